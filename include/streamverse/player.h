@@ -1,0 +1,400 @@
+/*
+ * streamverse/player.h - the player embedding API.
+ *
+ * A player plays one HLS or DASH presentation (or a plain media file) at a
+ * time: it fetches manifests and segments over one or more CDNs, picks the
+ * quality with an ABR rule (streamverse/abr.h), decrypts through a CDM
+ * (streamverse/cdm.h), decodes, and hands pictures and sound to the sinks the
+ * host gave it (streamverse/sinks.h).
+ *
+ * The model is libmpv's client API:
+ *   - sv_player is an opaque handle. Every function is thread-safe unless its
+ *     comment says otherwise; no function blocks on the network.
+ *   - Commands (load, pause, seek, ...) are asynchronous. Each returns at once:
+ *     a negative code if the command was refused (bad argument, wrong state),
+ *     otherwise 0, and later an SV_EVENT_COMMAND_REPLY event carries the
+ *     command's userdata and its outcome.
+ *   - Everything that happens is reported as an event in a queue the host
+ *     drains with sv_player_wait_event(). A wakeup callback tells the host
+ *     when the queue becomes non-empty, so a GUI main loop can integrate the
+ *     player without a thread of its own.
+ *   - Properties (position, buffer, bitrate...) are read at any time.
+ *   - No global state: any number of players may live in one process.
+ *
+ * Threads inside a player: a control thread (event loop: manifests,
+ * scheduling, ABR, downloads, heartbeats, timers), decode thread(s), the audio
+ * sink's pull thread, and a render thread (the player's own, or the host's
+ * when settings.host_renders is set).
+ */
+#ifndef STREAMVERSE_PLAYER_H
+#define STREAMVERSE_PLAYER_H
+
+#include "cdm.h"
+#include "clock.h"
+#include "common.h"
+#include "sinks.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct sv_player sv_player;
+
+/* ---- settings -------------------------------------------------------- */
+
+typedef struct sv_player_settings {
+    /* Outputs. Borrowed: they must outlive the player. A NULL video sink
+     * plays audio only; a NULL audio sink makes video the clock (paced by
+     * `clock`). */
+    sv_video_sink *video_sink;
+    sv_audio_sink *audio_sink;
+    /* When non-zero, the player does not render on a thread of its own: the
+     * host calls sv_player_render() from the thread it wants the video sink
+     * called on. Default 0. */
+    int host_renders;
+
+    /* Decryption. Borrowed. NULL uses the built-in ClearKey CDM. */
+    sv_cdm *cdm;
+    /* License server URL used when neither the session nor the manifest
+     * names one. Copied. NULL for none. */
+    const char *license_url;
+
+    /* Time source for every timer and timestamp. Borrowed: it must outlive
+     * the player. NULL: the player makes its own monotonic clock. */
+    const sv_clock *clock;
+
+    /* Adaptive bitrate: the rule's name as listed by abr.h (default
+     * "hybrid"). Copied. */
+    const char *abr_rule;
+    /* Never pick a representation taller than this many lines (0 = no limit). */
+    int max_height;
+    /* Buffer targets, seconds: start playing once `start_buffer_s` is
+     * buffered (default 2), keep fetching until `buffer_goal_s` (default 30),
+     * never hold more than `buffer_max_s` (default 60). */
+    double start_buffer_s;
+    double buffer_goal_s;
+    double buffer_max_s;
+
+    /* Decoder threads; 0 picks one per core. */
+    int decoder_threads;
+    /* Decode and present as fast as possible, ignoring the clock (benchmarks
+     * and bit-exact checks). Default 0. */
+    int benchmark;
+
+    /* HTTP: User-Agent (copied; NULL for "Streamverse/<version>"), connect
+     * timeout and the speed floor below which a transfer counts as stalled. */
+    const char *user_agent;
+    double connect_timeout_s;   /* default 5 */
+    double low_speed_bytes_per_s; /* default 8000 ... */
+    double low_speed_time_s;    /* ... held for this long (default 5) */
+
+    /* Logging: messages at `log_level` or more severe go to log_cb (NULL:
+     * errors and warnings to stderr). */
+    sv_log_fn log_cb;
+    void *log_opaque;
+    sv_log_level log_level;
+
+    /* Allocator for the player's own memory; all NULL for the C library. */
+    sv_allocator allocator;
+
+    /* Zero-filled room to grow without breaking the ABI. */
+    uint8_t reserved[64];
+} sv_player_settings;
+
+/*
+ * Fills *s with the defaults documented on each field. Always call it before
+ * setting fields, so new fields get their defaults.
+ */
+SV_API void sv_player_default_settings(sv_player_settings *s);
+
+/*
+ * Creates a player in the IDLE state and starts its threads.
+ * On success returns 0 and stores the player in *out; the caller owns it and
+ * releases it with sv_player_destroy(). `settings` is read during the call
+ * only (strings are copied; sinks, CDM and clock are borrowed). On failure
+ * returns SV_ERR_INVALID (bad settings, unknown ABR rule), SV_ERR_NOMEM or
+ * SV_ERR_INTERNAL (a thread could not start) and *out is untouched.
+ */
+SV_API int sv_player_create(sv_player **out, const sv_player_settings *settings);
+
+/*
+ * Stops playback, joins every thread and frees the player. Pending commands
+ * are dropped without replies. Accepts NULL. Must not be called from a player
+ * callback (wakeup, log, sink) or concurrently with other calls on the same
+ * player.
+ */
+SV_API void sv_player_destroy(sv_player *player);
+
+/* ---- states and events ------------------------------------------------ */
+
+typedef enum sv_player_state {
+    SV_STATE_IDLE = 0,   /* nothing loaded */
+    SV_STATE_LOADING,    /* fetching manifests, choosing tracks, starting up */
+    SV_STATE_BUFFERING,  /* waiting for data (startup or a rebuffer) */
+    SV_STATE_PLAYING,
+    SV_STATE_PAUSED,
+    SV_STATE_SEEKING,
+    SV_STATE_ENDED,      /* played to the end */
+    SV_STATE_ERROR       /* stopped by an error; load again to recover */
+} sv_player_state;
+
+/* Returns a static lowercase name for a state ("playing"), or "unknown". */
+SV_API const char *sv_player_state_name(sv_player_state state);
+
+typedef enum sv_event_id {
+    SV_EVENT_NONE = 0,          /* wait timed out, or the player was woken */
+    SV_EVENT_COMMAND_REPLY,     /* an async command finished: reply_userdata, error */
+    SV_EVENT_STATE_CHANGED,     /* data.state */
+    SV_EVENT_TRACKS_CHANGED,    /* the track list changed; read it with sv_player_get_track() */
+    SV_EVENT_RENDITION_CHANGED, /* a new representation is being played: data.rendition */
+    SV_EVENT_REBUFFER_START,    /* playback stalled for lack of data */
+    SV_EVENT_REBUFFER_END,      /* data.rebuffer: how long it stalled */
+    SV_EVENT_SEEK_DONE,         /* the first frame at or after the seek target is shown */
+    SV_EVENT_CDN_CHANGED,       /* requests moved to another CDN: data.cdn */
+    SV_EVENT_END_OF_FILE,       /* the last frame was presented */
+    SV_EVENT_ERROR              /* error and data.error.message; the state becomes ERROR
+                                   when the error is fatal (data.error.fatal) */
+} sv_event_id;
+
+/* Returns a static name for an event ("state-changed"), or "unknown". */
+SV_API const char *sv_event_name(sv_event_id id);
+
+typedef enum sv_track_type {
+    SV_TRACK_VIDEO = 0,
+    SV_TRACK_AUDIO = 1,
+    SV_TRACK_TEXT = 2
+} sv_track_type;
+
+/*
+ * An event. Returned by sv_player_wait_event(); the struct and every string
+ * it points to are owned by the player and stay valid until the next
+ * sv_player_wait_event() call on the same player.
+ */
+typedef struct sv_event {
+    sv_event_id id;
+    int error;                 /* 0 or a negative code (COMMAND_REPLY, ERROR) */
+    uint64_t reply_userdata;   /* COMMAND_REPLY: the command's userdata */
+    union {
+        struct { sv_player_state state, old_state; } state;
+        struct {
+            sv_track_type type;
+            int index;              /* representation index in the track */
+            int old_index;          /* -1 for the first choice */
+            int64_t bitrate_bps;
+            int width, height;
+            const char *reason;     /* why the ABR rule chose it */
+        } rendition;
+        struct { double duration_s; } rebuffer;
+        struct { double position_s; } seek;
+        struct { const char *from, *to, *reason; } cdn;
+        struct { const char *message; int fatal; } error;
+    } data;
+} sv_event;
+
+/*
+ * Waits up to timeout_s seconds (0: do not wait; negative: wait forever) for
+ * the next event and returns it. Returns an event with id SV_EVENT_NONE when
+ * the time ran out or sv_player_wakeup() was called. Never returns NULL.
+ *
+ * Thread: any one thread at a time (not concurrently with itself on the same
+ * player). The queue is bounded; when the host does not drain it, the oldest
+ * state and rendition events are merged, never COMMAND_REPLY or ERROR events.
+ */
+SV_API const sv_event *sv_player_wait_event(sv_player *player, double timeout_s);
+
+/*
+ * Makes a sv_player_wait_event() that is waiting, or the next one, return
+ * SV_EVENT_NONE at once. Thread-safe; callable from any thread.
+ */
+SV_API void sv_player_wakeup(sv_player *player);
+
+/*
+ * Sets a callback called whenever the event queue becomes non-empty (and on
+ * sv_player_wakeup()). It runs on an arbitrary player thread and must only
+ * notify the host (post a message, signal a condition, write to a pipe): it
+ * must not call any sv_player function. NULL removes it. Thread-safe.
+ */
+SV_API void sv_player_set_wakeup_callback(sv_player *player, void (*cb)(void *opaque),
+                                          void *opaque);
+
+/* ---- commands (asynchronous) ----------------------------------------- */
+
+/* A CDN the player may fetch from; the same paths exist under each base URL. */
+typedef struct sv_cdn {
+    const char *id;        /* short name shown in stats and events */
+    const char *base_url;  /* replaces the manifest URL's origin and path prefix */
+    int priority;          /* lower is preferred (DVB-DASH style) */
+    int weight;            /* share among CDNs of equal priority */
+} sv_cdn;
+
+/* Options for sv_player_load(); zero-fill, or use sv_load_default_options(). */
+typedef struct sv_load_options {
+    double start_position_s;     /* where to start (resume); default 0 */
+    const sv_cdn *cdns;          /* alternative CDNs, or NULL; copied */
+    size_t nb_cdns;
+    const char *license_url;     /* overrides settings.license_url; copied */
+    const char *auth_token;      /* appended to segment and license requests; copied */
+    int quality_index;           /* -1 (default): ABR; >= 0: lock this video representation */
+    uint8_t reserved[32];
+} sv_load_options;
+
+SV_API void sv_load_default_options(sv_load_options *opts);
+
+/*
+ * Starts loading `url` (http(s) URL of an HLS playlist, a DASH MPD, or a plain
+ * media file; or a local path), replacing whatever was playing. `opts` may be
+ * NULL and is copied. Returns 0 (the reply follows when playback starts or
+ * loading failed) or SV_ERR_INVALID. Load errors (bad URL, HTTP error,
+ * broken manifest, unsupported codec) arrive as an SV_EVENT_ERROR and the
+ * command's reply carries the same code.
+ */
+SV_API int sv_player_load(sv_player *player, const char *url, const sv_load_options *opts,
+                          uint64_t userdata);
+
+/* Pauses (1) or resumes (0). Returns 0 or SV_ERR_STATE when nothing is loaded. */
+SV_API int sv_player_set_pause(sv_player *player, int paused, uint64_t userdata);
+
+/* Seek flags. */
+#define SV_SEEK_ACCURATE 0 /* land on the first frame at or after the target */
+#define SV_SEEK_KEYFRAME 1 /* land on the keyframe at or before the target (faster) */
+#define SV_SEEK_RELATIVE 2 /* position_s is an offset from the current position */
+
+/*
+ * Seeks to position_s seconds (clamped to the seekable range). The reply
+ * comes when the seek is accepted; SV_EVENT_SEEK_DONE when its first frame is
+ * shown. Returns 0, SV_ERR_INVALID or SV_ERR_STATE.
+ */
+SV_API int sv_player_seek(sv_player *player, double position_s, int flags, uint64_t userdata);
+
+/* Stops playback and unloads; the state becomes IDLE. Returns 0. */
+SV_API int sv_player_stop(sv_player *player, uint64_t userdata);
+
+/*
+ * Locks video to representation `index` of the current video track, or
+ * returns to ABR with index -1. Returns 0, SV_ERR_RANGE or SV_ERR_STATE.
+ */
+SV_API int sv_player_set_quality(sv_player *player, int index, uint64_t userdata);
+
+/*
+ * Switches the audio or text track to track `index` of that type (-1 turns
+ * text off). Returns 0, SV_ERR_RANGE or SV_ERR_STATE.
+ */
+SV_API int sv_player_select_track(sv_player *player, sv_track_type type, int index,
+                                  uint64_t userdata);
+
+/* Sets the volume, 0.0 (silent) to 1.0 (unity gain), and mute. Immediate; return 0 or SV_ERR_RANGE. */
+SV_API int sv_player_set_volume(sv_player *player, double volume);
+SV_API int sv_player_set_mute(sv_player *player, int muted);
+
+/* ---- rendering on the host's thread ---------------------------------- */
+
+/*
+ * With settings.host_renders set, the host calls this on the thread it wants
+ * the video sink called on (for SDL, the main thread). It presents the frame
+ * that is due, if any, drops frames that are late, and returns in
+ * *next_due_s how long until the next frame is due (a large value when none
+ * is queued); the host sleeps at most that long, or until a wakeup. Returns 1
+ * if a frame was presented, 0 if not, SV_ERR_STATE if host_renders is off.
+ */
+SV_API int sv_player_render(sv_player *player, double *next_due_s);
+
+/* ---- properties ------------------------------------------------------- */
+
+typedef enum sv_property {
+    SV_PROP_STATE = 0,        /* int64: sv_player_state */
+    SV_PROP_POSITION,         /* double, s: presentation time of the frame on screen */
+    SV_PROP_DURATION,         /* double, s: 0 for live or unknown */
+    SV_PROP_BUFFER,           /* double, s: media buffered ahead of the position */
+    SV_PROP_BITRATE,          /* int64, bit/s: declared bandwidth of the video being played */
+    SV_PROP_THROUGHPUT,       /* double, bit/s: the ABR's current throughput estimate */
+    SV_PROP_DROPPED_FRAMES,   /* int64: late video frames dropped since load */
+    SV_PROP_DECODED_FRAMES,   /* int64: video frames decoded since load */
+    SV_PROP_REBUFFER_COUNT,   /* int64: stalls since playback started */
+    SV_PROP_REBUFFER_TIME,    /* double, s: total stall time */
+    SV_PROP_VOLUME,           /* double, 0..1 */
+    SV_PROP_MUTE,             /* int64, 0 or 1 */
+    SV_PROP_VIDEO_WIDTH,      /* int64: of the representation being played */
+    SV_PROP_VIDEO_HEIGHT,     /* int64 */
+    SV_PROP_QUALITY_INDEX,    /* int64: video representation index being played */
+    SV_PROP_QUALITY_LOCKED,   /* int64: 1 if set_quality locked it, 0 for ABR */
+    SV_PROP_STARTUP_TIME,     /* double, s: from load to the first frame shown */
+    SV_PROP_AV_DRIFT,         /* double, s: audio clock minus video clock at the last frame */
+    SV_PROP_COUNT
+} sv_property;
+
+/* Returns the property's name ("buffer"), or NULL for an unknown property. */
+SV_API const char *sv_property_name(sv_property prop);
+
+/*
+ * Reads a property. The int64 and double getters convert numeric values
+ * (doubles are truncated to int64). Returns 0, SV_ERR_INVALID for an unknown
+ * property or NULL out, SV_ERR_STATE when it has no value now (DURATION
+ * before loading). Thread-safe; never blocks on the network.
+ */
+SV_API int sv_player_get_int64(sv_player *player, sv_property prop, int64_t *out);
+SV_API int sv_player_get_double(sv_player *player, sv_property prop, double *out);
+
+/* One video or audio representation (rendition) of a track. */
+typedef struct sv_representation_info {
+    int index;
+    int64_t bandwidth_bps;
+    int width, height;       /* 0 for audio */
+    double frame_rate;       /* 0 if unknown */
+    char codecs[64];         /* RFC 6381 codecs string, e.g. "avc1.64001f" */
+    char id[64];             /* manifest's own ID */
+} sv_representation_info;
+
+/* A track (DASH AdaptationSet, HLS rendition group). */
+typedef struct sv_track_info {
+    int index;
+    sv_track_type type;
+    int selected;
+    int nb_representations;
+    int encrypted;           /* 1 if the track is protected */
+    char language[16];       /* BCP 47 tag, or "" */
+    char label[64];
+    char codecs[64];
+} sv_track_info;
+
+/*
+ * Returns how many tracks of `type` the loaded presentation has (0 when
+ * nothing is loaded), or SV_ERR_INVALID.
+ */
+SV_API int sv_player_track_count(sv_player *player, sv_track_type type);
+
+/* Copies track `index` of `type` into *info. Returns 0 or SV_ERR_RANGE. */
+SV_API int sv_player_get_track(sv_player *player, sv_track_type type, int index,
+                               sv_track_info *info);
+
+/*
+ * Copies representation `rep` of track `index` of `type` into *info.
+ * Returns 0 or SV_ERR_RANGE.
+ */
+SV_API int sv_player_get_representation(sv_player *player, sv_track_type type, int index,
+                                        int rep, sv_representation_info *info);
+
+/* A consistent snapshot of the session's quality-of-experience counters. */
+typedef struct sv_player_stats {
+    double startup_time_s;      /* load to first frame; -1 before it */
+    int64_t rebuffer_count;
+    double rebuffer_time_s;
+    int64_t switches;           /* video representation changes after the first */
+    double mean_bitrate_bps;    /* time-weighted declared bitrate of what was played */
+    int64_t decoded_frames;
+    int64_t dropped_frames;
+    double played_s;            /* media time presented */
+    int64_t bytes_downloaded;
+    int64_t segments_downloaded;
+    int64_t segment_retries;    /* requests repeated after a failure */
+    int64_t cdn_switches;
+    double max_av_drift_s;      /* largest |audio - video| seen at presentation */
+} sv_player_stats;
+
+/* Copies the current stats. Returns 0 or SV_ERR_INVALID. Thread-safe. */
+SV_API int sv_player_get_stats(sv_player *player, sv_player_stats *stats);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* STREAMVERSE_PLAYER_H */

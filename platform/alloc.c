@@ -1,0 +1,64 @@
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "alloc.h"
+
+static int custom(const sv_allocator *a)
+{
+    return a && a->alloc;
+}
+
+int sv__allocator_valid(const sv_allocator *a)
+{
+    if (!a)
+        return 1;
+    int set = !!a->alloc + !!a->realloc + !!a->free;
+    return set == 0 || set == 3;
+}
+
+void *sv__malloc(const sv_allocator *a, size_t size)
+{
+    if (size == 0)
+        size = 1; /* a valid, unique pointer, as callers expect */
+    return custom(a) ? a->alloc(a->opaque, size) : malloc(size);
+}
+
+void *sv__calloc(const sv_allocator *a, size_t n, size_t size)
+{
+    if (size && n > SIZE_MAX / size)
+        return NULL;
+    size_t bytes = n * size;
+    void *p = sv__malloc(a, bytes);
+    if (p && bytes)
+        memset(p, 0, bytes);
+    return p;
+}
+
+void *sv__realloc(const sv_allocator *a, void *ptr, size_t size)
+{
+    if (size == 0)
+        size = 1;
+    return custom(a) ? a->realloc(a->opaque, ptr, size) : realloc(ptr, size);
+}
+
+void sv__free(const sv_allocator *a, void *ptr)
+{
+    if (!ptr)
+        return;
+    if (custom(a))
+        a->free(a->opaque, ptr);
+    else
+        free(ptr);
+}
+
+char *sv__strdup(const sv_allocator *a, const char *s)
+{
+    if (!s)
+        return NULL;
+    size_t len = strlen(s) + 1;
+    char *p = sv__malloc(a, len);
+    if (p)
+        memcpy(p, s, len);
+    return p;
+}

@@ -1,0 +1,24 @@
+/*
+ * Allocation through the host's sv_allocator (streamverse/common.h), or the C
+ * library when the allocator is NULL or empty. Every object that takes an
+ * allocator from its settings keeps a copy and allocates through these.
+ */
+#ifndef SV_PLATFORM_ALLOC_H
+#define SV_PLATFORM_ALLOC_H
+
+#include <stddef.h>
+
+#include "streamverse/common.h"
+
+/* Returns 1 if `a` is usable as given: all three callbacks set, or none. */
+int sv__allocator_valid(const sv_allocator *a);
+
+void *sv__malloc(const sv_allocator *a, size_t size);
+/* Zero-filled; fails (NULL) when n * size overflows. */
+void *sv__calloc(const sv_allocator *a, size_t n, size_t size);
+void *sv__realloc(const sv_allocator *a, void *ptr, size_t size);
+void sv__free(const sv_allocator *a, void *ptr);
+/* Copy of a NUL-terminated string; NULL in gives NULL out. */
+char *sv__strdup(const sv_allocator *a, const char *s);
+
+#endif
