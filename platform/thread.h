@@ -43,4 +43,8 @@ int sv__cond_timedwait(sv__cond *c, sv__mutex *m, int64_t deadline_ns);
 /* The OS monotonic clock, nanoseconds. */
 int64_t sv__monotonic_ns(void);
 
+/* Sleeps for at least ns nanoseconds of real time. For tests and pacing
+ * loops outside the player: product code waits on clocks and event loops. */
+void sv__sleep_ns(int64_t ns);
+
 #endif

@@ -116,3 +116,10 @@ int64_t sv__monotonic_ns(void)
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
+
+void sv__sleep_ns(int64_t ns)
+{
+    struct timespec ts = { (time_t)(ns / 1000000000), (long)(ns % 1000000000) };
+    while (ns > 0 && nanosleep(&ts, &ts) != 0 && errno == EINTR)
+        ;
+}

@@ -1,0 +1,59 @@
+# Streamverse: the commands the README promises. Each one does its own set-up
+# (scripts/install-deps.sh installs the Debian packages, quietly, only when
+# something is missing), then configures, builds and runs.
+#
+#   make test        build with -Werror and run the default test suite
+#   make test-asan   the unit tests and fuzz corpora again under ASan+UBSan
+#   make test-slow   the long suites (soaks, full benchmarks)
+#   make fuzz        run every libFuzzer target for FUZZ_SECONDS each (clang)
+#   make install     install into PREFIX (default /usr/local)
+
+BUILD_DIR    ?= build
+ASAN_DIR     ?= build-asan
+FUZZ_DIR     ?= build-fuzz
+JOBS         ?= $(shell nproc 2>/dev/null || echo 2)
+PREFIX       ?= /usr/local
+FUZZ_SECONDS ?= 60
+CMAKE_FLAGS  ?=
+CTEST_FLAGS  ?= --output-on-failure --timeout 600
+
+export ASAN_OPTIONS  ?= detect_leaks=1:abort_on_error=1:strict_string_checks=1
+export UBSAN_OPTIONS ?= print_stacktrace=1:halt_on_error=1
+
+.PHONY: all deps build test test-asan test-slow fuzz demo install clean
+
+all: build
+
+deps:
+	@scripts/install-deps.sh
+
+build: deps
+	cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSV_WERROR=ON $(CMAKE_FLAGS)
+	cmake --build $(BUILD_DIR) -j$(JOBS)
+
+test: build
+	cd $(BUILD_DIR) && ctest $(CTEST_FLAGS) -LE slow -j$(JOBS)
+
+test-asan: deps
+	cmake -S . -B $(ASAN_DIR) -DCMAKE_BUILD_TYPE=Debug -DSV_WERROR=ON -DSV_SANITIZE=ON $(CMAKE_FLAGS)
+	cmake --build $(ASAN_DIR) -j$(JOBS)
+	cd $(ASAN_DIR) && ctest $(CTEST_FLAGS) -L 'unit|fuzz' -LE slow -j$(JOBS)
+
+test-slow: build
+	cd $(BUILD_DIR) && ctest $(CTEST_FLAGS) -L slow
+
+fuzz: deps
+	CC=clang cmake -S . -B $(FUZZ_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSV_FUZZ=ON $(CMAKE_FLAGS)
+	cmake --build $(FUZZ_DIR) -j$(JOBS)
+	scripts/run-fuzzers.sh $(FUZZ_DIR) $(FUZZ_SECONDS)
+
+demo: deps
+	@echo "make demo: svserver (ingest) and svplay (playback) are not built yet;" >&2
+	@echo "this command plays the demo title once they land (issues 3 and 4)." >&2
+	@exit 1
+
+install: build
+	cmake --install $(BUILD_DIR) --prefix $(PREFIX)
+
+clean:
+	rm -rf $(BUILD_DIR) $(ASAN_DIR) $(FUZZ_DIR)
