@@ -1,0 +1,3 @@
+# Manifest parsers of the player.
+sv_fuzz_target(fuzz_hls SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/fuzz_hls.c
+               CORPUS ${CMAKE_CURRENT_SOURCE_DIR}/corpus/fuzz_hls)
