@@ -1,3 +1,5 @@
 # Manifest parsers of the player.
 sv_fuzz_target(fuzz_hls SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/fuzz_hls.c
                CORPUS ${CMAKE_CURRENT_SOURCE_DIR}/corpus/fuzz_hls)
+sv_fuzz_target(fuzz_dash SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/fuzz_dash.c
+               CORPUS ${CMAKE_CURRENT_SOURCE_DIR}/corpus/fuzz_dash)
