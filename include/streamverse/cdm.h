@@ -108,6 +108,46 @@ typedef struct sv_cdm {
     void *opaque;
 } sv_cdm;
 
+/*
+ * The built-in W3C ClearKey CDM (key system "org.w3.clearkey").
+ *
+ * It supports the W3C common PSSH and DASH-IF ClearKey system IDs. Keys are
+ * cached per KID for the CDM's lifetime. create_request asks for the KIDs of
+ * sv_cdm_init_data.kids plus those of a version 1 `pssh`, leaving out the
+ * ones already held, and returns 1 (no request) when every key is held; the
+ * request is the JSON text {"kids":["<base64url>"...],"type":"temporary"}
+ * (content type "application/json"; not NUL-terminated). update takes a JWK
+ * set {"keys":[{"kty":"oct","k":"<base64url>","kid":"<base64url>"}]} and
+ * returns SV_ERR_DRM when it is malformed or holds no key. decrypt handles
+ * the four CENC schemes and SV_SCHEME_HLS_AES128 (iv_size 16; sample->size
+ * shrinks by the padding), and returns SV_ERR_NO_KEY for a KID it does not
+ * hold.
+ *
+ * On success stores a new CDM in *out, owned by the caller, who releases it
+ * with cdm->destroy(cdm). Returns 0, SV_ERR_INVALID (out NULL) or
+ * SV_ERR_NOMEM (*out untouched).
+ * Thread: any thread; the CDM then follows the rule at the top of this file
+ * (no two calls on it at the same time).
+ */
+SV_API int sv_cdm_clearkey_create(sv_cdm **out);
+
+/*
+ * Adds a key to a ClearKey CDM by hand (svplay --key), as if a license had
+ * carried it; a key for a KID already held replaces it. The bytes are copied.
+ * Returns 0, SV_ERR_INVALID when cdm is not a ClearKey CDM made by
+ * sv_cdm_clearkey_create or an argument is NULL, or SV_ERR_NOMEM.
+ * Thread: not at the same time as another call on the same CDM.
+ */
+SV_API int sv_cdm_clearkey_add_key(sv_cdm *cdm, const uint8_t kid[16], const uint8_t key[16]);
+
+/*
+ * Parses "KID:KEY", each 32 hexadecimal digits (either case); the KID may
+ * carry the dashes of the UUID form (4060a865-8878-4267-9cbf-91ae5bae1e72).
+ * Returns 0 with kid and key filled, or SV_ERR_INVALID (outputs unspecified).
+ * Thread: any; no state.
+ */
+SV_API int sv_cdm_parse_key_pair(const char *text, uint8_t kid[16], uint8_t key[16]);
+
 #ifdef __cplusplus
 }
 #endif

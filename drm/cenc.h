@@ -1,0 +1,196 @@
+/*
+ * drm/cenc.h - ISO/IEC 23001-7 Common Encryption: what an init segment and a
+ * fragment say about protection, sample decryption and encryption, and the
+ * box writers the packager uses.
+ *
+ * Parsing works on memory buffers only and checks every length against its
+ * parent box. Parsed structures point into the caller's buffer where noted
+ * (pssh KIDs and data); the buffer must outlive them.
+ *
+ * Thread: no shared state; each call works on the caller's objects only.
+ */
+#ifndef SV_DRM_CENC_H
+#define SV_DRM_CENC_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "internal.h"
+#include "streamverse/cdm.h"
+
+#define SV__CENC_MAX_TRACKS 16
+#define SV__CENC_MAX_PSSH   16
+
+/* Track encryption defaults: `tenc`, or one `seig` sample group entry. */
+typedef struct sv__tenc {
+    uint8_t is_protected;
+    uint8_t iv_size;            /* per-sample IV size in senc: 0, 8 or 16 */
+    uint8_t crypt_byte_block;   /* pattern (tenc v1 / seig); 0:0 = none */
+    uint8_t skip_byte_block;
+    uint8_t kid[16];
+    uint8_t constant_iv_size;   /* 8 or 16 when iv_size is 0 and protected */
+    uint8_t constant_iv[16];
+} sv__tenc;
+
+/* One track of an init segment. Clear tracks are listed too (scheme NONE),
+ * so fragment parsing finds their `trex` defaults. */
+typedef struct sv__cenc_track {
+    uint32_t track_id;
+    uint32_t sample_entry;       /* e.g. 'encv', 'enca', 'avc1' */
+    uint32_t original_format;    /* `frma`, or the sample entry when clear */
+    uint32_t scheme_type;        /* `schm`: 'cenc', 'cbcs' ... 0 when clear */
+    uint32_t scheme_version;
+    sv_encryption_scheme scheme;
+    sv__tenc tenc;
+    uint32_t trex_default_sample_size;
+} sv__cenc_track;
+
+/* A `pssh` box; kids and data point into the parsed buffer. */
+typedef struct sv__pssh {
+    uint8_t version;
+    uint8_t system_id[16];
+    uint32_t nb_kids;
+    const uint8_t *kids;         /* nb_kids * 16 bytes */
+    const uint8_t *data;
+    uint32_t data_size;
+    const uint8_t *box;          /* the whole box, for sv_cdm_init_data.pssh */
+    size_t box_size;
+} sv__pssh;
+
+typedef struct sv__cenc_init {
+    sv__cenc_track tracks[SV__CENC_MAX_TRACKS];
+    size_t nb_tracks;
+    sv__pssh pssh[SV__CENC_MAX_PSSH];
+    size_t nb_pssh;
+} sv__cenc_init;
+
+/* Maps a `schm` scheme type to the enum; SV_SCHEME_NONE when unknown. */
+sv_encryption_scheme sv__cenc_scheme_from_fourcc(uint32_t fourcc);
+uint32_t sv__cenc_scheme_fourcc(sv_encryption_scheme scheme);
+
+/* Parses a `pssh` box (v0 or v1). Returns 0 or SV_ERR_PARSE. */
+int sv__cenc_parse_pssh(const uint8_t *box, size_t size, sv__pssh *out);
+/* Parses a `tenc` payload (full box, v0 or v1). Returns 0 or SV_ERR_PARSE. */
+int sv__cenc_parse_tenc(const uint8_t *box, size_t size, sv__tenc *out);
+/* Parses the payload of a `sinf` box into the protection fields of `track`. */
+int sv__cenc_parse_sinf(const uint8_t *payload, size_t size, sv__cenc_track *track);
+
+/* Parses an init segment (ftyp + moov). Returns 0, SV_ERR_PARSE, or
+ * SV_ERR_UNSUPPORTED when there are more tracks or pssh boxes than fit. */
+int sv__cenc_parse_init(const uint8_t *data, size_t size, sv__cenc_init *out);
+const sv__cenc_track *sv__cenc_init_track(const sv__cenc_init *init, uint32_t track_id);
+
+/* Size of the fixed fields of a protected sample entry payload before its
+ * child boxes: 78 for encv, 28/44/64 for enca (by its version field).
+ * Returns the size, or SV_ERR_PARSE when the payload is shorter. */
+int sv__cenc_sample_entry_fixed_size(uint32_t type, const uint8_t *payload, size_t size);
+
+/* One sample of a fragment, with its protection. */
+typedef struct sv__cenc_sample {
+    size_t offset;               /* of the sample's first byte in the fragment buffer */
+    uint32_t size;
+    uint32_t track_id;
+    sv_encryption_scheme scheme;
+    uint8_t is_protected;
+    uint8_t kid[16];
+    uint8_t iv[16];
+    uint8_t iv_size;             /* 8 or 16 */
+    uint8_t crypt_byte_block;
+    uint8_t skip_byte_block;
+    size_t first_subsample;      /* index into sv__cenc_fragment.subsamples */
+    size_t nb_subsamples;        /* 0: the whole sample is protected */
+} sv__cenc_sample;
+
+/* Every sample of the protected tracks of one or more moof+mdat pairs.
+ * Owns its arrays; release with sv__cenc_fragment_reset. */
+typedef struct sv__cenc_fragment {
+    sv__cenc_sample *samples;
+    size_t nb_samples;
+    sv_subsample *subsamples;
+    size_t nb_subsamples;
+} sv__cenc_fragment;
+
+/* Parses a media segment (optional styp/sidx, then moof+mdat pairs) against
+ * the protection found in `init`. Sample offsets are relative to `data`;
+ * tfhd base_data_offset is taken relative to `data` too. Checks trun sample
+ * counts against senc and saiz, saio against senc's position, and every
+ * sample and subsample against the buffer and the sample size.
+ * Returns 0 (out filled; reset it on any later error too), SV_ERR_PARSE,
+ * SV_ERR_UNSUPPORTED or SV_ERR_NOMEM (out empty). */
+int sv__cenc_parse_fragment(const sv__cenc_init *init, const uint8_t *data, size_t size,
+                            sv__cenc_fragment *out);
+void sv__cenc_fragment_reset(sv__cenc_fragment *f);
+
+/* Fills `s` to describe sample `i` of `f` inside `data` (no copy). */
+void sv__cenc_fragment_sample(const sv__cenc_fragment *f, size_t i, uint8_t *data,
+                              sv_encrypted_sample *s);
+
+/* Decrypts every protected sample of a parsed fragment in place through
+ * `cdm`. Returns 0 or the first error of the CDM (SV_ERR_NO_KEY, ...). */
+int sv__cenc_decrypt_fragment(const sv__cenc_fragment *f, uint8_t *data, size_t size,
+                              sv_cdm *cdm);
+
+/* Decrypts (or encrypts, with `encrypt` 1) one sample in place with `key`,
+ * per its scheme, pattern, IV and subsamples, using OpenSSL EVP.
+ * HLS AES-128 is handled by sv__hls_aes128_* instead.
+ * Returns 0, SV_ERR_DRM when the subsamples run past the sample or the IV
+ * size is not 8 or 16, SV_ERR_UNSUPPORTED for an unknown scheme, or
+ * SV_ERR_INTERNAL when OpenSSL fails. */
+int sv__cenc_crypt_sample(const uint8_t key[16], sv_encrypted_sample *s, int encrypt);
+
+/* HLS METHOD=AES-128: whole-segment AES-128-CBC with PKCS#7 padding.
+ * Decrypt works in place and stores the clear size in *out_size; it fails
+ * with SV_ERR_DRM when the size is not a multiple of 16 or the padding is
+ * wrong (the usual sign of a wrong key). */
+int sv__hls_aes128_decrypt(const uint8_t key[16], const uint8_t iv[16], uint8_t *data,
+                           size_t size, size_t *out_size);
+/* Encrypts `size` bytes into a new buffer (free()) of *out_size bytes. */
+int sv__hls_aes128_encrypt(const uint8_t key[16], const uint8_t iv[16], const uint8_t *data,
+                           size_t size, uint8_t **out, size_t *out_size);
+/* The IV HLS uses when EXT-X-KEY has none: the media sequence number as a
+ * 128-bit big-endian integer. */
+void sv__hls_iv_from_sequence(uint64_t sequence, uint8_t iv[16]);
+
+/* Codec families for the video subsample map. */
+typedef enum sv__nal_codec { SV__NAL_AVC = 0, SV__NAL_HEVC = 1 } sv__nal_codec;
+
+/* Builds the subsample map of a length-prefixed AVC/HEVC sample: each VCL NAL
+ * keeps its length prefix, NAL header and any bytes before the last whole
+ * 16-byte block clear and protects whole blocks only; parameter sets, SEI and
+ * every other non-VCL NAL stay fully clear. Clear runs longer than 65535
+ * bytes are split (senc stores clear sizes in 16 bits).
+ * Returns the number of subsamples written (up to `max`), SV_ERR_PARSE when a
+ * NAL length runs past the sample, or SV_ERR_OVERFLOW when `max` is short. */
+int sv__cenc_nal_subsamples(const uint8_t *sample, size_t size, int length_size,
+                            sv__nal_codec codec, sv_subsample *out, size_t max);
+
+/* Box writers, appending to `b` (check b->err once at the end). */
+void sv__cenc_write_frma(sv__buf *b, uint32_t original_format);
+void sv__cenc_write_schm(sv__buf *b, uint32_t scheme_type);
+void sv__cenc_write_tenc(sv__buf *b, const sv__tenc *t);
+/* sinf = frma + schm + schi(tenc). */
+void sv__cenc_write_sinf(sv__buf *b, uint32_t original_format, uint32_t scheme_type,
+                         const sv__tenc *t);
+/* pssh v1 when nb_kids > 0, else v0. */
+void sv__cenc_write_pssh(sv__buf *b, const uint8_t system_id[16], const uint8_t (*kids)[16],
+                         size_t nb_kids, const uint8_t *data, uint32_t data_size);
+/* senc for n samples with `iv_size` IV bytes each (0: constant IV, none
+ * written); subsamples (flag 0x2) when `with_subsamples`. A clear size over
+ * 16 bits sets b->err to SV_ERR_RANGE. */
+void sv__cenc_write_senc(sv__buf *b, const sv__cenc_sample *samples, size_t n,
+                         const sv_subsample *subsamples, int iv_size, int with_subsamples);
+/* saiz with the per-sample sizes of the senc above (one default when equal). */
+void sv__cenc_write_saiz(sv__buf *b, const sv__cenc_sample *samples, size_t n, int iv_size,
+                         int with_subsamples);
+/* saio with one offset; returns the offset in `b` of the 32-bit value so the
+ * caller can patch it once the senc position is known. */
+size_t sv__cenc_write_saio(sv__buf *b, uint32_t offset);
+
+/* Rewrites an init segment to its clear form: encv/enca become the `frma`
+ * format, `sinf` and every `pssh` are removed and the sizes of the parents
+ * are fixed. Returns 0 with a new buffer in *out (free()), SV_ERR_PARSE or
+ * SV_ERR_NOMEM. A clear init comes back unchanged in content. */
+int sv__cenc_init_rewrite_clear(const uint8_t *data, size_t size, uint8_t **out,
+                                size_t *out_size);
+
+#endif

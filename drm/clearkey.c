@@ -1,0 +1,195 @@
+/* ClearKey license messages (drm/clearkey.h). */
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+#include <openssl/evp.h>
+
+#include "clearkey.h"
+#include "internal.h"
+
+int sv__b64url_encode(const uint8_t *in, size_t n, char *out, size_t out_size)
+{
+    if (n > (size_t)INT32_MAX / 2 || out_size < 4 * ((n + 2) / 3) + 1)
+        return SV_ERR_OVERFLOW;
+    int len = EVP_EncodeBlock((unsigned char *)out, in, (int)n);
+    while (len > 0 && out[len - 1] == '=')
+        len--;
+    out[len] = '\0';
+    for (int i = 0; i < len; i++) {
+        if (out[i] == '+')
+            out[i] = '-';
+        else if (out[i] == '/')
+            out[i] = '_';
+    }
+    return len;
+}
+
+int sv__b64url_decode(const char *in, size_t len, uint8_t *out, size_t max)
+{
+    char tmp[256];
+    uint8_t bytes[192];
+
+    while (len > 0 && in[len - 1] == '=')
+        len--;
+    /* ClearKey values are 16 bytes; a small fixed bound keeps this simple. */
+    if (len % 4 == 1 || len + 3 >= sizeof(tmp))
+        return SV_ERR_PARSE;
+    for (size_t i = 0; i < len; i++) {
+        char c = in[i];
+        if (c == '-')
+            c = '+';
+        else if (c == '_')
+            c = '/';
+        else if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')))
+            return SV_ERR_PARSE;
+        tmp[i] = c;
+    }
+    size_t pad = (4 - len % 4) % 4;
+    memset(tmp + len, '=', pad);
+    int n = EVP_DecodeBlock(bytes, (const unsigned char *)tmp, (int)(len + pad));
+    if (n < 0)
+        return SV_ERR_PARSE;
+    n -= (int)pad; /* EVP_DecodeBlock counts the padding as zero bytes */
+    if ((size_t)n > max)
+        return SV_ERR_OVERFLOW;
+    memcpy(out, bytes, (size_t)n);
+    return n;
+}
+
+/* A JSON string holding 16 bytes in base64url; 0 or SV_ERR_PARSE. */
+static int b64_16(json_t *v, uint8_t out[16])
+{
+    const char *s = json_string_value(v);
+    if (!s)
+        return SV_ERR_PARSE;
+    return sv__b64url_decode(s, json_string_length(v), out, 16) == 16 ? 0 : SV_ERR_PARSE;
+}
+
+static json_t *b64_string(const uint8_t v[16])
+{
+    char text[32];
+    sv__b64url_encode(v, 16, text, sizeof(text));
+    return json_string(text);
+}
+
+static int dump(json_t *root, char **out)
+{
+    if (!root)
+        return SV_ERR_NOMEM;
+    *out = json_dumps(root, JSON_COMPACT);
+    json_decref(root);
+    return *out ? 0 : SV_ERR_NOMEM;
+}
+
+int sv__clearkey_request_write(const uint8_t (*kids)[16], size_t n, char **out)
+{
+    json_t *root = NULL, *arr = NULL;
+
+    if (!kids || !n || !out)
+        return SV_ERR_INVALID;
+    root = json_object();
+    arr = json_array();
+    if (!root || !arr || json_object_set_new(root, "kids", arr) < 0) {
+        json_decref(arr);
+        goto fail;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (json_array_append_new(arr, b64_string(kids[i])) < 0)
+            goto fail;
+    }
+    if (json_object_set_new(root, "type", json_string("temporary")) < 0)
+        goto fail;
+    return dump(root, out);
+fail:
+    json_decref(root);
+    return SV_ERR_NOMEM;
+}
+
+int sv__clearkey_request_parse(const uint8_t *json, size_t size, uint8_t (**kids)[16], size_t *n)
+{
+    json_t *root = json_loadb((const char *)json, size, 0, NULL);
+    uint8_t (*list)[16] = NULL;
+    int ret = SV_ERR_PARSE;
+
+    json_t *arr = json_object_get(root, "kids");
+    size_t count = json_array_size(arr);
+    if (!json_is_array(arr) || count == 0)
+        goto fail;
+    if (!(list = malloc(count * sizeof(*list)))) {
+        ret = SV_ERR_NOMEM;
+        goto fail;
+    }
+    for (size_t i = 0; i < count; i++) {
+        if (b64_16(json_array_get(arr, i), list[i]) < 0)
+            goto fail;
+    }
+    *kids = list;
+    *n = count;
+    list = NULL;
+    ret = 0;
+fail:
+    free(list);
+    json_decref(root);
+    return ret;
+}
+
+int sv__clearkey_license_write(const sv__clearkey_key *keys, size_t n, char **out)
+{
+    json_t *root = json_object(), *arr = json_array();
+
+    if (!root || !arr || json_object_set_new(root, "keys", arr) < 0) {
+        json_decref(arr);
+        goto fail;
+    }
+    for (size_t i = 0; i < n; i++) {
+        json_t *jwk = json_object();
+        if (json_array_append_new(arr, jwk) < 0 ||
+            json_object_set_new(jwk, "kty", json_string("oct")) < 0 ||
+            json_object_set_new(jwk, "k", b64_string(keys[i].key)) < 0 ||
+            json_object_set_new(jwk, "kid", b64_string(keys[i].kid)) < 0)
+            goto fail;
+    }
+    if (json_object_set_new(root, "type", json_string("temporary")) < 0)
+        goto fail;
+    return dump(root, out);
+fail:
+    json_decref(root);
+    return SV_ERR_NOMEM;
+}
+
+int sv__clearkey_license_parse(const uint8_t *json, size_t size, sv__clearkey_key **keys,
+                               size_t *n)
+{
+    json_t *root = NULL;
+    sv__clearkey_key *list = NULL;
+    int ret = SV_ERR_DRM;
+
+    if (!json || !keys || !n)
+        return SV_ERR_INVALID;
+    root = json_loadb((const char *)json, size, 0, NULL);
+    json_t *arr = json_object_get(root, "keys");
+    size_t count = json_array_size(arr);
+    if (!json_is_array(arr) || count == 0)
+        goto fail;
+    if (!(list = malloc(count * sizeof(*list)))) {
+        ret = SV_ERR_NOMEM;
+        goto fail;
+    }
+    for (size_t i = 0; i < count; i++) {
+        json_t *jwk = json_array_get(arr, i);
+        const char *kty = json_string_value(json_object_get(jwk, "kty"));
+        if (!kty || strcmp(kty, "oct") != 0 ||
+            b64_16(json_object_get(jwk, "k"), list[i].key) < 0 ||
+            b64_16(json_object_get(jwk, "kid"), list[i].kid) < 0)
+            goto fail;
+    }
+    *keys = list;
+    *n = count;
+    list = NULL;
+    ret = 0;
+fail:
+    free(list);
+    json_decref(root);
+    return ret;
+}

@@ -1,0 +1,41 @@
+/*
+ * drm/clearkey.h - W3C ClearKey messages (EME "org.w3.clearkey"): the license
+ * request {"kids":[...],"type":"temporary"} and the JWK set answer
+ * {"keys":[{"kty":"oct","k":...,"kid":...}]}, with base64url without padding.
+ * JSON goes through jansson; base64 through OpenSSL.
+ *
+ * Thread: no shared state.
+ */
+#ifndef SV_DRM_CLEARKEY_H
+#define SV_DRM_CLEARKEY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct sv__clearkey_key {
+    uint8_t kid[16];
+    uint8_t key[16];
+} sv__clearkey_key;
+
+/* Writes base64url without padding and a NUL. Returns the length, or
+ * SV_ERR_OVERFLOW when out_size is short (4 * ceil(n / 3) + 1 always fits). */
+int sv__b64url_encode(const uint8_t *in, size_t n, char *out, size_t out_size);
+/* Decodes base64url (padding tolerated) of `len` characters. Returns the
+ * number of bytes, SV_ERR_PARSE on a bad character or length, or
+ * SV_ERR_OVERFLOW when more than `max` bytes would come out. */
+int sv__b64url_decode(const char *in, size_t len, uint8_t *out, size_t max);
+
+/* The request for `n` KIDs as compact JSON text in a new string (free()). */
+int sv__clearkey_request_write(const uint8_t (*kids)[16], size_t n, char **out);
+/* Parses a request; *kids is a new array (free()). SV_ERR_PARSE when the
+ * text is not a request with at least one 16-byte KID. */
+int sv__clearkey_request_parse(const uint8_t *json, size_t size, uint8_t (**kids)[16], size_t *n);
+/* The JWK set for `n` keys as JSON text in a new string (free()). */
+int sv__clearkey_license_write(const sv__clearkey_key *keys, size_t n, char **out);
+/* Parses a license; *keys is a new array (free()) of at least one key.
+ * SV_ERR_DRM when the JSON is malformed, has no keys, or a key is not
+ * {"kty":"oct"} with a 16-byte k and kid. */
+int sv__clearkey_license_parse(const uint8_t *json, size_t size, sv__clearkey_key **keys,
+                               size_t *n);
+
+#endif
