@@ -281,6 +281,11 @@ void sv__fault_conn_arm(sv__fault_conn *conn, uint64_t ms)
 
 void sv__fault_conn_next(sv__fault_conn *conn)
 {
+    if (conn->peer_eof) {
+        /* Nothing more will come from this client. */
+        sv__fault_conn_close(conn, SV__CLOSE_GRACEFUL);
+        return;
+    }
     conn->state = SV__CONN_READING;
     uv_timer_start(&conn->timer, on_timer, (uint64_t)conn->srv->idle_ms, 0);
     parse_pending(conn);
@@ -302,6 +307,13 @@ static void on_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf)
 
     if (conn->state == SV__CONN_CLOSING || nread == 0)
         return;
+    if (nread == UV_EOF && conn->state == SV__CONN_SENDING && conn->resp.active) {
+        /* The client may have read the whole response and closed before our
+         * write callback ran: let the write decide whether it got through. */
+        conn->peer_eof = 1;
+        uv_read_stop(stream);
+        return;
+    }
     if (nread < 0) {
         /* EOF or error: the client is gone (a half-close counts as gone). */
         if (conn->resp.active)

@@ -94,6 +94,7 @@ struct sv__fault_conn {
     size_t pending_len;
     char *wbuf;            /* file chunk being written (SV__FAULT_CHUNK), lazily allocated */
     sv__fault_resp resp;
+    int peer_eof;          /* the client shut its side while a write was in flight */
 };
 
 /* faultsrv_conn.c */
