@@ -9,6 +9,7 @@
 
 #include "cenc.h"
 #include "clearkey.h"
+#include "platform/hex.h"
 
 static const uint8_t common_id[16] = SV_SYSTEM_ID_W3C_COMMON;
 static const uint8_t clearkey_id[16] = SV_SYSTEM_ID_DASHIF_CLEARKEY;
@@ -205,17 +206,6 @@ SV_API int sv_cdm_clearkey_add_key(sv_cdm *cdm, const uint8_t kid[16], const uin
     return store_key(cdm->opaque, kid, key);
 }
 
-static int hex_digit(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* Reads 16 bytes of hex from *p up to `stop`, skipping dashes if allowed. */
 static int hex16(const char **p, uint8_t out[16], int dashes)
 {
@@ -223,7 +213,7 @@ static int hex16(const char **p, uint8_t out[16], int dashes)
     for (int i = 0; i < 32; i++) {
         while (dashes && *s == '-')
             s++;
-        int d = hex_digit(*s);
+        int d = sv__hex_digit(*s);
         if (d < 0)
             return SV_ERR_INVALID;
         out[i / 2] = (uint8_t)(i % 2 ? (out[i / 2] << 4) | d : d);

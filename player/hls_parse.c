@@ -13,6 +13,7 @@
 #include "hls.h"
 #include "platform/alloc.h"
 #include "url.h"
+#include "platform/hex.h"
 
 /* Refuse absurd playlists before they exhaust memory. */
 #define MAX_SEGMENTS 1000000
@@ -86,17 +87,6 @@ static int parse_double(const char *s, size_t len, double *out)
     return 0;
 }
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* 0x-prefixed 128-bit IV; shorter values are right-aligned. */
 static int parse_iv(const char *s, size_t len, uint8_t iv[16])
 {
@@ -105,7 +95,7 @@ static int parse_iv(const char *s, size_t len, uint8_t iv[16])
     memset(iv, 0, 16);
     size_t digits = len - 2;
     for (size_t i = 0; i < digits; i++) {
-        int v = hexval(s[len - 1 - i]);
+        int v = sv__hex_digit(s[len - 1 - i]);
         if (v < 0)
             return -1;
         iv[15 - i / 2] |= (uint8_t)(i % 2 ? v << 4 : v);
