@@ -23,7 +23,7 @@
 #ifndef STREAMVERSE_ABR_H
 #define STREAMVERSE_ABR_H
 
-#include "common.h"
+#include "streamverse/common.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -50,8 +50,11 @@ SV_API extern const sv_abr_rule sv_abr_rule_bola;
  * Parameter "safety" (0.9). */
 SV_API extern const sv_abr_rule sv_abr_rule_throughput;
 /* robustMPC (Yin et al. 2015): exhaustive look-ahead over the next
- * "horizon" (5) segments with a harmonic-mean throughput discounted by the
- * largest recent prediction error. Parameter "window" (5). */
+ * "horizon" (5) segments with a harmonic-mean throughput of the last
+ * "window" (5) samples discounted by the largest recent prediction error.
+ * "lookahead_offset" 1 reproduces the off-by-one of Pensieve's mpc.py (it
+ * plans with the sizes of the segments after the ones planned); see
+ * docs/abr.md. */
 SV_API extern const sv_abr_rule sv_abr_rule_mpc;
 /* Streamverse's default: buffer-aware look-ahead over the real sizes of the
  * upcoming segments, conservative throughput, fast startup, switch damping.
@@ -141,11 +144,14 @@ typedef struct sv_abr_input {
      * Sizes in bytes of the next num_next segments when known, row-major:
      * next_sizes[k * num_rungs + r] is segment k (0 = the one being decided)
      * at rung r. NULL with num_next == 0 when sizes are unknown; rules then
-     * assume bitrate x duration. num_next also tells how many segments are
-     * left in the presentation (fewer near the end of a VOD).
+     * assume bitrate x duration for the segments they lack.
      */
     const uint64_t *next_sizes;
     size_t num_next;
+    /* Segments this session will still download, this one included; 0 when
+     * unknown (live). Look-ahead rules plan no further than this. It may be
+     * smaller than num_next (a session that stops before the end). */
+    size_t segments_left;
     /* Time since the previous download finished, spent not downloading
      * (for example waiting because the buffer was full), >= 0. */
     double idle_s;
@@ -163,6 +169,7 @@ typedef struct sv_abr_decision {
 typedef struct sv_abr_sample {
     uint64_t bytes;       /* payload bytes received */
     double duration_s;    /* request sent to last byte, latency included, > 0 */
+    double latency_s;     /* request sent to first byte (part of duration_s); 0 if unknown */
     int index;            /* rung of the segment */
     double buffer_s;      /* buffer level just after the segment was added */
 } sv_abr_sample;

@@ -1,0 +1,65 @@
+/*
+ * svtrace.h - shared declarations of the svtrace tool (private to the app).
+ * svtrace uses only the public headers of libstreamverse.
+ */
+#ifndef SVTRACE_H
+#define SVTRACE_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "streamverse/abr.h"
+#include "streamverse/abrsim.h"
+
+/* A loaded video description; owns its arrays. */
+typedef struct svt_video {
+    sv_abr_video v;
+    uint32_t *bitrates;
+    uint64_t *sizes;
+    size_t play_segments;   /* segments a session plays (<= v.num_segments) */
+} svt_video;
+
+/* Reads a whole file; returns a malloc'd buffer (NUL-terminated) or NULL
+ * with a message printed. */
+char *svt_read_file(const char *path, size_t *size);
+
+/* Loads a trace file; on error prints "path:line: message" and returns NULL. */
+sv_trace *svt_load_trace(const char *path);
+
+/* Loads a video: a Pensieve video_sizes folder or a JSON ladder. Prints the
+ * error (with file and line) and returns -1 on failure. */
+int svt_load_video(const char *path, double segment_s, size_t segments, svt_video *out);
+void svt_video_free(svt_video *v);
+
+/* Opens an output file ("-" is stdout); prints the error and returns NULL. */
+FILE *svt_open_out(const char *path);
+/* Closes it; returns -1 (and prints) if writing failed. */
+int svt_close_out(FILE *f, const char *path);
+
+/* Parses "name=value"; returns 0 or -1. The name points into arg. */
+int svt_parse_param(char *arg, sv_abr_param *out);
+
+/* Matches option `name` at argv[*i], as "name value" or "name=value".
+ * Returns 1 and sets *value, 0 when it is another option, -1 (printed) when
+ * the value is missing. */
+int svt_match(int argc, char **argv, int *i, const char *name, const char **value);
+
+/* Checks rule parameters; prints what the rule accepts and returns -1 when
+ * one is unknown or out of range. */
+int svt_check_params(const sv_abr_rule *rule, const sv_abr_param *params, size_t count);
+
+/* Parses a positive integer <= max. Returns 0 or -1. */
+int svt_parse_count(const char *s, size_t max, size_t *out);
+
+/* Monotonic seconds. */
+double svt_now(void);
+
+/* SVG plots. */
+int svt_svg_timeline(FILE *f, const char *title, const sv_abr_sim_step *steps, size_t n);
+int svt_svg_cdf(FILE *f, const char *title, const char *const *names, const double *const *values,
+                size_t nseries, size_t count);
+
+int svt_cmd_run(int argc, char **argv);
+int svt_cmd_batch(int argc, char **argv);
+
+#endif
