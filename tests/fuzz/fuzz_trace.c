@@ -1,5 +1,7 @@
 /*
- * Fuzz target: the csv trace reader (forced format), then the same bytes
+ * Fuzz target for one trace reader: built once per format with SV_FUZZ_TRACE_FORMAT
+ * set to SV_TRACE_PENSIEVE, _MAHIMAHI or _CSV (tests/fuzz/abr.cmake). It
+ * parses with that format forced, then the same bytes
  * with format detection. A parsed trace must be simulatable: its summary
  * values are finite and one short session completes.
  */
@@ -34,7 +36,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     sv_trace *t = NULL;
     sv_trace_error err;
 
-    if (sv_trace_parse(data, size, SV_TRACE_CSV, NULL, &t, &err) == 0) {
+    if (sv_trace_parse(data, size, SV_FUZZ_TRACE_FORMAT, NULL, &t, &err) == 0) {
         check(t);
         sv_trace_destroy(t);
     }
