@@ -316,9 +316,8 @@ int svt_cmd_batch(int argc, char **argv)
 {
     const char *dir = NULL, *video_path = NULL, *rule_list = "bba,bola,throughput,mpc,hybrid";
     const char *json_path = NULL, *csv_path = NULL, *md_path = NULL, *svg_path = NULL, *v;
-    size_t jobs = 0, segments = 0, nparams = 0;
-    double segment_s = 4.0;
-    sv_abr_param params[16];
+    size_t jobs = 0;
+    svt_session_opts opts;
     svt_video video;
     batch b;
     rule_stats st[MAX_RULES];
@@ -327,6 +326,7 @@ int svt_cmd_batch(int argc, char **argv)
 
     memset(&b, 0, sizeof(b));
     memset(&video, 0, sizeof(video));
+    svt_session_opts_init(&opts);
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
             fputs(usage, stdout);
@@ -343,35 +343,14 @@ int svt_cmd_batch(int argc, char **argv)
                 return 2;
             continue;
         }
-        if ((m = svt_match(argc, argv, &i, "--param", &v))) {
+        if ((m = svt_match_session(argc, argv, &i, &opts))) {
             if (m < 0)
                 return 2;
-            if (nparams == 16 || svt_parse_param((char *)v, &params[nparams]) < 0) {
-                fprintf(stderr, "svtrace: --param expects NAME=VALUE, got '%s'\n", v);
-                return 2;
-            }
-            nparams++;
             continue;
         }
         if ((m = svt_match(argc, argv, &i, "--jobs", &v))) {
             if (m < 0 || svt_parse_count(v, 256, &jobs) < 0) {
                 fprintf(stderr, "svtrace: --jobs expects an integer between 1 and 256\n");
-                return 2;
-            }
-            continue;
-        }
-        if ((m = svt_match(argc, argv, &i, "--segments", &v))) {
-            if (m < 0 || svt_parse_count(v, 1000000, &segments) < 0) {
-                fprintf(stderr, "svtrace: --segments expects a positive integer\n");
-                return 2;
-            }
-            continue;
-        }
-        if ((m = svt_match(argc, argv, &i, "--segment-duration", &v))) {
-            char *end = NULL;
-            segment_s = m > 0 ? strtod(v, &end) : 0;
-            if (m < 0 || end == v || *end || !(segment_s > 0) || segment_s > 3600) {
-                fprintf(stderr, "svtrace: --segment-duration expects seconds > 0\n");
                 return 2;
             }
             continue;
@@ -387,10 +366,10 @@ int svt_cmd_batch(int argc, char **argv)
     if (parse_rules(rule_list, &b) < 0)
         return 2;
     for (size_t r = 0; r < b.nrules; r++)
-        if (svt_check_params(b.rules[r], params, nparams) < 0)
+        if (svt_check_params(b.rules[r], opts.params, opts.nparams) < 0)
             return 2;
-    b.params = params;
-    b.nparams = nparams;
+    b.params = opts.params;
+    b.nparams = opts.nparams;
     if (jobs == 0) {
         long n = sysconf(_SC_NPROCESSORS_ONLN);
         jobs = n > 0 ? (size_t)n : 1;
@@ -411,7 +390,7 @@ int svt_cmd_batch(int argc, char **argv)
         if (!(b.traces[t] = svt_load_trace(path)))
             goto done;
     }
-    if (svt_load_video(video_path, segment_s, segments, &video) < 0)
+    if (svt_load_video(video_path, opts.segment_s, opts.segments, &video) < 0)
         goto done;
     b.video = &video;
     size_t total = b.nrules * b.ntraces;

@@ -7,7 +7,6 @@
 
 #include "svtrace.h"
 
-#define MAX_PARAMS 16
 
 static const char usage[] =
     "usage: svtrace run --trace FILE --video V [--abr RULE] [options]\n"
@@ -100,10 +99,8 @@ static int write_svg(const char *path, const char *title, const sv_abr_sim_step 
 int svt_cmd_run(int argc, char **argv)
 {
     const char *trace_path = NULL, *video_path = NULL, *rule_name = "hybrid";
-    const char *json_path = NULL, *csv_path = NULL, *svg_path = NULL, *v;
-    sv_abr_param params[MAX_PARAMS];
-    size_t nparams = 0, segments = 0;
-    double segment_s = 4.0;
+    const char *json_path = NULL, *csv_path = NULL, *svg_path = NULL;
+    svt_session_opts opts;
     sv_trace *trace = NULL;
     svt_video video;
     sv_abr_sim_step *steps = NULL;
@@ -111,6 +108,7 @@ int svt_cmd_run(int argc, char **argv)
     int rc = 2, m;
 
     memset(&video, 0, sizeof(video));
+    svt_session_opts_init(&opts);
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
             fputs(usage, stdout);
@@ -126,30 +124,9 @@ int svt_cmd_run(int argc, char **argv)
                 return 2;
             continue;
         }
-        if ((m = svt_match(argc, argv, &i, "--param", &v))) {
+        if ((m = svt_match_session(argc, argv, &i, &opts))) {
             if (m < 0)
                 return 2;
-            if (nparams == MAX_PARAMS || svt_parse_param((char *)v, &params[nparams]) < 0) {
-                fprintf(stderr, "svtrace: --param expects NAME=VALUE, got '%s'\n", v);
-                return 2;
-            }
-            nparams++;
-            continue;
-        }
-        if ((m = svt_match(argc, argv, &i, "--segments", &v))) {
-            if (m < 0 || svt_parse_count(v, 1000000, &segments) < 0) {
-                fprintf(stderr, "svtrace: --segments expects a positive integer\n");
-                return 2;
-            }
-            continue;
-        }
-        if ((m = svt_match(argc, argv, &i, "--segment-duration", &v))) {
-            char *end = NULL;
-            segment_s = m > 0 ? strtod(v, &end) : 0;
-            if (m < 0 || end == v || *end || !(segment_s > 0) || segment_s > 3600) {
-                fprintf(stderr, "svtrace: --segment-duration expects seconds > 0\n");
-                return 2;
-            }
             continue;
         }
         fprintf(stderr, "svtrace: run: unknown argument '%s' (see svtrace run --help)\n", argv[i]);
@@ -164,14 +141,14 @@ int svt_cmd_run(int argc, char **argv)
         fprintf(stderr, "svtrace: unknown rule '%s' (see svtrace rules)\n", rule_name);
         return 2;
     }
-    if (svt_check_params(rule, params, nparams) < 0)
+    if (svt_check_params(rule, opts.params, opts.nparams) < 0)
         return 2;
 
     rc = 1;
     trace = svt_load_trace(trace_path);
     if (!trace)
         goto done;
-    if (svt_load_video(video_path, segment_s, segments, &video) < 0)
+    if (svt_load_video(video_path, opts.segment_s, opts.segments, &video) < 0)
         goto done;
     steps = calloc(video.play_segments, sizeof(*steps));
     if (!steps) {
@@ -181,8 +158,8 @@ int svt_cmd_run(int argc, char **argv)
     sv_abr_sim_config cfg;
     sv_abr_sim_default_config(&cfg);
     cfg.num_segments = video.play_segments;
-    cfg.params = params;
-    cfg.num_params = nparams;
+    cfg.params = opts.params;
+    cfg.num_params = opts.nparams;
     sv_abr_sim_result res;
     int err = sv_abr_simulate(trace, &video.v, rule, &cfg, steps, video.play_segments, &res);
     if (err < 0) {
@@ -190,7 +167,7 @@ int svt_cmd_run(int argc, char **argv)
         goto done;
     }
 
-    root = summary_json(trace_path, trace, video_path, rule, params, nparams, &res);
+    root = summary_json(trace_path, trace, video_path, rule, opts.params, opts.nparams, &res);
     rc = 0;
     if (!json_path && !csv_path && !svg_path)
         json_path = "-";

@@ -51,6 +51,22 @@ int svt_check_params(const sv_abr_rule *rule, const sv_abr_param *params, size_t
 /* Parses a positive integer <= max. Returns 0 or -1. */
 int svt_parse_count(const char *s, size_t max, size_t *out);
 
+/* The session options `run` and `batch` share. */
+#define SVT_MAX_PARAMS 16
+typedef struct svt_session_opts {
+    sv_abr_param params[SVT_MAX_PARAMS];  /* --param NAME=VALUE (names point into argv) */
+    size_t nparams;
+    size_t segments;                      /* --segments, 0 for the video's default */
+    double segment_s;                     /* --segment-duration, default 4 */
+} svt_session_opts;
+
+void svt_session_opts_init(svt_session_opts *o);
+
+/* Matches --param, --segments or --segment-duration at argv[*i]. Returns 1
+ * when it took the option, 0 when argv[*i] is another one, -1 (printed) for a
+ * bad or missing value. */
+int svt_match_session(int argc, char **argv, int *i, svt_session_opts *o);
+
 /* Monotonic seconds. */
 double svt_now(void);
 
