@@ -31,18 +31,29 @@ uint32_t sv__cenc_scheme_fourcc(sv_encryption_scheme scheme)
     }
 }
 
-int sv__cenc_parse_pssh(const uint8_t *data, size_t size, sv__pssh *out)
+/* Opens the box at the start of data[0..size) as a full box of `type` and
+ * version 0 or 1: *box is the box, *r reads its payload after the header. */
+static int open_fullbox_v01(const uint8_t *data, size_t size, uint32_t type, sv__box *box,
+                            uint8_t *version, sv__rd *r)
 {
-    sv__box box;
     sv__box_iter it;
-    sv__rd r;
-    uint8_t version;
     uint32_t flags;
 
     sv__box_iter_init(&it, data, size);
-    if (sv__box_next(&it, &box) != 1 || box.type != T('p', 's', 's', 'h'))
+    if (sv__box_next(&it, box) != 1 || box->type != type)
         return SV_ERR_PARSE;
-    if (sv__fullbox(&box, &version, &flags, &r) < 0 || version > 1)
+    if (sv__fullbox(box, version, &flags, r) < 0 || *version > 1)
+        return SV_ERR_PARSE;
+    return 0;
+}
+
+int sv__cenc_parse_pssh(const uint8_t *data, size_t size, sv__pssh *out)
+{
+    sv__box box;
+    sv__rd r;
+    uint8_t version;
+
+    if (open_fullbox_v01(data, size, T('p', 's', 's', 'h'), &box, &version, &r) < 0)
         return SV_ERR_PARSE;
     memset(out, 0, sizeof(*out));
     out->version = version;
@@ -66,15 +77,10 @@ int sv__cenc_parse_pssh(const uint8_t *data, size_t size, sv__pssh *out)
 int sv__cenc_parse_tenc(const uint8_t *data, size_t size, sv__tenc *out)
 {
     sv__box box;
-    sv__box_iter it;
     sv__rd r;
     uint8_t version;
-    uint32_t flags;
 
-    sv__box_iter_init(&it, data, size);
-    if (sv__box_next(&it, &box) != 1 || box.type != T('t', 'e', 'n', 'c'))
-        return SV_ERR_PARSE;
-    if (sv__fullbox(&box, &version, &flags, &r) < 0 || version > 1)
+    if (open_fullbox_v01(data, size, T('t', 'e', 'n', 'c'), &box, &version, &r) < 0)
         return SV_ERR_PARSE;
     memset(out, 0, sizeof(*out));
     sv__rd_u8(&r); /* reserved */

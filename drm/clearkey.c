@@ -106,20 +106,37 @@ fail:
     return SV_ERR_NOMEM;
 }
 
+/* Loads a JSON object and finds its non-empty array `key`; allocates room
+ * for that many elements of elem_size bytes. Returns 0 (the caller owns
+ * *root and *list), SV_ERR_NOMEM, or 1 when the text or the array is missing
+ * (the caller picks its own error code then). */
+static int load_array(const uint8_t *json, size_t size, const char *key, size_t elem_size,
+                      json_t **root, json_t **arr, size_t *count, void **list)
+{
+    *list = NULL;
+    *root = json ? json_loadb((const char *)json, size, 0, NULL) : NULL;
+    *arr = json_object_get(*root, key);
+    *count = json_array_size(*arr);
+    if (!json_is_array(*arr) || *count == 0)
+        return 1;
+    if (!(*list = malloc(*count * elem_size)))
+        return SV_ERR_NOMEM;
+    return 0;
+}
+
 int sv__clearkey_request_parse(const uint8_t *json, size_t size, uint8_t (**kids)[16], size_t *n)
 {
-    json_t *root = json_loadb((const char *)json, size, 0, NULL);
-    uint8_t (*list)[16] = NULL;
-    int ret = SV_ERR_PARSE;
+    json_t *root, *arr;
+    void *mem;
+    size_t count;
+    int ret = load_array(json, size, "kids", 16, &root, &arr, &count, &mem);
+    uint8_t (*list)[16] = mem;
 
-    json_t *arr = json_object_get(root, "kids");
-    size_t count = json_array_size(arr);
-    if (!json_is_array(arr) || count == 0)
-        goto fail;
-    if (!(list = malloc(count * sizeof(*list)))) {
-        ret = SV_ERR_NOMEM;
+    if (ret != 0) {
+        ret = ret < 0 ? ret : SV_ERR_PARSE;
         goto fail;
     }
+    ret = SV_ERR_PARSE;
     for (size_t i = 0; i < count; i++) {
         if (b64_16(json_array_get(arr, i), list[i]) < 0)
             goto fail;
@@ -161,21 +178,21 @@ fail:
 int sv__clearkey_license_parse(const uint8_t *json, size_t size, sv__clearkey_key **keys,
                                size_t *n)
 {
-    json_t *root = NULL;
-    sv__clearkey_key *list = NULL;
-    int ret = SV_ERR_DRM;
+    json_t *root, *arr;
+    sv__clearkey_key *list;
+    void *mem;
+    size_t count;
+    int ret;
 
     if (!json || !keys || !n)
         return SV_ERR_INVALID;
-    root = json_loadb((const char *)json, size, 0, NULL);
-    json_t *arr = json_object_get(root, "keys");
-    size_t count = json_array_size(arr);
-    if (!json_is_array(arr) || count == 0)
-        goto fail;
-    if (!(list = malloc(count * sizeof(*list)))) {
-        ret = SV_ERR_NOMEM;
+    ret = load_array(json, size, "keys", sizeof(*list), &root, &arr, &count, &mem);
+    list = mem;
+    if (ret != 0) {
+        ret = ret < 0 ? ret : SV_ERR_DRM;
         goto fail;
     }
+    ret = SV_ERR_DRM;
     for (size_t i = 0; i < count; i++) {
         json_t *jwk = json_array_get(arr, i);
         const char *kty = json_string_value(json_object_get(jwk, "kty"));
