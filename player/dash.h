@@ -128,7 +128,9 @@ int sv__dash_parse(const char *text, size_t size, const char *url, const sv_allo
 
 void sv__dash_mpd_free(sv__dash_mpd *mpd);
 
-/* Parses an xs:duration ("PT1H2M3.5S", "P1DT2H") into seconds; -1 on error. */
+/* Parses an xs:duration ("PT1H2M3.5S", "P1DT2H") into seconds; -1 on error.
+ * Decimals are read with strtod: sv__dash_parse calls it inside a C-numeric
+ * scope (platform/numeric.h); other callers enter one themselves. */
 double sv__dash_parse_duration(const char *s);
 
 /* Parses an xs:dateTime ("2026-11-20T10:00:00Z", offsets allowed) into

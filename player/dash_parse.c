@@ -12,6 +12,7 @@
 #include <strings.h>
 
 #include "dash.h"
+#include "platform/numeric.h"
 #include "url.h"
 
 #define MAX_BASES 16
@@ -584,7 +585,12 @@ int sv__dash_parse(const char *text, size_t size, const char *url, const sv_allo
     }
     if (!(url = sv__arena_strdup(c.arena, url)))
         goto fail;
-    if ((ret = parse_mpd(&c, root, url)) < 0)
+    /* MPD numbers use '.', whatever locale the host runs in. */
+    sv__c_numeric numeric;
+    sv__c_numeric_enter(&numeric);
+    ret = parse_mpd(&c, root, url);
+    sv__c_numeric_leave(&numeric);
+    if (ret < 0)
         goto fail;
     xmlFreeDoc(doc);
     xmlFreeParserCtxt(px);

@@ -2,26 +2,11 @@
  * The two time formats of MPD attributes: xs:duration and xs:dateTime.
  * Small value grammars, not markup: libxml2 hands us the attribute text.
  */
-#define _GNU_SOURCE
-#include <locale.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "dash.h"
-
-/* strtod in the C locale: MPDs use '.' whatever locale the host runs in. */
-static double c_strtod(const char *s, char **end)
-{
-    locale_t c = newlocale(LC_NUMERIC_MASK, "C", (locale_t)0);
-    locale_t old = c ? uselocale(c) : (locale_t)0;
-    double v = strtod(s, end);
-    if (c) {
-        uselocale(old);
-        freelocale(c);
-    }
-    return v;
-}
 
 double sv__dash_parse_duration(const char *s)
 {
@@ -45,7 +30,7 @@ double sv__dash_parse_duration(const char *s)
         }
         if (*s == '-' || *s == '+')
             return -1;
-        double v = c_strtod(s, &end);
+        double v = strtod(s, &end);
         if (end == s || !isfinite(v) || v < 0)
             return -1;
         switch (*end) {
@@ -105,7 +90,7 @@ double sv__dash_parse_datetime(const char *s)
         return -1;
     if (*s == '.') {
         char *end;
-        frac = c_strtod(s, &end);
+        frac = strtod(s, &end);
         if (end == s + 1)
             return -1;
         s = end;

@@ -3,9 +3,7 @@
  * carry over to the next URI line (EXTINF, BYTERANGE, DISCONTINUITY, KEY,
  * MAP, STREAM-INF). Unknown tags are ignored, as RFC 8216 requires.
  */
-#define _GNU_SOURCE /* newlocale/uselocale live in POSIX 2008 <locale.h> */
 #include <errno.h>
-#include <locale.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +12,7 @@
 #include "platform/alloc.h"
 #include "url.h"
 #include "platform/hex.h"
+#include "platform/numeric.h"
 
 /* Refuse absurd playlists before they exhaust memory. */
 #define MAX_SEGMENTS 1000000
@@ -69,7 +68,7 @@ static int parse_int64(const char *s, size_t len, int64_t *out)
     return 0;
 }
 
-/* Decimal floating point, in the C locale whatever the host set. */
+/* Decimal floating point; sv__hls_parse holds the C numeric locale. */
 static int parse_double(const char *s, size_t len, double *out)
 {
     char buf[64];
@@ -659,7 +658,7 @@ int sv__hls_parse(const char *text, size_t size, const char *url, const sv_alloc
     sv__parse_error local_err;
     parser p;
     sv__arena *arena;
-    locale_t c_locale, old_locale = (locale_t)0;
+    sv__c_numeric numeric;
     int ret;
 
     if (!err)
@@ -683,15 +682,9 @@ int sv__hls_parse(const char *text, size_t size, const char *url, const sv_alloc
     p.pl->arena = arena;
     p.pl->version = 1;
 
-    /* Numbers in playlists use '.', whatever locale the host runs in. */
-    c_locale = newlocale(LC_NUMERIC_MASK, "C", (locale_t)0);
-    if (c_locale)
-        old_locale = uselocale(c_locale);
+    sv__c_numeric_enter(&numeric);
     ret = parse_lines(&p, text, size);
-    if (c_locale) {
-        uselocale(old_locale);
-        freelocale(c_locale);
-    }
+    sv__c_numeric_leave(&numeric);
     if (ret < 0)
         goto fail;
     *out = p.pl;
