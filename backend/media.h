@@ -1,0 +1,82 @@
+/*
+ * The ingest pipeline's media half: probe an input file, decode it once,
+ * scale to every rung of the ladder, encode H.264 (libx264 through
+ * libavcodec, closed GOPs with keyframes exactly on segment boundaries) and
+ * AAC, and package CMAF fMP4 (one init + media segments per rung and for
+ * audio), HLS playlists, a DASH MPD and thumbnails into one folder.
+ *
+ * It runs on a worker thread (never on the HTTP loop) and does no catalog or
+ * HTTP work: the job layer (backend/jobs.c) calls sv__media_ingest() into a
+ * staging folder, then publishes it atomically (rename) and marks the title
+ * READY. Every file it writes is fsync'ed before it returns 0.
+ *
+ * Layout of out_dir (all manifest references are relative):
+ *   master.m3u8, manifest.mpd
+ *   video/<height>p/init.mp4, video/<height>p/seg-<n>.m4s (n from 1), video/<height>p/index.m3u8
+ *   audio/init.mp4, audio/seg-<n>.m4s, audio/index.m3u8
+ *   thumbs/thumb-<n>.jpg (one every thumb_interval_s, n from 1)
+ */
+#ifndef SV_BACKEND_MEDIA_H
+#define SV_BACKEND_MEDIA_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define SV_MEDIA_MAX_RUNGS 8
+
+typedef struct sv__rung {
+    int height;              /* lines; width follows the source aspect, rounded to even */
+    int bitrate_kbps;
+} sv__rung;
+
+typedef struct sv__ladder {
+    sv__rung rungs[SV_MEDIA_MAX_RUNGS];
+    int nb_rungs;            /* rungs taller than the source are skipped (never upscale) */
+    double segment_s;        /* default 4 */
+    int audio_kbps;          /* default 128 */
+    const char *x264_preset; /* default "veryfast" */
+    int threads;             /* encoder/decoder threads, 0: one per core */
+    double thumb_interval_s; /* default 10 */
+} sv__ladder;
+
+/* Fills the default ladder: 240p 300, 360p 750, 480p 1200, 720p 2800,
+ * 1080p 5000 kb/s, 4 s segments, AAC 128 kb/s, veryfast, thumbs every 10 s. */
+void sv__ladder_default(sv__ladder *l);
+
+/* One rendition that was written. */
+typedef struct sv__rendition_info {
+    char kind[8];            /* "video" or "audio" */
+    char name[16];           /* "720p", "audio" (also its folder under video/ or audio/) */
+    int width, height;
+    int64_t bandwidth;       /* peak bit/s over segments (HLS BANDWIDTH) */
+    int64_t average_bandwidth;
+    char codecs[48];         /* RFC 6381, e.g. "avc1.64001f", "mp4a.40.2" */
+    double frame_rate;
+    int nb_segments;
+} sv__rendition_info;
+
+typedef struct sv__media_result {
+    double duration_s;
+    int nb_renditions;
+    sv__rendition_info renditions[SV_MEDIA_MAX_RUNGS + 1];
+    int nb_thumbs;
+    double transcode_s;      /* wall time spent */
+} sv__media_result;
+
+/* Progress: percent 0..100 of the whole job, and a short stage name
+ * ("probe", "transcode", "package", "thumbnails"). Called on the worker thread. */
+typedef void (*sv__media_progress_fn)(void *opaque, double percent, const char *stage);
+
+/*
+ * Ingests `input` into `out_dir` (created; must not exist). `cancel` may be
+ * NULL; when it becomes non-zero the job stops soon with SV_ERR_CANCELLED.
+ * Returns 0 and fills *res, or a negative code with a reason in errbuf:
+ * SV_ERR_IO (unreadable input, disk), SV_ERR_UNSUPPORTED (no video stream,
+ * codec not decodable), SV_ERR_CANCELLED. On failure out_dir may hold partial
+ * files; the caller removes it.
+ */
+int sv__media_ingest(const char *input, const char *out_dir, const sv__ladder *ladder,
+                     sv__media_progress_fn progress, void *opaque, const volatile int *cancel,
+                     sv__media_result *res, char *errbuf, size_t errlen);
+
+#endif

@@ -1,0 +1,54 @@
+/*
+ * The player's control loop: one thread runs timers, tasks posted from other
+ * threads, and the transport's transfers (libcurl's multi interface in
+ * production). Every timer reads the injected sv_clock, so the same loop runs
+ * on a virtual clock in replay.
+ *
+ * Why not libuv here: libuv's timers read the OS clock, and the player must
+ * run on a virtual one; libcurl's curl_multi_poll() with curl_multi_wakeup()
+ * gives the same "sleep until I/O, a timer or a wakeup" with the clock under
+ * our control.
+ *
+ * Threads: sv__loop_post() and sv__loop_stop() are callable from any thread.
+ * Everything else (timers, run) belongs to the loop thread; callbacks run on
+ * it.
+ */
+#ifndef SV_PLAYER_LOOP_H
+#define SV_PLAYER_LOOP_H
+
+#include <stdint.h>
+
+#include "streamverse/clock.h"
+
+typedef struct sv__loop sv__loop;
+typedef struct sv__transport sv__transport;
+
+typedef void (*sv__loop_fn)(void *arg);
+
+/* Creates a loop reading `clock` (borrowed) and driving `transport`
+ * (borrowed; may be NULL for timers and tasks only). Returns 0 or
+ * SV_ERR_NOMEM. */
+int sv__loop_create(sv__loop **out, const sv_clock *clock, sv__transport *transport);
+/* Frees the loop; pending tasks are dropped (not run), timers cancelled. */
+void sv__loop_destroy(sv__loop *loop);
+
+/* Runs until sv__loop_stop(). Returns 0. Called on the loop thread. */
+int sv__loop_run(sv__loop *loop);
+/* Makes sv__loop_run() return after the current callback. Any thread. */
+void sv__loop_stop(sv__loop *loop);
+
+/* Queues fn(arg) to run on the loop thread, in posting order. Any thread.
+ * Returns 0 or SV_ERR_NOMEM (fn is then not called). */
+int sv__loop_post(sv__loop *loop, sv__loop_fn fn, void *arg);
+
+/* One-shot timer. Returns an id > 0, or SV_ERR_NOMEM. fn runs once on the
+ * loop thread when the clock reaches now + delay_s. Loop thread only. */
+int64_t sv__loop_timer(sv__loop *loop, double delay_s, sv__loop_fn fn, void *arg);
+/* Cancels a timer that has not fired; unknown or fired ids are ignored. */
+void sv__loop_timer_cancel(sv__loop *loop, int64_t id);
+
+/* The loop's clock, in seconds (monotonic; origin arbitrary). */
+double sv__loop_now(const sv__loop *loop);
+const sv_clock *sv__loop_clock(const sv__loop *loop);
+
+#endif

@@ -1,0 +1,90 @@
+/*
+ * Transports move bytes for the fetcher: libcurl in production
+ * (transport_curl.c), a trace-shaped link on a virtual clock in replay. A
+ * transport knows nothing of CDNs, retries or ABR; it runs one request and
+ * says how it went.
+ *
+ * Threads: every function except wakeup runs on the control loop thread, and
+ * callbacks are called from poll() on that thread.
+ */
+#ifndef SV_PLAYER_TRANSPORT_H
+#define SV_PLAYER_TRANSPORT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct sv__transfer sv__transfer;
+
+/* How a transfer ended. */
+typedef struct sv__transfer_result {
+    int error;               /* 0, SV_ERR_NETWORK (connect/reset/DNS, truncated body,
+                                bad Content-Length), SV_ERR_HTTP (status >= 400;
+                                SV_ERR_FORBIDDEN for 401/403, SV_ERR_NOT_FOUND for
+                                404/410), SV_ERR_TIMEOUT (timeout or below the speed
+                                floor), SV_ERR_CANCELLED (on_data refused) */
+    long status;             /* HTTP status, 0 when none was received */
+    int64_t bytes;           /* body bytes delivered to on_data */
+    int64_t content_length;  /* announced length, -1 if none */
+    double start_s;          /* loop clock when the request was submitted */
+    double first_byte_s;     /* when the first body byte arrived (0 if none) */
+    double end_s;            /* when it ended */
+    const char *content_type; /* valid during on_done only; NULL if none */
+    const char *effective_url; /* after redirects; valid during on_done only */
+    char message[200];       /* human-readable reason when error != 0 */
+} sv__transfer_result;
+
+typedef struct sv__request {
+    const char *url;         /* copied by submit */
+    int64_t offset, length;  /* byte range; length -1: to the end; offset 0, length -1: all */
+    int head_only;           /* HEAD instead of GET */
+    double timeout_s;        /* whole-transfer timeout, 0: none */
+    double connect_timeout_s;
+    double low_speed_bytes_per_s, low_speed_time_s; /* 0: no speed floor */
+    const char *extra_header; /* one "Name: value" line, or NULL; copied */
+    const uint8_t *body;     /* POST this body when non-NULL (copied) */
+    size_t body_len;
+    const char *body_type;   /* its Content-Type, e.g. "application/json"; copied */
+    /* Body bytes as they arrive. Returns 0, or < 0 to abort the transfer
+     * (it then ends with SV_ERR_CANCELLED). */
+    int (*on_data)(void *opaque, const uint8_t *data, size_t len);
+    /* Called exactly once unless the transfer was cancelled. */
+    void (*on_done)(void *opaque, const sv__transfer_result *result);
+    void *opaque;
+} sv__request;
+
+typedef struct sv__transport_ops {
+    const char *name;
+    /* Starts a request; on success *out identifies it until on_done or cancel. */
+    int (*submit)(void *priv, const sv__request *req, sv__transfer **out);
+    /* Stops a transfer; its on_done is not called. */
+    void (*cancel)(void *priv, sv__transfer *t);
+    /* Runs transfers and their callbacks, waiting at most timeout_ns (of the
+     * transport's clock) for activity or a wakeup. Returns 0 or < 0 on a fatal
+     * transport error. */
+    int (*poll)(void *priv, int64_t timeout_ns);
+    /* Makes a poll() in progress return early. Any thread. */
+    void (*wakeup)(void *priv);
+    void (*destroy)(void *priv);
+} sv__transport_ops;
+
+struct sv__transport {
+    const sv__transport_ops *ops;
+    void *priv;
+};
+
+/* Options for the libcurl transport. */
+typedef struct sv__curl_options {
+    const char *user_agent;  /* copied; NULL: "Streamverse/<version>" */
+    int max_host_connections; /* 0: libcurl's default */
+} sv__curl_options;
+
+/* Creates the libcurl transport (HTTP/1.1 keep-alive, HTTP/2 where offered,
+ * file:// URLs). `clock` is the loop's clock (borrowed), used for the
+ * timestamps in results. Returns 0, SV_ERR_NOMEM or SV_ERR_INTERNAL. Free
+ * with t->ops->destroy(t->priv) then free(t) via sv__transport_destroy. */
+struct sv_clock;
+int sv__transport_curl_create(sv__transport **out, const struct sv_clock *clock,
+                              const sv__curl_options *opts);
+void sv__transport_destroy(sv__transport *t);
+
+#endif
