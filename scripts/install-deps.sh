@@ -21,7 +21,9 @@ PACKAGES="
   libjansson-dev
   libsqlite3-dev sqlite3
   libcmocka-dev
-  xvfb xauth
+  xvfb xauth x11-utils
+  nginx-light wrk mpv hyperfine
+  chromium nodejs
 "
 
 missing=""
@@ -31,6 +33,10 @@ for p in $PACKAGES; do
         missing="$missing $p"
     fi
 done
+
+# Debian's npm conflicts with NodeSource's nodejs, which carries its own npm:
+# ask for Debian's only when no npm is on the PATH.
+command -v npm >/dev/null 2>&1 || missing="$missing npm"
 
 if [ -z "$missing" ]; then
     exit 0
