@@ -29,9 +29,11 @@ typedef struct sv__fetch_options {
     double connect_timeout_s;      /* default 5 */
     double low_speed_bytes_per_s;  /* default 8000 */
     double low_speed_time_s;       /* default 5 */
-    double manifest_timeout_s;     /* whole-transfer timeout for manifests, default 10 */
+    double manifest_timeout_s;     /* whole-transfer timeout for manifests, keys and API
+                                      calls (segments rely on the speed floor), default 10 */
     int max_attempts;              /* per request, over all CDNs; default 4 */
-    double backoff_initial_s;      /* first retry delay on the same CDN, default 0.25 */
+    double backoff_initial_s;      /* first retry delay on the same source (failover to an
+                                      untried CDN is immediate), default 0.25; doubles */
     double backoff_max_s;          /* default 4 */
     size_t max_body_bytes;         /* refuse bigger responses, default 256 MiB */
 } sv__fetch_options;
@@ -66,15 +68,31 @@ typedef struct sv__fetch_req {
     const char *body_type;
 } sv__fetch_req;
 
+/* Creates a fetcher on `loop` and `transport` (both borrowed; they must
+ * outlive it). opts NULL: defaults. Returns 0, SV_ERR_INVALID or
+ * SV_ERR_NOMEM. */
 int sv__fetcher_create(sv__fetcher **out, sv__loop *loop, sv__transport *transport,
                        const sv__fetch_options *opts);
-/* Cancels every fetch (no callbacks) and frees the fetcher. */
+/* Logs retries and final failures through `log` (copied; NULL: no logging). */
+struct sv__logger;
+void sv__fetcher_set_logger(sv__fetcher *f, const struct sv__logger *log);
+/* Cancels every fetch (no callbacks) and frees the fetcher. May be called
+ * from a fetch callback. */
 void sv__fetcher_destroy(sv__fetcher *f);
 
 /*
  * Starts a fetch. Returns an id > 0; cb is then called exactly once on the
  * loop thread (never from inside this call) unless the fetch is cancelled.
  * Returns SV_ERR_INVALID or SV_ERR_NOMEM, and cb is never called.
+ *
+ * Retries: a CDN fault (connect/reset/truncation, timeout or stall below the
+ * speed floor, 5xx, 408, 429, and 404 when there are several CDNs) moves at
+ * once to a CDN not yet tried for this fetch; with none left (or no CDNs) the
+ * same source is retried after backoff_initial_s, doubling up to
+ * backoff_max_s. Other 4xx, and a single source's 404, fail at once. At most
+ * max_attempts attempts in all. A body over max_body_bytes fails with
+ * SV_ERR_OVERFLOW. On error, result->message names the method, the URL and
+ * the cause (e.g. "GET http://h/a.m4s: HTTP 404: Not Found (1 attempt)").
  */
 int64_t sv__fetch(sv__fetcher *f, const sv__fetch_req *req, sv__fetch_cb cb, void *opaque);
 /* Cancels a fetch in flight; its callback is not called. Unknown ids are ignored. */

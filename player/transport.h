@@ -14,6 +14,8 @@
 #include <stdint.h>
 
 typedef struct sv__transfer sv__transfer;
+/* Also declared by loop.h; C11 allows the identical repeat. */
+typedef struct sv__transport sv__transport;
 
 /* How a transfer ended. */
 typedef struct sv__transfer_result {
@@ -62,7 +64,9 @@ typedef struct sv__transport_ops {
      * transport's clock) for activity or a wakeup. Returns 0 or < 0 on a fatal
      * transport error. */
     int (*poll)(void *priv, int64_t timeout_ns);
-    /* Makes a poll() in progress return early. Any thread. */
+    /* Makes a poll() in progress return early; a wakeup that arrives while
+     * no poll() runs makes the next one return at once (the loop relies on
+     * this so a post is never missed). Any thread. */
     void (*wakeup)(void *priv);
     void (*destroy)(void *priv);
 } sv__transport_ops;

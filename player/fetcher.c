@@ -1,0 +1,510 @@
+/*
+ * The fetcher (fetcher.h): each fetch is a small state machine driven by
+ * loop timers and transport callbacks:
+ *
+ *   sv__fetch() -> timer(0) -> attempt -> transfer -> on_done
+ *                     ^                                  |
+ *                     +-- timer(0: failover, or back-off) + failure
+ *                                                        |
+ *                                         success/fatal/out of attempts -> cb
+ *
+ * Starting through a timer keeps the promise that callbacks never run from
+ * inside sv__fetch(). What is retried, and where, is decided by
+ * classify(): CDN faults (network, timeout, 5xx, 404 with CDNs, 408, 429)
+ * fail over or back off; request faults (other 4xx, a single source's 404)
+ * fail fast.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fetcher.h"
+#include "fetcher_internal.h"
+#include "url.h"
+#include "platform/log.h"
+
+typedef struct fetch {
+    sv__fetcher *f;
+    int64_t id;
+    struct fetch *prev, *next;
+
+    sv__fetch_kind kind;
+    char *url;               /* as asked */
+    const char *rel;         /* into url: path under the origin/CDN bases, or NULL */
+    int64_t offset, length;
+    int head_only;
+    uint8_t *body;
+    size_t body_len;
+    char *body_type;
+    sv__fetch_cb cb;
+    void *opaque;
+
+    int attempts;
+    int backoffs;            /* back-off delays so far: the next one doubles */
+    uint64_t tried;          /* CDNs tried since the last back-off */
+    int cdn;                 /* CDN of the attempt in flight, -1 none */
+    uint64_t cdn_gen;
+    char *attempt_url;
+    sv__transfer *xfer;
+    int64_t timer;
+    char reason[64];         /* why the previous attempt failed, for the CDN switch */
+
+    uint8_t *data;
+    size_t size, cap;
+    int overflow;
+} fetch;
+
+struct sv__fetcher {
+    sv__loop *loop;
+    sv__transport *transport;
+    sv__fetch_options opts;
+    sv__logger log;
+    int have_log;
+    sv__cdn_set cdns;
+    char *query;
+    fetch *fetches;
+    int64_t next_id;
+    int64_t bytes, requests, retries;
+};
+
+void sv__fetch_default_options(sv__fetch_options *o)
+{
+    o->connect_timeout_s = 5;
+    o->low_speed_bytes_per_s = 8000;
+    o->low_speed_time_s = 5;
+    o->manifest_timeout_s = 10;
+    o->max_attempts = 4;
+    o->backoff_initial_s = 0.25;
+    o->backoff_max_s = 4;
+    o->max_body_bytes = (size_t)256 << 20;
+}
+
+int sv__fetcher_create(sv__fetcher **out, sv__loop *loop, sv__transport *transport,
+                       const sv__fetch_options *opts)
+{
+    sv__fetcher *f;
+
+    if (!out || !loop || !transport)
+        return SV_ERR_INVALID;
+    if (!(f = calloc(1, sizeof(*f))))
+        return SV_ERR_NOMEM;
+    f->loop = loop;
+    f->transport = transport;
+    if (opts)
+        f->opts = *opts;
+    else
+        sv__fetch_default_options(&f->opts);
+    if (f->opts.max_attempts < 1)
+        f->opts.max_attempts = 1;
+    if (!f->opts.max_body_bytes)
+        f->opts.max_body_bytes = (size_t)256 << 20;
+    sv__cdn_set_init(&f->cdns);
+    f->next_id = 1;
+    *out = f;
+    return 0;
+}
+
+void sv__fetcher_set_logger(sv__fetcher *f, const sv__logger *log)
+{
+    if (!f)
+        return;
+    f->have_log = log != NULL;
+    if (log)
+        f->log = *log;
+}
+
+/* ---- one fetch's life --------------------------------------------------------- */
+
+static void unlink_fetch(fetch *x)
+{
+    sv__fetcher *f = x->f;
+    if (x->prev)
+        x->prev->next = x->next;
+    else if (f->fetches == x)
+        f->fetches = x->next;
+    if (x->next)
+        x->next->prev = x->prev;
+    x->prev = x->next = NULL;
+}
+
+static void free_fetch(fetch *x)
+{
+    free(x->url);
+    free(x->body);
+    free(x->body_type);
+    free(x->attempt_url);
+    free(x->data);
+    free(x);
+}
+
+/* Stops whatever the fetch is waiting for, without callbacks. */
+static void halt(fetch *x)
+{
+    if (x->xfer)
+        x->f->transport->ops->cancel(x->f->transport->priv, x->xfer);
+    x->xfer = NULL;
+    if (x->timer > 0)
+        sv__loop_timer_cancel(x->f->loop, x->timer);
+    x->timer = 0;
+}
+
+static const char *method_name(const fetch *x)
+{
+    return x->head_only ? "HEAD" : x->body ? "POST" : "GET";
+}
+
+/* Ends the fetch: the callback takes the data; the fetch is freed after it
+ * returns and the fetcher is not touched again, so the callback may even
+ * destroy the fetcher. */
+static void finish(fetch *x, const sv__transfer_result *tr, int error, const char *why)
+{
+    sv__fetch_result r;
+
+    memset(&r, 0, sizeof(r));
+    unlink_fetch(x);
+    r.error = error;
+    r.attempts = x->attempts;
+    r.cdn_id = x->cdn >= 0 && x->cdn_gen == x->f->cdns.generation
+               ? x->f->cdns.cdns[x->cdn].id : "";
+    r.url = tr && tr->effective_url ? tr->effective_url
+          : x->attempt_url ? x->attempt_url : x->url;
+    if (tr) {
+        r.status = tr->status;
+        r.start_s = tr->start_s;
+        r.end_s = tr->end_s;
+        r.content_type = tr->content_type;
+    }
+    if (!error) {
+        double dt = r.end_s - r.start_s;
+        r.data = x->size ? x->data : NULL;
+        r.size = x->size;
+        if (r.data)
+            x->data = NULL;
+        r.throughput_bps = r.size ? (double)r.size * 8 / (dt > 1e-6 ? dt : 1e-6) : 0;
+    } else {
+        snprintf(r.message, sizeof(r.message), "%s %s: %s (%d attempt%s)", method_name(x),
+                 r.url, why, x->attempts, x->attempts == 1 ? "" : "s");
+        if (x->f->have_log)
+            SV_LOGW(&x->f->log, "fetch", "%s", r.message);
+    }
+    x->cb(x->opaque, &r);
+    free_fetch(x);
+}
+
+static int on_data(void *opaque, const uint8_t *data, size_t len)
+{
+    fetch *x = opaque;
+    size_t max = x->f->opts.max_body_bytes;
+
+    if (len > max || x->size > max - len) {
+        x->overflow = 1;
+        return SV_ERR_OVERFLOW;
+    }
+    if (x->size + len > x->cap) {
+        size_t cap = x->cap ? x->cap : 64 * 1024;
+        while (cap < x->size + len)
+            cap = cap > max / 2 ? max : cap * 2;
+        uint8_t *p = realloc(x->data, cap);
+        if (!p)
+            return SV_ERR_NOMEM;
+        x->data = p;
+        x->cap = cap;
+    }
+    memcpy(x->data + x->size, data, len);
+    x->size += len;
+    return 0;
+}
+
+typedef enum verdict { FATAL, RETRY, FAILOVER } verdict;
+
+/* What a failed attempt means: see the comment at the top. */
+static verdict classify(const fetch *x, const sv__transfer_result *tr, int multi_cdn)
+{
+    long st = tr->status;
+
+    switch (tr->error) {
+    case SV_ERR_NETWORK:
+    case SV_ERR_TIMEOUT:
+        return FAILOVER;
+    case SV_ERR_NOT_FOUND:
+        /* A 404 on one CDN may be a hole in its cache; a single source's
+         * 404 (or a missing local file) will not heal. */
+        return multi_cdn && st ? FAILOVER : FATAL;
+    case SV_ERR_HTTP:
+        if (st >= 500 || st == 408 || st == 429)
+            return multi_cdn ? FAILOVER : RETRY;
+        return FATAL;
+    default:
+        (void)x;
+        return FATAL;
+    }
+}
+
+static void attempt(void *opaque);
+
+static void on_done(void *opaque, const sv__transfer_result *tr)
+{
+    fetch *x = opaque;
+    sv__fetcher *f = x->f;
+    int cdn_valid = x->cdn >= 0 && x->cdn_gen == f->cdns.generation;
+    double delay;
+
+    x->xfer = NULL;
+    if (!tr->error) {
+        if (cdn_valid)
+            sv__cdn_succeeded(&f->cdns, x->cdn);
+        f->bytes += (int64_t)x->size;
+        finish(x, tr, 0, NULL);
+        return;
+    }
+    if (x->overflow) {
+        char why[96];
+        snprintf(why, sizeof(why), "body larger than the %zu-byte limit",
+                 f->opts.max_body_bytes);
+        finish(x, tr, SV_ERR_OVERFLOW, why);
+        return;
+    }
+    verdict v = classify(x, tr, cdn_valid && f->cdns.n > 1);
+    if (v == FAILOVER && cdn_valid) {
+        sv__cdn_failed(&f->cdns, x->cdn, sv__loop_now(f->loop));
+        x->tried |= (uint64_t)1 << x->cdn;
+    }
+    if (v == FATAL || x->attempts >= f->opts.max_attempts) {
+        finish(x, tr, tr->error, tr->message);
+        return;
+    }
+    if (tr->status >= 400)
+        snprintf(x->reason, sizeof(x->reason), "HTTP %ld", tr->status);
+    else
+        snprintf(x->reason, sizeof(x->reason), "%s", sv_strerror(tr->error));
+    if (f->have_log)
+        SV_LOGI(&f->log, "fetch", "%s %s failed: %s; retrying", method_name(x),
+                x->attempt_url, tr->message);
+
+    /* Another CDN not yet tried: go there at once. Otherwise back off. */
+    if (v == FAILOVER && cdn_valid && sv__cdn_pick(&f->cdns, sv__loop_now(f->loop), x->tried) >= 0) {
+        delay = 0;
+    } else {
+        delay = f->opts.backoff_initial_s;
+        for (int i = 0; i < x->backoffs && delay < f->opts.backoff_max_s; i++)
+            delay *= 2;
+        if (delay > f->opts.backoff_max_s)
+            delay = f->opts.backoff_max_s;
+        x->backoffs++;
+        x->tried = 0;
+    }
+    if ((x->timer = sv__loop_timer(f->loop, delay, attempt, x)) < 0) {
+        x->timer = 0;
+        finish(x, tr, tr->error, tr->message);
+    }
+}
+
+/* The URL of the next attempt, malloc'ed; picks the CDN. */
+static char *attempt_url(fetch *x)
+{
+    sv__fetcher *f = x->f;
+    const char *base = NULL, *rest = x->url;
+    const char *q = (x->kind == SV__FETCH_SEGMENT || x->kind == SV__FETCH_KEY) ? f->query : NULL;
+    size_t len, hash;
+    char *u;
+
+    x->cdn = -1;
+    if (x->kind != SV__FETCH_API && (x->rel = sv__cdn_relative(&f->cdns, x->url))) {
+        int idx = sv__cdn_pick(&f->cdns, sv__loop_now(f->loop), x->tried);
+        if (idx < 0) {
+            x->tried = 0;
+            idx = sv__cdn_pick(&f->cdns, sv__loop_now(f->loop), 0);
+        }
+        sv__cdn_select(&f->cdns, idx, x->reason[0] ? x->reason
+                                      : f->cdns.current >= 0 &&
+                                        sv__cdn_is_down(&f->cdns, f->cdns.current,
+                                                        sv__loop_now(f->loop))
+                                      ? "failover" : "probe");
+        x->cdn = idx;
+        x->cdn_gen = f->cdns.generation;
+        base = f->cdns.cdns[idx].base;
+        rest = x->rel;
+    }
+    /* Fragments are never sent; a query token goes before where one was. */
+    hash = strcspn(rest, "#");
+    len = (base ? strlen(base) : 0) + hash + (q ? strlen(q) + 1 : 0) + 1;
+    if (!(u = malloc(len)))
+        return NULL;
+    snprintf(u, len, "%s%.*s%s%s", base ? base : "", (int)hash, rest,
+             q ? (memchr(rest, '?', hash) ? "&" : "?") : "", q ? q : "");
+    return u;
+}
+
+static void attempt(void *opaque)
+{
+    fetch *x = opaque;
+    sv__fetcher *f = x->f;
+    sv__request req;
+    sv__transfer_result tr;
+    int ret;
+
+    x->timer = 0;
+    free(x->attempt_url);
+    if (!(x->attempt_url = attempt_url(x))) {
+        ret = SV_ERR_NOMEM;
+        goto fail;
+    }
+    x->reason[0] = '\0';
+    x->size = 0;
+    x->overflow = 0;
+    x->attempts++;
+    f->requests++;
+    if (x->attempts > 1)
+        f->retries++;
+
+    memset(&req, 0, sizeof(req));
+    req.url = x->attempt_url;
+    req.offset = x->offset;
+    req.length = x->length;
+    req.head_only = x->head_only;
+    req.timeout_s = x->kind == SV__FETCH_SEGMENT ? 0 : f->opts.manifest_timeout_s;
+    req.connect_timeout_s = f->opts.connect_timeout_s;
+    req.low_speed_bytes_per_s = f->opts.low_speed_bytes_per_s;
+    req.low_speed_time_s = f->opts.low_speed_time_s;
+    req.body = x->body;
+    req.body_len = x->body_len;
+    req.body_type = x->body_type;
+    req.on_data = on_data;
+    req.on_done = on_done;
+    req.opaque = x;
+    if ((ret = f->transport->ops->submit(f->transport->priv, &req, &x->xfer)) < 0)
+        goto fail;
+    return;
+
+fail:
+    /* Submitting failed before any byte moved: a local problem, not the
+     * server's, so no retry. We are in a timer callback: calling back is fine. */
+    x->xfer = NULL;
+    memset(&tr, 0, sizeof(tr));
+    tr.start_s = tr.end_s = sv__loop_now(f->loop);
+    if (x->attempts == 0)
+        x->attempts = 1;
+    finish(x, &tr, ret, sv_strerror(ret));
+}
+
+int64_t sv__fetch(sv__fetcher *f, const sv__fetch_req *req, sv__fetch_cb cb, void *opaque)
+{
+    fetch *x;
+
+    if (!f || !req || !cb || !req->url || !sv__url_is_absolute(req->url) || req->offset < 0 ||
+        req->length < -1 || req->length == 0 || (req->head_only && req->body) ||
+        (req->kind != SV__FETCH_MANIFEST && req->kind != SV__FETCH_SEGMENT &&
+         req->kind != SV__FETCH_KEY && req->kind != SV__FETCH_API))
+        return SV_ERR_INVALID;
+    if (!(x = calloc(1, sizeof(*x))))
+        return SV_ERR_NOMEM;
+    x->f = f;
+    x->kind = req->kind;
+    x->offset = req->offset;
+    x->length = req->length;
+    x->head_only = req->head_only;
+    x->cb = cb;
+    x->opaque = opaque;
+    x->cdn = -1;
+    if (!(x->url = strdup(req->url)))
+        goto fail;
+    if (req->body) {
+        x->body_len = req->body_len;
+        if (!(x->body = malloc(req->body_len ? req->body_len : 1)))
+            goto fail;
+        memcpy(x->body, req->body, req->body_len);
+    }
+    if (req->body_type && !(x->body_type = strdup(req->body_type)))
+        goto fail;
+    if ((x->timer = sv__loop_timer(f->loop, 0, attempt, x)) < 0)
+        goto fail;
+    x->id = f->next_id++;
+    x->next = f->fetches;
+    if (f->fetches)
+        f->fetches->prev = x;
+    f->fetches = x;
+    return x->id;
+
+fail:
+    free_fetch(x);
+    return SV_ERR_NOMEM;
+}
+
+void sv__fetch_cancel(sv__fetcher *f, int64_t id)
+{
+    if (!f)
+        return;
+    for (fetch *x = f->fetches; x; x = x->next) {
+        if (x->id == id) {
+            halt(x);
+            unlink_fetch(x);
+            free_fetch(x);
+            return;
+        }
+    }
+}
+
+void sv__fetcher_destroy(sv__fetcher *f)
+{
+    if (!f)
+        return;
+    while (f->fetches) {
+        fetch *x = f->fetches;
+        halt(x);
+        unlink_fetch(x);
+        free_fetch(x);
+    }
+    sv__cdn_set_free(&f->cdns);
+    free(f->query);
+    free(f);
+}
+
+/* ---- CDNs, query, stats ------------------------------------------------------- */
+
+int sv__fetcher_set_origin(sv__fetcher *f, const char *origin_base_url)
+{
+    return f ? sv__cdn_set_origin(&f->cdns, origin_base_url) : SV_ERR_INVALID;
+}
+
+int sv__fetcher_set_cdns(sv__fetcher *f, const sv__cdn_entry *cdns, size_t n)
+{
+    return f ? sv__cdn_set_list(&f->cdns, cdns, n) : SV_ERR_INVALID;
+}
+
+int sv__fetcher_set_query(sv__fetcher *f, const char *query)
+{
+    char *q = NULL;
+
+    if (!f || (query && strpbrk(query, "#? \r\n")))
+        return SV_ERR_INVALID;
+    if (query && *query && !(q = strdup(query)))
+        return SV_ERR_NOMEM;
+    free(f->query);
+    f->query = q;
+    return 0;
+}
+
+void sv__fetcher_on_cdn_change(sv__fetcher *f,
+                               void (*cb)(void *opaque, const char *from, const char *to,
+                                          const char *reason),
+                               void *opaque)
+{
+    if (!f)
+        return;
+    f->cdns.on_change = cb;
+    f->cdns.on_change_opaque = opaque;
+}
+
+void sv__fetcher_stats(const sv__fetcher *f, sv__fetch_stats *st)
+{
+    memset(st, 0, sizeof(*st));
+    st->current_cdn = "";
+    if (!f)
+        return;
+    st->bytes = f->bytes;
+    st->requests = f->requests;
+    st->retries = f->retries;
+    st->cdn_switches = f->cdns.switches;
+    if (f->cdns.current >= 0)
+        st->current_cdn = f->cdns.cdns[f->cdns.current].id;
+}
