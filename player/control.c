@@ -124,7 +124,8 @@ void sv__control_error(struct sv_player *p, int code, int fatal, const char *fmt
     va_end(ap);
     if (fatal && atomic_exchange(&p->failed, 1))
         return; /* the first fatal error stops playback; later ones are echoes */
-    sv__log(&p->log, fatal ? SV_LOG_ERROR : SV_LOG_WARN, "player", "%s", msg);
+    /* A fatal error reaches the host as an event; the log keeps it quieter. */
+    sv__log(&p->log, fatal ? SV_LOG_INFO : SV_LOG_WARN, "player", "%s", msg);
     sv_event ev = { .id = SV_EVENT_ERROR, .error = code };
     ev.data.error.fatal = fatal;
     sv__events_push(&p->events, &ev, msg, NULL, NULL);

@@ -14,7 +14,14 @@
  * presentation forever. Not thread-safe: the control thread owns a model.
  * Segment pointers stay valid until the next load/refresh of that
  * representation; hold (period, track, rep, segment number) across calls,
- * not pointers.
+ * not pointers. A DASH refresh that adds a period moves pres->periods (the
+ * tracks and reps arrays stay put).
+ *
+ * Timelines: DASH segment times are period start + (t -
+ * presentationTimeOffset) / timescale. HLS VOD starts at 0; HLS live time 0
+ * is the start of the first segment of the first media playlist loaded, and
+ * every later load (refresh, or another variant or rendition) is placed on
+ * that timeline by media sequence number.
  */
 #ifndef SV_PLAYER_MODEL_H
 #define SV_PLAYER_MODEL_H
@@ -58,7 +65,7 @@ typedef struct sv__resource {
 typedef struct sv__segment {
     sv__resource res;
     double start;            /* seconds on the presentation timeline */
-    double duration;         /* seconds */
+    double duration;         /* seconds; cut at the end of its period */
     int64_t number;          /* HLS media sequence / DASH $Number$; increasing */
     int64_t disc;            /* discontinuity sequence (HLS) / period index (DASH):
                                 when it changes the demuxer starts afresh */
@@ -67,10 +74,15 @@ typedef struct sv__segment {
     int gap;                 /* EXT-X-GAP: no media, skip it */
 } sv__segment;
 
+/* HLS: a variant's id is its STABLE-VARIANT-ID (or ""); an EXT-X-MEDIA
+ * rendition's rep has id = GROUP-ID and bandwidth 0 (HLS declares no
+ * rendition bitrate), ordered by the cheapest variant that uses the group.
+ * A rendition without URI (carried in the variant's segments) is READY with
+ * no segments and playlist_url NULL. */
 typedef struct sv__rep {
     int index;                   /* in its track, 0.. sorted by bandwidth ascending */
     const char *id;              /* manifest ID ("" if none) */
-    int64_t bandwidth;           /* declared, bit/s */
+    int64_t bandwidth;           /* declared, bit/s (0: unknown) */
     int64_t average_bandwidth;   /* 0 when unknown */
     int width, height;           /* 0 for audio / unknown */
     double frame_rate;           /* 0 when unknown */
@@ -85,9 +97,11 @@ typedef struct sv__rep {
     sv__arena *seg_arena;        /* owns segs and their strings */
 
     /* What is still needed to list the segments: */
-    const char *playlist_url;    /* HLS media playlist (NEED_PLAYLIST, and live refresh) */
+    const char *playlist_url;    /* HLS media playlist (NEED_PLAYLIST, and live refresh);
+                                    follows the URL of the last load (redirects) */
     sv__resource index_range;    /* DASH SegmentBase sidx (NEED_INDEX) */
-    sv__resource init_res;       /* init segment for SegmentBase (url + range) */
+    sv__resource init_res;       /* init segment for SegmentBase (url + range); the
+                                    segments listed from the sidx point to a copy */
 
     /* Opaque link back to the manifest structs the model was built from. */
     const void *source;
@@ -101,7 +115,8 @@ typedef struct sv__track {
     const char *codecs;          /* common codecs ("" when they differ/unknown) */
     const char *group_id;        /* HLS rendition group, or "" */
     int is_default;
-    int muxed;                   /* HLS: audio travels inside the video segments */
+    int muxed;                   /* HLS: audio travels inside the video segments
+                                    (every rendition of the track has no URI) */
     /* Protection announced by the manifest (DASH ContentProtection, HLS
      * EXT-X-KEY/SESSION-KEY); the init segment's tenc/pssh are authoritative. */
     int encrypted;
@@ -120,7 +135,12 @@ typedef struct sv__period {
     size_t nb_tracks;
 } sv__period;
 
-/* A CDN/base URL alternative (DASH BaseURL@serviceLocation, HLS PATHWAY-ID). */
+/* A CDN/base URL alternative (DASH BaseURL@serviceLocation, HLS PATHWAY-ID).
+ * base_url is the shortest prefix, ending in '/', that tells the
+ * alternatives apart ("http://127.0.0.1:9001/"), so replacing cdns[0]'s base
+ * by another's in a segment URL addresses the same file on that CDN. Listed
+ * only when there are two or more. Segment URLs use the first alternative
+ * (HLS: the EXT-X-CONTENT-STEERING PATHWAY-ID, else the first pathway). */
 typedef struct sv__model_cdn {
     const char *id;
     const char *base_url;
@@ -137,11 +157,16 @@ typedef struct sv__presentation {
     size_t nb_periods;
 
     /* Live: reload the manifest (DASH) or the media playlists (HLS) every
-     * refresh_s seconds; 0 for VOD. */
+     * refresh_s seconds; 0 for VOD. HLS: the target duration, or half of it
+     * when the last load found the playlist unchanged (RFC 8216 6.3.4).
+     * DASH: minimumUpdatePeriod, 2 s when absent or 0. */
     double refresh_s;
-    /* Live: where to start playing, seconds on the presentation timeline
-     * (HLS: three target durations from the end of the playlist; DASH: now -
-     * suggestedPresentationDelay, or the live edge minus 3 segments). */
+    /* Live: where to start playing, seconds on the presentation timeline.
+     * HLS (last media playlist loaded): the start of the segment holding
+     * end - 3 target durations, or EXT-X-START's TIME-OFFSET. DASH: now -
+     * suggestedPresentationDelay (absent: 3 x the longest listed segment,
+     * at least minBufferTime), kept between the first and last listed
+     * segment starts. 0 for VOD. */
     double live_start;
     /* DASH dynamic: the wall-clock (UTC, seconds since 1970) time that
      * presentation time 0 corresponds to; 0 otherwise. */
@@ -161,10 +186,16 @@ sv__source_kind sv__model_detect(const uint8_t *head, size_t len, const char *ur
 
 /*
  * Builds a presentation from manifest text loaded from `url` (absolute, after
- * redirects). `now_utc` (seconds since 1970) places a dynamic MPD's segments.
- * HLS master playlists give reps in SV__SEGS_NEED_PLAYLIST; a media playlist
- * alone becomes one video track with one rep, already READY. DASH
- * SegmentTemplate/List reps are READY, SegmentBase reps NEED_INDEX.
+ * redirects). `now_utc` (seconds since 1970) places a dynamic MPD's segments:
+ * those that have ended by now and end within timeShiftBufferDepth of it.
+ * HLS master playlists give reps in SV__SEGS_NEED_PLAYLIST (pres->live is
+ * known only once a media playlist is loaded); a media playlist alone
+ * becomes one video track with one rep, already READY. DASH
+ * SegmentTemplate/List reps are READY, SegmentBase reps NEED_INDEX (READY
+ * with one whole-file segment when there is no indexRange). AdaptationSets
+ * that are not video, audio or text (thumbnails) are left out.
+ * SV__SOURCE_FILE (text may be NULL) gives one video track with one READY
+ * rep whose single segment is the whole URL, duration 0 (unknown).
  * Returns 0 and *out (free with sv__model_destroy), or SV_ERR_PARSE (err says
  * why), SV_ERR_UNSUPPORTED (no playable track) or SV_ERR_NOMEM.
  */
@@ -183,15 +214,23 @@ void sv__model_destroy(sv__presentation *pres);
 int sv__model_hls_media(sv__presentation *pres, sv__rep *rep, const char *text, size_t size,
                         const char *url, sv__parse_error *err);
 
-/* Gives a SegmentBase rep the bytes of its `sidx` box (from index_range).
- * Returns 0, SV_ERR_PARSE or SV_ERR_NOMEM. */
+/* Gives a SegmentBase rep the bytes of its index_range (a `sidx` box,
+ * possibly after other boxes; see player/sidx.h). Segments get byte ranges
+ * of the rep's file, $Number$-style numbers from startNumber, and init ->
+ * init_res. Returns 0, SV_ERR_PARSE, SV_ERR_UNSUPPORTED (a hierarchical
+ * index outside the bytes given) or SV_ERR_NOMEM; on failure the rep stays
+ * as it was. */
 int sv__model_dash_sidx(sv__presentation *pres, sv__rep *rep, const uint8_t *data, size_t size,
                         sv__parse_error *err);
 
 /*
  * Refreshes a live DASH presentation from a reloaded MPD: the periods,
- * tracks and reps keep their indexes (matched by ids); segment lists are
- * recomputed for `now_utc`. Returns 0, SV_ERR_PARSE or SV_ERR_NOMEM.
+ * tracks and reps keep their indexes (periods matched by @id, or by start
+ * without one; reps by @id); segment lists are recomputed for `now_utc`.
+ * New periods are appended (disc = their index); reps and periods the MPD
+ * no longer lists keep their place with no segments; new reps or sets in a
+ * known period are ignored. `url` NULL keeps pres->url. All or nothing:
+ * returns 0, or SV_ERR_PARSE / SV_ERR_NOMEM with the model unchanged.
  */
 int sv__model_dash_refresh(sv__presentation *pres, const char *text, size_t size,
                            const char *url, double now_utc, sv__parse_error *err);

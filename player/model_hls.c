@@ -342,7 +342,7 @@ static double live_start(const sv__seg_list *l, const sv__hls_playlist *pl)
     return l->segs[i].start;
 }
 
-static int apply_media(sv__model *m, sv__rep *rep, const sv__hls_playlist *pl)
+static int apply_media(sv__model *m, sv__rep *rep, const sv__hls_playlist *pl, const char *url)
 {
     sv__presentation *pres = &m->pub;
     sv__seg_list l;
@@ -362,6 +362,15 @@ static int apply_media(sv__model *m, sv__rep *rep, const sv__hls_playlist *pl)
     if ((ret = build_segments(&l, pl, offset)) < 0) {
         sv__seg_list_discard(&l);
         return ret;
+    }
+    /* Later reloads go where this one was answered from (redirects). */
+    if (!rep->playlist_url || strcmp(rep->playlist_url, url) != 0) {
+        const char *copy = sv__arena_strdup(pres->arena, url);
+        if (!copy) {
+            sv__seg_list_discard(&l);
+            return SV_ERR_NOMEM;
+        }
+        rep->playlist_url = copy;
     }
     pres->live = live;
     if (live) {
@@ -405,7 +414,7 @@ int sv__model_hls_media(sv__presentation *pres, sv__rep *rep, const char *text, 
     if (pl->is_master)
         ret = sv__parse_fail(err, 0, "expected a media playlist, got a master playlist");
     else
-        ret = apply_media(m, rep, pl);
+        ret = apply_media(m, rep, pl, url);
     sv__hls_playlist_free(pl);
     return ret;
 }
@@ -444,7 +453,7 @@ int sv__model_hls_build(sv__model *m, const char *text, size_t size, sv__parse_e
     r->playlist_url = pres->url;
     pres->periods = p;
     pres->nb_periods = 1;
-    ret = apply_media(m, r, pl);
+    ret = apply_media(m, r, pl, pres->url);
 done:
     sv__hls_playlist_free(pl);
     return ret;

@@ -494,11 +494,14 @@ int sv__sched_start(struct sv_player *p)
     s->gen = atomic_load(&p->gen);
     sv_abr_estimator_config ec;
     sv_abr_estimator_default_config(&ec, SV_ABR_ESTIMATOR_EWMA);
-    if (sv_abr_create(p->abr_rule, &p->settings.allocator, &s->abr) < 0 ||
-        sv_abr_estimator_create(&ec, &p->settings.allocator, &s->est) < 0) {
+    const sv_allocator *al = p->settings.allocator.alloc ? &p->settings.allocator : NULL;
+    int r = sv_abr_create(p->abr_rule, al, &s->abr);
+    if (r == 0)
+        r = sv_abr_estimator_create(&ec, al, &s->est);
+    if (r < 0) {
         sv_abr_destroy(s->abr);
         free(s);
-        return SV_ERR_NOMEM;
+        return r;
     }
     double start = p->pres->live ? p->pres->live_start : p->load_opts.start_position_s;
     int period = period_at(p->pres, start);
