@@ -287,8 +287,14 @@ void sv__control_unload(struct sv_player *p)
     if (p->manifest_fetch > 0)
         sv__fetch_cancel(p->fetcher, p->manifest_fetch);
     p->manifest_fetch = 0;
-    /* A new generation wakes demux threads blocked on full outputs. */
+    /* A new generation wakes demux threads blocked on full outputs. The
+     * streams go stale first, so a woken thread cannot take a queued chunk
+     * of the old generation for the start of a new run. */
     uint64_t gen = atomic_fetch_add(&p->gen, 1) + 1;
+    if (p->vstream)
+        sv__stream_flush(p->vstream, gen, -1);
+    if (p->astream)
+        sv__stream_flush(p->astream, gen, -1);
     sv__vout_flush(p->vout, gen, -1);
     sv__aout_flush(p->aout, gen, -1);
     set_outputs_playing(p, 0);
@@ -512,6 +518,10 @@ int sv__control_select_track(struct sv_player *p, sv_track_type type, int index)
     sv__mutex_unlock(&p->lock);
     sv__sched_stop(p);
     uint64_t gen = atomic_fetch_add(&p->gen, 1) + 1;
+    if (p->vstream)
+        sv__stream_flush(p->vstream, gen, -1);
+    if (p->astream)
+        sv__stream_flush(p->astream, gen, -1);
     sv__vout_flush(p->vout, gen, -1);
     sv__aout_flush(p->aout, gen, -1);
     set_outputs_playing(p, 0);
@@ -548,12 +558,12 @@ static int cmd_seek(struct sv_player *p, sv__cmd *c)
     double accurate = (c->flags & SV_SEEK_KEYFRAME) ? -1 : target;
     uint64_t gen = atomic_fetch_add(&p->gen, 1) + 1;
     set_outputs_playing(p, 0);
-    sv__vout_flush(p->vout, gen, accurate);
-    sv__aout_flush(p->aout, gen, accurate);
     if (p->vstream)
         sv__stream_flush(p->vstream, gen, target);
     if (p->astream)
         sv__stream_flush(p->astream, gen, target);
+    sv__vout_flush(p->vout, gen, accurate);
+    sv__aout_flush(p->aout, gen, accurate);
     sv__mutex_lock(&p->lock);
     p->position_s = target;
     sv__mutex_unlock(&p->lock);

@@ -218,7 +218,7 @@ static int on_data(void *opaque, const uint8_t *data, size_t len)
 typedef enum verdict { FATAL, RETRY, FAILOVER } verdict;
 
 /* What a failed attempt means: see the comment at the top. */
-static verdict classify(const fetch *x, const sv__transfer_result *tr, int multi_cdn)
+static verdict classify(const sv__transfer_result *tr, int multi_cdn)
 {
     long st = tr->status;
 
@@ -235,7 +235,6 @@ static verdict classify(const fetch *x, const sv__transfer_result *tr, int multi
             return multi_cdn ? FAILOVER : RETRY;
         return FATAL;
     default:
-        (void)x;
         return FATAL;
     }
 }
@@ -264,7 +263,7 @@ static void on_done(void *opaque, const sv__transfer_result *tr)
         finish(x, tr, SV_ERR_OVERFLOW, why);
         return;
     }
-    verdict v = classify(x, tr, cdn_valid && f->cdns.n > 1);
+    verdict v = classify(tr, cdn_valid && f->cdns.n > 1);
     if (v == FAILOVER && cdn_valid) {
         sv__cdn_failed(&f->cdns, x->cdn, sv__loop_now(f->loop));
         x->tried |= (uint64_t)1 << x->cdn;
@@ -299,6 +298,20 @@ static void on_done(void *opaque, const sv__transfer_result *tr)
     }
 }
 
+/* Why a fetch moves to another CDN: its own previous attempt failed there,
+ * the current CDN sits out after another fetch's failure, or a preferred
+ * CDN's back-off is over and it is being probed again. */
+static const char *switch_reason(const fetch *x)
+{
+    const sv__cdn_set *s = &x->f->cdns;
+
+    if (x->reason[0])
+        return x->reason;
+    if (s->current >= 0 && sv__cdn_is_down(s, s->current, sv__loop_now(x->f->loop)))
+        return "failover";
+    return "probe";
+}
+
 /* The URL of the next attempt, malloc'ed; picks the CDN. */
 static char *attempt_url(fetch *x)
 {
@@ -315,11 +328,7 @@ static char *attempt_url(fetch *x)
             x->tried = 0;
             idx = sv__cdn_pick(&f->cdns, sv__loop_now(f->loop), 0);
         }
-        sv__cdn_select(&f->cdns, idx, x->reason[0] ? x->reason
-                                      : f->cdns.current >= 0 &&
-                                        sv__cdn_is_down(&f->cdns, f->cdns.current,
-                                                        sv__loop_now(f->loop))
-                                      ? "failover" : "probe");
+        sv__cdn_select(&f->cdns, idx, switch_reason(x));
         x->cdn = idx;
         x->cdn_gen = f->cdns.generation;
         base = f->cdns.cdns[idx].base;
