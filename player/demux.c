@@ -179,7 +179,9 @@ static int needs_probe(demux *d)
 {
     for (unsigned i = 0; i < d->fmt->nb_streams; i++) {
         const AVCodecParameters *par = d->fmt->streams[i]->codecpar;
-        if (par->codec_type == AVMEDIA_TYPE_VIDEO && (par->width <= 0 || par->format < 0))
+        /* The pixel format may stay unset until the first decode (fMP4
+         * gives it only in the SPS): the decoder finds it, so no probe. */
+        if (par->codec_type == AVMEDIA_TYPE_VIDEO && par->width <= 0)
             return 1;
         if (par->codec_type == AVMEDIA_TYPE_AUDIO && par->sample_rate <= 0)
             return 1;

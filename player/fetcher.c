@@ -51,7 +51,7 @@ typedef struct fetch {
 
     uint8_t *data;
     size_t size, cap;
-    int overflow;
+    int local_error;         /* on_data refused the body: SV_ERR_OVERFLOW or _NOMEM */
 } fetch;
 
 struct sv__fetcher {
@@ -197,7 +197,7 @@ static int on_data(void *opaque, const uint8_t *data, size_t len)
     size_t max = x->f->opts.max_body_bytes;
 
     if (len > max || x->size > max - len) {
-        x->overflow = 1;
+        x->local_error = SV_ERR_OVERFLOW;
         return SV_ERR_OVERFLOW;
     }
     if (x->size + len > x->cap) {
@@ -205,8 +205,10 @@ static int on_data(void *opaque, const uint8_t *data, size_t len)
         while (cap < x->size + len)
             cap = cap > max / 2 ? max : cap * 2;
         uint8_t *p = realloc(x->data, cap);
-        if (!p)
+        if (!p) {
+            x->local_error = SV_ERR_NOMEM;
             return SV_ERR_NOMEM;
+        }
         x->data = p;
         x->cap = cap;
     }
@@ -256,11 +258,15 @@ static void on_done(void *opaque, const sv__transfer_result *tr)
         finish(x, tr, 0, NULL);
         return;
     }
-    if (x->overflow) {
+    if (x->local_error) {
+        /* on_data refused the body: our limit or our memory, not the server. */
         char why[96];
-        snprintf(why, sizeof(why), "body larger than the %zu-byte limit",
-                 f->opts.max_body_bytes);
-        finish(x, tr, SV_ERR_OVERFLOW, why);
+        if (x->local_error == SV_ERR_OVERFLOW)
+            snprintf(why, sizeof(why), "body larger than the %zu-byte limit",
+                     f->opts.max_body_bytes);
+        else
+            snprintf(why, sizeof(why), "out of memory for the body");
+        finish(x, tr, x->local_error, why);
         return;
     }
     verdict v = classify(tr, cdn_valid && f->cdns.n > 1);
@@ -360,7 +366,7 @@ static void attempt(void *opaque)
     }
     x->reason[0] = '\0';
     x->size = 0;
-    x->overflow = 0;
+    x->local_error = 0;
     x->attempts++;
     f->requests++;
     if (x->attempts > 1)

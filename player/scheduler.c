@@ -48,6 +48,7 @@ struct sv__sched {
     sv_abr *abr;
     sv_abr_estimator *est;
     int locked;                /* -1: ABR */
+    int64_t media_samples;     /* media segments measured so far */
     double last_download_end;
     int64_t refresh_timer;
     int64_t refresh_fetch;
@@ -120,6 +121,13 @@ static int choose_rep(sched_stream *ss, sv__track *t, const char **reason)
         kbps[n] = k ? k : 1;
         map[n++] = (int)i;
     }
+    double tput = sv_abr_estimator_get_kbps(s->est);
+    if (s->media_samples == 0) {
+        /* Nothing measured yet: the lowest rung gives the fastest first
+         * frame, and its download is the first throughput sample. */
+        *reason = "startup";
+        return map[0];
+    }
     double seg_d = 4;
     const sv__rep *cur = &t->reps[ss->last_rep >= 0 ? ss->last_rep : 0];
     if (cur->seg_state == SV__SEGS_READY && cur->nb_segs)
@@ -133,7 +141,7 @@ static int choose_rep(sched_stream *ss, sv__track *t, const char **reason)
     sv_abr_input in = {
         .bitrates_kbps = kbps, .num_rungs = n, .segment_duration_s = seg_d,
         .buffer_s = buffer > 0 ? buffer : 0, .buffer_max_s = p->settings.buffer_goal_s,
-        .throughput_kbps = sv_abr_estimator_get_kbps(s->est), .last_index = last,
+        .throughput_kbps = tput, .last_index = last,
         .idle_s = s->last_download_end > 0 ? now - s->last_download_end : 0,
         .phase = p->state == SV_STATE_PLAYING ? SV_ABR_PHASE_PLAYING
                  : last < 0                   ? SV_ABR_PHASE_STARTUP
@@ -227,9 +235,12 @@ static void on_segment(void *opaque, sv__fetch_result *r)
     sv__mutex_unlock(&p->lock);
 
     double took = r->end_s - r->start_s;
-    if (took > 0 && r->size > 0) {
+    /* Init segments are small and latency-bound: they would overstate the
+     * link, so only media segments make throughput samples. */
+    if (took > 0 && r->size > 0 && !ss->fetch_is_init) {
+        s->media_samples++;
         sv_abr_estimator_add(s->est, r->size, took);
-        if (ss->type == SV_TRACK_VIDEO && !ss->fetch_is_init) {
+        if (ss->type == SV_TRACK_VIDEO) {
             sv_abr_sample smp = { .bytes = r->size, .duration_s = took, .index = ss->last_rep,
                                   .buffer_s = ss->seg.start + ss->seg.duration - position(s) };
             sv_abr_on_download(s->abr, &smp);

@@ -84,8 +84,22 @@ typedef struct sv__curl_options {
 
 /* Creates the libcurl transport (HTTP/1.1 keep-alive, HTTP/2 where offered,
  * file:// URLs). `clock` is the loop's clock (borrowed), used for the
- * timestamps in results. Returns 0, SV_ERR_NOMEM or SV_ERR_INTERNAL. Free
- * with t->ops->destroy(t->priv) then free(t) via sv__transport_destroy. */
+ * timestamps in results; poll() waits in real time, so pair it with a clock
+ * that moves in real time. Returns 0, SV_ERR_NOMEM or SV_ERR_INTERNAL. Free
+ * with t->ops->destroy(t->priv) then free(t) via sv__transport_destroy.
+ *
+ * Behaviour of its transfers:
+ *  - schemes http, https and file (others: submit fails with
+ *    SV_ERR_UNSUPPORTED); redirects followed up to 5, to http(s) only;
+ *  - the body of a response >= 400 never reaches on_data: its first line
+ *    (at most a few hundred bytes) ends up in result->message, "HTTP 404: ...";
+ *  - a short body, a body longer or shorter than Content-Length where it can
+ *    be seen, or a 206 whose Content-Length disagrees with its Content-Range
+ *    is SV_ERR_NETWORK; a server that ignores Range (200) still gives
+ *    on_data exactly the requested range;
+ *  - the speed floor uses whole seconds (low_speed_time_s rounds up, >= 1).
+ * submit() also fails with SV_ERR_INVALID for a bad range (length 0 or < -1,
+ * offset < 0), a body with head_only, or a header with CR/LF. */
 struct sv_clock;
 int sv__transport_curl_create(sv__transport **out, const struct sv_clock *clock,
                               const sv__curl_options *opts);

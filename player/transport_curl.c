@@ -34,7 +34,7 @@ struct sv__transfer {
     char *url;
 
     long status;             /* of the response being received */
-    int error_status;        /* status >= 400: body goes to err_body, not on_data */
+    int error_status;        /* status >= 300: body goes to err_body, not on_data */
     char err_body[ERROR_BODY_MAX + 1];
     size_t err_body_len;
     int refused;             /* on_data returned < 0 */
@@ -116,7 +116,9 @@ static size_t on_write(char *ptr, size_t size, size_t n, void *opaque)
         /* The first body bytes of the final response (libcurl skips the
          * bodies of redirects it follows). file:// has no status. */
         curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &t->status);
-        t->error_status = t->status >= 400;
+        /* A 3xx that reaches here was not followed (no Location): an error
+         * like a 4xx, never content. */
+        t->error_status = t->status >= 300;
         if (t->status == 200 && (t->req.offset > 0 || t->req.length >= 0)) {
             t->emulate_range = 1;
             t->skip = t->req.offset;
@@ -279,7 +281,7 @@ static void fill_result(sv__transfer *t, CURLcode rc, sv__transfer_result *r)
         snprintf(r->message, sizeof(r->message),
                  "206 with Content-Length %lld for Content-Range %lld-%lld",
                  (long long)t->hdr_length, (long long)t->cr_first, (long long)t->cr_last);
-    } else if (r->status >= 400) {
+    } else if (r->status >= 300) {
         first_line(t->err_body);
         r->error = map_status(r->status);
         snprintf(r->message, sizeof(r->message), "HTTP %ld%s%.120s", r->status,
