@@ -35,6 +35,7 @@ typedef struct demux {
     double run_start;          /* manifest start of the run's first media chunk */
     int have_run_start;
     sv__rep_meta meta;
+    int encrypted;             /* the run was decrypted by the player */
     int eos, stale;
 
     AVFormatContext *fmt;
@@ -140,9 +141,21 @@ static double frame_time(demux *d, const AVFrame *f, AVRational tb)
     return (double)ts * av_q2d(tb) + d->offset;
 }
 
+/* Decrypted media that does not decode was decrypted with the wrong key:
+ * stop with a DRM error instead of showing garbage. */
+static int check_decrypted(demux *d, const AVFrame *f)
+{
+    if (!d->encrypted || (!f->decode_error_flags && !(f->flags & AV_FRAME_FLAG_CORRUPT)))
+        return 0;
+    snprintf(d->err, sizeof(d->err), "decrypted media does not decode: wrong content key?");
+    return SV_ERR_DRM;
+}
+
 static int on_video(void *opaque, AVFrame *f)
 {
     demux *d = opaque;
+    if (check_decrypted(d, f) < 0)
+        return SV_ERR_DRM;
     double pts = frame_time(d, f, d->vtb);
     double dur = f->pkt_duration > 0 ? (double)f->pkt_duration * av_q2d(d->vtb) : d->frame_dur;
     return sv__vout_push(d->p->vout, f, d->gen, pts, dur, &d->meta);
@@ -151,6 +164,8 @@ static int on_video(void *opaque, AVFrame *f)
 static int on_audio(void *opaque, AVFrame *f)
 {
     demux *d = opaque;
+    if (check_decrypted(d, f) < 0)
+        return SV_ERR_DRM;
     return sv__aout_push(d->p->aout, f, d->gen, frame_time(d, f, d->atb));
 }
 
@@ -320,6 +335,11 @@ static int play_run(demux *d)
             ret = SV_ERR_CANCELLED;
             break;
         }
+        if (r == SV_ERR_DECODE && d->encrypted) {
+            snprintf(d->err, sizeof(d->err), "decrypted media does not decode: wrong content key?");
+            ret = SV_ERR_DRM;
+            break;
+        }
         if (r == SV_ERR_DECODE)
             PLOGW(d->p, "a corrupt packet was skipped");
         else if (r < 0) {
@@ -446,6 +466,7 @@ static void run_chunks(demux *d)
         d->run = first->run;
         d->disc = first->disc;
         d->meta = (sv__rep_meta){ first->rep_index, first->bitrate, first->width, first->height };
+        d->encrypted = first->encrypted;
         d->have_run_start = !first->is_init;
         d->run_start = first->start;
         d->have_offset = 0;

@@ -92,6 +92,7 @@ typedef struct sv__chunk {
     int rep_index;
     int64_t bitrate;
     int width, height;
+    int encrypted;             /* was decrypted on the way: decode errors mean a wrong key */
 } sv__chunk;
 
 /* What a stream feeds: its video, its audio, or both (muxed TS). */
@@ -219,6 +220,23 @@ int sv__sched_all_fetched(struct sv_player *p);
 void sv__sched_lock_quality(struct sv_player *p, int index); /* -1: ABR */
 double sv__sched_throughput_bps(struct sv_player *p);
 
+/* ---- decryption (decrypt.c) ------------------------------------------------- */
+
+typedef struct sv__decryptor sv__decryptor;
+int sv__decryptor_create(sv__decryptor **out);
+void sv__decryptor_destroy(sv__decryptor *d);
+/* Reads an init segment's protection (copied). Returns 0 or SV_ERR_NOMEM. */
+int sv__decryptor_set_init(sv__decryptor *d, const uint8_t *data, size_t size);
+int sv__decryptor_encrypted(const sv__decryptor *d);
+/* The CDM's license request for the init's KIDs: 0 with *req (release with
+ * cdm->free_request), 1 when every key is held, or a negative code. */
+int sv__decryptor_request(sv__decryptor *d, sv_cdm *cdm, const char *license_url,
+                          uint8_t **req, size_t *req_size);
+/* The init segment in clear form (free() it). */
+int sv__decryptor_clear_init(sv__decryptor *d, uint8_t **out, size_t *out_size);
+/* Decrypts a media segment in place (no-op when clear). */
+int sv__decryptor_segment(sv__decryptor *d, sv_cdm *cdm, uint8_t *data, size_t size);
+
 /* ---- control (control.c) ----------------------------------------------------- */
 
 typedef enum sv__cmd_kind {
@@ -265,6 +283,8 @@ struct sv_player {
     const sv_clock *clock;
     sv_clock *own_clock;
     const sv_abr_rule *abr_rule;
+    sv_cdm *cdm;                   /* settings.cdm, or own_cdm */
+    sv_cdm *own_cdm;               /* the built-in ClearKey CDM when the host gave none */
 
     sv__events events;
 

@@ -36,6 +36,28 @@ static int parse_kid(const char *s, uint8_t kid[16])
     return n == 32 ? 0 : -1;
 }
 
+/* sv__dash_expand walks a SegmentTimeline from its first S even when only
+ * the end of it is wanted, so a live timeline of tiny segments repeated since
+ * a distant availabilityStartTime would stall the control thread. Counts the
+ * S entries it would walk to reach `end` (seconds in the period). */
+static int timeline_too_long(const sv__dash_segments *s, double end)
+{
+    const double limit = 2e7, ts = (double)s->timescale;
+    double walked = 0, t = 0;
+    for (size_t i = 0; i < s->nb_timeline && walked <= limit; i++) {
+        const sv__dash_s *e = &s->timeline[i];
+        if (e->has_t)
+            t = (double)e->t;
+        double repeats = e->r >= 0 ? (double)e->r + 1
+                                   : ((double)s->presentation_time_offset + end * ts - t) / (double)e->d;
+        if (repeats > 0) {
+            walked += repeats;
+            t += repeats * (double)e->d;
+        }
+    }
+    return walked > limit;
+}
+
 int sv__model_dash_list(sv__model *m, const sv__dash_mpd *mpd, size_t pi,
                         const sv__dash_representation *dr, double now_utc, sv__seg_list *out,
                         double *max_seg_duration, sv__parse_error *err)
@@ -68,6 +90,13 @@ int sv__model_dash_list(sv__model *m, const sv__dash_mpd *mpd, size_t pi,
         double depth = mpd->time_shift_buffer_depth >= 0 ? mpd->time_shift_buffer_depth
                                                          : MAX_LIVE_WINDOW;
         from = pn - depth > 0 ? pn - depth : 0;
+    }
+    double end = to > 0 ? to : dp->duration;
+    if (dr->seg.kind == SV_DASH_ADDR_TEMPLATE && dr->seg.nb_timeline && end > 0 &&
+        timeline_too_long(&dr->seg, end)) {
+        sv__seg_list_discard(out);
+        return sv__parse_fail(err, 0, "Representation %s: SegmentTimeline of more than 20 "
+                              "million segments", dr->id);
     }
     if (dr->seg.kind == SV_DASH_ADDR_BASE) {
         /* SegmentBase without indexRange: the file is one segment. */

@@ -109,6 +109,13 @@ int sv_player_create(sv_player **out, const sv_player_settings *settings)
             goto fail;
         p->clock = p->own_clock;
     }
+    if (settings->cdm) {
+        p->cdm = settings->cdm;
+    } else {
+        if ((ret = sv_cdm_clearkey_create(&p->own_cdm)) < 0)
+            goto fail;
+        p->cdm = p->own_cdm;
+    }
     sv__curl_options copts = { .user_agent = p->user_agent };
     if ((ret = sv__transport_curl_create(&p->transport, p->clock, &copts)) < 0 ||
         (ret = sv__loop_create(&p->loop, p->clock, p->transport)) < 0)
@@ -153,6 +160,8 @@ void sv_player_destroy(sv_player *p)
         sv__transport_destroy(p->transport);
     if (p->own_clock)
         sv_clock_destroy(p->own_clock);
+    if (p->own_cdm)
+        p->own_cdm->destroy(p->own_cdm);
     if (p->sync_ready) {
         sv__props_clear(p);
         sv__mutex_destroy(&p->lock);

@@ -39,6 +39,8 @@ typedef struct sched_stream {
     int failures;              /* consecutive failed segment fetches */
     int refreshing;            /* HLS live: this stream's playlist reload is in flight */
     int64_t refresh_id;
+    sv__decryptor *dec;        /* protection of the current init segment */
+    uint8_t *license_req;      /* request in flight (CDM-owned) */
 } sched_stream;
 
 struct sv__sched {
@@ -56,6 +58,9 @@ struct sv__sched {
 };
 
 static void pump(sched_stream *ss);
+static void acquire_keys(sched_stream *ss);
+static void push_chunk(sched_stream *ss, uint8_t *data, size_t size, int is_init);
+static sv__track *track_of(sched_stream *ss);
 
 static sv__period *period_of(sched_stream *ss)
 {
@@ -156,6 +161,87 @@ static int choose_rep(sched_stream *ss, sv__track *t, const char **reason)
     return map[d.index];
 }
 
+/* ---- keys ---------------------------------------------------------------- */
+
+/* The init segment is encrypted and its keys are held: hand on its clear form. */
+static void push_clear_init(sched_stream *ss)
+{
+    uint8_t *clear = NULL;
+    size_t size = 0;
+    int r = sv__decryptor_clear_init(ss->dec, &clear, &size);
+    if (r < 0) {
+        sv__control_error(ss->owner->p, SV_ERR_DRM, 1, "cannot read the protected init segment");
+        return;
+    }
+    ss->init_pending = 0;
+    push_chunk(ss, clear, size, 1);
+    pump(ss);
+}
+
+static void on_license(void *opaque, sv__fetch_result *r)
+{
+    sched_stream *ss = opaque;
+    struct sv_player *p = ss->owner->p;
+    ss->fetch_id = 0;
+    p->cdm->free_request(p->cdm->opaque, ss->license_req);
+    ss->license_req = NULL;
+    if (r->error) {
+        free(r->data);
+        sv__control_error(p, SV_ERR_DRM, 1, "license request refused: %s", r->message);
+        return;
+    }
+    int ret = p->cdm->update(p->cdm->opaque, r->data, r->size);
+    free(r->data);
+    if (ret < 0) {
+        sv__control_error(p, SV_ERR_DRM, 1, "the license server's answer holds no usable key");
+        return;
+    }
+    push_clear_init(ss);
+}
+
+static const char *license_url(sched_stream *ss)
+{
+    struct sv_player *p = ss->owner->p;
+    sv__track *t = track_of(ss);
+    if (p->load_opts.license_url)
+        return p->load_opts.license_url;
+    if (t && t->license_url)
+        return t->license_url;
+    return p->settings.license_url;
+}
+
+static void acquire_keys(sched_stream *ss)
+{
+    struct sv_player *p = ss->owner->p;
+    const char *url = license_url(ss);
+    uint8_t *req = NULL;
+    size_t len = 0;
+    int r = sv__decryptor_request(ss->dec, p->cdm, url, &req, &len);
+    if (r == 1) {
+        push_clear_init(ss);
+        return;
+    }
+    if (r < 0 || !url) {
+        if (r == 0)
+            p->cdm->free_request(p->cdm->opaque, req);
+        sv__control_error(p, r < 0 ? r : SV_ERR_NO_KEY, 1,
+                          "the content is encrypted and %s", r < 0 ? "the CDM cannot ask for its keys"
+                                                                : "no license URL or key was given");
+        return;
+    }
+    ss->license_req = req;
+    sv__fetch_req fr = { .kind = SV__FETCH_KEY, .url = url, .length = -1, .body = req,
+                         .body_len = len, .body_type = p->cdm->request_content_type };
+    int64_t id = sv__fetch(p->fetcher, &fr, on_license, ss);
+    if (id < 0) {
+        p->cdm->free_request(p->cdm->opaque, req);
+        ss->license_req = NULL;
+        sv__control_error(p, (int)id, 1, "cannot request a license from %s", url);
+        return;
+    }
+    ss->fetch_id = id;
+}
+
 /* ---- fetch completions ----------------------------------------------------- */
 
 static void on_index(void *opaque, sv__fetch_result *r)
@@ -205,6 +291,7 @@ static void push_chunk(sched_stream *ss, uint8_t *data, size_t size, int is_init
     c->bitrate = rep ? rep->bandwidth : 0;
     c->width = rep ? rep->width : 0;
     c->height = rep ? rep->height : 0;
+    c->encrypted = sv__decryptor_encrypted(ss->dec);
     sv__stream_push(ss->stream, c, s->gen);
 }
 
@@ -248,9 +335,22 @@ static void on_segment(void *opaque, sv__fetch_result *r)
     }
     s->last_download_end = r->end_s;
     if (ss->fetch_is_init) {
+        int ret = sv__decryptor_set_init(ss->dec, r->data, r->size);
+        if (ret == 0 && sv__decryptor_encrypted(ss->dec)) {
+            free(r->data);
+            acquire_keys(ss);
+            return;
+        }
         ss->init_pending = 0;
         push_chunk(ss, r->data, r->size, 1);
     } else {
+        int ret = sv__decryptor_segment(ss->dec, p->cdm, r->data, r->size);
+        if (ret < 0) {
+            free(r->data);
+            sv__control_error(p, ret == SV_ERR_NO_KEY ? SV_ERR_NO_KEY : SV_ERR_DRM, 1,
+                              "cannot decrypt %s: %s", r->url, sv_strerror(ret));
+            return;
+        }
         push_chunk(ss, r->data, r->size, 0);
         ss->buffered_end = ss->seg.start + ss->seg.duration;
         ss->next_time = ss->buffered_end;
@@ -523,8 +623,14 @@ int sv__sched_start(struct sv_player *p)
         stream_init(s, &s->ss[1], p->astream, SV_TRACK_AUDIO, p->audio_track, start);
         s->nb = 2;
     }
-    for (int k = 0; k < s->nb; k++)
+    for (int k = 0; k < s->nb; k++) {
         s->ss[k].period = period;
+        if ((r = sv__decryptor_create(&s->ss[k].dec)) < 0) {
+            p->sched = s;
+            sv__sched_stop(p);
+            return r;
+        }
+    }
     p->sched = s;
     sv__mutex_lock(&p->lock);
     p->position_s = start;
@@ -562,8 +668,12 @@ void sv__sched_stop(struct sv_player *p)
     cancel_all(s);
     if (s->refresh_timer)
         sv__loop_timer_cancel(p->loop, s->refresh_timer);
-    for (int k = 0; k < s->nb; k++)
+    for (int k = 0; k < s->nb; k++) {
         free(s->ss[k].last_init_url);
+        sv__decryptor_destroy(s->ss[k].dec);
+        if (s->ss[k].license_req)
+            p->cdm->free_request(p->cdm->opaque, s->ss[k].license_req);
+    }
     sv_abr_destroy(s->abr);
     sv_abr_estimator_destroy(s->est);
     free(s);

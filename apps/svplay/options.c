@@ -1,0 +1,245 @@
+/*
+ * svplay's command line. Every value is checked here, so a typo is a usage
+ * error (exit 2) before any network or window work starts.
+ */
+#include <getopt.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <streamverse/abr.h>
+#include <streamverse/cdm.h>
+#include <streamverse/version.h>
+
+#include "svplay.h"
+
+static const char usage_text[] =
+    "Usage: svplay [options] URL|FILE\n"
+    "Plays an HLS playlist (.m3u8), a DASH manifest (.mpd) or a plain media file,\n"
+    "from an http(s) URL or a local path.\n"
+    "\n"
+    "Output:\n"
+    "  --headless            no window or sound device: null sinks, real time\n"
+    "  --benchmark           decode and present as fast as possible (implies --headless)\n"
+    "  --framemd5 FILE       write one ffmpeg framemd5 line per presented video frame\n"
+    "                        (implies --headless, and --benchmark unless --realtime)\n"
+    "  --realtime            with --framemd5: play on the clock anyway\n"
+    "  --stats FILE          write playback statistics as JSON at exit\n"
+    "  --fullscreen          start in fullscreen\n"
+    "  --volume V            volume 0..100 (default 100)\n"
+    "  --mute                start muted\n"
+    "\n"
+    "Playback:\n"
+    "  --start S             start at S seconds\n"
+    "  --frames N            quit after N video frames were presented\n"
+    "  --abr RULE            adaptive bitrate rule (default hybrid; see below)\n"
+    "  --quality N           lock video to representation N (0 = lowest bandwidth)\n"
+    "  --max-height H        never pick a representation taller than H lines\n"
+    "  --license-url URL     ClearKey license server\n"
+    "  --key KID:KEY         content key in hex (repeatable); no license request for it\n"
+    "\n"
+    "Messages:\n"
+    "  --log-level LEVEL     error, warn (default), info or debug\n"
+    "  --quiet               errors only, no progress line\n"
+    "  --help                show this help and exit\n"
+    "  --version             show the version and exit\n"
+    "\n"
+    "Keys (window): space/p pause, left/right seek -/+10 s, down/up -/+60 s,\n"
+    "  f fullscreen, m mute, 9/0 volume down/up, i info panel, a next audio track,\n"
+    "  s next subtitle track, v cycle quality (auto, 0..n-1), q/Esc quit.\n"
+    "\n"
+    "Exit status: 0 played to the end (or --frames reached, or quit by the user),\n"
+    "  1 playback error (bad URL, HTTP error, unsupported codec, broken manifest),\n"
+    "  2 usage error.\n";
+
+enum {
+    OPT_HEADLESS = 256, OPT_BENCHMARK, OPT_START, OPT_FRAMES, OPT_ABR, OPT_QUALITY,
+    OPT_MAX_HEIGHT, OPT_STATS, OPT_FRAMEMD5, OPT_REALTIME, OPT_LICENSE_URL, OPT_KEY,
+    OPT_VOLUME, OPT_MUTE, OPT_FULLSCREEN, OPT_LOG_LEVEL, OPT_QUIET, OPT_HELP, OPT_VERSION
+};
+
+static const struct option long_options[] = {
+    {"headless", no_argument, NULL, OPT_HEADLESS},
+    {"benchmark", no_argument, NULL, OPT_BENCHMARK},
+    {"start", required_argument, NULL, OPT_START},
+    {"frames", required_argument, NULL, OPT_FRAMES},
+    {"abr", required_argument, NULL, OPT_ABR},
+    {"quality", required_argument, NULL, OPT_QUALITY},
+    {"max-height", required_argument, NULL, OPT_MAX_HEIGHT},
+    {"stats", required_argument, NULL, OPT_STATS},
+    {"framemd5", required_argument, NULL, OPT_FRAMEMD5},
+    {"realtime", no_argument, NULL, OPT_REALTIME},
+    {"license-url", required_argument, NULL, OPT_LICENSE_URL},
+    {"key", required_argument, NULL, OPT_KEY},
+    {"volume", required_argument, NULL, OPT_VOLUME},
+    {"mute", no_argument, NULL, OPT_MUTE},
+    {"fullscreen", no_argument, NULL, OPT_FULLSCREEN},
+    {"log-level", required_argument, NULL, OPT_LOG_LEVEL},
+    {"quiet", no_argument, NULL, OPT_QUIET},
+    {"help", no_argument, NULL, OPT_HELP},
+    {"version", no_argument, NULL, OPT_VERSION},
+    {NULL, 0, NULL, 0}
+};
+
+static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static int usage_error(const char *fmt, ...)
+{
+    va_list ap;
+
+    fprintf(stderr, "svplay: ");
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "\nTry 'svplay --help' for more information.\n");
+    return -1;
+}
+
+static int parse_double(const char *name, const char *text, double lo, double hi, double *out)
+{
+    char *end = NULL;
+    double v = strtod(text, &end);
+
+    if (!*text || *end || !isfinite(v) || v < lo || v > hi)
+        return usage_error("invalid value '%s' for --%s", text, name);
+    *out = v;
+    return 0;
+}
+
+static int parse_int(const char *name, const char *text, long long lo, long long hi,
+                     long long *out)
+{
+    char *end = NULL;
+    long long v = strtoll(text, &end, 10);
+
+    if (!*text || *end || v < lo || v > hi)
+        return usage_error("invalid value '%s' for --%s", text, name);
+    *out = v;
+    return 0;
+}
+
+static int parse_level(const char *text, sv_log_level *out)
+{
+    static const struct { const char *name; sv_log_level level; } levels[] = {
+        {"error", SV_LOG_ERROR}, {"warn", SV_LOG_WARN}, {"warning", SV_LOG_WARN},
+        {"info", SV_LOG_INFO}, {"debug", SV_LOG_DEBUG}, {"trace", SV_LOG_TRACE}};
+
+    for (size_t i = 0; i < sizeof(levels) / sizeof(levels[0]); i++) {
+        if (!strcmp(text, levels[i].name)) {
+            *out = levels[i].level;
+            return 0;
+        }
+    }
+    return usage_error("invalid value '%s' for --log-level (error, warn, info, debug)", text);
+}
+
+static void print_help(void)
+{
+    fputs(usage_text, stdout);
+    printf("\nABR rules:");
+    for (size_t i = 0; i < sv_abr_rule_count(); i++)
+        printf(" %s", sv_abr_rule_name(sv_abr_rule_at(i)));
+    printf("\n");
+}
+
+static int apply_option(svp_options *o, int c, const char *arg)
+{
+    long long n = 0;
+    double d = 0;
+    uint8_t kid[16], key[16];
+
+    switch (c) {
+    case OPT_HEADLESS: o->headless = 1; return 0;
+    case OPT_BENCHMARK: o->benchmark = 1; return 0;
+    case OPT_REALTIME: o->realtime = 1; return 0;
+    case OPT_MUTE: o->mute = 1; return 0;
+    case OPT_FULLSCREEN: o->fullscreen = 1; return 0;
+    case OPT_QUIET: o->quiet = 1; return 0;
+    case OPT_START: return parse_double("start", arg, 0, 1e9, &o->start_s);
+    case OPT_FRAMES:
+        if (parse_int("frames", arg, 1, INT64_MAX, &n) < 0)
+            return -1;
+        o->frames = n;
+        return 0;
+    case OPT_ABR:
+        if (!sv_abr_rule_find(arg))
+            return usage_error("unknown ABR rule '%s' (see --help)", arg);
+        o->abr_rule = arg;
+        return 0;
+    case OPT_QUALITY:
+        if (parse_int("quality", arg, 0, 1 << 20, &n) < 0)
+            return -1;
+        o->quality = (int)n;
+        return 0;
+    case OPT_MAX_HEIGHT:
+        if (parse_int("max-height", arg, 0, 1 << 16, &n) < 0)
+            return -1;
+        o->max_height = (int)n;
+        return 0;
+    case OPT_STATS: o->stats_path = arg; return 0;
+    case OPT_FRAMEMD5: o->framemd5_path = arg; return 0;
+    case OPT_LICENSE_URL: o->license_url = arg; return 0;
+    case OPT_KEY:
+        if (sv_cdm_parse_key_pair(arg, kid, key) < 0)
+            return usage_error("invalid --key '%s': expected KID:KEY, 32 hex digits each", arg);
+        if (o->nb_keys == SVP_MAX_KEYS)
+            return usage_error("too many --key options (at most %d)", SVP_MAX_KEYS);
+        o->keys[o->nb_keys++] = arg;
+        return 0;
+    case OPT_VOLUME:
+        if (parse_double("volume", arg, 0, 100, &d) < 0)
+            return -1;
+        o->volume = (int)lround(d);
+        return 0;
+    case OPT_LOG_LEVEL: return parse_level(arg, &o->log_level);
+    default: return -1;
+    }
+}
+
+int svp_parse_options(svp_options *o, int argc, char **argv)
+{
+    int c;
+
+    memset(o, 0, sizeof(*o));
+    o->frames = -1;
+    o->quality = -1;
+    o->volume = 100;
+    o->log_level = SV_LOG_WARN;
+    opterr = 0; /* our own messages, with the exit code the tests expect */
+    optind = 1;
+    while ((c = getopt_long(argc, argv, ":hVq", long_options, NULL)) != -1) {
+        switch (c) {
+        case 'h':
+        case OPT_HELP: print_help(); return 1;
+        case 'V':
+        case OPT_VERSION: printf("svplay %s\n", sv_version()); return 1;
+        case 'q': o->quiet = 1; break;
+        case ':': return usage_error("option '%s' needs a value", argv[optind - 1]);
+        case '?':
+            return usage_error("unknown option '%s'", argv[optind - 1]);
+        default:
+            if (apply_option(o, c, optarg) < 0)
+                return -1;
+        }
+    }
+    if (optind >= argc)
+        return usage_error("no URL or file given");
+    if (optind + 1 < argc)
+        return usage_error("one URL or file only; unexpected '%s'", argv[optind + 1]);
+    o->input = argv[optind];
+    if (!*o->input)
+        return usage_error("empty URL");
+    if (o->quiet)
+        o->log_level = SV_LOG_ERROR;
+    /* --framemd5 hashes every decoded frame: that needs benchmark mode,
+     * where no frame is dropped, unless the user wants real time. */
+    if (o->framemd5_path) {
+        o->headless = 1;
+        if (!o->realtime)
+            o->benchmark = 1;
+    }
+    if (o->benchmark)
+        o->headless = 1;
+    return 0;
+}

@@ -1,0 +1,175 @@
+/*
+ * The --stats JSON: the player's own counters (sv_player_get_stats) plus
+ * the timeline svplay saw in events: each rendition switch and each
+ * rebuffer, stamped with seconds since the load command.
+ */
+#include <errno.h>
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "svplay.h"
+
+typedef struct rendition_rec {
+    double t_s;
+    sv_track_type type;
+    int index;
+    int64_t bitrate_bps;
+    int width, height;
+} rendition_rec;
+
+typedef struct rebuffer_rec {
+    double t_s, duration_s;
+} rebuffer_rec;
+
+struct svp_stats {
+    rendition_rec *renditions;
+    size_t nb_renditions, cap_renditions;
+    rebuffer_rec *rebuffers;
+    size_t nb_rebuffers, cap_rebuffers;
+    double rebuffer_start_s;     /* -1 when not stalled */
+};
+
+int svp_stats_create(svp_stats **out)
+{
+    svp_stats *st = calloc(1, sizeof(*st));
+    if (!st)
+        return -1;
+    st->rebuffer_start_s = -1;
+    *out = st;
+    return 0;
+}
+
+void svp_stats_destroy(svp_stats *st)
+{
+    if (!st)
+        return;
+    free(st->renditions);
+    free(st->rebuffers);
+    free(st);
+}
+
+/* Grows an array by one slot; returns the slot or NULL. */
+static void *grow(void **arr, size_t *nb, size_t *cap, size_t elem)
+{
+    if (*nb == *cap) {
+        size_t ncap = *cap ? *cap * 2 : 16;
+        void *n = realloc(*arr, ncap * elem);
+        if (!n)
+            return NULL;
+        *arr = n;
+        *cap = ncap;
+    }
+    return (char *)*arr + (*nb)++ * elem;
+}
+
+void svp_stats_event(svp_stats *st, const sv_event *ev, double t_s)
+{
+    if (!st)
+        return;
+    if (ev->id == SV_EVENT_RENDITION_CHANGED) {
+        rendition_rec *r = grow((void **)&st->renditions, &st->nb_renditions,
+                                &st->cap_renditions, sizeof(*r));
+        if (!r)
+            return;
+        r->t_s = t_s;
+        r->type = ev->data.rendition.type;
+        r->index = ev->data.rendition.index;
+        r->bitrate_bps = ev->data.rendition.bitrate_bps;
+        r->width = ev->data.rendition.width;
+        r->height = ev->data.rendition.height;
+    } else if (ev->id == SV_EVENT_REBUFFER_START) {
+        st->rebuffer_start_s = t_s;
+    } else if (ev->id == SV_EVENT_REBUFFER_END) {
+        rebuffer_rec *r = grow((void **)&st->rebuffers, &st->nb_rebuffers, &st->cap_rebuffers,
+                               sizeof(*r));
+        if (!r)
+            return;
+        /* The end event carries the stall's length; its start is ours when
+         * we saw it, else worked back from the end. */
+        r->duration_s = ev->data.rebuffer.duration_s;
+        r->t_s = st->rebuffer_start_s >= 0 ? st->rebuffer_start_s : t_s - r->duration_s;
+        st->rebuffer_start_s = -1;
+    }
+}
+
+static const char *track_type_name(sv_track_type t)
+{
+    return t == SV_TRACK_VIDEO ? "video" : t == SV_TRACK_AUDIO ? "audio" : "text";
+}
+
+static json_t *timeline_json(const svp_stats *st)
+{
+    json_t *renditions = json_array(), *rebuffers = json_array(), *obj = json_object();
+
+    for (size_t i = 0; st && i < st->nb_renditions; i++) {
+        const rendition_rec *r = &st->renditions[i];
+        json_array_append_new(renditions,
+                              json_pack("{s:f,s:s,s:i,s:I,s:i,s:i}", "t_s", r->t_s, "type",
+                                        track_type_name(r->type), "index", r->index,
+                                        "bitrate_bps", (json_int_t)r->bitrate_bps, "width",
+                                        r->width, "height", r->height));
+    }
+    for (size_t i = 0; st && i < st->nb_rebuffers; i++)
+        json_array_append_new(rebuffers, json_pack("{s:f,s:f}", "t_s", st->rebuffers[i].t_s,
+                                                   "duration_s", st->rebuffers[i].duration_s));
+    json_object_set_new(obj, "renditions", renditions);
+    json_object_set_new(obj, "rebuffers", rebuffers);
+    return obj;
+}
+
+int svp_stats_write(const svp_stats *st, const char *path, sv_player *player,
+                    int64_t audio_frames, int64_t audio_silence_frames, int error_code,
+                    const char *error_message, int exit_code)
+{
+    sv_player_stats ps;
+    int ret = -1;
+
+    memset(&ps, 0, sizeof(ps));
+    ps.startup_time_s = -1;
+    if (player)
+        sv_player_get_stats(player, &ps);
+    json_t *root = json_object();
+    json_object_set_new(root, "startup_time_s", json_real(ps.startup_time_s));
+    json_object_set_new(root, "rebuffer_count", json_integer(ps.rebuffer_count));
+    json_object_set_new(root, "rebuffer_time_s", json_real(ps.rebuffer_time_s));
+    json_object_set_new(root, "switches", json_integer(ps.switches));
+    json_object_set_new(root, "mean_bitrate_bps", json_real(ps.mean_bitrate_bps));
+    json_object_set_new(root, "decoded_frames", json_integer(ps.decoded_frames));
+    json_object_set_new(root, "dropped_frames", json_integer(ps.dropped_frames));
+    json_object_set_new(root, "played_s", json_real(ps.played_s));
+    json_object_set_new(root, "bytes_downloaded", json_integer(ps.bytes_downloaded));
+    json_object_set_new(root, "segments_downloaded", json_integer(ps.segments_downloaded));
+    json_object_set_new(root, "segment_retries", json_integer(ps.segment_retries));
+    json_object_set_new(root, "cdn_switches", json_integer(ps.cdn_switches));
+    json_object_set_new(root, "max_av_drift_s", json_real(ps.max_av_drift_s));
+    json_object_set_new(root, "audio_frames", json_integer(audio_frames));
+    json_object_set_new(root, "audio_silence_frames", json_integer(audio_silence_frames));
+    json_t *tl = timeline_json(st);
+    json_object_update(root, tl);
+    json_decref(tl);
+    if (error_code)
+        json_object_set_new(root, "error",
+                            json_pack("{s:i,s:s}", "code", error_code, "message",
+                                      error_message ? error_message : sv_strerror(error_code)));
+    else
+        json_object_set_new(root, "error", json_null());
+    json_object_set_new(root, "exit_code", json_integer(exit_code));
+
+    FILE *f = strcmp(path, "-") ? fopen(path, "w") : stdout;
+    if (!f) {
+        fprintf(stderr, "svplay: cannot write %s: %s\n", path, strerror(errno));
+        goto fail;
+    }
+    int dumped = json_dumpf(root, f, JSON_INDENT(2) | JSON_PRESERVE_ORDER) == 0 &&
+                 fputc('\n', f) != EOF;
+    int closed = f == stdout ? fflush(f) == 0 : fclose(f) == 0;
+    if (!dumped || !closed) {
+        fprintf(stderr, "svplay: cannot write %s\n", path);
+        goto fail;
+    }
+    ret = 0;
+fail:
+    json_decref(root);
+    return ret;
+}

@@ -1,0 +1,133 @@
+/*
+ * svplay: the desktop/TV player, a thin app over the public player API.
+ *
+ * main.c parses the command line (options.c), creates the player with the
+ * settings both modes share (session.c), then runs either headless
+ * (headless.c: null sinks, framemd5, a wait_event loop) or windowed
+ * (window.c: SDL2 sinks, keys, the on-screen panel from osd.c). stats.c
+ * records events and writes the --stats JSON; framemd5.c writes ffmpeg's
+ * framemd5 format.
+ */
+#ifndef SVPLAY_H
+#define SVPLAY_H
+
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <streamverse/player.h>
+
+/* Exit codes (documented in --help and docs/svplay.md). */
+#define SVP_EXIT_OK 0
+#define SVP_EXIT_ERROR 1
+#define SVP_EXIT_USAGE 2
+
+#define SVP_MAX_KEYS 64
+
+typedef struct svp_options {
+    const char *input;          /* URL or path, from argv */
+    int headless, benchmark, realtime;
+    double start_s;
+    int64_t frames;             /* --frames: quit after this many; -1 for no limit */
+    const char *abr_rule;
+    int quality;                /* -1: ABR */
+    int max_height;
+    const char *stats_path, *framemd5_path;
+    const char *license_url;
+    const char *keys[SVP_MAX_KEYS]; /* --key KID:KEY texts, from argv */
+    int nb_keys;
+    int volume;                 /* 0..100 */
+    int mute, fullscreen, quiet;
+    sv_log_level log_level;
+} svp_options;
+
+/*
+ * Parses argv into *o. Returns 0 to go on, 1 when --help or --version was
+ * printed (exit 0), or -1 after printing a usage error to stderr (exit 2).
+ */
+int svp_parse_options(svp_options *o, int argc, char **argv);
+
+/* ---- stats (stats.c) ---------------------------------------------------- */
+
+typedef struct svp_stats svp_stats;
+
+int svp_stats_create(svp_stats **out);
+void svp_stats_destroy(svp_stats *st);
+/* Records one event; t_s is seconds since the load command. */
+void svp_stats_event(svp_stats *st, const sv_event *ev, double t_s);
+/*
+ * Writes the --stats JSON. `player` may be NULL (it was never created);
+ * audio_frames/audio_silence_frames are -1 when no null audio sink counted
+ * them; error_code 0 means no error. Returns 0 or -1 (message printed).
+ */
+int svp_stats_write(const svp_stats *st, const char *path, sv_player *player,
+                    int64_t audio_frames, int64_t audio_silence_frames, int error_code,
+                    const char *error_message, int exit_code);
+
+/* ---- framemd5 (framemd5.c) ---------------------------------------------- */
+
+typedef struct svp_framemd5 svp_framemd5;
+
+/* Opens `path` ("-" for stdout) for writing. Returns 0 or -1 (message printed). */
+int svp_framemd5_open(svp_framemd5 **out, const char *path);
+/* Adds one presented frame (render thread). */
+void svp_framemd5_frame(svp_framemd5 *f, const sv_video_frame *frame, const uint8_t md5[16]);
+/* Writes what is pending and closes. Returns 0 or -1 on a write error. Accepts NULL. */
+int svp_framemd5_close(svp_framemd5 *f);
+
+/* ---- the session both modes share (session.c) ---------------------------- */
+
+typedef struct svp_app {
+    svp_options opt;
+    sv_player *player;
+    sv_cdm *cdm;
+    svp_stats *stats;
+    int64_t load_ns;             /* monotonic time of the load command */
+    sv_player_state state;
+    atomic_llong frames_presented;
+    int done;                    /* stop the main loop */
+    int exit_code;
+    int error_code;              /* first fatal error, 0 if none */
+    char error_message[512];
+    int64_t pending_fail_ns;     /* load reply failed: deadline to wait for its ERROR event */
+    int pending_fail_code;       /* that reply's code */
+    int tty_progress;            /* print a progress line on stderr */
+} svp_app;
+
+int64_t svp_now_ns(void);
+/* Seconds since the load command. */
+double svp_elapsed_s(const svp_app *app);
+/*
+ * Fills the settings both modes share into *s (sinks and modes are left to
+ * the caller), builds the ClearKey CDM for --key. Returns 0 or sets the
+ * error and returns -1.
+ */
+int svp_session_settings(svp_app *app, sv_player_settings *s);
+/* Creates the player from *s, applies volume/mute, and loads the input. 0 or -1. */
+int svp_session_start(svp_app *app, const sv_player_settings *s);
+/* Handles one player event: stats, state, end of file, errors. */
+void svp_session_event(svp_app *app, const sv_event *ev);
+/* Periodic checks (frame limit, a load failure without an ERROR event). */
+void svp_session_tick(svp_app *app);
+/* Records a fatal error (first one wins) and stops the loop with exit code 1. */
+void svp_session_fail(svp_app *app, int code, const char *message);
+/* Destroys the player and CDM after the stats were written. */
+void svp_session_end(svp_app *app, int64_t audio_frames, int64_t audio_silence_frames);
+
+/* Formats seconds as [H:]MM:SS.s into buf. */
+void svp_format_time(char *buf, size_t size, double s);
+
+/* ---- modes ------------------------------------------------------------- */
+
+/* Runs headless (null sinks) until the end, an error, --frames or SIGINT. */
+int svp_run_headless(svp_app *app);
+/* Runs with an SDL2 window and audio device. */
+int svp_run_window(svp_app *app);
+
+/* ---- on-screen panel (osd.c) ------------------------------------------- */
+
+/* Writes the panel text (state, time, rendition, buffer, throughput,
+ * frames, volume) for the player's current properties. */
+void svp_osd_format(sv_player *player, char *buf, size_t size);
+
+#endif

@@ -1,0 +1,188 @@
+/*
+ * streamverse/sdl2.h - the SDL2 video and audio sinks (desktop and TV).
+ *
+ * These are ordinary sv_video_sink / sv_audio_sink implementations
+ * (streamverse/sinks.h) built on SDL2; svplay uses them, and a host that
+ * already runs SDL2 can use them too. This header does not include SDL's own
+ * headers: a host that wants to look at the window calls SDL itself with the
+ * window ID from sv_sdl2_video_window_id().
+ *
+ * SDL and threads: SDL wants its windows and renderers driven from the
+ * thread that created them, which on most platforms must be the main thread.
+ * So the SDL2 video sink is for a player created with settings.host_renders
+ * set: the host creates the sink on its main thread and calls
+ * sv_player_render() there, which is where the player calls the sink's
+ * configure, present and flush. Every sv_sdl2_video_* function below runs on
+ * that same thread unless its comment says otherwise. The audio sink has no
+ * such rule: SDL calls its pull function on SDL's own audio thread.
+ */
+#ifndef STREAMVERSE_SDL2_H
+#define STREAMVERSE_SDL2_H
+
+#include "common.h"
+#include "sinks.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- video ------------------------------------------------------------ */
+
+/* Settings of the SDL2 video sink; fill with sv_sdl2_video_default_settings(). */
+typedef struct sv_sdl2_video_settings {
+    /* Window title (UTF-8). Copied. NULL: "Streamverse". */
+    const char *title;
+    /* Initial client-area size in pixels (default 640x360). Unless
+     * keep_window_size is set, the window is resized to the first frame's
+     * display size (shrunk to fit the screen) when the first frame arrives. */
+    int width, height;
+    int keep_window_size;
+    /* Initial position; -1 lets the window system choose (default -1). */
+    int x, y;
+    /* Start in desktop fullscreen (default 0). */
+    int fullscreen;
+    /* Create the window hidden and show it at the first frame (default 0:
+     * shown at once, black until then). */
+    int hidden_until_first_frame;
+    /* Wait for the display's vertical blank in present (default 0: the
+     * player already paces frames and a vsync wait may exceed a frame). */
+    int vsync;
+    /* 0 (default): a hardware-accelerated renderer when there is one,
+     * otherwise SDL's software renderer. 1: always the software renderer. */
+    int software;
+    /* Zero-filled room to grow without breaking the ABI. */
+    uint8_t reserved[32];
+} sv_sdl2_video_settings;
+
+/* Fills *s with the defaults documented on each field. */
+SV_API void sv_sdl2_video_default_settings(sv_sdl2_video_settings *s);
+
+/*
+ * Creates a video sink that shows frames in an SDL2 window: aspect-correct
+ * (sample aspect ratio honoured), scaled to the window with black bars, in a
+ * streaming YUV texture. Its `formats` list is YUV420P then NV12; the player
+ * converts other decoder formats to YUV420P. BT.601 or BT.709 conversion is
+ * picked from the picture height as SDL does (SDL_YUV_CONVERSION_AUTOMATIC).
+ *
+ * Initialises SDL's video subsystem (reference-counted by SDL) and opens the
+ * window and renderer now. `settings` may be NULL for the defaults and is
+ * read during the call only.
+ *
+ * On success returns 0 and stores a sink owned by the caller, released with
+ * sink->destroy(sink) after the player using it was destroyed (this closes
+ * the window). Fails with SV_ERR_INVALID, SV_ERR_NOMEM, or SV_ERR_IO when
+ * SDL cannot open a window or renderer (no display); *out is then untouched.
+ * Thread: the main thread, which must also be the render thread.
+ */
+SV_API int sv_sdl2_video_sink_create(sv_video_sink **out, const sv_sdl2_video_settings *settings);
+
+/*
+ * Returns the SDL window ID (SDL_GetWindowID) of an SDL2 video sink, so the
+ * host can match SDL window events and reach the window with
+ * SDL_GetWindowFromID(). Returns 0 if sink is not an SDL2 video sink.
+ */
+SV_API uint32_t sv_sdl2_video_window_id(const sv_video_sink *sink);
+
+/*
+ * Sets the text of the on-screen panel (drawn top-left over the picture,
+ * light text on a translucent dark box, with a built-in bitmap font covering
+ * printable ASCII; other bytes show as '?'; '\n' starts a new line). NULL or
+ * "" removes the panel. The text is copied. It appears at the next present
+ * or sv_sdl2_video_redraw(). Returns 0, SV_ERR_INVALID (not an SDL2 video
+ * sink) or SV_ERR_NOMEM.
+ * Thread: any thread (the text is handed over under a lock).
+ */
+SV_API int sv_sdl2_video_set_overlay(sv_video_sink *sink, const char *text);
+
+/*
+ * Sets the subtitle text, drawn centred near the bottom of the picture in
+ * the same font, larger; NULL or "" clears it. Same rules as
+ * sv_sdl2_video_set_overlay().
+ */
+SV_API int sv_sdl2_video_set_subtitle(sv_video_sink *sink, const char *text);
+
+/*
+ * Redraws the window from the last frame presented, with the current panel
+ * and subtitle: for window resize/expose events and for panel updates while
+ * paused (when no new frame arrives). Draws black when no frame has been
+ * shown yet. Returns 0, SV_ERR_INVALID, or SV_ERR_IO when SDL failed.
+ */
+SV_API int sv_sdl2_video_redraw(sv_video_sink *sink);
+
+/*
+ * Switches desktop fullscreen on (1) or off (0), or toggles it (-1), and
+ * redraws. Returns the new state (0 or 1), SV_ERR_INVALID, or SV_ERR_IO.
+ */
+SV_API int sv_sdl2_video_set_fullscreen(sv_video_sink *sink, int on);
+
+/*
+ * Counts of what the video sink did, for tests and statistics. `frames` is
+ * presents that reached the screen; `redraws` counts sv_sdl2_video_redraw();
+ * `configures` counts format changes. Thread: any.
+ */
+typedef struct sv_sdl2_video_stats {
+    uint64_t frames;
+    uint64_t redraws;
+    uint64_t configures;
+    int width, height;           /* current picture size (0 before the first configure) */
+    sv_pixel_format format;      /* current texture format */
+} sv_sdl2_video_stats;
+
+/* Copies the counters. Returns 0 or SV_ERR_INVALID. Thread: any. */
+SV_API int sv_sdl2_video_get_stats(const sv_video_sink *sink, sv_sdl2_video_stats *stats);
+
+/* ---- audio ------------------------------------------------------------ */
+
+/* Settings of the SDL2 audio sink; fill with sv_sdl2_audio_default_settings(). */
+typedef struct sv_sdl2_audio_settings {
+    /* Device name as SDL lists it (SDL_GetAudioDeviceName); NULL for the
+     * default device. Copied. */
+    const char *device;
+    /* Frames per device callback, a power of two (default 1024). Smaller is
+     * lower latency and more wakeups. */
+    int period_frames;
+    /* Zero-filled room to grow without breaking the ABI. */
+    uint8_t reserved[32];
+} sv_sdl2_audio_settings;
+
+/* Fills *s with the defaults documented on each field. */
+SV_API void sv_sdl2_audio_default_settings(sv_sdl2_audio_settings *s);
+
+/*
+ * Creates an audio sink on an SDL2 audio device. open() asks SDL for the
+ * wanted rate and channel count (SDL may change either, reported through
+ * `obtained`) in the wanted sample format, S16 or F32 (never changed). The
+ * device callback runs on SDL's audio thread, calls the player's pull
+ * function for the whole period and plays silence for whatever the pull did
+ * not supply. The delay it reports is two device periods: SDL does not
+ * expose the true device latency, and like ffplay we assume one period
+ * playing and one queued ahead of the one being filled.
+ *
+ * Initialises SDL's audio subsystem (reference-counted by SDL); the driver
+ * follows SDL's own rules (environment SDL_AUDIODRIVER). `settings` may be
+ * NULL for the defaults and is read during the call only. On success
+ * returns 0 and stores a sink owned by the caller (release with
+ * sink->destroy(sink) after the player using it was destroyed). Fails with
+ * SV_ERR_INVALID, SV_ERR_NOMEM or SV_ERR_IO (no audio subsystem).
+ * Thread: any; open/pause/close follow streamverse/sinks.h.
+ */
+SV_API int sv_sdl2_audio_sink_create(sv_audio_sink **out, const sv_sdl2_audio_settings *settings);
+
+/* What the SDL2 audio sink has played since it was created. */
+typedef struct sv_sdl2_audio_stats {
+    uint64_t callbacks;       /* device callbacks run */
+    uint64_t frames;          /* frames the player supplied */
+    uint64_t silence_frames;  /* frames played as silence (underruns) */
+    int64_t last_delay_us;    /* delay reported at the last pull, or -1 */
+    sv_audio_format format;   /* obtained format (zero while closed) */
+    int period_frames;        /* obtained device period (0 while closed) */
+} sv_sdl2_audio_stats;
+
+/* Copies the counters. Returns 0 or SV_ERR_INVALID (not an SDL2 audio sink). Thread: any. */
+SV_API int sv_sdl2_audio_get_stats(const sv_audio_sink *sink, sv_sdl2_audio_stats *stats);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* STREAMVERSE_SDL2_H */

@@ -1,0 +1,430 @@
+/*
+ * The SDL2 video sink: a window with a streaming YUV texture, scaled to fit
+ * with black bars, plus a text panel and a subtitle line drawn with the
+ * built-in bitmap font.
+ *
+ * Everything SDL is touched on the render thread only (the host's main
+ * thread, see streamverse/sdl2.h). The texts can be set from any thread, so
+ * they are handed over under `lock` and turned into textures at draw time.
+ */
+#include <SDL.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "osd_font.h"
+#include "streamverse/sdl2.h"
+#include "thread.h"
+
+typedef struct text_layer {
+    char *text;              /* guarded by the sink's lock */
+    int dirty;               /* guarded by the sink's lock: text changed */
+    SDL_Texture *tex;        /* render thread only */
+    int w, h;                /* texture size, render thread only */
+} text_layer;
+
+typedef struct sdl_video {
+    sv_video_sink pub;       /* first: the public pointer is the object */
+    SDL_Window *win;
+    SDL_Renderer *ren;
+    SDL_Texture *tex;        /* the picture; NULL before the first configure */
+    sv_pixel_format fmt;
+    int w, h;                /* picture size */
+    int disp_w, disp_h;      /* picture size with the sample aspect ratio applied */
+    int have_frame;          /* tex holds a presented picture */
+    int sized;               /* the window was fitted to the first picture */
+    int keep_window_size, hidden;
+    int fullscreen;
+    sv__mutex lock;
+    /* Guarded by lock: */
+    text_layer osd, sub;
+    sv_sdl2_video_stats stats;
+} sdl_video;
+
+static const sv_pixel_format sdl_formats[] = {SV_PIX_FMT_YUV420P, SV_PIX_FMT_NV12,
+                                              SV_PIX_FMT_NONE};
+
+static int present(void *opaque, const sv_video_frame *frame);
+
+static sdl_video *as_sdl_video(const sv_video_sink *sink)
+{
+    return sink && sink->present == present ? (sdl_video *)sink->opaque : NULL;
+}
+
+static void fit_window_to_picture(sdl_video *s)
+{
+    SDL_Rect usable;
+    int w = s->disp_w, h = s->disp_h;
+    int idx = SDL_GetWindowDisplayIndex(s->win);
+
+    /* Shrink, never grow, a picture that is larger than the screen. */
+    if (idx >= 0 && SDL_GetDisplayUsableBounds(idx, &usable) == 0 && usable.w > 0 &&
+        usable.h > 0) {
+        if (w > usable.w) {
+            h = (int)((int64_t)h * usable.w / w);
+            w = usable.w;
+        }
+        if (h > usable.h) {
+            w = (int)((int64_t)w * usable.h / h);
+            h = usable.h;
+        }
+    }
+    if (w > 0 && h > 0)
+        SDL_SetWindowSize(s->win, w, h);
+}
+
+static int configure(void *opaque, const sv_video_frame *frame)
+{
+    sdl_video *s = opaque;
+    Uint32 sdl_fmt;
+
+    if (!frame || frame->width <= 0 || frame->height <= 0)
+        return SV_ERR_INVALID;
+    if (frame->format == SV_PIX_FMT_YUV420P)
+        sdl_fmt = SDL_PIXELFORMAT_IYUV;
+    else if (frame->format == SV_PIX_FMT_NV12)
+        sdl_fmt = SDL_PIXELFORMAT_NV12;
+    else
+        return SV_ERR_UNSUPPORTED;
+
+    if (!s->tex || s->fmt != frame->format || s->w != frame->width || s->h != frame->height) {
+        /* SDL picks the YUV matrix when the texture is made; it has only a
+         * process-wide setting for it. */
+        SDL_SetYUVConversionMode(frame->full_range ? SDL_YUV_CONVERSION_JPEG
+                                                   : SDL_YUV_CONVERSION_AUTOMATIC);
+        SDL_Texture *tex = SDL_CreateTexture(s->ren, sdl_fmt, SDL_TEXTUREACCESS_STREAMING,
+                                             frame->width, frame->height);
+        if (!tex)
+            return SV_ERR_IO;
+        SDL_SetTextureScaleMode(tex, SDL_ScaleModeLinear);
+        if (s->tex)
+            SDL_DestroyTexture(s->tex);
+        s->tex = tex;
+        s->have_frame = 0;
+    }
+    s->fmt = frame->format;
+    s->w = frame->width;
+    s->h = frame->height;
+    s->disp_w = frame->width;
+    s->disp_h = frame->height;
+    if (frame->sar_num > 0 && frame->sar_den > 0 && frame->sar_num != frame->sar_den)
+        s->disp_w = (int)((int64_t)frame->width * frame->sar_num / frame->sar_den);
+    if (!s->sized) {
+        s->sized = 1;
+        if (!s->keep_window_size && !s->fullscreen)
+            fit_window_to_picture(s);
+        if (s->hidden) {
+            SDL_ShowWindow(s->win);
+            s->hidden = 0;
+        }
+    }
+    sv__mutex_lock(&s->lock);
+    s->stats.configures++;
+    s->stats.width = s->w;
+    s->stats.height = s->h;
+    s->stats.format = s->fmt;
+    sv__mutex_unlock(&s->lock);
+    return 0;
+}
+
+/* Rebuilds a text layer's texture when its text changed. */
+static void refresh_layer(sdl_video *s, text_layer *l)
+{
+    char *text = NULL;
+    int dirty, cols = 0, lines = 0;
+
+    sv__mutex_lock(&s->lock);
+    dirty = l->dirty;
+    l->dirty = 0;
+    if (dirty && l->text)
+        text = strdup(l->text);
+    sv__mutex_unlock(&s->lock);
+    if (!dirty)
+        return;
+    if (l->tex) {
+        SDL_DestroyTexture(l->tex);
+        l->tex = NULL;
+    }
+    sv__osd_measure(text, &cols, &lines);
+    if (cols > 0 && lines > 0) {
+        /* Two pixels of padding around the text, one cell of spacing
+         * between lines; the box is drawn with the text, at 1x, and scaled
+         * up with nearest-pixel sampling so the glyphs stay crisp. */
+        int w = cols * SV__OSD_CELL_W + 3, h = lines * SV__OSD_CELL_H + 2;
+        uint32_t *px = malloc((size_t)w * (size_t)h * sizeof(*px));
+        if (px) {
+            for (int i = 0; i < w * h; i++)
+                px[i] = 0xb0000000u; /* ARGB: translucent black */
+            sv__osd_draw(px, w, w, h, 2, 2, text, 0xffffffffu);
+            l->tex = SDL_CreateTexture(s->ren, SDL_PIXELFORMAT_ARGB8888,
+                                       SDL_TEXTUREACCESS_STATIC, w, h);
+            if (l->tex) {
+                SDL_UpdateTexture(l->tex, NULL, px, w * (int)sizeof(*px));
+                SDL_SetTextureBlendMode(l->tex, SDL_BLENDMODE_BLEND);
+                SDL_SetTextureScaleMode(l->tex, SDL_ScaleModeNearest);
+                l->w = w;
+                l->h = h;
+            }
+            free(px);
+        }
+    }
+    free(text);
+}
+
+static int draw(sdl_video *s)
+{
+    int ow = 0, oh = 0;
+
+    if (SDL_GetRendererOutputSize(s->ren, &ow, &oh) != 0 || ow <= 0 || oh <= 0)
+        return SV_ERR_IO;
+    SDL_SetRenderDrawColor(s->ren, 0, 0, 0, 255);
+    SDL_RenderClear(s->ren);
+    if (s->tex && s->have_frame && s->disp_w > 0 && s->disp_h > 0) {
+        /* Largest rectangle of the picture's aspect that fits; bars fill the rest. */
+        SDL_Rect dst;
+        if ((int64_t)ow * s->disp_h <= (int64_t)oh * s->disp_w) {
+            dst.w = ow;
+            dst.h = (int)((int64_t)ow * s->disp_h / s->disp_w);
+        } else {
+            dst.h = oh;
+            dst.w = (int)((int64_t)oh * s->disp_w / s->disp_h);
+        }
+        dst.x = (ow - dst.w) / 2;
+        dst.y = (oh - dst.h) / 2;
+        if (SDL_RenderCopy(s->ren, s->tex, NULL, &dst) != 0)
+            return SV_ERR_IO;
+    }
+    refresh_layer(s, &s->osd);
+    refresh_layer(s, &s->sub);
+    /* Text grows with the window: 1x up to 360 lines, then one step per 360. */
+    int scale = oh / 360 + 1;
+    if (scale > 4)
+        scale = 4;
+    if (s->osd.tex) {
+        SDL_Rect r = {8 * scale, 8 * scale, s->osd.w * scale, s->osd.h * scale};
+        SDL_RenderCopy(s->ren, s->osd.tex, NULL, &r);
+    }
+    if (s->sub.tex) {
+        int sub_scale = scale + 1;
+        SDL_Rect r = {0, 0, s->sub.w * sub_scale, s->sub.h * sub_scale};
+        r.x = (ow - r.w) / 2;
+        r.y = oh - r.h - oh / 16;
+        SDL_RenderCopy(s->ren, s->sub.tex, NULL, &r);
+    }
+    SDL_RenderPresent(s->ren);
+    return 0;
+}
+
+static int present(void *opaque, const sv_video_frame *frame)
+{
+    sdl_video *s = opaque;
+    int ret;
+
+    if (!frame || frame->nb_planes < 1)
+        return SV_ERR_INVALID;
+    if (!s->tex || frame->format != s->fmt || frame->width != s->w || frame->height != s->h) {
+        if ((ret = configure(s, frame)) < 0)
+            return ret;
+    }
+    if (s->fmt == SV_PIX_FMT_YUV420P) {
+        if (frame->nb_planes < 3)
+            return SV_ERR_INVALID;
+        ret = SDL_UpdateYUVTexture(s->tex, NULL, frame->planes[0].data, frame->planes[0].stride,
+                                   frame->planes[1].data, frame->planes[1].stride,
+                                   frame->planes[2].data, frame->planes[2].stride);
+    } else {
+        if (frame->nb_planes < 2)
+            return SV_ERR_INVALID;
+        ret = SDL_UpdateNVTexture(s->tex, NULL, frame->planes[0].data, frame->planes[0].stride,
+                                  frame->planes[1].data, frame->planes[1].stride);
+    }
+    if (ret != 0)
+        return SV_ERR_IO;
+    s->have_frame = 1;
+    if ((ret = draw(s)) < 0)
+        return ret;
+    sv__mutex_lock(&s->lock);
+    s->stats.frames++;
+    sv__mutex_unlock(&s->lock);
+    return 0;
+}
+
+static void free_layer(text_layer *l)
+{
+    if (l->tex)
+        SDL_DestroyTexture(l->tex);
+    free(l->text);
+}
+
+static void destroy(sv_video_sink *sink)
+{
+    sdl_video *s = as_sdl_video(sink);
+
+    if (!s)
+        return;
+    free_layer(&s->osd);
+    free_layer(&s->sub);
+    if (s->tex)
+        SDL_DestroyTexture(s->tex);
+    if (s->ren)
+        SDL_DestroyRenderer(s->ren);
+    if (s->win)
+        SDL_DestroyWindow(s->win);
+    SDL_QuitSubSystem(SDL_INIT_VIDEO);
+    sv__mutex_destroy(&s->lock);
+    free(s);
+}
+
+SV_API void sv_sdl2_video_default_settings(sv_sdl2_video_settings *s)
+{
+    if (!s)
+        return;
+    memset(s, 0, sizeof(*s));
+    s->width = 640;
+    s->height = 360;
+    s->x = -1;
+    s->y = -1;
+}
+
+SV_API int sv_sdl2_video_sink_create(sv_video_sink **out, const sv_sdl2_video_settings *settings)
+{
+    sv_sdl2_video_settings set;
+    sdl_video *s = NULL;
+    int ret = SV_ERR_IO, sdl_up = 0, lock_up = 0;
+
+    if (!out)
+        return SV_ERR_INVALID;
+    sv_sdl2_video_default_settings(&set);
+    if (settings)
+        set = *settings;
+    if (set.width <= 0 || set.height <= 0 || set.width > 16384 || set.height > 16384)
+        return SV_ERR_INVALID;
+    if (!(s = calloc(1, sizeof(*s))))
+        return SV_ERR_NOMEM;
+    if (sv__mutex_init(&s->lock) < 0) {
+        ret = SV_ERR_NOMEM;
+        goto fail;
+    }
+    lock_up = 1;
+    if (SDL_InitSubSystem(SDL_INIT_VIDEO) != 0)
+        goto fail;
+    sdl_up = 1;
+
+    Uint32 flags = SDL_WINDOW_RESIZABLE | SDL_WINDOW_ALLOW_HIGHDPI;
+    if (set.hidden_until_first_frame)
+        flags |= SDL_WINDOW_HIDDEN;
+    if (set.fullscreen)
+        flags |= SDL_WINDOW_FULLSCREEN_DESKTOP;
+    s->win = SDL_CreateWindow(set.title ? set.title : "Streamverse",
+                              set.x >= 0 ? set.x : (int)SDL_WINDOWPOS_UNDEFINED,
+                              set.y >= 0 ? set.y : (int)SDL_WINDOWPOS_UNDEFINED, set.width,
+                              set.height, flags);
+    if (!s->win)
+        goto fail;
+    Uint32 rflags = set.vsync ? SDL_RENDERER_PRESENTVSYNC : 0;
+    if (!set.software)
+        s->ren = SDL_CreateRenderer(s->win, -1, rflags | SDL_RENDERER_ACCELERATED);
+    if (!s->ren)
+        s->ren = SDL_CreateRenderer(s->win, -1, rflags | SDL_RENDERER_SOFTWARE);
+    if (!s->ren)
+        goto fail;
+    s->keep_window_size = set.keep_window_size;
+    s->hidden = set.hidden_until_first_frame;
+    s->fullscreen = set.fullscreen ? 1 : 0;
+    s->pub.formats = sdl_formats;
+    s->pub.configure = configure;
+    s->pub.present = present;
+    s->pub.flush = NULL; /* the last picture stays up until the next one */
+    s->pub.destroy = destroy;
+    s->pub.opaque = s;
+    if (!s->hidden)
+        draw(s); /* black, rather than whatever the window system left */
+    *out = &s->pub;
+    return 0;
+
+fail:
+    if (s->ren)
+        SDL_DestroyRenderer(s->ren);
+    if (s->win)
+        SDL_DestroyWindow(s->win);
+    if (sdl_up)
+        SDL_QuitSubSystem(SDL_INIT_VIDEO);
+    if (lock_up)
+        sv__mutex_destroy(&s->lock);
+    free(s);
+    return ret;
+}
+
+SV_API uint32_t sv_sdl2_video_window_id(const sv_video_sink *sink)
+{
+    sdl_video *s = as_sdl_video(sink);
+    return s ? SDL_GetWindowID(s->win) : 0;
+}
+
+static int set_layer_text(sv_video_sink *sink, int subtitle, const char *text)
+{
+    sdl_video *s = as_sdl_video(sink);
+    char *copy = NULL;
+
+    if (!s)
+        return SV_ERR_INVALID;
+    if (text && *text && !(copy = strdup(text)))
+        return SV_ERR_NOMEM;
+    text_layer *l = subtitle ? &s->sub : &s->osd;
+    sv__mutex_lock(&s->lock);
+    free(l->text);
+    l->text = copy;
+    l->dirty = 1;
+    sv__mutex_unlock(&s->lock);
+    return 0;
+}
+
+SV_API int sv_sdl2_video_set_overlay(sv_video_sink *sink, const char *text)
+{
+    return set_layer_text(sink, 0, text);
+}
+
+SV_API int sv_sdl2_video_set_subtitle(sv_video_sink *sink, const char *text)
+{
+    return set_layer_text(sink, 1, text);
+}
+
+SV_API int sv_sdl2_video_redraw(sv_video_sink *sink)
+{
+    sdl_video *s = as_sdl_video(sink);
+    int ret;
+
+    if (!s)
+        return SV_ERR_INVALID;
+    if ((ret = draw(s)) < 0)
+        return ret;
+    sv__mutex_lock(&s->lock);
+    s->stats.redraws++;
+    sv__mutex_unlock(&s->lock);
+    return 0;
+}
+
+SV_API int sv_sdl2_video_set_fullscreen(sv_video_sink *sink, int on)
+{
+    sdl_video *s = as_sdl_video(sink);
+
+    if (!s)
+        return SV_ERR_INVALID;
+    int want = on < 0 ? !s->fullscreen : (on ? 1 : 0);
+    if (SDL_SetWindowFullscreen(s->win, want ? SDL_WINDOW_FULLSCREEN_DESKTOP : 0) != 0)
+        return SV_ERR_IO;
+    s->fullscreen = want;
+    draw(s);
+    return want;
+}
+
+SV_API int sv_sdl2_video_get_stats(const sv_video_sink *sink, sv_sdl2_video_stats *stats)
+{
+    sdl_video *s = as_sdl_video(sink);
+
+    if (!s || !stats)
+        return SV_ERR_INVALID;
+    sv__mutex_lock(&s->lock);
+    *stats = s->stats;
+    sv__mutex_unlock(&s->lock);
+    return 0;
+}

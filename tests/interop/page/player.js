@@ -1,0 +1,281 @@
+// Glue between tests/interop/browser_play.js (Node, through playwright-core)
+// and one of three third-party players in the page: Shaka Player, hls.js or
+// dash.js. The Node side calls window.svInterop.start(options) once and then
+// polls window.svInterop.status() until the video has ended, an error was
+// recorded or its own timeout runs out. Everything a test asserts on (errors,
+// times, played ranges, frame counts) is read here from the video element and
+// the players' own error events, never inferred.
+'use strict';
+
+(function () {
+  const LIBS = {
+    shaka: 'lib/shaka-player.compiled.js',
+    hlsjs: 'lib/hls.min.js',
+    dashjs: 'lib/dash.all.min.js',
+  };
+  const MAX_EVENTS = 300;
+  const video = document.getElementById('video');
+  const t0 = performance.now();
+  const st = {
+    phase: 'idle',      // idle -> loading -> playing -> ended | failed
+    player: null,
+    version: null,
+    errors: [],
+    events: [],
+    rebuffers: 0,
+    firstFrameMs: null,
+  };
+
+  function ms() {
+    return Math.round(performance.now() - t0);
+  }
+
+  function note(type, extra) {
+    if (st.events.length < MAX_EVENTS)
+      st.events.push(Object.assign({ t: ms(), type: type, pos: video.currentTime }, extra));
+  }
+
+  // Error details from players can hold typed arrays and cycles; keep what
+  // JSON can carry, so the Node side always gets a readable summary.
+  function plain(value) {
+    const seen = new WeakSet();
+    try {
+      return JSON.parse(JSON.stringify(value, function (k, v) {
+        if (v instanceof ArrayBuffer || ArrayBuffer.isView(v))
+          return '<' + v.byteLength + ' bytes>';
+        if (typeof v === 'object' && v !== null) {
+          if (v instanceof Node || v instanceof Window)
+            return '<' + (v.nodeName || 'window') + '>';
+          if (seen.has(v))
+            return '<cycle>';
+          seen.add(v);
+        }
+        return v;
+      }) || 'null');
+    } catch (e) {
+      return String(value);
+    }
+  }
+
+  function fail(source, detail) {
+    st.errors.push(Object.assign({ t: ms(), source: source }, plain(detail)));
+    note('error', { source: source });
+    st.phase = 'failed';
+  }
+
+  ['loadedmetadata', 'canplay', 'playing', 'pause', 'seeking', 'seeked', 'stalled',
+   'ratechange'].forEach(function (name) {
+    video.addEventListener(name, function () { note(name); });
+  });
+  video.addEventListener('waiting', function () {
+    note('waiting');
+    if (st.firstFrameMs !== null)
+      st.rebuffers++;
+  });
+  video.addEventListener('playing', function () {
+    if (st.firstFrameMs === null)
+      st.firstFrameMs = ms();
+  });
+  video.addEventListener('ended', function () {
+    note('ended');
+    if (st.phase !== 'failed')
+      st.phase = 'ended';
+  });
+  video.addEventListener('error', function () {
+    const e = video.error;
+    fail('video', { code: e ? e.code : 0, message: e ? e.message : 'unknown media error' });
+  });
+  window.addEventListener('unhandledrejection', function (ev) {
+    fail('page', { message: 'unhandled rejection: ' + String(ev.reason && ev.reason.message || ev.reason) });
+  });
+
+  function loadScript(src) {
+    return new Promise(function (resolve, reject) {
+      const s = document.createElement('script');
+      s.src = src;
+      s.onload = resolve;
+      s.onerror = function () { reject(new Error('cannot load ' + src)); };
+      document.head.appendChild(s);
+    });
+  }
+
+  function hexToB64url(hex) {
+    let bin = '';
+    for (let i = 0; i < hex.length; i += 2)
+      bin += String.fromCharCode(parseInt(hex.slice(i, i + 2), 16));
+    return btoa(bin).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+  }
+
+  async function startShaka(o) {
+    const shaka = window.shaka;
+    shaka.polyfill.installAll();
+    if (!shaka.Player.isBrowserSupported())
+      throw new Error('Shaka Player says this browser is not supported');
+    const player = new shaka.Player();
+    await player.attach(video);
+    player.addEventListener('error', function (ev) {
+      const d = ev.detail || {};
+      fail('shaka', { code: d.code, category: d.category, severity: d.severity, data: d.data });
+    });
+    const drm = {};
+    if (o.clearkeys)
+      drm.clearKeys = o.clearkeys;
+    if (o.licenseUrl)
+      drm.servers = { 'org.w3.clearkey': o.licenseUrl };
+    player.configure({ drm: drm });
+    if (o.licenseHeaders) {
+      const LICENSE = shaka.net.NetworkingEngine.RequestType.LICENSE;
+      player.getNetworkingEngine().registerRequestFilter(function (type, req) {
+        if (type === LICENSE)
+          Object.assign(req.headers, o.licenseHeaders);
+      });
+    }
+    st.version = shaka.Player.version;
+    window.svPlayer = player;
+    await player.load(o.url);
+  }
+
+  function startHls(o) {
+    const Hls = window.Hls;
+    if (!Hls.isSupported())
+      throw new Error('hls.js says MediaSource is not supported');
+    const cfg = { debug: false };
+    if (o.clearkeys)
+      throw new Error('hls.js takes ClearKey keys from a license server only: use --license-url');
+    if (o.licenseUrl) {
+      cfg.emeEnabled = true;
+      cfg.drmSystems = { 'org.w3.clearkey': { licenseUrl: o.licenseUrl } };
+      if (o.licenseHeaders) {
+        // hls.js opens the request itself only when the setup did not.
+        cfg.licenseXhrSetup = function (xhr, url) {
+          xhr.open('POST', url, true);
+          Object.keys(o.licenseHeaders).forEach(function (k) {
+            xhr.setRequestHeader(k, o.licenseHeaders[k]);
+          });
+        };
+      }
+    }
+    const hls = new Hls(cfg);
+    hls.on(Hls.Events.ERROR, function (ev, data) {
+      fail('hlsjs', { type: data.type, details: data.details, fatal: data.fatal,
+                      url: data.url || (data.frag && data.frag.url) || null,
+                      response: data.response, reason: data.reason,
+                      message: data.error && data.error.message });
+    });
+    st.version = Hls.version;
+    window.svPlayer = hls;
+    hls.attachMedia(video);
+    hls.loadSource(o.url);
+  }
+
+  function startDash(o) {
+    const dashjs = window.dashjs;
+    const player = dashjs.MediaPlayer().create();
+    player.updateSettings({ debug: { logLevel: dashjs.Debug.LOG_LEVEL_WARNING } });
+    const events = dashjs.MediaPlayer.events;
+    [events.ERROR, events.PLAYBACK_ERROR].forEach(function (name) {
+      player.on(name, function (e) {
+        const err = e.error || {};
+        fail('dashjs', { event: name, code: err.code, message: err.message || e.message,
+                         data: err.data });
+      });
+    });
+    if (o.clearkeys || o.licenseUrl) {
+      const ck = {};
+      if (o.clearkeys) {
+        ck.clearkeys = {};
+        Object.keys(o.clearkeys).forEach(function (kid) {
+          ck.clearkeys[hexToB64url(kid)] = hexToB64url(o.clearkeys[kid]);
+        });
+      }
+      if (o.licenseUrl)
+        ck.serverURL = o.licenseUrl;
+      if (o.licenseHeaders)
+        ck.httpRequestHeaders = o.licenseHeaders;
+      player.setProtectionData({ 'org.w3.clearkey': ck });
+    }
+    st.version = player.getVersion();
+    window.svPlayer = player;
+    player.initialize(video, o.url, false);
+  }
+
+  // Applies the rate once the player has attached its media source. Players
+  // set the rate back to 1 while loading, so this runs on loadedmetadata.
+  function applyRate(rate) {
+    if (!(rate > 0) || rate === 1)
+      return;
+    const set = function () {
+      if (st.player === 'dashjs' && window.svPlayer.setPlaybackRate)
+        window.svPlayer.setPlaybackRate(rate);
+      else
+        video.playbackRate = rate;
+    };
+    if (video.readyState >= 1)
+      set();
+    else
+      video.addEventListener('loadedmetadata', set, { once: true });
+  }
+
+  async function start(o) {
+    if (st.phase !== 'idle')
+      throw new Error('svInterop.start called twice');
+    if (!LIBS[o.player])
+      throw new Error('unknown player ' + o.player);
+    st.player = o.player;
+    st.phase = 'loading';
+    note('start', { url: o.url });
+    try {
+      await loadScript(LIBS[o.player]);
+      video.muted = true;
+      applyRate(o.rate);
+      if (o.player === 'shaka')
+        await startShaka(o);
+      else if (o.player === 'hlsjs')
+        startHls(o);
+      else
+        startDash(o);
+      if (st.phase === 'loading')
+        st.phase = 'playing';
+      await video.play();
+    } catch (e) {
+      fail('start', { message: String(e && (e.message || e.code) || e), code: e && e.code,
+                      data: e && e.data });
+    }
+  }
+
+  function status() {
+    const ranges = [];
+    for (let i = 0; i < video.played.length; i++)
+      ranges.push([video.played.start(i), video.played.end(i)]);
+    const buffered = [];
+    for (let i = 0; i < video.buffered.length; i++)
+      buffered.push([video.buffered.start(i), video.buffered.end(i)]);
+    const q = video.getVideoPlaybackQuality ? video.getVideoPlaybackQuality() : null;
+    return {
+      phase: st.phase,
+      player: st.player,
+      version: st.version,
+      ended: video.ended,
+      duration: video.duration,
+      currentTime: video.currentTime,
+      playbackRate: video.playbackRate,
+      readyState: video.readyState,
+      videoWidth: video.videoWidth,
+      videoHeight: video.videoHeight,
+      played: ranges,
+      buffered: buffered,
+      totalVideoFrames: q ? q.totalVideoFrames : null,
+      droppedVideoFrames: q ? q.droppedVideoFrames : null,
+      // Chromium's own counters: frames out of the decoder, and dropped.
+      decodedFrames: 'webkitDecodedFrameCount' in video ? video.webkitDecodedFrameCount : null,
+      audioDecodedBytes: 'webkitAudioDecodedByteCount' in video ? video.webkitAudioDecodedByteCount : null,
+      firstFrameMs: st.firstFrameMs,
+      rebuffers: st.rebuffers,
+      errors: st.errors,
+      events: st.events,
+      elapsedMs: ms(),
+    };
+  }
+
+  window.svInterop = { start: start, status: status };
+})();
