@@ -6,6 +6,7 @@
 #   make test-asan   the unit tests and fuzz corpora again under ASan+UBSan
 #   make test-slow   the long suites (soaks, full benchmarks)
 #   make fuzz        run every libFuzzer target for FUZZ_SECONDS each (clang)
+#   make demo        ingest a demo title into svserver and play it with svplay
 #   make install     install into PREFIX (default /usr/local)
 
 BUILD_DIR    ?= build
@@ -47,10 +48,8 @@ fuzz: deps
 	cmake --build $(FUZZ_DIR) -j$(JOBS)
 	scripts/run-fuzzers.sh $(FUZZ_DIR) $(FUZZ_SECONDS)
 
-demo: deps
-	@echo "make demo: svserver (ingest) and svplay (playback) are not built yet;" >&2
-	@echo "this command plays the demo title once they land (issues 3 and 4)." >&2
-	@exit 1
+demo: build
+	scripts/demo.sh $(BUILD_DIR)
 
 install: build
 	cmake --install $(BUILD_DIR) --prefix $(PREFIX)

@@ -115,8 +115,8 @@ int sv__model_dash_list(sv__model *m, const sv__dash_mpd *mpd, size_t pi,
     }
     for (int i = 0; i < n; i++) {
         const sv__dash_seg *d = &segs[i];
-        double end = d->start + d->duration;
-        if (mpd->dynamic && (end > pn + 1e-9 || end <= pn - (mpd->time_shift_buffer_depth >= 0
+        double seg_end = d->start + d->duration;
+        if (mpd->dynamic && (seg_end > pn + 1e-9 || seg_end <= pn - (mpd->time_shift_buffer_depth >= 0
                                                              ? mpd->time_shift_buffer_depth
                                                              : MAX_LIVE_WINDOW)))
             continue; /* not yet available, or already out of the time-shift buffer */
