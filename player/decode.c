@@ -18,7 +18,7 @@ struct sv__decoder {
 };
 
 int sv__decoder_open(sv__decoder **out, const AVCodecParameters *par, int threads,
-                     const sv__logger *log, char *err, size_t errlen)
+                     int strict, const sv__logger *log, char *err, size_t errlen)
 {
     int ret = SV_ERR_NOMEM;
     sv__decoder *d = av_mallocz(sizeof(*d));
@@ -39,6 +39,11 @@ int sv__decoder_open(sv__decoder **out, const AVCodecParameters *par, int thread
     if (par->codec_type == AVMEDIA_TYPE_VIDEO) {
         d->ctx->thread_count = threads; /* 0: libavcodec picks one per core */
         d->ctx->thread_type = FF_THREAD_FRAME | FF_THREAD_SLICE;
+    }
+    if (strict) {
+        /* Decrypted media: an error must surface, not be concealed, so a
+         * wrong key never paints garbage. */
+        d->ctx->err_recognition |= AV_EF_EXPLODE | AV_EF_BITSTREAM | AV_EF_BUFFER | AV_EF_CRCCHECK;
     }
     int averr = avcodec_open2(d->ctx, codec, NULL);
     if (averr < 0) {
@@ -72,6 +77,11 @@ void sv__decoder_close(sv__decoder *d)
     av_frame_free(&d->frame);
     av_free(d->extradata);
     av_free(d);
+}
+
+int sv__decoder_strict(const sv__decoder *d)
+{
+    return (d->ctx->err_recognition & AV_EF_EXPLODE) != 0;
 }
 
 int sv__decoder_same(const sv__decoder *d, const AVCodecParameters *par)

@@ -182,12 +182,12 @@ static void drain(demux *d)
 static int open_decoder(demux *d, sv__decoder **dec, int idx)
 {
     const AVCodecParameters *par = d->fmt->streams[idx]->codecpar;
-    if (*dec && sv__decoder_same(*dec, par))
+    if (*dec && sv__decoder_same(*dec, par) && sv__decoder_strict(*dec) == d->encrypted)
         return 0;
     sv__decoder_close(*dec);
     *dec = NULL;
     int threads = par->codec_type == AVMEDIA_TYPE_VIDEO ? d->p->settings.decoder_threads : 1;
-    return sv__decoder_open(dec, par, threads, &d->p->log, d->err, sizeof(d->err));
+    return sv__decoder_open(dec, par, threads, d->encrypted, &d->p->log, d->err, sizeof(d->err));
 }
 
 static int needs_probe(demux *d)

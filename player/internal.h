@@ -144,8 +144,10 @@ double sv__timeline_offset(struct sv_player *p, int64_t disc, double candidate);
 
 typedef struct sv__decoder sv__decoder;
 struct AVCodecParameters;
+/* `strict`: report bitstream errors instead of concealing them (decrypted
+ * media, where an error means a wrong key). */
 int sv__decoder_open(sv__decoder **out, const struct AVCodecParameters *par, int threads,
-                     const sv__logger *log, char *err, size_t errlen);
+                     int strict, const sv__logger *log, char *err, size_t errlen);
 void sv__decoder_close(sv__decoder *d);
 /* Sends a packet (NULL drains) and hands every frame that comes out to fn;
  * returns 0 or a negative code (fn's negative return stops it). */
@@ -154,6 +156,7 @@ int sv__decoder_decode(sv__decoder *d, const struct AVPacket *pkt,
                        int (*fn)(void *opaque, struct AVFrame *frame), void *opaque);
 /* Codec-level comparison: 1 if `par` can go on through decoder `d`. */
 int sv__decoder_same(const sv__decoder *d, const struct AVCodecParameters *par);
+int sv__decoder_strict(const sv__decoder *d);
 
 /* ---- video output (output_video.c) ----------------------------------------- */
 
