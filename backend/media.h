@@ -43,7 +43,9 @@ typedef struct sv__ladder {
  * 1080p 5000 kb/s, 4 s segments, AAC 128 kb/s, veryfast, thumbs every 10 s. */
 void sv__ladder_default(sv__ladder *l);
 
-/* One rendition that was written. */
+/* One rendition that was written. Video rungs come first, lowest first,
+ * then the audio rendition (when the source has audio). For audio, width,
+ * height and frame_rate are 0. */
 typedef struct sv__rendition_info {
     char kind[8];            /* "video" or "audio" */
     char name[16];           /* "720p", "audio" (also its folder under video/ or audio/) */
@@ -63,17 +65,24 @@ typedef struct sv__media_result {
     double transcode_s;      /* wall time spent */
 } sv__media_result;
 
-/* Progress: percent 0..100 of the whole job, and a short stage name
- * ("probe", "transcode", "package", "thumbnails"). Called on the worker thread. */
+/* Progress: percent 0..100 of the whole job (never decreasing), and a short
+ * stage name ("probe", "transcode", "package"; thumbnails are taken during
+ * "transcode"). Called on the worker thread that called sv__media_ingest(),
+ * at most about every half percent; it may raise the cancel flag. */
 typedef void (*sv__media_progress_fn)(void *opaque, double percent, const char *stage);
 
 /*
- * Ingests `input` into `out_dir` (created; must not exist). `cancel` may be
- * NULL; when it becomes non-zero the job stops soon with SV_ERR_CANCELLED.
- * Returns 0 and fills *res, or a negative code with a reason in errbuf:
- * SV_ERR_IO (unreadable input, disk), SV_ERR_UNSUPPORTED (no video stream,
- * codec not decodable), SV_ERR_CANCELLED. On failure out_dir may hold partial
- * files; the caller removes it.
+ * Ingests `input` into `out_dir` (created; must not exist; its parent must).
+ * `ladder` NULL means sv__ladder_default(). `cancel` may be NULL; when it
+ * becomes non-zero the job stops soon (checked after every packet and
+ * decoded frame) with SV_ERR_CANCELLED. Returns 0 and fills *res, or a
+ * negative code with a reason in errbuf: SV_ERR_IO (unreadable, missing or
+ * truncated input, disk), SV_ERR_UNSUPPORTED (no video stream, codec not
+ * decodable), SV_ERR_DECODE (no frame decodes), SV_ERR_INVALID (bad ladder),
+ * SV_ERR_CANCELLED. On failure out_dir may hold partial files; the caller
+ * removes it. Reentrant: several ingests may run at once on different
+ * threads (each starts one encoder thread per rung). Layout, encoding and
+ * packaging details: docs/packaging.md.
  */
 int sv__media_ingest(const char *input, const char *out_dir, const sv__ladder *ladder,
                      sv__media_progress_fn progress, void *opaque, const volatile int *cancel,

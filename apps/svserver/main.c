@@ -1,0 +1,159 @@
+/*
+ * svserver - the Streamverse reference backend: HTTP API, catalog, media
+ * serving, and ingest (transcode + package) on a worker pool.
+ *
+ *   svserver [serve] [options]
+ *   svserver ingest FILE --title T [--genre G]... [--synopsis S] [options]
+ *
+ * Settings come from defaults, then --config FILE (JSON), then SVSERVER_*
+ * environment variables, then the command line.
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "apps/svserver/svserver.h"
+#include "backend/server.h"
+#include "streamverse/version.h"
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+"usage: svserver [serve] [options]\n"
+"       svserver ingest FILE --title TITLE [--genre G]... [--synopsis S] [options]\n"
+"\n"
+"Serves the HTTP API (/api/v1/titles, /api/v1/jobs), the media tree (/media/),\n"
+"/healthz and /metrics from one process; ingest jobs run on a worker pool.\n"
+"`ingest` adds a video file to the catalog from the command line (a progress bar\n"
+"on a terminal) and prints the new title id on its last line. It can run beside\n"
+"a server using the same data folder.\n"
+"\n"
+"options (each also a key of the --config JSON file and an SVSERVER_<KEY> variable,\n"
+"upper case with '_' for '-'; the command line wins over the environment, which\n"
+"wins over the file):\n"
+"  --listen HOST:PORT      listen address (default 127.0.0.1:8080; port 0: any free)\n"
+"  --data DIR              data folder: catalog.db, media/, staging/, uploads/ (svdata)\n"
+"  --workers N             ingest worker threads (2)\n"
+"  --log-level LEVEL       error, warn, info, debug (access lines), trace (info)\n"
+"  --log-json              log JSON lines instead of text\n"
+"  --max-upload-mb N       upload size limit, 413 beyond (4096)\n"
+"  --max-header-bytes N    request line + headers limit, 431 beyond (16384)\n"
+"  --max-body-kb N         JSON body limit, 413 beyond (1024)\n"
+"  --header-timeout S      a started request head must arrive within S s (10)\n"
+"  --idle-timeout S        keep-alive idle and send-progress timeout (30)\n"
+"  --drain-timeout S       on SIGINT/SIGTERM, in-flight answers get S s (10)\n"
+"  --ladder H:KBPS,...     video rungs (240:300,360:750,480:1200,720:2800,1080:5000)\n"
+"  --segment-seconds S     segment duration (4)\n"
+"  --preset NAME           x264 preset (veryfast)\n"
+"  --max-attempts N        a job interrupted N times fails instead of retrying (2)\n"
+"  --config FILE           JSON object of the settings above\n"
+"  -h, --help              this text\n"
+"  --version               print the version\n"
+"\n"
+"ingest options:\n"
+"  --title T               title (required)\n"
+"  --genre G               a genre; repeat for several\n"
+"  --synopsis S            synopsis\n"
+"\n"
+"HTTP API reference: docs/http-api.md\n");
+}
+
+/* Options that are not settings: flags, and ingest's own. */
+static int is_ingest_opt(const char *name)
+{
+    return !strcmp(name, "title") || !strcmp(name, "genre") || !strcmp(name, "synopsis");
+}
+
+int main(int argc, char **argv)
+{
+    static int log_json;
+    sv__ingest_args ingest = {0};
+    sv__config cfg;
+    sv__logger log;
+    const char *config_file = getenv("SVSERVER_CONFIG");
+    char err[512];
+    int i = 1, is_ingest = 0, ret = 1;
+
+    if (argc > 1 && !strcmp(argv[1], "serve")) {
+        i = 2;
+    } else if (argc > 1 && !strcmp(argv[1], "ingest")) {
+        is_ingest = 1;
+        i = 2;
+    }
+    for (int k = i; k < argc; k++) {
+        if (!strcmp(argv[k], "-h") || !strcmp(argv[k], "--help")) {
+            usage(stdout);
+            return 0;
+        }
+        if (!strcmp(argv[k], "--version")) {
+            printf("svserver %s\n", sv_version());
+            return 0;
+        }
+        if (!strcmp(argv[k], "--config") && k + 1 < argc)
+            config_file = argv[k + 1];
+    }
+
+    sv__config_default(&cfg);
+    if (config_file && sv__config_load_file(&cfg, config_file, err, sizeof(err)) < 0)
+        goto bad;
+    if (sv__config_load_env(&cfg, err, sizeof(err)) < 0)
+        goto bad;
+    for (; i < argc; i++) {
+        const char *a = argv[i];
+
+        if (strncmp(a, "--", 2) != 0) {
+            if (is_ingest && !ingest.file) {
+                ingest.file = a;
+                continue;
+            }
+            snprintf(err, sizeof(err), "unexpected argument '%s'", a);
+            goto bad;
+        }
+        a += 2;
+        if (!strcmp(a, "log-json")) {
+            cfg.log_json = 1;
+            continue;
+        }
+        if (i + 1 >= argc) {
+            snprintf(err, sizeof(err), "--%s needs a value", a);
+            goto bad;
+        }
+        if (!strcmp(a, "config")) {
+            i++;
+        } else if (is_ingest && is_ingest_opt(a)) {
+            if (sv__ingest_args_add(&ingest, a, argv[++i], err, sizeof(err)) < 0)
+                goto bad;
+        } else if (sv__config_set(&cfg, a, argv[++i], err, sizeof(err)) < 0) {
+            goto bad;
+        }
+    }
+
+    log_json = cfg.log_json;
+    sv__logger_init(&log, sv__log_to_stderr, &log_json, (sv_log_level)cfg.log_level);
+    /* A peer that resets mid-sendfile must not kill the process. */
+    signal(SIGPIPE, SIG_IGN);
+
+    if (is_ingest) {
+        if (!ingest.file) {
+            snprintf(err, sizeof(err), "ingest needs a FILE");
+            goto bad;
+        }
+        return sv__cmd_ingest(&cfg, &log, &ingest);
+    }
+    {
+        sv__server *srv;
+
+        if (sv__server_create(&cfg, &log, &srv) < 0)
+            return 1;
+        sv__server_run(srv);
+        sv__server_destroy(srv);
+        SV_LOGI(&log, "server", "stopped");
+        ret = 0;
+    }
+    return ret;
+
+bad:
+    fprintf(stderr, "svserver: %s (see svserver --help)\n", err);
+    return 2;
+}

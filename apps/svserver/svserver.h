@@ -1,0 +1,24 @@
+/* svserver's command line: shared between main.c and cmd_ingest.c. */
+#ifndef SV_APPS_SVSERVER_H
+#define SV_APPS_SVSERVER_H
+
+#include "backend/api_params.h"
+#include "backend/config.h"
+
+typedef struct sv__ingest_args {
+    const char *file;
+    const char *title;
+    const char *synopsis;
+    const char *genres[SV__MAX_GENRES];
+    int nb_genres;
+} sv__ingest_args;
+
+/* Takes --title, --genre, --synopsis. Returns 0 or SV_ERR_INVALID (err). */
+int sv__ingest_args_add(sv__ingest_args *a, const char *name, const char *value, char *err,
+                        size_t errlen);
+
+/* `svserver ingest`: returns the process exit status (0 ready, 1 failed,
+ * 2 bad usage). Prints the title id as the last stdout line on success. */
+int sv__cmd_ingest(const sv__config *cfg, const sv__logger *log, const sv__ingest_args *a);
+
+#endif

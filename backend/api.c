@@ -1,0 +1,169 @@
+/*
+ * api.c - the route table and the HTTP callbacks: routing, CORS preflight,
+ * 404/405, /healthz, /metrics, /media/, and per-request metrics and logs.
+ */
+#include <http_parser.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "backend/http_util.h"
+#include "backend/server_internal.h"
+#include "streamverse/common.h"
+#include "streamverse/version.h"
+
+static void healthz(void *ctx, sv__http_req *req);
+static void metrics(void *ctx, sv__http_req *req);
+static void media(void *ctx, sv__http_req *req);
+
+#define GET_HEAD (SV__M(HTTP_GET) | SV__M(HTTP_HEAD))
+
+/* New features add rows here. */
+static const sv__route routes[] = {
+    {GET_HEAD, "/media/*", "media", NULL, media},
+    {GET_HEAD, "/api/v1/titles", "titles_list", NULL, sv__api_titles_list},
+    {SV__M(HTTP_POST), "/api/v1/titles", "titles_ingest", sv__api_title_upload_head,
+     sv__api_title_upload},
+    {GET_HEAD, "/api/v1/titles/{}", "title_get", NULL, sv__api_title_get},
+    {SV__M(HTTP_PATCH), "/api/v1/titles/{}", "title_patch", sv__api_title_patch_head,
+     sv__api_title_patch},
+    {GET_HEAD, "/api/v1/jobs/{}", "job_get", NULL, sv__api_job_get},
+    {GET_HEAD, "/healthz", "healthz", NULL, healthz},
+    {GET_HEAD, "/metrics", "metrics", NULL, metrics},
+};
+#define NB_ROUTES ((int)(sizeof(routes) / sizeof(routes[0])))
+
+static void pend(sv__http_req *req, int status, const char *code, const char *message)
+{
+    req->pending_status = status;
+    req->pending_code = code;
+    req->pending_message = message;
+}
+
+int sv__api_on_headers(void *opaque, sv__http_req *req)
+{
+    unsigned allowed = 0;
+    int r, i;
+
+    r = sv__http_target_split(req->target, req->target_len, req->path, sizeof(req->path),
+                              &req->query, &req->query_len);
+    if (r == SV_ERR_FORBIDDEN) {
+        pend(req, 404, "not_found", "no such resource");
+        return 0;
+    }
+    if (r == SV_ERR_OVERFLOW) {
+        pend(req, 414, "uri_too_long", "the request target is too long");
+        return 0;
+    }
+    if (r < 0) {
+        pend(req, 400, "bad_request", "malformed request target");
+        return 0;
+    }
+    i = sv__route_match(routes, NB_ROUTES, req, &allowed);
+    if (i == SV__ROUTE_NO_PATH) {
+        pend(req, 404, "not_found", "no such resource");
+        return 0;
+    }
+    if (i == SV__ROUTE_BAD_METHOD) {
+        char text[128];
+
+        sv__route_methods_text(allowed, text, sizeof(text));
+        sv__http_add_header(req, "Allow", "%s", text);
+        if (req->method == HTTP_OPTIONS) {
+            /* CORS preflight: browsers ask before a PATCH, a POST with a
+             * non-simple type, or a Range request from another origin. */
+            req->route_name = "preflight";
+            sv__http_add_header(req, "Access-Control-Allow-Methods", "%s", text);
+            sv__http_add_header(req, "Access-Control-Allow-Headers",
+                                "Range, If-None-Match, If-Modified-Since, Content-Type, "
+                                "Authorization");
+            sv__http_add_header(req, "Access-Control-Max-Age", "86400");
+            pend(req, 204, NULL, NULL);
+        } else {
+            pend(req, 405, "method_not_allowed", "method not allowed on this resource");
+        }
+        return 0;
+    }
+    req->route = &routes[i];
+    req->route_name = routes[i].name;
+    if (routes[i].on_headers)
+        return routes[i].on_headers(opaque, req);
+    return 0;
+}
+
+void sv__api_on_request(void *opaque, sv__http_req *req)
+{
+    const sv__route *route = req->route;
+
+    if (req->pending_status == 204)
+        sv__http_send(req, 204, NULL, NULL, 0);
+    else if (req->pending_status)
+        sv__http_send_error(req, req->pending_status, req->pending_code, req->pending_message);
+    else
+        route->handler(opaque, req);
+}
+
+void sv__api_on_done(void *opaque, const sv__http_req *req)
+{
+    sv__server *srv = opaque;
+
+    sv__metrics_request(srv->metrics, req->route_name, req->status, req->bytes_sent);
+    if (sv__log_enabled(srv->log, SV_LOG_DEBUG))
+        SV_LOGD(srv->log, "access", "%s %s %d %llu %.2fms",
+                http_method_str((enum http_method)req->method), req->target ? req->target : "-",
+                req->status, (unsigned long long)req->bytes_sent,
+                (double)(uv_hrtime() - req->t_start_ns) / 1e6);
+}
+
+void sv__api_send_json(sv__http_req *req, int status, json_t *value)
+{
+    char *text = value ? json_dumps(value, JSON_COMPACT | JSON_ENSURE_ASCII | JSON_REAL_PRECISION(9)) : NULL;
+
+    json_decref(value);
+    if (!text) {
+        sv__http_send_error(req, 500, "internal", "out of memory");
+        return;
+    }
+    sv__http_add_header(req, "Cache-Control", "no-store");
+    sv__http_send(req, status, "application/json", text, strlen(text));
+    free(text);
+}
+
+static void healthz(void *ctx, sv__http_req *req)
+{
+    sv__server *srv = ctx;
+
+#ifdef SV_HAVE_MEDIA
+    const int ingest = 1;
+#else
+    const int ingest = 0; /* built without the media library (backend/media/) */
+#endif
+
+    sv__api_send_json(req, 200, json_pack("{s:s,s:s,s:f,s:b}", "status", "ok", "version",
+                                          sv_version(), "uptime_s",
+                                          (double)(uv_hrtime() - srv->started_ns) / 1e9,
+                                          "ingest", ingest));
+}
+
+static void metrics(void *ctx, sv__http_req *req)
+{
+    sv__server *srv = ctx;
+    int64_t counts[SV__JOB_NB];
+    size_t len;
+    char *text = sv__metrics_render(
+        srv->metrics, sv__catalog_job_counts(srv->cat, counts) == 0 ? counts : NULL, &len);
+
+    if (!text) {
+        sv__http_send_error(req, 500, "internal", "out of memory");
+        return;
+    }
+    sv__http_send(req, 200, "text/plain; version=0.0.4; charset=utf-8", text, len);
+    free(text);
+}
+
+static void media(void *ctx, sv__http_req *req)
+{
+    sv__server *srv = ctx;
+
+    sv__static_serve(srv->media, req, req->params[0]);
+}

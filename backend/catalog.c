@@ -1,0 +1,200 @@
+/*
+ * catalog.c - opening the catalog, schema migrations, statement helpers.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "backend/catalog_internal.h"
+#include "streamverse/common.h"
+
+/*
+ * One entry per schema version: migrations[v] takes a catalog from version v
+ * to v + 1. Append new versions; never edit a released one.
+ */
+static const char *const migrations[] = {
+    /* 0 -> 1: titles, renditions, jobs, the search index. */
+    "CREATE TABLE titles ("
+    "  id INTEGER PRIMARY KEY,"
+    "  title TEXT NOT NULL,"
+    "  synopsis TEXT NOT NULL DEFAULT '',"
+    "  genres TEXT NOT NULL DEFAULT '[]',"              /* JSON array of strings */
+    "  duration REAL,"
+    "  status TEXT NOT NULL DEFAULT 'processing'"
+    "    CHECK (status IN ('processing', 'ready', 'failed')),"
+    "  created INTEGER NOT NULL,"
+    "  nb_thumbs INTEGER NOT NULL DEFAULT 0,"
+    "  thumb_interval REAL NOT NULL DEFAULT 10);"
+    "CREATE INDEX titles_status ON titles(status, id);"
+    "CREATE TABLE renditions ("
+    "  title_id INTEGER NOT NULL REFERENCES titles(id) ON DELETE CASCADE,"
+    "  kind TEXT NOT NULL,"
+    "  name TEXT NOT NULL,"
+    "  width INTEGER, height INTEGER,"
+    "  bandwidth INTEGER, average_bandwidth INTEGER,"
+    "  codecs TEXT, frame_rate REAL, nb_segments INTEGER,"
+    "  PRIMARY KEY (title_id, kind, name));"
+    "CREATE TABLE jobs ("
+    "  id INTEGER PRIMARY KEY,"
+    "  title_id INTEGER NOT NULL REFERENCES titles(id) ON DELETE CASCADE,"
+    "  state TEXT NOT NULL DEFAULT 'queued'"
+    "    CHECK (state IN ('queued', 'running', 'done', 'failed')),"
+    "  percent REAL NOT NULL DEFAULT 0,"
+    "  stage TEXT NOT NULL DEFAULT '',"
+    "  error TEXT,"
+    "  attempts INTEGER NOT NULL DEFAULT 0,"
+    "  input TEXT NOT NULL,"
+    "  input_owned INTEGER NOT NULL DEFAULT 0,"
+    "  worker_pid INTEGER,"
+    "  created INTEGER NOT NULL, started INTEGER, finished INTEGER,"
+    "  transcode_s REAL);"
+    "CREATE INDEX jobs_state ON jobs(state, id);"
+    /* External-content FTS5 table kept in step by triggers. The trigram
+     * tokenizer matches any substring of 3+ characters, which gives prefix
+     * and infix search; typos are handled by the fuzzy pass. */
+    "CREATE VIRTUAL TABLE titles_fts USING fts5("
+    "  title, synopsis, content='titles', content_rowid='id', tokenize='trigram');"
+    "CREATE TRIGGER titles_ai AFTER INSERT ON titles BEGIN"
+    "  INSERT INTO titles_fts(rowid, title, synopsis) VALUES (new.id, new.title, new.synopsis);"
+    " END;"
+    "CREATE TRIGGER titles_ad AFTER DELETE ON titles BEGIN"
+    "  INSERT INTO titles_fts(titles_fts, rowid, title, synopsis)"
+    "    VALUES ('delete', old.id, old.title, old.synopsis);"
+    " END;"
+    "CREATE TRIGGER titles_au AFTER UPDATE OF title, synopsis ON titles BEGIN"
+    "  INSERT INTO titles_fts(titles_fts, rowid, title, synopsis)"
+    "    VALUES ('delete', old.id, old.title, old.synopsis);"
+    "  INSERT INTO titles_fts(rowid, title, synopsis) VALUES (new.id, new.title, new.synopsis);"
+    " END;",
+};
+
+_Static_assert(sizeof(migrations) / sizeof(migrations[0]) == SV__CATALOG_SCHEMA_VERSION,
+               "one migration per schema version");
+
+int sv__cat_prepare(sv__catalog *cat, const char *sql, sqlite3_stmt **st)
+{
+    return sqlite3_prepare_v2(cat->db, sql, -1, st, NULL) == SQLITE_OK ? 0 : SV_ERR_IO;
+}
+
+int sv__cat_exec(sv__catalog *cat, const char *sql)
+{
+    return sqlite3_exec(cat->db, sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : SV_ERR_IO;
+}
+
+int64_t sv__cat_now(void)
+{
+    return (int64_t)time(NULL);
+}
+
+void sv__cat_iso8601(int64_t t, char *buf, size_t cap)
+{
+    time_t tt = (time_t)t;
+    struct tm tm;
+
+    gmtime_r(&tt, &tm);
+    snprintf(buf, cap, "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900, tm.tm_mon + 1,
+             tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+}
+
+const char *sv__catalog_errmsg(sv__catalog *cat)
+{
+    return cat && cat->db ? sqlite3_errmsg(cat->db) : "no catalog";
+}
+
+static int user_version(sv__catalog *cat, int *v)
+{
+    sqlite3_stmt *st;
+    int ret = SV_ERR_IO;
+
+    if (sv__cat_prepare(cat, "PRAGMA user_version", &st) < 0)
+        return SV_ERR_IO;
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        *v = sqlite3_column_int(st, 0);
+        ret = 0;
+    }
+    sqlite3_finalize(st);
+    return ret;
+}
+
+static int migrate(sv__catalog *cat, char *err, size_t errlen)
+{
+    int v;
+
+    if (user_version(cat, &v) < 0)
+        goto fail;
+    if (v > SV__CATALOG_SCHEMA_VERSION) {
+        snprintf(err, errlen, "catalog schema version %d is newer than this svserver (%d)", v,
+                 SV__CATALOG_SCHEMA_VERSION);
+        return SV_ERR_UNSUPPORTED;
+    }
+    for (; v < SV__CATALOG_SCHEMA_VERSION; v++) {
+        char pragma[64];
+
+        snprintf(pragma, sizeof(pragma), "PRAGMA user_version = %d", v + 1);
+        if (sv__cat_exec(cat, "BEGIN IMMEDIATE") < 0)
+            goto fail;
+        if (sv__cat_exec(cat, migrations[v]) < 0 || sv__cat_exec(cat, pragma) < 0) {
+            snprintf(err, errlen, "catalog migration to version %d: %s", v + 1,
+                     sqlite3_errmsg(cat->db));
+            sv__cat_exec(cat, "ROLLBACK");
+            return SV_ERR_IO;
+        }
+        if (sv__cat_exec(cat, "COMMIT") < 0)
+            goto fail;
+    }
+    return 0;
+
+fail:
+    snprintf(err, errlen, "catalog: %s", sqlite3_errmsg(cat->db));
+    return SV_ERR_IO;
+}
+
+int sv__catalog_open(const char *path, sv__catalog **out, char *err, size_t errlen)
+{
+    sv__catalog *cat = calloc(1, sizeof(*cat));
+    int ret = SV_ERR_IO;
+
+    if (!cat) {
+        snprintf(err, errlen, "out of memory");
+        return SV_ERR_NOMEM;
+    }
+    if (sqlite3_open_v2(path, &cat->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+                        SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+        snprintf(err, errlen, "cannot open catalog %s: %s", path,
+                 cat->db ? sqlite3_errmsg(cat->db) : "out of memory");
+        goto fail;
+    }
+    /* Writers (the loop, workers, an `svserver ingest` beside a running
+     * server) hold the lock for milliseconds; wait rather than fail. */
+    sqlite3_busy_timeout(cat->db, 10000);
+    if (sv__cat_exec(cat, "PRAGMA journal_mode = WAL") < 0 ||
+        sv__cat_exec(cat, "PRAGMA synchronous = NORMAL") < 0 ||
+        sv__cat_exec(cat, "PRAGMA foreign_keys = ON") < 0) {
+        snprintf(err, errlen, "catalog %s: %s", path, sqlite3_errmsg(cat->db));
+        goto fail;
+    }
+    if ((ret = migrate(cat, err, errlen)) < 0)
+        goto fail;
+    *out = cat;
+    return 0;
+
+fail:
+    sv__catalog_close(cat);
+    return ret;
+}
+
+void sv__catalog_close(sv__catalog *cat)
+{
+    if (!cat)
+        return;
+    sqlite3_close_v2(cat->db);
+    free(cat);
+}
+
+const char *sv__job_state_name(int state)
+{
+    static const char *const names[] = {"queued", "running", "done", "failed"};
+
+    return state >= 0 && state < SV__JOB_NB ? names[state] : "unknown";
+}

@@ -1,0 +1,215 @@
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "backend/config.h"
+#include "streamverse/common.h"
+
+static const char *const keys[] = {
+    "listen", "data", "workers", "log-level", "log-json", "max-upload-mb", "max-header-bytes",
+    "max-body-kb", "header-timeout", "idle-timeout", "drain-timeout", "ladder",
+    "segment-seconds", "preset", "max-attempts",
+};
+
+void sv__config_default(sv__config *c)
+{
+    memset(c, 0, sizeof(*c));
+    snprintf(c->listen_host, sizeof(c->listen_host), "127.0.0.1");
+    c->listen_port = 8080;
+    snprintf(c->data_dir, sizeof(c->data_dir), "svdata");
+    c->workers = 2;
+    c->log_level = SV_LOG_INFO;
+    c->max_upload_bytes = 4ull << 30;
+    c->max_attempts = 2;
+    sv__http_limits_default(&c->http);
+#ifdef SV_HAVE_MEDIA
+    sv__ladder_default(&c->ladder);
+#endif
+}
+
+int sv__config_parse_listen(const char *s, char *host, size_t cap, int *port)
+{
+    const char *colon = strrchr(s, ':');
+    const char *h = s;
+    size_t hlen;
+    char *end;
+    long p;
+
+    if (!colon)
+        return SV_ERR_INVALID;
+    hlen = (size_t)(colon - s);
+    if (hlen >= 2 && s[0] == '[' && colon[-1] == ']') {
+        h = s + 1;
+        hlen -= 2;
+    }
+    p = strtol(colon + 1, &end, 10);
+    if (!hlen || hlen >= cap || *end || end == colon + 1 || p < 0 || p > 65535)
+        return SV_ERR_INVALID;
+    memcpy(host, h, hlen);
+    host[hlen] = '\0';
+    *port = (int)p;
+    return 0;
+}
+
+static int parse_num(const char *v, double lo, double hi, double *out)
+{
+    char *end;
+    double d = strtod(v, &end);
+
+    if (end == v || *end || !(d >= lo && d <= hi))
+        return SV_ERR_INVALID;
+    *out = d;
+    return 0;
+}
+
+/* "240:300,360:750": height:kbps pairs, lowest first. */
+static int parse_ladder(sv__ladder *l, const char *v)
+{
+    const char *p = v;
+    int n = 0;
+
+    while (*p) {
+        char *end;
+        long h = strtol(p, &end, 10), kbps;
+
+        if (end == p || *end != ':' || h < 16 || h > 4320 || n >= SV_MEDIA_MAX_RUNGS)
+            return SV_ERR_INVALID;
+        p = end + 1;
+        kbps = strtol(p, &end, 10);
+        if (end == p || kbps < 16 || kbps > 200000 || (*end && *end != ','))
+            return SV_ERR_INVALID;
+        l->rungs[n].height = (int)h;
+        l->rungs[n++].bitrate_kbps = (int)kbps;
+        p = *end ? end + 1 : end;
+    }
+    if (!n)
+        return SV_ERR_INVALID;
+    l->nb_rungs = n;
+    return 0;
+}
+
+int sv__config_set(sv__config *c, const char *key, const char *v, char *err, size_t errlen)
+{
+    double d;
+
+    if (!strcmp(key, "listen")) {
+        if (sv__config_parse_listen(v, c->listen_host, sizeof(c->listen_host), &c->listen_port) < 0)
+            goto bad;
+    } else if (!strcmp(key, "data")) {
+        if (!v[0] || strlen(v) >= sizeof(c->data_dir) - 64)
+            goto bad;
+        snprintf(c->data_dir, sizeof(c->data_dir), "%s", v);
+    } else if (!strcmp(key, "workers")) {
+        if (parse_num(v, 1, 64, &d) < 0)
+            goto bad;
+        c->workers = (int)d;
+    } else if (!strcmp(key, "log-level")) {
+        if ((c->log_level = sv__log_level_parse(v)) < 0)
+            goto bad;
+    } else if (!strcmp(key, "log-json")) {
+        if (!strcmp(v, "1") || !strcmp(v, "true") || !strcmp(v, "yes"))
+            c->log_json = 1;
+        else if (!strcmp(v, "0") || !strcmp(v, "false") || !strcmp(v, "no"))
+            c->log_json = 0;
+        else
+            goto bad;
+    } else if (!strcmp(key, "max-upload-mb")) {
+        if (parse_num(v, 1, 1 << 20, &d) < 0)
+            goto bad;
+        c->max_upload_bytes = (uint64_t)(d * 1024 * 1024);
+    } else if (!strcmp(key, "max-header-bytes")) {
+        if (parse_num(v, 1024, 1 << 20, &d) < 0)
+            goto bad;
+        c->http.max_head_bytes = (size_t)d;
+    } else if (!strcmp(key, "max-body-kb")) {
+        if (parse_num(v, 1, 1 << 20, &d) < 0)
+            goto bad;
+        c->http.max_body_bytes = (size_t)(d * 1024);
+    } else if (!strcmp(key, "header-timeout") || !strcmp(key, "idle-timeout") ||
+               !strcmp(key, "drain-timeout")) {
+        if (parse_num(v, 0.01, 86400, &d) < 0)
+            goto bad;
+        *(key[0] == 'h' ? &c->http.header_timeout_ms
+          : key[0] == 'i' ? &c->http.idle_timeout_ms : &c->http.drain_timeout_ms) =
+            (unsigned)(d * 1000);
+    } else if (!strcmp(key, "ladder")) {
+        if (parse_ladder(&c->ladder, v) < 0)
+            goto bad;
+    } else if (!strcmp(key, "segment-seconds")) {
+        if (parse_num(v, 0.5, 60, &d) < 0)
+            goto bad;
+        c->ladder.segment_s = d;
+    } else if (!strcmp(key, "preset")) {
+        if (!v[0] || strlen(v) >= sizeof(c->preset))
+            goto bad;
+        snprintf(c->preset, sizeof(c->preset), "%s", v);
+        c->ladder.x264_preset = c->preset;
+    } else if (!strcmp(key, "max-attempts")) {
+        if (parse_num(v, 1, 100, &d) < 0)
+            goto bad;
+        c->max_attempts = (int)d;
+    } else {
+        snprintf(err, errlen, "unknown setting '%s'", key);
+        return SV_ERR_INVALID;
+    }
+    return 0;
+bad:
+    snprintf(err, errlen, "bad value for %s: '%s'", key, v);
+    return SV_ERR_INVALID;
+}
+
+int sv__config_load_file(sv__config *c, const char *path, char *err, size_t errlen)
+{
+    json_error_t jerr;
+    json_t *root = json_load_file(path, 0, &jerr), *val;
+    const char *key;
+    int ret = SV_ERR_INVALID;
+
+    if (!root) {
+        snprintf(err, errlen, "%s:%d: %s", path, jerr.line, jerr.text);
+        return SV_ERR_INVALID;
+    }
+    if (!json_is_object(root)) {
+        snprintf(err, errlen, "%s: the config must be a JSON object", path);
+        goto fail;
+    }
+    json_object_foreach(root, key, val) {
+        char text[1024];
+
+        if (json_is_string(val))
+            snprintf(text, sizeof(text), "%s", json_string_value(val));
+        else if (json_is_integer(val))
+            snprintf(text, sizeof(text), "%lld", (long long)json_integer_value(val));
+        else if (json_is_real(val))
+            snprintf(text, sizeof(text), "%.17g", json_real_value(val));
+        else if (json_is_boolean(val))
+            snprintf(text, sizeof(text), "%d", json_is_true(val));
+        else {
+            snprintf(err, errlen, "%s: '%s' must be a string, number or boolean", path, key);
+            goto fail;
+        }
+        if (sv__config_set(c, key, text, err, errlen) < 0)
+            goto fail;
+    }
+    ret = 0;
+fail:
+    json_decref(root);
+    return ret;
+}
+
+int sv__config_load_env(sv__config *c, char *err, size_t errlen)
+{
+    for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+        char name[64];
+        const char *v;
+        size_t o = snprintf(name, sizeof(name), "SVSERVER_");
+
+        for (const char *k = keys[i]; *k && o + 1 < sizeof(name); k++)
+            name[o++] = *k == '-' ? '_' : (char)(*k >= 'a' && *k <= 'z' ? *k - 32 : *k);
+        name[o] = '\0';
+        if ((v = getenv(name)) && sv__config_set(c, keys[i], v, err, errlen) < 0)
+            return SV_ERR_INVALID;
+    }
+    return 0;
+}

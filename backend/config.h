@@ -1,0 +1,52 @@
+/*
+ * svserver settings: defaults, then a JSON config file, then environment
+ * variables (SVSERVER_<KEY>), then command-line options, all through one
+ * setter so every key works the same way in all three places.
+ *
+ * Keys (docs/http-api.md lists them with their defaults):
+ *   listen, data, workers, log-level, log-json, max-upload-mb,
+ *   max-header-bytes, max-body-kb, header-timeout, idle-timeout,
+ *   drain-timeout, ladder ("240:300,360:750,..." height:kbps),
+ *   segment-seconds, preset, max-attempts
+ */
+#ifndef SV_BACKEND_CONFIG_H
+#define SV_BACKEND_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "backend/http.h"
+#include "backend/media.h"
+
+typedef struct sv__config {
+    char listen_host[64];
+    int listen_port;
+    char data_dir[1024];
+    int workers;
+    int log_level;             /* sv_log_level */
+    int log_json;
+    uint64_t max_upload_bytes;
+    int max_attempts;          /* a job interrupted this often fails */
+    sv__http_limits http;
+    sv__ladder ladder;
+    char preset[32];           /* storage for ladder.x264_preset */
+} sv__config;
+
+/* Defaults: 127.0.0.1:8080, data "./svdata", 2 workers, info, 4 GiB uploads,
+ * the default ladder when the media library is built in. */
+void sv__config_default(sv__config *c);
+
+/* Sets one key from text. Returns 0 or SV_ERR_INVALID with a message. */
+int sv__config_set(sv__config *c, const char *key, const char *value, char *err, size_t errlen);
+
+/* Reads a JSON object of keys (values: strings, numbers or booleans). */
+int sv__config_load_file(sv__config *c, const char *path, char *err, size_t errlen);
+
+/* Applies SVSERVER_LISTEN, SVSERVER_DATA, SVSERVER_LOG_LEVEL... (the key in
+ * upper case, '-' as '_'). */
+int sv__config_load_env(sv__config *c, char *err, size_t errlen);
+
+/* Splits "host:port" / "[v6]:port". Returns 0 or SV_ERR_INVALID. */
+int sv__config_parse_listen(const char *s, char *host, size_t cap, int *port);
+
+#endif

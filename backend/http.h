@@ -1,0 +1,165 @@
+/*
+ * svserver's HTTP/1.1 connection layer: a listening socket and its
+ * connections on one libuv loop, requests parsed by http-parser.
+ *
+ * Connections are plain non-blocking sockets watched with uv_poll, not
+ * uv_tcp streams, so that file bodies go out with sendfile(2) straight from
+ * the page cache to the socket on the loop thread (zero copy), the way nginx
+ * does it; libuv's uv_fs_sendfile would bounce every chunk through the
+ * thread pool.
+ *
+ * Per connection: keep-alive and pipelining (one request at a time; bytes of
+ * the next request wait in the input buffer until the response is out), a
+ * request-head size limit (431), a body size limit (413), a timeout for a
+ * request head that trickles in (408) and for idle keep-alive connections,
+ * and a graceful drain for shutdown.
+ *
+ * Threads: everything here runs on the loop thread; no locks.
+ */
+#ifndef SV_BACKEND_HTTP_H
+#define SV_BACKEND_HTTP_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <uv.h>
+
+#include "platform/log.h"
+
+typedef struct sv__http_server sv__http_server;
+typedef struct sv__http_conn sv__http_conn;
+
+/* Where a request body goes. Decided by on_headers; memory is the default. */
+enum sv__body_mode {
+    SV__BODY_MEMORY = 0, /* buffered, NUL-terminated, up to max_body_bytes */
+    SV__BODY_FILE = 1    /* streamed into body_fd, up to body_limit */
+};
+
+#define SV__HTTP_MAX_PATH 1024
+#define SV__HTTP_MAX_PARAMS 4
+
+/* One request, valid from on_headers until its response has been sent. */
+typedef struct sv__http_req {
+    sv__http_conn *conn;
+    int method;                    /* enum http_method */
+    int http_minor;
+    char *target;                  /* raw request target, NUL-terminated */
+    size_t target_len;
+    char path[SV__HTTP_MAX_PATH];  /* decoded, checked (sv__http_target_split) */
+    const char *query;             /* raw query inside target, not NUL-terminated */
+    size_t query_len;
+
+    /* The request headers the server uses; longer values are cut (and then
+     * never match anything). */
+    char range[128];
+    char if_none_match[256];
+    char if_modified_since[64];
+    char content_type[128];
+    int has_range;
+    uint64_t content_length;       /* UINT64_MAX when not announced */
+
+    /* Body, per body_mode. With SV__BODY_FILE the handler opens body_fd and
+     * names it in body_path; if the request ends without the handler taking
+     * the file (clearing body_path), the connection closes and unlinks it. */
+    int body_mode;
+    uint64_t body_limit;
+    char *body;
+    size_t body_len;
+    int body_fd;
+    char body_path[512];
+
+    /* Routing results, filled by the application (router.h). */
+    const char *route_name;        /* metrics label; "none" when unrouted */
+    const void *route;
+    char params[SV__HTTP_MAX_PARAMS][128];
+    int nb_params;
+
+    /* An answer the application chose while routing the head (404, 405,
+     * 400...), given once the request is complete so the connection stays
+     * usable. 0: none. */
+    int pending_status;
+    const char *pending_code;
+    const char *pending_message;
+
+    /* Extra response headers, appended with sv__http_add_header(). */
+    char extra[1024];
+    size_t extra_len;
+
+    int status;                    /* the status sent, for logs and metrics */
+    uint64_t bytes_sent;           /* body bytes */
+    uint64_t t_start_ns;
+} sv__http_req;
+
+typedef struct sv__http_callbacks {
+    /* The request head is complete: route it, pick a body mode and limit.
+     * Return 0 to read the body, or call sv__http_reject() and return -1 to
+     * refuse it (the connection then closes after the answer). */
+    int (*on_headers)(void *opaque, sv__http_req *req);
+    /* The whole request is in: answer it with one sv__http_send_*() call
+     * before returning (answers are synchronous; slow work goes to the job
+     * pool and is polled through its own route). */
+    void (*on_request)(void *opaque, sv__http_req *req);
+    /* The response was sent (or the connection died): for logs and metrics. */
+    void (*on_done)(void *opaque, const sv__http_req *req);
+    /* The server finished draining after sv__http_server_drain(). */
+    void (*on_drained)(void *opaque);
+    void *opaque;
+} sv__http_callbacks;
+
+typedef struct sv__http_limits {
+    size_t max_head_bytes;      /* request line + headers; default 16 KiB */
+    size_t max_body_bytes;      /* memory bodies; default 1 MiB */
+    unsigned header_timeout_ms; /* a started request head must complete; default 10 s */
+    unsigned idle_timeout_ms;   /* keep-alive idle, body and send progress; default 30 s */
+    unsigned drain_timeout_ms;  /* shutdown: in-flight responses get this long; default 10 s */
+} sv__http_limits;
+
+void sv__http_limits_default(sv__http_limits *l);
+
+/*
+ * Binds and listens on `host:port` (IPv4 or IPv6 literal; port 0 picks a
+ * free one). Returns 0 and *out, or SV_ERR_NETWORK / SV_ERR_INVALID /
+ * SV_ERR_NOMEM with a message in the log. The server stays on `loop`; the
+ * callbacks and their opaque outlive it.
+ */
+int sv__http_server_create(uv_loop_t *loop, const char *host, int port,
+                           const sv__http_limits *limits, const sv__http_callbacks *cb,
+                           const sv__logger *log, sv__http_server **out);
+
+/* The bound port (useful after port 0). */
+int sv__http_server_port(const sv__http_server *srv);
+
+/* Stops accepting, closes idle connections and lets the others finish their
+ * current response; on_drained fires when the last one closed (or the drain
+ * timeout cut them). */
+void sv__http_server_drain(sv__http_server *srv);
+
+/* Releases a server after on_drained fired; the memory goes when the loop
+ * runs the last close callback. NULL is fine. */
+void sv__http_server_destroy(sv__http_server *srv);
+
+/* Appends "Name: value\r\n" to the response headers (printf-style value).
+ * Returns 0 or SV_ERR_OVERFLOW. */
+int sv__http_add_header(sv__http_req *req, const char *name, const char *fmt, ...)
+    SV_PRINTF(3, 4);
+
+/* Answers with a body from memory (copied). HEAD requests get the headers
+ * only, with the Content-Length the body would have. */
+void sv__http_send(sv__http_req *req, int status, const char *content_type, const void *body,
+                   size_t len);
+
+/* Answers with `len` bytes of `fd` from `offset`, sent with sendfile(2).
+ * Takes ownership of fd (closed after the response, also on failure). */
+void sv__http_send_file(sv__http_req *req, int status, const char *content_type, int fd,
+                        uint64_t offset, uint64_t len);
+
+/* From on_headers: answers `status` with a JSON error body and closes the
+ * connection afterwards (the body is never read). */
+void sv__http_reject(sv__http_req *req, int status, const char *code, const char *message);
+
+/* A JSON error body {"error":{"code":..,"message":..}} with that status. */
+void sv__http_send_error(sv__http_req *req, int status, const char *code, const char *message);
+
+/* The reason phrase for a status ("Not Found"), "" for unknown ones. */
+const char *sv__http_reason(int status);
+
+#endif

@@ -1,0 +1,199 @@
+/*
+ * http_server.c - the listening socket, accepting, and the graceful drain.
+ */
+#define _GNU_SOURCE /* accept4 */
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "backend/http_internal.h"
+#include "backend/http_util.h"
+#include "streamverse/common.h"
+
+void sv__http_limits_default(sv__http_limits *l)
+{
+    l->max_head_bytes = 16 * 1024;
+    l->max_body_bytes = 1024 * 1024;
+    l->header_timeout_ms = 10000;
+    l->idle_timeout_ms = 30000;
+    l->drain_timeout_ms = 10000;
+}
+
+const char *sv__http_server_date(sv__http_server *srv)
+{
+    time_t now = time(NULL);
+
+    if (now != srv->date_t) {
+        srv->date_t = now;
+        sv__http_date(now, srv->date, sizeof(srv->date));
+    }
+    return srv->date;
+}
+
+static void maybe_drained(sv__http_server *srv)
+{
+    if (srv->draining && !srv->nb_conns && !srv->listening && !srv->drained_signalled) {
+        srv->drained_signalled = 1;
+        uv_timer_stop(&srv->drain_timer);
+        if (srv->cb.on_drained)
+            srv->cb.on_drained(srv->cb.opaque);
+    }
+}
+
+void sv__http_server_conn_gone(sv__http_server *srv, sv__http_conn *conn)
+{
+    if (conn->prev)
+        conn->prev->next = conn->next;
+    else
+        srv->conns = conn->next;
+    if (conn->next)
+        conn->next->prev = conn->prev;
+    srv->nb_conns--;
+    maybe_drained(srv);
+}
+
+static void on_accept(uv_poll_t *h, int status, int events)
+{
+    sv__http_server *srv = h->data;
+
+    if (status < 0) {
+        SV_LOGW(srv->log, "http", "accept poll: %s", uv_strerror(status));
+        return;
+    }
+    /* Level-triggered: take what is queued now, a bounded batch so one busy
+     * listener cannot starve the connections. */
+    for (int i = 0; i < 64; i++) {
+        int one = 1;
+        int fd = accept4(srv->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+
+        if (fd < 0) {
+            if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR &&
+                errno != ECONNABORTED)
+                SV_LOGW(srv->log, "http", "accept: %s", strerror(errno));
+            return;
+        }
+        setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+        sv__http_conn_start(srv, fd);
+    }
+}
+
+static void on_handle_closed(uv_handle_t *h)
+{
+    sv__http_server *srv = h->data;
+
+    if (h == (uv_handle_t *)&srv->listen_poll) {
+        close(srv->fd);
+        srv->fd = -1;
+        srv->listening = 0;
+    }
+    maybe_drained(srv);
+}
+
+int sv__http_server_create(uv_loop_t *loop, const char *host, int port,
+                           const sv__http_limits *limits, const sv__http_callbacks *cb,
+                           const sv__logger *log, sv__http_server **out)
+{
+    struct sockaddr_storage ss;
+    socklen_t slen;
+    sv__http_server *srv;
+    int one = 1, err = SV_ERR_NETWORK;
+
+    if (!(srv = calloc(1, sizeof(*srv))))
+        return SV_ERR_NOMEM;
+    srv->loop = loop;
+    srv->fd = -1;
+    srv->log = log;
+    srv->cb = *cb;
+    if (limits)
+        srv->limits = *limits;
+    else
+        sv__http_limits_default(&srv->limits);
+
+    memset(&ss, 0, sizeof(ss));
+    if (uv_ip4_addr(host, port, (struct sockaddr_in *)&ss) == 0) {
+        slen = sizeof(struct sockaddr_in);
+    } else if (uv_ip6_addr(host, port, (struct sockaddr_in6 *)&ss) == 0) {
+        slen = sizeof(struct sockaddr_in6);
+    } else {
+        SV_LOGE(log, "http", "listen address '%s' is not an IP literal", host);
+        err = SV_ERR_INVALID;
+        goto fail;
+    }
+    srv->fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (srv->fd < 0)
+        goto fail_errno;
+    setsockopt(srv->fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+    if (bind(srv->fd, (struct sockaddr *)&ss, slen) < 0 || listen(srv->fd, 511) < 0)
+        goto fail_errno;
+    slen = sizeof(ss);
+    if (getsockname(srv->fd, (struct sockaddr *)&ss, &slen) < 0)
+        goto fail_errno;
+    srv->port = ntohs(ss.ss_family == AF_INET ? ((struct sockaddr_in *)&ss)->sin_port
+                                              : ((struct sockaddr_in6 *)&ss)->sin6_port);
+    if (uv_poll_init(loop, &srv->listen_poll, srv->fd) < 0)
+        goto fail;
+    srv->listen_poll.data = srv;
+    srv->listening = 1;
+    uv_timer_init(loop, &srv->drain_timer);
+    srv->drain_timer.data = srv;
+    uv_poll_start(&srv->listen_poll, UV_READABLE, on_accept);
+    *out = srv;
+    return 0;
+
+fail_errno:
+    SV_LOGE(log, "http", "cannot listen on %s:%d: %s", host, port, strerror(errno));
+fail:
+    if (srv->fd >= 0)
+        close(srv->fd);
+    free(srv);
+    return err;
+}
+
+int sv__http_server_port(const sv__http_server *srv)
+{
+    return srv->port;
+}
+
+static void on_drain_timeout(uv_timer_t *t)
+{
+    sv__http_server *srv = t->data;
+
+    SV_LOGW(srv->log, "http", "drain timeout: closing %zu connection(s)", srv->nb_conns);
+    for (sv__http_conn *c = srv->conns; c; c = c->next)
+        if (c->state != SV__CONN_CLOSING)
+            sv__http_conn_close(c);
+}
+
+void sv__http_server_drain(sv__http_server *srv)
+{
+    sv__http_conn *c, *next;
+
+    if (srv->draining)
+        return;
+    srv->draining = 1;
+    uv_poll_stop(&srv->listen_poll);
+    uv_close((uv_handle_t *)&srv->listen_poll, on_handle_closed);
+    for (c = srv->conns; c; c = next) {
+        next = c->next;
+        c->close_after = 1;
+        /* A connection between requests has nothing in flight. */
+        if (c->state == SV__CONN_IDLE && c->in_len == 0)
+            sv__http_conn_close(c);
+    }
+    uv_timer_start(&srv->drain_timer, on_drain_timeout, srv->limits.drain_timeout_ms, 0);
+}
+
+static void on_timer_closed(uv_handle_t *h)
+{
+    free(h->data);
+}
+
+void sv__http_server_destroy(sv__http_server *srv)
+{
+    if (srv)
+        uv_close((uv_handle_t *)&srv->drain_timer, on_timer_closed);
+}

@@ -1,0 +1,53 @@
+/* Shared by server.c and the API route files (api*.c). Loop thread. */
+#ifndef SV_BACKEND_SERVER_INTERNAL_H
+#define SV_BACKEND_SERVER_INTERNAL_H
+
+#include <jansson.h>
+#include <uv.h>
+
+#include "backend/catalog.h"
+#include "backend/http.h"
+#include "backend/metrics.h"
+#include "backend/router.h"
+#include "backend/server.h"
+#include "backend/static_files.h"
+#ifdef SV_HAVE_MEDIA
+#include "backend/jobs.h"
+#endif
+
+struct sv__server {
+    const sv__config *cfg;
+    const sv__logger *log;
+    uv_loop_t loop;
+    uv_signal_t sig_int, sig_term;
+    sv__http_server *http;
+    sv__catalog *cat;            /* the loop's connection */
+    sv__static *media;
+    sv__metrics *metrics;
+    char media_dir[1100];
+    char uploads_dir[1100];
+    uint64_t started_ns;
+#ifdef SV_HAVE_MEDIA
+    sv__job_env env;
+    sv__jobs *jobs;
+#endif
+};
+
+/* api.c: the HTTP callbacks. */
+int sv__api_on_headers(void *opaque, sv__http_req *req);
+void sv__api_on_request(void *opaque, sv__http_req *req);
+void sv__api_on_done(void *opaque, const sv__http_req *req);
+
+/* Sends a JSON value (stolen) with a status. */
+void sv__api_send_json(sv__http_req *req, int status, json_t *value);
+
+/* api_titles.c: route handlers. */
+void sv__api_titles_list(void *ctx, sv__http_req *req);
+void sv__api_title_get(void *ctx, sv__http_req *req);
+void sv__api_title_patch(void *ctx, sv__http_req *req);
+int sv__api_title_patch_head(void *ctx, sv__http_req *req);
+void sv__api_title_upload(void *ctx, sv__http_req *req);
+int sv__api_title_upload_head(void *ctx, sv__http_req *req);
+void sv__api_job_get(void *ctx, sv__http_req *req);
+
+#endif

@@ -1,0 +1,161 @@
+#define _GNU_SOURCE /* syscall, O_PATH */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/openat2.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "backend/fsutil.h"
+#include "backend/http_util.h"
+#include "backend/static_files.h"
+#include "streamverse/common.h"
+
+struct sv__static {
+    int root_fd;
+    char root_real[PATH_MAX];
+    int no_openat2;          /* the kernel lacks it: use the realpath check */
+};
+
+int sv__static_create(const char *root, sv__static **out)
+{
+    sv__static *st = calloc(1, sizeof(*st));
+
+    if (!st)
+        return SV_ERR_NOMEM;
+    if (sv__mkdirs(root) < 0 || !realpath(root, st->root_real) ||
+        (st->root_fd = open(st->root_real, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
+        free(st);
+        return SV_ERR_IO;
+    }
+    *out = st;
+    return 0;
+}
+
+void sv__static_destroy(sv__static *st)
+{
+    if (!st)
+        return;
+    close(st->root_fd);
+    free(st);
+}
+
+static const struct {
+    const char *ext;
+    const char *type;
+} mime_types[] = {
+    {".m3u8", "application/vnd.apple.mpegurl"},
+    {".mpd", "application/dash+xml"},
+    {".m4s", "video/mp4"},
+    {".mp4", "video/mp4"},
+    {".m4a", "audio/mp4"},
+    {".ts", "video/mp2t"},
+    {".aac", "audio/aac"},
+    {".vtt", "text/vtt"},
+    {".jpg", "image/jpeg"},
+    {".jpeg", "image/jpeg"},
+    {".png", "image/png"},
+    {".json", "application/json"},
+    {".key", "application/octet-stream"},
+};
+
+const char *sv__mime_type(const char *rel)
+{
+    const char *dot = strrchr(rel, '.');
+
+    if (!dot || strchr(dot, '/'))
+        return "application/octet-stream";
+    if ((!strcmp(dot, ".m4s") || !strcmp(dot, ".mp4")) &&
+        (!strncmp(rel, "audio/", 6) || strstr(rel, "/audio/")))
+        return "audio/mp4";
+    for (size_t i = 0; i < sizeof(mime_types) / sizeof(mime_types[0]); i++)
+        if (!strcmp(dot, mime_types[i].ext))
+            return mime_types[i].type;
+    return "application/octet-stream";
+}
+
+/* Opens rel below the root, refusing anything that resolves outside. */
+static int open_beneath(sv__static *st, const char *rel)
+{
+    char full[PATH_MAX * 2], real[PATH_MAX];
+    size_t rlen = strlen(st->root_real);
+
+    if (!st->no_openat2) {
+        struct open_how how = {
+            .flags = O_RDONLY | O_CLOEXEC | O_NONBLOCK,
+            .resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS,
+        };
+        long fd = syscall(SYS_openat2, st->root_fd, rel, &how, sizeof(how));
+
+        if (fd >= 0 || errno != ENOSYS)
+            return (int)fd;
+        st->no_openat2 = 1;
+    }
+    snprintf(full, sizeof(full), "%s/%s", st->root_real, rel);
+    if (!realpath(full, real) || strncmp(real, st->root_real, rlen) != 0 || real[rlen] != '/')
+        return -1;
+    return open(real, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+}
+
+static void not_found(sv__http_req *req)
+{
+    sv__http_send_error(req, 404, "not_found", "no such media file");
+}
+
+void sv__static_serve(sv__static *st, sv__http_req *req, const char *rel)
+{
+    char etag[64], lastmod[40];
+    sv__byte_range range;
+    struct stat sb;
+    time_t since;
+    int fd, r = SV__RANGE_NONE;
+
+    /* Absolute paths and empty segments name nothing in the tree. */
+    if (rel[0] == '/' || strstr(rel, "//") || (fd = open_beneath(st, rel)) < 0) {
+        not_found(req);
+        return;
+    }
+    if (fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode)) {
+        close(fd);
+        not_found(req);
+        return;
+    }
+    snprintf(etag, sizeof(etag), "\"%llx-%llx\"", (unsigned long long)sb.st_size,
+             (unsigned long long)sb.st_mtime);
+    sv__http_date(sb.st_mtime, lastmod, sizeof(lastmod));
+    sv__http_add_header(req, "ETag", "%s", etag);
+    sv__http_add_header(req, "Last-Modified", "%s", lastmod);
+    sv__http_add_header(req, "Accept-Ranges", "bytes");
+    /* Published titles never change in place (a re-ingest is a new title). */
+    sv__http_add_header(req, "Cache-Control", "public, max-age=86400");
+
+    if (req->if_none_match[0] ? sv__http_etag_match(req->if_none_match, etag)
+                              : (req->if_modified_since[0] &&
+                                 sv__http_date_parse(req->if_modified_since, &since) == 0 &&
+                                 sb.st_mtime <= since)) {
+        close(fd);
+        sv__http_send(req, 304, NULL, NULL, 0);
+        return;
+    }
+    if (req->has_range)
+        r = sv__http_range_parse(req->range, strlen(req->range), (uint64_t)sb.st_size, &range);
+    if (r == SV__RANGE_UNSATISFIABLE) {
+        close(fd);
+        sv__http_add_header(req, "Content-Range", "bytes */%llu", (unsigned long long)sb.st_size);
+        sv__http_send_error(req, 416, "range_not_satisfiable", "the range is outside the file");
+        return;
+    }
+    if (r == SV__RANGE_OK) {
+        sv__http_add_header(req, "Content-Range", "bytes %llu-%llu/%llu",
+                            (unsigned long long)range.first, (unsigned long long)range.last,
+                            (unsigned long long)sb.st_size);
+        sv__http_send_file(req, 206, sv__mime_type(rel), fd, range.first,
+                           range.last - range.first + 1);
+        return;
+    }
+    sv__http_send_file(req, 200, sv__mime_type(rel), fd, 0, (uint64_t)sb.st_size);
+}

@@ -1,0 +1,135 @@
+# backendlib.sh - shared helpers for svserver's shell tests. Sourced.
+#
+#   . "$SV_SOURCE_DIR/tests/backend/backendlib.sh"
+#   sv_start [svserver options...]    # sets SV_URL, SV_PORT; data in $SV_DATA
+#
+# Every test gets a private temporary folder ($SV_TMP), a server on
+# 127.0.0.1 with a free port (--listen 127.0.0.1:0, the port read from the
+# "listening on" line), stopped with SIGTERM on exit and required to exit 0.
+set -u
+
+: "${SV_BUILD_DIR:?run through ctest (SV_BUILD_DIR unset)}"
+: "${SV_SOURCE_DIR:?run through ctest (SV_SOURCE_DIR unset)}"
+SVSERVER="$SV_BUILD_DIR/apps/svserver/svserver"
+RAWCLIENT="$SV_BUILD_DIR/tests/backend/sv-backend-rawclient"
+
+for _tool in curl; do
+    command -v "$_tool" >/dev/null 2>&1 ||
+        { echo "FAIL: $_tool is missing; run scripts/install-deps.sh" >&2; exit 1; }
+done
+[ -x "$SVSERVER" ] || { echo "FAIL: $SVSERVER not built" >&2; exit 1; }
+[ -x "$RAWCLIENT" ] || { echo "FAIL: $RAWCLIENT not built" >&2; exit 1; }
+
+SV_TMP=$(mktemp -d "${TMPDIR:-/tmp}/sv-backend.XXXXXX") || exit 1
+SV_DATA="$SV_TMP/data"
+SV_PID=""
+
+sv_stop() {
+    [ -n "$SV_PID" ] || return 0
+    kill -TERM "$SV_PID" 2>/dev/null
+    _rc=0
+    wait "$SV_PID" || _rc=$?
+    SV_PID=""
+    return $_rc
+}
+
+sv_cleanup() {
+    _status=$?
+    if [ -n "$SV_PID" ]; then
+        _rc=0
+        sv_stop || _rc=$?
+        if [ "$_rc" -ne 0 ] && [ "$_status" -eq 0 ]; then
+            echo "FAIL: svserver exited with status $_rc" >&2
+            cat "$SV_TMP/server.err" >&2
+            _status=1
+        fi
+    fi
+    rm -rf "$SV_TMP"
+    exit "$_status"
+}
+trap sv_cleanup EXIT
+trap 'exit 1' HUP INT TERM
+
+fail() {
+    echo "FAIL: $*" >&2
+    if [ -s "$SV_TMP/server.err" ]; then
+        echo "--- svserver stderr (last 30 lines):" >&2
+        tail -n 30 "$SV_TMP/server.err" >&2
+    fi
+    exit 1
+}
+
+ok() {
+    echo "ok: $*"
+}
+
+expect_eq() {
+    [ "$2" = "$3" ] || fail "$1: got '$2', expected '$3'"
+    ok "$1 = $3"
+}
+
+expect_contains() {
+    case "$2" in
+        *"$3"*) ok "$1 contains '$3'" ;;
+        *) fail "$1: '$2' does not contain '$3'" ;;
+    esac
+}
+
+expect_ge() {
+    awk -v a="$2" -v b="$3" 'BEGIN { exit !(a + 0 >= b + 0) }' ||
+        fail "$1: got $2, expected at least $3"
+    ok "$1 = $2 >= $3"
+}
+
+# sv_start [options...] - starts svserver on a free loopback port with the
+# data folder $SV_DATA; waits (at most 10 s) for its "listening on" line.
+sv_start() {
+    : >"$SV_TMP/server.out"
+    "$SVSERVER" --listen 127.0.0.1:0 --data "$SV_DATA" --log-level debug "$@" \
+        >"$SV_TMP/server.out" 2>>"$SV_TMP/server.err" &
+    SV_PID=$!
+    _i=0
+    while ! grep -q '^listening on' "$SV_TMP/server.out" 2>/dev/null; do
+        _i=$((_i + 1))
+        if ! kill -0 "$SV_PID" 2>/dev/null; then
+            wait "$SV_PID"
+            SV_PID=""
+            fail "svserver exited during start-up"
+        fi
+        [ "$_i" -le 200 ] || fail "svserver did not listen within 10 s"
+        sleep 0.05
+    done
+    SV_URL=$(sed -n 's/^listening on //p' "$SV_TMP/server.out")
+    SV_PORT=${SV_URL##*:}
+}
+
+# req OUTVAR [curl args...] - the status code of one request, body in
+# $SV_TMP/body, headers in $SV_TMP/headers.
+req() {
+    _var=$1
+    shift
+    rm -f "$SV_TMP/body" "$SV_TMP/headers"
+    _code=$(curl -s --max-time 10 -o "$SV_TMP/body" -D "$SV_TMP/headers" -w '%{http_code}' "$@") ||
+        true
+    [ -f "$SV_TMP/body" ] || : >"$SV_TMP/body"
+    [ -f "$SV_TMP/headers" ] || : >"$SV_TMP/headers"
+    eval "$_var=\$_code"
+}
+
+# header NAME - a header of the last req (case-insensitive), without CR.
+header() {
+    awk -v n="$1" 'BEGIN { n = tolower(n) } {
+        sub(/\r$/, ""); i = index($0, ":");
+        if (i && tolower(substr($0, 1, i - 1)) == n) { v = substr($0, i + 1); sub(/^ */, "", v); print v }
+    }' "$SV_TMP/headers" | tail -n 1
+}
+
+# json_get PATH - one value of the last JSON body (.items[0].title, .total).
+json_get() {
+    "$RAWCLIENT" json "$SV_TMP/body" "$1"
+}
+
+# metric NAME_WITH_LABELS - the value of one series from /metrics (0 if absent).
+metric() {
+    curl -s --max-time 5 "$SV_URL/metrics" | awk -v s="$1" '$1 == s { v = $2 } END { print v + 0 }'
+}
