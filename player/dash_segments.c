@@ -147,7 +147,19 @@ static int expand_timeline(out_list *o, const sv__dash_representation *rep, cons
                 return SV_ERR_PARSE; /* open-ended and unbounded */
             repeats = until > t ? (until - t + e->d - 1) / e->d - 1 : 0;
         }
-        for (int64_t k = 0; k <= repeats; k++, t += e->d, number++) {
+        /* Jump over the repeats that end before `from`: a live timeline
+         * repeated since a distant start would otherwise be walked in full
+         * on every refresh (minutes for millisecond segments). */
+        int64_t k = 0;
+        const double from_t = (double)s->presentation_time_offset + floor(from * ts);
+        if (from > 0 && repeats > 0 && from_t < 9e18 && (int64_t)from_t - t > e->d) {
+            k = ((int64_t)from_t - t) / e->d - 1;
+            if (k > repeats)
+                k = repeats;
+            t += k * e->d;
+            number += k;
+        }
+        for (; k <= repeats; k++, t += e->d, number++) {
             double start = (double)(t - s->presentation_time_offset) / ts;
             double dur = (double)e->d / ts;
             if (period_duration > 0 && start >= period_duration - 1e-9)

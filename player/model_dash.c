@@ -9,6 +9,7 @@
  * availabilityStartTime - period start) and that still end inside the
  * time-shift buffer (end > now - timeShiftBufferDepth).
  */
+#include <math.h>
 #include <string.h>
 
 #include "model_internal.h"
@@ -17,7 +18,7 @@
 
 /* Beyond these, a listing is cut: a 24/7 stream without timeShiftBufferDepth
  * would otherwise list every segment since its availabilityStartTime. */
-#define MAX_SEGMENTS 500000
+#define MAX_SEGMENTS 100000
 #define MAX_LIVE_WINDOW (24 * 3600.0)
 
 /* cenc:default_KID: 32 hex digits, dashes anywhere (8-4-4-4-12 usually). */
@@ -36,26 +37,31 @@ static int parse_kid(const char *s, uint8_t kid[16])
     return n == 32 ? 0 : -1;
 }
 
-/* sv__dash_expand walks a SegmentTimeline from its first S even when only
- * the end of it is wanted, so a live timeline of tiny segments repeated since
- * a distant availabilityStartTime would stall the control thread. Counts the
- * S entries it would walk to reach `end` (seconds in the period). */
-static int timeline_too_long(const sv__dash_segments *s, double end)
+/* sv__dash_expand does its arithmetic in int64 timescale units; refuses
+ * addressing whose numbers or times over `span` seconds would not fit (or
+ * would mean more than 10^12 segments), which only hostile MPDs reach. */
+static int addressing_fits(const sv__dash_segments *s, double span)
 {
-    const double limit = 2e7, ts = (double)s->timescale;
-    double walked = 0, t = 0;
-    for (size_t i = 0; i < s->nb_timeline && walked <= limit; i++) {
+    const double lim = 9e18, ts = (double)s->timescale;
+    double t = 0;
+    if (s->kind != SV_DASH_ADDR_TEMPLATE)
+        return 1;
+    if (span * ts + fabs((double)s->presentation_time_offset) > lim)
+        return 0;
+    if (!s->nb_timeline) {
+        double count = span / ((double)s->duration / ts) + 1;
+        return count < 1e12 && (double)s->start_number + count < lim &&
+               (double)s->presentation_time_offset + count * (double)s->duration < lim;
+    }
+    for (size_t i = 0; i < s->nb_timeline; i++) {
         const sv__dash_s *e = &s->timeline[i];
         if (e->has_t)
             t = (double)e->t;
-        double repeats = e->r >= 0 ? (double)e->r + 1
-                                   : ((double)s->presentation_time_offset + end * ts - t) / (double)e->d;
-        if (repeats > 0) {
-            walked += repeats;
-            t += repeats * (double)e->d;
-        }
+        t += e->r >= 0 ? ((double)e->r + 1) * (double)e->d : span * ts + (double)e->d;
+        if (t > lim || (double)s->start_number + t / (double)e->d > lim)
+            return 0;
     }
-    return walked > limit;
+    return 1;
 }
 
 int sv__model_dash_list(sv__model *m, const sv__dash_mpd *mpd, size_t pi,
@@ -90,13 +96,19 @@ int sv__model_dash_list(sv__model *m, const sv__dash_mpd *mpd, size_t pi,
         double depth = mpd->time_shift_buffer_depth >= 0 ? mpd->time_shift_buffer_depth
                                                          : MAX_LIVE_WINDOW;
         from = pn - depth > 0 ? pn - depth : 0;
+        /* Listings stop after MAX_SEGMENTS from `from`: keep the live edge
+         * in them when @duration says how many a window holds. */
+        if (dr->seg.kind == SV_DASH_ADDR_TEMPLATE && !dr->seg.nb_timeline) {
+            double dur = (double)dr->seg.duration / (double)dr->seg.timescale;
+            if (to - from > dur * (MAX_SEGMENTS - 1))
+                from = to - dur * (MAX_SEGMENTS - 1);
+        }
     }
-    double end = to > 0 ? to : dp->duration;
-    if (dr->seg.kind == SV_DASH_ADDR_TEMPLATE && dr->seg.nb_timeline && end > 0 &&
-        timeline_too_long(&dr->seg, end)) {
+    /* sv__dash_expand counts from the period's duration when it has one. */
+    if (!addressing_fits(&dr->seg, dp->duration > 0 ? dp->duration : to)) {
         sv__seg_list_discard(out);
-        return sv__parse_fail(err, 0, "Representation %s: SegmentTimeline of more than 20 "
-                              "million segments", dr->id);
+        return sv__parse_fail(err, 0, "Representation %s: segment numbers or times out of "
+                              "range", dr->id);
     }
     if (dr->seg.kind == SV_DASH_ADDR_BASE) {
         /* SegmentBase without indexRange: the file is one segment. */

@@ -1,0 +1,154 @@
+/*
+ * The DASH MPD (ISO/IEC 23009-1, isoff-live profile), written with
+ * libxml2's xmlTextWriter: a static presentation with one video
+ * AdaptationSet holding every rung and one audio AdaptationSet. Each
+ * Representation has a SegmentTemplate ($Number$ from 1) with a
+ * SegmentTimeline of the exact segment durations (runs of equal durations
+ * folded with @r).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include <libavutil/rational.h>
+#include <libxml/xmlwriter.h>
+
+#include "backend/media/internal.h"
+#include "streamverse/common.h"
+
+#define W_ATTR(w, name, ...) \
+    (xmlTextWriterWriteFormatAttribute((w), BAD_CAST(name), __VA_ARGS__) < 0)
+#define W_START(w, name) (xmlTextWriterStartElement((w), BAD_CAST(name)) < 0)
+#define W_END(w) (xmlTextWriterEndElement(w) < 0)
+
+static void iso_duration(char *out, size_t outlen, double s)
+{
+    snprintf(out, outlen, "PT%.3fS", s);
+}
+
+static int write_timeline(xmlTextWriterPtr w, const sv__segwriter *s)
+{
+    if (W_START(w, "SegmentTimeline"))
+        return -1;
+    int64_t expected = -1;
+    for (int i = 0; i < s->nb_segs;) {
+        int j = i + 1;
+        int64_t t = s->segs[i].start_pts;
+        while (j < s->nb_segs && s->segs[j].duration == s->segs[i].duration &&
+               s->segs[j].start_pts == s->segs[j - 1].start_pts + s->segs[j - 1].duration)
+            j++;
+        if (W_START(w, "S"))
+            return -1;
+        /* @t only where the timeline does not simply continue. */
+        if (t != expected && W_ATTR(w, "t", "%lld", (long long)t))
+            return -1;
+        if (W_ATTR(w, "d", "%lld", (long long)s->segs[i].duration))
+            return -1;
+        if (j - i > 1 && W_ATTR(w, "r", "%d", j - i - 1))
+            return -1;
+        if (W_END(w))
+            return -1;
+        expected = s->segs[j - 1].start_pts + s->segs[j - 1].duration;
+        i = j;
+    }
+    return W_END(w) ? -1 : 0;
+}
+
+static int write_template(xmlTextWriterPtr w, const sv__manifest_rendition *r)
+{
+    if (W_START(w, "SegmentTemplate") ||
+        W_ATTR(w, "timescale", "%d", r->segs->timescale) ||
+        W_ATTR(w, "initialization", "%s/init.mp4", r->path) ||
+        W_ATTR(w, "media", "%s/seg-$Number$.m4s", r->path) ||
+        W_ATTR(w, "startNumber", "1") ||
+        write_timeline(w, r->segs) < 0 || W_END(w))
+        return -1;
+    return 0;
+}
+
+static int write_video_set(xmlTextWriterPtr w, const sv__manifest *m)
+{
+    const sv__rendition_info *top = m->video[m->nb_video - 1].info;
+    AVRational fr = av_d2q(top->frame_rate, 1000000);
+    if (W_START(w, "AdaptationSet") || W_ATTR(w, "id", "0") ||
+        W_ATTR(w, "contentType", "video") || W_ATTR(w, "mimeType", "video/mp4") ||
+        W_ATTR(w, "segmentAlignment", "true") || W_ATTR(w, "startWithSAP", "1") ||
+        W_ATTR(w, "maxWidth", "%d", top->width) || W_ATTR(w, "maxHeight", "%d", top->height) ||
+        W_ATTR(w, "par", "%d:%d", top->width / (int)av_gcd(top->width, top->height),
+               top->height / (int)av_gcd(top->width, top->height)))
+        return -1;
+    for (int i = 0; i < m->nb_video; i++) {
+        const sv__rendition_info *v = m->video[i].info;
+        if (W_START(w, "Representation") || W_ATTR(w, "id", "%s", v->name) ||
+            W_ATTR(w, "bandwidth", "%lld", (long long)v->bandwidth) ||
+            W_ATTR(w, "codecs", "%s", v->codecs) ||
+            W_ATTR(w, "width", "%d", v->width) || W_ATTR(w, "height", "%d", v->height) ||
+            W_ATTR(w, "sar", "1:1") ||
+            (fr.den == 1 ? W_ATTR(w, "frameRate", "%d", fr.num)
+                         : W_ATTR(w, "frameRate", "%d/%d", fr.num, fr.den)) ||
+            write_template(w, &m->video[i]) < 0 || W_END(w))
+            return -1;
+    }
+    return W_END(w) ? -1 : 0;
+}
+
+static int write_audio_set(xmlTextWriterPtr w, const sv__manifest_rendition *a)
+{
+    if (W_START(w, "AdaptationSet") || W_ATTR(w, "id", "1") ||
+        W_ATTR(w, "contentType", "audio") || W_ATTR(w, "mimeType", "audio/mp4") ||
+        W_ATTR(w, "segmentAlignment", "true") || W_ATTR(w, "startWithSAP", "1") ||
+        W_START(w, "Representation") || W_ATTR(w, "id", "%s", a->info->name) ||
+        W_ATTR(w, "bandwidth", "%lld", (long long)a->info->bandwidth) ||
+        W_ATTR(w, "codecs", "%s", a->info->codecs) ||
+        W_ATTR(w, "audioSamplingRate", "48000") ||
+        W_START(w, "AudioChannelConfiguration") ||
+        W_ATTR(w, "schemeIdUri", "urn:mpeg:dash:23003:3:audio_channel_configuration:2011") ||
+        W_ATTR(w, "value", "2") || W_END(w) ||
+        write_template(w, a) < 0 || W_END(w) || W_END(w))
+        return -1;
+    return 0;
+}
+
+int sv__dash_write(const sv__manifest *m, const char *out_dir, char *errbuf, size_t errlen)
+{
+    int rc = SV_ERR_NOMEM;
+    char dur[32], minbuf[32], path[4200];
+    xmlTextWriterPtr w = NULL;
+    xmlBufferPtr buf = xmlBufferCreate();
+    if (!buf || !(w = xmlNewTextWriterMemory(buf, 0)))
+        goto fail;
+    xmlTextWriterSetIndent(w, 1);
+    xmlTextWriterSetIndentString(w, BAD_CAST "  ");
+    iso_duration(dur, sizeof(dur), m->duration_s);
+    /* Two segments buffered before playback is the usual VOD choice. */
+    iso_duration(minbuf, sizeof(minbuf), 2 * m->segment_s);
+    if (xmlTextWriterStartDocument(w, NULL, "UTF-8", NULL) < 0 ||
+        W_START(w, "MPD") ||
+        W_ATTR(w, "xmlns", "urn:mpeg:dash:schema:mpd:2011") ||
+        W_ATTR(w, "profiles", "urn:mpeg:dash:profile:isoff-live:2011") ||
+        W_ATTR(w, "type", "static") ||
+        W_ATTR(w, "mediaPresentationDuration", "%s", dur) ||
+        W_ATTR(w, "minBufferTime", "%s", minbuf) ||
+        W_START(w, "Period") || W_ATTR(w, "id", "0") || W_ATTR(w, "start", "PT0S") ||
+        write_video_set(w, m) < 0 ||
+        (m->audio && write_audio_set(w, m->audio) < 0) ||
+        xmlTextWriterEndDocument(w) < 0) {
+        rc = sv__media_err(errbuf, errlen, SV_ERR_INTERNAL, "libxml2 failed writing the MPD");
+        goto fail;
+    }
+    xmlFreeTextWriter(w);   /* flushes into buf */
+    w = NULL;
+    if (snprintf(path, sizeof(path), "%s/manifest.mpd", out_dir) >= (int)sizeof(path)) {
+        rc = sv__media_err(errbuf, errlen, SV_ERR_IO, "path too long under %s", out_dir);
+        goto fail;
+    }
+    rc = sv__media_write_file(path, xmlBufferContent(buf), (size_t)xmlBufferLength(buf),
+                              errbuf, errlen);
+fail:
+    if (rc == SV_ERR_NOMEM)
+        sv__media_err(errbuf, errlen, rc, "out of memory writing the MPD");
+    if (w)
+        xmlFreeTextWriter(w);
+    if (buf)
+        xmlBufferFree(buf);
+    return rc;
+}

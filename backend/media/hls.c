@@ -1,0 +1,83 @@
+/*
+ * HLS playlists (RFC 8216, version 7 for fMP4 with EXT-X-MAP): one VOD
+ * media playlist per rendition with the exact segment durations, and a
+ * master playlist listing every video rung with the audio rendition in an
+ * EXT-X-MEDIA group. BANDWIDTH and AVERAGE-BANDWIDTH of a variant count the
+ * video and the audio it plays with, as the spec asks.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "backend/media/internal.h"
+#include "streamverse/common.h"
+
+#define AUDIO_GROUP "audio"
+
+static int save(sv__mbuf *b, const char *out_dir, const char *rel, char *errbuf, size_t errlen)
+{
+    char path[4200];
+    int rc;
+    if (b->failed)
+        rc = sv__media_err(errbuf, errlen, SV_ERR_NOMEM, "out of memory writing %s", rel);
+    else if (snprintf(path, sizeof(path), "%s/%s", out_dir, rel) >= (int)sizeof(path))
+        rc = sv__media_err(errbuf, errlen, SV_ERR_IO, "path too long under %s", out_dir);
+    else
+        rc = sv__media_write_file(path, b->data, b->len, errbuf, errlen);
+    sv__mbuf_free(b);
+    return rc;
+}
+
+static int media_playlist(const sv__manifest_rendition *r, const char *out_dir,
+                          char *errbuf, size_t errlen)
+{
+    const sv__segwriter *w = r->segs;
+    sv__mbuf b = { 0 };
+    long target = 1;
+    for (int i = 0; i < w->nb_segs; i++) {
+        long d = lround((double)w->segs[i].duration / w->timescale);
+        if (d > target)
+            target = d;
+    }
+    sv__mbuf_printf(&b, "#EXTM3U\n#EXT-X-VERSION:7\n#EXT-X-TARGETDURATION:%ld\n", target);
+    sv__mbuf_printf(&b, "#EXT-X-MEDIA-SEQUENCE:1\n#EXT-X-PLAYLIST-TYPE:VOD\n");
+    sv__mbuf_printf(&b, "#EXT-X-INDEPENDENT-SEGMENTS\n#EXT-X-MAP:URI=\"init.mp4\"\n");
+    for (int i = 0; i < w->nb_segs; i++)
+        sv__mbuf_printf(&b, "#EXTINF:%.6f,\nseg-%d.m4s\n",
+                        (double)w->segs[i].duration / w->timescale, i + 1);
+    sv__mbuf_printf(&b, "#EXT-X-ENDLIST\n");
+    char rel[64];
+    snprintf(rel, sizeof(rel), "%s/index.m3u8", r->path);
+    return save(&b, out_dir, rel, errbuf, errlen);
+}
+
+int sv__hls_write(const sv__manifest *m, const char *out_dir, char *errbuf, size_t errlen)
+{
+    int rc;
+    const sv__rendition_info *ai = m->audio ? m->audio->info : NULL;
+    for (int i = 0; i < m->nb_video; i++)
+        if ((rc = media_playlist(&m->video[i], out_dir, errbuf, errlen)) < 0)
+            return rc;
+    if (m->audio && (rc = media_playlist(m->audio, out_dir, errbuf, errlen)) < 0)
+        return rc;
+
+    sv__mbuf b = { 0 };
+    sv__mbuf_printf(&b, "#EXTM3U\n#EXT-X-VERSION:7\n#EXT-X-INDEPENDENT-SEGMENTS\n");
+    if (ai)
+        sv__mbuf_printf(&b, "#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID=\"" AUDIO_GROUP "\",NAME=\"audio\","
+                        "DEFAULT=YES,AUTOSELECT=YES,CHANNELS=\"2\",URI=\"%s/index.m3u8\"\n",
+                        m->audio->path);
+    /* Highest rung first: players that take the first variant as the start
+     * pick a good one, and the order is what most packagers write. */
+    for (int i = m->nb_video - 1; i >= 0; i--) {
+        const sv__rendition_info *v = m->video[i].info;
+        int64_t bw = v->bandwidth + (ai ? ai->bandwidth : 0);
+        int64_t avg = v->average_bandwidth + (ai ? ai->average_bandwidth : 0);
+        sv__mbuf_printf(&b, "#EXT-X-STREAM-INF:BANDWIDTH=%lld,AVERAGE-BANDWIDTH=%lld,"
+                        "RESOLUTION=%dx%d,CODECS=\"%s%s%s\",FRAME-RATE=%.3f%s\n%s/index.m3u8\n",
+                        (long long)bw, (long long)avg, v->width, v->height, v->codecs,
+                        ai ? "," : "", ai ? ai->codecs : "", v->frame_rate,
+                        ai ? ",AUDIO=\"" AUDIO_GROUP "\"" : "", m->video[i].path);
+    }
+    return save(&b, out_dir, "master.m3u8", errbuf, errlen);
+}

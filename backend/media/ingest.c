@@ -1,0 +1,419 @@
+/*
+ * sv__media_ingest(): the pipeline's driver. The calling (worker) thread
+ * probes and demuxes the input and decodes the video once; each decoded
+ * frame goes by reference to one thread per rung (rung.c) and, every
+ * thumb_interval_s, to the thumbnailer. Audio is decoded and encoded inline.
+ * When the input ends, the rungs drain, the manifests are written from the
+ * segment records, and every folder is fsync'ed.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "backend/media/internal.h"
+#include "platform/thread.h"
+#include "streamverse/common.h"
+
+#define P_PROBE 1.0
+#define P_TRANSCODE_END 96.0
+
+typedef struct ingest {
+    const sv__ladder *l;
+    const char *out_dir;
+    sv__media_progress_fn progress;
+    void *opaque;
+    const volatile int *cancel;
+    double last_percent;
+    const char *last_stage;
+
+    AVFormatContext *ic;
+    AVStream *vst, *ast;
+    AVCodecContext *vdec;
+    AVFrame *frame;
+    AVPacket *pkt;
+    int64_t start;           /* source zero, AV_TIME_BASE units */
+    AVRational fps, tb;      /* output frame rate and its inverse */
+    double duration;         /* probed, for progress */
+
+    sv__rung_job *rungs[SV_MEDIA_MAX_RUNGS];
+    sv__rung_params params[SV_MEDIA_MAX_RUNGS];
+    char rung_dirs[SV_MEDIA_MAX_RUNGS][4200];
+    int nb_rungs;
+    sv__audio_job *audio;
+    sv__thumbs *thumbs;
+
+    int64_t last_pts;
+    int64_t frames;
+    int next_boundary;       /* index k of the next segment start k*segment_s */
+    double last_t;
+} ingest;
+
+void sv__ladder_default(sv__ladder *l)
+{
+    static const sv__rung defaults[] = {
+        { 240, 300 }, { 360, 750 }, { 480, 1200 }, { 720, 2800 }, { 1080, 5000 },
+    };
+    memset(l, 0, sizeof(*l));
+    l->nb_rungs = (int)(sizeof(defaults) / sizeof(defaults[0]));
+    memcpy(l->rungs, defaults, sizeof(defaults));
+    l->segment_s = 4.0;
+    l->audio_kbps = 128;
+    l->x264_preset = "veryfast";
+    l->threads = 0;
+    l->thumb_interval_s = 10.0;
+}
+
+static void report(ingest *g, double percent, const char *stage)
+{
+    if (!g->progress)
+        return;
+    if (percent > 100.0)
+        percent = 100.0;
+    if (stage == g->last_stage && percent < g->last_percent + 0.5 && percent < 100.0)
+        return;
+    g->last_percent = percent;
+    g->last_stage = stage;
+    g->progress(g->opaque, percent, stage);
+}
+
+static int cancelled(const ingest *g, char *errbuf, size_t errlen)
+{
+    if (g->cancel && *g->cancel)
+        return sv__media_err(errbuf, errlen, SV_ERR_CANCELLED, "ingest cancelled");
+    return 0;
+}
+
+static int path_join(char *out, size_t outlen, const char *a, const char *b,
+                     char *errbuf, size_t errlen)
+{
+    if (snprintf(out, outlen, "%s/%s", a, b) >= (int)outlen)
+        return sv__media_err(errbuf, errlen, SV_ERR_IO, "path too long under %s", a);
+    return 0;
+}
+
+static int probe(ingest *g, const char *input, char *errbuf, size_t errlen)
+{
+    int ret = avformat_open_input(&g->ic, input, NULL, NULL);
+    if (ret < 0)
+        return sv__media_averr(errbuf, errlen, SV_ERR_IO, ret, "cannot read the input");
+    if ((ret = avformat_find_stream_info(g->ic, NULL)) < 0)
+        return sv__media_averr(errbuf, errlen, SV_ERR_UNSUPPORTED, ret, "cannot probe the input");
+    int vi = av_find_best_stream(g->ic, AVMEDIA_TYPE_VIDEO, -1, -1, NULL, 0);
+    if (vi < 0 || (g->ic->streams[vi]->disposition & AV_DISPOSITION_ATTACHED_PIC))
+        return sv__media_err(errbuf, errlen, SV_ERR_UNSUPPORTED, "the input has no video stream");
+    g->vst = g->ic->streams[vi];
+    int ai = av_find_best_stream(g->ic, AVMEDIA_TYPE_AUDIO, -1, vi, NULL, 0);
+    g->ast = ai >= 0 ? g->ic->streams[ai] : NULL;
+    if (g->vst->codecpar->width <= 0 || g->vst->codecpar->height <= 0)
+        return sv__media_err(errbuf, errlen, SV_ERR_UNSUPPORTED, "the video stream has no size");
+
+    const AVCodec *dc = avcodec_find_decoder(g->vst->codecpar->codec_id);
+    if (!dc)
+        return sv__media_err(errbuf, errlen, SV_ERR_UNSUPPORTED, "no decoder for the video codec %s",
+                             avcodec_get_name(g->vst->codecpar->codec_id));
+    if (!(g->vdec = avcodec_alloc_context3(dc)))
+        return sv__media_err(errbuf, errlen, SV_ERR_NOMEM, "out of memory (decoder)");
+    if ((ret = avcodec_parameters_to_context(g->vdec, g->vst->codecpar)) < 0)
+        return sv__media_averr(errbuf, errlen, SV_ERR_UNSUPPORTED, ret, "video decoder");
+    g->vdec->pkt_timebase = g->vst->time_base;
+    g->vdec->thread_count = g->l->threads;
+    g->vdec->thread_type = FF_THREAD_FRAME | FF_THREAD_SLICE;
+    if ((ret = avcodec_open2(g->vdec, dc, NULL)) < 0)
+        return sv__media_averr(errbuf, errlen, SV_ERR_UNSUPPORTED, ret, "video decoder");
+
+    g->fps = av_guess_frame_rate(g->ic, g->vst, NULL);
+    if (g->fps.num <= 0 || g->fps.den <= 0 || av_q2d(g->fps) > 240.0)
+        g->fps = (AVRational){ 25, 1 };
+    g->tb = av_inv_q(g->fps);
+    g->start = g->ic->start_time == AV_NOPTS_VALUE ? 0 : g->ic->start_time;
+    g->duration = g->ic->duration > 0 ? (double)g->ic->duration / AV_TIME_BASE : 0.0;
+    return 0;
+}
+
+static int compare_rungs(const void *a, const void *b)
+{
+    return ((const sv__rung *)a)->height - ((const sv__rung *)b)->height;
+}
+
+/* Chooses the rungs: ascending, no duplicates, none taller than the source.
+ * A source shorter than every rung still gets one rung at its own height. */
+static void plan_rungs(ingest *g, sv__rung *out, int *n)
+{
+    const AVCodecParameters *cp = g->vst->codecpar;
+    sv__rung sorted[SV_MEDIA_MAX_RUNGS];
+    int count = g->l->nb_rungs > SV_MEDIA_MAX_RUNGS ? SV_MEDIA_MAX_RUNGS : g->l->nb_rungs;
+    memcpy(sorted, g->l->rungs, (size_t)count * sizeof(sorted[0]));
+    qsort(sorted, (size_t)count, sizeof(sorted[0]), compare_rungs);
+    int src_h = cp->height & ~1;
+    *n = 0;
+    for (int i = 0; i < count; i++) {
+        if (sorted[i].height < 2 || sorted[i].height > src_h || sorted[i].bitrate_kbps <= 0)
+            continue;
+        if (*n > 0 && out[*n - 1].height == (sorted[i].height & ~1))
+            continue;
+        out[*n] = sorted[i];
+        out[*n].height &= ~1;
+        (*n)++;
+    }
+    if (*n == 0 && count > 0)
+        out[(*n)++] = (sv__rung){ src_h, sorted[0].bitrate_kbps };
+}
+
+static int start_outputs(ingest *g, char *errbuf, size_t errlen)
+{
+    const AVCodecParameters *cp = g->vst->codecpar;
+    char dir[4200];
+    sv__rung plan[SV_MEDIA_MAX_RUNGS];
+    int n, rc;
+    plan_rungs(g, plan, &n);
+    if (n == 0)
+        return sv__media_err(errbuf, errlen, SV_ERR_INVALID, "the ladder has no rung");
+    double sar = cp->sample_aspect_ratio.num > 0 ? av_q2d(cp->sample_aspect_ratio) : 1.0;
+    double display_w = cp->width * sar;
+    int gop = (int)ceil(g->l->segment_s * av_q2d(g->fps) - 1e-6);
+
+    if ((rc = path_join(dir, sizeof(dir), g->out_dir, "video", errbuf, errlen)) < 0 ||
+        (rc = sv__media_mkdir(dir, 0, errbuf, errlen)) < 0)
+        return rc;
+    for (int i = 0; i < n; i++) {
+        sv__rung_params *p = &g->params[i];
+        snprintf(g->rung_dirs[i], sizeof(g->rung_dirs[i]), "%s/video/%dp", g->out_dir, plan[i].height);
+        p->height = plan[i].height;
+        p->width = (int)lrint(display_w * plan[i].height / cp->height / 2.0) * 2;
+        if (p->width < 2)
+            p->width = 2;
+        p->bitrate_kbps = plan[i].bitrate_kbps;
+        p->preset = g->l->x264_preset;
+        p->threads = g->l->threads;
+        p->time_base = g->tb;
+        p->frame_rate = g->fps;
+        p->gop_frames = gop > 0 ? gop : 1;
+        p->out_dir = g->rung_dirs[i];
+        if ((rc = sv__rung_start(&g->rungs[i], p, errbuf, errlen)) < 0)
+            return rc;
+        g->nb_rungs++;
+    }
+    if (g->ast) {
+        if ((rc = path_join(dir, sizeof(dir), g->out_dir, "audio", errbuf, errlen)) < 0 ||
+            (rc = sv__audio_open(&g->audio, g->ast, g->start, g->l->audio_kbps,
+                                 g->l->segment_s, dir, errbuf, errlen)) < 0)
+            return rc;
+    }
+    if ((rc = path_join(dir, sizeof(dir), g->out_dir, "thumbs", errbuf, errlen)) < 0)
+        return rc;
+    return sv__thumbs_open(&g->thumbs, g->l->thumb_interval_s, dir, errbuf, errlen);
+}
+
+/* Gives the first failed rung's message (the rung knows the cause). */
+static int rung_failure(ingest *g, int rc, char *errbuf, size_t errlen)
+{
+    for (int i = 0; i < g->nb_rungs; i++)
+        if (sv__rung_error(g->rungs[i])[0])
+            return sv__media_err(errbuf, errlen, rc, "%s", sv__rung_error(g->rungs[i]));
+    return sv__media_err(errbuf, errlen, rc, "a video encoder failed");
+}
+
+static int on_frame(ingest *g, AVFrame *f, char *errbuf, size_t errlen)
+{
+    int64_t ts = f->best_effort_timestamp;
+    double t = ts == AV_NOPTS_VALUE ? g->last_t + av_q2d(g->tb)
+        : av_q2d(g->vst->time_base) * (double)ts - (double)g->start / AV_TIME_BASE;
+    g->last_t = t;
+    /* Output timestamps count frames at the nominal rate; a timestamp that
+     * would not advance (VFR jitter, duplicates) moves to the next slot. */
+    int64_t pts = llrint(t * av_q2d(g->fps));
+    if (g->frames > 0 && pts <= g->last_pts)
+        pts = g->last_pts + 1;
+    if (pts < 0)
+        pts = 0;
+    g->last_pts = pts;
+    g->frames++;
+    double out_t = (double)pts * av_q2d(g->tb);
+    int seg_start = 0;
+    if (out_t + 1e-9 >= g->next_boundary * g->l->segment_s) {
+        seg_start = 1;
+        g->next_boundary = (int)floor(out_t / g->l->segment_s + 1e-9) + 1;
+    }
+    int rc = sv__thumbs_offer(g->thumbs, f, out_t, errbuf, errlen);
+    if (rc < 0)
+        return rc;
+    f->pts = pts;
+    for (int i = 0; i < g->nb_rungs; i++)
+        if ((rc = sv__rung_push(g->rungs[i], f, seg_start)) < 0)
+            return rc == SV_ERR_NOMEM ? sv__media_err(errbuf, errlen, rc, "out of memory (frame)")
+                                      : rung_failure(g, rc, errbuf, errlen);
+    if (g->duration > 0)
+        report(g, P_PROBE + (P_TRANSCODE_END - P_PROBE) * out_t / g->duration, "transcode");
+    return 0;
+}
+
+static int decode_video(ingest *g, const AVPacket *pkt, char *errbuf, size_t errlen)
+{
+    int ret = avcodec_send_packet(g->vdec, pkt);
+    /* A corrupt packet is skipped like a player would; the title fails only
+     * if nothing decodes at all. */
+    if (ret < 0 && ret != AVERROR_INVALIDDATA && ret != AVERROR_EOF)
+        return sv__media_averr(errbuf, errlen, SV_ERR_DECODE, ret, "video decode");
+    while ((ret = avcodec_receive_frame(g->vdec, g->frame)) >= 0) {
+        int rc = on_frame(g, g->frame, errbuf, errlen);
+        av_frame_unref(g->frame);
+        if (rc < 0)
+            return rc;
+        if ((rc = cancelled(g, errbuf, errlen)) < 0)
+            return rc;
+    }
+    if (ret == AVERROR(EAGAIN) || ret == AVERROR_EOF || ret == AVERROR_INVALIDDATA)
+        return 0;
+    return sv__media_averr(errbuf, errlen, SV_ERR_DECODE, ret, "video decode");
+}
+
+static int transcode(ingest *g, char *errbuf, size_t errlen)
+{
+    int rc = 0, ret;
+    while (rc == 0 && (rc = cancelled(g, errbuf, errlen)) == 0) {
+        ret = av_read_frame(g->ic, g->pkt);
+        if (ret == AVERROR_EOF)
+            break;
+        if (ret < 0)
+            return sv__media_averr(errbuf, errlen, SV_ERR_IO, ret, "reading the input");
+        if (g->pkt->stream_index == g->vst->index)
+            rc = decode_video(g, g->pkt, errbuf, errlen);
+        else if (g->ast && g->pkt->stream_index == g->ast->index)
+            rc = sv__audio_packet(g->audio, g->pkt, errbuf, errlen);
+        av_packet_unref(g->pkt);
+    }
+    if (rc < 0 || (rc = decode_video(g, NULL, errbuf, errlen)) < 0)
+        return rc;
+    if (g->frames == 0)
+        return sv__media_err(errbuf, errlen, SV_ERR_DECODE, "no video frame could be decoded");
+    for (int i = 0; i < g->nb_rungs; i++)
+        if ((rc = sv__rung_push(g->rungs[i], NULL, 0)) < 0)
+            return rung_failure(g, rc, errbuf, errlen);
+    for (int i = 0; i < g->nb_rungs; i++)
+        if ((rc = sv__rung_join(g->rungs[i], 0)) < 0)
+            return rung_failure(g, rc, errbuf, errlen);
+    if (g->audio && (rc = sv__audio_finish(g->audio, errbuf, errlen)) < 0)
+        return rc;
+    return 0;
+}
+
+static void fill_info(sv__rendition_info *ri, const char *kind, const char *name,
+                      const sv__segwriter *w)
+{
+    memset(ri, 0, sizeof(*ri));
+    snprintf(ri->kind, sizeof(ri->kind), "%s", kind);
+    snprintf(ri->name, sizeof(ri->name), "%s", name);
+    sv__segwriter_bandwidth(w, &ri->bandwidth, &ri->average_bandwidth);
+    ri->nb_segments = w->nb_segs;
+}
+
+static int package(ingest *g, sv__media_result *res, char *errbuf, size_t errlen)
+{
+    sv__manifest_rendition video[SV_MEDIA_MAX_RUNGS], audio;
+    char paths[SV_MEDIA_MAX_RUNGS][32];
+    int rc;
+    res->nb_renditions = 0;
+    for (int i = 0; i < g->nb_rungs; i++) {
+        sv__rendition_info *ri = &res->renditions[res->nb_renditions++];
+        const sv__segwriter *w = sv__rung_segments(g->rungs[i]);
+        char name[16];
+        snprintf(name, sizeof(name), "%dp", g->params[i].height);
+        fill_info(ri, "video", name, w);
+        ri->width = g->params[i].width;
+        ri->height = g->params[i].height;
+        ri->frame_rate = av_q2d(g->fps);
+        snprintf(ri->codecs, sizeof(ri->codecs), "%s", sv__rung_codecs(g->rungs[i]));
+        snprintf(paths[i], sizeof(paths[i]), "video/%s", name);
+        video[i] = (sv__manifest_rendition){ ri, w, paths[i] };
+    }
+    res->duration_s = sv__segwriter_duration(sv__rung_segments(g->rungs[0]));
+    if (g->audio) {
+        sv__rendition_info *ri = &res->renditions[res->nb_renditions++];
+        fill_info(ri, "audio", "audio", sv__audio_segments(g->audio));
+        snprintf(ri->codecs, sizeof(ri->codecs), "mp4a.40.2");
+        audio = (sv__manifest_rendition){ ri, sv__audio_segments(g->audio), "audio" };
+    }
+    sv__manifest m = { video, g->nb_rungs, g->audio ? &audio : NULL,
+                       res->duration_s, g->l->segment_s };
+    if ((rc = sv__hls_write(&m, g->out_dir, errbuf, errlen)) < 0 ||
+        (rc = sv__dash_write(&m, g->out_dir, errbuf, errlen)) < 0)
+        return rc;
+    res->nb_thumbs = sv__thumbs_count(g->thumbs);
+
+    /* Directories last, deepest first: every name created is durable. */
+    char dir[4200];
+    for (int i = 0; i < g->nb_rungs; i++)
+        if ((rc = sv__media_fsync_dir(g->rung_dirs[i], errbuf, errlen)) < 0)
+            return rc;
+    static const char *const subdirs[] = { "video", "audio", "thumbs" };
+    for (size_t i = 0; i < sizeof(subdirs) / sizeof(subdirs[0]); i++) {
+        if (i == 1 && !g->audio)
+            continue;
+        if ((rc = path_join(dir, sizeof(dir), g->out_dir, subdirs[i], errbuf, errlen)) < 0 ||
+            (rc = sv__media_fsync_dir(dir, errbuf, errlen)) < 0)
+            return rc;
+    }
+    return sv__media_fsync_dir(g->out_dir, errbuf, errlen);
+}
+
+int sv__media_ingest(const char *input, const char *out_dir, const sv__ladder *ladder,
+                     sv__media_progress_fn progress, void *opaque, const volatile int *cancel,
+                     sv__media_result *res, char *errbuf, size_t errlen)
+{
+    sv__ladder defaults;
+    ingest g = { 0 };
+    int rc;
+    int64_t t0 = sv__monotonic_ns();
+    if (errbuf && errlen)
+        errbuf[0] = '\0';
+    if (!input || !out_dir || !res)
+        return sv__media_err(errbuf, errlen, SV_ERR_INVALID, "missing input, output or result");
+    if (!ladder) {
+        sv__ladder_default(&defaults);
+        ladder = &defaults;
+    }
+    if (ladder->segment_s <= 0 || ladder->audio_kbps <= 0 || !ladder->x264_preset ||
+        ladder->nb_rungs <= 0 || ladder->nb_rungs > SV_MEDIA_MAX_RUNGS)
+        return sv__media_err(errbuf, errlen, SV_ERR_INVALID, "invalid ladder settings");
+    memset(res, 0, sizeof(*res));
+    g.l = ladder;
+    g.out_dir = out_dir;
+    g.progress = progress;
+    g.opaque = opaque;
+    g.cancel = cancel;
+    g.last_percent = -1.0;
+
+    rc = SV_ERR_NOMEM;
+    g.frame = av_frame_alloc();
+    g.pkt = av_packet_alloc();
+    if (!g.frame || !g.pkt) {
+        sv__media_err(errbuf, errlen, rc, "out of memory");
+        goto fail;
+    }
+    report(&g, 0.0, "probe");
+    if ((rc = probe(&g, input, errbuf, errlen)) < 0 ||
+        (rc = sv__media_mkdir(out_dir, 1, errbuf, errlen)) < 0 ||
+        (rc = start_outputs(&g, errbuf, errlen)) < 0)
+        goto fail;
+    report(&g, P_PROBE, "transcode");
+    if ((rc = transcode(&g, errbuf, errlen)) < 0)
+        goto fail;
+    report(&g, P_TRANSCODE_END, "package");
+    if ((rc = package(&g, res, errbuf, errlen)) < 0)
+        goto fail;
+    res->transcode_s = (double)(sv__monotonic_ns() - t0) / 1e9;
+    report(&g, 100.0, "package");
+fail:
+    for (int i = 0; i < g.nb_rungs; i++)
+        sv__rung_destroy(g.rungs[i]);   /* aborts a rung still running */
+    sv__audio_destroy(g.audio);
+    sv__thumbs_destroy(g.thumbs);
+    avcodec_free_context(&g.vdec);
+    avformat_close_input(&g.ic);
+    av_frame_free(&g.frame);
+    av_packet_free(&g.pkt);
+    if (rc < 0)
+        memset(res, 0, sizeof(*res));
+    return rc;
+}

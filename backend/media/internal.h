@@ -1,0 +1,219 @@
+/*
+ * backend/media/internal.h - the pieces of the media pipeline and the seams
+ * between them. backend/media.h is the contract with the job layer; this
+ * header is only for the files in backend/media/.
+ *
+ * Data flow (one ingest):
+ *
+ *   ingest.c    demux + decode once (calling thread)
+ *     |-- video frames (refcounted, shared) --> rung.c, one thread per rung:
+ *     |       swscale -> libx264 -> fmp4.c -> segwriter.c -> files
+ *     |-- audio packets --> audio.c: decode -> swresample -> AAC -> fmp4.c -> segwriter.c
+ *     '-- video frames every thumb_interval_s --> thumbs.c -> JPEG files
+ *   then hls.c and dash.c write the manifests from the segment records.
+ *
+ * The fragment seam (fmp4.c -> segwriter.c) is where a later stage (CENC
+ * encryption, drm/) plugs in: fmp4.c hands over each finished fragment as
+ * the exact moof+mdat bytes plus its sample table (sizes, times, sync
+ * flags). An encrypting sink rewrites that moof (adding senc/saiz/saio) and
+ * encrypts the mdat payload sample by sample using the table, then passes
+ * the result on to the segment writer. The init segment goes through the
+ * same seam so its moov can gain sinf/pssh.
+ */
+#ifndef SV_BACKEND_MEDIA_INTERNAL_H
+#define SV_BACKEND_MEDIA_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <libavcodec/avcodec.h>
+#include <libavformat/avformat.h>
+
+#include "backend/media.h"
+
+/* ---- files (fsutil.c) --------------------------------------------------- */
+
+/* Creates a directory (parents must exist). Returns 0, or SV_ERR_IO with a
+ * reason in errbuf. An existing directory is an error when must_be_new. */
+int sv__media_mkdir(const char *path, int must_be_new, char *errbuf, size_t errlen);
+/* Writes `size` bytes to a new file, fsyncs and closes it. 0 or SV_ERR_IO. */
+int sv__media_write_file(const char *path, const void *data, size_t size,
+                         char *errbuf, size_t errlen);
+/* fsyncs a directory so the names created in it survive a crash. */
+int sv__media_fsync_dir(const char *path, char *errbuf, size_t errlen);
+
+/* A growable byte buffer for text output (playlists) and muxer output. */
+typedef struct sv__mbuf {
+    uint8_t *data;
+    size_t len, cap;
+    int failed;              /* an allocation failed; appends are ignored */
+} sv__mbuf;
+void sv__mbuf_append(sv__mbuf *b, const void *data, size_t len);
+void sv__mbuf_printf(sv__mbuf *b, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+void sv__mbuf_free(sv__mbuf *b);
+
+/* ---- the fragment seam (fmp4.c -> sink) ---------------------------------- */
+
+typedef struct sv__sample_info {
+    uint32_t size;           /* bytes in mdat */
+    int64_t dts, pts;        /* in the fragment's timescale, as muxed */
+    int64_t duration;
+    int keyframe;
+} sv__sample_info;
+
+typedef struct sv__fragment {
+    int number;              /* 1, 2, ... (also the file number seg-<n>.m4s) */
+    const uint8_t *data;     /* moof+mdat (and styp if any), exactly as muxed */
+    size_t size;
+    int timescale;           /* of the times below (the track timescale) */
+    int64_t start_pts;       /* earliest presentation time, >= 0 */
+    int64_t duration;        /* presentation duration of the fragment */
+    const sv__sample_info *samples;  /* in decode order */
+    int nb_samples;
+} sv__fragment;
+
+/* A sink receives the init segment once, then every fragment in order.
+ * Both pointers are valid only during the call. Return 0 or a negative
+ * SV_ERR_* code (with errbuf filled) to stop the pipeline. */
+typedef struct sv__frag_sink {
+    int (*init)(void *opaque, const uint8_t *data, size_t size, char *errbuf, size_t errlen);
+    int (*fragment)(void *opaque, const sv__fragment *frag, char *errbuf, size_t errlen);
+    void *opaque;
+} sv__frag_sink;
+
+/* ---- segment records (segwriter.c) ------------------------------------- */
+
+typedef struct sv__seg_record {
+    int64_t start_pts;       /* track timescale */
+    int64_t duration;
+    int64_t bytes;
+} sv__seg_record;
+
+/* The default sink: writes <dir>/init.mp4 and <dir>/seg-<n>.m4s, each
+ * fsync'ed, and keeps one record per segment for the manifests. */
+typedef struct sv__segwriter {
+    char dir[4096];
+    int timescale;
+    sv__seg_record *segs;
+    int nb_segs, cap_segs;
+    int64_t total_bytes;
+} sv__segwriter;
+
+int sv__segwriter_init(sv__segwriter *w, const char *dir, char *errbuf, size_t errlen);
+sv__frag_sink sv__segwriter_sink(sv__segwriter *w);
+/* Peak and average bit/s over the segments (HLS BANDWIDTH/AVERAGE-BANDWIDTH). */
+void sv__segwriter_bandwidth(const sv__segwriter *w, int64_t *peak, int64_t *average);
+/* Sum of the segment durations, seconds. */
+double sv__segwriter_duration(const sv__segwriter *w);
+void sv__segwriter_free(sv__segwriter *w);
+
+/* ---- fragmented MP4 muxing (fmp4.c) ----------------------------------- */
+
+typedef struct sv__fmp4 sv__fmp4;
+
+/* Opens an fMP4 muxer for one stream described by `enc` (opened encoder;
+ * its time_base is the packets' time base). Output goes to `sink`. */
+int sv__fmp4_open(sv__fmp4 **out, const AVCodecContext *enc, sv__frag_sink sink,
+                  char *errbuf, size_t errlen);
+/* Cuts a fragment here: the packets written so far become one fragment.
+ * Does nothing when no packet is pending. */
+int sv__fmp4_cut(sv__fmp4 *m, char *errbuf, size_t errlen);
+/* Writes one encoded packet (in the encoder time base, pkt->duration set).
+ * Takes the packet's reference. */
+int sv__fmp4_write(sv__fmp4 *m, AVPacket *pkt, char *errbuf, size_t errlen);
+/* Cuts the last fragment and ends the stream. */
+int sv__fmp4_finish(sv__fmp4 *m, char *errbuf, size_t errlen);
+void sv__fmp4_destroy(sv__fmp4 *m);
+
+/* ---- video rungs (rung.c) ---------------------------------------------- */
+
+typedef struct sv__rung_job sv__rung_job;
+
+typedef struct sv__rung_params {
+    int width, height, bitrate_kbps;
+    const char *preset;
+    int threads;             /* x264 threads, 0 = auto */
+    AVRational time_base;    /* of the frames handed in (1/fps) */
+    AVRational frame_rate;
+    int gop_frames;          /* frames per segment */
+    const char *out_dir;     /* video/<h>p */
+} sv__rung_params;
+
+/* Creates the encoder and muxer for one rung and starts its thread. */
+int sv__rung_start(sv__rung_job **out, const sv__rung_params *p, char *errbuf, size_t errlen);
+/* Hands a frame to the rung (adds a reference; the caller keeps its own).
+ * `segment_start` forces an IDR. Blocks while the rung's queue is full.
+ * frame == NULL marks the end. Returns 0, or the rung's error code once
+ * it failed (the message is in sv__rung_error()). */
+int sv__rung_push(sv__rung_job *r, const AVFrame *frame, int segment_start);
+/* Waits for the thread (after the end mark or an abort); returns its
+ * result. abort != 0 stops it without draining the queue. */
+int sv__rung_join(sv__rung_job *r, int abort);
+const char *sv__rung_error(const sv__rung_job *r);
+const sv__segwriter *sv__rung_segments(const sv__rung_job *r);
+/* After a successful join: "avc1.PPCCLL". */
+const char *sv__rung_codecs(const sv__rung_job *r);
+void sv__rung_destroy(sv__rung_job *r);
+
+/* Builds "avc1.PPCCLL" from H.264 extradata (Annex B or avcC). */
+int sv__avc1_codecs(const uint8_t *extradata, int size, char *out, size_t outlen);
+
+/* ---- audio (audio.c) --------------------------------------------------- */
+
+typedef struct sv__audio_job sv__audio_job;
+
+/* `start_time` (AV_TIME_BASE units) is the source's zero; `dir` is audio/. */
+int sv__audio_open(sv__audio_job **out, const AVStream *st, int64_t start_time,
+                   int bitrate_kbps, double segment_s, const char *dir,
+                   char *errbuf, size_t errlen);
+/* Decodes, resamples, encodes and muxes one source packet (NULL: drain). */
+int sv__audio_packet(sv__audio_job *a, const AVPacket *pkt, char *errbuf, size_t errlen);
+int sv__audio_finish(sv__audio_job *a, char *errbuf, size_t errlen);
+const sv__segwriter *sv__audio_segments(const sv__audio_job *a);
+void sv__audio_destroy(sv__audio_job *a);
+
+/* ---- thumbnails (thumbs.c) ----------------------------------------------- */
+
+typedef struct sv__thumbs sv__thumbs;
+
+int sv__thumbs_open(sv__thumbs **out, double interval_s, const char *dir,
+                    char *errbuf, size_t errlen);
+/* Offers a decoded frame at time t_s; writes a JPEG when t_s reaches the
+ * next multiple of the interval. */
+int sv__thumbs_offer(sv__thumbs *t, const AVFrame *frame, double t_s,
+                     char *errbuf, size_t errlen);
+int sv__thumbs_count(const sv__thumbs *t);
+void sv__thumbs_destroy(sv__thumbs *t);
+
+/* ---- manifests (hls.c, dash.c) ----------------------------------------- */
+
+typedef struct sv__manifest_rendition {
+    const sv__rendition_info *info;
+    const sv__segwriter *segs;
+    const char *path;        /* folder relative to out_dir: "video/720p", "audio" */
+} sv__manifest_rendition;
+
+typedef struct sv__manifest {
+    const sv__manifest_rendition *video;
+    int nb_video;
+    const sv__manifest_rendition *audio;  /* NULL when the source has none */
+    double duration_s;
+    double segment_s;
+} sv__manifest;
+
+int sv__hls_write(const sv__manifest *m, const char *out_dir, char *errbuf, size_t errlen);
+int sv__dash_write(const sv__manifest *m, const char *out_dir, char *errbuf, size_t errlen);
+
+/* Formats an FFmpeg error code into errbuf after a prefix. Returns `code`. */
+int sv__media_averr(char *errbuf, size_t errlen, int code, int averr, const char *what);
+int sv__media_err(char *errbuf, size_t errlen, int code, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 4, 5)))
+#endif
+    ;
+
+#endif

@@ -1,0 +1,94 @@
+#!/bin/sh
+# Transcode benchmark: the media pipeline (sv__media_ingest through the
+# sv-media-ingest driver) against ONE equivalent ffmpeg command on the same
+# machine in the same run. Both decode the 60 s 1080p30 source once, scale
+# to the default ladder (240p 300k, 360p 750k, 480p 1200k, 720p 2800k,
+# 1080p 5000k; bicubic), encode libx264 veryfast with the same rate control
+# (b = maxrate, bufsize = 2 x b), closed 4 s GOPs with IDRs forced on the
+# segment boundaries and no scene-cut keyframes, x264 threads auto, and AAC
+# 128k 48 kHz stereo. ffmpeg writes fragmented MP4 files; the pipeline
+# writes the CMAF segments, HLS, DASH and thumbnails on top.
+#
+#   SV_BUILD_DIR=build sh bench/transcode.sh        (RUNS=3 for a median)
+#
+# Prints both wall times and ratio = pipeline / ffmpeg (target <= 1.10).
+# The runs alternate (pipeline, ffmpeg, pipeline, ...) so a busy machine
+# hurts both sides alike; the median of each side is compared (the lower middle
+# value for an even RUNS). The CPU time
+# (user + sys) of each side is printed too: on a machine shared with other
+# jobs the wall times move with the load, the CPU times much less.
+set -eu
+here=$(cd "$(dirname "$0")/.." && pwd)
+BUILD=${SV_BUILD_DIR:-$here/build}
+RUNS=${RUNS:-1}
+for t in ffmpeg awk /usr/bin/time; do
+    command -v "$t" >/dev/null 2>&1 || { echo "$t missing: run scripts/install-deps.sh" >&2; exit 1; }
+done
+INGEST=$(find "$BUILD" -type f -name sv-media-ingest -perm -u+x | head -n 1)
+[ -x "$INGEST" ] || { echo "sv-media-ingest not built under $BUILD" >&2; exit 1; }
+WORK="$BUILD/bench-transcode"
+mkdir -p "$WORK"
+SRC="$WORK/src-1080p30-60s.mp4"
+if [ ! -s "$SRC" ]; then
+    echo "making the source clip..."
+    ffmpeg -nostdin -v error -y -f lavfi -i testsrc2=size=1920x1080:rate=30 \
+        -f lavfi -i sine=frequency=440:sample_rate=44100 -t 60 \
+        -c:v libx264 -preset ultrafast -crf 18 -pix_fmt yuv420p -c:a aac -b:a 128k "$SRC"
+fi
+
+# timed FILE CMD...: runs CMD, appends "wall cpu" seconds to FILE.
+timed() {
+    out=$1
+    shift
+    /usr/bin/time -f '%e %U %S' -o "$WORK/time.txt" "$@"
+    awk '{ printf "%.2f %.2f\n", $1, $2 + $3 }' "$WORK/time.txt" >> "$out"
+}
+
+run_pipeline() {
+    rm -rf "$WORK/out-sv"
+    timed "$WORK/sv.times" "$INGEST" "$SRC" "$WORK/out-sv" > "$WORK/sv-result.txt"
+}
+
+run_ffmpeg() {
+    rm -rf "$WORK/out-ff"
+    mkdir -p "$WORK/out-ff"
+    fc="[0:v]split=5[s0][s1][s2][s3][s4]"
+    set --
+    i=0
+    for spec in 426:240:300 640:360:750 854:480:1200 1280:720:2800 1920:1080:5000; do
+        w=${spec%%:*} rest=${spec#*:}
+        h=${rest%%:*} b=${rest#*:}
+        fc="$fc;[s$i]scale=$w:$h[v$i]"
+        set -- "$@" -map "[v$i]" -c:v libx264 -preset veryfast -b:v "${b}k" -maxrate "${b}k" \
+            -bufsize "$((2 * b))k" -g 120 -keyint_min 120 -sc_threshold 0 -flags +cgop \
+            -forced-idr 1 -force_key_frames 'expr:gte(t,n_forced*4)' \
+            -movflags +frag_keyframe+empty_moov+default_base_moof "$WORK/out-ff/${h}p.mp4"
+        i=$((i + 1))
+    done
+    timed "$WORK/ff.times" ffmpeg -nostdin -v error -y -i "$SRC" -filter_complex "$fc" "$@" \
+        -map 0:a -c:a aac -b:a 128k -ar 48000 -ac 2 "$WORK/out-ff/audio.mp4"
+}
+
+# median COLUMN < FILE
+median() { awk -v c="$1" '{ print $c }' | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+
+: > "$WORK/sv.times"
+: > "$WORK/ff.times"
+r=1
+while [ "$r" -le "$RUNS" ]; do
+    run_pipeline
+    run_ffmpeg
+    echo "run $r: pipeline $(tail -n 1 "$WORK/sv.times" | awk '{ print $1 " s wall, " $2 " s cpu" }')," \
+         "ffmpeg $(tail -n 1 "$WORK/ff.times" | awk '{ print $1 " s wall, " $2 " s cpu" }')"
+    r=$((r + 1))
+done
+sv=$(median 1 < "$WORK/sv.times")
+ff=$(median 1 < "$WORK/ff.times")
+svcpu=$(median 2 < "$WORK/sv.times")
+ffcpu=$(median 2 < "$WORK/ff.times")
+svsize=$(du -sk "$WORK/out-sv" | awk '{ print $1 }')
+ffsize=$(du -sk "$WORK/out-ff" | awk '{ print $1 }')
+echo "pipeline (sv__media_ingest, 5 rungs + audio + HLS/DASH/thumbs): ${sv} s wall, ${svcpu} s cpu, ${svsize} KiB"
+echo "ffmpeg CLI (one decode, split=5, 5 x libx264 + aac):          ${ff} s wall, ${ffcpu} s cpu, ${ffsize} KiB"
+awk -v a="$svcpu" -v b="$ffcpu" 'BEGIN { printf "cpu ratio pipeline/ffmpeg = %.3f\n", a / b }'
+awk -v a="$sv" -v b="$ff" 'BEGIN { r = a / b; printf "wall ratio pipeline/ffmpeg = %.3f (target <= 1.10): %s\n", r, r <= 1.10 ? "PASS" : "FAIL"; exit r > 1.10 }'

@@ -1,0 +1,125 @@
+/*
+ * sv-media-ingest: a thin command-line driver of sv__media_ingest() for the
+ * backend_media tests and bench/transcode.sh.
+ *
+ *   sv-media-ingest INPUT OUT_DIR [--ladder 240:300,360:750] [--segment S]
+ *                   [--threads N] [--preset P] [--cancel-at PERCENT] [--progress]
+ *                   [--verbose]
+ *
+ * Prints the result as key=value lines on stdout (duration, renditions,
+ * thumbs, wall time) and exits 0; on failure prints "error=<code> <reason>"
+ * on stderr and exits 1. --cancel-at raises the cancel flag from the
+ * progress callback once the job passes PERCENT.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libavutil/log.h>
+
+#include "backend/media.h"
+#include "streamverse/common.h"
+
+typedef struct cli_state {
+    double cancel_at;        /* < 0: never */
+    volatile int cancel;
+    int show_progress;
+    double last;
+} cli_state;
+
+static void on_progress(void *opaque, double percent, const char *stage)
+{
+    cli_state *s = opaque;
+    if (percent < s->last)
+        fprintf(stderr, "progress went backwards: %.1f after %.1f\n", percent, s->last);
+    s->last = percent;
+    if (s->show_progress)
+        fprintf(stderr, "progress %5.1f%% %s\n", percent, stage);
+    if (s->cancel_at >= 0 && percent >= s->cancel_at)
+        s->cancel = 1;
+}
+
+static int parse_ladder(const char *spec, sv__ladder *l)
+{
+    l->nb_rungs = 0;
+    const char *p = spec;
+    while (*p) {
+        char *end;
+        long h = strtol(p, &end, 10);
+        if (end == p || *end != ':' || l->nb_rungs == SV_MEDIA_MAX_RUNGS)
+            return -1;
+        p = end + 1;
+        long kbps = strtol(p, &end, 10);
+        if (end == p || (*end != ',' && *end != '\0'))
+            return -1;
+        l->rungs[l->nb_rungs++] = (sv__rung){ (int)h, (int)kbps };
+        p = *end == ',' ? end + 1 : end;
+    }
+    return l->nb_rungs > 0 ? 0 : -1;
+}
+
+int main(int argc, char **argv)
+{
+    sv__ladder ladder;
+    cli_state st = { .cancel_at = -1, .last = 0 };
+    int verbose = 0;
+    sv__ladder_default(&ladder);
+    if (argc < 3) {
+        fprintf(stderr, "usage: %s INPUT OUT_DIR [--ladder H:KBPS,...] [--segment S] "
+                        "[--threads N] [--preset P] [--cancel-at PERCENT] [--progress] [--verbose]\n", argv[0]);
+        return 2;
+    }
+    for (int i = 3; i < argc; i++) {
+        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (!strcmp(a, "--progress")) {
+            st.show_progress = 1;
+            continue;
+        }
+        if (!strcmp(a, "--verbose")) {
+            verbose = 1;
+            continue;
+        }
+        if (!v) {
+            fprintf(stderr, "%s needs a value\n", a);
+            return 2;
+        }
+        i++;
+        if (!strcmp(a, "--ladder")) {
+            if (parse_ladder(v, &ladder) < 0) {
+                fprintf(stderr, "bad ladder: %s\n", v);
+                return 2;
+            }
+        } else if (!strcmp(a, "--segment")) {
+            ladder.segment_s = atof(v);
+        } else if (!strcmp(a, "--threads")) {
+            ladder.threads = atoi(v);
+        } else if (!strcmp(a, "--preset")) {
+            ladder.x264_preset = v;
+        } else if (!strcmp(a, "--cancel-at")) {
+            st.cancel_at = atof(v);
+        } else {
+            fprintf(stderr, "unknown option %s\n", a);
+            return 2;
+        }
+    }
+    /* The encoders' statistics are noise here; warnings and errors stay. */
+    if (!verbose)
+        av_log_set_level(AV_LOG_WARNING);
+    sv__media_result res;
+    char err[512];
+    int rc = sv__media_ingest(argv[1], argv[2], &ladder, on_progress, &st, &st.cancel,
+                              &res, err, sizeof(err));
+    if (rc < 0) {
+        fprintf(stderr, "error=%d %s: %s\n", rc, sv_strerror(rc), err);
+        return 1;
+    }
+    printf("duration=%.3f\nwall=%.3f\nthumbs=%d\nrenditions=%d\n",
+           res.duration_s, res.transcode_s, res.nb_thumbs, res.nb_renditions);
+    for (int i = 0; i < res.nb_renditions; i++) {
+        const sv__rendition_info *r = &res.renditions[i];
+        printf("rendition=%s %s %dx%d bw=%lld avg=%lld codecs=%s fps=%.3f segs=%d\n",
+               r->kind, r->name, r->width, r->height, (long long)r->bandwidth,
+               (long long)r->average_bandwidth, r->codecs, r->frame_rate, r->nb_segments);
+    }
+    return 0;
+}

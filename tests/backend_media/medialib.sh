@@ -1,0 +1,142 @@
+# Shared helpers for the backend_media tests (sourced, POSIX sh).
+# Needs SV_BUILD_DIR; checks every output with ffprobe/ffmpeg/xmllint.
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
+
+need_tools() {
+    for t in "$@"; do
+        command -v "$t" >/dev/null 2>&1 ||
+            fail "$t is missing: run scripts/install-deps.sh"
+    done
+}
+
+need_tools ffmpeg ffprobe xmllint awk
+[ -n "$SV_BUILD_DIR" ] || fail "SV_BUILD_DIR is not set (run through ctest)"
+INGEST=$(find "$SV_BUILD_DIR" -type f -name sv-media-ingest -perm -u+x | head -n 1)
+[ -x "$INGEST" ] || fail "sv-media-ingest not built under $SV_BUILD_DIR"
+
+# make_clip OUT SECONDS SIZE [noaudio]: a lavfi test clip, H.264 (+ AAC).
+make_clip() {
+    if [ "${4:-}" = noaudio ]; then
+        ffmpeg -nostdin -v error -y -f lavfi -i "testsrc2=size=$3:rate=30" -t "$2" \
+            -c:v libx264 -preset ultrafast -pix_fmt yuv420p "$1" || fail "ffmpeg clip $1"
+    else
+        ffmpeg -nostdin -v error -y -f lavfi -i "testsrc2=size=$3:rate=30" \
+            -f lavfi -i "sine=frequency=440:sample_rate=44100" -t "$2" \
+            -c:v libx264 -preset ultrafast -pix_fmt yuv420p -c:a aac -b:a 128k "$1" ||
+            fail "ffmpeg clip $1"
+    fi
+}
+
+# check_rung DIR NB_SEGS SEG_S FPS WIDTH HEIGHT: every segment, read as
+# init + segment, starts with a keyframe at (n-1)*SEG_S (within half a
+# frame: tfdt is continuous), holds exactly one keyframe (one closed GOP)
+# and lasts SEG_S within one frame, the last one at most SEG_S.
+check_rung() {
+    dir=$1 nsegs=$2 seg=$3 fps=$4 w=$5 h=$6
+    [ -f "$dir/init.mp4" ] || fail "$dir/init.mp4 missing"
+    [ -f "$dir/seg-$((nsegs + 1)).m4s" ] && fail "$dir has more than $nsegs segments"
+    n=1
+    while [ "$n" -le "$nsegs" ]; do
+        [ -f "$dir/seg-$n.m4s" ] || fail "$dir/seg-$n.m4s missing"
+        cat "$dir/init.mp4" "$dir/seg-$n.m4s" > "$WORK/one.mp4"
+        size=$(ffprobe -v error -select_streams v:0 -show_entries stream=width,height \
+               -of csv=p=0 "$WORK/one.mp4")
+        [ "$size" = "$w,$h" ] || fail "$dir/seg-$n.m4s is $size, expected $w,$h"
+        ffprobe -v error -select_streams v:0 -show_entries packet=pts_time,flags \
+            -of csv=p=0 "$WORK/one.mp4" > "$WORK/pk.txt" || fail "ffprobe $dir/seg-$n.m4s"
+        last=0
+        [ "$n" -eq "$nsegs" ] && last=1
+        awk -F, -v n="$n" -v seg="$seg" -v fps="$fps" -v last="$last" -v f="$dir/seg-$n.m4s" '
+            NR == 1 { if ($2 !~ /^K/) { print f ": first packet is not a keyframe"; bad = 1 }
+                      min = $1 }
+            { if ($1 < min) min = $1; if ($2 ~ /^K/) keys++; frames++ }
+            END {
+                fd = 1 / fps; start = (n - 1) * seg; dur = frames * fd
+                if (keys != 1) { print f ": " keys " keyframes"; bad = 1 }
+                if (min - start > fd / 2 || start - min > fd / 2) {
+                    print f ": starts at " min ", expected " start; bad = 1 }
+                if (!last && (dur - seg > fd + 1e-6 || seg - dur > fd + 1e-6)) {
+                    print f ": lasts " dur " s, expected " seg; bad = 1 }
+                if (last && dur > seg + fd + 1e-6) { print f ": last lasts " dur; bad = 1 }
+                exit bad
+            }' "$WORK/pk.txt" || fail "segment check"
+        n=$((n + 1))
+    done
+}
+
+# decode_all URL NB_VIDEO: ffprobe lists NB_VIDEO video streams and one
+# audio stream (when HAS_AUDIO=1); ffmpeg decodes every video rung to the
+# end with no error line and the expected frame count (FRAMES).
+decode_all() {
+    url=$1 nv=$2
+    # HLS lists each stream again under its program: count distinct indexes.
+    ffprobe -v error -show_entries stream=index,codec_type -of csv=p=0 "$url" | sort -u \
+        > "$WORK/streams.txt" || fail "ffprobe $url"
+    nvid=$(grep -c ',video$' "$WORK/streams.txt" || true)
+    naud=$(grep -c ',audio$' "$WORK/streams.txt" || true)
+    [ "$nvid" -eq "$nv" ] || fail "$url: ffprobe lists $nvid video streams, expected $nv"
+    [ "$naud" -eq "$HAS_AUDIO" ] || fail "$url: ffprobe lists $naud audio streams"
+    i=0
+    while [ "$i" -lt "$nv" ]; do
+        ffmpeg -nostdin -v error -y -i "$url" -map "0:v:$i" -f framemd5 "$WORK/v.md5" \
+            2> "$WORK/dec.err" || fail "$url v:$i: ffmpeg failed: $(cat "$WORK/dec.err")"
+        [ -s "$WORK/dec.err" ] && fail "$url v:$i: decode errors: $(head -n 3 "$WORK/dec.err")"
+        got=$(grep -vc '^#' "$WORK/v.md5")
+        [ "$got" -eq "$FRAMES" ] || fail "$url v:$i: decoded $got frames, expected $FRAMES"
+        i=$((i + 1))
+    done
+    if [ "$HAS_AUDIO" -eq 1 ]; then
+        ffmpeg -nostdin -v error -i "$url" -map 0:a:0 -f null - 2> "$WORK/dec.err" ||
+            fail "$url audio: ffmpeg failed"
+        [ -s "$WORK/dec.err" ] && fail "$url audio: $(head -n 3 "$WORK/dec.err")"
+    fi
+    return 0
+}
+
+# check_manifests OUT NB_VIDEO NB_SEGS: playlist and MPD structure.
+check_manifests() {
+    out=$1 nv=$2 nsegs=$3
+    m="$out/master.m3u8"
+    head -n 1 "$m" | grep -q '^#EXTM3U' || fail "master.m3u8 header"
+    grep -q '^#EXT-X-INDEPENDENT-SEGMENTS' "$m" || fail "no EXT-X-INDEPENDENT-SEGMENTS"
+    [ "$(grep -c '^#EXT-X-STREAM-INF:' "$m")" -eq "$nv" ] || fail "master: not $nv variants"
+    grep '^#EXT-X-STREAM-INF:' "$m" | while read -r line; do
+        for attr in 'BANDWIDTH=[0-9]' 'AVERAGE-BANDWIDTH=[0-9]' 'RESOLUTION=[0-9]*x[0-9]' \
+                    'CODECS="avc1\.[0-9a-f]\{6\}' 'FRAME-RATE=[0-9]'; do
+            echo "$line" | grep -q "$attr" || fail "master: $attr missing in $line"
+        done
+        if [ "$HAS_AUDIO" -eq 1 ]; then
+            echo "$line" | grep -q 'mp4a\.40\.2",FRAME' || fail "master: no mp4a in $line"
+            echo "$line" | grep -q 'AUDIO="audio"' || fail "master: no AUDIO group in $line"
+        fi
+    done
+    if [ "$HAS_AUDIO" -eq 1 ]; then
+        grep -q '^#EXT-X-MEDIA:TYPE=AUDIO,.*URI="audio/index.m3u8"' "$m" || fail "no EXT-X-MEDIA"
+    else
+        grep -q '^#EXT-X-MEDIA' "$m" && fail "EXT-X-MEDIA without audio"
+    fi
+    for pl in $(grep -v '^#' "$m"); do
+        p="$out/$pl"
+        grep -q '^#EXT-X-VERSION:7' "$p" || fail "$pl: version"
+        grep -q '^#EXT-X-MAP:URI="init.mp4"' "$p" || fail "$pl: EXT-X-MAP"
+        grep -q '^#EXT-X-ENDLIST' "$p" || fail "$pl: ENDLIST"
+        [ "$(grep -c '^#EXTINF:' "$p")" -eq "$nsegs" ] || fail "$pl: not $nsegs segments"
+        td=$(sed -n 's/^#EXT-X-TARGETDURATION://p' "$p")
+        awk -F'[:,]' -v td="$td" '/^#EXTINF:/ { if ($2 + 0.5 >= td + 1) bad = 1 } END { exit bad }' \
+            "$p" || fail "$pl: EXTINF above TARGETDURATION"
+    done
+    mpd="$out/manifest.mpd"
+    xmllint --noout "$mpd" || fail "manifest.mpd is not well-formed XML"
+    x() { xmllint --xpath "$1" "$mpd"; }
+    [ "$(x 'count(//*[local-name()="AdaptationSet"])')" -eq $((1 + HAS_AUDIO)) ] ||
+        fail "MPD: AdaptationSet count"
+    [ "$(x 'count(//*[local-name()="AdaptationSet"][@contentType="video"]/*[local-name()="Representation"])')" -eq "$nv" ] ||
+        fail "MPD: video Representation count"
+    [ "$(x 'string(/*[local-name()="MPD"]/@profiles)')" = "urn:mpeg:dash:profile:isoff-live:2011" ] ||
+        fail "MPD: profile"
+    [ "$(x 'string(/*[local-name()="MPD"]/@type)')" = static ] || fail "MPD: type"
+    [ "$(x 'count(//*[local-name()="SegmentTimeline"])')" -eq $((nv + HAS_AUDIO)) ] ||
+        fail "MPD: SegmentTimeline count"
+    return 0
+}

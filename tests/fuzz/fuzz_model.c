@@ -1,0 +1,57 @@
+/* Fuzz target: manifests into the presentation model. The input is an HLS
+ * playlist or an MPD (told apart by sv__model_detect); it is then fed back
+ * as every rep's media playlist twice (a live refresh), or as a DASH
+ * refresh ten seconds later and as every SegmentBase rep's sidx bytes. */
+#include <stddef.h>
+#include <stdint.h>
+
+#include "player/model.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static void touch(const sv__presentation *pres)
+{
+    volatile double sum = pres->live_start + pres->refresh_s;
+    for (size_t p = 0; p < pres->nb_periods; p++)
+        for (size_t t = 0; t < pres->periods[p].nb_tracks; t++)
+            for (size_t r = 0; r < pres->periods[p].tracks[t].nb_reps; r++) {
+                const sv__rep *rep = &pres->periods[p].tracks[t].reps[r];
+                for (size_t s = 0; s < rep->nb_segs; s++)
+                    sum += rep->segs[s].start + (double)rep->segs[s].res.url[0] +
+                           (rep->segs[s].init ? (double)rep->segs[s].init->url[0] : 0);
+                sum += (double)sv__model_find_segment(rep, 10);
+            }
+    (void)sum;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    const double now = 1795168800.0 + 100; /* 2026-11-20T10:01:40Z */
+    const char *url = "http://127.0.0.1/a/b/manifest";
+    sv__presentation *pres = NULL;
+    sv__parse_error err;
+
+    sv__source_kind kind = sv__model_detect(data, size, NULL, NULL);
+    if (kind == SV__SOURCE_FILE)
+        return 0;
+    if (sv__model_create(kind, (const char *)data, size, url, now, NULL, &pres, &err) != 0)
+        return 0;
+    for (int round = 0; round < 2; round++) {
+        for (size_t p = 0; p < pres->nb_periods; p++)
+            for (size_t t = 0; t < pres->periods[p].nb_tracks; t++)
+                for (size_t r = 0; r < pres->periods[p].tracks[t].nb_reps; r++) {
+                    sv__rep *rep = &pres->periods[p].tracks[t].reps[r];
+                    if (kind == SV__SOURCE_HLS && rep->playlist_url)
+                        sv__model_hls_media(pres, rep, (const char *)data, size,
+                                            rep->playlist_url, &err);
+                    else if (rep->seg_state == SV__SEGS_NEED_INDEX)
+                        sv__model_dash_sidx(pres, rep, data, size, &err);
+                }
+        if (kind == SV__SOURCE_DASH)
+            sv__model_dash_refresh(pres, (const char *)data, size, NULL, now + 10 * (round + 1),
+                                   &err);
+        touch(pres);
+    }
+    sv__model_destroy(pres);
+    return 0;
+}

@@ -1,0 +1,7 @@
+# Presentation model: the sidx parser (DASH SegmentBase indexes).
+sv_fuzz_target(fuzz_sidx SOURCES ${CMAKE_CURRENT_LIST_DIR}/fuzz_sidx.c
+               CORPUS ${CMAKE_CURRENT_LIST_DIR}/corpus/sidx)
+# The model builders on top of the HLS/DASH parsers: create, media loads,
+# live refresh and sidx, all fed the same input.
+sv_fuzz_target(fuzz_model SOURCES ${CMAKE_CURRENT_LIST_DIR}/fuzz_model.c
+               CORPUS ${CMAKE_CURRENT_LIST_DIR}/corpus/fuzz_model)

@@ -1,0 +1,4 @@
+# Presentation model: HLS and DASH into periods/tracks/reps/segments, sidx.
+sv_unit_test(test_model_hls test_model_hls.c)
+sv_unit_test(test_model_dash test_model_dash.c)
+sv_unit_test(test_sidx test_sidx.c)

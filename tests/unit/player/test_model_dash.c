@@ -1,0 +1,383 @@
+/*
+ * DASH into the presentation model: a VOD MPD with multi-CDN BaseURLs,
+ * ContentProtection and a SegmentTimeline (r = -1) with $Number%05d$; a
+ * dynamic MPD at a fixed clock (availability window, live start, refresh
+ * that slides the window and adds a period); SegmentList then SegmentBase
+ * across two periods, the latter indexed by the sidx ffmpeg writes; and
+ * MPDs refused with a reason.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "player/model.h"
+
+static int near(double a, double b)
+{
+    return a - b < 1e-6 && b - a < 1e-6;
+}
+
+static sv__presentation *create_ok(const char *text, const char *url, double now)
+{
+    sv__presentation *pres = NULL;
+    sv__parse_error err;
+    int ret = sv__model_create(SV__SOURCE_DASH, text, strlen(text), url, now, NULL, &pres, &err);
+    if (ret != 0)
+        print_error("create failed: %d: %s\n", ret, err.message);
+    assert_int_equal(ret, 0);
+    return pres;
+}
+
+/* Text and thumbnails first, video last, v4 before v0: the model reorders. */
+static const char *vod_mpd =
+    "<?xml version=\"1.0\"?>\n"
+    "<MPD xmlns=\"urn:mpeg:dash:schema:mpd:2011\" xmlns:dvb=\"urn:dvb:dash:dash-extensions:2014-1\"\n"
+    "     xmlns:cenc=\"urn:mpeg:cenc:2013\" xmlns:dashif=\"https://dashif.org/CPS\"\n"
+    "     type=\"static\" mediaPresentationDuration=\"PT1M0.5S\" minBufferTime=\"PT2S\">\n"
+    "  <BaseURL serviceLocation=\"edge-a\" dvb:priority=\"1\" dvb:weight=\"2\">http://127.0.0.1:9001/media/t1/</BaseURL>\n"
+    "  <BaseURL serviceLocation=\"edge-b\" dvb:priority=\"2\">http://127.0.0.1:9002/media/t1/</BaseURL>\n"
+    "  <ContentSteering defaultServiceLocation=\"edge-a\">/api/v1/steering?t=t1</ContentSteering>\n"
+    "  <Period id=\"p0\">\n"
+    "    <AdaptationSet id=\"3\" contentType=\"text\" mimeType=\"text/vtt\" lang=\"de\">\n"
+    "      <Representation id=\"sub-de\" bandwidth=\"256\"><BaseURL>subs/de.vtt</BaseURL></Representation>\n"
+    "    </AdaptationSet>\n"
+    "    <AdaptationSet id=\"4\" contentType=\"image\" mimeType=\"image/jpeg\">\n"
+    "      <SegmentTemplate media=\"thumbs/$Number$.jpg\" duration=\"10\"/>\n"
+    "      <Representation id=\"thumbs\" bandwidth=\"1000\"/>\n"
+    "    </AdaptationSet>\n"
+    "    <AdaptationSet id=\"2\" mimeType=\"audio/mp4\" lang=\"en\">\n"
+    "      <Label>English</Label>\n"
+    "      <SegmentTemplate timescale=\"48000\" duration=\"192000\" media=\"a/$Time$.m4s\"\n"
+    "                       initialization=\"a/init.mp4\" startNumber=\"0\"/>\n"
+    "      <Representation id=\"a0\" bandwidth=\"128000\" codecs=\"mp4a.40.2\" audioSamplingRate=\"48000\"/>\n"
+    "    </AdaptationSet>\n"
+    "    <AdaptationSet id=\"1\" contentType=\"video\" mimeType=\"video/mp4\">\n"
+    "      <ContentProtection schemeIdUri=\"urn:mpeg:dash:mp4protection:2011\" value=\"cenc\"\n"
+    "         cenc:default_KID=\"4060a865-8878-4267-9cbf-91ae5bae1e72\"/>\n"
+    "      <ContentProtection schemeIdUri=\"urn:uuid:E2719D58-A985-B3C9-781A-B030AF78D30E\">\n"
+    "        <dashif:laurl>http://127.0.0.1:8080/api/v1/license</dashif:laurl>\n"
+    "      </ContentProtection>\n"
+    "      <SegmentTemplate timescale=\"90000\" initialization=\"$RepresentationID$/init.mp4\"\n"
+    "                       media=\"$RepresentationID$/seg_$Number%05d$.m4s\" startNumber=\"1\">\n"
+    "        <SegmentTimeline><S t=\"0\" d=\"360000\" r=\"-1\"/></SegmentTimeline>\n"
+    "      </SegmentTemplate>\n"
+    "      <Representation id=\"v4\" bandwidth=\"5000000\" width=\"1920\" height=\"1080\" codecs=\"avc1.640028\"/>\n"
+    "      <Representation id=\"v0\" bandwidth=\"300000\" width=\"426\" height=\"240\" codecs=\"avc1.4d4015\" frameRate=\"30000/1001\"/>\n"
+    "    </AdaptationSet>\n"
+    "  </Period>\n"
+    "</MPD>\n";
+
+static void vod_template_protection_cdns(void **state)
+{
+    sv__presentation *pres = create_ok(vod_mpd, "http://127.0.0.1:8080/media/t1/manifest.mpd", 0);
+    static const uint8_t kid[16] = { 0x40, 0x60, 0xa8, 0x65, 0x88, 0x78, 0x42, 0x67,
+                                     0x9c, 0xbf, 0x91, 0xae, 0x5b, 0xae, 0x1e, 0x72 };
+    (void)state;
+
+    assert_int_equal(pres->kind, SV__SOURCE_DASH);
+    assert_false(pres->live);
+    assert_true(near(pres->duration, 60.5));
+    assert_true(near(pres->refresh_s, 0));
+    assert_string_equal(pres->steering_uri, "http://127.0.0.1:8080/api/v1/steering?t=t1");
+    assert_int_equal(pres->nb_cdns, 2);
+    assert_string_equal(pres->cdns[0].id, "edge-a");
+    assert_string_equal(pres->cdns[0].base_url, "http://127.0.0.1:9001/");
+    assert_int_equal(pres->cdns[0].priority, 1);
+    assert_int_equal(pres->cdns[0].weight, 2);
+    assert_string_equal(pres->cdns[1].id, "edge-b");
+    assert_string_equal(pres->cdns[1].base_url, "http://127.0.0.1:9002/");
+    assert_int_equal(pres->cdns[1].priority, 2);
+
+    const sv__period *p = &pres->periods[0];
+    assert_string_equal(p->id, "p0");
+    assert_int_equal(p->nb_tracks, 3); /* no thumbnails */
+    const sv__track *v = &p->tracks[0], *a = &p->tracks[1], *t = &p->tracks[2];
+    assert_int_equal(v->type, SV_TRACK_VIDEO);
+    assert_int_equal(a->type, SV_TRACK_AUDIO);
+    assert_int_equal(t->type, SV_TRACK_TEXT);
+    assert_true(v->index == 0 && a->index == 0 && t->index == 0);
+    assert_true(v->encrypted && v->has_default_kid);
+    assert_memory_equal(v->default_kid, kid, 16);
+    assert_string_equal(v->license_url, "http://127.0.0.1:8080/api/v1/license");
+    assert_false(a->encrypted);
+    assert_string_equal(a->language, "en");
+    assert_string_equal(a->label, "English");
+    assert_string_equal(a->codecs, "mp4a.40.2");
+    assert_string_equal(t->language, "de");
+
+    assert_int_equal(v->nb_reps, 2);
+    const sv__rep *v0 = &v->reps[0];
+    assert_string_equal(v0->id, "v0");
+    assert_int_equal(v0->index, 0);
+    assert_string_equal(v->reps[1].id, "v4");
+    assert_int_equal(v->reps[1].index, 1);
+    assert_int_equal(v0->height, 240);
+    assert_true(v0->frame_rate > 29.97 && v0->frame_rate < 29.98);
+    assert_int_equal(v0->seg_state, SV__SEGS_READY);
+    /* 60.5 s of 4 s segments from r=-1: 16 segments, the last 0.5 s. */
+    assert_int_equal(v0->nb_segs, 16);
+    assert_string_equal(v0->segs[0].res.url, "http://127.0.0.1:9001/media/t1/v0/seg_00001.m4s");
+    assert_string_equal(v0->segs[15].res.url, "http://127.0.0.1:9001/media/t1/v0/seg_00016.m4s");
+    assert_int_equal(v0->segs[15].number, 16);
+    assert_true(near(v0->segs[15].start, 60));
+    assert_true(near(v0->segs[15].duration, 0.5));
+    assert_int_equal(v0->segs[15].res.length, -1);
+    assert_string_equal(v0->segs[0].init->url, "http://127.0.0.1:9001/media/t1/v0/init.mp4");
+    assert_ptr_equal(v0->segs[7].init, v0->segs[0].init);
+    assert_null(v0->segs[0].key);
+    assert_int_equal(sv__model_find_segment(v0, 59.9995), 15);
+    assert_int_equal(sv__model_find_segment(v0, 30), 7);
+    assert_int_equal(sv__model_find_segment(v0, 60.5), -1);
+    assert_int_equal(sv__model_find_number(v0, 16), 15);
+
+    const sv__rep *a0 = &a->reps[0];
+    assert_int_equal(a0->nb_segs, 16);
+    assert_string_equal(a0->segs[1].res.url, "http://127.0.0.1:9001/media/t1/a/192000.m4s");
+    assert_int_equal(a0->segs[1].number, 1);
+    assert_int_equal(a0->audio_sample_rate, 48000);
+    /* A BaseURL-only text rep: one segment, the whole file. */
+    assert_int_equal(t->reps[0].nb_segs, 1);
+    assert_string_equal(t->reps[0].segs[0].res.url, "http://127.0.0.1:9001/media/t1/subs/de.vtt");
+    assert_true(near(t->reps[0].segs[0].duration, 60.5));
+    sv__model_destroy(pres);
+}
+
+/* 2026-11-20T10:00:00Z */
+#define AST 1795168800.0
+
+static const char *live_mpd =
+    "<MPD xmlns=\"urn:mpeg:dash:schema:mpd:2011\" type=\"dynamic\""
+    " availabilityStartTime=\"2026-11-20T10:00:00Z\" minimumUpdatePeriod=\"PT2S\""
+    " timeShiftBufferDepth=\"PT30S\" minBufferTime=\"PT2S\">"
+    "<Period id=\"live1\" start=\"PT0S\">"
+    "<AdaptationSet mimeType=\"video/mp4\">"
+    "<SegmentTemplate timescale=\"1000\" media=\"v/$Time$.m4s\" initialization=\"v/init.mp4\">"
+    "<SegmentTimeline><S t=\"0\" d=\"4000\" r=\"-1\"/></SegmentTimeline></SegmentTemplate>"
+    "<Representation id=\"v\" bandwidth=\"1000000\"/></AdaptationSet>"
+    "<AdaptationSet mimeType=\"audio/mp4\">"
+    "<SegmentTemplate timescale=\"48000\" duration=\"96000\" media=\"a/$Number%05d$.m4s\"/>"
+    "<Representation id=\"a\" bandwidth=\"64000\"/></AdaptationSet>"
+    "</Period></MPD>";
+
+static void dynamic_window_and_refresh(void **state)
+{
+    sv__presentation *pres = create_ok(live_mpd, "http://127.0.0.1:8080/live/manifest.mpd",
+                                       AST + 100.5);
+    sv__parse_error err;
+    (void)state;
+
+    assert_true(pres->live);
+    assert_true(near(pres->duration, 0));
+    assert_true(near(pres->refresh_s, 2));
+    assert_true(near(pres->availability_start_time, AST));
+    assert_true(near(pres->time_shift_buffer_depth, 30));
+    /* Now is 100.5 s: video segments that ended by then and end after
+     * 70.5 s: [68, 72) .. [96, 100), numbers 18..25. */
+    const sv__rep *v = &pres->periods[0].tracks[0].reps[0];
+    assert_int_equal(v->nb_segs, 8);
+    assert_int_equal(v->segs[0].number, 18);
+    assert_true(near(v->segs[0].start, 68));
+    assert_int_equal(v->segs[7].number, 25);
+    assert_string_equal(v->segs[7].res.url, "http://127.0.0.1:8080/live/v/96000.m4s");
+    assert_string_equal(v->segs[7].init->url, "http://127.0.0.1:8080/live/v/init.mp4");
+    /* Audio, 2 s by @duration: [70, 72) .. [98, 100), numbers 36..50. */
+    const sv__rep *a = &pres->periods[0].tracks[1].reps[0];
+    assert_int_equal(a->nb_segs, 15);
+    assert_string_equal(a->segs[0].res.url, "http://127.0.0.1:8080/live/a/00036.m4s");
+    assert_string_equal(a->segs[14].res.url, "http://127.0.0.1:8080/live/a/00050.m4s");
+    /* No suggestedPresentationDelay: 3 x the longest segment (4 s) back. */
+    assert_true(near(pres->live_start, 88.5));
+
+    /* 8.2 s later the same MPD lists [76, 80) .. [104, 108). */
+    assert_int_equal(sv__model_dash_refresh(pres, live_mpd, strlen(live_mpd), NULL, AST + 108.7,
+                                            &err), 0);
+    assert_int_equal(v->nb_segs, 8);
+    assert_int_equal(v->segs[0].number, 20);
+    assert_int_equal(v->segs[7].number, 27);
+    assert_true(near(v->segs[7].start, 104));
+    assert_true(near(pres->live_start, 96.7));
+
+    /* The first period closes at 104 s and a second one opens. */
+    const char *two =
+        "<MPD xmlns=\"urn:mpeg:dash:schema:mpd:2011\" type=\"dynamic\""
+        " availabilityStartTime=\"2026-11-20T10:00:00Z\" minimumUpdatePeriod=\"PT4S\""
+        " timeShiftBufferDepth=\"PT30S\" suggestedPresentationDelay=\"PT5S\">"
+        "<Period id=\"live1\" start=\"PT0S\" duration=\"PT104S\">"
+        "<AdaptationSet mimeType=\"video/mp4\">"
+        "<SegmentTemplate timescale=\"1000\" media=\"v/$Time$.m4s\">"
+        "<SegmentTimeline><S t=\"0\" d=\"4000\" r=\"-1\"/></SegmentTimeline></SegmentTemplate>"
+        "<Representation id=\"v\" bandwidth=\"1000000\"/></AdaptationSet></Period>"
+        "<Period id=\"live2\" start=\"PT104S\">"
+        "<AdaptationSet mimeType=\"video/mp4\">"
+        "<SegmentTemplate timescale=\"90000\" presentationTimeOffset=\"900000\" media=\"p2/$Number$.m4s\">"
+        "<SegmentTimeline><S t=\"900000\" d=\"180000\" r=\"-1\"/></SegmentTimeline></SegmentTemplate>"
+        "<Representation id=\"v\" bandwidth=\"1000000\"/></AdaptationSet></Period></MPD>";
+    assert_int_equal(sv__model_dash_refresh(pres, two, strlen(two), NULL, AST + 120, &err), 0);
+    assert_int_equal(pres->nb_periods, 2);
+    assert_string_equal(pres->periods[0].id, "live1");
+    assert_true(near(pres->periods[0].duration, 104));
+    v = &pres->periods[0].tracks[0].reps[0];
+    assert_int_equal(v->nb_segs, 4); /* [88, 92) .. [100, 104) */
+    assert_true(near(v->segs[0].start, 88));
+    assert_int_equal(v->segs[0].disc, 0);
+    /* The audio set is gone from the MPD: its rep is empty, indexes kept. */
+    assert_int_equal(pres->periods[0].nb_tracks, 2);
+    assert_int_equal(pres->periods[0].tracks[1].reps[0].nb_segs, 0);
+    const sv__period *p2 = &pres->periods[1];
+    assert_string_equal(p2->id, "live2");
+    assert_true(near(p2->start, 104));
+    const sv__rep *v2 = &p2->tracks[0].reps[0];
+    /* 16 s into the period: 2 s segments [104, 106) .. [118, 120). */
+    assert_int_equal(v2->nb_segs, 8);
+    assert_true(near(v2->segs[0].start, 104));
+    assert_int_equal(v2->segs[0].disc, 1);
+    assert_string_equal(v2->segs[7].res.url, "http://127.0.0.1:8080/live/p2/8.m4s");
+    assert_true(near(pres->refresh_s, 4));
+    assert_true(near(pres->live_start, 115));
+
+    /* A broken reload changes nothing. */
+    assert_int_equal(sv__model_dash_refresh(pres, "<MPD", 4, NULL, AST + 130, &err), SV_ERR_PARSE);
+    assert_int_equal(v2->nb_segs, 8);
+    sv__model_destroy(pres);
+}
+
+/* A 10 ms timeline repeated from t=0 since 2020, 2e8 s ago: only the last
+ * minute is listed, without walking the 2e10 segments before it. */
+static void long_running_live_timeline(void **state)
+{
+    const char *text =
+        "<MPD xmlns=\"urn:mpeg:dash:schema:mpd:2011\" type=\"dynamic\""
+        " availabilityStartTime=\"2020-01-01T00:00:00Z\" timeShiftBufferDepth=\"PT60S\">"
+        "<Period id=\"p\" start=\"PT0S\"><AdaptationSet mimeType=\"audio/mp4\">"
+        "<SegmentTemplate timescale=\"1000\" media=\"a/$Number$.m4s\">"
+        "<SegmentTimeline><S t=\"0\" d=\"10\" r=\"-1\"/></SegmentTimeline></SegmentTemplate>"
+        "<Representation id=\"a\" bandwidth=\"64000\"/></AdaptationSet></Period></MPD>";
+    sv__presentation *pres = create_ok(text, "http://h/live.mpd", 1577836800.0 + 2e8);
+    (void)state;
+
+    const sv__rep *a = &pres->periods[0].tracks[0].reps[0];
+    assert_int_equal(a->nb_segs, 6000);
+    assert_int_equal(a->segs[0].number, INT64_C(19999994001));
+    assert_true(a->segs[0].start > 2e8 - 60 - 1e-6 && a->segs[0].start < 2e8 - 60 + 1e-6);
+    assert_int_equal(a->segs[5999].number, INT64_C(20000000000));
+    assert_string_equal(a->segs[5999].res.url, "http://h/a/20000000000.m4s");
+    sv__model_destroy(pres);
+}
+
+/* ffmpeg -movflags +dash+global_sidx: the sidx at 775..850 (see test_sidx). */
+static const uint8_t ffmpeg_sidx[76] = {
+    0x00, 0x00, 0x00, 0x4c, 's', 'i', 'd', 'x', 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01,
+    0x00, 0x00, 0x30, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x03, 0x00, 0x02, 0x3a, 0xb1, 0x00, 0x00,
+    0x60, 0x00, 0x80, 0x00, 0x00, 0x00, 0x00, 0x02, 0x7f, 0x7a, 0x00, 0x00, 0x60, 0x00, 0x80,
+    0x00, 0x00, 0x00, 0x00, 0x02, 0x62, 0x1f, 0x00, 0x00, 0x60, 0x00, 0x80, 0x00, 0x00, 0x00,
+};
+
+static void list_then_segment_base(void **state)
+{
+    const char *text =
+        "<MPD xmlns=\"urn:mpeg:dash:schema:mpd:2011\" type=\"static\" mediaPresentationDuration=\"PT14S\">"
+        "<Period id=\"ad\" duration=\"PT8S\"><AdaptationSet mimeType=\"video/mp4\">"
+        "  <Representation id=\"v\" bandwidth=\"1000\"><BaseURL>ad/video.mp4</BaseURL>"
+        "    <SegmentList timescale=\"1000\" duration=\"4000\">"
+        "      <Initialization sourceURL=\"ad/init.mp4\"/>"
+        "      <SegmentURL mediaRange=\"800-1999\"/><SegmentURL mediaRange=\"2000-2999\"/>"
+        "    </SegmentList></Representation></AdaptationSet></Period>"
+        "<Period id=\"main\"><AdaptationSet mimeType=\"video/mp4\">"
+        "  <Representation id=\"v\" bandwidth=\"2000\"><BaseURL>main.mp4</BaseURL>"
+        "    <SegmentBase indexRange=\"775-850\" timescale=\"12288\" presentationTimeOffset=\"6144\">"
+        "      <Initialization range=\"0-774\"/></SegmentBase>"
+        "  </Representation></AdaptationSet></Period></MPD>";
+    sv__presentation *pres = create_ok(text, "http://127.0.0.1:8080/m/manifest.mpd", 0);
+    static const int64_t off[] = { 851, 146948, 310654 };
+    static const int64_t len[] = { 146097, 163706, 156191 };
+    sv__parse_error err;
+    (void)state;
+
+    assert_int_equal(pres->nb_periods, 2);
+    const sv__rep *ad = &pres->periods[0].tracks[0].reps[0];
+    assert_int_equal(ad->nb_segs, 2);
+    assert_string_equal(ad->segs[1].res.url, "http://127.0.0.1:8080/m/ad/video.mp4");
+    assert_int_equal(ad->segs[1].res.offset, 2000);
+    assert_int_equal(ad->segs[1].res.length, 1000);
+    assert_true(near(ad->segs[1].start, 4));
+    assert_string_equal(ad->segs[0].init->url, "http://127.0.0.1:8080/m/ad/ad/init.mp4");
+
+    sv__rep *main_rep = &pres->periods[1].tracks[0].reps[0];
+    assert_true(near(pres->periods[1].start, 8));
+    assert_int_equal(main_rep->seg_state, SV__SEGS_NEED_INDEX);
+    assert_int_equal(sv__model_find_segment(main_rep, 9), -1);
+    assert_string_equal(main_rep->index_range.url, "http://127.0.0.1:8080/m/main.mp4");
+    assert_int_equal(main_rep->index_range.offset, 775);
+    assert_int_equal(main_rep->index_range.length, 76);
+    assert_string_equal(main_rep->init_res.url, "http://127.0.0.1:8080/m/main.mp4");
+    assert_int_equal(main_rep->init_res.offset, 0);
+    assert_int_equal(main_rep->init_res.length, 775);
+
+    /* Truncated index bytes: refused, still waiting for the index. */
+    assert_int_equal(sv__model_dash_sidx(pres, main_rep, ffmpeg_sidx, 40, &err), SV_ERR_PARSE);
+    assert_int_equal(main_rep->seg_state, SV__SEGS_NEED_INDEX);
+
+    assert_int_equal(sv__model_dash_sidx(pres, main_rep, ffmpeg_sidx, sizeof(ffmpeg_sidx), &err), 0);
+    assert_int_equal(main_rep->seg_state, SV__SEGS_READY);
+    assert_int_equal(main_rep->nb_segs, 3);
+    for (size_t i = 0; i < 3; i++) {
+        const sv__segment *s = &main_rep->segs[i];
+        assert_string_equal(s->res.url, "http://127.0.0.1:8080/m/main.mp4");
+        assert_int_equal(s->res.offset, off[i]);
+        assert_int_equal(s->res.length, len[i]);
+        /* 8 s period start, minus 0.5 s of presentationTimeOffset. */
+        assert_true(near(s->start, 7.5 + 2.0 * (double)i));
+        assert_true(near(s->duration, 2));
+        assert_int_equal(s->number, 1 + (int64_t)i);
+        assert_int_equal(s->disc, 1);
+        assert_int_equal(s->init->offset, 0);
+        assert_int_equal(s->init->length, 775);
+    }
+    assert_int_equal(sv__model_find_segment(main_rep, 10), 1);
+    sv__model_destroy(pres);
+}
+
+static void refusals(void **state)
+{
+    sv__presentation *pres = NULL;
+    sv__parse_error err;
+    const char *thumbs_only =
+        "<MPD type=\"static\" mediaPresentationDuration=\"PT10S\"><Period>"
+        "<AdaptationSet contentType=\"image\" mimeType=\"image/jpeg\">"
+        "<SegmentTemplate media=\"t$Number$.jpg\" duration=\"10\"/>"
+        "<Representation id=\"t\" bandwidth=\"1\"/></AdaptationSet></Period></MPD>";
+    const char *bad_template =
+        "<MPD type=\"static\" mediaPresentationDuration=\"PT10S\"><Period><AdaptationSet mimeType=\"video/mp4\">"
+        "<SegmentTemplate media=\"s$Nmbr$.m4s\" duration=\"2\"/>"
+        "<Representation id=\"v\" bandwidth=\"1\"/></AdaptationSet></Period></MPD>";
+    (void)state;
+
+    assert_int_equal(sv__model_create(SV__SOURCE_DASH, thumbs_only, strlen(thumbs_only),
+                                      "http://h/m.mpd", 0, NULL, &pres, &err), SV_ERR_UNSUPPORTED);
+    assert_null(pres);
+    assert_non_null(strstr(err.message, "AdaptationSet"));
+    assert_int_equal(sv__model_create(SV__SOURCE_DASH, bad_template, strlen(bad_template),
+                                      "http://h/m.mpd", 0, NULL, &pres, &err), SV_ERR_PARSE);
+    assert_non_null(strstr(err.message, "Representation v"));
+    assert_int_equal(sv__model_create(SV__SOURCE_DASH, "<html/>", 7, "http://h/m.mpd", 0, NULL,
+                                      &pres, &err), SV_ERR_PARSE);
+    assert_non_null(strstr(err.message, "not a DASH MPD"));
+    assert_int_equal(sv__model_create(SV__SOURCE_DASH, NULL, 0, "http://h/m.mpd", 0, NULL, &pres,
+                                      &err), SV_ERR_INVALID);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(vod_template_protection_cdns),
+        cmocka_unit_test(dynamic_window_and_refresh),
+        cmocka_unit_test(long_running_live_timeline),
+        cmocka_unit_test(list_then_segment_base),
+        cmocka_unit_test(refusals),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
