@@ -39,7 +39,7 @@ double sv__wallclock_utc(const struct sv_player *p)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-double sv__timeline_offset(struct sv_player *p, int64_t disc, double candidate)
+double sv__timeline_offset(struct sv_player *p, int64_t disc, double candidate, int authoritative)
 {
     double off = candidate;
     sv__mutex_lock(&p->lock);
@@ -47,14 +47,18 @@ double sv__timeline_offset(struct sv_player *p, int64_t disc, double candidate)
     for (i = 0; i < p->nb_epochs; i++)
         if (p->epochs[i].disc == disc)
             break;
-    if (i < p->nb_epochs) {
+    if (i < p->nb_epochs && (p->epochs[i].authoritative || !authoritative)) {
         off = p->epochs[i].offset;
+    } else if (i < p->nb_epochs) {
+        /* Video's first packet starts the segment exactly; audio's may
+         * carry encoder priming before it, so video's mapping wins. */
+        p->epochs[i] = (sv__epoch){ disc, candidate, 1 };
     } else {
         if (p->nb_epochs == (int)(sizeof(p->epochs) / sizeof(p->epochs[0]))) {
             memmove(p->epochs, p->epochs + 1, sizeof(p->epochs) - sizeof(p->epochs[0]));
             p->nb_epochs--;
         }
-        p->epochs[p->nb_epochs++] = (sv__epoch){ disc, candidate };
+        p->epochs[p->nb_epochs++] = (sv__epoch){ disc, candidate, authoritative };
     }
     sv__mutex_unlock(&p->lock);
     return off;

@@ -43,6 +43,7 @@ typedef struct demux {
     sv__decoder *vdec, *adec;
     double offset;             /* container seconds -> presentation seconds */
     int have_offset;
+    int authoritative;         /* the offset came from this run's video */
     AVRational vtb, atb;
     double frame_dur;
     char err[200];
@@ -166,6 +167,8 @@ static int on_audio(void *opaque, AVFrame *f)
     demux *d = opaque;
     if (check_decrypted(d, f) < 0)
         return SV_ERR_DRM;
+    if (!d->authoritative && d->have_offset) /* video may have set the epoch since */
+        d->offset = sv__timeline_offset(d->p, d->disc, d->offset, 0);
     return sv__aout_push(d->p->aout, f, d->gen, frame_time(d, f, d->atb));
 }
 
@@ -308,7 +311,8 @@ static void set_offset(demux *d, const AVPacket *pkt)
     } else {
         candidate = (d->have_run_start ? d->run_start : 0) - t;
     }
-    d->offset = sv__timeline_offset(d->p, d->disc, candidate);
+    d->authoritative = pkt->stream_index == d->vidx;
+    d->offset = sv__timeline_offset(d->p, d->disc, candidate, d->authoritative);
     d->have_offset = 1;
 }
 

@@ -137,8 +137,10 @@ void *sv__demux_thread(void *arg);
 
 /* Returns the offset that maps container seconds of epoch `disc` onto the
  * presentation timeline; the first caller for an epoch sets it from its
- * candidate, so every stream of an epoch shares one mapping. Any thread. */
-double sv__timeline_offset(struct sv_player *p, int64_t disc, double candidate);
+ * candidate, so every stream of an epoch shares one mapping, except that an
+ * authoritative (video) candidate replaces one set by audio. Any thread. */
+double sv__timeline_offset(struct sv_player *p, int64_t disc, double candidate,
+                           int authoritative);
 
 /* ---- decoding (decode.c) ------------------------------------------------ */
 
@@ -277,7 +279,7 @@ void sv__control_notify(struct sv_player *p);
 
 #define SV__MAX_TRACKS 16
 
-typedef struct sv__epoch { int64_t disc; double offset; } sv__epoch;
+typedef struct sv__epoch { int64_t disc; double offset; int authoritative; } sv__epoch;
 
 struct sv_player {
     sv_player_settings settings;   /* strings point to the copies below */

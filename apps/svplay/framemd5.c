@@ -31,7 +31,6 @@ struct svp_framemd5 {
     int have_first;          /* `first` waits for the header */
     int header_done;
     pending_frame first;
-    int64_t origin_us;       /* pts_us of the first frame: pts 0 */
     int64_t tb_num, tb_den;  /* output time base: one frame period */
     int write_error;
 };
@@ -95,7 +94,9 @@ static void write_line(svp_framemd5 *m, const pending_frame *fr)
 {
     /* Microseconds to frame periods, to the nearest. */
     double period_us = 1e6 * (double)m->tb_num / (double)m->tb_den;
-    long long pts = llround((double)(fr->pts_us - m->origin_us) / period_us);
+    /* Times are on the presentation timeline (0 at the start of a VOD), so
+     * after --start the first line says where playback landed. */
+    long long pts = llround((double)fr->pts_us / period_us);
     long long dur = fr->duration_us > 0 ? llround((double)fr->duration_us / period_us) : 1;
     char hex[33];
 
@@ -149,7 +150,6 @@ void svp_framemd5_frame(svp_framemd5 *m, const sv_video_frame *frame, const uint
     if (!m->header_done && !m->have_first) {
         m->first = fr;
         m->have_first = 1;
-        m->origin_us = fr.pts_us;
         return;
     }
     if (!m->header_done) {
