@@ -314,7 +314,8 @@ static void on_segment(void *opaque, sv__fetch_result *r)
         pump(ss);
         return;
     }
-    ss->failures = 0;
+    if (!ss->fetch_is_init)
+        ss->failures = 0; /* an init segment that loads says nothing of the media */
     sv__mutex_lock(&p->lock);
     p->stats.bytes_downloaded += (int64_t)r->size;
     if (!ss->fetch_is_init)

@@ -1,0 +1,190 @@
+# playlib.sh - shared helpers of the player's integration tests. Sourced.
+#
+#   . "$SV_SOURCE_DIR/tests/player/playlib.sh"
+#   pl_serve                  # sv-faultsrv on the fixtures; sets PL_URL
+#   pl_play OUT -- --headless --benchmark --stats "$PL_TMP/s.json" "$PL_URL/hls_ts/master.m3u8"
+#
+# The player under test is $SVPLAY when set (any program with svplay's
+# command line, e.g. tests/player/refplayer.sh to check this harness), else
+# $SV_SVPLAY (CMake passes the svplay target), else the build tree's
+# apps/svplay/svplay. Fixtures come from scripts/make-test-streams.sh in
+# $SV_BUILD_DIR/test-streams (the player_streams test makes them first).
+# Every test gets a private folder $PL_TMP, removed on exit, and bounded waits.
+set -u
+
+: "${SV_BUILD_DIR:?run through ctest (SV_BUILD_DIR unset)}"
+: "${SV_SOURCE_DIR:?run through ctest (SV_SOURCE_DIR unset)}"
+PL_STREAMS="${SV_TEST_STREAMS:-$SV_BUILD_DIR/test-streams}"
+PL_FS_BIN="$SV_BUILD_DIR/tests/support/sv-faultsrv"
+PL_DIR="$SV_SOURCE_DIR/tests/player"
+SVPLAY="${SVPLAY:-${SV_SVPLAY:-$SV_BUILD_DIR/apps/svplay/svplay}}"
+PL_ARTIFACTS="$SV_BUILD_DIR/tests/player/artifacts"
+
+PL_TMP=$(mktemp -d "${TMPDIR:-/tmp}/sv-player.XXXXXX") || exit 1
+PL_FS_PID=""
+PL_PIDS=""
+PL_FAILED=0
+PL_PASSED=0
+
+pl_cleanup() {
+    _status=$?
+    for _p in $PL_PIDS; do
+        kill -TERM "$_p" 2>/dev/null
+        wait "$_p" 2>/dev/null
+    done
+    if [ -n "$PL_FS_PID" ]; then
+        kill -TERM "$PL_FS_PID" 2>/dev/null
+        wait "$PL_FS_PID" 2>/dev/null
+    fi
+    rm -rf "$PL_TMP"
+    exit "$_status"
+}
+trap pl_cleanup EXIT
+trap 'exit 1' HUP INT TERM
+
+fail() {
+    echo "FAIL: $*" >&2
+    exit 1
+}
+
+ok() {
+    echo "ok: $*"
+}
+
+# check COND_STATUS MESSAGE - records a result without stopping, so one run
+# reports every fixture; pl_finish turns any failure into the exit status.
+check() {
+    if [ "$1" -eq 0 ]; then
+        echo "ok   $2"
+        PL_PASSED=$((PL_PASSED + 1))
+    else
+        echo "FAIL $2"
+        PL_FAILED=$((PL_FAILED + 1))
+    fi
+}
+
+pl_finish() {
+    echo "$PL_PASSED passed, $PL_FAILED failed"
+    [ "$PL_FAILED" -eq 0 ]
+}
+
+pl_need() {
+    for _t in "$@"; do
+        command -v "$_t" >/dev/null 2>&1 || fail "$_t is missing: run scripts/install-deps.sh"
+    done
+}
+
+pl_need ffmpeg ffprobe node curl awk
+[ -x "$PL_FS_BIN" ] || fail "$PL_FS_BIN not built"
+[ -f "$PL_STREAMS/fixtures.tsv" ] ||
+    fail "no fixtures in $PL_STREAMS: run the player_streams test (scripts/make-test-streams.sh) first"
+[ -x "$SVPLAY" ] || fail "the player $SVPLAY is not built (svplay, issue 4)"
+
+# pl_serve [ROOT] [sv-faultsrv options...] - serves ROOT (default: the
+# fixtures' www/) on 127.0.0.1; sets PL_PORT and PL_URL. Waits at most 5 s.
+pl_serve() {
+    _root="$PL_STREAMS/www"
+    if [ $# -ge 1 ]; then
+        _root=$1
+        shift
+    fi
+    rm -f "$PL_TMP/port"
+    "$PL_FS_BIN" --root "$_root" --listen 127.0.0.1:0 --port-file "$PL_TMP/port" \
+        --log "$PL_TMP/requests.jsonl" "$@" 2>"$PL_TMP/server.err" &
+    PL_FS_PID=$!
+    _i=0
+    while [ ! -s "$PL_TMP/port" ]; do
+        _i=$((_i + 1))
+        kill -0 "$PL_FS_PID" 2>/dev/null || fail "sv-faultsrv exited: $(cat "$PL_TMP/server.err")"
+        [ "$_i" -le 100 ] || fail "sv-faultsrv did not write its port file within 5 s"
+        sleep 0.05
+    done
+    PL_PORT=$(cat "$PL_TMP/port")
+    PL_URL="http://127.0.0.1:$PL_PORT"
+}
+
+# pl_rules JSON - replaces the server's fault rules (see docs/fault-server.md).
+pl_rules() {
+    _code=$(curl -s -o "$PL_TMP/rules.out" -w '%{http_code}' -X PUT --data-binary "$1" \
+        "$PL_URL/_fault/rules")
+    [ "$_code" = 200 ] || fail "setting fault rules: HTTP $_code $(cat "$PL_TMP/rules.out")"
+}
+
+# pl_play NAME TIMEOUT_S ARGS... - runs the player with a time limit. Its
+# stdout and stderr go to $PL_TMP/NAME.out and NAME.err; PL_RC is its exit
+# status (124 when it hit the limit, 128+N when a signal killed it).
+pl_play() {
+    _name=$1
+    _limit=$2
+    shift 2
+    PL_RC=0
+    timeout -k 5 "$_limit" "$SVPLAY" "$@" >"$PL_TMP/$_name.out" 2>"$PL_TMP/$_name.err" || PL_RC=$?
+}
+
+# pl_show NAME - the player's stderr, for a failure report.
+pl_show() {
+    if [ -s "$PL_TMP/$1.err" ]; then
+        echo "--- $1 stderr:"
+        tail -n 20 "$PL_TMP/$1.err"
+    fi
+}
+
+# pl_json FILE EXPR - one value from a JSON file (jansson-free: node's JSON),
+# e.g. pl_json s.json decoded_frames, pl_json s.json 'error.message',
+# pl_json s.json 'renditions.length'. Objects print as JSON, null as "null";
+# a missing key prints "undefined".
+pl_json() {
+    node "$PL_DIR/json_get.js" "$1" "$2"
+}
+
+# Fixture table (scripts/make-test-streams.sh writes fixtures.tsv):
+#   name path kind renditions frames fps duration
+pl_fixtures() {
+    cat "$PL_STREAMS/fixtures.tsv"
+}
+
+# pl_fixture NAME - sets FX_PATH FX_KIND FX_RENDITIONS FX_FRAMES FX_FPS FX_DURATION.
+pl_fixture() {
+    _line=$(awk -F'\t' -v n="$1" '$1 == n' "$PL_STREAMS/fixtures.tsv")
+    [ -n "$_line" ] || fail "no fixture $1 in $PL_STREAMS/fixtures.tsv"
+    FX_PATH=$(echo "$_line" | cut -f2)
+    FX_KIND=$(echo "$_line" | cut -f3)
+    FX_RENDITIONS=$(echo "$_line" | cut -f4)
+    FX_FRAMES=$(echo "$_line" | cut -f5)
+    FX_FPS=$(echo "$_line" | cut -f6)
+    FX_DURATION=$(echo "$_line" | cut -f7)
+}
+
+# pl_hashes FRAMEMD5 - the hash column of stream 0's lines of a framemd5
+# file, one per line.
+pl_hashes() {
+    grep -v '^#' "$1" | awk -F, 'NF >= 6 && $1 + 0 == 0 { gsub(/ /, "", $6); print $6 }'
+}
+
+# pl_expect_error NAME - the run NAME exited 1 with "svplay: error:" on stderr
+# and no crash. Returns 0 or prints why not and returns 1.
+pl_expect_error() {
+    if [ "$PL_RC" -eq 124 ] || [ "$PL_RC" -eq 137 ]; then
+        echo "  $1: hung (killed after its time limit)"
+        return 1
+    fi
+    if [ "$PL_RC" -gt 128 ]; then
+        echo "  $1: killed by signal $((PL_RC - 128))"
+        return 1
+    fi
+    if [ "$PL_RC" -ne 1 ]; then
+        echo "  $1: exit status $PL_RC, expected 1"
+        return 1
+    fi
+    if ! grep -q '^svplay: error: ' "$PL_TMP/$1.err"; then
+        echo "  $1: no 'svplay: error:' line on stderr:"
+        head -n 5 "$PL_TMP/$1.err" | sed 's/^/    /'
+        return 1
+    fi
+    if grep -qiE 'AddressSanitizer|runtime error:|Segmentation|core dumped' "$PL_TMP/$1.err"; then
+        echo "  $1: sanitizer or crash report on stderr"
+        return 1
+    fi
+    echo "  $1: $(grep -m1 '^svplay: error: ' "$PL_TMP/$1.err")"
+    return 0
+}

@@ -1,0 +1,30 @@
+#!/bin/sh
+# Two players in one process (public API only): tests/player/two_players.c is
+# built here, like a device maker's program, against include/streamverse and
+# libstreamverse, then plays the fMP4 HLS and the Shaka DASH fixtures at once.
+#   two_players.sh LIBSTREAMVERSE_DIR
+# Built at test time, not by CMake, so a player API that is not implemented
+# yet fails this test instead of the whole build.
+. "$SV_SOURCE_DIR/tests/player/playlib.sh"
+libdir=${1:-$SV_BUILD_DIR}
+: "${CC:=cc}"
+ls "$libdir"/libstreamverse.so* >/dev/null 2>&1 || fail "no libstreamverse.so in $libdir"
+
+if ! "$CC" -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Wshadow -Wstrict-prototypes \
+        -Wmissing-prototypes -Wformat=2 -Wvla -Werror -I"$SV_SOURCE_DIR/include" \
+        -o "$PL_TMP/two_players" "$PL_DIR/two_players.c" \
+        -L"$libdir" -Wl,-rpath,"$libdir" -lstreamverse 2>"$PL_TMP/cc.err"; then
+    cat "$PL_TMP/cc.err"
+    fail "two_players.c does not build against the player API"
+fi
+
+pl_serve
+pl_fixture hls_fmp4
+a="$PL_URL/$FX_PATH"
+fa=$FX_FRAMES
+pl_fixture shaka_dash
+b="$PL_URL/$FX_PATH"
+fb=$FX_FRAMES
+timeout -k 5 90 "$PL_TMP/two_players" "$a" "$fa" "$b" "$fb"
+rc=$?
+[ "$rc" -eq 0 ] || fail "two_players exited $rc"
