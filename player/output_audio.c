@@ -130,7 +130,9 @@ static int pull(void *opaque, void *out, int frames, int64_t delay_us)
             for (int i = 0; i < n * a->fmt.channels; i++)
                 s[i] = (int16_t)lrintf(s[i] * a->gain);
         }
-        if (!a->len && a->eos && !a->done)
+        /* Done only on a pull that finds nothing left: by then the sink has
+         * taken the previous pull's samples (counted, queued to the device). */
+        if (n == 0 && !a->len && a->eos && !a->done)
             a->done = done_now = 1;
         sv__cond_broadcast(&a->cond);
     }

@@ -91,6 +91,7 @@ int sv_player_create(sv_player **out, const sv_player_settings *settings)
     p->rebuffer_start_s = -1;
     p->stats.startup_time_s = -1;
     p->quality_index = -1;
+    p->load_replied = 1; /* no load is pending yet: nothing to supersede */
 
     if (sv__mutex_init(&p->lock) < 0) {
         ret = SV_ERR_INTERNAL;

@@ -45,10 +45,11 @@ for kind in dash hls; do
     (pl_play "$kind" 60 --headless --realtime --quiet --frames "$frames" \
         --framemd5 "$PL_TMP/$kind.md5" --stats "$PL_TMP/$kind.json" "$url"
      echo "$PL_RC" >"$PL_TMP/$kind.rc") &
-    eval "pid_$kind=\$!"
+    players="${players:-} $!"
 done
-wait "$pid_dash"
-wait "$pid_hls"
+for pid in $players; do
+    wait "$pid"
+done
 kill -TERM "$gen" 2>/dev/null
 wait "$gen" 2>/dev/null
 PL_PIDS=""
