@@ -184,7 +184,11 @@ static void *rung_main(void *arg)
     }
     sv__mutex_lock(&r->lock);
     if (rc < 0) {
-        snprintf(r->err, sizeof(r->err), "%dp: %s", r->p.height, err);
+        /* A long reason is cut to fit; the rung's name always leads. */
+        int n = snprintf(r->err, sizeof(r->err), "%dp: ", r->p.height);
+        if (n > 0 && (size_t)n < sizeof(r->err))
+            memcpy(r->err + n, err, strnlen(err, sizeof(r->err) - (size_t)n - 1) + 1);
+        r->err[sizeof(r->err) - 1] = '\0';
         r->rc = rc;
     }
     r->ended = 1;
