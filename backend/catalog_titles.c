@@ -298,7 +298,8 @@ static int fuzzy_search(sv__catalog *cat, const sv__title_query *q, json_t *item
         hits[n].id = sqlite3_column_int64(st, 0);
         hits[n++].score = s;
     }
-    qsort(hits, n, sizeof(*hits), cmp_scored);
+    if (n) /* qsort's base must not be NULL, even for zero elements */
+        qsort(hits, n, sizeof(*hits), cmp_scored);
     for (size_t i = (size_t)q->offset; i < n && i < (size_t)q->offset + (size_t)q->limit; i++) {
         int e;
         json_t *t = sv__catalog_title_json(cat, hits[i].id, &e);
