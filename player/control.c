@@ -282,18 +282,12 @@ static void tick(void *arg)
 
 /* ---- loading -------------------------------------------------------------------- */
 
-void sv__control_unload(struct sv_player *p)
+/* Ends the streams of the current load: a new generation wakes demux
+ * threads blocked on full outputs. The streams go stale first, so a woken
+ * thread cannot take a queued chunk of the old generation for the start of
+ * a new run; then the threads are joined and the audio sink closed. */
+static void stop_streams(struct sv_player *p)
 {
-    sv__sched_stop(p);
-    if (p->tick_timer > 0)
-        sv__loop_timer_cancel(p->loop, p->tick_timer);
-    p->tick_timer = 0;
-    if (p->manifest_fetch > 0)
-        sv__fetch_cancel(p->fetcher, p->manifest_fetch);
-    p->manifest_fetch = 0;
-    /* A new generation wakes demux threads blocked on full outputs. The
-     * streams go stale first, so a woken thread cannot take a queued chunk
-     * of the old generation for the start of a new run. */
     uint64_t gen = atomic_fetch_add(&p->gen, 1) + 1;
     if (p->vstream)
         sv__stream_flush(p->vstream, gen, -1);
@@ -307,6 +301,18 @@ void sv__control_unload(struct sv_player *p)
     p->vstream = p->astream = NULL;
     sv__aout_close(p->aout);
     sv__aout_set_active(p->aout, 0);
+}
+
+void sv__control_unload(struct sv_player *p)
+{
+    sv__sched_stop(p);
+    if (p->tick_timer > 0)
+        sv__loop_timer_cancel(p->loop, p->tick_timer);
+    p->tick_timer = 0;
+    if (p->manifest_fetch > 0)
+        sv__fetch_cancel(p->fetcher, p->manifest_fetch);
+    p->manifest_fetch = 0;
+    stop_streams(p);
     sv__model_destroy(p->pres);
     p->pres = NULL;
     free(p->load_url);
@@ -521,19 +527,7 @@ int sv__control_select_track(struct sv_player *p, sv_track_type type, int index)
     double pos = p->position_s;
     sv__mutex_unlock(&p->lock);
     sv__sched_stop(p);
-    uint64_t gen = atomic_fetch_add(&p->gen, 1) + 1;
-    if (p->vstream)
-        sv__stream_flush(p->vstream, gen, -1);
-    if (p->astream)
-        sv__stream_flush(p->astream, gen, -1);
-    sv__vout_flush(p->vout, gen, -1);
-    sv__aout_flush(p->aout, gen, -1);
-    set_outputs_playing(p, 0);
-    sv__stream_destroy(p->vstream);
-    sv__stream_destroy(p->astream);
-    p->vstream = p->astream = NULL;
-    sv__aout_close(p->aout);
-    sv__aout_set_active(p->aout, 0);
+    stop_streams(p);
     if (type == SV_TRACK_VIDEO)
         p->video_track = index;
     else
