@@ -67,6 +67,18 @@ static const char *const migrations[] = {
     "    VALUES ('delete', old.id, old.title, old.synopsis);"
     "  INSERT INTO titles_fts(rowid, title, synopsis) VALUES (new.id, new.title, new.synopsis);"
     " END;",
+    /* 1 -> 2: content protection. A title's scheme, and its content key
+     * wrapped under the server's master key (AES-256-GCM: 12-byte nonce,
+     * ciphertext, 16-byte tag), never the key itself. */
+    "ALTER TABLE titles ADD COLUMN drm TEXT NOT NULL DEFAULT 'none'"
+    "  CHECK (drm IN ('none', 'cenc', 'cbcs'));"
+    "CREATE TABLE title_keys ("
+    "  title_id INTEGER NOT NULL REFERENCES titles(id) ON DELETE CASCADE,"
+    "  kid BLOB NOT NULL CHECK (length(kid) = 16),"
+    "  wrapped_key BLOB NOT NULL,"
+    "  created INTEGER NOT NULL,"
+    "  PRIMARY KEY (title_id, kid));"
+    "CREATE UNIQUE INDEX title_keys_kid ON title_keys(kid);",
 };
 
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) == SV__CATALOG_SCHEMA_VERSION,
