@@ -4,13 +4,29 @@
 #include <string.h>
 
 #include "backend/config.h"
+#include "platform/hex.h"
 #include "streamverse/common.h"
 
 static const char *const keys[] = {
     "listen", "data", "workers", "log-level", "log-json", "max-upload-mb", "max-header-bytes",
     "max-body-kb", "header-timeout", "idle-timeout", "drain-timeout", "ladder",
-    "segment-seconds", "preset", "max-attempts",
+    "segment-seconds", "preset", "max-attempts", "master-key", "token-secret", "drm",
 };
+
+/* Reads exactly `n` bytes of hex. */
+static int parse_hex(const char *v, uint8_t *out, size_t n)
+{
+    if (strlen(v) != 2 * n)
+        return SV_ERR_INVALID;
+    for (size_t i = 0; i < n; i++) {
+        int hi = sv__hex_digit(v[2 * i]), lo = sv__hex_digit(v[2 * i + 1]);
+
+        if (hi < 0 || lo < 0)
+            return SV_ERR_INVALID;
+        out[i] = (uint8_t)(hi << 4 | lo);
+    }
+    return 0;
+}
 
 void sv__config_default(sv__config *c)
 {
@@ -18,6 +34,7 @@ void sv__config_default(sv__config *c)
     snprintf(c->listen_host, sizeof(c->listen_host), "127.0.0.1");
     c->listen_port = 8080;
     snprintf(c->data_dir, sizeof(c->data_dir), "svdata");
+    snprintf(c->drm, sizeof(c->drm), "none");
     c->workers = 2;
     c->log_level = SV_LOG_INFO;
     c->max_upload_bytes = 4ull << 30;
@@ -149,6 +166,25 @@ int sv__config_set(sv__config *c, const char *key, const char *v, char *err, siz
         if (parse_num(v, 1, 100, &d) < 0)
             goto bad;
         c->max_attempts = (int)d;
+    } else if (!strcmp(key, "master-key")) {
+        /* A secret: a bad value is reported without echoing it. */
+        if (parse_hex(v, c->master_key, sizeof(c->master_key)) < 0) {
+            snprintf(err, errlen, "master-key must be %zu hex digits (a 256-bit key)",
+                     2 * sizeof(c->master_key));
+            return SV_ERR_INVALID;
+        }
+        c->has_master_key = 1;
+    } else if (!strcmp(key, "token-secret")) {
+        if (strlen(v) < 16 || strlen(v) >= sizeof(c->token_secret)) {
+            snprintf(err, errlen, "token-secret must be 16 to %zu characters",
+                     sizeof(c->token_secret) - 1);
+            return SV_ERR_INVALID;
+        }
+        snprintf(c->token_secret, sizeof(c->token_secret), "%s", v);
+    } else if (!strcmp(key, "drm")) {
+        if (strcmp(v, "none") && strcmp(v, "cenc") && strcmp(v, "cbcs"))
+            goto bad;
+        snprintf(c->drm, sizeof(c->drm), "%s", v);
     } else {
         snprintf(err, errlen, "unknown setting '%s'", key);
         return SV_ERR_INVALID;

@@ -7,7 +7,13 @@
  *   listen, data, workers, log-level, log-json, max-upload-mb,
  *   max-header-bytes, max-body-kb, header-timeout, idle-timeout,
  *   drain-timeout, ladder ("240:300,360:750,..." height:kbps),
- *   segment-seconds, preset, max-attempts
+ *   segment-seconds, preset, max-attempts,
+ *   master-key (64 hex digits: wraps the content keys kept in the catalog),
+ *   token-secret (16+ characters: signs playback and media tokens),
+ *   drm (none | cenc | cbcs: protection of newly ingested titles)
+ *
+ * The two secrets are never logged, and a bad value is reported without
+ * echoing it.
  */
 #ifndef SV_BACKEND_CONFIG_H
 #define SV_BACKEND_CONFIG_H
@@ -30,6 +36,10 @@ typedef struct sv__config {
     sv__http_limits http;
     sv__ladder ladder;
     char preset[32];           /* storage for ladder.x264_preset */
+    uint8_t master_key[32];    /* valid when has_master_key */
+    int has_master_key;
+    char token_secret[128];    /* "" until set */
+    char drm[8];               /* "none", "cenc" or "cbcs" */
 } sv__config;
 
 /* Defaults: 127.0.0.1:8080, data "./svdata", 2 workers, info, 4 GiB uploads,
