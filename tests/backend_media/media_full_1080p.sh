@@ -1,7 +1,8 @@
 #!/bin/sh
 # The acceptance clip: 60 s of 1080p30 with audio, default ladder.
 # Five rungs (240p..1080p) and audio, 15 keyframe-aligned 4 s segments each,
-# every rung decoded to the end from the HLS and from the DASH manifest.
+# every rung decoded to the end from the HLS and from the DASH manifest, read
+# from files and over HTTP from a real svserver.
 set -eu
 . "$SV_SOURCE_DIR/tests/backend_media/medialib.sh"
 WORK="$SV_BUILD_DIR/tests/backend_media/work-1080p"
@@ -24,4 +25,8 @@ FRAMES=1800
 check_manifests "$OUT" 5 15
 decode_all "$OUT/master.m3u8" 5
 decode_all "$OUT/manifest.mpd" 5
+# The same over HTTP from svserver, as a player sees it.
+serve_out "$OUT"
+decode_all "$MEDIA_URL/master.m3u8" 5
+decode_all "$MEDIA_URL/manifest.mpd" 5
 echo "media_full_1080p: ok"

@@ -41,4 +41,8 @@ grep -q 'RESOLUTION=640x360,CODECS="avc1.64001e,mp4a.40.2"' "$OUT/master.m3u8" |
     fail "360p CODECS is not avc1.64001e"
 decode_all "$OUT/master.m3u8" 2
 decode_all "$OUT/manifest.mpd" 2
+# The same over HTTP from svserver, as a player sees it.
+serve_out "$OUT"
+decode_all "$MEDIA_URL/master.m3u8" 2
+decode_all "$MEDIA_URL/manifest.mpd" 2
 echo "media_ladder: ok"

@@ -140,3 +140,26 @@ check_manifests() {
         fail "MPD: SegmentTimeline count"
     return 0
 }
+
+# serve_out OUT: publishes OUT as title 1 of a fresh data folder and serves
+# it with a real svserver on a free loopback port; sets MEDIA_URL to the
+# title's base URL. The server is stopped when the script exits.
+serve_out() {
+    svserver=$(find "$SV_BUILD_DIR" -type f -name svserver -perm -u+x | head -n 1)
+    [ -x "$svserver" ] || fail "svserver not built under $SV_BUILD_DIR"
+    rm -rf "$WORK/data"
+    mkdir -p "$WORK/data/media"
+    cp -R "$1" "$WORK/data/media/1"
+    "$svserver" --listen 127.0.0.1:0 --data "$WORK/data" --log-level warn \
+        >"$WORK/server.out" 2>"$WORK/server.err" &
+    SERVER_PID=$!
+    trap 'kill "$SERVER_PID" 2>/dev/null || true' EXIT
+    i=0
+    while ! grep -q '^listening on' "$WORK/server.out" 2>/dev/null; do
+        kill -0 "$SERVER_PID" 2>/dev/null || fail "svserver exited: $(cat "$WORK/server.err")"
+        i=$((i + 1))
+        [ "$i" -le 200 ] || fail "svserver did not listen within 10 s"
+        sleep 0.05
+    done
+    MEDIA_URL="$(sed -n 's/^listening on //p' "$WORK/server.out")/media/1"
+}
