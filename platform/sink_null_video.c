@@ -18,6 +18,7 @@ typedef struct null_video {
     sv_frame_hash_fn on_frame;
     void *opaque;
     int keep_records;
+    int hashing;                /* set before the first frame */
     EVP_MD_CTX *md;             /* used only on the render thread */
     sv__mutex lock;
     /* Guarded by lock: */
@@ -82,13 +83,13 @@ static int record_locked(null_video *s, const sv_video_frame *f, const uint8_t m
 static int present(void *opaque, const sv_video_frame *frame)
 {
     null_video *s = opaque;
-    uint8_t md5[16];
-    size_t size;
+    uint8_t md5[16] = {0};
+    size_t size = 0;
     int ret;
 
     if (!frame)
         return SV_ERR_INVALID;
-    if ((ret = hash_frame(s, frame, md5, &size)) < 0)
+    if (s->hashing && (ret = hash_frame(s, frame, md5, &size)) < 0)
         return ret;
     sv__mutex_lock(&s->lock);
     s->frames++;
@@ -96,7 +97,7 @@ static int present(void *opaque, const sv_video_frame *frame)
         ret = record_locked(s, frame, md5, size);
     sv__mutex_unlock(&s->lock);
     if (s->on_frame)
-        s->on_frame(s->opaque, frame, md5);
+        s->on_frame(s->opaque, frame, s->hashing ? md5 : NULL);
     return ret;
 }
 
@@ -127,6 +128,7 @@ SV_API int sv_null_video_sink_create(sv_video_sink **out, sv_frame_hash_fn on_fr
     s->on_frame = on_frame;
     s->opaque = opaque;
     s->keep_records = keep_records;
+    s->hashing = 1;
     s->pub.formats = NULL; /* any format, hashed as decoded */
     s->pub.configure = configure;
     s->pub.present = present;
@@ -176,4 +178,14 @@ SV_API int sv_null_video_sink_record(const sv_video_sink *sink, uint64_t index,
     }
     sv__mutex_unlock((sv__mutex *)&s->lock);
     return ret;
+}
+
+SV_API int sv_null_video_sink_set_hashing(sv_video_sink *sink, int enabled)
+{
+    null_video *s = (null_video *)as_null_video(sink);
+
+    if (!s)
+        return SV_ERR_INVALID;
+    s->hashing = !!enabled;
+    return 0;
 }

@@ -85,6 +85,9 @@ int svp_run_headless(svp_app *app)
         svp_session_fail(app, ret, "cannot create the null video sink");
         goto out;
     }
+    /* Without --framemd5 nobody reads the hashes: count frames only. */
+    if (!h.md5)
+        sv_null_video_sink_set_hashing(vsink, 0);
     sv_null_audio_default_settings(&as);
     as.realtime = !app->opt.benchmark;
     if ((ret = sv_null_audio_sink_create(&asink, &as)) < 0) {

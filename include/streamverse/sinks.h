@@ -155,7 +155,7 @@ typedef struct sv_audio_sink {
  * Called by the null video sink for every frame it receives, on the render
  * thread, with the MD5 of the frame's pixels (every plane's rows, width_bytes
  * each, in plane order: the same bytes ffmpeg's framemd5 muxer hashes for the
- * same pixel format).
+ * same pixel format), or NULL when hashing is off.
  */
 typedef void (*sv_frame_hash_fn)(void *opaque, const sv_video_frame *frame,
                                  const uint8_t md5[16]);
@@ -178,6 +178,14 @@ typedef struct sv_null_frame_record {
  */
 SV_API int sv_null_video_sink_create(sv_video_sink **out, sv_frame_hash_fn on_frame,
                                      void *opaque, int keep_records);
+
+/*
+ * Turns hashing on (the default) or off. Off, frames are only counted: the
+ * records' md5 stay zero and on_frame gets md5 == NULL. Benchmarks use it so
+ * the sink costs nothing beside the decoder. Call it before the first frame.
+ * Returns 0, or SV_ERR_INVALID if sink is not a null video sink.
+ */
+SV_API int sv_null_video_sink_set_hashing(sv_video_sink *sink, int enabled);
 
 /* Returns the number of frames the null video sink has received. Thread-safe. */
 SV_API uint64_t sv_null_video_sink_frames(const sv_video_sink *sink);

@@ -21,14 +21,17 @@ static void md5_of(const uint8_t *data, size_t size, uint8_t out[16])
     assert_true(EVP_Digest(data, size, out, &len, EVP_md5(), NULL));
 }
 
-typedef struct hash_seen { int calls; uint8_t md5[16]; } hash_seen;
+typedef struct hash_seen { int calls, null_md5; uint8_t md5[16]; } hash_seen;
 
 static void on_frame(void *opaque, const sv_video_frame *f, const uint8_t md5[16])
 {
     hash_seen *h = opaque;
     (void)f;
     h->calls++;
-    memcpy(h->md5, md5, 16);
+    if (md5)
+        memcpy(h->md5, md5, 16);
+    else
+        h->null_md5++;
 }
 
 /* A 4x2 yuv420p picture stored with 8-byte strides full of junk padding. */
@@ -95,6 +98,34 @@ static void video_hash_ignores_padding(void **state)
     f.nb_planes = 0;
     assert_int_equal(sink->configure(sink->opaque, &f), SV_ERR_INVALID);
     assert_int_equal(sv_null_video_sink_frames(sink), 3);
+    sink->destroy(sink);
+}
+
+/* With hashing off the sink only counts: no MD5 reaches the callback or
+ * the records, and a non-null sink is refused. */
+static void video_counting_only(void **state)
+{
+    sv_video_sink *sink = NULL;
+    hash_seen seen = { 0 };
+    sv_video_frame f;
+    uint8_t store[3][16], packed[12], zero[16] = { 0 };
+    sv_null_frame_record rec;
+    sv_video_sink other = { 0 };
+    (void)state;
+
+    assert_int_equal(sv_null_video_sink_create(&sink, on_frame, &seen, 1), 0);
+    assert_int_equal(sv_null_video_sink_set_hashing(sink, 0), 0);
+    assert_int_equal(sv_null_video_sink_set_hashing(&other, 0), SV_ERR_INVALID);
+    assert_int_equal(sv_null_video_sink_set_hashing(NULL, 0), SV_ERR_INVALID);
+    make_frame(&f, store, packed);
+    assert_int_equal(sink->present(sink->opaque, &f), 0);
+    assert_int_equal(sink->present(sink->opaque, &f), 0);
+    assert_int_equal(seen.calls, 2);
+    assert_int_equal(seen.null_md5, 2);
+    assert_int_equal(sv_null_video_sink_frames(sink), 2);
+    assert_int_equal(sv_null_video_sink_record(sink, 1, &rec), 0);
+    assert_memory_equal(rec.md5, zero, 16);
+    assert_int_equal(rec.pts, 3003);
     sink->destroy(sink);
 }
 
@@ -256,6 +287,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(video_hash_ignores_padding),
+        cmocka_unit_test(video_counting_only),
         cmocka_unit_test(audio_paces_by_virtual_clock),
         cmocka_unit_test(audio_benchmark_pace_takes_everything),
         cmocka_unit_test(audio_refuses_bad_formats),
