@@ -64,6 +64,21 @@ double sv__timeline_offset(struct sv_player *p, int64_t disc, double candidate, 
     return off;
 }
 
+int sv__timeline_offset_get(struct sv_player *p, int64_t disc, double *offset)
+{
+    int ret = SV_ERR_NOT_FOUND;
+    sv__mutex_lock(&p->lock);
+    for (int i = 0; i < p->nb_epochs; i++) {
+        if (p->epochs[i].disc == disc) {
+            *offset = p->epochs[i].offset;
+            ret = 0;
+            break;
+        }
+    }
+    sv__mutex_unlock(&p->lock);
+    return ret;
+}
+
 void sv__set_state(struct sv_player *p, sv_player_state st)
 {
     sv__mutex_lock(&p->lock);
@@ -269,6 +284,10 @@ static void check(void *arg)
         sv__set_state(p, SV_STATE_BUFFERING);
     }
     sv__sched_kick(p);
+    sv__mutex_lock(&p->lock);
+    double pos = p->position_s;
+    sv__mutex_unlock(&p->lock);
+    sv__subs_tick(p, pos);
 }
 
 static void tick(void *arg)
@@ -306,6 +325,7 @@ static void stop_streams(struct sv_player *p)
 void sv__control_unload(struct sv_player *p)
 {
     sv__sched_stop(p);
+    sv__subs_reset(p);
     if (p->tick_timer > 0)
         sv__loop_timer_cancel(p->loop, p->tick_timer);
     p->tick_timer = 0;
@@ -518,7 +538,7 @@ int sv__control_select_track(struct sv_player *p, sv_track_type type, int index)
     if (!p->pres || p->pres->kind == SV__SOURCE_FILE)
         return SV_ERR_STATE;
     if (type == SV_TRACK_TEXT)
-        return SV_ERR_UNSUPPORTED; /* text tracks are listed, not rendered yet */
+        return sv__subs_select(p, index); /* no restart: cues come beside the media */
     const sv__period *per = &p->pres->periods[0];
     if (!find_track(per, type, index))
         return SV_ERR_RANGE;
@@ -568,6 +588,7 @@ static int cmd_seek(struct sv_player *p, sv__cmd *c)
     p->rebuffer_start_s = -1;
     sv__set_state(p, SV_STATE_SEEKING);
     sv__sched_seek(p, target);
+    sv__subs_seek(p);
     return 0;
 }
 

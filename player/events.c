@@ -31,7 +31,8 @@ static int droppable(sv_event_id id)
 {
     return id == SV_EVENT_STATE_CHANGED || id == SV_EVENT_RENDITION_CHANGED ||
            id == SV_EVENT_REBUFFER_START || id == SV_EVENT_REBUFFER_END ||
-           id == SV_EVENT_CDN_CHANGED || id == SV_EVENT_TRACKS_CHANGED;
+           id == SV_EVENT_CDN_CHANGED || id == SV_EVENT_TRACKS_CHANGED ||
+           id == SV_EVENT_SUBTITLE;
 }
 
 /* Removes the oldest droppable event; returns 0 if there is none. */
@@ -102,6 +103,9 @@ static void bind_text(sv__event_slot *s)
         break;
     case SV_EVENT_ERROR:
         s->ev.data.error.message = s->text[0];
+        break;
+    case SV_EVENT_SUBTITLE:
+        s->ev.data.subtitle.text = s->text[0];
         break;
     default:
         break;

@@ -275,6 +275,27 @@ void sv__set_state(struct sv_player *p, sv_player_state st);
  * and when the end is reached (posted to the loop). */
 void sv__control_notify(struct sv_player *p);
 
+/* ---- subtitles (subtitles.c) --------------------------------------------------- */
+
+/* WebVTT text tracks: cues fetched up to 30 s ahead of the position, the
+ * active ones shown through SV_EVENT_SUBTITLE and sv_player_get_subtitle().
+ * Loop thread, except sv__subs_text (any thread). */
+typedef struct sv__subs sv__subs;
+int sv__subs_create(sv__subs **out);
+void sv__subs_destroy(sv__subs *s);
+/* Shows text track `index` of the current period, or none (-1). Returns 0
+ * or SV_ERR_RANGE. */
+int sv__subs_select(struct sv_player *p, int index);
+/* Forgets the track and its cues (unload). */
+void sv__subs_reset(struct sv_player *p);
+/* The position jumped: fetching restarts from there (cues read are kept). */
+void sv__subs_seek(struct sv_player *p);
+/* From the tick: fetches ahead and updates the text shown at `position`. */
+void sv__subs_tick(struct sv_player *p, double position);
+/* Copies the text shown now ("" none). Returns 0, SV_ERR_OVERFLOW when cut
+ * to fit, or SV_ERR_INVALID. */
+int sv__subs_text(struct sv_player *p, char *buf, size_t cap);
+
 /* ---- the player ------------------------------------------------------------ */
 
 #define SV__MAX_TRACKS 16
@@ -306,6 +327,7 @@ struct sv_player {
     int period;                    /* period being played */
     int video_track, audio_track;  /* selected track indexes (-1 none) */
     int text_track;
+    sv__subs *subs;
     sv__stream *vstream, *astream; /* astream NULL when audio is muxed/absent */
     sv__sched *sched;
     sv_load_options load_opts;

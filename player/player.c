@@ -127,7 +127,8 @@ int sv_player_create(sv_player **out, const sv_player_settings *settings)
     fo.low_speed_bytes_per_s = settings->low_speed_bytes_per_s;
     fo.low_speed_time_s = settings->low_speed_time_s;
     if ((ret = sv__fetcher_create(&p->fetcher, p->loop, p->transport, &fo)) < 0 ||
-        (ret = sv__vout_create(&p->vout, p)) < 0 || (ret = sv__aout_create(&p->aout, p)) < 0)
+        (ret = sv__vout_create(&p->vout, p)) < 0 || (ret = sv__aout_create(&p->aout, p)) < 0 ||
+        (ret = sv__subs_create(&p->subs)) < 0)
         goto fail;
     if (p->settings.video_sink && !p->settings.host_renders &&
         (ret = sv__vout_start_thread(p->vout)) < 0)
@@ -155,6 +156,7 @@ void sv_player_destroy(sv_player *p)
     }
     sv__vout_destroy(p->vout);
     sv__aout_destroy(p->aout);
+    sv__subs_destroy(p->subs);
     sv__fetcher_destroy(p->fetcher);
     sv__loop_destroy(p->loop);
     if (p->transport)

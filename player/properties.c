@@ -21,7 +21,8 @@ const char *sv_event_name(sv_event_id id)
     static const char *const names[] = { "none", "command-reply", "state-changed",
                                          "tracks-changed", "rendition-changed",
                                          "rebuffer-start", "rebuffer-end", "seek-done",
-                                         "cdn-changed", "end-of-file", "error" };
+                                         "cdn-changed", "end-of-file", "error",
+                                         "subtitle" };
     return (unsigned)id < sizeof(names) / sizeof(names[0]) ? names[id] : "unknown";
 }
 
@@ -200,6 +201,7 @@ void sv__props_publish_tracks(struct sv_player *p)
         ti->type = t->type;
         ti->nb_representations = (int)t->nb_reps;
         ti->encrypted = t->encrypted;
+        ti->is_default = t->is_default;
         copy_str(ti->language, sizeof(ti->language), t->language);
         copy_str(ti->label, sizeof(ti->label), t->label);
         copy_str(ti->codecs, sizeof(ti->codecs), t->codecs);
@@ -222,4 +224,11 @@ void sv__props_publish_tracks(struct sv_player *p)
     sv__mutex_unlock(&p->lock);
     sv_event ev = { .id = SV_EVENT_TRACKS_CHANGED };
     sv__events_push(&p->events, &ev, NULL, NULL, NULL);
+}
+
+SV_API int sv_player_get_subtitle(sv_player *p, char *buf, size_t cap)
+{
+    if (!p || !buf || !cap)
+        return SV_ERR_INVALID;
+    return sv__subs_text(p, buf, cap);
 }

@@ -38,6 +38,10 @@ static const char usage_text[] =
     "  --max-height H        never pick a representation taller than H lines\n"
     "  --license-url URL     ClearKey license server\n"
     "  --key KID:KEY         content key in hex (repeatable); no license request for it\n"
+    "  --sub SEL             subtitles: auto (the manifest's default track, the\n"
+    "                        default), off, a track number from 0, or a language\n"
+    "  --sub-log FILE        write each subtitle change: position (s), tab, text\n"
+    "                        (newlines as \\n)\n"
     "\n"
     "Messages:\n"
     "  --log-level LEVEL     error, warn (default), info or debug\n"
@@ -56,7 +60,8 @@ static const char usage_text[] =
 enum {
     OPT_HEADLESS = 256, OPT_BENCHMARK, OPT_START, OPT_FRAMES, OPT_ABR, OPT_QUALITY,
     OPT_MAX_HEIGHT, OPT_STATS, OPT_FRAMEMD5, OPT_REALTIME, OPT_LICENSE_URL, OPT_KEY,
-    OPT_VOLUME, OPT_MUTE, OPT_FULLSCREEN, OPT_LOG_LEVEL, OPT_QUIET, OPT_HELP, OPT_VERSION
+    OPT_VOLUME, OPT_MUTE, OPT_FULLSCREEN, OPT_LOG_LEVEL, OPT_QUIET, OPT_HELP, OPT_VERSION,
+    OPT_SUB, OPT_SUB_LOG
 };
 
 static const struct option long_options[] = {
@@ -72,6 +77,8 @@ static const struct option long_options[] = {
     {"realtime", no_argument, NULL, OPT_REALTIME},
     {"license-url", required_argument, NULL, OPT_LICENSE_URL},
     {"key", required_argument, NULL, OPT_KEY},
+    {"sub", required_argument, NULL, OPT_SUB},
+    {"sub-log", required_argument, NULL, OPT_SUB_LOG},
     {"volume", required_argument, NULL, OPT_VOLUME},
     {"mute", no_argument, NULL, OPT_MUTE},
     {"fullscreen", no_argument, NULL, OPT_FULLSCREEN},
@@ -180,6 +187,13 @@ static int apply_option(svp_options *o, int c, const char *arg)
     case OPT_STATS: o->stats_path = arg; return 0;
     case OPT_FRAMEMD5: o->framemd5_path = arg; return 0;
     case OPT_LICENSE_URL: o->license_url = arg; return 0;
+    case OPT_SUB:
+        if (!arg[0] || strlen(arg) >= 16)
+            return usage_error("invalid --sub '%s': auto, off, a track number or a language",
+                               arg);
+        o->sub = arg;
+        return 0;
+    case OPT_SUB_LOG: o->sub_log_path = arg; return 0;
     case OPT_KEY:
         if (sv_cdm_parse_key_pair(arg, kid, key) < 0)
             return usage_error("invalid --key '%s': expected KID:KEY, 32 hex digits each", arg);

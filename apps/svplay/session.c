@@ -135,6 +135,8 @@ int svp_session_start(svp_app *app, const sv_player_settings *s)
     const char *url = app->opt.input;
     int ret;
 
+    if (svp_subs_open(app) < 0)
+        return -1;
     if ((ret = sv_player_create(&app->player, s)) < 0) {
         snprintf(msg, sizeof(msg), "cannot create the player: %s", sv_strerror(ret));
         svp_session_fail(app, ret, msg);
@@ -161,6 +163,7 @@ int svp_session_start(svp_app *app, const sv_player_settings *s)
 void svp_session_event(svp_app *app, const sv_event *ev)
 {
     svp_stats_event(app->stats, ev, svp_elapsed_s(app));
+    svp_subs_event(app, ev);
     switch (ev->id) {
     case SV_EVENT_STATE_CHANGED:
         app->state = ev->data.state.state;
@@ -220,6 +223,7 @@ void svp_session_end(svp_app *app, int64_t audio_frames, int64_t audio_silence_f
         app->exit_code = SVP_EXIT_ERROR;
     sv_player_destroy(app->player);
     app->player = NULL;
+    svp_subs_close(app);
     if (app->cdm && app->cdm->destroy)
         app->cdm->destroy(app->cdm);
     app->cdm = NULL;

@@ -34,6 +34,8 @@ typedef struct svp_options {
     int max_height;
     const char *stats_path, *framemd5_path;
     const char *license_url;
+    const char *sub;            /* --sub: "auto" (default), "off", a number or a language */
+    const char *sub_log_path;
     const char *keys[SVP_MAX_KEYS]; /* --key KID:KEY texts, from argv */
     int nb_keys;
     int volume;                 /* 0..100 */
@@ -92,6 +94,8 @@ typedef struct svp_app {
     int64_t pending_fail_ns;     /* load reply failed: deadline to wait for its ERROR event */
     int pending_fail_code;       /* that reply's code */
     int tty_progress;            /* print a progress line on stderr */
+    FILE *sub_log;               /* --sub-log, or NULL */
+    int sub_chosen;              /* --sub was applied to the track list */
 } svp_app;
 
 int64_t svp_now_ns(void);
@@ -113,6 +117,14 @@ void svp_session_tick(svp_app *app);
 void svp_session_fail(svp_app *app, int code, const char *message);
 /* Destroys the player and CDM after the stats were written. */
 void svp_session_end(svp_app *app, int64_t audio_frames, int64_t audio_silence_frames);
+
+/* ---- subtitles (subs.c) ----------------------------------------------- */
+
+/* Opens --sub-log. 0, or sets the error and returns -1. */
+int svp_subs_open(svp_app *app);
+/* Applies --sub once the tracks are known; logs subtitle changes. */
+void svp_subs_event(svp_app *app, const sv_event *ev);
+void svp_subs_close(svp_app *app);
 
 /* Formats seconds as [H:]MM:SS.s into buf. */
 void svp_format_time(char *buf, size_t size, double s);

@@ -299,6 +299,11 @@ int svp_run_window(svp_app *app)
             svp_session_event(app, ev);
             if (ev->id == SV_EVENT_STATE_CHANGED)
                 w.overlay_stale |= w.osd_on;
+            if (ev->id == SV_EVENT_SUBTITLE) {
+                char text[4096];
+                sv_player_get_subtitle(app->player, text, sizeof(text));
+                sv_sdl2_video_set_subtitle(w.vsink, text[0] ? text : NULL);
+            }
         }
         svp_session_tick(app);
         update_overlay(&w);

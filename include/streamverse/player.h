@@ -152,8 +152,10 @@ typedef enum sv_event_id {
     SV_EVENT_SEEK_DONE,         /* the first frame at or after the seek target is shown */
     SV_EVENT_CDN_CHANGED,       /* requests moved to another CDN: data.cdn */
     SV_EVENT_END_OF_FILE,       /* the last frame was presented */
-    SV_EVENT_ERROR              /* error and data.error.message; the state becomes ERROR
+    SV_EVENT_ERROR,             /* error and data.error.message; the state becomes ERROR
                                    when the error is fatal (data.error.fatal) */
+    SV_EVENT_SUBTITLE           /* the subtitle text shown changed: data.subtitle.text
+                                   ("" clears it); sv_player_get_subtitle() has it whole */
 } sv_event_id;
 
 /* Returns a static name for an event ("state-changed"), or "unknown". */
@@ -188,6 +190,8 @@ typedef struct sv_event {
         struct { double position_s; } seek;
         struct { const char *from, *to, *reason; } cdn;
         struct { const char *message; int fatal; } error;
+        struct { const char *text; } subtitle; /* plain UTF-8, lines split by '\n';
+                                                  cut at 199 bytes */
     } data;
 } sv_event;
 
@@ -351,6 +355,7 @@ typedef struct sv_track_info {
     int selected;
     int nb_representations;
     int encrypted;           /* 1 if the track is protected */
+    int is_default;          /* the manifest marks it default (HLS DEFAULT=YES) */
     char language[16];       /* BCP 47 tag, or "" */
     char label[64];
     char codecs[64];
@@ -361,6 +366,15 @@ typedef struct sv_track_info {
  * nothing is loaded), or SV_ERR_INVALID.
  */
 SV_API int sv_player_track_count(sv_player *player, sv_track_type type);
+
+/*
+ * Copies the subtitle text shown now (the active WebVTT cues of the selected
+ * text track, plain UTF-8, lines split by '\n'; "" when none) into buf[cap].
+ * Returns 0, SV_ERR_OVERFLOW when it was cut to fit, or SV_ERR_INVALID.
+ * Thread-safe. Hosts draw it themselves, or hand it to
+ * sv_sdl2_video_set_subtitle().
+ */
+SV_API int sv_player_get_subtitle(sv_player *player, char *buf, size_t cap);
 
 /* Copies track `index` of `type` into *info. Returns 0 or SV_ERR_RANGE. */
 SV_API int sv_player_get_track(sv_player *player, sv_track_type type, int index,

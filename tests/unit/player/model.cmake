@@ -2,3 +2,4 @@
 sv_unit_test(test_model_hls test_model_hls.c)
 sv_unit_test(test_model_dash test_model_dash.c)
 sv_unit_test(test_sidx test_sidx.c)
+sv_unit_test(test_webvtt test_webvtt.c)
