@@ -141,6 +141,9 @@ void *sv__demux_thread(void *arg);
  * authoritative (video) candidate replaces one set by audio. Any thread. */
 double sv__timeline_offset(struct sv_player *p, int64_t disc, double candidate,
                            int authoritative);
+/* Reads the offset of epoch `disc` without setting it: 0, or
+ * SV_ERR_NOT_FOUND while no stream has demuxed that epoch. Any thread. */
+int sv__timeline_offset_get(struct sv_player *p, int64_t disc, double *offset);
 
 /* ---- decoding (decode.c) ------------------------------------------------ */
 
