@@ -245,6 +245,27 @@ int sv__decryptor_clear_init(sv__decryptor *d, uint8_t **out, size_t *out_size);
 /* Decrypts a media segment in place (no-op when clear). */
 int sv__decryptor_segment(sv__decryptor *d, sv_cdm *cdm, uint8_t *data, size_t size);
 
+/* ---- HLS AES-128 (hls_aes128.c) ---------------------------------------------- */
+
+/* Whole-segment AES-128-CBC keys of one scheduler stream: each key URI is
+ * fetched once per load and kept. Loop thread. */
+typedef struct sv__aes_keys sv__aes_keys;
+int sv__aes_keys_create(sv__aes_keys **out, struct sv_player *p);
+void sv__aes_keys_destroy(sv__aes_keys *k);
+/* Forgets a key fetch in flight (its resume is not called). */
+void sv__aes_keys_cancel(sv__aes_keys *k);
+/* Decrypts a segment of media sequence `sequence` in place (*size shrinks
+ * by the padding) when the key is held: 0. Returns 1 when the key is being
+ * fetched: the caller keeps the segment, and resume() runs on the loop when
+ * the fetch ends (error 0: call sv__aes_keys_finish; else a negative code
+ * and a message). < 0: SV_ERR_DRM (wrong size or padding: a wrong key). */
+int sv__aes_keys_decrypt(sv__aes_keys *k, const sv__key *key, int64_t sequence, uint8_t *data,
+                         size_t *size,
+                         void (*resume)(void *opaque, int error, const char *message),
+                         void *opaque);
+/* Decrypts the held segment with the key that just arrived. */
+int sv__aes_keys_finish(sv__aes_keys *k, uint8_t *data, size_t *size);
+
 /* ---- control (control.c) ----------------------------------------------------- */
 
 typedef enum sv__cmd_kind {

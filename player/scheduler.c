@@ -40,6 +40,9 @@ typedef struct sched_stream {
     int refreshing;            /* HLS live: this stream's playlist reload is in flight */
     int64_t refresh_id;
     sv__decryptor *dec;        /* protection of the current init segment */
+    sv__aes_keys *aes;         /* HLS AES-128 keys */
+    uint8_t *held;             /* a media segment waiting for its AES-128 key */
+    size_t held_size;
     uint8_t *license_req;      /* request in flight (CDM-owned) */
 } sched_stream;
 
@@ -295,6 +298,41 @@ static void push_chunk(sched_stream *ss, uint8_t *data, size_t size, int is_init
     sv__stream_push(ss->stream, c, s->gen);
 }
 
+/* A media segment, clear of any whole-segment encryption, goes on. */
+static void deliver_media(sched_stream *ss, uint8_t *data, size_t size, const char *url)
+{
+    struct sv_player *p = ss->owner->p;
+    int ret = sv__decryptor_segment(ss->dec, p->cdm, data, size);
+    if (ret < 0) {
+        free(data);
+        sv__control_error(p, ret == SV_ERR_NO_KEY ? SV_ERR_NO_KEY : SV_ERR_DRM, 1,
+                          "cannot decrypt %s: %s", url, sv_strerror(ret));
+        return;
+    }
+    push_chunk(ss, data, size, 0);
+    ss->buffered_end = ss->seg.start + ss->seg.duration;
+    ss->next_time = ss->buffered_end;
+    pump(ss);
+}
+
+static void on_aes_key(void *opaque, int error, const char *message)
+{
+    sched_stream *ss = opaque;
+    struct sv_player *p = ss->owner->p;
+    uint8_t *data = ss->held;
+    size_t size = ss->held_size;
+
+    ss->held = NULL;
+    if (!error && (error = sv__aes_keys_finish(ss->aes, data, &size)) < 0)
+        message = "the segment does not decrypt with its key (wrong key?)";
+    if (error) {
+        free(data);
+        sv__control_error(p, error, 1, "%s", message);
+        return;
+    }
+    deliver_media(ss, data, size, "(held segment)");
+}
+
 static void on_segment(void *opaque, sv__fetch_result *r)
 {
     sched_stream *ss = opaque;
@@ -344,17 +382,26 @@ static void on_segment(void *opaque, sv__fetch_result *r)
         }
         ss->init_pending = 0;
         push_chunk(ss, r->data, r->size, 1);
-    } else {
-        int ret = sv__decryptor_segment(ss->dec, p->cdm, r->data, r->size);
-        if (ret < 0) {
-            free(r->data);
-            sv__control_error(p, ret == SV_ERR_NO_KEY ? SV_ERR_NO_KEY : SV_ERR_DRM, 1,
-                              "cannot decrypt %s: %s", r->url, sv_strerror(ret));
+    } else if (ss->seg.key && ss->seg.key->method == SV__KEY_AES128) {
+        size_t size = r->size;
+        int ret = sv__aes_keys_decrypt(ss->aes, ss->seg.key, ss->seg.number, r->data, &size,
+                                       on_aes_key, ss);
+        if (ret == 1) { /* the key is on its way: hold the segment */
+            ss->held = r->data;
+            ss->held_size = size;
             return;
         }
-        push_chunk(ss, r->data, r->size, 0);
-        ss->buffered_end = ss->seg.start + ss->seg.duration;
-        ss->next_time = ss->buffered_end;
+        if (ret < 0) {
+            free(r->data);
+            sv__control_error(p, SV_ERR_DRM, 1, "cannot decrypt %s (AES-128): %s", r->url,
+                              sv_strerror(ret));
+            return;
+        }
+        deliver_media(ss, r->data, size, r->url);
+        return;
+    } else {
+        deliver_media(ss, r->data, r->size, r->url);
+        return;
     }
     pump(ss);
 }
@@ -398,7 +445,7 @@ static void pump(sched_stream *ss)
 {
     sv__sched *s = ss->owner;
     struct sv_player *p = s->p;
-    if (ss->fetch_id || ss->done || !p->pres || p->state == SV_STATE_ERROR)
+    if (ss->fetch_id || ss->held || ss->done || !p->pres || p->state == SV_STATE_ERROR)
         return;
     double ahead = ss->buffered_end - position(s);
     double goal = p->settings.buffer_goal_s;
@@ -626,7 +673,8 @@ int sv__sched_start(struct sv_player *p)
     }
     for (int k = 0; k < s->nb; k++) {
         s->ss[k].period = period;
-        if ((r = sv__decryptor_create(&s->ss[k].dec)) < 0) {
+        if ((r = sv__decryptor_create(&s->ss[k].dec)) < 0 ||
+            (r = sv__aes_keys_create(&s->ss[k].aes, p)) < 0) {
             p->sched = s;
             sv__sched_stop(p);
             return r;
@@ -650,6 +698,9 @@ static void cancel_all(sv__sched *s)
             sv__fetch_cancel(s->p->fetcher, ss->fetch_id);
         ss->fetch_id = 0;
         ss->fetch_is_index = 0;
+        sv__aes_keys_cancel(ss->aes);
+        free(ss->held);
+        ss->held = NULL;
     }
     if (s->refresh_fetch)
         sv__fetch_cancel(s->p->fetcher, s->refresh_fetch);
@@ -672,6 +723,7 @@ void sv__sched_stop(struct sv_player *p)
     for (int k = 0; k < s->nb; k++) {
         free(s->ss[k].last_init_url);
         sv__decryptor_destroy(s->ss[k].dec);
+        sv__aes_keys_destroy(s->ss[k].aes);
         if (s->ss[k].license_req)
             p->cdm->free_request(p->cdm->opaque, s->ss[k].license_req);
     }
