@@ -116,7 +116,8 @@ static int copy_claims(json_t *root, sv__token_claims *out)
 int sv__token_verify(const char *secret, const char *token, size_t len, int64_t now,
                      sv__token_claims *out)
 {
-    uint8_t want[MAC_LEN], got[MAC_LEN + 3], payload[MAX_PAYLOAD + 3];
+    uint8_t want[MAC_LEN], payload[MAX_PAYLOAD + 3];
+    char want_text[64];
     const char *dot = memchr(token, '.', len);
     size_t plen;
     json_t *root;
@@ -127,8 +128,12 @@ int sv__token_verify(const char *secret, const char *token, size_t len, int64_t 
     plen = (size_t)(dot - token);
     if (plen == 0 || plen > 4 * (MAX_PAYLOAD / 3 + 1))
         return SV_ERR_FORBIDDEN;
-    n = b64url_decode(dot + 1, len - plen - 1, got, sizeof(got));
-    if (n != MAC_LEN || mac(secret, token, plen, want) < 0 || CRYPTO_memcmp(want, got, MAC_LEN))
+    /* The MAC is compared in its text form: base64url has several spellings
+     * of the last character's unused bits, and only the canonical one is
+     * the token that was issued. */
+    if (mac(secret, token, plen, want) < 0 ||
+        (n = b64url_encode(want, sizeof(want), want_text, sizeof(want_text))) < 0 ||
+        len - plen - 1 != (size_t)n || CRYPTO_memcmp(want_text, dot + 1, (size_t)n))
         return SV_ERR_FORBIDDEN;
     /* Authentic from here on: the payload is ours. */
     if ((n = b64url_decode(token, plen, payload, sizeof(payload) - 1)) < 0)

@@ -72,6 +72,16 @@ static void tampered(void **state)
         bad[i] = bad[i] == 'A' ? 'B' : 'A';
         assert_int_equal(sv__token_verify(SECRET, bad, n, NOW, &got), SV_ERR_FORBIDDEN);
     }
+    /* The MAC's last character carries unused bits: every other spelling
+     * of it is refused too. */
+    for (const char *ch = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"; *ch;
+         ch++) {
+        if (*ch == tok[n - 1])
+            continue;
+        memcpy(bad, tok, n + 1);
+        bad[n - 1] = *ch;
+        assert_int_equal(sv__token_verify(SECRET, bad, n, NOW, &got), SV_ERR_FORBIDDEN);
+    }
     for (size_t len = 0; len < n; len++)
         assert_int_equal(sv__token_verify(SECRET, tok, len, NOW, &got), SV_ERR_FORBIDDEN);
     assert_int_equal(sv__token_verify("another-secret-of-16+", tok, n, NOW, &got),
