@@ -28,6 +28,21 @@ static const sv__route routes[] = {
     {SV__M(HTTP_PATCH), "/api/v1/titles/{}", "title_patch", sv__api_title_patch_head,
      sv__api_title_patch},
     {GET_HEAD, "/api/v1/jobs/{}", "job_get", NULL, sv__api_job_get},
+    {SV__M(HTTP_PUT), "/api/v1/titles/{}/regions", "title_regions", sv__api_json_head,
+     sv__api_title_regions},
+    {SV__M(HTTP_POST), "/api/v1/auth/login", "login", sv__api_json_head, sv__api_login},
+    {SV__M(HTTP_POST), "/api/v1/playback/start", "playback_start", sv__api_json_head,
+     sv__api_playback_start},
+    {SV__M(HTTP_POST), "/api/v1/playback/heartbeat", "playback_heartbeat", sv__api_json_head,
+     sv__api_playback_heartbeat},
+    {SV__M(HTTP_POST), "/api/v1/playback/stop", "playback_stop", sv__api_json_head,
+     sv__api_playback_stop},
+    {GET_HEAD, "/api/v1/me/continue-watching", "continue_watching", NULL,
+     sv__api_continue_watching},
+    {GET_HEAD, "/api/v1/steering", "steering", NULL, sv__api_steering_get},
+    {SV__M(HTTP_PUT), "/api/v1/steering", "steering_put", sv__api_json_head,
+     sv__api_steering_put},
+    {SV__M(HTTP_POST), "/api/v1/license", "license", NULL, sv__api_license},
     {GET_HEAD, "/healthz", "healthz", NULL, healthz},
     {GET_HEAD, "/metrics", "metrics", NULL, metrics},
 };
@@ -165,5 +180,5 @@ static void media(void *ctx, sv__http_req *req)
 {
     sv__server *srv = ctx;
 
-    sv__static_serve(srv->media, req, req->params[0]);
+    sv__playback_media(srv->playback, srv->media, req, req->params[0]);
 }

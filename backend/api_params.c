@@ -63,6 +63,12 @@ int sv__ingest_params_parse(const char *query, size_t len, sv__ingest_params *ou
         }
         memcpy(out->genres[out->nb_genres++], g, sizeof(g));
     }
+    if ((r = get(query, len, "drm", 0, out->drm, sizeof(out->drm), err, errlen)) < 0)
+        return r;
+    if (r && strcmp(out->drm, "none") && strcmp(out->drm, "cenc") && strcmp(out->drm, "cbcs")) {
+        snprintf(err, errlen, "parameter 'drm' must be none, cenc or cbcs");
+        return SV_ERR_INVALID;
+    }
     return 0;
 }
 

@@ -18,6 +18,7 @@ typedef struct sv__ingest_params {
     char synopsis[4096];
     char genres[SV__MAX_GENRES][64];
     int nb_genres;
+    char drm[8];           /* "none", "cenc", "cbcs", or "" for the server's drm setting */
 } sv__ingest_params;
 
 int sv__ingest_params_parse(const char *query, size_t len, sv__ingest_params *out, char *err,

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "backend/api_params.h"
+#include "backend/keys.h"
 #include "backend/server_internal.h"
 #include "streamverse/common.h"
 
@@ -151,6 +152,11 @@ int sv__api_title_upload_head(void *ctx, sv__http_req *req)
         sv__http_reject(req, 400, "bad_request", err);
         return -1;
     }
+    if (strcmp(p.drm[0] ? p.drm : srv->cfg->drm, "none") && !srv->cfg->has_master_key) {
+        sv__http_reject(req, 400, "drm_unavailable",
+                        "protected ingest needs a master-key in the server's settings");
+        return -1;
+    }
     if ((size_t)snprintf(req->body_path, sizeof(req->body_path), "%.*s/upload-XXXXXX",
                          (int)(sizeof(req->body_path) - 16), srv->uploads_dir) >=
             sizeof(req->body_path) ||
@@ -188,6 +194,7 @@ void sv__api_title_upload(void *ctx, sv__http_req *req)
     req->body_fd = -1;
     if (sv__catalog_title_create(srv->cat, p.title, p.synopsis, genres, p.nb_genres,
                                  &title_id) < 0 ||
+        sv__catalog_title_set_drm(srv->cat, title_id, p.drm[0] ? p.drm : srv->cfg->drm) < 0 ||
         sv__catalog_job_create(srv->cat, title_id, req->body_path, 1, &job_id) < 0) {
         catalog_error(srv, req, SV_ERR_IO, "");
         return;

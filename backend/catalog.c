@@ -79,6 +79,43 @@ static const char *const migrations[] = {
     "  created INTEGER NOT NULL,"
     "  PRIMARY KEY (title_id, kid));"
     "CREATE UNIQUE INDEX title_keys_kid ON title_keys(kid);",
+    /* 2 -> 3: accounts and playback (backend/catalog_users.c,
+     * catalog_sessions.c). A title's allowed regions (JSON array of ISO
+     * 3166 codes, empty: everywhere); users with a salted scrypt hash (the
+     * KDF parameters are stored per row so they can be raised later);
+     * playback sessions as the heartbeats left them; resume positions per
+     * user and title. */
+    "ALTER TABLE titles ADD COLUMN regions TEXT NOT NULL DEFAULT '[]';"
+    "CREATE TABLE users ("
+    "  id INTEGER PRIMARY KEY,"
+    "  name TEXT NOT NULL UNIQUE,"
+    "  pw_salt BLOB NOT NULL,"
+    "  pw_hash BLOB NOT NULL,"
+    "  pw_kdf TEXT NOT NULL,"                           /* "scrypt:N:r:p" */
+    "  region TEXT NOT NULL,"
+    "  max_streams INTEGER NOT NULL CHECK (max_streams >= 0),"
+    "  created INTEGER NOT NULL);"
+    "CREATE TABLE sessions ("
+    "  id TEXT PRIMARY KEY,"
+    "  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+    "  title_id INTEGER NOT NULL REFERENCES titles(id) ON DELETE CASCADE,"
+    "  device_id TEXT NOT NULL,"
+    "  started INTEGER NOT NULL,"
+    "  last_seen INTEGER NOT NULL,"
+    "  ended INTEGER,"
+    "  end_reason TEXT,"                                /* stopped, expired, replaced */
+    "  position REAL NOT NULL DEFAULT 0,"
+    "  heartbeats INTEGER NOT NULL DEFAULT 0,"
+    "  bitrate_kbps INTEGER, buffer_s REAL, rebuffer_count INTEGER, rebuffer_s REAL,"
+    "  dropped_frames INTEGER, cdn TEXT);"
+    "CREATE INDEX sessions_live ON sessions(ended, user_id);"
+    "CREATE TABLE resume ("
+    "  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+    "  title_id INTEGER NOT NULL REFERENCES titles(id) ON DELETE CASCADE,"
+    "  position REAL NOT NULL,"
+    "  updated INTEGER NOT NULL,"
+    "  PRIMARY KEY (user_id, title_id));"
+    "CREATE INDEX resume_recent ON resume(user_id, updated);",
 };
 
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) == SV__CATALOG_SCHEMA_VERSION,

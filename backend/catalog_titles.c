@@ -113,9 +113,9 @@ fail:
 }
 
 /* Columns: id, title, synopsis, genres, duration, status, created, nb_thumbs,
- * thumb_interval. */
+ * thumb_interval, drm. */
 #define TITLE_COLUMNS \
-    "t.id, t.title, t.synopsis, t.genres, t.duration, t.status, t.created, t.nb_thumbs, t.thumb_interval"
+    "t.id, t.title, t.synopsis, t.genres, t.duration, t.status, t.created, t.nb_thumbs, t.thumb_interval, t.drm"
 
 static json_t *row_json(sv__catalog *cat, sqlite3_stmt *st)
 {
@@ -132,6 +132,7 @@ static json_t *row_json(sv__catalog *cat, sqlite3_stmt *st)
                   genres ? genres : json_array(), "status", status, "created", created);
     if (!t)
         return NULL;
+    json_object_set_new(t, "drm", json_string((const char *)sqlite3_column_text(st, 9)));
     json_object_set_new(t, "duration", sqlite3_column_type(st, 4) == SQLITE_NULL
                                            ? json_null()
                                            : json_real(sqlite3_column_double(st, 4)));

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "backend/config.h"
+#include "backend/steering.h"
 #include "platform/hex.h"
 #include "streamverse/common.h"
 
@@ -11,6 +12,8 @@ static const char *const keys[] = {
     "listen", "data", "workers", "log-level", "log-json", "max-upload-mb", "max-header-bytes",
     "max-body-kb", "header-timeout", "idle-timeout", "drain-timeout", "ladder",
     "segment-seconds", "preset", "max-attempts", "master-key", "token-secret", "drm",
+    "media-auth", "edge-secret", "cdns", "heartbeat-interval", "playback-token-ttl",
+    "login-ttl", "steering-ttl",
 };
 
 /* Reads exactly `n` bytes of hex. */
@@ -35,6 +38,11 @@ void sv__config_default(sv__config *c)
     c->listen_port = 8080;
     snprintf(c->data_dir, sizeof(c->data_dir), "svdata");
     snprintf(c->drm, sizeof(c->drm), "none");
+    snprintf(c->media_auth, sizeof(c->media_auth), "none");
+    c->heartbeat_s = 10;
+    c->playback_token_ttl = 120;
+    c->login_ttl = 43200;
+    c->steering_ttl = 10;
     c->workers = 2;
     c->log_level = SV_LOG_INFO;
     c->max_upload_bytes = 4ull << 30;
@@ -185,6 +193,31 @@ int sv__config_set(sv__config *c, const char *key, const char *v, char *err, siz
         if (strcmp(v, "none") && strcmp(v, "cenc") && strcmp(v, "cbcs"))
             goto bad;
         snprintf(c->drm, sizeof(c->drm), "%s", v);
+    } else if (!strcmp(key, "media-auth")) {
+        if (strcmp(v, "none") && strcmp(v, "token"))
+            goto bad;
+        snprintf(c->media_auth, sizeof(c->media_auth), "%s", v);
+    } else if (!strcmp(key, "edge-secret")) {
+        if (strlen(v) < 16 || strlen(v) >= sizeof(c->edge_secret) || strpbrk(v, " \t\"$;{}'")) {
+            snprintf(err, errlen, "edge-secret must be 16 to %zu characters without blanks, "
+                     "quotes, '$', ';' or braces (it goes into nginx.conf)",
+                     sizeof(c->edge_secret) - 1);
+            return SV_ERR_INVALID;
+        }
+        snprintf(c->edge_secret, sizeof(c->edge_secret), "%s", v);
+    } else if (!strcmp(key, "cdns")) {
+        if (strlen(v) >= sizeof(c->cdns) || sv__cdns_parse(v, NULL, err, errlen) < 0)
+            goto bad;
+        snprintf(c->cdns, sizeof(c->cdns), "%s", v);
+    } else if (!strcmp(key, "heartbeat-interval")) {
+        if (parse_num(v, 0.2, 3600, &c->heartbeat_s) < 0)
+            goto bad;
+    } else if (!strcmp(key, "playback-token-ttl") || !strcmp(key, "login-ttl") ||
+               !strcmp(key, "steering-ttl")) {
+        if (parse_num(v, 1, 30 * 86400, &d) < 0)
+            goto bad;
+        *(key[0] == 'p' ? &c->playback_token_ttl
+          : key[0] == 'l' ? &c->login_ttl : &c->steering_ttl) = (int)d;
     } else {
         snprintf(err, errlen, "unknown setting '%s'", key);
         return SV_ERR_INVALID;

@@ -10,7 +10,9 @@
  *   segment-seconds, preset, max-attempts,
  *   master-key (64 hex digits: wraps the content keys kept in the catalog),
  *   token-secret (16+ characters: signs playback and media tokens),
- *   drm (none | cenc | cbcs: protection of newly ingested titles)
+ *   drm (none | cenc | cbcs: protection of newly ingested titles),
+ *   media-auth (none | token), edge-secret, cdns ("edge1=http://..,edge2=.."),
+ *   heartbeat-interval, playback-token-ttl, login-ttl, steering-ttl
  *
  * The two secrets are never logged, and a bad value is reported without
  * echoing it.
@@ -40,6 +42,16 @@ typedef struct sv__config {
     int has_master_key;
     char token_secret[128];    /* "" until set */
     char drm[8];               /* "none", "cenc" or "cbcs" */
+    /* Playback (docs/http-api.md, "Playback"): what /media asks for, the
+     * nginx edge secret, the CDNs ("id=url,..." checked by sv__cdns_parse)
+     * and the session timings in seconds. */
+    char media_auth[8];        /* "none" or "token" */
+    char edge_secret[128];     /* "" or the secure_link_md5 secret of the edges */
+    char cdns[1024];
+    double heartbeat_s;        /* 10 */
+    int playback_token_ttl;    /* 120 */
+    int login_ttl;             /* 43200 */
+    int steering_ttl;          /* 10 */
 } sv__config;
 
 /* Defaults: 127.0.0.1:8080, data "./svdata", 2 workers, info, 4 GiB uploads,

@@ -54,6 +54,7 @@ typedef struct sv__http_req {
     char if_none_match[256];
     char if_modified_since[64];
     char content_type[128];
+    char authorization[1024];      /* "Bearer <token>" for the playback API */
     int has_range;
     uint64_t content_length;       /* UINT64_MAX when not announced */
 

@@ -249,6 +249,9 @@ static void select_value(sv__http_conn *conn)
     } else if (!strcmp(conn->field, "content-type")) {
         conn->value_dst = req->content_type;
         conn->value_cap = sizeof(req->content_type);
+    } else if (!strcmp(conn->field, "authorization")) {
+        conn->value_dst = req->authorization;
+        conn->value_cap = sizeof(req->authorization);
     }
     if (conn->value_dst)
         conn->value_dst[0] = '\0';

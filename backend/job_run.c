@@ -11,8 +11,11 @@
 #include <sys/types.h>
 #include <unistd.h>
 
+#include <openssl/crypto.h>
+
 #include "backend/fsutil.h"
 #include "backend/jobs.h"
+#include "backend/keys.h"
 #include "streamverse/common.h"
 
 typedef struct progress_ctx {
@@ -54,11 +57,13 @@ int sv__job_run(const sv__job_env *env, sv__catalog *cat, int64_t job_id,
     char staging[2048], final[2048], media_dir[1536], staging_dir[1536], why[512];
     progress_ctx pctx = {cat, job_id, -100.0, "", progress, opaque};
     sv__media_result res;
+    sv__media_protection prot;
     sv__job_info job;
     int ret;
 
     why[0] = '\0';
     memset(&res, 0, sizeof(res));
+    memset(&prot, 0, sizeof(prot));
     if ((ret = sv__catalog_job_claim(cat, job_id, (int)getpid())) < 0) {
         snprintf(err, errlen, "job %lld cannot start: %s", (long long)job_id,
                  ret == SV_ERR_STATE ? "it is not queued" : sv__catalog_errmsg(cat));
@@ -84,8 +89,14 @@ int sv__job_run(const sv__job_env *env, sv__catalog *cat, int64_t job_id,
         ret = SV_ERR_IO;
         goto fail;
     }
-    ret = sv__media_ingest(job.input, staging, env->ladder, on_progress, &pctx, cancel, &res, why,
-                           sizeof(why));
+    /* A protected title's key exists (wrapped in the catalog) before its
+     * first segment is written. */
+    if ((ret = sv__keys_media_protection(cat, env->master_key, job.title_id, &prot, why,
+                                         sizeof(why))) < 0)
+        goto fail;
+    ret = sv__media_ingest_protected(job.input, staging, env->ladder, &prot, on_progress, &pctx,
+                                     cancel, &res, why, sizeof(why));
+    OPENSSL_cleanse(&prot, sizeof(prot));
     if (ret == SV_ERR_CANCELLED) {
         sv__remove_tree(staging);
         sv__catalog_job_requeue(cat, job_id);

@@ -31,6 +31,7 @@ typedef struct sv__job_env {
     const sv__ladder *ladder;
     const sv__logger *log;
     sv__metrics *metrics;         /* may be NULL */
+    const uint8_t *master_key;    /* 32 bytes wrapping content keys; NULL: protected titles fail */
 } sv__job_env;
 
 /*

@@ -72,6 +72,31 @@ typedef struct sv__media_result {
 typedef void (*sv__media_progress_fn)(void *opaque, double percent, const char *stage);
 
 /*
+ * Common Encryption of the packaged output (docs/packaging.md, "Encryption").
+ * cenc: AES-128-CTR, 8-byte per-sample IVs. cbcs: AES-128-CBC with a
+ * constant 16-byte IV per track, pattern 1:9 for video, every block for
+ * audio. Video keeps NAL lengths, NAL headers and non-VCL NAL units clear.
+ * The key is used only to encrypt samples: it is never written to a file
+ * or logged.
+ */
+enum sv__protection_scheme { SV__PROTECT_NONE = 0, SV__PROTECT_CENC, SV__PROTECT_CBCS };
+
+typedef struct sv__media_protection {
+    int scheme;              /* enum sv__protection_scheme */
+    uint8_t kid[16];
+    uint8_t key[16];
+    const char *license_url; /* for the MPD's dashif:Laurl; NULL: none */
+} sv__media_protection;
+
+/* Like sv__media_ingest, with the output encrypted under `prot` (NULL or
+ * scheme NONE: clear). The caller owns *prot; it is read during the call. */
+int sv__media_ingest_protected(const char *input, const char *out_dir, const sv__ladder *ladder,
+                               const sv__media_protection *prot,
+                               sv__media_progress_fn progress, void *opaque,
+                               const volatile int *cancel, sv__media_result *res,
+                               char *errbuf, size_t errlen);
+
+/*
  * Ingests `input` into `out_dir` (created; must not exist; its parent must).
  * `ladder` NULL means sv__ladder_default(). `cancel` may be NULL; when it
  * becomes non-zero the job stops soon (checked after every packet and

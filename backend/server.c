@@ -77,6 +77,7 @@ static int start_jobs(sv__server *srv)
     srv->env.ladder = &srv->cfg->ladder;
     srv->env.log = srv->log;
     srv->env.metrics = srv->metrics;
+    srv->env.master_key = srv->cfg->has_master_key ? srv->cfg->master_key : NULL;
     if ((n = sv__jobs_recover(&srv->env, srv->cat, srv->cfg->max_attempts, &ids)) < 0)
         return n;
     if ((ret = sv__jobs_create(&srv->env, srv->cfg->workers, &srv->jobs)) < 0)
@@ -120,7 +121,8 @@ int sv__server_create(const sv__config *cfg, const sv__logger *log, sv__server *
         goto fail;
     }
     if ((ret = sv__metrics_create(&srv->metrics)) < 0 ||
-        (ret = sv__static_create(srv->media_dir, &srv->media)) < 0)
+        (ret = sv__static_create(srv->media_dir, &srv->media)) < 0 ||
+        (ret = sv__playback_create(&srv->loop, cfg, srv->cat, log, &srv->playback)) < 0)
         goto fail;
 #ifdef SV_HAVE_MEDIA
     if ((ret = start_jobs(srv)) < 0) {
@@ -163,6 +165,8 @@ void sv__server_destroy(sv__server *srv)
 {
     if (!srv)
         return;
+    /* Open sessions are written; its timer closes in the uv_run below. */
+    sv__playback_destroy(srv->playback);
 #ifdef SV_HAVE_MEDIA
     /* Running transcodes are cancelled and queued again for the next start. */
     sv__jobs_destroy(srv->jobs);

@@ -8,6 +8,7 @@
 #include "backend/catalog.h"
 #include "backend/http.h"
 #include "backend/metrics.h"
+#include "backend/playback.h"
 #include "backend/router.h"
 #include "backend/server.h"
 #include "backend/static_files.h"
@@ -24,6 +25,7 @@ struct sv__server {
     sv__catalog *cat;            /* the loop's connection */
     sv__static *media;
     sv__metrics *metrics;
+    sv__playback *playback;      /* accounts, sessions, tokens, steering */
     char media_dir[1100];
     char uploads_dir[1100];
     uint64_t started_ns;
@@ -49,5 +51,19 @@ int sv__api_title_patch_head(void *ctx, sv__http_req *req);
 void sv__api_title_upload(void *ctx, sv__http_req *req);
 int sv__api_title_upload_head(void *ctx, sv__http_req *req);
 void sv__api_job_get(void *ctx, sv__http_req *req);
+
+/* api_license.c: POST /api/v1/license (ClearKey, playback token). */
+void sv__api_license(void *ctx, sv__http_req *req);
+
+/* api_auth.c, api_playback.c: accounts, sessions, steering. */
+int sv__api_json_head(void *ctx, sv__http_req *req);
+void sv__api_login(void *ctx, sv__http_req *req);
+void sv__api_playback_start(void *ctx, sv__http_req *req);
+void sv__api_playback_heartbeat(void *ctx, sv__http_req *req);
+void sv__api_playback_stop(void *ctx, sv__http_req *req);
+void sv__api_continue_watching(void *ctx, sv__http_req *req);
+void sv__api_steering_get(void *ctx, sv__http_req *req);
+void sv__api_steering_put(void *ctx, sv__http_req *req);
+void sv__api_title_regions(void *ctx, sv__http_req *req);
 
 #endif

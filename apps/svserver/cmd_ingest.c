@@ -13,6 +13,7 @@
 #include "apps/svserver/svserver.h"
 #include "backend/catalog.h"
 #include "backend/fsutil.h"
+#include "backend/keys.h"
 #include "streamverse/common.h"
 #ifdef SV_HAVE_MEDIA
 #include "backend/jobs.h"
@@ -54,7 +55,8 @@ static void progress_bar(void *opaque, double percent, const char *stage)
 
 int sv__cmd_ingest(const sv__config *cfg, const sv__logger *log, const sv__ingest_args *a)
 {
-    sv__job_env env = {cfg->data_dir, &cfg->ladder, log, NULL};
+    sv__job_env env = {cfg->data_dir, &cfg->ladder, log, NULL,
+                       cfg->has_master_key ? cfg->master_key : NULL};
     sv__catalog *cat = NULL;
     int64_t title_id, job_id;
     char path[1100], err[512];
@@ -69,6 +71,13 @@ int sv__cmd_ingest(const sv__config *cfg, const sv__logger *log, const sv__inges
         return 2;
     }
     close(fd);
+    /* --drm (or the drm setting) protects the title; its key is wrapped
+     * under the master key, so one must be configured. */
+    if (strcmp(cfg->drm, "none") && !cfg->has_master_key) {
+        fprintf(stderr, "svserver ingest: --drm %s needs a master-key (config, "
+                        "SVSERVER_MASTER_KEY or --master-key)\n", cfg->drm);
+        return 2;
+    }
     snprintf(path, sizeof(path), "%s/catalog.db", cfg->data_dir);
     if (sv__mkdirs(cfg->data_dir) < 0 || sv__catalog_open(path, &cat, err, sizeof(err)) < 0) {
         fprintf(stderr, "svserver ingest: %s\n", cat ? err : "cannot create the data folder");
@@ -76,6 +85,7 @@ int sv__cmd_ingest(const sv__config *cfg, const sv__logger *log, const sv__inges
     }
     if (sv__catalog_title_create(cat, a->title, a->synopsis, a->genres, a->nb_genres,
                                  &title_id) < 0 ||
+        sv__catalog_title_set_drm(cat, title_id, cfg->drm) < 0 ||
         sv__catalog_job_create(cat, title_id, a->file, 0, &job_id) < 0) {
         fprintf(stderr, "svserver ingest: catalog: %s\n", sv__catalog_errmsg(cat));
         goto out;

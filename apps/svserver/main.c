@@ -22,6 +22,8 @@ static void usage(FILE *f)
     fprintf(f,
 "usage: svserver [serve] [options]\n"
 "       svserver ingest FILE --title TITLE [--genre G]... [--synopsis S] [options]\n"
+"       svserver token TITLE_ID [--ttl S] [--session ID] [--prefix P] [options]\n"
+"       svserver user add NAME --password-file F --region CC --max-streams N [options]\n"
 "\n"
 "Serves the HTTP API (/api/v1/titles, /api/v1/jobs), the media tree (/media/),\n"
 "/healthz and /metrics from one process; ingest jobs run on a worker pool.\n"
@@ -47,6 +49,13 @@ static void usage(FILE *f)
 "  --segment-seconds S     segment duration (4)\n"
 "  --preset NAME           x264 preset (veryfast)\n"
 "  --max-attempts N        a job interrupted N times fails instead of retrying (2)\n"
+"  --media-auth none|token /media/ wants ?token= from playback/start (none)\n"
+"  --edge-secret S         also issue nginx secure_link tokens (docs/deploy.md)\n"
+"  --cdns ID=URL[;W],...   CDN edges for playback answers, manifests and steering\n"
+"  --heartbeat-interval S  player heartbeat period; 3 missed expire a session (10)\n"
+"  --playback-token-ttl S  media/playback token lifetime (120)\n"
+"  --login-ttl S           user token lifetime (43200)\n"
+"  --steering-ttl S        content steering TTL (10)\n"
 "  --config FILE           JSON object of the settings above\n"
 "  -h, --help              this text\n"
 "  --version               print the version\n"
@@ -55,6 +64,7 @@ static void usage(FILE *f)
 "  --title T               title (required)\n"
 "  --genre G               a genre; repeat for several\n"
 "  --synopsis S            synopsis\n"
+"  --drm none|cenc|cbcs    protect the title (the drm setting; needs master-key)\n"
 "\n"
 "HTTP API reference: docs/http-api.md\n");
 }
@@ -75,6 +85,10 @@ int main(int argc, char **argv)
     char err[512];
     int i = 1, is_ingest = 0, ret = 1;
 
+    if (argc > 1 && !strcmp(argv[1], "token"))
+        return sv__cmd_token(argc - 2, argv + 2);
+    if (argc > 1 && !strcmp(argv[1], "user"))
+        return sv__cmd_user(argc - 2, argv + 2);
     if (argc > 1 && !strcmp(argv[1], "serve")) {
         i = 2;
     } else if (argc > 1 && !strcmp(argv[1], "ingest")) {

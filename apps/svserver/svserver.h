@@ -21,4 +21,14 @@ int sv__ingest_args_add(sv__ingest_args *a, const char *name, const char *value,
  * 2 bad usage). Prints the title id as the last stdout line on success. */
 int sv__cmd_ingest(const sv__config *cfg, const sv__logger *log, const sv__ingest_args *a);
 
+/* `svserver token TITLE_ID [--ttl S] [--session ID] [--prefix P] [settings]`
+ * (argv after "token"): prints a signed playback token for the title.
+ * Returns the exit status (0, 2 bad usage or no token-secret). */
+int sv__cmd_token(int argc, char **argv);
+
+/* `svserver user add NAME --password-file F --region CC --max-streams N
+ * [settings]` (argv after "user"): adds an account, prints its id. Returns
+ * the exit status (0, 1 failed or the name exists, 2 bad usage). */
+int sv__cmd_user(int argc, char **argv);
+
 #endif

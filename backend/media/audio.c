@@ -37,6 +37,7 @@ struct sv__audio_job {
     int64_t seg_len, next_cut;
     sv__fmp4 *mux;
     sv__segwriter segs;
+    sv__encsink *encsink;    /* NULL for clear output */
 };
 
 static int drain_encoder(sv__audio_job *a, char *errbuf, size_t errlen)
@@ -165,7 +166,7 @@ static int drain_decoder(sv__audio_job *a, char *errbuf, size_t errlen)
 
 int sv__audio_open(sv__audio_job **out, const AVStream *st, int64_t start_time,
                    int bitrate_kbps, double segment_s, const char *dir,
-                   char *errbuf, size_t errlen)
+                   const sv__media_protection *prot, char *errbuf, size_t errlen)
 {
     int rc = SV_ERR_NOMEM, ret;
     sv__audio_job *a = calloc(1, sizeof(*a));
@@ -220,7 +221,10 @@ int sv__audio_open(sv__audio_job **out, const AVStream *st, int64_t start_time,
     a->pkt = av_packet_alloc();
     if (!a->fifo || !a->in || !a->out || !a->pkt)
         goto fail;
-    if ((rc = sv__fmp4_open(&a->mux, a->enc, sv__segwriter_sink(&a->segs), errbuf, errlen)) < 0)
+    sv__frag_sink sink;
+    if ((rc = sv__encsink_wrap(&a->encsink, prot, 0, sv__segwriter_sink(&a->segs), &sink,
+                               errbuf, errlen)) < 0 ||
+        (rc = sv__fmp4_open(&a->mux, a->enc, sink, errbuf, errlen)) < 0)
         goto fail;
     *out = a;
     return 0;
@@ -263,6 +267,7 @@ void sv__audio_destroy(sv__audio_job *a)
     if (!a)
         return;
     sv__fmp4_destroy(a->mux);
+    sv__encsink_destroy(a->encsink);
     avcodec_free_context(&a->dec);
     avcodec_free_context(&a->enc);
     swr_free(&a->swr);

@@ -67,6 +67,7 @@ static int write_template(xmlTextWriterPtr w, const sv__manifest_rendition *r)
 
 static int write_video_set(xmlTextWriterPtr w, const sv__manifest *m)
 {
+    const sv__media_protection *prot = m->prot;
     const sv__rendition_info *top = m->video[m->nb_video - 1].info;
     AVRational fr = av_d2q(top->frame_rate, 1000000);
     if (W_START(w, "AdaptationSet") || W_ATTR(w, "id", "0") ||
@@ -74,7 +75,8 @@ static int write_video_set(xmlTextWriterPtr w, const sv__manifest *m)
         W_ATTR(w, "segmentAlignment", "true") || W_ATTR(w, "startWithSAP", "1") ||
         W_ATTR(w, "maxWidth", "%d", top->width) || W_ATTR(w, "maxHeight", "%d", top->height) ||
         W_ATTR(w, "par", "%d:%d", top->width / (int)av_gcd(top->width, top->height),
-               top->height / (int)av_gcd(top->width, top->height)))
+               top->height / (int)av_gcd(top->width, top->height)) ||
+        (prot && sv__dash_write_protection(w, prot) < 0))
         return -1;
     for (int i = 0; i < m->nb_video; i++) {
         const sv__rendition_info *v = m->video[i].info;
@@ -91,11 +93,13 @@ static int write_video_set(xmlTextWriterPtr w, const sv__manifest *m)
     return W_END(w) ? -1 : 0;
 }
 
-static int write_audio_set(xmlTextWriterPtr w, const sv__manifest_rendition *a)
+static int write_audio_set(xmlTextWriterPtr w, const sv__manifest_rendition *a,
+                           const sv__media_protection *prot)
 {
     if (W_START(w, "AdaptationSet") || W_ATTR(w, "id", "1") ||
         W_ATTR(w, "contentType", "audio") || W_ATTR(w, "mimeType", "audio/mp4") ||
         W_ATTR(w, "segmentAlignment", "true") || W_ATTR(w, "startWithSAP", "1") ||
+        (prot && sv__dash_write_protection(w, prot) < 0) ||
         W_START(w, "Representation") || W_ATTR(w, "id", "%s", a->info->name) ||
         W_ATTR(w, "bandwidth", "%lld", (long long)a->info->bandwidth) ||
         W_ATTR(w, "codecs", "%s", a->info->codecs) ||
@@ -124,13 +128,14 @@ int sv__dash_write(const sv__manifest *m, const char *out_dir, char *errbuf, siz
     if (xmlTextWriterStartDocument(w, NULL, "UTF-8", NULL) < 0 ||
         W_START(w, "MPD") ||
         W_ATTR(w, "xmlns", "urn:mpeg:dash:schema:mpd:2011") ||
+        (m->prot && sv__dash_write_namespaces(w) < 0) ||
         W_ATTR(w, "profiles", "urn:mpeg:dash:profile:isoff-live:2011") ||
         W_ATTR(w, "type", "static") ||
         W_ATTR(w, "mediaPresentationDuration", "%s", dur) ||
         W_ATTR(w, "minBufferTime", "%s", minbuf) ||
         W_START(w, "Period") || W_ATTR(w, "id", "0") || W_ATTR(w, "start", "PT0S") ||
         write_video_set(w, m) < 0 ||
-        (m->audio && write_audio_set(w, m->audio) < 0) ||
+        (m->audio && write_audio_set(w, m->audio, m->prot) < 0) ||
         xmlTextWriterEndDocument(w) < 0) {
         rc = sv__media_err(errbuf, errlen, SV_ERR_INTERNAL, "libxml2 failed writing the MPD");
         goto fail;

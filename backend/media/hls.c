@@ -28,8 +28,8 @@ static int save(sv__mbuf *b, const char *out_dir, const char *rel, char *errbuf,
     return rc;
 }
 
-static int media_playlist(const sv__manifest_rendition *r, const char *out_dir,
-                          char *errbuf, size_t errlen)
+static int media_playlist(const sv__manifest_rendition *r, const sv__media_protection *prot,
+                          const char *out_dir, char *errbuf, size_t errlen)
 {
     const sv__segwriter *w = r->segs;
     sv__mbuf b = { 0 };
@@ -42,6 +42,8 @@ static int media_playlist(const sv__manifest_rendition *r, const char *out_dir,
     sv__mbuf_printf(&b, "#EXTM3U\n#EXT-X-VERSION:7\n#EXT-X-TARGETDURATION:%ld\n", target);
     sv__mbuf_printf(&b, "#EXT-X-MEDIA-SEQUENCE:1\n#EXT-X-PLAYLIST-TYPE:VOD\n");
     sv__mbuf_printf(&b, "#EXT-X-INDEPENDENT-SEGMENTS\n#EXT-X-MAP:URI=\"init.mp4\"\n");
+    if (prot && sv__hls_key_line(prot, &b) < 0)
+        b.failed = 1;
     for (int i = 0; i < w->nb_segs; i++)
         sv__mbuf_printf(&b, "#EXTINF:%.6f,\nseg-%d.m4s\n",
                         (double)w->segs[i].duration / w->timescale, i + 1);
@@ -56,9 +58,9 @@ int sv__hls_write(const sv__manifest *m, const char *out_dir, char *errbuf, size
     int rc;
     const sv__rendition_info *ai = m->audio ? m->audio->info : NULL;
     for (int i = 0; i < m->nb_video; i++)
-        if ((rc = media_playlist(&m->video[i], out_dir, errbuf, errlen)) < 0)
+        if ((rc = media_playlist(&m->video[i], m->prot, out_dir, errbuf, errlen)) < 0)
             return rc;
-    if (m->audio && (rc = media_playlist(m->audio, out_dir, errbuf, errlen)) < 0)
+    if (m->audio && (rc = media_playlist(m->audio, m->prot, out_dir, errbuf, errlen)) < 0)
         return rc;
 
     sv__mbuf b = { 0 };

@@ -20,6 +20,7 @@
 
 typedef struct ingest {
     const sv__ladder *l;
+    const sv__media_protection *prot;  /* NULL: clear output */
     const char *out_dir;
     sv__media_progress_fn progress;
     void *opaque;
@@ -190,6 +191,7 @@ static int start_outputs(ingest *g, char *errbuf, size_t errlen)
         p->frame_rate = g->fps;
         p->gop_frames = gop > 0 ? gop : 1;
         p->out_dir = g->rung_dirs[i];
+        p->prot = g->prot;
         if ((rc = sv__rung_start(&g->rungs[i], p, errbuf, errlen)) < 0)
             return rc;
         g->nb_rungs++;
@@ -197,7 +199,7 @@ static int start_outputs(ingest *g, char *errbuf, size_t errlen)
     if (g->ast) {
         if ((rc = path_join(dir, sizeof(dir), g->out_dir, "audio", errbuf, errlen)) < 0 ||
             (rc = sv__audio_open(&g->audio, g->ast, g->start, g->l->audio_kbps,
-                                 g->l->segment_s, dir, errbuf, errlen)) < 0)
+                                 g->l->segment_s, dir, g->prot, errbuf, errlen)) < 0)
             return rc;
     }
     if ((rc = path_join(dir, sizeof(dir), g->out_dir, "thumbs", errbuf, errlen)) < 0)
@@ -335,7 +337,7 @@ static int package(ingest *g, sv__media_result *res, char *errbuf, size_t errlen
         audio = (sv__manifest_rendition){ ri, sv__audio_segments(g->audio), "audio" };
     }
     sv__manifest m = { video, g->nb_rungs, g->audio ? &audio : NULL,
-                       res->duration_s, g->l->segment_s };
+                       res->duration_s, g->l->segment_s, g->prot };
     if ((rc = sv__hls_write(&m, g->out_dir, errbuf, errlen)) < 0 ||
         (rc = sv__dash_write(&m, g->out_dir, errbuf, errlen)) < 0)
         return rc;
@@ -361,6 +363,16 @@ int sv__media_ingest(const char *input, const char *out_dir, const sv__ladder *l
                      sv__media_progress_fn progress, void *opaque, const volatile int *cancel,
                      sv__media_result *res, char *errbuf, size_t errlen)
 {
+    return sv__media_ingest_protected(input, out_dir, ladder, NULL, progress, opaque, cancel,
+                                      res, errbuf, errlen);
+}
+
+int sv__media_ingest_protected(const char *input, const char *out_dir, const sv__ladder *ladder,
+                               const sv__media_protection *prot,
+                               sv__media_progress_fn progress, void *opaque,
+                               const volatile int *cancel, sv__media_result *res,
+                               char *errbuf, size_t errlen)
+{
     sv__ladder defaults;
     ingest g = { 0 };
     int rc;
@@ -377,7 +389,11 @@ int sv__media_ingest(const char *input, const char *out_dir, const sv__ladder *l
         ladder->nb_rungs <= 0 || ladder->nb_rungs > SV_MEDIA_MAX_RUNGS)
         return sv__media_err(errbuf, errlen, SV_ERR_INVALID, "invalid ladder settings");
     memset(res, 0, sizeof(*res));
+    if (prot && prot->scheme != SV__PROTECT_NONE && prot->scheme != SV__PROTECT_CENC &&
+        prot->scheme != SV__PROTECT_CBCS)
+        return sv__media_err(errbuf, errlen, SV_ERR_INVALID, "unknown protection scheme");
     g.l = ladder;
+    g.prot = prot && prot->scheme != SV__PROTECT_NONE ? prot : NULL;
     g.out_dir = out_dir;
     g.progress = progress;
     g.opaque = opaque;

@@ -59,7 +59,7 @@ void sv__mbuf_free(sv__mbuf *b);
 /* ---- the fragment seam (fmp4.c -> sink) ---------------------------------- */
 
 typedef struct sv__sample_info {
-    uint32_t size;           /* bytes in mdat */
+    uint32_t size;           /* packet bytes (H.264: before the muxer turns start codes into lengths) */
     int64_t dts, pts;        /* in the fragment's timescale, as muxed */
     int64_t duration;
     int keyframe;
@@ -84,6 +84,53 @@ typedef struct sv__frag_sink {
     int (*fragment)(void *opaque, const sv__fragment *frag, char *errbuf, size_t errlen);
     void *opaque;
 } sv__frag_sink;
+
+/* ---- CENC encryption (encrypt.c, encrypt_init.c) ------------------------ */
+
+/* A sink that encrypts what passes through it and hands the result on to
+ * `next`: the init segment gains encv/enca + sinf and two pssh boxes, every
+ * fragment gets its samples encrypted in place in mdat and senc + saiz +
+ * saio in its traf (trun data offsets moved by the bytes added to moof). */
+typedef struct sv__encsink sv__encsink;
+
+/* With prot NULL or scheme NONE: *out = next and *enc = NULL (clear
+ * output). Otherwise creates the encrypting sink in *enc (destroy it after
+ * the muxer) and sets *out to it. `is_video`: AVC subsamples (else whole
+ * samples). `prot` must outlive the sink. Returns 0 or SV_ERR_NOMEM /
+ * SV_ERR_INTERNAL with errbuf. */
+int sv__encsink_wrap(sv__encsink **enc, const sv__media_protection *prot, int is_video,
+                     sv__frag_sink next, sv__frag_sink *out, char *errbuf, size_t errlen);
+void sv__encsink_destroy(sv__encsink *e);
+
+/* Protection of one track as written into its init segment. */
+typedef struct sv__track_protection {
+    uint32_t scheme_type;    /* 'cenc' or 'cbcs' */
+    uint8_t kid[16];
+    uint8_t iv_size;         /* per-sample IV bytes in senc: 8, or 0 with a constant IV */
+    uint8_t constant_iv[16];
+    uint8_t crypt_byte_block, skip_byte_block;
+} sv__track_protection;
+
+/* Rewrites a clear init segment (ftyp + moov with one track) into its
+ * protected form: the avc1/mp4a sample entry becomes encv/enca with a sinf
+ * (frma, schm, schi/tenc), and moov gains a W3C common pssh (v1, the KID)
+ * and a DASH-IF ClearKey pssh (v1, the KID). *nal_length_size is set from
+ * avcC (0 when the track has none). Returns 0 with a new buffer in *out
+ * (free()), SV_ERR_PARSE when the init is not what the muxer writes, or
+ * SV_ERR_NOMEM. */
+int sv__encrypt_init(const uint8_t *data, size_t size, const sv__track_protection *tp,
+                     uint8_t **out, size_t *out_size, int *nal_length_size);
+
+/* Writes `n` bytes as base64 (standard alphabet, padded) into out[cap].
+ * Returns the length or SV_ERR_OVERFLOW. */
+int sv__media_base64(const uint8_t *in, size_t n, char *out, size_t cap);
+
+/* The pssh box of a system (W3C common or DASH-IF ClearKey) for one KID,
+ * as base64 for manifests (cenc:pssh, HLS data: URIs). */
+int sv__pssh_base64(const uint8_t system_id[16], const uint8_t kid[16], char *out, size_t cap);
+
+extern const uint8_t sv__system_w3c_common[16];
+extern const uint8_t sv__system_dashif_clearkey[16];
 
 /* ---- segment records (segwriter.c) ------------------------------------- */
 
@@ -141,6 +188,7 @@ typedef struct sv__rung_params {
     AVRational frame_rate;
     int gop_frames;          /* frames per segment */
     const char *out_dir;     /* video/<h>p */
+    const sv__media_protection *prot;  /* NULL: clear output */
 } sv__rung_params;
 
 /* Creates the encoder and muxer for one rung and starts its thread. */
@@ -169,7 +217,7 @@ typedef struct sv__audio_job sv__audio_job;
 /* `start_time` (AV_TIME_BASE units) is the source's zero; `dir` is audio/. */
 int sv__audio_open(sv__audio_job **out, const AVStream *st, int64_t start_time,
                    int bitrate_kbps, double segment_s, const char *dir,
-                   char *errbuf, size_t errlen);
+                   const sv__media_protection *prot, char *errbuf, size_t errlen);
 /* Decodes, resamples, encodes and muxes one source packet (NULL: drain). */
 int sv__audio_packet(sv__audio_job *a, const AVPacket *pkt, char *errbuf, size_t errlen);
 int sv__audio_finish(sv__audio_job *a, char *errbuf, size_t errlen);
@@ -203,9 +251,18 @@ typedef struct sv__manifest {
     const sv__manifest_rendition *audio;  /* NULL when the source has none */
     double duration_s;
     double segment_s;
+    const sv__media_protection *prot;   /* NULL: clear */
 } sv__manifest;
 
 int sv__hls_write(const sv__manifest *m, const char *out_dir, char *errbuf, size_t errlen);
+
+/* Protection in the manifests (encrypt_manifest.c): the EXT-X-KEY line of a
+ * media playlist; the MPD root's xmlns:cenc/xmlns:dashif attributes and an
+ * AdaptationSet's ContentProtection elements (writer: an xmlTextWriterPtr).
+ * Return 0, or a negative value when writing failed. */
+int sv__hls_key_line(const sv__media_protection *prot, sv__mbuf *b);
+int sv__dash_write_namespaces(void *writer);
+int sv__dash_write_protection(void *writer, const sv__media_protection *prot);
 int sv__dash_write(const sv__manifest *m, const char *out_dir, char *errbuf, size_t errlen);
 
 /* Formats an FFmpeg error code into errbuf after a prefix. Returns `code`. */

@@ -45,6 +45,7 @@ struct sv__rung_job {
     AVPacket *pkt;
     sv__fmp4 *mux;
     sv__segwriter segs;
+    sv__encsink *encsink;    /* NULL for clear output */
     /* pts of forced IDRs not yet seen in the output, in order: a key packet
      * with the head pts starts a new fragment. */
     int64_t forced[FORCED_CAP];
@@ -227,7 +228,10 @@ int sv__rung_start(sv__rung_job **out, const sv__rung_params *p, char *errbuf, s
     r->scaled->height = p->height;
     if (av_frame_get_buffer(r->scaled, 0) < 0)
         goto fail;
-    if ((rc = sv__fmp4_open(&r->mux, r->enc, sv__segwriter_sink(&r->segs), errbuf, errlen)) < 0)
+    sv__frag_sink sink;
+    if ((rc = sv__encsink_wrap(&r->encsink, p->prot, 1, sv__segwriter_sink(&r->segs), &sink,
+                               errbuf, errlen)) < 0 ||
+        (rc = sv__fmp4_open(&r->mux, r->enc, sink, errbuf, errlen)) < 0)
         goto fail;
     char name[16];
     snprintf(name, sizeof(name), "sv-rung-%d", p->height);
@@ -302,6 +306,7 @@ void sv__rung_destroy(sv__rung_job *r)
     for (int i = 0; i < r->count; i++)
         av_frame_free(&r->queue[(r->head + i) % QUEUE_CAP]);
     sv__fmp4_destroy(r->mux);
+    sv__encsink_destroy(r->encsink);
     avcodec_free_context(&r->enc);
     sws_freeContext(r->sws);
     av_frame_free(&r->scaled);

@@ -1,0 +1,132 @@
+/*
+ * `svserver user add NAME --password-file F --region CC --max-streams N
+ * [settings]`: creates an account in the data folder's catalog. It can run
+ * beside a server on the same data folder (SQLite WAL).
+ *
+ * The password comes from a file (first line, without its newline; "-" is
+ * standard input) so it never shows in `ps` or a shell history.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "apps/svserver/svserver.h"
+#include "backend/accounts.h"
+#include "backend/catalog.h"
+#include "backend/fsutil.h"
+#include "streamverse/common.h"
+
+#define USAGE "usage: svserver user add NAME --password-file F --region CC --max-streams N " \
+              "[--data DIR] [settings]"
+
+/* Reads the first line of path ("-": stdin) into out[cap]. */
+static int read_password(const char *path, char *out, size_t cap)
+{
+    FILE *f = strcmp(path, "-") ? fopen(path, "r") : stdin;
+    size_t n;
+
+    if (!f)
+        return SV_ERR_IO;
+    if (!fgets(out, (int)cap, f))
+        out[0] = '\0';
+    if (f != stdin)
+        fclose(f);
+    n = strcspn(out, "\r\n");
+    out[n] = '\0';
+    return 0;
+}
+
+int sv__cmd_user(int argc, char **argv)
+{
+    const char *name = NULL, *pw_file = NULL, *region = NULL, *config_file = getenv("SVSERVER_CONFIG");
+    char password[1100], err[512], path[1100];
+    sv__catalog *cat = NULL;
+    sv__config cfg;
+    int64_t id;
+    long streams = -1;
+    int ret = 2, r;
+
+    if (argc < 2 || strcmp(argv[0], "add") != 0) {
+        fprintf(stderr, "%s\n", USAGE);
+        return 2;
+    }
+    name = argv[1];
+    for (int k = 2; k + 1 < argc; k++)
+        if (!strcmp(argv[k], "--config"))
+            config_file = argv[k + 1];
+    sv__config_default(&cfg);
+    if ((config_file && sv__config_load_file(&cfg, config_file, err, sizeof(err)) < 0) ||
+        sv__config_load_env(&cfg, err, sizeof(err)) < 0)
+        goto bad;
+    for (int k = 2; k < argc; k++) {
+        const char *a = argv[k], *v = k + 1 < argc ? argv[k + 1] : NULL;
+        char *end;
+
+        if (strncmp(a, "--", 2) != 0 || !v) {
+            snprintf(err, sizeof(err), "unexpected argument '%s'", a);
+            goto bad;
+        }
+        a += 2;
+        k++;
+        if (!strcmp(a, "password-file")) {
+            pw_file = v;
+        } else if (!strcmp(a, "region")) {
+            region = v;
+        } else if (!strcmp(a, "max-streams")) {
+            streams = strtol(v, &end, 10);
+            if (end == v || *end || streams < 0 || streams > 100) {
+                snprintf(err, sizeof(err), "--max-streams must be 0..100");
+                goto bad;
+            }
+        } else if (strcmp(a, "config") != 0 && sv__config_set(&cfg, a, v, err, sizeof(err)) < 0) {
+            goto bad;
+        }
+    }
+    if (!sv__user_name_ok(name)) {
+        snprintf(err, sizeof(err), "NAME must be 1..63 characters of letters, digits, '.', '_', "
+                 "'@' and '-'");
+        goto bad;
+    }
+    if (!pw_file || !region || streams < 0) {
+        snprintf(err, sizeof(err), "--password-file, --region and --max-streams are required");
+        goto bad;
+    }
+    if (!sv__region_ok(region)) {
+        snprintf(err, sizeof(err), "--region must be an ISO 3166 alpha-2 code in capitals (FR)");
+        goto bad;
+    }
+    if (read_password(pw_file, password, sizeof(password)) < 0) {
+        snprintf(err, sizeof(err), "cannot read %s", pw_file);
+        goto bad;
+    }
+    if (strlen(password) < 8 || strlen(password) > 1024) {
+        snprintf(err, sizeof(err), "the password must be 8 to 1024 bytes");
+        goto bad;
+    }
+    snprintf(path, sizeof(path), "%s/catalog.db", cfg.data_dir);
+    if (sv__mkdirs(cfg.data_dir) < 0 || sv__catalog_open(path, &cat, err, sizeof(err)) < 0) {
+        fprintf(stderr, "svserver: %s\n", err);
+        ret = 1;
+        goto out;
+    }
+    r = sv__catalog_user_add(cat, name, password, region, (int)streams, &id);
+    if (r == SV_ERR_STATE) {
+        fprintf(stderr, "svserver: user '%s' exists already\n", name);
+        ret = 1;
+    } else if (r < 0) {
+        fprintf(stderr, "svserver: cannot add the user: %s (%s)\n", sv_strerror(r),
+                sv__catalog_errmsg(cat));
+        ret = 1;
+    } else {
+        printf("%lld\n", (long long)id);
+        ret = 0;
+    }
+    goto out;
+
+bad:
+    fprintf(stderr, "svserver: %s\n%s\n", err, USAGE);
+out:
+    memset(password, 0, sizeof(password));
+    sv__catalog_close(cat);
+    return ret;
+}

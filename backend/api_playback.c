@@ -1,0 +1,342 @@
+/*
+ * api_playback.c - /api/v1/playback/{start,heartbeat,stop},
+ * /api/v1/me/continue-watching, /api/v1/steering and
+ * PUT /api/v1/titles/{id}/regions.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "backend/api_params.h"
+#include "backend/http_util.h"
+#include "backend/playback_internal.h"
+#include "backend/server_internal.h"
+#include "streamverse/common.h"
+
+static json_t *load_body(sv__http_req *req)
+{
+    json_t *b = json_loadb(req->body ? req->body : "", req->body_len, 0, NULL);
+
+    if (!json_is_object(b)) {
+        json_decref(b);
+        sv__http_send_error(req, 400, "bad_request", "the body must be a JSON object");
+        return NULL;
+    }
+    return b;
+}
+
+static int region_allowed(json_t *regions, const char *region)
+{
+    json_t *v;
+    size_t i;
+
+    if (json_array_size(regions) == 0)
+        return 1;
+    json_array_foreach(regions, i, v)
+        if (json_is_string(v) && !strcmp(json_string_value(v), region))
+            return 1;
+    return 0;
+}
+
+static json_t *cdns_json(sv__playback *pb)
+{
+    const sv__cdn_list *l = sv__steering_cdns(pb->steering);
+    json_t *a = json_array();
+
+    for (int i = 0; a && i < l->n; i++)
+        json_array_append_new(a, json_pack("{s:s,s:s,s:i,s:i}", "id", l->cdn[i].id, "base_url",
+                                           l->cdn[i].base_url, "priority",
+                                           sv__steering_priority(pb->steering, i), "weight",
+                                           l->cdn[i].weight));
+    return a;
+}
+
+/* {session_id, token, token_expires, media_query, heartbeat_interval_s}
+ * plus whatever the caller adds; NULL when the token cannot be made. */
+static json_t *session_answer(sv__playback *pb, const sv__session *s)
+{
+    char token[SV__TOKEN_MAX], query[SV__TOKEN_MAX + 128];
+    int64_t expires;
+
+    if (sv__playback_issue(pb, s, token, sizeof(token), query, sizeof(query), &expires) < 0)
+        return NULL;
+    return json_pack("{s:s,s:s,s:I,s:s,s:f}", "session_id", s->id, "token", token,
+                     "token_expires", (json_int_t)expires, "media_query", query,
+                     "heartbeat_interval_s", pb->cfg->heartbeat_s);
+}
+
+void sv__api_playback_start(void *ctx, sv__http_req *req)
+{
+    sv__server *srv = ctx;
+    sv__playback *pb = srv->playback;
+    json_t *body = NULL, *regions = NULL, *ans;
+    json_int_t title_id;
+    const char *device;
+    char url[160];
+    sv__jwt_claims jc;
+    sv__session *s;
+    sv__user u;
+    double resume = 0;
+    int ready, r;
+
+    if (sv__playback_bearer(pb, req, &jc) < 0 || !(body = load_body(req)))
+        goto out;
+    if (json_unpack(body, "{s:I,s:s}", "title_id", &title_id, "device_id", &device) < 0 ||
+        title_id <= 0 || !device[0] || strlen(device) > 64) {
+        sv__http_send_error(req, 400, "bad_request", "the body must be {\"title_id\": id, "
+                            "\"device_id\": string of 1 to 64 characters}");
+        goto out;
+    }
+    if ((r = sv__catalog_user_get(srv->cat, jc.user_id, &u)) < 0) {
+        sv__http_send_error(req, r == SV_ERR_NOT_FOUND ? 401 : 500,
+                            r == SV_ERR_NOT_FOUND ? "unauthorized" : "internal",
+                            r == SV_ERR_NOT_FOUND ? "the account no longer exists"
+                                                  : "catalog error");
+        goto out;
+    }
+    r = sv__catalog_title_access(srv->cat, title_id, &ready, &regions);
+    if (r == SV_ERR_NOT_FOUND) {
+        sv__http_send_error(req, 404, "not_found", "no such title");
+        goto out;
+    }
+    if (r < 0) {
+        sv__http_send_error(req, 500, "internal", "catalog error");
+        goto out;
+    }
+    if (!ready) {
+        sv__http_send_error(req, 409, "title_not_ready", "the title is not ready to play");
+        goto out;
+    }
+    if (u.max_streams == 0) {
+        sv__http_send_error(req, 403, "not_entitled", "this account may not play titles");
+        goto out;
+    }
+    if (!region_allowed(regions, u.region)) {
+        sv__http_send_error(req, 403, "geo_blocked", "this title is not available in your region");
+        goto out;
+    }
+    if (sv__sessions_count_user(pb->sessions, u.id, device) >= u.max_streams) {
+        sv__http_send_error(req, 403, "too_many_streams",
+                            "the account's concurrent stream limit is reached: stop another "
+                            "session first");
+        goto out;
+    }
+    if (sv__sessions_open(pb->sessions, u.id, title_id, device, &s) < 0 ||
+        sv__catalog_resume_get(srv->cat, u.id, title_id, &resume) < 0 ||
+        !(ans = session_answer(pb, s))) {
+        SV_LOGE(srv->log, "playback", "cannot open a session: %s", sv__catalog_errmsg(srv->cat));
+        sv__http_send_error(req, 500, "internal", "cannot open a session");
+        goto out;
+    }
+    json_object_set_new(ans, "title_id", json_integer(title_id));
+    json_object_set_new(ans, "cdns", cdns_json(pb));
+    snprintf(url, sizeof(url), "/media/%lld/", (long long)title_id);
+    json_object_set_new(ans, "manifests",
+                        json_pack("{s:s+,s:s+}", "hls", url, "master.m3u8", "dash", url,
+                                  "manifest.mpd"));
+    json_object_set_new(ans, "license_url", json_string("/api/v1/license"));
+    snprintf(url, sizeof(url), "/api/v1/steering?session=%s", s->id);
+    json_object_set_new(ans, "steering_url", json_string(url));
+    json_object_set_new(ans, "resume_position_s", json_real(resume));
+    SV_LOGI(srv->log, "playback", "session %s: user %lld, title %lld, device %s", s->id,
+            (long long)u.id, (long long)title_id, device);
+    sv__api_send_json(req, 201, ans);
+out:
+    json_decref(regions);
+    json_decref(body);
+}
+
+/* The session of the body's session_id owned by the bearer, or NULL after
+ * answering 404 / 410. */
+static sv__session *body_session(sv__server *srv, sv__http_req *req, json_t *body,
+                                 const sv__jwt_claims *jc)
+{
+    const char *id = json_string_value(json_object_get(body, "session_id"));
+    sv__session *s;
+
+    if (!id || strlen(id) != SV__SESSION_ID_LEN) {
+        sv__http_send_error(req, 400, "bad_request", "'session_id' is missing or malformed");
+        return NULL;
+    }
+    s = sv__sessions_find(srv->playback->sessions, id);
+    if (s && s->user_id == jc->user_id)
+        return s;
+    if (!s && sv__catalog_session_ended(srv->cat, id) == 1)
+        sv__http_send_error(req, 410, "session_expired",
+                            "the session has ended (stopped, replaced, or three heartbeats "
+                            "missed): start a new one");
+    else
+        sv__http_send_error(req, 404, "session_not_found", "no such session for this user");
+    return NULL;
+}
+
+/* Optional non-negative number field. Returns 0, or -1 for a bad value. */
+static int num_field(json_t *body, const char *key, double *out)
+{
+    json_t *v = json_object_get(body, key);
+
+    if (!v)
+        return 0;
+    if (!json_is_number(v) || !(json_number_value(v) >= 0) || !isfinite(json_number_value(v)))
+        return -1;
+    *out = json_number_value(v);
+    return 0;
+}
+
+void sv__api_playback_heartbeat(void *ctx, sv__http_req *req)
+{
+    sv__server *srv = ctx;
+    sv__playback *pb = srv->playback;
+    double pos = 0, bitrate = 0, buffer = 0, rc = 0, rs = 0, dropped = 0;
+    sv__session_stats st;
+    sv__jwt_claims jc;
+    json_t *body = NULL, *ans, *cdn;
+    sv__session *s;
+
+    if (sv__playback_bearer(pb, req, &jc) < 0 || !(body = load_body(req)) ||
+        !(s = body_session(srv, req, body, &jc)))
+        goto out;
+    cdn = json_object_get(body, "cdn");
+    if (num_field(body, "position_s", &pos) < 0 || num_field(body, "bitrate_kbps", &bitrate) < 0 ||
+        num_field(body, "buffer_s", &buffer) < 0 || num_field(body, "rebuffer_count", &rc) < 0 ||
+        num_field(body, "rebuffer_s", &rs) < 0 || num_field(body, "dropped_frames", &dropped) < 0 ||
+        (cdn && (!json_is_string(cdn) || json_string_length(cdn) >= sizeof(st.cdn)))) {
+        sv__http_send_error(req, 400, "bad_request", "heartbeat fields are non-negative numbers "
+                            "(position_s, bitrate_kbps, buffer_s, rebuffer_count, rebuffer_s, "
+                            "dropped_frames) and a cdn id");
+        goto out;
+    }
+    memset(&st, 0, sizeof(st));
+    st.position_s = pos;
+    st.bitrate_kbps = (int64_t)bitrate;
+    st.buffer_s = buffer;
+    st.rebuffer_count = (int64_t)rc;
+    st.rebuffer_s = rs;
+    st.dropped_frames = (int64_t)dropped;
+    if (cdn)
+        snprintf(st.cdn, sizeof(st.cdn), "%s", json_string_value(cdn));
+    sv__sessions_heartbeat(pb->sessions, s, &st);
+    if (!(ans = session_answer(pb, s))) {
+        sv__http_send_error(req, 500, "internal", "cannot refresh the token");
+        goto out;
+    }
+    sv__api_send_json(req, 200, ans);
+out:
+    json_decref(body);
+}
+
+void sv__api_playback_stop(void *ctx, sv__http_req *req)
+{
+    sv__server *srv = ctx;
+    sv__playback *pb = srv->playback;
+    char id[SV__SESSION_ID_LEN + 1];
+    sv__jwt_claims jc;
+    json_t *body = NULL;
+    sv__session *s;
+    double pos;
+
+    if (sv__playback_bearer(pb, req, &jc) < 0 || !(body = load_body(req)) ||
+        !(s = body_session(srv, req, body, &jc)))
+        goto out;
+    pos = s->stats.position_s;
+    if (num_field(body, "position_s", &pos) < 0) {
+        sv__http_send_error(req, 400, "bad_request", "'position_s' must be a non-negative number");
+        goto out;
+    }
+    snprintf(id, sizeof(id), "%s", s->id);
+    if (sv__sessions_end(pb->sessions, s, pos, "stopped") < 0) {
+        sv__http_send_error(req, 500, "internal", "cannot save the position");
+        goto out;
+    }
+    sv__api_send_json(req, 200, json_pack("{s:s,s:s,s:f}", "session_id", id, "state", "stopped",
+                                          "position_s", pos));
+out:
+    json_decref(body);
+}
+
+void sv__api_continue_watching(void *ctx, sv__http_req *req)
+{
+    sv__server *srv = ctx;
+    sv__jwt_claims jc;
+    json_t *list;
+    int err;
+
+    if (sv__playback_bearer(srv->playback, req, &jc) < 0)
+        return;
+    if (!(list = sv__catalog_continue_watching(srv->cat, jc.user_id, 20, &err))) {
+        sv__http_send_error(req, 500, "internal", "catalog error");
+        return;
+    }
+    sv__api_send_json(req, 200, list);
+}
+
+void sv__api_steering_get(void *ctx, sv__http_req *req)
+{
+    sv__server *srv = ctx;
+    char session[SV__SESSION_ID_LEN + 1], fmt[8], reload[160];
+    int has_session, dash;
+
+    has_session = sv__http_query_get(req->query, req->query_len, "session", 0, session,
+                                     sizeof(session)) == SV__SESSION_ID_LEN &&
+                  strspn(session, "0123456789abcdef") == SV__SESSION_ID_LEN;
+    dash = sv__http_query_get(req->query, req->query_len, "fmt", 0, fmt, sizeof(fmt)) > 0 &&
+           !strcmp(fmt, "dash");
+    snprintf(reload, sizeof(reload), "/api/v1/steering%s%s%s", has_session ? "?session=" : "",
+             has_session ? session : "", dash ? (has_session ? "&fmt=dash" : "?fmt=dash") : "");
+    sv__api_send_json(req, 200, sv__steering_json(srv->playback->steering, dash, reload));
+}
+
+void sv__api_steering_put(void *ctx, sv__http_req *req)
+{
+    sv__server *srv = ctx;
+    json_t *body = load_body(req);
+    char err[256];
+
+    if (!body)
+        return;
+    if (sv__steering_set(srv->playback->steering, json_object_get(body, "priority"), err,
+                         sizeof(err)) < 0) {
+        sv__http_send_error(req, 400, "bad_request", err);
+    } else {
+        SV_LOGI(srv->log, "steering", "pathway priority changed");
+        sv__api_send_json(req, 200, sv__steering_json(srv->playback->steering, 0, NULL));
+    }
+    json_decref(body);
+}
+
+void sv__api_title_regions(void *ctx, sv__http_req *req)
+{
+    sv__server *srv = ctx;
+    int64_t id = sv__parse_id(req->params[0]);
+    json_t *body = NULL, *regions, *v;
+    size_t i;
+    int r;
+
+    if (id < 0) {
+        sv__http_send_error(req, 404, "not_found", "no such title");
+        return;
+    }
+    if (!(body = load_body(req)))
+        return;
+    regions = json_object_get(body, "regions");
+    if (!json_is_array(regions) || json_array_size(regions) > 250)
+        goto bad;
+    json_array_foreach(regions, i, v)
+        if (!json_is_string(v) || !sv__region_ok(json_string_value(v)))
+            goto bad;
+    r = sv__catalog_title_set_regions(srv->cat, id, regions);
+    if (r < 0)
+        sv__http_send_error(req, r == SV_ERR_NOT_FOUND ? 404 : 500,
+                            r == SV_ERR_NOT_FOUND ? "not_found" : "internal",
+                            r == SV_ERR_NOT_FOUND ? "no such title" : "catalog error");
+    else
+        sv__api_send_json(req, 200, json_pack("{s:I,s:O}", "title_id", (json_int_t)id,
+                                              "regions", regions));
+    json_decref(body);
+    return;
+bad:
+    sv__http_send_error(req, 400, "bad_request", "the body must be {\"regions\": [\"FR\", ...]}"
+                        " with ISO 3166 alpha-2 codes in capitals ([] for everywhere)");
+    json_decref(body);
+}

@@ -1,0 +1,263 @@
+/*
+ * playback.c - the playback state (playback.h): secret, sessions, CDNs,
+ * token issue and checks, and the /media/ gate with the manifest rewrite.
+ */
+#include <fcntl.h>
+#include <openssl/rand.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "backend/edge_token.h"
+#include "backend/http_util.h"
+#include "backend/manifest_rewrite.h"
+#include "backend/playback_internal.h"
+#include "streamverse/common.h"
+
+#define MAX_MANIFEST (4u << 20)
+
+int sv__playback_create(uv_loop_t *loop, const sv__config *cfg, sv__catalog *cat,
+                        const sv__logger *log, sv__playback **out)
+{
+    sv__playback *pb = calloc(1, sizeof(*pb));
+    sv__cdn_list cdns;
+    char err[256];
+    int ret = SV_ERR_NOMEM;
+
+    if (!pb)
+        return SV_ERR_NOMEM;
+    pb->cfg = cfg;
+    pb->cat = cat;
+    pb->log = log;
+    pb->media_auth = !strcmp(cfg->media_auth, "token");
+    snprintf(pb->media_dir, sizeof(pb->media_dir), "%s/media", cfg->data_dir);
+    if (cfg->token_secret[0]) {
+        snprintf(pb->secret, sizeof(pb->secret), "%s", cfg->token_secret);
+    } else {
+        uint8_t rnd[32];
+
+        if (RAND_bytes(rnd, sizeof(rnd)) != 1 ||
+            sv__web_b64_encode(rnd, sizeof(rnd), pb->secret, sizeof(pb->secret)) < 0) {
+            ret = SV_ERR_INTERNAL;
+            goto fail;
+        }
+        SV_LOGW(log, "playback", "no token-secret set: tokens are signed with a random secret "
+                "that lasts until this process stops");
+    }
+    if (sv__cdns_parse(cfg->cdns, &cdns, err, sizeof(err)) < 0) {
+        SV_LOGE(log, "playback", "%s", err);
+        ret = SV_ERR_INVALID;
+        goto fail;
+    }
+    if ((ret = sv__steering_create(&cdns, cfg->steering_ttl, &pb->steering)) < 0 ||
+        (ret = sv__sessions_create(loop, cat, log, cfg->heartbeat_s, &pb->sessions)) < 0) {
+        SV_LOGE(log, "playback", "cannot load the sessions: %s", sv__catalog_errmsg(cat));
+        goto fail;
+    }
+    *out = pb;
+    return 0;
+
+fail:
+    sv__playback_destroy(pb);
+    return ret;
+}
+
+void sv__playback_destroy(sv__playback *pb)
+{
+    if (!pb)
+        return;
+    sv__sessions_destroy(pb->sessions);
+    sv__steering_destroy(pb->steering);
+    memset(pb->secret, 0, sizeof(pb->secret));
+    free(pb);
+}
+
+const char *sv__playback_secret(const sv__playback *pb)
+{
+    return pb->secret;
+}
+
+int sv__playback_live_sessions(const sv__playback *pb)
+{
+    return sv__sessions_count(pb->sessions);
+}
+
+int sv__playback_bearer(sv__playback *pb, sv__http_req *req, sv__jwt_claims *claims)
+{
+    const char *h = req->authorization;
+    int r;
+
+    if (strncasecmp(h, "Bearer ", 7) != 0) {
+        sv__http_add_header(req, "WWW-Authenticate", "Bearer realm=\"streamverse\"");
+        sv__http_send_error(req, 401, "unauthorized",
+                            "log in first: Authorization: Bearer <token from /api/v1/auth/login>");
+        return -1;
+    }
+    h += 7;
+    while (*h == ' ')
+        h++;
+    r = sv__jwt_verify(pb->secret, h, strlen(h), (int64_t)time(NULL), claims);
+    if (r < 0) {
+        sv__http_add_header(req, "WWW-Authenticate", "Bearer realm=\"streamverse\", "
+                            "error=\"invalid_token\"");
+        sv__http_send_error(req, 401, r == SV_ERR_TIMEOUT ? "token_expired" : "unauthorized",
+                            r == SV_ERR_TIMEOUT ? "the user token has expired: log in again"
+                                                : "the user token is not valid");
+        return -1;
+    }
+    return 0;
+}
+
+int sv__playback_issue(sv__playback *pb, const sv__session *s, char *token, size_t token_cap,
+                       char *query, size_t query_cap, int64_t *expires)
+{
+    sv__token_claims c;
+    int n, ret;
+
+    memset(&c, 0, sizeof(c));
+    c.title_id = s->title_id;
+    c.expires = (int64_t)time(NULL) + pb->cfg->playback_token_ttl;
+    snprintf(c.session, sizeof(c.session), "%s", s->id);
+    snprintf(c.prefix, sizeof(c.prefix), "/media/%lld/", (long long)s->title_id);
+    if ((ret = sv__token_sign(pb->secret, &c, token, token_cap)) < 0)
+        return ret;
+    n = snprintf(query, query_cap, "token=%s", token);
+    if (n < 0 || (size_t)n >= query_cap)
+        return SV_ERR_OVERFLOW;
+    if (pb->cfg->edge_secret[0]) {
+        if ((size_t)n + 2 >= query_cap)
+            return SV_ERR_OVERFLOW;
+        query[n++] = '&';
+        if ((ret = sv__edge_token_query(pb->cfg->edge_secret, c.prefix, c.expires, query + n,
+                                        query_cap - (size_t)n)) < 0)
+            return ret;
+    }
+    *expires = c.expires;
+    return 0;
+}
+
+int sv__playback_check_token(sv__playback *pb, const char *token, size_t len, const char *path,
+                             sv__token_claims *claims, const char **code, const char **message)
+{
+    int r;
+
+    *code = "token_invalid";
+    *message = "the token is not valid";
+    if (len == 0) {
+        *code = "token_required";
+        *message = "this URL needs ?token= from playback/start";
+        return 403;
+    }
+    r = sv__token_verify(pb->secret, token, len, (int64_t)time(NULL), claims);
+    if (r == SV_ERR_TIMEOUT) {
+        *code = "token_expired";
+        *message = "the token has expired: heartbeats refresh it";
+        return 403;
+    }
+    if (r < 0)
+        return 403;
+    if (path && !sv__token_grants_path(claims, path)) {
+        *code = "token_wrong_title";
+        *message = "the token was issued for another title";
+        return 403;
+    }
+    if (claims->session[0] && sv__sessions_usable(pb->sessions, claims->session) == 0) {
+        *code = "session_ended";
+        *message = "the playback session of this token has ended";
+        return 403;
+    }
+    return 0;
+}
+
+/* Reads DATA/media/<rel> whole (a manifest: small). */
+static char *read_manifest(sv__playback *pb, const char *rel, size_t *len)
+{
+    char path[1400];
+    struct stat sb;
+    char *buf = NULL;
+    int fd;
+
+    snprintf(path, sizeof(path), "%s/%s", pb->media_dir, rel);
+    if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) < 0)
+        return NULL;
+    if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size > 0 &&
+        (uint64_t)sb.st_size <= MAX_MANIFEST && (buf = malloc((size_t)sb.st_size + 1)) &&
+        read(fd, buf, (size_t)sb.st_size) == sb.st_size) {
+        buf[sb.st_size] = '\0';
+        *len = (size_t)sb.st_size;
+    } else {
+        free(buf);
+        buf = NULL;
+    }
+    close(fd);
+    return buf;
+}
+
+/* "<digits>/master.m3u8" -> 1, "<digits>/manifest.mpd" -> 2, else 0. */
+static int manifest_kind(const char *rel)
+{
+    size_t d = strspn(rel, "0123456789");
+
+    if (d == 0 || rel[d] != '/')
+        return 0;
+    return !strcmp(rel + d + 1, "master.m3u8") ? 1 : !strcmp(rel + d + 1, "manifest.mpd") ? 2 : 0;
+}
+
+/* Serves a master playlist or MPD rewritten for the session's CDNs.
+ * Returns 1 when it answered. */
+static int serve_rewritten(sv__playback *pb, sv__http_req *req, const char *rel, int kind,
+                           const sv__token_claims *c)
+{
+    char steer[160], *text, *out;
+    size_t len, out_len = 0;
+
+    if (sv__steering_cdns(pb->steering)->n == 0 || !c->session[0])
+        return 0;
+    if (!(text = read_manifest(pb, rel, &len)))
+        return 0; /* the static path answers 404 */
+    snprintf(steer, sizeof(steer), "/api/v1/steering?session=%s%s", c->session,
+             kind == 2 ? "&fmt=dash" : "");
+    out = kind == 1 ? sv__hls_master_rewrite(text, len, pb->steering, c->prefix, steer, &out_len)
+                    : sv__dash_mpd_rewrite(text, len, pb->steering, c->prefix, steer, &out_len);
+    free(text);
+    if (!out) {
+        SV_LOGE(pb->log, "playback", "cannot rewrite %s for the CDNs", rel);
+        sv__http_send_error(req, 500, "internal", "cannot prepare the manifest");
+        return 1;
+    }
+    /* Per session (steering URI): never kept by a shared cache. */
+    sv__http_add_header(req, "Cache-Control", "private, no-store");
+    sv__http_send(req, 200, sv__mime_type(rel), out, out_len);
+    free(out);
+    return 1;
+}
+
+void sv__playback_media(sv__playback *pb, sv__static *media, sv__http_req *req, const char *rel)
+{
+    char token[SV__TOKEN_MAX];
+    const char *code = "token_invalid", *message = "the token is not valid";
+    sv__token_claims c;
+    size_t d = strspn(rel, "0123456789");
+    int tlen, status = -1, kind = manifest_kind(rel);
+
+    tlen = sv__http_query_get(req->query, req->query_len, "token", 0, token, sizeof(token));
+    if (tlen == SV_ERR_NOT_FOUND)
+        tlen = 0;
+    if (tlen >= 0 && (pb->media_auth || (tlen > 0 && kind)))
+        status = sv__playback_check_token(pb, token, (size_t)tlen, req->path, &c, &code,
+                                          &message);
+    else if (tlen < 0)
+        status = 403; /* a token that does not even decode */
+    /* Artwork stays public: catalog screens show it before any session. */
+    if (pb->media_auth && status != 0 && !(d > 0 && !strncmp(rel + d, "/thumbs/", 8))) {
+        sv__http_send_error(req, status, code, message);
+        return;
+    }
+    if (status == 0 && kind && serve_rewritten(pb, req, rel, kind, &c))
+        return;
+    sv__static_serve(media, req, rel);
+}

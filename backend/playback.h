@@ -1,0 +1,66 @@
+/*
+ * Playback: accounts, sessions, tokens, CDNs and steering behind the
+ * /api/v1/auth, /api/v1/playback, /api/v1/me, /api/v1/steering routes
+ * (api_auth.c, api_playback.c) and the token gate in front of /media/.
+ *
+ * Secrets: user tokens (JWT) and playback/media tokens (token.h) are signed
+ * with the token-secret setting. Without one, svserver makes a random
+ * secret at start (logged as a warning): tokens then last only as long as
+ * the process and are unknown to other origins.
+ *
+ * Media gate (setting media-auth): "none" serves /media/ to anyone, as
+ * before; "token" wants ?token=<playback token> on every request and checks
+ * the signature, the expiry, the title prefix and that the session has not
+ * ended (stopped, expired, replaced). Thumbnails (/media/<id>/thumbs/) stay
+ * public for catalog screens. In both modes a master playlist or MPD
+ * fetched with a valid token of a session is rewritten for the CDNs and
+ * content steering (manifest_rewrite.h) when `cdns` are configured.
+ *
+ * Threads: the loop thread.
+ */
+#ifndef SV_BACKEND_PLAYBACK_H
+#define SV_BACKEND_PLAYBACK_H
+
+#include <uv.h>
+
+#include "backend/catalog.h"
+#include "backend/config.h"
+#include "backend/http.h"
+#include "backend/static_files.h"
+#include "backend/token.h"
+#include "platform/log.h"
+
+typedef struct sv__playback sv__playback;
+
+/* Loads the open sessions, parses the CDNs, picks the secret. `cfg`, `cat`
+ * and `log` outlive it. Returns 0, SV_ERR_NOMEM, SV_ERR_IO or
+ * SV_ERR_INTERNAL (logged). */
+int sv__playback_create(uv_loop_t *loop, const sv__config *cfg, sv__catalog *cat,
+                        const sv__logger *log, sv__playback **out);
+
+/* Writes the open sessions; run the loop once more afterwards (a timer
+ * handle closes). NULL is fine. */
+void sv__playback_destroy(sv__playback *pb);
+
+/* Answers GET/HEAD /media/<rel>: the gate, the manifest rewrite, or the
+ * file from `media`. */
+void sv__playback_media(sv__playback *pb, sv__static *media, sv__http_req *req, const char *rel);
+
+/*
+ * Checks a playback token for a request path the way /media does (for
+ * other routes that take the same token, e.g. the license). Returns 0 and
+ * *claims, or the HTTP status to answer (403) with an error code and
+ * message: token_required, token_invalid (forged, altered, malformed),
+ * token_expired, token_wrong_title (path outside the token's prefix),
+ * session_ended. `path` NULL skips the prefix check.
+ */
+int sv__playback_check_token(sv__playback *pb, const char *token, size_t len, const char *path,
+                             sv__token_claims *claims, const char **code, const char **message);
+
+/* The secret that signs tokens (the setting, or the random one). */
+const char *sv__playback_secret(const sv__playback *pb);
+
+/* Live sessions, for /metrics. */
+int sv__playback_live_sessions(const sv__playback *pb);
+
+#endif
