@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "model_internal.h"
+#include "url.h"
 #include "platform/hex.h"
 #include "sidx.h"
 
@@ -230,7 +231,10 @@ int sv__model_dash_period(sv__model *m, const sv__dash_mpd *mpd, size_t pi, doub
             const sv__dash_protection *p = &as->protections[k];
             if (p->default_kid && !t->has_default_kid && parse_kid(p->default_kid, t->default_kid) == 0)
                 t->has_default_kid = 1;
-            if (p->laurl && !t->license_url && !(t->license_url = sv__arena_strdup(a, p->laurl)))
+            /* dashif:laurl may be relative ("/api/v1/license"): to the MPD. */
+            if (p->laurl && !t->license_url &&
+                !(t->license_url = sv__url_resolve(a, m->pub.url, p->laurl)) &&
+                !(t->license_url = sv__arena_strdup(a, p->laurl)))
                 return SV_ERR_NOMEM;
         }
         for (size_t k = 0; k < as->nb_reps; k++) {

@@ -206,11 +206,14 @@ static const char *license_url(sched_stream *ss)
 {
     struct sv_player *p = ss->owner->p;
     sv__track *t = track_of(ss);
+    /* The host's choice (load, then settings) wins over the manifest's
+     * dashif:laurl, as in Shaka Player: a backend's session answer or
+     * svplay --license-url names the server that will honour the token. */
     if (p->load_opts.license_url)
         return p->load_opts.license_url;
-    if (t && t->license_url)
-        return t->license_url;
-    return p->settings.license_url;
+    if (p->settings.license_url)
+        return p->settings.license_url;
+    return t ? t->license_url : NULL;
 }
 
 static void acquire_keys(sched_stream *ss)

@@ -55,8 +55,9 @@ typedef struct sv_player_settings {
 
     /* Decryption. Borrowed. NULL uses the built-in ClearKey CDM. */
     sv_cdm *cdm;
-    /* License server URL used when neither the session nor the manifest
-     * names one. Copied. NULL for none. */
+    /* License server URL. Order: sv_load_options.license_url, then this,
+     * then the manifest's (DASH dashif:laurl, resolved against the MPD).
+     * Copied. NULL for none. */
     const char *license_url;
 
     /* Time source for every timer and timestamp. Borrowed: it must outlive
