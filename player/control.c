@@ -17,6 +17,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "emulate_internal.h"
 #include "internal.h"
 #include "url.h"
 
@@ -177,11 +178,15 @@ static void set_outputs_playing(struct sv_player *p, int playing)
 {
     sv__vout_set_playing(p->vout, playing);
     sv__aout_set_playing(p->aout, playing);
+    if (p->emu)
+        sv__emu_set_playing(p->emu, playing);
 }
 
 /* Updates position, buffer and throughput; returns the buffer ahead. */
 static double measure(struct sv_player *p)
 {
+    if (p->emu)
+        sv__emu_update(p->emu);
     double end = sv__sched_buffered_end(p);
     double tput = sv__sched_throughput_bps(p);
     int has_video = p->video_track >= 0 || p->pres == NULL;
@@ -200,6 +205,8 @@ static double measure(struct sv_player *p)
 
 static int media_ready(struct sv_player *p)
 {
+    if (p->emu)
+        return sv__emu_ready(p->emu);
     int video_ok = p->video_track < 0 && p->pres ? 1 : sv__vout_has_frame(p->vout);
     int audio_ok = !sv__aout_active(p->aout) || sv__aout_buffered_s(p->aout) > 0 ||
                    sv__aout_done(p->aout);
@@ -247,7 +254,7 @@ static void check(void *arg)
         return;
     double ahead = measure(p);
     int all = sv__sched_all_fetched(p);
-    int shown = sv__vout_shown(p->vout);
+    int shown = p->emu ? sv__emu_ready(p->emu) : sv__vout_shown(p->vout);
 
     if (shown && p->stats_startup_pending) {
         p->stats_startup_pending = 0;
@@ -265,7 +272,8 @@ static void check(void *arg)
         st = SV_STATE_BUFFERING;
     }
     int video_done = p->video_track < 0 && p->pres ? 1 : sv__vout_done(p->vout);
-    if (video_done && sv__aout_done(p->aout) && (all || !p->pres) && st != SV_STATE_ENDED) {
+    if ((p->emu ? sv__emu_done(p->emu) : video_done && sv__aout_done(p->aout)) &&
+        (all || !p->pres) && st != SV_STATE_ENDED) {
         finish(p);
         return;
     }
@@ -295,7 +303,9 @@ static void tick(void *arg)
     struct sv_player *p = arg;
     p->tick_timer = 0;
     check(p);
-    if (p->pres || p->vstream)
+    /* Also while the manifest is on its way: a manifest slower than one
+     * tick must not leave the load without its tick. */
+    if (p->pres || p->vstream || p->manifest_fetch)
         p->tick_timer = sv__loop_timer(p->loop, TICK_S, tick, p);
 }
 

@@ -172,6 +172,7 @@ static void finish(fetch *x, const sv__transfer_result *tr, int error, const cha
         r.status = tr->status;
         r.start_s = tr->start_s;
         r.end_s = tr->end_s;
+        r.first_byte_s = tr->first_byte_s;
         r.content_type = tr->content_type;
     }
     if (!error) {

@@ -48,6 +48,7 @@ typedef struct sv__fetch_result {
     uint8_t *data;
     size_t size;
     double start_s, end_s;    /* loop clock, of the successful attempt */
+    double first_byte_s;      /* when its first body byte arrived (0 if none) */
     double throughput_bps;    /* size * 8 / (end - start) of the successful attempt */
     int attempts;
     const char *cdn_id;       /* CDN that served it ("" without CDNs); valid in the callback */

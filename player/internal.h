@@ -35,6 +35,7 @@
 #include "platform/log.h"
 #include "platform/thread.h"
 #include "streamverse/abr.h"
+#include "streamverse/abrsim.h"
 #include "streamverse/player.h"
 
 struct AVFrame;
@@ -93,6 +94,7 @@ typedef struct sv__chunk {
     int64_t bitrate;
     int width, height;
     int encrypted;             /* was decrypted on the way: decode errors mean a wrong key */
+    const char *reason;        /* why the ABR picked this rep (static string, or NULL) */
 } sv__chunk;
 
 /* What a stream feeds: its video, its audio, or both (muxed TS). */
@@ -227,6 +229,15 @@ double sv__sched_buffered_end(struct sv_player *p); /* lowest buffered end over 
 int sv__sched_all_fetched(struct sv_player *p);
 void sv__sched_lock_quality(struct sv_player *p, int index); /* -1: ABR */
 double sv__sched_throughput_bps(struct sv_player *p);
+/* Sizes of the next segments (up to SV__SIZES_LOOKAHEAD) at each of the n
+ * ladder rungs (map: rung -> rep index of track t), segment-major into out,
+ * when the player knows them: byte ranges, or p->size_table. Returns how many
+ * segments are known at every rung (0: none) and sets *left to the segments
+ * left in the presentation (0 when unknown). scheduler_sizes.c. */
+#define SV__SIZES_LOOKAHEAD 8
+size_t sv__sched_known_sizes(const struct sv_player *p, const sv__track *t, int last_rep,
+                             double next_time, const int *map, size_t n, uint64_t *out,
+                             size_t *left);
 
 /* ---- decryption (decrypt.c) ------------------------------------------------- */
 
@@ -373,6 +384,10 @@ struct sv_player {
     atomic_int notify_pending;     /* a check task is already posted */
     sv__vout *vout;
     sv__aout *aout;
+    struct sv__emu *emu;           /* emulation (emulate_internal.h): chunks are played out on
+                                      the virtual clock, not decoded; NULL in playback */
+    const sv_abr_video *size_table; /* emulation: segment sizes per rep (segment-major, reps of
+                                      the video track), as if byte ranges gave them; or NULL */
 
     sv__mutex lock;                /* guards everything below */
     sv_player_state state;
@@ -392,6 +407,13 @@ struct sv_player {
     sv_representation_info *reps[3][SV__MAX_TRACKS];
     int nb_reps[3][SV__MAX_TRACKS];
 };
+
+/* sv_player_create() with a transport of the caller's (owned by the player
+ * from this call on, also on failure; NULL: libcurl) and, with
+ * `own_thread` 0, no control thread: the caller runs sv__loop_run() and
+ * sv__control_unload() itself (emulate.c). */
+int sv__player_create(sv_player **out, const sv_player_settings *settings,
+                      sv__transport *transport, int own_thread);
 
 /* Logging shorthands with the player's logger. */
 #define PLOGE(p, ...) SV_LOGE(&(p)->log, "player", __VA_ARGS__)

@@ -65,16 +65,26 @@ static int check_settings(const sv_player_settings *s)
 
 int sv_player_create(sv_player **out, const sv_player_settings *settings)
 {
-    if (!out || !settings || check_settings(settings) < 0)
+    return sv__player_create(out, settings, NULL, 1);
+}
+
+int sv__player_create(sv_player **out, const sv_player_settings *settings,
+                      sv__transport *transport, int own_thread)
+{
+    const sv_abr_rule *rule = NULL;
+    if (!out || !settings || check_settings(settings) < 0 ||
+        !(rule = sv_abr_rule_find(settings->abr_rule ? settings->abr_rule : "hybrid"))) {
+        sv__transport_destroy(transport);
         return SV_ERR_INVALID;
-    const sv_abr_rule *rule = sv_abr_rule_find(settings->abr_rule ? settings->abr_rule : "hybrid");
-    if (!rule)
-        return SV_ERR_INVALID;
+    }
 
     int ret = SV_ERR_NOMEM, failed = 0;
     struct sv_player *p = calloc(1, sizeof(*p));
-    if (!p)
+    if (!p) {
+        sv__transport_destroy(transport);
         return SV_ERR_NOMEM;
+    }
+    p->transport = transport;
     p->settings = *settings;
     p->abr_rule = rule;
     p->abr_rule_name = dup_or_null(sv_abr_rule_name(rule), &failed);
@@ -118,7 +128,7 @@ int sv_player_create(sv_player **out, const sv_player_settings *settings)
         p->cdm = p->own_cdm;
     }
     sv__curl_options copts = { .user_agent = p->user_agent };
-    if ((ret = sv__transport_curl_create(&p->transport, p->clock, &copts)) < 0 ||
+    if ((!p->transport && (ret = sv__transport_curl_create(&p->transport, p->clock, &copts)) < 0) ||
         (ret = sv__loop_create(&p->loop, p->clock, p->transport)) < 0)
         goto fail;
     sv__fetch_options fo;
@@ -133,11 +143,11 @@ int sv_player_create(sv_player **out, const sv_player_settings *settings)
     if (p->settings.video_sink && !p->settings.host_renders &&
         (ret = sv__vout_start_thread(p->vout)) < 0)
         goto fail;
-    if (sv__thread_create(&p->control_thread, "sv-control", control_main, p) < 0) {
+    if (own_thread && sv__thread_create(&p->control_thread, "sv-control", control_main, p) < 0) {
         ret = SV_ERR_INTERNAL;
         goto fail;
     }
-    p->control_started = 1;
+    p->control_started = own_thread;
     *out = p;
     return 0;
 

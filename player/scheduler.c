@@ -13,67 +13,17 @@
 
 #include "internal.h"
 
-#define MAX_LADDER 32
+#include "scheduler_internal.h"
 
-typedef struct sched_stream {
-    sv__sched *owner;
-    sv__stream *stream;
-    sv_track_type type;
-    int track_index;           /* index among the period's tracks of `type` */
-    int period;
-    double next_time;          /* manifest time of the next segment to fetch */
-    double buffered_end;
-    int64_t fetch_id;          /* > 0 while a request is in flight */
-    int fetch_is_init;
-    int fetch_is_index;        /* playlist or sidx for `fetch_rep` */
-    int fetch_rep;
-    sv__segment seg;           /* the segment being fetched (copied) */
-    char *last_init_url;       /* identity of the run's init segment */
-    int64_t last_init_offset;
-    int last_rep;
-    int64_t last_disc;
-    uint64_t run;
-    int init_pending;          /* the run's init segment is still to be fetched */
-    int done;                  /* end of stream pushed */
-    int waiting_live;          /* at the live edge, waiting for a refresh */
-    int failures;              /* consecutive failed segment fetches */
-    int refreshing;            /* HLS live: this stream's playlist reload is in flight */
-    int64_t refresh_id;
-    sv__decryptor *dec;        /* protection of the current init segment */
-    sv__aes_keys *aes;         /* HLS AES-128 keys */
-    uint8_t *held;             /* a media segment waiting for its AES-128 key */
-    size_t held_size;
-    uint8_t *license_req;      /* request in flight (CDM-owned) */
-} sched_stream;
-
-struct sv__sched {
-    struct sv_player *p;
-    sched_stream ss[2];        /* 0: video (or muxed A/V), 1: separate audio */
-    int nb;
-    sv_abr *abr;
-    sv_abr_estimator *est;
-    int locked;                /* -1: ABR */
-    int64_t media_samples;     /* media segments measured so far */
-    double last_download_end;
-    int64_t refresh_timer;
-    int64_t refresh_fetch;
-    uint64_t gen;              /* generation the chunks are tagged with */
-};
-
-static void pump(sched_stream *ss);
-static void acquire_keys(sched_stream *ss);
-static void push_chunk(sched_stream *ss, uint8_t *data, size_t size, int is_init);
-static sv__track *track_of(sched_stream *ss);
-
-static sv__period *period_of(sched_stream *ss)
+sv__period *sv__sched_period_of(sched_stream *ss)
 {
     sv__presentation *pres = ss->owner->p->pres;
     return ss->period < (int)pres->nb_periods ? &pres->periods[ss->period] : NULL;
 }
 
-static sv__track *track_of(sched_stream *ss)
+sv__track *sv__sched_track_of(sched_stream *ss)
 {
-    sv__period *per = period_of(ss);
+    sv__period *per = sv__sched_period_of(ss);
     if (!per)
         return NULL;
     sv__track *best = NULL;
@@ -89,7 +39,7 @@ static sv__track *track_of(sched_stream *ss)
     return best;
 }
 
-static double position(sv__sched *s)
+double sv__sched_position(sv__sched *s)
 {
     struct sv_player *p = s->p;
     sv__mutex_lock(&p->lock);
@@ -144,7 +94,7 @@ static int choose_rep(sched_stream *ss, sv__track *t, const char **reason)
     for (size_t i = 0; i < n; i++)
         if (map[i] == ss->last_rep)
             last = (int)i;
-    double buffer = ss->buffered_end - position(s);
+    double buffer = ss->buffered_end - sv__sched_position(s);
     double now = sv__loop_now(p->loop);
     sv_abr_input in = {
         .bitrates_kbps = kbps, .num_rungs = n, .segment_duration_s = seg_d,
@@ -157,95 +107,15 @@ static int choose_rep(sched_stream *ss, sv__track *t, const char **reason)
     };
     if (in.idle_s < 0)
         in.idle_s = 0;
+    uint64_t sizes[SV__SIZES_LOOKAHEAD * MAX_LADDER];
+    in.num_next = sv__sched_known_sizes(p, t, ss->last_rep, ss->next_time, map, n, sizes,
+                                        &in.segments_left);
+    in.next_sizes = in.num_next ? sizes : NULL;
     sv_abr_decision d;
     if (sv_abr_choose(s->abr, &in, &d) < 0)
         return map[0];
     *reason = d.reason;
     return map[d.index];
-}
-
-/* ---- keys ---------------------------------------------------------------- */
-
-/* The init segment is encrypted and its keys are held: hand on its clear form. */
-static void push_clear_init(sched_stream *ss)
-{
-    uint8_t *clear = NULL;
-    size_t size = 0;
-    int r = sv__decryptor_clear_init(ss->dec, &clear, &size);
-    if (r < 0) {
-        sv__control_error(ss->owner->p, SV_ERR_DRM, 1, "cannot read the protected init segment");
-        return;
-    }
-    ss->init_pending = 0;
-    push_chunk(ss, clear, size, 1);
-    pump(ss);
-}
-
-static void on_license(void *opaque, sv__fetch_result *r)
-{
-    sched_stream *ss = opaque;
-    struct sv_player *p = ss->owner->p;
-    ss->fetch_id = 0;
-    p->cdm->free_request(p->cdm->opaque, ss->license_req);
-    ss->license_req = NULL;
-    if (r->error) {
-        free(r->data);
-        sv__control_error(p, SV_ERR_DRM, 1, "license request refused: %s", r->message);
-        return;
-    }
-    int ret = p->cdm->update(p->cdm->opaque, r->data, r->size);
-    free(r->data);
-    if (ret < 0) {
-        sv__control_error(p, SV_ERR_DRM, 1, "the license server's answer holds no usable key");
-        return;
-    }
-    push_clear_init(ss);
-}
-
-static const char *license_url(sched_stream *ss)
-{
-    struct sv_player *p = ss->owner->p;
-    sv__track *t = track_of(ss);
-    /* The host's choice (load, then settings) wins over the manifest's
-     * dashif:laurl, as in Shaka Player: a backend's session answer or
-     * svplay --license-url names the server that will honour the token. */
-    if (p->load_opts.license_url)
-        return p->load_opts.license_url;
-    if (p->settings.license_url)
-        return p->settings.license_url;
-    return t ? t->license_url : NULL;
-}
-
-static void acquire_keys(sched_stream *ss)
-{
-    struct sv_player *p = ss->owner->p;
-    const char *url = license_url(ss);
-    uint8_t *req = NULL;
-    size_t len = 0;
-    int r = sv__decryptor_request(ss->dec, p->cdm, url, &req, &len);
-    if (r == 1) {
-        push_clear_init(ss);
-        return;
-    }
-    if (r < 0 || !url) {
-        if (r == 0)
-            p->cdm->free_request(p->cdm->opaque, req);
-        sv__control_error(p, r < 0 ? r : SV_ERR_NO_KEY, 1,
-                          "the content is encrypted and %s", r < 0 ? "the CDM cannot ask for its keys"
-                                                                : "no license URL or key was given");
-        return;
-    }
-    ss->license_req = req;
-    sv__fetch_req fr = { .kind = SV__FETCH_KEY, .url = url, .length = -1, .body = req,
-                         .body_len = len, .body_type = p->cdm->request_content_type };
-    int64_t id = sv__fetch(p->fetcher, &fr, on_license, ss);
-    if (id < 0) {
-        p->cdm->free_request(p->cdm->opaque, req);
-        ss->license_req = NULL;
-        sv__control_error(p, (int)id, 1, "cannot request a license from %s", url);
-        return;
-    }
-    ss->fetch_id = id;
 }
 
 /* ---- fetch completions ----------------------------------------------------- */
@@ -256,7 +126,7 @@ static void on_index(void *opaque, sv__fetch_result *r)
     struct sv_player *p = ss->owner->p;
     ss->fetch_id = 0;
     ss->fetch_is_index = 0;
-    sv__track *t = track_of(ss);
+    sv__track *t = sv__sched_track_of(ss);
     if (r->error || !t || ss->fetch_rep >= (int)t->nb_reps) {
         sv__control_error(p, r->error ? r->error : SV_ERR_INTERNAL, 1, "%s", r->message);
         free(r->data);
@@ -272,10 +142,10 @@ static void on_index(void *opaque, sv__fetch_result *r)
         sv__control_error(p, ret, 1, "%s: line %d: %s", r->url, err.line, err.message);
         return;
     }
-    pump(ss);
+    sv__sched_pump(ss);
 }
 
-static void push_chunk(sched_stream *ss, uint8_t *data, size_t size, int is_init)
+void sv__sched_push_chunk(sched_stream *ss, uint8_t *data, size_t size, int is_init)
 {
     sv__sched *s = ss->owner;
     sv__chunk *c = calloc(1, sizeof(*c));
@@ -284,7 +154,7 @@ static void push_chunk(sched_stream *ss, uint8_t *data, size_t size, int is_init
         sv__control_error(s->p, SV_ERR_NOMEM, 1, "out of memory queueing a segment");
         return;
     }
-    sv__track *t = track_of(ss);
+    sv__track *t = sv__sched_track_of(ss);
     const sv__rep *rep = t ? &t->reps[ss->last_rep] : NULL;
     c->data = data;
     c->size = size;
@@ -298,42 +168,8 @@ static void push_chunk(sched_stream *ss, uint8_t *data, size_t size, int is_init
     c->width = rep ? rep->width : 0;
     c->height = rep ? rep->height : 0;
     c->encrypted = sv__decryptor_encrypted(ss->dec);
+    c->reason = ss->reason;
     sv__stream_push(ss->stream, c, s->gen);
-}
-
-/* A media segment, clear of any whole-segment encryption, goes on. */
-static void deliver_media(sched_stream *ss, uint8_t *data, size_t size, const char *url)
-{
-    struct sv_player *p = ss->owner->p;
-    int ret = sv__decryptor_segment(ss->dec, p->cdm, data, size);
-    if (ret < 0) {
-        free(data);
-        sv__control_error(p, ret == SV_ERR_NO_KEY ? SV_ERR_NO_KEY : SV_ERR_DRM, 1,
-                          "cannot decrypt %s: %s", url, sv_strerror(ret));
-        return;
-    }
-    push_chunk(ss, data, size, 0);
-    ss->buffered_end = ss->seg.start + ss->seg.duration;
-    ss->next_time = ss->buffered_end;
-    pump(ss);
-}
-
-static void on_aes_key(void *opaque, int error, const char *message)
-{
-    sched_stream *ss = opaque;
-    struct sv_player *p = ss->owner->p;
-    uint8_t *data = ss->held;
-    size_t size = ss->held_size;
-
-    ss->held = NULL;
-    if (!error && (error = sv__aes_keys_finish(ss->aes, data, &size)) < 0)
-        message = "the segment does not decrypt with its key (wrong key?)";
-    if (error) {
-        free(data);
-        sv__control_error(p, error, 1, "%s", message);
-        return;
-    }
-    deliver_media(ss, data, size, "(held segment)");
 }
 
 static void on_segment(void *opaque, sv__fetch_result *r)
@@ -352,7 +188,7 @@ static void on_segment(void *opaque, sv__fetch_result *r)
          * from the lowest rung (two failures at one quality drop to it). */
         sv__control_error(p, r->error, 0, "%s", r->message);
         ss->last_rep = -1;
-        pump(ss);
+        sv__sched_pump(ss);
         return;
     }
     if (!ss->fetch_is_init)
@@ -370,8 +206,10 @@ static void on_segment(void *opaque, sv__fetch_result *r)
         s->media_samples++;
         sv_abr_estimator_add(s->est, r->size, took);
         if (ss->type == SV_TRACK_VIDEO) {
+            double lat = r->first_byte_s > r->start_s ? r->first_byte_s - r->start_s : 0;
             sv_abr_sample smp = { .bytes = r->size, .duration_s = took, .index = ss->last_rep,
-                                  .buffer_s = ss->seg.start + ss->seg.duration - position(s) };
+                                  .latency_s = lat < took ? lat : 0,
+                                  .buffer_s = ss->seg.start + ss->seg.duration - sv__sched_position(s) };
             sv_abr_on_download(s->abr, &smp);
         }
     }
@@ -380,15 +218,15 @@ static void on_segment(void *opaque, sv__fetch_result *r)
         int ret = sv__decryptor_set_init(ss->dec, r->data, r->size);
         if (ret == 0 && sv__decryptor_encrypted(ss->dec)) {
             free(r->data);
-            acquire_keys(ss);
+            sv__sched_acquire_keys(ss);
             return;
         }
         ss->init_pending = 0;
-        push_chunk(ss, r->data, r->size, 1);
+        sv__sched_push_chunk(ss, r->data, r->size, 1);
     } else if (ss->seg.key && ss->seg.key->method == SV__KEY_AES128) {
         size_t size = r->size;
         int ret = sv__aes_keys_decrypt(ss->aes, ss->seg.key, ss->seg.number, r->data, &size,
-                                       on_aes_key, ss);
+                                       sv__sched_on_aes_key, ss);
         if (ret == 1) { /* the key is on its way: hold the segment */
             ss->held = r->data;
             ss->held_size = size;
@@ -400,13 +238,13 @@ static void on_segment(void *opaque, sv__fetch_result *r)
                               sv_strerror(ret));
             return;
         }
-        deliver_media(ss, r->data, size, r->url);
+        sv__sched_deliver_media(ss, r->data, size, r->url);
         return;
     } else {
-        deliver_media(ss, r->data, r->size, r->url);
+        sv__sched_deliver_media(ss, r->data, r->size, r->url);
         return;
     }
-    pump(ss);
+    sv__sched_pump(ss);
 }
 
 /* ---- the decision ---------------------------------------------------------- */
@@ -444,18 +282,18 @@ static int same_init(const sched_stream *ss, const sv__resource *init)
            ss->last_init_offset == init->offset;
 }
 
-static void pump(sched_stream *ss)
+void sv__sched_pump(sched_stream *ss)
 {
     sv__sched *s = ss->owner;
     struct sv_player *p = s->p;
     if (ss->fetch_id || ss->held || ss->done || !p->pres || p->state == SV_STATE_ERROR)
         return;
-    double ahead = ss->buffered_end - position(s);
+    double ahead = ss->buffered_end - sv__sched_position(s);
     double goal = p->settings.buffer_goal_s;
     if (ss->buffered_end > 0 && ahead >= goal)
         return; /* the tick pumps again as the buffer drains */
 
-    sv__track *t = track_of(ss);
+    sv__track *t = sv__sched_track_of(ss);
     if (!t) {
         end_stream(ss);
         return;
@@ -496,7 +334,7 @@ static void pump(sched_stream *ss)
             ss->period++;
             ss->next_time = p->pres->periods[ss->period].start;
             ss->last_rep = -1;
-            pump(ss);
+            sv__sched_pump(ss);
             return;
         }
         end_stream(ss);
@@ -516,6 +354,7 @@ static void pump(sched_stream *ss)
               ri, reason, seg->start);
     }
     ss->seg = *seg;
+    ss->reason = reason;
     if (ss->init_pending) {
         ss->fetch_is_init = 1;
         start_fetch(ss, seg->init, on_segment);
@@ -546,7 +385,7 @@ static void refresh_done(sv__sched *s)
         if (s->ss[k].refreshing)
             return; /* another playlist is still coming */
     for (int k = 0; k < s->nb; k++)
-        pump(&s->ss[k]);
+        sv__sched_pump(&s->ss[k]);
     if (s->p->pres->live)
         schedule_refresh(s);
 }
@@ -577,7 +416,7 @@ static void on_playlist_refresh(void *opaque, sv__fetch_result *r)
     sched_stream *ss = opaque;
     struct sv_player *p = ss->owner->p;
     ss->refreshing = 0;
-    sv__track *t = track_of(ss);
+    sv__track *t = sv__sched_track_of(ss);
     if (r->error) {
         sv__control_error(p, r->error, 0, "%s", r->message);
     } else if (t && ss->last_rep >= 0) {
@@ -609,7 +448,7 @@ static void refresh_due(void *arg)
     } else {
         for (int k = 0; k < s->nb; k++) {
             sched_stream *ss = &s->ss[k];
-            sv__track *t = track_of(ss);
+            sv__track *t = sv__sched_track_of(ss);
             if (!t || ss->last_rep < 0 || !t->reps[ss->last_rep].playlist_url || ss->refreshing)
                 continue;
             req.url = t->reps[ss->last_rep].playlist_url;
@@ -688,7 +527,7 @@ int sv__sched_start(struct sv_player *p)
     p->position_s = start;
     sv__mutex_unlock(&p->lock);
     for (int k = 0; k < s->nb; k++)
-        pump(&s->ss[k]);
+        sv__sched_pump(&s->ss[k]);
     schedule_refresh(s);
     return 0;
 }
@@ -754,7 +593,7 @@ void sv__sched_seek(struct sv_player *p, double target)
         ss->failures = 0;
     }
     for (int k = 0; k < s->nb; k++)
-        pump(&s->ss[k]);
+        sv__sched_pump(&s->ss[k]);
     schedule_refresh(s);
 }
 
@@ -764,7 +603,7 @@ void sv__sched_kick(struct sv_player *p)
     if (!s)
         return;
     for (int k = 0; k < s->nb; k++)
-        pump(&s->ss[k]);
+        sv__sched_pump(&s->ss[k]);
 }
 
 void sv__sched_lock_quality(struct sv_player *p, int index)

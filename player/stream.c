@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "emulate_internal.h"
 #include "internal.h"
 
 struct sv__stream {
@@ -62,6 +63,10 @@ int sv__stream_create(sv__stream **out, const sv__stream_config *cfg)
         goto fail_alloc;
     }
     s->target = -1;
+    if (cfg->player && cfg->player->emu) {
+        *out = s; /* emulation: chunks go to the playout model, no demux thread */
+        return 0;
+    }
     if (sv__thread_create(&s->thread, "sv-demux", sv__demux_thread, s) < 0) {
         sv__cond_destroy(&s->cond);
         sv__mutex_destroy(&s->lock);
@@ -100,6 +105,11 @@ void sv__stream_push(sv__stream *s, sv__chunk *c, uint64_t gen)
     if (gen < s->gen || s->quit) {
         sv__mutex_unlock(&s->lock);
         sv__chunk_free(c);
+        return;
+    }
+    if (s->cfg.player && s->cfg.player->emu) {
+        sv__mutex_unlock(&s->lock);
+        sv__emu_chunk(s->cfg.player->emu, s, c);
         return;
     }
     c->next = NULL;

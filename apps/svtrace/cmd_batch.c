@@ -25,7 +25,7 @@ static const char usage[] =
     "The speed (sessions per second) is printed on standard error.\n"
     "\n"
     "  --traces DIR          folder of traces (Pensieve, mahimahi or CSV)\n"
-    "  --video V             a Pensieve video_sizes folder or a JSON ladder\n"
+    "  --video V             a Pensieve video_sizes folder, a JSON ladder, or an HLS/DASH URL\n"
     "  --abr LIST            comma-separated rules (default bba,bola,throughput,mpc,hybrid)\n"
     "  --param NAME=VALUE    set a parameter of every listed rule (repeatable)\n"
     "  --jobs N              worker threads (default: all cores)\n"
@@ -130,6 +130,8 @@ static void *worker(void *arg)
 
     sv_abr_sim_default_config(&cfg);
     cfg.num_segments = b->video->play_segments;
+    if (b->video->player_start)
+        cfg.start_index = 0; /* a real title: the player starts at its lowest rung */
     cfg.params = b->params;
     cfg.num_params = b->nparams;
     for (;;) {

@@ -16,7 +16,9 @@ static const char usage[] =
     "goes to standard output.\n"
     "\n"
     "  --trace FILE          bandwidth trace: Pensieve, mahimahi or CSV (auto-detected)\n"
-    "  --video V             a Pensieve video_sizes folder or a JSON ladder\n"
+    "  --video V             a Pensieve video_sizes folder, a JSON ladder, or an HLS/DASH\n"
+    "                        URL or manifest path (sizes from byte ranges or HEAD requests;\n"
+    "                        the first segment at the lowest rung, as the player starts)\n"
     "  --abr RULE            bba, bola, throughput, mpc or hybrid (default hybrid)\n"
     "  --param NAME=VALUE    set a rule parameter (repeatable; see 'svtrace rules')\n"
     "  --segments N          segments to play (default: all; a video_sizes folder: lines - 1)\n"
@@ -25,9 +27,9 @@ static const char usage[] =
     "  --csv FILE            CSV timeline, one row per segment\n"
     "  --svg FILE            plot of bitrate, buffer and throughput with stalls\n";
 
-static json_t *summary_json(const char *trace_path, const sv_trace *trace, const char *video_path,
-                            const sv_abr_rule *rule, const sv_abr_param *params, size_t nparams,
-                            const sv_abr_sim_result *r)
+json_t *svt_summary_json(const char *trace_path, const sv_trace *trace, const char *video_path,
+                         const sv_abr_rule *rule, const sv_abr_param *params, size_t nparams,
+                         const sv_abr_sim_result *r)
 {
     json_t *root = json_object();
     json_t *jp = json_object();
@@ -60,7 +62,7 @@ static json_t *summary_json(const char *trace_path, const sv_trace *trace, const
     return root;
 }
 
-static int write_json(const char *path, json_t *root)
+int svt_write_json(const char *path, json_t *root)
 {
     FILE *f = svt_open_out(path);
     if (!f)
@@ -71,7 +73,7 @@ static int write_json(const char *path, json_t *root)
     return svt_close_out(f, path);
 }
 
-static int write_csv(const char *path, const sv_abr_sim_step *st, size_t n)
+int svt_write_csv(const char *path, const sv_abr_sim_step *st, size_t n)
 {
     FILE *f = svt_open_out(path);
     if (!f)
@@ -87,7 +89,7 @@ static int write_csv(const char *path, const sv_abr_sim_step *st, size_t n)
     return svt_close_out(f, path);
 }
 
-static int write_svg(const char *path, const char *title, const sv_abr_sim_step *st, size_t n)
+int svt_write_svg(const char *path, const char *title, const sv_abr_sim_step *st, size_t n)
 {
     FILE *f = svt_open_out(path);
     if (!f)
@@ -158,6 +160,8 @@ int svt_cmd_run(int argc, char **argv)
     sv_abr_sim_config cfg;
     sv_abr_sim_default_config(&cfg);
     cfg.num_segments = video.play_segments;
+    if (video.player_start)
+        cfg.start_index = 0; /* a real title: the player's first segment is its lowest rung */
     cfg.params = opts.params;
     cfg.num_params = opts.nparams;
     sv_abr_sim_result res;
@@ -167,19 +171,19 @@ int svt_cmd_run(int argc, char **argv)
         goto done;
     }
 
-    root = summary_json(trace_path, trace, video_path, rule, opts.params, opts.nparams, &res);
+    root = svt_summary_json(trace_path, trace, video_path, rule, opts.params, opts.nparams, &res);
     rc = 0;
     if (!json_path && !csv_path && !svg_path)
         json_path = "-";
-    if (json_path && write_json(json_path, root) < 0)
+    if (json_path && svt_write_json(json_path, root) < 0)
         rc = 1;
-    if (csv_path && write_csv(csv_path, steps, res.segments) < 0)
+    if (csv_path && svt_write_csv(csv_path, steps, res.segments) < 0)
         rc = 1;
     if (svg_path) {
         char title[512];
         snprintf(title, sizeof(title), "%s: %s, QoE %.2f, stalls %.2f s", trace_path,
                  sv_abr_rule_name(rule), res.qoe, res.rebuffer_s);
-        if (write_svg(svg_path, title, steps, res.segments) < 0)
+        if (svt_write_svg(svg_path, title, steps, res.segments) < 0)
             rc = 1;
     }
 

@@ -4,6 +4,7 @@
  *   svtrace run   --trace T --video V --abr RULE [--json F] [--csv F] [--svg F]
  *   svtrace batch --traces DIR --video V --abr LIST [--json F] [--csv F] [--md F]
  *                 [--svg F] [--jobs N]
+ *   svtrace emulate --trace T [--abr RULE] [--json F] [--csv F] [--svg F] URL
  *   svtrace rules
  *
  * Exit status: 0 success, 1 bad input or failed run, 2 bad command line.
@@ -21,6 +22,8 @@ static const char usage[] =
     "commands:\n"
     "  run     one rule over one trace: JSON summary, CSV timeline, SVG plot\n"
     "  batch   rules over a folder of traces: tables (Markdown, CSV, JSON), QoE CDF\n"
+    "  emulate the real player core over one trace against a real HLS/DASH URL,\n"
+    "          headless on a virtual clock: the same outputs as run\n"
     "  rules   list the rules and their parameters\n"
     "\n"
     "'svtrace COMMAND --help' describes a command's options.\n"
@@ -57,6 +60,8 @@ int main(int argc, char **argv)
         return svt_cmd_run(argc - 1, argv + 1);
     if (strcmp(cmd, "batch") == 0)
         return svt_cmd_batch(argc - 1, argv + 1);
+    if (strcmp(cmd, "emulate") == 0)
+        return svt_cmd_emulate(argc - 1, argv + 1);
     if (strcmp(cmd, "rules") == 0)
         return cmd_rules();
     fprintf(stderr, "svtrace: unknown command '%s'\n\n%s", cmd, usage);

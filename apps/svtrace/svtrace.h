@@ -17,6 +17,8 @@ typedef struct svt_video {
     uint32_t *bitrates;
     uint64_t *sizes;
     size_t play_segments;   /* segments a session plays (<= v.num_segments) */
+    int player_start;       /* a real title: sessions start at the lowest rung, as the
+                               player does (else the simulator's start rung) */
 } svt_video;
 
 /* Reads a whole file; returns a malloc'd buffer (NUL-terminated) or NULL
@@ -26,9 +28,14 @@ char *svt_read_file(const char *path, size_t *size);
 /* Loads a trace file; on error prints "path:line: message" and returns NULL. */
 sv_trace *svt_load_trace(const char *path);
 
-/* Loads a video: a Pensieve video_sizes folder or a JSON ladder. Prints the
- * error (with file and line) and returns -1 on failure. */
+/* Loads a video: a Pensieve video_sizes folder, a JSON ladder, or an HLS/DASH
+ * presentation (svt_is_manifest). Prints the error (with file and line) and
+ * returns -1 on failure. */
 int svt_load_video(const char *path, double segment_s, size_t segments, svt_video *out);
+/* 1 when `path` names a presentation: a URL, or a file ending in .mpd/.m3u8(8). */
+int svt_is_manifest(const char *path);
+/* An HLS/DASH presentation's video ladder and segment sizes (video_url.c). */
+int svt_load_video_url(const char *url, size_t segments, svt_video *out);
 void svt_video_free(svt_video *v);
 
 /* Opens an output file ("-" is stdout); prints the error and returns NULL. */
@@ -75,7 +82,18 @@ int svt_svg_timeline(FILE *f, const char *title, const sv_abr_sim_step *steps, s
 int svt_svg_cdf(FILE *f, const char *title, const char *const *names, const double *const *values,
                 size_t nseries, size_t count);
 
+/* The outputs of `run`, shared with `emulate` (cmd_run.c). */
+struct json_t;
+struct json_t *svt_summary_json(const char *trace_path, const sv_trace *trace,
+                                const char *video_path, const sv_abr_rule *rule,
+                                const sv_abr_param *params, size_t nparams,
+                                const sv_abr_sim_result *r);
+int svt_write_json(const char *path, struct json_t *root);
+int svt_write_csv(const char *path, const sv_abr_sim_step *st, size_t n);
+int svt_write_svg(const char *path, const char *title, const sv_abr_sim_step *st, size_t n);
+
 int svt_cmd_run(int argc, char **argv);
 int svt_cmd_batch(int argc, char **argv);
+int svt_cmd_emulate(int argc, char **argv);
 
 #endif

@@ -249,6 +249,8 @@ int svt_load_video(const char *path, double segment_s, size_t segments, svt_vide
     int rc;
 
     memset(out, 0, sizeof(*out));
+    if (svt_is_manifest(path))
+        return svt_load_video_url(path, segments, out);
     if (stat(path, &st) != 0) {
         fprintf(stderr, "svtrace: %s: %s\n", path, strerror(errno));
         return -1;
