@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "backend/accounts.h"
+#include "platform/b64url.h"
 #include "backend/edge_token.h"
 #include "streamverse/common.h"
 
@@ -34,7 +35,7 @@ static int put_json(json_t *v, char *out, size_t cap, size_t *pos)
 
     if (!text)
         return SV_ERR_NOMEM;
-    n = sv__web_b64_encode((const uint8_t *)text, strlen(text), out + *pos, cap - *pos);
+    n = sv__b64url_encode((const uint8_t *)text, strlen(text), out + *pos, cap - *pos);
     free(text);
     if (n < 0)
         return SV_ERR_INVALID;
@@ -69,7 +70,7 @@ int sv__jwt_sign(const char *secret, const sv__user *u, int64_t now, int ttl_s, 
     if (pos + 2 > cap)
         goto fail;
     out[pos++] = '.';
-    if ((n = sv__web_b64_encode(mac, sizeof(mac), out + pos, cap - pos)) < 0)
+    if ((n = sv__b64url_encode(mac, sizeof(mac), out + pos, cap - pos)) < 0)
         goto fail;
     ret = 0;
 fail:
@@ -88,7 +89,7 @@ static json_t *part(const char *s, size_t len)
 
     if (len > 4 * (MAX_PART / 3))
         return NULL;
-    n = sv__web_b64_decode(s, len, buf, sizeof(buf));
+    n = sv__b64url_decode(s, len, buf, sizeof(buf));
     if (n <= 0)
         return NULL;
     return json_loadb((const char *)buf, (size_t)n, JSON_REJECT_DUPLICATES, NULL);
@@ -136,7 +137,7 @@ int sv__jwt_verify(const char *secret, const char *token, size_t len, int64_t no
      * expected MAC, so no other spelling of the same bytes passes. */
     if (len - (size_t)(dot2 + 1 - token) != 43 ||
         hs256(secret, token, (size_t)(dot2 - token), want) < 0 ||
-        sv__web_b64_encode(want, MAC_LEN, want_text, sizeof(want_text)) != 43 ||
+        sv__b64url_encode(want, MAC_LEN, want_text, sizeof(want_text)) != 43 ||
         CRYPTO_memcmp(want_text, dot2 + 1, 43))
         return SV_ERR_FORBIDDEN;
     /* Signed by us; still, only HS256 is ever accepted (no "none"). */

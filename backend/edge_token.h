@@ -1,7 +1,6 @@
 /*
  * Edge tokens: URLs that a stock nginx edge checks itself with its
- * secure_link module (backend/deploy/nginx-edge.conf), and the base64url
- * helpers shared by the token code.
+ * secure_link module (backend/deploy/nginx-edge.conf).
  *
  * An edge token is two query parameters, md5=<hash>&expires=<unix s>, with
  *   hash = base64url(MD5("<expires><prefix> <secret>")), no padding,
@@ -28,12 +27,5 @@
 int sv__edge_token_query(const char *secret, const char *prefix, int64_t expires, char *out,
                          size_t cap);
 
-/* base64url without padding via OpenSSL's EVP_EncodeBlock. Returns the
- * length written (NUL-terminated), or -1 when cap is too small. */
-int sv__web_b64_encode(const uint8_t *in, size_t len, char *out, size_t cap);
-
-/* Decodes unpadded base64url (only the URL alphabet). Returns the byte
- * count, or -1 for bad text or a small buffer. */
-int sv__web_b64_decode(const char *in, size_t len, uint8_t *out, size_t cap);
 
 #endif

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "backend/edge_token.h"
+#include "platform/b64url.h"
 #include "backend/http_util.h"
 #include "backend/manifest_rewrite.h"
 #include "backend/playback_internal.h"
@@ -41,7 +42,7 @@ int sv__playback_create(uv_loop_t *loop, const sv__config *cfg, sv__catalog *cat
         uint8_t rnd[32];
 
         if (RAND_bytes(rnd, sizeof(rnd)) != 1 ||
-            sv__web_b64_encode(rnd, sizeof(rnd), pb->secret, sizeof(pb->secret)) < 0) {
+            sv__b64url_encode(rnd, sizeof(rnd), pb->secret, sizeof(pb->secret)) < 0) {
             ret = SV_ERR_INTERNAL;
             goto fail;
         }

@@ -8,49 +8,11 @@
 #include <string.h>
 
 #include "backend/token.h"
+#include "platform/b64url.h"
 #include "streamverse/common.h"
 
 #define MAC_LEN 32
 #define MAX_PAYLOAD 320 /* JSON text; keeps every token under SV__TOKEN_MAX */
-
-/* base64url without padding. Returns the length written, or -1. */
-static int b64url_encode(const uint8_t *in, size_t len, char *out, size_t cap)
-{
-    size_t n = 4 * ((len + 2) / 3);
-
-    if (n + 1 > cap)
-        return -1;
-    EVP_EncodeBlock((unsigned char *)out, in, (int)len);
-    while (n > 0 && out[n - 1] == '=')
-        n--;
-    out[n] = '\0';
-    for (size_t i = 0; i < n; i++)
-        out[i] = out[i] == '+' ? '-' : out[i] == '/' ? '_' : out[i];
-    return (int)n;
-}
-
-/* Decodes unpadded base64url. Returns the byte count, or -1 for bad text. */
-static int b64url_decode(const char *in, size_t len, uint8_t *out, size_t cap)
-{
-    char text[4 * (MAX_PAYLOAD / 3 + 2)];
-    size_t padded = (len + 3) / 4 * 4;
-    int n;
-
-    if (len == 0 || len % 4 == 1 || padded >= sizeof(text) || padded / 4 * 3 > cap)
-        return -1;
-    for (size_t i = 0; i < len; i++) {
-        char c = in[i];
-
-        if (c == '+' || c == '/' || c == '=')
-            return -1; /* only the URL alphabet is accepted */
-        text[i] = c == '-' ? '+' : c == '_' ? '/' : c;
-    }
-    memset(text + len, '=', padded - len);
-    n = EVP_DecodeBlock(out, (const unsigned char *)text, (int)padded);
-    if (n < 0)
-        return -1;
-    return n - (int)(padded - len); /* EVP_DecodeBlock counts padding as zero bytes */
-}
 
 static int mac(const char *secret, const char *payload, size_t len, uint8_t out[MAC_LEN])
 {
@@ -78,7 +40,7 @@ int sv__token_sign(const char *secret, const sv__token_claims *c, char *out, siz
         ret = SV_ERR_NOMEM;
         goto fail;
     }
-    if ((n = b64url_encode((const uint8_t *)json, strlen(json), out, cap)) < 0)
+    if ((n = sv__b64url_encode((const uint8_t *)json, strlen(json), out, cap)) < 0)
         goto fail;
     if ((ret = mac(secret, out, (size_t)n, sig)) < 0)
         goto fail;
@@ -86,7 +48,7 @@ int sv__token_sign(const char *secret, const sv__token_claims *c, char *out, siz
     if ((size_t)n + 2 > cap)
         goto fail;
     out[n] = '.';
-    if ((m = b64url_encode(sig, sizeof(sig), out + n + 1, cap - (size_t)n - 1)) < 0)
+    if ((m = sv__b64url_encode(sig, sizeof(sig), out + n + 1, cap - (size_t)n - 1)) < 0)
         goto fail;
     ret = 0;
 fail:
@@ -132,11 +94,11 @@ int sv__token_verify(const char *secret, const char *token, size_t len, int64_t 
      * of the last character's unused bits, and only the canonical one is
      * the token that was issued. */
     if (mac(secret, token, plen, want) < 0 ||
-        (n = b64url_encode(want, sizeof(want), want_text, sizeof(want_text))) < 0 ||
+        (n = sv__b64url_encode(want, sizeof(want), want_text, sizeof(want_text))) < 0 ||
         len - plen - 1 != (size_t)n || CRYPTO_memcmp(want_text, dot + 1, (size_t)n))
         return SV_ERR_FORBIDDEN;
     /* Authentic from here on: the payload is ours. */
-    if ((n = b64url_decode(token, plen, payload, sizeof(payload) - 1)) < 0)
+    if ((n = sv__b64url_decode(token, plen, payload, sizeof(payload) - 1)) < 0)
         return SV_ERR_FORBIDDEN;
     if (!(root = json_loadb((const char *)payload, (size_t)n, JSON_REJECT_DUPLICATES, NULL)))
         return SV_ERR_FORBIDDEN;

@@ -8,55 +8,6 @@
 #include "clearkey.h"
 #include "internal.h"
 
-int sv__b64url_encode(const uint8_t *in, size_t n, char *out, size_t out_size)
-{
-    if (n > (size_t)INT32_MAX / 2 || out_size < 4 * ((n + 2) / 3) + 1)
-        return SV_ERR_OVERFLOW;
-    int len = EVP_EncodeBlock((unsigned char *)out, in, (int)n);
-    while (len > 0 && out[len - 1] == '=')
-        len--;
-    out[len] = '\0';
-    for (int i = 0; i < len; i++) {
-        if (out[i] == '+')
-            out[i] = '-';
-        else if (out[i] == '/')
-            out[i] = '_';
-    }
-    return len;
-}
-
-int sv__b64url_decode(const char *in, size_t len, uint8_t *out, size_t max)
-{
-    char tmp[256];
-    uint8_t bytes[192];
-
-    while (len > 0 && in[len - 1] == '=')
-        len--;
-    /* ClearKey values are 16 bytes; a small fixed bound keeps this simple. */
-    if (len % 4 == 1 || len + 3 >= sizeof(tmp))
-        return SV_ERR_PARSE;
-    for (size_t i = 0; i < len; i++) {
-        char c = in[i];
-        if (c == '-')
-            c = '+';
-        else if (c == '_')
-            c = '/';
-        else if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')))
-            return SV_ERR_PARSE;
-        tmp[i] = c;
-    }
-    size_t pad = (4 - len % 4) % 4;
-    memset(tmp + len, '=', pad);
-    int n = EVP_DecodeBlock(bytes, (const unsigned char *)tmp, (int)(len + pad));
-    if (n < 0)
-        return SV_ERR_PARSE;
-    n -= (int)pad; /* EVP_DecodeBlock counts the padding as zero bytes */
-    if ((size_t)n > max)
-        return SV_ERR_OVERFLOW;
-    memcpy(out, bytes, (size_t)n);
-    return n;
-}
-
 /* A JSON string holding 16 bytes in base64url; 0 or SV_ERR_PARSE. */
 static int b64_16(json_t *v, uint8_t out[16])
 {

@@ -12,18 +12,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "platform/b64url.h" /* sv__b64url_encode/decode */
+
 typedef struct sv__clearkey_key {
     uint8_t kid[16];
     uint8_t key[16];
 } sv__clearkey_key;
 
-/* Writes base64url without padding and a NUL. Returns the length, or
- * SV_ERR_OVERFLOW when out_size is short (4 * ceil(n / 3) + 1 always fits). */
-int sv__b64url_encode(const uint8_t *in, size_t n, char *out, size_t out_size);
-/* Decodes base64url (padding tolerated) of `len` characters. Returns the
- * number of bytes, SV_ERR_PARSE on a bad character or length, or
- * SV_ERR_OVERFLOW when more than `max` bytes would come out. */
-int sv__b64url_decode(const char *in, size_t len, uint8_t *out, size_t max);
 
 /* The request for `n` KIDs as compact JSON text in a new string (free()). */
 int sv__clearkey_request_write(const uint8_t (*kids)[16], size_t n, char **out);
