@@ -16,21 +16,6 @@ static const char *const keys[] = {
     "login-ttl", "steering-ttl",
 };
 
-/* Reads exactly `n` bytes of hex. */
-static int parse_hex(const char *v, uint8_t *out, size_t n)
-{
-    if (strlen(v) != 2 * n)
-        return SV_ERR_INVALID;
-    for (size_t i = 0; i < n; i++) {
-        int hi = sv__hex_digit(v[2 * i]), lo = sv__hex_digit(v[2 * i + 1]);
-
-        if (hi < 0 || lo < 0)
-            return SV_ERR_INVALID;
-        out[i] = (uint8_t)(hi << 4 | lo);
-    }
-    return 0;
-}
-
 void sv__config_default(sv__config *c)
 {
     memset(c, 0, sizeof(*c));
@@ -176,7 +161,7 @@ int sv__config_set(sv__config *c, const char *key, const char *v, char *err, siz
         c->max_attempts = (int)d;
     } else if (!strcmp(key, "master-key")) {
         /* A secret: a bad value is reported without echoing it. */
-        if (parse_hex(v, c->master_key, sizeof(c->master_key)) < 0) {
+        if (sv__hex_decode(v, c->master_key, sizeof(c->master_key)) < 0) {
             snprintf(err, errlen, "master-key must be %zu hex digits (a 256-bit key)",
                      2 * sizeof(c->master_key));
             return SV_ERR_INVALID;

@@ -7,7 +7,7 @@
 #
 #   SV_BUILD_DIR=build sh bench/decrypt.sh        (SECONDS_PER_RUN=3)
 #
-# The segments are the packager's own output (sv-drm-ingest: 20 s of
+# The segments are the packager's own output (sv-media-ingest: 20 s of
 # 1920x1080 testsrc2 at 5 Mb/s + AAC, 4 s segments), cached in
 # BUILD/bench-decrypt. Prints MB/s of the bytes AES really processes (for
 # cbcs 1:9 that is a tenth of the protected video bytes) and
@@ -16,7 +16,7 @@ set -eu
 here=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${SV_BUILD_DIR:-$here/build}
 SECS=${SECONDS_PER_RUN:-3}
-ING="$BUILD/tests/backend_drm/sv-drm-ingest"
+ING="$BUILD/tests/backend_media/sv-media-ingest"
 BENCH="$BUILD/tests/backend_drm/sv-drm-decrypt-bench"
 for b in "$ING" "$BENCH"; do
     [ -x "$b" ] || { echo "$b not built (cmake --build $BUILD --target $(basename "$b"))" >&2; exit 1; }

@@ -17,22 +17,10 @@
 #include <string.h>
 
 #include "drm/cenc.h"
+#include "platform/hex.h"
 #include "platform/thread.h"
 #include "streamverse/cdm.h"
 #include "streamverse/common.h"
-
-static int hex16(const char *s, uint8_t out[16])
-{
-    if (strlen(s) != 32)
-        return -1;
-    for (int i = 0; i < 16; i++) {
-        unsigned v;
-        if (sscanf(s + 2 * i, "%2x", &v) != 1)
-            return -1;
-        out[i] = (uint8_t)v;
-    }
-    return 0;
-}
 
 static uint8_t *slurp(const char *path, size_t *size)
 {
@@ -69,7 +57,7 @@ int main(int argc, char **argv)
     uint8_t kid[16], key[16];
     sv__cenc_init init;
     sv_cdm *cdm = NULL;
-    if (argc < 6 || hex16(argv[1], kid) < 0 || hex16(argv[2], key) < 0) {
+    if (argc < 6 || sv__hex_decode(argv[1], kid, 16) < 0 || sv__hex_decode(argv[2], key, 16) < 0) {
         fprintf(stderr, "usage: %s KIDHEX KEYHEX SECONDS INIT SEG...\n", argv[0]);
         return 2;
     }

@@ -1,7 +1,7 @@
 #!/bin/sh
 # The packager's CENC output, checked by decryptors that are not ours.
 #
-# One 8 s 640x360 clip with audio is packaged three times by sv-drm-ingest
+# One 8 s 640x360 clip with audio is packaged three times by sv-media-ingest
 # (the same pipeline svserver runs, one encoder thread per rung so x264's
 # output repeats exactly): clear, cenc and cbcs, with Shaka's test key.
 #  - The encrypted builds really are encrypted: tenc/pssh in every init,
@@ -17,7 +17,7 @@
 set -eu
 : "${SV_BUILD_DIR:?run through ctest}"
 : "${SV_SOURCE_DIR:?run through ctest}"
-ING="$SV_BUILD_DIR/tests/backend_drm/sv-drm-ingest"
+ING="$SV_BUILD_DIR/tests/backend_media/sv-media-ingest"
 [ -x "$ING" ] || { echo "FAIL: $ING not built" >&2; exit 1; }
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/sv-drm-package.XXXXXX")
 trap 'rm -rf "$TMP"' EXIT
@@ -33,7 +33,7 @@ packager=$("$SV_SOURCE_DIR/scripts/shaka-packager.sh" | tail -n 1) ||
 ffmpeg -loglevel error -f lavfi -i testsrc2=size=640x360:rate=25 \
     -f lavfi -i "sine=frequency=440:sample_rate=48000" -t 8 \
     -c:v libx264 -preset ultrafast -pix_fmt yuv420p -c:a aac -shortest "$TMP/clip.mp4"
-common="--ladder 240:300,360:750 --segment 2"
+common="--ladder 240:300,360:750 --segment 2 --threads 1"
 "$ING" "$TMP/clip.mp4" "$TMP/clear" $common >/dev/null
 "$ING" "$TMP/clip.mp4" "$TMP/cenc" $common --drm cenc --kid $KID --key $KEY >/dev/null
 "$ING" "$TMP/clip.mp4" "$TMP/cbcs" $common --drm cbcs --kid $KID --key $KEY >/dev/null
