@@ -267,3 +267,16 @@ int sv__config_load_env(sv__config *c, char *err, size_t errlen)
     }
     return 0;
 }
+
+int sv__config_load(sv__config *c, int argc, char **argv, char *err, size_t errlen)
+{
+    const char *file = getenv("SVSERVER_CONFIG");
+
+    for (int k = 0; k + 1 < argc; k++)
+        if (!strcmp(argv[k], "--config"))
+            file = argv[k + 1];
+    sv__config_default(c);
+    if (file && sv__config_load_file(c, file, err, errlen) < 0)
+        return SV_ERR_INVALID;
+    return sv__config_load_env(c, err, errlen);
+}

@@ -68,6 +68,11 @@ int sv__config_load_file(sv__config *c, const char *path, char *err, size_t errl
  * upper case, '-' as '_'). */
 int sv__config_load_env(sv__config *c, char *err, size_t errlen);
 
+/* The settings before the command line: defaults, then the file named by
+ * the last "--config FILE" in argv (else $SVSERVER_CONFIG), then the
+ * environment. Returns 0 or SV_ERR_INVALID with a message. */
+int sv__config_load(sv__config *c, int argc, char **argv, char *err, size_t errlen);
+
 /* Splits "host:port" / "[v6]:port". Returns 0 or SV_ERR_INVALID. */
 int sv__config_parse_listen(const char *s, char *host, size_t cap, int *port);
 

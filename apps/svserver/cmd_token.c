@@ -28,19 +28,14 @@ static int parse_long(const char *s, long lo, long hi, long *out)
 
 int sv__cmd_token(int argc, char **argv)
 {
-    const char *config_file = getenv("SVSERVER_CONFIG"), *title = NULL;
+    const char *title = NULL;
     sv__token_claims c;
     sv__config cfg;
     char err[512], token[SV__TOKEN_MAX];
     long ttl = DEFAULT_TTL, id;
 
     memset(&c, 0, sizeof(c));
-    for (int k = 0; k + 1 < argc; k++)
-        if (!strcmp(argv[k], "--config"))
-            config_file = argv[k + 1];
-    sv__config_default(&cfg);
-    if ((config_file && sv__config_load_file(&cfg, config_file, err, sizeof(err)) < 0) ||
-        sv__config_load_env(&cfg, err, sizeof(err)) < 0)
+    if (sv__config_load(&cfg, argc, argv, err, sizeof(err)) < 0)
         goto bad;
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];

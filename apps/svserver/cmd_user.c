@@ -38,7 +38,7 @@ static int read_password(const char *path, char *out, size_t cap)
 
 int sv__cmd_user(int argc, char **argv)
 {
-    const char *name = NULL, *pw_file = NULL, *region = NULL, *config_file = getenv("SVSERVER_CONFIG");
+    const char *name = NULL, *pw_file = NULL, *region = NULL;
     char password[1100], err[512], path[1100];
     sv__catalog *cat = NULL;
     sv__config cfg;
@@ -51,12 +51,7 @@ int sv__cmd_user(int argc, char **argv)
         return 2;
     }
     name = argv[1];
-    for (int k = 2; k + 1 < argc; k++)
-        if (!strcmp(argv[k], "--config"))
-            config_file = argv[k + 1];
-    sv__config_default(&cfg);
-    if ((config_file && sv__config_load_file(&cfg, config_file, err, sizeof(err)) < 0) ||
-        sv__config_load_env(&cfg, err, sizeof(err)) < 0)
+    if (sv__config_load(&cfg, argc - 2, argv + 2, err, sizeof(err)) < 0)
         goto bad;
     for (int k = 2; k < argc; k++) {
         const char *a = argv[k], *v = k + 1 < argc ? argv[k + 1] : NULL;

@@ -81,7 +81,6 @@ int main(int argc, char **argv)
     sv__ingest_args ingest = {0};
     sv__config cfg;
     sv__logger log;
-    const char *config_file = getenv("SVSERVER_CONFIG");
     char err[512];
     int i = 1, is_ingest = 0, ret = 1;
 
@@ -104,14 +103,9 @@ int main(int argc, char **argv)
             printf("svserver %s\n", sv_version());
             return 0;
         }
-        if (!strcmp(argv[k], "--config") && k + 1 < argc)
-            config_file = argv[k + 1];
     }
 
-    sv__config_default(&cfg);
-    if (config_file && sv__config_load_file(&cfg, config_file, err, sizeof(err)) < 0)
-        goto bad;
-    if (sv__config_load_env(&cfg, err, sizeof(err)) < 0)
+    if (sv__config_load(&cfg, argc - i, argv + i, err, sizeof(err)) < 0)
         goto bad;
     for (; i < argc; i++) {
         const char *a = argv[i];
