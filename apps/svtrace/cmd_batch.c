@@ -251,11 +251,9 @@ static int parse_rules(const char *list, batch *b)
     strcpy(buf, list);
     for (char *save = NULL, *tok = strtok_r(buf, ",", &save); tok;
          tok = strtok_r(NULL, ",", &save)) {
-        const sv_abr_rule *rule = sv_abr_rule_find(tok);
-        if (!rule) {
-            fprintf(stderr, "svtrace: unknown rule '%s' (see svtrace rules)\n", tok);
+        const sv_abr_rule *rule = svt_find_rule(tok);
+        if (!rule)
             return -1;
-        }
         for (size_t i = 0; i < b->nrules; i++)
             if (b->rules[i] == rule) {
                 fprintf(stderr, "svtrace: rule '%s' listed twice\n", tok);

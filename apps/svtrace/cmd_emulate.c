@@ -153,11 +153,9 @@ int svt_cmd_emulate(int argc, char **argv)
         fprintf(stderr, "svtrace: emulate needs --trace and a URL (see svtrace emulate --help)\n");
         return 2;
     }
-    const sv_abr_rule *rule = sv_abr_rule_find(rule_name);
-    if (!rule) {
-        fprintf(stderr, "svtrace: unknown rule '%s' (see svtrace rules)\n", rule_name);
+    const sv_abr_rule *rule = svt_find_rule(rule_name);
+    if (!rule)
         return 2;
-    }
     cfg.abr_rule = sv_abr_rule_name(rule);
 
     rc = 1;

@@ -138,11 +138,9 @@ int svt_cmd_run(int argc, char **argv)
         fprintf(stderr, "svtrace: run needs --trace and --video (see svtrace run --help)\n");
         return 2;
     }
-    const sv_abr_rule *rule = sv_abr_rule_find(rule_name);
-    if (!rule) {
-        fprintf(stderr, "svtrace: unknown rule '%s' (see svtrace rules)\n", rule_name);
+    const sv_abr_rule *rule = svt_find_rule(rule_name);
+    if (!rule)
         return 2;
-    }
     if (svt_check_params(rule, opts.params, opts.nparams) < 0)
         return 2;
 

@@ -25,6 +25,9 @@ typedef struct svt_video {
  * with a message printed. */
 char *svt_read_file(const char *path, size_t *size);
 
+/* The rule called `name`, or NULL with "unknown rule" printed. */
+const sv_abr_rule *svt_find_rule(const char *name);
+
 /* Loads a trace file; on error prints "path:line: message" and returns NULL. */
 sv_trace *svt_load_trace(const char *path);
 

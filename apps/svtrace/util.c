@@ -50,6 +50,15 @@ fail:
     return NULL;
 }
 
+const sv_abr_rule *svt_find_rule(const char *name)
+{
+    const sv_abr_rule *rule = sv_abr_rule_find(name);
+
+    if (!rule)
+        fprintf(stderr, "svtrace: unknown rule '%s' (see svtrace rules)\n", name);
+    return rule;
+}
+
 sv_trace *svt_load_trace(const char *path)
 {
     size_t size = 0;
