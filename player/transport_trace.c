@@ -503,14 +503,8 @@ int sv__transport_trace_create(sv__transport **out, sv_clock *clock,
     return 0;
 
 fail:
-    if (l) {
-        sv__transport_destroy(l->inner);
-        sv_clock_destroy(l->inner_clock);
-        free(l->time_s);
-        free(l->bps);
-        free(l->rtt_s);
-        free(l);
-    }
+    if (l)
+        tt_destroy(l);
     free(t);
     return ret;
 }
