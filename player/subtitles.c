@@ -126,16 +126,33 @@ int sv__subs_select(struct sv_player *p, int index)
     return 0;
 }
 
+/* The last epoch offset looked up: cues of one epoch come together, so a
+ * tick takes the player's lock once per epoch, not once per cue. */
+typedef struct epoch_cache {
+    int valid, known;
+    int64_t disc;
+    double offset;
+} epoch_cache;
+
 /* Where a cue sits on the presentation timeline; 0 when it cannot be
  * placed yet (its epoch has no mapping until a stream demuxes it). */
-static int place(struct sv_player *p, const stored_cue *c, double *start, double *end)
+static int place(struct sv_player *p, epoch_cache *ec, const stored_cue *c, double *start,
+                 double *end)
 {
     double off = 0;
 
-    if (c->mapped && sv__timeline_offset_get(p, c->disc, &off) < 0)
-        return 0;
-    if (!c->mapped && p->pres->kind == SV__SOURCE_DASH && c->disc < (int64_t)p->pres->nb_periods)
+    if (c->mapped) {
+        if (!ec->valid || ec->disc != c->disc) {
+            ec->valid = 1;
+            ec->disc = c->disc;
+            ec->known = sv__timeline_offset_get(p, c->disc, &ec->offset) == 0;
+        }
+        if (!ec->known)
+            return 0;
+        off = ec->offset;
+    } else if (p->pres->kind == SV__SOURCE_DASH && c->disc < (int64_t)p->pres->nb_periods) {
         off = p->pres->periods[c->disc].start; /* DASH cue times count from the period */
+    }
     *start = c->start + off;
     *end = c->end + off;
     return 1;
@@ -298,9 +315,10 @@ void sv__subs_tick(struct sv_player *p, double position)
     pump(p, position);
     text[0] = '\0';
     /* Cues in file order; simultaneous ones are stacked in that order. */
+    epoch_cache ec = { 0 };
     for (size_t i = 0; i < s->nb_cues; i++) {
         double a, b;
-        if (!place(p, &s->cues[i], &a, &b) || position < a || position >= b)
+        if (!place(p, &ec, &s->cues[i], &a, &b) || position < a || position >= b)
             continue;
         n += (size_t)snprintf(text + n, sizeof(text) - n, "%s%s", n ? "\n" : "",
                               s->cues[i].text);
