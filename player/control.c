@@ -347,6 +347,7 @@ void sv__control_unload(struct sv_player *p)
     p->pres = NULL;
     free(p->load_url);
     p->load_url = NULL;
+    sv__control_cdns_clear(p);
     sv__props_clear(p);
     atomic_store(&p->failed, 0);
 }
@@ -455,6 +456,8 @@ static void on_manifest(void *opaque, sv__fetch_result *r)
     sv__mutex_lock(&p->lock);
     p->duration_s = p->pres->duration;
     sv__mutex_unlock(&p->lock);
+    if ((ret = sv__control_cdns_model(p)) < 0)
+        PLOGW(p, "ignoring the manifest's CDN alternatives: %s", sv_strerror(ret));
     ret = begin(p, 1);
     if (ret < 0 && !atomic_load(&p->failed))
         sv__control_error(p, ret, 1, "cannot start playback: %s", sv_strerror(ret));
@@ -519,8 +522,13 @@ static void cmd_load(struct sv_player *p, sv__cmd *c)
         sv__control_error(p, SV_ERR_NOT_FOUND, 1, "cannot open %s: no such file", c->url);
         return;
     }
-    if (c->opts.auth_token)
-        sv__fetcher_set_query(p->fetcher, c->opts.auth_token);
+    /* NULL clears the previous load's token. */
+    if (sv__fetcher_set_query(p->fetcher, c->opts.auth_token) < 0 ||
+        sv__control_cdns_host(p, p->load_url) < 0) {
+        sv__control_error(p, SV_ERR_INVALID, 1, "cannot use the token or CDN list for %s",
+                          c->url);
+        return;
+    }
     p->tick_timer = sv__loop_timer(p->loop, TICK_S, tick, p);
     if (looks_like_media_file(p->load_url)) {
         sv__parse_error err = { 0 };

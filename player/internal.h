@@ -310,6 +310,18 @@ void sv__set_state(struct sv_player *p, sv_player_state st);
  * and when the end is reached (posted to the loop). */
 void sv__control_notify(struct sv_player *p);
 
+/* ---- CDNs of a load (control_cdn.c) ------------------------------------------- */
+
+/* Routes CDN changes to SV_EVENT_CDN_CHANGED (once, at creation). */
+void sv__control_cdns_init(struct sv_player *p);
+/* The host's list from load_opts, its bases standing for the folder of
+ * `manifest_url`. 0 (also when there is none) or a negative code. */
+int sv__control_cdns_host(struct sv_player *p, const char *manifest_url);
+/* The manifest's alternatives, when the host gave no list. 0 or < 0. */
+int sv__control_cdns_model(struct sv_player *p);
+/* No CDNs (unload). */
+void sv__control_cdns_clear(struct sv_player *p);
+
 /* ---- subtitles (subtitles.c) --------------------------------------------------- */
 
 /* WebVTT text tracks: cues fetched up to 30 s ahead of the position, the

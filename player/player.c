@@ -136,8 +136,10 @@ int sv__player_create(sv_player **out, const sv_player_settings *settings,
     fo.connect_timeout_s = settings->connect_timeout_s;
     fo.low_speed_bytes_per_s = settings->low_speed_bytes_per_s;
     fo.low_speed_time_s = settings->low_speed_time_s;
-    if ((ret = sv__fetcher_create(&p->fetcher, p->loop, p->transport, &fo)) < 0 ||
-        (ret = sv__vout_create(&p->vout, p)) < 0 || (ret = sv__aout_create(&p->aout, p)) < 0 ||
+    if ((ret = sv__fetcher_create(&p->fetcher, p->loop, p->transport, &fo)) < 0)
+        goto fail;
+    sv__control_cdns_init(p);
+    if ((ret = sv__vout_create(&p->vout, p)) < 0 || (ret = sv__aout_create(&p->aout, p)) < 0 ||
         (ret = sv__subs_create(&p->subs)) < 0)
         goto fail;
     if (p->settings.video_sink && !p->settings.host_renders &&

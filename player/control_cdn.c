@@ -1,0 +1,95 @@
+/*
+ * Which CDNs a load fetches from (internal.h, "CDNs of a load").
+ *
+ * Sources, first match wins:
+ *   1. the host's list (sv_load_options.cdns, or a backend session's
+ *      playback-start answer): each base URL stands for the manifest's
+ *      folder, so "<manifest folder>/video/seg-1.m4s" may be fetched as
+ *      "<base>/video/seg-1.m4s" from any of them;
+ *   2. the manifest's own alternatives (DASH BaseURLs with serviceLocation,
+ *      HLS variants with PATHWAY-ID), whose bases the model worked out.
+ * A steering manifest (steering.c) later only reorders the list.
+ *
+ * Threads: loop thread only.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+/* "http://h/a/b/master.m3u8?x" -> "http://h/a/b/" (malloc'd), or NULL. */
+static char *folder_of(const char *url)
+{
+    size_t end = strcspn(url, "?#");
+    while (end > 0 && url[end - 1] != '/')
+        end--;
+    if (!end)
+        return NULL;
+    char *f = malloc(end + 1);
+    if (f) {
+        memcpy(f, url, end);
+        f[end] = '\0';
+    }
+    return f;
+}
+
+static void on_cdn_change(void *opaque, const char *from, const char *to, const char *reason)
+{
+    struct sv_player *p = opaque;
+    sv_event ev = { .id = SV_EVENT_CDN_CHANGED };
+
+    PLOGI(p, "CDN %s -> %s (%s)", from, to, reason);
+    sv__events_push(&p->events, &ev, from, to, reason);
+}
+
+void sv__control_cdns_init(struct sv_player *p)
+{
+    sv__fetcher_on_cdn_change(p->fetcher, on_cdn_change, p);
+}
+
+int sv__control_cdns_host(struct sv_player *p, const char *manifest_url)
+{
+    const sv_load_options *o = &p->load_opts;
+    sv__cdn_entry *list;
+    char *origin;
+    int ret;
+
+    if (!o->nb_cdns)
+        return 0;
+    if (!(origin = folder_of(manifest_url)))
+        return SV_ERR_INVALID;
+    if (!(list = calloc(o->nb_cdns, sizeof(*list)))) {
+        free(origin);
+        return SV_ERR_NOMEM;
+    }
+    for (size_t i = 0; i < o->nb_cdns; i++)
+        list[i] = (sv__cdn_entry){ o->cdns[i].id, o->cdns[i].base_url, o->cdns[i].priority,
+                                   o->cdns[i].weight };
+    if ((ret = sv__fetcher_set_origin(p->fetcher, origin)) == 0)
+        ret = sv__fetcher_set_cdns(p->fetcher, list, o->nb_cdns);
+    free(list);
+    free(origin);
+    return ret;
+}
+
+int sv__control_cdns_model(struct sv_player *p)
+{
+    const sv__presentation *pres = p->pres;
+    sv__cdn_entry list[16];
+    size_t n = 0;
+
+    if (p->load_opts.nb_cdns || !pres || pres->nb_cdns < 2)
+        return 0;
+    for (size_t i = 0; i < pres->nb_cdns && n < sizeof(list) / sizeof(list[0]); i++)
+        list[n++] = (sv__cdn_entry){ pres->cdns[i].id, pres->cdns[i].base_url,
+                                     pres->cdns[i].priority, pres->cdns[i].weight };
+    /* The model's URLs already sit under the first base: no origin. */
+    int ret = sv__fetcher_set_origin(p->fetcher, NULL);
+    return ret < 0 ? ret : sv__fetcher_set_cdns(p->fetcher, list, n);
+}
+
+void sv__control_cdns_clear(struct sv_player *p)
+{
+    sv__fetcher_set_cdns(p->fetcher, NULL, 0);
+    sv__fetcher_set_origin(p->fetcher, NULL);
+}
