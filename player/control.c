@@ -125,7 +125,9 @@ static void on_fatal(void *arg)
 {
     fatal_task *t = arg;
     struct sv_player *p = t->p;
-    if (p->pres || p->vstream) {
+    /* A backend session ends with the playback it was for. */
+    sv__session_end(p);
+    if (p->pres || p->vstream || !p->load_replied) {
         sv__sched_stop(p);
         sv__vout_set_playing(p->vout, 0);
         sv__aout_set_playing(p->aout, 0);
@@ -218,6 +220,7 @@ static void finish(struct sv_player *p)
     set_outputs_playing(p, 0);
     sv__set_state(p, SV_STATE_ENDED);
     reply_load(p, 0);
+    sv__session_end(p);
     sv_event ev = { .id = SV_EVENT_END_OF_FILE };
     sv__events_push(&p->events, &ev, NULL, NULL, NULL);
 }
@@ -347,6 +350,10 @@ void sv__control_unload(struct sv_player *p)
     p->pres = NULL;
     free(p->load_url);
     p->load_url = NULL;
+    sv__cmd_free(p->load_cmd);
+    p->load_cmd = NULL;
+    memset(&p->load_opts, 0, sizeof(p->load_opts));
+    p->load_opts.quality_index = -1;
     sv__control_cdns_clear(p);
     sv__props_clear(p);
     atomic_store(&p->failed, 0);
@@ -495,13 +502,23 @@ static char *to_url(const char *in)
     return u;
 }
 
-static void cmd_load(struct sv_player *p, sv__cmd *c)
+void sv__control_begin_pending(struct sv_player *p, uint64_t userdata)
 {
-    if (p->pres || p->vstream || p->manifest_fetch)
+    if (p->pres || p->vstream || p->manifest_fetch || p->load_cmd)
         sv__control_unload(p);
     reply_load(p, SV_ERR_CANCELLED); /* a load still pending is superseded */
-    p->load_userdata = c->userdata;
+    atomic_store(&p->failed, 0);
+    p->load_userdata = userdata;
     p->load_replied = 0;
+    sv__set_state(p, SV_STATE_LOADING);
+}
+
+void sv__control_load(struct sv_player *p, sv__cmd *c, int continues)
+{
+    if (!continues)
+        sv__control_begin_pending(p, c->userdata);
+    /* The player keeps the command: load_opts points at its strings. */
+    p->load_cmd = c;
     p->load_opts = c->opts;
     p->paused_by_user = 0;
     p->rebuffer_start_s = -1;
@@ -515,7 +532,6 @@ static void cmd_load(struct sv_player *p, sv__cmd *c)
     p->bitrate_time_weight = p->bitrate_weighted_sum = 0;
     p->quality_locked = c->opts.quality_index >= 0;
     sv__mutex_unlock(&p->lock);
-    sv__set_state(p, SV_STATE_LOADING);
 
     p->load_url = to_url(c->url);
     if (!p->load_url) {
@@ -633,7 +649,11 @@ void sv__control_run_cmd(void *arg)
     int r = 0;
     switch (c->kind) {
     case SV__CMD_LOAD:
-        cmd_load(p, c);
+        sv__session_end(p);
+        sv__control_load(p, c, 0);
+        return; /* the player keeps c */
+    case SV__CMD_LOAD_TITLE:
+        sv__session_load(p, c);
         break;
     case SV__CMD_PAUSE:
         r = cmd_pause(p, c->ivalue);
@@ -643,6 +663,7 @@ void sv__control_run_cmd(void *arg)
         break;
     case SV__CMD_STOP:
         reply_load(p, SV_ERR_CANCELLED);
+        sv__session_end(p);
         sv__control_unload(p);
         sv__set_state(p, SV_STATE_IDLE);
         break;
@@ -660,7 +681,7 @@ void sv__control_run_cmd(void *arg)
         r = sv__control_select_track(p, c->track_type, c->ivalue);
         break;
     }
-    if (c->kind != SV__CMD_LOAD)
+    if (c->kind != SV__CMD_LOAD_TITLE)
         reply(p, c->userdata, r);
     sv__cmd_free(c);
 }

@@ -36,6 +36,7 @@ typedef struct fetch {
     uint8_t *body;
     size_t body_len;
     char *body_type;
+    char *header;            /* extra request header line, or NULL */
     sv__fetch_cb cb;
     void *opaque;
 
@@ -132,6 +133,7 @@ static void free_fetch(fetch *x)
     free(x->url);
     free(x->body);
     free(x->body_type);
+    free(x->header);
     free(x->attempt_url);
     free(x->data);
     free(x);
@@ -174,6 +176,7 @@ static void finish(fetch *x, const sv__transfer_result *tr, int error, const cha
         r.end_s = tr->end_s;
         r.first_byte_s = tr->first_byte_s;
         r.content_type = tr->content_type;
+        r.error_body = tr->error_body;
     }
     if (!error) {
         double dt = r.end_s - r.start_s;
@@ -324,7 +327,8 @@ static char *attempt_url(fetch *x)
 {
     sv__fetcher *f = x->f;
     const char *base = NULL, *rest = x->url;
-    const char *q = (x->kind == SV__FETCH_SEGMENT || x->kind == SV__FETCH_KEY) ? f->query : NULL;
+    /* Media tokens gate manifests too (an origin may check every /media/ request). */
+    const char *q = x->kind != SV__FETCH_API ? f->query : NULL;
     size_t len, hash;
     char *u;
 
@@ -385,6 +389,7 @@ static void attempt(void *opaque)
     req.body = x->body;
     req.body_len = x->body_len;
     req.body_type = x->body_type;
+    req.extra_header = x->header;
     req.on_data = on_data;
     req.on_done = on_done;
     req.opaque = x;
@@ -430,7 +435,8 @@ int64_t sv__fetch(sv__fetcher *f, const sv__fetch_req *req, sv__fetch_cb cb, voi
             goto fail;
         memcpy(x->body, req->body, req->body_len);
     }
-    if (req->body_type && !(x->body_type = strdup(req->body_type)))
+    if ((req->body_type && !(x->body_type = strdup(req->body_type))) ||
+        (req->header && !(x->header = strdup(req->header))))
         goto fail;
     if ((x->timer = sv__loop_timer(f->loop, 0, attempt, x)) < 0)
         goto fail;

@@ -54,6 +54,8 @@ typedef struct sv__fetch_result {
     const char *cdn_id;       /* CDN that served it ("" without CDNs); valid in the callback */
     const char *url;          /* URL that served it (after redirects); valid in the callback */
     const char *content_type; /* valid in the callback; NULL if none */
+    const char *error_body;   /* on an HTTP error: the body's first KiB (NUL-terminated), for
+                                 API callers that read a JSON reason; else NULL */
     char message[256];        /* on error: what failed, with the URL */
 } sv__fetch_result;
 
@@ -67,6 +69,8 @@ typedef struct sv__fetch_req {
     const uint8_t *body;      /* POST body or NULL; copied */
     size_t body_len;
     const char *body_type;
+    const char *header;       /* one extra "Name: value" line (e.g. Authorization), or NULL;
+                                 copied */
 } sv__fetch_req;
 
 /* Creates a fetcher on `loop` and `transport` (both borrowed; they must
@@ -110,8 +114,8 @@ void sv__fetch_cancel(sv__fetcher *f, int64_t id);
 typedef struct sv__cdn_entry { const char *id, *base_url; int priority, weight; } sv__cdn_entry;
 int sv__fetcher_set_origin(sv__fetcher *f, const char *origin_base_url);
 int sv__fetcher_set_cdns(sv__fetcher *f, const sv__cdn_entry *cdns, size_t n);
-/* Appended to every segment/key request URL as a query parameter
- * ("token=..."), or NULL. Copied. */
+/* Appended to every manifest, segment and key request URL as a query
+ * parameter ("token=..."), or NULL; API calls never carry it. Copied. */
 int sv__fetcher_set_query(sv__fetcher *f, const char *query);
 
 /* Called after every CDN change (from, to, reason), on the loop thread. */

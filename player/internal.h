@@ -280,7 +280,8 @@ int sv__aes_keys_finish(sv__aes_keys *k, uint8_t *data, size_t *size);
 /* ---- control (control.c) ----------------------------------------------------- */
 
 typedef enum sv__cmd_kind {
-    SV__CMD_LOAD, SV__CMD_PAUSE, SV__CMD_SEEK, SV__CMD_STOP, SV__CMD_QUALITY, SV__CMD_TRACK
+    SV__CMD_LOAD, SV__CMD_PAUSE, SV__CMD_SEEK, SV__CMD_STOP, SV__CMD_QUALITY, SV__CMD_TRACK,
+    SV__CMD_LOAD_TITLE
 } sv__cmd_kind;
 
 typedef struct sv__cmd {
@@ -290,6 +291,7 @@ typedef struct sv__cmd {
     char *url;
     sv_load_options opts;      /* strings copied below */
     sv_cdn *cdns;
+    sv_session_options session; /* LOAD_TITLE; its strings are copies */
     int ivalue;
     double dvalue;
     int flags;
@@ -298,6 +300,12 @@ typedef struct sv__cmd {
 
 void sv__control_run_cmd(void *cmd);     /* loop task */
 void sv__control_unload(struct sv_player *p);
+/* A load is pending from here on (state LOADING, the previous one unloaded
+ * and its reply cancelled); its reply carries `userdata`. */
+void sv__control_begin_pending(struct sv_player *p, uint64_t userdata);
+/* Loads c->url with c->opts; the player owns c from here on. `continues`:
+ * the pending load begun by sv__control_begin_pending (a session's). */
+void sv__control_load(struct sv_player *p, sv__cmd *c, int continues);
 /* Switches the video or audio track (restarting the streams at the current
  * position). Returns 0, SV_ERR_RANGE or SV_ERR_STATE. */
 int sv__control_select_track(struct sv_player *p, sv_track_type type, int index);
@@ -309,6 +317,20 @@ void sv__set_state(struct sv_player *p, sv_player_state st);
 /* Called from output threads when the first frame after a seek is shown
  * and when the end is reached (posted to the loop). */
 void sv__control_notify(struct sv_player *p);
+
+/* ---- backend session (session.c) ------------------------------------------------ */
+
+typedef struct sv__session sv__session;
+/* Runs a LOAD_TITLE command: ends the current session, starts a new one and
+ * loads what it answers. Loop thread. */
+void sv__session_load(struct sv_player *p, sv__cmd *c);
+/* Ends the current session (stop sent, resume position saved); no-op
+ * without one. Loop thread. */
+void sv__session_end(struct sv_player *p);
+/* 1 while a stop is still waiting for its answer. */
+int sv__session_stopping(const struct sv_player *p);
+/* Ends everything at once, answered or not (the loop is about to go). */
+void sv__session_teardown(struct sv_player *p);
 
 /* ---- CDNs of a load (control_cdn.c) ------------------------------------------- */
 
@@ -377,7 +399,11 @@ struct sv_player {
     sv__subs *subs;
     sv__stream *vstream, *astream; /* astream NULL when audio is muxed/absent */
     sv__sched *sched;
-    sv_load_options load_opts;
+    sv_load_options load_opts;     /* strings belong to load_cmd */
+    sv__cmd *load_cmd;             /* the load being played (owned) */
+    sv__session *session;          /* backend session, or NULL */
+    sv__session *ending;           /* sessions whose stop is in flight */
+    atomic_int shutdown_done;      /* destroy: the session stop was sent and answered */
     char *load_url;
     uint64_t load_userdata;
     int load_replied;
@@ -414,6 +440,7 @@ struct sv_player {
     double bitrate_time_weight, bitrate_weighted_sum; /* for mean_bitrate_bps */
     sv__epoch epochs[16];
     int nb_epochs;
+    sv_session_info session_info;
     sv_track_info tracks[3][SV__MAX_TRACKS];
     int nb_tracks[3];
     sv_representation_info *reps[3][SV__MAX_TRACKS];

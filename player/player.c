@@ -8,6 +8,7 @@
 
 #include "internal.h"
 #include "platform/alloc.h"
+#include "url.h"
 
 void sv_player_default_settings(sv_player_settings *s)
 {
@@ -47,6 +48,7 @@ static void *control_main(void *arg)
     struct sv_player *p = arg;
     sv__loop_run(p->loop);
     /* Unload on the loop thread: the fetcher and scheduler belong to it. */
+    sv__session_teardown(p);
     sv__control_unload(p);
     return NULL;
 }
@@ -158,11 +160,32 @@ fail:
     return ret;
 }
 
+/* Destroy's last loop task: end the backend session and wait for its stop. */
+static void shutdown_poll(void *arg)
+{
+    struct sv_player *p = arg;
+    if (!sv__session_stopping(p) || sv__loop_timer(p->loop, 0.01, shutdown_poll, p) < 0)
+        atomic_store(&p->shutdown_done, 1);
+}
+
+static void shutdown_task(void *arg)
+{
+    sv__session_end(arg);
+    shutdown_poll(arg);
+}
+
+/* The stop that saves the resume position gets this long to be answered. */
+#define SHUTDOWN_WAIT_NS 2000000000LL
+
 void sv_player_destroy(sv_player *p)
 {
     if (!p)
         return;
     if (p->control_started) {
+        int64_t deadline = sv__monotonic_ns() + SHUTDOWN_WAIT_NS;
+        if (sv__loop_post(p->loop, shutdown_task, p) == 0)
+            while (!atomic_load(&p->shutdown_done) && sv__monotonic_ns() < deadline)
+                sv__sleep_ns(5000000);
         sv__loop_stop(p->loop);
         sv__thread_join(&p->control_thread);
     }
@@ -204,6 +227,9 @@ void sv__cmd_free(sv__cmd *c)
     }
     free((char *)c->opts.license_url);
     free((char *)c->opts.auth_token);
+    free((char *)c->session.server_url);
+    free((char *)c->session.user_token);
+    free((char *)c->session.device_id);
     free(c->url);
     free(c);
 }
@@ -412,4 +438,39 @@ int sv_player_render(sv_player *p, double *next_due_s)
     if (next_due_s)
         *next_due_s = due;
     return r;
+}
+
+int sv_player_load_title(sv_player *p, const sv_session_options *o, uint64_t userdata)
+{
+    int failed = 0;
+
+    if (!p || !o || !o->server_url || !sv__url_is_absolute(o->server_url) || !o->user_token ||
+        !*o->user_token || strpbrk(o->user_token, "\r\n") || o->title_id <= 0 ||
+        o->load.start_position_s < 0 || o->load.quality_index < -1)
+        return SV_ERR_INVALID;
+    sv__cmd *c = cmd_new(p, SV__CMD_LOAD_TITLE, userdata);
+    if (!c)
+        return SV_ERR_NOMEM;
+    c->session = *o;
+    c->session.load.cdns = NULL;
+    c->session.load.nb_cdns = 0;
+    c->session.load.license_url = c->session.load.auth_token = NULL;
+    c->session.server_url = dup_or_null(o->server_url, &failed);
+    c->session.user_token = dup_or_null(o->user_token, &failed);
+    c->session.device_id = dup_or_null(o->device_id ? o->device_id : "sdk", &failed);
+    if (failed) {
+        sv__cmd_free(c);
+        return SV_ERR_NOMEM;
+    }
+    return post(p, c);
+}
+
+int sv_player_get_session(sv_player *p, sv_session_info *info)
+{
+    if (!p || !info)
+        return SV_ERR_INVALID;
+    sv__mutex_lock(&p->lock);
+    *info = p->session_info;
+    sv__mutex_unlock(&p->lock);
+    return 0;
 }

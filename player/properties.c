@@ -22,7 +22,7 @@ const char *sv_event_name(sv_event_id id)
                                          "tracks-changed", "rendition-changed",
                                          "rebuffer-start", "rebuffer-end", "seek-done",
                                          "cdn-changed", "end-of-file", "error",
-                                         "subtitle" };
+                                         "subtitle", "session" };
     return (unsigned)id < sizeof(names) / sizeof(names[0]) ? names[id] : "unknown";
 }
 

@@ -32,6 +32,8 @@ typedef struct sv__transfer_result {
     double end_s;            /* when it ended */
     const char *content_type; /* valid during on_done only; NULL if none */
     const char *effective_url; /* after redirects; valid during on_done only */
+    const char *error_body;  /* status >= 300: the body's first bytes (up to 1 KiB,
+                                NUL-terminated, raw), else NULL; valid during on_done */
     char message[200];       /* human-readable reason when error != 0 */
 } sv__transfer_result;
 

@@ -20,7 +20,7 @@
 #include "streamverse/clock.h"
 #include "streamverse/version.h"
 
-#define ERROR_BODY_MAX 256
+#define ERROR_BODY_MAX 1024
 #define MAX_REDIRECTS 5L
 
 typedef struct curl_transport curl_transport;
@@ -36,6 +36,7 @@ struct sv__transfer {
     long status;             /* of the response being received */
     int error_status;        /* status >= 300: body goes to err_body, not on_data */
     char err_body[ERROR_BODY_MAX + 1];
+    char err_line[ERROR_BODY_MAX + 1]; /* its first line, printable, for the message */
     size_t err_body_len;
     int refused;             /* on_data returned < 0 */
     int cancelled;           /* sv__transport cancel while libcurl was running */
@@ -282,10 +283,12 @@ static void fill_result(sv__transfer *t, CURLcode rc, sv__transfer_result *r)
                  "206 with Content-Length %lld for Content-Range %lld-%lld",
                  (long long)t->hdr_length, (long long)t->cr_first, (long long)t->cr_last);
     } else if (r->status >= 300) {
-        first_line(t->err_body);
+        memcpy(t->err_line, t->err_body, t->err_body_len + 1);
+        first_line(t->err_line);
         r->error = map_status(r->status);
+        r->error_body = t->err_body;
         snprintf(r->message, sizeof(r->message), "HTTP %ld%s%.120s", r->status,
-                 t->err_body[0] ? ": " : "", t->err_body);
+                 t->err_line[0] ? ": " : "", t->err_line);
     } else if (rc != CURLE_OK && !(rc == CURLE_WRITE_ERROR && t->range_done)) {
         r->error = map_curl_error(rc);
         snprintf(r->message, sizeof(r->message), "%.180s",

@@ -16,8 +16,10 @@
 
 static const char usage_text[] =
     "Usage: svplay [options] URL|FILE\n"
+    "       svplay --server URL --user NAME [options] TITLE_ID\n"
     "Plays an HLS playlist (.m3u8), a DASH manifest (.mpd) or a plain media file,\n"
-    "from an http(s) URL or a local path.\n"
+    "from an http(s) URL or a local path; or, with --server, a title of a\n"
+    "Streamverse backend as a playback session (heartbeats, resume position).\n"
     "\n"
     "Output:\n"
     "  --headless            no window or sound device: null sinks, real time\n"
@@ -42,6 +44,21 @@ static const char usage_text[] =
     "                        default), off, a track number from 0, or a language\n"
     "  --sub-log FILE        write each subtitle change: position (s), tab, text\n"
     "                        (newlines as \\n)\n"
+    "  --cdn ID=BASE_URL[,PRIORITY[,WEIGHT]]\n"
+    "                        a CDN serving the manifest's folder under BASE_URL\n"
+    "                        (repeatable, at most 16); each request goes to the best\n"
+    "                        healthy one (lowest PRIORITY, then highest WEIGHT;\n"
+    "                        both default 1) and fails over to the next\n"
+    "  --auth-token QUERY    query appended to segment and key requests (a\n"
+    "                        playback token, \"token=...\" or \"md5=..&expires=..\")\n"
+    "\n"
+    "Backend (svserver):\n"
+    "  --server URL          the backend's base URL; the input is then a title id\n"
+    "  --user NAME           account to log in with (required with --server)\n"
+    "  --password-file FILE  read the password from FILE (else it is asked for)\n"
+    "  --device ID           device id counted against the stream limit (default svplay)\n"
+    "  --hls                 play the session's HLS playlist (default: its DASH MPD)\n"
+    "  --from-start          start at --start (default 0), not at the resume position\n"
     "\n"
     "Messages:\n"
     "  --log-level LEVEL     error, warn (default), info or debug\n"
@@ -61,7 +78,8 @@ enum {
     OPT_HEADLESS = 256, OPT_BENCHMARK, OPT_START, OPT_FRAMES, OPT_ABR, OPT_QUALITY,
     OPT_MAX_HEIGHT, OPT_STATS, OPT_FRAMEMD5, OPT_REALTIME, OPT_LICENSE_URL, OPT_KEY,
     OPT_VOLUME, OPT_MUTE, OPT_FULLSCREEN, OPT_LOG_LEVEL, OPT_QUIET, OPT_HELP, OPT_VERSION,
-    OPT_SUB, OPT_SUB_LOG
+    OPT_SUB, OPT_SUB_LOG, OPT_CDN, OPT_AUTH_TOKEN,
+    OPT_SERVER, OPT_USER, OPT_PASSWORD_FILE, OPT_DEVICE, OPT_HLS, OPT_FROM_START
 };
 
 static const struct option long_options[] = {
@@ -79,6 +97,14 @@ static const struct option long_options[] = {
     {"key", required_argument, NULL, OPT_KEY},
     {"sub", required_argument, NULL, OPT_SUB},
     {"sub-log", required_argument, NULL, OPT_SUB_LOG},
+    {"cdn", required_argument, NULL, OPT_CDN},
+    {"server", required_argument, NULL, OPT_SERVER},
+    {"user", required_argument, NULL, OPT_USER},
+    {"password-file", required_argument, NULL, OPT_PASSWORD_FILE},
+    {"device", required_argument, NULL, OPT_DEVICE},
+    {"hls", no_argument, NULL, OPT_HLS},
+    {"from-start", no_argument, NULL, OPT_FROM_START},
+    {"auth-token", required_argument, NULL, OPT_AUTH_TOKEN},
     {"volume", required_argument, NULL, OPT_VOLUME},
     {"mute", no_argument, NULL, OPT_MUTE},
     {"fullscreen", no_argument, NULL, OPT_FULLSCREEN},
@@ -141,6 +167,44 @@ static int parse_level(const char *text, sv_log_level *out)
     return usage_error("invalid value '%s' for --log-level (error, warn, info, debug)", text);
 }
 
+int svp_parse_cdn(const char *text, sv_cdn *out, char *id, size_t id_size, char *url,
+                  size_t url_size)
+{
+    const char *eq = strchr(text, '='), *comma, *end;
+    long long num[2] = {1, 1};
+    size_t id_len, url_len;
+    char *stop;
+
+    if (!eq || eq == text)
+        return -1;
+    id_len = (size_t)(eq - text);
+    comma = strchr(eq + 1, ',');
+    url_len = comma ? (size_t)(comma - eq - 1) : strlen(eq + 1);
+    if (id_len >= id_size || url_len >= url_size || url_len == 0)
+        return -1;
+    /* Up to two integers after the URL: priority, then weight. */
+    for (int i = 0; comma && i < 2; i++) {
+        num[i] = strtoll(comma + 1, &stop, 10);
+        end = stop;
+        if (end == comma + 1 || num[i] < 0 || num[i] > 1000000 || (*end && *end != ','))
+            return -1;
+        comma = *end == ',' ? end : NULL;
+    }
+    if (comma)
+        return -1;
+    memcpy(id, text, id_len);
+    id[id_len] = '\0';
+    memcpy(url, eq + 1, url_len);
+    url[url_len] = '\0';
+    if (strncmp(url, "http://", 7) && strncmp(url, "https://", 8))
+        return -1;
+    out->id = id;
+    out->base_url = url;
+    out->priority = (int)num[0];
+    out->weight = (int)num[1];
+    return 0;
+}
+
 static void print_help(void)
 {
     fputs(usage_text, stdout);
@@ -155,6 +219,8 @@ static int apply_option(svp_options *o, int c, const char *arg)
     long long n = 0;
     double d = 0;
     uint8_t kid[16], key[16];
+    char cdn_id[64], cdn_url[1024];
+    sv_cdn cdn;
 
     switch (c) {
     case OPT_HEADLESS: o->headless = 1; return 0;
@@ -201,11 +267,46 @@ static int apply_option(svp_options *o, int c, const char *arg)
             return usage_error("too many --key options (at most %d)", SVP_MAX_KEYS);
         o->keys[o->nb_keys++] = arg;
         return 0;
+    case OPT_CDN:
+        if (svp_parse_cdn(arg, &cdn, cdn_id, sizeof(cdn_id), cdn_url, sizeof(cdn_url)) < 0)
+            return usage_error("invalid --cdn '%s': expected ID=http(s)://BASE[,PRIORITY[,WEIGHT]]",
+                               arg);
+        if (o->nb_cdns == SVP_MAX_CDNS)
+            return usage_error("too many --cdn options (at most %d)", SVP_MAX_CDNS);
+        for (int i = 0; i < o->nb_cdns; i++)
+            if (!strncmp(o->cdns[i], arg, strlen(cdn_id) + 1))
+                return usage_error("--cdn id '%s' given twice", cdn_id);
+        o->cdns[o->nb_cdns++] = arg;
+        return 0;
+    case OPT_AUTH_TOKEN:
+        if (!arg[0] || strpbrk(arg, "#? \r\n"))
+            return usage_error("invalid --auth-token '%s': a query without '?', '#' or blanks",
+                               arg);
+        o->auth_token = arg;
+        return 0;
     case OPT_VOLUME:
         if (parse_double("volume", arg, 0, 100, &d) < 0)
             return -1;
         o->volume = (int)lround(d);
         return 0;
+    case OPT_SERVER:
+        if (strncmp(arg, "http://", 7) && strncmp(arg, "https://", 8))
+            return usage_error("invalid --server '%s': an http(s) URL", arg);
+        o->server = arg;
+        return 0;
+    case OPT_USER:
+        if (!arg[0])
+            return usage_error("empty --user");
+        o->user = arg;
+        return 0;
+    case OPT_PASSWORD_FILE: o->password_file = arg; return 0;
+    case OPT_DEVICE:
+        if (!arg[0] || strlen(arg) > 64)
+            return usage_error("invalid --device '%s': 1 to 64 characters", arg);
+        o->device = arg;
+        return 0;
+    case OPT_HLS: o->prefer_hls = 1; return 0;
+    case OPT_FROM_START: o->from_start = 1; return 0;
     case OPT_LOG_LEVEL: return parse_level(arg, &o->log_level);
     default: return -1;
     }
@@ -244,6 +345,17 @@ int svp_parse_options(svp_options *o, int argc, char **argv)
     o->input = argv[optind];
     if (!*o->input)
         return usage_error("empty URL");
+    if (o->server) {
+        char *end = NULL;
+        o->title_id = strtoll(o->input, &end, 10);
+        if (*end || o->title_id <= 0)
+            return usage_error("with --server the input is a title id (a number), not '%s'",
+                               o->input);
+    }
+    if (o->server && !o->user)
+        return usage_error("--server needs --user");
+    if (!o->server && (o->user || o->password_file || o->prefer_hls || o->from_start))
+        return usage_error("--user, --password-file, --hls and --from-start need --server");
     if (o->quiet)
         o->log_level = SV_LOG_ERROR;
     /* --framemd5 hashes every decoded frame: that needs benchmark mode,

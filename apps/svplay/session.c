@@ -99,7 +99,7 @@ int svp_session_settings(svp_app *app, sv_player_settings *s)
     uint8_t kid[16], key[16];
     int ret;
 
-    if (check_local_input(app) < 0)
+    if (!app->opt.server && check_local_input(app) < 0)
         return -1;
     sv_player_default_settings(s);
     if (app->opt.abr_rule)
@@ -128,9 +128,45 @@ int svp_session_settings(svp_app *app, sv_player_settings *s)
     return 0;
 }
 
+/* --server: log in, then let the player run the playback session. */
+static int start_title(svp_app *app)
+{
+    sv_session_options so;
+    char msg[512];
+    int ret;
+
+    if (!app->user_token && svp_backend_login(app, msg, sizeof(msg)) < 0) {
+        char full[600];
+        snprintf(full, sizeof(full), "cannot log in to %s as %s: %s", app->opt.server,
+                 app->opt.user, msg);
+        svp_session_fail(app, SV_ERR_FORBIDDEN, full);
+        return -1;
+    }
+    memset(&so, 0, sizeof(so));
+    so.server_url = app->opt.server;
+    so.user_token = app->user_token;
+    so.title_id = app->opt.title_id;
+    so.device_id = app->opt.device ? app->opt.device : "svplay";
+    so.prefer_hls = app->opt.prefer_hls;
+    so.from_start = app->opt.from_start;
+    sv_load_default_options(&so.load);
+    so.load.start_position_s = app->opt.start_s;
+    so.load.quality_index = app->opt.quality;
+    app->load_ns = svp_now_ns();
+    if ((ret = sv_player_load_title(app->player, &so, 1)) < 0) {
+        snprintf(msg, sizeof(msg), "cannot play title %lld: %s", app->opt.title_id,
+                 sv_strerror(ret));
+        svp_session_fail(app, ret, msg);
+        return -1;
+    }
+    return 0;
+}
+
 int svp_session_start(svp_app *app, const sv_player_settings *s)
 {
     sv_load_options lo;
+    sv_cdn cdns[SVP_MAX_CDNS];
+    char cdn_ids[SVP_MAX_CDNS][64], cdn_urls[SVP_MAX_CDNS][1024];
     char msg[256], abs_path[PATH_MAX];
     const char *url = app->opt.input;
     int ret;
@@ -147,10 +183,23 @@ int svp_session_start(svp_app *app, const sv_player_settings *s)
     sv_load_default_options(&lo);
     lo.start_position_s = app->opt.start_s;
     lo.quality_index = app->opt.quality;
+    lo.auth_token = app->opt.auth_token;
+    /* --cdn texts were checked by the option parser already. */
+    for (int i = 0; i < app->opt.nb_cdns; i++) {
+        if (svp_parse_cdn(app->opt.cdns[i], &cdns[i], cdn_ids[i], sizeof(cdn_ids[i]),
+                          cdn_urls[i], sizeof(cdn_urls[i])) < 0) {
+            svp_session_fail(app, SV_ERR_INVALID, "cannot read a --cdn option");
+            return -1;
+        }
+    }
+    lo.cdns = app->opt.nb_cdns ? cdns : NULL;
+    lo.nb_cdns = (size_t)app->opt.nb_cdns;
     /* An absolute path, so the player resolves relative segment names the
      * same way whatever its own working assumptions. */
     if (!strstr(url, "://") && realpath(url, abs_path))
         url = abs_path;
+    if (app->opt.server)
+        return start_title(app);
     app->load_ns = svp_now_ns();
     if ((ret = sv_player_load(app->player, url, &lo, 1)) < 0) {
         snprintf(msg, sizeof(msg), "cannot load %s: %s", app->opt.input, sv_strerror(ret));
@@ -162,7 +211,7 @@ int svp_session_start(svp_app *app, const sv_player_settings *s)
 
 void svp_session_event(svp_app *app, const sv_event *ev)
 {
-    svp_stats_event(app->stats, ev, svp_elapsed_s(app));
+    svp_stats_event(app->stats, ev, svp_elapsed_s(app), app->player);
     svp_subs_event(app, ev);
     switch (ev->id) {
     case SV_EVENT_STATE_CHANGED:
@@ -227,4 +276,6 @@ void svp_session_end(svp_app *app, int64_t audio_frames, int64_t audio_silence_f
     if (app->cdm && app->cdm->destroy)
         app->cdm->destroy(app->cdm);
     app->cdm = NULL;
+    free(app->user_token);
+    app->user_token = NULL;
 }

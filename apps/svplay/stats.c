@@ -1,10 +1,14 @@
 /*
  * The --stats JSON: the player's own counters (sv_player_get_stats) plus
- * the timeline svplay saw in events: each rendition switch and each
- * rebuffer, stamped with seconds since the load command.
+ * the timeline svplay saw in events: each rendition switch, each rebuffer
+ * and each CDN change, stamped with seconds since the load command. A CDN
+ * change also records what the player held then (buffer ahead, position,
+ * segments fetched so far), so a test can tell that the switch came at
+ * the next request and with how much media in hand.
  */
 #include <errno.h>
 #include <jansson.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -22,11 +26,21 @@ typedef struct rebuffer_rec {
     double t_s, duration_s;
 } rebuffer_rec;
 
+typedef struct cdn_rec {
+    double t_s;
+    char from[64], to[64], reason[64];
+    double buffer_s, position_s;   /* -1 when unknown */
+    int64_t segments;              /* segments_downloaded at the change */
+    int64_t rebuffers;             /* rebuffer_count at the change */
+} cdn_rec;
+
 struct svp_stats {
     rendition_rec *renditions;
     size_t nb_renditions, cap_renditions;
     rebuffer_rec *rebuffers;
     size_t nb_rebuffers, cap_rebuffers;
+    cdn_rec *cdns;
+    size_t nb_cdns, cap_cdns;
     double rebuffer_start_s;     /* -1 when not stalled */
 };
 
@@ -46,6 +60,7 @@ void svp_stats_destroy(svp_stats *st)
         return;
     free(st->renditions);
     free(st->rebuffers);
+    free(st->cdns);
     free(st);
 }
 
@@ -63,10 +78,46 @@ static void *grow(void **arr, size_t *nb, size_t *cap, size_t elem)
     return (char *)*arr + (*nb)++ * elem;
 }
 
-void svp_stats_event(svp_stats *st, const sv_event *ev, double t_s)
+static void copy_id(char *dst, size_t size, const char *src)
+{
+    snprintf(dst, size, "%s", src ? src : "");
+}
+
+static void record_cdn(svp_stats *st, const sv_event *ev, double t_s, sv_player *player)
+{
+    sv_player_stats ps;
+    cdn_rec *r = grow((void **)&st->cdns, &st->nb_cdns, &st->cap_cdns, sizeof(*r));
+
+    if (!r)
+        return;
+    r->t_s = t_s;
+    copy_id(r->from, sizeof(r->from), ev->data.cdn.from);
+    copy_id(r->to, sizeof(r->to), ev->data.cdn.to);
+    copy_id(r->reason, sizeof(r->reason), ev->data.cdn.reason);
+    r->buffer_s = r->position_s = -1;
+    r->segments = r->rebuffers = -1;
+    /* Read as the event arrives: the player moved on by at most the time
+     * this thread took to wake, a few milliseconds. */
+    if (!player)
+        return;
+    if (sv_player_get_double(player, SV_PROP_BUFFER, &r->buffer_s) < 0)
+        r->buffer_s = -1;
+    if (sv_player_get_double(player, SV_PROP_POSITION, &r->position_s) < 0)
+        r->position_s = -1;
+    if (sv_player_get_stats(player, &ps) == 0) {
+        r->segments = ps.segments_downloaded;
+        r->rebuffers = ps.rebuffer_count;
+    }
+}
+
+void svp_stats_event(svp_stats *st, const sv_event *ev, double t_s, sv_player *player)
 {
     if (!st)
         return;
+    if (ev->id == SV_EVENT_CDN_CHANGED) {
+        record_cdn(st, ev, t_s, player);
+        return;
+    }
     if (ev->id == SV_EVENT_RENDITION_CHANGED) {
         rendition_rec *r = grow((void **)&st->renditions, &st->nb_renditions,
                                 &st->cap_renditions, sizeof(*r));
@@ -100,7 +151,8 @@ static const char *track_type_name(sv_track_type t)
 
 static json_t *timeline_json(const svp_stats *st)
 {
-    json_t *renditions = json_array(), *rebuffers = json_array(), *obj = json_object();
+    json_t *renditions = json_array(), *rebuffers = json_array(), *cdns = json_array();
+    json_t *obj = json_object();
 
     for (size_t i = 0; st && i < st->nb_renditions; i++) {
         const rendition_rec *r = &st->renditions[i];
@@ -113,8 +165,18 @@ static json_t *timeline_json(const svp_stats *st)
     for (size_t i = 0; st && i < st->nb_rebuffers; i++)
         json_array_append_new(rebuffers, json_pack("{s:f,s:f}", "t_s", st->rebuffers[i].t_s,
                                                    "duration_s", st->rebuffers[i].duration_s));
+    for (size_t i = 0; st && i < st->nb_cdns; i++) {
+        const cdn_rec *r = &st->cdns[i];
+        json_array_append_new(cdns, json_pack("{s:f,s:s,s:s,s:s,s:f,s:f,s:I,s:I}", "t_s", r->t_s,
+                                              "from", r->from, "to", r->to, "reason", r->reason,
+                                              "buffer_s", r->buffer_s, "position_s",
+                                              r->position_s, "segments_downloaded",
+                                              (json_int_t)r->segments, "rebuffer_count",
+                                              (json_int_t)r->rebuffers));
+    }
     json_object_set_new(obj, "renditions", renditions);
     json_object_set_new(obj, "rebuffers", rebuffers);
+    json_object_set_new(obj, "cdn_changes", cdns);
     return obj;
 }
 

@@ -15,6 +15,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include <jansson.h>
+
 #include <streamverse/player.h>
 
 /* Exit codes (documented in --help and docs/svplay.md). */
@@ -23,6 +25,7 @@
 #define SVP_EXIT_USAGE 2
 
 #define SVP_MAX_KEYS 64
+#define SVP_MAX_CDNS 16
 
 typedef struct svp_options {
     const char *input;          /* URL or path, from argv */
@@ -38,6 +41,13 @@ typedef struct svp_options {
     const char *sub_log_path;
     const char *keys[SVP_MAX_KEYS]; /* --key KID:KEY texts, from argv */
     int nb_keys;
+    const char *cdns[SVP_MAX_CDNS]; /* --cdn ID=BASE_URL[,PRIORITY[,WEIGHT]] texts, from argv */
+    int nb_cdns;
+    const char *auth_token;     /* --auth-token: query for segment and key requests */
+    const char *server;         /* --server: backend base URL; input is then a title id */
+    const char *user, *password_file, *device;
+    long long title_id;         /* with --server */
+    int prefer_hls, from_start;
     int volume;                 /* 0..100 */
     int mute, fullscreen, quiet;
     sv_log_level log_level;
@@ -49,14 +59,24 @@ typedef struct svp_options {
  */
 int svp_parse_options(svp_options *o, int argc, char **argv);
 
+/*
+ * Parses one --cdn text, ID=BASE_URL[,PRIORITY[,WEIGHT]] (priority default
+ * 1, weight default 1), into *out; its id and base_url point into the
+ * caller's buffers id[id_size] and url[url_size]. Returns 0, or -1 for a
+ * malformed text (nothing printed).
+ */
+int svp_parse_cdn(const char *text, sv_cdn *out, char *id, size_t id_size, char *url,
+                  size_t url_size);
+
 /* ---- stats (stats.c) ---------------------------------------------------- */
 
 typedef struct svp_stats svp_stats;
 
 int svp_stats_create(svp_stats **out);
 void svp_stats_destroy(svp_stats *st);
-/* Records one event; t_s is seconds since the load command. */
-void svp_stats_event(svp_stats *st, const sv_event *ev, double t_s);
+/* Records one event; t_s is seconds since the load command. `player` (may
+ * be NULL) is read for the buffer and position at a CDN change. */
+void svp_stats_event(svp_stats *st, const sv_event *ev, double t_s, sv_player *player);
 /*
  * Writes the --stats JSON. `player` may be NULL (it was never created);
  * audio_frames/audio_silence_frames are -1 when no null audio sink counted
@@ -96,6 +116,7 @@ typedef struct svp_app {
     int tty_progress;            /* print a progress line on stderr */
     FILE *sub_log;               /* --sub-log, or NULL */
     int sub_chosen;              /* --sub was applied to the track list */
+    char *user_token;            /* --server: the login's bearer token (owned) */
 } svp_app;
 
 int64_t svp_now_ns(void);
@@ -117,6 +138,17 @@ void svp_session_tick(svp_app *app);
 void svp_session_fail(svp_app *app, int code, const char *message);
 /* Destroys the player and CDM after the stats were written. */
 void svp_session_end(svp_app *app, int64_t audio_frames, int64_t audio_silence_frames);
+
+/* ---- backend calls outside playback (backend.c) ------------------------- */
+
+/* One JSON call to the backend (`body` borrowed, may be NULL; `token`, the
+ * user's bearer token, may be NULL). 0 with *out (caller decrefs), or -1
+ * with a message in err ("code: message (HTTP n)" for refusals). */
+int svp_backend_call(const char *server, const char *method, const char *path,
+                     const char *token, json_t *body, json_t **out, char *err, size_t errlen);
+/* Logs in as --user (password from --password-file or a prompt) and keeps
+ * the token in app->user_token. 0, or -1 with a message in err. */
+int svp_backend_login(svp_app *app, char *err, size_t errlen);
 
 /* ---- subtitles (subs.c) ----------------------------------------------- */
 

@@ -155,8 +155,9 @@ typedef enum sv_event_id {
     SV_EVENT_END_OF_FILE,       /* the last frame was presented */
     SV_EVENT_ERROR,             /* error and data.error.message; the state becomes ERROR
                                    when the error is fatal (data.error.fatal) */
-    SV_EVENT_SUBTITLE           /* the subtitle text shown changed: data.subtitle.text
+    SV_EVENT_SUBTITLE,          /* the subtitle text shown changed: data.subtitle.text
                                    ("" clears it); sv_player_get_subtitle() has it whole */
+    SV_EVENT_SESSION            /* backend session news (sv_player_load_title): data.session */
 } sv_event_id;
 
 /* Returns a static name for an event ("state-changed"), or "unknown". */
@@ -193,6 +194,15 @@ typedef struct sv_event {
         struct { const char *message; int fatal; } error;
         struct { const char *text; } subtitle; /* plain UTF-8, lines split by '\n';
                                                   cut at 199 bytes */
+        struct {
+            /* "started", "heartbeat" (answered), "heartbeat-failed" (not
+             * answered; playback goes on), "stopped" (resume position saved),
+             * "ended" (the backend ended it: the load fails with an ERROR) */
+            const char *what;
+            const char *session_id;
+            double position_s;      /* the position reported (or resumed from, for "started") */
+            int status;             /* HTTP status of the call, 0 when none came */
+        } session;
     } data;
 } sv_event;
 
@@ -273,6 +283,59 @@ SV_API int sv_player_seek(sv_player *player, double position_s, int flags, uint6
 
 /* Stops playback and unloads; the state becomes IDLE. Returns 0. */
 SV_API int sv_player_stop(sv_player *player, uint64_t userdata);
+
+/* ---- backend sessions (svserver) ------------------------------------------ */
+
+/*
+ * Options for sv_player_load_title(); zero-fill, then set the fields.
+ * Strings are copied.
+ */
+typedef struct sv_session_options {
+    const char *server_url;     /* the backend's API base, "http://127.0.0.1:8080" */
+    const char *user_token;     /* the account's bearer token (POST /api/v1/auth/login) */
+    int64_t title_id;
+    const char *device_id;      /* counts against the account's stream limit; NULL: "sdk" */
+    int prefer_hls;             /* 1: the HLS master playlist; 0 (default): the DASH MPD */
+    int from_start;             /* 1: start at load.start_position_s, not the resume point */
+    /* start_position_s (with from_start) and quality_index are used; the
+     * session supplies the CDNs, license URL and media token. */
+    sv_load_options load;
+    uint8_t reserved[32];
+} sv_session_options;
+
+/*
+ * Plays a title of a Streamverse backend as a playback session, replacing
+ * whatever was playing: POST /api/v1/playback/start (entitlement, region
+ * and stream-limit checks), then the session's manifest over the CDNs it
+ * names, its license URL and its short-lived media token (refreshed by
+ * each heartbeat), from the resume position. While it plays, the control
+ * thread sends a heartbeat every heartbeat_interval_s (position, bitrate,
+ * buffer, rebuffers, dropped frames, CDN); a stop, a new load, the end of
+ * the title, a fatal error or sv_player_destroy() ends the session with
+ * POST /api/v1/playback/stop, which saves the resume position (destroy
+ * waits up to 2 s for that answer).
+ *
+ * Returns 0 (the reply follows like sv_player_load()'s) or SV_ERR_INVALID.
+ * A refusal arrives as a fatal SV_EVENT_ERROR whose message starts with
+ * the backend's code ("too_many_streams: ...", "geo_blocked: ...",
+ * "not_entitled: ...") and code SV_ERR_FORBIDDEN, SV_ERR_NOT_FOUND or
+ * SV_ERR_HTTP.
+ */
+SV_API int sv_player_load_title(sv_player *player, const sv_session_options *opts,
+                                uint64_t userdata);
+
+/* The current backend session. */
+typedef struct sv_session_info {
+    int active;                 /* 1 between "started" and its end */
+    char session_id[64];
+    double heartbeat_interval_s;
+    double resume_position_s;   /* where the session started */
+    int64_t heartbeats_sent, heartbeats_failed;
+} sv_session_info;
+
+/* Copies the session state (zeroes when none). Returns 0 or SV_ERR_INVALID.
+ * Thread-safe. */
+SV_API int sv_player_get_session(sv_player *player, sv_session_info *info);
 
 /*
  * Locks video to representation `index` of the current video track, or

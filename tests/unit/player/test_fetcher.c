@@ -198,7 +198,7 @@ static void run_loop(double seconds)
 static void fetch_kind(sv__fetcher *f, sv__fetch_kind kind, const char *url, int64_t offset,
                        int64_t length, int head, done *d)
 {
-    sv__fetch_req req = { kind, url, offset, length, head, NULL, 0, NULL };
+    sv__fetch_req req = { kind, url, offset, length, head, NULL, 0, NULL, NULL };
 
     memset(d, 0, sizeof(*d));
     assert_true(sv__fetch(f, &req, on_fetched, d) > 0);
@@ -319,7 +319,7 @@ static void test_post_is_sent(void **state)
     static const char body[] = "{\"position\":12.5}";
     sv__fetcher *f = make_fetcher(4);
     sv__fetch_req req = { SV__FETCH_API, NULL, 0, -1, 0, (const uint8_t *)body,
-                          sizeof(body) - 1, "application/json" };
+                          sizeof(body) - 1, "application/json", NULL };
     char url[128];
     done d = { 0 };
 
@@ -632,7 +632,7 @@ static void test_query_token_and_kinds(void **state)
     fetch_url(f, url, 0, 10, 0, &d);            /* segment: token */
     assert_int_equal(d.error, 0);
     free(d.data);
-    fetch_kind(f, SV__FETCH_MANIFEST, url, 0, 10, 0, &d);  /* manifest: none */
+    fetch_kind(f, SV__FETCH_MANIFEST, url, 0, 10, 0, &d);  /* manifest: token too */
     assert_int_equal(d.error, 0);
     free(d.data);
     /* API calls are never rewritten: straight to the URL given. */
@@ -641,7 +641,7 @@ static void test_query_token_and_kinds(void **state)
     assert_string_equal(d.cdn, "");
     free(d.data);
     assert_log_count(E.a, 2);
-    assert_log_has(E.a, "\"query\":\"token=abc\"", 1);
+    assert_log_has(E.a, "\"query\":\"token=abc\"", 2);
     assert_log_has(E.b, "\"query\":null", 1);
     sv__fetcher_destroy(f);
 }
@@ -649,7 +649,7 @@ static void test_query_token_and_kinds(void **state)
 static void test_cancel_and_invalid(void **state)
 {
     sv__fetcher *f = make_fetcher(4);
-    sv__fetch_req req = { SV__FETCH_SEGMENT, NULL, 0, -1, 0, NULL, 0, NULL };
+    sv__fetch_req req = { SV__FETCH_SEGMENT, NULL, 0, -1, 0, NULL, 0, NULL, NULL };
     char url[128];
     done d1 = { 0 }, d2 = { 0 };
 
