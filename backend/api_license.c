@@ -6,13 +6,18 @@
  * {"keys":[{"kty":"oct","k":..,"kid":..}],"type":"temporary"} for the
  * requested KIDs. A playback token (backend/token.h) must come with the
  * request, as ?token= or "Authorization: Bearer", and every KID must belong
- * to the token's title: the answer is all the keys or none.
+ * to the token's title: the answer is all the keys or none. The token is
+ * checked as /media checks it (sv__playback_check_token): signature,
+ * expiry, and the session it names, which must not have ended on this
+ * origin nor play another title.
  *
  * Refusals are JSON errors with a code per reason: 400 malformed_request;
- * 403 token_missing, token_invalid, token_expired, key_unknown,
- * key_not_entitled; 503 license_unavailable (no master-key or token-secret
- * configured). Content keys are unwrapped only to be written into the
- * answer and are wiped after; neither keys nor tokens are logged.
+ * 403 token_missing, token_invalid, token_expired, session_ended,
+ * token_wrong_session, key_unknown, key_not_entitled (a key of another
+ * title); 503 license_unavailable (no master-key or token-secret
+ * configured). Each answer is counted in /metrics by its code. Content
+ * keys are unwrapped only to be written into the answer and are wiped
+ * after; neither keys nor tokens are logged.
  *
  * Browsers call this from the page's origin: the server's CORS headers
  * (Access-Control-Allow-Origin, preflight allowing Authorization and
@@ -22,7 +27,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <time.h>
 
 #include <openssl/crypto.h>
 
@@ -61,6 +65,7 @@ static void refuse(sv__server *srv, sv__http_req *req, int status, const char *c
                    const char *message)
 {
     SV_LOGD(srv->log, "license", "refused: %s", code);
+    sv__metrics_license(srv->metrics, code);
     sv__http_add_header(req, "Cache-Control", "no-store");
     sv__http_send_error(req, status, code, message);
 }
@@ -73,7 +78,7 @@ void sv__api_license(void *ctx, sv__http_req *req)
     sv__clearkey_key *keys = NULL;
     sv__token_claims claims;
     char qbuf[SV__TOKEN_MAX], *text = NULL;
-    const char *tok = NULL;
+    const char *tok = NULL, *code, *message;
     size_t nb_kids = 0, tok_len;
     int ret;
 
@@ -99,17 +104,14 @@ void sv__api_license(void *ctx, sv__http_req *req)
                "a playback token is required (?token= or Authorization: Bearer)");
         goto out;
     }
-    ret = sv__token_verify(cfg->token_secret, tok, tok_len, (int64_t)time(NULL), &claims);
-    if (ret == SV_ERR_TIMEOUT) {
-        refuse(srv, req, 403, "token_expired", "the playback token has expired");
-        goto out;
-    }
-    if (ret < 0) {
-        refuse(srv, req, 403, "token_invalid", "the playback token is not valid");
+    /* The keys are checked against the token's title below, so no path. */
+    if ((ret = sv__playback_check_token(srv->playback, tok, tok_len, NULL, &claims, &code,
+                                        &message)) != 0) {
+        refuse(srv, req, ret, code, message);
         goto out;
     }
     if (!(keys = calloc(nb_kids, sizeof(*keys)))) {
-        sv__http_send_error(req, 500, "internal", "out of memory");
+        refuse(srv, req, 500, "internal", "out of memory");
         goto out;
     }
     for (size_t i = 0; i < nb_kids; i++) {
@@ -125,7 +127,7 @@ void sv__api_license(void *ctx, sv__http_req *req)
             SV_LOGE(srv->log, "license", "cannot load a content key: %s",
                     ret == SV_ERR_DRM ? "it does not unwrap under the master key"
                                       : sv__catalog_errmsg(srv->cat));
-            sv__http_send_error(req, 500, "internal", "cannot load the content key");
+            refuse(srv, req, 500, "internal", "cannot load the content key");
             goto out;
         }
         if (k.title_id != claims.title_id) {
@@ -139,9 +141,10 @@ void sv__api_license(void *ctx, sv__http_req *req)
         sv__title_key_wipe(&k);
     }
     if (sv__clearkey_license_write(keys, nb_kids, &text) < 0) {
-        sv__http_send_error(req, 500, "internal", "out of memory");
+        refuse(srv, req, 500, "internal", "out of memory");
         goto out;
     }
+    sv__metrics_license(srv->metrics, "ok");
     SV_LOGD(srv->log, "license", "%zu key(s) for title %lld", nb_kids,
             (long long)claims.title_id);
     sv__http_add_header(req, "Cache-Control", "no-store");

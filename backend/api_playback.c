@@ -66,6 +66,14 @@ static json_t *session_answer(sv__playback *pb, const sv__session *s)
                      "heartbeat_interval_s", pb->cfg->heartbeat_s);
 }
 
+/* Answers a refused start and counts it by its code (a static string). */
+static void start_refused(sv__server *srv, sv__http_req *req, int status, const char *code,
+                          const char *message)
+{
+    sv__metrics_playback_start(srv->metrics, code);
+    sv__http_send_error(req, status, code, message);
+}
+
 void sv__api_playback_start(void *ctx, sv__http_req *req)
 {
     sv__server *srv = ctx;
@@ -80,53 +88,58 @@ void sv__api_playback_start(void *ctx, sv__http_req *req)
     double resume = 0;
     int ready, r;
 
-    if (sv__playback_bearer(pb, req, &jc) < 0 || !(body = load_body(req)))
+    if (sv__playback_bearer(pb, req, &jc) < 0) {
+        sv__metrics_playback_start(srv->metrics, "unauthorized");
         goto out;
+    }
+    if (!(body = load_body(req))) {
+        sv__metrics_playback_start(srv->metrics, "bad_request");
+        goto out;
+    }
     if (json_unpack(body, "{s:I,s:s}", "title_id", &title_id, "device_id", &device) < 0 ||
         title_id <= 0 || !device[0] || strlen(device) > 64) {
-        sv__http_send_error(req, 400, "bad_request", "the body must be {\"title_id\": id, "
-                            "\"device_id\": string of 1 to 64 characters}");
+        start_refused(srv, req, 400, "bad_request", "the body must be {\"title_id\": id, "
+                      "\"device_id\": string of 1 to 64 characters}");
         goto out;
     }
     if ((r = sv__catalog_user_get(srv->cat, jc.user_id, &u)) < 0) {
-        sv__http_send_error(req, r == SV_ERR_NOT_FOUND ? 401 : 500,
-                            r == SV_ERR_NOT_FOUND ? "unauthorized" : "internal",
-                            r == SV_ERR_NOT_FOUND ? "the account no longer exists"
-                                                  : "catalog error");
+        start_refused(srv, req, r == SV_ERR_NOT_FOUND ? 401 : 500,
+                      r == SV_ERR_NOT_FOUND ? "unauthorized" : "internal",
+                      r == SV_ERR_NOT_FOUND ? "the account no longer exists" : "catalog error");
         goto out;
     }
     r = sv__catalog_title_access(srv->cat, title_id, &ready, &regions);
     if (r == SV_ERR_NOT_FOUND) {
-        sv__http_send_error(req, 404, "not_found", "no such title");
+        start_refused(srv, req, 404, "not_found", "no such title");
         goto out;
     }
     if (r < 0) {
-        sv__http_send_error(req, 500, "internal", "catalog error");
+        start_refused(srv, req, 500, "internal", "catalog error");
         goto out;
     }
     if (!ready) {
-        sv__http_send_error(req, 409, "title_not_ready", "the title is not ready to play");
+        start_refused(srv, req, 409, "title_not_ready", "the title is not ready to play");
         goto out;
     }
     if (u.max_streams == 0) {
-        sv__http_send_error(req, 403, "not_entitled", "this account may not play titles");
+        start_refused(srv, req, 403, "not_entitled", "this account may not play titles");
         goto out;
     }
     if (!region_allowed(regions, u.region)) {
-        sv__http_send_error(req, 403, "geo_blocked", "this title is not available in your region");
+        start_refused(srv, req, 403, "geo_blocked", "this title is not available in your region");
         goto out;
     }
     if (sv__sessions_count_user(pb->sessions, u.id, device) >= u.max_streams) {
-        sv__http_send_error(req, 403, "too_many_streams",
-                            "the account's concurrent stream limit is reached: stop another "
-                            "session first");
+        start_refused(srv, req, 403, "too_many_streams",
+                      "the account's concurrent stream limit is reached: stop another "
+                      "session first");
         goto out;
     }
     if (sv__sessions_open(pb->sessions, u.id, title_id, device, &s) < 0 ||
         sv__catalog_resume_get(srv->cat, u.id, title_id, &resume) < 0 ||
         !(ans = session_answer(pb, s))) {
         SV_LOGE(srv->log, "playback", "cannot open a session: %s", sv__catalog_errmsg(srv->cat));
-        sv__http_send_error(req, 500, "internal", "cannot open a session");
+        start_refused(srv, req, 500, "internal", "cannot open a session");
         goto out;
     }
     json_object_set_new(ans, "title_id", json_integer(title_id));
@@ -141,6 +154,7 @@ void sv__api_playback_start(void *ctx, sv__http_req *req)
     json_object_set_new(ans, "resume_position_s", json_real(resume));
     SV_LOGI(srv->log, "playback", "session %s: user %lld, title %lld, device %s", s->id,
             (long long)u.id, (long long)title_id, device);
+    sv__metrics_playback_start(srv->metrics, "ok");
     sv__api_send_json(req, 201, ans);
 out:
     json_decref(regions);
@@ -148,26 +162,29 @@ out:
 }
 
 /* The session of the body's session_id owned by the bearer, or NULL after
- * answering 404 / 410. */
+ * answering 400 / 404 / 410 with the error code in *code. */
 static sv__session *body_session(sv__server *srv, sv__http_req *req, json_t *body,
-                                 const sv__jwt_claims *jc)
+                                 const sv__jwt_claims *jc, const char **code)
 {
     const char *id = json_string_value(json_object_get(body, "session_id"));
     sv__session *s;
 
     if (!id || strlen(id) != SV__SESSION_ID_LEN) {
-        sv__http_send_error(req, 400, "bad_request", "'session_id' is missing or malformed");
+        *code = "bad_request";
+        sv__http_send_error(req, 400, *code, "'session_id' is missing or malformed");
         return NULL;
     }
     s = sv__sessions_find(srv->playback->sessions, id);
     if (s && s->user_id == jc->user_id)
         return s;
-    if (!s && sv__catalog_session_ended(srv->cat, id) == 1)
-        sv__http_send_error(req, 410, "session_expired",
-                            "the session has ended (stopped, replaced, or three heartbeats "
-                            "missed): start a new one");
-    else
-        sv__http_send_error(req, 404, "session_not_found", "no such session for this user");
+    if (!s && sv__catalog_session_ended(srv->cat, id) == 1) {
+        *code = "session_expired";
+        sv__http_send_error(req, 410, *code, "the session has ended (stopped, replaced, or "
+                            "three heartbeats missed): start a new one");
+    } else {
+        *code = "session_not_found";
+        sv__http_send_error(req, 404, *code, "no such session for this user");
+    }
     return NULL;
 }
 
@@ -189,13 +206,16 @@ void sv__api_playback_heartbeat(void *ctx, sv__http_req *req)
     sv__server *srv = ctx;
     sv__playback *pb = srv->playback;
     double pos = 0, bitrate = 0, buffer = 0, rc = 0, rs = 0, dropped = 0;
+    const char *result = "unauthorized";
     sv__session_stats st;
     sv__jwt_claims jc;
     json_t *body = NULL, *ans, *cdn;
     sv__session *s;
 
-    if (sv__playback_bearer(pb, req, &jc) < 0 || !(body = load_body(req)) ||
-        !(s = body_session(srv, req, body, &jc)))
+    if (sv__playback_bearer(pb, req, &jc) < 0)
+        goto out;
+    result = "bad_request";
+    if (!(body = load_body(req)) || !(s = body_session(srv, req, body, &jc, &result)))
         goto out;
     cdn = json_object_get(body, "cdn");
     if (num_field(body, "position_s", &pos) < 0 || num_field(body, "bitrate_kbps", &bitrate) < 0 ||
@@ -205,6 +225,7 @@ void sv__api_playback_heartbeat(void *ctx, sv__http_req *req)
         sv__http_send_error(req, 400, "bad_request", "heartbeat fields are non-negative numbers "
                             "(position_s, bitrate_kbps, buffer_s, rebuffer_count, rebuffer_s, "
                             "dropped_frames) and a cdn id");
+        result = "bad_request";
         goto out;
     }
     memset(&st, 0, sizeof(st));
@@ -219,10 +240,13 @@ void sv__api_playback_heartbeat(void *ctx, sv__http_req *req)
     sv__sessions_heartbeat(pb->sessions, s, &st);
     if (!(ans = session_answer(pb, s))) {
         sv__http_send_error(req, 500, "internal", "cannot refresh the token");
+        result = "internal";
         goto out;
     }
+    result = "ok";
     sv__api_send_json(req, 200, ans);
 out:
+    sv__metrics_playback_heartbeat(srv->metrics, result);
     json_decref(body);
 }
 
@@ -231,13 +255,14 @@ void sv__api_playback_stop(void *ctx, sv__http_req *req)
     sv__server *srv = ctx;
     sv__playback *pb = srv->playback;
     char id[SV__SESSION_ID_LEN + 1];
+    const char *code;
     sv__jwt_claims jc;
     json_t *body = NULL;
     sv__session *s;
     double pos;
 
     if (sv__playback_bearer(pb, req, &jc) < 0 || !(body = load_body(req)) ||
-        !(s = body_session(srv, req, body, &jc)))
+        !(s = body_session(srv, req, body, &jc, &code)))
         goto out;
     pos = s->stats.position_s;
     if (num_field(body, "position_s", &pos) < 0) {
@@ -290,18 +315,34 @@ void sv__api_steering_get(void *ctx, sv__http_req *req)
 void sv__api_steering_put(void *ctx, sv__http_req *req)
 {
     sv__server *srv = ctx;
-    json_t *body = load_body(req);
+    json_t *body = load_body(req), *v;
+    const char *k;
     char err[256];
+    int r;
 
     if (!body)
         return;
-    if (sv__steering_set(srv->playback->steering, json_object_get(body, "priority"), err,
-                         sizeof(err)) < 0) {
-        sv__http_send_error(req, 400, "bad_request", err);
-    } else {
-        SV_LOGI(srv->log, "steering", "pathway priority changed");
-        sv__api_send_json(req, 200, sv__steering_json(srv->playback->steering, 0, NULL));
+    json_object_foreach(body, k, v) {
+        if (strcmp(k, "priority") != 0 && strcmp(k, "clones") != 0) {
+            snprintf(err, sizeof(err), "unknown key '%.40s': the body is {\"priority\": "
+                     "[pathway ids], \"clones\": [...]}", k);
+            sv__http_send_error(req, 400, "bad_request", err);
+            goto out;
+        }
     }
+    r = sv__steering_update(srv->playback->steering, json_object_get(body, "priority"),
+                            json_object_get(body, "clones"), err, sizeof(err));
+    if (r < 0) {
+        if (r == SV_ERR_INVALID)
+            sv__http_send_error(req, 400, "bad_request", err);
+        else
+            sv__http_send_error(req, 500, "internal", "out of memory");
+        goto out;
+    }
+    SV_LOGI(srv->log, "steering", "pathways changed (%d clone(s))",
+            sv__steering_clone_count(srv->playback->steering));
+    sv__api_send_json(req, 200, sv__steering_json(srv->playback->steering, 0, NULL));
+out:
     json_decref(body);
 }
 

@@ -113,15 +113,17 @@ fail:
 }
 
 /* Columns: id, title, synopsis, genres, duration, status, created, nb_thumbs,
- * thumb_interval, drm. */
-#define TITLE_COLUMNS \
-    "t.id, t.title, t.synopsis, t.genres, t.duration, t.status, t.created, t.nb_thumbs, t.thumb_interval, t.drm"
+ * thumb_interval, drm, regions. */
+#define TITLE_COLUMNS                                                                      \
+    "t.id, t.title, t.synopsis, t.genres, t.duration, t.status, t.created, t.nb_thumbs,"   \
+    " t.thumb_interval, t.drm, t.regions"
 
 static json_t *row_json(sv__catalog *cat, sqlite3_stmt *st)
 {
     int64_t id = sqlite3_column_int64(st, 0);
     const char *status = (const char *)sqlite3_column_text(st, 5);
     json_t *genres = json_loads((const char *)sqlite3_column_text(st, 3), 0, NULL);
+    json_t *regions = json_loads((const char *)sqlite3_column_text(st, 10), 0, NULL);
     char created[32];
     json_t *t;
 
@@ -130,9 +132,18 @@ static json_t *row_json(sv__catalog *cat, sqlite3_stmt *st)
                   (const char *)sqlite3_column_text(st, 1), "synopsis",
                   (const char *)sqlite3_column_text(st, 2), "genres",
                   genres ? genres : json_array(), "status", status, "created", created);
-    if (!t)
+    if (!t) {
+        json_decref(regions);
         return NULL;
+    }
     json_object_set_new(t, "drm", json_string((const char *)sqlite3_column_text(st, 9)));
+    /* Where it may be played ([]: everywhere), so a catalog screen can
+     * say so before a start is refused with geo_blocked. */
+    if (!json_is_array(regions)) {
+        json_decref(regions);
+        regions = json_array();
+    }
+    json_object_set_new(t, "regions", regions);
     json_object_set_new(t, "duration", sqlite3_column_type(st, 4) == SQLITE_NULL
                                            ? json_null()
                                            : json_real(sqlite3_column_double(st, 4)));

@@ -18,10 +18,35 @@ typedef struct series {
     uint64_t bytes;
 } series;
 
+/* Counters of one label (result) in a few families. */
+enum { FAM_STARTS, FAM_HEARTBEATS, FAM_LICENSES, FAM_NB };
+
+static const char *const fam_name[FAM_NB] = {
+    "svserver_playback_starts_total", "svserver_playback_heartbeats_total",
+    "svserver_license_requests_total",
+};
+static const char *const fam_help[FAM_NB] = {
+    "Playback starts answered, by result (ok or the refusal's code).",
+    "Playback heartbeats answered, by result (ok or the refusal's code).",
+    "License requests answered, by result (ok or the refusal's code).",
+};
+
+#define MAX_RESULTS 64
+
+typedef struct result_count {
+    int family;
+    const char *result;
+    uint64_t count;
+} result_count;
+
 struct sv__metrics {
-    series s[MAX_SERIES];     /* loop thread only */
+    series s[MAX_SERIES];     /* loop thread only, like the fields up to `lock` */
     int nb;
     uint64_t overflow;        /* requests that found no free series slot */
+    result_count r[MAX_RESULTS];
+    int nb_r;
+    sv__playback_figures_fn figures;
+    void *figures_opaque;
     sv__mutex lock;           /* guards the fields below */
     double transcode_s;
     uint64_t transcodes_ok, transcodes_failed;
@@ -66,6 +91,45 @@ void sv__metrics_request(sv__metrics *m, const char *route, int status, uint64_t
     }
     m->s[i].count++;
     m->s[i].bytes += bytes;
+}
+
+static void count_result(sv__metrics *m, int family, const char *result)
+{
+    int i;
+
+    for (i = 0; i < m->nb_r; i++)
+        if (m->r[i].family == family && !strcmp(m->r[i].result, result))
+            break;
+    if (i == m->nb_r) {
+        if (m->nb_r == MAX_RESULTS) {
+            m->overflow++;
+            return;
+        }
+        m->r[m->nb_r].family = family;
+        m->r[m->nb_r++].result = result;
+    }
+    m->r[i].count++;
+}
+
+void sv__metrics_playback_start(sv__metrics *m, const char *result)
+{
+    count_result(m, FAM_STARTS, result);
+}
+
+void sv__metrics_playback_heartbeat(sv__metrics *m, const char *result)
+{
+    count_result(m, FAM_HEARTBEATS, result);
+}
+
+void sv__metrics_license(sv__metrics *m, const char *result)
+{
+    count_result(m, FAM_LICENSES, result);
+}
+
+void sv__metrics_playback_source(sv__metrics *m, sv__playback_figures_fn fn, void *opaque)
+{
+    m->figures = fn;
+    m->figures_opaque = opaque;
 }
 
 void sv__metrics_transcode(sv__metrics *m, double seconds, int ok)
@@ -152,6 +216,31 @@ char *sv__metrics_render(sv__metrics *m, const int64_t *job_counts, size_t *len)
         for (int s = 0; s < SV__JOB_NB; s++)
             put(&b, "svserver_jobs{state=\"%s\"} %lld\n", sv__job_state_name(s),
                 (long long)job_counts[s]);
+    }
+    if (m->figures) {
+        sv__playback_figures f;
+
+        memset(&f, 0, sizeof(f));
+        m->figures(m->figures_opaque, &f);
+        put(&b, "# HELP svserver_playback_sessions Live playback sessions.\n"
+                "# TYPE svserver_playback_sessions gauge\n"
+                "svserver_playback_sessions %lld\n"
+                "# HELP svserver_playback_sessions_ended_total Playback sessions ended, by "
+                "reason.\n"
+                "# TYPE svserver_playback_sessions_ended_total counter\n"
+                "svserver_playback_sessions_ended_total{reason=\"stopped\"} %llu\n"
+                "svserver_playback_sessions_ended_total{reason=\"expired\"} %llu\n"
+                "svserver_playback_sessions_ended_total{reason=\"replaced\"} %llu\n",
+            (long long)f.live, (unsigned long long)f.stopped, (unsigned long long)f.expired,
+            (unsigned long long)f.replaced);
+    }
+    for (int fam = 0; fam < FAM_NB; fam++) {
+        put(&b, "# HELP %s %s\n# TYPE %s counter\n", fam_name[fam], fam_help[fam],
+            fam_name[fam]);
+        for (int i = 0; i < m->nb_r; i++)
+            if (m->r[i].family == fam)
+                put(&b, "%s{result=\"%s\"} %llu\n", fam_name[fam], m->r[i].result,
+                    (unsigned long long)m->r[i].count);
     }
     sv__mutex_lock(&m->lock);
     ts = m->transcode_s;

@@ -87,6 +87,20 @@ int sv__playback_live_sessions(const sv__playback *pb)
     return sv__sessions_count(pb->sessions);
 }
 
+static void figures(void *opaque, sv__playback_figures *out)
+{
+    sv__playback *pb = opaque;
+
+    sv__sessions_expire(pb->sessions);
+    out->live = sv__sessions_count(pb->sessions);
+    sv__sessions_ended(pb->sessions, &out->stopped, &out->expired, &out->replaced);
+}
+
+void sv__playback_attach_metrics(sv__playback *pb, sv__metrics *m)
+{
+    sv__metrics_playback_source(m, figures, pb);
+}
+
 int sv__playback_bearer(sv__playback *pb, sv__http_req *req, sv__jwt_claims *claims)
 {
     const char *h = req->authorization;
@@ -166,10 +180,21 @@ int sv__playback_check_token(sv__playback *pb, const char *token, size_t len, co
         *message = "the token was issued for another title";
         return 403;
     }
-    if (claims->session[0] && sv__sessions_usable(pb->sessions, claims->session) == 0) {
-        *code = "session_ended";
-        *message = "the playback session of this token has ended";
-        return 403;
+    if (claims->session[0]) {
+        const sv__session *s = sv__sessions_find(pb->sessions, claims->session);
+
+        /* Only playback/start binds a session to a title; a token that
+         * names a live session of another title was minted elsewhere. */
+        if (s && s->title_id != claims->title_id) {
+            *code = "token_wrong_session";
+            *message = "the token's session plays another title";
+            return 403;
+        }
+        if (!s && sv__sessions_usable(pb->sessions, claims->session) == 0) {
+            *code = "session_ended";
+            *message = "the playback session of this token has ended";
+            return 403;
+        }
     }
     return 0;
 }

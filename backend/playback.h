@@ -26,6 +26,7 @@
 #include "backend/catalog.h"
 #include "backend/config.h"
 #include "backend/http.h"
+#include "backend/metrics.h"
 #include "backend/static_files.h"
 #include "backend/token.h"
 #include "platform/log.h"
@@ -52,7 +53,12 @@ void sv__playback_media(sv__playback *pb, sv__static *media, sv__http_req *req, 
  * *claims, or the HTTP status to answer (403) with an error code and
  * message: token_required, token_invalid (forged, altered, malformed),
  * token_expired, token_wrong_title (path outside the token's prefix),
- * session_ended. `path` NULL skips the prefix check.
+ * session_ended (the token's session was stopped, replaced or expired on
+ * this origin), token_wrong_session (the token's session is live here but
+ * plays another title: a token minted outside playback/start, e.g. by
+ * another origin or `svserver token --session`, may not borrow it). A
+ * session id this origin never saw passes (tokens are stateless). `path`
+ * NULL skips the prefix check.
  */
 int sv__playback_check_token(sv__playback *pb, const char *token, size_t len, const char *path,
                              sv__token_claims *claims, const char **code, const char **message);
@@ -62,5 +68,12 @@ const char *sv__playback_secret(const sv__playback *pb);
 
 /* Live sessions, for /metrics. */
 int sv__playback_live_sessions(const sv__playback *pb);
+
+/*
+ * Makes `m` read the live session figures from this playback state at
+ * every render (sv__metrics_playback_source); the server calls it once at
+ * set-up. `m` and pb live as long as the server.
+ */
+void sv__playback_attach_metrics(sv__playback *pb, sv__metrics *m);
 
 #endif

@@ -124,6 +124,8 @@ int sv__server_create(const sv__config *cfg, const sv__logger *log, sv__server *
         (ret = sv__static_create(srv->media_dir, &srv->media)) < 0 ||
         (ret = sv__playback_create(&srv->loop, cfg, srv->cat, log, &srv->playback)) < 0)
         goto fail;
+    /* The live-session gauge is in /metrics from the start. */
+    sv__playback_attach_metrics(srv->playback, srv->metrics);
 #ifdef SV_HAVE_MEDIA
     if ((ret = start_jobs(srv)) < 0) {
         SV_LOGE(log, "server", "cannot start the job workers: %s", sv_strerror(ret));

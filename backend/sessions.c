@@ -22,6 +22,7 @@ struct sv__sessions {
     size_t nb_buckets;        /* power of two, both indexes */
     int count;
     int nb_dirty;
+    uint64_t nb_stopped, nb_expired, nb_replaced; /* ended since creation */
 };
 
 #define MIN_BUCKETS 1024
@@ -122,8 +123,7 @@ static void flush(sv__sessions *ss)
     free(list);
 }
 
-/* Ends every expired session of one chain walk (by id). */
-static void expire_all(sv__sessions *ss)
+void sv__sessions_expire(sv__sessions *ss)
 {
     uint64_t now = uv_now(ss->loop);
 
@@ -142,7 +142,7 @@ static void on_tick(uv_timer_t *t)
 {
     sv__sessions *ss = t->data;
 
-    expire_all(ss);
+    sv__sessions_expire(ss);
     flush(ss);
 }
 
@@ -319,6 +319,12 @@ int sv__sessions_end(sv__sessions *ss, sv__session *s, double position_s, const 
     unlink_session(ss, s);
     if (s->dirty)
         ss->nb_dirty--;
+    if (!strcmp(reason, "stopped"))
+        ss->nb_stopped++;
+    else if (!strcmp(reason, "expired"))
+        ss->nb_expired++;
+    else
+        ss->nb_replaced++;
     s->stats.position_s = position_s;
     if ((ret = sv__catalog_sessions_save(ss->cat, &s, 1, reason)) < 0)
         SV_LOGE(ss->log, "sessions", "cannot save the end of session %s: %s", s->id,
@@ -340,4 +346,12 @@ int sv__sessions_usable(sv__sessions *ss, const char *id)
 int sv__sessions_count(const sv__sessions *ss)
 {
     return ss->count;
+}
+
+void sv__sessions_ended(const sv__sessions *ss, uint64_t *stopped, uint64_t *expired,
+                        uint64_t *replaced)
+{
+    *stopped = ss->nb_stopped;
+    *expired = ss->nb_expired;
+    *replaced = ss->nb_replaced;
 }

@@ -105,8 +105,16 @@ int sv__sessions_end(sv__sessions *ss, sv__session *s, double position_s, const 
  */
 int sv__sessions_usable(sv__sessions *ss, const char *id);
 
+/* Ends the sessions that missed three intervals now, rather than at the
+ * next tick (up to a second later): /metrics counts exact figures. */
+void sv__sessions_expire(sv__sessions *ss);
+
 /* Number of live sessions (for /metrics and tests). */
 int sv__sessions_count(const sv__sessions *ss);
+
+/* Sessions ended since the table was created, by reason (for /metrics). */
+void sv__sessions_ended(const sv__sessions *ss, uint64_t *stopped, uint64_t *expired,
+                        uint64_t *replaced);
 
 /* ---- the catalog side (catalog_sessions.c) ---- */
 

@@ -5,7 +5,9 @@
 # limit freed by a stop and by three missed heartbeats, media tokens
 # (valid, missing, tampered, expired, other title, ended session), token
 # refresh by heartbeats, resume positions and continue-watching, content
-# steering and the per-CDN manifests, and sessions surviving a restart.
+# steering with pathway clones and the per-CDN manifests, title regions in
+# the catalog answers, the playback figures in /metrics, and sessions
+# surviving a restart.
 . "$SV_SOURCE_DIR/tests/backend/backendlib.sh"
 . "$SV_SOURCE_DIR/tests/backend_sessions/sessionslib.sh"
 command -v openssl >/dev/null 2>&1 || fail "openssl is missing; run scripts/install-deps.sh"
@@ -61,6 +63,14 @@ expect_eq "title 2 limited to US, CA" "$code $(json_get .regions)" '200 ["US","C
 req code -X PUT -H 'Content-Type: application/json' -d '{"regions":["usa"]}' \
     "$SV_URL/api/v1/titles/$t2/regions"
 expect_eq "a bad region code" "$code" 400
+req code "$SV_URL/api/v1/titles/$t2"
+expect_eq "the title shows its regions" "$code $(json_get .regions)" '200 ["US","CA"]'
+req code "$SV_URL/api/v1/titles/$t1"
+expect_eq "a title for everywhere" "$code $(json_get .regions)" '200 []'
+req code "$SV_URL/api/v1/titles"
+expect_eq "the list shows regions (newest first)" \
+    "$(json_get .items[0].id) $(json_get .items[0].regions) $(json_get .items[1].regions)" \
+    "$t2 [\"US\",\"CA\"] []"
 start "$t2" phone
 expect_eq "FR user on a US title" "$code $(error_code)" "403 geo_blocked"
 login bob
@@ -111,13 +121,6 @@ expect_eq "tampered token" "$code $(error_code)" "403 token_invalid"
 req code "$SV_URL/media/$t2/video/240p/seg-1.m4s?$MQ"
 expect_eq "token of another title" "$code $(error_code)" "403 token_wrong_title"
 
-# sign TITLE SESSION EXPIRES: a token made here with openssl (token.h's
-# format), so the server's verification is checked against an independent signer.
-b64url() { openssl base64 -A | tr '+/' '-_' | tr -d '='; }
-sign() {
-    _p=$(printf '{"t":%s,"s":"%s","p":"/media/%s/","e":%s}' "$1" "$2" "$1" "$3" | b64url)
-    printf '%s.%s' "$_p" "$(printf %s "$_p" | openssl dgst -sha256 -hmac "$SECRET" -binary | b64url)"
-}
 now=$(date +%s)
 req code "$SV_URL$SEG?token=$(sign "$t1" "$S_TV" $((now + 60)))"
 expect_eq "an independently signed token" "$code" 200
@@ -173,6 +176,19 @@ S_PHONE=$SID
 start "$t1" watch
 expect_eq "limit reached again" "$code $(error_code)" "403 too_many_streams"
 
+# The figures so far: bob's session and alice's tv were stopped, her first tv
+# replaced; laptop and phone live.
+expect_eq "live sessions gauge" "$(metric svserver_playback_sessions)" 2
+expect_eq "ended sessions: stopped replaced expired" \
+    "$(metric 'svserver_playback_sessions_ended_total{reason="stopped"}') $(metric 'svserver_playback_sessions_ended_total{reason="replaced"}') $(metric 'svserver_playback_sessions_ended_total{reason="expired"}')" \
+    "2 1 0"
+expect_eq "starts: ok too_many_streams geo_blocked not_entitled not_found unauthorized" \
+    "$(metric 'svserver_playback_starts_total{result="ok"}') $(metric 'svserver_playback_starts_total{result="too_many_streams"}') $(metric 'svserver_playback_starts_total{result="geo_blocked"}') $(metric 'svserver_playback_starts_total{result="not_entitled"}') $(metric 'svserver_playback_starts_total{result="not_found"}') $(metric 'svserver_playback_starts_total{result="unauthorized"}')" \
+    "5 2 1 1 1 2"
+expect_eq "heartbeats: ok bad_request session_expired" \
+    "$(metric 'svserver_playback_heartbeats_total{result="ok"}') $(metric 'svserver_playback_heartbeats_total{result="bad_request"}') $(metric 'svserver_playback_heartbeats_total{result="session_expired"}')" \
+    "1 1 1"
+
 # --- sessions survive a restart ---------------------------------------------------
 sv_stop || fail "svserver did not stop cleanly"
 sv_start --token-secret "$SECRET" --media-auth token --heartbeat-interval 1 --cdns "$CDNS" \
@@ -190,6 +206,9 @@ start "$t1" watch
 expect_eq "expired sessions free their slots" "$code" 201
 S_WATCH=$SID
 MQ_WATCH=$MQ
+expect_eq "after the restart: live, expired" \
+    "$(metric svserver_playback_sessions) $(metric 'svserver_playback_sessions_ended_total{reason="expired"}')" \
+    "1 2"
 
 # --- steering and manifests -------------------------------------------------------
 req code "$SV_URL/api/v1/steering?session=$S_WATCH&_HLS_pathway=edge1"
@@ -223,4 +242,49 @@ expect_contains "DASH BaseURL" "$(cat "$SV_TMP/body")" \
     "<BaseURL serviceLocation=\"edge2\" dvb:priority=\"1\" dvb:weight=\"3\">http://127.0.0.1:10/media/$t1/</BaseURL>"
 expect_contains "DASH ContentSteering" "$(cat "$SV_TMP/body")" \
     "<ContentSteering defaultServiceLocation=\"edge2\" queryBeforeStart=\"false\">/api/v1/steering?session=$S_WATCH&amp;fmt=dash</ContentSteering>"
+
+# --- pathway clones ----------------------------------------------------------------
+# pyjson EXPR: a Python expression over the last JSON body `d`, printed.
+pyjson() {
+    python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' \
+        "$SV_TMP/body" "$1"
+}
+steer_put() {
+    req code -X PUT -H 'Content-Type: application/json' -d "$1" "$SV_URL/api/v1/steering"
+}
+req code "$SV_URL/api/v1/steering?session=$S_WATCH"
+expect_eq "no clones declared: no PATHWAY-CLONES" "$(pyjson '"PATHWAY-CLONES" in d')" False
+steer_put '{"priority":["edge4","edge2"],"clones":[{"base_id":"edge1","id":"edge4","host":"127.0.0.1:8084","params":{"cdn":"edge4"}}]}'
+expect_eq "a clone of edge1 put first" "$code $(pyjson '",".join(d["PATHWAY-PRIORITY"])')" \
+    "200 edge4,edge2,edge1"
+req code "$SV_URL/api/v1/steering?session=$S_WATCH"
+expect_eq "the steering manifest's clone" \
+    "$(pyjson 'd["PATHWAY-CLONES"] == [{"BASE-ID": "edge1", "ID": "edge4", "URI-REPLACEMENT": {"HOST": "127.0.0.1:8084", "PARAMS": {"cdn": "edge4"}}}]') $(pyjson '",".join(d["PATHWAY-PRIORITY"])')" \
+    "True edge4,edge2,edge1"
+req code "$SV_URL/api/v1/steering?session=$S_WATCH&fmt=dash"
+expect_eq "DASH steering lists the clone" \
+    "$(pyjson '",".join(d["SERVICE-LOCATION-PRIORITY"])') $(pyjson 'd["PATHWAY-CLONES"][0]["URI-REPLACEMENT"]["HOST"]')" \
+    "edge4,edge2,edge1 127.0.0.1:8084"
+req code "$SV_URL/media/$t1/master.m3u8?$MQ_WATCH"
+expect_eq "the master keeps the CDNs only, edge2 first" \
+    "$(grep -c 'PATHWAY-ID="edge4"' "$SV_TMP/body") $(grep -m1 '^#EXT-X-CONTENT-STEERING' "$SV_TMP/body" | sed 's/.*PATHWAY-ID=//')" \
+    '0 "edge2"'
+for bad in '{"clones":[{"base_id":"edge9","id":"edge5","host":"127.0.0.1:8085"}]}' \
+    '{"clones":[{"base_id":"edge1","id":"edge2","host":"127.0.0.1:8085"}]}' \
+    '{"clones":[{"base_id":"edge1","id":"edge5","host":"127.0.0.1:99999"}]}' \
+    '{"clones":[{"base_id":"edge1","id":"edge5"}]}' \
+    '{"clones":{"base_id":"edge1"}}' \
+    '{"priority":["edge4"],"clones":[]}' \
+    '{"pathway_priority":["edge1"]}' \
+    '{}'; do
+    steer_put "$bad"
+    expect_eq "refused: $bad" "$code $(error_code)" "400 bad_request"
+    [ -n "$(json_get .error.message)" ] || fail "no reason given for $bad"
+done
+req code "$SV_URL/api/v1/steering"
+expect_eq "refusals changed nothing" \
+    "$(pyjson '",".join(d["PATHWAY-PRIORITY"])') $(pyjson 'len(d["PATHWAY-CLONES"])')" "edge4,edge2,edge1 1"
+steer_put '{"clones":[]}'
+expect_eq "clones removed" "$code $(pyjson '"PATHWAY-CLONES" in d') $(pyjson '",".join(d["PATHWAY-PRIORITY"])')" \
+    "200 False edge2,edge1"
 exit 0

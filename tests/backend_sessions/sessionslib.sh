@@ -1,11 +1,14 @@
 # sessionslib.sh - helpers for the playback session tests. Sourced after
 # tests/backend/backendlib.sh.
 #
-#   make_title TITLE       ingests a 4 s 240p lavfi clip with `svserver
-#                          ingest` into $SV_DATA (before sv_start); prints its id
+#   make_title TITLE [DRM] ingests a 4 s 240p lavfi clip with `svserver
+#                          ingest` into $SV_DATA (before sv_start), encrypted
+#                          with DRM (cenc, cbcs; needs SVSERVER_MASTER_KEY)
+#                          when given; prints its id
 #   add_user NAME REGION N adds an account (password "pw-NAME-secret")
 #   login NAME             sets TOKEN (user JWT)
 #   api OUTVAR METHOD PATH [JSON]  a JSON request with the bearer TOKEN
+#   sign TITLE SESSION EXPIRES     a playback token made here with openssl
 
 SECRET="sessions-test-secret-0123456789"
 EDGE_SECRET="edge-test-secret-0123456789"
@@ -18,7 +21,7 @@ make_title() {
             -preset ultrafast -pix_fmt yuv420p -c:a aac -shortest "$SV_TMP/clip.mp4" ||
         fail "ffmpeg could not make the clip"
     "$SVSERVER" ingest "$SV_TMP/clip.mp4" --title "$1" --data "$SV_DATA" --ladder 240:300 \
-        --segment-seconds 2 --preset ultrafast --log-level warn >"$SV_TMP/ingest.out" \
+        --segment-seconds 2 --preset ultrafast --log-level warn ${2:+--drm "$2"} >"$SV_TMP/ingest.out" \
         2>"$SV_TMP/ingest.err" || { cat "$SV_TMP/ingest.err" >&2; fail "svserver ingest failed"; }
     tail -n 1 "$SV_TMP/ingest.out"
 }
@@ -65,4 +68,20 @@ num() {
 
 error_code() {
     json_get .error.code
+}
+
+# sign TITLE SESSION EXPIRES: a token made with openssl (token.h's format),
+# so the server's verification is checked against an independent signer.
+b64url() { openssl base64 -A | tr '+/' '-_' | tr -d '='; }
+sign() {
+    _p=$(printf '{"t":%s,"s":"%s","p":"/media/%s/","e":%s}' "$1" "$2" "$1" "$3" | b64url)
+    printf '%s.%s' "$_p" "$(printf %s "$_p" | openssl dgst -sha256 -hmac "$SECRET" -binary | b64url)"
+}
+
+# tamper TOKEN: the token with its fifth payload character changed (its 6
+# bits all count), so the MAC no longer matches.
+tamper() {
+    _c=$(printf %s "$1" | cut -c5)
+    [ "$_c" = A ] && _n=B || _n=A
+    printf '%s%s%s' "$(printf %s "$1" | cut -c1-4)" "$_n" "$(printf %s "$1" | cut -c6-)"
 }

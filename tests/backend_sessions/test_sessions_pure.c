@@ -1,6 +1,6 @@
 /*
- * The pure parts of playback: the cdns setting, steering order and JSON,
- * user JWTs, nginx secure_link tokens, and the per-CDN manifest rewrite.
+ * The pure parts of playback: the cdns setting, steering order, pathway
+ * clones and JSON, user JWTs, nginx secure_link tokens, and the per-CDN manifest rewrite.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -88,6 +88,137 @@ static void steering_order(void **state)
         json_decref(p);
     }
     assert_int_equal(sv__steering_order(st)[0], 2);
+    sv__steering_destroy(st);
+}
+
+/* The steering JSON with sorted keys, for exact comparisons. */
+static char *steering_text(const sv__steering *st, int dash)
+{
+    json_t *j = sv__steering_json(st, dash, NULL);
+    char *text;
+
+    assert_non_null(j);
+    text = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
+    json_decref(j);
+    assert_non_null(text);
+    return text;
+}
+
+static int update(sv__steering *st, const char *priority, const char *clones)
+{
+    json_t *p = priority ? json_loads(priority, 0, NULL) : NULL;
+    json_t *c = clones ? json_loads(clones, 0, NULL) : NULL;
+    char err[256] = "";
+    int r;
+
+    assert_true(!priority || p);
+    assert_true(!clones || c);
+    r = sv__steering_update(st, p, c, err, sizeof(err));
+    assert_true(r == 0 || err[0]); /* a refusal always says why */
+    json_decref(p);
+    json_decref(c);
+    return r;
+}
+
+static void steering_clones(void **state)
+{
+    sv__steering *st = make_steering();
+    char *text;
+
+    (void)state;
+    /* A clone of e1 on another host, put first: the manifests keep CDNs only. */
+    assert_int_equal(update(st, "[\"c1\",\"e2\"]",
+                            "[{\"base_id\":\"e1\",\"id\":\"c1\",\"host\":\"127.0.0.1:8084\","
+                            "\"params\":{\"k\":\"v-1\"}},"
+                            "{\"base_id\":\"e2\",\"id\":\"c2\",\"per_variant_uris\":"
+                            "{\"v240\":\"http://h9/v.m3u8\"}}]"),
+                     0);
+    assert_int_equal(sv__steering_clone_count(st), 2);
+    text = steering_text(st, 0);
+    assert_string_equal(text,
+                        "{\"PATHWAY-CLONES\":[{\"BASE-ID\":\"e1\",\"ID\":\"c1\","
+                        "\"URI-REPLACEMENT\":{\"HOST\":\"127.0.0.1:8084\",\"PARAMS\":{\"k\":"
+                        "\"v-1\"}}},{\"BASE-ID\":\"e2\",\"ID\":\"c2\",\"URI-REPLACEMENT\":"
+                        "{\"PER-VARIANT-URIS\":{\"v240\":\"http://h9/v.m3u8\"}}}],"
+                        "\"PATHWAY-PRIORITY\":[\"c1\",\"e2\",\"e1\",\"e3\",\"c2\"],\"TTL\":7,"
+                        "\"VERSION\":1}");
+    free(text);
+    /* DASH knows HOST and PARAMS only: c2 has nothing left and goes. */
+    text = steering_text(st, 1);
+    assert_string_equal(text,
+                        "{\"PATHWAY-CLONES\":[{\"BASE-ID\":\"e1\",\"ID\":\"c1\","
+                        "\"URI-REPLACEMENT\":{\"HOST\":\"127.0.0.1:8084\",\"PARAMS\":{\"k\":"
+                        "\"v-1\"}}}],\"SERVICE-LOCATION-PRIORITY\":[\"c1\",\"e2\",\"e1\",\"e3\"],"
+                        "\"TTL\":7,\"VERSION\":1}");
+    free(text);
+    /* CDN order for the manifests: e2, e1, e3 (c1 skipped). */
+    assert_int_equal(sv__steering_order(st)[0], 1);
+    assert_int_equal(sv__steering_order(st)[1], 0);
+    assert_int_equal(sv__steering_priority(st, 2), 3);
+
+    /* Bad clone sets change nothing. */
+    static const char *const bad[] = {
+        "{}",
+        "[{\"base_id\":\"e9\",\"id\":\"c9\",\"host\":\"h\"}]",     /* unknown base */
+        "[{\"base_id\":\"c1\",\"id\":\"c9\",\"host\":\"h\"}]",     /* a clone as base */
+        "[{\"base_id\":\"e1\",\"id\":\"e2\",\"host\":\"h\"}]",     /* id of a CDN */
+        "[{\"base_id\":\"e1\",\"id\":\"c9\",\"host\":\"h\"},"
+        "{\"base_id\":\"e1\",\"id\":\"c9\",\"host\":\"g\"}]",      /* id twice */
+        "[{\"base_id\":\"e1\",\"id\":\"c 9\",\"host\":\"h\"}]",    /* id characters */
+        "[{\"base_id\":\"e1\",\"id\":\"c9\"}]",                 /* replaces nothing */
+        "[{\"base_id\":\"e1\",\"id\":\"c9\",\"host\":\"h/x\"}]",
+        "[{\"base_id\":\"e1\",\"id\":\"c9\",\"host\":\"h:0\"}]",
+        "[{\"base_id\":\"e1\",\"id\":\"c9\",\"host\":\"h:65536\"}]",
+        "[{\"base_id\":\"e1\",\"id\":\"c9\",\"host\":\"[zz]:80\"}]",
+        "[{\"base_id\":\"e1\",\"id\":\"c9\",\"host\":7}]",
+        "[{\"base_id\":\"e1\",\"id\":\"c9\",\"params\":{\"a b\":\"1\"}}]",
+        "[{\"base_id\":\"e1\",\"id\":\"c9\",\"params\":{\"a\":\"x&y\"}}]",
+        "[{\"base_id\":\"e1\",\"id\":\"c9\",\"params\":{}}]",
+        "[{\"base_id\":\"e1\",\"id\":\"c9\",\"params\":{\"a\":1}}]",
+        "[{\"base_id\":\"e1\",\"id\":\"c9\",\"per_variant_uris\":{\"v\":\"ftp://x\"}}]",
+        "[{\"base_id\":\"e1\",\"id\":\"c9\",\"per_rendition_uris\":{\"r\":\"http://a b\"}}]",
+        "[{\"base_id\":\"e1\",\"id\":\"c9\",\"host\":\"h\",\"HOST\":\"h\"}]", /* unknown key */
+        "[1]",
+        /* nine clones */
+        "[{\"base_id\":\"e1\",\"id\":\"a\",\"host\":\"h\"},"
+        "{\"base_id\":\"e1\",\"id\":\"b\",\"host\":\"h\"},"
+        "{\"base_id\":\"e1\",\"id\":\"c\",\"host\":\"h\"},"
+        "{\"base_id\":\"e1\",\"id\":\"d\",\"host\":\"h\"},"
+        "{\"base_id\":\"e1\",\"id\":\"e\",\"host\":\"h\"},"
+        "{\"base_id\":\"e1\",\"id\":\"f\",\"host\":\"h\"},"
+        "{\"base_id\":\"e1\",\"id\":\"g\",\"host\":\"h\"},"
+        "{\"base_id\":\"e1\",\"id\":\"h\",\"host\":\"h\"},"
+        "{\"base_id\":\"e1\",\"id\":\"i\",\"host\":\"h\"}]",
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+        if (update(st, NULL, bad[i]) != SV_ERR_INVALID)
+            fail_msg("bad clones [%zu] %s were accepted", i, bad[i]);
+    /* A priority naming a clone that the same request removes is refused. */
+    assert_int_equal(update(st, "[\"c1\"]", "[]"), SV_ERR_INVALID);
+    assert_int_equal(update(st, NULL, NULL), SV_ERR_INVALID);
+    assert_int_equal(sv__steering_clone_count(st), 2);
+    text = steering_text(st, 0);
+    assert_non_null(
+        strstr(text, "\"PATHWAY-PRIORITY\":[\"c1\",\"e2\",\"e1\",\"e3\",\"c2\"]"));
+    free(text);
+
+    /* Good hosts; c1 stays in its place when the set is replaced, c3 goes last. */
+    assert_int_equal(update(st, NULL,
+                            "[{\"base_id\":\"e3\",\"id\":\"c1\",\"host\":\"[::1]:9\"},"
+                            "{\"base_id\":\"e1\",\"id\":\"c3\",\"host\":\"cdn-3.example\"}]"),
+                     0);
+    text = steering_text(st, 0);
+    assert_non_null(
+        strstr(text, "\"PATHWAY-PRIORITY\":[\"c1\",\"e2\",\"e1\",\"e3\",\"c3\"]"));
+    assert_non_null(strstr(text, "{\"BASE-ID\":\"e3\",\"ID\":\"c1\","
+                                 "\"URI-REPLACEMENT\":{\"HOST\":\"[::1]:9\"}}"));
+    free(text);
+    /* [] removes every clone: no PATHWAY-CLONES, CDNs only, same order. */
+    assert_int_equal(update(st, NULL, "[]"), 0);
+    text = steering_text(st, 0);
+    assert_string_equal(text, "{\"PATHWAY-PRIORITY\":[\"e2\",\"e1\",\"e3\"],\"TTL\":7,"
+                              "\"VERSION\":1}");
+    free(text);
     sv__steering_destroy(st);
 }
 
@@ -213,6 +344,7 @@ int main(void)
         cmocka_unit_test(cdns_parse),   cmocka_unit_test(steering_order),
         cmocka_unit_test(jwt),          cmocka_unit_test(edge_token),
         cmocka_unit_test(hls_rewrite),  cmocka_unit_test(dash_rewrite),
+        cmocka_unit_test(steering_clones),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
