@@ -9,6 +9,9 @@
  *   - stall = download time beyond the buffer; then the segment is added;
  *   - above the buffer cap the client sleeps whole drain steps, during which
  *     the trace moves on but nothing is downloaded.
+ * Beyond Pensieve, and only when configured (a video described from a real
+ * manifest): the manifest, media playlists and init segments the player
+ * fetches, as requests of their own before the segment that needs them.
  * Times inside are kept in milliseconds for the buffer (as Pensieve does)
  * and in seconds on the trace.
  */
@@ -109,6 +112,7 @@ static int config_valid(const sv_abr_sim_config *c, const sv_abr_video *v)
            c->buffer_max_s > 0 && c->buffer_max_s <= SV__TRACE_MAX_TIME_S &&
            c->drain_step_s > 0 && c->drain_step_s <= c->buffer_max_s &&
            c->num_segments <= v->num_segments && (c->params || c->num_params == 0) &&
+           (!c->index_bytes || v->num_rungs <= 64) &&
            isfinite(c->qoe.rebuffer_penalty) && isfinite(c->qoe.smooth_penalty);
 }
 
@@ -151,6 +155,7 @@ int sv_abr_simulate(const sv_trace *trace, const sv_abr_video *video, const sv_a
     int index = cfg.start_index < 0 ? 0
                 : (size_t)cfg.start_index >= rungs ? (int)rungs - 1 : cfg.start_index;
     int last = -1;
+    uint64_t indexed = 0; /* rungs whose index (playlist) was fetched */
 
     sv_abr_qoe_init(&q, &cfg.qoe);
     for (size_t k = 0; k < total; k++) {
@@ -187,15 +192,38 @@ int sv_abr_simulate(const sv_trace *trace, const sv_abr_video *video, const sv_a
             }
         }
 
+        /* What the player fetches before this segment: the manifest, the
+         * rung's playlist on first use, its init segment on a new run. */
+        double extra_ms = 0;
+        uint64_t before[3] = {
+            k == 0 ? cfg.startup_bytes : 0,
+            cfg.index_bytes && !(indexed >> index & 1) ? cfg.index_bytes[index] : 0,
+            cfg.init_bytes && index != last ? cfg.init_bytes[index] : 0,
+        };
+        if (cfg.index_bytes)
+            indexed |= (uint64_t)1 << index;
+        for (int x = 0; x < 3; x++) {
+            if (!before[x])
+                continue;
+            double rtt = trace->rtt_ms ? trace->rtt_ms[l.ptr] : cfg.rtt_s * 1000.0;
+            double t = link_download(&l, (double)before[x], cfg.payload_ratio);
+            if (t < 0) {
+                rc = SV_ERR_RANGE;
+                goto fail;
+            }
+            extra_ms += t * 1000.0 + rtt;
+        }
+
         uint64_t bytes = video->segment_bytes[k * rungs + (size_t)index];
         double rtt_ms = trace->rtt_ms ? trace->rtt_ms[l.ptr] : cfg.rtt_s * 1000.0;
-        double request_s = now_s;
+        double request_s = now_s + extra_ms / 1000.0;
         double transfer_s = link_download(&l, (double)bytes, cfg.payload_ratio);
         if (transfer_s < 0) {
             rc = SV_ERR_RANGE;
             goto fail;
         }
-        double delay_ms = transfer_s * 1000.0 + rtt_ms;
+        double own_ms = transfer_s * 1000.0 + rtt_ms;
+        double delay_ms = own_ms + extra_ms;
         double rebuffer_ms = delay_ms - buffer_ms > 0 ? delay_ms - buffer_ms : 0.0;
         buffer_ms = buffer_ms - delay_ms > 0 ? buffer_ms - delay_ms : 0.0;
         buffer_ms += seg_ms;
@@ -208,7 +236,7 @@ int sv_abr_simulate(const sv_trace *trace, const sv_abr_video *video, const sv_a
         arrival_s = now_s + delay_ms / 1000.0;
         now_s = arrival_s + sleep_ms / 1000.0;
 
-        double download_s = delay_ms / 1000.0;
+        double download_s = own_ms / 1000.0;
         sv_abr_sample sample = { bytes, download_s, rtt_ms / 1000.0, index, buffer_ms / 1000.0 };
         if (download_s > 0) {
             sv_abr_estimator_add(est, bytes, download_s);

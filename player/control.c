@@ -350,6 +350,7 @@ void sv__control_unload(struct sv_player *p)
     p->pres = NULL;
     free(p->load_url);
     p->load_url = NULL;
+    sv__steer_stop(p);
     sv__cmd_free(p->load_cmd);
     p->load_cmd = NULL;
     memset(&p->load_opts, 0, sizeof(p->load_opts));
@@ -468,8 +469,11 @@ static void on_manifest(void *opaque, sv__fetch_result *r)
     ret = begin(p, 1);
     if (ret < 0 && !atomic_load(&p->failed))
         sv__control_error(p, ret, 1, "cannot start playback: %s", sv_strerror(ret));
-    if (ret == 0)
+    if (ret == 0) {
         sv__set_state(p, SV_STATE_BUFFERING);
+        if (sv__steer_start(p) < 0)
+            PLOGW(p, "content steering is off: out of memory");
+    }
 }
 
 /* A plain file is recognised by its name, so it is never downloaded whole

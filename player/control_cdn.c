@@ -42,9 +42,22 @@ static void on_cdn_change(void *opaque, const char *from, const char *to, const 
     sv__events_push(&p->events, &ev, from, to, reason);
 }
 
+/* Asked by the fetcher before it gives up on a segment (loop thread): while
+ * media remains it keeps trying, so dead CDNs end playback only once the
+ * buffer is spent. */
+static double buffered_s(void *opaque)
+{
+    struct sv_player *p = opaque;
+    sv__mutex_lock(&p->lock);
+    double b = p->buffer_s;
+    sv__mutex_unlock(&p->lock);
+    return b;
+}
+
 void sv__control_cdns_init(struct sv_player *p)
 {
     sv__fetcher_on_cdn_change(p->fetcher, on_cdn_change, p);
+    sv__fetcher_set_buffer_probe(p->fetcher, buffered_s, p);
 }
 
 int sv__control_cdns_host(struct sv_player *p, const char *manifest_url)
@@ -72,17 +85,30 @@ int sv__control_cdns_host(struct sv_player *p, const char *manifest_url)
     return ret;
 }
 
+size_t sv__control_cdns_list(struct sv_player *p, sv__cdn_entry *out, size_t cap)
+{
+    const sv_load_options *o = &p->load_opts;
+    const sv__presentation *pres = p->pres;
+    size_t n = o->nb_cdns ? o->nb_cdns : pres && pres->nb_cdns > 1 ? pres->nb_cdns : 0;
+
+    for (size_t i = 0; i < n && i < cap; i++)
+        out[i] = o->nb_cdns ? (sv__cdn_entry){ o->cdns[i].id, o->cdns[i].base_url,
+                                               o->cdns[i].priority, o->cdns[i].weight }
+                            : (sv__cdn_entry){ pres->cdns[i].id, pres->cdns[i].base_url,
+                                               pres->cdns[i].priority, pres->cdns[i].weight };
+    return n;
+}
+
 int sv__control_cdns_model(struct sv_player *p)
 {
-    const sv__presentation *pres = p->pres;
-    sv__cdn_entry list[16];
-    size_t n = 0;
+    sv__cdn_entry list[SV__STEER_MAX_CDNS];
+    size_t n;
 
-    if (p->load_opts.nb_cdns || !pres || pres->nb_cdns < 2)
+    if (p->load_opts.nb_cdns || !p->pres || p->pres->nb_cdns < 2)
         return 0;
-    for (size_t i = 0; i < pres->nb_cdns && n < sizeof(list) / sizeof(list[0]); i++)
-        list[n++] = (sv__cdn_entry){ pres->cdns[i].id, pres->cdns[i].base_url,
-                                     pres->cdns[i].priority, pres->cdns[i].weight };
+    n = sv__control_cdns_list(p, list, SV__STEER_MAX_CDNS);
+    if (n > SV__STEER_MAX_CDNS)
+        n = SV__STEER_MAX_CDNS;
     /* The model's URLs already sit under the first base: no origin. */
     int ret = sv__fetcher_set_origin(p->fetcher, NULL);
     return ret < 0 ? ret : sv__fetcher_set_cdns(p->fetcher, list, n);

@@ -115,12 +115,25 @@ void sv_emulate_report_free(sv_emulate_report *r)
     free(r);
 }
 
+/* The rule exists and takes the parameters. */
+static int rule_ok(const sv_emulate_config *c)
+{
+    const sv_abr_rule *rule = sv_abr_rule_find(c->abr_rule ? c->abr_rule : "hybrid");
+    sv_abr *abr = NULL;
+    if (!rule || (c->num_abr_params && !c->abr_params))
+        return 0;
+    int ret = sv_abr_create(rule, NULL, &abr);
+    if (ret == 0)
+        ret = sv_abr_set_params(abr, c->abr_params, c->num_abr_params);
+    sv_abr_destroy(abr);
+    return ret == 0;
+}
+
 static int config_ok(const sv_emulate_config *c)
 {
     return c->rtt_s >= 0 && c->rtt_s <= 60 && c->payload_ratio > 0 && c->payload_ratio <= 1 &&
            c->start_buffer_s >= 0 && c->buffer_goal_s > 0 && c->buffer_goal_s <= 3600 &&
-           c->max_session_s > 0 && c->max_session_s <= 864000 &&
-           (!c->abr_rule || sv_abr_rule_find(c->abr_rule));
+           c->max_session_s > 0 && c->max_session_s <= 864000 && rule_ok(c);
 }
 
 int sv_emulate_run(const char *url, const sv_trace *trace, const sv_emulate_config *cfg_in,
@@ -149,8 +162,8 @@ int sv_emulate_run(const char *url, const sv_trace *trace, const sv_emulate_conf
     else
         sv_emulate_default_config(&cfg);
     if (!url || !*url || !trace || !out || !config_ok(&cfg)) {
-        snprintf(err, errlen, "invalid arguments (a URL, a trace, a valid configuration and "
-                              "a known rule are needed)");
+        snprintf(err, errlen, "invalid arguments (a URL, a trace, a valid configuration, "
+                              "a known rule and parameters it takes are needed)");
         return SV_ERR_INVALID;
     }
 
@@ -186,7 +199,7 @@ int sv_emulate_run(const char *url, const sv_trace *trace, const sv_emulate_conf
         snprintf(err, errlen, "cannot create the player: %s", sv_strerror(ret));
         goto fail;
     }
-    if ((ret = sv__emu_create(&emu, p, p->transport)) < 0)
+    if ((ret = sv__emu_create(&emu, p, p->transport, cfg.abr_params, cfg.num_abr_params)) < 0)
         goto fail;
     p->emu = emu;
     p->size_table = sizes ? &sizes->video : NULL;

@@ -102,12 +102,59 @@ static const sv__track *video_track(const sv__presentation *pres)
     return first;
 }
 
-/* Loads what the model still lacks for each rep (HLS media playlists, sidx). */
-static int load_reps(sv__transport *t, sv__presentation *pres, const sv__track *tr, char *err,
-                     size_t errlen)
+/* One HEAD, blocking: the Content-Length of `url`. Returns 0 or the error,
+ * with err set. */
+static int head(sv__transport *t, const char *url, int64_t off, uint64_t *size, char *err,
+                size_t errlen)
+{
+    req r;
+    int ret = submit(t, &r, url, off, -1, 1);
+    while (ret == 0 && !r.done)
+        ret = t->ops->poll(t->priv, POLL_NS);
+    if (ret == 0)
+        ret = r.res.error;
+    free(r.data);
+    if (ret < 0) {
+        snprintf(err, errlen, "HEAD %s: %s", url, r.res.message[0] ? r.res.message : sv_strerror(ret));
+        return ret;
+    }
+    if (r.res.content_length < 0) {
+        snprintf(err, errlen, "HEAD %s: no Content-Length", url);
+        return SV_ERR_UNSUPPORTED;
+    }
+    *size = (uint64_t)r.res.content_length;
+    return 0;
+}
+
+/* Each rep's init segment: the byte range's length, or a HEAD request. */
+static int init_sizes(sv__transport *t, const sv__track *tr, uint64_t *init, size_t *requests,
+                      char *err, size_t errlen)
+{
+    for (size_t i = 0; i < tr->nb_reps; i++) {
+        const sv__resource *res = tr->reps[i].nb_segs ? tr->reps[i].segs[0].init : NULL;
+        init[i] = 0;
+        if (!res || !res->url)
+            continue;
+        if (res->length > 0) {
+            init[i] = (uint64_t)res->length;
+            continue;
+        }
+        int ret = head(t, res->url, res->offset, &init[i], err, errlen);
+        if (ret < 0)
+            return ret;
+        (*requests)++;
+    }
+    return 0;
+}
+
+/* Loads what the model still lacks for each rep (HLS media playlists, sidx)
+ * and keeps the size of what that took in index[]. */
+static int load_reps(sv__transport *t, sv__presentation *pres, const sv__track *tr,
+                     uint64_t *index, char *err, size_t errlen)
 {
     for (size_t i = 0; i < tr->nb_reps; i++) {
         sv__rep *rep = &tr->reps[i];
+        index[i] = 0;
         if (rep->seg_state == SV__SEGS_READY)
             continue;
         req r;
@@ -120,6 +167,7 @@ static int load_reps(sv__transport *t, sv__presentation *pres, const sv__track *
         int ret = get(t, &r, url, idx ? rep->index_range.offset : 0,
                       idx ? rep->index_range.length : -1, err, errlen);
         sv__parse_error pe = { 0 };
+        index[i] = r.size;
         if (ret == 0)
             ret = idx ? sv__model_dash_sidx(pres, rep, r.data, r.size, &pe)
                       : sv__model_hls_media(pres, rep, (const char *)r.data, r.size,
@@ -199,13 +247,15 @@ static int measure(sv__transport *t, const sv__track *tr, size_t nsegs, int para
 }
 
 static int describe(sv__transport *t, const char *url, int parallel, sv_emulate_video *v,
-                    uint32_t *kbps, uint64_t **sizes_out, char *err, size_t errlen)
+                    uint32_t *kbps, uint64_t *index, uint64_t *init, uint64_t **sizes_out,
+                    char *err, size_t errlen)
 {
     sv__presentation *pres = NULL;
     req r;
     int ret = get(t, &r, url, 0, -1, err, errlen);
     if (ret < 0)
         return ret;
+    v->manifest_bytes = r.size;
     const char *base = r.url_after[0] ? r.url_after : url;
     sv__source_kind kind = sv__model_detect(r.data, r.size, base, NULL);
     sv__parse_error pe = { 0 };
@@ -232,7 +282,7 @@ static int describe(sv__transport *t, const char *url, int parallel, sv_emulate_
         ret = SV_ERR_UNSUPPORTED;
         goto done;
     }
-    if ((ret = load_reps(t, pres, tr, err, errlen)) < 0)
+    if ((ret = load_reps(t, pres, tr, index, err, errlen)) < 0)
         goto done;
     size_t rungs = tr->nb_reps, nsegs = tr->reps[0].nb_segs;
     for (size_t i = 0; i < rungs; i++) {
@@ -254,6 +304,8 @@ static int describe(sv__transport *t, const char *url, int parallel, sv_emulate_
         goto done;
     }
     ret = measure(t, tr, nsegs, parallel, sizes, &v->num_requests, err, errlen);
+    if (ret == 0)
+        ret = init_sizes(t, tr, init, &v->num_requests, err, errlen);
     if (ret < 0) {
         free(sizes);
         goto done;
@@ -272,6 +324,7 @@ done:
 typedef struct owned {
     sv_emulate_video v;
     uint32_t kbps[MAX_RUNGS];
+    uint64_t index[MAX_RUNGS], init[MAX_RUNGS];
     uint64_t *sizes;
 } owned;
 
@@ -313,9 +366,12 @@ int sv_emulate_describe(const char *url, int max_parallel, sv_emulate_video **ou
         snprintf(furl, sizeof(furl), "file://%s", path);
         url = furl;
     }
-    ret = describe(t, url, max_parallel ? max_parallel : 8, &o->v, o->kbps, &o->sizes, err, errlen);
+    ret = describe(t, url, max_parallel ? max_parallel : 8, &o->v, o->kbps, o->index, o->init,
+                   &o->sizes, err, errlen);
     if (ret < 0)
         goto fail;
+    o->v.index_bytes = o->index;
+    o->v.init_bytes = o->init;
     o->v.video.bitrates_kbps = o->kbps;
     o->v.video.segment_bytes = o->sizes;
     if (sv_abr_video_check(&o->v.video) < 0) {

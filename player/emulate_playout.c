@@ -7,6 +7,15 @@
  * and waits). The control loop's tick sees the buffer low and declares the
  * rebuffer exactly as it does in playback.
  *
+ * Stalls are measured here, not from the control loop's pause: they last
+ * from the instant the media ran out to the instant the playhead moves
+ * again, as the simulator (abr/sim.c) counts them. The control loop pauses
+ * the outputs when less than REBUFFER_LOW_S (0.1 s) is left at one of its
+ * 50 ms ticks, a margin real decoders need; this output has no decoder, so
+ * it plays out what it held when paused for a stall (and no more, even
+ * when media arrives before the player resumes), and neither the margin
+ * nor the tick's phase becomes stall time.
+ *
  * The session record: one step per video media segment with the transfer
  * that brought it (the trace transport's last completed transfer: the
  * scheduler pushes a chunk from inside that transfer's callback), and each
@@ -36,24 +45,32 @@ struct sv__emu {
     emu_stream st[2];
     int nb;
     int playing, started;
-    double anchor_pos, anchor_t; /* while playing: position = anchor_pos + now - anchor_t */
-    double stop_t;             /* when the playhead last stopped, < 0: never */
+    /* While the playhead runs: position = anchor_pos + now - anchor_t, up to
+     * `limit`: the media end while playing, what was buffered when paused. */
+    double anchor_pos, anchor_t;
+    double limit;
+    double dry_since;          /* when the playhead ran out of media, < 0: it has not */
     uint32_t ladder[MAX_LADDER];
     size_t rungs;
     sv_abr_sim_step *steps;
     double *durations;         /* media seconds of each step */
     size_t nb_steps, cap_steps;
     int failed_alloc;
+    const sv_abr_param *params;
+    size_t num_params;
 };
 
-int sv__emu_create(sv__emu **out, struct sv_player *p, const sv__transport *link)
+int sv__emu_create(sv__emu **out, struct sv_player *p, const sv__transport *link,
+                   const sv_abr_param *params, size_t num_params)
 {
     sv__emu *e = calloc(1, sizeof(*e));
     if (!e)
         return SV_ERR_NOMEM;
     e->p = p;
     e->link = link;
-    e->stop_t = -1;
+    e->params = params;
+    e->num_params = num_params;
+    e->dry_since = -1;
     *out = e;
     return 0;
 }
@@ -65,6 +82,11 @@ void sv__emu_destroy(sv__emu *e)
     free(e->steps);
     free(e->durations);
     free(e);
+}
+
+int sv__emu_abr_params(const sv__emu *e, sv_abr *abr)
+{
+    return e->num_params ? sv_abr_set_params(abr, e->params, e->num_params) : 0;
 }
 
 static double now(const sv__emu *e)
@@ -93,22 +115,47 @@ static double media_end(const sv__emu *e)
     return e->nb ? end : 0;
 }
 
+static int all_eos(const sv__emu *e)
+{
+    for (int i = 0; i < e->nb; i++)
+        if (!e->st[i].eos)
+            return 0;
+    return e->nb > 0;
+}
+
+/* The playhead runs while playing, and after the start also while paused
+ * for a stall, until it reaches what it held then. */
 void sv__emu_update(sv__emu *e)
 {
     struct sv_player *p = e->p;
-    if (!e->playing)
+    if (!e->started)
         return;
-    double t = now(e), pos = e->anchor_pos + (t - e->anchor_t), end = media_end(e);
-    if (pos > end) {
-        /* The last frame stays up: re-anchor so that later media plays on
-         * from here rather than jumping ahead. */
-        pos = end;
-        e->anchor_pos = end;
+    double t = now(e), limit = e->playing ? media_end(e) : e->limit;
+    double pos = e->anchor_pos + (t - e->anchor_t);
+    if (pos >= limit) {
+        /* Out of media: the last frame stays up. Re-anchor so that later
+         * media plays on from here rather than jumping ahead. */
+        if (e->dry_since < 0 && !all_eos(e))
+            e->dry_since = e->anchor_t + (limit - e->anchor_pos > 0 ? limit - e->anchor_pos : 0);
+        pos = limit > e->anchor_pos ? limit : e->anchor_pos;
+        e->anchor_pos = pos;
         e->anchor_t = t;
     }
     sv__mutex_lock(&p->lock);
     p->position_s = pos;
     sv__mutex_unlock(&p->lock);
+}
+
+/* The playhead moves again after running dry: the stall ends now and is
+ * charged to the last segment, whose arrival ended it. */
+static void end_dry(sv__emu *e)
+{
+    if (e->dry_since < 0)
+        return;
+    double d = now(e) - e->dry_since;
+    if (e->nb_steps && d > 0)
+        e->steps[e->nb_steps - 1].rebuffer_s += d;
+    e->dry_since = -1;
 }
 
 void sv__emu_set_playing(sv__emu *e, int playing)
@@ -117,22 +164,23 @@ void sv__emu_set_playing(sv__emu *e, int playing)
     sv__emu_update(e);
     if (playing == e->playing)
         return;
-    double t = now(e);
     e->playing = playing;
     if (!playing) {
-        e->stop_t = t;
+        /* Every pause after the start is a stall in an emulation (no user
+         * pauses or seeks): the output plays out what it holds. */
+        e->limit = media_end(e);
         return;
     }
-    /* Every stop after the start is a stall in an emulation (no user
-     * pauses or seeks): charge it to the segment that ended it. */
-    if (e->started && e->stop_t >= 0 && e->nb_steps)
-        e->steps[e->nb_steps - 1].rebuffer_s += t - e->stop_t;
+    if (e->started) {
+        end_dry(e);
+        return; /* anchored by the update above */
+    }
     e->started = 1;
-    e->stop_t = -1;
+    e->dry_since = -1;
     sv__mutex_lock(&p->lock);
     e->anchor_pos = p->position_s;
     sv__mutex_unlock(&p->lock);
-    e->anchor_t = t;
+    e->anchor_t = now(e);
 }
 
 int sv__emu_ready(sv__emu *e)
@@ -231,6 +279,10 @@ void sv__emu_chunk(sv__emu *e, sv__stream *s, sv__chunk *c)
         if (!es->has_media || end > es->end)
             es->end = end;
         es->has_media = 1;
+        /* Dry while the player still plays (between two of its ticks): the
+         * playhead moves on from now. */
+        if (e->playing && media_end(e) > e->anchor_pos)
+            end_dry(e);
         if (s == e->p->vstream && e->nb_steps) {
             double pos;
             sv__mutex_lock(&e->p->lock);

@@ -13,6 +13,14 @@
  * classify(): CDN faults (network, timeout, 5xx, 404 with CDNs, 408, 429)
  * fail over or back off; request faults (other 4xx, a single source's 404)
  * fail fast.
+ *
+ * Two things look beyond one attempt. A watchdog timer abandons a segment
+ * transfer that crawls far below what the link recently gave, when another
+ * healthy CDN could serve it (libcurl's own floor is absolute and counts
+ * whole seconds, so it cannot tell a 20 kB/s drip on a fast link from a
+ * slow link). And a buffer probe lets a segment fetch outlive max_attempts
+ * while the player still has media to play, so only an empty buffer turns
+ * dead CDNs into an error.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,6 +56,9 @@ typedef struct fetch {
     char *attempt_url;
     sv__transfer *xfer;
     int64_t timer;
+    int64_t watchdog;        /* slow-transfer check of the attempt in flight, 0 none */
+    double attempt_start;    /* loop clock */
+    int slow;                /* the watchdog abandoned the previous attempt */
     char reason[64];         /* why the previous attempt failed, for the CDN switch */
 
     uint8_t *data;
@@ -65,8 +76,16 @@ struct sv__fetcher {
     char *query;
     fetch *fetches;
     int64_t next_id;
-    int64_t bytes, requests, retries;
+    int64_t bytes, requests, retries, slow_aborts;
+    double segment_Bps;      /* EWMA of segment transfer rates, bytes/s; 0 before one */
+    double (*probe)(void *opaque);
+    void *probe_opaque;
 };
+
+/* Below this a transfer says more about latency than about the link. */
+#define MIN_SAMPLE_BYTES 16384
+#define SEGMENT_EWMA_ALPHA 0.3
+#define WATCHDOG_PERIOD_S 0.5
 
 void sv__fetch_default_options(sv__fetch_options *o)
 {
@@ -78,6 +97,10 @@ void sv__fetch_default_options(sv__fetch_options *o)
     o->backoff_initial_s = 0.25;
     o->backoff_max_s = 4;
     o->max_body_bytes = (size_t)256 << 20;
+    o->slow_fraction = 0.1;
+    o->slow_grace_s = 1;
+    o->slow_floor_max_bytes_per_s = 256000;
+    o->keep_trying_above_s = 0.5;
 }
 
 int sv__fetcher_create(sv__fetcher **out, sv__loop *loop, sv__transport *transport,
@@ -148,6 +171,9 @@ static void halt(fetch *x)
     if (x->timer > 0)
         sv__loop_timer_cancel(x->f->loop, x->timer);
     x->timer = 0;
+    if (x->watchdog > 0)
+        sv__loop_timer_cancel(x->f->loop, x->watchdog);
+    x->watchdog = 0;
 }
 
 static const char *method_name(const fetch *x)
@@ -253,12 +279,23 @@ static void on_done(void *opaque, const sv__transfer_result *tr)
     sv__fetcher *f = x->f;
     int cdn_valid = x->cdn >= 0 && x->cdn_gen == f->cdns.generation;
     double delay;
+    int out_of_attempts;
 
     x->xfer = NULL;
+    if (x->watchdog > 0)
+        sv__loop_timer_cancel(f->loop, x->watchdog);
+    x->watchdog = 0;
     if (!tr->error) {
         if (cdn_valid)
             sv__cdn_succeeded(&f->cdns, x->cdn);
         f->bytes += (int64_t)x->size;
+        if (x->kind == SV__FETCH_SEGMENT && x->size >= MIN_SAMPLE_BYTES &&
+            tr->end_s > tr->start_s) {
+            double bps = (double)x->size / (tr->end_s - tr->start_s);
+            f->segment_Bps = f->segment_Bps > 0
+                             ? (1 - SEGMENT_EWMA_ALPHA) * f->segment_Bps + SEGMENT_EWMA_ALPHA * bps
+                             : bps;
+        }
         finish(x, tr, 0, NULL);
         return;
     }
@@ -278,11 +315,20 @@ static void on_done(void *opaque, const sv__transfer_result *tr)
         sv__cdn_failed(&f->cdns, x->cdn, sv__loop_now(f->loop));
         x->tried |= (uint64_t)1 << x->cdn;
     }
-    if (v == FATAL || x->attempts >= f->opts.max_attempts) {
+    /* Out of attempts, a segment still waits for a CDN to come back while
+     * the player has media to play: giving up now would stop playback
+     * with seconds still buffered. */
+    out_of_attempts = x->attempts >= f->opts.max_attempts;
+    if (out_of_attempts && v != FATAL && x->kind == SV__FETCH_SEGMENT && f->probe &&
+        f->probe(f->probe_opaque) > f->opts.keep_trying_above_s)
+        out_of_attempts = 0;
+    if (v == FATAL || out_of_attempts) {
         finish(x, tr, tr->error, tr->message);
         return;
     }
-    if (tr->status >= 400)
+    if (x->slow)
+        snprintf(x->reason, sizeof(x->reason), "too slow");
+    else if (tr->status >= 400)
         snprintf(x->reason, sizeof(x->reason), "HTTP %ld", tr->status);
     else
         snprintf(x->reason, sizeof(x->reason), "%s", sv_strerror(tr->error));
@@ -319,7 +365,8 @@ static const char *switch_reason(const fetch *x)
         return x->reason;
     if (s->current >= 0 && sv__cdn_is_down(s, s->current, sv__loop_now(x->f->loop)))
         return "failover";
-    return "probe";
+    /* The list was reordered (content steering) and another CDN now leads. */
+    return s->reordered ? "priority" : "probe";
 }
 
 /* The URL of the next attempt, malloc'ed; picks the CDN. */
@@ -353,6 +400,59 @@ static char *attempt_url(fetch *x)
     snprintf(u, len, "%s%.*s%s%s", base ? base : "", (int)hash, rest,
              q ? (memchr(rest, '?', hash) ? "&" : "?") : "", q ? q : "");
     return u;
+}
+
+/* The relative floor for the attempt in flight, in bytes/s, or 0 when it
+ * does not apply: no rate known yet, no other healthy CDN to go to, or not
+ * above the absolute floor libcurl already enforces. */
+static double slow_floor(const fetch *x)
+{
+    sv__fetcher *f = x->f;
+    double now = sv__loop_now(f->loop), floor;
+    int alt;
+
+    if (f->segment_Bps <= 0 || x->cdn < 0 || x->cdn_gen != f->cdns.generation)
+        return 0;
+    alt = sv__cdn_pick(&f->cdns, now, x->tried | (uint64_t)1 << x->cdn);
+    if (alt < 0 || sv__cdn_is_down(&f->cdns, alt, now))
+        return 0;
+    floor = f->segment_Bps * f->opts.slow_fraction;
+    if (floor > f->opts.slow_floor_max_bytes_per_s)
+        floor = f->opts.slow_floor_max_bytes_per_s;
+    return floor > f->opts.low_speed_bytes_per_s ? floor : 0;
+}
+
+static void watchdog(void *opaque)
+{
+    fetch *x = opaque;
+    sv__fetcher *f = x->f;
+    double now = sv__loop_now(f->loop), elapsed = now - x->attempt_start;
+    double floor = slow_floor(x), rate;
+    sv__transfer_result tr;
+
+    x->watchdog = 0;
+    if (!x->xfer)
+        return;
+    rate = elapsed > 0 ? (double)x->size / elapsed : 0;
+    if (!floor || rate >= floor) {
+        if ((x->watchdog = sv__loop_timer(f->loop, WATCHDOG_PERIOD_S, watchdog, x)) < 0)
+            x->watchdog = 0;
+        return;
+    }
+    /* Abandon it as libcurl abandons a transfer under its floor: a timeout,
+     * which fails over. */
+    f->transport->ops->cancel(f->transport->priv, x->xfer);
+    x->xfer = NULL;
+    f->slow_aborts++;
+    memset(&tr, 0, sizeof(tr));
+    tr.error = SV_ERR_TIMEOUT;
+    tr.start_s = x->attempt_start;
+    tr.end_s = now;
+    tr.bytes = (int64_t)x->size;
+    snprintf(tr.message, sizeof(tr.message), "too slow: %.0f B/s after %.1f s, under the %.0f B/s floor",
+             rate, elapsed, floor);
+    x->slow = 1;
+    on_done(x, &tr);
 }
 
 static void attempt(void *opaque)
@@ -393,8 +493,14 @@ static void attempt(void *opaque)
     req.on_data = on_data;
     req.on_done = on_done;
     req.opaque = x;
+    x->attempt_start = sv__loop_now(f->loop);
+    x->slow = 0;
     if ((ret = f->transport->ops->submit(f->transport->priv, &req, &x->xfer)) < 0)
         goto fail;
+    if (x->kind == SV__FETCH_SEGMENT && x->cdn >= 0 && f->opts.slow_fraction > 0 &&
+        f->cdns.n > 1 && (x->watchdog = sv__loop_timer(f->loop, f->opts.slow_grace_s,
+                                                       watchdog, x)) < 0)
+        x->watchdog = 0; /* no check this time; libcurl's own floor still holds */
     return;
 
 fail:
@@ -506,6 +612,15 @@ int sv__fetcher_set_query(sv__fetcher *f, const char *query)
     return 0;
 }
 
+void sv__fetcher_set_buffer_probe(sv__fetcher *f, double (*buffered_s)(void *opaque),
+                                  void *opaque)
+{
+    if (!f)
+        return;
+    f->probe = buffered_s;
+    f->probe_opaque = buffered_s ? opaque : NULL;
+}
+
 void sv__fetcher_on_cdn_change(sv__fetcher *f,
                                void (*cb)(void *opaque, const char *from, const char *to,
                                           const char *reason),
@@ -527,6 +642,7 @@ void sv__fetcher_stats(const sv__fetcher *f, sv__fetch_stats *st)
     st->requests = f->requests;
     st->retries = f->retries;
     st->cdn_switches = f->cdns.switches;
+    st->slow_aborts = f->slow_aborts;
     if (f->cdns.current >= 0)
         st->current_cdn = f->cdns.cdns[f->cdns.current].id;
 }

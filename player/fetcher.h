@@ -36,6 +36,20 @@ typedef struct sv__fetch_options {
                                       untried CDN is immediate), default 0.25; doubles */
     double backoff_max_s;          /* default 4 */
     size_t max_body_bytes;         /* refuse bigger responses, default 256 MiB */
+    /* Segment speed floor relative to the link: with another healthy CDN
+     * not yet tried, a segment transfer that after slow_grace_s averages
+     * under min(slow_fraction x the recent segment throughput,
+     * slow_floor_max_bytes_per_s) is abandoned and fails over (a dripping
+     * or stalled CDN while the link is fast). slow_fraction 0 turns it
+     * off. Defaults 0.1, 1 s, 256000 B/s. */
+    double slow_fraction;
+    double slow_grace_s;
+    double slow_floor_max_bytes_per_s;
+    /* With a buffer probe set, a segment fetch that used up max_attempts
+     * keeps retrying (with back-off) while more than this much media is
+     * buffered, so dead CDNs end playback only once the buffer is spent.
+     * Default 0.5 s. */
+    double keep_trying_above_s;
 } sv__fetch_options;
 
 void sv__fetch_default_options(sv__fetch_options *o);
@@ -95,7 +109,8 @@ void sv__fetcher_destroy(sv__fetcher *f);
  * once to a CDN not yet tried for this fetch; with none left (or no CDNs) the
  * same source is retried after backoff_initial_s, doubling up to
  * backoff_max_s. Other 4xx, and a single source's 404, fail at once. At most
- * max_attempts attempts in all. A body over max_body_bytes fails with
+ * max_attempts attempts in all (more for a segment while the buffer probe
+ * reports over keep_trying_above_s). A body over max_body_bytes fails with
  * SV_ERR_OVERFLOW. On error, result->message names the method, the URL and
  * the cause (e.g. "GET http://h/a.m4s: HTTP 404: Not Found (1 attempt)").
  */
@@ -118,6 +133,15 @@ int sv__fetcher_set_cdns(sv__fetcher *f, const sv__cdn_entry *cdns, size_t n);
  * parameter ("token=..."), or NULL; API calls never carry it. Copied. */
 int sv__fetcher_set_query(sv__fetcher *f, const char *query);
 
+/*
+ * How much media the player holds ahead of the position, in seconds: asked
+ * (on the loop thread) when a segment fetch has used up its attempts; see
+ * keep_trying_above_s. NULL removes it. The probe must not call into the
+ * fetcher.
+ */
+void sv__fetcher_set_buffer_probe(sv__fetcher *f, double (*buffered_s)(void *opaque),
+                                  void *opaque);
+
 /* Called after every CDN change (from, to, reason), on the loop thread. */
 void sv__fetcher_on_cdn_change(sv__fetcher *f,
                                void (*cb)(void *opaque, const char *from, const char *to,
@@ -129,6 +153,7 @@ typedef struct sv__fetch_stats {
     int64_t requests;         /* attempts made */
     int64_t retries;          /* attempts after a failed one */
     int64_t cdn_switches;
+    int64_t slow_aborts;      /* transfers abandoned under the relative speed floor */
     const char *current_cdn;  /* "" without CDNs; valid until the next call */
 } sv__fetch_stats;
 void sv__fetcher_stats(const sv__fetcher *f, sv__fetch_stats *st);

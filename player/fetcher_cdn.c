@@ -68,7 +68,7 @@ int sv__cdn_set_list(sv__cdn_set *s, const sv__cdn_entry *cdns, size_t n)
 {
     sv__cdn *list = NULL;
     const char *cur_id = s->current >= 0 ? s->cdns[s->current].id : NULL;
-    int current = -1;
+    int current = -1, changed = 0;
     size_t i;
 
     if (n > SV__MAX_CDNS)
@@ -87,15 +87,29 @@ int sv__cdn_set_list(sv__cdn_set *s, const sv__cdn_entry *cdns, size_t n)
         if (!(list[i].id = strdup(cdns[i].id)) ||
             !(list[i].base = normalise_base(cdns[i].base_url)))
             goto fail;
-        /* A CDN that stays in the list keeps its place as current. */
+        /* A CDN that stays in the list keeps its place as current, and its
+         * health: a reordering (content steering) must not revive a CDN
+         * that is sitting out. */
         if (cur_id && !strcmp(cur_id, list[i].id))
             current = (int)i;
+        size_t k = 0;
+        while (k < s->n && strcmp(s->cdns[k].id, list[i].id))
+            k++;
+        if (k < s->n) {
+            list[i].failures = s->cdns[k].failures;
+            list[i].down_until = s->cdns[k].down_until;
+        }
+        changed |= k == s->n || s->cdns[k].priority != list[i].priority ||
+                   s->cdns[k].weight != list[i].weight;
     }
+    changed |= n != s->n;
     free_list(s->cdns, s->n);
     s->cdns = list;
     s->n = n;
     s->current = current;
     s->generation++;
+    /* Only a real change of order makes the next move a "priority" one. */
+    s->reordered = current >= 0 && changed;
     return 0;
 
 fail:
@@ -159,6 +173,8 @@ void sv__cdn_select(sv__cdn_set *s, int idx, const char *reason)
 {
     const char *from;
 
+    if (idx >= 0 && (size_t)idx < s->n)
+        s->reordered = 0;
     if (idx < 0 || (size_t)idx >= s->n || idx == s->current)
         return;
     from = s->current >= 0 ? s->cdns[s->current].id : "";

@@ -41,6 +41,7 @@ typedef struct sv__cdn_set {
     int current;           /* index of the CDN of the latest attempt, -1 none */
     uint64_t generation;   /* bumped when the list changes: old indexes are stale */
     int64_t switches;
+    int reordered;         /* the list was replaced (steering) since the last pick */
     sv__cdn_change_fn on_change;
     void *on_change_opaque;
 } sv__cdn_set;

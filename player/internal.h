@@ -343,6 +343,19 @@ int sv__control_cdns_host(struct sv_player *p, const char *manifest_url);
 int sv__control_cdns_model(struct sv_player *p);
 /* No CDNs (unload). */
 void sv__control_cdns_clear(struct sv_player *p);
+/* Copies the load's CDN list (host's or manifest's, in their order, before
+ * steering) into out (up to cap) and returns how many there are. Pointers
+ * stay valid while the load lasts. */
+size_t sv__control_cdns_list(struct sv_player *p, sv__cdn_entry *out, size_t cap);
+
+/* ---- content steering (steering.c) --------------------------------------------- */
+
+#define SV__STEER_MAX_CDNS 24
+typedef struct sv__steer sv__steer;
+/* Follows the presentation's steering manifest, when it names one and the
+ * load has CDNs (fetched now, then every TTL). 0 or SV_ERR_NOMEM. */
+int sv__steer_start(struct sv_player *p);
+void sv__steer_stop(struct sv_player *p);
 
 /* ---- subtitles (subtitles.c) --------------------------------------------------- */
 
@@ -403,6 +416,7 @@ struct sv_player {
     sv__cmd *load_cmd;             /* the load being played (owned) */
     sv__session *session;          /* backend session, or NULL */
     sv__session *ending;           /* sessions whose stop is in flight */
+    sv__steer *steer;              /* content steering of the load, or NULL */
     atomic_int shutdown_done;      /* destroy: the session stop was sent and answered */
     char *load_url;
     uint64_t load_userdata;

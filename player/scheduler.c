@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "emulate_internal.h"
 #include "internal.h"
 
 #include "scheduler_internal.h"
@@ -50,11 +51,12 @@ double sv__sched_position(sv__sched *s)
 
 /* ---- choosing a representation ------------------------------------------ */
 
-static int choose_rep(sched_stream *ss, sv__track *t, const char **reason)
+static int choose_rep(sched_stream *ss, sv__track *t, const char **reason, double *wait_s)
 {
     sv__sched *s = ss->owner;
     struct sv_player *p = s->p;
     *reason = "only";
+    *wait_s = 0;
     if (t->nb_reps <= 1)
         return 0;
     if (ss->type != SV_TRACK_VIDEO) {
@@ -115,6 +117,9 @@ static int choose_rep(sched_stream *ss, sv__track *t, const char **reason)
     if (sv_abr_choose(s->abr, &in, &d) < 0)
         return map[0];
     *reason = d.reason;
+    /* A rule may ask to wait before the request (BOLA); the wait never
+     * stalls playback: it is capped by the buffer, as in abr/sim.c. */
+    *wait_s = d.delay_s < in.buffer_s ? d.delay_s : in.buffer_s;
     return map[d.index];
 }
 
@@ -188,6 +193,7 @@ static void on_segment(void *opaque, sv__fetch_result *r)
          * from the lowest rung (two failures at one quality drop to it). */
         sv__control_error(p, r->error, 0, "%s", r->message);
         ss->last_rep = -1;
+        ss->chosen_rep = -1;
         sv__sched_pump(ss);
         return;
     }
@@ -282,11 +288,19 @@ static int same_init(const sched_stream *ss, const sv__resource *init)
            ss->last_init_offset == init->offset;
 }
 
+static void wait_over(void *arg)
+{
+    sched_stream *ss = arg;
+    ss->wait_timer = 0;
+    sv__sched_pump(ss);
+}
+
 void sv__sched_pump(sched_stream *ss)
 {
     sv__sched *s = ss->owner;
     struct sv_player *p = s->p;
-    if (ss->fetch_id || ss->held || ss->done || !p->pres || p->state == SV_STATE_ERROR)
+    if (ss->fetch_id || ss->held || ss->done || ss->wait_timer || !p->pres ||
+        p->state == SV_STATE_ERROR)
         return;
     double ahead = ss->buffered_end - sv__sched_position(s);
     double goal = p->settings.buffer_goal_s;
@@ -299,7 +313,22 @@ void sv__sched_pump(sched_stream *ss)
         return;
     }
     const char *reason;
-    int ri = choose_rep(ss, t, &reason);
+    double wait_s = 0;
+    int ri = ss->chosen_rep;
+    if (ri >= 0 && ri < (int)t->nb_reps)
+        reason = ss->chosen_reason;
+    else
+        ri = choose_rep(ss, t, &reason, &wait_s);
+    ss->chosen_rep = -1;
+    if (wait_s > 0) {
+        int64_t id = sv__loop_timer(p->loop, wait_s, wait_over, ss);
+        if (id > 0) {
+            ss->wait_timer = id;
+            ss->chosen_rep = ri;
+            ss->chosen_reason = reason;
+            return;
+        }
+    }
     sv__rep *rep = &t->reps[ri];
     if (rep->seg_state != SV__SEGS_READY) {
         sv__fetch_req req = { .kind = SV__FETCH_MANIFEST, .length = -1 };
@@ -319,6 +348,8 @@ void sv__sched_pump(sched_stream *ss)
         ss->fetch_id = id;
         ss->fetch_is_index = 1;
         ss->fetch_rep = ri;
+        ss->chosen_rep = ri;
+        ss->chosen_reason = reason;
         return;
     }
 
@@ -357,6 +388,8 @@ void sv__sched_pump(sched_stream *ss)
     ss->reason = reason;
     if (ss->init_pending) {
         ss->fetch_is_init = 1;
+        ss->chosen_rep = ri;
+        ss->chosen_reason = reason;
         start_fetch(ss, seg->init, on_segment);
         return;
     }
@@ -474,6 +507,7 @@ static void stream_init(sv__sched *s, sched_stream *ss, sv__stream *stream, sv_t
     ss->last_rep = -1;
     ss->last_disc = -1;
     ss->fetch_rep = -1;
+    ss->chosen_rep = -1;
 }
 
 static int period_at(const sv__presentation *pres, double t)
@@ -497,6 +531,8 @@ int sv__sched_start(struct sv_player *p)
     sv_abr_estimator_default_config(&ec, SV_ABR_ESTIMATOR_EWMA);
     const sv_allocator *al = p->settings.allocator.alloc ? &p->settings.allocator : NULL;
     int r = sv_abr_create(p->abr_rule, al, &s->abr);
+    if (r == 0 && p->emu)
+        r = sv__emu_abr_params(p->emu, s->abr); /* svtrace emulate --param */
     if (r == 0)
         r = sv_abr_estimator_create(&ec, al, &s->est);
     if (r < 0) {
@@ -543,6 +579,10 @@ static void cancel_all(sv__sched *s)
         sv__aes_keys_cancel(ss->aes);
         free(ss->held);
         ss->held = NULL;
+        if (ss->wait_timer)
+            sv__loop_timer_cancel(s->p->loop, ss->wait_timer);
+        ss->wait_timer = 0;
+        ss->chosen_rep = -1;
     }
     if (s->refresh_fetch)
         sv__fetch_cancel(s->p->fetcher, s->refresh_fetch);
@@ -590,6 +630,7 @@ void sv__sched_seek(struct sv_player *p, double target)
         ss->buffered_end = 0;
         ss->done = 0;
         ss->last_rep = -1; /* a new run: the init segment is sent again */
+        ss->chosen_rep = -1;
         ss->failures = 0;
     }
     for (int k = 0; k < s->nb; k++)

@@ -23,6 +23,12 @@ typedef struct sched_stream {
     int fetch_rep;
     sv__segment seg;           /* the segment being fetched (copied) */
     const char *reason;        /* the ABR's reason for its rep (static string) */
+    /* A decision that needed a playlist, sidx or init segment first: the
+     * fetch that follows it takes this rep rather than asking the rule
+     * again (-1: none), so what was loaded for it is not wasted. */
+    int chosen_rep;
+    const char *chosen_reason;
+    int64_t wait_timer;        /* > 0: the rule asked to wait before fetching chosen_rep */
     char *last_init_url;       /* identity of the run's init segment */
     int64_t last_init_offset;
     int last_rep;

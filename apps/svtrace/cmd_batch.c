@@ -130,8 +130,7 @@ static void *worker(void *arg)
 
     sv_abr_sim_default_config(&cfg);
     cfg.num_segments = b->video->play_segments;
-    if (b->video->player_start)
-        cfg.start_index = 0; /* a real title: the player starts at its lowest rung */
+    svt_video_sim_config(b->video, &cfg);
     cfg.params = b->params;
     cfg.num_params = b->nparams;
     for (;;) {

@@ -26,6 +26,7 @@ static const char usage[] =
     "\n"
     "  --trace FILE          bandwidth trace: Pensieve, mahimahi or CSV (auto-detected)\n"
     "  --abr RULE            bba, bola, throughput, mpc or hybrid (default hybrid)\n"
+    "  --param NAME=VALUE    set a rule parameter (repeatable; see 'svtrace rules')\n"
     "  --rtt S               latency per request (default 0.08; a CSV trace's rtt_ms wins)\n"
     "  --buffer-goal S       the player stops fetching above this buffer (default 60)\n"
     "  --start-buffer S      buffer needed to start and to resume (default 2)\n"
@@ -77,6 +78,8 @@ int svt_cmd_emulate(int argc, char **argv)
     sv_trace *trace = NULL;
     sv_emulate_report *rep = NULL;
     json_t *root = NULL;
+    sv_abr_param params[SVT_MAX_PARAMS];
+    size_t nparams = 0;
     int rc = 2, m, timing = 0;
 
     sv_emulate_default_config(&cfg);
@@ -108,6 +111,16 @@ int svt_cmd_emulate(int argc, char **argv)
             (m = svt_match(argc, argv, &i, "--svg", &svg_path))) {
             if (m < 0)
                 return 2;
+            continue;
+        }
+        if ((m = svt_match(argc, argv, &i, "--param", &v))) {
+            if (m < 0)
+                return 2;
+            if (nparams == SVT_MAX_PARAMS || svt_parse_param((char *)v, &params[nparams]) < 0) {
+                fprintf(stderr, "svtrace: --param expects NAME=VALUE, got '%s'\n", v);
+                return 2;
+            }
+            nparams++;
             continue;
         }
         if ((m = svt_match(argc, argv, &i, "--rtt", &v))) {
@@ -156,7 +169,11 @@ int svt_cmd_emulate(int argc, char **argv)
     const sv_abr_rule *rule = svt_find_rule(rule_name);
     if (!rule)
         return 2;
+    if (svt_check_params(rule, params, nparams) < 0)
+        return 2;
     cfg.abr_rule = sv_abr_rule_name(rule);
+    cfg.abr_params = params;
+    cfg.num_abr_params = nparams;
 
     rc = 1;
     if (!(trace = svt_load_trace(trace_path)))
@@ -177,7 +194,7 @@ int svt_cmd_emulate(int argc, char **argv)
         goto done;
     }
 
-    root = svt_summary_json(trace_path, trace, url, rule, NULL, 0, &rep->result);
+    root = svt_summary_json(trace_path, trace, url, rule, params, nparams, &rep->result);
     json_object_set_new(root, "mode", json_string("emulate"));
     json_object_set_new(root, "player", player_json(rep));
     rc = 0;

@@ -18,7 +18,9 @@ static const char usage[] =
     "  --trace FILE          bandwidth trace: Pensieve, mahimahi or CSV (auto-detected)\n"
     "  --video V             a Pensieve video_sizes folder, a JSON ladder, or an HLS/DASH\n"
     "                        URL or manifest path (sizes from byte ranges or HEAD requests;\n"
-    "                        the first segment at the lowest rung, as the player starts)\n"
+    "                        the first segment at the lowest rung, as the player starts; the\n"
+    "                        manifest, HLS playlists and init segments the player fetches\n"
+    "                        cost their requests too, as in 'svtrace emulate')\n"
     "  --abr RULE            bba, bola, throughput, mpc or hybrid (default hybrid)\n"
     "  --param NAME=VALUE    set a rule parameter (repeatable; see 'svtrace rules')\n"
     "  --segments N          segments to play (default: all; a video_sizes folder: lines - 1)\n"
@@ -158,8 +160,7 @@ int svt_cmd_run(int argc, char **argv)
     sv_abr_sim_config cfg;
     sv_abr_sim_default_config(&cfg);
     cfg.num_segments = video.play_segments;
-    if (video.player_start)
-        cfg.start_index = 0; /* a real title: the player's first segment is its lowest rung */
+    svt_video_sim_config(&video, &cfg);
     cfg.params = opts.params;
     cfg.num_params = opts.nparams;
     sv_abr_sim_result res;

@@ -19,6 +19,10 @@ typedef struct svt_video {
     size_t play_segments;   /* segments a session plays (<= v.num_segments) */
     int player_start;       /* a real title: sessions start at the lowest rung, as the
                                player does (else the simulator's start rung) */
+    /* A real title: what the player fetches besides the segments
+     * (sv_emulate_video), NULL/0 otherwise. */
+    uint64_t manifest_bytes;
+    uint64_t *index_bytes, *init_bytes;
 } svt_video;
 
 /* Reads a whole file; returns a malloc'd buffer (NUL-terminated) or NULL
@@ -40,6 +44,10 @@ int svt_is_manifest(const char *path);
 /* An HLS/DASH presentation's video ladder and segment sizes (video_url.c). */
 int svt_load_video_url(const char *url, size_t segments, svt_video *out);
 void svt_video_free(svt_video *v);
+/* The simulator's setup for sessions over `v`: a real title starts at the
+ * lowest rung and pays for the manifest, playlists and init segments the
+ * player fetches, as `svtrace emulate` does (video_url.c). */
+void svt_video_sim_config(const svt_video *v, sv_abr_sim_config *cfg);
 
 /* Opens an output file ("-" is stdout); prints the error and returns NULL. */
 FILE *svt_open_out(const char *path);

@@ -273,5 +273,7 @@ void svt_video_free(svt_video *v)
 {
     free(v->bitrates);
     free(v->sizes);
+    free(v->index_bytes);
+    free(v->init_bytes);
     memset(v, 0, sizeof(*v));
 }

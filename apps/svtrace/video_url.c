@@ -3,8 +3,10 @@
  * ladder and per-segment sizes libstreamverse reads with the player's own
  * manifest parser (sv_emulate_describe: byte ranges where the manifest or
  * sidx gives them, HEAD requests otherwise). Sessions over such a video
- * start at the lowest rung, as the player does, and play the whole title,
- * as `svtrace emulate` does, so the two report comparable QoE.
+ * start at the lowest rung, as the player does, play the whole title, and
+ * pay for the manifest, the media playlists (HLS) and the init segments the
+ * player fetches besides the segments, as `svtrace emulate` does, so the
+ * two report comparable QoE.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -42,7 +44,9 @@ int svt_load_video_url(const char *url, size_t segments, svt_video *out)
     size_t rungs = ev->video.num_rungs, n = ev->video.num_segments;
     out->bitrates = calloc(rungs, sizeof(uint32_t));
     out->sizes = calloc(n * rungs, sizeof(uint64_t));
-    if (!out->bitrates || !out->sizes) {
+    out->index_bytes = calloc(rungs, sizeof(uint64_t));
+    out->init_bytes = calloc(rungs, sizeof(uint64_t));
+    if (!out->bitrates || !out->sizes || !out->index_bytes || !out->init_bytes) {
         fprintf(stderr, "svtrace: out of memory\n");
         sv_emulate_video_free(ev);
         svt_video_free(out);
@@ -50,6 +54,9 @@ int svt_load_video_url(const char *url, size_t segments, svt_video *out)
     }
     memcpy(out->bitrates, ev->video.bitrates_kbps, rungs * sizeof(uint32_t));
     memcpy(out->sizes, ev->video.segment_bytes, n * rungs * sizeof(uint64_t));
+    memcpy(out->index_bytes, ev->index_bytes, rungs * sizeof(uint64_t));
+    memcpy(out->init_bytes, ev->init_bytes, rungs * sizeof(uint64_t));
+    out->manifest_bytes = ev->manifest_bytes;
     out->v = ev->video;
     out->v.bitrates_kbps = out->bitrates;
     out->v.segment_bytes = out->sizes;
@@ -63,4 +70,14 @@ int svt_load_video_url(const char *url, size_t segments, svt_video *out)
         return -1;
     }
     return 0;
+}
+
+void svt_video_sim_config(const svt_video *v, sv_abr_sim_config *cfg)
+{
+    if (!v->player_start)
+        return;
+    cfg->start_index = 0;
+    cfg->startup_bytes = v->manifest_bytes;
+    cfg->index_bytes = v->index_bytes;
+    cfg->init_bytes = v->init_bytes;
 }

@@ -122,6 +122,16 @@ typedef struct sv_abr_sim_config {
     const sv_abr_param *params; /* rule parameters, NULL for the defaults */
     size_t num_params;
     const sv_allocator *alloc; /* for the per-session rule and estimator; NULL = libc */
+    /* The requests a real player makes besides the media segments, for a
+     * video described from its manifest (`svtrace run --video URL`). Each
+     * is one more request (the RTT, then its bytes on the link): the buffer
+     * pays for its time, the estimator never sees it. All 0/NULL (the
+     * default, and the Pensieve setup): none. */
+    uint64_t startup_bytes;        /* before the first segment: the manifest */
+    const uint64_t *index_bytes;   /* per rung, the first time it is chosen: an HLS media
+                                      playlist or a DASH sidx (ladders of up to 64 rungs) */
+    const uint64_t *init_bytes;    /* per rung, before the first segment of each run at it
+                                      (the start and every switch): its init segment */
 } sv_abr_sim_config;
 
 /* Fills *cfg with the Pensieve reference setup. */

@@ -35,6 +35,10 @@ extern "C" {
 
 typedef struct sv_emulate_config {
     const char *abr_rule;      /* rule name (abr.h); NULL: "hybrid", the player's default */
+    /* Parameters of that rule (abr.h, borrowed for the call; as
+     * `svtrace run --param`); NULL/0: the rule's defaults. */
+    const sv_abr_param *abr_params;
+    size_t num_abr_params;
     double rtt_s;              /* per request: 0.08 (a CSV trace's rtt_ms wins) */
     double payload_ratio;      /* share of the trace bandwidth carrying payload: 0.95 */
     double start_buffer_s;     /* the player's start/resume threshold: 2 */
@@ -62,7 +66,11 @@ SV_API void sv_emulate_default_config(sv_emulate_config *cfg);
 typedef struct sv_emulate_report {
     /* Totals in the simulator's terms and units (abrsim.h): the Pensieve QoE
      * over video segments 2..N (the whole title), rebuffer time after
-     * startup, and startup_s = the player's own load-to-first-frame time. */
+     * startup, and startup_s = the player's own load-to-first-frame time.
+     * A stall lasts, as in the simulator, from the instant the playhead ran
+     * out of media to the instant it moved again; the player pauses its
+     * outputs a little earlier (under 0.1 s left, at a 50 ms tick), which
+     * `stats` counts. */
     sv_abr_sim_result result;
     /* One step per video media segment in arrival order: rung, bytes,
      * request time and download time (latency included) on the session
@@ -87,7 +95,8 @@ typedef struct sv_emulate_report {
  * returns a negative code with *out NULL and, when err is not NULL, a
  * message in err[errlen] naming what failed (the URL and the cause, e.g.
  * "GET http://127.0.0.1:9/x.mpd: couldn't connect (4 attempts)"):
- * SV_ERR_INVALID (NULL argument, bad config, unknown rule), the player's
+ * SV_ERR_INVALID (NULL argument, bad config, unknown rule, a parameter the
+ * rule does not take or out of its range), the player's
  * error (SV_ERR_NETWORK, SV_ERR_HTTP, SV_ERR_NOT_FOUND, SV_ERR_PARSE, ...),
  * SV_ERR_TIMEOUT when playback did not end within max_session_s,
  * SV_ERR_NOMEM.
@@ -105,6 +114,16 @@ SV_API void sv_emulate_report_free(sv_emulate_report *report);
 typedef struct sv_emulate_video {
     sv_abr_video video;        /* arrays point into this object */
     size_t num_requests;       /* HEAD requests made (0 when byte ranges gave every size) */
+    /* What the player fetches besides the media segments, in bytes, for
+     * sv_abr_sim_config (startup_bytes, index_bytes, init_bytes) so that the
+     * simulator pays for the requests the player makes: the manifest; per
+     * rung its index, fetched on first use (an HLS media playlist, a DASH
+     * sidx; 0 when the manifest lists the segments itself); per rung its
+     * init segment, fetched at the start of each run (0: none). The arrays
+     * have video.num_rungs entries and point into this object. */
+    uint64_t manifest_bytes;
+    const uint64_t *index_bytes;
+    const uint64_t *init_bytes;
 } sv_emulate_video;
 
 /*
@@ -114,7 +133,9 @@ typedef struct sv_emulate_video {
  * in bytes: from the byte ranges when the manifest or the sidx gives them
  * (EXT-X-BYTERANGE, SegmentBase), otherwise from HEAD requests
  * (Content-Length), at most `max_parallel` (1..64, 0: 8) at a time. Init
- * segments are not counted. The segment duration is the first segment's.
+ * segments are not part of the segment sizes; their sizes (from the byte
+ * range, or a HEAD request), the manifest's and the indexes' are reported
+ * apart. The segment duration is the first segment's.
  * Real time, libcurl; nothing is decoded.
  *
  * Returns 0 and sets *out (sv_emulate_video_free()), or a negative code

@@ -1,13 +1,16 @@
 #!/bin/sh
 # svtrace emulate end to end: a 60 s title ingested by a real svserver
 # (3-rung ladder), served on loopback, then
-#  - `svtrace run --video URL` (sizes from HEAD requests) and
+#  - `svtrace run --video URL` (sizes from HEAD requests; the manifest,
+#    playlists and init segments the player fetches charged too) and
 #    `svtrace emulate` (the player core over the trace) agree on QoE within
-#    5 % for the default rule on three traces, one of which stalls;
-#  - the same title read as a local path and over HLS works too;
-#  - two emulations give byte-identical JSON, CSV and SVG;
-#  - an unreachable server, a missing title, a bad trace and a bad option
-#    fail with a clear message and a non-zero exit.
+#    5 % over DASH on three traces and over HLS on two, one of each stalling,
+#    and with the same rule parameters (--param) for both;
+#  - the same title read as a local path works too;
+#  - two emulations give byte-identical JSON, CSV and SVG, and so do two runs;
+#  - an unreachable server, a missing title, a bad trace, a bad option and
+#    a parameter the rule does not take fail with a clear message and a
+#    non-zero exit.
 # Usage: emulate_test.sh PATH_TO_SVTRACE PATH_TO_SVSERVER (env from CTest)
 set -eu
 svtrace=$1
@@ -58,42 +61,51 @@ for t in range(1, 301):
 qoe() { python3 -c "import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])" "$@"; }
 
 # --- emulate agrees with run on the same sizes ----------------------------------
-for trace in "$traces/pensieve/test/norway_bus_4" "$traces/belgium-4g/report_bus_0001" \
-             "$tmp/dip.csv"; do
-    name=$(basename "$trace")
-    "$svtrace" run --trace "$trace" --video "$mpd" --json "$tmp/run-$name.json" ||
-        fail "run --video $mpd"
+# agree NAME TRACE URL [RULE OPTIONS...]: both on the same trace and URL.
+agree() {
+    name=$1 trace=$2 url=$3
+    shift 3
+    "$svtrace" run --trace "$trace" --video "$url" --json "$tmp/run-$name.json" "$@" ||
+        fail "run $name"
     start=$(python3 -c 'import time; print(time.time())')
-    "$svtrace" emulate --trace "$trace" --json "$tmp/emu-$name.json" "$mpd" ||
+    "$svtrace" emulate --trace "$trace" --json "$tmp/emu-$name.json" "$@" "$url" ||
         fail "emulate $name"
     wall=$(python3 -c "import time; print('%.3f' % (time.time() - $start))")
     python3 - "$tmp/run-$name.json" "$tmp/emu-$name.json" "$name" "$wall" <<'PY' ||
 import json, sys
 run, emu = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
 name, wall = sys.argv[3], sys.argv[4]
-print("%-22s run QoE %8.3f stall %5.2f s | emulate QoE %8.3f stall %5.2f s | %s s wall" %
-      (name, run["qoe"], run["rebuffer_s"], emu["qoe"], emu["rebuffer_s"], wall))
+diff = (emu["qoe"] - run["qoe"]) / abs(run["qoe"]) * 100
+print("%-16s %-6s run QoE %8.3f stall %5.2f s | emulate QoE %8.3f stall %5.2f s | %6.2f %% | %s s wall" %
+      (name, emu["abr"], run["qoe"], run["rebuffer_s"], emu["qoe"], emu["rebuffer_s"], diff, wall))
 assert run["segments"] == emu["segments"] == 15, (run["segments"], emu["segments"])
-assert emu["mode"] == "emulate" and emu["abr"] == run["abr"] == "hybrid"
+assert emu["mode"] == "emulate" and emu["abr"] == run["abr"]
+assert emu["params"] == run["params"], (emu["params"], run["params"])
 assert emu["player"]["segments_downloaded"] == 15
-assert abs(emu["qoe"] - run["qoe"]) <= 0.05 * abs(run["qoe"]), "QoE differs by more than 5 %"
-if name == "dip.csv":
+assert abs(diff) <= 5, "QoE differs by more than 5 %"
+assert abs(emu["rebuffer_s"] - run["rebuffer_s"]) <= 0.05 * run["rebuffer_s"] + 0.05, "stalls differ"
+if name.startswith("dip"):
     assert run["rebuffer_s"] > 5 and emu["rebuffer_s"] > 5, "the dip must stall both"
     assert emu["player"]["rebuffer_count"] >= 1
 PY
         fail "emulate and run disagree on $name"
-done
+}
+hls="$base/media/$id/master.m3u8"
+agree bus4-dash "$traces/pensieve/test/norway_bus_4" "$mpd"
+agree belgium-dash "$traces/belgium-4g/report_bus_0001" "$mpd"
+agree dip-dash "$tmp/dip.csv" "$mpd"
+agree bus1-hls "$traces/pensieve/test/norway_bus_1" "$hls"
+agree dip-hls "$tmp/dip.csv" "$hls"
+# The same rule settings on both sides.
+agree dip-bola-dash "$tmp/dip.csv" "$mpd" --abr bola --param stable_buffer_s=20
+python3 -c "import json,sys; assert json.load(open(sys.argv[1]))['params']['stable_buffer_s'] == 20" \
+    "$tmp/emu-dip-bola-dash.json" || fail "emulate --param is not in the JSON"
 
-# --- a local manifest path and HLS ---------------------------------------------
+# --- a local manifest path ---------------------------------------------------------
 "$svtrace" emulate --trace "$tmp/dip.csv" --json "$tmp/local.json" \
     "$tmp/data/media/$id/manifest.mpd" || fail "emulate a local path"
-[ "$(qoe "$tmp/local.json" qoe)" = "$(qoe "$tmp/emu-dip.csv.json" qoe)" ] ||
+[ "$(qoe "$tmp/local.json" qoe)" = "$(qoe "$tmp/emu-dip-dash.json" qoe)" ] ||
     fail "a local path and HTTP give different sessions"
-"$svtrace" emulate --trace "$traces/pensieve/test/norway_bus_1" --json "$tmp/hls.json" \
-    "$base/media/$id/master.m3u8" || fail "emulate HLS"
-[ "$(qoe "$tmp/hls.json" segments)" = 15 ] || fail "HLS: 15 segments expected"
-"$svtrace" run --trace "$traces/pensieve/test/norway_bus_1" --video "$base/media/$id/master.m3u8" \
-    >/dev/null || fail "run --video HLS"
 
 # --- determinism -----------------------------------------------------------------
 for i in 1 2; do
@@ -105,6 +117,13 @@ for ext in json csv svg; do
     cmp -s "$tmp/d1.$ext" "$tmp/d2.$ext" || fail "emulate is not deterministic ($ext)"
 done
 [ "$(wc -l <"$tmp/d1.csv")" -eq 16 ] || fail "CSV: a header and 15 rows expected"
+for i in 1 2; do
+    "$svtrace" run --trace "$tmp/dip.csv" --video "$hls" --abr bba --json "$tmp/r$i.json" \
+        --csv "$tmp/r$i.csv" || fail "run --video HLS"
+done
+for ext in json csv; do
+    cmp -s "$tmp/r1.$ext" "$tmp/r2.$ext" || fail "run is not deterministic ($ext)"
+done
 
 # --- errors ----------------------------------------------------------------------
 expect_fail() { # expect_fail PATTERN CMD...: non-zero exit, PATTERN on stderr
@@ -122,4 +141,6 @@ printf 'time_s,mbps\n1,2.5\n2,fast\n' >"$tmp/bad.csv"
 expect_fail "bad.csv:3" "$svtrace" emulate --trace "$tmp/bad.csv" "$mpd"
 expect_fail "unknown rule" "$svtrace" emulate --trace "$tmp/dip.csv" --abr nope "$mpd"
 expect_fail "needs --trace" "$svtrace" emulate "$mpd"
+expect_fail "accepts:" "$svtrace" emulate --trace "$tmp/dip.csv" --param nope=1 "$mpd"
+expect_fail "NAME=VALUE" "$svtrace" emulate --trace "$tmp/dip.csv" --param nope "$mpd"
 echo "PASS"

@@ -4,8 +4,9 @@
  * folder and play the CDNs. Scenarios: exact bytes, ranges, HEAD, redirects,
  * keep-alive, POST, retries after 503, fail-fast 4xx, refused connections,
  * the speed floor, truncation and lying lengths, the body size limit,
- * failover on 500 / 404 / reset / stall with back-off and probing, the
- * query token and cancellation. The transport alone (file://, error
+ * failover on 500 / 404 / reset / stall with back-off and probing, a drip
+ * under the relative speed floor, retries that outlast max_attempts while
+ * media is buffered, the query token and cancellation. The transport alone (file://, error
  * bodies) is in test_fetcher_transport.c, sharing this file's servers.
  */
 #define _XOPEN_SOURCE 700 /* mkdtemp */
@@ -619,6 +620,82 @@ static void test_failover_404_reset_truncate_refused_stall(void **state)
     failover_case("[{\"match\":\"*\",\"stall\":{\"after\":10000}}]", "timed out");
 }
 
+/* A 20 kB/s drip passes libcurl's 8 kB/s floor, but against a link that
+ * just gave far more, with CDN "b" healthy, it is abandoned after the 1 s
+ * grace and served by "b". */
+static void test_slow_transfer_fails_over(void **state)
+{
+    changes c;
+    char url[128];
+    sv__fetcher *f = make_cdn_fetcher(&c, url, sizeof(url));
+    sv__fetch_stats st;
+    done d;
+
+    (void)state;
+    fetch_url(f, url, 0, -1, 0, &d);      /* fast: the link's rate */
+    assert_int_equal(d.error, 0);
+    free(d.data);
+    rules(E.a, "[{\"match\":\"/seg.bin\",\"rate\":20000}]");
+    fetch_url(f, url, 0, -1, 0, &d);
+    assert_int_equal(d.error, 0);
+    assert_memory_equal(d.data, E.content, FILE_SIZE);
+    free(d.data);
+    assert_string_equal(d.cdn, "b");
+    assert_int_equal(d.attempts, 2);
+    assert_int_equal(c.n, 1);
+    assert_string_equal(c.reason[0], "too slow");
+    sv__fetcher_stats(f, &st);
+    assert_int_equal(st.slow_aborts, 1);
+    sv__fetcher_destroy(f);
+}
+
+static double probe_buffer;
+static int probe_calls;
+
+static double buffer_probe(void *opaque)
+{
+    (void)opaque;
+    probe_calls++;
+    return probe_buffer;
+}
+
+static void spend_buffer(void *arg)
+{
+    (void)arg;
+    probe_buffer = 0;
+}
+
+/* Every CDN answers 503. While the probe reports media buffered, a segment
+ * fetch goes on past max_attempts (4); once the buffer is spent it fails.
+ * A manifest never waits for the buffer. */
+static void test_keeps_trying_while_buffered(void **state)
+{
+    changes c;
+    char url[128];
+    sv__fetcher *f = make_cdn_fetcher(&c, url, sizeof(url));
+    done d;
+
+    (void)state;
+    rules(E.a, "[{\"match\":\"*\",\"status\":503}]");
+    rules(E.b, "[{\"match\":\"*\",\"status\":503}]");
+    sv__fetcher_set_buffer_probe(f, buffer_probe, NULL);
+    probe_buffer = 20;
+    probe_calls = 0;
+    assert_true(sv__loop_timer(E.loop, 1.0, spend_buffer, NULL) > 0);
+    fetch_url(f, url, 0, -1, 0, &d);
+    assert_int_equal(d.error, SV_ERR_HTTP);
+    assert_int_equal(d.status, 503);
+    assert_true(d.attempts > 4);
+    assert_true(probe_calls >= 2);
+    assert_float_equal(probe_buffer, 0, 0);
+
+    probe_buffer = 20;
+    fetch_kind(f, SV__FETCH_MANIFEST, url, 0, -1, 0, &d);
+    assert_int_equal(d.error, SV_ERR_HTTP);
+    assert_int_equal(d.attempts, 4);
+    sv__fetcher_destroy(f);
+}
+
 static void test_query_token_and_kinds(void **state)
 {
     changes c;
@@ -694,6 +771,8 @@ int main(void)
         cmocka_unit_test_setup(test_failover_500_backoff_probe, reset_servers),
         cmocka_unit_test_setup(test_failover_404_reset_truncate_refused_stall, reset_servers),
         cmocka_unit_test_setup(test_query_token_and_kinds, reset_servers),
+        cmocka_unit_test_setup(test_slow_transfer_fails_over, reset_servers),
+        cmocka_unit_test_setup(test_keeps_trying_while_buffered, reset_servers),
         cmocka_unit_test_setup(test_cancel_and_invalid, reset_servers),
         cmocka_unit_test_setup(test_transport_file_urls, reset_servers),
     };
