@@ -17,9 +17,12 @@
 static const char usage_text[] =
     "Usage: svplay [options] URL|FILE\n"
     "       svplay --server URL --user NAME [options] TITLE_ID\n"
+    "       svplay --server URL --user NAME [options]      (TV catalog)\n"
     "Plays an HLS playlist (.m3u8), a DASH manifest (.mpd) or a plain media file,\n"
     "from an http(s) URL or a local path; or, with --server, a title of a\n"
     "Streamverse backend as a playback session (heartbeats, resume position).\n"
+    "With --server and no TITLE_ID, a window shows the backend's catalog: rows of\n"
+    "titles (continue watching, one per genre, all titles) and search.\n"
     "\n"
     "Output:\n"
     "  --headless            no window or sound device: null sinks, real time\n"
@@ -53,7 +56,8 @@ static const char usage_text[] =
     "                        playback token, \"token=...\" or \"md5=..&expires=..\")\n"
     "\n"
     "Backend (svserver):\n"
-    "  --server URL          the backend's base URL; the input is then a title id\n"
+    "  --server URL          the backend's base URL; the input is then a title id,\n"
+    "                        or none for the catalog (window only)\n"
     "  --user NAME           account to log in with (required with --server)\n"
     "  --password-file FILE  read the password from FILE (else it is asked for)\n"
     "  --device ID           device id counted against the stream limit (default svplay)\n"
@@ -69,6 +73,11 @@ static const char usage_text[] =
     "Keys (window): space/p pause, left/right seek -/+10 s, down/up -/+60 s,\n"
     "  f fullscreen, m mute, 9/0 volume down/up, i info panel, a next audio track,\n"
     "  s next subtitle track, v cycle quality (auto, 0..n-1), q/Esc quit.\n"
+    "Keys (catalog): arrows move (left/right in a row, up/down between rows),\n"
+    "  Enter plays the title from its resume position, letters or / search\n"
+    "  (Backspace edits; Esc or Backspace on an empty query leaves the search),\n"
+    "  Esc quits. While a title plays: Backspace/Esc back to the catalog (the\n"
+    "  resume position is saved), q quits, the other window keys as above.\n"
     "\n"
     "Exit status: 0 played to the end (or --frames reached, or quit by the user),\n"
     "  1 playback error (bad URL, HTTP error, unsupported codec, broken manifest),\n"
@@ -338,14 +347,15 @@ int svp_parse_options(svp_options *o, int argc, char **argv)
                 return -1;
         }
     }
-    if (optind >= argc)
+    /* --server without a title opens the catalog (catalog_ui.c). */
+    if (optind >= argc && !o->server)
         return usage_error("no URL or file given");
     if (optind + 1 < argc)
         return usage_error("one URL or file only; unexpected '%s'", argv[optind + 1]);
-    o->input = argv[optind];
-    if (!*o->input)
+    o->input = optind < argc ? argv[optind] : NULL;
+    if (o->input && !*o->input)
         return usage_error("empty URL");
-    if (o->server) {
+    if (o->server && o->input) {
         char *end = NULL;
         o->title_id = strtoll(o->input, &end, 10);
         if (*end || o->title_id <= 0)
@@ -367,5 +377,8 @@ int svp_parse_options(svp_options *o, int argc, char **argv)
     }
     if (o->benchmark)
         o->headless = 1;
+    if (o->server && !o->input && o->headless)
+        return usage_error("--server without a TITLE_ID opens the catalog, which needs a "
+                           "window: give a TITLE_ID with --headless, --benchmark or --framemd5");
     return 0;
 }

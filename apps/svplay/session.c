@@ -128,8 +128,9 @@ int svp_session_settings(svp_app *app, sv_player_settings *s)
     return 0;
 }
 
-/* --server: log in, then let the player run the playback session. */
-static int start_title(svp_app *app)
+/* --server: log in, then let the player run the playback session of
+ * app->opt.title_id (the catalog sets it for each title chosen). */
+int svp_session_load_title(svp_app *app)
 {
     sv_session_options so;
     char msg[512];
@@ -180,6 +181,9 @@ int svp_session_start(svp_app *app, const sv_player_settings *s)
     }
     sv_player_set_volume(app->player, app->opt.volume / 100.0);
     sv_player_set_mute(app->player, app->opt.mute);
+    /* Catalog mode (--server without a title): titles load as they are chosen. */
+    if (!app->opt.input)
+        return 0;
     sv_load_default_options(&lo);
     lo.start_position_s = app->opt.start_s;
     lo.quality_index = app->opt.quality;
@@ -199,7 +203,7 @@ int svp_session_start(svp_app *app, const sv_player_settings *s)
     if (!strstr(url, "://") && realpath(url, abs_path))
         url = abs_path;
     if (app->opt.server)
-        return start_title(app);
+        return svp_session_load_title(app);
     app->load_ns = svp_now_ns();
     if ((ret = sv_player_load(app->player, url, &lo, 1)) < 0) {
         snprintf(msg, sizeof(msg), "cannot load %s: %s", app->opt.input, sv_strerror(ret));

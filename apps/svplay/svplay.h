@@ -128,8 +128,12 @@ double svp_elapsed_s(const svp_app *app);
  * error and returns -1.
  */
 int svp_session_settings(svp_app *app, sv_player_settings *s);
-/* Creates the player from *s, applies volume/mute, and loads the input. 0 or -1. */
+/* Creates the player from *s, applies volume/mute, and loads the input
+ * (nothing in catalog mode, where opt.input is NULL). 0 or -1. */
 int svp_session_start(svp_app *app, const sv_player_settings *s);
+/* --server: logs in if needed and plays title opt.title_id as a backend
+ * session. 0, or sets the error and returns -1. */
+int svp_session_load_title(svp_app *app);
 /* Handles one player event: stats, state, end of file, errors. */
 void svp_session_event(svp_app *app, const sv_event *ev);
 /* Periodic checks (frame limit, a load failure without an ERROR event). */

@@ -10,6 +10,7 @@
 
 #include <streamverse/sdl2.h>
 
+#include "catalog.h"
 #include "svplay.h"
 
 #define OSD_PERIOD_NS 250000000LL
@@ -30,6 +31,7 @@ typedef struct window {
     char message[160];
     int64_t message_until_ns;   /* 0: no message shown */
     int overlay_stale;          /* overlay text must be rebuilt now */
+    svp_catalog_ui *cat;        /* catalog mode (--server, no title), else NULL */
 } window;
 
 static void on_wakeup(void *opaque)
@@ -208,6 +210,8 @@ static void handle_key(window *w, SDL_Keycode key)
 
 static void handle_sdl_event(window *w, const SDL_Event *e)
 {
+    if (w->cat && svp_catalog_ui_event(w->cat, e))
+        return;
     if (e->type == SDL_QUIT) {
         w->app->done = 1;
     } else if (e->type == SDL_KEYDOWN) {
@@ -230,9 +234,16 @@ static int open_outputs(window *w)
     char title[512];
     int ret;
 
-    snprintf(title, sizeof(title), "svplay - %s", w->app->opt.input);
+    snprintf(title, sizeof(title), "svplay - %s",
+             w->app->opt.input ? w->app->opt.input : w->app->opt.server);
     sv_sdl2_video_default_settings(&vs);
     vs.title = title;
+    if (!w->app->opt.input) {
+        /* The catalog's canvas at 2x; titles keep this size. */
+        vs.width = 2 * SVP_CANVAS_W;
+        vs.height = 2 * SVP_CANVAS_H;
+        vs.keep_window_size = 1;
+    }
     vs.fullscreen = w->app->opt.fullscreen;
     if ((ret = sv_sdl2_video_sink_create(&w->vsink, &vs)) < 0) {
         char msg[256];
@@ -281,6 +292,8 @@ int svp_run_window(svp_app *app)
     if (svp_session_start(app, &s) < 0)
         goto out;
     sv_player_set_wakeup_callback(app->player, on_wakeup, &w);
+    if (!app->opt.input && svp_catalog_ui_create(&w.cat, app, w.vsink) < 0)
+        goto out;
 
     while (!app->done) {
         int wait_ms = (int)(next_due * 1000);
@@ -290,12 +303,15 @@ int svp_run_window(svp_app *app)
             while (!app->done && SDL_PollEvent(&e))
                 handle_sdl_event(&w, &e);
         }
-        if (sv_player_render(app->player, &next_due) == 1)
+        int presented = sv_player_render(app->player, &next_due) == 1;
+        if (presented)
             atomic_fetch_add(&app->frames_presented, 1);
         for (;;) {
             const sv_event *ev = sv_player_wait_event(app->player, 0);
             if (ev->id == SV_EVENT_NONE)
                 break;
+            if (w.cat)
+                svp_catalog_ui_player_event(w.cat, ev);
             svp_session_event(app, ev);
             if (ev->id == SV_EVENT_STATE_CHANGED)
                 w.overlay_stale |= w.osd_on;
@@ -306,7 +322,10 @@ int svp_run_window(svp_app *app)
             }
         }
         svp_session_tick(app);
-        update_overlay(&w);
+        if (w.cat)
+            svp_catalog_ui_tick(w.cat, presented);
+        if (!w.cat || !svp_catalog_ui_showing(w.cat))
+            update_overlay(&w);
     }
 
 out:
@@ -317,6 +336,7 @@ out:
         audio_silence = (int64_t)ns.silence_frames;
     }
     svp_session_end(app, audio_frames, audio_silence);
+    svp_catalog_ui_destroy(w.cat);
     if (w.vsink)
         w.vsink->destroy(w.vsink);
     if (w.asink)

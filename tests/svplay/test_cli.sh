@@ -42,6 +42,9 @@ expect_exit 2 "invalid value" --quality -2 x.m3u8
 expect_exit 2 "invalid value" --log-level loud x.m3u8
 expect_exit 2 "unknown ABR rule" --abr nosuchrule x.m3u8
 expect_exit 2 "invalid --key" --key 00112233:44 x.m3u8
+# --server without a title is the windowed catalog: headless it is a usage error.
+expect_exit 2 "catalog, which needs a window" --server http://127.0.0.1:9 --user a --headless
+expect_exit 2 "catalog, which needs a window" --server http://127.0.0.1:9 --user a --framemd5 -
 # A missing local file is a playback error, reported before any player work.
 expect_exit 1 "svplay: error: .*nonexistent.mpd" --headless "$tmp/nonexistent.mpd"
 expect_exit 1 "svplay: error:" --headless "$tmp"

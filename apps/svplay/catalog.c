@@ -1,0 +1,278 @@
+/*
+ * The catalog model and its navigation (see catalog.h). Rows are rebuilt
+ * whole from the backend's JSON answers; the focus is a row index plus a
+ * column per row, so going down and back up returns to the same card, as
+ * TV remotes users expect.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "catalog_internal.h"
+
+#define MAX_GENRE_ROWS 32
+
+void svp__catalog_copy_text(char *dst, size_t size, const char *src)
+{
+    snprintf(dst, size, "%s", src ? src : "");
+}
+
+void svp__catalog_free_row(svp_row *r)
+{
+    free(r->cards);
+    r->cards = NULL;
+    r->nb_cards = 0;
+}
+
+static void free_rows(svp_row *rows, size_t n)
+{
+    for (size_t i = 0; rows && i < n; i++)
+        svp__catalog_free_row(&rows[i]);
+    free(rows);
+}
+
+int svp_catalog_create(svp_catalog **out)
+{
+    svp_catalog *c = calloc(1, sizeof(*c));
+    if (!c)
+        return SV_ERR_NOMEM;
+    *out = c;
+    return 0;
+}
+
+void svp_catalog_destroy(svp_catalog *c)
+{
+    if (!c)
+        return;
+    free_rows(c->rows, c->nb_rows);
+    svp__catalog_free_row(&c->results);
+    free(c);
+}
+
+/* The resume position of a title from the continue-watching items, or 0. */
+static double resume_of(const json_t *continuing, int64_t id)
+{
+    size_t i;
+    json_t *it;
+
+    json_array_foreach(continuing, i, it) {
+        if (json_integer_value(json_object_get(it, "title_id")) == id)
+            return json_number_value(json_object_get(it, "position_s"));
+    }
+    return 0;
+}
+
+/* Fills a card from a title item ("id") or a continue-watching item
+ * ("title_id"). Returns 0, or -1 when the item has no usable id. */
+static int card_from(svp_card *card, const json_t *item, const json_t *continuing)
+{
+    json_t *id = json_object_get(item, "title_id");
+
+    if (!id)
+        id = json_object_get(item, "id");
+    if (!json_is_integer(id) || json_integer_value(id) <= 0)
+        return -1;
+    card->title_id = json_integer_value(id);
+    svp__catalog_copy_text(card->title, sizeof(card->title),
+              json_string_value(json_object_get(item, "title")));
+    card->duration_s = json_number_value(json_object_get(item, "duration"));
+    card->resume_s = json_object_get(item, "position_s")
+                         ? json_number_value(json_object_get(item, "position_s"))
+                         : resume_of(continuing, card->title_id);
+    return 0;
+}
+
+/* A title item carries this genre (case-insensitive)? */
+static int has_genre(const json_t *item, const char *genre)
+{
+    size_t i;
+    json_t *g;
+
+    json_array_foreach(json_object_get(item, "genres"), i, g) {
+        if (json_is_string(g) && !strcasecmp(json_string_value(g), genre))
+            return 1;
+    }
+    return 0;
+}
+
+int svp__catalog_fill_row(svp_row *r, const char *name, const json_t *items, const char *genre,
+                          const json_t *continuing)
+{
+    size_t i, n = json_array_size(items);
+    json_t *it;
+
+    svp__catalog_copy_text(r->name, sizeof(r->name), name);
+    r->cards = n ? calloc(n, sizeof(*r->cards)) : NULL;
+    if (n && !r->cards)
+        return SV_ERR_NOMEM;
+    json_array_foreach(items, i, it) {
+        if ((!genre || has_genre(it, genre)) &&
+            card_from(&r->cards[r->nb_cards], it, continuing) == 0)
+            r->nb_cards++;
+    }
+    return 0;
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+    return strcasecmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The distinct genres of the titles, first spelling kept, sorted. */
+static size_t collect_genres(const json_t *titles, const char **out, size_t cap)
+{
+    size_t n = 0, i, j, k;
+    json_t *it, *g;
+
+    json_array_foreach(titles, i, it) {
+        json_array_foreach(json_object_get(it, "genres"), j, g) {
+            const char *name = json_string_value(g);
+            if (!name || !*name)
+                continue;
+            for (k = 0; k < n && strcasecmp(out[k], name); k++)
+                ;
+            if (k == n && n < cap)
+                out[n++] = name;
+        }
+    }
+    qsort(out, n, sizeof(*out), cmp_names);
+    return n;
+}
+
+long svp__catalog_find_card(const svp_row *r, int64_t id)
+{
+    for (size_t i = 0; i < r->nb_cards; i++)
+        if (r->cards[i].title_id == id)
+            return (long)i;
+    return -1;
+}
+
+int svp_catalog_set_browse(svp_catalog *c, const json_t *titles, const json_t *continuing)
+{
+    const char *genres[MAX_GENRE_ROWS];
+    char name[SVP_ROW_NAME_MAX] = "";
+    int64_t focus_id = 0;
+    svp_row *rows = NULL;
+    size_t n = 0, ng;
+    int ret = SV_ERR_NOMEM;
+
+    if (!json_is_array(titles) || (continuing && !json_is_array(continuing)))
+        return SV_ERR_INVALID;
+    ng = collect_genres(titles, genres, MAX_GENRE_ROWS);
+    if (!(rows = calloc(ng + 2, sizeof(*rows))))
+        goto fail;
+    if (json_array_size(continuing) > 0) {
+        if (svp__catalog_fill_row(&rows[n], "Continue watching", continuing, NULL, continuing) < 0)
+            goto fail;
+        if (rows[n].nb_cards > 0)
+            n++;
+        else
+            svp__catalog_free_row(&rows[n]);
+    }
+    for (size_t i = 0; i < ng; i++) {
+        if (svp__catalog_fill_row(&rows[n++], genres[i], titles, genres[i], continuing) < 0)
+            goto fail;
+    }
+    if (svp__catalog_fill_row(&rows[n++], "All titles", titles, NULL, continuing) < 0)
+        goto fail;
+
+    /* Keep the focus on the same row and title across a refresh. */
+    if (c->focus_row < c->nb_rows) {
+        const svp_row *old = &c->rows[c->focus_row];
+        svp__catalog_copy_text(name, sizeof(name), old->name);
+        if (old->focus < old->nb_cards)
+            focus_id = old->cards[old->focus].title_id;
+    }
+    c->focus_row = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(rows[i].name, name))
+            continue;
+        long col = svp__catalog_find_card(&rows[i], focus_id);
+        c->focus_row = i;
+        rows[i].focus = col >= 0 ? (size_t)col : 0;
+    }
+    free_rows(c->rows, c->nb_rows);
+    c->rows = rows;
+    c->nb_rows = n;
+    return 0;
+fail:
+    free_rows(rows, n + 1);
+    return ret;
+}
+
+static svp_row *focus_row_ptr(svp_catalog *c)
+{
+    if (c->searching)
+        return &c->results;
+    return c->focus_row < c->nb_rows ? &c->rows[c->focus_row] : NULL;
+}
+
+svp_nav_result svp_catalog_key(svp_catalog *c, svp_nav_key key, int ch, int64_t now_ns,
+                               svp_choice *choice)
+{
+    svp_row *r = focus_row_ptr(c);
+
+    switch (key) {
+    case SVP_KEY_LEFT:
+        if (!r || r->focus == 0)
+            return SVP_NAV_NONE;
+        r->focus--;
+        return SVP_NAV_REDRAW;
+    case SVP_KEY_RIGHT:
+        if (!r || r->focus + 1 >= r->nb_cards)
+            return SVP_NAV_NONE;
+        r->focus++;
+        return SVP_NAV_REDRAW;
+    case SVP_KEY_UP:
+        if (c->searching || c->focus_row == 0)
+            return SVP_NAV_NONE;
+        c->focus_row--;
+        return SVP_NAV_REDRAW;
+    case SVP_KEY_DOWN:
+        if (c->searching || c->focus_row + 1 >= c->nb_rows)
+            return SVP_NAV_NONE;
+        c->focus_row++;
+        return SVP_NAV_REDRAW;
+    case SVP_KEY_ENTER:
+        if (!r || r->focus >= r->nb_cards)
+            return SVP_NAV_NONE;
+        choice->title_id = r->cards[r->focus].title_id;
+        choice->resume_s = r->cards[r->focus].resume_s;
+        svp__catalog_copy_text(choice->title, sizeof(choice->title), r->cards[r->focus].title);
+        return SVP_NAV_PLAY;
+    case SVP_KEY_BACK:
+        return c->searching ? svp__catalog_search_back(c, now_ns) : SVP_NAV_NONE;
+    case SVP_KEY_ESCAPE:
+        if (!c->searching)
+            return SVP_NAV_QUIT;
+        svp__catalog_search_leave(c);
+        return SVP_NAV_REDRAW;
+    case SVP_KEY_CHAR:
+        return svp__catalog_search_char(c, ch, now_ns);
+    }
+    return SVP_NAV_NONE;
+}
+
+size_t svp_catalog_row_count(const svp_catalog *c)
+{
+    return c->searching ? 1 : c->nb_rows;
+}
+
+const svp_row *svp_catalog_row(const svp_catalog *c, size_t i)
+{
+    if (c->searching)
+        return i == 0 ? &c->results : NULL;
+    return i < c->nb_rows ? &c->rows[i] : NULL;
+}
+
+size_t svp_catalog_focus_row(const svp_catalog *c)
+{
+    return c->searching ? 0 : c->focus_row;
+}
+
+const svp_card *svp_catalog_focused(const svp_catalog *c)
+{
+    const svp_row *r = svp_catalog_row(c, svp_catalog_focus_row(c));
+    return r && r->focus < r->nb_cards ? &r->cards[r->focus] : NULL;
+}
