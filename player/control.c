@@ -523,6 +523,7 @@ void sv__control_load(struct sv_player *p, sv__cmd *c, int continues)
         sv__control_begin_pending(p, c->userdata);
     /* The player keeps the command: load_opts points at its strings. */
     p->load_cmd = c;
+    sv__cmcd_new_session(p);
     p->load_opts = c->opts;
     p->paused_by_user = 0;
     p->rebuffer_start_s = -1;

@@ -45,6 +45,7 @@ typedef struct fetch {
     size_t body_len;
     char *body_type;
     char *header;            /* extra request header line, or NULL */
+    char *query;             /* this request's own query arguments, or NULL */
     sv__fetch_cb cb;
     void *opaque;
 
@@ -157,6 +158,7 @@ static void free_fetch(fetch *x)
     free(x->body);
     free(x->body_type);
     free(x->header);
+    free(x->query);
     free(x->attempt_url);
     free(x->data);
     free(x);
@@ -394,11 +396,15 @@ static char *attempt_url(fetch *x)
     }
     /* Fragments are never sent; a query token goes before where one was. */
     hash = strcspn(rest, "#");
-    len = (base ? strlen(base) : 0) + hash + (q ? strlen(q) + 1 : 0) + 1;
+    const char *own = x->query;
+    len = (base ? strlen(base) : 0) + hash + (q ? strlen(q) + 1 : 0) +
+          (own ? strlen(own) + 1 : 0) + 1;
     if (!(u = malloc(len)))
         return NULL;
-    snprintf(u, len, "%s%.*s%s%s", base ? base : "", (int)hash, rest,
-             q ? (memchr(rest, '?', hash) ? "&" : "?") : "", q ? q : "");
+    int has_q = memchr(rest, '?', hash) != NULL;
+    snprintf(u, len, "%s%.*s%s%s%s%s", base ? base : "", (int)hash, rest,
+             q ? (has_q ? "&" : "?") : "", q ? q : "",
+             own ? (has_q || q ? "&" : "?") : "", own ? own : "");
     return u;
 }
 
@@ -542,7 +548,8 @@ int64_t sv__fetch(sv__fetcher *f, const sv__fetch_req *req, sv__fetch_cb cb, voi
         memcpy(x->body, req->body, req->body_len);
     }
     if ((req->body_type && !(x->body_type = strdup(req->body_type))) ||
-        (req->header && !(x->header = strdup(req->header))))
+        (req->header && !(x->header = strdup(req->header))) ||
+        (req->query && *req->query && !(x->query = strdup(req->query))))
         goto fail;
     if ((x->timer = sv__loop_timer(f->loop, 0, attempt, x)) < 0)
         goto fail;

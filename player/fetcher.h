@@ -85,6 +85,8 @@ typedef struct sv__fetch_req {
     const char *body_type;
     const char *header;       /* one extra "Name: value" line (e.g. Authorization), or NULL;
                                  copied */
+    const char *query;        /* query arguments of this request only ("CMCD=..."), after
+                                 the fetcher's own; NULL for none; copied */
 } sv__fetch_req;
 
 /* Creates a fetcher on `loop` and `transport` (both borrowed; they must

@@ -348,6 +348,20 @@ void sv__control_cdns_clear(struct sv_player *p);
  * stay valid while the load lasts. */
 size_t sv__control_cdns_list(struct sv_player *p, sv__cdn_entry *out, size_t cap);
 
+/* ---- CMCD (cmcd.c) ---------------------------------------------------------------- */
+
+typedef struct sv__cmcd_object {
+    sv_track_type type;
+    int is_init;
+    int64_t bitrate_bps, top_bps;  /* 0: unknown */
+    double duration_s;             /* 0: unknown */
+} sv__cmcd_object;
+/* Writes "CMCD=<encoded keys>" for a segment request into out and returns
+ * 1, or 0 (out untouched) when CMCD is off. */
+int sv__cmcd_query(struct sv_player *p, const sv__cmcd_object *o, char *out, size_t cap);
+/* A fresh session id for CMCD (each load; a backend session's id wins). */
+void sv__cmcd_new_session(struct sv_player *p);
+
 /* ---- content steering (steering.c) --------------------------------------------- */
 
 #define SV__STEER_MAX_CDNS 24
@@ -417,6 +431,7 @@ struct sv_player {
     sv__session *session;          /* backend session, or NULL */
     sv__session *ending;           /* sessions whose stop is in flight */
     sv__steer *steer;              /* content steering of the load, or NULL */
+    char cmcd_sid[40];             /* CMCD session id of the load */
     atomic_int shutdown_done;      /* destroy: the session stop was sent and answered */
     char *load_url;
     uint64_t load_userdata;

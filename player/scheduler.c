@@ -255,10 +255,26 @@ static void on_segment(void *opaque, sv__fetch_result *r)
 
 /* ---- the decision ---------------------------------------------------------- */
 
-static int start_fetch(sched_stream *ss, const sv__resource *res, sv__fetch_cb cb)
+/* CMCD keys for the segment about to be fetched (rep `ri` of the stream's
+ * track), into buf; NULL when CMCD is off. */
+static const char *cmcd_for(sched_stream *ss, int ri, int is_init, double duration_s,
+                            char *buf, size_t cap)
+{
+    const sv__track *t = sv__sched_track_of(ss);
+    sv__cmcd_object o = { .type = ss->type, .is_init = is_init, .duration_s = duration_s };
+
+    if (t && ri >= 0 && (size_t)ri < t->nb_reps) {
+        o.bitrate_bps = t->reps[ri].bandwidth;
+        o.top_bps = t->reps[t->nb_reps - 1].bandwidth; /* sorted ascending */
+    }
+    return sv__cmcd_query(ss->owner->p, &o, buf, cap) ? buf : NULL;
+}
+
+static int start_fetch(sched_stream *ss, const sv__resource *res, sv__fetch_cb cb,
+                       const char *query)
 {
     sv__fetch_req req = { .kind = SV__FETCH_SEGMENT, .url = res->url, .offset = res->offset,
-                          .length = res->length };
+                          .length = res->length, .query = query };
     int64_t id = sv__fetch(ss->owner->p->fetcher, &req, cb, ss);
     if (id < 0) {
         sv__control_error(ss->owner->p, (int)id, 1, "cannot request %s", res->url);
@@ -386,15 +402,16 @@ void sv__sched_pump(sched_stream *ss)
     }
     ss->seg = *seg;
     ss->reason = reason;
+    char cmcd[512];
     if (ss->init_pending) {
         ss->fetch_is_init = 1;
         ss->chosen_rep = ri;
         ss->chosen_reason = reason;
-        start_fetch(ss, seg->init, on_segment);
+        start_fetch(ss, seg->init, on_segment, cmcd_for(ss, ri, 1, 0, cmcd, sizeof(cmcd)));
         return;
     }
     ss->fetch_is_init = 0;
-    start_fetch(ss, &seg->res, on_segment);
+    start_fetch(ss, &seg->res, on_segment, cmcd_for(ss, ri, 0, seg->duration, cmcd, sizeof(cmcd)));
 }
 
 /* ---- live refresh ------------------------------------------------------------ */

@@ -54,6 +54,8 @@ static const char usage_text[] =
     "                        both default 1) and fails over to the next\n"
     "  --auth-token QUERY    query appended to segment and key requests (a\n"
     "                        playback token, \"token=...\" or \"md5=..&expires=..\")\n"
+    "  --cmcd                send Common Media Client Data (CTA-5004) with each\n"
+    "                        segment request (CMCD= query argument)\n"
     "\n"
     "Backend (svserver):\n"
     "  --server URL          the backend's base URL; the input is then a title id,\n"
@@ -88,7 +90,7 @@ enum {
     OPT_MAX_HEIGHT, OPT_STATS, OPT_FRAMEMD5, OPT_REALTIME, OPT_LICENSE_URL, OPT_KEY,
     OPT_VOLUME, OPT_MUTE, OPT_FULLSCREEN, OPT_LOG_LEVEL, OPT_QUIET, OPT_HELP, OPT_VERSION,
     OPT_SUB, OPT_SUB_LOG, OPT_CDN, OPT_AUTH_TOKEN,
-    OPT_SERVER, OPT_USER, OPT_PASSWORD_FILE, OPT_DEVICE, OPT_HLS, OPT_FROM_START
+    OPT_SERVER, OPT_USER, OPT_PASSWORD_FILE, OPT_DEVICE, OPT_HLS, OPT_FROM_START, OPT_CMCD
 };
 
 static const struct option long_options[] = {
@@ -113,6 +115,7 @@ static const struct option long_options[] = {
     {"device", required_argument, NULL, OPT_DEVICE},
     {"hls", no_argument, NULL, OPT_HLS},
     {"from-start", no_argument, NULL, OPT_FROM_START},
+    {"cmcd", no_argument, NULL, OPT_CMCD},
     {"auth-token", required_argument, NULL, OPT_AUTH_TOKEN},
     {"volume", required_argument, NULL, OPT_VOLUME},
     {"mute", no_argument, NULL, OPT_MUTE},
@@ -316,6 +319,7 @@ static int apply_option(svp_options *o, int c, const char *arg)
         return 0;
     case OPT_HLS: o->prefer_hls = 1; return 0;
     case OPT_FROM_START: o->from_start = 1; return 0;
+    case OPT_CMCD: o->cmcd = 1; return 0;
     case OPT_LOG_LEVEL: return parse_level(arg, &o->log_level);
     default: return -1;
     }

@@ -102,6 +102,7 @@ int svp_session_settings(svp_app *app, sv_player_settings *s)
     if (!app->opt.server && check_local_input(app) < 0)
         return -1;
     sv_player_default_settings(s);
+    s->cmcd = app->opt.cmcd;
     if (app->opt.abr_rule)
         s->abr_rule = app->opt.abr_rule;
     s->max_height = app->opt.max_height;

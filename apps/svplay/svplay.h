@@ -48,6 +48,7 @@ typedef struct svp_options {
     const char *user, *password_file, *device;
     long long title_id;         /* with --server */
     int prefer_hls, from_start;
+    int cmcd;                   /* --cmcd */
     int volume;                 /* 0..100 */
     int mute, fullscreen, quiet;
     sv_log_level log_level;

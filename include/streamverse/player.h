@@ -98,8 +98,13 @@ typedef struct sv_player_settings {
     /* Allocator for the player's own memory; all NULL for the C library. */
     sv_allocator allocator;
 
+    /* Non-zero: segment requests carry Common Media Client Data (CTA-5004)
+     * as a CMCD query argument (bitrate, buffer, duration, throughput,
+     * object type, format, session id, startup, top bitrate). Default 0. */
+    int cmcd;
+
     /* Zero-filled room to grow without breaking the ABI. */
-    uint8_t reserved[64];
+    uint8_t reserved[60];
 } sv_player_settings;
 
 /*

@@ -199,7 +199,8 @@ static void run_loop(double seconds)
 static void fetch_kind(sv__fetcher *f, sv__fetch_kind kind, const char *url, int64_t offset,
                        int64_t length, int head, done *d)
 {
-    sv__fetch_req req = { kind, url, offset, length, head, NULL, 0, NULL, NULL };
+    sv__fetch_req req = { .kind = kind, .url = url, .offset = offset, .length = length,
+                          .head_only = head };
 
     memset(d, 0, sizeof(*d));
     assert_true(sv__fetch(f, &req, on_fetched, d) > 0);
@@ -319,8 +320,8 @@ static void test_post_is_sent(void **state)
 {
     static const char body[] = "{\"position\":12.5}";
     sv__fetcher *f = make_fetcher(4);
-    sv__fetch_req req = { SV__FETCH_API, NULL, 0, -1, 0, (const uint8_t *)body,
-                          sizeof(body) - 1, "application/json", NULL };
+    sv__fetch_req req = { .kind = SV__FETCH_API, .length = -1, .body = (const uint8_t *)body,
+                          .body_len = sizeof(body) - 1, .body_type = "application/json" };
     char url[128];
     done d = { 0 };
 
@@ -726,7 +727,7 @@ static void test_query_token_and_kinds(void **state)
 static void test_cancel_and_invalid(void **state)
 {
     sv__fetcher *f = make_fetcher(4);
-    sv__fetch_req req = { SV__FETCH_SEGMENT, NULL, 0, -1, 0, NULL, 0, NULL, NULL };
+    sv__fetch_req req = { .kind = SV__FETCH_SEGMENT, .length = -1 };
     char url[128];
     done d1 = { 0 }, d2 = { 0 };
 
