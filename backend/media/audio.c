@@ -166,7 +166,8 @@ static int drain_decoder(sv__audio_job *a, char *errbuf, size_t errlen)
 
 int sv__audio_open(sv__audio_job **out, const AVStream *st, int64_t start_time,
                    int bitrate_kbps, double segment_s, const char *dir,
-                   const sv__media_protection *prot, char *errbuf, size_t errlen)
+                   const sv__media_protection *prot, sv__writer *writer,
+                   char *errbuf, size_t errlen)
 {
     int rc = SV_ERR_NOMEM, ret;
     sv__audio_job *a = calloc(1, sizeof(*a));
@@ -178,7 +179,7 @@ int sv__audio_open(sv__audio_job **out, const AVStream *st, int64_t start_time,
     a->next_pts = INT64_MIN;
     a->seg_len = (int64_t)(segment_s * OUT_RATE + 0.5);
     a->next_cut = a->seg_len;
-    if ((rc = sv__segwriter_init(&a->segs, dir, errbuf, errlen)) < 0)
+    if ((rc = sv__segwriter_init(&a->segs, dir, writer, errbuf, errlen)) < 0)
         goto fail;
 
     const AVCodec *dc = avcodec_find_decoder(st->codecpar->codec_id);

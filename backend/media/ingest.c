@@ -3,8 +3,11 @@
  * probes and demuxes the input and decodes the video once; each decoded
  * frame goes by reference to one thread per rung (rung.c) and, every
  * thumb_interval_s, to the thumbnailer. Audio is decoded and encoded inline.
- * When the input ends, the rungs drain, the manifests are written from the
- * segment records, and every folder is fsync'ed.
+ * Every media file (segments, thumbnails) is written and fsync'ed by one
+ * writer thread (writer.c), so neither the decoder nor a rung waits on the
+ * disk. When the input ends, the rungs drain, the writer is flushed, the
+ * manifests are written from the segment records, and every folder is
+ * fsync'ed.
  */
 #include <math.h>
 #include <stdio.h>
@@ -43,6 +46,7 @@ typedef struct ingest {
     int nb_rungs;
     sv__audio_job *audio;
     sv__thumbs *thumbs;
+    sv__writer *writer;
 
     int64_t last_pts;
     int64_t frames;
@@ -174,6 +178,8 @@ static int start_outputs(ingest *g, char *errbuf, size_t errlen)
     double display_w = cp->width * sar;
     int gop = (int)ceil(g->l->segment_s * av_q2d(g->fps) - 1e-6);
 
+    if ((rc = sv__writer_start(&g->writer, errbuf, errlen)) < 0)
+        return rc;
     if ((rc = path_join(dir, sizeof(dir), g->out_dir, "video", errbuf, errlen)) < 0 ||
         (rc = sv__media_mkdir(dir, 0, errbuf, errlen)) < 0)
         return rc;
@@ -192,6 +198,7 @@ static int start_outputs(ingest *g, char *errbuf, size_t errlen)
         p->gop_frames = gop > 0 ? gop : 1;
         p->out_dir = g->rung_dirs[i];
         p->prot = g->prot;
+        p->writer = g->writer;
         if ((rc = sv__rung_start(&g->rungs[i], p, errbuf, errlen)) < 0)
             return rc;
         g->nb_rungs++;
@@ -199,12 +206,12 @@ static int start_outputs(ingest *g, char *errbuf, size_t errlen)
     if (g->ast) {
         if ((rc = path_join(dir, sizeof(dir), g->out_dir, "audio", errbuf, errlen)) < 0 ||
             (rc = sv__audio_open(&g->audio, g->ast, g->start, g->l->audio_kbps,
-                                 g->l->segment_s, dir, g->prot, errbuf, errlen)) < 0)
+                                 g->l->segment_s, dir, g->prot, g->writer, errbuf, errlen)) < 0)
             return rc;
     }
     if ((rc = path_join(dir, sizeof(dir), g->out_dir, "thumbs", errbuf, errlen)) < 0)
         return rc;
-    return sv__thumbs_open(&g->thumbs, g->l->thumb_interval_s, dir, errbuf, errlen);
+    return sv__thumbs_open(&g->thumbs, g->l->thumb_interval_s, dir, g->writer, errbuf, errlen);
 }
 
 /* Gives the first failed rung's message (the rung knows the cause). */
@@ -315,6 +322,9 @@ static int package(ingest *g, sv__media_result *res, char *errbuf, size_t errlen
     sv__manifest_rendition video[SV_MEDIA_MAX_RUNGS], audio;
     char paths[SV_MEDIA_MAX_RUNGS][32];
     int rc;
+    /* Every segment and thumbnail is on disk before a manifest names it. */
+    if ((rc = sv__writer_flush(g->writer, errbuf, errlen)) < 0)
+        return rc;
     res->nb_renditions = 0;
     for (int i = 0; i < g->nb_rungs; i++) {
         sv__rendition_info *ri = &res->renditions[res->nb_renditions++];
@@ -425,6 +435,7 @@ fail:
         sv__rung_destroy(g.rungs[i]);   /* aborts a rung still running */
     sv__audio_destroy(g.audio);
     sv__thumbs_destroy(g.thumbs);
+    sv__writer_destroy(g.writer);   /* last: the rungs above submitted to it */
     avcodec_free_context(&g.vdec);
     avformat_close_input(&g.ic);
     av_frame_free(&g.frame);

@@ -42,6 +42,30 @@ int sv__media_write_file(const char *path, const void *data, size_t size,
 /* fsyncs a directory so the names created in it survive a crash. */
 int sv__media_fsync_dir(const char *path, char *errbuf, size_t errlen);
 
+/* ---- background file writer (writer.c) ---------------------------------- */
+
+/* One thread per ingest that writes files the way sv__media_write_file()
+ * does (create, write, fsync, close), in the order they were submitted, so
+ * that the decoding and encoding threads never wait on the disk. */
+typedef struct sv__writer sv__writer;
+
+/* Starts the writer thread. 0, or SV_ERR_NOMEM / SV_ERR_INTERNAL. */
+int sv__writer_start(sv__writer **out, char *errbuf, size_t errlen);
+/* Queues a file: copies `path` and the `size` bytes of `data` (the caller
+ * keeps its buffer). Any thread. Blocks while 64 MiB are already waiting
+ * for the disk. Returns 0, or the error of an earlier write that failed
+ * (SV_ERR_IO with its reason in errbuf; nothing is queued after it), or
+ * SV_ERR_NOMEM. */
+int sv__writer_submit(sv__writer *w, const char *path, const void *data, size_t size,
+                      char *errbuf, size_t errlen);
+/* Waits until every file submitted so far is written and fsync'ed. 0, or
+ * the first write error with its reason. */
+int sv__writer_flush(sv__writer *w, char *errbuf, size_t errlen);
+/* Stops the thread. Files still queued are dropped: a writer destroyed
+ * without a successful flush belongs to a failed ingest. Call it after every
+ * thread that submits has stopped. NULL is a no-op. */
+void sv__writer_destroy(sv__writer *w);
+
 /* A growable byte buffer for text output (playlists) and muxer output. */
 typedef struct sv__mbuf {
     uint8_t *data;
@@ -141,16 +165,20 @@ typedef struct sv__seg_record {
 } sv__seg_record;
 
 /* The default sink: writes <dir>/init.mp4 and <dir>/seg-<n>.m4s, each
- * fsync'ed, and keeps one record per segment for the manifests. */
+ * fsync'ed, and keeps one record per segment for the manifests. With a
+ * writer the files are queued to it (durable after sv__writer_flush());
+ * the records are kept at once either way. */
 typedef struct sv__segwriter {
     char dir[4096];
+    sv__writer *writer;      /* not owned; NULL: write in the caller's thread */
     int timescale;
     sv__seg_record *segs;
     int nb_segs, cap_segs;
     int64_t total_bytes;
 } sv__segwriter;
 
-int sv__segwriter_init(sv__segwriter *w, const char *dir, char *errbuf, size_t errlen);
+int sv__segwriter_init(sv__segwriter *w, const char *dir, sv__writer *writer,
+                       char *errbuf, size_t errlen);
 sv__frag_sink sv__segwriter_sink(sv__segwriter *w);
 /* Peak and average bit/s over the segments (HLS BANDWIDTH/AVERAGE-BANDWIDTH). */
 void sv__segwriter_bandwidth(const sv__segwriter *w, int64_t *peak, int64_t *average);
@@ -189,6 +217,7 @@ typedef struct sv__rung_params {
     int gop_frames;          /* frames per segment */
     const char *out_dir;     /* video/<h>p */
     const sv__media_protection *prot;  /* NULL: clear output */
+    sv__writer *writer;      /* where the files go (must outlive the rung) */
 } sv__rung_params;
 
 /* Creates the encoder and muxer for one rung and starts its thread. */
@@ -214,10 +243,12 @@ int sv__avc1_codecs(const uint8_t *extradata, int size, char *out, size_t outlen
 
 typedef struct sv__audio_job sv__audio_job;
 
-/* `start_time` (AV_TIME_BASE units) is the source's zero; `dir` is audio/. */
+/* `start_time` (AV_TIME_BASE units) is the source's zero; `dir` is audio/;
+ * the segment files go through `writer` (NULL: written in the caller). */
 int sv__audio_open(sv__audio_job **out, const AVStream *st, int64_t start_time,
                    int bitrate_kbps, double segment_s, const char *dir,
-                   const sv__media_protection *prot, char *errbuf, size_t errlen);
+                   const sv__media_protection *prot, sv__writer *writer,
+                   char *errbuf, size_t errlen);
 /* Decodes, resamples, encodes and muxes one source packet (NULL: drain). */
 int sv__audio_packet(sv__audio_job *a, const AVPacket *pkt, char *errbuf, size_t errlen);
 int sv__audio_finish(sv__audio_job *a, char *errbuf, size_t errlen);
@@ -228,7 +259,8 @@ void sv__audio_destroy(sv__audio_job *a);
 
 typedef struct sv__thumbs sv__thumbs;
 
-int sv__thumbs_open(sv__thumbs **out, double interval_s, const char *dir,
+/* The JPEGs go through `writer` (NULL: written in the caller). */
+int sv__thumbs_open(sv__thumbs **out, double interval_s, const char *dir, sv__writer *writer,
                     char *errbuf, size_t errlen);
 /* Offers a decoded frame at time t_s; writes a JPEG when t_s reaches the
  * next multiple of the interval. */

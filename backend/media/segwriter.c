@@ -1,8 +1,8 @@
 /*
  * The segment writer: the sink at the end of the fragment seam. It stores
  * the init segment as init.mp4 and fragment n as seg-<n>.m4s (one fragment
- * per segment), fsyncs each, and keeps the per-segment timing and size the
- * HLS and DASH writers need.
+ * per segment), fsyncs each (itself or through the ingest's writer thread),
+ * and keeps the per-segment timing and size the HLS and DASH writers need.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,7 +25,10 @@ static int on_init(void *opaque, const uint8_t *data, size_t size, char *errbuf,
     sv__segwriter *w = opaque;
     char path[4200];
     int rc = path_in(w, path, sizeof(path), "init.mp4", errbuf, errlen);
-    return rc < 0 ? rc : sv__media_write_file(path, data, size, errbuf, errlen);
+    if (rc < 0)
+        return rc;
+    return w->writer ? sv__writer_submit(w->writer, path, data, size, errbuf, errlen)
+                     : sv__media_write_file(path, data, size, errbuf, errlen);
 }
 
 static int on_fragment(void *opaque, const sv__fragment *f, char *errbuf, size_t errlen)
@@ -45,7 +48,8 @@ static int on_fragment(void *opaque, const sv__fragment *f, char *errbuf, size_t
     snprintf(name, sizeof(name), "seg-%d.m4s", f->number);
     int rc = path_in(w, path, sizeof(path), name, errbuf, errlen);
     if (rc == 0)
-        rc = sv__media_write_file(path, f->data, f->size, errbuf, errlen);
+        rc = w->writer ? sv__writer_submit(w->writer, path, f->data, f->size, errbuf, errlen)
+                       : sv__media_write_file(path, f->data, f->size, errbuf, errlen);
     if (rc < 0)
         return rc;
     w->timescale = f->timescale;
@@ -54,9 +58,11 @@ static int on_fragment(void *opaque, const sv__fragment *f, char *errbuf, size_t
     return 0;
 }
 
-int sv__segwriter_init(sv__segwriter *w, const char *dir, char *errbuf, size_t errlen)
+int sv__segwriter_init(sv__segwriter *w, const char *dir, sv__writer *writer,
+                       char *errbuf, size_t errlen)
 {
     memset(w, 0, sizeof(*w));
+    w->writer = writer;
     if (strlen(dir) >= sizeof(w->dir))
         return sv__media_err(errbuf, errlen, SV_ERR_IO, "path too long: %s", dir);
     strcpy(w->dir, dir);

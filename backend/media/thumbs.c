@@ -21,18 +21,20 @@ struct sv__thumbs {
     double next_t;
     int count;
     char dir[4096];
+    sv__writer *writer;      /* not owned; NULL: write in the caller's thread */
     AVCodecContext *enc;     /* opened at the first frame, when the size is known */
     struct SwsContext *sws;
     AVFrame *small;
     AVPacket *pkt;
 };
 
-int sv__thumbs_open(sv__thumbs **out, double interval_s, const char *dir,
+int sv__thumbs_open(sv__thumbs **out, double interval_s, const char *dir, sv__writer *writer,
                     char *errbuf, size_t errlen)
 {
     sv__thumbs *t = calloc(1, sizeof(*t));
     if (!t)
         return sv__media_err(errbuf, errlen, SV_ERR_NOMEM, "out of memory (thumbnails)");
+    t->writer = writer;
     t->interval = interval_s > 0 ? interval_s : 10.0;
     snprintf(t->dir, sizeof(t->dir), "%s", dir);
     int rc = sv__media_mkdir(dir, 0, errbuf, errlen);
@@ -102,7 +104,9 @@ static int write_one(sv__thumbs *t, const AVFrame *frame, char *errbuf, size_t e
         return sv__media_averr(errbuf, errlen, SV_ERR_INTERNAL, ret, "mjpeg encode");
     char path[4200];
     snprintf(path, sizeof(path), "%s/thumb-%d.jpg", t->dir, t->count + 1);
-    ret = sv__media_write_file(path, t->pkt->data, (size_t)t->pkt->size, errbuf, errlen);
+    ret = t->writer ? sv__writer_submit(t->writer, path, t->pkt->data, (size_t)t->pkt->size,
+                                        errbuf, errlen)
+                    : sv__media_write_file(path, t->pkt->data, (size_t)t->pkt->size, errbuf, errlen);
     av_packet_unref(t->pkt);
     if (ret < 0)
         return ret;
