@@ -2,7 +2,11 @@
  * The built-in W3C ClearKey CDM: a key cache per KID, ClearKey license
  * messages (clearkey.c) and the CENC / HLS AES-128 decryptors.
  *
- * No lock: cdm.h promises that no two calls on one CDM overlap.
+ * Each key keeps its CENC decryptor (OpenSSL contexts with the key schedule)
+ * from its first sample to its replacement or the CDM's end.
+ *
+ * No lock: cdm.h promises that no two calls on one CDM overlap, which also
+ * covers the decryptors' state.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -14,17 +18,25 @@
 static const uint8_t common_id[16] = SV_SYSTEM_ID_W3C_COMMON;
 static const uint8_t clearkey_id[16] = SV_SYSTEM_ID_DASHIF_CLEARKEY;
 
+/* A held key and, once a sample used it, its decryptor: the AES key
+ * schedule is made once per key, not once per sample. */
+typedef struct ck_key {
+    uint8_t kid[16];
+    uint8_t key[16];
+    sv__cenc_cipher *dec;
+} ck_key;
+
 typedef struct clearkey {
-    sv__clearkey_key *keys;
+    ck_key *keys;
     size_t nb_keys;
     size_t cap;
 } clearkey;
 
-static const uint8_t *find_key(const clearkey *ck, const uint8_t kid[16])
+static ck_key *find_key(const clearkey *ck, const uint8_t kid[16])
 {
     for (size_t i = 0; i < ck->nb_keys; i++) {
         if (memcmp(ck->keys[i].kid, kid, 16) == 0)
-            return ck->keys[i].key;
+            return &ck->keys[i];
     }
     return NULL;
 }
@@ -34,12 +46,15 @@ static int store_key(clearkey *ck, const uint8_t kid[16], const uint8_t key[16])
     for (size_t i = 0; i < ck->nb_keys; i++) {
         if (memcmp(ck->keys[i].kid, kid, 16) == 0) {
             memcpy(ck->keys[i].key, key, 16);
+            /* The old decryptor holds the old key. */
+            sv__cenc_cipher_destroy(ck->keys[i].dec);
+            ck->keys[i].dec = NULL;
             return 0;
         }
     }
     if (ck->nb_keys == ck->cap) {
         size_t cap = ck->cap ? ck->cap * 2 : 8;
-        sv__clearkey_key *k = realloc(ck->keys, cap * sizeof(*k));
+        ck_key *k = realloc(ck->keys, cap * sizeof(*k));
         if (!k)
             return SV_ERR_NOMEM;
         ck->keys = k;
@@ -47,6 +62,7 @@ static int store_key(clearkey *ck, const uint8_t kid[16], const uint8_t key[16])
     }
     memcpy(ck->keys[ck->nb_keys].kid, kid, 16);
     memcpy(ck->keys[ck->nb_keys].key, key, 16);
+    ck->keys[ck->nb_keys].dec = NULL;
     ck->nb_keys++;
     return 0;
 }
@@ -141,18 +157,22 @@ static int ck_has_key(void *opaque, const uint8_t kid[16])
 
 static int ck_decrypt(void *opaque, sv_encrypted_sample *s)
 {
-    const uint8_t *key;
+    ck_key *k;
+    int ret;
 
     if (!s)
         return SV_ERR_INVALID;
-    if (!(key = find_key(opaque, s->kid)))
+    if (!(k = find_key(opaque, s->kid)))
         return SV_ERR_NO_KEY;
     if (s->scheme == SV_SCHEME_HLS_AES128) {
+        /* One call per whole segment: a key schedule per call costs nothing. */
         if (s->iv_size != 16)
             return SV_ERR_DRM;
-        return sv__hls_aes128_decrypt(key, s->iv, s->data, s->size, &s->size);
+        return sv__hls_aes128_decrypt(k->key, s->iv, s->data, s->size, &s->size);
     }
-    return sv__cenc_crypt_sample(key, s, 0);
+    if (!k->dec && (ret = sv__cenc_cipher_create(k->key, 0, &k->dec)) < 0)
+        return ret;
+    return sv__cenc_cipher_sample(k->dec, s);
 }
 
 static void ck_destroy(sv_cdm *cdm)
@@ -161,6 +181,8 @@ static void ck_destroy(sv_cdm *cdm)
         return;
     clearkey *ck = cdm->opaque;
     if (ck) {
+        for (size_t i = 0; i < ck->nb_keys; i++)
+            sv__cenc_cipher_destroy(ck->keys[i].dec);
         if (ck->keys)
             memset(ck->keys, 0, ck->cap * sizeof(*ck->keys));
         free(ck->keys);

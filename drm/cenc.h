@@ -138,6 +138,24 @@ int sv__cenc_decrypt_fragment(const sv__cenc_fragment *f, uint8_t *data, size_t 
  * SV_ERR_INTERNAL when OpenSSL fails. */
 int sv__cenc_crypt_sample(const uint8_t key[16], sv_encrypted_sample *s, int encrypt);
 
+/*
+ * A reusable sample cipher for one key and one direction: the OpenSSL
+ * contexts and AES key schedules (one per mode, made on first use) live as
+ * long as the object, and each sample only sets its IV. This is what a CDM
+ * or a packager should hold per key; sv__cenc_crypt_sample is the one-shot
+ * form. The object holds a copy of the key, wiped on destroy.
+ *
+ * create: returns 0 with a new object in *out (the caller destroys it),
+ * SV_ERR_INVALID or SV_ERR_NOMEM.
+ * sample: sv__cenc_crypt_sample's job and return codes, with this key.
+ * Thread: one object is used by one thread at a time (it keeps cipher state
+ * and a gather buffer between calls).
+ */
+typedef struct sv__cenc_cipher sv__cenc_cipher;
+int sv__cenc_cipher_create(const uint8_t key[16], int encrypt, sv__cenc_cipher **out);
+int sv__cenc_cipher_sample(sv__cenc_cipher *c, sv_encrypted_sample *s);
+void sv__cenc_cipher_destroy(sv__cenc_cipher *c);
+
 /* HLS METHOD=AES-128: whole-segment AES-128-CBC with PKCS#7 padding.
  * Decrypt works in place and stores the clear size in *out_size; it fails
  * with SV_ERR_DRM when the size is not a multiple of 16 or the padding is
