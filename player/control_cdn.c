@@ -62,24 +62,22 @@ void sv__control_cdns_init(struct sv_player *p)
 
 int sv__control_cdns_host(struct sv_player *p, const char *manifest_url)
 {
-    const sv_load_options *o = &p->load_opts;
+    size_t n = p->load_opts.nb_cdns;
     sv__cdn_entry *list;
     char *origin;
     int ret;
 
-    if (!o->nb_cdns)
+    if (!n)
         return 0;
     if (!(origin = folder_of(manifest_url)))
         return SV_ERR_INVALID;
-    if (!(list = calloc(o->nb_cdns, sizeof(*list)))) {
+    if (!(list = calloc(n, sizeof(*list)))) {
         free(origin);
         return SV_ERR_NOMEM;
     }
-    for (size_t i = 0; i < o->nb_cdns; i++)
-        list[i] = (sv__cdn_entry){ o->cdns[i].id, o->cdns[i].base_url, o->cdns[i].priority,
-                                   o->cdns[i].weight };
+    sv__control_cdns_list(p, list, n);
     if ((ret = sv__fetcher_set_origin(p->fetcher, origin)) == 0)
-        ret = sv__fetcher_set_cdns(p->fetcher, list, o->nb_cdns);
+        ret = sv__fetcher_set_cdns(p->fetcher, list, n);
     free(list);
     free(origin);
     return ret;

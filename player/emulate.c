@@ -119,14 +119,7 @@ void sv_emulate_report_free(sv_emulate_report *r)
 static int rule_ok(const sv_emulate_config *c)
 {
     const sv_abr_rule *rule = sv_abr_rule_find(c->abr_rule ? c->abr_rule : "hybrid");
-    sv_abr *abr = NULL;
-    if (!rule || (c->num_abr_params && !c->abr_params))
-        return 0;
-    int ret = sv_abr_create(rule, NULL, &abr);
-    if (ret == 0)
-        ret = sv_abr_set_params(abr, c->abr_params, c->num_abr_params);
-    sv_abr_destroy(abr);
-    return ret == 0;
+    return rule && sv__abr_params_ok(rule, c->abr_params, c->num_abr_params);
 }
 
 static int config_ok(const sv_emulate_config *c)
@@ -175,6 +168,8 @@ int sv_emulate_run(const char *url, const sv_trace *trace, const sv_emulate_conf
     st.host_renders = 1;
     st.audio_sink = cfg.with_audio ? &asink : NULL;
     st.abr_rule = cfg.abr_rule ? cfg.abr_rule : "hybrid";
+    st.abr_params = cfg.abr_params;
+    st.num_abr_params = cfg.num_abr_params;
     st.start_buffer_s = cfg.start_buffer_s;
     st.buffer_goal_s = cfg.buffer_goal_s;
     st.buffer_max_s = cfg.buffer_goal_s > st.buffer_max_s ? cfg.buffer_goal_s : st.buffer_max_s;
@@ -199,7 +194,7 @@ int sv_emulate_run(const char *url, const sv_trace *trace, const sv_emulate_conf
         snprintf(err, errlen, "cannot create the player: %s", sv_strerror(ret));
         goto fail;
     }
-    if ((ret = sv__emu_create(&emu, p, p->transport, cfg.abr_params, cfg.num_abr_params)) < 0)
+    if ((ret = sv__emu_create(&emu, p, p->transport)) < 0)
         goto fail;
     p->emu = emu;
     p->size_table = sizes ? &sizes->video : NULL;

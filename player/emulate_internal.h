@@ -73,15 +73,10 @@ int sv__transport_trace_last(const sv__transport *t, double *start_s, double *en
 typedef struct sv__emu sv__emu;
 
 /* `link` is the trace transport (borrowed) whose last transfer times each
- * segment; `params` (borrowed, may be NULL) the rule parameters the
- * scheduler's ABR gets. Returns 0 or SV_ERR_NOMEM. */
-int sv__emu_create(sv__emu **out, struct sv_player *p, const sv__transport *link,
-                   const sv_abr_param *params, size_t num_params);
+ * segment. Returns 0 or SV_ERR_NOMEM. (Rule parameters reach the scheduler
+ * through settings.abr_params.) */
+int sv__emu_create(sv__emu **out, struct sv_player *p, const sv__transport *link);
 void sv__emu_destroy(sv__emu *e);
-
-/* The scheduler hands its freshly created rule here (scheduler.c): sets the
- * emulation's rule parameters. Returns sv_abr_set_params()'s result. */
-int sv__emu_abr_params(const sv__emu *e, sv_abr *abr);
 
 /* A stream hands over a chunk (ownership passes) instead of queueing it for
  * a demux thread (stream.c). Loop thread. */

@@ -56,20 +56,15 @@ struct sv__emu {
     double *durations;         /* media seconds of each step */
     size_t nb_steps, cap_steps;
     int failed_alloc;
-    const sv_abr_param *params;
-    size_t num_params;
 };
 
-int sv__emu_create(sv__emu **out, struct sv_player *p, const sv__transport *link,
-                   const sv_abr_param *params, size_t num_params)
+int sv__emu_create(sv__emu **out, struct sv_player *p, const sv__transport *link)
 {
     sv__emu *e = calloc(1, sizeof(*e));
     if (!e)
         return SV_ERR_NOMEM;
     e->p = p;
     e->link = link;
-    e->params = params;
-    e->num_params = num_params;
     e->dry_since = -1;
     *out = e;
     return 0;
@@ -82,11 +77,6 @@ void sv__emu_destroy(sv__emu *e)
     free(e->steps);
     free(e->durations);
     free(e);
-}
-
-int sv__emu_abr_params(const sv__emu *e, sv_abr *abr)
-{
-    return e->num_params ? sv_abr_set_params(abr, e->params, e->num_params) : 0;
 }
 
 static double now(const sv__emu *e)

@@ -327,8 +327,9 @@ void sv__session_load(struct sv_player *p, sv__cmd *c);
 /* Ends the current session (stop sent, resume position saved); no-op
  * without one. Loop thread. */
 void sv__session_end(struct sv_player *p);
-/* 1 while a stop is still waiting for its answer. */
-int sv__session_stopping(const struct sv_player *p);
+/* Destroy is coming: ends the session and sets p->shutdown_done once no
+ * stop waits for its answer any more (at once when none does). */
+void sv__session_shutdown(struct sv_player *p);
 /* Ends everything at once, answered or not (the loop is about to go). */
 void sv__session_teardown(struct sv_player *p);
 
@@ -401,6 +402,7 @@ typedef struct sv__epoch { int64_t disc; double offset; int authoritative; } sv_
 struct sv_player {
     sv_player_settings settings;   /* strings point to the copies below */
     char *abr_rule_name, *license_url, *user_agent;
+    sv_abr_param *abr_params;      /* settings.abr_params' copy (names owned) */
     sv__logger log;
     const sv_clock *clock;
     sv_clock *own_clock;
@@ -432,6 +434,7 @@ struct sv_player {
     sv__session *ending;           /* sessions whose stop is in flight */
     sv__steer *steer;              /* content steering of the load, or NULL */
     char cmcd_sid[40];             /* CMCD session id of the load */
+    int shutting_down;             /* destroy asked for sv__session_shutdown */
     atomic_int shutdown_done;      /* destroy: the session stop was sent and answered */
     char *load_url;
     uint64_t load_userdata;
@@ -482,6 +485,9 @@ struct sv_player {
  * sv__control_unload() itself (emulate.c). */
 int sv__player_create(sv_player **out, const sv_player_settings *settings,
                       sv__transport *transport, int own_thread);
+
+/* 1 when `rule` takes every parameter of params[n] (n 0: always). */
+int sv__abr_params_ok(const sv_abr_rule *rule, const sv_abr_param *params, size_t n);
 
 /* Logging shorthands with the player's logger. */
 #define PLOGE(p, ...) SV_LOGE(&(p)->log, "player", __VA_ARGS__)

@@ -53,6 +53,38 @@ static void *control_main(void *arg)
     return NULL;
 }
 
+int sv__abr_params_ok(const sv_abr_rule *rule, const sv_abr_param *params, size_t n)
+{
+    sv_abr *abr = NULL;
+    int ret;
+
+    if (!n)
+        return 1;
+    if (!rule || !params)
+        return 0;
+    ret = sv_abr_create(rule, NULL, &abr);
+    if (ret == 0)
+        ret = sv_abr_set_params(abr, params, n);
+    sv_abr_destroy(abr);
+    return ret == 0;
+}
+
+/* The player's own copy of the rule parameters (names duplicated). */
+static int copy_abr_params(struct sv_player *p, const sv_player_settings *s)
+{
+    if (!s->num_abr_params)
+        return 0;
+    if (!(p->abr_params = calloc(s->num_abr_params, sizeof(*p->abr_params))))
+        return SV_ERR_NOMEM;
+    p->settings.abr_params = p->abr_params;
+    for (size_t i = 0; i < s->num_abr_params; i++) {
+        p->abr_params[i].value = s->abr_params[i].value;
+        if (!(p->abr_params[i].name = strdup(s->abr_params[i].name)))
+            return SV_ERR_NOMEM;
+    }
+    return 0;
+}
+
 static int check_settings(const sv_player_settings *s)
 {
     if (s->start_buffer_s < 0 || s->buffer_goal_s <= 0 || s->buffer_max_s < s->buffer_goal_s ||
@@ -75,7 +107,8 @@ int sv__player_create(sv_player **out, const sv_player_settings *settings,
 {
     const sv_abr_rule *rule = NULL;
     if (!out || !settings || check_settings(settings) < 0 ||
-        !(rule = sv_abr_rule_find(settings->abr_rule ? settings->abr_rule : "hybrid"))) {
+        !(rule = sv_abr_rule_find(settings->abr_rule ? settings->abr_rule : "hybrid")) ||
+        !sv__abr_params_ok(rule, settings->abr_params, settings->num_abr_params)) {
         sv__transport_destroy(transport);
         return SV_ERR_INVALID;
     }
@@ -95,7 +128,8 @@ int sv__player_create(sv_player **out, const sv_player_settings *settings,
     p->settings.abr_rule = p->abr_rule_name;
     p->settings.license_url = p->license_url;
     p->settings.user_agent = p->user_agent;
-    if (failed)
+    p->settings.abr_params = NULL;
+    if (failed || (ret = copy_abr_params(p, settings)) < 0)
         goto fail;
     sv__logger_init(&p->log, settings->log_cb, settings->log_opaque, settings->log_level);
     p->volume = 1;
@@ -160,18 +194,11 @@ fail:
     return ret;
 }
 
-/* Destroy's last loop task: end the backend session and wait for its stop. */
-static void shutdown_poll(void *arg)
-{
-    struct sv_player *p = arg;
-    if (!sv__session_stopping(p) || sv__loop_timer(p->loop, 0.01, shutdown_poll, p) < 0)
-        atomic_store(&p->shutdown_done, 1);
-}
-
+/* Destroy's last loop task: end the backend session; shutdown_done is set
+ * once its stop is answered (session.c). */
 static void shutdown_task(void *arg)
 {
-    sv__session_end(arg);
-    shutdown_poll(arg);
+    sv__session_shutdown(arg);
 }
 
 /* The stop that saves the resume position gets this long to be answered. */
@@ -206,6 +233,9 @@ void sv_player_destroy(sv_player *p)
     }
     if (p->sync_ready > 1)
         sv__events_destroy(&p->events);
+    for (size_t i = 0; p->abr_params && i < p->settings.num_abr_params; i++)
+        free((char *)p->abr_params[i].name);
+    free(p->abr_params);
     free(p->abr_rule_name);
     free(p->license_url);
     free(p->user_agent);

@@ -11,7 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "emulate_internal.h"
 #include "internal.h"
 
 #include "scheduler_internal.h"
@@ -548,8 +547,8 @@ int sv__sched_start(struct sv_player *p)
     sv_abr_estimator_default_config(&ec, SV_ABR_ESTIMATOR_EWMA);
     const sv_allocator *al = p->settings.allocator.alloc ? &p->settings.allocator : NULL;
     int r = sv_abr_create(p->abr_rule, al, &s->abr);
-    if (r == 0 && p->emu)
-        r = sv__emu_abr_params(p->emu, s->abr); /* svtrace emulate --param */
+    if (r == 0 && p->settings.num_abr_params)
+        r = sv_abr_set_params(s->abr, p->settings.abr_params, p->settings.num_abr_params);
     if (r == 0)
         r = sv_abr_estimator_create(&ec, al, &s->est);
     if (r < 0) {

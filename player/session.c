@@ -202,6 +202,13 @@ static void unlink_ending(struct sv_player *p, sv__session *s)
         }
 }
 
+/* Tells a waiting destroy when the last stop in flight is answered. */
+static void shutdown_check(struct sv_player *p)
+{
+    if (p->shutting_down && !p->ending)
+        atomic_store(&p->shutdown_done, 1);
+}
+
 static void on_stop(void *opaque, sv__fetch_result *r)
 {
     sv__session *s = opaque;
@@ -222,6 +229,7 @@ static void on_stop(void *opaque, sv__fetch_result *r)
     free(r->data);
     unlink_ending(p, s);
     session_free(s);
+    shutdown_check(p);
 }
 
 void sv__session_end(struct sv_player *p)
@@ -254,9 +262,11 @@ void sv__session_end(struct sv_player *p)
     p->ending = s;
 }
 
-int sv__session_stopping(const struct sv_player *p)
+void sv__session_shutdown(struct sv_player *p)
 {
-    return p->ending != NULL;
+    p->shutting_down = 1;
+    sv__session_end(p);
+    shutdown_check(p);
 }
 
 void sv__session_teardown(struct sv_player *p)

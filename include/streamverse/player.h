@@ -29,6 +29,7 @@
 #ifndef STREAMVERSE_PLAYER_H
 #define STREAMVERSE_PLAYER_H
 
+#include "abr.h"
 #include "cdm.h"
 #include "clock.h"
 #include "common.h"
@@ -103,8 +104,15 @@ typedef struct sv_player_settings {
      * object type, format, session id, startup, top bitrate). Default 0. */
     int cmcd;
 
+    /* Parameters of the ABR rule (names as sv_abr_rule_param_info lists
+     * them), or NULL/0 for its defaults. Copied; a name the rule does not
+     * take or a value out of range makes sv_player_create() fail with
+     * SV_ERR_INVALID. */
+    const sv_abr_param *abr_params;
+    size_t num_abr_params;
+
     /* Zero-filled room to grow without breaking the ABI. */
-    uint8_t reserved[60];
+    uint8_t reserved[40];
 } sv_player_settings;
 
 /*

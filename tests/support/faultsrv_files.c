@@ -16,17 +16,7 @@
 #include <unistd.h>
 
 #include "faultsrv_internal.h"
-
-static int hex_value(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
+#include "platform/hex.h"
 
 int sv__fault_decode_path(const char *raw, size_t len, char *out, size_t out_size)
 {
@@ -41,8 +31,8 @@ int sv__fault_decode_path(const char *raw, size_t len, char *out, size_t out_siz
             int hi, lo;
             if (i + 2 >= len)
                 return SV_ERR_NOT_FOUND;
-            hi = hex_value(raw[i + 1]);
-            lo = hex_value(raw[i + 2]);
+            hi = sv__hex_digit(raw[i + 1]);
+            lo = sv__hex_digit(raw[i + 2]);
             if (hi < 0 || lo < 0)
                 return SV_ERR_NOT_FOUND;
             c = (char)(hi * 16 + lo);
