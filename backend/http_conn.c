@@ -43,9 +43,13 @@ static void on_poll(uv_poll_t *h, int status, int events);
 static void process_input(sv__http_conn *conn);
 
 /* Releases what the request holds; an upload the handler did not take is
- * removed. */
+ * removed. The request stays tied to its connection: an answer can be sent
+ * on it even when the parser refused the very first byte of a request
+ * (before on_message_begin ever ran). */
 static void req_clear(sv__http_req *req)
 {
+    sv__http_conn *conn = req->conn;
+
     free(req->target);
     free(req->body);
     if (req->body_fd >= 0)
@@ -53,6 +57,7 @@ static void req_clear(sv__http_req *req)
     if (req->body_path[0])
         unlink(req->body_path);
     memset(req, 0, sizeof(*req));
+    req->conn = conn;
     req->body_fd = -1;
     req->content_length = UINT64_MAX;
     req->route_name = "none";
@@ -130,6 +135,7 @@ void sv__http_conn_start(sv__http_server *srv, int fd)
     conn->srv = srv;
     conn->fd = fd;
     conn->file_fd = -1;
+    conn->req.conn = conn;
     conn->req.body_fd = -1;
     req_clear(&conn->req);
     if (uv_poll_init(srv->loop, &conn->poll, fd) < 0) {
@@ -171,7 +177,6 @@ static int on_message_begin(http_parser *p)
     sv__http_conn *conn = p->data;
 
     req_clear(&conn->req);
-    conn->req.conn = conn;
     conn->req.t_start_ns = uv_hrtime();
     conn->head_bytes = 0;
     conn->reject_status = 0;
@@ -466,6 +471,8 @@ static void process_input(sv__http_conn *conn)
                     code = "header_too_large";
                 }
                 conn->state = SV__CONN_HANDLING;
+                if (!conn->req.t_start_ns) /* refused before the request began */
+                    conn->req.t_start_ns = uv_hrtime();
                 sv__http_send_error(&conn->req, status, code,
                                     status == 431 ? "request headers too large"
                                                   : http_errno_description(err));
