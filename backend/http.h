@@ -40,6 +40,7 @@ enum sv__body_mode {
 /* One request, valid from on_headers until its response has been sent. */
 typedef struct sv__http_req {
     sv__http_conn *conn;
+    const char *peer;              /* the client's address ("127.0.0.1", "::1"), never NULL */
     int method;                    /* enum http_method */
     int http_minor;
     char *target;                  /* raw request target, NUL-terminated */
@@ -125,6 +126,11 @@ void sv__http_limits_default(sv__http_limits *l);
 int sv__http_server_create(uv_loop_t *loop, const char *host, int port,
                            const sv__http_limits *limits, const sv__http_callbacks *cb,
                            const sv__logger *log, sv__http_server **out);
+
+/* Serves an already connected socket as if it had been accepted (tests and
+ * the connection fuzz target hand it one end of a socketpair). Takes
+ * ownership of fd; it is made non-blocking. */
+void sv__http_server_adopt(sv__http_server *srv, int fd);
 
 /* The bound port (useful after port 0). */
 int sv__http_server_port(const sv__http_server *srv);

@@ -9,8 +9,11 @@
  * Answers built inside parser callbacks are only flushed after
  * http_parser_execute() returned, so the parser is never re-entered.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <limits.h>
+#include <netinet/in.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -58,6 +61,7 @@ static void req_clear(sv__http_req *req)
         unlink(req->body_path);
     memset(req, 0, sizeof(*req));
     req->conn = conn;
+    req->peer = conn ? conn->peer : "-";
     req->body_fd = -1;
     req->content_length = UINT64_MAX;
     req->route_name = "none";
@@ -124,6 +128,24 @@ void sv__http_conn_arm_idle(sv__http_conn *conn)
     restart_timer(conn, conn->srv->limits.idle_timeout_ms);
 }
 
+/* The client's address as text; "local" for a socket without one (a
+ * socketpair in tests and fuzzing). */
+static void peer_name(int fd, char *out, size_t cap)
+{
+    struct sockaddr_storage ss;
+    socklen_t len = sizeof(ss);
+    const void *addr = NULL;
+
+    if (getpeername(fd, (struct sockaddr *)&ss, &len) == 0) {
+        if (ss.ss_family == AF_INET)
+            addr = &((struct sockaddr_in *)&ss)->sin_addr;
+        else if (ss.ss_family == AF_INET6)
+            addr = &((struct sockaddr_in6 *)&ss)->sin6_addr;
+    }
+    if (!addr || !inet_ntop(ss.ss_family, addr, out, (socklen_t)cap))
+        snprintf(out, cap, "local");
+}
+
 void sv__http_conn_start(sv__http_server *srv, int fd)
 {
     sv__http_conn *conn = calloc(1, sizeof(*conn));
@@ -134,6 +156,7 @@ void sv__http_conn_start(sv__http_server *srv, int fd)
     }
     conn->srv = srv;
     conn->fd = fd;
+    peer_name(fd, conn->peer, sizeof(conn->peer));
     conn->file_fd = -1;
     conn->req.conn = conn;
     conn->req.body_fd = -1;

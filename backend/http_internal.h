@@ -27,6 +27,7 @@ struct sv__http_conn {
     sv__http_server *srv;
     sv__http_conn *prev, *next;     /* the server's list */
     int fd;
+    char peer[48];                  /* the client's address, text */
     uv_poll_t poll;
     uv_timer_t timer;
     int open_handles;

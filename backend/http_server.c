@@ -3,6 +3,7 @@
  */
 #define _GNU_SOURCE /* accept4 */
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <stdlib.h>
@@ -151,6 +152,15 @@ fail:
         close(srv->fd);
     free(srv);
     return err;
+}
+
+void sv__http_server_adopt(sv__http_server *srv, int fd)
+{
+    int flags = fcntl(fd, F_GETFL);
+
+    if (flags >= 0)
+        fcntl(fd, F_SETFL, flags | O_NONBLOCK);
+    sv__http_conn_start(srv, fd);
 }
 
 int sv__http_server_port(const sv__http_server *srv)
