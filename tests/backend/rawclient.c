@@ -9,6 +9,10 @@
  *       expected) or "closed" when the server hung up without one.
  *   sv-backend-rawclient idle PORT
  *       connects and sends nothing; prints "closed" when the server hangs up.
+ *   sv-backend-rawclient bytes PORT HEX [N]
+ *       sends the bytes spelled in hex (e.g. 16030100) in one write, then
+ *       reads up to N answers (default 1): prints each status, then "closed"
+ *       or "open". A reset by the server counts as "closed".
  *   sv-backend-rawclient json FILE PATH
  *       prints one value of a JSON file (parsed with jansson): PATH is like
  *       .items[0].title or .total; strings raw, others as JSON; "null" when
@@ -83,7 +87,7 @@ static int peer_closed(int fd, int ms)
     struct pollfd pfd = {fd, POLLIN, 0};
     char c;
 
-    return poll(&pfd, 1, ms) > 0 && read(fd, &c, 1) == 0;
+    return poll(&pfd, 1, ms) > 0 && read(fd, &c, 1) <= 0;
 }
 
 static int json_get(const char *file, const char *path)
@@ -169,6 +173,29 @@ int main(int argc, char **argv)
             printf("%d\n", statuses[0]);
         else
             printf("timeout\n");
+    } else if (!strcmp(argv[1], "bytes") && argc >= 4) {
+        size_t len = strlen(argv[3]) / 2;
+        unsigned char *b = malloc(len + 1);
+
+        for (size_t i = 0; i < len; i++) {
+            unsigned v;
+
+            if (sscanf(argv[3] + 2 * i, "%2x", &v) != 1)
+                return 1;
+            b[i] = (unsigned char)v;
+        }
+        if (write(fd, b, len) != (ssize_t)len)
+            return 1;
+        free(b);
+        if (read_answers(fd, argc >= 5 ? atoi(argv[4]) : 1)) {
+            for (int i = 0; i < nb_statuses; i++)
+                printf("%d\n", statuses[i]);
+            printf("closed\n");
+        } else {
+            for (int i = 0; i < nb_statuses; i++)
+                printf("%d\n", statuses[i]);
+            printf("%s\n", peer_closed(fd, 200) ? "closed" : "open");
+        }
     } else if (!strcmp(argv[1], "idle")) {
         printf("%s\n", peer_closed(fd, 10000) ? "closed" : "open");
     } else {

@@ -10,3 +10,12 @@ if(TARGET sv_backend)
         CORPUS ${CMAKE_CURRENT_LIST_DIR}/corpus/fuzz_backend_json
         LIBS sv_backend)
 endif()
+
+# The real entry point: bytes on a connection through the connection layer,
+# the router and the API handlers of a whole server (temporary data folder).
+if(TARGET sv_backend)
+    sv_fuzz_target(fuzz_backend_conn
+        SOURCES ${CMAKE_CURRENT_LIST_DIR}/fuzz_backend_conn.c
+        CORPUS ${CMAKE_CURRENT_LIST_DIR}/corpus/fuzz_backend_conn
+        LIBS sv_backend)
+endif()
