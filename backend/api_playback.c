@@ -139,7 +139,10 @@ void sv__api_playback_start(void *ctx, sv__http_req *req)
         sv__catalog_resume_get(srv->cat, u.id, title_id, &resume) < 0 ||
         !(ans = session_answer(pb, s))) {
         SV_LOGE(srv->log, "playback", "cannot open a session: %s", sv__catalog_errmsg(srv->cat));
-        start_refused(srv, req, 500, "internal", "cannot open a session");
+        if (sv__server_disk_full(srv))
+            start_refused(srv, req, 507, "insufficient_storage", "the server's disk is full");
+        else
+            start_refused(srv, req, 500, "internal", "cannot open a session");
         goto out;
     }
     json_object_set_new(ans, "title_id", json_integer(title_id));
@@ -271,7 +274,7 @@ void sv__api_playback_stop(void *ctx, sv__http_req *req)
     }
     snprintf(id, sizeof(id), "%s", s->id);
     if (sv__sessions_end(pb->sessions, s, pos, "stopped") < 0) {
-        sv__http_send_error(req, 500, "internal", "cannot save the position");
+        sv__api_write_failed(srv, req, "cannot save the position");
         goto out;
     }
     sv__api_send_json(req, 200, json_pack("{s:s,s:s,s:f}", "session_id", id, "state", "stopped",
@@ -367,10 +370,10 @@ void sv__api_title_regions(void *ctx, sv__http_req *req)
         if (!json_is_string(v) || !sv__region_ok(json_string_value(v)))
             goto bad;
     r = sv__catalog_title_set_regions(srv->cat, id, regions);
-    if (r < 0)
-        sv__http_send_error(req, r == SV_ERR_NOT_FOUND ? 404 : 500,
-                            r == SV_ERR_NOT_FOUND ? "not_found" : "internal",
-                            r == SV_ERR_NOT_FOUND ? "no such title" : "catalog error");
+    if (r == SV_ERR_NOT_FOUND)
+        sv__http_send_error(req, 404, "not_found", "no such title");
+    else if (r < 0)
+        sv__api_write_failed(srv, req, "catalog error");
     else
         sv__api_send_json(req, 200, json_pack("{s:I,s:O}", "title_id", (json_int_t)id,
                                               "regions", regions));

@@ -14,15 +14,15 @@
 #include "backend/server_internal.h"
 #include "streamverse/common.h"
 
-/* Answers a catalog failure: 404 for an unknown id, 500 otherwise. */
+/* Answers a catalog failure: 404 for an unknown id, 507 on a full disk,
+ * 500 otherwise. */
 static void catalog_error(sv__server *srv, sv__http_req *req, int err, const char *what)
 {
     if (err == SV_ERR_NOT_FOUND) {
         sv__http_send_error(req, 404, "not_found", what);
         return;
     }
-    SV_LOGE(srv->log, "api", "catalog: %s", sv__catalog_errmsg(srv->cat));
-    sv__http_send_error(req, 500, "internal", "catalog error");
+    sv__api_write_failed(srv, req, "catalog error");
 }
 
 void sv__api_titles_list(void *ctx, sv__http_req *req)

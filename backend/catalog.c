@@ -1,6 +1,7 @@
 /*
  * catalog.c - opening the catalog, schema migrations, statement helpers.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -149,6 +150,19 @@ void sv__cat_iso8601(int64_t t, char *buf, size_t cap)
 const char *sv__catalog_errmsg(sv__catalog *cat)
 {
     return cat && cat->db ? sqlite3_errmsg(cat->db) : "no catalog";
+}
+
+int sv__catalog_disk_full(sv__catalog *cat)
+{
+    int rc;
+
+    if (!cat || !cat->db)
+        return 0;
+    rc = sqlite3_extended_errcode(cat->db);
+    if ((rc & 0xff) == SQLITE_FULL)
+        return 1;
+    return (rc & 0xff) == SQLITE_IOERR && (sqlite3_system_errno(cat->db) == ENOSPC ||
+                                           sqlite3_system_errno(cat->db) == EDQUOT);
 }
 
 static int user_version(sv__catalog *cat, int *v)

@@ -41,6 +41,11 @@ void sv__catalog_close(sv__catalog *cat);
 /* The last SQLite error message of this handle. */
 const char *sv__catalog_errmsg(sv__catalog *cat);
 
+/* Did the connection's last failed call fail for lack of disk space
+ * (SQLITE_FULL, or an I/O error with ENOSPC/EDQUOT)? A later successful call
+ * (a ROLLBACK) clears it; callers also check the file system (fsutil.h). */
+int sv__catalog_disk_full(sv__catalog *cat);
+
 /* ---- titles (catalog_titles.c) ---- */
 
 /* A new title in state "processing". genres: nb_genres strings. */
@@ -108,6 +113,11 @@ int sv__catalog_publish(sv__catalog *cat, int64_t job_id, int64_t title_id,
  * every queued job (oldest first; caller frees). Returns their count.
  */
 int sv__catalog_recover(sv__catalog *cat, int self_pid, int max_attempts, int64_t **ids);
+
+/* Calls fn with the input path of every queued or running job (the files
+ * that start-up cleaning of uploads/ must keep). Returns 0 or SV_ERR_IO. */
+int sv__catalog_job_inputs_active(sv__catalog *cat, void (*fn)(void *opaque, const char *input),
+                                  void *opaque);
 
 /* Number of jobs per state (counts[SV__JOB_NB]). */
 int sv__catalog_job_counts(sv__catalog *cat, int64_t *counts);

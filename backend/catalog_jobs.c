@@ -256,6 +256,21 @@ fail:
     return ret;
 }
 
+int sv__catalog_job_inputs_active(sv__catalog *cat, void (*fn)(void *opaque, const char *input),
+                                  void *opaque)
+{
+    sqlite3_stmt *st;
+    int rc;
+
+    if (sv__cat_prepare(cat, "SELECT input FROM jobs WHERE state IN ('queued', 'running')",
+                        &st) < 0)
+        return SV_ERR_IO;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        fn(opaque, (const char *)sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? 0 : SV_ERR_IO;
+}
+
 int sv__catalog_job_counts(sv__catalog *cat, int64_t *counts)
 {
     sqlite3_stmt *st;

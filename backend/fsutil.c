@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "backend/fsutil.h"
@@ -68,4 +69,68 @@ int sv__path_exists(const char *path)
     struct stat st;
 
     return lstat(path, &st) == 0;
+}
+
+int sv__file_create_atomic(const char *path, const void *data, size_t len, unsigned mode)
+{
+    char tmp[4200], dir[4200];
+    const char *p = data, *slash = strrchr(path, '/');
+    int fd, ret = SV_ERR_IO, e = 0;
+
+    if (strlen(path) + 16 >= sizeof(tmp))
+        return SV_ERR_IO;
+    snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid());
+    snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - path) : 1, slash ? path : ".");
+    if (slash == path)
+        snprintf(dir, sizeof(dir), "/");
+    unlink(tmp); /* a leftover of this pid's earlier life */
+    if ((fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode)) < 0)
+        return SV_ERR_IO;
+    while (len > 0) {
+        ssize_t n = write(fd, p, len);
+
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            e = n < 0 ? errno : ENOSPC;
+            goto fail;
+        }
+        p += n;
+        len -= (size_t)n;
+    }
+    if (fsync(fd) < 0 || close(fd) < 0) {
+        e = errno;
+        fd = -1;
+        goto fail;
+    }
+    fd = -1;
+    if (link(tmp, path) < 0) {
+        e = errno;
+        ret = e == EEXIST ? SV_ERR_STATE : SV_ERR_IO;
+        goto fail;
+    }
+    unlink(tmp);
+    return sv__fsync_dir(dir);
+
+fail:
+    if (fd >= 0)
+        close(fd);
+    unlink(tmp);
+    errno = e;
+    return ret;
+}
+
+int sv__fs_full(const char *path)
+{
+    struct statvfs vfs;
+
+    if (statvfs(path, &vfs) < 0)
+        return 0;
+    return (unsigned long long)vfs.f_bavail * vfs.f_frsize < SV__FS_FULL_BYTES ||
+           (vfs.f_files > 0 && vfs.f_favail == 0);
+}
+
+int sv__errno_is_full(int e)
+{
+    return e == ENOSPC || e == EDQUOT;
 }

@@ -135,6 +135,11 @@ void sv__http_server_adopt(sv__http_server *srv, int fd);
 /* The bound port (useful after port 0). */
 int sv__http_server_port(const sv__http_server *srv);
 
+/* New limits from a settings reload: the timeouts and sizes apply to the
+ * next request or timer of every connection; max_connections keeps the
+ * value resolved at create. */
+void sv__http_server_set_limits(sv__http_server *srv, const sv__http_limits *limits);
+
 /* Stops accepting, closes idle connections and lets the others finish their
  * current response; on_drained fires when the last one closed (or the drain
  * timeout cut them). */

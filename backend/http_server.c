@@ -168,6 +168,11 @@ int sv__http_server_port(const sv__http_server *srv)
     return srv->port;
 }
 
+void sv__http_server_set_limits(sv__http_server *srv, const sv__http_limits *limits)
+{
+    srv->limits = *limits;
+}
+
 static void on_drain_timeout(uv_timer_t *t)
 {
     sv__http_server *srv = t->data;

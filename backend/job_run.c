@@ -143,7 +143,8 @@ fail:
 }
 
 /* Staging folders are named <title>.<pid>: remove those whose process is
- * gone (or is this one, from an earlier life with the same pid). */
+ * gone (or is this one, from an earlier life with the same pid), and
+ * anything else found there (no job writes it). */
 static void clean_staging(const sv__job_env *env)
 {
     char dir[1536], path[2048];
@@ -157,9 +158,9 @@ static void clean_staging(const sv__job_env *env)
         const char *dot = strrchr(e->d_name, '.');
         long pid;
 
-        if (e->d_name[0] == '.' || !dot)
+        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
             continue;
-        pid = strtol(dot + 1, NULL, 10);
+        pid = dot ? strtol(dot + 1, NULL, 10) : 0;
         if (pid > 0 && pid != (long)getpid() && !(kill((pid_t)pid, 0) < 0 && errno == ESRCH))
             continue;
         snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);

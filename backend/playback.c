@@ -74,7 +74,38 @@ void sv__playback_destroy(sv__playback *pb)
     sv__sessions_destroy(pb->sessions);
     sv__steering_destroy(pb->steering);
     memset(pb->secret, 0, sizeof(pb->secret));
+    memset(pb->prev_secret, 0, sizeof(pb->prev_secret));
     free(pb);
+}
+
+int sv__playback_reload(sv__playback *pb, int grace_s)
+{
+    const char *next = pb->cfg->token_secret;
+
+    pb->media_auth = !strcmp(pb->cfg->media_auth, "token");
+    if (!next[0] || !strcmp(next, pb->secret))
+        return 0;
+    memcpy(pb->prev_secret, pb->secret, sizeof(pb->secret));
+    pb->prev_until = (int64_t)time(NULL) + grace_s;
+    snprintf(pb->secret, sizeof(pb->secret), "%s", next);
+    return 1;
+}
+
+/* The secret before the last rotation while it still verifies, else NULL. */
+static const char *prev_secret(const sv__playback *pb)
+{
+    return pb->prev_secret[0] && (int64_t)time(NULL) < pb->prev_until ? pb->prev_secret : NULL;
+}
+
+int sv__playback_jwt_verify(const sv__playback *pb, const char *token, size_t len,
+                            sv__jwt_claims *claims)
+{
+    int64_t now = (int64_t)time(NULL);
+    int r = sv__jwt_verify(pb->secret, token, len, now, claims);
+
+    if (r == SV_ERR_FORBIDDEN && prev_secret(pb))
+        r = sv__jwt_verify(prev_secret(pb), token, len, now, claims);
+    return r;
 }
 
 const char *sv__playback_secret(const sv__playback *pb)
@@ -115,7 +146,7 @@ int sv__playback_bearer(sv__playback *pb, sv__http_req *req, sv__jwt_claims *cla
     h += 7;
     while (*h == ' ')
         h++;
-    r = sv__jwt_verify(pb->secret, h, strlen(h), (int64_t)time(NULL), claims);
+    r = sv__playback_jwt_verify(pb, h, strlen(h), claims);
     if (r < 0) {
         sv__http_add_header(req, "WWW-Authenticate", "Bearer realm=\"streamverse\", "
                             "error=\"invalid_token\"");
@@ -168,6 +199,8 @@ int sv__playback_check_token(sv__playback *pb, const char *token, size_t len, co
         return 403;
     }
     r = sv__token_verify(pb->secret, token, len, (int64_t)time(NULL), claims);
+    if (r == SV_ERR_FORBIDDEN && prev_secret(pb))
+        r = sv__token_verify(prev_secret(pb), token, len, (int64_t)time(NULL), claims);
     if (r == SV_ERR_TIMEOUT) {
         *code = "token_expired";
         *message = "the token has expired: heartbeats refresh it";

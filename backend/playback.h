@@ -4,9 +4,9 @@
  * (api_auth.c, api_playback.c) and the token gate in front of /media/.
  *
  * Secrets: user tokens (JWT) and playback/media tokens (token.h) are signed
- * with the token-secret setting. Without one, svserver makes a random
- * secret at start (logged as a warning): tokens then last only as long as
- * the process and are unknown to other origins.
+ * with the token-secret setting (the server fills it from DATA/token-secret
+ * when none is set). Without any, a random secret is made here (logged as a
+ * warning): tokens then last only as long as the process.
  *
  * Media gate (setting media-auth): "none" serves /media/ to anyone, as
  * before; "token" wants ?token=<playback token> on every request and checks
@@ -23,6 +23,7 @@
 
 #include <uv.h>
 
+#include "backend/accounts.h"
 #include "backend/catalog.h"
 #include "backend/config.h"
 #include "backend/http.h"
@@ -62,6 +63,21 @@ void sv__playback_media(sv__playback *pb, sv__static *media, sv__http_req *req, 
  */
 int sv__playback_check_token(sv__playback *pb, const char *token, size_t len, const char *path,
                              sv__token_claims *claims, const char **code, const char **message);
+
+/*
+ * After the settings `cfg` points to changed (SIGHUP): a new token-secret
+ * signs from now on while the previous one still verifies tokens for
+ * grace_s seconds, so tokens issued before the rotation keep working until
+ * they expire; media-auth and the TTLs apply to the next request. Returns 1
+ * when the secret rotated, else 0.
+ */
+int sv__playback_reload(sv__playback *pb, int grace_s);
+
+/* Verifies a user token (JWT) with the current secret, or with the one
+ * before the last rotation while it is still accepted. Returns what
+ * sv__jwt_verify returns (0, SV_ERR_TIMEOUT expired, SV_ERR_FORBIDDEN). */
+int sv__playback_jwt_verify(const sv__playback *pb, const char *token, size_t len,
+                            sv__jwt_claims *claims);
 
 /* The secret that signs tokens (the setting, or the random one). */
 const char *sv__playback_secret(const sv__playback *pb);

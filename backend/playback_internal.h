@@ -14,6 +14,10 @@ struct sv__playback {
     sv__sessions *sessions;
     sv__steering *steering;
     char secret[128];
+    /* The secret before the last rotation (sv__playback_reload): still
+     * verifies tokens until prev_until (epoch s), never signs. */
+    char prev_secret[128];
+    int64_t prev_until;
     int media_auth;           /* 1: /media wants a token */
     char media_dir[1100];
 };

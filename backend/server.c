@@ -1,16 +1,26 @@
 /*
  * server.c - svserver's life: data folder, catalog, recovery, workers, the
- * HTTP server, signals and the graceful stop.
+ * HTTP server, signals (drain, settings reload) and the graceful stop.
  */
+#define _DEFAULT_SOURCE /* DT_* */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <jansson.h>
+#include <openssl/crypto.h>
+#include <openssl/rand.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/time.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "backend/fsutil.h"
 #include "backend/server_internal.h"
+#include "platform/b64url.h"
 #include "streamverse/common.h"
 #include "streamverse/version.h"
 
@@ -52,6 +62,7 @@ static void on_drained(void *opaque)
     SV_LOGI(srv->log, "server", "all connections closed");
     uv_close((uv_handle_t *)&srv->sig_int, on_closed);
     uv_close((uv_handle_t *)&srv->sig_term, on_closed);
+    uv_close((uv_handle_t *)&srv->sig_hup, on_closed);
     sv__http_server_destroy(srv->http);
     srv->http = NULL;
 }
@@ -64,7 +75,218 @@ static void on_signal(uv_signal_t *h, int signum)
             signum == SIGINT ? "SIGINT" : "SIGTERM");
     uv_signal_stop(&srv->sig_int);
     uv_signal_stop(&srv->sig_term);
+    uv_signal_stop(&srv->sig_hup);
     sv__http_server_drain(srv->http);
+}
+
+/* ---- settings reload (SIGHUP) ---------------------------------------------- */
+
+#define FIXED(key, field, kind) \
+    {key, offsetof(sv__config, field), sizeof(((sv__config *)0)->field), kind}
+
+/* Settings read only at start: a reload keeps their running value. 's':
+ * compared as strings, 'b' as bytes. */
+static const struct fixed_setting {
+    const char *key;
+    size_t off, size;
+    char kind;
+} fixed[] = {
+    FIXED("listen", listen_host, 's'),       FIXED("listen", listen_port, 'b'),
+    FIXED("data", data_dir, 's'),            FIXED("workers", workers, 'b'),
+    FIXED("log-json", log_json, 'b'),        FIXED("ladder", ladder.rungs, 'b'),
+    FIXED("ladder", ladder.nb_rungs, 'b'),   FIXED("segment-seconds", ladder.segment_s, 'b'),
+    FIXED("preset", preset, 's'),            FIXED("master-key", master_key, 'b'),
+    FIXED("master-key", has_master_key, 'b'), FIXED("cdns", cdns, 's'),
+    FIXED("heartbeat-interval", heartbeat_s, 'b'), FIXED("steering-ttl", steering_ttl, 'b'),
+    FIXED("max-attempts", max_attempts, 'b'),
+};
+
+static void apply_settings(sv__server *srv, sv__config *next)
+{
+    sv__config *cur = &srv->cfg_live;
+    const char *said = "";
+    /* Tokens signed with the old secret live at most this long. */
+    int grace = cur->login_ttl > cur->playback_token_ttl ? cur->login_ttl
+                                                         : cur->playback_token_ttl;
+
+    if (!next->token_secret[0])
+        snprintf(next->token_secret, sizeof(next->token_secret), "%s", srv->file_secret);
+    for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++) {
+        char *a = (char *)cur + fixed[i].off, *b = (char *)next + fixed[i].off;
+        int same = fixed[i].kind == 's' ? !strcmp(a, b) : !memcmp(a, b, fixed[i].size);
+
+        if (!same && strcmp(said, fixed[i].key)) {
+            SV_LOGW(srv->log, "server", "reload: %s changed but is read only at start: "
+                    "restart svserver to apply it (the running value stays)", fixed[i].key);
+            said = fixed[i].key;
+        }
+        memcpy(b, a, fixed[i].size);
+    }
+    next->ladder = cur->ladder; /* also its preset pointer into cur */
+    *cur = *next;
+    OPENSSL_cleanse(next, sizeof(*next));
+    srv->log_live.level = (sv_log_level)cur->log_level;
+    sv__http_server_set_limits(srv->http, &cur->http);
+    if (sv__playback_reload(srv->playback, grace))
+        SV_LOGI(srv->log, "server", "reload: token-secret rotated; the previous secret verifies "
+                "tokens for %d s more", grace);
+    SV_LOGI(srv->log, "server", "settings reloaded (log level %s)",
+            sv_log_level_name((sv_log_level)cur->log_level));
+}
+
+static void on_sighup(uv_signal_t *h, int signum)
+{
+    sv__server *srv = h->data;
+    sv__config *next;
+    char err[512];
+
+    (void)signum;
+    if (!srv->reload) {
+        SV_LOGW(srv->log, "server", "SIGHUP: no settings source to reload from; ignored");
+        return;
+    }
+    if (!(next = malloc(sizeof(*next)))) {
+        SV_LOGE(srv->log, "server", "SIGHUP: out of memory; the current settings stay");
+        return;
+    }
+    err[0] = '\0';
+    if (srv->reload(srv->reload_opaque, next, err, sizeof(err)) < 0)
+        SV_LOGE(srv->log, "server", "SIGHUP: the new settings are refused (%s); the current "
+                "ones stay", err[0] ? err : "invalid");
+    else
+        apply_settings(srv, next);
+    OPENSSL_cleanse(next, sizeof(*next));
+    free(next);
+}
+
+void sv__server_set_reload(sv__server *srv, sv__server_reload_fn fn, void *opaque)
+{
+    srv->reload = fn;
+    srv->reload_opaque = opaque;
+}
+
+/* ---- the data folder ------------------------------------------------------- */
+
+/* Reads DATA/token-secret into srv->file_secret, or makes it: 32 random
+ * bytes in base64url, stored with mode 0600 and created atomically (a
+ * second process starting at the same moment reads the first one's). */
+static int load_file_secret(sv__server *srv)
+{
+    char path[1100], text[160];
+    uint8_t rnd[32];
+    struct stat st;
+
+    snprintf(path, sizeof(path), "%s/token-secret", srv->cfg_live.data_dir);
+    for (int tries = 0; tries < 2; tries++) {
+        int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW), r;
+        ssize_t n;
+
+        if (fd >= 0) {
+            n = read(fd, text, sizeof(text) - 1);
+            r = fstat(fd, &st);
+            close(fd);
+            if (n < 0 || r < 0)
+                goto fail;
+            text[n] = '\0';
+            text[strcspn(text, "\r\n")] = '\0';
+            if (strlen(text) < 16 || strlen(text) >= sizeof(srv->file_secret)) {
+                SV_LOGE(srv->log, "server", "%s must hold one line of 16 to %zu characters",
+                        path, sizeof(srv->file_secret) - 1);
+                return SV_ERR_INVALID;
+            }
+            if (st.st_mode & 077)
+                SV_LOGW(srv->log, "server", "%s is readable by other users: chmod 600 it",
+                        path);
+            memcpy(srv->file_secret, text, sizeof(srv->file_secret));
+            OPENSSL_cleanse(text, sizeof(text));
+            return 0;
+        }
+        if (errno != ENOENT)
+            goto fail;
+        if (RAND_bytes(rnd, sizeof(rnd)) != 1 ||
+            (n = sv__b64url_encode(rnd, sizeof(rnd), text, sizeof(text) - 1)) < 0)
+            return SV_ERR_INTERNAL;
+        OPENSSL_cleanse(rnd, sizeof(rnd));
+        text[n] = '\n';
+        r = sv__file_create_atomic(path, text, (size_t)n + 1, 0600);
+        OPENSSL_cleanse(text, sizeof(text));
+        if (r == 0)
+            SV_LOGI(srv->log, "server", "no token-secret set: made one and stored it in %s "
+                    "(tokens survive restarts)", path);
+        else if (r != SV_ERR_STATE)
+            goto fail;
+    }
+fail:
+    SV_LOGE(srv->log, "server", "cannot read or store %s: %s", path, strerror(errno));
+    return SV_ERR_IO;
+}
+
+typedef struct keep_set {
+    struct stat *st;
+    size_t n, cap;
+} keep_set;
+
+static void keep_input(void *opaque, const char *input)
+{
+    keep_set *k = opaque;
+    struct stat st;
+
+    if (stat(input, &st) < 0)
+        return;
+    if (k->n == k->cap) {
+        size_t cap = k->cap ? 2 * k->cap : 16;
+        struct stat *p = realloc(k->st, cap * sizeof(*p));
+
+        if (!p)
+            return;
+        k->st = p;
+        k->cap = cap;
+    }
+    k->st[k->n++] = st;
+}
+
+/* Removes what no queued or running job reads from DATA/uploads: uploads
+ * cut off by a crash before their job existed, and the inputs of jobs that
+ * failed (after max-attempts interruptions). Files are matched by device
+ * and inode, so a data folder named differently from the last run is safe. */
+static void clean_uploads(sv__server *srv)
+{
+    keep_set keep = {NULL, 0, 0};
+    struct dirent *e;
+    DIR *d;
+    int removed = 0;
+
+    if (sv__catalog_job_inputs_active(srv->cat, keep_input, &keep) < 0) {
+        SV_LOGW(srv->log, "server", "cannot list the jobs' inputs: uploads/ is not cleaned");
+        goto out;
+    }
+    if (!(d = opendir(srv->uploads_dir)))
+        goto out;
+    while ((e = readdir(d))) {
+        char path[1400];
+        struct stat st;
+        size_t i;
+
+        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+            continue;
+        snprintf(path, sizeof(path), "%s/%s", srv->uploads_dir, e->d_name);
+        if (lstat(path, &st) < 0)
+            continue;
+        for (i = 0; i < keep.n; i++)
+            if (keep.st[i].st_dev == st.st_dev && keep.st[i].st_ino == st.st_ino)
+                break;
+        if (i < keep.n)
+            continue;
+        SV_LOGI(srv->log, "server", "removing orphaned upload %s (%lld bytes)", path,
+                (long long)st.st_size);
+        if (sv__remove_tree(path) == 0)
+            removed++;
+    }
+    closedir(d);
+    if (removed)
+        sv__fsync_dir(srv->uploads_dir);
+out:
+    free(keep.st);
 }
 
 #ifdef SV_HAVE_MEDIA
@@ -73,14 +295,15 @@ static int start_jobs(sv__server *srv)
     int64_t *ids = NULL;
     int n, ret;
 
-    srv->env.data_dir = srv->cfg->data_dir;
-    srv->env.ladder = &srv->cfg->ladder;
-    srv->env.log = srv->log;
+    /* The workers' threads read the start-time copies, which never change. */
+    srv->env.data_dir = srv->cfg_start.data_dir;
+    srv->env.ladder = &srv->cfg_start.ladder;
+    srv->env.log = srv->log_start;
     srv->env.metrics = srv->metrics;
-    srv->env.master_key = srv->cfg->has_master_key ? srv->cfg->master_key : NULL;
-    if ((n = sv__jobs_recover(&srv->env, srv->cat, srv->cfg->max_attempts, &ids)) < 0)
+    srv->env.master_key = srv->cfg_start.has_master_key ? srv->cfg_start.master_key : NULL;
+    if ((n = sv__jobs_recover(&srv->env, srv->cat, srv->cfg_start.max_attempts, &ids)) < 0)
         return n;
-    if ((ret = sv__jobs_create(&srv->env, srv->cfg->workers, &srv->jobs)) < 0)
+    if ((ret = sv__jobs_create(&srv->env, srv->cfg_start.workers, &srv->jobs)) < 0)
         goto out;
     for (int i = 0; i < n && ret == 0; i++)
         ret = sv__jobs_submit(srv->jobs, ids[i]);
@@ -100,8 +323,17 @@ int sv__server_create(const sv__config *cfg, const sv__logger *log, sv__server *
 
     if (!srv)
         return SV_ERR_NOMEM;
-    srv->cfg = cfg;
-    srv->log = log;
+    /* The server keeps its own copies: a reload changes cfg_live, and the
+     * logger's level, on the loop thread only. */
+    srv->cfg_live = srv->cfg_start = *cfg;
+    if (cfg->ladder.x264_preset == cfg->preset) {
+        srv->cfg_live.ladder.x264_preset = srv->cfg_live.preset;
+        srv->cfg_start.ladder.x264_preset = srv->cfg_start.preset;
+    }
+    srv->log_live = *log;
+    srv->log_start = log;
+    cfg = srv->cfg = &srv->cfg_live;
+    log = srv->log = &srv->log_live;
     srv->started_ns = uv_hrtime();
     if (uv_loop_init(&srv->loop) < 0) {
         free(srv);
@@ -120,6 +352,11 @@ int sv__server_create(const sv__config *cfg, const sv__logger *log, sv__server *
         SV_LOGE(log, "server", "%s", err);
         goto fail;
     }
+    if (!cfg->token_secret[0]) {
+        if ((ret = load_file_secret(srv)) < 0)
+            goto fail;
+        memcpy(srv->cfg_live.token_secret, srv->file_secret, sizeof(srv->file_secret));
+    }
     if ((ret = sv__metrics_create(&srv->metrics)) < 0 ||
         (ret = sv__static_create(srv->media_dir, &srv->media)) < 0 ||
         (ret = sv__playback_create(&srv->loop, cfg, srv->cat, log, &srv->playback)) < 0)
@@ -134,15 +371,18 @@ int sv__server_create(const sv__config *cfg, const sv__logger *log, sv__server *
 #else
     SV_LOGW(log, "server", "built without the media library: ingest is disabled");
 #endif
+    clean_uploads(srv);
     cb.opaque = srv;
     if ((ret = sv__http_server_create(&srv->loop, cfg->listen_host, cfg->listen_port, &cfg->http,
                                       &cb, log, &srv->http)) < 0)
         goto fail;
     uv_signal_init(&srv->loop, &srv->sig_int);
     uv_signal_init(&srv->loop, &srv->sig_term);
-    srv->sig_int.data = srv->sig_term.data = srv;
+    uv_signal_init(&srv->loop, &srv->sig_hup);
+    srv->sig_int.data = srv->sig_term.data = srv->sig_hup.data = srv;
     uv_signal_start(&srv->sig_int, on_signal, SIGINT);
     uv_signal_start(&srv->sig_term, on_signal, SIGTERM);
+    uv_signal_start(&srv->sig_hup, on_sighup, SIGHUP);
     printf("listening on http://%s%s%s:%d\n", strchr(cfg->listen_host, ':') ? "[" : "",
            cfg->listen_host, strchr(cfg->listen_host, ':') ? "]" : "",
            sv__http_server_port(srv->http));
@@ -183,5 +423,6 @@ void sv__server_destroy(sv__server *srv)
     sv__static_destroy(srv->media);
     sv__metrics_destroy(srv->metrics);
     sv__catalog_close(srv->cat);
+    OPENSSL_cleanse(srv, sizeof(*srv));
     free(srv);
 }

@@ -17,10 +17,20 @@
 #endif
 
 struct sv__server {
+    /* Settings: cfg points to cfg_live, which a SIGHUP reload changes on the
+     * loop thread (route handlers read it per request); cfg_start is the copy
+     * the ingest workers read on their threads and never changes. */
     const sv__config *cfg;
-    const sv__logger *log;
+    sv__config cfg_live;
+    sv__config cfg_start;
+    char file_secret[128];       /* DATA/token-secret, used when no token-secret is set */
+    sv__server_reload_fn reload; /* SIGHUP's source of fresh settings; NULL: none */
+    void *reload_opaque;
+    const sv__logger *log;       /* &log_live: its level follows reloads */
+    sv__logger log_live;
+    const sv__logger *log_start; /* the caller's, for the workers' threads */
     uv_loop_t loop;
-    uv_signal_t sig_int, sig_term;
+    uv_signal_t sig_int, sig_term, sig_hup;
     sv__http_server *http;
     sv__catalog *cat;            /* the loop's connection */
     sv__static *media;
@@ -39,6 +49,13 @@ struct sv__server {
 int sv__api_on_headers(void *opaque, sv__http_req *req);
 void sv__api_on_request(void *opaque, sv__http_req *req);
 void sv__api_on_done(void *opaque, const sv__http_req *req);
+
+/* api_storage.c: a write (catalog, file) failed. Answers 507
+ * insufficient_storage when the data folder's disk is full (the catalog
+ * said SQLITE_FULL / ENOSPC, or under 1 MiB is free), else 500 with
+ * `message`; logs either. sv__server_disk_full() is the test alone. */
+void sv__api_write_failed(sv__server *srv, sv__http_req *req, const char *message);
+int sv__server_disk_full(sv__server *srv);
 
 /* Sends a JSON value (stolen) with a status. */
 void sv__api_send_json(sv__http_req *req, int status, json_t *value);

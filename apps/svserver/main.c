@@ -15,6 +15,7 @@
 
 #include "apps/svserver/svserver.h"
 #include "backend/server.h"
+#include "streamverse/common.h"
 #include "streamverse/version.h"
 
 static void usage(FILE *f)
@@ -44,7 +45,7 @@ static void usage(FILE *f)
 "  --max-body-kb N         JSON body limit, 413 beyond (1024)\n"
 "  --header-timeout S      a started request head must arrive within S s (10)\n"
 "  --idle-timeout S        keep-alive idle and send-progress timeout (30)\n"
-"  --drain-timeout S       on SIGINT/SIGTERM, in-flight answers get S s (10)\n"
+"  --drain-timeout S       on SIGINT/SIGTERM, in-flight answers and uploads get S s (10)\n"
 "  --ladder H:KBPS,...     video rungs (240:300,360:750,480:1200,720:2800,1080:5000)\n"
 "  --segment-seconds S     segment duration (4)\n"
 "  --preset NAME           x264 preset (veryfast)\n"
@@ -66,6 +67,9 @@ static void usage(FILE *f)
 "  --synopsis S            synopsis\n"
 "  --drm none|cenc|cbcs    protect the title (the drm setting; needs master-key)\n"
 "\n"
+"signals: SIGTERM or SIGINT stop accepting and finish what is in flight (drain-timeout);\n"
+"SIGHUP reloads the settings from the same sources (docs/deploy.md, \"Operations\").\n"
+"\n"
 "HTTP API reference: docs/http-api.md\n");
 }
 
@@ -73,6 +77,60 @@ static void usage(FILE *f)
 static int is_ingest_opt(const char *name)
 {
     return !strcmp(name, "title") || !strcmp(name, "genre") || !strcmp(name, "synopsis");
+}
+
+/* The settings: defaults, --config FILE or $SVSERVER_CONFIG, the
+ * environment, then the options in argv (after the subcommand). `ingest`
+ * takes the FILE and ingest's own options; NULL for the server. Returns 0
+ * or < 0 with a message. */
+static int load_settings(int argc, char **argv, sv__ingest_args *ingest, sv__config *cfg,
+                         char *err, size_t errlen)
+{
+    if (sv__config_load(cfg, argc, argv, err, errlen) < 0)
+        return SV_ERR_INVALID;
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i];
+
+        if (strncmp(a, "--", 2) != 0) {
+            if (ingest && !ingest->file) {
+                ingest->file = a;
+                continue;
+            }
+            snprintf(err, errlen, "unexpected argument '%s'", a);
+            return SV_ERR_INVALID;
+        }
+        a += 2;
+        if (!strcmp(a, "log-json")) {
+            cfg->log_json = 1;
+            continue;
+        }
+        if (i + 1 >= argc) {
+            snprintf(err, errlen, "--%s needs a value", a);
+            return SV_ERR_INVALID;
+        }
+        if (!strcmp(a, "config")) {
+            i++;
+        } else if (ingest && is_ingest_opt(a)) {
+            if (sv__ingest_args_add(ingest, a, argv[++i], err, errlen) < 0)
+                return SV_ERR_INVALID;
+        } else if (sv__config_set(cfg, a, argv[++i], err, errlen) < 0) {
+            return SV_ERR_INVALID;
+        }
+    }
+    return 0;
+}
+
+/* SIGHUP: the server's settings again, from the same sources as at start. */
+typedef struct reload_source {
+    int argc;
+    char **argv;
+} reload_source;
+
+static int reload_settings(void *opaque, sv__config *out, char *err, size_t errlen)
+{
+    reload_source *src = opaque;
+
+    return load_settings(src->argc, src->argv, NULL, out, err, errlen);
 }
 
 int main(int argc, char **argv)
@@ -105,37 +163,9 @@ int main(int argc, char **argv)
         }
     }
 
-    if (sv__config_load(&cfg, argc - i, argv + i, err, sizeof(err)) < 0)
+    if (load_settings(argc - i, argv + i, is_ingest ? &ingest : NULL, &cfg, err,
+                      sizeof(err)) < 0)
         goto bad;
-    for (; i < argc; i++) {
-        const char *a = argv[i];
-
-        if (strncmp(a, "--", 2) != 0) {
-            if (is_ingest && !ingest.file) {
-                ingest.file = a;
-                continue;
-            }
-            snprintf(err, sizeof(err), "unexpected argument '%s'", a);
-            goto bad;
-        }
-        a += 2;
-        if (!strcmp(a, "log-json")) {
-            cfg.log_json = 1;
-            continue;
-        }
-        if (i + 1 >= argc) {
-            snprintf(err, sizeof(err), "--%s needs a value", a);
-            goto bad;
-        }
-        if (!strcmp(a, "config")) {
-            i++;
-        } else if (is_ingest && is_ingest_opt(a)) {
-            if (sv__ingest_args_add(&ingest, a, argv[++i], err, sizeof(err)) < 0)
-                goto bad;
-        } else if (sv__config_set(&cfg, a, argv[++i], err, sizeof(err)) < 0) {
-            goto bad;
-        }
-    }
 
     log_json = cfg.log_json;
     sv__logger_init(&log, sv__log_to_stderr, &log_json, (sv_log_level)cfg.log_level);
@@ -150,10 +180,12 @@ int main(int argc, char **argv)
         return sv__cmd_ingest(&cfg, &log, &ingest);
     }
     {
+        reload_source src = {argc - i, argv + i};
         sv__server *srv;
 
         if (sv__server_create(&cfg, &log, &srv) < 0)
             return 1;
+        sv__server_set_reload(srv, reload_settings, &src);
         sv__server_run(srv);
         sv__server_destroy(srv);
         SV_LOGI(&log, "server", "stopped");
