@@ -56,8 +56,10 @@ int sv__jwt_sign(const char *secret, const sv__user *u, int64_t now, int ttl_s, 
         return SV_ERR_INVALID;
     snprintf(sub, sizeof(sub), "%lld", (long long)u->id);
     header = json_pack("{s:s,s:s}", "alg", "HS256", "typ", "JWT");
-    claims = json_pack("{s:s,s:s,s:s,s:I,s:I}", "sub", sub, "name", u->name, "region",
-                       u->region, "iat", (json_int_t)now, "exp", (json_int_t)(now + ttl_s));
+    claims = json_pack("{s:s,s:s,s:s,s:s,s:I,s:I}", "sub", sub, "name", u->name, "region",
+                       u->region, "role",
+                       sv__role_name(u->role > SV__ROLE_VIEWER ? u->role : SV__ROLE_VIEWER), "iat", (json_int_t)now, "exp",
+                       (json_int_t)(now + ttl_s));
     if ((ret = put_json(header, out, cap, &pos)) < 0)
         goto fail;
     if (pos + 2 > cap)
@@ -97,14 +99,17 @@ static json_t *part(const char *s, size_t len)
 
 static int read_claims(json_t *c, sv__jwt_claims *out)
 {
-    const char *sub, *name, *region;
+    const char *sub, *name, *region, *role = NULL;
     json_int_t iat, exp;
     char *end;
     long long id;
+    int r = SV__ROLE_VIEWER;
 
-    if (json_unpack(c, "{s:s,s:s,s:s,s:I,s:I}", "sub", &sub, "name", &name, "region", &region,
-                    "iat", &iat, "exp", &exp) < 0 ||
-        strlen(name) >= sizeof(out->name) || strlen(region) >= sizeof(out->region))
+    /* Tokens signed before roles existed carry none: they are a viewer's. */
+    if (json_unpack(c, "{s:s,s:s,s:s,s?s,s:I,s:I}", "sub", &sub, "name", &name, "region",
+                    &region, "role", &role, "iat", &iat, "exp", &exp) < 0 ||
+        strlen(name) >= sizeof(out->name) || strlen(region) >= sizeof(out->region) ||
+        (role && (r = sv__role_parse(role)) < 0))
         return SV_ERR_FORBIDDEN;
     id = strtoll(sub, &end, 10);
     if (end == sub || *end || id <= 0)
@@ -113,6 +118,7 @@ static int read_claims(json_t *c, sv__jwt_claims *out)
     out->user_id = id;
     strcpy(out->name, name);
     strcpy(out->region, region);
+    out->role = r;
     out->iat = iat;
     out->exp = exp;
     return 0;

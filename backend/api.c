@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "backend/accounts.h"
 #include "backend/http_util.h"
 #include "backend/server_internal.h"
 #include "streamverse/common.h"
@@ -18,33 +19,44 @@ static void media(void *ctx, sv__http_req *req);
 
 #define GET_HEAD (SV__M(HTTP_GET) | SV__M(HTTP_HEAD))
 
-/* New features add rows here. */
+/* New features add rows here. The last column is the least role whose user
+ * token the route takes (docs/http-api.md, "Roles"): every write needs an
+ * operator, account management an admin. */
 static const sv__route routes[] = {
-    {GET_HEAD, "/media/*", "media", NULL, media},
-    {GET_HEAD, "/api/v1/titles", "titles_list", NULL, sv__api_titles_list},
+    {GET_HEAD, "/media/*", "media", NULL, media, SV__ROLE_NONE},
+    {GET_HEAD, "/api/v1/titles", "titles_list", NULL, sv__api_titles_list, SV__ROLE_NONE},
     {SV__M(HTTP_POST), "/api/v1/titles", "titles_ingest", sv__api_title_upload_head,
-     sv__api_title_upload},
-    {GET_HEAD, "/api/v1/titles/{}", "title_get", NULL, sv__api_title_get},
+     sv__api_title_upload, SV__ROLE_OPERATOR},
+    {GET_HEAD, "/api/v1/titles/{}", "title_get", NULL, sv__api_title_get, SV__ROLE_NONE},
     {SV__M(HTTP_PATCH), "/api/v1/titles/{}", "title_patch", sv__api_title_patch_head,
-     sv__api_title_patch},
-    {GET_HEAD, "/api/v1/jobs/{}", "job_get", NULL, sv__api_job_get},
+     sv__api_title_patch, SV__ROLE_OPERATOR},
+    {GET_HEAD, "/api/v1/jobs/{}", "job_get", NULL, sv__api_job_get, SV__ROLE_NONE},
     {SV__M(HTTP_PUT), "/api/v1/titles/{}/regions", "title_regions", sv__api_json_head,
-     sv__api_title_regions},
-    {SV__M(HTTP_POST), "/api/v1/auth/login", "login", sv__api_json_head, sv__api_login},
+     sv__api_title_regions, SV__ROLE_OPERATOR},
+    {SV__M(HTTP_POST), "/api/v1/auth/login", "login", sv__api_json_head, sv__api_login,
+     SV__ROLE_NONE},
     {SV__M(HTTP_POST), "/api/v1/playback/start", "playback_start", sv__api_json_head,
-     sv__api_playback_start},
+     sv__api_playback_start, SV__ROLE_NONE},
     {SV__M(HTTP_POST), "/api/v1/playback/heartbeat", "playback_heartbeat", sv__api_json_head,
-     sv__api_playback_heartbeat},
+     sv__api_playback_heartbeat, SV__ROLE_NONE},
     {SV__M(HTTP_POST), "/api/v1/playback/stop", "playback_stop", sv__api_json_head,
-     sv__api_playback_stop},
+     sv__api_playback_stop, SV__ROLE_NONE},
     {GET_HEAD, "/api/v1/me/continue-watching", "continue_watching", NULL,
-     sv__api_continue_watching},
-    {GET_HEAD, "/api/v1/steering", "steering", NULL, sv__api_steering_get},
+     sv__api_continue_watching, SV__ROLE_NONE},
+    {GET_HEAD, "/api/v1/steering", "steering", NULL, sv__api_steering_get, SV__ROLE_NONE},
     {SV__M(HTTP_PUT), "/api/v1/steering", "steering_put", sv__api_json_head,
-     sv__api_steering_put},
-    {SV__M(HTTP_POST), "/api/v1/license", "license", NULL, sv__api_license},
-    {GET_HEAD, "/healthz", "healthz", NULL, healthz},
-    {GET_HEAD, "/metrics", "metrics", NULL, metrics},
+     sv__api_steering_put, SV__ROLE_OPERATOR},
+    {GET_HEAD, "/api/v1/users", "users_list", NULL, sv__api_users_list, SV__ROLE_ADMIN},
+    {SV__M(HTTP_POST), "/api/v1/users", "user_add", sv__api_json_head, sv__api_user_add,
+     SV__ROLE_ADMIN},
+    {SV__M(HTTP_PATCH), "/api/v1/users/{}", "user_patch", sv__api_json_head,
+     sv__api_user_patch, SV__ROLE_ADMIN},
+    {SV__M(HTTP_DELETE), "/api/v1/users/{}/lockout", "user_unlock", NULL, sv__api_user_unlock,
+     SV__ROLE_ADMIN},
+    {GET_HEAD, "/api/v1/audit", "audit", NULL, sv__api_audit_list, SV__ROLE_ADMIN},
+    {SV__M(HTTP_POST), "/api/v1/license", "license", NULL, sv__api_license, SV__ROLE_NONE},
+    {GET_HEAD, "/healthz", "healthz", NULL, healthz, SV__ROLE_NONE},
+    {GET_HEAD, "/metrics", "metrics", NULL, metrics, SV__ROLE_OPERATOR},
 };
 #define NB_ROUTES ((int)(sizeof(routes) / sizeof(routes[0])))
 
@@ -101,6 +113,8 @@ int sv__api_on_headers(void *opaque, sv__http_req *req)
     }
     req->route = &routes[i];
     req->route_name = routes[i].name;
+    if (routes[i].role && sv__api_require_role(opaque, req, routes[i].role) < 0)
+        return -1;
     if (routes[i].on_headers)
         return routes[i].on_headers(opaque, req);
     return 0;
@@ -123,6 +137,7 @@ void sv__api_on_done(void *opaque, const sv__http_req *req)
     sv__server *srv = opaque;
 
     sv__metrics_request(srv->metrics, req->route_name, req->status, req->bytes_sent);
+    sv__api_audit(srv, req);
     if (sv__log_enabled(srv->log, SV_LOG_DEBUG))
         SV_LOGD(srv->log, "access", "%s %s %d %llu %.2fms",
                 http_method_str((enum http_method)req->method), req->target ? req->target : "-",

@@ -117,6 +117,34 @@ static const char *const migrations[] = {
     "  updated INTEGER NOT NULL,"
     "  PRIMARY KEY (user_id, title_id));"
     "CREATE INDEX resume_recent ON resume(user_id, updated);",
+    /* 3 -> 4: roles, lockouts and the audit log (backend/catalog_users.c,
+     * catalog_audit.c). Existing accounts become viewers. Lockouts are
+     * keyed by the name as typed, known or not. The audit log is
+     * append-only: triggers refuse to change or delete a record. */
+    "ALTER TABLE users ADD COLUMN role TEXT NOT NULL DEFAULT 'viewer'"
+    "  CHECK (role IN ('viewer', 'operator', 'admin'));"
+    "CREATE TABLE lockouts ("
+    "  name TEXT PRIMARY KEY,"
+    "  until INTEGER NOT NULL,"
+    "  failures INTEGER NOT NULL,"
+    "  since INTEGER NOT NULL);"
+    "CREATE TABLE audit ("
+    "  id INTEGER PRIMARY KEY,"
+    "  at INTEGER NOT NULL,"
+    "  actor TEXT NOT NULL,"
+    "  actor_id INTEGER,"
+    "  role TEXT NOT NULL,"
+    "  action TEXT NOT NULL,"
+    "  target TEXT,"
+    "  peer TEXT NOT NULL,"
+    "  status INTEGER NOT NULL,"
+    "  detail TEXT);"
+    "CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit BEGIN"
+    "  SELECT RAISE(ABORT, 'the audit log is append-only');"
+    " END;"
+    "CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit BEGIN"
+    "  SELECT RAISE(ABORT, 'the audit log is append-only');"
+    " END;",
 };
 
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) == SV__CATALOG_SCHEMA_VERSION,

@@ -26,7 +26,7 @@
 
 typedef struct sv__catalog sv__catalog;
 
-#define SV__CATALOG_SCHEMA_VERSION 3
+#define SV__CATALOG_SCHEMA_VERSION 4
 
 enum sv__job_state { SV__JOB_QUEUED, SV__JOB_RUNNING, SV__JOB_DONE, SV__JOB_FAILED, SV__JOB_NB };
 

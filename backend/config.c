@@ -1,4 +1,5 @@
 #include <jansson.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,7 +14,22 @@ static const char *const keys[] = {
     "max-body-kb", "header-timeout", "idle-timeout", "drain-timeout", "ladder",
     "segment-seconds", "preset", "max-attempts", "master-key", "token-secret", "drm",
     "media-auth", "edge-secret", "cdns", "heartbeat-interval", "playback-token-ttl",
-    "login-ttl", "steering-ttl",
+    "login-ttl", "steering-ttl", "login-free-failures", "login-backoff-max",
+    "login-lockout-failures", "login-lockout", "login-fail-window", "login-max-pending",
+};
+
+/* The login guard's limits (login_guard.h): key, field, range. */
+static const struct {
+    const char *key;
+    size_t off;
+    int lo, hi;
+} login_keys[] = {
+    {"login-free-failures", offsetof(sv__login_limits, free_failures), 0, 1000000},
+    {"login-backoff-max", offsetof(sv__login_limits, backoff_max_s), 1, 86400},
+    {"login-lockout-failures", offsetof(sv__login_limits, lockout_failures), 1, 1000000},
+    {"login-lockout", offsetof(sv__login_limits, lockout_s), 1, 30 * 86400},
+    {"login-fail-window", offsetof(sv__login_limits, window_s), 1, 30 * 86400},
+    {"login-max-pending", offsetof(sv__login_limits, max_pending), 1, 100000},
 };
 
 void sv__config_default(sv__config *c)
@@ -28,6 +44,7 @@ void sv__config_default(sv__config *c)
     c->playback_token_ttl = 120;
     c->login_ttl = 43200;
     c->steering_ttl = 10;
+    sv__login_limits_default(&c->login);
     c->workers = 2;
     c->log_level = SV_LOG_INFO;
     c->max_upload_bytes = 4ull << 30;
@@ -203,6 +220,18 @@ int sv__config_set(sv__config *c, const char *key, const char *v, char *err, siz
             goto bad;
         *(key[0] == 'p' ? &c->playback_token_ttl
           : key[0] == 'l' ? &c->login_ttl : &c->steering_ttl) = (int)d;
+    } else if (!strncmp(key, "login-", 6) && strcmp(key, "login-ttl")) {
+        size_t i = 0, n = sizeof(login_keys) / sizeof(login_keys[0]);
+
+        while (i < n && strcmp(key, login_keys[i].key))
+            i++;
+        if (i == n) {
+            snprintf(err, errlen, "unknown setting '%s'", key);
+            return SV_ERR_INVALID;
+        }
+        if (parse_num(v, login_keys[i].lo, login_keys[i].hi, &d) < 0)
+            goto bad;
+        *(int *)((char *)&c->login + login_keys[i].off) = (int)d;
     } else {
         snprintf(err, errlen, "unknown setting '%s'", key);
         return SV_ERR_INVALID;

@@ -12,7 +12,9 @@
  *   token-secret (16+ characters: signs playback and media tokens),
  *   drm (none | cenc | cbcs: protection of newly ingested titles),
  *   media-auth (none | token), edge-secret, cdns ("edge1=http://..,edge2=.."),
- *   heartbeat-interval, playback-token-ttl, login-ttl, steering-ttl
+ *   heartbeat-interval, playback-token-ttl, login-ttl, steering-ttl,
+ *   login-free-failures, login-backoff-max, login-lockout-failures,
+ *   login-lockout, login-fail-window, login-max-pending (login_guard.h)
  *
  * The two secrets are never logged, and a bad value is reported without
  * echoing it.
@@ -24,6 +26,7 @@
 #include <stdint.h>
 
 #include "backend/http.h"
+#include "backend/login_guard.h"
 #include "backend/media.h"
 
 typedef struct sv__config {
@@ -52,6 +55,7 @@ typedef struct sv__config {
     int playback_token_ttl;    /* 120 */
     int login_ttl;             /* 43200 */
     int steering_ttl;          /* 10 */
+    sv__login_limits login;    /* password guessing limits (login_guard.h) */
 } sv__config;
 
 /* Defaults: 127.0.0.1:8080, data "./svdata", 2 workers, info, 4 GiB uploads,

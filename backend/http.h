@@ -75,6 +75,12 @@ typedef struct sv__http_req {
     char params[SV__HTTP_MAX_PARAMS][128];
     int nb_params;
 
+    /* Who sent it, filled by the application on routes that need a role
+     * (api_users.c): for the handlers and the audit log. role 0: nobody. */
+    char user[64];
+    int64_t user_id;
+    int role;
+
     /* An answer the application chose while routing the head (404, 405,
      * 400...), given once the request is complete so the connection stays
      * usable. 0: none. */
@@ -97,8 +103,8 @@ typedef struct sv__http_callbacks {
      * refuse it (the connection then closes after the answer). */
     int (*on_headers)(void *opaque, sv__http_req *req);
     /* The whole request is in: answer it with one sv__http_send_*() call
-     * before returning (answers are synchronous; slow work goes to the job
-     * pool and is polled through its own route). */
+     * before returning, or call sv__http_defer() and answer later (slow
+     * work on the thread pool, such as password hashing). */
     void (*on_request)(void *opaque, sv__http_req *req);
     /* The response was sent (or the connection died): for logs and metrics. */
     void (*on_done)(void *opaque, const sv__http_req *req);
@@ -167,6 +173,20 @@ void sv__http_send_file(sv__http_req *req, int status, const char *content_type,
 /* From on_headers: answers `status` with a JSON error body and closes the
  * connection afterwards (the body is never read). */
 void sv__http_reject(sv__http_req *req, int status, const char *code, const char *message);
+
+/*
+ * From on_request: the answer comes later, from another loop callback
+ * (typically the after-callback of uv_queue_work). The connection waits in
+ * its handling state (no timeout, its socket not read) and the request stays
+ * valid. Once the work is done, call sv__http_resume() exactly once: it
+ * returns 1 when the request can now be answered with one sv__http_send*()
+ * call (before the callback returns), or 0 when the connection died
+ * meanwhile (drain timeout, shutdown): then nothing may be sent and req is
+ * gone after the call. Copy what the work needs out of req first; the work
+ * runs on another thread and must not touch req.
+ */
+void sv__http_defer(sv__http_req *req);
+int sv__http_resume(sv__http_req *req);
 
 /* A JSON error body {"error":{"code":..,"message":..}} with that status. */
 void sv__http_send_error(sv__http_req *req, int status, const char *code, const char *message);

@@ -79,7 +79,29 @@ static void on_conn_closed(uv_handle_t *h)
     req_clear(&conn->req);
     sv__http_conn_free_output(conn);
     sv__http_server_conn_gone(conn->srv, conn);
+    if (conn->deferred) {
+        /* Work still holds the request: sv__http_resume frees it. */
+        conn->orphaned = 1;
+        return;
+    }
     free(conn);
+}
+
+void sv__http_defer(sv__http_req *req)
+{
+    req->conn->deferred = 1;
+}
+
+int sv__http_resume(sv__http_req *req)
+{
+    sv__http_conn *conn = req->conn;
+
+    conn->deferred = 0;
+    if (conn->orphaned) {
+        free(conn);
+        return 0;
+    }
+    return 1;
 }
 
 void sv__http_conn_close(sv__http_conn *conn)
@@ -402,7 +424,7 @@ static int on_message_complete(http_parser *p)
             return -1;
     }
     srv->cb.on_request(srv->cb.opaque, &conn->req);
-    if (!conn->req.status)
+    if (!conn->req.status && !conn->deferred)
         sv__http_send_error(&conn->req, 500, "internal", "no answer");
     http_parser_pause(p, 1);
     return 0;
@@ -480,6 +502,11 @@ static void process_input(sv__http_conn *conn)
         conn->in_len -= n;
         if (err == HPE_PAUSED) {
             http_parser_pause(&conn->parser, 0);
+            if (conn->deferred && !conn->req.status) {
+                /* Answered later; pipelined bytes wait unread meanwhile. */
+                sv__http_conn_watch(conn, 0);
+                return;
+            }
             if (!send_built(conn))
                 return;
         } else if (err != HPE_OK) {

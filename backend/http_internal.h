@@ -48,6 +48,8 @@ struct sv__http_conn {
     int expect_continue;            /* "Expect: 100-continue" on this request */
     char expect[32];
     int in_parser;                  /* inside http_parser_execute: answers wait */
+    int deferred;                   /* sv__http_defer(): the answer comes later */
+    int orphaned;                   /* closed while deferred: freed by sv__http_resume */
 
     char in[SV__HTTP_INBUF];
     size_t in_len;

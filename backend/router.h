@@ -22,6 +22,9 @@ typedef struct sv__route {
      * (sv__http_reject + return -1). */
     int (*on_headers)(void *ctx, sv__http_req *req);
     void (*handler)(void *ctx, sv__http_req *req);
+    /* The least role (enum sv__role, accounts.h) whose user token the route
+     * takes; 0: open to anyone, no token needed. */
+    int role;
 } sv__route;
 
 enum { SV__ROUTE_NO_PATH = -1, SV__ROUTE_BAD_METHOD = -2 };

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "backend/fsutil.h"
+#include "backend/login_guard.h"
 #include "backend/server_internal.h"
 #include "platform/b64url.h"
 #include "streamverse/common.h"
@@ -359,7 +360,8 @@ int sv__server_create(const sv__config *cfg, const sv__logger *log, sv__server *
     }
     if ((ret = sv__metrics_create(&srv->metrics)) < 0 ||
         (ret = sv__static_create(srv->media_dir, &srv->media)) < 0 ||
-        (ret = sv__playback_create(&srv->loop, cfg, srv->cat, log, &srv->playback)) < 0)
+        (ret = sv__playback_create(&srv->loop, cfg, srv->cat, log, &srv->playback)) < 0 ||
+        (ret = sv__login_guard_create(&cfg->login, &srv->login_guard)) < 0)
         goto fail;
     /* The live-session gauge is in /metrics from the start. */
     sv__playback_attach_metrics(srv->playback, srv->metrics);
@@ -421,6 +423,7 @@ void sv__server_destroy(sv__server *srv)
     uv_run(&srv->loop, UV_RUN_DEFAULT);
     uv_loop_close(&srv->loop);
     sv__static_destroy(srv->media);
+    sv__login_guard_destroy(srv->login_guard);
     sv__metrics_destroy(srv->metrics);
     sv__catalog_close(srv->cat);
     OPENSSL_cleanse(srv, sizeof(*srv));

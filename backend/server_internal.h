@@ -36,6 +36,7 @@ struct sv__server {
     sv__static *media;
     sv__metrics *metrics;
     sv__playback *playback;      /* accounts, sessions, tokens, steering */
+    struct sv__login_guard *login_guard; /* login throttling (login_guard.h) */
     char media_dir[1100];
     char uploads_dir[1100];
     uint64_t started_ns;
@@ -82,5 +83,17 @@ void sv__api_continue_watching(void *ctx, sv__http_req *req);
 void sv__api_steering_get(void *ctx, sv__http_req *req);
 void sv__api_steering_put(void *ctx, sv__http_req *req);
 void sv__api_title_regions(void *ctx, sv__http_req *req);
+
+/* api_users.c: roles, the audit log, accounts, lockouts. */
+/* On the head: the bearer user token has at least `role` (req->user, role
+ * filled). Returns 0, or -1 after refusing the request (401 or 403). */
+int sv__api_require_role(sv__server *srv, sv__http_req *req, int role);
+/* After the answer: an authenticated write goes to the audit log. */
+void sv__api_audit(sv__server *srv, const sv__http_req *req);
+void sv__api_audit_list(void *ctx, sv__http_req *req);
+void sv__api_users_list(void *ctx, sv__http_req *req);
+void sv__api_user_add(void *ctx, sv__http_req *req);
+void sv__api_user_patch(void *ctx, sv__http_req *req);
+void sv__api_user_unlock(void *ctx, sv__http_req *req);
 
 #endif

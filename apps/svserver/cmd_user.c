@@ -1,13 +1,17 @@
 /*
  * `svserver user add NAME --password-file F --region CC --max-streams N
- * [settings]`: creates an account in the data folder's catalog. It can run
- * beside a server on the same data folder (SQLite WAL).
+ * [--role viewer|operator|admin] [settings]`: creates an account in the
+ * data folder's catalog (the first admin is made this way).
+ * `svserver user unlock NAME [settings]`: lifts a login lockout.
+ * Both can run beside a server on the same data folder (SQLite WAL), and
+ * both are written to the audit log (peer "cli").
  *
  * The password comes from a file (first line, without its newline; "-" is
  * standard input) so it never shows in `ps` or a shell history.
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 #include <string.h>
 
 #include "apps/svserver/svserver.h"
@@ -17,7 +21,8 @@
 #include "streamverse/common.h"
 
 #define USAGE "usage: svserver user add NAME --password-file F --region CC --max-streams N " \
-              "[--data DIR] [settings]"
+              "[--role viewer|operator|admin] [--data DIR] [settings]\n" \
+              "       svserver user unlock NAME [--data DIR] [settings]"
 
 /* Reads the first line of path ("-": stdin) into out[cap]. */
 static int read_password(const char *path, char *out, size_t cap)
@@ -36,16 +41,79 @@ static int read_password(const char *path, char *out, size_t cap)
     return 0;
 }
 
+/* The audit log's actor for the command line: the login name. */
+static void audit_cli(sv__catalog *cat, const char *action, const char *target,
+                      const char *detail)
+{
+    const char *who = getenv("USER");
+    sv__audit_rec a = {.actor = who && *who ? who : "cli", .role = SV__ROLE_ADMIN,
+                       .action = action, .target = target,
+                       .peer = "cli", .detail = detail};
+
+    if (sv__catalog_audit_add(cat, &a) < 0)
+        fprintf(stderr, "svserver: cannot write the audit log: %s\n", sv__catalog_errmsg(cat));
+}
+
+static int open_catalog(const sv__config *cfg, sv__catalog **cat)
+{
+    char path[1100], err[512];
+
+    snprintf(path, sizeof(path), "%s/catalog.db", cfg->data_dir);
+    if (sv__mkdirs(cfg->data_dir) < 0 || sv__catalog_open(path, cat, err, sizeof(err)) < 0) {
+        fprintf(stderr, "svserver: %s\n", err);
+        return -1;
+    }
+    return 0;
+}
+
+static int cmd_unlock(int argc, char **argv)
+{
+    sv__catalog *cat = NULL;
+    sv__config cfg;
+    char err[512];
+    int r;
+
+    if (sv__config_load(&cfg, argc - 2, argv + 2, err, sizeof(err)) < 0)
+        goto bad;
+    for (int k = 2; k < argc; k += 2) {
+        if (strncmp(argv[k], "--", 2) != 0 || k + 1 >= argc) {
+            snprintf(err, sizeof(err), "unexpected argument '%s'", argv[k]);
+            goto bad;
+        }
+        if (strcmp(argv[k] + 2, "config") != 0 &&
+            sv__config_set(&cfg, argv[k] + 2, argv[k + 1], err, sizeof(err)) < 0)
+            goto bad;
+    }
+    if (open_catalog(&cfg, &cat) < 0)
+        return 1;
+    r = sv__catalog_lockout_clear(cat, argv[1]);
+    if (r < 0) {
+        fprintf(stderr, "svserver: cannot lift the lockout: %s\n", sv__catalog_errmsg(cat));
+        sv__catalog_close(cat);
+        return 1;
+    }
+    audit_cli(cat, "user_unlock", argv[1], r ? "lockout lifted" : "was not locked");
+    printf("%s: %s\n", argv[1], r ? "unlocked" : "was not locked");
+    sv__catalog_close(cat);
+    return 0;
+
+bad:
+    fprintf(stderr, "svserver: %s\n%s\n", err, USAGE);
+    return 2;
+}
+
 int sv__cmd_user(int argc, char **argv)
 {
     const char *name = NULL, *pw_file = NULL, *region = NULL;
-    char password[1100], err[512], path[1100];
+    char password[1100], err[512];
     sv__catalog *cat = NULL;
     sv__config cfg;
     int64_t id;
     long streams = -1;
-    int ret = 2, r;
+    int ret = 2, r, role = SV__ROLE_VIEWER;
 
+    if (argc >= 2 && !strcmp(argv[0], "unlock"))
+        return cmd_unlock(argc, argv);
     if (argc < 2 || strcmp(argv[0], "add") != 0) {
         fprintf(stderr, "%s\n", USAGE);
         return 2;
@@ -65,6 +133,11 @@ int sv__cmd_user(int argc, char **argv)
         k++;
         if (!strcmp(a, "password-file")) {
             pw_file = v;
+        } else if (!strcmp(a, "role")) {
+            if ((role = sv__role_parse(v)) < 0) {
+                snprintf(err, sizeof(err), "--role must be viewer, operator or admin");
+                goto bad;
+            }
         } else if (!strcmp(a, "region")) {
             region = v;
         } else if (!strcmp(a, "max-streams")) {
@@ -98,13 +171,11 @@ int sv__cmd_user(int argc, char **argv)
         snprintf(err, sizeof(err), "the password must be 8 to 1024 bytes");
         goto bad;
     }
-    snprintf(path, sizeof(path), "%s/catalog.db", cfg.data_dir);
-    if (sv__mkdirs(cfg.data_dir) < 0 || sv__catalog_open(path, &cat, err, sizeof(err)) < 0) {
-        fprintf(stderr, "svserver: %s\n", err);
+    if (open_catalog(&cfg, &cat) < 0) {
         ret = 1;
         goto out;
     }
-    r = sv__catalog_user_add(cat, name, password, region, (int)streams, &id);
+    r = sv__catalog_user_add(cat, name, password, region, (int)streams, role, &id);
     if (r == SV_ERR_STATE) {
         fprintf(stderr, "svserver: user '%s' exists already\n", name);
         ret = 1;
@@ -113,6 +184,7 @@ int sv__cmd_user(int argc, char **argv)
                 sv__catalog_errmsg(cat));
         ret = 1;
     } else {
+        audit_cli(cat, "user_add", name, sv__role_name(role));
         printf("%lld\n", (long long)id);
         ret = 0;
     }

@@ -27,7 +27,8 @@ int sv__cmd_ingest(const sv__config *cfg, const sv__logger *log, const sv__inges
 int sv__cmd_token(int argc, char **argv);
 
 /* `svserver user add NAME --password-file F --region CC --max-streams N
- * [settings]` (argv after "user"): adds an account, prints its id. Returns
+ * [--role R] [settings]` (argv after "user"): adds an account, prints its
+ * id; `svserver user unlock NAME [settings]` lifts a login lockout. Returns
  * the exit status (0, 1 failed or the name exists, 2 bad usage). */
 int sv__cmd_user(int argc, char **argv);
 

@@ -15,6 +15,7 @@ printf 'jpg' >"$T/thumbs/thumb-1.jpg"
 printf 'ts' >"$T/video/240p/old.ts"
 printf 'WEBVTT\n' >"$T/subs.vtt"
 sv_start
+sv_operator
 SEG="$SV_URL/media/5/video/240p/seg-1.m4s"
 
 # --- Range -------------------------------------------------------------------
@@ -99,16 +100,16 @@ req code "$SV_URL/api/v1/titles?limit=0"
 expect_eq "bad limit" "$code $(json_get .error.code)" "400 bad_request"
 req code "$SV_URL/api/v1/titles?q=%zz"
 expect_eq "bad escape in query" "$code" 400
-req code -X PATCH -H 'Content-Type: application/json' --data-binary '{"title": ' \
+req code -X PATCH -H "$OP_AUTH" -H 'Content-Type: application/json' --data-binary '{"title": ' \
     "$SV_URL/api/v1/titles/1"
 expect_eq "bad JSON" "$code $(json_get .error.code)" "400 bad_request"
 expect_contains "bad JSON message" "$(json_get .error.message)" "invalid JSON"
-req code -X PATCH -H 'Content-Type: application/json' --data-binary '{"colour": "red"}' \
+req code -X PATCH -H "$OP_AUTH" -H 'Content-Type: application/json' --data-binary '{"colour": "red"}' \
     "$SV_URL/api/v1/titles/1"
 expect_eq "unknown field" "$code" 400
-req code -X PATCH -H 'Content-Type: text/plain' --data-binary '{}' "$SV_URL/api/v1/titles/1"
+req code -X PATCH -H "$OP_AUTH" -H 'Content-Type: text/plain' --data-binary '{}' "$SV_URL/api/v1/titles/1"
 expect_eq "PATCH not JSON" "$code $(json_get .error.code)" "415 unsupported_media_type"
-req code -X PATCH -H 'Content-Type: application/json' --data-binary '{"title":"x"}' \
+req code -X PATCH -H "$OP_AUTH" -H 'Content-Type: application/json' --data-binary '{"title":"x"}' \
     "$SV_URL/api/v1/titles/1"
 expect_eq "PATCH unknown title" "$code" 404
 req code "$SV_URL/api/v1/titles"
@@ -135,7 +136,7 @@ bytes_after=$(metric 'svserver_http_sent_bytes_total{route="media"}')
 expect_eq "206 counter moved" "$((after - before))" 2
 expect_eq "bytes counter moved" "$((bytes_after - bytes_before))" 200
 expect_ge "404 counted" "$(metric 'svserver_http_requests_total{route="none",status="404"}')" 3
-req code "$SV_URL/metrics"
+req code -H "$OP_AUTH" "$SV_URL/metrics"
 expect_contains "metrics type" "$(header Content-Type)" "text/plain; version=0.0.4"
 expect_contains "jobs gauge" "$(cat "$SV_TMP/body")" 'svserver_jobs{state="done"} 0'
 expect_contains "transcode counter" "$(cat "$SV_TMP/body")" 'svserver_transcode_seconds_total'

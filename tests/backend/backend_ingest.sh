@@ -25,9 +25,10 @@ rc=0
 expect_eq "ingest of a missing file" "$rc" 2
 
 sv_start $LADDER --workers 1
+sv_operator
 
 # --- POST upload ----------------------------------------------------------------
-req code -X POST -H 'Content-Type: video/mp4' --data-binary @"$SV_TMP/clip.mp4" \
+req code -X POST -H "$OP_AUTH" -H 'Content-Type: video/mp4' --data-binary @"$SV_TMP/clip.mp4" \
     "$SV_URL/api/v1/titles?title=The+Crown&genre=Drama&genre=History&synopsis=Queens"
 expect_eq "upload accepted" "$code" 202
 job=$(json_get .job_id)
@@ -91,13 +92,13 @@ req code "$SV_URL/api/v1/titles?q=strnger"
 expect_eq "typo search" "$code $(json_get .total) $(json_get .items[0].title)" "200 1 Stranger Things"
 req code "$SV_URL/api/v1/titles?q=crow"
 expect_eq "substring search" "$(json_get .items[0].title)" "The Crown"
-req code -X PATCH -H 'Content-Type: application/json' \
+req code -X PATCH -H "$OP_AUTH" -H 'Content-Type: application/json' \
     --data-binary '{"synopsis":"Four seasons","genres":["Drama"]}' "$SV_URL/api/v1/titles/$title"
 expect_eq "PATCH" "$code $(json_get .synopsis) $(json_get .genres)" '200 Four seasons ["Drama"]'
 
 # --- bad input: a text file fails with a reason; serving goes on -------------------
 printf 'this is not a video\n' >"$SV_TMP/text.mp4"
-req code -X POST -H 'Content-Type: video/mp4' --data-binary @"$SV_TMP/text.mp4" \
+req code -X POST -H "$OP_AUTH" -H 'Content-Type: video/mp4' --data-binary @"$SV_TMP/text.mp4" \
     "$SV_URL/api/v1/titles?title=Broken"
 expect_eq "bad upload accepted" "$code" 202
 bad=$(json_get .job_id)

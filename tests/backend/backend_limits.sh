@@ -6,6 +6,7 @@
 
 sv_start --max-header-bytes 4096 --max-body-kb 1 --header-timeout 0.5 --idle-timeout 1 \
     --max-upload-mb 1
+sv_operator
 
 big=$(awk 'BEGIN { for (i = 0; i < 6000; i++) printf "a" }')
 req code -H "X-Big: $big" "$SV_URL/healthz"
@@ -22,22 +23,22 @@ req code "$SV_URL/healthz"
 expect_eq "still serving" "$code" 200
 
 awk 'BEGIN { for (i = 0; i < 2048; i++) printf "x" }' >"$SV_TMP/2k"
-req code -X PATCH -H 'Content-Type: application/json' --data-binary @"$SV_TMP/2k" \
+req code -X PATCH -H "$OP_AUTH" -H 'Content-Type: application/json' --data-binary @"$SV_TMP/2k" \
     "$SV_URL/api/v1/titles/1"
 expect_eq "oversized JSON body" "$code $(json_get .error.code)" "413 payload_too_large"
-req code -X PATCH -H 'Content-Type: application/json' -H 'Transfer-Encoding: chunked' \
+req code -X PATCH -H "$OP_AUTH" -H 'Content-Type: application/json' -H 'Transfer-Encoding: chunked' \
     --data-binary @"$SV_TMP/2k" "$SV_URL/api/v1/titles/1"
 expect_eq "oversized chunked body" "$code" 413
 
 if [ "$(curl -s "$SV_URL/healthz" | "$RAWCLIENT" json /dev/stdin .ingest)" = true ]; then
     head -c 1100000 /dev/zero >"$SV_TMP/1m"
-    req code -X POST -H 'Content-Type: video/mp4' --data-binary @"$SV_TMP/1m" \
+    req code -X POST -H "$OP_AUTH" -H 'Content-Type: video/mp4' --data-binary @"$SV_TMP/1m" \
         "$SV_URL/api/v1/titles?title=Big"
     expect_eq "oversized upload" "$code" 413
-    req code -X POST -H 'Content-Type: text/plain' --data-binary 'hello' \
+    req code -X POST -H "$OP_AUTH" -H 'Content-Type: text/plain' --data-binary 'hello' \
         "$SV_URL/api/v1/titles?title=Text"
     expect_eq "upload of the wrong type" "$code" 415
-    req code -X POST -H 'Content-Type: video/mp4' --data-binary 'x' "$SV_URL/api/v1/titles"
+    req code -X POST -H "$OP_AUTH" -H 'Content-Type: video/mp4' --data-binary 'x' "$SV_URL/api/v1/titles"
     expect_eq "upload without a title" "$code $(json_get .error.code)" "400 bad_request"
     [ -z "$(ls "$SV_DATA/uploads")" ] || fail "refused uploads left files: $(ls "$SV_DATA/uploads")"
     ok "no upload files left behind"

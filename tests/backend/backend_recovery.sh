@@ -14,7 +14,8 @@ ffmpeg -nostdin -v error -f lavfi -i testsrc2=size=480x270:rate=25 \
 LADDER="--ladder 144:150,240:300,270:400 --segment-seconds 2 --preset medium"
 
 sv_start $LADDER --workers 1
-req code -X POST -H 'Content-Type: video/mp4' --data-binary @"$SV_TMP/clip.mp4" \
+sv_operator
+req code -X POST -H "$OP_AUTH" -H 'Content-Type: video/mp4' --data-binary @"$SV_TMP/clip.mp4" \
     "$SV_URL/api/v1/titles?title=Crash+Test"
 expect_eq "upload accepted" "$code" 202
 job=$(json_get .job_id)
@@ -40,6 +41,7 @@ ok "after kill -9: staging folder only, nothing published"
 
 # Restart: recovery queues the job again and the worker finishes it.
 sv_start $LADDER --workers 1
+sv_operator
 req code "$SV_URL/api/v1/titles/$title"
 expect_eq "not ready after restart" "$(json_get .status)" processing
 i=0

@@ -85,6 +85,7 @@ expect_ge() {
 # data folder $SV_DATA; waits (at most 10 s) for its "listening on" line.
 sv_start() {
     : >"$SV_TMP/server.out"
+    rm -f "$SV_TMP/op-token" # a new server may sign with another secret
     "$SVSERVER" --listen 127.0.0.1:0 --data "$SV_DATA" --log-level debug "$@" \
         >"$SV_TMP/server.out" 2>>"$SV_TMP/server.err" &
     SV_PID=$!
@@ -129,7 +130,39 @@ json_get() {
     "$RAWCLIENT" json "$SV_TMP/body" "$1"
 }
 
+# sv_user NAME ROLE - adds an account (password "pw-NAME-secret", region
+# FR) with `svserver user add`; works beside a running server.
+sv_user() {
+    echo "pw-$1-secret" >"$SV_TMP/pw-$1"
+    "$SVSERVER" user add "$1" --password-file "$SV_TMP/pw-$1" --region FR --max-streams 4 \
+        --role "$2" --data "$SV_DATA" >/dev/null 2>"$SV_TMP/user.err" ||
+        { cat "$SV_TMP/user.err" >&2; fail "svserver user add $1 failed"; }
+}
+
+# sv_token NAME - logs NAME in (password "pw-NAME-secret"), prints its token.
+sv_token() {
+    curl -s --max-time 10 -H 'Content-Type: application/json' \
+        -d "{\"name\":\"$1\",\"password\":\"pw-$1-secret\"}" "$SV_URL/api/v1/auth/login" |
+        sed -n 's/.*"token":"\([^"]*\)".*/\1/p'
+}
+
+# sv_operator - writes need an operator (docs/http-api.md, "Roles"): adds the
+# account "sv-operator" once and sets OP_TOKEN and OP_AUTH (a curl header
+# argument) for uploads, title edits, regions, steering and /metrics. Call
+# after sv_start.
+sv_operator() {
+    [ -s "$SV_TMP/op-token" ] || {
+        [ -f "$SV_TMP/pw-sv-operator" ] || sv_user sv-operator operator
+        sv_token sv-operator >"$SV_TMP/op-token"
+    }
+    OP_TOKEN=$(cat "$SV_TMP/op-token")
+    [ -n "$OP_TOKEN" ] || fail "cannot log the operator in"
+    OP_AUTH="Authorization: Bearer $OP_TOKEN"
+}
+
 # metric NAME_WITH_LABELS - the value of one series from /metrics (0 if absent).
 metric() {
-    curl -s --max-time 5 "$SV_URL/metrics" | awk -v s="$1" '$1 == s { v = $2 } END { print v + 0 }'
+    sv_operator
+    curl -s --max-time 5 -H "$OP_AUTH" "$SV_URL/metrics" |
+        awk -v s="$1" '$1 == s { v = $2 } END { print v + 0 }'
 }

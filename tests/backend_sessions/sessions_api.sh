@@ -57,10 +57,11 @@ expect_eq "start with a tampered user token" "$code $(error_code)" "401 unauthor
 TOKEN=$ALICE
 
 # --- entitlement and geo -------------------------------------------------------
-req code -X PUT -H 'Content-Type: application/json' -d '{"regions":["US","CA"]}' \
+sv_operator
+req code -X PUT -H "$OP_AUTH" -H 'Content-Type: application/json' -d '{"regions":["US","CA"]}' \
     "$SV_URL/api/v1/titles/$t2/regions"
 expect_eq "title 2 limited to US, CA" "$code $(json_get .regions)" '200 ["US","CA"]'
-req code -X PUT -H 'Content-Type: application/json' -d '{"regions":["usa"]}' \
+req code -X PUT -H "$OP_AUTH" -H 'Content-Type: application/json' -d '{"regions":["usa"]}' \
     "$SV_URL/api/v1/titles/$t2/regions"
 expect_eq "a bad region code" "$code" 400
 req code "$SV_URL/api/v1/titles/$t2"
@@ -224,9 +225,10 @@ expect_eq "variants per pathway" "$(grep -c 'PATHWAY-ID="edge1"' "$SV_TMP/body")
 expect_contains "edge2 variant URI" "$body" "http://127.0.0.1:10/media/$t1/video/240p/index.m3u8"
 expect_contains "renditions per pathway" "$body" "GROUP-ID=\"audio.edge2\""
 
-req code -X PUT -H 'Content-Type: application/json' -d '{"priority":["edge2"]}' "$SV_URL/api/v1/steering"
+sv_operator
+req code -X PUT -H "$OP_AUTH" -H 'Content-Type: application/json' -d '{"priority":["edge2"]}' "$SV_URL/api/v1/steering"
 expect_eq "priority change" "$code $(json_get .PATHWAY-PRIORITY)" '200 ["edge2","edge1"]'
-req code -X PUT -H 'Content-Type: application/json' -d '{"priority":["edge9"]}' "$SV_URL/api/v1/steering"
+req code -X PUT -H "$OP_AUTH" -H 'Content-Type: application/json' -d '{"priority":["edge9"]}' "$SV_URL/api/v1/steering"
 expect_eq "unknown CDN id" "$code" 400
 req code "$SV_URL/api/v1/steering?session=$S_WATCH&fmt=dash"
 expect_eq "DASH steering follows" "$(json_get .SERVICE-LOCATION-PRIORITY)" '["edge2","edge1"]'
@@ -250,7 +252,8 @@ pyjson() {
         "$SV_TMP/body" "$1"
 }
 steer_put() {
-    req code -X PUT -H 'Content-Type: application/json' -d "$1" "$SV_URL/api/v1/steering"
+    sv_operator
+    req code -X PUT -H "$OP_AUTH" -H 'Content-Type: application/json' -d "$1" "$SV_URL/api/v1/steering"
 }
 req code "$SV_URL/api/v1/steering?session=$S_WATCH"
 expect_eq "no clones declared: no PATHWAY-CLONES" "$(pyjson '"PATHWAY-CLONES" in d')" False

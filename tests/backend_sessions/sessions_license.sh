@@ -117,7 +117,8 @@ expect_eq "heartbeats refused as expired" \
 expect_eq "licenses: ok, token_invalid, key_not_entitled, session_ended, token_wrong_session" \
     "$(metric 'svserver_license_requests_total{result="ok"}') $(metric 'svserver_license_requests_total{result="token_invalid"}') $(metric 'svserver_license_requests_total{result="key_not_entitled"}') $(metric 'svserver_license_requests_total{result="session_ended"}') $(metric 'svserver_license_requests_total{result="token_wrong_session"}')" \
     "5 1 1 2 1"
-curl -s "$SV_URL/metrics" >"$SV_TMP/metrics.txt"
+sv_operator
+curl -s -H "$OP_AUTH" "$SV_URL/metrics" >"$SV_TMP/metrics.txt"
 expect_contains "the gauge's type" "$(cat "$SV_TMP/metrics.txt")" \
     "# TYPE svserver_playback_sessions gauge"
 exit 0

@@ -35,7 +35,8 @@ served() {
         "$SV_TMP/edges/$1/access.log" 2>/dev/null || echo 0
 }
 steer() {
-    req code -X PUT -H 'Content-Type: application/json' -d "{\"priority\":$1}" \
+    sv_operator
+    req code -X PUT -H "$OP_AUTH" -H 'Content-Type: application/json' -d "{\"priority\":$1}" \
         "$SV_URL/api/v1/steering"
     [ "$code" = 200 ] || fail "PUT /api/v1/steering $1: $code $(cat "$SV_TMP/body")"
 }

@@ -42,7 +42,8 @@ kill -INT "$2"
 wait "$2" || true
 
 # Geo restriction: the title is for US and CA only; alice is in FR.
-req code -X PUT -H 'Content-Type: application/json' -d '{"regions":["US","CA"]}' \
+sv_operator
+req code -X PUT -H "$OP_AUTH" -H 'Content-Type: application/json' -d '{"regions":["US","CA"]}' \
     "$SV_URL/api/v1/titles/$title/regions"
 expect_eq "title limited to US, CA" "$code" 200
 svplay_title "$SV_TMP/geo" "$title" --frames 10
