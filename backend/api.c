@@ -86,6 +86,8 @@ int sv__api_on_headers(void *opaque, sv__http_req *req)
         pend(req, 400, "bad_request", "malformed request target");
         return 0;
     }
+    if (sv__api_guard(opaque, req))
+        return 0;
     i = sv__route_match(routes, NB_ROUTES, req, &allowed);
     if (i == SV__ROUTE_NO_PATH) {
         pend(req, 404, "not_found", "no such resource");

@@ -1,3 +1,4 @@
+#include <arpa/inet.h>
 #include <jansson.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -14,7 +15,8 @@ static const char *const keys[] = {
     "max-body-kb", "header-timeout", "idle-timeout", "drain-timeout", "ladder",
     "segment-seconds", "preset", "max-attempts", "master-key", "token-secret", "drm",
     "media-auth", "edge-secret", "cdns", "heartbeat-interval", "playback-token-ttl",
-    "login-ttl", "steering-ttl", "login-free-failures", "login-backoff-max",
+    "login-ttl", "steering-ttl", "max-connections", "rate-limit", "rate-burst",
+    "trusted-proxies", "log-rate", "login-free-failures", "login-backoff-max",
     "login-lockout-failures", "login-lockout", "login-fail-window", "login-max-pending",
 };
 
@@ -45,6 +47,9 @@ void sv__config_default(sv__config *c)
     c->login_ttl = 43200;
     c->steering_ttl = 10;
     sv__login_limits_default(&c->login);
+    c->rate_limit = 20;
+    c->rate_burst = 100;
+    c->log_rate = 100;
     c->workers = 2;
     c->log_level = SV_LOG_INFO;
     c->max_upload_bytes = 4ull << 30;
@@ -113,6 +118,21 @@ static int parse_ladder(sv__ladder *l, const char *v)
     if (!n)
         return SV_ERR_INVALID;
     l->nb_rungs = n;
+    return 0;
+}
+
+/* "addr,addr": IPv4 or IPv6 literals (the form req->peer has). */
+static int check_addresses(const char *v)
+{
+    char buf[256];
+
+    snprintf(buf, sizeof(buf), "%s", v);
+    for (char *save = NULL, *a = strtok_r(buf, ",", &save); a; a = strtok_r(NULL, ",", &save)) {
+        unsigned char bin[16];
+
+        if (inet_pton(AF_INET, a, bin) != 1 && inet_pton(AF_INET6, a, bin) != 1)
+            return SV_ERR_INVALID;
+    }
     return 0;
 }
 
@@ -220,6 +240,23 @@ int sv__config_set(sv__config *c, const char *key, const char *v, char *err, siz
             goto bad;
         *(key[0] == 'p' ? &c->playback_token_ttl
           : key[0] == 'l' ? &c->login_ttl : &c->steering_ttl) = (int)d;
+    } else if (!strcmp(key, "max-connections")) {
+        if (parse_num(v, 0, 10000000, &d) < 0)
+            goto bad;
+        c->http.max_connections = (size_t)d;
+    } else if (!strcmp(key, "rate-limit")) {
+        if (parse_num(v, 0, 1e6, &c->rate_limit) < 0)
+            goto bad;
+    } else if (!strcmp(key, "rate-burst")) {
+        if (parse_num(v, 1, 1e6, &c->rate_burst) < 0)
+            goto bad;
+    } else if (!strcmp(key, "log-rate")) {
+        if (parse_num(v, 0, 1e6, &c->log_rate) < 0)
+            goto bad;
+    } else if (!strcmp(key, "trusted-proxies")) {
+        if (strlen(v) >= sizeof(c->trusted_proxies) || check_addresses(v) < 0)
+            goto bad;
+        snprintf(c->trusted_proxies, sizeof(c->trusted_proxies), "%s", v);
     } else if (!strncmp(key, "login-", 6) && strcmp(key, "login-ttl")) {
         size_t i = 0, n = sizeof(login_keys) / sizeof(login_keys[0]);
 

@@ -13,6 +13,7 @@
  *   drm (none | cenc | cbcs: protection of newly ingested titles),
  *   media-auth (none | token), edge-secret, cdns ("edge1=http://..,edge2=.."),
  *   heartbeat-interval, playback-token-ttl, login-ttl, steering-ttl,
+ *   max-connections, rate-limit, rate-burst, trusted-proxies, log-rate,
  *   login-free-failures, login-backoff-max, login-lockout-failures,
  *   login-lockout, login-fail-window, login-max-pending (login_guard.h)
  *
@@ -56,6 +57,14 @@ typedef struct sv__config {
     int login_ttl;             /* 43200 */
     int steering_ttl;          /* 10 */
     sv__login_limits login;    /* password guessing limits (login_guard.h) */
+    /* Abuse limits (docs/deploy.md, "Limits"): API requests per second and
+     * burst per client (0: off), the proxies whose X-Forwarded-For names the
+     * client ("addr,addr"), and log lines per second before the flood guard
+     * holds them back (0: off). http.max_connections is the connection cap. */
+    double rate_limit;         /* 20 */
+    double rate_burst;         /* 100 */
+    char trusted_proxies[256]; /* "" */
+    double log_rate;           /* 100 */
 } sv__config;
 
 /* Defaults: 127.0.0.1:8080, data "./svdata", 2 workers, info, 4 GiB uploads,

@@ -40,7 +40,9 @@ enum sv__body_mode {
 /* One request, valid from on_headers until its response has been sent. */
 typedef struct sv__http_req {
     sv__http_conn *conn;
-    const char *peer;              /* the client's address ("127.0.0.1", "::1"), never NULL */
+    const char *peer;              /* the client's address ("127.0.0.1", "::1"), never NULL;
+                                    * behind a trusted proxy the application points it at
+                                    * the address the proxy forwarded */
     int method;                    /* enum http_method */
     int http_minor;
     char *target;                  /* raw request target, NUL-terminated */
@@ -56,6 +58,7 @@ typedef struct sv__http_req {
     char if_modified_since[64];
     char content_type[128];
     char authorization[1024];      /* "Bearer <token>" for the playback API */
+    char forwarded_for[128];       /* X-Forwarded-For, raw (api_guard.c) */
     int has_range;
     uint64_t content_length;       /* UINT64_MAX when not announced */
 
@@ -119,6 +122,9 @@ typedef struct sv__http_limits {
     unsigned header_timeout_ms; /* a started request head must complete; default 10 s */
     unsigned idle_timeout_ms;   /* keep-alive idle, body and send progress; default 30 s */
     unsigned drain_timeout_ms;  /* shutdown: in-flight responses get this long; default 10 s */
+    size_t max_connections;     /* open connections; beyond, new ones get a 503 and are
+                                 * closed. 0 (default): from the fd limit, (RLIMIT_NOFILE
+                                 * - 64) / 2, since a connection may hold a file too */
 } sv__http_limits;
 
 void sv__http_limits_default(sv__http_limits *l);

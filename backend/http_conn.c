@@ -168,13 +168,13 @@ static void peer_name(int fd, char *out, size_t cap)
         snprintf(out, cap, "local");
 }
 
-void sv__http_conn_start(sv__http_server *srv, int fd)
+sv__http_conn *sv__http_conn_start(sv__http_server *srv, int fd)
 {
     sv__http_conn *conn = calloc(1, sizeof(*conn));
 
     if (!conn) {
         close(fd);
-        return;
+        return NULL;
     }
     conn->srv = srv;
     conn->fd = fd;
@@ -186,7 +186,7 @@ void sv__http_conn_start(sv__http_server *srv, int fd)
     if (uv_poll_init(srv->loop, &conn->poll, fd) < 0) {
         close(fd);
         free(conn);
-        return;
+        return NULL;
     }
     uv_timer_init(srv->loop, &conn->timer);
     conn->poll.data = conn;
@@ -202,6 +202,7 @@ void sv__http_conn_start(sv__http_server *srv, int fd)
     srv->nb_conns++;
     restart_timer(conn, srv->limits.idle_timeout_ms);
     sv__http_conn_watch(conn, UV_READABLE);
+    return conn;
 }
 
 /* ---- parser callbacks ---------------------------------------------------- */
@@ -302,6 +303,9 @@ static void select_value(sv__http_conn *conn)
     } else if (!strcmp(conn->field, "authorization")) {
         conn->value_dst = req->authorization;
         conn->value_cap = sizeof(req->authorization);
+    } else if (!strcmp(conn->field, "x-forwarded-for")) {
+        conn->value_dst = req->forwarded_for;
+        conn->value_cap = sizeof(req->forwarded_for);
     }
     if (conn->value_dst)
         conn->value_dst[0] = '\0';

@@ -75,12 +75,22 @@ struct sv__http_server {
     const sv__logger *log;
     sv__http_conn *conns;
     size_t nb_conns;
+    size_t max_conns;               /* limits.max_connections, resolved */
+    /* Refusals (at the cap, or out of fds): accept pauses with a back-off
+     * while fds lack, and one log line per interval counts them. */
+    int reserve_fd;                 /* kept open to refuse cleanly on EMFILE */
+    uv_timer_t accept_timer;
+    unsigned accept_backoff_ms;     /* 0 while accepting normally */
+    uint64_t refused_full, refused_nofd;
+    uint64_t refuse_logged_ns;
     time_t date_t;                  /* the Date header, formatted once a second */
     char date[40];
 };
 
 /* http_conn.c */
-void sv__http_conn_start(sv__http_server *srv, int fd);
+/* Serves an accepted socket (owned from here on). Returns the connection,
+ * or NULL when it could not be set up (the socket is closed then). */
+sv__http_conn *sv__http_conn_start(sv__http_server *srv, int fd);
 void sv__http_conn_close(sv__http_conn *conn);
 /* Watch the socket for these events (UV_READABLE / UV_WRITABLE, 0: none). */
 void sv__http_conn_watch(sv__http_conn *conn, int events);

@@ -8,6 +8,7 @@
 #include <netinet/tcp.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -57,10 +58,93 @@ void sv__http_server_conn_gone(sv__http_server *srv, sv__http_conn *conn)
     maybe_drained(srv);
 }
 
+/* Refusals are counted and logged at most once per interval, so a flood
+ * of connections cannot become a flood of log lines. */
+#define REFUSE_LOG_NS (5ull * 1000 * 1000 * 1000)
+#define BACKOFF_MIN_MS 10
+#define BACKOFF_MAX_MS 1000
+
+/* What a connection refused out of file descriptors gets, written straight
+ * to the socket (nothing else can be done without an fd to spare). */
+#define BUSY_BODY "{\"error\":{\"code\":\"busy\",\"message\":\"the server is at its connection limit\"}}\n"
+static const char busy_answer[] =
+    "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\n"
+    "Content-Length: 76\r\nRetry-After: 1\r\nConnection: close\r\n\r\n" BUSY_BODY;
+_Static_assert(sizeof(BUSY_BODY) - 1 == 76, "Content-Length of the busy answer");
+
+static void log_refusals(sv__http_server *srv)
+{
+    uint64_t now = uv_hrtime();
+
+    if (srv->refuse_logged_ns && now - srv->refuse_logged_ns < REFUSE_LOG_NS)
+        return;
+    SV_LOGW(srv->log, "http",
+            "refused %llu connection(s) at the limit of %zu and %llu out of file descriptors "
+            "(accept paused %u ms); next report in %llu s at the earliest",
+            (unsigned long long)srv->refused_full, srv->max_conns,
+            (unsigned long long)srv->refused_nofd, srv->accept_backoff_ms,
+            (unsigned long long)(REFUSE_LOG_NS / 1000000000u));
+    srv->refused_full = srv->refused_nofd = 0;
+    srv->refuse_logged_ns = now;
+}
+
+/* At the connection limit: the connection is served one 503 through the
+ * normal path (so the answer survives a request still arriving) and then
+ * closed. */
+static void refuse_full(sv__http_server *srv, int fd)
+{
+    sv__http_conn *conn = sv__http_conn_start(srv, fd);
+
+    srv->refused_full++;
+    log_refusals(srv);
+    if (!conn)
+        return;
+    conn->state = SV__CONN_HANDLING;
+    conn->req.t_start_ns = uv_hrtime();
+    sv__http_add_header(&conn->req, "Retry-After", "1");
+    sv__http_reject(&conn->req, 503, "busy", "the server is at its connection limit");
+}
+
+static void on_accept(uv_poll_t *h, int status, int events);
+
+static void on_accept_resume(uv_timer_t *t)
+{
+    sv__http_server *srv = t->data;
+
+    if (srv->listening && !srv->draining)
+        uv_poll_start(&srv->listen_poll, UV_READABLE, on_accept);
+}
+
+/* Out of file descriptors: the listening socket stays readable, so without a
+ * pause the loop would spin on it. Refuse the first waiting client with the
+ * reserve fd, then stop watching the listener for a growing interval. */
+static void pause_accept(sv__http_server *srv)
+{
+    srv->refused_nofd++;
+    if (srv->reserve_fd >= 0) {
+        int fd;
+
+        close(srv->reserve_fd);
+        fd = accept4(srv->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        if (fd >= 0) {
+            (void)!send(fd, busy_answer, sizeof(busy_answer) - 1, MSG_NOSIGNAL);
+            close(fd);
+        }
+        srv->reserve_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    }
+    srv->accept_backoff_ms = srv->accept_backoff_ms ? srv->accept_backoff_ms * 2 : BACKOFF_MIN_MS;
+    if (srv->accept_backoff_ms > BACKOFF_MAX_MS)
+        srv->accept_backoff_ms = BACKOFF_MAX_MS;
+    log_refusals(srv);
+    uv_poll_stop(&srv->listen_poll);
+    uv_timer_start(&srv->accept_timer, on_accept_resume, srv->accept_backoff_ms, 0);
+}
+
 static void on_accept(uv_poll_t *h, int status, int events)
 {
     sv__http_server *srv = h->data;
 
+    (void)events;
     if (status < 0) {
         SV_LOGW(srv->log, "http", "accept poll: %s", uv_strerror(status));
         return;
@@ -72,14 +156,31 @@ static void on_accept(uv_poll_t *h, int status, int events)
         int fd = accept4(srv->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 
         if (fd < 0) {
-            if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR &&
-                errno != ECONNABORTED)
+            if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM)
+                pause_accept(srv);
+            else if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR &&
+                     errno != ECONNABORTED)
                 SV_LOGW(srv->log, "http", "accept: %s", strerror(errno));
             return;
         }
+        srv->accept_backoff_ms = 0;
         setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-        sv__http_conn_start(srv, fd);
+        if (srv->nb_conns >= srv->max_conns)
+            refuse_full(srv, fd);
+        else
+            sv__http_conn_start(srv, fd);
     }
+}
+
+/* The connection limit when none is set: half the fds left after a reserve
+ * for the catalog, logs and the ingest workers. */
+static size_t default_max_conns(void)
+{
+    struct rlimit rl;
+
+    if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur == RLIM_INFINITY)
+        return 100000;
+    return rl.rlim_cur > 64 + 32 ? (size_t)(rl.rlim_cur - 64) / 2 : 16;
 }
 
 static void on_handle_closed(uv_handle_t *h)
@@ -107,12 +208,15 @@ int sv__http_server_create(uv_loop_t *loop, const char *host, int port,
         return SV_ERR_NOMEM;
     srv->loop = loop;
     srv->fd = -1;
+    srv->reserve_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
     srv->log = log;
     srv->cb = *cb;
     if (limits)
         srv->limits = *limits;
     else
         sv__http_limits_default(&srv->limits);
+    srv->max_conns = srv->limits.max_connections ? srv->limits.max_connections
+                                                 : default_max_conns();
 
     memset(&ss, 0, sizeof(ss));
     if (uv_ip4_addr(host, port, (struct sockaddr_in *)&ss) == 0) {
@@ -141,6 +245,8 @@ int sv__http_server_create(uv_loop_t *loop, const char *host, int port,
     srv->listening = 1;
     uv_timer_init(loop, &srv->drain_timer);
     srv->drain_timer.data = srv;
+    uv_timer_init(loop, &srv->accept_timer);
+    srv->accept_timer.data = srv;
     uv_poll_start(&srv->listen_poll, UV_READABLE, on_accept);
     *out = srv;
     return 0;
@@ -150,6 +256,8 @@ fail_errno:
 fail:
     if (srv->fd >= 0)
         close(srv->fd);
+    if (srv->reserve_fd >= 0)
+        close(srv->reserve_fd);
     free(srv);
     return err;
 }
@@ -170,7 +278,10 @@ int sv__http_server_port(const sv__http_server *srv)
 
 void sv__http_server_set_limits(sv__http_server *srv, const sv__http_limits *limits)
 {
+    size_t max_connections = srv->limits.max_connections;
+
     srv->limits = *limits;
+    srv->limits.max_connections = max_connections;
 }
 
 static void on_drain_timeout(uv_timer_t *t)
@@ -190,6 +301,8 @@ void sv__http_server_drain(sv__http_server *srv)
     if (srv->draining)
         return;
     srv->draining = 1;
+    uv_timer_stop(&srv->accept_timer);
+    uv_close((uv_handle_t *)&srv->accept_timer, NULL);
     uv_poll_stop(&srv->listen_poll);
     uv_close((uv_handle_t *)&srv->listen_poll, on_handle_closed);
     for (c = srv->conns; c; c = next) {
@@ -204,7 +317,11 @@ void sv__http_server_drain(sv__http_server *srv)
 
 static void on_timer_closed(uv_handle_t *h)
 {
-    free(h->data);
+    sv__http_server *srv = h->data;
+
+    if (srv->reserve_fd >= 0)
+        close(srv->reserve_fd);
+    free(srv);
 }
 
 void sv__http_server_destroy(sv__http_server *srv)

@@ -20,6 +20,7 @@
 
 #include "backend/fsutil.h"
 #include "backend/login_guard.h"
+#include "backend/ratelimit.h"
 #include "backend/server_internal.h"
 #include "platform/b64url.h"
 #include "streamverse/common.h"
@@ -99,6 +100,7 @@ static const struct fixed_setting {
     FIXED("preset", preset, 's'),            FIXED("master-key", master_key, 'b'),
     FIXED("master-key", has_master_key, 'b'), FIXED("cdns", cdns, 's'),
     FIXED("heartbeat-interval", heartbeat_s, 'b'), FIXED("steering-ttl", steering_ttl, 'b'),
+    FIXED("max-connections", http.max_connections, 'b'),
     FIXED("max-attempts", max_attempts, 'b'),
 };
 
@@ -124,10 +126,19 @@ static void apply_settings(sv__server *srv, sv__config *next)
         memcpy(b, a, fixed[i].size);
     }
     next->ladder = cur->ladder; /* also its preset pointer into cur */
+    /* The rate limiter exists only when it was on at start. */
+    if ((cur->rate_limit > 0) != (next->rate_limit > 0)) {
+        SV_LOGW(srv->log, "server", "reload: rate-limit turned %s: restart svserver to apply it",
+                next->rate_limit > 0 ? "on" : "off");
+        next->rate_limit = cur->rate_limit;
+        next->rate_burst = cur->rate_burst;
+    }
     *cur = *next;
     OPENSSL_cleanse(next, sizeof(*next));
     srv->log_live.level = (sv_log_level)cur->log_level;
     sv__http_server_set_limits(srv->http, &cur->http);
+    if (srv->ratelimit)
+        sv__ratelimit_set(srv->ratelimit, cur->rate_limit, cur->rate_burst);
     if (sv__playback_reload(srv->playback, grace))
         SV_LOGI(srv->log, "server", "reload: token-secret rotated; the previous secret verifies "
                 "tokens for %d s more", grace);
@@ -361,7 +372,9 @@ int sv__server_create(const sv__config *cfg, const sv__logger *log, sv__server *
     if ((ret = sv__metrics_create(&srv->metrics)) < 0 ||
         (ret = sv__static_create(srv->media_dir, &srv->media)) < 0 ||
         (ret = sv__playback_create(&srv->loop, cfg, srv->cat, log, &srv->playback)) < 0 ||
-        (ret = sv__login_guard_create(&cfg->login, &srv->login_guard)) < 0)
+        (ret = sv__login_guard_create(&cfg->login, &srv->login_guard)) < 0 ||
+        (cfg->rate_limit > 0 &&
+         (ret = sv__ratelimit_create(cfg->rate_limit, cfg->rate_burst, &srv->ratelimit)) < 0))
         goto fail;
     /* The live-session gauge is in /metrics from the start. */
     sv__playback_attach_metrics(srv->playback, srv->metrics);
@@ -424,6 +437,7 @@ void sv__server_destroy(sv__server *srv)
     uv_loop_close(&srv->loop);
     sv__static_destroy(srv->media);
     sv__login_guard_destroy(srv->login_guard);
+    sv__ratelimit_destroy(srv->ratelimit);
     sv__metrics_destroy(srv->metrics);
     sv__catalog_close(srv->cat);
     OPENSSL_cleanse(srv, sizeof(*srv));

@@ -37,6 +37,7 @@ struct sv__server {
     sv__metrics *metrics;
     sv__playback *playback;      /* accounts, sessions, tokens, steering */
     struct sv__login_guard *login_guard; /* login throttling (login_guard.h) */
+    struct sv__ratelimit *ratelimit; /* per-client API rate; NULL: off (rate-limit 0) */
     char media_dir[1100];
     char uploads_dir[1100];
     uint64_t started_ns;
@@ -45,6 +46,11 @@ struct sv__server {
     sv__jobs *jobs;
 #endif
 };
+
+/* api_guard.c: before routing, resolves the client's address behind a
+ * trusted proxy (req->peer) and takes one request from its API rate. Returns
+ * 0 to go on, or 1 when a 429 with Retry-After is pending. */
+int sv__api_guard(sv__server *srv, sv__http_req *req);
 
 /* api.c: the HTTP callbacks. */
 int sv__api_on_headers(void *opaque, sv__http_req *req);

@@ -48,7 +48,7 @@ echo "bench-password" >"$TMP/pw"
     --data "$TMP/data" >/dev/null
 
 "$SVSERVER" --listen 127.0.0.1:0 --data "$TMP/data" --log-level warn \
-    --token-secret bench-token-secret-0123456789 >"$TMP/server.out" 2>"$TMP/server.err" &
+    --rate-limit 0 --token-secret bench-token-secret-0123456789 >"$TMP/server.out" 2>"$TMP/server.err" &
 SV_PID=$!
 i=0
 until grep -q '^listening on' "$TMP/server.out" 2>/dev/null; do

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "apps/svserver/svserver.h"
+#include "backend/log_guard.h"
 #include "backend/server.h"
 #include "streamverse/common.h"
 #include "streamverse/version.h"
@@ -59,6 +60,11 @@ static void usage(FILE *f)
 "  --playback-token-ttl S  media/playback token lifetime (120)\n"
 "  --login-ttl S           user token lifetime (43200)\n"
 "  --steering-ttl S        content steering TTL (10)\n"
+"  --max-connections N     open connections; beyond, 503 and close (0: half the fd limit)\n"
+"  --rate-limit R          API requests a second per client, 429 beyond (20; 0: off)\n"
+"  --rate-burst N          requests a client may send at once (100)\n"
+"  --trusted-proxies A,B   balancers whose X-Forwarded-For names the client\n"
+"  --log-rate N            log lines a second before the flood guard holds them (100)\n"
 "  --login-free-failures N failed logins per name or address before back-off (3)\n"
 "  --login-backoff-max S   the back-off doubles from 1 s up to S s, 429 meanwhile (60)\n"
 "  --login-lockout-failures N  failures that lock a name (10)\n"
@@ -132,18 +138,23 @@ static int load_settings(int argc, char **argv, sv__ingest_args *ingest, sv__con
 typedef struct reload_source {
     int argc;
     char **argv;
+    sv__log_guard *guard;
 } reload_source;
 
 static int reload_settings(void *opaque, sv__config *out, char *err, size_t errlen)
 {
     reload_source *src = opaque;
 
-    return load_settings(src->argc, src->argv, NULL, out, err, errlen);
+    if (load_settings(src->argc, src->argv, NULL, out, err, errlen) < 0)
+        return SV_ERR_INVALID;
+    sv__log_guard_set_rate(src->guard, out->log_rate);
+    return 0;
 }
 
 int main(int argc, char **argv)
 {
     static int log_json;
+    static sv__log_guard guard;
     sv__ingest_args ingest = {0};
     sv__config cfg;
     sv__logger log;
@@ -176,7 +187,9 @@ int main(int argc, char **argv)
         goto bad;
 
     log_json = cfg.log_json;
-    sv__logger_init(&log, sv__log_to_stderr, &log_json, (sv_log_level)cfg.log_level);
+    /* Every line goes through the flood guard (log-rate lines a second). */
+    sv__log_guard_init(&guard, sv__log_to_stderr, &log_json, cfg.log_rate);
+    sv__logger_init(&log, sv__log_guard_cb, &guard, (sv_log_level)cfg.log_level);
     /* A peer that resets mid-sendfile must not kill the process. */
     signal(SIGPIPE, SIG_IGN);
 
@@ -185,18 +198,23 @@ int main(int argc, char **argv)
             snprintf(err, sizeof(err), "ingest needs a FILE");
             goto bad;
         }
-        return sv__cmd_ingest(&cfg, &log, &ingest);
+        ret = sv__cmd_ingest(&cfg, &log, &ingest);
+        sv__log_guard_fini(&guard);
+        return ret;
     }
     {
-        reload_source src = {argc - i, argv + i};
+        reload_source src = {argc - i, argv + i, &guard};
         sv__server *srv;
 
-        if (sv__server_create(&cfg, &log, &srv) < 0)
+        if (sv__server_create(&cfg, &log, &srv) < 0) {
+            sv__log_guard_fini(&guard);
             return 1;
+        }
         sv__server_set_reload(srv, reload_settings, &src);
         sv__server_run(srv);
         sv__server_destroy(srv);
         SV_LOGI(&log, "server", "stopped");
+        sv__log_guard_fini(&guard);
         ret = 0;
     }
     return ret;

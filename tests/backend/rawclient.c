@@ -13,6 +13,9 @@
  *       sends the bytes spelled in hex (e.g. 16030100) in one write, then
  *       reads up to N answers (default 1): prints each status, then "closed"
  *       or "open". A reset by the server counts as "closed".
+ *   sv-backend-rawclient hold PORT N MS
+ *       opens N connections, sends nothing, keeps them MS milliseconds, then
+ *       prints how many the server closed meanwhile and exits.
  *   sv-backend-rawclient json FILE PATH
  *       prints one value of a JSON file (parsed with jansson): PATH is like
  *       .items[0].title or .total; strings raw, others as JSON; "null" when
@@ -90,6 +93,22 @@ static int peer_closed(int fd, int ms)
     return poll(&pfd, 1, ms) > 0 && read(fd, &c, 1) <= 0;
 }
 
+static int hold(int port, int n, int ms)
+{
+    int *fds = calloc((size_t)n, sizeof(int)), closed = 0;
+
+    for (int i = 0; i < n; i++)
+        fds[i] = connect_to(port);
+    poll(NULL, 0, ms);
+    for (int i = 0; i < n; i++) {
+        closed += peer_closed(fds[i], 0);
+        close(fds[i]);
+    }
+    printf("%d\n", closed);
+    free(fds);
+    return 0;
+}
+
 static int json_get(const char *file, const char *path)
 {
     json_error_t err;
@@ -146,6 +165,8 @@ int main(int argc, char **argv)
         return 1;
     }
     port = atoi(argv[2]);
+    if (!strcmp(argv[1], "hold") && argc == 5)
+        return hold(port, atoi(argv[3]), atoi(argv[4]));
     fd = connect_to(port);
     if (!strcmp(argv[1], "pipeline") && argc == 5) {
         int n = atoi(argv[3]);

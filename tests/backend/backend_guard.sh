@@ -1,0 +1,126 @@
+#!/bin/sh
+# Limits an operator sets against floods: the connection cap (503 with
+# Retry-After, then served again), running out of file descriptors (accept
+# pauses: no spinning core, one log line per interval, served again once fds
+# are back), and the per-client API rate (429 with Retry-After; media and
+# health checks untouched; X-Forwarded-For only from a trusted proxy).
+. "$SV_SOURCE_DIR/tests/backend/backendlib.sh"
+
+# The CPU seconds (user + system) a process used so far.
+cpu_s() {
+    awk -v hz="$(getconf CLK_TCK)" '{ printf "%.2f\n", ($14 + $15) / hz }' "/proc/$1/stat"
+}
+
+# --- the connection cap -----------------------------------------------------
+sv_start --max-connections 8 --rate-limit 0
+"$RAWCLIENT" hold "$SV_PORT" 8 3000 >"$SV_TMP/held" &
+holder=$!
+sleep 1
+got=$("$RAWCLIENT" bytes "$SV_PORT" \
+    "$(printf 'GET /healthz HTTP/1.1\r\nHost: a\r\n\r\n' | od -An -tx1 | tr -d ' \n')" |
+    tr '\n' ' ' | sed 's/ $//')
+expect_eq "a 9th connection over a cap of 8" "$got" "503 closed"
+req code "$SV_URL/healthz"
+expect_eq "curl over the cap" "$code $(json_get .error.code)" "503 busy"
+expect_eq "Retry-After" "$(header Retry-After)" 1
+wait $holder
+expect_eq "held connections the server closed" "$(cat "$SV_TMP/held")" 0
+req code "$SV_URL/healthz"
+expect_eq "served again below the cap" "$code" 200
+grep -q 'refused .* connection(s) at the limit of 8' "$SV_TMP/server.err" ||
+    fail "no log line about the refusals"
+ok "refusals logged"
+sv_stop || fail "svserver exited with an error"
+
+# --- out of file descriptors ------------------------------------------------
+# 64 fds: a few for the server itself, the rest for connections; the cap is
+# set far above so that accept() itself runs out.
+: >"$SV_TMP/server.err"
+(ulimit -n 64 && exec "$SVSERVER" --listen 127.0.0.1:0 --data "$SV_DATA" --log-level info \
+    --max-connections 10000 --rate-limit 0 --workers 1 \
+    >"$SV_TMP/server.out" 2>>"$SV_TMP/server.err") &
+SV_PID=$!
+i=0
+while ! grep -q '^listening on' "$SV_TMP/server.out" 2>/dev/null; do
+    i=$((i + 1)); [ $i -le 200 ] || fail "svserver did not start"; sleep 0.05
+done
+SV_URL=$(sed -n 's/^listening on //p' "$SV_TMP/server.out")
+SV_PORT=${SV_URL##*:}
+"$RAWCLIENT" hold "$SV_PORT" 150 4000 >/dev/null &
+holder=$!
+sleep 1
+c0=$(cpu_s "$SV_PID")
+sleep 2
+c1=$(cpu_s "$SV_PID")
+cpu=$(awk -v a="$c0" -v b="$c1" 'BEGIN { printf "%.2f", b - a }')
+awk -v c="$cpu" 'BEGIN { exit !(c < 0.3) }' ||
+    fail "svserver used $cpu s of CPU in 2 s while out of fds (spinning)"
+ok "CPU while out of fds: $cpu s in 2 s"
+lines=$(grep -c 'out of file descriptors' "$SV_TMP/server.err")
+awk -v n="$lines" 'BEGIN { exit !(n >= 1 && n <= 2) }' ||
+    fail "$lines log lines about running out of fds in 3 s (expected 1 or 2)"
+ok "$lines log line(s) about running out of fds in 3 s"
+size=$(wc -c <"$SV_TMP/server.err")
+expect_ge "log stays small (bytes under 10k)" "$((10000 - size))" 0
+wait $holder
+sleep 1.2  # the back-off is at most 1 s
+req code "$SV_URL/healthz"
+expect_eq "served again once fds are back" "$code" 200
+sv_stop || fail "svserver exited with an error"
+
+# --- the API rate per client -------------------------------------------------
+: >"$SV_TMP/server.err"
+sv_start --rate-limit 2 --rate-burst 10 --trusted-proxies 127.0.0.2
+mkdir -p "$SV_DATA/media/1"
+echo '#EXTM3U' >"$SV_DATA/media/1/master.m3u8"
+codes=""
+i=0
+while [ $i -lt 15 ]; do
+    req code "$SV_URL/api/v1/titles"
+    codes="$codes$code "
+    i=$((i + 1))
+done
+n200=$(echo "$codes" | tr ' ' '\n' | grep -c '^200$')
+n429=$(echo "$codes" | tr ' ' '\n' | grep -c '^429$')
+# The burst of 10 plus at most a couple refilled while curl runs.
+awk -v a="$n200" -v b="$n429" 'BEGIN { exit !(a >= 10 && a <= 13 && a + b == 15) }' ||
+    fail "15 quick API requests with a burst of 10: $codes"
+ok "15 quick API requests: $n200 answered, $n429 refused"
+req code "$SV_URL/api/v1/titles"
+expect_eq "refused" "$code $(json_get .error.code)" "429 too_many_requests"
+ra=$(header Retry-After)
+expect_ge "Retry-After" "$ra" 1
+i=0
+while [ $i -lt 20 ]; do
+    req code "$SV_URL/media/1/master.m3u8"
+    [ "$code" = 200 ] || fail "media request $i answered $code under the API limit"
+    req code "$SV_URL/healthz"
+    [ "$code" = 200 ] || fail "/healthz answered $code under the API limit"
+    i=$((i + 1))
+done
+ok "media and /healthz are not limited"
+# From an untrusted address, X-Forwarded-For changes nothing: empty this
+# client's bucket again (it refilled meanwhile), then claim to be another.
+i=0
+code=200
+while [ "$code" != 429 ] && [ $i -lt 30 ]; do
+    req code "$SV_URL/api/v1/titles"
+    i=$((i + 1))
+done
+req code -H 'X-Forwarded-For: 192.0.2.10' "$SV_URL/api/v1/titles"
+expect_eq "X-Forwarded-For from an untrusted peer" "$code" 429
+# Through the trusted proxy (127.0.0.2), each forwarded client has its own rate.
+req code --interface 127.0.0.2 -H 'X-Forwarded-For: 192.0.2.10' "http://127.0.0.1:$SV_PORT/api/v1/titles"
+expect_eq "a forwarded client through the trusted proxy" "$code" 200
+i=0
+while [ $i -lt 12 ]; do
+    req code --interface 127.0.0.2 -H 'X-Forwarded-For: 203.0.113.5, 192.0.2.11' \
+        "http://127.0.0.1:$SV_PORT/api/v1/titles"
+    i=$((i + 1))
+done
+expect_eq "that forwarded client after 12 quick requests" "$code" 429
+req code --interface 127.0.0.2 -H 'X-Forwarded-For: 192.0.2.12' "http://127.0.0.1:$SV_PORT/api/v1/titles"
+expect_eq "another forwarded client" "$code" 200
+sleep 1.1
+req code "$SV_URL/api/v1/titles"
+expect_eq "the first client after a second (2 a second refilled)" "$code" 200
