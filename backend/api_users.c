@@ -37,7 +37,7 @@ int sv__api_require_role(sv__server *srv, sv__http_req *req, int role)
     h += 7;
     while (*h == ' ')
         h++;
-    r = sv__jwt_verify(srv->playback->secret, h, strlen(h), (int64_t)time(NULL), &c);
+    r = sv__playback_jwt_verify(srv->playback, h, strlen(h), &c); /* the previous secret too */
     if (r < 0) {
         sv__http_add_header(req, "WWW-Authenticate",
                             "Bearer realm=\"streamverse\", error=\"invalid_token\"");

@@ -139,6 +139,7 @@ static void apply_settings(sv__server *srv, sv__config *next)
     sv__http_server_set_limits(srv->http, &cur->http);
     if (srv->ratelimit)
         sv__ratelimit_set(srv->ratelimit, cur->rate_limit, cur->rate_burst);
+    sv__login_guard_set_limits(srv->login_guard, &cur->login);
     if (sv__playback_reload(srv->playback, grace))
         SV_LOGI(srv->log, "server", "reload: token-secret rotated; the previous secret verifies "
                 "tokens for %d s more", grace);
