@@ -61,7 +61,7 @@ awk -v n="$lines" 'BEGIN { exit !(n >= 1 && n <= 2) }' ||
     fail "$lines log lines about running out of fds in 3 s (expected 1 or 2)"
 ok "$lines log line(s) about running out of fds in 3 s"
 size=$(wc -c <"$SV_TMP/server.err")
-expect_ge "log stays small (bytes under 10k)" "$((10000 - size))" 0
+expect_ge "log size in bytes (at most 10000)" "$((10000 - size))" 0
 wait $holder
 sleep 1.2  # the back-off is at most 1 s
 req code "$SV_URL/healthz"
@@ -70,7 +70,7 @@ sv_stop || fail "svserver exited with an error"
 
 # --- the API rate per client -------------------------------------------------
 : >"$SV_TMP/server.err"
-sv_start --rate-limit 2 --rate-burst 10 --trusted-proxies 127.0.0.2
+sv_start --rate-limit 0.5 --rate-burst 10 --trusted-proxies 127.0.0.2
 mkdir -p "$SV_DATA/media/1"
 echo '#EXTM3U' >"$SV_DATA/media/1/master.m3u8"
 codes=""
@@ -82,7 +82,8 @@ while [ $i -lt 15 ]; do
 done
 n200=$(echo "$codes" | tr ' ' '\n' | grep -c '^200$')
 n429=$(echo "$codes" | tr ' ' '\n' | grep -c '^429$')
-# The burst of 10 plus at most a couple refilled while curl runs.
+# The burst of 10 plus at most a few refilled (one per 2 s) while curl runs,
+# however loaded the machine.
 awk -v a="$n200" -v b="$n429" 'BEGIN { exit !(a >= 10 && a <= 13 && a + b == 15) }' ||
     fail "15 quick API requests with a burst of 10: $codes"
 ok "15 quick API requests: $n200 answered, $n429 refused"
@@ -121,6 +122,6 @@ done
 expect_eq "that forwarded client after 12 quick requests" "$code" 429
 req code --interface 127.0.0.2 -H 'X-Forwarded-For: 192.0.2.12' "http://127.0.0.1:$SV_PORT/api/v1/titles"
 expect_eq "another forwarded client" "$code" 200
-sleep 1.1
+sleep 2.1
 req code "$SV_URL/api/v1/titles"
-expect_eq "the first client after a second (2 a second refilled)" "$code" 200
+expect_eq "the first client after 2 s (one token refilled)" "$code" 200

@@ -268,6 +268,10 @@ req code "$SV_URL/api/v1/steering?session=$S_WATCH&fmt=dash"
 expect_eq "DASH steering lists the clone" \
     "$(pyjson '",".join(d["SERVICE-LOCATION-PRIORITY"])') $(pyjson 'd["PATHWAY-CLONES"][0]["URI-REPLACEMENT"]["HOST"]')" \
     "edge4,edge2,edge1 127.0.0.1:8084"
+# A heartbeat keeps the session alive (three missed seconds expire it, and a
+# loaded machine can spend that long on the steps above).
+api code POST /api/v1/playback/heartbeat "{\"session_id\":\"$S_WATCH\",\"position_s\":1}"
+expect_eq "the watch session is alive" "$code" 200
 req code "$SV_URL/media/$t1/master.m3u8?$MQ_WATCH"
 expect_eq "the master keeps the CDNs only, edge2 first" \
     "$(grep -c 'PATHWAY-ID="edge4"' "$SV_TMP/body") $(grep -m1 '^#EXT-X-CONTENT-STEERING' "$SV_TMP/body" | sed 's/.*PATHWAY-ID=//')" \
