@@ -166,6 +166,10 @@ void sv__http_server_destroy(sv__http_server *srv);
 int sv__http_add_header(sv__http_req *req, const char *name, const char *fmt, ...)
     SV_PRINTF(3, 4);
 
+/* The same with the value copied as is, no formatting: for the headers of
+ * every media answer. Returns 0 or SV_ERR_OVERFLOW (nothing appended). */
+int sv__http_add_header_str(sv__http_req *req, const char *name, const char *value);
+
 /* Answers with a body from memory (copied). HEAD requests get the headers
  * only, with the Content-Length the body would have. */
 void sv__http_send(sv__http_req *req, int status, const char *content_type, const void *body,

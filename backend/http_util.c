@@ -32,6 +32,42 @@ static int segment_ok(const char *path, size_t start, size_t end)
     return 1;
 }
 
+/* RFC 3986 pchar (unreserved, sub-delims, ':', '@', '%') plus '/' and '?':
+ * bytes that http_parser_parse_url takes anywhere in an origin-form path or
+ * query. Bit c of the map is set for the byte c in
+ * "A-Z a-z 0-9 - . _ ~ ! $ & ' ( ) * + , ; = : @ % / ?". */
+static int plain_byte(unsigned char c)
+{
+    static const uint64_t map[2] = {0xaffffff200000000u, 0x47fffffe87ffffffu};
+
+    return c < 128 && (map[c >> 6] >> (c & 63) & 1);
+}
+
+/* Splits a target made of plain bytes only at its first '?', as the URL
+ * parser would, without running it (most requests are this simple). Returns
+ * 0, or -1 when the full parser must decide. */
+static int split_plain(const char *target, size_t len, const char **path, size_t *path_len,
+                       const char **query, size_t *query_len)
+{
+    size_t i, q = len;
+
+    if (len >= 2 && target[1] == '/')
+        return -1;
+    for (i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)target[i];
+
+        if (c == '?' && q == len)
+            q = i;
+        else if (!plain_byte(c))
+            return -1;
+    }
+    *path = target;
+    *path_len = q;
+    *query = target + (q < len ? q + 1 : len);
+    *query_len = q < len ? len - q - 1 : 0;
+    return 0;
+}
+
 int sv__http_target_split(const char *target, size_t target_len, char *path, size_t path_cap,
                           const char **query, size_t *query_len)
 {
@@ -41,17 +77,20 @@ int sv__http_target_split(const char *target, size_t target_len, char *path, siz
 
     if (!target || !path || path_cap < 2 || target_len == 0 || target[0] != '/')
         return SV_ERR_PARSE;
-    http_parser_url_init(&u);
-    if (http_parser_parse_url(target, target_len, 0, &u) != 0 || !(u.field_set & (1 << UF_PATH)))
-        return SV_ERR_PARSE;
-    p = target + u.field_data[UF_PATH].off;
-    plen = u.field_data[UF_PATH].len;
-    if (u.field_set & (1 << UF_QUERY)) {
-        *query = target + u.field_data[UF_QUERY].off;
-        *query_len = u.field_data[UF_QUERY].len;
-    } else {
-        *query = target + target_len;
-        *query_len = 0;
+    if (split_plain(target, target_len, &p, &plen, query, query_len) < 0) {
+        http_parser_url_init(&u);
+        if (http_parser_parse_url(target, target_len, 0, &u) != 0 ||
+            !(u.field_set & (1 << UF_PATH)))
+            return SV_ERR_PARSE;
+        p = target + u.field_data[UF_PATH].off;
+        plen = u.field_data[UF_PATH].len;
+        if (u.field_set & (1 << UF_QUERY)) {
+            *query = target + u.field_data[UF_QUERY].off;
+            *query_len = u.field_data[UF_QUERY].len;
+        } else {
+            *query = target + target_len;
+            *query_len = 0;
+        }
     }
 
     for (i = 0; i < plen; i++) {
@@ -198,14 +237,83 @@ static const char *const wdays[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "S
 static const char *const months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
                                      "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
 
+size_t sv__http_put_u64(char *dst, uint64_t v)
+{
+    char tmp[20];
+    size_t n = 0, i;
+
+    do {
+        tmp[n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    for (i = 0; i < n; i++)
+        dst[i] = tmp[n - 1 - i];
+    return n;
+}
+
+size_t sv__http_put_hex(char *dst, uint64_t v)
+{
+    static const char digits[] = "0123456789abcdef";
+    char tmp[16];
+    size_t n = 0, i;
+
+    do {
+        tmp[n++] = digits[v & 15];
+        v >>= 4;
+    } while (v);
+    for (i = 0; i < n; i++)
+        dst[i] = tmp[n - 1 - i];
+    return n;
+}
+
+static char *put2(char *p, int v)
+{
+    p[0] = (char)('0' + v / 10 % 10);
+    p[1] = (char)('0' + v % 10);
+    return p + 2;
+}
+
 void sv__http_date(time_t t, char *buf, size_t cap)
 {
+    char tmp[32], *p = tmp;
     struct tm tm;
+    size_t len;
+    int year;
 
-    /* Formatted by hand rather than strftime so the C locale never leaks in. */
-    gmtime_r(&t, &tm);
-    snprintf(buf, cap, "%s, %02d %s %04d %02d:%02d:%02d GMT", wdays[tm.tm_wday], tm.tm_mday,
-             months[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
+    /* Formatted by hand rather than strftime (so the C locale never leaks
+     * in) or snprintf (a Last-Modified on every media answer). */
+    if (cap == 0)
+        return;
+    if (!gmtime_r(&t, &tm)) {
+        t = 0; /* beyond what struct tm holds: the epoch rather than garbage */
+        gmtime_r(&t, &tm);
+    }
+    year = tm.tm_year + 1900;
+    if (year < 0 || year > 9999)
+        year = year < 0 ? 0 : 9999; /* four digits, as the format has */
+    memcpy(p, wdays[tm.tm_wday], 3);
+    p += 3;
+    *p++ = ',';
+    *p++ = ' ';
+    p = put2(p, tm.tm_mday);
+    *p++ = ' ';
+    memcpy(p, months[tm.tm_mon], 3);
+    p += 3;
+    *p++ = ' ';
+    p = put2(p, year / 100);
+    p = put2(p, year);
+    *p++ = ' ';
+    p = put2(p, tm.tm_hour);
+    *p++ = ':';
+    p = put2(p, tm.tm_min);
+    *p++ = ':';
+    p = put2(p, tm.tm_sec);
+    memcpy(p, " GMT", 5);
+    len = (size_t)(p - tmp) + 5;
+    if (cap < len)
+        len = cap;
+    memcpy(buf, tmp, len);
+    buf[len - 1] = '\0';
 }
 
 int sv__http_date_parse(const char *s, time_t *out)

@@ -61,8 +61,15 @@ enum {
  */
 int sv__http_range_parse(const char *value, size_t len, uint64_t size, sv__byte_range *out);
 
-/* Formats an IMF-fixdate ("Sun, 06 Nov 1994 08:49:37 GMT"); buf >= 30 bytes. */
+/* Formats an IMF-fixdate ("Sun, 06 Nov 1994 08:49:37 GMT"); buf >= 30 bytes
+ * (a smaller buffer gets the date cut, NUL-terminated). */
 void sv__http_date(time_t t, char *buf, size_t cap);
+
+/* Writes v in decimal (at most 20 digits) or lowercase hexadecimal (at most
+ * 16) at dst, without a NUL; returns the number of characters. For headers
+ * on the serving path, where snprintf cost more than the rest together. */
+size_t sv__http_put_u64(char *dst, uint64_t v);
+size_t sv__http_put_hex(char *dst, uint64_t v);
 
 /* Parses an IMF-fixdate. Returns 0 and *out, or SV_ERR_PARSE. */
 int sv__http_date_parse(const char *s, time_t *out);

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "backend/http_internal.h"
+#include "backend/http_util.h"
 #include "streamverse/common.h"
 
 /* Every answer carries the CORS headers a browser player needs to read
@@ -92,50 +93,109 @@ static int out_append(sv__http_conn *conn, const void *p, size_t len)
     return 0;
 }
 
-int sv__http_add_header(sv__http_req *req, const char *name, const char *fmt, ...)
+/* Appends "name: value\r\n" to the extra headers, or nothing on overflow. */
+static int add_header_mem(sv__http_req *req, const char *name, size_t nlen, const char *value,
+                          size_t vlen)
 {
-    size_t room = sizeof(req->extra) - req->extra_len;
-    va_list ap;
-    int n, m;
+    char *p = req->extra + req->extra_len;
 
-    n = snprintf(req->extra + req->extra_len, room, "%s: ", name);
-    if (n < 0 || (size_t)n >= room)
-        goto overflow;
-    va_start(ap, fmt);
-    m = vsnprintf(req->extra + req->extra_len + n, room - (size_t)n, fmt, ap);
-    va_end(ap);
-    if (m < 0 || (size_t)(n + m + 2) >= room)
-        goto overflow;
-    memcpy(req->extra + req->extra_len + n + m, "\r\n", 3);
-    req->extra_len += (size_t)(n + m + 2);
+    /* +5: ": ", CRLF and the NUL kept after the headers. */
+    if (nlen + vlen + 5 > sizeof(req->extra) - req->extra_len)
+        return SV_ERR_OVERFLOW;
+    memcpy(p, name, nlen);
+    p += nlen;
+    *p++ = ':';
+    *p++ = ' ';
+    memcpy(p, value, vlen);
+    p += vlen;
+    memcpy(p, "\r\n", 3);
+    req->extra_len += nlen + vlen + 4;
     return 0;
-
-overflow:
-    req->extra[req->extra_len] = '\0';
-    return SV_ERR_OVERFLOW;
 }
 
+int sv__http_add_header_str(sv__http_req *req, const char *name, const char *value)
+{
+    return add_header_mem(req, name, strlen(name), value, strlen(value));
+}
+
+int sv__http_add_header(sv__http_req *req, const char *name, const char *fmt, ...)
+{
+    char value[sizeof(req->extra)];
+    va_list ap;
+    int n;
+
+    /* The common shapes, a constant value or "%s", need no formatting. */
+    if (!strchr(fmt, '%'))
+        return sv__http_add_header_str(req, name, fmt);
+    va_start(ap, fmt);
+    if (fmt[0] == '%' && fmt[1] == 's' && !fmt[2]) {
+        n = sv__http_add_header_str(req, name, va_arg(ap, const char *));
+        va_end(ap);
+        return n;
+    }
+    n = vsnprintf(value, sizeof(value), fmt, ap);
+    va_end(ap);
+    if (n < 0 || (size_t)n >= sizeof(value))
+        return SV_ERR_OVERFLOW;
+    return add_header_mem(req, name, strlen(name), value, (size_t)n);
+}
+
+/* Appends a constant string (its length known at compile time). */
+#define PUT_LIT(p, lit) (memcpy((p), (lit), sizeof(lit) - 1), (p) += sizeof(lit) - 1)
+
+static char *put_str(char *p, const char *s)
+{
+    size_t n = strlen(s);
+
+    memcpy(p, s, n);
+    return p + n;
+}
+
+/* The head is assembled with memcpy and a small itoa rather than snprintf:
+ * formatting was the largest single cost of serving a file. */
 static int build_head(sv__http_req *req, int status, const char *content_type, uint64_t length)
 {
     sv__http_conn *conn = req->conn;
-    char head[512];
-    int n;
+    const char *reason = sv__http_reason(status);
+    const char *date = sv__http_server_date(conn->srv);
+    size_t ct_len = content_type ? strlen(content_type) : 0;
+    size_t max;
+    char *p;
 
     sv__http_conn_free_output(conn);
     req->status = status;
-    n = snprintf(head, sizeof(head),
-                 "HTTP/1.1 %d %s\r\nServer: svserver\r\nDate: %s\r\n%s%s%sContent-Length: %llu\r\n"
-                 CORS_HEADERS "%s",
-                 status, sv__http_reason(status), sv__http_server_date(conn->srv),
-                 content_type ? "Content-Type: " : "", content_type ? content_type : "",
-                 content_type ? "\r\n" : "", (unsigned long long)length,
-                 conn->close_after ? "Connection: close\r\n"
-                 : req->http_minor == 0 ? "Connection: keep-alive\r\n" : "");
-    if (n < 0 || (size_t)n >= sizeof(head))
+    if (status < 100 || status > 999)
         return SV_ERR_OVERFLOW;
-    if (out_append(conn, head, (size_t)n) < 0 || out_append(conn, req->extra, req->extra_len) < 0 ||
-        out_append(conn, "\r\n", 2) < 0)
+    /* Every piece below is bounded: constants, three digits, the reason,
+     * the date, the type, at most 20 digits, the extra headers. */
+    max = 256 + strlen(reason) + strlen(date) + ct_len + sizeof(CORS_HEADERS) + req->extra_len;
+    if (out_reserve(conn, max) < 0)
         return SV_ERR_NOMEM;
+    p = conn->out + conn->out_len;
+    PUT_LIT(p, "HTTP/1.1 ");
+    *p++ = (char)('0' + status / 100);
+    *p++ = (char)('0' + status / 10 % 10);
+    *p++ = (char)('0' + status % 10);
+    *p++ = ' ';
+    p = put_str(p, reason);
+    PUT_LIT(p, "\r\nServer: svserver\r\nDate: ");
+    p = put_str(p, date);
+    if (content_type) {
+        PUT_LIT(p, "\r\nContent-Type: ");
+        memcpy(p, content_type, ct_len);
+        p += ct_len;
+    }
+    PUT_LIT(p, "\r\nContent-Length: ");
+    p += sv__http_put_u64(p, length);
+    PUT_LIT(p, "\r\n" CORS_HEADERS);
+    if (conn->close_after)
+        PUT_LIT(p, "Connection: close\r\n");
+    else if (req->http_minor == 0)
+        PUT_LIT(p, "Connection: keep-alive\r\n");
+    memcpy(p, req->extra, req->extra_len);
+    p += req->extra_len;
+    PUT_LIT(p, "\r\n");
+    conn->out_len = (size_t)(p - conn->out);
     return 0;
 }
 

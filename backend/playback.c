@@ -232,16 +232,15 @@ int sv__playback_check_token(sv__playback *pb, const char *token, size_t len, co
     return 0;
 }
 
-/* Reads DATA/media/<rel> whole (a manifest: small). */
-static char *read_manifest(sv__playback *pb, const char *rel, size_t *len)
+/* Reads DATA/media/<rel> whole (a manifest: small), confined to the media
+ * tree like every other media file. */
+static char *read_manifest(sv__static *media, const char *rel, size_t *len)
 {
-    char path[1400];
     struct stat sb;
     char *buf = NULL;
     int fd;
 
-    snprintf(path, sizeof(path), "%s/%s", pb->media_dir, rel);
-    if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) < 0)
+    if ((fd = sv__static_open(media, rel)) < 0)
         return NULL;
     if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size > 0 &&
         (uint64_t)sb.st_size <= MAX_MANIFEST && (buf = malloc((size_t)sb.st_size + 1)) &&
@@ -268,15 +267,15 @@ static int manifest_kind(const char *rel)
 
 /* Serves a master playlist or MPD rewritten for the session's CDNs.
  * Returns 1 when it answered. */
-static int serve_rewritten(sv__playback *pb, sv__http_req *req, const char *rel, int kind,
-                           const sv__token_claims *c)
+static int serve_rewritten(sv__playback *pb, sv__static *media, sv__http_req *req,
+                           const char *rel, int kind, const sv__token_claims *c)
 {
     char steer[160], *text, *out;
     size_t len, out_len = 0;
 
     if (sv__steering_cdns(pb->steering)->n == 0 || !c->session[0])
         return 0;
-    if (!(text = read_manifest(pb, rel, &len)))
+    if (!(text = read_manifest(media, rel, &len)))
         return 0; /* the static path answers 404 */
     snprintf(steer, sizeof(steer), "/api/v1/steering?session=%s%s", c->session,
              kind == 2 ? "&fmt=dash" : "");
@@ -316,7 +315,7 @@ void sv__playback_media(sv__playback *pb, sv__static *media, sv__http_req *req, 
         sv__http_send_error(req, status, code, message);
         return;
     }
-    if (status == 0 && kind && serve_rewritten(pb, req, rel, kind, &c))
+    if (status == 0 && kind && serve_rewritten(pb, media, req, rel, kind, &c))
         return;
     sv__static_serve(media, req, rel);
 }

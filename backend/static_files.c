@@ -78,12 +78,58 @@ const char *sv__mime_type(const char *rel)
     return "application/octet-stream";
 }
 
-/* Opens rel below the root, refusing anything that resolves outside. */
-static int open_beneath(sv__static *st, const char *rel)
+/* The check of the kernels without openat2: realpath() of the file must
+ * stay under the root's. Only reached for paths that hold a symlink. */
+static int open_resolved(sv__static *st, const char *rel)
 {
     char full[PATH_MAX * 2], real[PATH_MAX];
     size_t rlen = strlen(st->root_real);
 
+    snprintf(full, sizeof(full), "%s/%s", st->root_real, rel);
+    if (!realpath(full, real) || strncmp(real, st->root_real, rlen) != 0 || real[rlen] != '/')
+        return -1;
+    return open(real, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+}
+
+/* Without openat2: opens rel one name at a time from the root's fd with
+ * O_NOFOLLOW, so no symlink is followed on the way. A name that is a symlink
+ * (ELOOP; ENOTDIR for one where a folder is expected) sends the path to
+ * open_resolved, which follows it only if it stays inside. rel has no "."
+ * or ".." names (sv__http_target_split refused them) and no empty ones. */
+static int open_walk(sv__static *st, const char *rel)
+{
+    const char *whole = rel;
+    char name[NAME_MAX + 1];
+    int dir = st->root_fd, fd = -1;
+
+    for (;;) {
+        const char *slash = strchr(rel, '/');
+        size_t n = slash ? (size_t)(slash - rel) : strlen(rel);
+        int flags = O_RDONLY | O_CLOEXEC | O_NOFOLLOW | (slash ? O_DIRECTORY : O_NONBLOCK);
+
+        if (n == 0 || n > NAME_MAX)
+            break;
+        memcpy(name, rel, n);
+        name[n] = '\0';
+        fd = openat(dir, name, flags);
+        if (dir != st->root_fd)
+            close(dir);
+        if (fd < 0 && (errno == ELOOP || errno == ENOTDIR))
+            return open_resolved(st, whole);
+        if (fd < 0 || !slash)
+            return fd;
+        dir = fd;
+        rel = slash + 1;
+    }
+    if (dir != st->root_fd)
+        close(dir);
+    return -1;
+}
+
+/* Opens rel below the root, refusing anything that resolves outside.
+ * Absolute paths and empty names are refused by sv__static_open. */
+static int open_beneath(sv__static *st, const char *rel)
+{
     if (!st->no_openat2) {
         struct open_how how = {
             .flags = O_RDONLY | O_CLOEXEC | O_NONBLOCK,
@@ -95,10 +141,27 @@ static int open_beneath(sv__static *st, const char *rel)
             return (int)fd;
         st->no_openat2 = 1;
     }
-    snprintf(full, sizeof(full), "%s/%s", st->root_real, rel);
-    if (!realpath(full, real) || strncmp(real, st->root_real, rlen) != 0 || real[rlen] != '/')
+    return open_walk(st, rel);
+}
+
+/* "\"<size hex>-<mtime hex>\"", a strong tag; buf >= 36 bytes. */
+static void make_etag(char *buf, uint64_t size, uint64_t mtime)
+{
+    char *p = buf;
+
+    *p++ = '"';
+    p += sv__http_put_hex(p, size);
+    *p++ = '-';
+    p += sv__http_put_hex(p, mtime);
+    *p++ = '"';
+    *p = '\0';
+}
+
+int sv__static_open(sv__static *st, const char *rel)
+{
+    if (rel[0] == '/' || strstr(rel, "//"))
         return -1;
-    return open(real, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    return open_beneath(st, rel);
 }
 
 static void not_found(sv__http_req *req)
@@ -108,14 +171,13 @@ static void not_found(sv__http_req *req)
 
 void sv__static_serve(sv__static *st, sv__http_req *req, const char *rel)
 {
-    char etag[64], lastmod[40];
+    char etag[64], lastmod[40], crange[80], *p;
     sv__byte_range range;
     struct stat sb;
     time_t since;
     int fd, r = SV__RANGE_NONE;
 
-    /* Absolute paths and empty segments name nothing in the tree. */
-    if (rel[0] == '/' || strstr(rel, "//") || (fd = open_beneath(st, rel)) < 0) {
+    if ((fd = sv__static_open(st, rel)) < 0) {
         not_found(req);
         return;
     }
@@ -124,14 +186,14 @@ void sv__static_serve(sv__static *st, sv__http_req *req, const char *rel)
         not_found(req);
         return;
     }
-    snprintf(etag, sizeof(etag), "\"%llx-%llx\"", (unsigned long long)sb.st_size,
-             (unsigned long long)sb.st_mtime);
+    make_etag(etag, (uint64_t)sb.st_size, (uint64_t)sb.st_mtime);
     sv__http_date(sb.st_mtime, lastmod, sizeof(lastmod));
-    sv__http_add_header(req, "ETag", "%s", etag);
-    sv__http_add_header(req, "Last-Modified", "%s", lastmod);
-    sv__http_add_header(req, "Accept-Ranges", "bytes");
+    /* Formatted here without printf: these run on every media answer. */
+    sv__http_add_header_str(req, "ETag", etag);
+    sv__http_add_header_str(req, "Last-Modified", lastmod);
+    sv__http_add_header_str(req, "Accept-Ranges", "bytes");
     /* Published titles never change in place (a re-ingest is a new title). */
-    sv__http_add_header(req, "Cache-Control", "public, max-age=86400");
+    sv__http_add_header_str(req, "Cache-Control", "public, max-age=86400");
 
     if (req->if_none_match[0] ? sv__http_etag_match(req->if_none_match, etag)
                               : (req->if_modified_since[0] &&
@@ -145,14 +207,26 @@ void sv__static_serve(sv__static *st, sv__http_req *req, const char *rel)
         r = sv__http_range_parse(req->range, strlen(req->range), (uint64_t)sb.st_size, &range);
     if (r == SV__RANGE_UNSATISFIABLE) {
         close(fd);
-        sv__http_add_header(req, "Content-Range", "bytes */%llu", (unsigned long long)sb.st_size);
+        p = crange;
+        memcpy(p, "bytes */", 8);
+        p += 8;
+        p += sv__http_put_u64(p, (uint64_t)sb.st_size);
+        *p = '\0';
+        sv__http_add_header_str(req, "Content-Range", crange);
         sv__http_send_error(req, 416, "range_not_satisfiable", "the range is outside the file");
         return;
     }
     if (r == SV__RANGE_OK) {
-        sv__http_add_header(req, "Content-Range", "bytes %llu-%llu/%llu",
-                            (unsigned long long)range.first, (unsigned long long)range.last,
-                            (unsigned long long)sb.st_size);
+        p = crange;
+        memcpy(p, "bytes ", 6);
+        p += 6;
+        p += sv__http_put_u64(p, range.first);
+        *p++ = '-';
+        p += sv__http_put_u64(p, range.last);
+        *p++ = '/';
+        p += sv__http_put_u64(p, (uint64_t)sb.st_size);
+        *p = '\0';
+        sv__http_add_header_str(req, "Content-Range", crange);
         sv__http_send_file(req, 206, sv__mime_type(rel), fd, range.first,
                            range.last - range.first + 1);
         return;

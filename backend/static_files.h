@@ -6,9 +6,12 @@
  *
  * Confinement: a path is opened relative to the tree's folder with
  * openat2(RESOLVE_BENEATH), so ".." and symlinks that leave the tree fail in
- * the kernel; where openat2 is missing, realpath() of the file must stay
- * under the realpath() of the tree. Either way the answer is 404, the same
- * as for a file that does not exist.
+ * the kernel. Where openat2 is missing (old kernels, valgrind), the path is
+ * opened one name at a time with openat(O_NOFOLLOW) from the tree's folder;
+ * only a path that holds a symlink is then checked with realpath(), which
+ * must stay under the tree. Either way the answer is 404, the same as for a
+ * file that does not exist, and no request pays for a realpath() unless it
+ * goes through a symlink on such a system.
  *
  * Threads: loop thread.
  */
@@ -22,6 +25,12 @@ typedef struct sv__static sv__static;
 /* Serves files below `root` (created if missing). Returns 0 or SV_ERR_IO. */
 int sv__static_create(const char *root, sv__static **out);
 void sv__static_destroy(sv__static *st);
+
+/* Opens `relpath` below the root with the confinement above (read-only,
+ * non-blocking, close-on-exec). Returns the fd (the caller closes it) or -1
+ * (errno set) when it does not exist or resolves outside the tree. Absolute
+ * paths and empty names are refused. */
+int sv__static_open(sv__static *st, const char *relpath);
 
 /* Answers req for `relpath` (relative to the root, no leading '/'). */
 void sv__static_serve(sv__static *st, sv__http_req *req, const char *relpath);

@@ -22,7 +22,7 @@ PACKAGES="
   libsqlite3-dev sqlite3
   libcmocka-dev
   xvfb xauth x11-utils
-  nginx-light wrk mpv hyperfine time
+  nginx-light wrk mpv hyperfine time valgrind
   chromium nodejs
 "
 
