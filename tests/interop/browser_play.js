@@ -276,6 +276,7 @@ async function main() {
       firstFrameMs: st.firstFrameMs,
       rebuffers: st.rebuffers,
       errors: st.errors.concat(pageErrors.map((m) => ({ source: 'pageerror', message: m }))),
+      warnings: st.warnings || [],
       consoleErrors,
     });
     if (reason || summary.errors.length > 0) {

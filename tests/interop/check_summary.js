@@ -60,5 +60,7 @@ if (opt['expect-fail'] !== undefined) {
     check(`picture ${opt.size}`, `${s.videoWidth}x${s.videoHeight}` === opt.size,
           `${s.videoWidth}x${s.videoHeight}`);
 }
+if ((s.warnings || []).length > 0)
+  console.log(`note: the player recovered from ${s.warnings.map((w) => w.details).join(', ')}`);
 console.log(`summary: ${s.player} ${s.url} in ${s.wallSeconds} s`);
 process.exit(failed ? 1 : 0);

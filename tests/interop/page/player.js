@@ -21,6 +21,7 @@
     player: null,
     version: null,
     errors: [],
+    warnings: [],       // errors the player reported as recovered (non-fatal)
     events: [],
     rebuffers: 0,
     firstFrameMs: null,
@@ -156,11 +157,20 @@
       }
     }
     const hls = new Hls(cfg);
+    // hls.js reports what it recovers from itself (a start gap skipped with
+    // bufferSeekOverHole, a stall nudged) as non-fatal errors: recorded as
+    // warnings, while playing to the end stays the test's condition.
     hls.on(Hls.Events.ERROR, function (ev, data) {
-      fail('hlsjs', { type: data.type, details: data.details, fatal: data.fatal,
-                      url: data.url || (data.frag && data.frag.url) || null,
-                      response: data.response, reason: data.reason,
-                      message: data.error && data.error.message });
+      const detail = { type: data.type, details: data.details, fatal: data.fatal,
+                       url: data.url || (data.frag && data.frag.url) || null,
+                       response: data.response, reason: data.reason,
+                       message: data.error && data.error.message };
+      if (data.fatal) {
+        fail('hlsjs', detail);
+      } else if (st.warnings.length < MAX_EVENTS) {
+        st.warnings.push(Object.assign({ t: ms(), source: 'hlsjs' }, plain(detail)));
+        note('warning', { source: 'hlsjs', details: data.details });
+      }
     });
     st.version = Hls.version;
     window.svPlayer = hls;
@@ -272,6 +282,7 @@
       firstFrameMs: st.firstFrameMs,
       rebuffers: st.rebuffers,
       errors: st.errors,
+      warnings: st.warnings,
       events: st.events,
       elapsedMs: ms(),
     };
