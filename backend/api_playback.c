@@ -129,14 +129,14 @@ void sv__api_playback_start(void *ctx, sv__http_req *req)
         start_refused(srv, req, 403, "geo_blocked", "this title is not available in your region");
         goto out;
     }
-    if (sv__sessions_count_user(pb->sessions, u.id, device) >= u.max_streams) {
+    r = sv__sessions_open(pb->sessions, u.id, title_id, device, u.max_streams, &s);
+    if (r == SV_ERR_OVERFLOW) {
         start_refused(srv, req, 403, "too_many_streams",
                       "the account's concurrent stream limit is reached: stop another "
                       "session first");
         goto out;
     }
-    if (sv__sessions_open(pb->sessions, u.id, title_id, device, &s) < 0 ||
-        sv__catalog_resume_get(srv->cat, u.id, title_id, &resume) < 0 ||
+    if (r < 0 || sv__catalog_resume_get(srv->cat, u.id, title_id, &resume) < 0 ||
         !(ans = session_answer(pb, s))) {
         SV_LOGE(srv->log, "playback", "cannot open a session: %s", sv__catalog_errmsg(srv->cat));
         if (sv__server_disk_full(srv))

@@ -1,163 +1,60 @@
 /*
- * catalog.c - opening the catalog, schema migrations, statement helpers.
+ * catalog.c - the catalog's front: picks the back end a handle uses and
+ * forwards every public call through its operations (catalog_internal.h).
  */
-#include <errno.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "backend/catalog_internal.h"
 #include "streamverse/common.h"
 
-/*
- * One entry per schema version: migrations[v] takes a catalog from version v
- * to v + 1. Append new versions; never edit a released one.
- */
-static const char *const migrations[] = {
-    /* 0 -> 1: titles, renditions, jobs, the search index. */
-    "CREATE TABLE titles ("
-    "  id INTEGER PRIMARY KEY,"
-    "  title TEXT NOT NULL,"
-    "  synopsis TEXT NOT NULL DEFAULT '',"
-    "  genres TEXT NOT NULL DEFAULT '[]',"              /* JSON array of strings */
-    "  duration REAL,"
-    "  status TEXT NOT NULL DEFAULT 'processing'"
-    "    CHECK (status IN ('processing', 'ready', 'failed')),"
-    "  created INTEGER NOT NULL,"
-    "  nb_thumbs INTEGER NOT NULL DEFAULT 0,"
-    "  thumb_interval REAL NOT NULL DEFAULT 10);"
-    "CREATE INDEX titles_status ON titles(status, id);"
-    "CREATE TABLE renditions ("
-    "  title_id INTEGER NOT NULL REFERENCES titles(id) ON DELETE CASCADE,"
-    "  kind TEXT NOT NULL,"
-    "  name TEXT NOT NULL,"
-    "  width INTEGER, height INTEGER,"
-    "  bandwidth INTEGER, average_bandwidth INTEGER,"
-    "  codecs TEXT, frame_rate REAL, nb_segments INTEGER,"
-    "  PRIMARY KEY (title_id, kind, name));"
-    "CREATE TABLE jobs ("
-    "  id INTEGER PRIMARY KEY,"
-    "  title_id INTEGER NOT NULL REFERENCES titles(id) ON DELETE CASCADE,"
-    "  state TEXT NOT NULL DEFAULT 'queued'"
-    "    CHECK (state IN ('queued', 'running', 'done', 'failed')),"
-    "  percent REAL NOT NULL DEFAULT 0,"
-    "  stage TEXT NOT NULL DEFAULT '',"
-    "  error TEXT,"
-    "  attempts INTEGER NOT NULL DEFAULT 0,"
-    "  input TEXT NOT NULL,"
-    "  input_owned INTEGER NOT NULL DEFAULT 0,"
-    "  worker_pid INTEGER,"
-    "  created INTEGER NOT NULL, started INTEGER, finished INTEGER,"
-    "  transcode_s REAL);"
-    "CREATE INDEX jobs_state ON jobs(state, id);"
-    /* External-content FTS5 table kept in step by triggers. The trigram
-     * tokenizer matches any substring of 3+ characters, which gives prefix
-     * and infix search; typos are handled by the fuzzy pass. */
-    "CREATE VIRTUAL TABLE titles_fts USING fts5("
-    "  title, synopsis, content='titles', content_rowid='id', tokenize='trigram');"
-    "CREATE TRIGGER titles_ai AFTER INSERT ON titles BEGIN"
-    "  INSERT INTO titles_fts(rowid, title, synopsis) VALUES (new.id, new.title, new.synopsis);"
-    " END;"
-    "CREATE TRIGGER titles_ad AFTER DELETE ON titles BEGIN"
-    "  INSERT INTO titles_fts(titles_fts, rowid, title, synopsis)"
-    "    VALUES ('delete', old.id, old.title, old.synopsis);"
-    " END;"
-    "CREATE TRIGGER titles_au AFTER UPDATE OF title, synopsis ON titles BEGIN"
-    "  INSERT INTO titles_fts(titles_fts, rowid, title, synopsis)"
-    "    VALUES ('delete', old.id, old.title, old.synopsis);"
-    "  INSERT INTO titles_fts(rowid, title, synopsis) VALUES (new.id, new.title, new.synopsis);"
-    " END;",
-    /* 1 -> 2: content protection. A title's scheme, and its content key
-     * wrapped under the server's master key (AES-256-GCM: 12-byte nonce,
-     * ciphertext, 16-byte tag), never the key itself. */
-    "ALTER TABLE titles ADD COLUMN drm TEXT NOT NULL DEFAULT 'none'"
-    "  CHECK (drm IN ('none', 'cenc', 'cbcs'));"
-    "CREATE TABLE title_keys ("
-    "  title_id INTEGER NOT NULL REFERENCES titles(id) ON DELETE CASCADE,"
-    "  kid BLOB NOT NULL CHECK (length(kid) = 16),"
-    "  wrapped_key BLOB NOT NULL,"
-    "  created INTEGER NOT NULL,"
-    "  PRIMARY KEY (title_id, kid));"
-    "CREATE UNIQUE INDEX title_keys_kid ON title_keys(kid);",
-    /* 2 -> 3: accounts and playback (backend/catalog_users.c,
-     * catalog_sessions.c). A title's allowed regions (JSON array of ISO
-     * 3166 codes, empty: everywhere); users with a salted scrypt hash (the
-     * KDF parameters are stored per row so they can be raised later);
-     * playback sessions as the heartbeats left them; resume positions per
-     * user and title. */
-    "ALTER TABLE titles ADD COLUMN regions TEXT NOT NULL DEFAULT '[]';"
-    "CREATE TABLE users ("
-    "  id INTEGER PRIMARY KEY,"
-    "  name TEXT NOT NULL UNIQUE,"
-    "  pw_salt BLOB NOT NULL,"
-    "  pw_hash BLOB NOT NULL,"
-    "  pw_kdf TEXT NOT NULL,"                           /* "scrypt:N:r:p" */
-    "  region TEXT NOT NULL,"
-    "  max_streams INTEGER NOT NULL CHECK (max_streams >= 0),"
-    "  created INTEGER NOT NULL);"
-    "CREATE TABLE sessions ("
-    "  id TEXT PRIMARY KEY,"
-    "  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
-    "  title_id INTEGER NOT NULL REFERENCES titles(id) ON DELETE CASCADE,"
-    "  device_id TEXT NOT NULL,"
-    "  started INTEGER NOT NULL,"
-    "  last_seen INTEGER NOT NULL,"
-    "  ended INTEGER,"
-    "  end_reason TEXT,"                                /* stopped, expired, replaced */
-    "  position REAL NOT NULL DEFAULT 0,"
-    "  heartbeats INTEGER NOT NULL DEFAULT 0,"
-    "  bitrate_kbps INTEGER, buffer_s REAL, rebuffer_count INTEGER, rebuffer_s REAL,"
-    "  dropped_frames INTEGER, cdn TEXT);"
-    "CREATE INDEX sessions_live ON sessions(ended, user_id);"
-    "CREATE TABLE resume ("
-    "  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
-    "  title_id INTEGER NOT NULL REFERENCES titles(id) ON DELETE CASCADE,"
-    "  position REAL NOT NULL,"
-    "  updated INTEGER NOT NULL,"
-    "  PRIMARY KEY (user_id, title_id));"
-    "CREATE INDEX resume_recent ON resume(user_id, updated);",
-    /* 3 -> 4: roles, lockouts and the audit log (backend/catalog_users.c,
-     * catalog_audit.c). Existing accounts become viewers. Lockouts are
-     * keyed by the name as typed, known or not. The audit log is
-     * append-only: triggers refuse to change or delete a record. */
-    "ALTER TABLE users ADD COLUMN role TEXT NOT NULL DEFAULT 'viewer'"
-    "  CHECK (role IN ('viewer', 'operator', 'admin'));"
-    "CREATE TABLE lockouts ("
-    "  name TEXT PRIMARY KEY,"
-    "  until INTEGER NOT NULL,"
-    "  failures INTEGER NOT NULL,"
-    "  since INTEGER NOT NULL);"
-    "CREATE TABLE audit ("
-    "  id INTEGER PRIMARY KEY,"
-    "  at INTEGER NOT NULL,"
-    "  actor TEXT NOT NULL,"
-    "  actor_id INTEGER,"
-    "  role TEXT NOT NULL,"
-    "  action TEXT NOT NULL,"
-    "  target TEXT,"
-    "  peer TEXT NOT NULL,"
-    "  status INTEGER NOT NULL,"
-    "  detail TEXT);"
-    "CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit BEGIN"
-    "  SELECT RAISE(ABORT, 'the audit log is append-only');"
-    " END;"
-    "CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit BEGIN"
-    "  SELECT RAISE(ABORT, 'the audit log is append-only');"
-    " END;",
-};
-
-_Static_assert(sizeof(migrations) / sizeof(migrations[0]) == SV__CATALOG_SCHEMA_VERSION,
-               "one migration per schema version");
-
-int sv__cat_prepare(sv__catalog *cat, const char *sql, sqlite3_stmt **st)
+int sv__catalog_is_url(const char *db)
 {
-    return sqlite3_prepare_v2(cat->db, sql, -1, st, NULL) == SQLITE_OK ? 0 : SV_ERR_IO;
+    return db && (!strncmp(db, "postgresql://", 13) || !strncmp(db, "postgres://", 11));
 }
 
-int sv__cat_exec(sv__catalog *cat, const char *sql)
+int sv__catalog_open(const char *path, sv__catalog **out, char *err, size_t errlen)
 {
-    return sqlite3_exec(cat->db, sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : SV_ERR_IO;
+    return sv__sqlite_open(path, out, err, errlen);
+}
+
+int sv__catalog_connect(const char *db, const char *data_dir, sv__catalog **out, char *err,
+                        size_t errlen)
+{
+    char path[1100];
+
+    if (sv__catalog_is_url(db))
+        return sv__pg_open(db, out, err, errlen);
+    if (db && db[0]) {
+        snprintf(err, errlen,
+                 "db: expected a postgresql:// URL (or nothing for the SQLite "
+                 "catalog in the data folder)");
+        return SV_ERR_INVALID;
+    }
+    if ((size_t)snprintf(path, sizeof(path), "%s/catalog.db", data_dir) >= sizeof(path)) {
+        snprintf(err, errlen, "data folder path too long");
+        return SV_ERR_INVALID;
+    }
+    return sv__sqlite_open(path, out, err, errlen);
+}
+
+const char *sv__catalog_backend(const sv__catalog *cat)
+{
+    return cat->ops->name;
+}
+
+void sv__catalog_close(sv__catalog *cat)
+{
+    if (cat)
+        cat->ops->close(cat);
+}
+
+const char *sv__job_state_name(int state)
+{
+    static const char *const names[] = {"queued", "running", "done", "failed"};
+
+    return state >= 0 && state < SV__JOB_NB ? names[state] : "unknown";
 }
 
 int64_t sv__cat_now(void)
@@ -175,117 +72,230 @@ void sv__cat_iso8601(int64_t t, char *buf, size_t cap)
              tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
 }
 
+/* ---- forwarding: one line per operation ---- */
+
 const char *sv__catalog_errmsg(sv__catalog *cat)
 {
-    return cat && cat->db ? sqlite3_errmsg(cat->db) : "no catalog";
+    return cat->ops->errmsg(cat);
 }
 
 int sv__catalog_disk_full(sv__catalog *cat)
 {
-    int rc;
-
-    if (!cat || !cat->db)
-        return 0;
-    rc = sqlite3_extended_errcode(cat->db);
-    if ((rc & 0xff) == SQLITE_FULL)
-        return 1;
-    return (rc & 0xff) == SQLITE_IOERR && (sqlite3_system_errno(cat->db) == ENOSPC ||
-                                           sqlite3_system_errno(cat->db) == EDQUOT);
+    return cat->ops->disk_full(cat);
 }
 
-static int user_version(sv__catalog *cat, int *v)
+int sv__catalog_lockout_get(sv__catalog *cat, const char *name, int64_t *until)
 {
-    sqlite3_stmt *st;
-    int ret = SV_ERR_IO;
-
-    if (sv__cat_prepare(cat, "PRAGMA user_version", &st) < 0)
-        return SV_ERR_IO;
-    if (sqlite3_step(st) == SQLITE_ROW) {
-        *v = sqlite3_column_int(st, 0);
-        ret = 0;
-    }
-    sqlite3_finalize(st);
-    return ret;
+    return cat->ops->lockout_get(cat, name, until);
 }
 
-static int migrate(sv__catalog *cat, char *err, size_t errlen)
+int sv__catalog_lockout_set(sv__catalog *cat, const char *name, int64_t until, int failures)
 {
-    int v;
-
-    if (user_version(cat, &v) < 0)
-        goto fail;
-    if (v > SV__CATALOG_SCHEMA_VERSION) {
-        snprintf(err, errlen, "catalog schema version %d is newer than this svserver (%d)", v,
-                 SV__CATALOG_SCHEMA_VERSION);
-        return SV_ERR_UNSUPPORTED;
-    }
-    for (; v < SV__CATALOG_SCHEMA_VERSION; v++) {
-        char pragma[64];
-
-        snprintf(pragma, sizeof(pragma), "PRAGMA user_version = %d", v + 1);
-        if (sv__cat_exec(cat, "BEGIN IMMEDIATE") < 0)
-            goto fail;
-        if (sv__cat_exec(cat, migrations[v]) < 0 || sv__cat_exec(cat, pragma) < 0) {
-            snprintf(err, errlen, "catalog migration to version %d: %s", v + 1,
-                     sqlite3_errmsg(cat->db));
-            sv__cat_exec(cat, "ROLLBACK");
-            return SV_ERR_IO;
-        }
-        if (sv__cat_exec(cat, "COMMIT") < 0)
-            goto fail;
-    }
-    return 0;
-
-fail:
-    snprintf(err, errlen, "catalog: %s", sqlite3_errmsg(cat->db));
-    return SV_ERR_IO;
+    return cat->ops->lockout_set(cat, name, until, failures);
 }
 
-int sv__catalog_open(const char *path, sv__catalog **out, char *err, size_t errlen)
+int sv__catalog_lockout_clear(sv__catalog *cat, const char *name)
 {
-    sv__catalog *cat = calloc(1, sizeof(*cat));
-    int ret = SV_ERR_IO;
-
-    if (!cat) {
-        snprintf(err, errlen, "out of memory");
-        return SV_ERR_NOMEM;
-    }
-    if (sqlite3_open_v2(path, &cat->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
-                        SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
-        snprintf(err, errlen, "cannot open catalog %s: %s", path,
-                 cat->db ? sqlite3_errmsg(cat->db) : "out of memory");
-        goto fail;
-    }
-    /* Writers (the loop, workers, an `svserver ingest` beside a running
-     * server) hold the lock for milliseconds; wait rather than fail. */
-    sqlite3_busy_timeout(cat->db, 10000);
-    if (sv__cat_exec(cat, "PRAGMA journal_mode = WAL") < 0 ||
-        sv__cat_exec(cat, "PRAGMA synchronous = NORMAL") < 0 ||
-        sv__cat_exec(cat, "PRAGMA foreign_keys = ON") < 0) {
-        snprintf(err, errlen, "catalog %s: %s", path, sqlite3_errmsg(cat->db));
-        goto fail;
-    }
-    if ((ret = migrate(cat, err, errlen)) < 0)
-        goto fail;
-    *out = cat;
-    return 0;
-
-fail:
-    sv__catalog_close(cat);
-    return ret;
+    return cat->ops->lockout_clear(cat, name);
 }
 
-void sv__catalog_close(sv__catalog *cat)
+int sv__catalog_audit_add(sv__catalog *cat, const sv__audit_rec *r)
 {
-    if (!cat)
-        return;
-    sqlite3_close_v2(cat->db);
-    free(cat);
+    return cat->ops->audit_add(cat, r);
 }
 
-const char *sv__job_state_name(int state)
+json_t *sv__catalog_audit_list(sv__catalog *cat, int64_t before_id, int limit)
 {
-    static const char *const names[] = {"queued", "running", "done", "failed"};
+    return cat->ops->audit_list(cat, before_id, limit);
+}
 
-    return state >= 0 && state < SV__JOB_NB ? names[state] : "unknown";
+int sv__catalog_job_create(sv__catalog *cat, int64_t title_id, const char *input, int input_owned,
+                           int64_t *job_id)
+{
+    return cat->ops->job_create(cat, title_id, input, input_owned, job_id);
+}
+
+json_t *sv__catalog_job_json(sv__catalog *cat, int64_t job_id, int *err)
+{
+    return cat->ops->job_json(cat, job_id, err);
+}
+
+int sv__catalog_job_get(sv__catalog *cat, int64_t job_id, sv__job_info *out)
+{
+    return cat->ops->job_get(cat, job_id, out);
+}
+
+int sv__catalog_job_claim(sv__catalog *cat, int64_t job_id, const sv__job_claim *c,
+                          sv__job_info *out)
+{
+    return cat->ops->job_claim(cat, job_id, c, out);
+}
+
+int sv__catalog_job_renew(sv__catalog *cat, const sv__job_info *job, int lease_s)
+{
+    return cat->ops->job_renew(cat, job, lease_s);
+}
+
+int sv__catalog_job_progress(sv__catalog *cat, const sv__job_info *job, double percent,
+                             const char *stage)
+{
+    return cat->ops->job_progress(cat, job, percent, stage);
+}
+
+int sv__catalog_job_fail(sv__catalog *cat, const sv__job_info *job, const char *reason)
+{
+    return cat->ops->job_fail(cat, job, reason);
+}
+
+int sv__catalog_job_requeue(sv__catalog *cat, const sv__job_info *job)
+{
+    return cat->ops->job_requeue(cat, job);
+}
+
+int sv__catalog_publish(sv__catalog *cat, const sv__job_info *job, const sv__media_result *res)
+{
+    return cat->ops->publish(cat, job, res);
+}
+
+int sv__catalog_recover(sv__catalog *cat, int self_pid, int max_attempts, int64_t **ids)
+{
+    return cat->ops->recover(cat, self_pid, max_attempts, ids);
+}
+
+int sv__catalog_job_inputs_active(sv__catalog *cat, void (*fn)(void *opaque, const char *input),
+                                  void *opaque)
+{
+    return cat->ops->job_inputs_active(cat, fn, opaque);
+}
+
+int sv__catalog_job_counts(sv__catalog *cat, int64_t *counts)
+{
+    return cat->ops->job_counts(cat, counts);
+}
+
+int sv__catalog_key_insert(sv__catalog *cat, int64_t title_id, const uint8_t kid[16],
+                           const uint8_t *wrapped, size_t len)
+{
+    return cat->ops->key_insert(cat, title_id, kid, wrapped, len);
+}
+
+int sv__catalog_key_by_title(sv__catalog *cat, int64_t title_id, uint8_t kid[16], uint8_t *wrapped,
+                             size_t cap, size_t *len)
+{
+    return cat->ops->key_by_title(cat, title_id, kid, wrapped, cap, len);
+}
+
+int sv__catalog_key_by_kid(sv__catalog *cat, const uint8_t kid[16], int64_t *title_id,
+                           uint8_t *wrapped, size_t cap, size_t *len)
+{
+    return cat->ops->key_by_kid(cat, kid, title_id, wrapped, cap, len);
+}
+
+int sv__catalog_title_set_drm(sv__catalog *cat, int64_t title_id, const char *drm)
+{
+    return cat->ops->title_set_drm(cat, title_id, drm);
+}
+
+int sv__catalog_title_drm(sv__catalog *cat, int64_t title_id, char *out, size_t cap)
+{
+    return cat->ops->title_drm(cat, title_id, out, cap);
+}
+
+int sv__catalog_session_start(sv__catalog *cat, const sv__session *s, int max_streams,
+                              int64_t stale_before)
+{
+    return cat->ops->session_start(cat, s, max_streams, stale_before);
+}
+
+int sv__catalog_session_get(sv__catalog *cat, const char *id, sv__session *out)
+{
+    return cat->ops->session_get(cat, id, out);
+}
+
+int sv__catalog_sessions_expire(sv__catalog *cat, int64_t before)
+{
+    return cat->ops->sessions_expire(cat, before);
+}
+
+int sv__catalog_sessions_live(sv__catalog *cat, int64_t since, int64_t *n)
+{
+    return cat->ops->sessions_live(cat, since, n);
+}
+
+int sv__catalog_sessions_save(sv__catalog *cat, sv__session *const *s, int n, const char *reason)
+{
+    return cat->ops->sessions_save(cat, s, n, reason);
+}
+
+int sv__catalog_session_ended(sv__catalog *cat, const char *id)
+{
+    return cat->ops->session_ended(cat, id);
+}
+
+int sv__catalog_resume_get(sv__catalog *cat, int64_t user_id, int64_t title_id, double *pos)
+{
+    return cat->ops->resume_get(cat, user_id, title_id, pos);
+}
+
+json_t *sv__catalog_continue_watching(sv__catalog *cat, int64_t user_id, int limit, int *err)
+{
+    return cat->ops->continue_watching(cat, user_id, limit, err);
+}
+
+int sv__catalog_title_access(sv__catalog *cat, int64_t title_id, int *ready, json_t **regions)
+{
+    return cat->ops->title_access(cat, title_id, ready, regions);
+}
+
+int sv__catalog_title_set_regions(sv__catalog *cat, int64_t title_id, json_t *regions)
+{
+    return cat->ops->title_set_regions(cat, title_id, regions);
+}
+
+int sv__catalog_title_create(sv__catalog *cat, const char *title, const char *synopsis,
+                             const char *const *genres, int nb_genres, int64_t *id)
+{
+    return cat->ops->title_create(cat, title, synopsis, genres, nb_genres, id);
+}
+
+int sv__catalog_title_update(sv__catalog *cat, int64_t id, const char *title, const char *synopsis,
+                             json_t *genres)
+{
+    return cat->ops->title_update(cat, id, title, synopsis, genres);
+}
+
+json_t *sv__catalog_title_json(sv__catalog *cat, int64_t id, int *err)
+{
+    return cat->ops->title_json(cat, id, err);
+}
+
+json_t *sv__catalog_titles_list(sv__catalog *cat, const sv__title_query *q, int *err)
+{
+    return cat->ops->titles_list(cat, q, err);
+}
+
+int sv__catalog_user_insert(sv__catalog *cat, const char *name, const sv__pw_record *rec,
+                            const char *region, int max_streams, int role, int64_t *id)
+{
+    return cat->ops->user_insert(cat, name, rec, region, max_streams, role, id);
+}
+
+int sv__catalog_user_find(sv__catalog *cat, const char *name, sv__user *out, sv__pw_record *rec)
+{
+    return cat->ops->user_find(cat, name, out, rec);
+}
+
+int sv__catalog_user_get(sv__catalog *cat, int64_t id, sv__user *out)
+{
+    return cat->ops->user_get(cat, id, out);
+}
+
+int sv__catalog_user_set_role(sv__catalog *cat, const char *name, int role)
+{
+    return cat->ops->user_set_role(cat, name, role);
+}
+
+json_t *sv__catalog_users_list(sv__catalog *cat)
+{
+    return cat->ops->users_list(cat);
 }

@@ -1,19 +1,28 @@
 /*
- * The catalog: titles, their renditions and ingest jobs in SQLite (WAL) at
- * DATA/catalog.db, with an FTS5 trigram index for search.
+ * The catalog: titles, their renditions, ingest jobs, accounts, playback
+ * sessions, content keys and the audit log, in one of two back ends behind
+ * this interface (catalog_internal.h):
+ *   - SQLite (WAL) at DATA/catalog.db, the embedded default, with an FTS5
+ *     trigram index for search (catalog_sqlite*.c);
+ *   - PostgreSQL, chosen with a postgresql:// URL (setting `db`), shared by
+ *     any number of svserver processes and workers, with pg_trgm for search
+ *     (catalog_pg*.c).
  *
- * The schema is versioned with PRAGMA user_version; catalog.c holds one
- * migration per version and applies the missing ones at open, each in its
- * own transaction, so later features (accounts, sessions) add a migration
- * and never edit an old one.
+ * Each back end has one list of versioned migrations, applied at open,
+ * each in its own transaction (a failed one leaves the schema as it was);
+ * a schema newer than this svserver is refused (SV_ERR_UNSUPPORTED). Later
+ * features add a migration and never edit an old one.
  *
- * Threads: a handle is one SQLite connection and is used by one thread at a
- * time. The HTTP loop and each worker open their own; WAL lets readers run
- * beside the one writer, and a busy timeout absorbs the short write locks.
+ * Threads: a handle is one database connection and is used by one thread
+ * at a time. The HTTP loop and each worker open their own. SQLite: WAL lets
+ * readers run beside the one writer, and a busy timeout absorbs the short
+ * write locks. PostgreSQL: a lost connection fails the call in progress
+ * (SV_ERR_IO, the reason in sv__catalog_errmsg) and the next call
+ * reconnects, so a database restart needs no svserver restart.
  *
  * Errors: functions return 0 (or a count) or a negative SV_ERR_* code:
- * SV_ERR_NOT_FOUND for an unknown id, SV_ERR_IO for SQLite failures (logged
- * text in sv__catalog_errmsg()).
+ * SV_ERR_NOT_FOUND for an unknown id, SV_ERR_IO for database failures
+ * (logged text in sv__catalog_errmsg()).
  */
 #ifndef SV_BACKEND_CATALOG_H
 #define SV_BACKEND_CATALOG_H
@@ -26,19 +35,37 @@
 
 typedef struct sv__catalog sv__catalog;
 
-#define SV__CATALOG_SCHEMA_VERSION 4
+#define SV__CATALOG_SCHEMA_VERSION 5
 
 enum sv__job_state { SV__JOB_QUEUED, SV__JOB_RUNNING, SV__JOB_DONE, SV__JOB_FAILED, SV__JOB_NB };
 
 /* "queued", "running", "done", "failed". */
 const char *sv__job_state_name(int state);
 
-/* Opens (creating and migrating) the catalog at `path`. Returns 0 and *out,
- * or SV_ERR_IO with a reason in err. */
+/* Opens (creating and migrating) the SQLite catalog file at `path`. Returns 0
+ * and *out, or SV_ERR_IO / SV_ERR_UNSUPPORTED with a reason in err. */
 int sv__catalog_open(const char *path, sv__catalog **out, char *err, size_t errlen);
+
+/*
+ * Opens the catalog the `db` setting names: NULL or "" is the SQLite file
+ * DATA_DIR/catalog.db, a "postgresql://" or "postgres://" URL (libpq's URI
+ * form, e.g. postgresql://user@127.0.0.1:5432/svdb) a PostgreSQL database.
+ * Returns 0 and *out; SV_ERR_INVALID for another form, SV_ERR_IO when the
+ * database cannot be reached or migrated, SV_ERR_UNSUPPORTED for a newer
+ * schema; the reason, without the URL's password, is in err.
+ */
+int sv__catalog_connect(const char *db, const char *data_dir, sv__catalog **out, char *err,
+                        size_t errlen);
+
+/* Is `db` a PostgreSQL URL? */
+int sv__catalog_is_url(const char *db);
+
+/* "sqlite" or "postgresql". */
+const char *sv__catalog_backend(const sv__catalog *cat);
+
 void sv__catalog_close(sv__catalog *cat);
 
-/* The last SQLite error message of this handle. */
+/* The last database error message of this handle. */
 const char *sv__catalog_errmsg(sv__catalog *cat);
 
 /* Did the connection's last failed call fail for lack of disk space
@@ -73,7 +100,19 @@ typedef struct sv__title_query {
  * pass compares the query's words with title words (fuzzy.h). */
 json_t *sv__catalog_titles_list(sv__catalog *cat, const sv__title_query *q, int *err);
 
-/* ---- jobs (catalog_jobs.c) ---- */
+/* ---- jobs (catalog_sqlite_jobs.c, catalog_pg_jobs.c) ---- */
+
+/*
+ * Workers claim jobs: a claim sets the job running, names the worker
+ * ("host:pid") and gives it a lease that the worker renews while it works
+ * (sv__catalog_job_renew). A job whose lease ran out lost its worker (the
+ * process died, or cannot reach the database): the next claim takes it over.
+ * Every claim increments attempts, and the pair (worker, attempts) is the
+ * claim's identity: the operations that change a running job take the
+ * sv__job_info their claim returned and do nothing (SV_ERR_STATE) once
+ * another claim replaced it, so a worker that lost its lease can neither
+ * publish nor fail nor requeue the job of its successor.
+ */
 
 /* A queued job for title_id reading `input`; input_owned: the file is an
  * upload the job deletes when it is finished with it. */
@@ -87,29 +126,57 @@ typedef struct sv__job_info {
     int64_t id, title_id;
     int state, attempts, input_owned;
     char input[1024];
+    char worker[128];        /* the claim's worker ("host:pid"), "" when none */
 } sv__job_info;
 
 int sv__catalog_job_get(sv__catalog *cat, int64_t job_id, sv__job_info *out);
 
-/* queued -> running by process `pid`, attempts + 1. SV_ERR_STATE when the
- * job is not queued (another worker took it). */
-int sv__catalog_job_claim(sv__catalog *cat, int64_t job_id, int pid);
-int sv__catalog_job_progress(sv__catalog *cat, int64_t job_id, double percent, const char *stage);
-/* running -> failed with a reason; the title becomes "failed". */
-int sv__catalog_job_fail(sv__catalog *cat, int64_t job_id, const char *reason);
-/* running -> queued (shutdown interrupted it; a restart resumes it). */
-int sv__catalog_job_requeue(sv__catalog *cat, int64_t job_id);
-
-/* In one transaction: the renditions and duration of the title, title
- * "ready", job "done" (100 %). Called only once the media folder is in
- * place, so a ready title never lacks files. */
-int sv__catalog_publish(sv__catalog *cat, int64_t job_id, int64_t title_id,
-                        const sv__media_result *res);
+typedef struct sv__job_claim {
+    const char *worker;      /* "host:pid" of the claiming process */
+    int pid;                 /* its pid (SQLite's start-up recovery, one host) */
+    int lease_s;             /* the claim runs out lease_s after the last renewal */
+    int max_attempts;        /* a job whose worker died this often is given up */
+} sv__job_claim;
 
 /*
- * Start-up recovery: jobs left "running" by a process that no longer lives
- * (or by `self_pid`, a previous run with the same pid) go back to "queued",
- * or to "failed" once they were tried `max_attempts` times. Fills *ids with
+ * Claims job `job_id`, or with job_id 0 the oldest claimable job, in one
+ * transaction that skips rows other claimers hold (PostgreSQL: FOR UPDATE
+ * SKIP LOCKED; SQLite: BEGIN IMMEDIATE). Claimable: queued, or running with
+ * a lease that ran out. Returns 0 when there is none, or 1 and *out:
+ *   - out->state SV__JOB_RUNNING: the caller holds it (attempts + 1, lease
+ *     lease_s from now on the database's clock);
+ *   - out->state SV__JOB_FAILED: its lease ran out and its worker had died
+ *     max_attempts times: the job and its title are now failed with the
+ *     reason "the worker died N times; giving up"; the caller removes the
+ *     job's files (staging, an owned input) and claims again.
+ */
+int sv__catalog_job_claim(sv__catalog *cat, int64_t job_id, const sv__job_claim *c,
+                          sv__job_info *out);
+/* Extends the lease of the caller's claim `job` to lease_s from now.
+ * SV_ERR_STATE when the claim is no longer the job's (lost). */
+int sv__catalog_job_renew(sv__catalog *cat, const sv__job_info *job, int lease_s);
+/* Stores progress; SV_ERR_STATE when the claim was lost. */
+int sv__catalog_job_progress(sv__catalog *cat, const sv__job_info *job, double percent,
+                             const char *stage);
+/* running -> failed with a reason; the title becomes "failed".
+ * SV_ERR_STATE when the claim was lost (nothing changes). */
+int sv__catalog_job_fail(sv__catalog *cat, const sv__job_info *job, const char *reason);
+/* running -> queued: the worker was stopped and hands the job back (this
+ * attempt does not count). SV_ERR_STATE when the claim was lost. */
+int sv__catalog_job_requeue(sv__catalog *cat, const sv__job_info *job);
+
+/* In one transaction, only while `job`'s claim holds: the renditions and
+ * duration of the title, title "ready", job "done" (100 %). Called only once
+ * the media folder is in place, so a ready title never lacks files.
+ * SV_ERR_STATE when the claim was lost (nothing changes). */
+int sv__catalog_publish(sv__catalog *cat, const sv__job_info *job, const sv__media_result *res);
+
+/*
+ * Start-up recovery. Running jobs whose worker is gone go back to
+ * "queued", or to "failed" (with their title) once their worker died
+ * max_attempts times. Gone: the lease ran out (or the job has none); on
+ * SQLite, whose workers share one host, also a worker_pid that no longer
+ * lives or is `self_pid` (an earlier process with this pid). Fills *ids with
  * every queued job (oldest first; caller frees). Returns their count.
  */
 int sv__catalog_recover(sv__catalog *cat, int self_pid, int max_attempts, int64_t **ids);

@@ -1,20 +1,106 @@
-/* Shared by catalog*.c: the handle and statement helpers. */
+/*
+ * The catalog's one internal interface (catalog.h): a handle carries the
+ * operations of its back end, SQLite (catalog_sqlite*.c, the embedded
+ * default) or PostgreSQL (catalog_pg*.c, shared by several svserver
+ * processes). catalog.c opens the right one and forwards every public
+ * sv__catalog_* call through the table; nothing outside catalog*.c sees
+ * which back end a handle uses.
+ *
+ * Every operation has the contract of its public function (catalog.h,
+ * accounts.h, keys.h, sessions.h); a back end implements all of them.
+ */
 #ifndef SV_BACKEND_CATALOG_INTERNAL_H
 #define SV_BACKEND_CATALOG_INTERNAL_H
 
-#include <sqlite3.h>
-
+#include "backend/accounts.h"
 #include "backend/catalog.h"
+#include "backend/keys.h"
+#include "backend/sessions.h"
+
+typedef struct sv__catalog_ops {
+    const char *name; /* "sqlite", "postgresql" */
+    /* handle */
+    void (*close)(sv__catalog *cat);
+    const char *(*errmsg)(sv__catalog *cat);
+    int (*disk_full)(sv__catalog *cat);
+    /* audit */
+    int (*lockout_get)(sv__catalog *cat, const char *name, int64_t *until);
+    int (*lockout_set)(sv__catalog *cat, const char *name, int64_t until, int failures);
+    int (*lockout_clear)(sv__catalog *cat, const char *name);
+    int (*audit_add)(sv__catalog *cat, const sv__audit_rec *r);
+    json_t *(*audit_list)(sv__catalog *cat, int64_t before_id, int limit);
+    /* jobs */
+    int (*job_create)(sv__catalog *cat, int64_t title_id, const char *input, int input_owned,
+                      int64_t *job_id);
+    json_t *(*job_json)(sv__catalog *cat, int64_t job_id, int *err);
+    int (*job_get)(sv__catalog *cat, int64_t job_id, sv__job_info *out);
+    int (*job_claim)(sv__catalog *cat, int64_t job_id, const sv__job_claim *c,
+                     sv__job_info *out);
+    int (*job_renew)(sv__catalog *cat, const sv__job_info *job, int lease_s);
+    int (*job_progress)(sv__catalog *cat, const sv__job_info *job, double percent,
+                        const char *stage);
+    int (*job_fail)(sv__catalog *cat, const sv__job_info *job, const char *reason);
+    int (*job_requeue)(sv__catalog *cat, const sv__job_info *job);
+    int (*publish)(sv__catalog *cat, const sv__job_info *job, const sv__media_result *res);
+    int (*recover)(sv__catalog *cat, int self_pid, int max_attempts, int64_t **ids);
+    int (*job_inputs_active)(sv__catalog *cat, void (*fn)(void *opaque, const char *input),
+                             void *opaque);
+    int (*job_counts)(sv__catalog *cat, int64_t *counts);
+    /* keys */
+    int (*key_insert)(sv__catalog *cat, int64_t title_id, const uint8_t kid[16],
+                      const uint8_t *wrapped, size_t len);
+    int (*key_by_title)(sv__catalog *cat, int64_t title_id, uint8_t kid[16], uint8_t *wrapped,
+                        size_t cap, size_t *len);
+    int (*key_by_kid)(sv__catalog *cat, const uint8_t kid[16], int64_t *title_id, uint8_t *wrapped,
+                      size_t cap, size_t *len);
+    int (*title_set_drm)(sv__catalog *cat, int64_t title_id, const char *drm);
+    int (*title_drm)(sv__catalog *cat, int64_t title_id, char *out, size_t cap);
+    /* sessions */
+    int (*session_start)(sv__catalog *cat, const sv__session *s, int max_streams,
+                         int64_t stale_before);
+    int (*session_get)(sv__catalog *cat, const char *id, sv__session *out);
+    int (*sessions_expire)(sv__catalog *cat, int64_t before);
+    int (*sessions_live)(sv__catalog *cat, int64_t since, int64_t *n);
+    int (*sessions_save)(sv__catalog *cat, sv__session *const *s, int n, const char *reason);
+    int (*session_ended)(sv__catalog *cat, const char *id);
+    int (*resume_get)(sv__catalog *cat, int64_t user_id, int64_t title_id, double *pos);
+    json_t *(*continue_watching)(sv__catalog *cat, int64_t user_id, int limit, int *err);
+    int (*title_access)(sv__catalog *cat, int64_t title_id, int *ready, json_t **regions);
+    int (*title_set_regions)(sv__catalog *cat, int64_t title_id, json_t *regions);
+    /* titles */
+    int (*title_create)(sv__catalog *cat, const char *title, const char *synopsis,
+                        const char *const *genres, int nb_genres, int64_t *id);
+    int (*title_update)(sv__catalog *cat, int64_t id, const char *title, const char *synopsis,
+                        json_t *genres);
+    json_t *(*title_json)(sv__catalog *cat, int64_t id, int *err);
+    json_t *(*titles_list)(sv__catalog *cat, const sv__title_query *q, int *err);
+    /* users */
+    int (*user_insert)(sv__catalog *cat, const char *name, const sv__pw_record *rec,
+                       const char *region, int max_streams, int role, int64_t *id);
+    int (*user_find)(sv__catalog *cat, const char *name, sv__user *out, sv__pw_record *rec);
+    int (*user_get)(sv__catalog *cat, int64_t id, sv__user *out);
+    int (*user_set_role)(sv__catalog *cat, const char *name, int role);
+    json_t *(*users_list)(sv__catalog *cat);
+} sv__catalog_ops;
+
+struct sqlite3;
+struct pg_conn;
 
 struct sv__catalog {
-    sqlite3 *db;
+    const sv__catalog_ops *ops;
+    struct sqlite3 *db; /* the SQLite back end's connection */
+    struct pg_conn *pg; /* the PostgreSQL back end's connection (libpq PGconn) */
+    char errmsg[256];   /* PostgreSQL: the last error, one line */
+    char sqlstate[8];   /* PostgreSQL: the last error's SQLSTATE, or "" */
 };
 
-/* Prepares `sql` (SV_ERR_IO on failure). */
-int sv__cat_prepare(sv__catalog *cat, const char *sql, sqlite3_stmt **st);
+extern const sv__catalog_ops sv__sqlite_ops;
+extern const sv__catalog_ops sv__pg_ops;
 
-/* Runs statements without results (migrations, BEGIN/COMMIT). */
-int sv__cat_exec(sv__catalog *cat, const char *sql);
+/* Opens the SQLite catalog file at path / the PostgreSQL database at url
+ * (migrating either). Same contract as sv__catalog_open. */
+int sv__sqlite_open(const char *path, sv__catalog **out, char *err, size_t errlen);
+int sv__pg_open(const char *url, sv__catalog **out, char *err, size_t errlen);
 
 /* Seconds since the epoch, for created/started/finished columns. */
 int64_t sv__cat_now(void);

@@ -5,13 +5,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "backend/catalog.h"
 #include "backend/config.h"
 #include "backend/steering.h"
 #include "platform/hex.h"
 #include "streamverse/common.h"
 
 static const char *const keys[] = {
-    "listen", "data", "workers", "log-level", "log-json", "max-upload-mb", "max-header-bytes",
+    "listen", "data", "db", "workers", "log-level", "log-json", "max-upload-mb", "max-header-bytes",
     "max-body-kb", "header-timeout", "idle-timeout", "drain-timeout", "ladder",
     "segment-seconds", "preset", "max-attempts", "master-key", "token-secret", "drm",
     "media-auth", "edge-secret", "cdns", "heartbeat-interval", "playback-token-ttl",
@@ -147,8 +148,16 @@ int sv__config_set(sv__config *c, const char *key, const char *v, char *err, siz
         if (!v[0] || strlen(v) >= sizeof(c->data_dir) - 64)
             goto bad;
         snprintf(c->data_dir, sizeof(c->data_dir), "%s", v);
+    } else if (!strcmp(key, "db")) {
+        /* May hold a password: a bad value is reported without echoing it. */
+        if ((v[0] && !sv__catalog_is_url(v)) || strlen(v) >= sizeof(c->db)) {
+            snprintf(err, errlen, "db must be a postgresql:// URL (or empty for the SQLite "
+                     "catalog in the data folder)");
+            return SV_ERR_INVALID;
+        }
+        snprintf(c->db, sizeof(c->db), "%s", v);
     } else if (!strcmp(key, "workers")) {
-        if (parse_num(v, 1, 64, &d) < 0)
+        if (parse_num(v, 0, 64, &d) < 0)
             goto bad;
         c->workers = (int)d;
     } else if (!strcmp(key, "log-level")) {

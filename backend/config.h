@@ -4,7 +4,7 @@
  * setter so every key works the same way in all three places.
  *
  * Keys (docs/http-api.md lists them with their defaults):
- *   listen, data, workers, log-level, log-json, max-upload-mb,
+ *   listen, data, db (a postgresql:// URL; empty: SQLite in the data folder), workers, log-level, log-json, max-upload-mb,
  *   max-header-bytes, max-body-kb, header-timeout, idle-timeout,
  *   drain-timeout, ladder ("240:300,360:750,..." height:kbps),
  *   segment-seconds, preset, max-attempts,
@@ -34,7 +34,8 @@ typedef struct sv__config {
     char listen_host[64];
     int listen_port;
     char data_dir[1024];
-    int workers;
+    char db[1024];             /* "" (SQLite at DATA/catalog.db) or a postgresql:// URL */
+    int workers;               /* transcode threads in this process; 0: none (separate workers) */
     int log_level;             /* sv_log_level */
     int log_json;
     uint64_t max_upload_bytes;

@@ -26,10 +26,9 @@ static void *worker(void *arg)
 {
     sv__jobs *jobs = arg;
     sv__catalog *cat = NULL;
-    char path[1536], err[512];
+    char err[512];
 
-    snprintf(path, sizeof(path), "%s/catalog.db", jobs->env->data_dir);
-    if (sv__catalog_open(path, &cat, err, sizeof(err)) < 0) {
+    if (sv__catalog_connect(jobs->env->db, jobs->env->data_dir, &cat, err, sizeof(err)) < 0) {
         SV_LOGE(jobs->env->log, "job", "worker cannot open the catalog: %s", err);
         return NULL;
     }

@@ -27,7 +27,8 @@
 typedef void (*sv__job_progress_fn)(void *opaque, double percent, const char *stage);
 
 typedef struct sv__job_env {
-    const char *data_dir;         /* holds catalog.db, media/, staging/, uploads/ */
+    const char *data_dir;         /* holds media/, staging/, uploads/ (and catalog.db) */
+    const char *db;               /* the catalog (sv__catalog_connect): "" for DATA/catalog.db */
     const sv__ladder *ladder;
     const sv__logger *log;
     sv__metrics *metrics;         /* may be NULL */

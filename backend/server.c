@@ -95,6 +95,7 @@ static const struct fixed_setting {
 } fixed[] = {
     FIXED("listen", listen_host, 's'),       FIXED("listen", listen_port, 'b'),
     FIXED("data", data_dir, 's'),            FIXED("workers", workers, 'b'),
+    FIXED("db", db, 's'),
     FIXED("log-json", log_json, 'b'),        FIXED("ladder", ladder.rungs, 'b'),
     FIXED("ladder", ladder.nb_rungs, 'b'),   FIXED("segment-seconds", ladder.segment_s, 'b'),
     FIXED("preset", preset, 's'),            FIXED("master-key", master_key, 'b'),
@@ -310,6 +311,7 @@ static int start_jobs(sv__server *srv)
 
     /* The workers' threads read the start-time copies, which never change. */
     srv->env.data_dir = srv->cfg_start.data_dir;
+    srv->env.db = srv->cfg_start.db;
     srv->env.ladder = &srv->cfg_start.ladder;
     srv->env.log = srv->log_start;
     srv->env.metrics = srv->metrics;
@@ -360,8 +362,7 @@ int sv__server_create(const sv__config *cfg, const sv__logger *log, sv__server *
         SV_LOGE(log, "server", "cannot create the data folder %s", cfg->data_dir);
         goto fail;
     }
-    snprintf(path, sizeof(path), "%s/catalog.db", cfg->data_dir);
-    if ((ret = sv__catalog_open(path, &srv->cat, err, sizeof(err))) < 0) {
+    if ((ret = sv__catalog_connect(cfg->db, cfg->data_dir, &srv->cat, err, sizeof(err))) < 0) {
         SV_LOGE(log, "server", "%s", err);
         goto fail;
     }

@@ -1,7 +1,7 @@
 /*
- * sessions.c - the live session table (sessions.h): two chained hash
- * indexes over one set of sessions (by id, by user), the expiry and batch
- * write timer.
+ * sessions.c - the write-behind session cache (sessions.h): a chained hash
+ * index by id, the catalog calls of start/stop, and the tick that writes
+ * heartbeats, expires sessions and forgets idle entries.
  */
 #include <openssl/rand.h>
 #include <stdio.h>
@@ -18,16 +18,17 @@ struct sv__sessions {
     sv__catalog *cat;
     const sv__logger *log;
     uint64_t interval_ms;     /* heartbeat interval */
-    sv__session **by_id, **by_user;
-    size_t nb_buckets;        /* power of two, both indexes */
-    int count;
+    sv__session **by_id;
+    size_t nb_buckets;        /* power of two */
+    int count;                /* cached here */
     int nb_dirty;
-    uint64_t nb_stopped, nb_expired, nb_replaced; /* ended since creation */
+    int64_t live;             /* last figure read from the catalog */
+    uint64_t nb_stopped, nb_expired, nb_replaced; /* ended by this server */
 };
 
 #define MIN_BUCKETS 1024
 
-/* FNV-1a: ids are random hex, user ids small integers; both spread well. */
+/* FNV-1a: ids are random hex and spread well. */
 static uint64_t hash_str(const char *s)
 {
     uint64_t h = 1469598103934665603ull;
@@ -37,38 +38,23 @@ static uint64_t hash_str(const char *s)
     return h;
 }
 
-static uint64_t hash_user(int64_t id)
-{
-    uint64_t h = (uint64_t)id * 0x9e3779b97f4a7c15ull;
-
-    return h ^ (h >> 29);
-}
-
 static void link_session(sv__sessions *ss, sv__session *s)
 {
     size_t a = hash_str(s->id) & (ss->nb_buckets - 1);
-    size_t b = hash_user(s->user_id) & (ss->nb_buckets - 1);
 
     s->next_id = ss->by_id[a];
     ss->by_id[a] = s;
-    s->next_user = ss->by_user[b];
-    ss->by_user[b] = s;
 }
 
-/* Doubles both indexes when there are more sessions than buckets. */
+/* Doubles the index when there are more sessions than buckets. */
 static int grow(sv__sessions *ss)
 {
     size_t n = ss->nb_buckets * 2, old_n = ss->nb_buckets;
-    sv__session **old = ss->by_id, **a = calloc(n, sizeof(*a)), **b = calloc(n, sizeof(*b));
+    sv__session **old = ss->by_id, **a = calloc(n, sizeof(*a));
 
-    if (!a || !b) {
-        free(a);
-        free(b);
+    if (!a)
         return SV_ERR_NOMEM;
-    }
-    free(ss->by_user);
     ss->by_id = a;
-    ss->by_user = b;
     ss->nb_buckets = n;
     for (size_t i = 0; i < old_n; i++)
         for (sv__session *s = old[i], *next; s; s = next) {
@@ -79,26 +65,49 @@ static int grow(sv__sessions *ss)
     return 0;
 }
 
-static void unlink_session(sv__sessions *ss, sv__session *s)
+/* Adds s (allocated by the caller) to the cache. */
+static int add(sv__sessions *ss, sv__session *s)
+{
+    if (ss->count >= (int)ss->nb_buckets && grow(ss) < 0)
+        return SV_ERR_NOMEM;
+    link_session(ss, s);
+    ss->count++;
+    return 0;
+}
+
+/* Removes s from the cache and frees it. */
+static void drop(sv__sessions *ss, sv__session *s)
 {
     sv__session **p = &ss->by_id[hash_str(s->id) & (ss->nb_buckets - 1)];
 
     while (*p != s)
         p = &(*p)->next_id;
     *p = s->next_id;
-    p = &ss->by_user[hash_user(s->user_id) & (ss->nb_buckets - 1)];
-    while (*p != s)
-        p = &(*p)->next_user;
-    *p = s->next_user;
+    if (s->dirty)
+        ss->nb_dirty--;
     ss->count--;
+    free(s);
 }
 
-static int expired(const sv__sessions *ss, const sv__session *s, uint64_t now_ms)
+static uint64_t stale_ms(const sv__sessions *ss)
 {
-    return now_ms > s->last_seen_ms && now_ms - s->last_seen_ms > 3 * ss->interval_ms;
+    return 3 * ss->interval_ms;
 }
 
-/* Writes the changed sessions in one transaction. */
+/* Unix seconds before which a session counts as expired. */
+static int64_t stale_before(const sv__sessions *ss)
+{
+    return (int64_t)time(NULL) - (int64_t)((stale_ms(ss) + 999) / 1000);
+}
+
+static int idle(const sv__sessions *ss, const sv__session *s, uint64_t now_ms)
+{
+    return now_ms > s->last_seen_ms && now_ms - s->last_seen_ms > stale_ms(ss);
+}
+
+/* Writes the changed sessions in one transaction; forgets those another
+ * server ended. On failure they stay dirty and are tried at the next tick
+ * (their heartbeat counts keep adding up meanwhile). */
 static void flush(sv__sessions *ss)
 {
     sv__session **list;
@@ -107,15 +116,20 @@ static void flush(sv__sessions *ss)
     if (ss->nb_dirty == 0)
         return;
     if (!(list = calloc((size_t)ss->nb_dirty, sizeof(*list))))
-        return; /* tried again next tick */
+        return;
     for (size_t i = 0; i < ss->nb_buckets && n < ss->nb_dirty; i++)
         for (sv__session *s = ss->by_id[i]; s; s = s->next_id)
             if (s->dirty && n < ss->nb_dirty)
                 list[n++] = s;
     if (sv__catalog_sessions_save(ss->cat, list, n, NULL) == 0) {
-        for (int i = 0; i < n; i++)
+        for (int i = 0; i < n; i++) {
             list[i]->dirty = 0;
-        ss->nb_dirty = 0;
+            list[i]->unsaved_heartbeats = 0;
+        }
+        ss->nb_dirty -= n;
+        for (int i = 0; i < n; i++)
+            if (list[i]->gone)
+                drop(ss, list[i]);
     } else {
         SV_LOGE(ss->log, "sessions", "cannot save %d session(s): %s", n,
                 sv__catalog_errmsg(ss->cat));
@@ -126,46 +140,28 @@ static void flush(sv__sessions *ss)
 void sv__sessions_expire(sv__sessions *ss)
 {
     uint64_t now = uv_now(ss->loop);
+    int n;
 
+    flush(ss);
+    if ((n = sv__catalog_sessions_expire(ss->cat, stale_before(ss))) > 0) {
+        ss->nb_expired += (uint64_t)n;
+        SV_LOGI(ss->log, "sessions", "%d session(s) expired (three heartbeats missed)", n);
+    } else if (n < 0) {
+        SV_LOGE(ss->log, "sessions", "cannot expire sessions: %s", sv__catalog_errmsg(ss->cat));
+    }
+    /* Entries not heard of here for three intervals: expired, or heartbeating
+     * on another server; read again if they come back. */
     for (size_t i = 0; i < ss->nb_buckets; i++)
         for (sv__session *s = ss->by_id[i], *next; s; s = next) {
             next = s->next_id;
-            if (expired(ss, s, now)) {
-                SV_LOGI(ss->log, "sessions", "session %s of user %lld expired", s->id,
-                        (long long)s->user_id);
-                sv__sessions_end(ss, s, s->stats.position_s, "expired");
-            }
+            if (!s->dirty && idle(ss, s, now))
+                drop(ss, s);
         }
 }
 
 static void on_tick(uv_timer_t *t)
 {
-    sv__sessions *ss = t->data;
-
-    sv__sessions_expire(ss);
-    flush(ss);
-}
-
-static int add_loaded(void *opaque, const sv__session *row)
-{
-    sv__sessions *ss = opaque;
-    sv__session *s = malloc(sizeof(*s));
-    int64_t age_ms = (int64_t)(time(NULL) - row->last_seen) * 1000;
-    uint64_t now = uv_now(ss->loop);
-
-    if (!s)
-        return SV_ERR_NOMEM;
-    *s = *row;
-    /* Place its last heartbeat on the loop clock; it expires on schedule. */
-    s->last_seen_ms = age_ms <= 0 ? now : (uint64_t)age_ms < now ? now - (uint64_t)age_ms : 0;
-    s->dirty = 0;
-    if (ss->count >= (int)ss->nb_buckets && grow(ss) < 0) {
-        free(s);
-        return SV_ERR_NOMEM;
-    }
-    link_session(ss, s);
-    ss->count++;
-    return 0;
+    sv__sessions_expire(t->data);
 }
 
 static void on_timer_closed(uv_handle_t *h)
@@ -178,7 +174,6 @@ int sv__sessions_create(uv_loop_t *loop, sv__catalog *cat, const sv__logger *log
 {
     sv__sessions *ss = calloc(1, sizeof(*ss));
     uint64_t tick;
-    int ret = SV_ERR_NOMEM;
 
     if (!ss)
         return SV_ERR_NOMEM;
@@ -188,97 +183,127 @@ int sv__sessions_create(uv_loop_t *loop, sv__catalog *cat, const sv__logger *log
     ss->interval_ms = (uint64_t)(heartbeat_s * 1000);
     ss->nb_buckets = MIN_BUCKETS;
     if (!(ss->by_id = calloc(ss->nb_buckets, sizeof(*ss->by_id))) ||
-        !(ss->by_user = calloc(ss->nb_buckets, sizeof(*ss->by_user))) ||
-        !(ss->timer = malloc(sizeof(*ss->timer))))
-        goto fail;
-    uv_update_time(loop);
-    if ((ret = sv__catalog_sessions_load(cat, add_loaded, ss)) < 0)
-        goto fail;
+        !(ss->timer = malloc(sizeof(*ss->timer)))) {
+        sv__sessions_destroy(ss);
+        return SV_ERR_NOMEM;
+    }
     uv_timer_init(loop, ss->timer);
     ss->timer->data = ss;
-    tick = ss->interval_ms < 1000 ? ss->interval_ms : 1000;
+    /* Half an interval at most, so a session heartbeating on schedule is
+     * always well inside the three intervals in the catalog. */
+    tick = ss->interval_ms / 2 < 1000 ? ss->interval_ms / 2 : 1000;
+    if (tick < 50)
+        tick = 50;
     uv_timer_start(ss->timer, on_tick, tick, tick);
     /* Sessions never keep the server running on their own. */
     uv_unref((uv_handle_t *)ss->timer);
-    if (ss->count)
-        SV_LOGI(log, "sessions", "%d open session(s) loaded from the catalog", ss->count);
     *out = ss;
     return 0;
-
-fail:
-    free(ss->timer);
-    ss->timer = NULL;
-    sv__sessions_destroy(ss);
-    return ret;
 }
 
 void sv__sessions_destroy(sv__sessions *ss)
 {
     if (!ss)
         return;
-    /* One last write of everything still open (they stay open). */
-    ss->nb_dirty = ss->count;
-    for (size_t i = 0; i < ss->nb_buckets && ss->by_id; i++)
-        for (sv__session *s = ss->by_id[i]; s; s = s->next_id)
-            s->dirty = 1;
-    flush(ss);
-    for (size_t i = 0; i < ss->nb_buckets && ss->by_id; i++)
-        for (sv__session *s = ss->by_id[i], *next; s; s = next) {
-            next = s->next_id;
-            free(s);
-        }
+    if (ss->by_id) {
+        flush(ss);
+        for (size_t i = 0; i < ss->nb_buckets; i++)
+            for (sv__session *s = ss->by_id[i], *next; s; s = next) {
+                next = s->next_id;
+                free(s);
+            }
+    }
     if (ss->timer)
         uv_close((uv_handle_t *)ss->timer, on_timer_closed);
     free(ss->by_id);
-    free(ss->by_user);
     free(ss);
 }
 
-sv__session *sv__sessions_find(sv__sessions *ss, const char *id)
+static sv__session *cached(sv__sessions *ss, const char *id)
 {
     sv__session *s = ss->by_id[hash_str(id) & (ss->nb_buckets - 1)];
 
     while (s && strcmp(s->id, id) != 0)
         s = s->next_id;
-    if (s && expired(ss, s, uv_now(ss->loop))) {
-        sv__sessions_end(ss, s, s->stats.position_s, "expired");
-        return NULL;
-    }
     return s;
 }
 
-int sv__sessions_count_user(sv__sessions *ss, int64_t user_id, const char *except_device)
+/* Reads an open, fresh session row into the cache (or refreshes an idle
+ * entry from it). NULL when it is ended, expired, unknown or unreadable. */
+static sv__session *load(sv__sessions *ss, const char *id, sv__session *entry)
 {
+    sv__session row, *s = entry;
+    int64_t age_ms;
     uint64_t now = uv_now(ss->loop);
-    sv__session **p = &ss->by_user[hash_user(user_id) & (ss->nb_buckets - 1)];
-    int n = 0;
 
-    for (sv__session *s = *p, *next; s; s = next) {
-        next = s->next_user;
-        if (s->user_id != user_id)
-            continue;
-        if (expired(ss, s, now))
-            sv__sessions_end(ss, s, s->stats.position_s, "expired");
-        else if (!except_device || strcmp(s->device_id, except_device) != 0)
-            n++;
+    if (sv__catalog_session_get(ss->cat, id, &row) != 1 || row.last_seen < stale_before(ss)) {
+        if (entry)
+            drop(ss, entry);
+        return NULL;
     }
-    return n;
+    if (!s) {
+        if (!(s = malloc(sizeof(*s))))
+            return NULL;
+        *s = row;
+        if (add(ss, s) < 0) {
+            free(s);
+            return NULL;
+        }
+    }
+    /* Place the row's last heartbeat on the loop clock. */
+    age_ms = ((int64_t)time(NULL) - row.last_seen) * 1000;
+    s->last_seen_ms = age_ms <= 0 ? now : (uint64_t)age_ms < now ? now - (uint64_t)age_ms : 0;
+    if (row.last_seen > s->last_seen)
+        s->last_seen = row.last_seen;
+    return s;
+}
+
+/* Queued for the next write, which also tells whether another server ended
+ * it meanwhile (then the entry goes): a stop or a replacement elsewhere is
+ * seen here within a tick. */
+static void mark_dirty(sv__sessions *ss, sv__session *s)
+{
+    if (!s->dirty) {
+        s->dirty = 1;
+        ss->nb_dirty++;
+    }
+}
+
+sv__session *sv__sessions_find(sv__sessions *ss, const char *id)
+{
+    sv__session *s = cached(ss, id);
+
+    if (s && !idle(ss, s, uv_now(ss->loop))) {
+        mark_dirty(ss, s);
+        return s;
+    }
+    /* Not here, or silent here for three intervals: the catalog knows
+     * whether another server kept it alive. */
+    if (s && s->dirty)
+        flush(ss);
+    if (s && !(s = cached(ss, id)))
+        return NULL; /* the flush found it ended */
+    return load(ss, id, s);
+}
+
+/* Drops the cached sessions that `s` replaced (same user and device). */
+static void forget_device(sv__sessions *ss, const sv__session *s)
+{
+    for (size_t i = 0; i < ss->nb_buckets; i++)
+        for (sv__session *o = ss->by_id[i], *next; o; o = next) {
+            next = o->next_id;
+            if (o != s && o->user_id == s->user_id && !strcmp(o->device_id, s->device_id))
+                drop(ss, o);
+        }
 }
 
 int sv__sessions_open(sv__sessions *ss, int64_t user_id, int64_t title_id,
-                      const char *device_id, sv__session **out)
+                      const char *device_id, int max_streams, sv__session **out)
 {
     uint8_t rnd[SV__SESSION_ID_LEN / 2];
-    sv__session *s, *old = NULL;
-    int ret;
+    sv__session *s;
+    int ret = 0, replaced;
 
-    for (s = ss->by_user[hash_user(user_id) & (ss->nb_buckets - 1)]; s; s = s->next_user)
-        if (s->user_id == user_id && !strcmp(s->device_id, device_id))
-            old = s;
-    if (old)
-        sv__sessions_end(ss, old, old->stats.position_s, "replaced");
-    if (ss->count >= (int)ss->nb_buckets && grow(ss) < 0)
-        return SV_ERR_NOMEM;
     if (RAND_bytes(rnd, sizeof(rnd)) != 1)
         return SV_ERR_INTERNAL;
     if (!(s = calloc(1, sizeof(*s))))
@@ -290,12 +315,19 @@ int sv__sessions_open(sv__sessions *ss, int64_t user_id, int64_t title_id,
     snprintf(s->device_id, sizeof(s->device_id), "%s", device_id);
     s->started = s->last_seen = (int64_t)time(NULL);
     s->last_seen_ms = uv_now(ss->loop);
-    if ((ret = sv__catalog_session_insert(ss->cat, s)) < 0) {
+    /* The replaced session's position is in the catalog from its last
+     * heartbeat write; write ours first so a replacement on this server
+     * loses nothing. */
+    flush(ss);
+    if ((replaced = sv__catalog_session_start(ss->cat, s, max_streams, stale_before(ss))) < 0 ||
+        (ret = add(ss, s)) < 0) {
         free(s);
-        return ret;
+        return replaced < 0 ? replaced : ret;
     }
-    link_session(ss, s);
-    ss->count++;
+    if (replaced > 0) {
+        ss->nb_replaced += (uint64_t)replaced;
+        forget_device(ss, s);
+    }
     *out = s;
     return 0;
 }
@@ -304,32 +336,28 @@ void sv__sessions_heartbeat(sv__sessions *ss, sv__session *s, const sv__session_
 {
     s->stats = *st;
     s->heartbeats++;
+    s->unsaved_heartbeats++;
     s->last_seen_ms = uv_now(ss->loop);
     s->last_seen = (int64_t)time(NULL);
-    if (!s->dirty) {
-        s->dirty = 1;
-        ss->nb_dirty++;
-    }
+    mark_dirty(ss, s);
 }
 
 int sv__sessions_end(sv__sessions *ss, sv__session *s, double position_s, const char *reason)
 {
     int ret;
 
-    unlink_session(ss, s);
-    if (s->dirty)
-        ss->nb_dirty--;
-    if (!strcmp(reason, "stopped"))
+    s->stats.position_s = position_s;
+    s->last_seen = (int64_t)time(NULL);
+    if ((ret = sv__catalog_sessions_save(ss->cat, &s, 1, reason)) < 0)
+        SV_LOGE(ss->log, "sessions", "cannot save the end of session %s: %s", s->id,
+                sv__catalog_errmsg(ss->cat));
+    else if (!strcmp(reason, "stopped"))
         ss->nb_stopped++;
     else if (!strcmp(reason, "expired"))
         ss->nb_expired++;
     else
         ss->nb_replaced++;
-    s->stats.position_s = position_s;
-    if ((ret = sv__catalog_sessions_save(ss->cat, &s, 1, reason)) < 0)
-        SV_LOGE(ss->log, "sessions", "cannot save the end of session %s: %s", s->id,
-                sv__catalog_errmsg(ss->cat));
-    free(s);
+    drop(ss, s);
     return ret;
 }
 
@@ -343,9 +371,13 @@ int sv__sessions_usable(sv__sessions *ss, const char *id)
     return r == 1 ? 0 : r == 0 ? 1 : r;
 }
 
-int sv__sessions_count(const sv__sessions *ss)
+int sv__sessions_count(sv__sessions *ss)
 {
-    return ss->count;
+    int64_t n;
+
+    if (sv__catalog_sessions_live(ss->cat, stale_before(ss), &n) == 0)
+        ss->live = n;
+    return (int)ss->live;
 }
 
 void sv__sessions_ended(const sv__sessions *ss, uint64_t *stopped, uint64_t *expired,

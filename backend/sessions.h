@@ -1,22 +1,29 @@
 /*
- * Live playback sessions: kept in memory on the loop thread, persisted to
- * the catalog in batches.
+ * Live playback sessions. The catalog holds the truth (so that any number
+ * of svserver processes on one PostgreSQL database answer for any
+ * session); each server keeps a write-behind cache of the sessions it has
+ * seen, on its loop thread.
  *
- * Why in memory: heartbeats are the hottest request of the service (one per
+ * Why a cache: heartbeats are the hottest request of the service (one per
  * viewer every heartbeat-interval seconds) and must cost microseconds, so a
- * heartbeat only updates a struct found through a hash table; it never
- * touches SQLite. A repeating timer (every second, or every heartbeat
- * interval when that is shorter) then
- *   - expires sessions whose last heartbeat is older than three intervals
- *     (they stop counting against the stream limit), and
- *   - writes every session changed since the last tick, and its resume
- *     position, in one transaction.
- * A stop, an expiry and a replaced session are written at once, so the
- * resume position (continue-watching) is in the catalog when the stop
- * answer leaves. At start-up the sessions the catalog still has open are
- * loaded back (a restart does not reset stream limits); the ones that
- * stopped heartbeating while the server was down expire on the first tick.
- * On shutdown every open session is written once more (still open).
+ * heartbeat updates a struct found through a hash table and never waits
+ * for the database. A repeating timer (every second, or every half
+ * heartbeat interval when that is shorter) then
+ *   - writes every session changed here since the last tick in one
+ *     transaction, merged with what other servers wrote (heartbeat counts
+ *     add up, the later report wins), and drops the ones another server
+ *     ended;
+ *   - ends in the catalog every open session not seen for three intervals
+ *     (any server may do it; it is one UPDATE), and forgets cached sessions
+ *     this server has not heard of for as long.
+ * A start goes to the catalog at once (the stream limit is checked there,
+ * serialised per user, so it holds across servers); so do a stop and its
+ * resume position. A heartbeat for a session this server has not cached
+ * (started elsewhere, or before a restart) reads its row once.
+ *
+ * What a crash loses: the heartbeats of the last tick (at most a second);
+ * the session itself, its limit slot and its last saved position are in
+ * the catalog, and the next heartbeat, on any server, carries on.
  *
  * The catalog rows (table sessions) keep the last reported statistics of a
  * session and why it ended: "stopped", "expired" or "replaced" (a new start
@@ -53,41 +60,41 @@ typedef struct sv__session {
     char device_id[65];
     int64_t started;          /* Unix s */
     int64_t last_seen;        /* Unix s, for the catalog */
-    uint64_t last_seen_ms;    /* loop clock, for expiry */
-    int64_t heartbeats;
+    uint64_t last_seen_ms;    /* loop clock: the last heartbeat here, or the row's age */
+    int64_t heartbeats;       /* as the catalog had them when read, plus this server's */
     sv__session_stats stats;
-    int dirty;                /* changed since the last write */
-    struct sv__session *next_id, *next_user; /* hash chains (sessions.c) */
+    int dirty;                /* to write at the next tick (a heartbeat, or a lookup) */
+    int64_t unsaved_heartbeats; /* received here since the last write */
+    int gone;                 /* the catalog says another server ended it */
+    struct sv__session *next_id; /* hash chain (sessions.c) */
 } sv__session;
 
 typedef struct sv__sessions sv__sessions;
 
-/* The table on `loop`, loading the catalog's open sessions. heartbeat_s is
- * the interval players are told; three of them without a heartbeat expire
- * a session. The timer does not keep the loop alive. Returns 0,
- * SV_ERR_NOMEM or SV_ERR_IO. `cat` and `log` outlive the table. */
+/* The table on `loop`. heartbeat_s is the interval players are told; three
+ * of them without a heartbeat expire a session. The timer does not keep
+ * the loop alive. Returns 0 or SV_ERR_NOMEM. `cat` and `log` outlive the
+ * table. */
 int sv__sessions_create(uv_loop_t *loop, sv__catalog *cat, const sv__logger *log,
                         double heartbeat_s, sv__sessions **out);
 
-/* Writes the open sessions and frees the table (the timer handle goes when
+/* Writes what is unsaved and frees the table (the timer handle goes when
  * the loop runs its close callback; run the loop once more). NULL is fine. */
 void sv__sessions_destroy(sv__sessions *ss);
 
-/* The live session with that id, or NULL (unknown, ended or expired). */
+/* The live session with that id (cached here, or read from the catalog),
+ * or NULL: unknown, ended or expired, or the catalog unreachable. */
 sv__session *sv__sessions_find(sv__sessions *ss, const char *id);
 
-/* Live sessions of a user (expired ones are ended first), not counting
- * the one on `except_device` (NULL: count all), which a start from that
- * device replaces. */
-int sv__sessions_count_user(sv__sessions *ss, int64_t user_id, const char *except_device);
-
 /*
- * Opens a session: ends the user's live session on the same device
- * ("replaced"), writes the row, and adds it to the table. Returns 0 and
- * *out (owned by the table), SV_ERR_NOMEM, SV_ERR_IO or SV_ERR_INTERNAL.
+ * Opens a session for user_id on device_id, which replaces the user's live
+ * session on that device, unless the user's other live sessions number
+ * max_streams already. Returns 0 and *out (owned by the table),
+ * SV_ERR_OVERFLOW (the stream limit), SV_ERR_NOMEM, SV_ERR_IO or
+ * SV_ERR_INTERNAL.
  */
 int sv__sessions_open(sv__sessions *ss, int64_t user_id, int64_t title_id,
-                      const char *device_id, sv__session **out);
+                      const char *device_id, int max_streams, sv__session **out);
 
 /* Records a heartbeat: the session stays alive for three more intervals. */
 void sv__sessions_heartbeat(sv__sessions *ss, sv__session *s, const sv__session_stats *st);
@@ -98,39 +105,74 @@ void sv__sessions_heartbeat(sv__sessions *ss, sv__session *s, const sv__session_
 int sv__sessions_end(sv__sessions *ss, sv__session *s, double position_s, const char *reason);
 
 /*
- * Whether a session id may still use its tokens: 1 live here, 0 ended
- * (stopped, expired, replaced) according to the catalog, SV_ERR_NOT_FOUND
- * unknown (another origin's session: tokens are stateless, so accepted),
- * SV_ERR_IO.
+ * Whether a session id may still use its tokens: 1 live, 0 ended (stopped,
+ * expired, replaced) according to the catalog, SV_ERR_NOT_FOUND unknown
+ * (another origin's session: tokens are stateless, so accepted), SV_ERR_IO.
  */
 int sv__sessions_usable(sv__sessions *ss, const char *id);
 
-/* Ends the sessions that missed three intervals now, rather than at the
- * next tick (up to a second later): /metrics counts exact figures. */
+/* Writes what is unsaved and ends the sessions that missed three intervals
+ * now, rather than at the next tick (up to a second later): /metrics counts
+ * exact figures. */
 void sv__sessions_expire(sv__sessions *ss);
 
-/* Number of live sessions (for /metrics and tests). */
-int sv__sessions_count(const sv__sessions *ss);
+/* Number of live sessions in the catalog, all servers together (for
+ * /metrics and tests); the last known figure when the catalog fails. */
+int sv__sessions_count(sv__sessions *ss);
 
-/* Sessions ended since the table was created, by reason (for /metrics). */
+/* Sessions this server ended since the table was created, by reason (for
+ * /metrics): its stops, the starts that replaced a session, and the
+ * expiries its timer wrote. */
 void sv__sessions_ended(const sv__sessions *ss, uint64_t *stopped, uint64_t *expired,
                         uint64_t *replaced);
 
-/* ---- the catalog side (catalog_sessions.c) ---- */
+/*
+ * ---- the catalog side (catalog_sqlite_sessions.c, catalog_pg_sessions.c) ----
+ *
+ * The catalog is the truth about sessions, so that every server on one
+ * database answers for every session; the table above is each server's
+ * write-behind cache of the heartbeats it received.
+ */
 
-int sv__catalog_session_insert(sv__catalog *cat, const sv__session *s);
+/*
+ * Opens session s (id, user, title, device, started, last_seen) in one
+ * transaction serialised per user (PostgreSQL: the user's row locked FOR
+ * UPDATE; SQLite: the database's write lock): open sessions of the user
+ * last seen before stale_before end ("expired"), the user's open session
+ * on s->device_id ends ("replaced"), and the row is inserted unless the
+ * user's other open sessions already number max_streams. Starts racing on
+ * several servers therefore never exceed the limit. Returns the number of
+ * sessions it ended as replaced (0 or 1), SV_ERR_OVERFLOW (the limit:
+ * nothing is changed), or SV_ERR_IO.
+ */
+int sv__catalog_session_start(sv__catalog *cat, const sv__session *s, int max_streams,
+                              int64_t stale_before);
 
-/* Writes n sessions' statistics and resume positions in one transaction;
- * with reason non-NULL they are also marked ended. */
+/* Reads session `id` into *out (every field the row has; the cache fields
+ * zeroed). Returns 1 open, 0 ended, SV_ERR_NOT_FOUND or SV_ERR_IO. */
+int sv__catalog_session_get(sv__catalog *cat, const char *id, sv__session *out);
+
+/*
+ * Saves n sessions in one transaction, merged with what other servers
+ * wrote: heartbeats += s->unsaved_heartbeats, last_seen the later of the
+ * two, statistics and position from the later. A row that another server
+ * already ended is left as it is and s[i]->gone set to 1. With reason
+ * non-NULL ("stopped") the open rows are also ended now. The user's resume
+ * position follows each saved position (removed past 95 % of the title).
+ * Returns 0 or SV_ERR_IO (nothing saved).
+ */
 int sv__catalog_sessions_save(sv__catalog *cat, sv__session *const *s, int n,
                               const char *reason);
 
+/* Ends every open session last seen before `before` ("expired"). Returns
+ * how many ended, or SV_ERR_IO. */
+int sv__catalog_sessions_expire(sv__catalog *cat, int64_t before);
+
+/* The number of open sessions seen at or after `since`, in *n. */
+int sv__catalog_sessions_live(sv__catalog *cat, int64_t since, int64_t *n);
+
 /* 1 ended, 0 open, SV_ERR_NOT_FOUND, SV_ERR_IO. */
 int sv__catalog_session_ended(sv__catalog *cat, const char *id);
-
-/* Calls fn for every open session row (stats filled from the row). */
-int sv__catalog_sessions_load(sv__catalog *cat, int (*fn)(void *opaque, const sv__session *s),
-                              void *opaque);
 
 /* The saved position of user_id in title_id (0 when none). */
 int sv__catalog_resume_get(sv__catalog *cat, int64_t user_id, int64_t title_id, double *pos);

@@ -55,11 +55,12 @@ static void progress_bar(void *opaque, double percent, const char *stage)
 
 int sv__cmd_ingest(const sv__config *cfg, const sv__logger *log, const sv__ingest_args *a)
 {
-    sv__job_env env = {cfg->data_dir, &cfg->ladder, log, NULL,
-                       cfg->has_master_key ? cfg->master_key : NULL};
+    sv__job_env env = {.data_dir = cfg->data_dir, .db = cfg->db, .ladder = &cfg->ladder,
+                       .log = log,
+                       .master_key = cfg->has_master_key ? cfg->master_key : NULL};
     sv__catalog *cat = NULL;
     int64_t title_id, job_id;
-    char path[1100], err[512];
+    char err[512];
     int fd, last = -1, tty = isatty(STDOUT_FILENO), ret = 1;
 
     if (!a->title || !a->title[0]) {
@@ -78,9 +79,14 @@ int sv__cmd_ingest(const sv__config *cfg, const sv__logger *log, const sv__inges
                         "SVSERVER_MASTER_KEY or --master-key)\n", cfg->drm);
         return 2;
     }
-    snprintf(path, sizeof(path), "%s/catalog.db", cfg->data_dir);
-    if (sv__mkdirs(cfg->data_dir) < 0 || sv__catalog_open(path, &cat, err, sizeof(err)) < 0) {
-        fprintf(stderr, "svserver ingest: %s\n", cat ? err : "cannot create the data folder");
+    if (sv__mkdirs(cfg->data_dir) < 0) {
+        fprintf(stderr, "svserver ingest: cannot create the data folder %s\n", cfg->data_dir);
+        ret = 2;
+        goto out;
+    }
+    if (sv__catalog_connect(cfg->db, cfg->data_dir, &cat, err, sizeof(err)) < 0) {
+        fprintf(stderr, "svserver ingest: %s\n", err);
+        ret = 2;
         goto out;
     }
     if (sv__catalog_title_create(cat, a->title, a->synopsis, a->genres, a->nb_genres,

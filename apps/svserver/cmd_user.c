@@ -56,10 +56,13 @@ static void audit_cli(sv__catalog *cat, const char *action, const char *target,
 
 static int open_catalog(const sv__config *cfg, sv__catalog **cat)
 {
-    char path[1100], err[512];
+    char err[512];
 
-    snprintf(path, sizeof(path), "%s/catalog.db", cfg->data_dir);
-    if (sv__mkdirs(cfg->data_dir) < 0 || sv__catalog_open(path, cat, err, sizeof(err)) < 0) {
+    if (sv__mkdirs(cfg->data_dir) < 0) {
+        fprintf(stderr, "svserver: cannot create the data folder %s\n", cfg->data_dir);
+        return -1;
+    }
+    if (sv__catalog_connect(cfg->db, cfg->data_dir, cat, err, sizeof(err)) < 0) {
         fprintf(stderr, "svserver: %s\n", err);
         return -1;
     }

@@ -6,10 +6,10 @@
 #include <string.h>
 
 #include "backend/accounts.h"
-#include "backend/catalog_internal.h"
+#include "backend/catalog_sqlite.h"
 #include "streamverse/common.h"
 
-int sv__catalog_lockout_get(sv__catalog *cat, const char *name, int64_t *until)
+int sv__sqlite_lockout_get(sv__catalog *cat, const char *name, int64_t *until)
 {
     sqlite3_stmt *st;
     int ret, rc;
@@ -28,7 +28,7 @@ int sv__catalog_lockout_get(sv__catalog *cat, const char *name, int64_t *until)
     return ret;
 }
 
-int sv__catalog_lockout_set(sv__catalog *cat, const char *name, int64_t until, int failures)
+int sv__sqlite_lockout_set(sv__catalog *cat, const char *name, int64_t until, int failures)
 {
     sqlite3_stmt *st;
     int ret;
@@ -45,7 +45,7 @@ int sv__catalog_lockout_set(sv__catalog *cat, const char *name, int64_t until, i
     return ret;
 }
 
-int sv__catalog_lockout_clear(sv__catalog *cat, const char *name)
+int sv__sqlite_lockout_clear(sv__catalog *cat, const char *name)
 {
     sqlite3_stmt *st;
     int ret;
@@ -70,7 +70,7 @@ static void bind_opt(sqlite3_stmt *st, int i, const char *v)
         sqlite3_bind_null(st, i);
 }
 
-int sv__catalog_audit_add(sv__catalog *cat, const sv__audit_rec *r)
+int sv__sqlite_audit_add(sv__catalog *cat, const sv__audit_rec *r)
 {
     sqlite3_stmt *st;
     int ret;
@@ -103,7 +103,7 @@ static json_t *text_or_null(sqlite3_stmt *st, int i)
     return v ? json_string(v) : json_null();
 }
 
-json_t *sv__catalog_audit_list(sv__catalog *cat, int64_t before_id, int limit)
+json_t *sv__sqlite_audit_list(sv__catalog *cat, int64_t before_id, int limit)
 {
     sqlite3_stmt *st;
     json_t *arr = json_array();

@@ -6,11 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "backend/catalog_internal.h"
+#include "backend/catalog_sqlite.h"
 #include "backend/fuzzy.h"
 #include "streamverse/common.h"
 
-int sv__catalog_title_create(sv__catalog *cat, const char *title, const char *synopsis,
+int sv__sqlite_title_create(sv__catalog *cat, const char *title, const char *synopsis,
                              const char *const *genres, int nb_genres, int64_t *id)
 {
     sqlite3_stmt *st = NULL;
@@ -44,7 +44,7 @@ fail:
     return ret;
 }
 
-int sv__catalog_title_update(sv__catalog *cat, int64_t id, const char *title,
+int sv__sqlite_title_update(sv__catalog *cat, int64_t id, const char *title,
                              const char *synopsis, json_t *genres)
 {
     sqlite3_stmt *st = NULL;
@@ -166,7 +166,7 @@ static json_t *row_json(sv__catalog *cat, sqlite3_stmt *st)
     return t;
 }
 
-json_t *sv__catalog_title_json(sv__catalog *cat, int64_t id, int *err)
+json_t *sv__sqlite_title_json(sv__catalog *cat, int64_t id, int *err)
 {
     sqlite3_stmt *st = NULL;
     json_t *t = NULL;
@@ -241,7 +241,7 @@ static int collect(sv__catalog *cat, sqlite3_stmt *st, json_t *items)
 
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         int e;
-        json_t *t = sv__catalog_title_json(cat, sqlite3_column_int64(st, 0), &e);
+        json_t *t = sv__sqlite_title_json(cat, sqlite3_column_int64(st, 0), &e);
 
         if (t)
             json_array_append_new(items, t);
@@ -314,7 +314,7 @@ static int fuzzy_search(sv__catalog *cat, const sv__title_query *q, json_t *item
         qsort(hits, n, sizeof(*hits), cmp_scored);
     for (size_t i = (size_t)q->offset; i < n && i < (size_t)q->offset + (size_t)q->limit; i++) {
         int e;
-        json_t *t = sv__catalog_title_json(cat, hits[i].id, &e);
+        json_t *t = sv__sqlite_title_json(cat, hits[i].id, &e);
 
         if (t)
             json_array_append_new(items, t);
@@ -327,7 +327,7 @@ fail:
     return ret;
 }
 
-json_t *sv__catalog_titles_list(sv__catalog *cat, const sv__title_query *q, int *err)
+json_t *sv__sqlite_titles_list(sv__catalog *cat, const sv__title_query *q, int *err)
 {
     json_t *items = json_array(), *res = NULL;
     sqlite3_stmt *st = NULL;

@@ -5,7 +5,7 @@
  */
 #include <string.h>
 
-#include "backend/catalog_internal.h"
+#include "backend/catalog_sqlite.h"
 #include "backend/keys.h"
 #include "streamverse/common.h"
 
@@ -14,7 +14,7 @@ int sv__drm_scheme_valid(const char *s)
     return s && (!strcmp(s, "none") || !strcmp(s, "cenc") || !strcmp(s, "cbcs"));
 }
 
-int sv__catalog_key_insert(sv__catalog *cat, int64_t title_id, const uint8_t kid[16],
+int sv__sqlite_key_insert(sv__catalog *cat, int64_t title_id, const uint8_t kid[16],
                            const uint8_t *wrapped, size_t len)
 {
     sqlite3_stmt *st;
@@ -49,7 +49,7 @@ static int blob_out(sqlite3_stmt *st, int col, uint8_t *out, size_t cap, size_t 
     return 0;
 }
 
-int sv__catalog_key_by_title(sv__catalog *cat, int64_t title_id, uint8_t kid[16],
+int sv__sqlite_key_by_title(sv__catalog *cat, int64_t title_id, uint8_t kid[16],
                              uint8_t *wrapped, size_t cap, size_t *len)
 {
     sqlite3_stmt *st;
@@ -75,7 +75,7 @@ int sv__catalog_key_by_title(sv__catalog *cat, int64_t title_id, uint8_t kid[16]
     return ret;
 }
 
-int sv__catalog_key_by_kid(sv__catalog *cat, const uint8_t kid[16], int64_t *title_id,
+int sv__sqlite_key_by_kid(sv__catalog *cat, const uint8_t kid[16], int64_t *title_id,
                            uint8_t *wrapped, size_t cap, size_t *len)
 {
     sqlite3_stmt *st;
@@ -96,7 +96,7 @@ int sv__catalog_key_by_kid(sv__catalog *cat, const uint8_t kid[16], int64_t *tit
     return ret;
 }
 
-int sv__catalog_title_set_drm(sv__catalog *cat, int64_t title_id, const char *drm)
+int sv__sqlite_title_set_drm(sv__catalog *cat, int64_t title_id, const char *drm)
 {
     sqlite3_stmt *st;
     int ret = SV_ERR_IO;
@@ -113,7 +113,7 @@ int sv__catalog_title_set_drm(sv__catalog *cat, int64_t title_id, const char *dr
     return ret;
 }
 
-int sv__catalog_title_drm(sv__catalog *cat, int64_t title_id, char *out, size_t cap)
+int sv__sqlite_title_drm(sv__catalog *cat, int64_t title_id, char *out, size_t cap)
 {
     sqlite3_stmt *st;
     int rc, ret = SV_ERR_IO;

@@ -1,0 +1,393 @@
+/*
+ * catalog_pg.c - the PostgreSQL back end: connecting, schema migrations,
+ * query helpers and the operations table (catalog_pg.h).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "backend/catalog_pg.h"
+#include "streamverse/common.h"
+
+/*
+ * One entry per schema version: migrations[v] takes a database from version
+ * v to v + 1. Append new versions; never edit a released one. Version 1 is
+ * the SQLite catalog's schema 5 in PostgreSQL's types, with trigram indexes
+ * for search and a partial index of the open sessions.
+ */
+static const char *const migrations[] = {
+    /* 0 -> 1 */
+    "CREATE EXTENSION IF NOT EXISTS pg_trgm;"
+    "CREATE TABLE titles ("
+    "  id BIGSERIAL PRIMARY KEY,"
+    "  title TEXT NOT NULL,"
+    "  synopsis TEXT NOT NULL DEFAULT '',"
+    "  genres TEXT NOT NULL DEFAULT '[]',"                 /* JSON array of strings */
+    "  duration DOUBLE PRECISION,"
+    "  status TEXT NOT NULL DEFAULT 'processing'"
+    "    CHECK (status IN ('processing', 'ready', 'failed')),"
+    "  created BIGINT NOT NULL,"
+    "  nb_thumbs INTEGER NOT NULL DEFAULT 0,"
+    "  thumb_interval DOUBLE PRECISION NOT NULL DEFAULT 10,"
+    "  drm TEXT NOT NULL DEFAULT 'none' CHECK (drm IN ('none', 'cenc', 'cbcs')),"
+    "  regions TEXT NOT NULL DEFAULT '[]');"               /* JSON array of ISO 3166 codes */
+    "CREATE INDEX titles_status ON titles(status, id);"
+    "CREATE INDEX titles_title_trgm ON titles USING gin (lower(title) gin_trgm_ops);"
+    "CREATE INDEX titles_synopsis_trgm ON titles USING gin (lower(synopsis) gin_trgm_ops);"
+    "CREATE TABLE renditions ("
+    "  title_id BIGINT NOT NULL REFERENCES titles(id) ON DELETE CASCADE,"
+    "  kind TEXT NOT NULL,"
+    "  name TEXT NOT NULL,"
+    "  width INTEGER, height INTEGER,"
+    "  bandwidth BIGINT, average_bandwidth BIGINT,"
+    "  codecs TEXT, frame_rate DOUBLE PRECISION, nb_segments INTEGER,"
+    "  PRIMARY KEY (title_id, kind, name));"
+    /* Jobs are claimed by workers on any machine: `worker` names the
+     * claimer (host:pid), lease_until is when the claim runs out unless the
+     * worker renews it. */
+    "CREATE TABLE jobs ("
+    "  id BIGSERIAL PRIMARY KEY,"
+    "  title_id BIGINT NOT NULL REFERENCES titles(id) ON DELETE CASCADE,"
+    "  state TEXT NOT NULL DEFAULT 'queued'"
+    "    CHECK (state IN ('queued', 'running', 'done', 'failed')),"
+    "  percent DOUBLE PRECISION NOT NULL DEFAULT 0,"
+    "  stage TEXT NOT NULL DEFAULT '',"
+    "  error TEXT,"
+    "  attempts INTEGER NOT NULL DEFAULT 0,"
+    "  input TEXT NOT NULL,"
+    "  input_owned INTEGER NOT NULL DEFAULT 0,"
+    "  worker_pid INTEGER,"
+    "  worker TEXT,"
+    "  lease_until BIGINT,"
+    "  created BIGINT NOT NULL, started BIGINT, finished BIGINT,"
+    "  transcode_s DOUBLE PRECISION);"
+    "CREATE INDEX jobs_state ON jobs(state, id);"
+    "CREATE TABLE title_keys ("
+    "  title_id BIGINT NOT NULL REFERENCES titles(id) ON DELETE CASCADE,"
+    "  kid BYTEA NOT NULL CHECK (length(kid) = 16),"
+    "  wrapped_key BYTEA NOT NULL,"
+    "  created BIGINT NOT NULL,"
+    "  PRIMARY KEY (title_id, kid));"
+    "CREATE UNIQUE INDEX title_keys_kid ON title_keys(kid);"
+    "CREATE TABLE users ("
+    "  id BIGSERIAL PRIMARY KEY,"
+    "  name TEXT NOT NULL UNIQUE,"
+    "  pw_salt BYTEA NOT NULL,"
+    "  pw_hash BYTEA NOT NULL,"
+    "  pw_kdf TEXT NOT NULL,"                              /* "scrypt:N:r:p" */
+    "  region TEXT NOT NULL,"
+    "  max_streams INTEGER NOT NULL CHECK (max_streams >= 0),"
+    "  created BIGINT NOT NULL,"
+    "  role TEXT NOT NULL DEFAULT 'viewer' CHECK (role IN ('viewer', 'operator', 'admin')));"
+    /* Heartbeats rewrite a session row every few seconds: room on each
+     * page keeps those updates HOT (no index is touched). */
+    "CREATE TABLE sessions ("
+    "  id TEXT PRIMARY KEY,"
+    "  user_id BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+    "  title_id BIGINT NOT NULL REFERENCES titles(id) ON DELETE CASCADE,"
+    "  device_id TEXT NOT NULL,"
+    "  started BIGINT NOT NULL,"
+    "  last_seen BIGINT NOT NULL,"
+    "  ended BIGINT,"
+    "  end_reason TEXT,"                                   /* stopped, expired, replaced */
+    "  position DOUBLE PRECISION NOT NULL DEFAULT 0,"
+    "  heartbeats BIGINT NOT NULL DEFAULT 0,"
+    "  bitrate_kbps BIGINT, buffer_s DOUBLE PRECISION, rebuffer_count BIGINT,"
+    "  rebuffer_s DOUBLE PRECISION, dropped_frames BIGINT, cdn TEXT)"
+    "  WITH (fillfactor = 70);"
+    "CREATE INDEX sessions_live ON sessions(user_id) WHERE ended IS NULL;"
+    "CREATE TABLE resume ("
+    "  user_id BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+    "  title_id BIGINT NOT NULL REFERENCES titles(id) ON DELETE CASCADE,"
+    "  position DOUBLE PRECISION NOT NULL,"
+    "  updated BIGINT NOT NULL,"
+    "  PRIMARY KEY (user_id, title_id));"
+    "CREATE INDEX resume_recent ON resume(user_id, updated);"
+    "CREATE TABLE lockouts ("
+    "  name TEXT PRIMARY KEY,"
+    "  until BIGINT NOT NULL,"
+    "  failures INTEGER NOT NULL,"
+    "  since BIGINT NOT NULL);"
+    "CREATE TABLE audit ("
+    "  id BIGSERIAL PRIMARY KEY,"
+    "  at BIGINT NOT NULL,"
+    "  actor TEXT NOT NULL,"
+    "  actor_id BIGINT,"
+    "  role TEXT NOT NULL,"
+    "  action TEXT NOT NULL,"
+    "  target TEXT,"
+    "  peer TEXT NOT NULL,"
+    "  status INTEGER NOT NULL,"
+    "  detail TEXT);"
+    "CREATE FUNCTION audit_append_only() RETURNS trigger LANGUAGE plpgsql AS"
+    "  $$BEGIN RAISE EXCEPTION 'the audit log is append-only'; END$$;"
+    "CREATE TRIGGER audit_no_change BEFORE UPDATE OR DELETE ON audit"
+    "  FOR EACH ROW EXECUTE FUNCTION audit_append_only();",
+};
+
+#define PG_SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))
+
+/* Key of the advisory lock that serialises migrations between processes
+ * starting at the same time ('svmg'). */
+#define MIGRATION_LOCK "1937141607"
+
+/* libpq's messages end with a newline and may span lines: keep the first. */
+static void set_error(sv__catalog *cat, const char *what, const char *msg, const char *state)
+{
+    size_t n;
+
+    snprintf(cat->errmsg, sizeof(cat->errmsg), "%s%s%s", what ? what : "", what ? ": " : "",
+             msg && msg[0] ? msg : "unknown error");
+    n = strcspn(cat->errmsg, "\n");
+    cat->errmsg[n] = '\0';
+    snprintf(cat->sqlstate, sizeof(cat->sqlstate), "%s", state ? state : "");
+}
+
+/* A dropped connection is reset before the next command (a database that
+ * restarted is found again); a database still down fails the call. */
+static int ensure_connected(sv__catalog *cat)
+{
+    if (PQstatus(cat->pg) == CONNECTION_OK)
+        return 0;
+    PQreset(cat->pg);
+    if (PQstatus(cat->pg) == CONNECTION_OK)
+        return 0;
+    set_error(cat, "database unreachable", PQerrorMessage(cat->pg), NULL);
+    return SV_ERR_IO;
+}
+
+PGresult *sv__pg_vquery(sv__catalog *cat, const char *sql, const char *fmt, va_list ap)
+{
+    enum { MAX_PARAMS = 24 };
+    const char *vals[MAX_PARAMS];
+    int lens[MAX_PARAMS], formats[MAX_PARAMS];
+    char nums[MAX_PARAMS][32];
+    int n = (int)strlen(fmt);
+    PGresult *r;
+    ExecStatusType st;
+
+    if (n > MAX_PARAMS) {
+        set_error(cat, "query", "too many parameters", NULL);
+        return NULL;
+    }
+    for (int i = 0; i < n; i++) {
+        lens[i] = 0;
+        formats[i] = 0;
+        switch (fmt[i]) {
+        case 'i':
+            snprintf(nums[i], sizeof(nums[i]), "%lld", (long long)va_arg(ap, int64_t));
+            vals[i] = nums[i];
+            break;
+        case 'd':
+            snprintf(nums[i], sizeof(nums[i]), "%.17g", va_arg(ap, double));
+            vals[i] = nums[i];
+            break;
+        case 's':
+            vals[i] = va_arg(ap, const char *);
+            break;
+        case 'b':
+            vals[i] = (const char *)va_arg(ap, const uint8_t *);
+            lens[i] = (int)va_arg(ap, size_t);
+            formats[i] = 1;
+            break;
+        default:
+            vals[i] = NULL;
+            break;
+        }
+    }
+    if (ensure_connected(cat) < 0)
+        return NULL;
+    r = PQexecParams(cat->pg, sql, n, NULL, vals, lens, formats, 0);
+    st = PQresultStatus(r);
+    if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) {
+        cat->sqlstate[0] = '\0';
+        return r;
+    }
+    set_error(cat, NULL, r ? PQresultErrorMessage(r) : PQerrorMessage(cat->pg),
+              r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL);
+    PQclear(r);
+    return NULL;
+}
+
+PGresult *sv__pg_query(sv__catalog *cat, const char *sql, const char *fmt, ...)
+{
+    PGresult *r;
+    va_list ap;
+
+    va_start(ap, fmt);
+    r = sv__pg_vquery(cat, sql, fmt, ap);
+    va_end(ap);
+    return r;
+}
+
+int sv__pg_run(sv__catalog *cat, const char *sql, const char *fmt, ...)
+{
+    PGresult *r;
+    va_list ap;
+    int n;
+
+    va_start(ap, fmt);
+    r = sv__pg_vquery(cat, sql, fmt, ap);
+    va_end(ap);
+    if (!r)
+        return SV_ERR_IO;
+    n = atoi(PQcmdTuples(r));
+    PQclear(r);
+    return n;
+}
+
+int sv__pg_exec(sv__catalog *cat, const char *sql)
+{
+    PGresult *r = sv__pg_query(cat, sql, "");
+
+    PQclear(r);
+    return r ? 0 : SV_ERR_IO;
+}
+
+int64_t sv__pg_int(const PGresult *r, int row, int col)
+{
+    return strtoll(PQgetvalue(r, row, col), NULL, 10);
+}
+
+double sv__pg_double(const PGresult *r, int row, int col)
+{
+    return strtod(PQgetvalue(r, row, col), NULL);
+}
+
+const char *sv__pg_text(const PGresult *r, int row, int col)
+{
+    return PQgetvalue(r, row, col);
+}
+
+int sv__pg_null(const PGresult *r, int row, int col)
+{
+    return PQgetisnull(r, row, col);
+}
+
+int sv__pg_bytes(const PGresult *r, int row, int col, uint8_t *out, size_t cap)
+{
+    size_t len = 0;
+    unsigned char *raw = PQunescapeBytea((const unsigned char *)PQgetvalue(r, row, col), &len);
+    int ret = SV_ERR_IO;
+
+    if (raw && len <= cap) {
+        memcpy(out, raw, len);
+        ret = (int)len;
+    }
+    PQfreemem(raw);
+    return ret;
+}
+
+const char *sv__pg_sqlstate(sv__catalog *cat)
+{
+    return cat->sqlstate;
+}
+
+static const char *pg_errmsg(sv__catalog *cat)
+{
+    return cat->errmsg[0] ? cat->errmsg : "no error";
+}
+
+/* SQLSTATE class 53: insufficient resources; 53100 disk_full. */
+static int pg_disk_full(sv__catalog *cat)
+{
+    return !strcmp(cat->sqlstate, "53100");
+}
+
+static void pg_close(sv__catalog *cat)
+{
+    PQfinish(cat->pg);
+    free(cat);
+}
+
+static void quiet_notices(void *arg, const char *message)
+{
+    (void)arg;
+    (void)message; /* "extension already exists, skipping" and the like */
+}
+
+/* Each migration runs in one transaction holding the migration lock, and
+ * reads the version under it: two processes starting together apply each
+ * step once, and a failed step leaves the schema as it was. */
+static int migrate(sv__catalog *cat, char *err, size_t errlen)
+{
+    for (;;) {
+        PGresult *r;
+        int v;
+
+        if (sv__pg_exec(cat, "BEGIN") < 0 ||
+            sv__pg_exec(cat, "SELECT pg_advisory_xact_lock(" MIGRATION_LOCK ")") < 0 ||
+            sv__pg_exec(cat, "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT "
+                        "NULL)") < 0 ||
+            !(r = sv__pg_query(cat, "SELECT coalesce(max(version), 0) FROM schema_version", "")))
+            goto fail;
+        v = (int)sv__pg_int(r, 0, 0);
+        PQclear(r);
+        if (v > PG_SCHEMA_VERSION) {
+            sv__pg_exec(cat, "ROLLBACK");
+            snprintf(err, errlen, "catalog schema version %d is newer than this svserver (%d)",
+                     v, PG_SCHEMA_VERSION);
+            return SV_ERR_UNSUPPORTED;
+        }
+        if (v == PG_SCHEMA_VERSION) {
+            if (sv__pg_exec(cat, "COMMIT") < 0)
+                goto fail;
+            return 0;
+        }
+        if (sv__pg_exec(cat, migrations[v]) < 0 ||
+            sv__pg_run(cat, "DELETE FROM schema_version", "") < 0 ||
+            sv__pg_run(cat, "INSERT INTO schema_version VALUES ($1)", "i", (int64_t)v + 1) < 0) {
+            snprintf(err, errlen, "catalog migration to version %d: %s", v + 1, cat->errmsg);
+            sv__pg_exec(cat, "ROLLBACK");
+            return SV_ERR_IO;
+        }
+        if (sv__pg_exec(cat, "COMMIT") < 0)
+            goto fail;
+    }
+
+fail:
+    snprintf(err, errlen, "catalog: %s", cat->errmsg);
+    sv__pg_exec(cat, "ROLLBACK");
+    return SV_ERR_IO;
+}
+
+int sv__pg_open(const char *url, sv__catalog **out, char *err, size_t errlen)
+{
+    /* The URL's own settings win over these defaults (later keywords
+     * override earlier ones, and dbname expands in place). */
+    static const char *const keys[] = {"connect_timeout", "application_name", "options",
+                                       "dbname", NULL};
+    const char *vals[] = {"3", "svserver",
+                          "-c statement_timeout=10000 -c lock_timeout=5000", url, NULL};
+    sv__catalog *cat = calloc(1, sizeof(*cat));
+    int ret;
+
+    if (!cat) {
+        snprintf(err, errlen, "out of memory");
+        return SV_ERR_NOMEM;
+    }
+    cat->ops = &sv__pg_ops;
+    cat->pg = PQconnectdbParams(keys, vals, 1);
+    if (!cat->pg || PQstatus(cat->pg) != CONNECTION_OK) {
+        set_error(cat, NULL, cat->pg ? PQerrorMessage(cat->pg) : "out of memory", NULL);
+        snprintf(err, errlen, "cannot connect to the PostgreSQL catalog: %s", cat->errmsg);
+        ret = SV_ERR_IO;
+        goto fail;
+    }
+    PQsetNoticeProcessor(cat->pg, quiet_notices, NULL);
+    if ((ret = migrate(cat, err, errlen)) < 0)
+        goto fail;
+    *out = cat;
+    return 0;
+
+fail:
+    pg_close(cat);
+    return ret;
+}
+
+const sv__catalog_ops sv__pg_ops = {
+    .name = "postgresql",
+    .close = pg_close,
+    .errmsg = pg_errmsg,
+    .disk_full = pg_disk_full,
+};
