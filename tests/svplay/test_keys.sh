@@ -24,7 +24,9 @@ white_pixels() {
     od -An -v -tu1 "$tmp/$1.gray" | tr -s ' ' '\n' | grep -c '^1$'
 }
 i=0
-until "$XKEY" "svplay - " geometry >/dev/null 2>&1 || [ $i -ge 50 ]; do sleep 0.1; i=$((i + 1)); done
+# Up to 30 s: on a loaded machine svplay's first window can take a while.
+until "$XKEY" "svplay - " geometry >/dev/null 2>&1 || [ $i -ge 300 ]; do sleep 0.1; i=$((i + 1)); done
+"$XKEY" "svplay - " geometry >/dev/null 2>&1 || { echo "FAIL: no svplay window after 30 s"; kill $pid; exit 1; }
 sleep 1 # playing, window sized to the picture
 before=$(white_pixels before)
 "$XKEY" "svplay - " i || { echo "FAIL: cannot send 'i'"; kill $pid; exit 1; }
