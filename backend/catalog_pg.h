@@ -52,4 +52,23 @@ int sv__pg_bytes(const PGresult *r, int row, int col, uint8_t *out, size_t cap);
  * "" when the failure was not the server's answer. */
 const char *sv__pg_sqlstate(sv__catalog *cat);
 
+/* ---- jobs (catalog_pg_jobs.c): the operations of sv__pg_ops ---- */
+int sv__pg_job_create(sv__catalog *cat, int64_t title_id, const char *input, int input_owned,
+                      int64_t *job_id);
+json_t *sv__pg_job_json(sv__catalog *cat, int64_t job_id, int *err);
+int sv__pg_job_get(sv__catalog *cat, int64_t job_id, sv__job_info *out);
+int sv__pg_job_claim(sv__catalog *cat, int64_t job_id, const sv__job_claim_args *c,
+                     sv__job_info *out);
+int sv__pg_job_renew(sv__catalog *cat, const sv__job_info *job, int lease_s);
+int sv__pg_job_progress(sv__catalog *cat, const sv__job_info *job, double percent,
+                        const char *stage);
+int sv__pg_job_fail(sv__catalog *cat, const sv__job_info *job, const char *reason);
+int sv__pg_job_requeue(sv__catalog *cat, const sv__job_info *job);
+int sv__pg_publish(sv__catalog *cat, const sv__job_info *job, const sv__media_result *res);
+int sv__pg_recover(sv__catalog *cat, int self_pid, int max_attempts, sv__job_gave_up_fn gave_up,
+                   void *opaque, int64_t **ids);
+int sv__pg_job_inputs_active(sv__catalog *cat, void (*fn)(void *opaque, const char *input),
+                             void *opaque);
+int sv__pg_job_counts(sv__catalog *cat, int64_t *counts);
+
 #endif

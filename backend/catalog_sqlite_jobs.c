@@ -12,6 +12,10 @@
 #include "backend/catalog_sqlite.h"
 #include "streamverse/common.h"
 
+/* The reason of a job given up because its worker died max-attempts times. */
+#define GAVE_UP "'the worker died ' || attempts ||" \
+                " CASE attempts WHEN 1 THEN ' time' ELSE ' times' END || '; giving up'"
+
 static int state_parse(const char *s)
 {
     for (int i = 0; i < SV__JOB_NB; i++)
@@ -127,7 +131,7 @@ int sv__sqlite_job_get(sv__catalog *cat, int64_t job_id, sv__job_info *out)
  * still running under the same worker and attempt. */
 #define HELD " id = ? AND state = 'running' AND worker = ? AND attempts = ?"
 
-int sv__sqlite_job_claim(sv__catalog *cat, int64_t job_id, const sv__job_claim *c,
+int sv__sqlite_job_claim(sv__catalog *cat, int64_t job_id, const sv__job_claim_args *c,
                          sv__job_info *out)
 {
     sqlite3_stmt *st = NULL;
@@ -158,7 +162,7 @@ int sv__sqlite_job_claim(sv__catalog *cat, int64_t job_id, const sv__job_claim *
     if (out->state == SV__JOB_RUNNING && out->attempts >= c->max_attempts) {
         /* Its lease ran out: the worker died, once too often. */
         if (run(cat, "UPDATE jobs SET state = 'failed', finished = ?, lease_until = NULL, error ="
-                     " 'the worker died ' || attempts || ' times; giving up' WHERE id = ?",
+                     " " GAVE_UP " WHERE id = ?",
                 "ii", now, out->id) != 1 ||
             run(cat, "UPDATE titles SET status = 'failed' WHERE id = ?", "i", out->title_id) < 0)
             goto fail;
@@ -273,11 +277,28 @@ static int owner_gone(int64_t pid, int self_pid)
     return kill((pid_t)pid, 0) < 0 && errno == ESRCH;
 }
 
-int sv__sqlite_recover(sv__catalog *cat, int self_pid, int max_attempts, int64_t **ids)
+/* Appends v to a growing list. */
+static int push(int64_t **list, size_t *n, size_t *cap, int64_t v)
+{
+    if (*n == *cap) {
+        size_t c = *cap ? *cap * 2 : 8;
+        int64_t *l = realloc(*list, c * sizeof(*l));
+
+        if (!l)
+            return SV_ERR_NOMEM;
+        *list = l;
+        *cap = c;
+    }
+    (*list)[(*n)++] = v;
+    return 0;
+}
+
+int sv__sqlite_recover(sv__catalog *cat, int self_pid, int max_attempts,
+                       sv__job_gave_up_fn gave_up, void *opaque, int64_t **ids)
 {
     sqlite3_stmt *st = NULL;
-    int64_t *list = NULL, now = sv__cat_now();
-    size_t n = 0, cap = 0;
+    int64_t *list = NULL, *dead = NULL, now = sv__cat_now();
+    size_t n = 0, cap = 0, nb_dead = 0, dead_cap = 0;
     int ret = SV_ERR_IO;
 
     *ids = NULL;
@@ -296,8 +317,11 @@ int sv__sqlite_recover(sv__catalog *cat, int self_pid, int max_attempts, int64_t
         if (!owner_gone(sqlite3_column_int64(st, 1), self_pid) && !sqlite3_column_int(st, 3))
             continue;
         if (attempts >= max_attempts) {
+            if ((ret = push(&dead, &nb_dead, &dead_cap, id)) < 0)
+                goto fail;
+            ret = SV_ERR_IO;
             if (run(cat, "UPDATE jobs SET state = 'failed', finished = ?, lease_until = NULL,"
-                         " error = 'the worker died ' || attempts || ' times; giving up'"
+                         " error = " GAVE_UP
                          " WHERE id = ?", "ii", now, id) < 0 ||
                 run(cat, "UPDATE titles SET status = 'failed' WHERE id ="
                          " (SELECT title_id FROM jobs WHERE id = ?)", "i", id) < 0)
@@ -313,26 +337,28 @@ int sv__sqlite_recover(sv__catalog *cat, int self_pid, int max_attempts, int64_t
     if (sv__cat_prepare(cat, "SELECT id FROM jobs WHERE state = 'queued' ORDER BY id", &st) < 0)
         goto fail;
     while (sqlite3_step(st) == SQLITE_ROW) {
-        if (n == cap) {
-            int64_t *l = realloc(list, (cap = cap ? cap * 2 : 8) * sizeof(*list));
-            if (!l) {
-                ret = SV_ERR_NOMEM;
-                goto fail;
-            }
-            list = l;
-        }
-        list[n++] = sqlite3_column_int64(st, 0);
+        if ((ret = push(&list, &n, &cap, sqlite3_column_int64(st, 0))) < 0)
+            goto fail;
     }
+    ret = SV_ERR_IO;
     sqlite3_finalize(st);
     st = NULL;
     if (sv__cat_exec(cat, "COMMIT") < 0)
         goto fail;
+    for (size_t i = 0; i < nb_dead && gave_up; i++) {
+        sv__job_info info;
+
+        if (sv__sqlite_job_get(cat, dead[i], &info) == 0)
+            gave_up(opaque, &info);
+    }
+    free(dead);
     *ids = list;
     return (int)n;
 fail:
     sqlite3_finalize(st);
     sv__cat_exec(cat, "ROLLBACK");
     free(list);
+    free(dead);
     return ret;
 }
 

@@ -7,7 +7,7 @@
  *   listen, data, db (a postgresql:// URL; empty: SQLite in the data folder), workers, log-level, log-json, max-upload-mb,
  *   max-header-bytes, max-body-kb, header-timeout, idle-timeout,
  *   drain-timeout, ladder ("240:300,360:750,..." height:kbps),
- *   segment-seconds, preset, max-attempts,
+ *   segment-seconds, preset, max-attempts, job-lease,
  *   master-key (64 hex digits: wraps the content keys kept in the catalog),
  *   token-secret (16+ characters: signs playback and media tokens),
  *   drm (none | cenc | cbcs: protection of newly ingested titles),
@@ -39,7 +39,8 @@ typedef struct sv__config {
     int log_level;             /* sv_log_level */
     int log_json;
     uint64_t max_upload_bytes;
-    int max_attempts;          /* a job interrupted this often fails */
+    int max_attempts;          /* a job whose worker died this often fails (3) */
+    int job_lease;             /* s a worker's claim on a job lasts unless renewed (30) */
     sv__http_limits http;
     sv__ladder ladder;
     char preset[32];           /* storage for ladder.x264_preset */

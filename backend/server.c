@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
+#include <limits.h>
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
 #include <stddef.h>
@@ -102,7 +103,7 @@ static const struct fixed_setting {
     FIXED("master-key", has_master_key, 'b'), FIXED("cdns", cdns, 's'),
     FIXED("heartbeat-interval", heartbeat_s, 'b'), FIXED("steering-ttl", steering_ttl, 'b'),
     FIXED("max-connections", http.max_connections, 'b'),
-    FIXED("max-attempts", max_attempts, 'b'),
+    FIXED("max-attempts", max_attempts, 'b'), FIXED("job-lease", job_lease, 'b'),
 };
 
 static void apply_settings(sv__server *srv, sv__config *next)
@@ -316,6 +317,8 @@ static int start_jobs(sv__server *srv)
     srv->env.log = srv->log_start;
     srv->env.metrics = srv->metrics;
     srv->env.master_key = srv->cfg_start.has_master_key ? srv->cfg_start.master_key : NULL;
+    srv->env.lease_s = srv->cfg_start.job_lease;
+    srv->env.max_attempts = srv->cfg_start.max_attempts;
     if ((n = sv__jobs_recover(&srv->env, srv->cat, srv->cfg_start.max_attempts, &ids)) < 0)
         return n;
     if ((ret = sv__jobs_create(&srv->env, srv->cfg_start.workers, &srv->jobs)) < 0)
@@ -361,6 +364,14 @@ int sv__server_create(const sv__config *cfg, const sv__logger *log, sv__server *
         sv__mkdirs(path) < 0) {
         SV_LOGE(log, "server", "cannot create the data folder %s", cfg->data_dir);
         goto fail;
+    }
+    /* Uploads are jobs' inputs, which workers in other processes (other
+     * folders) read: their paths are absolute. */
+    {
+        char abs[PATH_MAX];
+
+        if (realpath(srv->uploads_dir, abs) && strlen(abs) < sizeof(srv->uploads_dir))
+            snprintf(srv->uploads_dir, sizeof(srv->uploads_dir), "%s", abs);
     }
     if ((ret = sv__catalog_connect(cfg->db, cfg->data_dir, &srv->cat, err, sizeof(err))) < 0) {
         SV_LOGE(log, "server", "%s", err);

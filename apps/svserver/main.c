@@ -4,6 +4,7 @@
  *
  *   svserver [serve] [options]
  *   svserver ingest FILE --title T [--genre G]... [--synopsis S] [options]
+ *   svserver worker [options]      (transcodes only: cmd_worker.c)
  *
  * Settings come from defaults, then --config FILE (JSON), then SVSERVER_*
  * environment variables, then the command line.
@@ -24,6 +25,7 @@ static void usage(FILE *f)
     fprintf(f,
 "usage: svserver [serve] [options]\n"
 "       svserver ingest FILE --title TITLE [--genre G]... [--synopsis S] [options]\n"
+"       svserver worker [--db URL] [--data DIR] [--workers N] [options]\n"
 "       svserver token TITLE_ID [--ttl S] [--session ID] [--prefix P] [options]\n"
 "       svserver user add NAME --password-file F --region CC --max-streams N\n"
 "                [--role viewer|operator|admin] [options]\n"
@@ -34,6 +36,12 @@ static void usage(FILE *f)
 "`ingest` adds a video file to the catalog from the command line (a progress bar\n"
 "on a terminal) and prints the new title id on its last line. It can run beside\n"
 "a server using the same data folder.\n"
+"`worker` runs transcodes only (no HTTP): N threads claim jobs from the catalog\n"
+"(PostgreSQL shared by every node, or DIR's SQLite catalog on this machine) and\n"
+"publish into DIR/media; idle threads look for new jobs every second. Run the\n"
+"API nodes with --workers 0 to leave all transcoding to workers. SIGTERM/SIGINT\n"
+"hand running jobs back to the queue; a killed worker's jobs are taken over by\n"
+"another once their lease (job-lease) runs out.\n"
 "\n"
 "options (each also a key of the --config JSON file and an SVSERVER_<KEY> variable,\n"
 "upper case with '_' for '-'; the command line wins over the environment, which\n"
@@ -42,7 +50,7 @@ static void usage(FILE *f)
 "  --data DIR              data folder: catalog.db, media/, staging/, uploads/ (svdata)\n"
 "  --db URL                postgresql://USER@HOST:PORT/DB: the catalog in PostgreSQL,\n"
 "                          shared by several svserver processes (default: SQLite in DIR)\n"
-"  --workers N             ingest worker threads; 0: none, jobs wait for workers (2)\n"
+"  --workers N             transcode threads; 0: none, jobs wait for `svserver worker`s (2)\n"
 "  --log-level LEVEL       error, warn, info, debug (access lines), trace (info)\n"
 "  --log-json              log JSON lines instead of text\n"
 "  --max-upload-mb N       upload size limit, 413 beyond (4096)\n"
@@ -54,7 +62,9 @@ static void usage(FILE *f)
 "  --ladder H:KBPS,...     video rungs (240:300,360:750,480:1200,720:2800,1080:5000)\n"
 "  --segment-seconds S     segment duration (4)\n"
 "  --preset NAME           x264 preset (veryfast)\n"
-"  --max-attempts N        a job interrupted N times fails instead of retrying (2)\n"
+"  --max-attempts N        a job whose worker died N times fails instead of retrying (3)\n"
+"  --job-lease S           a worker's claim on a job lasts S s unless renewed, every\n"
+"                          S/3 s while it works; a dead worker's job waits that long (30)\n"
 "  --media-auth none|token /media/ wants ?token= from playback/start (none)\n"
 "  --edge-secret S         also issue nginx secure_link tokens (docs/deploy.md)\n"
 "  --cdns ID=URL[;W],...   CDN edges for playback answers, manifests and steering\n"
@@ -161,7 +171,7 @@ int main(int argc, char **argv)
     sv__config cfg;
     sv__logger log;
     char err[512];
-    int i = 1, is_ingest = 0, ret = 1;
+    int i = 1, is_ingest = 0, is_worker = 0, ret = 1;
 
     if (argc > 1 && !strcmp(argv[1], "token"))
         return sv__cmd_token(argc - 2, argv + 2);
@@ -171,6 +181,9 @@ int main(int argc, char **argv)
         i = 2;
     } else if (argc > 1 && !strcmp(argv[1], "ingest")) {
         is_ingest = 1;
+        i = 2;
+    } else if (argc > 1 && !strcmp(argv[1], "worker")) {
+        is_worker = 1;
         i = 2;
     }
     for (int k = i; k < argc; k++) {
@@ -201,6 +214,11 @@ int main(int argc, char **argv)
             goto bad;
         }
         ret = sv__cmd_ingest(&cfg, &log, &ingest);
+        sv__log_guard_fini(&guard);
+        return ret;
+    }
+    if (is_worker) {
+        ret = sv__cmd_worker(&cfg, &log);
         sv__log_guard_fini(&guard);
         return ret;
     }

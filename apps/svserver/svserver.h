@@ -21,6 +21,11 @@ int sv__ingest_args_add(sv__ingest_args *a, const char *name, const char *value,
  * 2 bad usage). Prints the title id as the last stdout line on success. */
 int sv__cmd_ingest(const sv__config *cfg, const sv__logger *log, const sv__ingest_args *a);
 
+/* `svserver worker [settings]`: transcode threads (workers, at least 1)
+ * claiming jobs from the catalog until SIGTERM/SIGINT. Returns the exit
+ * status (0 stopped, 1 failed, 2 bad usage or no catalog). */
+int sv__cmd_worker(const sv__config *cfg, const sv__logger *log);
+
 /* `svserver token TITLE_ID [--ttl S] [--session ID] [--prefix P] [settings]`
  * (argv after "token"): prints a signed playback token for the title.
  * Returns the exit status (0, 2 bad usage or no token-secret). */

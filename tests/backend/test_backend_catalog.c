@@ -32,9 +32,13 @@ static const char *const genres[5][2] = {{"Drama", "SciFi"}, {"Drama", "History"
                                          {"Documentary", NULL}, {"SciFi", NULL},
                                          {"Drama", NULL}};
 
+/* A worker on host "testhost" with pid 1 (which always lives). */
+static const sv__job_claim_args claimer = {"testhost:1", 1, 30, 3};
+
 static void publish(sv__catalog *cat, int64_t title_id)
 {
     sv__media_result res;
+    sv__job_info info;
     int64_t job;
 
     memset(&res, 0, sizeof(res));
@@ -50,8 +54,8 @@ static void publish(sv__catalog *cat, int64_t title_id)
     snprintf(res.renditions[1].name, 16, "audio");
     res.nb_thumbs = 6;
     assert_int_equal(sv__catalog_job_create(cat, title_id, "/in.mp4", 0, &job), 0);
-    assert_int_equal(sv__catalog_job_claim(cat, job, (int)getpid()), 0);
-    assert_int_equal(sv__catalog_publish(cat, job, title_id, &res), 0);
+    assert_int_equal(sv__catalog_job_claim(cat, job, &claimer, &info), 1);
+    assert_int_equal(sv__catalog_publish(cat, &info, &res), 0);
 }
 
 static int setup(void **state)
@@ -228,50 +232,72 @@ static void test_title_json(void **state)
 static void test_jobs_and_recovery(void **state)
 {
     fixture *f = *state;
+    char self_name[64];
+    sv__job_claim_args self = {self_name, (int)getpid(), 30, 3};
     int64_t job, job2, *ids, counts[SV__JOB_NB];
-    sv__job_info info;
+    sv__job_info info, again, stale;
     json_t *j;
     int err, n;
 
+    snprintf(self_name, sizeof(self_name), "testhost:%d", (int)getpid());
     assert_int_equal(sv__catalog_job_create(f->cat, f->ids[4], "/up", 1, &job), 0);
-    assert_int_equal(sv__catalog_job_claim(f->cat, job, 1), 0);
-    assert_int_equal(sv__catalog_job_claim(f->cat, job, 1), SV_ERR_STATE); /* taken */
-    assert_int_equal(sv__catalog_job_progress(f->cat, job, 42.5, "transcode"), 0);
+    assert_int_equal(sv__catalog_job_claim(f->cat, job, &claimer, &info), 1);
+    assert_int_equal(info.state, SV__JOB_RUNNING);
+    assert_int_equal(info.attempts, 1);
+    assert_string_equal(info.worker, "testhost:1");
+    assert_int_equal(sv__catalog_job_claim(f->cat, job, &claimer, &again), 0); /* taken */
+    assert_int_equal(sv__catalog_job_claim(f->cat, 0, &claimer, &again), 0);   /* none left */
+    assert_int_equal(sv__catalog_job_progress(f->cat, &info, 42.5, "transcode"), 0);
     j = sv__catalog_job_json(f->cat, job, &err);
     assert_string_equal(json_string_value(json_object_get(j, "state")), "running");
     assert_true(json_real_value(json_object_get(j, "percent")) == 42.5);
     json_decref(j);
 
-    /* pid 1 lives: the job is not an orphan. */
-    n = sv__catalog_recover(f->cat, (int)getpid(), 2, &ids);
+    /* pid 1 lives and its lease runs: the job is not an orphan. */
+    n = sv__catalog_recover(f->cat, (int)getpid(), 2, NULL, NULL, &ids);
     assert_int_equal(n, 0);
     free(ids);
+    /* Handed back: this attempt does not count, and only once. */
+    assert_int_equal(sv__catalog_job_requeue(f->cat, &info), 0);
+    assert_int_equal(sv__catalog_job_requeue(f->cat, &info), SV_ERR_STATE);
     /* Claimed by this pid (an earlier life): queued again. */
-    assert_int_equal(sv__catalog_job_requeue(f->cat, job), 0);
-    assert_int_equal(sv__catalog_job_claim(f->cat, job, (int)getpid()), 0);
-    n = sv__catalog_recover(f->cat, (int)getpid(), 3, &ids);
+    assert_int_equal(sv__catalog_job_claim(f->cat, 0, &self, &info), 1);
+    assert_int_equal(info.attempts, 1);
+    n = sv__catalog_recover(f->cat, (int)getpid(), 3, NULL, NULL, &ids);
     assert_int_equal(n, 1);
     assert_int_equal(ids[0], job);
     free(ids);
-    /* Third interruption with at most 3 attempts: failed with a reason, the
-     * title too. */
-    assert_int_equal(sv__catalog_job_claim(f->cat, job, (int)getpid()), 0);
-    n = sv__catalog_recover(f->cat, (int)getpid(), 3, &ids);
+    /* The claim recovery replaced is stale: it changes nothing. */
+    assert_int_equal(sv__catalog_job_progress(f->cat, &info, 50, "transcode"), SV_ERR_STATE);
+    assert_int_equal(sv__catalog_job_claim(f->cat, 0, &self, &info), 1);
+    assert_int_equal(info.attempts, 2);
+    n = sv__catalog_recover(f->cat, (int)getpid(), 3, NULL, NULL, &ids);
+    assert_int_equal(n, 1);
+    free(ids);
+    /* Third death with at most 3 attempts: failed with a reason, the title
+     * too. */
+    assert_int_equal(sv__catalog_job_claim(f->cat, 0, &self, &info), 1);
+    assert_int_equal(info.attempts, 3);
+    n = sv__catalog_recover(f->cat, (int)getpid(), 3, NULL, NULL, &ids);
     assert_int_equal(n, 0);
     free(ids);
     assert_int_equal(sv__catalog_job_get(f->cat, job, &info), 0);
     assert_int_equal(info.state, SV__JOB_FAILED);
     assert_int_equal(info.attempts, 3);
     j = sv__catalog_job_json(f->cat, job, &err);
-    assert_non_null(strstr(json_string_value(json_object_get(j, "error")), "interrupted"));
+    assert_string_equal(json_string_value(json_object_get(j, "error")),
+                        "the worker died 3 times; giving up");
     json_decref(j);
     j = sv__catalog_title_json(f->cat, f->ids[4], &err);
     assert_string_equal(json_string_value(json_object_get(j, "status")), "failed");
     json_decref(j);
 
     assert_int_equal(sv__catalog_job_create(f->cat, f->ids[4], "/up2", 1, &job2), 0);
-    assert_int_equal(sv__catalog_job_claim(f->cat, job2, 1), 0);
-    assert_int_equal(sv__catalog_job_fail(f->cat, job2, "no video stream"), 0);
+    assert_int_equal(sv__catalog_job_claim(f->cat, job2, &claimer, &info), 1);
+    stale = info;
+    stale.attempts--;
+    assert_int_equal(sv__catalog_job_fail(f->cat, &stale, "not mine"), SV_ERR_STATE);
+    assert_int_equal(sv__catalog_job_fail(f->cat, &info, "no video stream"), 0);
     assert_int_equal(sv__catalog_job_counts(f->cat, counts), 0);
     assert_int_equal(counts[SV__JOB_DONE], 4);
     assert_int_equal(counts[SV__JOB_FAILED], 2);
