@@ -97,6 +97,50 @@ int sv__media_ingest_protected(const char *input, const char *out_dir, const sv_
                                char *errbuf, size_t errlen);
 
 /*
+ * An ingest split across workers: part `index` of `count` encodes only its
+ * share of the ladder's video rungs (the rungs the source allows, spread
+ * over the parts by encoding cost, the tallest first, each to the part with
+ * the least work so far); part 0 also writes the audio rendition and the
+ * thumbnails. Every part decodes the whole source, so each rung sees the
+ * same frames and cuts the same segments as in a whole ingest.
+ */
+typedef struct sv__media_part {
+    int index;               /* 0 .. count - 1 */
+    int count;               /* 1 .. SV_MEDIA_MAX_PARTS */
+} sv__media_part;
+
+#define SV_MEDIA_MAX_PARTS 8
+
+/*
+ * Like sv__media_ingest_protected for one part: writes its renditions'
+ * folders (video/<h>p/, and audio/ and thumbs/ for part 0) and part.json,
+ * the record sv__media_assemble() reads (renditions and their segment
+ * timing and sizes), but no playlist or MPD. *res holds the part's
+ * renditions. A part may hold no rendition (more parts than rungs).
+ */
+int sv__media_ingest_part(const char *input, const char *out_dir, const sv__ladder *ladder,
+                          const sv__media_protection *prot, const sv__media_part *part,
+                          sv__media_progress_fn progress, void *opaque,
+                          const volatile int *cancel, sv__media_result *res,
+                          char *errbuf, size_t errlen);
+
+/*
+ * Packages the folders of all `nb_parts` parts of one ingest into `out_dir`
+ * (created; must not exist; on the same file system as the parts): moves
+ * their rendition folders in (the part folders are left with part.json
+ * only) and writes the playlists, master.m3u8 and manifest.mpd, exactly as
+ * sv__media_ingest would have for the whole ingest, then fsyncs. `prot` is
+ * the protection the parts were encrypted under (NULL: clear). Fills *res
+ * like sv__media_ingest (transcode_s is the longest part's). Returns 0, or
+ * SV_ERR_INVALID when the parts do not fit together (a part missing or
+ * twice, rungs with different segment timing: workers with different ladder
+ * settings), SV_ERR_IO, SV_ERR_NOMEM, with a reason in errbuf.
+ */
+int sv__media_assemble(const char *const *part_dirs, int nb_parts, const char *out_dir,
+                       const sv__media_protection *prot, sv__media_result *res,
+                       char *errbuf, size_t errlen);
+
+/*
  * Ingests `input` into `out_dir` (created; must not exist; its parent must).
  * `ladder` NULL means sv__ladder_default(). `cancel` may be NULL; when it
  * becomes non-zero the job stops soon (checked after every packet and

@@ -24,6 +24,8 @@
 typedef struct ingest {
     const sv__ladder *l;
     const sv__media_protection *prot;  /* NULL: clear output */
+    const sv__media_part *part;        /* NULL: the whole ingest */
+    int64_t t0;                        /* start, sv__monotonic_ns() */
     const char *out_dir;
     sv__media_progress_fn progress;
     void *opaque;
@@ -174,6 +176,16 @@ static int start_outputs(ingest *g, char *errbuf, size_t errlen)
     plan_rungs(g, plan, &n);
     if (n == 0)
         return sv__media_err(errbuf, errlen, SV_ERR_INVALID, "the ladder has no rung");
+    if (g->part) {
+        /* Only this part's share of the plan; the rest is other workers'. */
+        int heights[SV_MEDIA_MAX_RUNGS], k = 0;
+        for (int i = 0; i < n; i++)
+            heights[i] = plan[i].height;
+        for (int i = 0; i < n; i++)
+            if (sv__media_part_owns(heights, n, g->part, i))
+                plan[k++] = plan[i];
+        n = k;
+    }
     double sar = cp->sample_aspect_ratio.num > 0 ? av_q2d(cp->sample_aspect_ratio) : 1.0;
     double display_w = cp->width * sar;
     int gop = (int)ceil(g->l->segment_s * av_q2d(g->fps) - 1e-6);
@@ -185,6 +197,7 @@ static int start_outputs(ingest *g, char *errbuf, size_t errlen)
         return rc;
     for (int i = 0; i < n; i++) {
         sv__rung_params *p = &g->params[i];
+        /* The name is the folder, so a part's rungs keep theirs. */
         snprintf(g->rung_dirs[i], sizeof(g->rung_dirs[i]), "%s/video/%dp", g->out_dir, plan[i].height);
         p->height = plan[i].height;
         p->width = (int)lrint(display_w * plan[i].height / cp->height / 2.0) * 2;
@@ -203,6 +216,8 @@ static int start_outputs(ingest *g, char *errbuf, size_t errlen)
             return rc;
         g->nb_rungs++;
     }
+    if (g->part && g->part->index != 0)
+        return 0; /* audio and thumbnails are part 0's */
     if (g->ast) {
         if ((rc = path_join(dir, sizeof(dir), g->out_dir, "audio", errbuf, errlen)) < 0 ||
             (rc = sv__audio_open(&g->audio, g->ast, g->start, g->l->audio_kbps,
@@ -244,7 +259,7 @@ static int on_frame(ingest *g, AVFrame *f, char *errbuf, size_t errlen)
         seg_start = 1;
         g->next_boundary = (int)floor(out_t / g->l->segment_s + 1e-9) + 1;
     }
-    int rc = sv__thumbs_offer(g->thumbs, f, out_t, errbuf, errlen);
+    int rc = g->thumbs ? sv__thumbs_offer(g->thumbs, f, out_t, errbuf, errlen) : 0;
     if (rc < 0)
         return rc;
     f->pts = pts;
@@ -280,6 +295,8 @@ static int decode_video(ingest *g, const AVPacket *pkt, char *errbuf, size_t err
 static int transcode(ingest *g, char *errbuf, size_t errlen)
 {
     int rc = 0, ret;
+    if (g->nb_rungs == 0 && !g->audio && !g->thumbs)
+        return 0; /* a part with nothing to encode */
     while (rc == 0 && (rc = cancelled(g, errbuf, errlen)) == 0) {
         ret = av_read_frame(g->ic, g->pkt);
         if (ret == AVERROR_EOF)
@@ -288,7 +305,7 @@ static int transcode(ingest *g, char *errbuf, size_t errlen)
             return sv__media_averr(errbuf, errlen, SV_ERR_IO, ret, "reading the input");
         if (g->pkt->stream_index == g->vst->index)
             rc = decode_video(g, g->pkt, errbuf, errlen);
-        else if (g->ast && g->pkt->stream_index == g->ast->index)
+        else if (g->audio && g->pkt->stream_index == g->ast->index)
             rc = sv__audio_packet(g->audio, g->pkt, errbuf, errlen);
         av_packet_unref(g->pkt);
     }
@@ -320,8 +337,9 @@ static void fill_info(sv__rendition_info *ri, const char *kind, const char *name
 static int package(ingest *g, sv__media_result *res, char *errbuf, size_t errlen)
 {
     sv__manifest_rendition video[SV_MEDIA_MAX_RUNGS], audio;
+    const sv__manifest_rendition *all[SV_MEDIA_MAX_RUNGS + 1];
     char paths[SV_MEDIA_MAX_RUNGS][32];
-    int rc;
+    int rc, nb_all = 0;
     /* Every segment and thumbnail is on disk before a manifest names it. */
     if ((rc = sv__writer_flush(g->writer, errbuf, errlen)) < 0)
         return rc;
@@ -339,19 +357,34 @@ static int package(ingest *g, sv__media_result *res, char *errbuf, size_t errlen
         snprintf(paths[i], sizeof(paths[i]), "video/%s", name);
         video[i] = (sv__manifest_rendition){ ri, w, paths[i] };
     }
-    res->duration_s = sv__segwriter_duration(sv__rung_segments(g->rungs[0]));
+    if (g->nb_rungs > 0)
+        res->duration_s = sv__segwriter_duration(sv__rung_segments(g->rungs[0]));
     if (g->audio) {
         sv__rendition_info *ri = &res->renditions[res->nb_renditions++];
         fill_info(ri, "audio", "audio", sv__audio_segments(g->audio));
         snprintf(ri->codecs, sizeof(ri->codecs), "mp4a.40.2");
         audio = (sv__manifest_rendition){ ri, sv__audio_segments(g->audio), "audio" };
+        if (g->nb_rungs == 0)
+            res->duration_s = sv__segwriter_duration(audio.segs);
     }
-    sv__manifest m = { video, g->nb_rungs, g->audio ? &audio : NULL,
-                       res->duration_s, g->l->segment_s, g->prot };
-    if ((rc = sv__hls_write(&m, g->out_dir, errbuf, errlen)) < 0 ||
-        (rc = sv__dash_write(&m, g->out_dir, errbuf, errlen)) < 0)
-        return rc;
-    res->nb_thumbs = sv__thumbs_count(g->thumbs);
+    res->nb_thumbs = g->thumbs ? sv__thumbs_count(g->thumbs) : 0;
+    if (g->part) {
+        /* The playlists and the MPD wait for every part (sv__media_assemble). */
+        for (int i = 0; i < g->nb_rungs; i++)
+            all[nb_all++] = &video[i];
+        if (g->audio)
+            all[nb_all++] = &audio;
+        res->transcode_s = (double)(sv__monotonic_ns() - g->t0) / 1e9;
+        if ((rc = sv__media_part_save(g->out_dir, g->part, res, all, nb_all, g->l->segment_s,
+                                      errbuf, errlen)) < 0)
+            return rc;
+    } else {
+        sv__manifest m = { video, g->nb_rungs, g->audio ? &audio : NULL,
+                           res->duration_s, g->l->segment_s, g->prot };
+        if ((rc = sv__hls_write(&m, g->out_dir, errbuf, errlen)) < 0 ||
+            (rc = sv__dash_write(&m, g->out_dir, errbuf, errlen)) < 0)
+            return rc;
+    }
 
     /* Directories last, deepest first: every name created is durable. */
     char dir[4200];
@@ -360,7 +393,7 @@ static int package(ingest *g, sv__media_result *res, char *errbuf, size_t errlen
             return rc;
     static const char *const subdirs[] = { "video", "audio", "thumbs" };
     for (size_t i = 0; i < sizeof(subdirs) / sizeof(subdirs[0]); i++) {
-        if (i == 1 && !g->audio)
+        if ((i == 1 && !g->audio) || (i == 2 && !g->thumbs))
             continue;
         if ((rc = path_join(dir, sizeof(dir), g->out_dir, subdirs[i], errbuf, errlen)) < 0 ||
             (rc = sv__media_fsync_dir(dir, errbuf, errlen)) < 0)
@@ -383,6 +416,16 @@ int sv__media_ingest_protected(const char *input, const char *out_dir, const sv_
                                const volatile int *cancel, sv__media_result *res,
                                char *errbuf, size_t errlen)
 {
+    return sv__media_ingest_part(input, out_dir, ladder, prot, NULL, progress, opaque, cancel,
+                                 res, errbuf, errlen);
+}
+
+int sv__media_ingest_part(const char *input, const char *out_dir, const sv__ladder *ladder,
+                          const sv__media_protection *prot, const sv__media_part *part,
+                          sv__media_progress_fn progress, void *opaque,
+                          const volatile int *cancel, sv__media_result *res,
+                          char *errbuf, size_t errlen)
+{
     sv__ladder defaults;
     ingest g = { 0 };
     int rc;
@@ -402,7 +445,13 @@ int sv__media_ingest_protected(const char *input, const char *out_dir, const sv_
     if (prot && prot->scheme != SV__PROTECT_NONE && prot->scheme != SV__PROTECT_CENC &&
         prot->scheme != SV__PROTECT_CBCS)
         return sv__media_err(errbuf, errlen, SV_ERR_INVALID, "unknown protection scheme");
+    if (part && (part->count < 1 || part->count > SV_MEDIA_MAX_PARTS || part->index < 0 ||
+                 part->index >= part->count))
+        return sv__media_err(errbuf, errlen, SV_ERR_INVALID, "invalid part %d of %d",
+                             part ? part->index : 0, part ? part->count : 0);
     g.l = ladder;
+    g.part = part;
+    g.t0 = t0;
     g.prot = prot && prot->scheme != SV__PROTECT_NONE ? prot : NULL;
     g.out_dir = out_dir;
     g.progress = progress;

@@ -297,6 +297,18 @@ int sv__dash_write_namespaces(void *writer);
 int sv__dash_write_protection(void *writer, const sv__media_protection *prot);
 int sv__dash_write(const sv__manifest *m, const char *out_dir, char *errbuf, size_t errlen);
 
+/* ---- parts of an ingest (parts.c) ------------------------------------- */
+
+/* Does rung i of a plan of n rungs (heights, ascending) belong to `part`?
+ * Every part computes the same answer from the same plan. */
+int sv__media_part_owns(const int *heights, int n, const sv__media_part *part, int i);
+
+/* Writes <out_dir>/part.json: the part, the renditions it wrote (their
+ * info and segment records), the duration, thumbnails and segment_s. */
+int sv__media_part_save(const char *out_dir, const sv__media_part *part,
+                        const sv__media_result *res, const sv__manifest_rendition *const *r,
+                        int nb, double segment_s, char *errbuf, size_t errlen);
+
 /* Formats an FFmpeg error code into errbuf after a prefix. Returns `code`. */
 int sv__media_averr(char *errbuf, size_t errlen, int code, int averr, const char *what);
 int sv__media_err(char *errbuf, size_t errlen, int code, const char *fmt, ...)

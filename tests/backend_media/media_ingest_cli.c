@@ -5,7 +5,11 @@
  *   sv-media-ingest INPUT OUT_DIR [--ladder 240:300,360:750] [--segment S]
  *                   [--threads N] [--preset P] [--cancel-at PERCENT] [--progress]
  *                   [--verbose] [--drm none|cenc|cbcs --kid HEX32 --key HEX32]
+ *                   [--part K/N]
+ *   sv-media-ingest --assemble OUT_DIR PART_DIR... [--drm ... --kid ... --key ...]
  *
+ * --part K/N runs part K of an ingest split in N (sv__media_ingest_part);
+ * --assemble packages the N part folders into OUT_DIR (sv__media_assemble).
  * With --drm the output is encrypted under the given key (backend_drm tests,
  * bench/decrypt.sh). --threads 1 makes x264's output the same from run to
  * run, so a clear and an encrypted build of one input hold the same samples.
@@ -63,9 +67,54 @@ static int parse_ladder(const char *spec, sv__ladder *l)
     return l->nb_rungs > 0 ? 0 : -1;
 }
 
+static void print_result(const sv__media_result *res)
+{
+    printf("duration=%.3f\nwall=%.3f\nthumbs=%d\nrenditions=%d\n",
+           res->duration_s, res->transcode_s, res->nb_thumbs, res->nb_renditions);
+    for (int i = 0; i < res->nb_renditions; i++) {
+        const sv__rendition_info *r = &res->renditions[i];
+        printf("rendition=%s %s %dx%d bw=%lld avg=%lld codecs=%s fps=%.3f segs=%d\n",
+               r->kind, r->name, r->width, r->height, (long long)r->bandwidth,
+               (long long)r->average_bandwidth, r->codecs, r->frame_rate, r->nb_segments);
+    }
+}
+
+/* --assemble OUT_DIR PART_DIR... [--drm S --kid HEX --key HEX] */
+static int assemble(int argc, char **argv)
+{
+    sv__media_protection prot = { .license_url = "/api/v1/license" };
+    const char *parts[SV_MEDIA_MAX_PARTS];
+    sv__media_result res;
+    char err[512];
+    int n = 0, rc;
+
+    for (int i = 3; i < argc; i++) {
+        if (!strcmp(argv[i], "--drm") && i + 1 < argc) {
+            prot.scheme = !strcmp(argv[++i], "cbcs") ? SV__PROTECT_CBCS
+                        : !strcmp(argv[i], "cenc") ? SV__PROTECT_CENC : SV__PROTECT_NONE;
+        } else if ((!strcmp(argv[i], "--kid") || !strcmp(argv[i], "--key")) && i + 1 < argc) {
+            int is_kid = !strcmp(argv[i], "--kid");
+            if (sv__hex_decode(argv[++i], is_kid ? prot.kid : prot.key, 16) < 0)
+                return 2;
+        } else if (n < SV_MEDIA_MAX_PARTS) {
+            parts[n++] = argv[i];
+        } else {
+            fprintf(stderr, "at most %d parts\n", SV_MEDIA_MAX_PARTS);
+            return 2;
+        }
+    }
+    if ((rc = sv__media_assemble(parts, n, argv[2], &prot, &res, err, sizeof(err))) < 0) {
+        fprintf(stderr, "error=%d %s: %s\n", rc, sv_strerror(rc), err);
+        return 1;
+    }
+    print_result(&res);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     sv__ladder ladder;
+    sv__media_part part = { 0, 0 };
     cli_state st = { .cancel_at = -1, .last = 0 };
     sv__media_protection prot = { .license_url = "/api/v1/license" };
     int verbose = 0, have_kid = 0, have_key = 0;
@@ -76,6 +125,8 @@ int main(int argc, char **argv)
                         "[--drm none|cenc|cbcs --kid HEX --key HEX]\n", argv[0]);
         return 2;
     }
+    if (!strcmp(argv[1], "--assemble"))
+        return assemble(argc, argv);
     for (int i = 3; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (!strcmp(a, "--progress")) {
@@ -102,6 +153,11 @@ int main(int argc, char **argv)
             ladder.threads = atoi(v);
         } else if (!strcmp(a, "--preset")) {
             ladder.x264_preset = v;
+        } else if (!strcmp(a, "--part")) {
+            if (sscanf(v, "%d/%d", &part.index, &part.count) != 2) {
+                fprintf(stderr, "--part needs K/N\n");
+                return 2;
+            }
         } else if (!strcmp(a, "--cancel-at")) {
             st.cancel_at = atof(v);
         } else if (!strcmp(a, "--drm")) {
@@ -133,19 +189,12 @@ int main(int argc, char **argv)
         av_log_set_level(AV_LOG_WARNING);
     sv__media_result res;
     char err[512];
-    int rc = sv__media_ingest_protected(argv[1], argv[2], &ladder, &prot, on_progress, &st,
-                                        &st.cancel, &res, err, sizeof(err));
+    int rc = sv__media_ingest_part(argv[1], argv[2], &ladder, &prot, part.count ? &part : NULL,
+                                   on_progress, &st, &st.cancel, &res, err, sizeof(err));
     if (rc < 0) {
         fprintf(stderr, "error=%d %s: %s\n", rc, sv_strerror(rc), err);
         return 1;
     }
-    printf("duration=%.3f\nwall=%.3f\nthumbs=%d\nrenditions=%d\n",
-           res.duration_s, res.transcode_s, res.nb_thumbs, res.nb_renditions);
-    for (int i = 0; i < res.nb_renditions; i++) {
-        const sv__rendition_info *r = &res.renditions[i];
-        printf("rendition=%s %s %dx%d bw=%lld avg=%lld codecs=%s fps=%.3f segs=%d\n",
-               r->kind, r->name, r->width, r->height, (long long)r->bandwidth,
-               (long long)r->average_bandwidth, r->codecs, r->frame_rate, r->nb_segments);
-    }
+    print_result(&res);
     return 0;
 }

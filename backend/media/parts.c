@@ -1,0 +1,360 @@
+/*
+ * An ingest in parts: which rungs a part encodes, the part.json record a
+ * part leaves beside its renditions, and the assembly of all parts into
+ * one packaged title (the playlists and the MPD written from the records,
+ * by the same hls.c and dash.c as a whole ingest).
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "backend/media/internal.h"
+#include "streamverse/common.h"
+
+int sv__media_part_owns(const int *heights, int n, const sv__media_part *part, int i)
+{
+    double load[SV_MEDIA_MAX_PARTS] = { 0 };
+    int owner = -1;
+
+    /* Tallest first, each to the part with the least work (pixels per
+     * frame); a tie goes to the highest part, since part 0 also carries the
+     * audio and the thumbnails. */
+    for (int k = n - 1; k >= 0; k--) {
+        int best = part->count - 1;
+        for (int p = part->count - 1; p >= 0; p--)
+            if (load[p] < load[best])
+                best = p;
+        load[best] += (double)heights[k] * heights[k];
+        if (k == i)
+            owner = best;
+    }
+    return owner == part->index;
+}
+
+static json_t *rendition_json(const sv__manifest_rendition *r)
+{
+    const sv__rendition_info *ri = r->info;
+    json_t *segs = json_array(), *j;
+
+    for (int i = 0; segs && i < r->segs->nb_segs; i++) {
+        const sv__seg_record *s = &r->segs->segs[i];
+
+        if (json_array_append_new(segs, json_pack("[I,I,I]", (json_int_t)s->start_pts,
+                                                  (json_int_t)s->duration,
+                                                  (json_int_t)s->bytes)) < 0) {
+            json_decref(segs);
+            return NULL;
+        }
+    }
+    j = json_pack("{s:s,s:s,s:s,s:i,s:i,s:s,s:f,s:i,s:o*}", "kind", ri->kind, "name", ri->name,
+                  "path", r->path, "width", ri->width, "height", ri->height, "codecs", ri->codecs,
+                  "frame_rate", ri->frame_rate, "timescale", r->segs->timescale, "segments",
+                  segs);
+    return j;
+}
+
+int sv__media_part_save(const char *out_dir, const sv__media_part *part,
+                        const sv__media_result *res, const sv__manifest_rendition *const *r,
+                        int nb, double segment_s, char *errbuf, size_t errlen)
+{
+    json_t *list = json_array(), *doc = NULL;
+    char *text = NULL, path[4200];
+    int rc = SV_ERR_NOMEM;
+
+    for (int i = 0; list && i < nb; i++)
+        if (json_array_append_new(list, rendition_json(r[i])) < 0)
+            goto fail;
+    if (!list || !(doc = json_pack("{s:i,s:i,s:f,s:i,s:f,s:f,s:O}", "part", part->index,
+                                   "parts", part->count, "duration", res->duration_s, "thumbs",
+                                   res->nb_thumbs, "segment_s", segment_s, "transcode_s",
+                                   res->transcode_s, "renditions", list)) ||
+        !(text = json_dumps(doc, JSON_COMPACT)))
+        goto fail;
+    if (snprintf(path, sizeof(path), "%s/part.json", out_dir) >= (int)sizeof(path)) {
+        rc = sv__media_err(errbuf, errlen, SV_ERR_IO, "path too long under %s", out_dir);
+        goto out;
+    }
+    rc = sv__media_write_file(path, text, strlen(text), errbuf, errlen);
+    goto out;
+fail:
+    sv__media_err(errbuf, errlen, rc, "out of memory (part.json)");
+out:
+    free(text);
+    json_decref(doc);
+    json_decref(list);
+    return rc;
+}
+
+/* ---- assembly ----------------------------------------------------------------- */
+
+typedef struct assembly {
+    json_t *docs[SV_MEDIA_MAX_PARTS];
+    const char *dirs[SV_MEDIA_MAX_PARTS];  /* by part index */
+    sv__rendition_info infos[SV_MEDIA_MAX_RUNGS + 1];
+    sv__segwriter segs[SV_MEDIA_MAX_RUNGS + 1];
+    sv__manifest_rendition r[SV_MEDIA_MAX_RUNGS + 1];
+    char paths[SV_MEDIA_MAX_RUNGS + 1][32];
+    const char *from[SV_MEDIA_MAX_RUNGS + 1];  /* the part folder holding each */
+    int nb_video, has_audio;
+    int nb_thumbs;
+    double segment_s, transcode_s;
+} assembly;
+
+/* "video/<digits>p" or "audio": the part's own folder names, nothing else. */
+static int valid_path(const char *kind, const char *name, const char *path)
+{
+    char want[32];
+    size_t n = strlen(name);
+
+    if (!strcmp(kind, "audio"))
+        return !strcmp(name, "audio") && !strcmp(path, "audio");
+    if (strcmp(kind, "video") || n < 2 || n > 6 || name[n - 1] != 'p')
+        return 0;
+    for (size_t i = 0; i + 1 < n; i++)
+        if (!isdigit((unsigned char)name[i]))
+            return 0;
+    snprintf(want, sizeof(want), "video/%s", name);
+    return !strcmp(path, want);
+}
+
+static int add_rendition(assembly *a, json_t *jr, const char *dir, char *errbuf, size_t errlen)
+{
+    const char *kind = NULL, *name = NULL, *path = NULL, *codecs = NULL;
+    json_t *segs = NULL;
+    int width = 0, height = 0, timescale = 0, slot;
+    double frame_rate = 0;
+    sv__rendition_info *ri;
+    sv__segwriter *w;
+    size_t i;
+    json_t *s;
+
+    if (json_unpack(jr, "{s:s,s:s,s:s,s:i,s:i,s:s,s:F,s:i,s:o}", "kind", &kind, "name", &name,
+                    "path", &path, "width", &width, "height", &height, "codecs", &codecs,
+                    "frame_rate", &frame_rate, "timescale", &timescale, "segments", &segs) < 0 ||
+        !valid_path(kind, name, path) || timescale <= 0 || !json_is_array(segs) ||
+        strlen(codecs) >= sizeof(a->infos[0].codecs))
+        return sv__media_err(errbuf, errlen, SV_ERR_INVALID, "%s/part.json: a bad rendition",
+                             dir);
+    if (!strcmp(kind, "audio")) {
+        if (a->has_audio)
+            return sv__media_err(errbuf, errlen, SV_ERR_INVALID, "two audio renditions");
+        slot = SV_MEDIA_MAX_RUNGS;
+        a->has_audio = 1;
+    } else {
+        for (int k = 0; k < a->nb_video; k++)
+            if (!strcmp(a->infos[k].name, name))
+                return sv__media_err(errbuf, errlen, SV_ERR_INVALID,
+                                     "rendition %s is in two parts", name);
+        if (a->nb_video == SV_MEDIA_MAX_RUNGS)
+            return sv__media_err(errbuf, errlen, SV_ERR_INVALID, "too many renditions");
+        slot = a->nb_video++;
+    }
+    w = &a->segs[slot];
+    memset(w, 0, sizeof(*w));
+    w->timescale = timescale;
+    if (json_array_size(segs) &&
+        !(w->segs = calloc(json_array_size(segs), sizeof(*w->segs))))
+        return sv__media_err(errbuf, errlen, SV_ERR_NOMEM, "out of memory (segments)");
+    json_array_foreach(segs, i, s) {
+        json_int_t start, dur, bytes;
+
+        if (json_unpack(s, "[I,I,I]", &start, &dur, &bytes) < 0 || dur <= 0 || bytes < 0)
+            return sv__media_err(errbuf, errlen, SV_ERR_INVALID, "%s/part.json: a bad segment",
+                                 dir);
+        w->segs[w->nb_segs++] = (sv__seg_record){ start, dur, bytes };
+        w->total_bytes += bytes;
+    }
+    w->cap_segs = w->nb_segs;
+    ri = &a->infos[slot];
+    memset(ri, 0, sizeof(*ri));
+    snprintf(ri->kind, sizeof(ri->kind), "%s", kind);
+    snprintf(ri->name, sizeof(ri->name), "%s", name);
+    snprintf(ri->codecs, sizeof(ri->codecs), "%s", codecs);
+    ri->width = width;
+    ri->height = height;
+    ri->frame_rate = frame_rate;
+    ri->nb_segments = w->nb_segs;
+    sv__segwriter_bandwidth(w, &ri->bandwidth, &ri->average_bandwidth);
+    snprintf(a->paths[slot], sizeof(a->paths[slot]), "%s", path);
+    a->from[slot] = dir;
+    return 0;
+}
+
+static int load_parts(assembly *a, const char *const *part_dirs, int nb_parts, char *errbuf,
+                      size_t errlen)
+{
+    for (int i = 0; i < nb_parts; i++) {
+        char path[4200];
+        json_error_t jerr;
+        json_t *doc, *list, *jr;
+        int index = -1, count = 0, thumbs = 0, rc;
+        double segment_s = 0, transcode_s = 0;
+        size_t k;
+
+        if (snprintf(path, sizeof(path), "%s/part.json", part_dirs[i]) >= (int)sizeof(path))
+            return sv__media_err(errbuf, errlen, SV_ERR_IO, "path too long: %s", part_dirs[i]);
+        if (!(doc = json_load_file(path, 0, &jerr)))
+            return sv__media_err(errbuf, errlen, SV_ERR_IO, "cannot read %s: %s", path,
+                                 jerr.text);
+        if (json_unpack(doc, "{s:i,s:i,s:i,s:F,s:F,s:o}", "part", &index, "parts", &count,
+                        "thumbs", &thumbs, "segment_s", &segment_s, "transcode_s", &transcode_s,
+                        "renditions", &list) < 0 || count != nb_parts || index < 0 ||
+            index >= nb_parts || a->docs[index] || !json_is_array(list)) {
+            json_decref(doc);
+            return sv__media_err(errbuf, errlen, SV_ERR_INVALID,
+                                 "%s is not part %d..%d of this ingest, or a part is there twice",
+                                 path, 0, nb_parts - 1);
+        }
+        a->docs[index] = doc;
+        a->dirs[index] = part_dirs[i];
+        if (index == 0)
+            a->nb_thumbs = thumbs;
+        if (i > 0 && segment_s != a->segment_s)
+            return sv__media_err(errbuf, errlen, SV_ERR_INVALID,
+                                 "the parts were cut with different segment durations");
+        a->segment_s = segment_s;
+        if (transcode_s > a->transcode_s)
+            a->transcode_s = transcode_s;
+        json_array_foreach(list, k, jr)
+            if ((rc = add_rendition(a, jr, part_dirs[i], errbuf, errlen)) < 0)
+                return rc;
+    }
+    return 0;
+}
+
+static int compare_video(const void *x, const void *y)
+{
+    const sv__manifest_rendition *a = x, *b = y;
+
+    return a->info->height - b->info->height;
+}
+
+/* Every rung must cut the same segments: the same count and durations
+ * (in seconds), or the renditions would not switch cleanly. */
+static int check_alignment(const assembly *a, const sv__manifest_rendition *video, char *errbuf,
+                           size_t errlen)
+{
+    const sv__segwriter *ref = video[0].segs;
+
+    for (int i = 1; i < a->nb_video; i++) {
+        const sv__segwriter *w = video[i].segs;
+
+        if (w->nb_segs != ref->nb_segs)
+            return sv__media_err(errbuf, errlen, SV_ERR_INVALID,
+                                 "%s has %d segments and %s %d: the parts do not fit together "
+                                 "(workers with different ladder settings?)",
+                                 video[i].info->name, w->nb_segs, video[0].info->name,
+                                 ref->nb_segs);
+        for (int k = 0; k < w->nb_segs; k++)
+            if ((double)w->segs[k].duration / w->timescale -
+                        (double)ref->segs[k].duration / ref->timescale > 1e-6 ||
+                (double)ref->segs[k].duration / ref->timescale -
+                        (double)w->segs[k].duration / w->timescale > 1e-6)
+                return sv__media_err(errbuf, errlen, SV_ERR_INVALID,
+                                     "segment %d of %s and %s differ in duration", k + 1,
+                                     video[i].info->name, video[0].info->name);
+    }
+    return 0;
+}
+
+static int move_in(const char *from_dir, const char *rel, const char *out_dir, char *errbuf,
+                   size_t errlen)
+{
+    char from[4200], to[4200];
+
+    if (snprintf(from, sizeof(from), "%s/%s", from_dir, rel) >= (int)sizeof(from) ||
+        snprintf(to, sizeof(to), "%s/%s", out_dir, rel) >= (int)sizeof(to))
+        return sv__media_err(errbuf, errlen, SV_ERR_IO, "path too long under %s", out_dir);
+    if (rename(from, to) < 0)
+        return sv__media_err(errbuf, errlen, SV_ERR_IO, "cannot move %s into %s", from, out_dir);
+    return 0;
+}
+
+int sv__media_assemble(const char *const *part_dirs, int nb_parts, const char *out_dir,
+                       const sv__media_protection *prot, sv__media_result *res,
+                       char *errbuf, size_t errlen)
+{
+    static const char *const subdirs[] = { "video", "audio", "thumbs" };
+    assembly *a = calloc(1, sizeof(*a));
+    sv__manifest_rendition video[SV_MEDIA_MAX_RUNGS], audio;
+    sv__manifest m;
+    char dir[4200];
+    int rc = SV_ERR_INVALID;
+
+    if (errbuf && errlen)
+        errbuf[0] = '\0';
+    if (!a)
+        return sv__media_err(errbuf, errlen, SV_ERR_NOMEM, "out of memory");
+    if (!res || !out_dir || nb_parts < 1 || nb_parts > SV_MEDIA_MAX_PARTS) {
+        sv__media_err(errbuf, errlen, rc, "invalid parts");
+        goto out;
+    }
+    memset(res, 0, sizeof(*res));
+    if ((rc = load_parts(a, part_dirs, nb_parts, errbuf, errlen)) < 0)
+        goto out;
+    if (a->nb_video == 0) {
+        rc = sv__media_err(errbuf, errlen, SV_ERR_INVALID, "no part holds a video rendition");
+        goto out;
+    }
+    for (int i = 0; i < a->nb_video; i++)
+        video[i] = (sv__manifest_rendition){ &a->infos[i], &a->segs[i], a->paths[i] };
+    qsort(video, (size_t)a->nb_video, sizeof(video[0]), compare_video);
+    if ((rc = check_alignment(a, video, errbuf, errlen)) < 0)
+        goto out;
+
+    /* The folders move (same file system); then the manifests are written
+     * over them, exactly as a whole ingest writes them. */
+    snprintf(dir, sizeof(dir), "%s/video", out_dir);
+    if ((rc = sv__media_mkdir(out_dir, 1, errbuf, errlen)) < 0 ||
+        (rc = sv__media_mkdir(dir, 0, errbuf, errlen)) < 0)
+        goto out;
+    for (int i = 0; i < a->nb_video; i++)
+        if ((rc = move_in(a->from[i], a->paths[i], out_dir, errbuf, errlen)) < 0)
+            goto out;
+    if (a->has_audio &&
+        (rc = move_in(a->from[SV_MEDIA_MAX_RUNGS], "audio", out_dir, errbuf, errlen)) < 0)
+        goto out;
+    /* Part 0's thumbnails (a folder even when there are none). */
+    snprintf(dir, sizeof(dir), "%s/thumbs", a->dirs[0]);
+    if ((rc = sv__media_mkdir(dir, 0, errbuf, errlen)) < 0 ||
+        (rc = move_in(a->dirs[0], "thumbs", out_dir, errbuf, errlen)) < 0)
+        goto out;
+    audio = (sv__manifest_rendition){ &a->infos[SV_MEDIA_MAX_RUNGS],
+                                      &a->segs[SV_MEDIA_MAX_RUNGS], "audio" };
+    m = (sv__manifest){ video, a->nb_video, a->has_audio ? &audio : NULL,
+                        sv__segwriter_duration(video[0].segs), a->segment_s,
+                        prot && prot->scheme != SV__PROTECT_NONE ? prot : NULL };
+    if ((rc = sv__hls_write(&m, out_dir, errbuf, errlen)) < 0 ||
+        (rc = sv__dash_write(&m, out_dir, errbuf, errlen)) < 0)
+        goto out;
+    for (size_t i = 0; i < sizeof(subdirs) / sizeof(subdirs[0]); i++) {
+        if (i == 1 && !a->has_audio)
+            continue;
+        snprintf(dir, sizeof(dir), "%s/%s", out_dir, subdirs[i]);
+        if ((rc = sv__media_fsync_dir(dir, errbuf, errlen)) < 0)
+            goto out;
+    }
+    if ((rc = sv__media_fsync_dir(out_dir, errbuf, errlen)) < 0)
+        goto out;
+
+    for (int i = 0; i < a->nb_video; i++)
+        res->renditions[res->nb_renditions++] = *video[i].info;
+    if (a->has_audio)
+        res->renditions[res->nb_renditions++] = a->infos[SV_MEDIA_MAX_RUNGS];
+    res->duration_s = m.duration_s;
+    res->nb_thumbs = a->nb_thumbs;
+    res->transcode_s = a->transcode_s;
+    rc = 0;
+out:
+    for (int i = 0; i < SV_MEDIA_MAX_PARTS; i++)
+        json_decref(a->docs[i]);
+    for (int i = 0; i <= SV_MEDIA_MAX_RUNGS; i++)
+        sv__segwriter_free(&a->segs[i]);
+    free(a);
+    if (rc < 0 && res)
+        memset(res, 0, sizeof(*res));
+    return rc;
+}
