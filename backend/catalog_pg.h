@@ -65,6 +65,10 @@ int sv__pg_job_progress(sv__catalog *cat, const sv__job_info *job, double percen
 int sv__pg_job_fail(sv__catalog *cat, const sv__job_info *job, const char *reason);
 int sv__pg_job_requeue(sv__catalog *cat, const sv__job_info *job);
 int sv__pg_publish(sv__catalog *cat, const sv__job_info *job, const sv__media_result *res);
+int sv__pg_job_split(sv__catalog *cat, const sv__job_info *job, int parts);
+int sv__pg_job_part_done(sv__catalog *cat, const sv__job_info *part, const char *output,
+                         int lease_s, sv__job_info *parent);
+int sv__pg_job_parts(sv__catalog *cat, int64_t job_id, sv__job_part *out, int cap);
 int sv__pg_recover(sv__catalog *cat, int self_pid, int max_attempts, sv__job_gave_up_fn gave_up,
                    void *opaque, int64_t **ids);
 int sv__pg_job_inputs_active(sv__catalog *cat, void (*fn)(void *opaque, const char *input),

@@ -16,7 +16,15 @@
 /* Whole seconds since the epoch on the database server. */
 #define DB_NOW "floor(extract(epoch FROM clock_timestamp()))::bigint"
 
-#define JOB_COLUMNS "id, title_id, state, attempts, input_owned, input, coalesce(worker, '')"
+/* A running job whose worker is gone for start-up recovery: its lease ran
+ * out, or it never had one; but not a split job waiting for its parts. */
+#define GONE \
+    "state = 'running' AND coalesce(lease_until, 0) < " DB_NOW \
+    " AND NOT (parts > 1 AND lease_until IS NULL)"
+
+#define JOB_COLUMNS \
+    "id, title_id, state, attempts, input_owned, input, coalesce(worker, '')," \
+    " coalesce(parent_id, 0), coalesce(part, 0), parts"
 
 /* The reason of a job given up because its worker died max-attempts times. */
 #define GAVE_UP "'the worker died ' || attempts ||" \
@@ -40,6 +48,42 @@ static void job_row(const PGresult *r, sv__job_info *out)
     out->input_owned = (int)sv__pg_int(r, 0, 4);
     snprintf(out->input, sizeof(out->input), "%s", sv__pg_text(r, 0, 5));
     snprintf(out->worker, sizeof(out->worker), "%s", sv__pg_text(r, 0, 6));
+    out->parent_id = sv__pg_int(r, 0, 7);
+    out->part = (int)sv__pg_int(r, 0, 8);
+    out->parts = (int)sv__pg_int(r, 0, 9);
+}
+
+/* The held claim of a statement's $1 (id), $2 (worker), $3 (attempts). */
+#define HELD "id = $1 AND state = 'running' AND worker = $2 AND attempts = $3"
+
+/* Fails the rest of a job's family (inside a transaction): the job and
+ * its title, and for a part the job it belongs to and its other parts. */
+static int fail_family(sv__catalog *cat, const sv__job_info *job, const char *reason)
+{
+    int64_t head = job->parent_id ? job->parent_id : job->id;
+
+    if (sv__pg_run(cat, "UPDATE jobs SET state = 'failed', error = $1, finished = $2,"
+                        " lease_until = NULL WHERE (id = $3 OR id = $4 OR parent_id = $4)"
+                        " AND state IN ('queued', 'running')", "siii", reason, sv__cat_now(),
+                   job->id, head) < 0 ||
+        sv__pg_run(cat, "UPDATE titles SET status = 'failed' WHERE id = $1", "i",
+                   job->title_id) < 0)
+        return SV_ERR_IO;
+    return 0;
+}
+
+/* Locks a split job's row: the transactions that finish or fail its parts
+ * take it first, one at a time, so the last part sees every other one. */
+static int lock_parent(sv__catalog *cat, int64_t parent_id)
+{
+    PGresult *r;
+
+    if (!parent_id)
+        return 0;
+    if (!(r = sv__pg_query(cat, "SELECT id FROM jobs WHERE id = $1 FOR UPDATE", "i", parent_id)))
+        return SV_ERR_IO;
+    PQclear(r);
+    return 0;
 }
 
 /* Ends a transaction that failed; the error of the failed statement stays
@@ -136,11 +180,11 @@ int sv__pg_job_claim(sv__catalog *cat, int64_t job_id, const sv__job_claim_args 
     PQclear(r);
     if (out->state == SV__JOB_RUNNING && out->attempts >= c->max_attempts) {
         /* Its lease ran out: the worker died, once too often. */
-        if (sv__pg_run(cat, "UPDATE jobs SET state = 'failed', finished = $1, lease_until = NULL,"
-                            " error = " GAVE_UP
-                            " WHERE id = $2", "ii", now, out->id) != 1 ||
-            sv__pg_run(cat, "UPDATE titles SET status = 'failed' WHERE id = $1", "i",
-                       out->title_id) < 0)
+        char reason[96];
+
+        snprintf(reason, sizeof(reason), "the worker died %d time%s; giving up", out->attempts,
+                 out->attempts == 1 ? "" : "s");
+        if (fail_family(cat, out, reason) < 0)
             goto fail;
         out->state = SV__JOB_FAILED;
     } else {
@@ -179,30 +223,41 @@ int sv__pg_job_renew(sv__catalog *cat, const sv__job_info *job, int lease_s)
 int sv__pg_job_progress(sv__catalog *cat, const sv__job_info *job, double percent,
                         const char *stage)
 {
-    return held(sv__pg_run(cat, "UPDATE jobs SET percent = $1, stage = $2 WHERE id = $3"
-                                " AND state = 'running' AND worker = $4 AND attempts = $5",
-                           "dsisi", percent, stage, job->id, job->worker,
-                           (int64_t)job->attempts));
+    int r = held(sv__pg_run(cat, "UPDATE jobs SET percent = $1, stage = $2 WHERE id = $3"
+                                 " AND state = 'running' AND worker = $4 AND attempts = $5",
+                            "dsisi", percent, stage, job->id, job->worker,
+                            (int64_t)job->attempts));
+
+    /* A split job shows how far its parts are, on average. */
+    if (r == 0 && job->parent_id &&
+        sv__pg_run(cat, "UPDATE jobs SET percent = (SELECT avg(percent) FROM jobs"
+                        " WHERE parent_id = $1) WHERE id = $1 AND state = 'running'", "i",
+                   job->parent_id) < 0)
+        r = SV_ERR_IO;
+    return r;
 }
 
 int sv__pg_job_fail(sv__catalog *cat, const sv__job_info *job, const char *reason)
 {
-    /* One statement: the job and its title change together or not at all. */
-    PGresult *r = sv__pg_query(cat, "WITH j AS (UPDATE jobs SET state = 'failed', error = $1,"
-                                    " finished = $2, lease_until = NULL WHERE id = $3"
-                                    " AND state = 'running' AND worker = $4 AND attempts = $5"
-                                    " RETURNING title_id)"
-                                    " UPDATE titles SET status = 'failed' FROM j"
-                                    " WHERE titles.id = j.title_id RETURNING titles.id",
-                               "siisi", reason, sv__cat_now(), job->id, job->worker,
-                               (int64_t)job->attempts);
     int n;
 
-    if (!r)
+    if (sv__pg_exec(cat, "BEGIN") < 0)
         return SV_ERR_IO;
-    n = PQntuples(r);
-    PQclear(r);
-    return n == 0 ? SV_ERR_STATE : 0;
+    if (lock_parent(cat, job->parent_id) < 0)
+        goto fail;
+    n = sv__pg_run(cat, "UPDATE jobs SET state = 'failed', error = $4, finished = $5,"
+                        " lease_until = NULL WHERE " HELD, "isisi", job->id, job->worker,
+                   (int64_t)job->attempts, reason, sv__cat_now());
+    if (n == 0) {
+        sv__pg_exec(cat, "ROLLBACK");
+        return SV_ERR_STATE;
+    }
+    if (n < 0 || fail_family(cat, job, reason) < 0 || sv__pg_exec(cat, "COMMIT") < 0)
+        goto fail;
+    return 0;
+fail:
+    rollback(cat);
+    return SV_ERR_IO;
 }
 
 int sv__pg_job_requeue(sv__catalog *cat, const sv__job_info *job)
@@ -253,6 +308,92 @@ fail:
     return ret;
 }
 
+int sv__pg_job_split(sv__catalog *cat, const sv__job_info *job, int parts)
+{
+    int n;
+
+    if (sv__pg_exec(cat, "BEGIN") < 0)
+        return SV_ERR_IO;
+    /* The claim is handed back (that attempt does not count) and the job
+     * waits, running without a worker or lease, for its parts. */
+    n = sv__pg_run(cat, "UPDATE jobs SET parts = $4, worker = NULL, worker_pid = NULL,"
+                        " lease_until = NULL, attempts = greatest(attempts - 1, 0),"
+                        " stage = 'transcode', percent = 0 WHERE " HELD " AND parent_id IS NULL",
+                   "isii", job->id, job->worker, (int64_t)job->attempts, (int64_t)parts);
+    if (n == 0) {
+        sv__pg_exec(cat, "ROLLBACK");
+        return SV_ERR_STATE;
+    }
+    if (n < 0 ||
+        sv__pg_run(cat, "INSERT INTO jobs (title_id, input, input_owned, created, parent_id, part,"
+                        " parts) SELECT $1::bigint, $2::text, 0, $3::bigint, $4::bigint, k,"
+                        " $5::int FROM generate_series(0, $5::int - 1) k",
+                   "isiii", job->title_id, job->input, sv__cat_now(), job->id,
+                   (int64_t)parts) != parts ||
+        sv__pg_exec(cat, "COMMIT") < 0) {
+        rollback(cat);
+        return SV_ERR_IO;
+    }
+    return 0;
+}
+
+int sv__pg_job_part_done(sv__catalog *cat, const sv__job_info *part, const char *output,
+                         int lease_s, sv__job_info *parent)
+{
+    PGresult *r;
+    int n, left;
+
+    if (sv__pg_exec(cat, "BEGIN") < 0)
+        return SV_ERR_IO;
+    if (lock_parent(cat, part->parent_id) < 0)
+        goto fail;
+    n = sv__pg_run(cat, "UPDATE jobs SET state = 'done', percent = 100, stage = 'done',"
+                        " output = $4, finished = $5, lease_until = NULL WHERE " HELD, "isisi",
+                   part->id, part->worker, (int64_t)part->attempts, output, sv__cat_now());
+    if (n == 0) {
+        sv__pg_exec(cat, "ROLLBACK");
+        return SV_ERR_STATE;
+    }
+    if (n < 0 || !(r = sv__pg_query(cat, "SELECT count(*) FROM jobs WHERE parent_id = $1"
+                                         " AND state <> 'done'", "i", part->parent_id)))
+        goto fail;
+    left = (int)sv__pg_int(r, 0, 0);
+    PQclear(r);
+    /* The last part: the caller claims the job itself to put the parts
+     * together. */
+    if (left == 0 &&
+        (sv__pg_run(cat, "UPDATE jobs SET worker = $1, attempts = attempts + 1,"
+                         " worker_pid = (SELECT worker_pid FROM jobs WHERE id = $2),"
+                         " lease_until = " DB_NOW " + $3, stage = 'package', percent = 96"
+                         " WHERE id = $4 AND state = 'running' AND lease_until IS NULL",
+                    "siii", part->worker, part->id, (int64_t)lease_s, part->parent_id) != 1 ||
+         sv__pg_job_get(cat, part->parent_id, parent) < 0))
+        goto fail;
+    if (sv__pg_exec(cat, "COMMIT") < 0)
+        goto fail;
+    return left == 0;
+fail:
+    rollback(cat);
+    return SV_ERR_IO;
+}
+
+int sv__pg_job_parts(sv__catalog *cat, int64_t job_id, sv__job_part *out, int cap)
+{
+    PGresult *r = sv__pg_query(cat, "SELECT part, state, coalesce(output, '') FROM jobs"
+                                    " WHERE parent_id = $1 ORDER BY part", "i", job_id);
+    int n;
+
+    if (!r)
+        return SV_ERR_IO;
+    for (n = 0; n < PQntuples(r) && n < cap; n++) {
+        out[n].part = (int)sv__pg_int(r, n, 0);
+        out[n].state = state_parse(sv__pg_text(r, n, 1));
+        snprintf(out[n].output, sizeof(out[n].output), "%s", sv__pg_text(r, n, 2));
+    }
+    PQclear(r);
+    return n;
+}
+
 /*
  * Workers live on other machines: a pid says nothing here, only the lease
  * does. Running jobs whose lease ran out (or that never had one) go back to
@@ -273,16 +414,22 @@ int sv__pg_recover(sv__catalog *cat, int self_pid, int max_attempts, sv__job_gav
     if (!(dead = sv__pg_query(cat, "WITH f AS (UPDATE jobs SET state = 'failed', finished = $1,"
                                    " lease_until = NULL,"
                                    " error = " GAVE_UP
-                                   " WHERE state = 'running' AND attempts >= $2"
-                                   " AND coalesce(lease_until, 0) < " DB_NOW
-                                   " RETURNING id, title_id),"
+                                   " WHERE " GONE " AND attempts >= $2"
+                                   " RETURNING id, title_id, coalesce(parent_id, 0), error),"
                                    " t AS (UPDATE titles SET status = 'failed' FROM f"
                                    " WHERE titles.id = f.title_id)"
-                                   " SELECT id FROM f ORDER BY id",
-                              "ii", sv__cat_now(), (int64_t)max_attempts)) ||
-        sv__pg_run(cat, "UPDATE jobs SET state = 'queued', percent = 0, stage = '',"
-                        " worker_pid = NULL, worker = NULL, lease_until = NULL"
-                        " WHERE state = 'running' AND coalesce(lease_until, 0) < " DB_NOW,
+                                   " SELECT * FROM f ORDER BY id",
+                              "ii", sv__cat_now(), (int64_t)max_attempts)))
+        goto fail;
+    for (int i = 0; i < PQntuples(dead); i++) {
+        sv__job_info part = {.id = sv__pg_int(dead, i, 0), .title_id = sv__pg_int(dead, i, 1),
+                             .parent_id = sv__pg_int(dead, i, 2)};
+
+        if (part.parent_id && fail_family(cat, &part, sv__pg_text(dead, i, 3)) < 0)
+            goto fail;
+    }
+    if (sv__pg_run(cat, "UPDATE jobs SET state = 'queued', percent = 0, stage = '',"
+                        " worker_pid = NULL, worker = NULL, lease_until = NULL WHERE " GONE,
                    "") < 0 ||
         !(r = sv__pg_query(cat, "SELECT id FROM jobs WHERE state = 'queued' ORDER BY id", "")))
         goto fail;
@@ -334,7 +481,9 @@ int sv__pg_job_counts(sv__catalog *cat, int64_t *counts)
     PGresult *r;
 
     memset(counts, 0, sizeof(*counts) * SV__JOB_NB);
-    if (!(r = sv__pg_query(cat, "SELECT state, count(*) FROM jobs GROUP BY state", "")))
+    /* Jobs as uploaded: the parts of split ones are not counted again. */
+    if (!(r = sv__pg_query(cat, "SELECT state, count(*) FROM jobs WHERE parent_id IS NULL"
+                                " GROUP BY state", "")))
         return SV_ERR_IO;
     for (int i = 0; i < PQntuples(r); i++) {
         int s = state_parse(sv__pg_text(r, i, 0));

@@ -13,8 +13,10 @@
 #include "streamverse/common.h"
 
 /* The reason of a job given up because its worker died max-attempts times. */
-#define GAVE_UP "'the worker died ' || attempts ||" \
-                " CASE attempts WHEN 1 THEN ' time' ELSE ' times' END || '; giving up'"
+static void gave_up_reason(char *out, size_t cap, int attempts)
+{
+    snprintf(out, cap, "the worker died %d time%s; giving up", attempts, attempts == 1 ? "" : "s");
+}
 
 static int state_parse(const char *s)
 {
@@ -104,9 +106,14 @@ static void job_row(sqlite3_stmt *st, sv__job_info *out)
     out->input_owned = sqlite3_column_int(st, 4);
     snprintf(out->input, sizeof(out->input), "%s", (const char *)sqlite3_column_text(st, 5));
     snprintf(out->worker, sizeof(out->worker), "%s", worker ? worker : "");
+    out->parent_id = sqlite3_column_int64(st, 7);
+    out->part = sqlite3_column_int(st, 8);
+    out->parts = sqlite3_column_int(st, 9);
 }
 
-#define JOB_COLUMNS "id, title_id, state, attempts, input_owned, input, worker"
+#define JOB_COLUMNS \
+    "id, title_id, state, attempts, input_owned, input, worker, coalesce(parent_id, 0)," \
+    " coalesce(part, 0), parts"
 
 int sv__sqlite_job_get(sv__catalog *cat, int64_t job_id, sv__job_info *out)
 {
@@ -130,6 +137,20 @@ int sv__sqlite_job_get(sv__catalog *cat, int64_t job_id, sv__job_info *out)
 /* The claim test of every statement that changes a running job: this job,
  * still running under the same worker and attempt. */
 #define HELD " id = ? AND state = 'running' AND worker = ? AND attempts = ?"
+
+/* Fails a job (already checked to be the caller's, or given up) and its
+ * title; for a part, the job it belongs to and its other parts too. */
+static int fail_family(sv__catalog *cat, const sv__job_info *job, const char *reason, int64_t now)
+{
+    int64_t head = job->parent_id ? job->parent_id : job->id;
+
+    if (run(cat, "UPDATE jobs SET state = 'failed', error = ?, finished = ?, lease_until = NULL"
+                 " WHERE (id = ? OR id = ? OR parent_id = ?) AND state IN ('queued', 'running')",
+            "siiii", reason, now, job->id, head, head) < 1 ||
+        run(cat, "UPDATE titles SET status = 'failed' WHERE id = ?", "i", job->title_id) < 0)
+        return SV_ERR_IO;
+    return 0;
+}
 
 int sv__sqlite_job_claim(sv__catalog *cat, int64_t job_id, const sv__job_claim_args *c,
                          sv__job_info *out)
@@ -161,10 +182,10 @@ int sv__sqlite_job_claim(sv__catalog *cat, int64_t job_id, const sv__job_claim_a
     st = NULL;
     if (out->state == SV__JOB_RUNNING && out->attempts >= c->max_attempts) {
         /* Its lease ran out: the worker died, once too often. */
-        if (run(cat, "UPDATE jobs SET state = 'failed', finished = ?, lease_until = NULL, error ="
-                     " " GAVE_UP " WHERE id = ?",
-                "ii", now, out->id) != 1 ||
-            run(cat, "UPDATE titles SET status = 'failed' WHERE id = ?", "i", out->title_id) < 0)
+        char reason[96];
+
+        gave_up_reason(reason, sizeof(reason), out->attempts);
+        if (fail_family(cat, out, reason, now) < 0)
             goto fail;
         out->state = SV__JOB_FAILED;
     } else {
@@ -201,22 +222,32 @@ int sv__sqlite_job_renew(sv__catalog *cat, const sv__job_info *job, int lease_s)
 int sv__sqlite_job_progress(sv__catalog *cat, const sv__job_info *job, double percent,
                             const char *stage)
 {
-    return held(run(cat, "UPDATE jobs SET percent = ?, stage = ? WHERE" HELD, "dsisi", percent,
-                    stage, job->id, job->worker, (int64_t)job->attempts));
+    int r = held(run(cat, "UPDATE jobs SET percent = ?, stage = ? WHERE" HELD, "dsisi", percent,
+                     stage, job->id, job->worker, (int64_t)job->attempts));
+
+    /* A split job shows how far its parts are, on average. */
+    if (r == 0 && job->parent_id &&
+        run(cat, "UPDATE jobs SET percent = (SELECT avg(percent) FROM jobs WHERE parent_id = ?)"
+                 " WHERE id = ? AND state = 'running'", "ii", job->parent_id,
+            job->parent_id) < 0)
+        r = SV_ERR_IO;
+    return r;
 }
 
 int sv__sqlite_job_fail(sv__catalog *cat, const sv__job_info *job, const char *reason)
 {
+    int64_t now = sv__cat_now();
     int n;
 
     if (sv__cat_exec(cat, "BEGIN IMMEDIATE") < 0)
         return SV_ERR_IO;
     n = run(cat, "UPDATE jobs SET state = 'failed', error = ?, finished = ?, lease_until = NULL"
-                 " WHERE" HELD, "siisi", reason, sv__cat_now(), job->id, job->worker,
+                 " WHERE" HELD, "siisi", reason, now, job->id, job->worker,
             (int64_t)job->attempts);
     if (n != 1)
         goto fail;
-    if (run(cat, "UPDATE titles SET status = 'failed' WHERE id = ?", "i", job->title_id) < 0)
+    if ((job->parent_id && fail_family(cat, job, reason, now) < 0) ||
+        run(cat, "UPDATE titles SET status = 'failed' WHERE id = ?", "i", job->title_id) < 0)
         goto fail;
     if (sv__cat_exec(cat, "COMMIT") == 0)
         return 0;
@@ -268,6 +299,99 @@ fail:
     return n == 0 ? SV_ERR_STATE : SV_ERR_IO;
 }
 
+int sv__sqlite_job_split(sv__catalog *cat, const sv__job_info *job, int parts)
+{
+    int64_t now = sv__cat_now();
+    int n;
+
+    if (sv__cat_exec(cat, "BEGIN IMMEDIATE") < 0)
+        return SV_ERR_IO;
+    /* The claim is handed back (that attempt does not count) and the job
+     * waits, running without a worker or lease, for its parts. */
+    n = run(cat, "UPDATE jobs SET parts = ?, worker = NULL, worker_pid = NULL, lease_until = NULL,"
+                 " attempts = max(attempts - 1, 0), stage = 'transcode', percent = 0"
+                 " WHERE" HELD " AND parent_id IS NULL", "iisi", (int64_t)parts, job->id,
+            job->worker, (int64_t)job->attempts);
+    if (n != 1)
+        goto fail;
+    for (int k = 0; k < parts; k++)
+        if (run(cat, "INSERT INTO jobs (title_id, input, input_owned, created, parent_id, part,"
+                     " parts) VALUES (?, ?, 0, ?, ?, ?, ?)", "isiiii", job->title_id, job->input,
+                now, job->id, (int64_t)k, (int64_t)parts) != 1) {
+            n = SV_ERR_IO;
+            goto fail;
+        }
+    if (sv__cat_exec(cat, "COMMIT") == 0)
+        return 0;
+    n = SV_ERR_IO;
+fail:
+    sv__cat_exec(cat, "ROLLBACK");
+    return n == 0 ? SV_ERR_STATE : SV_ERR_IO;
+}
+
+int sv__sqlite_job_part_done(sv__catalog *cat, const sv__job_info *part, const char *output,
+                             int lease_s, sv__job_info *parent)
+{
+    sqlite3_stmt *st = NULL;
+    int64_t now = sv__cat_now();
+    int n, left = -1;
+
+    /* One writer at a time: the last part to finish sees no part left. */
+    if (sv__cat_exec(cat, "BEGIN IMMEDIATE") < 0)
+        return SV_ERR_IO;
+    n = run(cat, "UPDATE jobs SET state = 'done', percent = 100, stage = 'done', output = ?,"
+                 " finished = ?, lease_until = NULL WHERE" HELD, "siisi", output, now, part->id,
+            part->worker, (int64_t)part->attempts);
+    if (n != 1)
+        goto fail;
+    n = SV_ERR_IO;
+    if (sv__cat_prepare(cat, "SELECT count(*) FROM jobs WHERE parent_id = ? AND state <> 'done'",
+                        &st) < 0)
+        goto fail;
+    sqlite3_bind_int64(st, 1, part->parent_id);
+    if (sqlite3_step(st) == SQLITE_ROW)
+        left = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    if (left < 0)
+        goto fail;
+    if (left == 0) {
+        /* The caller claims the job itself to put the parts together. */
+        if (run(cat, "UPDATE jobs SET worker = ?, worker_pid = (SELECT worker_pid FROM jobs"
+                     " WHERE id = ?), attempts = attempts + 1, lease_until = ?,"
+                     " stage = 'package', percent = 96 WHERE id = ? AND state = 'running'"
+                     " AND lease_until IS NULL", "siii", part->worker, part->id, now + lease_s,
+                part->parent_id) != 1 ||
+            sv__sqlite_job_get(cat, part->parent_id, parent) < 0)
+            goto fail;
+    }
+    if (sv__cat_exec(cat, "COMMIT") < 0)
+        goto fail;
+    return left == 0;
+fail:
+    sv__cat_exec(cat, "ROLLBACK");
+    return n == 0 ? SV_ERR_STATE : SV_ERR_IO;
+}
+
+int sv__sqlite_job_parts(sv__catalog *cat, int64_t job_id, sv__job_part *out, int cap)
+{
+    sqlite3_stmt *st;
+    int n = 0, rc;
+
+    if (sv__cat_prepare(cat, "SELECT part, state, coalesce(output, '') FROM jobs"
+                             " WHERE parent_id = ? ORDER BY part", &st) < 0)
+        return SV_ERR_IO;
+    sqlite3_bind_int64(st, 1, job_id);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW && n < cap) {
+        out[n].part = sqlite3_column_int(st, 0);
+        out[n].state = state_parse((const char *)sqlite3_column_text(st, 1));
+        snprintf(out[n].output, sizeof(out[n].output), "%s",
+                 (const char *)sqlite3_column_text(st, 2));
+        n++;
+    }
+    sqlite3_finalize(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? n : SV_ERR_IO;
+}
+
 /* Is the process that claimed a job gone? Our own pid counts as gone: a
  * previous run that got the same pid cannot be running any more. */
 static int owner_gone(int64_t pid, int self_pid)
@@ -304,8 +428,11 @@ int sv__sqlite_recover(sv__catalog *cat, int self_pid, int max_attempts,
     *ids = NULL;
     if (sv__cat_exec(cat, "BEGIN IMMEDIATE") < 0)
         return SV_ERR_IO;
-    if (sv__cat_prepare(cat, "SELECT id, worker_pid, attempts, lease_until < ? FROM jobs"
-                             " WHERE state = 'running'", &st) < 0)
+    /* A split job waiting for its parts (running, no lease) has no worker
+     * to lose. */
+    if (sv__cat_prepare(cat, "SELECT id, worker_pid, attempts, lease_until < ?, title_id,"
+                             " coalesce(parent_id, 0) FROM jobs WHERE state = 'running'"
+                             " AND NOT (parts > 1 AND lease_until IS NULL)", &st) < 0)
         goto fail;
     sqlite3_bind_int64(st, 1, now);
     while (sqlite3_step(st) == SQLITE_ROW) {
@@ -317,14 +444,15 @@ int sv__sqlite_recover(sv__catalog *cat, int self_pid, int max_attempts,
         if (!owner_gone(sqlite3_column_int64(st, 1), self_pid) && !sqlite3_column_int(st, 3))
             continue;
         if (attempts >= max_attempts) {
+            sv__job_info job = {.id = id, .title_id = sqlite3_column_int64(st, 4),
+                                .parent_id = sqlite3_column_int64(st, 5)};
+            char reason[96];
+
             if ((ret = push(&dead, &nb_dead, &dead_cap, id)) < 0)
                 goto fail;
             ret = SV_ERR_IO;
-            if (run(cat, "UPDATE jobs SET state = 'failed', finished = ?, lease_until = NULL,"
-                         " error = " GAVE_UP
-                         " WHERE id = ?", "ii", now, id) < 0 ||
-                run(cat, "UPDATE titles SET status = 'failed' WHERE id ="
-                         " (SELECT title_id FROM jobs WHERE id = ?)", "i", id) < 0)
+            gave_up_reason(reason, sizeof(reason), attempts);
+            if (fail_family(cat, &job, reason, now) < 0)
                 goto fail;
         } else if (run(cat, "UPDATE jobs SET state = 'queued', percent = 0, stage = '',"
                             " worker_pid = NULL, worker = NULL, lease_until = NULL WHERE id = ?",
@@ -382,7 +510,9 @@ int sv__sqlite_job_counts(sv__catalog *cat, int64_t *counts)
     sqlite3_stmt *st;
 
     memset(counts, 0, sizeof(*counts) * SV__JOB_NB);
-    if (sv__cat_prepare(cat, "SELECT state, count(*) FROM jobs GROUP BY state", &st) < 0)
+    /* Jobs as uploaded: the parts of split ones are not counted again. */
+    if (sv__cat_prepare(cat, "SELECT state, count(*) FROM jobs WHERE parent_id IS NULL"
+                             " GROUP BY state", &st) < 0)
         return SV_ERR_IO;
     while (sqlite3_step(st) == SQLITE_ROW) {
         int s = state_parse((const char *)sqlite3_column_text(st, 0));

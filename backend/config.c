@@ -14,10 +14,10 @@
 static const char *const keys[] = {
     "listen", "data", "db", "workers", "log-level", "log-json", "max-upload-mb", "max-header-bytes",
     "max-body-kb", "header-timeout", "idle-timeout", "drain-timeout", "ladder",
-    "segment-seconds", "preset", "max-attempts", "job-lease", "master-key", "token-secret", "drm",
-    "media-auth", "edge-secret", "cdns", "heartbeat-interval", "playback-token-ttl",
-    "login-ttl", "steering-ttl", "max-connections", "rate-limit", "rate-burst",
-    "trusted-proxies", "log-rate", "login-free-failures", "login-backoff-max",
+    "segment-seconds", "preset", "max-attempts", "job-lease", "job-parts", "master-key",
+    "token-secret", "drm", "media-auth", "edge-secret", "cdns", "heartbeat-interval",
+    "playback-token-ttl", "login-ttl", "steering-ttl", "max-connections", "rate-limit",
+    "rate-burst", "trusted-proxies", "log-rate", "login-free-failures", "login-backoff-max",
     "login-lockout-failures", "login-lockout", "login-fail-window", "login-max-pending",
 };
 
@@ -56,6 +56,7 @@ void sv__config_default(sv__config *c)
     c->max_upload_bytes = 4ull << 30;
     c->max_attempts = 3;
     c->job_lease = 30;
+    c->job_parts = 1;
     sv__http_limits_default(&c->http);
 #ifdef SV_HAVE_MEDIA
     sv__ladder_default(&c->ladder);
@@ -210,6 +211,10 @@ int sv__config_set(sv__config *c, const char *key, const char *v, char *err, siz
         if (parse_num(v, 2, 3600, &d) < 0)
             goto bad;
         c->job_lease = (int)d;
+    } else if (!strcmp(key, "job-parts")) {
+        if (parse_num(v, 1, SV_MEDIA_MAX_PARTS, &d) < 0)
+            goto bad;
+        c->job_parts = (int)d;
     } else if (!strcmp(key, "master-key")) {
         /* A secret: a bad value is reported without echoing it. */
         if (sv__hex_decode(v, c->master_key, sizeof(c->master_key)) < 0) {

@@ -7,7 +7,7 @@
  *   listen, data, db (a postgresql:// URL; empty: SQLite in the data folder), workers, log-level, log-json, max-upload-mb,
  *   max-header-bytes, max-body-kb, header-timeout, idle-timeout,
  *   drain-timeout, ladder ("240:300,360:750,..." height:kbps),
- *   segment-seconds, preset, max-attempts, job-lease,
+ *   segment-seconds, preset, max-attempts, job-lease, job-parts,
  *   master-key (64 hex digits: wraps the content keys kept in the catalog),
  *   token-secret (16+ characters: signs playback and media tokens),
  *   drm (none | cenc | cbcs: protection of newly ingested titles),
@@ -41,6 +41,7 @@ typedef struct sv__config {
     uint64_t max_upload_bytes;
     int max_attempts;          /* a job whose worker died this often fails (3) */
     int job_lease;             /* s a worker's claim on a job lasts unless renewed (30) */
+    int job_parts;             /* a worker splits a job into this many parts (1: none) */
     sv__http_limits http;
     sv__ladder ladder;
     char preset[32];           /* storage for ladder.x264_preset */

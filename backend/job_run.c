@@ -1,6 +1,6 @@
 /*
- * job_run.c - one ingest job from claim to publish, the lease kept while it
- * runs, and start-up recovery.
+ * job_run.c - claims, one whole ingest job from claim to publish, the
+ * shared pieces of the job files (jobs_internal.h), and start-up recovery.
  */
 #define _DEFAULT_SOURCE /* DT_DIR, gethostname */
 #include <dirent.h>
@@ -15,18 +15,9 @@
 #include <openssl/crypto.h>
 
 #include "backend/fsutil.h"
-#include "backend/jobs.h"
+#include "backend/jobs_internal.h"
 #include "backend/keys.h"
-#include "platform/thread.h"
 #include "streamverse/common.h"
-
-#define DEFAULT_LEASE_S 30
-#define DEFAULT_MAX_ATTEMPTS 2
-
-static int lease_of(const sv__job_env *env)
-{
-    return env->lease_s > 0 ? env->lease_s : DEFAULT_LEASE_S;
-}
 
 /* This machine's name as it goes into worker names and staging folders:
  * letters, digits, '.', '-' and '_' only (never '@', ':' or '/'). */
@@ -52,140 +43,35 @@ void sv__job_worker_name(char *out, size_t cap)
     snprintf(out, cap, "%s:%d", host, (int)getpid());
 }
 
-/* ---- the lease keeper ------------------------------------------------------ */
+/* ---- staging folders and inputs --------------------------------------------- */
 
-/*
- * A thread beside the transcode renews the claim every third of the lease
- * on its own catalog connection (the job's thread keeps the other one). The
- * claim is lost when the catalog says another claim replaced it, or when no
- * renewal succeeded for almost a lease (the database is unreachable, so
- * another worker may take the job over): then the keeper raises the job's
- * cancel flag and the transcode stops without publishing.
- */
-typedef struct lease_keeper {
-    const sv__job_env *env;
-    const sv__job_info *job;
-    volatile int *cancel;
-    sv__thread thread;
-    sv__mutex lock;          /* guards stop, lost */
-    sv__cond wake;
-    int stop;
-    int lost;
-    int started;
-} lease_keeper;
-
-static void *keep_lease(void *arg)
+/* One folder per claim (jobs_internal.h): two workers on one shared data
+ * folder, or a worker that lost its claim and the one that took the job
+ * over, never write into the same folder. */
+void sv__job_staging(const sv__job_env *env, const sv__job_info *job, const char *prefix,
+                     char *out, size_t cap)
 {
-    lease_keeper *k = arg;
-    const sv__job_env *env = k->env;
-    int64_t lease_ns = (int64_t)lease_of(env) * 1000000000, period = lease_ns / 3;
-    int64_t last_ok = sv__monotonic_ns();
-    sv__catalog *cat = NULL;
-    char err[512];
-    int r;
+    snprintf(out, cap, "%s/staging/%lld.%s%d@%s", env->data_dir, (long long)job->title_id, prefix,
+             job->attempts, job->worker);
+}
 
-    sv__mutex_lock(&k->lock);
-    while (!k->stop) {
-        int64_t deadline = sv__monotonic_ns() + period, t0;
+/* Does staging entry `name` (of the title, after "<title>.") belong to `set`? */
+static int in_set(const char *rest, int set, int part)
+{
+    char p[16];
 
-        while (!k->stop && sv__cond_timedwait(&k->wake, &k->lock, deadline) == 0)
-            ;
-        if (k->stop)
-            break;
-        sv__mutex_unlock(&k->lock);
-        t0 = sv__monotonic_ns();
-        r = SV_ERR_IO;
-        if (!cat && sv__catalog_connect(env->db, env->data_dir, &cat, err, sizeof(err)) < 0) {
-            SV_LOGW(env->log, "job", "job %lld: lease renewal: %s", (long long)k->job->id, err);
-            cat = NULL;
-        }
-        if (cat && (r = sv__catalog_job_renew(cat, k->job, lease_of(env))) == SV_ERR_IO)
-            SV_LOGW(env->log, "job", "job %lld: lease renewal: %s", (long long)k->job->id,
-                    sv__catalog_errmsg(cat));
-        if (r == 0)
-            last_ok = t0;
-        sv__mutex_lock(&k->lock);
-        /* Lost too when the next renewal, a period from now, could come
-         * after the lease ran out for the others. */
-        if (r == SV_ERR_STATE || (r < 0 && t0 - last_ok + period >= lease_ns)) {
-            k->lost = 1;
-            *k->cancel = 1;
-            break;
-        }
+    switch (set) {
+    case SV__STAGING_WHOLE:
+        return rest[0] >= '0' && rest[0] <= '9';
+    case SV__STAGING_PART:
+        snprintf(p, sizeof(p), "p%d.", part);
+        return !strncmp(rest, p, strlen(p));
+    default:
+        return 1;
     }
-    sv__mutex_unlock(&k->lock);
-    sv__catalog_close(cat);
-    return NULL;
 }
 
-static int keeper_start(lease_keeper *k, const sv__job_env *env, const sv__job_info *job,
-                        volatile int *cancel)
-{
-    memset(k, 0, sizeof(*k));
-    k->env = env;
-    k->job = job;
-    k->cancel = cancel;
-    if (sv__mutex_init(&k->lock) < 0)
-        return SV_ERR_INTERNAL;
-    if (sv__cond_init(&k->wake) < 0) {
-        sv__mutex_destroy(&k->lock);
-        return SV_ERR_INTERNAL;
-    }
-    if (sv__thread_create(&k->thread, "sv-lease", keep_lease, k) < 0) {
-        sv__cond_destroy(&k->wake);
-        sv__mutex_destroy(&k->lock);
-        return SV_ERR_INTERNAL;
-    }
-    k->started = 1;
-    return 0;
-}
-
-/* Stops the keeper; returns whether the claim was lost meanwhile. */
-static int keeper_stop(lease_keeper *k)
-{
-    int lost;
-
-    if (!k->started)
-        return 0;
-    sv__mutex_lock(&k->lock);
-    k->stop = 1;
-    sv__cond_signal(&k->wake);
-    sv__mutex_unlock(&k->lock);
-    sv__thread_join(&k->thread);
-    lost = k->lost;
-    sv__cond_destroy(&k->wake);
-    sv__mutex_destroy(&k->lock);
-    k->started = 0;
-    return lost;
-}
-
-static int keeper_lost(lease_keeper *k)
-{
-    int lost;
-
-    sv__mutex_lock(&k->lock);
-    lost = k->lost;
-    sv__mutex_unlock(&k->lock);
-    return lost;
-}
-
-/* ---- staging folders -------------------------------------------------------- */
-
-/*
- * A job's staging folder is DATA/staging/<title>.<attempt>@<host>:<pid>:
- * unique to one claim, so two workers on one shared data folder (or a worker
- * that lost its claim and the one that took the job over) never write into
- * the same folder. Older svservers named it <title>.<pid>.
- */
-static void staging_name(char *out, size_t cap, const char *staging_dir, const sv__job_info *job)
-{
-    snprintf(out, cap, "%s/%lld.%d@%s", staging_dir, (long long)job->title_id, job->attempts,
-             job->worker);
-}
-
-/* The new holder of a job removes the staging folders of the claims before
- * it (a worker that died or lost its lease); they are "<title>." + anything. */
-static void clean_title_staging(const sv__job_env *env, int64_t title_id)
+void sv__job_clean_staging(const sv__job_env *env, int64_t title_id, int set, int part)
 {
     char dir[1536], path[2048], prefix[32];
     struct dirent *e;
@@ -196,7 +82,8 @@ static void clean_title_staging(const sv__job_env *env, int64_t title_id)
     if (!(d = opendir(dir)))
         return;
     while ((e = readdir(d))) {
-        if (strncmp(e->d_name, prefix, strlen(prefix)) != 0)
+        if (strncmp(e->d_name, prefix, strlen(prefix)) != 0 ||
+            !in_set(e->d_name + strlen(prefix), set, part))
             continue;
         snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
         SV_LOGI(env->log, "job", "removing the staging folder of an earlier claim: %s", path);
@@ -205,81 +92,16 @@ static void clean_title_staging(const sv__job_env *env, int64_t title_id)
     closedir(d);
 }
 
-static void drop_input(const sv__job_info *job)
+void sv__job_drop_input(const sv__job_info *job)
 {
     if (job->input_owned)
         unlink(job->input);
 }
 
-int sv__job_claim(const sv__job_env *env, sv__catalog *cat, int64_t job_id, sv__job_info *job,
-                  char *err, size_t errlen)
-{
-    char worker[128];
-    sv__job_claim_args c = {worker, (int)getpid(), lease_of(env),
-                       env->max_attempts > 0 ? env->max_attempts : DEFAULT_MAX_ATTEMPTS};
-    int r;
-
-    sv__job_worker_name(worker, sizeof(worker));
-    for (;;) {
-        if ((r = sv__catalog_job_claim(cat, job_id, &c, job)) < 0) {
-            snprintf(err, errlen, "cannot claim a job: %s", sv__catalog_errmsg(cat));
-            return r;
-        }
-        if (r == 0)
-            return 0;
-        clean_title_staging(env, job->title_id);
-        if (job->state == SV__JOB_RUNNING)
-            return 1;
-        /* Given up by the catalog: its files go, then the next job. */
-        drop_input(job);
-        SV_LOGW(env->log, "job", "job %lld (title %lld) failed: the worker died %d time%s; "
-                "giving up", (long long)job->id, (long long)job->title_id, job->attempts,
-                job->attempts == 1 ? "" : "s");
-        if (job_id)
-            return 0;
-    }
-}
-
-/* ---- one job ---------------------------------------------------------------- */
-
-typedef struct progress_ctx {
-    sv__catalog *cat;
-    const sv__job_info *job;
-    lease_keeper *keeper;
-    volatile int *cancel;
-    double last_percent;
-    char last_stage[32];
-    sv__job_progress_fn cb;
-    void *opaque;
-} progress_ctx;
-
-/* Stores progress in the catalog (where GET /api/v1/jobs/{id} reads it) at
- * most once per percent or stage change, then tells the caller. A claim
- * found lost there stops the transcode at once. */
-static void on_progress(void *opaque, double percent, const char *stage)
-{
-    progress_ctx *p = opaque;
-
-    if (!stage)
-        stage = "";
-    if (percent - p->last_percent >= 1.0 || strcmp(stage, p->last_stage) != 0) {
-        p->last_percent = percent;
-        snprintf(p->last_stage, sizeof(p->last_stage), "%s", stage);
-        if (sv__catalog_job_progress(p->cat, p->job, percent, stage) == SV_ERR_STATE) {
-            sv__mutex_lock(&p->keeper->lock);
-            p->keeper->lost = 1;
-            sv__mutex_unlock(&p->keeper->lock);
-            *p->cancel = 1;
-        }
-    }
-    if (p->cb)
-        p->cb(p->opaque, percent, stage);
-}
-
-/* rename(2) of the staging folder onto media/<title>. A folder already
- * there was put by a worker that lost its claim between its rename and its
- * publish (the catalog never called it ready): it is replaced. */
-static int move_into_place(const char *staging, const char *final)
+/* A folder already at `final` was put there by a worker that lost its
+ * claim between its rename and its commit (the catalog never used it): it
+ * is replaced. */
+int sv__job_move_into_place(const char *staging, const char *final)
 {
     if (rename(staging, final) == 0)
         return 0;
@@ -290,34 +112,102 @@ static int move_into_place(const char *staging, const char *final)
     return 0;
 }
 
-int sv__job_run(const sv__job_env *env, sv__catalog *cat, const sv__job_info *job,
-                volatile int *cancel, sv__job_progress_fn progress, void *opaque, char *err,
-                size_t errlen)
+void sv__job_gave_up(const sv__job_env *env, sv__catalog *cat, const sv__job_info *job)
+{
+    sv__job_info head;
+
+    sv__job_clean_staging(env, job->title_id, SV__STAGING_ALL, 0);
+    /* A part's input is its job's upload. */
+    if (job->parent_id && sv__catalog_job_get(cat, job->parent_id, &head) == 0)
+        sv__job_drop_input(&head);
+    else
+        sv__job_drop_input(job);
+    SV_LOGW(env->log, "job", "job %lld (title %lld) failed: the worker died %d time%s; "
+            "giving up", (long long)(job->parent_id ? job->parent_id : job->id),
+            (long long)job->title_id, job->attempts, job->attempts == 1 ? "" : "s");
+}
+
+/* ---- claims ----------------------------------------------------------------- */
+
+int sv__job_claim(const sv__job_env *env, sv__catalog *cat, int64_t job_id, sv__job_info *job,
+                  char *err, size_t errlen)
+{
+    char worker[128];
+    sv__job_claim_args c = {worker, (int)getpid(), sv__job_lease_s(env),
+                            env->max_attempts > 0 ? env->max_attempts
+                                                  : SV__JOB_DEFAULT_MAX_ATTEMPTS};
+    int r;
+
+    sv__job_worker_name(worker, sizeof(worker));
+    for (;;) {
+        if ((r = sv__catalog_job_claim(cat, job_id, &c, job)) < 0) {
+            snprintf(err, errlen, "cannot claim a job: %s", sv__catalog_errmsg(cat));
+            return r;
+        }
+        if (r == 0)
+            return 0;
+        if (job->state == SV__JOB_RUNNING) {
+            /* The folders of the claims before this one go. */
+            if (job->parent_id)
+                sv__job_clean_staging(env, job->title_id, SV__STAGING_PART, job->part);
+            else if (job->parts > 1)
+                sv__job_clean_staging(env, job->title_id, SV__STAGING_WHOLE, 0);
+            else
+                sv__job_clean_staging(env, job->title_id, SV__STAGING_ALL, 0);
+            return 1;
+        }
+        /* Given up by the catalog: its files go, then the next job. */
+        sv__job_gave_up(env, cat, job);
+        if (job_id)
+            return 0;
+    }
+}
+
+/* ---- one job ---------------------------------------------------------------- */
+
+void sv__job_on_progress(void *opaque, double percent, const char *stage)
+{
+    sv__job_progress_ctx *p = opaque;
+
+    if (!stage)
+        stage = "";
+    if (percent - p->last_percent >= 1.0 || strcmp(stage, p->last_stage) != 0) {
+        p->last_percent = percent;
+        snprintf(p->last_stage, sizeof(p->last_stage), "%s", stage);
+        if (sv__catalog_job_progress(p->cat, p->job, percent, stage) == SV_ERR_STATE)
+            sv__keeper_mark_lost(p->keeper);
+    }
+    if (p->cb)
+        p->cb(p->opaque, percent, stage);
+}
+
+/* The whole ladder in one worker. */
+static int run_whole(const sv__job_env *env, sv__catalog *cat, const sv__job_info *job,
+                     volatile int *cancel, sv__job_progress_fn progress, void *opaque,
+                     char *err, size_t errlen)
 {
     char staging[2048], final[2048], media_dir[1536], staging_dir[1536], why[512];
-    volatile int own_cancel = 0;
-    lease_keeper keeper;
-    progress_ctx pctx;
+    sv__lease_keeper keeper;
+    sv__job_progress_ctx pctx;
     sv__media_result res;
     sv__media_protection prot;
     int ret, r;
 
-    if (!cancel)
-        cancel = &own_cancel;
     why[0] = '\0';
     memset(&res, 0, sizeof(res));
     memset(&prot, 0, sizeof(prot));
     memset(&keeper, 0, sizeof(keeper));
-    pctx = (progress_ctx){cat, job, &keeper, cancel, -100.0, "", progress, opaque};
+    keeper.cancel = cancel;
+    pctx = (sv__job_progress_ctx){cat, job, &keeper, -100.0, "", progress, opaque};
     snprintf(media_dir, sizeof(media_dir), "%s/media", env->data_dir);
     snprintf(staging_dir, sizeof(staging_dir), "%s/staging", env->data_dir);
-    staging_name(staging, sizeof(staging), staging_dir, job);
+    sv__job_staging(env, job, "", staging, sizeof(staging));
     snprintf(final, sizeof(final), "%s/%lld", media_dir, (long long)job->title_id);
     SV_LOGI(env->log, "job", "job %lld (title %lld, attempt %d) on %s: ingesting %s",
             (long long)job->id, (long long)job->title_id, job->attempts, job->worker,
             job->input);
 
-    if ((ret = keeper_start(&keeper, env, job, cancel)) < 0) {
+    if ((ret = sv__keeper_start(&keeper, env, job, cancel)) < 0) {
         snprintf(why, sizeof(why), "cannot start the lease keeper");
         goto fail;
     }
@@ -334,21 +224,22 @@ int sv__job_run(const sv__job_env *env, sv__catalog *cat, const sv__job_info *jo
     if ((ret = sv__keys_media_protection(cat, env->master_key, job->title_id, &prot, why,
                                          sizeof(why))) < 0)
         goto fail;
-    ret = sv__media_ingest_protected(job->input, staging, env->ladder, &prot, on_progress, &pctx,
-                                     cancel, &res, why, sizeof(why));
+    ret = sv__media_ingest_protected(job->input, staging, env->ladder, &prot,
+                                     sv__job_on_progress, &pctx, cancel, &res, why, sizeof(why));
     OPENSSL_cleanse(&prot, sizeof(prot));
-    if (ret == SV_ERR_CANCELLED || (ret < 0 && keeper_lost(&keeper)))
+    if (ret == SV_ERR_CANCELLED || (ret < 0 && sv__keeper_lost(&keeper)))
         goto cancelled;
     if (ret < 0) {
         if (!why[0])
             snprintf(why, sizeof(why), "%s", sv_strerror(ret));
         goto fail;
     }
-    on_progress(&pctx, 100.0, "publish");
+    sv__job_on_progress(&pctx, 100.0, "publish");
     /* The last word before the files go public: the claim must still hold,
      * with a whole lease ahead for the rename and the commit. */
-    if ((r = sv__catalog_job_renew(cat, job, lease_of(env))) < 0 || keeper_lost(&keeper)) {
-        if (r == SV_ERR_STATE || keeper_lost(&keeper))
+    if ((r = sv__catalog_job_renew(cat, job, sv__job_lease_s(env))) < 0 ||
+        sv__keeper_lost(&keeper)) {
+        if (r == SV_ERR_STATE || sv__keeper_lost(&keeper))
             goto cancelled;
         snprintf(why, sizeof(why), "catalog: %s", sv__catalog_errmsg(cat));
         ret = r;
@@ -356,7 +247,7 @@ int sv__job_run(const sv__job_env *env, sv__catalog *cat, const sv__job_info *jo
     }
     /* The media library fsync'ed every file; the rename and the folders
      * holding it must be durable before the catalog says ready. */
-    if (move_into_place(staging, final) < 0 || sv__fsync_dir(media_dir) < 0 ||
+    if (sv__job_move_into_place(staging, final) < 0 || sv__fsync_dir(media_dir) < 0 ||
         sv__fsync_dir(staging_dir) < 0) {
         snprintf(why, sizeof(why), "cannot publish %.400s: %s", final, strerror(errno));
         ret = SV_ERR_IO;
@@ -369,8 +260,8 @@ int sv__job_run(const sv__job_env *env, sv__catalog *cat, const sv__job_info *jo
         snprintf(why, sizeof(why), "catalog: %s", sv__catalog_errmsg(cat));
         goto fail;
     }
-    keeper_stop(&keeper);
-    drop_input(job);
+    sv__keeper_stop(&keeper);
+    sv__job_drop_input(job);
     if (env->metrics)
         sv__metrics_transcode(env->metrics, res.transcode_s, 1);
     SV_LOGI(env->log, "job", "job %lld done: title %lld ready, %d renditions, %.1f s in %.1f s",
@@ -383,7 +274,7 @@ cancelled:
      * job goes back to the queue if it is still ours; otherwise its new
      * holder owns it and its input. */
     sv__remove_tree(staging);
-    if (keeper_stop(&keeper) || ret == SV_ERR_STATE ||
+    if (sv__keeper_stop(&keeper) || ret == SV_ERR_STATE ||
         sv__catalog_job_requeue(cat, job) == SV_ERR_STATE) {
         snprintf(err, errlen, "job %lld: the claim was lost (another worker took the job over); "
                  "stopped without publishing", (long long)job->id);
@@ -396,14 +287,14 @@ cancelled:
 
 fail:
     sv__remove_tree(staging);
-    keeper_stop(&keeper);
+    sv__keeper_stop(&keeper);
     if (sv__catalog_job_fail(cat, job, why) == SV_ERR_STATE) {
         snprintf(err, errlen, "job %lld: the claim was lost (another worker took the job over) "
                  "while it failed: %s", (long long)job->id, why);
         SV_LOGW(env->log, "job", "%s", err);
         return SV_ERR_CANCELLED;
     }
-    drop_input(job);
+    sv__job_drop_input(job);
     if (env->metrics)
         sv__metrics_transcode(env->metrics, res.transcode_s, 0);
     snprintf(err, errlen, "%s", why);
@@ -411,18 +302,39 @@ fail:
     return ret;
 }
 
+int sv__job_run(const sv__job_env *env, sv__catalog *cat, const sv__job_info *job,
+                volatile int *cancel, sv__job_progress_fn progress, void *opaque, char *err,
+                size_t errlen)
+{
+    volatile int own_cancel = 0;
+
+    if (!cancel)
+        cancel = &own_cancel;
+    if (job->parent_id)
+        return sv__job_run_part(env, cat, job, cancel, progress, opaque, err, errlen);
+    if (job->parts > 1)
+        return sv__job_assemble(env, cat, job, cancel, progress, opaque, err, errlen);
+    if (env->parts > 1)
+        return sv__job_split(env, cat, job, err, errlen);
+    return run_whole(env, cat, job, cancel, progress, opaque, err, errlen);
+}
+
 /* ---- start-up recovery ------------------------------------------------------ */
 
 /* Is staging entry `name` left by a process of this machine that is gone
  * (or is this one, from an earlier life with the same pid)? Names are
- * <title>.<attempt>@<host>:<pid>, or <title>.<pid> from older svservers;
- * anything else is no job's and goes too. Folders of other machines are
- * left to whoever takes their job over. */
+ * <title>.[p<k>.]<attempt>@<host>:<pid>, or <title>.<pid> from older
+ * svservers; anything else is no job's and goes too. Folders of other
+ * machines are left to whoever takes their job over, and finished parts
+ * (<title>.p<k>.done) to the job's assembly. */
 static int staging_stale(const char *name, const char *host)
 {
     const char *at = strchr(name, '@'), *colon, *dot;
+    size_t n = strlen(name);
     long pid;
 
+    if (n > 5 && !strcmp(name + n - 5, ".done"))
+        return 0;
     if (at) {
         colon = strrchr(at, ':');
         if (!colon || (size_t)(colon - at - 1) != strlen(host) ||
@@ -457,21 +369,23 @@ static void clean_staging(const sv__job_env *env)
     closedir(d);
 }
 
+typedef struct recovery {
+    const sv__job_env *env;
+    sv__catalog *cat;
+} recovery;
+
 /* Recovery gave a job up: the same cleaning as a claim that gives up. */
 static void gave_up(void *opaque, const sv__job_info *job)
 {
-    const sv__job_env *env = opaque;
+    const recovery *r = opaque;
 
-    clean_title_staging(env, job->title_id);
-    drop_input(job);
-    SV_LOGW(env->log, "job", "job %lld (title %lld) failed: the worker died %d time%s; "
-            "giving up", (long long)job->id, (long long)job->title_id, job->attempts,
-            job->attempts == 1 ? "" : "s");
+    sv__job_gave_up(r->env, r->cat, job);
 }
 
 int sv__jobs_recover(const sv__job_env *env, sv__catalog *cat, int max_attempts, int64_t **ids)
 {
-    int n = sv__catalog_recover(cat, (int)getpid(), max_attempts, gave_up, (void *)env, ids);
+    recovery r = {env, cat};
+    int n = sv__catalog_recover(cat, (int)getpid(), max_attempts, gave_up, &r, ids);
 
     if (n < 0) {
         SV_LOGE(env->log, "job", "recovery: %s", sv__catalog_errmsg(cat));

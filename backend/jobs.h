@@ -44,7 +44,8 @@ typedef struct sv__job_env {
     sv__metrics *metrics;         /* may be NULL */
     const uint8_t *master_key;    /* 32 bytes wrapping content keys; NULL: protected titles fail */
     int lease_s;                  /* a claim's lease (job-lease); 0: 30 s */
-    int max_attempts;             /* a job whose worker died this often fails; 0: 2 */
+    int max_attempts;             /* a job whose worker died this often fails; 0: 3 */
+    int parts;                    /* > 1: a claimed job is split into this many parts */
 } sv__job_env;
 
 /* How often idle pool threads look for claimable jobs, besides being woken
@@ -67,10 +68,19 @@ void sv__job_worker_name(char *out, size_t cap);
 int sv__job_claim(const sv__job_env *env, sv__catalog *cat, int64_t job_id, sv__job_info *job,
                   char *err, size_t errlen);
 
+/* sv__job_run split the job into parts, which are queued. */
+#define SV__JOB_SPLIT 1
+
 /*
  * Runs the claimed `job` to the end on the calling thread, keeping its
- * lease: transcodes, publishes. Returns 0 when the title is ready,
- * SV_ERR_CANCELLED when *cancel stopped it (the job is queued again) or the
+ * lease: transcodes, publishes. With env->parts > 1 it splits the job
+ * instead (SV__JOB_SPLIT): its parts (sv__media_ingest_part) are jobs of
+ * their own, claimed by any workers at once; the worker that finishes the
+ * last part puts them together (sv__media_assemble) and publishes the
+ * title, the same title a whole ingest makes. Returns 0 when the title is
+ * ready (for a part: when the part is done, and if it was the last, the
+ * title is ready), SV_ERR_CANCELLED when *cancel stopped it (the job is
+ * queued again) or the
  * claim was lost (another worker has the job; nothing was published), or
  * another negative code when the job failed (its reason is in the catalog
  * and in err). cancel may be NULL; sv__job_run raises it itself when the

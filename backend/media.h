@@ -126,9 +126,10 @@ int sv__media_ingest_part(const char *input, const char *out_dir, const sv__ladd
 
 /*
  * Packages the folders of all `nb_parts` parts of one ingest into `out_dir`
- * (created; must not exist; on the same file system as the parts): moves
- * their rendition folders in (the part folders are left with part.json
- * only) and writes the playlists, master.m3u8 and manifest.mpd, exactly as
+ * (created; must not exist; on the same file system as the parts): links
+ * their renditions' files in (hard links: the parts stay as they are, so an
+ * interrupted assembly can run again) and writes the playlists,
+ * master.m3u8 and manifest.mpd, exactly as
  * sv__media_ingest would have for the whole ingest, then fsyncs. `prot` is
  * the protection the parts were encrypted under (NULL: clear). Fills *res
  * like sv__media_ingest (transcode_s is the longest part's). Returns 0, or

@@ -104,6 +104,7 @@ static const struct fixed_setting {
     FIXED("heartbeat-interval", heartbeat_s, 'b'), FIXED("steering-ttl", steering_ttl, 'b'),
     FIXED("max-connections", http.max_connections, 'b'),
     FIXED("max-attempts", max_attempts, 'b'), FIXED("job-lease", job_lease, 'b'),
+    FIXED("job-parts", job_parts, 'b'),
 };
 
 static void apply_settings(sv__server *srv, sv__config *next)
@@ -319,6 +320,7 @@ static int start_jobs(sv__server *srv)
     srv->env.master_key = srv->cfg_start.has_master_key ? srv->cfg_start.master_key : NULL;
     srv->env.lease_s = srv->cfg_start.job_lease;
     srv->env.max_attempts = srv->cfg_start.max_attempts;
+    srv->env.parts = srv->cfg_start.job_parts;
     if ((n = sv__jobs_recover(&srv->env, srv->cat, srv->cfg_start.max_attempts, &ids)) < 0)
         return n;
     if ((ret = sv__jobs_create(&srv->env, srv->cfg_start.workers, &srv->jobs)) < 0)

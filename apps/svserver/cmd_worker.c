@@ -31,7 +31,8 @@ int sv__cmd_worker(const sv__config *cfg, const sv__logger *log)
     sv__job_env env = {.data_dir = cfg->data_dir, .db = cfg->db, .ladder = &cfg->ladder,
                        .log = log,
                        .master_key = cfg->has_master_key ? cfg->master_key : NULL,
-                       .lease_s = cfg->job_lease, .max_attempts = cfg->max_attempts};
+                       .lease_s = cfg->job_lease, .max_attempts = cfg->max_attempts,
+                       .parts = cfg->job_parts};
     char path[1100], err[512], name[128];
     sv__catalog *cat = NULL;
     sv__jobs *jobs = NULL;

@@ -65,6 +65,8 @@ static void usage(FILE *f)
 "  --max-attempts N        a job whose worker died N times fails instead of retrying (3)\n"
 "  --job-lease S           a worker's claim on a job lasts S s unless renewed, every\n"
 "                          S/3 s while it works; a dead worker's job waits that long (30)\n"
+"  --job-parts N           split each job into N parts (1-8) that workers encode at once\n"
+"                          (the ladder's rungs shared out); the last one assembles (1)\n"
 "  --media-auth none|token /media/ wants ?token= from playback/start (none)\n"
 "  --edge-secret S         also issue nginx secure_link tokens (docs/deploy.md)\n"
 "  --cdns ID=URL[;W],...   CDN edges for playback answers, manifests and steering\n"

@@ -4,12 +4,15 @@
  * one packaged title (the playlists and the MPD written from the records,
  * by the same hls.c and dash.c as a whole ingest).
  */
+#define _DEFAULT_SOURCE /* DT_* and link() */
 #include <ctype.h>
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <jansson.h>
+#include <unistd.h>
 
 #include "backend/media/internal.h"
 #include "streamverse/common.h"
@@ -260,17 +263,35 @@ static int check_alignment(const assembly *a, const sv__manifest_rendition *vide
     return 0;
 }
 
-static int move_in(const char *from_dir, const char *rel, const char *out_dir, char *errbuf,
+/* Hard-links the files of from_dir/rel into a new out_dir/rel (fsync'ed):
+ * no byte is copied, and the part keeps its files, so an assembly that is
+ * interrupted can be done again from the same parts. */
+static int link_in(const char *from_dir, const char *rel, const char *out_dir, char *errbuf,
                    size_t errlen)
 {
-    char from[4200], to[4200];
+    char from[4200], to[4200], a[4400], b[4400];
+    struct dirent *e;
+    DIR *d;
+    int rc = 0;
 
     if (snprintf(from, sizeof(from), "%s/%s", from_dir, rel) >= (int)sizeof(from) ||
         snprintf(to, sizeof(to), "%s/%s", out_dir, rel) >= (int)sizeof(to))
         return sv__media_err(errbuf, errlen, SV_ERR_IO, "path too long under %s", out_dir);
-    if (rename(from, to) < 0)
-        return sv__media_err(errbuf, errlen, SV_ERR_IO, "cannot move %s into %s", from, out_dir);
-    return 0;
+    if ((rc = sv__media_mkdir(to, 1, errbuf, errlen)) < 0)
+        return rc;
+    if (!(d = opendir(from)))
+        return sv__media_err(errbuf, errlen, SV_ERR_IO, "cannot read %s", from);
+    while (rc == 0 && (e = readdir(d))) {
+        if (e->d_name[0] == '.')
+            continue;
+        if (snprintf(a, sizeof(a), "%s/%s", from, e->d_name) >= (int)sizeof(a) ||
+            snprintf(b, sizeof(b), "%s/%s", to, e->d_name) >= (int)sizeof(b))
+            rc = sv__media_err(errbuf, errlen, SV_ERR_IO, "path too long under %s", to);
+        else if (link(a, b) < 0)
+            rc = sv__media_err(errbuf, errlen, SV_ERR_IO, "cannot link %s into %s", a, to);
+    }
+    closedir(d);
+    return rc < 0 ? rc : sv__media_fsync_dir(to, errbuf, errlen);
 }
 
 int sv__media_assemble(const char *const *part_dirs, int nb_parts, const char *out_dir,
@@ -305,22 +326,22 @@ int sv__media_assemble(const char *const *part_dirs, int nb_parts, const char *o
     if ((rc = check_alignment(a, video, errbuf, errlen)) < 0)
         goto out;
 
-    /* The folders move (same file system); then the manifests are written
-     * over them, exactly as a whole ingest writes them. */
+    /* The files are linked in (same file system); then the manifests are
+     * written beside them, exactly as a whole ingest writes them. */
     snprintf(dir, sizeof(dir), "%s/video", out_dir);
     if ((rc = sv__media_mkdir(out_dir, 1, errbuf, errlen)) < 0 ||
         (rc = sv__media_mkdir(dir, 0, errbuf, errlen)) < 0)
         goto out;
     for (int i = 0; i < a->nb_video; i++)
-        if ((rc = move_in(a->from[i], a->paths[i], out_dir, errbuf, errlen)) < 0)
+        if ((rc = link_in(a->from[i], a->paths[i], out_dir, errbuf, errlen)) < 0)
             goto out;
     if (a->has_audio &&
-        (rc = move_in(a->from[SV_MEDIA_MAX_RUNGS], "audio", out_dir, errbuf, errlen)) < 0)
+        (rc = link_in(a->from[SV_MEDIA_MAX_RUNGS], "audio", out_dir, errbuf, errlen)) < 0)
         goto out;
     /* Part 0's thumbnails (a folder even when there are none). */
     snprintf(dir, sizeof(dir), "%s/thumbs", a->dirs[0]);
     if ((rc = sv__media_mkdir(dir, 0, errbuf, errlen)) < 0 ||
-        (rc = move_in(a->dirs[0], "thumbs", out_dir, errbuf, errlen)) < 0)
+        (rc = link_in(a->dirs[0], "thumbs", out_dir, errbuf, errlen)) < 0)
         goto out;
     audio = (sv__manifest_rendition){ &a->infos[SV_MEDIA_MAX_RUNGS],
                                       &a->segs[SV_MEDIA_MAX_RUNGS], "audio" };

@@ -5,7 +5,9 @@
  * alike: claim order, a claim's identity fencing every change (renew,
  * progress, fail, requeue, publish), a lease that runs out and is taken
  * over, a job given up after max-attempts deaths (by a claim, and by
- * start-up recovery), start-up recovery by lease, the job JSON byte for byte, and racing claimers each getting
+ * start-up recovery), start-up recovery by lease, jobs split into parts (the
+ * last part's worker claims the job, a part's failure or give-up fails the
+ * job), the job JSON byte for byte, and racing claimers each getting
  * distinct jobs.
  */
 #include <setjmp.h>
@@ -392,6 +394,129 @@ static void test_recover_gives_up(void **state)
                                   sizeof(v)), "failed");
 }
 
+static void test_parts(void **state)
+{
+    fixture *f = *state;
+    sv__job_claim_args a = worker("host-a:10", 30), b = worker("host-b:20", 30);
+    sv__job_info head, stale, p[3], info, back;
+    sv__job_part list[8];
+    sv__media_result res;
+    int64_t job, other, *ids, counts[SV__JOB_NB];
+    char v[64];
+    json_t *j;
+    int err, n;
+
+    assert_int_equal(sv__catalog_job_create(f->cat, 1, "/uploads/u1", 1, &job), 0);
+    assert_int_equal(sv__catalog_job_claim(f->cat, 0, &a, &head), 1);
+    assert_int_equal(sv__catalog_job_split(f->cat, &head, 3), 0);
+    assert_int_equal(sv__catalog_job_split(f->cat, &head, 3), SV_ERR_STATE); /* handed back */
+    assert_int_equal(sv__catalog_job_get(f->cat, job, &info), 0);
+    assert_int_equal(info.state, SV__JOB_RUNNING);
+    assert_int_equal(info.parts, 3);
+    assert_int_equal(info.attempts, 0);
+    assert_string_equal(info.worker, "");
+    /* The parts are jobs of their own, in order; the job itself is not
+     * claimable while they run. */
+    for (int k = 0; k < 3; k++) {
+        assert_int_equal(sv__catalog_job_claim(f->cat, 0, k == 1 ? &a : &b, &p[k]), 1);
+        assert_int_equal(p[k].parent_id, job);
+        assert_int_equal(p[k].part, k);
+        assert_int_equal(p[k].parts, 3);
+        assert_int_equal(p[k].title_id, 1);
+        assert_string_equal(p[k].input, "/uploads/u1");
+        assert_int_equal(p[k].input_owned, 0);
+    }
+    assert_int_equal(sv__catalog_job_claim(f->cat, 0, &a, &info), 0);
+    /* The job shows its parts' progress. */
+    assert_int_equal(sv__catalog_job_progress(f->cat, &p[0], 60, "transcode"), 0);
+    j = sv__catalog_job_json(f->cat, job, &err);
+    assert_true(json_real_value(json_object_get(j, "percent")) == 20.0);
+    json_decref(j);
+    /* Recovery leaves a job waiting for its parts alone. */
+    n = sv__catalog_recover(f->cat, (int)getpid(), 3, NULL, NULL, &ids);
+    assert_int_equal(n, 0);
+    free(ids);
+    assert_int_equal(sv__catalog_job_get(f->cat, job, &info), 0);
+    assert_int_equal(info.state, SV__JOB_RUNNING);
+
+    stale = p[1];
+    stale.attempts++;
+    assert_int_equal(sv__catalog_job_part_done(f->cat, &stale, "1.p1.done", 30, &back),
+                     SV_ERR_STATE);
+    assert_int_equal(sv__catalog_job_part_done(f->cat, &p[1], "1.p1.done", 30, &back), 0);
+    assert_int_equal(sv__catalog_job_part_done(f->cat, &p[0], "1.p0.done", 30, &back), 0);
+    /* The last part: its worker holds the job now. */
+    assert_int_equal(sv__catalog_job_part_done(f->cat, &p[2], "1.p2.done", 30, &back), 1);
+    assert_int_equal(back.id, job);
+    assert_int_equal(back.parts, 3);
+    assert_int_equal(back.attempts, 1);
+    assert_string_equal(back.worker, "host-b:20");
+    assert_int_equal(sv__catalog_job_parts(f->cat, job, list, 8), 3);
+    for (int k = 0; k < 3; k++) {
+        char want[32];
+
+        snprintf(want, sizeof(want), "1.p%d.done", k);
+        assert_int_equal(list[k].part, k);
+        assert_int_equal(list[k].state, SV__JOB_DONE);
+        assert_string_equal(list[k].output, want);
+    }
+    memset(&res, 0, sizeof(res));
+    res.duration_s = 9;
+    assert_int_equal(sv__catalog_publish(f->cat, &back, &res), 0);
+    assert_string_equal(sql_value(f->cat, "SELECT status FROM titles WHERE id = 1", v,
+                                  sizeof(v)), "ready");
+    assert_int_equal(sv__catalog_job_counts(f->cat, counts), 0);
+    assert_int_equal(counts[SV__JOB_DONE], 1); /* the parts are not counted again */
+
+    /* A part that fails fails its job, its other parts and the title. */
+    assert_int_equal(sv__catalog_job_create(f->cat, 2, "/uploads/u2", 1, &other), 0);
+    assert_int_equal(sv__catalog_job_claim(f->cat, 0, &a, &head), 1);
+    assert_int_equal(sv__catalog_job_split(f->cat, &head, 2), 0);
+    assert_int_equal(sv__catalog_job_claim(f->cat, 0, &a, &p[0]), 1);
+    assert_int_equal(sv__catalog_job_fail(f->cat, &p[0], "no video stream"), 0);
+    assert_int_equal(sv__catalog_job_get(f->cat, other, &info), 0);
+    assert_int_equal(info.state, SV__JOB_FAILED);
+    j = sv__catalog_job_json(f->cat, other, &err);
+    assert_string_equal(json_string_value(json_object_get(j, "error")), "no video stream");
+    json_decref(j);
+    assert_int_equal(sv__catalog_job_claim(f->cat, 0, &a, &info), 0); /* part 1 failed too */
+    assert_string_equal(sql_value(f->cat, "SELECT status FROM titles WHERE id = 2", v,
+                                  sizeof(v)), "failed");
+}
+
+/* A part whose workers die max-attempts times gives its job up. */
+static void test_part_given_up(void **state)
+{
+    fixture *f = *state;
+    sv__job_claim_args a = worker("host-a:10", 30), dying = worker("host-b:20", 0);
+    sv__job_info head, info;
+    int64_t job;
+    char v[64];
+    json_t *j;
+    int err;
+
+    assert_int_equal(sv__catalog_job_create(f->cat, 3, "/uploads/u3", 1, &job), 0);
+    assert_int_equal(sv__catalog_job_claim(f->cat, 0, &a, &head), 1);
+    assert_int_equal(sv__catalog_job_split(f->cat, &head, 2), 0);
+    assert_int_equal(sv__catalog_job_claim(f->cat, 0, &a, &info), 1);      /* part 0 lives */
+    for (int i = 0; i < 3; i++)                                              /* part 1 dies */
+        assert_int_equal(claim_after_expiry(f->cat, 0, &dying, &info), 1);
+    assert_int_equal(info.part, 1);
+    assert_int_equal(info.attempts, 3);
+    assert_int_equal(claim_after_expiry(f->cat, 0, &dying, &info), 1);
+    assert_int_equal(info.state, SV__JOB_FAILED);
+    assert_int_equal(info.parent_id, job);
+    j = sv__catalog_job_json(f->cat, job, &err);
+    assert_string_equal(json_string_value(json_object_get(j, "state")), "failed");
+    assert_string_equal(json_string_value(json_object_get(j, "error")),
+                        "the worker died 3 times; giving up");
+    json_decref(j);
+    assert_string_equal(sql_value(f->cat, "SELECT status FROM titles WHERE id = 3", v,
+                                  sizeof(v)), "failed");
+    assert_string_equal(sql_value(f->cat, "SELECT state FROM jobs WHERE parent_id = 1 AND part = 0",
+                                  v, sizeof(v)), "failed");
+}
+
 enum { RACE_JOBS = 40, RACERS = 4 };
 
 typedef struct racer {
@@ -469,6 +594,8 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(test_give_up, setup, teardown),
         cmocka_unit_test_setup_teardown(test_recover, setup, teardown),
         cmocka_unit_test_setup_teardown(test_recover_gives_up, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_parts, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_part_given_up, setup, teardown),
         cmocka_unit_test_setup_teardown(test_racing_claims, setup, teardown),
     };
 

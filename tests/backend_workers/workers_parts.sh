@@ -1,0 +1,179 @@
+#!/bin/sh
+# A title's rungs encoded by different workers at once (issue 14, item 3):
+# an API node with --workers 0 and two `svserver worker --job-parts 3`
+# processes on one data folder and catalog (SQLite here, PostgreSQL as
+# pg_backend_workers_parts).
+#   - the job is split into three parts, both workers encode parts, the one
+#     that finishes last assembles: the title is READY with the same
+#     renditions, segment counts and durations as a whole ingest of the clip
+#     (`svserver ingest` into another data folder), and the parts' folders
+#     are gone from staging/;
+#   - kill -9 of a worker while it encodes a part: nothing is published, the
+#     other worker takes the part over once its lease (3 s) ran out, and the
+#     title still ends READY with the same segments.
+. "$SV_SOURCE_DIR/tests/backend/backendlib.sh"
+
+command -v ffmpeg >/dev/null 2>&1 || fail "ffmpeg is missing; run scripts/install-deps.sh"
+ffmpeg -nostdin -v error -f lavfi -i testsrc2=size=480x270:rate=25 \
+    -f lavfi -i sine=frequency=440:sample_rate=48000 -t 12 -c:v libx264 -preset ultrafast \
+    -pix_fmt yuv420p -c:a aac -shortest "$SV_TMP/clip.mp4" || fail "ffmpeg could not make the clip"
+LADDER="--ladder 144:150,240:300,270:400 --segment-seconds 2 --preset medium"
+SETTINGS="$LADDER --job-lease 3 --max-attempts 3"
+
+WORKERS=""
+workers_cleanup() {
+    _st=$?
+    for _p in $WORKERS; do kill -9 "$_p" 2>/dev/null; done
+    (exit "$_st")
+    sv_cleanup
+}
+trap workers_cleanup EXIT
+
+wfail() {
+    for _f in "$SV_TMP"/w*.err; do
+        [ -s "$_f" ] || continue
+        echo "--- $(basename "$_f") (last 15 lines):" >&2
+        tail -n 15 "$_f" >&2
+    done
+    fail "$@"
+}
+
+now() {
+    date +%s.%N
+}
+
+since() {
+    awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'
+}
+
+# worker_start NAME - `svserver worker --job-parts 3` on the data folder.
+worker_start() {
+    # shellcheck disable=SC2086 # SETTINGS is a list of options
+    "$SVSERVER" worker --data "$SV_DATA" --workers 1 --job-parts 3 --log-level debug $SETTINGS \
+        >"$SV_TMP/$1.out" 2>>"$SV_TMP/$1.err" &
+    eval "W_$1=\$!"
+    WORKERS="$WORKERS $!"
+    _i=0
+    while ! grep -q '^worker ' "$SV_TMP/$1.out" 2>/dev/null; do
+        _i=$((_i + 1))
+        kill -0 "$(eval echo "\$W_$1")" 2>/dev/null || wfail "worker $1 exited during start-up"
+        [ "$_i" -le 200 ] || wfail "worker $1 did not start within 10 s"
+        sleep 0.05
+    done
+}
+
+upload() {
+    req code -X POST -H "$OP_AUTH" -H 'Content-Type: video/mp4' \
+        --data-binary @"$SV_TMP/clip.mp4" "$SV_URL/api/v1/titles?title=$1"
+    expect_eq "upload $1 accepted" "$code" 202
+    JOB=$(json_get .job_id)
+    TITLE=$(json_get .title_id)
+}
+
+wait_end() {
+    _i=0
+    while :; do
+        req code "$SV_URL/api/v1/jobs/$1"
+        STATE=$(json_get .state)
+        [ "$STATE" = done ] || [ "$STATE" = failed ] && break
+        _i=$((_i + 1))
+        [ $_i -le 900 ] || wfail "job $1 still $STATE after 90 s"
+        sleep 0.1
+    done
+}
+
+# shape DIR - per variant playlist: name, segment count, #EXTINF durations;
+# and the master's variants without their bandwidths (bytes differ from
+# encode to encode when x264 uses several threads).
+shape() {
+    (cd "$1" && for pl in video/*/index.m3u8 audio/index.m3u8; do
+        printf '%s %s %s\n' "$pl" "$(grep -c '^#EXTINF' "$pl")" \
+            "$(grep '^#EXTINF' "$pl" | tr -d '\n')"
+    done
+    sed 's/BANDWIDTH=[0-9]*,AVERAGE-BANDWIDTH=[0-9]*,//' master.m3u8)
+}
+
+complete() {
+    (cd "$SV_DATA/media/$1" || exit 1
+    for pl in master.m3u8 video/*/index.m3u8 audio/index.m3u8; do
+        d=$(dirname "$pl")
+        { grep -v '^#' "$pl"; grep -o 'URI="[^"]*"' "$pl" | sed 's/URI="//; s/"$//'; } |
+            while read -r uri; do
+                [ -z "$uri" ] || [ -s "$d/$uri" ] || { echo "$pl names a missing file: $uri"; exit 1; }
+            done || exit 1
+    done) || wfail "title $1 is incomplete"
+}
+
+# The reference: the whole ladder in one process, SQLite, another folder.
+t0=$(now)
+# shellcheck disable=SC2086
+env -u SVSERVER_DB "$SVSERVER" ingest "$SV_TMP/clip.mp4" --title Whole --data "$SV_TMP/ref" \
+    $LADDER --log-level warn >"$SV_TMP/ref.out" 2>"$SV_TMP/ref.err" ||
+    { cat "$SV_TMP/ref.err" >&2; fail "the whole ingest failed"; }
+ok "whole ingest in one process: $(since "$t0") s"
+shape "$SV_TMP/ref/media/1" >"$SV_TMP/ref.shape"
+
+# shellcheck disable=SC2086
+sv_start $SETTINGS --workers 0
+sv_operator
+worker_start w1
+worker_start w2
+
+# ---- parts on both workers ----------------------------------------------------
+t0=$(now)
+upload Parts
+wait_end "$JOB"
+expect_eq "split job" "$STATE" done
+ok "split job ready in $(since "$t0") s"
+grep -q "job $JOB (title $TITLE) split into 3 parts" "$SV_TMP"/w*.err || wfail "no split line"
+n1=$(grep -c "ingesting part" "$SV_TMP/w1.err")
+n2=$(grep -c "ingesting part" "$SV_TMP/w2.err")
+expect_eq "parts encoded" "$((n1 + n2))" 3
+[ "$n1" -ge 1 ] && [ "$n2" -ge 1 ] || wfail "one worker encoded every part ($n1 + $n2)"
+ok "both workers encoded parts: w1 $n1, w2 $n2"
+grep -q "job [0-9]*: part [0-9] of 3 done .*; the last one" "$SV_TMP"/w*.err ||
+    wfail "no worker assembled"
+req code "$SV_URL/api/v1/titles/$TITLE"
+expect_eq "title" "$(json_get .status)" ready
+expect_eq "renditions" "$(json_get .renditions[0].name) $(json_get .renditions[2].name) $(json_get .renditions[3].kind)" \
+    "144p 270p audio"
+shape "$SV_DATA/media/$TITLE" >"$SV_TMP/parts.shape"
+cmp -s "$SV_TMP/ref.shape" "$SV_TMP/parts.shape" ||
+    { diff "$SV_TMP/ref.shape" "$SV_TMP/parts.shape" >&2; wfail "the assembled title differs"; }
+ok "same renditions, segment counts and durations as the whole ingest"
+complete "$TITLE"
+expect_eq "staging after the assembly" "$(ls "$SV_DATA/staging")" ""
+req code "$SV_URL/media/$TITLE/manifest.mpd"
+expect_eq "MPD served" "$code" 200
+
+# ---- kill -9 during a part ------------------------------------------------------
+upload Killed
+_i=0
+victim=""
+while [ -z "$victim" ]; do
+    # A part being encoded: its staging folder <title>.p<k>.<attempt>@<host>:<pid>.
+    victim=$(ls "$SV_DATA/staging" 2>/dev/null | sed -n "s/^$TITLE\.p[0-9]\.1@.*:\([0-9]*\)\$/\1/p" |
+        head -n 1)
+    _i=$((_i + 1))
+    [ $_i -le 600 ] || wfail "no part of job $JOB started"
+    sleep 0.05
+done
+sleep 0.5
+kill -KILL "$victim"
+wait "$victim" 2>/dev/null
+t_kill=$(now)
+ok "worker $victim killed with -9 while encoding a part of job $JOB"
+[ ! -e "$SV_DATA/media/$TITLE" ] || wfail "a media folder appeared after the kill"
+wait_end "$JOB"
+expect_eq "job after the kill" "$STATE" done
+ok "ready $(since "$t_kill") s after the kill (lease 3 s)"
+grep -q "attempt 2) on .*: ingesting part" "$SV_TMP"/w*.err || wfail "no part was taken over"
+shape "$SV_DATA/media/$TITLE" >"$SV_TMP/killed.shape"
+cmp -s "$SV_TMP/ref.shape" "$SV_TMP/killed.shape" ||
+    { diff "$SV_TMP/ref.shape" "$SV_TMP/killed.shape" >&2; wfail "the title differs after the kill"; }
+ok "same segments as the whole ingest after the takeover"
+complete "$TITLE"
+expect_eq "staging after the takeover" "$(ls "$SV_DATA/staging")" ""
+expect_eq "uploads" "$(ls "$SV_DATA/uploads")" ""
+for p in $WORKERS; do kill -TERM "$p" 2>/dev/null && wait "$p" 2>/dev/null; done
+WORKERS=""
