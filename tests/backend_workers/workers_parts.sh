@@ -10,7 +10,9 @@
 #     are gone from staging/;
 #   - kill -9 of a worker while it encodes a part: nothing is published, the
 #     other worker takes the part over once its lease (3 s) ran out, and the
-#     title still ends READY with the same segments.
+#     title still ends READY with the same segments;
+#   - an encrypted (cenc) title in parts: one KID in every init segment, and
+#     every rung decrypts with the key the license service gives.
 . "$SV_SOURCE_DIR/tests/backend/backendlib.sh"
 
 command -v ffmpeg >/dev/null 2>&1 || fail "ffmpeg is missing; run scripts/install-deps.sh"
@@ -175,5 +177,53 @@ ok "same segments as the whole ingest after the takeover"
 complete "$TITLE"
 expect_eq "staging after the takeover" "$(ls "$SV_DATA/staging")" ""
 expect_eq "uploads" "$(ls "$SV_DATA/uploads")" ""
+for p in $WORKERS; do kill -TERM "$p" 2>/dev/null && wait "$p" 2>/dev/null; done
+WORKERS=""
+
+# ---- an encrypted title in parts ---------------------------------------------------
+# One content key for every part (made when the job is split): every init
+# segment names the same KID, and each rung decrypts with the licensed key.
+MASTER=00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff
+SECRET=parts-test-token-secret-0123456789
+sv_stop || fail "svserver exited with an error"
+# shellcheck disable=SC2086
+sv_start $SETTINGS --workers 0 --master-key $MASTER --token-secret $SECRET
+sv_operator
+SETTINGS="$SETTINGS --master-key $MASTER"
+worker_start w3
+worker_start w4
+req code -X POST -H "$OP_AUTH" -H 'Content-Type: video/mp4' --data-binary @"$SV_TMP/clip.mp4" \
+    "$SV_URL/api/v1/titles?title=Locked&drm=cenc"
+expect_eq "encrypted upload accepted" "$code" 202
+JOB=$(json_get .job_id)
+TITLE=$(json_get .title_id)
+wait_end "$JOB"
+expect_eq "encrypted job" "$STATE" done
+kid_of() {
+    python3 -c "import sys; d=open(sys.argv[1],'rb').read(); i=d.index(b'tenc'); print(d[i+12:i+28].hex())" "$1"
+}
+KID=$(kid_of "$SV_DATA/media/$TITLE/audio/init.mp4")
+for r in 144p 240p 270p; do
+    expect_eq "KID of $r" "$(kid_of "$SV_DATA/media/$TITLE/video/$r/init.mp4")" "$KID"
+done
+TOK=$("$SVSERVER" token "$TITLE" --ttl 600 --token-secret $SECRET)
+KIDU=$(python3 -c "import base64,sys; print(base64.urlsafe_b64encode(bytes.fromhex(sys.argv[1])).decode().rstrip('='))" "$KID")
+req code -X POST -d "{\"kids\":[\"$KIDU\"],\"type\":\"temporary\"}" "$SV_URL/api/v1/license?token=$TOK"
+expect_eq "license" "$code" 200
+KEY=$(python3 -c "import base64,sys; k=sys.argv[1]; print(base64.urlsafe_b64decode(k + '=' * (-len(k) % 4)).hex())" \
+    "$(json_get '.keys[0].k')")
+# ffmpeg decrypts one init + segment pair at a time (as drm_package.sh).
+for r in 144p 240p 270p; do
+    d="$SV_DATA/media/$TITLE/video/$r"
+    n=0
+    for seg in "$d"/seg-*.m4s; do
+        cat "$d/init.mp4" "$seg" >"$SV_TMP/enc.mp4"
+        f=$(ffmpeg -nostdin -v error -decryption_key "$KEY" -i "$SV_TMP/enc.mp4" -f framemd5 - \
+            2>"$SV_TMP/dec.err" | grep -vc '^#')
+        [ -s "$SV_TMP/dec.err" ] && wfail "$seg does not decrypt: $(head -n 3 "$SV_TMP/dec.err")"
+        n=$((n + f))
+    done
+    expect_eq "$r frames decrypted with the licensed key" "$n" 300
+done
 for p in $WORKERS; do kill -TERM "$p" 2>/dev/null && wait "$p" 2>/dev/null; done
 WORKERS=""
