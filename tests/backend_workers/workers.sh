@@ -128,6 +128,19 @@ complete() {
     done) || wfail "title $1 is incomplete"
 }
 
+# A catalog that cannot be reached: a clear message and exit status 2.
+rc=0
+"$SVSERVER" worker --db postgresql://nobody@127.0.0.1:1/none --data "$SV_TMP/nodata" \
+    >/dev/null 2>"$SV_TMP/nodb.err" || rc=$?
+expect_eq "worker with an unreachable --db: exit status" "$rc" 2
+expect_contains "its message" "$(cat "$SV_TMP/nodb.err")" "cannot connect to the PostgreSQL catalog"
+rc=0
+"$SVSERVER" worker --db mysql://x --data "$SV_TMP/nodata" >/dev/null 2>"$SV_TMP/nodb.err" || rc=$?
+expect_eq "worker with a --db that is no URL: exit status" "$rc" 2
+rc=0
+"$SVSERVER" worker --workers 0 --data "$SV_TMP/nodata" >/dev/null 2>"$SV_TMP/nodb.err" || rc=$?
+expect_eq "worker with --workers 0: exit status" "$rc" 2
+
 # shellcheck disable=SC2086
 sv_start $SETTINGS --workers 0
 sv_operator
