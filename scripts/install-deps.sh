@@ -20,6 +20,7 @@ PACKAGES="
   libhttp-parser-dev
   libjansson-dev
   libsqlite3-dev sqlite3
+  postgresql libpq-dev
   libcmocka-dev
   xvfb xauth x11-utils
   nginx-light wrk mpv hyperfine time valgrind

@@ -9,7 +9,7 @@
 # the upload of a job that gave up after max-attempts interruptions.
 . "$SV_SOURCE_DIR/tests/backend/backendlib.sh"
 
-command -v sqlite3 >/dev/null 2>&1 || fail "sqlite3 is missing; run scripts/install-deps.sh"
+need_catalog_sql
 
 # An operator account (roles: uploads need one).
 printf 'ops-password-1\n' >"$SV_TMP/pw"
@@ -187,8 +187,7 @@ expect_eq "uploads/ after the cut upload" "$(ls "$SV_DATA/uploads")" ""
 # A job that was interrupted max-attempts times (its process is gone) fails
 # at start and its upload goes; an upload no job reads goes; a queued job's
 # upload stays; staging folders of dead processes go.
-sqlite3 "$SV_DATA/catalog.db" "PRAGMA busy_timeout = 5000;
-    INSERT INTO titles (id, title, created) VALUES (900, 'Gave up', 0), (901, 'Queued', 0);
+catalog_sql "INSERT INTO titles (id, title, created) VALUES (900, 'Gave up', 0), (901, 'Queued', 0);
     INSERT INTO jobs (id, title_id, state, attempts, input, input_owned, worker_pid, created)
       VALUES (900, 900, 'running', 2, '$SV_DATA/uploads/upload-gaveup', 1, 999999999, 0);" ||
     fail "cannot prepare the catalog"
@@ -211,8 +210,7 @@ sv_stop || fail "svserver exited with an error"
 
 # A queued job's upload survives the start-up cleaning.
 echo x >"$SV_DATA/uploads/upload-queued"
-sqlite3 "$SV_DATA/catalog.db" "PRAGMA busy_timeout = 5000;
-    INSERT INTO jobs (id, title_id, state, input, input_owned, created)
+catalog_sql "INSERT INTO jobs (id, title_id, state, input, input_owned, created)
       VALUES (901, 901, 'queued', '$SV_DATA/uploads/upload-queued', 1, 0);" ||
     fail "cannot queue a job"
 : >"$SV_TMP/server.err"

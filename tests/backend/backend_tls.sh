@@ -53,8 +53,7 @@ expect_eq "plain http to the TLS port" "$code" 301
 expect_eq "redirect target" "$(header Location)" "https://127.0.0.1:$TLS_PORT/api/v1/titles"
 
 # The player's routes through the proxy.
-sqlite3 "$SV_DATA/catalog.db" "PRAGMA busy_timeout = 5000;
-    INSERT INTO titles (id, title, status, created) VALUES (1, 'Over TLS', 'ready', 0);" ||
+catalog_sql "INSERT INTO titles (id, title, status, created) VALUES (1, 'Over TLS', 'ready', 0);" ||
     fail "cannot add a title"
 req code --cacert "$TLS/ca.pem" "$HTTPS/api/v1/titles"
 expect_eq "titles list over https" "$code $(json_get .items[0].title)" "200 Over TLS"

@@ -6,6 +6,14 @@
 # Every test gets a private temporary folder ($SV_TMP), a server on
 # 127.0.0.1 with a free port (--listen 127.0.0.1:0, the port read from the
 # "listening on" line), stopped with SIGTERM on exit and required to exit 0.
+#
+# The catalog is SQLite ($SV_DATA/catalog.db), or, when SV_TEST_PG names a
+# cluster of scripts/pg.sh (the pg_* tests, tests/pg/CMakeLists.txt), a
+# PostgreSQL database made for this test alone: its URL is exported as
+# SVSERVER_DB, so every svserver command of the test (the server and the
+# subcommands) uses it, and it is dropped on exit. catalog_sql and
+# catalog_dump reach either; skip_sqlite names a step that only means
+# something with catalog.db.
 set -u
 
 : "${SV_BUILD_DIR:?run through ctest (SV_BUILD_DIR unset)}"
@@ -44,9 +52,15 @@ sv_cleanup() {
             _status=1
         fi
     fi
+    if [ -n "$SV_PG_DB" ]; then
+        sh "$PGSH" dropdb "$SV_TEST_PG" "$SV_PG_DB" ||
+            echo "warning: database $SV_PG_DB was not dropped" >&2
+    fi
     rm -rf "$SV_TMP"
     exit "$_status"
 }
+SV_PG_DB=""
+PGSH="$SV_SOURCE_DIR/scripts/pg.sh"
 trap sv_cleanup EXIT
 trap 'exit 1' HUP INT TERM
 
@@ -58,6 +72,20 @@ fail() {
     fi
     exit 1
 }
+
+if [ -n "${SV_TEST_PG:-}" ]; then
+    # sv_<script>_<pid>_<random>: unique among the tests running at once
+    # and the databases an interrupted run left in a long-lived cluster.
+    SV_PG_DB=$(basename "$0" .sh | tr -c 'a-z0-9_\n' '_' | cut -c1-40)
+    SV_PG_DB="sv_${SV_PG_DB}_$$_$(od -An -N2 -tu2 /dev/urandom | tr -d ' ')"
+    SVSERVER_DB=$(sh "$PGSH" createdb "$SV_TEST_PG" "$SV_PG_DB") ||
+        fail "cannot create a database in the PostgreSQL cluster $SV_TEST_PG (SV_TEST_PG)"
+    export SVSERVER_DB
+    echo "pg: catalog in $SVSERVER_DB"
+else
+    # A developer's SVSERVER_DB must not turn the SQLite runs into PostgreSQL ones.
+    unset SVSERVER_DB
+fi
 
 ok() {
     echo "ok: $*"
@@ -79,6 +107,54 @@ expect_ge() {
     awk -v a="$2" -v b="$3" 'BEGIN { exit !(a + 0 >= b + 0) }' ||
         fail "$1: got $2, expected at least $3"
     ok "$1 = $2 >= $3"
+}
+
+# skip_sqlite WHAT - says that a step which only means something with the
+# SQLite catalog (catalog.db on the data disk) did not run.
+skip_sqlite() {
+    echo "skip (sqlite only): $*"
+}
+
+# need_catalog_sql - fails unless catalog_sql and catalog_dump can run.
+need_catalog_sql() {
+    [ -n "$SV_PG_DB" ] || command -v sqlite3 >/dev/null 2>&1 ||
+        fail "sqlite3 is missing; run scripts/install-deps.sh"
+}
+
+# catalog_sql SQL - runs SQL on this test's catalog, beside a running server
+# or not, and prints the rows with '|' between columns: sqlite3 on
+# catalog.db (waiting up to 5 s for the server's write lock), or psql on
+# the PostgreSQL database. After rows inserted with explicit ids, the next
+# id is max(id) + 1 in both: SQLite does that itself, PostgreSQL's
+# sequences are moved on to max(id) here.
+catalog_sql() {
+    if [ -n "$SV_PG_DB" ]; then
+        sh "$PGSH" psql "$SV_TEST_PG" "$SV_PG_DB" -q -At -c "$1" -c "$SV_PG_SYNC_IDS"
+    else
+        sqlite3 -cmd ".timeout 5000" "$SV_DATA/catalog.db" "$1"
+    fi
+}
+# shellcheck disable=SC2016 # SQL with PostgreSQL's $$ quotes, nothing to expand
+SV_PG_SYNC_IDS='DO $$DECLARE r record; m bigint; l bigint; BEGIN
+  FOR r IN SELECT c.relname AS tbl, a.attname AS col,
+                  pg_get_serial_sequence(format($f$%I.%I$f$, n.nspname, c.relname), a.attname) AS seq
+           FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+           JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+           WHERE c.relkind = $f$r$f$ AND n.nspname = current_schema() LOOP
+    CONTINUE WHEN r.seq IS NULL;
+    EXECUTE format($f$SELECT max(%I) FROM %I$f$, r.col, r.tbl) INTO m;
+    SELECT last_value INTO l FROM pg_sequences
+      WHERE format($f$%I.%I$f$, schemaname, sequencename) = r.seq;
+    IF m IS NOT NULL AND (l IS NULL OR m > l) THEN PERFORM setval(r.seq, m); END IF;
+  END LOOP; END$$'
+
+# catalog_dump - the whole catalog as SQL text: sqlite3's .dump, or pg_dump.
+catalog_dump() {
+    if [ -n "$SV_PG_DB" ]; then
+        sh "$PGSH" dump "$SV_TEST_PG" "$SV_PG_DB"
+    else
+        sqlite3 "$SV_DATA/catalog.db" .dump
+    fi
 }
 
 # sv_start [options...] - starts svserver on a free loopback port with the

@@ -103,7 +103,7 @@ expect_eq "audit: bad limit" "$(call "$ADMIN" GET "/api/v1/audit?limit=0")" 400
 case "$audit" in *'"actor":"-","actor_id":null,"role":"anonymous","action":"PUT'*) fail "anonymous refusal audited" ;; esac
 ok "anonymous refusals stay out of the audit log"
 # Append-only: the catalog refuses to rewrite history.
-if command -v sqlite3 >/dev/null 2>&1; then
-    sqlite3 "$SV_DATA/catalog.db" "DELETE FROM audit" 2>/dev/null && fail "audit rows deleted"
-    ok "the audit table refuses DELETE"
+if [ -n "$SV_PG_DB" ] || command -v sqlite3 >/dev/null 2>&1; then
+    catalog_sql "DELETE FROM audit" 2>"$SV_TMP/sql.err" && fail "audit rows deleted"
+    expect_contains "the audit table's answer to DELETE" "$(cat "$SV_TMP/sql.err")" "append-only"
 fi

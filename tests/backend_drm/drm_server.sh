@@ -5,7 +5,8 @@
 # answers ClearKey requests only with a valid token for the key's title;
 # svplay plays the encrypted title with the key from the license service and
 # every frame equals ffmpeg's decode of the same segments decrypted by Shaka
-# Packager; neither catalog.db nor the trace-level logs hold the key.
+# Packager; neither the catalog (catalog.db, or the PostgreSQL database's
+# files) nor the trace-level logs hold the key.
 . "$SV_SOURCE_DIR/tests/backend/backendlib.sh"
 set -e
 SVPLAY="$SV_BUILD_DIR/apps/svplay/svplay"
@@ -137,23 +138,42 @@ rc=0
 expect_eq "svplay without a token: exit" "$rc" 1
 
 # --- keys at rest and in logs ----------------------------------------------------
+# holds_key KEY FILE... - prints the first FILE holding the raw bytes of KEY.
+holds_key() {
+    python3 -c "
+import sys
+key = bytes.fromhex(sys.argv[1])
+for f in sys.argv[2:]:
+    if key in open(f, 'rb').read():
+        print(f)
+        break" "$@"
+}
 sv_stop
-dump=$(sqlite3 "$SV_DATA/catalog.db" .dump)
+need_catalog_sql
+dump=$(catalog_dump) || fail "cannot dump the catalog"
+if [ -n "$SV_PG_DB" ]; then
+    # The database's files and the cluster's WAL, once a checkpoint has
+    # written every page the server holds in memory.
+    catalog_sql "CHECKPOINT" || fail "cannot checkpoint the catalog"
+    oid=$(catalog_sql "SELECT oid FROM pg_database WHERE datname = current_database()")
+    [ -d "$SV_TEST_PG/data/base/$oid" ] || fail "no folder for the database's files"
+fi
 for k in "$KEY1" "$KEY2"; do
     K=$(printf '%s' "$k" | tr a-f A-F)
     case "$dump" in *"$k"* | *"$K"*) fail "catalog dump holds a content key" ;; esac
-    for f in "$SV_DATA"/catalog.db*; do
-        if python3 -c "import sys; sys.exit(0 if bytes.fromhex(sys.argv[1]) in open(sys.argv[2],'rb').read() else 1)" "$k" "$f"; then
-            fail "$(basename "$f") holds a raw content key"
-        fi
-    done
+    if [ -n "$SV_PG_DB" ]; then
+        f=$(holds_key "$k" "$SV_TEST_PG/data/base/$oid"/* "$SV_TEST_PG/data/pg_wal"/0*)
+    else
+        f=$(holds_key "$k" "$SV_DATA"/catalog.db*)
+    fi
+    [ -z "$f" ] || fail "$(basename "$f") holds a raw content key"
     for enc in "$k" "$K" "$(b64url "$k")" "$(python3 -c "import base64,sys; print(base64.b64encode(bytes.fromhex(sys.argv[1])).decode())" "$k")"; do
         if grep -qF "$enc" "$SV_TMP/ingest.log" "$SV_TMP/server.err" "$SV_TMP/server.out"; then
             fail "a log holds a content key"
         fi
     done
 done
-expect_eq "wrapped keys in the catalog" "$(sqlite3 "$SV_DATA/catalog.db" 'SELECT count(*) FROM title_keys WHERE length(wrapped_key) = 44')" 2
-ok "no content key in catalog.db (dump or bytes) or in trace logs"
+expect_eq "wrapped keys in the catalog" "$(catalog_sql 'SELECT count(*) FROM title_keys WHERE length(wrapped_key) = 44')" 2
+ok "no content key in the catalog (dump or bytes) or in trace logs"
 [ -s "$SV_TMP/server.err" ] || fail "the server wrote no log to check"
 echo "drm_server: all checks passed"
