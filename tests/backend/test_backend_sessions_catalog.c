@@ -1,0 +1,794 @@
+/*
+ * The catalog side of sessions, resume positions and accounts (sessions.h,
+ * accounts.h) on both back ends: always on fresh SQLite files, then again on
+ * PostgreSQL when a URL is given (first argument, or SV_TEST_PG_URL; the
+ * database is emptied first). The same assertions run on both, so the back
+ * ends answer alike: user checks and codes, users JSON byte for byte, the
+ * stream limit with expired and replaced sessions, the merge of saves from
+ * two servers (heartbeats add up, the later report wins), `gone` for rows
+ * another server ended, resume positions (removed past 95 %), expiry,
+ * continue-watching JSON, title regions; racing starts from two
+ * connections for a one-stream user: exactly one wins, 200 times over; two
+ * connections saving the same sessions in opposite orders at once: no
+ * deadlock, every heartbeat counted. A last case times sessions_save of
+ * 10,000 dirty sessions (printed, not asserted).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <cmocka.h>
+#include <libpq-fe.h>
+#include <sqlite3.h>
+
+#include "backend/catalog_internal.h"
+#include "backend/fsutil.h"
+#include "platform/thread.h"
+#include "streamverse/common.h"
+
+static const char *pg_url; /* NULL: SQLite */
+
+typedef struct fixture {
+    char dir[256];
+    sv__catalog *cat, *other; /* two connections: two servers */
+    int64_t now;
+} fixture;
+
+static void sql(sv__catalog *cat, const char *q)
+{
+    if (cat->pg) {
+        PGresult *r = PQexec(cat->pg, q);
+        ExecStatusType st = PQresultStatus(r);
+
+        if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK)
+            fail_msg("%s: %s", q, PQresultErrorMessage(r));
+        PQclear(r);
+    } else {
+        char *msg = NULL;
+
+        if (sqlite3_exec(cat->db, q, NULL, NULL, &msg) != SQLITE_OK)
+            fail_msg("%s: %s", q, msg);
+    }
+}
+
+/* One text value of a query ("" for NULL), into out. */
+static const char *sql_value(sv__catalog *cat, char *out, size_t cap, const char *fmt, ...)
+{
+    char q[512];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(q, sizeof(q), fmt, ap);
+    va_end(ap);
+    out[0] = '\0';
+    if (cat->pg) {
+        PGresult *r = PQexec(cat->pg, q);
+
+        assert_int_equal(PQresultStatus(r), PGRES_TUPLES_OK);
+        assert_int_equal(PQntuples(r), 1);
+        snprintf(out, cap, "%s", PQgetvalue(r, 0, 0));
+        PQclear(r);
+    } else {
+        sqlite3_stmt *st;
+        const unsigned char *t;
+
+        assert_int_equal(sqlite3_prepare_v2(cat->db, q, -1, &st, NULL), SQLITE_OK);
+        assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+        t = sqlite3_column_text(st, 0);
+        snprintf(out, cap, "%s", t ? (const char *)t : "");
+        sqlite3_finalize(st);
+    }
+    return out;
+}
+
+static void open_catalog(fixture *f, sv__catalog **cat)
+{
+    char err[512];
+
+    assert_int_equal(sv__catalog_connect(pg_url ? pg_url : "", f->dir, cat, err, sizeof(err)), 0);
+}
+
+/* Titles 1 (100 s, ready), 2 (200 s, ready) and 3 (processing). */
+static int setup(void **state)
+{
+    fixture *f = calloc(1, sizeof(*f));
+
+    snprintf(f->dir, sizeof(f->dir), "%s/sv-sessions-XXXXXX",
+             getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+    assert_non_null(mkdtemp(f->dir));
+    open_catalog(f, &f->cat);
+    open_catalog(f, &f->other);
+    if (pg_url)
+        sql(f->cat, "TRUNCATE resume, sessions, users, jobs, renditions, titles"
+                    " RESTART IDENTITY CASCADE");
+    sql(f->cat, "INSERT INTO titles (title, created, duration, status) VALUES"
+                " ('One', 0, 100, 'ready'), ('Two', 0, 200, 'ready'),"
+                " ('Three', 0, NULL, 'processing')");
+    f->now = (int64_t)time(NULL);
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fixture *f = *state;
+
+    sv__catalog_close(f->cat);
+    sv__catalog_close(f->other);
+    sv__remove_tree(f->dir);
+    free(f);
+    return 0;
+}
+
+/* A user with a fixed, fast password record (no KDF). */
+static int64_t add_user(sv__catalog *cat, const char *name, int max_streams)
+{
+    sv__pw_record rec;
+    int64_t id = 0;
+
+    sv__pw_record_dummy(&rec);
+    assert_int_equal(sv__catalog_user_insert(cat, name, &rec, "FR", max_streams, SV__ROLE_VIEWER,
+                                             &id), 0);
+    return id;
+}
+
+/* A session as sessions.c makes one, with a readable 32-character id. */
+static sv__session session(int64_t n, int64_t user, int64_t title, const char *device,
+                           int64_t now)
+{
+    sv__session s;
+
+    memset(&s, 0, sizeof(s));
+    snprintf(s.id, sizeof(s.id), "%032lld", (long long)n);
+    s.user_id = user;
+    s.title_id = title;
+    snprintf(s.device_id, sizeof(s.device_id), "%s", device);
+    s.started = s.last_seen = now;
+    return s;
+}
+
+static int save(sv__catalog *cat, sv__session *s, const char *reason)
+{
+    return sv__catalog_sessions_save(cat, &s, 1, reason);
+}
+
+static double resume(sv__catalog *cat, int64_t user, int64_t title)
+{
+    double pos = -1;
+
+    assert_int_equal(sv__catalog_resume_get(cat, user, title, &pos), 0);
+    return pos;
+}
+
+static void test_users(void **state)
+{
+    fixture *f = *state;
+    sv__pw_record rec, got;
+    sv__user u;
+    json_t *list;
+    char *text, v[64];
+    int64_t id = 0, id2 = 0;
+
+    memset(&rec, 0, sizeof(rec));
+    rec.salt_len = 16;
+    for (int i = 0; i < 16; i++)
+        rec.salt[i] = (uint8_t)(i * 23); /* a 0x00, a 0x5c ('\\') */
+    rec.salt[5] = '\\';
+    memset(rec.hash, 0xa5, sizeof(rec.hash));
+    rec.hash[0] = 0;
+    rec.n = 16384;
+    rec.r = 8;
+    rec.p = 1;
+    assert_int_equal(sv__catalog_user_insert(f->cat, "alice", &rec, "FR", 2, SV__ROLE_VIEWER,
+                                             &id), 0);
+    assert_int_equal(sv__catalog_user_insert(f->cat, "bob.b@x", &rec, "DE", 0, SV__ROLE_ADMIN,
+                                             &id2), 0);
+    assert_true(id > 0 && id2 > id);
+    /* A taken name: the same code on both back ends. */
+    assert_int_equal(sv__catalog_user_insert(f->other, "alice", &rec, "FR", 1, SV__ROLE_VIEWER,
+                                             &id), SV_ERR_STATE);
+    assert_int_equal(sv__catalog_user_insert(f->cat, "bad name", &rec, "FR", 1, SV__ROLE_VIEWER,
+                                             &id), SV_ERR_INVALID);
+    assert_int_equal(sv__catalog_user_insert(f->cat, "carol", &rec, "fr", 1, SV__ROLE_VIEWER,
+                                             &id), SV_ERR_INVALID);
+    assert_int_equal(sv__catalog_user_insert(f->cat, "carol", &rec, "FR", 101, SV__ROLE_VIEWER,
+                                             &id), SV_ERR_INVALID);
+    assert_int_equal(sv__catalog_user_insert(f->cat, "carol", &rec, "FR", 1, SV__ROLE_NONE,
+                                             &id), SV_ERR_INVALID);
+
+    assert_int_equal(sv__catalog_user_find(f->other, "alice", &u, &got), 0);
+    assert_int_equal(u.id, 1);
+    assert_string_equal(u.name, "alice");
+    assert_string_equal(u.region, "FR");
+    assert_int_equal(u.max_streams, 2);
+    assert_int_equal(u.role, SV__ROLE_VIEWER);
+    assert_int_equal(got.salt_len, 16);
+    assert_memory_equal(got.salt, rec.salt, 16);
+    assert_memory_equal(got.hash, rec.hash, sizeof(rec.hash));
+    assert_true(got.n == 16384 && got.r == 8 && got.p == 1);
+    /* Unknown: the dummy record, so a login does the same work. */
+    assert_int_equal(sv__catalog_user_find(f->cat, "nobody", &u, &got), SV_ERR_NOT_FOUND);
+    sv__pw_record_dummy(&rec);
+    assert_memory_equal(&got, &rec, sizeof(rec));
+
+    assert_int_equal(sv__catalog_user_get(f->cat, id2, &u), 0);
+    assert_string_equal(u.name, "bob.b@x");
+    assert_int_equal(u.role, SV__ROLE_ADMIN);
+    assert_int_equal(sv__catalog_user_get(f->cat, 99, &u), SV_ERR_NOT_FOUND);
+    assert_int_equal(sv__catalog_user_set_role(f->cat, "alice", SV__ROLE_OPERATOR), 0);
+    assert_int_equal(sv__catalog_user_set_role(f->cat, "nobody", SV__ROLE_OPERATOR),
+                     SV_ERR_NOT_FOUND);
+    assert_int_equal(sv__catalog_user_set_role(f->cat, "alice", 7), SV_ERR_INVALID);
+    assert_string_equal(sql_value(f->cat, v, sizeof(v), "SELECT role FROM users WHERE id = 1"),
+                        "operator");
+
+    sql(f->cat, "UPDATE users SET created = 1700000000");
+    assert_non_null(list = sv__catalog_users_list(f->other));
+    text = json_dumps(list, JSON_COMPACT);
+    assert_string_equal(text, "[{\"id\":1,\"name\":\"alice\",\"region\":\"FR\",\"max_streams\":2,"
+                              "\"role\":\"operator\",\"created\":\"2023-11-14T22:13:20Z\"},"
+                              "{\"id\":2,\"name\":\"bob.b@x\",\"region\":\"DE\",\"max_streams\":0,"
+                              "\"role\":\"admin\",\"created\":\"2023-11-14T22:13:20Z\"}]");
+    free(text);
+    json_decref(list);
+}
+
+/* max_streams 2: a third device is refused; the same device replaces its
+ * session; a stale session is expired and no longer counts. */
+static void test_stream_limit(void **state)
+{
+    fixture *f = *state;
+    int64_t user = add_user(f->cat, "viewer", 2), none = add_user(f->cat, "none", 0);
+    sv__session a = session(1, user, 1, "dev-a", f->now), b = session(2, user, 1, "dev-b", f->now),
+                c = session(3, user, 2, "dev-c", f->now), a2 = session(4, user, 2, "dev-a", f->now),
+                z = session(5, none, 1, "dev-z", f->now), got;
+    char v[64];
+    int64_t n;
+
+    assert_int_equal(sv__catalog_session_start(f->cat, &a, 2, f->now - 30), 0);
+    assert_int_equal(sv__catalog_session_start(f->other, &b, 2, f->now - 30), 0);
+    assert_int_equal(sv__catalog_session_start(f->cat, &c, 2, f->now - 30), SV_ERR_OVERFLOW);
+    assert_int_equal(sv__catalog_session_get(f->cat, c.id, &got), SV_ERR_NOT_FOUND);
+    /* dev-a again: replaces a (returns 1), within the limit. */
+    assert_int_equal(sv__catalog_session_start(f->other, &a2, 2, f->now - 30), 1);
+    assert_int_equal(sv__catalog_session_ended(f->cat, a.id), 1);
+    assert_string_equal(sql_value(f->cat, v, sizeof(v), "SELECT end_reason FROM sessions WHERE"
+                                  " id = '%s'", a.id), "replaced");
+    assert_int_equal(sv__catalog_session_ended(f->cat, a2.id), 0);
+    assert_int_equal(sv__catalog_session_ended(f->cat, "nope"), SV_ERR_NOT_FOUND);
+    assert_int_equal(sv__catalog_sessions_live(f->cat, f->now - 30, &n), 0);
+    assert_int_equal(n, 2);
+
+    /* b goes stale: while another device is refused, nothing changes (b
+     * stays open); a start that fits expires it. */
+    sql(f->cat, "UPDATE sessions SET last_seen = last_seen - 100 WHERE id = "
+                "'00000000000000000000000000000002'");
+    assert_int_equal(sv__catalog_session_start(f->cat, &c, 1, f->now - 30), SV_ERR_OVERFLOW);
+    assert_int_equal(sv__catalog_session_ended(f->cat, b.id), 0);
+    assert_int_equal(sv__catalog_session_start(f->cat, &c, 2, f->now - 30), 0);
+    assert_int_equal(sv__catalog_session_ended(f->cat, b.id), 1);
+    assert_string_equal(sql_value(f->cat, v, sizeof(v), "SELECT end_reason FROM sessions WHERE"
+                                  " id = '%s'", b.id), "expired");
+
+    /* max_streams 0: may not play at all. */
+    assert_int_equal(sv__catalog_session_start(f->cat, &z, 0, f->now - 30), SV_ERR_OVERFLOW);
+
+    /* What session_get reads back. */
+    assert_int_equal(sv__catalog_session_get(f->other, c.id, &got), 1);
+    assert_string_equal(got.id, c.id);
+    assert_int_equal(got.user_id, user);
+    assert_int_equal(got.title_id, 2);
+    assert_string_equal(got.device_id, "dev-c");
+    assert_int_equal(got.started, f->now);
+    assert_int_equal(got.last_seen, f->now);
+    assert_int_equal(got.heartbeats, 0);
+    assert_int_equal(got.dirty, 0);
+    assert_string_equal(got.stats.cdn, "");
+    assert_int_equal(sv__catalog_session_get(f->other, a.id, &got), 0);
+}
+
+static void stats(sv__session *s, int64_t last_seen, double pos, int64_t unsaved, const char *cdn)
+{
+    s->last_seen = last_seen;
+    s->stats.position_s = pos;
+    s->stats.bitrate_kbps = (int64_t)pos * 100;
+    s->stats.buffer_s = pos / 10;
+    s->stats.rebuffer_count = (int64_t)pos / 10;
+    s->stats.rebuffer_s = pos / 100;
+    s->stats.dropped_frames = (int64_t)pos + 1;
+    snprintf(s->stats.cdn, sizeof(s->stats.cdn), "%s", cdn);
+    s->unsaved_heartbeats = unsaved;
+}
+
+/* Two servers save the same session: heartbeat counts add up, the later
+ * report (last_seen) wins, an older one changes only the count. */
+static void test_merge(void **state)
+{
+    fixture *f = *state;
+    int64_t user = add_user(f->cat, "viewer", 1), t = f->now;
+    sv__session s = session(1, user, 1, "dev", t), a, b, got;
+
+    assert_int_equal(sv__catalog_session_start(f->cat, &s, 1, t - 30), 0);
+    assert_int_equal(sv__catalog_session_get(f->cat, s.id, &a), 1);
+    assert_int_equal(sv__catalog_session_get(f->other, s.id, &b), 1);
+    stats(&a, t + 10, 30.5, 3, "cdn-a");
+    stats(&b, t + 5, 20.25, 2, "cdn-\"b\\{}");
+    assert_int_equal(save(f->cat, &a, NULL), 0);
+    assert_int_equal(save(f->other, &b, NULL), 0);
+    assert_false(a.gone || b.gone);
+
+    assert_int_equal(sv__catalog_session_get(f->cat, s.id, &got), 1);
+    assert_int_equal(got.heartbeats, 5);
+    assert_int_equal(got.last_seen, t + 10);
+    assert_true(got.stats.position_s == 30.5);
+    assert_int_equal(got.stats.bitrate_kbps, 3000);
+    assert_true(got.stats.buffer_s == 3.05);
+    assert_int_equal(got.stats.rebuffer_count, 3);
+    assert_true(got.stats.rebuffer_s == 0.305);
+    assert_int_equal(got.stats.dropped_frames, 31);
+    assert_string_equal(got.stats.cdn, "cdn-a");
+    /* The resume position follows the row, not the older report. */
+    assert_true(resume(f->cat, user, 1) == 30.5);
+
+    /* As recent as the row: taken (and a cdn that is array syntax). */
+    stats(&b, t + 10, 40, 1, "cdn-\"b\\{}");
+    assert_int_equal(save(f->other, &b, NULL), 0);
+    assert_int_equal(sv__catalog_session_get(f->cat, s.id, &got), 1);
+    assert_int_equal(got.heartbeats, 6);
+    assert_true(got.stats.position_s == 40);
+    assert_int_equal(got.stats.dropped_frames, 41);
+    assert_string_equal(got.stats.cdn, "cdn-\"b\\{}");
+    assert_true(resume(f->cat, user, 1) == 40);
+}
+
+/* A row another server ended (or that never was) is left as it is and
+ * its entry marked gone; the rest of the batch is saved. */
+static void test_gone(void **state)
+{
+    fixture *f = *state;
+    int64_t u1 = add_user(f->cat, "one", 1), u2 = add_user(f->cat, "two", 1), t = f->now;
+    sv__session s1 = session(1, u1, 1, "dev", t), s2 = session(2, u2, 2, "dev", t),
+                ghost = session(3, u1, 1, "dev", t), a, got;
+    sv__session *batch[3] = {&s1, &s2, &ghost};
+    char v[64];
+
+    assert_int_equal(sv__catalog_session_start(f->cat, &s1, 1, t - 30), 0);
+    assert_int_equal(sv__catalog_session_start(f->cat, &s2, 1, t - 30), 0);
+    /* The other server stops s1 at 50 s. */
+    assert_int_equal(sv__catalog_session_get(f->other, s1.id, &a), 1);
+    stats(&a, t + 1, 50, 1, "x");
+    assert_int_equal(save(f->other, &a, "stopped"), 0);
+    assert_false(a.gone);
+    assert_int_equal(sv__catalog_session_ended(f->cat, s1.id), 1);
+    assert_string_equal(sql_value(f->cat, v, sizeof(v), "SELECT end_reason FROM sessions"
+                                  " WHERE id = '%s'", s1.id), "stopped");
+    assert_true(resume(f->cat, u1, 1) == 50);
+
+    stats(&s1, t + 2, 60, 4, "y");
+    stats(&s2, t + 2, 70, 4, "y");
+    stats(&ghost, t + 2, 80, 4, "y");
+    assert_int_equal(sv__catalog_sessions_save(f->cat, batch, 3, NULL), 0);
+    assert_true(s1.gone);
+    assert_false(s2.gone);
+    assert_true(ghost.gone);
+    assert_int_equal(sv__catalog_session_get(f->cat, s1.id, &got), 0);
+    assert_int_equal(got.heartbeats, 1);
+    assert_true(got.stats.position_s == 50);
+    assert_true(resume(f->cat, u1, 1) == 50);
+    assert_int_equal(sv__catalog_session_get(f->cat, s2.id, &got), 1);
+    assert_int_equal(got.heartbeats, 4);
+    assert_true(resume(f->cat, u2, 2) == 70);
+    assert_int_equal(sv__catalog_session_get(f->cat, ghost.id, &got), SV_ERR_NOT_FOUND);
+    /* An empty batch is nothing to do. */
+    assert_int_equal(sv__catalog_sessions_save(f->cat, batch, 0, NULL), 0);
+}
+
+/* Resume rows: written once a position is > 0, removed past 95 % of the
+ * title; with two sessions on one title in a batch the later one decides;
+ * continue-watching lists ready titles, the most recent first. */
+static void test_resume(void **state)
+{
+    fixture *f = *state;
+    int64_t user = add_user(f->cat, "viewer", 3), t = f->now;
+    sv__session a = session(1, user, 1, "dev-a", t), b = session(2, user, 1, "dev-b", t),
+                c = session(3, user, 3, "dev-c", t), d;
+    sv__session *batch[2] = {&a, &b};
+    json_t *cw;
+    char *text;
+    int err;
+
+    assert_int_equal(sv__catalog_session_start(f->cat, &a, 3, t - 30), 0);
+    assert_int_equal(sv__catalog_session_start(f->cat, &b, 3, t - 30), 0);
+    assert_int_equal(sv__catalog_session_start(f->cat, &c, 3, t - 30), 0);
+    stats(&a, t, 0, 1, "");
+    assert_int_equal(save(f->cat, &a, NULL), 0);
+    assert_true(resume(f->cat, user, 1) == 0); /* nothing at 0 s */
+    assert_string_equal(sql_value(f->cat, (char[16]){0}, 16, "SELECT count(*) FROM resume"), "0");
+
+    stats(&a, t, 10, 1, "");
+    stats(&b, t, 50, 1, "");
+    assert_int_equal(sv__catalog_sessions_save(f->cat, batch, 2, NULL), 0);
+    assert_true(resume(f->cat, user, 1) == 50);
+    stats(&a, t + 1, 60, 1, "");
+    stats(&b, t + 1, 20, 1, "");
+    assert_int_equal(sv__catalog_sessions_save(f->cat, batch, 2, NULL), 0);
+    assert_true(resume(f->cat, user, 1) == 20);
+
+    /* 95 of 100 s: watched. */
+    stats(&b, t + 2, 95, 1, "");
+    assert_int_equal(save(f->cat, &b, NULL), 0);
+    assert_true(resume(f->cat, user, 1) == 0);
+    stats(&b, t + 3, 94.9, 1, "");
+    assert_int_equal(save(f->cat, &b, NULL), 0);
+    assert_true(resume(f->cat, user, 1) == 94.9);
+    /* A stop at the end removes it too. */
+    stats(&b, t + 4, 99, 1, "");
+    assert_int_equal(save(f->cat, &b, "stopped"), 0);
+    assert_true(resume(f->cat, user, 1) == 0);
+    assert_int_equal(sv__catalog_session_ended(f->cat, b.id), 1);
+
+    /* Title 3 has no duration (never watched to the end) and is not ready. */
+    stats(&c, t + 4, 5000, 1, "");
+    assert_int_equal(save(f->cat, &c, NULL), 0);
+    assert_true(resume(f->cat, user, 3) == 5000);
+    d = session(4, user, 2, "dev-b", t);
+    assert_int_equal(sv__catalog_session_start(f->cat, &d, 3, t - 30), 0);
+    stats(&d, t + 5, 12.5, 1, "");
+    assert_int_equal(save(f->cat, &d, NULL), 0);
+    stats(&a, t + 5, 33, 1, "");
+    assert_int_equal(save(f->cat, &a, NULL), 0);
+
+    sql(f->cat, "UPDATE resume SET updated = 1700000000 + title_id");
+    /* (err tells only why there is no answer.) */
+    assert_non_null(cw = sv__catalog_continue_watching(f->other, user, 10, &err));
+    text = json_dumps(cw, JSON_COMPACT);
+    assert_string_equal(text, "{\"items\":[{\"title_id\":2,\"title\":\"Two\",\"position_s\":12.5,"
+                              "\"duration\":200.0,\"updated\":\"2023-11-14T22:13:22Z\"},"
+                              "{\"title_id\":1,\"title\":\"One\",\"position_s\":33.0,"
+                              "\"duration\":100.0,\"updated\":\"2023-11-14T22:13:21Z\"}]}");
+    free(text);
+    json_decref(cw);
+    assert_non_null(cw = sv__catalog_continue_watching(f->other, user, 1, &err));
+    assert_int_equal(json_array_size(json_object_get(cw, "items")), 1);
+    json_decref(cw);
+    assert_non_null(cw = sv__catalog_continue_watching(f->other, 999, 10, &err));
+    assert_int_equal(json_array_size(json_object_get(cw, "items")), 0);
+    json_decref(cw);
+}
+
+/* One UPDATE ends every open session last seen before the cut. */
+static void test_expire(void **state)
+{
+    fixture *f = *state;
+    int64_t user = add_user(f->cat, "viewer", 5), t = f->now, n;
+    sv__session s[4];
+    char v[64];
+
+    for (int i = 0; i < 4; i++) {
+        char dev[16];
+
+        snprintf(dev, sizeof(dev), "dev-%d", i);
+        s[i] = session(i + 1, user, 1, dev, t);
+        assert_int_equal(sv__catalog_session_start(f->cat, &s[i], 5, t - 30), 0);
+    }
+    stats(&s[3], t, 42, 1, "");
+    assert_int_equal(save(f->cat, &s[3], "stopped"), 0);
+    sql(f->cat, "UPDATE sessions SET last_seen = last_seen - 100 WHERE id IN"
+                " ('00000000000000000000000000000001', '00000000000000000000000000000002',"
+                " '00000000000000000000000000000004')");
+    assert_int_equal(sv__catalog_sessions_live(f->cat, t - 30, &n), 0);
+    assert_int_equal(n, 1);
+    assert_int_equal(sv__catalog_sessions_expire(f->other, t - 30), 2);
+    assert_int_equal(sv__catalog_sessions_expire(f->other, t - 30), 0);
+    assert_int_equal(sv__catalog_session_ended(f->cat, s[0].id), 1);
+    assert_int_equal(sv__catalog_session_ended(f->cat, s[2].id), 0);
+    assert_string_equal(sql_value(f->cat, v, sizeof(v), "SELECT end_reason FROM sessions"
+                                  " WHERE id = '%s'", s[1].id), "expired");
+    assert_string_equal(sql_value(f->cat, v, sizeof(v), "SELECT end_reason FROM sessions"
+                                  " WHERE id = '%s'", s[3].id), "stopped");
+    assert_true(resume(f->cat, user, 1) == 42);
+    assert_int_equal(sv__catalog_sessions_live(f->cat, 0, &n), 0);
+    assert_int_equal(n, 1);
+}
+
+static void test_regions(void **state)
+{
+    fixture *f = *state;
+    json_t *regions = json_pack("[ss]", "FR", "DE"), *got = NULL;
+    int ready = -1;
+    char *text;
+
+    assert_int_equal(sv__catalog_title_access(f->cat, 1, &ready, &got), 0);
+    assert_int_equal(ready, 1);
+    assert_int_equal(json_array_size(got), 0);
+    json_decref(got);
+    assert_int_equal(sv__catalog_title_set_regions(f->cat, 3, regions), 0);
+    assert_int_equal(sv__catalog_title_access(f->other, 3, &ready, &got), 0);
+    assert_int_equal(ready, 0);
+    text = json_dumps(got, JSON_COMPACT);
+    assert_string_equal(text, "[\"FR\",\"DE\"]");
+    free(text);
+    json_decref(got);
+    assert_int_equal(sv__catalog_title_set_regions(f->cat, 99, regions), SV_ERR_NOT_FOUND);
+    assert_int_equal(sv__catalog_title_access(f->cat, 99, &ready, &got), SV_ERR_NOT_FOUND);
+    json_decref(regions);
+}
+
+/* ---- racing starts ---- */
+
+enum { PAIRS = 200 };
+
+/* Both threads leave wait() together, once per pair. */
+typedef struct barrier {
+    sv__mutex m;
+    sv__cond c;
+    int waiting;
+    unsigned gen;
+} barrier;
+
+static void barrier_wait(barrier *b)
+{
+    unsigned gen;
+
+    sv__mutex_lock(&b->m);
+    gen = b->gen;
+    if (++b->waiting == 2) {
+        b->waiting = 0;
+        b->gen++;
+        sv__cond_broadcast(&b->c);
+    } else {
+        while (gen == b->gen)
+            sv__cond_wait(&b->c, &b->m);
+    }
+    sv__mutex_unlock(&b->m);
+}
+
+typedef struct racer {
+    sv__catalog *cat;
+    barrier *bar;
+    int side;
+    int64_t first_user, now;
+    int result[PAIRS];
+} racer;
+
+static void *race(void *arg)
+{
+    racer *r = arg;
+
+    for (int i = 0; i < PAIRS; i++) {
+        /* Other devices: neither start may replace the other's session. */
+        sv__session s = session(2 * i + r->side + 1, r->first_user + i, 1,
+                                r->side ? "tv" : "phone", r->now);
+
+        barrier_wait(r->bar);
+        r->result[i] = sv__catalog_session_start(r->cat, &s, 1, r->now - 30);
+    }
+    return NULL;
+}
+
+static void test_racing_starts(void **state)
+{
+    fixture *f = *state;
+    barrier bar = {0};
+    static racer rc[2];
+    sv__thread th[2];
+    int64_t first = 0;
+    int wins[2] = {0, 0};
+    char v[64];
+
+    for (int i = 0; i < PAIRS; i++) {
+        char name[32];
+        int64_t id;
+
+        snprintf(name, sizeof(name), "racer%d", i);
+        id = add_user(f->cat, name, 1);
+        if (i == 0)
+            first = id;
+        assert_int_equal(id, first + i);
+    }
+    assert_int_equal(sv__mutex_init(&bar.m), 0);
+    assert_int_equal(sv__cond_init(&bar.c), 0);
+    for (int k = 0; k < 2; k++) {
+        memset(&rc[k], 0, sizeof(rc[k]));
+        rc[k].cat = k ? f->other : f->cat;
+        rc[k].bar = &bar;
+        rc[k].side = k;
+        rc[k].first_user = first;
+        rc[k].now = f->now;
+        assert_int_equal(sv__thread_create(&th[k], "racer", race, &rc[k]), 0);
+    }
+    for (int k = 0; k < 2; k++)
+        sv__thread_join(&th[k]);
+    sv__cond_destroy(&bar.c);
+    sv__mutex_destroy(&bar.m);
+
+    for (int i = 0; i < PAIRS; i++) {
+        int a = rc[0].result[i], b = rc[1].result[i];
+
+        if (!((a == 0 && b == SV_ERR_OVERFLOW) || (a == SV_ERR_OVERFLOW && b == 0)))
+            fail_msg("pair %d: %d and %d (want one 0 and one %d)", i, a, b, SV_ERR_OVERFLOW);
+        wins[a == 0 ? 0 : 1]++;
+    }
+    print_message("%s: %d racing pairs, one winner each (first connection won %d, second %d)\n",
+                  sv__catalog_backend(f->cat), PAIRS, wins[0], wins[1]);
+    assert_string_equal(sql_value(f->cat, v, sizeof(v), "SELECT count(*) FROM sessions"
+                                  " WHERE ended IS NULL"), "200");
+    assert_string_equal(sql_value(f->cat, v, sizeof(v), "SELECT count(DISTINCT user_id) FROM"
+                                  " sessions WHERE ended IS NULL"), "200");
+}
+
+/* ---- two servers saving the same sessions at once ---- */
+
+enum { SHARED = 300, TICKS = 20 };
+
+typedef struct saver {
+    sv__catalog *cat;
+    barrier *bar;
+    int reverse;
+    int64_t now;
+    sv__session *s;
+    int result[TICKS];
+} saver;
+
+/* Without sticky routing each server has nearly every session dirty at
+ * each tick: here one saves them in one order, the other in reverse. */
+static void *save_ticks(void *arg)
+{
+    saver *sv = arg;
+    sv__session *list[SHARED];
+
+    for (int i = 0; i < SHARED; i++)
+        list[i] = &sv->s[sv->reverse ? SHARED - 1 - i : i];
+    for (int k = 0; k < TICKS; k++) {
+        for (int i = 0; i < SHARED; i++)
+            stats(&sv->s[i], sv->now + k, 1 + k, 1, sv->reverse ? "b" : "a");
+        barrier_wait(sv->bar);
+        sv->result[k] = sv__catalog_sessions_save(sv->cat, list, SHARED, NULL);
+    }
+    return NULL;
+}
+
+static void test_concurrent_saves(void **state)
+{
+    fixture *f = *state;
+    barrier bar = {0};
+    static saver sv[2];
+    static sv__session s[2][SHARED];
+    sv__thread th[2];
+    char v[64];
+
+    for (int i = 0; i < SHARED; i++) {
+        char name[32];
+        int64_t user;
+
+        snprintf(name, sizeof(name), "viewer%d", i);
+        user = add_user(f->cat, name, 1);
+        s[0][i] = session(i + 1, user, 1 + i % 2, "dev", f->now);
+        assert_int_equal(sv__catalog_session_start(f->cat, &s[0][i], 1, f->now - 30), 0);
+        s[1][i] = s[0][i];
+    }
+    assert_int_equal(sv__mutex_init(&bar.m), 0);
+    assert_int_equal(sv__cond_init(&bar.c), 0);
+    for (int k = 0; k < 2; k++) {
+        memset(&sv[k], 0, sizeof(sv[k]));
+        sv[k].cat = k ? f->other : f->cat;
+        sv[k].bar = &bar;
+        sv[k].reverse = k;
+        sv[k].now = f->now;
+        sv[k].s = s[k];
+        assert_int_equal(sv__thread_create(&th[k], "saver", save_ticks, &sv[k]), 0);
+    }
+    for (int k = 0; k < 2; k++)
+        sv__thread_join(&th[k]);
+    sv__cond_destroy(&bar.c);
+    sv__mutex_destroy(&bar.m);
+    for (int k = 0; k < TICKS; k++)
+        if (sv[0].result[k] != 0 || sv[1].result[k] != 0)
+            fail_msg("tick %d: %d and %d (%s / %s)", k, sv[0].result[k], sv[1].result[k],
+                     sv__catalog_errmsg(f->cat), sv__catalog_errmsg(f->other));
+    /* Every heartbeat of both counted once. */
+    assert_string_equal(sql_value(f->cat, v, sizeof(v), "SELECT sum(heartbeats) FROM sessions"),
+                        "12000");
+    assert_string_equal(sql_value(f->cat, v, sizeof(v), "SELECT count(*) FROM sessions"
+                                  " WHERE position = 20 AND last_seen = %lld",
+                                  (long long)f->now + TICKS - 1), "300");
+}
+
+/* ---- sessions_save of a server with 10,000 viewers ---- */
+
+enum { MANY = 10000, ROUNDS = 5 };
+
+static double elapsed_ms(int64_t since_ns)
+{
+    return (double)(sv__monotonic_ns() - since_ns) / 1e6;
+}
+
+static void test_save_many(void **state)
+{
+    fixture *f = *state;
+    sv__session *s = calloc(MANY, sizeof(*s));
+    sv__session **list = calloc(MANY, sizeof(*list));
+    double ms[ROUNDS];
+    char q[1024], v[64];
+
+    assert_non_null(s);
+    assert_non_null(list);
+    /* Users and their open sessions, 3 titles, made in SQL (fast). */
+    snprintf(q, sizeof(q), "%s INSERT INTO users (name, pw_salt, pw_hash, pw_kdf, region,"
+                           " max_streams, created) SELECT 'u' || x, %s, %s, 'scrypt:1:1:1', 'FR',"
+                           " 1, 0 FROM g",
+             pg_url ? "WITH g(x) AS (SELECT generate_series(1, 10000))"
+                    : "WITH RECURSIVE g(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM g"
+                      " WHERE x < 10000)",
+             pg_url ? "'\\x00'::bytea" : "x'00'", pg_url ? "'\\x00'::bytea" : "x'00'");
+    sql(f->cat, q);
+    snprintf(q, sizeof(q), "%s INSERT INTO sessions (id, user_id, title_id, device_id, started,"
+                           " last_seen) SELECT %s, x, 1 + x %% 3, 'dev', %lld, %lld FROM g",
+             pg_url ? "WITH g(x) AS (SELECT generate_series(1, 10000))"
+                    : "WITH RECURSIVE g(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM g"
+                      " WHERE x < 10000)",
+             pg_url ? "lpad(x::text, 32, '0')" : "printf('%032d', x)", (long long)f->now,
+             (long long)f->now);
+    sql(f->cat, q);
+    if (pg_url)
+        sql(f->cat, "ANALYZE sessions");
+    for (int i = 0; i < MANY; i++) {
+        s[i] = session(i + 1, i + 1, 1 + (i + 1) % 3, "dev", f->now);
+        list[i] = &s[i];
+    }
+    for (int k = 0; k < ROUNDS; k++) {
+        int64_t t0;
+
+        for (int i = 0; i < MANY; i++)
+            stats(&s[i], f->now + k, 1 + k + i % 50, 1, "cdn-a");
+        t0 = sv__monotonic_ns();
+        assert_int_equal(sv__catalog_sessions_save(f->cat, list, MANY, NULL), 0);
+        ms[k] = elapsed_ms(t0);
+        for (int i = 0; i < MANY; i++)
+            assert_false(s[i].gone);
+    }
+    print_message("%s: sessions_save of %d dirty sessions: %.1f ms (first: resume rows"
+                  " inserted), then %.1f %.1f %.1f %.1f ms\n", sv__catalog_backend(f->cat), MANY,
+                  ms[0], ms[1], ms[2], ms[3], ms[4]);
+    assert_string_equal(sql_value(f->cat, v, sizeof(v), "SELECT sum(heartbeats) FROM sessions"),
+                        "50000");
+    assert_string_equal(sql_value(f->cat, v, sizeof(v), "SELECT count(*) FROM resume"),
+                        "10000");
+    free(list);
+    free(s);
+}
+
+static int run_group(const char *name)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_users, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_stream_limit, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_merge, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_gone, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_resume, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_expire, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_regions, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_racing_starts, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_concurrent_saves, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_save_many, setup, teardown),
+    };
+
+    return _cmocka_run_group_tests(name, tests, sizeof(tests) / sizeof(tests[0]), NULL, NULL);
+}
+
+int main(int argc, char **argv)
+{
+    int failed;
+
+    pg_url = NULL;
+    failed = run_group("sessions_catalog_sqlite");
+    pg_url = argc > 1 ? argv[1] : getenv("SV_TEST_PG_URL");
+    if (pg_url && pg_url[0])
+        failed += run_group("sessions_catalog_postgresql");
+    return failed;
+}
