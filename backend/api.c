@@ -115,6 +115,15 @@ int sv__api_on_headers(void *opaque, sv__http_req *req)
     }
     req->route = &routes[i];
     req->route_name = routes[i].name;
+    /* Without its database the API can only fail: say so at once, with a
+     * status a balancer and a player retry on (media keeps flowing: tokens
+     * are checked without the catalog). */
+    if (!strncmp(req->path, "/api/", 5) && !sv__catalog_available(((sv__server *)opaque)->cat)) {
+        sv__http_add_header(req, "Retry-After", "5");
+        pend(req, 503, "catalog_unavailable", "the catalog database is unreachable; try again "
+             "shortly");
+        return 0;
+    }
     if (routes[i].role && sv__api_require_role(opaque, req, routes[i].role) < 0)
         return -1;
     if (routes[i].on_headers)
@@ -161,9 +170,13 @@ void sv__api_send_json(sv__http_req *req, int status, json_t *value)
     free(text);
 }
 
+/* 200 "ok", or 503 "unhealthy" with the reason while the catalog's
+ * database is unreachable (a balancer's health check takes the node out). */
 static void healthz(void *ctx, sv__http_req *req)
 {
     sv__server *srv = ctx;
+    int up = sv__catalog_available(srv->cat);
+    json_t *cat;
 
 #ifdef SV_HAVE_MEDIA
     const int ingest = 1;
@@ -171,10 +184,14 @@ static void healthz(void *ctx, sv__http_req *req)
     const int ingest = 0; /* built without the media library (backend/media/) */
 #endif
 
-    sv__api_send_json(req, 200, json_pack("{s:s,s:s,s:f,s:b}", "status", "ok", "version",
-                                          sv_version(), "uptime_s",
-                                          (double)(uv_hrtime() - srv->started_ns) / 1e9,
-                                          "ingest", ingest));
+    cat = json_pack("{s:s,s:b}", "backend", sv__catalog_backend(srv->cat), "ok", up);
+    if (cat && !up)
+        json_object_set_new(cat, "error", json_string(sv__catalog_errmsg(srv->cat)));
+    sv__api_send_json(req, up ? 200 : 503,
+                      json_pack("{s:s,s:s,s:f,s:b,s:o*}", "status", up ? "ok" : "unhealthy",
+                                "version", sv_version(), "uptime_s",
+                                (double)(uv_hrtime() - srv->started_ns) / 1e9, "ingest", ingest,
+                                "catalog", cat));
 }
 
 static void metrics(void *ctx, sv__http_req *req)

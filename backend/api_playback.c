@@ -103,9 +103,12 @@ void sv__api_playback_start(void *ctx, sv__http_req *req)
         goto out;
     }
     if ((r = sv__catalog_user_get(srv->cat, jc.user_id, &u)) < 0) {
-        start_refused(srv, req, r == SV_ERR_NOT_FOUND ? 401 : 500,
-                      r == SV_ERR_NOT_FOUND ? "unauthorized" : "internal",
-                      r == SV_ERR_NOT_FOUND ? "the account no longer exists" : "catalog error");
+        if (r == SV_ERR_NOT_FOUND) {
+            start_refused(srv, req, 401, "unauthorized", "the account no longer exists");
+        } else {
+            sv__metrics_playback_start(srv->metrics, "internal");
+            sv__api_write_failed(srv, req, "catalog error");
+        }
         goto out;
     }
     r = sv__catalog_title_access(srv->cat, title_id, &ready, &regions);
@@ -114,7 +117,8 @@ void sv__api_playback_start(void *ctx, sv__http_req *req)
         goto out;
     }
     if (r < 0) {
-        start_refused(srv, req, 500, "internal", "catalog error");
+        sv__metrics_playback_start(srv->metrics, "internal");
+        sv__api_write_failed(srv, req, "catalog error");
         goto out;
     }
     if (!ready) {
@@ -138,11 +142,8 @@ void sv__api_playback_start(void *ctx, sv__http_req *req)
     }
     if (r < 0 || sv__catalog_resume_get(srv->cat, u.id, title_id, &resume) < 0 ||
         !(ans = session_answer(pb, s))) {
-        SV_LOGE(srv->log, "playback", "cannot open a session: %s", sv__catalog_errmsg(srv->cat));
-        if (sv__server_disk_full(srv))
-            start_refused(srv, req, 507, "insufficient_storage", "the server's disk is full");
-        else
-            start_refused(srv, req, 500, "internal", "cannot open a session");
+        sv__metrics_playback_start(srv->metrics, "internal");
+        sv__api_write_failed(srv, req, "cannot open a session");
         goto out;
     }
     json_object_set_new(ans, "title_id", json_integer(title_id));
@@ -180,6 +181,12 @@ static sv__session *body_session(sv__server *srv, sv__http_req *req, json_t *bod
     s = sv__sessions_find(srv->playback->sessions, id);
     if (s && s->user_id == jc->user_id)
         return s;
+    if (!s && !sv__catalog_available(srv->cat)) {
+        /* Not cached here and the catalog is down: the player retries. */
+        *code = "catalog_unavailable";
+        sv__api_write_failed(srv, req, "catalog error");
+        return NULL;
+    }
     if (!s && sv__catalog_session_ended(srv->cat, id) == 1) {
         *code = "session_expired";
         sv__http_send_error(req, 410, *code, "the session has ended (stopped, replaced, or "
@@ -293,7 +300,7 @@ void sv__api_continue_watching(void *ctx, sv__http_req *req)
     if (sv__playback_bearer(srv->playback, req, &jc) < 0)
         return;
     if (!(list = sv__catalog_continue_watching(srv->cat, jc.user_id, 20, &err))) {
-        sv__http_send_error(req, 500, "internal", "catalog error");
+        sv__api_write_failed(srv, req, "catalog error");
         return;
     }
     sv__api_send_json(req, 200, list);

@@ -84,6 +84,11 @@ int sv__catalog_disk_full(sv__catalog *cat)
     return cat->ops->disk_full(cat);
 }
 
+int sv__catalog_available(sv__catalog *cat)
+{
+    return cat->ops->available(cat);
+}
+
 int sv__catalog_lockout_get(sv__catalog *cat, const char *name, int64_t *until)
 {
     return cat->ops->lockout_get(cat, name, until);
@@ -125,7 +130,7 @@ int sv__catalog_job_get(sv__catalog *cat, int64_t job_id, sv__job_info *out)
     return cat->ops->job_get(cat, job_id, out);
 }
 
-int sv__catalog_job_claim(sv__catalog *cat, int64_t job_id, const sv__job_claim *c,
+int sv__catalog_job_claim(sv__catalog *cat, int64_t job_id, const sv__job_claim_args *c,
                           sv__job_info *out)
 {
     return cat->ops->job_claim(cat, job_id, c, out);
@@ -157,9 +162,26 @@ int sv__catalog_publish(sv__catalog *cat, const sv__job_info *job, const sv__med
     return cat->ops->publish(cat, job, res);
 }
 
-int sv__catalog_recover(sv__catalog *cat, int self_pid, int max_attempts, int64_t **ids)
+int sv__catalog_job_split(sv__catalog *cat, const sv__job_info *job, int parts)
 {
-    return cat->ops->recover(cat, self_pid, max_attempts, ids);
+    return cat->ops->job_split(cat, job, parts);
+}
+
+int sv__catalog_job_part_done(sv__catalog *cat, const sv__job_info *part, const char *output,
+                              int lease_s, sv__job_info *parent)
+{
+    return cat->ops->job_part_done(cat, part, output, lease_s, parent);
+}
+
+int sv__catalog_job_parts(sv__catalog *cat, int64_t job_id, sv__job_part *out, int cap)
+{
+    return cat->ops->job_parts(cat, job_id, out, cap);
+}
+
+int sv__catalog_recover(sv__catalog *cat, int self_pid, int max_attempts,
+                        sv__job_gave_up_fn gave_up, void *opaque, int64_t **ids)
+{
+    return cat->ops->recover(cat, self_pid, max_attempts, gave_up, opaque, ids);
 }
 
 int sv__catalog_job_inputs_active(sv__catalog *cat, void (*fn)(void *opaque, const char *input),

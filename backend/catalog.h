@@ -35,7 +35,7 @@
 
 typedef struct sv__catalog sv__catalog;
 
-#define SV__CATALOG_SCHEMA_VERSION 5
+#define SV__CATALOG_SCHEMA_VERSION 6
 
 enum sv__job_state { SV__JOB_QUEUED, SV__JOB_RUNNING, SV__JOB_DONE, SV__JOB_FAILED, SV__JOB_NB };
 
@@ -72,6 +72,11 @@ const char *sv__catalog_errmsg(sv__catalog *cat);
  * (SQLITE_FULL, or an I/O error with ENOSPC/EDQUOT)? A later successful call
  * (a ROLLBACK) clears it; callers also check the file system (fsutil.h). */
 int sv__catalog_disk_full(sv__catalog *cat);
+
+/* Can the catalog be used now? 1, or 0 when its database is unreachable
+ * (PostgreSQL: the connection is lost and a reconnect, tried at most once a
+ * second, failed; the reason is in sv__catalog_errmsg). SQLite: always 1. */
+int sv__catalog_available(sv__catalog *cat);
 
 /* ---- titles (catalog_titles.c) ---- */
 
@@ -127,16 +132,18 @@ typedef struct sv__job_info {
     int state, attempts, input_owned;
     char input[1024];
     char worker[128];        /* the claim's worker ("host:pid"), "" when none */
+    int64_t parent_id;       /* a part: the job it is part of; 0 for a job */
+    int part, parts;         /* a part's index; the number of parts (1: not split) */
 } sv__job_info;
 
 int sv__catalog_job_get(sv__catalog *cat, int64_t job_id, sv__job_info *out);
 
-typedef struct sv__job_claim {
+typedef struct sv__job_claim_args {
     const char *worker;      /* "host:pid" of the claiming process */
     int pid;                 /* its pid (SQLite's start-up recovery, one host) */
     int lease_s;             /* the claim runs out lease_s after the last renewal */
     int max_attempts;        /* a job whose worker died this often is given up */
-} sv__job_claim;
+} sv__job_claim_args;
 
 /*
  * Claims job `job_id`, or with job_id 0 the oldest claimable job, in one
@@ -150,7 +157,7 @@ typedef struct sv__job_claim {
  *     reason "the worker died N times; giving up"; the caller removes the
  *     job's files (staging, an owned input) and claims again.
  */
-int sv__catalog_job_claim(sv__catalog *cat, int64_t job_id, const sv__job_claim *c,
+int sv__catalog_job_claim(sv__catalog *cat, int64_t job_id, const sv__job_claim_args *c,
                           sv__job_info *out);
 /* Extends the lease of the caller's claim `job` to lease_s from now.
  * SV_ERR_STATE when the claim is no longer the job's (lost). */
@@ -158,8 +165,9 @@ int sv__catalog_job_renew(sv__catalog *cat, const sv__job_info *job, int lease_s
 /* Stores progress; SV_ERR_STATE when the claim was lost. */
 int sv__catalog_job_progress(sv__catalog *cat, const sv__job_info *job, double percent,
                              const char *stage);
-/* running -> failed with a reason; the title becomes "failed".
- * SV_ERR_STATE when the claim was lost (nothing changes). */
+/* running -> failed with a reason; the title becomes "failed", and for a
+ * part the job it belongs to and every other part too. SV_ERR_STATE when
+ * the claim was lost (nothing changes). */
 int sv__catalog_job_fail(sv__catalog *cat, const sv__job_info *job, const char *reason);
 /* running -> queued: the worker was stopped and hands the job back (this
  * attempt does not count). SV_ERR_STATE when the claim was lost. */
@@ -172,14 +180,45 @@ int sv__catalog_job_requeue(sv__catalog *cat, const sv__job_info *job);
 int sv__catalog_publish(sv__catalog *cat, const sv__job_info *job, const sv__media_result *res);
 
 /*
+ * A job in parts (sv__media_ingest_part): its holder splits it into
+ * `parts` queued part jobs (same title and input, parent_id set) that any
+ * workers claim like jobs, and hands the job itself back: it stays
+ * "running" without a worker or lease, so no claim takes it, and its
+ * percent follows its parts'. SV_ERR_STATE when the claim was lost.
+ */
+int sv__catalog_job_split(sv__catalog *cat, const sv__job_info *job, int parts);
+/*
+ * A part's holder finished it: the part is done with its output (a folder
+ * name under staging/). When it was the last one, the caller claims the
+ * job itself in the same transaction (lease lease_s) to put the parts
+ * together: returns 1 and *parent, the claim. Returns 0 when parts remain,
+ * SV_ERR_STATE when the part's claim was lost.
+ */
+int sv__catalog_job_part_done(sv__catalog *cat, const sv__job_info *part, const char *output,
+                              int lease_s, sv__job_info *parent);
+
+typedef struct sv__job_part {
+    int part, state;
+    char output[256];        /* "" until done */
+} sv__job_part;
+
+/* The parts of job_id, by index, into out[cap]. Returns their count. */
+int sv__catalog_job_parts(sv__catalog *cat, int64_t job_id, sv__job_part *out, int cap);
+
+/* A job that recovery gave up, for its files to be removed. */
+typedef void (*sv__job_gave_up_fn)(void *opaque, const sv__job_info *job);
+
+/*
  * Start-up recovery. Running jobs whose worker is gone go back to
  * "queued", or to "failed" (with their title) once their worker died
- * max_attempts times. Gone: the lease ran out (or the job has none); on
+ * max_attempts times; gave_up (may be NULL) is then called with each of
+ * those, after the commit. Gone: the lease ran out (or the job has none); on
  * SQLite, whose workers share one host, also a worker_pid that no longer
  * lives or is `self_pid` (an earlier process with this pid). Fills *ids with
  * every queued job (oldest first; caller frees). Returns their count.
  */
-int sv__catalog_recover(sv__catalog *cat, int self_pid, int max_attempts, int64_t **ids);
+int sv__catalog_recover(sv__catalog *cat, int self_pid, int max_attempts,
+                        sv__job_gave_up_fn gave_up, void *opaque, int64_t **ids);
 
 /* Calls fn with the input path of every queued or running job (the files
  * that start-up cleaning of uploads/ must keep). Returns 0 or SV_ERR_IO. */

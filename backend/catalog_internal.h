@@ -23,6 +23,7 @@ typedef struct sv__catalog_ops {
     void (*close)(sv__catalog *cat);
     const char *(*errmsg)(sv__catalog *cat);
     int (*disk_full)(sv__catalog *cat);
+    int (*available)(sv__catalog *cat);
     /* audit */
     int (*lockout_get)(sv__catalog *cat, const char *name, int64_t *until);
     int (*lockout_set)(sv__catalog *cat, const char *name, int64_t until, int failures);
@@ -34,7 +35,7 @@ typedef struct sv__catalog_ops {
                       int64_t *job_id);
     json_t *(*job_json)(sv__catalog *cat, int64_t job_id, int *err);
     int (*job_get)(sv__catalog *cat, int64_t job_id, sv__job_info *out);
-    int (*job_claim)(sv__catalog *cat, int64_t job_id, const sv__job_claim *c,
+    int (*job_claim)(sv__catalog *cat, int64_t job_id, const sv__job_claim_args *c,
                      sv__job_info *out);
     int (*job_renew)(sv__catalog *cat, const sv__job_info *job, int lease_s);
     int (*job_progress)(sv__catalog *cat, const sv__job_info *job, double percent,
@@ -42,7 +43,12 @@ typedef struct sv__catalog_ops {
     int (*job_fail)(sv__catalog *cat, const sv__job_info *job, const char *reason);
     int (*job_requeue)(sv__catalog *cat, const sv__job_info *job);
     int (*publish)(sv__catalog *cat, const sv__job_info *job, const sv__media_result *res);
-    int (*recover)(sv__catalog *cat, int self_pid, int max_attempts, int64_t **ids);
+    int (*job_split)(sv__catalog *cat, const sv__job_info *job, int parts);
+    int (*job_part_done)(sv__catalog *cat, const sv__job_info *part, const char *output,
+                         int lease_s, sv__job_info *parent);
+    int (*job_parts)(sv__catalog *cat, int64_t job_id, sv__job_part *out, int cap);
+    int (*recover)(sv__catalog *cat, int self_pid, int max_attempts, sv__job_gave_up_fn gave_up,
+                   void *opaque, int64_t **ids);
     int (*job_inputs_active)(sv__catalog *cat, void (*fn)(void *opaque, const char *input),
                              void *opaque);
     int (*job_counts)(sv__catalog *cat, int64_t *counts);
@@ -92,6 +98,7 @@ struct sv__catalog {
     struct pg_conn *pg; /* the PostgreSQL back end's connection (libpq PGconn) */
     char errmsg[256];   /* PostgreSQL: the last error, one line */
     char sqlstate[8];   /* PostgreSQL: the last error's SQLSTATE, or "" */
+    uint64_t retry_ns;  /* PostgreSQL: no reconnect attempt before (monotonic) */
 };
 
 extern const sv__catalog_ops sv__sqlite_ops;

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <uv.h>
+
 #include "backend/catalog_pg.h"
 #include "streamverse/common.h"
 
@@ -123,6 +125,14 @@ static const char *const migrations[] = {
     "  $$BEGIN RAISE EXCEPTION 'the audit log is append-only'; END$$;"
     "CREATE TRIGGER audit_no_change BEFORE UPDATE OR DELETE ON audit"
     "  FOR EACH ROW EXECUTE FUNCTION audit_append_only();",
+    /* 1 -> 2: jobs in parts (catalog_pg_jobs.c): a part names the job it
+     * belongs to, its index and the number of parts; a split job has
+     * parts > 1; a done part keeps its output folder (under staging/). */
+    "ALTER TABLE jobs ADD COLUMN parent_id BIGINT REFERENCES jobs(id) ON DELETE CASCADE;"
+    "ALTER TABLE jobs ADD COLUMN part INTEGER;"
+    "ALTER TABLE jobs ADD COLUMN parts INTEGER NOT NULL DEFAULT 1;"
+    "ALTER TABLE jobs ADD COLUMN output TEXT;"
+    "CREATE INDEX jobs_parent ON jobs(parent_id);",
 };
 
 #define PG_SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))
@@ -147,8 +157,15 @@ static void set_error(sv__catalog *cat, const char *what, const char *msg, const
  * restarted is found again); a database still down fails the call. */
 static int ensure_connected(sv__catalog *cat)
 {
+    uint64_t now = uv_hrtime();
+
     if (PQstatus(cat->pg) == CONNECTION_OK)
         return 0;
+    /* While the database is down, every request would wait for a connect
+     * attempt: one a second is enough to notice it is back. */
+    if (now < cat->retry_ns)
+        return SV_ERR_IO;
+    cat->retry_ns = now + 1000000000ull;
     PQreset(cat->pg);
     if (PQstatus(cat->pg) == CONNECTION_OK)
         return 0;
@@ -238,10 +255,24 @@ int sv__pg_run(sv__catalog *cat, const char *sql, const char *fmt, ...)
 
 int sv__pg_exec(sv__catalog *cat, const char *sql)
 {
-    PGresult *r = sv__pg_query(cat, sql, "");
+    PGresult *r;
+    ExecStatusType st;
 
+    if (ensure_connected(cat) < 0)
+        return SV_ERR_IO;
+    /* The simple query protocol: a migration is several statements in one
+     * string, which PQexecParams refuses. */
+    r = PQexec(cat->pg, sql);
+    st = PQresultStatus(r);
+    if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) {
+        cat->sqlstate[0] = '\0';
+        PQclear(r);
+        return 0;
+    }
+    set_error(cat, NULL, r ? PQresultErrorMessage(r) : PQerrorMessage(cat->pg),
+              r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL);
     PQclear(r);
-    return r ? 0 : SV_ERR_IO;
+    return SV_ERR_IO;
 }
 
 int64_t sv__pg_int(const PGresult *r, int row, int col)
@@ -292,6 +323,11 @@ static const char *pg_errmsg(sv__catalog *cat)
 static int pg_disk_full(sv__catalog *cat)
 {
     return !strcmp(cat->sqlstate, "53100");
+}
+
+static int pg_available(sv__catalog *cat)
+{
+    return PQstatus(cat->pg) == CONNECTION_OK || ensure_connected(cat) == 0;
 }
 
 static void pg_close(sv__catalog *cat)
@@ -390,4 +426,49 @@ const sv__catalog_ops sv__pg_ops = {
     .close = pg_close,
     .errmsg = pg_errmsg,
     .disk_full = pg_disk_full,
+    .available = pg_available,
+    .job_create = sv__pg_job_create,
+    .job_json = sv__pg_job_json,
+    .job_get = sv__pg_job_get,
+    .job_claim = sv__pg_job_claim,
+    .job_renew = sv__pg_job_renew,
+    .job_progress = sv__pg_job_progress,
+    .job_fail = sv__pg_job_fail,
+    .job_requeue = sv__pg_job_requeue,
+    .publish = sv__pg_publish,
+    .job_split = sv__pg_job_split,
+    .job_part_done = sv__pg_job_part_done,
+    .job_parts = sv__pg_job_parts,
+    .recover = sv__pg_recover,
+    .job_inputs_active = sv__pg_job_inputs_active,
+    .job_counts = sv__pg_job_counts,
+    .session_start = sv__pg_session_start,
+    .session_get = sv__pg_session_get,
+    .sessions_expire = sv__pg_sessions_expire,
+    .sessions_live = sv__pg_sessions_live,
+    .sessions_save = sv__pg_sessions_save,
+    .session_ended = sv__pg_session_ended,
+    .resume_get = sv__pg_resume_get,
+    .continue_watching = sv__pg_continue_watching,
+    .title_access = sv__pg_title_access,
+    .title_set_regions = sv__pg_title_set_regions,
+    .user_insert = sv__pg_user_insert,
+    .user_find = sv__pg_user_find,
+    .user_get = sv__pg_user_get,
+    .user_set_role = sv__pg_user_set_role,
+    .users_list = sv__pg_users_list,
+    .title_create = sv__pg_title_create,
+    .title_update = sv__pg_title_update,
+    .title_json = sv__pg_title_json,
+    .titles_list = sv__pg_titles_list,
+    .key_insert = sv__pg_key_insert,
+    .key_by_title = sv__pg_key_by_title,
+    .key_by_kid = sv__pg_key_by_kid,
+    .title_set_drm = sv__pg_title_set_drm,
+    .title_drm = sv__pg_title_drm,
+    .lockout_get = sv__pg_lockout_get,
+    .lockout_set = sv__pg_lockout_set,
+    .lockout_clear = sv__pg_lockout_clear,
+    .audit_add = sv__pg_audit_add,
+    .audit_list = sv__pg_audit_list,
 };

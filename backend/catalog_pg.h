@@ -75,4 +75,47 @@ int sv__pg_job_inputs_active(sv__catalog *cat, void (*fn)(void *opaque, const ch
                              void *opaque);
 int sv__pg_job_counts(sv__catalog *cat, int64_t *counts);
 
+/* ---- users and sessions (catalog_pg_users.c, catalog_pg_sessions.c): the
+ * operations of sv__pg_ops; sessions_save writes a whole batch as arrays ---- */
+int sv__pg_user_insert(sv__catalog *cat, const char *name, const sv__pw_record *rec,
+                       const char *region, int max_streams, int role, int64_t *id);
+int sv__pg_user_find(sv__catalog *cat, const char *name, sv__user *out, sv__pw_record *rec);
+int sv__pg_user_get(sv__catalog *cat, int64_t id, sv__user *out);
+int sv__pg_user_set_role(sv__catalog *cat, const char *name, int role);
+json_t *sv__pg_users_list(sv__catalog *cat);
+int sv__pg_session_start(sv__catalog *cat, const sv__session *s, int max_streams,
+                         int64_t stale_before);
+int sv__pg_session_get(sv__catalog *cat, const char *id, sv__session *out);
+int sv__pg_sessions_save(sv__catalog *cat, sv__session *const *s, int n, const char *reason);
+int sv__pg_sessions_expire(sv__catalog *cat, int64_t before);
+int sv__pg_sessions_live(sv__catalog *cat, int64_t since, int64_t *n);
+int sv__pg_session_ended(sv__catalog *cat, const char *id);
+int sv__pg_resume_get(sv__catalog *cat, int64_t user_id, int64_t title_id, double *pos);
+json_t *sv__pg_continue_watching(sv__catalog *cat, int64_t user_id, int limit, int *err);
+int sv__pg_title_access(sv__catalog *cat, int64_t title_id, int *ready, json_t **regions);
+int sv__pg_title_set_regions(sv__catalog *cat, int64_t title_id, json_t *regions);
+
+/* ---- titles, keys, lockouts and audit (catalog_pg_titles.c,
+ * catalog_pg_keys.c, catalog_pg_audit.c): the operations of sv__pg_ops;
+ * search runs in the database on the pg_trgm indexes ---- */
+int sv__pg_title_create(sv__catalog *cat, const char *title, const char *synopsis,
+                        const char *const *genres, int nb_genres, int64_t *id);
+int sv__pg_title_update(sv__catalog *cat, int64_t id, const char *title, const char *synopsis,
+                        json_t *genres);
+json_t *sv__pg_title_json(sv__catalog *cat, int64_t id, int *err);
+json_t *sv__pg_titles_list(sv__catalog *cat, const sv__title_query *q, int *err);
+int sv__pg_key_insert(sv__catalog *cat, int64_t title_id, const uint8_t kid[16],
+                      const uint8_t *wrapped, size_t len);
+int sv__pg_key_by_title(sv__catalog *cat, int64_t title_id, uint8_t kid[16], uint8_t *wrapped,
+                        size_t cap, size_t *len);
+int sv__pg_key_by_kid(sv__catalog *cat, const uint8_t kid[16], int64_t *title_id,
+                      uint8_t *wrapped, size_t cap, size_t *len);
+int sv__pg_title_set_drm(sv__catalog *cat, int64_t title_id, const char *drm);
+int sv__pg_title_drm(sv__catalog *cat, int64_t title_id, char *out, size_t cap);
+int sv__pg_lockout_get(sv__catalog *cat, const char *name, int64_t *until);
+int sv__pg_lockout_set(sv__catalog *cat, const char *name, int64_t until, int failures);
+int sv__pg_lockout_clear(sv__catalog *cat, const char *name);
+int sv__pg_audit_add(sv__catalog *cat, const sv__audit_rec *r);
+json_t *sv__pg_audit_list(sv__catalog *cat, int64_t before_id, int limit);
+
 #endif

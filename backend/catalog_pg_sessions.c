@@ -45,7 +45,7 @@ int sv__pg_session_start(sv__catalog *cat, const sv__session *s, int max_streams
 {
     PGresult *r = NULL;
     int64_t now = sv__cat_now();
-    int ret = SV_ERR_IO, stale = 0, replace = 0, open = 0, replaced = 0;
+    int ret = SV_ERR_IO, replace = 0, open = 0, replaced = 0;
 
     if (sv__pg_exec(cat, "BEGIN") < 0)
         return SV_ERR_IO;
@@ -60,9 +60,11 @@ int sv__pg_session_start(sv__catalog *cat, const sv__session *s, int max_streams
                            "iis", s->user_id, stale_before, s->device_id)))
         goto fail;
     for (int i = 0; i < PQntuples(r); i++) {
+        /* Stale sessions do not count; the servers' tick ends them (and
+         * counts them as expired). */
         if (sv__pg_text(r, i, 0)[0] == 't')
-            stale++;
-        else if (sv__pg_text(r, i, 1)[0] == 't')
+            continue;
+        if (sv__pg_text(r, i, 1)[0] == 't')
             replace++;
         else
             open++;
@@ -73,10 +75,7 @@ int sv__pg_session_start(sv__catalog *cat, const sv__session *s, int max_streams
         ret = SV_ERR_OVERFLOW;
         goto fail;
     }
-    if ((stale && sv__pg_run(cat, "UPDATE sessions SET ended = $1, end_reason = 'expired'"
-                                  " WHERE user_id = $2 AND ended IS NULL AND last_seen < $3",
-                             "iii", now, s->user_id, stale_before) < 0) ||
-        (replace && (replaced = sv__pg_run(cat, "UPDATE sessions SET ended = $1,"
+    if ((replace && (replaced = sv__pg_run(cat, "UPDATE sessions SET ended = $1,"
                                                 " end_reason = 'replaced' WHERE user_id = $2"
                                                 " AND ended IS NULL AND device_id = $3",
                                            "iis", now, s->user_id, s->device_id)) < 0) ||

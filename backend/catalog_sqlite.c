@@ -150,6 +150,14 @@ static const char *const migrations[] = {
      * runs out unless the worker renews it. */
     "ALTER TABLE jobs ADD COLUMN worker TEXT;"
     "ALTER TABLE jobs ADD COLUMN lease_until INTEGER;",
+    /* 5 -> 6: jobs in parts (catalog_sqlite_jobs.c): a part names the job
+     * it belongs to, its index and the number of parts; a split job has
+     * parts > 1; a done part keeps its output folder (under staging/). */
+    "ALTER TABLE jobs ADD COLUMN parent_id INTEGER REFERENCES jobs(id) ON DELETE CASCADE;"
+    "ALTER TABLE jobs ADD COLUMN part INTEGER;"
+    "ALTER TABLE jobs ADD COLUMN parts INTEGER NOT NULL DEFAULT 1;"
+    "ALTER TABLE jobs ADD COLUMN output TEXT;"
+    "CREATE INDEX jobs_parent ON jobs(parent_id);",
 };
 
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) == SV__CATALOG_SCHEMA_VERSION,
@@ -168,6 +176,13 @@ int sv__cat_exec(sv__catalog *cat, const char *sql)
 const char *sv__sqlite_errmsg(sv__catalog *cat)
 {
     return cat && cat->db ? sqlite3_errmsg(cat->db) : "no catalog";
+}
+
+/* A local file: there is no connection to lose. */
+int sv__sqlite_available(sv__catalog *cat)
+{
+    (void)cat;
+    return 1;
 }
 
 int sv__sqlite_disk_full(sv__catalog *cat)
@@ -279,6 +294,7 @@ const sv__catalog_ops sv__sqlite_ops = {
     .close = sv__sqlite_close,
     .errmsg = sv__sqlite_errmsg,
     .disk_full = sv__sqlite_disk_full,
+    .available = sv__sqlite_available,
     .lockout_get = sv__sqlite_lockout_get,
     .lockout_set = sv__sqlite_lockout_set,
     .lockout_clear = sv__sqlite_lockout_clear,
@@ -293,6 +309,9 @@ const sv__catalog_ops sv__sqlite_ops = {
     .job_fail = sv__sqlite_job_fail,
     .job_requeue = sv__sqlite_job_requeue,
     .publish = sv__sqlite_publish,
+    .job_split = sv__sqlite_job_split,
+    .job_part_done = sv__sqlite_job_part_done,
+    .job_parts = sv__sqlite_job_parts,
     .recover = sv__sqlite_recover,
     .job_inputs_active = sv__sqlite_job_inputs_active,
     .job_counts = sv__sqlite_job_counts,

@@ -20,6 +20,7 @@ int sv__cat_exec(sv__catalog *cat, const char *sql);
 void sv__sqlite_close(sv__catalog *cat);
 const char *sv__sqlite_errmsg(sv__catalog *cat);
 int sv__sqlite_disk_full(sv__catalog *cat);
+int sv__sqlite_available(sv__catalog *cat);
 int sv__sqlite_lockout_get(sv__catalog *cat, const char *name, int64_t *until);
 int sv__sqlite_lockout_set(sv__catalog *cat, const char *name, int64_t until, int failures);
 int sv__sqlite_lockout_clear(sv__catalog *cat, const char *name);
@@ -29,7 +30,7 @@ int sv__sqlite_job_create(sv__catalog *cat, int64_t title_id, const char *input,
                           int64_t *job_id);
 json_t *sv__sqlite_job_json(sv__catalog *cat, int64_t job_id, int *err);
 int sv__sqlite_job_get(sv__catalog *cat, int64_t job_id, sv__job_info *out);
-int sv__sqlite_job_claim(sv__catalog *cat, int64_t job_id, const sv__job_claim *c,
+int sv__sqlite_job_claim(sv__catalog *cat, int64_t job_id, const sv__job_claim_args *c,
                          sv__job_info *out);
 int sv__sqlite_job_renew(sv__catalog *cat, const sv__job_info *job, int lease_s);
 int sv__sqlite_job_progress(sv__catalog *cat, const sv__job_info *job, double percent,
@@ -37,7 +38,12 @@ int sv__sqlite_job_progress(sv__catalog *cat, const sv__job_info *job, double pe
 int sv__sqlite_job_fail(sv__catalog *cat, const sv__job_info *job, const char *reason);
 int sv__sqlite_job_requeue(sv__catalog *cat, const sv__job_info *job);
 int sv__sqlite_publish(sv__catalog *cat, const sv__job_info *job, const sv__media_result *res);
-int sv__sqlite_recover(sv__catalog *cat, int self_pid, int max_attempts, int64_t **ids);
+int sv__sqlite_job_split(sv__catalog *cat, const sv__job_info *job, int parts);
+int sv__sqlite_job_part_done(sv__catalog *cat, const sv__job_info *part, const char *output,
+                             int lease_s, sv__job_info *parent);
+int sv__sqlite_job_parts(sv__catalog *cat, int64_t job_id, sv__job_part *out, int cap);
+int sv__sqlite_recover(sv__catalog *cat, int self_pid, int max_attempts,
+                       sv__job_gave_up_fn gave_up, void *opaque, int64_t **ids);
 int sv__sqlite_job_inputs_active(sv__catalog *cat, void (*fn)(void *opaque, const char *input),
                                  void *opaque);
 int sv__sqlite_job_counts(sv__catalog *cat, int64_t *counts);

@@ -50,15 +50,14 @@ int sv__sqlite_session_start(sv__catalog *cat, const sv__session *s, int max_str
     if ((ret = sv__cat_exec(cat, "BEGIN IMMEDIATE")) < 0)
         return ret;
     ret = SV_ERR_IO;
-    if (run(cat, "UPDATE sessions SET ended = ?, end_reason = 'expired' WHERE ended IS NULL "
-                 "AND user_id = ? AND last_seen < ?", "iii", now, s->user_id, stale_before) < 0 ||
-        (replaced = run(cat, "UPDATE sessions SET ended = ?, end_reason = 'replaced' "
+    if ((replaced = run(cat, "UPDATE sessions SET ended = ?, end_reason = 'replaced' "
                              "WHERE ended IS NULL AND user_id = ? AND device_id = ?", "iis", now,
                         s->user_id, s->device_id)) < 0 ||
-        sv__cat_prepare(cat, "SELECT count(*) FROM sessions WHERE ended IS NULL AND user_id = ?",
-                        &st) < 0)
+        sv__cat_prepare(cat, "SELECT count(*) FROM sessions WHERE ended IS NULL AND user_id = ? "
+                        "AND last_seen >= ?", &st) < 0)
         goto fail;
     sqlite3_bind_int64(st, 1, s->user_id);
+    sqlite3_bind_int64(st, 2, stale_before);
     if (sqlite3_step(st) != SQLITE_ROW)
         goto fail;
     open = sqlite3_column_int64(st, 0);

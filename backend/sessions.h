@@ -137,10 +137,10 @@ void sv__sessions_ended(const sv__sessions *ss, uint64_t *stopped, uint64_t *exp
 /*
  * Opens session s (id, user, title, device, started, last_seen) in one
  * transaction serialised per user (PostgreSQL: the user's row locked FOR
- * UPDATE; SQLite: the database's write lock): open sessions of the user
- * last seen before stale_before end ("expired"), the user's open session
- * on s->device_id ends ("replaced"), and the row is inserted unless the
- * user's other open sessions already number max_streams. Starts racing on
+ * NO KEY UPDATE; SQLite: the database's write lock): the user's open
+ * session on s->device_id ends ("replaced"), and the row is inserted unless
+ * the user's other open sessions seen since stale_before already number
+ * max_streams (stale ones do not count; the servers' tick ends them). Starts racing on
  * several servers therefore never exceed the limit. Returns the number of
  * sessions it ended as replaced (0 or 1), SV_ERR_OVERFLOW (the limit:
  * nothing is changed), or SV_ERR_IO.

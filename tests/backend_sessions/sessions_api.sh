@@ -230,6 +230,7 @@ req code -X PUT -H "$OP_AUTH" -H 'Content-Type: application/json' -d '{"priority
 expect_eq "priority change" "$code $(json_get .PATHWAY-PRIORITY)" '200 ["edge2","edge1"]'
 req code -X PUT -H "$OP_AUTH" -H 'Content-Type: application/json' -d '{"priority":["edge9"]}' "$SV_URL/api/v1/steering"
 expect_eq "unknown CDN id" "$code" 400
+api code POST /api/v1/playback/heartbeat "{\"session_id\":\"$S_WATCH\",\"position_s\":1}" # keep it alive
 req code "$SV_URL/api/v1/steering?session=$S_WATCH&fmt=dash"
 expect_eq "DASH steering follows" "$(json_get .SERVICE-LOCATION-PRIORITY)" '["edge2","edge1"]'
 req code "$SV_URL/media/$t1/master.m3u8?$MQ_WATCH"
@@ -255,8 +256,10 @@ steer_put() {
     sv_operator
     req code -X PUT -H "$OP_AUTH" -H 'Content-Type: application/json' -d "$1" "$SV_URL/api/v1/steering"
 }
+api code POST /api/v1/playback/heartbeat "{\"session_id\":\"$S_WATCH\",\"position_s\":1}" # keep it alive
 req code "$SV_URL/api/v1/steering?session=$S_WATCH"
 expect_eq "no clones declared: no PATHWAY-CLONES" "$(pyjson '"PATHWAY-CLONES" in d')" False
+api code POST /api/v1/playback/heartbeat "{\"session_id\":\"$S_WATCH\",\"position_s\":1}" # keep it alive
 steer_put '{"priority":["edge4","edge2"],"clones":[{"base_id":"edge1","id":"edge4","host":"127.0.0.1:8084","params":{"cdn":"edge4"}}]}'
 expect_eq "a clone of edge1 put first" "$code $(pyjson '",".join(d["PATHWAY-PRIORITY"])')" \
     "200 edge4,edge2,edge1"
