@@ -23,40 +23,41 @@ static void media(void *ctx, sv__http_req *req);
  * token the route takes (docs/http-api.md, "Roles"): every write needs an
  * operator, account management an admin. */
 static const sv__route routes[] = {
-    {GET_HEAD, "/media/*", "media", NULL, media, SV__ROLE_NONE},
-    {GET_HEAD, "/api/v1/titles", "titles_list", NULL, sv__api_titles_list, SV__ROLE_NONE},
+    /* methods, pattern, name, on_headers, handler, role[, without_catalog] */
+    {GET_HEAD, "/media/*", "media", NULL, media, SV__ROLE_NONE, 0},
+    {GET_HEAD, "/api/v1/titles", "titles_list", NULL, sv__api_titles_list, SV__ROLE_NONE, 0},
     {SV__M(HTTP_POST), "/api/v1/titles", "titles_ingest", sv__api_title_upload_head,
-     sv__api_title_upload, SV__ROLE_OPERATOR},
-    {GET_HEAD, "/api/v1/titles/{}", "title_get", NULL, sv__api_title_get, SV__ROLE_NONE},
+     sv__api_title_upload, SV__ROLE_OPERATOR, 0},
+    {GET_HEAD, "/api/v1/titles/{}", "title_get", NULL, sv__api_title_get, SV__ROLE_NONE, 0},
     {SV__M(HTTP_PATCH), "/api/v1/titles/{}", "title_patch", sv__api_title_patch_head,
-     sv__api_title_patch, SV__ROLE_OPERATOR},
-    {GET_HEAD, "/api/v1/jobs/{}", "job_get", NULL, sv__api_job_get, SV__ROLE_NONE},
+     sv__api_title_patch, SV__ROLE_OPERATOR, 0},
+    {GET_HEAD, "/api/v1/jobs/{}", "job_get", NULL, sv__api_job_get, SV__ROLE_NONE, 0},
     {SV__M(HTTP_PUT), "/api/v1/titles/{}/regions", "title_regions", sv__api_json_head,
-     sv__api_title_regions, SV__ROLE_OPERATOR},
+     sv__api_title_regions, SV__ROLE_OPERATOR, 0},
     {SV__M(HTTP_POST), "/api/v1/auth/login", "login", sv__api_json_head, sv__api_login,
-     SV__ROLE_NONE},
+     SV__ROLE_NONE, 0},
     {SV__M(HTTP_POST), "/api/v1/playback/start", "playback_start", sv__api_json_head,
-     sv__api_playback_start, SV__ROLE_NONE},
+     sv__api_playback_start, SV__ROLE_NONE, 0},
     {SV__M(HTTP_POST), "/api/v1/playback/heartbeat", "playback_heartbeat", sv__api_json_head,
-     sv__api_playback_heartbeat, SV__ROLE_NONE},
+     sv__api_playback_heartbeat, SV__ROLE_NONE, 1},
     {SV__M(HTTP_POST), "/api/v1/playback/stop", "playback_stop", sv__api_json_head,
-     sv__api_playback_stop, SV__ROLE_NONE},
+     sv__api_playback_stop, SV__ROLE_NONE, 0},
     {GET_HEAD, "/api/v1/me/continue-watching", "continue_watching", NULL,
-     sv__api_continue_watching, SV__ROLE_NONE},
-    {GET_HEAD, "/api/v1/steering", "steering", NULL, sv__api_steering_get, SV__ROLE_NONE},
+     sv__api_continue_watching, SV__ROLE_NONE, 0},
+    {GET_HEAD, "/api/v1/steering", "steering", NULL, sv__api_steering_get, SV__ROLE_NONE, 0},
     {SV__M(HTTP_PUT), "/api/v1/steering", "steering_put", sv__api_json_head,
-     sv__api_steering_put, SV__ROLE_OPERATOR},
-    {GET_HEAD, "/api/v1/users", "users_list", NULL, sv__api_users_list, SV__ROLE_ADMIN},
+     sv__api_steering_put, SV__ROLE_OPERATOR, 0},
+    {GET_HEAD, "/api/v1/users", "users_list", NULL, sv__api_users_list, SV__ROLE_ADMIN, 0},
     {SV__M(HTTP_POST), "/api/v1/users", "user_add", sv__api_json_head, sv__api_user_add,
-     SV__ROLE_ADMIN},
+     SV__ROLE_ADMIN, 0},
     {SV__M(HTTP_PATCH), "/api/v1/users/{}", "user_patch", sv__api_json_head,
-     sv__api_user_patch, SV__ROLE_ADMIN},
+     sv__api_user_patch, SV__ROLE_ADMIN, 0},
     {SV__M(HTTP_DELETE), "/api/v1/users/{}/lockout", "user_unlock", NULL, sv__api_user_unlock,
-     SV__ROLE_ADMIN},
-    {GET_HEAD, "/api/v1/audit", "audit", NULL, sv__api_audit_list, SV__ROLE_ADMIN},
-    {SV__M(HTTP_POST), "/api/v1/license", "license", NULL, sv__api_license, SV__ROLE_NONE},
-    {GET_HEAD, "/healthz", "healthz", NULL, healthz, SV__ROLE_NONE},
-    {GET_HEAD, "/metrics", "metrics", NULL, metrics, SV__ROLE_OPERATOR},
+     SV__ROLE_ADMIN, 0},
+    {GET_HEAD, "/api/v1/audit", "audit", NULL, sv__api_audit_list, SV__ROLE_ADMIN, 0},
+    {SV__M(HTTP_POST), "/api/v1/license", "license", NULL, sv__api_license, SV__ROLE_NONE, 0},
+    {GET_HEAD, "/healthz", "healthz", NULL, healthz, SV__ROLE_NONE, 0},
+    {GET_HEAD, "/metrics", "metrics", NULL, metrics, SV__ROLE_OPERATOR, 0},
 };
 #define NB_ROUTES ((int)(sizeof(routes) / sizeof(routes[0])))
 
@@ -117,8 +118,10 @@ int sv__api_on_headers(void *opaque, sv__http_req *req)
     req->route_name = routes[i].name;
     /* Without its database the API can only fail: say so at once, with a
      * status a balancer and a player retry on (media keeps flowing: tokens
-     * are checked without the catalog). */
-    if (!strncmp(req->path, "/api/", 5) && !sv__catalog_available(((sv__server *)opaque)->cat)) {
+     * are checked without the catalog; a heartbeat of a session this node
+     * holds is answered and written once the database is back). */
+    if (!strncmp(req->path, "/api/", 5) && !routes[i].without_catalog &&
+        !sv__catalog_available(((sv__server *)opaque)->cat)) {
         sv__http_add_header(req, "Retry-After", "5");
         pend(req, 503, "catalog_unavailable", "the catalog database is unreachable; try again "
              "shortly");

@@ -325,9 +325,16 @@ static int pg_disk_full(sv__catalog *cat)
     return !strcmp(cat->sqlstate, "53100");
 }
 
+/* A connection the server closed (a shutdown, a restart) is only noticed
+ * by libpq when it reads: read what is waiting, without blocking, so a
+ * health check sees the loss at once instead of at the next query. Twice:
+ * the server's farewell message, then the end of the stream. */
 static int pg_available(sv__catalog *cat)
 {
-    return PQstatus(cat->pg) == CONNECTION_OK || ensure_connected(cat) == 0;
+    if (PQstatus(cat->pg) == CONNECTION_OK && PQconsumeInput(cat->pg) &&
+        PQconsumeInput(cat->pg) && PQstatus(cat->pg) == CONNECTION_OK)
+        return 1;
+    return ensure_connected(cat) == 0;
 }
 
 static void pg_close(sv__catalog *cat)

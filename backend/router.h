@@ -25,6 +25,9 @@ typedef struct sv__route {
     /* The least role (enum sv__role, accounts.h) whose user token the route
      * takes; 0: open to anyone, no token needed. */
     int role;
+    /* 1: may answer while the catalog's database is unreachable (from what
+     * this node holds); 0: /api/ routes get 503 catalog_unavailable then. */
+    int without_catalog;
 } sv__route;
 
 enum { SV__ROUTE_NO_PATH = -1, SV__ROUTE_BAD_METHOD = -2 };

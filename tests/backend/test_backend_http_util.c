@@ -138,10 +138,10 @@ static void nop(void *ctx, sv__http_req *req)
 static void test_router(void **state)
 {
     static const sv__route table[] = {
-        {SV__M(HTTP_GET), "/api/v1/titles", "list", NULL, nop, 0},
-        {SV__M(HTTP_GET), "/api/v1/titles/{}", "get", NULL, nop, 0},
-        {SV__M(HTTP_PATCH), "/api/v1/titles/{}", "patch", NULL, nop, 0},
-        {SV__M(HTTP_GET), "/media/*", "media", NULL, nop, 0},
+        {SV__M(HTTP_GET), "/api/v1/titles", "list", NULL, nop, 0, 0},
+        {SV__M(HTTP_GET), "/api/v1/titles/{}", "get", NULL, nop, 0, 0},
+        {SV__M(HTTP_PATCH), "/api/v1/titles/{}", "patch", NULL, nop, 0, 0},
+        {SV__M(HTTP_GET), "/media/*", "media", NULL, nop, 0, 0},
     };
     sv__http_req req;
     unsigned allowed = 0;

@@ -34,6 +34,8 @@ nodes_cleanup() {
     sv_cleanup
 }
 trap nodes_cleanup EXIT
+# As root the cluster runs as postgres, which must reach $SV_TMP/pg.
+chmod 0711 "$SV_TMP" || fail "cannot open $SV_TMP to the database server"
 sh "$PGSH" start "$PG" >/dev/null || fail "cannot start a PostgreSQL cluster"
 SVSERVER_DB=$(sh "$PGSH" createdb "$PG" svnodes) || fail "cannot create the database"
 export SVSERVER_DB
@@ -90,6 +92,8 @@ expect_eq "media on node B with A's token" "$code" 200
 on "$A_URL"
 api code POST /api/v1/playback/stop "{\"session_id\":\"$S\",\"position_s\":4.0}"
 expect_eq "stop on node A" "$code" 200
+# B holds the session in its cache; its next tick (1 s) learns of the end.
+sleep 1.2
 on "$B_URL"
 api code POST /api/v1/playback/heartbeat "{\"session_id\":\"$S\",\"position_s\":4.5}"
 expect_eq "a heartbeat after the stop, on B" "$code $(error_code)" "410 session_expired"
@@ -102,13 +106,17 @@ bad=0
 i=0
 while [ "$i" -lt "$NB_PAIRS" ]; do
     i=$((i + 1))
+    pids=""
     for n in a b; do
         [ "$n" = a ] && u=$A_URL || u=$B_URL
-        curl -s -o "$SV_TMP/race-$n" -w '%{http_code}' -X POST -H 'Content-Type: application/json' \
-            -H "Authorization: Bearer $TOKEN" -d "{\"title_id\":$t1,\"device_id\":\"d$i$n\"}" \
+        curl -s -m 10 -o "$SV_TMP/race-$n" -w '%{http_code}' -X POST \
+            -H 'Content-Type: application/json' -H "Authorization: Bearer $TOKEN" \
+            -d "{\"title_id\":$t1,\"device_id\":\"d$i$n\"}" \
             "$u/api/v1/playback/start" >"$SV_TMP/race-$n.code" &
+        pids="$pids $!"
     done
-    wait
+    # shellcheck disable=SC2086 # the nodes are background jobs too
+    wait $pids
     ca=$(cat "$SV_TMP/race-a.code")
     cb=$(cat "$SV_TMP/race-b.code")
     case "$ca $cb" in
@@ -133,20 +141,20 @@ login carol
 start "$t1" phone
 expect_eq "start on node A" "$code" 201
 S=$SID
-api code POST /api/v1/playback/heartbeat "{\"session_id\":\"$S\",\"position_s\":12.5}"
+api code POST /api/v1/playback/heartbeat "{\"session_id\":\"$S\",\"position_s\":1.5}"
 expect_eq "heartbeat on A" "$code" 200
 sleep 1.2 # one write-behind tick
 kill -9 "$SV_PID"
 wait "$SV_PID" 2>/dev/null
 SV_PID=""
 on "$B_URL"
-api code POST /api/v1/playback/heartbeat "{\"session_id\":\"$S\",\"position_s\":14.0}"
+api code POST /api/v1/playback/heartbeat "{\"session_id\":\"$S\",\"position_s\":2.5}"
 expect_eq "the next heartbeat, on B after A was killed" "$code" 200
-api code POST /api/v1/playback/stop "{\"session_id\":\"$S\",\"position_s\":14.0}"
+api code POST /api/v1/playback/stop "{\"session_id\":\"$S\",\"position_s\":2.5}"
 expect_eq "stop on B" "$code" 200
 api code GET /api/v1/me/continue-watching
 expect_eq "resume position kept" "$(json_get .items[0].title_id) $(num .items[0].position_s)" \
-    "$t1 14.0"
+    "$t1 2.5"
 hb=$(catalog_sql "SELECT heartbeats FROM sessions WHERE id = '$S'")
 expect_eq "both heartbeats in the catalog" "$hb" 2
 
@@ -174,7 +182,7 @@ code=$(curl -s -m 6 -o "$SV_TMP/body" -w '%{http_code}' -X POST -H 'Content-Type
 expect_eq "login while the database is down" "$code $(json_get .error.code)" "503 catalog_unavailable"
 req code "$A2_URL/media/$t1/video/240p/seg-1.m4s?$MQ_S"
 expect_eq "media on its token meanwhile" "$code" 200
-api code POST /api/v1/playback/heartbeat "{\"session_id\":\"$S\",\"position_s\":30}"
+api code POST /api/v1/playback/heartbeat "{\"session_id\":\"$S\",\"position_s\":3.0}"
 expect_eq "heartbeat on the node that has the session" "$code" 200
 # The rest of the outage, with a heartbeat on each node every 2 s as a
 # player would (B does not have the session: 503, retried).
@@ -182,10 +190,10 @@ hb_ok=1
 hb_503=0
 end=$(($(date +%s) + OUTAGE_S - 2))
 while [ "$(date +%s)" -lt "$end" ]; do
-    api code POST /api/v1/playback/heartbeat "{\"session_id\":\"$S\",\"position_s\":31}"
+    api code POST /api/v1/playback/heartbeat "{\"session_id\":\"$S\",\"position_s\":3.1}"
     [ "$code" = 200 ] && hb_ok=$((hb_ok + 1))
     on "$B_URL"
-    api code POST /api/v1/playback/heartbeat "{\"session_id\":\"$S\",\"position_s\":31}"
+    api code POST /api/v1/playback/heartbeat "{\"session_id\":\"$S\",\"position_s\":3.1}"
     [ "$code" = 503 ] && hb_503=$((hb_503 + 1))
     on "$A2_URL"
     sleep 2
@@ -193,17 +201,21 @@ done
 ok "during the outage: $hb_ok heartbeats answered by the node with the session, $hb_503 answered 503 by the other"
 kill -0 "$A2_PID" && kill -0 "$B_PID" || fail "a node died during the outage"
 sh "$PGSH" resume "$PG" >/dev/null || fail "cannot start PostgreSQL again"
+# Each node tries its connection again at most once a second.
+t0=$(date +%s.%N)
 i=0
-until [ "$(curl -s -o /dev/null -w '%{http_code}' "$B_URL/healthz")" = 200 ] || [ $i -ge 50 ]; do
+until [ "$(curl -s -o /dev/null -w '%{http_code}' "$B_URL/healthz")" = 200 ] &&
+    [ "$(curl -s -o /dev/null -w '%{http_code}' "$A2_URL/healthz")" = 200 ] || [ $i -ge 50 ]; do
     sleep 0.2
     i=$((i + 1))
 done
+ok "both nodes healthy $(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }') s after the database came back"
 code=$(curl -s -o "$SV_TMP/body" -w '%{http_code}' "$B_URL/healthz")
 expect_eq "healthz on B after the database came back" "$code $(json_get .catalog.ok)" "200 true"
 code=$(curl -s -o "$SV_TMP/body" -w '%{http_code}' "$A2_URL/api/v1/titles")
 expect_eq "titles on A2 again" "$code" 200
 on "$B_URL"
-api code POST /api/v1/playback/heartbeat "{\"session_id\":\"$S\",\"position_s\":32}"
+api code POST /api/v1/playback/heartbeat "{\"session_id\":\"$S\",\"position_s\":3.2}"
 expect_eq "heartbeat on B again" "$code" 200
 sleep 1.5 # the nodes' next write
 hb=$(catalog_sql "SELECT heartbeats FROM sessions WHERE id = '$S'")

@@ -24,9 +24,9 @@ static void nop(void *ctx, sv__http_req *req)
 }
 
 static const sv__route routes[] = {
-    {SV__M(HTTP_GET), "/api/v1/titles", "list", NULL, nop, 0},
-    {SV__M(HTTP_GET), "/api/v1/titles/{}", "get", NULL, nop, 0},
-    {SV__M(HTTP_GET), "/media/*", "media", NULL, nop, 0},
+    {SV__M(HTTP_GET), "/api/v1/titles", "list", NULL, nop, 0, 0},
+    {SV__M(HTTP_GET), "/api/v1/titles/{}", "get", NULL, nop, 0, 0},
+    {SV__M(HTTP_GET), "/media/*", "media", NULL, nop, 0, 0},
 };
 
 /* Copies one line of the input into a NUL-terminated buffer. */

@@ -68,9 +68,11 @@ FIRST="18 64 212 108"
 SECOND="238 208 212 108"
 
 i=0
-until "$XKEY" "svplay - " geometry >/dev/null 2>&1; do
+# Up to 30 s: a loaded machine (make test runs two tests at once) may be slow
+# to log in, fetch the rows and open a window with a software renderer.
+until "$XKEY" "svplay - " geometry >/dev/null 2>"$SV_TMP/xkey.err"; do
     i=$((i + 1))
-    [ $i -le 100 ] || fail "no svplay window after 10 s: $(cat "$SV_TMP/svplay.err")"
+    [ $i -le 300 ] || fail "no svplay window after 30 s: $(cat "$SV_TMP/xkey.err" "$SV_TMP/svplay.err")"
     kill -0 $pid 2>/dev/null || fail "svplay exited: $(cat "$SV_TMP/svplay.err")"
     sleep 0.1
 done
