@@ -88,6 +88,15 @@ static void answer_login(login_work *lw)
                                 sv__role_name(lw->user.role)));
 }
 
+/* The login guard's clock: seconds with their fraction. */
+static double guard_now(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 static void login_done(uv_work_t *w, int status)
 {
     login_work *lw = w->data;
@@ -100,7 +109,7 @@ static void login_done(uv_work_t *w, int status)
     ok = lw->result == 0 && lw->found;
     /* Counted even when the client hung up meanwhile: dropping the
      * connection must not make a guess free. */
-    if (sv__login_guard_finish(srv->login_guard, lw->name, lw->peer, ok, now)) {
+    if (sv__login_guard_finish(srv->login_guard, lw->name, lw->peer, ok, guard_now())) {
         sv__audit_rec a = {.actor = "-", .action = "login_lockout", .target = lw->name,
                            .peer = lw->peer, .detail = "too many failed logins"};
 
@@ -133,6 +142,7 @@ void sv__api_login(void *ctx, sv__http_req *req)
     json_t *body = json_loadb(req->body ? req->body : "", req->body_len, 0, NULL);
     login_work *lw = NULL;
     int64_t now = (int64_t)time(NULL), until;
+    double t = guard_now();
     int r, wait;
 
     if (!body || json_unpack(body, "{s:s,s:s}", "name", &name, "password", &password) < 0) {
@@ -154,7 +164,7 @@ void sv__api_login(void *ctx, sv__http_req *req)
                   "too many failed logins: this account is locked for a while");
         goto out;
     }
-    r = sv__login_guard_admit(srv->login_guard, name, req->peer, now, &wait);
+    r = sv__login_guard_admit(srv->login_guard, name, req->peer, t, &wait);
     if (r == SV__LOGIN_THROTTLED) {
         send_wait(req, 429, wait, "too_many_attempts", "too many failed logins: slow down");
         goto out;
@@ -164,7 +174,7 @@ void sv__api_login(void *ctx, sv__http_req *req)
         goto out;
     }
     if (!(lw = calloc(1, sizeof(*lw)))) {
-        sv__login_guard_finish(srv->login_guard, name, req->peer, 0, now);
+        sv__login_guard_finish(srv->login_guard, name, req->peer, 0, t);
         sv__http_send_error(req, 500, "internal", "out of memory");
         goto out;
     }
@@ -176,7 +186,7 @@ void sv__api_login(void *ctx, sv__http_req *req)
     snprintf(lw->password, sizeof(lw->password), "%s", password);
     r = sv__catalog_user_find(srv->cat, name, &lw->user, &lw->rec);
     if (r < 0 && r != SV_ERR_NOT_FOUND) {
-        sv__login_guard_finish(srv->login_guard, name, req->peer, 0, now);
+        sv__login_guard_finish(srv->login_guard, name, req->peer, 0, t);
         sv__http_send_error(req, 500, "internal", "cannot log in now");
         goto out;
     }
@@ -184,7 +194,7 @@ void sv__api_login(void *ctx, sv__http_req *req)
     sv__http_defer(req);
     if (uv_queue_work(&srv->loop, &lw->work, login_hash, login_done) < 0) {
         sv__http_resume(req);
-        sv__login_guard_finish(srv->login_guard, name, req->peer, 0, now);
+        sv__login_guard_finish(srv->login_guard, name, req->peer, 0, t);
         sv__http_send_error(req, 500, "internal", "cannot log in now");
         goto out;
     }

@@ -2,11 +2,13 @@
  * login_guard.c - per-name and per-address login throttling (login_guard.h):
  * a fixed open-addressing table, probed from an FNV-1a hash.
  */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "backend/login_guard.h"
+
 #include "streamverse/common.h"
 
 #define PROBE 16
@@ -16,8 +18,8 @@ typedef struct entry {
     char key[KEY_MAX];
     int fails;
     int inflight;
-    int64_t last_fail;
-    int64_t next_ok;   /* no attempt before this second */
+    double last_fail;
+    double next_ok;    /* no attempt before this time (s) */
     uint64_t used;     /* recency stamp for eviction */
 } entry;
 
@@ -74,7 +76,7 @@ static uint32_t fnv1a(const char *s)
 }
 
 /* The entry for kind:text, created (evicting the stalest) when missing. */
-static entry *lookup(sv__login_guard *g, char kind, const char *text, int64_t now)
+static entry *lookup(sv__login_guard *g, char kind, const char *text, double now)
 {
     char key[KEY_MAX];
     entry *victim = NULL;
@@ -112,11 +114,11 @@ found:
     return victim;
 }
 
-int sv__login_guard_admit(sv__login_guard *g, const char *name, const char *addr, int64_t now,
+int sv__login_guard_admit(sv__login_guard *g, const char *name, const char *addr, double now,
                           int *retry_after)
 {
     entry *n, *a;
-    int64_t wait;
+    double wait;
 
     *retry_after = 0;
     if (g->pending >= g->lim.max_pending) {
@@ -131,7 +133,7 @@ int sv__login_guard_admit(sv__login_guard *g, const char *name, const char *addr
     if (wait <= 0 && n->fails + n->inflight >= g->lim.lockout_failures)
         wait = 1;
     if (wait > 0) {
-        *retry_after = (int)wait;
+        *retry_after = (int)ceil(wait);
         return SV__LOGIN_THROTTLED;
     }
     n->inflight++;
@@ -140,7 +142,7 @@ int sv__login_guard_admit(sv__login_guard *g, const char *name, const char *addr
     return SV__LOGIN_ADMIT;
 }
 
-static void failed(const sv__login_limits *lim, entry *e, int64_t now)
+static void failed(const sv__login_limits *lim, entry *e, double now)
 {
     int over;
 
@@ -150,12 +152,12 @@ static void failed(const sv__login_limits *lim, entry *e, int64_t now)
     if (over > 0) {
         int64_t wait = over > 20 ? lim->backoff_max_s : (int64_t)1 << (over - 1);
 
-        e->next_ok = now + (wait < lim->backoff_max_s ? wait : lim->backoff_max_s);
+        e->next_ok = now + (double)(wait < lim->backoff_max_s ? wait : lim->backoff_max_s);
     }
 }
 
 int sv__login_guard_finish(sv__login_guard *g, const char *name, const char *addr, int ok,
-                           int64_t now)
+                           double now)
 {
     entry *n = lookup(g, 'n', name, now), *a = lookup(g, 'a', addr, now);
 

@@ -57,15 +57,17 @@ enum {
     SV__LOGIN_BUSY = 2       /* 503: too many logins hashing; *retry_after = 1 */
 };
 
-/* May `name` try a password from `addr` at `now` (seconds)? On
- * SV__LOGIN_ADMIT the attempt is in flight until sv__login_guard_finish. */
-int sv__login_guard_admit(sv__login_guard *g, const char *name, const char *addr, int64_t now,
+/* May `name` try a password from `addr` at `now` (seconds, with their
+ * fraction: a back-off of 1 s lasts a whole second, whenever in a second
+ * it began)? On SV__LOGIN_ADMIT the attempt is in flight until
+ * sv__login_guard_finish. *retry_after is the wait rounded up. */
+int sv__login_guard_admit(sv__login_guard *g, const char *name, const char *addr, double now,
                           int *retry_after);
 
 /* The outcome of an admitted attempt. Returns 1 when this failure locks the
  * name (the caller stores a lockout of lockout_s seconds), else 0. */
 int sv__login_guard_finish(sv__login_guard *g, const char *name, const char *addr, int ok,
-                           int64_t now);
+                           double now);
 
 /* Forgets a name's failures and back-off (an admin lifted its lockout). */
 void sv__login_guard_forget(sv__login_guard *g, const char *name);

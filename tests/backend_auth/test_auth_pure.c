@@ -29,7 +29,7 @@ static sv__login_guard *guard(void)
 }
 
 /* One admitted attempt that fails (or succeeds); returns finish's verdict. */
-static int attempt(sv__login_guard *g, const char *name, const char *addr, int ok, int64_t now)
+static int attempt(sv__login_guard *g, const char *name, const char *addr, int ok, double now)
 {
     int wait;
 
@@ -64,6 +64,28 @@ static void test_backoff_doubles(void **state)
                      SV__LOGIN_THROTTLED);
     /* Another name from another address is not. */
     assert_int_equal(attempt(g, "bob", "10.0.0.2", 1, now), 0);
+    sv__login_guard_destroy(g);
+}
+
+/* A back-off of 1 s lasts a whole second from the failure, wherever in a
+ * second the failure fell (whole-second clocks made it anything from 0 to
+ * 1 s). */
+static void test_backoff_whole_seconds(void **state)
+{
+    sv__login_guard *g = guard();
+    double now = T0 + 0.9;
+    int wait;
+
+    (void)state;
+    for (int i = 0; i < 4; i++)
+        assert_int_equal(attempt(g, "gina", "10.0.6.1", 0, now), 0);
+    assert_int_equal(sv__login_guard_admit(g, "gina", "10.0.6.1", T0 + 1.2, &wait),
+                     SV__LOGIN_THROTTLED);
+    assert_int_equal(wait, 1);
+    assert_int_equal(sv__login_guard_admit(g, "gina", "10.0.6.1", T0 + 1.85, &wait),
+                     SV__LOGIN_THROTTLED);
+    assert_int_equal(sv__login_guard_admit(g, "gina", "10.0.6.1", T0 + 1.9, &wait),
+                     SV__LOGIN_ADMIT);
     sv__login_guard_destroy(g);
 }
 
@@ -244,6 +266,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_backoff_doubles),
+        cmocka_unit_test(test_backoff_whole_seconds),
         cmocka_unit_test(test_backoff_capped_and_forgotten),
         cmocka_unit_test(test_lockout_after_ten),
         cmocka_unit_test(test_parallel_burst_stops_at_limit),
