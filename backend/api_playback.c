@@ -187,7 +187,9 @@ static sv__session *body_session(sv__server *srv, sv__http_req *req, json_t *bod
         sv__api_write_failed(srv, req, "catalog error");
         return NULL;
     }
-    if (!s && sv__catalog_session_ended(srv->cat, id) == 1) {
+    /* Ended, or still open but silent for three intervals (the next tick
+     * ends it). */
+    if (!s && sv__catalog_session_ended(srv->cat, id) >= 0) {
         *code = "session_expired";
         sv__http_send_error(req, 410, *code, "the session has ended (stopped, replaced, or "
                             "three heartbeats missed): start a new one");

@@ -23,6 +23,8 @@ struct sv__sessions {
     int count;                /* cached here */
     int nb_dirty;
     int64_t live;             /* last figure read from the catalog */
+    int catalog_lost;         /* the last tick could not reach the catalog */
+    uint64_t grace_until_ms;  /* loop time until which nothing is stale */
     uint64_t nb_stopped, nb_expired, nb_replaced; /* ended by this server */
 };
 
@@ -94,9 +96,14 @@ static uint64_t stale_ms(const sv__sessions *ss)
     return 3 * ss->interval_ms;
 }
 
-/* Unix seconds before which a session counts as expired. */
+/* Unix seconds before which a session counts as expired; 0 (none) from an
+ * outage of the catalog until three intervals after it came back: the other
+ * servers still hold the heartbeats they answered meanwhile, and write them
+ * at their next tick. */
 static int64_t stale_before(const sv__sessions *ss)
 {
+    if (ss->catalog_lost || uv_now(ss->loop) < ss->grace_until_ms)
+        return 0;
     return (int64_t)time(NULL) - (int64_t)((stale_ms(ss) + 999) / 1000);
 }
 
@@ -108,20 +115,20 @@ static int idle(const sv__sessions *ss, const sv__session *s, uint64_t now_ms)
 /* Writes the changed sessions in one transaction; forgets those another
  * server ended. On failure they stay dirty and are tried at the next tick
  * (their heartbeat counts keep adding up meanwhile). */
-static void flush(sv__sessions *ss)
+static int flush(sv__sessions *ss)
 {
     sv__session **list;
-    int n = 0;
+    int n = 0, ret;
 
     if (ss->nb_dirty == 0)
-        return;
+        return 0;
     if (!(list = calloc((size_t)ss->nb_dirty, sizeof(*list))))
-        return;
+        return SV_ERR_NOMEM;
     for (size_t i = 0; i < ss->nb_buckets && n < ss->nb_dirty; i++)
         for (sv__session *s = ss->by_id[i]; s; s = s->next_id)
             if (s->dirty && n < ss->nb_dirty)
                 list[n++] = s;
-    if (sv__catalog_sessions_save(ss->cat, list, n, NULL) == 0) {
+    if ((ret = sv__catalog_sessions_save(ss->cat, list, n, NULL)) == 0) {
         for (int i = 0; i < n; i++) {
             list[i]->dirty = 0;
             list[i]->unsaved_heartbeats = 0;
@@ -135,6 +142,7 @@ static void flush(sv__sessions *ss)
                 sv__catalog_errmsg(ss->cat));
     }
     free(list);
+    return ret;
 }
 
 void sv__sessions_expire(sv__sessions *ss)
@@ -142,11 +150,19 @@ void sv__sessions_expire(sv__sessions *ss)
     uint64_t now = uv_now(ss->loop);
     int n;
 
-    flush(ss);
-    if ((n = sv__catalog_sessions_expire(ss->cat, stale_before(ss))) > 0) {
+    if (flush(ss) < 0 || !sv__catalog_available(ss->cat)) {
+        ss->catalog_lost = 1;
+    } else if (ss->catalog_lost) {
+        ss->catalog_lost = 0;
+        ss->grace_until_ms = now + stale_ms(ss);
+        SV_LOGI(ss->log, "sessions", "the catalog is back: sessions expire again in %.1f s, "
+                "once every server wrote the heartbeats it answered meanwhile",
+                (double)stale_ms(ss) / 1000);
+    } else if ((n = sv__catalog_sessions_expire(ss->cat, stale_before(ss))) > 0) {
         ss->nb_expired += (uint64_t)n;
         SV_LOGI(ss->log, "sessions", "%d session(s) expired (three heartbeats missed)", n);
     } else if (n < 0) {
+        ss->catalog_lost = 1;
         SV_LOGE(ss->log, "sessions", "cannot expire sessions: %s", sv__catalog_errmsg(ss->cat));
     }
     /* Entries not heard of here for three intervals: expired, or heartbeating
