@@ -7,6 +7,8 @@
 #   make test-slow   the long suites (soaks, full benchmarks)
 #   make fuzz        run every libFuzzer target for FUZZ_SECONDS each (clang)
 #   make demo        ingest a demo title into svserver and play it with svplay
+#   make demo-cluster the same on PostgreSQL, three API nodes, two workers and
+#                    an nginx balancer (scripts/cluster.sh), then taken down
 #   make install     install into PREFIX (default /usr/local)
 
 BUILD_DIR    ?= build
@@ -21,7 +23,7 @@ CTEST_FLAGS  ?= --output-on-failure --timeout 600
 export ASAN_OPTIONS  ?= detect_leaks=1:abort_on_error=1:strict_string_checks=1
 export UBSAN_OPTIONS ?= print_stacktrace=1:halt_on_error=1
 
-.PHONY: all deps build test test-asan test-slow fuzz demo install clean
+.PHONY: all deps build test test-asan test-slow fuzz demo demo-cluster install clean
 
 all: build
 
@@ -50,6 +52,9 @@ fuzz: deps
 
 demo: build
 	scripts/demo.sh $(BUILD_DIR)
+
+demo-cluster: build
+	scripts/demo-cluster.sh $(BUILD_DIR)
 
 install: build
 	cmake --install $(BUILD_DIR) --prefix $(PREFIX)
