@@ -26,6 +26,7 @@ int sv__playback_create(uv_loop_t *loop, const sv__config *cfg, sv__catalog *cat
 {
     sv__playback *pb = calloc(1, sizeof(*pb));
     sv__cdn_list cdns;
+    sv__catalog *writer = NULL;
     char err[256];
     int ret = SV_ERR_NOMEM;
 
@@ -54,9 +55,16 @@ int sv__playback_create(uv_loop_t *loop, const sv__config *cfg, sv__catalog *cat
         ret = SV_ERR_INVALID;
         goto fail;
     }
-    if ((ret = sv__steering_create(&cdns, cfg->steering_ttl, &pb->steering)) < 0 ||
-        (ret = sv__sessions_create(loop, cat, log, cfg->heartbeat_s, &pb->sessions)) < 0) {
-        SV_LOGE(log, "playback", "cannot load the sessions: %s", sv__catalog_errmsg(cat));
+    if ((ret = sv__steering_create(&cdns, cfg->steering_ttl, &pb->steering)) < 0)
+        goto fail;
+    /* The sessions' writes get a connection of their own, off the loop. */
+    if ((ret = sv__catalog_connect(cfg->db, cfg->data_dir, &writer, err, sizeof(err))) < 0) {
+        SV_LOGE(log, "playback", "cannot open the catalog for the sessions' writer: %s", err);
+        goto fail;
+    }
+    if ((ret = sv__sessions_create(loop, cat, writer, log, cfg->heartbeat_s,
+                                   &pb->sessions)) < 0) {
+        SV_LOGE(log, "playback", "cannot start the sessions: %s", sv_strerror(ret));
         goto fail;
     }
     *out = pb;

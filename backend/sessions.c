@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "backend/sessions.h"
+#include "backend/sessions_flush.h"
 #include "streamverse/common.h"
 
 struct sv__sessions {
@@ -23,6 +24,7 @@ struct sv__sessions {
     int count;                /* cached here */
     int nb_dirty;
     int64_t live;             /* last figure read from the catalog */
+    sv__flusher *flusher;     /* the tick's writes on their own thread, or NULL */
     int catalog_lost;         /* the last tick could not reach the catalog */
     uint64_t grace_until_ms;  /* loop time until which nothing is stale */
     uint64_t nb_stopped, nb_expired, nb_replaced; /* ended by this server */
@@ -91,6 +93,26 @@ static void drop(sv__sessions *ss, sv__session *s)
     free(s);
 }
 
+static sv__session *cached(sv__sessions *ss, const char *id)
+{
+    sv__session *s = ss->by_id[hash_str(id) & (ss->nb_buckets - 1)];
+
+    while (s && strcmp(s->id, id) != 0)
+        s = s->next_id;
+    return s;
+}
+
+/* Queued for the next write, which also tells whether another server ended
+ * it meanwhile (then the entry goes): a stop or a replacement elsewhere is
+ * seen here within a tick. */
+static void mark_dirty(sv__sessions *ss, sv__session *s)
+{
+    if (!s->dirty) {
+        s->dirty = 1;
+        ss->nb_dirty++;
+    }
+}
+
 static uint64_t stale_ms(const sv__sessions *ss)
 {
     return 3 * ss->interval_ms;
@@ -145,28 +167,33 @@ static int flush(sv__sessions *ss)
     return ret;
 }
 
-void sv__sessions_expire(sv__sessions *ss)
+/* After a tick's catalog work: `ok` whether the catalog answered, `expired`
+ * the sessions its expiry ended. */
+static void tick_outcome(sv__sessions *ss, int ok, int expired, const char *errmsg)
 {
-    uint64_t now = uv_now(ss->loop);
-    int n;
-
-    if (flush(ss) < 0 || !sv__catalog_available(ss->cat)) {
+    if (!ok) {
+        if (!ss->catalog_lost)
+            SV_LOGE(ss->log, "sessions", "the catalog is unreachable (%s): heartbeats are kept "
+                    "here and written when it is back", errmsg);
         ss->catalog_lost = 1;
     } else if (ss->catalog_lost) {
         ss->catalog_lost = 0;
-        ss->grace_until_ms = now + stale_ms(ss);
+        ss->grace_until_ms = uv_now(ss->loop) + stale_ms(ss);
         SV_LOGI(ss->log, "sessions", "the catalog is back: sessions expire again in %.1f s, "
                 "once every server wrote the heartbeats it answered meanwhile",
                 (double)stale_ms(ss) / 1000);
-    } else if ((n = sv__catalog_sessions_expire(ss->cat, stale_before(ss))) > 0) {
-        ss->nb_expired += (uint64_t)n;
-        SV_LOGI(ss->log, "sessions", "%d session(s) expired (three heartbeats missed)", n);
-    } else if (n < 0) {
-        ss->catalog_lost = 1;
-        SV_LOGE(ss->log, "sessions", "cannot expire sessions: %s", sv__catalog_errmsg(ss->cat));
+    } else if (expired > 0) {
+        ss->nb_expired += (uint64_t)expired;
+        SV_LOGI(ss->log, "sessions", "%d session(s) expired (three heartbeats missed)", expired);
     }
-    /* Entries not heard of here for three intervals: expired, or heartbeating
-     * on another server; read again if they come back. */
+}
+
+/* Entries not heard of here for three intervals: expired, or heartbeating
+ * on another server; read again if they come back. */
+static void forget_idle(sv__sessions *ss)
+{
+    uint64_t now = uv_now(ss->loop);
+
     for (size_t i = 0; i < ss->nb_buckets; i++)
         for (sv__session *s = ss->by_id[i], *next; s; s = next) {
             next = s->next_id;
@@ -175,9 +202,82 @@ void sv__sessions_expire(sv__sessions *ss)
         }
 }
 
+void sv__sessions_expire(sv__sessions *ss)
+{
+    int ok = 1, n = 0;
+
+    if (ss->flusher)
+        sv__flusher_drain(ss->flusher); /* its batch is written first */
+    if (flush(ss) < 0 || !sv__catalog_available(ss->cat))
+        ok = 0;
+    else if (!ss->catalog_lost && (n = sv__catalog_sessions_expire(ss->cat, stale_before(ss))) < 0)
+        ok = 0;
+    tick_outcome(ss, ok, n, sv__catalog_errmsg(ss->cat));
+    forget_idle(ss);
+}
+
+/* The writer's answer for a batch: entries another server ended go; a
+ * failed batch is queued again, its heartbeat counts added back. */
+static void flushed(void *opaque, sv__flush_result *r)
+{
+    sv__sessions *ss = opaque;
+
+    for (int i = 0; i < r->n; i++) {
+        sv__session *s = cached(ss, r->batch[i].id);
+
+        if (!s)
+            continue; /* ended here meanwhile: the end wrote its row */
+        if (r->save_ret < 0) {
+            s->unsaved_heartbeats += r->batch[i].unsaved_heartbeats;
+            mark_dirty(ss, s);
+        } else if (r->batch[i].gone) {
+            drop(ss, s);
+        }
+    }
+    if (r->save_ret < 0 && r->n > 0)
+        SV_LOGE(ss->log, "sessions", "cannot save %d session(s): %s", r->n, r->errmsg);
+    tick_outcome(ss, r->save_ret == 0 && r->expired >= 0, r->expired, r->errmsg);
+    free(r->batch);
+}
+
+/* The tick with a writer: the changed sessions are copied (and count as
+ * written here) and handed over with the expiry; the loop goes on. A tick
+ * while the last batch is still being written leaves its changes for the
+ * next one. */
+static void tick_async(sv__sessions *ss)
+{
+    sv__session *batch = NULL;
+    int n = 0;
+
+    if (!sv__flusher_busy(ss->flusher)) {
+        if (ss->nb_dirty > 0 && !(batch = malloc((size_t)ss->nb_dirty * sizeof(*batch))))
+            goto out;
+        for (size_t i = 0; i < ss->nb_buckets && n < ss->nb_dirty; i++)
+            for (sv__session *s = ss->by_id[i]; s; s = s->next_id)
+                if (s->dirty && n < ss->nb_dirty) {
+                    batch[n] = *s;
+                    batch[n].next_id = NULL;
+                    batch[n].gone = 0;
+                    s->dirty = 0;
+                    s->unsaved_heartbeats = 0;
+                    n++;
+                }
+        ss->nb_dirty -= n;
+        if (sv__flusher_submit(ss->flusher, batch, n, stale_before(ss)) < 0)
+            free(batch); /* cannot happen: not busy */
+    }
+out:
+    forget_idle(ss);
+}
+
 static void on_tick(uv_timer_t *t)
 {
-    sv__sessions_expire(t->data);
+    sv__sessions *ss = t->data;
+
+    if (ss->flusher)
+        tick_async(ss);
+    else
+        sv__sessions_expire(ss);
 }
 
 static void on_timer_closed(uv_handle_t *h)
@@ -185,14 +285,22 @@ static void on_timer_closed(uv_handle_t *h)
     free(h);
 }
 
-int sv__sessions_create(uv_loop_t *loop, sv__catalog *cat, const sv__logger *log,
-                        double heartbeat_s, sv__sessions **out)
+int sv__sessions_create(uv_loop_t *loop, sv__catalog *cat, sv__catalog *writer_cat,
+                        const sv__logger *log, double heartbeat_s, sv__sessions **out)
 {
     sv__sessions *ss = calloc(1, sizeof(*ss));
     uint64_t tick;
+    int ret;
 
-    if (!ss)
+    if (!ss) {
+        sv__catalog_close(writer_cat);
         return SV_ERR_NOMEM;
+    }
+    if (writer_cat &&
+        (ret = sv__flusher_create(loop, writer_cat, flushed, ss, &ss->flusher)) < 0) {
+        free(ss);
+        return ret;
+    }
     ss->loop = loop;
     ss->cat = cat;
     ss->log = log;
@@ -221,6 +329,7 @@ void sv__sessions_destroy(sv__sessions *ss)
 {
     if (!ss)
         return;
+    sv__flusher_destroy(ss->flusher); /* delivers its last batch */
     if (ss->by_id) {
         flush(ss);
         for (size_t i = 0; i < ss->nb_buckets; i++)
@@ -233,15 +342,6 @@ void sv__sessions_destroy(sv__sessions *ss)
         uv_close((uv_handle_t *)ss->timer, on_timer_closed);
     free(ss->by_id);
     free(ss);
-}
-
-static sv__session *cached(sv__sessions *ss, const char *id)
-{
-    sv__session *s = ss->by_id[hash_str(id) & (ss->nb_buckets - 1)];
-
-    while (s && strcmp(s->id, id) != 0)
-        s = s->next_id;
-    return s;
 }
 
 /* Reads an open, fresh session row into the cache (or refreshes an idle
@@ -272,17 +372,6 @@ static sv__session *load(sv__sessions *ss, const char *id, sv__session *entry)
     if (row.last_seen > s->last_seen)
         s->last_seen = row.last_seen;
     return s;
-}
-
-/* Queued for the next write, which also tells whether another server ended
- * it meanwhile (then the entry goes): a stop or a replacement elsewhere is
- * seen here within a tick. */
-static void mark_dirty(sv__sessions *ss, sv__session *s)
-{
-    if (!s->dirty) {
-        s->dirty = 1;
-        ss->nb_dirty++;
-    }
 }
 
 sv__session *sv__sessions_find(sv__sessions *ss, const char *id)

@@ -73,10 +73,14 @@ typedef struct sv__sessions sv__sessions;
 
 /* The table on `loop`. heartbeat_s is the interval players are told; three
  * of them without a heartbeat expire a session. The timer does not keep
- * the loop alive. Returns 0 or SV_ERR_NOMEM. `cat` and `log` outlive the
- * table. */
-int sv__sessions_create(uv_loop_t *loop, sv__catalog *cat, const sv__logger *log,
-                        double heartbeat_s, sv__sessions **out);
+ * the loop alive. `cat` and `log` outlive the table. writer_cat, when not
+ * NULL, is a second connection to the same catalog, which the table owns:
+ * the tick's writes (every changed session, then the expiry) run on a
+ * thread of their own on it (sessions_flush.h), so the loop never waits
+ * for them; NULL: the tick writes on the loop thread through `cat`.
+ * Returns 0, SV_ERR_NOMEM or SV_ERR_INTERNAL (writer_cat closed then). */
+int sv__sessions_create(uv_loop_t *loop, sv__catalog *cat, sv__catalog *writer_cat,
+                        const sv__logger *log, double heartbeat_s, sv__sessions **out);
 
 /* Writes what is unsaved and frees the table (the timer handle goes when
  * the loop runs its close callback; run the loop once more). NULL is fine. */
@@ -113,7 +117,7 @@ int sv__sessions_usable(sv__sessions *ss, const char *id);
 
 /* Writes what is unsaved and ends the sessions that missed three intervals
  * now, rather than at the next tick (up to a second later): /metrics counts
- * exact figures. */
+ * exact figures. On the loop thread, after the writer's batch in flight. */
 void sv__sessions_expire(sv__sessions *ss);
 
 /* Number of live sessions in the catalog, all servers together (for
