@@ -190,8 +190,10 @@ int sv__sqlite_sessions_save(sv__catalog *cat, sv__session *const *s, int n,
                                "ended = ?10, end_reason = ?11 "
                                "WHERE id = ?12 AND ended IS NULL", &upd)) < 0 ||
         (ret = sv__cat_prepare(cat, "INSERT INTO resume (user_id, title_id, position, updated) "
-                               "SELECT user_id, title_id, position, ?2 FROM sessions "
-                               "WHERE id = ?1 AND position > 0 "
+                               "SELECT s.user_id, s.title_id, s.position, ?2 FROM sessions s "
+                               "JOIN titles t ON t.id = s.title_id "
+                               "WHERE s.id = ?1 AND s.position > 0 "
+                               "AND NOT (t.duration > 0 AND s.position >= t.duration * 0.95) "
                                "ON CONFLICT (user_id, title_id) DO UPDATE "
                                "SET position = excluded.position, updated = excluded.updated",
                                &res)) < 0 ||
@@ -303,6 +305,7 @@ json_t *sv__sqlite_continue_watching(sv__catalog *cat, int64_t user_id, int limi
         goto fail;
     root = json_pack("{s:o}", "items", items);
     items = NULL;
+    *err = root ? 0 : SV_ERR_NOMEM;
 fail:
     sqlite3_finalize(st);
     json_decref(items);

@@ -56,6 +56,10 @@ static void *writer(void *arg)
         /* Expiring with heartbeats unwritten would end live sessions. */
         if (r->save_ret == 0 && f->expire_before > 0)
             r->expired = sv__catalog_sessions_expire(f->cat, f->expire_before);
+        /* Nothing written: still say whether the catalog answers, so the
+         * table knows when an outage began and ended. */
+        if (r->n == 0 && f->expire_before == 0 && !sv__catalog_available(f->cat))
+            r->save_ret = SV_ERR_IO;
         if (r->save_ret < 0 || r->expired < 0)
             snprintf(r->errmsg, sizeof(r->errmsg), "%s", sv__catalog_errmsg(f->cat));
 

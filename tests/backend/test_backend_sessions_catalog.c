@@ -398,7 +398,7 @@ static void test_resume(void **state)
     fixture *f = *state;
     int64_t user = add_user(f->cat, "viewer", 3), t = f->now;
     sv__session a = session(1, user, 1, "dev-a", t), b = session(2, user, 1, "dev-b", t),
-                c = session(3, user, 3, "dev-c", t), d;
+                c = session(3, user, 3, "dev-c", t), d, e;
     sv__session *batch[2] = {&a, &b};
     json_t *cw;
     char *text;
@@ -433,6 +433,12 @@ static void test_resume(void **state)
     assert_int_equal(save(f->cat, &b, "stopped"), 0);
     assert_true(resume(f->cat, user, 1) == 0);
     assert_int_equal(sv__catalog_session_ended(f->cat, b.id), 1);
+    /* A first report already past 95 % writes no resume row either. */
+    e = session(5, user, 1, "dev-e", t);
+    assert_int_equal(sv__catalog_session_start(f->cat, &e, 3, t - 30), 0);
+    stats(&e, t + 4, 97, 1, "");
+    assert_int_equal(save(f->cat, &e, "stopped"), 0);
+    assert_true(resume(f->cat, user, 1) == 0);
 
     /* Title 3 has no duration (never watched to the end) and is not ready. */
     stats(&c, t + 4, 5000, 1, "");
