@@ -193,7 +193,7 @@ int sv__sqlite_sessions_save(sv__catalog *cat, sv__session *const *s, int n,
                                "SELECT s.user_id, s.title_id, s.position, ?2 FROM sessions s "
                                "JOIN titles t ON t.id = s.title_id "
                                "WHERE s.id = ?1 AND s.position > 0 "
-                               "AND NOT (t.duration > 0 AND s.position >= t.duration * 0.95) "
+                               "AND NOT (coalesce(t.duration, 0) > 0 AND s.position >= t.duration * 0.95) "
                                "ON CONFLICT (user_id, title_id) DO UPDATE "
                                "SET position = excluded.position, updated = excluded.updated",
                                &res)) < 0 ||

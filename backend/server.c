@@ -377,6 +377,7 @@ int sv__server_create(const sv__config *cfg, const sv__logger *log, sv__server *
     }
     if ((ret = sv__catalog_connect(cfg->db, cfg->data_dir, &srv->cat, err, sizeof(err))) < 0) {
         SV_LOGE(log, "server", "%s", err);
+        ret = SV_ERR_INVALID; /* the db setting or its database: the operator's to fix */
         goto fail;
     }
     if (!cfg->token_secret[0]) {

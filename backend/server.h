@@ -27,7 +27,8 @@ typedef struct sv__server sv__server;
 /* Prepares the data folder, opens the catalog, recovers interrupted jobs,
  * starts the workers and listens. `cfg` and `log` must outlive the server.
  * Prints "listening on http://HOST:PORT" on stdout once ready.
- * Returns 0 or a negative code (logged). */
+ * Returns 0 or a negative code (logged): SV_ERR_INVALID when the catalog
+ * cannot be opened (a wrong or unreachable db, a newer schema). */
 int sv__server_create(const sv__config *cfg, const sv__logger *log, sv__server **out);
 
 /*

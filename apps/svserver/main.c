@@ -228,9 +228,9 @@ int main(int argc, char **argv)
         reload_source src = {argc - i, argv + i, &guard};
         sv__server *srv;
 
-        if (sv__server_create(&cfg, &log, &srv) < 0) {
+        if ((ret = sv__server_create(&cfg, &log, &srv)) < 0) {
             sv__log_guard_fini(&guard);
-            return 1;
+            return ret == SV_ERR_INVALID ? 2 : 1; /* 2: a catalog to fix first */
         }
         sv__server_set_reload(srv, reload_settings, &src);
         sv__server_run(srv);

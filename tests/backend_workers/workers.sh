@@ -138,6 +138,11 @@ rc=0
 "$SVSERVER" worker --db mysql://x --data "$SV_TMP/nodata" >/dev/null 2>"$SV_TMP/nodb.err" || rc=$?
 expect_eq "worker with a --db that is no URL: exit status" "$rc" 2
 rc=0
+"$SVSERVER" --db postgresql://nobody@127.0.0.1:1/none --data "$SV_TMP/nodata" \
+    --listen 127.0.0.1:0 >/dev/null 2>"$SV_TMP/nodb.err" || rc=$?
+expect_eq "an API node with an unreachable --db: exit status" "$rc" 2
+expect_contains "its message" "$(cat "$SV_TMP/nodb.err")" "cannot connect to the PostgreSQL catalog"
+rc=0
 "$SVSERVER" worker --workers 0 --data "$SV_TMP/nodata" >/dev/null 2>"$SV_TMP/nodb.err" || rc=$?
 expect_eq "worker with --workers 0: exit status" "$rc" 2
 
