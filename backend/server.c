@@ -371,9 +371,10 @@ int sv__server_create(const sv__config *cfg, const sv__logger *log, sv__server *
      * folders) read: their paths are absolute. */
     {
         char abs[PATH_MAX];
+        size_t len;
 
-        if (realpath(srv->uploads_dir, abs) && strlen(abs) < sizeof(srv->uploads_dir))
-            snprintf(srv->uploads_dir, sizeof(srv->uploads_dir), "%s", abs);
+        if (realpath(srv->uploads_dir, abs) && (len = strlen(abs)) < sizeof(srv->uploads_dir))
+            memcpy(srv->uploads_dir, abs, len + 1);
     }
     if ((ret = sv__catalog_connect(cfg->db, cfg->data_dir, &srv->cat, err, sizeof(err))) < 0) {
         SV_LOGE(log, "server", "%s", err);
