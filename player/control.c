@@ -442,6 +442,12 @@ static void on_manifest(void *opaque, sv__fetch_result *r)
         sv__control_error(p, r->error, 1, "%s", r->message);
         return;
     }
+    if (r->size == 0) {
+        free(r->data);
+        sv__control_error(p, SV_ERR_PARSE, 1, "empty manifest %s: the answer has 0 bytes",
+                          r->url);
+        return;
+    }
     sv__source_kind kind = sv__model_detect(r->data, r->size, r->url, r->content_type);
     sv__parse_error err = { 0 };
     int ret;

@@ -227,6 +227,11 @@ expect_eq "titles on A2 again" "$code" 200
 on "$B_URL"
 api code POST /api/v1/playback/heartbeat "{\"session_id\":\"$S\",\"position_s\":3.2}"
 expect_eq "heartbeat on B again" "$code" 200
-sleep 1.5 # the nodes' next write
-hb=$(catalog_sql "SELECT heartbeats FROM sessions WHERE id = '$S'")
+# The nodes' next writes (a tick each, once their connections are back).
+i=0
+until hb=$(catalog_sql "SELECT heartbeats FROM sessions WHERE id = '$S'") &&
+    [ "$hb" = "$((hb_ok + 1))" ] || [ $i -ge 50 ]; do
+    sleep 0.2
+    i=$((i + 1))
+done
 expect_eq "heartbeats in the catalog: those during the outage too" "$hb" "$((hb_ok + 1))"
