@@ -418,6 +418,14 @@ static int begin(struct sv_player *p, int choose)
     }
     if (!p->settings.video_sink)
         p->video_track = -1;
+    const sv__track *vt = p->video_track >= 0 ? find_track(per, SV_TRACK_VIDEO, p->video_track) : NULL;
+    if (vt && p->load_opts.quality_index >= (int)vt->nb_reps) {
+        sv__control_error(p, SV_ERR_RANGE, 1,
+                          "quality %d is beyond the ladder of %s: it has %zu video "
+                          "representation(s), 0..%zu",
+                          p->load_opts.quality_index, p->pres->url, vt->nb_reps, vt->nb_reps - 1);
+        return SV_ERR_RANGE;
+    }
     const sv__track *at = p->audio_track >= 0 ? find_track(per, SV_TRACK_AUDIO, p->audio_track) : NULL;
     int separate_audio = at && !at->muxed && p->settings.audio_sink;
     int feeds = (p->video_track >= 0 ? SV__FEED_VIDEO : 0) |

@@ -41,6 +41,14 @@ expect_error truncated-mpd "$PL_URL/errors/truncated.mpd"
 expect_error unsupported-codec "$PL_URL/errors/badcodec.mp4"
 expect_error segments-404 "$PL_URL/hls_fmp4/master.m3u8"
 
+# A --quality beyond the ladder is refused with the ladder's range, not
+# clamped to its top.
+pl_play quality-beyond 30 --headless --benchmark --quality 9 "$PL_URL/hls_ts/master.m3u8"
+pl_expect_error quality-beyond &&
+    grep -q "quality 9 is beyond the ladder of .*: it has [0-9]* video representation(s), 0\.\.[0-9]" \
+        "$PL_TMP/quality-beyond.err"
+check $? "--quality 9 on a short ladder: $(cat "$PL_TMP/quality-beyond.err")"
+
 # Usage errors: exit 2, nothing played.
 pl_play usage-none 10
 [ "$PL_RC" -eq 2 ]
