@@ -554,8 +554,11 @@ int sv__dash_parse(const char *text, size_t size, const char *url, const sv_allo
     memset(err, 0, sizeof(*err));
     if (!text || !url || !out)
         return SV_ERR_INVALID;
-    if (size > SV_DASH_MAX_BYTES)
+    if (size > SV_DASH_MAX_BYTES) {
+        sv__parse_fail(err, 0, "the MPD is %zu bytes, over the limit of %d MiB", size,
+                       SV_DASH_MAX_BYTES >> 20);
         return SV_ERR_OVERFLOW;
+    }
     memset(&c, 0, sizeof(c));
     c.err = err;
     if (!(c.arena = sv__arena_create(alloc)) ||

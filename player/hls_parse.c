@@ -666,8 +666,11 @@ int sv__hls_parse(const char *text, size_t size, const char *url, const sv_alloc
     memset(err, 0, sizeof(*err));
     if (!text || !out || !url)
         return SV_ERR_INVALID;
-    if (size > SV_HLS_MAX_BYTES)
+    if (size > SV_HLS_MAX_BYTES) {
+        sv__parse_fail(err, 0, "the playlist is %zu bytes, over the limit of %d MiB", size,
+                       SV_HLS_MAX_BYTES >> 20);
         return SV_ERR_OVERFLOW;
+    }
     if (!(arena = sv__arena_create(alloc)))
         return SV_ERR_NOMEM;
     memset(&p, 0, sizeof(p));

@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -257,6 +258,22 @@ static void malformed_mpds(void **state)
                  "external entity");
 }
 
+/* Input over the size limit is refused with the limit named. */
+static void oversized_mpd_names_the_limit(void **state)
+{
+    size_t n = (size_t)SV_DASH_MAX_BYTES + 1;
+    char *text = malloc(n);
+    sv__dash_mpd *mpd = NULL;
+    sv__parse_error err;
+
+    (void)state;
+    assert_non_null(text);
+    memset(text, ' ', n);
+    assert_int_equal(sv__dash_parse(text, n, "http://h/m.mpd", NULL, &mpd, &err), SV_ERR_OVERFLOW);
+    assert_non_null(strstr(err.message, "over the limit of 32 MiB"));
+    free(text);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -265,6 +282,7 @@ int main(void)
         cmocka_unit_test(dynamic_mpd_timing),
         cmocka_unit_test(templates_and_times),
         cmocka_unit_test(malformed_mpds),
+        cmocka_unit_test(oversized_mpd_names_the_limit),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -229,6 +230,22 @@ static void bom_blank_lines_and_unknown_tags(void **state)
     sv__hls_playlist_free(pl);
 }
 
+/* Input over the size limit is refused with the limit named. */
+static void oversized_playlist_names_the_limit(void **state)
+{
+    size_t n = (size_t)SV_HLS_MAX_BYTES + 1;
+    char *text = malloc(n);
+    sv__hls_playlist *pl = NULL;
+    sv__parse_error err;
+
+    (void)state;
+    assert_non_null(text);
+    memset(text, ' ', n);
+    assert_int_equal(sv__hls_parse(text, n, "http://h/x.m3u8", NULL, &pl, &err), SV_ERR_OVERFLOW);
+    assert_non_null(strstr(err.message, "over the limit of 32 MiB"));
+    free(text);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -237,6 +254,7 @@ int main(void)
         cmocka_unit_test(live_window),
         cmocka_unit_test(malformed_playlists_say_where),
         cmocka_unit_test(bom_blank_lines_and_unknown_tags),
+        cmocka_unit_test(oversized_playlist_names_the_limit),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
