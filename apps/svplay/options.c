@@ -147,7 +147,8 @@ static int parse_double(const char *name, const char *text, double lo, double hi
     double v = strtod(text, &end);
 
     if (!*text || *end || !isfinite(v) || v < lo || v > hi)
-        return usage_error("invalid value '%s' for --%s", text, name);
+        return usage_error("invalid value '%s' for --%s: a number from %.15g to %.15g", text, name, lo,
+                           hi);
     *out = v;
     return 0;
 }
@@ -159,7 +160,8 @@ static int parse_int(const char *name, const char *text, long long lo, long long
     long long v = strtoll(text, &end, 10);
 
     if (!*text || *end || v < lo || v > hi)
-        return usage_error("invalid value '%s' for --%s", text, name);
+        return usage_error("invalid value '%s' for --%s: a whole number from %lld to %lld", text,
+                           name, lo, hi);
     *out = v;
     return 0;
 }

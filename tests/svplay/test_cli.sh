@@ -36,7 +36,7 @@ expect_exit 2 "one URL" a.m3u8 b.m3u8
 expect_exit 2 "needs a value" x.m3u8 --frames
 expect_exit 2 "invalid value" --frames abc x.m3u8
 expect_exit 2 "invalid value" --frames 0 x.m3u8
-expect_exit 2 "invalid value" --volume 101 x.m3u8
+expect_exit 2 "invalid value '101' for --volume: a number from 0 to 100" --volume 101 x.m3u8
 expect_exit 2 "invalid value" --start -1 x.m3u8
 expect_exit 2 "invalid value" --quality -2 x.m3u8
 expect_exit 2 "invalid value" --log-level loud x.m3u8
