@@ -27,6 +27,7 @@
 #include <sqlite3.h>
 
 #include "backend/catalog_internal.h"
+#include "tests/backend/catalog_testlib.h"
 #include "backend/fsutil.h"
 #include "platform/thread.h"
 #include "streamverse/common.h"
@@ -39,74 +40,18 @@ typedef struct fixture {
     int64_t now;
 } fixture;
 
-static void sql(sv__catalog *cat, const char *q)
-{
-    if (cat->pg) {
-        PGresult *r = PQexec(cat->pg, q);
-        ExecStatusType st = PQresultStatus(r);
-
-        if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK)
-            fail_msg("%s: %s", q, PQresultErrorMessage(r));
-        PQclear(r);
-    } else {
-        char *msg = NULL;
-
-        if (sqlite3_exec(cat->db, q, NULL, NULL, &msg) != SQLITE_OK)
-            fail_msg("%s: %s", q, msg);
-    }
-}
-
-/* One text value of a query ("" for NULL), into out. */
-static const char *sql_value(sv__catalog *cat, char *out, size_t cap, const char *fmt, ...)
-{
-    char q[512];
-    va_list ap;
-
-    va_start(ap, fmt);
-    vsnprintf(q, sizeof(q), fmt, ap);
-    va_end(ap);
-    out[0] = '\0';
-    if (cat->pg) {
-        PGresult *r = PQexec(cat->pg, q);
-
-        assert_int_equal(PQresultStatus(r), PGRES_TUPLES_OK);
-        assert_int_equal(PQntuples(r), 1);
-        snprintf(out, cap, "%s", PQgetvalue(r, 0, 0));
-        PQclear(r);
-    } else {
-        sqlite3_stmt *st;
-        const unsigned char *t;
-
-        assert_int_equal(sqlite3_prepare_v2(cat->db, q, -1, &st, NULL), SQLITE_OK);
-        assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-        t = sqlite3_column_text(st, 0);
-        snprintf(out, cap, "%s", t ? (const char *)t : "");
-        sqlite3_finalize(st);
-    }
-    return out;
-}
-
-static void open_catalog(fixture *f, sv__catalog **cat)
-{
-    char err[512];
-
-    assert_int_equal(sv__catalog_connect(pg_url ? pg_url : "", f->dir, cat, err, sizeof(err)), 0);
-}
-
 /* Titles 1 (100 s, ready), 2 (200 s, ready) and 3 (processing). */
 static int setup(void **state)
 {
     fixture *f = calloc(1, sizeof(*f));
 
-    snprintf(f->dir, sizeof(f->dir), "%s/sv-sessions-XXXXXX",
-             getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-    assert_non_null(mkdtemp(f->dir));
-    open_catalog(f, &f->cat);
-    open_catalog(f, &f->other);
+    test_catalog_dir(f->dir, sizeof(f->dir), "sessions");
+    test_catalog_open(pg_url, f->dir, &f->cat);
+    test_catalog_open(pg_url, f->dir, &f->other);
     if (pg_url)
-        sql(f->cat, "TRUNCATE resume, sessions, users, jobs, renditions, titles"
+        test_sql(f->cat, "TRUNCATE resume, sessions, users, jobs, renditions, titles"
                     " RESTART IDENTITY CASCADE");
-    sql(f->cat, "INSERT INTO titles (title, created, duration, status) VALUES"
+    test_sql(f->cat, "INSERT INTO titles (title, created, duration, status) VALUES"
                 " ('One', 0, 100, 'ready'), ('Two', 0, 200, 'ready'),"
                 " ('Three', 0, NULL, 'processing')");
     f->now = (int64_t)time(NULL);
@@ -224,10 +169,10 @@ static void test_users(void **state)
     assert_int_equal(sv__catalog_user_set_role(f->cat, "nobody", SV__ROLE_OPERATOR),
                      SV_ERR_NOT_FOUND);
     assert_int_equal(sv__catalog_user_set_role(f->cat, "alice", 7), SV_ERR_INVALID);
-    assert_string_equal(sql_value(f->cat, v, sizeof(v), "SELECT role FROM users WHERE id = 1"),
+    assert_string_equal(test_sql_value(f->cat, v, sizeof(v), "SELECT role FROM users WHERE id = 1"),
                         "operator");
 
-    sql(f->cat, "UPDATE users SET created = 1700000000");
+    test_sql(f->cat, "UPDATE users SET created = 1700000000");
     assert_non_null(list = sv__catalog_users_list(f->other));
     text = json_dumps(list, JSON_COMPACT);
     assert_string_equal(text, "[{\"id\":1,\"name\":\"alice\",\"region\":\"FR\",\"max_streams\":2,"
@@ -257,7 +202,7 @@ static void test_stream_limit(void **state)
     /* dev-a again: replaces a (returns 1), within the limit. */
     assert_int_equal(sv__catalog_session_start(f->other, &a2, 2, f->now - 30), 1);
     assert_int_equal(sv__catalog_session_ended(f->cat, a.id), 1);
-    assert_string_equal(sql_value(f->cat, v, sizeof(v), "SELECT end_reason FROM sessions WHERE"
+    assert_string_equal(test_sql_value(f->cat, v, sizeof(v), "SELECT end_reason FROM sessions WHERE"
                                   " id = '%s'", a.id), "replaced");
     assert_int_equal(sv__catalog_session_ended(f->cat, a2.id), 0);
     assert_int_equal(sv__catalog_session_ended(f->cat, "nope"), SV_ERR_NOT_FOUND);
@@ -266,7 +211,7 @@ static void test_stream_limit(void **state)
 
     /* b goes stale: it no longer counts against the limit (a start that
      * fits leaves it to the servers' tick, which ends it as expired). */
-    sql(f->cat, "UPDATE sessions SET last_seen = last_seen - 100 WHERE id = "
+    test_sql(f->cat, "UPDATE sessions SET last_seen = last_seen - 100 WHERE id = "
                 "'00000000000000000000000000000002'");
     assert_int_equal(sv__catalog_session_start(f->cat, &c, 1, f->now - 30), SV_ERR_OVERFLOW);
     assert_int_equal(sv__catalog_session_ended(f->cat, b.id), 0);
@@ -274,7 +219,7 @@ static void test_stream_limit(void **state)
     assert_int_equal(sv__catalog_session_ended(f->cat, b.id), 0);
     assert_int_equal(sv__catalog_sessions_expire(f->cat, f->now - 30), 1);
     assert_int_equal(sv__catalog_session_ended(f->cat, b.id), 1);
-    assert_string_equal(sql_value(f->cat, v, sizeof(v), "SELECT end_reason FROM sessions WHERE"
+    assert_string_equal(test_sql_value(f->cat, v, sizeof(v), "SELECT end_reason FROM sessions WHERE"
                                   " id = '%s'", b.id), "expired");
 
     /* max_streams 0: may not play at all. */
@@ -367,7 +312,7 @@ static void test_gone(void **state)
     assert_int_equal(save(f->other, &a, "stopped"), 0);
     assert_false(a.gone);
     assert_int_equal(sv__catalog_session_ended(f->cat, s1.id), 1);
-    assert_string_equal(sql_value(f->cat, v, sizeof(v), "SELECT end_reason FROM sessions"
+    assert_string_equal(test_sql_value(f->cat, v, sizeof(v), "SELECT end_reason FROM sessions"
                                   " WHERE id = '%s'", s1.id), "stopped");
     assert_true(resume(f->cat, u1, 1) == 50);
 
@@ -410,7 +355,8 @@ static void test_resume(void **state)
     stats(&a, t, 0, 1, "");
     assert_int_equal(save(f->cat, &a, NULL), 0);
     assert_true(resume(f->cat, user, 1) == 0); /* nothing at 0 s */
-    assert_string_equal(sql_value(f->cat, (char[16]){0}, 16, "SELECT count(*) FROM resume"), "0");
+    assert_string_equal(
+        test_sql_value(f->cat, (char[16]){0}, 16, "SELECT count(*) FROM resume"), "0");
 
     stats(&a, t, 10, 1, "");
     stats(&b, t, 50, 1, "");
@@ -451,7 +397,7 @@ static void test_resume(void **state)
     stats(&a, t + 5, 33, 1, "");
     assert_int_equal(save(f->cat, &a, NULL), 0);
 
-    sql(f->cat, "UPDATE resume SET updated = 1700000000 + title_id");
+    test_sql(f->cat, "UPDATE resume SET updated = 1700000000 + title_id");
     /* (err tells only why there is no answer.) */
     assert_non_null(cw = sv__catalog_continue_watching(f->other, user, 10, &err));
     text = json_dumps(cw, JSON_COMPACT);
@@ -486,7 +432,7 @@ static void test_expire(void **state)
     }
     stats(&s[3], t, 42, 1, "");
     assert_int_equal(save(f->cat, &s[3], "stopped"), 0);
-    sql(f->cat, "UPDATE sessions SET last_seen = last_seen - 100 WHERE id IN"
+    test_sql(f->cat, "UPDATE sessions SET last_seen = last_seen - 100 WHERE id IN"
                 " ('00000000000000000000000000000001', '00000000000000000000000000000002',"
                 " '00000000000000000000000000000004')");
     assert_int_equal(sv__catalog_sessions_live(f->cat, t - 30, &n), 0);
@@ -495,9 +441,9 @@ static void test_expire(void **state)
     assert_int_equal(sv__catalog_sessions_expire(f->other, t - 30), 0);
     assert_int_equal(sv__catalog_session_ended(f->cat, s[0].id), 1);
     assert_int_equal(sv__catalog_session_ended(f->cat, s[2].id), 0);
-    assert_string_equal(sql_value(f->cat, v, sizeof(v), "SELECT end_reason FROM sessions"
+    assert_string_equal(test_sql_value(f->cat, v, sizeof(v), "SELECT end_reason FROM sessions"
                                   " WHERE id = '%s'", s[1].id), "expired");
-    assert_string_equal(sql_value(f->cat, v, sizeof(v), "SELECT end_reason FROM sessions"
+    assert_string_equal(test_sql_value(f->cat, v, sizeof(v), "SELECT end_reason FROM sessions"
                                   " WHERE id = '%s'", s[3].id), "stopped");
     assert_true(resume(f->cat, user, 1) == 42);
     assert_int_equal(sv__catalog_sessions_live(f->cat, 0, &n), 0);
@@ -624,9 +570,9 @@ static void test_racing_starts(void **state)
     }
     print_message("%s: %d racing pairs, one winner each (first connection won %d, second %d)\n",
                   sv__catalog_backend(f->cat), PAIRS, wins[0], wins[1]);
-    assert_string_equal(sql_value(f->cat, v, sizeof(v), "SELECT count(*) FROM sessions"
+    assert_string_equal(test_sql_value(f->cat, v, sizeof(v), "SELECT count(*) FROM sessions"
                                   " WHERE ended IS NULL"), "200");
-    assert_string_equal(sql_value(f->cat, v, sizeof(v), "SELECT count(DISTINCT user_id) FROM"
+    assert_string_equal(test_sql_value(f->cat, v, sizeof(v), "SELECT count(DISTINCT user_id) FROM"
                                   " sessions WHERE ended IS NULL"), "200");
 }
 
@@ -700,9 +646,10 @@ static void test_concurrent_saves(void **state)
             fail_msg("tick %d: %d and %d (%s / %s)", k, sv[0].result[k], sv[1].result[k],
                      sv__catalog_errmsg(f->cat), sv__catalog_errmsg(f->other));
     /* Every heartbeat of both counted once. */
-    assert_string_equal(sql_value(f->cat, v, sizeof(v), "SELECT sum(heartbeats) FROM sessions"),
+    assert_string_equal(
+        test_sql_value(f->cat, v, sizeof(v), "SELECT sum(heartbeats) FROM sessions"),
                         "12000");
-    assert_string_equal(sql_value(f->cat, v, sizeof(v), "SELECT count(*) FROM sessions"
+    assert_string_equal(test_sql_value(f->cat, v, sizeof(v), "SELECT count(*) FROM sessions"
                                   " WHERE position = 20 AND last_seen = %lld",
                                   (long long)f->now + TICKS - 1), "300");
 }
@@ -734,7 +681,7 @@ static void test_save_many(void **state)
                     : "WITH RECURSIVE g(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM g"
                       " WHERE x < 10000)",
              pg_url ? "'\\x00'::bytea" : "x'00'", pg_url ? "'\\x00'::bytea" : "x'00'");
-    sql(f->cat, q);
+    test_sql(f->cat, q);
     snprintf(q, sizeof(q), "%s INSERT INTO sessions (id, user_id, title_id, device_id, started,"
                            " last_seen) SELECT %s, x, 1 + x %% 3, 'dev', %lld, %lld FROM g",
              pg_url ? "WITH g(x) AS (SELECT generate_series(1, 10000))"
@@ -742,9 +689,9 @@ static void test_save_many(void **state)
                       " WHERE x < 10000)",
              pg_url ? "lpad(x::text, 32, '0')" : "printf('%032d', x)", (long long)f->now,
              (long long)f->now);
-    sql(f->cat, q);
+    test_sql(f->cat, q);
     if (pg_url)
-        sql(f->cat, "ANALYZE sessions");
+        test_sql(f->cat, "ANALYZE sessions");
     for (int i = 0; i < MANY; i++) {
         s[i] = session(i + 1, i + 1, 1 + (i + 1) % 3, "dev", f->now);
         list[i] = &s[i];
@@ -763,9 +710,10 @@ static void test_save_many(void **state)
     print_message("%s: sessions_save of %d dirty sessions: %.1f ms (first: resume rows"
                   " inserted), then %.1f %.1f %.1f %.1f ms\n", sv__catalog_backend(f->cat), MANY,
                   ms[0], ms[1], ms[2], ms[3], ms[4]);
-    assert_string_equal(sql_value(f->cat, v, sizeof(v), "SELECT sum(heartbeats) FROM sessions"),
+    assert_string_equal(
+        test_sql_value(f->cat, v, sizeof(v), "SELECT sum(heartbeats) FROM sessions"),
                         "50000");
-    assert_string_equal(sql_value(f->cat, v, sizeof(v), "SELECT count(*) FROM resume"),
+    assert_string_equal(test_sql_value(f->cat, v, sizeof(v), "SELECT count(*) FROM resume"),
                         "10000");
     free(list);
     free(s);

@@ -24,6 +24,7 @@
 #include <sqlite3.h>
 
 #include "backend/catalog_internal.h"
+#include "tests/backend/catalog_testlib.h"
 #include "backend/fsutil.h"
 #include "platform/thread.h"
 #include "streamverse/common.h"
@@ -35,67 +36,15 @@ typedef struct fixture {
     sv__catalog *cat;
 } fixture;
 
-/* Runs SQL on the handle's own connection (titles are made this way so the
- * test needs no other catalog operation than the jobs'). */
-static void sql(sv__catalog *cat, const char *q)
-{
-    if (cat->pg) {
-        PGresult *r = PQexec(cat->pg, q);
-        ExecStatusType st = PQresultStatus(r);
-
-        if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK)
-            fail_msg("%s: %s", q, PQresultErrorMessage(r));
-        PQclear(r);
-    } else {
-        char *msg = NULL;
-
-        if (sqlite3_exec(cat->db, q, NULL, NULL, &msg) != SQLITE_OK)
-            fail_msg("%s: %s", q, msg);
-    }
-}
-
-/* One text value of a query, into out. */
-static const char *sql_value(sv__catalog *cat, const char *q, char *out, size_t cap)
-{
-    out[0] = '\0';
-    if (cat->pg) {
-        PGresult *r = PQexec(cat->pg, q);
-
-        assert_int_equal(PQresultStatus(r), PGRES_TUPLES_OK);
-        assert_int_equal(PQntuples(r), 1);
-        snprintf(out, cap, "%s", PQgetvalue(r, 0, 0));
-        PQclear(r);
-    } else {
-        sqlite3_stmt *st;
-        const unsigned char *t;
-
-        assert_int_equal(sqlite3_prepare_v2(cat->db, q, -1, &st, NULL), SQLITE_OK);
-        assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-        t = sqlite3_column_text(st, 0);
-        snprintf(out, cap, "%s", t ? (const char *)t : "");
-        sqlite3_finalize(st);
-    }
-    return out;
-}
-
-static void open_catalog(fixture *f, sv__catalog **cat)
-{
-    char err[512];
-
-    assert_int_equal(sv__catalog_connect(pg_url ? pg_url : "", f->dir, cat, err, sizeof(err)), 0);
-}
-
 static int setup(void **state)
 {
     fixture *f = calloc(1, sizeof(*f));
 
-    snprintf(f->dir, sizeof(f->dir), "%s/sv-jobs-XXXXXX",
-             getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-    assert_non_null(mkdtemp(f->dir));
-    open_catalog(f, &f->cat);
+    test_catalog_dir(f->dir, sizeof(f->dir), "jobs");
+    test_catalog_open(pg_url, f->dir, &f->cat);
     if (pg_url)
-        sql(f->cat, "TRUNCATE jobs, renditions, titles RESTART IDENTITY CASCADE");
-    sql(f->cat, "INSERT INTO titles (title, created) VALUES ('One', 0), ('Two', 0),"
+        test_sql(f->cat, "TRUNCATE jobs, renditions, titles RESTART IDENTITY CASCADE");
+    test_sql(f->cat, "INSERT INTO titles (title, created) VALUES ('One', 0), ('Two', 0),"
                 " ('Three', 0)");
     *state = f;
     return 0;
@@ -201,9 +150,10 @@ static void test_claim_order_and_fencing(void **state)
     res.renditions[0].height = 240;
     res.renditions[0].nb_segments = 4;
     assert_int_equal(sv__catalog_publish(f->cat, &stale, &res), SV_ERR_STATE);
-    assert_string_equal(sql_value(f->cat, "SELECT status FROM titles WHERE id = 1", v,
-                                  sizeof(v)), "processing");
-    assert_string_equal(sql_value(f->cat, "SELECT count(*) FROM renditions", v, sizeof(v)),
+    assert_string_equal(test_sql_value(f->cat, v, sizeof(v),
+                                       "SELECT status FROM titles WHERE id = 1"),
+                        "processing");
+    assert_string_equal(test_sql_value(f->cat, v, sizeof(v), "SELECT count(*) FROM renditions"),
                         "0");
 
     /* The holder does all of it. */
@@ -214,10 +164,12 @@ static void test_claim_order_and_fencing(void **state)
     assert_true(json_real_value(json_object_get(j, "percent")) == 40.0);
     json_decref(j);
     assert_int_equal(sv__catalog_publish(f->cat, &ja, &res), 0);
-    assert_string_equal(sql_value(f->cat, "SELECT status FROM titles WHERE id = 1", v,
-                                  sizeof(v)), "ready");
-    assert_string_equal(sql_value(f->cat, "SELECT nb_segments FROM renditions WHERE title_id = 1",
-                                  v, sizeof(v)), "4");
+    assert_string_equal(test_sql_value(f->cat, v, sizeof(v),
+                                       "SELECT status FROM titles WHERE id = 1"),
+                        "ready");
+    assert_string_equal(test_sql_value(f->cat, v, sizeof(v),
+                                       "SELECT nb_segments FROM renditions WHERE title_id = 1"),
+                        "4");
     assert_int_equal(sv__catalog_publish(f->cat, &ja, &res), SV_ERR_STATE); /* done */
     j = sv__catalog_job_json(f->cat, j1, &err);
     assert_string_equal(json_string_value(json_object_get(j, "state")), "done");
@@ -230,8 +182,9 @@ static void test_claim_order_and_fencing(void **state)
     assert_int_equal(info.id, j2);
     assert_int_equal(info.attempts, 1);
     assert_int_equal(sv__catalog_job_fail(f->cat, &info, "no video stream"), 0);
-    assert_string_equal(sql_value(f->cat, "SELECT status FROM titles WHERE id = 2", v,
-                                  sizeof(v)), "failed");
+    assert_string_equal(test_sql_value(f->cat, v, sizeof(v),
+                                       "SELECT status FROM titles WHERE id = 2"),
+                        "failed");
     j = sv__catalog_job_json(f->cat, j2, &err);
     assert_string_equal(json_string_value(json_object_get(j, "error")), "no video stream");
     json_decref(j);
@@ -308,8 +261,9 @@ static void test_give_up(void **state)
                         "the worker died 3 times; giving up");
     assert_int_equal(json_integer_value(json_object_get(j, "attempts")), 3);
     json_decref(j);
-    assert_string_equal(sql_value(f->cat, "SELECT status FROM titles WHERE id = 3", v,
-                                  sizeof(v)), "failed");
+    assert_string_equal(test_sql_value(f->cat, v, sizeof(v),
+                                       "SELECT status FROM titles WHERE id = 3"),
+                        "failed");
     /* The next claim goes on with the next job. */
     assert_int_equal(sv__catalog_job_create(f->cat, 2, "/in2", 0, &later), 0);
     assert_int_equal(sv__catalog_job_claim(f->cat, 0, &dying, &info), 1);
@@ -388,10 +342,11 @@ static void test_recover_gives_up(void **state)
     assert_int_equal(given.title_id, 2);
     assert_int_equal(given.input_owned, 1);
     assert_string_equal(given.input, "/uploads/u2");
-    assert_string_equal(sql_value(f->cat, "SELECT error FROM jobs WHERE id = 1", v, sizeof(v)),
+    assert_string_equal(test_sql_value(f->cat, v, sizeof(v), "SELECT error FROM jobs WHERE id = 1"),
                         "the worker died 1 time; giving up");
-    assert_string_equal(sql_value(f->cat, "SELECT status FROM titles WHERE id = 2", v,
-                                  sizeof(v)), "failed");
+    assert_string_equal(test_sql_value(f->cat, v, sizeof(v),
+                                       "SELECT status FROM titles WHERE id = 2"),
+                        "failed");
 }
 
 static void test_parts(void **state)
@@ -463,8 +418,9 @@ static void test_parts(void **state)
     memset(&res, 0, sizeof(res));
     res.duration_s = 9;
     assert_int_equal(sv__catalog_publish(f->cat, &back, &res), 0);
-    assert_string_equal(sql_value(f->cat, "SELECT status FROM titles WHERE id = 1", v,
-                                  sizeof(v)), "ready");
+    assert_string_equal(test_sql_value(f->cat, v, sizeof(v),
+                                       "SELECT status FROM titles WHERE id = 1"),
+                        "ready");
     assert_int_equal(sv__catalog_job_counts(f->cat, counts), 0);
     assert_int_equal(counts[SV__JOB_DONE], 1); /* the parts are not counted again */
 
@@ -480,8 +436,9 @@ static void test_parts(void **state)
     assert_string_equal(json_string_value(json_object_get(j, "error")), "no video stream");
     json_decref(j);
     assert_int_equal(sv__catalog_job_claim(f->cat, 0, &a, &info), 0); /* part 1 failed too */
-    assert_string_equal(sql_value(f->cat, "SELECT status FROM titles WHERE id = 2", v,
-                                  sizeof(v)), "failed");
+    assert_string_equal(test_sql_value(f->cat, v, sizeof(v),
+                                       "SELECT status FROM titles WHERE id = 2"),
+                        "failed");
 }
 
 /* A part whose workers die max-attempts times gives its job up. */
@@ -511,10 +468,12 @@ static void test_part_given_up(void **state)
     assert_string_equal(json_string_value(json_object_get(j, "error")),
                         "the worker died 3 times; giving up");
     json_decref(j);
-    assert_string_equal(sql_value(f->cat, "SELECT status FROM titles WHERE id = 3", v,
-                                  sizeof(v)), "failed");
-    assert_string_equal(sql_value(f->cat, "SELECT state FROM jobs WHERE parent_id = 1 AND part = 0",
-                                  v, sizeof(v)), "failed");
+    assert_string_equal(test_sql_value(f->cat, v, sizeof(v),
+                                       "SELECT status FROM titles WHERE id = 3"),
+                        "failed");
+    assert_string_equal(test_sql_value(f->cat, v, sizeof(v),
+                                       "SELECT state FROM jobs WHERE parent_id = 1 AND part = 0"),
+                        "failed");
 }
 
 enum { RACE_JOBS = 40, RACERS = 4 };
