@@ -12,53 +12,14 @@
 # the session, written to the catalog when it is back: the session's count
 # matches the 200s in the nodes' logs), and its stop must find the session.
 # (kill -9 of a worker mid-transcode: tests/backend_workers.)
-set -u
-: "${SV_BUILD_DIR:?run through ctest (SV_BUILD_DIR unset)}"
-: "${SV_SOURCE_DIR:?run through ctest (SV_SOURCE_DIR unset)}"
-SVSERVER="$SV_BUILD_DIR/apps/svserver/svserver"
+. "$SV_SOURCE_DIR/tests/backend_cluster/clusterlib.sh"
 SVPLAY="$SV_BUILD_DIR/apps/svplay/svplay"
-CLUSTER="$SV_SOURCE_DIR/scripts/cluster.sh"
-PGSH="$SV_SOURCE_DIR/scripts/pg.sh"
 OUTAGE_S=${OUTAGE_S:-20}
 PLAY_S=${PLAY_S:-30}
 
-for tool in curl ffmpeg nginx psql; do
-    command -v "$tool" >/dev/null 2>&1 ||
-        { echo "FAIL: $tool is missing; run scripts/install-deps.sh" >&2; exit 1; }
-done
-[ -x "$SVSERVER" ] && [ -x "$SVPLAY" ] || { echo "FAIL: svserver or svplay not built" >&2; exit 1; }
-
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/sv-clplay.XXXXXX") || exit 1
-chmod 755 "$TMP" # PostgreSQL and nginx's workers run as other users when we are root
-CL="$TMP/c"
+[ -x "$SVPLAY" ] || fail "$SVPLAY not built"
 PLAY_PID=""
-cleanup() {
-    _st=$?
-    [ -z "$PLAY_PID" ] || kill "$PLAY_PID" 2>/dev/null
-    # A failed run may have left the database stopped: down starts nothing.
-    [ ! -d "$CL" ] || sh "$CLUSTER" down "$CL" >/dev/null 2>&1
-    rm -rf "$TMP"
-    exit "$_st"
-}
-trap cleanup EXIT
-trap 'exit 1' HUP INT TERM
-
-fail() {
-    echo "FAIL: $*" >&2
-    for f in "$TMP/play.err" "$CL"/logs/node-*.log "$CL/lb/error.log"; do
-        [ -s "$f" ] || continue
-        echo "--- $f (last 15 lines):" >&2
-        tail -n 15 "$f" >&2
-    done
-    exit 1
-}
-ok() {
-    echo "ok: $*"
-}
-expect_eq() {
-    [ "$2" = "$3" ] || fail "$1: got '$2', expected '$3'"
-    ok "$1 = $3"
-}
+CLUSTER_CLEANUP='[ -z "$PLAY_PID" ] || kill "$PLAY_PID" 2>/dev/null'
 RAWCLIENT="$SV_BUILD_DIR/tests/backend/sv-backend-rawclient"
 # json FILE PATH - a value of a JSON document (jansson, through the test
 # client: .error.code, .rebuffer_count ...).

@@ -11,49 +11,8 @@
 #     login still answered, `cluster.sh status` reports the node down;
 #   - `cluster.sh down` leaves no process (nodes, nginx master and workers,
 #     PostgreSQL and its children) and no folder.
-set -u
-: "${SV_BUILD_DIR:?run through ctest (SV_BUILD_DIR unset)}"
-: "${SV_SOURCE_DIR:?run through ctest (SV_SOURCE_DIR unset)}"
-SVSERVER="$SV_BUILD_DIR/apps/svserver/svserver"
-CLUSTER="$SV_SOURCE_DIR/scripts/cluster.sh"
-PGSH="$SV_SOURCE_DIR/scripts/pg.sh"
+. "$SV_SOURCE_DIR/tests/backend_cluster/clusterlib.sh"
 NB_GETS=${NB_GETS:-60}
-
-for tool in curl ffmpeg nginx psql; do
-    command -v "$tool" >/dev/null 2>&1 ||
-        { echo "FAIL: $tool is missing; run scripts/install-deps.sh" >&2; exit 1; }
-done
-[ -x "$SVSERVER" ] || { echo "FAIL: $SVSERVER not built" >&2; exit 1; }
-
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/sv-cluster.XXXXXX") || exit 1
-# PostgreSQL runs as postgres and nginx's workers as nobody when we are root.
-chmod 755 "$TMP"
-CL="$TMP/c"
-cleanup() {
-    _st=$?
-    [ ! -d "$CL" ] || sh "$CLUSTER" down "$CL" >/dev/null 2>&1
-    rm -rf "$TMP"
-    exit "$_st"
-}
-trap cleanup EXIT
-trap 'exit 1' HUP INT TERM
-
-fail() {
-    echo "FAIL: $*" >&2
-    for f in "$CL"/logs/*.log "$CL/lb/error.log"; do
-        [ -s "$f" ] || continue
-        echo "--- $f (last 15 lines):" >&2
-        tail -n 15 "$f" >&2
-    done
-    exit 1
-}
-ok() {
-    echo "ok: $*"
-}
-expect_eq() {
-    [ "$2" = "$3" ] || fail "$1: got '$2', expected '$3'"
-    ok "$1 = $3"
-}
 
 # post PATH JSON [TOKEN] - status code of a POST through the balancer, body
 # in $TMP/body.
