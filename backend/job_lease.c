@@ -1,6 +1,8 @@
 /*
- * job_lease.c - the lease keeper of a running job (jobs_internal.h).
+ * job_lease.c - the lease keeper of a running job, and the end of a claim
+ * that was stopped or lost (jobs_internal.h).
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "backend/jobs_internal.h"
@@ -117,4 +119,18 @@ void sv__keeper_mark_lost(sv__lease_keeper *k)
         k->lost = 1;
     }
     *k->cancel = 1;
+}
+
+int sv__job_stopped(const sv__job_env *env, sv__catalog *cat, const sv__job_info *job,
+                    sv__lease_keeper *keeper, int lost, char *err, size_t errlen)
+{
+    if (sv__keeper_stop(keeper) || lost || sv__catalog_job_requeue(cat, job) == SV_ERR_STATE) {
+        snprintf(err, errlen, "job %lld: the claim was lost (another worker took the job over); "
+                 "stopped without publishing", (long long)job->id);
+        SV_LOGW(env->log, "job", "%s", err);
+    } else {
+        snprintf(err, errlen, "job %lld cancelled; queued again", (long long)job->id);
+        SV_LOGI(env->log, "job", "%s", err);
+    }
+    return SV_ERR_CANCELLED;
 }

@@ -47,21 +47,6 @@ static int fail(const sv__job_env *env, sv__catalog *cat, const sv__job_info *jo
     return ret < 0 ? ret : SV_ERR_IO;
 }
 
-/* Stopped (shutdown) or the claim was lost: nothing of this claim stays. */
-static int stopped(const sv__job_env *env, sv__catalog *cat, const sv__job_info *job,
-                   sv__lease_keeper *keeper, int lost, char *err, size_t errlen)
-{
-    if (sv__keeper_stop(keeper) || lost || sv__catalog_job_requeue(cat, job) == SV_ERR_STATE) {
-        snprintf(err, errlen, "job %lld: the claim was lost (another worker took the job over); "
-                 "stopped without publishing", (long long)job->id);
-        SV_LOGW(env->log, "job", "%s", err);
-    } else {
-        snprintf(err, errlen, "job %lld cancelled; queued again", (long long)job->id);
-        SV_LOGI(env->log, "job", "%s", err);
-    }
-    return SV_ERR_CANCELLED;
-}
-
 int sv__job_split(const sv__job_env *env, sv__catalog *cat, const sv__job_info *job,
                   char *err, size_t errlen)
 {
@@ -129,7 +114,7 @@ int sv__job_run_part(const sv__job_env *env, sv__catalog *cat, const sv__job_inf
     OPENSSL_cleanse(&prot, sizeof(prot));
     if (ret == SV_ERR_CANCELLED || (ret < 0 && sv__keeper_lost(&keeper))) {
         sv__remove_tree(staging);
-        return stopped(env, cat, part, &keeper, 0, err, errlen);
+        return sv__job_stopped(env, cat, part, &keeper, 0, err, errlen);
     }
     if (ret < 0) {
         if (!why[0])
@@ -141,7 +126,7 @@ int sv__job_run_part(const sv__job_env *env, sv__catalog *cat, const sv__job_inf
     if ((r = sv__catalog_job_renew(cat, part, sv__job_lease_s(env))) == SV_ERR_STATE ||
         sv__keeper_lost(&keeper)) {
         sv__remove_tree(staging);
-        return stopped(env, cat, part, &keeper, 1, err, errlen);
+        return sv__job_stopped(env, cat, part, &keeper, 1, err, errlen);
     }
     if (r < 0 || sv__job_move_into_place(staging, done) < 0 || sv__fsync_dir(staging_dir) < 0) {
         snprintf(why, sizeof(why), "cannot keep part %d in %.400s: %s", part->part, done,
@@ -251,7 +236,7 @@ int sv__job_assemble(const sv__job_env *env, sv__catalog *cat, const sv__job_inf
     if ((r = sv__catalog_job_renew(cat, job, sv__job_lease_s(env))) == SV_ERR_STATE ||
         sv__keeper_lost(&keeper) || *cancel) {
         sv__remove_tree(staging);
-        return stopped(env, cat, job, &keeper, r == SV_ERR_STATE, err, errlen);
+        return sv__job_stopped(env, cat, job, &keeper, r == SV_ERR_STATE, err, errlen);
     }
     if (r < 0 || sv__job_move_into_place(staging, final) < 0 || sv__fsync_dir(media_dir) < 0 ||
         sv__fsync_dir(staging_dir) < 0) {
@@ -263,7 +248,7 @@ int sv__job_assemble(const sv__job_env *env, sv__catalog *cat, const sv__job_inf
     if ((ret = sv__catalog_publish(cat, job, &res)) < 0) {
         sv__remove_tree(final);
         if (ret == SV_ERR_STATE)
-            return stopped(env, cat, job, &keeper, 1, err, errlen);
+            return sv__job_stopped(env, cat, job, &keeper, 1, err, errlen);
         snprintf(why, sizeof(why), "catalog: %s", sv__catalog_errmsg(cat));
         goto failed;
     }

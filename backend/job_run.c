@@ -274,16 +274,7 @@ cancelled:
      * job goes back to the queue if it is still ours; otherwise its new
      * holder owns it and its input. */
     sv__remove_tree(staging);
-    if (sv__keeper_stop(&keeper) || ret == SV_ERR_STATE ||
-        sv__catalog_job_requeue(cat, job) == SV_ERR_STATE) {
-        snprintf(err, errlen, "job %lld: the claim was lost (another worker took the job over); "
-                 "stopped without publishing", (long long)job->id);
-        SV_LOGW(env->log, "job", "%s", err);
-    } else {
-        snprintf(err, errlen, "job %lld cancelled; queued again", (long long)job->id);
-        SV_LOGI(env->log, "job", "%s", err);
-    }
-    return SV_ERR_CANCELLED;
+    return sv__job_stopped(env, cat, job, &keeper, ret == SV_ERR_STATE, err, errlen);
 
 fail:
     sv__remove_tree(staging);

@@ -51,6 +51,12 @@ int sv__keeper_stop(sv__lease_keeper *k);
 int sv__keeper_lost(sv__lease_keeper *k);
 /* Marks the claim lost (the catalog refused a change) and raises cancel. */
 void sv__keeper_mark_lost(sv__lease_keeper *k);
+/* The end of a claim that was stopped (shutdown) or lost (`lost`, or the
+ * keeper says so, or the requeue is refused): stops the keeper, queues the
+ * job again when it is still ours, logs and puts the reason in err.
+ * Returns SV_ERR_CANCELLED. */
+int sv__job_stopped(const sv__job_env *env, sv__catalog *cat, const sv__job_info *job,
+                    sv__lease_keeper *keeper, int lost, char *err, size_t errlen);
 
 /* Progress of a running claim: stored in the catalog at most once per
  * percent or stage change, then passed to the caller's callback. A claim
