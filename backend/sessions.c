@@ -137,25 +137,43 @@ static int idle(const sv__sessions *ss, const sv__session *s, uint64_t now_ms)
 /* Writes the changed sessions in one transaction; forgets those another
  * server ended. On failure they stay dirty and are tried at the next tick
  * (their heartbeat counts keep adding up meanwhile). */
+/* The dirty sessions into *list (a new array; NULL when there are none),
+ * their number into *n. Returns 0 or SV_ERR_NOMEM. */
+static int dirty_list(sv__sessions *ss, sv__session ***list, int *n)
+{
+    *list = NULL;
+    *n = 0;
+    if (ss->nb_dirty == 0)
+        return 0;
+    if (!(*list = malloc((size_t)ss->nb_dirty * sizeof(**list))))
+        return SV_ERR_NOMEM;
+    for (size_t i = 0; i < ss->nb_buckets && *n < ss->nb_dirty; i++)
+        for (sv__session *s = ss->by_id[i]; s; s = s->next_id)
+            if (s->dirty && *n < ss->nb_dirty)
+                (*list)[(*n)++] = s;
+    return 0;
+}
+
+/* Written (or handed to the writer): clean until its next change. */
+static void mark_clean(sv__sessions *ss, sv__session *s)
+{
+    if (s->dirty) {
+        s->dirty = 0;
+        ss->nb_dirty--;
+    }
+    s->unsaved_heartbeats = 0;
+}
+
 static int flush(sv__sessions *ss)
 {
     sv__session **list;
-    int n = 0, ret;
+    int n, ret;
 
-    if (ss->nb_dirty == 0)
-        return 0;
-    if (!(list = calloc((size_t)ss->nb_dirty, sizeof(*list))))
-        return SV_ERR_NOMEM;
-    for (size_t i = 0; i < ss->nb_buckets && n < ss->nb_dirty; i++)
-        for (sv__session *s = ss->by_id[i]; s; s = s->next_id)
-            if (s->dirty && n < ss->nb_dirty)
-                list[n++] = s;
+    if ((ret = dirty_list(ss, &list, &n)) < 0 || n == 0)
+        return ret;
     if ((ret = sv__catalog_sessions_save(ss->cat, list, n, NULL)) == 0) {
-        for (int i = 0; i < n; i++) {
-            list[i]->dirty = 0;
-            list[i]->unsaved_heartbeats = 0;
-        }
-        ss->nb_dirty -= n;
+        for (int i = 0; i < n; i++)
+            mark_clean(ss, list[i]);
         for (int i = 0; i < n; i++)
             if (list[i]->gone)
                 drop(ss, list[i]);
@@ -246,27 +264,21 @@ static void flushed(void *opaque, sv__flush_result *r)
  * next one. */
 static void tick_async(sv__sessions *ss)
 {
-    sv__session *batch = NULL;
+    sv__session **list = NULL, *batch = NULL;
     int n = 0;
 
-    if (!sv__flusher_busy(ss->flusher)) {
-        if (ss->nb_dirty > 0 && !(batch = malloc((size_t)ss->nb_dirty * sizeof(*batch))))
-            goto out;
-        for (size_t i = 0; i < ss->nb_buckets && n < ss->nb_dirty; i++)
-            for (sv__session *s = ss->by_id[i]; s; s = s->next_id)
-                if (s->dirty && n < ss->nb_dirty) {
-                    batch[n] = *s;
-                    batch[n].next_id = NULL;
-                    batch[n].gone = 0;
-                    s->dirty = 0;
-                    s->unsaved_heartbeats = 0;
-                    n++;
-                }
-        ss->nb_dirty -= n;
+    if (!sv__flusher_busy(ss->flusher) && dirty_list(ss, &list, &n) == 0 &&
+        (n == 0 || (batch = malloc((size_t)n * sizeof(*batch))))) {
+        for (int i = 0; i < n; i++) {
+            batch[i] = *list[i];
+            batch[i].next_id = NULL;
+            batch[i].gone = 0;
+            mark_clean(ss, list[i]);
+        }
         if (sv__flusher_submit(ss->flusher, batch, n, stale_before(ss)) < 0)
             free(batch); /* cannot happen: not busy */
     }
-out:
+    free(list);
     forget_idle(ss);
 }
 
