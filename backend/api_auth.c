@@ -88,13 +88,10 @@ static void answer_login(login_work *lw)
                                 sv__role_name(lw->user.role)));
 }
 
-/* The login guard's clock: seconds with their fraction. */
+/* The login guard's clock: monotonic seconds with their fraction. */
 static double guard_now(void)
 {
-    struct timespec ts;
-
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+    return (double)uv_hrtime() / 1e9;
 }
 
 static void login_done(uv_work_t *w, int status)
