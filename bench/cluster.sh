@@ -293,6 +293,7 @@ pg_down() {
 }
 
 export SV_TOKENS="$TMP/tokens" SV_SESSIONS="$TMP/sessions" SV_DEVICES="$DEVICES" SV_TAIL_USER=0
+export SV_WRK_LIB="$HERE/cluster_wrk.lua"
 echo "bench/cluster.sh: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg); wrk -t$THREADS" \
     "-c$CONNECTIONS -d${DURATION}s; $USERS accounts x $DEVICES devices; nodes: $NODE_OPTS"
 

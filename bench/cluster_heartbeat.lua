@@ -19,14 +19,8 @@
 -- per set from the session_id of the answer. bench/cluster.sh compares the
 -- main set's count with the sum of `heartbeats` in the sessions table.
 
-local threads = {}
-local nthreads = 0
-
-function setup(thread)
-    thread:set("tid", nthreads)
-    nthreads = nthreads + 1
-    table.insert(threads, thread)
-end
+local lib = dofile(os.getenv("SV_WRK_LIB"))
+setup = lib.setup
 
 local function lines(path)
     local t = {}
@@ -122,24 +116,6 @@ function response(status, headers, body)
 end
 
 function done(summary, latency, requests)
-    local t = {sent_main = 0, sent_tail = 0, ok_main = 0, ok_tail = 0, ans_main = 0,
-               ans_tail = 0, bad = 0}
-    for _, thread in ipairs(threads) do
-        for k, _ in pairs(t) do
-            t[k] = t[k] + (thread:get(k) or 0)
-        end
-    end
-    local f = assert(io.open(os.getenv("SV_OUT"), "w"))
-    local e = summary.errors
-    f:write(string.format("requests %d\nduration_us %d\n", summary.requests, summary.duration))
-    f:write(string.format("socket_errors %d\nstatus_errors %d\n",
-        e.connect + e.read + e.write + e.timeout, e.status))
-    for k, v in pairs(t) do
-        f:write(string.format("%s %d\n", k, v))
-    end
-    -- 1000 quantiles, so runs of several wrk processes can be merged.
-    for i = 1, 1000 do
-        f:write(string.format("q %d\n", latency:percentile(i / 10)))
-    end
-    f:close()
+    lib.done(summary, latency,
+        {"sent_main", "sent_tail", "ok_main", "ok_tail", "ans_main", "ans_tail", "bad"})
 end

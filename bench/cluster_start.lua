@@ -15,14 +15,8 @@
 --               the accounts: u % (PARTS * THREADS) == PART * THREADS + thread
 --   SV_OUT      file written by done(): counts and latency quantiles
 
-local threads = {}
-local nthreads = 0
-
-function setup(thread)
-    thread:set("tid", nthreads)
-    nthreads = nthreads + 1
-    table.insert(threads, thread)
-end
+local lib = dofile(os.getenv("SV_WRK_LIB"))
+setup = lib.setup
 
 function init(args)
     local part = tonumber(os.getenv("SV_PART") or "0")
@@ -76,19 +70,5 @@ function response(status, headers, body)
 end
 
 function done(summary, latency, requests)
-    local t_ok, t_bad = 0, 0
-    for _, thread in ipairs(threads) do
-        t_ok = t_ok + thread:get("ok")
-        t_bad = t_bad + thread:get("bad")
-    end
-    local f = assert(io.open(os.getenv("SV_OUT"), "w"))
-    local e = summary.errors
-    f:write(string.format("requests %d\nduration_us %d\n", summary.requests, summary.duration))
-    f:write(string.format("socket_errors %d\nstatus_errors %d\n",
-        e.connect + e.read + e.write + e.timeout, e.status))
-    f:write(string.format("ok %d\nbad %d\n", t_ok, t_bad))
-    for i = 1, 1000 do
-        f:write(string.format("q %d\n", latency:percentile(i / 10)))
-    end
-    f:close()
+    lib.done(summary, latency, {"ok", "bad"})
 end
