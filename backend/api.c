@@ -159,20 +159,6 @@ void sv__api_on_done(void *opaque, const sv__http_req *req)
                 (double)(uv_hrtime() - req->t_start_ns) / 1e6);
 }
 
-void sv__api_send_json(sv__http_req *req, int status, json_t *value)
-{
-    char *text = value ? json_dumps(value, JSON_COMPACT | JSON_ENSURE_ASCII | JSON_REAL_PRECISION(9)) : NULL;
-
-    json_decref(value);
-    if (!text) {
-        sv__http_send_error(req, 500, "internal", "out of memory");
-        return;
-    }
-    sv__http_add_header(req, "Cache-Control", "no-store");
-    sv__http_send(req, status, "application/json", text, strlen(text));
-    free(text);
-}
-
 /* 200 "ok", or 503 "unhealthy" with the reason while the catalog's
  * database is unreachable (a balancer's health check takes the node out). */
 static void healthz(void *ctx, sv__http_req *req)

@@ -44,6 +44,7 @@ static const http_parser_settings settings = {
 
 static void on_poll(uv_poll_t *h, int status, int events);
 static void process_input(sv__http_conn *conn);
+static void answer_error(sv__http_conn *conn, int status, const char *code, const char *message);
 
 /* Releases what the request holds; an upload the handler did not take is
  * removed. The request stays tied to its connection: an answer can be sent
@@ -67,6 +68,22 @@ static void req_clear(sv__http_req *req)
     req->route_name = "none";
 }
 
+/* Leaves the server's list; the server hears of it (it may be draining). */
+static void unlink_conn(sv__http_conn *conn)
+{
+    sv__http_server *srv = conn->srv;
+
+    if (conn->prev)
+        conn->prev->next = conn->next;
+    else
+        srv->conns = conn->next;
+    if (conn->next)
+        conn->next->prev = conn->prev;
+    srv->nb_conns--;
+    if (srv->conn_gone)
+        srv->conn_gone(srv);
+}
+
 static void on_conn_closed(uv_handle_t *h)
 {
     sv__http_conn *conn = h->data;
@@ -77,8 +94,8 @@ static void on_conn_closed(uv_handle_t *h)
         conn->srv->cb.on_done(conn->srv->cb.opaque, &conn->req);
     close(conn->fd);
     req_clear(&conn->req);
-    sv__http_conn_free_output(conn);
-    sv__http_server_conn_gone(conn->srv, conn);
+    sv__http_out_free(conn);
+    unlink_conn(conn);
     if (conn->deferred) {
         /* Work still holds the request: sv__http_resume frees it. */
         conn->orphaned = 1;
@@ -114,7 +131,7 @@ void sv__http_conn_close(sv__http_conn *conn)
     uv_close((uv_handle_t *)&conn->timer, on_conn_closed);
 }
 
-void sv__http_conn_watch(sv__http_conn *conn, int events)
+static void watch(sv__http_conn *conn, int events)
 {
     if (conn->state == SV__CONN_CLOSING || events == conn->poll_events)
         return;
@@ -133,8 +150,7 @@ static void on_timeout(uv_timer_t *t)
         /* A client that trickles its request: tell it, then hang up. */
         conn->close_after = 1;
         conn->state = SV__CONN_HANDLING;
-        sv__http_send_error(&conn->req, 408, "request_timeout",
-                            "the request did not arrive in time");
+        answer_error(conn, 408, "request_timeout", "the request did not arrive in time");
         return;
     }
     sv__http_conn_close(conn);
@@ -145,10 +161,6 @@ static void restart_timer(sv__http_conn *conn, unsigned ms)
     uv_timer_start(&conn->timer, on_timeout, ms, 0);
 }
 
-void sv__http_conn_arm_idle(sv__http_conn *conn)
-{
-    restart_timer(conn, conn->srv->limits.idle_timeout_ms);
-}
 
 /* The client's address as text; "local" for a socket without one (a
  * socketpair in tests and fuzzing). */
@@ -201,11 +213,19 @@ sv__http_conn *sv__http_conn_start(sv__http_server *srv, int fd)
     srv->conns = conn;
     srv->nb_conns++;
     restart_timer(conn, srv->limits.idle_timeout_ms);
-    sv__http_conn_watch(conn, UV_READABLE);
+    watch(conn, UV_READABLE);
     return conn;
 }
 
 /* ---- parser callbacks ---------------------------------------------------- */
+
+/* Inside the parser callbacks an answer is only built: process_input()
+ * sends it once http_parser_execute() returned. */
+static void reject(sv__http_req *req, int status, const char *code, const char *message)
+{
+    if (sv__http_build_reject(req, status, code, message) < 0)
+        sv__http_conn_close(req->conn);
+}
 
 /* Counts request-head bytes; past the limit the request gets a 431. */
 static int count_head(sv__http_conn *conn, size_t len)
@@ -352,18 +372,18 @@ static int on_headers_complete(http_parser *p)
     if (!http_should_keep_alive(p))
         conn->close_after = 1;
     if (!req->target) {
-        sv__http_reject(req, 400, "bad_request", "missing request target");
+        reject(req, 400, "bad_request", "missing request target");
         return -1;
     }
     if (srv->cb.on_headers(srv->cb.opaque, req) < 0) {
         if (!conn->reject_status)
-            sv__http_reject(req, 500, "internal", "request refused");
+            reject(req, 500, "internal", "request refused");
         return -1;
     }
     /* Refuse an announced oversized body before it is sent: a client that
      * sent "Expect: 100-continue" then gets the 413 instead of a reset. */
     if (req->content_length != UINT64_MAX && req->content_length > req->body_limit) {
-        sv__http_reject(req, 413, "payload_too_large", "the request body exceeds the limit");
+        reject(req, 413, "payload_too_large", "the request body exceeds the limit");
         return -1;
     }
     /* The client waits for a go-ahead before sending a large body (curl does
@@ -382,7 +402,7 @@ static int on_body(http_parser *p, const char *at, size_t len)
     sv__http_req *req = &conn->req;
 
     if (req->body_len + len > req->body_limit) {
-        sv__http_reject(req, 413, "payload_too_large", "the request body exceeds the limit");
+        reject(req, 413, "payload_too_large", "the request body exceeds the limit");
         return -1;
     }
     if (req->body_mode == SV__BODY_FILE) {
@@ -394,7 +414,7 @@ static int on_body(http_parser *p, const char *at, size_t len)
             if (n < 0 && errno == EINTR)
                 continue;
             if (n <= 0) {
-                sv__http_reject(req, 507, "insufficient_storage", "cannot store the upload");
+                reject(req, 507, "insufficient_storage", "cannot store the upload");
                 return -1;
             }
             req->body_len += (size_t)n;
@@ -428,8 +448,9 @@ static int on_message_complete(http_parser *p)
             return -1;
     }
     srv->cb.on_request(srv->cb.opaque, &conn->req);
-    if (!conn->req.status && !conn->deferred)
-        sv__http_send_error(&conn->req, 500, "internal", "no answer");
+    if (!conn->req.status && !conn->deferred &&
+        sv__http_build_error(&conn->req, 500, "internal", "no answer") < 0)
+        sv__http_conn_close(conn);
     http_parser_pause(p, 1);
     return 0;
 }
@@ -446,7 +467,7 @@ static void linger(sv__http_conn *conn)
     conn->state = SV__CONN_LINGER;
     conn->in_len = 0;
     restart_timer(conn, 2000);
-    sv__http_conn_watch(conn, UV_READABLE);
+    watch(conn, UV_READABLE);
 }
 
 static void finish_response(sv__http_conn *conn)
@@ -456,7 +477,7 @@ static void finish_response(sv__http_conn *conn)
     if (srv->cb.on_done)
         srv->cb.on_done(srv->cb.opaque, &conn->req);
     req_clear(&conn->req);
-    sv__http_conn_free_output(conn);
+    sv__http_out_free(conn);
     if (conn->close_after || srv->draining) {
         if (conn->reject_status)
             linger(conn);
@@ -468,21 +489,54 @@ static void finish_response(sv__http_conn *conn)
     restart_timer(conn, srv->limits.idle_timeout_ms);
 }
 
-void sv__http_conn_response_done(sv__http_conn *conn)
+/* The answer is out: log it, then keep the connection for the next request
+ * or close it. */
+static void response_done(sv__http_conn *conn)
 {
     finish_response(conn);
     process_input(conn);
+}
+
+/* Writes what is pending. Returns 1 when all is out; 0 when it waits for
+ * writability (a slow reader gets the idle timeout) or the connection
+ * closed on a write error. */
+static int flush(sv__http_conn *conn)
+{
+    int r = sv__http_out_flush(conn);
+
+    if (r == 0) {
+        watch(conn, UV_WRITABLE);
+        restart_timer(conn, conn->srv->limits.idle_timeout_ms);
+    } else if (r < 0) {
+        sv__http_conn_close(conn);
+    }
+    return r == 1;
+}
+
+void sv__http_conn_dispatch(sv__http_conn *conn)
+{
+    if (conn->in_parser)
+        return;
+    conn->state = SV__CONN_WRITING;
+    if (flush(conn))
+        response_done(conn);
+}
+
+/* An error answer outside the parser callbacks, sent at once. */
+static void answer_error(sv__http_conn *conn, int status, const char *code, const char *message)
+{
+    if (sv__http_build_error(&conn->req, status, code, message) < 0)
+        sv__http_conn_close(conn);
+    else
+        sv__http_conn_dispatch(conn);
 }
 
 /* Sends the answer the parser callbacks built. Returns 1 when the connection
  * can go on parsing, 0 when it waits (for writability) or closed. */
 static int send_built(sv__http_conn *conn)
 {
-    int r;
-
     conn->state = SV__CONN_WRITING;
-    r = sv__http_conn_flush(conn);
-    if (r == 1) {
+    if (flush(conn)) {
         finish_response(conn);
         return conn->state == SV__CONN_IDLE;
     }
@@ -508,7 +562,7 @@ static void process_input(sv__http_conn *conn)
             http_parser_pause(&conn->parser, 0);
             if (conn->deferred && !conn->req.status) {
                 /* Answered later; pipelined bytes wait unread meanwhile. */
-                sv__http_conn_watch(conn, 0);
+                watch(conn, 0);
                 return;
             }
             if (!send_built(conn))
@@ -527,9 +581,9 @@ static void process_input(sv__http_conn *conn)
                 conn->state = SV__CONN_HANDLING;
                 if (!conn->req.t_start_ns) /* refused before the request began */
                     conn->req.t_start_ns = uv_hrtime();
-                sv__http_send_error(&conn->req, status, code,
-                                    status == 431 ? "request headers too large"
-                                                  : http_errno_description(err));
+                answer_error(conn, status, code,
+                             status == 431 ? "request headers too large"
+                                           : http_errno_description(err));
                 return;
             }
             send_built(conn);
@@ -537,7 +591,7 @@ static void process_input(sv__http_conn *conn)
         }
     }
     if (conn->state <= SV__CONN_BODY)
-        sv__http_conn_watch(conn, UV_READABLE);
+        watch(conn, UV_READABLE);
 }
 
 static void on_readable(sv__http_conn *conn)
@@ -566,8 +620,8 @@ static void on_poll(uv_poll_t *h, int status, int events)
         return;
     }
     if (conn->state == SV__CONN_WRITING) {
-        if (events & UV_WRITABLE && sv__http_conn_flush(conn) == 1)
-            sv__http_conn_response_done(conn);
+        if (events & UV_WRITABLE && flush(conn))
+            response_done(conn);
         return;
     }
     if (conn->state == SV__CONN_LINGER) {

@@ -1,6 +1,10 @@
 /*
- * Shared between http_server.c (listening, accepting, draining),
- * http_conn.c (reading and parsing) and http_write.c (answers).
+ * Shared by the connection layer, from the top down (each file calls only
+ * those below it; a lower one reports up through a callback):
+ *   http_server.c  listening, accepting, draining
+ *   http_answer.c  the application's sv__http_send*() and sv__http_reject()
+ *   http_conn.c    one connection: reading, parsing, its state machine
+ *   http_write.c   the bytes of an answer: building and writing them
  * Loop thread only.
  */
 #ifndef SV_BACKEND_HTTP_INTERNAL_H
@@ -85,29 +89,39 @@ struct sv__http_server {
     uint64_t refuse_logged_ns;
     time_t date_t;                  /* the Date header, formatted once a second */
     char date[40];
+    /* Set by http_server.c; http_conn.c calls it when a connection has left
+     * the list (the server may be waiting for the last one to drain). */
+    void (*conn_gone)(sv__http_server *srv);
 };
 
 /* http_conn.c */
-/* Serves an accepted socket (owned from here on). Returns the connection,
- * or NULL when it could not be set up (the socket is closed then). */
+/* Serves an accepted socket (owned from here on) and adds it to the
+ * server's list. Returns the connection, or NULL when it could not be set up
+ * (the socket is closed then). */
 sv__http_conn *sv__http_conn_start(sv__http_server *srv, int fd);
 void sv__http_conn_close(sv__http_conn *conn);
-/* Watch the socket for these events (UV_READABLE / UV_WRITABLE, 0: none). */
-void sv__http_conn_watch(sv__http_conn *conn, int events);
-/* The answer is out: log it, then keep the connection for the next request
- * or close it. */
-void sv__http_conn_response_done(sv__http_conn *conn);
-/* (Re)starts the idle timer (waiting for a slow reader). */
-void sv__http_conn_arm_idle(sv__http_conn *conn);
+/* The answer is built: send it now, unless the parser is running (then the
+ * connection sends it when http_parser_execute() returned). On a slow
+ * reader it waits for writability; a write error closes the connection. */
+void sv__http_conn_dispatch(sv__http_conn *conn);
 
 /* http_write.c */
-/* Writes what is pending; on EAGAIN watches for writability. Returns 0, or
- * -1 when the connection was closed (write error). */
-int sv__http_conn_flush(sv__http_conn *conn);
-void sv__http_conn_free_output(sv__http_conn *conn);
-
-/* http_server.c */
-const char *sv__http_server_date(sv__http_server *srv);
-void sv__http_server_conn_gone(sv__http_server *srv, sv__http_conn *conn);
+/* Build the answer into the connection's output (replacing what was there)
+ * and set req->status and req->bytes_sent. Return 0, or a negative SV_ERR_*
+ * when it cannot be built (the connection must then be closed). HEAD, 204
+ * and 304 answers get no body. sv__http_build_file() owns fd in every case. */
+int sv__http_build(sv__http_req *req, int status, const char *content_type, const void *body,
+                   size_t len);
+int sv__http_build_file(sv__http_req *req, int status, const char *content_type, int fd,
+                        uint64_t offset, uint64_t len);
+/* {"error":{"code":..,"message":..}} as application/json. */
+int sv__http_build_error(sv__http_req *req, int status, const char *code, const char *message);
+/* The same, and the connection closes after it (lingering first). */
+int sv__http_build_reject(sv__http_req *req, int status, const char *code, const char *message);
+/* Writes what is pending. Returns 1 when all is out, 0 when the socket is
+ * full (watch for writability and call again), -1 on a write error. */
+int sv__http_out_flush(sv__http_conn *conn);
+/* Drops the output (and closes the file part). */
+void sv__http_out_free(sv__http_conn *conn);
 
 #endif

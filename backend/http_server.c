@@ -25,17 +25,6 @@ void sv__http_limits_default(sv__http_limits *l)
     l->drain_timeout_ms = 10000;
 }
 
-const char *sv__http_server_date(sv__http_server *srv)
-{
-    time_t now = time(NULL);
-
-    if (now != srv->date_t) {
-        srv->date_t = now;
-        sv__http_date(now, srv->date, sizeof(srv->date));
-    }
-    return srv->date;
-}
-
 static void maybe_drained(sv__http_server *srv)
 {
     if (srv->draining && !srv->nb_conns && !srv->listening && !srv->drained_signalled) {
@@ -46,15 +35,9 @@ static void maybe_drained(sv__http_server *srv)
     }
 }
 
-void sv__http_server_conn_gone(sv__http_server *srv, sv__http_conn *conn)
+/* A connection left the list (http_conn.c). */
+static void on_conn_gone(sv__http_server *srv)
 {
-    if (conn->prev)
-        conn->prev->next = conn->next;
-    else
-        srv->conns = conn->next;
-    if (conn->next)
-        conn->next->prev = conn->prev;
-    srv->nb_conns--;
     maybe_drained(srv);
 }
 
@@ -207,6 +190,7 @@ int sv__http_server_create(uv_loop_t *loop, const char *host, int port,
     if (!(srv = calloc(1, sizeof(*srv))))
         return SV_ERR_NOMEM;
     srv->loop = loop;
+    srv->conn_gone = on_conn_gone;
     srv->fd = -1;
     srv->reserve_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
     srv->log = log;

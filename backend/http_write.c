@@ -1,6 +1,9 @@
 /*
- * http_write.c - building answers and sending them: the head (and a memory
- * body) with send(2), file bodies with sendfile(2) from the page cache.
+ * http_write.c - the bytes of an answer: building the head (and a memory
+ * body) into the connection's output, then writing it with send(2), file
+ * bodies with sendfile(2) from the page cache. The lowest part of the
+ * connection layer: it decides nothing about the connection (keep-alive,
+ * closing, watching the socket), which http_conn.c does with its results.
  */
 #define _GNU_SOURCE /* MSG_MORE */
 #include <errno.h>
@@ -57,7 +60,19 @@ const char *sv__http_reason(int status)
     }
 }
 
-void sv__http_conn_free_output(sv__http_conn *conn)
+/* The Date header, formatted once a second per server. */
+static const char *server_date(sv__http_server *srv)
+{
+    time_t now = time(NULL);
+
+    if (now != srv->date_t) {
+        srv->date_t = now;
+        sv__http_date(now, srv->date, sizeof(srv->date));
+    }
+    return srv->date;
+}
+
+void sv__http_out_free(sv__http_conn *conn)
 {
     free(conn->out);
     conn->out = NULL;
@@ -157,12 +172,12 @@ static int build_head(sv__http_req *req, int status, const char *content_type, u
 {
     sv__http_conn *conn = req->conn;
     const char *reason = sv__http_reason(status);
-    const char *date = sv__http_server_date(conn->srv);
+    const char *date = server_date(conn->srv);
     size_t ct_len = content_type ? strlen(content_type) : 0;
     size_t max;
     char *p;
 
-    sv__http_conn_free_output(conn);
+    sv__http_out_free(conn);
     req->status = status;
     if (status < 100 || status > 999)
         return SV_ERR_OVERFLOW;
@@ -199,111 +214,89 @@ static int build_head(sv__http_req *req, int status, const char *content_type, u
     return 0;
 }
 
-/* Sends now unless the parser is running (then process_input sends it when
- * http_parser_execute returned). */
-static void dispatch(sv__http_conn *conn)
-{
-    if (conn->in_parser)
-        return;
-    conn->state = SV__CONN_WRITING;
-    if (sv__http_conn_flush(conn) == 1)
-        sv__http_conn_response_done(conn);
-}
-
 static int body_allowed(const sv__http_req *req, int status)
 {
     return req->method != HTTP_HEAD && status != 204 && status != 304;
 }
 
-void sv__http_send(sv__http_req *req, int status, const char *content_type, const void *body,
+int sv__http_build(sv__http_req *req, int status, const char *content_type, const void *body,
                    size_t len)
 {
     sv__http_conn *conn = req->conn;
+    int r;
 
-    if (build_head(req, status, status == 304 ? NULL : content_type, status == 304 ? 0 : len) < 0) {
-        sv__http_conn_close(conn);
-        return;
-    }
+    r = build_head(req, status, status == 304 ? NULL : content_type, status == 304 ? 0 : len);
+    if (r < 0)
+        return r;
     if (body_allowed(req, status) && len) {
-        if (out_append(conn, body, len) < 0) {
-            sv__http_conn_close(conn);
-            return;
-        }
+        if ((r = out_append(conn, body, len)) < 0)
+            return r;
         req->bytes_sent = len;
     }
-    dispatch(conn);
+    return 0;
 }
 
-void sv__http_send_file(sv__http_req *req, int status, const char *content_type, int fd,
+int sv__http_build_file(sv__http_req *req, int status, const char *content_type, int fd,
                         uint64_t offset, uint64_t len)
 {
     sv__http_conn *conn = req->conn;
+    int r;
 
-    if (build_head(req, status, content_type, len) < 0) {
-        close(fd);
-        sv__http_conn_close(conn);
-        return;
-    }
+    if ((r = build_head(req, status, content_type, len)) < 0)
+        goto done;
     if (body_allowed(req, status) && len && len <= SMALL_FILE) {
         /* Small files (playlists, manifests) go out with the head in one
          * send(): copying a few KiB costs less than a splice through the
          * page cache, and the answer leaves in one segment. */
-        ssize_t n;
-
-        if (out_reserve(conn, (size_t)len) < 0 ||
-            (n = pread(fd, conn->out + conn->out_len, (size_t)len, (off_t)offset)) != (ssize_t)len) {
-            close(fd);
-            sv__http_conn_close(conn);
-            return;
+        if ((r = out_reserve(conn, (size_t)len)) < 0)
+            goto done;
+        if (pread(fd, conn->out + conn->out_len, (size_t)len, (off_t)offset) != (ssize_t)len) {
+            r = SV_ERR_IO;
+            goto done;
         }
         conn->out_len += (size_t)len;
         req->bytes_sent = len;
-        close(fd);
     } else if (body_allowed(req, status) && len) {
         conn->file_fd = fd;
         conn->file_off = offset;
         conn->file_left = len;
         req->bytes_sent = len;
-    } else {
-        close(fd);
+        return 0;
     }
-    dispatch(conn);
+done:
+    close(fd);
+    return r;
 }
 
-void sv__http_send_error(sv__http_req *req, int status, const char *code, const char *message)
+int sv__http_build_error(sv__http_req *req, int status, const char *code, const char *message)
 {
     json_t *j = json_pack("{s:{s:s,s:s}}", "error", "code", code, "message", message);
     char *text = j ? json_dumps(j, JSON_COMPACT) : NULL;
+    int r;
 
     if (text) {
         size_t len = strlen(text);
 
         text[len] = '\n'; /* json_dumps leaves room: the NUL becomes the newline */
-        sv__http_send(req, status, "application/json", text, len + 1);
+        r = sv__http_build(req, status, "application/json", text, len + 1);
     } else {
-        sv__http_send(req, status, "application/json", "{}\n", 3);
+        r = sv__http_build(req, status, "application/json", "{}\n", 3);
     }
     free(text);
     json_decref(j);
+    return r;
 }
 
-void sv__http_reject(sv__http_req *req, int status, const char *code, const char *message)
+int sv__http_build_reject(sv__http_req *req, int status, const char *code, const char *message)
 {
     sv__http_conn *conn = req->conn;
 
     conn->close_after = 1;
     conn->reject_status = status;
-    sv__http_send_error(req, status, code, message);
+    return sv__http_build_error(req, status, code, message);
 }
 
-static int wait_writable(sv__http_conn *conn)
-{
-    sv__http_conn_watch(conn, UV_WRITABLE);
-    sv__http_conn_arm_idle(conn);
-    return 0;
-}
-
-int sv__http_conn_flush(sv__http_conn *conn)
+int sv__http_out_flush(sv__http_conn *conn)
 {
     while (conn->out_off < conn->out_len) {
         ssize_t n = send(conn->fd, conn->out + conn->out_off, conn->out_len - conn->out_off,
@@ -312,9 +305,9 @@ int sv__http_conn_flush(sv__http_conn *conn)
         if (n < 0 && errno == EINTR)
             continue;
         if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
-            return wait_writable(conn);
+            return 0;
         if (n <= 0)
-            goto fail;
+            return -1;
         conn->out_off += (size_t)n;
     }
     while (conn->file_left > 0) {
@@ -325,15 +318,11 @@ int sv__http_conn_flush(sv__http_conn *conn)
         if (n < 0 && errno == EINTR)
             continue;
         if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
-            return wait_writable(conn);
+            return 0;
         if (n <= 0) /* 0: the file shrank under us; the length is promised */
-            goto fail;
+            return -1;
         conn->file_off += (uint64_t)n;
         conn->file_left -= (uint64_t)n;
     }
     return 1;
-
-fail:
-    sv__http_conn_close(conn);
-    return -1;
 }

@@ -57,14 +57,14 @@ int sv__api_on_headers(void *opaque, sv__http_req *req);
 void sv__api_on_request(void *opaque, sv__http_req *req);
 void sv__api_on_done(void *opaque, const sv__http_req *req);
 
-/* api_storage.c: a write (catalog, file) failed. Answers 507
+/* api_reply.c: a write (catalog, file) failed. Answers 507
  * insufficient_storage when the data folder's disk is full (the catalog
  * said SQLITE_FULL / ENOSPC, or under 1 MiB is free), else 500 with
  * `message`; logs either. sv__server_disk_full() is the test alone. */
 void sv__api_write_failed(sv__server *srv, sv__http_req *req, const char *message);
 int sv__server_disk_full(sv__server *srv);
 
-/* Sends a JSON value (stolen) with a status. */
+/* api_reply.c: sends a JSON value (stolen) with a status, not cached. */
 void sv__api_send_json(sv__http_req *req, int status, json_t *value);
 
 /* api_titles.c: route handlers. */

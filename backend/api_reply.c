@@ -1,10 +1,29 @@
 /*
- * api_storage.c - answering a catalog call that failed: 503 while the
- * catalog's database is unreachable, 507 when the data folder's disk is
- * full, so clients and operators can tell those from a bug.
+ * api_reply.c - how the API answers, for every route file: JSON answers,
+ * and a catalog call that failed: 503 while the catalog's database is
+ * unreachable, 507 when the data folder's disk is full, so clients and
+ * operators can tell those from a bug.
  */
+#include <stdlib.h>
+#include <string.h>
+
 #include "backend/fsutil.h"
 #include "backend/server_internal.h"
+
+void sv__api_send_json(sv__http_req *req, int status, json_t *value)
+{
+    char *text = value ? json_dumps(value, JSON_COMPACT | JSON_ENSURE_ASCII | JSON_REAL_PRECISION(9)) : NULL;
+
+    json_decref(value);
+    if (!text) {
+        sv__http_send_error(req, 500, "internal", "out of memory");
+        return;
+    }
+    sv__http_add_header(req, "Cache-Control", "no-store");
+    sv__http_send(req, status, "application/json", text, strlen(text));
+    free(text);
+}
+
 
 int sv__server_disk_full(sv__server *srv)
 {
