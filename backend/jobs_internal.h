@@ -1,7 +1,8 @@
 /*
- * Shared by the job files: job_run.c (claims, a whole job, recovery),
- * job_parts.c (a job split into parts, their assembly) and job_lease.c
- * (the lease keeper). Worker threads only.
+ * Shared by the job files, from the top down: job_run.c (claims, a whole
+ * job, recovery), job_parts.c (a job split into parts, their assembly),
+ * job_lease.c (the lease keeper) and job_staging.c (names, staging folders,
+ * progress). Worker threads only.
  *
  * Staging folders under DATA/staging, each owned by one claim:
  *   <title>.<attempt>@<host>:<pid>     a whole job, or the assembly of a split one
@@ -91,6 +92,9 @@ int sv__job_move_into_place(const char *staging, const char *final);
 
 /* Deletes the input when the job owns it (an upload). */
 void sv__job_drop_input(const sv__job_info *job);
+/* Start-up: removes the staging folders that processes of this machine left
+ * behind when they died (never another machine's, nor finished parts). */
+void sv__job_clean_stale(const sv__job_env *env);
 
 /* A job the catalog gave up (its worker died max-attempts times, or a part
  * of it did): removes its staging folders and the upload it owned. */
