@@ -157,6 +157,26 @@ int sv__catalog_job_requeue(sv__catalog *cat, const sv__job_info *job)
     return cat->ops->job_requeue(cat, job);
 }
 
+char *sv__cat_ladder_text(const sv__media_result *res)
+{
+#ifdef SV_HAVE_MEDIA
+    json_t *j = res->per_title ? sv__ladder_report_json(&res->ladder) : NULL;
+    char *text = j ? json_dumps(j, JSON_COMPACT | JSON_REAL_PRECISION(6)) : NULL;
+
+    json_decref(j);
+    return text;
+#else
+    (void)res;
+    return NULL;
+#endif
+}
+
+int sv__catalog_title_ladder(sv__catalog *cat, int64_t title_id, char **json_text)
+{
+    *json_text = NULL;
+    return cat->ops->title_ladder(cat, title_id, json_text);
+}
+
 int sv__catalog_publish(sv__catalog *cat, const sv__job_info *job, const sv__media_result *res)
 {
     return cat->ops->publish(cat, job, res);

@@ -35,7 +35,7 @@
 
 typedef struct sv__catalog sv__catalog;
 
-#define SV__CATALOG_SCHEMA_VERSION 6
+#define SV__CATALOG_SCHEMA_VERSION 7
 
 enum sv__job_state { SV__JOB_QUEUED, SV__JOB_RUNNING, SV__JOB_DONE, SV__JOB_FAILED, SV__JOB_NB };
 
@@ -178,6 +178,11 @@ int sv__catalog_job_requeue(sv__catalog *cat, const sv__job_info *job);
  * the media folder is in place, so a ready title never lacks files.
  * SV_ERR_STATE when the claim was lost (nothing changes). */
 int sv__catalog_publish(sv__catalog *cat, const sv__job_info *job, const sv__media_result *res);
+
+/* How a ready title's ladder was chosen: the per-title record
+ * (sv__ladder_report_json's text, caller frees) published with it, or NULL
+ * for a fixed ladder. 0, SV_ERR_NOT_FOUND (no such title) or SV_ERR_IO. */
+int sv__catalog_title_ladder(sv__catalog *cat, int64_t title_id, char **json_text);
 
 /*
  * A job in parts (sv__media_ingest_part): its holder splits it into

@@ -43,6 +43,7 @@ typedef struct sv__catalog_ops {
     int (*job_fail)(sv__catalog *cat, const sv__job_info *job, const char *reason);
     int (*job_requeue)(sv__catalog *cat, const sv__job_info *job);
     int (*publish)(sv__catalog *cat, const sv__job_info *job, const sv__media_result *res);
+    int (*title_ladder)(sv__catalog *cat, int64_t title_id, char **json_text);
     int (*job_split)(sv__catalog *cat, const sv__job_info *job, int parts);
     int (*job_part_done)(sv__catalog *cat, const sv__job_info *part, const char *output,
                          int lease_s, sv__job_info *parent);
@@ -114,5 +115,9 @@ int64_t sv__cat_now(void);
 
 /* ISO 8601 UTC ("2024-05-01T12:00:00Z") of an epoch second; buf >= 21. */
 void sv__cat_iso8601(int64_t t, char *buf, size_t cap);
+
+/* catalog.c: the text publish stores for res's ladder (malloc'ed), or NULL
+ * for a fixed one (and when out of memory: the record is informative). */
+char *sv__cat_ladder_text(const sv__media_result *res);
 
 #endif

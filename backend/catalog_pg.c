@@ -133,6 +133,9 @@ static const char *const migrations[] = {
     "ALTER TABLE jobs ADD COLUMN parts INTEGER NOT NULL DEFAULT 1;"
     "ALTER TABLE jobs ADD COLUMN output TEXT;"
     "CREATE INDEX jobs_parent ON jobs(parent_id);",
+    /* 2 -> 3: a per-title ladder's record (media.h, sv__ladder_report_json),
+     * NULL for a fixed ladder. */
+    "ALTER TABLE titles ADD COLUMN ladder TEXT;",
 };
 
 #define PG_SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))
@@ -459,6 +462,7 @@ const sv__catalog_ops sv__pg_ops = {
     .continue_watching = sv__pg_continue_watching,
     .title_access = sv__pg_title_access,
     .title_set_regions = sv__pg_title_set_regions,
+    .title_ladder = sv__pg_title_ladder,
     .user_insert = sv__pg_user_insert,
     .user_find = sv__pg_user_find,
     .user_get = sv__pg_user_get,

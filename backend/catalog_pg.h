@@ -94,6 +94,7 @@ int sv__pg_resume_get(sv__catalog *cat, int64_t user_id, int64_t title_id, doubl
 json_t *sv__pg_continue_watching(sv__catalog *cat, int64_t user_id, int limit, int *err);
 int sv__pg_title_access(sv__catalog *cat, int64_t title_id, int *ready, json_t **regions);
 int sv__pg_title_set_regions(sv__catalog *cat, int64_t title_id, json_t *regions);
+int sv__pg_title_ladder(sv__catalog *cat, int64_t title_id, char **json_text);
 
 /* ---- titles, keys, lockouts and audit (catalog_pg_titles.c,
  * catalog_pg_keys.c, catalog_pg_audit.c): the operations of sv__pg_ops;

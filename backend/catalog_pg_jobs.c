@@ -271,10 +271,13 @@ int sv__pg_job_requeue(sv__catalog *cat, const sv__job_info *job)
 
 int sv__pg_publish(sv__catalog *cat, const sv__job_info *job, const sv__media_result *res)
 {
+    char *ladder = sv__cat_ladder_text(res);
     int n, ret = SV_ERR_IO;
 
-    if (sv__pg_exec(cat, "BEGIN") < 0)
+    if (sv__pg_exec(cat, "BEGIN") < 0) {
+        free(ladder);
         return SV_ERR_IO;
+    }
     n = sv__pg_run(cat, "UPDATE jobs SET state = 'done', percent = 100, stage = 'done',"
                         " finished = $1, transcode_s = $2, lease_until = NULL WHERE id = $3"
                         " AND state = 'running' AND worker = $4 AND attempts = $5",
@@ -297,14 +300,33 @@ int sv__pg_publish(sv__catalog *cat, const sv__job_info *job, const sv__media_re
                        (int64_t)r->nb_segments) != 1)
             goto fail;
     }
-    if (sv__pg_run(cat, "UPDATE titles SET status = 'ready', duration = $1, nb_thumbs = $2"
-                        " WHERE id = $3", "dii", res->duration_s, (int64_t)res->nb_thumbs,
-                   job->title_id) != 1)
+    if (sv__pg_run(cat, "UPDATE titles SET status = 'ready', duration = $1, nb_thumbs = $2,"
+                        " ladder = $3 WHERE id = $4", "disi", res->duration_s,
+                   (int64_t)res->nb_thumbs, ladder, job->title_id) != 1)
         goto fail;
-    if (sv__pg_exec(cat, "COMMIT") == 0)
+    if (sv__pg_exec(cat, "COMMIT") == 0) {
+        free(ladder);
         return 0;
+    }
 fail:
+    free(ladder);
     rollback(cat);
+    return ret;
+}
+
+int sv__pg_title_ladder(sv__catalog *cat, int64_t title_id, char **json_text)
+{
+    PGresult *r = sv__pg_query(cat, "SELECT ladder FROM titles WHERE id = $1", "i", title_id);
+    int ret = SV_ERR_NOT_FOUND;
+
+    if (!r)
+        return SV_ERR_IO;
+    if (PQntuples(r) == 1) {
+        ret = 0;
+        if (!sv__pg_null(r, 0, 0) && !(*json_text = strdup(sv__pg_text(r, 0, 0))))
+            ret = SV_ERR_NOMEM;
+    }
+    PQclear(r);
     return ret;
 }
 

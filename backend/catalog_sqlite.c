@@ -158,6 +158,9 @@ static const char *const migrations[] = {
     "ALTER TABLE jobs ADD COLUMN parts INTEGER NOT NULL DEFAULT 1;"
     "ALTER TABLE jobs ADD COLUMN output TEXT;"
     "CREATE INDEX jobs_parent ON jobs(parent_id);",
+    /* 6 -> 7: a per-title ladder's record (media.h, sv__ladder_report_json),
+     * NULL for a fixed ladder. */
+    "ALTER TABLE titles ADD COLUMN ladder TEXT;",
 };
 
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) == SV__CATALOG_SCHEMA_VERSION,
@@ -330,6 +333,7 @@ const sv__catalog_ops sv__sqlite_ops = {
     .continue_watching = sv__sqlite_continue_watching,
     .title_access = sv__sqlite_title_access,
     .title_set_regions = sv__sqlite_title_set_regions,
+    .title_ladder = sv__sqlite_title_ladder,
     .title_create = sv__sqlite_title_create,
     .title_update = sv__sqlite_title_update,
     .title_json = sv__sqlite_title_json,

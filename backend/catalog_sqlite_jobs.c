@@ -267,10 +267,13 @@ int sv__sqlite_job_requeue(sv__catalog *cat, const sv__job_info *job)
 
 int sv__sqlite_publish(sv__catalog *cat, const sv__job_info *job, const sv__media_result *res)
 {
+    char *ladder = sv__cat_ladder_text(res);
     int n;
 
-    if (sv__cat_exec(cat, "BEGIN IMMEDIATE") < 0)
+    if (sv__cat_exec(cat, "BEGIN IMMEDIATE") < 0) {
+        free(ladder);
         return SV_ERR_IO;
+    }
     n = run(cat, "UPDATE jobs SET state = 'done', percent = 100, stage = 'done', finished = ?,"
                  " transcode_s = ?, lease_until = NULL WHERE" HELD, "idisi", sv__cat_now(),
             res->transcode_s, job->id, job->worker, (int64_t)job->attempts);
@@ -289,14 +292,37 @@ int sv__sqlite_publish(sv__catalog *cat, const sv__job_info *job, const sv__medi
                 r->average_bandwidth, r->codecs, r->frame_rate, (int64_t)r->nb_segments) != 1)
             goto fail;
     }
-    if (run(cat, "UPDATE titles SET status = 'ready', duration = ?, nb_thumbs = ? WHERE id = ?",
-            "dii", res->duration_s, (int64_t)res->nb_thumbs, job->title_id) != 1)
+    if (run(cat, "UPDATE titles SET status = 'ready', duration = ?, nb_thumbs = ?, ladder = ?"
+                 " WHERE id = ?", "disi", res->duration_s, (int64_t)res->nb_thumbs, ladder,
+            job->title_id) != 1)
         goto fail;
-    if (sv__cat_exec(cat, "COMMIT") == 0)
+    if (sv__cat_exec(cat, "COMMIT") == 0) {
+        free(ladder);
         return 0;
+    }
 fail:
+    free(ladder);
     sv__cat_exec(cat, "ROLLBACK");
     return n == 0 ? SV_ERR_STATE : SV_ERR_IO;
+}
+
+int sv__sqlite_title_ladder(sv__catalog *cat, int64_t title_id, char **json_text)
+{
+    sqlite3_stmt *st;
+    int ret = SV_ERR_NOT_FOUND;
+
+    if (sv__cat_prepare(cat, "SELECT ladder FROM titles WHERE id = ?", &st) < 0)
+        return SV_ERR_IO;
+    sqlite3_bind_int64(st, 1, title_id);
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        const char *text = (const char *)sqlite3_column_text(st, 0);
+
+        ret = 0;
+        if (text && !(*json_text = strdup(text)))
+            ret = SV_ERR_NOMEM;
+    }
+    sqlite3_finalize(st);
+    return ret;
 }
 
 int sv__sqlite_job_split(sv__catalog *cat, const sv__job_info *job, int parts)

@@ -98,32 +98,6 @@ static int parse_num(const char *v, double lo, double hi, double *out)
     return 0;
 }
 
-/* "240:300,360:750": height:kbps pairs, lowest first. */
-static int parse_ladder(sv__ladder *l, const char *v)
-{
-    const char *p = v;
-    int n = 0;
-
-    while (*p) {
-        char *end;
-        long h = strtol(p, &end, 10), kbps;
-
-        if (end == p || *end != ':' || h < 16 || h > 4320 || n >= SV_MEDIA_MAX_RUNGS)
-            return SV_ERR_INVALID;
-        p = end + 1;
-        kbps = strtol(p, &end, 10);
-        if (end == p || kbps < 16 || kbps > 200000 || (*end && *end != ','))
-            return SV_ERR_INVALID;
-        l->rungs[n].height = (int)h;
-        l->rungs[n++].bitrate_kbps = (int)kbps;
-        p = *end ? end + 1 : end;
-    }
-    if (!n)
-        return SV_ERR_INVALID;
-    l->nb_rungs = n;
-    return 0;
-}
-
 /* "addr,addr": IPv4 or IPv6 literals (the form req->peer has). */
 static int check_addresses(const char *v)
 {
@@ -192,7 +166,7 @@ int sv__config_set(sv__config *c, const char *key, const char *v, char *err, siz
           : key[0] == 'i' ? &c->http.idle_timeout_ms : &c->http.drain_timeout_ms) =
             (unsigned)(d * 1000);
     } else if (!strcmp(key, "ladder")) {
-        if (parse_ladder(&c->ladder, v) < 0)
+        if (sv__ladder_parse(v, &c->ladder) < 0)
             goto bad;
     } else if (!strcmp(key, "segment-seconds")) {
         if (parse_num(v, 0.5, 60, &d) < 0)

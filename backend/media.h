@@ -37,11 +37,94 @@ typedef struct sv__ladder {
     const char *x264_preset; /* default "veryfast" */
     int threads;             /* encoder/decoder threads, 0: one per core */
     double thumb_interval_s; /* default 10 */
+    int per_title;           /* rungs[] is the template of a per-title ladder (below) */
 } sv__ladder;
 
 /* Fills the default ladder: 240p 300, 360p 750, 480p 1200, 720p 2800,
- * 1080p 5000 kb/s, 4 s segments, AAC 128 kb/s, veryfast, thumbs every 10 s. */
+ * 1080p 5000 kb/s, 4 s segments, AAC 128 kb/s, veryfast, thumbs every 10 s,
+ * per title (per_title = 1). */
 void sv__ladder_default(sv__ladder *l);
+
+/*
+ * Per-title ladders (docs/packaging.md, "Per-title ladders"). The template's
+ * rungs name quality levels: rung i stands for the quality its rate reaches
+ * on this title at the best resolution. sv__ladder_probe() encodes short
+ * samples of the source at each template height and several rates with the
+ * ingest's own encoder settings, measures PSNR and SSIM at display size
+ * with libavfilter, and sv__ladder_choose() picks, for each template rung,
+ * the lowest rate whose quality on the rate-quality convex hull is within
+ * SV_LADDER_TOLERANCE_DB of that level, at the resolution the hull has
+ * there. Easy content gets lower rates (the curve flattens early: the top
+ * rung stops where quality stops rising), hard content the resolution that
+ * gives the most quality for the template's rate.
+ */
+#define SV_LADDER_TOLERANCE_DB 0.2
+#define SV_LADDER_MAX_POINTS 64
+
+typedef struct sv__probe_point {
+    int width, height;
+    int target_kbps;         /* the rate asked of the encoder */
+    double kbps;             /* the rate it produced over the samples */
+    double psnr, ssim;       /* at display size, against the source */
+    int on_hull;             /* a vertex of the rate-quality convex hull */
+} sv__probe_point;
+
+typedef struct sv__ladder_choice {
+    int width, height;
+    int kbps;                /* the rate asked of the encoder */
+    double expected_kbps;    /* what the probe says it will produce (easy content
+                              * produces less than it is allowed) */
+    int from_rung;           /* the template rung it stands for */
+    double psnr, ssim;       /* expected, read off the hull at kbps */
+    double level_psnr;       /* the hull's quality at the template rung's rate */
+} sv__ladder_choice;
+
+typedef struct sv__ladder_report {
+    int src_width, src_height;
+    int display_width, display_height;  /* where quality is measured */
+    int nb_windows;
+    double sample_s;         /* seconds of source encoded per probe point */
+    double probe_s;          /* wall time of the probe */
+    sv__probe_point points[SV_LADDER_MAX_POINTS];
+    int nb_points;
+    sv__ladder_choice chosen[SV_MEDIA_MAX_RUNGS];
+    int nb_chosen;
+    char note[256];          /* why the ladder is what it is, "" when per title as planned */
+} sv__ladder_report;
+
+/* Probes `input` for the template `tmpl` (its rungs, preset, threads) and
+ * fills rep->points and the source and display sizes. A source too short to
+ * sample, or one no rung fits, is not an error: rep->note says so and
+ * sv__ladder_choose() falls back to the template. Returns 0, or
+ * SV_ERR_IO / SV_ERR_UNSUPPORTED / SV_ERR_DECODE / SV_ERR_NOMEM /
+ * SV_ERR_CANCELLED with a reason in errbuf. Worker threads; blocking. */
+int sv__ladder_probe(const char *input, const sv__ladder *tmpl, const volatile int *cancel,
+                     sv__ladder_report *rep, char *errbuf, size_t errlen);
+
+/* Marks the hull's vertices and fills rep->chosen from rep->points (pure).
+ * Without usable points the choice is the template's rungs that fit the
+ * source, with a note. */
+void sv__ladder_choose(const sv__ladder *tmpl, sv__ladder_report *rep);
+
+/* Parses the `ladder` setting into l's rungs and per_title: "auto" (per
+ * title over the default template), "auto:H:KBPS,..." (per title over that
+ * template) or "H:KBPS,..." (that fixed ladder), heights 16..4320, rates
+ * 16..200000 kb/s, at most SV_MEDIA_MAX_RUNGS. Other fields are kept.
+ * 0 or SV_ERR_INVALID. */
+int sv__ladder_parse(const char *spec, sv__ladder *l);
+
+/* The ladder to encode: `tmpl` with its rungs replaced by rep->chosen and
+ * per_title cleared. */
+void sv__ladder_apply(const sv__ladder *tmpl, const sv__ladder_report *rep, sv__ladder *out);
+
+/* The record as a new JSON object (jansson; NULL when out of memory), and
+ * back: 0, or SV_ERR_PARSE naming nothing (the record is ours). */
+struct json_t *sv__ladder_report_json(const sv__ladder_report *rep);
+int sv__ladder_report_parse(struct json_t *root, sv__ladder_report *rep);
+/* The record as an SVG plot: PSNR against rate per resolution, the hull and
+ * the chosen rungs. *out is malloc'ed text of *len bytes (caller frees).
+ * 0 or SV_ERR_NOMEM. */
+int sv__ladder_svg(const sv__ladder_report *rep, char **out, size_t *len);
 
 /* One rendition that was written. Video rungs come first, lowest first,
  * then the audio rendition (when the source has audio). For audio, width,
@@ -62,7 +145,9 @@ typedef struct sv__media_result {
     int nb_renditions;
     sv__rendition_info renditions[SV_MEDIA_MAX_RUNGS + 1];
     int nb_thumbs;
-    double transcode_s;      /* wall time spent */
+    double transcode_s;      /* wall time spent, the probe included */
+    int per_title;           /* the ladder was chosen per title: */
+    sv__ladder_report ladder;  /* how (probe points, hull, choice) */
 } sv__media_result;
 
 /* Progress: percent 0..100 of the whole job (never decreasing), and a short

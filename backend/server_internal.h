@@ -75,6 +75,9 @@ int sv__api_title_patch_head(void *ctx, sv__http_req *req);
 void sv__api_title_upload(void *ctx, sv__http_req *req);
 int sv__api_title_upload_head(void *ctx, sv__http_req *req);
 void sv__api_job_get(void *ctx, sv__http_req *req);
+/* api_ladder.c */
+void sv__api_title_ladder(void *ctx, sv__http_req *req);
+void sv__api_title_ladder_svg(void *ctx, sv__http_req *req);
 
 /* api_license.c: POST /api/v1/license (ClearKey, playback token). */
 void sv__api_license(void *ctx, sv__http_req *req);

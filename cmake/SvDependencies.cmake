@@ -6,6 +6,8 @@ find_package(Threads REQUIRED)
 
 pkg_check_modules(FFMPEG REQUIRED IMPORTED_TARGET
     libavformat>=59 libavcodec>=59 libavutil>=57 libswscale>=6 libswresample>=4)
+# libavfilter: only the backend's per-title probe (psnr, ssim filters).
+pkg_check_modules(AVFILTER REQUIRED IMPORTED_TARGET libavfilter>=8)
 pkg_check_modules(SDL2 REQUIRED IMPORTED_TARGET sdl2>=2.0.20)
 pkg_check_modules(CURL REQUIRED IMPORTED_TARGET libcurl>=7.80)
 pkg_check_modules(LIBXML2 REQUIRED IMPORTED_TARGET libxml-2.0>=2.9)

@@ -45,6 +45,7 @@ typedef struct ingest {
     sv__rung_job *rungs[SV_MEDIA_MAX_RUNGS];
     sv__rung_params params[SV_MEDIA_MAX_RUNGS];
     char rung_dirs[SV_MEDIA_MAX_RUNGS][4200];
+    char rung_names[SV_MEDIA_MAX_RUNGS][16];
     int nb_rungs;
     sv__audio_job *audio;
     sv__thumbs *thumbs;
@@ -69,6 +70,7 @@ void sv__ladder_default(sv__ladder *l)
     l->x264_preset = "veryfast";
     l->threads = 0;
     l->thumb_interval_s = 10.0;
+    l->per_title = 1;
 }
 
 static void report(ingest *g, double percent, const char *stage)
@@ -140,11 +142,30 @@ static int probe(ingest *g, const char *input, char *errbuf, size_t errlen)
 
 static int compare_rungs(const void *a, const void *b)
 {
-    return ((const sv__rung *)a)->height - ((const sv__rung *)b)->height;
+    const sv__rung *x = a, *y = b;
+
+    if (x->height != y->height)
+        return x->height - y->height;
+    return x->bitrate_kbps - y->bitrate_kbps;
 }
 
-/* Chooses the rungs: ascending, no duplicates, none taller than the source.
- * A source shorter than every rung still gets one rung at its own height. */
+/* A rung's name, also its folder: "<height>p", or "<height>p-<kbps>k" when
+ * the plan has several rungs of that height (a per-title ladder may). */
+static void rung_name(const sv__rung *plan, int n, int i, char *out, size_t cap)
+{
+    int same = 0;
+
+    for (int k = 0; k < n; k++)
+        same += plan[k].height == plan[i].height;
+    if (same > 1)
+        snprintf(out, cap, "%dp-%dk", plan[i].height, plan[i].bitrate_kbps);
+    else
+        snprintf(out, cap, "%dp", plan[i].height);
+}
+
+/* Chooses the rungs: ascending by height then rate, no duplicates, none
+ * taller than the source. A source shorter than every rung still gets one
+ * rung at its own height. */
 static void plan_rungs(ingest *g, sv__rung *out, int *n)
 {
     const AVCodecParameters *cp = g->vst->codecpar;
@@ -157,7 +178,8 @@ static void plan_rungs(ingest *g, sv__rung *out, int *n)
     for (int i = 0; i < count; i++) {
         if (sorted[i].height < 2 || sorted[i].height > src_h || sorted[i].bitrate_kbps <= 0)
             continue;
-        if (*n > 0 && out[*n - 1].height == (sorted[i].height & ~1))
+        if (*n > 0 && out[*n - 1].height == (sorted[i].height & ~1) &&
+            out[*n - 1].bitrate_kbps == sorted[i].bitrate_kbps)
             continue;
         out[*n] = sorted[i];
         out[*n].height &= ~1;
@@ -176,14 +198,19 @@ static int start_outputs(ingest *g, char *errbuf, size_t errlen)
     plan_rungs(g, plan, &n);
     if (n == 0)
         return sv__media_err(errbuf, errlen, SV_ERR_INVALID, "the ladder has no rung");
+    char names[SV_MEDIA_MAX_RUNGS][16];
+    for (int i = 0; i < n; i++)
+        rung_name(plan, n, i, names[i], sizeof(names[i]));
     if (g->part) {
         /* Only this part's share of the plan; the rest is other workers'. */
         int heights[SV_MEDIA_MAX_RUNGS], k = 0;
         for (int i = 0; i < n; i++)
             heights[i] = plan[i].height;
         for (int i = 0; i < n; i++)
-            if (sv__media_part_owns(heights, n, g->part, i))
+            if (sv__media_part_owns(heights, n, g->part, i)) {
+                memcpy(names[k], names[i], sizeof(names[k]));
                 plan[k++] = plan[i];
+            }
         n = k;
     }
     double sar = cp->sample_aspect_ratio.num > 0 ? av_q2d(cp->sample_aspect_ratio) : 1.0;
@@ -198,7 +225,8 @@ static int start_outputs(ingest *g, char *errbuf, size_t errlen)
     for (int i = 0; i < n; i++) {
         sv__rung_params *p = &g->params[i];
         /* The name is the folder, so a part's rungs keep theirs. */
-        snprintf(g->rung_dirs[i], sizeof(g->rung_dirs[i]), "%s/video/%dp", g->out_dir, plan[i].height);
+        memcpy(g->rung_names[i], names[i], sizeof(names[i]));
+        snprintf(g->rung_dirs[i], sizeof(g->rung_dirs[i]), "%s/video/%s", g->out_dir, names[i]);
         p->height = plan[i].height;
         p->width = (int)lrint(display_w * plan[i].height / cp->height / 2.0) * 2;
         if (p->width < 2)
@@ -347,8 +375,7 @@ static int package(ingest *g, sv__media_result *res, char *errbuf, size_t errlen
     for (int i = 0; i < g->nb_rungs; i++) {
         sv__rendition_info *ri = &res->renditions[res->nb_renditions++];
         const sv__segwriter *w = sv__rung_segments(g->rungs[i]);
-        char name[16];
-        snprintf(name, sizeof(name), "%dp", g->params[i].height);
+        const char *name = g->rung_names[i];
         fill_info(ri, "video", name, w);
         ri->width = g->params[i].width;
         ri->height = g->params[i].height;
@@ -426,7 +453,8 @@ int sv__media_ingest_part(const char *input, const char *out_dir, const sv__ladd
                           const volatile int *cancel, sv__media_result *res,
                           char *errbuf, size_t errlen)
 {
-    sv__ladder defaults;
+    sv__ladder defaults, chosen;
+    sv__ladder_report *rep = NULL;
     ingest g = { 0 };
     int rc;
     int64_t t0 = sv__monotonic_ns();
@@ -449,6 +477,22 @@ int sv__media_ingest_part(const char *input, const char *out_dir, const sv__ladd
                  part->index >= part->count))
         return sv__media_err(errbuf, errlen, SV_ERR_INVALID, "invalid part %d of %d",
                              part ? part->index : 0, part ? part->count : 0);
+    if (ladder->per_title) {
+        /* Each part of a split ingest probes alike (the probe is
+         * deterministic); a caller that split the job may instead pass
+         * every part the ladder chosen once. */
+        rep = &res->ladder;
+        if (progress)
+            progress(opaque, 0.0, "probe");
+        if ((rc = sv__ladder_probe(input, ladder, cancel, rep, errbuf, errlen)) < 0) {
+            memset(res, 0, sizeof(*res));
+            return rc;
+        }
+        sv__ladder_choose(ladder, rep);
+        sv__ladder_apply(ladder, rep, &chosen);
+        res->per_title = 1;
+        ladder = &chosen;
+    }
     g.l = ladder;
     g.part = part;
     g.t0 = t0;

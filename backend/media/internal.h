@@ -236,8 +236,33 @@ const sv__segwriter *sv__rung_segments(const sv__rung_job *r);
 const char *sv__rung_codecs(const sv__rung_job *r);
 void sv__rung_destroy(sv__rung_job *r);
 
+/* Opens libx264 with the ladder's settings for p's size, rate, preset,
+ * threads and GOP (closed GOPs, keyframes only where forced, VBV peak =
+ * rate over two seconds) into *out (freed by the caller, also on error),
+ * and writes the "avc1.PPCCLL" string into codecs when it is not NULL. */
+int sv__x264_open(const sv__rung_params *p, AVCodecContext **out, char *codecs, size_t codecs_len,
+                  char *errbuf, size_t errlen);
 /* Builds "avc1.PPCCLL" from H.264 extradata (Annex B or avcC). */
 int sv__avc1_codecs(const uint8_t *extradata, int size, char *out, size_t outlen);
+
+/* ---- quality measurement (quality.c) ------------------------------------- */
+
+/* PSNR and SSIM of frame pairs of one size (YUV 4:2:0, 8-bit) through
+ * libavfilter's psnr and ssim filters. */
+typedef struct sv__quality sv__quality;
+
+int sv__quality_open(int width, int height, sv__quality **out, char *errbuf, size_t errlen);
+/* Measures one pair (the frames are referenced, not kept). */
+int sv__quality_push(sv__quality *q, const AVFrame *dist, const AVFrame *ref, char *errbuf,
+                     size_t errlen);
+/* PSNR (dB, from the mean MSE over all frames) and mean SSIM. SV_ERR_INVALID
+ * when no pair was pushed. */
+int sv__quality_finish(sv__quality *q, double *psnr, double *ssim, char *errbuf, size_t errlen);
+/* PSNR of the pairs measured so far (NAN before the first one comes out). */
+double sv__quality_peek(const sv__quality *q);
+void sv__quality_close(sv__quality *q);
+/* 8-bit PSNR of a mean squared error; 100 dB for an exact copy. */
+double sv__psnr_from_mse(double mse);
 
 /* ---- audio (audio.c) --------------------------------------------------- */
 

@@ -106,19 +106,29 @@ typedef struct assembly {
     double segment_s, transcode_s;
 } assembly;
 
-/* "video/<digits>p" or "audio": the part's own folder names, nothing else. */
+/* Digits from *p on, at least one; moves *p past them. */
+static int digits(const char **p)
+{
+    const char *s = *p;
+
+    while (isdigit((unsigned char)**p))
+        (*p)++;
+    return *p > s && *p - s <= 6;
+}
+
+/* "video/<digits>p", "video/<digits>p-<digits>k" or "audio": the part's own
+ * folder names (ingest.c), nothing else. */
 static int valid_path(const char *kind, const char *name, const char *path)
 {
     char want[32];
-    size_t n = strlen(name);
+    const char *p = name;
 
     if (!strcmp(kind, "audio"))
         return !strcmp(name, "audio") && !strcmp(path, "audio");
-    if (strcmp(kind, "video") || n < 2 || n > 6 || name[n - 1] != 'p')
+    if (strcmp(kind, "video") || !digits(&p) || *p++ != 'p')
         return 0;
-    for (size_t i = 0; i + 1 < n; i++)
-        if (!isdigit((unsigned char)name[i]))
-            return 0;
+    if (*p && (*p++ != '-' || !digits(&p) || *p++ != 'k' || *p))
+        return 0;
     snprintf(want, sizeof(want), "video/%s", name);
     return !strcmp(path, want);
 }
@@ -232,7 +242,10 @@ static int compare_video(const void *x, const void *y)
 {
     const sv__manifest_rendition *a = x, *b = y;
 
-    return a->info->height - b->info->height;
+    if (a->info->height != b->info->height)
+        return a->info->height - b->info->height;
+    return (a->info->average_bandwidth > b->info->average_bandwidth) -
+           (a->info->average_bandwidth < b->info->average_bandwidth);
 }
 
 /* Every rung must cut the same segments: the same count and durations

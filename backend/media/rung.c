@@ -14,7 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <libavutil/opt.h>
 #include <libavutil/pixdesc.h>
 #include <libswscale/swscale.h>
 
@@ -61,44 +60,6 @@ struct sv__rung_job {
     int forced_head, forced_count;
     char codecs[48];
 };
-
-static int open_encoder(sv__rung_job *r, char *errbuf, size_t errlen)
-{
-    const sv__rung_params *p = &r->p;
-    const AVCodec *codec = avcodec_find_encoder_by_name("libx264");
-    if (!codec)
-        return sv__media_err(errbuf, errlen, SV_ERR_UNSUPPORTED,
-                             "libavcodec was built without libx264");
-    AVCodecContext *c = r->enc = avcodec_alloc_context3(codec);
-    if (!c)
-        return sv__media_err(errbuf, errlen, SV_ERR_NOMEM, "out of memory (encoder)");
-    c->width = p->width;
-    c->height = p->height;
-    c->pix_fmt = AV_PIX_FMT_YUV420P;
-    c->sample_aspect_ratio = (AVRational){ 1, 1 };
-    c->time_base = p->time_base;
-    c->framerate = p->frame_rate;
-    c->bit_rate = (int64_t)p->bitrate_kbps * 1000;
-    /* VBV: peak rate = target rate, two seconds of buffer. */
-    c->rc_max_rate = c->bit_rate;
-    c->rc_buffer_size = (int)(c->bit_rate * 2);
-    /* One GOP per segment; keyframes come only from the forced IDRs. */
-    c->gop_size = p->gop_frames;
-    c->keyint_min = p->gop_frames;
-    c->flags |= AV_CODEC_FLAG_GLOBAL_HEADER | AV_CODEC_FLAG_CLOSED_GOP;
-    c->thread_count = p->threads;
-    AVDictionary *opts = NULL;
-    av_dict_set(&opts, "preset", p->preset, 0);
-    av_dict_set(&opts, "sc_threshold", "0", 0);
-    av_dict_set(&opts, "forced-idr", "1", 0);
-    int ret = avcodec_open2(c, codec, &opts);
-    av_dict_free(&opts);
-    if (ret < 0)
-        return sv__media_averr(errbuf, errlen, SV_ERR_UNSUPPORTED, ret, "libx264 open");
-    if (sv__avc1_codecs(c->extradata, c->extradata_size, r->codecs, sizeof(r->codecs)) < 0)
-        return sv__media_err(errbuf, errlen, SV_ERR_INTERNAL, "libx264 wrote no SPS");
-    return 0;
-}
 
 static int drain(sv__rung_job *r, char *errbuf, size_t errlen)
 {
@@ -225,7 +186,7 @@ int sv__rung_start(sv__rung_job **out, const sv__rung_params *p, char *errbuf, s
     r->p.out_dir = r->dir;
     if ((rc = sv__segwriter_init(&r->segs, r->dir, p->writer, errbuf, errlen)) < 0)
         goto fail;
-    if ((rc = open_encoder(r, errbuf, errlen)) < 0)
+    if ((rc = sv__x264_open(&r->p, &r->enc, r->codecs, sizeof(r->codecs), errbuf, errlen)) < 0)
         goto fail;
     r->scaled = av_frame_alloc();
     r->pkt = av_packet_alloc();

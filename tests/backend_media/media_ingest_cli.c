@@ -2,7 +2,7 @@
  * sv-media-ingest: a thin command-line driver of sv__media_ingest() for the
  * backend_media tests and bench/transcode.sh.
  *
- *   sv-media-ingest INPUT OUT_DIR [--ladder 240:300,360:750] [--segment S]
+ *   sv-media-ingest INPUT OUT_DIR [--ladder 240:300,360:750|auto[:H:KBPS,...]] [--segment S]
  *                   [--threads N] [--preset P] [--cancel-at PERCENT] [--progress]
  *                   [--verbose] [--drm none|cenc|cbcs --kid HEX32 --key HEX32]
  *                   [--part K/N]
@@ -13,6 +13,11 @@
  * With --drm the output is encrypted under the given key (backend_drm tests,
  * bench/decrypt.sh). --threads 1 makes x264's output the same from run to
  * run, so a clear and an encrypted build of one input hold the same samples.
+ *
+ * The ladder is the fixed default unless --ladder says otherwise; "auto"
+ * chooses it per title (from the default template, or the one after the
+ * colon) and prints the probe points and the choice as well; --probe-only
+ * stops there (no encode), for bench/per_title.sh.
  *
  * Prints the result as key=value lines on stdout (duration, renditions,
  * thumbs, wall time) and exits 0; on failure prints "error=<code> <reason>"
@@ -48,24 +53,7 @@ static void on_progress(void *opaque, double percent, const char *stage)
         s->cancel = 1;
 }
 
-static int parse_ladder(const char *spec, sv__ladder *l)
-{
-    l->nb_rungs = 0;
-    const char *p = spec;
-    while (*p) {
-        char *end;
-        long h = strtol(p, &end, 10);
-        if (end == p || *end != ':' || l->nb_rungs == SV_MEDIA_MAX_RUNGS)
-            return -1;
-        p = end + 1;
-        long kbps = strtol(p, &end, 10);
-        if (end == p || (*end != ',' && *end != '\0'))
-            return -1;
-        l->rungs[l->nb_rungs++] = (sv__rung){ (int)h, (int)kbps };
-        p = *end == ',' ? end + 1 : end;
-    }
-    return l->nb_rungs > 0 ? 0 : -1;
-}
+static void print_ladder(const sv__ladder_report *l);
 
 static void print_result(const sv__media_result *res)
 {
@@ -77,6 +65,23 @@ static void print_result(const sv__media_result *res)
                r->kind, r->name, r->width, r->height, (long long)r->bandwidth,
                (long long)r->average_bandwidth, r->codecs, r->frame_rate, r->nb_segments);
     }
+    if (res->per_title)
+        print_ladder(&res->ladder);
+}
+
+static void print_ladder(const sv__ladder_report *l)
+{
+    printf("ladder=auto probe_s=%.3f windows=%d sample_s=%.2f display=%dx%d note=%s\n", l->probe_s,
+           l->nb_windows, l->sample_s, l->display_width, l->display_height, l->note);
+    for (int i = 0; i < l->nb_points; i++)
+        printf("probe=%dp target=%d kbps=%.1f psnr=%.3f ssim=%.5f hull=%d\n", l->points[i].height,
+               l->points[i].target_kbps, l->points[i].kbps, l->points[i].psnr, l->points[i].ssim,
+               l->points[i].on_hull);
+    for (int i = 0; i < l->nb_chosen; i++)
+        printf("chosen=%dp kbps=%d from=%d expected_kbps=%.1f psnr=%.3f ssim=%.5f level=%.3f\n",
+               l->chosen[i].height, l->chosen[i].kbps, l->chosen[i].from_rung,
+               l->chosen[i].expected_kbps, l->chosen[i].psnr, l->chosen[i].ssim,
+               l->chosen[i].level_psnr);
 }
 
 /* --assemble OUT_DIR PART_DIR... [--drm S --kid HEX --key HEX] */
@@ -117,8 +122,9 @@ int main(int argc, char **argv)
     sv__media_part part = { 0, 0 };
     cli_state st = { .cancel_at = -1, .last = 0 };
     sv__media_protection prot = { .license_url = "/api/v1/license" };
-    int verbose = 0, have_kid = 0, have_key = 0;
+    int verbose = 0, have_kid = 0, have_key = 0, probe_only = 0;
     sv__ladder_default(&ladder);
+    ladder.per_title = 0;
     if (argc < 3) {
         fprintf(stderr, "usage: %s INPUT OUT_DIR [--ladder H:KBPS,...] [--segment S] "
                         "[--threads N] [--preset P] [--cancel-at PERCENT] [--progress] [--verbose] "
@@ -137,13 +143,17 @@ int main(int argc, char **argv)
             verbose = 1;
             continue;
         }
+        if (!strcmp(a, "--probe-only")) {
+            probe_only = 1;
+            continue;
+        }
         if (!v) {
             fprintf(stderr, "%s needs a value\n", a);
             return 2;
         }
         i++;
         if (!strcmp(a, "--ladder")) {
-            if (parse_ladder(v, &ladder) < 0) {
+            if (sv__ladder_parse(v, &ladder) < 0) {
                 fprintf(stderr, "bad ladder: %s\n", v);
                 return 2;
             }
@@ -189,6 +199,16 @@ int main(int argc, char **argv)
         av_log_set_level(AV_LOG_WARNING);
     sv__media_result res;
     char err[512];
+    if (probe_only) {
+        int rc = sv__ladder_probe(argv[1], &ladder, NULL, &res.ladder, err, sizeof(err));
+        if (rc < 0) {
+            fprintf(stderr, "error=%d %s: %s\n", rc, sv_strerror(rc), err);
+            return 1;
+        }
+        sv__ladder_choose(&ladder, &res.ladder);
+        print_ladder(&res.ladder);
+        return 0;
+    }
     int rc = sv__media_ingest_part(argv[1], argv[2], &ladder, &prot, part.count ? &part : NULL,
                                    on_progress, &st, &st.cancel, &res, err, sizeof(err));
     if (rc < 0) {
