@@ -17,7 +17,6 @@
 #include <strings.h>
 #include <time.h>
 
-#include "player/emulate/emulate_internal.h"
 #include "player/core/internal.h"
 #include "player/manifest/url.h"
 
@@ -40,52 +39,12 @@ double sv__wallclock_utc(const struct sv_player *p)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-double sv__timeline_offset(struct sv_player *p, int64_t disc, double candidate, int authoritative)
-{
-    double off = candidate;
-    sv__mutex_lock(&p->lock);
-    int i;
-    for (i = 0; i < p->nb_epochs; i++)
-        if (p->epochs[i].disc == disc)
-            break;
-    if (i < p->nb_epochs && (p->epochs[i].authoritative || !authoritative)) {
-        off = p->epochs[i].offset;
-    } else if (i < p->nb_epochs) {
-        /* Video's first packet starts the segment exactly; audio's may
-         * carry encoder priming before it, so video's mapping wins. */
-        p->epochs[i] = (sv__epoch){ disc, candidate, 1 };
-    } else {
-        if (p->nb_epochs == (int)(sizeof(p->epochs) / sizeof(p->epochs[0]))) {
-            memmove(p->epochs, p->epochs + 1, sizeof(p->epochs) - sizeof(p->epochs[0]));
-            p->nb_epochs--;
-        }
-        p->epochs[p->nb_epochs++] = (sv__epoch){ disc, candidate, authoritative };
-    }
-    sv__mutex_unlock(&p->lock);
-    return off;
-}
-
-int sv__timeline_offset_get(struct sv_player *p, int64_t disc, double *offset)
-{
-    int ret = SV_ERR_NOT_FOUND;
-    sv__mutex_lock(&p->lock);
-    for (int i = 0; i < p->nb_epochs; i++) {
-        if (p->epochs[i].disc == disc) {
-            *offset = p->epochs[i].offset;
-            ret = 0;
-            break;
-        }
-    }
-    sv__mutex_unlock(&p->lock);
-    return ret;
-}
-
 void sv__set_state(struct sv_player *p, sv_player_state st)
 {
-    sv__mutex_lock(&p->lock);
-    sv_player_state old = p->state;
-    p->state = st;
-    sv__mutex_unlock(&p->lock);
+    sv__mutex_lock(&p->st.lock);
+    sv_player_state old = p->st.state;
+    p->st.state = st;
+    sv__mutex_unlock(&p->st.lock);
     if (old == st)
         return;
     PLOGD(p, "state %s -> %s", sv_player_state_name(old), sv_player_state_name(st));
@@ -97,9 +56,9 @@ void sv__set_state(struct sv_player *p, sv_player_state st)
 
 static sv_player_state get_state(struct sv_player *p)
 {
-    sv__mutex_lock(&p->lock);
-    sv_player_state st = p->state;
-    sv__mutex_unlock(&p->lock);
+    sv__mutex_lock(&p->st.lock);
+    sv_player_state st = p->st.state;
+    sv__mutex_unlock(&p->st.lock);
     return st;
 }
 
@@ -174,45 +133,67 @@ void sv__control_notify(struct sv_player *p)
         atomic_store(&p->notify_pending, 0);
 }
 
+/* The way up for the stages below the core (output/status.h). */
+static void env_changed(void *opaque)
+{
+    sv__control_notify(opaque);
+}
+
+static void env_error(void *opaque, int code, int fatal, const char *message)
+{
+    sv__control_error(opaque, code, fatal, "%s", message);
+}
+
+static void env_event(void *opaque, const sv_event *ev, const char *t0, const char *t1,
+                      const char *t2)
+{
+    struct sv_player *p = opaque;
+    sv__events_push(&p->events, ev, t0, t1, t2);
+}
+
+void sv__control_init_env(struct sv_player *p)
+{
+    p->env = (sv__env){ .st = &p->st, .clock = p->clock, .log = &p->log,
+                        .notify = { .opaque = p, .changed = env_changed, .error = env_error,
+                                    .event = env_event } };
+}
+
 /* ---- the tick ------------------------------------------------------------------ */
 
 static void set_outputs_playing(struct sv_player *p, int playing)
 {
-    sv__vout_set_playing(p->vout, playing);
-    sv__aout_set_playing(p->aout, playing);
-    if (p->emu)
-        sv__emu_set_playing(p->emu, playing);
+    p->playout->set_playing(p->playout->opaque, playing);
+}
+
+/* Whether the load plays video (a plain file is taken to). */
+static int plays_video(const struct sv_player *p)
+{
+    return !(p->video_track < 0 && p->pres);
 }
 
 /* Updates position, buffer and throughput; returns the buffer ahead. */
 static double measure(struct sv_player *p)
 {
-    if (p->emu)
-        sv__emu_update(p->emu);
+    p->playout->update(p->playout->opaque);
     double end = sv__sched_buffered_end(p);
     double tput = sv__sched_throughput_bps(p);
     int has_video = p->video_track >= 0 || p->pres == NULL;
     double aclock = sv__aout_clock(p->aout);
-    sv__mutex_lock(&p->lock);
+    sv__mutex_lock(&p->st.lock);
     if (!has_video && !isnan(aclock))
-        p->position_s = aclock;
-    double ahead = isinf(end) ? p->duration_s - p->position_s : end - p->position_s;
+        p->st.position_s = aclock;
+    double ahead = isinf(end) ? p->st.duration_s - p->st.position_s : end - p->st.position_s;
     if (ahead < 0)
         ahead = 0;
-    p->buffer_s = ahead;
-    p->throughput_bps = tput;
-    sv__mutex_unlock(&p->lock);
+    p->st.buffer_s = ahead;
+    p->st.throughput_bps = tput;
+    sv__mutex_unlock(&p->st.lock);
     return ahead;
 }
 
 static int media_ready(struct sv_player *p)
 {
-    if (p->emu)
-        return sv__emu_ready(p->emu);
-    int video_ok = p->video_track < 0 && p->pres ? 1 : sv__vout_has_frame(p->vout);
-    int audio_ok = !sv__aout_active(p->aout) || sv__aout_buffered_s(p->aout) > 0 ||
-                   sv__aout_done(p->aout);
-    return video_ok && audio_ok;
+    return p->playout->ready(p->playout->opaque, plays_video(p));
 }
 
 static void finish(struct sv_player *p)
@@ -231,9 +212,9 @@ static void start_playing(struct sv_player *p)
     if (p->rebuffer_start_s >= 0) {
         double d = now - p->rebuffer_start_s;
         p->rebuffer_start_s = -1;
-        sv__mutex_lock(&p->lock);
-        p->stats.rebuffer_time_s += d;
-        sv__mutex_unlock(&p->lock);
+        sv__mutex_lock(&p->st.lock);
+        p->st.stats.rebuffer_time_s += d;
+        sv__mutex_unlock(&p->st.lock);
         sv_event ev = { .id = SV_EVENT_REBUFFER_END };
         ev.data.rebuffer.duration_s = d;
         sv__events_push(&p->events, &ev, NULL, NULL, NULL);
@@ -257,26 +238,24 @@ static void check(void *arg)
         return;
     double ahead = measure(p);
     int all = sv__sched_all_fetched(p);
-    int shown = p->emu ? sv__emu_ready(p->emu) : sv__vout_shown(p->vout);
+    int shown = p->playout->shown(p->playout->opaque);
 
     if (shown && p->stats_startup_pending) {
         p->stats_startup_pending = 0;
-        sv__mutex_lock(&p->lock);
-        p->stats.startup_time_s = sv__player_now(p) - p->load_time_s;
-        sv__mutex_unlock(&p->lock);
+        sv__mutex_lock(&p->st.lock);
+        p->st.stats.startup_time_s = sv__player_now(p) - p->load_time_s;
+        sv__mutex_unlock(&p->st.lock);
     }
     if (st == SV_STATE_SEEKING && (shown || p->video_track < 0)) {
         sv_event ev = { .id = SV_EVENT_SEEK_DONE };
-        sv__mutex_lock(&p->lock);
-        ev.data.seek.position_s = p->position_s;
-        sv__mutex_unlock(&p->lock);
+        sv__mutex_lock(&p->st.lock);
+        ev.data.seek.position_s = p->st.position_s;
+        sv__mutex_unlock(&p->st.lock);
         sv__events_push(&p->events, &ev, NULL, NULL, NULL);
         sv__set_state(p, SV_STATE_BUFFERING);
         st = SV_STATE_BUFFERING;
     }
-    int video_done = p->video_track < 0 && p->pres ? 1 : sv__vout_done(p->vout);
-    if ((p->emu ? sv__emu_done(p->emu) : video_done && sv__aout_done(p->aout)) &&
-        (all || !p->pres) && st != SV_STATE_ENDED) {
+    if (p->playout->done(p->playout->opaque, plays_video(p)) && (all || !p->pres) && st != SV_STATE_ENDED) {
         finish(p);
         return;
     }
@@ -287,18 +266,18 @@ static void check(void *arg)
                !p->settings.benchmark) {
         set_outputs_playing(p, 0);
         p->rebuffer_start_s = sv__player_now(p);
-        sv__mutex_lock(&p->lock);
-        p->stats.rebuffer_count++;
-        sv__mutex_unlock(&p->lock);
+        sv__mutex_lock(&p->st.lock);
+        p->st.stats.rebuffer_count++;
+        sv__mutex_unlock(&p->st.lock);
         sv_event ev = { .id = SV_EVENT_REBUFFER_START };
         sv__events_push(&p->events, &ev, NULL, NULL, NULL);
         sv__set_state(p, SV_STATE_BUFFERING);
     }
     sv__sched_kick(p);
-    sv__mutex_lock(&p->lock);
-    double pos = p->position_s;
-    sv__mutex_unlock(&p->lock);
-    sv__subs_tick(p, pos);
+    sv__mutex_lock(&p->st.lock);
+    double pos = p->st.position_s;
+    sv__mutex_unlock(&p->st.lock);
+    sv__subs_tick(p->subs, pos);
 }
 
 static void tick(void *arg)
@@ -338,7 +317,8 @@ static void stop_streams(struct sv_player *p)
 void sv__control_unload(struct sv_player *p)
 {
     sv__sched_stop(p);
-    sv__subs_reset(p);
+    sv__subs_reset(p->subs);
+    p->text_track = -1;
     if (p->tick_timer > 0)
         sv__loop_timer_cancel(p->loop, p->tick_timer);
     p->tick_timer = 0;
@@ -362,7 +342,10 @@ void sv__control_unload(struct sv_player *p)
 
 static int start_stream(struct sv_player *p, sv__stream **out, int feeds, const char *direct)
 {
-    sv__stream_config cfg = { .feeds = feeds, .direct_url = direct, .player = p };
+    sv__stream_config cfg = { .feeds = feeds, .direct_url = direct, .env = &p->env,
+                              .vout = p->vout, .aout = p->aout,
+                              .decoder_threads = p->settings.decoder_threads,
+                              .reader = sv__demux_thread, .sink = p->chunk_sink };
     int r = sv__stream_create(out, &cfg);
     if (r < 0)
         return r;
@@ -475,9 +458,9 @@ static void on_manifest(void *opaque, sv__fetch_result *r)
                               err.message[0] ? err.message : sv_strerror(ret));
         return;
     }
-    sv__mutex_lock(&p->lock);
-    p->duration_s = p->pres->duration;
-    sv__mutex_unlock(&p->lock);
+    sv__mutex_lock(&p->st.lock);
+    p->st.duration_s = p->pres->duration;
+    sv__mutex_unlock(&p->st.lock);
     if ((ret = sv__control_cdns_model(p)) < 0)
         PLOGW(p, "ignoring the manifest's CDN alternatives: %s", sv_strerror(ret));
     ret = begin(p, 1);
@@ -543,14 +526,14 @@ void sv__control_load(struct sv_player *p, sv__cmd *c, int continues)
     p->rebuffer_start_s = -1;
     p->stats_startup_pending = 1;
     p->load_time_s = sv__player_now(p);
-    sv__mutex_lock(&p->lock);
-    memset(&p->stats, 0, sizeof(p->stats));
-    p->stats.startup_time_s = -1;
-    p->position_s = c->opts.start_position_s;
-    p->nb_epochs = 0;
-    p->bitrate_time_weight = p->bitrate_weighted_sum = 0;
-    p->quality_locked = c->opts.quality_index >= 0;
-    sv__mutex_unlock(&p->lock);
+    sv__mutex_lock(&p->st.lock);
+    memset(&p->st.stats, 0, sizeof(p->st.stats));
+    p->st.stats.startup_time_s = -1;
+    p->st.position_s = c->opts.start_position_s;
+    p->st.nb_epochs = 0;
+    p->st.bitrate_time_weight = p->st.bitrate_weighted_sum = 0;
+    p->st.quality_locked = c->opts.quality_index >= 0;
+    sv__mutex_unlock(&p->st.lock);
 
     p->load_url = to_url(c->url);
     if (!p->load_url) {
@@ -590,15 +573,18 @@ int sv__control_select_track(struct sv_player *p, sv_track_type type, int index)
 {
     if (!p->pres || p->pres->kind == SV__SOURCE_FILE)
         return SV_ERR_STATE;
-    if (type == SV_TRACK_TEXT)
-        return sv__subs_select(p, index); /* no restart: cues come beside the media */
+    if (type == SV_TRACK_TEXT) { /* no restart: cues come beside the media */
+        int r = sv__subs_select(p->subs, p->pres, p->period, index);
+        p->text_track = r == 0 && index >= 0 ? index : -1;
+        return r;
+    }
     const sv__period *per = &p->pres->periods[0];
     if (!find_track(per, type, index))
         return SV_ERR_RANGE;
     /* Restart the streams at the current position with the new track. */
-    sv__mutex_lock(&p->lock);
-    double pos = p->position_s;
-    sv__mutex_unlock(&p->lock);
+    sv__mutex_lock(&p->st.lock);
+    double pos = p->st.position_s;
+    sv__mutex_unlock(&p->st.lock);
     sv__sched_stop(p);
     stop_streams(p);
     if (type == SV_TRACK_VIDEO)
@@ -617,11 +603,11 @@ static int cmd_seek(struct sv_player *p, sv__cmd *c)
     if (!p->pres)
         return SV_ERR_STATE;
     double target = c->dvalue;
-    sv__mutex_lock(&p->lock);
+    sv__mutex_lock(&p->st.lock);
     if (c->flags & SV_SEEK_RELATIVE)
-        target += p->position_s;
-    double dur = p->duration_s;
-    sv__mutex_unlock(&p->lock);
+        target += p->st.position_s;
+    double dur = p->st.duration_s;
+    sv__mutex_unlock(&p->st.lock);
     if (dur > 0 && target > dur)
         target = dur - 0.001;
     if (target < 0)
@@ -635,13 +621,13 @@ static int cmd_seek(struct sv_player *p, sv__cmd *c)
         sv__stream_flush(p->astream, gen, target);
     sv__vout_flush(p->vout, gen, accurate);
     sv__aout_flush(p->aout, gen, accurate);
-    sv__mutex_lock(&p->lock);
-    p->position_s = target;
-    sv__mutex_unlock(&p->lock);
+    sv__mutex_lock(&p->st.lock);
+    p->st.position_s = target;
+    sv__mutex_unlock(&p->st.lock);
     p->rebuffer_start_s = -1;
     sv__set_state(p, SV_STATE_SEEKING);
     sv__sched_seek(p, target);
-    sv__subs_seek(p);
+    sv__subs_seek(p->subs);
     return 0;
 }
 
@@ -692,9 +678,9 @@ void sv__control_run_cmd(void *arg)
             break;
         }
         sv__sched_lock_quality(p, c->ivalue);
-        sv__mutex_lock(&p->lock);
-        p->quality_locked = c->ivalue >= 0;
-        sv__mutex_unlock(&p->lock);
+        sv__mutex_lock(&p->st.lock);
+        p->st.quality_locked = c->ivalue >= 0;
+        sv__mutex_unlock(&p->st.lock);
         break;
     case SV__CMD_TRACK:
         r = sv__control_select_track(p, c->track_type, c->ivalue);

@@ -48,9 +48,9 @@ static void on_cdn_change(void *opaque, const char *from, const char *to, const 
 static double buffered_s(void *opaque)
 {
     struct sv_player *p = opaque;
-    sv__mutex_lock(&p->lock);
-    double b = p->buffer_s;
-    sv__mutex_unlock(&p->lock);
+    sv__mutex_lock(&p->st.lock);
+    double b = p->st.buffer_s;
+    sv__mutex_unlock(&p->st.lock);
     return b;
 }
 

@@ -32,6 +32,8 @@
 #include "player/net/fetcher.h"
 #include "player/net/loop.h"
 #include "player/model/model.h"
+#include "player/media/media.h"
+#include "player/output/output.h"
 #include "platform/log.h"
 #include "platform/thread.h"
 #include "streamverse/abr.h"
@@ -39,9 +41,6 @@
 #include "streamverse/player.h"
 
 struct AVFrame;
-typedef struct sv__vout sv__vout;
-typedef struct sv__aout sv__aout;
-typedef struct sv__stream sv__stream;
 typedef struct sv__sched sv__sched;
 
 /* ---- events (events.c) ------------------------------------------------ */
@@ -78,147 +77,6 @@ void sv__events_push(sv__events *q, const sv_event *ev, const char *t0, const ch
 const sv_event *sv__events_wait(sv__events *q, double timeout_s);
 void sv__events_wakeup(sv__events *q);
 
-/* ---- chunks and streams (stream.c) --------------------------------------- */
-
-/* A downloaded piece of media on its way to a demux thread. */
-typedef struct sv__chunk {
-    struct sv__chunk *next;
-    uint8_t *data;             /* owned by the chunk */
-    size_t size;
-    int is_init;
-    int eos;                   /* no data: the stream ends here */
-    uint64_t run;              /* one demuxer per run: new rep, init or epoch */
-    int64_t disc;              /* timeline epoch (HLS discontinuity / DASH period) */
-    double start, duration;    /* manifest time of a media chunk */
-    int rep_index;
-    int64_t bitrate;
-    int width, height;
-    int encrypted;             /* was decrypted on the way: decode errors mean a wrong key */
-    const char *reason;        /* why the ABR picked this rep (static string, or NULL) */
-} sv__chunk;
-
-/* What a stream feeds: its video, its audio, or both (muxed TS). */
-enum { SV__FEED_VIDEO = 1, SV__FEED_AUDIO = 2 };
-
-typedef struct sv__stream_config {
-    int feeds;                 /* SV__FEED_* mask this stream decodes */
-    const char *direct_url;    /* plain file: libavformat opens it; NULL for chunks */
-    struct sv_player *player;
-} sv__stream_config;
-
-int sv__stream_create(sv__stream **out, const sv__stream_config *cfg);
-/* Stops the demux thread, frees queued chunks. Accepts NULL. */
-void sv__stream_destroy(sv__stream *s);
-/* Appends a chunk (ownership passes to the stream) tagged for generation
- * `gen`. Loop thread. */
-void sv__stream_push(sv__stream *s, sv__chunk *c, uint64_t gen);
-/* Drops every queued chunk and makes the demux thread abandon its current
- * demuxer; later chunks start afresh. `target` is the accurate-seek target
- * (presentation seconds) frames before which are not shown; for a direct
- * file the demux thread seeks there itself. Any thread. */
-void sv__stream_flush(sv__stream *s, uint64_t gen, double target);
-/* Bytes queued and not yet read by the demuxer. */
-size_t sv__stream_queued_bytes(sv__stream *s);
-
-/* Used by the demux thread (demux.c): blocks for the next chunk of
- * generation >= *gen; returns NULL when the stream is being destroyed.
- * *gen is updated when a flush happened. */
-sv__chunk *sv__stream_next(sv__stream *s, uint64_t *gen, double *target);
-/* Non-blocking peek at the run of the next queued chunk; returns 0 and sets
- * *run when one is queued for the current generation. */
-int sv__stream_peek_run(sv__stream *s, uint64_t gen, uint64_t *run);
-int sv__stream_quitting(sv__stream *s);
-uint64_t sv__stream_gen(sv__stream *s);
-const sv__stream_config *sv__stream_cfg(const sv__stream *s);
-void sv__chunk_free(sv__chunk *c);
-
-/* The demux thread body (demux.c). */
-void *sv__demux_thread(void *arg);
-
-/* ---- timeline (control.c) ----------------------------------------------- */
-
-/* Returns the offset that maps container seconds of epoch `disc` onto the
- * presentation timeline; the first caller for an epoch sets it from its
- * candidate, so every stream of an epoch shares one mapping, except that an
- * authoritative (video) candidate replaces one set by audio. Any thread. */
-double sv__timeline_offset(struct sv_player *p, int64_t disc, double candidate,
-                           int authoritative);
-/* Reads the offset of epoch `disc` without setting it: 0, or
- * SV_ERR_NOT_FOUND while no stream has demuxed that epoch. Any thread. */
-int sv__timeline_offset_get(struct sv_player *p, int64_t disc, double *offset);
-
-/* ---- decoding (decode.c) ------------------------------------------------ */
-
-typedef struct sv__decoder sv__decoder;
-struct AVCodecParameters;
-/* `strict`: report bitstream errors instead of concealing them (decrypted
- * media, where an error means a wrong key). */
-int sv__decoder_open(sv__decoder **out, const struct AVCodecParameters *par, int threads,
-                     int strict, const sv__logger *log, char *err, size_t errlen);
-void sv__decoder_close(sv__decoder *d);
-/* Sends a packet (NULL drains) and hands every frame that comes out to fn;
- * returns 0 or a negative code (fn's negative return stops it). */
-struct AVPacket;
-int sv__decoder_decode(sv__decoder *d, const struct AVPacket *pkt,
-                       int (*fn)(void *opaque, struct AVFrame *frame), void *opaque);
-/* Codec-level comparison: 1 if `par` can go on through decoder `d`. */
-int sv__decoder_same(const sv__decoder *d, const struct AVCodecParameters *par);
-int sv__decoder_strict(const sv__decoder *d);
-
-/* ---- video output (output_video.c) ----------------------------------------- */
-
-int sv__vout_create(sv__vout **out, struct sv_player *p);
-void sv__vout_destroy(sv__vout *v);
-/* Queues a decoded frame (a new reference is taken) for generation `gen`
- * with its presentation time. Blocks while the queue is full; returns 0, or
- * SV_ERR_CANCELLED when a flush made it stale. Demux thread. */
-typedef struct sv__rep_meta {
-    int rep_index;
-    int64_t bitrate;
-    int width, height;         /* declared by the manifest (0 if unknown) */
-} sv__rep_meta;
-int sv__vout_push(sv__vout *v, struct AVFrame *frame, uint64_t gen, double pts_s,
-                  double duration_s, const sv__rep_meta *meta);
-/* The stream that feeds video ended (no more frames for this generation). */
-void sv__vout_eos(sv__vout *v, uint64_t gen);
-/* Drops queued frames; frames of `gen` before `target` (accurate seek,
- * < 0: none) are dropped at push. Any thread. */
-void sv__vout_flush(sv__vout *v, uint64_t gen, double target);
-/* Presents what is due (render thread). Returns 1 presented, 0 not;
- * *next_due_s: wait hint. */
-int sv__vout_render(sv__vout *v, double *next_due_s);
-/* Starts the player's own render thread (when the host does not render). */
-int sv__vout_start_thread(sv__vout *v);
-/* Starts (anchoring the video-only clock at the frame on screen) or stops
- * the clock frames are presented on. */
-void sv__vout_set_playing(sv__vout *v, int playing);
-int sv__vout_queued(sv__vout *v);
-int sv__vout_done(sv__vout *v);     /* EOS reached and every frame presented */
-int sv__vout_has_frame(sv__vout *v); /* a first frame is queued or was shown */
-int sv__vout_shown(sv__vout *v);     /* a frame of this generation was presented */
-
-/* ---- audio output (output_audio.c) ----------------------------------------- */
-
-int sv__aout_create(sv__aout **out, struct sv_player *p);
-void sv__aout_destroy(sv__aout *a);
-/* Queues decoded audio (converted to the sink's format, opening the sink
- * on first use) for generation `gen`. Blocks while the FIFO is full;
- * returns 0, SV_ERR_CANCELLED when stale, or a sink error. Demux thread. */
-int sv__aout_push(sv__aout *a, struct AVFrame *frame, uint64_t gen, double pts_s);
-void sv__aout_eos(sv__aout *a, uint64_t gen);
-void sv__aout_flush(sv__aout *a, uint64_t gen, double target);
-void sv__aout_set_playing(sv__aout *a, int playing);
-/* Closes the sink; call only when no demux thread runs. */
-void sv__aout_close(sv__aout *a);
-/* The master clock: presentation seconds being heard now, or NAN when
- * audio is not running. Any thread. */
-double sv__aout_clock(sv__aout *a);
-double sv__aout_buffered_s(sv__aout *a);
-int sv__aout_done(sv__aout *a);
-int sv__aout_active(sv__aout *a);  /* audio exists for this load */
-void sv__aout_set_active(sv__aout *a, int active);
-void sv__aout_volume(sv__aout *a, double volume, int muted);
-
 /* ---- scheduler (scheduler.c) ------------------------------------------------ */
 
 int sv__sched_start(struct sv_player *p);  /* after the model is ready */
@@ -238,44 +96,6 @@ double sv__sched_throughput_bps(struct sv_player *p);
 size_t sv__sched_known_sizes(const struct sv_player *p, const sv__track *t, int last_rep,
                              double next_time, const int *map, size_t n, uint64_t *out,
                              size_t *left);
-
-/* ---- decryption (decrypt.c) ------------------------------------------------- */
-
-typedef struct sv__decryptor sv__decryptor;
-int sv__decryptor_create(sv__decryptor **out);
-void sv__decryptor_destroy(sv__decryptor *d);
-/* Reads an init segment's protection (copied). Returns 0 or SV_ERR_NOMEM. */
-int sv__decryptor_set_init(sv__decryptor *d, const uint8_t *data, size_t size);
-int sv__decryptor_encrypted(const sv__decryptor *d);
-/* The CDM's license request for the init's KIDs: 0 with *req (release with
- * cdm->free_request), 1 when every key is held, or a negative code. */
-int sv__decryptor_request(sv__decryptor *d, sv_cdm *cdm, const char *license_url,
-                          uint8_t **req, size_t *req_size);
-/* The init segment in clear form (free() it). */
-int sv__decryptor_clear_init(sv__decryptor *d, uint8_t **out, size_t *out_size);
-/* Decrypts a media segment in place (no-op when clear). */
-int sv__decryptor_segment(sv__decryptor *d, sv_cdm *cdm, uint8_t *data, size_t size);
-
-/* ---- HLS AES-128 (hls_aes128.c) ---------------------------------------------- */
-
-/* Whole-segment AES-128-CBC keys of one scheduler stream: each key URI is
- * fetched once per load and kept. Loop thread. */
-typedef struct sv__aes_keys sv__aes_keys;
-int sv__aes_keys_create(sv__aes_keys **out, struct sv_player *p);
-void sv__aes_keys_destroy(sv__aes_keys *k);
-/* Forgets a key fetch in flight (its resume is not called). */
-void sv__aes_keys_cancel(sv__aes_keys *k);
-/* Decrypts a segment of media sequence `sequence` in place (*size shrinks
- * by the padding) when the key is held: 0. Returns 1 when the key is being
- * fetched: the caller keeps the segment, and resume() runs on the loop when
- * the fetch ends (error 0: call sv__aes_keys_finish; else a negative code
- * and a message). < 0: SV_ERR_DRM (wrong size or padding: a wrong key). */
-int sv__aes_keys_decrypt(sv__aes_keys *k, const sv__key *key, int64_t sequence, uint8_t *data,
-                         size_t *size,
-                         void (*resume)(void *opaque, int error, const char *message),
-                         void *opaque);
-/* Decrypts the held segment with the key that just arrived. */
-int sv__aes_keys_finish(sv__aes_keys *k, uint8_t *data, size_t *size);
 
 /* ---- control (control.c) ----------------------------------------------------- */
 
@@ -317,6 +137,10 @@ void sv__set_state(struct sv_player *p, sv_player_state st);
 /* Called from output threads when the first frame after a seek is shown
  * and when the end is reached (posted to the loop). */
 void sv__control_notify(struct sv_player *p);
+/* Fills p->env in: the status, clock and logger, and notify callbacks that
+ * end in sv__control_notify, sv__control_error and the event queue. */
+void sv__control_init_env(struct sv_player *p);
+
 
 /* ---- backend session (session.c) ------------------------------------------------ */
 
@@ -372,32 +196,9 @@ typedef struct sv__steer sv__steer;
 int sv__steer_start(struct sv_player *p);
 void sv__steer_stop(struct sv_player *p);
 
-/* ---- subtitles (subtitles.c) --------------------------------------------------- */
-
-/* WebVTT text tracks: cues fetched up to 30 s ahead of the position, the
- * active ones shown through SV_EVENT_SUBTITLE and sv_player_get_subtitle().
- * Loop thread, except sv__subs_text (any thread). */
-typedef struct sv__subs sv__subs;
-int sv__subs_create(sv__subs **out);
-void sv__subs_destroy(sv__subs *s);
-/* Shows text track `index` of the current period, or none (-1). Returns 0
- * or SV_ERR_RANGE. */
-int sv__subs_select(struct sv_player *p, int index);
-/* Forgets the track and its cues (unload). */
-void sv__subs_reset(struct sv_player *p);
-/* The position jumped: fetching restarts from there (cues read are kept). */
-void sv__subs_seek(struct sv_player *p);
-/* From the tick: fetches ahead and updates the text shown at `position`. */
-void sv__subs_tick(struct sv_player *p, double position);
-/* Copies the text shown now ("" none). Returns 0, SV_ERR_OVERFLOW when cut
- * to fit, or SV_ERR_INVALID. */
-int sv__subs_text(struct sv_player *p, char *buf, size_t cap);
-
 /* ---- the player ------------------------------------------------------------ */
 
 #define SV__MAX_TRACKS 16
-
-typedef struct sv__epoch { int64_t disc; double offset; int authoritative; } sv__epoch;
 
 struct sv_player {
     sv_player_settings settings;   /* strings point to the copies below */
@@ -411,6 +212,8 @@ struct sv_player {
     sv_cdm *own_cdm;               /* the built-in ClearKey CDM when the host gave none */
 
     sv__events events;
+    sv__env env;                   /* st, clock, log and the notify callbacks (control.c) for
+                                      the stages below the core */
 
     /* Control thread. */
     sv__thread control_thread;
@@ -454,24 +257,18 @@ struct sv_player {
     atomic_int notify_pending;     /* a check task is already posted */
     sv__vout *vout;
     sv__aout *aout;
-    struct sv__emu *emu;           /* emulation (emulate_internal.h): chunks are played out on
-                                      the virtual clock, not decoded; NULL in playback */
-    const sv_abr_video *size_table; /* emulation: segment sizes per rep (segment-major, reps of
-                                      the video track), as if byte ranges gave them; or NULL */
+    /* What plays the media: the decoding outputs (own_playout over vout and
+     * aout, with a demux thread per stream), or, set before the first load,
+     * another implementation and the chunk sink that feeds it (emulate/). */
+    const sv__playout *playout;
+    sv__playout own_playout;
+    const sv__chunk_sink *chunk_sink; /* NULL: each stream has a demux thread */
+    const sv_abr_video *size_table; /* segment sizes per rep known before the session
+                                      (segment-major, reps of the video track), as if byte
+                                      ranges gave them; or NULL */
 
-    sv__mutex lock;                /* guards everything below */
-    sv_player_state state;
-    sv_player_stats stats;
-    double position_s, duration_s, buffer_s, throughput_bps;
-    int64_t bitrate_bps;
-    int quality_index, quality_locked;
-    int video_width, video_height;
-    double av_drift_s;
-    double volume;
-    int muted;
-    double bitrate_time_weight, bitrate_weighted_sum; /* for mean_bitrate_bps */
-    sv__epoch epochs[16];
-    int nb_epochs;
+    sv__status st;                 /* position, stats, epochs: st.lock guards them and every
+                                      field below */
     sv_session_info session_info;
     sv_track_info tracks[3][SV__MAX_TRACKS];
     int nb_tracks[3];

@@ -132,14 +132,14 @@ int sv__player_create(sv_player **out, const sv_player_settings *settings,
     if (failed || (ret = copy_abr_params(p, settings)) < 0)
         goto fail;
     sv__logger_init(&p->log, settings->log_cb, settings->log_opaque, settings->log_level);
-    p->volume = 1;
+    p->st.volume = 1;
     p->video_track = p->audio_track = p->text_track = -1;
     p->rebuffer_start_s = -1;
-    p->stats.startup_time_s = -1;
-    p->quality_index = -1;
+    p->st.stats.startup_time_s = -1;
+    p->st.quality_index = -1;
     p->load_replied = 1; /* no load is pending yet: nothing to supersede */
 
-    if (sv__mutex_init(&p->lock) < 0) {
+    if (sv__mutex_init(&p->st.lock) < 0) {
         ret = SV_ERR_INTERNAL;
         goto fail;
     }
@@ -175,9 +175,15 @@ int sv__player_create(sv_player **out, const sv_player_settings *settings,
     if ((ret = sv__fetcher_create(&p->fetcher, p->loop, p->transport, &fo)) < 0)
         goto fail;
     sv__control_cdns_init(p);
-    if ((ret = sv__vout_create(&p->vout, p)) < 0 || (ret = sv__aout_create(&p->aout, p)) < 0 ||
-        (ret = sv__subs_create(&p->subs)) < 0)
+    sv__control_init_env(p);
+    if ((ret = sv__aout_create(&p->aout, &p->env, p->settings.audio_sink)) < 0 ||
+        (ret = sv__vout_create(&p->vout, &p->env, p->settings.video_sink, p->aout,
+                               p->settings.benchmark)) < 0 ||
+        (ret = sv__subs_create(&p->subs, &p->env, p->fetcher)) < 0)
         goto fail;
+    sv__playout_decoding(&p->own_playout, p->vout);
+    if (!p->playout)
+        p->playout = &p->own_playout;
     if (p->settings.video_sink && !p->settings.host_renders &&
         (ret = sv__vout_start_thread(p->vout)) < 0)
         goto fail;
@@ -229,7 +235,7 @@ void sv_player_destroy(sv_player *p)
         p->own_cdm->destroy(p->own_cdm);
     if (p->sync_ready) {
         sv__props_clear(p);
-        sv__mutex_destroy(&p->lock);
+        sv__mutex_destroy(&p->st.lock);
     }
     if (p->sync_ready > 1)
         sv__events_destroy(&p->events);
@@ -332,9 +338,9 @@ int sv_player_load(sv_player *p, const char *url, const sv_load_options *opts, u
 
 static int loaded(sv_player *p)
 {
-    sv__mutex_lock(&p->lock);
-    sv_player_state st = p->state;
-    sv__mutex_unlock(&p->lock);
+    sv__mutex_lock(&p->st.lock);
+    sv_player_state st = p->st.state;
+    sv__mutex_unlock(&p->st.lock);
     return st != SV_STATE_IDLE;
 }
 
@@ -411,10 +417,10 @@ int sv_player_set_volume(sv_player *p, double volume)
         return SV_ERR_INVALID;
     if (!(volume >= 0 && volume <= 1))
         return SV_ERR_RANGE;
-    sv__mutex_lock(&p->lock);
-    p->volume = volume;
-    int muted = p->muted;
-    sv__mutex_unlock(&p->lock);
+    sv__mutex_lock(&p->st.lock);
+    p->st.volume = volume;
+    int muted = p->st.muted;
+    sv__mutex_unlock(&p->st.lock);
     sv__aout_volume(p->aout, volume, muted);
     return 0;
 }
@@ -423,10 +429,10 @@ int sv_player_set_mute(sv_player *p, int muted)
 {
     if (!p)
         return SV_ERR_INVALID;
-    sv__mutex_lock(&p->lock);
-    p->muted = muted != 0;
-    double volume = p->volume;
-    sv__mutex_unlock(&p->lock);
+    sv__mutex_lock(&p->st.lock);
+    p->st.muted = muted != 0;
+    double volume = p->st.volume;
+    sv__mutex_unlock(&p->st.lock);
     sv__aout_volume(p->aout, volume, muted != 0);
     return 0;
 }
@@ -499,8 +505,8 @@ int sv_player_get_session(sv_player *p, sv_session_info *info)
 {
     if (!p || !info)
         return SV_ERR_INVALID;
-    sv__mutex_lock(&p->lock);
+    sv__mutex_lock(&p->st.lock);
     *info = p->session_info;
-    sv__mutex_unlock(&p->lock);
+    sv__mutex_unlock(&p->st.lock);
     return 0;
 }

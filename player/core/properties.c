@@ -42,34 +42,34 @@ static int get_locked(struct sv_player *p, sv_property prop, double *out, int *i
 {
     *is_int = 1;
     switch (prop) {
-    case SV_PROP_STATE: *out = p->state; return 0;
-    case SV_PROP_DROPPED_FRAMES: *out = (double)p->stats.dropped_frames; return 0;
-    case SV_PROP_DECODED_FRAMES: *out = (double)p->stats.decoded_frames; return 0;
-    case SV_PROP_REBUFFER_COUNT: *out = (double)p->stats.rebuffer_count; return 0;
-    case SV_PROP_MUTE: *out = p->muted; return 0;
-    case SV_PROP_QUALITY_LOCKED: *out = p->quality_locked; return 0;
+    case SV_PROP_STATE: *out = p->st.state; return 0;
+    case SV_PROP_DROPPED_FRAMES: *out = (double)p->st.stats.dropped_frames; return 0;
+    case SV_PROP_DECODED_FRAMES: *out = (double)p->st.stats.decoded_frames; return 0;
+    case SV_PROP_REBUFFER_COUNT: *out = (double)p->st.stats.rebuffer_count; return 0;
+    case SV_PROP_MUTE: *out = p->st.muted; return 0;
+    case SV_PROP_QUALITY_LOCKED: *out = p->st.quality_locked; return 0;
     default: break;
     }
-    int idle = p->state == SV_STATE_IDLE;
+    int idle = p->st.state == SV_STATE_IDLE;
     switch (prop) {
-    case SV_PROP_BITRATE: *out = (double)p->bitrate_bps; return idle ? SV_ERR_STATE : 0;
-    case SV_PROP_VIDEO_WIDTH: *out = p->video_width; return p->video_width ? 0 : SV_ERR_STATE;
-    case SV_PROP_VIDEO_HEIGHT: *out = p->video_height; return p->video_height ? 0 : SV_ERR_STATE;
-    case SV_PROP_QUALITY_INDEX: *out = p->quality_index; return p->quality_index >= 0 ? 0 : SV_ERR_STATE;
+    case SV_PROP_BITRATE: *out = (double)p->st.bitrate_bps; return idle ? SV_ERR_STATE : 0;
+    case SV_PROP_VIDEO_WIDTH: *out = p->st.video_width; return p->st.video_width ? 0 : SV_ERR_STATE;
+    case SV_PROP_VIDEO_HEIGHT: *out = p->st.video_height; return p->st.video_height ? 0 : SV_ERR_STATE;
+    case SV_PROP_QUALITY_INDEX: *out = p->st.quality_index; return p->st.quality_index >= 0 ? 0 : SV_ERR_STATE;
     default: break;
     }
     *is_int = 0;
     switch (prop) {
-    case SV_PROP_POSITION: *out = p->position_s; return idle ? SV_ERR_STATE : 0;
-    case SV_PROP_DURATION: *out = p->duration_s; return idle ? SV_ERR_STATE : 0;
-    case SV_PROP_BUFFER: *out = p->buffer_s; return idle ? SV_ERR_STATE : 0;
-    case SV_PROP_THROUGHPUT: *out = p->throughput_bps; return p->throughput_bps > 0 ? 0 : SV_ERR_STATE;
-    case SV_PROP_REBUFFER_TIME: *out = p->stats.rebuffer_time_s; return 0;
-    case SV_PROP_VOLUME: *out = p->volume; return 0;
+    case SV_PROP_POSITION: *out = p->st.position_s; return idle ? SV_ERR_STATE : 0;
+    case SV_PROP_DURATION: *out = p->st.duration_s; return idle ? SV_ERR_STATE : 0;
+    case SV_PROP_BUFFER: *out = p->st.buffer_s; return idle ? SV_ERR_STATE : 0;
+    case SV_PROP_THROUGHPUT: *out = p->st.throughput_bps; return p->st.throughput_bps > 0 ? 0 : SV_ERR_STATE;
+    case SV_PROP_REBUFFER_TIME: *out = p->st.stats.rebuffer_time_s; return 0;
+    case SV_PROP_VOLUME: *out = p->st.volume; return 0;
     case SV_PROP_STARTUP_TIME:
-        *out = p->stats.startup_time_s;
-        return p->stats.startup_time_s >= 0 ? 0 : SV_ERR_STATE;
-    case SV_PROP_AV_DRIFT: *out = p->av_drift_s; return idle ? SV_ERR_STATE : 0;
+        *out = p->st.stats.startup_time_s;
+        return p->st.stats.startup_time_s >= 0 ? 0 : SV_ERR_STATE;
+    case SV_PROP_AV_DRIFT: *out = p->st.av_drift_s; return idle ? SV_ERR_STATE : 0;
     default: return SV_ERR_INVALID;
     }
 }
@@ -80,9 +80,9 @@ int sv_player_get_double(sv_player *p, sv_property prop, double *out)
         return SV_ERR_INVALID;
     int is_int;
     double v = 0;
-    sv__mutex_lock(&p->lock);
+    sv__mutex_lock(&p->st.lock);
     int r = get_locked(p, prop, &v, &is_int);
-    sv__mutex_unlock(&p->lock);
+    sv__mutex_unlock(&p->st.lock);
     if (r == 0)
         *out = v;
     return r;
@@ -101,11 +101,11 @@ int sv_player_get_stats(sv_player *p, sv_player_stats *st)
 {
     if (!p || !st)
         return SV_ERR_INVALID;
-    sv__mutex_lock(&p->lock);
-    *st = p->stats;
-    st->mean_bitrate_bps = p->bitrate_time_weight > 0
-                               ? p->bitrate_weighted_sum / p->bitrate_time_weight : 0;
-    sv__mutex_unlock(&p->lock);
+    sv__mutex_lock(&p->st.lock);
+    *st = p->st.stats;
+    st->mean_bitrate_bps = p->st.bitrate_time_weight > 0
+                               ? p->st.bitrate_weighted_sum / p->st.bitrate_time_weight : 0;
+    sv__mutex_unlock(&p->st.lock);
     sv__fetch_stats fs;
     if (p->fetcher) {
         /* The fetcher's counters belong to the loop thread; the integers are
@@ -123,9 +123,9 @@ int sv_player_track_count(sv_player *p, sv_track_type type)
 {
     if (!p || (unsigned)type > SV_TRACK_TEXT)
         return SV_ERR_INVALID;
-    sv__mutex_lock(&p->lock);
+    sv__mutex_lock(&p->st.lock);
     int n = p->nb_tracks[type];
-    sv__mutex_unlock(&p->lock);
+    sv__mutex_unlock(&p->st.lock);
     return n;
 }
 
@@ -134,7 +134,7 @@ int sv_player_get_track(sv_player *p, sv_track_type type, int index, sv_track_in
     if (!p || !info || (unsigned)type > SV_TRACK_TEXT)
         return SV_ERR_INVALID;
     int r = SV_ERR_RANGE;
-    sv__mutex_lock(&p->lock);
+    sv__mutex_lock(&p->st.lock);
     if (index >= 0 && index < p->nb_tracks[type]) {
         *info = p->tracks[type][index];
         info->selected = (type == SV_TRACK_VIDEO && index == p->video_track) ||
@@ -142,7 +142,7 @@ int sv_player_get_track(sv_player *p, sv_track_type type, int index, sv_track_in
                          (type == SV_TRACK_TEXT && index == p->text_track);
         r = 0;
     }
-    sv__mutex_unlock(&p->lock);
+    sv__mutex_unlock(&p->st.lock);
     return r;
 }
 
@@ -152,12 +152,12 @@ int sv_player_get_representation(sv_player *p, sv_track_type type, int index, in
     if (!p || !info || (unsigned)type > SV_TRACK_TEXT)
         return SV_ERR_INVALID;
     int r = SV_ERR_RANGE;
-    sv__mutex_lock(&p->lock);
+    sv__mutex_lock(&p->st.lock);
     if (index >= 0 && index < p->nb_tracks[type] && rep >= 0 && rep < p->nb_reps[type][index]) {
         *info = p->reps[type][index][rep];
         r = 0;
     }
-    sv__mutex_unlock(&p->lock);
+    sv__mutex_unlock(&p->st.lock);
     return r;
 }
 
@@ -168,7 +168,7 @@ static void copy_str(char *dst, size_t n, const char *src)
 
 void sv__props_clear(struct sv_player *p)
 {
-    sv__mutex_lock(&p->lock);
+    sv__mutex_lock(&p->st.lock);
     for (int t = 0; t < 3; t++) {
         for (int i = 0; i < SV__MAX_TRACKS; i++) {
             free(p->reps[t][i]);
@@ -177,9 +177,9 @@ void sv__props_clear(struct sv_player *p)
         }
         p->nb_tracks[t] = 0;
     }
-    p->video_width = p->video_height = 0;
-    p->quality_index = -1;
-    sv__mutex_unlock(&p->lock);
+    p->st.video_width = p->st.video_height = 0;
+    p->st.quality_index = -1;
+    sv__mutex_unlock(&p->st.lock);
 }
 
 void sv__props_publish_tracks(struct sv_player *p)
@@ -188,7 +188,7 @@ void sv__props_publish_tracks(struct sv_player *p)
     if (!p->pres || !p->pres->nb_periods)
         return;
     const sv__period *per = &p->pres->periods[0];
-    sv__mutex_lock(&p->lock);
+    sv__mutex_lock(&p->st.lock);
     for (size_t i = 0; i < per->nb_tracks; i++) {
         const sv__track *t = &per->tracks[i];
         int type = t->type;
@@ -221,7 +221,7 @@ void sv__props_publish_tracks(struct sv_player *p)
             copy_str(ri->id, sizeof(ri->id), rep->id);
         }
     }
-    sv__mutex_unlock(&p->lock);
+    sv__mutex_unlock(&p->st.lock);
     sv_event ev = { .id = SV_EVENT_TRACKS_CHANGED };
     sv__events_push(&p->events, &ev, NULL, NULL, NULL);
 }
@@ -230,5 +230,5 @@ SV_API int sv_player_get_subtitle(sv_player *p, char *buf, size_t cap)
 {
     if (!p || !buf || !cap)
         return SV_ERR_INVALID;
-    return sv__subs_text(p, buf, cap);
+    return sv__subs_text(p->subs, buf, cap);
 }

@@ -42,9 +42,9 @@ sv__track *sv__sched_track_of(sched_stream *ss)
 double sv__sched_position(sv__sched *s)
 {
     struct sv_player *p = s->p;
-    sv__mutex_lock(&p->lock);
-    double pos = p->position_s;
-    sv__mutex_unlock(&p->lock);
+    sv__mutex_lock(&p->st.lock);
+    double pos = p->st.position_s;
+    sv__mutex_unlock(&p->st.lock);
     return pos;
 }
 
@@ -102,7 +102,7 @@ static int choose_rep(sched_stream *ss, sv__track *t, const char **reason, doubl
         .buffer_s = buffer > 0 ? buffer : 0, .buffer_max_s = p->settings.buffer_goal_s,
         .throughput_kbps = tput, .last_index = last,
         .idle_s = s->last_download_end > 0 ? now - s->last_download_end : 0,
-        .phase = p->state == SV_STATE_PLAYING ? SV_ABR_PHASE_PLAYING
+        .phase = p->st.state == SV_STATE_PLAYING ? SV_ABR_PHASE_PLAYING
                  : last < 0                   ? SV_ABR_PHASE_STARTUP
                                               : SV_ABR_PHASE_STALLED,
     };
@@ -198,11 +198,11 @@ static void on_segment(void *opaque, sv__fetch_result *r)
     }
     if (!ss->fetch_is_init)
         ss->failures = 0; /* an init segment that loads says nothing of the media */
-    sv__mutex_lock(&p->lock);
-    p->stats.bytes_downloaded += (int64_t)r->size;
+    sv__mutex_lock(&p->st.lock);
+    p->st.stats.bytes_downloaded += (int64_t)r->size;
     if (!ss->fetch_is_init)
-        p->stats.segments_downloaded++;
-    sv__mutex_unlock(&p->lock);
+        p->st.stats.segments_downloaded++;
+    sv__mutex_unlock(&p->st.lock);
 
     double took = r->end_s - r->start_s;
     /* Init segments are small and latency-bound: they would overstate the
@@ -315,7 +315,7 @@ void sv__sched_pump(sched_stream *ss)
     sv__sched *s = ss->owner;
     struct sv_player *p = s->p;
     if (ss->fetch_id || ss->held || ss->done || ss->wait_timer || !p->pres ||
-        p->state == SV_STATE_ERROR)
+        p->st.state == SV_STATE_ERROR)
         return;
     double ahead = ss->buffered_end - sv__sched_position(s);
     double goal = p->settings.buffer_goal_s;
@@ -568,16 +568,16 @@ int sv__sched_start(struct sv_player *p)
     for (int k = 0; k < s->nb; k++) {
         s->ss[k].period = period;
         if ((r = sv__decryptor_create(&s->ss[k].dec)) < 0 ||
-            (r = sv__aes_keys_create(&s->ss[k].aes, p)) < 0) {
+            (r = sv__aes_keys_create(&s->ss[k].aes, p->fetcher)) < 0) {
             p->sched = s;
             sv__sched_stop(p);
             return r;
         }
     }
     p->sched = s;
-    sv__mutex_lock(&p->lock);
-    p->position_s = start;
-    sv__mutex_unlock(&p->lock);
+    sv__mutex_lock(&p->st.lock);
+    p->st.position_s = start;
+    sv__mutex_unlock(&p->st.lock);
     for (int k = 0; k < s->nb; k++)
         sv__sched_pump(&s->ss[k]);
     schedule_refresh(s);

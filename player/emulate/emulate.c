@@ -70,9 +70,9 @@ static void watch(void *arg)
             snprintf(s->message, sizeof(s->message), "%s",
                      ev->data.error.message ? ev->data.error.message : sv_strerror(s->error));
         }
-    sv__mutex_lock(&p->lock);
-    sv_player_state st = p->state;
-    sv__mutex_unlock(&p->lock);
+    sv__mutex_lock(&p->st.lock);
+    sv_player_state st = p->st.state;
+    sv__mutex_unlock(&p->st.lock);
     if (p->pres && p->pres->kind == SV__SOURCE_FILE && !s->error) {
         /* A plain file is demuxed whole by libavformat: there are no
          * segments for the link to carry. */
@@ -196,7 +196,8 @@ int sv_emulate_run(const char *url, const sv_trace *trace, const sv_emulate_conf
     }
     if ((ret = sv__emu_create(&emu, p, p->transport)) < 0)
         goto fail;
-    p->emu = emu;
+    p->playout = sv__emu_playout(emu);
+    p->chunk_sink = sv__emu_sink(emu);
     p->size_table = sizes ? &sizes->video : NULL;
     s.p = p;
     s.limit_s = sv__player_now(p) + cfg.max_session_s;

@@ -78,10 +78,15 @@ typedef struct sv__emu sv__emu;
 int sv__emu_create(sv__emu **out, struct sv_player *p, const sv__transport *link);
 void sv__emu_destroy(sv__emu *e);
 
+/* The emulation as the player's playout and its streams' chunk sink: set
+ * p->playout and p->chunk_sink to them before the first load. Valid until
+ * sv__emu_destroy. */
+const struct sv__playout *sv__emu_playout(const sv__emu *e);
+const struct sv__chunk_sink *sv__emu_sink(const sv__emu *e);
 /* A stream hands over a chunk (ownership passes) instead of queueing it for
- * a demux thread (stream.c). Loop thread. */
+ * a demux thread (the chunk sink). Loop thread. */
 void sv__emu_chunk(sv__emu *e, sv__stream *s, struct sv__chunk *c);
-/* The control loop's view of the outputs (control.c), loop thread:
+/* The playout (sv__playout's calls), loop thread:
  * start/stop the playhead; bring p->position_s up to now; a first frame is
  * there (video, and audio when it plays); everything was played. */
 void sv__emu_set_playing(sv__emu *e, int playing);

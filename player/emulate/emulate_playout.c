@@ -40,6 +40,8 @@ typedef struct emu_stream {
 } emu_stream;
 
 struct sv__emu {
+    sv__playout playout;       /* this playout as the control loop drives it */
+    sv__chunk_sink sink;       /* the streams' chunks come here, not to demux threads */
     struct sv_player *p;
     const sv__transport *link;
     emu_stream st[2];
@@ -58,6 +60,14 @@ struct sv__emu {
     int failed_alloc;
 };
 
+/* The sv__playout and sv__chunk_sink faces of the emulation (below). */
+static void playout_set_playing(void *opaque, int playing);
+static void playout_update(void *opaque);
+static int playout_ready(void *opaque, int video);
+static int playout_shown(void *opaque);
+static int playout_done(void *opaque, int video);
+static void sink_chunk(void *opaque, sv__stream *s, sv__chunk *c);
+
 int sv__emu_create(sv__emu **out, struct sv_player *p, const sv__transport *link)
 {
     sv__emu *e = calloc(1, sizeof(*e));
@@ -66,8 +76,22 @@ int sv__emu_create(sv__emu **out, struct sv_player *p, const sv__transport *link
     e->p = p;
     e->link = link;
     e->dry_since = -1;
+    e->playout = (sv__playout){ .opaque = e, .set_playing = playout_set_playing,
+                                .update = playout_update, .ready = playout_ready,
+                                .shown = playout_shown, .done = playout_done };
+    e->sink = (sv__chunk_sink){ .opaque = e, .chunk = sink_chunk };
     *out = e;
     return 0;
+}
+
+const sv__playout *sv__emu_playout(const sv__emu *e)
+{
+    return &e->playout;
+}
+
+const sv__chunk_sink *sv__emu_sink(const sv__emu *e)
+{
+    return &e->sink;
 }
 
 void sv__emu_destroy(sv__emu *e)
@@ -131,9 +155,9 @@ void sv__emu_update(sv__emu *e)
         e->anchor_pos = pos;
         e->anchor_t = t;
     }
-    sv__mutex_lock(&p->lock);
-    p->position_s = pos;
-    sv__mutex_unlock(&p->lock);
+    sv__mutex_lock(&p->st.lock);
+    p->st.position_s = pos;
+    sv__mutex_unlock(&p->st.lock);
 }
 
 /* The playhead moves again after running dry: the stall ends now and is
@@ -167,9 +191,9 @@ void sv__emu_set_playing(sv__emu *e, int playing)
     }
     e->started = 1;
     e->dry_since = -1;
-    sv__mutex_lock(&p->lock);
-    e->anchor_pos = p->position_s;
-    sv__mutex_unlock(&p->lock);
+    sv__mutex_lock(&p->st.lock);
+    e->anchor_pos = p->st.position_s;
+    sv__mutex_unlock(&p->st.lock);
     e->anchor_t = now(e);
 }
 
@@ -191,9 +215,9 @@ int sv__emu_done(sv__emu *e)
         if (!e->st[i].eos)
             return 0;
     double pos;
-    sv__mutex_lock(&e->p->lock);
-    pos = e->p->position_s;
-    sv__mutex_unlock(&e->p->lock);
+    sv__mutex_lock(&e->p->st.lock);
+    pos = e->p->st.position_s;
+    sv__mutex_unlock(&e->p->st.lock);
     return pos >= media_end(e) - 1e-9;
 }
 
@@ -275,9 +299,9 @@ void sv__emu_chunk(sv__emu *e, sv__stream *s, sv__chunk *c)
             end_dry(e);
         if (s == e->p->vstream && e->nb_steps) {
             double pos;
-            sv__mutex_lock(&e->p->lock);
-            pos = e->p->position_s;
-            sv__mutex_unlock(&e->p->lock);
+            sv__mutex_lock(&e->p->st.lock);
+            pos = e->p->st.position_s;
+            sv__mutex_unlock(&e->p->st.lock);
             e->steps[e->nb_steps - 1].buffer_s = media_end(e) - pos;
         }
     }
@@ -322,4 +346,43 @@ int sv__emu_report(sv__emu *e, sv_abr_sim_step **steps, size_t *num_steps, uint3
     e->steps = NULL;
     e->nb_steps = e->cap_steps = 0;
     return 0;
+}
+
+/* ---- the playout and chunk sink interfaces ----------------------------------- */
+
+static void playout_set_playing(void *opaque, int playing)
+{
+    sv__emu *e = opaque;
+    /* The decoding outputs exist but get nothing: they only follow along. */
+    sv__vout_set_playing(e->p->vout, playing);
+    sv__aout_set_playing(e->p->aout, playing);
+    sv__emu_set_playing(e, playing);
+}
+
+static void playout_update(void *opaque)
+{
+    sv__emu_update(opaque);
+}
+
+static int playout_ready(void *opaque, int video)
+{
+    (void)video; /* every stream counts, video or not */
+    return sv__emu_ready(opaque);
+}
+
+/* The first media arrived: an emulated frame is "shown" when it is there. */
+static int playout_shown(void *opaque)
+{
+    return sv__emu_ready(opaque);
+}
+
+static int playout_done(void *opaque, int video)
+{
+    (void)video;
+    return sv__emu_done(opaque);
+}
+
+static void sink_chunk(void *opaque, sv__stream *s, sv__chunk *c)
+{
+    sv__emu_chunk(opaque, s, c);
 }

@@ -7,7 +7,7 @@
 
 #include <libavcodec/avcodec.h>
 
-#include "player/core/internal.h"
+#include "player/media/media.h"
 
 struct sv__decoder {
     AVCodecContext *ctx;

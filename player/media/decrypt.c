@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "drm/cenc.h"
-#include "player/core/internal.h"
+#include "player/media/media.h"
 
 struct sv__decryptor {
     sv__cenc_init init;

@@ -15,13 +15,13 @@
 
 #include <libavformat/avformat.h>
 
-#include "player/core/internal.h"
+#include "player/media/media.h"
 
 #define AVIO_BUFFER 32768
 
 typedef struct demux {
     sv__stream *s;
-    struct sv_player *p;
+    const sv__stream_config *cfg; /* the stream's: outputs, env */
     int feeds;
     uint64_t gen;
     double target;
@@ -159,7 +159,7 @@ static int on_video(void *opaque, AVFrame *f)
         return SV_ERR_DRM;
     double pts = frame_time(d, f, d->vtb);
     double dur = f->pkt_duration > 0 ? (double)f->pkt_duration * av_q2d(d->vtb) : d->frame_dur;
-    return sv__vout_push(d->p->vout, f, d->gen, pts, dur, &d->meta);
+    return sv__vout_push(d->cfg->vout, f, d->gen, pts, dur, &d->meta);
 }
 
 static int on_audio(void *opaque, AVFrame *f)
@@ -168,8 +168,8 @@ static int on_audio(void *opaque, AVFrame *f)
     if (check_decrypted(d, f) < 0)
         return SV_ERR_DRM;
     if (!d->authoritative && d->have_offset) /* video may have set the epoch since */
-        d->offset = sv__timeline_offset(d->p, d->disc, d->offset, 0);
-    return sv__aout_push(d->p->aout, f, d->gen, frame_time(d, f, d->atb));
+        d->offset = sv__timeline_offset(d->cfg->env->st, d->disc, d->offset, 0);
+    return sv__aout_push(d->cfg->aout, f, d->gen, frame_time(d, f, d->atb));
 }
 
 static void drain(demux *d)
@@ -189,8 +189,8 @@ static int open_decoder(demux *d, sv__decoder **dec, int idx)
         return 0;
     sv__decoder_close(*dec);
     *dec = NULL;
-    int threads = par->codec_type == AVMEDIA_TYPE_VIDEO ? d->p->settings.decoder_threads : 1;
-    return sv__decoder_open(dec, par, threads, d->encrypted, &d->p->log, d->err, sizeof(d->err));
+    int threads = par->codec_type == AVMEDIA_TYPE_VIDEO ? d->cfg->decoder_threads : 1;
+    return sv__decoder_open(dec, par, threads, d->encrypted, d->cfg->env->log, d->err, sizeof(d->err));
 }
 
 static int needs_probe(demux *d)
@@ -312,7 +312,7 @@ static void set_offset(demux *d, const AVPacket *pkt)
         candidate = (d->have_run_start ? d->run_start : 0) - t;
     }
     d->authoritative = pkt->stream_index == d->vidx;
-    d->offset = sv__timeline_offset(d->p, d->disc, candidate, d->authoritative);
+    d->offset = sv__timeline_offset(d->cfg->env->st, d->disc, candidate, d->authoritative);
     d->have_offset = 1;
 }
 
@@ -345,7 +345,7 @@ static int play_run(demux *d)
             break;
         }
         if (r == SV_ERR_DECODE)
-            PLOGW(d->p, "a corrupt packet was skipped");
+            SV_LOGW(d->cfg->env->log, "player", "a corrupt packet was skipped");
         else if (r < 0) {
             ret = r;
             break;
@@ -379,9 +379,9 @@ static void end_of_stream(demux *d)
 {
     drain(d);
     if (d->feeds & SV__FEED_VIDEO)
-        sv__vout_eos(d->p->vout, d->gen);
+        sv__vout_eos(d->cfg->vout, d->gen);
     if (d->feeds & SV__FEED_AUDIO)
-        sv__aout_eos(d->p->aout, d->gen);
+        sv__aout_eos(d->cfg->aout, d->gen);
 }
 
 /* Waits for a flush or quit after the end (the host may seek back). */
@@ -400,7 +400,7 @@ static void fail(demux *d, int code)
 {
     if (code == SV_ERR_CANCELLED)
         return;
-    sv__control_error(d->p, code, 1, "%s", d->err[0] ? d->err : sv_strerror(code));
+    sv__env_error(d->cfg->env, code, 1, "%s", d->err[0] ? d->err : sv_strerror(code));
     d->err[0] = '\0';
 }
 
@@ -500,7 +500,7 @@ void *sv__demux_thread(void *arg)
     demux d;
     memset(&d, 0, sizeof(d));
     d.s = s;
-    d.p = sv__stream_cfg(s)->player;
+    d.cfg = sv__stream_cfg(s);
     d.feeds = sv__stream_cfg(s)->feeds;
     d.gen = sv__stream_gen(s);
     d.target = -1;

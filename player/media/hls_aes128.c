@@ -11,8 +11,7 @@
 #include <string.h>
 
 #include "drm/cenc.h"
-#include "player/net/fetcher.h"
-#include "player/core/internal.h"
+#include "player/media/media.h"
 
 #define MAX_KEYS 64 /* key rotation: the oldest key is forgotten beyond this */
 
@@ -22,7 +21,7 @@ typedef struct held_key {
 } held_key;
 
 struct sv__aes_keys {
-    struct sv_player *p;
+    sv__fetcher *fetcher;      /* borrowed */
     held_key keys[MAX_KEYS];
     int nb_keys, next_slot;
     /* The segment waiting for its key: */
@@ -34,13 +33,13 @@ struct sv__aes_keys {
     void *resume_opaque;
 };
 
-int sv__aes_keys_create(sv__aes_keys **out, struct sv_player *p)
+int sv__aes_keys_create(sv__aes_keys **out, sv__fetcher *fetcher)
 {
     sv__aes_keys *k = calloc(1, sizeof(*k));
 
     if (!k)
         return SV_ERR_NOMEM;
-    k->p = p;
+    k->fetcher = fetcher;
     *out = k;
     return 0;
 }
@@ -50,7 +49,7 @@ void sv__aes_keys_cancel(sv__aes_keys *k)
     if (!k)
         return;
     if (k->fetch_id > 0)
-        sv__fetch_cancel(k->p->fetcher, k->fetch_id);
+        sv__fetch_cancel(k->fetcher, k->fetch_id);
     k->fetch_id = 0;
     free(k->pending_uri);
     k->pending_uri = NULL;
@@ -129,7 +128,7 @@ int sv__aes_keys_decrypt(sv__aes_keys *k, const sv__key *key, int64_t sequence, 
     k->resume = resume;
     k->resume_opaque = opaque;
     sv__fetch_req req = { .kind = SV__FETCH_KEY, .url = key->uri, .length = -1 };
-    int64_t id = sv__fetch(k->p->fetcher, &req, on_key, k);
+    int64_t id = sv__fetch(k->fetcher, &req, on_key, k);
     if (id < 0) {
         free(k->pending_uri);
         k->pending_uri = NULL;

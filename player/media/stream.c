@@ -7,8 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "player/emulate/emulate_internal.h"
-#include "player/core/internal.h"
+#include "player/media/media.h"
 
 struct sv__stream {
     sv__stream_config cfg;
@@ -63,11 +62,11 @@ int sv__stream_create(sv__stream **out, const sv__stream_config *cfg)
         goto fail_alloc;
     }
     s->target = -1;
-    if (cfg->player && cfg->player->emu) {
-        *out = s; /* emulation: chunks go to the playout model, no demux thread */
+    if (cfg->sink) {
+        *out = s; /* the sink takes the chunks: no reader thread */
         return 0;
     }
-    if (sv__thread_create(&s->thread, "sv-demux", sv__demux_thread, s) < 0) {
+    if (sv__thread_create(&s->thread, "sv-demux", cfg->reader, s) < 0) {
         sv__cond_destroy(&s->cond);
         sv__mutex_destroy(&s->lock);
         goto fail_alloc;
@@ -107,9 +106,9 @@ void sv__stream_push(sv__stream *s, sv__chunk *c, uint64_t gen)
         sv__chunk_free(c);
         return;
     }
-    if (s->cfg.player && s->cfg.player->emu) {
+    if (s->cfg.sink) {
         sv__mutex_unlock(&s->lock);
-        sv__emu_chunk(s->cfg.player->emu, s, c);
+        s->cfg.sink->chunk(s->cfg.sink->opaque, s, c);
         return;
     }
     c->next = NULL;

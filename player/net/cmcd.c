@@ -33,11 +33,11 @@ int sv__cmcd_query(struct sv_player *p, const sv__cmcd_object *o, char *out, siz
 
     if (!p->settings.cmcd || cap == 0)
         return 0;
-    sv__mutex_lock(&p->lock);
-    double buffer = p->buffer_s;
-    sv_player_state st = p->state;
+    sv__mutex_lock(&p->st.lock);
+    double buffer = p->st.buffer_s;
+    sv_player_state st = p->st.state;
     si = p->session_info;
-    sv__mutex_unlock(&p->lock);
+    sv__mutex_unlock(&p->st.lock);
     double tput = sv__sched_throughput_bps(p);
     const char *sid = si.active ? si.session_id : p->cmcd_sid;
 

@@ -14,12 +14,13 @@
 #include <libavutil/samplefmt.h>
 #include <libswresample/swresample.h>
 
-#include "player/core/internal.h"
+#include "player/output/output.h"
 
 #define FIFO_SECONDS 1.0
 
 struct sv__aout {
-    struct sv_player *p;
+    const sv__env *env;        /* borrowed: clock, notify */
+    sv_audio_sink *sink;       /* the host's, or NULL: no audio is played */
 
     /* Demux thread only (open, conversion). */
     SwrContext *swr;
@@ -44,12 +45,13 @@ struct sv__aout {
     float gain;
 };
 
-int sv__aout_create(sv__aout **out, struct sv_player *p)
+int sv__aout_create(sv__aout **out, const sv__env *env, sv_audio_sink *sink)
 {
     sv__aout *a = calloc(1, sizeof(*a));
     if (!a)
         return SV_ERR_NOMEM;
-    a->p = p;
+    a->env = env;
+    a->sink = sink;
     a->target = -1;
     a->gain = 1.0f;
     if (sv__mutex_init(&a->lock) < 0)
@@ -69,7 +71,7 @@ fail:
  * may push: the control thread calls it after the streams are gone. */
 void sv__aout_close(sv__aout *a)
 {
-    sv_audio_sink *sink = a->p->settings.audio_sink;
+    sv_audio_sink *sink = a->sink;
     if (a->opened && sink)
         sink->close(sink->opaque);
     sv__mutex_lock(&a->lock);
@@ -101,7 +103,7 @@ static int pull(void *opaque, void *out, int frames, int64_t delay_us)
 {
     sv__aout *a = opaque;
     int n = 0, done_now = 0;
-    double now = sv__player_now(a->p);
+    double now = sv__env_now(a->env);
 
     sv__mutex_lock(&a->lock);
     if (a->playing && a->frame_bytes) {
@@ -138,7 +140,7 @@ static int pull(void *opaque, void *out, int frames, int64_t delay_us)
     }
     sv__mutex_unlock(&a->lock);
     if (done_now)
-        sv__control_notify(a->p);
+        sv__env_changed(a->env);
     return n;
 }
 
@@ -146,7 +148,7 @@ static int pull(void *opaque, void *out, int frames, int64_t delay_us)
 
 static int open_sink(sv__aout *a, const AVFrame *f)
 {
-    sv_audio_sink *sink = a->p->settings.audio_sink;
+    sv_audio_sink *sink = a->sink;
     sv_audio_format want = { f->sample_rate, f->ch_layout.nb_channels, SV_SAMPLE_FMT_F32 };
     sv_audio_format got = want;
     int r = sink->open(sink->opaque, &want, &got, pull, a);
@@ -233,18 +235,18 @@ static int write_fifo(sv__aout *a, const uint8_t *data, size_t bytes, double pts
 
 int sv__aout_push(sv__aout *a, AVFrame *f, uint64_t gen, double pts)
 {
-    if (!a->p->settings.audio_sink)
+    if (!a->sink)
         return 0;
     if (!a->opened) {
         int r = open_sink(a, f);
         if (r < 0) {
-            sv__control_error(a->p, r, 1, "the audio sink cannot play %d Hz, %d channels",
+            sv__env_error(a->env, r, 1, "the audio sink cannot play %d Hz, %d channels",
                               f->sample_rate, f->ch_layout.nb_channels);
             return r;
         }
     }
     if (setup_swr(a, f) < 0) {
-        sv__control_error(a->p, SV_ERR_UNSUPPORTED, 1, "cannot convert the audio for the sink");
+        sv__env_error(a->env, SV_ERR_UNSUPPORTED, 1, "cannot convert the audio for the sink");
         return SV_ERR_UNSUPPORTED;
     }
     int out_samples = swr_get_out_samples(a->swr, f->nb_samples);
@@ -288,7 +290,7 @@ void sv__aout_eos(sv__aout *a, uint64_t gen)
     }
     sv__mutex_unlock(&a->lock);
     if (done_now)
-        sv__control_notify(a->p);
+        sv__env_changed(a->env);
 }
 
 void sv__aout_flush(sv__aout *a, uint64_t gen, double target)
@@ -305,7 +307,7 @@ void sv__aout_flush(sv__aout *a, uint64_t gen, double target)
 
 void sv__aout_set_playing(sv__aout *a, int playing)
 {
-    sv_audio_sink *sink = a->p->settings.audio_sink;
+    sv_audio_sink *sink = a->sink;
     sv__mutex_lock(&a->lock);
     int opened = a->opened;
     a->playing = playing;
@@ -318,7 +320,7 @@ void sv__aout_set_playing(sv__aout *a, int playing)
 
 double sv__aout_clock(sv__aout *a)
 {
-    double now = sv__player_now(a->p);
+    double now = sv__env_now(a->env);
     sv__mutex_lock(&a->lock);
     double c = NAN;
     if (a->playing && a->anchor_valid) {
@@ -341,7 +343,7 @@ double sv__aout_buffered_s(sv__aout *a)
 int sv__aout_done(sv__aout *a)
 {
     sv__mutex_lock(&a->lock);
-    int d = a->done || !a->active || !a->p->settings.audio_sink;
+    int d = a->done || !a->active || !a->sink;
     sv__mutex_unlock(&a->lock);
     return d;
 }
@@ -349,7 +351,7 @@ int sv__aout_done(sv__aout *a)
 int sv__aout_active(sv__aout *a)
 {
     sv__mutex_lock(&a->lock);
-    int r = a->active && a->p->settings.audio_sink != NULL;
+    int r = a->active && a->sink != NULL;
     sv__mutex_unlock(&a->lock);
     return r;
 }

@@ -15,7 +15,7 @@
 #include <libavutil/pixdesc.h>
 #include <libswscale/swscale.h>
 
-#include "player/core/internal.h"
+#include "player/output/output.h"
 
 #define QUEUE_FRAMES 12
 
@@ -26,7 +26,10 @@ typedef struct entry {
 } entry;
 
 struct sv__vout {
-    struct sv_player *p;
+    const sv__env *env;        /* borrowed: status, clock, notify */
+    sv_video_sink *sink;       /* the host's (borrowed) */
+    sv__aout *aout;            /* the master clock when audio plays (borrowed) */
+    int benchmark;             /* present as fast as frames come, no clock */
     sv__thread thread;
     int thread_running;
 
@@ -75,12 +78,16 @@ static enum AVPixelFormat to_av(sv_pixel_format f)
     return AV_PIX_FMT_NONE;
 }
 
-int sv__vout_create(sv__vout **out, struct sv_player *p)
+int sv__vout_create(sv__vout **out, const sv__env *env, sv_video_sink *sink, sv__aout *aout,
+                    int benchmark)
 {
     sv__vout *v = calloc(1, sizeof(*v));
     if (!v)
         return SV_ERR_NOMEM;
-    v->p = p;
+    v->env = env;
+    v->sink = sink;
+    v->aout = aout;
+    v->benchmark = benchmark;
     v->target = -1;
     v->last_rep = -1;
     v->cfg_fmt = -1;
@@ -151,9 +158,9 @@ int sv__vout_push(sv__vout *v, AVFrame *frame, uint64_t gen, double pts, double 
     sv__cond_broadcast(&v->cond);
     sv__mutex_unlock(&v->lock);
 
-    sv__mutex_lock(&v->p->lock);
-    v->p->stats.decoded_frames++;
-    sv__mutex_unlock(&v->p->lock);
+    sv__mutex_lock(&v->env->st->lock);
+    v->env->st->stats.decoded_frames++;
+    sv__mutex_unlock(&v->env->st->lock);
     return 0;
 }
 
@@ -164,7 +171,7 @@ void sv__vout_eos(sv__vout *v, uint64_t gen)
         v->eos = 1;
     sv__cond_broadcast(&v->cond);
     sv__mutex_unlock(&v->lock);
-    sv__control_notify(v->p);
+    sv__env_changed(v->env);
 }
 
 void sv__vout_flush(sv__vout *v, uint64_t gen, double target)
@@ -184,7 +191,7 @@ void sv__vout_set_playing(sv__vout *v, int playing)
 {
     sv__mutex_lock(&v->lock);
     if (playing && !v->playing) {
-        v->base_time = sv__player_now(v->p);
+        v->base_time = sv__env_now(v->env);
         v->base_pts = v->shown_since_flush ? v->last_pts
                       : v->count            ? v->q[v->head].pts
                                             : v->last_pts;
@@ -221,7 +228,7 @@ static void describe(sv_video_frame *out, const AVFrame *f, sv_pixel_format svf)
 /* Picks the sink's format for `f`: as decoded when the sink takes it. */
 static int convert(sv__vout *v, const AVFrame *f, const AVFrame **shown, sv_pixel_format *svf)
 {
-    const sv_pixel_format *want = v->p->settings.video_sink->formats;
+    const sv_pixel_format *want = v->sink->formats;
     *shown = f;
     *svf = to_sv(f->format);
     if (!want)
@@ -258,12 +265,12 @@ static int convert(sv__vout *v, const AVFrame *f, const AVFrame **shown, sv_pixe
 
 static void show(sv__vout *v, entry *e, double clock)
 {
-    struct sv_player *p = v->p;
-    sv_video_sink *sink = p->settings.video_sink;
+    sv__status *st = v->env->st;
+    sv_video_sink *sink = v->sink;
     const AVFrame *f;
     sv_pixel_format svf;
     if (convert(v, e->frame, &f, &svf) < 0) {
-        sv__control_error(p, SV_ERR_UNSUPPORTED, 1, "the video sink takes no format we can convert %s to",
+        sv__env_error(v->env, SV_ERR_UNSUPPORTED, 1, "the video sink takes no format we can convert %s to",
                           av_get_pix_fmt_name(e->frame->format));
         return;
     }
@@ -275,13 +282,13 @@ static void show(sv__vout *v, entry *e, double clock)
     vf.tb_num = e->frame->time_base.num;
     vf.tb_den = e->frame->time_base.den;
     vf.bitrate_bps = e->meta.bitrate;
-    sv__mutex_lock(&p->lock);
-    vf.frame_number = (uint64_t)p->stats.decoded_frames;
-    sv__mutex_unlock(&p->lock);
+    sv__mutex_lock(&st->lock);
+    vf.frame_number = (uint64_t)st->stats.decoded_frames;
+    sv__mutex_unlock(&st->lock);
 
     if (vf.width != v->cfg_w || vf.height != v->cfg_h || (int)svf != v->cfg_fmt) {
         if (sink->configure && sink->configure(sink->opaque, &vf) < 0) {
-            sv__control_error(p, SV_ERR_UNSUPPORTED, 1, "the video sink refused %dx%d %s",
+            sv__env_error(v->env, SV_ERR_UNSUPPORTED, 1, "the video sink refused %dx%d %s",
                               vf.width, vf.height, vf.format_name);
             return;
         }
@@ -290,7 +297,7 @@ static void show(sv__vout *v, entry *e, double clock)
         v->cfg_fmt = (int)svf;
     }
     if (sink->present(sink->opaque, &vf) < 0)
-        PLOGW(p, "the video sink failed to present a frame");
+        SV_LOGW(v->env->log, "player", "the video sink failed to present a frame");
 
     int first = !v->shown_since_flush;
     v->shown_since_flush = 1;
@@ -299,23 +306,23 @@ static void show(sv__vout *v, entry *e, double clock)
     int old_rep = v->last_rep;
     v->last_rep = e->meta.rep_index;
 
-    sv__mutex_lock(&p->lock);
-    p->position_s = e->pts;
-    p->stats.played_s += e->dur;
-    p->bitrate_bps = e->meta.bitrate;
-    p->video_width = vf.width;
-    p->video_height = vf.height;
-    p->quality_index = e->meta.rep_index;
-    p->bitrate_weighted_sum += (double)e->meta.bitrate * e->dur;
-    p->bitrate_time_weight += e->dur;
+    sv__mutex_lock(&st->lock);
+    st->position_s = e->pts;
+    st->stats.played_s += e->dur;
+    st->bitrate_bps = e->meta.bitrate;
+    st->video_width = vf.width;
+    st->video_height = vf.height;
+    st->quality_index = e->meta.rep_index;
+    st->bitrate_weighted_sum += (double)e->meta.bitrate * e->dur;
+    st->bitrate_time_weight += e->dur;
     if (!isnan(clock)) {
-        p->av_drift_s = clock - e->pts;
-        if (fabs(p->av_drift_s) > p->stats.max_av_drift_s)
-            p->stats.max_av_drift_s = fabs(p->av_drift_s);
+        st->av_drift_s = clock - e->pts;
+        if (fabs(st->av_drift_s) > st->stats.max_av_drift_s)
+            st->stats.max_av_drift_s = fabs(st->av_drift_s);
     }
     if (rep_changed && old_rep >= 0)
-        p->stats.switches++;
-    sv__mutex_unlock(&p->lock);
+        st->stats.switches++;
+    sv__mutex_unlock(&st->lock);
 
     if (rep_changed) {
         sv_event ev = { .id = SV_EVENT_RENDITION_CHANGED };
@@ -325,10 +332,10 @@ static void show(sv__vout *v, entry *e, double clock)
         ev.data.rendition.bitrate_bps = e->meta.bitrate;
         ev.data.rendition.width = vf.width;
         ev.data.rendition.height = vf.height;
-        sv__events_push(&p->events, &ev, "abr", NULL, NULL);
+        sv__env_event(v->env, &ev, "abr", NULL, NULL);
     }
     if (first)
-        sv__control_notify(p);
+        sv__env_changed(v->env);
 }
 
 /* The master clock, or NAN while it does not run. Called with v->lock. */
@@ -336,19 +343,19 @@ static double clock_locked(sv__vout *v)
 {
     if (!v->playing)
         return NAN;
-    if (sv__aout_active(v->p->aout)) {
-        double a = sv__aout_clock(v->p->aout);
+    if (sv__aout_active(v->aout)) {
+        double a = sv__aout_clock(v->aout);
         if (!isnan(a))
             return a;
-        if (!sv__aout_done(v->p->aout))
+        if (!sv__aout_done(v->aout))
             return NAN; /* audio is starting: wait for it */
     }
-    return v->base_pts + (sv__player_now(v->p) - v->base_time);
+    return v->base_pts + (sv__env_now(v->env) - v->base_time);
 }
 
 int sv__vout_render(sv__vout *v, double *next_due_s)
 {
-    const int benchmark = v->p->settings.benchmark;
+    const int benchmark = v->benchmark;
     entry e;
     double clock = NAN;
     *next_due_s = 0.1;
@@ -358,7 +365,7 @@ int sv__vout_render(sv__vout *v, double *next_due_s)
         if (v->eos && !v->done) {
             v->done = 1;
             sv__mutex_unlock(&v->lock);
-            sv__control_notify(v->p);
+            sv__env_changed(v->env);
             return 0;
         }
         sv__mutex_unlock(&v->lock);
@@ -386,9 +393,9 @@ int sv__vout_render(sv__vout *v, double *next_due_s)
             dropped++;
         }
         if (dropped) {
-            sv__mutex_lock(&v->p->lock);
-            v->p->stats.dropped_frames += dropped;
-            sv__mutex_unlock(&v->p->lock);
+            sv__mutex_lock(&v->env->st->lock);
+            v->env->st->stats.dropped_frames += dropped;
+            sv__mutex_unlock(&v->env->st->lock);
         }
     }
     e = v->q[v->head];
@@ -464,4 +471,46 @@ int sv__vout_shown(sv__vout *v)
     int s = v->shown_since_flush;
     sv__mutex_unlock(&v->lock);
     return s;
+}
+
+/* ---- the decoding outputs as the control loop's playout ------------------- */
+
+static void playout_set_playing(void *opaque, int playing)
+{
+    sv__vout *v = opaque;
+    sv__vout_set_playing(v, playing);
+    sv__aout_set_playing(v->aout, playing);
+}
+
+static void playout_update(void *opaque)
+{
+    (void)opaque; /* the render thread moves the position as frames are shown */
+}
+
+static int playout_ready(void *opaque, int video)
+{
+    sv__vout *v = opaque;
+    int video_ok = !video ? 1 : sv__vout_has_frame(v);
+    int audio_ok = !sv__aout_active(v->aout) || sv__aout_buffered_s(v->aout) > 0 ||
+                   sv__aout_done(v->aout);
+    return video_ok && audio_ok;
+}
+
+static int playout_shown(void *opaque)
+{
+    return sv__vout_shown(opaque);
+}
+
+static int playout_done(void *opaque, int video)
+{
+    sv__vout *v = opaque;
+    int video_done = !video ? 1 : sv__vout_done(v);
+    return video_done && sv__aout_done(v->aout);
+}
+
+void sv__playout_decoding(sv__playout *out, sv__vout *v)
+{
+    *out = (sv__playout){ .opaque = v, .set_playing = playout_set_playing,
+                          .update = playout_update, .ready = playout_ready,
+                          .shown = playout_shown, .done = playout_done };
 }

@@ -11,8 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "player/net/fetcher.h"
-#include "player/core/internal.h"
+#include "player/output/output.h"
 #include "player/manifest/webvtt.h"
 
 #define LOOKAHEAD_S 30.0 /* cues fetched this far ahead of the position */
@@ -26,6 +25,10 @@ typedef struct stored_cue {
 } stored_cue;
 
 struct sv__subs {
+    const sv__env *env;   /* borrowed: status (position, epochs), log, events */
+    sv__fetcher *fetcher; /* borrowed */
+    sv__presentation *pres; /* the load's, while a track is selected */
+    int period;
     int track;            /* text track index in the current period, -1 off */
     long next_seg;        /* next segment to fetch, -1 before the first */
     int64_t fetch_id;     /* > 0 while a request is in flight */
@@ -36,12 +39,14 @@ struct sv__subs {
     char text[MAX_TEXT];  /* cue text shown now ("" none) */
 };
 
-int sv__subs_create(sv__subs **out)
+int sv__subs_create(sv__subs **out, const sv__env *env, sv__fetcher *fetcher)
 {
     sv__subs *s = calloc(1, sizeof(*s));
 
     if (!s)
         return SV_ERR_NOMEM;
+    s->env = env;
+    s->fetcher = fetcher;
     if (sv__mutex_init(&s->lock) < 0) {
         free(s);
         return SV_ERR_NOMEM;
@@ -69,10 +74,8 @@ void sv__subs_destroy(sv__subs *s)
     free(s);
 }
 
-static void set_text(struct sv_player *p, const char *text)
+static void set_text(sv__subs *s, const char *text)
 {
-    sv__subs *s = p->subs;
-
     sv__mutex_lock(&s->lock);
     int same = !strcmp(s->text, text);
     if (!same)
@@ -80,49 +83,46 @@ static void set_text(struct sv_player *p, const char *text)
     sv__mutex_unlock(&s->lock);
     if (!same) {
         sv_event ev = { .id = SV_EVENT_SUBTITLE };
-        sv__events_push(&p->events, &ev, text, NULL, NULL);
+        sv__env_event(s->env, &ev, text, NULL, NULL);
     }
 }
 
-void sv__subs_reset(struct sv_player *p)
+void sv__subs_reset(sv__subs *s)
 {
-    sv__subs *s = p->subs;
-
     if (s->fetch_id > 0)
-        sv__fetch_cancel(p->fetcher, s->fetch_id);
+        sv__fetch_cancel(s->fetcher, s->fetch_id);
     s->fetch_id = 0;
     s->fetching_playlist = 0;
     s->next_seg = -1;
     s->track = -1;
-    p->text_track = -1;
+    s->pres = NULL;
     clear_cues(s);
-    set_text(p, "");
+    set_text(s, "");
 }
 
-static sv__track *text_track(struct sv_player *p)
+static sv__track *text_track(sv__subs *s)
 {
-    sv__subs *s = p->subs;
-
-    if (!p->pres || s->track < 0 || p->period >= (int)p->pres->nb_periods)
+    if (!s->pres || s->track < 0 || s->period >= (int)s->pres->nb_periods)
         return NULL;
-    sv__period *per = &p->pres->periods[p->period];
+    sv__period *per = &s->pres->periods[s->period];
     for (size_t i = 0; i < per->nb_tracks; i++)
         if (per->tracks[i].type == SV_TRACK_TEXT && per->tracks[i].index == s->track)
             return per->tracks[i].nb_reps ? &per->tracks[i] : NULL;
     return NULL;
 }
 
-int sv__subs_select(struct sv_player *p, int index)
+int sv__subs_select(sv__subs *s, sv__presentation *pres, int period, int index)
 {
-    sv__subs_reset(p);
+    sv__subs_reset(s);
     if (index < 0)
         return 0;
-    p->subs->track = index;
-    if (!text_track(p)) {
-        p->subs->track = -1;
+    s->pres = pres;
+    s->period = period;
+    s->track = index;
+    if (!text_track(s)) {
+        s->track = -1;
         return SV_ERR_RANGE;
     }
-    p->text_track = index;
     return 0;
 }
 
@@ -136,7 +136,7 @@ typedef struct epoch_cache {
 
 /* Where a cue sits on the presentation timeline; 0 when it cannot be
  * placed yet (its epoch has no mapping until a stream demuxes it). */
-static int place(struct sv_player *p, epoch_cache *ec, const stored_cue *c, double *start,
+static int place(sv__subs *s, epoch_cache *ec, const stored_cue *c, double *start,
                  double *end)
 {
     double off = 0;
@@ -145,13 +145,13 @@ static int place(struct sv_player *p, epoch_cache *ec, const stored_cue *c, doub
         if (!ec->valid || ec->disc != c->disc) {
             ec->valid = 1;
             ec->disc = c->disc;
-            ec->known = sv__timeline_offset_get(p, c->disc, &ec->offset) == 0;
+            ec->known = sv__timeline_offset_get(s->env->st, c->disc, &ec->offset) == 0;
         }
         if (!ec->known)
             return 0;
         off = ec->offset;
-    } else if (p->pres->kind == SV__SOURCE_DASH && c->disc < (int64_t)p->pres->nb_periods) {
-        off = p->pres->periods[c->disc].start; /* DASH cue times count from the period */
+    } else if (s->pres->kind == SV__SOURCE_DASH && c->disc < (int64_t)s->pres->nb_periods) {
+        off = s->pres->periods[c->disc].start; /* DASH cue times count from the period */
     }
     *start = c->start + off;
     *end = c->end + off;
@@ -195,68 +195,65 @@ static int add_cues(sv__subs *s, const sv__webvtt *v, int64_t disc)
     return 0;
 }
 
-static void pump(struct sv_player *p, double position);
+static void pump(sv__subs *s, double position);
 
-static double position_now(struct sv_player *p)
+static double position_now(sv__subs *s)
 {
-    sv__mutex_lock(&p->lock);
-    double pos = p->position_s;
-    sv__mutex_unlock(&p->lock);
+    sv__mutex_lock(&s->env->st->lock);
+    double pos = s->env->st->position_s;
+    sv__mutex_unlock(&s->env->st->lock);
     return pos;
 }
 
 static void on_playlist(void *opaque, sv__fetch_result *r)
 {
-    struct sv_player *p = opaque;
-    sv__subs *s = p->subs;
-    sv__track *t = text_track(p);
+    sv__subs *s = opaque;
+    sv__track *t = text_track(s);
     sv__parse_error err = { 0 };
 
     s->fetch_id = 0;
     s->fetching_playlist = 0;
     if (r->error || !t) {
-        SV_LOGW(&p->log, "subtitles", "subtitle playlist: %s", r->message);
+        SV_LOGW(s->env->log, "subtitles", "subtitle playlist: %s", r->message);
         s->track = -1; /* give up on this track */
-    } else if (sv__model_hls_media(p->pres, &t->reps[0], (const char *)r->data, r->size, r->url,
+    } else if (sv__model_hls_media(s->pres, &t->reps[0], (const char *)r->data, r->size, r->url,
                                    &err) < 0) {
-        SV_LOGW(&p->log, "subtitles", "%s: line %d: %s", r->url, err.line, err.message);
+        SV_LOGW(s->env->log, "subtitles", "%s: line %d: %s", r->url, err.line, err.message);
         s->track = -1;
     }
     free(r->data);
     if (s->track >= 0)
-        pump(p, position_now(p));
+        pump(s, position_now(s));
 }
 
 static void on_segment(void *opaque, sv__fetch_result *r)
 {
-    struct sv_player *p = opaque;
-    sv__subs *s = p->subs;
-    sv__track *t = text_track(p);
+    sv__subs *s = opaque;
+    sv__track *t = text_track(s);
     sv__parse_error err = { 0 };
     sv__webvtt v;
 
     s->fetch_id = 0;
     if (r->error) {
-        SV_LOGW(&p->log, "subtitles", "subtitle segment skipped: %s", r->message);
+        SV_LOGW(s->env->log, "subtitles", "subtitle segment skipped: %s", r->message);
     } else if (t && s->next_seg > 0 && (size_t)(s->next_seg - 1) < t->reps[0].nb_segs) {
         const sv__segment *seg = &t->reps[0].segs[s->next_seg - 1];
         if (sv__webvtt_parse((const char *)r->data, r->size, &v, &err) < 0) {
-            SV_LOGW(&p->log, "subtitles", "%s: line %d: %s", r->url, err.line, err.message);
+            SV_LOGW(s->env->log, "subtitles", "%s: line %d: %s", r->url, err.line, err.message);
         } else {
             if (add_cues(s, &v, seg->disc) < 0)
-                SV_LOGW(&p->log, "subtitles", "out of memory for cues");
+                SV_LOGW(s->env->log, "subtitles", "out of memory for cues");
             sv__webvtt_free(&v);
         }
     }
     free(r->data);
-    pump(p, position_now(p));
+    pump(s, position_now(s));
 }
 
 /* Starts the next fetch the track needs, if any. */
-static void pump(struct sv_player *p, double position)
+static void pump(sv__subs *s, double position)
 {
-    sv__subs *s = p->subs;
-    sv__track *t = text_track(p);
+    sv__track *t = text_track(s);
 
     if (!t || s->fetch_id > 0)
         return;
@@ -266,7 +263,7 @@ static void pump(struct sv_player *p, double position)
         req.kind = SV__FETCH_MANIFEST;
         req.url = rep->playlist_url;
         s->fetching_playlist = 1;
-        s->fetch_id = sv__fetch(p->fetcher, &req, on_playlist, p);
+        s->fetch_id = sv__fetch(s->fetcher, &req, on_playlist, s);
     } else if (rep->seg_state == SV__SEGS_READY && rep->nb_segs > 0) {
         if (s->next_seg < 0) {
             long i = sv__model_find_segment(rep, position);
@@ -279,58 +276,54 @@ static void pump(struct sv_player *p, double position)
         req.url = seg->res.url;
         req.offset = seg->res.offset;
         req.length = seg->res.length;
-        s->fetch_id = sv__fetch(p->fetcher, &req, on_segment, p);
+        s->fetch_id = sv__fetch(s->fetcher, &req, on_segment, s);
     } else {
         return; /* no segment list (e.g. an indexed text file): nothing to show */
     }
     if (s->fetch_id < 0) {
-        SV_LOGW(&p->log, "subtitles", "cannot fetch %s", req.url ? req.url : "(none)");
+        SV_LOGW(s->env->log, "subtitles", "cannot fetch %s", req.url ? req.url : "(none)");
         s->fetch_id = 0;
         s->track = -1;
     }
 }
 
-void sv__subs_seek(struct sv_player *p)
+void sv__subs_seek(sv__subs *s)
 {
-    sv__subs *s = p->subs;
-
     if (s->fetch_id > 0 && !s->fetching_playlist) {
-        sv__fetch_cancel(p->fetcher, s->fetch_id);
+        sv__fetch_cancel(s->fetcher, s->fetch_id);
         s->fetch_id = 0;
     }
     s->next_seg = -1; /* cues already read stay; segments are found again */
 }
 
-void sv__subs_tick(struct sv_player *p, double position)
+void sv__subs_tick(sv__subs *s, double position)
 {
-    sv__subs *s = p->subs;
     char text[MAX_TEXT];
     size_t n = 0;
 
     if (s->track < 0) {
         if (s->text[0])
-            set_text(p, "");
+            set_text(s, "");
         return;
     }
-    pump(p, position);
+    pump(s, position);
     text[0] = '\0';
     /* Cues in file order; simultaneous ones are stacked in that order. */
     epoch_cache ec = { 0 };
     for (size_t i = 0; i < s->nb_cues; i++) {
         double a, b;
-        if (!place(p, &ec, &s->cues[i], &a, &b) || position < a || position >= b)
+        if (!place(s, &ec, &s->cues[i], &a, &b) || position < a || position >= b)
             continue;
         n += (size_t)snprintf(text + n, sizeof(text) - n, "%s%s", n ? "\n" : "",
                               s->cues[i].text);
         if (n >= sizeof(text))
             break;
     }
-    set_text(p, text);
+    set_text(s, text);
 }
 
-int sv__subs_text(struct sv_player *p, char *buf, size_t cap)
+int sv__subs_text(sv__subs *s, char *buf, size_t cap)
 {
-    sv__subs *s = p->subs;
     size_t n;
 
     if (!buf || !cap)

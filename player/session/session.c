@@ -49,7 +49,7 @@ struct sv__session {
 static void publish(struct sv_player *p, const sv__session *s, int active, int hb_ok, int hb_fail,
                     double resume)
 {
-    sv__mutex_lock(&p->lock);
+    sv__mutex_lock(&p->st.lock);
     sv_session_info *i = &p->session_info;
     if (active && !i->active) {
         memset(i, 0, sizeof(*i));
@@ -60,7 +60,7 @@ static void publish(struct sv_player *p, const sv__session *s, int active, int h
     i->active = active;
     i->heartbeats_sent += hb_ok;
     i->heartbeats_failed += hb_fail;
-    sv__mutex_unlock(&p->lock);
+    sv__mutex_unlock(&p->st.lock);
 }
 
 static void emit(struct sv_player *p, const char *what, const char *id, double pos, long status)
@@ -119,11 +119,11 @@ static int64_t post_json(sv__session *s, const char *path, json_t *body, sv__fet
 static json_t *report(struct sv_player *p, const sv__session *s, int full)
 {
     sv__fetch_stats fs;
-    sv__mutex_lock(&p->lock);
-    double pos = p->position_s, buf = p->buffer_s, rs = p->stats.rebuffer_time_s;
-    int64_t kbps = p->bitrate_bps / 1000, rc = p->stats.rebuffer_count;
-    int64_t dropped = p->stats.dropped_frames;
-    sv__mutex_unlock(&p->lock);
+    sv__mutex_lock(&p->st.lock);
+    double pos = p->st.position_s, buf = p->st.buffer_s, rs = p->st.stats.rebuffer_time_s;
+    int64_t kbps = p->st.bitrate_bps / 1000, rc = p->st.stats.rebuffer_count;
+    int64_t dropped = p->st.stats.dropped_frames;
+    sv__mutex_unlock(&p->st.lock);
 
     if (!full)
         return json_pack("{s:s,s:f}", "session_id", s->id, "position_s", pos > 0 ? pos : 0);
