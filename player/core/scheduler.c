@@ -11,19 +11,17 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "player/core/internal.h"
-
 #include "player/core/scheduler_internal.h"
 
-sv__period *sv__sched_period_of(sched_stream *ss)
+static sv__period *period_of(sched_stream *ss)
 {
     sv__presentation *pres = ss->owner->p->pres;
     return ss->period < (int)pres->nb_periods ? &pres->periods[ss->period] : NULL;
 }
 
-sv__track *sv__sched_track_of(sched_stream *ss)
+static sv__track *track_of(sched_stream *ss)
 {
-    sv__period *per = sv__sched_period_of(ss);
+    sv__period *per = period_of(ss);
     if (!per)
         return NULL;
     sv__track *best = NULL;
@@ -39,7 +37,7 @@ sv__track *sv__sched_track_of(sched_stream *ss)
     return best;
 }
 
-double sv__sched_position(sv__sched *s)
+static double position(sv__sched *s)
 {
     struct sv_player *p = s->p;
     sv__mutex_lock(&p->st.lock);
@@ -47,6 +45,8 @@ double sv__sched_position(sv__sched *s)
     sv__mutex_unlock(&p->st.lock);
     return pos;
 }
+
+static void pump(sched_stream *ss);
 
 /* ---- choosing a representation ------------------------------------------ */
 
@@ -80,8 +80,8 @@ static int choose_rep(sched_stream *ss, sv__track *t, const char **reason, doubl
         kbps[n] = k ? k : 1;
         map[n++] = (int)i;
     }
-    double tput = sv_abr_estimator_get_kbps(s->est);
-    if (s->media_samples == 0) {
+    double tput = sv_abr_estimator_get_kbps(s->tput.est);
+    if (s->tput.media_samples == 0) {
         /* Nothing measured yet: the lowest rung gives the fastest first
          * frame, and its download is the first throughput sample. */
         *reason = "startup";
@@ -95,13 +95,13 @@ static int choose_rep(sched_stream *ss, sv__track *t, const char **reason, doubl
     for (size_t i = 0; i < n; i++)
         if (map[i] == ss->last_rep)
             last = (int)i;
-    double buffer = ss->buffered_end - sv__sched_position(s);
+    double buffer = ss->buffered_end - position(s);
     double now = sv__loop_now(p->loop);
     sv_abr_input in = {
         .bitrates_kbps = kbps, .num_rungs = n, .segment_duration_s = seg_d,
         .buffer_s = buffer > 0 ? buffer : 0, .buffer_max_s = p->settings.buffer_goal_s,
         .throughput_kbps = tput, .last_index = last,
-        .idle_s = s->last_download_end > 0 ? now - s->last_download_end : 0,
+        .idle_s = s->tput.last_download_end > 0 ? now - s->tput.last_download_end : 0,
         .phase = p->st.state == SV_STATE_PLAYING ? SV_ABR_PHASE_PLAYING
                  : last < 0                   ? SV_ABR_PHASE_STARTUP
                                               : SV_ABR_PHASE_STALLED,
@@ -130,9 +130,9 @@ static void on_index(void *opaque, sv__fetch_result *r)
     struct sv_player *p = ss->owner->p;
     ss->fetch_id = 0;
     ss->fetch_is_index = 0;
-    sv__track *t = sv__sched_track_of(ss);
+    sv__track *t = track_of(ss);
     if (r->error || !t || ss->fetch_rep >= (int)t->nb_reps) {
-        sv__control_error(p, r->error ? r->error : SV_ERR_INTERNAL, 1, "%s", r->message);
+        sv__env_error(&p->env, r->error ? r->error : SV_ERR_INTERNAL, 1, "%s", r->message);
         free(r->data);
         return;
     }
@@ -143,26 +143,37 @@ static void on_index(void *opaque, sv__fetch_result *r)
                   : sv__model_hls_media(p->pres, rep, (const char *)r->data, r->size, r->url, &err);
     free(r->data);
     if (ret < 0) {
-        sv__control_error(p, ret, 1, "%s: line %d: %s", r->url, err.line, err.message);
+        sv__env_error(&p->env, ret, 1, "%s: line %d: %s", r->url, err.line, err.message);
         return;
     }
-    sv__sched_pump(ss);
+    pump(ss);
 }
 
-void sv__sched_push_chunk(sched_stream *ss, uint8_t *data, size_t size, int is_init)
+/* The license server: the host's choice (load, then settings) wins over the
+ * manifest's dashif:laurl, as in Shaka Player: a backend's session answer or
+ * svplay --license-url names the server that will honour the token. */
+static const char *license_url(sched_stream *ss)
+{
+    struct sv_player *p = ss->owner->p;
+    sv__track *t = track_of(ss);
+    if (p->load_opts.license_url)
+        return p->load_opts.license_url;
+    if (p->settings.license_url)
+        return p->settings.license_url;
+    return t ? t->license_url : NULL;
+}
+
+/* What the receive stage needs of the segment just fetched. */
+static void describe(sched_stream *ss, sv__recv_item *it)
 {
     sv__sched *s = ss->owner;
-    sv__chunk *c = calloc(1, sizeof(*c));
-    if (!c) {
-        free(data);
-        sv__control_error(s->p, SV_ERR_NOMEM, 1, "out of memory queueing a segment");
-        return;
-    }
-    sv__track *t = sv__sched_track_of(ss);
+    sv__track *t = track_of(ss);
     const sv__rep *rep = t ? &t->reps[ss->last_rep] : NULL;
-    c->data = data;
-    c->size = size;
-    c->is_init = is_init;
+    sv__chunk *c = &it->chunk;
+
+    *it = (sv__recv_item){ .is_init = ss->fetch_is_init, .key = ss->seg.key,
+                           .sequence = ss->seg.number, .license_url = license_url(ss),
+                           .gen = s->gen };
     c->run = ss->run;
     c->disc = ss->seg.disc;
     c->start = ss->seg.start;
@@ -171,9 +182,7 @@ void sv__sched_push_chunk(sched_stream *ss, uint8_t *data, size_t size, int is_i
     c->bitrate = rep ? rep->bandwidth : 0;
     c->width = rep ? rep->width : 0;
     c->height = rep ? rep->height : 0;
-    c->encrypted = sv__decryptor_encrypted(ss->dec);
     c->reason = ss->reason;
-    sv__stream_push(ss->stream, c, s->gen);
 }
 
 static void on_segment(void *opaque, sv__fetch_result *r)
@@ -185,71 +194,35 @@ static void on_segment(void *opaque, sv__fetch_result *r)
     if (r->error) {
         free(r->data);
         if (++ss->failures >= 3) {
-            sv__control_error(p, r->error, 1, "%s", r->message);
+            sv__env_error(&p->env, r->error, 1, "%s", r->message);
             return;
         }
         /* The fetcher already retried and failed over; try once more later
          * from the lowest rung (two failures at one quality drop to it). */
-        sv__control_error(p, r->error, 0, "%s", r->message);
+        sv__env_error(&p->env, r->error, 0, "%s", r->message);
         ss->last_rep = -1;
         ss->chosen_rep = -1;
-        sv__sched_pump(ss);
+        pump(ss);
         return;
     }
     if (!ss->fetch_is_init)
         ss->failures = 0; /* an init segment that loads says nothing of the media */
-    sv__mutex_lock(&p->st.lock);
-    p->st.stats.bytes_downloaded += (int64_t)r->size;
-    if (!ss->fetch_is_init)
-        p->st.stats.segments_downloaded++;
-    sv__mutex_unlock(&p->st.lock);
+    sv__recv_item it;
+    describe(ss, &it);
+    sv__recv_segment(ss->recv, r, &it);
+}
 
-    double took = r->end_s - r->start_s;
-    /* Init segments are small and latency-bound: they would overstate the
-     * link, so only media segments make throughput samples. */
-    if (took > 0 && r->size > 0 && !ss->fetch_is_init) {
-        s->media_samples++;
-        sv_abr_estimator_add(s->est, r->size, took);
-        if (ss->type == SV_TRACK_VIDEO) {
-            double lat = r->first_byte_s > r->start_s ? r->first_byte_s - r->start_s : 0;
-            sv_abr_sample smp = { .bytes = r->size, .duration_s = took, .index = ss->last_rep,
-                                  .latency_s = lat < took ? lat : 0,
-                                  .buffer_s = ss->seg.start + ss->seg.duration - sv__sched_position(s) };
-            sv_abr_on_download(s->abr, &smp);
-        }
-    }
-    s->last_download_end = r->end_s;
-    if (ss->fetch_is_init) {
-        int ret = sv__decryptor_set_init(ss->dec, r->data, r->size);
-        if (ret == 0 && sv__decryptor_encrypted(ss->dec)) {
-            free(r->data);
-            sv__sched_acquire_keys(ss);
-            return;
-        }
+/* The receive stage handed the segment to the stream: on to the next. */
+static void on_delivered(void *opaque, int is_init)
+{
+    sched_stream *ss = opaque;
+    if (is_init) {
         ss->init_pending = 0;
-        sv__sched_push_chunk(ss, r->data, r->size, 1);
-    } else if (ss->seg.key && ss->seg.key->method == SV__KEY_AES128) {
-        size_t size = r->size;
-        int ret = sv__aes_keys_decrypt(ss->aes, ss->seg.key, ss->seg.number, r->data, &size,
-                                       sv__sched_on_aes_key, ss);
-        if (ret == 1) { /* the key is on its way: hold the segment */
-            ss->held = r->data;
-            ss->held_size = size;
-            return;
-        }
-        if (ret < 0) {
-            free(r->data);
-            sv__control_error(p, SV_ERR_DRM, 1, "cannot decrypt %s (AES-128): %s", r->url,
-                              sv_strerror(ret));
-            return;
-        }
-        sv__sched_deliver_media(ss, r->data, size, r->url);
-        return;
     } else {
-        sv__sched_deliver_media(ss, r->data, r->size, r->url);
-        return;
+        ss->buffered_end = ss->seg.start + ss->seg.duration;
+        ss->next_time = ss->buffered_end;
     }
-    sv__sched_pump(ss);
+    pump(ss);
 }
 
 /* ---- the decision ---------------------------------------------------------- */
@@ -259,7 +232,7 @@ static void on_segment(void *opaque, sv__fetch_result *r)
 static const char *cmcd_for(sched_stream *ss, int ri, int is_init, double duration_s,
                             char *buf, size_t cap)
 {
-    const sv__track *t = sv__sched_track_of(ss);
+    const sv__track *t = track_of(ss);
     sv__cmcd_object o = { .type = ss->type, .is_init = is_init, .duration_s = duration_s };
 
     if (t && ri >= 0 && (size_t)ri < t->nb_reps) {
@@ -276,7 +249,7 @@ static int start_fetch(sched_stream *ss, const sv__resource *res, sv__fetch_cb c
                           .length = res->length, .query = query };
     int64_t id = sv__fetch(ss->owner->p->fetcher, &req, cb, ss);
     if (id < 0) {
-        sv__control_error(ss->owner->p, (int)id, 1, "cannot request %s", res->url);
+        sv__env_error(&ss->owner->p->env, (int)id, 1, "cannot request %s", res->url);
         return (int)id;
     }
     ss->fetch_id = id;
@@ -307,22 +280,22 @@ static void wait_over(void *arg)
 {
     sched_stream *ss = arg;
     ss->wait_timer = 0;
-    sv__sched_pump(ss);
+    pump(ss);
 }
 
-void sv__sched_pump(sched_stream *ss)
+static void pump(sched_stream *ss)
 {
     sv__sched *s = ss->owner;
     struct sv_player *p = s->p;
-    if (ss->fetch_id || ss->held || ss->done || ss->wait_timer || !p->pres ||
+    if (ss->fetch_id || sv__recv_busy(ss->recv) || ss->done || ss->wait_timer || !p->pres ||
         p->st.state == SV_STATE_ERROR)
         return;
-    double ahead = ss->buffered_end - sv__sched_position(s);
+    double ahead = ss->buffered_end - position(s);
     double goal = p->settings.buffer_goal_s;
     if (ss->buffered_end > 0 && ahead >= goal)
         return; /* the tick pumps again as the buffer drains */
 
-    sv__track *t = sv__sched_track_of(ss);
+    sv__track *t = track_of(ss);
     if (!t) {
         end_stream(ss);
         return;
@@ -357,7 +330,7 @@ void sv__sched_pump(sched_stream *ss)
         }
         int64_t id = sv__fetch(p->fetcher, &req, on_index, ss);
         if (id < 0) {
-            sv__control_error(p, (int)id, 1, "cannot request %s", req.url ? req.url : "(none)");
+            sv__env_error(&p->env, (int)id, 1, "cannot request %s", req.url ? req.url : "(none)");
             return;
         }
         ss->fetch_id = id;
@@ -380,7 +353,7 @@ void sv__sched_pump(sched_stream *ss)
             ss->period++;
             ss->next_time = p->pres->periods[ss->period].start;
             ss->last_rep = -1;
-            sv__sched_pump(ss);
+            pump(ss);
             return;
         }
         end_stream(ss);
@@ -434,7 +407,7 @@ static void refresh_done(sv__sched *s)
         if (s->ss[k].refreshing)
             return; /* another playlist is still coming */
     for (int k = 0; k < s->nb; k++)
-        sv__sched_pump(&s->ss[k]);
+        pump(&s->ss[k]);
     if (s->p->pres->live)
         schedule_refresh(s);
 }
@@ -447,13 +420,13 @@ static void on_mpd_refresh(void *opaque, sv__fetch_result *r)
     s->refresh_fetch = 0;
     if (r->error) {
         /* A live manifest that fails once is retried at the next period. */
-        sv__control_error(p, r->error, 0, "%s", r->message);
+        sv__env_error(&p->env, r->error, 0, "%s", r->message);
     } else {
         sv__parse_error err = { 0 };
         int ret = sv__model_dash_refresh(p->pres, (const char *)r->data, r->size, r->url,
                                          sv__wallclock_utc(p), &err);
         if (ret < 0)
-            sv__control_error(p, ret, 0, "live refresh of %s: %s", r->url, err.message);
+            sv__env_error(&p->env, ret, 0, "live refresh of %s: %s", r->url, err.message);
     }
     free(r->data);
     refresh_done(s);
@@ -465,15 +438,15 @@ static void on_playlist_refresh(void *opaque, sv__fetch_result *r)
     sched_stream *ss = opaque;
     struct sv_player *p = ss->owner->p;
     ss->refreshing = 0;
-    sv__track *t = sv__sched_track_of(ss);
+    sv__track *t = track_of(ss);
     if (r->error) {
-        sv__control_error(p, r->error, 0, "%s", r->message);
+        sv__env_error(&p->env, r->error, 0, "%s", r->message);
     } else if (t && ss->last_rep >= 0) {
         sv__parse_error err = { 0 };
         int ret = sv__model_hls_media(p->pres, &t->reps[ss->last_rep], (const char *)r->data,
                                       r->size, r->url, &err);
         if (ret < 0)
-            sv__control_error(p, ret, 0, "live refresh of %s: %s", r->url, err.message);
+            sv__env_error(&p->env, ret, 0, "live refresh of %s: %s", r->url, err.message);
     }
     free(r->data);
     refresh_done(ss->owner);
@@ -497,7 +470,7 @@ static void refresh_due(void *arg)
     } else {
         for (int k = 0; k < s->nb; k++) {
             sched_stream *ss = &s->ss[k];
-            sv__track *t = sv__sched_track_of(ss);
+            sv__track *t = track_of(ss);
             if (!t || ss->last_rep < 0 || !t->reps[ss->last_rep].playlist_url || ss->refreshing)
                 continue;
             req.url = t->reps[ss->last_rep].playlist_url;
@@ -550,7 +523,7 @@ int sv__sched_start(struct sv_player *p)
     if (r == 0 && p->settings.num_abr_params)
         r = sv_abr_set_params(s->abr, p->settings.abr_params, p->settings.num_abr_params);
     if (r == 0)
-        r = sv_abr_estimator_create(&ec, al, &s->est);
+        r = sv_abr_estimator_create(&ec, al, &s->tput.est);
     if (r < 0) {
         sv_abr_destroy(s->abr);
         free(s);
@@ -567,8 +540,12 @@ int sv__sched_start(struct sv_player *p)
     }
     for (int k = 0; k < s->nb; k++) {
         s->ss[k].period = period;
-        if ((r = sv__decryptor_create(&s->ss[k].dec)) < 0 ||
-            (r = sv__aes_keys_create(&s->ss[k].aes, p->fetcher)) < 0) {
+        sched_stream *ss = &s->ss[k];
+        sv__recv_config rc = { .env = &p->env, .fetcher = p->fetcher, .cdm = p->cdm,
+                               .stream = ss->stream, .tput = &s->tput,
+                               .abr = ss->type == SV_TRACK_VIDEO ? s->abr : NULL,
+                               .delivered = on_delivered, .opaque = ss };
+        if ((r = sv__recv_create(&ss->recv, &rc)) < 0) {
             p->sched = s;
             sv__sched_stop(p);
             return r;
@@ -579,7 +556,7 @@ int sv__sched_start(struct sv_player *p)
     p->st.position_s = start;
     sv__mutex_unlock(&p->st.lock);
     for (int k = 0; k < s->nb; k++)
-        sv__sched_pump(&s->ss[k]);
+        pump(&s->ss[k]);
     schedule_refresh(s);
     return 0;
 }
@@ -592,9 +569,7 @@ static void cancel_all(sv__sched *s)
             sv__fetch_cancel(s->p->fetcher, ss->fetch_id);
         ss->fetch_id = 0;
         ss->fetch_is_index = 0;
-        sv__aes_keys_cancel(ss->aes);
-        free(ss->held);
-        ss->held = NULL;
+        sv__recv_cancel(ss->recv);
         if (ss->wait_timer)
             sv__loop_timer_cancel(s->p->loop, ss->wait_timer);
         ss->wait_timer = 0;
@@ -620,13 +595,10 @@ void sv__sched_stop(struct sv_player *p)
         sv__loop_timer_cancel(p->loop, s->refresh_timer);
     for (int k = 0; k < s->nb; k++) {
         free(s->ss[k].last_init_url);
-        sv__decryptor_destroy(s->ss[k].dec);
-        sv__aes_keys_destroy(s->ss[k].aes);
-        if (s->ss[k].license_req)
-            p->cdm->free_request(p->cdm->opaque, s->ss[k].license_req);
+        sv__recv_destroy(s->ss[k].recv);
     }
     sv_abr_destroy(s->abr);
-    sv_abr_estimator_destroy(s->est);
+    sv_abr_estimator_destroy(s->tput.est);
     free(s);
     p->sched = NULL;
 }
@@ -650,7 +622,7 @@ void sv__sched_seek(struct sv_player *p, double target)
         ss->failures = 0;
     }
     for (int k = 0; k < s->nb; k++)
-        sv__sched_pump(&s->ss[k]);
+        pump(&s->ss[k]);
     schedule_refresh(s);
 }
 
@@ -660,7 +632,7 @@ void sv__sched_kick(struct sv_player *p)
     if (!s)
         return;
     for (int k = 0; k < s->nb; k++)
-        sv__sched_pump(&s->ss[k]);
+        pump(&s->ss[k]);
 }
 
 void sv__sched_lock_quality(struct sv_player *p, int index)
@@ -694,5 +666,5 @@ int sv__sched_all_fetched(struct sv_player *p)
 
 double sv__sched_throughput_bps(struct sv_player *p)
 {
-    return p->sched ? sv_abr_estimator_get_kbps(p->sched->est) * 1000 : 0;
+    return p->sched ? sv_abr_estimator_get_kbps(p->sched->tput.est) * 1000 : 0;
 }

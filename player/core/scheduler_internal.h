@@ -1,6 +1,5 @@
 /*
- * The scheduler's own state, shared by scheduler.c and scheduler_keys.c
- * (licenses and HLS AES-128 keys). Loop thread only.
+ * The scheduler's own state. Loop thread only.
  */
 #ifndef SV_PLAYER_SCHEDULER_INTERNAL_H
 #define SV_PLAYER_SCHEDULER_INTERNAL_H
@@ -40,11 +39,7 @@ typedef struct sched_stream {
     int failures;              /* consecutive failed segment fetches */
     int refreshing;            /* HLS live: this stream's playlist reload is in flight */
     int64_t refresh_id;
-    sv__decryptor *dec;        /* protection of the current init segment */
-    sv__aes_keys *aes;         /* HLS AES-128 keys */
-    uint8_t *held;             /* a media segment waiting for its AES-128 key */
-    size_t held_size;
-    uint8_t *license_req;      /* request in flight (CDM-owned) */
+    sv__recv *recv;            /* what the fetches are handed to (media/receive.c) */
 } sched_stream;
 
 struct sv__sched {
@@ -52,30 +47,11 @@ struct sv__sched {
     sched_stream ss[2];        /* 0: video (or muxed A/V), 1: separate audio */
     int nb;
     sv_abr *abr;
-    sv_abr_estimator *est;
     int locked;                /* -1: ABR */
-    int64_t media_samples;     /* media segments measured so far */
-    double last_download_end;
+    sv__throughput tput;       /* measured by the receivers, read by choose_rep */
     int64_t refresh_timer;
     int64_t refresh_fetch;
     uint64_t gen;              /* generation the chunks are tagged with */
 };
-
-
-/* scheduler.c */
-void sv__sched_pump(sched_stream *ss);
-void sv__sched_push_chunk(sched_stream *ss, uint8_t *data, size_t size, int is_init);
-sv__period *sv__sched_period_of(sched_stream *ss);
-sv__track *sv__sched_track_of(sched_stream *ss);
-double sv__sched_position(sv__sched *s);
-
-/* scheduler_keys.c */
-/* The init segment is encrypted: its keys from the CDM, or a license request. */
-void sv__sched_acquire_keys(sched_stream *ss);
-/* A media segment, clear of any whole-segment encryption, goes on (CENC
- * samples are decrypted here). Takes `data`. */
-void sv__sched_deliver_media(sched_stream *ss, uint8_t *data, size_t size, const char *url);
-/* resume() of sv__aes_keys_decrypt for a held segment. */
-void sv__sched_on_aes_key(void *opaque, int error, const char *message);
 
 #endif

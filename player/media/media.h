@@ -6,6 +6,9 @@
  *   decode.c        decoders and picture conversion for the sinks
  *   decrypt.c       CENC: an init segment's protection, samples cleared in place
  *   hls_aes128.c    HLS AES-128: key URIs fetched once, segments cleared whole
+ *   receive.c       the receive stage: a downloaded segment is measured
+ *                   (throughput), its keys fetched, decrypted and handed to
+ *                   its stream (receive_keys.c: licenses and AES-128 keys)
  *
  * Threads: the control thread pushes chunks; each stream has a demux thread
  * (or a chunk sink on the pushing thread) that pushes decoded frames and
@@ -21,6 +24,7 @@
 #include "player/model/model.h"
 #include "player/net/fetcher.h"
 #include "player/output/output.h"
+#include "streamverse/abr.h"
 #include "streamverse/cdm.h"
 
 typedef struct sv__stream sv__stream;
@@ -153,5 +157,57 @@ int sv__aes_keys_decrypt(sv__aes_keys *k, const sv__key *key, int64_t sequence, 
                          void *opaque);
 /* Decrypts the held segment with the key that just arrived. */
 int sv__aes_keys_finish(sv__aes_keys *k, uint8_t *data, size_t *size);
+
+/* ---- receiving segments (receive.c, receive_keys.c) ------------------------ */
+
+/* The throughput of a load's media downloads, shared by its receivers and
+ * read by the scheduler's ABR decisions. Loop thread. */
+typedef struct sv__throughput {
+    sv_abr_estimator *est;     /* media segments only (owned by whoever made it) */
+    int64_t media_samples;     /* media segments measured so far */
+    double last_download_end;  /* end of the last download (clock seconds), 0: none */
+} sv__throughput;
+
+/* A segment as the scheduler asked for it: what the receive stage needs to
+ * measure it, clear it and describe it to the demuxer. The pointers are the
+ * model's (or the load's) and must stay valid while the segment is held. */
+typedef struct sv__recv_item {
+    int is_init;
+    sv__chunk chunk;           /* the description of the chunk: run, disc, start, duration,
+                                  rep_index, bitrate, width, height, reason */
+    const sv__key *key;        /* whole-segment encryption (AES-128), or NULL */
+    int64_t sequence;          /* media sequence number (the AES-128 IV) */
+    const char *license_url;   /* where a license is asked for, or NULL */
+    uint64_t gen;              /* generation the chunk is tagged with */
+} sv__recv_item;
+
+typedef struct sv__recv_config {
+    const sv__env *env;        /* status (stats, position), errors: borrowed */
+    sv__fetcher *fetcher;      /* license and key requests: borrowed */
+    sv_cdm *cdm;               /* borrowed */
+    sv__stream *stream;        /* where the chunks go: borrowed */
+    sv__throughput *tput;      /* borrowed */
+    sv_abr *abr;               /* told of each download (video), or NULL */
+    /* A chunk went into the stream (or, for an init segment, is there):
+     * the scheduler moves on. */
+    void (*delivered)(void *opaque, int is_init);
+    void *opaque;
+} sv__recv_config;
+
+typedef struct sv__recv sv__recv;
+
+int sv__recv_create(sv__recv **out, const sv__recv_config *cfg);
+/* Cancels what is in flight and frees. Accepts NULL. */
+void sv__recv_destroy(sv__recv *rv);
+/* Forgets a license or key request in flight and a held segment (seek,
+ * stop); later segments are received afresh. */
+void sv__recv_cancel(sv__recv *rv);
+/* 1 while a segment waits for its key or a license is in flight: the
+ * scheduler asks for nothing more on this stream until it is delivered. */
+int sv__recv_busy(const sv__recv *rv);
+/* A fetched segment: takes r->data. Counts it, makes a throughput sample of
+ * a media segment, clears it (fetching keys when needed) and hands it to the
+ * stream, then calls delivered(); errors go to the env (fatal). */
+void sv__recv_segment(sv__recv *rv, sv__fetch_result *r, const sv__recv_item *item);
 
 #endif
