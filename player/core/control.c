@@ -27,18 +27,6 @@ static void check(void *arg);
 
 /* ---- shared helpers -------------------------------------------------------- */
 
-double sv__player_now(const struct sv_player *p)
-{
-    return (double)p->clock->now_ns(p->clock->opaque) / 1e9;
-}
-
-double sv__wallclock_utc(const struct sv_player *p)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 void sv__set_state(struct sv_player *p, sv_player_state st)
 {
     sv__mutex_lock(&p->st.lock);
@@ -85,7 +73,7 @@ static void on_fatal(void *arg)
     fatal_task *t = arg;
     struct sv_player *p = t->p;
     /* A backend session ends with the playback it was for. */
-    sv__session_end(p);
+    sv__session_end(p->sessions);
     if (p->pres || p->vstream || !p->load_replied) {
         sv__sched_stop(p);
         sv__vout_set_playing(p->vout, 0);
@@ -151,6 +139,33 @@ static void env_event(void *opaque, const sv_event *ev, const char *t0, const ch
     sv__events_push(&p->events, ev, t0, t1, t2);
 }
 
+/* A backend session answered with what to load (session/session.h). */
+static void session_load(void *opaque, uint64_t userdata, char *url, const sv_load_options *opts)
+{
+    struct sv_player *p = opaque;
+    sv__cmd *c = calloc(1, sizeof(*c));
+
+    if (!c) {
+        free(url);
+        free((char *)opts->auth_token);
+        free((char *)opts->license_url);
+        sv__control_error(p, SV_ERR_NOMEM, 1, "out of memory loading the session's manifest");
+        return;
+    }
+    c->player = p;
+    c->kind = SV__CMD_LOAD;
+    c->userdata = userdata;
+    c->url = url;
+    c->opts = *opts;
+    sv__control_load(p, c, 1);
+}
+
+void sv__control_session_host(struct sv_player *p, sv__session_host *host)
+{
+    *host = (sv__session_host){ .env = &p->env, .loop = p->loop, .fetcher = p->fetcher,
+                                .load = session_load, .opaque = p };
+}
+
 void sv__control_init_env(struct sv_player *p)
 {
     p->env = (sv__env){ .st = &p->st, .clock = p->clock, .log = &p->log,
@@ -201,7 +216,7 @@ static void finish(struct sv_player *p)
     set_outputs_playing(p, 0);
     sv__set_state(p, SV_STATE_ENDED);
     reply_load(p, 0);
-    sv__session_end(p);
+    sv__session_end(p->sessions);
     sv_event ev = { .id = SV_EVENT_END_OF_FILE };
     sv__events_push(&p->events, &ev, NULL, NULL, NULL);
 }
@@ -520,7 +535,7 @@ void sv__control_load(struct sv_player *p, sv__cmd *c, int continues)
         sv__control_begin_pending(p, c->userdata);
     /* The player keeps the command: load_opts points at its strings. */
     p->load_cmd = c;
-    sv__cmcd_new_session(p);
+    sv__cmcd_new_session(p->cmcd_sid, sizeof(p->cmcd_sid), p);
     p->load_opts = c->opts;
     p->paused_by_user = 0;
     p->rebuffer_start_s = -1;
@@ -565,6 +580,28 @@ void sv__control_load(struct sv_player *p, sv__cmd *c, int continues)
         p->manifest_fetch = 0;
         sv__control_error(p, SV_ERR_INVALID, 1, "bad URL: %s", c->url);
     }
+}
+
+/* ---- commands ---------------------------------------------------------------------- */
+
+void sv__cmd_free(sv__cmd *c)
+{
+    if (!c)
+        return;
+    if (c->cdns) {
+        for (size_t i = 0; i < c->opts.nb_cdns; i++) {
+            free((char *)c->cdns[i].id);
+            free((char *)c->cdns[i].base_url);
+        }
+        free(c->cdns);
+    }
+    free((char *)c->opts.license_url);
+    free((char *)c->opts.auth_token);
+    free((char *)c->session.server_url);
+    free((char *)c->session.user_token);
+    free((char *)c->session.device_id);
+    free(c->url);
+    free(c);
 }
 
 /* ---- other commands ---------------------------------------------------------------- */
@@ -654,11 +691,14 @@ void sv__control_run_cmd(void *arg)
     int r = 0;
     switch (c->kind) {
     case SV__CMD_LOAD:
-        sv__session_end(p);
+        sv__session_end(p->sessions);
         sv__control_load(p, c, 0);
         return; /* the player keeps c */
     case SV__CMD_LOAD_TITLE:
-        sv__session_load(p, c);
+        /* Ends the current session, starts a new one and loads what it answers. */
+        sv__session_end(p->sessions);
+        sv__control_begin_pending(p, c->userdata);
+        sv__session_start(p->sessions, &c->session, c->userdata);
         break;
     case SV__CMD_PAUSE:
         r = cmd_pause(p, c->ivalue);
@@ -668,7 +708,7 @@ void sv__control_run_cmd(void *arg)
         break;
     case SV__CMD_STOP:
         reply_load(p, SV_ERR_CANCELLED);
-        sv__session_end(p);
+        sv__session_end(p->sessions);
         sv__control_unload(p);
         sv__set_state(p, SV_STATE_IDLE);
         break;

@@ -117,3 +117,34 @@ void sv__control_cdns_clear(struct sv_player *p)
     sv__fetcher_set_cdns(p->fetcher, NULL, 0);
     sv__fetcher_set_origin(p->fetcher, NULL);
 }
+
+/* ---- content steering of the load ---------------------------------------------- */
+
+static size_t steer_cdns(void *opaque, sv__cdn_entry *out, size_t cap)
+{
+    return sv__control_cdns_list(opaque, out, cap);
+}
+
+static double steer_throughput(void *opaque)
+{
+    return sv__sched_throughput_bps(opaque);
+}
+
+int sv__steer_start(struct sv_player *p)
+{
+    sv__steer_stop(p);
+    if (!p->pres || !p->pres->steering_uri || sv__control_cdns_list(p, NULL, 0) == 0)
+        return 0;
+    sv__steer_config cfg = { .uri = p->pres->steering_uri,
+                             .dash = p->pres->kind == SV__SOURCE_DASH, .loop = p->loop,
+                             .fetcher = p->fetcher, .allocator = &p->settings.allocator,
+                             .log = &p->log, .cdns = steer_cdns,
+                             .throughput_bps = steer_throughput, .opaque = p };
+    return sv__steer_create(&p->steer, &cfg);
+}
+
+void sv__steer_stop(struct sv_player *p)
+{
+    sv__steer_destroy(p->steer);
+    p->steer = NULL;
+}

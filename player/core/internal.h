@@ -28,12 +28,16 @@
 
 #include <stdatomic.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "player/net/fetcher.h"
+#include "player/net/cmcd.h"
 #include "player/net/loop.h"
+#include "player/net/steering.h"
 #include "player/model/model.h"
 #include "player/media/media.h"
 #include "player/output/output.h"
+#include "player/session/session.h"
 #include "platform/log.h"
 #include "platform/thread.h"
 #include "streamverse/abr.h"
@@ -140,22 +144,8 @@ void sv__control_notify(struct sv_player *p);
 /* Fills p->env in: the status, clock and logger, and notify callbacks that
  * end in sv__control_notify, sv__control_error and the event queue. */
 void sv__control_init_env(struct sv_player *p);
-
-
-/* ---- backend session (session.c) ------------------------------------------------ */
-
-typedef struct sv__session sv__session;
-/* Runs a LOAD_TITLE command: ends the current session, starts a new one and
- * loads what it answers. Loop thread. */
-void sv__session_load(struct sv_player *p, sv__cmd *c);
-/* Ends the current session (stop sent, resume position saved); no-op
- * without one. Loop thread. */
-void sv__session_end(struct sv_player *p);
-/* Destroy is coming: ends the session and sets p->shutdown_done once no
- * stop waits for its answer any more (at once when none does). */
-void sv__session_shutdown(struct sv_player *p);
-/* Ends everything at once, answered or not (the loop is about to go). */
-void sv__session_teardown(struct sv_player *p);
+/* The sessions' host: their loads end in sv__control_load. */
+void sv__control_session_host(struct sv_player *p, sv__session_host *host);
 
 /* ---- CDNs of a load (control_cdn.c) ------------------------------------------- */
 
@@ -173,24 +163,8 @@ void sv__control_cdns_clear(struct sv_player *p);
  * stay valid while the load lasts. */
 size_t sv__control_cdns_list(struct sv_player *p, sv__cdn_entry *out, size_t cap);
 
-/* ---- CMCD (cmcd.c) ---------------------------------------------------------------- */
+/* ---- content steering (control_cdn.c over net/steering.c) --------------------------------------------- */
 
-typedef struct sv__cmcd_object {
-    sv_track_type type;
-    int is_init;
-    int64_t bitrate_bps, top_bps;  /* 0: unknown */
-    double duration_s;             /* 0: unknown */
-} sv__cmcd_object;
-/* Writes "CMCD=<encoded keys>" for a segment request into out and returns
- * 1, or 0 (out untouched) when CMCD is off. */
-int sv__cmcd_query(struct sv_player *p, const sv__cmcd_object *o, char *out, size_t cap);
-/* A fresh session id for CMCD (each load; a backend session's id wins). */
-void sv__cmcd_new_session(struct sv_player *p);
-
-/* ---- content steering (steering.c) --------------------------------------------- */
-
-#define SV__STEER_MAX_CDNS 24
-typedef struct sv__steer sv__steer;
 /* Follows the presentation's steering manifest, when it names one and the
  * load has CDNs (fetched now, then every TTL). 0 or SV_ERR_NOMEM. */
 int sv__steer_start(struct sv_player *p);
@@ -233,12 +207,9 @@ struct sv_player {
     sv__sched *sched;
     sv_load_options load_opts;     /* strings belong to load_cmd */
     sv__cmd *load_cmd;             /* the load being played (owned) */
-    sv__session *session;          /* backend session, or NULL */
-    sv__session *ending;           /* sessions whose stop is in flight */
+    sv__sessions *sessions;        /* backend sessions (session/) */
     sv__steer *steer;              /* content steering of the load, or NULL */
     char cmcd_sid[40];             /* CMCD session id of the load */
-    int shutting_down;             /* destroy asked for sv__session_shutdown */
-    atomic_int shutdown_done;      /* destroy: the session stop was sent and answered */
     char *load_url;
     uint64_t load_userdata;
     int load_replied;
@@ -269,7 +240,6 @@ struct sv_player {
 
     sv__status st;                 /* position, stats, epochs: st.lock guards them and every
                                       field below */
-    sv_session_info session_info;
     sv_track_info tracks[3][SV__MAX_TRACKS];
     int nb_tracks[3];
     sv_representation_info *reps[3][SV__MAX_TRACKS];
@@ -293,10 +263,19 @@ int sv__abr_params_ok(const sv_abr_rule *rule, const sv_abr_param *params, size_
 #define PLOGD(p, ...) SV_LOGD(&(p)->log, "player", __VA_ARGS__)
 
 /* Seconds on the player's clock. */
-double sv__player_now(const struct sv_player *p);
-/* Wall-clock UTC seconds since 1970 (live DASH), corrected by UTCTiming
- * when the manifest gave one. */
-double sv__wallclock_utc(const struct sv_player *p);
+static inline double sv__player_now(const struct sv_player *p)
+{
+    return (double)p->clock->now_ns(p->clock->opaque) / 1e9;
+}
+
+/* Wall-clock UTC seconds since 1970 (live DASH). */
+static inline double sv__wallclock_utc(const struct sv_player *p)
+{
+    struct timespec ts;
+    (void)p;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
 
 /* Properties helpers (properties.c), loop thread: publish the loaded
  * presentation's tracks and clear them on unload. */

@@ -48,7 +48,7 @@ static void *control_main(void *arg)
     struct sv_player *p = arg;
     sv__loop_run(p->loop);
     /* Unload on the loop thread: the fetcher and scheduler belong to it. */
-    sv__session_teardown(p);
+    sv__session_teardown(p->sessions);
     sv__control_unload(p);
     return NULL;
 }
@@ -181,6 +181,10 @@ int sv__player_create(sv_player **out, const sv_player_settings *settings,
                                p->settings.benchmark)) < 0 ||
         (ret = sv__subs_create(&p->subs, &p->env, p->fetcher)) < 0)
         goto fail;
+    sv__session_host sh;
+    sv__control_session_host(p, &sh);
+    if ((ret = sv__sessions_create(&p->sessions, &sh)) < 0)
+        goto fail;
     sv__playout_decoding(&p->own_playout, p->vout);
     if (!p->playout)
         p->playout = &p->own_playout;
@@ -204,7 +208,8 @@ fail:
  * once its stop is answered (session.c). */
 static void shutdown_task(void *arg)
 {
-    sv__session_shutdown(arg);
+    struct sv_player *p = arg;
+    sv__session_shutdown(p->sessions);
 }
 
 /* The stop that saves the resume position gets this long to be answered. */
@@ -217,7 +222,7 @@ void sv_player_destroy(sv_player *p)
     if (p->control_started) {
         int64_t deadline = sv__monotonic_ns() + SHUTDOWN_WAIT_NS;
         if (sv__loop_post(p->loop, shutdown_task, p) == 0)
-            while (!atomic_load(&p->shutdown_done) && sv__monotonic_ns() < deadline)
+            while (!sv__session_shutdown_done(p->sessions) && sv__monotonic_ns() < deadline)
                 sv__sleep_ns(5000000);
         sv__loop_stop(p->loop);
         sv__thread_join(&p->control_thread);
@@ -225,6 +230,7 @@ void sv_player_destroy(sv_player *p)
     sv__vout_destroy(p->vout);
     sv__aout_destroy(p->aout);
     sv__subs_destroy(p->subs);
+    sv__sessions_destroy(p->sessions);
     sv__fetcher_destroy(p->fetcher);
     sv__loop_destroy(p->loop);
     if (p->transport)
@@ -249,26 +255,6 @@ void sv_player_destroy(sv_player *p)
 }
 
 /* ---- commands --------------------------------------------------------------- */
-
-void sv__cmd_free(sv__cmd *c)
-{
-    if (!c)
-        return;
-    if (c->cdns) {
-        for (size_t i = 0; i < c->opts.nb_cdns; i++) {
-            free((char *)c->cdns[i].id);
-            free((char *)c->cdns[i].base_url);
-        }
-        free(c->cdns);
-    }
-    free((char *)c->opts.license_url);
-    free((char *)c->opts.auth_token);
-    free((char *)c->session.server_url);
-    free((char *)c->session.user_token);
-    free((char *)c->session.device_id);
-    free(c->url);
-    free(c);
-}
 
 static sv__cmd *cmd_new(sv_player *p, sv__cmd_kind kind, uint64_t userdata)
 {
@@ -506,7 +492,7 @@ int sv_player_get_session(sv_player *p, sv_session_info *info)
     if (!p || !info)
         return SV_ERR_INVALID;
     sv__mutex_lock(&p->st.lock);
-    *info = p->session_info;
+    *info = p->st.session_info;
     sv__mutex_unlock(&p->st.lock);
     return 0;
 }

@@ -232,14 +232,26 @@ static void on_delivered(void *opaque, int is_init)
 static const char *cmcd_for(sched_stream *ss, int ri, int is_init, double duration_s,
                             char *buf, size_t cap)
 {
+    struct sv_player *p = ss->owner->p;
     const sv__track *t = track_of(ss);
     sv__cmcd_object o = { .type = ss->type, .is_init = is_init, .duration_s = duration_s };
 
+    if (!p->settings.cmcd)
+        return NULL;
     if (t && ri >= 0 && (size_t)ri < t->nb_reps) {
         o.bitrate_bps = t->reps[ri].bandwidth;
         o.top_bps = t->reps[t->nb_reps - 1].bandwidth; /* sorted ascending */
     }
-    return sv__cmcd_query(ss->owner->p, &o, buf, cap) ? buf : NULL;
+    sv__mutex_lock(&p->st.lock);
+    o.buffer_s = p->st.buffer_s;
+    o.state = p->st.state;
+    o.session_id = p->st.session_info.active ? p->st.session_info.session_id : p->cmcd_sid;
+    sv__mutex_unlock(&p->st.lock);
+    o.throughput_bps = sv__sched_throughput_bps(p);
+    o.format = !p->pres || p->pres->kind == SV__SOURCE_FILE ? 0
+               : p->pres->kind == SV__SOURCE_DASH           ? 'd'
+                                                            : 'h';
+    return sv__cmcd_query(&o, buf, cap) ? buf : NULL;
 }
 
 static int start_fetch(sched_stream *ss, const sv__resource *res, sv__fetch_cb cb,

@@ -1,7 +1,7 @@
 /*
  * Common Media Client Data (CTA-5004) on segment requests, as the CMCD
- * query argument (internal.h, "CMCD"). Sent only when the host turns it on
- * (settings.cmcd).
+ * query argument (cmcd.h). Sent only when the host turns it on
+ * (settings.cmcd; the scheduler asks).
  *
  * Keys, in the alphabetical order the spec recommends:
  *   br   encoded bitrate of the object's representation, kbps
@@ -16,30 +16,27 @@
  * The payload is percent-encoded into one "CMCD=" argument so proxies and
  * CDNs that log query strings keep it whole.
  *
- * Threads: loop thread.
+ * Threads: any.
  */
 #include <curl/curl.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "player/core/internal.h"
+#include "platform/thread.h"
+#include "player/net/cmcd.h"
 
-int sv__cmcd_query(struct sv_player *p, const sv__cmcd_object *o, char *out, size_t cap)
+int sv__cmcd_query(const sv__cmcd_object *o, char *out, size_t cap)
 {
     char payload[400], part[96];
     size_t len = 0;
-    sv_session_info si;
 
-    if (!p->settings.cmcd || cap == 0)
+    if (cap == 0)
         return 0;
-    sv__mutex_lock(&p->st.lock);
-    double buffer = p->st.buffer_s;
-    sv_player_state st = p->st.state;
-    si = p->session_info;
-    sv__mutex_unlock(&p->st.lock);
-    double tput = sv__sched_throughput_bps(p);
-    const char *sid = si.active ? si.session_id : p->cmcd_sid;
+    double buffer = o->buffer_s;
+    sv_player_state st = o->state;
+    double tput = o->throughput_bps;
+    const char *sid = o->session_id ? o->session_id : "";
 
 #define ADD(...)                                                                     \
     do {                                                                             \
@@ -61,8 +58,8 @@ int sv__cmcd_query(struct sv_player *p, const sv__cmcd_object *o, char *out, siz
     if (tput > 0)
         ADD("mtp=%lld", (long long)(llround(tput / 100000.0) * 100));
     ADD("ot=%s", o->is_init ? "i" : o->type == SV_TRACK_AUDIO ? "a" : "v");
-    if (p->pres && p->pres->kind != SV__SOURCE_FILE)
-        ADD("sf=%s", p->pres->kind == SV__SOURCE_DASH ? "d" : "h");
+    if (o->format)
+        ADD("sf=%s", o->format == 'd' ? "d" : "h");
     if (sid[0])
         ADD("sid=\"%s\"", sid);
     if (st == SV_STATE_LOADING || st == SV_STATE_BUFFERING || st == SV_STATE_SEEKING)
@@ -81,10 +78,10 @@ int sv__cmcd_query(struct sv_player *p, const sv__cmcd_object *o, char *out, siz
     return ret;
 }
 
-void sv__cmcd_new_session(struct sv_player *p)
+void sv__cmcd_new_session(char *sid, size_t cap, const void *salt)
 {
     uint8_t b[16];
-    uint64_t x = (uint64_t)sv__monotonic_ns() ^ ((uint64_t)(uintptr_t)p << 17);
+    uint64_t x = (uint64_t)sv__monotonic_ns() ^ ((uint64_t)(uintptr_t)salt << 17);
 
     /* A per-load id (RFC 4122 layout); it only has to tell loads apart in
      * CDN logs, so a mixed clock value does, no cryptographic RNG needed. */
@@ -96,7 +93,7 @@ void sv__cmcd_new_session(struct sv_player *p)
     }
     b[6] = (uint8_t)((b[6] & 0x0f) | 0x40);
     b[8] = (uint8_t)((b[8] & 0x3f) | 0x80);
-    snprintf(p->cmcd_sid, sizeof(p->cmcd_sid),
+    snprintf(sid, cap,
              "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0], b[1],
              b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14],
              b[15]);

@@ -1,5 +1,5 @@
 /*
- * Content steering (internal.h, "content steering"): the steering manifest
+ * Content steering (steering.h): the steering manifest
  * a presentation names (HLS EXT-X-CONTENT-STEERING SERVER-URI, DASH
  * ContentSteering) is fetched when playback starts and again every TTL;
  * its priority list reorders the load's CDNs, so the next request goes to
@@ -29,8 +29,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "player/core/internal.h"
+#include "platform/arena.h"
 #include "player/manifest/url.h"
+#include "player/net/steering.h"
 
 #define DEFAULT_TTL_S 300.0
 #define MIN_TTL_S 1.0
@@ -41,7 +42,7 @@ typedef struct clone_def {
 } clone_def;
 
 struct sv__steer {
-    struct sv_player *p;
+    sv__steer_config cfg;    /* uri is the arena's copy until the first answer */
     sv__arena *arena;        /* uri, order and clones of the latest answer */
     char *uri;               /* absolute steering URI (RELOAD-URI after the first) */
     int dash;
@@ -58,7 +59,7 @@ static void reload(void *arg);
 
 static void schedule(sv__steer *st)
 {
-    st->timer = sv__loop_timer(st->p->loop, st->ttl_s, reload, st);
+    st->timer = sv__loop_timer(st->cfg.loop, st->ttl_s, reload, st);
     if (st->timer < 0)
         st->timer = 0;
 }
@@ -100,7 +101,7 @@ static void apply(sv__steer *st)
 {
     sv__cdn_entry list[SV__STEER_MAX_CDNS];
     char *made[MAX_CLONES] = { NULL };
-    size_t n = sv__control_cdns_list(st->p, list, SV__STEER_MAX_CDNS), base_n = n;
+    size_t n = st->cfg.cdns(st->cfg.opaque, list, SV__STEER_MAX_CDNS), base_n = n;
 
     if (n == 0)
         return;
@@ -123,8 +124,8 @@ static void apply(sv__steer *st)
         /* Listed: 1..k in list order; left out: behind, in their own order. */
         list[i].priority = r ? r : (int)st->nb_order + 1 + list[i].priority;
     }
-    if (sv__fetcher_set_cdns(st->p->fetcher, list, n) < 0)
-        PLOGW(st->p, "content steering: cannot apply the new CDN order");
+    if (sv__fetcher_set_cdns(st->cfg.fetcher, list, n) < 0)
+        SV_LOGW(st->cfg.log, "player", "content steering: cannot apply the new CDN order");
     for (size_t c = 0; c < MAX_CLONES; c++)
         free(made[c]);
 }
@@ -140,13 +141,13 @@ static int parse(sv__steer *st, const uint8_t *data, size_t size, const char *fr
     int ret = SV_ERR_PARSE;
 
     if (!json_is_object(root) || json_integer_value(json_object_get(root, "VERSION")) != 1) {
-        PLOGW(st->p, "content steering: %s is not a VERSION 1 steering manifest", from);
+        SV_LOGW(st->cfg.log, "player", "content steering: %s is not a VERSION 1 steering manifest", from);
         goto out;
     }
     prio = json_object_get(root, st->dash ? "SERVICE-LOCATION-PRIORITY" : "PATHWAY-PRIORITY");
     if (!prio)
         prio = json_object_get(root, st->dash ? "PATHWAY-PRIORITY" : "SERVICE-LOCATION-PRIORITY");
-    if (!json_is_array(prio) || !(a = sv__arena_create(&st->p->settings.allocator)))
+    if (!json_is_array(prio) || !(a = sv__arena_create(st->cfg.allocator)))
         goto out;
     size_t np = json_array_size(prio);
     char **order = np ? sv__arena_alloc(a, np * sizeof(*order)) : NULL;
@@ -168,7 +169,7 @@ static int parse(sv__steer *st, const uint8_t *data, size_t size, const char *fr
         if ((json_object_get(rep, "PARAMS") || json_object_get(rep, "PER-VARIANT-URIS") ||
              json_object_get(rep, "PER-RENDITION-URIS")) && !st->warned_params) {
             st->warned_params = 1;
-            PLOGI(st->p, "content steering: clone PARAMS and per-URI replacements are ignored");
+            SV_LOGI(st->cfg.log, "player", "content steering: clone PARAMS and per-URI replacements are ignored");
         }
         clone_def *c = &st->clones[st->nb_clones];
         if (!(c->id = sv__arena_strdup(a, id)) || !(c->base_id = sv__arena_strdup(a, base)) ||
@@ -202,17 +203,16 @@ out:
 static void on_steering(void *opaque, sv__fetch_result *r)
 {
     sv__steer *st = opaque;
-    struct sv_player *p = st->p;
 
     st->fetch = 0;
     if (r->error) {
         if (r->status == 410) {
-            PLOGI(p, "content steering: %s is gone (410): steering stops", st->uri);
+            SV_LOGI(st->cfg.log, "player", "content steering: %s is gone (410): steering stops", st->uri);
             return;
         }
-        PLOGW(p, "content steering: %s", r->message);
+        SV_LOGW(st->cfg.log, "player", "content steering: %s", r->message);
     } else if (parse(st, r->data, r->size, r->url) == 0) {
-        PLOGD(p, "content steering: %zu CDNs ranked, next in %.0f s", st->nb_order, st->ttl_s);
+        SV_LOGD(st->cfg.log, "player", "content steering: %zu CDNs ranked, next in %.0f s", st->nb_order, st->ttl_s);
         apply(st);
     }
     free(r->data);
@@ -222,13 +222,12 @@ static void on_steering(void *opaque, sv__fetch_result *r)
 static void reload(void *arg)
 {
     sv__steer *st = arg;
-    struct sv_player *p = st->p;
     sv__fetch_stats fs;
     char *url;
     size_t n;
 
     st->timer = 0;
-    sv__fetcher_stats(p->fetcher, &fs);
+    sv__fetcher_stats(st->cfg.fetcher, &fs);
     char *cdn = curl_easy_escape(NULL, fs.current_cdn ? fs.current_cdn : "", 0);
     n = strlen(st->uri) + (cdn ? strlen(cdn) : 0) + 96;
     if (!cdn || !(url = malloc(n))) {
@@ -238,10 +237,10 @@ static void reload(void *arg)
     }
     const char *pre = st->dash ? "_DASH" : "_HLS";
     snprintf(url, n, "%s%s%s_pathway=%s&%s_throughput=%.0f", st->uri,
-             strchr(st->uri, '?') ? "&" : "?", pre, cdn, pre, sv__sched_throughput_bps(p));
+             strchr(st->uri, '?') ? "&" : "?", pre, cdn, pre, st->cfg.throughput_bps(st->cfg.opaque));
     curl_free(cdn);
     sv__fetch_req req = { .kind = SV__FETCH_API, .url = url, .length = -1 };
-    st->fetch = sv__fetch(p->fetcher, &req, on_steering, st);
+    st->fetch = sv__fetch(st->cfg.fetcher, &req, on_steering, st);
     free(url);
     if (st->fetch < 0) {
         st->fetch = 0;
@@ -249,39 +248,34 @@ static void reload(void *arg)
     }
 }
 
-int sv__steer_start(struct sv_player *p)
+int sv__steer_create(sv__steer **out, const sv__steer_config *cfg)
 {
     sv__steer *st;
 
-    sv__steer_stop(p);
-    if (!p->pres || !p->pres->steering_uri || sv__control_cdns_list(p, NULL, 0) == 0)
-        return 0;
-    if (!(st = calloc(1, sizeof(*st))) || !(st->arena = sv__arena_create(&p->settings.allocator)) ||
-        !(st->uri = sv__arena_strdup(st->arena, p->pres->steering_uri))) {
+    if (!(st = calloc(1, sizeof(*st))) || !(st->arena = sv__arena_create(cfg->allocator)) ||
+        !(st->uri = sv__arena_strdup(st->arena, cfg->uri))) {
         if (st)
             sv__arena_destroy(st->arena);
         free(st);
         return SV_ERR_NOMEM;
     }
-    st->p = p;
-    st->dash = p->pres->kind == SV__SOURCE_DASH;
+    st->cfg = *cfg;
+    st->cfg.uri = NULL; /* st->uri is the one in use */
+    st->dash = cfg->dash;
     st->ttl_s = DEFAULT_TTL_S;
-    p->steer = st;
+    *out = st;
     reload(st);
     return 0;
 }
 
-void sv__steer_stop(struct sv_player *p)
+void sv__steer_destroy(sv__steer *st)
 {
-    sv__steer *st = p->steer;
-
     if (!st)
         return;
     if (st->fetch > 0)
-        sv__fetch_cancel(p->fetcher, st->fetch);
+        sv__fetch_cancel(st->cfg.fetcher, st->fetch);
     if (st->timer > 0)
-        sv__loop_timer_cancel(p->loop, st->timer);
+        sv__loop_timer_cancel(st->cfg.loop, st->timer);
     sv__arena_destroy(st->arena);
     free(st);
-    p->steer = NULL;
 }

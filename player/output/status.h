@@ -43,6 +43,7 @@ typedef struct sv__status {
     double bitrate_time_weight, bitrate_weighted_sum; /* for mean_bitrate_bps */
     sv__epoch epochs[16];
     int nb_epochs;
+    sv_session_info session_info;  /* the backend session (session/) */
 } sv__status;
 
 typedef struct sv__notify {
