@@ -270,7 +270,8 @@ static void check(void *arg)
         sv__set_state(p, SV_STATE_BUFFERING);
         st = SV_STATE_BUFFERING;
     }
-    if (p->playout->done(p->playout->opaque, plays_video(p)) && (all || !p->pres) && st != SV_STATE_ENDED) {
+    if (p->playout->done(p->playout->opaque, plays_video(p)) && (all || !p->pres) &&
+        st != SV_STATE_ENDED) {
         finish(p);
         return;
     }

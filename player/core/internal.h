@@ -163,7 +163,7 @@ void sv__control_cdns_clear(struct sv_player *p);
  * stay valid while the load lasts. */
 size_t sv__control_cdns_list(struct sv_player *p, sv__cdn_entry *out, size_t cap);
 
-/* ---- content steering (control_cdn.c over net/steering.c) --------------------------------------------- */
+/* ---- content steering (control_cdn.c over net/steering.c) --------------------------- */
 
 /* Follows the presentation's steering manifest, when it names one and the
  * load has CDNs (fetched now, then every TTL). 0 or SV_ERR_NOMEM. */

@@ -34,6 +34,8 @@
 #include "player/net/steering.h"
 
 #define DEFAULT_TTL_S 300.0
+/* Logging with the steering's logger. */
+#define STLOG(lvl, st, ...) SV_LOG##lvl((st)->cfg.log, "player", __VA_ARGS__)
 #define MIN_TTL_S 1.0
 #define MAX_CLONES 8
 
@@ -125,7 +127,7 @@ static void apply(sv__steer *st)
         list[i].priority = r ? r : (int)st->nb_order + 1 + list[i].priority;
     }
     if (sv__fetcher_set_cdns(st->cfg.fetcher, list, n) < 0)
-        SV_LOGW(st->cfg.log, "player", "content steering: cannot apply the new CDN order");
+        STLOG(W, st, "content steering: cannot apply the new CDN order");
     for (size_t c = 0; c < MAX_CLONES; c++)
         free(made[c]);
 }
@@ -141,7 +143,7 @@ static int parse(sv__steer *st, const uint8_t *data, size_t size, const char *fr
     int ret = SV_ERR_PARSE;
 
     if (!json_is_object(root) || json_integer_value(json_object_get(root, "VERSION")) != 1) {
-        SV_LOGW(st->cfg.log, "player", "content steering: %s is not a VERSION 1 steering manifest", from);
+        STLOG(W, st, "content steering: %s is not a VERSION 1 steering manifest", from);
         goto out;
     }
     prio = json_object_get(root, st->dash ? "SERVICE-LOCATION-PRIORITY" : "PATHWAY-PRIORITY");
@@ -169,7 +171,7 @@ static int parse(sv__steer *st, const uint8_t *data, size_t size, const char *fr
         if ((json_object_get(rep, "PARAMS") || json_object_get(rep, "PER-VARIANT-URIS") ||
              json_object_get(rep, "PER-RENDITION-URIS")) && !st->warned_params) {
             st->warned_params = 1;
-            SV_LOGI(st->cfg.log, "player", "content steering: clone PARAMS and per-URI replacements are ignored");
+            STLOG(I, st, "content steering: clone PARAMS and per-URI replacements are ignored");
         }
         clone_def *c = &st->clones[st->nb_clones];
         if (!(c->id = sv__arena_strdup(a, id)) || !(c->base_id = sv__arena_strdup(a, base)) ||
@@ -207,12 +209,12 @@ static void on_steering(void *opaque, sv__fetch_result *r)
     st->fetch = 0;
     if (r->error) {
         if (r->status == 410) {
-            SV_LOGI(st->cfg.log, "player", "content steering: %s is gone (410): steering stops", st->uri);
+            STLOG(I, st, "content steering: %s is gone (410): steering stops", st->uri);
             return;
         }
-        SV_LOGW(st->cfg.log, "player", "content steering: %s", r->message);
+        STLOG(W, st, "content steering: %s", r->message);
     } else if (parse(st, r->data, r->size, r->url) == 0) {
-        SV_LOGD(st->cfg.log, "player", "content steering: %zu CDNs ranked, next in %.0f s", st->nb_order, st->ttl_s);
+        STLOG(D, st, "content steering: %zu CDNs ranked, next in %.0f s", st->nb_order, st->ttl_s);
         apply(st);
     }
     free(r->data);
@@ -237,7 +239,8 @@ static void reload(void *arg)
     }
     const char *pre = st->dash ? "_DASH" : "_HLS";
     snprintf(url, n, "%s%s%s_pathway=%s&%s_throughput=%.0f", st->uri,
-             strchr(st->uri, '?') ? "&" : "?", pre, cdn, pre, st->cfg.throughput_bps(st->cfg.opaque));
+             strchr(st->uri, '?') ? "&" : "?", pre, cdn, pre,
+             st->cfg.throughput_bps(st->cfg.opaque));
     curl_free(cdn);
     sv__fetch_req req = { .kind = SV__FETCH_API, .url = url, .length = -1 };
     st->fetch = sv__fetch(st->cfg.fetcher, &req, on_steering, st);

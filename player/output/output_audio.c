@@ -241,7 +241,7 @@ int sv__aout_push(sv__aout *a, AVFrame *f, uint64_t gen, double pts)
         int r = open_sink(a, f);
         if (r < 0) {
             sv__env_error(a->env, r, 1, "the audio sink cannot play %d Hz, %d channels",
-                              f->sample_rate, f->ch_layout.nb_channels);
+                          f->sample_rate, f->ch_layout.nb_channels);
             return r;
         }
     }

@@ -270,8 +270,9 @@ static void show(sv__vout *v, entry *e, double clock)
     const AVFrame *f;
     sv_pixel_format svf;
     if (convert(v, e->frame, &f, &svf) < 0) {
-        sv__env_error(v->env, SV_ERR_UNSUPPORTED, 1, "the video sink takes no format we can convert %s to",
-                          av_get_pix_fmt_name(e->frame->format));
+        sv__env_error(v->env, SV_ERR_UNSUPPORTED, 1,
+                      "the video sink takes no format we can convert %s to",
+                      av_get_pix_fmt_name(e->frame->format));
         return;
     }
     sv_video_frame vf;
@@ -289,7 +290,7 @@ static void show(sv__vout *v, entry *e, double clock)
     if (vf.width != v->cfg_w || vf.height != v->cfg_h || (int)svf != v->cfg_fmt) {
         if (sink->configure && sink->configure(sink->opaque, &vf) < 0) {
             sv__env_error(v->env, SV_ERR_UNSUPPORTED, 1, "the video sink refused %dx%d %s",
-                              vf.width, vf.height, vf.format_name);
+                          vf.width, vf.height, vf.format_name);
             return;
         }
         v->cfg_w = vf.width;

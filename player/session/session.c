@@ -32,6 +32,8 @@
 #include "player/session/session.h"
 
 #define DEFAULT_INTERVAL_S 10.0
+/* Logging with the player's logger. */
+#define SLOG(lvl, m, ...) SV_LOG##lvl((m)->host.env->log, "player", __VA_ARGS__)
 
 typedef struct sv__session sv__session;
 
@@ -62,8 +64,9 @@ struct sv__session {
 static void publish(sv__sessions *m, const sv__session *s, int active, int hb_ok, int hb_fail,
                     double resume)
 {
-    sv__mutex_lock(&m->host.env->st->lock);
-    sv_session_info *i = &m->host.env->st->session_info;
+    sv__status *st = m->host.env->st;
+    sv__mutex_lock(&st->lock);
+    sv_session_info *i = &st->session_info;
     if (active && !i->active) {
         memset(i, 0, sizeof(*i));
         snprintf(i->session_id, sizeof(i->session_id), "%s", s->id);
@@ -73,7 +76,7 @@ static void publish(sv__sessions *m, const sv__session *s, int active, int hb_ok
     i->active = active;
     i->heartbeats_sent += hb_ok;
     i->heartbeats_failed += hb_fail;
-    sv__mutex_unlock(&m->host.env->st->lock);
+    sv__mutex_unlock(&st->lock);
 }
 
 static void emit(sv__sessions *m, const char *what, const char *id, double pos, long status)
@@ -132,11 +135,12 @@ static int64_t post_json(sv__session *s, const char *path, json_t *body, sv__fet
 static json_t *report(sv__sessions *m, const sv__session *s, int full)
 {
     sv__fetch_stats fs;
-    sv__mutex_lock(&m->host.env->st->lock);
-    double pos = m->host.env->st->position_s, buf = m->host.env->st->buffer_s, rs = m->host.env->st->stats.rebuffer_time_s;
-    int64_t kbps = m->host.env->st->bitrate_bps / 1000, rc = m->host.env->st->stats.rebuffer_count;
-    int64_t dropped = m->host.env->st->stats.dropped_frames;
-    sv__mutex_unlock(&m->host.env->st->lock);
+    sv__status *st = m->host.env->st;
+    sv__mutex_lock(&st->lock);
+    double pos = st->position_s, buf = st->buffer_s, rs = st->stats.rebuffer_time_s;
+    int64_t kbps = st->bitrate_bps / 1000, rc = st->stats.rebuffer_count;
+    int64_t dropped = st->stats.dropped_frames;
+    sv__mutex_unlock(&st->lock);
 
     if (!full)
         return json_pack("{s:s,s:f}", "session_id", s->id, "position_s", pos > 0 ? pos : 0);
@@ -157,7 +161,7 @@ static void take_token(sv__session *s, json_t *ans)
 {
     const char *q = json_string_value(json_object_get(ans, "media_query"));
     if (q && *q && sv__fetcher_set_query(s->m->host.fetcher, q) < 0)
-        SV_LOGW(s->m->host.env->log, "player", "session %s: unusable media token from the backend", s->id);
+        SLOG(W, s->m, "session %s: unusable media token from the backend", s->id);
 }
 
 static void on_heartbeat(void *opaque, sv__fetch_result *r)
@@ -186,7 +190,7 @@ static void on_heartbeat(void *opaque, sv__fetch_result *r)
     }
     publish(m, s, 1, 0, 1, 0);
     emit(m, "heartbeat-failed", s->id, 0, r->status);
-    SV_LOGW(m->host.env->log, "player", "session %s: heartbeat failed: %s", s->id, why);
+    SLOG(W, m, "session %s: heartbeat failed: %s", s->id, why);
 }
 
 static void heartbeat(void *arg)
@@ -234,10 +238,10 @@ static void on_stop(void *opaque, sv__fetch_result *r)
         pos = json_number_value(json_object_get(ans, "position_s"));
         json_decref(ans);
         emit(m, "stopped", s->id, pos, r->status);
-        SV_LOGI(m->host.env->log, "player", "session %s stopped at %.1f s", s->id, pos);
+        SLOG(I, m, "session %s stopped at %.1f s", s->id, pos);
     } else {
         refusal(r, why, sizeof(why));
-        SV_LOGW(m->host.env->log, "player", "session %s: stop failed: %s", s->id, why);
+        SLOG(W, m, "session %s: stop failed: %s", s->id, why);
     }
     free(r->data);
     unlink_ending(m, s);
@@ -266,7 +270,7 @@ void sv__session_end(sv__sessions *m)
     }
     int64_t id = post_json(s, "/api/v1/playback/stop", report(m, s, 0), on_stop, s);
     if (id <= 0) {
-        SV_LOGW(m->host.env->log, "player", "session %s: cannot send its stop", s->id);
+        SLOG(W, m, "session %s: cannot send its stop", s->id);
         session_free(s);
         return;
     }
@@ -324,7 +328,7 @@ static void on_start(void *opaque, sv__fetch_result *r)
     if (r->error) {
         refusal(r, why, sizeof(why));
         sv__env_error(m->host.env, r->status == 404 ? SV_ERR_NOT_FOUND : r->error, 1,
-                          "playback refused: %s", why);
+                      "playback refused: %s", why);
         return;
     }
     ans = json_loadb((const char *)r->data, r->size, 0, NULL);
@@ -333,7 +337,7 @@ static void on_start(void *opaque, sv__fetch_result *r)
     id = json_string_value(json_object_get(ans, "session_id"));
     if (!id || strlen(id) >= sizeof(s->id) || !json_is_object(man)) {
         sv__env_error(m->host.env, SV_ERR_PARSE, 1, "the backend's playback/start answer is "
-                          "not understood (no session_id or manifests)");
+                      "not understood (no session_id or manifests)");
         goto out;
     }
     snprintf(s->id, sizeof(s->id), "%s", id);
@@ -345,8 +349,8 @@ static void on_start(void *opaque, sv__fetch_result *r)
         resume = 0;
     publish(m, s, 1, 0, 0, resume);
     emit(m, "started", s->id, resume, r->status);
-    SV_LOGI(m->host.env->log, "player", "session %s: heartbeats every %.0f s, resume at %.1f s", s->id, s->interval_s,
-          resume);
+    SLOG(I, m, "session %s: heartbeats every %.0f s, resume at %.1f s", s->id, s->interval_s,
+         resume);
 
     const char *q = json_string_value(json_object_get(ans, "media_query"));
     const char *murl = json_string_value(json_object_get(man, s->prefer_hls ? "hls" : "dash"));
