@@ -1,17 +1,20 @@
 /*
- * The player core's internal contract: the sv_player struct and the pieces
- * it is made of, one file each:
+ * The core's internal contract: the sv_player struct and the core's pieces,
+ * one file each:
  *
  *   player.c        public entry points; commands are posted to the loop
  *   events.c        the bounded event queue the host drains
- *   properties.c    properties, stats and track lists (under `lock`)
- *   control.c       the loop-thread state machine: load, start, seek, stop
+ *   properties.c    properties, stats and track lists (under st.lock)
+ *   control.c       the loop-thread state machine: load, start, seek, stop;
+ *                   the env and session host the lower stages report through
+ *   control_cdn.c   the load's CDNs and its content steering
  *   scheduler.c     what to fetch next per stream, ABR, live refresh
- *   stream.c        chunk queue from the loop to a demux thread
- *   demux.c         demux thread: libavformat over the chunk queue
- *   decode.c        decoders and picture conversion for the sinks
- *   output_video.c  frame queue, presentation on time, drops, render thread
- *   output_audio.c  sample FIFO, resampling, the audio sink's pull, master clock
+ *
+ * The core sits on the stages below it (docs/architecture.md, "Player"):
+ * net/ (loop, fetcher), model/, output/ (status, outputs, subtitles), media/
+ * (streams, receive, demux), session/. They report up through the sv__env
+ * (p->env), the playout and chunk-sink interfaces and their callbacks, never
+ * by calling the functions declared here.
  *
  * Threads: the control thread (loop.h) owns the presentation, scheduler and
  * fetcher. Each stream has a demux/decode thread. Video is presented on the
@@ -138,8 +141,9 @@ void sv__cmd_free(sv__cmd *c);
 void sv__control_error(struct sv_player *p, int code, int fatal, const char *fmt, ...)
     SV_PRINTF(4, 5);
 void sv__set_state(struct sv_player *p, sv_player_state st);
-/* Called from output threads when the first frame after a seek is shown
- * and when the end is reached (posted to the loop). */
+/* Looks at the state again soon (posted to the loop): the env's changed()
+ * ends here when an output shows a first frame or reaches the end. Any
+ * thread. */
 void sv__control_notify(struct sv_player *p);
 /* Fills p->env in: the status, clock and logger, and notify callbacks that
  * end in sv__control_notify, sv__control_error and the event queue. */
