@@ -2,7 +2,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "player/dash.h"
+#include "player/manifest/dash.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -2,7 +2,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "player/hls.h"
+#include "player/manifest/hls.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

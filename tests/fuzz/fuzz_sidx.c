@@ -3,7 +3,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "player/sidx.h"
+#include "player/manifest/sidx.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

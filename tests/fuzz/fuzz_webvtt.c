@@ -3,7 +3,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "player/webvtt.h"
+#include "player/manifest/webvtt.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

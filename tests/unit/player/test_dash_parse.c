@@ -12,7 +12,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "player/dash.h"
+#include "player/manifest/dash.h"
 
 static sv__dash_mpd *parse_ok(const char *text, const char *url)
 {

@@ -26,9 +26,9 @@
 #include <cmocka.h>
 
 #include "faultsrv.h"
-#include "player/fetcher.h"
-#include "player/loop.h"
-#include "player/transport.h"
+#include "player/net/fetcher.h"
+#include "player/net/loop.h"
+#include "player/net/transport.h"
 #include "streamverse/clock.h"
 
 #include "test_fetcher.h"

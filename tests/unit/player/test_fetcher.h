@@ -9,8 +9,8 @@
 #include <stdint.h>
 
 #include "faultsrv.h"
-#include "player/loop.h"
-#include "player/transport.h"
+#include "player/net/loop.h"
+#include "player/net/transport.h"
 #include "streamverse/clock.h"
 
 #define FILE_SIZE 200000

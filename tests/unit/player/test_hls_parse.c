@@ -12,7 +12,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "player/hls.h"
+#include "player/manifest/hls.h"
 
 static sv__hls_playlist *parse_ok(const char *text, const char *url)
 {

@@ -13,8 +13,8 @@
 
 #include <cmocka.h>
 
-#include "player/loop.h"
-#include "player/transport.h"
+#include "player/net/loop.h"
+#include "player/net/transport.h"
 #include "platform/thread.h"
 #include "streamverse/clock.h"
 

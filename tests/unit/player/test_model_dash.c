@@ -13,7 +13,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "player/model.h"
+#include "player/model/model.h"
 
 static int near(double a, double b)
 {

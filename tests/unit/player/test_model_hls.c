@@ -14,7 +14,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "player/model.h"
+#include "player/model/model.h"
 
 #define BASE "http://127.0.0.1:8080/media/t1/"
 

@@ -13,7 +13,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "player/sidx.h"
+#include "player/manifest/sidx.h"
 
 /* ffmpeg -f lavfi -i testsrc2=d=6:s=320x180:r=24 -c:v libx264 -g 48
  * -movflags +dash+global_sidx: ftyp(32) moov(743) sidx(76) at 775, then

@@ -5,7 +5,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "player/url.h"
+#include "player/manifest/url.h"
 
 static void resolves_rfc3986_examples(void **state)
 {

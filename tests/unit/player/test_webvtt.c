@@ -11,7 +11,7 @@
 
 #include <cmocka.h>
 
-#include "player/webvtt.h"
+#include "player/manifest/webvtt.h"
 #include "streamverse/common.h"
 
 static int parse(const char *text, sv__webvtt *v, sv__parse_error *err)

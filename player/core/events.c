@@ -1,0 +1,162 @@
+/*
+ * The event queue the host drains. Producers are every player thread; the
+ * consumer is whichever host thread calls sv_player_wait_event(). When the
+ * ring is full, the oldest merge-able event (state, rendition, buffering) is
+ * dropped to make room; replies and errors are never dropped.
+ */
+#include <math.h>
+#include <string.h>
+
+#include "player/core/internal.h"
+
+int sv__events_init(sv__events *q)
+{
+    memset(q, 0, sizeof(*q));
+    if (sv__mutex_init(&q->lock) < 0)
+        return SV_ERR_INTERNAL;
+    if (sv__cond_init(&q->cond) < 0) {
+        sv__mutex_destroy(&q->lock);
+        return SV_ERR_INTERNAL;
+    }
+    return 0;
+}
+
+void sv__events_destroy(sv__events *q)
+{
+    sv__cond_destroy(&q->cond);
+    sv__mutex_destroy(&q->lock);
+}
+
+static int droppable(sv_event_id id)
+{
+    return id == SV_EVENT_STATE_CHANGED || id == SV_EVENT_RENDITION_CHANGED ||
+           id == SV_EVENT_REBUFFER_START || id == SV_EVENT_REBUFFER_END ||
+           id == SV_EVENT_CDN_CHANGED || id == SV_EVENT_TRACKS_CHANGED ||
+           id == SV_EVENT_SUBTITLE;
+}
+
+/* Removes the oldest droppable event; returns 0 if there is none. */
+static int drop_one_locked(sv__events *q)
+{
+    for (size_t i = 0; i < q->count; i++) {
+        size_t at = (q->head + i) % SV__EVENT_QUEUE;
+        if (!droppable(q->ring[at].ev.id))
+            continue;
+        for (size_t j = i; j + 1 < q->count; j++)
+            q->ring[(q->head + j) % SV__EVENT_QUEUE] = q->ring[(q->head + j + 1) % SV__EVENT_QUEUE];
+        q->count--;
+        return 1;
+    }
+    return 0;
+}
+
+static void copy_text(char *dst, const char *src)
+{
+    if (!src) {
+        dst[0] = '\0';
+        return;
+    }
+    size_t n = strlen(src);
+    if (n >= SV__EVENT_TEXT)
+        n = SV__EVENT_TEXT - 1;
+    memcpy(dst, src, n);
+    dst[n] = '\0';
+}
+
+void sv__events_push(sv__events *q, const sv_event *ev, const char *t0, const char *t1,
+                     const char *t2)
+{
+    void (*cb)(void *) = NULL;
+    void *opaque = NULL;
+
+    sv__mutex_lock(&q->lock);
+    if (q->count == SV__EVENT_QUEUE && !drop_one_locked(q)) {
+        /* Full of replies and errors the host never reads: the oldest goes. */
+        q->head = (q->head + 1) % SV__EVENT_QUEUE;
+        q->count--;
+    }
+    sv__event_slot *slot = &q->ring[(q->head + q->count) % SV__EVENT_QUEUE];
+    slot->ev = *ev;
+    copy_text(slot->text[0], t0);
+    copy_text(slot->text[1], t1);
+    copy_text(slot->text[2], t2);
+    q->count++;
+    cb = q->wakeup_cb;
+    opaque = q->wakeup_opaque;
+    sv__cond_broadcast(&q->cond);
+    sv__mutex_unlock(&q->lock);
+    if (cb)
+        cb(opaque);
+}
+
+/* Points the event's strings at the slot's own copies. */
+static void bind_text(sv__event_slot *s)
+{
+    switch (s->ev.id) {
+    case SV_EVENT_RENDITION_CHANGED:
+        s->ev.data.rendition.reason = s->text[0];
+        break;
+    case SV_EVENT_CDN_CHANGED:
+        s->ev.data.cdn.from = s->text[0];
+        s->ev.data.cdn.to = s->text[1];
+        s->ev.data.cdn.reason = s->text[2];
+        break;
+    case SV_EVENT_ERROR:
+        s->ev.data.error.message = s->text[0];
+        break;
+    case SV_EVENT_SUBTITLE:
+        s->ev.data.subtitle.text = s->text[0];
+        break;
+    case SV_EVENT_SESSION:
+        s->ev.data.session.what = s->text[0];
+        s->ev.data.session.session_id = s->text[1];
+        break;
+    default:
+        break;
+    }
+}
+
+const sv_event *sv__events_wait(sv__events *q, double timeout_s)
+{
+    int64_t deadline = 0;
+    if (timeout_s > 0)
+        deadline = sv__monotonic_ns() + (int64_t)(timeout_s * 1e9);
+
+    sv__mutex_lock(&q->lock);
+    for (;;) {
+        if (q->count > 0) {
+            q->current = q->ring[q->head];
+            q->head = (q->head + 1) % SV__EVENT_QUEUE;
+            q->count--;
+            break;
+        }
+        if (q->woken || timeout_s == 0) {
+            q->woken = 0;
+            memset(&q->current, 0, sizeof(q->current));
+            break;
+        }
+        if (timeout_s < 0) {
+            sv__cond_wait(&q->cond, &q->lock);
+        } else if (sv__cond_timedwait(&q->cond, &q->lock, deadline) == SV_ERR_TIMEOUT) {
+            memset(&q->current, 0, sizeof(q->current));
+            break;
+        }
+    }
+    sv__mutex_unlock(&q->lock);
+    bind_text(&q->current);
+    return &q->current.ev;
+}
+
+void sv__events_wakeup(sv__events *q)
+{
+    void (*cb)(void *);
+    void *opaque;
+    sv__mutex_lock(&q->lock);
+    q->woken = 1;
+    cb = q->wakeup_cb;
+    opaque = q->wakeup_opaque;
+    sv__cond_broadcast(&q->cond);
+    sv__mutex_unlock(&q->lock);
+    if (cb)
+        cb(opaque);
+}

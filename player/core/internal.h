@@ -1,0 +1,289 @@
+/*
+ * The core's internal contract: the sv_player struct and the core's pieces,
+ * one file each:
+ *
+ *   player.c        public entry points; commands are posted to the loop
+ *   events.c        the bounded event queue the host drains
+ *   properties.c    properties, stats and track lists (under st.lock)
+ *   control.c       the loop-thread state machine: load, start, seek, stop;
+ *                   the env and session host the lower stages report through
+ *   control_cdn.c   the load's CDNs and its content steering
+ *   scheduler.c     what to fetch next per stream, ABR, live refresh
+ *
+ * The core sits on the stages below it (docs/architecture.md, "Player"):
+ * net/ (loop, fetcher), model/, output/ (status, outputs, subtitles), media/
+ * (streams, receive, demux), session/. They report up through the sv__env
+ * (p->env), the playout and chunk-sink interfaces and their callbacks, never
+ * by calling the functions declared here.
+ *
+ * Threads: the control thread (loop.h) owns the presentation, scheduler and
+ * fetcher. Each stream has a demux/decode thread. Video is presented on the
+ * render thread (the player's own, or the host's with host_renders). Audio is
+ * pulled on the sink's thread. They share only the objects below, each with
+ * the lock its comment names.
+ *
+ * Generations: every load and seek bumps player->gen. Chunks, frames and
+ * samples carry the generation they were made for; a consumer drops what
+ * belongs to an older one, so a flush never has to chase data in flight.
+ */
+#ifndef SV_PLAYER_INTERNAL_H
+#define SV_PLAYER_INTERNAL_H
+
+#include <stdatomic.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "player/net/fetcher.h"
+#include "player/net/cmcd.h"
+#include "player/net/loop.h"
+#include "player/net/steering.h"
+#include "player/model/model.h"
+#include "player/media/media.h"
+#include "player/output/output.h"
+#include "player/session/session.h"
+#include "platform/log.h"
+#include "platform/thread.h"
+#include "streamverse/abr.h"
+#include "streamverse/abrsim.h"
+#include "streamverse/player.h"
+
+struct AVFrame;
+typedef struct sv__sched sv__sched;
+
+/* ---- events (events.c) ------------------------------------------------ */
+
+#define SV__EVENT_QUEUE 256
+#define SV__EVENT_TEXT 200
+
+typedef struct sv__event_slot {
+    sv_event ev;
+    char text[3][SV__EVENT_TEXT]; /* strings the event's pointers refer to */
+} sv__event_slot;
+
+typedef struct sv__events {
+    sv__mutex lock;            /* guards every field below */
+    sv__cond cond;
+    sv__event_slot ring[SV__EVENT_QUEUE];
+    size_t head, count;
+    int woken;                 /* a sv_player_wakeup() is pending */
+    void (*wakeup_cb)(void *);
+    void *wakeup_opaque;
+    sv__event_slot current;    /* what the last wait returned (waiter's own) */
+} sv__events;
+
+int sv__events_init(sv__events *q);
+void sv__events_destroy(sv__events *q);
+/*
+ * Queues `ev`. Its string pointers are copied into the slot: pass the
+ * strings as t0..t2 (NULL allowed) and they are bound in the order the
+ * event type uses them (rendition: reason; cdn: from, to, reason; error:
+ * message). Any thread.
+ */
+void sv__events_push(sv__events *q, const sv_event *ev, const char *t0, const char *t1,
+                     const char *t2);
+const sv_event *sv__events_wait(sv__events *q, double timeout_s);
+void sv__events_wakeup(sv__events *q);
+
+/* ---- scheduler (scheduler.c) ------------------------------------------------ */
+
+int sv__sched_start(struct sv_player *p);  /* after the model is ready */
+void sv__sched_stop(struct sv_player *p);  /* cancels fetches and timers */
+void sv__sched_seek(struct sv_player *p, double target);
+void sv__sched_kick(struct sv_player *p);  /* re-evaluate what to fetch */
+double sv__sched_buffered_end(struct sv_player *p); /* lowest buffered end over streams */
+int sv__sched_all_fetched(struct sv_player *p);
+void sv__sched_lock_quality(struct sv_player *p, int index); /* -1: ABR */
+double sv__sched_throughput_bps(struct sv_player *p);
+/* Sizes of the next segments (up to SV__SIZES_LOOKAHEAD) at each of the n
+ * ladder rungs (map: rung -> rep index of track t), segment-major into out,
+ * when the player knows them: byte ranges, or p->size_table. Returns how many
+ * segments are known at every rung (0: none) and sets *left to the segments
+ * left in the presentation (0 when unknown). scheduler_sizes.c. */
+#define SV__SIZES_LOOKAHEAD 8
+size_t sv__sched_known_sizes(const struct sv_player *p, const sv__track *t, int last_rep,
+                             double next_time, const int *map, size_t n, uint64_t *out,
+                             size_t *left);
+
+/* ---- control (control.c) ----------------------------------------------------- */
+
+typedef enum sv__cmd_kind {
+    SV__CMD_LOAD, SV__CMD_PAUSE, SV__CMD_SEEK, SV__CMD_STOP, SV__CMD_QUALITY, SV__CMD_TRACK,
+    SV__CMD_LOAD_TITLE
+} sv__cmd_kind;
+
+typedef struct sv__cmd {
+    struct sv_player *player;
+    sv__cmd_kind kind;
+    uint64_t userdata;
+    char *url;
+    sv_load_options opts;      /* strings copied below */
+    sv_cdn *cdns;
+    sv_session_options session; /* LOAD_TITLE; its strings are copies */
+    int ivalue;
+    double dvalue;
+    int flags;
+    sv_track_type track_type;
+} sv__cmd;
+
+void sv__control_run_cmd(void *cmd);     /* loop task */
+void sv__control_unload(struct sv_player *p);
+/* A load is pending from here on (state LOADING, the previous one unloaded
+ * and its reply cancelled); its reply carries `userdata`. */
+void sv__control_begin_pending(struct sv_player *p, uint64_t userdata);
+/* Loads c->url with c->opts; the player owns c from here on. `continues`:
+ * the pending load begun by sv__control_begin_pending (a session's). */
+void sv__control_load(struct sv_player *p, sv__cmd *c, int continues);
+/* Switches the video or audio track (restarting the streams at the current
+ * position). Returns 0, SV_ERR_RANGE or SV_ERR_STATE. */
+int sv__control_select_track(struct sv_player *p, sv_track_type type, int index);
+void sv__cmd_free(sv__cmd *c);
+/* Reports a fatal or non-fatal error from any thread. */
+void sv__control_error(struct sv_player *p, int code, int fatal, const char *fmt, ...)
+    SV_PRINTF(4, 5);
+void sv__set_state(struct sv_player *p, sv_player_state st);
+/* Looks at the state again soon (posted to the loop): the env's changed()
+ * ends here when an output shows a first frame or reaches the end. Any
+ * thread. */
+void sv__control_notify(struct sv_player *p);
+/* Fills p->env in: the status, clock and logger, and notify callbacks that
+ * end in sv__control_notify, sv__control_error and the event queue. */
+void sv__control_init_env(struct sv_player *p);
+/* The sessions' host: their loads end in sv__control_load. */
+void sv__control_session_host(struct sv_player *p, sv__session_host *host);
+
+/* ---- CDNs of a load (control_cdn.c) ------------------------------------------- */
+
+/* Routes CDN changes to SV_EVENT_CDN_CHANGED (once, at creation). */
+void sv__control_cdns_init(struct sv_player *p);
+/* The host's list from load_opts, its bases standing for the folder of
+ * `manifest_url`. 0 (also when there is none) or a negative code. */
+int sv__control_cdns_host(struct sv_player *p, const char *manifest_url);
+/* The manifest's alternatives, when the host gave no list. 0 or < 0. */
+int sv__control_cdns_model(struct sv_player *p);
+/* No CDNs (unload). */
+void sv__control_cdns_clear(struct sv_player *p);
+/* Copies the load's CDN list (host's or manifest's, in their order, before
+ * steering) into out (up to cap) and returns how many there are. Pointers
+ * stay valid while the load lasts. */
+size_t sv__control_cdns_list(struct sv_player *p, sv__cdn_entry *out, size_t cap);
+
+/* ---- content steering (control_cdn.c over net/steering.c) --------------------------- */
+
+/* Follows the presentation's steering manifest, when it names one and the
+ * load has CDNs (fetched now, then every TTL). 0 or SV_ERR_NOMEM. */
+int sv__steer_start(struct sv_player *p);
+void sv__steer_stop(struct sv_player *p);
+
+/* ---- the player ------------------------------------------------------------ */
+
+#define SV__MAX_TRACKS 16
+
+struct sv_player {
+    sv_player_settings settings;   /* strings point to the copies below */
+    char *abr_rule_name, *license_url, *user_agent;
+    sv_abr_param *abr_params;      /* settings.abr_params' copy (names owned) */
+    sv__logger log;
+    const sv_clock *clock;
+    sv_clock *own_clock;
+    const sv_abr_rule *abr_rule;
+    sv_cdm *cdm;                   /* settings.cdm, or own_cdm */
+    sv_cdm *own_cdm;               /* the built-in ClearKey CDM when the host gave none */
+
+    sv__events events;
+    sv__env env;                   /* st, clock, log and the notify callbacks (control.c) for
+                                      the stages below the core */
+
+    /* Control thread. */
+    sv__thread control_thread;
+    sv__loop *loop;
+    sv__transport *transport;
+    sv__fetcher *fetcher;
+    int control_started;
+    int sync_ready;                /* 1: lock initialised, 2: events too */
+
+    /* Loop-thread state (no lock: only the control thread touches it). */
+    sv__presentation *pres;
+    int period;                    /* period being played */
+    int video_track, audio_track;  /* selected track indexes (-1 none) */
+    int text_track;
+    sv__subs *subs;
+    sv__stream *vstream, *astream; /* astream NULL when audio is muxed/absent */
+    sv__sched *sched;
+    sv_load_options load_opts;     /* strings belong to load_cmd */
+    sv__cmd *load_cmd;             /* the load being played (owned) */
+    sv__sessions *sessions;        /* backend sessions (session/) */
+    sv__steer *steer;              /* content steering of the load, or NULL */
+    char cmcd_sid[40];             /* CMCD session id of the load */
+    char *load_url;
+    uint64_t load_userdata;
+    int load_replied;
+    int64_t tick_timer;
+    double load_time_s;
+    double rebuffer_start_s;       /* < 0 when not rebuffering */
+    double seek_target;            /* < 0 when no seek is pending */
+    int paused_by_user;
+
+    int64_t manifest_fetch;        /* > 0 while the manifest is being fetched */
+    int stats_startup_pending;     /* startup_time_s not measured yet */
+
+    /* Shared across threads. */
+    _Atomic uint64_t gen;
+    atomic_int failed;             /* a fatal error stopped this load */
+    atomic_int notify_pending;     /* a check task is already posted */
+    sv__vout *vout;
+    sv__aout *aout;
+    /* What plays the media: the decoding outputs (own_playout over vout and
+     * aout, with a demux thread per stream), or, set before the first load,
+     * another implementation and the chunk sink that feeds it (emulate/). */
+    const sv__playout *playout;
+    sv__playout own_playout;
+    const sv__chunk_sink *chunk_sink; /* NULL: each stream has a demux thread */
+    const sv_abr_video *size_table; /* segment sizes per rep known before the session
+                                      (segment-major, reps of the video track), as if byte
+                                      ranges gave them; or NULL */
+
+    sv__status st;                 /* position, stats, epochs: st.lock guards them and every
+                                      field below */
+    sv_track_info tracks[3][SV__MAX_TRACKS];
+    int nb_tracks[3];
+    sv_representation_info *reps[3][SV__MAX_TRACKS];
+    int nb_reps[3][SV__MAX_TRACKS];
+};
+
+/* sv_player_create() with a transport of the caller's (owned by the player
+ * from this call on, also on failure; NULL: libcurl) and, with
+ * `own_thread` 0, no control thread: the caller runs sv__loop_run() and
+ * sv__control_unload() itself (emulate.c). */
+int sv__player_create(sv_player **out, const sv_player_settings *settings,
+                      sv__transport *transport, int own_thread);
+
+/* 1 when `rule` takes every parameter of params[n] (n 0: always). */
+int sv__abr_params_ok(const sv_abr_rule *rule, const sv_abr_param *params, size_t n);
+
+/* Logging shorthands with the player's logger. */
+#define PLOGE(p, ...) SV_LOGE(&(p)->log, "player", __VA_ARGS__)
+#define PLOGW(p, ...) SV_LOGW(&(p)->log, "player", __VA_ARGS__)
+#define PLOGI(p, ...) SV_LOGI(&(p)->log, "player", __VA_ARGS__)
+#define PLOGD(p, ...) SV_LOGD(&(p)->log, "player", __VA_ARGS__)
+
+/* Seconds on the player's clock. */
+static inline double sv__player_now(const struct sv_player *p)
+{
+    return (double)p->clock->now_ns(p->clock->opaque) / 1e9;
+}
+
+/* Wall-clock UTC seconds since 1970 (live DASH). */
+static inline double sv__wallclock_utc(const struct sv_player *p)
+{
+    struct timespec ts;
+    (void)p;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Properties helpers (properties.c), loop thread: publish the loaded
+ * presentation's tracks and clear them on unload. */
+void sv__props_publish_tracks(struct sv_player *p);
+void sv__props_clear(struct sv_player *p);
+
+#endif

@@ -1,0 +1,498 @@
+/*
+ * The public player API (streamverse/player.h): creation, commands posted to
+ * the control loop, events, rendering on the host's thread.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "player/core/internal.h"
+#include "platform/alloc.h"
+#include "player/manifest/url.h"
+
+void sv_player_default_settings(sv_player_settings *s)
+{
+    if (!s)
+        return;
+    memset(s, 0, sizeof(*s));
+    s->abr_rule = "hybrid";
+    s->start_buffer_s = 2;
+    s->buffer_goal_s = 30;
+    s->buffer_max_s = 60;
+    s->connect_timeout_s = 5;
+    s->low_speed_bytes_per_s = 8000;
+    s->low_speed_time_s = 5;
+    s->log_level = SV_LOG_WARN;
+}
+
+void sv_load_default_options(sv_load_options *o)
+{
+    if (!o)
+        return;
+    memset(o, 0, sizeof(*o));
+    o->quality_index = -1;
+}
+
+static char *dup_or_null(const char *s, int *failed)
+{
+    if (!s)
+        return NULL;
+    char *d = strdup(s);
+    if (!d)
+        *failed = 1;
+    return d;
+}
+
+static void *control_main(void *arg)
+{
+    struct sv_player *p = arg;
+    sv__loop_run(p->loop);
+    /* Unload on the loop thread: the fetcher and scheduler belong to it. */
+    sv__session_teardown(p->sessions);
+    sv__control_unload(p);
+    return NULL;
+}
+
+int sv__abr_params_ok(const sv_abr_rule *rule, const sv_abr_param *params, size_t n)
+{
+    sv_abr *abr = NULL;
+    int ret;
+
+    if (!n)
+        return 1;
+    if (!rule || !params)
+        return 0;
+    ret = sv_abr_create(rule, NULL, &abr);
+    if (ret == 0)
+        ret = sv_abr_set_params(abr, params, n);
+    sv_abr_destroy(abr);
+    return ret == 0;
+}
+
+/* The player's own copy of the rule parameters (names duplicated). */
+static int copy_abr_params(struct sv_player *p, const sv_player_settings *s)
+{
+    if (!s->num_abr_params)
+        return 0;
+    if (!(p->abr_params = calloc(s->num_abr_params, sizeof(*p->abr_params))))
+        return SV_ERR_NOMEM;
+    p->settings.abr_params = p->abr_params;
+    for (size_t i = 0; i < s->num_abr_params; i++) {
+        p->abr_params[i].value = s->abr_params[i].value;
+        if (!(p->abr_params[i].name = strdup(s->abr_params[i].name)))
+            return SV_ERR_NOMEM;
+    }
+    return 0;
+}
+
+static int check_settings(const sv_player_settings *s)
+{
+    if (s->start_buffer_s < 0 || s->buffer_goal_s <= 0 || s->buffer_max_s < s->buffer_goal_s ||
+        s->max_height < 0 || s->decoder_threads < 0 || s->connect_timeout_s < 0)
+        return SV_ERR_INVALID;
+    if (s->video_sink && !s->video_sink->present)
+        return SV_ERR_INVALID;
+    if (s->audio_sink && (!s->audio_sink->open || !s->audio_sink->pause || !s->audio_sink->close))
+        return SV_ERR_INVALID;
+    return 0;
+}
+
+int sv_player_create(sv_player **out, const sv_player_settings *settings)
+{
+    return sv__player_create(out, settings, NULL, 1);
+}
+
+int sv__player_create(sv_player **out, const sv_player_settings *settings,
+                      sv__transport *transport, int own_thread)
+{
+    const sv_abr_rule *rule = NULL;
+    if (!out || !settings || check_settings(settings) < 0 ||
+        !(rule = sv_abr_rule_find(settings->abr_rule ? settings->abr_rule : "hybrid")) ||
+        !sv__abr_params_ok(rule, settings->abr_params, settings->num_abr_params)) {
+        sv__transport_destroy(transport);
+        return SV_ERR_INVALID;
+    }
+
+    int ret = SV_ERR_NOMEM, failed = 0;
+    struct sv_player *p = calloc(1, sizeof(*p));
+    if (!p) {
+        sv__transport_destroy(transport);
+        return SV_ERR_NOMEM;
+    }
+    p->transport = transport;
+    p->settings = *settings;
+    p->abr_rule = rule;
+    p->abr_rule_name = dup_or_null(sv_abr_rule_name(rule), &failed);
+    p->license_url = dup_or_null(settings->license_url, &failed);
+    p->user_agent = dup_or_null(settings->user_agent, &failed);
+    p->settings.abr_rule = p->abr_rule_name;
+    p->settings.license_url = p->license_url;
+    p->settings.user_agent = p->user_agent;
+    p->settings.abr_params = NULL;
+    if (failed || (ret = copy_abr_params(p, settings)) < 0)
+        goto fail;
+    sv__logger_init(&p->log, settings->log_cb, settings->log_opaque, settings->log_level);
+    p->st.volume = 1;
+    p->video_track = p->audio_track = p->text_track = -1;
+    p->rebuffer_start_s = -1;
+    p->st.stats.startup_time_s = -1;
+    p->st.quality_index = -1;
+    p->load_replied = 1; /* no load is pending yet: nothing to supersede */
+
+    if (sv__mutex_init(&p->st.lock) < 0) {
+        ret = SV_ERR_INTERNAL;
+        goto fail;
+    }
+    p->sync_ready = 1;
+    if (sv__events_init(&p->events) < 0) {
+        ret = SV_ERR_INTERNAL;
+        goto fail;
+    }
+    p->sync_ready = 2;
+    if (settings->clock) {
+        p->clock = settings->clock;
+    } else {
+        if ((ret = sv_clock_monotonic_create(&p->own_clock)) < 0)
+            goto fail;
+        p->clock = p->own_clock;
+    }
+    if (settings->cdm) {
+        p->cdm = settings->cdm;
+    } else {
+        if ((ret = sv_cdm_clearkey_create(&p->own_cdm)) < 0)
+            goto fail;
+        p->cdm = p->own_cdm;
+    }
+    sv__curl_options copts = { .user_agent = p->user_agent };
+    if ((!p->transport && (ret = sv__transport_curl_create(&p->transport, p->clock, &copts)) < 0) ||
+        (ret = sv__loop_create(&p->loop, p->clock, p->transport)) < 0)
+        goto fail;
+    sv__fetch_options fo;
+    sv__fetch_default_options(&fo);
+    fo.connect_timeout_s = settings->connect_timeout_s;
+    fo.low_speed_bytes_per_s = settings->low_speed_bytes_per_s;
+    fo.low_speed_time_s = settings->low_speed_time_s;
+    if ((ret = sv__fetcher_create(&p->fetcher, p->loop, p->transport, &fo)) < 0)
+        goto fail;
+    sv__control_cdns_init(p);
+    sv__control_init_env(p);
+    if ((ret = sv__aout_create(&p->aout, &p->env, p->settings.audio_sink)) < 0 ||
+        (ret = sv__vout_create(&p->vout, &p->env, p->settings.video_sink, p->aout,
+                               p->settings.benchmark)) < 0 ||
+        (ret = sv__subs_create(&p->subs, &p->env, p->fetcher)) < 0)
+        goto fail;
+    sv__session_host sh;
+    sv__control_session_host(p, &sh);
+    if ((ret = sv__sessions_create(&p->sessions, &sh)) < 0)
+        goto fail;
+    sv__playout_decoding(&p->own_playout, p->vout);
+    if (!p->playout)
+        p->playout = &p->own_playout;
+    if (p->settings.video_sink && !p->settings.host_renders &&
+        (ret = sv__vout_start_thread(p->vout)) < 0)
+        goto fail;
+    if (own_thread && sv__thread_create(&p->control_thread, "sv-control", control_main, p) < 0) {
+        ret = SV_ERR_INTERNAL;
+        goto fail;
+    }
+    p->control_started = own_thread;
+    *out = p;
+    return 0;
+
+fail:
+    sv_player_destroy(p);
+    return ret;
+}
+
+/* Destroy's last loop task: end the backend session; shutdown_done is set
+ * once its stop is answered (session.c). */
+static void shutdown_task(void *arg)
+{
+    struct sv_player *p = arg;
+    sv__session_shutdown(p->sessions);
+}
+
+/* The stop that saves the resume position gets this long to be answered. */
+#define SHUTDOWN_WAIT_NS 2000000000LL
+
+void sv_player_destroy(sv_player *p)
+{
+    if (!p)
+        return;
+    if (p->control_started) {
+        int64_t deadline = sv__monotonic_ns() + SHUTDOWN_WAIT_NS;
+        if (sv__loop_post(p->loop, shutdown_task, p) == 0)
+            while (!sv__session_shutdown_done(p->sessions) && sv__monotonic_ns() < deadline)
+                sv__sleep_ns(5000000);
+        sv__loop_stop(p->loop);
+        sv__thread_join(&p->control_thread);
+    }
+    sv__vout_destroy(p->vout);
+    sv__aout_destroy(p->aout);
+    sv__subs_destroy(p->subs);
+    sv__sessions_destroy(p->sessions);
+    sv__fetcher_destroy(p->fetcher);
+    sv__loop_destroy(p->loop);
+    if (p->transport)
+        sv__transport_destroy(p->transport);
+    if (p->own_clock)
+        sv_clock_destroy(p->own_clock);
+    if (p->own_cdm)
+        p->own_cdm->destroy(p->own_cdm);
+    if (p->sync_ready) {
+        sv__props_clear(p);
+        sv__mutex_destroy(&p->st.lock);
+    }
+    if (p->sync_ready > 1)
+        sv__events_destroy(&p->events);
+    for (size_t i = 0; p->abr_params && i < p->settings.num_abr_params; i++)
+        free((char *)p->abr_params[i].name);
+    free(p->abr_params);
+    free(p->abr_rule_name);
+    free(p->license_url);
+    free(p->user_agent);
+    free(p);
+}
+
+/* ---- commands --------------------------------------------------------------- */
+
+static sv__cmd *cmd_new(sv_player *p, sv__cmd_kind kind, uint64_t userdata)
+{
+    sv__cmd *c = calloc(1, sizeof(*c));
+    if (c) {
+        c->player = p;
+        c->kind = kind;
+        c->userdata = userdata;
+    }
+    return c;
+}
+
+static int post(sv_player *p, sv__cmd *c)
+{
+    if (!c)
+        return SV_ERR_NOMEM;
+    int r = sv__loop_post(p->loop, sv__control_run_cmd, c);
+    if (r < 0)
+        sv__cmd_free(c);
+    return r;
+}
+
+static int copy_load_options(sv__cmd *c, const sv_load_options *o)
+{
+    int failed = 0;
+    c->opts = *o;
+    c->opts.cdns = NULL;
+    c->opts.license_url = dup_or_null(o->license_url, &failed);
+    c->opts.auth_token = dup_or_null(o->auth_token, &failed);
+    if (o->nb_cdns) {
+        c->cdns = calloc(o->nb_cdns, sizeof(*c->cdns));
+        if (!c->cdns)
+            return SV_ERR_NOMEM;
+        for (size_t i = 0; i < o->nb_cdns; i++) {
+            c->cdns[i] = o->cdns[i];
+            c->cdns[i].id = dup_or_null(o->cdns[i].id ? o->cdns[i].id : "", &failed);
+            c->cdns[i].base_url = dup_or_null(o->cdns[i].base_url, &failed);
+        }
+        c->opts.cdns = c->cdns;
+    }
+    return failed ? SV_ERR_NOMEM : 0;
+}
+
+int sv_player_load(sv_player *p, const char *url, const sv_load_options *opts, uint64_t userdata)
+{
+    if (!p || !url || !*url)
+        return SV_ERR_INVALID;
+    sv_load_options defaults;
+    sv_load_default_options(&defaults);
+    if (!opts)
+        opts = &defaults;
+    if (opts->start_position_s < 0 || opts->quality_index < -1 || (opts->nb_cdns && !opts->cdns))
+        return SV_ERR_INVALID;
+    for (size_t i = 0; i < opts->nb_cdns; i++)
+        if (!opts->cdns[i].base_url)
+            return SV_ERR_INVALID;
+    sv__cmd *c = cmd_new(p, SV__CMD_LOAD, userdata);
+    if (!c)
+        return SV_ERR_NOMEM;
+    c->url = strdup(url);
+    if (!c->url || copy_load_options(c, opts) < 0) {
+        sv__cmd_free(c);
+        return SV_ERR_NOMEM;
+    }
+    return post(p, c);
+}
+
+static int loaded(sv_player *p)
+{
+    sv__mutex_lock(&p->st.lock);
+    sv_player_state st = p->st.state;
+    sv__mutex_unlock(&p->st.lock);
+    return st != SV_STATE_IDLE;
+}
+
+int sv_player_set_pause(sv_player *p, int paused, uint64_t userdata)
+{
+    if (!p)
+        return SV_ERR_INVALID;
+    if (!loaded(p))
+        return SV_ERR_STATE;
+    sv__cmd *c = cmd_new(p, SV__CMD_PAUSE, userdata);
+    if (c)
+        c->ivalue = paused != 0;
+    return post(p, c);
+}
+
+int sv_player_seek(sv_player *p, double position_s, int flags, uint64_t userdata)
+{
+    if (!p || !isfinite(position_s) || (flags & ~(SV_SEEK_KEYFRAME | SV_SEEK_RELATIVE)))
+        return SV_ERR_INVALID;
+    if (!loaded(p))
+        return SV_ERR_STATE;
+    sv__cmd *c = cmd_new(p, SV__CMD_SEEK, userdata);
+    if (c) {
+        c->dvalue = position_s;
+        c->flags = flags;
+    }
+    return post(p, c);
+}
+
+int sv_player_stop(sv_player *p, uint64_t userdata)
+{
+    if (!p)
+        return SV_ERR_INVALID;
+    return post(p, cmd_new(p, SV__CMD_STOP, userdata));
+}
+
+int sv_player_set_quality(sv_player *p, int index, uint64_t userdata)
+{
+    if (!p || index < -1)
+        return SV_ERR_INVALID;
+    if (!loaded(p))
+        return SV_ERR_STATE;
+    if (index >= 0) {
+        sv_track_info t;
+        if (sv_player_get_track(p, SV_TRACK_VIDEO, 0, &t) < 0 || index >= t.nb_representations)
+            return SV_ERR_RANGE;
+    }
+    sv__cmd *c = cmd_new(p, SV__CMD_QUALITY, userdata);
+    if (c)
+        c->ivalue = index;
+    return post(p, c);
+}
+
+int sv_player_select_track(sv_player *p, sv_track_type type, int index, uint64_t userdata)
+{
+    if (!p || (type != SV_TRACK_VIDEO && type != SV_TRACK_AUDIO && type != SV_TRACK_TEXT))
+        return SV_ERR_INVALID;
+    if (!loaded(p))
+        return SV_ERR_STATE;
+    int n = sv_player_track_count(p, type);
+    if (index >= n || index < (type == SV_TRACK_TEXT ? -1 : 0))
+        return SV_ERR_RANGE;
+    sv__cmd *c = cmd_new(p, SV__CMD_TRACK, userdata);
+    if (c) {
+        c->track_type = type;
+        c->ivalue = index;
+    }
+    return post(p, c);
+}
+
+int sv_player_set_volume(sv_player *p, double volume)
+{
+    if (!p)
+        return SV_ERR_INVALID;
+    if (!(volume >= 0 && volume <= 1))
+        return SV_ERR_RANGE;
+    sv__mutex_lock(&p->st.lock);
+    p->st.volume = volume;
+    int muted = p->st.muted;
+    sv__mutex_unlock(&p->st.lock);
+    sv__aout_volume(p->aout, volume, muted);
+    return 0;
+}
+
+int sv_player_set_mute(sv_player *p, int muted)
+{
+    if (!p)
+        return SV_ERR_INVALID;
+    sv__mutex_lock(&p->st.lock);
+    p->st.muted = muted != 0;
+    double volume = p->st.volume;
+    sv__mutex_unlock(&p->st.lock);
+    sv__aout_volume(p->aout, volume, muted != 0);
+    return 0;
+}
+
+/* ---- events and rendering ----------------------------------------------------- */
+
+const sv_event *sv_player_wait_event(sv_player *p, double timeout_s)
+{
+    static const sv_event none = { .id = SV_EVENT_NONE };
+    if (!p)
+        return &none;
+    return sv__events_wait(&p->events, timeout_s);
+}
+
+void sv_player_wakeup(sv_player *p)
+{
+    if (p)
+        sv__events_wakeup(&p->events);
+}
+
+void sv_player_set_wakeup_callback(sv_player *p, void (*cb)(void *), void *opaque)
+{
+    if (!p)
+        return;
+    sv__mutex_lock(&p->events.lock);
+    p->events.wakeup_cb = cb;
+    p->events.wakeup_opaque = opaque;
+    sv__mutex_unlock(&p->events.lock);
+}
+
+int sv_player_render(sv_player *p, double *next_due_s)
+{
+    double due = 0.1;
+    if (!p)
+        return SV_ERR_INVALID;
+    if (!p->settings.host_renders || !p->settings.video_sink)
+        return SV_ERR_STATE;
+    int r = sv__vout_render(p->vout, &due);
+    if (next_due_s)
+        *next_due_s = due;
+    return r;
+}
+
+int sv_player_load_title(sv_player *p, const sv_session_options *o, uint64_t userdata)
+{
+    int failed = 0;
+
+    if (!p || !o || !o->server_url || !sv__url_is_absolute(o->server_url) || !o->user_token ||
+        !*o->user_token || strpbrk(o->user_token, "\r\n") || o->title_id <= 0 ||
+        o->load.start_position_s < 0 || o->load.quality_index < -1)
+        return SV_ERR_INVALID;
+    sv__cmd *c = cmd_new(p, SV__CMD_LOAD_TITLE, userdata);
+    if (!c)
+        return SV_ERR_NOMEM;
+    c->session = *o;
+    c->session.load.cdns = NULL;
+    c->session.load.nb_cdns = 0;
+    c->session.load.license_url = c->session.load.auth_token = NULL;
+    c->session.server_url = dup_or_null(o->server_url, &failed);
+    c->session.user_token = dup_or_null(o->user_token, &failed);
+    c->session.device_id = dup_or_null(o->device_id ? o->device_id : "sdk", &failed);
+    if (failed) {
+        sv__cmd_free(c);
+        return SV_ERR_NOMEM;
+    }
+    return post(p, c);
+}
+
+int sv_player_get_session(sv_player *p, sv_session_info *info)
+{
+    if (!p || !info)
+        return SV_ERR_INVALID;
+    sv__mutex_lock(&p->st.lock);
+    *info = p->st.session_info;
+    sv__mutex_unlock(&p->st.lock);
+    return 0;
+}

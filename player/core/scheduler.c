@@ -1,0 +1,682 @@
+/*
+ * The scheduler decides, per stream, what to download next: the segment that
+ * follows what is buffered, in the representation the ABR rule picks (or the
+ * locked one), preceded by its init segment when the run changes. It loads
+ * what the model still lacks (HLS media playlists, DASH sidx) on demand,
+ * refreshes live manifests, and moves across DASH periods.
+ *
+ * Loop thread only.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "player/core/scheduler_internal.h"
+
+static sv__period *period_of(sched_stream *ss)
+{
+    sv__presentation *pres = ss->owner->p->pres;
+    return ss->period < (int)pres->nb_periods ? &pres->periods[ss->period] : NULL;
+}
+
+static sv__track *track_of(sched_stream *ss)
+{
+    sv__period *per = period_of(ss);
+    if (!per)
+        return NULL;
+    sv__track *best = NULL;
+    for (size_t i = 0; i < per->nb_tracks; i++) {
+        sv__track *t = &per->tracks[i];
+        if (t->type != ss->type)
+            continue;
+        if (t->index == ss->track_index)
+            return t;
+        if (!best)
+            best = t; /* a later period without this track index: take its first */
+    }
+    return best;
+}
+
+static double position(sv__sched *s)
+{
+    struct sv_player *p = s->p;
+    sv__mutex_lock(&p->st.lock);
+    double pos = p->st.position_s;
+    sv__mutex_unlock(&p->st.lock);
+    return pos;
+}
+
+static void pump(sched_stream *ss);
+
+/* ---- choosing a representation ------------------------------------------ */
+
+static int choose_rep(sched_stream *ss, sv__track *t, const char **reason, double *wait_s)
+{
+    sv__sched *s = ss->owner;
+    struct sv_player *p = s->p;
+    *reason = "only";
+    *wait_s = 0;
+    if (t->nb_reps <= 1)
+        return 0;
+    if (ss->type != SV_TRACK_VIDEO) {
+        *reason = "audio";
+        return (int)t->nb_reps - 1; /* audio ladders are cheap: take the best */
+    }
+    if (s->locked >= 0) {
+        *reason = "locked";
+        return s->locked < (int)t->nb_reps ? s->locked : (int)t->nb_reps - 1;
+    }
+    /* The ladder the rule sees: reps within max_height, bitrates ascending. */
+    uint32_t kbps[MAX_LADDER];
+    int map[MAX_LADDER];
+    size_t n = 0;
+    for (size_t i = 0; i < t->nb_reps && n < MAX_LADDER; i++) {
+        const sv__rep *r = &t->reps[i];
+        if (p->settings.max_height > 0 && r->height > p->settings.max_height && n > 0)
+            continue;
+        uint32_t k = (uint32_t)(r->bandwidth / 1000);
+        if (n && k <= kbps[n - 1])
+            k = kbps[n - 1] + 1;
+        kbps[n] = k ? k : 1;
+        map[n++] = (int)i;
+    }
+    double tput = sv_abr_estimator_get_kbps(s->tput.est);
+    if (s->tput.media_samples == 0) {
+        /* Nothing measured yet: the lowest rung gives the fastest first
+         * frame, and its download is the first throughput sample. */
+        *reason = "startup";
+        return map[0];
+    }
+    double seg_d = 4;
+    const sv__rep *cur = &t->reps[ss->last_rep >= 0 ? ss->last_rep : 0];
+    if (cur->seg_state == SV__SEGS_READY && cur->nb_segs)
+        seg_d = cur->segs[0].duration > 0 ? cur->segs[0].duration : seg_d;
+    int last = -1;
+    for (size_t i = 0; i < n; i++)
+        if (map[i] == ss->last_rep)
+            last = (int)i;
+    double buffer = ss->buffered_end - position(s);
+    double now = sv__loop_now(p->loop);
+    sv_abr_input in = {
+        .bitrates_kbps = kbps, .num_rungs = n, .segment_duration_s = seg_d,
+        .buffer_s = buffer > 0 ? buffer : 0, .buffer_max_s = p->settings.buffer_goal_s,
+        .throughput_kbps = tput, .last_index = last,
+        .idle_s = s->tput.last_download_end > 0 ? now - s->tput.last_download_end : 0,
+        .phase = p->st.state == SV_STATE_PLAYING ? SV_ABR_PHASE_PLAYING
+                 : last < 0                   ? SV_ABR_PHASE_STARTUP
+                                              : SV_ABR_PHASE_STALLED,
+    };
+    if (in.idle_s < 0)
+        in.idle_s = 0;
+    uint64_t sizes[SV__SIZES_LOOKAHEAD * MAX_LADDER];
+    in.num_next = sv__sched_known_sizes(p, t, ss->last_rep, ss->next_time, map, n, sizes,
+                                        &in.segments_left);
+    in.next_sizes = in.num_next ? sizes : NULL;
+    sv_abr_decision d;
+    if (sv_abr_choose(s->abr, &in, &d) < 0)
+        return map[0];
+    *reason = d.reason;
+    /* A rule may ask to wait before the request (BOLA); the wait never
+     * stalls playback: it is capped by the buffer, as in abr/sim.c. */
+    *wait_s = d.delay_s < in.buffer_s ? d.delay_s : in.buffer_s;
+    return map[d.index];
+}
+
+/* ---- fetch completions ----------------------------------------------------- */
+
+static void on_index(void *opaque, sv__fetch_result *r)
+{
+    sched_stream *ss = opaque;
+    struct sv_player *p = ss->owner->p;
+    ss->fetch_id = 0;
+    ss->fetch_is_index = 0;
+    sv__track *t = track_of(ss);
+    if (r->error || !t || ss->fetch_rep >= (int)t->nb_reps) {
+        sv__env_error(&p->env, r->error ? r->error : SV_ERR_INTERNAL, 1, "%s", r->message);
+        free(r->data);
+        return;
+    }
+    sv__rep *rep = &t->reps[ss->fetch_rep];
+    sv__parse_error err = { 0 };
+    int ret = rep->seg_state == SV__SEGS_NEED_INDEX
+                  ? sv__model_dash_sidx(p->pres, rep, r->data, r->size, &err)
+                  : sv__model_hls_media(p->pres, rep, (const char *)r->data, r->size, r->url, &err);
+    free(r->data);
+    if (ret < 0) {
+        sv__env_error(&p->env, ret, 1, "%s: line %d: %s", r->url, err.line, err.message);
+        return;
+    }
+    pump(ss);
+}
+
+/* The license server: the host's choice (load, then settings) wins over the
+ * manifest's dashif:laurl, as in Shaka Player: a backend's session answer or
+ * svplay --license-url names the server that will honour the token. */
+static const char *license_url(sched_stream *ss)
+{
+    struct sv_player *p = ss->owner->p;
+    sv__track *t = track_of(ss);
+    if (p->load_opts.license_url)
+        return p->load_opts.license_url;
+    if (p->settings.license_url)
+        return p->settings.license_url;
+    return t ? t->license_url : NULL;
+}
+
+/* What the receive stage needs of the segment just fetched. */
+static void describe(sched_stream *ss, sv__recv_item *it)
+{
+    sv__sched *s = ss->owner;
+    sv__track *t = track_of(ss);
+    const sv__rep *rep = t ? &t->reps[ss->last_rep] : NULL;
+    sv__chunk *c = &it->chunk;
+
+    *it = (sv__recv_item){ .is_init = ss->fetch_is_init, .key = ss->seg.key,
+                           .sequence = ss->seg.number, .license_url = license_url(ss),
+                           .gen = s->gen };
+    c->run = ss->run;
+    c->disc = ss->seg.disc;
+    c->start = ss->seg.start;
+    c->duration = ss->seg.duration;
+    c->rep_index = ss->last_rep;
+    c->bitrate = rep ? rep->bandwidth : 0;
+    c->width = rep ? rep->width : 0;
+    c->height = rep ? rep->height : 0;
+    c->reason = ss->reason;
+}
+
+static void on_segment(void *opaque, sv__fetch_result *r)
+{
+    sched_stream *ss = opaque;
+    sv__sched *s = ss->owner;
+    struct sv_player *p = s->p;
+    ss->fetch_id = 0;
+    if (r->error) {
+        free(r->data);
+        if (++ss->failures >= 3) {
+            sv__env_error(&p->env, r->error, 1, "%s", r->message);
+            return;
+        }
+        /* The fetcher already retried and failed over; try once more later
+         * from the lowest rung (two failures at one quality drop to it). */
+        sv__env_error(&p->env, r->error, 0, "%s", r->message);
+        ss->last_rep = -1;
+        ss->chosen_rep = -1;
+        pump(ss);
+        return;
+    }
+    if (!ss->fetch_is_init)
+        ss->failures = 0; /* an init segment that loads says nothing of the media */
+    sv__recv_item it;
+    describe(ss, &it);
+    sv__recv_segment(ss->recv, r, &it);
+}
+
+/* The receive stage handed the segment to the stream: on to the next. */
+static void on_delivered(void *opaque, int is_init)
+{
+    sched_stream *ss = opaque;
+    if (is_init) {
+        ss->init_pending = 0;
+    } else {
+        ss->buffered_end = ss->seg.start + ss->seg.duration;
+        ss->next_time = ss->buffered_end;
+    }
+    pump(ss);
+}
+
+/* ---- the decision ---------------------------------------------------------- */
+
+/* CMCD keys for the segment about to be fetched (rep `ri` of the stream's
+ * track), into buf; NULL when CMCD is off. */
+static const char *cmcd_for(sched_stream *ss, int ri, int is_init, double duration_s,
+                            char *buf, size_t cap)
+{
+    struct sv_player *p = ss->owner->p;
+    const sv__track *t = track_of(ss);
+    sv__cmcd_object o = { .type = ss->type, .is_init = is_init, .duration_s = duration_s };
+
+    if (!p->settings.cmcd)
+        return NULL;
+    if (t && ri >= 0 && (size_t)ri < t->nb_reps) {
+        o.bitrate_bps = t->reps[ri].bandwidth;
+        o.top_bps = t->reps[t->nb_reps - 1].bandwidth; /* sorted ascending */
+    }
+    sv__mutex_lock(&p->st.lock);
+    o.buffer_s = p->st.buffer_s;
+    o.state = p->st.state;
+    o.session_id = p->st.session_info.active ? p->st.session_info.session_id : p->cmcd_sid;
+    sv__mutex_unlock(&p->st.lock);
+    o.throughput_bps = sv__sched_throughput_bps(p);
+    o.format = !p->pres || p->pres->kind == SV__SOURCE_FILE ? 0
+               : p->pres->kind == SV__SOURCE_DASH           ? 'd'
+                                                            : 'h';
+    return sv__cmcd_query(&o, buf, cap) ? buf : NULL;
+}
+
+static int start_fetch(sched_stream *ss, const sv__resource *res, sv__fetch_cb cb,
+                       const char *query)
+{
+    sv__fetch_req req = { .kind = SV__FETCH_SEGMENT, .url = res->url, .offset = res->offset,
+                          .length = res->length, .query = query };
+    int64_t id = sv__fetch(ss->owner->p->fetcher, &req, cb, ss);
+    if (id < 0) {
+        sv__env_error(&ss->owner->p->env, (int)id, 1, "cannot request %s", res->url);
+        return (int)id;
+    }
+    ss->fetch_id = id;
+    return 0;
+}
+
+static void end_stream(sched_stream *ss)
+{
+    sv__chunk *c = calloc(1, sizeof(*c));
+    if (c) {
+        c->eos = 1;
+        sv__stream_push(ss->stream, c, ss->owner->gen);
+    }
+    ss->done = 1;
+}
+
+/* Init segments are compared by address: live refreshes rebuild the
+ * segment lists, so pointers change while the resource does not. */
+static int same_init(const sched_stream *ss, const sv__resource *init)
+{
+    if (!init || !init->url)
+        return ss->last_init_url == NULL;
+    return ss->last_init_url && !strcmp(ss->last_init_url, init->url) &&
+           ss->last_init_offset == init->offset;
+}
+
+static void wait_over(void *arg)
+{
+    sched_stream *ss = arg;
+    ss->wait_timer = 0;
+    pump(ss);
+}
+
+static void pump(sched_stream *ss)
+{
+    sv__sched *s = ss->owner;
+    struct sv_player *p = s->p;
+    if (ss->fetch_id || sv__recv_busy(ss->recv) || ss->done || ss->wait_timer || !p->pres ||
+        p->st.state == SV_STATE_ERROR)
+        return;
+    double ahead = ss->buffered_end - position(s);
+    double goal = p->settings.buffer_goal_s;
+    if (ss->buffered_end > 0 && ahead >= goal)
+        return; /* the tick pumps again as the buffer drains */
+
+    sv__track *t = track_of(ss);
+    if (!t) {
+        end_stream(ss);
+        return;
+    }
+    const char *reason;
+    double wait_s = 0;
+    int ri = ss->chosen_rep;
+    if (ri >= 0 && ri < (int)t->nb_reps)
+        reason = ss->chosen_reason;
+    else
+        ri = choose_rep(ss, t, &reason, &wait_s);
+    ss->chosen_rep = -1;
+    if (wait_s > 0) {
+        int64_t id = sv__loop_timer(p->loop, wait_s, wait_over, ss);
+        if (id > 0) {
+            ss->wait_timer = id;
+            ss->chosen_rep = ri;
+            ss->chosen_reason = reason;
+            return;
+        }
+    }
+    sv__rep *rep = &t->reps[ri];
+    if (rep->seg_state != SV__SEGS_READY) {
+        sv__fetch_req req = { .kind = SV__FETCH_MANIFEST, .length = -1 };
+        if (rep->seg_state == SV__SEGS_NEED_INDEX) {
+            req.kind = SV__FETCH_SEGMENT;
+            req.url = rep->index_range.url;
+            req.offset = rep->index_range.offset;
+            req.length = rep->index_range.length;
+        } else {
+            req.url = rep->playlist_url;
+        }
+        int64_t id = sv__fetch(p->fetcher, &req, on_index, ss);
+        if (id < 0) {
+            sv__env_error(&p->env, (int)id, 1, "cannot request %s", req.url ? req.url : "(none)");
+            return;
+        }
+        ss->fetch_id = id;
+        ss->fetch_is_index = 1;
+        ss->fetch_rep = ri;
+        ss->chosen_rep = ri;
+        ss->chosen_reason = reason;
+        return;
+    }
+
+    long i = sv__model_find_segment(rep, ss->next_time);
+    while (i >= 0 && (size_t)i < rep->nb_segs && rep->segs[i].gap)
+        i++;
+    if (i < 0 || (size_t)i >= rep->nb_segs) {
+        if (p->pres->live) {
+            ss->waiting_live = 1; /* the next refresh brings more */
+            return;
+        }
+        if (ss->period + 1 < (int)p->pres->nb_periods) {
+            ss->period++;
+            ss->next_time = p->pres->periods[ss->period].start;
+            ss->last_rep = -1;
+            pump(ss);
+            return;
+        }
+        end_stream(ss);
+        return;
+    }
+    ss->waiting_live = 0;
+    const sv__segment *seg = &rep->segs[i];
+    if (ri != ss->last_rep || seg->disc != ss->last_disc || !same_init(ss, seg->init)) {
+        ss->run++;
+        ss->last_rep = ri;
+        ss->last_disc = seg->disc;
+        free(ss->last_init_url);
+        ss->last_init_url = seg->init && seg->init->url ? strdup(seg->init->url) : NULL;
+        ss->last_init_offset = seg->init ? seg->init->offset : 0;
+        ss->init_pending = seg->init != NULL;
+        PLOGD(p, "%s: representation %d (%s) from %.3f s", ss->type == SV_TRACK_VIDEO ? "video" : "audio",
+              ri, reason, seg->start);
+    }
+    ss->seg = *seg;
+    ss->reason = reason;
+    char cmcd[512];
+    if (ss->init_pending) {
+        ss->fetch_is_init = 1;
+        ss->chosen_rep = ri;
+        ss->chosen_reason = reason;
+        start_fetch(ss, seg->init, on_segment, cmcd_for(ss, ri, 1, 0, cmcd, sizeof(cmcd)));
+        return;
+    }
+    ss->fetch_is_init = 0;
+    start_fetch(ss, &seg->res, on_segment, cmcd_for(ss, ri, 0, seg->duration, cmcd, sizeof(cmcd)));
+}
+
+/* ---- live refresh ------------------------------------------------------------ */
+
+static void refresh_due(void *arg);
+
+static void schedule_refresh(sv__sched *s)
+{
+    struct sv_player *p = s->p;
+    if (!p->pres->live || s->refresh_timer)
+        return;
+    double d = p->pres->refresh_s > 0 ? p->pres->refresh_s : 2;
+    s->refresh_timer = sv__loop_timer(p->loop, d, refresh_due, s);
+    if (s->refresh_timer < 0)
+        s->refresh_timer = 0;
+}
+
+static void refresh_done(sv__sched *s)
+{
+    for (int k = 0; k < s->nb; k++)
+        if (s->ss[k].refreshing)
+            return; /* another playlist is still coming */
+    for (int k = 0; k < s->nb; k++)
+        pump(&s->ss[k]);
+    if (s->p->pres->live)
+        schedule_refresh(s);
+}
+
+/* DASH: the whole MPD is reloaded. */
+static void on_mpd_refresh(void *opaque, sv__fetch_result *r)
+{
+    sv__sched *s = opaque;
+    struct sv_player *p = s->p;
+    s->refresh_fetch = 0;
+    if (r->error) {
+        /* A live manifest that fails once is retried at the next period. */
+        sv__env_error(&p->env, r->error, 0, "%s", r->message);
+    } else {
+        sv__parse_error err = { 0 };
+        int ret = sv__model_dash_refresh(p->pres, (const char *)r->data, r->size, r->url,
+                                         sv__wallclock_utc(p), &err);
+        if (ret < 0)
+            sv__env_error(&p->env, ret, 0, "live refresh of %s: %s", r->url, err.message);
+    }
+    free(r->data);
+    refresh_done(s);
+}
+
+/* HLS: each stream reloads the media playlist it plays. */
+static void on_playlist_refresh(void *opaque, sv__fetch_result *r)
+{
+    sched_stream *ss = opaque;
+    struct sv_player *p = ss->owner->p;
+    ss->refreshing = 0;
+    sv__track *t = track_of(ss);
+    if (r->error) {
+        sv__env_error(&p->env, r->error, 0, "%s", r->message);
+    } else if (t && ss->last_rep >= 0) {
+        sv__parse_error err = { 0 };
+        int ret = sv__model_hls_media(p->pres, &t->reps[ss->last_rep], (const char *)r->data,
+                                      r->size, r->url, &err);
+        if (ret < 0)
+            sv__env_error(&p->env, ret, 0, "live refresh of %s: %s", r->url, err.message);
+    }
+    free(r->data);
+    refresh_done(ss->owner);
+}
+
+static void refresh_due(void *arg)
+{
+    sv__sched *s = arg;
+    struct sv_player *p = s->p;
+    s->refresh_timer = 0;
+    if (!p->pres || !p->pres->live)
+        return;
+    int started = 0;
+    sv__fetch_req req = { .kind = SV__FETCH_MANIFEST, .length = -1 };
+    if (p->pres->kind == SV__SOURCE_DASH) {
+        req.url = p->pres->url;
+        s->refresh_fetch = sv__fetch(p->fetcher, &req, on_mpd_refresh, s);
+        started = s->refresh_fetch > 0;
+        if (!started)
+            s->refresh_fetch = 0;
+    } else {
+        for (int k = 0; k < s->nb; k++) {
+            sched_stream *ss = &s->ss[k];
+            sv__track *t = track_of(ss);
+            if (!t || ss->last_rep < 0 || !t->reps[ss->last_rep].playlist_url || ss->refreshing)
+                continue;
+            req.url = t->reps[ss->last_rep].playlist_url;
+            ss->refresh_id = sv__fetch(p->fetcher, &req, on_playlist_refresh, ss);
+            ss->refreshing = ss->refresh_id > 0;
+            started |= ss->refreshing;
+        }
+    }
+    if (!started)
+        schedule_refresh(s);
+}
+
+/* ---- the scheduler's interface ------------------------------------------------- */
+
+static void stream_init(sv__sched *s, sched_stream *ss, sv__stream *stream, sv_track_type type,
+                        int track, double start)
+{
+    ss->owner = s;
+    ss->stream = stream;
+    ss->type = type;
+    ss->track_index = track;
+    ss->next_time = start;
+    ss->last_rep = -1;
+    ss->last_disc = -1;
+    ss->fetch_rep = -1;
+    ss->chosen_rep = -1;
+}
+
+static int period_at(const sv__presentation *pres, double t)
+{
+    int k = 0;
+    for (size_t i = 0; i < pres->nb_periods; i++)
+        if (pres->periods[i].start <= t + 1e-3)
+            k = (int)i;
+    return k;
+}
+
+int sv__sched_start(struct sv_player *p)
+{
+    sv__sched *s = calloc(1, sizeof(*s));
+    if (!s)
+        return SV_ERR_NOMEM;
+    s->p = p;
+    s->locked = p->load_opts.quality_index;
+    s->gen = atomic_load(&p->gen);
+    sv_abr_estimator_config ec;
+    sv_abr_estimator_default_config(&ec, SV_ABR_ESTIMATOR_EWMA);
+    const sv_allocator *al = p->settings.allocator.alloc ? &p->settings.allocator : NULL;
+    int r = sv_abr_create(p->abr_rule, al, &s->abr);
+    if (r == 0 && p->settings.num_abr_params)
+        r = sv_abr_set_params(s->abr, p->settings.abr_params, p->settings.num_abr_params);
+    if (r == 0)
+        r = sv_abr_estimator_create(&ec, al, &s->tput.est);
+    if (r < 0) {
+        sv_abr_destroy(s->abr);
+        free(s);
+        return r;
+    }
+    double start = p->pres->live ? p->pres->live_start : p->load_opts.start_position_s;
+    int period = period_at(p->pres, start);
+    stream_init(s, &s->ss[0], p->vstream, p->video_track >= 0 ? SV_TRACK_VIDEO : SV_TRACK_AUDIO,
+                p->video_track >= 0 ? p->video_track : p->audio_track, start);
+    s->nb = 1;
+    if (p->astream) {
+        stream_init(s, &s->ss[1], p->astream, SV_TRACK_AUDIO, p->audio_track, start);
+        s->nb = 2;
+    }
+    for (int k = 0; k < s->nb; k++) {
+        s->ss[k].period = period;
+        sched_stream *ss = &s->ss[k];
+        sv__recv_config rc = { .env = &p->env, .fetcher = p->fetcher, .cdm = p->cdm,
+                               .stream = ss->stream, .tput = &s->tput,
+                               .abr = ss->type == SV_TRACK_VIDEO ? s->abr : NULL,
+                               .delivered = on_delivered, .opaque = ss };
+        if ((r = sv__recv_create(&ss->recv, &rc)) < 0) {
+            p->sched = s;
+            sv__sched_stop(p);
+            return r;
+        }
+    }
+    p->sched = s;
+    sv__mutex_lock(&p->st.lock);
+    p->st.position_s = start;
+    sv__mutex_unlock(&p->st.lock);
+    for (int k = 0; k < s->nb; k++)
+        pump(&s->ss[k]);
+    schedule_refresh(s);
+    return 0;
+}
+
+static void cancel_all(sv__sched *s)
+{
+    for (int k = 0; k < s->nb; k++) {
+        sched_stream *ss = &s->ss[k];
+        if (ss->fetch_id)
+            sv__fetch_cancel(s->p->fetcher, ss->fetch_id);
+        ss->fetch_id = 0;
+        ss->fetch_is_index = 0;
+        sv__recv_cancel(ss->recv);
+        if (ss->wait_timer)
+            sv__loop_timer_cancel(s->p->loop, ss->wait_timer);
+        ss->wait_timer = 0;
+        ss->chosen_rep = -1;
+    }
+    if (s->refresh_fetch)
+        sv__fetch_cancel(s->p->fetcher, s->refresh_fetch);
+    s->refresh_fetch = 0;
+    for (int k = 0; k < s->nb; k++) {
+        if (s->ss[k].refreshing)
+            sv__fetch_cancel(s->p->fetcher, s->ss[k].refresh_id);
+        s->ss[k].refreshing = 0;
+    }
+}
+
+void sv__sched_stop(struct sv_player *p)
+{
+    sv__sched *s = p->sched;
+    if (!s)
+        return;
+    cancel_all(s);
+    if (s->refresh_timer)
+        sv__loop_timer_cancel(p->loop, s->refresh_timer);
+    for (int k = 0; k < s->nb; k++) {
+        free(s->ss[k].last_init_url);
+        sv__recv_destroy(s->ss[k].recv);
+    }
+    sv_abr_destroy(s->abr);
+    sv_abr_estimator_destroy(s->tput.est);
+    free(s);
+    p->sched = NULL;
+}
+
+void sv__sched_seek(struct sv_player *p, double target)
+{
+    sv__sched *s = p->sched;
+    if (!s)
+        return;
+    cancel_all(s);
+    s->gen = atomic_load(&p->gen);
+    int period = period_at(p->pres, target);
+    for (int k = 0; k < s->nb; k++) {
+        sched_stream *ss = &s->ss[k];
+        ss->period = period;
+        ss->next_time = target;
+        ss->buffered_end = 0;
+        ss->done = 0;
+        ss->last_rep = -1; /* a new run: the init segment is sent again */
+        ss->chosen_rep = -1;
+        ss->failures = 0;
+    }
+    for (int k = 0; k < s->nb; k++)
+        pump(&s->ss[k]);
+    schedule_refresh(s);
+}
+
+void sv__sched_kick(struct sv_player *p)
+{
+    sv__sched *s = p->sched;
+    if (!s)
+        return;
+    for (int k = 0; k < s->nb; k++)
+        pump(&s->ss[k]);
+}
+
+void sv__sched_lock_quality(struct sv_player *p, int index)
+{
+    if (p->sched)
+        p->sched->locked = index;
+}
+
+double sv__sched_buffered_end(struct sv_player *p)
+{
+    sv__sched *s = p->sched;
+    if (!s)
+        return 0;
+    double end = INFINITY;
+    for (int k = 0; k < s->nb; k++)
+        if (!s->ss[k].done && s->ss[k].buffered_end < end)
+            end = s->ss[k].buffered_end;
+    return end;
+}
+
+int sv__sched_all_fetched(struct sv_player *p)
+{
+    sv__sched *s = p->sched;
+    if (!s)
+        return 1;
+    for (int k = 0; k < s->nb; k++)
+        if (!s->ss[k].done)
+            return 0;
+    return 1;
+}
+
+double sv__sched_throughput_bps(struct sv_player *p)
+{
+    return p->sched ? sv_abr_estimator_get_kbps(p->sched->tput.est) * 1000 : 0;
+}

@@ -1,0 +1,57 @@
+/*
+ * The scheduler's own state. Loop thread only.
+ */
+#ifndef SV_PLAYER_SCHEDULER_INTERNAL_H
+#define SV_PLAYER_SCHEDULER_INTERNAL_H
+
+#include "player/core/internal.h"
+
+#define MAX_LADDER 32
+
+typedef struct sched_stream {
+    sv__sched *owner;
+    sv__stream *stream;
+    sv_track_type type;
+    int track_index;           /* index among the period's tracks of `type` */
+    int period;
+    double next_time;          /* manifest time of the next segment to fetch */
+    double buffered_end;
+    int64_t fetch_id;          /* > 0 while a request is in flight */
+    int fetch_is_init;
+    int fetch_is_index;        /* playlist or sidx for `fetch_rep` */
+    int fetch_rep;
+    sv__segment seg;           /* the segment being fetched (copied) */
+    const char *reason;        /* the ABR's reason for its rep (static string) */
+    /* A decision that needed a playlist, sidx or init segment first: the
+     * fetch that follows it takes this rep rather than asking the rule
+     * again (-1: none), so what was loaded for it is not wasted. */
+    int chosen_rep;
+    const char *chosen_reason;
+    int64_t wait_timer;        /* > 0: the rule asked to wait before fetching chosen_rep */
+    char *last_init_url;       /* identity of the run's init segment */
+    int64_t last_init_offset;
+    int last_rep;
+    int64_t last_disc;
+    uint64_t run;
+    int init_pending;          /* the run's init segment is still to be fetched */
+    int done;                  /* end of stream pushed */
+    int waiting_live;          /* at the live edge, waiting for a refresh */
+    int failures;              /* consecutive failed segment fetches */
+    int refreshing;            /* HLS live: this stream's playlist reload is in flight */
+    int64_t refresh_id;
+    sv__recv *recv;            /* what the fetches are handed to (media/receive.c) */
+} sched_stream;
+
+struct sv__sched {
+    struct sv_player *p;
+    sched_stream ss[2];        /* 0: video (or muxed A/V), 1: separate audio */
+    int nb;
+    sv_abr *abr;
+    int locked;                /* -1: ABR */
+    sv__throughput tput;       /* measured by the receivers, read by choose_rep */
+    int64_t refresh_timer;
+    int64_t refresh_fetch;
+    uint64_t gen;              /* generation the chunks are tagged with */
+};
+
+#endif

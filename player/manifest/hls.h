@@ -1,0 +1,154 @@
+/*
+ * HLS playlists (RFC 8216bis): a line-based parser with attribute lists that
+ * turns a master or media playlist into plain structs. No I/O: the caller
+ * fetches the text and passes the URL it came from, against which every URI
+ * is resolved. Everything the result points to lives in one arena and is
+ * freed by sv__hls_playlist_free().
+ */
+#ifndef SV_PLAYER_HLS_H
+#define SV_PLAYER_HLS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "player/manifest/parse_error.h"
+#include "platform/arena.h"
+
+/* Playlists larger than this are refused before parsing. */
+#define SV_HLS_MAX_BYTES (32 * 1024 * 1024)
+
+typedef enum sv__hls_media_type {
+    SV_HLS_AUDIO, SV_HLS_VIDEO, SV_HLS_SUBTITLES, SV_HLS_CLOSED_CAPTIONS
+} sv__hls_media_type;
+
+typedef enum sv__hls_key_method {
+    SV_HLS_KEY_NONE, SV_HLS_KEY_AES128, SV_HLS_KEY_SAMPLE_AES, SV_HLS_KEY_SAMPLE_AES_CTR
+} sv__hls_key_method;
+
+/* EXT-X-KEY / EXT-X-SESSION-KEY. */
+typedef struct sv__hls_key {
+    sv__hls_key_method method;
+    const char *uri;            /* resolved; NULL for METHOD=NONE */
+    uint8_t iv[16];
+    int has_iv;                 /* 0: IV is the media sequence number */
+    const char *keyformat;      /* "identity" when absent */
+    const char *keyformatversions;
+} sv__hls_key;
+
+/* EXT-X-MAP: the init segment of the segments that follow. */
+typedef struct sv__hls_map {
+    const char *uri;
+    int64_t offset, length;     /* length -1: the whole resource */
+} sv__hls_map;
+
+typedef struct sv__hls_segment {
+    const char *uri;            /* resolved */
+    const char *title;          /* EXTINF title, or "" */
+    double duration;            /* seconds, from EXTINF */
+    double start;               /* sum of the durations before it */
+    int64_t offset, length;     /* EXT-X-BYTERANGE; length -1: whole resource */
+    int64_t sequence;           /* media sequence number */
+    int64_t discontinuity_sequence;
+    int discontinuity;          /* EXT-X-DISCONTINUITY before it */
+    int gap;                    /* EXT-X-GAP: no media here */
+    int key;                    /* index into keys, -1 for clear */
+    int map;                    /* index into maps, -1 for none (TS) */
+    const char *program_date_time; /* EXT-X-PROGRAM-DATE-TIME text, or NULL */
+} sv__hls_segment;
+
+/* EXT-X-STREAM-INF (or EXT-X-I-FRAME-STREAM-INF with iframe_only). */
+typedef struct sv__hls_variant {
+    const char *uri;
+    int64_t bandwidth, average_bandwidth; /* bits/s; average 0 when absent */
+    int width, height;          /* 0 when absent */
+    double frame_rate;          /* 0 when absent */
+    const char *codecs;         /* "" when absent */
+    const char *audio, *video, *subtitles, *closed_captions; /* group IDs or NULL */
+    const char *pathway_id;     /* content steering pathway, "." when absent */
+    const char *stable_id;
+    int iframe_only;
+} sv__hls_variant;
+
+/* EXT-X-MEDIA: an alternative rendition in a group. */
+typedef struct sv__hls_rendition {
+    sv__hls_media_type type;
+    const char *group_id, *name;
+    const char *uri;            /* NULL: the media is in the variant stream itself */
+    const char *language;       /* NULL when absent */
+    const char *assoc_language;
+    const char *channels;
+    const char *instream_id;
+    const char *characteristics;
+    int is_default, autoselect, forced;
+} sv__hls_rendition;
+
+typedef enum sv__hls_playlist_type {
+    SV_HLS_TYPE_NONE, SV_HLS_TYPE_VOD, SV_HLS_TYPE_EVENT
+} sv__hls_playlist_type;
+
+typedef struct sv__hls_playlist {
+    sv__arena *arena;
+    int is_master;
+    int version;                /* EXT-X-VERSION, 1 when absent */
+    int independent_segments;
+    double start_offset;        /* EXT-X-START TIME-OFFSET */
+    int has_start_offset;
+    int start_precise;
+
+    /* Master playlist. */
+    sv__hls_variant *variants;
+    size_t nb_variants;
+    sv__hls_rendition *renditions;
+    size_t nb_renditions;
+    sv__hls_key *session_keys;
+    size_t nb_session_keys;
+    const char *steering_uri;   /* EXT-X-CONTENT-STEERING SERVER-URI, resolved */
+    const char *steering_pathway;
+
+    /* Media playlist. */
+    double target_duration;
+    int64_t media_sequence;
+    int64_t discontinuity_sequence;
+    int endlist;
+    sv__hls_playlist_type type;
+    int iframes_only;
+    sv__hls_segment *segments;
+    size_t nb_segments;
+    sv__hls_key *keys;
+    size_t nb_keys;
+    sv__hls_map *maps;
+    size_t nb_maps;
+    double duration;            /* sum of the segment durations */
+} sv__hls_playlist;
+
+/*
+ * Parses `size` bytes of playlist text loaded from `url` (absolute). On
+ * success returns 0 and stores a playlist the caller frees with
+ * sv__hls_playlist_free(). On failure returns SV_ERR_PARSE (err says where
+ * and why), SV_ERR_OVERFLOW (too large) or SV_ERR_NOMEM, and *out is
+ * untouched. `alloc` may be NULL. Thread-safe (no shared state).
+ */
+int sv__hls_parse(const char *text, size_t size, const char *url, const sv_allocator *alloc,
+                  sv__hls_playlist **out, sv__parse_error *err);
+
+void sv__hls_playlist_free(sv__hls_playlist *pl);
+
+/* One NAME=VALUE pair of an attribute list; value excludes the quotes. */
+typedef struct sv__hls_attr {
+    const char *name;
+    size_t name_len;
+    const char *value;
+    size_t value_len;
+    int quoted;
+} sv__hls_attr;
+
+#define SV_HLS_MAX_ATTRS 32
+
+/*
+ * Splits an attribute list (RFC 8216 4.2) of `len` bytes. Returns the number
+ * of attributes (0..max) or SV_ERR_PARSE for a malformed list (missing '=',
+ * unterminated quote, more than `max` attributes). Pointers point into s.
+ */
+int sv__hls_attrs_split(const char *s, size_t len, sv__hls_attr *out, int max);
+
+#endif

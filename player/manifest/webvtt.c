@@ -1,0 +1,286 @@
+/*
+ * webvtt.c - WebVTT cues for subtitles (webvtt.h).
+ */
+#define _GNU_SOURCE /* memmem */
+#include <stdlib.h>
+#include <string.h>
+
+#include "streamverse/common.h"
+#include "player/manifest/webvtt.h"
+
+#define MAX_CUES 100000
+#define MAX_CUE_TEXT 4096
+
+/* One line at a time; any of CRLF, CR, LF ends a line. */
+typedef struct reader {
+    const char *p, *end;
+    int lineno;
+} reader;
+
+static int next_line(reader *r, const char **line, size_t *len)
+{
+    const char *s = r->p;
+
+    if (s >= r->end)
+        return 0;
+    while (r->p < r->end && *r->p != '\n' && *r->p != '\r')
+        r->p++;
+    *line = s;
+    *len = (size_t)(r->p - s);
+    if (r->p < r->end && *r->p == '\r') {
+        r->p++;
+        if (r->p < r->end && *r->p == '\n')
+            r->p++;
+    } else if (r->p < r->end) {
+        r->p++; /* '\n' */
+    }
+    r->lineno++;
+    return 1;
+}
+
+/* Reads n digits at *s. Returns the value or -1. */
+static long digits(const char **s, const char *end, int min, int max)
+{
+    long v = 0;
+    int n = 0;
+
+    while (*s < end && **s >= '0' && **s <= '9' && n < max) {
+        v = v * 10 + (**s - '0');
+        (*s)++;
+        n++;
+    }
+    return n >= min ? v : -1;
+}
+
+/* [hh:]mm:ss.ttt (hours: 2+ digits). Returns 0 or -1. */
+static int timestamp(const char **s, const char *end, double *out)
+{
+    long a, b, c, ms;
+
+    if ((a = digits(s, end, 2, 9)) < 0 || *s >= end || **s != ':')
+        return -1;
+    (*s)++;
+    if ((b = digits(s, end, 2, 2)) < 0 || *s >= end)
+        return -1;
+    if (**s == ':') {
+        (*s)++;
+        if ((c = digits(s, end, 2, 2)) < 0 || b > 59)
+            return -1;
+    } else {
+        c = b;
+        b = a;
+        a = 0;
+        if (b > 59)
+            return -1;
+    }
+    if (*s >= end || **s != '.' || c > 59)
+        return -1;
+    (*s)++;
+    if ((ms = digits(s, end, 3, 3)) < 0)
+        return -1;
+    *out = (double)a * 3600 + (double)b * 60 + (double)c + (double)ms / 1000;
+    return 0;
+}
+
+static void skip_ws(const char **s, const char *end)
+{
+    while (*s < end && (**s == ' ' || **s == '\t'))
+        (*s)++;
+}
+
+/* "start --> end [settings]". Returns 1 parsed, 0 not a timing line, -1 bad. */
+static int timing_line(const char *line, size_t len, double *start, double *end_s)
+{
+    const char *s = line, *end = line + len;
+
+    if (!memmem(line, len, "-->", 3))
+        return 0;
+    skip_ws(&s, end);
+    if (timestamp(&s, end, start) < 0)
+        return -1;
+    skip_ws(&s, end);
+    if (end - s < 3 || memcmp(s, "-->", 3) != 0)
+        return -1;
+    s += 3;
+    skip_ws(&s, end);
+    if (timestamp(&s, end, end_s) < 0 || (s < end && *s != ' ' && *s != '\t'))
+        return -1;
+    return 1;
+}
+
+/* X-TIMESTAMP-MAP=MPEGTS:<n>,LOCAL:<time> (either order). */
+static int timestamp_map(sv__webvtt *v, const char *line, size_t len)
+{
+    const char *s = line + strlen("X-TIMESTAMP-MAP="), *end = line + len;
+    int have_ts = 0, have_local = 0;
+
+    while (s < end) {
+        if (end - s > 7 && !memcmp(s, "MPEGTS:", 7)) {
+            s += 7;
+            const char *d = s;
+            int64_t n = 0;
+            while (s < end && *s >= '0' && *s <= '9' && s - d < 18)
+                n = n * 10 + (*s++ - '0');
+            if (s == d)
+                return -1;
+            v->map_mpegts = n;
+            have_ts = 1;
+        } else if (end - s > 6 && !memcmp(s, "LOCAL:", 6)) {
+            s += 6;
+            if (timestamp(&s, end, &v->map_local) < 0)
+                return -1;
+            have_local = 1;
+        } else {
+            return -1;
+        }
+        if (s < end && *s++ != ',')
+            return -1;
+    }
+    v->has_map = have_ts && have_local;
+    return v->has_map ? 0 : -1;
+}
+
+static const struct { const char *name; const char *text; } refs[] = {
+    {"&amp;", "&"}, {"&lt;", "<"}, {"&gt;", ">"}, {"&quot;", "\""},
+    {"&nbsp;", "\xc2\xa0"}, {"&lrm;", "\xe2\x80\x8e"}, {"&rlm;", "\xe2\x80\x8f"},
+};
+
+/* Appends a payload line as plain text to buf[*n] (cap MAX_CUE_TEXT). */
+static void append_plain(char *buf, size_t *n, const char *line, size_t len)
+{
+    const char *s = line, *end = line + len;
+
+    if (*n > 0 && *n < MAX_CUE_TEXT - 1)
+        buf[(*n)++] = '\n';
+    while (s < end && *n < MAX_CUE_TEXT - 4) {
+        if (*s == '<') { /* a tag: dropped up to its '>' */
+            const char *gt = memchr(s, '>', (size_t)(end - s));
+            s = gt ? gt + 1 : end;
+            continue;
+        }
+        if (*s == '&') {
+            size_t i;
+            for (i = 0; i < sizeof(refs) / sizeof(refs[0]); i++) {
+                size_t rl = strlen(refs[i].name);
+                if ((size_t)(end - s) >= rl && !memcmp(s, refs[i].name, rl)) {
+                    size_t tl = strlen(refs[i].text);
+                    memcpy(buf + *n, refs[i].text, tl);
+                    *n += tl;
+                    s += rl;
+                    break;
+                }
+            }
+            if (i < sizeof(refs) / sizeof(refs[0]))
+                continue;
+        }
+        buf[(*n)++] = *s++;
+    }
+    buf[*n] = '\0';
+}
+
+static int add_cue(sv__webvtt *v, size_t *cap, double start, double end, const char *text)
+{
+    if (v->nb_cues == MAX_CUES)
+        return SV_ERR_OVERFLOW;
+    if (v->nb_cues == *cap) {
+        size_t nc = *cap ? *cap * 2 : 16;
+        sv__cue *c = realloc(v->cues, nc * sizeof(*c));
+        if (!c)
+            return SV_ERR_NOMEM;
+        v->cues = c;
+        *cap = nc;
+    }
+    if (!(v->cues[v->nb_cues].text = strdup(text)))
+        return SV_ERR_NOMEM;
+    v->cues[v->nb_cues].start = start;
+    v->cues[v->nb_cues++].end = end;
+    return 0;
+}
+
+static int is_blank(const char *line, size_t len)
+{
+    for (size_t i = 0; i < len; i++)
+        if (line[i] != ' ' && line[i] != '\t')
+            return 0;
+    return 1;
+}
+
+static int starts(const char *line, size_t len, const char *word)
+{
+    size_t n = strlen(word);
+    return len >= n && !memcmp(line, word, n) &&
+           (len == n || line[n] == ' ' || line[n] == '\t');
+}
+
+int sv__webvtt_parse(const char *text, size_t size, sv__webvtt *out, sv__parse_error *err)
+{
+    reader r = {text, text + size, 0};
+    char *buf = malloc(MAX_CUE_TEXT);
+    const char *line;
+    size_t len, cap = 0;
+    int ret = 0;
+
+    memset(out, 0, sizeof(*out));
+    if (!buf)
+        return SV_ERR_NOMEM;
+    if (size >= 3 && !memcmp(text, "\xef\xbb\xbf", 3))
+        r.p += 3;
+    if (!next_line(&r, &line, &len) || len < 6 || memcmp(line, "WEBVTT", 6) ||
+        (len > 6 && line[6] != ' ' && line[6] != '\t')) {
+        ret = sv__parse_fail(err, 1, "not a WebVTT file (no WEBVTT signature)");
+        goto fail;
+    }
+    /* Header lines up to the first blank line. */
+    while (next_line(&r, &line, &len) && !is_blank(line, len)) {
+        if (len > 16 && !memcmp(line, "X-TIMESTAMP-MAP=", 16) && timestamp_map(out, line, len) < 0) {
+            ret = sv__parse_fail(err, r.lineno, "bad X-TIMESTAMP-MAP");
+            goto fail;
+        }
+    }
+    /* Blocks: [id] timing, payload lines, blank. */
+    while (next_line(&r, &line, &len)) {
+        double start, end;
+        int t, tl;
+
+        if (is_blank(line, len))
+            continue;
+        if (starts(line, len, "NOTE") || starts(line, len, "STYLE") ||
+            starts(line, len, "REGION")) {
+            while (next_line(&r, &line, &len) && !is_blank(line, len))
+                ;
+            continue;
+        }
+        if ((t = timing_line(line, len, &start, &end)) == 0) {
+            tl = r.lineno; /* a cue identifier: the timing follows */
+            if (!next_line(&r, &line, &len) || (t = timing_line(line, len, &start, &end)) == 0) {
+                ret = sv__parse_fail(err, tl, "a cue identifier without a timing line");
+                goto fail;
+            }
+        }
+        if (t < 0 || end < start) {
+            ret = sv__parse_fail(err, r.lineno, "bad cue timing '%.*s'", (int)(len > 60 ? 60 : len),
+                                 line);
+            goto fail;
+        }
+        size_t n = 0;
+        buf[0] = '\0';
+        while (next_line(&r, &line, &len) && !is_blank(line, len))
+            append_plain(buf, &n, line, len);
+        if ((ret = add_cue(out, &cap, start, end, buf)) < 0)
+            goto fail;
+    }
+    free(buf);
+    return 0;
+fail:
+    free(buf);
+    sv__webvtt_free(out);
+    return ret;
+}
+
+void sv__webvtt_free(sv__webvtt *v)
+{
+    for (size_t i = 0; i < v->nb_cues; i++)
+        free(v->cues[i].text);
+    free(v->cues);
+    memset(v, 0, sizeof(*v));
+}

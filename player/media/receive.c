@@ -1,0 +1,134 @@
+/*
+ * The receive stage: a segment the scheduler fetched is counted, measured
+ * (a throughput sample for the estimator and the ABR rule), cleared of its
+ * encryption and handed to its stream (receive_keys.c, which fetches
+ * licenses and AES-128 keys when needed); then the scheduler is told
+ * through delivered(). The scheduler only decides what to fetch
+ * (core/scheduler.c).
+ *
+ * Loop thread only.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "player/media/receive_internal.h"
+
+int sv__recv_create(sv__recv **out, const sv__recv_config *cfg)
+{
+    sv__recv *rv = calloc(1, sizeof(*rv));
+    int r;
+
+    if (!rv)
+        return SV_ERR_NOMEM;
+    rv->cfg = *cfg;
+    if ((r = sv__decryptor_create(&rv->dec)) < 0 ||
+        (r = sv__aes_keys_create(&rv->aes, cfg->fetcher)) < 0)
+        goto fail;
+    *out = rv;
+    return 0;
+fail:
+    sv__recv_destroy(rv);
+    return r;
+}
+
+void sv__recv_cancel(sv__recv *rv)
+{
+    if (!rv)
+        return;
+    if (rv->fetch_id)
+        sv__fetch_cancel(rv->cfg.fetcher, rv->fetch_id);
+    rv->fetch_id = 0;
+    sv__aes_keys_cancel(rv->aes);
+    free(rv->held);
+    rv->held = NULL;
+}
+
+void sv__recv_destroy(sv__recv *rv)
+{
+    if (!rv)
+        return;
+    sv__recv_cancel(rv);
+    sv__decryptor_destroy(rv->dec);
+    sv__aes_keys_destroy(rv->aes);
+    if (rv->license_req)
+        rv->cfg.cdm->free_request(rv->cfg.cdm->opaque, rv->license_req);
+    free(rv);
+}
+
+int sv__recv_busy(const sv__recv *rv)
+{
+    return rv->fetch_id != 0 || rv->held != NULL;
+}
+
+static double position(const sv__recv *rv)
+{
+    sv__status *st = rv->cfg.env->st;
+    sv__mutex_lock(&st->lock);
+    double pos = st->position_s;
+    sv__mutex_unlock(&st->lock);
+    return pos;
+}
+
+/* Counts the download and, for a media segment, makes a throughput sample. */
+static void measure(sv__recv *rv, const sv__fetch_result *r)
+{
+    sv__status *st = rv->cfg.env->st;
+    sv__throughput *tp = rv->cfg.tput;
+    const sv__chunk *seg = &rv->item.chunk;
+
+    sv__mutex_lock(&st->lock);
+    st->stats.bytes_downloaded += (int64_t)r->size;
+    if (!rv->item.is_init)
+        st->stats.segments_downloaded++;
+    sv__mutex_unlock(&st->lock);
+
+    double took = r->end_s - r->start_s;
+    /* Init segments are small and latency-bound: they would overstate the
+     * link, so only media segments make throughput samples. */
+    if (took > 0 && r->size > 0 && !rv->item.is_init) {
+        tp->media_samples++;
+        sv_abr_estimator_add(tp->est, r->size, took);
+        if (rv->cfg.abr) {
+            double lat = r->first_byte_s > r->start_s ? r->first_byte_s - r->start_s : 0;
+            sv_abr_sample smp = { .bytes = r->size, .duration_s = took, .index = seg->rep_index,
+                                  .latency_s = lat < took ? lat : 0,
+                                  .buffer_s = seg->start + seg->duration - position(rv) };
+            sv_abr_on_download(rv->cfg.abr, &smp);
+        }
+    }
+    tp->last_download_end = r->end_s;
+}
+
+void sv__recv_segment(sv__recv *rv, sv__fetch_result *r, const sv__recv_item *item)
+{
+    rv->item = *item;
+    measure(rv, r);
+    if (item->is_init) {
+        int ret = sv__decryptor_set_init(rv->dec, r->data, r->size);
+        if (ret == 0 && sv__decryptor_encrypted(rv->dec)) {
+            free(r->data);
+            sv__recv_acquire_keys(rv);
+            return;
+        }
+        sv__recv_push_chunk(rv, r->data, r->size, 1);
+        rv->cfg.delivered(rv->cfg.opaque, 1);
+    } else if (item->key && item->key->method == SV__KEY_AES128) {
+        size_t size = r->size;
+        int ret = sv__aes_keys_decrypt(rv->aes, item->key, item->sequence, r->data, &size,
+                                       sv__recv_on_aes_key, rv);
+        if (ret == 1) { /* the key is on its way: hold the segment */
+            rv->held = r->data;
+            rv->held_size = size;
+            return;
+        }
+        if (ret < 0) {
+            free(r->data);
+            sv__env_error(rv->cfg.env, SV_ERR_DRM, 1, "cannot decrypt %s (AES-128): %s", r->url,
+                          sv_strerror(ret));
+            return;
+        }
+        sv__recv_deliver_media(rv, r->data, size, r->url);
+    } else {
+        sv__recv_deliver_media(rv, r->data, r->size, r->url);
+    }
+}

@@ -1,0 +1,246 @@
+/*
+ * The presentation model: HLS and DASH both become periods -> tracks ->
+ * representations -> segments, and the scheduler only ever sees this model.
+ *
+ * Building a model does no I/O. The control loop fetches a manifest and hands
+ * its text to sv__model_create(); what the model still needs (HLS media
+ * playlists, DASH SegmentBase `sidx` boxes, a live refresh) is described by
+ * fields the loop reads (rep->playlist_url, rep->index_range, pres->refresh_s)
+ * and fed back with the sv__model_* calls below.
+ *
+ * Memory: everything a presentation points to lives in pres->arena, except
+ * each representation's segment array, which lives in its own arena
+ * (rep->seg_arena) so a live refresh can replace it without growing the
+ * presentation forever. Not thread-safe: the control thread owns a model.
+ * Segment pointers stay valid until the next load/refresh of that
+ * representation; hold (period, track, rep, segment number) across calls,
+ * not pointers. A DASH refresh that adds a period moves pres->periods (the
+ * tracks and reps arrays stay put).
+ *
+ * Timelines: DASH segment times are period start + (t -
+ * presentationTimeOffset) / timescale. HLS VOD starts at 0; HLS live time 0
+ * is the start of the first segment of the first media playlist loaded, and
+ * every later load (refresh, or another variant or rendition) is placed on
+ * that timeline by media sequence number.
+ */
+#ifndef SV_PLAYER_MODEL_H
+#define SV_PLAYER_MODEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "player/manifest/parse_error.h"
+#include "platform/arena.h"
+#include "streamverse/player.h"
+
+typedef enum sv__source_kind {
+    SV__SOURCE_HLS,
+    SV__SOURCE_DASH,
+    SV__SOURCE_FILE      /* a plain media file: libavformat opens the URL itself */
+} sv__source_kind;
+
+/* Whole-segment (HLS AES-128) or sample (SAMPLE-AES[-CTR]) encryption
+ * announced by the manifest. CENC keys of fMP4 come from the init segment. */
+typedef enum sv__key_method {
+    SV__KEY_NONE = 0,
+    SV__KEY_AES128,          /* HLS METHOD=AES-128: AES-CBC over the whole segment */
+    SV__KEY_SAMPLE_AES,      /* cbcs in fMP4 */
+    SV__KEY_SAMPLE_AES_CTR   /* cenc in fMP4 */
+} sv__key_method;
+
+typedef struct sv__key {
+    sv__key_method method;
+    const char *uri;         /* key URI (AES-128: fetch 16 bytes from it), or NULL */
+    const char *keyformat;   /* "identity", a ClearKey keyformat, ... */
+    uint8_t iv[16];
+    int has_iv;              /* 0: IV is the segment's media sequence number */
+} sv__key;
+
+/* A resource or a byte range of one; length -1 means to the end. */
+typedef struct sv__resource {
+    const char *url;         /* absolute; NULL when there is none */
+    int64_t offset, length;
+} sv__resource;
+
+typedef struct sv__segment {
+    sv__resource res;
+    double start;            /* seconds on the presentation timeline */
+    double duration;         /* seconds; cut at the end of its period */
+    int64_t number;          /* HLS media sequence / DASH $Number$; increasing */
+    int64_t disc;            /* discontinuity sequence (HLS) / period index (DASH):
+                                when it changes the demuxer starts afresh */
+    const sv__resource *init; /* init segment (EXT-X-MAP / DASH Initialization), NULL for TS */
+    const sv__key *key;      /* NULL when the manifest announces no encryption */
+    int gap;                 /* EXT-X-GAP: no media, skip it */
+} sv__segment;
+
+/* HLS: a variant's id is its STABLE-VARIANT-ID (or ""); an EXT-X-MEDIA
+ * rendition's rep has id = GROUP-ID and bandwidth 0 (HLS declares no
+ * rendition bitrate), ordered by the cheapest variant that uses the group.
+ * A rendition without URI (carried in the variant's segments) is READY with
+ * no segments and playlist_url NULL. */
+typedef struct sv__rep {
+    int index;                   /* in its track, 0.. sorted by bandwidth ascending */
+    const char *id;              /* manifest ID ("" if none) */
+    int64_t bandwidth;           /* declared, bit/s (0: unknown) */
+    int64_t average_bandwidth;   /* 0 when unknown */
+    int width, height;           /* 0 for audio / unknown */
+    double frame_rate;           /* 0 when unknown */
+    const char *codecs;          /* "" when unknown */
+    const char *mime_type;       /* "" when unknown */
+    int audio_sample_rate;       /* 0 when unknown */
+
+    /* Segments, sorted by start; valid when seg_state == SV__SEGS_READY. */
+    enum { SV__SEGS_NEED_PLAYLIST, SV__SEGS_NEED_INDEX, SV__SEGS_READY } seg_state;
+    sv__segment *segs;
+    size_t nb_segs;
+    sv__arena *seg_arena;        /* owns segs and their strings */
+
+    /* What is still needed to list the segments: */
+    const char *playlist_url;    /* HLS media playlist (NEED_PLAYLIST, and live refresh);
+                                    follows the URL of the last load (redirects) */
+    sv__resource index_range;    /* DASH SegmentBase sidx (NEED_INDEX) */
+    sv__resource init_res;       /* init segment for SegmentBase (url + range); the
+                                    segments listed from the sidx point to a copy */
+
+    /* Opaque link back to the manifest structs the model was built from. */
+    const void *source;
+} sv__rep;
+
+typedef struct sv__track {
+    int index;                   /* among the period's tracks of its type */
+    sv_track_type type;
+    const char *language;        /* "" when unknown */
+    const char *label;           /* "" when unknown */
+    const char *codecs;          /* common codecs ("" when they differ/unknown) */
+    const char *group_id;        /* HLS rendition group, or "" */
+    int is_default;
+    int muxed;                   /* HLS: audio travels inside the video segments
+                                    (every rendition of the track has no URI) */
+    /* Protection announced by the manifest (DASH ContentProtection, HLS
+     * EXT-X-KEY/SESSION-KEY); the init segment's tenc/pssh are authoritative. */
+    int encrypted;
+    uint8_t default_kid[16];
+    int has_default_kid;
+    const char *license_url;     /* dashif:laurl, or NULL */
+    sv__rep *reps;
+    size_t nb_reps;
+} sv__track;
+
+typedef struct sv__period {
+    const char *id;
+    double start;                /* seconds */
+    double duration;             /* seconds; < 0 while unknown (live) */
+    sv__track *tracks;           /* video tracks first, then audio, then text */
+    size_t nb_tracks;
+} sv__period;
+
+/* A CDN/base URL alternative (DASH BaseURL@serviceLocation, HLS PATHWAY-ID).
+ * base_url is the shortest prefix, ending in '/', that tells the
+ * alternatives apart ("http://127.0.0.1:9001/"), so replacing cdns[0]'s base
+ * by another's in a segment URL addresses the same file on that CDN. Listed
+ * only when there are two or more. Segment URLs use the first alternative
+ * (HLS: the EXT-X-CONTENT-STEERING PATHWAY-ID, else the first pathway). */
+typedef struct sv__model_cdn {
+    const char *id;
+    const char *base_url;
+    int priority, weight;
+} sv__model_cdn;
+
+typedef struct sv__presentation {
+    sv__arena *arena;
+    sv__source_kind kind;
+    const char *url;             /* the manifest URL (after redirects) */
+    int live;                    /* segments keep coming until endlist/static */
+    double duration;             /* seconds; 0 for live or unknown */
+    sv__period *periods;
+    size_t nb_periods;
+
+    /* Live: reload the manifest (DASH) or the media playlists (HLS) every
+     * refresh_s seconds; 0 for VOD. HLS: the target duration, or half of it
+     * when the last load found the playlist unchanged (RFC 8216 6.3.4).
+     * DASH: minimumUpdatePeriod, 2 s when absent or 0. */
+    double refresh_s;
+    /* Live: where to start playing, seconds on the presentation timeline.
+     * HLS (last media playlist loaded): the start of the segment holding
+     * end - 3 target durations, or EXT-X-START's TIME-OFFSET. DASH: now -
+     * suggestedPresentationDelay (absent: 3 x the longest listed segment,
+     * at least minBufferTime), kept between the first and last listed
+     * segment starts. 0 for VOD. */
+    double live_start;
+    /* DASH dynamic: the wall-clock (UTC, seconds since 1970) time that
+     * presentation time 0 corresponds to; 0 otherwise. */
+    double availability_start_time;
+    double time_shift_buffer_depth; /* seconds, < 0 if none */
+
+    const char *steering_uri;    /* HLS/DASH content steering server, or NULL */
+    sv__model_cdn *cdns;         /* alternative bases announced by the manifest */
+    size_t nb_cdns;
+} sv__presentation;
+
+/* Guesses the source from the first bytes of a resource, its URL and its
+ * Content-Type (may be NULL): SV__SOURCE_HLS for "#EXTM3U", SV__SOURCE_DASH
+ * for an <MPD>, SV__SOURCE_FILE otherwise. Never fails. */
+sv__source_kind sv__model_detect(const uint8_t *head, size_t len, const char *url,
+                                 const char *content_type);
+
+/*
+ * Builds a presentation from manifest text loaded from `url` (absolute, after
+ * redirects). `now_utc` (seconds since 1970) places a dynamic MPD's segments:
+ * those that have ended by now and end within timeShiftBufferDepth of it.
+ * HLS master playlists give reps in SV__SEGS_NEED_PLAYLIST (pres->live is
+ * known only once a media playlist is loaded); a media playlist alone
+ * becomes one video track with one rep, already READY. DASH
+ * SegmentTemplate/List reps are READY, SegmentBase reps NEED_INDEX (READY
+ * with one whole-file segment when there is no indexRange). AdaptationSets
+ * that are not video, audio or text (thumbnails) are left out.
+ * SV__SOURCE_FILE (text may be NULL) gives one video track with one READY
+ * rep whose single segment is the whole URL, duration 0 (unknown).
+ * Returns 0 and *out (free with sv__model_destroy), or SV_ERR_PARSE (err says
+ * why), SV_ERR_UNSUPPORTED (no playable track) or SV_ERR_NOMEM.
+ */
+int sv__model_create(sv__source_kind kind, const char *text, size_t size, const char *url,
+                     double now_utc, const sv_allocator *alloc, sv__presentation **out,
+                     sv__parse_error *err);
+void sv__model_destroy(sv__presentation *pres);
+
+/*
+ * Gives an HLS rep its media playlist (first load or live refresh; `url` is
+ * where it was loaded from). Replaces the rep's segment list; on a refresh
+ * the media sequence numbers keep their meaning. Also updates pres->live,
+ * duration, refresh_s and live_start. Returns 0, SV_ERR_PARSE or SV_ERR_NOMEM
+ * (the rep keeps its old segments on failure).
+ */
+int sv__model_hls_media(sv__presentation *pres, sv__rep *rep, const char *text, size_t size,
+                        const char *url, sv__parse_error *err);
+
+/* Gives a SegmentBase rep the bytes of its index_range (a `sidx` box,
+ * possibly after other boxes; see player/sidx.h). Segments get byte ranges
+ * of the rep's file, $Number$-style numbers from startNumber, and init ->
+ * init_res. Returns 0, SV_ERR_PARSE, SV_ERR_UNSUPPORTED (a hierarchical
+ * index outside the bytes given) or SV_ERR_NOMEM; on failure the rep stays
+ * as it was. */
+int sv__model_dash_sidx(sv__presentation *pres, sv__rep *rep, const uint8_t *data, size_t size,
+                        sv__parse_error *err);
+
+/*
+ * Refreshes a live DASH presentation from a reloaded MPD: the periods,
+ * tracks and reps keep their indexes (periods matched by @id, or by start
+ * without one; reps by @id); segment lists are recomputed for `now_utc`.
+ * New periods are appended (disc = their index); reps and periods the MPD
+ * no longer lists keep their place with no segments; new reps or sets in a
+ * known period are ignored. `url` NULL keeps pres->url. All or nothing:
+ * returns 0, or SV_ERR_PARSE / SV_ERR_NOMEM with the model unchanged.
+ */
+int sv__model_dash_refresh(sv__presentation *pres, const char *text, size_t size,
+                           const char *url, double now_utc, sv__parse_error *err);
+
+/* Returns the index in rep->segs of the segment containing time t (the last
+ * one that starts at or before t + 1 ms), or -1 when t is past the end or the
+ * list is not READY. Times before the first segment give 0. */
+long sv__model_find_segment(const sv__rep *rep, double t);
+
+/* Returns the index of the segment with media sequence `number`, or -1. */
+long sv__model_find_number(const sv__rep *rep, int64_t number);
+
+#endif

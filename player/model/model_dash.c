@@ -1,0 +1,406 @@
+/*
+ * DASH into the model: Periods -> AdaptationSets (tracks) -> Representations,
+ * with each representation's segments listed on the presentation timeline
+ * (period start + (t - presentationTimeOffset) / timescale) and `disc` set to
+ * the period index, so the demuxer starts afresh at each period boundary.
+ *
+ * Static MPDs list every segment of a period. Dynamic MPDs list the segments
+ * available at now_utc: those that have ended by now (segment end <= now -
+ * availabilityStartTime - period start) and that still end inside the
+ * time-shift buffer (end > now - timeShiftBufferDepth).
+ */
+#include <math.h>
+#include <string.h>
+
+#include "player/model/model_internal.h"
+#include "player/manifest/url.h"
+#include "platform/hex.h"
+#include "player/manifest/sidx.h"
+
+/* Beyond these, a listing is cut: a 24/7 stream without timeShiftBufferDepth
+ * would otherwise list every segment since its availabilityStartTime. */
+#define MAX_SEGMENTS 100000
+#define MAX_LIVE_WINDOW (24 * 3600.0)
+
+/* cenc:default_KID: 32 hex digits, dashes anywhere (8-4-4-4-12 usually). */
+static int parse_kid(const char *s, uint8_t kid[16])
+{
+    int n = 0;
+    for (; *s; s++) {
+        if (*s == '-')
+            continue;
+        int d = sv__hex_digit(*s);
+        if (d < 0 || n == 32)
+            return -1;
+        kid[n / 2] = (uint8_t)(n % 2 ? kid[n / 2] | d : d << 4);
+        n++;
+    }
+    return n == 32 ? 0 : -1;
+}
+
+/* sv__dash_expand does its arithmetic in int64 timescale units; refuses
+ * addressing whose numbers or times over `span` seconds would not fit (or
+ * would mean more than 10^12 segments), which only hostile MPDs reach. */
+static int addressing_fits(const sv__dash_segments *s, double span)
+{
+    const double lim = 9e18, ts = (double)s->timescale;
+    double t = 0;
+    if (s->kind != SV_DASH_ADDR_TEMPLATE)
+        return 1;
+    if (span * ts + fabs((double)s->presentation_time_offset) > lim)
+        return 0;
+    if (!s->nb_timeline) {
+        double count = span / ((double)s->duration / ts) + 1;
+        return count < 1e12 && (double)s->start_number + count < lim &&
+               (double)s->presentation_time_offset + count * (double)s->duration < lim;
+    }
+    for (size_t i = 0; i < s->nb_timeline; i++) {
+        const sv__dash_s *e = &s->timeline[i];
+        if (e->has_t)
+            t = (double)e->t;
+        t += e->r >= 0 ? ((double)e->r + 1) * (double)e->d : span * ts + (double)e->d;
+        if (t > lim || (double)s->start_number + t / (double)e->d > lim)
+            return 0;
+    }
+    return 1;
+}
+
+int sv__model_dash_list(sv__model *m, const sv__dash_mpd *mpd, size_t pi,
+                        const sv__dash_representation *dr, double now_utc, sv__seg_list *out,
+                        double *max_seg_duration, sv__parse_error *err)
+{
+    const sv__dash_period *dp = &mpd->periods[pi];
+    sv__dash_seg *segs = NULL;
+    sv__resource *init = NULL;
+    sv__dash_range range;
+    int ret, n;
+
+    if (dr->seg.kind == SV_DASH_ADDR_BASE && dr->seg.index_range.length > 0)
+        return 1;
+    if ((ret = sv__seg_list_init(m, out)) < 0)
+        return ret;
+    const char *init_url = sv__dash_init_url(out->arena, dr, 0, &range);
+    if (init_url) {
+        if (!(init = sv__arena_alloc(out->arena, sizeof(*init))))
+            goto nomem;
+        init->url = init_url;
+        init->offset = range.length > 0 ? range.offset : 0;
+        init->length = range.length > 0 ? range.length : -1;
+    }
+
+    double from = 0, to = 0, pn = 0;
+    if (mpd->dynamic) {
+        pn = now_utc - mpd->availability_start_time - dp->start; /* "now" in the period */
+        if (pn <= 0)
+            return 0; /* the period has not begun: nothing available yet */
+        to = dp->duration > 0 && pn > dp->duration ? dp->duration : pn;
+        double depth = mpd->time_shift_buffer_depth >= 0 ? mpd->time_shift_buffer_depth
+                                                         : MAX_LIVE_WINDOW;
+        from = pn - depth > 0 ? pn - depth : 0;
+        /* Listings stop after MAX_SEGMENTS from `from`: keep the live edge
+         * in them when @duration says how many a window holds. */
+        if (dr->seg.kind == SV_DASH_ADDR_TEMPLATE && !dr->seg.nb_timeline) {
+            double dur = (double)dr->seg.duration / (double)dr->seg.timescale;
+            if (to - from > dur * (MAX_SEGMENTS - 1))
+                from = to - dur * (MAX_SEGMENTS - 1);
+        }
+    }
+    /* sv__dash_expand counts from the period's duration when it has one. */
+    if (!addressing_fits(&dr->seg, dp->duration > 0 ? dp->duration : to)) {
+        sv__seg_list_discard(out);
+        return sv__parse_fail(err, 0, "Representation %s: segment numbers or times out of "
+                              "range", dr->id);
+    }
+    if (dr->seg.kind == SV_DASH_ADDR_BASE) {
+        /* SegmentBase without indexRange: the file is one segment. */
+        sv__dash_representation whole = *dr;
+        whole.seg.kind = SV_DASH_ADDR_NONE;
+        n = sv__dash_expand(out->arena, &whole, 0, dp->duration, from, to, MAX_SEGMENTS, &segs);
+    } else {
+        n = sv__dash_expand(out->arena, dr, 0, dp->duration, from, to, MAX_SEGMENTS, &segs);
+    }
+    if (n == SV_ERR_NOMEM)
+        goto nomem;
+    if (n < 0) {
+        sv__seg_list_discard(out);
+        return sv__parse_fail(err, 0, "Representation %s: cannot list its segments "
+                              "(malformed template or open-ended timeline)", dr->id);
+    }
+    for (int i = 0; i < n; i++) {
+        const sv__dash_seg *d = &segs[i];
+        double seg_end = d->start + d->duration;
+        if (mpd->dynamic && (seg_end > pn + 1e-9 || seg_end <= pn - (mpd->time_shift_buffer_depth >= 0
+                                                             ? mpd->time_shift_buffer_depth
+                                                             : MAX_LIVE_WINDOW)))
+            continue; /* not yet available, or already out of the time-shift buffer */
+        sv__segment *s = sv__seg_list_add(out);
+        if (!s)
+            goto nomem;
+        s->res.url = d->url;
+        s->res.offset = d->range.length > 0 ? d->range.offset : 0;
+        s->res.length = d->range.length > 0 ? d->range.length : -1;
+        s->start = dp->start + d->start;
+        s->duration = d->duration;
+        /* A timeline's last segment may run past the period's end; only up
+         * to the end is presented (the @duration expansion already cuts). */
+        if (dp->duration > 0 && d->start + d->duration > dp->duration)
+            s->duration = dp->duration - d->start;
+        s->number = d->number;
+        s->disc = (int64_t)pi;
+        s->init = init;
+        if (max_seg_duration && d->duration > *max_seg_duration)
+            *max_seg_duration = d->duration;
+    }
+    return 0;
+
+nomem:
+    sv__seg_list_discard(out);
+    return SV_ERR_NOMEM;
+}
+
+static int fill_rep(sv__model *m, const sv__dash_mpd *mpd, size_t pi,
+                    const sv__dash_representation *dr, double now_utc, sv__rep *r,
+                    double *max_seg_duration, sv__parse_error *err)
+{
+    sv__arena *a = m->pub.arena;
+    sv__seg_list l;
+    int ret;
+
+    memset(r, 0, sizeof(*r));
+    r->source = dr;
+    r->bandwidth = dr->bandwidth;
+    r->width = dr->width;
+    r->height = dr->height;
+    r->frame_rate = dr->frame_rate;
+    r->audio_sample_rate = dr->audio_sampling_rate;
+    r->index_range.length = r->init_res.length = -1;
+    if (!(r->id = sv__model_str(a, dr->id)) || !(r->codecs = sv__model_str(a, dr->codecs)) ||
+        !(r->mime_type = sv__model_str(a, dr->mime_type)))
+        return SV_ERR_NOMEM;
+    if ((ret = sv__model_dash_list(m, mpd, pi, dr, now_utc, &l, max_seg_duration, err)) < 0)
+        return ret;
+    if (ret == 0) {
+        sv__seg_list_commit(&l, r);
+        return 0;
+    }
+    /* SegmentBase: the loop fetches index_range and calls sv__model_dash_sidx. */
+    sv__dash_range range;
+    r->seg_state = SV__SEGS_NEED_INDEX;
+    if (!(r->index_range.url = sv__arena_strdup(a, dr->base_urls[0].url)))
+        return SV_ERR_NOMEM;
+    r->index_range.offset = dr->seg.index_range.offset;
+    r->index_range.length = dr->seg.index_range.length;
+    if ((r->init_res.url = sv__dash_init_url(a, dr, 0, &range)) != NULL) {
+        r->init_res.offset = range.length > 0 ? range.offset : 0;
+        r->init_res.length = range.length > 0 ? range.length : -1;
+    }
+    return 0;
+}
+
+static sv_track_type track_type(sv__dash_content c)
+{
+    return c == SV_DASH_VIDEO ? SV_TRACK_VIDEO : c == SV_DASH_AUDIO ? SV_TRACK_AUDIO : SV_TRACK_TEXT;
+}
+
+int sv__model_dash_period(sv__model *m, const sv__dash_mpd *mpd, size_t pi, double now_utc,
+                          sv__period *out, double *max_seg_duration, sv__parse_error *err)
+{
+    const sv__dash_period *dp = &mpd->periods[pi];
+    sv__arena *a = m->pub.arena;
+    int ret;
+
+    memset(out, 0, sizeof(*out));
+    out->start = dp->start;
+    out->duration = dp->duration;
+    if (!(out->id = sv__model_str(a, dp->id)) ||
+        (dp->nb_sets && !(out->tracks = sv__arena_alloc(a, dp->nb_sets * sizeof(*out->tracks)))))
+        return SV_ERR_NOMEM;
+    for (size_t i = 0; i < dp->nb_sets; i++) {
+        const sv__dash_adaptation *as = &dp->sets[i];
+        if (as->content == SV_DASH_OTHER || as->nb_reps == 0)
+            continue; /* thumbnails and the like are not played */
+        sv__track *t = &out->tracks[out->nb_tracks++];
+        t->type = track_type(as->content);
+        t->group_id = "";
+        if (!(t->language = sv__model_str(a, as->lang)) ||
+            !(t->label = sv__model_str(a, as->label)) ||
+            !(t->reps = sv__arena_alloc(a, as->nb_reps * sizeof(*t->reps))))
+            return SV_ERR_NOMEM;
+        t->encrypted = as->nb_protections > 0;
+        for (size_t k = 0; k < as->nb_protections; k++) {
+            const sv__dash_protection *p = &as->protections[k];
+            if (p->default_kid && !t->has_default_kid && parse_kid(p->default_kid, t->default_kid) == 0)
+                t->has_default_kid = 1;
+            /* dashif:laurl may be relative ("/api/v1/license"): to the MPD. */
+            if (p->laurl && !t->license_url &&
+                !(t->license_url = sv__url_resolve(a, m->pub.url, p->laurl)) &&
+                !(t->license_url = sv__arena_strdup(a, p->laurl)))
+                return SV_ERR_NOMEM;
+        }
+        for (size_t k = 0; k < as->nb_reps; k++) {
+            /* Counted first, so a failure leaves every listed arena findable. */
+            t->nb_reps++;
+            if ((ret = fill_rep(m, mpd, pi, &as->reps[k], now_utc, &t->reps[k], max_seg_duration,
+                                err)) < 0)
+                return ret;
+        }
+    }
+    if ((ret = sv__model_finish_period(a, out)) < 0)
+        return ret;
+    for (size_t i = 0; i < out->nb_tracks; i++)
+        out->tracks[i].is_default = out->tracks[i].index == 0;
+    return 0;
+}
+
+void sv__model_dash_timing(sv__model *m, const sv__dash_mpd *mpd, double now_utc,
+                           double max_seg_duration)
+{
+    sv__presentation *pres = &m->pub;
+
+    pres->live = mpd->dynamic;
+    pres->duration = mpd->dynamic ? 0 : mpd->duration;
+    pres->availability_start_time = mpd->dynamic ? mpd->availability_start_time : 0;
+    pres->time_shift_buffer_depth = mpd->time_shift_buffer_depth;
+    if (!mpd->dynamic) {
+        pres->refresh_s = pres->live_start = 0;
+        return;
+    }
+    pres->refresh_s = mpd->min_update_period > 0 ? mpd->min_update_period : 2;
+    /* Start behind the live edge by suggestedPresentationDelay, or by three
+     * of the longest segments (never less than minBufferTime), so that the
+     * buffer can fill before the edge is reached. */
+    double delay = mpd->suggested_presentation_delay;
+    if (delay < 0) {
+        delay = 3 * max_seg_duration;
+        if (delay < mpd->min_buffer_time)
+            delay = mpd->min_buffer_time;
+    }
+    double t = now_utc - mpd->availability_start_time - delay;
+    /* Keep it inside what is listed (the first to the last segment start
+     * over every rep and period). */
+    double lo = 1e300, hi = -1e300;
+    for (size_t p = 0; p < pres->nb_periods; p++)
+        for (size_t k = 0; k < pres->periods[p].nb_tracks; k++)
+            for (size_t r = 0; r < pres->periods[p].tracks[k].nb_reps; r++) {
+                const sv__rep *rep = &pres->periods[p].tracks[k].reps[r];
+                if (rep->seg_state != SV__SEGS_READY || !rep->nb_segs)
+                    continue;
+                if (rep->segs[0].start < lo)
+                    lo = rep->segs[0].start;
+                if (rep->segs[rep->nb_segs - 1].start > hi)
+                    hi = rep->segs[rep->nb_segs - 1].start;
+            }
+    if (lo <= hi) {
+        if (t > hi)
+            t = hi;
+        if (t < lo)
+            t = lo;
+    }
+    pres->live_start = t;
+}
+
+int sv__model_dash_build(sv__model *m, const char *text, size_t size, double now_utc,
+                         sv__parse_error *err)
+{
+    sv__presentation *pres = &m->pub;
+    double max_dur = 0;
+    size_t nb_tracks = 0;
+    int ret;
+
+    if ((ret = sv__dash_parse(text, size, pres->url, sv__model_alloc(m), &m->mpd, err)) < 0)
+        return ret;
+    const sv__dash_mpd *mpd = m->mpd;
+    if (!(pres->periods = sv__arena_alloc(pres->arena, mpd->nb_periods * sizeof(*pres->periods))))
+        return SV_ERR_NOMEM;
+    for (size_t i = 0; i < mpd->nb_periods; i++) {
+        pres->nb_periods = i + 1;
+        if ((ret = sv__model_dash_period(m, mpd, i, now_utc, &pres->periods[i], &max_dur, err)) < 0)
+            return ret;
+        nb_tracks += pres->periods[i].nb_tracks;
+    }
+    if (nb_tracks == 0) {
+        sv__parse_fail(err, 0, "MPD without a video, audio or text AdaptationSet");
+        return SV_ERR_UNSUPPORTED;
+    }
+
+    /* Alternative BaseURLs (serviceLocation): taken from the first
+     * representation, whose list holds every alternative of the levels above. */
+    const sv__dash_representation *first = NULL;
+    for (size_t i = 0; i < mpd->periods[0].nb_sets && !first; i++)
+        if (mpd->periods[0].sets[i].nb_reps)
+            first = &mpd->periods[0].sets[i].reps[0];
+    if (first && first->nb_base_urls > 1) {
+        const char *urls[16], *ids[16];
+        int prio[16], weight[16];
+        size_t n = first->nb_base_urls < 16 ? first->nb_base_urls : 16;
+        for (size_t i = 0; i < n; i++) {
+            urls[i] = first->base_urls[i].url;
+            ids[i] = first->base_urls[i].service_location;
+            prio[i] = first->base_urls[i].priority;
+            weight[i] = first->base_urls[i].weight;
+        }
+        if ((ret = sv__model_set_cdns(pres, urls, ids, prio, weight, n)) < 0)
+            return ret;
+    }
+    if (mpd->steering_uri && !(pres->steering_uri = sv__arena_strdup(pres->arena, mpd->steering_uri)))
+        return SV_ERR_NOMEM;
+    sv__model_dash_timing(m, mpd, now_utc, max_dur);
+    return 0;
+}
+
+int sv__model_dash_sidx(sv__presentation *pres, sv__rep *rep, const uint8_t *data, size_t size,
+                        sv__parse_error *err)
+{
+    sv__parse_error local_err;
+    sv__seg_list l;
+    sv__sidx sidx;
+    size_t pi, ti;
+    int ret;
+
+    if (!err)
+        err = &local_err;
+    memset(err, 0, sizeof(*err));
+    if (!pres || !rep || !data || pres->kind != SV__SOURCE_DASH || !rep->source ||
+        !rep->index_range.url || sv__model_locate(pres, rep, &pi, &ti) < 0)
+        return SV_ERR_INVALID;
+    sv__model *m = sv__model_of(pres);
+    const sv__dash_representation *dr = rep->source;
+    const sv__period *p = &pres->periods[pi];
+    if ((ret = sv__seg_list_init(m, &l)) < 0)
+        return ret;
+    if ((ret = sv__sidx_parse(data, size, rep->index_range.offset, l.arena, &sidx, err)) < 0)
+        goto fail;
+    ret = SV_ERR_NOMEM;
+    sv__resource *init = NULL;
+    if (rep->init_res.url) {
+        if (!(init = sv__arena_alloc(l.arena, sizeof(*init))) ||
+            !(init->url = sv__arena_strdup(l.arena, rep->init_res.url)))
+            goto fail;
+        init->offset = rep->init_res.offset;
+        init->length = rep->init_res.length;
+    }
+    const char *url = sv__arena_strdup(l.arena, rep->index_range.url);
+    /* presentationTimeOffset is in the SegmentBase's timescale, the times
+     * in the sidx's own. */
+    double pto = (double)dr->seg.presentation_time_offset / (double)dr->seg.timescale;
+    for (size_t i = 0; i < sidx.nb_refs; i++) {
+        const sv__sidx_ref *r = &sidx.refs[i];
+        sv__segment *s = sv__seg_list_add(&l);
+        if (!url || !s)
+            goto fail;
+        s->res.url = url;
+        s->res.offset = r->offset;
+        s->res.length = r->size;
+        s->start = p->start + (double)r->time / sidx.timescale - pto;
+        s->duration = (double)r->duration / sidx.timescale;
+        s->number = dr->seg.start_number + (int64_t)i;
+        s->disc = (int64_t)pi;
+        s->init = init;
+    }
+    sv__seg_list_commit(&l, rep);
+    return 0;
+
+fail:
+    sv__seg_list_discard(&l);
+    return ret;
+}

@@ -1,0 +1,460 @@
+/*
+ * HLS into the model. A master playlist gives one period: the variants
+ * (I-frame-only ones skipped) as the reps of one video track, EXT-X-MEDIA
+ * AUDIO renditions as audio tracks and SUBTITLES renditions as text tracks.
+ * Media playlists arrive later through sv__model_hls_media() and become
+ * segment lists; a media playlist given directly becomes one video track.
+ *
+ * Timeline: VOD segments start at 0. In a live playlist, time 0 is the start
+ * of the first segment of the first media playlist loaded; later loads (a
+ * refresh, or another variant) are placed on that timeline by their media
+ * sequence numbers, which RFC 8216 6.3.2 requires to match across reloads.
+ */
+#include <string.h>
+
+#include "player/model/model_internal.h"
+
+/* ---- master playlists ---------------------------------------------------- */
+
+static int is_video_codec(const char *c, size_t n)
+{
+    static const char *const video[] = { "avc1", "avc3", "hvc1", "hev1", "av01", "vp09", "vp8",
+                                         "mp4v", "dvh1", "dvhe", "dva1", "dvav" };
+    for (size_t i = 0; i < sizeof(video) / sizeof(video[0]); i++)
+        if (n >= strlen(video[i]) && strncmp(c, video[i], strlen(video[i])) == 0)
+            return 1;
+    return 0;
+}
+
+/* Whether a variant carries video: a resolution, unknown codecs, or a
+ * video codec among its CODECS. */
+static int variant_has_video(const sv__hls_variant *v)
+{
+    if (v->width > 0 || !v->codecs || !*v->codecs)
+        return 1;
+    for (const char *c = v->codecs; *c;) {
+        size_t n = strcspn(c, ",");
+        while (*c == ' ' && n) {
+            c++;
+            n--;
+        }
+        if (is_video_codec(c, n))
+            return 1;
+        c += n + (c[n] == ',');
+    }
+    return 0;
+}
+
+/* The non-video entries of a variant's CODECS (the audio codec of a group). */
+static const char *audio_codecs(sv__arena *a, const char *codecs)
+{
+    char buf[256];
+    size_t len = 0;
+    for (const char *c = codecs ? codecs : ""; *c;) {
+        size_t n = strcspn(c, ",");
+        if (!is_video_codec(c, n) && n && len + n + 1 < sizeof(buf)) {
+            if (len)
+                buf[len++] = ',';
+            memcpy(buf + len, c, n);
+            len += n;
+        }
+        c += n + (c[n] == ',');
+    }
+    return sv__arena_strndup(a, buf, len);
+}
+
+static void init_rep(sv__rep *r)
+{
+    memset(r, 0, sizeof(*r));
+    r->id = r->codecs = r->mime_type = "";
+    r->seg_state = SV__SEGS_NEED_PLAYLIST;
+    r->index_range.length = r->init_res.length = -1;
+}
+
+static int same(const char *a, const char *b)
+{
+    return strcmp(a ? a : "", b ? b : "") == 0;
+}
+
+/* The lowest bandwidth of the variants using an audio/subtitle group: a
+ * stand-in for the rendition's order, as HLS declares no rendition bitrate. */
+static int64_t group_order(const sv__hls_playlist *pl, const sv__hls_rendition *r,
+                           const char **codecs)
+{
+    int64_t best = INT64_MAX;
+    for (size_t i = 0; i < pl->nb_variants; i++) {
+        const sv__hls_variant *v = &pl->variants[i];
+        const char *g = r->type == SV_HLS_AUDIO ? v->audio : v->subtitles;
+        if (!v->iframe_only && g && strcmp(g, r->group_id) == 0 && v->bandwidth < best) {
+            best = v->bandwidth;
+            *codecs = v->codecs;
+        }
+    }
+    return best;
+}
+
+/* Adds rendition r to its track (one track per type, NAME and LANGUAGE),
+ * creating the track when it is the first of its kind. */
+static int add_rendition(sv__presentation *pres, const sv__hls_playlist *pl,
+                         const sv__hls_rendition *r, sv__period *p, int64_t *keys)
+{
+    sv_track_type type = r->type == SV_HLS_AUDIO ? SV_TRACK_AUDIO : SV_TRACK_TEXT;
+    sv__arena *a = pres->arena;
+    sv__track *t = NULL;
+
+    for (size_t i = 0; i < p->nb_tracks && !t; i++)
+        if (p->tracks[i].type == type && same(p->tracks[i].label, r->name) &&
+            same(p->tracks[i].language, r->language))
+            t = &p->tracks[i];
+    if (!t) {
+        t = &p->tracks[p->nb_tracks++];
+        memset(t, 0, sizeof(*t));
+        t->type = type;
+        t->muxed = 1;
+        if (!(t->language = sv__model_str(a, r->language)) || !(t->label = sv__model_str(a, r->name)) ||
+            !(t->group_id = sv__model_str(a, r->group_id)) ||
+            !(t->reps = sv__arena_alloc(a, pl->nb_renditions * sizeof(*t->reps))))
+            return SV_ERR_NOMEM;
+    }
+    for (size_t i = 0; i < t->nb_reps; i++)
+        if (strcmp(t->reps[i].id, r->group_id) == 0)
+            return 0; /* the same group named twice: one rep is enough */
+    const char *codecs = NULL;
+    int64_t key = group_order(pl, r, &codecs);
+    /* Keep the reps ordered by that key (insertion), so the stable sort by
+     * the (unknown, 0) bandwidth in sv__model_finish_period keeps it. */
+    size_t pos = t->nb_reps;
+    int64_t *tk = keys + (size_t)(t - p->tracks) * (pl->nb_renditions + 1);
+    while (pos > 0 && tk[pos - 1] > key) {
+        t->reps[pos] = t->reps[pos - 1];
+        tk[pos] = tk[pos - 1];
+        pos--;
+    }
+    sv__rep *rep = &t->reps[pos];
+    tk[pos] = key;
+    t->nb_reps++;
+    init_rep(rep);
+    rep->source = r;
+    if (!(rep->id = sv__model_str(a, r->group_id)) ||
+        !(rep->codecs = type == SV_TRACK_AUDIO ? audio_codecs(a, codecs) : ""))
+        return SV_ERR_NOMEM;
+    if (r->is_default)
+        t->is_default = 1;
+    if (r->uri) {
+        t->muxed = 0;
+        rep->playlist_url = r->uri;
+    } else {
+        /* No URI: the rendition travels inside the variant's segments, so
+         * there is nothing to load; READY with no segments of its own. */
+        rep->seg_state = SV__SEGS_READY;
+    }
+    return 0;
+}
+
+static int build_master(sv__model *m, const sv__hls_playlist *pl)
+{
+    sv__presentation *pres = &m->pub;
+    sv__arena *a = pres->arena;
+    const char *pathways[16], *pathway_urls[16];
+    size_t nb_pathways = 0, nb_video = 0;
+    int64_t *keys;
+
+    /* Content steering pathways: the variants of one pathway form the
+     * ladder; the others are the same ladder on another CDN. */
+    for (size_t i = 0; i < pl->nb_variants; i++) {
+        const sv__hls_variant *v = &pl->variants[i];
+        size_t k = 0;
+        if (v->iframe_only)
+            continue;
+        while (k < nb_pathways && strcmp(pathways[k], v->pathway_id) != 0)
+            k++;
+        if (k == nb_pathways && nb_pathways < 16) {
+            pathways[nb_pathways] = v->pathway_id;
+            pathway_urls[nb_pathways++] = v->uri;
+        }
+        if (variant_has_video(v))
+            nb_video++;
+    }
+    if (nb_pathways == 0)
+        return SV_ERR_UNSUPPORTED;
+    const char *primary = pathways[0];
+    for (size_t k = 0; k < nb_pathways; k++)
+        if (pl->steering_pathway && strcmp(pathways[k], pl->steering_pathway) == 0)
+            primary = pathways[k];
+    int ret = sv__model_set_cdns(pres, pathway_urls, pathways, NULL, NULL, nb_pathways);
+    if (ret < 0)
+        return ret;
+
+    sv__period *p = sv__arena_alloc(a, sizeof(*p));
+    size_t max_tracks = 1 + pl->nb_renditions;
+    if (!p || !(p->tracks = sv__arena_alloc(a, max_tracks * sizeof(*p->tracks))) ||
+        !(keys = sv__arena_alloc(a, max_tracks * (pl->nb_renditions + 1) * sizeof(*keys))) ||
+        !(p->id = sv__arena_strdup(a, "")))
+        return SV_ERR_NOMEM;
+    p->duration = -1;
+    pres->periods = p;
+    pres->nb_periods = 1;
+
+    /* The ladder: with no video variant at all it is an audio-only ladder. */
+    sv__track *t = &p->tracks[p->nb_tracks++];
+    t->type = nb_video ? SV_TRACK_VIDEO : SV_TRACK_AUDIO;
+    t->language = t->label = t->group_id = "";
+    t->is_default = 1;
+    if (!(t->reps = sv__arena_alloc(a, pl->nb_variants * sizeof(*t->reps))))
+        return SV_ERR_NOMEM;
+    for (size_t i = 0; i < pl->nb_variants; i++) {
+        const sv__hls_variant *v = &pl->variants[i];
+        if (v->iframe_only || strcmp(v->pathway_id, primary) != 0 ||
+            (nb_video && !variant_has_video(v)))
+            continue;
+        sv__rep *r = &t->reps[t->nb_reps++];
+        init_rep(r);
+        r->source = v;
+        r->id = v->stable_id ? v->stable_id : "";
+        r->bandwidth = v->bandwidth;
+        r->average_bandwidth = v->average_bandwidth;
+        r->width = v->width;
+        r->height = v->height;
+        r->frame_rate = v->frame_rate;
+        r->codecs = v->codecs ? v->codecs : "";
+        r->playlist_url = v->uri;
+    }
+    for (size_t i = 0; i < pl->nb_renditions; i++) {
+        const sv__hls_rendition *r = &pl->renditions[i];
+        if ((r->type == SV_HLS_AUDIO || r->type == SV_HLS_SUBTITLES) &&
+            (ret = add_rendition(pres, pl, r, p, keys)) < 0)
+            return ret;
+    }
+    /* EXT-X-SESSION-KEY announces encryption before any media playlist. */
+    for (size_t i = 0; i < p->nb_tracks; i++)
+        p->tracks[i].encrypted = pl->nb_session_keys > 0 && p->tracks[i].type != SV_TRACK_TEXT;
+    if (pl->steering_uri && !(pres->steering_uri = sv__arena_strdup(a, pl->steering_uri)))
+        return SV_ERR_NOMEM;
+    return sv__model_finish_period(a, p);
+}
+
+/* ---- media playlists ----------------------------------------------------- */
+
+static sv__key_method key_method(sv__hls_key_method k)
+{
+    switch (k) {
+    case SV_HLS_KEY_AES128: return SV__KEY_AES128;
+    case SV_HLS_KEY_SAMPLE_AES: return SV__KEY_SAMPLE_AES;
+    case SV_HLS_KEY_SAMPLE_AES_CTR: return SV__KEY_SAMPLE_AES_CTR;
+    default: return SV__KEY_NONE;
+    }
+}
+
+/* Where the new playlist's first segment starts on the model's timeline. */
+static double anchor(const sv__presentation *pres, const sv__rep *rep,
+                     const sv__hls_playlist *pl)
+{
+    const sv__hls_segment *s = pl->segments;
+    const sv__rep *ref = NULL;
+
+    if (!pl->nb_segments)
+        return 0;
+    if (rep->seg_state == SV__SEGS_READY && rep->nb_segs) {
+        ref = rep; /* a refresh: keep this rep's own timeline */
+    } else {
+        /* First load of a rep in a live presentation: join the timeline of
+         * a rep already loaded (variants share media sequence numbers). */
+        for (size_t p = 0; p < pres->nb_periods && !ref; p++)
+            for (size_t t = 0; t < pres->periods[p].nb_tracks && !ref; t++)
+                for (size_t r = 0; r < pres->periods[p].tracks[t].nb_reps && !ref; r++) {
+                    const sv__rep *o = &pres->periods[p].tracks[t].reps[r];
+                    if (o != rep && o->seg_state == SV__SEGS_READY && o->nb_segs)
+                        ref = o;
+                }
+        if (!ref)
+            return 0;
+    }
+    long k = sv__model_find_number(ref, s[0].sequence);
+    if (k >= 0)
+        return ref->segs[k].start;
+    const sv__segment *first = &ref->segs[0], *last = &ref->segs[ref->nb_segs - 1];
+    if (s[0].sequence > last->number) /* fell behind: extrapolate by target durations */
+        return last->start + last->duration +
+               (double)(s[0].sequence - last->number - 1) * pl->target_duration;
+    for (size_t i = 0; i < pl->nb_segments; i++)
+        if (s[i].sequence == first->number)
+            return first->start - s[i].start;
+    return first->start - (double)(first->number - s[0].sequence) * pl->target_duration;
+}
+
+/* Builds the segment list of a parsed media playlist into l. */
+static int build_segments(sv__seg_list *l, const sv__hls_playlist *pl, double offset)
+{
+    sv__resource *maps = NULL;
+    sv__key *keys = NULL;
+    sv__arena *a = l->arena;
+
+    if ((pl->nb_maps && !(maps = sv__arena_alloc(a, pl->nb_maps * sizeof(*maps)))) ||
+        (pl->nb_keys && !(keys = sv__arena_alloc(a, pl->nb_keys * sizeof(*keys)))))
+        return SV_ERR_NOMEM;
+    for (size_t i = 0; i < pl->nb_maps; i++) {
+        maps[i].offset = pl->maps[i].offset;
+        maps[i].length = pl->maps[i].length;
+        if (!(maps[i].url = sv__arena_strdup(a, pl->maps[i].uri)))
+            return SV_ERR_NOMEM;
+    }
+    for (size_t i = 0; i < pl->nb_keys; i++) {
+        const sv__hls_key *k = &pl->keys[i];
+        keys[i].method = key_method(k->method);
+        memcpy(keys[i].iv, k->iv, sizeof(keys[i].iv));
+        keys[i].has_iv = k->has_iv;
+        if ((k->uri && !(keys[i].uri = sv__arena_strdup(a, k->uri))) ||
+            !(keys[i].keyformat = sv__model_str(a, k->keyformat)))
+            return SV_ERR_NOMEM;
+    }
+    for (size_t i = 0; i < pl->nb_segments; i++) {
+        const sv__hls_segment *src = &pl->segments[i];
+        sv__segment *s = sv__seg_list_add(l);
+        if (!s || !(s->res.url = sv__arena_strdup(a, src->uri)))
+            return SV_ERR_NOMEM;
+        s->res.offset = src->offset;
+        s->res.length = src->length;
+        s->start = offset + src->start;
+        s->duration = src->duration;
+        s->number = src->sequence;
+        s->disc = src->discontinuity_sequence;
+        s->init = src->map >= 0 ? &maps[src->map] : NULL;
+        s->key = src->key >= 0 ? &keys[src->key] : NULL;
+        s->gap = src->gap;
+    }
+    return 0;
+}
+
+/* RFC 8216 6.3.3: do not start less than three target durations from the
+ * end; EXT-X-START, when present, says where instead. The start snaps to the
+ * beginning of the segment that holds it. */
+static double live_start(const sv__seg_list *l, const sv__hls_playlist *pl)
+{
+    const sv__segment *first = &l->segs[0], *last = &l->segs[l->n - 1];
+    double end = last->start + last->duration, t = end - 3 * pl->target_duration;
+    if (pl->has_start_offset)
+        t = pl->start_offset < 0 ? end + pl->start_offset : first->start + pl->start_offset;
+    if (t < first->start)
+        t = first->start;
+    size_t i = l->n - 1;
+    while (i > 0 && l->segs[i].start > t + 1e-9)
+        i--;
+    return l->segs[i].start;
+}
+
+static int apply_media(sv__model *m, sv__rep *rep, const sv__hls_playlist *pl, const char *url)
+{
+    sv__presentation *pres = &m->pub;
+    sv__seg_list l;
+    size_t pi, ti;
+    int ret;
+
+    int live = !pl->endlist && pl->type != SV_HLS_TYPE_VOD;
+    /* VOD starts at 0; a live stream that just ended keeps its timeline. */
+    int had = rep->seg_state == SV__SEGS_READY && rep->nb_segs;
+    double offset = live || (pres->live && had) ? anchor(pres, rep, pl) : 0;
+    /* Unchanged: the same last media sequence number as the previous load. */
+    int unchanged = had && pl->nb_segments &&
+                    rep->segs[rep->nb_segs - 1].number ==
+                        pl->segments[pl->nb_segments - 1].sequence;
+    if ((ret = sv__seg_list_init(m, &l)) < 0)
+        return ret;
+    if ((ret = build_segments(&l, pl, offset)) < 0) {
+        sv__seg_list_discard(&l);
+        return ret;
+    }
+    /* Later reloads go where this one was answered from (redirects). */
+    if (!rep->playlist_url || strcmp(rep->playlist_url, url) != 0) {
+        const char *copy = sv__arena_strdup(pres->arena, url);
+        if (!copy) {
+            sv__seg_list_discard(&l);
+            return SV_ERR_NOMEM;
+        }
+        rep->playlist_url = copy;
+    }
+    pres->live = live;
+    if (live) {
+        /* RFC 8216 6.3.4: reload after the target duration, or half of it
+         * when the playlist had not changed since the last load. */
+        pres->refresh_s = unchanged ? pl->target_duration / 2 : pl->target_duration;
+        pres->duration = 0;
+        if (l.n)
+            pres->live_start = live_start(&l, pl);
+    } else {
+        pres->refresh_s = 0;
+        double end = offset + pl->duration;
+        if (end > pres->duration)
+            pres->duration = end;
+    }
+    if (sv__model_locate(pres, rep, &pi, &ti) == 0) {
+        sv__period *p = &pres->periods[pi];
+        p->duration = live ? -1 : pres->duration;
+        if (pl->nb_keys)
+            p->tracks[ti].encrypted = 1;
+    }
+    sv__seg_list_commit(&l, rep);
+    return 0;
+}
+
+int sv__model_hls_media(sv__presentation *pres, sv__rep *rep, const char *text, size_t size,
+                        const char *url, sv__parse_error *err)
+{
+    sv__parse_error local_err;
+    sv__hls_playlist *pl = NULL;
+    int ret;
+
+    if (!err)
+        err = &local_err;
+    memset(err, 0, sizeof(*err));
+    if (!pres || !rep || !text || !url || pres->kind != SV__SOURCE_HLS)
+        return SV_ERR_INVALID;
+    sv__model *m = sv__model_of(pres);
+    if ((ret = sv__hls_parse(text, size, url, sv__model_alloc(m), &pl, err)) < 0)
+        return ret;
+    if (pl->is_master)
+        ret = sv__parse_fail(err, 0, "expected a media playlist, got a master playlist");
+    else
+        ret = apply_media(m, rep, pl, url);
+    sv__hls_playlist_free(pl);
+    return ret;
+}
+
+int sv__model_hls_build(sv__model *m, const char *text, size_t size, sv__parse_error *err)
+{
+    sv__presentation *pres = &m->pub;
+    sv__hls_playlist *pl = NULL;
+    int ret;
+
+    if ((ret = sv__hls_parse(text, size, pres->url, sv__model_alloc(m), &pl, err)) < 0)
+        return ret;
+    if (pl->is_master) {
+        m->master = pl; /* reps point into it */
+        ret = build_master(m, pl);
+        if (ret == SV_ERR_UNSUPPORTED)
+            sv__parse_fail(err, 0, "master playlist without a playable variant");
+        return ret;
+    }
+    /* A media playlist alone: one period, one video track, one READY rep. */
+    sv__period *p = sv__arena_alloc(pres->arena, sizeof(*p));
+    sv__track *t = sv__arena_alloc(pres->arena, sizeof(*t));
+    sv__rep *r = sv__arena_alloc(pres->arena, sizeof(*r));
+    ret = SV_ERR_NOMEM;
+    if (!p || !t || !r)
+        goto done;
+    p->id = t->language = t->label = t->codecs = t->group_id = "";
+    p->duration = -1;
+    p->tracks = t;
+    p->nb_tracks = 1;
+    t->type = SV_TRACK_VIDEO;
+    t->is_default = 1;
+    t->reps = r;
+    t->nb_reps = 1;
+    init_rep(r);
+    r->playlist_url = pres->url;
+    pres->periods = p;
+    pres->nb_periods = 1;
+    ret = apply_media(m, r, pl, pres->url);
+done:
+    sv__hls_playlist_free(pl);
+    return ret;
+}

@@ -1,0 +1,108 @@
+/*
+ * Inside the presentation model: the private state behind an
+ * sv__presentation and the helpers model.c shares with the HLS and DASH
+ * builders (model_hls.c, model_dash.c, model_live.c). Not part of the
+ * contract in model.h; only the model's own files include it.
+ */
+#ifndef SV_PLAYER_MODEL_INTERNAL_H
+#define SV_PLAYER_MODEL_INTERNAL_H
+
+#include "player/manifest/dash.h"
+#include "player/manifest/hls.h"
+#include "player/model/model.h"
+
+/* The private state. `pub` comes first, so a presentation pointer handed
+ * out by sv__model_create() converts back with sv__model_of(). */
+typedef struct sv__model {
+    sv__presentation pub;
+    sv_allocator alloc;          /* copied; used when has_alloc */
+    int has_alloc;
+    sv__hls_playlist *master;    /* HLS master playlist (rep->source points into it), or NULL */
+    sv__dash_mpd *mpd;           /* DASH: the MPD of the last create/refresh (rep->source) */
+} sv__model;
+
+static inline sv__model *sv__model_of(sv__presentation *pres)
+{
+    return (sv__model *)pres;
+}
+
+static inline const sv_allocator *sv__model_alloc(const sv__model *m)
+{
+    return m->has_alloc ? &m->alloc : NULL;
+}
+
+/* A segment list being built in its own arena, before it replaces a rep's. */
+typedef struct sv__seg_list {
+    sv__arena *arena;
+    sv__segment *segs;
+    size_t n, cap;
+} sv__seg_list;
+
+/* Starts an empty list with a fresh arena; SV_ERR_NOMEM. */
+int sv__seg_list_init(sv__model *m, sv__seg_list *l);
+/* Appends a zeroed segment and returns it, or NULL when out of memory. */
+sv__segment *sv__seg_list_add(sv__seg_list *l);
+/* Frees a list that was not committed. Accepts a zeroed list. */
+void sv__seg_list_discard(sv__seg_list *l);
+/* Replaces the rep's segments with the list (the rep takes the arena, the
+ * old arena is freed) and marks it READY; the list is emptied. */
+void sv__seg_list_commit(sv__seg_list *l, sv__rep *rep);
+
+/* Copies s into the arena; NULL gives "". NULL only when out of memory. */
+const char *sv__model_str(sv__arena *a, const char *s);
+
+/*
+ * Puts a period in the order model.h promises: tracks stable-sorted video,
+ * audio, text with `index` counting within the type; each track's reps
+ * stable-sorted by bandwidth ascending with `index` matching the position;
+ * track->codecs set to the reps' common codecs ("" when they differ).
+ * Returns SV_ERR_NOMEM when the codecs string cannot be copied.
+ */
+int sv__model_finish_period(sv__arena *a, sv__period *p);
+
+/*
+ * CDN alternatives from URLs that address the same content on different
+ * hosts or paths (one per alternative): each base_url is the shortest
+ * prefix, ending in '/', that is not shared with the others, so replacing
+ * one base by another in any segment URL moves it to the other CDN. ids are
+ * copied; priority/weight come from the arrays (NULL: 1). Fills
+ * pres->cdns/nb_cdns with n entries when n > 1, none otherwise.
+ */
+int sv__model_set_cdns(sv__presentation *pres, const char *const *urls, const char *const *ids,
+                       const int *priority, const int *weight, size_t n);
+
+/* Finds the period/track that hold `rep`; -1 when it is not in pres. */
+int sv__model_locate(const sv__presentation *pres, const sv__rep *rep, size_t *period,
+                     size_t *track);
+
+/* Builders behind sv__model_create() (pres->url, kind, arena already set). */
+int sv__model_hls_build(sv__model *m, const char *text, size_t size, sv__parse_error *err);
+int sv__model_dash_build(sv__model *m, const char *text, size_t size, double now_utc,
+                         sv__parse_error *err);
+
+/*
+ * DASH: lists the segments of representation `dr` of MPD period `pi` into a
+ * new list (READY semantics: segment times on the presentation timeline,
+ * disc = pi, init pointing at the rep's init resource). Static MPDs list the
+ * whole period; dynamic ones the segments available at now_utc. For
+ * SegmentBase reps it lists nothing and returns 1 (needs the sidx).
+ * Returns 0/1 or SV_ERR_PARSE / SV_ERR_NOMEM.
+ */
+int sv__model_dash_list(sv__model *m, const sv__dash_mpd *mpd, size_t pi,
+                        const sv__dash_representation *dr, double now_utc, sv__seg_list *out,
+                        double *max_seg_duration, sv__parse_error *err);
+
+/*
+ * DASH: fills a model period from MPD period `pi` (tracks, reps, protection,
+ * segment lists for now_utc). Reps' string fields are copied into the
+ * presentation arena so a refresh can free the old MPD.
+ */
+int sv__model_dash_period(sv__model *m, const sv__dash_mpd *mpd, size_t pi, double now_utc,
+                          sv__period *out, double *max_seg_duration, sv__parse_error *err);
+
+/* DASH: sets live, duration, refresh_s, live_start, availability fields
+ * from the MPD at now_utc (max_seg_duration: the longest listed segment). */
+void sv__model_dash_timing(sv__model *m, const sv__dash_mpd *mpd, double now_utc,
+                           double max_seg_duration);
+
+#endif

@@ -1,0 +1,227 @@
+/*
+ * Live DASH: a reloaded MPD refreshes the model in place. Periods are
+ * matched by @id (by start time when they have none), representations by
+ * @id within their period, so every index the player holds keeps its
+ * meaning. The refresh is all or nothing: new segment lists are built
+ * first, and only when every one succeeded do they replace the old ones.
+ */
+#include <math.h>
+#include <string.h>
+
+#include "player/model/model_internal.h"
+
+typedef struct update {
+    sv__rep *rep;
+    const sv__dash_representation *src; /* NULL: gone from the MPD */
+    sv__seg_list list;
+    int need_index;
+} update;
+
+typedef struct refresh {
+    sv__model *m;
+    sv__arena *tmp;              /* bookkeeping, freed at the end */
+    update *ups;
+    size_t nb_ups, cap_ups;
+    sv__period *added;           /* new periods, in MPD order */
+    size_t nb_added, cap_added;
+    double max_dur;
+} refresh;
+
+static int same_id(const char *a, const char *b)
+{
+    return a && b && *a && strcmp(a, b) == 0;
+}
+
+/* The old period that new period j continues, or -1 for a new one. */
+static long match_period(const sv__presentation *pres, const sv__dash_mpd *mpd, size_t j)
+{
+    const sv__dash_period *np = &mpd->periods[j];
+    for (size_t i = 0; i < pres->nb_periods; i++) {
+        const sv__period *op = &pres->periods[i];
+        if (np->id && *np->id ? same_id(op->id, np->id)
+                              : !*op->id && fabs(op->start - np->start) < 1e-3)
+            return (long)i;
+    }
+    return -1;
+}
+
+static const sv__dash_representation *find_rep(const sv__dash_period *dp, const sv__track *t,
+                                                const char *id)
+{
+    for (size_t s = 0; s < dp->nb_sets; s++) {
+        const sv__dash_adaptation *as = &dp->sets[s];
+        sv_track_type type = as->content == SV_DASH_VIDEO   ? SV_TRACK_VIDEO
+                             : as->content == SV_DASH_AUDIO ? SV_TRACK_AUDIO
+                                                            : SV_TRACK_TEXT;
+        if (as->content == SV_DASH_OTHER || type != t->type)
+            continue;
+        for (size_t r = 0; r < as->nb_reps; r++)
+            if (strcmp(as->reps[r].id, id) == 0)
+                return &as->reps[r];
+    }
+    return NULL;
+}
+
+static update *add_update(refresh *rf, sv__rep *rep)
+{
+    if (!(rf->ups = sv__arena_grow(rf->tmp, rf->ups, &rf->cap_ups, rf->nb_ups + 1,
+                                   sizeof(*rf->ups))))
+        return NULL;
+    update *u = &rf->ups[rf->nb_ups++];
+    memset(u, 0, sizeof(*u));
+    u->rep = rep;
+    return u;
+}
+
+/* Phase 1: every new list, nothing in the model touched. */
+static int prepare(refresh *rf, const sv__dash_mpd *mpd, double now_utc, long *pmap,
+                   sv__parse_error *err)
+{
+    sv__presentation *pres = &rf->m->pub;
+    int ret;
+
+    for (size_t j = 0; j < mpd->nb_periods; j++) {
+        long i = match_period(pres, mpd, j);
+        pmap[j] = i;
+        if (i < 0) {
+            if (!(rf->added = sv__arena_grow(rf->tmp, rf->added, &rf->cap_added,
+                                             rf->nb_added + 1, sizeof(*rf->added))))
+                return SV_ERR_NOMEM;
+            sv__period *np = &rf->added[rf->nb_added++];
+            /* Its segments are disc = its index once appended. */
+            size_t index = pres->nb_periods + rf->nb_added - 1;
+            if ((ret = sv__model_dash_period(rf->m, mpd, j, now_utc, np, &rf->max_dur, err)) < 0)
+                return ret;
+            for (size_t t = 0; t < np->nb_tracks; t++)
+                for (size_t r = 0; r < np->tracks[t].nb_reps; r++)
+                    for (size_t s = 0; s < np->tracks[t].reps[r].nb_segs; s++)
+                        np->tracks[t].reps[r].segs[s].disc = (int64_t)index;
+            continue;
+        }
+        sv__period *op = &pres->periods[i];
+        for (size_t t = 0; t < op->nb_tracks; t++)
+            for (size_t r = 0; r < op->tracks[t].nb_reps; r++) {
+                sv__rep *rep = &op->tracks[t].reps[r];
+                update *u = add_update(rf, rep);
+                if (!u)
+                    return SV_ERR_NOMEM;
+                if (!(u->src = find_rep(&mpd->periods[j], &op->tracks[t], rep->id))) {
+                    if ((ret = sv__seg_list_init(rf->m, &u->list)) < 0)
+                        return ret; /* gone: its list becomes empty */
+                    continue;
+                }
+                if ((ret = sv__model_dash_list(rf->m, mpd, j, u->src, now_utc, &u->list,
+                                               &rf->max_dur, err)) < 0)
+                    return ret;
+                u->need_index = ret == 1;
+                /* Segments of a continued period keep its old index. */
+                for (size_t s = 0; s < u->list.n; s++)
+                    u->list.segs[s].disc = i;
+            }
+    }
+    /* Periods the MPD no longer lists have left the time-shift buffer. */
+    for (size_t i = 0; i < pres->nb_periods; i++) {
+        int kept = 0;
+        for (size_t j = 0; j < mpd->nb_periods; j++)
+            kept |= pmap[j] == (long)i;
+        if (kept)
+            continue;
+        for (size_t t = 0; t < pres->periods[i].nb_tracks; t++)
+            for (size_t r = 0; r < pres->periods[i].tracks[t].nb_reps; r++) {
+                update *u = add_update(rf, &pres->periods[i].tracks[t].reps[r]);
+                if (!u)
+                    return SV_ERR_NOMEM;
+                if ((ret = sv__seg_list_init(rf->m, &u->list)) < 0)
+                    return ret;
+            }
+    }
+    return 0;
+}
+
+static void discard(refresh *rf)
+{
+    for (size_t i = 0; i < rf->nb_ups; i++)
+        sv__seg_list_discard(&rf->ups[i].list);
+    for (size_t p = 0; p < rf->nb_added; p++)
+        for (size_t t = 0; t < rf->added[p].nb_tracks; t++)
+            for (size_t r = 0; r < rf->added[p].tracks[t].nb_reps; r++)
+                sv__arena_destroy(rf->added[p].tracks[t].reps[r].seg_arena);
+}
+
+/* Phase 2: only the new periods array is allocated, before anything changes. */
+static int commit(refresh *rf, const sv__dash_mpd *mpd, const long *pmap)
+{
+    sv__presentation *pres = &rf->m->pub;
+
+    if (rf->nb_added) {
+        size_t n = pres->nb_periods + rf->nb_added;
+        sv__period *all = sv__arena_alloc(pres->arena, n * sizeof(*all));
+        if (!all)
+            return SV_ERR_NOMEM;
+        memcpy(all, pres->periods, pres->nb_periods * sizeof(*all));
+        memcpy(all + pres->nb_periods, rf->added, rf->nb_added * sizeof(*all));
+        pres->periods = all;
+    }
+    for (size_t i = 0; i < rf->nb_ups; i++) {
+        update *u = &rf->ups[i];
+        u->rep->source = u->src;
+        if (u->need_index) {
+            if (u->rep->seg_state != SV__SEGS_READY)
+                u->rep->seg_state = SV__SEGS_NEED_INDEX;
+            continue; /* a sidx-indexed file does not change under a live MPD */
+        }
+        sv__seg_list_commit(&u->list, u->rep);
+    }
+    for (size_t j = 0; j < mpd->nb_periods; j++)
+        if (pmap[j] >= 0) {
+            pres->periods[pmap[j]].start = mpd->periods[j].start;
+            pres->periods[pmap[j]].duration = mpd->periods[j].duration;
+        }
+    pres->nb_periods += rf->nb_added;
+    return 0;
+}
+
+int sv__model_dash_refresh(sv__presentation *pres, const char *text, size_t size,
+                           const char *url, double now_utc, sv__parse_error *err)
+{
+    sv__parse_error local_err;
+    sv__dash_mpd *mpd = NULL;
+    refresh rf;
+    long *pmap;
+    int ret;
+
+    if (!err)
+        err = &local_err;
+    memset(err, 0, sizeof(*err));
+    if (!pres || !text || pres->kind != SV__SOURCE_DASH)
+        return SV_ERR_INVALID;
+    memset(&rf, 0, sizeof(rf));
+    rf.m = sv__model_of(pres);
+    if (!url)
+        url = pres->url;
+    if ((ret = sv__dash_parse(text, size, url, sv__model_alloc(rf.m), &mpd, err)) < 0)
+        return ret;
+    ret = SV_ERR_NOMEM;
+    if (!(rf.tmp = sv__arena_create(sv__model_alloc(rf.m))) ||
+        !(pmap = sv__arena_alloc(rf.tmp, mpd->nb_periods * sizeof(*pmap))))
+        goto fail;
+    if ((ret = prepare(&rf, mpd, now_utc, pmap, err)) < 0)
+        goto fail;
+    const char *new_url = url == pres->url ? url : sv__arena_strdup(pres->arena, url);
+    if (!new_url || (ret = commit(&rf, mpd, pmap)) < 0) {
+        ret = SV_ERR_NOMEM;
+        goto fail;
+    }
+    pres->url = new_url;
+    sv__dash_mpd_free(rf.m->mpd);
+    rf.m->mpd = mpd;
+    sv__model_dash_timing(rf.m, mpd, now_utc, rf.max_dur);
+    sv__arena_destroy(rf.tmp);
+    return 0;
+
+fail:
+    discard(&rf);
+    sv__arena_destroy(rf.tmp);
+    sv__dash_mpd_free(mpd);
+    return ret;
+}

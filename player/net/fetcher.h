@@ -1,0 +1,163 @@
+/*
+ * The fetcher: whole-resource downloads on the control loop with bounded
+ * retries and back-off, CDN selection and failover, and a throughput sample
+ * per transfer for the ABR. It sits on a transport (transport.h) and a loop
+ * (loop.h); callers never see libcurl.
+ *
+ * Threads: loop thread only; callbacks run on it.
+ */
+#ifndef SV_PLAYER_FETCHER_H
+#define SV_PLAYER_FETCHER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "player/net/loop.h"
+#include "player/net/transport.h"
+#include "streamverse/common.h"
+
+typedef struct sv__fetcher sv__fetcher;
+
+typedef enum sv__fetch_kind {
+    SV__FETCH_MANIFEST,   /* master/media playlist, MPD, steering manifest */
+    SV__FETCH_SEGMENT,    /* init or media segment, sidx range */
+    SV__FETCH_KEY,        /* HLS key, license request */
+    SV__FETCH_API         /* backend calls (heartbeat...): no CDN rewriting */
+} sv__fetch_kind;
+
+typedef struct sv__fetch_options {
+    double connect_timeout_s;      /* default 5 */
+    double low_speed_bytes_per_s;  /* default 8000 */
+    double low_speed_time_s;       /* default 5 */
+    double manifest_timeout_s;     /* whole-transfer timeout for manifests, keys and API
+                                      calls (segments rely on the speed floor), default 10 */
+    int max_attempts;              /* per request, over all CDNs; default 4 */
+    double backoff_initial_s;      /* first retry delay on the same source (failover to an
+                                      untried CDN is immediate), default 0.25; doubles */
+    double backoff_max_s;          /* default 4 */
+    size_t max_body_bytes;         /* refuse bigger responses, default 256 MiB */
+    /* Segment speed floor relative to the link: with another healthy CDN
+     * not yet tried, a segment transfer that after slow_grace_s averages
+     * under min(slow_fraction x the recent segment throughput,
+     * slow_floor_max_bytes_per_s) is abandoned and fails over (a dripping
+     * or stalled CDN while the link is fast). slow_fraction 0 turns it
+     * off. Defaults 0.1, 1 s, 256000 B/s. */
+    double slow_fraction;
+    double slow_grace_s;
+    double slow_floor_max_bytes_per_s;
+    /* With a buffer probe set, a segment fetch that used up max_attempts
+     * keeps retrying (with back-off) while more than this much media is
+     * buffered, so dead CDNs end playback only once the buffer is spent.
+     * Default 0.5 s. */
+    double keep_trying_above_s;
+} sv__fetch_options;
+
+void sv__fetch_default_options(sv__fetch_options *o);
+
+/* One finished fetch. `data` is malloc'ed and owned by the receiver of the
+ * callback (free it, or keep it); NULL when error != 0 or the body is empty. */
+typedef struct sv__fetch_result {
+    int error;                /* 0 or the last attempt's error code */
+    long status;
+    uint8_t *data;
+    size_t size;
+    double start_s, end_s;    /* loop clock, of the successful attempt */
+    double first_byte_s;      /* when its first body byte arrived (0 if none) */
+    double throughput_bps;    /* size * 8 / (end - start) of the successful attempt */
+    int attempts;
+    const char *cdn_id;       /* CDN that served it ("" without CDNs); valid in the callback */
+    const char *url;          /* URL that served it (after redirects); valid in the callback */
+    const char *content_type; /* valid in the callback; NULL if none */
+    const char *error_body;   /* on an HTTP error: the body's first KiB (NUL-terminated), for
+                                 API callers that read a JSON reason; else NULL */
+    char message[256];        /* on error: what failed, with the URL */
+} sv__fetch_result;
+
+typedef void (*sv__fetch_cb)(void *opaque, sv__fetch_result *result);
+
+typedef struct sv__fetch_req {
+    sv__fetch_kind kind;
+    const char *url;          /* absolute; copied */
+    int64_t offset, length;   /* byte range (length -1: to the end) */
+    int head_only;
+    const uint8_t *body;      /* POST body or NULL; copied */
+    size_t body_len;
+    const char *body_type;
+    const char *header;       /* one extra "Name: value" line (e.g. Authorization), or NULL;
+                                 copied */
+    const char *query;        /* query arguments of this request only ("CMCD=..."), after
+                                 the fetcher's own; NULL for none; copied */
+} sv__fetch_req;
+
+/* Creates a fetcher on `loop` and `transport` (both borrowed; they must
+ * outlive it). opts NULL: defaults. Returns 0, SV_ERR_INVALID or
+ * SV_ERR_NOMEM. */
+int sv__fetcher_create(sv__fetcher **out, sv__loop *loop, sv__transport *transport,
+                       const sv__fetch_options *opts);
+/* Logs retries and final failures through `log` (copied; NULL: no logging). */
+struct sv__logger;
+void sv__fetcher_set_logger(sv__fetcher *f, const struct sv__logger *log);
+/* Cancels every fetch (no callbacks) and frees the fetcher. May be called
+ * from a fetch callback. */
+void sv__fetcher_destroy(sv__fetcher *f);
+
+/*
+ * Starts a fetch. Returns an id > 0; cb is then called exactly once on the
+ * loop thread (never from inside this call) unless the fetch is cancelled.
+ * Returns SV_ERR_INVALID or SV_ERR_NOMEM, and cb is never called.
+ *
+ * Retries: a CDN fault (connect/reset/truncation, timeout or stall below the
+ * speed floor, 5xx, 408, 429, and 404 when there are several CDNs) moves at
+ * once to a CDN not yet tried for this fetch; with none left (or no CDNs) the
+ * same source is retried after backoff_initial_s, doubling up to
+ * backoff_max_s. Other 4xx, and a single source's 404, fail at once. At most
+ * max_attempts attempts in all (more for a segment while the buffer probe
+ * reports over keep_trying_above_s). A body over max_body_bytes fails with
+ * SV_ERR_OVERFLOW. On error, result->message names the method, the URL and
+ * the cause (e.g. "GET http://h/a.m4s: HTTP 404: Not Found (1 attempt)").
+ */
+int64_t sv__fetch(sv__fetcher *f, const sv__fetch_req *req, sv__fetch_cb cb, void *opaque);
+/* Cancels a fetch in flight; its callback is not called. Unknown ids are ignored. */
+void sv__fetch_cancel(sv__fetcher *f, int64_t id);
+
+/*
+ * CDNs: alternative base URLs that serve the same paths. A URL under the
+ * manifest's base (set with sv__fetcher_set_origin) is rewritten onto the
+ * best healthy CDN; a failure (connect error, 5xx/404, timeout, stall below
+ * the speed floor, truncated body) retries at once on the next CDN, and the
+ * failed one sits out with exponential back-off before it is probed again.
+ * With no CDNs set, URLs are fetched as they are. Lists are copied.
+ */
+typedef struct sv__cdn_entry { const char *id, *base_url; int priority, weight; } sv__cdn_entry;
+int sv__fetcher_set_origin(sv__fetcher *f, const char *origin_base_url);
+int sv__fetcher_set_cdns(sv__fetcher *f, const sv__cdn_entry *cdns, size_t n);
+/* Appended to every manifest, segment and key request URL as a query
+ * parameter ("token=..."), or NULL; API calls never carry it. Copied. */
+int sv__fetcher_set_query(sv__fetcher *f, const char *query);
+
+/*
+ * How much media the player holds ahead of the position, in seconds: asked
+ * (on the loop thread) when a segment fetch has used up its attempts; see
+ * keep_trying_above_s. NULL removes it. The probe must not call into the
+ * fetcher.
+ */
+void sv__fetcher_set_buffer_probe(sv__fetcher *f, double (*buffered_s)(void *opaque),
+                                  void *opaque);
+
+/* Called after every CDN change (from, to, reason), on the loop thread. */
+void sv__fetcher_on_cdn_change(sv__fetcher *f,
+                               void (*cb)(void *opaque, const char *from, const char *to,
+                                          const char *reason),
+                               void *opaque);
+
+typedef struct sv__fetch_stats {
+    int64_t bytes;            /* body bytes of successful fetches */
+    int64_t requests;         /* attempts made */
+    int64_t retries;          /* attempts after a failed one */
+    int64_t cdn_switches;
+    int64_t slow_aborts;      /* transfers abandoned under the relative speed floor */
+    const char *current_cdn;  /* "" without CDNs; valid until the next call */
+} sv__fetch_stats;
+void sv__fetcher_stats(const sv__fetcher *f, sv__fetch_stats *st);
+
+#endif

@@ -1,0 +1,133 @@
+/*
+ * The output stage: what is decoded reaches the host's sinks here.
+ *
+ *   output_video.c  frame queue, presentation on time, drops, render thread
+ *   output_audio.c  sample FIFO, resampling, the audio sink's pull, master clock
+ *   subtitles.c     WebVTT cues fetched ahead, the text shown now
+ *   status.c        the status they report into and the way up (status.h)
+ *
+ * Threads: frames and samples are pushed by the demux threads (media/),
+ * video is presented on the render thread (the player's own, or the host's),
+ * audio is pulled on the sink's thread, the rest runs on the control thread.
+ * The outputs report upward only through the sv__env they were given: they
+ * never call the control loop.
+ */
+#ifndef SV_PLAYER_OUTPUT_OUTPUT_H
+#define SV_PLAYER_OUTPUT_OUTPUT_H
+
+#include <stdint.h>
+
+#include "player/model/model.h"
+#include "player/net/fetcher.h"
+#include "player/output/status.h"
+#include "streamverse/sinks.h"
+
+struct AVFrame;
+typedef struct sv__vout sv__vout;
+typedef struct sv__aout sv__aout;
+
+/* ---- video output (output_video.c) ----------------------------------------- */
+
+/* `sink` (the host's, NULL: no video), `aout` (the master clock when audio
+ * plays) and `env` are borrowed for the output's lifetime. */
+int sv__vout_create(sv__vout **out, const sv__env *env, sv_video_sink *sink, sv__aout *aout,
+                    int benchmark);
+void sv__vout_destroy(sv__vout *v);
+/* Queues a decoded frame (a new reference is taken) for generation `gen`
+ * with its presentation time. Blocks while the queue is full; returns 0, or
+ * SV_ERR_CANCELLED when a flush made it stale. Demux thread. */
+typedef struct sv__rep_meta {
+    int rep_index;
+    int64_t bitrate;
+    int width, height;         /* declared by the manifest (0 if unknown) */
+} sv__rep_meta;
+int sv__vout_push(sv__vout *v, struct AVFrame *frame, uint64_t gen, double pts_s,
+                  double duration_s, const sv__rep_meta *meta);
+/* The stream that feeds video ended (no more frames for this generation). */
+void sv__vout_eos(sv__vout *v, uint64_t gen);
+/* Drops queued frames; frames of `gen` before `target` (accurate seek,
+ * < 0: none) are dropped at push. Any thread. */
+void sv__vout_flush(sv__vout *v, uint64_t gen, double target);
+/* Presents what is due (render thread). Returns 1 presented, 0 not;
+ * *next_due_s: wait hint. */
+int sv__vout_render(sv__vout *v, double *next_due_s);
+/* Starts the player's own render thread (when the host does not render). */
+int sv__vout_start_thread(sv__vout *v);
+/* Starts (anchoring the video-only clock at the frame on screen) or stops
+ * the clock frames are presented on. */
+void sv__vout_set_playing(sv__vout *v, int playing);
+int sv__vout_queued(sv__vout *v);
+int sv__vout_done(sv__vout *v);     /* EOS reached and every frame presented */
+int sv__vout_has_frame(sv__vout *v); /* a first frame is queued or was shown */
+int sv__vout_shown(sv__vout *v);     /* a frame of this generation was presented */
+
+/* ---- audio output (output_audio.c) ----------------------------------------- */
+
+/* `sink` (the host's, NULL: no audio) and `env` are borrowed. */
+int sv__aout_create(sv__aout **out, const sv__env *env, sv_audio_sink *sink);
+void sv__aout_destroy(sv__aout *a);
+/* Queues decoded audio (converted to the sink's format, opening the sink
+ * on first use) for generation `gen`. Blocks while the FIFO is full;
+ * returns 0, SV_ERR_CANCELLED when stale, or a sink error. Demux thread. */
+int sv__aout_push(sv__aout *a, struct AVFrame *frame, uint64_t gen, double pts_s);
+void sv__aout_eos(sv__aout *a, uint64_t gen);
+void sv__aout_flush(sv__aout *a, uint64_t gen, double target);
+void sv__aout_set_playing(sv__aout *a, int playing);
+/* Closes the sink; call only when no demux thread runs. */
+void sv__aout_close(sv__aout *a);
+/* The master clock: presentation seconds being heard now, or NAN when
+ * audio is not running. Any thread. */
+double sv__aout_clock(sv__aout *a);
+double sv__aout_buffered_s(sv__aout *a);
+int sv__aout_done(sv__aout *a);
+int sv__aout_active(sv__aout *a);  /* audio exists for this load */
+void sv__aout_set_active(sv__aout *a, int active);
+void sv__aout_volume(sv__aout *a, double volume, int muted);
+
+/* ---- subtitles (subtitles.c) --------------------------------------------------- */
+
+/* WebVTT text tracks: cues fetched up to 30 s ahead of the position, the
+ * active ones shown through SV_EVENT_SUBTITLE and sv_player_get_subtitle().
+ * Loop thread, except sv__subs_text (any thread). */
+typedef struct sv__subs sv__subs;
+/* `env` and `fetcher` are borrowed for the object's lifetime. */
+int sv__subs_create(sv__subs **out, const sv__env *env, sv__fetcher *fetcher);
+void sv__subs_destroy(sv__subs *s);
+/* Shows text track `index` of period `period` of `pres` (borrowed until the
+ * next reset), or none (-1). Returns 0 or SV_ERR_RANGE. */
+int sv__subs_select(sv__subs *s, sv__presentation *pres, int period, int index);
+/* Forgets the track and its cues (unload). */
+void sv__subs_reset(sv__subs *s);
+/* The position jumped: fetching restarts from there (cues read are kept). */
+void sv__subs_seek(sv__subs *s);
+/* From the tick: fetches ahead and updates the text shown at `position`. */
+void sv__subs_tick(sv__subs *s, double position);
+/* Copies the text shown now ("" none). Returns 0, SV_ERR_OVERFLOW when cut
+ * to fit, or SV_ERR_INVALID. */
+int sv__subs_text(sv__subs *s, char *buf, size_t cap);
+
+/* ---- the playout as the control loop drives it ------------------------- */
+
+/* What plays the media, as the control loop starts, stops and watches it:
+ * the decoding outputs (sv__playout_decoding), or another implementation
+ * (the emulated playout, emulate/). Loop thread. `video`: the load plays
+ * video, so a first frame and the end are waited for on it. */
+typedef struct sv__playout {
+    void *opaque;
+    void (*set_playing)(void *opaque, int playing);
+    /* Brings the position up to now (decoded video moves it as frames are
+     * shown, so the decoding outputs have nothing to do here). */
+    void (*update)(void *opaque);
+    /* Playback can start: a first frame is there (and audio, when it plays). */
+    int (*ready)(void *opaque, int video);
+    /* A frame of this generation was shown. */
+    int (*shown)(void *opaque);
+    /* Everything was played. */
+    int (*done)(void *opaque, int video);
+} sv__playout;
+
+/* Fills *out with the decoding outputs: `v` and the audio output it was
+ * created with (borrowed). */
+void sv__playout_decoding(sv__playout *out, sv__vout *v);
+
+#endif

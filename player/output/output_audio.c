@@ -1,0 +1,371 @@
+/*
+ * Audio output and the master clock. Decoded audio is resampled to the
+ * format the sink obtained and kept in a FIFO; the sink's thread pulls from
+ * it. Each pull says when its first sample will be heard, which anchors the
+ * clock: the presentation time heard now is the anchor's time plus the time
+ * elapsed since, never beyond the last sample handed out (an underrun stops
+ * the clock instead of letting video run ahead).
+ */
+#include <math.h>
+#include <string.h>
+
+#include <libavutil/channel_layout.h>
+#include <libavutil/frame.h>
+#include <libavutil/samplefmt.h>
+#include <libswresample/swresample.h>
+
+#include "player/output/output.h"
+
+#define FIFO_SECONDS 1.0
+
+struct sv__aout {
+    const sv__env *env;        /* borrowed: clock, notify */
+    sv_audio_sink *sink;       /* the host's, or NULL: no audio is played */
+
+    /* Demux thread only (open, conversion). */
+    SwrContext *swr;
+    int in_rate, in_fmt, in_channels;
+    uint8_t *tmp;
+    int tmp_samples;
+
+    sv__mutex lock;            /* guards everything below */
+    sv__cond cond;
+    int opened;
+    sv_audio_format fmt;       /* what the sink obtained */
+    int frame_bytes;
+    uint8_t *buf;              /* ring of converted samples */
+    size_t cap, rpos, len;
+    double fifo_pts;           /* time of the sample at rpos */
+    double end_pts;            /* time just after the last sample queued */
+    uint64_t gen;
+    double target;
+    int eos, done, playing, active;
+    double anchor_time, anchor_pts;
+    int anchor_valid;
+    float gain;
+};
+
+int sv__aout_create(sv__aout **out, const sv__env *env, sv_audio_sink *sink)
+{
+    sv__aout *a = calloc(1, sizeof(*a));
+    if (!a)
+        return SV_ERR_NOMEM;
+    a->env = env;
+    a->sink = sink;
+    a->target = -1;
+    a->gain = 1.0f;
+    if (sv__mutex_init(&a->lock) < 0)
+        goto fail;
+    if (sv__cond_init(&a->cond) < 0) {
+        sv__mutex_destroy(&a->lock);
+        goto fail;
+    }
+    *out = a;
+    return 0;
+fail:
+    free(a);
+    return SV_ERR_INTERNAL;
+}
+
+/* Closes the sink (no pull runs after it returns). Not while a demux thread
+ * may push: the control thread calls it after the streams are gone. */
+void sv__aout_close(sv__aout *a)
+{
+    sv_audio_sink *sink = a->sink;
+    if (a->opened && sink)
+        sink->close(sink->opaque);
+    sv__mutex_lock(&a->lock);
+    a->opened = 0;
+    free(a->buf);
+    a->buf = NULL;
+    a->cap = a->rpos = a->len = 0;
+    a->anchor_valid = 0;
+    sv__mutex_unlock(&a->lock);
+    swr_free(&a->swr);
+    av_freep(&a->tmp);
+    a->tmp_samples = 0;
+    a->in_rate = 0;
+}
+
+void sv__aout_destroy(sv__aout *a)
+{
+    if (!a)
+        return;
+    sv__aout_close(a);
+    sv__cond_destroy(&a->cond);
+    sv__mutex_destroy(&a->lock);
+    free(a);
+}
+
+/* ---- the sink's side ------------------------------------------------------- */
+
+static int pull(void *opaque, void *out, int frames, int64_t delay_us)
+{
+    sv__aout *a = opaque;
+    int n = 0, done_now = 0;
+    double now = sv__env_now(a->env);
+
+    sv__mutex_lock(&a->lock);
+    if (a->playing && a->frame_bytes) {
+        size_t want = (size_t)frames * (size_t)a->frame_bytes;
+        size_t take = want < a->len ? want : a->len;
+        take -= take % (size_t)a->frame_bytes;
+        uint8_t *dst = out;
+        size_t first = a->cap - a->rpos < take ? a->cap - a->rpos : take;
+        memcpy(dst, a->buf + a->rpos, first);
+        memcpy(dst + first, a->buf, take - first);
+        a->rpos = (a->rpos + take) % a->cap;
+        a->len -= take;
+        n = (int)(take / (size_t)a->frame_bytes);
+        if (n > 0) {
+            a->anchor_pts = a->fifo_pts;
+            a->anchor_time = now + (double)delay_us / 1e6;
+            a->anchor_valid = 1;
+            a->fifo_pts += (double)n / a->fmt.sample_rate;
+        }
+        if (a->gain != 1.0f && a->fmt.format == SV_SAMPLE_FMT_F32) {
+            float *s = out;
+            for (int i = 0; i < n * a->fmt.channels; i++)
+                s[i] *= a->gain;
+        } else if (a->gain != 1.0f) {
+            int16_t *s = out;
+            for (int i = 0; i < n * a->fmt.channels; i++)
+                s[i] = (int16_t)lrintf(s[i] * a->gain);
+        }
+        /* Done only on a pull that finds nothing left: by then the sink has
+         * taken the previous pull's samples (counted, queued to the device). */
+        if (n == 0 && !a->len && a->eos && !a->done)
+            a->done = done_now = 1;
+        sv__cond_broadcast(&a->cond);
+    }
+    sv__mutex_unlock(&a->lock);
+    if (done_now)
+        sv__env_changed(a->env);
+    return n;
+}
+
+/* ---- the demux thread's side ------------------------------------------------ */
+
+static int open_sink(sv__aout *a, const AVFrame *f)
+{
+    sv_audio_sink *sink = a->sink;
+    sv_audio_format want = { f->sample_rate, f->ch_layout.nb_channels, SV_SAMPLE_FMT_F32 };
+    sv_audio_format got = want;
+    int r = sink->open(sink->opaque, &want, &got, pull, a);
+    if (r < 0)
+        return r;
+    if (got.sample_rate <= 0 || got.channels <= 0 ||
+        (got.format != SV_SAMPLE_FMT_F32 && got.format != SV_SAMPLE_FMT_S16)) {
+        sink->close(sink->opaque);
+        return SV_ERR_UNSUPPORTED;
+    }
+    int bps = got.format == SV_SAMPLE_FMT_F32 ? 4 : 2;
+    size_t cap = (size_t)(got.sample_rate * FIFO_SECONDS) * (size_t)(got.channels * bps);
+    uint8_t *buf = malloc(cap);
+    if (!buf) {
+        sink->close(sink->opaque);
+        return SV_ERR_NOMEM;
+    }
+    sv__mutex_lock(&a->lock);
+    a->fmt = got;
+    a->frame_bytes = got.channels * bps;
+    a->buf = buf;
+    a->cap = cap;
+    a->rpos = a->len = 0;
+    a->opened = 1;
+    sv__mutex_unlock(&a->lock);
+    sink->pause(sink->opaque, !a->playing);
+    return 0;
+}
+
+static int setup_swr(sv__aout *a, AVFrame *f)
+{
+    if (a->swr && a->in_rate == f->sample_rate && a->in_fmt == f->format &&
+        a->in_channels == f->ch_layout.nb_channels)
+        return 0;
+    swr_free(&a->swr);
+    AVChannelLayout out_layout;
+    av_channel_layout_default(&out_layout, a->fmt.channels);
+    enum AVSampleFormat out_fmt = a->fmt.format == SV_SAMPLE_FMT_F32 ? AV_SAMPLE_FMT_FLT
+                                                                    : AV_SAMPLE_FMT_S16;
+    if (swr_alloc_set_opts2(&a->swr, &out_layout, out_fmt, a->fmt.sample_rate, &f->ch_layout,
+                            f->format, f->sample_rate, 0, NULL) < 0 ||
+        swr_init(a->swr) < 0) {
+        swr_free(&a->swr);
+        return SV_ERR_UNSUPPORTED;
+    }
+    a->in_rate = f->sample_rate;
+    a->in_fmt = f->format;
+    a->in_channels = f->ch_layout.nb_channels;
+    return 0;
+}
+
+/* Appends converted samples, waiting for room; 0 or SV_ERR_CANCELLED. */
+static int write_fifo(sv__aout *a, const uint8_t *data, size_t bytes, double pts, uint64_t gen)
+{
+    sv__mutex_lock(&a->lock);
+    if (a->gen != gen) {
+        sv__mutex_unlock(&a->lock);
+        return SV_ERR_CANCELLED;
+    }
+    if (a->len == 0 && !isnan(pts))
+        a->fifo_pts = pts; /* an empty FIFO restarts at this frame's time */
+    while (bytes) {
+        while (a->len == a->cap && a->gen == gen)
+            sv__cond_wait(&a->cond, &a->lock);
+        if (a->gen != gen) {
+            sv__mutex_unlock(&a->lock);
+            return SV_ERR_CANCELLED;
+        }
+        size_t wpos = (a->rpos + a->len) % a->cap;
+        size_t room = a->cap - a->len;
+        size_t run = a->cap - wpos;
+        size_t n = bytes < room ? bytes : room;
+        if (n > run)
+            n = run;
+        memcpy(a->buf + wpos, data, n);
+        a->len += n;
+        data += n;
+        bytes -= n;
+    }
+    a->end_pts = a->fifo_pts + (double)(a->len / (size_t)a->frame_bytes) / a->fmt.sample_rate;
+    sv__mutex_unlock(&a->lock);
+    return 0;
+}
+
+int sv__aout_push(sv__aout *a, AVFrame *f, uint64_t gen, double pts)
+{
+    if (!a->sink)
+        return 0;
+    if (!a->opened) {
+        int r = open_sink(a, f);
+        if (r < 0) {
+            sv__env_error(a->env, r, 1, "the audio sink cannot play %d Hz, %d channels",
+                          f->sample_rate, f->ch_layout.nb_channels);
+            return r;
+        }
+    }
+    if (setup_swr(a, f) < 0) {
+        sv__env_error(a->env, SV_ERR_UNSUPPORTED, 1, "cannot convert the audio for the sink");
+        return SV_ERR_UNSUPPORTED;
+    }
+    int out_samples = swr_get_out_samples(a->swr, f->nb_samples);
+    if (out_samples > a->tmp_samples) {
+        av_freep(&a->tmp);
+        if (av_samples_alloc(&a->tmp, NULL, a->fmt.channels, out_samples,
+                             a->fmt.format == SV_SAMPLE_FMT_F32 ? AV_SAMPLE_FMT_FLT
+                                                               : AV_SAMPLE_FMT_S16, 0) < 0)
+            return SV_ERR_NOMEM;
+        a->tmp_samples = out_samples;
+    }
+    int n = swr_convert(a->swr, &a->tmp, out_samples, (const uint8_t **)f->extended_data,
+                        f->nb_samples);
+    if (n <= 0)
+        return 0;
+
+    /* Accurate seek: leave out the samples before the target. */
+    int skip = 0;
+    sv__mutex_lock(&a->lock);
+    double target = a->target;
+    sv__mutex_unlock(&a->lock);
+    if (target >= 0 && !isnan(pts) && pts < target) {
+        double s = (target - pts) * a->fmt.sample_rate;
+        skip = s >= n ? n : (int)floor(s);
+        pts += (double)skip / a->fmt.sample_rate;
+    }
+    if (skip >= n)
+        return 0;
+    return write_fifo(a, a->tmp + (size_t)skip * (size_t)a->frame_bytes,
+                      (size_t)(n - skip) * (size_t)a->frame_bytes, pts, gen);
+}
+
+void sv__aout_eos(sv__aout *a, uint64_t gen)
+{
+    int done_now = 0;
+    sv__mutex_lock(&a->lock);
+    if (a->gen == gen) {
+        a->eos = 1;
+        if (!a->len && !a->done)
+            a->done = done_now = 1;
+    }
+    sv__mutex_unlock(&a->lock);
+    if (done_now)
+        sv__env_changed(a->env);
+}
+
+void sv__aout_flush(sv__aout *a, uint64_t gen, double target)
+{
+    sv__mutex_lock(&a->lock);
+    a->gen = gen;
+    a->target = target;
+    a->rpos = a->len = 0;
+    a->eos = a->done = 0;
+    a->anchor_valid = 0;
+    sv__cond_broadcast(&a->cond);
+    sv__mutex_unlock(&a->lock);
+}
+
+void sv__aout_set_playing(sv__aout *a, int playing)
+{
+    sv_audio_sink *sink = a->sink;
+    sv__mutex_lock(&a->lock);
+    int opened = a->opened;
+    a->playing = playing;
+    if (!playing)
+        a->anchor_valid = 0;
+    sv__mutex_unlock(&a->lock);
+    if (opened && sink)
+        sink->pause(sink->opaque, !playing);
+}
+
+double sv__aout_clock(sv__aout *a)
+{
+    double now = sv__env_now(a->env);
+    sv__mutex_lock(&a->lock);
+    double c = NAN;
+    if (a->playing && a->anchor_valid) {
+        c = a->anchor_pts + (now - a->anchor_time);
+        if (c > a->fifo_pts)
+            c = a->fifo_pts; /* nothing beyond what was handed out is heard */
+    }
+    sv__mutex_unlock(&a->lock);
+    return c;
+}
+
+double sv__aout_buffered_s(sv__aout *a)
+{
+    sv__mutex_lock(&a->lock);
+    double s = a->frame_bytes ? (double)(a->len / (size_t)a->frame_bytes) / a->fmt.sample_rate : 0;
+    sv__mutex_unlock(&a->lock);
+    return s;
+}
+
+int sv__aout_done(sv__aout *a)
+{
+    sv__mutex_lock(&a->lock);
+    int d = a->done || !a->active || !a->sink;
+    sv__mutex_unlock(&a->lock);
+    return d;
+}
+
+int sv__aout_active(sv__aout *a)
+{
+    sv__mutex_lock(&a->lock);
+    int r = a->active && a->sink != NULL;
+    sv__mutex_unlock(&a->lock);
+    return r;
+}
+
+void sv__aout_set_active(sv__aout *a, int active)
+{
+    sv__mutex_lock(&a->lock);
+    a->active = active;
+    sv__mutex_unlock(&a->lock);
+}
+
+void sv__aout_volume(sv__aout *a, double volume, int muted)
+{
+    sv__mutex_lock(&a->lock);
+    a->gain = muted ? 0.0f : (float)volume;
+    sv__mutex_unlock(&a->lock);
+}

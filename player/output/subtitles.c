@@ -1,0 +1,336 @@
+/*
+ * subtitles.c - WebVTT text tracks: fetching cues ahead of the position and
+ * showing the ones active now (internal.h, "subtitles").
+ *
+ * Loop thread, except sv__subs_text(), which copies the current text under
+ * the module's own lock for any thread. Subtitles never stop playback: a
+ * segment that cannot be fetched or parsed is logged and skipped.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "player/output/output.h"
+#include "player/manifest/webvtt.h"
+
+#define LOOKAHEAD_S 30.0 /* cues fetched this far ahead of the position */
+#define MAX_TEXT 4096
+
+typedef struct stored_cue {
+    double start, end;   /* seconds as in the file */
+    int64_t disc;        /* epoch of the segment it came from */
+    int mapped;          /* X-TIMESTAMP-MAP: media time + the epoch's offset */
+    char *text;
+} stored_cue;
+
+struct sv__subs {
+    const sv__env *env;   /* borrowed: status (position, epochs), log, events */
+    sv__fetcher *fetcher; /* borrowed */
+    sv__presentation *pres; /* the load's, while a track is selected */
+    int period;
+    int track;            /* text track index in the current period, -1 off */
+    long next_seg;        /* next segment to fetch, -1 before the first */
+    int64_t fetch_id;     /* > 0 while a request is in flight */
+    int fetching_playlist;
+    stored_cue *cues;
+    size_t nb_cues, cap_cues;
+    sv__mutex lock;       /* guards text */
+    char text[MAX_TEXT];  /* cue text shown now ("" none) */
+};
+
+int sv__subs_create(sv__subs **out, const sv__env *env, sv__fetcher *fetcher)
+{
+    sv__subs *s = calloc(1, sizeof(*s));
+
+    if (!s)
+        return SV_ERR_NOMEM;
+    s->env = env;
+    s->fetcher = fetcher;
+    if (sv__mutex_init(&s->lock) < 0) {
+        free(s);
+        return SV_ERR_NOMEM;
+    }
+    s->track = -1;
+    s->next_seg = -1;
+    *out = s;
+    return 0;
+}
+
+static void clear_cues(sv__subs *s)
+{
+    for (size_t i = 0; i < s->nb_cues; i++)
+        free(s->cues[i].text);
+    s->nb_cues = 0;
+}
+
+void sv__subs_destroy(sv__subs *s)
+{
+    if (!s)
+        return;
+    clear_cues(s);
+    free(s->cues);
+    sv__mutex_destroy(&s->lock);
+    free(s);
+}
+
+static void set_text(sv__subs *s, const char *text)
+{
+    sv__mutex_lock(&s->lock);
+    int same = !strcmp(s->text, text);
+    if (!same)
+        snprintf(s->text, sizeof(s->text), "%s", text);
+    sv__mutex_unlock(&s->lock);
+    if (!same) {
+        sv_event ev = { .id = SV_EVENT_SUBTITLE };
+        sv__env_event(s->env, &ev, text, NULL, NULL);
+    }
+}
+
+void sv__subs_reset(sv__subs *s)
+{
+    if (s->fetch_id > 0)
+        sv__fetch_cancel(s->fetcher, s->fetch_id);
+    s->fetch_id = 0;
+    s->fetching_playlist = 0;
+    s->next_seg = -1;
+    s->track = -1;
+    s->pres = NULL;
+    clear_cues(s);
+    set_text(s, "");
+}
+
+static sv__track *text_track(sv__subs *s)
+{
+    if (!s->pres || s->track < 0 || s->period >= (int)s->pres->nb_periods)
+        return NULL;
+    sv__period *per = &s->pres->periods[s->period];
+    for (size_t i = 0; i < per->nb_tracks; i++)
+        if (per->tracks[i].type == SV_TRACK_TEXT && per->tracks[i].index == s->track)
+            return per->tracks[i].nb_reps ? &per->tracks[i] : NULL;
+    return NULL;
+}
+
+int sv__subs_select(sv__subs *s, sv__presentation *pres, int period, int index)
+{
+    sv__subs_reset(s);
+    if (index < 0)
+        return 0;
+    s->pres = pres;
+    s->period = period;
+    s->track = index;
+    if (!text_track(s)) {
+        s->track = -1;
+        return SV_ERR_RANGE;
+    }
+    return 0;
+}
+
+/* The last epoch offset looked up: cues of one epoch come together, so a
+ * tick takes the player's lock once per epoch, not once per cue. */
+typedef struct epoch_cache {
+    int valid, known;
+    int64_t disc;
+    double offset;
+} epoch_cache;
+
+/* Where a cue sits on the presentation timeline; 0 when it cannot be
+ * placed yet (its epoch has no mapping until a stream demuxes it). */
+static int place(sv__subs *s, epoch_cache *ec, const stored_cue *c, double *start,
+                 double *end)
+{
+    double off = 0;
+
+    if (c->mapped) {
+        if (!ec->valid || ec->disc != c->disc) {
+            ec->valid = 1;
+            ec->disc = c->disc;
+            ec->known = sv__timeline_offset_get(s->env->st, c->disc, &ec->offset) == 0;
+        }
+        if (!ec->known)
+            return 0;
+        off = ec->offset;
+    } else if (s->pres->kind == SV__SOURCE_DASH && c->disc < (int64_t)s->pres->nb_periods) {
+        off = s->pres->periods[c->disc].start; /* DASH cue times count from the period */
+    }
+    *start = c->start + off;
+    *end = c->end + off;
+    return 1;
+}
+
+static int add_cues(sv__subs *s, const sv__webvtt *v, int64_t disc)
+{
+    for (size_t i = 0; i < v->nb_cues; i++) {
+        double start = v->cues[i].start, end = v->cues[i].end;
+        int mapped = v->has_map;
+
+        if (mapped) {
+            start = start - v->map_local + (double)v->map_mpegts / 90000.0;
+            end = end - v->map_local + (double)v->map_mpegts / 90000.0;
+        }
+        /* Segmented WebVTT repeats a cue in every segment it spans. */
+        int dup = 0;
+        for (size_t j = s->nb_cues; j-- > 0 && !dup;)
+            dup = s->cues[j].disc == disc && fabs(s->cues[j].start - start) < 1e-6 &&
+                  fabs(s->cues[j].end - end) < 1e-6 && !strcmp(s->cues[j].text, v->cues[i].text);
+        if (dup)
+            continue;
+        if (s->nb_cues == s->cap_cues) {
+            size_t cap = s->cap_cues ? s->cap_cues * 2 : 64;
+            stored_cue *n = realloc(s->cues, cap * sizeof(*n));
+            if (!n)
+                return SV_ERR_NOMEM;
+            s->cues = n;
+            s->cap_cues = cap;
+        }
+        stored_cue *c = &s->cues[s->nb_cues];
+        if (!(c->text = strdup(v->cues[i].text)))
+            return SV_ERR_NOMEM;
+        c->start = start;
+        c->end = end;
+        c->disc = disc;
+        c->mapped = mapped;
+        s->nb_cues++;
+    }
+    return 0;
+}
+
+static void pump(sv__subs *s, double position);
+
+static double position_now(sv__subs *s)
+{
+    sv__mutex_lock(&s->env->st->lock);
+    double pos = s->env->st->position_s;
+    sv__mutex_unlock(&s->env->st->lock);
+    return pos;
+}
+
+static void on_playlist(void *opaque, sv__fetch_result *r)
+{
+    sv__subs *s = opaque;
+    sv__track *t = text_track(s);
+    sv__parse_error err = { 0 };
+
+    s->fetch_id = 0;
+    s->fetching_playlist = 0;
+    if (r->error || !t) {
+        SV_LOGW(s->env->log, "subtitles", "subtitle playlist: %s", r->message);
+        s->track = -1; /* give up on this track */
+    } else if (sv__model_hls_media(s->pres, &t->reps[0], (const char *)r->data, r->size, r->url,
+                                   &err) < 0) {
+        SV_LOGW(s->env->log, "subtitles", "%s: line %d: %s", r->url, err.line, err.message);
+        s->track = -1;
+    }
+    free(r->data);
+    if (s->track >= 0)
+        pump(s, position_now(s));
+}
+
+static void on_segment(void *opaque, sv__fetch_result *r)
+{
+    sv__subs *s = opaque;
+    sv__track *t = text_track(s);
+    sv__parse_error err = { 0 };
+    sv__webvtt v;
+
+    s->fetch_id = 0;
+    if (r->error) {
+        SV_LOGW(s->env->log, "subtitles", "subtitle segment skipped: %s", r->message);
+    } else if (t && s->next_seg > 0 && (size_t)(s->next_seg - 1) < t->reps[0].nb_segs) {
+        const sv__segment *seg = &t->reps[0].segs[s->next_seg - 1];
+        if (sv__webvtt_parse((const char *)r->data, r->size, &v, &err) < 0) {
+            SV_LOGW(s->env->log, "subtitles", "%s: line %d: %s", r->url, err.line, err.message);
+        } else {
+            if (add_cues(s, &v, seg->disc) < 0)
+                SV_LOGW(s->env->log, "subtitles", "out of memory for cues");
+            sv__webvtt_free(&v);
+        }
+    }
+    free(r->data);
+    pump(s, position_now(s));
+}
+
+/* Starts the next fetch the track needs, if any. */
+static void pump(sv__subs *s, double position)
+{
+    sv__track *t = text_track(s);
+
+    if (!t || s->fetch_id > 0)
+        return;
+    sv__rep *rep = &t->reps[0];
+    sv__fetch_req req = { .kind = SV__FETCH_SEGMENT, .length = -1 };
+    if (rep->seg_state == SV__SEGS_NEED_PLAYLIST && rep->playlist_url) {
+        req.kind = SV__FETCH_MANIFEST;
+        req.url = rep->playlist_url;
+        s->fetching_playlist = 1;
+        s->fetch_id = sv__fetch(s->fetcher, &req, on_playlist, s);
+    } else if (rep->seg_state == SV__SEGS_READY && rep->nb_segs > 0) {
+        if (s->next_seg < 0) {
+            long i = sv__model_find_segment(rep, position);
+            s->next_seg = i < 0 ? (long)rep->nb_segs : i;
+        }
+        if ((size_t)s->next_seg >= rep->nb_segs ||
+            rep->segs[s->next_seg].start > position + LOOKAHEAD_S)
+            return;
+        const sv__segment *seg = &rep->segs[s->next_seg++];
+        req.url = seg->res.url;
+        req.offset = seg->res.offset;
+        req.length = seg->res.length;
+        s->fetch_id = sv__fetch(s->fetcher, &req, on_segment, s);
+    } else {
+        return; /* no segment list (e.g. an indexed text file): nothing to show */
+    }
+    if (s->fetch_id < 0) {
+        SV_LOGW(s->env->log, "subtitles", "cannot fetch %s", req.url ? req.url : "(none)");
+        s->fetch_id = 0;
+        s->track = -1;
+    }
+}
+
+void sv__subs_seek(sv__subs *s)
+{
+    if (s->fetch_id > 0 && !s->fetching_playlist) {
+        sv__fetch_cancel(s->fetcher, s->fetch_id);
+        s->fetch_id = 0;
+    }
+    s->next_seg = -1; /* cues already read stay; segments are found again */
+}
+
+void sv__subs_tick(sv__subs *s, double position)
+{
+    char text[MAX_TEXT];
+    size_t n = 0;
+
+    if (s->track < 0) {
+        if (s->text[0])
+            set_text(s, "");
+        return;
+    }
+    pump(s, position);
+    text[0] = '\0';
+    /* Cues in file order; simultaneous ones are stacked in that order. */
+    epoch_cache ec = { 0 };
+    for (size_t i = 0; i < s->nb_cues; i++) {
+        double a, b;
+        if (!place(s, &ec, &s->cues[i], &a, &b) || position < a || position >= b)
+            continue;
+        n += (size_t)snprintf(text + n, sizeof(text) - n, "%s%s", n ? "\n" : "",
+                              s->cues[i].text);
+        if (n >= sizeof(text))
+            break;
+    }
+    set_text(s, text);
+}
+
+int sv__subs_text(sv__subs *s, char *buf, size_t cap)
+{
+    size_t n;
+
+    if (!buf || !cap)
+        return SV_ERR_INVALID;
+    sv__mutex_lock(&s->lock);
+    n = strlen(s->text);
+    snprintf(buf, cap, "%s", s->text);
+    sv__mutex_unlock(&s->lock);
+    return n < cap ? 0 : SV_ERR_OVERFLOW;
+}
