@@ -249,11 +249,12 @@ int sv__ladder_svg(const sv__ladder_report *rep, char **out, size_t *len)
         choices(&b, rep, &p);
     }
     sv__mbuf_printf(&b, "</svg>\n");
+    sv__mbuf_append(&b, "", 1); /* a C string too */
     if (b.failed) {
         sv__mbuf_free(&b);
         return SV_ERR_NOMEM;
     }
     *out = (char *)b.data;
-    *len = b.len;
+    *len = b.len - 1;
     return 0;
 }
