@@ -10,11 +10,12 @@
  * on a dummy salt, so response times do not tell which names exist.
  *
  * User tokens are JWTs (RFC 7519) signed with HS256 under the server's
- * token-secret: header {"alg":"HS256","typ":"JWT"}, claims {"sub":"<user
- * id>","name":..,"region":..,"role":..,"iat":..,"exp":..}. Built from OpenSSL HMAC
- * and jansson (Debian's libjwt-dev is not part of the dependency set).
- * Verification accepts only alg HS256, checks the MAC in constant time
- * before reading the claims, and refuses expired tokens.
+ * token-secret by jws.h, the one signed-token format (playback tokens are
+ * the same, with other claims): claims {"sub":"<user id>","name":..,
+ * "region":..,"role":..,"iat":..,"exp":..}. Verification (sv__jws_verify)
+ * accepts only alg HS256, checks the MAC in constant time before reading
+ * anything, and refuses expired tokens; a playback token is refused here, as
+ * it carries no "sub".
  *
  * Threads: the catalog functions follow catalog.h (one handle per thread);
  * the JWT functions are pure.

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "backend/fsutil.h"
+#include "platform/fs.h"
 #include "backend/server_internal.h"
 
 void sv__api_send_json(sv__http_req *req, int status, json_t *value)

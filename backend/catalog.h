@@ -70,7 +70,7 @@ const char *sv__catalog_errmsg(sv__catalog *cat);
 
 /* Did the connection's last failed call fail for lack of disk space
  * (SQLITE_FULL, or an I/O error with ENOSPC/EDQUOT)? A later successful call
- * (a ROLLBACK) clears it; callers also check the file system (fsutil.h). */
+ * (a ROLLBACK) clears it; callers also check the file system (platform/fs.h). */
 int sv__catalog_disk_full(sv__catalog *cat);
 
 /* Can the catalog be used now? 1, or 0 when its database is unreachable

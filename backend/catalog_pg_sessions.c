@@ -18,6 +18,8 @@
 #include <string.h>
 
 #include "backend/catalog_pg.h"
+#include "platform/buf.h"
+#include "platform/log.h"
 #include "streamverse/common.h"
 
 /* Ends a transaction that failed, keeping the failed statement's error in
@@ -127,33 +129,13 @@ int sv__pg_session_get(sv__catalog *cat, const char *id, sv__session *out)
 
 /* ---- sessions_save: a whole batch in a constant number of statements ---- */
 
-/* A PostgreSQL array literal ("{1,2,3}", '{"a","b"}') being built. */
-typedef struct literal {
-    char *p;
-    size_t len, cap;
-    int failed; /* out of memory */
-} literal;
+/* PostgreSQL array literals ("{1,2,3}", '{"a","b"}') are built in an
+ * sv__buf: each element starts with a comma, or the opening brace. */
 
-static void lit_grow(literal *l, size_t more)
-{
-    char *p;
-    size_t cap;
+/* Appends one element printed from fmt. */
+static void lit_add(sv__buf *l, const char *fmt, ...) SV_PRINTF(2, 3);
 
-    if (l->failed || l->len + more + 2 <= l->cap)
-        return;
-    cap = l->cap ? l->cap : 4096;
-    while (cap < l->len + more + 2)
-        cap *= 2;
-    if (!(p = realloc(l->p, cap))) {
-        l->failed = 1;
-        return;
-    }
-    l->p = p;
-    l->cap = cap;
-}
-
-/* Appends one element: a comma (or the opening brace), then text. */
-static void lit_add(literal *l, const char *fmt, ...)
+static void lit_add(sv__buf *l, const char *fmt, ...)
 {
     char tmp[64];
     va_list ap;
@@ -162,46 +144,32 @@ static void lit_add(literal *l, const char *fmt, ...)
     va_start(ap, fmt);
     n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
     va_end(ap);
-    lit_grow(l, (size_t)n + 1);
-    if (l->failed)
-        return;
-    l->p[l->len] = l->len ? ',' : '{';
-    l->len++;
-    memcpy(l->p + l->len, tmp, (size_t)n);
-    l->len += (size_t)n;
+    sv__buf_u8(l, l->size ? ',' : '{');
+    sv__buf_append(l, tmp, n > 0 ? (size_t)n : 0);
 }
 
 /* Appends a text element, double-quoted with its quotes and backslashes
  * escaped (so "", NULL and {} read as text, not as array syntax). */
-static void lit_add_text(literal *l, const char *s)
+static void lit_add_text(sv__buf *l, const char *s)
 {
-    size_t n = strlen(s);
-
-    lit_grow(l, 2 * n + 3);
-    if (l->failed)
-        return;
-    l->p[l->len] = l->len ? ',' : '{';
-    l->len++;
-    l->p[l->len++] = '"';
+    sv__buf_u8(l, l->size ? ',' : '{');
+    sv__buf_u8(l, '"');
     for (; *s; s++) {
         if (*s == '"' || *s == '\\')
-            l->p[l->len++] = '\\';
-        l->p[l->len++] = *s;
+            sv__buf_u8(l, '\\');
+        sv__buf_u8(l, (uint8_t)*s);
     }
-    l->p[l->len++] = '"';
+    sv__buf_u8(l, '"');
 }
 
-/* Closes the literal; NULL when memory ran out. */
-static const char *lit_end(literal *l)
+/* Closes the literal (a NUL-terminated string inside l); NULL when memory
+ * ran out. */
+static const char *lit_end(sv__buf *l)
 {
-    lit_grow(l, 1);
-    if (l->failed)
-        return NULL;
-    if (!l->len)
-        l->p[l->len++] = '{';
-    l->p[l->len++] = '}';
-    l->p[l->len] = '\0';
-    return l->p;
+    if (!l->size)
+        sv__buf_u8(l, '{');
+    sv__buf_append(l, "}", 2);
+    return l->err ? NULL : (const char *)l->data;
 }
 
 enum { C_ID, C_LAST_SEEN, C_POSITION, C_UNSAVED, C_BITRATE, C_BUFFER, C_REBUF_COUNT, C_REBUF_S,
@@ -255,7 +223,7 @@ static const char SAVE_SQL[] =
 
 int sv__pg_sessions_save(sv__catalog *cat, sv__session *const *s, int n, const char *reason)
 {
-    literal col[C_NB] = {{0}};
+    sv__buf col[C_NB] = {{0}};
     const char *arg[C_NB];
     char *saved = NULL;
     PGresult *r = NULL;
@@ -317,7 +285,7 @@ fail:
 out:
     PQclear(r);
     for (int c = 0; c < C_NB; c++)
-        free(col[c].p);
+        sv__buf_free(&col[c]);
     free(saved);
     return ret;
 }

@@ -14,6 +14,12 @@
  * request head that trickles in (408) and for idle keep-alive connections,
  * and a graceful drain for shutdown.
  *
+ * Answers are either whole (sv__http_send*(): the layer writes head and
+ * body) or streamed (sv__http_stream_*(): the application writes the body
+ * at its own pace and may end it early or abruptly), which is what a body
+ * made as it goes, or a test server's faults (tests/support/faultsrv*),
+ * need.
+ *
  * Threads: everything here runs on the loop thread; no locks.
  */
 #ifndef SV_BACKEND_HTTP_H
@@ -96,8 +102,16 @@ typedef struct sv__http_req {
     size_t extra_len;
 
     int status;                    /* the status sent, for logs and metrics */
-    uint64_t bytes_sent;           /* body bytes */
+    uint64_t bytes_sent;           /* body bytes of the answer */
     uint64_t t_start_ns;
+
+    /* For logs, by on_done: which connection (the server's numbers, from 1;
+     * equal numbers: a reused connection), whether the whole answer was
+     * written (0: the connection died or was cut first), and the body bytes
+     * the socket took. */
+    uint64_t conn_id;
+    int completed;
+    uint64_t bytes_written;
 } sv__http_req;
 
 typedef struct sv__http_callbacks {
@@ -109,7 +123,9 @@ typedef struct sv__http_callbacks {
      * before returning, or call sv__http_defer() and answer later (slow
      * work on the thread pool, such as password hashing). */
     void (*on_request)(void *opaque, sv__http_req *req);
-    /* The response was sent (or the connection died): for logs and metrics. */
+    /* The response was sent (or the connection died): for logs and metrics.
+     * Called for every request whose answer was begun (req->status set),
+     * streamed ones included. */
     void (*on_done)(void *opaque, const sv__http_req *req);
     /* The server finished draining after sv__http_server_drain(). */
     void (*on_drained)(void *opaque);
@@ -125,6 +141,8 @@ typedef struct sv__http_limits {
     size_t max_connections;     /* open connections; beyond, new ones get a 503 and are
                                  * closed. 0 (default): from the fd limit, (RLIMIT_NOFILE
                                  * - 64) / 2, since a connection may hold a file too */
+    int close_when_full;        /* beyond max_connections, close new connections at once,
+                                 * unanswered, instead of the 503 */
 } sv__http_limits;
 
 void sv__http_limits_default(sv__http_limits *l);
@@ -143,6 +161,10 @@ int sv__http_server_create(uv_loop_t *loop, const char *host, int port,
  * the connection fuzz target hand it one end of a socketpair). Takes
  * ownership of fd; it is made non-blocking. */
 void sv__http_server_adopt(sv__http_server *srv, int fd);
+
+/* The Server header of the answers (default "svserver"; at most 31
+ * characters of a token, else unchanged). Returns 0 or SV_ERR_INVALID. */
+int sv__http_server_set_name(sv__http_server *srv, const char *name);
 
 /* The bound port (useful after port 0). */
 int sv__http_server_port(const sv__http_server *srv);
@@ -197,6 +219,55 @@ void sv__http_reject(sv__http_req *req, int status, const char *code, const char
  */
 void sv__http_defer(sv__http_req *req);
 int sv__http_resume(sv__http_req *req);
+
+/*
+ * Streamed answers. From on_request, sv__http_stream_open() hands the answer
+ * to the application, which writes it when it likes, from any later loop
+ * callback (timers included):
+ *
+ *   sv__http_stream_head()   builds and sends the head: status, type and
+ *                            the Content-Length promised;
+ *   sv__http_stream_write()  sends body bytes (copied; what the socket does
+ *                            not take now goes out as it drains);
+ *   sv__http_stream_end()    ends the answer (enum sv__http_stream_end).
+ *
+ * Meanwhile no timeout runs (pacing is the application's business) and the
+ * socket stays watched, so a client that goes away (EOF, reset) is reported
+ * through on_gone at once, even before the head; bytes of a pipelined next
+ * request are kept and parsed after the end. The layer does not police the
+ * body against the Content-Length: an answer ended with fewer or more body
+ * bytes than promised closes the connection, which the client can no longer
+ * frame. A HEAD request gets no body bytes (the application writes none).
+ * Calls return 1 when all is sent, 0 when bytes wait for the socket
+ * (on_drained follows), or SV_ERR_NETWORK on a write error: the connection
+ * is then closed and the stream over (on_gone is not called for it).
+ * Loop thread only; the callbacks never run inside a stream call.
+ */
+typedef struct sv__http_stream_cb {
+    /* Every byte written so far has gone to the socket: write more. */
+    void (*on_drained)(void *opaque, sv__http_req *req);
+    /* The connection is gone (the client left, or the server closed it:
+     * drain timeout, shutdown): the stream is over, req is valid during
+     * the call only and no stream call may follow. */
+    void (*on_gone)(void *opaque, sv__http_req *req);
+} sv__http_stream_cb;
+
+enum sv__http_stream_end {
+    SV__HTTP_STREAM_DONE = 0, /* the answer is whole: keep-alive if it can */
+    SV__HTTP_STREAM_CLOSE,    /* close cleanly once the bytes written are out (FIN) */
+    SV__HTTP_STREAM_RESET     /* reset the connection now (RST), dropping what waits */
+};
+
+/* Takes the answer over (`cb` and `opaque` outlive the stream). */
+void sv__http_stream_open(sv__http_req *req, const sv__http_stream_cb *cb, void *opaque);
+/* Once, before any body byte. Extra headers as for sv__http_send. */
+int sv__http_stream_head(sv__http_req *req, int status, const char *content_type,
+                         uint64_t content_length);
+int sv__http_stream_write(sv__http_req *req, const void *data, size_t len);
+/* Ends the stream; the callbacks are not called after it. The connection
+ * may go on with the next pipelined request before this returns; req is
+ * not valid after it. */
+void sv__http_stream_end(sv__http_req *req, enum sv__http_stream_end how);
 
 /* A JSON error body {"error":{"code":..,"message":..}} with that status. */
 void sv__http_send_error(sv__http_req *req, int status, const char *code, const char *message);

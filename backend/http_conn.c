@@ -62,6 +62,7 @@ static void req_clear(sv__http_req *req)
         unlink(req->body_path);
     memset(req, 0, sizeof(*req));
     req->conn = conn;
+    req->conn_id = conn ? conn->id : 0;
     req->peer = conn ? conn->peer : "-";
     req->body_fd = -1;
     req->content_length = UINT64_MAX;
@@ -129,9 +130,11 @@ void sv__http_conn_close(sv__http_conn *conn)
     uv_poll_stop(&conn->poll);
     uv_close((uv_handle_t *)&conn->poll, on_conn_closed);
     uv_close((uv_handle_t *)&conn->timer, on_conn_closed);
+    if (conn->stream_cb)
+        sv__http_stream_gone(conn);
 }
 
-static void watch(sv__http_conn *conn, int events)
+void sv__http_conn_watch(sv__http_conn *conn, int events)
 {
     if (conn->state == SV__CONN_CLOSING || events == conn->poll_events)
         return;
@@ -189,6 +192,7 @@ sv__http_conn *sv__http_conn_start(sv__http_server *srv, int fd)
         return NULL;
     }
     conn->srv = srv;
+    conn->id = ++srv->next_conn_id;
     conn->fd = fd;
     peer_name(fd, conn->peer, sizeof(conn->peer));
     conn->file_fd = -1;
@@ -213,7 +217,7 @@ sv__http_conn *sv__http_conn_start(sv__http_server *srv, int fd)
     srv->conns = conn;
     srv->nb_conns++;
     restart_timer(conn, srv->limits.idle_timeout_ms);
-    watch(conn, UV_READABLE);
+    sv__http_conn_watch(conn, UV_READABLE);
     return conn;
 }
 
@@ -448,7 +452,8 @@ static int on_message_complete(http_parser *p)
             return -1;
     }
     srv->cb.on_request(srv->cb.opaque, &conn->req);
-    if (!conn->req.status && !conn->deferred &&
+    /* No answer, no promise of one (deferred, streamed), no closing. */
+    if (conn->state == SV__CONN_HANDLING && !conn->req.status && !conn->deferred &&
         sv__http_build_error(&conn->req, 500, "internal", "no answer") < 0)
         sv__http_conn_close(conn);
     http_parser_pause(p, 1);
@@ -467,13 +472,14 @@ static void linger(sv__http_conn *conn)
     conn->state = SV__CONN_LINGER;
     conn->in_len = 0;
     restart_timer(conn, 2000);
-    watch(conn, UV_READABLE);
+    sv__http_conn_watch(conn, UV_READABLE);
 }
 
 static void finish_response(sv__http_conn *conn)
 {
     sv__http_server *srv = conn->srv;
 
+    conn->req.completed = 1;
     if (srv->cb.on_done)
         srv->cb.on_done(srv->cb.opaque, &conn->req);
     req_clear(&conn->req);
@@ -505,7 +511,7 @@ static int flush(sv__http_conn *conn)
     int r = sv__http_out_flush(conn);
 
     if (r == 0) {
-        watch(conn, UV_WRITABLE);
+        sv__http_conn_watch(conn, UV_WRITABLE);
         restart_timer(conn, conn->srv->limits.idle_timeout_ms);
     } else if (r < 0) {
         sv__http_conn_close(conn);
@@ -558,11 +564,19 @@ static void process_input(sv__http_conn *conn)
             n = conn->in_len;
         memmove(conn->in, conn->in + n, conn->in_len - n);
         conn->in_len -= n;
+        if (conn->state == SV__CONN_CLOSING)
+            return;
         if (err == HPE_PAUSED) {
             http_parser_pause(&conn->parser, 0);
+            if (conn->state == SV__CONN_STREAM) {
+                /* The application writes when it likes; watch for a client
+                 * that leaves meanwhile. */
+                sv__http_stream_poll(conn, 0);
+                return;
+            }
             if (conn->deferred && !conn->req.status) {
                 /* Answered later; pipelined bytes wait unread meanwhile. */
-                watch(conn, 0);
+                sv__http_conn_watch(conn, 0);
                 return;
             }
             if (!send_built(conn))
@@ -570,7 +584,7 @@ static void process_input(sv__http_conn *conn)
         } else if (err != HPE_OK) {
             conn->close_after = 1;
             conn->in_len = 0;
-            if (!conn->out_len) {
+            if (!conn->out.size) {
                 int status = conn->reject_status ? conn->reject_status : 400;
                 const char *code = status == 431 ? "header_too_large" : "bad_request";
 
@@ -591,7 +605,7 @@ static void process_input(sv__http_conn *conn)
         }
     }
     if (conn->state <= SV__CONN_BODY)
-        watch(conn, UV_READABLE);
+        sv__http_conn_watch(conn, UV_READABLE);
 }
 
 static void on_readable(sv__http_conn *conn)
@@ -617,6 +631,10 @@ static void on_poll(uv_poll_t *h, int status, int events)
 
     if (status < 0) {
         sv__http_conn_close(conn);
+        return;
+    }
+    if (conn->state == SV__CONN_STREAM) {
+        sv__http_stream_poll(conn, events);
         return;
     }
     if (conn->state == SV__CONN_WRITING) {

@@ -3,6 +3,7 @@
  * those below it; a lower one reports up through a callback):
  *   http_server.c  listening, accepting, draining
  *   http_answer.c  the application's sv__http_send*() and sv__http_reject()
+ *   http_stream.c  the application's streamed answers (sv__http_stream_*())
  *   http_conn.c    one connection: reading, parsing, its state machine
  *   http_write.c   the bytes of an answer: building and writing them
  * Loop thread only.
@@ -14,6 +15,7 @@
 #include <time.h>
 
 #include "backend/http.h"
+#include "platform/buf.h"
 
 #define SV__HTTP_INBUF 16384
 
@@ -22,6 +24,7 @@ enum sv__conn_state {
     SV__CONN_HEAD,     /* reading a request head (header timeout runs) */
     SV__CONN_BODY,     /* reading a body */
     SV__CONN_HANDLING, /* the application has the request */
+    SV__CONN_STREAM,   /* the application writes a streamed answer (http_stream.c) */
     SV__CONN_WRITING,  /* sending the answer */
     SV__CONN_LINGER,   /* after a refusal: write side shut, unread input drained */
     SV__CONN_CLOSING   /* handles closing */
@@ -30,6 +33,7 @@ enum sv__conn_state {
 struct sv__http_conn {
     sv__http_server *srv;
     sv__http_conn *prev, *next;     /* the server's list */
+    uint64_t id;                    /* the server's connection number, from 1 */
     int fd;
     char peer[48];                  /* the client's address, text */
     uv_poll_t poll;
@@ -59,10 +63,18 @@ struct sv__http_conn {
     size_t in_len;
 
     /* The answer: head (and memory body) in out, then the file part. */
-    char *out;
-    size_t out_len, out_off, out_cap;
+    sv__buf out;
+    size_t out_off;                 /* bytes of out already written */
+    size_t out_head;                /* of which the head (the rest is body) */
     int file_fd;
     uint64_t file_off, file_left;
+
+    /* A streamed answer (http_stream.c): the application's callbacks while
+     * it holds the stream (NULL once it ended it), the Content-Length its
+     * head promised and the body bytes handed over so far. */
+    const sv__http_stream_cb *stream_cb;
+    void *stream_opaque;
+    uint64_t stream_promised, stream_body;
 };
 
 struct sv__http_server {
@@ -89,6 +101,8 @@ struct sv__http_server {
     uint64_t refuse_logged_ns;
     time_t date_t;                  /* the Date header, formatted once a second */
     char date[40];
+    char name[32];                  /* the Server header */
+    uint64_t next_conn_id;
     /* Set by http_server.c; http_conn.c calls it when a connection has left
      * the list (the server may be waiting for the last one to drain). */
     void (*conn_gone)(sv__http_server *srv);
@@ -104,6 +118,14 @@ void sv__http_conn_close(sv__http_conn *conn);
  * connection sends it when http_parser_execute() returned). On a slow
  * reader it waits for writability; a write error closes the connection. */
 void sv__http_conn_dispatch(sv__http_conn *conn);
+/* Watches the socket for `events` (UV_READABLE, UV_WRITABLE, UV_DISCONNECT). */
+void sv__http_conn_watch(sv__http_conn *conn, int events);
+
+/* http_stream.c */
+/* The socket of a connection in SV__CONN_STREAM is ready. */
+void sv__http_stream_poll(sv__http_conn *conn, int events);
+/* The connection closes while the application holds its stream: tells it. */
+void sv__http_stream_gone(sv__http_conn *conn);
 
 /* http_write.c */
 /* Build the answer into the connection's output (replacing what was there)
@@ -118,8 +140,12 @@ int sv__http_build_file(sv__http_req *req, int status, const char *content_type,
 int sv__http_build_error(sv__http_req *req, int status, const char *code, const char *message);
 /* The same, and the connection closes after it (lingering first). */
 int sv__http_build_reject(sv__http_req *req, int status, const char *code, const char *message);
+/* The head alone, announcing `length` body bytes, for a streamed answer. */
+int sv__http_build_head(sv__http_req *req, int status, const char *content_type,
+                        uint64_t length);
 /* Writes what is pending. Returns 1 when all is out, 0 when the socket is
- * full (watch for writability and call again), -1 on a write error. */
+ * full (watch for writability and call again), -1 on a write error.
+ * req->bytes_written follows the body bytes the socket took. */
 int sv__http_out_flush(sv__http_conn *conn);
 /* Drops the output (and closes the file part). */
 void sv__http_out_free(sv__http_conn *conn);

@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -76,11 +77,15 @@ static void log_refusals(sv__http_server *srv)
  * closed. */
 static void refuse_full(sv__http_server *srv, int fd)
 {
-    sv__http_conn *conn = sv__http_conn_start(srv, fd);
+    sv__http_conn *conn;
 
     srv->refused_full++;
     log_refusals(srv);
-    if (!conn)
+    if (srv->limits.close_when_full) {
+        close(fd);
+        return;
+    }
+    if (!(conn = sv__http_conn_start(srv, fd)))
         return;
     conn->state = SV__CONN_HANDLING;
     conn->req.t_start_ns = uv_hrtime();
@@ -191,6 +196,7 @@ int sv__http_server_create(uv_loop_t *loop, const char *host, int port,
         return SV_ERR_NOMEM;
     srv->loop = loop;
     srv->conn_gone = on_conn_gone;
+    snprintf(srv->name, sizeof(srv->name), "svserver");
     srv->fd = -1;
     srv->reserve_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
     srv->log = log;
@@ -253,6 +259,17 @@ void sv__http_server_adopt(sv__http_server *srv, int fd)
     if (flags >= 0)
         fcntl(fd, F_SETFL, flags | O_NONBLOCK);
     sv__http_conn_start(srv, fd);
+}
+
+int sv__http_server_set_name(sv__http_server *srv, const char *name)
+{
+    size_t n = name ? strlen(name) : 0;
+
+    /* A token: no separators, nothing that could split the header. */
+    if (n == 0 || n >= sizeof(srv->name) || strcspn(name, " \t\r\n\"(),:;<=>?@[\\]{}") != n)
+        return SV_ERR_INVALID;
+    memcpy(srv->name, name, n + 1);
+    return 0;
 }
 
 int sv__http_server_port(const sv__http_server *srv)

@@ -56,7 +56,13 @@ const char *sv__http_reason(int status)
     case 501: return "Not Implemented";
     case 503: return "Service Unavailable";
     case 507: return "Insufficient Storage";
-    default: return "";
+    default: {
+        /* The rest of the registry, as http-parser knows it ("<unknown>"
+         * for what it does not). */
+        const char *r = http_status_str((enum http_status)status);
+
+        return r && r[0] != '<' ? r : "";
+    }
     }
 }
 
@@ -74,38 +80,12 @@ static const char *server_date(sv__http_server *srv)
 
 void sv__http_out_free(sv__http_conn *conn)
 {
-    free(conn->out);
-    conn->out = NULL;
-    conn->out_len = conn->out_off = conn->out_cap = 0;
+    sv__buf_free(&conn->out);
+    conn->out_off = conn->out_head = 0;
     if (conn->file_fd >= 0)
         close(conn->file_fd);
     conn->file_fd = -1;
     conn->file_left = 0;
-}
-
-static int out_reserve(sv__http_conn *conn, size_t more)
-{
-    size_t cap = conn->out_cap ? conn->out_cap : 512;
-    char *o;
-
-    if (conn->out_len + more <= conn->out_cap)
-        return 0;
-    while (cap < conn->out_len + more)
-        cap *= 2;
-    if (!(o = realloc(conn->out, cap)))
-        return SV_ERR_NOMEM;
-    conn->out = o;
-    conn->out_cap = cap;
-    return 0;
-}
-
-static int out_append(sv__http_conn *conn, const void *p, size_t len)
-{
-    if (out_reserve(conn, len) < 0)
-        return SV_ERR_NOMEM;
-    memcpy(conn->out + conn->out_len, p, len);
-    conn->out_len += len;
-    return 0;
 }
 
 /* Appends "name: value\r\n" to the extra headers, or nothing on overflow. */
@@ -183,17 +163,20 @@ static int build_head(sv__http_req *req, int status, const char *content_type, u
         return SV_ERR_OVERFLOW;
     /* Every piece below is bounded: constants, three digits, the reason,
      * the date, the type, at most 20 digits, the extra headers. */
-    max = 256 + strlen(reason) + strlen(date) + ct_len + sizeof(CORS_HEADERS) + req->extra_len;
-    if (out_reserve(conn, max) < 0)
+    max = 256 + strlen(reason) + strlen(date) + ct_len + sizeof(CORS_HEADERS) + req->extra_len +
+          sizeof(conn->srv->name);
+    if (sv__buf_reserve(&conn->out, max) < 0)
         return SV_ERR_NOMEM;
-    p = conn->out + conn->out_len;
+    p = (char *)conn->out.data + conn->out.size;
     PUT_LIT(p, "HTTP/1.1 ");
     *p++ = (char)('0' + status / 100);
     *p++ = (char)('0' + status / 10 % 10);
     *p++ = (char)('0' + status % 10);
     *p++ = ' ';
     p = put_str(p, reason);
-    PUT_LIT(p, "\r\nServer: svserver\r\nDate: ");
+    PUT_LIT(p, "\r\nServer: ");
+    p = put_str(p, conn->srv->name);
+    PUT_LIT(p, "\r\nDate: ");
     p = put_str(p, date);
     if (content_type) {
         PUT_LIT(p, "\r\nContent-Type: ");
@@ -210,8 +193,15 @@ static int build_head(sv__http_req *req, int status, const char *content_type, u
     memcpy(p, req->extra, req->extra_len);
     p += req->extra_len;
     PUT_LIT(p, "\r\n");
-    conn->out_len = (size_t)(p - conn->out);
+    conn->out.size = (size_t)(p - (char *)conn->out.data);
+    conn->out_head = conn->out.size;
     return 0;
+}
+
+int sv__http_build_head(sv__http_req *req, int status, const char *content_type,
+                        uint64_t length)
+{
+    return build_head(req, status, content_type, length);
 }
 
 static int body_allowed(const sv__http_req *req, int status)
@@ -229,8 +219,9 @@ int sv__http_build(sv__http_req *req, int status, const char *content_type, cons
     if (r < 0)
         return r;
     if (body_allowed(req, status) && len) {
-        if ((r = out_append(conn, body, len)) < 0)
-            return r;
+        sv__buf_append(&conn->out, body, len);
+        if (conn->out.err)
+            return conn->out.err;
         req->bytes_sent = len;
     }
     return 0;
@@ -248,13 +239,14 @@ int sv__http_build_file(sv__http_req *req, int status, const char *content_type,
         /* Small files (playlists, manifests) go out with the head in one
          * send(): copying a few KiB costs less than a splice through the
          * page cache, and the answer leaves in one segment. */
-        if ((r = out_reserve(conn, (size_t)len)) < 0)
+        if ((r = sv__buf_reserve(&conn->out, (size_t)len)) < 0)
             goto done;
-        if (pread(fd, conn->out + conn->out_len, (size_t)len, (off_t)offset) != (ssize_t)len) {
+        if (pread(fd, conn->out.data + conn->out.size, (size_t)len, (off_t)offset) !=
+            (ssize_t)len) {
             r = SV_ERR_IO;
             goto done;
         }
-        conn->out_len += (size_t)len;
+        conn->out.size += (size_t)len;
         req->bytes_sent = len;
     } else if (body_allowed(req, status) && len) {
         conn->file_fd = fd;
@@ -298,8 +290,9 @@ int sv__http_build_reject(sv__http_req *req, int status, const char *code, const
 
 int sv__http_out_flush(sv__http_conn *conn)
 {
-    while (conn->out_off < conn->out_len) {
-        ssize_t n = send(conn->fd, conn->out + conn->out_off, conn->out_len - conn->out_off,
+    while (conn->out_off < conn->out.size) {
+        size_t before = conn->out_off;
+        ssize_t n = send(conn->fd, conn->out.data + conn->out_off, conn->out.size - conn->out_off,
                          MSG_NOSIGNAL | (conn->file_left ? MSG_MORE : 0));
 
         if (n < 0 && errno == EINTR)
@@ -309,6 +302,10 @@ int sv__http_out_flush(sv__http_conn *conn)
         if (n <= 0)
             return -1;
         conn->out_off += (size_t)n;
+        /* Body bytes: what went out past the head. */
+        if (conn->out_off > conn->out_head)
+            conn->req.bytes_written +=
+                conn->out_off - (before > conn->out_head ? before : conn->out_head);
     }
     while (conn->file_left > 0) {
         off_t off = (off_t)conn->file_off;
@@ -323,6 +320,7 @@ int sv__http_out_flush(sv__http_conn *conn)
             return -1;
         conn->file_off += (uint64_t)n;
         conn->file_left -= (uint64_t)n;
+        conn->req.bytes_written += (uint64_t)n;
     }
     return 1;
 }

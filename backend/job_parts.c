@@ -15,7 +15,7 @@
 
 #include <openssl/crypto.h>
 
-#include "backend/fsutil.h"
+#include "platform/fs.h"
 #include "backend/jobs_internal.h"
 #include "backend/keys.h"
 #include "streamverse/common.h"

@@ -13,7 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "backend/fsutil.h"
+#include "platform/fs.h"
 #include "backend/jobs_internal.h"
 #include "streamverse/common.h"
 /* This machine's name as it goes into worker names and staging folders:

@@ -1,9 +1,9 @@
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "backend/metrics.h"
+#include "platform/buf.h"
 #include "platform/thread.h"
 #include "streamverse/common.h"
 
@@ -143,56 +143,19 @@ void sv__metrics_transcode(sv__metrics *m, double seconds, int ok)
     sv__mutex_unlock(&m->lock);
 }
 
-typedef struct buf {
-    char *p;
-    size_t len, cap;
-    int failed;
-} buf;
-
-static void put(buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void put(buf *b, const char *fmt, ...)
-{
-    va_list ap;
-    int n;
-
-    if (b->failed)
-        return;
-    for (;;) {
-        va_start(ap, fmt);
-        n = vsnprintf(b->p + b->len, b->cap - b->len, fmt, ap);
-        va_end(ap);
-        if (n < 0) {
-            b->failed = 1;
-            return;
-        }
-        if ((size_t)n < b->cap - b->len)
-            break;
-        char *p = realloc(b->p, b->cap * 2 + (size_t)n);
-        if (!p) {
-            b->failed = 1;
-            return;
-        }
-        b->p = p;
-        b->cap = b->cap * 2 + (size_t)n;
-    }
-    b->len += (size_t)n;
-}
-
 char *sv__metrics_render(sv__metrics *m, const int64_t *job_counts, size_t *len)
 {
-    buf b = {malloc(4096), 0, 4096, 0};
+    sv__buf b = { 0 };
     double ts;
     uint64_t ok, failed;
 
-    if (!b.p)
-        return NULL;
-    put(&b, "# HELP svserver_http_requests_total HTTP requests answered, by route and status.\n"
+    sv__buf_printf(&b,
+            "# HELP svserver_http_requests_total HTTP requests answered, by route and status.\n"
             "# TYPE svserver_http_requests_total counter\n");
     for (int i = 0; i < m->nb; i++)
-        put(&b, "svserver_http_requests_total{route=\"%s\",status=\"%d\"} %llu\n", m->s[i].route,
-            m->s[i].status, (unsigned long long)m->s[i].count);
-    put(&b, "# HELP svserver_http_sent_bytes_total Response body bytes sent, by route.\n"
+        sv__buf_printf(&b, "svserver_http_requests_total{route=\"%s\",status=\"%d\"} %llu\n",
+            m->s[i].route, m->s[i].status, (unsigned long long)m->s[i].count);
+    sv__buf_printf(&b, "# HELP svserver_http_sent_bytes_total Response body bytes sent, by route.\n"
             "# TYPE svserver_http_sent_bytes_total counter\n");
     /* Sum the per-status series of each route. */
     for (int i = 0; i < m->nb; i++) {
@@ -207,14 +170,14 @@ char *sv__metrics_render(sv__metrics *m, const int64_t *job_counts, size_t *len)
             sum += m->s[j].bytes;
         }
         if (first)
-            put(&b, "svserver_http_sent_bytes_total{route=\"%s\"} %llu\n", m->s[i].route,
-                (unsigned long long)sum);
+            sv__buf_printf(&b, "svserver_http_sent_bytes_total{route=\"%s\"} %llu\n",
+                m->s[i].route, (unsigned long long)sum);
     }
     if (job_counts) {
-        put(&b, "# HELP svserver_jobs Ingest jobs in the catalog, by state.\n"
+        sv__buf_printf(&b, "# HELP svserver_jobs Ingest jobs in the catalog, by state.\n"
                 "# TYPE svserver_jobs gauge\n");
         for (int s = 0; s < SV__JOB_NB; s++)
-            put(&b, "svserver_jobs{state=\"%s\"} %lld\n", sv__job_state_name(s),
+            sv__buf_printf(&b, "svserver_jobs{state=\"%s\"} %lld\n", sv__job_state_name(s),
                 (long long)job_counts[s]);
     }
     if (m->figures) {
@@ -222,7 +185,7 @@ char *sv__metrics_render(sv__metrics *m, const int64_t *job_counts, size_t *len)
 
         memset(&f, 0, sizeof(f));
         m->figures(m->figures_opaque, &f);
-        put(&b, "# HELP svserver_playback_sessions Live playback sessions.\n"
+        sv__buf_printf(&b, "# HELP svserver_playback_sessions Live playback sessions.\n"
                 "# TYPE svserver_playback_sessions gauge\n"
                 "svserver_playback_sessions %lld\n"
                 "# HELP svserver_playback_sessions_ended_total Playback sessions ended, by "
@@ -235,11 +198,11 @@ char *sv__metrics_render(sv__metrics *m, const int64_t *job_counts, size_t *len)
             (unsigned long long)f.replaced);
     }
     for (int fam = 0; fam < FAM_NB; fam++) {
-        put(&b, "# HELP %s %s\n# TYPE %s counter\n", fam_name[fam], fam_help[fam],
+        sv__buf_printf(&b, "# HELP %s %s\n# TYPE %s counter\n", fam_name[fam], fam_help[fam],
             fam_name[fam]);
         for (int i = 0; i < m->nb_r; i++)
             if (m->r[i].family == fam)
-                put(&b, "%s{result=\"%s\"} %llu\n", fam_name[fam], m->r[i].result,
+                sv__buf_printf(&b, "%s{result=\"%s\"} %llu\n", fam_name[fam], m->r[i].result,
                     (unsigned long long)m->r[i].count);
     }
     sv__mutex_lock(&m->lock);
@@ -247,7 +210,8 @@ char *sv__metrics_render(sv__metrics *m, const int64_t *job_counts, size_t *len)
     ok = m->transcodes_ok;
     failed = m->transcodes_failed;
     sv__mutex_unlock(&m->lock);
-    put(&b, "# HELP svserver_transcode_seconds_total Wall time spent in transcode jobs.\n"
+    sv__buf_printf(&b,
+            "# HELP svserver_transcode_seconds_total Wall time spent in transcode jobs.\n"
             "# TYPE svserver_transcode_seconds_total counter\n"
             "svserver_transcode_seconds_total %.3f\n"
             "# HELP svserver_transcodes_total Finished transcode jobs, by result.\n"
@@ -255,10 +219,10 @@ char *sv__metrics_render(sv__metrics *m, const int64_t *job_counts, size_t *len)
             "svserver_transcodes_total{result=\"ok\"} %llu\n"
             "svserver_transcodes_total{result=\"failed\"} %llu\n",
             ts, (unsigned long long)ok, (unsigned long long)failed);
-    if (b.failed) {
-        free(b.p);
+    if (b.err) {
+        sv__buf_free(&b);
         return NULL;
     }
-    *len = b.len;
-    return b.p;
+    /* vsnprintf left a NUL after the text: callers may read it as a string. */
+    return (char *)sv__buf_take(&b, len);
 }

@@ -19,7 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "backend/fsutil.h"
+#include "platform/fs.h"
 #include "backend/login_guard.h"
 #include "backend/ratelimit.h"
 #include "backend/server_internal.h"

@@ -10,7 +10,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "backend/fsutil.h"
+#include "platform/fs.h"
 #include "backend/http_util.h"
 #include "backend/static_files.h"
 #include "streamverse/common.h"

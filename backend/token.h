@@ -2,10 +2,10 @@
  * Signed tokens for playback and media URLs: stateless, so any origin that
  * knows the secret can check one without the catalog.
  *
- * A token is "<payload>.<mac>", both base64url without padding: the payload
- * is a small JSON object {"t":title,"s":session,"p":prefix,"e":expiry} and the
- * mac is HMAC-SHA256(secret, payload text). Both parts use only URL-safe
- * characters, so a token goes into a query string as it is.
+ * A token is a JWT signed with HS256 (jws.h, the same format as the user
+ * tokens) whose claims are {"title":<title id>,"session":"<session id or
+ * empty>","prefix":"<URL path prefix>","exp":<Unix seconds>}. It uses only
+ * URL-safe characters, so it goes into a query string as it is.
  *
  * Threads: every function is pure and may be called from any thread.
  */
@@ -15,6 +15,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "backend/jws.h"
+
 /* What a token grants. */
 typedef struct sv__token_claims {
     int64_t title_id;      /* the one title it grants */
@@ -23,19 +25,23 @@ typedef struct sv__token_claims {
     int64_t expires;       /* Unix seconds; the token is refused from then on */
 } sv__token_claims;
 
-/* Longest token sv__token_sign writes, with its terminating NUL. */
-#define SV__TOKEN_MAX 512
+/* Longest token sv__token_sign writes, with its terminating NUL: even with
+ * every character of session and prefix escaped in the JSON (\u0001 for 1
+ * byte), a token stays under 1800 bytes; the usual one is about 330. */
+#define SV__TOKEN_MAX SV__JWS_MAX
 
 /* Writes the token for `c` into out[cap] (cap >= SV__TOKEN_MAX is always
  * enough). Returns 0, SV_ERR_INVALID (empty secret, strings not
- * NUL-terminated) or SV_ERR_INTERNAL (OpenSSL failed). */
+ * NUL-terminated, out[cap] too small), SV_ERR_NOMEM or SV_ERR_INTERNAL
+ * (OpenSSL failed). */
 int sv__token_sign(const char *secret, const sv__token_claims *c, char *out, size_t cap);
 
 /* Checks `token` (len bytes, not necessarily NUL-terminated) against
  * `secret` at time `now` (Unix seconds) and fills *out. Returns 0,
  * SV_ERR_FORBIDDEN for a malformed, forged or altered token, or
- * SV_ERR_TIMEOUT for an authentic token that has expired. The MAC is
- * compared in constant time before the payload is parsed. */
+ * SV_ERR_TIMEOUT for an authentic token that has expired (sv__jws_verify:
+ * the MAC is compared in constant time before anything is parsed). A user
+ * token is refused here: it carries no title. */
 int sv__token_verify(const char *secret, const char *token, size_t len, int64_t now,
                      sv__token_claims *out);
 

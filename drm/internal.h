@@ -1,7 +1,7 @@
 /*
  * drm/internal.h - helpers shared by the drm/ files: big-endian byte access,
- * a bounds-checked reader with a sticky error, and a growable output buffer
- * with box writing. Nothing here does I/O.
+ * a bounds-checked reader with a sticky error, and box writing on
+ * platform/buf.h's growable buffer. Nothing here does I/O.
  *
  * Thread: every function works on the caller's data only; no shared state.
  */
@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "platform/buf.h"
 #include "streamverse/cdm.h"
 
 #define SV__FOURCC(a, b, c, d) \
@@ -57,27 +58,7 @@ uint64_t sv__rd_u64(sv__rd *r);
 /* Copies n bytes to out (zeros on overrun). */
 void sv__rd_copy(sv__rd *r, void *out, size_t n);
 
-/*
- * A growable byte buffer owned by its user. Appends never fail loudly: the
- * first allocation failure sets `err` (SV_ERR_NOMEM) and later appends do
- * nothing, so a writer checks once at the end. Free with sv__buf_free.
- */
-typedef struct sv__buf {
-    uint8_t *data;
-    size_t size;
-    size_t cap;
-    int err;
-} sv__buf;
-
-void sv__buf_init(sv__buf *b);
-void sv__buf_free(sv__buf *b);
-/* Hands the data to the caller (free with free()) and resets the buffer. */
-uint8_t *sv__buf_take(sv__buf *b, size_t *size);
-void sv__buf_append(sv__buf *b, const void *p, size_t n);
-void sv__buf_u8(sv__buf *b, uint8_t v);
-void sv__buf_u16(sv__buf *b, uint16_t v);
-void sv__buf_u32(sv__buf *b, uint32_t v);
-void sv__buf_u64(sv__buf *b, uint64_t v);
+/* Box writing on the growable buffer of platform/buf.h (sv__buf). */
 /* Starts a box (a 32-bit size patched by sv__buf_box_end); returns its offset. */
 size_t sv__buf_box_begin(sv__buf *b, uint32_t type);
 size_t sv__buf_fullbox_begin(sv__buf *b, uint32_t type, uint8_t version, uint32_t flags);

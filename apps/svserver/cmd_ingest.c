@@ -16,7 +16,7 @@
 
 #include "apps/svserver/svserver.h"
 #include "backend/catalog.h"
-#include "backend/fsutil.h"
+#include "platform/fs.h"
 #include "backend/keys.h"
 #include "streamverse/common.h"
 #ifdef SV_HAVE_MEDIA

@@ -17,7 +17,7 @@
 #include "apps/svserver/svserver.h"
 #include "backend/accounts.h"
 #include "backend/catalog.h"
-#include "backend/fsutil.h"
+#include "platform/fs.h"
 #include "streamverse/common.h"
 
 #define USAGE "usage: svserver user add NAME --password-file F --region CC --max-streams N " \

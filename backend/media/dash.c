@@ -13,6 +13,7 @@
 #include <libxml/xmlwriter.h>
 
 #include "backend/media/internal.h"
+#include "platform/fs.h"
 #include "streamverse/common.h"
 
 #define W_ATTR(w, name, ...) \
@@ -146,8 +147,8 @@ int sv__dash_write(const sv__manifest *m, const char *out_dir, char *errbuf, siz
         rc = sv__media_err(errbuf, errlen, SV_ERR_IO, "path too long under %s", out_dir);
         goto fail;
     }
-    rc = sv__media_write_file(path, xmlBufferContent(buf), (size_t)xmlBufferLength(buf),
-                              errbuf, errlen);
+    rc = sv__file_write(path, xmlBufferContent(buf), (size_t)xmlBufferLength(buf), 0644);
+    sv__media_ioerr(errbuf, errlen, rc, "write", path);
 fail:
     if (rc == SV_ERR_NOMEM)
         sv__media_err(errbuf, errlen, rc, "out of memory writing the MPD");

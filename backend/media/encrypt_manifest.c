@@ -40,7 +40,7 @@ static void kid_uuid(const uint8_t kid[16], char out[37])
     out[o] = '\0';
 }
 
-int sv__hls_key_line(const sv__media_protection *prot, sv__mbuf *b)
+int sv__hls_key_line(const sv__media_protection *prot, sv__buf *b)
 {
     char pssh[128], kid[40];
     int ret = sv__pssh_base64(sv__system_dashif_clearkey, prot->kid, pssh, sizeof(pssh));
@@ -48,7 +48,7 @@ int sv__hls_key_line(const sv__media_protection *prot, sv__mbuf *b)
         return ret;
     for (int i = 0; i < 16; i++)
         snprintf(kid + 2 * i, 3, "%02x", prot->kid[i]);
-    sv__mbuf_printf(b, "#EXT-X-KEY:METHOD=%s,URI=\"data:text/plain;base64,%s\",KEYID=0x%s,"
+    sv__buf_printf(b, "#EXT-X-KEY:METHOD=%s,URI=\"data:text/plain;base64,%s\",KEYID=0x%s,"
                     "KEYFORMAT=\"" CLEARKEY_URN "\",KEYFORMATVERSIONS=\"1\"\n",
                     prot->scheme == SV__PROTECT_CBCS ? "SAMPLE-AES" : "SAMPLE-AES-CTR", pssh,
                     kid);

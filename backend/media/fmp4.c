@@ -27,7 +27,7 @@ struct sv__fmp4 {
     AVRational enc_tb;       /* packets arrive in this time base */
     AVRational tb;           /* the track timescale chosen by the muxer */
     sv__frag_sink sink;
-    sv__mbuf out;            /* muxer output not handed on yet */
+    sv__buf out;            /* muxer output not handed on yet */
     int init_sent;
     int next_number;
     sv__sample_info *samples; /* packets of the pending fragment */
@@ -37,8 +37,8 @@ struct sv__fmp4 {
 static int io_write(void *opaque, uint8_t *buf, int size)
 {
     sv__fmp4 *m = opaque;
-    sv__mbuf_append(&m->out, buf, (size_t)size);
-    return m->out.failed ? AVERROR(ENOMEM) : size;
+    sv__buf_append(&m->out, buf, (size_t)size);
+    return m->out.err ? AVERROR(ENOMEM) : size;
 }
 
 int sv__fmp4_open(sv__fmp4 **out, const AVCodecContext *enc, sv__frag_sink sink,
@@ -134,7 +134,7 @@ static int take_init(sv__fmp4 *m, char *errbuf, size_t errlen)
     sv__box box;
     size_t init_len = 0;
     int ret;
-    sv__box_iter_init(&it, m->out.data, m->out.len);
+    sv__box_iter_init(&it, m->out.data, m->out.size);
     while ((ret = sv__box_next(&it, &box)) == 1) {
         if (box.type == SV__FOURCC('m', 'o', 'o', 'f') || box.type == SV__FOURCC('s', 't', 'y', 'p'))
             break;
@@ -147,8 +147,8 @@ static int take_init(sv__fmp4 *m, char *errbuf, size_t errlen)
     ret = m->sink.init(m->sink.opaque, m->out.data, init_len, errbuf, errlen);
     if (ret < 0)
         return ret;
-    memmove(m->out.data, m->out.data + init_len, m->out.len - init_len);
-    m->out.len -= init_len;
+    memmove(m->out.data, m->out.data + init_len, m->out.size - init_len);
+    m->out.size -= init_len;
     m->init_sent = 1;
     return 0;
 }
@@ -165,14 +165,14 @@ int sv__fmp4_cut(sv__fmp4 *m, char *errbuf, size_t errlen)
         if (ret < 0)
             return sv__media_averr(errbuf, errlen, SV_ERR_IO, ret, "mp4 fragment flush");
         avio_flush(m->pb);
-        if (m->out.failed)
+        if (m->out.err)
             return sv__media_err(errbuf, errlen, SV_ERR_NOMEM, "out of memory (fragment)");
         if (!m->init_sent && (ret = take_init(m, errbuf, errlen)) < 0)
             return ret;
-        if (m->init_sent && m->out.len > 0)
+        if (m->init_sent && m->out.size > 0)
             break;
     }
-    if (!m->init_sent || m->out.len == 0)
+    if (!m->init_sent || m->out.size == 0)
         return sv__media_err(errbuf, errlen, SV_ERR_INTERNAL, "muxer wrote no fragment");
 
     int64_t start = INT64_MAX, end = INT64_MIN;
@@ -189,7 +189,7 @@ int sv__fmp4_cut(sv__fmp4 *m, char *errbuf, size_t errlen)
     sv__fragment f = {
         .number = m->next_number,
         .data = m->out.data,
-        .size = m->out.len,
+        .size = m->out.size,
         .timescale = m->tb.den / (m->tb.num ? m->tb.num : 1),
         .start_pts = start,
         .duration = end - start,
@@ -197,7 +197,7 @@ int sv__fmp4_cut(sv__fmp4 *m, char *errbuf, size_t errlen)
         .nb_samples = m->nb_samples,
     };
     ret = m->sink.fragment(m->sink.opaque, &f, errbuf, errlen);
-    m->out.len = 0;
+    m->out.size = 0;
     m->nb_samples = 0;
     m->next_number++;
     return ret < 0 ? ret : 0;
@@ -215,9 +215,9 @@ int sv__fmp4_finish(sv__fmp4 *m, char *errbuf, size_t errlen)
         return sv__media_averr(errbuf, errlen, SV_ERR_IO, ret, "mp4 trailer");
     avio_flush(m->pb);
     /* skip_trailer: nothing more may follow the last fragment. */
-    if (m->out.len != 0)
+    if (m->out.size != 0)
         return sv__media_err(errbuf, errlen, SV_ERR_INTERNAL,
-                             "muxer wrote %zu bytes after the last fragment", m->out.len);
+                             "muxer wrote %zu bytes after the last fragment", m->out.size);
     return 0;
 }
 
@@ -231,7 +231,7 @@ void sv__fmp4_destroy(sv__fmp4 *m)
         av_freep(&m->pb->buffer);
     avio_context_free(&m->pb);
     av_free(m->iobuf);
-    sv__mbuf_free(&m->out);
+    sv__buf_free(&m->out);
     free(m->samples);
     free(m);
 }

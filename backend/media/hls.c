@@ -10,21 +10,24 @@
 #include <string.h>
 
 #include "backend/media/internal.h"
+#include "platform/fs.h"
 #include "streamverse/common.h"
 
 #define AUDIO_GROUP "audio"
 
-static int save(sv__mbuf *b, const char *out_dir, const char *rel, char *errbuf, size_t errlen)
+static int save(sv__buf *b, const char *out_dir, const char *rel, char *errbuf, size_t errlen)
 {
     char path[4200];
     int rc;
-    if (b->failed)
+    if (b->err)
         rc = sv__media_err(errbuf, errlen, SV_ERR_NOMEM, "out of memory writing %s", rel);
     else if (snprintf(path, sizeof(path), "%s/%s", out_dir, rel) >= (int)sizeof(path))
         rc = sv__media_err(errbuf, errlen, SV_ERR_IO, "path too long under %s", out_dir);
     else
-        rc = sv__media_write_file(path, b->data, b->len, errbuf, errlen);
-    sv__mbuf_free(b);
+        rc = sv__media_ioerr(errbuf, errlen,
+                             sv__file_write(path, b->data, b->size, 0644),
+                             "write", path);
+    sv__buf_free(b);
     return rc;
 }
 
@@ -32,22 +35,22 @@ static int media_playlist(const sv__manifest_rendition *r, const sv__media_prote
                           const char *out_dir, char *errbuf, size_t errlen)
 {
     const sv__segwriter *w = r->segs;
-    sv__mbuf b = { 0 };
+    sv__buf b = { 0 };
     long target = 1;
     for (int i = 0; i < w->nb_segs; i++) {
         long d = lround((double)w->segs[i].duration / w->timescale);
         if (d > target)
             target = d;
     }
-    sv__mbuf_printf(&b, "#EXTM3U\n#EXT-X-VERSION:7\n#EXT-X-TARGETDURATION:%ld\n", target);
-    sv__mbuf_printf(&b, "#EXT-X-MEDIA-SEQUENCE:1\n#EXT-X-PLAYLIST-TYPE:VOD\n");
-    sv__mbuf_printf(&b, "#EXT-X-INDEPENDENT-SEGMENTS\n#EXT-X-MAP:URI=\"init.mp4\"\n");
+    sv__buf_printf(&b, "#EXTM3U\n#EXT-X-VERSION:7\n#EXT-X-TARGETDURATION:%ld\n", target);
+    sv__buf_printf(&b, "#EXT-X-MEDIA-SEQUENCE:1\n#EXT-X-PLAYLIST-TYPE:VOD\n");
+    sv__buf_printf(&b, "#EXT-X-INDEPENDENT-SEGMENTS\n#EXT-X-MAP:URI=\"init.mp4\"\n");
     if (prot && sv__hls_key_line(prot, &b) < 0)
-        b.failed = 1;
+        b.err = SV_ERR_NOMEM;
     for (int i = 0; i < w->nb_segs; i++)
-        sv__mbuf_printf(&b, "#EXTINF:%.6f,\nseg-%d.m4s\n",
+        sv__buf_printf(&b, "#EXTINF:%.6f,\nseg-%d.m4s\n",
                         (double)w->segs[i].duration / w->timescale, i + 1);
-    sv__mbuf_printf(&b, "#EXT-X-ENDLIST\n");
+    sv__buf_printf(&b, "#EXT-X-ENDLIST\n");
     char rel[64];
     snprintf(rel, sizeof(rel), "%s/index.m3u8", r->path);
     return save(&b, out_dir, rel, errbuf, errlen);
@@ -63,10 +66,10 @@ int sv__hls_write(const sv__manifest *m, const char *out_dir, char *errbuf, size
     if (m->audio && (rc = media_playlist(m->audio, m->prot, out_dir, errbuf, errlen)) < 0)
         return rc;
 
-    sv__mbuf b = { 0 };
-    sv__mbuf_printf(&b, "#EXTM3U\n#EXT-X-VERSION:7\n#EXT-X-INDEPENDENT-SEGMENTS\n");
+    sv__buf b = { 0 };
+    sv__buf_printf(&b, "#EXTM3U\n#EXT-X-VERSION:7\n#EXT-X-INDEPENDENT-SEGMENTS\n");
     if (ai)
-        sv__mbuf_printf(&b, "#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID=\"" AUDIO_GROUP "\",NAME=\"audio\","
+        sv__buf_printf(&b, "#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID=\"" AUDIO_GROUP "\",NAME=\"audio\","
                         "DEFAULT=YES,AUTOSELECT=YES,CHANNELS=\"2\",URI=\"%s/index.m3u8\"\n",
                         m->audio->path);
     /* Highest rung first: players that take the first variant as the start
@@ -75,7 +78,7 @@ int sv__hls_write(const sv__manifest *m, const char *out_dir, char *errbuf, size
         const sv__rendition_info *v = m->video[i].info;
         int64_t bw = v->bandwidth + (ai ? ai->bandwidth : 0);
         int64_t avg = v->average_bandwidth + (ai ? ai->average_bandwidth : 0);
-        sv__mbuf_printf(&b, "#EXT-X-STREAM-INF:BANDWIDTH=%lld,AVERAGE-BANDWIDTH=%lld,"
+        sv__buf_printf(&b, "#EXT-X-STREAM-INF:BANDWIDTH=%lld,AVERAGE-BANDWIDTH=%lld,"
                         "RESOLUTION=%dx%d,CODECS=\"%s%s%s\",FRAME-RATE=%.3f%s\n%s/index.m3u8\n",
                         (long long)bw, (long long)avg, v->width, v->height, v->codecs,
                         ai ? "," : "", ai ? ai->codecs : "", v->frame_rate,

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "backend/media/internal.h"
+#include "platform/fs.h"
 #include "platform/thread.h"
 #include "streamverse/common.h"
 
@@ -220,7 +221,7 @@ static int start_outputs(ingest *g, char *errbuf, size_t errlen)
     if ((rc = sv__writer_start(&g->writer, errbuf, errlen)) < 0)
         return rc;
     if ((rc = path_join(dir, sizeof(dir), g->out_dir, "video", errbuf, errlen)) < 0 ||
-        (rc = sv__media_mkdir(dir, 0, errbuf, errlen)) < 0)
+        (rc = sv__media_ioerr(errbuf, errlen, sv__mkdir(dir, 0), "create", dir)) < 0)
         return rc;
     for (int i = 0; i < n; i++) {
         sv__rung_params *p = &g->params[i];
@@ -416,17 +417,19 @@ static int package(ingest *g, sv__media_result *res, char *errbuf, size_t errlen
     /* Directories last, deepest first: every name created is durable. */
     char dir[4200];
     for (int i = 0; i < g->nb_rungs; i++)
-        if ((rc = sv__media_fsync_dir(g->rung_dirs[i], errbuf, errlen)) < 0)
+        if ((rc = sv__media_ioerr(errbuf, errlen,
+                                  sv__fsync_dir(g->rung_dirs[i]),
+                                  "fsync", g->rung_dirs[i])) < 0)
             return rc;
     static const char *const subdirs[] = { "video", "audio", "thumbs" };
     for (size_t i = 0; i < sizeof(subdirs) / sizeof(subdirs[0]); i++) {
         if ((i == 1 && !g->audio) || (i == 2 && !g->thumbs))
             continue;
         if ((rc = path_join(dir, sizeof(dir), g->out_dir, subdirs[i], errbuf, errlen)) < 0 ||
-            (rc = sv__media_fsync_dir(dir, errbuf, errlen)) < 0)
+            (rc = sv__media_ioerr(errbuf, errlen, sv__fsync_dir(dir), "fsync", dir)) < 0)
             return rc;
     }
-    return sv__media_fsync_dir(g->out_dir, errbuf, errlen);
+    return sv__media_ioerr(errbuf, errlen, sv__fsync_dir(g->out_dir), "fsync", g->out_dir);
 }
 
 int sv__media_ingest(const char *input, const char *out_dir, const sv__ladder *ladder,
@@ -512,7 +515,7 @@ int sv__media_ingest_part(const char *input, const char *out_dir, const sv__ladd
     }
     report(&g, 0.0, "probe");
     if ((rc = probe(&g, input, errbuf, errlen)) < 0 ||
-        (rc = sv__media_mkdir(out_dir, 1, errbuf, errlen)) < 0 ||
+        (rc = sv__media_ioerr(errbuf, errlen, sv__mkdir(out_dir, 1), "create", out_dir)) < 0 ||
         (rc = start_outputs(&g, errbuf, errlen)) < 0)
         goto fail;
     report(&g, P_PROBE, "transcode");

@@ -30,22 +30,17 @@
 #include <libavformat/avformat.h>
 
 #include "backend/media.h"
+#include "platform/buf.h"
 
-/* ---- files (fsutil.c) --------------------------------------------------- */
-
-/* Creates a directory (parents must exist). Returns 0, or SV_ERR_IO with a
- * reason in errbuf. An existing directory is an error when must_be_new. */
-int sv__media_mkdir(const char *path, int must_be_new, char *errbuf, size_t errlen);
-/* Writes `size` bytes to a new file, fsyncs and closes it. 0 or SV_ERR_IO. */
-int sv__media_write_file(const char *path, const void *data, size_t size,
-                         char *errbuf, size_t errlen);
-/* fsyncs a directory so the names created in it survive a crash. */
-int sv__media_fsync_dir(const char *path, char *errbuf, size_t errlen);
+/* ---- files ---------------------------------------------------------------
+ * Folders and files go through platform/fs.h (sv__mkdir, sv__file_write,
+ * sv__fsync_dir), which keep errno; sv__media_ioerr() below turns a failure
+ * into the stage's message. */
 
 /* ---- background file writer (writer.c) ---------------------------------- */
 
-/* One thread per ingest that writes files the way sv__media_write_file()
- * does (create, write, fsync, close), in the order they were submitted, so
+/* One thread per ingest that writes files the way sv__file_write() does
+ * (create, write, fsync, close), in the order they were submitted, so
  * that the decoding and encoding threads never wait on the disk. */
 typedef struct sv__writer sv__writer;
 
@@ -65,20 +60,6 @@ int sv__writer_flush(sv__writer *w, char *errbuf, size_t errlen);
  * without a successful flush belongs to a failed ingest. Call it after every
  * thread that submits has stopped. NULL is a no-op. */
 void sv__writer_destroy(sv__writer *w);
-
-/* A growable byte buffer for text output (playlists) and muxer output. */
-typedef struct sv__mbuf {
-    uint8_t *data;
-    size_t len, cap;
-    int failed;              /* an allocation failed; appends are ignored */
-} sv__mbuf;
-void sv__mbuf_append(sv__mbuf *b, const void *data, size_t len);
-void sv__mbuf_printf(sv__mbuf *b, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 2, 3)))
-#endif
-    ;
-void sv__mbuf_free(sv__mbuf *b);
 
 /* ---- the fragment seam (fmp4.c -> sink) ---------------------------------- */
 
@@ -317,7 +298,7 @@ int sv__hls_write(const sv__manifest *m, const char *out_dir, char *errbuf, size
  * media playlist; the MPD root's xmlns:cenc/xmlns:dashif attributes and an
  * AdaptationSet's ContentProtection elements (writer: an xmlTextWriterPtr).
  * Return 0, or a negative value when writing failed. */
-int sv__hls_key_line(const sv__media_protection *prot, sv__mbuf *b);
+int sv__hls_key_line(const sv__media_protection *prot, sv__buf *b);
 int sv__dash_write_namespaces(void *writer);
 int sv__dash_write_protection(void *writer, const sv__media_protection *prot);
 int sv__dash_write(const sv__manifest *m, const char *out_dir, char *errbuf, size_t errlen);
@@ -334,6 +315,8 @@ int sv__media_part_save(const char *out_dir, const sv__media_part *part,
                         const sv__media_result *res, const sv__manifest_rendition *const *r,
                         int nb, double segment_s, char *errbuf, size_t errlen);
 
+/* ---- error messages (errors.c) ----------------------------------------- */
+
 /* Formats an FFmpeg error code into errbuf after a prefix. Returns `code`. */
 int sv__media_averr(char *errbuf, size_t errlen, int code, int averr, const char *what);
 int sv__media_err(char *errbuf, size_t errlen, int code, const char *fmt, ...)
@@ -341,5 +324,10 @@ int sv__media_err(char *errbuf, size_t errlen, int code, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)))
 #endif
     ;
+/* After a platform/fs.h call that returned `code`: when it failed, writes
+ * "cannot <what> <path>: <strerror(errno)>" into errbuf. Returns `code`, so
+ * `return sv__media_ioerr(errbuf, errlen, sv__mkdir(p, 0), "create", p);`
+ * passes success through. */
+int sv__media_ioerr(char *errbuf, size_t errlen, int code, const char *what, const char *path);
 
 #endif

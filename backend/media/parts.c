@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "backend/media/internal.h"
+#include "platform/fs.h"
 #include "streamverse/common.h"
 
 int sv__media_part_owns(const int *heights, int n, const sv__media_part *part, int i)
@@ -80,7 +81,9 @@ int sv__media_part_save(const char *out_dir, const sv__media_part *part,
         rc = sv__media_err(errbuf, errlen, SV_ERR_IO, "path too long under %s", out_dir);
         goto out;
     }
-    rc = sv__media_write_file(path, text, strlen(text), errbuf, errlen);
+    rc = sv__media_ioerr(errbuf, errlen,
+                         sv__file_write(path, text, strlen(text), 0644),
+                         "write", path);
     goto out;
 fail:
     sv__media_err(errbuf, errlen, rc, "out of memory (part.json)");
@@ -290,7 +293,7 @@ static int link_in(const char *from_dir, const char *rel, const char *out_dir, c
     if (snprintf(from, sizeof(from), "%s/%s", from_dir, rel) >= (int)sizeof(from) ||
         snprintf(to, sizeof(to), "%s/%s", out_dir, rel) >= (int)sizeof(to))
         return sv__media_err(errbuf, errlen, SV_ERR_IO, "path too long under %s", out_dir);
-    if ((rc = sv__media_mkdir(to, 1, errbuf, errlen)) < 0)
+    if ((rc = sv__media_ioerr(errbuf, errlen, sv__mkdir(to, 1), "create", to)) < 0)
         return rc;
     if (!(d = opendir(from)))
         return sv__media_err(errbuf, errlen, SV_ERR_IO, "cannot read %s", from);
@@ -304,7 +307,7 @@ static int link_in(const char *from_dir, const char *rel, const char *out_dir, c
             rc = sv__media_err(errbuf, errlen, SV_ERR_IO, "cannot link %s into %s", a, to);
     }
     closedir(d);
-    return rc < 0 ? rc : sv__media_fsync_dir(to, errbuf, errlen);
+    return rc < 0 ? rc : sv__media_ioerr(errbuf, errlen, sv__fsync_dir(to), "fsync", to);
 }
 
 int sv__media_assemble(const char *const *part_dirs, int nb_parts, const char *out_dir,
@@ -342,8 +345,8 @@ int sv__media_assemble(const char *const *part_dirs, int nb_parts, const char *o
     /* The files are linked in (same file system); then the manifests are
      * written beside them, exactly as a whole ingest writes them. */
     snprintf(dir, sizeof(dir), "%s/video", out_dir);
-    if ((rc = sv__media_mkdir(out_dir, 1, errbuf, errlen)) < 0 ||
-        (rc = sv__media_mkdir(dir, 0, errbuf, errlen)) < 0)
+    if ((rc = sv__media_ioerr(errbuf, errlen, sv__mkdir(out_dir, 1), "create", out_dir)) < 0 ||
+        (rc = sv__media_ioerr(errbuf, errlen, sv__mkdir(dir, 0), "create", dir)) < 0)
         goto out;
     for (int i = 0; i < a->nb_video; i++)
         if ((rc = link_in(a->from[i], a->paths[i], out_dir, errbuf, errlen)) < 0)
@@ -353,7 +356,7 @@ int sv__media_assemble(const char *const *part_dirs, int nb_parts, const char *o
         goto out;
     /* Part 0's thumbnails (a folder even when there are none). */
     snprintf(dir, sizeof(dir), "%s/thumbs", a->dirs[0]);
-    if ((rc = sv__media_mkdir(dir, 0, errbuf, errlen)) < 0 ||
+    if ((rc = sv__media_ioerr(errbuf, errlen, sv__mkdir(dir, 0), "create", dir)) < 0 ||
         (rc = link_in(a->dirs[0], "thumbs", out_dir, errbuf, errlen)) < 0)
         goto out;
     audio = (sv__manifest_rendition){ &a->infos[SV_MEDIA_MAX_RUNGS],
@@ -368,10 +371,10 @@ int sv__media_assemble(const char *const *part_dirs, int nb_parts, const char *o
         if (i == 1 && !a->has_audio)
             continue;
         snprintf(dir, sizeof(dir), "%s/%s", out_dir, subdirs[i]);
-        if ((rc = sv__media_fsync_dir(dir, errbuf, errlen)) < 0)
+        if ((rc = sv__media_ioerr(errbuf, errlen, sv__fsync_dir(dir), "fsync", dir)) < 0)
             goto out;
     }
-    if ((rc = sv__media_fsync_dir(out_dir, errbuf, errlen)) < 0)
+    if ((rc = sv__media_ioerr(errbuf, errlen, sv__fsync_dir(out_dir), "fsync", out_dir)) < 0)
         goto out;
 
     for (int i = 0; i < a->nb_video; i++)

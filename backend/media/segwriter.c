@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "backend/media/internal.h"
+#include "platform/fs.h"
 #include "streamverse/common.h"
 
 static int path_in(const sv__segwriter *w, char *out, size_t outlen, const char *name,
@@ -28,7 +29,9 @@ static int on_init(void *opaque, const uint8_t *data, size_t size, char *errbuf,
     if (rc < 0)
         return rc;
     return w->writer ? sv__writer_submit(w->writer, path, data, size, errbuf, errlen)
-                     : sv__media_write_file(path, data, size, errbuf, errlen);
+                     : sv__media_ioerr(errbuf, errlen,
+                                       sv__file_write(path, data, size, 0644),
+                                       "write", path);
 }
 
 static int on_fragment(void *opaque, const sv__fragment *f, char *errbuf, size_t errlen)
@@ -49,7 +52,9 @@ static int on_fragment(void *opaque, const sv__fragment *f, char *errbuf, size_t
     int rc = path_in(w, path, sizeof(path), name, errbuf, errlen);
     if (rc == 0)
         rc = w->writer ? sv__writer_submit(w->writer, path, f->data, f->size, errbuf, errlen)
-                       : sv__media_write_file(path, f->data, f->size, errbuf, errlen);
+                       : sv__media_ioerr(errbuf, errlen,
+                                         sv__file_write(path, f->data, f->size, 0644),
+                                         "write", path);
     if (rc < 0)
         return rc;
     w->timescale = f->timescale;
@@ -66,7 +71,7 @@ int sv__segwriter_init(sv__segwriter *w, const char *dir, sv__writer *writer,
     if (strlen(dir) >= sizeof(w->dir))
         return sv__media_err(errbuf, errlen, SV_ERR_IO, "path too long: %s", dir);
     strcpy(w->dir, dir);
-    return sv__media_mkdir(dir, 0, errbuf, errlen);
+    return sv__media_ioerr(errbuf, errlen, sv__mkdir(dir, 0), "create", dir);
 }
 
 sv__frag_sink sv__segwriter_sink(sv__segwriter *w)

@@ -12,6 +12,7 @@
 #include <libswscale/swscale.h>
 
 #include "backend/media/internal.h"
+#include "platform/fs.h"
 #include "streamverse/common.h"
 
 #define THUMB_WIDTH 320
@@ -37,7 +38,7 @@ int sv__thumbs_open(sv__thumbs **out, double interval_s, const char *dir, sv__wr
     t->writer = writer;
     t->interval = interval_s > 0 ? interval_s : 10.0;
     snprintf(t->dir, sizeof(t->dir), "%s", dir);
-    int rc = sv__media_mkdir(dir, 0, errbuf, errlen);
+    int rc = sv__media_ioerr(errbuf, errlen, sv__mkdir(dir, 0), "create", dir);
     if (rc < 0) {
         free(t);
         return rc;
@@ -106,7 +107,10 @@ static int write_one(sv__thumbs *t, const AVFrame *frame, char *errbuf, size_t e
     snprintf(path, sizeof(path), "%s/thumb-%d.jpg", t->dir, t->count + 1);
     ret = t->writer ? sv__writer_submit(t->writer, path, t->pkt->data, (size_t)t->pkt->size,
                                         errbuf, errlen)
-                    : sv__media_write_file(path, t->pkt->data, (size_t)t->pkt->size, errbuf, errlen);
+                    : sv__media_ioerr(errbuf, errlen,
+                                      sv__file_write(path, t->pkt->data,
+                                                     (size_t)t->pkt->size, 0644),
+                                      "write", path);
     av_packet_unref(t->pkt);
     if (ret < 0)
         return ret;

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "backend/media/internal.h"
+#include "platform/fs.h"
 #include "platform/thread.h"
 #include "streamverse/common.h"
 
@@ -64,7 +65,9 @@ static void *writer_main(void *arg)
         sv__mutex_unlock(&w->lock);
         /* After the first failure the output is discarded anyway: later
          * files are dropped instead of written. */
-        int rc = failed ? 0 : sv__media_write_file(j->path, j->data, j->size, err, sizeof(err));
+        int rc = failed ? 0 : sv__media_ioerr(err, sizeof(err),
+                                              sv__file_write(j->path, j->data, j->size, 0644),
+                                              "write", j->path);
         sv__mutex_lock(&w->lock);
         if (rc < 0 && w->rc == 0) {
             w->rc = rc;

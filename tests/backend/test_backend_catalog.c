@@ -26,7 +26,7 @@
 
 #include "backend/accounts.h"
 #include "backend/catalog_internal.h"
-#include "backend/fsutil.h"
+#include "platform/fs.h"
 #include "backend/keys.h"
 #include "streamverse/common.h"
 

@@ -28,7 +28,7 @@
 
 #include "backend/catalog_internal.h"
 #include "tests/backend/catalog_testlib.h"
-#include "backend/fsutil.h"
+#include "platform/fs.h"
 #include "platform/thread.h"
 #include "streamverse/common.h"
 

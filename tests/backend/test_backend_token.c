@@ -90,19 +90,43 @@ static void tampered(void **state)
     assert_int_equal(sv__token_verify(SECRET, "....", 4, NOW, &got), SV_ERR_FORBIDDEN);
 }
 
-/* A token whose payload swaps in another title needs a new MAC. */
+/* A token whose claims swap in another title needs a new MAC. */
 static void payload_swap(void **state)
 {
     sv__token_claims a = sample(), b = sample(), got;
     char ta[SV__TOKEN_MAX], tb[SV__TOKEN_MAX], mix[2 * SV__TOKEN_MAX];
+    const char *claims_b, *mac_a;
 
     (void)state;
     b.title_id = 43;
     strcpy(b.prefix, "/media/43/");
     sign(&a, ta);
     sign(&b, tb);
-    snprintf(mix, sizeof(mix), "%.*s%s", (int)(strchr(tb, '.') - tb), tb, strchr(ta, '.'));
+    /* header.claims of b, then the MAC of a. */
+    claims_b = strchr(tb, '.') + 1;
+    mac_a = strrchr(ta, '.');
+    snprintf(mix, sizeof(mix), "%.*s%s", (int)(strchr(claims_b, '.') - tb), tb, mac_a);
+    assert_string_not_equal(mix, ta);
+    assert_string_not_equal(mix, tb);
     assert_int_equal(sv__token_verify(SECRET, mix, strlen(mix), NOW, &got), SV_ERR_FORBIDDEN);
+}
+
+/* A playback token is a JWT: three parts, the standard HS256 header. */
+static void is_a_jwt(void **state)
+{
+    sv__token_claims c = sample();
+    char tok[SV__TOKEN_MAX];
+    const char *dot1, *dot2;
+
+    (void)state;
+    sign(&c, tok);
+    dot1 = strchr(tok, '.');
+    dot2 = dot1 ? strchr(dot1 + 1, '.') : NULL;
+    assert_non_null(dot2);
+    assert_null(strchr(dot2 + 1, '.'));
+    assert_int_equal(dot1 - tok, 36);
+    assert_memory_equal(tok, "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9", 36);
+    assert_int_equal(strlen(dot2 + 1), 43);
 }
 
 static void prefix(void **state)
@@ -136,7 +160,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(round_trip), cmocka_unit_test(expired), cmocka_unit_test(tampered),
-        cmocka_unit_test(payload_swap), cmocka_unit_test(prefix), cmocka_unit_test(bad_input),
+        cmocka_unit_test(payload_swap),
+        cmocka_unit_test(is_a_jwt), cmocka_unit_test(prefix), cmocka_unit_test(bad_input),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -8,7 +8,7 @@
 #   add_user NAME REGION N adds an account (password "pw-NAME-secret")
 #   login NAME             sets TOKEN (user JWT)
 #   api OUTVAR METHOD PATH [JSON]  a JSON request with the bearer TOKEN
-#   sign TITLE SESSION EXPIRES     a playback token made here with openssl
+#   sign TITLE SESSION EXPIRES     a playback token (JWT) made here with openssl
 
 SECRET="sessions-test-secret-0123456789"
 EDGE_SECRET="edge-test-secret-0123456789"
@@ -70,18 +70,24 @@ error_code() {
     json_get .error.code
 }
 
-# sign TITLE SESSION EXPIRES: a token made with openssl (token.h's format),
-# so the server's verification is checked against an independent signer.
+# sign TITLE SESSION EXPIRES: a playback token made with openssl (a JWT,
+# HS256: backend/jws.h), so the server's verification is checked against an
+# independent signer.
 b64url() { openssl base64 -A | tr '+/' '-_' | tr -d '='; }
+JWT_HEADER=$(printf '{"alg":"HS256","typ":"JWT"}' | b64url)
 sign() {
-    _p=$(printf '{"t":%s,"s":"%s","p":"/media/%s/","e":%s}' "$1" "$2" "$1" "$3" | b64url)
-    printf '%s.%s' "$_p" "$(printf %s "$_p" | openssl dgst -sha256 -hmac "$SECRET" -binary | b64url)"
+    _p=$(printf '{"title":%s,"session":"%s","prefix":"/media/%s/","exp":%s}' "$1" "$2" "$1" "$3" |
+        b64url)
+    printf '%s.%s.%s' "$JWT_HEADER" "$_p" \
+        "$(printf %s "$JWT_HEADER.$_p" | openssl dgst -sha256 -hmac "$SECRET" -binary | b64url)"
 }
 
-# tamper TOKEN: the token with its fifth payload character changed (its 6
-# bits all count), so the MAC no longer matches.
+# tamper TOKEN: the token with the fifth character of its claims changed (its
+# 6 bits all count), so the MAC no longer matches.
 tamper() {
-    _c=$(printf %s "$1" | cut -c5)
+    _h=${1%%.*}
+    _r=${1#*.}
+    _c=$(printf %s "$_r" | cut -c5)
     [ "$_c" = A ] && _n=B || _n=A
-    printf '%s%s%s' "$(printf %s "$1" | cut -c1-4)" "$_n" "$(printf %s "$1" | cut -c6-)"
+    printf '%s.%s%s%s' "$_h" "$(printf %s "$_r" | cut -c1-4)" "$_n" "$(printf %s "$_r" | cut -c6-)"
 }

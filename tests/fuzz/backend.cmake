@@ -1,5 +1,5 @@
-# svserver (backend/): request-target, query, Range and header handling, and
-# the JSON request bodies.
+# svserver (backend/): request-target, query, Range and header handling, the
+# JSON request bodies and the signed tokens.
 if(TARGET sv_backend)
     sv_fuzz_target(fuzz_backend_request
         SOURCES ${CMAKE_CURRENT_LIST_DIR}/fuzz_backend_request.c
@@ -8,6 +8,12 @@ if(TARGET sv_backend)
     sv_fuzz_target(fuzz_backend_json
         SOURCES ${CMAKE_CURRENT_LIST_DIR}/fuzz_backend_json.c
         CORPUS ${CMAKE_CURRENT_LIST_DIR}/corpus/fuzz_backend_json
+        LIBS sv_backend)
+    # User and playback tokens (backend/jws.h): arbitrary claims behind a
+    # valid MAC, and arbitrary tokens.
+    sv_fuzz_target(fuzz_backend_token
+        SOURCES ${CMAKE_CURRENT_LIST_DIR}/fuzz_backend_token.c
+        CORPUS ${CMAKE_CURRENT_LIST_DIR}/corpus/fuzz_backend_token
         LIBS sv_backend)
 endif()
 

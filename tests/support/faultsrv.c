@@ -68,26 +68,52 @@ static int loopback_addr(const char *host, int port, struct sockaddr_storage *ad
     return SV_ERR_INVALID;
 }
 
-static void on_connection(uv_stream_t *listener, int status)
+void sv__fault_log_record(sv_faultsrv *srv, const sv__fault_record *rec)
 {
-    sv_faultsrv *srv = listener->data;
+    uv_mutex_lock(&srv->lock);
+    sv__fault_log_append(&srv->log, rec);
+    uv_mutex_unlock(&srv->lock);
+}
 
-    if (status < 0 || srv->stopping)
-        return;
-    sv__fault_conn_accept(srv);
+/* The HTTP layer's messages: while starting, the last error is kept for
+ * the caller's `err`; afterwards they go to stderr. */
+static void http_log(void *opaque, sv_log_level level, const char *module, const char *message)
+{
+    sv_faultsrv *srv = opaque;
+
+    (void)module;
+    if (srv->starting && level == SV_LOG_ERROR)
+        snprintf(srv->listen_err, sizeof(srv->listen_err), "%s", message);
+    else
+        fprintf(stderr, "sv-faultsrv: %s\n", message);
+}
+
+/* The last connection closed (the drain below): the loop may end. */
+static void on_drained(void *opaque)
+{
+    sv_faultsrv *srv = opaque;
+
+    sv__http_server_destroy(srv->http);
+    srv->http = NULL;
+    if (srv->asyncs_open) {
+        srv->asyncs_open = 0;
+        uv_close((uv_handle_t *)&srv->stop_async, NULL);
+        uv_close((uv_handle_t *)&srv->sync_async, NULL);
+    }
 }
 
 static void on_stop(uv_async_t *async)
 {
     sv_faultsrv *srv = async->data;
+    sv__http_limits limits;
 
     srv->stopping = 1;
-    uv_close((uv_handle_t *)&srv->listener, NULL);
-    /* Aborting unlinks the connection from the list. */
-    while (srv->conns)
-        sv__fault_conn_abort(srv->conns);
-    uv_close((uv_handle_t *)&srv->stop_async, NULL);
-    uv_close((uv_handle_t *)&srv->sync_async, NULL);
+    /* No grace: every connection closes on the next loop turn; answers in
+     * flight are logged "aborted" (or "stalled") as they go. */
+    sv__http_limits_default(&limits);
+    limits.drain_timeout_ms = 0;
+    sv__http_server_set_limits(srv->http, &limits);
+    sv__http_server_drain(srv->http);
 }
 
 static void on_sync(uv_async_t *async)
@@ -139,16 +165,16 @@ static void server_thread(void *arg)
 }
 
 /* Closes whatever handles were opened and frees the server. */
-static void server_free(sv_faultsrv *srv, int loop_ok, int listener_ok, int async_ok)
+static void server_free(sv_faultsrv *srv, int loop_ok)
 {
     if (!srv)
         return;
-    if (listener_ok)
-        uv_close((uv_handle_t *)&srv->listener, NULL);
-    if (async_ok) {
-        uv_close((uv_handle_t *)&srv->stop_async, NULL);
-        uv_close((uv_handle_t *)&srv->sync_async, NULL);
-    }
+    /* A server that never served drains at once; on_drained then closes
+     * the HTTP server and the async handles. */
+    if (srv->http)
+        sv__http_server_drain(srv->http);
+    else if (srv->asyncs_open)
+        on_drained(srv);
     if (loop_ok) {
         /* Let the close callbacks run, then the loop can be closed. */
         uv_run(&srv->loop, UV_RUN_DEFAULT);
@@ -163,6 +189,39 @@ static void server_free(sv_faultsrv *srv, int loop_ok, int listener_ok, int asyn
     free(srv);
 }
 
+/* Serves on host:port through the HTTP layer (backend/http.h). */
+static int listen_http(sv_faultsrv *srv, const sv_faultsrv_config *cfg, char *err,
+                       size_t err_size)
+{
+    const char *host = cfg->host ? cfg->host : "127.0.0.1";
+    sv__http_callbacks cb;
+    sv__http_limits limits;
+
+    sv__http_limits_default(&limits);
+    limits.max_connections = (size_t)cfg->max_connections;
+    limits.close_when_full = 1;
+    limits.idle_timeout_ms = (unsigned)cfg->idle_timeout_ms;
+    limits.header_timeout_ms = (unsigned)cfg->idle_timeout_ms;
+    limits.max_head_bytes = SV__FAULT_MAX_HEAD;
+    limits.max_body_bytes = SV__FAULT_MAX_REQ_BODY;
+    sv__logger_init(&srv->http_log, http_log, srv, SV_LOG_ERROR);
+    sv__fault_callbacks(srv, &cb);
+    cb.on_drained = on_drained;
+    srv->starting = 1;
+    if (sv__http_server_create(&srv->loop, host, cfg->port, &limits, &cb, &srv->http_log,
+                               &srv->http) < 0) {
+        srv->starting = 0;
+        srv->http = NULL;
+        sv__fault_set_err(err, err_size, "cannot listen on %s port %d: %s", host, cfg->port,
+                          srv->listen_err[0] ? srv->listen_err : "error");
+        return SV_ERR_NETWORK;
+    }
+    srv->starting = 0;
+    sv__http_server_set_name(srv->http, "sv-faultsrv");
+    srv->port = sv__http_server_port(srv->http);
+    return 0;
+}
+
 int sv_faultsrv_start(const sv_faultsrv_config *cfg, sv_faultsrv **out,
                       char *err, size_t err_size)
 {
@@ -171,7 +230,7 @@ int sv_faultsrv_start(const sv_faultsrv_config *cfg, sv_faultsrv **out,
     struct sockaddr_storage addr;
     struct stat st;
     const char *root;
-    int loop_ok = 0, listener_ok = 0, async_ok = 0, ret, namelen;
+    int loop_ok = 0, ret;
 
     if (!cfg || !out) {
         sv__fault_set_err(err, err_size, "no config or output pointer");
@@ -224,9 +283,6 @@ int sv_faultsrv_start(const sv_faultsrv_config *cfg, sv_faultsrv **out,
     sc->rules = NULL;
     srv->expect = sc->expect;
     sc->expect = NULL;
-    srv->max_conns = cfg->max_connections;
-    srv->idle_ms = cfg->idle_timeout_ms;
-    srv->next_conn_id = 1;
     if ((ret = sv__fault_log_open(&srv->log, cfg->log_path, err, err_size)) < 0)
         goto fail;
 
@@ -247,20 +303,8 @@ int sv_faultsrv_start(const sv_faultsrv_config *cfg, sv_faultsrv **out,
         goto fail;
     }
     loop_ok = 1;
-    uv_tcp_init(&srv->loop, &srv->listener);
-    srv->listener.data = srv;
-    listener_ok = 1;
-    if ((ret = uv_tcp_bind(&srv->listener, (const struct sockaddr *)&addr, 0)) < 0 ||
-        (ret = uv_listen((uv_stream_t *)&srv->listener, 128, on_connection)) < 0) {
-        sv__fault_set_err(err, err_size, "cannot listen on %s port %d: %s",
-                cfg->host ? cfg->host : "127.0.0.1", cfg->port, uv_strerror(ret));
-        ret = SV_ERR_NETWORK;
+    if ((ret = listen_http(srv, cfg, err, err_size)) < 0)
         goto fail;
-    }
-    namelen = (int)sizeof(addr);
-    uv_tcp_getsockname(&srv->listener, (struct sockaddr *)&addr, &namelen);
-    srv->port = ntohs(addr.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&addr)->sin6_port
-                                                 : ((struct sockaddr_in *)&addr)->sin_port);
     ret = SV_ERR_INTERNAL;
     /* Both or neither: server_free() closes them together. */
     if (uv_async_init(&srv->loop, &srv->stop_async, on_stop) != 0) {
@@ -274,7 +318,7 @@ int sv_faultsrv_start(const sv_faultsrv_config *cfg, sv_faultsrv **out,
     }
     srv->stop_async.data = srv;
     srv->sync_async.data = srv;
-    async_ok = 1;
+    srv->asyncs_open = 1;
     srv->start_ns = uv_hrtime();
     /* The handles were set up on this thread; thread creation publishes them
      * to the server thread, which owns the loop from here on. */
@@ -287,7 +331,7 @@ int sv_faultsrv_start(const sv_faultsrv_config *cfg, sv_faultsrv **out,
     return 0;
 
 fail:
-    server_free(srv, loop_ok, listener_ok, async_ok);
+    server_free(srv, loop_ok);
     sv__fault_scenario_free(sc);
     return ret;
 }
@@ -387,5 +431,5 @@ void sv_faultsrv_stop(sv_faultsrv *srv)
     uv_async_send(&srv->stop_async);
     uv_thread_join(&srv->thread);
     /* on_stop closed every handle and the loop ran until they were gone. */
-    server_free(srv, 1, 0, 0);
+    server_free(srv, 1);
 }

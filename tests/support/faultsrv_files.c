@@ -190,3 +190,53 @@ const char *sv__fault_content_type(const char *path)
                 return types[i].type;
     return "application/octet-stream";
 }
+
+void sv__fault_file_open(const char *root, const char *decoded, const char *range,
+                         sv__fault_file *f)
+{
+    uint64_t first = 0, last = 0;
+
+    memset(f, 0, sizeof(*f));
+    f->fd = -1;
+    f->content_type = sv__fault_content_type(decoded);
+    if (sv__fault_open_file(root, decoded, &f->fd, &f->size) < 0) {
+        f->status = 404;
+        return;
+    }
+    switch (sv__fault_parse_range(range, f->size, &first, &last)) {
+    case SV__FAULT_RANGE_OK:
+        f->status = 206;
+        f->off = first;
+        f->len = last - first + 1;
+        return;
+    case SV__FAULT_RANGE_UNSATISFIABLE:
+        f->status = 416;
+        close(f->fd);
+        f->fd = -1;
+        return;
+    case SV__FAULT_RANGE_NONE:
+        break;
+    }
+    f->status = 200;
+    f->len = f->size;
+}
+
+void sv__fault_file_headers(sv__http_req *req, const sv__fault_file *f)
+{
+    if (f->status == 200 || f->status == 206)
+        sv__http_add_header_str(req, "Accept-Ranges", "bytes");
+    if (f->status == 206)
+        sv__http_add_header(req, "Content-Range", "bytes %llu-%llu/%llu",
+                            (unsigned long long)f->off,
+                            (unsigned long long)(f->off + f->len - 1),
+                            (unsigned long long)f->size);
+    else if (f->status == 416)
+        sv__http_add_header(req, "Content-Range", "bytes */%llu", (unsigned long long)f->size);
+}
+
+const char *sv__fault_reason(int status)
+{
+    const char *r = sv__http_reason(status);
+
+    return r[0] ? r : "Unknown";
+}

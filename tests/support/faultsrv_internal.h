@@ -2,9 +2,15 @@
  * faultsrv_internal.h - the contract between the fault server's files.
  *
  *   faultsrv.c          server lifecycle: config, bind, thread, stop, public API
- *   faultsrv_conn.c     one connection: reading and parsing requests, closing
- *   faultsrv_respond.c  one response: choosing it and pumping it out with faults
+ *   faultsrv_serve.c    the HTTP layer's callbacks: routing, plain answers, the log
+ *   faultsrv_respond.c  one answer under a rule, pumped out with its faults
  *   faultsrv_control.c  the /_fault/ control endpoint
+ *
+ * Connections (accepting, parsing, keep-alive, limits, timeouts) are
+ * svserver's HTTP layer (backend/http.h) on the server's own loop: plain
+ * answers are its sv__http_send*(), an answer under a rule is one of its
+ * streamed answers (sv__http_stream_*()), which give the byte-level control
+ * the faults need.
  *   faultsrv_rules.c    scenario parsing (jansson) and rule matching
  *   faultsrv_files.c    path resolution, Range header, Content-Type
  *   faultsrv_log.c      the request log and the expectation check
@@ -18,12 +24,13 @@
 #include <jansson.h>
 #include <uv.h>
 
+#include "backend/http.h"
 #include "faultsrv.h"
+#include "platform/log.h"
 
 /* Limits. Everything a peer or a scenario can grow is bounded. */
 #define SV__FAULT_MAX_HEAD        (16 * 1024) /* request line + headers, else 431 */
 #define SV__FAULT_MAX_REQ_BODY    (1024 * 1024) /* request body, else 413 */
-#define SV__FAULT_MAX_PENDING     (64 * 1024) /* bytes read ahead of the parser */
 #define SV__FAULT_MAX_SCENARIO    (1024 * 1024) /* scenario file size */
 #define SV__FAULT_MAX_RULES       256
 #define SV__FAULT_MAX_RULE_BODY   (64 * 1024)
@@ -31,6 +38,7 @@
 #define SV__FAULT_MAX_EXPECT      4096
 #define SV__FAULT_MAX_LOG         10000 /* in-memory entries; older ones are dropped */
 #define SV__FAULT_MAX_CONNS       4096
+#define SV__FAULT_MAX_RANGE       127 /* longest Range header value kept (backend/http.h) */
 #define SV__FAULT_CHUNK           (64 * 1024) /* largest single body write */
 
 #if defined(__GNUC__) || defined(__clang__)
@@ -163,6 +171,27 @@ sv__fault_range_result sv__fault_parse_range(const char *value, uint64_t size,
 /* Content-Type for a path, from its extension; never NULL. */
 const char *sv__fault_content_type(const char *path);
 
+/* What a GET or HEAD of a file gets: 200 or 206 with the open file (fd,
+ * bytes off..off+len-1 of size), 404 or 416 (fd -1). */
+typedef struct sv__fault_file {
+    int status;
+    int fd;
+    uint64_t off, len, size;
+    const char *content_type;
+} sv__fault_file;
+
+/* Resolves `decoded` under `root` with the request's Range value (NULL:
+ * none). Never fails: a missing file is a 404. */
+void sv__fault_file_open(const char *root, const char *decoded, const char *range,
+                         sv__fault_file *f);
+
+/* Adds the headers that go with a file answer (Accept-Ranges,
+ * Content-Range) to req. */
+void sv__fault_file_headers(sv__http_req *req, const sv__fault_file *f);
+
+/* The reason phrase for a status ("Unknown" when there is none). */
+const char *sv__fault_reason(int status);
+
 /* ---- log (faultsrv_log.c) ------------------------------------------------ */
 
 /* How a response ended, as logged. */
@@ -213,24 +242,21 @@ int sv__fault_log_check(const sv__fault_log *log, const json_t *expect,
 
 /* ---- server (faultsrv.c) ------------------------------------------------ */
 
-typedef struct sv__fault_conn sv__fault_conn;
-
 struct sv_faultsrv {
     /* Owned by the server thread once it runs (set up before it starts). */
     uv_loop_t loop;
-    uv_tcp_t listener;
+    sv__http_server *http;   /* the connections (backend/http.h) */
+    sv__logger http_log;     /* the layer's messages: to stderr, or into listen_err */
+    char listen_err[256];    /* the layer's last error while starting */
+    int starting;
     uv_async_t stop_async;
     uv_async_t sync_async;   /* see sync_with_loop() in faultsrv.c */
+    int asyncs_open;         /* both async handles are initialised */
     uv_thread_t thread;
     char *root;              /* realpath of the served folder */
     int port;
-    int max_conns;
-    int idle_ms;
     uint64_t start_ns;       /* uv_hrtime() at start */
     int stopping;
-    sv__fault_conn *conns;   /* open connections, a doubly linked list */
-    size_t n_conns;
-    uint64_t next_conn_id;
 
     /* `lock` guards everything below: other threads reach these through the
      * public API while the server thread matches rules and logs. */
@@ -250,12 +276,33 @@ uint64_t sv__fault_now_ms(const sv_faultsrv *srv);
 int sv__fault_set_rules(sv_faultsrv *srv, const char *json, size_t len,
                         char *err, size_t err_size);
 
-/* ---- connections (faultsrv_conn.c) ---------------------------------------- */
+/* Appends one record to the log (takes the lock). */
+void sv__fault_log_record(sv_faultsrv *srv, const sv__fault_record *rec);
 
-/* Called by the listener for each accepted connection. */
-void sv__fault_conn_accept(sv_faultsrv *srv);
-/* Closes a connection at once (server stop); logs a response in flight. */
-void sv__fault_conn_abort(sv__fault_conn *conn);
+/* ---- serving (faultsrv_serve.c) ------------------------------------------ */
+
+/* The HTTP layer's callbacks for this server (opaque: srv). */
+void sv__fault_callbacks(sv_faultsrv *srv, sv__http_callbacks *cb);
+
+/* ---- answers under a rule (faultsrv_respond.c) --------------------------- */
+
+/* What the log says of a request, taken when it is routed; the strings are
+ * the caller's until sv__fault_respond() copies them. */
+typedef struct sv__fault_req_info {
+    const char *method;
+    const char *path;        /* raw, as sent */
+    const char *query;       /* raw, or NULL */
+    const char *range;       /* the Range header, or NULL */
+    const char *decoded;     /* the decoded path */
+} sv__fault_req_info;
+
+/*
+ * Answers `req` (from on_request) under `rule`, which fired in `rules` (the
+ * answer takes its own reference): the rule's status or the file, with its
+ * faults, as a streamed answer. Logs the request when the answer ends.
+ */
+void sv__fault_respond(sv_faultsrv *srv, sv__http_req *req, sv__fault_rules *rules,
+                       const sv__fault_rule *rule, const sv__fault_req_info *info);
 
 /* ---- control endpoint (faultsrv_control.c) ------------------------------- */
 

@@ -1,3 +1,4 @@
+/* File-system helpers (platform/fs.h). */
 #define _XOPEN_SOURCE 700 /* nftw */
 #include <errno.h>
 #include <fcntl.h>
@@ -8,7 +9,7 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
-#include "backend/fsutil.h"
+#include "platform/fs.h"
 #include "streamverse/common.h"
 
 int sv__mkdirs(const char *path)
@@ -16,8 +17,10 @@ int sv__mkdirs(const char *path)
     char tmp[4096];
     size_t len = strlen(path);
 
-    if (len == 0 || len >= sizeof(tmp))
+    if (len == 0 || len >= sizeof(tmp)) {
+        errno = len ? ENAMETOOLONG : ENOENT;
         return SV_ERR_IO;
+    }
     memcpy(tmp, path, len + 1);
     for (char *p = tmp + 1; *p; p++) {
         if (*p != '/')
@@ -30,6 +33,20 @@ int sv__mkdirs(const char *path)
     if (mkdir(tmp, 0755) < 0 && errno != EEXIST)
         return SV_ERR_IO;
     return 0;
+}
+
+int sv__mkdir(const char *path, int must_be_new)
+{
+    struct stat st;
+
+    if (mkdir(path, 0755) == 0)
+        return 0;
+    if (errno == EEXIST && !must_be_new) {
+        if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+            return 0;
+        errno = EEXIST;
+    }
+    return SV_ERR_IO;
 }
 
 static int remove_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
@@ -54,13 +71,17 @@ int sv__remove_tree(const char *path)
 
 int sv__fsync_dir(const char *path)
 {
-    int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC), ret = 0;
+    int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC), ret = 0, e = 0;
 
     if (fd < 0)
         return SV_ERR_IO;
-    if (fsync(fd) < 0)
+    if (fsync(fd) < 0) {
+        e = errno;
         ret = SV_ERR_IO;
+    }
     close(fd);
+    if (ret < 0)
+        errno = e;
     return ret;
 }
 
@@ -71,21 +92,13 @@ int sv__path_exists(const char *path)
     return lstat(path, &st) == 0;
 }
 
-int sv__file_create_atomic(const char *path, const void *data, size_t len, unsigned mode)
+/* Writes all of p[len] to fd, then fsyncs and closes it (also on failure).
+ * Returns 0 or SV_ERR_IO with errno kept. */
+static int write_sync_close(int fd, const void *data, size_t len)
 {
-    char tmp[4200], dir[4200];
-    const char *p = data, *slash = strrchr(path, '/');
-    int fd, ret = SV_ERR_IO, e = 0;
+    const char *p = data;
+    int e;
 
-    if (strlen(path) + 16 >= sizeof(tmp))
-        return SV_ERR_IO;
-    snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid());
-    snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - path) : 1, slash ? path : ".");
-    if (slash == path)
-        snprintf(dir, sizeof(dir), "/");
-    unlink(tmp); /* a leftover of this pid's earlier life */
-    if ((fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode)) < 0)
-        return SV_ERR_IO;
     while (len > 0) {
         ssize_t n = write(fd, p, len);
 
@@ -98,23 +111,55 @@ int sv__file_create_atomic(const char *path, const void *data, size_t len, unsig
         p += n;
         len -= (size_t)n;
     }
-    if (fsync(fd) < 0 || close(fd) < 0) {
+    if (fsync(fd) < 0) {
         e = errno;
-        fd = -1;
         goto fail;
     }
-    fd = -1;
+    return close(fd) < 0 ? SV_ERR_IO : 0;
+
+fail:
+    close(fd);
+    errno = e;
+    return SV_ERR_IO;
+}
+
+int sv__file_write(const char *path, const void *data, size_t len, unsigned mode)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+
+    if (fd < 0)
+        return SV_ERR_IO;
+    return write_sync_close(fd, data, len);
+}
+
+int sv__file_create_atomic(const char *path, const void *data, size_t len, unsigned mode)
+{
+    char tmp[4200], dir[4200];
+    const char *slash = strrchr(path, '/');
+    int fd, ret, e;
+
+    if (strlen(path) + 16 >= sizeof(tmp)) {
+        errno = ENAMETOOLONG;
+        return SV_ERR_IO;
+    }
+    snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid());
+    snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - path) : 1, slash ? path : ".");
+    if (slash == path)
+        snprintf(dir, sizeof(dir), "/");
+    unlink(tmp); /* a leftover of this pid's earlier life */
+    if ((fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode)) < 0)
+        return SV_ERR_IO;
+    if ((ret = write_sync_close(fd, data, len)) < 0)
+        goto fail;
     if (link(tmp, path) < 0) {
-        e = errno;
-        ret = e == EEXIST ? SV_ERR_STATE : SV_ERR_IO;
+        ret = errno == EEXIST ? SV_ERR_STATE : SV_ERR_IO;
         goto fail;
     }
     unlink(tmp);
     return sv__fsync_dir(dir);
 
 fail:
-    if (fd >= 0)
-        close(fd);
+    e = errno;
     unlink(tmp);
     errno = e;
     return ret;

@@ -1,5 +1,4 @@
-/* Growable output buffer and bounds-checked reader (drm/internal.h). */
-#include <stdlib.h>
+/* Bounds-checked reader and box writing (drm/internal.h). */
 #include <string.h>
 
 #include "internal.h"
@@ -48,80 +47,6 @@ void sv__rd_copy(sv__rd *r, void *out, size_t n)
         memcpy(out, p, n);
     else
         memset(out, 0, n);
-}
-
-void sv__buf_init(sv__buf *b)
-{
-    memset(b, 0, sizeof(*b));
-}
-
-void sv__buf_free(sv__buf *b)
-{
-    free(b->data);
-    sv__buf_init(b);
-}
-
-uint8_t *sv__buf_take(sv__buf *b, size_t *size)
-{
-    uint8_t *d = b->data;
-    *size = b->size;
-    sv__buf_init(b);
-    return d;
-}
-
-static int grow(sv__buf *b, size_t extra)
-{
-    if (b->err)
-        return 0;
-    if (extra > SIZE_MAX - b->size) {
-        b->err = SV_ERR_NOMEM;
-        return 0;
-    }
-    if (b->size + extra <= b->cap)
-        return 1;
-    size_t cap = b->cap ? b->cap : 256;
-    while (cap < b->size + extra)
-        cap = cap > SIZE_MAX / 2 ? b->size + extra : cap * 2;
-    uint8_t *d = realloc(b->data, cap);
-    if (!d) {
-        b->err = SV_ERR_NOMEM;
-        return 0;
-    }
-    b->data = d;
-    b->cap = cap;
-    return 1;
-}
-
-void sv__buf_append(sv__buf *b, const void *p, size_t n)
-{
-    if (n && grow(b, n)) {
-        memcpy(b->data + b->size, p, n);
-        b->size += n;
-    }
-}
-
-void sv__buf_u8(sv__buf *b, uint8_t v)
-{
-    sv__buf_append(b, &v, 1);
-}
-
-void sv__buf_u16(sv__buf *b, uint16_t v)
-{
-    uint8_t p[2] = { (uint8_t)(v >> 8), (uint8_t)v };
-    sv__buf_append(b, p, 2);
-}
-
-void sv__buf_u32(sv__buf *b, uint32_t v)
-{
-    uint8_t p[4];
-    sv__wb32(p, v);
-    sv__buf_append(b, p, 4);
-}
-
-void sv__buf_u64(sv__buf *b, uint64_t v)
-{
-    sv__buf_u32(b, (uint32_t)(v >> 32));
-    sv__buf_u32(b, (uint32_t)v);
 }
 
 size_t sv__buf_box_begin(sv__buf *b, uint32_t type)

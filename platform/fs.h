@@ -1,0 +1,65 @@
+/*
+ * File-system helpers for whatever keeps files: the backend's data folder
+ * and media trees, and the player's downloads. Folders, whole files written
+ * durably (fsync'ed before they count), atomic creation, trees removed,
+ * "disk full" told apart from other failures.
+ *
+ * Errors: 0 on success or a negative SV_ERR_* code; on SV_ERR_IO, errno
+ * still holds the system's reason, so a caller can word its own message
+ * (strerror(errno)) or tell a full disk (sv__errno_is_full(errno)).
+ *
+ * Threads: any thread; every call blocks on the disk. No shared state.
+ */
+#ifndef SV_PLATFORM_FS_H
+#define SV_PLATFORM_FS_H
+
+#include <stddef.h>
+
+/* mkdir -p with mode 0755: every missing parent is created too. Returns 0 or
+ * SV_ERR_IO (a path longer than 4095 bytes: SV_ERR_IO with ENAMETOOLONG). */
+int sv__mkdirs(const char *path);
+
+/* Creates one folder (mode 0755; its parent must exist). An existing folder
+ * is fine unless `must_be_new`; an existing non-folder is an error (EEXIST).
+ * Returns 0 or SV_ERR_IO. */
+int sv__mkdir(const char *path, int must_be_new);
+
+/* rm -rf without following symlinks. A missing path is fine. Returns 0 or
+ * SV_ERR_IO. */
+int sv__remove_tree(const char *path);
+
+/* fsync() of a folder, so entries created or renamed in it survive a crash.
+ * Returns 0 or SV_ERR_IO. */
+int sv__fsync_dir(const char *path);
+
+/* Is there anything at `path` (a dangling symlink counts)? 1 or 0. */
+int sv__path_exists(const char *path);
+
+/*
+ * Writes `len` bytes to `path` (created with `mode`, or truncated when it
+ * exists), fsyncs and closes it: once this returned 0 the bytes are on disk.
+ * The name itself is durable only after sv__fsync_dir() of its folder. A
+ * reader may see the file partly written meanwhile; use
+ * sv__file_create_atomic() when it must not. Returns 0 or SV_ERR_IO.
+ */
+int sv__file_write(const char *path, const void *data, size_t len, unsigned mode);
+
+/*
+ * Creates `path` holding `len` bytes, with permissions `mode` from the
+ * start, atomically: the bytes go to a temporary file in the same folder
+ * (created with `mode`, written, fsync'ed), which is then hard-linked to
+ * `path` and the folder fsync'ed. A reader never sees a partial file, and an
+ * existing `path` is never replaced (two processes racing: the first wins).
+ * Returns 0, SV_ERR_STATE when `path` exists already, or SV_ERR_IO.
+ */
+int sv__file_create_atomic(const char *path, const void *data, size_t len, unsigned mode);
+
+/* Is the file system holding `path` full for an ordinary writer: less than
+ * SV__FS_FULL_BYTES free, or no inode left? 0 when it cannot be told. */
+#define SV__FS_FULL_BYTES (1024 * 1024)
+int sv__fs_full(const char *path);
+
+/* Does errno `e` mean "no space": ENOSPC or EDQUOT? */
+int sv__errno_is_full(int e);
+
+#endif
