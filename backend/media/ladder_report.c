@@ -12,6 +12,7 @@
 #include <jansson.h>
 
 #include "backend/media/internal.h"
+#include "platform/buf.h"
 #include "streamverse/common.h"
 
 json_t *sv__ladder_report_json(const sv__ladder_report *rep)
@@ -155,29 +156,29 @@ static void bounds(const sv__ladder_report *rep, plot *p)
     p->y1 = ceil(p->y1) + 1;
 }
 
-static void axes(sv__mbuf *b, const plot *p)
+static void axes(sv__buf *b, const plot *p)
 {
-    sv__mbuf_printf(b, "<rect x='%d' y='%d' width='%d' height='%d' fill='none' stroke='#444'/>\n",
+    sv__buf_printf(b, "<rect x='%d' y='%d' width='%d' height='%d' fill='none' stroke='#444'/>\n",
                     L, T, W - L - R, H - T - B);
     for (double x = p->x0; x <= p->x1 + 1e-9; x += 1) {
         double v = exp2(x);
 
-        sv__mbuf_printf(b, "<line x1='%.1f' y1='%d' x2='%.1f' y2='%d' stroke='#ddd'/>"
+        sv__buf_printf(b, "<line x1='%.1f' y1='%d' x2='%.1f' y2='%d' stroke='#ddd'/>"
                            "<text x='%.1f' y='%d' text-anchor='middle'>%.0f</text>\n",
                         px(p, v), T, px(p, v), H - B, px(p, v), H - B + 16, v);
     }
     for (double y = ceil(p->y0); y <= p->y1; y += (p->y1 - p->y0) > 12 ? 5 : 2) {
-        sv__mbuf_printf(b, "<line x1='%d' y1='%.1f' x2='%d' y2='%.1f' stroke='#ddd'/>"
+        sv__buf_printf(b, "<line x1='%d' y1='%.1f' x2='%d' y2='%.1f' stroke='#ddd'/>"
                            "<text x='%d' y='%.1f' text-anchor='end'>%.0f</text>\n",
                         L, py(p, y), W - R, py(p, y), L - 6, py(p, y) + 4, y);
     }
-    sv__mbuf_printf(b, "<text x='%d' y='%d' text-anchor='middle'>rate (kb/s, log scale)</text>\n"
+    sv__buf_printf(b, "<text x='%d' y='%d' text-anchor='middle'>rate (kb/s, log scale)</text>\n"
                        "<text x='16' y='%d' transform='rotate(-90 16 %d)' text-anchor='middle'>"
                        "PSNR (dB)</text>\n",
                     (W - R + L) / 2, H - 12, (H - B + T) / 2, (H - B + T) / 2);
 }
 
-static void curves(sv__mbuf *b, const sv__ladder_report *rep, const plot *p)
+static void curves(sv__buf *b, const sv__ladder_report *rep, const plot *p)
 {
     int heights[SV_MEDIA_MAX_RUNGS], nb = 0;
 
@@ -198,49 +199,49 @@ static void curves(sv__mbuf *b, const sv__ladder_report *rep, const plot *p)
             if (rep->points[i].height == heights[k])
                 pts[n++] = rep->points[i];
         qsort(pts, (size_t)n, sizeof(pts[0]), by_kbps);
-        sv__mbuf_printf(b, "<polyline fill='none' stroke='%s' stroke-width='2' points='", col);
+        sv__buf_printf(b, "<polyline fill='none' stroke='%s' stroke-width='2' points='", col);
         for (int i = 0; i < n; i++)
-            sv__mbuf_printf(b, "%.1f,%.1f ", px(p, pts[i].kbps), py(p, pts[i].psnr));
-        sv__mbuf_printf(b, "'/>\n");
+            sv__buf_printf(b, "%.1f,%.1f ", px(p, pts[i].kbps), py(p, pts[i].psnr));
+        sv__buf_printf(b, "'/>\n");
         for (int i = 0; i < n; i++)
-            sv__mbuf_printf(b, "<circle cx='%.1f' cy='%.1f' r='%d' fill='%s' stroke='#000' "
+            sv__buf_printf(b, "<circle cx='%.1f' cy='%.1f' r='%d' fill='%s' stroke='#000' "
                                "stroke-width='%d'/>\n",
                             px(p, pts[i].kbps), py(p, pts[i].psnr), pts[i].on_hull ? 5 : 3, col,
                             pts[i].on_hull ? 1 : 0);
-        sv__mbuf_printf(b, "<text x='%d' y='%d' fill='%s'>%dp</text>\n", W - R + 12, T + 16 + 18 * k,
+        sv__buf_printf(b, "<text x='%d' y='%d' fill='%s'>%dp</text>\n", W - R + 12, T + 16 + 18 * k,
                         col, heights[k]);
     }
 }
 
-static void choices(sv__mbuf *b, const sv__ladder_report *rep, const plot *p)
+static void choices(sv__buf *b, const sv__ladder_report *rep, const plot *p)
 {
     for (int i = 0; i < rep->nb_chosen; i++) {
         const sv__ladder_choice *c = &rep->chosen[i];
 
         if (!isfinite(c->psnr))
             continue;
-        sv__mbuf_printf(b, "<rect x='%.1f' y='%.1f' width='8' height='8' fill='#000'/>"
+        sv__buf_printf(b, "<rect x='%.1f' y='%.1f' width='8' height='8' fill='#000'/>"
                            "<text x='%.1f' y='%.1f' font-size='11'>%dp %dk</text>\n",
                         px(p, c->expected_kbps) - 4, py(p, c->psnr) - 4, px(p, c->expected_kbps) + 7,
                         py(p, c->psnr) + 14, c->height, c->kbps);
     }
-    sv__mbuf_printf(b, "<text x='%d' y='%d'>&#9632; chosen</text>"
+    sv__buf_printf(b, "<text x='%d' y='%d'>&#9632; chosen</text>"
                        "<text x='%d' y='%d'>ringed: hull</text>\n",
                     W - R + 12, H - B - 24, W - R + 12, H - B - 6);
 }
 
 int sv__ladder_svg(const sv__ladder_report *rep, char **out, size_t *len)
 {
-    sv__mbuf b = { 0 };
+    sv__buf b = { 0 };
     plot p;
 
     *out = NULL;
     *len = 0;
-    sv__mbuf_printf(&b, "<svg xmlns='http://www.w3.org/2000/svg' width='%d' height='%d' "
+    sv__buf_printf(&b, "<svg xmlns='http://www.w3.org/2000/svg' width='%d' height='%d' "
                         "font-family='sans-serif' font-size='12'>\n"
                         "<rect width='100%%' height='100%%' fill='#fff'/>\n", W, H);
     if (rep->nb_points < 2) {
-        sv__mbuf_printf(&b, "<text x='%d' y='%d' text-anchor='middle'>no probe: %s</text>\n",
+        sv__buf_printf(&b, "<text x='%d' y='%d' text-anchor='middle'>no probe: %s</text>\n",
                         W / 2, H / 2, rep->note[0] ? "see the note" : "fixed ladder");
     } else {
         bounds(rep, &p);
@@ -248,13 +249,13 @@ int sv__ladder_svg(const sv__ladder_report *rep, char **out, size_t *len)
         curves(&b, rep, &p);
         choices(&b, rep, &p);
     }
-    sv__mbuf_printf(&b, "</svg>\n");
-    sv__mbuf_append(&b, "", 1); /* a C string too */
-    if (b.failed) {
-        sv__mbuf_free(&b);
+    sv__buf_printf(&b, "</svg>\n");
+    sv__buf_append(&b, "", 1); /* a C string too */
+    if (b.err) {
+        sv__buf_free(&b);
         return SV_ERR_NOMEM;
     }
-    *out = (char *)b.data;
-    *len = b.len - 1;
+    *out = (char *)sv__buf_take(&b, len);
+    (*len)--;
     return 0;
 }
