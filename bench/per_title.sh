@@ -56,7 +56,7 @@ cpu_of() { # time-file -> user+sys seconds
 measure() { # src rung-dir
     bytes=$(cat "$2"/seg-*.m4s | wc -c)
     ls "$2"/seg-*.m4s | sort -t- -k2 -n | xargs cat "$2/init.mp4" > "$WORK/rung.mp4"
-    ffmpeg -nostats -v info -i "$WORK/rung.mp4" -i "$1" -lavfi \
+    ffmpeg -nostdin -nostats -v info -i "$WORK/rung.mp4" -i "$1" -lavfi \
         "[0:v]settb=1/30,setpts=N,scale=1920:1080:flags=bicubic,split[d1][d2];[1:v]settb=1/30,setpts=N,split[r1][r2];[d1][r1]psnr;[d2][r2]ssim" \
         -f null - 2>&1 | awk -v b="$bytes" '
             /Parsed_psnr/ { for (i = 1; i <= NF; i++) if ($i ~ /^average:/) p = substr($i, 9) }
