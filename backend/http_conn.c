@@ -131,7 +131,7 @@ void sv__http_conn_close(sv__http_conn *conn)
     uv_close((uv_handle_t *)&conn->poll, on_conn_closed);
     uv_close((uv_handle_t *)&conn->timer, on_conn_closed);
     if (conn->stream_cb)
-        sv__http_stream_gone(conn);
+        conn->stream_gone(conn);
 }
 
 void sv__http_conn_watch(sv__http_conn *conn, int events)
@@ -571,7 +571,7 @@ static void process_input(sv__http_conn *conn)
             if (conn->state == SV__CONN_STREAM) {
                 /* The application writes when it likes; watch for a client
                  * that leaves meanwhile. */
-                sv__http_stream_poll(conn, 0);
+                conn->stream_poll(conn, 0);
                 return;
             }
             if (conn->deferred && !conn->req.status) {
@@ -634,7 +634,7 @@ static void on_poll(uv_poll_t *h, int status, int events)
         return;
     }
     if (conn->state == SV__CONN_STREAM) {
-        sv__http_stream_poll(conn, events);
+        conn->stream_poll(conn, events);
         return;
     }
     if (conn->state == SV__CONN_WRITING) {

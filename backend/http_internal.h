@@ -74,6 +74,11 @@ struct sv__http_conn {
      * head promised and the body bytes handed over so far. */
     const sv__http_stream_cb *stream_cb;
     void *stream_opaque;
+    /* Set by http_stream.c while the application streams the answer: the
+     * connection hands it socket events and its closing (so http_conn.c
+     * never calls up into the stream). */
+    void (*stream_poll)(sv__http_conn *conn, int events);
+    void (*stream_gone)(sv__http_conn *conn);
     uint64_t stream_promised, stream_body;
 };
 
@@ -120,12 +125,6 @@ void sv__http_conn_close(sv__http_conn *conn);
 void sv__http_conn_dispatch(sv__http_conn *conn);
 /* Watches the socket for `events` (UV_READABLE, UV_WRITABLE, UV_DISCONNECT). */
 void sv__http_conn_watch(sv__http_conn *conn, int events);
-
-/* http_stream.c */
-/* The socket of a connection in SV__CONN_STREAM is ready. */
-void sv__http_stream_poll(sv__http_conn *conn, int events);
-/* The connection closes while the application holds its stream: tells it. */
-void sv__http_stream_gone(sv__http_conn *conn);
 
 /* http_write.c */
 /* Build the answer into the connection's output (replacing what was there)

@@ -24,18 +24,24 @@ static void stream_watch(sv__http_conn *conn)
     sv__http_conn_watch(conn, events);
 }
 
+static void stream_gone(sv__http_conn *conn);
+static void stream_poll(sv__http_conn *conn, int events);
+
 void sv__http_stream_open(sv__http_req *req, const sv__http_stream_cb *cb, void *opaque)
 {
     sv__http_conn *conn = req->conn;
 
     conn->stream_cb = cb;
+    conn->stream_poll = stream_poll;
+    conn->stream_gone = stream_gone;
     conn->stream_opaque = opaque;
     conn->stream_promised = conn->stream_body = 0;
     conn->state = SV__CONN_STREAM;
     uv_timer_stop(&conn->timer);
 }
 
-void sv__http_stream_gone(sv__http_conn *conn)
+/* The connection closes while the application holds its stream: tells it. */
+static void stream_gone(sv__http_conn *conn)
 {
     const sv__http_stream_cb *cb = conn->stream_cb;
 
@@ -130,7 +136,8 @@ void sv__http_stream_end(sv__http_req *req, enum sv__http_stream_end how)
     sv__http_conn_dispatch(conn);
 }
 
-void sv__http_stream_poll(sv__http_conn *conn, int events)
+/* The socket of a connection in SV__CONN_STREAM is ready. */
+static void stream_poll(sv__http_conn *conn, int events)
 {
     const sv__http_stream_cb *cb = conn->stream_cb;
     int r;

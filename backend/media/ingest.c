@@ -58,21 +58,6 @@ typedef struct ingest {
     double last_t;
 } ingest;
 
-void sv__ladder_default(sv__ladder *l)
-{
-    static const sv__rung defaults[] = {
-        { 240, 300 }, { 360, 750 }, { 480, 1200 }, { 720, 2800 }, { 1080, 5000 },
-    };
-    memset(l, 0, sizeof(*l));
-    l->nb_rungs = (int)(sizeof(defaults) / sizeof(defaults[0]));
-    memcpy(l->rungs, defaults, sizeof(defaults));
-    l->segment_s = 4.0;
-    l->audio_kbps = 128;
-    l->x264_preset = "veryfast";
-    l->threads = 0;
-    l->thumb_interval_s = 10.0;
-    l->per_title = 1;
-}
 
 static void report(ingest *g, double percent, const char *stage)
 {

@@ -1,5 +1,6 @@
 /*
- * ladder_auto.c - choosing a per-title ladder from probe points (media.h):
+ * ladder_auto.c - the ladder setting (the default, its parser) and choosing
+ * a per-title ladder from probe points (media.h):
  * the rate-quality convex hull across resolutions, then one rung per
  * template quality level. Pure functions of their arguments.
  *
@@ -307,6 +308,22 @@ void sv__ladder_choose(const sv__ladder *tmpl, sv__ladder_report *rep)
     qsort(out, (size_t)nb_out, sizeof(out[0]), by_kbps);
     memcpy(rep->chosen, out, sizeof(out[0]) * (size_t)nb_out);
     rep->nb_chosen = nb_out;
+}
+
+void sv__ladder_default(sv__ladder *l)
+{
+    static const sv__rung defaults[] = {
+        { 240, 300 }, { 360, 750 }, { 480, 1200 }, { 720, 2800 }, { 1080, 5000 },
+    };
+    memset(l, 0, sizeof(*l));
+    l->nb_rungs = (int)(sizeof(defaults) / sizeof(defaults[0]));
+    memcpy(l->rungs, defaults, sizeof(defaults));
+    l->segment_s = 4.0;
+    l->audio_kbps = 128;
+    l->x264_preset = "veryfast";
+    l->threads = 0;
+    l->thumb_interval_s = 10.0;
+    l->per_title = 1;
 }
 
 int sv__ladder_parse(const char *spec, sv__ladder *l)
