@@ -78,8 +78,13 @@ check_pc "$pcdir" "installed"
 for f in "$libdir/libstreamverse-sdl2.a" "$libdir/$sdl_so" "$tmp/prefix/include/streamverse/sdl2.h"; do
     [ -f "$f" ] || fail "$f not installed"
 done
-# shellcheck disable=SC2046
-if "$CC" -std=c11 -Wall -Wextra -Werror -o "$tmp/consumer" "$SV_SOURCE_DIR/tests/unit/api/sdl2_consumer.c" \
+# A sanitizer build's libraries need the program built with the same
+# runtime, which must come first.
+san=""
+has "$core_needed" 'libasan\.so.*' && san="-fsanitize=address,undefined"
+# shellcheck disable=SC2046,SC2086
+if "$CC" -std=c11 -Wall -Wextra -Werror $san -o "$tmp/consumer" \
+        "$SV_SOURCE_DIR/tests/unit/api/sdl2_consumer.c" \
         $(PKG_CONFIG_PATH="$pcdir" pkg-config --cflags --libs streamverse-sdl2) 2>"$tmp/cc.log"; then
     out=$(LD_LIBRARY_PATH="$libdir" "$tmp/consumer") || true
     echo "consumer: $out"
