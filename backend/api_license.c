@@ -34,7 +34,7 @@
 #include "backend/keys.h"
 #include "backend/server_internal.h"
 #include "backend/token.h"
-#include "drm/clearkey.h"
+#include "drm/package.h"
 #include "streamverse/common.h"
 
 #define MAX_KIDS 32

@@ -30,7 +30,8 @@
 #include "backend/login_guard.h"
 #include "backend/media.h"
 
-typedef struct sv__config {
+/* The struct behind svserver/svserver.h's opaque sv_server_config. */
+typedef struct sv_server_config {
     char listen_host[64];
     int listen_port;
     char data_dir[1024];

@@ -22,7 +22,8 @@
 #include "backend/config.h"
 #include "platform/log.h"
 
-typedef struct sv__server sv__server;
+/* The struct behind svserver/svserver.h's opaque sv_server. */
+typedef struct sv_server sv__server;
 
 /* Prepares the data folder, opens the catalog, recovers interrupted jobs,
  * starts the workers and listens. `cfg` and `log` must outlive the server.

@@ -16,7 +16,7 @@
 #include "backend/jobs.h"
 #endif
 
-struct sv__server {
+struct sv_server {
     /* Settings: cfg points to cfg_live, which a SIGHUP reload changes on the
      * loop thread (route handlers read it per request); cfg_start is the copy
      * the ingest workers read on their threads and never changes. */

@@ -32,4 +32,4 @@ find_library(MATH_LIBRARY m REQUIRED)
 
 # The pkg-config modules libstreamverse links privately, for streamverse.pc.
 # Grows as modules start using more libraries.
-set(SV_PKGCONFIG_MODULES "libcrypto libcurl libxml-2.0 jansson libavformat libavcodec libavutil libswscale libswresample sdl2")
+set(SV_PKGCONFIG_MODULES "libcrypto libcurl libxml-2.0 jansson libavformat libavcodec libavutil libswscale libswresample")

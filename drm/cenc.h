@@ -1,7 +1,8 @@
 /*
  * drm/cenc.h - ISO/IEC 23001-7 Common Encryption: what an init segment and a
- * fragment say about protection, sample decryption and encryption, and the
- * box writers the packager uses.
+ * fragment say about protection, sample decryption, reusable sample
+ * ciphers and HLS AES-128. The packager's part (sample encryption, the
+ * subsample map, the box writers) is in package.h, included here.
  *
  * Parsing works on memory buffers only and checks every length against its
  * parent box. Parsed structures point into the caller's buffer where noted
@@ -15,22 +16,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "internal.h"
+#include "package.h" /* the packager's part: sv__tenc, sv__cenc_sample, box writers */
 #include "streamverse/cdm.h"
 
 #define SV__CENC_MAX_TRACKS 16
 #define SV__CENC_MAX_PSSH   16
-
-/* Track encryption defaults: `tenc`, or one `seig` sample group entry. */
-typedef struct sv__tenc {
-    uint8_t is_protected;
-    uint8_t iv_size;            /* per-sample IV size in senc: 0, 8 or 16 */
-    uint8_t crypt_byte_block;   /* pattern (tenc v1 / seig); 0:0 = none */
-    uint8_t skip_byte_block;
-    uint8_t kid[16];
-    uint8_t constant_iv_size;   /* 8 or 16 when iv_size is 0 and protected */
-    uint8_t constant_iv[16];
-} sv__tenc;
 
 /* One track of an init segment. Clear tracks are listed too (scheme NONE),
  * so fragment parsing finds their `trex` defaults. */
@@ -80,27 +70,6 @@ int sv__cenc_parse_sinf(const uint8_t *payload, size_t size, sv__cenc_track *tra
 int sv__cenc_parse_init(const uint8_t *data, size_t size, sv__cenc_init *out);
 const sv__cenc_track *sv__cenc_init_track(const sv__cenc_init *init, uint32_t track_id);
 
-/* Size of the fixed fields of a protected sample entry payload before its
- * child boxes: 78 for encv, 28/44/64 for enca (by its version field).
- * Returns the size, or SV_ERR_PARSE when the payload is shorter. */
-int sv__cenc_sample_entry_fixed_size(uint32_t type, const uint8_t *payload, size_t size);
-
-/* One sample of a fragment, with its protection. */
-typedef struct sv__cenc_sample {
-    size_t offset;               /* of the sample's first byte in the fragment buffer */
-    uint32_t size;
-    uint32_t track_id;
-    sv_encryption_scheme scheme;
-    uint8_t is_protected;
-    uint8_t kid[16];
-    uint8_t iv[16];
-    uint8_t iv_size;             /* 8 or 16 */
-    uint8_t crypt_byte_block;
-    uint8_t skip_byte_block;
-    size_t first_subsample;      /* index into sv__cenc_fragment.subsamples */
-    size_t nb_subsamples;        /* 0: the whole sample is protected */
-} sv__cenc_sample;
-
 /* Every sample of the protected tracks of one or more moof+mdat pairs.
  * Owns its arrays; release with sv__cenc_fragment_reset. */
 typedef struct sv__cenc_fragment {
@@ -129,14 +98,6 @@ void sv__cenc_fragment_sample(const sv__cenc_fragment *f, size_t i, uint8_t *dat
  * `cdm`. Returns 0 or the first error of the CDM (SV_ERR_NO_KEY, ...). */
 int sv__cenc_decrypt_fragment(const sv__cenc_fragment *f, uint8_t *data, size_t size,
                               sv_cdm *cdm);
-
-/* Decrypts (or encrypts, with `encrypt` 1) one sample in place with `key`,
- * per its scheme, pattern, IV and subsamples, using OpenSSL EVP.
- * HLS AES-128 is handled by sv__hls_aes128_* instead.
- * Returns 0, SV_ERR_DRM when the subsamples run past the sample or the IV
- * size is not 8 or 16, SV_ERR_UNSUPPORTED for an unknown scheme, or
- * SV_ERR_INTERNAL when OpenSSL fails. */
-int sv__cenc_crypt_sample(const uint8_t key[16], sv_encrypted_sample *s, int encrypt);
 
 /*
  * A reusable sample cipher for one key and one direction: the OpenSSL
@@ -168,41 +129,6 @@ int sv__hls_aes128_encrypt(const uint8_t key[16], const uint8_t iv[16], const ui
 /* The IV HLS uses when EXT-X-KEY has none: the media sequence number as a
  * 128-bit big-endian integer. */
 void sv__hls_iv_from_sequence(uint64_t sequence, uint8_t iv[16]);
-
-/* Codec families for the video subsample map. */
-typedef enum sv__nal_codec { SV__NAL_AVC = 0, SV__NAL_HEVC = 1 } sv__nal_codec;
-
-/* Builds the subsample map of a length-prefixed AVC/HEVC sample: each VCL NAL
- * keeps its length prefix, NAL header and any bytes before the last whole
- * 16-byte block clear and protects whole blocks only; parameter sets, SEI and
- * every other non-VCL NAL stay fully clear. Clear runs longer than 65535
- * bytes are split (senc stores clear sizes in 16 bits).
- * Returns the number of subsamples written (up to `max`), SV_ERR_PARSE when a
- * NAL length runs past the sample, or SV_ERR_OVERFLOW when `max` is short. */
-int sv__cenc_nal_subsamples(const uint8_t *sample, size_t size, int length_size,
-                            sv__nal_codec codec, sv_subsample *out, size_t max);
-
-/* Box writers, appending to `b` (check b->err once at the end). */
-void sv__cenc_write_frma(sv__buf *b, uint32_t original_format);
-void sv__cenc_write_schm(sv__buf *b, uint32_t scheme_type);
-void sv__cenc_write_tenc(sv__buf *b, const sv__tenc *t);
-/* sinf = frma + schm + schi(tenc). */
-void sv__cenc_write_sinf(sv__buf *b, uint32_t original_format, uint32_t scheme_type,
-                         const sv__tenc *t);
-/* pssh v1 when nb_kids > 0, else v0. */
-void sv__cenc_write_pssh(sv__buf *b, const uint8_t system_id[16], const uint8_t (*kids)[16],
-                         size_t nb_kids, const uint8_t *data, uint32_t data_size);
-/* senc for n samples with `iv_size` IV bytes each (0: constant IV, none
- * written); subsamples (flag 0x2) when `with_subsamples`. A clear size over
- * 16 bits sets b->err to SV_ERR_RANGE. */
-void sv__cenc_write_senc(sv__buf *b, const sv__cenc_sample *samples, size_t n,
-                         const sv_subsample *subsamples, int iv_size, int with_subsamples);
-/* saiz with the per-sample sizes of the senc above (one default when equal). */
-void sv__cenc_write_saiz(sv__buf *b, const sv__cenc_sample *samples, size_t n, int iv_size,
-                         int with_subsamples);
-/* saio with one offset; returns the offset in `b` of the 32-bit value so the
- * caller can patch it once the senc position is known. */
-size_t sv__cenc_write_saio(sv__buf *b, uint32_t offset);
 
 /* Rewrites an init segment to its clear form: encv/enca become the `frma`
  * format, `sinf` and every `pssh` are removed and the sizes of the parents

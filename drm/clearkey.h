@@ -2,7 +2,9 @@
  * drm/clearkey.h - W3C ClearKey messages (EME "org.w3.clearkey"): the license
  * request {"kids":[...],"type":"temporary"} and the JWK set answer
  * {"keys":[{"kty":"oct","k":...,"kid":...}]}, with base64url without padding.
- * JSON goes through jansson; base64 through OpenSSL.
+ * JSON goes through jansson; base64 through OpenSSL. This is the player's
+ * half (writing requests, reading licenses); the license server's half
+ * (reading requests, writing licenses) is in package.h, included here.
  *
  * Thread: no shared state.
  */
@@ -12,21 +14,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "package.h"         /* sv__clearkey_key, the license server's half */
 #include "platform/b64url.h" /* sv__b64url_encode/decode */
-
-typedef struct sv__clearkey_key {
-    uint8_t kid[16];
-    uint8_t key[16];
-} sv__clearkey_key;
-
 
 /* The request for `n` KIDs as compact JSON text in a new string (free()). */
 int sv__clearkey_request_write(const uint8_t (*kids)[16], size_t n, char **out);
-/* Parses a request; *kids is a new array (free()). SV_ERR_PARSE when the
- * text is not a request with at least one 16-byte KID. */
-int sv__clearkey_request_parse(const uint8_t *json, size_t size, uint8_t (**kids)[16], size_t *n);
-/* The JWK set for `n` keys as JSON text in a new string (free()). */
-int sv__clearkey_license_write(const sv__clearkey_key *keys, size_t n, char **out);
 /* Parses a license; *keys is a new array (free()) of at least one key.
  * SV_ERR_DRM when the JSON is malformed, has no keys, or a key is not
  * {"kty":"oct"} with a 16-byte k and kid. */

@@ -1,12 +1,13 @@
 /*
  * Paints the catalog (see catalog.h) into an ARGB pixel buffer of the
- * logical canvas, with the built-in OSD font. catalog_ui.c scales the
- * canvas up by whole pixels, so the 5x7 glyphs and the card edges stay
- * crisp on a TV. No SDL here: a unit test can look at the pixels.
+ * logical canvas, with the SDL2 sink's built-in font (sv_sdl2_text_draw).
+ * catalog_ui.c scales the canvas up by whole pixels, so the 5x7 glyphs and
+ * the card edges stay crisp on a TV. No SDL here (the font is plain pixel
+ * work): a unit test can look at the pixels.
  */
 #include <string.h>
 
-#include "platform/osd_font.h"
+#include <streamverse/sdl2.h>
 
 #include "catalog.h"
 
@@ -28,7 +29,7 @@
 #define TOP_BROWSE 24
 #define TOP_SEARCH 42
 #define STATUS_Y (SVP_CANVAS_H - 12)
-#define CARD_CHARS ((CARD_W - 6) / SV__OSD_CELL_W)
+#define CARD_CHARS ((CARD_W - 6) / SV_SDL2_TEXT_CELL_W)
 #define CARD_LINES 4
 
 /* Card colours, picked by title id so a card keeps its colour in every row;
@@ -98,7 +99,7 @@ static void fill(uint32_t *px, int pitch, int x, int y, int w, int h, uint32_t a
 
 static void text(uint32_t *px, int pitch, int x, int y, const char *s, uint32_t fg)
 {
-    sv__osd_draw(px, pitch, SVP_CANVAS_W, SVP_CANVAS_H, x, y, s, fg);
+    sv_sdl2_text_draw(px, pitch, SVP_CANVAS_W, SVP_CANVAS_H, x, y, s, fg);
 }
 
 /* Word-wraps a title into at most CARD_LINES lines of CARD_CHARS cells;
@@ -188,7 +189,8 @@ void svp_catalog_draw(const svp_catalog *c, uint32_t *px, int pitch, const char 
 
     fill(px, pitch, 0, 0, SVP_CANVAS_W, SVP_CANVAS_H, BG);
     text(px, pitch, MARGIN, 8, "STREAMVERSE", HEADER_FG);
-    text(px, pitch, SVP_CANVAS_W - MARGIN - (int)strlen(hint) * SV__OSD_CELL_W, 8, hint, DIM_FG);
+    text(px, pitch, SVP_CANVAS_W - MARGIN - (int)strlen(hint) * SV_SDL2_TEXT_CELL_W, 8, hint,
+         DIM_FG);
     if (searching) {
         fill(px, pitch, MARGIN, 21, SVP_CANVAS_W - 2 * MARGIN, 14, SEARCH_BG);
         snprintf(line, sizeof(line), "Search: %s_", svp_catalog_query(c));

@@ -1,18 +1,19 @@
 /*
  * `svserver token TITLE_ID [--ttl S] [--session ID] [--prefix P] [settings]`:
  * prints a signed playback token for one title, the same kind the playback
- * API hands out (backend/token.h), for operators and tests. The secret comes
- * from the usual settings (--config FILE, SVSERVER_TOKEN_SECRET, or
+ * API hands out (sv_server_token_sign), for operators and tests. The secret
+ * comes from the usual settings (--config FILE, SVSERVER_TOKEN_SECRET, or
  * --token-secret, which other users of the machine can see in ps).
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
-#include "apps/svserver/svserver.h"
-#include "backend/token.h"
-#include "streamverse/common.h"
+#include <streamverse/common.h>
+#include <svserver/svserver.h>
+
+#include "cli.h"
 
 #define DEFAULT_TTL 3600
 
@@ -26,76 +27,83 @@ static int parse_long(const char *s, long lo, long hi, long *out)
     return 0;
 }
 
-int sv__cmd_token(int argc, char **argv)
+/* The options after "token" into cfg and the token's own fields. Returns 0
+ * or SV_ERR_INVALID with a message. */
+static int parse_args(int argc, char **argv, sv_server_config *cfg, const char **title,
+                      long *ttl, const char **session, const char **prefix, char *err,
+                      size_t errlen)
 {
-    const char *title = NULL;
-    sv__token_claims c;
-    sv__config cfg;
-    char err[512], token[SV__TOKEN_MAX];
-    long ttl = DEFAULT_TTL, id;
-
-    memset(&c, 0, sizeof(c));
-    if (sv__config_load(&cfg, argc, argv, err, sizeof(err)) < 0)
-        goto bad;
+    if (sv_server_config_load(cfg, argc, argv, err, errlen) < 0)
+        return SV_ERR_INVALID;
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
         if (strncmp(a, "--", 2) != 0) {
-            if (title) {
-                snprintf(err, sizeof(err), "unexpected argument '%s'", a);
-                goto bad;
+            if (*title) {
+                snprintf(err, errlen, "unexpected argument '%s'", a);
+                return SV_ERR_INVALID;
             }
-            title = a;
+            *title = a;
             continue;
         }
         a += 2;
         if (i + 1 >= argc) {
-            snprintf(err, sizeof(err), "--%s needs a value", a);
-            goto bad;
+            snprintf(err, errlen, "--%s needs a value", a);
+            return SV_ERR_INVALID;
         }
         const char *v = argv[++i];
         if (!strcmp(a, "config"))
             continue;
         if (!strcmp(a, "ttl")) {
-            if (parse_long(v, 1, 30L * 86400, &ttl) < 0) {
-                snprintf(err, sizeof(err), "--ttl must be 1 to %ld seconds", 30L * 86400);
-                goto bad;
+            if (parse_long(v, 1, 30L * 86400, ttl) < 0) {
+                snprintf(err, errlen, "--ttl must be 1 to %ld seconds", 30L * 86400);
+                return SV_ERR_INVALID;
             }
         } else if (!strcmp(a, "session")) {
-            if (strlen(v) >= sizeof(c.session)) {
-                snprintf(err, sizeof(err), "--session is longer than %zu", sizeof(c.session) - 1);
-                goto bad;
+            if (strlen(v) > SV_SERVER_TOKEN_SESSION_MAX) {
+                snprintf(err, errlen, "--session is longer than %d", SV_SERVER_TOKEN_SESSION_MAX);
+                return SV_ERR_INVALID;
             }
-            snprintf(c.session, sizeof(c.session), "%s", v);
+            *session = v;
         } else if (!strcmp(a, "prefix")) {
-            if (strlen(v) >= sizeof(c.prefix)) {
-                snprintf(err, sizeof(err), "--prefix is longer than %zu", sizeof(c.prefix) - 1);
-                goto bad;
+            if (strlen(v) > SV_SERVER_TOKEN_PREFIX_MAX) {
+                snprintf(err, errlen, "--prefix is longer than %d", SV_SERVER_TOKEN_PREFIX_MAX);
+                return SV_ERR_INVALID;
             }
-            snprintf(c.prefix, sizeof(c.prefix), "%s", v);
-        } else if (sv__config_set(&cfg, a, v, err, sizeof(err)) < 0) {
-            goto bad;
+            *prefix = v;
+        } else if (sv_server_config_set(cfg, a, v, err, errlen) < 0) {
+            return SV_ERR_INVALID;
         }
     }
+    return 0;
+}
+
+int svs_cmd_token(int argc, char **argv)
+{
+    const char *title = NULL, *session = NULL, *prefix = NULL;
+    sv_server_config *cfg = NULL;
+    char err[512], token[SV_SERVER_TOKEN_MAX];
+    long ttl = DEFAULT_TTL, id;
+    int ret = 2;
+
+    if (sv_server_config_create(&cfg) < 0) {
+        fprintf(stderr, "svserver token: out of memory\n");
+        return 1;
+    }
+    if (parse_args(argc, argv, cfg, &title, &ttl, &session, &prefix, err, sizeof(err)) < 0)
+        goto bad;
     if (!title || parse_long(title, 1, INT32_MAX, &id) < 0) {
         snprintf(err, sizeof(err), "token needs a TITLE_ID (a positive number)");
         goto bad;
     }
-    if (!cfg.token_secret[0]) {
-        snprintf(err, sizeof(err), "no token-secret is configured");
+    if (sv_server_token_sign(cfg, id, ttl, session, prefix, token, sizeof(token), err,
+                             sizeof(err)) < 0)
         goto bad;
-    }
-    c.title_id = id;
-    c.expires = (int64_t)time(NULL) + ttl;
-    /* A token without a prefix grants the license and the title's media. */
-    if (!c.prefix[0])
-        snprintf(c.prefix, sizeof(c.prefix), "/media/%ld/", id);
-    if (sv__token_sign(cfg.token_secret, &c, token, sizeof(token)) < 0) {
-        snprintf(err, sizeof(err), "cannot sign the token");
-        goto bad;
-    }
     printf("%s\n", token);
-    return 0;
+    ret = 0;
+    goto out;
 bad:
     fprintf(stderr, "svserver token: %s (see svserver --help)\n", err);
-    return 2;
+out:
+    sv_server_config_destroy(cfg);
+    return ret;
 }

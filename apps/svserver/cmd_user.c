@@ -3,26 +3,31 @@
  * [--role viewer|operator|admin] [settings]`: creates an account in the
  * data folder's catalog (the first admin is made this way).
  * `svserver user unlock NAME [settings]`: lifts a login lockout.
- * Both can run beside a server on the same data folder (SQLite WAL), and
- * both are written to the audit log (peer "cli").
+ * Both can run beside a server on the same data folder, and both are
+ * written to the audit log under the login name (peer "cli").
  *
  * The password comes from a file (first line, without its newline; "-" is
  * standard input) so it never shows in `ps` or a shell history.
  */
 #include <stdio.h>
 #include <stdlib.h>
-#include <unistd.h>
 #include <string.h>
 
-#include "apps/svserver/svserver.h"
-#include "backend/accounts.h"
-#include "backend/catalog.h"
-#include "platform/fs.h"
-#include "streamverse/common.h"
+#include <streamverse/common.h>
+#include <svserver/svserver.h>
+
+#include "cli.h"
 
 #define USAGE "usage: svserver user add NAME --password-file F --region CC --max-streams N " \
               "[--role viewer|operator|admin] [--data DIR] [settings]\n" \
               "       svserver user unlock NAME [--data DIR] [settings]"
+
+/* The account fields of `user add`, from the command line. */
+typedef struct user_args {
+    const char *name, *pw_file, *region;
+    long streams;
+    int role;
+} user_args;
 
 /* Reads the first line of path ("-": stdin) into out[cap]. */
 static int read_password(const char *path, char *out, size_t cap)
@@ -41,42 +46,17 @@ static int read_password(const char *path, char *out, size_t cap)
     return 0;
 }
 
-/* The audit log's actor for the command line: the login name. */
-static void audit_cli(sv__catalog *cat, const char *action, const char *target,
-                      const char *detail)
-{
-    const char *who = getenv("USER");
-    sv__audit_rec a = {.actor = who && *who ? who : "cli", .role = SV__ROLE_ADMIN,
-                       .action = action, .target = target,
-                       .peer = "cli", .detail = detail};
-
-    if (sv__catalog_audit_add(cat, &a) < 0)
-        fprintf(stderr, "svserver: cannot write the audit log: %s\n", sv__catalog_errmsg(cat));
-}
-
-static int open_catalog(const sv__config *cfg, sv__catalog **cat)
-{
-    char err[512];
-
-    if (sv__mkdirs(cfg->data_dir) < 0) {
-        fprintf(stderr, "svserver: cannot create the data folder %s\n", cfg->data_dir);
-        return -1;
-    }
-    if (sv__catalog_connect(cfg->db, cfg->data_dir, cat, err, sizeof(err)) < 0) {
-        fprintf(stderr, "svserver: %s\n", err);
-        return -1;
-    }
-    return 0;
-}
-
 static int cmd_unlock(int argc, char **argv)
 {
-    sv__catalog *cat = NULL;
-    sv__config cfg;
+    sv_server_config *cfg = NULL;
     char err[512];
-    int r;
+    int r, ret = 2;
 
-    if (sv__config_load(&cfg, argc - 2, argv + 2, err, sizeof(err)) < 0)
+    if (sv_server_config_create(&cfg) < 0) {
+        fprintf(stderr, "svserver: out of memory\n");
+        return 1;
+    }
+    if (sv_server_config_load(cfg, argc - 2, argv + 2, err, sizeof(err)) < 0)
         goto bad;
     for (int k = 2; k < argc; k += 2) {
         if (strncmp(argv[k], "--", 2) != 0 || k + 1 >= argc) {
@@ -84,36 +64,94 @@ static int cmd_unlock(int argc, char **argv)
             goto bad;
         }
         if (strcmp(argv[k] + 2, "config") != 0 &&
-            sv__config_set(&cfg, argv[k] + 2, argv[k + 1], err, sizeof(err)) < 0)
+            sv_server_config_set(cfg, argv[k] + 2, argv[k + 1], err, sizeof(err)) < 0)
             goto bad;
     }
-    if (open_catalog(&cfg, &cat) < 0)
-        return 1;
-    r = sv__catalog_lockout_clear(cat, argv[1]);
-    if (r < 0) {
-        fprintf(stderr, "svserver: cannot lift the lockout: %s\n", sv__catalog_errmsg(cat));
-        sv__catalog_close(cat);
-        return 1;
+    if ((r = sv_server_user_unlock(cfg, argv[1], getenv("USER"), err, sizeof(err))) < 0) {
+        fprintf(stderr, "svserver: %s\n", err);
+        ret = 1;
+        goto out;
     }
-    audit_cli(cat, "user_unlock", argv[1], r ? "lockout lifted" : "was not locked");
+    if (err[0])
+        fprintf(stderr, "svserver: %s\n", err);
     printf("%s: %s\n", argv[1], r ? "unlocked" : "was not locked");
-    sv__catalog_close(cat);
-    return 0;
+    ret = 0;
+    goto out;
 
 bad:
     fprintf(stderr, "svserver: %s\n%s\n", err, USAGE);
-    return 2;
+out:
+    sv_server_config_destroy(cfg);
+    return ret;
 }
 
-int sv__cmd_user(int argc, char **argv)
+/* The options after NAME into cfg and *u. Returns 0 or SV_ERR_INVALID with
+ * a message. */
+static int parse_add(int argc, char **argv, sv_server_config *cfg, user_args *u, char *err,
+                     size_t errlen)
 {
-    const char *name = NULL, *pw_file = NULL, *region = NULL;
+    if (sv_server_config_load(cfg, argc - 2, argv + 2, err, errlen) < 0)
+        return SV_ERR_INVALID;
+    for (int k = 2; k < argc; k++) {
+        const char *a = argv[k], *v = k + 1 < argc ? argv[k + 1] : NULL;
+        char *end;
+
+        if (strncmp(a, "--", 2) != 0 || !v) {
+            snprintf(err, errlen, "unexpected argument '%s'", a);
+            return SV_ERR_INVALID;
+        }
+        a += 2;
+        k++;
+        if (!strcmp(a, "password-file")) {
+            u->pw_file = v;
+        } else if (!strcmp(a, "role")) {
+            if ((u->role = sv_server_role_parse(v)) < 0) {
+                snprintf(err, errlen, "--role must be viewer, operator or admin");
+                return SV_ERR_INVALID;
+            }
+        } else if (!strcmp(a, "region")) {
+            u->region = v;
+        } else if (!strcmp(a, "max-streams")) {
+            u->streams = strtol(v, &end, 10);
+            if (end == v || *end || u->streams < 0 || u->streams > 100) {
+                snprintf(err, errlen, "--max-streams must be 0..100");
+                return SV_ERR_INVALID;
+            }
+        } else if (strcmp(a, "config") != 0 &&
+                   sv_server_config_set(cfg, a, v, err, errlen) < 0) {
+            return SV_ERR_INVALID;
+        }
+    }
+    return 0;
+}
+
+/* The account as given: a valid name and region, and every required
+ * option. Returns 0 or SV_ERR_INVALID with a message. */
+static int check_add(const user_args *u, char *err, size_t errlen)
+{
+    if (!sv_server_user_name_ok(u->name)) {
+        snprintf(err, errlen, "NAME must be 1..63 characters of letters, digits, '.', '_', "
+                 "'@' and '-'");
+        return SV_ERR_INVALID;
+    }
+    if (!u->pw_file || !u->region || u->streams < 0) {
+        snprintf(err, errlen, "--password-file, --region and --max-streams are required");
+        return SV_ERR_INVALID;
+    }
+    if (!sv_server_region_ok(u->region)) {
+        snprintf(err, errlen, "--region must be an ISO 3166 alpha-2 code in capitals (FR)");
+        return SV_ERR_INVALID;
+    }
+    return 0;
+}
+
+int svs_cmd_user(int argc, char **argv)
+{
+    user_args u = {.streams = -1, .role = SV_SERVER_ROLE_VIEWER};
     char password[1100], err[512];
-    sv__catalog *cat = NULL;
-    sv__config cfg;
+    sv_server_config *cfg = NULL;
     int64_t id;
-    long streams = -1;
-    int ret = 2, r, role = SV__ROLE_VIEWER;
+    int ret = 2, r;
 
     if (argc >= 2 && !strcmp(argv[0], "unlock"))
         return cmd_unlock(argc, argv);
@@ -121,82 +159,39 @@ int sv__cmd_user(int argc, char **argv)
         fprintf(stderr, "%s\n", USAGE);
         return 2;
     }
-    name = argv[1];
-    if (sv__config_load(&cfg, argc - 2, argv + 2, err, sizeof(err)) < 0)
-        goto bad;
-    for (int k = 2; k < argc; k++) {
-        const char *a = argv[k], *v = k + 1 < argc ? argv[k + 1] : NULL;
-        char *end;
-
-        if (strncmp(a, "--", 2) != 0 || !v) {
-            snprintf(err, sizeof(err), "unexpected argument '%s'", a);
-            goto bad;
-        }
-        a += 2;
-        k++;
-        if (!strcmp(a, "password-file")) {
-            pw_file = v;
-        } else if (!strcmp(a, "role")) {
-            if ((role = sv__role_parse(v)) < 0) {
-                snprintf(err, sizeof(err), "--role must be viewer, operator or admin");
-                goto bad;
-            }
-        } else if (!strcmp(a, "region")) {
-            region = v;
-        } else if (!strcmp(a, "max-streams")) {
-            streams = strtol(v, &end, 10);
-            if (end == v || *end || streams < 0 || streams > 100) {
-                snprintf(err, sizeof(err), "--max-streams must be 0..100");
-                goto bad;
-            }
-        } else if (strcmp(a, "config") != 0 && sv__config_set(&cfg, a, v, err, sizeof(err)) < 0) {
-            goto bad;
-        }
+    password[0] = '\0';
+    u.name = argv[1];
+    if (sv_server_config_create(&cfg) < 0) {
+        fprintf(stderr, "svserver: out of memory\n");
+        return 1;
     }
-    if (!sv__user_name_ok(name)) {
-        snprintf(err, sizeof(err), "NAME must be 1..63 characters of letters, digits, '.', '_', "
-                 "'@' and '-'");
+    if (parse_add(argc, argv, cfg, &u, err, sizeof(err)) < 0 || check_add(&u, err, sizeof(err)) < 0)
         goto bad;
-    }
-    if (!pw_file || !region || streams < 0) {
-        snprintf(err, sizeof(err), "--password-file, --region and --max-streams are required");
-        goto bad;
-    }
-    if (!sv__region_ok(region)) {
-        snprintf(err, sizeof(err), "--region must be an ISO 3166 alpha-2 code in capitals (FR)");
-        goto bad;
-    }
-    if (read_password(pw_file, password, sizeof(password)) < 0) {
-        snprintf(err, sizeof(err), "cannot read %s", pw_file);
+    if (read_password(u.pw_file, password, sizeof(password)) < 0) {
+        snprintf(err, sizeof(err), "cannot read %s", u.pw_file);
         goto bad;
     }
     if (strlen(password) < 8 || strlen(password) > 1024) {
         snprintf(err, sizeof(err), "the password must be 8 to 1024 bytes");
         goto bad;
     }
-    if (open_catalog(&cfg, &cat) < 0) {
+    r = sv_server_user_add(cfg, u.name, password, u.region, (int)u.streams,
+                           (sv_server_role)u.role, getenv("USER"), &id, err, sizeof(err));
+    if (r < 0) {
+        fprintf(stderr, "svserver: %s\n", err);
         ret = 1;
         goto out;
     }
-    r = sv__catalog_user_add(cat, name, password, region, (int)streams, role, &id);
-    if (r == SV_ERR_STATE) {
-        fprintf(stderr, "svserver: user '%s' exists already\n", name);
-        ret = 1;
-    } else if (r < 0) {
-        fprintf(stderr, "svserver: cannot add the user: %s (%s)\n", sv_strerror(r),
-                sv__catalog_errmsg(cat));
-        ret = 1;
-    } else {
-        audit_cli(cat, "user_add", name, sv__role_name(role));
-        printf("%lld\n", (long long)id);
-        ret = 0;
-    }
+    if (err[0])
+        fprintf(stderr, "svserver: %s\n", err);
+    printf("%lld\n", (long long)id);
+    ret = 0;
     goto out;
 
 bad:
     fprintf(stderr, "svserver: %s\n%s\n", err, USAGE);
 out:
     memset(password, 0, sizeof(password));
-    sv__catalog_close(cat);
+    sv_server_config_destroy(cfg);
     return ret;
 }

@@ -14,11 +14,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "apps/svserver/svserver.h"
-#include "backend/log_guard.h"
-#include "backend/server.h"
-#include "streamverse/common.h"
-#include "streamverse/version.h"
+#include <streamverse/common.h>
+#include <streamverse/version.h>
+#include <svserver/svserver.h>
+
+#include "cli.h"
 
 static void usage(FILE *f)
 {
@@ -111,10 +111,10 @@ static int is_ingest_opt(const char *name)
  * environment, then the options in argv (after the subcommand). `ingest`
  * takes the FILE and ingest's own options; NULL for the server. Returns 0
  * or < 0 with a message. */
-static int load_settings(int argc, char **argv, sv__ingest_args *ingest, sv__config *cfg,
-                         char *err, size_t errlen)
+static int load_settings(int argc, char **argv, sv_server_ingest_args *ingest,
+                         sv_server_config *cfg, char *err, size_t errlen)
 {
-    if (sv__config_load(cfg, argc, argv, err, errlen) < 0)
+    if (sv_server_config_load(cfg, argc, argv, err, errlen) < 0)
         return SV_ERR_INVALID;
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
@@ -129,7 +129,8 @@ static int load_settings(int argc, char **argv, sv__ingest_args *ingest, sv__con
         }
         a += 2;
         if (!strcmp(a, "log-json")) {
-            cfg->log_json = 1;
+            if (sv_server_config_set(cfg, "log-json", "1", err, errlen) < 0)
+                return SV_ERR_INVALID;
             continue;
         }
         if (i + 1 >= argc) {
@@ -139,9 +140,9 @@ static int load_settings(int argc, char **argv, sv__ingest_args *ingest, sv__con
         if (!strcmp(a, "config")) {
             i++;
         } else if (ingest && is_ingest_opt(a)) {
-            if (sv__ingest_args_add(ingest, a, argv[++i], err, errlen) < 0)
+            if (svs_ingest_args_add(ingest, a, argv[++i], err, errlen) < 0)
                 return SV_ERR_INVALID;
-        } else if (sv__config_set(cfg, a, argv[++i], err, errlen) < 0) {
+        } else if (sv_server_config_set(cfg, a, argv[++i], err, errlen) < 0) {
             return SV_ERR_INVALID;
         }
     }
@@ -152,33 +153,48 @@ static int load_settings(int argc, char **argv, sv__ingest_args *ingest, sv__con
 typedef struct reload_source {
     int argc;
     char **argv;
-    sv__log_guard *guard;
+    sv_server_logger *log;
 } reload_source;
 
-static int reload_settings(void *opaque, sv__config *out, char *err, size_t errlen)
+static int reload_settings(void *opaque, sv_server_config *out, char *err, size_t errlen)
 {
     reload_source *src = opaque;
 
     if (load_settings(src->argc, src->argv, NULL, out, err, errlen) < 0)
         return SV_ERR_INVALID;
-    sv__log_guard_set_rate(src->guard, out->log_rate);
+    sv_server_logger_reload(src->log, out);
+    return 0;
+}
+
+/* `svserver [serve]`: runs until SIGINT/SIGTERM drained it. Returns the
+ * exit status (0, 1 failed, 2 a catalog to fix first). */
+static int serve(int argc, char **argv, const sv_server_config *cfg, sv_server_logger *log)
+{
+    reload_source src = {argc, argv, log};
+    sv_server *srv;
+    int ret;
+
+    if ((ret = sv_server_create(cfg, log, &srv)) < 0)
+        return ret == SV_ERR_INVALID ? 2 : 1;
+    sv_server_set_reload(srv, reload_settings, &src);
+    sv_server_run(srv);
+    sv_server_destroy(srv);
+    sv_server_log(log, SV_LOG_INFO, "server", "stopped");
     return 0;
 }
 
 int main(int argc, char **argv)
 {
-    static int log_json;
-    static sv__log_guard guard;
-    sv__ingest_args ingest = {0};
-    sv__config cfg;
-    sv__logger log;
+    sv_server_ingest_args ingest = {0};
+    sv_server_config *cfg = NULL;
+    sv_server_logger *log = NULL;
     char err[512];
-    int i = 1, is_ingest = 0, is_worker = 0, ret = 1;
+    int i = 1, is_ingest = 0, is_worker = 0, ret = 2;
 
     if (argc > 1 && !strcmp(argv[1], "token"))
-        return sv__cmd_token(argc - 2, argv + 2);
+        return svs_cmd_token(argc - 2, argv + 2);
     if (argc > 1 && !strcmp(argv[1], "user"))
-        return sv__cmd_user(argc - 2, argv + 2);
+        return svs_cmd_user(argc - 2, argv + 2);
     if (argc > 1 && !strcmp(argv[1], "serve")) {
         i = 2;
     } else if (argc > 1 && !strcmp(argv[1], "ingest")) {
@@ -199,49 +215,38 @@ int main(int argc, char **argv)
         }
     }
 
-    if (load_settings(argc - i, argv + i, is_ingest ? &ingest : NULL, &cfg, err,
+    if (sv_server_config_create(&cfg) < 0) {
+        fprintf(stderr, "svserver: out of memory\n");
+        return 1;
+    }
+    if (load_settings(argc - i, argv + i, is_ingest ? &ingest : NULL, cfg, err,
                       sizeof(err)) < 0)
         goto bad;
-
-    log_json = cfg.log_json;
+    if (is_ingest && !ingest.file) {
+        snprintf(err, sizeof(err), "ingest needs a FILE");
+        goto bad;
+    }
     /* Every line goes through the flood guard (log-rate lines a second). */
-    sv__log_guard_init(&guard, sv__log_to_stderr, &log_json, cfg.log_rate);
-    sv__logger_init(&log, sv__log_guard_cb, &guard, (sv_log_level)cfg.log_level);
+    if (sv_server_logger_create(cfg, &log) < 0) {
+        fprintf(stderr, "svserver: out of memory\n");
+        ret = 1;
+        goto out;
+    }
     /* A peer that resets mid-sendfile must not kill the process. */
     signal(SIGPIPE, SIG_IGN);
 
-    if (is_ingest) {
-        if (!ingest.file) {
-            snprintf(err, sizeof(err), "ingest needs a FILE");
-            goto bad;
-        }
-        ret = sv__cmd_ingest(&cfg, &log, &ingest);
-        sv__log_guard_fini(&guard);
-        return ret;
-    }
-    if (is_worker) {
-        ret = sv__cmd_worker(&cfg, &log);
-        sv__log_guard_fini(&guard);
-        return ret;
-    }
-    {
-        reload_source src = {argc - i, argv + i, &guard};
-        sv__server *srv;
-
-        if ((ret = sv__server_create(&cfg, &log, &srv)) < 0) {
-            sv__log_guard_fini(&guard);
-            return ret == SV_ERR_INVALID ? 2 : 1; /* 2: a catalog to fix first */
-        }
-        sv__server_set_reload(srv, reload_settings, &src);
-        sv__server_run(srv);
-        sv__server_destroy(srv);
-        SV_LOGI(&log, "server", "stopped");
-        sv__log_guard_fini(&guard);
-        ret = 0;
-    }
-    return ret;
+    if (is_ingest)
+        ret = svs_cmd_ingest(cfg, log, &ingest);
+    else if (is_worker)
+        ret = svs_cmd_worker(cfg, log);
+    else
+        ret = serve(argc - i, argv + i, cfg, log);
+    goto out;
 
 bad:
     fprintf(stderr, "svserver: %s (see svserver --help)\n", err);
-    return 2;
+out:
+    sv_server_logger_destroy(log);
+    sv_server_config_destroy(cfg);
+    return ret;
 }

@@ -24,8 +24,7 @@
 #include <openssl/rand.h>
 
 #include "backend/media/internal.h"
-#include "drm/box.h"
-#include "drm/cenc.h"
+#include "drm/package.h"
 #include "streamverse/common.h"
 
 #define T(a, b, c, d) SV__FOURCC(a, b, c, d)

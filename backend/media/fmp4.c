@@ -17,7 +17,7 @@
 #include <libavutil/opt.h>
 
 #include "backend/media/internal.h"
-#include "drm/box.h"
+#include "drm/package.h"
 #include "streamverse/common.h"
 
 struct sv__fmp4 {

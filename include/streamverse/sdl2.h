@@ -1,11 +1,17 @@
 /*
- * streamverse/sdl2.h - the SDL2 video and audio sinks (desktop and TV).
+ * streamverse/sdl2.h - the SDL2 video and audio sinks (desktop and TV), and
+ * the bitmap font they draw text with.
  *
  * These are ordinary sv_video_sink / sv_audio_sink implementations
  * (streamverse/sinks.h) built on SDL2; svplay uses them, and a host that
  * already runs SDL2 can use them too. This header does not include SDL's own
  * headers: a host that wants to look at the window calls SDL itself with the
  * window ID from sv_sdl2_video_window_id().
+ *
+ * Library: everything declared here lives in libstreamverse-sdl2, not in
+ * libstreamverse, so a device with its own outputs never links SDL2. Link
+ * both with `pkg-config --cflags --libs streamverse-sdl2` (it requires
+ * streamverse and sdl2); the two libraries share their version and SOVERSION.
  *
  * SDL and threads: SDL wants its windows and renderers driven from the
  * thread that created them, which on most platforms must be the main thread.
@@ -24,6 +30,23 @@
 
 #ifdef __cplusplus
 extern "C" {
+#endif
+
+/*
+ * SV_SDL2_API marks a symbol exported from libstreamverse-sdl2, as SV_API
+ * does for libstreamverse. On Windows, define SV_STATIC when linking the
+ * static libraries.
+ */
+#if defined(_WIN32) && !defined(SV_STATIC)
+#  if defined(SV_BUILDING_SDL2)
+#    define SV_SDL2_API __declspec(dllexport)
+#  else
+#    define SV_SDL2_API __declspec(dllimport)
+#  endif
+#elif defined(__GNUC__) || defined(__clang__)
+#  define SV_SDL2_API __attribute__((visibility("default")))
+#else
+#  define SV_SDL2_API
 #endif
 
 /* ---- video ------------------------------------------------------------ */
@@ -55,7 +78,7 @@ typedef struct sv_sdl2_video_settings {
 } sv_sdl2_video_settings;
 
 /* Fills *s with the defaults documented on each field. */
-SV_API void sv_sdl2_video_default_settings(sv_sdl2_video_settings *s);
+SV_SDL2_API void sv_sdl2_video_default_settings(sv_sdl2_video_settings *s);
 
 /*
  * Creates a video sink that shows frames in an SDL2 window: aspect-correct
@@ -74,14 +97,15 @@ SV_API void sv_sdl2_video_default_settings(sv_sdl2_video_settings *s);
  * SDL cannot open a window or renderer (no display); *out is then untouched.
  * Thread: the main thread, which must also be the render thread.
  */
-SV_API int sv_sdl2_video_sink_create(sv_video_sink **out, const sv_sdl2_video_settings *settings);
+SV_SDL2_API int sv_sdl2_video_sink_create(sv_video_sink **out,
+                                          const sv_sdl2_video_settings *settings);
 
 /*
  * Returns the SDL window ID (SDL_GetWindowID) of an SDL2 video sink, so the
  * host can match SDL window events and reach the window with
  * SDL_GetWindowFromID(). Returns 0 if sink is not an SDL2 video sink.
  */
-SV_API uint32_t sv_sdl2_video_window_id(const sv_video_sink *sink);
+SV_SDL2_API uint32_t sv_sdl2_video_window_id(const sv_video_sink *sink);
 
 /*
  * Sets the text of the on-screen panel (drawn top-left over the picture,
@@ -92,14 +116,14 @@ SV_API uint32_t sv_sdl2_video_window_id(const sv_video_sink *sink);
  * sink) or SV_ERR_NOMEM.
  * Thread: any thread (the text is handed over under a lock).
  */
-SV_API int sv_sdl2_video_set_overlay(sv_video_sink *sink, const char *text);
+SV_SDL2_API int sv_sdl2_video_set_overlay(sv_video_sink *sink, const char *text);
 
 /*
  * Sets the subtitle text, drawn centred near the bottom of the picture in
  * the same font, larger; NULL or "" clears it. Same rules as
  * sv_sdl2_video_set_overlay().
  */
-SV_API int sv_sdl2_video_set_subtitle(sv_video_sink *sink, const char *text);
+SV_SDL2_API int sv_sdl2_video_set_subtitle(sv_video_sink *sink, const char *text);
 
 /*
  * Redraws the window from the last frame presented, with the current panel
@@ -107,13 +131,13 @@ SV_API int sv_sdl2_video_set_subtitle(sv_video_sink *sink, const char *text);
  * paused (when no new frame arrives). Draws black when no frame has been
  * shown yet. Returns 0, SV_ERR_INVALID, or SV_ERR_IO when SDL failed.
  */
-SV_API int sv_sdl2_video_redraw(sv_video_sink *sink);
+SV_SDL2_API int sv_sdl2_video_redraw(sv_video_sink *sink);
 
 /*
  * Switches desktop fullscreen on (1) or off (0), or toggles it (-1), and
  * redraws. Returns the new state (0 or 1), SV_ERR_INVALID, or SV_ERR_IO.
  */
-SV_API int sv_sdl2_video_set_fullscreen(sv_video_sink *sink, int on);
+SV_SDL2_API int sv_sdl2_video_set_fullscreen(sv_video_sink *sink, int on);
 
 /*
  * Counts of what the video sink did, for tests and statistics. `frames` is
@@ -129,7 +153,7 @@ typedef struct sv_sdl2_video_stats {
 } sv_sdl2_video_stats;
 
 /* Copies the counters. Returns 0 or SV_ERR_INVALID. Thread: any. */
-SV_API int sv_sdl2_video_get_stats(const sv_video_sink *sink, sv_sdl2_video_stats *stats);
+SV_SDL2_API int sv_sdl2_video_get_stats(const sv_video_sink *sink, sv_sdl2_video_stats *stats);
 
 /* ---- audio ------------------------------------------------------------ */
 
@@ -146,7 +170,7 @@ typedef struct sv_sdl2_audio_settings {
 } sv_sdl2_audio_settings;
 
 /* Fills *s with the defaults documented on each field. */
-SV_API void sv_sdl2_audio_default_settings(sv_sdl2_audio_settings *s);
+SV_SDL2_API void sv_sdl2_audio_default_settings(sv_sdl2_audio_settings *s);
 
 /*
  * Creates an audio sink on an SDL2 audio device. open() asks SDL for the
@@ -166,7 +190,8 @@ SV_API void sv_sdl2_audio_default_settings(sv_sdl2_audio_settings *s);
  * SV_ERR_INVALID, SV_ERR_NOMEM or SV_ERR_IO (no audio subsystem).
  * Thread: any; open/pause/close follow streamverse/sinks.h.
  */
-SV_API int sv_sdl2_audio_sink_create(sv_audio_sink **out, const sv_sdl2_audio_settings *settings);
+SV_SDL2_API int sv_sdl2_audio_sink_create(sv_audio_sink **out,
+                                          const sv_sdl2_audio_settings *settings);
 
 /* What the SDL2 audio sink has played since it was created. */
 typedef struct sv_sdl2_audio_stats {
@@ -179,7 +204,39 @@ typedef struct sv_sdl2_audio_stats {
 } sv_sdl2_audio_stats;
 
 /* Copies the counters. Returns 0 or SV_ERR_INVALID (not an SDL2 audio sink). Thread: any. */
-SV_API int sv_sdl2_audio_get_stats(const sv_audio_sink *sink, sv_sdl2_audio_stats *stats);
+SV_SDL2_API int sv_sdl2_audio_get_stats(const sv_audio_sink *sink, sv_sdl2_audio_stats *stats);
+
+/* ---- text ------------------------------------------------------------- */
+
+/*
+ * The built-in bitmap font of the panel and subtitles, for hosts that draw
+ * screens of their own in the same letters (svplay's catalog): printable
+ * ASCII in 5x7 glyphs, each in a cell of SV_SDL2_TEXT_CELL_W x
+ * SV_SDL2_TEXT_CELL_H pixels (one column and two rows of spacing); other
+ * bytes show as '?', and '\n' starts a new line. These work on the caller's
+ * memory only: no SDL, no allocation, no state. Thread: any.
+ */
+#define SV_SDL2_TEXT_CELL_W 6
+#define SV_SDL2_TEXT_CELL_H 9
+
+/*
+ * Stores the length of the longest line of `text` (in cells) in *cols and
+ * the number of lines in *lines; a trailing '\n' adds no line, and NULL or
+ * "" gives 0 and 0. Either pointer may be NULL.
+ */
+SV_SDL2_API void sv_sdl2_text_measure(const char *text, int *cols, int *lines);
+
+/*
+ * Draws `text` with the top-left corner of its first cell at (x, y) into a
+ * w x h picture of 32-bit pixels with `pitch` pixels per row: `color` (in
+ * the picture's own pixel format) where a glyph pixel is lit, every other
+ * pixel left as it was. Whatever falls outside the picture is clipped, so x
+ * and y may be negative. `text` NULL draws nothing. Returns the number of
+ * pixels written, or SV_ERR_INVALID when pixels is NULL, w or h is negative
+ * or pitch is smaller than w.
+ */
+SV_SDL2_API int sv_sdl2_text_draw(uint32_t *pixels, int pitch, int w, int h, int x, int y,
+                                  const char *text, uint32_t color);
 
 #ifdef __cplusplus
 }

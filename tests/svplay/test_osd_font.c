@@ -10,7 +10,7 @@
 
 #include <cmocka.h>
 
-#include "platform/osd_font.h"
+#include "platform/sdl2/osd_font.h"
 
 static int lit(const uint8_t rows[SV__OSD_GLYPH_H])
 {
@@ -62,18 +62,18 @@ static void test_measure(void **state)
     int cols, lines;
 
     (void)state;
-    sv__osd_measure("", &cols, &lines);
+    sv_sdl2_text_measure("", &cols, &lines);
     assert_int_equal(cols, 0);
     assert_int_equal(lines, 0);
-    sv__osd_measure(NULL, &cols, &lines);
+    sv_sdl2_text_measure(NULL, &cols, &lines);
     assert_int_equal(lines, 0);
-    sv__osd_measure("abc", &cols, &lines);
+    sv_sdl2_text_measure("abc", &cols, &lines);
     assert_int_equal(cols, 3);
     assert_int_equal(lines, 1);
-    sv__osd_measure("ab\nlonger line\n", &cols, &lines);
+    sv_sdl2_text_measure("ab\nlonger line\n", &cols, &lines);
     assert_int_equal(cols, 11);
     assert_int_equal(lines, 2);
-    sv__osd_measure("\n\nx", &cols, &lines);
+    sv_sdl2_text_measure("\n\nx", &cols, &lines);
     assert_int_equal(cols, 1);
     assert_int_equal(lines, 3);
 }
@@ -86,7 +86,7 @@ static void test_draw(void **state)
     (void)state;
     memset(px, 0, sizeof(px));
     sv__osd_glyph('H', rows);
-    int n = sv__osd_draw(px, 20, 20, 12, 1, 2, "H", 0xffu);
+    int n = sv_sdl2_text_draw(px, 20, 20, 12, 1, 2, "H", 0xffu);
     assert_int_equal(n, lit(rows));
     /* 'H' row 3 is a full bar at y = 2 + 3, x = 1..5. */
     for (int x = 1; x <= 5; x++)
@@ -95,13 +95,13 @@ static void test_draw(void **state)
     assert_int_equal(px[5 * 20 + 6], 0);
     /* A second line starts one cell lower, at the left edge again. */
     memset(px, 0, sizeof(px));
-    n = sv__osd_draw(px, 20, 20, 12, 0, 0, "\nH", 0xffu);
+    n = sv_sdl2_text_draw(px, 20, 20, 12, 0, 0, "\nH", 0xffu);
     /* Only glyph rows 0-2 (y 9..11) fit in 12 lines: two pixels each. */
     assert_int_equal(n, 6);
     /* Clipped on every side: never writes outside the buffer. */
     uint32_t guard[3 * 8 * 8];
     memset(guard, 0, sizeof(guard));
-    n = sv__osd_draw(guard + 8 * 8, 8, 8, 8, -3, -3, "WW\nWW", 0xffu);
+    n = sv_sdl2_text_draw(guard + 8 * 8, 8, 8, 8, -3, -3, "WW\nWW", 0xffu);
     for (int i = 0; i < 8 * 8; i++) {
         assert_int_equal(guard[i], 0);
         assert_int_equal(guard[2 * 8 * 8 + i], 0);

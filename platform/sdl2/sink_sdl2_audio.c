@@ -9,7 +9,6 @@
 #include <string.h>
 
 #include "streamverse/sdl2.h"
-#include "thread.h"
 
 typedef struct sdl_audio {
     sv_audio_sink pub;           /* first: the public pointer is the object */
@@ -21,7 +20,7 @@ typedef struct sdl_audio {
     void *pull_opaque;
     int bytes_per_frame;
     int64_t delay_us;
-    sv__mutex lock;
+    SDL_mutex *lock;
     /* Guarded by lock: */
     sv_sdl2_audio_stats stats;
 } sdl_audio;
@@ -40,12 +39,12 @@ static void audio_callback(void *opaque, Uint8 *stream, int len)
     if (n < frames)
         memset(stream + (size_t)n * (size_t)s->bytes_per_frame, 0,
                (size_t)(len - n * s->bytes_per_frame));
-    sv__mutex_lock(&s->lock);
+    SDL_LockMutex(s->lock);
     s->stats.callbacks++;
     s->stats.frames += (uint64_t)n;
     s->stats.silence_frames += (uint64_t)(frames - n);
     s->stats.last_delay_us = s->delay_us;
-    sv__mutex_unlock(&s->lock);
+    SDL_UnlockMutex(s->lock);
 }
 
 static void close_sink(void *opaque)
@@ -56,10 +55,10 @@ static void close_sink(void *opaque)
         return;
     SDL_CloseAudioDevice(s->dev);
     s->dev = 0;
-    sv__mutex_lock(&s->lock);
+    SDL_LockMutex(s->lock);
     memset(&s->stats.format, 0, sizeof(s->stats.format));
     s->stats.period_frames = 0;
-    sv__mutex_unlock(&s->lock);
+    SDL_UnlockMutex(s->lock);
 }
 
 static int open_sink(void *opaque, const sv_audio_format *wanted, sv_audio_format *obtained,
@@ -98,10 +97,10 @@ static int open_sink(void *opaque, const sv_audio_format *wanted, sv_audio_forma
     s->bytes_per_frame = have.channels * (wanted->format == SV_SAMPLE_FMT_S16 ? 2 : 4);
     /* One period playing, one queued: the ffplay estimate (see sdl2.h). */
     s->delay_us = (int64_t)2 * have.samples * 1000000 / have.freq;
-    sv__mutex_lock(&s->lock);
+    SDL_LockMutex(s->lock);
     s->stats.format = *obtained;
     s->stats.period_frames = have.samples;
-    sv__mutex_unlock(&s->lock);
+    SDL_UnlockMutex(s->lock);
     /* SDL opens devices paused, as sinks.h wants. */
     return 0;
 }
@@ -121,12 +120,12 @@ static void destroy(sv_audio_sink *sink)
     sdl_audio *s = sink->opaque;
     close_sink(s);
     SDL_QuitSubSystem(SDL_INIT_AUDIO);
-    sv__mutex_destroy(&s->lock);
+    SDL_DestroyMutex(s->lock);
     free(s->device_name);
     free(s);
 }
 
-SV_API void sv_sdl2_audio_default_settings(sv_sdl2_audio_settings *s)
+SV_SDL2_API void sv_sdl2_audio_default_settings(sv_sdl2_audio_settings *s)
 {
     if (!s)
         return;
@@ -134,11 +133,12 @@ SV_API void sv_sdl2_audio_default_settings(sv_sdl2_audio_settings *s)
     s->period_frames = 1024;
 }
 
-SV_API int sv_sdl2_audio_sink_create(sv_audio_sink **out, const sv_sdl2_audio_settings *settings)
+SV_SDL2_API int sv_sdl2_audio_sink_create(sv_audio_sink **out,
+                                          const sv_sdl2_audio_settings *settings)
 {
     sv_sdl2_audio_settings set;
     sdl_audio *s = NULL;
-    int ret = SV_ERR_NOMEM, lock_up = 0;
+    int ret = SV_ERR_NOMEM;
 
     if (!out)
         return SV_ERR_INVALID;
@@ -153,9 +153,8 @@ SV_API int sv_sdl2_audio_sink_create(sv_audio_sink **out, const sv_sdl2_audio_se
         return SV_ERR_NOMEM;
     if (set.device && !(s->device_name = strdup(set.device)))
         goto fail;
-    if (sv__mutex_init(&s->lock) < 0)
+    if (!(s->lock = SDL_CreateMutex()))
         goto fail;
-    lock_up = 1;
     if (SDL_InitSubSystem(SDL_INIT_AUDIO) != 0) {
         ret = SV_ERR_IO;
         goto fail;
@@ -171,20 +170,19 @@ SV_API int sv_sdl2_audio_sink_create(sv_audio_sink **out, const sv_sdl2_audio_se
     return 0;
 
 fail:
-    if (lock_up)
-        sv__mutex_destroy(&s->lock);
+    SDL_DestroyMutex(s->lock);
     free(s->device_name);
     free(s);
     return ret;
 }
 
-SV_API int sv_sdl2_audio_get_stats(const sv_audio_sink *sink, sv_sdl2_audio_stats *stats)
+SV_SDL2_API int sv_sdl2_audio_get_stats(const sv_audio_sink *sink, sv_sdl2_audio_stats *stats)
 {
     if (!sink || sink->open != open_sink || !stats)
         return SV_ERR_INVALID;
     sdl_audio *s = sink->opaque;
-    sv__mutex_lock(&s->lock);
+    SDL_LockMutex(s->lock);
     *stats = s->stats;
-    sv__mutex_unlock(&s->lock);
+    SDL_UnlockMutex(s->lock);
     return 0;
 }

@@ -1,7 +1,9 @@
 /*
- * The built-in 5x7 bitmap font. Each glyph is written as seven rows of five
- * cells ('#' lit, '.' dark) so the table can be read and corrected by eye;
- * decoding a row costs five comparisons, which is nothing next to drawing.
+ * The built-in 5x7 bitmap font, and the public text helpers of
+ * streamverse/sdl2.h drawn with it. Each glyph is written as seven rows of
+ * five cells ('#' lit, '.' dark) so the table can be read and corrected by
+ * eye; decoding a row costs five comparisons, which is nothing next to
+ * drawing.
  */
 #include <string.h>
 
@@ -122,7 +124,7 @@ void sv__osd_glyph(unsigned char c, uint8_t rows[SV__OSD_GLYPH_H])
     }
 }
 
-void sv__osd_measure(const char *text, int *cols, int *lines)
+SV_SDL2_API void sv_sdl2_text_measure(const char *text, int *cols, int *lines)
 {
     int c = 0, maxc = 0, n = 0;
 
@@ -138,15 +140,20 @@ void sv__osd_measure(const char *text, int *cols, int *lines)
     }
     if (c > 0)
         n++;
-    *cols = maxc;
-    *lines = n;
+    if (cols)
+        *cols = maxc;
+    if (lines)
+        *lines = n;
 }
 
-int sv__osd_draw(uint32_t *pixels, int pitch, int w, int h, int x, int y, const char *text,
-                 uint32_t fg)
+SV_SDL2_API int sv_sdl2_text_draw(uint32_t *pixels, int pitch, int w, int h, int x, int y,
+                                  const char *text, uint32_t color)
 {
     int written = 0, cx = x, cy = y;
     uint8_t rows[SV__OSD_GLYPH_H];
+
+    if (!pixels || w < 0 || h < 0 || pitch < w)
+        return SV_ERR_INVALID;
 
     for (const char *p = text ? text : ""; *p; p++) {
         if (*p == '\n') {
@@ -163,7 +170,7 @@ int sv__osd_draw(uint32_t *pixels, int pitch, int w, int h, int x, int y, const 
                 int px = cx + col;
                 if (px < 0 || px >= w || !(rows[r] & (0x10 >> col)))
                     continue;
-                pixels[(size_t)py * (size_t)pitch + (size_t)px] = fg;
+                pixels[(size_t)py * (size_t)pitch + (size_t)px] = color;
                 written++;
             }
         }

@@ -11,9 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "osd_font.h"
 #include "streamverse/sdl2.h"
-#include "thread.h"
 
 typedef struct text_layer {
     char *text;              /* guarded by the sink's lock */
@@ -34,7 +32,7 @@ typedef struct sdl_video {
     int sized;               /* the window was fitted to the first picture */
     int keep_window_size, hidden;
     int fullscreen;
-    sv__mutex lock;
+    SDL_mutex *lock;
     /* Guarded by lock: */
     text_layer osd, sub;
     sv_sdl2_video_stats stats;
@@ -117,12 +115,12 @@ static int configure(void *opaque, const sv_video_frame *frame)
             s->hidden = 0;
         }
     }
-    sv__mutex_lock(&s->lock);
+    SDL_LockMutex(s->lock);
     s->stats.configures++;
     s->stats.width = s->w;
     s->stats.height = s->h;
     s->stats.format = s->fmt;
-    sv__mutex_unlock(&s->lock);
+    SDL_UnlockMutex(s->lock);
     return 0;
 }
 
@@ -132,29 +130,29 @@ static void refresh_layer(sdl_video *s, text_layer *l)
     char *text = NULL;
     int dirty, cols = 0, lines = 0;
 
-    sv__mutex_lock(&s->lock);
+    SDL_LockMutex(s->lock);
     dirty = l->dirty;
     l->dirty = 0;
     if (dirty && l->text)
         text = strdup(l->text);
-    sv__mutex_unlock(&s->lock);
+    SDL_UnlockMutex(s->lock);
     if (!dirty)
         return;
     if (l->tex) {
         SDL_DestroyTexture(l->tex);
         l->tex = NULL;
     }
-    sv__osd_measure(text, &cols, &lines);
+    sv_sdl2_text_measure(text, &cols, &lines);
     if (cols > 0 && lines > 0) {
         /* Two pixels of padding around the text, one cell of spacing
          * between lines; the box is drawn with the text, at 1x, and scaled
          * up with nearest-pixel sampling so the glyphs stay crisp. */
-        int w = cols * SV__OSD_CELL_W + 3, h = lines * SV__OSD_CELL_H + 2;
+        int w = cols * SV_SDL2_TEXT_CELL_W + 3, h = lines * SV_SDL2_TEXT_CELL_H + 2;
         uint32_t *px = malloc((size_t)w * (size_t)h * sizeof(*px));
         if (px) {
             for (int i = 0; i < w * h; i++)
                 px[i] = 0xb0000000u; /* ARGB: translucent black */
-            sv__osd_draw(px, w, w, h, 2, 2, text, 0xffffffffu);
+            sv_sdl2_text_draw(px, w, w, h, 2, 2, text, 0xffffffffu);
             l->tex = SDL_CreateTexture(s->ren, SDL_PIXELFORMAT_ARGB8888,
                                        SDL_TEXTUREACCESS_STATIC, w, h);
             if (l->tex) {
@@ -242,9 +240,9 @@ static int present(void *opaque, const sv_video_frame *frame)
     s->have_frame = 1;
     if ((ret = draw(s)) < 0)
         return ret;
-    sv__mutex_lock(&s->lock);
+    SDL_LockMutex(s->lock);
     s->stats.frames++;
-    sv__mutex_unlock(&s->lock);
+    SDL_UnlockMutex(s->lock);
     return 0;
 }
 
@@ -270,11 +268,11 @@ static void destroy(sv_video_sink *sink)
     if (s->win)
         SDL_DestroyWindow(s->win);
     SDL_QuitSubSystem(SDL_INIT_VIDEO);
-    sv__mutex_destroy(&s->lock);
+    SDL_DestroyMutex(s->lock);
     free(s);
 }
 
-SV_API void sv_sdl2_video_default_settings(sv_sdl2_video_settings *s)
+SV_SDL2_API void sv_sdl2_video_default_settings(sv_sdl2_video_settings *s)
 {
     if (!s)
         return;
@@ -285,11 +283,12 @@ SV_API void sv_sdl2_video_default_settings(sv_sdl2_video_settings *s)
     s->y = -1;
 }
 
-SV_API int sv_sdl2_video_sink_create(sv_video_sink **out, const sv_sdl2_video_settings *settings)
+SV_SDL2_API int sv_sdl2_video_sink_create(sv_video_sink **out,
+                                          const sv_sdl2_video_settings *settings)
 {
     sv_sdl2_video_settings set;
     sdl_video *s = NULL;
-    int ret = SV_ERR_IO, sdl_up = 0, lock_up = 0;
+    int ret = SV_ERR_IO, sdl_up = 0;
 
     if (!out)
         return SV_ERR_INVALID;
@@ -300,11 +299,10 @@ SV_API int sv_sdl2_video_sink_create(sv_video_sink **out, const sv_sdl2_video_se
         return SV_ERR_INVALID;
     if (!(s = calloc(1, sizeof(*s))))
         return SV_ERR_NOMEM;
-    if (sv__mutex_init(&s->lock) < 0) {
+    if (!(s->lock = SDL_CreateMutex())) {
         ret = SV_ERR_NOMEM;
         goto fail;
     }
-    lock_up = 1;
     if (SDL_InitSubSystem(SDL_INIT_VIDEO) != 0)
         goto fail;
     sdl_up = 1;
@@ -348,13 +346,12 @@ fail:
         SDL_DestroyWindow(s->win);
     if (sdl_up)
         SDL_QuitSubSystem(SDL_INIT_VIDEO);
-    if (lock_up)
-        sv__mutex_destroy(&s->lock);
+    SDL_DestroyMutex(s->lock);
     free(s);
     return ret;
 }
 
-SV_API uint32_t sv_sdl2_video_window_id(const sv_video_sink *sink)
+SV_SDL2_API uint32_t sv_sdl2_video_window_id(const sv_video_sink *sink)
 {
     sdl_video *s = as_sdl_video(sink);
     return s ? SDL_GetWindowID(s->win) : 0;
@@ -370,25 +367,25 @@ static int set_layer_text(sv_video_sink *sink, int subtitle, const char *text)
     if (text && *text && !(copy = strdup(text)))
         return SV_ERR_NOMEM;
     text_layer *l = subtitle ? &s->sub : &s->osd;
-    sv__mutex_lock(&s->lock);
+    SDL_LockMutex(s->lock);
     free(l->text);
     l->text = copy;
     l->dirty = 1;
-    sv__mutex_unlock(&s->lock);
+    SDL_UnlockMutex(s->lock);
     return 0;
 }
 
-SV_API int sv_sdl2_video_set_overlay(sv_video_sink *sink, const char *text)
+SV_SDL2_API int sv_sdl2_video_set_overlay(sv_video_sink *sink, const char *text)
 {
     return set_layer_text(sink, 0, text);
 }
 
-SV_API int sv_sdl2_video_set_subtitle(sv_video_sink *sink, const char *text)
+SV_SDL2_API int sv_sdl2_video_set_subtitle(sv_video_sink *sink, const char *text)
 {
     return set_layer_text(sink, 1, text);
 }
 
-SV_API int sv_sdl2_video_redraw(sv_video_sink *sink)
+SV_SDL2_API int sv_sdl2_video_redraw(sv_video_sink *sink)
 {
     sdl_video *s = as_sdl_video(sink);
     int ret;
@@ -397,13 +394,13 @@ SV_API int sv_sdl2_video_redraw(sv_video_sink *sink)
         return SV_ERR_INVALID;
     if ((ret = draw(s)) < 0)
         return ret;
-    sv__mutex_lock(&s->lock);
+    SDL_LockMutex(s->lock);
     s->stats.redraws++;
-    sv__mutex_unlock(&s->lock);
+    SDL_UnlockMutex(s->lock);
     return 0;
 }
 
-SV_API int sv_sdl2_video_set_fullscreen(sv_video_sink *sink, int on)
+SV_SDL2_API int sv_sdl2_video_set_fullscreen(sv_video_sink *sink, int on)
 {
     sdl_video *s = as_sdl_video(sink);
 
@@ -417,14 +414,14 @@ SV_API int sv_sdl2_video_set_fullscreen(sv_video_sink *sink, int on)
     return want;
 }
 
-SV_API int sv_sdl2_video_get_stats(const sv_video_sink *sink, sv_sdl2_video_stats *stats)
+SV_SDL2_API int sv_sdl2_video_get_stats(const sv_video_sink *sink, sv_sdl2_video_stats *stats)
 {
     sdl_video *s = as_sdl_video(sink);
 
     if (!s || !stats)
         return SV_ERR_INVALID;
-    sv__mutex_lock(&s->lock);
+    SDL_LockMutex(s->lock);
     *stats = s->stats;
-    sv__mutex_unlock(&s->lock);
+    SDL_UnlockMutex(s->lock);
     return 0;
 }
