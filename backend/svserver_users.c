@@ -11,7 +11,7 @@
 #include "backend/accounts.h"
 #include "backend/catalog.h"
 #include "backend/config.h"
-#include "backend/fsutil.h"
+#include "platform/fs.h"
 #include "backend/svserver_internal.h"
 #include "streamverse/common.h"
 #include "svserver/svserver.h"

@@ -249,7 +249,7 @@ void sv_server_worker_stop(sv_server_worker *w);
 /* ---- playback tokens --------------------------------------------------- */
 
 /* Room for a token with its NUL. */
-#define SV_SERVER_TOKEN_MAX 512
+#define SV_SERVER_TOKEN_MAX 2048
 /* The longest session id and path prefix a token carries, in bytes. */
 #define SV_SERVER_TOKEN_SESSION_MAX 64
 #define SV_SERVER_TOKEN_PREFIX_MAX 127
