@@ -89,37 +89,12 @@ static int path_join(char *out, size_t outlen, const char *a, const char *b,
 
 static int probe(ingest *g, const char *input, char *errbuf, size_t errlen)
 {
-    int ret = avformat_open_input(&g->ic, input, NULL, NULL);
+    int ret = sv__video_open(input, g->l->threads, &g->ic, &g->vst, &g->vdec, &g->fps, errbuf,
+                             errlen);
     if (ret < 0)
-        return sv__media_averr(errbuf, errlen, SV_ERR_IO, ret, "cannot read the input");
-    if ((ret = avformat_find_stream_info(g->ic, NULL)) < 0)
-        return sv__media_averr(errbuf, errlen, SV_ERR_UNSUPPORTED, ret, "cannot probe the input");
-    int vi = av_find_best_stream(g->ic, AVMEDIA_TYPE_VIDEO, -1, -1, NULL, 0);
-    if (vi < 0 || (g->ic->streams[vi]->disposition & AV_DISPOSITION_ATTACHED_PIC))
-        return sv__media_err(errbuf, errlen, SV_ERR_UNSUPPORTED, "the input has no video stream");
-    g->vst = g->ic->streams[vi];
-    int ai = av_find_best_stream(g->ic, AVMEDIA_TYPE_AUDIO, -1, vi, NULL, 0);
+        return ret;
+    int ai = av_find_best_stream(g->ic, AVMEDIA_TYPE_AUDIO, -1, g->vst->index, NULL, 0);
     g->ast = ai >= 0 ? g->ic->streams[ai] : NULL;
-    if (g->vst->codecpar->width <= 0 || g->vst->codecpar->height <= 0)
-        return sv__media_err(errbuf, errlen, SV_ERR_UNSUPPORTED, "the video stream has no size");
-
-    const AVCodec *dc = avcodec_find_decoder(g->vst->codecpar->codec_id);
-    if (!dc)
-        return sv__media_err(errbuf, errlen, SV_ERR_UNSUPPORTED, "no decoder for the video codec %s",
-                             avcodec_get_name(g->vst->codecpar->codec_id));
-    if (!(g->vdec = avcodec_alloc_context3(dc)))
-        return sv__media_err(errbuf, errlen, SV_ERR_NOMEM, "out of memory (decoder)");
-    if ((ret = avcodec_parameters_to_context(g->vdec, g->vst->codecpar)) < 0)
-        return sv__media_averr(errbuf, errlen, SV_ERR_UNSUPPORTED, ret, "video decoder");
-    g->vdec->pkt_timebase = g->vst->time_base;
-    g->vdec->thread_count = g->l->threads;
-    g->vdec->thread_type = FF_THREAD_FRAME | FF_THREAD_SLICE;
-    if ((ret = avcodec_open2(g->vdec, dc, NULL)) < 0)
-        return sv__media_averr(errbuf, errlen, SV_ERR_UNSUPPORTED, ret, "video decoder");
-
-    g->fps = av_guess_frame_rate(g->ic, g->vst, NULL);
-    if (g->fps.num <= 0 || g->fps.den <= 0 || av_q2d(g->fps) > 240.0)
-        g->fps = (AVRational){ 25, 1 };
     g->tb = av_inv_q(g->fps);
     g->start = g->ic->start_time == AV_NOPTS_VALUE ? 0 : g->ic->start_time;
     g->duration = g->ic->duration > 0 ? (double)g->ic->duration / AV_TIME_BASE : 0.0;
@@ -442,7 +417,6 @@ int sv__media_ingest_part(const char *input, const char *out_dir, const sv__ladd
                           char *errbuf, size_t errlen)
 {
     sv__ladder defaults, chosen;
-    sv__ladder_report *rep = NULL;
     ingest g = { 0 };
     int rc;
     int64_t t0 = sv__monotonic_ns();
@@ -469,15 +443,14 @@ int sv__media_ingest_part(const char *input, const char *out_dir, const sv__ladd
         /* Each part of a split ingest probes alike (the probe is
          * deterministic); a caller that split the job may instead pass
          * every part the ladder chosen once. */
-        rep = &res->ladder;
         if (progress)
             progress(opaque, 0.0, "probe");
-        if ((rc = sv__ladder_probe(input, ladder, cancel, rep, errbuf, errlen)) < 0) {
+        if ((rc = sv__ladder_probe(input, ladder, cancel, &res->ladder, errbuf, errlen)) < 0) {
             memset(res, 0, sizeof(*res));
             return rc;
         }
-        sv__ladder_choose(ladder, rep);
-        sv__ladder_apply(ladder, rep, &chosen);
+        sv__ladder_choose(ladder, &res->ladder);
+        sv__ladder_apply(ladder, &res->ladder, &chosen);
         res->per_title = 1;
         ladder = &chosen;
     }

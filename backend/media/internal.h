@@ -226,6 +226,16 @@ int sv__x264_open(const sv__rung_params *p, AVCodecContext **out, char *codecs, 
 /* Builds "avc1.PPCCLL" from H.264 extradata (Annex B or avcC). */
 int sv__avc1_codecs(const uint8_t *extradata, int size, char *out, size_t outlen);
 
+/* ---- the source (source.c) ------------------------------------------------ */
+
+/* Opens `input`, its best video stream (not a cover picture) and a decoder
+ * for it with `threads` threads (0: one per core), and guesses the frame
+ * rate (25 when absent or above 240). Returns 0, or SV_ERR_IO /
+ * SV_ERR_UNSUPPORTED / SV_ERR_NOMEM with a reason in errbuf; *ic and *dec
+ * may be set either way and are the caller's to close and free. */
+int sv__video_open(const char *input, int threads, AVFormatContext **ic, AVStream **vst,
+                   AVCodecContext **dec, AVRational *fps, char *errbuf, size_t errlen);
+
 /* ---- quality measurement (quality.c) ------------------------------------- */
 
 /* PSNR and SSIM of frame pairs of one size (YUV 4:2:0, 8-bit) through

@@ -64,28 +64,11 @@ typedef struct probe {
 
 static int open_source(probe *pr, const char *input, char *errbuf, size_t errlen)
 {
-    const AVCodec *dc;
-    int ret = avformat_open_input(&pr->ic, input, NULL, NULL), vi;
+    int ret = sv__video_open(input, pr->tmpl->threads, &pr->ic, &pr->vst, &pr->dec, &pr->fps,
+                             errbuf, errlen);
 
-    if (ret < 0)
-        return sv__media_averr(errbuf, errlen, SV_ERR_IO, ret, "cannot read the input");
-    if ((ret = avformat_find_stream_info(pr->ic, NULL)) < 0)
-        return sv__media_averr(errbuf, errlen, SV_ERR_UNSUPPORTED, ret, "cannot probe the input");
-    vi = av_find_best_stream(pr->ic, AVMEDIA_TYPE_VIDEO, -1, -1, &dc, 0);
-    if (vi < 0 || !dc)
-        return sv__media_err(errbuf, errlen, SV_ERR_UNSUPPORTED,
-                             "the input has no decodable video stream");
-    pr->vst = pr->ic->streams[vi];
-    if (!(pr->dec = avcodec_alloc_context3(dc)))
-        return sv__media_err(errbuf, errlen, SV_ERR_NOMEM, "out of memory (decoder)");
-    if ((ret = avcodec_parameters_to_context(pr->dec, pr->vst->codecpar)) < 0 ||
-        (pr->dec->pkt_timebase = pr->vst->time_base, ret = avcodec_open2(pr->dec, dc, NULL)) < 0)
-        return sv__media_averr(errbuf, errlen, SV_ERR_UNSUPPORTED, ret, "video decoder");
-    pr->fps = av_guess_frame_rate(pr->ic, pr->vst, NULL);
-    if (pr->fps.num <= 0 || pr->fps.den <= 0 || av_q2d(pr->fps) > 240.0)
-        pr->fps = (AVRational){ 25, 1 };
-    pr->duration = pr->ic->duration > 0 ? (double)pr->ic->duration / AV_TIME_BASE : 0.0;
-    return 0;
+    pr->duration = ret == 0 && pr->ic->duration > 0 ? (double)pr->ic->duration / AV_TIME_BASE : 0.0;
+    return ret;
 }
 
 static int even(double v)
@@ -143,22 +126,39 @@ static void free_window(probe *pr)
     pr->nb_win = 0;
 }
 
+/* Scales `in` into *out (w x h, YUV 4:2:0), allocated at the first call and
+ * reused after: its buffer is written in place unless someone (an encoder's
+ * lookahead, a filter) still holds a reference to it. */
+static int scaled(struct SwsContext **sws, const AVFrame *in, int w, int h, AVFrame **out)
+{
+    AVFrame *o = *out;
+
+    if (!o) {
+        if (!(o = *out = av_frame_alloc()))
+            return SV_ERR_NOMEM;
+        o->format = AV_PIX_FMT_YUV420P;
+        o->width = w;
+        o->height = h;
+        if (av_frame_get_buffer(o, 0) < 0)
+            return SV_ERR_NOMEM;
+    } else if (av_frame_make_writable(o) < 0) {
+        return SV_ERR_NOMEM;
+    }
+    *sws = sws_getCachedContext(*sws, in->width, in->height, in->format, w, h,
+                                AV_PIX_FMT_YUV420P, SWS_BICUBIC, NULL, NULL, NULL);
+    if (!*sws || sws_scale(*sws, (const uint8_t *const *)in->data, in->linesize, 0, in->height,
+                           o->data, o->linesize) != h)
+        return SV_ERR_NOMEM;
+    o->pts = in->pts;
+    return 0;
+}
+
 /* Keeps a decoded frame of the window, at display size. */
 static int keep(probe *pr, const AVFrame *f)
 {
-    AVFrame *d = av_frame_alloc();
+    AVFrame *d = NULL;
 
-    if (!d)
-        return SV_ERR_NOMEM;
-    d->format = AV_PIX_FMT_YUV420P;
-    d->width = pr->dw;
-    d->height = pr->dh;
-    pr->to_display = sws_getCachedContext(pr->to_display, f->width, f->height, f->format,
-                                          pr->dw, pr->dh, AV_PIX_FMT_YUV420P, SWS_BICUBIC,
-                                          NULL, NULL, NULL);
-    if (!pr->to_display || av_frame_get_buffer(d, 0) < 0 ||
-        sws_scale(pr->to_display, (const uint8_t *const *)f->data, f->linesize, 0, f->height,
-                  d->data, d->linesize) != pr->dh) {
+    if (scaled(&pr->to_display, f, pr->dw, pr->dh, &d) < 0) {
         av_frame_free(&d);
         return SV_ERR_NOMEM;
     }
@@ -228,33 +228,6 @@ done:
     av_packet_free(&pkt);
     av_frame_free(&f);
     return ret;
-}
-
-/* Scales `in` into *out (w x h, YUV 4:2:0), allocated at the first call and
- * reused after: its buffer is written in place unless someone (an encoder's
- * lookahead, a filter) still holds a reference to it. */
-static int scaled(struct SwsContext **sws, const AVFrame *in, int w, int h, AVFrame **out)
-{
-    AVFrame *o = *out;
-
-    if (!o) {
-        if (!(o = *out = av_frame_alloc()))
-            return SV_ERR_NOMEM;
-        o->format = AV_PIX_FMT_YUV420P;
-        o->width = w;
-        o->height = h;
-        if (av_frame_get_buffer(o, 0) < 0)
-            return SV_ERR_NOMEM;
-    } else if (av_frame_make_writable(o) < 0) {
-        return SV_ERR_NOMEM;
-    }
-    *sws = sws_getCachedContext(*sws, in->width, in->height, in->format, w, h,
-                                AV_PIX_FMT_YUV420P, SWS_BICUBIC, NULL, NULL, NULL);
-    if (!*sws || sws_scale(*sws, (const uint8_t *const *)in->data, in->linesize, 0, in->height,
-                           o->data, o->linesize) != h)
-        return SV_ERR_NOMEM;
-    o->pts = in->pts;
-    return 0;
 }
 
 typedef struct coder {

@@ -41,46 +41,37 @@ static int add_source(sv__quality *q, AVFilterContext **out, const char *name, i
                                         q->graph);
 }
 
+/* Puts an open end named `name` on `ctx` in front of *list. */
+static int open_end(AVFilterInOut **list, const char *name, AVFilterContext *ctx)
+{
+    AVFilterInOut *io = avfilter_inout_alloc();
+
+    if (!io || !(io->name = av_strdup(name))) {
+        avfilter_inout_free(&io);
+        return AVERROR(ENOMEM);
+    }
+    io->filter_ctx = ctx;
+    io->next = *list;
+    *list = io;
+    return 0;
+}
+
 static int link_graph(sv__quality *q, int w, int h)
 {
     static const char chain[] =
         "[dist]split[d1][d2];[ref]split[r1][r2];[d1][r1]psnr[po];[d2][r2]ssim[so]";
-    AVFilterInOut *outs = NULL, *ins = NULL, *io;
-    AVFilterContext *srcs[2], *sinks[2];
-    const char *src_names[2] = { "dist", "ref" }, *sink_names[2] = { "po", "so" };
+    const AVFilter *sink = avfilter_get_by_name("buffersink");
+    AVFilterInOut *outs = NULL, *ins = NULL;
     int ret;
 
+    /* The graph's open outputs are our sources, its open inputs our sinks. */
     if ((ret = add_source(q, &q->dist, "dist", w, h)) < 0 ||
-        (ret = add_source(q, &q->ref, "ref", w, h)) < 0)
-        return ret;
-    if ((ret = avfilter_graph_create_filter(&q->psnr, avfilter_get_by_name("buffersink"), "po",
-                                            NULL, NULL, q->graph)) < 0 ||
-        (ret = avfilter_graph_create_filter(&q->ssim, avfilter_get_by_name("buffersink"), "so",
-                                            NULL, NULL, q->graph)) < 0)
-        return ret;
-    srcs[0] = q->dist;
-    srcs[1] = q->ref;
-    sinks[0] = q->psnr;
-    sinks[1] = q->ssim;
-    /* The graph's open inputs are our sinks, its open outputs our sources. */
-    for (int i = 0; i < 2; i++) {
-        if (!(io = avfilter_inout_alloc()) || !(io->name = av_strdup(src_names[i]))) {
-            avfilter_inout_free(&io);
-            ret = AVERROR(ENOMEM);
-            goto done;
-        }
-        io->filter_ctx = srcs[i];
-        io->next = outs;
-        outs = io;
-        if (!(io = avfilter_inout_alloc()) || !(io->name = av_strdup(sink_names[i]))) {
-            avfilter_inout_free(&io);
-            ret = AVERROR(ENOMEM);
-            goto done;
-        }
-        io->filter_ctx = sinks[i];
-        io->next = ins;
-        ins = io;
-    }
+        (ret = add_source(q, &q->ref, "ref", w, h)) < 0 ||
+        (ret = avfilter_graph_create_filter(&q->psnr, sink, "po", NULL, NULL, q->graph)) < 0 ||
+        (ret = avfilter_graph_create_filter(&q->ssim, sink, "so", NULL, NULL, q->graph)) < 0 ||
+        (ret = open_end(&outs, "dist", q->dist)) < 0 || (ret = open_end(&outs, "ref", q->ref)) < 0 ||
+        (ret = open_end(&ins, "po", q->psnr)) < 0 || (ret = open_end(&ins, "so", q->ssim)) < 0)
+        goto done;
     if ((ret = avfilter_graph_parse_ptr(q->graph, chain, &ins, &outs, NULL)) >= 0)
         ret = avfilter_graph_config(q->graph, NULL);
 done:
