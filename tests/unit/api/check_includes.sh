@@ -64,7 +64,7 @@ violations() {
         {
             file = $1; quoted = $2 == "\""; name = $3; n = strip_up(name)
             local = quoted && (dirname(file) "/" name) in all
-            # "../common/x.h" from apps/APP/: the apps' own shared helper.
+            # "../common/x.h" from apps/APP/: the shared helper of the apps.
             common = quoted && file ~ /^apps\/[^\/]+\/[^\/]+$/ &&
                      name ~ /^\.\.\/common\/[^\/]+\.h$/ && ("apps/" substr(name, 4)) in all
             if (file ~ /^apps\//) {
