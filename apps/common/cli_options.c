@@ -127,9 +127,39 @@ static int print_names(FILE *f, const cli_opt *o)
     return w;
 }
 
+/* Prints `text` from column `col`, wrapped at CLI_HELP_WIDTH on blanks;
+ * each line after the first starts at CLI_HELP_COLUMN. '\n' breaks a line
+ * where the text wants it. */
+static void print_wrapped(FILE *f, const char *text, int col)
+{
+    const char *p = text;
+    while (*p) {
+        if (*p == '\n' || *p == ' ') {
+            /* The next word, and whether it fits on this line. */
+            const char *w = p + 1;
+            size_t len = strcspn(w, " \n");
+            if (*p == '\n' || (col + 1 + (int)len > CLI_HELP_WIDTH && col > CLI_HELP_COLUMN)) {
+                fprintf(f, "\n%*s", CLI_HELP_COLUMN, "");
+                col = CLI_HELP_COLUMN;
+            } else {
+                fputc(' ', f);
+                col++;
+            }
+            p++;
+            continue;
+        }
+        size_t len = strcspn(p, " \n");
+        fwrite(p, 1, len, f);
+        col += (int)len;
+        p += len;
+    }
+}
+
 void cli_print_options(FILE *f, const cli_opt *opts, unsigned scope)
 {
     int first = 1;
+    char text[1024];
+
     for (const cli_opt *o = opts; o->name; o++) {
         if (!in_scope(o, scope))
             continue;
@@ -142,13 +172,11 @@ void cli_print_options(FILE *f, const cli_opt *opts, unsigned scope)
             w = 0;
         }
         fprintf(f, "%*s", CLI_HELP_COLUMN - w, "");
-        for (const char *h = o->help; *h; h++) {
-            fputc(*h, f);
-            if (*h == '\n')
-                fprintf(f, "%*s", CLI_HELP_COLUMN, "");
-        }
         if (o->def)
-            fprintf(f, " (default %s)", o->def);
+            snprintf(text, sizeof(text), "%s (default %s)", o->help, o->def);
+        else
+            snprintf(text, sizeof(text), "%s", o->help);
+        print_wrapped(f, text, CLI_HELP_COLUMN);
         fputc('\n', f);
     }
 }

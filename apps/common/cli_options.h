@@ -28,7 +28,7 @@ typedef struct cli_opt {
     const char *arg;      /* the value's name in --help ("FILE"); NULL: a flag */
     int id;               /* what cli_next() returns for it: a value >= 256, or `letter` */
     unsigned scope;       /* the (sub)commands that take it, a bit mask; 0: every one */
-    const char *help;     /* what it does; '\n' continues on an indented line */
+    const char *help;     /* what it does; wrapped at CLI_HELP_WIDTH, '\n' breaks a line */
     const char *def;      /* the default, printed as "(default DEF)"; NULL: none */
     const char *section;  /* a heading --help prints before this row; NULL: none */
 } cli_opt;
@@ -36,7 +36,8 @@ typedef struct cli_opt {
 #define CLI_MAX_OPTS 96
 #define CLI_END -1        /* cli_next(): no option left */
 #define CLI_ERROR -2      /* cli_next(): a usage error, already printed */
-#define CLI_HELP_COLUMN 24
+#define CLI_HELP_COLUMN 24   /* where --help's descriptions start */
+#define CLI_HELP_WIDTH 79    /* and where they wrap */
 
 typedef struct cli_parser {
     const char *prog;     /* "svtrace run": the messages' prefix */

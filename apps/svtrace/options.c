@@ -18,17 +18,17 @@ const cli_opt svt_options[] = {
     { "traces", 0, "DIR", SVT_OPT_TRACES, BATCH,
       "folder of traces (Pensieve, mahimahi or CSV)", NULL, NULL },
     { "video", 0, "V", SVT_OPT_VIDEO, RUN | BATCH,
-      "a Pensieve video_sizes folder, a JSON ladder, or an HLS/DASH\n"
-      "URL or manifest path (sizes from byte ranges or HEAD requests;\n"
-      "the first segment at the lowest rung, as the player starts; the\n"
-      "manifest, HLS playlists and init segments the player fetches\n"
+      "a Pensieve video_sizes folder, a JSON ladder, or an HLS/DASH "
+      "URL or manifest path (sizes from byte ranges or HEAD requests; "
+      "the first segment at the lowest rung, as the player starts; the "
+      "manifest, HLS playlists and init segments the player fetches "
       "cost their requests too, as in 'svtrace emulate')", NULL, NULL },
     { "abr", 0, "RULE", SVT_OPT_ABR, RUN | EMU,
       "bba, bola, throughput, mpc or hybrid", "hybrid", NULL },
     { "abr", 0, "LIST", SVT_OPT_ABR, BATCH,
       "comma-separated rules", "bba,bola,throughput,mpc,hybrid", NULL },
     { "param", 0, "NAME=VALUE", SVT_OPT_PARAM, 0,
-      "set a rule parameter (repeatable; see 'svtrace rules');\n"
+      "set a rule parameter (repeatable; see 'svtrace rules'); "
       "batch sets it for every listed rule", NULL, NULL },
     { "jobs", 0, "N", SVT_OPT_JOBS, BATCH, "worker threads, 1 to 256", "all cores", NULL },
     { "segments", 0, "N", SVT_OPT_SEGMENTS, RUN | BATCH,
@@ -44,8 +44,8 @@ const cli_opt svt_options[] = {
     { "with-audio", 0, NULL, SVT_OPT_WITH_AUDIO, EMU,
       "also fetch a separate audio track over the same link", NULL, NULL },
     { "manifest-sizes", 0, NULL, SVT_OPT_MANIFEST_SIZES, EMU,
-      "the ABR knows only the segment sizes the manifest gives\n"
-      "(default: every size, measured first with HEAD requests,\n"
+      "the ABR knows only the segment sizes the manifest gives "
+      "(default: every size, measured first with HEAD requests, "
       "as 'svtrace run --video URL' knows them)", NULL, NULL },
     { "max-session", 0, "S", SVT_OPT_MAX_SESSION, EMU,
       "give up after S s of emulated time", "3600", NULL },
