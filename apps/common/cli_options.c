@@ -86,9 +86,16 @@ static int was_short(const cli_parser *p)
 int cli_next(cli_parser *p, const char **value)
 {
     char buf[128];
-    int c = getopt_long(p->argc, p->argv, p->shorts, p->longopts, NULL);
+    int index = -1;
+    int c = getopt_long(p->argc, p->argv, p->shorts, p->longopts, &index);
 
     *value = optarg;
+    p->row = NULL;
+    if (index >= 0 && index < CLI_MAX_OPTS)
+        p->row = p->rows[index];
+    for (size_t i = 0; !p->row && c > 0 && i < CLI_MAX_OPTS && p->rows[i]; i++)
+        if (p->rows[i]->letter && p->rows[i]->letter == c)
+            p->row = p->rows[i];
     if (c == -1)
         return CLI_END;
     if (c == ':') {

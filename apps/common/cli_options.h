@@ -48,6 +48,7 @@ typedef struct cli_parser {
     struct option longopts[CLI_MAX_OPTS + 1];
     const cli_opt *rows[CLI_MAX_OPTS];  /* the row of each longopts entry */
     char shorts[2 * CLI_MAX_OPTS + 2];
+    const cli_opt *row;   /* the row of the option cli_next() returned last */
 } cli_parser;
 
 /*
@@ -60,8 +61,9 @@ typedef struct cli_parser {
 int cli_init(cli_parser *p, const char *prog, const cli_opt *opts, unsigned scope, int argc,
              char **argv);
 
-/* The next option: its id with *value set (NULL for a flag), CLI_END, or
- * CLI_ERROR (message printed: the caller exits 2). */
+/* The next option: its id with *value set (NULL for a flag) and p->row
+ * its table row, CLI_END, or CLI_ERROR (message printed: the caller exits
+ * 2). */
 int cli_next(cli_parser *p, const char **value);
 
 /* Index in argv of the first positional argument, after CLI_END. */
