@@ -12,20 +12,7 @@
 #include "streamverse/abrsim.h"
 
 #include "../common/cli_options.h"
-
-/* A loaded video description; owns its arrays. */
-typedef struct svt_video {
-    sv_abr_video v;
-    uint32_t *bitrates;
-    uint64_t *sizes;
-    size_t play_segments;   /* segments a session plays (<= v.num_segments) */
-    int player_start;       /* a real title: sessions start at the lowest rung, as the
-                               player does (else the simulator's start rung) */
-    /* A real title: what the player fetches besides the segments
-     * (sv_emulate_video), NULL/0 otherwise. */
-    uint64_t manifest_bytes;
-    uint64_t *index_bytes, *init_bytes;
-} svt_video;
+#include "video_desc.h"
 
 /* Reads a whole file; returns a malloc'd buffer (NUL-terminated) or NULL
  * with a message printed. */
@@ -37,19 +24,10 @@ const sv_abr_rule *svt_find_rule(const char *name);
 /* Loads a trace file; on error prints "path:line: message" and returns NULL. */
 sv_trace *svt_load_trace(const char *path);
 
-/* Loads a video: a Pensieve video_sizes folder, a JSON ladder, or an HLS/DASH
- * presentation (svt_is_manifest). Prints the error (with file and line) and
- * returns -1 on failure. */
+/* Loads a video (video.c): a Pensieve video_sizes folder, a JSON ladder, or
+ * an HLS/DASH presentation (video_url.h). Prints the error (with file and
+ * line) and returns -1 on failure. */
 int svt_load_video(const char *path, double segment_s, size_t segments, svt_video *out);
-/* 1 when `path` names a presentation: a URL, or a file ending in .mpd/.m3u8(8). */
-int svt_is_manifest(const char *path);
-/* An HLS/DASH presentation's video ladder and segment sizes (video_url.c). */
-int svt_load_video_url(const char *url, size_t segments, svt_video *out);
-void svt_video_free(svt_video *v);
-/* The simulator's setup for sessions over `v`: a real title starts at the
- * lowest rung and pays for the manifest, playlists and init segments the
- * player fetches, as `svtrace emulate` does (video_url.c). */
-void svt_video_sim_config(const svt_video *v, sv_abr_sim_config *cfg);
 
 /* Opens an output file ("-" is stdout); prints the error and returns NULL. */
 FILE *svt_open_out(const char *path);
