@@ -173,8 +173,10 @@ int svp_session_start(svp_app *app, const sv_player_settings *s)
     const char *url = app->opt.input;
     int ret;
 
-    if (svp_subs_open(app) < 0)
+    if ((ret = svp_subs_open(app)) < 0) {
+        svp_session_fail(app, ret, "cannot open the --sub-log file");
         return -1;
+    }
     if ((ret = sv_player_create(&app->player, s)) < 0) {
         snprintf(msg, sizeof(msg), "cannot create the player: %s", sv_strerror(ret));
         svp_session_fail(app, ret, msg);

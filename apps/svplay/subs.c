@@ -11,10 +11,8 @@ int svp_subs_open(svp_app *app)
 {
     if (!app->opt.sub_log_path)
         return 0;
-    if (!(app->sub_log = fopen(app->opt.sub_log_path, "w"))) {
-        svp_session_fail(app, SV_ERR_IO, "cannot open the --sub-log file");
-        return -1;
-    }
+    if (!(app->sub_log = fopen(app->opt.sub_log_path, "w")))
+        return SV_ERR_IO;
     return 0;
 }
 
