@@ -22,17 +22,14 @@ typedef struct hevc {
     int length_size;
 } hevc;
 
-/* Bytes of a slice NAL unit before its slice data: NAL header, then the
- * header's bits (GStreamer counts them in the payload without emulation
- * prevention bytes) rounded to bytes, then those bytes it skipped. Older
- * GStreamer releases stop before byte_alignment(): its one bit and the
- * zero bits after it end the header there. */
+/* Bytes of a slice NAL unit before its slice data: the NAL header, then
+ * the slice segment header's bits, which GStreamer counts in the payload
+ * without emulation prevention bytes and up to the end of byte_alignment()
+ * (measured on 1.22: every header ends on a byte; CMake asks for 1.22), then
+ * the emulation prevention bytes it skipped inside the header. */
 static size_t slice_header_bytes(const GstH265NalUnit *nalu, const GstH265SliceHdr *sh)
 {
-    size_t bits = sh->header_size;
-    if (!GST_CHECK_VERSION(1, 24, 0) || bits % 8)
-        bits += 1;
-    return nalu->header_bytes + (bits + 7) / 8 + sh->n_emulation_prevention_bytes;
+    return nalu->header_bytes + (sh->header_size + 7) / 8 + sh->n_emulation_prevention_bytes;
 }
 
 static int hevc_sample(sv__layout *l, const uint8_t *sample, size_t size, sv__cenc_range *out,
