@@ -129,11 +129,13 @@ static int write_audio_set(xmlTextWriterPtr w, const sv__manifest_rendition *a,
     return 0;
 }
 
-/* One set per codec present, H.264 first; *count sets written. */
+/* One set per codec present, H.264 first (renditions of no known codec
+ * last); *count sets written. */
 static int write_video_sets(xmlTextWriterPtr w, const sv__manifest *m, int *count)
 {
     *count = 0;
-    for (int c = -1; c < SV__NB_CODECS; c++) {
+    for (int k = 0; k <= SV__NB_CODECS; k++) {
+        int c = k < SV__NB_CODECS ? k : -1;
         int present = 0;
         for (int i = 0; i < m->nb_video; i++)
             present |= in_set(m->video[i].info, c);

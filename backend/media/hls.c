@@ -59,6 +59,19 @@ static int media_playlist(const sv__manifest_rendition *r, const sv__media_prote
     return save(&b, out_dir, rel, errbuf, errlen);
 }
 
+/* The k-th variant of the master: by codec (H.264 first, a string of no
+ * known codec with it), within a codec the highest rung first. */
+static int video_order(const sv__manifest *m, int k)
+{
+    for (int c = 0; c < SV__NB_CODECS; c++)
+        for (int i = m->nb_video - 1; i >= 0; i--) {
+            int vc = sv__codec_of_string(m->video[i].info->codecs);
+            if ((vc == c || (c == 0 && vc < 0)) && k-- == 0)
+                return i;
+        }
+    return 0;
+}
+
 int sv__hls_write(const sv__manifest *m, const char *out_dir, char *errbuf, size_t errlen)
 {
     int rc;
@@ -77,12 +90,9 @@ int sv__hls_write(const sv__manifest *m, const char *out_dir, char *errbuf, size
                         m->audio->path);
     /* Highest rung first: players that take the first variant as the start
      * pick a good one, and the order is what most packagers write. */
-    for (int c = 0; c < SV__NB_CODECS; c++)
-    for (int i = m->nb_video - 1; i >= 0; i--) {
+    for (int k = 0; k < m->nb_video; k++) {
+        int i = video_order(m, k);
         const sv__rendition_info *v = m->video[i].info;
-        int vc = sv__codec_of_string(v->codecs);
-        if (vc != c && !(c == 0 && vc < 0))
-            continue;
         int64_t bw = v->bandwidth + (ai ? ai->bandwidth : 0);
         int64_t avg = v->average_bandwidth + (ai ? ai->average_bandwidth : 0);
         sv__buf_printf(&b, "#EXT-X-STREAM-INF:BANDWIDTH=%lld,AVERAGE-BANDWIDTH=%lld,"

@@ -14,6 +14,7 @@
 #    cenc decryption decodes each segment to the clear build's frames, and
 #    svplay plays each encrypted AV1/HEVC rung with the key to frames
 #    bit-exact with ffmpeg's decode of the clear rung;
+#  - an ingest split in two parts and assembled equals the whole one;
 #  - a codec that is not one is refused, naming it.
 set -eu
 . "$SV_SOURCE_DIR/tests/backend_media/medialib.sh"
@@ -162,6 +163,18 @@ for r in 180p-hevc 180p-av1; do
     done
 done
 echo "cenc: ffmpeg -decryption_key decodes every AV1 and HEVC segment to the clear frames"
+
+# ---- an ingest split in two parts, assembled: the same title --------------------
+for k in 0 1; do
+    "$INGEST" "$WORK/clip.mp4" "$WORK/part$k" $common --part "$k/2" > "$WORK/part$k.txt" ||
+        fail "part $k/2 failed"
+done
+"$INGEST" --assemble "$WORK/whole" "$WORK/part0" "$WORK/part1" > "$WORK/whole.txt" ||
+    fail "assembly failed"
+for f in master.m3u8 manifest.mpd video/180p-av1/index.m3u8 video/120p-hevc/seg-2.m4s; do
+    cmp -s "$WORK/clear/$f" "$WORK/whole/$f" || fail "parts: $f differs from the whole ingest's"
+done
+echo "two parts assembled: master, MPD, playlists and segments equal the whole ingest's"
 
 # ---- bad input --------------------------------------------------------------------
 rc=0
