@@ -70,6 +70,11 @@ static const cli_opt options[] = {
       "240:300,360:750,480:1200,720:2800,1080:5000 (docs/packaging.md); auto:H:KBPS,... "
       "per title over that template; H:KBPS,... that fixed ladder (never upscaled)", "auto",
       NULL },
+    { "codecs", 0, "LIST", SET, ALL,
+      "video codecs of every rung: h264, hevc (libx265), av1 (libsvtav1), e.g. h264,av1,hevc; "
+      "HEVC rungs go to <h>p-hevc, AV1 to <h>p-av1, each codec its own DASH AdaptationSet "
+      "and HLS variants (docs/packaging.md); an encoder missing from FFmpeg stops start-up",
+      "h264", NULL },
     { "segment-seconds", 0, "S", SET, ALL, "segment duration", "4", NULL },
     { "preset", 0, "NAME", SET, ALL, "x264 preset", "veryfast", NULL },
     { "max-attempts", 0, "N", SET, ALL,
