@@ -399,11 +399,14 @@ typedef enum sv_property {
     SV_PROP_QUALITY_INDEX,    /* int64: video representation index being played */
     SV_PROP_QUALITY_LOCKED,   /* int64: 1 if set_quality locked it, 0 for ABR */
     SV_PROP_STARTUP_TIME,     /* double, s: from load to the first frame shown */
-    SV_PROP_AV_DRIFT,         /* double, s: audio clock minus video clock at the last frame */
-    SV_PROP_COUNT
+    SV_PROP_AV_DRIFT          /* double, s: audio clock minus video clock at the last frame */
+    /* New properties are appended. There is no count: a host walks the list
+     * with sv_property_name() until it returns NULL, so a newer library's
+     * extra properties are found without a rebuild. */
 } sv_property;
 
-/* Returns the property's name ("buffer"), or NULL for an unknown property. */
+/* Returns the property's name ("buffer"), or NULL for a value that is not a
+ * property of this library (the first such value ends the list). */
 SV_API const char *sv_property_name(sv_property prop);
 
 /*

@@ -26,7 +26,13 @@ const char *sv_event_name(sv_event_id id)
     return (unsigned)id < sizeof(names) / sizeof(names[0]) ? names[id] : "unknown";
 }
 
-static const char *const prop_names[SV_PROP_COUNT] = {
+/* How many properties there are: the last value of sv_property plus one
+ * (move it when a property is appended; the ABI test names each one).
+ * Kept here, not in player.h, so that adding a property never changes a
+ * public constant a host may have compiled in. */
+#define PROP_COUNT ((unsigned)SV_PROP_AV_DRIFT + 1)
+
+static const char *const prop_names[PROP_COUNT] = {
     "state", "position", "duration", "buffer", "bitrate", "throughput", "dropped-frames",
     "decoded-frames", "rebuffer-count", "rebuffer-time", "volume", "mute", "video-width",
     "video-height", "quality-index", "quality-locked", "startup-time", "av-drift",
@@ -34,7 +40,7 @@ static const char *const prop_names[SV_PROP_COUNT] = {
 
 const char *sv_property_name(sv_property prop)
 {
-    return (unsigned)prop < SV_PROP_COUNT ? prop_names[prop] : NULL;
+    return (unsigned)prop < PROP_COUNT ? prop_names[prop] : NULL;
 }
 
 /* Reads one property as a double (is_int says whether it is an integer). */
@@ -76,7 +82,7 @@ static int get_locked(struct sv_player *p, sv_property prop, double *out, int *i
 
 int sv_player_get_double(sv_player *p, sv_property prop, double *out)
 {
-    if (!p || !out || (unsigned)prop >= SV_PROP_COUNT)
+    if (!p || !out || (unsigned)prop >= PROP_COUNT)
         return SV_ERR_INVALID;
     int is_int;
     double v = 0;
