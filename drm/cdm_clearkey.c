@@ -202,6 +202,7 @@ SV_API int sv_cdm_clearkey_create(sv_cdm **out)
     ck = calloc(1, sizeof(*ck));
     if (!cdm || !ck)
         goto fail;
+    cdm->struct_size = sizeof(*cdm);
     cdm->key_system = "org.w3.clearkey";
     cdm->request_content_type = "application/json";
     cdm->supports = ck_supports;

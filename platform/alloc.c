@@ -2,7 +2,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "abi.h"
 #include "alloc.h"
+
+#define ALLOCATOR_V1 SV__SIZE_TO(sv_allocator, opaque)
 
 static int custom(const sv_allocator *a)
 {
@@ -13,8 +16,20 @@ int sv__allocator_valid(const sv_allocator *a)
 {
     if (!a)
         return 1;
+    if (sv__struct_size(a) < ALLOCATOR_V1)
+        return 0;
     int set = !!a->alloc + !!a->realloc + !!a->free;
     return set == 0 || set == 3;
+}
+
+int sv__allocator_copy(sv_allocator *dst, const sv_allocator *src)
+{
+    memset(dst, 0, sizeof(*dst));
+    if (!src)
+        return 0;
+    if (!sv__allocator_valid(src))
+        return SV_ERR_INVALID;
+    return sv__struct_read(dst, sizeof(*dst), src, ALLOCATOR_V1);
 }
 
 void *sv__malloc(const sv_allocator *a, size_t size)

@@ -10,8 +10,13 @@
 
 #include "streamverse/common.h"
 
-/* Returns 1 if `a` is usable as given: all three callbacks set, or none. */
+/* Returns 1 if `a` is usable as given: NULL, or a struct_size of at least
+ * the first version with all three callbacks set (or none: the C library). */
 int sv__allocator_valid(const sv_allocator *a);
+/* Copies a host allocator at full size into *dst (all zero for NULL: the C
+ * library), so objects keep their own. Returns 0, or SV_ERR_INVALID when
+ * sv__allocator_valid() says no (dst zeroed). */
+int sv__allocator_copy(sv_allocator *dst, const sv_allocator *src);
 
 void *sv__malloc(const sv_allocator *a, size_t size);
 /* Zero-filled; fails (NULL) when n * size overflows. */

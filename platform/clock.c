@@ -127,6 +127,7 @@ static int create(sv_clock **out, clock_kind kind, int64_t start)
         goto fail_cond;
     c->kind = kind;
     c->virtual_now = start;
+    c->pub.struct_size = sizeof(c->pub);
     c->pub.now_ns = kind == CLOCK_KIND_VIRTUAL ? virtual_now : monotonic_now;
     c->pub.sleep_until = sleep_until;
     c->pub.wake = wake;
@@ -152,12 +153,14 @@ SV_API int sv_clock_virtual_create(sv_clock **out, int64_t start_ns)
 }
 
 /* Returns the implementation behind a public virtual clock, or NULL for
- * anything else (a monotonic clock, or a host's own sv_clock). */
+ * anything else (a monotonic clock, or a host's own sv_clock). It goes
+ * through opaque, not the pointer itself, so a copy of the public struct (the
+ * player keeps one) reaches the same clock. */
 static sv_clock_impl *as_virtual(sv_clock *clock)
 {
     if (!clock || clock->now_ns != virtual_now)
         return NULL;
-    return (sv_clock_impl *)clock;
+    return (sv_clock_impl *)clock->opaque;
 }
 
 SV_API int sv_clock_virtual_set(sv_clock *clock, int64_t t_ns)

@@ -459,10 +459,10 @@ static void on_manifest(void *opaque, sv__fetch_result *r)
     sv__parse_error err = { 0 };
     int ret;
     if (kind == SV__SOURCE_FILE) {
-        ret = sv__model_create(kind, NULL, 0, p->load_url, 0, &p->settings.allocator, &p->pres, &err);
+        ret = sv__model_create(kind, NULL, 0, p->load_url, 0, p->settings.allocator, &p->pres, &err);
     } else {
         ret = sv__model_create(kind, (const char *)r->data, r->size, r->url, sv__wallclock_utc(p),
-                               &p->settings.allocator, &p->pres, &err);
+                               p->settings.allocator, &p->pres, &err);
     }
     free(r->data);
     if (ret < 0) {
@@ -566,7 +566,7 @@ void sv__control_load(struct sv_player *p, sv__cmd *c, int continues)
     p->tick_timer = sv__loop_timer(p->loop, TICK_S, tick, p);
     if (looks_like_media_file(p->load_url)) {
         sv__parse_error err = { 0 };
-        if (sv__model_create(SV__SOURCE_FILE, NULL, 0, p->load_url, 0, &p->settings.allocator,
+        if (sv__model_create(SV__SOURCE_FILE, NULL, 0, p->load_url, 0, p->settings.allocator,
                              &p->pres, &err) < 0 || begin(p, 1) < 0) {
             if (!atomic_load(&p->failed))
                 sv__control_error(p, SV_ERR_NOMEM, 1, "cannot start playback of %s", c->url);

@@ -137,7 +137,7 @@ int sv__steer_start(struct sv_player *p)
         return 0;
     sv__steer_config cfg = { .uri = p->pres->steering_uri,
                              .dash = p->pres->kind == SV__SOURCE_DASH, .loop = p->loop,
-                             .fetcher = p->fetcher, .allocator = &p->settings.allocator,
+                             .fetcher = p->fetcher, .allocator = p->settings.allocator,
                              .log = &p->log, .cdns = steer_cdns,
                              .throughput_bps = steer_throughput, .opaque = p };
     return sv__steer_create(&p->steer, &cfg);

@@ -7,14 +7,26 @@
 #include <string.h>
 
 #include "player/core/internal.h"
+#include "platform/abi.h"
 #include "platform/alloc.h"
 #include "player/manifest/url.h"
 
-void sv_player_default_settings(sv_player_settings *s)
+/* The sizes of the first published versions (ABI 1) of the structs read here. */
+#define SETTINGS_V1 SV__SIZE_TO(sv_player_settings, num_abr_params)
+#define LOAD_OPTIONS_V1 SV__SIZE_TO(sv_load_options, quality_index)
+#define CDN_V1 SV__SIZE_TO(sv_cdn, weight)
+#define SESSION_OPTIONS_V1 SV__SIZE_TO(sv_session_options, load)
+#define SESSION_INFO_V1 SV__SIZE_TO(sv_session_info, heartbeats_failed)
+#define VIDEO_SINK_V1 SV__SIZE_TO(sv_video_sink, opaque)
+#define AUDIO_SINK_V1 SV__SIZE_TO(sv_audio_sink, opaque)
+#define CDM_V1 SV__SIZE_TO(sv_cdm, opaque)
+#define CLOCK_V1 SV__SIZE_TO(sv_clock, opaque)
+
+/* The defaults, whole; the public functions copy what fits the host's size. */
+static void settings_defaults(sv_player_settings *s)
 {
-    if (!s)
-        return;
     memset(s, 0, sizeof(*s));
+    s->struct_size = sizeof(*s);
     s->abr_rule = "hybrid";
     s->start_buffer_s = 2;
     s->buffer_goal_s = 30;
@@ -25,12 +37,31 @@ void sv_player_default_settings(sv_player_settings *s)
     s->log_level = SV_LOG_WARN;
 }
 
-void sv_load_default_options(sv_load_options *o)
+static void load_defaults(sv_load_options *o)
 {
-    if (!o)
-        return;
     memset(o, 0, sizeof(*o));
+    o->struct_size = sizeof(*o);
     o->quality_index = -1;
+}
+
+void sv_player_default_settings_sized(sv_player_settings *s, size_t struct_size)
+{
+    sv_player_settings full;
+    if (!s || struct_size < SETTINGS_V1)
+        return;
+    settings_defaults(&full);
+    full.struct_size = struct_size;
+    memcpy(s, &full, struct_size < sizeof(full) ? struct_size : sizeof(full));
+}
+
+void sv_load_default_options_sized(sv_load_options *o, size_t struct_size)
+{
+    sv_load_options full;
+    if (!o || struct_size < LOAD_OPTIONS_V1)
+        return;
+    load_defaults(&full);
+    full.struct_size = struct_size;
+    memcpy(o, &full, struct_size < sizeof(full) ? struct_size : sizeof(full));
 }
 
 static char *dup_or_null(const char *s, int *failed)
@@ -70,17 +101,58 @@ int sv__abr_params_ok(const sv_abr_rule *rule, const sv_abr_param *params, size_
 }
 
 /* The player's own copy of the rule parameters (names duplicated). */
-static int copy_abr_params(struct sv_player *p, const sv_player_settings *s)
+static int copy_abr_params(struct sv_player *p, const sv_abr_param *params, size_t n)
 {
-    if (!s->num_abr_params)
+    if (!n)
         return 0;
-    if (!(p->abr_params = calloc(s->num_abr_params, sizeof(*p->abr_params))))
+    if (!(p->abr_params = calloc(n, sizeof(*p->abr_params))))
         return SV_ERR_NOMEM;
     p->settings.abr_params = p->abr_params;
-    for (size_t i = 0; i < s->num_abr_params; i++) {
-        p->abr_params[i].value = s->abr_params[i].value;
-        if (!(p->abr_params[i].name = strdup(s->abr_params[i].name)))
+    for (size_t i = 0; i < n; i++) {
+        p->abr_params[i].value = params[i].value;
+        if (!(p->abr_params[i].name = strdup(params[i].name)))
             return SV_ERR_NOMEM;
+    }
+    return 0;
+}
+
+/*
+ * Reads the host's settings and copies the host's interfaces (sinks, CDM,
+ * clock, allocator) into the player at their full size, so the rest of the
+ * player never reads past the end of a smaller, older struct.
+ */
+static int read_settings(struct sv_player *p, const sv_player_settings *host)
+{
+    settings_defaults(&p->settings);
+    if (sv__struct_read(&p->settings, sizeof(p->settings), host, SETTINGS_V1) < 0)
+        return SV_ERR_INVALID;
+    sv_player_settings *s = &p->settings;
+    if (s->video_sink) {
+        if (sv__struct_read(&p->video_sink, sizeof(p->video_sink), s->video_sink,
+                            VIDEO_SINK_V1) < 0)
+            return SV_ERR_INVALID;
+        s->video_sink = &p->video_sink;
+    }
+    if (s->audio_sink) {
+        if (sv__struct_read(&p->audio_sink, sizeof(p->audio_sink), s->audio_sink,
+                            AUDIO_SINK_V1) < 0)
+            return SV_ERR_INVALID;
+        s->audio_sink = &p->audio_sink;
+    }
+    if (s->cdm) {
+        if (sv__struct_read(&p->host_cdm, sizeof(p->host_cdm), s->cdm, CDM_V1) < 0)
+            return SV_ERR_INVALID;
+        s->cdm = &p->host_cdm;
+    }
+    if (s->clock) {
+        if (sv__struct_read(&p->host_clock, sizeof(p->host_clock), s->clock, CLOCK_V1) < 0)
+            return SV_ERR_INVALID;
+        s->clock = &p->host_clock;
+    }
+    if (s->allocator) {
+        if (sv__allocator_copy(&p->allocator, s->allocator) < 0)
+            return SV_ERR_INVALID;
+        s->allocator = &p->allocator;
     }
     return 0;
 }
@@ -106,13 +178,10 @@ int sv__player_create(sv_player **out, const sv_player_settings *settings,
                       sv__transport *transport, int own_thread)
 {
     const sv_abr_rule *rule = NULL;
-    if (!out || !settings || check_settings(settings) < 0 ||
-        !(rule = sv_abr_rule_find(settings->abr_rule ? settings->abr_rule : "hybrid")) ||
-        !sv__abr_params_ok(rule, settings->abr_params, settings->num_abr_params)) {
+    if (!out || !settings) {
         sv__transport_destroy(transport);
         return SV_ERR_INVALID;
     }
-
     int ret = SV_ERR_NOMEM, failed = 0;
     struct sv_player *p = calloc(1, sizeof(*p));
     if (!p) {
@@ -120,7 +189,13 @@ int sv__player_create(sv_player **out, const sv_player_settings *settings,
         return SV_ERR_NOMEM;
     }
     p->transport = transport;
-    p->settings = *settings;
+    if (read_settings(p, settings) < 0 || check_settings(&p->settings) < 0 ||
+        !(rule = sv_abr_rule_find(p->settings.abr_rule ? p->settings.abr_rule : "hybrid")) ||
+        !sv__abr_params_ok(rule, p->settings.abr_params, p->settings.num_abr_params)) {
+        ret = SV_ERR_INVALID;
+        goto fail;
+    }
+    settings = &p->settings; /* from here on, the full-size copy */
     p->abr_rule = rule;
     p->abr_rule_name = dup_or_null(sv_abr_rule_name(rule), &failed);
     p->license_url = dup_or_null(settings->license_url, &failed);
@@ -128,8 +203,9 @@ int sv__player_create(sv_player **out, const sv_player_settings *settings,
     p->settings.abr_rule = p->abr_rule_name;
     p->settings.license_url = p->license_url;
     p->settings.user_agent = p->user_agent;
+    const sv_abr_param *host_params = p->settings.abr_params;
     p->settings.abr_params = NULL;
-    if (failed || (ret = copy_abr_params(p, settings)) < 0)
+    if (failed || (ret = copy_abr_params(p, host_params, p->settings.num_abr_params)) < 0)
         goto fail;
     sv__logger_init(&p->log, settings->log_cb, settings->log_opaque, settings->log_level);
     p->st.volume = 1;
@@ -277,9 +353,41 @@ static int post(sv_player *p, sv__cmd *c)
     return r;
 }
 
+/* The i-th CDN of a host array whose elements are `size` bytes apart, read
+ * at full size into *out. */
+static void read_cdn(sv_cdn *out, const sv_cdn *cdns, size_t size, size_t i)
+{
+    memset(out, 0, sizeof(*out));
+    sv__struct_read(out, sizeof(*out), (const char *)cdns + i * size, CDN_V1);
+}
+
+/* Reads the host's load options (NULL: the defaults) at full size and checks
+ * them. Returns 0 or SV_ERR_INVALID. */
+static int read_load_options(sv_load_options *o, const sv_load_options *host)
+{
+    load_defaults(o);
+    if (host && sv__struct_read(o, sizeof(*o), host, LOAD_OPTIONS_V1) < 0)
+        return SV_ERR_INVALID;
+    if (o->start_position_s < 0 || o->quality_index < -1 || (o->nb_cdns && !o->cdns))
+        return SV_ERR_INVALID;
+    size_t size = o->nb_cdns ? sv__struct_size(o->cdns) : 0;
+    if (o->nb_cdns && size < CDN_V1)
+        return SV_ERR_INVALID;
+    for (size_t i = 0; i < o->nb_cdns; i++) {
+        sv_cdn cdn;
+        read_cdn(&cdn, o->cdns, size, i);
+        if (cdn.struct_size != sizeof(cdn) || sv__struct_size((const char *)o->cdns + i * size) != size ||
+            !cdn.base_url)
+            return SV_ERR_INVALID;
+    }
+    return 0;
+}
+
+/* c->opts takes `o` (read by read_load_options) with its strings and CDNs copied. */
 static int copy_load_options(sv__cmd *c, const sv_load_options *o)
 {
     int failed = 0;
+    size_t size = o->nb_cdns ? sv__struct_size(o->cdns) : 0;
     c->opts = *o;
     c->opts.cdns = NULL;
     c->opts.license_url = dup_or_null(o->license_url, &failed);
@@ -289,33 +397,26 @@ static int copy_load_options(sv__cmd *c, const sv_load_options *o)
         if (!c->cdns)
             return SV_ERR_NOMEM;
         for (size_t i = 0; i < o->nb_cdns; i++) {
-            c->cdns[i] = o->cdns[i];
-            c->cdns[i].id = dup_or_null(o->cdns[i].id ? o->cdns[i].id : "", &failed);
-            c->cdns[i].base_url = dup_or_null(o->cdns[i].base_url, &failed);
+            read_cdn(&c->cdns[i], o->cdns, size, i);
+            c->cdns[i].id = dup_or_null(c->cdns[i].id ? c->cdns[i].id : "", &failed);
+            c->cdns[i].base_url = dup_or_null(c->cdns[i].base_url, &failed);
         }
         c->opts.cdns = c->cdns;
     }
     return failed ? SV_ERR_NOMEM : 0;
 }
 
-int sv_player_load(sv_player *p, const char *url, const sv_load_options *opts, uint64_t userdata)
+int sv_player_load(sv_player *p, const char *url, const sv_load_options *host_opts,
+                   uint64_t userdata)
 {
-    if (!p || !url || !*url)
+    sv_load_options opts;
+    if (!p || !url || !*url || read_load_options(&opts, host_opts) < 0)
         return SV_ERR_INVALID;
-    sv_load_options defaults;
-    sv_load_default_options(&defaults);
-    if (!opts)
-        opts = &defaults;
-    if (opts->start_position_s < 0 || opts->quality_index < -1 || (opts->nb_cdns && !opts->cdns))
-        return SV_ERR_INVALID;
-    for (size_t i = 0; i < opts->nb_cdns; i++)
-        if (!opts->cdns[i].base_url)
-            return SV_ERR_INVALID;
     sv__cmd *c = cmd_new(p, SV__CMD_LOAD, userdata);
     if (!c)
         return SV_ERR_NOMEM;
     c->url = strdup(url);
-    if (!c->url || copy_load_options(c, opts) < 0) {
+    if (!c->url || copy_load_options(c, &opts) < 0) {
         sv__cmd_free(c);
         return SV_ERR_NOMEM;
     }
@@ -462,21 +563,29 @@ int sv_player_render(sv_player *p, double *next_due_s)
     return r;
 }
 
-int sv_player_load_title(sv_player *p, const sv_session_options *o, uint64_t userdata)
+int sv_player_load_title(sv_player *p, const sv_session_options *host, uint64_t userdata)
 {
     int failed = 0;
+    sv_session_options so;
+    sv_load_options lo;
 
-    if (!p || !o || !o->server_url || !sv__url_is_absolute(o->server_url) || !o->user_token ||
-        !*o->user_token || strpbrk(o->user_token, "\r\n") || o->title_id <= 0 ||
-        o->load.start_position_s < 0 || o->load.quality_index < -1)
+    memset(&so, 0, sizeof(so));
+    if (!p || sv__struct_read(&so, sizeof(so), host, SESSION_OPTIONS_V1) < 0 ||
+        read_load_options(&lo, so.load) < 0)
+        return SV_ERR_INVALID;
+    const sv_session_options *o = &so;
+    if (!o->server_url || !sv__url_is_absolute(o->server_url) || !o->user_token ||
+        !*o->user_token || strpbrk(o->user_token, "\r\n") || o->title_id <= 0)
         return SV_ERR_INVALID;
     sv__cmd *c = cmd_new(p, SV__CMD_LOAD_TITLE, userdata);
     if (!c)
         return SV_ERR_NOMEM;
     c->session = *o;
-    c->session.load.cdns = NULL;
-    c->session.load.nb_cdns = 0;
-    c->session.load.license_url = c->session.load.auth_token = NULL;
+    c->session_load = lo;
+    c->session_load.cdns = NULL;
+    c->session_load.nb_cdns = 0;
+    c->session_load.license_url = c->session_load.auth_token = NULL;
+    c->session.load = &c->session_load;
     c->session.server_url = dup_or_null(o->server_url, &failed);
     c->session.user_token = dup_or_null(o->user_token, &failed);
     c->session.device_id = dup_or_null(o->device_id ? o->device_id : "sdk", &failed);
@@ -489,10 +598,10 @@ int sv_player_load_title(sv_player *p, const sv_session_options *o, uint64_t use
 
 int sv_player_get_session(sv_player *p, sv_session_info *info)
 {
-    if (!p || !info)
+    if (!p || sv__struct_size(info) < SESSION_INFO_V1)
         return SV_ERR_INVALID;
     sv__mutex_lock(&p->st.lock);
-    *info = p->st.session_info;
+    sv_session_info full = p->st.session_info;
     sv__mutex_unlock(&p->st.lock);
-    return 0;
+    return sv__struct_write(info, &full, sizeof(full), SESSION_INFO_V1);
 }

@@ -8,6 +8,12 @@
 #include <string.h>
 
 #include "player/core/internal.h"
+#include "platform/abi.h"
+
+/* The sizes of the first published versions (ABI 1) of the structs written here. */
+#define STATS_V1 SV__SIZE_TO(sv_player_stats, max_av_drift_s)
+#define TRACK_V1 SV__SIZE_TO(sv_track_info, codecs)
+#define REP_V1 SV__SIZE_TO(sv_representation_info, id)
 
 const char *sv_player_state_name(sv_player_state s)
 {
@@ -103,10 +109,11 @@ int sv_player_get_int64(sv_player *p, sv_property prop, int64_t *out)
     return r;
 }
 
-int sv_player_get_stats(sv_player *p, sv_player_stats *st)
+int sv_player_get_stats(sv_player *p, sv_player_stats *host)
 {
-    if (!p || !st)
+    if (!p || sv__struct_size(host) < STATS_V1)
         return SV_ERR_INVALID;
+    sv_player_stats full, *st = &full;
     sv__mutex_lock(&p->st.lock);
     *st = p->st.stats;
     st->mean_bitrate_bps = p->st.bitrate_time_weight > 0
@@ -120,7 +127,7 @@ int sv_player_get_stats(sv_player *p, sv_player_stats *st)
         st->segment_retries = fs.retries;
         st->cdn_switches = fs.cdn_switches;
     }
-    return 0;
+    return sv__struct_write(host, &full, sizeof(full), STATS_V1);
 }
 
 /* ---- tracks ------------------------------------------------------------------ */
@@ -135,11 +142,12 @@ int sv_player_track_count(sv_player *p, sv_track_type type)
     return n;
 }
 
-int sv_player_get_track(sv_player *p, sv_track_type type, int index, sv_track_info *info)
+int sv_player_get_track(sv_player *p, sv_track_type type, int index, sv_track_info *host)
 {
-    if (!p || !info || (unsigned)type > SV_TRACK_TEXT)
+    if (!p || sv__struct_size(host) < TRACK_V1 || (unsigned)type > SV_TRACK_TEXT)
         return SV_ERR_INVALID;
     int r = SV_ERR_RANGE;
+    sv_track_info full, *info = &full;
     sv__mutex_lock(&p->st.lock);
     if (index >= 0 && index < p->nb_tracks[type]) {
         *info = p->tracks[type][index];
@@ -149,22 +157,23 @@ int sv_player_get_track(sv_player *p, sv_track_type type, int index, sv_track_in
         r = 0;
     }
     sv__mutex_unlock(&p->st.lock);
-    return r;
+    return r < 0 ? r : sv__struct_write(host, &full, sizeof(full), TRACK_V1);
 }
 
 int sv_player_get_representation(sv_player *p, sv_track_type type, int index, int rep,
-                                 sv_representation_info *info)
+                                 sv_representation_info *host)
 {
-    if (!p || !info || (unsigned)type > SV_TRACK_TEXT)
+    if (!p || sv__struct_size(host) < REP_V1 || (unsigned)type > SV_TRACK_TEXT)
         return SV_ERR_INVALID;
     int r = SV_ERR_RANGE;
+    sv_representation_info full;
     sv__mutex_lock(&p->st.lock);
     if (index >= 0 && index < p->nb_tracks[type] && rep >= 0 && rep < p->nb_reps[type][index]) {
-        *info = p->reps[type][index][rep];
+        full = p->reps[type][index][rep];
         r = 0;
     }
     sv__mutex_unlock(&p->st.lock);
-    return r;
+    return r < 0 ? r : sv__struct_write(host, &full, sizeof(full), REP_V1);
 }
 
 static void copy_str(char *dst, size_t n, const char *src)

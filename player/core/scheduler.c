@@ -530,7 +530,7 @@ int sv__sched_start(struct sv_player *p)
     s->gen = atomic_load(&p->gen);
     sv_abr_estimator_config ec;
     sv_abr_estimator_default_config(&ec, SV_ABR_ESTIMATOR_EWMA);
-    const sv_allocator *al = p->settings.allocator.alloc ? &p->settings.allocator : NULL;
+    const sv_allocator *al = p->settings.allocator;
     int r = sv_abr_create(p->abr_rule, al, &s->abr);
     if (r == 0 && p->settings.num_abr_params)
         r = sv_abr_set_params(s->abr, p->settings.abr_params, p->settings.num_abr_params);

@@ -160,8 +160,9 @@ int sv_emulate_run(const char *url, const sv_trace *trace, const sv_emulate_conf
         return SV_ERR_INVALID;
     }
 
-    sv_video_sink vsink = { .present = vsink_present };
-    sv_audio_sink asink = { .open = asink_open, .pause = asink_pause, .close = asink_close };
+    sv_video_sink vsink = { .struct_size = sizeof(vsink), .present = vsink_present };
+    sv_audio_sink asink = { .struct_size = sizeof(asink), .open = asink_open,
+                            .pause = asink_pause, .close = asink_close };
     sv_player_settings st;
     sv_player_default_settings(&st);
     st.video_sink = &vsink;
@@ -228,6 +229,7 @@ int sv_emulate_run(const char *url, const sv_trace *trace, const sv_emulate_conf
         ret = SV_ERR_NOMEM;
         goto fail;
     }
+    rep->stats.struct_size = sizeof(rep->stats);
     sv_player_get_stats(p, &rep->stats);
     if ((ret = sv__emu_report(emu, &rep->steps, &rep->num_steps, &rep->bitrates_kbps,
                               &rep->num_rungs, &rep->result)) < 0)

@@ -394,7 +394,7 @@ void sv__session_start(sv__sessions *m, const sv_session_options *o, uint64_t us
     s->title_id = o->title_id;
     s->prefer_hls = o->prefer_hls;
     s->from_start = o->from_start;
-    s->load = o->load;
+    s->load = *o->load; /* never NULL: player.c points it to the command's copy */
     s->userdata = userdata;
     s->interval_s = DEFAULT_INTERVAL_S;
     m->current = s;
