@@ -77,8 +77,13 @@ check)
              "Undo the change, or make the break on purpose: bump SV_ABI_VERSION" \
              "(include/streamverse/version.h), then make abi-dump."
     else
-        echo "FAIL: the ABI of $(basename "$lib") changed compatibly (an addition)." \
-             "Bump SV_API_VERSION_MINOR, then make abi-dump so the dump holds it."
+        # abidiff flags only removed symbols as incompatible; a moved member
+        # or a changed signature shows as a change, which the report names.
+        echo "FAIL: the ABI of $(basename "$lib") changed (report above). A new" \
+             "function, or a field appended to a struct with struct_size, is an" \
+             "addition: bump SV_API_VERSION_MINOR. A field inserted, moved or" \
+             "retyped, or a changed signature, is a break: undo it, or bump" \
+             "SV_ABI_VERSION. Then make abi-dump."
     fi
     exit 1
     ;;
