@@ -25,5 +25,18 @@ void *sv__realloc(const sv_allocator *a, void *ptr, size_t size);
 void sv__free(const sv_allocator *a, void *ptr);
 /* Copy of a NUL-terminated string; NULL in gives NULL out. */
 char *sv__strdup(const sv_allocator *a, const char *s);
+/* Copy of the first n bytes of s, NUL-terminated. */
+char *sv__strndup(const sv_allocator *a, const char *s, size_t n);
+/* vasprintf/asprintf through the allocator: a new string, or NULL. */
+char *sv__asprintf(const sv_allocator *a, const char *fmt, ...)
+#if defined(__GNUC__) || defined(__clang__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+
+/* A monotonic clock (clock.h) whose own memory comes from `alloc`: the one a
+ * player makes when the host gives none. */
+struct sv_clock;
+int sv__clock_monotonic_create(struct sv_clock **out, const sv_allocator *alloc);
 
 #endif

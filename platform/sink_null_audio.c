@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "abi.h"
+#include "alloc.h"
 #include "streamverse/sinks.h"
 #include "thread.h"
 
@@ -118,7 +119,7 @@ static void close_sink(void *opaque)
     s->running = 0;
     sv__mutex_unlock(&s->lock);
     sv__thread_join(&s->thread);
-    free(s->buf);
+    sv__free(NULL, s->buf);
     s->buf = NULL;
 }
 
@@ -148,7 +149,7 @@ static int open_sink(void *opaque, const sv_audio_format *wanted, sv_audio_forma
         sv__mutex_unlock(&s->lock);
         return SV_ERR_STATE;
     }
-    s->buf = malloc((size_t)s->set.period_frames * (size_t)bytes_per_frame(&fmt));
+    s->buf = sv__malloc(NULL, (size_t)s->set.period_frames * (size_t)bytes_per_frame(&fmt));
     if (!s->buf) {
         sv__mutex_unlock(&s->lock);
         return SV_ERR_NOMEM;
@@ -161,7 +162,7 @@ static int open_sink(void *opaque, const sv_audio_format *wanted, sv_audio_forma
     s->paused = 1; /* sinks open paused */
     ret = sv__thread_create(&s->thread, "sv-null-audio", pull_thread, s);
     if (ret < 0) {
-        free(s->buf);
+        sv__free(NULL, s->buf);
         s->buf = NULL;
     } else {
         s->running = 1;
@@ -190,7 +191,7 @@ static void destroy(sv_audio_sink *sink)
     sv__cond_destroy(&s->cond);
     sv__mutex_destroy(&s->lock);
     sv_clock_destroy(s->own_clock);
-    free(s);
+    sv__free(NULL, s);
 }
 
 static void defaults(sv_null_audio_settings *set)
@@ -223,7 +224,7 @@ SV_API int sv_null_audio_sink_create(sv_audio_sink **out, const sv_null_audio_se
         return SV_ERR_INVALID;
     if (set.clock && sv__struct_size(set.clock) < CLOCK_V1)
         return SV_ERR_INVALID;
-    if (!(s = calloc(1, sizeof(*s))))
+    if (!(s = sv__calloc(NULL, 1, sizeof(*s))))
         return SV_ERR_NOMEM;
     s->set = set;
     if (set.clock) {
@@ -257,7 +258,7 @@ fail_cond:
     sv__mutex_destroy(&s->lock);
 fail_md:
     EVP_MD_CTX_free(s->md);
-    free(s);
+    sv__free(NULL, s);
     return ret;
 }
 

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "abi.h"
+#include "alloc.h"
 #include "streamverse/sinks.h"
 #include "thread.h"
 
@@ -68,7 +69,7 @@ static int record_locked(null_video *s, const sv_video_frame *f, const uint8_t m
 {
     if (s->nb_records == s->cap_records) {
         size_t cap = s->cap_records ? s->cap_records * 2 : 256;
-        sv_null_frame_record *r = realloc(s->records, cap * sizeof(*r));
+        sv_null_frame_record *r = sv__realloc(NULL, s->records, cap * sizeof(*r));
         if (!r)
             return SV_ERR_NOMEM;
         s->records = r;
@@ -112,8 +113,8 @@ static void destroy(sv_video_sink *sink)
         return;
     EVP_MD_CTX_free(s->md);
     sv__mutex_destroy(&s->lock);
-    free(s->records);
-    free(s);
+    sv__free(NULL, s->records);
+    sv__free(NULL, s);
 }
 
 SV_API int sv_null_video_sink_create(sv_video_sink **out, sv_frame_hash_fn on_frame,
@@ -123,7 +124,7 @@ SV_API int sv_null_video_sink_create(sv_video_sink **out, sv_frame_hash_fn on_fr
 
     if (!out)
         return SV_ERR_INVALID;
-    if (!(s = calloc(1, sizeof(*s))))
+    if (!(s = sv__calloc(NULL, 1, sizeof(*s))))
         return SV_ERR_NOMEM;
     if (!(s->md = EVP_MD_CTX_new()))
         goto fail_md;
@@ -146,7 +147,7 @@ SV_API int sv_null_video_sink_create(sv_video_sink **out, sv_frame_hash_fn on_fr
 fail_mutex:
     EVP_MD_CTX_free(s->md);
 fail_md:
-    free(s);
+    sv__free(NULL, s);
     return SV_ERR_NOMEM;
 }
 

@@ -126,8 +126,8 @@ static void destroy(sv_audio_sink *sink)
     close_sink(s);
     SDL_QuitSubSystem(SDL_INIT_AUDIO);
     SDL_DestroyMutex(s->lock);
-    free(s->device_name);
-    free(s);
+    SDL_free(s->device_name);
+    SDL_free(s);
 }
 
 static void defaults(sv_sdl2_audio_settings *s)
@@ -162,9 +162,9 @@ SV_SDL2_API int sv_sdl2_audio_sink_create(sv_audio_sink **out,
     if (set.period_frames < 64 || set.period_frames > 32768 ||
         (set.period_frames & (set.period_frames - 1)))
         return SV_ERR_INVALID;
-    if (!(s = calloc(1, sizeof(*s))))
+    if (!(s = SDL_calloc(1, sizeof(*s))))
         return SV_ERR_NOMEM;
-    if (set.device && !(s->device_name = strdup(set.device)))
+    if (set.device && !(s->device_name = SDL_strdup(set.device)))
         goto fail;
     if (!(s->lock = SDL_CreateMutex()))
         goto fail;
@@ -185,8 +185,8 @@ SV_SDL2_API int sv_sdl2_audio_sink_create(sv_audio_sink **out,
 
 fail:
     SDL_DestroyMutex(s->lock);
-    free(s->device_name);
-    free(s);
+    SDL_free(s->device_name);
+    SDL_free(s);
     return ret;
 }
 

@@ -139,7 +139,7 @@ static void refresh_layer(sdl_video *s, text_layer *l)
     dirty = l->dirty;
     l->dirty = 0;
     if (dirty && l->text)
-        text = strdup(l->text);
+        text = SDL_strdup(l->text);
     SDL_UnlockMutex(s->lock);
     if (!dirty)
         return;
@@ -153,7 +153,7 @@ static void refresh_layer(sdl_video *s, text_layer *l)
          * between lines; the box is drawn with the text, at 1x, and scaled
          * up with nearest-pixel sampling so the glyphs stay crisp. */
         int w = cols * SV_SDL2_TEXT_CELL_W + 3, h = lines * SV_SDL2_TEXT_CELL_H + 2;
-        uint32_t *px = malloc((size_t)w * (size_t)h * sizeof(*px));
+        uint32_t *px = SDL_malloc((size_t)w * (size_t)h * sizeof(*px));
         if (px) {
             for (int i = 0; i < w * h; i++)
                 px[i] = 0xb0000000u; /* ARGB: translucent black */
@@ -167,10 +167,10 @@ static void refresh_layer(sdl_video *s, text_layer *l)
                 l->w = w;
                 l->h = h;
             }
-            free(px);
+            SDL_free(px);
         }
     }
-    free(text);
+    SDL_free(text);
 }
 
 static int draw(sdl_video *s)
@@ -255,7 +255,7 @@ static void free_layer(text_layer *l)
 {
     if (l->tex)
         SDL_DestroyTexture(l->tex);
-    free(l->text);
+    SDL_free(l->text);
 }
 
 static void destroy(sv_video_sink *sink)
@@ -274,7 +274,7 @@ static void destroy(sv_video_sink *sink)
         SDL_DestroyWindow(s->win);
     SDL_QuitSubSystem(SDL_INIT_VIDEO);
     SDL_DestroyMutex(s->lock);
-    free(s);
+    SDL_free(s);
 }
 
 static void defaults(sv_sdl2_video_settings *s)
@@ -310,7 +310,7 @@ SV_SDL2_API int sv_sdl2_video_sink_create(sv_video_sink **out,
         return SV_ERR_INVALID;
     if (set.width <= 0 || set.height <= 0 || set.width > 16384 || set.height > 16384)
         return SV_ERR_INVALID;
-    if (!(s = calloc(1, sizeof(*s))))
+    if (!(s = SDL_calloc(1, sizeof(*s))))
         return SV_ERR_NOMEM;
     if (!(s->lock = SDL_CreateMutex())) {
         ret = SV_ERR_NOMEM;
@@ -361,7 +361,7 @@ fail:
     if (sdl_up)
         SDL_QuitSubSystem(SDL_INIT_VIDEO);
     SDL_DestroyMutex(s->lock);
-    free(s);
+    SDL_free(s);
     return ret;
 }
 
@@ -378,11 +378,11 @@ static int set_layer_text(sv_video_sink *sink, int subtitle, const char *text)
 
     if (!s)
         return SV_ERR_INVALID;
-    if (text && *text && !(copy = strdup(text)))
+    if (text && *text && !(copy = SDL_strdup(text)))
         return SV_ERR_NOMEM;
     text_layer *l = subtitle ? &s->sub : &s->osd;
     SDL_LockMutex(s->lock);
-    free(l->text);
+    SDL_free(l->text);
     l->text = copy;
     l->dirty = 1;
     SDL_UnlockMutex(s->lock);

@@ -188,7 +188,8 @@ struct sv_player {
     sv_audio_sink audio_sink;
     sv_cdm host_cdm;
     sv_clock host_clock;
-    sv_allocator allocator;        /* zero when the host gave none: the C library */
+    sv_allocator allocator;        /* the host's, copied; no callbacks when it gave none
+                                      (the C library). settings.allocator points here */
     char *abr_rule_name, *license_url, *user_agent;
     sv_abr_param *abr_params;      /* settings.abr_params' copy (names owned) */
     sv__logger log;

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "player/core/internal.h"
+#include "drm/clearkey.h"
 #include "platform/abi.h"
 #include "platform/alloc.h"
 #include "player/manifest/url.h"
@@ -64,11 +65,11 @@ void sv_load_default_options_sized(sv_load_options *o, size_t struct_size)
     memcpy(o, &full, struct_size < sizeof(full) ? struct_size : sizeof(full));
 }
 
-static char *dup_or_null(const char *s, int *failed)
+static char *dup_or_null(const sv_allocator *alloc, const char *s, int *failed)
 {
     if (!s)
         return NULL;
-    char *d = strdup(s);
+    char *d = sv__strdup(alloc, s);
     if (!d)
         *failed = 1;
     return d;
@@ -105,12 +106,12 @@ static int copy_abr_params(struct sv_player *p, const sv_abr_param *params, size
 {
     if (!n)
         return 0;
-    if (!(p->abr_params = calloc(n, sizeof(*p->abr_params))))
+    if (!(p->abr_params = sv__calloc(p->settings.allocator, n, sizeof(*p->abr_params))))
         return SV_ERR_NOMEM;
     p->settings.abr_params = p->abr_params;
     for (size_t i = 0; i < n; i++) {
         p->abr_params[i].value = params[i].value;
-        if (!(p->abr_params[i].name = strdup(params[i].name)))
+        if (!(p->abr_params[i].name = sv__strdup(p->settings.allocator, params[i].name)))
             return SV_ERR_NOMEM;
     }
     return 0;
@@ -124,7 +125,12 @@ static int copy_abr_params(struct sv_player *p, const sv_abr_param *params, size
 static int read_settings(struct sv_player *p, const sv_player_settings *host)
 {
     settings_defaults(&p->settings);
-    if (sv__struct_read(&p->settings, sizeof(p->settings), host, SETTINGS_V1) < 0)
+    int r = sv__struct_read(&p->settings, sizeof(p->settings), host, SETTINGS_V1);
+    /* Whatever happens, the player frees through the allocator it was
+     * allocated from (sv__player_create copied it; zero callbacks: libc). */
+    p->settings.allocator = &p->allocator;
+    p->settings.struct_size = sizeof(p->settings);
+    if (r < 0)
         return SV_ERR_INVALID;
     sv_player_settings *s = &p->settings;
     if (s->video_sink) {
@@ -148,11 +154,6 @@ static int read_settings(struct sv_player *p, const sv_player_settings *host)
         if (sv__struct_read(&p->host_clock, sizeof(p->host_clock), s->clock, CLOCK_V1) < 0)
             return SV_ERR_INVALID;
         s->clock = &p->host_clock;
-    }
-    if (s->allocator) {
-        if (sv__allocator_copy(&p->allocator, s->allocator) < 0)
-            return SV_ERR_INVALID;
-        s->allocator = &p->allocator;
     }
     return 0;
 }
@@ -182,12 +183,22 @@ int sv__player_create(sv_player **out, const sv_player_settings *settings,
         sv__transport_destroy(transport);
         return SV_ERR_INVALID;
     }
+    /* The allocator first: the player itself comes from it. */
+    sv_allocator al;
+    const sv_allocator *host_alloc =
+        sv__struct_size(settings) >= SETTINGS_V1 ? settings->allocator : NULL;
+    if (sv__allocator_copy(&al, host_alloc) < 0) {
+        sv__transport_destroy(transport);
+        return SV_ERR_INVALID;
+    }
+    al.struct_size = sizeof(al);
     int ret = SV_ERR_NOMEM, failed = 0;
-    struct sv_player *p = calloc(1, sizeof(*p));
+    struct sv_player *p = sv__calloc(&al, 1, sizeof(*p));
     if (!p) {
         sv__transport_destroy(transport);
         return SV_ERR_NOMEM;
     }
+    p->allocator = al;
     p->transport = transport;
     if (read_settings(p, settings) < 0 || check_settings(&p->settings) < 0 ||
         !(rule = sv_abr_rule_find(p->settings.abr_rule ? p->settings.abr_rule : "hybrid")) ||
@@ -197,9 +208,9 @@ int sv__player_create(sv_player **out, const sv_player_settings *settings,
     }
     settings = &p->settings; /* from here on, the full-size copy */
     p->abr_rule = rule;
-    p->abr_rule_name = dup_or_null(sv_abr_rule_name(rule), &failed);
-    p->license_url = dup_or_null(settings->license_url, &failed);
-    p->user_agent = dup_or_null(settings->user_agent, &failed);
+    p->abr_rule_name = dup_or_null(p->settings.allocator, sv_abr_rule_name(rule), &failed);
+    p->license_url = dup_or_null(p->settings.allocator, settings->license_url, &failed);
+    p->user_agent = dup_or_null(p->settings.allocator, settings->user_agent, &failed);
     p->settings.abr_rule = p->abr_rule_name;
     p->settings.license_url = p->license_url;
     p->settings.user_agent = p->user_agent;
@@ -228,23 +239,24 @@ int sv__player_create(sv_player **out, const sv_player_settings *settings,
     if (settings->clock) {
         p->clock = settings->clock;
     } else {
-        if ((ret = sv_clock_monotonic_create(&p->own_clock)) < 0)
+        if ((ret = sv__clock_monotonic_create(&p->own_clock, p->settings.allocator)) < 0)
             goto fail;
         p->clock = p->own_clock;
     }
     if (settings->cdm) {
         p->cdm = settings->cdm;
     } else {
-        if ((ret = sv_cdm_clearkey_create(&p->own_cdm)) < 0)
+        if ((ret = sv__cdm_clearkey_create(&p->own_cdm, p->settings.allocator)) < 0)
             goto fail;
         p->cdm = p->own_cdm;
     }
-    sv__curl_options copts = { .user_agent = p->user_agent };
+    sv__curl_options copts = { .alloc = p->settings.allocator, .user_agent = p->user_agent };
     if ((!p->transport && (ret = sv__transport_curl_create(&p->transport, p->clock, &copts)) < 0) ||
-        (ret = sv__loop_create(&p->loop, p->clock, p->transport)) < 0)
+        (ret = sv__loop_create(&p->loop, p->clock, p->transport, p->settings.allocator)) < 0)
         goto fail;
     sv__fetch_options fo;
     sv__fetch_default_options(&fo);
+    fo.alloc = p->settings.allocator;
     fo.connect_timeout_s = settings->connect_timeout_s;
     fo.low_speed_bytes_per_s = settings->low_speed_bytes_per_s;
     fo.low_speed_time_s = settings->low_speed_time_s;
@@ -322,19 +334,20 @@ void sv_player_destroy(sv_player *p)
     if (p->sync_ready > 1)
         sv__events_destroy(&p->events);
     for (size_t i = 0; p->abr_params && i < p->settings.num_abr_params; i++)
-        free((char *)p->abr_params[i].name);
-    free(p->abr_params);
-    free(p->abr_rule_name);
-    free(p->license_url);
-    free(p->user_agent);
-    free(p);
+        sv__free(p->settings.allocator, (char *)p->abr_params[i].name);
+    sv__free(p->settings.allocator, p->abr_params);
+    sv__free(p->settings.allocator, p->abr_rule_name);
+    sv__free(p->settings.allocator, p->license_url);
+    sv__free(p->settings.allocator, p->user_agent);
+    sv_allocator al = p->allocator;
+    sv__free(&al, p);
 }
 
 /* ---- commands --------------------------------------------------------------- */
 
 static sv__cmd *cmd_new(sv_player *p, sv__cmd_kind kind, uint64_t userdata)
 {
-    sv__cmd *c = calloc(1, sizeof(*c));
+    sv__cmd *c = sv__calloc(p->settings.allocator, 1, sizeof(*c));
     if (c) {
         c->player = p;
         c->kind = kind;
@@ -390,16 +403,16 @@ static int copy_load_options(sv__cmd *c, const sv_load_options *o)
     size_t size = o->nb_cdns ? sv__struct_size(o->cdns) : 0;
     c->opts = *o;
     c->opts.cdns = NULL;
-    c->opts.license_url = dup_or_null(o->license_url, &failed);
-    c->opts.auth_token = dup_or_null(o->auth_token, &failed);
+    c->opts.license_url = dup_or_null(c->player->settings.allocator, o->license_url, &failed);
+    c->opts.auth_token = dup_or_null(c->player->settings.allocator, o->auth_token, &failed);
     if (o->nb_cdns) {
-        c->cdns = calloc(o->nb_cdns, sizeof(*c->cdns));
+        c->cdns = sv__calloc(c->player->settings.allocator, o->nb_cdns, sizeof(*c->cdns));
         if (!c->cdns)
             return SV_ERR_NOMEM;
         for (size_t i = 0; i < o->nb_cdns; i++) {
             read_cdn(&c->cdns[i], o->cdns, size, i);
-            c->cdns[i].id = dup_or_null(c->cdns[i].id ? c->cdns[i].id : "", &failed);
-            c->cdns[i].base_url = dup_or_null(c->cdns[i].base_url, &failed);
+            c->cdns[i].id = dup_or_null(c->player->settings.allocator, c->cdns[i].id ? c->cdns[i].id : "", &failed);
+            c->cdns[i].base_url = dup_or_null(c->player->settings.allocator, c->cdns[i].base_url, &failed);
         }
         c->opts.cdns = c->cdns;
     }
@@ -415,7 +428,7 @@ int sv_player_load(sv_player *p, const char *url, const sv_load_options *host_op
     sv__cmd *c = cmd_new(p, SV__CMD_LOAD, userdata);
     if (!c)
         return SV_ERR_NOMEM;
-    c->url = strdup(url);
+    c->url = sv__strdup(p->settings.allocator, url);
     if (!c->url || copy_load_options(c, &opts) < 0) {
         sv__cmd_free(c);
         return SV_ERR_NOMEM;
@@ -586,9 +599,9 @@ int sv_player_load_title(sv_player *p, const sv_session_options *host, uint64_t 
     c->session_load.nb_cdns = 0;
     c->session_load.license_url = c->session_load.auth_token = NULL;
     c->session.load = &c->session_load;
-    c->session.server_url = dup_or_null(o->server_url, &failed);
-    c->session.user_token = dup_or_null(o->user_token, &failed);
-    c->session.device_id = dup_or_null(o->device_id ? o->device_id : "sdk", &failed);
+    c->session.server_url = dup_or_null(c->player->settings.allocator, o->server_url, &failed);
+    c->session.user_token = dup_or_null(c->player->settings.allocator, o->user_token, &failed);
+    c->session.device_id = dup_or_null(c->player->settings.allocator, o->device_id ? o->device_id : "sdk", &failed);
     if (failed) {
         sv__cmd_free(c);
         return SV_ERR_NOMEM;

@@ -186,7 +186,7 @@ void sv__props_clear(struct sv_player *p)
     sv__mutex_lock(&p->st.lock);
     for (int t = 0; t < 3; t++) {
         for (int i = 0; i < SV__MAX_TRACKS; i++) {
-            free(p->reps[t][i]);
+            sv__free(p->settings.allocator, p->reps[t][i]);
             p->reps[t][i] = NULL;
             p->nb_reps[t][i] = 0;
         }
@@ -220,7 +220,7 @@ void sv__props_publish_tracks(struct sv_player *p)
         copy_str(ti->language, sizeof(ti->language), t->language);
         copy_str(ti->label, sizeof(ti->label), t->label);
         copy_str(ti->codecs, sizeof(ti->codecs), t->codecs);
-        p->reps[type][k] = calloc(t->nb_reps ? t->nb_reps : 1, sizeof(sv_representation_info));
+        p->reps[type][k] = sv__calloc(p->settings.allocator, t->nb_reps ? t->nb_reps : 1, sizeof(sv_representation_info));
         if (!p->reps[type][k])
             continue;
         p->nb_reps[type][k] = (int)t->nb_reps;

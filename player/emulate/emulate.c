@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "platform/alloc.h"
 #include "player/emulate/emulate_internal.h"
 #include "player/core/internal.h"
 #include "streamverse/emulate.h"
@@ -110,9 +111,9 @@ void sv_emulate_report_free(sv_emulate_report *r)
 {
     if (!r)
         return;
-    free(r->steps);
-    free(r->bitrates_kbps);
-    free(r);
+    sv__free(NULL, r->steps);
+    sv__free(NULL, r->bitrates_kbps);
+    sv__free(NULL, r);
 }
 
 /* The rule exists and takes the parameters. */
@@ -225,7 +226,7 @@ int sv_emulate_run(const char *url, const sv_trace *trace, const sv_emulate_conf
                  cfg.max_session_s);
         goto fail;
     }
-    if (!(rep = calloc(1, sizeof(*rep)))) {
+    if (!(rep = sv__calloc(NULL, 1, sizeof(*rep)))) {
         ret = SV_ERR_NOMEM;
         goto fail;
     }
