@@ -138,7 +138,9 @@ SV_API const char *sv_log_level_name(sv_log_level level);
  * OpenSSL, jansson: they have only process-wide allocator hooks, which
  * Streamverse leaves to the host), nor objects created by functions that
  * take no allocator (sv_clock_monotonic_create(), the null sinks,
- * sv_cdm_clearkey_create(): they use the C library's malloc and free).
+ * sv_cdm_clearkey_create(), sv_emulate_run(): they use the C library's malloc
+ * and free). tests/unit/api/check_allocations.sh and the
+ * player_counting_allocator test hold the library to this.
  *
  * Set struct_size (SV_ALLOCATOR_INIT) and all three callbacks; a NULL
  * sv_allocator pointer means the C library. realloc is called with ptr NULL
