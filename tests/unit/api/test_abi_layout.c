@@ -715,6 +715,62 @@ static void properties_end_without_a_count(void **state)
     assert_null(sv_property_name((sv_property)-1));
 }
 
+/* What the library does with the sizes hosts hand it: too small refused,
+ * bigger (a newer host) accepted with only the known part written. */
+static void sizes_are_honoured(void **state)
+{
+    (void)state;
+    sv_audio_sink *audio = NULL;
+    sv_null_audio_settings set;
+    sv_null_audio_default_settings(&set);
+    set.realtime = 0;
+    set.struct_size = 0;
+    assert_int_equal(sv_null_audio_sink_create(&audio, &set), SV_ERR_INVALID);
+    set.struct_size = sizeof(set);
+    assert_int_equal(sv_null_audio_sink_create(&audio, &set), 0);
+
+    /* A newer host's stats: 16 more bytes the library does not know. */
+    struct { sv_null_audio_stats st; uint8_t tail[16]; } big;
+    memset(&big, 0xAA, sizeof(big));
+    big.st.struct_size = sizeof(big);
+    assert_int_equal(sv_null_audio_sink_stats(audio, &big.st), 0);
+    assert_int_equal(big.st.struct_size, sizeof(big));
+    assert_int_equal(big.st.frames, 0);
+    for (size_t i = 0; i < sizeof(big.tail); i++)
+        assert_int_equal(big.tail[i], 0xAA);
+    sv_null_audio_stats zero = { 0 };
+    assert_int_equal(sv_null_audio_sink_stats(audio, &zero), SV_ERR_INVALID);
+    assert_int_equal(sv_null_audio_sink_stats(audio, NULL), SV_ERR_INVALID);
+
+    /* Defaults fill only the size given; below the first version, nothing. */
+    struct { sv_player_settings s; uint8_t tail[8]; } ps;
+    memset(&ps, 0x55, sizeof(ps));
+    sv_player_default_settings_sized(&ps.s, sizeof(ps));
+    assert_int_equal(ps.s.struct_size, sizeof(ps));
+    assert_int_equal(ps.tail[0], 0x55);
+    memset(&ps, 0x55, sizeof(ps));
+    sv_player_default_settings_sized(&ps.s, 8);
+    assert_int_equal(((uint8_t *)&ps.s)[0], 0x55);
+
+    /* The player refuses an unsized settings struct, sink or allocator. */
+    sv_player *p = NULL;
+    sv_player_settings s;
+    sv_player_default_settings(&s);
+    s.struct_size = 0;
+    assert_int_equal(sv_player_create(&p, &s), SV_ERR_INVALID);
+    sv_player_default_settings(&s);
+    sv_audio_sink unsized = *audio;
+    unsized.struct_size = 0;
+    s.audio_sink = &unsized;
+    assert_int_equal(sv_player_create(&p, &s), SV_ERR_INVALID);
+    sv_player_default_settings(&s);
+    sv_allocator al = { 0 };
+    s.allocator = &al;
+    assert_int_equal(sv_player_create(&p, &s), SV_ERR_INVALID);
+    assert_null(p);
+    audio->destroy(audio);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -723,6 +779,7 @@ int main(void)
         cmocka_unit_test(growable_structs_start_with_their_size),
         cmocka_unit_test(versions_agree),
         cmocka_unit_test(properties_end_without_a_count),
+        cmocka_unit_test(sizes_are_honoured),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
