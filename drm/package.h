@@ -142,11 +142,11 @@ typedef struct sv__clearkey_key {
 } sv__clearkey_key;
 
 /* Parses a W3C ClearKey license request {"kids":[...],"type":...}; *kids
- * is a new array (free()) of *n KIDs. SV_ERR_PARSE when the text is not a
+ * is a new array (C library: free()) of *n KIDs. SV_ERR_PARSE when the text is not a
  * request with at least one 16-byte KID. */
 int sv__clearkey_request_parse(const uint8_t *json, size_t size, uint8_t (**kids)[16], size_t *n);
 /* The JWK set {"keys":[{"kty":"oct","k":...,"kid":...}]} for `n` keys as
- * JSON text in a new string (free()). */
+ * JSON text in a new string (C library: free()). */
 int sv__clearkey_license_write(const sv__clearkey_key *keys, size_t n, char **out);
 
 #endif

@@ -23,6 +23,7 @@ PACKAGES="
   libsqlite3-dev sqlite3
   postgresql libpq-dev
   libcmocka-dev
+  abigail-tools
   xvfb xauth x11-utils
   nginx-light wrk mpv hyperfine time valgrind
   chromium nodejs

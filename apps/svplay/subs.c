@@ -27,7 +27,7 @@ void svp_subs_close(svp_app *app)
 static int choose(sv_player *p, const char *sel)
 {
     int n = sv_player_track_count(p, SV_TRACK_TEXT);
-    sv_track_info ti;
+    sv_track_info ti = SV_TRACK_INFO_INIT;
     char *end;
 
     if (!strcmp(sel, "off") || n <= 0)

@@ -31,6 +31,7 @@
 #include <string.h>
 
 #include "abr/playout.h"
+#include "platform/alloc.h"
 #include "player/emulate/emulate_internal.h"
 #include "player/core/internal.h"
 
@@ -72,7 +73,7 @@ static void sink_chunk(void *opaque, sv__stream *s, sv__chunk *c);
 
 int sv__emu_create(sv__emu **out, struct sv_player *p, const sv__transport *link)
 {
-    sv__emu *e = calloc(1, sizeof(*e));
+    sv__emu *e = sv__calloc(NULL, 1, sizeof(*e));
     if (!e)
         return SV_ERR_NOMEM;
     e->p = p;
@@ -100,9 +101,9 @@ void sv__emu_destroy(sv__emu *e)
 {
     if (!e)
         return;
-    free(e->steps);
-    free(e->durations);
-    free(e);
+    sv__free(NULL, e->steps);
+    sv__free(NULL, e->durations);
+    sv__free(NULL, e);
 }
 
 static double now(const sv__emu *e)
@@ -236,10 +237,10 @@ static void record(sv__emu *e, const sv__chunk *c)
 {
     if (e->nb_steps == e->cap_steps) {
         size_t cap = e->cap_steps ? e->cap_steps * 2 : 64;
-        sv_abr_sim_step *st = realloc(e->steps, cap * sizeof(*st));
+        sv_abr_sim_step *st = sv__realloc(NULL, e->steps, cap * sizeof(*st));
         if (st)
             e->steps = st;
-        double *d = st ? realloc(e->durations, cap * sizeof(*d)) : NULL;
+        double *d = st ? sv__realloc(NULL, e->durations, cap * sizeof(*d)) : NULL;
         if (!d) {
             e->failed_alloc = 1;
             return;
@@ -315,7 +316,7 @@ int sv__emu_report(sv__emu *e, sv_abr_sim_step **steps, size_t *num_steps, uint3
     sv__playout_result(&e->pm, e->nb_steps, last_end, result);
     *ladder = NULL;
     *steps = NULL;
-    if (e->rungs && !(*ladder = malloc(e->rungs * sizeof(uint32_t))))
+    if (e->rungs && !(*ladder = sv__malloc(NULL, e->rungs * sizeof(uint32_t))))
         return SV_ERR_NOMEM;
     if (e->rungs)
         memcpy(*ladder, e->ladder, e->rungs * sizeof(uint32_t));
