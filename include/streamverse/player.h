@@ -115,6 +115,23 @@ typedef struct sv_player_settings {
     const sv_abr_param *abr_params;
     size_t num_abr_params;
 
+    /* Video codecs (added after ABI 1): the families the player may play,
+     * most preferred first, as comma-separated names among "h264", "hevc",
+     * "av1" and "vp9" (e.g. "av1,hevc,h264"); a family not listed is never
+     * played. NULL (default): av1, hevc, vp9, h264, all allowed. At load the
+     * player plays the first listed family that the stream has and this
+     * libavcodec decodes (DASH: that video AdaptationSet; HLS: the variants
+     * of that codec); a representation whose codecs the manifest does not
+     * declare is tried last. Nothing playable: the load fails with
+     * SV_ERR_UNSUPPORTED, the message naming the codecs found and allowed.
+     * Copied; an unknown name makes sv_player_create() fail with
+     * SV_ERR_INVALID. */
+    const char *codecs;
+    /* Non-zero: adaptive bitrate may move between allowed codec families
+     * (HLS variants of several codecs; a DASH AdaptationSet holds one).
+     * Default 0: the family chosen at load plays to the end. */
+    int allow_codec_switch;
+
     /* New fields are appended here (common.h, "Growable structs"). */
 } sv_player_settings;
 
