@@ -112,6 +112,23 @@ static void record_cdn(svp_stats *st, const sv_event *ev, double t_s, sv_player 
     }
 }
 
+/* The codecs of representation `rep` of the selected track of `type` ("" if unknown). */
+static void rendition_codecs(sv_player *player, sv_track_type type, int rep, char *out,
+                             size_t len)
+{
+    int n = player ? sv_player_track_count(player, type) : 0;
+    out[0] = '\0';
+    for (int i = 0; i < n; i++) {
+        sv_track_info ti = SV_TRACK_INFO_INIT;
+        sv_representation_info ri = SV_REPRESENTATION_INFO_INIT;
+        if (sv_player_get_track(player, type, i, &ti) == 0 && ti.selected &&
+            sv_player_get_representation(player, type, i, rep, &ri) == 0) {
+            snprintf(out, len, "%s", ri.codecs);
+            return;
+        }
+    }
+}
+
 void svp_stats_event(svp_stats *st, const sv_event *ev, double t_s, sv_player *player)
 {
     if (!st)
@@ -144,23 +161,6 @@ void svp_stats_event(svp_stats *st, const sv_event *ev, double t_s, sv_player *p
         r->duration_s = ev->data.rebuffer.duration_s;
         r->t_s = st->rebuffer_start_s >= 0 ? st->rebuffer_start_s : t_s - r->duration_s;
         st->rebuffer_start_s = -1;
-    }
-}
-
-/* The codecs of representation `rep` of the selected track of `type` ("" if unknown). */
-static void rendition_codecs(sv_player *player, sv_track_type type, int rep, char *out,
-                             size_t len)
-{
-    int n = player ? sv_player_track_count(player, type) : 0;
-    out[0] = '\0';
-    for (int i = 0; i < n; i++) {
-        sv_track_info ti = SV_TRACK_INFO_INIT;
-        sv_representation_info ri = SV_REPRESENTATION_INFO_INIT;
-        if (sv_player_get_track(player, type, i, &ti) == 0 && ti.selected &&
-            sv_player_get_representation(player, type, i, rep, &ri) == 0) {
-            snprintf(out, len, "%s", ri.codecs);
-            return;
-        }
     }
 }
 

@@ -16,6 +16,7 @@
 #include <libavcodec/avcodec.h>
 
 #include "player/media/media.h"
+#include "streamverse/player.h"
 #include "player/model/codec.h"
 
 #define B(f) SV__CODEC_BIT(SV__CODEC_##f)
@@ -138,12 +139,36 @@ static void test_decodable(void **state)
     assert_int_equal(sv__decodable_codecs(), m); /* cached, same answer */
 }
 
+/* The public setting: checked at creation; a host built before it was
+ * added (smaller struct_size) gets the default order. */
+static void test_setting(void **state)
+{
+    (void)state;
+    sv_player *p = NULL;
+    sv_player_settings s;
+    sv_player_default_settings(&s);
+    assert_null(s.codecs);
+    assert_int_equal(s.allow_codec_switch, 0);
+    s.codecs = "av1,h265";
+    assert_int_equal(sv_player_create(&p, &s), SV_ERR_INVALID);
+    assert_null(p);
+    s.codecs = "hevc,h264";
+    s.allow_codec_switch = 1;
+    assert_int_equal(sv_player_create(&p, &s), 0);
+    sv_player_destroy(p);
+    p = NULL;
+    s.codecs = "not read";
+    s.struct_size = offsetof(sv_player_settings, codecs);
+    assert_int_equal(sv_player_create(&p, &s), 0);
+    sv_player_destroy(p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_family_of), cmocka_unit_test(test_prefs_parse),
         cmocka_unit_test(test_choose),    cmocka_unit_test(test_ladder_mask),
-        cmocka_unit_test(test_decodable),
+        cmocka_unit_test(test_decodable), cmocka_unit_test(test_setting),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
