@@ -156,7 +156,7 @@ int sv__codec_choose(unsigned present, unsigned decodable, const sv__codec_prefs
     char found[64], allowed[64], dec[64];
     sv__codec_mask_names(present, found, sizeof(found));
     sv__codec_mask_names(prefs_mask(prefs), allowed, sizeof(allowed));
-    sv__codec_mask_names(decodable, dec, sizeof(dec));
+    sv__codec_mask_names(decodable & ~SV__CODEC_BIT(SV__CODEC_UNKNOWN), dec, sizeof(dec));
     snprintf(err, errlen, "no playable video codec: the stream has %s; allowed: %s; "
              "this device decodes: %s", found, allowed, dec);
     return -1;
