@@ -412,7 +412,7 @@ static unsigned video_families(const sv__period *per, int index)
  * The codec choice (player/model/codec.h): the most preferred allowed family
  * this device decodes among the video reps (of track `index`, or of all
  * with -1, then the track that has it: the default one first). Sets
- * p->codec_family and p->codec_ladder, and with index -1 p->video_track.
+ * p->codec_ladder, and with index -1 p->video_track.
  * Returns 0 or SV_ERR_UNSUPPORTED (reported) when nothing is playable.
  */
 static int choose_codec(struct sv_player *p, const sv__period *per, int index)
@@ -424,7 +424,6 @@ static int choose_codec(struct sv_player *p, const sv__period *per, int index)
         sv__control_error(p, SV_ERR_UNSUPPORTED, 1, "%s: %s", p->pres->url, err);
         return SV_ERR_UNSUPPORTED;
     }
-    p->codec_family = f;
     p->codec_ladder = sv__codec_ladder_mask(f, present, decodable, &p->codec_prefs,
                                             p->settings.allow_codec_switch);
     if (index < 0) {

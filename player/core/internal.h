@@ -217,7 +217,6 @@ struct sv_player {
     sv__presentation *pres;
     int period;                    /* period being played */
     int video_track, audio_track;  /* selected track indexes (-1 none) */
-    int codec_family;              /* video codec family chosen at load (-1 none yet) */
     unsigned codec_ladder;         /* families the video ladder may hold (SV__CODEC_BIT);
                                       0: no restriction */
     int text_track;

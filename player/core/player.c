@@ -220,7 +220,7 @@ int sv__player_create(sv_player **out, const sv_player_settings *settings,
     p->settings.user_agent = p->user_agent;
     p->codecs = dup_or_null(p->settings.allocator, settings->codecs, &failed);
     p->settings.codecs = p->codecs;
-    char codec_err[160];
+    char codec_err[160]; /* check_settings() refused a bad list already */
     sv__codec_prefs_parse(p->codecs, &p->codec_prefs, codec_err, sizeof(codec_err));
     const sv_abr_param *host_params = p->settings.abr_params;
     p->settings.abr_params = NULL;
@@ -229,7 +229,6 @@ int sv__player_create(sv_player **out, const sv_player_settings *settings,
     sv__logger_init(&p->log, settings->log_cb, settings->log_opaque, settings->log_level);
     p->st.volume = 1;
     p->video_track = p->audio_track = p->text_track = -1;
-    p->codec_family = -1;
     p->rebuffer_start_s = -1;
     p->st.stats.startup_time_s = -1;
     p->st.quality_index = -1;
