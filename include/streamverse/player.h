@@ -400,8 +400,11 @@ SV_API int sv_player_get_session(sv_player *player, sv_session_info *info);
 SV_API int sv_player_set_quality(sv_player *player, int index, uint64_t userdata);
 
 /*
- * Switches the audio or text track to track `index` of that type (-1 turns
- * text off). Returns 0, SV_ERR_RANGE or SV_ERR_STATE.
+ * Switches the video, audio or text track to track `index` of that type (-1
+ * turns text off). Returns 0, SV_ERR_RANGE or SV_ERR_STATE. A video track
+ * with no codec that settings.codecs allows and this device decodes is
+ * refused: the command's reply carries SV_ERR_UNSUPPORTED and playback goes
+ * on with the current track.
  */
 SV_API int sv_player_select_track(sv_player *player, sv_track_type type, int index,
                                   uint64_t userdata);

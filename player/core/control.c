@@ -673,6 +673,15 @@ int sv__control_select_track(struct sv_player *p, sv_track_type type, int index)
     const sv__period *per = &p->pres->periods[0];
     if (!find_track(per, type, index))
         return SV_ERR_RANGE;
+    /* A video track of no allowed decodable codec is refused before
+     * playback stops (begin() would otherwise end it with an error). */
+    char err[256];
+    if (type == SV_TRACK_VIDEO && p->settings.video_sink &&
+        sv__codec_choose(video_families(per, index), sv__decodable_codecs(), &p->codec_prefs,
+                         err, sizeof(err)) < 0) {
+        PLOGW(p, "video track %d: %s", index, err);
+        return SV_ERR_UNSUPPORTED;
+    }
     /* Restart the streams at the current position with the new track. */
     sv__mutex_lock(&p->st.lock);
     double pos = p->st.position_s;
