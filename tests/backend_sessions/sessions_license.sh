@@ -94,9 +94,14 @@ both "a stopped session's token" "$TOK1" 403 session_ended session_ended
 TOKEN=$BOB
 start "$t1" laptop
 expect_eq "bob's second stream" "$code $(error_code)" "403 too_many_streams"
-# Three missed heartbeat intervals (3 s) expire S2 and S3.
+# Three missed heartbeat intervals (3 s) expire S2 and S3, at the sessions'
+# next tick (every 0.5 s) and its write: polled for, at most 6 s.
 both "bob's token before the expiry" "$TOK3" 200
-sleep 3.5
+i=0
+while req code "$SV_URL$SEG?token=$TOK3" && [ "$code" = 200 ] && [ "$i" -lt 60 ]; do
+    i=$((i + 1))
+    sleep 0.1
+done
 both "an expired session's token" "$TOK3" 403 session_ended session_ended
 api code POST /api/v1/playback/heartbeat "{\"session_id\":\"$S3\",\"position_s\":2}"
 expect_eq "bob's late heartbeat" "$code $(error_code)" "410 session_expired"

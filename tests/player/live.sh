@@ -1,12 +1,13 @@
 #!/bin/sh
 # Live: tests/player/live_gen.sh encodes in real time into a dynamic MPD and a
 # live HLS playlist; svplay joins each (both at once) and must
-#   - start near the live edge: joining 16 s in, when the 12 s window no
-#     longer starts at 0, the media time of its first frame is at most 4.5
-#     segments (9 s) behind what the generator had produced when svplay
-#     started: 3 segments back from the newest listed one (the HLS rule),
-#     plus up to 1 segment not yet published, plus encoder latency. A player
-#     that starts at the oldest segment of the window is 12 s or more behind;
+#   - start near the live edge: joining 8 s in, when the window (6 segments
+#     of 1 s) no longer starts at 0, the media time of its first frame is at
+#     most 4.5 segments (4.5 s) behind what the generator had produced when
+#     svplay started: 3 segments back from the newest listed one (the HLS
+#     rule), plus up to 1 segment not yet published, plus encoder latency. A
+#     player that starts at the oldest segment of the window is 6 segments
+#     or more behind;
 #   - play 15 s (450 frames, real time) with no error.
 # Which frame a player showed first comes from its hash: afterwards the
 # generator's segments (all kept on disk) are decoded by ffmpeg, and frame k
@@ -14,11 +15,12 @@
 . "$SV_SOURCE_DIR/tests/player/playlib.sh"
 pl_need date
 
-seg=2
+# 1 s segments: the window fills, and the test joins, twice as soon as with 2 s.
+seg=1
 frames=450
 live="$PL_TMP/live"
 mkdir -p "$live"
-sh "$PL_DIR/live_gen.sh" "$live" 45 2>"$PL_TMP/gen.err" &
+sh "$PL_DIR/live_gen.sh" "$live" 45 "$seg" 2>"$PL_TMP/gen.err" &
 gen=$!
 PL_PIDS="$gen"
 i=0
@@ -30,9 +32,10 @@ while [ ! -f "$live/ready" ]; do
 done
 pl_serve "$live"
 start_epoch=$(cat "$live/start_epoch")
-# Join once the window (6 segments, 12 s) no longer starts at 0: a player that
-# starts at the oldest segment instead of near the edge is then 12 s behind.
-while awk -v s="$start_epoch" -v n="$(date +%s.%N)" 'BEGIN { exit !(n - s < 16) }'; do
+# Join once the window (6 segments) no longer starts at 0: a player that
+# starts at the oldest segment instead of near the edge is then 6 segments
+# behind.
+while awk -v s="$start_epoch" -v n="$(date +%s.%N)" -v j=$((8 * seg)) 'BEGIN { exit !(n - s < j) }'; do
     sleep 0.2
 done
 
@@ -93,6 +96,6 @@ for kind in dash hls; do
     }')
     set -- $verdict
     [ "$1" -eq 1 ]
-    check $? "$kind: joined at media time $2 s when the generator was at $3 s: $4 s behind the edge (at most $((9 * seg / 2)) s)"
+    check $? "$kind: joined at media time $2 s when the generator was at $3 s: $4 s behind the edge (at most 4.5 segments of $seg s)"
 done
 pl_finish
