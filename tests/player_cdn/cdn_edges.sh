@@ -1,8 +1,8 @@
 #!/bin/sh
 # Three real nginx edges (scripts/edges.sh) in front of svserver serving a
-# 50 s title; svplay plays its DASH manifest in real time with the three
-# edges as CDNs (--cdn, priorities 1, 2, 3) and the edges' secure_link token
-# (--auth-token). The edge in use, found from the access logs, is killed
+# 70 s title (fixture player_cdn_title); svplay plays its DASH manifest in
+# real time with the three edges as CDNs (--cdn, priorities 1, 2, 3) and
+# the edges' secure_link token (--auth-token). The edge in use, found from the access logs, is killed
 # (SIGKILL, master and worker) with more than 10 s buffered: the next
 # segment request goes to another edge (the segment after the last one the
 # dead edge served), with no rebuffer, and --stats records the change. The
@@ -16,7 +16,7 @@ command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] ||
     fail "nginx is missing; run scripts/install-deps.sh (nginx-light)"
 EDGES="$SV_SOURCE_DIR/scripts/edges.sh"
 EDGE_SECRET="cdn-edges-secret-0123456789"
-DURATION=50
+DURATION=70
 
 # Stop the edges before backendlib's cleanup removes their folder.
 PLAY_CLEANUP_EXTRA='sh "$EDGES" stop "$SV_TMP/edges" >/dev/null 2>&1'
