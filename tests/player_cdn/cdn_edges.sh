@@ -2,8 +2,9 @@
 # Three real nginx edges (scripts/edges.sh) in front of svserver serving a
 # 70 s title (fixture player_cdn_title); svplay plays its DASH manifest in
 # real time with the three edges as CDNs (--cdn, priorities 1, 2, 3) and
-# the edges' secure_link token (--auth-token). The edge in use, found from the access logs, is killed
-# (SIGKILL, master and worker) with more than 10 s buffered: the next
+# the edges' secure_link token (--auth-token). The edge in use, found from
+# the access logs, is killed (SIGKILL, master and worker) with more than
+# 10 s buffered: the next
 # segment request goes to another edge (the segment after the last one the
 # dead edge served), with no rebuffer, and --stats records the change. The
 # second edge in use is killed the same way: the third carries playback on.
