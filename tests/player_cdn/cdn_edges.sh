@@ -4,9 +4,9 @@
 # real time with the three edges as CDNs (--cdn, priorities 1, 2, 3) and
 # the edges' secure_link token (--auth-token). The edge in use, found from
 # the access logs, is killed (SIGKILL, master and worker) with more than
-# 10 s buffered: the next
-# segment request goes to another edge (the segment after the last one the
-# dead edge served), with no rebuffer, and --stats records the change. The
+# 10 s buffered: the next segment request goes to another edge (the
+# segment after the last one the dead edge served), with no rebuffer, and
+# --stats records the change. The
 # second edge in use is killed the same way: the third carries playback on.
 # Then the third is killed: svplay plays out what it holds, ends with a
 # clear error once the buffer is empty and exits 1, within a bounded time.
