@@ -11,6 +11,8 @@
 #   make demo-cluster the same on PostgreSQL, three API nodes, two workers and
 #                    an nginx balancer (scripts/cluster.sh), then taken down
 #   make install     install into PREFIX (default /usr/local)
+#   make abi-dump    rewrite abi/*.abi from the built libraries, on purpose
+#                    (docs/sdk.md, "ABI and versions"); test_abi_* compare them
 
 BUILD_DIR    ?= build
 ASAN_DIR     ?= build-asan
@@ -29,7 +31,7 @@ TEST_JOBS    ?= $(shell echo $$((4 * $(JOBS))))
 export ASAN_OPTIONS  ?= detect_leaks=1:abort_on_error=1:strict_string_checks=1
 export UBSAN_OPTIONS ?= print_stacktrace=1:halt_on_error=1
 
-.PHONY: all deps build test test-asan test-slow fuzz demo demo-cluster install clean
+.PHONY: all deps build test test-asan test-slow fuzz demo demo-cluster install abi-dump clean
 
 all: build
 
@@ -64,6 +66,10 @@ demo-cluster: build
 
 install: build
 	cmake --install $(BUILD_DIR) --prefix $(PREFIX)
+
+abi-dump: build
+	scripts/abi.sh dump . $(BUILD_DIR)/libstreamverse.so abi/libstreamverse.abi
+	scripts/abi.sh dump . $(BUILD_DIR)/libstreamverse-sdl2.so abi/libstreamverse-sdl2.abi
 
 clean:
 	rm -rf $(BUILD_DIR) $(ASAN_DIR) $(FUZZ_DIR)

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "platform/alloc.h"
 #include "player/core/internal.h"
 #include "streamverse/emulate.h"
 #include "player/manifest/url.h"
@@ -34,7 +35,7 @@ typedef struct req {
 static int on_data(void *opaque, const uint8_t *data, size_t len)
 {
     req *r = opaque;
-    uint8_t *d = realloc(r->data, r->size + len + 1);
+    uint8_t *d = sv__realloc(NULL, r->data, r->size + len + 1);
     if (!d)
         return -1;
     memcpy(d + r->size, data, len);
@@ -113,7 +114,7 @@ static int head(sv__transport *t, const char *url, int64_t off, uint64_t *size, 
         ret = t->ops->poll(t->priv, POLL_NS);
     if (ret == 0)
         ret = r.res.error;
-    free(r.data);
+    sv__free(NULL, r.data);
     if (ret < 0) {
         snprintf(err, errlen, "HEAD %s: %s", url, r.res.message[0] ? r.res.message : sv_strerror(ret));
         return ret;
@@ -172,7 +173,7 @@ static int load_reps(sv__transport *t, sv__presentation *pres, const sv__track *
             ret = idx ? sv__model_dash_sidx(pres, rep, r.data, r.size, &pe)
                       : sv__model_hls_media(pres, rep, (const char *)r.data, r.size,
                                             r.url_after[0] ? r.url_after : url, &pe);
-        free(r.data);
+        sv__free(NULL, r.data);
         if (ret < 0) {
             if (!err[0])
                 snprintf(err, errlen, "%s: line %d: %s", url, pe.line, pe.message);
@@ -187,7 +188,7 @@ static int measure(sv__transport *t, const sv__track *tr, size_t nsegs, int para
                    uint64_t *sizes, size_t *requests, char *err, size_t errlen)
 {
     size_t rungs = tr->nb_reps, next = 0, total = nsegs * rungs, inflight = 0;
-    req *slots = calloc((size_t)parallel, sizeof(*slots));
+    req *slots = sv__calloc(NULL, (size_t)parallel, sizeof(*slots));
     int ret = 0;
     if (!slots)
         return SV_ERR_NOMEM;
@@ -237,12 +238,12 @@ static int measure(sv__transport *t, const sv__track *tr, size_t nsegs, int para
             } else if (ret == 0) {
                 sizes[q->seg * rungs + q->rung] = (uint64_t)q->res.content_length;
             }
-            free(q->data);
+            sv__free(NULL, q->data);
         }
         if (pr < 0)
             break;
     }
-    free(slots);
+    sv__free(NULL, slots);
     return ret;
 }
 
@@ -271,7 +272,7 @@ static int describe(sv__transport *t, const char *url, int parallel, sv_emulate_
             snprintf(err, errlen, "%s: line %d: %s", url, pe.line,
                      pe.message[0] ? pe.message : sv_strerror(ret));
     }
-    free(r.data);
+    sv__free(NULL, r.data);
     if (ret < 0)
         return ret;
     const sv__track *tr = pres->nb_periods ? video_track(pres) : NULL;
@@ -298,7 +299,7 @@ static int describe(sv__transport *t, const char *url, int parallel, sv_emulate_
             k = kbps[i - 1] + 1;
         kbps[i] = k ? k : 1;
     }
-    uint64_t *sizes = calloc(nsegs * rungs, sizeof(*sizes));
+    uint64_t *sizes = sv__calloc(NULL, nsegs * rungs, sizeof(*sizes));
     if (!sizes) {
         ret = SV_ERR_NOMEM;
         goto done;
@@ -307,7 +308,7 @@ static int describe(sv__transport *t, const char *url, int parallel, sv_emulate_
     if (ret == 0)
         ret = init_sizes(t, tr, init, &v->num_requests, err, errlen);
     if (ret < 0) {
-        free(sizes);
+        sv__free(NULL, sizes);
         goto done;
     }
     *sizes_out = sizes;
@@ -348,7 +349,7 @@ int sv_emulate_describe(const char *url, int max_parallel, sv_emulate_video **ou
         snprintf(err, errlen, "invalid arguments");
         return SV_ERR_INVALID;
     }
-    if (!(o = calloc(1, sizeof(*o)))) {
+    if (!(o = sv__calloc(NULL, 1, sizeof(*o)))) {
         ret = SV_ERR_NOMEM;
         goto fail;
     }
@@ -390,8 +391,8 @@ fail:
     sv__transport_destroy(t);
     sv_clock_destroy(clock);
     if (o)
-        free(o->sizes);
-    free(o);
+        sv__free(NULL, o->sizes);
+    sv__free(NULL, o);
     return ret;
 }
 
@@ -400,6 +401,6 @@ void sv_emulate_video_free(sv_emulate_video *v)
     if (!v)
         return;
     owned *o = (owned *)v; /* v is the first member */
-    free(o->sizes);
-    free(o);
+    sv__free(NULL, o->sizes);
+    sv__free(NULL, o);
 }
