@@ -22,23 +22,24 @@ sv_user alice viewer
 sv_user boss admin
 # One wrong-password login's time in ms, as "NAME MS". Known and unknown
 # names alternate, so the machine's noise (other jobs, a cold start) falls on
-# both alike; the medians of 9 each are compared.
+# both alike; the fastest of 9 each is compared: noise only ever adds time,
+# so the minimum is the closest to what a login costs.
 for i in 1 2 3 4 5 6 7 8 9; do
     for n in alice nobody-here; do
         curl -s -o /dev/null -w "$n %{time_total}\n" -H 'Content-Type: application/json' \
             -d "{\"name\":\"$n\",\"password\":\"wrong-password-$i\"}" "$SV_URL/api/v1/auth/login"
     done
 done >"$SV_TMP/times"
-median_ms() {
+min_ms() {
     awk -v n="$1" '$1 == n { print $2 * 1000 }' "$SV_TMP/times" | sort -n |
-        awk '{ v[NR] = $1 } END { printf "%.1f", v[int((NR + 1) / 2)] }'
+        awk 'NR == 1 { printf "%.1f", $1 }'
 }
-known=$(median_ms alice)
-unknown=$(median_ms nobody-here)
-echo "login with a wrong password: known name median $known ms, unknown name median $unknown ms"
+known=$(min_ms alice)
+unknown=$(min_ms nobody-here)
+echo "login with a wrong password: known name fastest $known ms, unknown name fastest $unknown ms"
 # Both run one scrypt (tens of ms); without the dummy hash an unknown name
-# would answer in well under a millisecond. The machine is noisy: the check
-# is that both are of the KDF's order, within a factor of two.
+# would answer in well under a millisecond. The check is that both are of
+# the KDF's order, within a factor of two.
 expect_ge "unknown name costs a KDF run (ms)" "$unknown" 5
 awk -v a="$known" -v b="$unknown" 'BEGIN { exit !(a < 2 * b && b < 2 * a) }' ||
     fail "known $known ms vs unknown $unknown ms differ by more than 2x"
