@@ -10,7 +10,12 @@ target_program() {
         echo "$1"
         return 0
     fi
-    [ -x "$1" ] || { echo "$1"; return 0; }
+    # Only the target's own programs (ELF files): a script such as
+    # tests/player/refplayer.sh runs on the host as it is.
+    if [ ! -x "$1" ] || [ "$(head -c 4 "$1" | tail -c 3)" != "ELF" ]; then
+        echo "$1"
+        return 0
+    fi
     _tp_dir="${SV_BUILD_DIR:?SV_BUILD_DIR is not set (run through ctest)}/emulated"
     mkdir -p "$_tp_dir" || return 1
     _tp_wrapper="$_tp_dir/$(basename "$1")"
