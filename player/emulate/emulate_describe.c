@@ -12,7 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "player/core/internal.h"
 #include "streamverse/emulate.h"
@@ -263,9 +262,8 @@ static int describe(sv__transport *t, const char *url, int parallel, sv_emulate_
         snprintf(err, errlen, "%s is neither an HLS playlist nor a DASH MPD", url);
         ret = SV_ERR_UNSUPPORTED;
     } else {
-        struct timespec ts;
-        clock_gettime(CLOCK_REALTIME, &ts);
-        ret = sv__model_create(kind, (const char *)r.data, r.size, base, (double)ts.tv_sec, NULL,
+        ret = sv__model_create(kind, (const char *)r.data, r.size, base,
+                               (double)(sv__realtime_ns() / 1000000000), NULL,
                                &pres, &pe);
         if (ret < 0)
             snprintf(err, errlen, "%s: line %d: %s", url, pe.line,
