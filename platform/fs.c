@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <ftw.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
@@ -178,4 +179,23 @@ int sv__fs_full(const char *path)
 int sv__errno_is_full(int e)
 {
     return e == ENOSPC || e == EDQUOT;
+}
+
+char *sv__file_url(const char *path)
+{
+    char *abs, *url;
+    size_t n;
+
+    if (!path) {
+        errno = EINVAL;
+        return NULL;
+    }
+    /* POSIX 2008: realpath allocates, so no PATH_MAX limit. */
+    if (!(abs = realpath(path, NULL)))
+        return NULL;
+    n = strlen(abs) + sizeof("file://");
+    if ((url = malloc(n)))
+        snprintf(url, n, "file://%s", abs);
+    free(abs);
+    return url;
 }

@@ -62,4 +62,10 @@ int sv__fs_full(const char *path);
 /* Does errno `e` mean "no space": ENOSPC or EDQUOT? */
 int sv__errno_is_full(int e);
 
+/* The file:// URL of the local file `path`, made absolute with symbolic
+ * links resolved (how the player and the emulator open local files). Returns
+ * a string the caller frees with free(), or NULL with errno set (ENOENT when
+ * there is no such file, EINVAL for NULL, ENOMEM). */
+char *sv__file_url(const char *path);
+
 #endif

@@ -7,12 +7,11 @@
  * The transport is driven directly (no loop, no fetcher): this is a one-shot
  * tool call on the caller's thread, and a failure is reported, not retried.
  */
-#define _GNU_SOURCE /* realpath */
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "platform/fs.h"
 #include "player/core/internal.h"
 #include "streamverse/emulate.h"
 #include "player/manifest/url.h"
@@ -333,6 +332,7 @@ int sv_emulate_describe(const char *url, int max_parallel, sv_emulate_video **ou
     sv_clock *clock = NULL;
     sv__transport *t = NULL;
     owned *o = NULL;
+    char *furl = NULL;
     int ret;
 
     if (!err || !errlen) {
@@ -354,14 +354,12 @@ int sv_emulate_describe(const char *url, int max_parallel, sv_emulate_video **ou
         (ret = sv__transport_curl_create(&t, clock, NULL)) < 0)
         goto fail;
     /* A local path is read as a file:// URL, as the player does. */
-    char path[PATH_MAX], furl[PATH_MAX + 8];
     if (!sv__url_is_absolute(url)) {
-        if (!realpath(url, path)) {
+        if (!(furl = sv__file_url(url))) {
             snprintf(err, errlen, "cannot open %s: no such file", url);
             ret = SV_ERR_NOT_FOUND;
             goto fail;
         }
-        snprintf(furl, sizeof(furl), "file://%s", path);
         url = furl;
     }
     ret = describe(t, url, max_parallel ? max_parallel : 8, &o->v, o->kbps, o->index, o->init,
@@ -379,6 +377,7 @@ int sv_emulate_describe(const char *url, int max_parallel, sv_emulate_video **ou
     }
     sv__transport_destroy(t);
     sv_clock_destroy(clock);
+    free(furl);
     *out = &o->v;
     return 0;
 
@@ -390,6 +389,7 @@ fail:
     if (o)
         free(o->sizes);
     free(o);
+    free(furl);
     return ret;
 }
 
