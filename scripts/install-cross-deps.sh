@@ -42,7 +42,7 @@ TARGET_PACKAGES="
   libcmocka-dev
 "
 
-CACHE=${SV_CROSS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/streamverse-cross}
+CACHE=${SV_CROSS_CACHE:-${XDG_CACHE_HOME:-${HOME:?HOME is not set: set SV_CROSS_CACHE}/.cache}/streamverse-cross}
 
 die() { echo "install-cross-deps: $*" >&2; exit 1; }
 
