@@ -71,4 +71,4 @@ install: build
 	cmake --install $(BUILD_DIR) --prefix $(PREFIX)
 
 clean:
-	rm -rf $(BUILD_DIR) $(ASAN_DIR) $(FUZZ_DIR) build-arm64 build-armhf
+	rm -rf $(BUILD_DIR) $(ASAN_DIR) $(FUZZ_DIR) build-arm64 build-armhf build-arm-test-streams

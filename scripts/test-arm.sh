@@ -15,7 +15,8 @@
 #   scripts/test-arm.sh [ARCH...]    ARCH: arm64, armhf (default both)
 #
 # Environment: JOBS (parallel build and test jobs, default nproc),
-# ARM_BUILD_PREFIX (default build-: build-arm64, build-armhf),
+# ARM_BUILD_PREFIX (default build-: build-arm64, build-armhf, and the player
+# fixtures in build-arm-test-streams unless SV_TEST_STREAMS says otherwise),
 # CTEST_FLAGS (default --output-on-failure --timeout 600),
 # ARM_INTEGRATION (a CTest regex for the integration tests; default the three
 # above; empty runs the unit tests only).
@@ -30,6 +31,10 @@ INTEGRATION=${ARM_INTEGRATION-^(test_svplay_framemd5|player_bitexact|media_ladde
 # with the host's pkg-config: a packaging check, the same for every
 # architecture, that the native `make test` runs.
 UNIT_EXCLUDE='^test_sdl2_library$'
+# The player's fixtures are made by the host's tools, the same for every
+# architecture: made once (scripts/make-test-streams.sh caches them).
+SV_TEST_STREAMS=${SV_TEST_STREAMS:-$PWD/${PREFIX}arm-test-streams}
+export SV_TEST_STREAMS
 
 toolchain_of() {
     case $1 in
