@@ -14,6 +14,8 @@
 #   make demo-cluster the same on PostgreSQL, three API nodes, two workers and
 #                    an nginx balancer (scripts/cluster.sh), then taken down
 #   make install     install into PREFIX (default /usr/local)
+#   make abi-dump    rewrite abi/*.abi from the built libraries, on purpose
+#                    (docs/sdk.md, "ABI and versions"); test_abi_* compare them
 
 BUILD_DIR    ?= build
 ASAN_DIR     ?= build-asan
@@ -28,7 +30,7 @@ CTEST_FLAGS  ?= --output-on-failure --timeout 600
 export ASAN_OPTIONS  ?= detect_leaks=1:abort_on_error=1:strict_string_checks=1
 export UBSAN_OPTIONS ?= print_stacktrace=1:halt_on_error=1
 
-.PHONY: all deps build test test-asan test-slow test-arm fuzz demo demo-cluster install clean
+.PHONY: all deps build test test-asan test-slow test-arm fuzz demo demo-cluster install abi-dump clean
 
 all: build
 
@@ -69,6 +71,10 @@ demo-cluster: build
 
 install: build
 	cmake --install $(BUILD_DIR) --prefix $(PREFIX)
+
+abi-dump: build
+	scripts/abi.sh dump . $(BUILD_DIR)/libstreamverse.so abi/libstreamverse.abi
+	scripts/abi.sh dump . $(BUILD_DIR)/libstreamverse-sdl2.so abi/libstreamverse-sdl2.abi
 
 clean:
 	rm -rf $(BUILD_DIR) $(ASAN_DIR) $(FUZZ_DIR) build-arm64 build-armhf build-arm-test-streams

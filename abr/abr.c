@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "platform/alloc.h"
 #include "internal.h"
 
 struct sv_abr {
@@ -29,19 +30,12 @@ static const sv_abr_rule *const rules[] = {
 
 void *sv__abr_alloc(const sv_allocator *a, size_t size)
 {
-    if (a && a->alloc)
-        return a->alloc(a->opaque, size);
-    return malloc(size);
+    return sv__malloc(a, size);
 }
 
 void sv__abr_free(const sv_allocator *a, void *p)
 {
-    if (!p)
-        return;
-    if (a && a->free)
-        a->free(a->opaque, p);
-    else
-        free(p);
+    sv__free(a, p);
 }
 
 size_t sv_abr_rule_count(void)
@@ -113,7 +107,7 @@ int sv_abr_create(const sv_abr_rule *rule, const sv_allocator *alloc, sv_abr **o
     *out = NULL;
     if (!rule || rule->num_params > SV__ABR_MAX_PARAMS)
         return SV_ERR_INVALID;
-    if (alloc && (!alloc->alloc || !alloc->realloc || !alloc->free))
+    if (!sv__allocator_valid(alloc))
         return SV_ERR_INVALID;
     abr = sv__abr_alloc(alloc, sizeof(*abr) + rule->state_size);
     if (!abr)
@@ -121,7 +115,7 @@ int sv_abr_create(const sv_abr_rule *rule, const sv_allocator *alloc, sv_abr **o
     memset(abr, 0, sizeof(*abr) + rule->state_size);
     abr->rule = rule;
     if (alloc) {
-        abr->alloc = *alloc;
+        sv__allocator_copy(&abr->alloc, alloc);
         abr->has_alloc = 1;
     }
     for (size_t i = 0; i < rule->num_params; i++)

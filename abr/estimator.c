@@ -5,6 +5,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "platform/alloc.h"
 #include "internal.h"
 
 struct sv_abr_estimator {
@@ -70,7 +71,7 @@ int sv_abr_estimator_create(const sv_abr_estimator_config *cfg, const sv_allocat
         sv_abr_estimator_default_config(&c, SV_ABR_ESTIMATOR_EWMA);
     if (!config_valid(&c))
         return SV_ERR_INVALID;
-    if (alloc && (!alloc->alloc || !alloc->realloc || !alloc->free))
+    if (!sv__allocator_valid(alloc))
         return SV_ERR_INVALID;
     const sv__abr_estimator_impl *impl = impl_for(c.kind);
     est = sv__abr_alloc(alloc, sizeof(*est) + impl->state_size);
@@ -80,7 +81,7 @@ int sv_abr_estimator_create(const sv_abr_estimator_config *cfg, const sv_allocat
     est->impl = impl;
     est->cfg = c;
     if (alloc) {
-        est->alloc = *alloc;
+        sv__allocator_copy(&est->alloc, alloc);
         est->has_alloc = 1;
     }
     impl->reset(est->state, &est->cfg);

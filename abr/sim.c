@@ -12,6 +12,9 @@
  * Beyond Pensieve, and only when configured (a video described from a real
  * manifest): the manifest, media playlists and init segments the player
  * fetches, as requests of their own before the segment that needs them.
+ * The buffer, its stalls and the QoE are the playout model (playout.h), the
+ * one the player's emulation runs too; the simulator starts its playhead at
+ * once, so the first download is a stall that the QoE counts as startup.
  * Times inside are kept in milliseconds for the buffer (as Pensieve does)
  * and in seconds on the trace.
  */
@@ -19,6 +22,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "playout.h"
 
 /* A download that would last longer than this is reported as an error. */
 #define MAX_DOWNLOAD_S 86400.0
@@ -123,7 +127,7 @@ int sv_abr_simulate(const sv_trace *trace, const sv_abr_video *video, const sv_a
     sv_abr_sim_config cfg;
     sv_abr *abr = NULL;
     sv_abr_estimator *est = NULL;
-    sv_abr_qoe q;
+    sv__playout_model pm;
     int rc;
 
     if (!trace || !rule || !out || sv_abr_video_check(video) < 0)
@@ -151,13 +155,14 @@ int sv_abr_simulate(const sv_trace *trace, const sv_abr_video *video, const sv_a
     const double cap_ms = cfg.buffer_max_s * 1000.0;
     const double step_ms = cfg.drain_step_s * 1000.0;
     link l = { trace->time_s, trace->mbps, trace->n, 1, trace->time_s[0] };
-    double buffer_ms = 0, now_s = 0, idle_s = 0, arrival_s = 0;
+    double now_s = 0, idle_s = 0, arrival_s = 0;
     int index = cfg.start_index < 0 ? 0
                 : (size_t)cfg.start_index >= rungs ? (int)rungs - 1 : cfg.start_index;
     int last = -1;
     uint64_t indexed = 0; /* rungs whose index (playlist) was fetched */
 
-    sv_abr_qoe_init(&q, &cfg.qoe);
+    sv__playout_init(&pm, &cfg.qoe, 1000.0);
+    sv__playout_set_playing(&pm, 1);
     for (size_t k = 0; k < total; k++) {
         const char *reason = "start: configured first rung";
         double wait_s = 0;
@@ -167,7 +172,7 @@ int sv_abr_simulate(const sv_trace *trace, const sv_abr_video *video, const sv_a
                 .bitrates_kbps = video->bitrates_kbps,
                 .num_rungs = rungs,
                 .segment_duration_s = video->segment_duration_s,
-                .buffer_s = buffer_ms / 1000.0,
+                .buffer_s = sv__playout_level_s(&pm),
                 .buffer_max_s = cfg.buffer_max_s,
                 .throughput_kbps = sv_abr_estimator_get_kbps(est),
                 .last_index = last,
@@ -175,7 +180,7 @@ int sv_abr_simulate(const sv_trace *trace, const sv_abr_video *video, const sv_a
                 .num_next = video->num_segments - k,
                 .segments_left = total - k,
                 .idle_s = idle_s,
-                .phase = buffer_ms > 0 ? SV_ABR_PHASE_PLAYING : SV_ABR_PHASE_STALLED,
+                .phase = pm.level > 0 ? SV_ABR_PHASE_PLAYING : SV_ABR_PHASE_STALLED,
             };
             sv_abr_decision d;
             rc = sv_abr_choose(abr, &in, &d);
@@ -184,10 +189,9 @@ int sv_abr_simulate(const sv_trace *trace, const sv_abr_video *video, const sv_a
             index = d.index;
             reason = d.reason;
             /* A wait never stalls playback: it is capped by the buffer. */
-            wait_s = d.delay_s < buffer_ms / 1000.0 ? d.delay_s : buffer_ms / 1000.0;
+            wait_s = sv__playout_wait(&pm, d.delay_s);
             if (wait_s > 0) {
                 link_idle(&l, wait_s * 1000.0);
-                buffer_ms -= wait_s * 1000.0;
                 now_s += wait_s;
             }
         }
@@ -224,27 +228,26 @@ int sv_abr_simulate(const sv_trace *trace, const sv_abr_video *video, const sv_a
         }
         double own_ms = transfer_s * 1000.0 + rtt_ms;
         double delay_ms = own_ms + extra_ms;
-        double rebuffer_ms = delay_ms - buffer_ms > 0 ? delay_ms - buffer_ms : 0.0;
-        buffer_ms = buffer_ms - delay_ms > 0 ? buffer_ms - delay_ms : 0.0;
-        buffer_ms += seg_ms;
-        double sleep_ms = 0;
-        if (buffer_ms > cap_ms) {
-            sleep_ms = ceil((buffer_ms - cap_ms) / step_ms) * step_ms;
-            buffer_ms -= sleep_ms;
+        /* The buffer plays during the download; the stall it caused ends
+         * when the segment arrives. */
+        sv__playout_elapse(&pm, delay_ms);
+        double rebuffer_ms = sv__playout_fill(&pm, seg_ms);
+        double sleep_ms = sv__playout_sleep_to_cap(&pm, cap_ms, step_ms);
+        if (sleep_ms > 0)
             link_idle(&l, sleep_ms);
-        }
         arrival_s = now_s + delay_ms / 1000.0;
         now_s = arrival_s + sleep_ms / 1000.0;
 
         double download_s = own_ms / 1000.0;
-        sv_abr_sample sample = { bytes, download_s, rtt_ms / 1000.0, index, buffer_ms / 1000.0 };
+        sv_abr_sample sample = { bytes, download_s, rtt_ms / 1000.0, index,
+                                 sv__playout_level_s(&pm) };
         if (download_s > 0) {
             sv_abr_estimator_add(est, bytes, download_s);
             sv_abr_on_download(abr, &sample);
         }
         uint32_t kbps = video->bitrates_kbps[index];
-        double term = sv_abr_qoe_add(&q, index, kbps, rebuffer_ms / 1000.0,
-                                     video->segment_duration_s);
+        double term = sv__playout_account(&pm, index, kbps, rebuffer_ms,
+                                          video->segment_duration_s);
         if (steps && k < max_steps) {
             sv_abr_sim_step *s = &steps[k];
             s->segment = k;
@@ -254,7 +257,7 @@ int sv_abr_simulate(const sv_trace *trace, const sv_abr_video *video, const sv_a
             s->request_s = request_s;
             s->download_s = download_s;
             s->rebuffer_s = rebuffer_ms / 1000.0;
-            s->buffer_s = buffer_ms / 1000.0;
+            s->buffer_s = sv__playout_level_s(&pm);
             s->sleep_s = sleep_ms / 1000.0;
             s->delay_s = wait_s;
             s->throughput_kbps = download_s > 0 ? (double)bytes * 8.0 / download_s / 1000.0 : 0;
@@ -266,15 +269,7 @@ int sv_abr_simulate(const sv_trace *trace, const sv_abr_video *video, const sv_a
         last = index;
     }
 
-    memset(out, 0, sizeof(*out));
-    out->qoe = q.qoe;
-    out->rebuffer_s = q.rebuffer_s;
-    out->rebuffer_ratio = sv_abr_qoe_rebuffer_ratio(&q);
-    out->startup_s = q.startup_s;
-    out->mean_bitrate_kbps = sv_abr_qoe_mean_bitrate(&q);
-    out->switches = q.switches;
-    out->segments = total;
-    out->session_s = arrival_s;
+    sv__playout_result(&pm, total, arrival_s, out);
     rc = SV_OK;
 
 fail:

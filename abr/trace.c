@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "platform/alloc.h"
 #include "internal.h"
 
 const char *sv_trace_format_name(sv_trace_format format)
@@ -263,7 +264,7 @@ int sv_trace_parse(const void *data, size_t size, sv_trace_format format,
     *out = NULL;
     if (!data && size > 0)
         return SV_ERR_INVALID;
-    if (alloc && (!alloc->alloc || !alloc->realloc || !alloc->free))
+    if (!sv__allocator_valid(alloc))
         return SV_ERR_INVALID;
     memset(&b, 0, sizeof(b));
     b.alloc = alloc;
@@ -288,7 +289,7 @@ int sv_trace_parse(const void *data, size_t size, sv_trace_format format,
     }
     memset(t, 0, sizeof(*t));
     if (alloc) {
-        t->alloc = *alloc;
+        sv__allocator_copy(&t->alloc, alloc);
         t->has_alloc = 1;
     }
     t->format = format;

@@ -13,7 +13,7 @@
 
 static const char *const keys[] = {
     "listen", "data", "db", "workers", "log-level", "log-json", "max-upload-mb", "max-header-bytes",
-    "max-body-kb", "header-timeout", "idle-timeout", "drain-timeout", "ladder",
+    "max-body-kb", "header-timeout", "idle-timeout", "drain-timeout", "ladder", "codecs",
     "segment-seconds", "preset", "max-attempts", "job-lease", "job-parts", "master-key",
     "token-secret", "drm", "media-auth", "edge-secret", "cdns", "heartbeat-interval",
     "playback-token-ttl", "login-ttl", "steering-ttl", "max-connections", "rate-limit",
@@ -168,6 +168,10 @@ int sv__config_set(sv__config *c, const char *key, const char *v, char *err, siz
     } else if (!strcmp(key, "ladder")) {
         if (sv__ladder_parse(v, &c->ladder) < 0)
             goto bad;
+    } else if (!strcmp(key, "codecs")) {
+        /* The names are checked here, the encoders at startup. */
+        if (sv__codecs_parse(v, &c->ladder.codecs, err, errlen) < 0)
+            return SV_ERR_INVALID;
     } else if (!strcmp(key, "segment-seconds")) {
         if (parse_num(v, 0.5, 60, &d) < 0)
             goto bad;

@@ -7,6 +7,7 @@
  *   listen, data, db (a postgresql:// URL; empty: SQLite in the data folder), workers, log-level, log-json, max-upload-mb,
  *   max-header-bytes, max-body-kb, header-timeout, idle-timeout,
  *   drain-timeout, ladder ("240:300,360:750,..." height:kbps),
+ *   codecs ("h264", "h264,av1,hevc": the video codecs of every rung),
  *   segment-seconds, preset, max-attempts, job-lease, job-parts,
  *   master-key (64 hex digits: wraps the content keys kept in the catalog),
  *   token-secret (16+ characters: signs playback and media tokens),

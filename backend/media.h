@@ -13,6 +13,8 @@
  * Layout of out_dir (all manifest references are relative):
  *   master.m3u8, manifest.mpd
  *   video/<height>p/init.mp4, video/<height>p/seg-<n>.m4s (n from 1), video/<height>p/index.m3u8
+ *     (H.264; the HEVC and AV1 rungs of that height in video/<height>p-hevc/ and
+ *     video/<height>p-av1/)
  *   audio/init.mp4, audio/seg-<n>.m4s, audio/index.m3u8
  *   thumbs/thumb-<n>.jpg (one every thumb_interval_s, n from 1)
  */
@@ -23,6 +25,37 @@
 #include <stdint.h>
 
 #define SV_MEDIA_MAX_RUNGS 8
+
+/*
+ * Video codecs (the `codecs` setting, docs/packaging.md "Codecs"): every
+ * rung of the ladder is encoded once per codec from the same decoded
+ * frames, with the same GOP and forced keyframes, so the rungs of all
+ * codecs cut the same segments. H.264 is libx264, HEVC libx265 (hvc1),
+ * AV1 libsvtav1, all through libavcodec.
+ */
+enum sv__video_codec { SV__CODEC_H264 = 0, SV__CODEC_HEVC, SV__CODEC_AV1, SV__NB_CODECS };
+#define SV__CODECS_DEFAULT (1u << SV__CODEC_H264)
+/* Video renditions of one ingest at most: every rung in every codec. */
+#define SV_MEDIA_MAX_VIDEO (SV_MEDIA_MAX_RUNGS * SV__NB_CODECS)
+
+/* "h264", "hevc", "av1" (NULL for another value). */
+const char *sv__codec_name(int codec);
+/* Parses the setting: codec names separated by commas, e.g. "h264,av1,hevc"
+ * (each at most once, in any order). 0 with the set in *out (bit
+ * 1 << enum sv__video_codec per codec), or SV_ERR_INVALID with the name
+ * that is not a codec in errbuf. */
+int sv__codecs_parse(const char *spec, unsigned *out, char *errbuf, size_t errlen);
+/* Writes the set as the setting spells it ("h264,av1"). */
+void sv__codecs_format(unsigned codecs, char *out, size_t cap);
+/* Whether this libavcodec has the encoder of every codec in the set: 0, or
+ * SV_ERR_UNSUPPORTED naming the codec and the encoder that is missing (a
+ * server checks at startup, an ingest before it decodes anything). */
+int sv__codecs_check(unsigned codecs, char *errbuf, size_t errlen);
+/* The codec of an RFC 6381 string ("avc1.", "hvc1.", "av01."), or -1. */
+int sv__codec_of_string(const char *rfc6381);
+/* The rate a rung of `kbps` for H.264 gets in `codec`: HEVC 70 %, AV1 60 %
+ * (the usual rule of thumb for the same quality; not measured per title). */
+int sv__codec_rate_kbps(int codec, int h264_kbps);
 
 typedef struct sv__rung {
     int height;              /* lines; width follows the source aspect, rounded to even */
@@ -38,11 +71,13 @@ typedef struct sv__ladder {
     int threads;             /* encoder/decoder threads, 0: one per core */
     double thumb_interval_s; /* default 10 */
     int per_title;           /* rungs[] is the template of a per-title ladder (below) */
+    unsigned codecs;         /* video codecs (bits 1 << enum sv__video_codec); 0 or
+                              * SV__CODECS_DEFAULT: H.264 only */
 } sv__ladder;
 
 /* Fills the default ladder: 240p 300, 360p 750, 480p 1200, 720p 2800,
  * 1080p 5000 kb/s, 4 s segments, AAC 128 kb/s, veryfast, thumbs every 10 s,
- * per title (per_title = 1). */
+ * per title (per_title = 1), H.264 only. */
 void sv__ladder_default(sv__ladder *l);
 
 /*
@@ -126,12 +161,14 @@ int sv__ladder_report_parse(struct json_t *root, sv__ladder_report *rep);
  * 0 or SV_ERR_NOMEM. */
 int sv__ladder_svg(const sv__ladder_report *rep, char **out, size_t *len);
 
-/* One rendition that was written. Video rungs come first, lowest first,
- * then the audio rendition (when the source has audio). For audio, width,
- * height and frame_rate are 0. */
+/* One rendition that was written. Video rungs come first, by codec (H.264,
+ * HEVC, AV1) and within a codec lowest first, then the audio rendition
+ * (when the source has audio). For audio, width, height and frame_rate
+ * are 0. */
 typedef struct sv__rendition_info {
     char kind[8];            /* "video" or "audio" */
-    char name[16];           /* "720p", "audio" (also its folder under video/ or audio/) */
+    char name[24];           /* "720p", "720p-av1", "720p-hevc", "audio" (also its
+                              * folder under video/ or audio/) */
     int width, height;
     int64_t bandwidth;       /* peak bit/s over segments (HLS BANDWIDTH) */
     int64_t average_bandwidth;
@@ -143,7 +180,7 @@ typedef struct sv__rendition_info {
 typedef struct sv__media_result {
     double duration_s;
     int nb_renditions;
-    sv__rendition_info renditions[SV_MEDIA_MAX_RUNGS + 1];
+    sv__rendition_info renditions[SV_MEDIA_MAX_VIDEO + 1];
     int nb_thumbs;
     double transcode_s;      /* wall time spent, the probe included */
     int per_title;           /* the ladder was chosen per title: */

@@ -99,6 +99,7 @@ static const struct fixed_setting {
     FIXED("db", db, 's'),
     FIXED("log-json", log_json, 'b'),        FIXED("ladder", ladder.rungs, 'b'),
     FIXED("ladder", ladder.nb_rungs, 'b'),   FIXED("segment-seconds", ladder.segment_s, 'b'),
+    FIXED("codecs", ladder.codecs, 'b'),
     FIXED("preset", preset, 's'),            FIXED("master-key", master_key, 'b'),
     FIXED("master-key", has_master_key, 'b'), FIXED("cdns", cdns, 's'),
     FIXED("heartbeat-interval", heartbeat_s, 'b'), FIXED("steering-ttl", steering_ttl, 'b'),
@@ -396,6 +397,13 @@ int sv__server_create(const sv__config *cfg, const sv__logger *log, sv__server *
     /* The live-session gauge is in /metrics from the start. */
     sv__playback_attach_metrics(srv->playback, srv->metrics);
 #ifdef SV_HAVE_MEDIA
+    /* A codec this FFmpeg cannot encode is the operator's to fix now, not
+     * a failed job per upload later. */
+    if ((ret = sv__codecs_check(cfg->ladder.codecs, err, sizeof(err))) < 0) {
+        SV_LOGE(log, "server", "%s", err);
+        ret = SV_ERR_INVALID;
+        goto fail;
+    }
     if ((ret = start_jobs(srv)) < 0) {
         SV_LOGE(log, "server", "cannot start the job workers: %s", sv_strerror(ret));
         goto fail;

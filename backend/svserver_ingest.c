@@ -118,6 +118,8 @@ int sv_server_ingest(const sv_server_config *cfg, const sv_server_logger *log,
     }
     if ((ret = check_request(cfg, a, input, err, errlen)) < 0)
         return ret;
+    if (sv__codecs_check(cfg->ladder.codecs, err, errlen) < 0)
+        return SV_ERR_INVALID;
 
     sv__job_env env = {.data_dir = cfg->data_dir, .db = cfg->db, .ladder = &cfg->ladder,
                        .log = &log->log,

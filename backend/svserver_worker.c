@@ -58,6 +58,8 @@ int sv_server_worker_start(const sv_server_config *cfg, const sv_server_logger *
         sv__svserver_err(err, errlen, "a worker needs settings and a log");
         return SV_ERR_INVALID;
     }
+    if (sv__codecs_check(cfg->ladder.codecs, err, errlen) < 0)
+        return SV_ERR_INVALID;
     if (cfg->workers < 1) {
         sv__svserver_err(err, errlen, "--workers must be at least 1");
         return SV_ERR_INVALID;

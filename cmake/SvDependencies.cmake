@@ -8,6 +8,10 @@ pkg_check_modules(FFMPEG REQUIRED IMPORTED_TARGET
     libavformat>=59 libavcodec>=59 libavutil>=57 libswscale>=6 libswresample>=4)
 # libavfilter: only the backend's per-title probe (psnr, ssim filters).
 pkg_check_modules(AVFILTER REQUIRED IMPORTED_TARGET libavfilter>=8)
+# GStreamer's codec parsers: only the backend's packager, which must find
+# HEVC slice headers and AV1 tiles (CENC subsamples) and read the AV1
+# sequence header (codec strings). libavcodec keeps its parsers private.
+pkg_check_modules(GSTCODECPARSERS REQUIRED IMPORTED_TARGET gstreamer-codecparsers-1.0>=1.22)
 pkg_check_modules(SDL2 REQUIRED IMPORTED_TARGET sdl2>=2.0.20)
 pkg_check_modules(CURL REQUIRED IMPORTED_TARGET libcurl>=7.80)
 pkg_check_modules(LIBXML2 REQUIRED IMPORTED_TARGET libxml-2.0>=2.9)

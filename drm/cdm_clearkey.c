@@ -13,6 +13,7 @@
 
 #include "cenc.h"
 #include "clearkey.h"
+#include "platform/alloc.h"
 #include "platform/hex.h"
 
 static const uint8_t common_id[16] = SV_SYSTEM_ID_W3C_COMMON;
@@ -27,6 +28,8 @@ typedef struct ck_key {
 } ck_key;
 
 typedef struct clearkey {
+    sv_cdm pub;            /* first: the public pointer is the object */
+    sv_allocator alloc;    /* every allocation of the CDM; zero: the C library */
     ck_key *keys;
     size_t nb_keys;
     size_t cap;
@@ -54,7 +57,7 @@ static int store_key(clearkey *ck, const uint8_t kid[16], const uint8_t key[16])
     }
     if (ck->nb_keys == ck->cap) {
         size_t cap = ck->cap ? ck->cap * 2 : 8;
-        ck_key *k = realloc(ck->keys, cap * sizeof(*k));
+        ck_key *k = sv__realloc(&ck->alloc, ck->keys, cap * sizeof(*k));
         if (!k)
             return SV_ERR_NOMEM;
         ck->keys = k;
@@ -106,7 +109,7 @@ static int ck_create_request(void *opaque, const sv_cdm_init_data *init, uint8_t
     }
     if (total == 0)
         return SV_ERR_INVALID; /* nothing to ask for */
-    if (!(list = malloc(total * sizeof(*list))))
+    if (!(list = sv__malloc(&ck->alloc, total * sizeof(*list))))
         return SV_ERR_NOMEM;
     for (size_t i = 0; i < init->nb_kids; i++)
         want(ck, list, &n, init->kids[i]);
@@ -116,19 +119,20 @@ static int ck_create_request(void *opaque, const sv_cdm_init_data *init, uint8_t
         ret = 1; /* every key is held */
         goto fail;
     }
-    if ((ret = sv__clearkey_request_write((const uint8_t (*)[16])list, n, &text)) < 0)
+    if ((ret = sv__clearkey_request_write((const uint8_t (*)[16])list, n, &ck->alloc, &text)) < 0)
         goto fail;
     *request = (uint8_t *)text;
     *request_size = strlen(text);
     ret = 0;
 fail:
-    free(list);
+    sv__free(&ck->alloc, list);
     return ret;
 }
 
 static void ck_free_request(void *opaque, uint8_t *request)
 {
-    free(request);
+    clearkey *ck = opaque;
+    sv__free(&ck->alloc, request);
 }
 
 static int ck_update(void *opaque, const uint8_t *response, size_t response_size)
@@ -140,13 +144,13 @@ static int ck_update(void *opaque, const uint8_t *response, size_t response_size
 
     if (!response)
         return SV_ERR_DRM;
-    if ((ret = sv__clearkey_license_parse(response, response_size, &keys, &n)) < 0)
+    if ((ret = sv__clearkey_license_parse(response, response_size, &ck->alloc, &keys, &n)) < 0)
         return ret == SV_ERR_NOMEM ? ret : SV_ERR_DRM;
     for (size_t i = 0; i < n && ret == 0; i++)
         ret = store_key(ck, keys[i].kid, keys[i].key);
     /* Keys must not linger in freed memory. */
     memset(keys, 0, n * sizeof(*keys));
-    free(keys);
+    sv__free(&ck->alloc, keys);
     return ret;
 }
 
@@ -180,28 +184,27 @@ static void ck_destroy(sv_cdm *cdm)
     if (!cdm)
         return;
     clearkey *ck = cdm->opaque;
-    if (ck) {
-        for (size_t i = 0; i < ck->nb_keys; i++)
-            sv__cenc_cipher_destroy(ck->keys[i].dec);
-        if (ck->keys)
-            memset(ck->keys, 0, ck->cap * sizeof(*ck->keys));
-        free(ck->keys);
-        free(ck);
-    }
-    free(cdm);
+    for (size_t i = 0; i < ck->nb_keys; i++)
+        sv__cenc_cipher_destroy(ck->keys[i].dec);
+    if (ck->keys)
+        memset(ck->keys, 0, ck->cap * sizeof(*ck->keys));
+    sv_allocator alloc = ck->alloc;
+    sv__free(&alloc, ck->keys);
+    sv__free(&alloc, ck);
 }
 
-SV_API int sv_cdm_clearkey_create(sv_cdm **out)
+int sv__cdm_clearkey_create(sv_cdm **out, const sv_allocator *alloc)
 {
-    sv_cdm *cdm = NULL;
-    clearkey *ck = NULL;
+    sv_cdm *cdm;
+    clearkey *ck;
 
-    if (!out)
+    if (!out || !sv__allocator_valid(alloc))
         return SV_ERR_INVALID;
-    cdm = calloc(1, sizeof(*cdm));
-    ck = calloc(1, sizeof(*ck));
-    if (!cdm || !ck)
-        goto fail;
+    if (!(ck = sv__calloc(alloc, 1, sizeof(*ck))))
+        return SV_ERR_NOMEM;
+    sv__allocator_copy(&ck->alloc, alloc);
+    cdm = &ck->pub;
+    cdm->struct_size = sizeof(*cdm);
     cdm->key_system = "org.w3.clearkey";
     cdm->request_content_type = "application/json";
     cdm->supports = ck_supports;
@@ -214,10 +217,11 @@ SV_API int sv_cdm_clearkey_create(sv_cdm **out)
     cdm->opaque = ck;
     *out = cdm;
     return 0;
-fail:
-    free(ck);
-    free(cdm);
-    return SV_ERR_NOMEM;
+}
+
+SV_API int sv_cdm_clearkey_create(sv_cdm **out)
+{
+    return sv__cdm_clearkey_create(out, NULL);
 }
 
 SV_API int sv_cdm_clearkey_add_key(sv_cdm *cdm, const uint8_t kid[16], const uint8_t key[16])

@@ -73,13 +73,16 @@ const sv__cenc_track *sv__cenc_init_track(const sv__cenc_init *init, uint32_t tr
 /* Every sample of the protected tracks of one or more moof+mdat pairs.
  * Owns its arrays; release with sv__cenc_fragment_reset. */
 typedef struct sv__cenc_fragment {
+    const sv_allocator *alloc;  /* set before parsing (NULL: the C library); kept by reset */
     sv__cenc_sample *samples;
     size_t nb_samples;
     sv_subsample *subsamples;
     size_t nb_subsamples;
 } sv__cenc_fragment;
 
-/* Parses a media segment (optional styp/sidx, then moof+mdat pairs) against
+/* Parses a media segment (optional styp/sidx, then moof+mdat pairs) into
+ * `out`, whose arrays come from out->alloc (set it, or zero the whole struct,
+ * before the first call), against
  * the protection found in `init`. Sample offsets are relative to `data`;
  * tfhd base_data_offset is taken relative to `data` too. Checks trun sample
  * counts against senc and saiz, saio against senc's position, and every
@@ -123,7 +126,7 @@ void sv__cenc_cipher_destroy(sv__cenc_cipher *c);
  * wrong (the usual sign of a wrong key). */
 int sv__hls_aes128_decrypt(const uint8_t key[16], const uint8_t iv[16], uint8_t *data,
                            size_t size, size_t *out_size);
-/* Encrypts `size` bytes into a new buffer (free()) of *out_size bytes. */
+/* Encrypts `size` bytes into a new buffer (C library: free()) of *out_size bytes. */
 int sv__hls_aes128_encrypt(const uint8_t key[16], const uint8_t iv[16], const uint8_t *data,
                            size_t size, uint8_t **out, size_t *out_size);
 /* The IV HLS uses when EXT-X-KEY has none: the media sequence number as a
@@ -132,9 +135,10 @@ void sv__hls_iv_from_sequence(uint64_t sequence, uint8_t iv[16]);
 
 /* Rewrites an init segment to its clear form: encv/enca become the `frma`
  * format, `sinf` and every `pssh` are removed and the sizes of the parents
- * are fixed. Returns 0 with a new buffer in *out (free()), SV_ERR_PARSE or
- * SV_ERR_NOMEM. A clear init comes back unchanged in content. */
-int sv__cenc_init_rewrite_clear(const uint8_t *data, size_t size, uint8_t **out,
-                                size_t *out_size);
+ * are fixed. Returns 0 with a new buffer from `alloc` in *out
+ * (sv__free(alloc, ...); NULL: the C library), SV_ERR_PARSE or SV_ERR_NOMEM.
+ * A clear init comes back unchanged in content. */
+int sv__cenc_init_rewrite_clear(const uint8_t *data, size_t size, const sv_allocator *alloc,
+                                uint8_t **out, size_t *out_size);
 
 #endif

@@ -9,6 +9,7 @@
 
 #include "box.h"
 #include "cenc.h"
+#include "platform/alloc.h"
 
 #define T(a, b, c, d) SV__FOURCC(a, b, c, d)
 #define MAX_SEIG 32
@@ -39,17 +40,19 @@ typedef struct traf_state {
 
 void sv__cenc_fragment_reset(sv__cenc_fragment *f)
 {
-    free(f->samples);
-    free(f->subsamples);
+    const sv_allocator *alloc = f->alloc;
+    sv__free(alloc, f->samples);
+    sv__free(alloc, f->subsamples);
     memset(f, 0, sizeof(*f));
+    f->alloc = alloc;
 }
 
-static int grow(void **p, size_t count, size_t extra, size_t elem)
+static int grow(const sv_allocator *alloc, void **p, size_t count, size_t extra, size_t elem)
 {
     if (extra > SIZE_MAX / elem - count)
         return SV_ERR_NOMEM;
     size_t bytes = (count + extra) * elem;
-    void *np = realloc(*p, bytes ? bytes : 1);
+    void *np = sv__realloc(alloc, *p, bytes ? bytes : 1);
     if (!np)
         return SV_ERR_NOMEM;
     *p = np;
@@ -225,7 +228,7 @@ static int read_truns(const sv__box *traf, size_t base, uint32_t default_size,
         size_t per = 4u * (!!(flags & 0x100) + !!(flags & 0x200) + !!(flags & 0x400) + !!(flags & 0x800));
         if (r.err || (per && count > r.left / per) || count > MAX_SAMPLES - f->nb_samples)
             return SV_ERR_PARSE;
-        if ((ret = grow((void **)&f->samples, f->nb_samples, count, sizeof(*f->samples))) < 0)
+        if ((ret = grow(f->alloc, (void **)&f->samples, f->nb_samples, count, sizeof(*f->samples))) < 0)
             return ret;
         for (uint32_t i = 0; i < count; i++) {
             sv__cenc_sample *s = &f->samples[f->nb_samples];
@@ -276,7 +279,7 @@ static int read_aux(sv__rd *r, const sv__tenc *p, int with_subsamples, sv__cenc_
     uint16_t n = sv__rd_u16(r);
     if (r->err || n > r->left / 6)
         return SV_ERR_PARSE;
-    if ((ret = grow((void **)&f->subsamples, f->nb_subsamples, n, sizeof(*f->subsamples))) < 0)
+    if ((ret = grow(f->alloc, (void **)&f->subsamples, f->nb_subsamples, n, sizeof(*f->subsamples))) < 0)
         return ret;
     uint64_t total = 0;
     for (uint16_t i = 0; i < n; i++) {
@@ -444,7 +447,9 @@ int sv__cenc_parse_fragment(const sv__cenc_init *init, const uint8_t *data, size
     sv__box box, traf;
     int ret;
 
+    const sv_allocator *alloc = out->alloc;
     memset(out, 0, sizeof(*out));
+    out->alloc = alloc;
     if (!init || !data)
         return SV_ERR_INVALID;
     sv__box_iter_init(&it, data, size);

@@ -6,6 +6,7 @@
 #include <openssl/evp.h>
 
 #include "clearkey.h"
+#include "platform/alloc.h"
 #include "internal.h"
 
 /* A JSON string holding 16 bytes in base64url; 0 or SV_ERR_PARSE. */
@@ -24,16 +25,27 @@ static json_t *b64_string(const uint8_t v[16])
     return json_string(text);
 }
 
-static int dump(json_t *root, char **out)
+/* The compact text of `root` (released) in a string from `alloc`: dumped
+ * into our own memory, not jansson's. */
+static int dump(json_t *root, const sv_allocator *alloc, char **out)
 {
     if (!root)
         return SV_ERR_NOMEM;
-    *out = json_dumps(root, JSON_COMPACT);
+    size_t n = json_dumpb(root, NULL, 0, JSON_COMPACT);
+    char *text = n ? sv__malloc(alloc, n + 1) : NULL;
+    if (text && json_dumpb(root, text, n, JSON_COMPACT) == n) {
+        text[n] = '\0';
+    } else {
+        sv__free(alloc, text);
+        text = NULL;
+    }
     json_decref(root);
-    return *out ? 0 : SV_ERR_NOMEM;
+    *out = text;
+    return text ? 0 : SV_ERR_NOMEM;
 }
 
-int sv__clearkey_request_write(const uint8_t (*kids)[16], size_t n, char **out)
+int sv__clearkey_request_write(const uint8_t (*kids)[16], size_t n, const sv_allocator *alloc,
+                               char **out)
 {
     json_t *root = NULL, *arr = NULL;
 
@@ -51,7 +63,7 @@ int sv__clearkey_request_write(const uint8_t (*kids)[16], size_t n, char **out)
     }
     if (json_object_set_new(root, "type", json_string("temporary")) < 0)
         goto fail;
-    return dump(root, out);
+    return dump(root, alloc, out);
 fail:
     json_decref(root);
     return SV_ERR_NOMEM;
@@ -62,7 +74,8 @@ fail:
  * *root and *list), SV_ERR_NOMEM, or 1 when the text or the array is missing
  * (the caller picks its own error code then). */
 static int load_array(const uint8_t *json, size_t size, const char *key, size_t elem_size,
-                      json_t **root, json_t **arr, size_t *count, void **list)
+                      const sv_allocator *alloc, json_t **root, json_t **arr, size_t *count,
+                      void **list)
 {
     *list = NULL;
     *root = json ? json_loadb((const char *)json, size, 0, NULL) : NULL;
@@ -70,7 +83,7 @@ static int load_array(const uint8_t *json, size_t size, const char *key, size_t 
     *count = json_array_size(*arr);
     if (!json_is_array(*arr) || *count == 0)
         return 1;
-    if (!(*list = malloc(*count * elem_size)))
+    if (!(*list = sv__calloc(alloc, *count, elem_size)))
         return SV_ERR_NOMEM;
     return 0;
 }
@@ -80,7 +93,7 @@ int sv__clearkey_request_parse(const uint8_t *json, size_t size, uint8_t (**kids
     json_t *root, *arr;
     void *mem;
     size_t count;
-    int ret = load_array(json, size, "kids", 16, &root, &arr, &count, &mem);
+    int ret = load_array(json, size, "kids", 16, NULL, &root, &arr, &count, &mem);
     uint8_t (*list)[16] = mem;
 
     if (ret != 0) {
@@ -97,7 +110,7 @@ int sv__clearkey_request_parse(const uint8_t *json, size_t size, uint8_t (**kids
     list = NULL;
     ret = 0;
 fail:
-    free(list);
+    sv__free(NULL, list);
     json_decref(root);
     return ret;
 }
@@ -120,14 +133,14 @@ int sv__clearkey_license_write(const sv__clearkey_key *keys, size_t n, char **ou
     }
     if (json_object_set_new(root, "type", json_string("temporary")) < 0)
         goto fail;
-    return dump(root, out);
+    return dump(root, NULL, out);
 fail:
     json_decref(root);
     return SV_ERR_NOMEM;
 }
 
-int sv__clearkey_license_parse(const uint8_t *json, size_t size, sv__clearkey_key **keys,
-                               size_t *n)
+int sv__clearkey_license_parse(const uint8_t *json, size_t size, const sv_allocator *alloc,
+                               sv__clearkey_key **keys, size_t *n)
 {
     json_t *root, *arr;
     sv__clearkey_key *list;
@@ -137,7 +150,7 @@ int sv__clearkey_license_parse(const uint8_t *json, size_t size, sv__clearkey_ke
 
     if (!json || !keys || !n)
         return SV_ERR_INVALID;
-    ret = load_array(json, size, "keys", sizeof(*list), &root, &arr, &count, &mem);
+    ret = load_array(json, size, "keys", sizeof(*list), alloc, &root, &arr, &count, &mem);
     list = mem;
     if (ret != 0) {
         ret = ret < 0 ? ret : SV_ERR_DRM;
@@ -157,7 +170,9 @@ int sv__clearkey_license_parse(const uint8_t *json, size_t size, sv__clearkey_ke
     list = NULL;
     ret = 0;
 fail:
-    free(list);
+    if (list)
+        memset(list, 0, count * sizeof(*list)); /* keys must not linger in freed memory */
+    sv__free(alloc, list);
     json_decref(root);
     return ret;
 }

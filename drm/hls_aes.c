@@ -10,6 +10,7 @@
 #include <openssl/evp.h>
 
 #include "cenc.h"
+#include "platform/alloc.h"
 
 void sv__hls_iv_from_sequence(uint64_t sequence, uint8_t iv[16])
 {
@@ -73,10 +74,10 @@ int sv__hls_aes128_encrypt(const uint8_t key[16], const uint8_t iv[16], const ui
 
     if (!key || !iv || (!data && size) || !out || !out_size)
         return SV_ERR_INVALID;
-    if (!(buf = malloc(size + 16)))
+    if (!(buf = sv__malloc(NULL, size + 16)))
         return SV_ERR_NOMEM;
     if ((ret = cbc(key, iv, data, buf, size, 1, 1, out_size)) < 0) {
-        free(buf);
+        sv__free(NULL, buf);
         return ret;
     }
     *out = buf;

@@ -97,8 +97,8 @@ static int rewrite_range(sv__buf *b, const uint8_t *data, size_t size)
     return ret;
 }
 
-int sv__cenc_init_rewrite_clear(const uint8_t *data, size_t size, uint8_t **out,
-                                size_t *out_size)
+int sv__cenc_init_rewrite_clear(const uint8_t *data, size_t size, const sv_allocator *alloc,
+                                uint8_t **out, size_t *out_size)
 {
     sv__buf b;
     int ret;
@@ -106,6 +106,7 @@ int sv__cenc_init_rewrite_clear(const uint8_t *data, size_t size, uint8_t **out,
     if (!data || !out || !out_size)
         return SV_ERR_INVALID;
     sv__buf_init(&b);
+    b.alloc = alloc;
     if ((ret = rewrite_range(&b, data, size)) < 0)
         goto fail;
     if ((ret = b.err) < 0)

@@ -13,7 +13,9 @@
  *   big-endian helpers: a packager walks its muxer's boxes and writes its
  *   own;
  * - per-sample encryption (sv__cenc_crypt_sample) over the subsample map
- *   of a length-prefixed AVC/HEVC sample (sv__cenc_nal_subsamples);
+ *   of a length-prefixed AVC sample (sv__cenc_nal_subsamples) or of the
+ *   ranges a codec lets be protected (sv__cenc_range_subsamples: HEVC
+ *   slice data, AV1 tiles);
  * - the protection boxes: sinf (frma, schm, schi/tenc), pssh, senc, saiz,
  *   saio.
  * For the license server: ClearKey license requests in, JWK sets out.
@@ -84,6 +86,31 @@ typedef enum sv__nal_codec { SV__NAL_AVC = 0, SV__NAL_HEVC = 1 } sv__nal_codec;
 int sv__cenc_nal_subsamples(const uint8_t *sample, size_t size, int length_size,
                             sv__nal_codec codec, sv_subsample *out, size_t max);
 
+/* A run of bytes inside a sample. */
+typedef struct sv__cenc_range {
+    size_t offset;
+    size_t size;
+} sv__cenc_range;
+
+/* Builds the subsample map of a sample from the ranges its codec's rules let
+ * be protected (HEVC: the slice data after each slice header; AV1: each
+ * tile's decode_tile() bytes, per AV1-ISOBMFF "Common Encryption"), given in
+ * order and not overlapping; every other byte stays clear.
+ *  - whole_blocks = 1 ('cenc'): each range protects its last whole 16-byte
+ *    blocks, so the protected part ends on the range's last byte and the
+ *    leading remainder stays clear; a range shorter than 16 bytes stays
+ *    clear and joins the clear run around it.
+ *  - whole_blocks = 0 ('cbcs'): each range is one subsample's protected
+ *    part exactly, even when shorter than 16 bytes (the cipher leaves a
+ *    trailing partial block clear).
+ * Clear runs longer than 65535 bytes are split (senc stores clear sizes in
+ * 16 bits); bytes after the last range end in a subsample with nothing
+ * protected. Returns the number of subsamples written (up to `max`),
+ * SV_ERR_INVALID when the ranges are out of order or past the sample, or
+ * SV_ERR_OVERFLOW when `max` is short. */
+int sv__cenc_range_subsamples(size_t sample_size, const sv__cenc_range *ranges, size_t n,
+                              int whole_blocks, sv_subsample *out, size_t max);
+
 /* Box writers, appending to `b` (check b->err once at the end). */
 void sv__cenc_write_frma(sv__buf *b, uint32_t original_format);
 void sv__cenc_write_schm(sv__buf *b, uint32_t scheme_type);
@@ -115,11 +142,11 @@ typedef struct sv__clearkey_key {
 } sv__clearkey_key;
 
 /* Parses a W3C ClearKey license request {"kids":[...],"type":...}; *kids
- * is a new array (free()) of *n KIDs. SV_ERR_PARSE when the text is not a
+ * is a new array (C library: free()) of *n KIDs. SV_ERR_PARSE when the text is not a
  * request with at least one 16-byte KID. */
 int sv__clearkey_request_parse(const uint8_t *json, size_t size, uint8_t (**kids)[16], size_t *n);
 /* The JWK set {"keys":[{"kty":"oct","k":...,"kid":...}]} for `n` keys as
- * JSON text in a new string (free()). */
+ * JSON text in a new string (C library: free()). */
 int sv__clearkey_license_write(const sv__clearkey_key *keys, size_t n, char **out);
 
 #endif

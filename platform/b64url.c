@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alloc.h"
 #include "b64url.h"
 #include "streamverse/common.h"
 
@@ -27,8 +28,10 @@ int sv__b64url_encode(const uint8_t *in, size_t n, char *out, size_t out_size)
 
 int sv__b64url_decode(const char *in, size_t len, uint8_t *out, size_t max)
 {
+    /* Keys, KIDs and tokens fit the stack buffers; longer input takes scratch
+     * memory from the C library (sv__malloc with no allocator). */
     char small[256], *tmp = small;
-    uint8_t *bytes = NULL;
+    uint8_t small_bytes[sizeof(small) / 4 * 3 + 1], *bytes = small_bytes;
     int n, ret = SV_ERR_PARSE;
 
     while (len > 0 && in[len - 1] == '=')
@@ -38,7 +41,7 @@ int sv__b64url_decode(const char *in, size_t len, uint8_t *out, size_t max)
     if (len % 4 == 1 || len > (size_t)INT32_MAX / 2)
         return SV_ERR_PARSE;
     size_t pad = (4 - len % 4) % 4;
-    if (len + pad > sizeof(small) && !(tmp = malloc(len + pad)))
+    if (len + pad > sizeof(small) && !(tmp = sv__malloc(NULL, len + pad)))
         return SV_ERR_NOMEM;
     for (size_t i = 0; i < len; i++) {
         char c = in[i];
@@ -54,7 +57,7 @@ int sv__b64url_decode(const char *in, size_t len, uint8_t *out, size_t max)
     /* EVP_DecodeBlock writes whole groups, padding included: decode into a
      * buffer of that size, then copy what the caller may take. */
     ret = SV_ERR_NOMEM;
-    if (!(bytes = malloc((len + pad) / 4 * 3 + 1)))
+    if (tmp != small && !(bytes = sv__malloc(NULL, (len + pad) / 4 * 3 + 1)))
         goto fail;
     ret = SV_ERR_PARSE;
     n = EVP_DecodeBlock(bytes, (const unsigned char *)tmp, (int)(len + pad));
@@ -67,8 +70,9 @@ int sv__b64url_decode(const char *in, size_t len, uint8_t *out, size_t max)
     memcpy(out, bytes, (size_t)n);
     ret = n;
 fail:
-    free(bytes);
+    if (bytes != small_bytes)
+        sv__free(NULL, bytes);
     if (tmp != small)
-        free(tmp);
+        sv__free(NULL, tmp);
     return ret;
 }

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "platform/alloc.h"
 #include "platform/buf.h"
 
 void sv__buf_init(sv__buf *b)
@@ -11,10 +12,18 @@ void sv__buf_init(sv__buf *b)
     memset(b, 0, sizeof(*b));
 }
 
+/* Empties the buffer, keeping its allocator. */
+static void reset(sv__buf *b)
+{
+    const sv_allocator *alloc = b->alloc;
+    sv__buf_init(b);
+    b->alloc = alloc;
+}
+
 void sv__buf_free(sv__buf *b)
 {
-    free(b->data);
-    sv__buf_init(b);
+    sv__free(b->alloc, b->data);
+    reset(b);
 }
 
 uint8_t *sv__buf_take(sv__buf *b, size_t *size)
@@ -22,7 +31,7 @@ uint8_t *sv__buf_take(sv__buf *b, size_t *size)
     uint8_t *d = b->data;
 
     *size = b->size;
-    sv__buf_init(b);
+    reset(b);
     return d;
 }
 
@@ -40,7 +49,7 @@ int sv__buf_reserve(sv__buf *b, size_t extra)
     cap = b->cap ? b->cap : 256;
     while (cap < b->size + extra)
         cap = cap > SIZE_MAX / 2 ? b->size + extra : cap * 2;
-    if (!(d = realloc(b->data, cap)))
+    if (!(d = sv__realloc(b->alloc, b->data, cap)))
         return b->err = SV_ERR_NOMEM;
     b->data = d;
     b->cap = cap;

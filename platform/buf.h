@@ -20,6 +20,7 @@
 #include "streamverse/common.h"
 
 typedef struct sv__buf {
+    const sv_allocator *alloc; /* NULL: the C library (set before the first append) */
     uint8_t *data;   /* NULL until the first append */
     size_t size;     /* bytes held */
     size_t cap;      /* bytes allocated */
@@ -27,10 +28,11 @@ typedef struct sv__buf {
 } sv__buf;
 
 void sv__buf_init(sv__buf *b);
-/* Frees the data and leaves an empty buffer (err cleared). */
+/* Frees the data and leaves an empty buffer (err cleared, alloc kept). */
 void sv__buf_free(sv__buf *b);
-/* Hands the data to the caller (free with free(); NULL when empty) and
- * leaves an empty buffer. */
+/* Hands the data to the caller (free with sv__free(b->alloc, ...), which is
+ * free() when alloc is NULL; NULL when empty) and leaves an empty buffer
+ * (alloc kept). */
 uint8_t *sv__buf_take(sv__buf *b, size_t *size);
 /* Makes room for `extra` more bytes. Returns 0, or the sticky error. */
 int sv__buf_reserve(sv__buf *b, size_t extra);

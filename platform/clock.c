@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
+#include "alloc.h"
 #include "streamverse/clock.h"
 #include "thread.h"
 
@@ -23,6 +24,7 @@ typedef struct sleeper {
 
 typedef struct sv_clock_impl {
     sv_clock pub;          /* first: the public pointer is the object */
+    sv_allocator alloc;    /* its own memory; zero: the C library */
     clock_kind kind;
     sv__mutex lock;
     sv__cond cond;
@@ -113,20 +115,22 @@ static void wake(void *opaque)
     sv__mutex_unlock(&c->lock);
 }
 
-static int create(sv_clock **out, clock_kind kind, int64_t start)
+static int create(sv_clock **out, clock_kind kind, int64_t start, const sv_allocator *alloc)
 {
     sv_clock_impl *c;
 
-    if (!out)
+    if (!out || !sv__allocator_valid(alloc))
         return SV_ERR_INVALID;
-    if (!(c = calloc(1, sizeof(*c))))
+    if (!(c = sv__calloc(alloc, 1, sizeof(*c))))
         return SV_ERR_NOMEM;
+    sv__allocator_copy(&c->alloc, alloc);
     if (sv__mutex_init(&c->lock) < 0)
         goto fail_mutex;
     if (sv__cond_init(&c->cond) < 0)
         goto fail_cond;
     c->kind = kind;
     c->virtual_now = start;
+    c->pub.struct_size = sizeof(c->pub);
     c->pub.now_ns = kind == CLOCK_KIND_VIRTUAL ? virtual_now : monotonic_now;
     c->pub.sleep_until = sleep_until;
     c->pub.wake = wake;
@@ -137,27 +141,34 @@ static int create(sv_clock **out, clock_kind kind, int64_t start)
 fail_cond:
     sv__mutex_destroy(&c->lock);
 fail_mutex:
-    free(c);
+    sv__free(alloc, c);
     return SV_ERR_INTERNAL;
+}
+
+int sv__clock_monotonic_create(sv_clock **out, const sv_allocator *alloc)
+{
+    return create(out, CLOCK_KIND_MONOTONIC, 0, alloc);
 }
 
 SV_API int sv_clock_monotonic_create(sv_clock **out)
 {
-    return create(out, CLOCK_KIND_MONOTONIC, 0);
+    return create(out, CLOCK_KIND_MONOTONIC, 0, NULL);
 }
 
 SV_API int sv_clock_virtual_create(sv_clock **out, int64_t start_ns)
 {
-    return create(out, CLOCK_KIND_VIRTUAL, start_ns);
+    return create(out, CLOCK_KIND_VIRTUAL, start_ns, NULL);
 }
 
 /* Returns the implementation behind a public virtual clock, or NULL for
- * anything else (a monotonic clock, or a host's own sv_clock). */
+ * anything else (a monotonic clock, or a host's own sv_clock). It goes
+ * through opaque, not the pointer itself, so a copy of the public struct (the
+ * player keeps one) reaches the same clock. */
 static sv_clock_impl *as_virtual(sv_clock *clock)
 {
     if (!clock || clock->now_ns != virtual_now)
         return NULL;
-    return (sv_clock_impl *)clock;
+    return (sv_clock_impl *)clock->opaque;
 }
 
 SV_API int sv_clock_virtual_set(sv_clock *clock, int64_t t_ns)
@@ -237,5 +248,6 @@ SV_API void sv_clock_destroy(sv_clock *clock)
     sv__mutex_unlock(&c->lock);
     sv__cond_destroy(&c->cond);
     sv__mutex_destroy(&c->lock);
-    free(c);
+    sv_allocator alloc = c->alloc;
+    sv__free(&alloc, c);
 }

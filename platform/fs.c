@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,7 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
+#include "platform/alloc.h"
 #include "platform/fs.h"
 #include "streamverse/common.h"
 
@@ -181,21 +183,22 @@ int sv__errno_is_full(int e)
     return e == ENOSPC || e == EDQUOT;
 }
 
-char *sv__file_url(const char *path)
+char *sv__file_url(const sv_allocator *alloc, const char *path)
 {
-    char *abs, *url;
+    /* A buffer of our own: realpath's own allocation would bypass `alloc`. */
+    char abs[PATH_MAX], *url;
     size_t n;
 
     if (!path) {
         errno = EINVAL;
         return NULL;
     }
-    /* POSIX 2008: realpath allocates, so no PATH_MAX limit. */
-    if (!(abs = realpath(path, NULL)))
+    if (!realpath(path, abs))
         return NULL;
     n = strlen(abs) + sizeof("file://");
-    if ((url = malloc(n)))
+    if ((url = sv__malloc(alloc, n)))
         snprintf(url, n, "file://%s", abs);
-    free(abs);
+    else
+        errno = ENOMEM;
     return url;
 }

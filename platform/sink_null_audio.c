@@ -7,14 +7,22 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "abi.h"
+#include "alloc.h"
 #include "streamverse/sinks.h"
 #include "thread.h"
+
+/* The sizes of the first published versions (ABI 1) of the structs read or written here. */
+#define SETTINGS_V1 SV__SIZE_TO(sv_null_audio_settings, force_format)
+#define STATS_V1 SV__SIZE_TO(sv_null_audio_stats, md5)
+#define CLOCK_V1 SV__SIZE_TO(sv_clock, opaque)
 
 typedef struct null_audio {
     sv_audio_sink pub;            /* first: the public pointer is the object */
     sv_null_audio_settings set;
     sv_clock *own_clock;          /* made when the settings named none */
-    const sv_clock *clock;
+    const sv_clock *clock;        /* own_clock, or host_clock */
+    sv_clock host_clock;          /* the settings' clock, copied at full size */
     sv__thread thread;
     sv__mutex lock;
     sv__cond cond;
@@ -111,7 +119,7 @@ static void close_sink(void *opaque)
     s->running = 0;
     sv__mutex_unlock(&s->lock);
     sv__thread_join(&s->thread);
-    free(s->buf);
+    sv__free(NULL, s->buf);
     s->buf = NULL;
 }
 
@@ -141,7 +149,7 @@ static int open_sink(void *opaque, const sv_audio_format *wanted, sv_audio_forma
         sv__mutex_unlock(&s->lock);
         return SV_ERR_STATE;
     }
-    s->buf = malloc((size_t)s->set.period_frames * (size_t)bytes_per_frame(&fmt));
+    s->buf = sv__malloc(NULL, (size_t)s->set.period_frames * (size_t)bytes_per_frame(&fmt));
     if (!s->buf) {
         sv__mutex_unlock(&s->lock);
         return SV_ERR_NOMEM;
@@ -154,7 +162,7 @@ static int open_sink(void *opaque, const sv_audio_format *wanted, sv_audio_forma
     s->paused = 1; /* sinks open paused */
     ret = sv__thread_create(&s->thread, "sv-null-audio", pull_thread, s);
     if (ret < 0) {
-        free(s->buf);
+        sv__free(NULL, s->buf);
         s->buf = NULL;
     } else {
         s->running = 1;
@@ -183,31 +191,46 @@ static void destroy(sv_audio_sink *sink)
     sv__cond_destroy(&s->cond);
     sv__mutex_destroy(&s->lock);
     sv_clock_destroy(s->own_clock);
-    free(s);
+    sv__free(NULL, s);
 }
 
-SV_API void sv_null_audio_default_settings(sv_null_audio_settings *set)
+static void defaults(sv_null_audio_settings *set)
 {
-    if (!set)
-        return;
     memset(set, 0, sizeof(*set));
+    set->struct_size = sizeof(*set);
     set->realtime = 1;
     set->period_frames = 1024;
 }
 
+SV_API void sv_null_audio_default_settings_sized(sv_null_audio_settings *set, size_t struct_size)
+{
+    sv_null_audio_settings full;
+    if (!set || struct_size < SETTINGS_V1)
+        return;
+    defaults(&full);
+    full.struct_size = struct_size;
+    memcpy(set, &full, struct_size < sizeof(full) ? struct_size : sizeof(full));
+}
+
 SV_API int sv_null_audio_sink_create(sv_audio_sink **out, const sv_null_audio_settings *settings)
 {
+    sv_null_audio_settings set;
     null_audio *s;
     int ret = SV_ERR_NOMEM;
 
-    if (!out || (settings && (settings->period_frames <= 0 || settings->period_frames > 65536)))
+    defaults(&set);
+    if (!out || (settings && sv__struct_read(&set, sizeof(set), settings, SETTINGS_V1) < 0) ||
+        set.period_frames <= 0 || set.period_frames > 65536)
         return SV_ERR_INVALID;
-    if (!(s = calloc(1, sizeof(*s))))
+    if (set.clock && sv__struct_size(set.clock) < CLOCK_V1)
+        return SV_ERR_INVALID;
+    if (!(s = sv__calloc(NULL, 1, sizeof(*s))))
         return SV_ERR_NOMEM;
-    if (settings)
-        s->set = *settings;
-    else
-        sv_null_audio_default_settings(&s->set);
+    s->set = set;
+    if (set.clock) {
+        sv__struct_read(&s->host_clock, sizeof(s->host_clock), set.clock, CLOCK_V1);
+        s->set.clock = &s->host_clock;
+    }
     if (!(s->md = EVP_MD_CTX_new()) || !EVP_DigestInit_ex(s->md, EVP_md5(), NULL))
         goto fail_md;
     if ((ret = sv__mutex_init(&s->lock)) < 0)
@@ -220,6 +243,7 @@ SV_API int sv_null_audio_sink_create(sv_audio_sink **out, const sv_null_audio_se
         s->set.clock = s->own_clock;
     }
     s->clock = s->set.clock;
+    s->pub.struct_size = sizeof(s->pub);
     s->pub.open = open_sink;
     s->pub.pause = pause_sink;
     s->pub.close = close_sink;
@@ -234,7 +258,7 @@ fail_cond:
     sv__mutex_destroy(&s->lock);
 fail_md:
     EVP_MD_CTX_free(s->md);
-    free(s);
+    sv__free(NULL, s);
     return ret;
 }
 
@@ -245,17 +269,19 @@ SV_API int sv_null_audio_sink_stats(const sv_audio_sink *sink, sv_null_audio_sta
     unsigned len = 0;
     int ret = 0;
 
-    if (!sink || sink->open != open_sink || !stats)
+    sv_null_audio_stats full;
+
+    if (!sink || sink->open != open_sink || sv__struct_size(stats) < STATS_V1)
         return SV_ERR_INVALID;
     s = (null_audio *)sink;
     if (!(copy = EVP_MD_CTX_new()))
         return SV_ERR_NOMEM;
     sv__mutex_lock(&s->lock);
-    *stats = s->stats;
+    full = s->stats;
     /* Finish a copy so the running hash can go on. */
-    if (!EVP_MD_CTX_copy_ex(copy, s->md) || !EVP_DigestFinal_ex(copy, stats->md5, &len))
+    if (!EVP_MD_CTX_copy_ex(copy, s->md) || !EVP_DigestFinal_ex(copy, full.md5, &len))
         ret = SV_ERR_INTERNAL;
     sv__mutex_unlock(&s->lock);
     EVP_MD_CTX_free(copy);
-    return ret;
+    return ret < 0 ? ret : sv__struct_write(stats, &full, sizeof(full), STATS_V1);
 }

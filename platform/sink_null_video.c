@@ -10,8 +10,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "abi.h"
+#include "alloc.h"
 #include "streamverse/sinks.h"
 #include "thread.h"
+
+/* The size of the first published version (ABI 1) of the record. */
+#define RECORD_V1 SV__SIZE_TO(sv_null_frame_record, md5)
 
 typedef struct null_video {
     sv_video_sink pub;          /* first: the public pointer is the object */
@@ -64,7 +69,7 @@ static int record_locked(null_video *s, const sv_video_frame *f, const uint8_t m
 {
     if (s->nb_records == s->cap_records) {
         size_t cap = s->cap_records ? s->cap_records * 2 : 256;
-        sv_null_frame_record *r = realloc(s->records, cap * sizeof(*r));
+        sv_null_frame_record *r = sv__realloc(NULL, s->records, cap * sizeof(*r));
         if (!r)
             return SV_ERR_NOMEM;
         s->records = r;
@@ -108,8 +113,8 @@ static void destroy(sv_video_sink *sink)
         return;
     EVP_MD_CTX_free(s->md);
     sv__mutex_destroy(&s->lock);
-    free(s->records);
-    free(s);
+    sv__free(NULL, s->records);
+    sv__free(NULL, s);
 }
 
 SV_API int sv_null_video_sink_create(sv_video_sink **out, sv_frame_hash_fn on_frame,
@@ -119,7 +124,7 @@ SV_API int sv_null_video_sink_create(sv_video_sink **out, sv_frame_hash_fn on_fr
 
     if (!out)
         return SV_ERR_INVALID;
-    if (!(s = calloc(1, sizeof(*s))))
+    if (!(s = sv__calloc(NULL, 1, sizeof(*s))))
         return SV_ERR_NOMEM;
     if (!(s->md = EVP_MD_CTX_new()))
         goto fail_md;
@@ -129,6 +134,7 @@ SV_API int sv_null_video_sink_create(sv_video_sink **out, sv_frame_hash_fn on_fr
     s->opaque = opaque;
     s->keep_records = keep_records;
     s->hashing = 1;
+    s->pub.struct_size = sizeof(s->pub);
     s->pub.formats = NULL; /* any format, hashed as decoded */
     s->pub.configure = configure;
     s->pub.present = present;
@@ -141,7 +147,7 @@ SV_API int sv_null_video_sink_create(sv_video_sink **out, sv_frame_hash_fn on_fr
 fail_mutex:
     EVP_MD_CTX_free(s->md);
 fail_md:
-    free(s);
+    sv__free(NULL, s);
     return SV_ERR_NOMEM;
 }
 
@@ -167,17 +173,18 @@ SV_API int sv_null_video_sink_record(const sv_video_sink *sink, uint64_t index,
                                      sv_null_frame_record *rec)
 {
     const null_video *s = as_null_video(sink);
+    sv_null_frame_record full;
     int ret = SV_ERR_RANGE;
 
-    if (!s || !rec)
+    if (!s || sv__struct_size(rec) < RECORD_V1)
         return SV_ERR_INVALID;
     sv__mutex_lock((sv__mutex *)&s->lock);
     if (index < s->nb_records) {
-        *rec = s->records[index];
+        full = s->records[index];
         ret = 0;
     }
     sv__mutex_unlock((sv__mutex *)&s->lock);
-    return ret;
+    return ret < 0 ? ret : sv__struct_write(rec, &full, sizeof(full), RECORD_V1);
 }
 
 SV_API int sv_null_video_sink_set_hashing(sv_video_sink *sink, int enabled)

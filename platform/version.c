@@ -12,3 +12,8 @@ SV_API unsigned sv_version_number(void)
 {
     return SV_VERSION_NUMBER;
 }
+
+SV_API unsigned sv_version_api(void)
+{
+    return SV_API_VERSION;
+}

@@ -12,6 +12,7 @@ PACKAGES="
   clang libclang-rt-14-dev llvm
   libavformat-dev libavcodec-dev libavutil-dev libswscale-dev libswresample-dev libavfilter-dev
   ffmpeg
+  libgstreamer-plugins-bad1.0-dev
   libsdl2-dev
   libcurl4-openssl-dev curl
   libxml2-dev
@@ -22,6 +23,7 @@ PACKAGES="
   libsqlite3-dev sqlite3
   postgresql libpq-dev
   libcmocka-dev
+  abigail-tools
   xvfb xauth x11-utils
   nginx-light wrk mpv hyperfine time valgrind
   chromium nodejs

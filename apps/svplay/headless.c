@@ -64,7 +64,7 @@ int svp_run_headless(svp_app *app)
     sv_null_audio_settings as;
     sv_video_sink *vsink = NULL;
     sv_audio_sink *asink = NULL;
-    sv_null_audio_stats ast;
+    sv_null_audio_stats ast = SV_NULL_AUDIO_STATS_INIT;
     headless h = {app, NULL};
     struct sigaction sa, old_sa;
     int64_t audio_frames = -1, audio_silence = -1, last_progress = 0;

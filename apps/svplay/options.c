@@ -2,7 +2,6 @@
  * svplay's command line. Every value is checked here, so a typo is a usage
  * error (exit 2) before any network or window work starts.
  */
-#include <getopt.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -13,8 +12,9 @@
 #include <streamverse/version.h>
 
 #include "svplay.h"
+#include "../common/cli_options.h"
 
-static const char usage_text[] =
+static const char usage_head[] =
     "Usage: svplay [options] URL|FILE\n"
     "       svplay --server URL --user NAME [options] TITLE_ID\n"
     "       svplay --server URL --user NAME [options]      (TV catalog)\n"
@@ -23,54 +23,9 @@ static const char usage_text[] =
     "Streamverse backend as a playback session (heartbeats, resume position).\n"
     "With --server and no TITLE_ID, a window shows the backend's catalog: rows of\n"
     "titles (continue watching, one per genre, all titles) and search.\n"
-    "\n"
-    "Output:\n"
-    "  --headless            no window or sound device: null sinks, real time\n"
-    "  --benchmark           decode and present as fast as possible (implies --headless)\n"
-    "  --framemd5 FILE       write one ffmpeg framemd5 line per presented video frame\n"
-    "                        (implies --headless, and --benchmark unless --realtime)\n"
-    "  --realtime            with --framemd5: play on the clock anyway\n"
-    "  --stats FILE          write playback statistics as JSON at exit\n"
-    "  --fullscreen          start in fullscreen\n"
-    "  --volume V            volume 0..100 (default 100)\n"
-    "  --mute                start muted\n"
-    "\n"
-    "Playback:\n"
-    "  --start S             start at S seconds\n"
-    "  --frames N            quit after N video frames were presented\n"
-    "  --abr RULE            adaptive bitrate rule (default hybrid; see below)\n"
-    "  --quality N           lock video to representation N (0 = lowest bandwidth)\n"
-    "  --max-height H        never pick a representation taller than H lines\n"
-    "  --license-url URL     ClearKey license server\n"
-    "  --key KID:KEY         content key in hex (repeatable); no license request for it\n"
-    "  --sub SEL             subtitles: auto (the manifest's default track, the\n"
-    "                        default), off, a track number from 0, or a language\n"
-    "  --sub-log FILE        write each subtitle change: position (s), tab, text\n"
-    "                        (newlines as \\n)\n"
-    "  --cdn ID=BASE_URL[,PRIORITY[,WEIGHT]]\n"
-    "                        a CDN serving the manifest's folder under BASE_URL\n"
-    "                        (repeatable, at most 16); each request goes to the best\n"
-    "                        healthy one (lowest PRIORITY, then highest WEIGHT;\n"
-    "                        both default 1) and fails over to the next\n"
-    "  --auth-token QUERY    query appended to segment and key requests (a\n"
-    "                        playback token, \"token=...\" or \"md5=..&expires=..\")\n"
-    "  --cmcd                send Common Media Client Data (CTA-5004) with each\n"
-    "                        segment request (CMCD= query argument)\n"
-    "\n"
-    "Backend (svserver):\n"
-    "  --server URL          the backend's base URL; the input is then a title id,\n"
-    "                        or none for the catalog (window only)\n"
-    "  --user NAME           account to log in with (required with --server)\n"
-    "  --password-file FILE  read the password from FILE (else it is asked for)\n"
-    "  --device ID           device id counted against the stream limit (default svplay)\n"
-    "  --hls                 play the session's HLS playlist (default: its DASH MPD)\n"
-    "  --from-start          start at --start (default 0), not at the resume position\n"
-    "\n"
-    "Messages:\n"
-    "  --log-level LEVEL     error, warn (default), info or debug\n"
-    "  --quiet               errors only, no progress line\n"
-    "  --help                show this help and exit\n"
-    "  --version             show the version and exit\n"
+    "\n";
+
+static const char usage_tail[] =
     "\n"
     "Keys (window): space/p pause, left/right seek -/+10 s, down/up -/+60 s,\n"
     "  f fullscreen, m mute, 9/0 volume down/up, i info panel, a next audio track,\n"
@@ -88,43 +43,79 @@ static const char usage_text[] =
 enum {
     OPT_HEADLESS = 256, OPT_BENCHMARK, OPT_START, OPT_FRAMES, OPT_ABR, OPT_QUALITY,
     OPT_MAX_HEIGHT, OPT_STATS, OPT_FRAMEMD5, OPT_REALTIME, OPT_LICENSE_URL, OPT_KEY,
-    OPT_VOLUME, OPT_MUTE, OPT_FULLSCREEN, OPT_LOG_LEVEL, OPT_QUIET, OPT_HELP, OPT_VERSION,
-    OPT_SUB, OPT_SUB_LOG, OPT_CDN, OPT_AUTH_TOKEN,
-    OPT_SERVER, OPT_USER, OPT_PASSWORD_FILE, OPT_DEVICE, OPT_HLS, OPT_FROM_START, OPT_CMCD
+    OPT_VOLUME, OPT_MUTE, OPT_FULLSCREEN, OPT_LOG_LEVEL, OPT_SUB, OPT_SUB_LOG, OPT_CDN,
+    OPT_AUTH_TOKEN, OPT_SERVER, OPT_USER, OPT_PASSWORD_FILE, OPT_DEVICE, OPT_HLS,
+    OPT_FROM_START, OPT_CMCD
 };
 
-static const struct option long_options[] = {
-    {"headless", no_argument, NULL, OPT_HEADLESS},
-    {"benchmark", no_argument, NULL, OPT_BENCHMARK},
-    {"start", required_argument, NULL, OPT_START},
-    {"frames", required_argument, NULL, OPT_FRAMES},
-    {"abr", required_argument, NULL, OPT_ABR},
-    {"quality", required_argument, NULL, OPT_QUALITY},
-    {"max-height", required_argument, NULL, OPT_MAX_HEIGHT},
-    {"stats", required_argument, NULL, OPT_STATS},
-    {"framemd5", required_argument, NULL, OPT_FRAMEMD5},
-    {"realtime", no_argument, NULL, OPT_REALTIME},
-    {"license-url", required_argument, NULL, OPT_LICENSE_URL},
-    {"key", required_argument, NULL, OPT_KEY},
-    {"sub", required_argument, NULL, OPT_SUB},
-    {"sub-log", required_argument, NULL, OPT_SUB_LOG},
-    {"cdn", required_argument, NULL, OPT_CDN},
-    {"server", required_argument, NULL, OPT_SERVER},
-    {"user", required_argument, NULL, OPT_USER},
-    {"password-file", required_argument, NULL, OPT_PASSWORD_FILE},
-    {"device", required_argument, NULL, OPT_DEVICE},
-    {"hls", no_argument, NULL, OPT_HLS},
-    {"from-start", no_argument, NULL, OPT_FROM_START},
-    {"cmcd", no_argument, NULL, OPT_CMCD},
-    {"auth-token", required_argument, NULL, OPT_AUTH_TOKEN},
-    {"volume", required_argument, NULL, OPT_VOLUME},
-    {"mute", no_argument, NULL, OPT_MUTE},
-    {"fullscreen", no_argument, NULL, OPT_FULLSCREEN},
-    {"log-level", required_argument, NULL, OPT_LOG_LEVEL},
-    {"quiet", no_argument, NULL, OPT_QUIET},
-    {"help", no_argument, NULL, OPT_HELP},
-    {"version", no_argument, NULL, OPT_VERSION},
-    {NULL, 0, NULL, 0}
+/* Every option, described once: the parser and --help are made from it
+ * (docs/svplay.md carries the --help text, checked by a test). */
+static const cli_opt options[] = {
+    { "headless", 0, NULL, OPT_HEADLESS, 0,
+      "no window or sound device: null sinks, real time", NULL, "Output:" },
+    { "benchmark", 0, NULL, OPT_BENCHMARK, 0,
+      "decode and present as fast as possible (implies --headless)", NULL, NULL },
+    { "framemd5", 0, "FILE", OPT_FRAMEMD5, 0,
+      "write one ffmpeg framemd5 line per presented video frame "
+      "('-': stdout; implies --headless, and --benchmark unless --realtime)", NULL, NULL },
+    { "realtime", 0, NULL, OPT_REALTIME, 0,
+      "with --framemd5: play on the clock anyway (late frames may be dropped)", NULL, NULL },
+    { "stats", 0, "FILE", OPT_STATS, 0,
+      "write playback statistics as JSON at exit ('-': stdout), also after an error", NULL,
+      NULL },
+    { "fullscreen", 0, NULL, OPT_FULLSCREEN, 0, "start in desktop fullscreen", NULL, NULL },
+    { "volume", 0, "V", OPT_VOLUME, 0, "volume 0..100", "100", NULL },
+    { "mute", 0, NULL, OPT_MUTE, 0, "start muted", NULL, NULL },
+    { "start", 0, "S", OPT_START, 0, "start at S seconds", NULL, "Playback:" },
+    { "frames", 0, "N", OPT_FRAMES, 0, "quit (exit 0) after N video frames were presented", NULL,
+      NULL },
+    { "abr", 0, "RULE", OPT_ABR, 0, "adaptive bitrate rule (the rules are listed below)",
+      "hybrid", NULL },
+    { "quality", 0, "N", OPT_QUALITY, 0,
+      "lock video to representation N (0 = lowest bandwidth)", NULL, NULL },
+    { "max-height", 0, "H", OPT_MAX_HEIGHT, 0,
+      "never pick a representation taller than H lines", NULL, NULL },
+    { "license-url", 0, "URL", OPT_LICENSE_URL, 0, "ClearKey license server", NULL, NULL },
+    { "key", 0, "KID:KEY", OPT_KEY, 0,
+      "content key, 32 hex digits each (repeatable); no license "
+      "request for it", NULL, NULL },
+    { "sub", 0, "SEL", OPT_SUB, 0,
+      "subtitles: auto (the track the manifest marks DEFAULT), off, "
+      "a text track number from 0, or a language (en, fr-CA)", "auto", NULL },
+    { "sub-log", 0, "FILE", OPT_SUB_LOG, 0,
+      "write each subtitle change: position (s), tab, text "
+      "(newlines as \\n, an empty text when it clears)", NULL, NULL },
+    { "cdn", 0, "ID=BASE_URL[,PRIORITY[,WEIGHT]]", OPT_CDN, 0,
+      "a CDN serving the manifest's folder under BASE_URL "
+      "(repeatable, at most 16); each request goes to the best "
+      "healthy one (lowest PRIORITY, then highest WEIGHT; "
+      "both default 1) and fails over to the next on a connect "
+      "error, 5xx/404, a timeout or a transfer under the speed floor", NULL, NULL },
+    { "auth-token", 0, "QUERY", OPT_AUTH_TOKEN, 0,
+      "query appended to segment and key requests (a "
+      "playback token, \"token=...\" or \"md5=..&expires=..\")", NULL, NULL },
+    { "cmcd", 0, NULL, OPT_CMCD, 0,
+      "send Common Media Client Data (CTA-5004) with each "
+      "segment request (CMCD= query argument)", NULL, NULL },
+    { "server", 0, "URL", OPT_SERVER, 0,
+      "the backend's base URL; the input is then a title id, "
+      "or none for the catalog (window only)", NULL, "Backend (svserver):" },
+    { "user", 0, "NAME", OPT_USER, 0, "account to log in with (required with --server)", NULL,
+      NULL },
+    { "password-file", 0, "FILE", OPT_PASSWORD_FILE, 0,
+      "read the password from FILE (else it is asked for)", NULL, NULL },
+    { "device", 0, "ID", OPT_DEVICE, 0, "device id counted against the stream limit", "svplay",
+      NULL },
+    { "hls", 0, NULL, OPT_HLS, 0, "play the session's HLS playlist (default: its DASH MPD)",
+      NULL, NULL },
+    { "from-start", 0, NULL, OPT_FROM_START, 0,
+      "start at --start (default 0), not at the resume position", NULL, NULL },
+    { "log-level", 0, "LEVEL", OPT_LOG_LEVEL, 0, "error, warn, info or debug", "warn",
+      "Messages:" },
+    { "quiet", 'q', NULL, 'q', 0, "errors only, no progress line", NULL, NULL },
+    { "help", 'h', NULL, 'h', 0, "show this help and exit", NULL, NULL },
+    { "version", 'V', NULL, 'V', 0, "show the version and exit", NULL, NULL },
+    { NULL, 0, NULL, 0, 0, NULL, NULL, NULL },
 };
 
 static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -132,12 +123,12 @@ static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)
 static int usage_error(const char *fmt, ...)
 {
     va_list ap;
+    char msg[512];
 
-    fprintf(stderr, "svplay: ");
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
-    fprintf(stderr, "\nTry 'svplay --help' for more information.\n");
+    cli_usage_error("svplay", "%s", msg);
     return -1;
 }
 
@@ -221,7 +212,9 @@ int svp_parse_cdn(const char *text, sv_cdn *out, char *id, size_t id_size, char 
 
 static void print_help(void)
 {
-    fputs(usage_text, stdout);
+    fputs(usage_head, stdout);
+    cli_print_options(stdout, options, 0);
+    fputs(usage_tail, stdout);
     printf("\nABR rules:");
     for (size_t i = 0; i < sv_abr_rule_count(); i++)
         printf(" %s", sv_abr_rule_name(sv_abr_rule_at(i)));
@@ -242,7 +235,6 @@ static int apply_option(svp_options *o, int c, const char *arg)
     case OPT_REALTIME: o->realtime = 1; return 0;
     case OPT_MUTE: o->mute = 1; return 0;
     case OPT_FULLSCREEN: o->fullscreen = 1; return 0;
-    case OPT_QUIET: o->quiet = 1; return 0;
     case OPT_START: return parse_double("start", arg, 0, 1e9, &o->start_s);
     case OPT_FRAMES:
         if (parse_int("frames", arg, 1, INT64_MAX, &n) < 0)
@@ -336,29 +328,28 @@ int svp_parse_options(svp_options *o, int argc, char **argv)
     o->quality = -1;
     o->volume = 100;
     o->log_level = SV_LOG_WARN;
-    opterr = 0; /* our own messages, with the exit code the tests expect */
-    optind = 1;
-    while ((c = getopt_long(argc, argv, ":hVq", long_options, NULL)) != -1) {
+    cli_parser cp;
+    const char *arg;
+    if (cli_init(&cp, "svplay", options, 0, argc, argv) < 0)
+        return -1;
+    while ((c = cli_next(&cp, &arg)) != CLI_END) {
         switch (c) {
-        case 'h':
-        case OPT_HELP: print_help(); return 1;
-        case 'V':
-        case OPT_VERSION: printf("svplay %s\n", sv_version()); return 1;
+        case CLI_ERROR: return -1;
+        case 'h': print_help(); return 1;
+        case 'V': printf("svplay %s\n", sv_version()); return 1;
         case 'q': o->quiet = 1; break;
-        case ':': return usage_error("option '%s' needs a value", argv[optind - 1]);
-        case '?':
-            return usage_error("unknown option '%s'", argv[optind - 1]);
         default:
-            if (apply_option(o, c, optarg) < 0)
+            if (apply_option(o, c, arg) < 0)
                 return -1;
         }
     }
+    int first = cli_optind();
     /* --server without a title opens the catalog (catalog_ui.c). */
-    if (optind >= argc && !o->server)
+    if (first >= argc && !o->server)
         return usage_error("no URL or file given");
-    if (optind + 1 < argc)
-        return usage_error("one URL or file only; unexpected '%s'", argv[optind + 1]);
-    o->input = optind < argc ? argv[optind] : NULL;
+    if (first + 1 < argc)
+        return usage_error("one URL or file only; unexpected '%s'", argv[first + 1]);
+    o->input = first < argc ? argv[first] : NULL;
     if (o->input && !*o->input)
         return usage_error("empty URL");
     if (o->server && o->input) {

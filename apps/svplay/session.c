@@ -133,7 +133,8 @@ int svp_session_settings(svp_app *app, sv_player_settings *s)
  * app->opt.title_id (the catalog sets it for each title chosen). */
 int svp_session_load_title(svp_app *app)
 {
-    sv_session_options so;
+    sv_session_options so = SV_SESSION_OPTIONS_INIT;
+    sv_load_options lo;
     char msg[512];
     int ret;
 
@@ -144,16 +145,16 @@ int svp_session_load_title(svp_app *app)
         svp_session_fail(app, SV_ERR_FORBIDDEN, full);
         return -1;
     }
-    memset(&so, 0, sizeof(so));
     so.server_url = app->opt.server;
     so.user_token = app->user_token;
     so.title_id = app->opt.title_id;
     so.device_id = app->opt.device ? app->opt.device : "svplay";
     so.prefer_hls = app->opt.prefer_hls;
     so.from_start = app->opt.from_start;
-    sv_load_default_options(&so.load);
-    so.load.start_position_s = app->opt.start_s;
-    so.load.quality_index = app->opt.quality;
+    sv_load_default_options(&lo);
+    lo.start_position_s = app->opt.start_s;
+    lo.quality_index = app->opt.quality;
+    so.load = &lo;
     app->load_ns = svp_now_ns();
     if ((ret = sv_player_load_title(app->player, &so, 1)) < 0) {
         snprintf(msg, sizeof(msg), "cannot play title %lld: %s", app->opt.title_id,
@@ -173,8 +174,10 @@ int svp_session_start(svp_app *app, const sv_player_settings *s)
     const char *url = app->opt.input;
     int ret;
 
-    if (svp_subs_open(app) < 0)
+    if ((ret = svp_subs_open(app)) < 0) {
+        svp_session_fail(app, ret, "cannot open the --sub-log file");
         return -1;
+    }
     if ((ret = sv_player_create(&app->player, s)) < 0) {
         snprintf(msg, sizeof(msg), "cannot create the player: %s", sv_strerror(ret));
         svp_session_fail(app, ret, msg);
@@ -191,6 +194,7 @@ int svp_session_start(svp_app *app, const sv_player_settings *s)
     lo.auth_token = app->opt.auth_token;
     /* --cdn texts were checked by the option parser already. */
     for (int i = 0; i < app->opt.nb_cdns; i++) {
+        cdns[i] = (sv_cdn)SV_CDN_INIT;
         if (svp_parse_cdn(app->opt.cdns[i], &cdns[i], cdn_ids[i], sizeof(cdn_ids[i]),
                           cdn_urls[i], sizeof(cdn_urls[i])) < 0) {
             svp_session_fail(app, SV_ERR_INVALID, "cannot read a --cdn option");

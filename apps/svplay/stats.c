@@ -85,7 +85,7 @@ static void copy_id(char *dst, size_t size, const char *src)
 
 static void record_cdn(svp_stats *st, const sv_event *ev, double t_s, sv_player *player)
 {
-    sv_player_stats ps;
+    sv_player_stats ps = SV_PLAYER_STATS_INIT;
     cdn_rec *r = grow((void **)&st->cdns, &st->nb_cdns, &st->cap_cdns, sizeof(*r));
 
     if (!r)
@@ -184,10 +184,9 @@ int svp_stats_write(const svp_stats *st, const char *path, sv_player *player,
                     int64_t audio_frames, int64_t audio_silence_frames, int error_code,
                     const char *error_message, int exit_code)
 {
-    sv_player_stats ps;
+    sv_player_stats ps = SV_PLAYER_STATS_INIT;
     int ret = -1;
 
-    memset(&ps, 0, sizeof(ps));
     ps.startup_time_s = -1;
     if (player)
         sv_player_get_stats(player, &ps);

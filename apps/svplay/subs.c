@@ -11,10 +11,8 @@ int svp_subs_open(svp_app *app)
 {
     if (!app->opt.sub_log_path)
         return 0;
-    if (!(app->sub_log = fopen(app->opt.sub_log_path, "w"))) {
-        svp_session_fail(app, SV_ERR_IO, "cannot open the --sub-log file");
-        return -1;
-    }
+    if (!(app->sub_log = fopen(app->opt.sub_log_path, "w")))
+        return SV_ERR_IO;
     return 0;
 }
 
@@ -29,7 +27,7 @@ void svp_subs_close(svp_app *app)
 static int choose(sv_player *p, const char *sel)
 {
     int n = sv_player_track_count(p, SV_TRACK_TEXT);
-    sv_track_info ti;
+    sv_track_info ti = SV_TRACK_INFO_INIT;
     char *end;
 
     if (!strcmp(sel, "off") || n <= 0)

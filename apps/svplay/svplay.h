@@ -157,7 +157,7 @@ int svp_backend_login(svp_app *app, char *err, size_t errlen);
 
 /* ---- subtitles (subs.c) ----------------------------------------------- */
 
-/* Opens --sub-log. 0, or sets the error and returns -1. */
+/* Opens --sub-log. Returns 0 or SV_ERR_IO (the caller reports it). */
 int svp_subs_open(svp_app *app);
 /* Applies --sub once the tracks are known; logs subtitle changes. */
 void svp_subs_event(svp_app *app, const sv_event *ev);

@@ -92,8 +92,8 @@ static int selected_track(sv_player *p, sv_track_type type, int *count, sv_track
 static void cycle_quality(window *w)
 {
     sv_player *p = w->app->player;
-    sv_track_info ti;
-    sv_representation_info ri;
+    sv_track_info ti = SV_TRACK_INFO_INIT;
+    sv_representation_info ri = SV_REPRESENTATION_INFO_INIT;
     int64_t locked = 0, q = -1;
     int n = 0, next;
     char msg[160];
@@ -122,7 +122,7 @@ static void cycle_quality(window *w)
 static void cycle_track(window *w, sv_track_type type)
 {
     sv_player *p = w->app->player;
-    sv_track_info ti;
+    sv_track_info ti = SV_TRACK_INFO_INIT;
     int n = 0;
     char msg[160];
     const char *what = type == SV_TRACK_AUDIO ? "audio" : "subtitles";
@@ -276,7 +276,7 @@ int svp_run_window(svp_app *app)
 {
     window w;
     sv_player_settings s;
-    sv_null_audio_stats ns;
+    sv_null_audio_stats ns = SV_NULL_AUDIO_STATS_INIT;
     SDL_Event e;
     double next_due = 0;
     int64_t audio_frames = -1, audio_silence = -1;

@@ -27,75 +27,75 @@ static int parse_long(const char *s, long lo, long hi, long *out)
     return 0;
 }
 
-/* The options after "token" into cfg and the token's own fields. Returns 0
- * or SV_ERR_INVALID with a message. */
-static int parse_args(int argc, char **argv, sv_server_config *cfg, const char **title,
-                      long *ttl, const char **session, const char **prefix, char *err,
-                      size_t errlen)
+/* The token's own fields, from the command line. */
+typedef struct token_args {
+    const char *title, *session, *prefix;
+    long ttl;
+} token_args;
+
+static int take_option(void *opaque, int id, const char *v, char *err, size_t errlen)
 {
-    if (sv_server_config_load(cfg, argc, argv, err, errlen) < 0)
+    token_args *t = opaque;
+
+    switch (id) {
+    case SVS_OPT_ARG:
+        if (t->title) {
+            snprintf(err, errlen, "unexpected argument '%s'", v);
+            return SV_ERR_INVALID;
+        }
+        t->title = v;
+        return 0;
+    case SVS_OPT_TTL:
+        if (parse_long(v, 1, 30L * 86400, &t->ttl) < 0) {
+            snprintf(err, errlen, "--ttl must be 1 to %ld seconds", 30L * 86400);
+            return SV_ERR_INVALID;
+        }
+        return 0;
+    case SVS_OPT_SESSION:
+        if (strlen(v) > SV_SERVER_TOKEN_SESSION_MAX) {
+            snprintf(err, errlen, "--session is longer than %d", SV_SERVER_TOKEN_SESSION_MAX);
+            return SV_ERR_INVALID;
+        }
+        t->session = v;
+        return 0;
+    case SVS_OPT_PREFIX:
+        if (strlen(v) > SV_SERVER_TOKEN_PREFIX_MAX) {
+            snprintf(err, errlen, "--prefix is longer than %d", SV_SERVER_TOKEN_PREFIX_MAX);
+            return SV_ERR_INVALID;
+        }
+        t->prefix = v;
+        return 0;
+    default:
+        snprintf(err, errlen, "unexpected option");
         return SV_ERR_INVALID;
-    for (int i = 0; i < argc; i++) {
-        const char *a = argv[i];
-        if (strncmp(a, "--", 2) != 0) {
-            if (*title) {
-                snprintf(err, errlen, "unexpected argument '%s'", a);
-                return SV_ERR_INVALID;
-            }
-            *title = a;
-            continue;
-        }
-        a += 2;
-        if (i + 1 >= argc) {
-            snprintf(err, errlen, "--%s needs a value", a);
-            return SV_ERR_INVALID;
-        }
-        const char *v = argv[++i];
-        if (!strcmp(a, "config"))
-            continue;
-        if (!strcmp(a, "ttl")) {
-            if (parse_long(v, 1, 30L * 86400, ttl) < 0) {
-                snprintf(err, errlen, "--ttl must be 1 to %ld seconds", 30L * 86400);
-                return SV_ERR_INVALID;
-            }
-        } else if (!strcmp(a, "session")) {
-            if (strlen(v) > SV_SERVER_TOKEN_SESSION_MAX) {
-                snprintf(err, errlen, "--session is longer than %d", SV_SERVER_TOKEN_SESSION_MAX);
-                return SV_ERR_INVALID;
-            }
-            *session = v;
-        } else if (!strcmp(a, "prefix")) {
-            if (strlen(v) > SV_SERVER_TOKEN_PREFIX_MAX) {
-                snprintf(err, errlen, "--prefix is longer than %d", SV_SERVER_TOKEN_PREFIX_MAX);
-                return SV_ERR_INVALID;
-            }
-            *prefix = v;
-        } else if (sv_server_config_set(cfg, a, v, err, errlen) < 0) {
-            return SV_ERR_INVALID;
-        }
     }
-    return 0;
 }
 
 int svs_cmd_token(int argc, char **argv)
 {
-    const char *title = NULL, *session = NULL, *prefix = NULL;
+    token_args t = { .ttl = DEFAULT_TTL };
     sv_server_config *cfg = NULL;
     char err[512], token[SV_SERVER_TOKEN_MAX];
-    long ttl = DEFAULT_TTL, id;
-    int ret = 2;
+    long id;
+    int ret = 2, r;
 
     if (sv_server_config_create(&cfg) < 0) {
         fprintf(stderr, "svserver token: out of memory\n");
         return 1;
     }
-    if (parse_args(argc, argv, cfg, &title, &ttl, &session, &prefix, err, sizeof(err)) < 0)
+    r = svs_parse("svserver token", SVS_TOKEN, argc, argv, cfg, take_option, &t, err,
+                  sizeof(err));
+    if (r == SVS_EXIT_0 || r == SVS_USAGE_PRINTED) {
+        ret = r == SVS_EXIT_0 ? 0 : 2;
+        goto out;
+    }
+    if (r < 0)
         goto bad;
-    if (!title || parse_long(title, 1, INT32_MAX, &id) < 0) {
+    if (!t.title || parse_long(t.title, 1, INT32_MAX, &id) < 0) {
         snprintf(err, sizeof(err), "token needs a TITLE_ID (a positive number)");
         goto bad;
     }
-    if (sv_server_token_sign(cfg, id, ttl, session, prefix, token, sizeof(token), err,
+    if (sv_server_token_sign(cfg, id, t.ttl, t.session, t.prefix, token, sizeof(token), err,
                              sizeof(err)) < 0)
         goto bad;
     printf("%s\n", token);

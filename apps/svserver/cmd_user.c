@@ -46,9 +46,23 @@ static int read_password(const char *path, char *out, size_t cap)
     return 0;
 }
 
+/* The NAME of `user unlock`. */
+static int take_name(void *opaque, int id, const char *v, char *err, size_t errlen)
+{
+    const char **name = opaque;
+
+    if (id != SVS_OPT_ARG || *name) {
+        snprintf(err, errlen, "unexpected argument '%s'", v ? v : "");
+        return SV_ERR_INVALID;
+    }
+    *name = v;
+    return 0;
+}
+
 static int cmd_unlock(int argc, char **argv)
 {
     sv_server_config *cfg = NULL;
+    const char *name = NULL;
     char err[512];
     int r, ret = 2;
 
@@ -56,25 +70,26 @@ static int cmd_unlock(int argc, char **argv)
         fprintf(stderr, "svserver: out of memory\n");
         return 1;
     }
-    if (sv_server_config_load(cfg, argc - 2, argv + 2, err, sizeof(err)) < 0)
-        goto bad;
-    for (int k = 2; k < argc; k += 2) {
-        if (strncmp(argv[k], "--", 2) != 0 || k + 1 >= argc) {
-            snprintf(err, sizeof(err), "unexpected argument '%s'", argv[k]);
-            goto bad;
-        }
-        if (strcmp(argv[k] + 2, "config") != 0 &&
-            sv_server_config_set(cfg, argv[k] + 2, argv[k + 1], err, sizeof(err)) < 0)
-            goto bad;
+    r = svs_parse("svserver user unlock", SVS_USER_UNLOCK, argc, argv, cfg, take_name, &name,
+                  err, sizeof(err));
+    if (r == SVS_EXIT_0 || r == SVS_USAGE_PRINTED) {
+        ret = r == SVS_EXIT_0 ? 0 : 2;
+        goto out;
     }
-    if ((r = sv_server_user_unlock(cfg, argv[1], getenv("USER"), err, sizeof(err))) < 0) {
+    if (r < 0)
+        goto bad;
+    if (!name) {
+        snprintf(err, sizeof(err), "user unlock needs a NAME");
+        goto bad;
+    }
+    if ((r = sv_server_user_unlock(cfg, name, getenv("USER"), err, sizeof(err))) < 0) {
         fprintf(stderr, "svserver: %s\n", err);
         ret = 1;
         goto out;
     }
     if (err[0])
         fprintf(stderr, "svserver: %s\n", err);
-    printf("%s: %s\n", argv[1], r ? "unlocked" : "was not locked");
+    printf("%s: %s\n", name, r ? "unlocked" : "was not locked");
     ret = 0;
     goto out;
 
@@ -85,51 +100,50 @@ out:
     return ret;
 }
 
-/* The options after NAME into cfg and *u. Returns 0 or SV_ERR_INVALID with
- * a message. */
-static int parse_add(int argc, char **argv, sv_server_config *cfg, user_args *u, char *err,
-                     size_t errlen)
+/* NAME and the account options of `user add`. */
+static int take_add(void *opaque, int id, const char *v, char *err, size_t errlen)
 {
-    if (sv_server_config_load(cfg, argc - 2, argv + 2, err, errlen) < 0)
-        return SV_ERR_INVALID;
-    for (int k = 2; k < argc; k++) {
-        const char *a = argv[k], *v = k + 1 < argc ? argv[k + 1] : NULL;
-        char *end;
+    user_args *u = opaque;
+    char *end;
 
-        if (strncmp(a, "--", 2) != 0 || !v) {
-            snprintf(err, errlen, "unexpected argument '%s'", a);
+    switch (id) {
+    case SVS_OPT_ARG:
+        if (u->name) {
+            snprintf(err, errlen, "unexpected argument '%s'", v);
             return SV_ERR_INVALID;
         }
-        a += 2;
-        k++;
-        if (!strcmp(a, "password-file")) {
-            u->pw_file = v;
-        } else if (!strcmp(a, "role")) {
-            if ((u->role = sv_server_role_parse(v)) < 0) {
-                snprintf(err, errlen, "--role must be viewer, operator or admin");
-                return SV_ERR_INVALID;
-            }
-        } else if (!strcmp(a, "region")) {
-            u->region = v;
-        } else if (!strcmp(a, "max-streams")) {
-            u->streams = strtol(v, &end, 10);
-            if (end == v || *end || u->streams < 0 || u->streams > 100) {
-                snprintf(err, errlen, "--max-streams must be 0..100");
-                return SV_ERR_INVALID;
-            }
-        } else if (strcmp(a, "config") != 0 &&
-                   sv_server_config_set(cfg, a, v, err, errlen) < 0) {
+        u->name = v;
+        return 0;
+    case SVS_OPT_PASSWORD_FILE:
+        u->pw_file = v;
+        return 0;
+    case SVS_OPT_ROLE:
+        if ((u->role = sv_server_role_parse(v)) < 0) {
+            snprintf(err, errlen, "--role must be viewer, operator or admin");
             return SV_ERR_INVALID;
         }
+        return 0;
+    case SVS_OPT_REGION:
+        u->region = v;
+        return 0;
+    case SVS_OPT_MAX_STREAMS:
+        u->streams = strtol(v, &end, 10);
+        if (end == v || *end || u->streams < 0 || u->streams > 100) {
+            snprintf(err, errlen, "--max-streams must be 0..100");
+            return SV_ERR_INVALID;
+        }
+        return 0;
+    default:
+        snprintf(err, errlen, "unexpected option");
+        return SV_ERR_INVALID;
     }
-    return 0;
 }
 
 /* The account as given: a valid name and region, and every required
  * option. Returns 0 or SV_ERR_INVALID with a message. */
 static int check_add(const user_args *u, char *err, size_t errlen)
 {
-    if (!sv_server_user_name_ok(u->name)) {
+    if (!u->name || !sv_server_user_name_ok(u->name)) {
         snprintf(err, errlen, "NAME must be 1..63 characters of letters, digits, '.', '_', "
                  "'@' and '-'");
         return SV_ERR_INVALID;
@@ -153,19 +167,24 @@ int svs_cmd_user(int argc, char **argv)
     int64_t id;
     int ret = 2, r;
 
-    if (argc >= 2 && !strcmp(argv[0], "unlock"))
+    if (argc >= 1 && !strcmp(argv[0], "unlock"))
         return cmd_unlock(argc, argv);
-    if (argc < 2 || strcmp(argv[0], "add") != 0) {
+    if (argc < 1 || strcmp(argv[0], "add") != 0) {
         fprintf(stderr, "%s\n", USAGE);
         return 2;
     }
     password[0] = '\0';
-    u.name = argv[1];
     if (sv_server_config_create(&cfg) < 0) {
         fprintf(stderr, "svserver: out of memory\n");
         return 1;
     }
-    if (parse_add(argc, argv, cfg, &u, err, sizeof(err)) < 0 || check_add(&u, err, sizeof(err)) < 0)
+    r = svs_parse("svserver user add", SVS_USER_ADD, argc, argv, cfg, take_add, &u, err,
+                  sizeof(err));
+    if (r == SVS_EXIT_0 || r == SVS_USAGE_PRINTED) {
+        ret = r == SVS_EXIT_0 ? 0 : 2;
+        goto out;
+    }
+    if (r < 0 || check_add(&u, err, sizeof(err)) < 0)
         goto bad;
     if (read_password(u.pw_file, password, sizeof(password)) < 0) {
         snprintf(err, sizeof(err), "cannot read %s", u.pw_file);

@@ -15,26 +15,14 @@
 
 #define MAX_RULES 16
 
-static const char usage[] =
+static const char intro[] =
     "usage: svtrace batch --traces DIR --video V [--abr LIST] [options]\n"
     "\n"
     "Runs each rule over each trace file of DIR (files starting with '.' or\n"
     "'README' are skipped) and reports per rule the mean, median and 5th\n"
     "percentile QoE per session, stalls, bitrate and switches. Without\n"
     "--json/--csv/--md/--svg the Markdown table goes to standard output.\n"
-    "The speed (sessions per second) is printed on standard error.\n"
-    "\n"
-    "  --traces DIR          folder of traces (Pensieve, mahimahi or CSV)\n"
-    "  --video V             a Pensieve video_sizes folder, a JSON ladder, or an HLS/DASH URL\n"
-    "  --abr LIST            comma-separated rules (default bba,bola,throughput,mpc,hybrid)\n"
-    "  --param NAME=VALUE    set a parameter of every listed rule (repeatable)\n"
-    "  --jobs N              worker threads (default: all cores)\n"
-    "  --segments N          segments per session (default as in 'svtrace run')\n"
-    "  --segment-duration S  segment duration of a video_sizes folder (default 4)\n"
-    "  --json FILE           per-rule results as JSON ('-' for standard output)\n"
-    "  --csv FILE            per-rule table as CSV\n"
-    "  --md FILE             per-rule table as Markdown\n"
-    "  --svg FILE            CDF of the QoE per session, one curve per rule\n";
+    "The speed (sessions per second) is printed on standard error.\n";
 
 typedef struct batch {
     const sv_abr_rule *rules[MAX_RULES];
@@ -321,41 +309,40 @@ int svt_cmd_batch(int argc, char **argv)
     batch b;
     rule_stats st[MAX_RULES];
     double *qoe[MAX_RULES] = { 0 }, *scratch = NULL;
-    int rc = 2, m;
+    int rc = 2;
 
     memset(&b, 0, sizeof(b));
     memset(&video, 0, sizeof(video));
     svt_session_opts_init(&opts);
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-            fputs(usage, stdout);
-            return 0;
-        }
-        if ((m = svt_match(argc, argv, &i, "--traces", &dir)) ||
-            (m = svt_match(argc, argv, &i, "--video", &video_path)) ||
-            (m = svt_match(argc, argv, &i, "--abr", &rule_list)) ||
-            (m = svt_match(argc, argv, &i, "--json", &json_path)) ||
-            (m = svt_match(argc, argv, &i, "--csv", &csv_path)) ||
-            (m = svt_match(argc, argv, &i, "--md", &md_path)) ||
-            (m = svt_match(argc, argv, &i, "--svg", &svg_path))) {
-            if (m < 0)
-                return 2;
-            continue;
-        }
-        if ((m = svt_match_session(argc, argv, &i, &opts))) {
-            if (m < 0)
-                return 2;
-            continue;
-        }
-        if ((m = svt_match(argc, argv, &i, "--jobs", &v))) {
-            if (m < 0 || svt_parse_count(v, 256, &jobs) < 0) {
-                fprintf(stderr, "svtrace: --jobs expects an integer between 1 and 256\n");
+    cli_parser cp;
+    int c;
+    if (cli_init(&cp, "svtrace batch", svt_options, SVT_BATCH, argc, argv) < 0)
+        return 2;
+    while ((c = cli_next(&cp, &v)) != CLI_END) {
+        switch (c) {
+        case CLI_ERROR: return 2;
+        case 'h': svt_print_help(intro, SVT_BATCH); return 0;
+        case SVT_OPT_TRACES: dir = v; break;
+        case SVT_OPT_VIDEO: video_path = v; break;
+        case SVT_OPT_ABR: rule_list = v; break;
+        case SVT_OPT_JSON: json_path = v; break;
+        case SVT_OPT_CSV: csv_path = v; break;
+        case SVT_OPT_MD: md_path = v; break;
+        case SVT_OPT_SVG: svg_path = v; break;
+        case SVT_OPT_JOBS:
+            if (svt_parse_count(v, 256, &jobs) < 0) {
+                fprintf(stderr, "svtrace: --jobs expects an integer between 1 and 256, got '%s'\n",
+                        v);
                 return 2;
             }
-            continue;
+            break;
+        default:
+            if (svt_session_option(c, (char *)v, &opts) <= 0)
+                return 2;
         }
-        fprintf(stderr, "svtrace: batch: unknown argument '%s' (see svtrace batch --help)\n",
-                argv[i]);
+    }
+    if (cli_optind() < argc) {
+        cli_usage_error("svtrace batch", "unexpected argument '%s'", argv[cli_optind()]);
         return 2;
     }
     if (!dir || !video_path) {

@@ -11,7 +11,7 @@
 #include "streamverse/emulate.h"
 #include "svtrace.h"
 
-static const char usage[] =
+static const char intro[] =
     "usage: svtrace emulate --trace FILE [options] URL\n"
     "\n"
     "Plays the HLS or DASH presentation at URL (http(s)://, file:// or a local\n"
@@ -22,24 +22,7 @@ static const char usage[] =
     "trace wraps). Nothing is decoded. Reports the same JSON, CSV and SVG as\n"
     "'svtrace run' (QoE over video segments 2..N, Pensieve units); the same\n"
     "inputs give byte-identical outputs. Compare with\n"
-    "'svtrace run --trace FILE --video URL', the simulator on the same sizes.\n"
-    "\n"
-    "  --trace FILE          bandwidth trace: Pensieve, mahimahi or CSV (auto-detected)\n"
-    "  --abr RULE            bba, bola, throughput, mpc or hybrid (default hybrid)\n"
-    "  --param NAME=VALUE    set a rule parameter (repeatable; see 'svtrace rules')\n"
-    "  --rtt S               latency per request (default 0.08; a CSV trace's rtt_ms wins)\n"
-    "  --buffer-goal S       the player stops fetching above this buffer (default 60)\n"
-    "  --start-buffer S      buffer needed to start and to resume (default 2)\n"
-    "  --with-audio          also fetch a separate audio track over the same link\n"
-    "  --manifest-sizes      the ABR knows only the segment sizes the manifest gives\n"
-    "                        (default: every size, measured first with HEAD requests,\n"
-    "                        as 'svtrace run --video URL' knows them)\n"
-    "  --max-session S       give up after S s of emulated time (default 3600)\n"
-    "  --json FILE           JSON summary ('-' for standard output)\n"
-    "  --csv FILE            CSV timeline, one row per video segment\n"
-    "  --svg FILE            plot of bitrate, buffer and throughput with stalls\n"
-    "  --time                print the wall time taken on standard error\n"
-    "  --verbose             the player's debug log on standard error\n";
+    "'svtrace run --trace FILE --video URL', the simulator on the same sizes.\n";
 
 static int parse_seconds(const char *opt, const char *v, double max, double *out)
 {
@@ -80,82 +63,61 @@ int svt_cmd_emulate(int argc, char **argv)
     json_t *root = NULL;
     sv_abr_param params[SVT_MAX_PARAMS];
     size_t nparams = 0;
-    int rc = 2, m, timing = 0;
+    int rc = 2, timing = 0;
 
     sv_emulate_default_config(&cfg);
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-            fputs(usage, stdout);
-            return 0;
-        }
-        if (strcmp(argv[i], "--with-audio") == 0) {
-            cfg.with_audio = 1;
-            continue;
-        }
-        if (strcmp(argv[i], "--time") == 0) {
-            timing = 1;
-            continue;
-        }
-        if (strcmp(argv[i], "--manifest-sizes") == 0) {
-            cfg.sizes_known = 0;
-            continue;
-        }
-        if (strcmp(argv[i], "--verbose") == 0) {
-            cfg.log_level = SV_LOG_DEBUG;
-            continue;
-        }
-        if ((m = svt_match(argc, argv, &i, "--trace", &trace_path)) ||
-            (m = svt_match(argc, argv, &i, "--abr", &rule_name)) ||
-            (m = svt_match(argc, argv, &i, "--json", &json_path)) ||
-            (m = svt_match(argc, argv, &i, "--csv", &csv_path)) ||
-            (m = svt_match(argc, argv, &i, "--svg", &svg_path))) {
-            if (m < 0)
-                return 2;
-            continue;
-        }
-        if ((m = svt_match(argc, argv, &i, "--param", &v))) {
-            if (m < 0)
-                return 2;
+    cli_parser cp;
+    int c;
+    if (cli_init(&cp, "svtrace emulate", svt_options, SVT_EMULATE, argc, argv) < 0)
+        return 2;
+    while ((c = cli_next(&cp, &v)) != CLI_END) {
+        switch (c) {
+        case CLI_ERROR: return 2;
+        case 'h': svt_print_help(intro, SVT_EMULATE); return 0;
+        case SVT_OPT_WITH_AUDIO: cfg.with_audio = 1; break;
+        case SVT_OPT_TIME: timing = 1; break;
+        case SVT_OPT_MANIFEST_SIZES: cfg.sizes_known = 0; break;
+        case SVT_OPT_VERBOSE: cfg.log_level = SV_LOG_DEBUG; break;
+        case SVT_OPT_TRACE: trace_path = v; break;
+        case SVT_OPT_ABR: rule_name = v; break;
+        case SVT_OPT_JSON: json_path = v; break;
+        case SVT_OPT_CSV: csv_path = v; break;
+        case SVT_OPT_SVG: svg_path = v; break;
+        case SVT_OPT_PARAM:
             if (nparams == SVT_MAX_PARAMS || svt_parse_param((char *)v, &params[nparams]) < 0) {
                 fprintf(stderr, "svtrace: --param expects NAME=VALUE, got '%s'\n", v);
                 return 2;
             }
             nparams++;
-            continue;
-        }
-        if ((m = svt_match(argc, argv, &i, "--rtt", &v))) {
-            if (m < 0 || parse_seconds("--rtt", v, 60, &cfg.rtt_s) < 0)
+            break;
+        case SVT_OPT_RTT:
+            if (parse_seconds("--rtt", v, 60, &cfg.rtt_s) < 0)
                 return 2;
-            continue;
-        }
-        if ((m = svt_match(argc, argv, &i, "--buffer-goal", &v))) {
-            if (m < 0 || parse_seconds("--buffer-goal", v, 3600, &cfg.buffer_goal_s) < 0)
+            break;
+        case SVT_OPT_BUFFER_GOAL:
+            if (parse_seconds("--buffer-goal", v, 3600, &cfg.buffer_goal_s) < 0)
                 return 2;
             if (!(cfg.buffer_goal_s > 0)) {
                 fprintf(stderr, "svtrace: --buffer-goal must be more than 0\n");
                 return 2;
             }
-            continue;
-        }
-        if ((m = svt_match(argc, argv, &i, "--start-buffer", &v))) {
-            if (m < 0 || parse_seconds("--start-buffer", v, 3600, &cfg.start_buffer_s) < 0)
+            break;
+        case SVT_OPT_START_BUFFER:
+            if (parse_seconds("--start-buffer", v, 3600, &cfg.start_buffer_s) < 0)
                 return 2;
-            continue;
-        }
-        if ((m = svt_match(argc, argv, &i, "--max-session", &v))) {
-            if (m < 0 || parse_seconds("--max-session", v, 864000, &cfg.max_session_s) < 0)
+            break;
+        case SVT_OPT_MAX_SESSION:
+            if (parse_seconds("--max-session", v, 864000, &cfg.max_session_s) < 0)
                 return 2;
             if (!(cfg.max_session_s > 0)) {
                 fprintf(stderr, "svtrace: --max-session must be more than 0\n");
                 return 2;
             }
-            continue;
+            break;
+        default: return 2;
         }
-        if (argv[i][0] == '-' && argv[i][1] != '\0') {
-            fprintf(stderr, "svtrace: emulate: unknown option '%s' (see svtrace emulate --help)\n",
-                    argv[i]);
-            return 2;
-        }
+    }
+    for (int i = cli_optind(); i < argc; i++) {
         if (url) {
             fprintf(stderr, "svtrace: emulate takes one URL ('%s' and '%s')\n", url, argv[i]);
             return 2;

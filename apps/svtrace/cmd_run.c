@@ -8,26 +8,12 @@
 #include "svtrace.h"
 
 
-static const char usage[] =
+static const char intro[] =
     "usage: svtrace run --trace FILE --video V [--abr RULE] [options]\n"
     "\n"
     "Plays the video over the trace with one ABR rule in the Pensieve reference\n"
     "setup and reports the session. Without --json/--csv/--svg the JSON summary\n"
-    "goes to standard output.\n"
-    "\n"
-    "  --trace FILE          bandwidth trace: Pensieve, mahimahi or CSV (auto-detected)\n"
-    "  --video V             a Pensieve video_sizes folder, a JSON ladder, or an HLS/DASH\n"
-    "                        URL or manifest path (sizes from byte ranges or HEAD requests;\n"
-    "                        the first segment at the lowest rung, as the player starts; the\n"
-    "                        manifest, HLS playlists and init segments the player fetches\n"
-    "                        cost their requests too, as in 'svtrace emulate')\n"
-    "  --abr RULE            bba, bola, throughput, mpc or hybrid (default hybrid)\n"
-    "  --param NAME=VALUE    set a rule parameter (repeatable; see 'svtrace rules')\n"
-    "  --segments N          segments to play (default: all; a video_sizes folder: lines - 1)\n"
-    "  --segment-duration S  segment duration of a video_sizes folder (default 4)\n"
-    "  --json FILE           JSON summary ('-' for standard output)\n"
-    "  --csv FILE            CSV timeline, one row per segment\n"
-    "  --svg FILE            plot of bitrate, buffer and throughput with stalls\n";
+    "goes to standard output.\n";
 
 json_t *svt_summary_json(const char *trace_path, const sv_trace *trace, const char *video_path,
                          const sv_abr_rule *rule, const sv_abr_param *params, size_t nparams,
@@ -109,31 +95,32 @@ int svt_cmd_run(int argc, char **argv)
     svt_video video;
     sv_abr_sim_step *steps = NULL;
     json_t *root = NULL;
-    int rc = 2, m;
+    int rc = 2;
 
     memset(&video, 0, sizeof(video));
     svt_session_opts_init(&opts);
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-            fputs(usage, stdout);
-            return 0;
-        }
-        if ((m = svt_match(argc, argv, &i, "--trace", &trace_path)) ||
-            (m = svt_match(argc, argv, &i, "--video", &video_path)) ||
-            (m = svt_match(argc, argv, &i, "--abr", &rule_name)) ||
-            (m = svt_match(argc, argv, &i, "--json", &json_path)) ||
-            (m = svt_match(argc, argv, &i, "--csv", &csv_path)) ||
-            (m = svt_match(argc, argv, &i, "--svg", &svg_path))) {
-            if (m < 0)
+    cli_parser cp;
+    const char *v;
+    int c;
+    if (cli_init(&cp, "svtrace run", svt_options, SVT_RUN, argc, argv) < 0)
+        return 2;
+    while ((c = cli_next(&cp, &v)) != CLI_END) {
+        switch (c) {
+        case CLI_ERROR: return 2;
+        case 'h': svt_print_help(intro, SVT_RUN); return 0;
+        case SVT_OPT_TRACE: trace_path = v; break;
+        case SVT_OPT_VIDEO: video_path = v; break;
+        case SVT_OPT_ABR: rule_name = v; break;
+        case SVT_OPT_JSON: json_path = v; break;
+        case SVT_OPT_CSV: csv_path = v; break;
+        case SVT_OPT_SVG: svg_path = v; break;
+        default:
+            if (svt_session_option(c, (char *)v, &opts) <= 0)
                 return 2;
-            continue;
         }
-        if ((m = svt_match_session(argc, argv, &i, &opts))) {
-            if (m < 0)
-                return 2;
-            continue;
-        }
-        fprintf(stderr, "svtrace: run: unknown argument '%s' (see svtrace run --help)\n", argv[i]);
+    }
+    if (cli_optind() < argc) {
+        cli_usage_error("svtrace run", "unexpected argument '%s'", argv[cli_optind()]);
         return 2;
     }
     if (!trace_path || !video_path) {

@@ -11,19 +11,8 @@
 #include "streamverse/abr.h"
 #include "streamverse/abrsim.h"
 
-/* A loaded video description; owns its arrays. */
-typedef struct svt_video {
-    sv_abr_video v;
-    uint32_t *bitrates;
-    uint64_t *sizes;
-    size_t play_segments;   /* segments a session plays (<= v.num_segments) */
-    int player_start;       /* a real title: sessions start at the lowest rung, as the
-                               player does (else the simulator's start rung) */
-    /* A real title: what the player fetches besides the segments
-     * (sv_emulate_video), NULL/0 otherwise. */
-    uint64_t manifest_bytes;
-    uint64_t *index_bytes, *init_bytes;
-} svt_video;
+#include "../common/cli_options.h"
+#include "video_desc.h"
 
 /* Reads a whole file; returns a malloc'd buffer (NUL-terminated) or NULL
  * with a message printed. */
@@ -35,19 +24,10 @@ const sv_abr_rule *svt_find_rule(const char *name);
 /* Loads a trace file; on error prints "path:line: message" and returns NULL. */
 sv_trace *svt_load_trace(const char *path);
 
-/* Loads a video: a Pensieve video_sizes folder, a JSON ladder, or an HLS/DASH
- * presentation (svt_is_manifest). Prints the error (with file and line) and
- * returns -1 on failure. */
+/* Loads a video (video.c): a Pensieve video_sizes folder, a JSON ladder, or
+ * an HLS/DASH presentation (video_url.h). Prints the error (with file and
+ * line) and returns -1 on failure. */
 int svt_load_video(const char *path, double segment_s, size_t segments, svt_video *out);
-/* 1 when `path` names a presentation: a URL, or a file ending in .mpd/.m3u8(8). */
-int svt_is_manifest(const char *path);
-/* An HLS/DASH presentation's video ladder and segment sizes (video_url.c). */
-int svt_load_video_url(const char *url, size_t segments, svt_video *out);
-void svt_video_free(svt_video *v);
-/* The simulator's setup for sessions over `v`: a real title starts at the
- * lowest rung and pays for the manifest, playlists and init segments the
- * player fetches, as `svtrace emulate` does (video_url.c). */
-void svt_video_sim_config(const svt_video *v, sv_abr_sim_config *cfg);
 
 /* Opens an output file ("-" is stdout); prints the error and returns NULL. */
 FILE *svt_open_out(const char *path);
@@ -57,17 +37,32 @@ int svt_close_out(FILE *f, const char *path);
 /* Parses "name=value"; returns 0 or -1. The name points into arg. */
 int svt_parse_param(char *arg, sv_abr_param *out);
 
-/* Matches option `name` at argv[*i], as "name value" or "name=value".
- * Returns 1 and sets *value, 0 when it is another option, -1 (printed) when
- * the value is missing. */
-int svt_match(int argc, char **argv, int *i, const char *name, const char **value);
-
 /* Checks rule parameters; prints what the rule accepts and returns -1 when
  * one is unknown or out of range. */
 int svt_check_params(const sv_abr_rule *rule, const sv_abr_param *params, size_t count);
 
 /* Parses a positive integer <= max. Returns 0 or -1. */
 int svt_parse_count(const char *s, size_t max, size_t *out);
+
+/* ---- the command line (options.c) ------------------------------------------ */
+
+/* The commands, as the option table's scope bits. */
+enum { SVT_RUN = 1, SVT_BATCH = 2, SVT_EMULATE = 4 };
+
+/* What cli_next() returns for each option of the table. */
+enum {
+    SVT_OPT_TRACE = 256, SVT_OPT_TRACES, SVT_OPT_VIDEO, SVT_OPT_ABR, SVT_OPT_PARAM, SVT_OPT_JOBS,
+    SVT_OPT_SEGMENTS, SVT_OPT_SEGMENT_DURATION, SVT_OPT_RTT, SVT_OPT_BUFFER_GOAL,
+    SVT_OPT_START_BUFFER, SVT_OPT_WITH_AUDIO, SVT_OPT_MANIFEST_SIZES, SVT_OPT_MAX_SESSION,
+    SVT_OPT_JSON, SVT_OPT_CSV, SVT_OPT_MD, SVT_OPT_SVG, SVT_OPT_TIME, SVT_OPT_VERBOSE
+};
+
+/* Every option of every command, once. */
+extern const cli_opt svt_options[];
+
+/* A command's --help on stdout: `intro` (usage line and description), then
+ * its options from the table. */
+void svt_print_help(const char *intro, unsigned command);
 
 /* The session options `run` and `batch` share. */
 #define SVT_MAX_PARAMS 16
@@ -80,10 +75,10 @@ typedef struct svt_session_opts {
 
 void svt_session_opts_init(svt_session_opts *o);
 
-/* Matches --param, --segments or --segment-duration at argv[*i]. Returns 1
- * when it took the option, 0 when argv[*i] is another one, -1 (printed) for a
- * bad or missing value. */
-int svt_match_session(int argc, char **argv, int *i, svt_session_opts *o);
+/* Takes option `id` (--param, --segments or --segment-duration) with its
+ * value (from argv: --param splits it in place). Returns 1 when it took the
+ * option, 0 when `id` is another one, -1 (printed) for a bad value. */
+int svt_session_option(int id, char *value, svt_session_opts *o);
 
 /* Monotonic seconds. */
 double svt_now(void);

@@ -127,27 +127,6 @@ double svt_now(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-int svt_match(int argc, char **argv, int *i, const char *name, const char **value)
-{
-    const char *arg = argv[*i];
-    size_t n = strlen(name);
-
-    if (strncmp(arg, name, n) != 0)
-        return 0;
-    if (arg[n] == '=') {
-        *value = arg + n + 1;
-        return 1;
-    }
-    if (arg[n] != '\0')
-        return 0;
-    if (*i + 1 >= argc) {
-        fprintf(stderr, "svtrace: %s needs a value\n", name);
-        return -1;
-    }
-    *value = argv[++*i];
-    return 1;
-}
-
 int svt_check_params(const sv_abr_rule *rule, const sv_abr_param *params, size_t count)
 {
     sv_abr *abr = NULL;
@@ -179,45 +158,5 @@ int svt_parse_count(const char *s, size_t max, size_t *out)
     if (end == s || *end || errno || *s == '-' || v == 0 || v > max)
         return -1;
     *out = (size_t)v;
-    return 0;
-}
-
-void svt_session_opts_init(svt_session_opts *o)
-{
-    memset(o, 0, sizeof(*o));
-    o->segment_s = 4.0;
-}
-
-int svt_match_session(int argc, char **argv, int *i, svt_session_opts *o)
-{
-    const char *v;
-    int m;
-
-    if ((m = svt_match(argc, argv, i, "--param", &v))) {
-        if (m < 0)
-            return -1;
-        if (o->nparams == SVT_MAX_PARAMS || svt_parse_param((char *)v, &o->params[o->nparams]) < 0) {
-            fprintf(stderr, "svtrace: --param expects NAME=VALUE, got '%s'\n", v);
-            return -1;
-        }
-        o->nparams++;
-        return 1;
-    }
-    if ((m = svt_match(argc, argv, i, "--segments", &v))) {
-        if (m < 0 || svt_parse_count(v, 1000000, &o->segments) < 0) {
-            fprintf(stderr, "svtrace: --segments expects a positive integer\n");
-            return -1;
-        }
-        return 1;
-    }
-    if ((m = svt_match(argc, argv, i, "--segment-duration", &v))) {
-        char *end = NULL;
-        o->segment_s = m > 0 ? strtod(v, &end) : 0;
-        if (m < 0 || end == v || *end || !(o->segment_s > 0) || o->segment_s > 3600) {
-            fprintf(stderr, "svtrace: --segment-duration expects seconds > 0\n");
-            return -1;
-        }
-        return 1;
-    }
     return 0;
 }

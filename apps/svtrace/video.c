@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 
 #include "svtrace.h"
+#include "video_url.h"
 
 /* Pensieve's ladder, used for a 6-rung video_sizes folder. */
 static const uint32_t pensieve_ladder[6] = { 300, 750, 1200, 1850, 2850, 4300 };
@@ -267,13 +268,4 @@ int svt_load_video(const char *path, double segment_s, size_t segments, svt_vide
     if (rc < 0)
         svt_video_free(out);
     return rc;
-}
-
-void svt_video_free(svt_video *v)
-{
-    free(v->bitrates);
-    free(v->sizes);
-    free(v->index_bytes);
-    free(v->init_bytes);
-    memset(v, 0, sizeof(*v));
 }

@@ -12,8 +12,10 @@
 #include <string.h>
 #include <strings.h>
 
+#include <stdio.h>
+
 #include "streamverse/emulate.h"
-#include "svtrace.h"
+#include "video_url.h"
 
 /* HEAD requests in flight at once. */
 #define PARALLEL 8
@@ -70,14 +72,4 @@ int svt_load_video_url(const char *url, size_t segments, svt_video *out)
         return -1;
     }
     return 0;
-}
-
-void svt_video_sim_config(const svt_video *v, sv_abr_sim_config *cfg)
-{
-    if (!v->player_start)
-        return;
-    cfg->start_index = 0;
-    cfg->startup_bytes = v->manifest_bytes;
-    cfg->index_bytes = v->index_bytes;
-    cfg->init_bytes = v->init_bytes;
 }

@@ -1,7 +1,9 @@
 /*
  * The DASH MPD (ISO/IEC 23009-1, isoff-live profile), written with
  * libxml2's xmlTextWriter: a static presentation with one video
- * AdaptationSet holding every rung and one audio AdaptationSet. Each
+ * AdaptationSet per codec (H.264, HEVC, AV1: a player switches rates within
+ * a set and picks the set whose codec it can decode) and one audio
+ * AdaptationSet. Each
  * Representation has a SegmentTemplate ($Number$ from 1) with a
  * SegmentTimeline of the exact segment durations (runs of equal durations
  * folded with @r).
@@ -66,12 +68,24 @@ static int write_template(xmlTextWriterPtr w, const sv__manifest_rendition *r)
     return 0;
 }
 
-static int write_video_set(xmlTextWriterPtr w, const sv__manifest *m)
+/* The renditions of one codec (-1: those of no known codec), as listed. */
+static int in_set(const sv__rendition_info *v, int codec)
+{
+    return sv__codec_of_string(v->codecs) == codec;
+}
+
+static int write_video_set(xmlTextWriterPtr w, const sv__manifest *m, int codec, int id)
 {
     const sv__media_protection *prot = m->prot;
-    const sv__rendition_info *top = m->video[m->nb_video - 1].info;
+    const sv__rendition_info *top = NULL;
+    for (int i = 0; i < m->nb_video; i++)
+        if (in_set(m->video[i].info, codec) &&
+            (!top || m->video[i].info->height >= top->height))
+            top = m->video[i].info;
+    if (!top)
+        return 0;
     AVRational fr = av_d2q(top->frame_rate, 1000000);
-    if (W_START(w, "AdaptationSet") || W_ATTR(w, "id", "0") ||
+    if (W_START(w, "AdaptationSet") || W_ATTR(w, "id", "%d", id) ||
         W_ATTR(w, "contentType", "video") || W_ATTR(w, "mimeType", "video/mp4") ||
         W_ATTR(w, "segmentAlignment", "true") || W_ATTR(w, "startWithSAP", "1") ||
         W_ATTR(w, "maxWidth", "%d", top->width) || W_ATTR(w, "maxHeight", "%d", top->height) ||
@@ -81,6 +95,8 @@ static int write_video_set(xmlTextWriterPtr w, const sv__manifest *m)
         return -1;
     for (int i = 0; i < m->nb_video; i++) {
         const sv__rendition_info *v = m->video[i].info;
+        if (!in_set(v, codec))
+            continue;
         if (W_START(w, "Representation") || W_ATTR(w, "id", "%s", v->name) ||
             W_ATTR(w, "bandwidth", "%lld", (long long)v->bandwidth) ||
             W_ATTR(w, "codecs", "%s", v->codecs) ||
@@ -95,9 +111,9 @@ static int write_video_set(xmlTextWriterPtr w, const sv__manifest *m)
 }
 
 static int write_audio_set(xmlTextWriterPtr w, const sv__manifest_rendition *a,
-                           const sv__media_protection *prot)
+                           const sv__media_protection *prot, int id)
 {
-    if (W_START(w, "AdaptationSet") || W_ATTR(w, "id", "1") ||
+    if (W_START(w, "AdaptationSet") || W_ATTR(w, "id", "%d", id) ||
         W_ATTR(w, "contentType", "audio") || W_ATTR(w, "mimeType", "audio/mp4") ||
         W_ATTR(w, "segmentAlignment", "true") || W_ATTR(w, "startWithSAP", "1") ||
         (prot && sv__dash_write_protection(w, prot) < 0) ||
@@ -113,9 +129,28 @@ static int write_audio_set(xmlTextWriterPtr w, const sv__manifest_rendition *a,
     return 0;
 }
 
+/* One set per codec present, H.264 first (renditions of no known codec
+ * last); *count sets written. */
+static int write_video_sets(xmlTextWriterPtr w, const sv__manifest *m, int *count)
+{
+    *count = 0;
+    for (int k = 0; k <= SV__NB_CODECS; k++) {
+        int c = k < SV__NB_CODECS ? k : -1;
+        int present = 0;
+        for (int i = 0; i < m->nb_video; i++)
+            present |= in_set(m->video[i].info, c);
+        if (!present)
+            continue;
+        if (write_video_set(w, m, c, *count) < 0)
+            return -1;
+        (*count)++;
+    }
+    return 0;
+}
+
 int sv__dash_write(const sv__manifest *m, const char *out_dir, char *errbuf, size_t errlen)
 {
-    int rc = SV_ERR_NOMEM;
+    int rc = SV_ERR_NOMEM, sets = 0;
     char dur[32], minbuf[32], path[4200];
     xmlTextWriterPtr w = NULL;
     xmlBufferPtr buf = xmlBufferCreate();
@@ -135,8 +170,8 @@ int sv__dash_write(const sv__manifest *m, const char *out_dir, char *errbuf, siz
         W_ATTR(w, "mediaPresentationDuration", "%s", dur) ||
         W_ATTR(w, "minBufferTime", "%s", minbuf) ||
         W_START(w, "Period") || W_ATTR(w, "id", "0") || W_ATTR(w, "start", "PT0S") ||
-        write_video_set(w, m) < 0 ||
-        (m->audio && write_audio_set(w, m->audio, m->prot) < 0) ||
+        write_video_sets(w, m, &sets) < 0 ||
+        (m->audio && write_audio_set(w, m->audio, m->prot, sets) < 0) ||
         xmlTextWriterEndDocument(w) < 0) {
         rc = sv__media_err(errbuf, errlen, SV_ERR_INTERNAL, "libxml2 failed writing the MPD");
         goto fail;

@@ -7,8 +7,12 @@
  *    trun sample table has to be read: the offsets are checked against mdat
  *    instead;
  *  - each sample is encrypted in place with drm/'s engine (OpenSSL EVP):
- *    video by the AVC subsample map (NAL lengths and headers, SPS/PPS/SEI
- *    clear, whole 16-byte blocks of slice data protected), audio whole;
+ *    AVC video by the NAL subsample map (NAL lengths and headers, SPS/PPS/SEI
+ *    clear, whole 16-byte blocks of slice data protected); HEVC and AV1 by
+ *    the ranges their layout (layout_*.c) finds, HEVC slice data after the
+ *    slice header, AV1 tile data only, made into subsamples by drm/ ('cenc':
+ *    whole blocks ending on the range's end; 'cbcs': the range exactly, one
+ *    subsample each); audio whole;
  *  - moof is rebuilt with senc (IVs and subsamples), saiz and saio in the
  *    traf; every trun data offset grows by the bytes added to moof, and saio
  *    points at the first senc entry relative to moof (default-base-is-moof).
@@ -29,6 +33,8 @@
 
 #define T(a, b, c, d) SV__FOURCC(a, b, c, d)
 #define MAX_SUBSAMPLES_PER_SAMPLE 4096
+/* Ranges of one sample: slices of an HEVC picture, tiles of AV1 frames. */
+#define MAX_RANGES_PER_SAMPLE 1024
 
 struct sv__encsink {
     sv__frag_sink next;
@@ -37,6 +43,8 @@ struct sv__encsink {
     sv_encryption_scheme scheme;
     int is_video;
     int nal_length_size;     /* from avcC in the init */
+    sv__layout *layout;      /* HEVC, AV1: NULL for AVC and audio */
+    sv__cenc_range ranges[MAX_RANGES_PER_SAMPLE];
     uint64_t iv_counter;     /* cenc: the next sample's 8-byte IV */
     sv__cenc_sample *samples;
     size_t cap_samples;
@@ -67,11 +75,24 @@ static int on_init(void *opaque, const uint8_t *data, size_t size, char *errbuf,
     sv__encsink *e = opaque;
     uint8_t *init = NULL;
     size_t init_size = 0;
-    int ret = sv__encrypt_init(data, size, &e->tp, &init, &init_size, &e->nal_length_size);
+    sv__video_config vc;
+    int ret;
+    if (e->is_video) {
+        /* HEVC and AV1 need the codec's syntax to place the subsamples. */
+        if ((ret = sv__init_video_config(data, size, &vc)) < 0)
+            return sv__media_err(errbuf, errlen, SV_ERR_INTERNAL,
+                                 "video init without a sample entry the packager knows");
+        if (vc.entry != SV__FOURCC('a', 'v', 'c', '1') &&
+            (ret = sv__layout_create(&vc, &e->layout)) < 0)
+            return sv__media_err(errbuf, errlen, ret == SV_ERR_NOMEM ? ret : SV_ERR_INTERNAL,
+                                 "cannot read the video track's configuration (%s)",
+                                 sv_strerror(ret));
+    }
+    ret = sv__encrypt_init(data, size, &e->tp, &init, &init_size, &e->nal_length_size);
     if (ret < 0)
         return sv__media_err(errbuf, errlen, ret == SV_ERR_NOMEM ? ret : SV_ERR_INTERNAL,
                              "cannot write the protected init segment (%s)", sv_strerror(ret));
-    if (e->is_video && e->nal_length_size == 0) {
+    if (e->is_video && !e->layout && e->nal_length_size == 0) {
         free(init);
         return sv__media_err(errbuf, errlen, SV_ERR_INTERNAL, "video init without avcC");
     }
@@ -90,8 +111,17 @@ static int encrypt_sample(sv__encsink *e, uint8_t *data, uint32_t size, sv__cenc
                        sizeof(*e->subs));
         if (ret < 0)
             return ret;
-        int n = sv__cenc_nal_subsamples(data, size, e->nal_length_size, SV__NAL_AVC,
+        int n;
+        if (e->layout) {
+            n = sv__layout_sample(e->layout, data, size, e->ranges, MAX_RANGES_PER_SAMPLE);
+            if (n >= 0)
+                n = sv__cenc_range_subsamples(size, e->ranges, (size_t)n,
+                                              e->scheme == SV_SCHEME_CENC,
+                                              e->subs + e->nb_subs, MAX_SUBSAMPLES_PER_SAMPLE);
+        } else {
+            n = sv__cenc_nal_subsamples(data, size, e->nal_length_size, SV__NAL_AVC,
                                         e->subs + e->nb_subs, MAX_SUBSAMPLES_PER_SAMPLE);
+        }
         if (n < 0)
             return n;
         cs->nb_subsamples = (size_t)n;
@@ -379,6 +409,7 @@ void sv__encsink_destroy(sv__encsink *e)
 {
     if (!e)
         return;
+    sv__layout_destroy(e->layout);
     free(e->samples);
     free(e->sizes);
     free(e->subs);

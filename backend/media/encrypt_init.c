@@ -1,6 +1,6 @@
 /*
  * The protected init segment: a copy of the muxer's ftyp + moov in which the
- * one sample entry (avc1, mp4a) becomes encv/enca with a sinf appended to
+ * one sample entry (avc1, hvc1, hev1, av01, mp4a) becomes encv/enca with a sinf appended to
  * its children, and moov ends with two pssh boxes. Every box on the path
  * moov/trak/mdia/minf/stbl/stsd is rewritten with its new size; everything
  * else is copied byte for byte. The box writers are drm/'s (cenc.h).
@@ -58,7 +58,8 @@ static void write_tenc_sinf(rewrite *w, uint32_t original)
 static int rewrite_entry(rewrite *w, const sv__box *e)
 {
     uint32_t prot;
-    if (e->type == T('a', 'v', 'c', '1'))
+    if (e->type == T('a', 'v', 'c', '1') || e->type == T('h', 'v', 'c', '1') ||
+        e->type == T('h', 'e', 'v', '1') || e->type == T('a', 'v', '0', '1'))
         prot = T('e', 'n', 'c', 'v');
     else if (e->type == T('m', 'p', '4', 'a'))
         prot = T('e', 'n', 'c', 'a');
@@ -67,13 +68,21 @@ static int rewrite_entry(rewrite *w, const sv__box *e)
     int fixed = sv__cenc_sample_entry_fixed_size(prot, e->payload, e->payload_size);
     if (fixed < 0)
         return fixed;
-    if (prot == T('e', 'n', 'c', 'v')) {
+    if (e->type == T('a', 'v', 'c', '1')) {
         sv__box avcc;
         int ret = sv__box_find(e->payload + fixed, e->payload_size - (size_t)fixed,
                                T('a', 'v', 'c', 'C'), &avcc);
         if (ret <= 0 || avcc.payload_size < 5)
             return SV_ERR_PARSE;
         w->nal_length_size = (avcc.payload[4] & 3) + 1;
+    } else if (e->type != T('m', 'p', '4', 'a') && e->type != T('a', 'v', '0', '1')) {
+        /* hvcC: lengthSizeMinusOne in the low bits of its 22nd byte. */
+        sv__box hvcc;
+        int ret = sv__box_find(e->payload + fixed, e->payload_size - (size_t)fixed,
+                               T('h', 'v', 'c', 'C'), &hvcc);
+        if (ret <= 0 || hvcc.payload_size < 23)
+            return SV_ERR_PARSE;
+        w->nal_length_size = (hvcc.payload[21] & 3) + 1;
     }
     size_t box = sv__buf_box_begin(&w->out, prot);
     sv__buf_append(&w->out, e->payload, e->payload_size);

@@ -32,6 +32,8 @@ struct sv__fmp4 {
     int next_number;
     sv__sample_info *samples; /* packets of the pending fragment */
     int nb_samples, cap_samples;
+    int is_video;
+    char codecs[48];         /* RFC 6381, from the init segment (video) */
 };
 
 static int io_write(void *opaque, uint8_t *buf, int size)
@@ -50,6 +52,7 @@ int sv__fmp4_open(sv__fmp4 **out, const AVCodecContext *enc, sv__frag_sink sink,
         goto fail;
     m->sink = sink;
     m->enc_tb = enc->time_base;
+    m->is_video = enc->codec_type == AVMEDIA_TYPE_VIDEO;
     m->next_number = 1;
     ret = avformat_alloc_output_context2(&m->ctx, NULL, "mp4", NULL);
     if (ret < 0) {
@@ -144,6 +147,14 @@ static int take_init(sv__fmp4 *m, char *errbuf, size_t errlen)
         return sv__media_err(errbuf, errlen, SV_ERR_INTERNAL, "muxer wrote a malformed box");
     if (init_len == 0)
         return 0;
+    if (m->is_video) {
+        /* The manifests' codec string comes from what the muxer wrote. */
+        sv__video_config vc;
+        if (sv__init_video_config(m->out.data, init_len, &vc) < 0 ||
+            sv__codec_string(&vc, m->codecs, sizeof(m->codecs)) < 0)
+            return sv__media_err(errbuf, errlen, SV_ERR_INTERNAL,
+                                 "cannot read the codec string from the init segment");
+    }
     ret = m->sink.init(m->sink.opaque, m->out.data, init_len, errbuf, errlen);
     if (ret < 0)
         return ret;
@@ -219,6 +230,11 @@ int sv__fmp4_finish(sv__fmp4 *m, char *errbuf, size_t errlen)
         return sv__media_err(errbuf, errlen, SV_ERR_INTERNAL,
                              "muxer wrote %zu bytes after the last fragment", m->out.size);
     return 0;
+}
+
+const char *sv__fmp4_codecs(const sv__fmp4 *m)
+{
+    return m->codecs;
 }
 
 void sv__fmp4_destroy(sv__fmp4 *m)

@@ -2,7 +2,10 @@
  * HLS playlists (RFC 8216, version 7 for fMP4 with EXT-X-MAP): one VOD
  * media playlist per rendition with the exact segment durations, and a
  * master playlist listing every video rung with the audio rendition in an
- * EXT-X-MEDIA group. BANDWIDTH and AVERAGE-BANDWIDTH of a variant count the
+ * EXT-X-MEDIA group. With several codecs each rung of each codec is its
+ * own variant, its CODECS attribute naming it: a client keeps the variants
+ * it can decode. H.264 variants come first (the fallback every client
+ * has), then HEVC, then AV1. BANDWIDTH and AVERAGE-BANDWIDTH of a variant count the
  * video and the audio it plays with, as the spec asks.
  */
 #include <math.h>
@@ -56,6 +59,19 @@ static int media_playlist(const sv__manifest_rendition *r, const sv__media_prote
     return save(&b, out_dir, rel, errbuf, errlen);
 }
 
+/* The k-th variant of the master: by codec (H.264 first, a string of no
+ * known codec with it), within a codec the highest rung first. */
+static int video_order(const sv__manifest *m, int k)
+{
+    for (int c = 0; c < SV__NB_CODECS; c++)
+        for (int i = m->nb_video - 1; i >= 0; i--) {
+            int vc = sv__codec_of_string(m->video[i].info->codecs);
+            if ((vc == c || (c == 0 && vc < 0)) && k-- == 0)
+                return i;
+        }
+    return 0;
+}
+
 int sv__hls_write(const sv__manifest *m, const char *out_dir, char *errbuf, size_t errlen)
 {
     int rc;
@@ -74,7 +90,8 @@ int sv__hls_write(const sv__manifest *m, const char *out_dir, char *errbuf, size
                         m->audio->path);
     /* Highest rung first: players that take the first variant as the start
      * pick a good one, and the order is what most packagers write. */
-    for (int i = m->nb_video - 1; i >= 0; i--) {
+    for (int k = 0; k < m->nb_video; k++) {
+        int i = video_order(m, k);
         const sv__rendition_info *v = m->video[i].info;
         int64_t bw = v->bandwidth + (ai ? ai->bandwidth : 0);
         int64_t avg = v->average_bandwidth + (ai ? ai->average_bandwidth : 0);

@@ -43,10 +43,11 @@ typedef struct ingest {
     AVRational fps, tb;      /* output frame rate and its inverse */
     double duration;         /* probed, for progress */
 
-    sv__rung_job *rungs[SV_MEDIA_MAX_RUNGS];
-    sv__rung_params params[SV_MEDIA_MAX_RUNGS];
-    char rung_dirs[SV_MEDIA_MAX_RUNGS][4200];
-    char rung_names[SV_MEDIA_MAX_RUNGS][16];
+    /* One rung per ladder rung and codec, by codec then height. */
+    sv__rung_job *rungs[SV_MEDIA_MAX_VIDEO];
+    sv__rung_params params[SV_MEDIA_MAX_VIDEO];
+    char rung_dirs[SV_MEDIA_MAX_VIDEO][4200];
+    char rung_names[SV_MEDIA_MAX_VIDEO][24];
     int nb_rungs;
     sv__audio_job *audio;
     sv__thumbs *thumbs;
@@ -154,22 +155,40 @@ static int start_outputs(ingest *g, char *errbuf, size_t errlen)
 {
     const AVCodecParameters *cp = g->vst->codecpar;
     char dir[4200];
-    sv__rung plan[SV_MEDIA_MAX_RUNGS];
-    int n, rc;
-    plan_rungs(g, plan, &n);
-    if (n == 0)
+    sv__rung heights[SV_MEDIA_MAX_RUNGS], plan[SV_MEDIA_MAX_VIDEO];
+    int codec_of[SV_MEDIA_MAX_VIDEO];
+    char names[SV_MEDIA_MAX_VIDEO][24];
+    unsigned codecs = g->l->codecs ? g->l->codecs : SV__CODECS_DEFAULT;
+    int nh, n = 0, rc;
+    plan_rungs(g, heights, &nh);
+    if (nh == 0)
         return sv__media_err(errbuf, errlen, SV_ERR_INVALID, "the ladder has no rung");
-    char names[SV_MEDIA_MAX_RUNGS][16];
-    for (int i = 0; i < n; i++)
-        rung_name(plan, n, i, names[i], sizeof(names[i]));
+    /* Every rung in every codec: H.264 rungs keep their names ("720p"),
+     * the others add the codec ("720p-av1") and a rate scaled for it. */
+    for (int c = 0; c < SV__NB_CODECS; c++) {
+        if (!(codecs & (1u << c)))
+            continue;
+        for (int i = 0; i < nh; i++) {
+            char base[16];
+            rung_name(heights, nh, i, base, sizeof(base));
+            if (c == SV__CODEC_H264)
+                snprintf(names[n], sizeof(names[n]), "%s", base);
+            else
+                snprintf(names[n], sizeof(names[n]), "%s-%s", base, sv__codec_name(c));
+            plan[n] = (sv__rung){ heights[i].height,
+                                  sv__codec_rate_kbps(c, heights[i].bitrate_kbps) };
+            codec_of[n++] = c;
+        }
+    }
     if (g->part) {
         /* Only this part's share of the plan; the rest is other workers'. */
-        int heights[SV_MEDIA_MAX_RUNGS], k = 0;
+        int hs[SV_MEDIA_MAX_VIDEO], k = 0;
         for (int i = 0; i < n; i++)
-            heights[i] = plan[i].height;
+            hs[i] = plan[i].height;
         for (int i = 0; i < n; i++)
-            if (sv__media_part_owns(heights, n, g->part, i)) {
+            if (sv__media_part_owns(hs, n, g->part, i)) {
                 memcpy(names[k], names[i], sizeof(names[k]));
+                codec_of[k] = codec_of[i];
                 plan[k++] = plan[i];
             }
         n = k;
@@ -185,6 +204,7 @@ static int start_outputs(ingest *g, char *errbuf, size_t errlen)
         return rc;
     for (int i = 0; i < n; i++) {
         sv__rung_params *p = &g->params[i];
+        p->codec = codec_of[i];
         /* The name is the folder, so a part's rungs keep theirs. */
         memcpy(g->rung_names[i], names[i], sizeof(names[i]));
         snprintf(g->rung_dirs[i], sizeof(g->rung_dirs[i]), "%s/video/%s", g->out_dir, names[i]);
@@ -325,9 +345,9 @@ static void fill_info(sv__rendition_info *ri, const char *kind, const char *name
 
 static int package(ingest *g, sv__media_result *res, char *errbuf, size_t errlen)
 {
-    sv__manifest_rendition video[SV_MEDIA_MAX_RUNGS], audio;
-    const sv__manifest_rendition *all[SV_MEDIA_MAX_RUNGS + 1];
-    char paths[SV_MEDIA_MAX_RUNGS][32];
+    sv__manifest_rendition video[SV_MEDIA_MAX_VIDEO], audio;
+    const sv__manifest_rendition *all[SV_MEDIA_MAX_VIDEO + 1];
+    char paths[SV_MEDIA_MAX_VIDEO][32];
     int rc, nb_all = 0;
     /* Every segment and thumbnail is on disk before a manifest names it. */
     if ((rc = sv__writer_flush(g->writer, errbuf, errlen)) < 0)
@@ -431,6 +451,12 @@ int sv__media_ingest_part(const char *input, const char *out_dir, const sv__ladd
     if (ladder->segment_s <= 0 || ladder->audio_kbps <= 0 || !ladder->x264_preset ||
         ladder->nb_rungs <= 0 || ladder->nb_rungs > SV_MEDIA_MAX_RUNGS)
         return sv__media_err(errbuf, errlen, SV_ERR_INVALID, "invalid ladder settings");
+    if (ladder->codecs >= (1u << SV__NB_CODECS))
+        return sv__media_err(errbuf, errlen, SV_ERR_INVALID, "invalid codecs setting");
+    /* A codec this FFmpeg cannot encode fails here, before any work. */
+    if ((rc = sv__codecs_check(ladder->codecs ? ladder->codecs : SV__CODECS_DEFAULT, errbuf,
+                               errlen)) < 0)
+        return rc;
     memset(res, 0, sizeof(*res));
     if (prot && prot->scheme != SV__PROTECT_NONE && prot->scheme != SV__PROTECT_CENC &&
         prot->scheme != SV__PROTECT_CBCS)

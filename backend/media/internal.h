@@ -6,8 +6,9 @@
  * Data flow (one ingest):
  *
  *   ingest.c    demux + decode once (calling thread)
- *     |-- video frames (refcounted, shared) --> rung.c, one thread per rung:
- *     |       swscale -> libx264 -> fmp4.c -> segwriter.c -> files
+ *     |-- video frames (refcounted, shared) --> rung.c, one thread per rung
+ *     |       and codec: swscale -> libx264 / libx265 / libsvtav1 (codecs.c)
+ *     |       -> fmp4.c -> [encrypt.c] -> segwriter.c -> files
  *     |-- audio packets --> audio.c: decode -> swresample -> AAC -> fmp4.c -> segwriter.c
  *     '-- video frames every thumb_interval_s --> thumbs.c -> JPEG files
  *   then hls.c and dash.c write the manifests from the segment records.
@@ -30,6 +31,7 @@
 #include <libavformat/avformat.h>
 
 #include "backend/media.h"
+#include "drm/package.h"
 #include "platform/buf.h"
 
 /* ---- files ---------------------------------------------------------------
@@ -100,9 +102,11 @@ typedef struct sv__encsink sv__encsink;
 
 /* With prot NULL or scheme NONE: *out = next and *enc = NULL (clear
  * output). Otherwise creates the encrypting sink in *enc (destroy it after
- * the muxer) and sets *out to it. `is_video`: AVC subsamples (else whole
- * samples). `prot` must outlive the sink. Returns 0 or SV_ERR_NOMEM /
- * SV_ERR_INTERNAL with errbuf. */
+ * the muxer) and sets *out to it. `is_video`: video subsamples by the
+ * codec of the init's sample entry (AVC: NAL headers clear; HEVC: NAL and
+ * slice headers clear; AV1: only tile data protected), else whole samples.
+ * `prot` must outlive the sink. Returns 0 or SV_ERR_NOMEM / SV_ERR_INTERNAL
+ * with errbuf. */
 int sv__encsink_wrap(sv__encsink **enc, const sv__media_protection *prot, int is_video,
                      sv__frag_sink next, sv__frag_sink *out, char *errbuf, size_t errlen);
 void sv__encsink_destroy(sv__encsink *e);
@@ -117,10 +121,10 @@ typedef struct sv__track_protection {
 } sv__track_protection;
 
 /* Rewrites a clear init segment (ftyp + moov with one track) into its
- * protected form: the avc1/mp4a sample entry becomes encv/enca with a sinf
+ * protected form: the avc1/hvc1/av01/mp4a sample entry becomes encv/enca with a sinf
  * (frma, schm, schi/tenc), and moov gains a W3C common pssh (v1, the KID)
  * and a DASH-IF ClearKey pssh (v1, the KID). *nal_length_size is set from
- * avcC (0 when the track has none). Returns 0 with a new buffer in *out
+ * avcC or hvcC (0 when the track has neither). Returns 0 with a new buffer in *out
  * (free()), SV_ERR_PARSE when the init is not what the muxer writes, or
  * SV_ERR_NOMEM. */
 int sv__encrypt_init(const uint8_t *data, size_t size, const sv__track_protection *tp,
@@ -183,13 +187,61 @@ int sv__fmp4_cut(sv__fmp4 *m, char *errbuf, size_t errlen);
 int sv__fmp4_write(sv__fmp4 *m, AVPacket *pkt, char *errbuf, size_t errlen);
 /* Cuts the last fragment and ends the stream. */
 int sv__fmp4_finish(sv__fmp4 *m, char *errbuf, size_t errlen);
+/* A video track's RFC 6381 string, read from its init segment ("" before
+ * the init was written). */
+const char *sv__fmp4_codecs(const sv__fmp4 *m);
 void sv__fmp4_destroy(sv__fmp4 *m);
+
+/* ---- the video track's configuration (codec_string.c) -------------------- */
+
+typedef struct sv__video_config {
+    uint32_t entry;          /* sample entry: avc1, hvc1, hev1, av01 (or another) */
+    const uint8_t *config;   /* payload of its avcC / hvcC / av1C */
+    size_t config_size;
+    const uint8_t *colr;     /* colr nclx fields after "nclx" (7 bytes), or NULL */
+    size_t colr_size;
+} sv__video_config;
+
+/* Finds the first sample entry of a clear init segment and its decoder
+ * configuration box; the pointers go into `init`. 0 or SV_ERR_PARSE (no
+ * sample entry, or one without avcC/hvcC/av1C). */
+int sv__init_video_config(const uint8_t *init, size_t size, sv__video_config *out);
+/* The RFC 6381 string of that configuration ("avc1.64001f",
+ * "hvc1.1.6.L93.90", "av01.0.04M.08"). 0, SV_ERR_PARSE, SV_ERR_UNSUPPORTED
+ * (another sample entry) or SV_ERR_OVERFLOW. */
+int sv__codec_string(const sv__video_config *vc, char *out, size_t cap);
+
+/* ---- where HEVC and AV1 samples may be encrypted (layout_hevc.c, layout_av1.c)
+ *
+ * The CENC rules of these codecs need the bitstream's syntax: HEVC keeps
+ * each slice header clear (its length depends on the SPS and PPS), AV1
+ * protects only the tile data of Frame and Tile Group OBUs (after the frame
+ * header, whose length depends on the sequence header and on the reference
+ * frames' state). A layout follows one track's samples in decode order
+ * with GStreamer's parsers and says which byte ranges hold that data;
+ * drm/'s sv__cenc_range_subsamples() turns them into subsamples. */
+typedef struct sv__layout sv__layout;
+
+/* For the track of `vc` (hvc1/hev1 or av01): 0 with a new layout in *out,
+ * SV_ERR_UNSUPPORTED (another codec), SV_ERR_PARSE (its configuration does
+ * not parse) or SV_ERR_NOMEM. */
+int sv__layout_create(const sv__video_config *vc, sv__layout **out);
+/* The ranges of one sample (the next in decode order) that may be
+ * protected, in order, into out[max]: HEVC the slice data of every VCL NAL
+ * unit, AV1 every tile's decode_tile() bytes. Returns their count,
+ * SV_ERR_PARSE when the sample does not parse, SV_ERR_OVERFLOW. */
+int sv__layout_sample(sv__layout *l, const uint8_t *sample, size_t size, sv__cenc_range *out,
+                      size_t max);
+void sv__layout_destroy(sv__layout *l);
+int sv__layout_create_hevc(const sv__video_config *vc, sv__layout **out);
+int sv__layout_create_av1(const sv__video_config *vc, sv__layout **out);
 
 /* ---- video rungs (rung.c) ---------------------------------------------- */
 
 typedef struct sv__rung_job sv__rung_job;
 
 typedef struct sv__rung_params {
+    int codec;               /* enum sv__video_codec */
     int width, height, bitrate_kbps;
     const char *preset;
     int threads;             /* x264 threads, 0 = auto */
@@ -213,7 +265,8 @@ int sv__rung_push(sv__rung_job *r, const AVFrame *frame, int segment_start);
 int sv__rung_join(sv__rung_job *r, int abort);
 const char *sv__rung_error(const sv__rung_job *r);
 const sv__segwriter *sv__rung_segments(const sv__rung_job *r);
-/* After a successful join: "avc1.PPCCLL". */
+/* After a successful join: the RFC 6381 string read from the init segment
+ * ("avc1.PPCCLL", "hvc1...", "av01..."). */
 const char *sv__rung_codecs(const sv__rung_job *r);
 void sv__rung_destroy(sv__rung_job *r);
 
@@ -223,6 +276,12 @@ void sv__rung_destroy(sv__rung_job *r);
  * and writes the "avc1.PPCCLL" string into codecs when it is not NULL. */
 int sv__x264_open(const sv__rung_params *p, AVCodecContext **out, char *codecs, size_t codecs_len,
                   char *errbuf, size_t errlen);
+/* Opens the rung's encoder (p->codec: libx264, libx265 or libsvtav1) with
+ * the shared GOP and rate settings (codecs.c) into *out (freed by the
+ * caller, also on error). 0, or SV_ERR_UNSUPPORTED naming the missing
+ * encoder or the open that failed, SV_ERR_NOMEM, SV_ERR_INVALID. */
+int sv__video_encoder_open(const sv__rung_params *p, AVCodecContext **out, char *errbuf,
+                           size_t errlen);
 /* Builds "avc1.PPCCLL" from H.264 extradata (Annex B or avcC). */
 int sv__avc1_codecs(const uint8_t *extradata, int size, char *out, size_t outlen);
 

@@ -324,6 +324,7 @@ void sv__ladder_default(sv__ladder *l)
     l->threads = 0;
     l->thumb_interval_s = 10.0;
     l->per_title = 1;
+    l->codecs = SV__CODECS_DEFAULT;
 }
 
 int sv__ladder_parse(const char *spec, sv__ladder *l)

@@ -99,11 +99,11 @@ out:
 typedef struct assembly {
     json_t *docs[SV_MEDIA_MAX_PARTS];
     const char *dirs[SV_MEDIA_MAX_PARTS];  /* by part index */
-    sv__rendition_info infos[SV_MEDIA_MAX_RUNGS + 1];
-    sv__segwriter segs[SV_MEDIA_MAX_RUNGS + 1];
-    sv__manifest_rendition r[SV_MEDIA_MAX_RUNGS + 1];
-    char paths[SV_MEDIA_MAX_RUNGS + 1][32];
-    const char *from[SV_MEDIA_MAX_RUNGS + 1];  /* the part folder holding each */
+    sv__rendition_info infos[SV_MEDIA_MAX_VIDEO + 1];
+    sv__segwriter segs[SV_MEDIA_MAX_VIDEO + 1];
+    sv__manifest_rendition r[SV_MEDIA_MAX_VIDEO + 1];
+    char paths[SV_MEDIA_MAX_VIDEO + 1][32];
+    const char *from[SV_MEDIA_MAX_VIDEO + 1];  /* the part folder holding each */
     int nb_video, has_audio;
     int nb_thumbs;
     double segment_s, transcode_s;
@@ -119,8 +119,9 @@ static int digits(const char **p)
     return *p > s && *p - s <= 6;
 }
 
-/* "video/<digits>p", "video/<digits>p-<digits>k" or "audio": the part's own
- * folder names (ingest.c), nothing else. */
+/* "video/<digits>p", "video/<digits>p-<digits>k", either with "-hevc" or
+ * "-av1" after it, or "audio": the part's own folder names (ingest.c),
+ * nothing else. */
 static int valid_path(const char *kind, const char *name, const char *path)
 {
     char want[32];
@@ -130,7 +131,12 @@ static int valid_path(const char *kind, const char *name, const char *path)
         return !strcmp(name, "audio") && !strcmp(path, "audio");
     if (strcmp(kind, "video") || !digits(&p) || *p++ != 'p')
         return 0;
-    if (*p && (*p++ != '-' || !digits(&p) || *p++ != 'k' || *p))
+    if (*p == '-' && isdigit((unsigned char)p[1])) {
+        p++;
+        if (!digits(&p) || *p++ != 'k')
+            return 0;
+    }
+    if (*p && strcmp(p, "-hevc") && strcmp(p, "-av1"))
         return 0;
     snprintf(want, sizeof(want), "video/%s", name);
     return !strcmp(path, want);
@@ -157,14 +163,14 @@ static int add_rendition(assembly *a, json_t *jr, const char *dir, char *errbuf,
     if (!strcmp(kind, "audio")) {
         if (a->has_audio)
             return sv__media_err(errbuf, errlen, SV_ERR_INVALID, "two audio renditions");
-        slot = SV_MEDIA_MAX_RUNGS;
+        slot = SV_MEDIA_MAX_VIDEO;
         a->has_audio = 1;
     } else {
         for (int k = 0; k < a->nb_video; k++)
             if (!strcmp(a->infos[k].name, name))
                 return sv__media_err(errbuf, errlen, SV_ERR_INVALID,
                                      "rendition %s is in two parts", name);
-        if (a->nb_video == SV_MEDIA_MAX_RUNGS)
+        if (a->nb_video == SV_MEDIA_MAX_VIDEO)
             return sv__media_err(errbuf, errlen, SV_ERR_INVALID, "too many renditions");
         slot = a->nb_video++;
     }
@@ -244,7 +250,10 @@ static int load_parts(assembly *a, const char *const *part_dirs, int nb_parts, c
 static int compare_video(const void *x, const void *y)
 {
     const sv__manifest_rendition *a = x, *b = y;
+    int ca = sv__codec_of_string(a->info->codecs), cb = sv__codec_of_string(b->info->codecs);
 
+    if (ca != cb)
+        return ca - cb;   /* by codec first, as a whole ingest lists them */
     if (a->info->height != b->info->height)
         return a->info->height - b->info->height;
     return (a->info->average_bandwidth > b->info->average_bandwidth) -
@@ -316,7 +325,7 @@ int sv__media_assemble(const char *const *part_dirs, int nb_parts, const char *o
 {
     static const char *const subdirs[] = { "video", "audio", "thumbs" };
     assembly *a = calloc(1, sizeof(*a));
-    sv__manifest_rendition video[SV_MEDIA_MAX_RUNGS], audio;
+    sv__manifest_rendition video[SV_MEDIA_MAX_VIDEO], audio;
     sv__manifest m;
     char dir[4200];
     int rc = SV_ERR_INVALID;
@@ -352,15 +361,15 @@ int sv__media_assemble(const char *const *part_dirs, int nb_parts, const char *o
         if ((rc = link_in(a->from[i], a->paths[i], out_dir, errbuf, errlen)) < 0)
             goto out;
     if (a->has_audio &&
-        (rc = link_in(a->from[SV_MEDIA_MAX_RUNGS], "audio", out_dir, errbuf, errlen)) < 0)
+        (rc = link_in(a->from[SV_MEDIA_MAX_VIDEO], "audio", out_dir, errbuf, errlen)) < 0)
         goto out;
     /* Part 0's thumbnails (a folder even when there are none). */
     snprintf(dir, sizeof(dir), "%s/thumbs", a->dirs[0]);
     if ((rc = sv__media_ioerr(errbuf, errlen, sv__mkdir(dir, 0), "create", dir)) < 0 ||
         (rc = link_in(a->dirs[0], "thumbs", out_dir, errbuf, errlen)) < 0)
         goto out;
-    audio = (sv__manifest_rendition){ &a->infos[SV_MEDIA_MAX_RUNGS],
-                                      &a->segs[SV_MEDIA_MAX_RUNGS], "audio" };
+    audio = (sv__manifest_rendition){ &a->infos[SV_MEDIA_MAX_VIDEO],
+                                      &a->segs[SV_MEDIA_MAX_VIDEO], "audio" };
     m = (sv__manifest){ video, a->nb_video, a->has_audio ? &audio : NULL,
                         sv__segwriter_duration(video[0].segs), a->segment_s,
                         prot && prot->scheme != SV__PROTECT_NONE ? prot : NULL };
@@ -380,7 +389,7 @@ int sv__media_assemble(const char *const *part_dirs, int nb_parts, const char *o
     for (int i = 0; i < a->nb_video; i++)
         res->renditions[res->nb_renditions++] = *video[i].info;
     if (a->has_audio)
-        res->renditions[res->nb_renditions++] = a->infos[SV_MEDIA_MAX_RUNGS];
+        res->renditions[res->nb_renditions++] = a->infos[SV_MEDIA_MAX_VIDEO];
     res->duration_s = m.duration_s;
     res->nb_thumbs = a->nb_thumbs;
     res->transcode_s = a->transcode_s;
@@ -388,7 +397,7 @@ int sv__media_assemble(const char *const *part_dirs, int nb_parts, const char *o
 out:
     for (int i = 0; i < SV_MEDIA_MAX_PARTS; i++)
         json_decref(a->docs[i]);
-    for (int i = 0; i <= SV_MEDIA_MAX_RUNGS; i++)
+    for (int i = 0; i <= SV_MEDIA_MAX_VIDEO; i++)
         sv__segwriter_free(&a->segs[i]);
     free(a);
     if (rc < 0 && res)

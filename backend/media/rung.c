@@ -1,7 +1,7 @@
 /*
- * One rung of the ladder on its own thread: scale (one swscale context per
- * rung), encode with libx264, mux into CMAF fragments cut at every forced
- * IDR, and hand the files to the ingest's writer thread (which does the
+ * One rung of the ladder in one codec on its own thread: scale (one swscale
+ * context per rung), encode (libx264, libx265 or libsvtav1: codecs.c), mux
+ * into CMAF fragments cut at every forced keyframe, and hand the files to the ingest's writer thread (which does the
  * fsyncs, so an encoder never waits on the disk). The decoding thread
  * shares each decoded frame with every rung by reference (no copy); a rung
  * whose size and pixel format equal the source's encodes the decoded frame
@@ -82,7 +82,7 @@ static int drain(sv__rung_job *r, char *errbuf, size_t errlen)
     }
     if (ret == AVERROR(EAGAIN) || ret == AVERROR_EOF)
         return 0;
-    return sv__media_averr(errbuf, errlen, SV_ERR_INTERNAL, ret, "libx264 encode");
+    return sv__media_averr(errbuf, errlen, SV_ERR_INTERNAL, ret, "video encode");
 }
 
 static int encode_frame(sv__rung_job *r, AVFrame *in, char *errbuf, size_t errlen)
@@ -106,7 +106,7 @@ static int encode_frame(sv__rung_job *r, AVFrame *in, char *errbuf, size_t errle
         r->scaled->pts = in->pts;
         f = r->scaled;
     }
-    /* Decoded frames carry the source picture type; libx264 would obey it.
+    /* Decoded frames carry the source picture type; the encoders obey it.
      * Only our forced segment starts may impose a type. */
     f->pict_type = force ? AV_PICTURE_TYPE_I : AV_PICTURE_TYPE_NONE;
     if (force) {
@@ -116,7 +116,7 @@ static int encode_frame(sv__rung_job *r, AVFrame *in, char *errbuf, size_t errle
     }
     int ret = avcodec_send_frame(r->enc, f);
     if (ret < 0)
-        return sv__media_averr(errbuf, errlen, SV_ERR_INTERNAL, ret, "libx264 send");
+        return sv__media_averr(errbuf, errlen, SV_ERR_INTERNAL, ret, "video encoder send");
     return drain(r, errbuf, errlen);
 }
 
@@ -148,15 +148,20 @@ static void *rung_main(void *arg)
     }
     if (rc == 0) {
         int ret = avcodec_send_frame(r->enc, NULL);
-        rc = ret < 0 ? sv__media_averr(err, sizeof(err), SV_ERR_INTERNAL, ret, "libx264 flush")
+        rc = ret < 0 ? sv__media_averr(err, sizeof(err), SV_ERR_INTERNAL, ret, "video encoder flush")
                      : drain(r, err, sizeof(err));
         if (rc == 0)
             rc = sv__fmp4_finish(r->mux, err, sizeof(err));
+        if (rc == 0)
+            snprintf(r->codecs, sizeof(r->codecs), "%s", sv__fmp4_codecs(r->mux));
     }
     sv__mutex_lock(&r->lock);
     if (rc < 0) {
         /* A long reason is cut to fit; the rung's name always leads. */
-        int n = snprintf(r->err, sizeof(r->err), "%dp: ", r->p.height);
+        int n = r->p.codec == SV__CODEC_H264
+                    ? snprintf(r->err, sizeof(r->err), "%dp: ", r->p.height)
+                    : snprintf(r->err, sizeof(r->err), "%dp %s: ", r->p.height,
+                               sv__codec_name(r->p.codec));
         if (n > 0 && (size_t)n < sizeof(r->err))
             memcpy(r->err + n, err, strnlen(err, sizeof(r->err) - (size_t)n - 1) + 1);
         r->err[sizeof(r->err) - 1] = '\0';
@@ -186,7 +191,7 @@ int sv__rung_start(sv__rung_job **out, const sv__rung_params *p, char *errbuf, s
     r->p.out_dir = r->dir;
     if ((rc = sv__segwriter_init(&r->segs, r->dir, p->writer, errbuf, errlen)) < 0)
         goto fail;
-    if ((rc = sv__x264_open(&r->p, &r->enc, r->codecs, sizeof(r->codecs), errbuf, errlen)) < 0)
+    if ((rc = sv__video_encoder_open(&r->p, &r->enc, errbuf, errlen)) < 0)
         goto fail;
     r->scaled = av_frame_alloc();
     r->pkt = av_packet_alloc();
@@ -204,7 +209,7 @@ int sv__rung_start(sv__rung_job **out, const sv__rung_params *p, char *errbuf, s
         (rc = sv__fmp4_open(&r->mux, r->enc, sink, errbuf, errlen)) < 0)
         goto fail;
     char name[16];
-    snprintf(name, sizeof(name), "sv-rung-%d", p->height);
+    snprintf(name, sizeof(name), "sv-%s-%d", sv__codec_name(p->codec), p->height);
     if ((rc = sv__thread_create(&r->thread, name, rung_main, r)) < 0) {
         sv__media_err(errbuf, errlen, rc, "cannot start the %dp encoder thread", p->height);
         goto fail;

@@ -78,8 +78,19 @@ typedef struct sv_cdm_init_data {
     const char *license_url;      /* from the session, the MPD (dashif:laurl) or settings; may be NULL */
 } sv_cdm_init_data;
 
-/* A content decryption module. */
+/*
+ * A content decryption module. A host CDM starts from SV_CDM_INIT; the player
+ * copies the members at sv_player_create() (members a smaller struct lacks
+ * count as NULL).
+ *
+ * The structs the player hands to a CDM (sv_cdm_init_data,
+ * sv_encrypted_sample, sv_subsample) belong to the caller for the call only
+ * and have no struct_size: fields are only appended, and a CDM reads a field
+ * added in a later API version only when sv_version_api() says the library
+ * has it.
+ */
 typedef struct sv_cdm {
+    size_t struct_size;
     /* Key system name, e.g. "org.w3.clearkey". */
     const char *key_system;
     /* MIME type of the license requests it makes, e.g. "application/json". */
@@ -107,6 +118,8 @@ typedef struct sv_cdm {
     void (*destroy)(struct sv_cdm *cdm);
     void *opaque;
 } sv_cdm;
+
+#define SV_CDM_INIT SV_STRUCT_INIT(sv_cdm)
 
 /*
  * The built-in W3C ClearKey CDM (key system "org.w3.clearkey").

@@ -20,9 +20,11 @@ extern "C" {
 
 /*
  * A clock. All three functions are called from any thread, possibly
- * concurrently, and must be thread-safe.
+ * concurrently, and must be thread-safe. A host clock starts from
+ * SV_CLOCK_INIT; the player copies the members at sv_player_create().
  */
 typedef struct sv_clock {
+    size_t struct_size;
     /* Returns the current time in nanoseconds. Never goes backwards. The
      * origin is arbitrary: only differences matter. */
     int64_t (*now_ns)(void *opaque);
@@ -36,6 +38,8 @@ typedef struct sv_clock {
     void (*wake)(void *opaque);
     void *opaque;
 } sv_clock;
+
+#define SV_CLOCK_INIT SV_STRUCT_INIT(sv_clock)
 
 /*
  * Creates a clock that reads the system's monotonic clock (CLOCK_MONOTONIC on

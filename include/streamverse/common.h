@@ -107,18 +107,56 @@ typedef void (*sv_log_fn)(void *opaque, sv_log_level level, const char *module,
 SV_API const char *sv_log_level_name(sv_log_level level);
 
 /*
- * Allocator callbacks for the memory Streamverse itself allocates (not the
- * memory of the libraries it uses, such as FFmpeg or libcurl). Leave all three
- * NULL to use the C library. When set, all three must be set.
+ * Growable structs. Every struct the host allocates and the library reads or
+ * writes, and every interface the host implements (sinks, CDM, clock,
+ * allocator), starts with `size_t struct_size`, which the host sets to
+ * sizeof the struct as its headers declare it: with the struct's _INIT macro
+ * (`sv_player_stats st = SV_PLAYER_STATS_INIT;`) or its defaults function.
+ * Fields are only ever appended, so a library newer than the host's headers
+ * reads and writes just the fields the host knows (the others keep their
+ * defaults), and a struct_size smaller than the struct's first version (0:
+ * never initialised) makes the call fail with SV_ERR_INVALID. Structs the
+ * library owns and hands out (events, frames, samples) only grow at the end
+ * too; a host reads a field added in a later API version only after checking
+ * sv_version_api() (version.h). docs/sdk.md, "ABI and versions", has the
+ * rules.
+ */
+#ifdef __cplusplus
+#  define SV_STRUCT_INIT(type) { sizeof(type) }
+#else
+#  define SV_STRUCT_INIT(type) { .struct_size = sizeof(type) }
+#endif
+
+/*
+ * Allocator callbacks for the memory Streamverse itself allocates. It covers
+ * every allocation the library's own code makes for an object created with
+ * an allocator (a player, an ABR rule instance, an estimator, a trace) and
+ * for everything that object creates in turn: manifests, segments, buffers,
+ * events, licence requests, the built-in ClearKey CDM and clock it makes
+ * when the host gives none. It does not cover memory that the libraries
+ * Streamverse uses allocate inside themselves (FFmpeg, libcurl, libxml2,
+ * OpenSSL, jansson: they have only process-wide allocator hooks, which
+ * Streamverse leaves to the host), nor objects created by functions that
+ * take no allocator (sv_clock_monotonic_create(), the null sinks,
+ * sv_cdm_clearkey_create(), sv_emulate_run(): they use the C library's malloc
+ * and free). tests/unit/api/check_allocations.sh and the
+ * player_counting_allocator test hold the library to this.
+ *
+ * Set struct_size (SV_ALLOCATOR_INIT) and all three callbacks; a NULL
+ * sv_allocator pointer means the C library. realloc is called with ptr NULL
+ * to allocate, never with size 0; free is never called with NULL.
  *
  * Thread: called from any Streamverse thread, possibly several at once.
  */
 typedef struct sv_allocator {
+    size_t struct_size;
     void *(*alloc)(void *opaque, size_t size);
     void *(*realloc)(void *opaque, void *ptr, size_t size);
     void (*free)(void *opaque, void *ptr);
     void *opaque;
 } sv_allocator;
+
+#define SV_ALLOCATOR_INIT SV_STRUCT_INIT(sv_allocator)
 
 #ifdef __cplusplus
 }

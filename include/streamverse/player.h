@@ -44,6 +44,9 @@ typedef struct sv_player sv_player;
 /* ---- settings -------------------------------------------------------- */
 
 typedef struct sv_player_settings {
+    /* sizeof(sv_player_settings), set by sv_player_default_settings(). */
+    size_t struct_size;
+
     /* Outputs. Borrowed: they must outlive the player. A NULL video sink
      * plays audio only; a NULL audio sink makes video the clock (paced by
      * `clock`). */
@@ -96,8 +99,9 @@ typedef struct sv_player_settings {
     void *log_opaque;
     sv_log_level log_level;
 
-    /* Allocator for the player's own memory; all NULL for the C library. */
-    sv_allocator allocator;
+    /* Allocator for the player's own memory (common.h says what it covers).
+     * Copied; NULL (default) for the C library. */
+    const sv_allocator *allocator;
 
     /* Non-zero: segment requests carry Common Media Client Data (CTA-5004)
      * as a CMCD query argument (bitrate, buffer, duration, throughput,
@@ -111,15 +115,18 @@ typedef struct sv_player_settings {
     const sv_abr_param *abr_params;
     size_t num_abr_params;
 
-    /* Zero-filled room to grow without breaking the ABI. */
-    uint8_t reserved[40];
+    /* New fields are appended here (common.h, "Growable structs"). */
 } sv_player_settings;
 
 /*
- * Fills *s with the defaults documented on each field. Always call it before
- * setting fields, so new fields get their defaults.
+ * Fills *s with the defaults documented on each field, struct_size included.
+ * Always call it before setting fields, so new fields get their defaults.
+ * A macro: it passes sizeof(*s) to sv_player_default_settings_sized(), which
+ * fills only that many bytes (a host built against older headers has a
+ * smaller struct). Thread-safe.
  */
-SV_API void sv_player_default_settings(sv_player_settings *s);
+#define sv_player_default_settings(s) sv_player_default_settings_sized((s), sizeof(*(s)))
+SV_API void sv_player_default_settings_sized(sv_player_settings *s, size_t struct_size);
 
 /*
  * Creates a player in the IDLE state and starts its threads.
@@ -130,6 +137,8 @@ SV_API void sv_player_default_settings(sv_player_settings *s);
  * SV_ERR_INTERNAL (a thread could not start) and *out is untouched.
  */
 SV_API int sv_player_create(sv_player **out, const sv_player_settings *settings);
+/* (SV_ERR_INVALID also when settings->struct_size, or that of a sink, the
+ * CDM, the clock or the allocator, is 0 or smaller than its first version.) */
 
 /*
  * Stops playback, joins every thread and frees the player. Pending commands
@@ -247,26 +256,36 @@ SV_API void sv_player_set_wakeup_callback(sv_player *player, void (*cb)(void *op
 
 /* ---- commands (asynchronous) ----------------------------------------- */
 
-/* A CDN the player may fetch from; the same paths exist under each base URL. */
+/*
+ * A CDN the player may fetch from; the same paths exist under each base URL.
+ * Initialise each with SV_CDN_INIT; in an array every element has the same
+ * struct_size (the player steps through the array by it).
+ */
 typedef struct sv_cdn {
+    size_t struct_size;
     const char *id;        /* short name shown in stats and events */
     const char *base_url;  /* replaces the manifest URL's origin and path prefix */
     int priority;          /* lower is preferred (DVB-DASH style) */
     int weight;            /* share among CDNs of equal priority */
 } sv_cdn;
 
-/* Options for sv_player_load(); zero-fill, or use sv_load_default_options(). */
+#define SV_CDN_INIT SV_STRUCT_INIT(sv_cdn)
+
+/* Options for sv_player_load(); fill with sv_load_default_options(). */
 typedef struct sv_load_options {
+    size_t struct_size;
     double start_position_s;     /* where to start (resume); default 0 */
     const sv_cdn *cdns;          /* alternative CDNs, or NULL; copied */
     size_t nb_cdns;
     const char *license_url;     /* overrides settings.license_url; copied */
     const char *auth_token;      /* appended to segment and license requests; copied */
     int quality_index;           /* -1 (default): ABR; >= 0: lock this video representation */
-    uint8_t reserved[32];
 } sv_load_options;
 
-SV_API void sv_load_default_options(sv_load_options *opts);
+/* Fills *opts with the defaults above (a macro passing sizeof(*opts), as
+ * sv_player_default_settings() does). Thread-safe. */
+#define sv_load_default_options(opts) sv_load_default_options_sized((opts), sizeof(*(opts)))
+SV_API void sv_load_default_options_sized(sv_load_options *opts, size_t struct_size);
 
 /*
  * Starts loading `url` (http(s) URL of an HLS playlist, a DASH MPD, or a plain
@@ -300,21 +319,24 @@ SV_API int sv_player_stop(sv_player *player, uint64_t userdata);
 /* ---- backend sessions (svserver) ------------------------------------------ */
 
 /*
- * Options for sv_player_load_title(); zero-fill, then set the fields.
- * Strings are copied.
+ * Options for sv_player_load_title(): start from SV_SESSION_OPTIONS_INIT
+ * (every other field zero), then set the fields. Strings are copied.
  */
 typedef struct sv_session_options {
+    size_t struct_size;
     const char *server_url;     /* the backend's API base, "http://127.0.0.1:8080" */
     const char *user_token;     /* the account's bearer token (POST /api/v1/auth/login) */
     int64_t title_id;
     const char *device_id;      /* counts against the account's stream limit; NULL: "sdk" */
     int prefer_hls;             /* 1: the HLS master playlist; 0 (default): the DASH MPD */
     int from_start;             /* 1: start at load.start_position_s, not the resume point */
-    /* start_position_s (with from_start) and quality_index are used; the
-     * session supplies the CDNs, license URL and media token. */
-    sv_load_options load;
-    uint8_t reserved[32];
+    /* Load options, or NULL for the defaults. Only start_position_s (with
+     * from_start) and quality_index are used; the session supplies the CDNs,
+     * license URL and media token. Read during the call. */
+    const sv_load_options *load;
 } sv_session_options;
+
+#define SV_SESSION_OPTIONS_INIT SV_STRUCT_INIT(sv_session_options)
 
 /*
  * Plays a title of a Streamverse backend as a playback session, replacing
@@ -337,8 +359,9 @@ typedef struct sv_session_options {
 SV_API int sv_player_load_title(sv_player *player, const sv_session_options *opts,
                                 uint64_t userdata);
 
-/* The current backend session. */
+/* The current backend session. Initialise with SV_SESSION_INFO_INIT. */
 typedef struct sv_session_info {
+    size_t struct_size;
     int active;                 /* 1 between "started" and its end */
     char session_id[64];
     double heartbeat_interval_s;
@@ -346,8 +369,11 @@ typedef struct sv_session_info {
     int64_t heartbeats_sent, heartbeats_failed;
 } sv_session_info;
 
-/* Copies the session state (zeroes when none). Returns 0 or SV_ERR_INVALID.
- * Thread-safe. */
+#define SV_SESSION_INFO_INIT SV_STRUCT_INIT(sv_session_info)
+
+/* Copies the session state (zeroes when none) into as many fields as
+ * info->struct_size holds. Returns 0 or SV_ERR_INVALID (NULL, or
+ * struct_size too small). Thread-safe. */
 SV_API int sv_player_get_session(sv_player *player, sv_session_info *info);
 
 /*
@@ -399,11 +425,14 @@ typedef enum sv_property {
     SV_PROP_QUALITY_INDEX,    /* int64: video representation index being played */
     SV_PROP_QUALITY_LOCKED,   /* int64: 1 if set_quality locked it, 0 for ABR */
     SV_PROP_STARTUP_TIME,     /* double, s: from load to the first frame shown */
-    SV_PROP_AV_DRIFT,         /* double, s: audio clock minus video clock at the last frame */
-    SV_PROP_COUNT
+    SV_PROP_AV_DRIFT          /* double, s: audio clock minus video clock at the last frame */
+    /* New properties are appended. There is no count: a host walks the list
+     * with sv_property_name() until it returns NULL, so a newer library's
+     * extra properties are found without a rebuild. */
 } sv_property;
 
-/* Returns the property's name ("buffer"), or NULL for an unknown property. */
+/* Returns the property's name ("buffer"), or NULL for a value that is not a
+ * property of this library (the first such value ends the list). */
 SV_API const char *sv_property_name(sv_property prop);
 
 /*
@@ -415,8 +444,10 @@ SV_API const char *sv_property_name(sv_property prop);
 SV_API int sv_player_get_int64(sv_player *player, sv_property prop, int64_t *out);
 SV_API int sv_player_get_double(sv_player *player, sv_property prop, double *out);
 
-/* One video or audio representation (rendition) of a track. */
+/* One video or audio representation (rendition) of a track.
+ * Initialise with SV_REPRESENTATION_INFO_INIT. */
 typedef struct sv_representation_info {
+    size_t struct_size;
     int index;
     int64_t bandwidth_bps;
     int width, height;       /* 0 for audio */
@@ -425,8 +456,12 @@ typedef struct sv_representation_info {
     char id[64];             /* manifest's own ID */
 } sv_representation_info;
 
-/* A track (DASH AdaptationSet, HLS rendition group). */
+#define SV_REPRESENTATION_INFO_INIT SV_STRUCT_INIT(sv_representation_info)
+
+/* A track (DASH AdaptationSet, HLS rendition group). Initialise with
+ * SV_TRACK_INFO_INIT. */
 typedef struct sv_track_info {
+    size_t struct_size;
     int index;
     sv_track_type type;
     int selected;
@@ -437,6 +472,8 @@ typedef struct sv_track_info {
     char label[64];
     char codecs[64];
 } sv_track_info;
+
+#define SV_TRACK_INFO_INIT SV_STRUCT_INIT(sv_track_info)
 
 /*
  * Returns how many tracks of `type` the loaded presentation has (0 when
@@ -453,19 +490,23 @@ SV_API int sv_player_track_count(sv_player *player, sv_track_type type);
  */
 SV_API int sv_player_get_subtitle(sv_player *player, char *buf, size_t cap);
 
-/* Copies track `index` of `type` into *info. Returns 0 or SV_ERR_RANGE. */
+/* Copies track `index` of `type` into *info (the fields its struct_size
+ * holds). Returns 0, SV_ERR_RANGE, or SV_ERR_INVALID (struct_size too small). */
 SV_API int sv_player_get_track(sv_player *player, sv_track_type type, int index,
                                sv_track_info *info);
 
 /*
- * Copies representation `rep` of track `index` of `type` into *info.
- * Returns 0 or SV_ERR_RANGE.
+ * Copies representation `rep` of track `index` of `type` into *info (the
+ * fields its struct_size holds). Returns 0, SV_ERR_RANGE, or SV_ERR_INVALID
+ * (struct_size too small).
  */
 SV_API int sv_player_get_representation(sv_player *player, sv_track_type type, int index,
                                         int rep, sv_representation_info *info);
 
-/* A consistent snapshot of the session's quality-of-experience counters. */
+/* A consistent snapshot of the session's quality-of-experience counters.
+ * Initialise with SV_PLAYER_STATS_INIT. */
 typedef struct sv_player_stats {
+    size_t struct_size;
     double startup_time_s;      /* load to first frame; -1 before it */
     int64_t rebuffer_count;
     double rebuffer_time_s;
@@ -481,7 +522,11 @@ typedef struct sv_player_stats {
     double max_av_drift_s;      /* largest |audio - video| seen at presentation */
 } sv_player_stats;
 
-/* Copies the current stats. Returns 0 or SV_ERR_INVALID. Thread-safe. */
+#define SV_PLAYER_STATS_INIT SV_STRUCT_INIT(sv_player_stats)
+
+/* Copies the current stats into as many fields as stats->struct_size holds.
+ * Returns 0 or SV_ERR_INVALID (NULL, or struct_size too small).
+ * Thread-safe. */
 SV_API int sv_player_get_stats(sv_player *player, sv_player_stats *stats);
 
 #ifdef __cplusplus

@@ -53,6 +53,7 @@ extern "C" {
 
 /* Settings of the SDL2 video sink; fill with sv_sdl2_video_default_settings(). */
 typedef struct sv_sdl2_video_settings {
+    size_t struct_size;
     /* Window title (UTF-8). Copied. NULL: "Streamverse". */
     const char *title;
     /* Initial client-area size in pixels (default 640x360). Unless
@@ -73,12 +74,15 @@ typedef struct sv_sdl2_video_settings {
     /* 0 (default): a hardware-accelerated renderer when there is one,
      * otherwise SDL's software renderer. 1: always the software renderer. */
     int software;
-    /* Zero-filled room to grow without breaking the ABI. */
-    uint8_t reserved[32];
+    /* New fields are appended here (common.h, "Growable structs"). */
 } sv_sdl2_video_settings;
 
-/* Fills *s with the defaults documented on each field. */
-SV_SDL2_API void sv_sdl2_video_default_settings(sv_sdl2_video_settings *s);
+/* Fills *s with the defaults documented on each field (a macro passing
+ * sizeof(*s), as sv_player_default_settings()). */
+#define sv_sdl2_video_default_settings(s) \
+    sv_sdl2_video_default_settings_sized((s), sizeof(*(s)))
+SV_SDL2_API void sv_sdl2_video_default_settings_sized(sv_sdl2_video_settings *s,
+                                                      size_t struct_size);
 
 /*
  * Creates a video sink that shows frames in an SDL2 window: aspect-correct
@@ -89,7 +93,7 @@ SV_SDL2_API void sv_sdl2_video_default_settings(sv_sdl2_video_settings *s);
  *
  * Initialises SDL's video subsystem (reference-counted by SDL) and opens the
  * window and renderer now. `settings` may be NULL for the defaults and is
- * read during the call only.
+ * read during the call only (the fields its struct_size holds).
  *
  * On success returns 0 and stores a sink owned by the caller, released with
  * sink->destroy(sink) after the player using it was destroyed (this closes
@@ -145,6 +149,7 @@ SV_SDL2_API int sv_sdl2_video_set_fullscreen(sv_video_sink *sink, int on);
  * `configures` counts format changes. Thread: any.
  */
 typedef struct sv_sdl2_video_stats {
+    size_t struct_size;          /* SV_SDL2_VIDEO_STATS_INIT */
     uint64_t frames;
     uint64_t redraws;
     uint64_t configures;
@@ -152,25 +157,33 @@ typedef struct sv_sdl2_video_stats {
     sv_pixel_format format;      /* current texture format */
 } sv_sdl2_video_stats;
 
-/* Copies the counters. Returns 0 or SV_ERR_INVALID. Thread: any. */
+#define SV_SDL2_VIDEO_STATS_INIT SV_STRUCT_INIT(sv_sdl2_video_stats)
+
+/* Copies the counters (the fields stats->struct_size holds). Returns 0 or
+ * SV_ERR_INVALID (not an SDL2 video sink, struct_size too small).
+ * Thread: any. */
 SV_SDL2_API int sv_sdl2_video_get_stats(const sv_video_sink *sink, sv_sdl2_video_stats *stats);
 
 /* ---- audio ------------------------------------------------------------ */
 
 /* Settings of the SDL2 audio sink; fill with sv_sdl2_audio_default_settings(). */
 typedef struct sv_sdl2_audio_settings {
+    size_t struct_size;
     /* Device name as SDL lists it (SDL_GetAudioDeviceName); NULL for the
      * default device. Copied. */
     const char *device;
     /* Frames per device callback, a power of two (default 1024). Smaller is
      * lower latency and more wakeups. */
     int period_frames;
-    /* Zero-filled room to grow without breaking the ABI. */
-    uint8_t reserved[32];
+    /* New fields are appended here (common.h, "Growable structs"). */
 } sv_sdl2_audio_settings;
 
-/* Fills *s with the defaults documented on each field. */
-SV_SDL2_API void sv_sdl2_audio_default_settings(sv_sdl2_audio_settings *s);
+/* Fills *s with the defaults documented on each field (a macro passing
+ * sizeof(*s), as sv_player_default_settings()). */
+#define sv_sdl2_audio_default_settings(s) \
+    sv_sdl2_audio_default_settings_sized((s), sizeof(*(s)))
+SV_SDL2_API void sv_sdl2_audio_default_settings_sized(sv_sdl2_audio_settings *s,
+                                                      size_t struct_size);
 
 /*
  * Creates an audio sink on an SDL2 audio device. open() asks SDL for the
@@ -195,6 +208,7 @@ SV_SDL2_API int sv_sdl2_audio_sink_create(sv_audio_sink **out,
 
 /* What the SDL2 audio sink has played since it was created. */
 typedef struct sv_sdl2_audio_stats {
+    size_t struct_size;       /* SV_SDL2_AUDIO_STATS_INIT */
     uint64_t callbacks;       /* device callbacks run */
     uint64_t frames;          /* frames the player supplied */
     uint64_t silence_frames;  /* frames played as silence (underruns) */
@@ -203,7 +217,11 @@ typedef struct sv_sdl2_audio_stats {
     int period_frames;        /* obtained device period (0 while closed) */
 } sv_sdl2_audio_stats;
 
-/* Copies the counters. Returns 0 or SV_ERR_INVALID (not an SDL2 audio sink). Thread: any. */
+#define SV_SDL2_AUDIO_STATS_INIT SV_STRUCT_INIT(sv_sdl2_audio_stats)
+
+/* Copies the counters (the fields stats->struct_size holds). Returns 0 or
+ * SV_ERR_INVALID (not an SDL2 audio sink, struct_size too small).
+ * Thread: any. */
 SV_SDL2_API int sv_sdl2_audio_get_stats(const sv_audio_sink *sink, sv_sdl2_audio_stats *stats);
 
 /* ---- text ------------------------------------------------------------- */

@@ -80,6 +80,10 @@ typedef struct sv_video_frame {
  * whoever owns the sink, after the player using it is destroyed.
  */
 typedef struct sv_video_sink {
+    /* sizeof(sv_video_sink): start from SV_VIDEO_SINK_INIT. The player copies
+     * the members at sv_player_create(); members it does not find in a
+     * smaller struct count as NULL. */
+    size_t struct_size;
     /* Pixel formats the sink can show, ending with SV_PIX_FMT_NONE, most
      * preferred first; the player converts decoded pictures to the first one
      * it can. NULL means the sink takes any format as decoded (a hashing sink
@@ -99,6 +103,8 @@ typedef struct sv_video_sink {
     void *opaque;
 } sv_video_sink;
 
+#define SV_VIDEO_SINK_INIT SV_STRUCT_INIT(sv_video_sink)
+
 /* ---- audio ----------------------------------------------------------- */
 
 typedef enum sv_sample_format {
@@ -107,6 +113,8 @@ typedef enum sv_sample_format {
     SV_SAMPLE_FMT_F32    /* interleaved 32-bit float in [-1, 1] */
 } sv_sample_format;
 
+/* An audio format. A small value type, frozen: it never grows (a richer
+ * format would be a new type), so it has no struct_size. */
 typedef struct sv_audio_format {
     int sample_rate;       /* frames per second, e.g. 48000 */
     int channels;          /* 1 = mono, 2 = stereo, ... (FFmpeg default layouts) */
@@ -135,6 +143,9 @@ typedef int (*sv_audio_pull_fn)(void *pull_opaque, void *buf, int frames, int64_
  * a pull call is still running.
  */
 typedef struct sv_audio_sink {
+    /* sizeof(sv_audio_sink): start from SV_AUDIO_SINK_INIT. Copied by the
+     * player as for sv_video_sink. */
+    size_t struct_size;
     /* Opens the device for `wanted`; writes the format actually obtained to
      * `obtained` (the player resamples to it). Starts paused. Returns 0 or a
      * negative code. */
@@ -149,6 +160,8 @@ typedef struct sv_audio_sink {
     void *opaque;
 } sv_audio_sink;
 
+#define SV_AUDIO_SINK_INIT SV_STRUCT_INIT(sv_audio_sink)
+
 /* ---- null sinks: headless output with frame hashes --------------------- */
 
 /*
@@ -160,14 +173,18 @@ typedef struct sv_audio_sink {
 typedef void (*sv_frame_hash_fn)(void *opaque, const sv_video_frame *frame,
                                  const uint8_t md5[16]);
 
-/* What the null video sink recorded for one frame. */
+/* What the null video sink recorded for one frame. Initialise with
+ * SV_NULL_FRAME_RECORD_INIT. */
 typedef struct sv_null_frame_record {
+    size_t struct_size;
     int64_t pts;          /* decoder timestamp (tb_num/tb_den of the frame) */
     int64_t pts_us;
     int width, height;
     size_t size;          /* bytes hashed */
     uint8_t md5[16];
 } sv_null_frame_record;
+
+#define SV_NULL_FRAME_RECORD_INIT SV_STRUCT_INIT(sv_null_frame_record)
 
 /*
  * Creates a video sink that shows nothing, takes any pixel format as decoded,
@@ -192,14 +209,16 @@ SV_API uint64_t sv_null_video_sink_frames(const sv_video_sink *sink);
 
 /*
  * Copies the record of frame `index` (0-based, in presentation order) into
- * *rec. Returns 0, SV_ERR_RANGE if no such frame was recorded, or
- * SV_ERR_INVALID if sink is not a null video sink. Thread-safe.
+ * *rec (the fields its struct_size holds). Returns 0, SV_ERR_RANGE if no such
+ * frame was recorded, or SV_ERR_INVALID if sink is not a null video sink or
+ * rec->struct_size is too small. Thread-safe.
  */
 SV_API int sv_null_video_sink_record(const sv_video_sink *sink, uint64_t index,
                                      sv_null_frame_record *rec);
 
-/* Settings of the null audio sink. */
+/* Settings of the null audio sink; fill with sv_null_audio_default_settings(). */
 typedef struct sv_null_audio_settings {
+    size_t struct_size;
     /* Clock that paces the pulls (borrowed; it must outlive the sink); NULL
      * for a monotonic clock the sink makes itself. */
     const sv_clock *clock;
@@ -212,16 +231,23 @@ typedef struct sv_null_audio_settings {
     sv_audio_format force_format;
 } sv_null_audio_settings;
 
-/* Fills *s with the defaults: own monotonic clock, realtime, 1024-frame periods. */
-SV_API void sv_null_audio_default_settings(sv_null_audio_settings *s);
+/* Fills *s with the defaults: own monotonic clock, realtime, 1024-frame
+ * periods (a macro passing sizeof(*s), as sv_player_default_settings()). */
+#define sv_null_audio_default_settings(s) \
+    sv_null_audio_default_settings_sized((s), sizeof(*(s)))
+SV_API void sv_null_audio_default_settings_sized(sv_null_audio_settings *s, size_t struct_size);
 
-/* What the null audio sink has consumed. */
+/* What the null audio sink has consumed. Initialise with
+ * SV_NULL_AUDIO_STATS_INIT. */
 typedef struct sv_null_audio_stats {
+    size_t struct_size;
     uint64_t frames;          /* frames supplied by the player */
     uint64_t silence_frames;  /* frames the player could not supply (underruns) */
     uint64_t pulls;           /* pull calls made */
     uint8_t md5[16];          /* MD5 of every supplied sample byte, in order */
 } sv_null_audio_stats;
+
+#define SV_NULL_AUDIO_STATS_INIT SV_STRUCT_INIT(sv_null_audio_stats)
 
 /*
  * Creates an audio sink that plays nothing: its own thread pulls samples,
@@ -232,8 +258,9 @@ typedef struct sv_null_audio_stats {
 SV_API int sv_null_audio_sink_create(sv_audio_sink **out, const sv_null_audio_settings *settings);
 
 /*
- * Copies the sink's counters into *stats. The MD5 covers the samples pulled so
- * far. Returns 0, or SV_ERR_INVALID if sink is not a null audio sink.
+ * Copies the sink's counters into *stats (the fields its struct_size holds).
+ * The MD5 covers the samples pulled so far. Returns 0, or SV_ERR_INVALID if
+ * sink is not a null audio sink or stats->struct_size is too small.
  * Thread-safe.
  */
 SV_API int sv_null_audio_sink_stats(const sv_audio_sink *sink, sv_null_audio_stats *stats);

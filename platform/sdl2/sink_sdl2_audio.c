@@ -8,7 +8,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../abi.h"
 #include "streamverse/sdl2.h"
+
+/* The sizes of the first published versions (ABI 1) of the structs read or written here. */
+#define SETTINGS_V1 SV__SIZE_TO(sv_sdl2_audio_settings, period_frames)
+#define STATS_V1 SV__SIZE_TO(sv_sdl2_audio_stats, period_frames)
 
 typedef struct sdl_audio {
     sv_audio_sink pub;           /* first: the public pointer is the object */
@@ -121,16 +126,26 @@ static void destroy(sv_audio_sink *sink)
     close_sink(s);
     SDL_QuitSubSystem(SDL_INIT_AUDIO);
     SDL_DestroyMutex(s->lock);
-    free(s->device_name);
-    free(s);
+    SDL_free(s->device_name);
+    SDL_free(s);
 }
 
-SV_SDL2_API void sv_sdl2_audio_default_settings(sv_sdl2_audio_settings *s)
+static void defaults(sv_sdl2_audio_settings *s)
 {
-    if (!s)
-        return;
     memset(s, 0, sizeof(*s));
+    s->struct_size = sizeof(*s);
     s->period_frames = 1024;
+}
+
+SV_SDL2_API void sv_sdl2_audio_default_settings_sized(sv_sdl2_audio_settings *s,
+                                                      size_t struct_size)
+{
+    sv_sdl2_audio_settings full;
+    if (!s || struct_size < SETTINGS_V1)
+        return;
+    defaults(&full);
+    full.struct_size = struct_size;
+    memcpy(s, &full, struct_size < sizeof(full) ? struct_size : sizeof(full));
 }
 
 SV_SDL2_API int sv_sdl2_audio_sink_create(sv_audio_sink **out,
@@ -140,18 +155,16 @@ SV_SDL2_API int sv_sdl2_audio_sink_create(sv_audio_sink **out,
     sdl_audio *s = NULL;
     int ret = SV_ERR_NOMEM;
 
-    if (!out)
+    defaults(&set);
+    if (!out || (settings && sv__struct_read(&set, sizeof(set), settings, SETTINGS_V1) < 0))
         return SV_ERR_INVALID;
-    sv_sdl2_audio_default_settings(&set);
-    if (settings)
-        set = *settings;
     /* SDL wants a power of two that fits its 16-bit field. */
     if (set.period_frames < 64 || set.period_frames > 32768 ||
         (set.period_frames & (set.period_frames - 1)))
         return SV_ERR_INVALID;
-    if (!(s = calloc(1, sizeof(*s))))
+    if (!(s = SDL_calloc(1, sizeof(*s))))
         return SV_ERR_NOMEM;
-    if (set.device && !(s->device_name = strdup(set.device)))
+    if (set.device && !(s->device_name = SDL_strdup(set.device)))
         goto fail;
     if (!(s->lock = SDL_CreateMutex()))
         goto fail;
@@ -161,6 +174,7 @@ SV_SDL2_API int sv_sdl2_audio_sink_create(sv_audio_sink **out,
     }
     s->period_frames = set.period_frames;
     s->stats.last_delay_us = -1;
+    s->pub.struct_size = sizeof(s->pub);
     s->pub.open = open_sink;
     s->pub.pause = pause_sink;
     s->pub.close = close_sink;
@@ -171,18 +185,18 @@ SV_SDL2_API int sv_sdl2_audio_sink_create(sv_audio_sink **out,
 
 fail:
     SDL_DestroyMutex(s->lock);
-    free(s->device_name);
-    free(s);
+    SDL_free(s->device_name);
+    SDL_free(s);
     return ret;
 }
 
 SV_SDL2_API int sv_sdl2_audio_get_stats(const sv_audio_sink *sink, sv_sdl2_audio_stats *stats)
 {
-    if (!sink || sink->open != open_sink || !stats)
+    if (!sink || sink->open != open_sink || sv__struct_size(stats) < STATS_V1)
         return SV_ERR_INVALID;
     sdl_audio *s = sink->opaque;
     SDL_LockMutex(s->lock);
-    *stats = s->stats;
+    sv_sdl2_audio_stats full = s->stats;
     SDL_UnlockMutex(s->lock);
-    return 0;
+    return sv__struct_write(stats, &full, sizeof(full), STATS_V1);
 }

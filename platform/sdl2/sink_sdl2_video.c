@@ -11,7 +11,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../abi.h"
 #include "streamverse/sdl2.h"
+
+/* The sizes of the first published versions (ABI 1) of the structs read or written here. */
+#define SETTINGS_V1 SV__SIZE_TO(sv_sdl2_video_settings, software)
+#define STATS_V1 SV__SIZE_TO(sv_sdl2_video_stats, format)
 
 typedef struct text_layer {
     char *text;              /* guarded by the sink's lock */
@@ -134,7 +139,7 @@ static void refresh_layer(sdl_video *s, text_layer *l)
     dirty = l->dirty;
     l->dirty = 0;
     if (dirty && l->text)
-        text = strdup(l->text);
+        text = SDL_strdup(l->text);
     SDL_UnlockMutex(s->lock);
     if (!dirty)
         return;
@@ -148,7 +153,7 @@ static void refresh_layer(sdl_video *s, text_layer *l)
          * between lines; the box is drawn with the text, at 1x, and scaled
          * up with nearest-pixel sampling so the glyphs stay crisp. */
         int w = cols * SV_SDL2_TEXT_CELL_W + 3, h = lines * SV_SDL2_TEXT_CELL_H + 2;
-        uint32_t *px = malloc((size_t)w * (size_t)h * sizeof(*px));
+        uint32_t *px = SDL_malloc((size_t)w * (size_t)h * sizeof(*px));
         if (px) {
             for (int i = 0; i < w * h; i++)
                 px[i] = 0xb0000000u; /* ARGB: translucent black */
@@ -162,10 +167,10 @@ static void refresh_layer(sdl_video *s, text_layer *l)
                 l->w = w;
                 l->h = h;
             }
-            free(px);
+            SDL_free(px);
         }
     }
-    free(text);
+    SDL_free(text);
 }
 
 static int draw(sdl_video *s)
@@ -250,7 +255,7 @@ static void free_layer(text_layer *l)
 {
     if (l->tex)
         SDL_DestroyTexture(l->tex);
-    free(l->text);
+    SDL_free(l->text);
 }
 
 static void destroy(sv_video_sink *sink)
@@ -269,18 +274,28 @@ static void destroy(sv_video_sink *sink)
         SDL_DestroyWindow(s->win);
     SDL_QuitSubSystem(SDL_INIT_VIDEO);
     SDL_DestroyMutex(s->lock);
-    free(s);
+    SDL_free(s);
 }
 
-SV_SDL2_API void sv_sdl2_video_default_settings(sv_sdl2_video_settings *s)
+static void defaults(sv_sdl2_video_settings *s)
 {
-    if (!s)
-        return;
     memset(s, 0, sizeof(*s));
+    s->struct_size = sizeof(*s);
     s->width = 640;
     s->height = 360;
     s->x = -1;
     s->y = -1;
+}
+
+SV_SDL2_API void sv_sdl2_video_default_settings_sized(sv_sdl2_video_settings *s,
+                                                      size_t struct_size)
+{
+    sv_sdl2_video_settings full;
+    if (!s || struct_size < SETTINGS_V1)
+        return;
+    defaults(&full);
+    full.struct_size = struct_size;
+    memcpy(s, &full, struct_size < sizeof(full) ? struct_size : sizeof(full));
 }
 
 SV_SDL2_API int sv_sdl2_video_sink_create(sv_video_sink **out,
@@ -290,14 +305,12 @@ SV_SDL2_API int sv_sdl2_video_sink_create(sv_video_sink **out,
     sdl_video *s = NULL;
     int ret = SV_ERR_IO, sdl_up = 0;
 
-    if (!out)
+    defaults(&set);
+    if (!out || (settings && sv__struct_read(&set, sizeof(set), settings, SETTINGS_V1) < 0))
         return SV_ERR_INVALID;
-    sv_sdl2_video_default_settings(&set);
-    if (settings)
-        set = *settings;
     if (set.width <= 0 || set.height <= 0 || set.width > 16384 || set.height > 16384)
         return SV_ERR_INVALID;
-    if (!(s = calloc(1, sizeof(*s))))
+    if (!(s = SDL_calloc(1, sizeof(*s))))
         return SV_ERR_NOMEM;
     if (!(s->lock = SDL_CreateMutex())) {
         ret = SV_ERR_NOMEM;
@@ -328,6 +341,7 @@ SV_SDL2_API int sv_sdl2_video_sink_create(sv_video_sink **out,
     s->keep_window_size = set.keep_window_size;
     s->hidden = set.hidden_until_first_frame;
     s->fullscreen = set.fullscreen ? 1 : 0;
+    s->pub.struct_size = sizeof(s->pub);
     s->pub.formats = sdl_formats;
     s->pub.configure = configure;
     s->pub.present = present;
@@ -347,7 +361,7 @@ fail:
     if (sdl_up)
         SDL_QuitSubSystem(SDL_INIT_VIDEO);
     SDL_DestroyMutex(s->lock);
-    free(s);
+    SDL_free(s);
     return ret;
 }
 
@@ -364,11 +378,11 @@ static int set_layer_text(sv_video_sink *sink, int subtitle, const char *text)
 
     if (!s)
         return SV_ERR_INVALID;
-    if (text && *text && !(copy = strdup(text)))
+    if (text && *text && !(copy = SDL_strdup(text)))
         return SV_ERR_NOMEM;
     text_layer *l = subtitle ? &s->sub : &s->osd;
     SDL_LockMutex(s->lock);
-    free(l->text);
+    SDL_free(l->text);
     l->text = copy;
     l->dirty = 1;
     SDL_UnlockMutex(s->lock);
@@ -417,11 +431,12 @@ SV_SDL2_API int sv_sdl2_video_set_fullscreen(sv_video_sink *sink, int on)
 SV_SDL2_API int sv_sdl2_video_get_stats(const sv_video_sink *sink, sv_sdl2_video_stats *stats)
 {
     sdl_video *s = as_sdl_video(sink);
+    sv_sdl2_video_stats full;
 
-    if (!s || !stats)
+    if (!s || sv__struct_size(stats) < STATS_V1)
         return SV_ERR_INVALID;
     SDL_LockMutex(s->lock);
-    *stats = s->stats;
+    full = s->stats;
     SDL_UnlockMutex(s->lock);
-    return 0;
+    return sv__struct_write(stats, &full, sizeof(full), STATS_V1);
 }

@@ -80,7 +80,7 @@ static void on_fatal(void *arg)
         sv__set_state(p, SV_STATE_ERROR);
         reply_load(p, t->code);
     }
-    free(t);
+    sv__free(p->settings.allocator, t);
 }
 
 void sv__control_error(struct sv_player *p, int code, int fatal, const char *fmt, ...)
@@ -99,11 +99,11 @@ void sv__control_error(struct sv_player *p, int code, int fatal, const char *fmt
     sv__events_push(&p->events, &ev, msg, NULL, NULL);
     if (!fatal)
         return;
-    fatal_task *t = malloc(sizeof(*t));
+    fatal_task *t = sv__malloc(p->settings.allocator, sizeof(*t));
     if (t) {
         *t = (fatal_task){ p, code };
         if (sv__loop_post(p->loop, on_fatal, t) < 0)
-            free(t);
+            sv__free(p->settings.allocator, t);
     }
 }
 
@@ -142,12 +142,12 @@ static void env_event(void *opaque, const sv_event *ev, const char *t0, const ch
 static void session_load(void *opaque, uint64_t userdata, char *url, const sv_load_options *opts)
 {
     struct sv_player *p = opaque;
-    sv__cmd *c = calloc(1, sizeof(*c));
+    sv__cmd *c = sv__calloc(p->settings.allocator, 1, sizeof(*c));
 
     if (!c) {
-        free(url);
-        free((char *)opts->auth_token);
-        free((char *)opts->license_url);
+        sv__free(p->settings.allocator, url);
+        sv__free(p->settings.allocator, (char *)opts->auth_token);
+        sv__free(p->settings.allocator, (char *)opts->license_url);
         sv__control_error(p, SV_ERR_NOMEM, 1, "out of memory loading the session's manifest");
         return;
     }
@@ -168,6 +168,7 @@ void sv__control_session_host(struct sv_player *p, sv__session_host *host)
 void sv__control_init_env(struct sv_player *p)
 {
     p->env = (sv__env){ .st = &p->st, .clock = p->clock, .log = &p->log,
+                        .alloc = p->settings.allocator,
                         .notify = { .opaque = p, .changed = env_changed, .error = env_error,
                                     .event = env_event } };
 }
@@ -343,7 +344,7 @@ void sv__control_unload(struct sv_player *p)
     stop_streams(p);
     sv__model_destroy(p->pres);
     p->pres = NULL;
-    free(p->load_url);
+    sv__free(p->settings.allocator, p->load_url);
     p->load_url = NULL;
     sv__steer_stop(p);
     sv__cmd_free(p->load_cmd);
@@ -444,12 +445,12 @@ static void on_manifest(void *opaque, sv__fetch_result *r)
     struct sv_player *p = opaque;
     p->manifest_fetch = 0;
     if (r->error) {
-        free(r->data);
+        sv__free(p->settings.allocator, r->data);
         sv__control_error(p, r->error, 1, "%s", r->message);
         return;
     }
     if (r->size == 0) {
-        free(r->data);
+        sv__free(p->settings.allocator, r->data);
         sv__control_error(p, SV_ERR_PARSE, 1, "empty manifest %s: the answer has 0 bytes",
                           r->url);
         return;
@@ -458,12 +459,12 @@ static void on_manifest(void *opaque, sv__fetch_result *r)
     sv__parse_error err = { 0 };
     int ret;
     if (kind == SV__SOURCE_FILE) {
-        ret = sv__model_create(kind, NULL, 0, p->load_url, 0, &p->settings.allocator, &p->pres, &err);
+        ret = sv__model_create(kind, NULL, 0, p->load_url, 0, p->settings.allocator, &p->pres, &err);
     } else {
         ret = sv__model_create(kind, (const char *)r->data, r->size, r->url, sv__wallclock_utc(p),
-                               &p->settings.allocator, &p->pres, &err);
+                               p->settings.allocator, &p->pres, &err);
     }
-    free(r->data);
+    sv__free(p->settings.allocator, r->data);
     if (ret < 0) {
         if (ret == SV_ERR_PARSE)
             sv__control_error(p, ret, 1, "broken manifest %s: line %d: %s", r->url, err.line,
@@ -504,11 +505,11 @@ static int looks_like_media_file(const char *url)
 }
 
 /* Local paths become file:// URLs so everything downstream sees URLs. */
-static char *to_url(const char *in)
+static char *to_url(const sv_allocator *alloc, const char *in)
 {
     if (sv__url_is_absolute(in))
-        return strdup(in);
-    return sv__file_url(in);
+        return sv__strdup(alloc, in);
+    return sv__file_url(alloc, in);
 }
 
 void sv__control_begin_pending(struct sv_player *p, uint64_t userdata)
@@ -543,7 +544,7 @@ void sv__control_load(struct sv_player *p, sv__cmd *c, int continues)
     p->st.quality_locked = c->opts.quality_index >= 0;
     sv__mutex_unlock(&p->st.lock);
 
-    p->load_url = to_url(c->url);
+    p->load_url = to_url(p->settings.allocator, c->url);
     if (!p->load_url) {
         sv__control_error(p, SV_ERR_NOT_FOUND, 1, "cannot open %s: no such file", c->url);
         return;
@@ -558,7 +559,7 @@ void sv__control_load(struct sv_player *p, sv__cmd *c, int continues)
     p->tick_timer = sv__loop_timer(p->loop, TICK_S, tick, p);
     if (looks_like_media_file(p->load_url)) {
         sv__parse_error err = { 0 };
-        if (sv__model_create(SV__SOURCE_FILE, NULL, 0, p->load_url, 0, &p->settings.allocator,
+        if (sv__model_create(SV__SOURCE_FILE, NULL, 0, p->load_url, 0, p->settings.allocator,
                              &p->pres, &err) < 0 || begin(p, 1) < 0) {
             if (!atomic_load(&p->failed))
                 sv__control_error(p, SV_ERR_NOMEM, 1, "cannot start playback of %s", c->url);
@@ -583,18 +584,18 @@ void sv__cmd_free(sv__cmd *c)
         return;
     if (c->cdns) {
         for (size_t i = 0; i < c->opts.nb_cdns; i++) {
-            free((char *)c->cdns[i].id);
-            free((char *)c->cdns[i].base_url);
+            sv__free(c->player->settings.allocator, (char *)c->cdns[i].id);
+            sv__free(c->player->settings.allocator, (char *)c->cdns[i].base_url);
         }
-        free(c->cdns);
+        sv__free(c->player->settings.allocator, c->cdns);
     }
-    free((char *)c->opts.license_url);
-    free((char *)c->opts.auth_token);
-    free((char *)c->session.server_url);
-    free((char *)c->session.user_token);
-    free((char *)c->session.device_id);
-    free(c->url);
-    free(c);
+    sv__free(c->player->settings.allocator, (char *)c->opts.license_url);
+    sv__free(c->player->settings.allocator, (char *)c->opts.auth_token);
+    sv__free(c->player->settings.allocator, (char *)c->session.server_url);
+    sv__free(c->player->settings.allocator, (char *)c->session.user_token);
+    sv__free(c->player->settings.allocator, (char *)c->session.device_id);
+    sv__free(c->player->settings.allocator, c->url);
+    sv__free(c->player->settings.allocator, c);
 }
 
 /* ---- other commands ---------------------------------------------------------------- */

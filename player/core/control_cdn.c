@@ -18,14 +18,14 @@
 #include "player/core/internal.h"
 
 /* "http://h/a/b/master.m3u8?x" -> "http://h/a/b/" (malloc'd), or NULL. */
-static char *folder_of(const char *url)
+static char *folder_of(const sv_allocator *alloc, const char *url)
 {
     size_t end = strcspn(url, "?#");
     while (end > 0 && url[end - 1] != '/')
         end--;
     if (!end)
         return NULL;
-    char *f = malloc(end + 1);
+    char *f = sv__malloc(alloc, end + 1);
     if (f) {
         memcpy(f, url, end);
         f[end] = '\0';
@@ -69,17 +69,17 @@ int sv__control_cdns_host(struct sv_player *p, const char *manifest_url)
 
     if (!n)
         return 0;
-    if (!(origin = folder_of(manifest_url)))
+    if (!(origin = folder_of(p->settings.allocator, manifest_url)))
         return SV_ERR_INVALID;
-    if (!(list = calloc(n, sizeof(*list)))) {
-        free(origin);
+    if (!(list = sv__calloc(p->settings.allocator, n, sizeof(*list)))) {
+        sv__free(p->settings.allocator, origin);
         return SV_ERR_NOMEM;
     }
     sv__control_cdns_list(p, list, n);
     if ((ret = sv__fetcher_set_origin(p->fetcher, origin)) == 0)
         ret = sv__fetcher_set_cdns(p->fetcher, list, n);
-    free(list);
-    free(origin);
+    sv__free(p->settings.allocator, list);
+    sv__free(p->settings.allocator, origin);
     return ret;
 }
 
@@ -137,7 +137,7 @@ int sv__steer_start(struct sv_player *p)
         return 0;
     sv__steer_config cfg = { .uri = p->pres->steering_uri,
                              .dash = p->pres->kind == SV__SOURCE_DASH, .loop = p->loop,
-                             .fetcher = p->fetcher, .allocator = &p->settings.allocator,
+                             .fetcher = p->fetcher, .allocator = p->settings.allocator,
                              .log = &p->log, .cdns = steer_cdns,
                              .throughput_bps = steer_throughput, .opaque = p };
     return sv__steer_create(&p->steer, &cfg);

@@ -118,7 +118,9 @@ typedef struct sv__cmd {
     char *url;
     sv_load_options opts;      /* strings copied below */
     sv_cdn *cdns;
-    sv_session_options session; /* LOAD_TITLE; its strings are copies */
+    sv_session_options session; /* LOAD_TITLE; its strings are copies, its load
+                                   points to session_load */
+    sv_load_options session_load;
     int ivalue;
     double dvalue;
     int flags;
@@ -179,7 +181,15 @@ void sv__steer_stop(struct sv_player *p);
 #define SV__MAX_TRACKS 16
 
 struct sv_player {
-    sv_player_settings settings;   /* strings point to the copies below */
+    sv_player_settings settings;   /* strings point to the copies below; sinks, CDM,
+                                      clock and allocator to the full-size copies of the
+                                      host's that follow (player.c, read_settings) */
+    sv_video_sink video_sink;
+    sv_audio_sink audio_sink;
+    sv_cdm host_cdm;
+    sv_clock host_clock;
+    sv_allocator allocator;        /* the host's, copied; no callbacks when it gave none
+                                      (the C library). settings.allocator points here */
     char *abr_rule_name, *license_url, *user_agent;
     sv_abr_param *abr_params;      /* settings.abr_params' copy (names owned) */
     sv__logger log;

@@ -7,14 +7,27 @@
 #include <string.h>
 
 #include "player/core/internal.h"
+#include "drm/clearkey.h"
+#include "platform/abi.h"
 #include "platform/alloc.h"
 #include "player/manifest/url.h"
 
-void sv_player_default_settings(sv_player_settings *s)
+/* The sizes of the first published versions (ABI 1) of the structs read here. */
+#define SETTINGS_V1 SV__SIZE_TO(sv_player_settings, num_abr_params)
+#define LOAD_OPTIONS_V1 SV__SIZE_TO(sv_load_options, quality_index)
+#define CDN_V1 SV__SIZE_TO(sv_cdn, weight)
+#define SESSION_OPTIONS_V1 SV__SIZE_TO(sv_session_options, load)
+#define SESSION_INFO_V1 SV__SIZE_TO(sv_session_info, heartbeats_failed)
+#define VIDEO_SINK_V1 SV__SIZE_TO(sv_video_sink, opaque)
+#define AUDIO_SINK_V1 SV__SIZE_TO(sv_audio_sink, opaque)
+#define CDM_V1 SV__SIZE_TO(sv_cdm, opaque)
+#define CLOCK_V1 SV__SIZE_TO(sv_clock, opaque)
+
+/* The defaults, whole; the public functions copy what fits the host's size. */
+static void settings_defaults(sv_player_settings *s)
 {
-    if (!s)
-        return;
     memset(s, 0, sizeof(*s));
+    s->struct_size = sizeof(*s);
     s->abr_rule = "hybrid";
     s->start_buffer_s = 2;
     s->buffer_goal_s = 30;
@@ -25,19 +38,38 @@ void sv_player_default_settings(sv_player_settings *s)
     s->log_level = SV_LOG_WARN;
 }
 
-void sv_load_default_options(sv_load_options *o)
+static void load_defaults(sv_load_options *o)
 {
-    if (!o)
-        return;
     memset(o, 0, sizeof(*o));
+    o->struct_size = sizeof(*o);
     o->quality_index = -1;
 }
 
-static char *dup_or_null(const char *s, int *failed)
+void sv_player_default_settings_sized(sv_player_settings *s, size_t struct_size)
+{
+    sv_player_settings full;
+    if (!s || struct_size < SETTINGS_V1)
+        return;
+    settings_defaults(&full);
+    full.struct_size = struct_size;
+    memcpy(s, &full, struct_size < sizeof(full) ? struct_size : sizeof(full));
+}
+
+void sv_load_default_options_sized(sv_load_options *o, size_t struct_size)
+{
+    sv_load_options full;
+    if (!o || struct_size < LOAD_OPTIONS_V1)
+        return;
+    load_defaults(&full);
+    full.struct_size = struct_size;
+    memcpy(o, &full, struct_size < sizeof(full) ? struct_size : sizeof(full));
+}
+
+static char *dup_or_null(const sv_allocator *alloc, const char *s, int *failed)
 {
     if (!s)
         return NULL;
-    char *d = strdup(s);
+    char *d = sv__strdup(alloc, s);
     if (!d)
         *failed = 1;
     return d;
@@ -70,17 +102,58 @@ int sv__abr_params_ok(const sv_abr_rule *rule, const sv_abr_param *params, size_
 }
 
 /* The player's own copy of the rule parameters (names duplicated). */
-static int copy_abr_params(struct sv_player *p, const sv_player_settings *s)
+static int copy_abr_params(struct sv_player *p, const sv_abr_param *params, size_t n)
 {
-    if (!s->num_abr_params)
+    if (!n)
         return 0;
-    if (!(p->abr_params = calloc(s->num_abr_params, sizeof(*p->abr_params))))
+    if (!(p->abr_params = sv__calloc(p->settings.allocator, n, sizeof(*p->abr_params))))
         return SV_ERR_NOMEM;
     p->settings.abr_params = p->abr_params;
-    for (size_t i = 0; i < s->num_abr_params; i++) {
-        p->abr_params[i].value = s->abr_params[i].value;
-        if (!(p->abr_params[i].name = strdup(s->abr_params[i].name)))
+    for (size_t i = 0; i < n; i++) {
+        p->abr_params[i].value = params[i].value;
+        if (!(p->abr_params[i].name = sv__strdup(p->settings.allocator, params[i].name)))
             return SV_ERR_NOMEM;
+    }
+    return 0;
+}
+
+/*
+ * Reads the host's settings and copies the host's interfaces (sinks, CDM,
+ * clock, allocator) into the player at their full size, so the rest of the
+ * player never reads past the end of a smaller, older struct.
+ */
+static int read_settings(struct sv_player *p, const sv_player_settings *host)
+{
+    settings_defaults(&p->settings);
+    int r = sv__struct_read(&p->settings, sizeof(p->settings), host, SETTINGS_V1);
+    /* Whatever happens, the player frees through the allocator it was
+     * allocated from (sv__player_create copied it; zero callbacks: libc). */
+    p->settings.allocator = &p->allocator;
+    p->settings.struct_size = sizeof(p->settings);
+    if (r < 0)
+        return SV_ERR_INVALID;
+    sv_player_settings *s = &p->settings;
+    if (s->video_sink) {
+        if (sv__struct_read(&p->video_sink, sizeof(p->video_sink), s->video_sink,
+                            VIDEO_SINK_V1) < 0)
+            return SV_ERR_INVALID;
+        s->video_sink = &p->video_sink;
+    }
+    if (s->audio_sink) {
+        if (sv__struct_read(&p->audio_sink, sizeof(p->audio_sink), s->audio_sink,
+                            AUDIO_SINK_V1) < 0)
+            return SV_ERR_INVALID;
+        s->audio_sink = &p->audio_sink;
+    }
+    if (s->cdm) {
+        if (sv__struct_read(&p->host_cdm, sizeof(p->host_cdm), s->cdm, CDM_V1) < 0)
+            return SV_ERR_INVALID;
+        s->cdm = &p->host_cdm;
+    }
+    if (s->clock) {
+        if (sv__struct_read(&p->host_clock, sizeof(p->host_clock), s->clock, CLOCK_V1) < 0)
+            return SV_ERR_INVALID;
+        s->clock = &p->host_clock;
     }
     return 0;
 }
@@ -106,30 +179,44 @@ int sv__player_create(sv_player **out, const sv_player_settings *settings,
                       sv__transport *transport, int own_thread)
 {
     const sv_abr_rule *rule = NULL;
-    if (!out || !settings || check_settings(settings) < 0 ||
-        !(rule = sv_abr_rule_find(settings->abr_rule ? settings->abr_rule : "hybrid")) ||
-        !sv__abr_params_ok(rule, settings->abr_params, settings->num_abr_params)) {
+    if (!out || !settings) {
         sv__transport_destroy(transport);
         return SV_ERR_INVALID;
     }
-
+    /* The allocator first: the player itself comes from it. */
+    sv_allocator al;
+    const sv_allocator *host_alloc =
+        sv__struct_size(settings) >= SETTINGS_V1 ? settings->allocator : NULL;
+    if (sv__allocator_copy(&al, host_alloc) < 0) {
+        sv__transport_destroy(transport);
+        return SV_ERR_INVALID;
+    }
+    al.struct_size = sizeof(al);
     int ret = SV_ERR_NOMEM, failed = 0;
-    struct sv_player *p = calloc(1, sizeof(*p));
+    struct sv_player *p = sv__calloc(&al, 1, sizeof(*p));
     if (!p) {
         sv__transport_destroy(transport);
         return SV_ERR_NOMEM;
     }
+    p->allocator = al;
     p->transport = transport;
-    p->settings = *settings;
+    if (read_settings(p, settings) < 0 || check_settings(&p->settings) < 0 ||
+        !(rule = sv_abr_rule_find(p->settings.abr_rule ? p->settings.abr_rule : "hybrid")) ||
+        !sv__abr_params_ok(rule, p->settings.abr_params, p->settings.num_abr_params)) {
+        ret = SV_ERR_INVALID;
+        goto fail;
+    }
+    settings = &p->settings; /* from here on, the full-size copy */
     p->abr_rule = rule;
-    p->abr_rule_name = dup_or_null(sv_abr_rule_name(rule), &failed);
-    p->license_url = dup_or_null(settings->license_url, &failed);
-    p->user_agent = dup_or_null(settings->user_agent, &failed);
+    p->abr_rule_name = dup_or_null(p->settings.allocator, sv_abr_rule_name(rule), &failed);
+    p->license_url = dup_or_null(p->settings.allocator, settings->license_url, &failed);
+    p->user_agent = dup_or_null(p->settings.allocator, settings->user_agent, &failed);
     p->settings.abr_rule = p->abr_rule_name;
     p->settings.license_url = p->license_url;
     p->settings.user_agent = p->user_agent;
+    const sv_abr_param *host_params = p->settings.abr_params;
     p->settings.abr_params = NULL;
-    if (failed || (ret = copy_abr_params(p, settings)) < 0)
+    if (failed || (ret = copy_abr_params(p, host_params, p->settings.num_abr_params)) < 0)
         goto fail;
     sv__logger_init(&p->log, settings->log_cb, settings->log_opaque, settings->log_level);
     p->st.volume = 1;
@@ -152,23 +239,24 @@ int sv__player_create(sv_player **out, const sv_player_settings *settings,
     if (settings->clock) {
         p->clock = settings->clock;
     } else {
-        if ((ret = sv_clock_monotonic_create(&p->own_clock)) < 0)
+        if ((ret = sv__clock_monotonic_create(&p->own_clock, p->settings.allocator)) < 0)
             goto fail;
         p->clock = p->own_clock;
     }
     if (settings->cdm) {
         p->cdm = settings->cdm;
     } else {
-        if ((ret = sv_cdm_clearkey_create(&p->own_cdm)) < 0)
+        if ((ret = sv__cdm_clearkey_create(&p->own_cdm, p->settings.allocator)) < 0)
             goto fail;
         p->cdm = p->own_cdm;
     }
-    sv__curl_options copts = { .user_agent = p->user_agent };
+    sv__curl_options copts = { .alloc = p->settings.allocator, .user_agent = p->user_agent };
     if ((!p->transport && (ret = sv__transport_curl_create(&p->transport, p->clock, &copts)) < 0) ||
-        (ret = sv__loop_create(&p->loop, p->clock, p->transport)) < 0)
+        (ret = sv__loop_create(&p->loop, p->clock, p->transport, p->settings.allocator)) < 0)
         goto fail;
     sv__fetch_options fo;
     sv__fetch_default_options(&fo);
+    fo.alloc = p->settings.allocator;
     fo.connect_timeout_s = settings->connect_timeout_s;
     fo.low_speed_bytes_per_s = settings->low_speed_bytes_per_s;
     fo.low_speed_time_s = settings->low_speed_time_s;
@@ -246,19 +334,20 @@ void sv_player_destroy(sv_player *p)
     if (p->sync_ready > 1)
         sv__events_destroy(&p->events);
     for (size_t i = 0; p->abr_params && i < p->settings.num_abr_params; i++)
-        free((char *)p->abr_params[i].name);
-    free(p->abr_params);
-    free(p->abr_rule_name);
-    free(p->license_url);
-    free(p->user_agent);
-    free(p);
+        sv__free(p->settings.allocator, (char *)p->abr_params[i].name);
+    sv__free(p->settings.allocator, p->abr_params);
+    sv__free(p->settings.allocator, p->abr_rule_name);
+    sv__free(p->settings.allocator, p->license_url);
+    sv__free(p->settings.allocator, p->user_agent);
+    sv_allocator al = p->allocator;
+    sv__free(&al, p);
 }
 
 /* ---- commands --------------------------------------------------------------- */
 
 static sv__cmd *cmd_new(sv_player *p, sv__cmd_kind kind, uint64_t userdata)
 {
-    sv__cmd *c = calloc(1, sizeof(*c));
+    sv__cmd *c = sv__calloc(p->settings.allocator, 1, sizeof(*c));
     if (c) {
         c->player = p;
         c->kind = kind;
@@ -277,45 +366,70 @@ static int post(sv_player *p, sv__cmd *c)
     return r;
 }
 
+/* The i-th CDN of a host array whose elements are `size` bytes apart, read
+ * at full size into *out. */
+static void read_cdn(sv_cdn *out, const sv_cdn *cdns, size_t size, size_t i)
+{
+    memset(out, 0, sizeof(*out));
+    sv__struct_read(out, sizeof(*out), (const char *)cdns + i * size, CDN_V1);
+}
+
+/* Reads the host's load options (NULL: the defaults) at full size and checks
+ * them. Returns 0 or SV_ERR_INVALID. */
+static int read_load_options(sv_load_options *o, const sv_load_options *host)
+{
+    load_defaults(o);
+    if (host && sv__struct_read(o, sizeof(*o), host, LOAD_OPTIONS_V1) < 0)
+        return SV_ERR_INVALID;
+    if (o->start_position_s < 0 || o->quality_index < -1 || (o->nb_cdns && !o->cdns))
+        return SV_ERR_INVALID;
+    size_t size = o->nb_cdns ? sv__struct_size(o->cdns) : 0;
+    if (o->nb_cdns && size < CDN_V1)
+        return SV_ERR_INVALID;
+    for (size_t i = 0; i < o->nb_cdns; i++) {
+        sv_cdn cdn;
+        read_cdn(&cdn, o->cdns, size, i);
+        if (cdn.struct_size != sizeof(cdn) || sv__struct_size((const char *)o->cdns + i * size) != size ||
+            !cdn.base_url)
+            return SV_ERR_INVALID;
+    }
+    return 0;
+}
+
+/* c->opts takes `o` (read by read_load_options) with its strings and CDNs copied. */
 static int copy_load_options(sv__cmd *c, const sv_load_options *o)
 {
     int failed = 0;
+    size_t size = o->nb_cdns ? sv__struct_size(o->cdns) : 0;
     c->opts = *o;
     c->opts.cdns = NULL;
-    c->opts.license_url = dup_or_null(o->license_url, &failed);
-    c->opts.auth_token = dup_or_null(o->auth_token, &failed);
+    c->opts.license_url = dup_or_null(c->player->settings.allocator, o->license_url, &failed);
+    c->opts.auth_token = dup_or_null(c->player->settings.allocator, o->auth_token, &failed);
     if (o->nb_cdns) {
-        c->cdns = calloc(o->nb_cdns, sizeof(*c->cdns));
+        c->cdns = sv__calloc(c->player->settings.allocator, o->nb_cdns, sizeof(*c->cdns));
         if (!c->cdns)
             return SV_ERR_NOMEM;
         for (size_t i = 0; i < o->nb_cdns; i++) {
-            c->cdns[i] = o->cdns[i];
-            c->cdns[i].id = dup_or_null(o->cdns[i].id ? o->cdns[i].id : "", &failed);
-            c->cdns[i].base_url = dup_or_null(o->cdns[i].base_url, &failed);
+            read_cdn(&c->cdns[i], o->cdns, size, i);
+            c->cdns[i].id = dup_or_null(c->player->settings.allocator, c->cdns[i].id ? c->cdns[i].id : "", &failed);
+            c->cdns[i].base_url = dup_or_null(c->player->settings.allocator, c->cdns[i].base_url, &failed);
         }
         c->opts.cdns = c->cdns;
     }
     return failed ? SV_ERR_NOMEM : 0;
 }
 
-int sv_player_load(sv_player *p, const char *url, const sv_load_options *opts, uint64_t userdata)
+int sv_player_load(sv_player *p, const char *url, const sv_load_options *host_opts,
+                   uint64_t userdata)
 {
-    if (!p || !url || !*url)
+    sv_load_options opts;
+    if (!p || !url || !*url || read_load_options(&opts, host_opts) < 0)
         return SV_ERR_INVALID;
-    sv_load_options defaults;
-    sv_load_default_options(&defaults);
-    if (!opts)
-        opts = &defaults;
-    if (opts->start_position_s < 0 || opts->quality_index < -1 || (opts->nb_cdns && !opts->cdns))
-        return SV_ERR_INVALID;
-    for (size_t i = 0; i < opts->nb_cdns; i++)
-        if (!opts->cdns[i].base_url)
-            return SV_ERR_INVALID;
     sv__cmd *c = cmd_new(p, SV__CMD_LOAD, userdata);
     if (!c)
         return SV_ERR_NOMEM;
-    c->url = strdup(url);
-    if (!c->url || copy_load_options(c, opts) < 0) {
+    c->url = sv__strdup(p->settings.allocator, url);
+    if (!c->url || copy_load_options(c, &opts) < 0) {
         sv__cmd_free(c);
         return SV_ERR_NOMEM;
     }
@@ -462,24 +576,32 @@ int sv_player_render(sv_player *p, double *next_due_s)
     return r;
 }
 
-int sv_player_load_title(sv_player *p, const sv_session_options *o, uint64_t userdata)
+int sv_player_load_title(sv_player *p, const sv_session_options *host, uint64_t userdata)
 {
     int failed = 0;
+    sv_session_options so;
+    sv_load_options lo;
 
-    if (!p || !o || !o->server_url || !sv__url_is_absolute(o->server_url) || !o->user_token ||
-        !*o->user_token || strpbrk(o->user_token, "\r\n") || o->title_id <= 0 ||
-        o->load.start_position_s < 0 || o->load.quality_index < -1)
+    memset(&so, 0, sizeof(so));
+    if (!p || sv__struct_read(&so, sizeof(so), host, SESSION_OPTIONS_V1) < 0 ||
+        read_load_options(&lo, so.load) < 0)
+        return SV_ERR_INVALID;
+    const sv_session_options *o = &so;
+    if (!o->server_url || !sv__url_is_absolute(o->server_url) || !o->user_token ||
+        !*o->user_token || strpbrk(o->user_token, "\r\n") || o->title_id <= 0)
         return SV_ERR_INVALID;
     sv__cmd *c = cmd_new(p, SV__CMD_LOAD_TITLE, userdata);
     if (!c)
         return SV_ERR_NOMEM;
     c->session = *o;
-    c->session.load.cdns = NULL;
-    c->session.load.nb_cdns = 0;
-    c->session.load.license_url = c->session.load.auth_token = NULL;
-    c->session.server_url = dup_or_null(o->server_url, &failed);
-    c->session.user_token = dup_or_null(o->user_token, &failed);
-    c->session.device_id = dup_or_null(o->device_id ? o->device_id : "sdk", &failed);
+    c->session_load = lo;
+    c->session_load.cdns = NULL;
+    c->session_load.nb_cdns = 0;
+    c->session_load.license_url = c->session_load.auth_token = NULL;
+    c->session.load = &c->session_load;
+    c->session.server_url = dup_or_null(c->player->settings.allocator, o->server_url, &failed);
+    c->session.user_token = dup_or_null(c->player->settings.allocator, o->user_token, &failed);
+    c->session.device_id = dup_or_null(c->player->settings.allocator, o->device_id ? o->device_id : "sdk", &failed);
     if (failed) {
         sv__cmd_free(c);
         return SV_ERR_NOMEM;
@@ -489,10 +611,10 @@ int sv_player_load_title(sv_player *p, const sv_session_options *o, uint64_t use
 
 int sv_player_get_session(sv_player *p, sv_session_info *info)
 {
-    if (!p || !info)
+    if (!p || sv__struct_size(info) < SESSION_INFO_V1)
         return SV_ERR_INVALID;
     sv__mutex_lock(&p->st.lock);
-    *info = p->st.session_info;
+    sv_session_info full = p->st.session_info;
     sv__mutex_unlock(&p->st.lock);
-    return 0;
+    return sv__struct_write(info, &full, sizeof(full), SESSION_INFO_V1);
 }

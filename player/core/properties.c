@@ -8,6 +8,12 @@
 #include <string.h>
 
 #include "player/core/internal.h"
+#include "platform/abi.h"
+
+/* The sizes of the first published versions (ABI 1) of the structs written here. */
+#define STATS_V1 SV__SIZE_TO(sv_player_stats, max_av_drift_s)
+#define TRACK_V1 SV__SIZE_TO(sv_track_info, codecs)
+#define REP_V1 SV__SIZE_TO(sv_representation_info, id)
 
 const char *sv_player_state_name(sv_player_state s)
 {
@@ -26,7 +32,13 @@ const char *sv_event_name(sv_event_id id)
     return (unsigned)id < sizeof(names) / sizeof(names[0]) ? names[id] : "unknown";
 }
 
-static const char *const prop_names[SV_PROP_COUNT] = {
+/* How many properties there are: the last value of sv_property plus one
+ * (move it when a property is appended; the ABI test names each one).
+ * Kept here, not in player.h, so that adding a property never changes a
+ * public constant a host may have compiled in. */
+#define PROP_COUNT ((unsigned)SV_PROP_AV_DRIFT + 1)
+
+static const char *const prop_names[PROP_COUNT] = {
     "state", "position", "duration", "buffer", "bitrate", "throughput", "dropped-frames",
     "decoded-frames", "rebuffer-count", "rebuffer-time", "volume", "mute", "video-width",
     "video-height", "quality-index", "quality-locked", "startup-time", "av-drift",
@@ -34,7 +46,7 @@ static const char *const prop_names[SV_PROP_COUNT] = {
 
 const char *sv_property_name(sv_property prop)
 {
-    return (unsigned)prop < SV_PROP_COUNT ? prop_names[prop] : NULL;
+    return (unsigned)prop < PROP_COUNT ? prop_names[prop] : NULL;
 }
 
 /* Reads one property as a double (is_int says whether it is an integer). */
@@ -76,7 +88,7 @@ static int get_locked(struct sv_player *p, sv_property prop, double *out, int *i
 
 int sv_player_get_double(sv_player *p, sv_property prop, double *out)
 {
-    if (!p || !out || (unsigned)prop >= SV_PROP_COUNT)
+    if (!p || !out || (unsigned)prop >= PROP_COUNT)
         return SV_ERR_INVALID;
     int is_int;
     double v = 0;
@@ -97,10 +109,11 @@ int sv_player_get_int64(sv_player *p, sv_property prop, int64_t *out)
     return r;
 }
 
-int sv_player_get_stats(sv_player *p, sv_player_stats *st)
+int sv_player_get_stats(sv_player *p, sv_player_stats *host)
 {
-    if (!p || !st)
+    if (!p || sv__struct_size(host) < STATS_V1)
         return SV_ERR_INVALID;
+    sv_player_stats full, *st = &full;
     sv__mutex_lock(&p->st.lock);
     *st = p->st.stats;
     st->mean_bitrate_bps = p->st.bitrate_time_weight > 0
@@ -114,7 +127,7 @@ int sv_player_get_stats(sv_player *p, sv_player_stats *st)
         st->segment_retries = fs.retries;
         st->cdn_switches = fs.cdn_switches;
     }
-    return 0;
+    return sv__struct_write(host, &full, sizeof(full), STATS_V1);
 }
 
 /* ---- tracks ------------------------------------------------------------------ */
@@ -129,11 +142,12 @@ int sv_player_track_count(sv_player *p, sv_track_type type)
     return n;
 }
 
-int sv_player_get_track(sv_player *p, sv_track_type type, int index, sv_track_info *info)
+int sv_player_get_track(sv_player *p, sv_track_type type, int index, sv_track_info *host)
 {
-    if (!p || !info || (unsigned)type > SV_TRACK_TEXT)
+    if (!p || sv__struct_size(host) < TRACK_V1 || (unsigned)type > SV_TRACK_TEXT)
         return SV_ERR_INVALID;
     int r = SV_ERR_RANGE;
+    sv_track_info full, *info = &full;
     sv__mutex_lock(&p->st.lock);
     if (index >= 0 && index < p->nb_tracks[type]) {
         *info = p->tracks[type][index];
@@ -143,22 +157,23 @@ int sv_player_get_track(sv_player *p, sv_track_type type, int index, sv_track_in
         r = 0;
     }
     sv__mutex_unlock(&p->st.lock);
-    return r;
+    return r < 0 ? r : sv__struct_write(host, &full, sizeof(full), TRACK_V1);
 }
 
 int sv_player_get_representation(sv_player *p, sv_track_type type, int index, int rep,
-                                 sv_representation_info *info)
+                                 sv_representation_info *host)
 {
-    if (!p || !info || (unsigned)type > SV_TRACK_TEXT)
+    if (!p || sv__struct_size(host) < REP_V1 || (unsigned)type > SV_TRACK_TEXT)
         return SV_ERR_INVALID;
     int r = SV_ERR_RANGE;
+    sv_representation_info full;
     sv__mutex_lock(&p->st.lock);
     if (index >= 0 && index < p->nb_tracks[type] && rep >= 0 && rep < p->nb_reps[type][index]) {
-        *info = p->reps[type][index][rep];
+        full = p->reps[type][index][rep];
         r = 0;
     }
     sv__mutex_unlock(&p->st.lock);
-    return r;
+    return r < 0 ? r : sv__struct_write(host, &full, sizeof(full), REP_V1);
 }
 
 static void copy_str(char *dst, size_t n, const char *src)
@@ -171,7 +186,7 @@ void sv__props_clear(struct sv_player *p)
     sv__mutex_lock(&p->st.lock);
     for (int t = 0; t < 3; t++) {
         for (int i = 0; i < SV__MAX_TRACKS; i++) {
-            free(p->reps[t][i]);
+            sv__free(p->settings.allocator, p->reps[t][i]);
             p->reps[t][i] = NULL;
             p->nb_reps[t][i] = 0;
         }
@@ -205,7 +220,7 @@ void sv__props_publish_tracks(struct sv_player *p)
         copy_str(ti->language, sizeof(ti->language), t->language);
         copy_str(ti->label, sizeof(ti->label), t->label);
         copy_str(ti->codecs, sizeof(ti->codecs), t->codecs);
-        p->reps[type][k] = calloc(t->nb_reps ? t->nb_reps : 1, sizeof(sv_representation_info));
+        p->reps[type][k] = sv__calloc(p->settings.allocator, t->nb_reps ? t->nb_reps : 1, sizeof(sv_representation_info));
         if (!p->reps[type][k])
             continue;
         p->nb_reps[type][k] = (int)t->nb_reps;

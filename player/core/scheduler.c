@@ -133,7 +133,7 @@ static void on_index(void *opaque, sv__fetch_result *r)
     sv__track *t = track_of(ss);
     if (r->error || !t || ss->fetch_rep >= (int)t->nb_reps) {
         sv__env_error(&p->env, r->error ? r->error : SV_ERR_INTERNAL, 1, "%s", r->message);
-        free(r->data);
+        sv__free(p->settings.allocator, r->data);
         return;
     }
     sv__rep *rep = &t->reps[ss->fetch_rep];
@@ -141,7 +141,7 @@ static void on_index(void *opaque, sv__fetch_result *r)
     int ret = rep->seg_state == SV__SEGS_NEED_INDEX
                   ? sv__model_dash_sidx(p->pres, rep, r->data, r->size, &err)
                   : sv__model_hls_media(p->pres, rep, (const char *)r->data, r->size, r->url, &err);
-    free(r->data);
+    sv__free(p->settings.allocator, r->data);
     if (ret < 0) {
         sv__env_error(&p->env, ret, 1, "%s: line %d: %s", r->url, err.line, err.message);
         return;
@@ -192,7 +192,7 @@ static void on_segment(void *opaque, sv__fetch_result *r)
     struct sv_player *p = s->p;
     ss->fetch_id = 0;
     if (r->error) {
-        free(r->data);
+        sv__free(p->settings.allocator, r->data);
         if (++ss->failures >= 3) {
             sv__env_error(&p->env, r->error, 1, "%s", r->message);
             return;
@@ -270,8 +270,10 @@ static int start_fetch(sched_stream *ss, const sv__resource *res, sv__fetch_cb c
 
 static void end_stream(sched_stream *ss)
 {
-    sv__chunk *c = calloc(1, sizeof(*c));
+    const sv_allocator *alloc = ss->owner->p->settings.allocator;
+    sv__chunk *c = sv__calloc(alloc, 1, sizeof(*c));
     if (c) {
+        c->alloc = alloc;
         c->eos = 1;
         sv__stream_push(ss->stream, c, ss->owner->gen);
     }
@@ -377,8 +379,8 @@ static void pump(sched_stream *ss)
         ss->run++;
         ss->last_rep = ri;
         ss->last_disc = seg->disc;
-        free(ss->last_init_url);
-        ss->last_init_url = seg->init && seg->init->url ? strdup(seg->init->url) : NULL;
+        sv__free(p->settings.allocator, ss->last_init_url);
+        ss->last_init_url = seg->init && seg->init->url ? sv__strdup(p->settings.allocator, seg->init->url) : NULL;
         ss->last_init_offset = seg->init ? seg->init->offset : 0;
         ss->init_pending = seg->init != NULL;
         PLOGD(p, "%s: representation %d (%s) from %.3f s", ss->type == SV_TRACK_VIDEO ? "video" : "audio",
@@ -440,7 +442,7 @@ static void on_mpd_refresh(void *opaque, sv__fetch_result *r)
         if (ret < 0)
             sv__env_error(&p->env, ret, 0, "live refresh of %s: %s", r->url, err.message);
     }
-    free(r->data);
+    sv__free(p->settings.allocator, r->data);
     refresh_done(s);
 }
 
@@ -460,7 +462,7 @@ static void on_playlist_refresh(void *opaque, sv__fetch_result *r)
         if (ret < 0)
             sv__env_error(&p->env, ret, 0, "live refresh of %s: %s", r->url, err.message);
     }
-    free(r->data);
+    sv__free(p->settings.allocator, r->data);
     refresh_done(ss->owner);
 }
 
@@ -522,7 +524,7 @@ static int period_at(const sv__presentation *pres, double t)
 
 int sv__sched_start(struct sv_player *p)
 {
-    sv__sched *s = calloc(1, sizeof(*s));
+    sv__sched *s = sv__calloc(p->settings.allocator, 1, sizeof(*s));
     if (!s)
         return SV_ERR_NOMEM;
     s->p = p;
@@ -530,7 +532,7 @@ int sv__sched_start(struct sv_player *p)
     s->gen = atomic_load(&p->gen);
     sv_abr_estimator_config ec;
     sv_abr_estimator_default_config(&ec, SV_ABR_ESTIMATOR_EWMA);
-    const sv_allocator *al = p->settings.allocator.alloc ? &p->settings.allocator : NULL;
+    const sv_allocator *al = p->settings.allocator;
     int r = sv_abr_create(p->abr_rule, al, &s->abr);
     if (r == 0 && p->settings.num_abr_params)
         r = sv_abr_set_params(s->abr, p->settings.abr_params, p->settings.num_abr_params);
@@ -538,7 +540,7 @@ int sv__sched_start(struct sv_player *p)
         r = sv_abr_estimator_create(&ec, al, &s->tput.est);
     if (r < 0) {
         sv_abr_destroy(s->abr);
-        free(s);
+        sv__free(p->settings.allocator, s);
         return r;
     }
     double start = p->pres->live ? p->pres->live_start : p->load_opts.start_position_s;
@@ -606,12 +608,12 @@ void sv__sched_stop(struct sv_player *p)
     if (s->refresh_timer)
         sv__loop_timer_cancel(p->loop, s->refresh_timer);
     for (int k = 0; k < s->nb; k++) {
-        free(s->ss[k].last_init_url);
+        sv__free(p->settings.allocator, s->ss[k].last_init_url);
         sv__recv_destroy(s->ss[k].recv);
     }
     sv_abr_destroy(s->abr);
     sv_abr_estimator_destroy(s->tput.est);
-    free(s);
+    sv__free(p->settings.allocator, s);
     p->sched = NULL;
 }
 

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "platform/alloc.h"
 #include "player/emulate/emulate_internal.h"
 #include "player/core/internal.h"
 #include "streamverse/emulate.h"
@@ -110,9 +111,9 @@ void sv_emulate_report_free(sv_emulate_report *r)
 {
     if (!r)
         return;
-    free(r->steps);
-    free(r->bitrates_kbps);
-    free(r);
+    sv__free(NULL, r->steps);
+    sv__free(NULL, r->bitrates_kbps);
+    sv__free(NULL, r);
 }
 
 /* The rule exists and takes the parameters. */
@@ -160,8 +161,9 @@ int sv_emulate_run(const char *url, const sv_trace *trace, const sv_emulate_conf
         return SV_ERR_INVALID;
     }
 
-    sv_video_sink vsink = { .present = vsink_present };
-    sv_audio_sink asink = { .open = asink_open, .pause = asink_pause, .close = asink_close };
+    sv_video_sink vsink = { .struct_size = sizeof(vsink), .present = vsink_present };
+    sv_audio_sink asink = { .struct_size = sizeof(asink), .open = asink_open,
+                            .pause = asink_pause, .close = asink_close };
     sv_player_settings st;
     sv_player_default_settings(&st);
     st.video_sink = &vsink;
@@ -224,10 +226,11 @@ int sv_emulate_run(const char *url, const sv_trace *trace, const sv_emulate_conf
                  cfg.max_session_s);
         goto fail;
     }
-    if (!(rep = calloc(1, sizeof(*rep)))) {
+    if (!(rep = sv__calloc(NULL, 1, sizeof(*rep)))) {
         ret = SV_ERR_NOMEM;
         goto fail;
     }
+    rep->stats.struct_size = sizeof(rep->stats);
     sv_player_get_stats(p, &rep->stats);
     if ((ret = sv__emu_report(emu, &rep->steps, &rep->num_steps, &rep->bitrates_kbps,
                               &rep->num_rungs, &rep->result)) < 0)

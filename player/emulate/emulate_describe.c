@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "platform/alloc.h"
 #include "platform/fs.h"
 #include "player/core/internal.h"
 #include "streamverse/emulate.h"
@@ -32,7 +33,7 @@ typedef struct req {
 static int on_data(void *opaque, const uint8_t *data, size_t len)
 {
     req *r = opaque;
-    uint8_t *d = realloc(r->data, r->size + len + 1);
+    uint8_t *d = sv__realloc(NULL, r->data, r->size + len + 1);
     if (!d)
         return -1;
     memcpy(d + r->size, data, len);
@@ -111,7 +112,7 @@ static int head(sv__transport *t, const char *url, int64_t off, uint64_t *size, 
         ret = t->ops->poll(t->priv, POLL_NS);
     if (ret == 0)
         ret = r.res.error;
-    free(r.data);
+    sv__free(NULL, r.data);
     if (ret < 0) {
         snprintf(err, errlen, "HEAD %s: %s", url, r.res.message[0] ? r.res.message : sv_strerror(ret));
         return ret;
@@ -170,7 +171,7 @@ static int load_reps(sv__transport *t, sv__presentation *pres, const sv__track *
             ret = idx ? sv__model_dash_sidx(pres, rep, r.data, r.size, &pe)
                       : sv__model_hls_media(pres, rep, (const char *)r.data, r.size,
                                             r.url_after[0] ? r.url_after : url, &pe);
-        free(r.data);
+        sv__free(NULL, r.data);
         if (ret < 0) {
             if (!err[0])
                 snprintf(err, errlen, "%s: line %d: %s", url, pe.line, pe.message);
@@ -185,7 +186,7 @@ static int measure(sv__transport *t, const sv__track *tr, size_t nsegs, int para
                    uint64_t *sizes, size_t *requests, char *err, size_t errlen)
 {
     size_t rungs = tr->nb_reps, next = 0, total = nsegs * rungs, inflight = 0;
-    req *slots = calloc((size_t)parallel, sizeof(*slots));
+    req *slots = sv__calloc(NULL, (size_t)parallel, sizeof(*slots));
     int ret = 0;
     if (!slots)
         return SV_ERR_NOMEM;
@@ -235,12 +236,12 @@ static int measure(sv__transport *t, const sv__track *tr, size_t nsegs, int para
             } else if (ret == 0) {
                 sizes[q->seg * rungs + q->rung] = (uint64_t)q->res.content_length;
             }
-            free(q->data);
+            sv__free(NULL, q->data);
         }
         if (pr < 0)
             break;
     }
-    free(slots);
+    sv__free(NULL, slots);
     return ret;
 }
 
@@ -268,7 +269,7 @@ static int describe(sv__transport *t, const char *url, int parallel, sv_emulate_
             snprintf(err, errlen, "%s: line %d: %s", url, pe.line,
                      pe.message[0] ? pe.message : sv_strerror(ret));
     }
-    free(r.data);
+    sv__free(NULL, r.data);
     if (ret < 0)
         return ret;
     const sv__track *tr = pres->nb_periods ? video_track(pres) : NULL;
@@ -295,7 +296,7 @@ static int describe(sv__transport *t, const char *url, int parallel, sv_emulate_
             k = kbps[i - 1] + 1;
         kbps[i] = k ? k : 1;
     }
-    uint64_t *sizes = calloc(nsegs * rungs, sizeof(*sizes));
+    uint64_t *sizes = sv__calloc(NULL, nsegs * rungs, sizeof(*sizes));
     if (!sizes) {
         ret = SV_ERR_NOMEM;
         goto done;
@@ -304,7 +305,7 @@ static int describe(sv__transport *t, const char *url, int parallel, sv_emulate_
     if (ret == 0)
         ret = init_sizes(t, tr, init, &v->num_requests, err, errlen);
     if (ret < 0) {
-        free(sizes);
+        sv__free(NULL, sizes);
         goto done;
     }
     *sizes_out = sizes;
@@ -346,7 +347,7 @@ int sv_emulate_describe(const char *url, int max_parallel, sv_emulate_video **ou
         snprintf(err, errlen, "invalid arguments");
         return SV_ERR_INVALID;
     }
-    if (!(o = calloc(1, sizeof(*o)))) {
+    if (!(o = sv__calloc(NULL, 1, sizeof(*o)))) {
         ret = SV_ERR_NOMEM;
         goto fail;
     }
@@ -355,7 +356,7 @@ int sv_emulate_describe(const char *url, int max_parallel, sv_emulate_video **ou
         goto fail;
     /* A local path is read as a file:// URL, as the player does. */
     if (!sv__url_is_absolute(url)) {
-        if (!(furl = sv__file_url(url))) {
+        if (!(furl = sv__file_url(NULL, url))) {
             snprintf(err, errlen, "cannot open %s: no such file", url);
             ret = SV_ERR_NOT_FOUND;
             goto fail;
@@ -377,7 +378,7 @@ int sv_emulate_describe(const char *url, int max_parallel, sv_emulate_video **ou
     }
     sv__transport_destroy(t);
     sv_clock_destroy(clock);
-    free(furl);
+    sv__free(NULL, furl);
     *out = &o->v;
     return 0;
 
@@ -387,9 +388,9 @@ fail:
     sv__transport_destroy(t);
     sv_clock_destroy(clock);
     if (o)
-        free(o->sizes);
-    free(o);
-    free(furl);
+        sv__free(NULL, o->sizes);
+    sv__free(NULL, o);
+    sv__free(NULL, furl);
     return ret;
 }
 
@@ -398,6 +399,6 @@ void sv_emulate_video_free(sv_emulate_video *v)
     if (!v)
         return;
     owned *o = (owned *)v; /* v is the first member */
-    free(o->sizes);
-    free(o);
+    sv__free(NULL, o->sizes);
+    sv__free(NULL, o);
 }

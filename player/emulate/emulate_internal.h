@@ -9,7 +9,8 @@
  *                       clock; its poll() is what moves virtual time
  *   emulate_playout.c   playout without decoding: the streams' chunks are
  *                       "played" on the virtual clock from the segment
- *                       durations the scheduler delivered
+ *                       durations the scheduler delivered, through the
+ *                       simulator's playout model (abr/playout.h)
  *   emulate.c           sv_emulate_run(): wires them to a player whose loop
  *                       runs on the caller's thread
  *

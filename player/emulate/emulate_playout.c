@@ -7,7 +7,9 @@
  * and waits). The control loop's tick sees the buffer low and declares the
  * rebuffer exactly as it does in playback.
  *
- * Stalls are measured here, not from the control loop's pause: they last
+ * The buffer, its stalls and the QoE are the playout model the simulator
+ * runs too (abr/playout.h); this file feeds it the player's time and media.
+ * Stalls are measured there, not from the control loop's pause: they last
  * from the instant the media ran out to the instant the playhead moves
  * again, as the simulator (abr/sim.c) counts them. The control loop pauses
  * the outputs when less than REBUFFER_LOW_S (0.1 s) is left at one of its
@@ -28,6 +30,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "abr/playout.h"
+#include "platform/alloc.h"
 #include "player/emulate/emulate_internal.h"
 #include "player/core/internal.h"
 
@@ -46,12 +50,11 @@ struct sv__emu {
     const sv__transport *link;
     emu_stream st[2];
     int nb;
-    int playing, started;
-    /* While the playhead runs: position = anchor_pos + now - anchor_t, up to
-     * `limit`: the media end while playing, what was buffered when paused. */
-    double anchor_pos, anchor_t;
-    double limit;
-    double dry_since;          /* when the playhead ran out of media, < 0: it has not */
+    /* The buffer (the least the streams hold past the playhead), stalls and
+     * QoE, in seconds. The playhead moves by what the model plays. */
+    sv__playout_model pm;
+    double pos;                /* the playhead once started, presentation seconds */
+    double last_t;             /* clock time the playhead was last brought to */
     uint32_t ladder[MAX_LADDER];
     size_t rungs;
     sv_abr_sim_step *steps;
@@ -70,12 +73,12 @@ static void sink_chunk(void *opaque, sv__stream *s, sv__chunk *c);
 
 int sv__emu_create(sv__emu **out, struct sv_player *p, const sv__transport *link)
 {
-    sv__emu *e = calloc(1, sizeof(*e));
+    sv__emu *e = sv__calloc(NULL, 1, sizeof(*e));
     if (!e)
         return SV_ERR_NOMEM;
     e->p = p;
     e->link = link;
-    e->dry_since = -1;
+    sv__playout_init(&e->pm, NULL, 1.0);
     e->playout = (sv__playout){ .opaque = e, .set_playing = playout_set_playing,
                                 .update = playout_update, .ready = playout_ready,
                                 .shown = playout_shown, .done = playout_done };
@@ -98,9 +101,9 @@ void sv__emu_destroy(sv__emu *e)
 {
     if (!e)
         return;
-    free(e->steps);
-    free(e->durations);
-    free(e);
+    sv__free(NULL, e->steps);
+    sv__free(NULL, e->durations);
+    sv__free(NULL, e);
 }
 
 static double now(const sv__emu *e)
@@ -137,64 +140,51 @@ static int all_eos(const sv__emu *e)
     return e->nb > 0;
 }
 
+static double position(const sv__emu *e)
+{
+    double pos;
+    sv__mutex_lock(&e->p->st.lock);
+    pos = e->p->st.position_s;
+    sv__mutex_unlock(&e->p->st.lock);
+    return pos;
+}
+
 /* The playhead runs while playing, and after the start also while paused
- * for a stall, until it reaches what it held then. */
+ * for a stall, until it reaches what it held then (the model's playable
+ * media). Out of media, the last frame stays up: later media plays on from
+ * there rather than jumping ahead. */
 void sv__emu_update(sv__emu *e)
 {
     struct sv_player *p = e->p;
-    if (!e->started)
+    if (!e->pm.started)
         return;
-    double t = now(e), limit = e->playing ? media_end(e) : e->limit;
-    double pos = e->anchor_pos + (t - e->anchor_t);
-    if (pos >= limit) {
-        /* Out of media: the last frame stays up. Re-anchor so that later
-         * media plays on from here rather than jumping ahead. */
-        if (e->dry_since < 0 && !all_eos(e))
-            e->dry_since = e->anchor_t + (limit - e->anchor_pos > 0 ? limit - e->anchor_pos : 0);
-        pos = limit > e->anchor_pos ? limit : e->anchor_pos;
-        e->anchor_pos = pos;
-        e->anchor_t = t;
-    }
+    double t = now(e);
+    e->pos += sv__playout_elapse(&e->pm, t - e->last_t);
+    e->last_t = t;
     sv__mutex_lock(&p->st.lock);
-    p->st.position_s = pos;
+    p->st.position_s = e->pos;
     sv__mutex_unlock(&p->st.lock);
 }
 
-/* The playhead moves again after running dry: the stall ends now and is
- * charged to the last segment, whose arrival ended it. */
-static void end_dry(sv__emu *e)
+/* A stall ended (the playhead moves again): it is charged to the last
+ * segment, whose arrival ended it. */
+static void charge(sv__emu *e, double stall)
 {
-    if (e->dry_since < 0)
-        return;
-    double d = now(e) - e->dry_since;
-    if (e->nb_steps && d > 0)
-        e->steps[e->nb_steps - 1].rebuffer_s += d;
-    e->dry_since = -1;
+    if (e->nb_steps && stall > 0)
+        e->steps[e->nb_steps - 1].rebuffer_s += stall;
 }
 
 void sv__emu_set_playing(sv__emu *e, int playing)
 {
-    struct sv_player *p = e->p;
     sv__emu_update(e);
-    if (playing == e->playing)
-        return;
-    e->playing = playing;
-    if (!playing) {
-        /* Every pause after the start is a stall in an emulation (no user
-         * pauses or seeks): the output plays out what it holds. */
-        e->limit = media_end(e);
-        return;
+    if (playing && !e->pm.started) {
+        /* The start: the playhead leaves the load's position. Every pause
+         * after it is a stall in an emulation (no user pauses or seeks): the
+         * output plays out what it holds. */
+        e->pos = position(e);
+        e->last_t = now(e);
     }
-    if (e->started) {
-        end_dry(e);
-        return; /* anchored by the update above */
-    }
-    e->started = 1;
-    e->dry_since = -1;
-    sv__mutex_lock(&p->st.lock);
-    e->anchor_pos = p->st.position_s;
-    sv__mutex_unlock(&p->st.lock);
-    e->anchor_t = now(e);
+    charge(e, sv__playout_set_playing(&e->pm, playing));
 }
 
 int sv__emu_ready(sv__emu *e)
@@ -247,10 +237,10 @@ static void record(sv__emu *e, const sv__chunk *c)
 {
     if (e->nb_steps == e->cap_steps) {
         size_t cap = e->cap_steps ? e->cap_steps * 2 : 64;
-        sv_abr_sim_step *st = realloc(e->steps, cap * sizeof(*st));
+        sv_abr_sim_step *st = sv__realloc(NULL, e->steps, cap * sizeof(*st));
         if (st)
             e->steps = st;
-        double *d = st ? realloc(e->durations, cap * sizeof(*d)) : NULL;
+        double *d = st ? sv__realloc(NULL, e->durations, cap * sizeof(*d)) : NULL;
         if (!d) {
             e->failed_alloc = 1;
             return;
@@ -286,24 +276,23 @@ void sv__emu_chunk(sv__emu *e, sv__stream *s, sv__chunk *c)
     sv__emu_update(e);
     if (es && c->eos) {
         es->eos = 1;
+        if (all_eos(e))
+            sv__playout_set_ended(&e->pm);
     } else if (es && !c->is_init) {
         if (s == e->p->vstream)
             record(e, c);
-        double end = c->start + c->duration;
+        double before = media_end(e), end = c->start + c->duration;
         if (!es->has_media || end > es->end)
             es->end = end;
         es->has_media = 1;
-        /* Dry while the player still plays (between two of its ticks): the
-         * playhead moves on from now. */
-        if (e->playing && media_end(e) > e->anchor_pos)
-            end_dry(e);
-        if (s == e->p->vstream && e->nb_steps) {
-            double pos;
-            sv__mutex_lock(&e->p->st.lock);
-            pos = e->p->st.position_s;
-            sv__mutex_unlock(&e->p->st.lock);
-            e->steps[e->nb_steps - 1].buffer_s = media_end(e) - pos;
-        }
+        if (!e->pm.started)
+            sv__playout_preload(&e->pm, media_end(e) - position(e));
+        else if (media_end(e) > before)
+            /* While the player plays, this ends a stall in progress (between
+             * two of its ticks): the playhead moves on from now. */
+            charge(e, sv__playout_fill(&e->pm, media_end(e) - before));
+        if (s == e->p->vstream && e->nb_steps)
+            e->steps[e->nb_steps - 1].buffer_s = sv__playout_level_s(&e->pm);
     }
     sv__chunk_free(c);
     /* Let the control loop look now rather than at its next tick: a stall
@@ -316,27 +305,18 @@ int sv__emu_report(sv__emu *e, sv_abr_sim_step **steps, size_t *num_steps, uint3
 {
     if (e->failed_alloc)
         return SV_ERR_NOMEM;
-    sv_abr_qoe q;
-    sv_abr_qoe_init(&q, NULL);
     double last_end = 0;
     for (size_t i = 0; i < e->nb_steps; i++) {
         sv_abr_sim_step *s = &e->steps[i];
-        s->qoe = sv_abr_qoe_add(&q, s->index, s->bitrate_kbps, s->rebuffer_s, e->durations[i]);
+        s->qoe = sv__playout_account(&e->pm, s->index, s->bitrate_kbps, s->rebuffer_s,
+                                     e->durations[i]);
         if (s->request_s + s->download_s > last_end)
             last_end = s->request_s + s->download_s;
     }
-    memset(result, 0, sizeof(*result));
-    result->qoe = q.qoe;
-    result->rebuffer_s = q.rebuffer_s;
-    result->rebuffer_ratio = sv_abr_qoe_rebuffer_ratio(&q);
-    result->startup_s = q.startup_s;
-    result->mean_bitrate_kbps = sv_abr_qoe_mean_bitrate(&q);
-    result->switches = q.switches;
-    result->segments = e->nb_steps;
-    result->session_s = last_end;
+    sv__playout_result(&e->pm, e->nb_steps, last_end, result);
     *ladder = NULL;
     *steps = NULL;
-    if (e->rungs && !(*ladder = malloc(e->rungs * sizeof(uint32_t))))
+    if (e->rungs && !(*ladder = sv__malloc(NULL, e->rungs * sizeof(uint32_t))))
         return SV_ERR_NOMEM;
     if (e->rungs)
         memcpy(*ladder, e->ladder, e->rungs * sizeof(uint32_t));

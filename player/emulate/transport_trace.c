@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "platform/alloc.h"
 #include "player/emulate/emulate_internal.h"
 #include "streamverse/common.h"
 
@@ -117,7 +118,7 @@ typedef struct real_fetch {
 static int real_data(void *opaque, const uint8_t *data, size_t len)
 {
     struct sv__transfer *x = ((real_fetch *)opaque)->x;
-    uint8_t *b = realloc(x->body, x->size + len);
+    uint8_t *b = sv__realloc(NULL, x->body, x->size + len);
     if (!b)
         return -1;
     memcpy(b + x->size, data, len);
@@ -134,9 +135,9 @@ static void real_done(void *opaque, const sv__transfer_result *r)
     x->res.content_type = NULL;
     x->res.effective_url = NULL;
     if (r->content_type)
-        x->content_type = strdup(r->content_type);
+        x->content_type = sv__strdup(NULL, r->content_type);
     if (r->effective_url)
-        x->effective_url = strdup(r->effective_url);
+        x->effective_url = sv__strdup(NULL, r->effective_url);
     rf->done = 1;
 }
 
@@ -160,7 +161,7 @@ static int fetch_real(tlink *l, const sv__request *req, struct sv__transfer *x)
             return r;
         }
     if (x->res.error) { /* nothing of a failed fetch reaches on_data */
-        free(x->body);
+        sv__free(NULL, x->body);
         x->body = NULL;
         x->size = 0;
     }
@@ -171,10 +172,10 @@ static int fetch_real(tlink *l, const sv__request *req, struct sv__transfer *x)
 
 static void free_transfer(struct sv__transfer *x)
 {
-    free(x->body);
-    free(x->content_type);
-    free(x->effective_url);
-    free(x);
+    sv__free(NULL, x->body);
+    sv__free(NULL, x->content_type);
+    sv__free(NULL, x->effective_url);
+    sv__free(NULL, x);
 }
 
 static void unlink_transfer(tlink *l, struct sv__transfer *x)
@@ -191,7 +192,7 @@ static int tt_submit(void *priv, const sv__request *req, sv__transfer **out)
     tlink *l = priv;
     if (!req || !req->url || !req->on_done || !out)
         return SV_ERR_INVALID;
-    struct sv__transfer *x = calloc(1, sizeof(*x));
+    struct sv__transfer *x = sv__calloc(NULL, 1, sizeof(*x));
     if (!x)
         return SV_ERR_NOMEM;
     int r = fetch_real(l, req, x);
@@ -428,10 +429,10 @@ static void tt_destroy(void *priv)
     }
     sv__transport_destroy(l->inner);
     sv_clock_destroy(l->inner_clock);
-    free(l->time_s);
-    free(l->bps);
-    free(l->rtt_s);
-    free(l);
+    sv__free(NULL, l->time_s);
+    sv__free(NULL, l->bps);
+    sv__free(NULL, l->rtt_s);
+    sv__free(NULL, l);
 }
 
 static const sv__transport_ops trace_ops = {
@@ -466,15 +467,15 @@ int sv__transport_trace_create(sv__transport **out, sv_clock *clock,
     if (n < 2)
         return SV_ERR_INVALID;
     int ret = SV_ERR_NOMEM;
-    sv__transport *t = calloc(1, sizeof(*t));
-    tlink *l = calloc(1, sizeof(*l));
+    sv__transport *t = sv__calloc(NULL, 1, sizeof(*t));
+    tlink *l = sv__calloc(NULL, 1, sizeof(*l));
     if (!t || !l)
         goto fail;
     l->clock = clock;
     l->n = n;
     l->rtt_default = cfg->rtt_s;
-    l->time_s = calloc(n, sizeof(double));
-    l->bps = calloc(n, sizeof(double));
+    l->time_s = sv__calloc(NULL, n, sizeof(double));
+    l->bps = sv__calloc(NULL, n, sizeof(double));
     if (!l->time_s || !l->bps)
         goto fail;
     for (size_t i = 0; i < n; i++) {
@@ -482,7 +483,7 @@ int sv__transport_trace_create(sv__transport **out, sv_clock *clock,
         sv_trace_point(cfg->trace, i, &l->time_s[i], &mbps, &rtt_ms);
         l->bps[i] = mbps * 1e6 / 8.0 * cfg->payload_ratio;
         if (rtt_ms >= 0) {
-            if (!l->rtt_s && !(l->rtt_s = calloc(n, sizeof(double))))
+            if (!l->rtt_s && !(l->rtt_s = sv__calloc(NULL, n, sizeof(double))))
                 goto fail;
             l->rtt_s[i] = rtt_ms / 1000.0;
         }
@@ -505,6 +506,6 @@ int sv__transport_trace_create(sv__transport **out, sv_clock *clock,
 fail:
     if (l)
         tt_destroy(l);
-    free(t);
+    sv__free(NULL, t);
     return ret;
 }

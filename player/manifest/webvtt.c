@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "platform/alloc.h"
 #include "streamverse/common.h"
 #include "player/manifest/webvtt.h"
 
@@ -184,13 +185,13 @@ static int add_cue(sv__webvtt *v, size_t *cap, double start, double end, const c
         return SV_ERR_OVERFLOW;
     if (v->nb_cues == *cap) {
         size_t nc = *cap ? *cap * 2 : 16;
-        sv__cue *c = realloc(v->cues, nc * sizeof(*c));
+        sv__cue *c = sv__realloc(v->alloc, v->cues, nc * sizeof(*c));
         if (!c)
             return SV_ERR_NOMEM;
         v->cues = c;
         *cap = nc;
     }
-    if (!(v->cues[v->nb_cues].text = strdup(text)))
+    if (!(v->cues[v->nb_cues].text = sv__strdup(v->alloc, text)))
         return SV_ERR_NOMEM;
     v->cues[v->nb_cues].start = start;
     v->cues[v->nb_cues++].end = end;
@@ -212,15 +213,17 @@ static int starts(const char *line, size_t len, const char *word)
            (len == n || line[n] == ' ' || line[n] == '\t');
 }
 
-int sv__webvtt_parse(const char *text, size_t size, sv__webvtt *out, sv__parse_error *err)
+int sv__webvtt_parse(const char *text, size_t size, const sv_allocator *alloc, sv__webvtt *out,
+                     sv__parse_error *err)
 {
     reader r = {text, text + size, 0};
-    char *buf = malloc(MAX_CUE_TEXT);
+    char *buf = sv__malloc(alloc, MAX_CUE_TEXT);
     const char *line;
     size_t len, cap = 0;
     int ret = 0;
 
     memset(out, 0, sizeof(*out));
+    out->alloc = alloc;
     if (!buf)
         return SV_ERR_NOMEM;
     if (size >= 3 && !memcmp(text, "\xef\xbb\xbf", 3))
@@ -269,18 +272,20 @@ int sv__webvtt_parse(const char *text, size_t size, sv__webvtt *out, sv__parse_e
         if ((ret = add_cue(out, &cap, start, end, buf)) < 0)
             goto fail;
     }
-    free(buf);
+    sv__free(alloc, buf);
     return 0;
 fail:
-    free(buf);
+    sv__free(alloc, buf);
     sv__webvtt_free(out);
     return ret;
 }
 
 void sv__webvtt_free(sv__webvtt *v)
 {
+    const sv_allocator *alloc = v->alloc;
     for (size_t i = 0; i < v->nb_cues; i++)
-        free(v->cues[i].text);
-    free(v->cues);
+        sv__free(alloc, v->cues[i].text);
+    sv__free(alloc, v->cues);
     memset(v, 0, sizeof(*v));
+    v->alloc = alloc;
 }

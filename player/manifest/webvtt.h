@@ -19,11 +19,12 @@
 
 typedef struct sv__cue {
     double start, end;   /* seconds, as written in the file (see map below) */
-    char *text;          /* malloc'ed plain text */
+    char *text;          /* plain text, from the sv__webvtt's alloc */
 } sv__cue;
 
 typedef struct sv__webvtt {
-    sv__cue *cues;       /* in file order; malloc'ed */
+    const sv_allocator *alloc; /* the parse's (NULL: the C library) */
+    sv__cue *cues;       /* in file order, from alloc */
     size_t nb_cues;
     /* HLS X-TIMESTAMP-MAP: cue time t is media time t - local + mpegts/90000. */
     int has_map;
@@ -35,7 +36,8 @@ typedef struct sv__webvtt {
  * sv__webvtt_free), SV_ERR_PARSE with err set (no "WEBVTT" signature, a bad
  * timing line, an end before its start), SV_ERR_OVERFLOW (more than 100000
  * cues) or SV_ERR_NOMEM. */
-int sv__webvtt_parse(const char *text, size_t size, sv__webvtt *out, sv__parse_error *err);
+int sv__webvtt_parse(const char *text, size_t size, const sv_allocator *alloc, sv__webvtt *out,
+                     sv__parse_error *err);
 void sv__webvtt_free(sv__webvtt *v);
 
 #endif

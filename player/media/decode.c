@@ -13,17 +13,20 @@ struct sv__decoder {
     AVCodecContext *ctx;
     AVFrame *frame;
     enum AVCodecID codec_id;
+    const sv_allocator *alloc;  /* the player's (borrowed) */
     uint8_t *extradata;
     int extradata_size;
 };
 
 int sv__decoder_open(sv__decoder **out, const AVCodecParameters *par, int threads,
-                     int strict, const sv__logger *log, char *err, size_t errlen)
+                     int strict, const sv__logger *log, const sv_allocator *alloc, char *err,
+                     size_t errlen)
 {
     int ret = SV_ERR_NOMEM;
-    sv__decoder *d = av_mallocz(sizeof(*d));
+    sv__decoder *d = sv__calloc(alloc, 1, sizeof(*d));
     if (!d)
         goto fail;
+    d->alloc = alloc;
     const AVCodec *codec = avcodec_find_decoder(par->codec_id);
     if (!codec) {
         snprintf(err, errlen, "unsupported codec: %s", avcodec_get_name(par->codec_id));
@@ -53,9 +56,10 @@ int sv__decoder_open(sv__decoder **out, const AVCodecParameters *par, int thread
     }
     d->codec_id = par->codec_id;
     if (par->extradata_size > 0) {
-        d->extradata = av_memdup(par->extradata, par->extradata_size);
+        d->extradata = sv__malloc(alloc, (size_t)par->extradata_size);
         if (!d->extradata)
             goto fail;
+        memcpy(d->extradata, par->extradata, (size_t)par->extradata_size);
         d->extradata_size = par->extradata_size;
     }
     SV_LOGD(log, "decode", "opened %s decoder", codec->name);
@@ -75,8 +79,8 @@ void sv__decoder_close(sv__decoder *d)
         return;
     avcodec_free_context(&d->ctx);
     av_frame_free(&d->frame);
-    av_free(d->extradata);
-    av_free(d);
+    sv__free(d->alloc, d->extradata);
+    sv__free(d->alloc, d);
 }
 
 int sv__decoder_strict(const sv__decoder *d)

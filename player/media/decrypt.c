@@ -14,6 +14,7 @@
 #include "player/media/media.h"
 
 struct sv__decryptor {
+    const sv_allocator *alloc; /* the player's (borrowed) */
     sv__cenc_init init;
     uint8_t *init_data;        /* the encrypted init (init.pssh points into it) */
     size_t init_size;
@@ -22,18 +23,21 @@ struct sv__decryptor {
     size_t nb_kids;
 };
 
-int sv__decryptor_create(sv__decryptor **out)
+int sv__decryptor_create(sv__decryptor **out, const sv_allocator *alloc)
 {
-    *out = calloc(1, sizeof(**out));
-    return *out ? 0 : SV_ERR_NOMEM;
+    *out = sv__calloc(alloc, 1, sizeof(**out));
+    if (!*out)
+        return SV_ERR_NOMEM;
+    (*out)->alloc = alloc;
+    return 0;
 }
 
 void sv__decryptor_destroy(sv__decryptor *d)
 {
     if (!d)
         return;
-    free(d->init_data);
-    free(d);
+    sv__free(d->alloc, d->init_data);
+    sv__free(d->alloc, d);
 }
 
 int sv__decryptor_encrypted(const sv__decryptor *d)
@@ -43,12 +47,12 @@ int sv__decryptor_encrypted(const sv__decryptor *d)
 
 int sv__decryptor_set_init(sv__decryptor *d, const uint8_t *data, size_t size)
 {
-    free(d->init_data);
+    sv__free(d->alloc, d->init_data);
     d->init_data = NULL;
     d->encrypted = 0;
     d->nb_kids = 0;
     memset(&d->init, 0, sizeof(d->init));
-    d->init_data = malloc(size ? size : 1);
+    d->init_data = sv__malloc(d->alloc, size ? size : 1);
     if (!d->init_data)
         return SV_ERR_NOMEM;
     memcpy(d->init_data, data, size);
@@ -89,7 +93,7 @@ int sv__decryptor_request(sv__decryptor *d, sv_cdm *cdm, const char *license_url
 
 int sv__decryptor_clear_init(sv__decryptor *d, uint8_t **out, size_t *out_size)
 {
-    return sv__cenc_init_rewrite_clear(d->init_data, d->init_size, out, out_size);
+    return sv__cenc_init_rewrite_clear(d->init_data, d->init_size, d->alloc, out, out_size);
 }
 
 int sv__decryptor_segment(sv__decryptor *d, sv_cdm *cdm, uint8_t *data, size_t size)
@@ -98,6 +102,7 @@ int sv__decryptor_segment(sv__decryptor *d, sv_cdm *cdm, uint8_t *data, size_t s
         return 0;
     sv__cenc_fragment f;
     memset(&f, 0, sizeof(f));
+    f.alloc = d->alloc;
     int r = sv__cenc_parse_fragment(&d->init, data, size, &f);
     if (r == 0)
         r = sv__cenc_decrypt_fragment(&f, data, size, cdm);

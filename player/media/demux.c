@@ -190,8 +190,8 @@ static int open_decoder(demux *d, sv__decoder **dec, int idx)
     sv__decoder_close(*dec);
     *dec = NULL;
     int threads = par->codec_type == AVMEDIA_TYPE_VIDEO ? d->cfg->decoder_threads : 1;
-    return sv__decoder_open(dec, par, threads, d->encrypted, d->cfg->env->log, d->err,
-                            sizeof(d->err));
+    return sv__decoder_open(dec, par, threads, d->encrypted, d->cfg->env->log,
+                            d->cfg->env->alloc, d->err, sizeof(d->err));
 }
 
 static int needs_probe(demux *d)

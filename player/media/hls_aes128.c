@@ -21,6 +21,7 @@ typedef struct held_key {
 } held_key;
 
 struct sv__aes_keys {
+    const sv_allocator *alloc; /* the player's (borrowed) */
     sv__fetcher *fetcher;      /* borrowed */
     held_key keys[MAX_KEYS];
     int nb_keys, next_slot;
@@ -33,12 +34,13 @@ struct sv__aes_keys {
     void *resume_opaque;
 };
 
-int sv__aes_keys_create(sv__aes_keys **out, sv__fetcher *fetcher)
+int sv__aes_keys_create(sv__aes_keys **out, sv__fetcher *fetcher, const sv_allocator *alloc)
 {
-    sv__aes_keys *k = calloc(1, sizeof(*k));
+    sv__aes_keys *k = sv__calloc(alloc, 1, sizeof(*k));
 
     if (!k)
         return SV_ERR_NOMEM;
+    k->alloc = alloc;
     k->fetcher = fetcher;
     *out = k;
     return 0;
@@ -51,7 +53,7 @@ void sv__aes_keys_cancel(sv__aes_keys *k)
     if (k->fetch_id > 0)
         sv__fetch_cancel(k->fetcher, k->fetch_id);
     k->fetch_id = 0;
-    free(k->pending_uri);
+    sv__free(k->alloc, k->pending_uri);
     k->pending_uri = NULL;
 }
 
@@ -61,8 +63,8 @@ void sv__aes_keys_destroy(sv__aes_keys *k)
         return;
     sv__aes_keys_cancel(k);
     for (int i = 0; i < k->nb_keys; i++)
-        free(k->keys[i].uri);
-    free(k);
+        sv__free(k->alloc, k->keys[i].uri);
+    sv__free(k->alloc, k);
 }
 
 static const held_key *find(const sv__aes_keys *k, const char *uri)
@@ -89,7 +91,7 @@ static void on_key(void *opaque, sv__fetch_result *r)
     } else {
         held_key *h = &k->keys[k->next_slot];
         if (k->nb_keys == MAX_KEYS)
-            free(h->uri);
+            sv__free(k->alloc, h->uri);
         else
             k->nb_keys++;
         h->uri = k->pending_uri;
@@ -99,7 +101,7 @@ static void on_key(void *opaque, sv__fetch_result *r)
         k->next_slot = (k->next_slot + 1) % MAX_KEYS;
         msg[0] = '\0';
     }
-    free(r->data);
+    sv__free(k->alloc, r->data);
     k->resume(k->resume_opaque, err, msg);
 }
 
@@ -122,7 +124,7 @@ int sv__aes_keys_decrypt(sv__aes_keys *k, const sv__key *key, int64_t sequence, 
 
     /* Fetch it; the caller holds the segment and calls _finish on resume. */
     sv__aes_keys_cancel(k);
-    if (!(k->pending_uri = strdup(key->uri)))
+    if (!(k->pending_uri = sv__strdup(k->alloc, key->uri)))
         return SV_ERR_NOMEM;
     memcpy(k->pending_iv, iv, 16);
     k->resume = resume;
@@ -130,7 +132,7 @@ int sv__aes_keys_decrypt(sv__aes_keys *k, const sv__key *key, int64_t sequence, 
     sv__fetch_req req = { .kind = SV__FETCH_KEY, .url = key->uri, .length = -1 };
     int64_t id = sv__fetch(k->fetcher, &req, on_key, k);
     if (id < 0) {
-        free(k->pending_uri);
+        sv__free(k->alloc, k->pending_uri);
         k->pending_uri = NULL;
         return (int)id;
     }

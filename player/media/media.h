@@ -34,6 +34,7 @@ typedef struct sv__stream sv__stream;
 /* A downloaded piece of media on its way to a demux thread. */
 typedef struct sv__chunk {
     struct sv__chunk *next;
+    const sv_allocator *alloc; /* the chunk and its data came from it (the player's) */
     uint8_t *data;             /* owned by the chunk */
     size_t size;
     int is_init;
@@ -108,7 +109,8 @@ struct AVCodecParameters;
 /* `strict`: report bitstream errors instead of concealing them (decrypted
  * media, where an error means a wrong key). */
 int sv__decoder_open(sv__decoder **out, const struct AVCodecParameters *par, int threads,
-                     int strict, const sv__logger *log, char *err, size_t errlen);
+                     int strict, const sv__logger *log, const sv_allocator *alloc, char *err,
+                     size_t errlen);
 void sv__decoder_close(sv__decoder *d);
 /* Sends a packet (NULL drains) and hands every frame that comes out to fn;
  * returns 0 or a negative code (fn's negative return stops it). */
@@ -122,7 +124,7 @@ int sv__decoder_strict(const sv__decoder *d);
 /* ---- decryption (decrypt.c) ------------------------------------------------- */
 
 typedef struct sv__decryptor sv__decryptor;
-int sv__decryptor_create(sv__decryptor **out);
+int sv__decryptor_create(sv__decryptor **out, const sv_allocator *alloc);
 void sv__decryptor_destroy(sv__decryptor *d);
 /* Reads an init segment's protection (copied). Returns 0 or SV_ERR_NOMEM. */
 int sv__decryptor_set_init(sv__decryptor *d, const uint8_t *data, size_t size);
@@ -142,7 +144,7 @@ int sv__decryptor_segment(sv__decryptor *d, sv_cdm *cdm, uint8_t *data, size_t s
  * fetched once per load and kept. Loop thread. */
 typedef struct sv__aes_keys sv__aes_keys;
 /* Key URIs are fetched through `fetcher` (borrowed). */
-int sv__aes_keys_create(sv__aes_keys **out, sv__fetcher *fetcher);
+int sv__aes_keys_create(sv__aes_keys **out, sv__fetcher *fetcher, const sv_allocator *alloc);
 void sv__aes_keys_destroy(sv__aes_keys *k);
 /* Forgets a key fetch in flight (its resume is not called). */
 void sv__aes_keys_cancel(sv__aes_keys *k);

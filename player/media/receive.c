@@ -15,14 +15,14 @@
 
 int sv__recv_create(sv__recv **out, const sv__recv_config *cfg)
 {
-    sv__recv *rv = calloc(1, sizeof(*rv));
+    sv__recv *rv = sv__calloc(cfg->env->alloc, 1, sizeof(*rv));
     int r;
 
     if (!rv)
         return SV_ERR_NOMEM;
     rv->cfg = *cfg;
-    if ((r = sv__decryptor_create(&rv->dec)) < 0 ||
-        (r = sv__aes_keys_create(&rv->aes, cfg->fetcher)) < 0)
+    if ((r = sv__decryptor_create(&rv->dec, cfg->env->alloc)) < 0 ||
+        (r = sv__aes_keys_create(&rv->aes, cfg->fetcher, cfg->env->alloc)) < 0)
         goto fail;
     *out = rv;
     return 0;
@@ -39,7 +39,7 @@ void sv__recv_cancel(sv__recv *rv)
         sv__fetch_cancel(rv->cfg.fetcher, rv->fetch_id);
     rv->fetch_id = 0;
     sv__aes_keys_cancel(rv->aes);
-    free(rv->held);
+    sv__free(rv->cfg.env->alloc, rv->held);
     rv->held = NULL;
 }
 
@@ -52,7 +52,7 @@ void sv__recv_destroy(sv__recv *rv)
     sv__aes_keys_destroy(rv->aes);
     if (rv->license_req)
         rv->cfg.cdm->free_request(rv->cfg.cdm->opaque, rv->license_req);
-    free(rv);
+    sv__free(rv->cfg.env->alloc, rv);
 }
 
 int sv__recv_busy(const sv__recv *rv)
@@ -106,7 +106,7 @@ void sv__recv_segment(sv__recv *rv, sv__fetch_result *r, const sv__recv_item *it
     if (item->is_init) {
         int ret = sv__decryptor_set_init(rv->dec, r->data, r->size);
         if (ret == 0 && sv__decryptor_encrypted(rv->dec)) {
-            free(r->data);
+            sv__free(rv->cfg.env->alloc, r->data);
             sv__recv_acquire_keys(rv);
             return;
         }
@@ -122,7 +122,7 @@ void sv__recv_segment(sv__recv *rv, sv__fetch_result *r, const sv__recv_item *it
             return;
         }
         if (ret < 0) {
-            free(r->data);
+            sv__free(rv->cfg.env->alloc, r->data);
             sv__env_error(rv->cfg.env, SV_ERR_DRM, 1, "cannot decrypt %s (AES-128): %s", r->url,
                           sv_strerror(ret));
             return;

@@ -14,13 +14,14 @@
 
 void sv__recv_push_chunk(sv__recv *rv, uint8_t *data, size_t size, int is_init)
 {
-    sv__chunk *c = calloc(1, sizeof(*c));
+    sv__chunk *c = sv__calloc(rv->cfg.env->alloc, 1, sizeof(*c));
     if (!c) {
-        free(data);
+        sv__free(rv->cfg.env->alloc, data);
         sv__env_error(rv->cfg.env, SV_ERR_NOMEM, 1, "out of memory queueing a segment");
         return;
     }
     *c = rv->item.chunk;
+    c->alloc = rv->cfg.env->alloc;
     c->next = NULL;
     c->data = data;
     c->size = size;
@@ -50,12 +51,12 @@ static void on_license(void *opaque, sv__fetch_result *r)
     rv->cfg.cdm->free_request(rv->cfg.cdm->opaque, rv->license_req);
     rv->license_req = NULL;
     if (r->error) {
-        free(r->data);
+        sv__free(rv->cfg.env->alloc, r->data);
         sv__env_error(rv->cfg.env, SV_ERR_DRM, 1, "license request refused: %s", r->message);
         return;
     }
     int ret = rv->cfg.cdm->update(rv->cfg.cdm->opaque, r->data, r->size);
-    free(r->data);
+    sv__free(rv->cfg.env->alloc, r->data);
     if (ret < 0) {
         sv__env_error(rv->cfg.env, SV_ERR_DRM, 1,
                       "the license server's answer holds no usable key");
@@ -100,7 +101,7 @@ void sv__recv_deliver_media(sv__recv *rv, uint8_t *data, size_t size, const char
 {
     int ret = sv__decryptor_segment(rv->dec, rv->cfg.cdm, data, size);
     if (ret < 0) {
-        free(data);
+        sv__free(rv->cfg.env->alloc, data);
         sv__env_error(rv->cfg.env, ret == SV_ERR_NO_KEY ? SV_ERR_NO_KEY : SV_ERR_DRM, 1,
                       "cannot decrypt %s: %s", url, sv_strerror(ret));
         return;
@@ -119,7 +120,7 @@ void sv__recv_on_aes_key(void *opaque, int error, const char *message)
     if (!error && (error = sv__aes_keys_finish(rv->aes, data, &size)) < 0)
         message = "the segment does not decrypt with its key (wrong key?)";
     if (error) {
-        free(data);
+        sv__free(rv->cfg.env->alloc, data);
         sv__env_error(rv->cfg.env, error, 1, "%s", message);
         return;
     }

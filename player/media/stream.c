@@ -28,8 +28,8 @@ void sv__chunk_free(sv__chunk *c)
 {
     if (!c)
         return;
-    free(c->data);
-    free(c);
+    sv__free(c->alloc, c->data);
+    sv__free(c->alloc, c);
 }
 
 static void drop_all_locked(sv__stream *s)
@@ -45,12 +45,12 @@ static void drop_all_locked(sv__stream *s)
 
 int sv__stream_create(sv__stream **out, const sv__stream_config *cfg)
 {
-    sv__stream *s = calloc(1, sizeof(*s));
+    sv__stream *s = sv__calloc(cfg->env->alloc, 1, sizeof(*s));
     if (!s)
         return SV_ERR_NOMEM;
     s->cfg = *cfg;
     if (cfg->direct_url) {
-        s->direct_url = strdup(cfg->direct_url);
+        s->direct_url = sv__strdup(s->cfg.env->alloc, cfg->direct_url);
         if (!s->direct_url)
             goto fail_alloc;
         s->cfg.direct_url = s->direct_url;
@@ -76,8 +76,8 @@ int sv__stream_create(sv__stream **out, const sv__stream_config *cfg)
     return 0;
 
 fail_alloc:
-    free(s->direct_url);
-    free(s);
+    sv__free(s->cfg.env->alloc, s->direct_url);
+    sv__free(s->cfg.env->alloc, s);
     return SV_ERR_NOMEM;
 }
 
@@ -94,8 +94,8 @@ void sv__stream_destroy(sv__stream *s)
     drop_all_locked(s);
     sv__cond_destroy(&s->cond);
     sv__mutex_destroy(&s->lock);
-    free(s->direct_url);
-    free(s);
+    sv__free(s->cfg.env->alloc, s->direct_url);
+    sv__free(s->cfg.env->alloc, s);
 }
 
 void sv__stream_push(sv__stream *s, sv__chunk *c, uint64_t gen)

@@ -6,6 +6,7 @@
  */
 #include <string.h>
 
+#include "platform/alloc.h"
 #include "player/model/model_internal.h"
 
 /* A plain file: one period, one video track, one READY rep whose single
@@ -65,7 +66,7 @@ int sv__model_create(sv__source_kind kind, const char *text, size_t size, const 
     if (!(arena = sv__arena_create(alloc)) || !(m = sv__arena_alloc(arena, sizeof(*m))))
         goto fail;
     if (alloc) {
-        m->alloc = *alloc;
+        sv__allocator_copy(&m->alloc, alloc);
         m->has_alloc = 1;
     }
     m->pub.arena = arena;

@@ -26,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "platform/alloc.h"
 #include "player/net/fetcher.h"
 #include "player/net/fetcher_internal.h"
 #include "player/manifest/url.h"
@@ -90,6 +91,7 @@ struct sv__fetcher {
 
 void sv__fetch_default_options(sv__fetch_options *o)
 {
+    memset(o, 0, sizeof(*o)); /* alloc NULL: the C library */
     o->connect_timeout_s = 5;
     o->low_speed_bytes_per_s = 8000;
     o->low_speed_time_s = 5;
@@ -111,7 +113,7 @@ int sv__fetcher_create(sv__fetcher **out, sv__loop *loop, sv__transport *transpo
 
     if (!out || !loop || !transport)
         return SV_ERR_INVALID;
-    if (!(f = calloc(1, sizeof(*f))))
+    if (!(f = sv__calloc(opts ? opts->alloc : NULL, 1, sizeof(*f))))
         return SV_ERR_NOMEM;
     f->loop = loop;
     f->transport = transport;
@@ -123,7 +125,7 @@ int sv__fetcher_create(sv__fetcher **out, sv__loop *loop, sv__transport *transpo
         f->opts.max_attempts = 1;
     if (!f->opts.max_body_bytes)
         f->opts.max_body_bytes = (size_t)256 << 20;
-    sv__cdn_set_init(&f->cdns);
+    sv__cdn_set_init(&f->cdns, f->opts.alloc);
     f->next_id = 1;
     *out = f;
     return 0;
@@ -154,14 +156,14 @@ static void unlink_fetch(fetch *x)
 
 static void free_fetch(fetch *x)
 {
-    free(x->url);
-    free(x->body);
-    free(x->body_type);
-    free(x->header);
-    free(x->query);
-    free(x->attempt_url);
-    free(x->data);
-    free(x);
+    sv__free(x->f->opts.alloc, x->url);
+    sv__free(x->f->opts.alloc, x->body);
+    sv__free(x->f->opts.alloc, x->body_type);
+    sv__free(x->f->opts.alloc, x->header);
+    sv__free(x->f->opts.alloc, x->query);
+    sv__free(x->f->opts.alloc, x->attempt_url);
+    sv__free(x->f->opts.alloc, x->data);
+    sv__free(x->f->opts.alloc, x);
 }
 
 /* Stops whatever the fetch is waiting for, without callbacks. */
@@ -236,7 +238,7 @@ static int on_data(void *opaque, const uint8_t *data, size_t len)
         size_t cap = x->cap ? x->cap : 64 * 1024;
         while (cap < x->size + len)
             cap = cap > max / 2 ? max : cap * 2;
-        uint8_t *p = realloc(x->data, cap);
+        uint8_t *p = sv__realloc(x->f->opts.alloc, x->data, cap);
         if (!p) {
             x->local_error = SV_ERR_NOMEM;
             return SV_ERR_NOMEM;
@@ -399,7 +401,7 @@ static char *attempt_url(fetch *x)
     const char *own = x->query;
     len = (base ? strlen(base) : 0) + hash + (q ? strlen(q) + 1 : 0) +
           (own ? strlen(own) + 1 : 0) + 1;
-    if (!(u = malloc(len)))
+    if (!(u = sv__malloc(x->f->opts.alloc, len)))
         return NULL;
     int has_q = memchr(rest, '?', hash) != NULL;
     snprintf(u, len, "%s%.*s%s%s%s%s", base ? base : "", (int)hash, rest,
@@ -470,7 +472,7 @@ static void attempt(void *opaque)
     int ret;
 
     x->timer = 0;
-    free(x->attempt_url);
+    sv__free(x->f->opts.alloc, x->attempt_url);
     if (!(x->attempt_url = attempt_url(x))) {
         ret = SV_ERR_NOMEM;
         goto fail;
@@ -529,7 +531,7 @@ int64_t sv__fetch(sv__fetcher *f, const sv__fetch_req *req, sv__fetch_cb cb, voi
         (req->kind != SV__FETCH_MANIFEST && req->kind != SV__FETCH_SEGMENT &&
          req->kind != SV__FETCH_KEY && req->kind != SV__FETCH_API))
         return SV_ERR_INVALID;
-    if (!(x = calloc(1, sizeof(*x))))
+    if (!(x = sv__calloc(f->opts.alloc, 1, sizeof(*x))))
         return SV_ERR_NOMEM;
     x->f = f;
     x->kind = req->kind;
@@ -539,17 +541,17 @@ int64_t sv__fetch(sv__fetcher *f, const sv__fetch_req *req, sv__fetch_cb cb, voi
     x->cb = cb;
     x->opaque = opaque;
     x->cdn = -1;
-    if (!(x->url = strdup(req->url)))
+    if (!(x->url = sv__strdup(x->f->opts.alloc, req->url)))
         goto fail;
     if (req->body) {
         x->body_len = req->body_len;
-        if (!(x->body = malloc(req->body_len ? req->body_len : 1)))
+        if (!(x->body = sv__malloc(x->f->opts.alloc, req->body_len ? req->body_len : 1)))
             goto fail;
         memcpy(x->body, req->body, req->body_len);
     }
-    if ((req->body_type && !(x->body_type = strdup(req->body_type))) ||
-        (req->header && !(x->header = strdup(req->header))) ||
-        (req->query && *req->query && !(x->query = strdup(req->query))))
+    if ((req->body_type && !(x->body_type = sv__strdup(x->f->opts.alloc, req->body_type))) ||
+        (req->header && !(x->header = sv__strdup(x->f->opts.alloc, req->header))) ||
+        (req->query && *req->query && !(x->query = sv__strdup(x->f->opts.alloc, req->query))))
         goto fail;
     if ((x->timer = sv__loop_timer(f->loop, 0, attempt, x)) < 0)
         goto fail;
@@ -590,8 +592,8 @@ void sv__fetcher_destroy(sv__fetcher *f)
         free_fetch(x);
     }
     sv__cdn_set_free(&f->cdns);
-    free(f->query);
-    free(f);
+    sv__free(f->opts.alloc, f->query);
+    sv__free(f->opts.alloc, f);
 }
 
 /* ---- CDNs, query, stats ------------------------------------------------------- */
@@ -612,9 +614,9 @@ int sv__fetcher_set_query(sv__fetcher *f, const char *query)
 
     if (!f || (query && strpbrk(query, "#? \r\n")))
         return SV_ERR_INVALID;
-    if (query && *query && !(q = strdup(query)))
+    if (query && *query && !(q = sv__strdup(f->opts.alloc, query)))
         return SV_ERR_NOMEM;
-    free(f->query);
+    sv__free(f->opts.alloc, f->query);
     f->query = q;
     return 0;
 }

@@ -26,6 +26,8 @@ typedef enum sv__fetch_kind {
 } sv__fetch_kind;
 
 typedef struct sv__fetch_options {
+    const sv_allocator *alloc;     /* every allocation, bodies included (consumers free
+                                      them with it); NULL: the C library */
     double connect_timeout_s;      /* default 5 */
     double low_speed_bytes_per_s;  /* default 8000 */
     double low_speed_time_s;       /* default 5 */

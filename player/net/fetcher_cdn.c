@@ -4,35 +4,37 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "platform/alloc.h"
 #include "player/net/fetcher_internal.h"
 #include "player/manifest/url.h"
 
-void sv__cdn_set_init(sv__cdn_set *s)
+void sv__cdn_set_init(sv__cdn_set *s, const sv_allocator *alloc)
 {
     memset(s, 0, sizeof(*s));
+    s->alloc = alloc;
     s->current = -1;
 }
 
-static void free_list(sv__cdn *cdns, size_t n)
+static void free_list(const sv_allocator *alloc, sv__cdn *cdns, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
-        free(cdns[i].id);
-        free(cdns[i].base);
+        sv__free(alloc, cdns[i].id);
+        sv__free(alloc, cdns[i].base);
     }
-    free(cdns);
+    sv__free(alloc, cdns);
 }
 
 void sv__cdn_set_free(sv__cdn_set *s)
 {
-    free_list(s->cdns, s->n);
-    free(s->origin);
+    free_list(s->alloc, s->cdns, s->n);
+    sv__free(s->alloc, s->origin);
     s->cdns = NULL;
     s->n = 0;
     s->origin = NULL;
 }
 
 /* A base with a trailing '/', so "http://h/a/" does not match "http://h/ab". */
-static char *normalise_base(const char *base)
+static char *normalise_base(const sv_allocator *alloc, const char *base)
 {
     size_t len = strlen(base);
     int slash = len > 0 && base[len - 1] == '/';
@@ -40,7 +42,7 @@ static char *normalise_base(const char *base)
 
     if (!sv__url_is_absolute(base) || strpbrk(base, "?#"))
         return NULL;
-    if (!(out = malloc(len + 2)))
+    if (!(out = sv__malloc(alloc, len + 2)))
         return NULL;
     memcpy(out, base, len);
     if (!slash)
@@ -56,10 +58,10 @@ int sv__cdn_set_origin(sv__cdn_set *s, const char *origin_base_url)
     if (origin_base_url) {
         if (!sv__url_is_absolute(origin_base_url) || strpbrk(origin_base_url, "?#"))
             return SV_ERR_INVALID;
-        if (!(o = normalise_base(origin_base_url)))
+        if (!(o = normalise_base(s->alloc, origin_base_url)))
             return SV_ERR_NOMEM;
     }
-    free(s->origin);
+    sv__free(s->alloc, s->origin);
     s->origin = o;
     return 0;
 }
@@ -79,13 +81,13 @@ int sv__cdn_set_list(sv__cdn_set *s, const sv__cdn_entry *cdns, size_t n)
         if (!cdns[i].id || !cdns[i].base_url || !sv__url_is_absolute(cdns[i].base_url) ||
             strpbrk(cdns[i].base_url, "?#"))
             return SV_ERR_INVALID;
-    if (n && !(list = calloc(n, sizeof(*list))))
+    if (n && !(list = sv__calloc(s->alloc, n, sizeof(*list))))
         return SV_ERR_NOMEM;
     for (i = 0; i < n; i++) {
         list[i].priority = cdns[i].priority;
         list[i].weight = cdns[i].weight;
-        if (!(list[i].id = strdup(cdns[i].id)) ||
-            !(list[i].base = normalise_base(cdns[i].base_url)))
+        if (!(list[i].id = sv__strdup(s->alloc, cdns[i].id)) ||
+            !(list[i].base = normalise_base(s->alloc, cdns[i].base_url)))
             goto fail;
         /* A CDN that stays in the list keeps its place as current, and its
          * health: a reordering (content steering) must not revive a CDN
@@ -103,7 +105,7 @@ int sv__cdn_set_list(sv__cdn_set *s, const sv__cdn_entry *cdns, size_t n)
                    s->cdns[k].weight != list[i].weight;
     }
     changed |= n != s->n;
-    free_list(s->cdns, s->n);
+    free_list(s->alloc, s->cdns, s->n);
     s->cdns = list;
     s->n = n;
     s->current = current;
@@ -113,7 +115,7 @@ int sv__cdn_set_list(sv__cdn_set *s, const sv__cdn_entry *cdns, size_t n)
     return 0;
 
 fail:
-    free_list(list, n);
+    free_list(s->alloc, list, n);
     return SV_ERR_NOMEM;
 }
 

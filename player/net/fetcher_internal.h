@@ -35,6 +35,7 @@ typedef void (*sv__cdn_change_fn)(void *opaque, const char *from, const char *to
                                   const char *reason);
 
 typedef struct sv__cdn_set {
+    const sv_allocator *alloc; /* the fetcher's (borrowed) */
     sv__cdn *cdns;
     size_t n;
     char *origin;          /* normalised (ends with '/'), or NULL */
@@ -46,7 +47,7 @@ typedef struct sv__cdn_set {
     void *on_change_opaque;
 } sv__cdn_set;
 
-void sv__cdn_set_init(sv__cdn_set *s);
+void sv__cdn_set_init(sv__cdn_set *s, const sv_allocator *alloc);
 /* Frees the lists; the set can be reused after sv__cdn_set_init(). */
 void sv__cdn_set_free(sv__cdn_set *s);
 /* Replace the origin / the list (copied). Return 0, SV_ERR_INVALID (a base

@@ -18,6 +18,7 @@
 #include <math.h>
 #include <stdlib.h>
 
+#include "platform/alloc.h"
 #include "player/net/loop.h"
 #include "player/net/transport.h"
 #include "platform/thread.h"
@@ -40,6 +41,7 @@ typedef struct task {
 } task;
 
 struct sv__loop {
+    const sv_allocator *alloc;   /* the player's (borrowed), or NULL */
     const sv_clock *clock;
     sv__transport *transport;
     int virtual_clock;     /* wait in clock->sleep_until() */
@@ -113,14 +115,16 @@ static void remove_timer_at(sv__loop *loop, size_t i)
 
 /* ---- creation ------------------------------------------------------------- */
 
-int sv__loop_create(sv__loop **out, const sv_clock *clock, sv__transport *transport)
+int sv__loop_create(sv__loop **out, const sv_clock *clock, sv__transport *transport,
+                    const sv_allocator *alloc)
 {
     sv__loop *loop;
 
     if (!out || !clock || !clock->now_ns || !clock->sleep_until || !clock->wake)
         return SV_ERR_INVALID;
-    if (!(loop = calloc(1, sizeof(*loop))))
+    if (!(loop = sv__calloc(alloc, 1, sizeof(*loop))))
         return SV_ERR_NOMEM;
+    loop->alloc = alloc;
     if (sv__mutex_init(&loop->lock) < 0)
         goto fail_mutex;
     if (sv__cond_init(&loop->cond) < 0)
@@ -137,7 +141,7 @@ int sv__loop_create(sv__loop **out, const sv_clock *clock, sv__transport *transp
 fail_cond:
     sv__mutex_destroy(&loop->lock);
 fail_mutex:
-    free(loop);
+    sv__free(loop->alloc, loop);
     return SV_ERR_NOMEM;
 }
 
@@ -148,12 +152,12 @@ void sv__loop_destroy(sv__loop *loop)
     while (loop->head) {
         task *t = loop->head;
         loop->head = t->next;
-        free(t);
+        sv__free(loop->alloc, t);
     }
-    free(loop->heap);
+    sv__free(loop->alloc, loop->heap);
     sv__cond_destroy(&loop->cond);
     sv__mutex_destroy(&loop->lock);
-    free(loop);
+    sv__free(loop->alloc, loop);
 }
 
 /* ---- waking the loop thread ------------------------------------------------ */
@@ -210,7 +214,7 @@ int sv__loop_post(sv__loop *loop, sv__loop_fn fn, void *arg)
 
     if (!loop || !fn)
         return SV_ERR_INVALID;
-    if (!(t = malloc(sizeof(*t))))
+    if (!(t = sv__malloc(loop->alloc, sizeof(*t))))
         return SV_ERR_NOMEM;
     t->fn = fn;
     t->arg = arg;
@@ -246,7 +250,7 @@ int64_t sv__loop_timer(sv__loop *loop, double delay_s, sv__loop_fn fn, void *arg
         return SV_ERR_INVALID;
     if (loop->nb_timers == loop->cap_timers) {
         size_t cap = loop->cap_timers ? loop->cap_timers * 2 : 16;
-        timer *heap = realloc(loop->heap, cap * sizeof(*heap));
+        timer *heap = sv__realloc(loop->alloc, loop->heap, cap * sizeof(*heap));
         if (!heap)
             return SV_ERR_NOMEM;
         loop->heap = heap;
@@ -329,7 +333,7 @@ static void run_tasks(sv__loop *loop)
         int stop;
         list = t->next;
         t->fn(t->arg);
-        free(t);
+        sv__free(loop->alloc, t);
         sv__mutex_lock(&loop->lock);
         stop = loop->stop;
         if (stop && list) {

@@ -41,7 +41,8 @@ typedef void (*sv__loop_fn)(void *arg);
 /* Creates a loop reading `clock` (borrowed) and driving `transport`
  * (borrowed; may be NULL for timers and tasks only). Returns 0 or
  * SV_ERR_NOMEM. */
-int sv__loop_create(sv__loop **out, const sv_clock *clock, sv__transport *transport);
+int sv__loop_create(sv__loop **out, const sv_clock *clock, sv__transport *transport,
+                    const sv_allocator *alloc);
 /* Frees the loop; pending tasks are dropped (not run), timers cancelled. */
 void sv__loop_destroy(sv__loop *loop);
 

@@ -29,6 +29,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "platform/alloc.h"
 #include "platform/arena.h"
 #include "player/manifest/url.h"
 #include "player/net/steering.h"
@@ -66,8 +67,8 @@ static void schedule(sv__steer *st)
         st->timer = 0;
 }
 
-/* base_url with its host (and port, when `host` has one) replaced; malloc'd. */
-static char *replace_host(const char *base_url, const char *host)
+/* base_url with its host (and port, when `host` has one) replaced; from alloc. */
+static char *replace_host(const sv_allocator *alloc, const char *base_url, const char *host)
 {
     CURLU *u = curl_url();
     char *out = NULL, *res = NULL, hostname[256];
@@ -83,7 +84,7 @@ static char *replace_host(const char *base_url, const char *host)
         (colon && curl_url_set(u, CURLUPART_PORT, colon + 1, 0) != CURLUE_OK) ||
         curl_url_get(u, CURLUPART_URL, &res, 0) != CURLUE_OK)
         goto out;
-    out = strdup(res);
+    out = sv__strdup(alloc, res);
 out:
     curl_free(res);
     curl_url_cleanup(u);
@@ -114,7 +115,7 @@ static void apply(sv__steer *st)
             b++;
         for (size_t k = 0; k < n; k++)
             dup |= !strcmp(list[k].id, st->clones[c].id);
-        if (b == base_n || dup || !(made[c] = replace_host(list[b].base_url, st->clones[c].host)))
+        if (b == base_n || dup || !(made[c] = replace_host(st->cfg.allocator, list[b].base_url, st->clones[c].host)))
             continue;
         list[n] = list[b];
         list[n].id = st->clones[c].id;
@@ -129,7 +130,7 @@ static void apply(sv__steer *st)
     if (sv__fetcher_set_cdns(st->cfg.fetcher, list, n) < 0)
         STLOG(W, st, "content steering: cannot apply the new CDN order");
     for (size_t c = 0; c < MAX_CLONES; c++)
-        free(made[c]);
+        sv__free(st->cfg.allocator, made[c]);
 }
 
 /* Reads one steering answer into a fresh arena. 0 or SV_ERR_PARSE. */
@@ -217,7 +218,7 @@ static void on_steering(void *opaque, sv__fetch_result *r)
         STLOG(D, st, "content steering: %zu CDNs ranked, next in %.0f s", st->nb_order, st->ttl_s);
         apply(st);
     }
-    free(r->data);
+    sv__free(st->cfg.allocator, r->data);
     schedule(st);
 }
 
@@ -232,7 +233,7 @@ static void reload(void *arg)
     sv__fetcher_stats(st->cfg.fetcher, &fs);
     char *cdn = curl_easy_escape(NULL, fs.current_cdn ? fs.current_cdn : "", 0);
     n = strlen(st->uri) + (cdn ? strlen(cdn) : 0) + 96;
-    if (!cdn || !(url = malloc(n))) {
+    if (!cdn || !(url = sv__malloc(st->cfg.allocator, n))) {
         curl_free(cdn);
         schedule(st);
         return;
@@ -244,7 +245,7 @@ static void reload(void *arg)
     curl_free(cdn);
     sv__fetch_req req = { .kind = SV__FETCH_API, .url = url, .length = -1 };
     st->fetch = sv__fetch(st->cfg.fetcher, &req, on_steering, st);
-    free(url);
+    sv__free(st->cfg.allocator, url);
     if (st->fetch < 0) {
         st->fetch = 0;
         schedule(st);
@@ -255,11 +256,12 @@ int sv__steer_create(sv__steer **out, const sv__steer_config *cfg)
 {
     sv__steer *st;
 
-    if (!(st = calloc(1, sizeof(*st))) || !(st->arena = sv__arena_create(cfg->allocator)) ||
+    if (!(st = sv__calloc(cfg->allocator, 1, sizeof(*st))) ||
+        !(st->arena = sv__arena_create(cfg->allocator)) ||
         !(st->uri = sv__arena_strdup(st->arena, cfg->uri))) {
         if (st)
             sv__arena_destroy(st->arena);
-        free(st);
+        sv__free(cfg->allocator, st);
         return SV_ERR_NOMEM;
     }
     st->cfg = *cfg;
@@ -280,5 +282,5 @@ void sv__steer_destroy(sv__steer *st)
     if (st->timer > 0)
         sv__loop_timer_cancel(st->cfg.loop, st->timer);
     sv__arena_destroy(st->arena);
-    free(st);
+    sv__free(st->cfg.allocator, st);
 }

@@ -13,6 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "streamverse/common.h"
+
 typedef struct sv__transfer sv__transfer;
 /* Also declared by loop.h; C11 allows the identical repeat. */
 typedef struct sv__transport sv__transport;
@@ -76,10 +78,12 @@ typedef struct sv__transport_ops {
 struct sv__transport {
     const sv__transport_ops *ops;
     void *priv;
+    sv_allocator alloc;      /* this struct's own (zero: the C library) */
 };
 
 /* Options for the libcurl transport. */
 typedef struct sv__curl_options {
+    const sv_allocator *alloc; /* every allocation of the transport; NULL: the C library */
     const char *user_agent;  /* copied; NULL: "Streamverse/<version>" */
     int max_host_connections; /* 0: libcurl's default */
 } sv__curl_options;
@@ -88,7 +92,7 @@ typedef struct sv__curl_options {
  * file:// URLs). `clock` is the loop's clock (borrowed), used for the
  * timestamps in results; poll() waits in real time, so pair it with a clock
  * that moves in real time. Returns 0, SV_ERR_NOMEM or SV_ERR_INTERNAL. Free
- * with t->ops->destroy(t->priv) then free(t) via sv__transport_destroy.
+ * with sv__transport_destroy (t->ops->destroy(t->priv), then t itself).
  *
  * Behaviour of its transfers:
  *  - schemes http, https and file (others: submit fails with

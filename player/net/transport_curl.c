@@ -16,6 +16,7 @@
 
 #include <curl/curl.h>
 
+#include "platform/alloc.h"
 #include "player/net/transport.h"
 #include "streamverse/clock.h"
 #include "streamverse/version.h"
@@ -58,6 +59,7 @@ struct sv__transfer {
 };
 
 struct curl_transport {
+    const sv_allocator *alloc; /* the owner's (borrowed), or NULL: the C library */
     CURLM *multi;
     const sv_clock *clock;
     char *user_agent;
@@ -99,8 +101,8 @@ static void free_transfer(curl_transport *ct, sv__transfer *t)
         curl_easy_cleanup(t->easy);
     }
     curl_slist_free_all(t->headers);
-    free(t->url);
-    free(t);
+    sv__free(ct->alloc, t->url);
+    sv__free(ct->alloc, t);
 }
 
 /* ---- libcurl callbacks ------------------------------------------------------ */
@@ -411,7 +413,7 @@ static int curl_submit(void *priv, const sv__request *req, sv__transfer **out)
     if (strncasecmp(req->url, "http://", 7) && strncasecmp(req->url, "https://", 8) &&
         strncasecmp(req->url, "file://", 7))
         return SV_ERR_UNSUPPORTED;
-    if (!(t = calloc(1, sizeof(*t))))
+    if (!(t = sv__calloc(ct->alloc, 1, sizeof(*t))))
         goto fail;
     t->owner = ct;
     t->req = *req;
@@ -419,7 +421,7 @@ static int curl_submit(void *priv, const sv__request *req, sv__transfer **out)
     t->req.body = NULL;
     t->left = -1;
     t->cr_first = t->cr_last = t->hdr_length = -1;
-    if (!(t->url = strdup(req->url)) || !(t->easy = curl_easy_init()))
+    if (!(t->url = sv__strdup(ct->alloc, req->url)) || !(t->easy = curl_easy_init()))
         goto fail;
     if ((ret = build_headers(t, req)) < 0 || (ret = setup_easy(ct, t, req)) < 0)
         goto fail;
@@ -562,8 +564,8 @@ static void curl_destroy(void *priv)
     }
     if (ct->multi)
         curl_multi_cleanup(ct->multi);
-    free(ct->user_agent);
-    free(ct);
+    sv__free(ct->alloc, ct->user_agent);
+    sv__free(ct->alloc, ct);
     curl_global_cleanup();
 }
 
@@ -589,11 +591,14 @@ int sv__transport_curl_create(sv__transport **out, const struct sv_clock *clock,
     /* Reference-counted by libcurl; thread-safe since 7.84. */
     if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
         return SV_ERR_INTERNAL;
-    if (!(ct = calloc(1, sizeof(*ct))) || !(t = calloc(1, sizeof(*t))))
+    const sv_allocator *alloc = opts ? opts->alloc : NULL;
+    if (!(ct = sv__calloc(alloc, 1, sizeof(*ct))) || !(t = sv__calloc(alloc, 1, sizeof(*t))))
         goto fail;
+    ct->alloc = alloc;
+    sv__allocator_copy(&t->alloc, alloc);
     ct->clock = clock;
     snprintf(ua, sizeof(ua), "Streamverse/%s", sv_version());
-    if (!(ct->user_agent = strdup(opts && opts->user_agent ? opts->user_agent : ua)))
+    if (!(ct->user_agent = sv__strdup(ct->alloc, opts && opts->user_agent ? opts->user_agent : ua)))
         goto fail;
     if (!(ct->multi = curl_multi_init())) {
         ret = SV_ERR_INTERNAL;
@@ -609,10 +614,10 @@ int sv__transport_curl_create(sv__transport **out, const struct sv_clock *clock,
     return 0;
 
 fail:
-    free(t);
+    sv__free(alloc, t);
     if (ct) {
-        free(ct->user_agent);
-        free(ct);
+        sv__free(alloc, ct->user_agent);
+        sv__free(alloc, ct);
     }
     curl_global_cleanup();
     return ret;
@@ -622,6 +627,7 @@ void sv__transport_destroy(sv__transport *t)
 {
     if (!t)
         return;
+    sv_allocator alloc = t->alloc;
     t->ops->destroy(t->priv);
-    free(t);
+    sv__free(&alloc, t);
 }

@@ -47,7 +47,7 @@ struct sv__aout {
 
 int sv__aout_create(sv__aout **out, const sv__env *env, sv_audio_sink *sink)
 {
-    sv__aout *a = calloc(1, sizeof(*a));
+    sv__aout *a = sv__calloc(env->alloc, 1, sizeof(*a));
     if (!a)
         return SV_ERR_NOMEM;
     a->env = env;
@@ -63,7 +63,7 @@ int sv__aout_create(sv__aout **out, const sv__env *env, sv_audio_sink *sink)
     *out = a;
     return 0;
 fail:
-    free(a);
+    sv__free(a->env->alloc, a);
     return SV_ERR_INTERNAL;
 }
 
@@ -76,7 +76,7 @@ void sv__aout_close(sv__aout *a)
         sink->close(sink->opaque);
     sv__mutex_lock(&a->lock);
     a->opened = 0;
-    free(a->buf);
+    sv__free(a->env->alloc, a->buf);
     a->buf = NULL;
     a->cap = a->rpos = a->len = 0;
     a->anchor_valid = 0;
@@ -94,7 +94,7 @@ void sv__aout_destroy(sv__aout *a)
     sv__aout_close(a);
     sv__cond_destroy(&a->cond);
     sv__mutex_destroy(&a->lock);
-    free(a);
+    sv__free(a->env->alloc, a);
 }
 
 /* ---- the sink's side ------------------------------------------------------- */
@@ -161,7 +161,7 @@ static int open_sink(sv__aout *a, const AVFrame *f)
     }
     int bps = got.format == SV_SAMPLE_FMT_F32 ? 4 : 2;
     size_t cap = (size_t)(got.sample_rate * FIFO_SECONDS) * (size_t)(got.channels * bps);
-    uint8_t *buf = malloc(cap);
+    uint8_t *buf = sv__malloc(a->env->alloc, cap);
     if (!buf) {
         sink->close(sink->opaque);
         return SV_ERR_NOMEM;

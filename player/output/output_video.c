@@ -81,7 +81,7 @@ static enum AVPixelFormat to_av(sv_pixel_format f)
 int sv__vout_create(sv__vout **out, const sv__env *env, sv_video_sink *sink, sv__aout *aout,
                     int benchmark)
 {
-    sv__vout *v = calloc(1, sizeof(*v));
+    sv__vout *v = sv__calloc(env->alloc, 1, sizeof(*v));
     if (!v)
         return SV_ERR_NOMEM;
     v->env = env;
@@ -100,7 +100,7 @@ int sv__vout_create(sv__vout **out, const sv__env *env, sv_video_sink *sink, sv_
     *out = v;
     return 0;
 fail:
-    free(v);
+    sv__free(v->env->alloc, v);
     return SV_ERR_INTERNAL;
 }
 
@@ -128,7 +128,7 @@ void sv__vout_destroy(sv__vout *v)
     av_frame_free(&v->conv);
     sv__cond_destroy(&v->cond);
     sv__mutex_destroy(&v->lock);
-    free(v);
+    sv__free(v->env->alloc, v);
 }
 
 int sv__vout_push(sv__vout *v, AVFrame *frame, uint64_t gen, double pts, double dur,

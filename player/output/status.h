@@ -21,6 +21,7 @@
 
 #include <stdint.h>
 
+#include "platform/alloc.h"
 #include "platform/log.h"
 #include "platform/thread.h"
 #include "streamverse/clock.h"
@@ -62,6 +63,7 @@ typedef struct sv__env {
     sv__status *st;
     const sv_clock *clock;         /* every timestamp of playback comes from it */
     const sv__logger *log;
+    const sv_allocator *alloc;     /* the player's: every allocation below the core */
     sv__notify notify;
 } sv__env;
 

@@ -41,14 +41,14 @@ struct sv__subs {
 
 int sv__subs_create(sv__subs **out, const sv__env *env, sv__fetcher *fetcher)
 {
-    sv__subs *s = calloc(1, sizeof(*s));
+    sv__subs *s = sv__calloc(env->alloc, 1, sizeof(*s));
 
     if (!s)
         return SV_ERR_NOMEM;
     s->env = env;
     s->fetcher = fetcher;
     if (sv__mutex_init(&s->lock) < 0) {
-        free(s);
+        sv__free(s->env->alloc, s);
         return SV_ERR_NOMEM;
     }
     s->track = -1;
@@ -60,7 +60,7 @@ int sv__subs_create(sv__subs **out, const sv__env *env, sv__fetcher *fetcher)
 static void clear_cues(sv__subs *s)
 {
     for (size_t i = 0; i < s->nb_cues; i++)
-        free(s->cues[i].text);
+        sv__free(s->env->alloc, s->cues[i].text);
     s->nb_cues = 0;
 }
 
@@ -69,9 +69,9 @@ void sv__subs_destroy(sv__subs *s)
     if (!s)
         return;
     clear_cues(s);
-    free(s->cues);
+    sv__free(s->env->alloc, s->cues);
     sv__mutex_destroy(&s->lock);
-    free(s);
+    sv__free(s->env->alloc, s);
 }
 
 static void set_text(sv__subs *s, const char *text)
@@ -177,14 +177,14 @@ static int add_cues(sv__subs *s, const sv__webvtt *v, int64_t disc)
             continue;
         if (s->nb_cues == s->cap_cues) {
             size_t cap = s->cap_cues ? s->cap_cues * 2 : 64;
-            stored_cue *n = realloc(s->cues, cap * sizeof(*n));
+            stored_cue *n = sv__realloc(s->env->alloc, s->cues, cap * sizeof(*n));
             if (!n)
                 return SV_ERR_NOMEM;
             s->cues = n;
             s->cap_cues = cap;
         }
         stored_cue *c = &s->cues[s->nb_cues];
-        if (!(c->text = strdup(v->cues[i].text)))
+        if (!(c->text = sv__strdup(s->env->alloc, v->cues[i].text)))
             return SV_ERR_NOMEM;
         c->start = start;
         c->end = end;
@@ -221,7 +221,7 @@ static void on_playlist(void *opaque, sv__fetch_result *r)
         SV_LOGW(s->env->log, "subtitles", "%s: line %d: %s", r->url, err.line, err.message);
         s->track = -1;
     }
-    free(r->data);
+    sv__free(s->env->alloc, r->data);
     if (s->track >= 0)
         pump(s, position_now(s));
 }
@@ -238,7 +238,7 @@ static void on_segment(void *opaque, sv__fetch_result *r)
         SV_LOGW(s->env->log, "subtitles", "subtitle segment skipped: %s", r->message);
     } else if (t && s->next_seg > 0 && (size_t)(s->next_seg - 1) < t->reps[0].nb_segs) {
         const sv__segment *seg = &t->reps[0].segs[s->next_seg - 1];
-        if (sv__webvtt_parse((const char *)r->data, r->size, &v, &err) < 0) {
+        if (sv__webvtt_parse((const char *)r->data, r->size, s->env->alloc, &v, &err) < 0) {
             SV_LOGW(s->env->log, "subtitles", "%s: line %d: %s", r->url, err.line, err.message);
         } else {
             if (add_cues(s, &v, seg->disc) < 0)
@@ -246,7 +246,7 @@ static void on_segment(void *opaque, sv__fetch_result *r)
             sv__webvtt_free(&v);
         }
     }
-    free(r->data);
+    sv__free(s->env->alloc, r->data);
     pump(s, position_now(s));
 }
 

@@ -28,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "platform/alloc.h"
 #include "player/manifest/url.h"
 #include "player/session/session.h"
 
@@ -91,10 +92,10 @@ static void session_free(sv__session *s)
 {
     if (!s)
         return;
-    free(s->server);
-    free(s->auth);
-    free(s->device);
-    free(s);
+    sv__free(s->m->host.env->alloc, s->server);
+    sv__free(s->m->host.env->alloc, s->auth);
+    sv__free(s->m->host.env->alloc, s->device);
+    sv__free(s->m->host.env->alloc, s);
 }
 
 /* "code: message" from a backend error body, else the fetch's own message. */
@@ -113,11 +114,26 @@ static void refusal(const sv__fetch_result *r, char *buf, size_t cap)
 }
 
 /* POSTs `body` (stolen) to <server><path>. Returns the fetch id or < 0. */
+/* The compact text of `body` in memory from `alloc` (jansson's own
+ * allocator stays out of the player's memory). NULL when out of memory. */
+static char *dump_json(const sv_allocator *alloc, const json_t *body)
+{
+    size_t n = json_dumpb(body, NULL, 0, JSON_COMPACT);
+    char *text = n ? sv__malloc(alloc, n + 1) : NULL;
+    if (text && json_dumpb(body, text, n, JSON_COMPACT) == n)
+        text[n] = '\0';
+    else if (text) {
+        sv__free(alloc, text);
+        text = NULL;
+    }
+    return text;
+}
+
 static int64_t post_json(sv__session *s, const char *path, json_t *body, sv__fetch_cb cb,
                          void *opaque)
 {
     char url[1024];
-    char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
+    char *text = body ? dump_json(s->m->host.env->alloc, body) : NULL;
     int64_t id = SV_ERR_NOMEM;
 
     json_decref(body);
@@ -127,7 +143,7 @@ static int64_t post_json(sv__session *s, const char *path, json_t *body, sv__fet
                               .body_type = "application/json", .header = s->auth };
         id = sv__fetch(s->m->host.fetcher, &req, cb, opaque);
     }
-    free(text);
+    sv__free(s->m->host.env->alloc, text);
     return id;
 }
 
@@ -176,7 +192,7 @@ static void on_heartbeat(void *opaque, sv__fetch_result *r)
         if ((ans = json_loadb((const char *)r->data, r->size, 0, NULL)))
             take_token(s, ans);
         json_decref(ans);
-        free(r->data);
+        sv__free(s->m->host.env->alloc, r->data);
         publish(m, s, 1, 1, 0, 0);
         emit(m, "heartbeat", s->id, 0, r->status);
         return;
@@ -243,7 +259,7 @@ static void on_stop(void *opaque, sv__fetch_result *r)
         refusal(r, why, sizeof(why));
         SLOG(W, m, "session %s: stop failed: %s", s->id, why);
     }
-    free(r->data);
+    sv__free(s->m->host.env->alloc, r->data);
     unlink_ending(m, s);
     session_free(s);
     shutdown_check(m);
@@ -305,9 +321,9 @@ static char *on_server(const sv__session *s, const char *ref)
     if (!ref || !*ref)
         return NULL;
     if (sv__url_is_absolute(ref))
-        return strdup(ref);
+        return sv__strdup(s->m->host.env->alloc, ref);
     size_t n = strlen(s->server) + strlen(ref) + 2;
-    char *u = malloc(n);
+    char *u = sv__malloc(s->m->host.env->alloc, n);
     if (u)
         snprintf(u, n, "%s%s%s", s->server, ref[0] == '/' ? "" : "/", ref);
     return u;
@@ -332,7 +348,7 @@ static void on_start(void *opaque, sv__fetch_result *r)
         return;
     }
     ans = json_loadb((const char *)r->data, r->size, 0, NULL);
-    free(r->data);
+    sv__free(s->m->host.env->alloc, r->data);
     man = json_object_get(ans, "manifests");
     id = json_string_value(json_object_get(ans, "session_id"));
     if (!id || strlen(id) >= sizeof(s->id) || !json_is_object(man)) {
@@ -354,10 +370,10 @@ static void on_start(void *opaque, sv__fetch_result *r)
 
     const char *q = json_string_value(json_object_get(ans, "media_query"));
     const char *murl = json_string_value(json_object_get(man, s->prefer_hls ? "hls" : "dash"));
-    if (!(url = on_server(s, murl)) || (q && *q && !(lo.auth_token = strdup(q)))) {
+    if (!(url = on_server(s, murl)) || (q && *q && !(lo.auth_token = sv__strdup(s->m->host.env->alloc, q)))) {
         sv__env_error(m->host.env, murl ? SV_ERR_NOMEM : SV_ERR_PARSE, 1,
                       "the session has no %s manifest", s->prefer_hls ? "HLS" : "DASH");
-        free(url);
+        sv__free(s->m->host.env->alloc, url);
         goto out;
     }
     lo.quality_index = s->load.quality_index;
@@ -373,14 +389,18 @@ out:
 
 void sv__session_start(sv__sessions *m, const sv_session_options *o, uint64_t userdata)
 {
-    sv__session *s = calloc(1, sizeof(*s));
+    const sv_allocator *alloc = m->host.env->alloc;
+    sv__session *s = sv__calloc(alloc, 1, sizeof(*s));
     char *auth = NULL;
     json_t *body;
 
     sv__session_end(m);
-    if (!s || !(s->server = strdup(o->server_url)) || !(s->device = strdup(o->device_id)) ||
-        !(auth = malloc(strlen(o->user_token) + 32))) {
-        free(auth);
+    if (s)
+        s->m = m; /* session_free frees through it */
+    if (!s || !(s->server = sv__strdup(alloc, o->server_url)) ||
+        !(s->device = sv__strdup(alloc, o->device_id)) ||
+        !(auth = sv__malloc(alloc, strlen(o->user_token) + 32))) {
+        sv__free(alloc, auth);
         session_free(s);
         sv__env_error(m->host.env, SV_ERR_NOMEM, 1, "out of memory starting a session");
         return;
@@ -394,7 +414,7 @@ void sv__session_start(sv__sessions *m, const sv_session_options *o, uint64_t us
     s->title_id = o->title_id;
     s->prefer_hls = o->prefer_hls;
     s->from_start = o->from_start;
-    s->load = o->load;
+    s->load = *o->load; /* never NULL: player.c points it to the command's copy */
     s->userdata = userdata;
     s->interval_s = DEFAULT_INTERVAL_S;
     m->current = s;
@@ -410,7 +430,7 @@ void sv__session_start(sv__sessions *m, const sv_session_options *o, uint64_t us
 
 int sv__sessions_create(sv__sessions **out, const sv__session_host *host)
 {
-    sv__sessions *m = calloc(1, sizeof(*m));
+    sv__sessions *m = sv__calloc(host->env->alloc, 1, sizeof(*m));
 
     if (!m)
         return SV_ERR_NOMEM;
@@ -425,7 +445,7 @@ void sv__sessions_destroy(sv__sessions *m)
     if (!m)
         return;
     sv__session_teardown(m);
-    free(m);
+    sv__free(m->host.env->alloc, m);
 }
 
 int sv__session_shutdown_done(sv__sessions *m)

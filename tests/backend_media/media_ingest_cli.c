@@ -3,6 +3,7 @@
  * backend_media tests and bench/transcode.sh.
  *
  *   sv-media-ingest INPUT OUT_DIR [--ladder 240:300,360:750|auto[:H:KBPS,...]] [--segment S]
+ *                   [--codecs h264,hevc,av1]
  *                   [--threads N] [--preset P] [--cancel-at PERCENT] [--progress]
  *                   [--verbose] [--drm none|cenc|cbcs --kid HEX32 --key HEX32]
  *                   [--part K/N]
@@ -155,6 +156,12 @@ int main(int argc, char **argv)
         if (!strcmp(a, "--ladder")) {
             if (sv__ladder_parse(v, &ladder) < 0) {
                 fprintf(stderr, "bad ladder: %s\n", v);
+                return 2;
+            }
+        } else if (!strcmp(a, "--codecs")) {
+            char why[256];
+            if (sv__codecs_parse(v, &ladder.codecs, why, sizeof(why)) < 0) {
+                fprintf(stderr, "%s\n", why);
                 return 2;
             }
         } else if (!strcmp(a, "--segment")) {

@@ -25,3 +25,13 @@ if(TARGET sv_backend)
         CORPUS ${CMAKE_CURRENT_LIST_DIR}/corpus/fuzz_backend_conn
         LIBS sv_backend)
 endif()
+
+# The packager's reading of HEVC/AV1 tracks before it encrypts them: the
+# init's sample entry, codec strings, the layouts over GStreamer's parsers,
+# and drm/'s subsample rules over their ranges.
+if(TARGET sv_media)
+    sv_fuzz_target(fuzz_media_layout
+        SOURCES ${CMAKE_CURRENT_LIST_DIR}/fuzz_media_layout.c
+        CORPUS ${CMAKE_CURRENT_LIST_DIR}/corpus/fuzz_media_layout
+        LIBS sv_media)
+endif()

@@ -23,12 +23,12 @@ static void try_init(const uint8_t *p, size_t n, const uint8_t *frag, size_t fra
     sv__cenc_init *init = malloc(sizeof(*init));
     uint8_t *clear = NULL, *copy = NULL;
     size_t clear_size = 0;
-    sv__cenc_fragment f;
+    sv__cenc_fragment f = { 0 };
     sv_cdm *cdm = NULL;
 
     if (!init)
         return;
-    if (sv__cenc_init_rewrite_clear(p, n, &clear, &clear_size) == 0)
+    if (sv__cenc_init_rewrite_clear(p, n, NULL, &clear, &clear_size) == 0)
         free(clear);
     if (sv__cenc_parse_init(p, n, init) < 0 || !frag)
         goto done;

@@ -105,7 +105,7 @@ static void pump(play *p, char tag, double wait_s)
 
 static int check_player(play *p, char tag, double t0)
 {
-    sv_player_stats st;
+    sv_player_stats st = SV_PLAYER_STATS_INIT;
     uint64_t shown = sv_null_video_sink_frames(p->video);
     int ok = 1;
 

@@ -55,7 +55,7 @@ static void test_pull_and_file(void **state)
 {
     sv_audio_sink *sink = NULL;
     sv_audio_format want = {RATE, 2, SV_SAMPLE_FMT_S16}, got;
-    sv_sdl2_audio_stats st;
+    sv_sdl2_audio_stats st = SV_SDL2_AUDIO_STATS_INIT;
     puller p;
 
     (void)state;
@@ -154,7 +154,7 @@ static void test_float_reopen_and_errors(void **state)
         assert_true(SDL_AtomicGet(&pulls) >= 3);
         sink->close(sink->opaque);
     }
-    sv_sdl2_audio_stats st;
+    sv_sdl2_audio_stats st = SV_SDL2_AUDIO_STATS_INIT;
     assert_int_equal(sv_sdl2_audio_get_stats(sink, &st), 0);
     assert_true(st.callbacks >= 6);
     assert_int_equal(st.silence_frames, 0);

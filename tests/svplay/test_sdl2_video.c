@@ -207,7 +207,7 @@ static void test_formats_listed(void **state)
 static void present_and_check(sv_pixel_format fmt, const char *name)
 {
     sv_video_frame f;
-    sv_sdl2_video_stats st;
+    sv_sdl2_video_stats st = SV_SDL2_VIDEO_STATS_INIT;
     int w, h;
 
     fill_frame(&f, fmt);

@@ -2,7 +2,8 @@
 # Who may include what (docs/architecture.md, "Who includes what"):
 # - a file under apps/ includes public headers only: include/streamverse/*.h,
 #   the svserver API backend/include/svserver/*.h, its own folder's headers
-#   ("name.h") and system or library headers (<stdio.h>, <SDL.h>); never
+#   ("name.h"), the apps' shared command-line helper ("../common/name.h",
+#   apps/common/) and system or library headers (<stdio.h>, <SDL.h>); never
 #   another header of the source tree (platform/, backend/, drm/, ...);
 # - a file under backend/ includes drm/package.h and no other header of drm/;
 # - the apps' compile commands give them no include path into the source
@@ -63,8 +64,11 @@ violations() {
         {
             file = $1; quoted = $2 == "\""; name = $3; n = strip_up(name)
             local = quoted && (dirname(file) "/" name) in all
+            # "../common/x.h" from apps/APP/: the shared helper of the apps.
+            common = quoted && file ~ /^apps\/[^\/]+\/[^\/]+$/ &&
+                     name ~ /^\.\.\/common\/[^\/]+\.h$/ && ("apps/" substr(name, 4)) in all
             if (file ~ /^apps\//) {
-                if (public(n) || (local && name !~ /\//))
+                if (public(n) || (local && name !~ /\//) || common)
                     next
                 if (quoted || private(n))
                     print file ": " name
@@ -82,10 +86,10 @@ failures=0
 # --- the checker against known cases --------------------------------------------
 t="$tmp/tree"
 mkdir -p "$t/include/streamverse" "$t/backend/include/svserver" "$t/backend/media" \
-         "$t/platform" "$t/drm" "$t/apps/a" "$t/apps/b"
+         "$t/platform" "$t/drm" "$t/apps/a" "$t/apps/b" "$t/apps/common"
 for h in include/streamverse/player.h backend/include/svserver/svserver.h platform/log.h \
          drm/cenc.h drm/box.h drm/package.h backend/catalog.h backend/media/internal.h \
-         apps/a/own.h apps/b/other.h; do
+         apps/a/own.h apps/b/other.h apps/common/shared.h; do
     : > "$t/$h"
 done
 cat > "$t/apps/a/good.c" <<'C'
@@ -96,6 +100,7 @@ cat > "$t/apps/a/good.c" <<'C'
 #include "streamverse/player.h"
 #include <svserver/svserver.h>
 #include "own.h"
+#include "../common/shared.h"
 C
 cat > "$t/apps/a/bad.c" <<'C'
 #include "platform/log.h"
@@ -104,6 +109,8 @@ cat > "$t/apps/a/bad.c" <<'C'
 #include "../../drm/cenc.h"
 #include "missing.h"
 #include "other.h"
+#include "../common/other.h"
+#include "../b/other.h"
 C
 cat > "$t/backend/good.c" <<'C'
 #include "drm/package.h"
@@ -120,6 +127,8 @@ cat > "$t/backend/media/bad.c" <<'C'
 C
 cat > "$tmp/expected" <<'E'
 apps/a/bad.c: ../../drm/cenc.h
+apps/a/bad.c: ../b/other.h
+apps/a/bad.c: ../common/other.h
 apps/a/bad.c: backend/catalog.h
 apps/a/bad.c: log.h
 apps/a/bad.c: missing.h

@@ -128,7 +128,7 @@ static void round_trip(const scenario *sc)
 {
     built b;
     sv__cenc_init init;
-    sv__cenc_fragment frag;
+    sv__cenc_fragment frag = { 0 };
     sv_cdm *cdm = clearkey_with_keys();
 
     build(sc, &b);
@@ -196,7 +196,7 @@ static void missing_rotated_key_is_no_key(void **state)
     scenario sc = { SV_SCHEME_CENC, 16, 0, 0, 1 };
     built b;
     sv__cenc_init init;
-    sv__cenc_fragment frag;
+    sv__cenc_fragment frag = { 0 };
     sv_cdm *cdm = NULL;
     (void)state;
     build(&sc, &b);
@@ -278,7 +278,7 @@ static void init_rewrite_gives_clear_init(void **state)
     build(&sc, &b);
     assert_int_equal(count_boxes(b.init.data, b.init.size, T('s', 'i', 'n', 'f')), 1);
     assert_int_equal(count_boxes(b.init.data, b.init.size, T('p', 's', 's', 'h')), 2);
-    assert_int_equal(sv__cenc_init_rewrite_clear(b.init.data, b.init.size, &clear, &n), 0);
+    assert_int_equal(sv__cenc_init_rewrite_clear(b.init.data, b.init.size, NULL, &clear, &n), 0);
     assert_int_equal(count_boxes(clear, n, T('s', 'i', 'n', 'f')), 0);
     assert_int_equal(count_boxes(clear, n, T('t', 'e', 'n', 'c')), 0);
     assert_int_equal(count_boxes(clear, n, T('p', 's', 's', 'h')), 0);
@@ -294,7 +294,7 @@ static void init_rewrite_gives_clear_init(void **state)
     /* A clear init comes back the same. */
     uint8_t *again = NULL;
     size_t n2 = 0;
-    assert_int_equal(sv__cenc_init_rewrite_clear(clear, n, &again, &n2), 0);
+    assert_int_equal(sv__cenc_init_rewrite_clear(clear, n, NULL, &again, &n2), 0);
     assert_int_equal(n2, n);
     assert_memory_equal(again, clear, n);
     free(again);
@@ -336,7 +336,7 @@ static void box_walker_bounds(void **state)
 static int parse_mutated(built *b)
 {
     sv__cenc_init init;
-    sv__cenc_fragment frag;
+    sv__cenc_fragment frag = { 0 };
     assert_int_equal(sv__cenc_parse_init(b->init.data, b->init.size, &init), 0);
     int ret = sv__cenc_parse_fragment(&init, b->frag.data, b->frag.size, &frag);
     assert_int_equal(frag.nb_samples, 0); /* nothing left behind on failure */

@@ -135,12 +135,12 @@ static void license_and_request_round_trip(void **state)
     memcpy(k.kid, fx_kid, 16);
     memcpy(k.key, fx_key, 16);
     assert_int_equal(sv__clearkey_license_write(&k, 1, &text), 0);
-    assert_int_equal(sv__clearkey_license_parse((uint8_t *)text, strlen(text), &keys, &n), 0);
+    assert_int_equal(sv__clearkey_license_parse((uint8_t *)text, strlen(text), NULL, &keys, &n), 0);
     assert_int_equal(n, 1);
     assert_memory_equal(&keys[0], &k, sizeof(k));
     free(keys);
     free(text);
-    assert_int_equal(sv__clearkey_request_write((const uint8_t (*)[16])fx_kid, 1, &text), 0);
+    assert_int_equal(sv__clearkey_request_write((const uint8_t (*)[16])fx_kid, 1, NULL, &text), 0);
     assert_int_equal(sv__clearkey_request_parse((uint8_t *)text, strlen(text), &kids, &n), 0);
     assert_int_equal(n, 1);
     assert_memory_equal(kids[0], fx_kid, 16);

@@ -23,7 +23,7 @@ static void c_free(void *o, void *p) { ((counting *)o)->frees++; free(p); }
 static void host_allocator_sees_everything(void **state)
 {
     counting cnt = { 0, 0 };
-    sv_allocator a = { c_alloc, c_realloc, c_free, &cnt };
+    sv_allocator a = { sizeof(sv_allocator), c_alloc, c_realloc, c_free, &cnt };
     (void)state;
 
     assert_true(sv__allocator_valid(&a));
@@ -42,12 +42,15 @@ static void host_allocator_sees_everything(void **state)
 
 static void half_set_allocator_is_invalid(void **state)
 {
-    sv_allocator a = { c_alloc, NULL, NULL, NULL };
-    sv_allocator none = { NULL, NULL, NULL, NULL };
+    sv_allocator a = { sizeof(sv_allocator), c_alloc, NULL, NULL, NULL };
+    sv_allocator none = { sizeof(sv_allocator), NULL, NULL, NULL, NULL };
+    sv_allocator unsized = { 0, c_alloc, c_realloc, c_free, NULL };
     (void)state;
     assert_false(sv__allocator_valid(&a));
     assert_true(sv__allocator_valid(&none));
     assert_true(sv__allocator_valid(NULL));
+    /* struct_size 0: never initialised, refused even with every callback set. */
+    assert_false(sv__allocator_valid(&unsized));
 }
 
 static void calloc_overflow_fails(void **state)

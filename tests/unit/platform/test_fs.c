@@ -16,6 +16,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "platform/alloc.h"
 #include "platform/fs.h"
 #include "streamverse/common.h"
 
@@ -158,18 +159,18 @@ static void local_paths_become_file_urls(void **state)
     /* Relative to the working folder, and through a symbolic link. */
     assert_non_null(getcwd(cwd, sizeof(cwd)));
     assert_int_equal(chdir(root), 0);
-    url = sv__file_url("clip.mp4");
+    url = sv__file_url(NULL, "clip.mp4");
     assert_int_equal(chdir(cwd), 0);
     assert_non_null(url);
     assert_string_equal(url, want);
-    free(url);
-    assert_non_null(url = sv__file_url(at("link.mp4")));
+    sv__free(NULL, url);
+    assert_non_null(url = sv__file_url(NULL, at("link.mp4")));
     assert_string_equal(url, want);
-    free(url);
+    sv__free(NULL, url);
     errno = 0;
-    assert_null(sv__file_url(at("missing.mp4")));
+    assert_null(sv__file_url(NULL, at("missing.mp4")));
     assert_int_equal(errno, ENOENT);
-    assert_null(sv__file_url(NULL));
+    assert_null(sv__file_url(NULL, NULL));
     free(real);
 }
 

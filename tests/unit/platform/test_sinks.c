@@ -65,7 +65,7 @@ static void video_hash_ignores_padding(void **state)
     hash_seen seen = { 0 };
     sv_video_frame f;
     uint8_t store[3][16], packed[12], expect[16];
-    sv_null_frame_record rec;
+    sv_null_frame_record rec = SV_NULL_FRAME_RECORD_INIT;
     (void)state;
 
     assert_int_equal(sv_null_video_sink_create(&sink, on_frame, &seen, 1), 0);
@@ -109,7 +109,7 @@ static void video_counting_only(void **state)
     hash_seen seen = { 0 };
     sv_video_frame f;
     uint8_t store[3][16], packed[12], zero[16] = { 0 };
-    sv_null_frame_record rec;
+    sv_null_frame_record rec = SV_NULL_FRAME_RECORD_INIT;
     sv_video_sink other = { 0 };
     (void)state;
 
@@ -159,7 +159,7 @@ static int pull(void *opaque, void *buf, int frames, int64_t delay_us)
 
 static void wait_pulls(const sv_audio_sink *sink, uint64_t pulls)
 {
-    sv_null_audio_stats st;
+    sv_null_audio_stats st = SV_NULL_AUDIO_STATS_INIT;
     int64_t give_up = sv__monotonic_ns() + 5000000000LL;
     do {
         assert_int_equal(sv_null_audio_sink_stats(sink, &st), 0);
@@ -176,7 +176,7 @@ static void audio_paces_by_virtual_clock(void **state)
     sv_audio_sink *sink = NULL;
     sv_null_audio_settings set;
     sv_audio_format want = { 48000, 2, SV_SAMPLE_FMT_S16 }, got;
-    sv_null_audio_stats st;
+    sv_null_audio_stats st = SV_NULL_AUDIO_STATS_INIT;
     source src = { .remaining = -1 };
     uint8_t expect[16];
     unsigned len;
@@ -237,7 +237,7 @@ static void audio_benchmark_pace_takes_everything(void **state)
     sv_audio_sink *sink = NULL;
     sv_null_audio_settings set;
     sv_audio_format want = { 44100, 2, SV_SAMPLE_FMT_S16 }, got;
-    sv_null_audio_stats st;
+    sv_null_audio_stats st = SV_NULL_AUDIO_STATS_INIT;
     source src = { .remaining = 44100 * 3 };
     (void)state;
 

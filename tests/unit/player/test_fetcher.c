@@ -89,7 +89,7 @@ static int setup(void **state)
     E.closed_port = free_port();
     assert_int_equal(sv_clock_monotonic_create(&E.clock), 0);
     assert_int_equal(sv__transport_curl_create(&E.tr, E.clock, NULL), 0);
-    assert_int_equal(sv__loop_create(&E.loop, E.clock, E.tr), 0);
+    assert_int_equal(sv__loop_create(&E.loop, E.clock, E.tr, NULL), 0);
     return 0;
 }
 

@@ -48,7 +48,7 @@ static void test_timer_order_and_cancel(void **state)
 
     (void)state;
     assert_int_equal(sv_clock_monotonic_create(&clock), 0);
-    assert_int_equal(sv__loop_create(&log.loop, clock, NULL), 0);
+    assert_int_equal(sv__loop_create(&log.loop, clock, NULL, NULL), 0);
     for (int i = 0; i < 5; i++)
         m[i] = (mark){ &log, i, 0 };
     m[4].stop = 1;
@@ -142,7 +142,7 @@ static void test_posts_from_thread(void **state)
 
     (void)state;
     assert_int_equal(sv_clock_monotonic_create(&clock), 0);
-    assert_int_equal(sv__loop_create(&loop, clock, NULL), 0);
+    assert_int_equal(sv__loop_create(&loop, clock, NULL, NULL), 0);
     run_posts(loop);
     sv__loop_destroy(loop);
     sv_clock_destroy(clock);
@@ -177,7 +177,7 @@ static void test_stop_from_thread(void **state)
 
     (void)state;
     assert_int_equal(sv_clock_monotonic_create(&clock), 0);
-    assert_int_equal(sv__loop_create(&loop, clock, NULL), 0);
+    assert_int_equal(sv__loop_create(&loop, clock, NULL, NULL), 0);
     fired = 0;
     /* A timer far away: only the stop can end the run. */
     assert_true(sv__loop_timer(loop, 3600, on_fire, NULL) > 0);
@@ -245,7 +245,7 @@ static void test_virtual_clock(void **state)
 
     (void)state;
     assert_int_equal(sv_clock_virtual_create(&clock, start), 0);
-    assert_int_equal(sv__loop_create(&v.loop, clock, NULL), 0);
+    assert_int_equal(sv__loop_create(&v.loop, clock, NULL, NULL), 0);
     assert_true(sv__loop_timer(v.loop, 10.0, on_virtual_timer, &v) > 0);
     assert_int_equal(sv__thread_create(&th, "vloop", run_thread, &v), 0);
 
@@ -288,7 +288,7 @@ static void test_curl_transport_wakeup(void **state)
     assert_int_equal(sv_clock_monotonic_create(&clock), 0);
     assert_int_equal(sv__transport_curl_create(&tr, clock, NULL), 0);
     assert_string_equal(tr->ops->name, "curl");
-    assert_int_equal(sv__loop_create(&log.loop, clock, tr), 0);
+    assert_int_equal(sv__loop_create(&log.loop, clock, tr, NULL), 0);
     /* Posts from another thread wake curl_multi_poll()... */
     run_posts(log.loop);
     /* ...and timers end its waits. */

@@ -17,7 +17,7 @@
 static int parse(const char *text, sv__webvtt *v, sv__parse_error *err)
 {
     memset(err, 0, sizeof(*err));
-    return sv__webvtt_parse(text, strlen(text), v, err);
+    return sv__webvtt_parse(text, strlen(text), NULL, v, err);
 }
 
 static void cues_and_text(void **state)
