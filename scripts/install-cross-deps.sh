@@ -26,21 +26,15 @@ set -eu
 
 HOST_PACKAGES="gcc-aarch64-linux-gnu gcc-arm-linux-gnueabihf qemu-user-static"
 
-# The -dev packages of scripts/install-deps.sh that the build links against
-# (the tools it runs, such as ffmpeg and xmllint, stay the host's).
-TARGET_PACKAGES="
-  libavformat-dev libavcodec-dev libavutil-dev libswscale-dev libswresample-dev libavfilter-dev
-  libsdl2-dev
-  libcurl4-openssl-dev
-  libxml2-dev
-  libssl-dev
-  libuv1-dev
-  libhttp-parser-dev
-  libjansson-dev
-  libsqlite3-dev
-  libpq-dev
-  libcmocka-dev
-"
+# The libraries the build links: every lib*-dev package of
+# scripts/install-deps.sh (read from it, so a new dependency reaches the
+# sysroots too), but the compiler's own sanitizer runtime. The tools the tests
+# run, such as ffmpeg and xmllint, stay the host's.
+HOST_DEPS="$(dirname "$0")/install-deps.sh"
+[ -f "$HOST_DEPS" ] || { echo "install-cross-deps: $HOST_DEPS is missing" >&2; exit 1; }
+TARGET_PACKAGES=$(sed -n '/^PACKAGES="/,/^"/p' "$HOST_DEPS" | tr ' ' '\n' |
+                  grep -E '^lib.*-dev$' | grep -v '^libclang-rt' | tr '\n' ' ')
+[ -n "$TARGET_PACKAGES" ] || { echo "install-cross-deps: no -dev package in $HOST_DEPS" >&2; exit 1; }
 
 CACHE=${SV_CROSS_CACHE:-${XDG_CACHE_HOME:-${HOME:?HOME is not set: set SV_CROSS_CACHE}/.cache}/streamverse-cross}
 
@@ -148,7 +142,7 @@ verify_sysroot() {
     loader=$(loader_of "$arch")
     for lib in libavfilter.so.8 libavformat.so.59 libSDL2-2.0.so.0 libcurl.so.4 libpq.so.5 \
                libxml2.so.2 libuv.so.1 libjansson.so.4 libsqlite3.so.0 libcmocka.so.0 \
-               libhttp_parser.so.2.9; do
+               libhttp_parser.so.2.9 libgstcodecparsers-1.0.so.0; do
         path="$root/usr/lib/$triplet/$lib"
         [ -e "$path" ] || die "$arch sysroot: $lib is missing"
         out=$("$qemu" -L "$root" "$root$loader" --list "$path" 2>&1) ||
