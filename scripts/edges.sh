@@ -85,8 +85,11 @@ start)
         else
             tries=0
             while :; do
-                # A random high port; taken ones fail to bind and are retried.
-                port=$(( $(od -An -N2 -tu2 /dev/urandom | tr -d ' ') % 30000 + 20000 ))
+                # A random port in 20000-31999, under Linux's ephemeral range
+                # (32768 up), so that the port of an edge a test killed is not
+                # handed to another test's listener on port 0 meanwhile; taken
+                # ones fail to bind and are retried.
+                port=$(( $(od -An -N2 -tu2 /dev/urandom | tr -d ' ') % 12000 + 20000 ))
                 start_one "$dir" "$id" "$port" "$hostport" "$secret" && break
                 tries=$((tries + 1))
                 [ $tries -lt 20 ] || { cat "$dir/$id/error.log" >&2; die "$id did not start"; }

@@ -92,8 +92,9 @@ start)
     else
         tries=0
         while :; do
-            # A random high port; taken ones fail to bind and are retried.
-            port=$(( $(od -An -N2 -tu2 /dev/urandom | tr -d ' ') % 30000 + 20000 ))
+            # A random port in 20000-31999, under the ephemeral range (as
+            # edges.sh); taken ones fail to bind and are retried.
+            port=$(( $(od -An -N2 -tu2 /dev/urandom | tr -d ' ') % 12000 + 20000 ))
             start_one "$dir" "$port" "$hostport" "$cert" "$key" && break
             tries=$((tries + 1))
             [ $tries -lt 20 ] || { cat "$dir/error.log" >&2; die "nginx did not start"; }

@@ -45,7 +45,7 @@ enum {
     OPT_MAX_HEIGHT, OPT_STATS, OPT_FRAMEMD5, OPT_REALTIME, OPT_LICENSE_URL, OPT_KEY,
     OPT_VOLUME, OPT_MUTE, OPT_FULLSCREEN, OPT_LOG_LEVEL, OPT_SUB, OPT_SUB_LOG, OPT_CDN,
     OPT_AUTH_TOKEN, OPT_SERVER, OPT_USER, OPT_PASSWORD_FILE, OPT_DEVICE, OPT_HLS,
-    OPT_FROM_START, OPT_CMCD
+    OPT_FROM_START, OPT_CMCD, OPT_CODECS, OPT_ALLOW_CODEC_SWITCH
 };
 
 /* Every option, described once: the parser and --help are made from it
@@ -75,6 +75,13 @@ static const cli_opt options[] = {
       "lock video to representation N (0 = lowest bandwidth)", NULL, NULL },
     { "max-height", 0, "H", OPT_MAX_HEIGHT, 0,
       "never pick a representation taller than H lines", NULL, NULL },
+    { "codecs", 0, "LIST", OPT_CODECS, 0,
+      "video codecs allowed, most preferred first (h264, hevc, av1, vp9, "
+      "comma-separated); the first one the stream has and this "
+      "device decodes plays, the others never do", "av1,hevc,vp9,h264", NULL },
+    { "allow-codec-switch", 0, NULL, OPT_ALLOW_CODEC_SWITCH, 0,
+      "let adaptive bitrate move between the allowed codecs (by "
+      "default the codec chosen at start plays to the end)", NULL, NULL },
     { "license-url", 0, "URL", OPT_LICENSE_URL, 0, "ClearKey license server", NULL, NULL },
     { "key", 0, "KID:KEY", OPT_KEY, 0,
       "content key, 32 hex digits each (repeatable); no license "
@@ -210,6 +217,32 @@ int svp_parse_cdn(const char *text, sv_cdn *out, char *id, size_t id_size, char 
     return 0;
 }
 
+/* --codecs: names the player knows (sv_player_settings.codecs), each once. */
+static int parse_codecs(const char *text)
+{
+    static const char *const names[] = { "h264", "hevc", "av1", "vp9" };
+    int seen[4] = { 0 };
+    const char *p = text;
+
+    for (;;) {
+        size_t n = strcspn(p, ",");
+        size_t i = 0;
+        while (i < 4 && !(strlen(names[i]) == n && !strncmp(p, names[i], n)))
+            i++;
+        if (n == 0)
+            return usage_error("invalid --codecs '%s': an empty entry (h264, hevc, av1, vp9, "
+                               "comma-separated)", text);
+        if (i == 4)
+            return usage_error("invalid --codecs '%s': '%.*s' is not a codec (h264, hevc, av1, "
+                               "vp9)", text, (int)n, p);
+        if (seen[i]++)
+            return usage_error("invalid --codecs '%s': '%s' given twice", text, names[i]);
+        if (!p[n])
+            return 0;
+        p += n + 1;
+    }
+}
+
 static void print_help(void)
 {
     fputs(usage_head, stdout);
@@ -314,6 +347,12 @@ static int apply_option(svp_options *o, int c, const char *arg)
     case OPT_HLS: o->prefer_hls = 1; return 0;
     case OPT_FROM_START: o->from_start = 1; return 0;
     case OPT_CMCD: o->cmcd = 1; return 0;
+    case OPT_CODECS:
+        if (parse_codecs(arg) < 0)
+            return -1;
+        o->codecs = arg;
+        return 0;
+    case OPT_ALLOW_CODEC_SWITCH: o->allow_codec_switch = 1; return 0;
     case OPT_LOG_LEVEL: return parse_level(arg, &o->log_level);
     default: return -1;
     }

@@ -106,6 +106,8 @@ int svp_session_settings(svp_app *app, sv_player_settings *s)
     if (app->opt.abr_rule)
         s->abr_rule = app->opt.abr_rule;
     s->max_height = app->opt.max_height;
+    s->codecs = app->opt.codecs;
+    s->allow_codec_switch = app->opt.allow_codec_switch;
     s->benchmark = app->opt.benchmark;
     s->license_url = app->opt.license_url;
     s->log_cb = log_to_stderr;

@@ -4,7 +4,8 @@
  * and each CDN change, stamped with seconds since the load command. A CDN
  * change also records what the player held then (buffer ahead, position,
  * segments fetched so far), so a test can tell that the switch came at
- * the next request and with how much media in hand.
+ * the next request and with how much media in hand. A rendition records
+ * its codecs string, so a test can tell the codec never changed.
  */
 #include <errno.h>
 #include <jansson.h>
@@ -20,6 +21,7 @@ typedef struct rendition_rec {
     int index;
     int64_t bitrate_bps;
     int width, height;
+    char codecs[64];   /* the representation's, from sv_player_get_representation() */
 } rendition_rec;
 
 typedef struct rebuffer_rec {
@@ -110,6 +112,23 @@ static void record_cdn(svp_stats *st, const sv_event *ev, double t_s, sv_player 
     }
 }
 
+/* The codecs of representation `rep` of the selected track of `type` ("" if unknown). */
+static void rendition_codecs(sv_player *player, sv_track_type type, int rep, char *out,
+                             size_t len)
+{
+    int n = player ? sv_player_track_count(player, type) : 0;
+    out[0] = '\0';
+    for (int i = 0; i < n; i++) {
+        sv_track_info ti = SV_TRACK_INFO_INIT;
+        sv_representation_info ri = SV_REPRESENTATION_INFO_INIT;
+        if (sv_player_get_track(player, type, i, &ti) == 0 && ti.selected &&
+            sv_player_get_representation(player, type, i, rep, &ri) == 0) {
+            snprintf(out, len, "%s", ri.codecs);
+            return;
+        }
+    }
+}
+
 void svp_stats_event(svp_stats *st, const sv_event *ev, double t_s, sv_player *player)
 {
     if (!st)
@@ -129,6 +148,7 @@ void svp_stats_event(svp_stats *st, const sv_event *ev, double t_s, sv_player *p
         r->bitrate_bps = ev->data.rendition.bitrate_bps;
         r->width = ev->data.rendition.width;
         r->height = ev->data.rendition.height;
+        rendition_codecs(player, r->type, r->index, r->codecs, sizeof(r->codecs));
     } else if (ev->id == SV_EVENT_REBUFFER_START) {
         st->rebuffer_start_s = t_s;
     } else if (ev->id == SV_EVENT_REBUFFER_END) {
@@ -157,10 +177,10 @@ static json_t *timeline_json(const svp_stats *st)
     for (size_t i = 0; st && i < st->nb_renditions; i++) {
         const rendition_rec *r = &st->renditions[i];
         json_array_append_new(renditions,
-                              json_pack("{s:f,s:s,s:i,s:I,s:i,s:i}", "t_s", r->t_s, "type",
-                                        track_type_name(r->type), "index", r->index,
+                              json_pack("{s:f,s:s,s:i,s:I,s:i,s:i,s:s}", "t_s", r->t_s,
+                                        "type", track_type_name(r->type), "index", r->index,
                                         "bitrate_bps", (json_int_t)r->bitrate_bps, "width",
-                                        r->width, "height", r->height));
+                                        r->width, "height", r->height, "codecs", r->codecs));
     }
     for (size_t i = 0; st && i < st->nb_rebuffers; i++)
         json_array_append_new(rebuffers, json_pack("{s:f,s:f}", "t_s", st->rebuffers[i].t_s,

@@ -35,6 +35,8 @@ typedef struct svp_options {
     const char *abr_rule;
     int quality;                /* -1: ABR */
     int max_height;
+    const char *codecs;         /* --codecs: allowed video codecs, preferred first; or NULL */
+    int allow_codec_switch;     /* --allow-codec-switch */
     const char *stats_path, *framemd5_path;
     const char *license_url;
     const char *sub;            /* --sub: "auto" (default), "off", a number or a language */

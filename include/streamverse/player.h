@@ -115,6 +115,23 @@ typedef struct sv_player_settings {
     const sv_abr_param *abr_params;
     size_t num_abr_params;
 
+    /* Video codecs (added after ABI 1): the families the player may play,
+     * most preferred first, as comma-separated names among "h264", "hevc",
+     * "av1" and "vp9" (e.g. "av1,hevc,h264"); a family not listed is never
+     * played. NULL (default): av1, hevc, vp9, h264, all allowed. At load the
+     * player plays the first listed family that the stream has and this
+     * libavcodec decodes (DASH: that video AdaptationSet; HLS: the variants
+     * of that codec); a representation whose codecs the manifest does not
+     * declare is tried last. Nothing playable: the load fails with
+     * SV_ERR_UNSUPPORTED, the message naming the codecs found and allowed.
+     * Copied; an unknown name makes sv_player_create() fail with
+     * SV_ERR_INVALID. */
+    const char *codecs;
+    /* Non-zero: adaptive bitrate may move between allowed codec families
+     * (HLS variants of several codecs; a DASH AdaptationSet holds one).
+     * Default 0: the family chosen at load plays to the end. */
+    int allow_codec_switch;
+
     /* New fields are appended here (common.h, "Growable structs"). */
 } sv_player_settings;
 
@@ -383,8 +400,11 @@ SV_API int sv_player_get_session(sv_player *player, sv_session_info *info);
 SV_API int sv_player_set_quality(sv_player *player, int index, uint64_t userdata);
 
 /*
- * Switches the audio or text track to track `index` of that type (-1 turns
- * text off). Returns 0, SV_ERR_RANGE or SV_ERR_STATE.
+ * Switches the video, audio or text track to track `index` of that type (-1
+ * turns text off). Returns 0, SV_ERR_RANGE or SV_ERR_STATE. A video track
+ * with no codec that settings.codecs allows and this device decodes is
+ * refused: the command's reply carries SV_ERR_UNSUPPORTED and playback goes
+ * on with the current track.
  */
 SV_API int sv_player_select_track(sv_player *player, sv_track_type type, int index,
                                   uint64_t userdata);

@@ -393,6 +393,56 @@ static const sv__track *find_track(const sv__period *per, sv_track_type type, in
     return NULL;
 }
 
+/* The codec families of the reps of video track `index` (-1: every video track). */
+static unsigned video_families(const sv__period *per, int index)
+{
+    unsigned m = 0;
+    for (size_t i = 0; i < per->nb_tracks; i++) {
+        const sv__track *t = &per->tracks[i];
+        if (t->type != SV_TRACK_VIDEO || (index >= 0 && t->index != index))
+            continue;
+        for (size_t k = 0; k < t->nb_reps; k++)
+            m |= SV__CODEC_BIT(sv__codec_family_of(t->reps[k].codecs));
+    }
+    return m;
+}
+
+/*
+ * The codec choice (player/model/codec.h): the most preferred allowed family
+ * this device decodes among the video reps (of track `index`, or of all
+ * with -1, then the track that has it: the default one first). Sets
+ * p->codec_ladder, and with index -1 p->video_track.
+ * Returns 0 or SV_ERR_UNSUPPORTED (reported) when nothing is playable.
+ */
+static int choose_codec(struct sv_player *p, const sv__period *per, int index)
+{
+    char err[256];
+    unsigned present = video_families(per, index), decodable = sv__decodable_codecs();
+    int f = sv__codec_choose(present, decodable, &p->codec_prefs, err, sizeof(err));
+    if (f < 0) {
+        sv__control_error(p, SV_ERR_UNSUPPORTED, 1, "%s: %s", p->pres->url, err);
+        return SV_ERR_UNSUPPORTED;
+    }
+    p->codec_ladder = sv__codec_ladder_mask(f, present, decodable, &p->codec_prefs,
+                                            p->settings.allow_codec_switch);
+    if (index < 0) {
+        int first = -1, def = -1;
+        for (size_t i = 0; i < per->nb_tracks; i++) {
+            const sv__track *t = &per->tracks[i];
+            if (t->type != SV_TRACK_VIDEO || !(video_families(per, t->index) & SV__CODEC_BIT(f)))
+                continue;
+            if (first < 0)
+                first = t->index;
+            if (t->is_default && def < 0)
+                def = t->index;
+        }
+        p->video_track = def >= 0 ? def : first;
+    }
+    PLOGI(p, "video codec %s (found: 0x%x, decodable: 0x%x)", sv__codec_family_name(f), present,
+          decodable);
+    return 0;
+}
+
 /* Starts playing a loaded presentation (or a plain file); `choose` picks
  * the default tracks, otherwise p->video_track/audio_track are kept. */
 static int begin(struct sv_player *p, int choose)
@@ -417,6 +467,9 @@ static int begin(struct sv_player *p, int choose)
     }
     if (!p->settings.video_sink)
         p->video_track = -1;
+    p->codec_ladder = 0;
+    if (p->video_track >= 0 && choose_codec(p, per, choose ? -1 : p->video_track) < 0)
+        return SV_ERR_UNSUPPORTED;
     const sv__track *vt = p->video_track >= 0 ? find_track(per, SV_TRACK_VIDEO, p->video_track) : NULL;
     if (vt && p->load_opts.quality_index >= (int)vt->nb_reps) {
         sv__control_error(p, SV_ERR_RANGE, 1,
@@ -612,6 +665,15 @@ int sv__control_select_track(struct sv_player *p, sv_track_type type, int index)
     const sv__period *per = &p->pres->periods[0];
     if (!find_track(per, type, index))
         return SV_ERR_RANGE;
+    /* A video track of no allowed decodable codec is refused before
+     * playback stops (begin() would otherwise end it with an error). */
+    char err[256];
+    if (type == SV_TRACK_VIDEO && p->settings.video_sink &&
+        sv__codec_choose(video_families(per, index), sv__decodable_codecs(), &p->codec_prefs,
+                         err, sizeof(err)) < 0) {
+        PLOGW(p, "video track %d: %s", index, err);
+        return SV_ERR_UNSUPPORTED;
+    }
     /* Restart the streams at the current position with the new track. */
     sv__mutex_lock(&p->st.lock);
     double pos = p->st.position_s;

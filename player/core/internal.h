@@ -37,6 +37,7 @@
 #include "player/net/cmcd.h"
 #include "player/net/loop.h"
 #include "player/net/steering.h"
+#include "player/model/codec.h"
 #include "player/model/model.h"
 #include "player/media/media.h"
 #include "player/output/output.h"
@@ -190,7 +191,8 @@ struct sv_player {
     sv_clock host_clock;
     sv_allocator allocator;        /* the host's, copied; no callbacks when it gave none
                                       (the C library). settings.allocator points here */
-    char *abr_rule_name, *license_url, *user_agent;
+    char *abr_rule_name, *license_url, *user_agent, *codecs;
+    sv__codec_prefs codec_prefs;   /* settings.codecs parsed (player/model/codec.h) */
     sv_abr_param *abr_params;      /* settings.abr_params' copy (names owned) */
     sv__logger log;
     const sv_clock *clock;
@@ -215,6 +217,8 @@ struct sv_player {
     sv__presentation *pres;
     int period;                    /* period being played */
     int video_track, audio_track;  /* selected track indexes (-1 none) */
+    unsigned codec_ladder;         /* families the video ladder may hold (SV__CODEC_BIT);
+                                      0: no restriction */
     int text_track;
     sv__subs *subs;
     sv__stream *vstream, *astream; /* astream NULL when audio is muxed/absent */

@@ -163,6 +163,10 @@ static int check_settings(const sv_player_settings *s)
     if (s->start_buffer_s < 0 || s->buffer_goal_s <= 0 || s->buffer_max_s < s->buffer_goal_s ||
         s->max_height < 0 || s->decoder_threads < 0 || s->connect_timeout_s < 0)
         return SV_ERR_INVALID;
+    char err[160];
+    sv__codec_prefs prefs;
+    if (sv__codec_prefs_parse(s->codecs, &prefs, err, sizeof(err)) < 0)
+        return SV_ERR_INVALID;
     if (s->video_sink && !s->video_sink->present)
         return SV_ERR_INVALID;
     if (s->audio_sink && (!s->audio_sink->open || !s->audio_sink->pause || !s->audio_sink->close))
@@ -214,6 +218,10 @@ int sv__player_create(sv_player **out, const sv_player_settings *settings,
     p->settings.abr_rule = p->abr_rule_name;
     p->settings.license_url = p->license_url;
     p->settings.user_agent = p->user_agent;
+    p->codecs = dup_or_null(p->settings.allocator, settings->codecs, &failed);
+    p->settings.codecs = p->codecs;
+    char codec_err[160]; /* check_settings() refused a bad list already */
+    sv__codec_prefs_parse(p->codecs, &p->codec_prefs, codec_err, sizeof(codec_err));
     const sv_abr_param *host_params = p->settings.abr_params;
     p->settings.abr_params = NULL;
     if (failed || (ret = copy_abr_params(p, host_params, p->settings.num_abr_params)) < 0)
@@ -339,6 +347,7 @@ void sv_player_destroy(sv_player *p)
     sv__free(p->settings.allocator, p->abr_rule_name);
     sv__free(p->settings.allocator, p->license_url);
     sv__free(p->settings.allocator, p->user_agent);
+    sv__free(p->settings.allocator, p->codecs);
     sv_allocator al = p->allocator;
     sv__free(&al, p);
 }

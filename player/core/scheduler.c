@@ -66,12 +66,24 @@ static int choose_rep(sched_stream *ss, sv__track *t, const char **reason, doubl
         *reason = "locked";
         return s->locked < (int)t->nb_reps ? s->locked : (int)t->nb_reps - 1;
     }
-    /* The ladder the rule sees: reps within max_height, bitrates ascending. */
+    /* The ladder the rule sees: reps of the codec families chosen at load
+     * (control.c; a later period without them: all), within max_height,
+     * bitrates ascending. */
     uint32_t kbps[MAX_LADDER];
     int map[MAX_LADDER];
     size_t n = 0;
+    unsigned codecs = p->codec_ladder;
+    if (codecs) {
+        size_t match = 0;
+        for (size_t i = 0; i < t->nb_reps; i++)
+            match += (codecs & SV__CODEC_BIT(sv__codec_family_of(t->reps[i].codecs))) != 0;
+        if (!match)
+            codecs = 0;
+    }
     for (size_t i = 0; i < t->nb_reps && n < MAX_LADDER; i++) {
         const sv__rep *r = &t->reps[i];
+        if (codecs && !(codecs & SV__CODEC_BIT(sv__codec_family_of(r->codecs))))
+            continue;
         if (p->settings.max_height > 0 && r->height > p->settings.max_height && n > 0)
             continue;
         uint32_t k = (uint32_t)(r->bandwidth / 1000);

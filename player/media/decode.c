@@ -3,11 +3,35 @@
  * demuxer's codec parameters (with frame threads for video) and runs the
  * send/receive loop, handing every frame to a callback.
  */
+#include <stdatomic.h>
 #include <string.h>
 
 #include <libavcodec/avcodec.h>
 
 #include "player/media/media.h"
+#include "player/model/codec.h"
+
+/* Bit 31 marks the cache filled; concurrent first calls compute the same value. */
+#define DECODABLE_KNOWN (1u << 31)
+
+unsigned sv__decodable_codecs(void)
+{
+    static _Atomic unsigned cache;
+    unsigned m = atomic_load(&cache);
+    if (m & DECODABLE_KNOWN)
+        return m & ~DECODABLE_KNOWN;
+    static const struct {
+        enum AVCodecID id;
+        sv__codec_family family;
+    } ids[] = { { AV_CODEC_ID_H264, SV__CODEC_H264 }, { AV_CODEC_ID_HEVC, SV__CODEC_HEVC },
+                { AV_CODEC_ID_AV1, SV__CODEC_AV1 }, { AV_CODEC_ID_VP9, SV__CODEC_VP9 } };
+    m = SV__CODEC_BIT(SV__CODEC_UNKNOWN);
+    for (size_t i = 0; i < sizeof(ids) / sizeof(ids[0]); i++)
+        if (avcodec_find_decoder(ids[i].id))
+            m |= SV__CODEC_BIT(ids[i].family);
+    atomic_store(&cache, m | DECODABLE_KNOWN);
+    return m;
+}
 
 struct sv__decoder {
     AVCodecContext *ctx;

@@ -120,6 +120,10 @@ int sv__decoder_decode(sv__decoder *d, const struct AVPacket *pkt,
 /* Codec-level comparison: 1 if `par` can go on through decoder `d`. */
 int sv__decoder_same(const sv__decoder *d, const struct AVCodecParameters *par);
 int sv__decoder_strict(const sv__decoder *d);
+/* The video codec families (SV__CODEC_BIT of player/model/codec.h) this
+ * libavcodec has a decoder for; SV__CODEC_UNKNOWN's bit is always set.
+ * Asked of libavcodec once per process; thread-safe. */
+unsigned sv__decodable_codecs(void);
 
 /* ---- decryption (decrypt.c) ------------------------------------------------- */
 

@@ -11,7 +11,9 @@ command -v ffmpeg >/dev/null 2>&1 || fail "ffmpeg is missing; run scripts/instal
 ffmpeg -nostdin -v error -f lavfi -i testsrc2=size=480x270:rate=25 \
     -f lavfi -i sine=frequency=440:sample_rate=48000 -t 12 -c:v libx264 -preset ultrafast \
     -pix_fmt yuv420p -c:a aac -shortest "$SV_TMP/clip.mp4" || fail "ffmpeg could not make the clip"
-LADDER="--ladder 144:150,240:300,270:400 --segment-seconds 2 --preset medium"
+# A 3 s job lease (default 30 s): with PostgreSQL the restarted server takes
+# the dead process's job over once its lease has run out.
+LADDER="--ladder 144:150,240:300,270:400 --segment-seconds 2 --preset medium --job-lease 3"
 
 sv_start $LADDER --workers 1
 sv_operator

@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -86,6 +87,7 @@ static void bad_settings(void **state)
 
 typedef struct seen {
     int lines, warns_suppressed, debug;
+    long long suppressed_total; /* the sum of the N of the reports */
     char last[256];
 } seen;
 
@@ -96,8 +98,10 @@ static void record(void *opaque, sv_log_level level, const char *module, const c
     s->lines++;
     if (level == SV_LOG_DEBUG)
         s->debug++;
-    if (!strcmp(module, "log") && strstr(msg, "log lines suppressed"))
+    if (!strcmp(module, "log") && strstr(msg, "log lines suppressed")) {
         s->warns_suppressed++;
+        s->suppressed_total += strtoll(msg, NULL, 10);
+    }
     snprintf(s->last, sizeof(s->last), "%s", msg);
 }
 
@@ -133,6 +137,8 @@ static void flood_is_held_back(void **state)
     sv__log_guard_fini(&g);
     assert_int_equal(s.warns_suppressed, 2);
     assert_non_null(strstr(s.last, "5 log lines suppressed"));
+    /* Every line is either passed (55) or counted in exactly one report. */
+    assert_int_equal(55 + s.suppressed_total, 100000 + 10);
     sv_clock_destroy(clock);
 }
 

@@ -43,6 +43,7 @@ const USAGE = `usage: browser_play.js --player shaka|hlsjs|dashjs --url URL [opt
   --license-url URL      ClearKey license server (W3C JSON request/response)
   --license-header 'N: V'  extra header on license requests; repeatable
   --token T              shorthand for --license-header 'Authorization: Bearer T'
+  --prefer-codec C       Shaka: preferred video codec (preferredVideo), e.g. av01, avc1
   --rate R               playbackRate, default 1 (tests use 4; Chromium caps at 16)
   --load-timeout S       seconds until the duration is known, default 30
   --timeout S            overall limit; default load-timeout + 2 x duration / rate + 20
@@ -91,6 +92,7 @@ function parseArgs(argv) {
     case '--license-url': o.licenseUrl = need(i); i++; break;
     case '--license-header': header(need(i)); i++; break;
     case '--token': header(`Authorization: Bearer ${need(i)}`); i++; break;
+    case '--prefer-codec': o.preferCodec = need(i); i++; break;
     case '--rate': o.rate = num(a, need(i)); i++; break;
     case '--load-timeout': o.loadTimeout = num(a, need(i)); i++; break;
     case '--timeout': o.timeout = num(a, need(i)); i++; break;
@@ -115,6 +117,8 @@ function parseArgs(argv) {
     usage('--player must be shaka, hlsjs or dashjs');
   if (!o.url)
     usage('--url is required');
+  if (o.preferCodec && o.player !== 'shaka')
+    usage('--prefer-codec is for --player shaka');
   if (o.rate > 16)
     usage('--rate: Chromium plays at most 16x');
   if (o.pageUrl && (o.root || o.scenario || o.serverLog))
@@ -258,6 +262,7 @@ async function main() {
       throw new Error(`page ${pageUrl}: HTTP ${resp ? resp.status() : 'no response'}`);
     await page.evaluate((opts) => { window.svInterop.start(opts); },
                         { player: o.player, url, rate: o.rate, clearkeys: o.clearkeys,
+                          preferCodec: o.preferCodec || null,
                           licenseUrl, licenseHeaders: o.licenseHeaders });
     const { st, reason } = await watch(o, page);
     Object.assign(summary, {
@@ -275,6 +280,8 @@ async function main() {
       audioDecodedBytes: st.audioDecodedBytes,
       firstFrameMs: st.firstFrameMs,
       rebuffers: st.rebuffers,
+      videoCodecs: st.videoCodecs,
+      manifestVideoCodecs: st.manifestVideoCodecs,
       errors: st.errors.concat(pageErrors.map((m) => ({ source: 'pageerror', message: m }))),
       warnings: st.warnings || [],
       consoleErrors,

@@ -2,12 +2,13 @@
 // Asserts on a browser_play.js summary, one "ok:" line per check, so a failed
 // interop test says which property of the playback was wrong.
 //
-//   check_summary.js SUMMARY.json [--duration S] [--size WxH] [--expect-fail TEXT]
+//   check_summary.js SUMMARY.json [--duration S] [--size WxH] [--codec PREFIX] [--expect-fail TEXT]
 //
 // Default checks: the player ended with no error event, currentTime reached
 // duration - 0.5 s, the played ranges start at 0 and end at the end, and
 // Chromium decoded video frames. --duration also pins the duration (+-0.5 s),
-// --size the picture size. --expect-fail inverts the verdict: playback must
+// --size the picture size, --codec PREFIX the codec of every variant Shaka
+// played (av01, avc1...). --expect-fail inverts the verdict: playback must
 // have failed, with TEXT somewhere in the recorded errors.
 'use strict';
 
@@ -15,7 +16,7 @@ const fs = require('fs');
 
 const args = process.argv.slice(2);
 if (args.length < 1) {
-  process.stderr.write('usage: check_summary.js SUMMARY.json [--duration S] [--size WxH] [--expect-fail TEXT]\n');
+  process.stderr.write('usage: check_summary.js SUMMARY.json [--duration S] [--size WxH] [--codec PREFIX] [--expect-fail TEXT]\n');
   process.exit(2);
 }
 const s = JSON.parse(fs.readFileSync(args[0], 'utf8'));
@@ -56,6 +57,12 @@ if (opt['expect-fail'] !== undefined) {
   if (opt.duration !== undefined)
     check(`duration ${opt.duration} +- 0.5 s`, Math.abs(s.duration - Number(opt.duration)) <= 0.5,
           `${s.duration} s`);
+  if (opt.codec !== undefined) {
+    const used = s.videoCodecs || [];
+    check(`every variant played is ${opt.codec}`, used.length > 0 &&
+          used.every((c) => c.startsWith(opt.codec)),
+          `played ${JSON.stringify(used)}, kept ${JSON.stringify(s.manifestVideoCodecs || [])}`);
+  }
   if (opt.size !== undefined)
     check(`picture ${opt.size}`, `${s.videoWidth}x${s.videoHeight}` === opt.size,
           `${s.videoWidth}x${s.videoHeight}`);

@@ -1,12 +1,13 @@
 #!/bin/sh
 # Live: tests/player/live_gen.sh encodes in real time into a dynamic MPD and a
 # live HLS playlist; svplay joins each (both at once) and must
-#   - start near the live edge: joining 16 s in, when the 12 s window no
-#     longer starts at 0, the media time of its first frame is at most 4.5
-#     segments (9 s) behind what the generator had produced when svplay
+#   - start near the live edge: joining 10 s in, when the window (8
+#     segments of 1 s) no longer starts at 0, the media time of its first
+#     frame is at most 5 s behind what the generator had produced when svplay
 #     started: 3 segments back from the newest listed one (the HLS rule),
-#     plus up to 1 segment not yet published, plus encoder latency. A player
-#     that starts at the oldest segment of the window is 12 s or more behind;
+#     plus up to 1 segment not yet published, plus 1 s of encoder latency. A
+#     player that starts at the oldest segment of the window is 8 s or more
+#     behind;
 #   - play 15 s (450 frames, real time) with no error.
 # Which frame a player showed first comes from its hash: afterwards the
 # generator's segments (all kept on disk) are decoded by ffmpeg, and frame k
@@ -14,11 +15,14 @@
 . "$SV_SOURCE_DIR/tests/player/playlib.sh"
 pl_need date
 
-seg=2
+# 1 s segments, 8 in the window: the window fills, and the test joins, at
+# 10 s instead of 16 s with 2 s segments and 6 in the window.
+seg=1
+win=8
 frames=450
 live="$PL_TMP/live"
 mkdir -p "$live"
-sh "$PL_DIR/live_gen.sh" "$live" 45 2>"$PL_TMP/gen.err" &
+sh "$PL_DIR/live_gen.sh" "$live" 45 "$seg" "$win" 2>"$PL_TMP/gen.err" &
 gen=$!
 PL_PIDS="$gen"
 i=0
@@ -30,9 +34,9 @@ while [ ! -f "$live/ready" ]; do
 done
 pl_serve "$live"
 start_epoch=$(cat "$live/start_epoch")
-# Join once the window (6 segments, 12 s) no longer starts at 0: a player that
-# starts at the oldest segment instead of near the edge is then 12 s behind.
-while awk -v s="$start_epoch" -v n="$(date +%s.%N)" 'BEGIN { exit !(n - s < 16) }'; do
+# Join once the window no longer starts at 0: a player that starts at the
+# oldest segment instead of near the edge is then a whole window behind.
+while awk -v s="$start_epoch" -v n="$(date +%s.%N)" -v j=$(((win + 2) * seg)) 'BEGIN { exit !(n - s < j) }'; do
     sleep 0.2
 done
 
@@ -89,10 +93,10 @@ for kind in dash hls; do
         media = (k - 1) / 30
         edge = launch - start
         lag = edge - media
-        printf "%d %.3f %.3f %.3f", (lag >= -0.5 && lag <= 4.5 * seg), media, edge, lag
+        printf "%d %.3f %.3f %.3f", (lag >= -0.5 && lag <= 4 * seg + 1), media, edge, lag
     }')
     set -- $verdict
     [ "$1" -eq 1 ]
-    check $? "$kind: joined at media time $2 s when the generator was at $3 s: $4 s behind the edge (at most $((9 * seg / 2)) s)"
+    check $? "$kind: joined at media time $2 s when the generator was at $3 s: $4 s behind the edge (at most $((4 * seg + 1)) s)"
 done
 pl_finish

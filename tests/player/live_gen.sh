@@ -1,11 +1,13 @@
 #!/bin/sh
-# live_gen.sh OUTDIR [SECONDS] - a live stream generator for the player's live
-# tests. One `ffmpeg -re` encodes testsrc2 320x180@30 + a 440 Hz tone in real
-# time for SECONDS (default 40) into
+# live_gen.sh OUTDIR [SECONDS [SEGMENT [WINDOW]]] - a live stream generator for
+# the player's live tests. One `ffmpeg -re` encodes testsrc2 320x180@30 + a
+# 440 Hz tone in real time for SECONDS (default 40), in segments of SEGMENT
+# seconds (a whole number, default 2; a key frame starts each), WINDOW of them
+# (default 6) listed, into
 #   OUTDIR/dash/manifest.mpd   dynamic MPD (dash muxer: SegmentTemplate +
-#                              SegmentTimeline, 2 s segments, 6-segment window,
+#                              SegmentTimeline, SEGMENT s segments, WINDOW-segment window,
 #                              availabilityStartTime = the encoder's start)
-#   OUTDIR/hls/live.m3u8       live HLS playlist (MPEG-TS, 2 s segments, 6 in
+#   OUTDIR/hls/live.m3u8       live HLS playlist (MPEG-TS, SEGMENT s segments, WINDOW in
 #                              the list, no EXT-X-ENDLIST while running)
 # and writes, for the tests that join it:
 #   OUTDIR/start_epoch         wall clock (s since the epoch) when ffmpeg started:
@@ -19,14 +21,22 @@
 # (then ffmpeg is stopped too). Exit 1 if ffmpeg fails or the outputs do not
 # appear within 20 s.
 set -eu
-[ $# -ge 1 ] || { echo "usage: live_gen.sh OUTDIR [SECONDS]" >&2; exit 2; }
+[ $# -ge 1 ] || { echo "usage: live_gen.sh OUTDIR [SECONDS [SEGMENT [WINDOW]]]" >&2; exit 2; }
 out=$1
 secs=${2:-40}
+seg=${3:-2}
+win=${4:-6}
+case "$seg" in
+    '' | *[!0-9]* | 0) echo "live_gen.sh: SEGMENT '$seg': a whole number of seconds, at least 1" >&2; exit 2 ;;
+esac
+case "$win" in
+    '' | *[!0-9]* | 0 | 1 | 2) echo "live_gen.sh: WINDOW '$win': a whole number of segments, at least 3" >&2; exit 2 ;;
+esac
 mkdir -p "$out/dash" "$out/hls"
 rm -f "$out/ready" "$out/start_epoch"
 
-X264="-c:v libx264 -preset veryfast -tune zerolatency -profile:v high -pix_fmt yuv420p -g 60 -keyint_min 60 -sc_threshold 0 -b:v 300k"
-KF='expr:gte(t,n_forced*2)'
+X264="-c:v libx264 -preset veryfast -tune zerolatency -profile:v high -pix_fmt yuv420p -g $((30 * seg)) -keyint_min $((30 * seg)) -sc_threshold 0 -b:v 300k"
+KF="expr:gte(t,n_forced*$seg)"
 ffpid=""
 stop() {
     [ -n "$ffpid" ] && kill -TERM "$ffpid" 2>/dev/null && wait "$ffpid" 2>/dev/null
@@ -40,11 +50,11 @@ ffmpeg -nostdin -hide_banner -loglevel error -y \
     -re -t "$secs" -f lavfi -i "testsrc2=size=320x180:rate=30" \
     -re -t "$secs" -f lavfi -i "sine=frequency=440:sample_rate=48000" \
     -map 0:v -map 1:a $X264 -force_key_frames "$KF" -c:a aac -b:a 64k -ac 2 \
-    -f dash -seg_duration 2 -window_size 6 -extra_window_size 1000 -use_template 1 -use_timeline 1 \
+    -f dash -seg_duration "$seg" -window_size "$win" -extra_window_size 1000 -use_template 1 -use_timeline 1 \
     -streaming 0 -ldash 0 -adaptation_sets "id=0,streams=v id=1,streams=a" \
     "$out/dash/manifest.mpd" \
     -map 0:v -map 1:a $X264 -force_key_frames "$KF" -c:a aac -b:a 64k -ac 2 \
-    -f hls -hls_time 2 -hls_list_size 6 -hls_flags temp_file+independent_segments \
+    -f hls -hls_time "$seg" -hls_list_size "$win" -hls_flags temp_file+independent_segments \
     -hls_segment_filename "$out/hls/live%d.ts" "$out/hls/live.m3u8" \
     2>"$out/ffmpeg.err" &
 ffpid=$!

@@ -1,11 +1,12 @@
 #!/bin/sh
 # Three real nginx edges (scripts/edges.sh) in front of svserver serving a
-# 50 s title; svplay plays its DASH manifest in real time with the three
-# edges as CDNs (--cdn, priorities 1, 2, 3) and the edges' secure_link token
-# (--auth-token). The edge in use, found from the access logs, is killed
-# (SIGKILL, master and worker) with more than 10 s buffered: the next
-# segment request goes to another edge (the segment after the last one the
-# dead edge served), with no rebuffer, and --stats records the change. The
+# 70 s title (fixture player_cdn_title); svplay plays its DASH manifest in
+# real time with the three edges as CDNs (--cdn, priorities 1, 2, 3) and
+# the edges' secure_link token (--auth-token). The edge in use, found from
+# the access logs, is killed (SIGKILL, master and worker) with more than
+# 10 s buffered: the next segment request goes to another edge (the
+# segment after the last one the dead edge served), with no rebuffer, and
+# --stats records the change. The
 # second edge in use is killed the same way: the third carries playback on.
 # Then the third is killed: svplay plays out what it holds, ends with a
 # clear error once the buffer is empty and exits 1, within a bounded time.
@@ -16,7 +17,7 @@ command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] ||
     fail "nginx is missing; run scripts/install-deps.sh (nginx-light)"
 EDGES="$SV_SOURCE_DIR/scripts/edges.sh"
 EDGE_SECRET="cdn-edges-secret-0123456789"
-DURATION=50
+DURATION=70
 
 # Stop the edges before backendlib's cleanup removes their folder.
 PLAY_CLEANUP_EXTRA='sh "$EDGES" stop "$SV_TMP/edges" >/dev/null 2>&1'
@@ -59,11 +60,20 @@ active() {
 }
 kill_edge() {
     _pid=$(cat "$SV_TMP/edges/$1/nginx.pid")
-    # A crash, not a shutdown: master and worker die at once, sockets reset.
-    kill -KILL $(ps -o pid= --ppid "$_pid") "$_pid" 2>/dev/null
+    _kids=$(ps -o pid= --ppid "$_pid")
+    # A crash, not a shutdown: master and workers die at once, sockets reset.
+    # The master leads its own process group (nginx daemonises with setsid):
+    # the whole group goes, so no worker outlives it to serve on.
+    kill -KILL "-$_pid" 2>/dev/null
+    kill -KILL $_kids "$_pid" 2>/dev/null
     rm -f "$SV_TMP/edges/$1/nginx.pid"
-    wait_for 5 eval '! curl -s -o /dev/null --max-time 1 "$(edge_url $1)/edge-health"' ||
-        fail "$1 still answers after SIGKILL"
+    wait_for 5 edge_refuses "$1" || fail "$1 still answers after SIGKILL"
+}
+# edge_refuses EDGE - its port refuses connections (curl exit 7); a request
+# that times out on a busy machine is no proof that the edge is gone.
+edge_refuses() {
+    curl -s -o /dev/null --max-time 3 "$(edge_url "$1")/edge-health"
+    [ $? -eq 7 ]
 }
 video_segs_at_least() {
     [ "$(segs "$1" /video/)" -ge "$2" ]

@@ -2,9 +2,11 @@
 # tests/backend/backendlib.sh (which gives $SV_TMP, $SV_DATA, $SVSERVER,
 # fail/ok/expect_*, json_get and the cleanup trap).
 #
-#   cdn_title SECONDS      ingests a SECONDS-long 360p lavfi clip (one rung,
-#                          2 s segments, audio) with `svserver ingest` into
-#                          $SV_DATA; prints the title id
+#   cdn_title SECONDS      a title at least SECONDS long (360p lavfi, one
+#                          rung, 2 s segments, audio) in $SV_DATA, before
+#                          sv_start: a copy of the data folder the fixture
+#                          player_cdn_title made (cdn_fixture.sh); prints
+#                          the title id
 #   play_start ARGS...     runs svplay --headless --stats $SV_TMP/stats.json
 #                          ARGS in the background (PLAY_PID)
 #   play_wait SECONDS      waits at most SECONDS for svplay to exit; sets
@@ -39,14 +41,14 @@ cdn_cleanup() {
 trap cdn_cleanup EXIT
 
 cdn_title() {
-    ffmpeg -nostdin -v error -f lavfi -i "testsrc2=size=640x360:rate=25" \
-        -f lavfi -i "sine=frequency=440:sample_rate=48000" -t "$1" -c:v libx264 \
-        -preset ultrafast -g 50 -pix_fmt yuv420p -c:a aac -shortest "$SV_TMP/clip.mp4" ||
-        fail "ffmpeg could not make the clip"
-    "$SVSERVER" ingest "$SV_TMP/clip.mp4" --title "CDN test" --data "$SV_DATA" --ladder 360:800 \
-        --segment-seconds 2 --preset ultrafast --log-level warn >"$SV_TMP/ingest.out" \
-        2>"$SV_TMP/ingest.err" || { cat "$SV_TMP/ingest.err" >&2; fail "svserver ingest failed"; }
-    tail -n 1 "$SV_TMP/ingest.out"
+    _f="$SV_BUILD_DIR/tests/player_cdn/title"
+    [ -s "$_f/id" ] && [ -s "$_f/seconds" ] ||
+        fail "no title in $_f: run the test through ctest (fixture player_cdn_title)"
+    [ "$1" -le "$(cat "$_f/seconds")" ] ||
+        fail "a $1 s title asked for; the fixture's is $(cat "$_f/seconds") s (cdn_fixture.sh)"
+    rm -rf "$SV_DATA"
+    cp -R "$_f/data" "$SV_DATA" || fail "cannot copy $_f/data"
+    cat "$_f/id"
 }
 
 play_start() {

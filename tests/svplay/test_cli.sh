@@ -43,6 +43,9 @@ expect_exit 2 "invalid value" --quality -2 x.m3u8
 expect_exit 2 "invalid value" --log-level loud x.m3u8
 expect_exit 2 "unknown ABR rule" --abr nosuchrule x.m3u8
 expect_exit 2 "invalid --key" --key 00112233:44 x.m3u8
+expect_exit 2 "'h265' is not a codec" --codecs av1,h265 x.m3u8
+expect_exit 2 "an empty entry" --codecs av1,,h264 x.m3u8
+expect_exit 2 "'av1' given twice" --codecs av1,h264,av1 x.m3u8
 # --server without a title is the windowed catalog: headless it is a usage error.
 expect_exit 2 "catalog, which needs a window" --server http://127.0.0.1:9 --user a --headless
 expect_exit 2 "catalog, which needs a window" --server http://127.0.0.1:9 --user a --framemd5 -

@@ -25,6 +25,8 @@
     events: [],
     rebuffers: 0,
     firstFrameMs: null,
+    videoCodecs: [],          // Shaka: codecs of the variants played
+    manifestVideoCodecs: [],  // Shaka: codecs of the variants it kept after load
   };
 
   function ms() {
@@ -123,7 +125,12 @@
       drm.clearKeys = o.clearkeys;
     if (o.licenseUrl)
       drm.servers = { 'org.w3.clearkey': o.licenseUrl };
-    player.configure({ drm: drm });
+    const cfg = { drm: drm };
+    // --prefer-codec: Shaka chooses the codec family at load time from
+    // preferredVideo (Shaka 5's successor of preferredVideoCodecs).
+    if (o.preferCodec)
+      cfg.preferredVideo = [{ codec: o.preferCodec }];
+    player.configure(cfg);
     if (o.licenseHeaders) {
       const LICENSE = shaka.net.NetworkingEngine.RequestType.LICENSE;
       player.getNetworkingEngine().registerRequestFilter(function (type, req) {
@@ -134,6 +141,21 @@
     st.version = shaka.Player.version;
     window.svPlayer = player;
     await player.load(o.url);
+    st.manifestVideoCodecs = uniq(player.getVariantTracks().map(function (t) { return t.videoCodec; }));
+    noteShakaVariant();
+    player.addEventListener('variantchanged', noteShakaVariant);
+    player.addEventListener('adaptation', noteShakaVariant);
+  }
+
+  function uniq(list) {
+    return list.filter(function (v, i) { return v && list.indexOf(v) === i; });
+  }
+
+  // Every video codec string Shaka played a variant of, in order of first use.
+  function noteShakaVariant() {
+    const active = window.svPlayer.getVariantTracks().filter(function (t) { return t.active; })[0];
+    if (active && active.videoCodec && st.videoCodecs.indexOf(active.videoCodec) < 0)
+      st.videoCodecs.push(active.videoCodec);
   }
 
   function startHls(o) {
@@ -281,6 +303,8 @@
       audioDecodedBytes: 'webkitAudioDecodedByteCount' in video ? video.webkitAudioDecodedByteCount : null,
       firstFrameMs: st.firstFrameMs,
       rebuffers: st.rebuffers,
+      videoCodecs: st.videoCodecs,
+      manifestVideoCodecs: st.manifestVideoCodecs,
       errors: st.errors,
       warnings: st.warnings,
       events: st.events,

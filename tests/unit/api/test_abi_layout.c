@@ -294,6 +294,8 @@ static const field sv_player_settings_fields[] = {
     F(sv_player_settings, cmcd, int, 1),
     F(sv_player_settings, abr_params, const sv_abr_param *, 1),
     F(sv_player_settings, num_abr_params, size_t, 1),
+    F(sv_player_settings, codecs, const char *, 1),
+    F(sv_player_settings, allow_codec_switch, int, 1),
 };
 /* player.h */
 static const field sv_cdn_fields[] = {
@@ -571,7 +573,7 @@ static const field sv_event_fields[] = {
     X(sv_emulate_config, 96) \
     X(sv_emulate_report, 208) \
     X(sv_emulate_video, 72) \
-    X(sv_player_settings, 192) \
+    X(sv_player_settings, 208) \
     X(sv_cdn, 32) \
     X(sv_load_options, 56) \
     X(sv_session_options, 56) \
