@@ -6,6 +6,10 @@
 #                    pg reruns included), packed by CPU share
 #   make test-asan   the unit tests and fuzz corpora again under ASan+UBSan
 #   make test-slow   the long suites (soaks, full benchmarks)
+#   make test-arm    cross-build for arm64 and armhf and run the unit tests,
+#                    headless playback and a backend ingest under qemu-user
+#                    (scripts/install-cross-deps.sh, scripts/test-arm.sh;
+#                    ARM_ARCHS=arm64 for one architecture)
 #   make fuzz        run every libFuzzer target for FUZZ_SECONDS each (clang)
 #   make demo        ingest a demo title into svserver and play it with svplay
 #   make demo-cluster the same on PostgreSQL, three API nodes, two workers and
@@ -20,6 +24,7 @@ FUZZ_DIR     ?= build-fuzz
 JOBS         ?= $(shell nproc 2>/dev/null || echo 2)
 PREFIX       ?= /usr/local
 FUZZ_SECONDS ?= 60
+ARM_ARCHS    ?= arm64 armhf
 CMAKE_FLAGS  ?=
 CTEST_FLAGS  ?= --output-on-failure --timeout 600
 # How many tests make test runs at once: 4 per core. What keeps the cores
@@ -31,7 +36,7 @@ TEST_JOBS    ?= $(shell echo $$((4 * $(JOBS))))
 export ASAN_OPTIONS  ?= detect_leaks=1:abort_on_error=1:strict_string_checks=1
 export UBSAN_OPTIONS ?= print_stacktrace=1:halt_on_error=1
 
-.PHONY: all deps build test test-asan test-slow fuzz demo demo-cluster install abi-dump clean
+.PHONY: all deps build test test-asan test-slow test-arm fuzz demo demo-cluster install abi-dump clean
 
 all: build
 
@@ -53,6 +58,12 @@ test-asan: deps
 test-slow: build
 	cd $(BUILD_DIR) && ctest $(CTEST_FLAGS) -L slow
 
+# The host's tools (ffmpeg, node for the fixtures) come from deps; the cross
+# compilers, qemu and the target sysroots from install-cross-deps.sh.
+test-arm: deps
+	scripts/install-cross-deps.sh $(ARM_ARCHS)
+	JOBS=$(JOBS) CTEST_FLAGS="$(CTEST_FLAGS)" CMAKE_FLAGS="$(CMAKE_FLAGS)" scripts/test-arm.sh $(ARM_ARCHS)
+
 fuzz: deps
 	CC=clang cmake -S . -B $(FUZZ_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSV_FUZZ=ON $(CMAKE_FLAGS)
 	cmake --build $(FUZZ_DIR) -j$(JOBS)
@@ -72,4 +83,4 @@ abi-dump: build
 	scripts/abi.sh dump . $(BUILD_DIR)/libstreamverse-sdl2.so abi/libstreamverse-sdl2.abi
 
 clean:
-	rm -rf $(BUILD_DIR) $(ASAN_DIR) $(FUZZ_DIR)
+	rm -rf $(BUILD_DIR) $(ASAN_DIR) $(FUZZ_DIR) build-arm64 build-armhf build-arm-test-streams

@@ -10,6 +10,7 @@
  */
 #include <http_parser.h>
 #include <openssl/crypto.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -78,14 +79,16 @@ void sv__api_audit(sv__server *srv, const sv__http_req *req)
 
 /* ---- GET /api/v1/audit?limit=N&before=ID --------------------------------- */
 
-static long query_long(const sv__http_req *req, const char *name, long dflt, long lo, long hi)
+/* int64_t, not long: record ids pass 2^31 and long is 32 bits on armhf. */
+static int64_t query_int64(const sv__http_req *req, const char *name, int64_t dflt, int64_t lo,
+                           int64_t hi)
 {
     char v[32], *end;
-    long n;
+    long long n;
 
     if (sv__http_query_get(req->query, req->query_len, name, 0, v, sizeof(v)) < 0)
         return dflt;
-    n = strtol(v, &end, 10);
+    n = strtoll(v, &end, 10);
     if (end == v || *end || n < lo || n > hi)
         return lo - 1;
     return n;
@@ -94,8 +97,8 @@ static long query_long(const sv__http_req *req, const char *name, long dflt, lon
 void sv__api_audit_list(void *ctx, sv__http_req *req)
 {
     sv__server *srv = ctx;
-    long limit = query_long(req, "limit", 100, 1, 1000);
-    long before = query_long(req, "before", 0, 0, INT64_MAX / 2);
+    int64_t limit = query_int64(req, "limit", 100, 1, 1000);
+    int64_t before = query_int64(req, "before", 0, 0, INT64_MAX / 2);
     json_t *items;
 
     if (limit < 1 || before < 0) {

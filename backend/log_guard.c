@@ -2,16 +2,12 @@
  * log_guard.c - the log-flood guard (log_guard.h).
  */
 #include <stdio.h>
-#include <time.h>
 
 #include "backend/log_guard.h"
 
-static uint64_t now_ns(void)
+static uint64_t now_ns(const sv__log_guard *g)
 {
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+    return (uint64_t)(g->clock ? g->clock->now_ns(g->clock->opaque) : sv__monotonic_ns());
 }
 
 void sv__log_guard_init(sv__log_guard *g, sv_log_fn inner, void *inner_opaque,
@@ -19,20 +15,29 @@ void sv__log_guard_init(sv__log_guard *g, sv_log_fn inner, void *inner_opaque,
 {
     g->inner = inner;
     g->inner_opaque = inner_opaque;
-    pthread_mutex_init(&g->lock, NULL);
+    g->clock = NULL;
+    sv__mutex_init(&g->lock);
     g->lines_per_s = lines_per_s > 0 ? lines_per_s : 0;
     g->tokens = g->lines_per_s;
-    g->last_ns = now_ns();
+    g->last_ns = now_ns(g);
     g->suppressed = 0;
+}
+
+void sv__log_guard_set_clock(sv__log_guard *g, sv_clock *clock)
+{
+    sv__mutex_lock(&g->lock);
+    g->clock = clock;
+    g->last_ns = now_ns(g);
+    sv__mutex_unlock(&g->lock);
 }
 
 void sv__log_guard_set_rate(sv__log_guard *g, double lines_per_s)
 {
-    pthread_mutex_lock(&g->lock);
+    sv__mutex_lock(&g->lock);
     g->lines_per_s = lines_per_s > 0 ? lines_per_s : 0;
     if (g->tokens > g->lines_per_s)
         g->tokens = g->lines_per_s;
-    pthread_mutex_unlock(&g->lock);
+    sv__mutex_unlock(&g->lock);
 }
 
 static void report(sv__log_guard *g, uint64_t dropped)
@@ -48,7 +53,7 @@ void sv__log_guard_fini(sv__log_guard *g)
 {
     if (g->suppressed)
         report(g, g->suppressed);
-    pthread_mutex_destroy(&g->lock);
+    sv__mutex_destroy(&g->lock);
 }
 
 void sv__log_guard_cb(void *guard, sv_log_level level, const char *module, const char *msg)
@@ -61,8 +66,8 @@ void sv__log_guard_cb(void *guard, sv_log_level level, const char *module, const
         g->inner(g->inner_opaque, level, module, msg);
         return;
     }
-    pthread_mutex_lock(&g->lock);
-    t = now_ns();
+    sv__mutex_lock(&g->lock);
+    t = now_ns(g);
     if (t > g->last_ns) {
         g->tokens += (double)(t - g->last_ns) / 1e9 * g->lines_per_s;
         if (g->tokens > g->lines_per_s)
@@ -77,7 +82,7 @@ void sv__log_guard_cb(void *guard, sv_log_level level, const char *module, const
         g->suppressed++;
         pass = 0;
     }
-    pthread_mutex_unlock(&g->lock);
+    sv__mutex_unlock(&g->lock);
     if (dropped)
         report(g, dropped);
     if (pass)

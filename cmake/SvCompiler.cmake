@@ -11,6 +11,13 @@ add_compile_options(${SV_WARNING_FLAGS})
 # POSIX 2008 everywhere (clock_gettime, pthreads, strdup); files that need more
 # define _GNU_SOURCE themselves before their first include.
 add_compile_definitions(_POSIX_C_SOURCE=200809L)
+# 64-bit file offsets and inode numbers on 32-bit targets (armhf): without it
+# fseeko/stat stop at 2 GiB and readdir() fails with EOVERFLOW on file systems
+# with 64-bit inode numbers or directory offsets (as under a 64-bit kernel).
+# No public header uses off_t, so the library's ABI does not depend on it.
+# time_t stays the platform's own (32-bit on Debian bookworm's armhf), because
+# the libraries we link take time_t in their APIs: see docs/porting.md.
+add_compile_definitions(_FILE_OFFSET_BITS=64)
 
 if(SV_SANITIZE)
     set(_sv_san -fsanitize=address,undefined -fno-sanitize-recover=undefined

@@ -3,12 +3,15 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
 
+#include "platform/alloc.h"
 #include "platform/fs.h"
 #include "streamverse/common.h"
 
@@ -178,4 +181,24 @@ int sv__fs_full(const char *path)
 int sv__errno_is_full(int e)
 {
     return e == ENOSPC || e == EDQUOT;
+}
+
+char *sv__file_url(const sv_allocator *alloc, const char *path)
+{
+    /* A buffer of our own: realpath's own allocation would bypass `alloc`. */
+    char abs[PATH_MAX], *url;
+    size_t n;
+
+    if (!path) {
+        errno = EINVAL;
+        return NULL;
+    }
+    if (!realpath(path, abs))
+        return NULL;
+    n = strlen(abs) + sizeof("file://");
+    if ((url = sv__malloc(alloc, n)))
+        snprintf(url, n, "file://%s", abs);
+    else
+        errno = ENOMEM;
+    return url;
 }

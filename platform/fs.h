@@ -15,6 +15,8 @@
 
 #include <stddef.h>
 
+#include "streamverse/common.h"
+
 /* mkdir -p with mode 0755: every missing parent is created too. Returns 0 or
  * SV_ERR_IO (a path longer than 4095 bytes: SV_ERR_IO with ENAMETOOLONG). */
 int sv__mkdirs(const char *path);
@@ -61,5 +63,12 @@ int sv__fs_full(const char *path);
 
 /* Does errno `e` mean "no space": ENOSPC or EDQUOT? */
 int sv__errno_is_full(int e);
+
+/* The file:// URL of the local file `path`, made absolute with symbolic
+ * links resolved (how the player and the emulator open local files). Returns
+ * a string allocated with `alloc` (NULL: the C library) that the caller
+ * frees with sv__free(alloc, ...), or NULL with errno set (ENOENT when there
+ * is no such file, EINVAL for NULL, ENAMETOOLONG, ENOMEM). */
+char *sv__file_url(const sv_allocator *alloc, const char *path);
 
 #endif

@@ -42,6 +42,10 @@ int sv__cond_timedwait(sv__cond *c, sv__mutex *m, int64_t deadline_ns);
 
 /* The OS monotonic clock, nanoseconds. */
 int64_t sv__monotonic_ns(void);
+/* The OS wall clock: UTC nanoseconds since 1970 (live manifests'
+ * availability times). Only as wide as the OS's time_t: a 32-bit time_t
+ * (Debian armhf) ends in 2038, see docs/porting.md. */
+int64_t sv__realtime_ns(void);
 
 /* Sleeps for at least ns nanoseconds of real time. For tests and pacing
  * loops outside the player: product code waits on clocks and event loops. */

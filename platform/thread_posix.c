@@ -117,6 +117,13 @@ int64_t sv__monotonic_ns(void)
     return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
+int64_t sv__realtime_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
 void sv__sleep_ns(int64_t ns)
 {
     struct timespec ts = { (time_t)(ns / 1000000000), (long)(ns % 1000000000) };

@@ -7,8 +7,6 @@
  * Loop thread only, except sv__control_error, sv__control_notify and
  * sv__timeline_offset, which any thread may call.
  */
-#define _GNU_SOURCE /* realpath */
-#include <limits.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -17,6 +15,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "platform/fs.h"
 #include "player/core/internal.h"
 #include "player/manifest/url.h"
 
@@ -563,14 +562,7 @@ static char *to_url(const sv_allocator *alloc, const char *in)
 {
     if (sv__url_is_absolute(in))
         return sv__strdup(alloc, in);
-    char path[PATH_MAX];
-    if (!realpath(in, path))
-        return NULL;
-    size_t n = strlen(path) + 8;
-    char *u = sv__malloc(alloc, n);
-    if (u)
-        snprintf(u, n, "file://%s", path);
-    return u;
+    return sv__file_url(alloc, in);
 }
 
 void sv__control_begin_pending(struct sv_player *p, uint64_t userdata)

@@ -289,10 +289,8 @@ static inline double sv__player_now(const struct sv_player *p)
 /* Wall-clock UTC seconds since 1970 (live DASH). */
 static inline double sv__wallclock_utc(const struct sv_player *p)
 {
-    struct timespec ts;
     (void)p;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+    return (double)sv__realtime_ns() / 1e9;
 }
 
 /* Properties helpers (properties.c), loop thread: publish the loaded

@@ -7,14 +7,12 @@
  * The transport is driven directly (no loop, no fetcher): this is a one-shot
  * tool call on the caller's thread, and a failure is reported, not retried.
  */
-#define _GNU_SOURCE /* realpath */
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "platform/alloc.h"
+#include "platform/fs.h"
 #include "player/core/internal.h"
 #include "streamverse/emulate.h"
 #include "player/manifest/url.h"
@@ -264,9 +262,8 @@ static int describe(sv__transport *t, const char *url, int parallel, sv_emulate_
         snprintf(err, errlen, "%s is neither an HLS playlist nor a DASH MPD", url);
         ret = SV_ERR_UNSUPPORTED;
     } else {
-        struct timespec ts;
-        clock_gettime(CLOCK_REALTIME, &ts);
-        ret = sv__model_create(kind, (const char *)r.data, r.size, base, (double)ts.tv_sec, NULL,
+        ret = sv__model_create(kind, (const char *)r.data, r.size, base,
+                               (double)(sv__realtime_ns() / 1000000000), NULL,
                                &pres, &pe);
         if (ret < 0)
             snprintf(err, errlen, "%s: line %d: %s", url, pe.line,
@@ -336,6 +333,7 @@ int sv_emulate_describe(const char *url, int max_parallel, sv_emulate_video **ou
     sv_clock *clock = NULL;
     sv__transport *t = NULL;
     owned *o = NULL;
+    char *furl = NULL;
     int ret;
 
     if (!err || !errlen) {
@@ -357,14 +355,12 @@ int sv_emulate_describe(const char *url, int max_parallel, sv_emulate_video **ou
         (ret = sv__transport_curl_create(&t, clock, NULL)) < 0)
         goto fail;
     /* A local path is read as a file:// URL, as the player does. */
-    char path[PATH_MAX], furl[PATH_MAX + 8];
     if (!sv__url_is_absolute(url)) {
-        if (!realpath(url, path)) {
+        if (!(furl = sv__file_url(NULL, url))) {
             snprintf(err, errlen, "cannot open %s: no such file", url);
             ret = SV_ERR_NOT_FOUND;
             goto fail;
         }
-        snprintf(furl, sizeof(furl), "file://%s", path);
         url = furl;
     }
     ret = describe(t, url, max_parallel ? max_parallel : 8, &o->v, o->kbps, o->index, o->init,
@@ -382,6 +378,7 @@ int sv_emulate_describe(const char *url, int max_parallel, sv_emulate_video **ou
     }
     sv__transport_destroy(t);
     sv_clock_destroy(clock);
+    sv__free(NULL, furl);
     *out = &o->v;
     return 0;
 
@@ -393,6 +390,7 @@ fail:
     if (o)
         sv__free(NULL, o->sizes);
     sv__free(NULL, o);
+    sv__free(NULL, furl);
     return ret;
 }
 

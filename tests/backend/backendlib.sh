@@ -27,6 +27,10 @@ for _tool in curl; do
 done
 [ -x "$SVSERVER" ] || { echo "FAIL: $SVSERVER not built" >&2; exit 1; }
 [ -x "$RAWCLIENT" ] || { echo "FAIL: $RAWCLIENT not built" >&2; exit 1; }
+# A cross build runs both under qemu-user (tests/support/target.sh).
+. "$SV_SOURCE_DIR/tests/support/target.sh"
+SVSERVER=$(target_program "$SVSERVER")
+RAWCLIENT=$(target_program "$RAWCLIENT")
 
 SV_TMP=$(mktemp -d "${TMPDIR:-/tmp}/sv-backend.XXXXXX") || exit 1
 SV_DATA="$SV_TMP/data"

@@ -14,6 +14,8 @@ need_tools ffmpeg ffprobe xmllint awk
 [ -n "$SV_BUILD_DIR" ] || fail "SV_BUILD_DIR is not set (run through ctest)"
 INGEST=$(find "$SV_BUILD_DIR" -type f -name sv-media-ingest -perm -u+x | head -n 1)
 [ -x "$INGEST" ] || fail "sv-media-ingest not built under $SV_BUILD_DIR"
+. "$SV_SOURCE_DIR/tests/support/target.sh"
+INGEST=$(target_program "$INGEST") || fail "cannot wrap $INGEST for the emulator"
 
 # make_clip OUT SECONDS SIZE [noaudio]: a lavfi test clip, H.264 (+ AAC).
 make_clip() {
@@ -147,6 +149,7 @@ check_manifests() {
 serve_out() {
     svserver=$(find "$SV_BUILD_DIR" -type f -name svserver -perm -u+x | head -n 1)
     [ -x "$svserver" ] || fail "svserver not built under $SV_BUILD_DIR"
+    svserver=$(target_program "$svserver") || fail "cannot wrap $svserver for the emulator"
     rm -rf "$WORK/data"
     mkdir -p "$WORK/data/media"
     cp -R "$1" "$WORK/data/media/1"

@@ -79,6 +79,10 @@ pl_need ffmpeg ffprobe node curl awk
 [ -f "$PL_STREAMS/fixtures.tsv" ] ||
     fail "no fixtures in $PL_STREAMS: run the player_streams test (scripts/make-test-streams.sh) first"
 [ -x "$SVPLAY" ] || fail "the player $SVPLAY is not built (svplay, issue 4)"
+# A cross build runs both under qemu-user (tests/support/target.sh).
+. "$SV_SOURCE_DIR/tests/support/target.sh"
+PL_FS_BIN=$(target_program "$PL_FS_BIN") || fail "cannot wrap $PL_FS_BIN for the emulator"
+SVPLAY=$(target_program "$SVPLAY") || fail "cannot wrap $SVPLAY for the emulator"
 
 # pl_serve [ROOT] [sv-faultsrv options...] - serves ROOT (default: the
 # fixtures' www/) on 127.0.0.1; sets PL_PORT and PL_URL. Waits at most 5 s.

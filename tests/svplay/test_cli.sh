@@ -4,7 +4,8 @@
 # "svplay: error:". Needs SV_BUILD_DIR.
 set -u
 : "${SV_BUILD_DIR:?}"
-svplay="$SV_BUILD_DIR/apps/svplay/svplay"
+. "$SV_SOURCE_DIR/tests/support/target.sh"
+svplay=$(target_program "$SV_BUILD_DIR/apps/svplay/svplay")
 [ -x "$svplay" ] || { echo "FAIL: $svplay not built"; exit 1; }
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT

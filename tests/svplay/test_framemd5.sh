@@ -3,7 +3,8 @@
 # line (header and every frame), for a whole clip and for --frames N.
 set -u
 : "${SV_BUILD_DIR:?}"
-svplay="$SV_BUILD_DIR/apps/svplay/svplay"
+. "$SV_SOURCE_DIR/tests/support/target.sh"
+svplay=$(target_program "$SV_BUILD_DIR/apps/svplay/svplay")
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 fails=0

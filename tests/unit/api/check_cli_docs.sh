@@ -27,7 +27,9 @@ failures = []
 def run(cmd):
     words = cmd.split()
     exe = os.path.join(build, apps[words[0]])
-    out = subprocess.run([exe] + words[1:], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    # A cross build runs the apps under qemu-user (tests/support/target.sh).
+    emulator = os.environ.get("SV_EMULATOR", "").split()
+    out = subprocess.run(emulator + [exe] + words[1:], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                          env=dict(os.environ, LC_ALL="C"), check=False)
     if out.returncode != 0:
         failures.append("%s exited %d" % (cmd, out.returncode))

@@ -16,6 +16,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "platform/alloc.h"
 #include "platform/fs.h"
 #include "streamverse/common.h"
 
@@ -146,6 +147,33 @@ static void full_disk_is_told_apart(void **state)
     assert_int_equal(sv__fs_full(at("no/such/path")), 0);  /* cannot be told */
 }
 
+static void local_paths_become_file_urls(void **state)
+{
+    char *real, *url, want[600], cwd[512];
+    (void)state;
+
+    assert_non_null(real = realpath(root, NULL));
+    assert_int_equal(sv__file_write(at("clip.mp4"), "x", 1, 0644), 0);
+    assert_int_equal(symlink("clip.mp4", at("link.mp4")), 0);
+    snprintf(want, sizeof(want), "file://%s/clip.mp4", real);
+    /* Relative to the working folder, and through a symbolic link. */
+    assert_non_null(getcwd(cwd, sizeof(cwd)));
+    assert_int_equal(chdir(root), 0);
+    url = sv__file_url(NULL, "clip.mp4");
+    assert_int_equal(chdir(cwd), 0);
+    assert_non_null(url);
+    assert_string_equal(url, want);
+    sv__free(NULL, url);
+    assert_non_null(url = sv__file_url(NULL, at("link.mp4")));
+    assert_string_equal(url, want);
+    sv__free(NULL, url);
+    errno = 0;
+    assert_null(sv__file_url(NULL, at("missing.mp4")));
+    assert_int_equal(errno, ENOENT);
+    assert_null(sv__file_url(NULL, NULL));
+    free(real);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -154,6 +182,7 @@ int main(void)
         cmocka_unit_test(atomic_creation_never_replaces),
         cmocka_unit_test(trees_go_without_following_links),
         cmocka_unit_test(full_disk_is_told_apart),
+        cmocka_unit_test(local_paths_become_file_urls),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
