@@ -30,6 +30,18 @@ double svp_elapsed_s(const svp_app *app)
     return app->load_ns ? (double)(svp_now_ns() - app->load_ns) / 1e9 : 0;
 }
 
+/* The load command's instant, on the monotonic clock (the stats' t_s count
+ * from it) and on the wall clock (the stats' load_unix_s, so scripts can
+ * place their own events on the same timeline). */
+static void mark_load(svp_app *app)
+{
+    struct timespec ts;
+
+    app->load_ns = svp_now_ns();
+    if (app->stats && clock_gettime(CLOCK_REALTIME, &ts) == 0)
+        svp_stats_loaded(app->stats, (double)ts.tv_sec + (double)ts.tv_nsec / 1e9);
+}
+
 void svp_format_time(char *buf, size_t size, double s)
 {
     if (s < 0)
@@ -157,7 +169,7 @@ int svp_session_load_title(svp_app *app)
     lo.start_position_s = app->opt.start_s;
     lo.quality_index = app->opt.quality;
     so.load = &lo;
-    app->load_ns = svp_now_ns();
+    mark_load(app);
     if ((ret = sv_player_load_title(app->player, &so, 1)) < 0) {
         snprintf(msg, sizeof(msg), "cannot play title %lld: %s", app->opt.title_id,
                  sv_strerror(ret));
@@ -211,7 +223,7 @@ int svp_session_start(svp_app *app, const sv_player_settings *s)
         url = abs_path;
     if (app->opt.server)
         return svp_session_load_title(app);
-    app->load_ns = svp_now_ns();
+    mark_load(app);
     if ((ret = sv_player_load(app->player, url, &lo, 1)) < 0) {
         snprintf(msg, sizeof(msg), "cannot load %s: %s", app->opt.input, sv_strerror(ret));
         svp_session_fail(app, ret, msg);

@@ -44,6 +44,7 @@ struct svp_stats {
     cdn_rec *cdns;
     size_t nb_cdns, cap_cdns;
     double rebuffer_start_s;     /* -1 when not stalled */
+    double load_unix_s;          /* 0 until the load command */
 };
 
 int svp_stats_create(svp_stats **out)
@@ -164,6 +165,11 @@ void svp_stats_event(svp_stats *st, const sv_event *ev, double t_s, sv_player *p
     }
 }
 
+void svp_stats_loaded(svp_stats *st, double unix_s)
+{
+    st->load_unix_s = unix_s;
+}
+
 static const char *track_type_name(sv_track_type t)
 {
     return t == SV_TRACK_VIDEO ? "video" : t == SV_TRACK_AUDIO ? "audio" : "text";
@@ -226,6 +232,8 @@ int svp_stats_write(const svp_stats *st, const char *path, sv_player *player,
     json_object_set_new(root, "max_av_drift_s", json_real(ps.max_av_drift_s));
     json_object_set_new(root, "audio_frames", json_integer(audio_frames));
     json_object_set_new(root, "audio_silence_frames", json_integer(audio_silence_frames));
+    json_object_set_new(root, "load_unix_s",
+                        st && st->load_unix_s > 0 ? json_real(st->load_unix_s) : json_null());
     json_t *tl = timeline_json(st);
     json_object_update(root, tl);
     json_decref(tl);

@@ -77,6 +77,9 @@ typedef struct svp_stats svp_stats;
 
 int svp_stats_create(svp_stats **out);
 void svp_stats_destroy(svp_stats *st);
+/* The wall-clock time (Unix seconds) of the load command, written as
+ * load_unix_s: the origin of every t_s. */
+void svp_stats_loaded(svp_stats *st, double unix_s);
 /* Records one event; t_s is seconds since the load command. `player` (may
  * be NULL) is read for the buffer and position at a CDN change. */
 void svp_stats_event(svp_stats *st, const sv_event *ev, double t_s, sv_player *player);
