@@ -7,8 +7,7 @@
  */
 #include "package.h"
 
-/* Appends clear + protected, splitting clear runs that do not fit 16 bits. */
-static int emit(sv_subsample *out, size_t max, size_t *n, size_t clear, size_t prot)
+int sv__subsample_emit(sv_subsample *out, size_t max, size_t *n, size_t clear, size_t prot)
 {
     while (clear > UINT16_MAX) {
         if (*n == max)
@@ -41,12 +40,12 @@ int sv__cenc_range_subsamples(size_t sample_size, const sv__cenc_range *ranges, 
         pos = r->offset + r->size;
         if (prot == 0 && whole_blocks)
             continue;   /* under one block: clear, in the run that goes on */
-        if ((ret = emit(out, max, &count, clear, prot)) < 0)
+        if ((ret = sv__subsample_emit(out, max, &count, clear, prot)) < 0)
             return ret;
         clear = 0;
     }
     clear += sample_size - pos;
-    if ((clear || count == 0) && (ret = emit(out, max, &count, clear, 0)) < 0)
+    if ((clear || count == 0) && (ret = sv__subsample_emit(out, max, &count, clear, 0)) < 0)
         return ret;
     return count > INT32_MAX ? SV_ERR_RANGE : (int)count;
 }

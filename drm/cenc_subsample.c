@@ -15,21 +15,6 @@ static int is_vcl(const uint8_t *nal, sv__nal_codec codec)
     return type >= 1 && type <= 5;
 }
 
-/* Emits clear + protected, splitting clear runs that do not fit 16 bits. */
-static int emit(sv_subsample *out, size_t max, size_t *n, size_t clear, size_t prot)
-{
-    while (clear > UINT16_MAX) {
-        if (*n == max)
-            return SV_ERR_OVERFLOW;
-        out[(*n)++] = (sv_subsample){ UINT16_MAX, 0 };
-        clear -= UINT16_MAX;
-    }
-    if (*n == max)
-        return SV_ERR_OVERFLOW;
-    out[(*n)++] = (sv_subsample){ (uint32_t)clear, (uint32_t)prot };
-    return 0;
-}
-
 int sv__cenc_nal_subsamples(const uint8_t *sample, size_t size, int length_size,
                             sv__nal_codec codec, sv_subsample *out, size_t max)
 {
@@ -54,7 +39,7 @@ int sv__cenc_nal_subsamples(const uint8_t *sample, size_t size, int length_size,
             size_t clear = pending + (size_t)length_size + header + (body - prot);
             if (clear > UINT32_MAX || prot > UINT32_MAX)
                 return SV_ERR_RANGE;
-            if ((ret = emit(out, max, &n, clear, prot)) < 0)
+            if ((ret = sv__subsample_emit(out, max, &n, clear, prot)) < 0)
                 return ret;
             pending = 0;
         } else {
@@ -62,7 +47,7 @@ int sv__cenc_nal_subsamples(const uint8_t *sample, size_t size, int length_size,
         }
         pos += (size_t)length_size + len;
     }
-    if (pending && (ret = emit(out, max, &n, pending, 0)) < 0)
+    if (pending && (ret = sv__subsample_emit(out, max, &n, pending, 0)) < 0)
         return ret;
     return n > INT32_MAX ? SV_ERR_RANGE : (int)n;
 }

@@ -65,4 +65,10 @@ size_t sv__buf_fullbox_begin(sv__buf *b, uint32_t type, uint8_t version, uint32_
 /* Patches the size of the box started at `start`; fails (err) past 4 GiB. */
 void sv__buf_box_end(sv__buf *b, size_t start);
 
+/* Appends one (clear, protected) pair to out[*n], max entries in all:
+ * clear runs past 16 bits go first as (65535, 0) entries. SV_ERR_OVERFLOW
+ * when out is full, SV_ERR_RANGE when prot does not fit 32 bits. Shared by
+ * the NAL and the range subsample maps (cenc_subsample.c, cenc_ranges.c). */
+int sv__subsample_emit(sv_subsample *out, size_t max, size_t *n, size_t clear, size_t prot);
+
 #endif

@@ -65,4 +65,19 @@ static inline int sv__struct_write(void *host, const void *full, size_t src_size
     return 0;
 }
 
+/*
+ * Fills a host struct of host_size bytes (the size it states, its
+ * struct_size-to-be) with the defaults in `full` (full_size bytes): the
+ * fields that fit, and struct_size = host_size. Nothing is written when host
+ * is NULL or host_size is below min_size.
+ */
+static inline void sv__struct_defaults(void *host, size_t host_size, const void *full,
+                                       size_t full_size, size_t min_size)
+{
+    if (!host || host_size < min_size)
+        return;
+    memcpy(host, full, host_size < full_size ? host_size : full_size);
+    memcpy(host, &host_size, sizeof(host_size));
+}
+
 #endif

@@ -205,11 +205,9 @@ static void defaults(sv_null_audio_settings *set)
 SV_API void sv_null_audio_default_settings_sized(sv_null_audio_settings *set, size_t struct_size)
 {
     sv_null_audio_settings full;
-    if (!set || struct_size < SETTINGS_V1)
-        return;
+
     defaults(&full);
-    full.struct_size = struct_size;
-    memcpy(set, &full, struct_size < sizeof(full) ? struct_size : sizeof(full));
+    sv__struct_defaults(set, struct_size, &full, sizeof(full), SETTINGS_V1);
 }
 
 SV_API int sv_null_audio_sink_create(sv_audio_sink **out, const sv_null_audio_settings *settings)

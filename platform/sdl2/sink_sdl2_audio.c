@@ -141,11 +141,9 @@ SV_SDL2_API void sv_sdl2_audio_default_settings_sized(sv_sdl2_audio_settings *s,
                                                       size_t struct_size)
 {
     sv_sdl2_audio_settings full;
-    if (!s || struct_size < SETTINGS_V1)
-        return;
+
     defaults(&full);
-    full.struct_size = struct_size;
-    memcpy(s, &full, struct_size < sizeof(full) ? struct_size : sizeof(full));
+    sv__struct_defaults(s, struct_size, &full, sizeof(full), SETTINGS_V1);
 }
 
 SV_SDL2_API int sv_sdl2_audio_sink_create(sv_audio_sink **out,

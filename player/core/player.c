@@ -48,21 +48,17 @@ static void load_defaults(sv_load_options *o)
 void sv_player_default_settings_sized(sv_player_settings *s, size_t struct_size)
 {
     sv_player_settings full;
-    if (!s || struct_size < SETTINGS_V1)
-        return;
+
     settings_defaults(&full);
-    full.struct_size = struct_size;
-    memcpy(s, &full, struct_size < sizeof(full) ? struct_size : sizeof(full));
+    sv__struct_defaults(s, struct_size, &full, sizeof(full), SETTINGS_V1);
 }
 
 void sv_load_default_options_sized(sv_load_options *o, size_t struct_size)
 {
     sv_load_options full;
-    if (!o || struct_size < LOAD_OPTIONS_V1)
-        return;
+
     load_defaults(&full);
-    full.struct_size = struct_size;
-    memcpy(o, &full, struct_size < sizeof(full) ? struct_size : sizeof(full));
+    sv__struct_defaults(o, struct_size, &full, sizeof(full), LOAD_OPTIONS_V1);
 }
 
 static char *dup_or_null(const sv_allocator *alloc, const char *s, int *failed)
