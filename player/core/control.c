@@ -448,6 +448,11 @@ static int choose_codec(struct sv_player *p, const sv__period *per, int index)
 static int begin(struct sv_player *p, int choose)
 {
     double start = p->load_opts.start_position_s;
+    /* Live DASH starts inside a segment, at the same time for audio and
+     * video (sv__presentation.live_start): what comes before it is decoded
+     * but not presented. */
+    if (p->pres->kind == SV__SOURCE_DASH && p->pres->live)
+        start = p->pres->live_start;
     uint64_t gen = atomic_load(&p->gen);
     sv__vout_flush(p->vout, gen, start > 0 ? start : -1);
     sv__aout_flush(p->aout, gen, start > 0 ? start : -1);

@@ -197,6 +197,10 @@ struct sv_player {
     sv__logger log;
     const sv_clock *clock;
     sv_clock *own_clock;
+    /* The wall clock read once, at creation, and the player's clock then:
+     * UTC times (live DASH availability) are this plus the player's clock
+     * since, so they move with an injected (virtual) clock. */
+    double utc_anchor, clock_anchor;
     const sv_abr_rule *abr_rule;
     sv_cdm *cdm;                   /* settings.cdm, or own_cdm */
     sv_cdm *own_cdm;               /* the built-in ClearKey CDM when the host gave none */
@@ -286,11 +290,10 @@ static inline double sv__player_now(const struct sv_player *p)
     return (double)p->clock->now_ns(p->clock->opaque) / 1e9;
 }
 
-/* Wall-clock UTC seconds since 1970 (live DASH). */
+/* Wall-clock UTC seconds since 1970 (live DASH), on the player's clock. */
 static inline double sv__wallclock_utc(const struct sv_player *p)
 {
-    (void)p;
-    return (double)sv__realtime_ns() / 1e9;
+    return p->utc_anchor + (sv__player_now(p) - p->clock_anchor);
 }
 
 /* Properties helpers (properties.c), loop thread: publish the loaded

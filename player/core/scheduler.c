@@ -3,7 +3,9 @@
  * follows what is buffered, in the representation the ABR rule picks (or the
  * locked one), preceded by its init segment when the run changes. It loads
  * what the model still lacks (HLS media playlists, DASH sidx) on demand,
- * refreshes live manifests, and moves across DASH periods.
+ * refreshes live manifests, and moves across DASH periods. A live DASH
+ * stream at the edge waits for the time the MPD gives its next segment
+ * (player/model/model.h, sv__model_dash_next_available), not for a refresh.
  *
  * Loop thread only.
  */
@@ -47,6 +49,7 @@ static double position(sv__sched *s)
 }
 
 static void pump(sched_stream *ss);
+static void schedule_avail(sv__sched *s);
 
 /* ---- choosing a representation ------------------------------------------ */
 
@@ -371,8 +374,13 @@ static void pump(sched_stream *ss)
     while (i >= 0 && (size_t)i < rep->nb_segs && rep->segs[i].gap)
         i++;
     if (i < 0 || (size_t)i >= rep->nb_segs) {
-        if (p->pres->live) {
-            ss->waiting_live = 1; /* the next refresh brings more */
+        const sv__period *per = period_of(ss);
+        int period_over = per && per->duration > 0 &&
+                          ss->next_time >= per->start + per->duration - 0.001;
+        if (p->pres->live && !(period_over && ss->period + 1 < (int)p->pres->nb_periods)) {
+            /* The next refresh brings more; with DASH, so does the time. */
+            ss->waiting_live = 1;
+            schedule_avail(s);
             return;
         }
         if (ss->period + 1 < (int)p->pres->nb_periods) {
@@ -410,6 +418,40 @@ static void pump(sched_stream *ss)
     }
     ss->fetch_is_init = 0;
     start_fetch(ss, &seg->res, on_segment, cmcd_for(ss, ri, 0, seg->duration, cmcd, sizeof(cmcd)));
+}
+
+/* ---- live availability (DASH) -------------------------------------------------- */
+
+static void avail_due(void *arg)
+{
+    sv__sched *s = arg;
+    struct sv_player *p = s->p;
+    s->avail_timer = 0;
+    if (!p->pres || !p->pres->live || p->pres->kind != SV__SOURCE_DASH)
+        return;
+    sv__parse_error err = { 0 };
+    int ret = sv__model_dash_update(p->pres, sv__wallclock_utc(p), &err);
+    if (ret < 0)
+        sv__env_error(&p->env, ret, 0, "live DASH: cannot list the segments available now: %s",
+                      err.message[0] ? err.message : sv_strerror(ret));
+    for (int k = 0; k < s->nb; k++)
+        pump(&s->ss[k]);
+}
+
+/* Wakes the waiting streams when the MPD says the next segment is there. */
+static void schedule_avail(sv__sched *s)
+{
+    struct sv_player *p = s->p;
+    if (s->avail_timer || !p->pres->live || p->pres->kind != SV__SOURCE_DASH)
+        return;
+    double now = sv__wallclock_utc(p);
+    double next = sv__model_dash_next_available(p->pres, now);
+    if (next <= 0)
+        return; /* only a refresh can tell (SegmentTimeline) */
+    double d = next - now;
+    s->avail_timer = sv__loop_timer(p->loop, d > 0.001 ? d : 0.001, avail_due, s);
+    if (s->avail_timer < 0)
+        s->avail_timer = 0;
 }
 
 /* ---- live refresh ------------------------------------------------------------ */
@@ -604,6 +646,9 @@ static void cancel_all(sv__sched *s)
     if (s->refresh_fetch)
         sv__fetch_cancel(s->p->fetcher, s->refresh_fetch);
     s->refresh_fetch = 0;
+    if (s->avail_timer)
+        sv__loop_timer_cancel(s->p->loop, s->avail_timer);
+    s->avail_timer = 0;
     for (int k = 0; k < s->nb; k++) {
         if (s->ss[k].refreshing)
             sv__fetch_cancel(s->p->fetcher, s->ss[k].refresh_id);

@@ -35,7 +35,8 @@ typedef struct sched_stream {
     uint64_t run;
     int init_pending;          /* the run's init segment is still to be fetched */
     int done;                  /* end of stream pushed */
-    int waiting_live;          /* at the live edge, waiting for a refresh */
+    int waiting_live;          /* at the live edge, waiting for a refresh or (DASH) for
+                                  the next segment's availability time */
     int failures;              /* consecutive failed segment fetches */
     int refreshing;            /* HLS live: this stream's playlist reload is in flight */
     int64_t refresh_id;
@@ -51,6 +52,7 @@ struct sv__sched {
     sv__throughput tput;       /* measured by the receivers, read by choose_rep */
     int64_t refresh_timer;
     int64_t refresh_fetch;
+    int64_t avail_timer;       /* live DASH: > 0 until the next segment becomes available */
     uint64_t gen;              /* generation the chunks are tagged with */
 };
 

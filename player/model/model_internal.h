@@ -100,6 +100,14 @@ int sv__model_dash_list(sv__model *m, const sv__dash_mpd *mpd, size_t pi,
 int sv__model_dash_period(sv__model *m, const sv__dash_mpd *mpd, size_t pi, double now_utc,
                           sv__period *out, double *max_seg_duration, sv__parse_error *err);
 
+/* DASH dynamic: the time in period `pi` (seconds from its start) up to
+ * which segments of `dr` have become available at now_utc: now less the
+ * availability start and the period start, plus the availabilityTimeOffset,
+ * less SV__DASH_PUBLISH_MARGIN_S. A segment is listed once its end is at
+ * or before it. */
+double sv__model_dash_avail_edge(const sv__dash_mpd *mpd, size_t pi,
+                                 const sv__dash_representation *dr, double now_utc);
+
 /* DASH: sets live, duration, refresh_s, live_start, availability fields
  * from the MPD at now_utc (max_seg_duration: the longest listed segment). */
 void sv__model_dash_timing(sv__model *m, const sv__dash_mpd *mpd, double now_utc,
