@@ -374,10 +374,8 @@ static void pump(sched_stream *ss)
     while (i >= 0 && (size_t)i < rep->nb_segs && rep->segs[i].gap)
         i++;
     if (i < 0 || (size_t)i >= rep->nb_segs) {
-        const sv__period *per = period_of(ss);
-        int period_over = per && per->duration > 0 &&
-                          ss->next_time >= per->start + per->duration - 0.001;
-        if (p->pres->live && !(period_over && ss->period + 1 < (int)p->pres->nb_periods)) {
+        /* A live period is over once its rep lists its last segment. */
+        if (p->pres->live && !(rep->complete && ss->period + 1 < (int)p->pres->nb_periods)) {
             /* The next refresh brings more; with DASH, so does the time. */
             ss->waiting_live = 1;
             schedule_avail(s);

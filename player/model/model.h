@@ -95,6 +95,10 @@ typedef struct sv__rep {
     sv__segment *segs;
     size_t nb_segs;
     sv__arena *seg_arena;        /* owns segs and their strings */
+    /* DASH: the list holds the last segment of the rep's period (a static
+     * MPD, a sidx, or a live period whose end has become available), so
+     * nothing more will come for it; 0 otherwise, and always for HLS. */
+    int complete;
 
     /* What is still needed to list the segments: */
     const char *playlist_url;    /* HLS media playlist (NEED_PLAYLIST, and live refresh);

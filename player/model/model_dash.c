@@ -106,6 +106,7 @@ int sv__model_dash_list(sv__model *m, const sv__dash_mpd *mpd, size_t pi,
     }
 
     double from = 0, to = 0, pn = 0, pa = 0;
+    out->complete = !mpd->dynamic;
     if (mpd->dynamic) {
         pn = now_utc - mpd->availability_start_time - dp->start; /* "now" in the period */
         pa = sv__model_dash_avail_edge(mpd, pi, dr, now_utc);    /* ends available by now */
@@ -117,6 +118,7 @@ int sv__model_dash_list(sv__model *m, const sv__dash_mpd *mpd, size_t pi,
         from = pn - depth > 0 ? pn - depth : 0;
         if (from > to)
             from = to;
+        out->complete = dp->duration > 0 && pa + LIVE_EPSILON_S >= dp->duration;
         /* Listings stop after MAX_SEGMENTS from `from`: keep the live edge
          * in them when @duration says how many a window holds. */
         if (dr->seg.kind == SV_DASH_ADDR_TEMPLATE && !dr->seg.nb_timeline) {
@@ -149,7 +151,7 @@ int sv__model_dash_list(sv__model *m, const sv__dash_mpd *mpd, size_t pi,
     for (int i = 0; i < n; i++) {
         const sv__dash_seg *d = &segs[i];
         double seg_end = d->start + d->duration;
-        if (mpd->dynamic && (seg_end > pa + 1e-9 || seg_end <= pn - (mpd->time_shift_buffer_depth >= 0
+        if (mpd->dynamic && (seg_end > pa + LIVE_EPSILON_S || seg_end <= pn - (mpd->time_shift_buffer_depth >= 0
                                                              ? mpd->time_shift_buffer_depth
                                                              : MAX_LIVE_WINDOW)))
             continue; /* not yet available, or already out of the time-shift buffer */
@@ -454,6 +456,7 @@ int sv__model_dash_sidx(sv__presentation *pres, sv__rep *rep, const uint8_t *dat
         s->disc = (int64_t)pi;
         s->init = init;
     }
+    l.complete = 1;
     sv__seg_list_commit(&l, rep);
     return 0;
 

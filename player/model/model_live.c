@@ -285,7 +285,7 @@ static double rep_next(const sv__dash_mpd *mpd, size_t pi, const sv__dash_repres
         double end = segs[i].start + segs[i].duration;
         if (dp->duration > 0 && end > dp->duration)
             end = dp->duration; /* cut at the period's end, as the list does */
-        if (end > pa + 1e-9)
+        if (end > pa + LIVE_EPSILON_S)
             return now_utc + (end - pa);
     }
     return 0;
