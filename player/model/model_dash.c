@@ -28,6 +28,10 @@
  * the download, the demuxer and the decoder. */
 #define LIVE_CUSHION_S 0.5
 
+/* How far past now an open period whose segments are all available
+ * (availabilityTimeOffset="INF") is listed. */
+#define LIVE_INF_AHEAD_S 60.0
+
 /* cenc:default_KID: 32 hex digits, dashes anywhere (8-4-4-4-12 usually). */
 static int parse_kid(const char *s, uint8_t kid[16])
 {
@@ -50,8 +54,10 @@ double sv__model_dash_avail_edge(const sv__dash_mpd *mpd, size_t pi,
     const sv__dash_period *dp = &mpd->periods[pi];
     double pn = now_utc - mpd->availability_start_time - dp->start;
     double ato = sv__dash_availability_offset(dr, 0);
-    if (isinf(ato)) /* "INF": every segment of the period is there */
-        return dp->duration > 0 ? dp->duration : (pn > 0 ? pn : 0) + MAX_LIVE_WINDOW;
+    /* "INF": every segment of the period is there; of an open period, a
+     * minute past now is listed (more comes with the clock). */
+    if (isinf(ato))
+        return dp->duration > 0 ? dp->duration : pn + LIVE_INF_AHEAD_S;
     return pn + ato - SV__DASH_PUBLISH_MARGIN_S;
 }
 
