@@ -21,6 +21,9 @@
 
 #define TICK_S 0.05
 #define REBUFFER_LOW_S 0.1
+/* Live at the edge: the least buffer to start (or resume) with when no more
+ * can be fetched yet (a live start leaves 0.5 s: model.h, live_start). */
+#define LIVE_EDGE_START_S 0.4
 
 static void check(void *arg);
 
@@ -275,8 +278,11 @@ static void check(void *arg)
         finish(p);
         return;
     }
+    /* Live at the edge, the buffer cannot grow before the next segment is
+     * published: waiting for start_buffer_s there only adds latency. */
     if ((st == SV_STATE_BUFFERING || st == SV_STATE_LOADING) && media_ready(p) &&
-        (ahead >= p->settings.start_buffer_s || all || !p->pres || p->settings.benchmark)) {
+        (ahead >= p->settings.start_buffer_s || all || !p->pres || p->settings.benchmark ||
+         (ahead >= LIVE_EDGE_START_S && sv__sched_at_live_edge(p)))) {
         start_playing(p);
     } else if (st == SV_STATE_PLAYING && p->pres && !all && ahead < REBUFFER_LOW_S &&
                !p->settings.benchmark) {

@@ -392,6 +392,7 @@ static void pump(sched_stream *ss)
         return;
     }
     ss->waiting_live = 0;
+    s->edge_misses = 0;
     const sv__segment *seg = &rep->segs[i];
     if (ri != ss->last_rep || seg->disc != ss->last_disc || !same_init(ss, seg->init)) {
         ss->run++;
@@ -420,6 +421,8 @@ static void pump(sched_stream *ss)
 
 /* ---- live availability (DASH) -------------------------------------------------- */
 
+static int start_mpd_refresh(sv__sched *s);
+
 static void avail_due(void *arg)
 {
     sv__sched *s = arg;
@@ -427,6 +430,12 @@ static void avail_due(void *arg)
     s->avail_timer = 0;
     if (!p->pres || !p->pres->live || p->pres->kind != SV__SOURCE_DASH)
         return;
+    if (s->avail_refresh) {
+        s->avail_refresh = 0;
+        if (!start_mpd_refresh(s))
+            schedule_avail(s);
+        return;
+    }
     sv__parse_error err = { 0 };
     int ret = sv__model_dash_update(p->pres, sv__wallclock_utc(p), &err);
     if (ret < 0)
@@ -436,17 +445,35 @@ static void avail_due(void *arg)
         pump(&s->ss[k]);
 }
 
-/* Wakes the waiting streams when the MPD says the next segment is there. */
+/* Wakes the waiting streams when the MPD says the next segment is there,
+ * or, for a SegmentTimeline, reloads the MPD when its next segment is due
+ * rather than at the next minimumUpdatePeriod (up to a period late, which
+ * a player a segment and a half behind the edge cannot wait). */
 static void schedule_avail(sv__sched *s)
 {
     struct sv_player *p = s->p;
     if (s->avail_timer || !p->pres->live || p->pres->kind != SV__SOURCE_DASH)
         return;
     double now = sv__wallclock_utc(p);
-    double next = sv__model_dash_next_available(p->pres, now);
+    int refresh = 0;
+    double next = sv__model_dash_next_available(p->pres, now, &refresh);
     if (next <= 0)
-        return; /* only a refresh can tell (SegmentTimeline) */
+        return; /* nothing comes with time: the regular refresh may bring more */
     double d = next - now;
+    if (refresh) {
+        if (s->refresh_fetch)
+            return; /* one is on its way; its end pumps the streams */
+        if (d <= 0) {
+            /* Due, but the last reload did not have it yet: a late
+             * publisher is asked again after 0.25 s, 0.5 s, ... at most
+             * every refresh period. */
+            d = 0.25 * (double)(1 << (s->edge_misses < 4 ? s->edge_misses : 4));
+            if (d > p->pres->refresh_s)
+                d = p->pres->refresh_s;
+            s->edge_misses++;
+        }
+    }
+    s->avail_refresh = refresh;
     s->avail_timer = sv__loop_timer(p->loop, d > 0.001 ? d : 0.001, avail_due, s);
     if (s->avail_timer < 0)
         s->avail_timer = 0;
@@ -518,6 +545,22 @@ static void on_playlist_refresh(void *opaque, sv__fetch_result *r)
     refresh_done(ss->owner);
 }
 
+/* DASH: reloads the MPD unless a reload is already on its way; 0 when
+ * it could not be requested. */
+static int start_mpd_refresh(sv__sched *s)
+{
+    struct sv_player *p = s->p;
+    if (s->refresh_fetch)
+        return 1;
+    sv__fetch_req req = { .kind = SV__FETCH_MANIFEST, .length = -1, .url = p->pres->url };
+    s->refresh_fetch = sv__fetch(p->fetcher, &req, on_mpd_refresh, s);
+    if (s->refresh_fetch <= 0) {
+        s->refresh_fetch = 0;
+        return 0;
+    }
+    return 1;
+}
+
 static void refresh_due(void *arg)
 {
     sv__sched *s = arg;
@@ -528,11 +571,7 @@ static void refresh_due(void *arg)
     int started = 0;
     sv__fetch_req req = { .kind = SV__FETCH_MANIFEST, .length = -1 };
     if (p->pres->kind == SV__SOURCE_DASH) {
-        req.url = p->pres->url;
-        s->refresh_fetch = sv__fetch(p->fetcher, &req, on_mpd_refresh, s);
-        started = s->refresh_fetch > 0;
-        if (!started)
-            s->refresh_fetch = 0;
+        started = start_mpd_refresh(s);
     } else {
         for (int k = 0; k < s->nb; k++) {
             sched_stream *ss = &s->ss[k];
@@ -647,6 +686,7 @@ static void cancel_all(sv__sched *s)
     if (s->avail_timer)
         sv__loop_timer_cancel(s->p->loop, s->avail_timer);
     s->avail_timer = 0;
+    s->avail_refresh = 0;
     for (int k = 0; k < s->nb; k++) {
         if (s->ss[k].refreshing)
             sv__fetch_cancel(s->p->fetcher, s->ss[k].refresh_id);
@@ -731,6 +771,23 @@ int sv__sched_all_fetched(struct sv_player *p)
         if (!s->ss[k].done)
             return 0;
     return 1;
+}
+
+int sv__sched_at_live_edge(struct sv_player *p)
+{
+    sv__sched *s = p->sched;
+    int waiting = 0;
+    if (!s || !p->pres || !p->pres->live)
+        return 0;
+    for (int k = 0; k < s->nb; k++) {
+        const sched_stream *ss = &s->ss[k];
+        if (ss->done)
+            continue;
+        if (!ss->waiting_live || ss->fetch_id || sv__recv_busy(ss->recv))
+            return 0;
+        waiting = 1;
+    }
+    return waiting;
 }
 
 double sv__sched_throughput_bps(struct sv_player *p)

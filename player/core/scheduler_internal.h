@@ -53,6 +53,9 @@ struct sv__sched {
     int64_t refresh_timer;
     int64_t refresh_fetch;
     int64_t avail_timer;       /* live DASH: > 0 until the next segment becomes available */
+    int avail_refresh;         /* the timer reloads the MPD (a SegmentTimeline's next
+                                  segment) rather than listing from the one we have */
+    int edge_misses;           /* such reloads in a row that came too early */
     uint64_t gen;              /* generation the chunks are tagged with */
 };
 

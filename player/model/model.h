@@ -264,14 +264,21 @@ int sv__model_dash_refresh(sv__presentation *pres, const char *text, size_t size
 int sv__model_dash_update(sv__presentation *pres, double now_utc, sv__parse_error *err);
 
 /*
- * Live DASH: the wall-clock time (UTC, seconds since 1970) at which the next
- * segment that the MPD describes but the model does not list yet becomes
- * available, over every rep of every period (a later period's first one
- * included), after now_utc; then sv__model_dash_update() lists it. 0 when
- * the MPD describes no such segment (a SegmentTimeline grows only with a
- * refresh) or pres is not live DASH.
+ * Live DASH: when, at the earliest, some rep's list can grow (wall-clock UTC,
+ * seconds since 1970), over every rep of every period:
+ * - the availability time of the next segment that the MPD describes but the
+ *   model does not list yet (a template with @duration, a timeline with
+ *   r = -1, a later period's first segment): *needs_refresh = 0, and
+ *   sv__model_dash_update() at that time lists it;
+ * - the time at which the next segment of a SegmentTimeline that ends before
+ *   its period would become available if the timeline went on with its last
+ *   duration: *needs_refresh = 1, only a reloaded MPD can list it (the time
+ *   is already past when the publisher is late).
+ * 0 when there is neither (a finished timeline in a period whose end is
+ * there, availabilityTimeOffset INF) or pres is not live DASH.
  */
-double sv__model_dash_next_available(const sv__presentation *pres, double now_utc);
+double sv__model_dash_next_available(const sv__presentation *pres, double now_utc,
+                                     int *needs_refresh);
 
 /* Returns the index in rep->segs of the segment containing time t (the last
  * one that starts at or before t + 1 ms), or -1 when t is past the end or the

@@ -291,8 +291,42 @@ static double rep_next(const sv__dash_mpd *mpd, size_t pi, const sv__dash_repres
     return 0;
 }
 
-double sv__model_dash_next_available(const sv__presentation *pres, double now_utc)
+/* When the segment after the last one of `dr`'s SegmentTimeline would
+ * become available if the timeline went on with its last duration, UTC; 0
+ * when it has no timeline, repeats with r = -1 (rep_next covers it), or
+ * reaches its period's end. */
+static double timeline_next(const sv__dash_mpd *mpd, size_t pi, const sv__dash_representation *dr,
+                            double now_utc)
 {
+    const sv__dash_segments *s = &dr->seg;
+    const sv__dash_period *dp = &mpd->periods[pi];
+    double t = 0, d = 0;
+
+    if (s->kind != SV_DASH_ADDR_TEMPLATE || !s->nb_timeline ||
+        isinf(sv__dash_availability_offset(dr, 0)))
+        return 0;
+    for (size_t i = 0; i < s->nb_timeline; i++) {
+        const sv__dash_s *e = &s->timeline[i];
+        if (e->r < 0)
+            return 0;
+        if (e->has_t)
+            t = (double)e->t;
+        t += ((double)e->r + 1) * (double)e->d;
+        d = (double)e->d;
+    }
+    double end = (t - (double)s->presentation_time_offset) / (double)s->timescale;
+    if (dp->duration > 0 && end + LIVE_EPSILON_S >= dp->duration)
+        return 0;
+    double pa = sv__model_dash_avail_edge(mpd, pi, dr, now_utc);
+    return now_utc + (end + d / (double)s->timescale - pa);
+}
+
+double sv__model_dash_next_available(const sv__presentation *pres, double now_utc,
+                                     int *needs_refresh)
+{
+    int reload = 0;
+    if (needs_refresh)
+        *needs_refresh = 0;
     if (!pres || pres->kind != SV__SOURCE_DASH || !pres->live)
         return 0;
     const sv__model *m = (const sv__model *)pres;
@@ -310,10 +344,19 @@ double sv__model_dash_next_available(const sv__presentation *pres, double now_ut
                 continue;
             for (size_t r = 0; r < as->nb_reps; r++) {
                 double t = rep_next(mpd, pi, &as->reps[r], now_utc, a);
-                if (t > now_utc && (best == 0 || t < best))
+                if (t > now_utc && (best == 0 || t < best)) {
                     best = t;
+                    reload = 0;
+                }
+                t = timeline_next(mpd, pi, &as->reps[r], now_utc);
+                if (t > 0 && (best == 0 || t < best)) {
+                    best = t;
+                    reload = 1;
+                }
             }
         }
     sv__arena_destroy(a);
+    if (needs_refresh)
+        *needs_refresh = reload;
     return best;
 }

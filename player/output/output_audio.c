@@ -325,8 +325,11 @@ double sv__aout_clock(sv__aout *a)
     double c = NAN;
     if (a->playing && a->anchor_valid) {
         c = a->anchor_pts + (now - a->anchor_time);
-        if (c > a->fifo_pts)
-            c = a->fifo_pts; /* nothing beyond what was handed out is heard */
+        /* Nothing beyond what was handed out is heard; but once the last
+         * sample has played, the clock runs on, or video that lasts longer
+         * than the audio would wait for it forever. */
+        if (c > a->fifo_pts && !a->done)
+            c = a->fifo_pts;
     }
     sv__mutex_unlock(&a->lock);
     return c;

@@ -54,8 +54,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             /* Live: on to the next segment's availability, as the
              * scheduler's timer does, without a new MPD. */
             double t = now + 10 * (round + 1);
-            double next = sv__model_dash_next_available(pres, t);
-            if (next > t && next < t + 1e6)
+            int refresh = 0;
+            double next = sv__model_dash_next_available(pres, t, &refresh);
+            if (!refresh && next > t && next < t + 1e6)
                 sv__model_dash_update(pres, next, &err);
         }
         touch(pres);

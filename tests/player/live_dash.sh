@@ -6,8 +6,9 @@
 #        PT500S): which segments exist follows from availabilityStartTime,
 #        Period@start and the clock alone;
 #   tl   SegmentTemplate + SegmentTimeline, rewritten after every segment;
-#   lag  tl's MPD with the audio timeline one segment short, as a packager
-#        that publishes audio after video does: audio and video must still
+#   lag  tl's MPD, but the first load answers it with the audio timeline one
+#        segment short (a fault rule), as when a packager has written the
+#        video segment and not yet the audio one: audio and video must still
 #        start at the same presentation time.
 # svplay joins each (all at once, 10 s in, when the 10 s window has filled)
 # and must play 15 s (450 frames) in real time:
@@ -18,7 +19,7 @@
 #   - its first frame is shown behind the live edge (now - the MPD's
 #     availabilityStartTime, at the moment it is shown) by at most
 #     suggestedPresentationDelay + one segment (lag: + two segments, its
-#     audio edge is one segment back), and by more than one segment, the
+#     audio edge was one segment back), and by more than one segment, the
 #     least that leaves time to fetch each segment as it becomes available.
 # Which frame a player showed first comes from its hash: afterwards the
 # generator's segments (all kept on disk) are decoded by ffmpeg, and frame k
@@ -59,10 +60,10 @@ lag_mpd() {
             }
         }' "$1"
 }
-# The publisher of lag/: every 50 ms, tl's MPD with the audio one segment short.
+# lag's MPD after its first load: tl's, copied within 50 ms of each rewrite.
 (
     while :; do
-        if lag_mpd "$live/tl/manifest.mpd" >"$live/tl/.lag.tmp" 2>/dev/null &&
+        if cp "$live/tl/manifest.mpd" "$live/tl/.lag.tmp" 2>/dev/null &&
             ! cmp -s "$live/tl/.lag.tmp" "$live/tl/manifest_lag.mpd"; then
             mv "$live/tl/.lag.tmp" "$live/tl/manifest_lag.mpd"
         fi
@@ -73,7 +74,7 @@ PL_PIDS="$PL_PIDS $!"
 i=0
 while [ ! -s "$live/tl/manifest_lag.mpd" ]; do
     i=$((i + 1))
-    [ "$i" -le 100 ] || fail "no lagging MPD within 5 s"
+    [ "$i" -le 100 ] || fail "no copy of the live MPD within 5 s"
     sleep 0.05
 done
 pl_serve "$live"
@@ -91,9 +92,19 @@ audio_segments() {
          audio && /<S / { n++; if (match($0, / r="[0-9]+"/)) n += substr($0, RSTART + 4, RLENGTH - 5) }
          END { print n + 0 }' "$1"
 }
-a_tl=$(audio_segments "$live/tl/manifest.mpd")
-a_lag=$(audio_segments "$live/tl/manifest_lag.mpd")
-[ "$a_lag" -lt "$a_tl" ] || fail "the lagging MPD lists $a_lag audio segments, tl's $a_tl"
+# The first load of lag's MPD: tl's as it is now, less the last audio segment.
+cp "$live/tl/manifest.mpd" "$PL_TMP/tl_now.mpd"
+lag_mpd "$PL_TMP/tl_now.mpd" >"$PL_TMP/lag_once.mpd"
+a_tl=$(audio_segments "$PL_TMP/tl_now.mpd")
+a_lag=$(audio_segments "$PL_TMP/lag_once.mpd")
+[ "$a_lag" -eq $((a_tl - 1)) ] || fail "the lagging MPD lists $a_lag audio segments, tl's $a_tl"
+node -e '
+const fs = require("fs");
+const body = fs.readFileSync(process.argv[1], "utf8");
+process.stdout.write(JSON.stringify([{ name: "audio-lags-once", match: "/tl/manifest_lag.mpd",
+    times: 1, status: 200, body: body, headers: { "Content-Type": "application/dash+xml" } }]));
+' "$PL_TMP/lag_once.mpd" >"$PL_TMP/rules.json" || fail "cannot write the fault rule"
+pl_rules "$(cat "$PL_TMP/rules.json")"
 
 players=""
 for kind in num tl lag; do
