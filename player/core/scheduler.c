@@ -3,9 +3,8 @@
  * follows what is buffered, in the representation the ABR rule picks (or the
  * locked one), preceded by its init segment when the run changes. It loads
  * what the model still lacks (HLS media playlists, DASH sidx) on demand,
- * refreshes live manifests, and moves across DASH periods. A live DASH
- * stream at the edge waits for the time the MPD gives its next segment
- * (player/model/model.h, sv__model_dash_next_available), not for a refresh.
+ * moves across DASH periods, and waits at a live edge (scheduler_live.c:
+ * manifest refreshes, DASH availability times).
  *
  * Loop thread only.
  */
@@ -21,7 +20,7 @@ static sv__period *period_of(sched_stream *ss)
     return ss->period < (int)pres->nb_periods ? &pres->periods[ss->period] : NULL;
 }
 
-static sv__track *track_of(sched_stream *ss)
+sv__track *sv__sched_track_of(sched_stream *ss)
 {
     sv__period *per = period_of(ss);
     if (!per)
@@ -47,9 +46,6 @@ static double position(sv__sched *s)
     sv__mutex_unlock(&p->st.lock);
     return pos;
 }
-
-static void pump(sched_stream *ss);
-static void schedule_avail(sv__sched *s);
 
 /* ---- choosing a representation ------------------------------------------ */
 
@@ -145,7 +141,7 @@ static void on_index(void *opaque, sv__fetch_result *r)
     struct sv_player *p = ss->owner->p;
     ss->fetch_id = 0;
     ss->fetch_is_index = 0;
-    sv__track *t = track_of(ss);
+    sv__track *t = sv__sched_track_of(ss);
     if (r->error || !t || ss->fetch_rep >= (int)t->nb_reps) {
         sv__env_error(&p->env, r->error ? r->error : SV_ERR_INTERNAL, 1, "%s", r->message);
         sv__free(p->settings.allocator, r->data);
@@ -161,7 +157,7 @@ static void on_index(void *opaque, sv__fetch_result *r)
         sv__env_error(&p->env, ret, 1, "%s: line %d: %s", r->url, err.line, err.message);
         return;
     }
-    pump(ss);
+    sv__sched_pump(ss);
 }
 
 /* The license server: the host's choice (load, then settings) wins over the
@@ -170,7 +166,7 @@ static void on_index(void *opaque, sv__fetch_result *r)
 static const char *license_url(sched_stream *ss)
 {
     struct sv_player *p = ss->owner->p;
-    sv__track *t = track_of(ss);
+    sv__track *t = sv__sched_track_of(ss);
     if (p->load_opts.license_url)
         return p->load_opts.license_url;
     if (p->settings.license_url)
@@ -182,7 +178,7 @@ static const char *license_url(sched_stream *ss)
 static void describe(sched_stream *ss, sv__recv_item *it)
 {
     sv__sched *s = ss->owner;
-    sv__track *t = track_of(ss);
+    sv__track *t = sv__sched_track_of(ss);
     const sv__rep *rep = t ? &t->reps[ss->last_rep] : NULL;
     sv__chunk *c = &it->chunk;
 
@@ -217,7 +213,7 @@ static void on_segment(void *opaque, sv__fetch_result *r)
         sv__env_error(&p->env, r->error, 0, "%s", r->message);
         ss->last_rep = -1;
         ss->chosen_rep = -1;
-        pump(ss);
+        sv__sched_pump(ss);
         return;
     }
     if (!ss->fetch_is_init)
@@ -237,7 +233,7 @@ static void on_delivered(void *opaque, int is_init)
         ss->buffered_end = ss->seg.start + ss->seg.duration;
         ss->next_time = ss->buffered_end;
     }
-    pump(ss);
+    sv__sched_pump(ss);
 }
 
 /* ---- the decision ---------------------------------------------------------- */
@@ -248,7 +244,7 @@ static const char *cmcd_for(sched_stream *ss, int ri, int is_init, double durati
                             char *buf, size_t cap)
 {
     struct sv_player *p = ss->owner->p;
-    const sv__track *t = track_of(ss);
+    const sv__track *t = sv__sched_track_of(ss);
     sv__cmcd_object o = { .type = ss->type, .is_init = is_init, .duration_s = duration_s };
 
     if (!p->settings.cmcd)
@@ -309,10 +305,10 @@ static void wait_over(void *arg)
 {
     sched_stream *ss = arg;
     ss->wait_timer = 0;
-    pump(ss);
+    sv__sched_pump(ss);
 }
 
-static void pump(sched_stream *ss)
+void sv__sched_pump(sched_stream *ss)
 {
     sv__sched *s = ss->owner;
     struct sv_player *p = s->p;
@@ -324,7 +320,7 @@ static void pump(sched_stream *ss)
     if (ss->buffered_end > 0 && ahead >= goal)
         return; /* the tick pumps again as the buffer drains */
 
-    sv__track *t = track_of(ss);
+    sv__track *t = sv__sched_track_of(ss);
     if (!t) {
         end_stream(ss);
         return;
@@ -378,14 +374,14 @@ static void pump(sched_stream *ss)
         if (p->pres->live && !(rep->complete && ss->period + 1 < (int)p->pres->nb_periods)) {
             /* The next refresh brings more; with DASH, so does the time. */
             ss->waiting_live = 1;
-            schedule_avail(s);
+            sv__sched_schedule_avail(s);
             return;
         }
         if (ss->period + 1 < (int)p->pres->nb_periods) {
             ss->period++;
             ss->next_time = p->pres->periods[ss->period].start;
             ss->last_rep = -1;
-            pump(ss);
+            sv__sched_pump(ss);
             return;
         }
         end_stream(ss);
@@ -417,175 +413,6 @@ static void pump(sched_stream *ss)
     }
     ss->fetch_is_init = 0;
     start_fetch(ss, &seg->res, on_segment, cmcd_for(ss, ri, 0, seg->duration, cmcd, sizeof(cmcd)));
-}
-
-/* ---- live availability (DASH) -------------------------------------------------- */
-
-static int start_mpd_refresh(sv__sched *s);
-
-static void avail_due(void *arg)
-{
-    sv__sched *s = arg;
-    struct sv_player *p = s->p;
-    s->avail_timer = 0;
-    if (!p->pres || !p->pres->live || p->pres->kind != SV__SOURCE_DASH)
-        return;
-    if (s->avail_refresh) {
-        s->avail_refresh = 0;
-        if (!start_mpd_refresh(s))
-            schedule_avail(s);
-        return;
-    }
-    sv__parse_error err = { 0 };
-    int ret = sv__model_dash_update(p->pres, sv__wallclock_utc(p), &err);
-    if (ret < 0)
-        sv__env_error(&p->env, ret, 0, "live DASH: cannot list the segments available now: %s",
-                      err.message[0] ? err.message : sv_strerror(ret));
-    for (int k = 0; k < s->nb; k++)
-        pump(&s->ss[k]);
-}
-
-/* Wakes the waiting streams when the MPD says the next segment is there,
- * or, for a SegmentTimeline, reloads the MPD when its next segment is due
- * rather than at the next minimumUpdatePeriod (up to a period late, which
- * a player a segment and a half behind the edge cannot wait). */
-static void schedule_avail(sv__sched *s)
-{
-    struct sv_player *p = s->p;
-    if (s->avail_timer || !p->pres->live || p->pres->kind != SV__SOURCE_DASH)
-        return;
-    double now = sv__wallclock_utc(p);
-    int refresh = 0;
-    double next = sv__model_dash_next_available(p->pres, now, &refresh);
-    if (next <= 0)
-        return; /* nothing comes with time: the regular refresh may bring more */
-    double d = next - now;
-    if (refresh) {
-        if (s->refresh_fetch)
-            return; /* one is on its way; its end pumps the streams */
-        if (d <= 0) {
-            /* Due, but the last reload did not have it yet: a late
-             * publisher is asked again after 0.25 s, 0.5 s, ... at most
-             * every refresh period. */
-            d = 0.25 * (double)(1 << (s->edge_misses < 4 ? s->edge_misses : 4));
-            if (d > p->pres->refresh_s)
-                d = p->pres->refresh_s;
-            s->edge_misses++;
-        }
-    }
-    s->avail_refresh = refresh;
-    s->avail_timer = sv__loop_timer(p->loop, d > 0.001 ? d : 0.001, avail_due, s);
-    if (s->avail_timer < 0)
-        s->avail_timer = 0;
-}
-
-/* ---- live refresh ------------------------------------------------------------ */
-
-static void refresh_due(void *arg);
-
-static void schedule_refresh(sv__sched *s)
-{
-    struct sv_player *p = s->p;
-    if (!p->pres->live || s->refresh_timer)
-        return;
-    double d = p->pres->refresh_s > 0 ? p->pres->refresh_s : 2;
-    s->refresh_timer = sv__loop_timer(p->loop, d, refresh_due, s);
-    if (s->refresh_timer < 0)
-        s->refresh_timer = 0;
-}
-
-static void refresh_done(sv__sched *s)
-{
-    for (int k = 0; k < s->nb; k++)
-        if (s->ss[k].refreshing)
-            return; /* another playlist is still coming */
-    for (int k = 0; k < s->nb; k++)
-        pump(&s->ss[k]);
-    if (s->p->pres->live)
-        schedule_refresh(s);
-}
-
-/* DASH: the whole MPD is reloaded. */
-static void on_mpd_refresh(void *opaque, sv__fetch_result *r)
-{
-    sv__sched *s = opaque;
-    struct sv_player *p = s->p;
-    s->refresh_fetch = 0;
-    if (r->error) {
-        /* A live manifest that fails once is retried at the next period. */
-        sv__env_error(&p->env, r->error, 0, "%s", r->message);
-    } else {
-        sv__parse_error err = { 0 };
-        int ret = sv__model_dash_refresh(p->pres, (const char *)r->data, r->size, r->url,
-                                         sv__wallclock_utc(p), &err);
-        if (ret < 0)
-            sv__env_error(&p->env, ret, 0, "live refresh of %s: %s", r->url, err.message);
-    }
-    sv__free(p->settings.allocator, r->data);
-    refresh_done(s);
-}
-
-/* HLS: each stream reloads the media playlist it plays. */
-static void on_playlist_refresh(void *opaque, sv__fetch_result *r)
-{
-    sched_stream *ss = opaque;
-    struct sv_player *p = ss->owner->p;
-    ss->refreshing = 0;
-    sv__track *t = track_of(ss);
-    if (r->error) {
-        sv__env_error(&p->env, r->error, 0, "%s", r->message);
-    } else if (t && ss->last_rep >= 0) {
-        sv__parse_error err = { 0 };
-        int ret = sv__model_hls_media(p->pres, &t->reps[ss->last_rep], (const char *)r->data,
-                                      r->size, r->url, &err);
-        if (ret < 0)
-            sv__env_error(&p->env, ret, 0, "live refresh of %s: %s", r->url, err.message);
-    }
-    sv__free(p->settings.allocator, r->data);
-    refresh_done(ss->owner);
-}
-
-/* DASH: reloads the MPD unless a reload is already on its way; 0 when
- * it could not be requested. */
-static int start_mpd_refresh(sv__sched *s)
-{
-    struct sv_player *p = s->p;
-    if (s->refresh_fetch)
-        return 1;
-    sv__fetch_req req = { .kind = SV__FETCH_MANIFEST, .length = -1, .url = p->pres->url };
-    s->refresh_fetch = sv__fetch(p->fetcher, &req, on_mpd_refresh, s);
-    if (s->refresh_fetch <= 0) {
-        s->refresh_fetch = 0;
-        return 0;
-    }
-    return 1;
-}
-
-static void refresh_due(void *arg)
-{
-    sv__sched *s = arg;
-    struct sv_player *p = s->p;
-    s->refresh_timer = 0;
-    if (!p->pres || !p->pres->live)
-        return;
-    int started = 0;
-    sv__fetch_req req = { .kind = SV__FETCH_MANIFEST, .length = -1 };
-    if (p->pres->kind == SV__SOURCE_DASH) {
-        started = start_mpd_refresh(s);
-    } else {
-        for (int k = 0; k < s->nb; k++) {
-            sched_stream *ss = &s->ss[k];
-            sv__track *t = track_of(ss);
-            if (!t || ss->last_rep < 0 || !t->reps[ss->last_rep].playlist_url || ss->refreshing)
-                continue;
-            req.url = t->reps[ss->last_rep].playlist_url;
-            ss->refresh_id = sv__fetch(p->fetcher, &req, on_playlist_refresh, ss);
-            ss->refreshing = ss->refresh_id > 0;
-            started |= ss->refreshing;
-        }
-    }
-    if (!started)
-        schedule_refresh(s);
 }
 
 /* ---- the scheduler's interface ------------------------------------------------- */
@@ -661,8 +488,8 @@ int sv__sched_start(struct sv_player *p)
     p->st.position_s = start;
     sv__mutex_unlock(&p->st.lock);
     for (int k = 0; k < s->nb; k++)
-        pump(&s->ss[k]);
-    schedule_refresh(s);
+        sv__sched_pump(&s->ss[k]);
+    sv__sched_schedule_refresh(s);
     return 0;
 }
 
@@ -731,8 +558,8 @@ void sv__sched_seek(struct sv_player *p, double target)
         ss->failures = 0;
     }
     for (int k = 0; k < s->nb; k++)
-        pump(&s->ss[k]);
-    schedule_refresh(s);
+        sv__sched_pump(&s->ss[k]);
+    sv__sched_schedule_refresh(s);
 }
 
 void sv__sched_kick(struct sv_player *p)
@@ -741,7 +568,7 @@ void sv__sched_kick(struct sv_player *p)
     if (!s)
         return;
     for (int k = 0; k < s->nb; k++)
-        pump(&s->ss[k]);
+        sv__sched_pump(&s->ss[k]);
 }
 
 void sv__sched_lock_quality(struct sv_player *p, int index)

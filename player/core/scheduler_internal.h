@@ -59,4 +59,16 @@ struct sv__sched {
     uint64_t gen;              /* generation the chunks are tagged with */
 };
 
+/* Between scheduler.c and scheduler_live.c (loop thread). */
+/* Fetches what `ss` needs next, if anything: a sidx or playlist, an init
+ * or media segment; at a live edge it waits (sv__sched_schedule_avail). */
+void sv__sched_pump(sched_stream *ss);
+/* The track `ss` plays in its period, or NULL. */
+sv__track *sv__sched_track_of(sched_stream *ss);
+/* Arms the manifest refresh timer (live; no-op when armed). */
+void sv__sched_schedule_refresh(sv__sched *s);
+/* Live DASH: arms the timer for the next availability time or timeline
+ * reload (no-op when armed or nothing comes with time). */
+void sv__sched_schedule_avail(sv__sched *s);
+
 #endif
