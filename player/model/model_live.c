@@ -227,18 +227,17 @@ int sv__model_dash_refresh(sv__presentation *pres, const char *text, size_t size
         return ret;
     /* Copied first: once the lists are committed nothing may fail. */
     const char *new_url = url == pres->url ? url : sv__arena_strdup(pres->arena, url);
-    if (!new_url) {
-        sv__dash_mpd_free(mpd);
-        return SV_ERR_NOMEM;
-    }
-    if ((ret = relist(m, mpd, now_utc, err)) < 0) {
-        sv__dash_mpd_free(mpd);
-        return ret;
-    }
+    ret = SV_ERR_NOMEM;
+    if (!new_url || (ret = relist(m, mpd, now_utc, err)) < 0)
+        goto fail;
     pres->url = new_url;
     sv__dash_mpd_free(m->mpd);
     m->mpd = mpd;
     return 0;
+
+fail:
+    sv__dash_mpd_free(mpd);
+    return ret;
 }
 
 int sv__model_dash_update(sv__presentation *pres, double now_utc, sv__parse_error *err)
@@ -264,7 +263,7 @@ static double rep_next(const sv__dash_mpd *mpd, size_t pi, const sv__dash_repres
     if (dr->seg.kind != SV_DASH_ADDR_TEMPLATE && dr->seg.kind != SV_DASH_ADDR_LIST)
         return 0; /* one file, or a sidx: nothing comes with time */
     double pa = sv__model_dash_avail_edge(mpd, pi, dr, now_utc);
-    if (isinf(pa) || (dp->duration > 0 && pa >= dp->duration))
+    if (isinf(pa) || (dp->duration > 0 && pa + LIVE_EPSILON_S >= dp->duration))
         return 0;
     double from = pa > 0 ? pa : 0;
     /* The next segment starts before `from` + its duration; two of the
