@@ -36,6 +36,7 @@ static void settings_defaults(sv_player_settings *s)
     s->low_speed_bytes_per_s = 8000;
     s->low_speed_time_s = 5;
     s->log_level = SV_LOG_WARN;
+    s->fetch_give_up_ms = SV__FETCH_GIVE_UP_DEFAULT_MS;
 }
 
 static void load_defaults(sv_load_options *o)
@@ -157,7 +158,9 @@ static int read_settings(struct sv_player *p, const sv_player_settings *host)
 static int check_settings(const sv_player_settings *s)
 {
     if (s->start_buffer_s < 0 || s->buffer_goal_s <= 0 || s->buffer_max_s < s->buffer_goal_s ||
-        s->max_height < 0 || s->decoder_threads < 0 || s->connect_timeout_s < 0)
+        s->max_height < 0 || s->decoder_threads < 0 || s->connect_timeout_s < 0 ||
+        s->fetch_give_up_ms < SV__FETCH_GIVE_UP_MIN_MS ||
+        s->fetch_give_up_ms > SV__FETCH_GIVE_UP_MAX_MS)
         return SV_ERR_INVALID;
     char err[160];
     sv__codec_prefs prefs;
