@@ -269,6 +269,7 @@ int sv__player_create(sv_player **out, const sv_player_settings *settings,
     fo.low_speed_time_s = settings->low_speed_time_s;
     if ((ret = sv__fetcher_create(&p->fetcher, p->loop, p->transport, &fo)) < 0)
         goto fail;
+    sv__fetcher_set_logger(p->fetcher, &p->log);
     sv__control_cdns_init(p);
     sv__control_init_env(p);
     if ((ret = sv__aout_create(&p->aout, &p->env, p->settings.audio_sink)) < 0 ||

@@ -105,7 +105,7 @@ void sv__fetch_default_options(sv__fetch_options *o)
     o->slow_fraction = 0.1;
     o->slow_grace_s = 1;
     o->slow_floor_max_bytes_per_s = 256000;
-    o->keep_trying_above_s = 0.5;
+    o->keep_trying_above_s = 1.0;
 }
 
 int sv__fetcher_create(sv__fetcher **out, sv__loop *loop, sv__transport *transport,
@@ -220,8 +220,9 @@ static void finish(fetch *x, const sv__transfer_result *tr, int error, const cha
     } else {
         snprintf(r.message, sizeof(r.message), "%s %s: %s (%d attempt%s)", method_name(x),
                  r.url, why, x->attempts, x->attempts == 1 ? "" : "s");
+        /* The caller reports what the failure means (a skip, an error). */
         if (x->f->have_log)
-            SV_LOGW(&x->f->log, "fetch", "%s", r.message);
+            SV_LOGI(&x->f->log, "fetch", "%s", r.message);
     }
     x->cb(x->opaque, &r);
     free_fetch(x);
@@ -560,6 +561,7 @@ static void attempt(void *opaque)
     req.body_len = x->body_len;
     req.body_type = x->body_type;
     req.extra_header = x->header;
+    req.fresh_connection = x->attempts > 1;
     req.on_data = on_data;
     req.on_done = on_done;
     req.opaque = x;

@@ -50,7 +50,8 @@ typedef struct sv__fetch_options {
     /* With a buffer probe set, a segment fetch that used up max_attempts
      * keeps retrying (with back-off) while more than this much media is
      * buffered, so dead CDNs end playback only once the buffer is spent.
-     * Default 0.5 s. */
+     * Default 1 s: what is left gives the segment after a skipped one time
+     * to arrive before the gap is reached. */
     double keep_trying_above_s;
 } sv__fetch_options;
 
