@@ -9,8 +9,9 @@
  *     and reported as SV_EVENT_SEGMENT_SKIPPED (as ffmpeg and Shaka do);
  *   - or fetch it again: within one outage (no segment fetched since the
  *     first give-up) only the first segment is skipped, and later ones only
- *     when a server answered (a 404, a 5xx, a short body), so a dead network
- *     does not race through the presentation skipping everything;
+ *     when the fault is the segment's own (404, 410, a short body), so a dead
+ *     network or origin does not race through the presentation skipping
+ *     everything;
  *   - or end the load: the outage has lasted settings.fetch_give_up_ms. The
  *     streams end where they are, what is buffered plays out, and only then
  *     does the control loop report the error (sv__sched_failure).
@@ -113,7 +114,12 @@ void sv__sched_segment_failed(sched_stream *ss, const sv__fetch_result *r)
         sv__sched_give_up(s, r->error, msg);
         return;
     }
-    if (first || r->status != 0)
+    /* A missing or cut segment (404, 410, a short 2xx body) is the
+     * segment's own fault: skipping it again and again is right. A server
+     * error or no answer at all is the network's: one skip, then wait. */
+    int segment_fault = r->status == 404 || r->status == 410 ||
+                        (r->status >= 200 && r->status < 300);
+    if (first || segment_fault)
         skip(ss, r);
     else
         PLOGI(s->p, "%s; trying it again (outage of %.1f s)", r->message, now - s->outage_start);

@@ -12,7 +12,6 @@
  * there, so the clock goes over the gap exactly when the sound does.
  */
 #include <math.h>
-#include <stdio.h>
 #include <string.h>
 
 #include <libavutil/channel_layout.h>
@@ -163,7 +162,6 @@ static int pull(void *opaque, void *out, int frames, int64_t delay_us)
                 a->jump_time = a->anchor_time + before;
                 a->jump_pts = a->marks[0].pts;
                 a->jump_valid = 1;
-                fprintf(stderr, "DBG jump from %.3f to %.3f\n", a->jump_from, a->jump_pts);
                 a->fifo_pts = a->jump_pts + (double)n / rate - before;
                 pop_mark_locked(a);
             } else {
@@ -280,7 +278,6 @@ static int write_fifo(sv__aout *a, const uint8_t *data, size_t bytes, double pts
         a->marks[a->nb_marks].pts = pts;
         a->nb_marks++;
         a->end_pts = pts;
-        fprintf(stderr, "DBG mark at %.3f\n", pts);
     }
     while (bytes) {
         while (a->len == a->cap && a->gen == gen)
@@ -374,7 +371,6 @@ void sv__aout_gap(sv__aout *a, uint64_t gen, double from, double to)
                 a->nb_marks--;
             a->end_pts = from;
         }
-        fprintf(stderr, "DBG gap %.3f-%.3f fifo %.3f len %zu\n", from, to, a->fifo_pts, a->len);
     }
     sv__cond_broadcast(&a->cond);
     sv__mutex_unlock(&a->lock);

@@ -8,7 +8,6 @@
  * so the picture appears while the buffer fills; the clock then starts from it.
  */
 #include <math.h>
-#include <stdio.h>
 #include <string.h>
 
 #include <libavutil/frame.h>
@@ -448,7 +447,6 @@ int sv__vout_render(sv__vout *v, double *next_due_s)
             dropped++;
         }
         if (dropped) {
-            fprintf(stderr, "DBG drop %lld head %.3f clock %.3f last %.3f\n", (long long)dropped, v->q[v->head].pts, clock, v->last_pts);
             sv__mutex_lock(&v->env->st->lock);
             v->env->st->stats.dropped_frames += dropped;
             sv__mutex_unlock(&v->env->st->lock);
