@@ -132,7 +132,7 @@ typedef struct sv_player_settings {
      * Default 0: the family chosen at load plays to the end. */
     int allow_codec_switch;
 
-    /* Segment faults (added after ABI 1). A segment that fails (404/410,
+    /* Segment faults (API 1.2). A segment that fails (404/410,
      * 5xx, a connection error, a stall, a truncated body) is retried with
      * back-off on every CDN while media remains buffered, then skipped: the
      * gap is played over, audio and video together, and reported
@@ -208,7 +208,7 @@ typedef enum sv_event_id {
     SV_EVENT_SUBTITLE,          /* the subtitle text shown changed: data.subtitle.text
                                    ("" clears it); sv_player_get_subtitle() has it whole */
     SV_EVENT_SESSION,           /* backend session news (sv_player_load_title): data.session */
-    SV_EVENT_SEGMENT_SKIPPED    /* (added after ABI 1) a segment could not be fetched and its
+    SV_EVENT_SEGMENT_SKIPPED    /* (API 1.2) a segment could not be fetched and its
                                    time is played over: data.skip */
 } sv_event_id;
 
@@ -561,7 +561,7 @@ typedef struct sv_player_stats {
     int64_t segment_retries;    /* requests repeated after a failure */
     int64_t cdn_switches;
     double max_av_drift_s;      /* largest |audio - video| seen at presentation */
-    /* (added after ABI 1) Segments given up and played over (their URLs come
+    /* (API 1.2) Segments given up and played over (their URLs come
      * with SV_EVENT_SEGMENT_SKIPPED), and the media time they covered. */
     int64_t skipped_segments;
     double skipped_s;
