@@ -659,6 +659,15 @@ void sv__sched_pump(sched_stream *ss)
     pump(ss);
 }
 
+void sv__sched_pump_later(sched_stream *ss, double delay_s)
+{
+    int64_t id = ss->wait_timer ? 0 : sv__loop_timer(ss->owner->p->loop, delay_s, wait_over, ss);
+    if (id > 0)
+        ss->wait_timer = id;
+    else if (!ss->wait_timer)
+        pump(ss);
+}
+
 void sv__sched_kick(struct sv_player *p)
 {
     sv__sched *s = p->sched;

@@ -23,6 +23,9 @@
 
 #include "player/core/scheduler_internal.h"
 
+/* Between two rounds of attempts at a segment within an outage. */
+#define RETRY_WAIT_S 0.5
+
 static double now_s(const sv__sched *s)
 {
     return sv__loop_now(s->p->loop);
@@ -95,8 +98,10 @@ static void skip(sched_stream *ss, const sv__fetch_result *r)
     /* An init segment that failed takes its first media segment with it;
      * the next one asks for the init again (init_pending stays set). */
     ss->fetch_is_init = 0;
-    ss->buffered_end = to;
     ss->next_time = to;
+    /* buffered_end stays where the media ends: the gap is no buffer, and
+     * the fetcher's probe must see the buffer spent while the next segment
+     * fails too. The next delivery moves it past the gap. */
 }
 
 void sv__sched_segment_failed(sched_stream *ss, const sv__fetch_result *r)
@@ -119,11 +124,15 @@ void sv__sched_segment_failed(sched_stream *ss, const sv__fetch_result *r)
      * error or no answer at all is the network's: one skip, then wait. */
     int segment_fault = r->status == 404 || r->status == 410 ||
                         (r->status >= 200 && r->status < 300);
-    if (first || segment_fault)
+    if (first || segment_fault) {
         skip(ss, r);
-    else
-        PLOGI(s->p, "%s; trying it again (outage of %.1f s)", r->message, now - s->outage_start);
-    sv__sched_pump(ss);
+        sv__sched_pump(ss);
+        return;
+    }
+    /* A 403 or a refused connection fails at once: the next round of
+     * attempts waits a little, so an outage never spins. */
+    PLOGI(s->p, "%s; trying it again (outage of %.1f s)", r->message, now - s->outage_start);
+    sv__sched_pump_later(ss, RETRY_WAIT_S);
 }
 
 void sv__sched_live_check(sv__sched *s, const char *manifest_url)

@@ -62,8 +62,10 @@ struct sv__sched {
     char fail_msg[SV__EVENT_TEXT];
 };
 
-/* scheduler.c: looks at what stream `ss` should fetch next. */
+/* scheduler.c: looks at what stream `ss` should fetch next, now or after
+ * delay_s (on the stream's wait timer). */
 void sv__sched_pump(sched_stream *ss);
+void sv__sched_pump_later(sched_stream *ss, double delay_s);
 /* scheduler.c: cancels every fetch, timer and refresh of the scheduler. */
 void sv__sched_cancel(sv__sched *s);
 /* scheduler.c: the stream ends here (an end-of-stream chunk is pushed). */
