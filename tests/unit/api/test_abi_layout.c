@@ -311,6 +311,7 @@ static const field sv_player_settings_fields[] = {
     F(sv_player_settings, num_abr_params, size_t, 1),
     F(sv_player_settings, codecs, const char *, 1),
     F(sv_player_settings, allow_codec_switch, int, 1),
+    F(sv_player_settings, fetch_give_up_ms, int, 1),
 };
 /* player.h */
 static const field sv_cdn_fields[] = {
@@ -391,6 +392,8 @@ static const field sv_player_stats_fields[] = {
     F(sv_player_stats, segment_retries, int64_t, 1),
     F(sv_player_stats, cdn_switches, int64_t, 1),
     F(sv_player_stats, max_av_drift_s, double, 1),
+    F(sv_player_stats, skipped_segments, int64_t, 1),
+    F(sv_player_stats, skipped_s, double, 1),
 };
 /* sdl2.h */
 static const field sv_sdl2_video_settings_fields[] = {
@@ -586,7 +589,7 @@ static const field sv_event_fields[] = {
     X(sv_clock, 40) \
     X(sv_allocator, 40) \
     X(sv_emulate_config, 160) \
-    X(sv_emulate_report, 272) \
+    X(sv_emulate_report, 288) \
     X(sv_emulate_video, 104) \
     X(sv_player_settings, 208) \
     X(sv_cdn, 32) \
@@ -595,7 +598,7 @@ static const field sv_event_fields[] = {
     X(sv_session_info, 112) \
     X(sv_representation_info, 168) \
     X(sv_track_info, 176) \
-    X(sv_player_stats, 112) \
+    X(sv_player_stats, 128) \
     X(sv_sdl2_video_settings, 56) \
     X(sv_sdl2_video_stats, 48) \
     X(sv_sdl2_audio_settings, 24) \
