@@ -6,6 +6,8 @@
  *   decode.c        decoders and picture conversion for the sinks
  *   decrypt.c       CENC: an init segment's protection, samples cleared in place
  *   hls_aes128.c    HLS AES-128: key URIs fetched once, segments cleared whole
+ *   segment_check.c whether a downloaded segment is whole (its boxes or TS
+ *                   packets end where the body ends)
  *   receive.c       the receive stage: a downloaded segment is measured
  *                   (throughput), its keys fetched, decrypted and handed to
  *                   its stream (receive_keys.c: licenses and AES-128 keys)
@@ -163,6 +165,14 @@ int sv__aes_keys_decrypt(sv__aes_keys *k, const sv__key *key, int64_t sequence, 
                          void *opaque);
 /* Decrypts the held segment with the key that just arrived. */
 int sv__aes_keys_finish(sv__aes_keys *k, uint8_t *data, size_t *size);
+
+/* ---- whole segments (segment_check.c) ----------------------------------------- */
+
+/* The fetcher's body check for segments (net/fetcher.h, sv__fetch_req.check):
+ * 0 when the body is a whole ISO-BMFF segment (its top-level boxes end at
+ * its end), whole 188-byte TS packets, or neither format; else SV_ERR_PARSE
+ * with the reason in why[cap], naming the bytes the boxes need. */
+int sv__segment_check(const uint8_t *data, size_t size, char *why, size_t cap);
 
 /* ---- receiving segments (receive.c, receive_keys.c) ------------------------ */
 
