@@ -21,9 +21,7 @@
 
 #define TICK_S 0.05
 #define REBUFFER_LOW_S 0.1
-/* Live at the edge: the least buffer to start (or resume) with when no more
- * can be fetched yet (a live start leaves 0.5 s: model.h, live_start). */
-#define LIVE_EDGE_START_S 0.4
+#define LIVE_EDGE_START_S 0.4 /* live, nothing more to fetch yet: least buffer to start */
 
 static void check(void *arg);
 
@@ -285,8 +283,6 @@ static void check(void *arg)
             finish(p);
         return;
     }
-    /* Live at the edge, the buffer cannot grow before the next segment is
-     * published: waiting for start_buffer_s there only adds latency. */
     if ((st == SV_STATE_BUFFERING || st == SV_STATE_LOADING) && media_ready(p) &&
         (ahead >= p->settings.start_buffer_s || all || !p->pres || p->settings.benchmark ||
          (ahead >= LIVE_EDGE_START_S && sv__sched_at_live_edge(p)))) {
@@ -460,12 +456,9 @@ static int choose_codec(struct sv_player *p, const sv__period *per, int index)
  * the default tracks, otherwise p->video_track/audio_track are kept. */
 static int begin(struct sv_player *p, int choose)
 {
-    double start = p->load_opts.start_position_s;
-    /* Live DASH starts inside a segment, at the same time for audio and
-     * video (sv__presentation.live_start): what comes before it is decoded
-     * but not presented. */
-    if (p->pres->kind == SV__SOURCE_DASH && p->pres->live)
-        start = p->pres->live_start;
+    /* Live DASH starts mid-segment, A and V at one time (model.h): earlier frames are hidden. */
+    double start = p->pres->kind == SV__SOURCE_DASH && p->pres->live ? p->pres->live_start
+                                                                     : p->load_opts.start_position_s;
     uint64_t gen = atomic_load(&p->gen);
     sv__vout_flush(p->vout, gen, start > 0 ? start : -1);
     sv__aout_flush(p->aout, gen, start > 0 ? start : -1);

@@ -20,7 +20,7 @@ static void avail_due(void *arg)
     sv__sched *s = arg;
     struct sv_player *p = s->p;
     s->avail_timer = 0;
-    if (!p->pres || !p->pres->live || p->pres->kind != SV__SOURCE_DASH)
+    if (!p->pres || !p->pres->live || p->pres->kind != SV__SOURCE_DASH || s->failed)
         return;
     if (s->avail_refresh) {
         s->avail_refresh = 0;
@@ -44,7 +44,7 @@ static void avail_due(void *arg)
 void sv__sched_schedule_avail(sv__sched *s)
 {
     struct sv_player *p = s->p;
-    if (s->avail_timer || !p->pres->live || p->pres->kind != SV__SOURCE_DASH)
+    if (s->avail_timer || s->failed || !p->pres->live || p->pres->kind != SV__SOURCE_DASH)
         return;
     double now = sv__wallclock_utc(p);
     int refresh = 0;
@@ -91,7 +91,8 @@ static void refresh_done(sv__sched *s)
             return; /* another playlist is still coming */
     for (int k = 0; k < s->nb; k++)
         sv__sched_pump(&s->ss[k]);
-    if (s->p->pres->live)
+    sv__sched_live_check(s, s->p->pres->url);
+    if (s->p->pres->live && !s->failed)
         sv__sched_schedule_refresh(s);
 }
 

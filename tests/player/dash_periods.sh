@@ -82,6 +82,9 @@ live_checks() {
         tail -n "+$k" "$PL_TMP/live.ref" | head -n "$n" >"$PL_TMP/$run.want"
         [ "$n" -ge "$frames" ] && cmp -s "$PL_TMP/$run.got" "$PL_TMP/$run.want"
         check $? "$run: $n frames presented: the Periods' frames $k..$((k + n - 1)) in order, across the boundaries at 12 s and 18 s (wanted $frames)"
+        # Where it went wrong, as media times of the reference.
+        diff "$PL_TMP/$run.got" "$PL_TMP/$run.want" | awk -v k="$k" -F'[acd,]' \
+            '/^[0-9]/ { printf "  first difference at media time %.3f s (%s)\n", (k + $1 - 1) / 30, $0; exit }' 
         verdict=$(awk -v k="$k" -v e="$shown" 'BEGIN { m = (k - 1) / 30; printf "%d %.3f %.3f", (e - m > 2 && e - m <= 4), m, e - m }')
         set -- $verdict
         [ "$1" -eq 1 ]
