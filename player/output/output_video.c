@@ -394,6 +394,8 @@ int sv__vout_render(sv__vout *v, double *next_due_s)
             dropped++;
         }
         if (dropped) {
+            SV_LOGD(v->env->log, "player", "dropped %lld late frame(s): clock %.3f s, next %.3f s",
+                    (long long)dropped, clock, v->q[v->head].pts);
             sv__mutex_lock(&v->env->st->lock);
             v->env->st->stats.dropped_frames += dropped;
             sv__mutex_unlock(&v->env->st->lock);
