@@ -4,7 +4,9 @@
  * it. Each pull says when its first sample will be heard, which anchors the
  * clock: the presentation time heard now is the anchor's time plus the time
  * elapsed since, never beyond the last sample handed out (an underrun stops
- * the clock instead of letting video run ahead).
+ * the clock instead of letting video run ahead). Once the audio has ended
+ * (its end reached and every sample handed out) the clock runs on from it,
+ * so video that lasts longer than the audio is still presented.
  *
  * A skipped segment leaves a gap in the timeline (sv__aout_gap): the samples
  * after it are queued right behind those before it, with a mark saying where
@@ -481,11 +483,8 @@ double sv__aout_clock(sv__aout *a)
             c = a->jump_pts + (now - a->jump_time);
         else if (a->jump_valid && c > a->jump_from)
             c = a->jump_from;
-        /* Nothing beyond what was handed out is heard; but once the last
-         * sample has played, the clock runs on, or video that lasts longer
-         * than the audio would wait for it forever. */
-        if (c > a->fifo_pts && !a->done)
-            c = a->fifo_pts;
+        if (c > a->fifo_pts && !(a->eos && !a->len))
+            c = a->fifo_pts; /* nothing beyond what was handed out is heard */
     }
     sv__mutex_unlock(&a->lock);
     return c;

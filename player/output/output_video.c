@@ -342,12 +342,14 @@ static void show(sv__vout *v, entry *e, double clock)
     if (sink->present(sink->opaque, &vf) < 0)
         SV_LOGW(v->env->log, "player", "the video sink failed to present a frame");
 
+    sv__mutex_lock(&v->lock); /* the control thread reads them (set_playing, shown) */
     int first = !v->shown_since_flush;
     v->shown_since_flush = 1;
     v->last_pts = e->pts;
     int rep_changed = e->meta.rep_index != v->last_rep;
     int old_rep = v->last_rep;
     v->last_rep = e->meta.rep_index;
+    sv__mutex_unlock(&v->lock);
 
     sv__mutex_lock(&st->lock);
     st->position_s = e->pts;
@@ -447,6 +449,8 @@ int sv__vout_render(sv__vout *v, double *next_due_s)
             dropped++;
         }
         if (dropped) {
+            SV_LOGD(v->env->log, "player", "dropped %lld late frame(s): clock %.3f s, next %.3f s",
+                    (long long)dropped, clock, v->q[v->head].pts);
             sv__mutex_lock(&v->env->st->lock);
             v->env->st->stats.dropped_frames += dropped;
             sv__mutex_unlock(&v->env->st->lock);
