@@ -23,6 +23,16 @@
 #   www/shaka_hls/master.m3u8     Shaka Packager HLS (fMP4)
 #   www/multiperiod/manifest.mpd  two Periods of 6 s, each an ffmpeg dash output
 #   www/mp4/clip.mp4              a plain progressive mp4
+#   www/dash_single/manifest.mpd  ffmpeg dash muxer -single_file 1: one file per
+#                                 representation, SegmentList of byte ranges with
+#                                 <Initialization range> and no sourceURL
+#   www/dash_gsidx/manifest.mpd   the same with -global_sidx 1 (the init range
+#                                 holds one sidx for the whole file)
+#   www/dash_base/manifest.mpd    our SegmentBase MPD over dash_gsidx's files:
+#                                 indexRange (its sidx) with an Initialization
+#                                 range for video, an indexRange alone for audio
+#   www/shaka_periods/manifest.mpd Shaka Packager --ad_cues "4;8": three Periods
+#                                 over one timeline (presentationTimeOffset)
 #   www/errors/*                  garbage and truncated manifests, an mp4
 #                                 whose video codec no decoder knows
 #   fixtures.tsv                  name, path, kind, renditions, frames, fps,
@@ -121,6 +131,52 @@ frame_count() {
 audio_samples() {
     ffprobe -v error -select_streams a:0 -show_entries frame=nb_samples -of csv=p=0 "$1" |
         awk '{ s += $1 } END { print s + 0 }'
+}
+
+# byte_ranges FILE OUT RANGE... - the bytes of RANGEs ("first-last") of FILE
+# concatenated into OUT, in order.
+byte_ranges() {
+    _f=$1
+    _o=$2
+    shift 2
+    : >"$_o"
+    for _r in "$@"; do
+        _a=${_r%-*}
+        _z=${_r#*-}
+        tail -c +"$((_a + 1))" "$_f" | head -c "$((_z - _a + 1))" >>"$_o"
+    done
+}
+
+# box_range FILE TYPE - "first-last" byte range of the first top-level ISO BMFF
+# box of TYPE in FILE (32-bit sizes; the walk skips over mdat).
+box_range() {
+    _size=$(wc -c <"$1")
+    _off=0
+    while [ "$_off" -lt "$_size" ]; do
+        _len=$(od -An -tu1 -j "$_off" -N 4 "$1" | awk '{ print $1 * 16777216 + $2 * 65536 + $3 * 256 + $4 }')
+        _type=$(dd if="$1" bs=1 skip=$((_off + 4)) count=4 2>/dev/null)
+        [ "$_len" -ge 8 ] || die "$1: box at $_off has size $_len"
+        if [ "$_type" = "$2" ]; then
+            echo "$_off-$((_off + _len - 1))"
+            return 0
+        fi
+        _off=$((_off + _len))
+    done
+    die "$1: no $2 box"
+}
+
+# list_audio_ref FIXTURE MPD FILE - audio_samples of a SegmentList audio
+# representation as a player presents it: the init range and the
+# SegmentURLs that start before the end of the presentation (ffmpeg lists
+# one more, whose nominal start is the end: outside the Period).
+list_audio_ref() {
+    _m=$2
+    _dur=$(sed -n 's/.*mediaPresentationDuration="PT\([0-9.]*\)S".*/\1/p' "$_m")
+    _init=$(sed -n '/contentType="audio"/,/<\/AdaptationSet>/s/.*<Initialization range="\([0-9-]*\)".*/\1/p' "$_m")
+    # shellcheck disable=SC2046
+    byte_ranges "$3" "$tmpf" "$_init" $(sed -n '/contentType="audio"/,/<\/AdaptationSet>/s/.*mediaRange="\([0-9-]*\)".*/\1/p' "$_m" |
+        awk -v d="$_dur" 'NR - 1 < d / 2')
+    audio_samples "$tmpf" >"$out/ref/$1/audio_samples"
 }
 
 # concat_segments OUT INIT SEGMENT... - a rendition's bytes as one file, in
@@ -367,6 +423,95 @@ gen_core() {
     same_as_source mp4 0 "$out/ref/src/v2.md5"
     audio_samples "$w/mp4/clip.mp4" >"$out/ref/mp4/audio_samples"
     fixture mp4 mp4/clip.mp4 mp4 1 30 12
+
+    # 9-10. ffmpeg dash muxer with -single_file 1: one mp4 per representation
+    # addressed by byte ranges (SegmentList, <Initialization range> without
+    # sourceURL, mediaRange); then -global_sidx 1, one sidx in the init range.
+    for v in single gsidx; do
+        d="$w/dash_$v"
+        mkdir -p "$d"
+        opt=""
+        [ "$v" = gsidx ] && opt="-global_sidx 1"
+        # shellcheck disable=SC2086
+        (cd "$d" && ff -i "$s/v0.mp4" -i "$s/v1.mp4" -i "$s/v2.mp4" -i "$s/a.mp4" \
+            -map 0:v -map 1:v -map 2:v -map 3:a -c copy \
+            -f dash -seg_duration 2 -single_file 1 $opt \
+            -adaptation_sets "id=0,streams=v id=1,streams=a" manifest.mpd)
+        grep -q '<Initialization range=' "$d/manifest.mpd" || die "dash_$v: no Initialization range"
+        grep -q 'sourceURL' "$d/manifest.mpd" && die "dash_$v: Initialization has a sourceURL"
+        for r in 0 1 2; do
+            ref_rendition "dash_$v" "$r" "$d/manifest-stream$r.mp4"
+            same_as_source "dash_$v" "$r" "$out/ref/src/v$r.md5"
+        done
+        list_audio_ref "dash_$v" "$d/manifest.mpd" "$d/manifest-stream3.mp4"
+        fixture "dash_$v" "dash_$v/manifest.mpd" dash 3 30 12
+    done
+
+    # 11. SegmentBase over dash_gsidx's files (ffmpeg writes none): each
+    # representation's sidx found by walking its top-level boxes. Video
+    # reps name their Initialization range; the audio rep has only its
+    # indexRange, so its init segment is the bytes before the sidx.
+    d="$w/dash_base"
+    mkdir -p "$d"
+    {
+        echo '<?xml version="1.0" encoding="utf-8"?>'
+        echo '<MPD xmlns="urn:mpeg:dash:schema:mpd:2011" profiles="urn:mpeg:dash:profile:isoff-on-demand:2011"'
+        echo '     type="static" mediaPresentationDuration="PT12.0S" minBufferTime="PT4.0S">'
+        echo '  <Period id="0"><BaseURL>../dash_gsidx/</BaseURL>'
+        echo '    <AdaptationSet id="0" contentType="video" mimeType="video/mp4" startWithSAP="1" segmentAlignment="true">'
+        for r in 0 1 2; do
+            f="$w/dash_gsidx/manifest-stream$r.mp4"
+            ix=$(box_range "$f" sidx)
+            bw=$(sed -n "/<Representation id=\"$r\"/s/.*bandwidth=\"\([0-9]*\)\".*/\1/p" "$w/dash_gsidx/manifest.mpd")
+            codecs=$(sed -n "/<Representation id=\"$r\"/s/.*codecs=\"\([^\"]*\)\".*/\1/p" "$w/dash_gsidx/manifest.mpd")
+            wh=$(sed -n "/<Representation id=\"$r\"/s/.* width=\"\([0-9]*\)\" height=\"\([0-9]*\)\".*/width=\"\1\" height=\"\2\"/p" \
+                "$w/dash_gsidx/manifest.mpd")
+            echo "      <Representation id=\"v$r\" bandwidth=\"$bw\" codecs=\"$codecs\" $wh>"
+            echo "        <BaseURL>manifest-stream$r.mp4</BaseURL>"
+            echo "        <SegmentBase indexRange=\"$ix\"><Initialization range=\"0-$((${ix%-*} - 1))\"/></SegmentBase>"
+            echo '      </Representation>'
+        done
+        echo '    </AdaptationSet>'
+        echo '    <AdaptationSet id="1" contentType="audio" mimeType="audio/mp4" startWithSAP="1" segmentAlignment="true">'
+        echo '      <Representation id="a" bandwidth="96000" codecs="mp4a.40.2" audioSamplingRate="48000">'
+        echo '        <BaseURL>manifest-stream3.mp4</BaseURL>'
+        echo "        <SegmentBase indexRange=\"$(box_range "$w/dash_gsidx/manifest-stream3.mp4" sidx)\"/>"
+        echo '      </Representation>'
+        echo '    </AdaptationSet>'
+        echo '  </Period>'
+        echo '</MPD>'
+    } >"$d/manifest.mpd"
+    mkdir -p "$out/ref/dash_base"
+    for r in 0 1 2; do
+        cp "$out/ref/dash_gsidx/v$r.md5" "$out/ref/dash_base/v$r.md5"
+        cp "$out/ref/dash_gsidx/v$r.framemd5" "$out/ref/dash_base/v$r.framemd5"
+    done
+    # The sidx lists every fragment, the last audio one too.
+    audio_samples "$w/dash_gsidx/manifest-stream3.mp4" >"$out/ref/dash_base/audio_samples"
+    fixture dash_base dash_base/manifest.mpd dash 3 30 12
+
+    # 12. Shaka Packager, ad cues at 4 s and 8 s: three Periods cut from one
+    # timeline, each with a presentationTimeOffset and its own startNumber.
+    d="$w/shaka_periods"
+    mkdir -p "$d"
+    (cd "$d" && "$packager" --quiet \
+        "in=$s/v0.mp4,stream=video,init_segment=v0/init.mp4,segment_template=v0/\$Number\$.m4s" \
+        "in=$s/v2.mp4,stream=video,init_segment=v2/init.mp4,segment_template=v2/\$Number\$.m4s" \
+        "in=$s/a.mp4,stream=audio,init_segment=a/init.mp4,segment_template=a/\$Number\$.m4s" \
+        --segment_duration 2 --generate_static_live_mpd --ad_cues "4;8" --mpd_output manifest.mpd) ||
+        die "Shaka Packager (DASH with ad cues) failed"
+    [ "$(grep -c '<Period' "$d/manifest.mpd")" = 3 ] || die "shaka_periods: expected 3 Periods"
+    grep -q 'presentationTimeOffset=' "$d/manifest.mpd" || die "shaka_periods: no presentationTimeOffset"
+    for r in 0 2; do
+        # shellcheck disable=SC2046
+        concat_segments "$tmpf" "$d/v$r/init.mp4" $(sorted_segments "$d/v$r/"*.m4s)
+        ref_rendition shaka_periods "$((r / 2))" "$tmpf"
+        same_as_source shaka_periods "$((r / 2))" "$out/ref/src/v$r.md5"
+    done
+    # shellcheck disable=SC2046
+    concat_segments "$tmpf" "$d/a/init.mp4" $(sorted_segments "$d/a/"*.m4s)
+    audio_samples "$tmpf" >"$out/ref/shaka_periods/audio_samples"
+    fixture shaka_periods shaka_periods/manifest.mpd dash 2 30 12
 
     # Broken inputs. Each must be refused with a clear error.
     e="$w/errors"

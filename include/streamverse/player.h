@@ -74,8 +74,9 @@ typedef struct sv_player_settings {
     /* Never pick a representation taller than this many lines (0 = no limit). */
     int max_height;
     /* Buffer targets, seconds: start playing once `start_buffer_s` is
-     * buffered (default 2), keep fetching until `buffer_goal_s` (default 30),
-     * never hold more than `buffer_max_s` (default 60). */
+     * buffered (default 2; live: or all that is available so far is), keep
+     * fetching until `buffer_goal_s` (default 30), never hold more than
+     * `buffer_max_s` (default 60). */
     double start_buffer_s;
     double buffer_goal_s;
     double buffer_max_s;

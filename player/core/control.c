@@ -21,6 +21,7 @@
 
 #define TICK_S 0.05
 #define REBUFFER_LOW_S 0.1
+#define LIVE_EDGE_START_S 0.4 /* live, nothing more to fetch yet: least buffer to start */
 
 static void check(void *arg);
 
@@ -283,7 +284,8 @@ static void check(void *arg)
         return;
     }
     if ((st == SV_STATE_BUFFERING || st == SV_STATE_LOADING) && media_ready(p) &&
-        (ahead >= p->settings.start_buffer_s || all || !p->pres || p->settings.benchmark)) {
+        (ahead >= p->settings.start_buffer_s || all || !p->pres || p->settings.benchmark ||
+         (ahead >= LIVE_EDGE_START_S && sv__sched_at_live_edge(p)))) {
         start_playing(p);
     } else if (st == SV_STATE_PLAYING && p->pres && !all && ahead < REBUFFER_LOW_S &&
                !p->settings.benchmark) {
@@ -454,7 +456,9 @@ static int choose_codec(struct sv_player *p, const sv__period *per, int index)
  * the default tracks, otherwise p->video_track/audio_track are kept. */
 static int begin(struct sv_player *p, int choose)
 {
-    double start = p->load_opts.start_position_s;
+    /* Live DASH starts mid-segment, A and V at one time (model.h): earlier frames are hidden. */
+    double start = p->pres->kind == SV__SOURCE_DASH && p->pres->live ? p->pres->live_start
+                                                                     : p->load_opts.start_position_s;
     uint64_t gen = atomic_load(&p->gen);
     sv__vout_flush(p->vout, gen, start > 0 ? start : -1);
     sv__aout_flush(p->aout, gen, start > 0 ? start : -1);

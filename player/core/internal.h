@@ -94,6 +94,9 @@ void sv__sched_seek(struct sv_player *p, double target);
 void sv__sched_kick(struct sv_player *p);  /* re-evaluate what to fetch */
 double sv__sched_buffered_end(struct sv_player *p); /* lowest buffered end over streams */
 int sv__sched_all_fetched(struct sv_player *p);
+/* Live: 1 when every stream still fetching has fetched all that is
+ * available and waits at the live edge (more buffer is not to be had). */
+int sv__sched_at_live_edge(struct sv_player *p);
 void sv__sched_lock_quality(struct sv_player *p, int index); /* -1: ABR */
 double sv__sched_throughput_bps(struct sv_player *p);
 /* When the scheduler gave up (nothing could be fetched for
@@ -207,6 +210,10 @@ struct sv_player {
     sv__logger log;
     const sv_clock *clock;
     sv_clock *own_clock;
+    /* The wall clock read once, at creation, and the player's clock then:
+     * UTC times (live DASH availability) are this plus the player's clock
+     * since, so they move with an injected (virtual) clock. */
+    double utc_anchor, clock_anchor;
     const sv_abr_rule *abr_rule;
     sv_cdm *cdm;                   /* settings.cdm, or own_cdm */
     sv_cdm *own_cdm;               /* the built-in ClearKey CDM when the host gave none */
@@ -296,11 +303,10 @@ static inline double sv__player_now(const struct sv_player *p)
     return (double)p->clock->now_ns(p->clock->opaque) / 1e9;
 }
 
-/* Wall-clock UTC seconds since 1970 (live DASH). */
+/* Wall-clock UTC seconds since 1970 (live DASH), on the player's clock. */
 static inline double sv__wallclock_utc(const struct sv_player *p)
 {
-    (void)p;
-    return (double)sv__realtime_ns() / 1e9;
+    return p->utc_anchor + (sv__player_now(p) - p->clock_anchor);
 }
 
 /* Properties helpers (properties.c), loop thread: publish the loaded

@@ -250,6 +250,8 @@ int sv__player_create(sv_player **out, const sv_player_settings *settings,
             goto fail;
         p->clock = p->own_clock;
     }
+    p->clock_anchor = sv__player_now(p);
+    p->utc_anchor = (double)sv__realtime_ns() / 1e9;
     if (settings->cdm) {
         p->cdm = settings->cdm;
     } else {

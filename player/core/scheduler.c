@@ -3,7 +3,8 @@
  * follows what is buffered, in the representation the ABR rule picks (or the
  * locked one), preceded by its init segment when the run changes. It loads
  * what the model still lacks (HLS media playlists, DASH sidx) on demand,
- * refreshes live manifests, and moves across DASH periods.
+ * moves across DASH periods, and waits at a live edge (scheduler_live.c:
+ * manifest refreshes, DASH availability times).
  *
  * Loop thread only.
  */
@@ -370,8 +371,11 @@ static void pump(sched_stream *ss)
     while (i >= 0 && (size_t)i < rep->nb_segs && rep->segs[i].gap)
         i++;
     if (i < 0 || (size_t)i >= rep->nb_segs) {
-        if (p->pres->live) {
-            ss->waiting_live = 1; /* the next refresh brings more */
+        /* A live period is over once its rep lists its last segment. */
+        if (p->pres->live && !(rep->complete && ss->period + 1 < (int)p->pres->nb_periods)) {
+            /* The next refresh brings more; with DASH, so does the time. */
+            ss->waiting_live = 1;
+            sv__sched_schedule_avail(s);
             return;
         }
         if (ss->period + 1 < (int)p->pres->nb_periods) {
@@ -385,6 +389,7 @@ static void pump(sched_stream *ss)
         return;
     }
     ss->waiting_live = 0;
+    s->edge_misses = 0;
     const sv__segment *seg = &rep->segs[i];
     if (ri != ss->last_rep || seg->disc != ss->last_disc || !same_init(ss, seg->init)) {
         ss->run++;
@@ -409,104 +414,6 @@ static void pump(sched_stream *ss)
     }
     ss->fetch_is_init = 0;
     start_fetch(ss, &seg->res, on_segment, cmcd_for(ss, ri, 0, seg->duration, cmcd, sizeof(cmcd)));
-}
-
-/* ---- live refresh ------------------------------------------------------------ */
-
-static void refresh_due(void *arg);
-
-static void schedule_refresh(sv__sched *s)
-{
-    struct sv_player *p = s->p;
-    if (!p->pres->live || s->refresh_timer)
-        return;
-    double d = p->pres->refresh_s > 0 ? p->pres->refresh_s : 2;
-    s->refresh_timer = sv__loop_timer(p->loop, d, refresh_due, s);
-    if (s->refresh_timer < 0)
-        s->refresh_timer = 0;
-}
-
-static void refresh_done(sv__sched *s)
-{
-    for (int k = 0; k < s->nb; k++)
-        if (s->ss[k].refreshing)
-            return; /* another playlist is still coming */
-    for (int k = 0; k < s->nb; k++)
-        pump(&s->ss[k]);
-    sv__sched_live_check(s, s->p->pres->url);
-    if (s->p->pres->live && !s->failed)
-        schedule_refresh(s);
-}
-
-/* DASH: the whole MPD is reloaded. */
-static void on_mpd_refresh(void *opaque, sv__fetch_result *r)
-{
-    sv__sched *s = opaque;
-    struct sv_player *p = s->p;
-    s->refresh_fetch = 0;
-    if (r->error) {
-        /* A live manifest that fails once is retried at the next period. */
-        sv__env_error(&p->env, r->error, 0, "%s", r->message);
-    } else {
-        sv__parse_error err = { 0 };
-        int ret = sv__model_dash_refresh(p->pres, (const char *)r->data, r->size, r->url,
-                                         sv__wallclock_utc(p), &err);
-        if (ret < 0)
-            sv__env_error(&p->env, ret, 0, "live refresh of %s: %s", r->url, err.message);
-    }
-    sv__free(p->settings.allocator, r->data);
-    refresh_done(s);
-}
-
-/* HLS: each stream reloads the media playlist it plays. */
-static void on_playlist_refresh(void *opaque, sv__fetch_result *r)
-{
-    sched_stream *ss = opaque;
-    struct sv_player *p = ss->owner->p;
-    ss->refreshing = 0;
-    sv__track *t = track_of(ss);
-    if (r->error) {
-        sv__env_error(&p->env, r->error, 0, "%s", r->message);
-    } else if (t && ss->last_rep >= 0) {
-        sv__parse_error err = { 0 };
-        int ret = sv__model_hls_media(p->pres, &t->reps[ss->last_rep], (const char *)r->data,
-                                      r->size, r->url, &err);
-        if (ret < 0)
-            sv__env_error(&p->env, ret, 0, "live refresh of %s: %s", r->url, err.message);
-    }
-    sv__free(p->settings.allocator, r->data);
-    refresh_done(ss->owner);
-}
-
-static void refresh_due(void *arg)
-{
-    sv__sched *s = arg;
-    struct sv_player *p = s->p;
-    s->refresh_timer = 0;
-    if (!p->pres || !p->pres->live)
-        return;
-    int started = 0;
-    sv__fetch_req req = { .kind = SV__FETCH_MANIFEST, .length = -1 };
-    if (p->pres->kind == SV__SOURCE_DASH) {
-        req.url = p->pres->url;
-        s->refresh_fetch = sv__fetch(p->fetcher, &req, on_mpd_refresh, s);
-        started = s->refresh_fetch > 0;
-        if (!started)
-            s->refresh_fetch = 0;
-    } else {
-        for (int k = 0; k < s->nb; k++) {
-            sched_stream *ss = &s->ss[k];
-            sv__track *t = track_of(ss);
-            if (!t || ss->last_rep < 0 || !t->reps[ss->last_rep].playlist_url || ss->refreshing)
-                continue;
-            req.url = t->reps[ss->last_rep].playlist_url;
-            ss->refresh_id = sv__fetch(p->fetcher, &req, on_playlist_refresh, ss);
-            ss->refreshing = ss->refresh_id > 0;
-            started |= ss->refreshing;
-        }
-    }
-    if (!started)
-        schedule_refresh(s);
 }
 
 /* ---- the scheduler's interface ------------------------------------------------- */
@@ -584,7 +491,7 @@ int sv__sched_start(struct sv_player *p)
     sv__mutex_unlock(&p->st.lock);
     for (int k = 0; k < s->nb; k++)
         pump(&s->ss[k]);
-    schedule_refresh(s);
+    sv__sched_schedule_refresh(s);
     return 0;
 }
 
@@ -605,6 +512,10 @@ void sv__sched_cancel(sv__sched *s)
     if (s->refresh_fetch)
         sv__fetch_cancel(s->p->fetcher, s->refresh_fetch);
     s->refresh_fetch = 0;
+    if (s->avail_timer)
+        sv__loop_timer_cancel(s->p->loop, s->avail_timer);
+    s->avail_timer = 0;
+    s->avail_refresh = 0;
     for (int k = 0; k < s->nb; k++) {
         if (s->ss[k].refreshing)
             sv__fetch_cancel(s->p->fetcher, s->ss[k].refresh_id);
@@ -651,12 +562,17 @@ void sv__sched_seek(struct sv_player *p, double target)
     s->failed = 0; /* a seek tries again */
     for (int k = 0; k < s->nb; k++)
         pump(&s->ss[k]);
-    schedule_refresh(s);
+    sv__sched_schedule_refresh(s);
 }
 
 void sv__sched_pump(sched_stream *ss)
 {
     pump(ss);
+}
+
+sv__track *sv__sched_track_of(sched_stream *ss)
+{
+    return track_of(ss);
 }
 
 void sv__sched_pump_later(sched_stream *ss, double delay_s)
@@ -704,6 +620,23 @@ int sv__sched_all_fetched(struct sv_player *p)
         if (!s->ss[k].done)
             return 0;
     return 1;
+}
+
+int sv__sched_at_live_edge(struct sv_player *p)
+{
+    sv__sched *s = p->sched;
+    int waiting = 0;
+    if (!s || !p->pres || !p->pres->live)
+        return 0;
+    for (int k = 0; k < s->nb; k++) {
+        const sched_stream *ss = &s->ss[k];
+        if (ss->done)
+            continue;
+        if (!ss->waiting_live || ss->fetch_id || sv__recv_busy(ss->recv))
+            return 0;
+        waiting = 1;
+    }
+    return waiting;
 }
 
 double sv__sched_throughput_bps(struct sv_player *p)

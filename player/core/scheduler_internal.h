@@ -35,7 +35,8 @@ typedef struct sched_stream {
     uint64_t run;
     int init_pending;          /* the run's init segment is still to be fetched */
     int done;                  /* end of stream pushed */
-    int waiting_live;          /* at the live edge, waiting for a refresh */
+    int waiting_live;          /* at the live edge, waiting for a refresh or (DASH) for
+                                  the next segment's availability time */
     int refreshing;            /* HLS live: this stream's playlist reload is in flight */
     int64_t refresh_id;
     sv__recv *recv;            /* what the fetches are handed to (media/receive.c) */
@@ -50,6 +51,10 @@ struct sv__sched {
     sv__throughput tput;       /* measured by the receivers, read by choose_rep */
     int64_t refresh_timer;
     int64_t refresh_fetch;
+    int64_t avail_timer;       /* live DASH: > 0 until the next segment becomes available */
+    int avail_refresh;         /* the timer reloads the MPD (a SegmentTimeline's next
+                                  segment) rather than listing from the one we have */
+    int edge_misses;           /* such reloads in a row that came too early */
     uint64_t gen;              /* generation the chunks are tagged with */
 
     /* Segment faults (scheduler_faults.c). An outage starts at the first
@@ -63,13 +68,23 @@ struct sv__sched {
 };
 
 /* scheduler.c: looks at what stream `ss` should fetch next, now or after
- * delay_s (on the stream's wait timer). */
+ * delay_s (on the stream's wait timer); at a live edge it waits
+ * (sv__sched_schedule_avail). */
 void sv__sched_pump(sched_stream *ss);
 void sv__sched_pump_later(sched_stream *ss, double delay_s);
 /* scheduler.c: cancels every fetch, timer and refresh of the scheduler. */
 void sv__sched_cancel(sv__sched *s);
 /* scheduler.c: the stream ends here (an end-of-stream chunk is pushed). */
 void sv__sched_end_stream(sched_stream *ss);
+/* scheduler.c: the track `ss` plays in its period, or NULL. */
+sv__track *sv__sched_track_of(sched_stream *ss);
+
+/* scheduler_live.c */
+/* Arms the manifest refresh timer (live; no-op when armed). */
+void sv__sched_schedule_refresh(sv__sched *s);
+/* Live DASH: arms the timer for the next availability time or timeline
+ * reload (no-op when armed or nothing comes with time). */
+void sv__sched_schedule_avail(sv__sched *s);
 
 /* scheduler_faults.c */
 /* A fetch of the load succeeded: any outage is over. */

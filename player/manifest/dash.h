@@ -29,6 +29,11 @@ typedef struct sv__dash_base_url {
     const char *url;              /* resolved against the levels above */
     const char *service_location; /* CDN identity, or NULL */
     int priority, weight;         /* DVB-DASH dvb:priority / dvb:weight (defaults 1, 1) */
+    /* @availabilityTimeOffset summed over this BaseURL and those above it
+     * (seconds; INFINITY for "INF"), and the nearest @availabilityTimeComplete
+     * (-1 when none says). */
+    double availability_time_offset;
+    int availability_time_complete;
 } sv__dash_base_url;
 
 /* One <S t d r> entry of a SegmentTimeline. */
@@ -59,6 +64,8 @@ typedef struct sv__dash_segments {
     size_t nb_timeline;
     sv__dash_segment_url *list;        /* SegmentList */
     size_t nb_list;
+    double availability_time_offset;   /* seconds (INFINITY: "INF"), 0 if absent */
+    int availability_time_complete;    /* 0 "false", 1 "true", -1 absent */
 } sv__dash_segments;
 
 typedef struct sv__dash_representation {
@@ -104,10 +111,12 @@ typedef struct sv__dash_mpd {
     int dynamic;                       /* type="dynamic" (live) */
     double duration;                   /* mediaPresentationDuration, < 0 if absent */
     double min_buffer_time;
+    double max_segment_duration;       /* maxSegmentDuration, < 0 if absent */
     double min_update_period;          /* < 0 if absent */
     double time_shift_buffer_depth;    /* < 0 if absent */
     double suggested_presentation_delay; /* < 0 if absent */
     double availability_start_time;    /* seconds since 1970 (UTC), 0 if absent */
+    double target_latency;             /* ServiceDescription Latency@target (s), < 0 if absent */
     double publish_time;
     const char *utc_timing_scheme, *utc_timing_value; /* first UTCTiming, or NULL */
     const char *steering_uri;          /* ContentSteering, or NULL */
@@ -167,8 +176,23 @@ int sv__dash_expand(sv__arena *a, const sv__dash_representation *rep, size_t bas
                     double period_duration, double from, double to, size_t max_segments,
                     sv__dash_seg **out);
 
-/* The init segment's URL and range (NULL URL when there is none). */
+/* The init segment's URL and range (NULL URL when there is none): a
+ * template's or an Initialization@sourceURL; else, for an Initialization
+ * with only a range (SegmentBase, or SegmentList as ffmpeg -single_file
+ * writes it), that range of the BaseURL; else, for a SegmentBase with an
+ * indexRange, the bytes before the index (ftyp and moov of an on-demand
+ * file). */
 const char *sv__dash_init_url(sv__arena *a, const sv__dash_representation *rep,
                               size_t base_index, sv__dash_range *range);
+
+/*
+ * The availabilityTimeOffset that moves the segments of `rep` (reached
+ * through base_urls[base_index]) earlier: the segment information's plus
+ * the BaseURLs' (23009-1 5.3.9.5.3), in seconds, INFINITY for "INF". 0
+ * when availabilityTimeComplete is false: such a segment is only being
+ * written at that time (low-latency chunked delivery), and the player
+ * fetches whole segments.
+ */
+double sv__dash_availability_offset(const sv__dash_representation *rep, size_t base_index);
 
 #endif

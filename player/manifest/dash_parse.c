@@ -5,8 +5,10 @@
  * inherits (a Representation's SegmentTemplate overrides the attributes its
  * AdaptationSet's and Period's set).
  */
+#include <errno.h>
 #include <libxml/parser.h>
 #include <libxml/tree.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -46,16 +48,26 @@ static const char *attr(ctx *c, const xmlNode *n, const char *name)
     return v ? sv__arena_strdup(c->arena, (const char *)v) : NULL;
 }
 
+/* Errors name the element, the attribute and (cut short) the value. */
+static int bad_attr(ctx *c, const xmlNode *n, const char *name, const char *why)
+{
+    const xmlChar *v = attr_raw(n, name);
+    return sv__parse_fail(c->err, (int)xmlGetLineNo(n), "%s@%s \"%.40s\" %s",
+                          (const char *)n->name, name, v ? (const char *)v : "", why);
+}
+
 static int attr_i64(ctx *c, const xmlNode *n, const char *name, int64_t *out)
 {
     const xmlChar *v = attr_raw(n, name);
     char *end;
     if (!v)
         return 0;
+    errno = 0;
     long long x = strtoll((const char *)v, &end, 10);
     if (end == (const char *)v || *end)
-        return sv__parse_fail(c->err, (int)xmlGetLineNo(n), "%s: %s is not an integer",
-                              (const char *)n->name, name);
+        return bad_attr(c, n, name, "is not an integer");
+    if (errno == ERANGE)
+        return bad_attr(c, n, name, "is out of the 64-bit range");
     *out = x;
     return 1;
 }
@@ -67,9 +79,41 @@ static int attr_dur(ctx *c, const xmlNode *n, const char *name, double *out)
         return 0;
     double d = sv__dash_parse_duration((const char *)v);
     if (d < 0)
-        return sv__parse_fail(c->err, (int)xmlGetLineNo(n), "%s: %s is not an xs:duration",
-                              (const char *)n->name, name);
+        return bad_attr(c, n, name, "is not an xs:duration");
     *out = d;
+    return 1;
+}
+
+/* @availabilityTimeOffset: seconds (xs:double) or "INF". */
+static int attr_ato(ctx *c, const xmlNode *n, double *out)
+{
+    const xmlChar *v = attr_raw(n, "availabilityTimeOffset");
+    char *end;
+    if (!v)
+        return 0;
+    if (strcmp((const char *)v, "INF") == 0) {
+        *out = INFINITY;
+        return 1;
+    }
+    double d = strtod((const char *)v, &end);
+    if (end == (const char *)v || *end || !isfinite(d) || fabs(d) > 1e9)
+        return bad_attr(c, n, "availabilityTimeOffset", "is not a number of seconds or INF");
+    *out = d;
+    return 1;
+}
+
+/* An xs:boolean attribute: 1/0, -1 when absent. */
+static int attr_bool(ctx *c, const xmlNode *n, const char *name, int *out)
+{
+    const xmlChar *v = attr_raw(n, name);
+    if (!v)
+        return 0;
+    if (!strcmp((const char *)v, "true") || !strcmp((const char *)v, "1"))
+        *out = 1;
+    else if (!strcmp((const char *)v, "false") || !strcmp((const char *)v, "0"))
+        *out = 0;
+    else
+        return bad_attr(c, n, name, "is not true or false");
     return 1;
 }
 
@@ -120,13 +164,22 @@ static int resolve_bases(ctx *c, const xmlNode *n, const bases *parent, bases *o
             sv__dash_base_url *b = &out->v[out->n];
             memset(b, 0, sizeof(*b));
             if (!ref || !(b->url = sv__url_resolve(c->arena, parent->v[p].url, ref)))
-                return sv__parse_fail(c->err, (int)xmlGetLineNo(ch), "BaseURL: malformed URL");
+                return sv__parse_fail(c->err, (int)xmlGetLineNo(ch),
+                                      "BaseURL \"%.60s\" is not a URL", ref ? ref : "");
             b->service_location = attr(c, ch, "serviceLocation");
             if (!b->service_location)
                 b->service_location = parent->v[p].service_location;
             int64_t v;
             b->priority = attr_i64(c, ch, "priority", &v) > 0 ? (int)v : parent->v[p].priority;
             b->weight = attr_i64(c, ch, "weight", &v) > 0 ? (int)v : parent->v[p].weight;
+            double ato = 0;
+            int ret;
+            if ((ret = attr_ato(c, ch, &ato)) < 0 ||
+                attr_bool(c, ch, "availabilityTimeComplete", &b->availability_time_complete) < 0)
+                return SV_ERR_PARSE;
+            if (!attr_raw(ch, "availabilityTimeComplete"))
+                b->availability_time_complete = parent->v[p].availability_time_complete;
+            b->availability_time_offset = parent->v[p].availability_time_offset + ato;
             out->n++;
         }
     }
@@ -160,9 +213,12 @@ static int merge_common(ctx *c, const xmlNode *n, sv__dash_segments *s)
         return ret;
     if (ret) {
         if (v <= 0)
-            return sv__parse_fail(c->err, (int)xmlGetLineNo(n), "timescale must be positive");
+            return bad_attr(c, n, "timescale", "must be positive");
         s->timescale = (uint64_t)v;
     }
+    if (attr_ato(c, n, &s->availability_time_offset) < 0 ||
+        attr_bool(c, n, "availabilityTimeComplete", &s->availability_time_complete) < 0)
+        return SV_ERR_PARSE;
     if ((ret = attr_i64(c, n, "presentationTimeOffset", &s->presentation_time_offset)) < 0)
         return ret;
     if ((ret = attr_i64(c, n, "duration", &s->duration)) < 0)
@@ -172,9 +228,11 @@ static int merge_common(ctx *c, const xmlNode *n, sv__dash_segments *s)
     if ((ret = attr_i64(c, n, "endNumber", &s->end_number)) < 0)
         return ret;
     if (s->duration < 0)
-        return sv__parse_fail(c->err, (int)xmlGetLineNo(n), "negative segment duration");
+        return bad_attr(c, n, "duration", "is negative");
+    if (s->start_number < 0)
+        return bad_attr(c, n, "startNumber", "is negative");
     if (parse_range(attr(c, n, "indexRange"), &s->index_range) < 0)
-        return sv__parse_fail(c->err, (int)xmlGetLineNo(n), "indexRange must be first-last");
+        return bad_attr(c, n, "indexRange", "is not a byte range first-last");
     for (const xmlNode *ch = n->children; ch; ch = ch->next) {
         if (is(ch, "Initialization") || is(ch, "RepresentationIndex")) {
             if (is(ch, "Initialization")) {
@@ -182,8 +240,7 @@ static int merge_common(ctx *c, const xmlNode *n, sv__dash_segments *s)
                 if (src)
                     s->initialization = src;
                 if (parse_range(attr(c, ch, "range"), &s->init_range) < 0)
-                    return sv__parse_fail(c->err, (int)xmlGetLineNo(ch),
-                                          "Initialization@range must be first-last");
+                    return bad_attr(c, ch, "range", "is not a byte range first-last");
             }
         } else if (is(ch, "SegmentTimeline")) {
             size_t cap = 0;
@@ -193,7 +250,8 @@ static int merge_common(ctx *c, const xmlNode *n, sv__dash_segments *s)
                 if (!is(e, "S"))
                     continue;
                 if (s->nb_timeline == MAX_ITEMS)
-                    return sv__parse_fail(c->err, (int)xmlGetLineNo(e), "SegmentTimeline too long");
+                    return sv__parse_fail(c->err, (int)xmlGetLineNo(e),
+                                          "SegmentTimeline: more than %d S elements", MAX_ITEMS);
                 s->timeline = sv__arena_grow(c->arena, s->timeline, &cap, s->nb_timeline + 1,
                                              sizeof(*s->timeline));
                 if (!s->timeline)
@@ -204,9 +262,14 @@ static int merge_common(ctx *c, const xmlNode *n, sv__dash_segments *s)
                     attr_i64(c, e, "d", &entry->d) < 0 || attr_i64(c, e, "r", &entry->r) < 0)
                     return SV_ERR_PARSE;
                 entry->has_t = ret;
-                if (entry->d <= 0 || entry->r < -1 || entry->t < 0)
-                    return sv__parse_fail(c->err, (int)xmlGetLineNo(e),
-                                          "S needs d > 0, r >= -1 and t >= 0");
+                if (entry->d <= 0)
+                    return attr_raw(e, "d") ? bad_attr(c, e, "d", "must be positive")
+                                            : sv__parse_fail(c->err, (int)xmlGetLineNo(e),
+                                                             "S without the d attribute");
+                if (entry->r < -1)
+                    return bad_attr(c, e, "r", "must be -1 or more");
+                if (entry->t < 0)
+                    return bad_attr(c, e, "t", "is negative");
             }
         } else if (is(ch, "SegmentURL")) {
             /* Collected by the caller for SegmentList. */
@@ -242,15 +305,16 @@ static int merge_segments(ctx *c, const xmlNode *level, sv__dash_segments *s)
                 if (!is(u, "SegmentURL"))
                     continue;
                 if (count == MAX_ITEMS)
-                    return sv__parse_fail(c->err, (int)xmlGetLineNo(u), "SegmentList too long");
+                    return sv__parse_fail(c->err, (int)xmlGetLineNo(u),
+                                          "SegmentList: more than %d SegmentURL elements",
+                                          MAX_ITEMS);
                 if (!(list = sv__arena_grow(c->arena, list, &cap, count + 1, sizeof(*list))))
                     return SV_ERR_NOMEM;
                 sv__dash_segment_url *su = &list[count++];
                 su->media = attr(c, u, "media");
                 su->range.length = -1;
                 if (parse_range(attr(c, u, "mediaRange"), &su->range) < 0)
-                    return sv__parse_fail(c->err, (int)xmlGetLineNo(u),
-                                          "SegmentURL@mediaRange must be first-last");
+                    return bad_attr(c, u, "mediaRange", "is not a byte range first-last");
             }
             if (count) {
                 s->list = list;
@@ -331,6 +395,8 @@ static int parse_representation(ctx *c, const xmlNode *n, const sv__dash_adaptat
     if ((ret = attr_i64(c, n, "bandwidth", &r->bandwidth)) <= 0)
         return ret < 0 ? ret : sv__parse_fail(c->err, (int)xmlGetLineNo(n),
                                               "Representation %s without bandwidth", r->id);
+    if (r->bandwidth < 0)
+        return bad_attr(c, n, "bandwidth", "is negative");
     if (attr_i64(c, n, "width", &v) > 0)
         r->width = (int)v;
     if (attr_i64(c, n, "height", &v) > 0)
@@ -396,7 +462,8 @@ static int parse_adaptation(ctx *c, const xmlNode *n, const bases *parent,
         if (!is(ch, "Representation"))
             continue;
         if (as->nb_reps == MAX_ITEMS)
-            return SV_ERR_PARSE;
+            return sv__parse_fail(c->err, (int)xmlGetLineNo(ch),
+                                  "AdaptationSet: more than %d Representation elements", MAX_ITEMS);
         if (!(as->reps = sv__arena_grow(c->arena, as->reps, &cap_reps, as->nb_reps + 1,
                                         sizeof(*as->reps))))
             return SV_ERR_NOMEM;
@@ -422,6 +489,7 @@ static int parse_period(ctx *c, const xmlNode *n, const bases *parent, sv__dash_
     seg.start_number = 1;
     seg.init_range.length = -1;
     seg.index_range.length = -1;
+    seg.availability_time_complete = -1;
     p->id = attr(c, n, "id");
     if ((ret = resolve_bases(c, n, parent, &b)) < 0)
         return ret;
@@ -452,17 +520,17 @@ static int parse_mpd(ctx *c, const xmlNode *root, const char *url)
     const char *type = attr(c, root, "type");
     mpd->dynamic = type && strcmp(type, "dynamic") == 0;
     mpd->duration = mpd->min_update_period = mpd->time_shift_buffer_depth = -1;
-    mpd->suggested_presentation_delay = -1;
+    mpd->suggested_presentation_delay = mpd->target_latency = mpd->max_segment_duration = -1;
     if (attr_dur(c, root, "mediaPresentationDuration", &mpd->duration) < 0 ||
         attr_dur(c, root, "minBufferTime", &mpd->min_buffer_time) < 0 ||
+        attr_dur(c, root, "maxSegmentDuration", &mpd->max_segment_duration) < 0 ||
         attr_dur(c, root, "minimumUpdatePeriod", &mpd->min_update_period) < 0 ||
         attr_dur(c, root, "timeShiftBufferDepth", &mpd->time_shift_buffer_depth) < 0 ||
         attr_dur(c, root, "suggestedPresentationDelay", &mpd->suggested_presentation_delay) < 0)
         return SV_ERR_PARSE;
     const char *ast = attr(c, root, "availabilityStartTime");
     if (ast && (mpd->availability_start_time = sv__dash_parse_datetime(ast)) < 0)
-        return sv__parse_fail(c->err, (int)xmlGetLineNo(root),
-                              "availabilityStartTime is not an xs:dateTime");
+        return bad_attr(c, root, "availabilityStartTime", "is not an xs:dateTime");
     if (mpd->dynamic && !ast)
         return sv__parse_fail(c->err, (int)xmlGetLineNo(root),
                               "dynamic MPD without availabilityStartTime");
@@ -475,6 +543,7 @@ static int parse_mpd(ctx *c, const xmlNode *root, const char *url)
     top.v[0].url = url;
     top.v[0].priority = 1;
     top.v[0].weight = 1;
+    top.v[0].availability_time_complete = -1;
     if ((ret = resolve_bases(c, root, &top, &b)) < 0)
         return ret;
 
@@ -482,6 +551,19 @@ static int parse_mpd(ctx *c, const xmlNode *root, const char *url)
         if (is(ch, "UTCTiming") && !mpd->utc_timing_scheme) {
             mpd->utc_timing_scheme = attr(c, ch, "schemeIdUri");
             mpd->utc_timing_value = attr(c, ch, "value");
+        } else if (is(ch, "ServiceDescription") && mpd->target_latency < 0) {
+            /* DASH-IF low-latency: Latency@target in milliseconds. */
+            for (const xmlNode *l = ch->children; l; l = l->next) {
+                int64_t ms;
+                if (!is(l, "Latency") || (ret = attr_i64(c, l, "target", &ms)) == 0)
+                    continue;
+                if (ret < 0)
+                    return ret;
+                if (ms < 0 || ms > 86400000)
+                    return bad_attr(c, l, "target", "is not a latency in ms (0..86400000)");
+                mpd->target_latency = (double)ms / 1000;
+                break;
+            }
         } else if (is(ch, "ContentSteering")) {
             const char *s = text_of(c, ch);
             if (s && *s && !(mpd->steering_uri = sv__url_resolve(c->arena, url, s)))
@@ -529,7 +611,8 @@ static int parse_mpd(ctx *c, const xmlNode *root, const char *url)
                 p->duration = mpd->duration - p->start;
         }
         if (i > 0 && p->start < mpd->periods[i - 1].start)
-            return sv__parse_fail(c->err, 0, "Periods out of order");
+            return sv__parse_fail(c->err, 0, "Period %zu: start %.3f s is before Period %zu's "
+                                  "(%.3f s)", i + 1, p->start, i, mpd->periods[i - 1].start);
     }
     if (mpd->duration < 0 && !mpd->dynamic) {
         const sv__dash_period *last = &mpd->periods[mpd->nb_periods - 1];

@@ -275,7 +275,31 @@ const char *sv__dash_init_url(sv__arena *a, const sv__dash_representation *rep,
     }
     if (s->initialization)
         return sv__url_resolve(a, base, s->initialization);
-    /* SegmentBase: the init is a byte range of the representation's file. */
-    return s->kind == SV_DASH_ADDR_BASE && s->init_range.length > 0 ? sv__arena_strdup(a, base)
-                                                                    : NULL;
+    /* <Initialization range> without sourceURL, in a SegmentBase or a
+     * SegmentList (ffmpeg -single_file): a byte range of the BaseURL. */
+    if (s->init_range.length > 0)
+        return sv__arena_strdup(a, base);
+    /* SegmentBase with only an indexRange: an on-demand file holds the
+     * init segment (ftyp, moov) before its sidx. */
+    if (s->kind == SV_DASH_ADDR_BASE && s->index_range.length > 0 && s->index_range.offset > 0) {
+        range->offset = 0;
+        range->length = s->index_range.offset;
+        return sv__arena_strdup(a, base);
+    }
+    return NULL;
+}
+
+double sv__dash_availability_offset(const sv__dash_representation *rep, size_t base_index)
+{
+    const sv__dash_segments *s = &rep->seg;
+    const sv__dash_base_url *b = base_index < rep->nb_base_urls ? &rep->base_urls[base_index]
+                                                                : NULL;
+    /* The segment information's availabilityTimeComplete wins over the
+     * BaseURL's; absent everywhere means true. */
+    int complete = s->availability_time_complete >= 0 ? s->availability_time_complete
+                   : b && b->availability_time_complete >= 0 ? b->availability_time_complete
+                                                              : 1;
+    if (!complete)
+        return 0;
+    return s->availability_time_offset + (b ? b->availability_time_offset : 0);
 }

@@ -145,6 +145,7 @@ void sv__seg_list_commit(sv__seg_list *l, sv__rep *rep)
     rep->seg_arena = l->arena;
     rep->segs = l->segs;
     rep->nb_segs = l->n;
+    rep->complete = l->complete;
     rep->seg_state = SV__SEGS_READY;
     memset(l, 0, sizeof(*l));
 }

@@ -95,6 +95,10 @@ typedef struct sv__rep {
     sv__segment *segs;
     size_t nb_segs;
     sv__arena *seg_arena;        /* owns segs and their strings */
+    /* DASH: the list holds the last segment of the rep's period (a static
+     * MPD, a sidx, or a live period whose end has become available), so
+     * nothing more will come for it; 0 otherwise, and always for HLS. */
+    int complete;
 
     /* What is still needed to list the segments: */
     const char *playlist_url;    /* HLS media playlist (NEED_PLAYLIST, and live refresh);
@@ -164,9 +168,13 @@ typedef struct sv__presentation {
     /* Live: where to start playing, seconds on the presentation timeline.
      * HLS (last media playlist loaded): the start of the segment holding
      * end - 3 target durations, or EXT-X-START's TIME-OFFSET. DASH: now -
-     * suggestedPresentationDelay (absent: 3 x the longest listed segment,
-     * at least minBufferTime), kept between the first and last listed
-     * segment starts. 0 for VOD. */
+     * the target latency (ServiceDescription Latency@target, else
+     * suggestedPresentationDelay, else 3 x the longest segment and at least
+     * minBufferTime; never under the longest segment + the publishing margin
+     * + 0.5 s), moved where every audio and video rep lists a segment
+     * (between their latest first start and their earliest last end - 0.5
+     * s), so all sets start at this one time, inside a segment (the player
+     * decodes from the segment's start and shows from here). 0 for VOD. */
     double live_start;
     /* DASH dynamic: the wall-clock (UTC, seconds since 1970) time that
      * presentation time 0 corresponds to; 0 otherwise. */
@@ -234,6 +242,43 @@ int sv__model_dash_sidx(sv__presentation *pres, sv__rep *rep, const uint8_t *dat
  */
 int sv__model_dash_refresh(sv__presentation *pres, const char *text, size_t size,
                            const char *url, double now_utc, sv__parse_error *err);
+
+/*
+ * Live DASH segments become available at availabilityStartTime + Period@start
+ * + their end - availabilityTimeOffset (23009-1 5.3.9.5.3); the model lists
+ * them this long after that, because encoders and origins publish a segment
+ * a little after its nominal time (ffmpeg -re: about 50 ms on an idle
+ * machine) and a request at the nominal time would find nothing.
+ */
+#define SV__DASH_PUBLISH_MARGIN_S 0.3
+
+/*
+ * Live DASH: lists every rep's segments again for now_utc from the MPD of
+ * the last load or refresh, without a new manifest: a SegmentTemplate with
+ * @duration, or a timeline that repeats with r = -1, gains the segments that
+ * have become available since (and drops those that left the time-shift
+ * buffer). Indexes keep their meaning as with sv__model_dash_refresh(). All
+ * or nothing: returns 0, or SV_ERR_PARSE / SV_ERR_NOMEM with the model
+ * unchanged; SV_ERR_INVALID when pres is not a live DASH presentation.
+ */
+int sv__model_dash_update(sv__presentation *pres, double now_utc, sv__parse_error *err);
+
+/*
+ * Live DASH: when, at the earliest, some rep's list can grow (wall-clock UTC,
+ * seconds since 1970), over every rep of every period:
+ * - the availability time of the next segment that the MPD describes but the
+ *   model does not list yet (a template with @duration, a timeline with
+ *   r = -1, a later period's first segment): *needs_refresh = 0, and
+ *   sv__model_dash_update() at that time lists it;
+ * - the time at which the next segment of a SegmentTimeline that ends before
+ *   its period would become available if the timeline went on with its last
+ *   duration: *needs_refresh = 1, only a reloaded MPD can list it (the time
+ *   is already past when the publisher is late).
+ * 0 when there is neither (a finished timeline in a period whose end is
+ * there, availabilityTimeOffset INF) or pres is not live DASH.
+ */
+double sv__model_dash_next_available(const sv__presentation *pres, double now_utc,
+                                     int *needs_refresh);
 
 /* Returns the index in rep->segs of the segment containing time t (the last
  * one that starts at or before t + 1 ms), or -1 when t is past the end or the

@@ -5,9 +5,10 @@
  * the period index, so the demuxer starts afresh at each period boundary.
  *
  * Static MPDs list every segment of a period. Dynamic MPDs list the segments
- * available at now_utc: those that have ended by now (segment end <= now -
- * availabilityStartTime - period start) and that still end inside the
- * time-shift buffer (end > now - timeShiftBufferDepth).
+ * available at now_utc (23009-1 5.3.9.5.3, A.3.4): those that have ended by
+ * now (availabilityStartTime + period start + segment end -
+ * availabilityTimeOffset + SV__DASH_PUBLISH_MARGIN_S <= now) and that still
+ * end inside the time-shift buffer (end > now - timeShiftBufferDepth).
  */
 #include <math.h>
 #include <string.h>
@@ -21,6 +22,15 @@
  * would otherwise list every segment since its availabilityStartTime. */
 #define MAX_SEGMENTS 100000
 #define MAX_LIVE_WINDOW (24 * 3600.0)
+
+/* The buffer a live start keeps between the playing position and the end
+ * of what is available when the next segment becomes available: room for
+ * the download, the demuxer and the decoder. */
+#define LIVE_CUSHION_S 0.5
+
+/* How far past now an open period whose segments are all available
+ * (availabilityTimeOffset="INF") is listed. */
+#define LIVE_INF_AHEAD_S 60.0
 
 /* cenc:default_KID: 32 hex digits, dashes anywhere (8-4-4-4-12 usually). */
 static int parse_kid(const char *s, uint8_t kid[16])
@@ -36,6 +46,19 @@ static int parse_kid(const char *s, uint8_t kid[16])
         n++;
     }
     return n == 32 ? 0 : -1;
+}
+
+double sv__model_dash_avail_edge(const sv__dash_mpd *mpd, size_t pi,
+                                 const sv__dash_representation *dr, double now_utc)
+{
+    const sv__dash_period *dp = &mpd->periods[pi];
+    double pn = now_utc - mpd->availability_start_time - dp->start;
+    double ato = sv__dash_availability_offset(dr, 0);
+    /* "INF": every segment of the period is there; of an open period, a
+     * minute past now is listed (more comes with the clock). */
+    if (isinf(ato))
+        return dp->duration > 0 ? dp->duration : pn + LIVE_INF_AHEAD_S;
+    return pn + ato - SV__DASH_PUBLISH_MARGIN_S;
 }
 
 /* sv__dash_expand does its arithmetic in int64 timescale units; refuses
@@ -88,15 +111,20 @@ int sv__model_dash_list(sv__model *m, const sv__dash_mpd *mpd, size_t pi,
         init->length = range.length > 0 ? range.length : -1;
     }
 
-    double from = 0, to = 0, pn = 0;
+    double from = 0, to = 0, pn = 0, pa = 0;
+    out->complete = !mpd->dynamic;
     if (mpd->dynamic) {
         pn = now_utc - mpd->availability_start_time - dp->start; /* "now" in the period */
-        if (pn <= 0)
+        pa = sv__model_dash_avail_edge(mpd, pi, dr, now_utc);    /* ends available by now */
+        if (pa <= 0)
             return 0; /* the period has not begun: nothing available yet */
-        to = dp->duration > 0 && pn > dp->duration ? dp->duration : pn;
+        to = dp->duration > 0 && pa > dp->duration ? dp->duration : pa;
         double depth = mpd->time_shift_buffer_depth >= 0 ? mpd->time_shift_buffer_depth
                                                          : MAX_LIVE_WINDOW;
         from = pn - depth > 0 ? pn - depth : 0;
+        if (from > to)
+            from = to;
+        out->complete = dp->duration > 0 && pa + LIVE_EPSILON_S >= dp->duration;
         /* Listings stop after MAX_SEGMENTS from `from`: keep the live edge
          * in them when @duration says how many a window holds. */
         if (dr->seg.kind == SV_DASH_ADDR_TEMPLATE && !dr->seg.nb_timeline) {
@@ -129,7 +157,7 @@ int sv__model_dash_list(sv__model *m, const sv__dash_mpd *mpd, size_t pi,
     for (int i = 0; i < n; i++) {
         const sv__dash_seg *d = &segs[i];
         double seg_end = d->start + d->duration;
-        if (mpd->dynamic && (seg_end > pn + 1e-9 || seg_end <= pn - (mpd->time_shift_buffer_depth >= 0
+        if (mpd->dynamic && (seg_end > pa + LIVE_EPSILON_S || seg_end <= pn - (mpd->time_shift_buffer_depth >= 0
                                                              ? mpd->time_shift_buffer_depth
                                                              : MAX_LIVE_WINDOW)))
             continue; /* not yet available, or already out of the time-shift buffer */
@@ -252,6 +280,33 @@ int sv__model_dash_period(sv__model *m, const sv__dash_mpd *mpd, size_t pi, doub
     return 0;
 }
 
+/* Over the audio and video reps of period `pi` that list segments: the
+ * latest first start (*lo) and the earliest last end (*hi), the span every
+ * one of them can start in. 0 when none lists a segment. */
+static int common_span(const sv__presentation *pres, size_t pi, double *lo, double *hi)
+{
+    const sv__period *per = &pres->periods[pi];
+    int any = 0;
+    *lo = -1e300;
+    *hi = 1e300;
+    for (size_t k = 0; k < per->nb_tracks; k++) {
+        if (per->tracks[k].type == SV_TRACK_TEXT)
+            continue;
+        for (size_t r = 0; r < per->tracks[k].nb_reps; r++) {
+            const sv__rep *rep = &per->tracks[k].reps[r];
+            if (rep->seg_state != SV__SEGS_READY || !rep->nb_segs)
+                continue;
+            const sv__segment *last = &rep->segs[rep->nb_segs - 1];
+            if (rep->segs[0].start > *lo)
+                *lo = rep->segs[0].start;
+            if (last->start + last->duration < *hi)
+                *hi = last->start + last->duration;
+            any = 1;
+        }
+    }
+    return any;
+}
+
 void sv__model_dash_timing(sv__model *m, const sv__dash_mpd *mpd, double now_utc,
                            double max_seg_duration)
 {
@@ -266,35 +321,45 @@ void sv__model_dash_timing(sv__model *m, const sv__dash_mpd *mpd, double now_utc
         return;
     }
     pres->refresh_s = mpd->min_update_period > 0 ? mpd->min_update_period : 2;
-    /* Start behind the live edge by suggestedPresentationDelay, or by three
-     * of the longest segments (never less than minBufferTime), so that the
-     * buffer can fill before the edge is reached. */
-    double delay = mpd->suggested_presentation_delay;
+    /* The latency to aim for: ServiceDescription's Latency@target, else
+     * suggestedPresentationDelay, else three of the longest segments (never
+     * less than minBufferTime). Never under one segment plus the publishing
+     * margin and a cushion: a segment becomes available when it ends, so a
+     * player closer to the edge than that waits for each one with an empty
+     * buffer. */
+    if (mpd->max_segment_duration > max_seg_duration)
+        max_seg_duration = mpd->max_segment_duration;
+    double delay = mpd->target_latency >= 0 ? mpd->target_latency
+                                            : mpd->suggested_presentation_delay;
     if (delay < 0) {
         delay = 3 * max_seg_duration;
         if (delay < mpd->min_buffer_time)
             delay = mpd->min_buffer_time;
     }
+    if (delay < max_seg_duration + SV__DASH_PUBLISH_MARGIN_S + LIVE_CUSHION_S)
+        delay = max_seg_duration + SV__DASH_PUBLISH_MARGIN_S + LIVE_CUSHION_S;
     double t = now_utc - mpd->availability_start_time - delay;
-    /* Keep it inside what is listed (the first to the last segment start
-     * over every rep and period). */
-    double lo = 1e300, hi = -1e300;
-    for (size_t p = 0; p < pres->nb_periods; p++)
-        for (size_t k = 0; k < pres->periods[p].nb_tracks; k++)
-            for (size_t r = 0; r < pres->periods[p].tracks[k].nb_reps; r++) {
-                const sv__rep *rep = &pres->periods[p].tracks[k].reps[r];
-                if (rep->seg_state != SV__SEGS_READY || !rep->nb_segs)
-                    continue;
-                if (rep->segs[0].start < lo)
-                    lo = rep->segs[0].start;
-                if (rep->segs[rep->nb_segs - 1].start > hi)
-                    hi = rep->segs[rep->nb_segs - 1].start;
-            }
-    if (lo <= hi) {
-        if (t > hi)
-            t = hi;
-        if (t < lo)
-            t = lo;
+    /* Every audio and video set starts at this one time, so it must lie
+     * where all of them list a segment (an audio segment published after
+     * the video one must not start a segment later): in the period that
+     * holds t, or the last one before it that lists anything, between the
+     * latest first start and the earliest last end less the cushion. */
+    size_t pi = 0;
+    for (size_t i = 0; i < pres->nb_periods; i++)
+        if (pres->periods[i].start <= t)
+            pi = i;
+    for (;;) {
+        double lo, hi;
+        if (common_span(pres, pi, &lo, &hi)) {
+            if (t > hi - LIVE_CUSHION_S)
+                t = hi - LIVE_CUSHION_S;
+            if (t < lo)
+                t = lo;
+            break;
+        }
+        if (pi == 0)
+            break; /* nothing listed anywhere yet: the first segments will */
+        pi--;
     }
     pres->live_start = t;
 }
@@ -397,6 +462,7 @@ int sv__model_dash_sidx(sv__presentation *pres, sv__rep *rep, const uint8_t *dat
         s->disc = (int64_t)pi;
         s->init = init;
     }
+    l.complete = 1;
     sv__seg_list_commit(&l, rep);
     return 0;
 

@@ -36,6 +36,7 @@ typedef struct sv__seg_list {
     sv__arena *arena;
     sv__segment *segs;
     size_t n, cap;
+    int complete;                /* becomes rep->complete */
 } sv__seg_list;
 
 /* Starts an empty list with a fresh arena; SV_ERR_NOMEM. */
@@ -99,6 +100,17 @@ int sv__model_dash_list(sv__model *m, const sv__dash_mpd *mpd, size_t pi,
  */
 int sv__model_dash_period(sv__model *m, const sv__dash_mpd *mpd, size_t pi, double now_utc,
                           sv__period *out, double *max_seg_duration, sv__parse_error *err);
+
+/* DASH dynamic: the time in period `pi` (seconds from its start) up to
+ * which segments of `dr` have become available at now_utc: now less the
+ * availability start and the period start, plus the availabilityTimeOffset,
+ * less SV__DASH_PUBLISH_MARGIN_S. A segment is listed once its end is at
+ * or before it. */
+/* Times near 1.8e9 s (UTC) carry about 2.4e-7 s of rounding: a segment
+ * whose end is within this of the availability edge counts as available. */
+#define LIVE_EPSILON_S 1e-6
+double sv__model_dash_avail_edge(const sv__dash_mpd *mpd, size_t pi,
+                                 const sv__dash_representation *dr, double now_utc);
 
 /* DASH: sets live, duration, refresh_s, live_start, availability fields
  * from the MPD at now_utc (max_seg_duration: the longest listed segment). */

@@ -181,13 +181,38 @@ static int commit(refresh *rf, const sv__dash_mpd *mpd, const long *pmap)
     return 0;
 }
 
+/* Lists every rep again from `mpd` for now_utc and commits the lists; on
+ * success the reps point into `mpd` (the caller keeps it as m->mpd). */
+static int relist(sv__model *m, const sv__dash_mpd *mpd, double now_utc, sv__parse_error *err)
+{
+    refresh rf;
+    long *pmap;
+    int ret = SV_ERR_NOMEM;
+
+    memset(&rf, 0, sizeof(rf));
+    rf.m = m;
+    if (!(rf.tmp = sv__arena_create(sv__model_alloc(m))) ||
+        !(pmap = sv__arena_alloc(rf.tmp, mpd->nb_periods * sizeof(*pmap))))
+        goto fail;
+    if ((ret = prepare(&rf, mpd, now_utc, pmap, err)) < 0)
+        goto fail;
+    if ((ret = commit(&rf, mpd, pmap)) < 0)
+        goto fail;
+    sv__model_dash_timing(m, mpd, now_utc, rf.max_dur);
+    sv__arena_destroy(rf.tmp);
+    return 0;
+
+fail:
+    discard(&rf);
+    sv__arena_destroy(rf.tmp);
+    return ret;
+}
+
 int sv__model_dash_refresh(sv__presentation *pres, const char *text, size_t size,
                            const char *url, double now_utc, sv__parse_error *err)
 {
     sv__parse_error local_err;
     sv__dash_mpd *mpd = NULL;
-    refresh rf;
-    long *pmap;
     int ret;
 
     if (!err)
@@ -195,33 +220,142 @@ int sv__model_dash_refresh(sv__presentation *pres, const char *text, size_t size
     memset(err, 0, sizeof(*err));
     if (!pres || !text || pres->kind != SV__SOURCE_DASH)
         return SV_ERR_INVALID;
-    memset(&rf, 0, sizeof(rf));
-    rf.m = sv__model_of(pres);
+    sv__model *m = sv__model_of(pres);
     if (!url)
         url = pres->url;
-    if ((ret = sv__dash_parse(text, size, url, sv__model_alloc(rf.m), &mpd, err)) < 0)
+    if ((ret = sv__dash_parse(text, size, url, sv__model_alloc(m), &mpd, err)) < 0)
         return ret;
-    ret = SV_ERR_NOMEM;
-    if (!(rf.tmp = sv__arena_create(sv__model_alloc(rf.m))) ||
-        !(pmap = sv__arena_alloc(rf.tmp, mpd->nb_periods * sizeof(*pmap))))
-        goto fail;
-    if ((ret = prepare(&rf, mpd, now_utc, pmap, err)) < 0)
-        goto fail;
+    /* Copied first: once the lists are committed nothing may fail. */
     const char *new_url = url == pres->url ? url : sv__arena_strdup(pres->arena, url);
-    if (!new_url || (ret = commit(&rf, mpd, pmap)) < 0) {
-        ret = SV_ERR_NOMEM;
+    ret = SV_ERR_NOMEM;
+    if (!new_url || (ret = relist(m, mpd, now_utc, err)) < 0)
         goto fail;
-    }
     pres->url = new_url;
-    sv__dash_mpd_free(rf.m->mpd);
-    rf.m->mpd = mpd;
-    sv__model_dash_timing(rf.m, mpd, now_utc, rf.max_dur);
-    sv__arena_destroy(rf.tmp);
+    sv__dash_mpd_free(m->mpd);
+    m->mpd = mpd;
     return 0;
 
 fail:
-    discard(&rf);
-    sv__arena_destroy(rf.tmp);
     sv__dash_mpd_free(mpd);
     return ret;
+}
+
+int sv__model_dash_update(sv__presentation *pres, double now_utc, sv__parse_error *err)
+{
+    sv__parse_error local_err;
+
+    if (!err)
+        err = &local_err;
+    memset(err, 0, sizeof(*err));
+    if (!pres || pres->kind != SV__SOURCE_DASH || !pres->live || !sv__model_of(pres)->mpd)
+        return SV_ERR_INVALID;
+    return relist(sv__model_of(pres), sv__model_of(pres)->mpd, now_utc, err);
+}
+
+/* When the first segment of `dr` (period pi) that is not available at
+ * now_utc becomes available, UTC; 0 when the addressing describes none. */
+static double rep_next(const sv__dash_mpd *mpd, size_t pi, const sv__dash_representation *dr,
+                       double now_utc, sv__arena *a)
+{
+    const sv__dash_period *dp = &mpd->periods[pi];
+    sv__dash_seg *segs = NULL;
+
+    if (dr->seg.kind != SV_DASH_ADDR_TEMPLATE && dr->seg.kind != SV_DASH_ADDR_LIST)
+        return 0; /* one file, or a sidx: nothing comes with time */
+    double pa = sv__model_dash_avail_edge(mpd, pi, dr, now_utc);
+    if (isinf(pa) || (dp->duration > 0 && pa + LIVE_EPSILON_S >= dp->duration))
+        return 0;
+    double from = pa > 0 ? pa : 0;
+    /* The next segment starts before `from` + its duration; two of the
+     * longest a template can describe is enough to find it. */
+    double span = dr->seg.duration > 0 ? 2.0 * (double)dr->seg.duration / (double)dr->seg.timescale
+                                       : 0;
+    for (size_t i = 0; i < dr->seg.nb_timeline; i++) {
+        double d = 2.0 * (double)dr->seg.timeline[i].d / (double)dr->seg.timescale;
+        if (d > span)
+            span = d;
+    }
+    if (span <= 0 && dr->seg.kind == SV_DASH_ADDR_LIST)
+        span = dp->duration > 0 ? dp->duration : 0;
+    if (span <= 0 || from + span > 9e15 / (double)dr->seg.timescale)
+        return 0;
+    int n = sv__dash_expand(a, dr, 0, dp->duration, from, from + span, 4, &segs);
+    for (int i = 0; i < n; i++) {
+        double end = segs[i].start + segs[i].duration;
+        if (dp->duration > 0 && end > dp->duration)
+            end = dp->duration; /* cut at the period's end, as the list does */
+        if (end > pa + LIVE_EPSILON_S)
+            return now_utc + (end - pa);
+    }
+    return 0;
+}
+
+/* When the segment after the last one of `dr`'s SegmentTimeline would
+ * become available if the timeline went on with its last duration, UTC; 0
+ * when it has no timeline, repeats with r = -1 (rep_next covers it), or
+ * reaches its period's end. */
+static double timeline_next(const sv__dash_mpd *mpd, size_t pi, const sv__dash_representation *dr,
+                            double now_utc)
+{
+    const sv__dash_segments *s = &dr->seg;
+    const sv__dash_period *dp = &mpd->periods[pi];
+    double t = 0, d = 0;
+
+    if (s->kind != SV_DASH_ADDR_TEMPLATE || !s->nb_timeline ||
+        isinf(sv__dash_availability_offset(dr, 0)))
+        return 0;
+    for (size_t i = 0; i < s->nb_timeline; i++) {
+        const sv__dash_s *e = &s->timeline[i];
+        if (e->r < 0)
+            return 0;
+        if (e->has_t)
+            t = (double)e->t;
+        t += ((double)e->r + 1) * (double)e->d;
+        d = (double)e->d;
+    }
+    double end = (t - (double)s->presentation_time_offset) / (double)s->timescale;
+    if (dp->duration > 0 && end + LIVE_EPSILON_S >= dp->duration)
+        return 0;
+    double pa = sv__model_dash_avail_edge(mpd, pi, dr, now_utc);
+    return now_utc + (end + d / (double)s->timescale - pa);
+}
+
+double sv__model_dash_next_available(const sv__presentation *pres, double now_utc,
+                                     int *needs_refresh)
+{
+    int reload = 0;
+    if (needs_refresh)
+        *needs_refresh = 0;
+    if (!pres || pres->kind != SV__SOURCE_DASH || !pres->live)
+        return 0;
+    const sv__model *m = (const sv__model *)pres;
+    const sv__dash_mpd *mpd = m->mpd;
+    if (!mpd || !mpd->dynamic)
+        return 0;
+    sv__arena *a = sv__arena_create(m->has_alloc ? &m->alloc : NULL);
+    if (!a)
+        return 0;
+    double best = 0;
+    for (size_t pi = 0; pi < mpd->nb_periods; pi++)
+        for (size_t k = 0; k < mpd->periods[pi].nb_sets; k++) {
+            const sv__dash_adaptation *as = &mpd->periods[pi].sets[k];
+            if (as->content == SV_DASH_OTHER)
+                continue;
+            for (size_t r = 0; r < as->nb_reps; r++) {
+                double t = rep_next(mpd, pi, &as->reps[r], now_utc, a);
+                if (t > now_utc && (best == 0 || t < best)) {
+                    best = t;
+                    reload = 0;
+                }
+                t = timeline_next(mpd, pi, &as->reps[r], now_utc);
+                if (t > 0 && (best == 0 || t < best)) {
+                    best = t;
+                    reload = 1;
+                }
+            }
+        }
+    sv__arena_destroy(a);
+    if (needs_refresh)
+        *needs_refresh = reload;
+    return best;
 }

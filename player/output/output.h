@@ -87,8 +87,9 @@ void sv__aout_set_playing(sv__aout *a, int playing);
 void sv__aout_gap(sv__aout *a, uint64_t gen, double from, double to);
 /* Closes the sink; call only when no demux thread runs. */
 void sv__aout_close(sv__aout *a);
-/* The master clock: presentation seconds being heard now, or NAN when
- * audio is not running. Any thread. */
+/* The master clock: presentation seconds being heard now (once the last
+ * sample has played, it runs on in real time), or NAN when audio is not
+ * running. Any thread. */
 double sv__aout_clock(sv__aout *a);
 double sv__aout_buffered_s(sv__aout *a);
 int sv__aout_done(sv__aout *a);

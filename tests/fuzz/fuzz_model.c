@@ -1,7 +1,8 @@
 /* Fuzz target: manifests into the presentation model. The input is an HLS
  * playlist or an MPD (told apart by sv__model_detect); it is then fed back
  * as every rep's media playlist twice (a live refresh), or as a DASH
- * refresh ten seconds later and as every SegmentBase rep's sidx bytes. */
+ * refresh ten seconds later (then listed again at the next segment's
+ * availability time) and as every SegmentBase rep's sidx bytes. */
 #include <stddef.h>
 #include <stdint.h>
 
@@ -47,9 +48,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                     else if (rep->seg_state == SV__SEGS_NEED_INDEX)
                         sv__model_dash_sidx(pres, rep, data, size, &err);
                 }
-        if (kind == SV__SOURCE_DASH)
+        if (kind == SV__SOURCE_DASH) {
             sv__model_dash_refresh(pres, (const char *)data, size, NULL, now + 10 * (round + 1),
                                    &err);
+            /* Live: on to the next segment's availability, as the
+             * scheduler's timer does, without a new MPD. */
+            double t = now + 10 * (round + 1);
+            int refresh = 0;
+            double next = sv__model_dash_next_available(pres, t, &refresh);
+            if (!refresh && next > t && next < t + 1e6)
+                sv__model_dash_update(pres, next, &err);
+        }
         touch(pres);
     }
     sv__model_destroy(pres);

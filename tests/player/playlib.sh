@@ -192,3 +192,47 @@ pl_expect_error() {
     echo "  $1: $(grep -m1 '^svplay: error: ' "$PL_TMP/$1.err")"
     return 0
 }
+
+# pl_realtime_checks RUN REF [AUDIO_SAMPLES] - the checks of a real-time run
+# (svplay ... --realtime --framemd5 $PL_TMP/RUN.md5 --stats $PL_TMP/RUN.json):
+# exit 0 and no error; the presented frames' hashes equal REF (a file of
+# hashes, one a line) line for line; no frame dropped; no rebuffer;
+# max |audio - video| under 40 ms; and, when AUDIO_SAMPLES is given, that
+# many audio samples played. Recorded with check; returns nothing.
+pl_realtime_checks() {
+    _run=$1
+    _ref=$2
+    _want_audio=${3:-}
+    _stats="$PL_TMP/$_run.json"
+    if [ "$PL_RC" -ne 0 ] || [ ! -s "$_stats" ]; then
+        check 1 "$_run: exit status $PL_RC"
+        pl_show "$_run"
+        return
+    fi
+    _err=$(pl_json "$_stats" error)
+    [ "$_err" = null ]
+    check $? "$_run: no error ($_err)"
+    pl_hashes "$PL_TMP/$_run.md5" >"$PL_TMP/$_run.hashes"
+    _got=$(wc -l <"$PL_TMP/$_run.hashes")
+    _want=$(wc -l <"$_ref")
+    if cmp -s "$PL_TMP/$_run.hashes" "$_ref"; then
+        check 0 "$_run: $_got/$_want presented frames equal ffmpeg's decode, in order"
+    else
+        _first=$(diff "$PL_TMP/$_run.hashes" "$_ref" | head -n 1)
+        check 1 "$_run: presented frames differ from ffmpeg's ($_got frames, expected $_want; first difference: $_first)"
+    fi
+    _dropped=$(pl_json "$_stats" dropped_frames)
+    [ "$_dropped" = 0 ]
+    check $? "$_run: dropped_frames $_dropped"
+    _rebuf=$(pl_json "$_stats" rebuffer_count)
+    [ "$_rebuf" = 0 ]
+    check $? "$_run: rebuffer_count $_rebuf"
+    _drift=$(pl_json "$_stats" max_av_drift_s)
+    awk -v d="$_drift" 'BEGIN { exit !(d != "" && d + 0 == d && d >= 0 && d < 0.040) }'
+    check $? "$_run: max_av_drift_s $_drift < 0.040"
+    if [ -n "$_want_audio" ]; then
+        _audio=$(pl_json "$_stats" audio_frames)
+        [ "$_audio" = "$_want_audio" ]
+        check $? "$_run: audio_frames $_audio, ffmpeg decodes $_want_audio samples"
+    fi
+}

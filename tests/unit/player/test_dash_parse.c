@@ -2,8 +2,10 @@
  * DASH MPD scenarios: multi-CDN BaseURLs with DVB priorities, SegmentTemplate
  * inheritance with a SegmentTimeline (r = -1) and $Number%05d$, SegmentList,
  * SegmentBase, two Periods back to back, a dynamic MPD's timing attributes,
- * and malformed MPDs refused with a reason.
+ * init byte ranges without sourceURL, availabilityTimeOffset, and malformed
+ * MPDs refused with a reason that names the element, attribute and value.
  */
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -223,6 +225,78 @@ static void templates_and_times(void **state)
     sv__arena_destroy(a);
 }
 
+/* ffmpeg -single_file: an Initialization with a range and no sourceURL is
+ * that range of the BaseURL, in a SegmentList as in a SegmentBase; a
+ * SegmentBase with only an indexRange has its init before the index. */
+static void init_ranges_without_source_url(void **state)
+{
+    const char *text =
+        "<MPD xmlns=\"urn:mpeg:dash:schema:mpd:2011\" type=\"static\" mediaPresentationDuration=\"PT4S\">"
+        "<Period><AdaptationSet mimeType=\"video/mp4\">"
+        "  <Representation id=\"0\" bandwidth=\"1000\"><BaseURL>out-stream0.mp4</BaseURL>"
+        "    <SegmentList timescale=\"1000000\" duration=\"2000000\" startNumber=\"1\">"
+        "      <Initialization range=\"0-815\"/>"
+        "      <SegmentURL mediaRange=\"816-61812\" indexRange=\"816-867\"/>"
+        "      <SegmentURL mediaRange=\"61813-131290\"/>"
+        "    </SegmentList></Representation>"
+        "  <Representation id=\"1\" bandwidth=\"2000\"><BaseURL>b.mp4</BaseURL>"
+        "    <SegmentBase indexRange=\"838-949\"/></Representation>"
+        "  <Representation id=\"2\" bandwidth=\"3000\"><BaseURL>c.mp4</BaseURL></Representation>"
+        "</AdaptationSet></Period></MPD>";
+    sv__dash_mpd *mpd = parse_ok(text, "http://h/sf/out.mpd");
+    const sv__dash_adaptation *as = &mpd->periods[0].sets[0];
+    sv__dash_seg *segs = NULL;
+    sv__dash_range r;
+    (void)state;
+
+    assert_string_equal(sv__dash_init_url(mpd->arena, &as->reps[0], 0, &r),
+                        "http://h/sf/out-stream0.mp4");
+    assert_int_equal(r.offset, 0);
+    assert_int_equal(r.length, 816);
+    assert_int_equal(sv__dash_expand(mpd->arena, &as->reps[0], 0, 4, 0, 0, 10, &segs), 2);
+    assert_string_equal(segs[1].url, "http://h/sf/out-stream0.mp4");
+    assert_int_equal(segs[1].range.offset, 61813);
+    assert_int_equal(segs[1].range.length, 131290 - 61813 + 1);
+    assert_string_equal(sv__dash_init_url(mpd->arena, &as->reps[1], 0, &r), "http://h/sf/b.mp4");
+    assert_int_equal(r.offset, 0);
+    assert_int_equal(r.length, 838);
+    assert_null(sv__dash_init_url(mpd->arena, &as->reps[2], 0, &r));
+    sv__dash_mpd_free(mpd);
+}
+
+/* availabilityTimeOffset: the segment information's plus the BaseURLs'
+ * (summed down the levels), "INF", and none when availabilityTimeComplete
+ * is false; ServiceDescription's Latency@target and maxSegmentDuration. */
+static void availability_attributes(void **state)
+{
+    const char *text =
+        "<MPD xmlns=\"urn:mpeg:dash:schema:mpd:2011\" type=\"dynamic\""
+        " availabilityStartTime=\"2026-11-20T10:00:00Z\" maxSegmentDuration=\"PT2.0S\">"
+        "<ServiceDescription id=\"0\"><Latency target=\"3500\" max=\"6000\"/></ServiceDescription>"
+        "<BaseURL availabilityTimeOffset=\"0.5\">http://cdn/live/</BaseURL>"
+        "<Period start=\"PT0S\"><BaseURL availabilityTimeOffset=\"0.25\">p/</BaseURL>"
+        "<AdaptationSet mimeType=\"video/mp4\">"
+        "<SegmentTemplate timescale=\"1\" duration=\"2\" media=\"$Number$.m4s\" availabilityTimeOffset=\"1\"/>"
+        "<Representation id=\"a\" bandwidth=\"1\"/>"
+        "<Representation id=\"b\" bandwidth=\"1\">"
+        "<SegmentTemplate timescale=\"1\" duration=\"2\" media=\"$Number$.m4s\""
+        " availabilityTimeOffset=\"1.967\" availabilityTimeComplete=\"false\"/></Representation>"
+        "<Representation id=\"c\" bandwidth=\"1\">"
+        "<SegmentTemplate timescale=\"1\" duration=\"2\" media=\"$Number$.m4s\" availabilityTimeOffset=\"INF\"/>"
+        "</Representation></AdaptationSet></Period></MPD>";
+    sv__dash_mpd *mpd = parse_ok(text, "http://h/live.mpd");
+    const sv__dash_adaptation *as = &mpd->periods[0].sets[0];
+    (void)state;
+
+    assert_true(near(mpd->target_latency, 3.5));
+    assert_true(near(mpd->max_segment_duration, 2));
+    assert_true(near(as->reps[0].base_urls[0].availability_time_offset, 0.75));
+    assert_true(near(sv__dash_availability_offset(&as->reps[0], 0), 1.75));
+    assert_true(near(sv__dash_availability_offset(&as->reps[1], 0), 0));
+    assert_true(isinf(sv__dash_availability_offset(&as->reps[2], 0)));
+    sv__dash_mpd_free(mpd);
+}
+
 static void expect_error(const char *text, const char *fragment)
 {
     sv__dash_mpd *mpd = NULL;
@@ -252,6 +326,32 @@ static void malformed_mpds(void **state)
                  "<SegmentTemplate media=\"x\" timescale=\"0\" duration=\"1\"/>"
                  "<Representation id=\"a\" bandwidth=\"1\"/></AdaptationSet></Period></MPD>",
                  "timescale");
+    /* Errors name the element, the attribute and its value. */
+    expect_error("<MPD mediaPresentationDuration=\"PT1S\"><Period><AdaptationSet>"
+                 "<SegmentTemplate media=\"x\"><SegmentTimeline><S t=\"0\" d=\"0\"/>"
+                 "</SegmentTimeline></SegmentTemplate><Representation id=\"a\" bandwidth=\"1\"/>"
+                 "</AdaptationSet></Period></MPD>", "S@d \"0\" must be positive");
+    expect_error("<MPD mediaPresentationDuration=\"PT1S\"><Period><AdaptationSet>"
+                 "<Representation id=\"a\" bandwidth=\"1\"><BaseURL>f.mp4</BaseURL><SegmentList duration=\"1\">"
+                 "<Initialization range=\"0-9\"/><SegmentURL mediaRange=\"50-20\"/></SegmentList>"
+                 "</Representation></AdaptationSet></Period></MPD>",
+                 "SegmentURL@mediaRange \"50-20\" is not a byte range");
+    expect_error("<MPD mediaPresentationDuration=\"PT1S\"><Period><AdaptationSet>"
+                 "<Representation id=\"a\" bandwidth=\"1\"><SegmentBase indexRange=\"10\"/>"
+                 "</Representation></AdaptationSet></Period></MPD>",
+                 "SegmentBase@indexRange \"10\"");
+    expect_error("<MPD mediaPresentationDuration=\"PT1S\"><Period><AdaptationSet>"
+                 "<SegmentTemplate media=\"x\" duration=\"1\" availabilityTimeOffset=\"soon\"/>"
+                 "<Representation id=\"a\" bandwidth=\"1\"/></AdaptationSet></Period></MPD>",
+                 "SegmentTemplate@availabilityTimeOffset \"soon\"");
+    expect_error("<MPD mediaPresentationDuration=\"PT1S\"><Period><AdaptationSet>"
+                 "<SegmentTemplate media=\"x\" duration=\"1\" startNumber=\"99999999999999999999\"/>"
+                 "<Representation id=\"a\" bandwidth=\"1\"/></AdaptationSet></Period></MPD>",
+                 "SegmentTemplate@startNumber \"99999999999999999999\" is out of the 64-bit range");
+    expect_error("<MPD mediaPresentationDuration=\"PT1S\"><ServiceDescription><Latency target=\"-5\"/>"
+                 "</ServiceDescription><Period/></MPD>", "Latency@target \"-5\"");
+    expect_error("<MPD mediaPresentationDuration=\"PT9S\"><Period start=\"PT5S\"/>"
+                 "<Period start=\"PT1S\"/></MPD>", "Period 2: start 1.000 s is before Period 1's");
     expect_error("<!DOCTYPE MPD [<!ENTITY x SYSTEM \"file:///etc/passwd\">]>"
                  "<MPD mediaPresentationDuration=\"PT1S\"><Period><AdaptationSet>"
                  "<Representation id=\"&x;\" bandwidth=\"1\"/></AdaptationSet></Period></MPD>",
@@ -281,6 +381,8 @@ int main(void)
         cmocka_unit_test(list_base_and_two_periods),
         cmocka_unit_test(dynamic_mpd_timing),
         cmocka_unit_test(templates_and_times),
+        cmocka_unit_test(init_ranges_without_source_url),
+        cmocka_unit_test(availability_attributes),
         cmocka_unit_test(malformed_mpds),
         cmocka_unit_test(oversized_mpd_names_the_limit),
     };

@@ -2,7 +2,9 @@
  * DASH into the presentation model: a VOD MPD with multi-CDN BaseURLs,
  * ContentProtection and a SegmentTimeline (r = -1) with $Number%05d$; a
  * dynamic MPD at a fixed clock (availability window, live start, refresh
- * that slides the window and adds a period); SegmentList then SegmentBase
+ * that slides the window and adds a period); live segments that come with
+ * the clock (@duration templates, availabilityTimeOffset, Periods), a live
+ * start common to audio and video; SegmentList then SegmentBase
  * across two periods, the latter indexed by the sidx ffmpeg writes; and
  * MPDs refused with a reason.
  */
@@ -10,6 +12,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -174,8 +177,9 @@ static void dynamic_window_and_refresh(void **state)
     assert_true(near(pres->refresh_s, 2));
     assert_true(near(pres->availability_start_time, AST));
     assert_true(near(pres->time_shift_buffer_depth, 30));
-    /* Now is 100.5 s: video segments that ended by then and end after
-     * 70.5 s: [68, 72) .. [96, 100), numbers 18..25. */
+    /* Now is 100.5 s: video segments that ended by then (less the 0.3 s
+     * publishing margin) and end after 70.5 s: [68, 72) .. [96, 100),
+     * numbers 18..25. */
     const sv__rep *v = &pres->periods[0].tracks[0].reps[0];
     assert_int_equal(v->nb_segs, 8);
     assert_int_equal(v->segs[0].number, 18);
@@ -215,7 +219,7 @@ static void dynamic_window_and_refresh(void **state)
         "<SegmentTemplate timescale=\"90000\" presentationTimeOffset=\"900000\" media=\"p2/$Number$.m4s\">"
         "<SegmentTimeline><S t=\"900000\" d=\"180000\" r=\"-1\"/></SegmentTimeline></SegmentTemplate>"
         "<Representation id=\"v\" bandwidth=\"1000000\"/></AdaptationSet></Period></MPD>";
-    assert_int_equal(sv__model_dash_refresh(pres, two, strlen(two), NULL, AST + 120, &err), 0);
+    assert_int_equal(sv__model_dash_refresh(pres, two, strlen(two), NULL, AST + 120.5, &err), 0);
     assert_int_equal(pres->nb_periods, 2);
     assert_string_equal(pres->periods[0].id, "live1");
     assert_true(near(pres->periods[0].duration, 104));
@@ -230,13 +234,13 @@ static void dynamic_window_and_refresh(void **state)
     assert_string_equal(p2->id, "live2");
     assert_true(near(p2->start, 104));
     const sv__rep *v2 = &p2->tracks[0].reps[0];
-    /* 16 s into the period: 2 s segments [104, 106) .. [118, 120). */
+    /* 16.5 s into the period: 2 s segments [104, 106) .. [118, 120). */
     assert_int_equal(v2->nb_segs, 8);
     assert_true(near(v2->segs[0].start, 104));
     assert_int_equal(v2->segs[0].disc, 1);
     assert_string_equal(v2->segs[7].res.url, "http://127.0.0.1:8080/live/p2/8.m4s");
     assert_true(near(pres->refresh_s, 4));
-    assert_true(near(pres->live_start, 115));
+    assert_true(near(pres->live_start, 115.5));
 
     /* A broken reload changes nothing. */
     assert_int_equal(sv__model_dash_refresh(pres, "<MPD", 4, NULL, AST + 130, &err), SV_ERR_PARSE);
@@ -245,7 +249,8 @@ static void dynamic_window_and_refresh(void **state)
 }
 
 /* A 10 ms timeline repeated from t=0 since 2020, 2e8 s ago: only the last
- * minute is listed, without walking the 2e10 segments before it. */
+ * minute is listed (up to the 0.3 s publishing margin), without walking the
+ * 2e10 segments before it. */
 static void long_running_live_timeline(void **state)
 {
     const char *text =
@@ -259,11 +264,173 @@ static void long_running_live_timeline(void **state)
     (void)state;
 
     const sv__rep *a = &pres->periods[0].tracks[0].reps[0];
-    assert_int_equal(a->nb_segs, 6000);
+    assert_int_equal(a->nb_segs, 5970);
     assert_int_equal(a->segs[0].number, INT64_C(19999994001));
     assert_true(a->segs[0].start > 2e8 - 60 - 1e-6 && a->segs[0].start < 2e8 - 60 + 1e-6);
-    assert_int_equal(a->segs[5999].number, INT64_C(20000000000));
-    assert_string_equal(a->segs[5999].res.url, "http://h/a/20000000000.m4s");
+    assert_int_equal(a->segs[5969].number, INT64_C(19999999970));
+    assert_string_equal(a->segs[5969].res.url, "http://h/a/19999999970.m4s");
+    sv__model_destroy(pres);
+}
+
+/* A live SegmentTemplate with @duration (ffmpeg -use_timeline 0): the MPD
+ * never changes, the segments come with the clock. */
+static const char *number_mpd =
+    "<MPD xmlns=\"urn:mpeg:dash:schema:mpd:2011\" type=\"dynamic\""
+    " availabilityStartTime=\"2026-11-20T10:00:00Z\" minimumUpdatePeriod=\"PT500S\""
+    " timeShiftBufferDepth=\"PT10S\" suggestedPresentationDelay=\"PT2S\">"
+    "<Period id=\"0\" start=\"PT0S\">"
+    "<AdaptationSet contentType=\"video\" mimeType=\"video/mp4\">"
+    "<SegmentTemplate timescale=\"1000000\" duration=\"2000000\" startNumber=\"1\""
+    " initialization=\"init-$RepresentationID$.m4s\" media=\"c-$RepresentationID$-$Number%05d$.m4s\"@@/>"
+    "<Representation id=\"0\" bandwidth=\"300000\"/></AdaptationSet>"
+    "<AdaptationSet contentType=\"audio\" mimeType=\"audio/mp4\">"
+    "<SegmentTemplate timescale=\"1000000\" duration=\"2000000\" startNumber=\"1\""
+    " initialization=\"init-$RepresentationID$.m4s\" media=\"c-$RepresentationID$-$Number%05d$.m4s\"@@/>"
+    "<Representation id=\"1\" bandwidth=\"64000\"/></AdaptationSet>"
+    "</Period></MPD>";
+
+/* number_mpd with `extra` attributes in place of each "@@". */
+static sv__presentation *number_live(const char *extra, double now)
+{
+    char text[2048];
+    size_t n = 0;
+    for (const char *p = number_mpd; *p && n + strlen(extra) + 1 < sizeof(text);) {
+        if (p[0] == '@' && p[1] == '@') {
+            memcpy(text + n, extra, strlen(extra));
+            n += strlen(extra);
+            p += 2;
+        } else {
+            text[n++] = *p++;
+        }
+    }
+    text[n] = '\0';
+    return create_ok(text, "http://h/live/manifest.mpd", now);
+}
+
+static void live_number_template_by_time(void **state)
+{
+    sv__presentation *pres = number_live("", AST + 9.5);
+    sv__parse_error err;
+    (void)state;
+
+    /* 9.5 s in: the segments that ended 0.3 s ago or earlier, [0, 8). */
+    const sv__rep *v = &pres->periods[0].tracks[0].reps[0];
+    assert_int_equal(v->nb_segs, 4);
+    assert_int_equal(v->segs[3].number, 4);
+    assert_false(v->complete);
+    /* 2 s behind (suggestedPresentationDelay) is closer than a segment +
+     * the margin + 0.5 s: 2.8 s behind, inside [0, 8) of both sets. */
+    assert_true(near(pres->live_start, 6.7));
+    /* The next one, [8, 10), becomes available at 10 s + the margin. */
+    assert_true(near(sv__model_dash_next_available(pres, AST + 9.5, NULL), AST + 10.3));
+    assert_int_equal(sv__model_dash_update(pres, AST + 10.29, &err), 0);
+    assert_int_equal(v->nb_segs, 4);
+    assert_int_equal(sv__model_dash_update(pres, AST + 10.3, &err), 0);
+    assert_int_equal(v->nb_segs, 5);
+    assert_string_equal(v->segs[4].res.url, "http://h/live/c-0-00005.m4s");
+    assert_string_equal(v->segs[4].init->url, "http://h/live/init-0.m4s");
+    assert_true(near(sv__model_dash_next_available(pres, AST + 10.3, NULL), AST + 12.3));
+    /* 10 s later: the time-shift buffer (10 s) holds [10, 12) .. [18, 20). */
+    assert_int_equal(sv__model_dash_update(pres, AST + 20.3, &err), 0);
+    const sv__rep *a = &pres->periods[0].tracks[1].reps[0];
+    assert_int_equal(v->nb_segs, 5);
+    assert_int_equal(v->segs[0].number, 6);
+    assert_int_equal(a->nb_segs, 5);
+    assert_int_equal(a->segs[4].number, 10);
+    sv__model_destroy(pres);
+}
+
+/* availabilityTimeOffset lists segments earlier; with
+ * availabilityTimeComplete="false" (ffmpeg -streaming 1) it does not. */
+static void live_availability_time_offset(void **state)
+{
+    sv__presentation *pres = number_live(" availabilityTimeOffset=\"1.5\"", AST + 9.5);
+    (void)state;
+    assert_int_equal(pres->periods[0].tracks[0].reps[0].nb_segs, 5);
+    assert_true(near(sv__model_dash_next_available(pres, AST + 9.5, NULL), AST + 10.8));
+    sv__model_destroy(pres);
+
+    pres = number_live(" availabilityTimeOffset=\"1.967\" availabilityTimeComplete=\"false\"",
+                       AST + 9.5);
+    assert_int_equal(pres->periods[0].tracks[0].reps[0].nb_segs, 4);
+    sv__model_destroy(pres);
+}
+
+/* A timeline MPD whose audio is published a segment after the video:
+ * both sets start at one time, inside a segment each of them lists. */
+static void live_start_common_to_audio_and_video(void **state)
+{
+    const char *text =
+        "<MPD xmlns=\"urn:mpeg:dash:schema:mpd:2011\" type=\"dynamic\""
+        " availabilityStartTime=\"2026-11-20T10:00:00Z\" minimumUpdatePeriod=\"PT2S\""
+        " timeShiftBufferDepth=\"PT10S\" suggestedPresentationDelay=\"PT2S\">"
+        "<Period id=\"0\" start=\"PT0S\">"
+        "<AdaptationSet contentType=\"video\" mimeType=\"video/mp4\">"
+        "<SegmentTemplate timescale=\"15360\" media=\"v$Number$.m4s\">"
+        "<SegmentTimeline><S t=\"0\" d=\"30720\" r=\"4\"/></SegmentTimeline></SegmentTemplate>"
+        "<Representation id=\"0\" bandwidth=\"300000\"/></AdaptationSet>"
+        "<AdaptationSet contentType=\"audio\" mimeType=\"audio/mp4\">"
+        "<SegmentTemplate timescale=\"48000\" media=\"a$Number$.m4s\">"
+        "<SegmentTimeline><S t=\"0\" d=\"95232\"/><S d=\"96256\" r=\"2\"/></SegmentTimeline>"
+        "</SegmentTemplate>"
+        "<Representation id=\"1\" bandwidth=\"64000\"/></AdaptationSet>"
+        "</Period></MPD>";
+    (void)state;
+
+    /* 10.5 s in: video [0, 10), audio up to 7.999 s. 10.5 - 2.8 = 7.7 is
+     * past the audio's last end less 0.5 s: 7.499. */
+    sv__presentation *pres = create_ok(text, "http://h/live.mpd", AST + 10.5);
+    const double audio_end = (95232.0 + 3 * 96256.0) / 48000;
+    assert_true(near(pres->live_start, audio_end - 0.5));
+    const sv__rep *v = &pres->periods[0].tracks[0].reps[0];
+    const sv__rep *a = &pres->periods[0].tracks[1].reps[0];
+    long vi = sv__model_find_segment(v, pres->live_start), ai = sv__model_find_segment(a, pres->live_start);
+    assert_int_equal(vi, 3);
+    assert_int_equal(ai, 3);
+    /* A timeline grows with a reloaded MPD only: the audio's next segment,
+     * [7.999, 10.004), was due 0.3 s after its end, before now. */
+    int reload = 0;
+    double next = sv__model_dash_next_available(pres, AST + 10.5, &reload);
+    assert_true(reload);
+    assert_true(near(next, AST + (95232.0 + 4 * 96256.0) / 48000 + 0.3));
+    sv__model_destroy(pres);
+}
+
+/* Live Periods: the next one's segments come with the clock, and a period
+ * whose end is available is complete. */
+static void live_periods_by_time(void **state)
+{
+    const char *text =
+        "<MPD xmlns=\"urn:mpeg:dash:schema:mpd:2011\" type=\"dynamic\""
+        " availabilityStartTime=\"2026-11-20T10:00:00Z\" minimumUpdatePeriod=\"PT500S\""
+        " suggestedPresentationDelay=\"PT2S\">"
+        "<Period id=\"a\" start=\"PT0S\" duration=\"PT6S\"><BaseURL>a/</BaseURL>"
+        "<AdaptationSet mimeType=\"video/mp4\"><SegmentTemplate timescale=\"1\" duration=\"2\" media=\"$Number$.m4s\"/>"
+        "<Representation id=\"v\" bandwidth=\"1\"/></AdaptationSet></Period>"
+        "<Period id=\"b\" start=\"PT6S\" duration=\"PT6S\"><BaseURL>b/</BaseURL>"
+        "<AdaptationSet mimeType=\"video/mp4\"><SegmentTemplate timescale=\"1\" duration=\"2\" media=\"$Number$.m4s\"/>"
+        "<Representation id=\"v\" bandwidth=\"1\"/></AdaptationSet></Period></MPD>";
+    sv__presentation *pres = create_ok(text, "http://h/live.mpd", AST + 5.5);
+    sv__parse_error err;
+    (void)state;
+
+    const sv__rep *a = &pres->periods[0].tracks[0].reps[0];
+    const sv__rep *b = &pres->periods[1].tracks[0].reps[0];
+    assert_int_equal(a->nb_segs, 2);
+    assert_false(a->complete);
+    assert_int_equal(b->nb_segs, 0);
+    assert_true(near(sv__model_dash_next_available(pres, AST + 5.5, NULL), AST + 6.3));
+    assert_int_equal(sv__model_dash_update(pres, AST + 6.3, &err), 0);
+    assert_int_equal(a->nb_segs, 3);
+    assert_true(a->complete);
+    assert_int_equal(b->nb_segs, 0);
+    /* Period b's first segment, [6, 8). */
+    assert_true(near(sv__model_dash_next_available(pres, AST + 6.3, NULL), AST + 8.3));
+    assert_int_equal(sv__model_dash_update(pres, AST + 8.3, &err), 0);
+    assert_int_equal(b->nb_segs, 1);
+    assert_string_equal(b->segs[0].res.url, "http://h/b/1.m4s");
+    assert_int_equal(b->segs[0].disc, 1);
+    assert_true(near(b->segs[0].start, 6));
     sv__model_destroy(pres);
 }
 
@@ -376,6 +543,10 @@ int main(void)
         cmocka_unit_test(vod_template_protection_cdns),
         cmocka_unit_test(dynamic_window_and_refresh),
         cmocka_unit_test(long_running_live_timeline),
+        cmocka_unit_test(live_number_template_by_time),
+        cmocka_unit_test(live_availability_time_offset),
+        cmocka_unit_test(live_start_common_to_audio_and_video),
+        cmocka_unit_test(live_periods_by_time),
         cmocka_unit_test(list_then_segment_base),
         cmocka_unit_test(refusals),
     };

@@ -1,0 +1,180 @@
+/*
+ * The scheduler at a live edge: manifest refreshes (the whole MPD, or each
+ * stream's HLS media playlist, every refresh_s) and, for live DASH, the
+ * times the MPD gives the next segments (player/model/model.h,
+ * sv__model_dash_next_available): a stream waiting at the edge is woken
+ * when its next segment becomes available, and a SegmentTimeline's MPD is
+ * reloaded when its next segment is due rather than a refresh period later.
+ *
+ * Loop thread only.
+ */
+#include "player/core/scheduler_internal.h"
+
+static int start_mpd_refresh(sv__sched *s);
+static void refresh_due(void *arg);
+
+/* ---- live availability (DASH) -------------------------------------------------- */
+
+static void avail_due(void *arg)
+{
+    sv__sched *s = arg;
+    struct sv_player *p = s->p;
+    s->avail_timer = 0;
+    if (!p->pres || !p->pres->live || p->pres->kind != SV__SOURCE_DASH || s->failed)
+        return;
+    if (s->avail_refresh) {
+        s->avail_refresh = 0;
+        if (!start_mpd_refresh(s))
+            sv__sched_schedule_avail(s);
+        return;
+    }
+    sv__parse_error err = { 0 };
+    int ret = sv__model_dash_update(p->pres, sv__wallclock_utc(p), &err);
+    if (ret < 0)
+        sv__env_error(&p->env, ret, 0, "live DASH: cannot list the segments available now: %s",
+                      err.message[0] ? err.message : sv_strerror(ret));
+    for (int k = 0; k < s->nb; k++)
+        sv__sched_pump(&s->ss[k]);
+}
+
+/* Wakes the waiting streams when the MPD says the next segment is there,
+ * or, for a SegmentTimeline, reloads the MPD when its next segment is due
+ * rather than at the next minimumUpdatePeriod (up to a period late, which
+ * a player a segment and a half behind the edge cannot wait). */
+void sv__sched_schedule_avail(sv__sched *s)
+{
+    struct sv_player *p = s->p;
+    if (s->avail_timer || s->failed || !p->pres->live || p->pres->kind != SV__SOURCE_DASH)
+        return;
+    double now = sv__wallclock_utc(p);
+    int refresh = 0;
+    double next = sv__model_dash_next_available(p->pres, now, &refresh);
+    if (next <= 0)
+        return; /* nothing comes with time: the regular refresh may bring more */
+    double d = next - now;
+    if (refresh) {
+        if (s->refresh_fetch)
+            return; /* one is on its way; its end pumps the streams */
+        if (d <= 0) {
+            /* Due, but the last reload did not have it yet: a late
+             * publisher is asked again after 0.25 s, 0.5 s, ... at most
+             * every refresh period. */
+            d = 0.25 * (double)(1 << (s->edge_misses < 4 ? s->edge_misses : 4));
+            if (d > p->pres->refresh_s)
+                d = p->pres->refresh_s;
+            s->edge_misses++;
+        }
+    }
+    s->avail_refresh = refresh;
+    s->avail_timer = sv__loop_timer(p->loop, d > 0.001 ? d : 0.001, avail_due, s);
+    if (s->avail_timer < 0)
+        s->avail_timer = 0;
+}
+
+/* ---- live refresh ------------------------------------------------------------ */
+
+void sv__sched_schedule_refresh(sv__sched *s)
+{
+    struct sv_player *p = s->p;
+    if (!p->pres->live || s->refresh_timer)
+        return;
+    double d = p->pres->refresh_s > 0 ? p->pres->refresh_s : 2;
+    s->refresh_timer = sv__loop_timer(p->loop, d, refresh_due, s);
+    if (s->refresh_timer < 0)
+        s->refresh_timer = 0;
+}
+
+static void refresh_done(sv__sched *s)
+{
+    for (int k = 0; k < s->nb; k++)
+        if (s->ss[k].refreshing)
+            return; /* another playlist is still coming */
+    for (int k = 0; k < s->nb; k++)
+        sv__sched_pump(&s->ss[k]);
+    sv__sched_live_check(s, s->p->pres->url);
+    if (s->p->pres->live && !s->failed)
+        sv__sched_schedule_refresh(s);
+}
+
+/* DASH: the whole MPD is reloaded. */
+static void on_mpd_refresh(void *opaque, sv__fetch_result *r)
+{
+    sv__sched *s = opaque;
+    struct sv_player *p = s->p;
+    s->refresh_fetch = 0;
+    if (r->error) {
+        /* A live manifest that fails once is retried at the next period. */
+        sv__env_error(&p->env, r->error, 0, "%s", r->message);
+    } else {
+        sv__parse_error err = { 0 };
+        int ret = sv__model_dash_refresh(p->pres, (const char *)r->data, r->size, r->url,
+                                         sv__wallclock_utc(p), &err);
+        if (ret < 0)
+            sv__env_error(&p->env, ret, 0, "live refresh of %s: %s", r->url, err.message);
+    }
+    sv__free(p->settings.allocator, r->data);
+    refresh_done(s);
+}
+
+/* HLS: each stream reloads the media playlist it plays. */
+static void on_playlist_refresh(void *opaque, sv__fetch_result *r)
+{
+    sched_stream *ss = opaque;
+    struct sv_player *p = ss->owner->p;
+    ss->refreshing = 0;
+    sv__track *t = sv__sched_track_of(ss);
+    if (r->error) {
+        sv__env_error(&p->env, r->error, 0, "%s", r->message);
+    } else if (t && ss->last_rep >= 0) {
+        sv__parse_error err = { 0 };
+        int ret = sv__model_hls_media(p->pres, &t->reps[ss->last_rep], (const char *)r->data,
+                                      r->size, r->url, &err);
+        if (ret < 0)
+            sv__env_error(&p->env, ret, 0, "live refresh of %s: %s", r->url, err.message);
+    }
+    sv__free(p->settings.allocator, r->data);
+    refresh_done(ss->owner);
+}
+
+/* DASH: reloads the MPD unless a reload is already on its way; 0 when
+ * it could not be requested. */
+static int start_mpd_refresh(sv__sched *s)
+{
+    struct sv_player *p = s->p;
+    if (s->refresh_fetch)
+        return 1;
+    sv__fetch_req req = { .kind = SV__FETCH_MANIFEST, .length = -1, .url = p->pres->url };
+    s->refresh_fetch = sv__fetch(p->fetcher, &req, on_mpd_refresh, s);
+    if (s->refresh_fetch <= 0) {
+        s->refresh_fetch = 0;
+        return 0;
+    }
+    return 1;
+}
+
+static void refresh_due(void *arg)
+{
+    sv__sched *s = arg;
+    struct sv_player *p = s->p;
+    s->refresh_timer = 0;
+    if (!p->pres || !p->pres->live)
+        return;
+    int started = 0;
+    sv__fetch_req req = { .kind = SV__FETCH_MANIFEST, .length = -1 };
+    if (p->pres->kind == SV__SOURCE_DASH) {
+        started = start_mpd_refresh(s);
+    } else {
+        for (int k = 0; k < s->nb; k++) {
+            sched_stream *ss = &s->ss[k];
+            sv__track *t = sv__sched_track_of(ss);
+            if (!t || ss->last_rep < 0 || !t->reps[ss->last_rep].playlist_url || ss->refreshing)
+                continue;
+            req.url = t->reps[ss->last_rep].playlist_url;
+            ss->refresh_id = sv__fetch(p->fetcher, &req, on_playlist_refresh, ss);
+            ss->refreshing = ss->refresh_id > 0;
+            started |= ss->refreshing;
+        }
+    }
+    if (!started)
+        sv__sched_schedule_refresh(s);
+}
