@@ -173,6 +173,13 @@ zoo_run_svplay() {
         --stats "$ZOO_TMP/$_n.json" "$@" "$_u" >"$ZOO_TMP/$_n.out" 2>"$ZOO_TMP/$_n.err" || Z_RC=$?
     Z_END=$(date +%s.%N)
     Z_WALL=$(awk -v a="$_t0" -v b="$Z_END" 'BEGIN { printf "%.2f", b - a }')
+    echo "$Z_RC $Z_WALL $Z_END" >"$ZOO_TMP/$_n.result"
+}
+
+# zoo_result NAME - Z_RC Z_WALL Z_END of run NAME, from a zoo_run_svplay
+# that ran in a background subshell.
+zoo_result() {
+    read -r Z_RC Z_WALL Z_END <"$ZOO_TMP/$1.result" || fail "run $1 left no result"
 }
 
 # zoo_show NAME - the end of svplay's stderr, for a failure report.
@@ -247,4 +254,106 @@ zoo_svplay_vod() {
         check $? "$_name: --sub $Z_SUBS, every cue shown and cleared within $ZOO_SUB_SLACK s${_bad:+ (not: $_bad)}"
     fi
     echo "info $_name: audio_frames $(zoo_stat "$_name" audio_frames), silence $(zoo_stat "$_name" audio_silence_frames), rebuffers $(zoo_stat "$_name" rebuffer_count), switches $(zoo_stat "$_name" switches), startup $(zoo_round "$(zoo_stat "$_name" startup_time_s)") s"
+}
+
+# The live entries of tests/zoo/zoo_live.sh: name and path under its folder.
+ZOO_LIVE_ENTRIES="live_hls_ts:live_hls_ts/live.m3u8
+live_hls_fmp4:live_hls_fmp4/master.m3u8
+live_dash_timeline:live_dash_timeline/manifest.mpd
+live_dash_number:live_dash_number/manifest.mpd"
+
+# zoo_live_path NAME - the manifest path of live entry NAME.
+zoo_live_path() {
+    _p=$(echo "$ZOO_LIVE_ENTRIES" | awk -F: -v n="$1" '$1 == n { print $2 }')
+    [ -n "$_p" ] || fail "no live entry $1 (one of: $(echo "$ZOO_LIVE_ENTRIES" | cut -d: -f1 | tr '\n' ' '))"
+    echo "$_p"
+}
+
+# zoo_live_snapshot LIVEDIR NAME - keeps a copy of the live entry's media
+# playlist or MPD as it is now (while live: ffmpeg rewrites the MPD as a
+# static one when it stops) in $ZOO_TMP/NAME.manifest.
+zoo_live_snapshot() {
+    case "$2" in
+        live_hls_fmp4) cp "$1/live_hls_fmp4/s1.m3u8" "$ZOO_TMP/$2.manifest" ;;
+        *) cp "$1/$(zoo_live_path "$2")" "$ZOO_TMP/$2.manifest" ;;
+    esac
+}
+
+# zoo_live_target NAME - the largest latency behind the encoder the entry
+# allows, seconds, from its snapshot: the delay its manifest asks players
+# to keep (HLS: three target durations, RFC 8216 6.3.3; DASH:
+# suggestedPresentationDelay, else three maxSegmentDuration) plus one
+# segment (the one being encoded is not listed yet) plus 0.5 s for the
+# encoder and the fetches.
+zoo_live_target() {
+    _mf="$ZOO_TMP/$1.manifest"
+    if grep -q '^#EXTM3U' "$_mf"; then
+        _td=$(sed -n 's/^#EXT-X-TARGETDURATION:\([0-9]*\).*/\1/p' "$_mf")
+        awk -v t="$_td" 'BEGIN { printf "%.1f", 3 * t + t + 0.5 }'
+    else
+        # Durations as ffmpeg writes them: PT<seconds>S.
+        _spd=$(sed -n 's/.*suggestedPresentationDelay="PT\([0-9.]*\)S".*/\1/p' "$_mf")
+        _msd=$(sed -n 's/.*maxSegmentDuration="PT\([0-9.]*\)S".*/\1/p' "$_mf")
+        awk -v d="$_spd" -v m="$_msd" 'BEGIN { if (d == "") d = 3 * m; printf "%.1f", d + m + 0.5 }'
+    fi
+}
+
+# zoo_match_live GOT - GOT's hashes must be consecutive frames of the live
+# input (ref/live/v0.md5) from wherever the player joined. Prints "k matched
+# total first_bad" (k: the 1-based frame of live.mp4 shown first, 0 when it
+# is none of its frames) and returns 0 when all match.
+zoo_match_live() {
+    awk '
+        FILENAME != got { ref[FNR] = $1; at[$1] = FNR; next }
+        FNR == 1 { k = ($1 in at) ? at[$1] : 0 }
+        { n++; if (k && ref[k + n - 1] == $1) m++; else if (!bad) bad = n }
+        END { printf "%d %d %d %d\n", k, m, n, bad; exit !(k && n && m == n) }
+    ' got="$1" "$ZOO/ref/live/v0.md5" "$1"
+}
+
+# zoo_svplay_live START_EPOCH NAME FRAMES - asserts (check) run NAME
+# of a live entry (zoo_run_svplay with --frames FRAMES, result saved):
+#   - exit status 0, no error;
+#   - FRAMES frames presented, consecutive frames of the live input;
+#   - dropped_frames 0, no stall (rebuffer_count 0);
+#   - max_av_drift_s under ZOO_MAX_DRIFT;
+#   - latency behind the encoder, at the first frame and when the player
+#     quit, within zoo_live_target (and not ahead of it).
+zoo_svplay_live() {
+    _epoch=$1 _name=$2 _want=$3
+    zoo_result "$_name"
+    Z_SHOWN=0
+    [ -s "$ZOO_TMP/$_name.framemd5" ] && Z_SHOWN=$(zoo_hashes "$ZOO_TMP/$_name.framemd5" | wc -l)
+    Z_DROPPED=$(zoo_stat "$_name" dropped_frames)
+    Z_DRIFT=$(zoo_round "$(zoo_stat "$_name" max_av_drift_s)")
+    _err=$(zoo_stat "$_name" error)
+    _rebuf=$(zoo_stat "$_name" rebuffer_count)
+    [ "$Z_RC" -eq 0 ] && [ "$_err" = null ]
+    check $? "$_name: exit status $Z_RC, error ${_err:-(no stats)}"
+    [ "$Z_RC" -eq 0 ] && [ "$_err" = null ] || zoo_show "$_name"
+    zoo_hashes "$ZOO_TMP/$_name.framemd5" >"$ZOO_TMP/$_name.md5" 2>/dev/null
+    _m=$(zoo_match_live "$ZOO_TMP/$_name.md5")
+    _st=$?
+    set -- $_m
+    _k=$1
+    _first=""
+    [ "${4:-0}" != 0 ] && _first=" (first different: $4)"
+    [ "$_st" -eq 0 ] && [ "$3" -eq "$_want" ]
+    check $? "$_name: $3 frames presented (want $_want), $2 consecutive frames of the live input from frame $_k$_first"
+    [ "$Z_DROPPED" = 0 ] && [ "$_rebuf" = 0 ]
+    check $? "$_name: dropped_frames ${Z_DROPPED:-?}, rebuffers ${_rebuf:-?} (want 0 and 0)"
+    awk -v d="$Z_DRIFT" -v m="$ZOO_MAX_DRIFT" 'BEGIN { exit !(d != "" && d + 0 == d && d >= 0 && d < m) }'
+    check $? "$_name: max_av_drift_s ${Z_DRIFT:-?} < $ZOO_MAX_DRIFT"
+    _target=$(zoo_live_target "$_name")
+    _load=$(zoo_stat "$_name" load_unix_s)
+    _startup=$(zoo_stat "$_name" startup_time_s)
+    # Frame k (1-based) of live.mp4 left the encoder at epoch + (k - 1) / 30.
+    _lat=$(awk -v k="$_k" -v n="$3" -v e="$_epoch" -v l="$_load" -v s="$_startup" -v end="$Z_END" 'BEGIN {
+        if (k < 1 || l == "" || l == "null") { print "? ?"; exit }
+        printf "%.2f %.2f", l + s - e - (k - 1) / 30, end - e - (k + n - 2) / 30 }')
+    set -- $_lat
+    Z_LATENCY=$1
+    awk -v a="$1" -v b="$2" -v t="$_target" 'BEGIN {
+        exit !(a != "?" && a >= -0.5 && a <= t && b >= -0.5 && b <= t) }'
+    check $? "$_name: latency behind the encoder $1 s at the first frame, $2 s at the last (at most $_target s)"
 }
