@@ -10,7 +10,8 @@
 #   bench/zoo.sh [BUILD_DIR]
 # Every on-demand entry of tests/zoo/zoo_gen.sh, then the four live entries
 # of tests/zoo/zoo_live.sh (each joined by the three players at once, for
-# LIVE_FRAMES frames, default 240). Protected entries: svplay as the zoo
+# LIVE_FRAMES frames, default 240). ENTRIES="name ..." plays only those
+# on-demand entries ("none": none); LIVE=0 leaves the live ones out. Protected entries: svplay as the zoo
 # tests run it (a key, or the license server); the peers get the content
 # key through libavformat's decryption_key option, the only way they take
 # one (no license requests).
@@ -112,7 +113,9 @@ row() {
 
 zoo_streams
 zoo_serve "$ZOO/www"
-for name in $(zoo_entries); do
+entries=${ENTRIES:-$(zoo_entries)}
+[ "$entries" = none ] && entries=""
+for name in $entries; do
     echo "playing $name" >&2
     zoo_svplay_vod "$name" >>"$ZOO_TMP/svplay.log"
     S_RC=$Z_RC S_FRAMES=$Z_SHOWN S_DROPPED=$Z_DROPPED S_DRIFT=$Z_DRIFT
@@ -126,37 +129,41 @@ kill -TERM "$ZOO_FS_PID" 2>/dev/null
 wait "$ZOO_FS_PID" 2>/dev/null
 ZOO_FS_PID=""
 
-# Live: one generator; each entry joined by the three players at once.
-live="$ZOO_TMP/live"
-sh "$ZOO_LIB/zoo_live.sh" "$ZOO" "$live" 2>"$ZOO_TMP/gen.err" &
-ZOO_PIDS=$!
-i=0
-while [ ! -f "$live/ready" ]; do
-    kill -0 "$ZOO_PIDS" 2>/dev/null || fail "the live generator stopped: $(cat "$ZOO_TMP/gen.err")"
-    i=$((i + 1))
-    [ "$i" -le 450 ] || fail "the live streams were not ready within 45 s"
-    sleep 0.1
-done
-zoo_serve "$live"
-epoch=$(cat "$live/start_epoch")
-lim=$((live_frames / 30 + 40))
-for name in $(echo "$ZOO_LIVE_ENTRIES" | cut -d: -f1); do
-    echo "playing $name" >&2
-    zoo_live_snapshot "$live" "$name"
-    url="$ZOO_URL/$(zoo_live_path "$name")"
-    (zoo_run_svplay "$name" "$url" "$lim" --frames "$live_frames") &
-    sp=$!
-    (run_mpv "$name" "$url" "$lim" "" --frames="$live_frames"
-     echo "$M_RC $M_FRAMES $M_DROPPED $M_DRIFT" >"$ZOO_TMP/$name.mpv.result") &
-    mp=$!
-    run_ffmpeg "$name" "$url" "$lim" "" "$live_frames"
-    wait "$sp"
-    wait "$mp"
-    read -r M_RC M_FRAMES M_DROPPED M_DRIFT <"$ZOO_TMP/$name.mpv.result"
-    zoo_svplay_live "$epoch" "$name" "$live_frames" >>"$ZOO_TMP/svplay.log"
-    S_RC=$Z_RC S_FRAMES=$Z_SHOWN S_DROPPED=$Z_DROPPED S_DRIFT=$Z_DRIFT
-    row "$name" "$live_frames"
-done
+# bench_live NAME... - one live generator; each entry joined by the three
+# players at once, LIVE_FRAMES frames each.
+bench_live() {
+    live="$ZOO_TMP/live"
+    sh "$ZOO_LIB/zoo_live.sh" "$ZOO" "$live" 2>"$ZOO_TMP/gen.err" &
+    ZOO_PIDS=$!
+    i=0
+    while [ ! -f "$live/ready" ]; do
+        kill -0 "$ZOO_PIDS" 2>/dev/null || fail "the live generator stopped: $(cat "$ZOO_TMP/gen.err")"
+        i=$((i + 1))
+        [ "$i" -le 450 ] || fail "the live streams were not ready within 45 s"
+        sleep 0.1
+    done
+    zoo_serve "$live"
+    epoch=$(cat "$live/start_epoch")
+    lim=$((live_frames / 30 + 40))
+    for name in "$@"; do
+        echo "playing $name" >&2
+        zoo_live_snapshot "$live" "$name"
+        url="$ZOO_URL/$(zoo_live_path "$name")"
+        (zoo_run_svplay "$name" "$url" "$lim" --frames "$live_frames") &
+        sp=$!
+        (run_mpv "$name" "$url" "$lim" "" --frames="$live_frames"
+         echo "$M_RC $M_FRAMES $M_DROPPED $M_DRIFT" >"$ZOO_TMP/$name.mpv.result") &
+        mp=$!
+        run_ffmpeg "$name" "$url" "$lim" "" "$live_frames"
+        wait "$sp"
+        wait "$mp"
+        read -r M_RC M_FRAMES M_DROPPED M_DRIFT <"$ZOO_TMP/$name.mpv.result"
+        zoo_svplay_live "$epoch" "$name" "$live_frames" >>"$ZOO_TMP/svplay.log"
+        S_RC=$Z_RC S_FRAMES=$Z_SHOWN S_DROPPED=$Z_DROPPED S_DRIFT=$Z_DRIFT
+        row "$name" "$live_frames"
+    done
+}
+[ "${LIVE:-1}" = 0 ] || bench_live $(echo "$ZOO_LIVE_ENTRIES" | cut -d: -f1)
 
 echo "stream zoo: svplay vs mpv vs ffmpeg, real time over loopback (drift in ms; '-': not measured)"
 awk 'BEGIN {
