@@ -300,14 +300,15 @@ zoo_live_target() {
 
 # zoo_match_live GOT - GOT's hashes must be consecutive frames of the live
 # input (ref/live/v0.md5) from wherever the player joined. Prints "k matched
-# total first_bad" (k: the 1-based frame of live.mp4 shown first, 0 when it
-# is none of its frames) and returns 0 when all match.
+# total first_bad last" (k and last: the 1-based frames of live.mp4 shown
+# first and last, 0 when not one of its frames) and returns 0 when all
+# match.
 zoo_match_live() {
     awk '
         FILENAME != got { ref[FNR] = $1; at[$1] = FNR; next }
         FNR == 1 { k = ($1 in at) ? at[$1] : 0 }
-        { n++; if (k && ref[k + n - 1] == $1) m++; else if (!bad) bad = n }
-        END { printf "%d %d %d %d\n", k, m, n, bad; exit !(k && n && m == n) }
+        { n++; if (k && ref[k + n - 1] == $1) m++; else if (!bad) bad = n; last = ($1 in at) ? at[$1] : 0 }
+        END { printf "%d %d %d %d %d\n", k, m, n, bad, last; exit !(k && n && m == n) }
     ' got="$1" "$ZOO/ref/live/v0.md5" "$1"
 }
 
@@ -335,7 +336,7 @@ zoo_svplay_live() {
     _m=$(zoo_match_live "$ZOO_TMP/$_name.md5")
     _st=$?
     set -- $_m
-    _k=$1
+    _k=$1 _last=$5
     _first=""
     [ "${4:-0}" != 0 ] && _first=" (first different: $4)"
     [ "$_st" -eq 0 ] && [ "$3" -eq "$_want" ]
@@ -348,9 +349,9 @@ zoo_svplay_live() {
     _load=$(zoo_stat "$_name" load_unix_s)
     _startup=$(zoo_stat "$_name" startup_time_s)
     # Frame k (1-based) of live.mp4 left the encoder at epoch + (k - 1) / 30.
-    _lat=$(awk -v k="$_k" -v n="$3" -v e="$_epoch" -v l="$_load" -v s="$_startup" -v end="$Z_END" 'BEGIN {
-        if (k < 1 || l == "" || l == "null") { print "? ?"; exit }
-        printf "%.2f %.2f", l + s - e - (k - 1) / 30, end - e - (k + n - 2) / 30 }')
+    _lat=$(awk -v k="$_k" -v z="$_last" -v e="$_epoch" -v l="$_load" -v s="$_startup" -v end="$Z_END" 'BEGIN {
+        if (k < 1 || z < 1 || l == "" || l == "null") { print "? ?"; exit }
+        printf "%.2f %.2f", l + s - e - (k - 1) / 30, end - e - (z - 1) / 30 }')
     set -- $_lat
     Z_LATENCY=$1
     awk -v a="$1" -v b="$2" -v t="$_target" 'BEGIN {
