@@ -149,10 +149,11 @@ zoo_match_vod() {
 # sub-log LOG within ZOO_SUB_SLACK of its start and clears within
 # ZOO_SUB_SLACK of its end. Prints the first cue that did not and returns 1.
 zoo_cues() {
+    [ -f "$1" ] || { echo "no subtitle log"; return 1; }
     while IFS="$(printf '\t')" read -r _s _e _text; do
         T="$_text" awk -F'\t' -v s="$_s" -v e="$_e" -v k="$ZOO_SUB_SLACK" '
             found && !done { if ($2 == "" && $1 - e < k && e - $1 < k) ok = 1; done = 1 }
-            !found && $2 == ENVIRON["T"] { found = 1; at = $1; if ($1 - s > k || s - $1 > k) exit 1 }
+            !found && $2 == ENVIRON["T"] { found = 1; if ($1 - s > k || s - $1 > k) exit 1 }
             END { exit !(found && ok) }' "$1" || { echo "cue '$_text' ($_s-$_e s)"; return 1; }
     done <"$2"
     return 0
