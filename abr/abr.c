@@ -210,7 +210,7 @@ static int input_valid(const sv_abr_input *in)
 
 int sv_abr_choose(sv_abr *abr, const sv_abr_input *in, sv_abr_decision *out)
 {
-    sv_abr_decision d = { 0, 0.0, "" };
+    sv_abr_decision d = { .index = 0, .delay_s = 0.0, .reason = "" };
 
     if (!abr || !in || !out || !input_valid(in))
         return SV_ERR_INVALID;

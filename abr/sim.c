@@ -170,17 +170,17 @@ int sv_abr_simulate(const sv_trace *trace, const sv_abr_video *video, const sv_a
         if (k > 0) {
             sv_abr_input in = {
                 .bitrates_kbps = video->bitrates_kbps,
-                .num_rungs = rungs,
-                .segment_duration_s = video->segment_duration_s,
-                .buffer_s = sv__playout_level_s(&pm),
-                .buffer_max_s = cfg.buffer_max_s,
-                .throughput_kbps = sv_abr_estimator_get_kbps(est),
-                .last_index = last,
-                .next_sizes = &video->segment_bytes[k * rungs],
-                .num_next = video->num_segments - k,
-                .segments_left = total - k,
-                .idle_s = idle_s,
-                .phase = pm.level > 0 ? SV_ABR_PHASE_PLAYING : SV_ABR_PHASE_STALLED,
+                                .num_rungs = rungs,
+                                .segment_duration_s = video->segment_duration_s,
+                                .buffer_s = sv__playout_level_s(&pm),
+                                .buffer_max_s = cfg.buffer_max_s,
+                                .throughput_kbps = sv_abr_estimator_get_kbps(est),
+                                .last_index = last,
+                                .next_sizes = &video->segment_bytes[k * rungs],
+                                .num_next = video->num_segments - k,
+                                .segments_left = total - k,
+                                .idle_s = idle_s,
+                                .phase = pm.level > 0 ? SV_ABR_PHASE_PLAYING : SV_ABR_PHASE_STALLED,
             };
             sv_abr_decision d;
             rc = sv_abr_choose(abr, &in, &d);
@@ -239,8 +239,9 @@ int sv_abr_simulate(const sv_trace *trace, const sv_abr_video *video, const sv_a
         now_s = arrival_s + sleep_ms / 1000.0;
 
         double download_s = own_ms / 1000.0;
-        sv_abr_sample sample = { bytes, download_s, rtt_ms / 1000.0, index,
-                                 sv__playout_level_s(&pm) };
+        sv_abr_sample sample = { .bytes = bytes, .duration_s = download_s,
+                                 .latency_s = rtt_ms / 1000.0, .index = index,
+                                 .buffer_s = sv__playout_level_s(&pm) };
         if (download_s > 0) {
             sv_abr_estimator_add(est, bytes, download_s);
             sv_abr_on_download(abr, &sample);

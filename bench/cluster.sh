@@ -237,7 +237,7 @@ main_sum() {
 # heartbeats NAME URL... - the heartbeat run and the "no heartbeat lost" check.
 heartbeats() {
     before=$(main_sum)
-    export SV_MAIN_END=$(($(date +%s) + DURATION - 1))
+    export SV_MAIN_FOR=$((DURATION - 2))
     _n=$1
     shift
     wrk_run "$_n" cluster_heartbeat.lua "$@"

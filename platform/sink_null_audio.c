@@ -62,7 +62,20 @@ static void *pull_thread(void *arg)
         void *pull_opaque = s->pull_opaque;
         sv__mutex_unlock(&s->lock);
 
-        int n = pull(pull_opaque, s->buf, period, s->set.realtime ? period_ns / 1000 : 0);
+        /* The period pulled now starts playing one period after the last
+         * deadline: a pull that woke late says so in its delay, as a sound
+         * card's would, so the clock the player anchors on it stays on the
+         * device's schedule instead of jumping back by the lateness. */
+        int64_t delay_ns = 0;
+        if (s->set.realtime) {
+            delay_ns = period_ns;
+            if (deadline) {
+                delay_ns = deadline + period_ns - s->clock->now_ns(s->clock->opaque);
+                if (delay_ns < 0)
+                    delay_ns = 0;
+            }
+        }
+        int n = pull(pull_opaque, s->buf, period, delay_ns / 1000);
         if (n < 0)
             n = 0;
         if (n > period)

@@ -6,7 +6,7 @@
 # GROUP is one or more of:
 #   core   (default) 12 s testsrc2 + sine, three video renditions (320x180,
 #          480x270, 640x360 at 30 fps; 2 s segments, aligned keyframes) and
-#          one AAC track, packaged eight ways, plus broken inputs for the
+#          one AAC track, packaged nine ways, plus broken inputs for the
 #          error tests
 #   long   60 s, one rendition, DASH (the 60 s A/V sync soak)
 #   bench  20 s 1920x1080 (the decode and memory benchmarks)
@@ -14,6 +14,9 @@
 # Layout of OUTDIR (www/ is what a test serves over HTTP):
 #   www/hls_ts/master.m3u8        ffmpeg hls muxer, MPEG-TS, audio muxed in
 #   www/hls_fmp4/master.m3u8      ffmpeg hls muxer, fMP4, EXT-X-MEDIA audio
+#   www/hls_fmp4_muxed/master.m3u8  ffmpeg hls muxer, fMP4, audio muxed into
+#                                 each variant (a fragment holds a segment's
+#                                 video, then its audio)
 #   www/dash_ffmpeg/manifest.mpd  ffmpeg dash muxer, SegmentTemplate+Timeline
 #   www/shaka_dash/manifest.mpd   Shaka Packager, static SegmentTemplate
 #   www/shaka_base/manifest.mpd   Shaka Packager, on-demand SegmentBase (sidx)
@@ -213,6 +216,22 @@ gen_core() {
     done
     audio_samples "$w/hls_fmp4/s0.m3u8" >"$out/ref/hls_fmp4/audio_samples"
     fixture hls_fmp4 hls_fmp4/master.m3u8 fmp4 3 30 12
+
+    # 2b. ffmpeg hls muxer, fMP4, audio muxed into each variant: every
+    # fragment carries the segment's 60 video samples, then its audio.
+    mkdir -p "$w/hls_fmp4_muxed"
+    ff -i "$s/v0.mp4" -i "$s/v1.mp4" -i "$s/v2.mp4" -i "$s/a.mp4" \
+        -map 0:v -map 3:a -map 1:v -map 3:a -map 2:v -map 3:a -c copy \
+        -f hls -hls_time 2 -hls_playlist_type vod -hls_segment_type fmp4 \
+        -hls_flags independent_segments -master_pl_name master.m3u8 \
+        -hls_fmp4_init_filename "v%v_init.mp4" -hls_segment_filename "$w/hls_fmp4_muxed/v%v_%03d.m4s" \
+        -var_stream_map "v:0,a:0 v:1,a:1 v:2,a:2" "$w/hls_fmp4_muxed/v%v.m3u8"
+    for r in 0 1 2; do
+        ref_rendition hls_fmp4_muxed "$r" "$w/hls_fmp4_muxed/v$r.m3u8"
+        same_as_source hls_fmp4_muxed "$r" "$out/ref/src/v$r.md5"
+    done
+    audio_samples "$w/hls_fmp4_muxed/v0.m3u8" >"$out/ref/hls_fmp4_muxed/audio_samples"
+    fixture hls_fmp4_muxed hls_fmp4_muxed/master.m3u8 fmp4 3 30 12
 
     # 3. ffmpeg dash muxer: SegmentTemplate with SegmentTimeline, audio in its
     # own AdaptationSet. Representation ids 0-2 video, 3 audio.

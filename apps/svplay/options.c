@@ -45,7 +45,7 @@ enum {
     OPT_MAX_HEIGHT, OPT_STATS, OPT_FRAMEMD5, OPT_REALTIME, OPT_LICENSE_URL, OPT_KEY,
     OPT_VOLUME, OPT_MUTE, OPT_FULLSCREEN, OPT_LOG_LEVEL, OPT_SUB, OPT_SUB_LOG, OPT_CDN,
     OPT_AUTH_TOKEN, OPT_SERVER, OPT_USER, OPT_PASSWORD_FILE, OPT_DEVICE, OPT_HLS,
-    OPT_FROM_START, OPT_CMCD, OPT_CODECS, OPT_ALLOW_CODEC_SWITCH
+    OPT_FROM_START, OPT_CMCD, OPT_CODECS, OPT_ALLOW_CODEC_SWITCH, OPT_GIVE_UP
 };
 
 /* Every option, described once: the parser and --help are made from it
@@ -101,6 +101,11 @@ static const cli_opt options[] = {
     { "auth-token", 0, "QUERY", OPT_AUTH_TOKEN, 0,
       "query appended to segment and key requests (a "
       "playback token, \"token=...\" or \"md5=..&expires=..\")", NULL, NULL },
+    { "give-up", 0, "MS", OPT_GIVE_UP, 0,
+      "end with an error once nothing at all could be fetched for MS "
+      "milliseconds after the buffer ran out (100 to 3600000); a "
+      "segment that fails is retried while media is buffered, then "
+      "skipped", "10000", NULL },
     { "cmcd", 0, NULL, OPT_CMCD, 0,
       "send Common Media Client Data (CTA-5004) with each "
       "segment request (CMCD= query argument)", NULL, NULL },
@@ -347,6 +352,11 @@ static int apply_option(svp_options *o, int c, const char *arg)
     case OPT_HLS: o->prefer_hls = 1; return 0;
     case OPT_FROM_START: o->from_start = 1; return 0;
     case OPT_CMCD: o->cmcd = 1; return 0;
+    case OPT_GIVE_UP:
+        if (parse_int("give-up", arg, 100, 3600000, &n) < 0)
+            return -1;
+        o->give_up_ms = (int)n;
+        return 0;
     case OPT_CODECS:
         if (parse_codecs(arg) < 0)
             return -1;

@@ -115,6 +115,8 @@ int svp_session_settings(svp_app *app, sv_player_settings *s)
         return -1;
     sv_player_default_settings(s);
     s->cmcd = app->opt.cmcd;
+    if (app->opt.give_up_ms > 0)
+        s->fetch_give_up_ms = app->opt.give_up_ms;
     if (app->opt.abr_rule)
         s->abr_rule = app->opt.abr_rule;
     s->max_height = app->opt.max_height;

@@ -5,7 +5,8 @@
  * change also records what the player held then (buffer ahead, position,
  * segments fetched so far), so a test can tell that the switch came at
  * the next request and with how much media in hand. A rendition records
- * its codecs string, so a test can tell the codec never changed.
+ * its codecs string, so a test can tell the codec never changed. A skipped
+ * segment records its URL, the gap it left and why it was given up.
  */
 #include <errno.h>
 #include <jansson.h>
@@ -36,6 +37,12 @@ typedef struct cdn_rec {
     int64_t rebuffers;             /* rebuffer_count at the change */
 } cdn_rec;
 
+typedef struct skip_rec {
+    double t_s, start_s, duration_s;
+    sv_track_type type;
+    char url[256], reason[200];
+} skip_rec;
+
 struct svp_stats {
     rendition_rec *renditions;
     size_t nb_renditions, cap_renditions;
@@ -43,6 +50,8 @@ struct svp_stats {
     size_t nb_rebuffers, cap_rebuffers;
     cdn_rec *cdns;
     size_t nb_cdns, cap_cdns;
+    skip_rec *skips;
+    size_t nb_skips, cap_skips;
     double rebuffer_start_s;     /* -1 when not stalled */
     double load_unix_s;          /* 0 until the load command */
 };
@@ -64,6 +73,7 @@ void svp_stats_destroy(svp_stats *st)
     free(st->renditions);
     free(st->rebuffers);
     free(st->cdns);
+    free(st->skips);
     free(st);
 }
 
@@ -138,6 +148,18 @@ void svp_stats_event(svp_stats *st, const sv_event *ev, double t_s, sv_player *p
         record_cdn(st, ev, t_s, player);
         return;
     }
+    if (ev->id == SV_EVENT_SEGMENT_SKIPPED) {
+        skip_rec *r = grow((void **)&st->skips, &st->nb_skips, &st->cap_skips, sizeof(*r));
+        if (!r)
+            return;
+        r->t_s = t_s;
+        r->type = ev->data.skip.type;
+        r->start_s = ev->data.skip.start_s;
+        r->duration_s = ev->data.skip.duration_s;
+        copy_id(r->url, sizeof(r->url), ev->data.skip.url);
+        copy_id(r->reason, sizeof(r->reason), ev->data.skip.reason);
+        return;
+    }
     if (ev->id == SV_EVENT_RENDITION_CHANGED) {
         rendition_rec *r = grow((void **)&st->renditions, &st->nb_renditions,
                                 &st->cap_renditions, sizeof(*r));
@@ -178,6 +200,7 @@ static const char *track_type_name(sv_track_type t)
 static json_t *timeline_json(const svp_stats *st)
 {
     json_t *renditions = json_array(), *rebuffers = json_array(), *cdns = json_array();
+    json_t *skips = json_array();
     json_t *obj = json_object();
 
     for (size_t i = 0; st && i < st->nb_renditions; i++) {
@@ -202,7 +225,15 @@ static json_t *timeline_json(const svp_stats *st)
     }
     json_object_set_new(obj, "renditions", renditions);
     json_object_set_new(obj, "rebuffers", rebuffers);
+    for (size_t i = 0; st && i < st->nb_skips; i++) {
+        const skip_rec *r = &st->skips[i];
+        json_array_append_new(skips, json_pack("{s:f,s:s,s:s,s:f,s:f,s:s}", "t_s", r->t_s,
+                                               "track", track_type_name(r->type), "url",
+                                               r->url, "start_s", r->start_s, "duration_s",
+                                               r->duration_s, "reason", r->reason));
+    }
     json_object_set_new(obj, "cdn_changes", cdns);
+    json_object_set_new(obj, "segment_skips", skips);
     return obj;
 }
 
@@ -230,6 +261,8 @@ int svp_stats_write(const svp_stats *st, const char *path, sv_player *player,
     json_object_set_new(root, "segment_retries", json_integer(ps.segment_retries));
     json_object_set_new(root, "cdn_switches", json_integer(ps.cdn_switches));
     json_object_set_new(root, "max_av_drift_s", json_real(ps.max_av_drift_s));
+    json_object_set_new(root, "skipped_segments", json_integer(ps.skipped_segments));
+    json_object_set_new(root, "skipped_s", json_real(ps.skipped_s));
     json_object_set_new(root, "audio_frames", json_integer(audio_frames));
     json_object_set_new(root, "audio_silence_frames", json_integer(audio_silence_frames));
     json_object_set_new(root, "load_unix_s",

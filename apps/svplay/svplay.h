@@ -51,6 +51,7 @@ typedef struct svp_options {
     long long title_id;         /* with --server */
     int prefer_hls, from_start;
     int cmcd;                   /* --cmcd */
+    int give_up_ms;             /* --give-up: settings.fetch_give_up_ms, 0: the default */
     int volume;                 /* 0..100 */
     int mute, fullscreen, quiet;
     sv_log_level log_level;

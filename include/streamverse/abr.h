@@ -88,12 +88,14 @@ typedef struct sv_abr_param_info {
     double default_value;
     double min_value;       /* accepted range, inclusive */
     double max_value;
+    uint64_t reserved[4];     /* zero (see "Reserved tails" in common.h) */
 } sv_abr_param_info;
 
 /* A parameter setting, as handed to sv_abr_set_params(). */
 typedef struct sv_abr_param {
     const char *name;
     double value;
+    uint64_t reserved[4];     /* zero (see "Reserved tails" in common.h) */
 } sv_abr_param;
 
 /* Number of parameters the rule has (0 when rule is NULL). Thread-safe. */
@@ -156,6 +158,7 @@ typedef struct sv_abr_input {
      * (for example waiting because the buffer was full), >= 0. */
     double idle_s;
     sv_abr_phase phase;
+    uint64_t reserved[4];     /* zero (see "Reserved tails" in common.h) */
 } sv_abr_input;
 
 /* The outcome of a decision. */
@@ -163,6 +166,7 @@ typedef struct sv_abr_decision {
     int index;            /* rung to download, 0 <= index < num_rungs */
     double delay_s;       /* wait this long before requesting it (BOLA), >= 0 */
     const char *reason;   /* static string for logs, never NULL */
+    uint64_t reserved[4];     /* zero (see "Reserved tails" in common.h) */
 } sv_abr_decision;
 
 /* A completed download, reported with sv_abr_on_download(). */
@@ -172,6 +176,7 @@ typedef struct sv_abr_sample {
     double latency_s;     /* request sent to first byte (part of duration_s); 0 if unknown */
     int index;            /* rung of the segment */
     double buffer_s;      /* buffer level just after the segment was added */
+    uint64_t reserved[4];     /* zero (see "Reserved tails" in common.h) */
 } sv_abr_sample;
 
 /*
@@ -241,6 +246,7 @@ typedef struct sv_abr_estimator_config {
     double slow_half_life_s;  /* EWMA: default 8 */
     unsigned window;          /* HARMONIC, PERCENTILE: 1..64, default 5 / 20 */
     double percentile;        /* PERCENTILE: 0..1, default 0.5 */
+    uint64_t reserved[4];     /* zero (see "Reserved tails" in common.h) */
 } sv_abr_estimator_config;
 
 /* Fills *cfg with the defaults of `kind` (unknown kinds give EWMA). */
@@ -288,6 +294,7 @@ typedef struct sv_abr_qoe_config {
     double rebuffer_penalty;  /* 4.3 */
     double smooth_penalty;    /* 1.0 */
     size_t skip;              /* 1 */
+    uint64_t reserved[4];     /* zero (see "Reserved tails" in common.h) */
 } sv_abr_qoe_config;
 
 /* Fills *cfg with the Pensieve values above. */
@@ -311,6 +318,7 @@ typedef struct sv_abr_qoe {
     size_t segments;         /* all segments added */
     int last_index;          /* -1 before the first segment */
     uint32_t last_kbps;
+    uint64_t reserved[4];     /* zero (see "Reserved tails" in common.h) */
 } sv_abr_qoe;
 
 /* Starts a tally; cfg NULL means sv_abr_qoe_default_config(). */
@@ -338,6 +346,7 @@ typedef struct sv_abr_stats {
     double p5;      /* 5th percentile, linear interpolation between ranks */
     double min;
     double max;
+    uint64_t reserved[4];     /* zero (see "Reserved tails" in common.h) */
 } sv_abr_stats;
 
 /*

@@ -45,6 +45,7 @@ typedef struct sv_trace sv_trace;
 typedef struct sv_trace_error {
     size_t line;
     char message[160];
+    uint64_t reserved[4];     /* zero (see "Reserved tails" in common.h) */
 } sv_trace_error;
 
 /*
@@ -97,6 +98,7 @@ typedef struct sv_abr_video {
     const uint64_t *segment_bytes;  /* segment-major: [segment * num_rungs + rung] */
     size_t num_segments;
     double segment_duration_s;
+    uint64_t reserved[4];     /* zero (see "Reserved tails" in common.h) */
 } sv_abr_video;
 
 /* Checks a video description: returns 0 or SV_ERR_INVALID. */
@@ -132,6 +134,7 @@ typedef struct sv_abr_sim_config {
                                       playlist or a DASH sidx (ladders of up to 64 rungs) */
     const uint64_t *init_bytes;    /* per rung, before the first segment of each run at it
                                       (the start and every switch): its init segment */
+    uint64_t reserved[8];     /* zero (see "Reserved tails" in common.h) */
 } sv_abr_sim_config;
 
 /* Fills *cfg with the Pensieve reference setup. */
@@ -153,6 +156,7 @@ typedef struct sv_abr_sim_step {
     double estimate_kbps;    /* the estimator after this sample */
     double qoe;              /* this segment's QoE term (0 if not counted) */
     const char *reason;      /* the rule's reason (static string) */
+    uint64_t reserved[4];     /* zero (see "Reserved tails" in common.h) */
 } sv_abr_sim_step;
 
 /* The outcome of one session. */
@@ -165,6 +169,7 @@ typedef struct sv_abr_sim_result {
     unsigned switches;         /* among the counted segments */
     size_t segments;           /* downloaded */
     double session_s;          /* session time when the last segment arrived */
+    uint64_t reserved[8];     /* zero (see "Reserved tails" in common.h) */
 } sv_abr_sim_result;
 
 /*

@@ -120,6 +120,16 @@ SV_API const char *sv_log_level_name(sv_log_level level);
  * too; a host reads a field added in a later API version only after checking
  * sv_version_api() (version.h). docs/sdk.md, "ABI and versions", has the
  * rules.
+ *
+ * Reserved tails. The plain value structs of abr.h, abrsim.h and emulate.h
+ * (decision inputs and outputs, configurations, results, simulator steps:
+ * made by the host on the stack or in arrays, often in hot loops) have no
+ * struct_size; they end instead in `uint64_t reserved[N]`, as dav1d's
+ * settings do. The host zeroes the whole struct (`= {0}`, memset, or the
+ * struct's defaults function); fields added later take the place of reserved
+ * words, so the struct keeps its size and layout, and 0 in a new field means
+ * the behaviour from before it existed. This version of the library never
+ * reads the reserved words; in a struct it fills it may write zeros there.
  */
 #ifdef __cplusplus
 #  define SV_STRUCT_INIT(type) { sizeof(type) }

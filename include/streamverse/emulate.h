@@ -57,6 +57,7 @@ typedef struct sv_emulate_config {
     sv_log_fn log_cb;
     void *log_opaque;
     sv_log_level log_level;    /* default SV_LOG_ERROR */
+    uint64_t reserved[8];     /* zero (see "Reserved tails" in common.h) */
 } sv_emulate_config;
 
 /* Fills *cfg with the defaults above. */

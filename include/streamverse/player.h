@@ -132,6 +132,17 @@ typedef struct sv_player_settings {
      * Default 0: the family chosen at load plays to the end. */
     int allow_codec_switch;
 
+    /* Segment faults (API 2.1). A segment that fails (404/410,
+     * 5xx, a connection error, a stall, a truncated body) is retried with
+     * back-off on every CDN while media remains buffered, then skipped: the
+     * gap is played over, audio and video together, and reported
+     * (SV_EVENT_SEGMENT_SKIPPED, sv_player_stats.skipped_segments).
+     * Playback ends with a fatal error only when nothing at all could be
+     * fetched for this many milliseconds after the buffer ran out (or a live
+     * manifest stopped advancing for as long); what is buffered still plays
+     * out before the error. 100 to 3600000; default 10000. */
+    int fetch_give_up_ms;
+
     /* New fields are appended here (common.h, "Growable structs"). */
 } sv_player_settings;
 
@@ -196,7 +207,9 @@ typedef enum sv_event_id {
                                    when the error is fatal (data.error.fatal) */
     SV_EVENT_SUBTITLE,          /* the subtitle text shown changed: data.subtitle.text
                                    ("" clears it); sv_player_get_subtitle() has it whole */
-    SV_EVENT_SESSION            /* backend session news (sv_player_load_title): data.session */
+    SV_EVENT_SESSION,           /* backend session news (sv_player_load_title): data.session */
+    SV_EVENT_SEGMENT_SKIPPED    /* (API 2.1) a segment could not be fetched and its
+                                   time is played over: data.skip */
 } sv_event_id;
 
 /* Returns a static name for an event ("state-changed"), or "unknown". */
@@ -242,6 +255,14 @@ typedef struct sv_event {
             double position_s;      /* the position reported (or resumed from, for "started") */
             int status;             /* HTTP status of the call, 0 when none came */
         } session;
+        struct {
+            sv_track_type type;     /* the stream whose segment was skipped (VIDEO for
+                                       muxed audio and video) */
+            const char *url;        /* the segment's URL (the last one tried) */
+            double start_s;         /* the gap: presentation time and length */
+            double duration_s;
+            const char *reason;     /* the last failure ("HTTP 404", "truncated body: ...") */
+        } skip;
     } data;
 } sv_event;
 
@@ -540,6 +561,10 @@ typedef struct sv_player_stats {
     int64_t segment_retries;    /* requests repeated after a failure */
     int64_t cdn_switches;
     double max_av_drift_s;      /* largest |audio - video| seen at presentation */
+    /* (API 2.1) Segments given up and played over (their URLs come
+     * with SV_EVENT_SEGMENT_SKIPPED), and the media time they covered. */
+    int64_t skipped_segments;
+    double skipped_s;
 } sv_player_stats;
 
 #define SV_PLAYER_STATS_INIT SV_STRUCT_INIT(sv_player_stats)

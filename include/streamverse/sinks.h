@@ -222,8 +222,10 @@ typedef struct sv_null_audio_settings {
     /* Clock that paces the pulls (borrowed; it must outlive the sink); NULL
      * for a monotonic clock the sink makes itself. */
     const sv_clock *clock;
-    /* Non-zero: pull one period every period of clock time, like a sound card.
-     * Zero: pull as fast as the player supplies (benchmarks). */
+    /* Non-zero: pull one period every period of clock time, like a sound card;
+     * each pull's delay_us is the time until its period plays on that
+     * schedule (shorter when the sink's thread woke late). Zero: pull as fast
+     * as the player supplies (benchmarks), delay_us 0. */
     int realtime;
     /* Frames per pull (default 1024). */
     int period_frames;

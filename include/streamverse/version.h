@@ -7,7 +7,7 @@
  *     whole project: library, apps and backend. It says nothing about
  *     compatibility.
  *   - The ABI version (SV_ABI_VERSION) is the shared library's SOVERSION
- *     (libstreamverse.so.1, libstreamverse-sdl2.so.1). It changes only when
+ *     (libstreamverse.so.2, libstreamverse-sdl2.so.2). It changes only when
  *     the binary interface breaks: a function removed or changed, a struct
  *     field moved, an enum value renumbered. A program built against one ABI
  *     version cannot run with a library of another.
@@ -50,7 +50,7 @@ extern "C" {
 
 /* The ABI version: the SOVERSION of libstreamverse and libstreamverse-sdl2
  * (the build reads it from this line). */
-#define SV_ABI_VERSION 1
+#define SV_ABI_VERSION 2
 
 /* The API version: major = SV_ABI_VERSION; minor grows with additions;
  * patch with fixes that leave the interface alone. */
@@ -59,7 +59,7 @@ extern "C" {
 #define SV_API_VERSION_PATCH 0
 
 /* The API version as one number, SV_MAKE_VERSION(major, minor, patch):
- * 0x010000 is API 1.0.0. Later versions compare greater. */
+ * 0x020000 is API 2.0.0. Later versions compare greater. */
 #define SV_API_VERSION \
     SV_MAKE_VERSION(SV_API_VERSION_MAJOR, SV_API_VERSION_MINOR, SV_API_VERSION_PATCH)
 

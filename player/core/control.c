@@ -272,7 +272,14 @@ static void check(void *arg)
     }
     if (p->playout->done(p->playout->opaque, plays_video(p)) && (all || !p->pres) &&
         st != SV_STATE_ENDED) {
-        finish(p);
+        /* The scheduler gave up: what was buffered has played out, now the
+         * error ends the load. */
+        char msg[SV__EVENT_TEXT];
+        int code = sv__sched_failure(p, msg, sizeof(msg));
+        if (code < 0)
+            sv__control_error(p, code, 1, "%s", msg);
+        else
+            finish(p);
         return;
     }
     if ((st == SV_STATE_BUFFERING || st == SV_STATE_LOADING) && media_ready(p) &&

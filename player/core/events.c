@@ -111,6 +111,10 @@ static void bind_text(sv__event_slot *s)
         s->ev.data.session.what = s->text[0];
         s->ev.data.session.session_id = s->text[1];
         break;
+    case SV_EVENT_SEGMENT_SKIPPED:
+        s->ev.data.skip.url = s->text[0];
+        s->ev.data.skip.reason = s->text[1];
+        break;
     default:
         break;
     }

@@ -9,6 +9,7 @@
  *                   the env and session host the lower stages report through
  *   control_cdn.c   the load's CDNs and its content steering
  *   scheduler.c     what to fetch next per stream, ABR, live refresh
+ *   scheduler_faults.c  segments that cannot be fetched: skip, or give up
  *
  * The core sits on the stages below it (docs/architecture.md, "Player"):
  * net/ (loop, fetcher), model/, output/ (status, outputs, subtitles), media/
@@ -95,6 +96,15 @@ double sv__sched_buffered_end(struct sv_player *p); /* lowest buffered end over 
 int sv__sched_all_fetched(struct sv_player *p);
 void sv__sched_lock_quality(struct sv_player *p, int index); /* -1: ABR */
 double sv__sched_throughput_bps(struct sv_player *p);
+/* When the scheduler gave up (nothing could be fetched for
+ * settings.fetch_give_up_ms): its error code with the message in msg[cap],
+ * for the control loop to report once what was buffered has played out.
+ * 0 otherwise. scheduler_faults.c. */
+int sv__sched_failure(struct sv_player *p, char *msg, size_t cap);
+/* settings.fetch_give_up_ms: default and valid range. */
+#define SV__FETCH_GIVE_UP_DEFAULT_MS 10000
+#define SV__FETCH_GIVE_UP_MIN_MS 100
+#define SV__FETCH_GIVE_UP_MAX_MS 3600000
 /* Sizes of the next segments (up to SV__SIZES_LOOKAHEAD) at each of the n
  * ladder rungs (map: rung -> rep index of track t), segment-major into out,
  * when the player knows them: byte ranges, or p->size_table. Returns how many

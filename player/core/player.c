@@ -36,6 +36,7 @@ static void settings_defaults(sv_player_settings *s)
     s->low_speed_bytes_per_s = 8000;
     s->low_speed_time_s = 5;
     s->log_level = SV_LOG_WARN;
+    s->fetch_give_up_ms = SV__FETCH_GIVE_UP_DEFAULT_MS;
 }
 
 static void load_defaults(sv_load_options *o)
@@ -157,7 +158,9 @@ static int read_settings(struct sv_player *p, const sv_player_settings *host)
 static int check_settings(const sv_player_settings *s)
 {
     if (s->start_buffer_s < 0 || s->buffer_goal_s <= 0 || s->buffer_max_s < s->buffer_goal_s ||
-        s->max_height < 0 || s->decoder_threads < 0 || s->connect_timeout_s < 0)
+        s->max_height < 0 || s->decoder_threads < 0 || s->connect_timeout_s < 0 ||
+        s->fetch_give_up_ms < SV__FETCH_GIVE_UP_MIN_MS ||
+        s->fetch_give_up_ms > SV__FETCH_GIVE_UP_MAX_MS)
         return SV_ERR_INVALID;
     char err[160];
     sv__codec_prefs prefs;
@@ -266,6 +269,7 @@ int sv__player_create(sv_player **out, const sv_player_settings *settings,
     fo.low_speed_time_s = settings->low_speed_time_s;
     if ((ret = sv__fetcher_create(&p->fetcher, p->loop, p->transport, &fo)) < 0)
         goto fail;
+    sv__fetcher_set_logger(p->fetcher, &p->log);
     sv__control_cdns_init(p);
     sv__control_init_env(p);
     if ((ret = sv__aout_create(&p->aout, &p->env, p->settings.audio_sink)) < 0 ||

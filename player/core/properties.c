@@ -28,7 +28,7 @@ const char *sv_event_name(sv_event_id id)
                                          "tracks-changed", "rendition-changed",
                                          "rebuffer-start", "rebuffer-end", "seek-done",
                                          "cdn-changed", "end-of-file", "error",
-                                         "subtitle", "session" };
+                                         "subtitle", "session", "segment-skipped" };
     return (unsigned)id < sizeof(names) / sizeof(names[0]) ? names[id] : "unknown";
 }
 

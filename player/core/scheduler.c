@@ -173,8 +173,14 @@ static void on_index(void *opaque, sv__fetch_result *r)
     ss->fetch_id = 0;
     ss->fetch_is_index = 0;
     sv__track *t = track_of(ss);
-    if (r->error || !t || ss->fetch_rep >= (int)t->nb_reps) {
-        sv__env_error(&p->env, r->error ? r->error : SV_ERR_INTERNAL, 1, "%s", r->message);
+    if (r->error) {
+        /* The fetcher retried it; what is buffered plays out first. */
+        sv__free(p->settings.allocator, r->data);
+        sv__sched_give_up(ss->owner, r->error, r->message);
+        return;
+    }
+    if (!t || ss->fetch_rep >= (int)t->nb_reps) {
+        sv__env_error(&p->env, SV_ERR_INTERNAL, 1, "%s", r->message);
         sv__free(p->settings.allocator, r->data);
         return;
     }
@@ -237,20 +243,10 @@ static void on_segment(void *opaque, sv__fetch_result *r)
     ss->fetch_id = 0;
     if (r->error) {
         sv__free(p->settings.allocator, r->data);
-        if (++ss->failures >= 3) {
-            sv__env_error(&p->env, r->error, 1, "%s", r->message);
-            return;
-        }
-        /* The fetcher already retried and failed over; try once more later
-         * from the lowest rung (two failures at one quality drop to it). */
-        sv__env_error(&p->env, r->error, 0, "%s", r->message);
-        ss->last_rep = -1;
-        ss->chosen_rep = -1;
-        pump(ss);
+        sv__sched_segment_failed(ss, r);
         return;
     }
-    if (!ss->fetch_is_init)
-        ss->failures = 0; /* an init segment that loads says nothing of the media */
+    sv__sched_progress(s);
     sv__recv_item it;
     describe(ss, &it);
     sv__recv_segment(ss->recv, r, &it);
@@ -265,6 +261,7 @@ static void on_delivered(void *opaque, int is_init)
     } else {
         ss->buffered_end = ss->seg.start + ss->seg.duration;
         ss->next_time = ss->buffered_end;
+        ss->owner->last_delivery = sv__loop_now(ss->owner->p->loop);
     }
     pump(ss);
 }
@@ -301,8 +298,10 @@ static const char *cmcd_for(sched_stream *ss, int ri, int is_init, double durati
 static int start_fetch(sched_stream *ss, const sv__resource *res, sv__fetch_cb cb,
                        const char *query)
 {
+    /* A body shorter than its own boxes is a truncated segment: retried,
+     * then skipped, never handed to the demuxer (media/segment_check.c). */
     sv__fetch_req req = { .kind = SV__FETCH_SEGMENT, .url = res->url, .offset = res->offset,
-                          .length = res->length, .query = query };
+                          .length = res->length, .query = query, .check = sv__segment_check };
     int64_t id = sv__fetch(ss->owner->p->fetcher, &req, cb, ss);
     if (id < 0) {
         sv__env_error(&ss->owner->p->env, (int)id, 1, "cannot request %s", res->url);
@@ -312,7 +311,7 @@ static int start_fetch(sched_stream *ss, const sv__resource *res, sv__fetch_cb c
     return 0;
 }
 
-static void end_stream(sched_stream *ss)
+void sv__sched_end_stream(sched_stream *ss)
 {
     const sv_allocator *alloc = ss->owner->p->settings.allocator;
     sv__chunk *c = sv__calloc(alloc, 1, sizeof(*c));
@@ -346,7 +345,7 @@ static void pump(sched_stream *ss)
     sv__sched *s = ss->owner;
     struct sv_player *p = s->p;
     if (ss->fetch_id || sv__recv_busy(ss->recv) || ss->done || ss->wait_timer || !p->pres ||
-        p->st.state == SV_STATE_ERROR)
+        p->st.state == SV_STATE_ERROR || s->failed)
         return;
     double ahead = ss->buffered_end - position(s);
     double goal = p->settings.buffer_goal_s;
@@ -355,7 +354,7 @@ static void pump(sched_stream *ss)
 
     sv__track *t = track_of(ss);
     if (!t) {
-        end_stream(ss);
+        sv__sched_end_stream(ss);
         return;
     }
     const char *reason;
@@ -414,7 +413,7 @@ static void pump(sched_stream *ss)
             pump(ss);
             return;
         }
-        end_stream(ss);
+        sv__sched_end_stream(ss);
         return;
     }
     ss->waiting_live = 0;
@@ -466,7 +465,8 @@ static void refresh_done(sv__sched *s)
             return; /* another playlist is still coming */
     for (int k = 0; k < s->nb; k++)
         pump(&s->ss[k]);
-    if (s->p->pres->live)
+    sv__sched_live_check(s, s->p->pres->url);
+    if (s->p->pres->live && !s->failed)
         schedule_refresh(s);
 }
 
@@ -611,6 +611,7 @@ int sv__sched_start(struct sv_player *p)
         }
     }
     p->sched = s;
+    s->last_delivery = sv__loop_now(p->loop);
     sv__mutex_lock(&p->st.lock);
     p->st.position_s = start;
     sv__mutex_unlock(&p->st.lock);
@@ -620,7 +621,7 @@ int sv__sched_start(struct sv_player *p)
     return 0;
 }
 
-static void cancel_all(sv__sched *s)
+void sv__sched_cancel(sv__sched *s)
 {
     for (int k = 0; k < s->nb; k++) {
         sched_stream *ss = &s->ss[k];
@@ -649,7 +650,7 @@ void sv__sched_stop(struct sv_player *p)
     sv__sched *s = p->sched;
     if (!s)
         return;
-    cancel_all(s);
+    sv__sched_cancel(s);
     if (s->refresh_timer)
         sv__loop_timer_cancel(p->loop, s->refresh_timer);
     for (int k = 0; k < s->nb; k++) {
@@ -667,7 +668,7 @@ void sv__sched_seek(struct sv_player *p, double target)
     sv__sched *s = p->sched;
     if (!s)
         return;
-    cancel_all(s);
+    sv__sched_cancel(s);
     s->gen = atomic_load(&p->gen);
     int period = period_at(p->pres, target);
     for (int k = 0; k < s->nb; k++) {
@@ -678,11 +679,26 @@ void sv__sched_seek(struct sv_player *p, double target)
         ss->done = 0;
         ss->last_rep = -1; /* a new run: the init segment is sent again */
         ss->chosen_rep = -1;
-        ss->failures = 0;
     }
+    s->outage_start = 0;
+    s->failed = 0; /* a seek tries again */
     for (int k = 0; k < s->nb; k++)
         pump(&s->ss[k]);
     schedule_refresh(s);
+}
+
+void sv__sched_pump(sched_stream *ss)
+{
+    pump(ss);
+}
+
+void sv__sched_pump_later(sched_stream *ss, double delay_s)
+{
+    int64_t id = ss->wait_timer ? 0 : sv__loop_timer(ss->owner->p->loop, delay_s, wait_over, ss);
+    if (id > 0)
+        ss->wait_timer = id;
+    else if (!ss->wait_timer)
+        pump(ss);
 }
 
 void sv__sched_kick(struct sv_player *p)

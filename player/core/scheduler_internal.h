@@ -36,7 +36,6 @@ typedef struct sched_stream {
     int init_pending;          /* the run's init segment is still to be fetched */
     int done;                  /* end of stream pushed */
     int waiting_live;          /* at the live edge, waiting for a refresh */
-    int failures;              /* consecutive failed segment fetches */
     int refreshing;            /* HLS live: this stream's playlist reload is in flight */
     int64_t refresh_id;
     sv__recv *recv;            /* what the fetches are handed to (media/receive.c) */
@@ -53,6 +52,38 @@ struct sv__sched {
     int64_t refresh_timer;
     int64_t refresh_fetch;
     uint64_t gen;              /* generation the chunks are tagged with */
+
+    /* Segment faults (scheduler_faults.c). An outage starts at the first
+     * segment given up after the last successful fetch and lasts until the
+     * next one; it ends playback once it is settings.fetch_give_up_ms old. */
+    double outage_start;       /* loop clock, 0: none */
+    double last_delivery;      /* loop clock of the last media segment handed on */
+    int failed;                /* gave up: the streams end, the error waits for the play-out */
+    int fail_code;
+    char fail_msg[SV__EVENT_TEXT];
 };
+
+/* scheduler.c: looks at what stream `ss` should fetch next, now or after
+ * delay_s (on the stream's wait timer). */
+void sv__sched_pump(sched_stream *ss);
+void sv__sched_pump_later(sched_stream *ss, double delay_s);
+/* scheduler.c: cancels every fetch, timer and refresh of the scheduler. */
+void sv__sched_cancel(sv__sched *s);
+/* scheduler.c: the stream ends here (an end-of-stream chunk is pushed). */
+void sv__sched_end_stream(sched_stream *ss);
+
+/* scheduler_faults.c */
+/* A fetch of the load succeeded: any outage is over. */
+void sv__sched_progress(sv__sched *s);
+/* The fetcher gave up on the segment `ss` was fetching (its result `r`):
+ * skip it (stats, event, the playout's gap), fetch it again, or end the
+ * load when the outage has lasted fetch_give_up_ms. */
+void sv__sched_segment_failed(sched_stream *ss, const sv__fetch_result *r);
+/* Something the load needs (a media playlist, a sidx) cannot be fetched:
+ * the streams end with what is buffered, then the load fails with `msg`. */
+void sv__sched_give_up(sv__sched *s, int code, const char *msg);
+/* After a live refresh: at the live edge with the buffer spent, an outage
+ * runs; when it outlasts the give-up time the load ends. */
+void sv__sched_live_check(sv__sched *s, const char *manifest_url);
 
 #endif

@@ -1,21 +1,22 @@
 /*
  * The demux thread of a stream: libavformat reads the stream's chunks through
  * a custom AVIOContext, one demuxer per run (a run is init + media segments
- * of one representation and timeline epoch), and the decoders turn packets
- * into frames for the outputs.
+ * of one representation and timeline epoch), and each track's packets go to
+ * that track's lane, whose decode thread turns them into frames for the
+ * track's output (lanes.c, lane_decode.c).
  *
  * The read callback ends a run with AVERROR_EOF when the next chunk belongs
  * to another run, when the stream ends, or when a flush (seek, stop) made the
- * current generation stale; the thread then drains or drops the decoders and
- * opens the next demuxer. Plain files skip the chunks: libavformat opens the
- * URL itself and the thread seeks on flush.
+ * current generation stale; the thread then tells the lanes to drain (or the
+ * flush drops what they hold) and opens the next demuxer. Plain files skip
+ * the chunks: libavformat opens the URL itself and the thread seeks on flush.
  */
 #include <math.h>
 #include <string.h>
 
 #include <libavformat/avformat.h>
 
-#include "player/media/media.h"
+#include "player/media/demux_internal.h"
 
 #define AVIO_BUFFER 32768
 
@@ -40,12 +41,12 @@ typedef struct demux {
 
     AVFormatContext *fmt;
     int vidx, aidx;
-    sv__decoder *vdec, *adec;
     double offset;             /* container seconds -> presentation seconds */
     int have_offset;
     int authoritative;         /* the offset came from this run's video */
-    AVRational vtb, atb;
-    double frame_dur;
+    double frame_dur;          /* video: a frame's duration when packets give none */
+    double last_dur[SV__LANES]; /* the last packet duration seen per lane */
+    sv__lanes *lanes;          /* the tracks' packet queues and decode threads */
     char err[200];
 } demux;
 
@@ -123,75 +124,31 @@ static void close_demuxer(demux *d)
     }
 }
 
-static void close_decoders(demux *d)
-{
-    sv__decoder_close(d->vdec);
-    sv__decoder_close(d->adec);
-    d->vdec = d->adec = NULL;
-}
-
-/* ---- frames out -------------------------------------------------------- */
-
-static double frame_time(demux *d, const AVFrame *f, AVRational tb)
-{
-    int64_t ts = f->best_effort_timestamp;
-    if (ts == AV_NOPTS_VALUE)
-        ts = f->pts;
-    if (ts == AV_NOPTS_VALUE)
-        return NAN;
-    return (double)ts * av_q2d(tb) + d->offset;
-}
-
-/* Decrypted media that does not decode was decrypted with the wrong key:
- * stop with a DRM error instead of showing garbage. */
-static int check_decrypted(demux *d, const AVFrame *f)
-{
-    if (!d->encrypted || (!f->decode_error_flags && !(f->flags & AV_FRAME_FLAG_CORRUPT)))
-        return 0;
-    snprintf(d->err, sizeof(d->err), "decrypted media does not decode: wrong content key?");
-    return SV_ERR_DRM;
-}
-
-static int on_video(void *opaque, AVFrame *f)
-{
-    demux *d = opaque;
-    if (check_decrypted(d, f) < 0)
-        return SV_ERR_DRM;
-    double pts = frame_time(d, f, d->vtb);
-    double dur = f->pkt_duration > 0 ? (double)f->pkt_duration * av_q2d(d->vtb) : d->frame_dur;
-    return sv__vout_push(d->cfg->vout, f, d->gen, pts, dur, &d->meta);
-}
-
-static int on_audio(void *opaque, AVFrame *f)
-{
-    demux *d = opaque;
-    if (check_decrypted(d, f) < 0)
-        return SV_ERR_DRM;
-    if (!d->authoritative && d->have_offset) /* video may have set the epoch since */
-        d->offset = sv__timeline_offset(d->cfg->env->st, d->disc, d->offset, 0);
-    return sv__aout_push(d->cfg->aout, f, d->gen, frame_time(d, f, d->atb));
-}
-
-static void drain(demux *d)
-{
-    if (d->vdec)
-        sv__decoder_decode(d->vdec, NULL, on_video, d);
-    if (d->adec)
-        sv__decoder_decode(d->adec, NULL, on_audio, d);
-}
-
 /* ---- opening a run ------------------------------------------------------ */
 
-static int open_decoder(demux *d, sv__decoder **dec, int idx)
+/* Tells lane `lane` that a run starts with the track `idx` of the demuxer
+ * (idx < 0: the run has no such track). */
+static int announce(demux *d, int lane, int idx)
 {
-    const AVCodecParameters *par = d->fmt->streams[idx]->codecpar;
-    if (*dec && sv__decoder_same(*dec, par) && sv__decoder_strict(*dec) == d->encrypted)
+    sv__lanes_active(d->lanes, lane, idx >= 0);
+    if (idx < 0)
         return 0;
-    sv__decoder_close(*dec);
-    *dec = NULL;
-    int threads = par->codec_type == AVMEDIA_TYPE_VIDEO ? d->cfg->decoder_threads : 1;
-    return sv__decoder_open(dec, par, threads, d->encrypted, d->cfg->env->log,
-                            d->cfg->env->alloc, d->err, sizeof(d->err));
+    const AVStream *st = d->fmt->streams[idx];
+    sv__lane_item *it = sv__lane_item_new(d->cfg->env->alloc, SV__LANE_RUN, d->gen);
+    if (!it)
+        return SV_ERR_NOMEM;
+    it->run.par = avcodec_parameters_alloc();
+    if (!it->run.par || avcodec_parameters_copy(it->run.par, st->codecpar) < 0) {
+        sv__lane_item_free(it);
+        return SV_ERR_NOMEM;
+    }
+    it->run.tb_num = st->time_base.num;
+    it->run.tb_den = st->time_base.den;
+    it->run.frame_dur = d->frame_dur;
+    it->run.encrypted = d->encrypted;
+    it->run.disc = d->disc;
+    it->run.meta = d->meta;
+    return sv__lanes_put(d->lanes, lane, it);
 }
 
 static int needs_probe(demux *d)
@@ -265,17 +222,19 @@ static int open_demuxer(demux *d, const char *url)
         if ((int)i != d->vidx && (int)i != d->aidx)
             d->fmt->streams[i]->discard = AVDISCARD_ALL;
     if (d->vidx >= 0) {
-        AVStream *st = d->fmt->streams[d->vidx];
-        d->vtb = st->time_base;
-        AVRational fr = av_guess_frame_rate(d->fmt, st, NULL);
+        AVRational fr = av_guess_frame_rate(d->fmt, d->fmt->streams[d->vidx], NULL);
         d->frame_dur = fr.num > 0 ? av_q2d(av_inv_q(fr)) : 1.0 / 25;
-        if ((ret = open_decoder(d, &d->vdec, d->vidx)) < 0)
-            goto fail_open;
     }
-    if (d->aidx >= 0) {
-        d->atb = d->fmt->streams[d->aidx]->time_base;
-        if ((ret = open_decoder(d, &d->adec, d->aidx)) < 0)
-            goto fail_open;
+    /* Audio in this stream is the master clock, as a separate audio
+     * stream's is: its own lane keeps it fed whatever the video does. */
+    if (d->aidx >= 0)
+        sv__aout_set_active(d->cfg->aout, 1);
+    d->last_dur[SV__LANE_VIDEO] = d->last_dur[SV__LANE_AUDIO] = 0;
+    if ((ret = announce(d, SV__LANE_VIDEO, d->vidx)) < 0 ||
+        (ret = announce(d, SV__LANE_AUDIO, d->aidx)) < 0) {
+        if (ret == SV_ERR_NOMEM)
+            snprintf(d->err, sizeof(d->err), "out of memory starting a run's decoders");
+        goto fail_open;
     }
     return 0;
 
@@ -317,8 +276,52 @@ static void set_offset(demux *d, const AVPacket *pkt)
     d->have_offset = 1;
 }
 
-/* Reads and decodes the run until its end. Returns 0 at a normal end,
- * SV_ERR_CANCELLED when flushed, or an error. */
+/* How long a packet plays, for the lanes' measure: its duration, else the
+ * last one its track gave, else a frame (video) or the codec's frame size
+ * (audio). */
+static double packet_seconds(demux *d, int lane, const AVPacket *pkt)
+{
+    const AVStream *st = d->fmt->streams[pkt->stream_index];
+    if (pkt->duration > 0) {
+        d->last_dur[lane] = (double)pkt->duration * av_q2d(st->time_base);
+        return d->last_dur[lane];
+    }
+    if (d->last_dur[lane] > 0)
+        return d->last_dur[lane];
+    if (lane == SV__LANE_VIDEO)
+        return d->frame_dur;
+    const AVCodecParameters *par = st->codecpar;
+    return par->frame_size > 0 && par->sample_rate > 0 ? (double)par->frame_size / par->sample_rate
+                                                        : 0;
+}
+
+/* Hands the packet (its reference moves) to its track's lane; waits while
+ * every lane of the run holds its share. */
+static int queue_packet(demux *d, AVPacket *pkt)
+{
+    int lane = pkt->stream_index == d->vidx   ? SV__LANE_VIDEO
+               : pkt->stream_index == d->aidx ? SV__LANE_AUDIO
+                                              : -1;
+    if (lane < 0) {
+        av_packet_unref(pkt);
+        return 0;
+    }
+    sv__lane_item *it = sv__lane_item_new(d->cfg->env->alloc, SV__LANE_PACKET, d->gen);
+    if (!it || !(it->pkt = av_packet_alloc())) {
+        sv__lane_item_free(it);
+        av_packet_unref(pkt);
+        snprintf(d->err, sizeof(d->err), "out of memory queueing a packet");
+        return SV_ERR_NOMEM;
+    }
+    it->seconds = packet_seconds(d, lane, pkt);
+    it->offset = d->offset;
+    it->authoritative = d->authoritative;
+    av_packet_move_ref(it->pkt, pkt);
+    return sv__lanes_put(d->lanes, lane, it);
+}
+
+/* Reads the run until its end, handing the packets to the lanes. Returns 0
+ * at a normal end, SV_ERR_CANCELLED when flushed, or an error. */
 static int play_run(demux *d)
 {
     AVPacket *pkt = av_packet_alloc();
@@ -330,24 +333,12 @@ static int play_run(demux *d)
         if (averr < 0)
             break;
         set_offset(d, pkt);
-        int r = 0;
-        if (pkt->stream_index == d->vidx)
-            r = sv__decoder_decode(d->vdec, pkt, on_video, d);
-        else if (pkt->stream_index == d->aidx)
-            r = sv__decoder_decode(d->adec, pkt, on_audio, d);
-        av_packet_unref(pkt);
+        int r = queue_packet(d, pkt);
         if (r == SV_ERR_CANCELLED || d->stale) {
             ret = SV_ERR_CANCELLED;
             break;
         }
-        if (r == SV_ERR_DECODE && d->encrypted) {
-            snprintf(d->err, sizeof(d->err), "decrypted media does not decode: wrong content key?");
-            ret = SV_ERR_DRM;
-            break;
-        }
-        if (r == SV_ERR_DECODE)
-            SV_LOGW(d->cfg->env->log, "player", "a corrupt packet was skipped");
-        else if (r < 0) {
+        if (r < 0) {
             ret = r;
             break;
         }
@@ -373,16 +364,6 @@ static void on_stale(demux *d)
     d->pending = NULL;
     d->stale = 0;
     d->eos = 0;
-    close_decoders(d);
-}
-
-static void end_of_stream(demux *d)
-{
-    drain(d);
-    if (d->feeds & SV__FEED_VIDEO)
-        sv__vout_eos(d->cfg->vout, d->gen);
-    if (d->feeds & SV__FEED_AUDIO)
-        sv__aout_eos(d->cfg->aout, d->gen);
 }
 
 /* Waits for a flush or quit after the end (the host may seek back). */
@@ -403,6 +384,16 @@ static void fail(demux *d, int code)
         return;
     sv__env_error(d->cfg->env, code, 1, "%s", d->err[0] ? d->err : sv_strerror(code));
     d->err[0] = '\0';
+}
+
+/* The run ended (SV__LANE_END_RUN: the decoders drain) or the stream did
+ * (SV__LANE_EOS: the outputs are told once the decoders drained). */
+static void end_lanes(demux *d, sv__lane_kind kind)
+{
+    if (sv__lanes_put_all(d->lanes, kind, d->gen) == SV_ERR_NOMEM) {
+        snprintf(d->err, sizeof(d->err), "out of memory ending a run");
+        fail(d, SV_ERR_NOMEM);
+    }
 }
 
 static void run_direct(demux *d, const char *url)
@@ -432,20 +423,17 @@ static void run_direct(demux *d, const char *url)
                 d->gen = gen;
                 d->target = target;
             }
-            close_decoders(d);
             close_demuxer(d);
             continue;
         }
         if (r < 0)
             fail(d, r);
         else
-            end_of_stream(d);
+            end_lanes(d, SV__LANE_EOS);
         wait_for_flush(d);
-        if (d->vdec || d->adec) {
-            /* Reopen the decoders: a seek after the end starts them afresh. */
-            close_decoders(d);
-            close_demuxer(d);
-        }
+        /* Reopen the demuxer: a seek after the end starts afresh (the
+         * decode threads open new decoders for the new generation). */
+        close_demuxer(d);
     }
     close_demuxer(d);
 }
@@ -458,7 +446,7 @@ static void run_chunks(demux *d)
         /* The first chunk of the run decides its identity. */
         if (!d->pending && next_chunk(d) < 0) {
             if (d->eos) {
-                end_of_stream(d);
+                end_lanes(d, SV__LANE_EOS);
                 wait_for_flush(d);
                 d->stale = 1;
             }
@@ -490,7 +478,7 @@ static void run_chunks(demux *d)
             continue;
         }
         /* The run ended: a new one is pending, or the stream ended. */
-        drain(d);
+        end_lanes(d, SV__LANE_END_RUN);
         reset_run(d);
     }
 }
@@ -507,6 +495,13 @@ void *sv__demux_thread(void *arg)
     d.target = -1;
     d.vidx = d.aidx = -1;
 
+    int r = sv__lanes_create(&d.lanes, s);
+    if (r < 0) {
+        sv__env_error(d.cfg->env, r, 1, "cannot start the decode threads: %s", sv_strerror(r));
+        while (!sv__stream_quitting(s))
+            wait_for_flush(&d);
+        return NULL;
+    }
     if (sv__stream_cfg(s)->direct_url)
         run_direct(&d, sv__stream_cfg(s)->direct_url);
     else
@@ -514,6 +509,6 @@ void *sv__demux_thread(void *arg)
 
     reset_run(&d);
     sv__chunk_free(d.pending);
-    close_decoders(&d);
+    sv__lanes_destroy(d.lanes);
     return NULL;
 }

@@ -2,17 +2,24 @@
  * The media stage: from downloaded segments to decoded frames.
  *
  *   stream.c        the queue of chunks between the control loop and a reader
- *   demux.c         the demux thread: libavformat over a stream's chunks
+ *   demux.c         the demux thread: libavformat over a stream's chunks,
+ *                   each track's packets to its lane
+ *   lanes.c         a packet queue per track, measured in seconds of media
+ *   lane_decode.c   a decode thread per track: its lane to its output
+ *                   (the three share demux_internal.h)
  *   decode.c        decoders and picture conversion for the sinks
  *   decrypt.c       CENC: an init segment's protection, samples cleared in place
  *   hls_aes128.c    HLS AES-128: key URIs fetched once, segments cleared whole
+ *   segment_check.c whether a downloaded segment is whole (its boxes or TS
+ *                   packets end where the body ends)
  *   receive.c       the receive stage: a downloaded segment is measured
  *                   (throughput), its keys fetched, decrypted and handed to
  *                   its stream (receive_keys.c: licenses and AES-128 keys)
  *
  * Threads: the control thread pushes chunks; each stream has a demux thread
- * (or a chunk sink on the pushing thread) that pushes decoded frames and
- * samples to the outputs (output/output.h). Errors and epochs go up through
+ * (or a chunk sink on the pushing thread) and, per track it feeds, a
+ * decode thread that pushes decoded frames or samples to the track's
+ * output (output/output.h). Errors and epochs go up through
  * the sv__env the stream was given, never into the control loop.
  */
 #ifndef SV_PLAYER_MEDIA_MEDIA_H
@@ -84,6 +91,13 @@ void sv__stream_push(sv__stream *s, sv__chunk *c, uint64_t gen);
  * (presentation seconds) frames before which are not shown; for a direct
  * file the demux thread seeks there itself. Any thread. */
 void sv__stream_flush(sv__stream *s, uint64_t gen, double target);
+/* Calls fn(opaque, generation, quitting) now and at every flush and at
+ * destroy, with the stream's lock held: fn may take only locks of its own
+ * and must not call the stream. A NULL fn stops the calls (once it
+ * returns, fn is not running). The demux thread's lanes watch their
+ * stream this way. */
+void sv__stream_watch(sv__stream *s, void (*fn)(void *opaque, uint64_t gen, int quit),
+                      void *opaque);
 /* Bytes queued and not yet read by the demuxer. */
 size_t sv__stream_queued_bytes(sv__stream *s);
 
@@ -99,7 +113,7 @@ uint64_t sv__stream_gen(sv__stream *s);
 const sv__stream_config *sv__stream_cfg(const sv__stream *s);
 void sv__chunk_free(sv__chunk *c);
 
-/* The demux thread body (demux.c). */
+/* The demux thread body (demux.c): it starts the stream's decode threads. */
 void *sv__demux_thread(void *arg);
 
 /* ---- decoding (decode.c) ------------------------------------------------ */
@@ -163,6 +177,14 @@ int sv__aes_keys_decrypt(sv__aes_keys *k, const sv__key *key, int64_t sequence, 
                          void *opaque);
 /* Decrypts the held segment with the key that just arrived. */
 int sv__aes_keys_finish(sv__aes_keys *k, uint8_t *data, size_t *size);
+
+/* ---- whole segments (segment_check.c) ----------------------------------------- */
+
+/* The fetcher's body check for segments (net/fetcher.h, sv__fetch_req.check):
+ * 0 when the body is a whole ISO-BMFF segment (its top-level boxes end at
+ * its end), whole 188-byte TS packets, or neither format; else SV_ERR_PARSE
+ * with the reason in why[cap], naming the bytes the boxes need. */
+int sv__segment_check(const uint8_t *data, size_t size, char *why, size_t cap);
 
 /* ---- receiving segments (receive.c, receive_keys.c) ------------------------ */
 

@@ -22,6 +22,9 @@ struct sv__stream {
     uint64_t gen;              /* chunks of older generations are dropped */
     double target;             /* accurate-seek target of this generation */
     int quit;
+    /* Told of every flush and of quit, under the lock (sv__stream_watch). */
+    void (*watch)(void *opaque, uint64_t gen, int quit);
+    void *watch_opaque;
 };
 
 void sv__chunk_free(sv__chunk *c)
@@ -88,6 +91,8 @@ void sv__stream_destroy(sv__stream *s)
     sv__mutex_lock(&s->lock);
     s->quit = 1;
     sv__cond_broadcast(&s->cond);
+    if (s->watch)
+        s->watch(s->watch_opaque, s->gen, 1);
     sv__mutex_unlock(&s->lock);
     if (s->thread_started)
         sv__thread_join(&s->thread);
@@ -129,6 +134,19 @@ void sv__stream_flush(sv__stream *s, uint64_t gen, double target)
     s->gen = gen;
     s->target = target;
     sv__cond_broadcast(&s->cond);
+    if (s->watch)
+        s->watch(s->watch_opaque, s->gen, s->quit);
+    sv__mutex_unlock(&s->lock);
+}
+
+void sv__stream_watch(sv__stream *s, void (*fn)(void *opaque, uint64_t gen, int quit),
+                      void *opaque)
+{
+    sv__mutex_lock(&s->lock);
+    s->watch = fn;
+    s->watch_opaque = opaque;
+    if (fn)
+        fn(opaque, s->gen, s->quit);
     sv__mutex_unlock(&s->lock);
 }
 

@@ -47,6 +47,7 @@ typedef struct fetch {
     char *body_type;
     char *header;            /* extra request header line, or NULL */
     char *query;             /* this request's own query arguments, or NULL */
+    int (*check)(const uint8_t *data, size_t size, char *why, size_t cap);
     sv__fetch_cb cb;
     void *opaque;
 
@@ -79,6 +80,7 @@ struct sv__fetcher {
     fetch *fetches;
     int64_t next_id;
     int64_t bytes, requests, retries, slow_aborts;
+    double last_success_s;   /* loop clock, 0 before the first success */
     double segment_Bps;      /* EWMA of segment transfer rates, bytes/s; 0 before one */
     double (*probe)(void *opaque);
     void *probe_opaque;
@@ -103,7 +105,7 @@ void sv__fetch_default_options(sv__fetch_options *o)
     o->slow_fraction = 0.1;
     o->slow_grace_s = 1;
     o->slow_floor_max_bytes_per_s = 256000;
-    o->keep_trying_above_s = 0.5;
+    o->keep_trying_above_s = 1.0;
 }
 
 int sv__fetcher_create(sv__fetcher **out, sv__loop *loop, sv__transport *transport,
@@ -218,8 +220,9 @@ static void finish(fetch *x, const sv__transfer_result *tr, int error, const cha
     } else {
         snprintf(r.message, sizeof(r.message), "%s %s: %s (%d attempt%s)", method_name(x),
                  r.url, why, x->attempts, x->attempts == 1 ? "" : "s");
+        /* The caller reports what the failure means (a skip, an error). */
         if (x->f->have_log)
-            SV_LOGW(&x->f->log, "fetch", "%s", r.message);
+            SV_LOGI(&x->f->log, "fetch", "%s", r.message);
     }
     x->cb(x->opaque, &r);
     free_fetch(x);
@@ -254,7 +257,7 @@ static int on_data(void *opaque, const uint8_t *data, size_t len)
 typedef enum verdict { FATAL, RETRY, FAILOVER } verdict;
 
 /* What a failed attempt means: see the comment at the top. */
-static verdict classify(const sv__transfer_result *tr, int multi_cdn)
+static verdict classify(const sv__transfer_result *tr, int multi_cdn, sv__fetch_kind kind)
 {
     long st = tr->status;
 
@@ -263,9 +266,14 @@ static verdict classify(const sv__transfer_result *tr, int multi_cdn)
     case SV_ERR_TIMEOUT:
         return FAILOVER;
     case SV_ERR_NOT_FOUND:
-        /* A 404 on one CDN may be a hole in its cache; a single source's
-         * 404 (or a missing local file) will not heal. */
-        return multi_cdn && st ? FAILOVER : FATAL;
+        /* A 404 on one CDN may be a hole in its cache; a segment's 404 or
+         * 410 from a single source may be an origin still publishing, and
+         * it is retried while media is buffered (then skipped, above us). A
+         * single source's 404 of anything else (or a missing local file)
+         * will not heal. */
+        if (multi_cdn && st)
+            return FAILOVER;
+        return kind == SV__FETCH_SEGMENT && st ? RETRY : FATAL;
     case SV_ERR_HTTP:
         if (st >= 500 || st == 408 || st == 429)
             return multi_cdn ? FAILOVER : RETRY;
@@ -277,11 +285,65 @@ static verdict classify(const sv__transfer_result *tr, int multi_cdn)
 
 static void attempt(void *opaque);
 
-static void on_done(void *opaque, const sv__transfer_result *tr)
+/* A body the transport took as whole that is not: a byte range shorter
+ * than asked, or a segment its own check refuses. Fills *t as the failed
+ * transfer it is and returns 1; 0 when the body is whole. */
+static int short_body(fetch *x, const sv__transfer_result *tr, sv__transfer_result *t)
+{
+    char why[128] = "";
+
+    if (x->head_only)
+        return 0;
+    if (x->length > 0 && (int64_t)x->size < x->length)
+        snprintf(why, sizeof(why), "the range asked for %lld", (long long)x->length);
+    else if (!x->check || x->check(x->data, x->size, why, sizeof(why)) == 0)
+        return 0;
+    *t = *tr;
+    t->error = SV_ERR_NETWORK;
+    snprintf(t->message, sizeof(t->message), "truncated body: %zu bytes received, %s", x->size,
+             why);
+    return 1;
+}
+
+/* The cause of a failed attempt, with byte counts for a short body. */
+static void describe_failure(const sv__transfer_result *tr, char *out, size_t cap)
+{
+    if (tr->error == SV_ERR_NETWORK && tr->content_length > 0 &&
+        tr->bytes < tr->content_length)
+        snprintf(out, cap, "truncated body: %lld of %lld bytes (Content-Length)",
+                 (long long)tr->bytes, (long long)tr->content_length);
+    else
+        snprintf(out, cap, "%s", tr->message);
+}
+
+/* How long until the next attempt on the same source: the back-off, cut for
+ * a segment so that it comes while media is still buffered. */
+static double backoff_delay(fetch *x)
+{
+    sv__fetcher *f = x->f;
+    double delay = f->opts.backoff_initial_s;
+
+    for (int i = 0; i < x->backoffs && delay < f->opts.backoff_max_s; i++)
+        delay *= 2;
+    if (delay > f->opts.backoff_max_s)
+        delay = f->opts.backoff_max_s;
+    if (x->kind == SV__FETCH_SEGMENT && f->probe && x->attempts >= f->opts.max_attempts) {
+        double room = f->probe(f->probe_opaque) - f->opts.keep_trying_above_s;
+        if (room < delay)
+            delay = room > 0 ? room : 0;
+    }
+    x->backoffs++;
+    return delay;
+}
+
+static void on_done(void *opaque, const sv__transfer_result *result)
 {
     fetch *x = opaque;
     sv__fetcher *f = x->f;
     int cdn_valid = x->cdn >= 0 && x->cdn_gen == f->cdns.generation;
+    const sv__transfer_result *tr = result;
+    sv__transfer_result shortened;
+    char cause[sizeof(tr->message)];
     double delay;
     int out_of_attempts;
 
@@ -289,10 +351,13 @@ static void on_done(void *opaque, const sv__transfer_result *tr)
     if (x->watchdog > 0)
         sv__loop_timer_cancel(f->loop, x->watchdog);
     x->watchdog = 0;
+    if (!tr->error && short_body(x, tr, &shortened))
+        tr = &shortened;
     if (!tr->error) {
         if (cdn_valid)
             sv__cdn_succeeded(&f->cdns, x->cdn);
         f->bytes += (int64_t)x->size;
+        f->last_success_s = sv__loop_now(f->loop);
         if (x->kind == SV__FETCH_SEGMENT && x->size >= MIN_SAMPLE_BYTES &&
             tr->end_s > tr->start_s) {
             double bps = (double)x->size / (tr->end_s - tr->start_s);
@@ -314,7 +379,8 @@ static void on_done(void *opaque, const sv__transfer_result *tr)
         finish(x, tr, x->local_error, why);
         return;
     }
-    verdict v = classify(tr, cdn_valid && f->cdns.n > 1);
+    describe_failure(tr, cause, sizeof(cause));
+    verdict v = classify(tr, cdn_valid && f->cdns.n > 1, x->kind);
     if (v == FAILOVER && cdn_valid) {
         sv__cdn_failed(&f->cdns, x->cdn, sv__loop_now(f->loop));
         x->tried |= (uint64_t)1 << x->cdn;
@@ -327,7 +393,7 @@ static void on_done(void *opaque, const sv__transfer_result *tr)
         f->probe(f->probe_opaque) > f->opts.keep_trying_above_s)
         out_of_attempts = 0;
     if (v == FATAL || out_of_attempts) {
-        finish(x, tr, tr->error, tr->message);
+        finish(x, tr, tr->error, cause);
         return;
     }
     if (x->slow)
@@ -336,25 +402,22 @@ static void on_done(void *opaque, const sv__transfer_result *tr)
         snprintf(x->reason, sizeof(x->reason), "HTTP %ld", tr->status);
     else
         snprintf(x->reason, sizeof(x->reason), "%s", sv_strerror(tr->error));
+    /* A short body is worth a warning even when a retry mends it: the
+     * server or the CDN cut a response it called complete. */
     if (f->have_log)
-        SV_LOGI(&f->log, "fetch", "%s %s failed: %s; retrying", method_name(x),
-                x->attempt_url, tr->message);
+        sv__log(&f->log, strncmp(cause, "truncated", 9) ? SV_LOG_INFO : SV_LOG_WARN, "fetch",
+                "%s %s failed: %s; retrying", method_name(x), x->attempt_url, cause);
 
     /* Another CDN not yet tried: go there at once. Otherwise back off. */
     if (v == FAILOVER && cdn_valid && sv__cdn_pick(&f->cdns, sv__loop_now(f->loop), x->tried) >= 0) {
         delay = 0;
     } else {
-        delay = f->opts.backoff_initial_s;
-        for (int i = 0; i < x->backoffs && delay < f->opts.backoff_max_s; i++)
-            delay *= 2;
-        if (delay > f->opts.backoff_max_s)
-            delay = f->opts.backoff_max_s;
-        x->backoffs++;
+        delay = backoff_delay(x);
         x->tried = 0;
     }
     if ((x->timer = sv__loop_timer(f->loop, delay, attempt, x)) < 0) {
         x->timer = 0;
-        finish(x, tr, tr->error, tr->message);
+        finish(x, tr, tr->error, cause);
     }
 }
 
@@ -498,6 +561,7 @@ static void attempt(void *opaque)
     req.body_len = x->body_len;
     req.body_type = x->body_type;
     req.extra_header = x->header;
+    req.fresh_connection = x->attempts > 1;
     req.on_data = on_data;
     req.on_done = on_done;
     req.opaque = x;
@@ -540,6 +604,7 @@ int64_t sv__fetch(sv__fetcher *f, const sv__fetch_req *req, sv__fetch_cb cb, voi
     x->head_only = req->head_only;
     x->cb = cb;
     x->opaque = opaque;
+    x->check = req->check;
     x->cdn = -1;
     if (!(x->url = sv__strdup(x->f->opts.alloc, req->url)))
         goto fail;
@@ -652,6 +717,7 @@ void sv__fetcher_stats(const sv__fetcher *f, sv__fetch_stats *st)
     st->retries = f->retries;
     st->cdn_switches = f->cdns.switches;
     st->slow_aborts = f->slow_aborts;
+    st->last_success_s = f->last_success_s;
     if (f->cdns.current >= 0)
         st->current_cdn = f->cdns.cdns[f->cdns.current].id;
 }

@@ -50,7 +50,8 @@ typedef struct sv__fetch_options {
     /* With a buffer probe set, a segment fetch that used up max_attempts
      * keeps retrying (with back-off) while more than this much media is
      * buffered, so dead CDNs end playback only once the buffer is spent.
-     * Default 0.5 s. */
+     * Default 1 s: what is left gives the segment after a skipped one time
+     * to arrive before the gap is reached. */
     double keep_trying_above_s;
 } sv__fetch_options;
 
@@ -89,6 +90,13 @@ typedef struct sv__fetch_req {
                                  copied */
     const char *query;        /* query arguments of this request only ("CMCD=..."), after
                                  the fetcher's own; NULL for none; copied */
+    /* Segments: checks that a body the transport took as complete is the
+     * whole resource (a server that announced and sent too few bytes):
+     * returns 0, or < 0 with the reason in why[cap] ("its boxes need 233653
+     * bytes"), and the attempt then fails as a truncated body. NULL: no
+     * check. A byte range that comes back shorter than asked is truncated
+     * without it. */
+    int (*check)(const uint8_t *data, size_t size, char *why, size_t cap);
 } sv__fetch_req;
 
 /* Creates a fetcher on `loop` and `transport` (both borrowed; they must
@@ -112,11 +120,15 @@ void sv__fetcher_destroy(sv__fetcher *f);
  * speed floor, 5xx, 408, 429, and 404 when there are several CDNs) moves at
  * once to a CDN not yet tried for this fetch; with none left (or no CDNs) the
  * same source is retried after backoff_initial_s, doubling up to
- * backoff_max_s. Other 4xx, and a single source's 404, fail at once. At most
- * max_attempts attempts in all (more for a segment while the buffer probe
- * reports over keep_trying_above_s). A body over max_body_bytes fails with
+ * backoff_max_s. A segment's 404/410 is retried like a 5xx (a CDN hole, an
+ * origin still publishing); other 4xx, and a single source's 404 for
+ * anything else, fail at once. At most max_attempts attempts in all; a
+ * segment keeps trying past them while the buffer probe reports over
+ * keep_trying_above_s, its back-off cut so that the next attempt comes
+ * before the buffer falls to that. A body over max_body_bytes fails with
  * SV_ERR_OVERFLOW. On error, result->message names the method, the URL and
- * the cause (e.g. "GET http://h/a.m4s: HTTP 404: Not Found (1 attempt)").
+ * the cause (e.g. "GET http://h/a.m4s: HTTP 404: Not Found (1 attempt)",
+ * "... truncated body: 116826 of 233653 bytes (4 attempts)").
  */
 int64_t sv__fetch(sv__fetcher *f, const sv__fetch_req *req, sv__fetch_cb cb, void *opaque);
 /* Cancels a fetch in flight; its callback is not called. Unknown ids are ignored. */
@@ -159,6 +171,7 @@ typedef struct sv__fetch_stats {
     int64_t cdn_switches;
     int64_t slow_aborts;      /* transfers abandoned under the relative speed floor */
     const char *current_cdn;  /* "" without CDNs; valid until the next call */
+    double last_success_s;    /* loop clock of the last successful fetch, 0 before one */
 } sv__fetch_stats;
 void sv__fetcher_stats(const sv__fetcher *f, sv__fetch_stats *st);
 

@@ -47,6 +47,9 @@ typedef struct sv__request {
     double connect_timeout_s;
     double low_speed_bytes_per_s, low_speed_time_s; /* 0: no speed floor */
     const char *extra_header; /* one "Name: value" line, or NULL; copied */
+    /* Non-zero: a new connection, not kept afterwards (a retry: the pooled
+     * connection may hold the rest of a body whose Content-Length lied). */
+    int fresh_connection;
     const uint8_t *body;     /* POST this body when non-NULL (copied) */
     size_t body_len;
     const char *body_type;   /* its Content-Type, e.g. "application/json"; copied */

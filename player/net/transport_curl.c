@@ -337,6 +337,10 @@ static int setup_easy(curl_transport *ct, sv__transfer *t, const sv__request *re
     SET(CURLOPT_MAXREDIRS, MAX_REDIRECTS);
     SET(CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
     SET(CURLOPT_TCP_KEEPALIVE, 1L);
+    if (req->fresh_connection) {
+        SET(CURLOPT_FRESH_CONNECT, 1L);
+        SET(CURLOPT_FORBID_REUSE, 1L);
+    }
     if (req->connect_timeout_s > 0)
         SET(CURLOPT_CONNECTTIMEOUT_MS, (long)(req->connect_timeout_s * 1000 + 0.5));
     if (req->timeout_s > 0)

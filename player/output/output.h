@@ -48,6 +48,13 @@ void sv__vout_eos(sv__vout *v, uint64_t gen);
 /* Drops queued frames; frames of `gen` before `target` (accurate seek,
  * < 0: none) are dropped at push. Any thread. */
 void sv__vout_flush(sv__vout *v, uint64_t gen, double target);
+/* The media of generation `gen` in [from, to) (presentation seconds) will
+ * not come (a segment was skipped): frames in it are dropped, queued or
+ * pushed later, without counting as late drops, and the video-only clock
+ * jumps over it. Up to SV__OUT_GAPS gaps are kept per generation (the
+ * oldest goes). Any thread. */
+#define SV__OUT_GAPS 8
+void sv__vout_gap(sv__vout *v, uint64_t gen, double from, double to);
 /* Presents what is due (render thread). Returns 1 presented, 0 not;
  * *next_due_s: wait hint. */
 int sv__vout_render(sv__vout *v, double *next_due_s);
@@ -73,6 +80,11 @@ int sv__aout_push(sv__aout *a, struct AVFrame *frame, uint64_t gen, double pts_s
 void sv__aout_eos(sv__aout *a, uint64_t gen);
 void sv__aout_flush(sv__aout *a, uint64_t gen, double target);
 void sv__aout_set_playing(sv__aout *a, int playing);
+/* As sv__vout_gap: samples in [from, to) are dropped (cut from the FIFO
+ * when already queued), and the clock jumps from `from` to the first sample
+ * after the gap when it is heard, so audio and video go over it together.
+ * Any thread. */
+void sv__aout_gap(sv__aout *a, uint64_t gen, double from, double to);
 /* Closes the sink; call only when no demux thread runs. */
 void sv__aout_close(sv__aout *a);
 /* The master clock: presentation seconds being heard now, or NAN when
@@ -124,6 +136,9 @@ typedef struct sv__playout {
     int (*shown)(void *opaque);
     /* Everything was played. */
     int (*done)(void *opaque, int video);
+    /* Media of generation `gen` in [from, to) will not come: play over it
+     * (sv__vout_gap, sv__aout_gap). NULL: the playout has nothing to do. */
+    void (*gap)(void *opaque, uint64_t gen, double from, double to);
 } sv__playout;
 
 /* Fills *out with the decoding outputs: `v` and the audio output it was

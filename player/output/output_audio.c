@@ -4,7 +4,14 @@
  * it. Each pull says when its first sample will be heard, which anchors the
  * clock: the presentation time heard now is the anchor's time plus the time
  * elapsed since, never beyond the last sample handed out (an underrun stops
- * the clock instead of letting video run ahead).
+ * the clock instead of letting video run ahead). Once the audio has ended
+ * (its end reached and every sample handed out) the clock runs on from it,
+ * so video that lasts longer than the audio is still presented.
+ *
+ * A skipped segment leaves a gap in the timeline (sv__aout_gap): the samples
+ * after it are queued right behind those before it, with a mark saying where
+ * the time jumps, and the pull that hands out the mark re-anchors the clock
+ * there, so the clock goes over the gap exactly when the sound does.
  */
 #include <math.h>
 #include <string.h>
@@ -42,6 +49,17 @@ struct sv__aout {
     int eos, done, playing, active;
     double anchor_time, anchor_pts;
     int anchor_valid;
+    /* Gaps of `gen`, and where the FIFO's time jumps over one: frame `at`
+     * (counted like nwritten) is heard at `pts`. */
+    struct { double from, to; } gaps[SV__OUT_GAPS];
+    int nb_gaps;
+    struct { uint64_t at; double pts; } marks[SV__OUT_GAPS];
+    int nb_marks;
+    uint64_t nread, nwritten;  /* frames handed to the sink / queued, since the FIFO emptied */
+    /* The last pull crossed a mark: from jump_time on, the clock reads
+     * jump_pts + elapsed; before it, it stops at jump_from. */
+    double jump_time, jump_pts, jump_from;
+    int jump_valid;
     float gain;
 };
 
@@ -79,7 +97,9 @@ void sv__aout_close(sv__aout *a)
     sv__free(a->env->alloc, a->buf);
     a->buf = NULL;
     a->cap = a->rpos = a->len = 0;
-    a->anchor_valid = 0;
+    a->anchor_valid = a->jump_valid = 0;
+    a->nb_marks = 0;
+    a->nread = a->nwritten = 0;
     sv__mutex_unlock(&a->lock);
     swr_free(&a->swr);
     av_freep(&a->tmp);
@@ -99,6 +119,12 @@ void sv__aout_destroy(sv__aout *a)
 
 /* ---- the sink's side ------------------------------------------------------- */
 
+static void pop_mark_locked(sv__aout *a)
+{
+    memmove(&a->marks[0], &a->marks[1], sizeof(a->marks[0]) * (size_t)(a->nb_marks - 1));
+    a->nb_marks--;
+}
+
 static int pull(void *opaque, void *out, int frames, int64_t delay_us)
 {
     sv__aout *a = opaque;
@@ -107,21 +133,43 @@ static int pull(void *opaque, void *out, int frames, int64_t delay_us)
 
     sv__mutex_lock(&a->lock);
     if (a->playing && a->frame_bytes) {
-        size_t want = (size_t)frames * (size_t)a->frame_bytes;
+        size_t fb = (size_t)a->frame_bytes;
+        size_t want = (size_t)frames * fb;
         size_t take = want < a->len ? want : a->len;
-        take -= take % (size_t)a->frame_bytes;
+        take -= take % fb;
+        /* A jump at the start of this pull: the time restarts there. */
+        while (a->nb_marks && a->marks[0].at <= a->nread) {
+            a->fifo_pts = a->marks[0].pts;
+            pop_mark_locked(a);
+        }
+        /* At most one jump per pull: stop before a second one. */
+        if (a->nb_marks > 1 && a->marks[1].at < a->nread + take / fb)
+            take = (size_t)(a->marks[1].at - a->nread) * fb;
         uint8_t *dst = out;
         size_t first = a->cap - a->rpos < take ? a->cap - a->rpos : take;
         memcpy(dst, a->buf + a->rpos, first);
         memcpy(dst + first, a->buf, take - first);
         a->rpos = (a->rpos + take) % a->cap;
         a->len -= take;
-        n = (int)(take / (size_t)a->frame_bytes);
+        n = (int)(take / fb);
         if (n > 0) {
+            double rate = a->fmt.sample_rate;
             a->anchor_pts = a->fifo_pts;
             a->anchor_time = now + (double)delay_us / 1e6;
             a->anchor_valid = 1;
-            a->fifo_pts += (double)n / a->fmt.sample_rate;
+            a->jump_valid = 0;
+            if (a->nb_marks && a->marks[0].at < a->nread + (uint64_t)n) {
+                double before = (double)(a->marks[0].at - a->nread) / rate;
+                a->jump_from = a->fifo_pts + before;
+                a->jump_time = a->anchor_time + before;
+                a->jump_pts = a->marks[0].pts;
+                a->jump_valid = 1;
+                a->fifo_pts = a->jump_pts + (double)n / rate - before;
+                pop_mark_locked(a);
+            } else {
+                a->fifo_pts += (double)n / rate;
+            }
+            a->nread += (uint64_t)n;
         }
         if (a->gain != 1.0f && a->fmt.format == SV_SAMPLE_FMT_F32) {
             float *s = out;
@@ -200,16 +248,39 @@ static int setup_swr(sv__aout *a, AVFrame *f)
     return 0;
 }
 
+/* 1 when samples at `pts` come right after a gap that the queued ones end
+ * before: the FIFO's time jumps there. */
+static int jumps_gap_locked(const sv__aout *a, double pts)
+{
+    if (pts <= a->end_pts + 0.02)
+        return 0;
+    for (int i = 0; i < a->nb_gaps; i++)
+        if (a->gaps[i].from <= a->end_pts + 0.05 && a->gaps[i].to <= pts + 0.05)
+            return 1;
+    return 0;
+}
+
 /* Appends converted samples, waiting for room; 0 or SV_ERR_CANCELLED. */
 static int write_fifo(sv__aout *a, const uint8_t *data, size_t bytes, double pts, uint64_t gen)
 {
+    size_t fb = (size_t)a->frame_bytes, total = bytes;
+
     sv__mutex_lock(&a->lock);
     if (a->gen != gen) {
         sv__mutex_unlock(&a->lock);
         return SV_ERR_CANCELLED;
     }
-    if (a->len == 0 && !isnan(pts))
-        a->fifo_pts = pts; /* an empty FIFO restarts at this frame's time */
+    if (a->len == 0 && !isnan(pts)) {
+        /* An empty FIFO restarts at this frame's time. */
+        a->fifo_pts = a->end_pts = pts;
+        a->nb_marks = 0;
+        a->nread = a->nwritten = 0;
+    } else if (!isnan(pts) && jumps_gap_locked(a, pts) && a->nb_marks < SV__OUT_GAPS) {
+        a->marks[a->nb_marks].at = a->nwritten;
+        a->marks[a->nb_marks].pts = pts;
+        a->nb_marks++;
+        a->end_pts = pts;
+    }
     while (bytes) {
         while (a->len == a->cap && a->gen == gen)
             sv__cond_wait(&a->cond, &a->lock);
@@ -225,12 +296,86 @@ static int write_fifo(sv__aout *a, const uint8_t *data, size_t bytes, double pts
             n = run;
         memcpy(a->buf + wpos, data, n);
         a->len += n;
+        a->nwritten += n / fb;
         data += n;
         bytes -= n;
     }
-    a->end_pts = a->fifo_pts + (double)(a->len / (size_t)a->frame_bytes) / a->fmt.sample_rate;
+    a->end_pts += (double)(total / fb) / a->fmt.sample_rate;
     sv__mutex_unlock(&a->lock);
     return 0;
+}
+
+/* Frames [*skip, *keep) of a converted frame of n samples at `pts` are
+ * outside every gap: the head inside a gap and the tail that runs into one
+ * are left out. */
+static void gap_trim(sv__aout *a, double pts, int n, int *skip, int *keep)
+{
+    double rate = a->fmt.sample_rate;
+
+    sv__mutex_lock(&a->lock);
+    for (int i = 0; i < a->nb_gaps && !isnan(pts); i++) {
+        double from = a->gaps[i].from, to = a->gaps[i].to;
+        double start = pts + *skip / rate, end = pts + *keep / rate;
+        if (start >= from && start < to) {
+            double s = ceil((to - pts) * rate);
+            *skip = s >= *keep ? *keep : (int)s;
+        } else if (start < from && end > from) {
+            *keep = (int)floor((from - pts) * rate);
+        }
+    }
+    sv__mutex_unlock(&a->lock);
+}
+
+/* The FIFO frame (counted like nwritten) heard at or after `t`, or nwritten. */
+static uint64_t frame_at_locked(const sv__aout *a, double t)
+{
+    double rate = a->fmt.sample_rate;
+    uint64_t at = a->nread;
+    double pts = a->fifo_pts;
+
+    for (int i = 0; i <= a->nb_marks; i++) {
+        uint64_t end = i < a->nb_marks ? a->marks[i].at : a->nwritten;
+        if (t <= pts)
+            return at;
+        if (t < pts + (double)(end - at) / rate)
+            return at + (uint64_t)ceil((t - pts) * rate);
+        if (i < a->nb_marks) {
+            at = a->marks[i].at;
+            pts = a->marks[i].pts;
+        }
+    }
+    return a->nwritten;
+}
+
+void sv__aout_gap(sv__aout *a, uint64_t gen, double from, double to)
+{
+    sv__mutex_lock(&a->lock);
+    if (a->gen != gen || !(to > from)) {
+        sv__mutex_unlock(&a->lock);
+        return;
+    }
+    if (a->nb_gaps == SV__OUT_GAPS) {
+        memmove(&a->gaps[0], &a->gaps[1], sizeof(a->gaps[0]) * (SV__OUT_GAPS - 1));
+        a->nb_gaps--;
+    }
+    a->gaps[a->nb_gaps].from = from;
+    a->gaps[a->nb_gaps].to = to;
+    a->nb_gaps++;
+    /* Samples already queued from the gap on are cut (another stream's
+     * skip: this one's audio went ahead). What followed the gap in the FIFO
+     * is lost with them; a gap is a segment long, the FIFO a second. */
+    if (a->frame_bytes && a->len) {
+        uint64_t cut = frame_at_locked(a, from);
+        if (cut < a->nwritten) {
+            a->len -= (size_t)(a->nwritten - cut) * (size_t)a->frame_bytes;
+            a->nwritten = cut;
+            while (a->nb_marks && a->marks[a->nb_marks - 1].at >= cut)
+                a->nb_marks--;
+            a->end_pts = from;
+        }
+    }
+    sv__cond_broadcast(&a->cond);
+    sv__mutex_unlock(&a->lock);
 }
 
 int sv__aout_push(sv__aout *a, AVFrame *f, uint64_t gen, double pts)
@@ -273,10 +418,17 @@ int sv__aout_push(sv__aout *a, AVFrame *f, uint64_t gen, double pts)
         skip = s >= n ? n : (int)floor(s);
         pts += (double)skip / a->fmt.sample_rate;
     }
-    if (skip >= n)
+    /* Skipped segments: samples in a gap are not played. */
+    int keep = n;
+    if (!isnan(pts)) {
+        pts -= (double)skip / a->fmt.sample_rate;
+        gap_trim(a, pts, n, &skip, &keep);
+        pts += (double)skip / a->fmt.sample_rate;
+    }
+    if (skip >= keep)
         return 0;
     return write_fifo(a, a->tmp + (size_t)skip * (size_t)a->frame_bytes,
-                      (size_t)(n - skip) * (size_t)a->frame_bytes, pts, gen);
+                      (size_t)(keep - skip) * (size_t)a->frame_bytes, pts, gen);
 }
 
 void sv__aout_eos(sv__aout *a, uint64_t gen)
@@ -300,7 +452,9 @@ void sv__aout_flush(sv__aout *a, uint64_t gen, double target)
     a->target = target;
     a->rpos = a->len = 0;
     a->eos = a->done = 0;
-    a->anchor_valid = 0;
+    a->anchor_valid = a->jump_valid = 0;
+    a->nb_gaps = a->nb_marks = 0;
+    a->nread = a->nwritten = 0;
     sv__cond_broadcast(&a->cond);
     sv__mutex_unlock(&a->lock);
 }
@@ -325,7 +479,11 @@ double sv__aout_clock(sv__aout *a)
     double c = NAN;
     if (a->playing && a->anchor_valid) {
         c = a->anchor_pts + (now - a->anchor_time);
-        if (c > a->fifo_pts)
+        if (a->jump_valid && now >= a->jump_time)
+            c = a->jump_pts + (now - a->jump_time);
+        else if (a->jump_valid && c > a->jump_from)
+            c = a->jump_from;
+        if (c > a->fifo_pts && !(a->eos && !a->len))
             c = a->fifo_pts; /* nothing beyond what was handed out is heard */
     }
     sv__mutex_unlock(&a->lock);

@@ -43,6 +43,8 @@ struct sv__vout {
     int shown_since_flush;     /* a frame of this generation was presented */
     int playing;               /* the clock runs */
     double base_time, base_pts; /* video-only clock anchor */
+    struct { double from, to; int jumped; } gaps[SV__OUT_GAPS]; /* of `gen` */
+    int nb_gaps;
     double last_pts;
     int last_rep;
 
@@ -131,6 +133,44 @@ void sv__vout_destroy(sv__vout *v)
     sv__free(v->env->alloc, v);
 }
 
+/* 1 when `pts` falls in a gap of the current generation. */
+static int in_gap_locked(const sv__vout *v, double pts)
+{
+    for (int i = 0; i < v->nb_gaps; i++)
+        if (pts >= v->gaps[i].from - 0.0005 && pts < v->gaps[i].to - 0.0005)
+            return 1;
+    return 0;
+}
+
+void sv__vout_gap(sv__vout *v, uint64_t gen, double from, double to)
+{
+    sv__mutex_lock(&v->lock);
+    if (v->gen != gen || !(to > from)) {
+        sv__mutex_unlock(&v->lock);
+        return;
+    }
+    if (v->nb_gaps == SV__OUT_GAPS) {
+        memmove(&v->gaps[0], &v->gaps[1], sizeof(v->gaps[0]) * (SV__OUT_GAPS - 1));
+        v->nb_gaps--;
+    }
+    v->gaps[v->nb_gaps].from = from;
+    v->gaps[v->nb_gaps].to = to;
+    v->gaps[v->nb_gaps].jumped = 0;
+    v->nb_gaps++;
+    /* Frames already queued in the gap (another stream's skip) go too. */
+    int kept = 0;
+    for (int i = 0; i < v->count; i++) {
+        entry e = v->q[(v->head + i) % QUEUE_FRAMES];
+        if (in_gap_locked(v, e.pts))
+            av_frame_free(&e.frame);
+        else
+            v->q[(v->head + kept++) % QUEUE_FRAMES] = e;
+    }
+    v->count = kept;
+    sv__cond_broadcast(&v->cond);
+    sv__mutex_unlock(&v->lock);
+}
+
 int sv__vout_push(sv__vout *v, AVFrame *frame, uint64_t gen, double pts, double dur,
                   const sv__rep_meta *meta)
 {
@@ -141,8 +181,9 @@ int sv__vout_push(sv__vout *v, AVFrame *frame, uint64_t gen, double pts, double 
         sv__mutex_unlock(&v->lock);
         return SV_ERR_CANCELLED;
     }
-    if (v->target >= 0 && !isnan(pts) && pts < v->target - 0.0005) {
-        sv__mutex_unlock(&v->lock); /* before the seek target: decoded, not shown */
+    if ((v->target >= 0 && !isnan(pts) && pts < v->target - 0.0005) ||
+        (!isnan(pts) && in_gap_locked(v, pts))) {
+        sv__mutex_unlock(&v->lock); /* before the seek target or in a gap: not shown */
         return 0;
     }
     entry *e = &v->q[(v->head + v->count) % QUEUE_FRAMES];
@@ -183,6 +224,7 @@ void sv__vout_flush(sv__vout *v, uint64_t gen, double target)
     v->eos = v->done = 0;
     v->shown_since_flush = 0;
     v->playing = 0;
+    v->nb_gaps = 0;
     sv__cond_broadcast(&v->cond);
     sv__mutex_unlock(&v->lock);
 }
@@ -300,12 +342,14 @@ static void show(sv__vout *v, entry *e, double clock)
     if (sink->present(sink->opaque, &vf) < 0)
         SV_LOGW(v->env->log, "player", "the video sink failed to present a frame");
 
+    sv__mutex_lock(&v->lock); /* the control thread reads them (set_playing, shown) */
     int first = !v->shown_since_flush;
     v->shown_since_flush = 1;
     v->last_pts = e->pts;
     int rep_changed = e->meta.rep_index != v->last_rep;
     int old_rep = v->last_rep;
     v->last_rep = e->meta.rep_index;
+    sv__mutex_unlock(&v->lock);
 
     sv__mutex_lock(&st->lock);
     st->position_s = e->pts;
@@ -351,7 +395,18 @@ static double clock_locked(sv__vout *v)
         if (!sv__aout_done(v->aout))
             return NAN; /* audio is starting: wait for it */
     }
-    return v->base_pts + (sv__env_now(v->env) - v->base_time);
+    double c = v->base_pts + (sv__env_now(v->env) - v->base_time);
+    /* The video-only clock reached a gap: it jumps to the gap's end. */
+    for (int i = 0; i < v->nb_gaps; i++) {
+        if (!v->gaps[i].jumped && c >= v->gaps[i].from - 0.0005) {
+            v->gaps[i].jumped = 1;
+            if (c < v->gaps[i].to) {
+                v->base_pts += v->gaps[i].to - c;
+                c = v->gaps[i].to;
+            }
+        }
+    }
+    return c;
 }
 
 int sv__vout_render(sv__vout *v, double *next_due_s)
@@ -394,6 +449,8 @@ int sv__vout_render(sv__vout *v, double *next_due_s)
             dropped++;
         }
         if (dropped) {
+            SV_LOGD(v->env->log, "player", "dropped %lld late frame(s): clock %.3f s, next %.3f s",
+                    (long long)dropped, clock, v->q[v->head].pts);
             sv__mutex_lock(&v->env->st->lock);
             v->env->st->stats.dropped_frames += dropped;
             sv__mutex_unlock(&v->env->st->lock);
@@ -509,9 +566,17 @@ static int playout_done(void *opaque, int video)
     return video_done && sv__aout_done(v->aout);
 }
 
+static void playout_gap(void *opaque, uint64_t gen, double from, double to)
+{
+    sv__vout *v = opaque;
+    sv__vout_gap(v, gen, from, to);
+    sv__aout_gap(v->aout, gen, from, to);
+}
+
 void sv__playout_decoding(sv__playout *out, sv__vout *v)
 {
     *out = (sv__playout){ .opaque = v, .set_playing = playout_set_playing,
                           .update = playout_update, .ready = playout_ready,
-                          .shown = playout_shown, .done = playout_done };
+                          .shown = playout_shown, .done = playout_done,
+                          .gap = playout_gap };
 }

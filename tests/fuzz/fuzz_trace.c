@@ -17,7 +17,8 @@ static void check(const sv_trace *t)
 {
     static const uint32_t ladder[2] = { 300, 3000 };
     static const uint64_t sizes[4] = { 1500, 15000, 1500, 15000 };
-    const sv_abr_video video = { ladder, 2, sizes, 2, 4.0 };
+    const sv_abr_video video = { .bitrates_kbps = ladder, .num_rungs = 2, .segment_bytes = sizes,
+                                 .num_segments = 2, .segment_duration_s = 4.0 };
     sv_abr_sim_result r;
 
     if (!isfinite(sv_trace_duration(t)) || !(sv_trace_mean_mbps(t) > 0))

@@ -14,7 +14,7 @@ for g in ${*:-core}; do
     case "$g" in
         core)
             n=$(wc -l <"$out/fixtures.tsv")
-            [ "$n" -eq 8 ] || { echo "FAIL: $n fixtures, expected 8"; exit 1; }
+            [ "$n" -eq 9 ] || { echo "FAIL: $n fixtures, expected 9"; exit 1; }
             while IFS='	' read -r name path kind reps frames fps dur; do
                 [ -f "$out/www/$path" ] || { echo "FAIL: $name: $path missing"; exit 1; }
                 echo "ok   $name: $path ($kind, $reps video renditions, $frames frames, $dur s)"

@@ -33,9 +33,11 @@ static void near_(const char *file, int line, double a, double b, double eps)
 static const uint32_t two[2] = { 1000, 2000 };
 static uint64_t sizes[4 * 2] = { 1000000, 2000000, 1000000, 2000000,
                                  1000000, 2000000, 1000000, 2000000 };
-static const sv_abr_video video = { two, 2, sizes, 4, 4.0 };
+static const sv_abr_video video = { .bitrates_kbps = two, .num_rungs = 2, .segment_bytes = sizes,
+                                    .num_segments = 4, .segment_duration_s = 4.0 };
 /* 0.1 s, 0.02 s and 0.01 s of link time. */
-static const uint64_t manifest = 118750, index_b[2] = { 23750, 23750 }, init_b[2] = { 11875, 11875 };
+static const uint64_t manifest = 118750, index_b[2] = { 23750, 23750 }, init_b[2] = { 11875,
+                                                       11875 };
 
 static sv_trace *constant_link(void)
 {
@@ -121,7 +123,8 @@ static void test_index_needs_small_ladder(void **state)
         many[i] = 100 + (uint32_t)i;
         seg[i] = 1000;
     }
-    sv_abr_video v = { many, 65, seg, 1, 4.0 };
+    sv_abr_video v = { .bitrates_kbps = many, .num_rungs = 65, .segment_bytes = seg,
+                       .num_segments = 1, .segment_duration_s = 4.0 };
     sv_abr_sim_config cfg;
     sv_abr_sim_result r;
     sv_abr_sim_default_config(&cfg);

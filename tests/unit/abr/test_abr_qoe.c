@@ -39,7 +39,7 @@ static void test_pensieve_qoe(void **state)
     assert_near(sv_abr_qoe_mean_bitrate(&q), 1850, 1e-9);
     assert_near(sv_abr_qoe_rebuffer_ratio(&q), 0.2 / 8.2, 1e-12);
 
-    sv_abr_qoe_config c = { 1.0, 0.0, 0 };
+    sv_abr_qoe_config c = { .rebuffer_penalty = 1.0, .smooth_penalty = 0.0, .skip = 0 };
     sv_abr_qoe_init(&q, &c);
     assert_near(sv_abr_qoe_add(&q, 0, 300, 1, 4), 0.3 - 1, 1e-12);
     assert_true(sv_abr_qoe_rebuffer_ratio(NULL) == 0);

@@ -36,7 +36,8 @@ static void feed(sv_abr *abr, int index, double kbps, int n)
 {
     for (int i = 0; i < n; i++) {
         uint64_t bytes = (uint64_t)ladder[index] * 1000 / 8 * 4;
-        sv_abr_sample s = { bytes, (double)bytes * 8 / 1000 / kbps + 0.08, 0.08, index, 8.0 };
+        sv_abr_sample s = { .bytes = bytes, .duration_s = (double)bytes * 8 / 1000 / kbps + 0.08,
+                            .latency_s = 0.08, .index = index, .buffer_s = 8.0 };
         assert_int_equal(sv_abr_on_download(abr, &s), 0);
     }
 }
@@ -83,19 +84,21 @@ static void test_params(void **state)
 
     assert_int_equal(sv_abr_create(&sv_abr_rule_bba, NULL, &abr), 0);
     assert_ptr_equal(sv_abr_get_rule(abr), &sv_abr_rule_bba);
-    sv_abr_param ok[2] = { { "reservoir_s", 8 }, { "cushion_s", 20 } };
+    sv_abr_param ok[2] = { { .name = "reservoir_s", .value = 8 },
+                           { .name = "cushion_s", .value = 20 } };
     assert_int_equal(sv_abr_set_params(abr, ok, 2), 0);
     assert_int_equal(sv_abr_get_param(abr, "cushion_s", &v), 0);
     assert_true(v == 20);
     /* All or nothing: a bad second setting leaves the first one unapplied. */
-    sv_abr_param bad[2] = { { "reservoir_s", 1 }, { "cushion_s", -3 } };
+    sv_abr_param bad[2] = { { .name = "reservoir_s", .value = 1 },
+                            { .name = "cushion_s", .value = -3 } };
     assert_int_equal(sv_abr_set_params(abr, bad, 2), SV_ERR_RANGE);
     assert_int_equal(sv_abr_get_param(abr, "reservoir_s", &v), 0);
     assert_true(v == 8);
-    sv_abr_param unknown = { "speed", 1 };
+    sv_abr_param unknown = { .name = "speed", .value = 1 };
     assert_int_equal(sv_abr_set_params(abr, &unknown, 1), SV_ERR_NOT_FOUND);
     assert_int_equal(sv_abr_get_param(abr, "speed", &v), SV_ERR_NOT_FOUND);
-    sv_abr_param nan_value = { "cushion_s", NAN };
+    sv_abr_param nan_value = { .name = "cushion_s", .value = NAN };
     assert_int_equal(sv_abr_set_params(abr, &nan_value, 1), SV_ERR_RANGE);
     /* With reservoir 8 s and cushion 20 s, a 10 s buffer gives rung 0. */
     sv_abr_input in = input(10.0, 5000, 3);
@@ -107,7 +110,7 @@ static void test_params(void **state)
 static void test_invalid_arguments(void **state)
 {
     sv_abr *abr = NULL;
-    sv_abr_decision d = { 7, 0, "untouched" };
+    sv_abr_decision d = { .index = 7, .delay_s = 0, .reason = "untouched" };
     const uint32_t descending[2] = { 2000, 1000 };
 
     assert_int_equal(sv_abr_create(NULL, NULL, &abr), SV_ERR_INVALID);
@@ -145,7 +148,7 @@ static void test_invalid_arguments(void **state)
     assert_int_equal(d.index, 7);
     assert_string_equal(d.reason, "untouched");
 
-    sv_abr_sample s = { 1000, 0, 0, 1, 4 };
+    sv_abr_sample s = { .bytes = 1000, .duration_s = 0, .latency_s = 0, .index = 1, .buffer_s = 4 };
     assert_int_equal(sv_abr_on_download(abr, &s), SV_ERR_INVALID);
     s.duration_s = 1;
     s.latency_s = 2;  /* more than the whole download */

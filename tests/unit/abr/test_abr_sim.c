@@ -38,7 +38,9 @@ typedef struct trace_set {
 } trace_set;
 
 static uint64_t pensieve_sizes[49 * 6];
-static sv_abr_video pensieve_video = { ladder, 6, pensieve_sizes, 49, 4.0 };
+static sv_abr_video pensieve_video = { .bitrates_kbps = ladder, .num_rungs = 6,
+                                       .segment_bytes = pensieve_sizes, .num_segments = 49,
+                                       .segment_duration_s = 4.0 };
 
 static const char *shared_dir(void)
 {
@@ -164,7 +166,8 @@ static void test_constant_link(void **state)
     const char *text = "0 10\n1 10\n";
     uint64_t sizes[3 * 2] = { 1000000, 2000000, 1000000, 2000000, 1000000, 2000000 };
     const uint32_t two[2] = { 1000, 2000 };
-    sv_abr_video v = { two, 2, sizes, 3, 4.0 };
+    sv_abr_video v = { .bitrates_kbps = two, .num_rungs = 2, .segment_bytes = sizes,
+                       .num_segments = 3, .segment_duration_s = 4.0 };
     sv_abr_sim_step steps[3];
     sv_abr_sim_result r;
     sv_abr_sim_config cfg;
@@ -172,7 +175,7 @@ static void test_constant_link(void **state)
     assert_int_equal(sv_trace_parse(text, strlen(text), SV_TRACE_AUTO, NULL, &t, &err), 0);
     sv_abr_sim_default_config(&cfg);
     cfg.start_index = 0;
-    sv_abr_param low = { "reservoir_s", 100 };  /* BBA pinned to rung 0 */
+    sv_abr_param low = { .name = "reservoir_s", .value = 100 };  /* BBA pinned to rung 0 */
     cfg.params = &low;
     cfg.num_params = 1;
     assert_int_equal(sv_abr_simulate(t, &v, &sv_abr_rule_bba, &cfg, steps, 3, &r), 0);
@@ -198,7 +201,8 @@ static void test_buffer_cap(void **state)
     const char *text = "0 100\n0.5 100\n";
     uint64_t sizes[40];
     const uint32_t one[1] = { 100 };
-    sv_abr_video v = { one, 1, sizes, 40, 4.0 };
+    sv_abr_video v = { .bitrates_kbps = one, .num_rungs = 1, .segment_bytes = sizes,
+                       .num_segments = 40, .segment_duration_s = 4.0 };
     sv_abr_sim_step steps[40];
     sv_abr_sim_result r;
 
@@ -223,7 +227,8 @@ static void test_invalid(void **state)
     sv_abr_sim_config cfg;
     uint64_t sizes[2] = { 1, 1 };
     const uint32_t one[1] = { 100 };
-    sv_abr_video v = { one, 1, sizes, 2, 4.0 }, bad = v;
+    sv_abr_video v = { .bitrates_kbps = one, .num_rungs = 1, .segment_bytes = sizes,
+                       .num_segments = 2, .segment_duration_s = 4.0 }, bad = v;
 
     assert_int_equal(sv_trace_parse("0 1\n1 1\n", 8, SV_TRACE_AUTO, NULL, &t, &err), 0);
     assert_int_equal(sv_abr_simulate(NULL, &v, &sv_abr_rule_bba, NULL, NULL, 0, &r),
@@ -236,7 +241,7 @@ static void test_invalid(void **state)
     cfg.num_segments = 3;  /* more than the video has */
     assert_int_equal(sv_abr_simulate(t, &v, &sv_abr_rule_bba, &cfg, NULL, 0, &r), SV_ERR_INVALID);
     sv_abr_sim_default_config(&cfg);
-    sv_abr_param p = { "nope", 1 };
+    sv_abr_param p = { .name = "nope", .value = 1 };
     cfg.params = &p;
     cfg.num_params = 1;
     assert_int_equal(sv_abr_simulate(t, &v, &sv_abr_rule_bba, &cfg, NULL, 0, &r),
@@ -256,7 +261,7 @@ static void test_pensieve_baselines(void **state)
     assert_int_equal(s.n, 142);
 
     set_result bba = run_set(&s, &sv_abr_rule_bba, NULL, 0);
-    sv_abr_param as_mpc_py = { "lookahead_offset", 1 };
+    sv_abr_param as_mpc_py = { .name = "lookahead_offset", .value = 1 };
     set_result mpc_ref = run_set(&s, &sv_abr_rule_mpc, &as_mpc_py, 1);
     set_result mpc = run_set(&s, &sv_abr_rule_mpc, NULL, 0);
     set_result hybrid = run_set(&s, &sv_abr_rule_hybrid, NULL, 0);

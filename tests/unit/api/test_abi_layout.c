@@ -47,11 +47,13 @@ static const field sv_abr_param_info_fields[] = {
     F(sv_abr_param_info, default_value, double, 1),
     F(sv_abr_param_info, min_value, double, 1),
     F(sv_abr_param_info, max_value, double, 1),
+    F(sv_abr_param_info, reserved, uint64_t, 4),
 };
 /* abr.h */
 static const field sv_abr_param_fields[] = {
     F(sv_abr_param, name, const char *, 1),
     F(sv_abr_param, value, double, 1),
+    F(sv_abr_param, reserved, uint64_t, 4),
 };
 /* abr.h */
 static const field sv_abr_input_fields[] = {
@@ -67,12 +69,14 @@ static const field sv_abr_input_fields[] = {
     F(sv_abr_input, segments_left, size_t, 1),
     F(sv_abr_input, idle_s, double, 1),
     F(sv_abr_input, phase, sv_abr_phase, 1),
+    F(sv_abr_input, reserved, uint64_t, 4),
 };
 /* abr.h */
 static const field sv_abr_decision_fields[] = {
     F(sv_abr_decision, index, int, 1),
     F(sv_abr_decision, delay_s, double, 1),
     F(sv_abr_decision, reason, const char *, 1),
+    F(sv_abr_decision, reserved, uint64_t, 4),
 };
 /* abr.h */
 static const field sv_abr_sample_fields[] = {
@@ -81,6 +85,7 @@ static const field sv_abr_sample_fields[] = {
     F(sv_abr_sample, latency_s, double, 1),
     F(sv_abr_sample, index, int, 1),
     F(sv_abr_sample, buffer_s, double, 1),
+    F(sv_abr_sample, reserved, uint64_t, 4),
 };
 /* abr.h */
 static const field sv_abr_estimator_config_fields[] = {
@@ -89,12 +94,14 @@ static const field sv_abr_estimator_config_fields[] = {
     F(sv_abr_estimator_config, slow_half_life_s, double, 1),
     F(sv_abr_estimator_config, window, unsigned, 1),
     F(sv_abr_estimator_config, percentile, double, 1),
+    F(sv_abr_estimator_config, reserved, uint64_t, 4),
 };
 /* abr.h */
 static const field sv_abr_qoe_config_fields[] = {
     F(sv_abr_qoe_config, rebuffer_penalty, double, 1),
     F(sv_abr_qoe_config, smooth_penalty, double, 1),
     F(sv_abr_qoe_config, skip, size_t, 1),
+    F(sv_abr_qoe_config, reserved, uint64_t, 4),
 };
 /* abr.h */
 static const field sv_abr_qoe_fields[] = {
@@ -109,6 +116,7 @@ static const field sv_abr_qoe_fields[] = {
     F(sv_abr_qoe, segments, size_t, 1),
     F(sv_abr_qoe, last_index, int, 1),
     F(sv_abr_qoe, last_kbps, uint32_t, 1),
+    F(sv_abr_qoe, reserved, uint64_t, 4),
 };
 /* abr.h */
 static const field sv_abr_stats_fields[] = {
@@ -118,11 +126,13 @@ static const field sv_abr_stats_fields[] = {
     F(sv_abr_stats, p5, double, 1),
     F(sv_abr_stats, min, double, 1),
     F(sv_abr_stats, max, double, 1),
+    F(sv_abr_stats, reserved, uint64_t, 4),
 };
 /* abrsim.h */
 static const field sv_trace_error_fields[] = {
     F(sv_trace_error, line, size_t, 1),
     F(sv_trace_error, message, char, 160),
+    F(sv_trace_error, reserved, uint64_t, 4),
 };
 /* abrsim.h */
 static const field sv_abr_video_fields[] = {
@@ -131,6 +141,7 @@ static const field sv_abr_video_fields[] = {
     F(sv_abr_video, segment_bytes, const uint64_t *, 1),
     F(sv_abr_video, num_segments, size_t, 1),
     F(sv_abr_video, segment_duration_s, double, 1),
+    F(sv_abr_video, reserved, uint64_t, 4),
 };
 /* abrsim.h */
 static const field sv_abr_sim_config_fields[] = {
@@ -148,6 +159,7 @@ static const field sv_abr_sim_config_fields[] = {
     F(sv_abr_sim_config, startup_bytes, uint64_t, 1),
     F(sv_abr_sim_config, index_bytes, const uint64_t *, 1),
     F(sv_abr_sim_config, init_bytes, const uint64_t *, 1),
+    F(sv_abr_sim_config, reserved, uint64_t, 8),
 };
 /* abrsim.h */
 static const field sv_abr_sim_step_fields[] = {
@@ -165,6 +177,7 @@ static const field sv_abr_sim_step_fields[] = {
     F(sv_abr_sim_step, estimate_kbps, double, 1),
     F(sv_abr_sim_step, qoe, double, 1),
     F(sv_abr_sim_step, reason, const char *, 1),
+    F(sv_abr_sim_step, reserved, uint64_t, 4),
 };
 /* abrsim.h */
 static const field sv_abr_sim_result_fields[] = {
@@ -176,6 +189,7 @@ static const field sv_abr_sim_result_fields[] = {
     F(sv_abr_sim_result, switches, unsigned, 1),
     F(sv_abr_sim_result, segments, size_t, 1),
     F(sv_abr_sim_result, session_s, double, 1),
+    F(sv_abr_sim_result, reserved, uint64_t, 8),
 };
 /* cdm.h */
 static const field sv_subsample_fields[] = {
@@ -249,6 +263,7 @@ static const field sv_emulate_config_fields[] = {
     F(sv_emulate_config, log_cb, sv_log_fn, 1),
     F(sv_emulate_config, log_opaque, void *, 1),
     F(sv_emulate_config, log_level, sv_log_level, 1),
+    F(sv_emulate_config, reserved, uint64_t, 8),
 };
 /* emulate.h */
 static const field sv_emulate_report_fields[] = {
@@ -296,6 +311,7 @@ static const field sv_player_settings_fields[] = {
     F(sv_player_settings, num_abr_params, size_t, 1),
     F(sv_player_settings, codecs, const char *, 1),
     F(sv_player_settings, allow_codec_switch, int, 1),
+    F(sv_player_settings, fetch_give_up_ms, int, 1),
 };
 /* player.h */
 static const field sv_cdn_fields[] = {
@@ -376,6 +392,8 @@ static const field sv_player_stats_fields[] = {
     F(sv_player_stats, segment_retries, int64_t, 1),
     F(sv_player_stats, cdn_switches, int64_t, 1),
     F(sv_player_stats, max_av_drift_s, double, 1),
+    F(sv_player_stats, skipped_segments, int64_t, 1),
+    F(sv_player_stats, skipped_s, double, 1),
 };
 /* sdl2.h */
 static const field sv_sdl2_video_settings_fields[] = {
@@ -550,29 +568,29 @@ static const field sv_event_fields[] = {
 
 /* sizeof of each struct on LP64 targets (x86_64, arm64). */
 #define LP64_SIZES(X) \
-    X(sv_abr_param_info, 40) \
-    X(sv_abr_param, 16) \
-    X(sv_abr_input, 96) \
-    X(sv_abr_decision, 24) \
-    X(sv_abr_sample, 40) \
-    X(sv_abr_estimator_config, 40) \
-    X(sv_abr_qoe_config, 24) \
-    X(sv_abr_qoe, 96) \
-    X(sv_abr_stats, 48) \
-    X(sv_trace_error, 168) \
-    X(sv_abr_video, 40) \
-    X(sv_abr_sim_config, 160) \
-    X(sv_abr_sim_step, 104) \
-    X(sv_abr_sim_result, 64) \
+    X(sv_abr_param_info, 72) \
+    X(sv_abr_param, 48) \
+    X(sv_abr_input, 128) \
+    X(sv_abr_decision, 56) \
+    X(sv_abr_sample, 72) \
+    X(sv_abr_estimator_config, 72) \
+    X(sv_abr_qoe_config, 56) \
+    X(sv_abr_qoe, 160) \
+    X(sv_abr_stats, 80) \
+    X(sv_trace_error, 200) \
+    X(sv_abr_video, 72) \
+    X(sv_abr_sim_config, 288) \
+    X(sv_abr_sim_step, 136) \
+    X(sv_abr_sim_result, 128) \
     X(sv_subsample, 8) \
     X(sv_encrypted_sample, 80) \
     X(sv_cdm_init_data, 56) \
     X(sv_cdm, 88) \
     X(sv_clock, 40) \
     X(sv_allocator, 40) \
-    X(sv_emulate_config, 96) \
-    X(sv_emulate_report, 208) \
-    X(sv_emulate_video, 72) \
+    X(sv_emulate_config, 160) \
+    X(sv_emulate_report, 288) \
+    X(sv_emulate_video, 104) \
     X(sv_player_settings, 208) \
     X(sv_cdn, 32) \
     X(sv_load_options, 56) \
@@ -580,7 +598,7 @@ static const field sv_event_fields[] = {
     X(sv_session_info, 112) \
     X(sv_representation_info, 168) \
     X(sv_track_info, 176) \
-    X(sv_player_stats, 112) \
+    X(sv_player_stats, 128) \
     X(sv_sdl2_video_settings, 56) \
     X(sv_sdl2_video_stats, 48) \
     X(sv_sdl2_audio_settings, 24) \
@@ -701,7 +719,7 @@ static void versions_agree(void **state)
     assert_int_equal(SV_API_VERSION_PATCH_OF(api), SV_API_VERSION_PATCH);
     assert_int_equal(SV_API_VERSION, SV_MAKE_VERSION(SV_ABI_VERSION, SV_API_VERSION_MINOR,
                                                      SV_API_VERSION_PATCH));
-    assert_int_equal(SV_ABI_VERSION, 1);
+    assert_int_equal(SV_ABI_VERSION, 2);
     assert_int_equal(sv_version_number(), SV_VERSION_NUMBER);
 }
 

@@ -2,7 +2,8 @@
  * Null sinks: the video sink's MD5 covers exactly the visible bytes of each
  * plane (strides ignored), as ffmpeg's framemd5 does; the audio sink pulls
  * one period per period of clock time, counts underruns as silence, hashes
- * what it got, and closes even while asleep on a virtual clock.
+ * what it got, tells each pull when its samples play on its schedule (a late
+ * pull gets a shorter delay), and closes even while asleep on a virtual clock.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -136,6 +137,7 @@ typedef struct source {
     int16_t next;        /* next sample value */
     int short_by;        /* frames to withhold from each pull */
     int64_t remaining;   /* frames left to supply; -1 = endless */
+    int64_t last_delay_us; /* the delay the last pull was given */
     EVP_MD_CTX *md;      /* hash of what was supplied */
 } source;
 
@@ -143,8 +145,8 @@ static int pull(void *opaque, void *buf, int frames, int64_t delay_us)
 {
     source *s = opaque;
     int16_t *out = buf;
-    (void)delay_us;
     sv__mutex_lock(&s->lock);
+    s->last_delay_us = delay_us;
     int n = frames - s->short_by;
     if (s->remaining >= 0 && n > s->remaining)
         n = (int)s->remaining;
@@ -232,6 +234,56 @@ static void audio_paces_by_virtual_clock(void **state)
     sv__mutex_destroy(&src.lock);
 }
 
+static int64_t last_delay(source *src)
+{
+    sv__mutex_lock(&src->lock);
+    int64_t d = src->last_delay_us;
+    sv__mutex_unlock(&src->lock);
+    return d;
+}
+
+/* A pull's delay is the time until its samples play on the sink's schedule
+ * of one period per period: a pull that wakes late (the clock jumped past
+ * its deadline, as a loaded machine wakes a thread late) is told it plays
+ * sooner, so the player's clock anchored on it does not jump back. */
+static void audio_delay_follows_schedule(void **state)
+{
+    sv_clock *clock = NULL;
+    sv_audio_sink *sink = NULL;
+    sv_null_audio_settings set;
+    sv_audio_format want = { 48000, 2, SV_SAMPLE_FMT_S16 }, got;
+    source src = { .remaining = -1 };
+    (void)state;
+
+    assert_int_equal(sv__mutex_init(&src.lock), 0);
+    src.md = EVP_MD_CTX_new();
+    EVP_DigestInit_ex(src.md, EVP_md5(), NULL);
+    assert_int_equal(sv_clock_virtual_create(&clock, 0), 0);
+    sv_null_audio_default_settings(&set);
+    set.clock = clock;
+    set.period_frames = 480; /* 10 ms at 48 kHz */
+    assert_int_equal(sv_null_audio_sink_create(&sink, &set), 0);
+    assert_int_equal(sink->open(sink->opaque, &want, &got, pull, &src), 0);
+    sink->pause(sink->opaque, 0);
+    wait_pulls(sink, 1);
+    assert_int_equal(last_delay(&src), 10000); /* t = 0: plays after this period */
+    sv_clock_virtual_advance(clock, 10000000);
+    wait_pulls(sink, 2);
+    assert_int_equal(last_delay(&src), 10000); /* t = 10 ms, on time */
+    sv_clock_virtual_advance(clock, 13000000);
+    wait_pulls(sink, 3);
+    assert_int_equal(last_delay(&src), 7000); /* t = 23 ms: 3 ms late for its 20 ms */
+    sv_clock_virtual_advance(clock, 7000000);
+    wait_pulls(sink, 4);
+    assert_int_equal(last_delay(&src), 10000); /* t = 30 ms: back on schedule */
+
+    sink->close(sink->opaque);
+    sink->destroy(sink);
+    sv_clock_destroy(clock);
+    EVP_MD_CTX_free(src.md);
+    sv__mutex_destroy(&src.lock);
+}
+
 static void audio_benchmark_pace_takes_everything(void **state)
 {
     sv_audio_sink *sink = NULL;
@@ -289,6 +341,7 @@ int main(void)
         cmocka_unit_test(video_hash_ignores_padding),
         cmocka_unit_test(video_counting_only),
         cmocka_unit_test(audio_paces_by_virtual_clock),
+        cmocka_unit_test(audio_delay_follows_schedule),
         cmocka_unit_test(audio_benchmark_pace_takes_everything),
         cmocka_unit_test(audio_refuses_bad_formats),
     };

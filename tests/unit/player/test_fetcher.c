@@ -382,7 +382,9 @@ static void test_fail_fast(void **state)
     done d;
 
     (void)state;
-    fetch_url(f, url_of(url, sizeof(url), E.pa, "/missing.bin"), 0, -1, 0, &d);
+    /* Not a segment: a single source's 404 will not heal. */
+    fetch_kind(f, SV__FETCH_MANIFEST, url_of(url, sizeof(url), E.pa, "/missing.bin"), 0, -1, 0,
+               &d);
     assert_int_equal(d.error, SV_ERR_NOT_FOUND);
     assert_int_equal(d.status, 404);
     assert_int_equal(d.attempts, 1);
@@ -400,7 +402,7 @@ static void test_fail_fast(void **state)
     rules(E.a, "[{\"match\":\"/seg.bin\",\"times\":1,\"status\":410},"
                "{\"match\":\"/seg.bin\",\"status\":401}]");
     for (int i = 0; i < 2; i++) {
-        fetch_url(f, url, 0, -1, 0, &d);
+        fetch_kind(f, SV__FETCH_MANIFEST, url, 0, -1, 0, &d);
         assert_int_equal(d.error, i == 0 ? SV_ERR_NOT_FOUND : SV_ERR_FORBIDDEN);
         assert_int_equal(d.attempts, 1);
     }
@@ -697,6 +699,100 @@ static void test_keeps_trying_while_buffered(void **state)
     sv__fetcher_destroy(f);
 }
 
+/* A segment's 404 and 410 from a single source are retried like a 5xx (an
+ * origin still publishing, a CDN hole): max_attempts attempts, and more
+ * while the probe reports media buffered; a 403 still fails at once. */
+static void test_segment_404_retried(void **state)
+{
+    sv__fetcher *f = make_fetcher(3);
+    char url[128];
+    done d;
+
+    (void)state;
+    rules(E.a, "[{\"match\":\"/seg.bin\",\"status\":404}]");
+    fetch_url(f, url_of(url, sizeof(url), E.pa, "/seg.bin"), 0, -1, 0, &d);
+    assert_int_equal(d.error, SV_ERR_NOT_FOUND);
+    assert_int_equal(d.attempts, 3);
+    assert_non_null(strstr(d.message, url));
+    assert_non_null(strstr(d.message, "404"));
+
+    rules(E.a, "[{\"match\":\"/seg.bin\",\"times\":2,\"status\":410}]");
+    fetch_url(f, url, 0, -1, 0, &d);
+    assert_int_equal(d.error, 0);
+    assert_int_equal(d.attempts, 3);
+    free(d.data);
+
+    rules(E.a, "[{\"match\":\"/seg.bin\",\"status\":404}]");
+    sv__fetcher_set_buffer_probe(f, buffer_probe, NULL);
+    probe_buffer = 20;
+    assert_true(sv__loop_timer(E.loop, 0.8, spend_buffer, NULL) > 0);
+    fetch_url(f, url, 0, -1, 0, &d);
+    assert_int_equal(d.error, SV_ERR_NOT_FOUND);
+    assert_true(d.attempts > 3);
+    assert_float_equal(probe_buffer, 0, 0);
+
+    rules(E.a, "[{\"match\":\"/seg.bin\",\"status\":403}]");
+    fetch_url(f, url, 0, -1, 0, &d);
+    assert_int_equal(d.error, SV_ERR_FORBIDDEN);
+    assert_int_equal(d.attempts, 1);
+    sv__fetcher_set_buffer_probe(f, NULL, NULL);
+    sv__fetcher_destroy(f);
+}
+
+/* The body check of a request: a 1000-byte answer that its check calls
+ * short is a truncated body, retried, and the message counts the bytes; a
+ * body that passes is delivered. */
+static int need_1000(const uint8_t *data, size_t size, char *why, size_t cap)
+{
+    (void)data;
+    if (size >= 1000)
+        return 0;
+    snprintf(why, cap, "its boxes need 1000");
+    return SV_ERR_PARSE;
+}
+
+static void test_short_body_retried(void **state)
+{
+    sv__fetcher *f = make_fetcher(3);
+    char url[128];
+    done d;
+    sv__fetch_req req = { .kind = SV__FETCH_SEGMENT, .length = -1, .check = need_1000 };
+
+    (void)state;
+    /* The server announces and sends 400 bytes of the 1000: no transport
+     * error, only the check sees it. The first answer is short, the second
+     * whole. */
+    rules(E.a, "[{\"match\":\"/seg.bin\",\"times\":1,\"content_length\":400}]");
+    req.url = url_of(url, sizeof(url), E.pa, "/seg.bin");
+    memset(&d, 0, sizeof(d));
+    assert_true(sv__fetch(f, &req, on_fetched, &d) > 0);
+    run_loop(15);
+    assert_int_equal(d.called, 1);
+    assert_int_equal(d.error, 0);
+    assert_int_equal(d.attempts, 2);
+    assert_int_equal(d.size, FILE_SIZE);
+    free(d.data);
+
+    rules(E.a, "[{\"match\":\"/seg.bin\",\"content_length\":400}]");
+    memset(&d, 0, sizeof(d));
+    assert_true(sv__fetch(f, &req, on_fetched, &d) > 0);
+    run_loop(15);
+    assert_int_equal(d.error, SV_ERR_NETWORK);
+    assert_int_equal(d.attempts, 3);
+    assert_non_null(strstr(d.message, "truncated body: 400 bytes received, its boxes need 1000"));
+
+    /* Content-Length larger than the body: the transport sees it, the
+     * message counts the bytes. */
+    rules(E.a, "[{\"match\":\"/seg.bin\",\"content_length_delta\":500}]");
+    fetch_url(f, url, 0, -1, 0, &d);
+    assert_int_equal(d.error, SV_ERR_NETWORK);
+    char want[96];
+    snprintf(want, sizeof(want), "truncated body: %d of %d bytes", (int)FILE_SIZE,
+             (int)FILE_SIZE + 500);
+    assert_non_null(strstr(d.message, want));
+    sv__fetcher_destroy(f);
+}
+
 static void test_query_token_and_kinds(void **state)
 {
     changes c;
@@ -771,6 +867,8 @@ int main(void)
         cmocka_unit_test_setup(test_speed_floor_and_broken_bodies, reset_servers),
         cmocka_unit_test_setup(test_failover_500_backoff_probe, reset_servers),
         cmocka_unit_test_setup(test_failover_404_reset_truncate_refused_stall, reset_servers),
+        cmocka_unit_test_setup(test_segment_404_retried, reset_servers),
+        cmocka_unit_test_setup(test_short_body_retried, reset_servers),
         cmocka_unit_test_setup(test_query_token_and_kinds, reset_servers),
         cmocka_unit_test_setup(test_slow_transfer_fails_over, reset_servers),
         cmocka_unit_test_setup(test_keeps_trying_while_buffered, reset_servers),
