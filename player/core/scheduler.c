@@ -137,6 +137,35 @@ static int choose_rep(sched_stream *ss, sv__track *t, const char **reason, doubl
 
 /* ---- fetch completions ----------------------------------------------------- */
 
+
+/* A master playlist does not say whether the stream is live: its first
+ * media playlist does, after sv__sched_start chose where to start. When it
+ * is live, the streams that have fetched nothing yet start where the model
+ * says a live stream starts (RFC 8216 6.3.3: three target durations from
+ * the end), not at the oldest segment of the window; the outputs drop what
+ * comes before that time (a separate audio rendition's segment starts
+ * earlier than video's), as after a seek; and the reloads begin, as when
+ * the load was a live media playlist. */
+static void join_live(sv__sched *s)
+{
+    struct sv_player *p = s->p;
+    double start = p->pres->live_start;
+    uint64_t gen = atomic_load(&p->gen);
+
+    s->live_joined = 1;
+    for (int k = 0; k < s->nb; k++)
+        if (s->ss[k].last_rep < 0) {
+            s->ss[k].next_time = start;
+            sv__stream_flush(s->ss[k].stream, gen, start);
+        }
+    sv__vout_flush(p->vout, gen, start);
+    sv__aout_flush(p->aout, gen, start);
+    sv__mutex_lock(&p->st.lock);
+    p->st.position_s = start;
+    sv__mutex_unlock(&p->st.lock);
+    sv__sched_schedule_refresh(s);
+}
+
 static void on_index(void *opaque, sv__fetch_result *r)
 {
     sched_stream *ss = opaque;
@@ -165,6 +194,8 @@ static void on_index(void *opaque, sv__fetch_result *r)
         sv__env_error(&p->env, ret, 1, "%s: line %d: %s", r->url, err.line, err.message);
         return;
     }
+    if (p->pres->live && !ss->owner->live_joined)
+        join_live(ss->owner);
     pump(ss);
 }
 
@@ -449,6 +480,7 @@ int sv__sched_start(struct sv_player *p)
     s->p = p;
     s->locked = p->load_opts.quality_index;
     s->gen = atomic_load(&p->gen);
+    s->live_joined = p->pres->live;
     sv_abr_estimator_config ec;
     sv_abr_estimator_default_config(&ec, SV_ABR_ESTIMATOR_EWMA);
     const sv_allocator *al = p->settings.allocator;

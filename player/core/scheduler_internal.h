@@ -48,6 +48,7 @@ struct sv__sched {
     int nb;
     sv_abr *abr;
     int locked;                /* -1: ABR */
+    int live_joined;           /* live, and the streams start at the live start */
     sv__throughput tput;       /* measured by the receivers, read by choose_rep */
     int64_t refresh_timer;
     int64_t refresh_fetch;
