@@ -414,11 +414,13 @@ static void gap_trim(sv__aout *a, double pts, int n, int *skip, int *keep)
     for (int i = 0; i < a->nb_gaps && !isnan(pts); i++) {
         double from = a->gaps[i].from, to = a->gaps[i].to;
         double start = pts + *skip / rate, end = pts + *keep / rate;
+        /* A thousandth of a sample of rounding is no sample: the first
+         * one kept is the one at `to`, not the next. */
         if (start >= from && start < to) {
-            double s = ceil((to - pts) * rate);
+            double s = ceil((to - pts) * rate - 1e-3);
             *skip = s >= *keep ? *keep : (int)s;
         } else if (start < from && end > from) {
-            *keep = (int)floor((from - pts) * rate);
+            *keep = (int)floor((from - pts) * rate + 1e-3);
         }
     }
     sv__mutex_unlock(&a->lock);
