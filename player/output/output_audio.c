@@ -69,6 +69,7 @@ struct sv__aout {
     struct { uint64_t at; double pts; } marks[SV__OUT_GAPS];
     int nb_marks;
     uint64_t nread, nwritten;  /* frames handed to the sink / queued, since the FIFO emptied */
+    uint64_t cuts;             /* times a gap cut queued samples: a write waiting stops */
     /* Marks handed out and not yet heard (or heard since the last pull),
      * oldest first: at `time` the time heard goes from `from` to `pts`. */
     struct { double time, from, pts; } jumps[SV__OUT_GAPS];
@@ -288,12 +289,12 @@ static int setup_swr(sv__aout *a, AVFrame *f)
 }
 
 /* Where the FIFO's time jumps when samples at `pts` follow the queued ones:
- * over the gaps that lie between the queued end and `pts`. Returns 1 with
- * the first one's start in *from and the last one's end in *to, or 0 (no
- * gap in between: the samples follow on). The queued audio may end short of
- * the gap (a muxed TS segment's last audio lies in the next segment, which
- * was skipped) and the next may start after it: the silence that fills
- * those holes is at most GAP_PAD_MAX_S on either side. */
+ * over the gaps that end after the queued end and by `pts`, and start at
+ * most GAP_PAD_MAX_S after the queued end. Returns 1 with the first one's
+ * start in *from and the last one's end in *to, or 0 (no gap in between:
+ * the samples follow on). The queued audio may end short of the gap (a
+ * muxed TS segment's last audio lies in the next segment, which was
+ * skipped) and the next may start after it: silence fills those holes. */
 static int gap_between_locked(const sv__aout *a, double pts, double *from, double *to)
 {
     int found = 0;
@@ -302,8 +303,8 @@ static int gap_between_locked(const sv__aout *a, double pts, double *from, doubl
         return 0;
     for (int i = 0; i < a->nb_gaps; i++) {
         double f = a->gaps[i].from, t = a->gaps[i].to;
-        if (f < a->end_pts - GAP_SLACK_S || f > a->end_pts + GAP_PAD_MAX_S ||
-            t > pts + GAP_SLACK_S)
+        if (t <= a->end_pts + GAP_SLACK_S || t > pts + GAP_SLACK_S ||
+            f > a->end_pts + GAP_PAD_MAX_S)
             continue;
         if (!found || f < *from)
             *from = f;
@@ -314,17 +315,22 @@ static int gap_between_locked(const sv__aout *a, double pts, double *from, doubl
     return found;
 }
 
-/* Appends `frames` frames (silence when `data` is NULL), waiting for room;
- * 0, or SV_ERR_CANCELLED when a flush made `gen` stale. */
+/* Appends `frames` frames (silence when `data` is NULL), waiting for room.
+ * Returns 0; 1 when a gap cut the FIFO meanwhile (what is left of them lies
+ * beyond the cut, in the gap or after it, and goes as what the cut took);
+ * or SV_ERR_CANCELLED when a flush made `gen` stale. */
 static int put_locked(sv__aout *a, const uint8_t *data, size_t frames, uint64_t gen)
 {
     size_t fb = (size_t)a->frame_bytes, bytes = frames * fb;
+    uint64_t cuts = a->cuts;
 
     while (bytes) {
-        while (a->len == a->cap && a->gen == gen)
+        while (a->len == a->cap && a->gen == gen && a->cuts == cuts)
             sv__cond_wait(&a->cond, &a->lock);
         if (a->gen != gen)
             return SV_ERR_CANCELLED;
+        if (a->cuts != cuts)
+            return 1;
         size_t wpos = (a->rpos + a->len) % a->cap;
         size_t room = a->cap - a->len;
         size_t run = a->cap - wpos;
@@ -339,9 +345,9 @@ static int put_locked(sv__aout *a, const uint8_t *data, size_t frames, uint64_t 
         }
         a->len += n;
         a->nwritten += n / fb;
+        a->end_pts += (double)(n / fb) / a->fmt.sample_rate;
         bytes -= n;
     }
-    a->end_pts += (double)frames / a->fmt.sample_rate;
     return 0;
 }
 
@@ -394,6 +400,8 @@ static int write_fifo(sv__aout *a, const uint8_t *data, size_t bytes, double pts
     if (r == 0)
         r = put_locked(a, data, bytes / fb, gen);
     sv__mutex_unlock(&a->lock);
+    if (r > 0)
+        r = 0; /* cut by a gap */
     if (jump)
         SV_LOGD(a->env->log, "player",
                 "audio: over the gap %.3f-%.3f s: the queued audio ends at %.3f s, the next "
@@ -472,6 +480,7 @@ void sv__aout_gap(sv__aout *a, uint64_t gen, double from, double to)
             while (a->nb_marks && a->marks[a->nb_marks - 1].at >= cut)
                 a->nb_marks--;
             a->end_pts = from;
+            a->cuts++;
         }
     }
     sv__cond_broadcast(&a->cond);

@@ -13,7 +13,8 @@
  * is heard), and otherwise move with the time; the hole before the gap is
  * silence. Also when the FIFO ran dry before the audio after the gap came,
  * when that audio starts after the gap, when the audio before it runs right
- * up to it, and over two adjacent gaps.
+ * up to it, when the gap cuts the FIFO while a write waits for room in it,
+ * and over two adjacent gaps.
  */
 #include <math.h>
 #include <setjmp.h>
@@ -28,6 +29,7 @@
 #include <libavutil/frame.h>
 #include <libavutil/samplefmt.h>
 
+#include "platform/thread.h"
 #include "player/output/output.h"
 #include "streamverse/clock.h"
 
@@ -311,6 +313,50 @@ static void test_gap_aligned_audio(void **state)
     rig_free(&r);
 }
 
+typedef struct writer {
+    rig *r;
+    double pts;
+    int frames;
+} writer;
+
+static void *write_main(void *arg)
+{
+    writer *w = arg;
+    for (int i = 0; i < w->frames; i++)
+        if (sv__aout_push(w->r->a, w->r->f, 0, w->pts + (double)i * PERIOD / RATE) < 0)
+            break;
+    return NULL;
+}
+
+/* Separate audio runs ahead of the video: its decode thread waits for room
+ * in the full FIFO (1 s from 5.0 s, part of the frame at 5.981 s written)
+ * when the video's segment [5.5, 7.5) is skipped. The gap cuts the FIFO at
+ * 5.5 s; the rest of the waiting frame lies in the gap and goes with the
+ * cut, so the time jumps from exactly 5.5 s and nothing from the gap is
+ * heard (138 frames end at 7.944 s: all fits once cut). */
+static void test_gap_cuts_waiting_write(void **state)
+{
+    rig r;
+    played p;
+    sv__thread t;
+    writer w;
+
+    (void)state;
+    rig_init(&r);
+    w = (writer){ &r, 5.0, 138 };
+    assert_int_equal(sv__thread_create(&t, "test-writer", write_main, &w), 0);
+    for (int i = 0; i < 500 && sv__aout_buffered_s(r.a) < 1.0; i++)
+        sv__sleep_ns(10000000);
+    assert_true(sv__aout_buffered_s(r.a) >= 1.0); /* full: the writer waits */
+    sv__aout_gap(r.a, 0, 5.5, 7.5);
+    sv__thread_join(&t);
+    play(&r, 5.5, 7.5, 2.0, &p);
+    check_crossing(&p, 5.5, 7.5, 0, 1);
+    /* 5.0-5.5 s and 7.5-7.944 s: the frame at 7.496 s starts 192 samples in. */
+    assert_int_equal(p.sound, 24000 + (138 - 117) * PERIOD - 192);
+    rig_free(&r);
+}
+
 /* Two segments skipped in a row: one jump over both. */
 static void test_adjacent_gaps(void **state)
 {
@@ -335,6 +381,7 @@ int main(void)
         cmocka_unit_test(test_gap_after_underrun),
         cmocka_unit_test(test_gap_late_audio),
         cmocka_unit_test(test_gap_aligned_audio),
+        cmocka_unit_test(test_gap_cuts_waiting_write),
         cmocka_unit_test(test_adjacent_gaps),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
