@@ -28,8 +28,8 @@
 #include "player/output/output.h"
 
 #define FIFO_SECONDS 1.0
-/* Samples this close to the queued end follow on (no jump), and a gap may
- * start this much before the queued end (the end rounds to a sample). */
+/* Samples this close to the queued end follow on (no jump), and a gap that
+ * ends this close to it is behind it (the end rounds to a sample). */
 #define GAP_SLACK_S 0.02
 /* At most this much silence fills the hole between the queued audio and a
  * gap's start, or between its end and the next samples: the audio a muxed
