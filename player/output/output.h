@@ -81,9 +81,12 @@ void sv__aout_eos(sv__aout *a, uint64_t gen);
 void sv__aout_flush(sv__aout *a, uint64_t gen, double target);
 void sv__aout_set_playing(sv__aout *a, int playing);
 /* As sv__vout_gap: samples in [from, to) are dropped (cut from the FIFO
- * when already queued), and the clock jumps from `from` to the first sample
- * after the gap when it is heard, so audio and video go over it together.
- * Any thread. */
+ * when already queued, with what follows them there and the rest of a push
+ * waiting for room), and the clock jumps from `from` to `to` when that
+ * moment is heard, so audio and video go over it together. Audio missing
+ * between the gap and the audio around it (up to 1 s a side) plays as
+ * silence, so the clock still reaches `from` and leaves from `to`. Any
+ * thread. */
 void sv__aout_gap(sv__aout *a, uint64_t gen, double from, double to);
 /* Closes the sink; call only when no demux thread runs. */
 void sv__aout_close(sv__aout *a);

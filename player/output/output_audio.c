@@ -10,8 +10,12 @@
  *
  * A skipped segment leaves a gap in the timeline (sv__aout_gap): the samples
  * after it are queued right behind those before it, with a mark saying where
- * the time jumps, and the pull that hands out the mark re-anchors the clock
- * there, so the clock goes over the gap exactly when the sound does.
+ * the time jumps (silence fills what is missing between the gap's ends and
+ * the audio around it). The pull that hands out the mark notes when the jump
+ * will be heard, and the clock keeps that jump until it is: a sink buffers
+ * more than a period, so later pulls, whose anchors lie beyond the jump,
+ * come while the time before it is still being heard. The clock thus goes
+ * over the gap exactly when the sound does.
  */
 #include <math.h>
 #include <string.h>
@@ -24,6 +28,15 @@
 #include "player/output/output.h"
 
 #define FIFO_SECONDS 1.0
+/* Samples this close to the queued end follow on (no jump), and a gap that
+ * ends this close to it is behind it (the end rounds to a sample). */
+#define GAP_SLACK_S 0.02
+/* At most this much silence fills the hole between the queued audio and a
+ * gap's start, or between its end and the next samples: the audio a muxed
+ * segment carries is offset from its video by up to the muxer's delay
+ * (0.7 s by default in ffmpeg's mpegts), beyond that something else is
+ * wrong and the time just jumps. */
+#define GAP_PAD_MAX_S 1.0
 
 struct sv__aout {
     const sv__env *env;        /* borrowed: clock, notify */
@@ -56,10 +69,11 @@ struct sv__aout {
     struct { uint64_t at; double pts; } marks[SV__OUT_GAPS];
     int nb_marks;
     uint64_t nread, nwritten;  /* frames handed to the sink / queued, since the FIFO emptied */
-    /* The last pull crossed a mark: from jump_time on, the clock reads
-     * jump_pts + elapsed; before it, it stops at jump_from. */
-    double jump_time, jump_pts, jump_from;
-    int jump_valid;
+    uint64_t cuts;             /* times a gap cut queued samples: a write waiting stops */
+    /* Marks handed out and not yet heard (or heard since the last pull),
+     * oldest first: at `time` the time heard goes from `from` to `pts`. */
+    struct { double time, from, pts; } jumps[SV__OUT_GAPS];
+    int nb_jumps;
     float gain;
 };
 
@@ -97,8 +111,8 @@ void sv__aout_close(sv__aout *a)
     sv__free(a->env->alloc, a->buf);
     a->buf = NULL;
     a->cap = a->rpos = a->len = 0;
-    a->anchor_valid = a->jump_valid = 0;
-    a->nb_marks = 0;
+    a->anchor_valid = 0;
+    a->nb_marks = a->nb_jumps = 0;
     a->nread = a->nwritten = 0;
     sv__mutex_unlock(&a->lock);
     swr_free(&a->swr);
@@ -125,6 +139,29 @@ static void pop_mark_locked(sv__aout *a)
     a->nb_marks--;
 }
 
+/* A jump pulled now, heard at `time`; the oldest goes when they are full. */
+static void add_jump_locked(sv__aout *a, double time, double from, double pts)
+{
+    if (a->nb_jumps == SV__OUT_GAPS) {
+        memmove(&a->jumps[0], &a->jumps[1], sizeof(a->jumps[0]) * (SV__OUT_GAPS - 1));
+        a->nb_jumps--;
+    }
+    a->jumps[a->nb_jumps].time = time;
+    a->jumps[a->nb_jumps].from = from;
+    a->jumps[a->nb_jumps].pts = pts;
+    a->nb_jumps++;
+}
+
+/* Jumps heard by `now` lie before a new anchor: the anchor tells the rest. */
+static void forget_heard_jumps_locked(sv__aout *a, double now)
+{
+    int k = 0;
+    while (k < a->nb_jumps && a->jumps[k].time <= now)
+        k++;
+    memmove(&a->jumps[0], &a->jumps[k], sizeof(a->jumps[0]) * (size_t)(a->nb_jumps - k));
+    a->nb_jumps -= k;
+}
+
 static int pull(void *opaque, void *out, int frames, int64_t delay_us)
 {
     sv__aout *a = opaque;
@@ -138,9 +175,12 @@ static int pull(void *opaque, void *out, int frames, int64_t delay_us)
         size_t take = want < a->len ? want : a->len;
         take -= take % fb;
         /* A jump at the start of this pull: the time restarts there. */
-        while (a->nb_marks && a->marks[0].at <= a->nread) {
+        double start_from = a->fifo_pts;
+        int start_jump = 0;
+        while (take && a->nb_marks && a->marks[0].at <= a->nread) {
             a->fifo_pts = a->marks[0].pts;
             pop_mark_locked(a);
+            start_jump = 1;
         }
         /* At most one jump per pull: stop before a second one. */
         if (a->nb_marks > 1 && a->marks[1].at < a->nread + take / fb)
@@ -157,14 +197,14 @@ static int pull(void *opaque, void *out, int frames, int64_t delay_us)
             a->anchor_pts = a->fifo_pts;
             a->anchor_time = now + (double)delay_us / 1e6;
             a->anchor_valid = 1;
-            a->jump_valid = 0;
+            forget_heard_jumps_locked(a, now);
+            if (start_jump)
+                add_jump_locked(a, a->anchor_time, start_from, a->anchor_pts);
             if (a->nb_marks && a->marks[0].at < a->nread + (uint64_t)n) {
                 double before = (double)(a->marks[0].at - a->nread) / rate;
-                a->jump_from = a->fifo_pts + before;
-                a->jump_time = a->anchor_time + before;
-                a->jump_pts = a->marks[0].pts;
-                a->jump_valid = 1;
-                a->fifo_pts = a->jump_pts + (double)n / rate - before;
+                add_jump_locked(a, a->anchor_time + before, a->fifo_pts + before,
+                                a->marks[0].pts);
+                a->fifo_pts = a->marks[0].pts + (double)n / rate - before;
                 pop_mark_locked(a);
             } else {
                 a->fifo_pts += (double)n / rate;
@@ -248,61 +288,127 @@ static int setup_swr(sv__aout *a, AVFrame *f)
     return 0;
 }
 
-/* 1 when samples at `pts` come right after a gap that the queued ones end
- * before: the FIFO's time jumps there. */
-static int jumps_gap_locked(const sv__aout *a, double pts)
+/* Where the FIFO's time jumps when samples at `pts` follow the queued ones:
+ * over the gaps that end after the queued end and by `pts`, and start at
+ * most GAP_PAD_MAX_S after the queued end. Returns 1 with the first one's
+ * start in *from and the last one's end in *to, or 0 (no gap in between:
+ * the samples follow on). The queued audio may end short of the gap (a
+ * muxed TS segment's last audio lies in the next segment, which was
+ * skipped) and the next may start after it: silence fills those holes. */
+static int gap_between_locked(const sv__aout *a, double pts, double *from, double *to)
 {
-    if (pts <= a->end_pts + 0.02)
+    int found = 0;
+
+    if (!a->nwritten || pts <= a->end_pts + GAP_SLACK_S)
         return 0;
-    for (int i = 0; i < a->nb_gaps; i++)
-        if (a->gaps[i].from <= a->end_pts + 0.05 && a->gaps[i].to <= pts + 0.05)
-            return 1;
-    return 0;
+    for (int i = 0; i < a->nb_gaps; i++) {
+        double f = a->gaps[i].from, t = a->gaps[i].to;
+        if (t <= a->end_pts + GAP_SLACK_S || t > pts + GAP_SLACK_S ||
+            f > a->end_pts + GAP_PAD_MAX_S)
+            continue;
+        if (!found || f < *from)
+            *from = f;
+        if (!found || t > *to)
+            *to = t;
+        found = 1;
+    }
+    return found;
 }
 
-/* Appends converted samples, waiting for room; 0 or SV_ERR_CANCELLED. */
-static int write_fifo(sv__aout *a, const uint8_t *data, size_t bytes, double pts, uint64_t gen)
+/* Appends `frames` frames (silence when `data` is NULL), waiting for room.
+ * Returns 0; 1 when a gap cut the FIFO meanwhile (what is left of them lies
+ * beyond the cut, in the gap or after it, and goes as what the cut took);
+ * or SV_ERR_CANCELLED when a flush made `gen` stale. */
+static int put_locked(sv__aout *a, const uint8_t *data, size_t frames, uint64_t gen)
 {
-    size_t fb = (size_t)a->frame_bytes, total = bytes;
+    size_t fb = (size_t)a->frame_bytes, bytes = frames * fb;
+    uint64_t cuts = a->cuts;
 
-    sv__mutex_lock(&a->lock);
-    if (a->gen != gen) {
-        sv__mutex_unlock(&a->lock);
-        return SV_ERR_CANCELLED;
-    }
-    if (a->len == 0 && !isnan(pts)) {
-        /* An empty FIFO restarts at this frame's time. */
-        a->fifo_pts = a->end_pts = pts;
-        a->nb_marks = 0;
-        a->nread = a->nwritten = 0;
-    } else if (!isnan(pts) && jumps_gap_locked(a, pts) && a->nb_marks < SV__OUT_GAPS) {
-        a->marks[a->nb_marks].at = a->nwritten;
-        a->marks[a->nb_marks].pts = pts;
-        a->nb_marks++;
-        a->end_pts = pts;
-    }
     while (bytes) {
-        while (a->len == a->cap && a->gen == gen)
+        while (a->len == a->cap && a->gen == gen && a->cuts == cuts)
             sv__cond_wait(&a->cond, &a->lock);
-        if (a->gen != gen) {
-            sv__mutex_unlock(&a->lock);
+        if (a->gen != gen)
             return SV_ERR_CANCELLED;
-        }
+        if (a->cuts != cuts)
+            return 1;
         size_t wpos = (a->rpos + a->len) % a->cap;
         size_t room = a->cap - a->len;
         size_t run = a->cap - wpos;
         size_t n = bytes < room ? bytes : room;
         if (n > run)
             n = run;
-        memcpy(a->buf + wpos, data, n);
+        if (data) {
+            memcpy(a->buf + wpos, data, n);
+            data += n;
+        } else {
+            memset(a->buf + wpos, 0, n); /* zero is silence in F32 and S16 */
+        }
         a->len += n;
         a->nwritten += n / fb;
-        data += n;
+        a->end_pts += (double)(n / fb) / a->fmt.sample_rate;
         bytes -= n;
     }
-    a->end_pts += (double)(total / fb) / a->fmt.sample_rate;
-    sv__mutex_unlock(&a->lock);
     return 0;
+}
+
+/* Silence from the queued end to `t` (nothing when `t` is not after it). */
+static size_t pad_frames_locked(const sv__aout *a, double t)
+{
+    double n = floor((t - a->end_pts) * a->fmt.sample_rate + 0.5);
+    return n > 0 ? (size_t)n : 0;
+}
+
+/* Appends converted samples, waiting for room; 0 or SV_ERR_CANCELLED. When
+ * they come after a gap, the gap's mark goes before them: the queued audio
+ * is filled with silence up to the gap's start, the time jumps to its end,
+ * and silence fills up to `pts`, so the clock crosses the gap exactly at
+ * its ends, as video does (the frames before it are due before the jump,
+ * the first after it at the jump). */
+static int write_fifo(sv__aout *a, const uint8_t *data, size_t bytes, double pts, uint64_t gen)
+{
+    size_t fb = (size_t)a->frame_bytes;
+    double from = 0, to = 0;
+    size_t before = 0, after = 0;
+    int jump = 0, r = 0;
+
+    sv__mutex_lock(&a->lock);
+    if (a->gen != gen) {
+        sv__mutex_unlock(&a->lock);
+        return SV_ERR_CANCELLED;
+    }
+    double end = a->end_pts;
+    if (!isnan(pts) && a->nb_marks < SV__OUT_GAPS && gap_between_locked(a, pts, &from, &to)) {
+        /* Also when the FIFO ran dry meanwhile: the clock waits at the
+         * queued end and goes on through the silence. */
+        jump = 1;
+        before = pad_frames_locked(a, from);
+        r = put_locked(a, NULL, before, gen);
+        if (r == 0) {
+            a->end_pts = pts - to > 0 && pts - to <= GAP_PAD_MAX_S ? to : pts;
+            a->marks[a->nb_marks].at = a->nwritten;
+            a->marks[a->nb_marks].pts = a->end_pts;
+            a->nb_marks++;
+            after = pad_frames_locked(a, pts);
+            r = put_locked(a, NULL, after, gen);
+        }
+    } else if (a->len == 0 && !isnan(pts)) {
+        /* An empty FIFO restarts at this frame's time. */
+        a->fifo_pts = a->end_pts = pts;
+        a->nb_marks = 0;
+        a->nread = a->nwritten = 0;
+    }
+    if (r == 0)
+        r = put_locked(a, data, bytes / fb, gen);
+    sv__mutex_unlock(&a->lock);
+    if (r > 0)
+        r = 0; /* cut by a gap */
+    if (jump)
+        SV_LOGD(a->env->log, "player",
+                "audio: over the gap %.3f-%.3f s: the queued audio ends at %.3f s, the next "
+                "starts at %.3f s; %.3f s of silence before the jump, %.3f s after",
+                from, to, end, pts, (double)before / a->fmt.sample_rate,
+                (double)after / a->fmt.sample_rate);
+    return r;
 }
 
 /* Frames [*skip, *keep) of a converted frame of n samples at `pts` are
@@ -316,11 +422,13 @@ static void gap_trim(sv__aout *a, double pts, int n, int *skip, int *keep)
     for (int i = 0; i < a->nb_gaps && !isnan(pts); i++) {
         double from = a->gaps[i].from, to = a->gaps[i].to;
         double start = pts + *skip / rate, end = pts + *keep / rate;
+        /* A thousandth of a sample of rounding is no sample: the first
+         * one kept is the one at `to`, not the next. */
         if (start >= from && start < to) {
-            double s = ceil((to - pts) * rate);
+            double s = ceil((to - pts) * rate - 1e-3);
             *skip = s >= *keep ? *keep : (int)s;
         } else if (start < from && end > from) {
-            *keep = (int)floor((from - pts) * rate);
+            *keep = (int)floor((from - pts) * rate + 1e-3);
         }
     }
     sv__mutex_unlock(&a->lock);
@@ -372,6 +480,7 @@ void sv__aout_gap(sv__aout *a, uint64_t gen, double from, double to)
             while (a->nb_marks && a->marks[a->nb_marks - 1].at >= cut)
                 a->nb_marks--;
             a->end_pts = from;
+            a->cuts++;
         }
     }
     sv__cond_broadcast(&a->cond);
@@ -452,8 +561,8 @@ void sv__aout_flush(sv__aout *a, uint64_t gen, double target)
     a->target = target;
     a->rpos = a->len = 0;
     a->eos = a->done = 0;
-    a->anchor_valid = a->jump_valid = 0;
-    a->nb_gaps = a->nb_marks = 0;
+    a->anchor_valid = 0;
+    a->nb_gaps = a->nb_marks = a->nb_jumps = 0;
     a->nread = a->nwritten = 0;
     sv__cond_broadcast(&a->cond);
     sv__mutex_unlock(&a->lock);
@@ -465,11 +574,27 @@ void sv__aout_set_playing(sv__aout *a, int playing)
     sv__mutex_lock(&a->lock);
     int opened = a->opened;
     a->playing = playing;
-    if (!playing)
+    if (!playing) {
         a->anchor_valid = 0;
+        a->nb_jumps = 0; /* their times were on the schedule the pause broke */
+    }
     sv__mutex_unlock(&a->lock);
     if (opened && sink)
         sink->pause(sink->opaque, !playing);
+}
+
+/* The time heard at `now`. Before a jump still to come it is the time
+ * before the jump (the samples before a mark are contiguous up to it, even
+ * when a later pull's anchor lies beyond it); after the last jump heard
+ * since the anchor, the time after it; otherwise the anchor's. */
+static double heard_locked(const sv__aout *a, double now)
+{
+    for (int i = 0; i < a->nb_jumps; i++)
+        if (a->jumps[i].time > now)
+            return a->jumps[i].from - (a->jumps[i].time - now);
+    if (a->nb_jumps && a->jumps[a->nb_jumps - 1].time >= a->anchor_time)
+        return a->jumps[a->nb_jumps - 1].pts + (now - a->jumps[a->nb_jumps - 1].time);
+    return a->anchor_pts + (now - a->anchor_time);
 }
 
 double sv__aout_clock(sv__aout *a)
@@ -478,11 +603,7 @@ double sv__aout_clock(sv__aout *a)
     sv__mutex_lock(&a->lock);
     double c = NAN;
     if (a->playing && a->anchor_valid) {
-        c = a->anchor_pts + (now - a->anchor_time);
-        if (a->jump_valid && now >= a->jump_time)
-            c = a->jump_pts + (now - a->jump_time);
-        else if (a->jump_valid && c > a->jump_from)
-            c = a->jump_from;
+        c = heard_locked(a, now);
         if (c > a->fifo_pts && !(a->eos && !a->len))
             c = a->fifo_pts; /* nothing beyond what was handed out is heard */
     }

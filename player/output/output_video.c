@@ -442,6 +442,7 @@ int sv__vout_render(sv__vout *v, double *next_due_s)
         }
         /* Late: skip to the newest frame that is already due. */
         int64_t dropped = 0;
+        double first_late = v->q[v->head].pts;
         while (v->count > 1 && v->q[(v->head + 1) % QUEUE_FRAMES].pts <= clock) {
             av_frame_free(&v->q[v->head].frame);
             v->head = (v->head + 1) % QUEUE_FRAMES;
@@ -449,8 +450,9 @@ int sv__vout_render(sv__vout *v, double *next_due_s)
             dropped++;
         }
         if (dropped) {
-            SV_LOGD(v->env->log, "player", "dropped %lld late frame(s): clock %.3f s, next %.3f s",
-                    (long long)dropped, clock, v->q[v->head].pts);
+            SV_LOGD(v->env->log, "player",
+                    "dropped %lld late frame(s) from %.3f s: clock %.3f s, next %.3f s",
+                    (long long)dropped, first_late, clock, v->q[v->head].pts);
             sv__mutex_lock(&v->env->st->lock);
             v->env->st->stats.dropped_frames += dropped;
             sv__mutex_unlock(&v->env->st->lock);
