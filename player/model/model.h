@@ -119,6 +119,9 @@ typedef struct sv__track {
     const char *codecs;          /* common codecs ("" when they differ/unknown) */
     const char *group_id;        /* HLS rendition group, or "" */
     int is_default;
+    unsigned roles;              /* SV__ROLE_* bits (track_prefs.h): DASH Role and
+                                    Accessibility, HLS CHARACTERISTICS and FORCED;
+                                    0 when the manifest says nothing */
     int muxed;                   /* HLS: audio travels inside the video segments
                                     (every rendition of the track has no URI) */
     /* Protection announced by the manifest (DASH ContentProtection, HLS

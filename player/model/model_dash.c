@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "player/model/model_internal.h"
+#include "player/model/track_prefs.h"
 #include "player/manifest/url.h"
 #include "platform/hex.h"
 #include "player/manifest/sidx.h"
@@ -230,6 +231,54 @@ static sv_track_type track_type(sv__dash_content c)
     return c == SV_DASH_VIDEO ? SV_TRACK_VIDEO : c == SV_DASH_AUDIO ? SV_TRACK_AUDIO : SV_TRACK_TEXT;
 }
 
+/* The role bits of an AdaptationSet: Role and Accessibility descriptors of
+ * the DASH role scheme (23009-1 5.8.5.5), and of the TV-Anytime audio
+ * purpose scheme DVB-DASH uses (1: audio description for the blind; 2, on
+ * text: subtitles for the hard of hearing). */
+static unsigned dash_roles(const sv__dash_adaptation *as)
+{
+    static const char role_scheme[] = "urn:mpeg:dash:role:2011";
+    static const char purpose_scheme[] = "urn:tva:metadata:cs:audiopurposecs:2007";
+    unsigned roles = 0;
+
+    for (size_t k = 0; k < as->nb_roles + as->nb_accessibility; k++) {
+        const sv__dash_descriptor *d =
+            k < as->nb_roles ? &as->roles[k] : &as->accessibility[k - as->nb_roles];
+        const char *v = d->value ? d->value : "";
+        if (!d->scheme_id_uri)
+            continue;
+        if (!strcmp(d->scheme_id_uri, role_scheme)) {
+            if (!strcmp(v, "forced-subtitle"))
+                roles |= SV__ROLE_FORCED;
+            else
+                roles |= sv__role_of(v, strlen(v)) & ~SV__ROLE_FORCED;
+        } else if (!strcmp(d->scheme_id_uri, purpose_scheme) && k >= as->nb_roles) {
+            if (!strcmp(v, "1"))
+                roles |= SV__ROLE_DESCRIPTION;
+            else if (!strcmp(v, "2") && as->content == SV_DASH_TEXT)
+                roles |= SV__ROLE_CAPTION;
+        }
+    }
+    return roles;
+}
+
+/* Each type's default track: the first whose Role is main, else the first. */
+static void mark_defaults(sv__period *p)
+{
+    for (int type = SV_TRACK_VIDEO; type <= SV_TRACK_TEXT; type++) {
+        sv__track *def = NULL;
+        for (size_t i = 0; i < p->nb_tracks; i++) {
+            sv__track *t = &p->tracks[i];
+            if ((int)t->type == type && (!def || ((t->roles & SV__ROLE_MAIN) &&
+                                                  !(def->roles & SV__ROLE_MAIN))))
+                def = t;
+        }
+        for (size_t i = 0; i < p->nb_tracks; i++)
+            if ((int)p->tracks[i].type == type)
+                p->tracks[i].is_default = &p->tracks[i] == def;
+    }
+}
+
 int sv__model_dash_period(sv__model *m, const sv__dash_mpd *mpd, size_t pi, double now_utc,
                           sv__period *out, double *max_seg_duration, sv__parse_error *err)
 {
@@ -254,6 +303,7 @@ int sv__model_dash_period(sv__model *m, const sv__dash_mpd *mpd, size_t pi, doub
             !(t->label = sv__model_str(a, as->label)) ||
             !(t->reps = sv__arena_alloc(a, as->nb_reps * sizeof(*t->reps))))
             return SV_ERR_NOMEM;
+        t->roles = dash_roles(as);
         t->encrypted = as->nb_protections > 0;
         for (size_t k = 0; k < as->nb_protections; k++) {
             const sv__dash_protection *p = &as->protections[k];
@@ -275,8 +325,7 @@ int sv__model_dash_period(sv__model *m, const sv__dash_mpd *mpd, size_t pi, doub
     }
     if ((ret = sv__model_finish_period(a, out)) < 0)
         return ret;
-    for (size_t i = 0; i < out->nb_tracks; i++)
-        out->tracks[i].is_default = out->tracks[i].index == 0;
+    mark_defaults(out);
     return 0;
 }
 

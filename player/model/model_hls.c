@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "player/model/model_internal.h"
+#include "player/model/track_prefs.h"
 
 /* ---- master playlists ---------------------------------------------------- */
 
@@ -93,6 +94,25 @@ static int64_t group_order(const sv__hls_playlist *pl, const sv__hls_rendition *
     return best;
 }
 
+/* The role bits of a rendition (track_prefs.h): its CHARACTERISTICS (Apple's
+ * accessibility media characteristics) and FORCED. */
+static unsigned hls_roles(const sv__hls_rendition *r)
+{
+    unsigned roles = r->forced ? SV__ROLE_FORCED : 0;
+    for (const char *c = r->characteristics ? r->characteristics : ""; *c;) {
+        size_t n = strcspn(c, ",");
+#define CH(name) (n == sizeof(name) - 1 && strncmp(c, name, n) == 0)
+        if (CH("public.accessibility.describes-video"))
+            roles |= SV__ROLE_DESCRIPTION;
+        else if (CH("public.accessibility.transcribes-spoken-dialog") ||
+                 CH("public.accessibility.describes-music-and-sound"))
+            roles |= SV__ROLE_CAPTION;
+#undef CH
+        c += n + (c[n] == ',');
+    }
+    return roles;
+}
+
 /* Adds rendition r to its track (one track per type, NAME and LANGUAGE),
  * creating the track when it is the first of its kind. */
 static int add_rendition(sv__presentation *pres, const sv__hls_playlist *pl,
@@ -140,6 +160,7 @@ static int add_rendition(sv__presentation *pres, const sv__hls_playlist *pl,
         return SV_ERR_NOMEM;
     if (r->is_default)
         t->is_default = 1;
+    t->roles |= hls_roles(r);
     if (r->uri) {
         t->muxed = 0;
         rep->playlist_url = r->uri;
