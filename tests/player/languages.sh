@@ -103,18 +103,18 @@ selected() {
 # the audio decoded must be WANT_MD5's and the selected audio track
 # "language|label|roles" WANT_TRACK.
 play() {
-    _name=$1 _url=$2 _md5=$3 _track=$4
+    r_name=$1 r_url=$2 r_md5=$3 r_track=$4
     shift 4
-    pl_play "$_name" 60 --headless --benchmark --quiet --stats "$PL_TMP/$_name.json" "$@" "$_url"
+    pl_play "$r_name" 60 --headless --benchmark --quiet --stats "$PL_TMP/$r_name.json" "$@" "$r_url"
     if [ "$PL_RC" -ne 0 ]; then
-        pl_show "$_name"
-        check 1 "$_name: svplay exited $PL_RC"
+        pl_show "$r_name"
+        check 1 "$r_name: svplay exited $PL_RC"
         return
     fi
-    got_md5=$(pl_json "$PL_TMP/$_name.json" audio_md5)
-    got_track=$(selected "$PL_TMP/$_name.json" audio)
-    [ "$got_md5" = "$_md5" ] && [ "$got_track" = "$_track" ]
-    check $? "$_name: audio '$got_track' (want '$_track'), samples' MD5 $got_md5 (ffmpeg's $_md5)"
+    got_md5=$(pl_json "$PL_TMP/$r_name.json" audio_md5)
+    got_track=$(selected "$PL_TMP/$r_name.json" audio)
+    [ "$got_md5" = "$r_md5" ] && [ "$got_track" = "$r_track" ]
+    check $? "$r_name: audio '$got_track' (want '$r_track'), samples' MD5 $got_md5 (ffmpeg's $r_md5)"
 }
 
 hls="$PL_URL/hls/master.m3u8"
@@ -139,15 +139,15 @@ play dash_first_present "$dash" "$dash_pt" "pt||main" --alang ja,pt,en
 
 # Subtitles: the cues logged come from the track --slang chose.
 subtitle() { # NAME WANT_TRACK WANT_FIRST_CUE [svplay options...]
-    _name=$1 _track=$2 _cue=$3
+    r_name=$1 r_track=$2 r_cue=$3
     shift 3
-    pl_play "$_name" 60 --headless --benchmark --quiet --stats "$PL_TMP/$_name.json" \
-        --sub-log "$PL_TMP/$_name.log" "$@" "$hls"
-    [ "$PL_RC" -eq 0 ] || pl_show "$_name"
-    got_track=$(selected "$PL_TMP/$_name.json" text)
-    got_cue=$(head -n 1 "$PL_TMP/$_name.log" | cut -f3)
-    [ "$PL_RC" -eq 0 ] && [ "$got_track" = "$_track" ] && [ "$got_cue" = "$_cue" ]
-    check $? "$_name: subtitles '$got_track' (want '$_track'), first cue '$got_cue' (want '$_cue')"
+    pl_play "$r_name" 60 --headless --benchmark --quiet --stats "$PL_TMP/$r_name.json" \
+        --sub-log "$PL_TMP/$r_name.log" "$@" "$hls"
+    [ "$PL_RC" -eq 0 ] || pl_show "$r_name"
+    got_track=$(selected "$PL_TMP/$r_name.json" text)
+    got_cue=$(head -n 1 "$PL_TMP/$r_name.log" | cut -f3)
+    [ "$PL_RC" -eq 0 ] && [ "$got_track" = "$r_track" ] && [ "$got_cue" = "$r_cue" ]
+    check $? "$r_name: subtitles '$got_track' (want '$r_track'), first cue '$got_cue' (want '$r_cue')"
 }
 subtitle slang_en "en|English|" "Hello one" --slang en
 subtitle slang_caption "en|English SDH|caption" "[music] Hello one" --slang en:caption
