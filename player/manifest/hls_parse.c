@@ -2,6 +2,11 @@
  * HLS playlist parser: one pass over the lines, with the state that tags
  * carry over to the next URI line (EXTINF, BYTERANGE, DISCONTINUITY, KEY,
  * MAP, STREAM-INF). Unknown tags are ignored, as RFC 8216 requires.
+ *
+ * Segments are kept in pl->segments, or handed one by one to the caller's
+ * function (sv__hls_parse_each): then a segment's URI, title and date live
+ * in scratch buffers reused for the next one, and the arena grows only with
+ * what the playlist says once (keys, maps, tags).
  */
 #include <errno.h>
 #include <math.h>
@@ -19,22 +24,34 @@
 #define MAX_VARIANTS 1000
 #define MAX_KEYS 100000
 
+/* A buffer reused from one segment to the next (sv__hls_parse_each). */
+typedef struct scratch {
+    char *buf;
+    size_t cap;
+} scratch;
+
 typedef struct parser {
     sv__hls_playlist *pl;
     sv__arena *arena;
+    const sv_allocator *alloc;
     const char *url;
     sv__parse_error *err;
     int line;
     size_t cap_variants, cap_renditions, cap_session_keys, cap_segments, cap_keys, cap_maps;
+    sv__hls_segment_fn each;          /* NULL: segments go into pl->segments */
+    void *each_opaque;
 
-    /* Carried from tags to the next URI line. */
+    /* Carried from tags to the next URI line; the title and date point into
+     * the text, which outlives the parse. */
     int have_inf;
     double inf_duration;
     const char *inf_title;
+    size_t inf_title_len;
     int have_range;
     int64_t range_len, range_off;     /* off -1: continues the previous range */
     int discontinuity, gap;
-    const char *pdt;
+    const char *pdt;                  /* NULL when none */
+    size_t pdt_len;
     int pending_variant;              /* STREAM-INF waiting for its URI, or -1 */
     int cur_key, cur_map;
 
@@ -42,9 +59,17 @@ typedef struct parser {
     int64_t next_sequence;
     int64_t disc_sequence;
     int sequence_started;             /* a segment was seen: MEDIA-SEQUENCE is too late */
-    const char *last_range_uri;       /* for BYTERANGE without an offset */
+    int have_range_uri;               /* range_uri holds the last sub-range's URI */
     int64_t last_range_end;
     int saw_master_tag, saw_media_tag;
+    /* Scratch: the last sub-range's URI (for BYTERANGE without an offset);
+     * when streaming, a segment's reference, resolved URI, title and date. */
+    scratch range_uri, ref, uri, title, date;
+    /* When streaming: the playlist's folder as libcurl resolves against it
+     * (folder_len 0 until known, -1 when unusable), so that the usual
+     * "seg_0001.ts" needs no libcurl call (url.h, sv__url_plain_path). */
+    scratch folder;
+    int folder_len;
 } parser;
 
 /* ---- small value parsers ------------------------------------------------ */
@@ -121,6 +146,72 @@ static const char *resolve(parser *p, const char *uri, size_t len)
 {
     const char *ref = sv__arena_strndup(p->arena, uri, len);
     return ref ? sv__url_resolve(p->arena, p->url, ref) : NULL;
+}
+
+/* Copies len bytes of src into s, NUL-terminated; NULL when out of memory. */
+static char *scratch_put(parser *p, scratch *s, const char *src, size_t len)
+{
+    if (len + 1 > s->cap) {
+        size_t cap = len + 1 > 256 ? len + 1 : 256;
+        char *b = sv__realloc(p->alloc, s->buf, cap);
+        if (!b)
+            return NULL;
+        s->buf = b;
+        s->cap = cap;
+    }
+    memcpy(s->buf, src, len);
+    s->buf[len] = '\0';
+    return s->buf;
+}
+
+/* Resolves a segment's URI into p->uri, which the next segment reuses. */
+static const char *resolve_scratch(parser *p, const char *uri, size_t len)
+{
+    if (p->folder_len == 0) {
+        size_t cap = strlen(p->url) + 16;
+        p->folder_len = -1;
+        if ((p->folder.buf = sv__malloc(p->alloc, cap)) != NULL) {
+            p->folder.cap = cap;
+            int n = sv__url_folder(p->url, p->folder.buf, cap);
+            p->folder_len = n > 0 ? n : -1;
+        }
+    }
+    if (p->folder_len > 0 && sv__url_plain_path(uri, len)) {
+        size_t need = (size_t)p->folder_len + len + 1;
+        if (need > p->uri.cap) {
+            char *b = sv__realloc(p->alloc, p->uri.buf, need);
+            if (!b)
+                return NULL;
+            p->uri.buf = b;
+            p->uri.cap = need;
+        }
+        memcpy(p->uri.buf, p->folder.buf, (size_t)p->folder_len);
+        memcpy(p->uri.buf + p->folder_len, uri, len);
+        p->uri.buf[need - 1] = '\0';
+        return p->uri.buf;
+    }
+    /* Resolution never makes a URL longer than the base and the reference
+     * together, plus the separators it adds (and, were it to percent-encode
+     * the reference, three bytes for each of its bytes). */
+    size_t need = strlen(p->url) + 3 * len + 16;
+    if (!scratch_put(p, &p->ref, uri, len))
+        return NULL;
+    if (need > p->uri.cap) {
+        char *b = sv__realloc(p->alloc, p->uri.buf, need);
+        if (!b)
+            return NULL;
+        p->uri.buf = b;
+        p->uri.cap = need;
+    }
+    return sv__url_resolve_buf(p->url, p->ref.buf, p->uri.buf, p->uri.cap) >= 0 ? p->uri.buf
+                                                                                 : NULL;
+}
+
+static void scratch_free(parser *p)
+{
+    scratch *all[] = { &p->range_uri, &p->ref, &p->uri, &p->title, &p->date, &p->folder };
+    for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
+        sv__free(p->alloc, all[i]->buf);
 }
 
 #define FAIL(...) sv__parse_fail(p->err, p->line, __VA_ARGS__)
@@ -397,9 +488,8 @@ static int tag_extinf(parser *p, const char *v, size_t len)
 
     if (parse_double(v, dlen, &p->inf_duration) < 0 || p->inf_duration < 0)
         return FAIL("EXTINF: duration must be a non-negative number");
-    p->inf_title = comma ? sv__arena_strndup(p->arena, comma + 1, len - dlen - 1) : "";
-    if (!p->inf_title)
-        return SV_ERR_NOMEM;
+    p->inf_title = comma ? comma + 1 : "";
+    p->inf_title_len = comma ? len - dlen - 1 : 0;
     p->have_inf = 1;
     p->saw_media_tag = 1;
     return 0;
@@ -512,8 +602,8 @@ static int handle_tag(parser *p, const char *line, size_t len)
     } else if (IS("#EXT-X-MAP")) {
         ret = tag_map(p, v, vlen);
     } else if (IS("#EXT-X-PROGRAM-DATE-TIME")) {
-        if (!(p->pdt = sv__arena_strndup(p->arena, v, vlen)))
-            return SV_ERR_NOMEM;
+        p->pdt = v;
+        p->pdt_len = vlen;
     } else if (IS("#EXT-X-STREAM-INF")) {
         if (p->pending_variant >= 0)
             return FAIL("EXT-X-STREAM-INF not followed by a URI");
@@ -545,23 +635,39 @@ static int handle_tag(parser *p, const char *line, size_t len)
 static int handle_uri(parser *p, const char *line, size_t len)
 {
     sv__hls_playlist *pl = p->pl;
-    const char *uri = resolve(p, line, len);
+    sv__hls_segment local, *s = &local;
+    int ret;
 
-    if (!uri)
-        return FAIL("malformed URI %.*s", (int)(len > 80 ? 80 : len), line);
     if (p->pending_variant >= 0) {
+        const char *uri = resolve(p, line, len);
+        if (!uri)
+            return FAIL("malformed URI %.*s", (int)(len > 80 ? 80 : len), line);
         pl->variants[p->pending_variant].uri = uri;
         p->pending_variant = -1;
         return 0;
     }
     if (!p->have_inf)
         return FAIL("URI line without a preceding EXTINF or EXT-X-STREAM-INF");
-
-    sv__hls_segment *s = APPEND(p, pl->segments, pl->nb_segments, p->cap_segments, MAX_SEGMENTS);
-    if (!s)
-        return pl->nb_segments >= MAX_SEGMENTS ? FAIL("too many segments") : SV_ERR_NOMEM;
+    if (pl->nb_segments >= MAX_SEGMENTS)
+        return FAIL("too many segments (the limit is %d)", MAX_SEGMENTS);
+    const char *uri = p->each ? resolve_scratch(p, line, len) : resolve(p, line, len);
+    if (!uri)
+        return FAIL("malformed URI %.*s", (int)(len > 80 ? 80 : len), line);
+    if (p->each) {
+        memset(s, 0, sizeof(*s));
+        s->title = scratch_put(p, &p->title, p->inf_title, p->inf_title_len);
+        s->program_date_time = p->pdt ? scratch_put(p, &p->date, p->pdt, p->pdt_len) : NULL;
+        pl->nb_segments++;
+    } else {
+        s = APPEND(p, pl->segments, pl->nb_segments, p->cap_segments, MAX_SEGMENTS);
+        if (s) {
+            s->title = sv__arena_strndup(p->arena, p->inf_title, p->inf_title_len);
+            s->program_date_time = p->pdt ? sv__arena_strndup(p->arena, p->pdt, p->pdt_len) : NULL;
+        }
+    }
+    if (!s || !s->title || (p->pdt && !s->program_date_time))
+        return SV_ERR_NOMEM;
     s->uri = uri;
-    s->title = p->inf_title;
     s->duration = p->inf_duration;
     s->start = pl->duration;
     s->sequence = p->next_sequence++;
@@ -572,7 +678,6 @@ static int handle_uri(parser *p, const char *line, size_t len)
     s->gap = p->gap;
     s->key = p->cur_key;
     s->map = p->cur_map;
-    s->program_date_time = p->pdt;
     s->length = -1;
     if (p->have_range) {
         s->length = p->range_len;
@@ -580,22 +685,33 @@ static int handle_uri(parser *p, const char *line, size_t len)
             s->offset = p->range_off;
         } else {
             /* No offset: continues the previous sub-range of the same resource. */
-            if (!p->last_range_uri || strcmp(p->last_range_uri, uri) != 0)
+            if (!p->have_range_uri || strcmp(p->range_uri.buf, uri) != 0)
                 return FAIL("EXT-X-BYTERANGE without offset, but the previous segment was "
                             "not a sub-range of the same URI");
             s->offset = p->last_range_end;
         }
         if (s->offset > INT64_MAX - s->length)
             return FAIL("EXT-X-BYTERANGE overflows");
-        p->last_range_uri = uri;
+        if (!p->have_range_uri || strcmp(p->range_uri.buf, uri) != 0) {
+            if (!scratch_put(p, &p->range_uri, uri, strlen(uri)))
+                return SV_ERR_NOMEM;
+            p->have_range_uri = 1;
+        }
         p->last_range_end = s->offset + s->length;
     } else {
-        p->last_range_uri = NULL;
+        p->have_range_uri = 0;
     }
     pl->duration += s->duration;
     p->have_inf = p->have_range = p->discontinuity = p->gap = 0;
     p->pdt = NULL;
     p->sequence_started = 1;
+    if (p->each && (ret = p->each(p->each_opaque, pl, s)) < 0) {
+        if (ret != SV_ERR_NOMEM && !p->err->message[0])
+            FAIL("segment %lld refused: %s", (long long)s->sequence, sv_strerror(ret));
+        else if (!p->err->line)
+            p->err->line = p->line;
+        return ret;
+    }
     return 0;
 }
 
@@ -655,6 +771,13 @@ static int parse_lines(parser *p, const char *text, size_t size)
 int sv__hls_parse(const char *text, size_t size, const char *url, const sv_allocator *alloc,
                   sv__hls_playlist **out, sv__parse_error *err)
 {
+    return sv__hls_parse_each(text, size, url, alloc, NULL, NULL, out, err);
+}
+
+int sv__hls_parse_each(const char *text, size_t size, const char *url, const sv_allocator *alloc,
+                       sv__hls_segment_fn fn, void *opaque, sv__hls_playlist **out,
+                       sv__parse_error *err)
+{
     sv__parse_error local_err;
     parser p;
     sv__arena *arena;
@@ -675,6 +798,9 @@ int sv__hls_parse(const char *text, size_t size, const char *url, const sv_alloc
         return SV_ERR_NOMEM;
     memset(&p, 0, sizeof(p));
     p.arena = arena;
+    p.alloc = alloc;
+    p.each = fn;
+    p.each_opaque = opaque;
     p.err = err;
     p.pending_variant = -1;
     p.cur_key = -1;
@@ -690,10 +816,12 @@ int sv__hls_parse(const char *text, size_t size, const char *url, const sv_alloc
     sv__c_numeric_leave(&numeric);
     if (ret < 0)
         goto fail;
+    scratch_free(&p);
     *out = p.pl;
     return 0;
 
 fail:
+    scratch_free(&p);
     sv__arena_destroy(arena);
     return ret;
 }

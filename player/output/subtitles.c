@@ -289,6 +289,7 @@ static void pump(sv__subs *s, double position)
         return;
     sv__rep *rep = &t->reps[0];
     sv__fetch_req req = { .kind = SV__FETCH_SEGMENT, .length = -1 };
+    char url[SV__URL_MAX];
     if (rep->seg_state == SV__SEGS_NEED_PLAYLIST && rep->playlist_url) {
         req.kind = SV__FETCH_MANIFEST;
         req.url = rep->playlist_url;
@@ -306,10 +307,10 @@ static void pump(sv__subs *s, double position)
             rep->segs[s->next_seg].start > position + LOOKAHEAD_S)
             return;
         const sv__segment *seg = &rep->segs[s->next_seg++];
-        req.url = seg->res.url;
-        req.offset = seg->res.offset;
-        req.length = seg->res.length;
-        s->fetch_id = sv__fetch(s->fetcher, &req, on_segment, s);
+        req.url = sv__segment_url(rep, seg, url, sizeof(url)); /* copied by the fetcher */
+        req.offset = seg->offset;
+        req.length = seg->length;
+        s->fetch_id = req.url ? sv__fetch(s->fetcher, &req, on_segment, s) : SV_ERR_INTERNAL;
     } else {
         return; /* no segment list (e.g. an indexed text file): nothing to show */
     }

@@ -38,8 +38,10 @@ static void touch(const sv__presentation *pres)
         for (size_t t = 0; t < pres->periods[p].nb_tracks; t++)
             for (size_t r = 0; r < pres->periods[p].tracks[t].nb_reps; r++) {
                 const sv__rep *rep = &pres->periods[p].tracks[t].reps[r];
+                char url[SV__URL_MAX];
                 for (size_t s = 0; s < rep->nb_segs; s++)
-                    sum += rep->segs[s].start + (double)rep->segs[s].res.url[0] +
+                    sum += rep->segs[s].start +
+                           (double)sv__segment_url(rep, &rep->segs[s], url, sizeof(url))[0] +
                            (rep->segs[s].init ? (double)rep->segs[s].init->url[0] : 0);
                 sum += (double)sv__model_find_segment(rep, 10);
             }
