@@ -3,74 +3,18 @@
  * carry over to the next URI line (EXTINF, BYTERANGE, DISCONTINUITY, KEY,
  * MAP, STREAM-INF). Unknown tags are ignored, as RFC 8216 requires.
  *
- * Segments are kept in pl->segments, or handed one by one to the caller's
- * function (sv__hls_parse_each): then a segment's URI, title and date live
- * in scratch buffers reused for the next one, and the arena grows only with
- * what the playlist says once (keys, maps, tags).
+ * Segment URI lines are hls_segment.c's (kept in pl->segments, or handed
+ * one by one to the caller's function, sv__hls_parse_each); the state both
+ * files share is hls_internal.h.
  */
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "player/manifest/hls.h"
-#include "platform/alloc.h"
-#include "player/manifest/url.h"
+#include "player/manifest/hls_internal.h"
 #include "platform/hex.h"
 #include "platform/numeric.h"
-
-/* Refuse absurd playlists before they exhaust memory. */
-#define MAX_SEGMENTS 1000000
-#define MAX_VARIANTS 1000
-#define MAX_KEYS 100000
-
-/* A buffer reused from one segment to the next (sv__hls_parse_each). */
-typedef struct scratch {
-    char *buf;
-    size_t cap;
-} scratch;
-
-typedef struct parser {
-    sv__hls_playlist *pl;
-    sv__arena *arena;
-    const sv_allocator *alloc;
-    const char *url;
-    sv__parse_error *err;
-    int line;
-    size_t cap_variants, cap_renditions, cap_session_keys, cap_segments, cap_keys, cap_maps;
-    sv__hls_segment_fn each;          /* NULL: segments go into pl->segments */
-    void *each_opaque;
-
-    /* Carried from tags to the next URI line; the title and date point into
-     * the text, which outlives the parse. */
-    int have_inf;
-    double inf_duration;
-    const char *inf_title;
-    size_t inf_title_len;
-    int have_range;
-    int64_t range_len, range_off;     /* off -1: continues the previous range */
-    int discontinuity, gap;
-    const char *pdt;                  /* NULL when none */
-    size_t pdt_len;
-    int pending_variant;              /* STREAM-INF waiting for its URI, or -1 */
-    int cur_key, cur_map;
-
-    /* Media playlist bookkeeping. */
-    int64_t next_sequence;
-    int64_t disc_sequence;
-    int sequence_started;             /* a segment was seen: MEDIA-SEQUENCE is too late */
-    int have_range_uri;               /* range_uri holds the last sub-range's URI */
-    int64_t last_range_end;
-    int saw_master_tag, saw_media_tag;
-    /* Scratch: the last sub-range's URI (for BYTERANGE without an offset);
-     * when streaming, a segment's reference, resolved URI, title and date. */
-    scratch range_uri, ref, uri, title, date;
-    /* When streaming: the playlist's folder as libcurl resolves against it
-     * (folder_len 0 until known, -1 when unusable), so that the usual
-     * "seg_0001.ts" needs no libcurl call (url.h, sv__url_plain_path). */
-    scratch folder;
-    int folder_len;
-} parser;
 
 /* ---- small value parsers ------------------------------------------------ */
 
@@ -137,95 +81,14 @@ static int value_is(const sv__hls_attr *a, const char *v)
     return strlen(v) == a->value_len && memcmp(a->value, v, a->value_len) == 0;
 }
 
-static const char *attr_str(parser *p, const sv__hls_attr *a)
+static const char *attr_str(sv__hls_parser *p, const sv__hls_attr *a)
 {
     return sv__arena_strndup(p->arena, a->value, a->value_len);
 }
 
-static const char *resolve(parser *p, const char *uri, size_t len)
-{
-    const char *ref = sv__arena_strndup(p->arena, uri, len);
-    return ref ? sv__url_resolve(p->arena, p->url, ref) : NULL;
-}
-
-/* Copies len bytes of src into s, NUL-terminated; NULL when out of memory. */
-static char *scratch_put(parser *p, scratch *s, const char *src, size_t len)
-{
-    if (len + 1 > s->cap) {
-        size_t cap = len + 1 > 256 ? len + 1 : 256;
-        char *b = sv__realloc(p->alloc, s->buf, cap);
-        if (!b)
-            return NULL;
-        s->buf = b;
-        s->cap = cap;
-    }
-    memcpy(s->buf, src, len);
-    s->buf[len] = '\0';
-    return s->buf;
-}
-
-/* Resolves a segment's URI into p->uri, which the next segment reuses. */
-static const char *resolve_scratch(parser *p, const char *uri, size_t len)
-{
-    if (p->folder_len == 0) {
-        size_t cap = strlen(p->url) + 16;
-        p->folder_len = -1;
-        if ((p->folder.buf = sv__malloc(p->alloc, cap)) != NULL) {
-            p->folder.cap = cap;
-            int n = sv__url_folder(p->url, p->folder.buf, cap);
-            p->folder_len = n > 0 ? n : -1;
-        }
-    }
-    if (p->folder_len > 0 && sv__url_plain_path(uri, len)) {
-        size_t need = (size_t)p->folder_len + len + 1;
-        if (need > p->uri.cap) {
-            char *b = sv__realloc(p->alloc, p->uri.buf, need);
-            if (!b)
-                return NULL;
-            p->uri.buf = b;
-            p->uri.cap = need;
-        }
-        memcpy(p->uri.buf, p->folder.buf, (size_t)p->folder_len);
-        memcpy(p->uri.buf + p->folder_len, uri, len);
-        p->uri.buf[need - 1] = '\0';
-        return p->uri.buf;
-    }
-    /* Resolution never makes a URL longer than the base and the reference
-     * together, plus the separators it adds (and, were it to percent-encode
-     * the reference, three bytes for each of its bytes). */
-    size_t need = strlen(p->url) + 3 * len + 16;
-    if (!scratch_put(p, &p->ref, uri, len))
-        return NULL;
-    if (need > p->uri.cap) {
-        char *b = sv__realloc(p->alloc, p->uri.buf, need);
-        if (!b)
-            return NULL;
-        p->uri.buf = b;
-        p->uri.cap = need;
-    }
-    return sv__url_resolve_buf(p->url, p->ref.buf, p->uri.buf, p->uri.cap) >= 0 ? p->uri.buf
-                                                                                 : NULL;
-}
-
-static void scratch_free(parser *p)
-{
-    scratch *all[] = { &p->range_uri, &p->ref, &p->uri, &p->title, &p->date, &p->folder };
-    for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
-        sv__free(p->alloc, all[i]->buf);
-}
-
-#define FAIL(...) sv__parse_fail(p->err, p->line, __VA_ARGS__)
-
-/* Appends one zeroed element to an arena array; NULL when out of memory. */
-#define APPEND(p, arr, count, cap, max)                                          \
-    ((count) >= (max) ? NULL                                                      \
-     : ((arr) = sv__arena_grow((p)->arena, (arr), &(cap), (count) + 1, sizeof(*(arr)))) \
-       ? memset(&(arr)[(count)++], 0, sizeof(*(arr)))                             \
-       : NULL)
-
 /* ---- tags -------------------------------------------------------------- */
 
-static int split(parser *p, const char *v, size_t len, sv__hls_attr *attrs, const char *tag)
+static int split(sv__hls_parser *p, const char *v, size_t len, sv__hls_attr *attrs, const char *tag)
 {
     int n = sv__hls_attrs_split(v, len, attrs, SV_HLS_MAX_ATTRS);
     if (n < 0)
@@ -233,7 +96,7 @@ static int split(parser *p, const char *v, size_t len, sv__hls_attr *attrs, cons
     return n;
 }
 
-static int parse_key(parser *p, const char *v, size_t len, sv__hls_key *k, const char *tag)
+static int parse_key(sv__hls_parser *p, const char *v, size_t len, sv__hls_key *k, const char *tag)
 {
     sv__hls_attr attrs[SV_HLS_MAX_ATTRS];
     int n = split(p, v, len, attrs, tag), have_method = 0;
@@ -256,7 +119,7 @@ static int parse_key(parser *p, const char *v, size_t len, sv__hls_key *k, const
             else
                 return FAIL("%s: unknown METHOD %.*s", tag, (int)a->value_len, a->value);
         } else if (attr_is(a, "URI")) {
-            if (!(k->uri = resolve(p, a->value, a->value_len)))
+            if (!(k->uri = sv__hls_resolve(p, a->value, a->value_len)))
                 return FAIL("%s: bad URI", tag);
         } else if (attr_is(a, "IV")) {
             if (parse_iv(a->value, a->value_len, k->iv) < 0)
@@ -289,7 +152,7 @@ static int parse_byterange(const char *v, size_t len, int64_t *length, int64_t *
     return 0;
 }
 
-static int tag_stream_inf(parser *p, const char *v, size_t len, int iframe)
+static int tag_stream_inf(sv__hls_parser *p, const char *v, size_t len, int iframe)
 {
     const char *tag = iframe ? "EXT-X-I-FRAME-STREAM-INF" : "EXT-X-STREAM-INF";
     sv__hls_attr attrs[SV_HLS_MAX_ATTRS];
@@ -298,9 +161,9 @@ static int tag_stream_inf(parser *p, const char *v, size_t len, int iframe)
 
     if (n < 0)
         return n;
-    sv__hls_variant *var = APPEND(p, pl->variants, pl->nb_variants, p->cap_variants, MAX_VARIANTS);
+    sv__hls_variant *var = APPEND(p, pl->variants, pl->nb_variants, p->cap_variants, SV_HLS_MAX_VARIANTS);
     if (!var)
-        return pl->nb_variants >= MAX_VARIANTS ? FAIL("too many variants") : SV_ERR_NOMEM;
+        return pl->nb_variants >= SV_HLS_MAX_VARIANTS ? FAIL("too many variants") : SV_ERR_NOMEM;
     var->codecs = "";
     var->pathway_id = ".";
     var->iframe_only = iframe;
@@ -340,7 +203,7 @@ static int tag_stream_inf(parser *p, const char *v, size_t len, int iframe)
         } else if (attr_is(a, "STABLE-VARIANT-ID")) {
             var->stable_id = attr_str(p, a);
         } else if (attr_is(a, "URI") && iframe) {
-            if (!(var->uri = resolve(p, a->value, a->value_len)))
+            if (!(var->uri = sv__hls_resolve(p, a->value, a->value_len)))
                 return FAIL("%s: bad URI", tag);
         }
     }
@@ -356,7 +219,7 @@ static int tag_stream_inf(parser *p, const char *v, size_t len, int iframe)
     return 0;
 }
 
-static int tag_media(parser *p, const char *v, size_t len)
+static int tag_media(sv__hls_parser *p, const char *v, size_t len)
 {
     sv__hls_attr attrs[SV_HLS_MAX_ATTRS];
     sv__hls_playlist *pl = p->pl;
@@ -365,9 +228,9 @@ static int tag_media(parser *p, const char *v, size_t len)
     if (n < 0)
         return n;
     sv__hls_rendition *r = APPEND(p, pl->renditions, pl->nb_renditions, p->cap_renditions,
-                                  MAX_VARIANTS);
+                                  SV_HLS_MAX_VARIANTS);
     if (!r)
-        return pl->nb_renditions >= MAX_VARIANTS ? FAIL("too many renditions") : SV_ERR_NOMEM;
+        return pl->nb_renditions >= SV_HLS_MAX_VARIANTS ? FAIL("too many renditions") : SV_ERR_NOMEM;
     for (int i = 0; i < n; i++) {
         const sv__hls_attr *a = &attrs[i];
         if (attr_is(a, "TYPE")) {
@@ -387,7 +250,7 @@ static int tag_media(parser *p, const char *v, size_t len)
         } else if (attr_is(a, "NAME")) {
             r->name = attr_str(p, a);
         } else if (attr_is(a, "URI")) {
-            if (!(r->uri = resolve(p, a->value, a->value_len)))
+            if (!(r->uri = sv__hls_resolve(p, a->value, a->value_len)))
                 return FAIL("EXT-X-MEDIA: bad URI");
         } else if (attr_is(a, "LANGUAGE")) {
             r->language = attr_str(p, a);
@@ -417,7 +280,7 @@ static int tag_media(parser *p, const char *v, size_t len)
     return 0;
 }
 
-static int tag_map(parser *p, const char *v, size_t len)
+static int tag_map(sv__hls_parser *p, const char *v, size_t len)
 {
     sv__hls_attr attrs[SV_HLS_MAX_ATTRS];
     sv__hls_playlist *pl = p->pl;
@@ -425,14 +288,14 @@ static int tag_map(parser *p, const char *v, size_t len)
 
     if (n < 0)
         return n;
-    sv__hls_map *m = APPEND(p, pl->maps, pl->nb_maps, p->cap_maps, MAX_KEYS);
+    sv__hls_map *m = APPEND(p, pl->maps, pl->nb_maps, p->cap_maps, SV_HLS_MAX_KEYS);
     if (!m)
-        return pl->nb_maps >= MAX_KEYS ? FAIL("too many EXT-X-MAP tags") : SV_ERR_NOMEM;
+        return pl->nb_maps >= SV_HLS_MAX_KEYS ? FAIL("too many EXT-X-MAP tags") : SV_ERR_NOMEM;
     m->length = -1;
     for (int i = 0; i < n; i++) {
         const sv__hls_attr *a = &attrs[i];
         if (attr_is(a, "URI")) {
-            if (!(m->uri = resolve(p, a->value, a->value_len)))
+            if (!(m->uri = sv__hls_resolve(p, a->value, a->value_len)))
                 return FAIL("EXT-X-MAP: bad URI");
         } else if (attr_is(a, "BYTERANGE")) {
             if (parse_byterange(a->value, a->value_len, &m->length, &m->offset) < 0)
@@ -448,7 +311,7 @@ static int tag_map(parser *p, const char *v, size_t len)
     return 0;
 }
 
-static int tag_key(parser *p, const char *v, size_t len, int session)
+static int tag_key(sv__hls_parser *p, const char *v, size_t len, int session)
 {
     sv__hls_playlist *pl = p->pl;
     sv__hls_key k;
@@ -461,7 +324,7 @@ static int tag_key(parser *p, const char *v, size_t len, int session)
         if (k.method == SV_HLS_KEY_NONE)
             return FAIL("EXT-X-SESSION-KEY: METHOD must not be NONE");
         sv__hls_key *s = APPEND(p, pl->session_keys, pl->nb_session_keys, p->cap_session_keys,
-                                MAX_KEYS);
+                                SV_HLS_MAX_KEYS);
         if (!s)
             return SV_ERR_NOMEM;
         *s = k;
@@ -473,15 +336,15 @@ static int tag_key(parser *p, const char *v, size_t len, int session)
         p->cur_key = -1;
         return 0;
     }
-    sv__hls_key *dst = APPEND(p, pl->keys, pl->nb_keys, p->cap_keys, MAX_KEYS);
+    sv__hls_key *dst = APPEND(p, pl->keys, pl->nb_keys, p->cap_keys, SV_HLS_MAX_KEYS);
     if (!dst)
-        return pl->nb_keys >= MAX_KEYS ? FAIL("too many EXT-X-KEY tags") : SV_ERR_NOMEM;
+        return pl->nb_keys >= SV_HLS_MAX_KEYS ? FAIL("too many EXT-X-KEY tags") : SV_ERR_NOMEM;
     *dst = k;
     p->cur_key = (int)(pl->nb_keys - 1);
     return 0;
 }
 
-static int tag_extinf(parser *p, const char *v, size_t len)
+static int tag_extinf(sv__hls_parser *p, const char *v, size_t len)
 {
     const char *comma = memchr(v, ',', len);
     size_t dlen = comma ? (size_t)(comma - v) : len;
@@ -495,7 +358,7 @@ static int tag_extinf(parser *p, const char *v, size_t len)
     return 0;
 }
 
-static int tag_start(parser *p, const char *v, size_t len)
+static int tag_start(sv__hls_parser *p, const char *v, size_t len)
 {
     sv__hls_attr attrs[SV_HLS_MAX_ATTRS];
     int n = split(p, v, len, attrs, "EXT-X-START");
@@ -517,7 +380,7 @@ static int tag_start(parser *p, const char *v, size_t len)
     return 0;
 }
 
-static int tag_steering(parser *p, const char *v, size_t len)
+static int tag_steering(sv__hls_parser *p, const char *v, size_t len)
 {
     sv__hls_attr attrs[SV_HLS_MAX_ATTRS];
     int n = split(p, v, len, attrs, "EXT-X-CONTENT-STEERING");
@@ -526,7 +389,7 @@ static int tag_steering(parser *p, const char *v, size_t len)
         return n;
     for (int i = 0; i < n; i++) {
         if (attr_is(&attrs[i], "SERVER-URI")) {
-            if (!(p->pl->steering_uri = resolve(p, attrs[i].value, attrs[i].value_len)))
+            if (!(p->pl->steering_uri = sv__hls_resolve(p, attrs[i].value, attrs[i].value_len)))
                 return FAIL("EXT-X-CONTENT-STEERING: bad SERVER-URI");
         } else if (attr_is(&attrs[i], "PATHWAY-ID")) {
             p->pl->steering_pathway = attr_str(p, &attrs[i]);
@@ -539,14 +402,14 @@ static int tag_steering(parser *p, const char *v, size_t len)
 }
 
 /* Parses a decimal-integer tag value into *out. */
-static int tag_int(parser *p, const char *v, size_t len, int64_t *out, const char *tag)
+static int tag_int(sv__hls_parser *p, const char *v, size_t len, int64_t *out, const char *tag)
 {
     if (parse_int64(v, len, out) < 0)
         return FAIL("%s: not a decimal integer", tag);
     return 0;
 }
 
-static int handle_tag(parser *p, const char *line, size_t len)
+static int handle_tag(sv__hls_parser *p, const char *line, size_t len)
 {
     const char *colon = memchr(line, ':', len);
     size_t nlen = colon ? (size_t)(colon - line) : len;
@@ -630,94 +493,9 @@ static int handle_tag(parser *p, const char *line, size_t len)
     return ret;
 }
 
-/* ---- URI lines -------------------------------------------------------- */
-
-static int handle_uri(parser *p, const char *line, size_t len)
-{
-    sv__hls_playlist *pl = p->pl;
-    sv__hls_segment local, *s = &local;
-    int ret;
-
-    if (p->pending_variant >= 0) {
-        const char *uri = resolve(p, line, len);
-        if (!uri)
-            return FAIL("malformed URI %.*s", (int)(len > 80 ? 80 : len), line);
-        pl->variants[p->pending_variant].uri = uri;
-        p->pending_variant = -1;
-        return 0;
-    }
-    if (!p->have_inf)
-        return FAIL("URI line without a preceding EXTINF or EXT-X-STREAM-INF");
-    if (pl->nb_segments >= MAX_SEGMENTS)
-        return FAIL("too many segments (the limit is %d)", MAX_SEGMENTS);
-    const char *uri = p->each ? resolve_scratch(p, line, len) : resolve(p, line, len);
-    if (!uri)
-        return FAIL("malformed URI %.*s", (int)(len > 80 ? 80 : len), line);
-    if (p->each) {
-        memset(s, 0, sizeof(*s));
-        s->title = scratch_put(p, &p->title, p->inf_title, p->inf_title_len);
-        s->program_date_time = p->pdt ? scratch_put(p, &p->date, p->pdt, p->pdt_len) : NULL;
-        pl->nb_segments++;
-    } else {
-        s = APPEND(p, pl->segments, pl->nb_segments, p->cap_segments, MAX_SEGMENTS);
-        if (s) {
-            s->title = sv__arena_strndup(p->arena, p->inf_title, p->inf_title_len);
-            s->program_date_time = p->pdt ? sv__arena_strndup(p->arena, p->pdt, p->pdt_len) : NULL;
-        }
-    }
-    if (!s || !s->title || (p->pdt && !s->program_date_time))
-        return SV_ERR_NOMEM;
-    s->uri = uri;
-    s->duration = p->inf_duration;
-    s->start = pl->duration;
-    s->sequence = p->next_sequence++;
-    s->discontinuity = p->discontinuity;
-    if (p->discontinuity)
-        p->disc_sequence++;
-    s->discontinuity_sequence = p->disc_sequence;
-    s->gap = p->gap;
-    s->key = p->cur_key;
-    s->map = p->cur_map;
-    s->length = -1;
-    if (p->have_range) {
-        s->length = p->range_len;
-        if (p->range_off >= 0) {
-            s->offset = p->range_off;
-        } else {
-            /* No offset: continues the previous sub-range of the same resource. */
-            if (!p->have_range_uri || strcmp(p->range_uri.buf, uri) != 0)
-                return FAIL("EXT-X-BYTERANGE without offset, but the previous segment was "
-                            "not a sub-range of the same URI");
-            s->offset = p->last_range_end;
-        }
-        if (s->offset > INT64_MAX - s->length)
-            return FAIL("EXT-X-BYTERANGE overflows");
-        if (!p->have_range_uri || strcmp(p->range_uri.buf, uri) != 0) {
-            if (!scratch_put(p, &p->range_uri, uri, strlen(uri)))
-                return SV_ERR_NOMEM;
-            p->have_range_uri = 1;
-        }
-        p->last_range_end = s->offset + s->length;
-    } else {
-        p->have_range_uri = 0;
-    }
-    pl->duration += s->duration;
-    p->have_inf = p->have_range = p->discontinuity = p->gap = 0;
-    p->pdt = NULL;
-    p->sequence_started = 1;
-    if (p->each && (ret = p->each(p->each_opaque, pl, s)) < 0) {
-        if (ret != SV_ERR_NOMEM && !p->err->message[0])
-            FAIL("segment %lld refused: %s", (long long)s->sequence, sv_strerror(ret));
-        else if (!p->err->line)
-            p->err->line = p->line;
-        return ret;
-    }
-    return 0;
-}
-
 /* ---- driver ------------------------------------------------------------ */
 
-static int parse_lines(parser *p, const char *text, size_t size)
+static int parse_lines(sv__hls_parser *p, const char *text, size_t size)
 {
     size_t pos = 0;
     int ret;
@@ -752,7 +530,7 @@ static int parse_lines(parser *p, const char *text, size_t size)
         if (line[0] == '#') {
             if (len >= 4 && memcmp(line, "#EXT", 4) == 0 && (ret = handle_tag(p, line, len)) < 0)
                 return ret;
-        } else if ((ret = handle_uri(p, line, len)) < 0) {
+        } else if ((ret = sv__hls_uri_line(p, line, len)) < 0) {
             return ret;
         }
     }
@@ -779,7 +557,7 @@ int sv__hls_parse_each(const char *text, size_t size, const char *url, const sv_
                        sv__parse_error *err)
 {
     sv__parse_error local_err;
-    parser p;
+    sv__hls_parser p;
     sv__arena *arena;
     sv__c_numeric numeric;
     int ret;
@@ -816,12 +594,12 @@ int sv__hls_parse_each(const char *text, size_t size, const char *url, const sv_
     sv__c_numeric_leave(&numeric);
     if (ret < 0)
         goto fail;
-    scratch_free(&p);
+    sv__hls_scratch_free(&p);
     *out = p.pl;
     return 0;
 
 fail:
-    scratch_free(&p);
+    sv__hls_scratch_free(&p);
     sv__arena_destroy(arena);
     return ret;
 }

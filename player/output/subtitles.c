@@ -385,7 +385,8 @@ int sv__subs_finish(sv__subs *s, double end)
 {
     if (s->track < 0 || !text_track(s))
         return 1;
-    pump(s, end);
+    /* Reading starts where playback started when it has not yet begun. */
+    pump(s, s->next_seg < 0 ? s->report_from : end);
     if (s->track < 0)
         return 1; /* the track was given up */
     if (s->fetched_until < end && s->fetch_id > 0)
