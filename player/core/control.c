@@ -207,24 +207,6 @@ static double measure(struct sv_player *p)
     return ahead;
 }
 
-/* Where playback ends: the duration, or the position when it is unknown
- * (live) or passed. */
-static double end_of(struct sv_player *p)
-{
-    sv__mutex_lock(&p->st.lock);
-    double end = p->st.duration_s > p->st.position_s ? p->st.duration_s : p->st.position_s;
-    sv__mutex_unlock(&p->st.lock);
-    return end;
-}
-
-/* Where a load starts playing: the host's start position, or a live
- * stream's starting point. */
-static double start_of(const struct sv_player *p)
-{
-    double start = p->load_opts.start_position_s;
-    return start <= 0 && p->pres && p->pres->live ? p->pres->live_start : start;
-}
-
 static int media_ready(struct sv_player *p)
 {
     return p->playout->ready(p->playout->opaque, plays_video(p));
@@ -300,7 +282,7 @@ static void check(void *arg)
             return;
         }
         /* The end, once the subtitles reported every cue up to it too. */
-        if (sv__subs_finish(p->subs, end_of(p))) {
+        if (sv__subs_finish(p->subs)) {
             finish(p);
             return;
         }
@@ -482,7 +464,8 @@ static int begin(struct sv_player *p, int choose)
         if (p->audio_track < 0)
             p->audio_track = sv__lang_default(per, SV_TRACK_AUDIO);
         int text = sv__lang_pick(per, SV_TRACK_TEXT, &p->subtitle_prefs);
-        if (text >= 0 && sv__subs_select(p->subs, p->pres, p->period, text, start_of(p)) == 0)
+        if (text >= 0 && sv__subs_select(p->subs, p->pres, p->period, text,
+                                         p->load_opts.start_position_s) == 0)
             p->text_track = text;
     }
     if (p->video_track < 0 && p->audio_track < 0) {
@@ -682,10 +665,7 @@ int sv__control_select_track(struct sv_player *p, sv_track_type type, int index)
     if (!p->pres || p->pres->kind == SV__SOURCE_FILE)
         return SV_ERR_STATE;
     if (type == SV_TRACK_TEXT) { /* no restart: cues come beside the media */
-        sv__mutex_lock(&p->st.lock);
-        double pos = p->st.position_s;
-        sv__mutex_unlock(&p->st.lock);
-        int r = sv__subs_select(p->subs, p->pres, p->period, index, pos);
+        int r = sv__subs_select(p->subs, p->pres, p->period, index, NAN);
         p->text_track = r == 0 && index >= 0 ? index : -1;
         return r;
     }

@@ -124,16 +124,6 @@ const char *sv__segment_url(const sv__rep *rep, const sv__segment *seg, char *bu
     return sv__uri_table_format(rep->uris, seg->uri, seg->uri_number, buf, cap);
 }
 
-int sv__segment_resource(const sv__rep *rep, const sv__segment *seg, char *buf, size_t cap,
-                         sv__resource *out)
-{
-    if (!(out->url = sv__segment_url(rep, seg, buf, cap)))
-        return SV_ERR_OVERFLOW;
-    out->offset = seg->offset;
-    out->length = seg->length;
-    return 0;
-}
-
 /* ---- shared helpers ------------------------------------------------------ */
 
 int sv__seg_list_init(sv__model *m, sv__seg_list *l)

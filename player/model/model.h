@@ -298,11 +298,6 @@ double sv__model_dash_next_available(const sv__presentation *pres, double now_ut
  */
 const char *sv__segment_url(const sv__rep *rep, const sv__segment *seg, char *buf, size_t cap);
 
-/* The segment as a resource: its URL written into buf[cap] (as
- * sv__segment_url()), offset and length. Returns 0 or SV_ERR_OVERFLOW. */
-int sv__segment_resource(const sv__rep *rep, const sv__segment *seg, char *buf, size_t cap,
-                         sv__resource *out);
-
 /* Returns the index in rep->segs of the segment containing time t (the last
  * one that starts at or before t + 1 ms), or -1 when t is past the end or the
  * list is not READY. Times before the first segment give 0. */

@@ -112,9 +112,9 @@ typedef struct sv__subs sv__subs;
 int sv__subs_create(sv__subs **out, const sv__env *env, sv__fetcher *fetcher);
 void sv__subs_destroy(sv__subs *s);
 /* Shows text track `index` of period `period` of `pres` (borrowed until the
- * next reset), or none (-1); cues that end at or before `from` (the
- * position playback starts from) are not reported. Returns 0 or
- * SV_ERR_RANGE. */
+ * next reset), or none (-1); cues that end at or before `from` are not
+ * reported: the load's start position (0 for a live presentation: its
+ * live_start), or NAN for the position now. Returns 0 or SV_ERR_RANGE. */
 int sv__subs_select(sv__subs *s, sv__presentation *pres, int period, int index, double from);
 /* Forgets the track and its cues (unload). */
 void sv__subs_reset(sv__subs *s);
@@ -124,12 +124,13 @@ void sv__subs_seek(sv__subs *s, double target);
 /* From the tick: fetches ahead, reports the cues reached and updates the
  * text shown at `position`. */
 void sv__subs_tick(sv__subs *s, double position);
-/* At the end of playback (`end`: the presentation's end): fetches what
- * remains up to it and reports every cue before it. Returns 1 when all
- * are reported (or no track is selected), 0 while some are still coming:
- * the player then holds SV_EVENT_END_OF_FILE back and calls again at its
- * next tick. Bounded: a segment that cannot be fetched is skipped. */
-int sv__subs_finish(sv__subs *s, double end);
+/* At the end of playback (the duration, or the position when it is
+ * unknown or passed): fetches what remains up to it and reports every cue
+ * before it. Returns 1 when all are reported (or no track is selected), 0
+ * while some are still coming: the player then holds
+ * SV_EVENT_END_OF_FILE back and calls again at its next tick. Bounded: a
+ * segment that cannot be fetched is skipped. */
+int sv__subs_finish(sv__subs *s);
 /* Copies the text shown now ("" none). Returns 0, SV_ERR_OVERFLOW when cut
  * to fit, or SV_ERR_INVALID. */
 int sv__subs_text(sv__subs *s, char *buf, size_t cap);

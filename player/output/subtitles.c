@@ -133,6 +133,14 @@ static sv__track *text_track(sv__subs *s)
     return NULL;
 }
 
+static double position_now(sv__subs *s)
+{
+    sv__mutex_lock(&s->env->st->lock);
+    double pos = s->env->st->position_s;
+    sv__mutex_unlock(&s->env->st->lock);
+    return pos;
+}
+
 int sv__subs_select(sv__subs *s, sv__presentation *pres, int period, int index, double from)
 {
     sv__subs_reset(s);
@@ -141,6 +149,10 @@ int sv__subs_select(sv__subs *s, sv__presentation *pres, int period, int index, 
     s->pres = pres;
     s->period = period;
     s->track = index;
+    if (isnan(from))
+        from = position_now(s);
+    else if (from <= 0 && pres->live)
+        from = pres->live_start;
     s->report_from = from;
     if (!text_track(s)) {
         s->track = -1;
@@ -220,14 +232,6 @@ static int add_cues(sv__subs *s, const sv__webvtt *v, int64_t disc)
 }
 
 static void pump(sv__subs *s, double position);
-
-static double position_now(sv__subs *s)
-{
-    sv__mutex_lock(&s->env->st->lock);
-    double pos = s->env->st->position_s;
-    sv__mutex_unlock(&s->env->st->lock);
-    return pos;
-}
 
 static void on_playlist(void *opaque, sv__fetch_result *r)
 {
@@ -381,10 +385,14 @@ static size_t report(sv__subs *s, double upto, int budget)
     }
 }
 
-int sv__subs_finish(sv__subs *s, double end)
+int sv__subs_finish(sv__subs *s)
 {
     if (s->track < 0 || !text_track(s))
         return 1;
+    sv__mutex_lock(&s->env->st->lock);
+    double end = s->env->st->duration_s > s->env->st->position_s ? s->env->st->duration_s
+                                                                  : s->env->st->position_s;
+    sv__mutex_unlock(&s->env->st->lock);
     /* Reading starts where playback started when it has not yet begun. */
     pump(s, s->next_seg < 0 ? s->report_from : end);
     if (s->track < 0)
