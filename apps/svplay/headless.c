@@ -117,6 +117,8 @@ out:
     if (asink && sv_null_audio_sink_stats(asink, &ast) == 0) {
         audio_frames = (int64_t)ast.frames;
         audio_silence = (int64_t)ast.silence_frames;
+        for (int i = 0; i < 16 && ast.frames > 0; i++)
+            snprintf(app->audio_md5 + 2 * i, 3, "%02x", ast.md5[i]);
     }
     svp_session_end(app, audio_frames, audio_silence);
     /* The player is gone: no sink callback runs any more. */

@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <streamverse/abr.h>
 #include <streamverse/cdm.h>
@@ -45,7 +46,8 @@ enum {
     OPT_MAX_HEIGHT, OPT_STATS, OPT_FRAMEMD5, OPT_REALTIME, OPT_LICENSE_URL, OPT_KEY,
     OPT_VOLUME, OPT_MUTE, OPT_FULLSCREEN, OPT_LOG_LEVEL, OPT_SUB, OPT_SUB_LOG, OPT_CDN,
     OPT_AUTH_TOKEN, OPT_SERVER, OPT_USER, OPT_PASSWORD_FILE, OPT_DEVICE, OPT_HLS,
-    OPT_FROM_START, OPT_CMCD, OPT_CODECS, OPT_ALLOW_CODEC_SWITCH, OPT_GIVE_UP
+    OPT_FROM_START, OPT_CMCD, OPT_CODECS, OPT_ALLOW_CODEC_SWITCH, OPT_GIVE_UP,
+    OPT_ALANG, OPT_SLANG
 };
 
 /* Every option, described once: the parser and --help are made from it
@@ -86,12 +88,22 @@ static const cli_opt options[] = {
     { "key", 0, "KID:KEY", OPT_KEY, 0,
       "content key, 32 hex digits each (repeatable); no license "
       "request for it", NULL, NULL },
+    { "alang", 0, "LANG[:ROLE][,...]", OPT_ALANG, 0,
+      "audio languages, most preferred first (BCP 47: en, pt-BR; * for any); "
+      "the first one the stream has plays, its main track unless ROLE "
+      "(main, alternate, commentary, description) says which: "
+      "--alang en:description,en prefers the English audio description", NULL, NULL },
+    { "slang", 0, "LANG[:ROLE][,...]", OPT_SLANG, 0,
+      "subtitle languages, as --alang (ROLE: subtitle, caption for the deaf "
+      "and hard of hearing, forced); none shown when the stream has none of "
+      "them; --sub overrides it", NULL, NULL },
     { "sub", 0, "SEL", OPT_SUB, 0,
       "subtitles: auto (the track the manifest marks DEFAULT), off, "
       "a text track number from 0, or a language (en, fr-CA)", "auto", NULL },
     { "sub-log", 0, "FILE", OPT_SUB_LOG, 0,
-      "write each subtitle change: position (s), tab, text "
-      "(newlines as \\n, an empty text when it clears)", NULL, NULL },
+      "write each subtitle cue once, in order, when playback reaches it: "
+      "start (s), tab, end (s), tab, text (newlines as \\n); the same "
+      "lines on every run, however fast it plays", NULL, NULL },
     { "cdn", 0, "ID=BASE_URL[,PRIORITY[,WEIGHT]]", OPT_CDN, 0,
       "a CDN serving the manifest's folder under BASE_URL "
       "(repeatable, at most 16); each request goes to the best "
@@ -248,6 +260,61 @@ static int parse_codecs(const char *text)
     }
 }
 
+/* --alang/--slang: LANG[:ROLE] entries (sv_player_settings.audio_languages):
+ * LANG a BCP 47 shaped tag of at most 35 characters or "*"; ROLE a name the
+ * player knows. The player checks the same again. */
+static int parse_languages(const char *name, const char *text)
+{
+    static const char *const roles[] = { "main", "alternate", "commentary", "description",
+                                         "caption", "subtitle", "forced" };
+    const char *p = text;
+    int entries = 0;
+
+    for (;;) {
+        size_t n = strcspn(p, ","), tag = strcspn(p, ":,");
+        if (n == 0)
+            return usage_error("invalid --%s '%s': an empty entry (LANG[:ROLE], "
+                               "comma-separated)", name, text);
+        if (++entries > 16)
+            return usage_error("invalid --%s '%s': more than 16 entries", name, text);
+        /* Subtags of 1 to 8 letters or digits, the first of letters (one
+         * letter only for the "x-" and "i-" prefixes). */
+        int ok = tag > 0 && tag <= 35;
+        if (ok && p[0] == '*')
+            ok = tag == 1;
+        for (size_t i = 0, sub = 0; ok && p[0] != '*' && i < tag; sub++) {
+            size_t len = strspn(p + i, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                       "0123456789");
+            if (len > tag - i)
+                len = tag - i;
+            size_t letters = strspn(p + i, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ");
+            ok = len >= 1 && len <= 8 &&
+                 (sub > 0 || (letters >= len && (len > 1 || (strchr("xXiI", p[0]) &&
+                                                             len + 1 < tag))));
+            i += len;
+            if (ok && i < tag)
+                ok = p[i++] == '-' && i < tag;
+        }
+        if (!ok)
+            return usage_error("invalid --%s '%s': '%.*s' is not a language tag (BCP 47, "
+                               "like en, pt-BR or zh-Hant; or * for any)", name, text,
+                               (int)tag, p);
+        if (tag < n) {
+            const char *r = p + tag + 1;
+            size_t rlen = n - tag - 1, i = 0;
+            while (i < 7 && !(strlen(roles[i]) == rlen && !strncasecmp(r, roles[i], rlen)))
+                i++;
+            if (i == 7)
+                return usage_error("invalid --%s '%s': '%.*s' is not a track role (main, "
+                                   "alternate, commentary, description, caption, subtitle, "
+                                   "forced)", name, text, (int)rlen, r);
+        }
+        if (!p[n])
+            return 0;
+        p += n + 1;
+    }
+}
+
 static void print_help(void)
 {
     fputs(usage_head, stdout);
@@ -304,6 +371,16 @@ static int apply_option(svp_options *o, int c, const char *arg)
         o->sub = arg;
         return 0;
     case OPT_SUB_LOG: o->sub_log_path = arg; return 0;
+    case OPT_ALANG:
+        if (parse_languages("alang", arg) < 0)
+            return -1;
+        o->alang = arg;
+        return 0;
+    case OPT_SLANG:
+        if (parse_languages("slang", arg) < 0)
+            return -1;
+        o->slang = arg;
+        return 0;
     case OPT_KEY:
         if (sv_cdm_parse_key_pair(arg, kid, key) < 0)
             return usage_error("invalid --key '%s': expected KID:KEY, 32 hex digits each", arg);

@@ -122,6 +122,8 @@ int svp_session_settings(svp_app *app, sv_player_settings *s)
     s->max_height = app->opt.max_height;
     s->codecs = app->opt.codecs;
     s->allow_codec_switch = app->opt.allow_codec_switch;
+    s->audio_languages = app->opt.alang;
+    s->subtitle_languages = app->opt.slang;
     s->benchmark = app->opt.benchmark;
     s->license_url = app->opt.license_url;
     s->log_cb = log_to_stderr;
@@ -291,7 +293,8 @@ void svp_session_end(svp_app *app, int64_t audio_frames, int64_t audio_silence_f
         fprintf(stderr, "\n");
     if (app->opt.stats_path &&
         svp_stats_write(app->stats, app->opt.stats_path, app->player, audio_frames,
-                        audio_silence_frames, app->error_code,
+                        audio_silence_frames, app->audio_md5[0] ? app->audio_md5 : NULL,
+                        app->error_code,
                         app->error_code ? app->error_message : NULL, app->exit_code) < 0 &&
         app->exit_code == SVP_EXIT_OK)
         app->exit_code = SVP_EXIT_ERROR;

@@ -6,7 +6,10 @@
  * segments fetched so far), so a test can tell that the switch came at
  * the next request and with how much media in hand. A rendition records
  * its codecs string, so a test can tell the codec never changed. A skipped
- * segment records its URL, the gap it left and why it was given up.
+ * segment records its URL, the gap it left and why it was given up. Each
+ * change of the subtitle text shown is stamped with the position it was
+ * seen at (a real-time run tells when subtitles appear), and at the end the
+ * track lists say which audio and text tracks played (language, roles).
  */
 #include <errno.h>
 #include <jansson.h>
@@ -28,6 +31,11 @@ typedef struct rendition_rec {
 typedef struct rebuffer_rec {
     double t_s, duration_s;
 } rebuffer_rec;
+
+typedef struct subtitle_rec {
+    double t_s, position_s;        /* position -1 when unknown */
+    char text[200];
+} subtitle_rec;
 
 typedef struct cdn_rec {
     double t_s;
@@ -52,6 +60,8 @@ struct svp_stats {
     size_t nb_cdns, cap_cdns;
     skip_rec *skips;
     size_t nb_skips, cap_skips;
+    subtitle_rec *subtitles;
+    size_t nb_subtitles, cap_subtitles;
     double rebuffer_start_s;     /* -1 when not stalled */
     double load_unix_s;          /* 0 until the load command */
 };
@@ -74,6 +84,7 @@ void svp_stats_destroy(svp_stats *st)
     free(st->rebuffers);
     free(st->cdns);
     free(st->skips);
+    free(st->subtitles);
     free(st);
 }
 
@@ -160,6 +171,17 @@ void svp_stats_event(svp_stats *st, const sv_event *ev, double t_s, sv_player *p
         copy_id(r->reason, sizeof(r->reason), ev->data.skip.reason);
         return;
     }
+    if (ev->id == SV_EVENT_SUBTITLE) {
+        subtitle_rec *r = grow((void **)&st->subtitles, &st->nb_subtitles, &st->cap_subtitles,
+                               sizeof(*r));
+        if (!r)
+            return;
+        r->t_s = t_s;
+        if (!player || sv_player_get_double(player, SV_PROP_POSITION, &r->position_s) < 0)
+            r->position_s = -1;
+        copy_id(r->text, sizeof(r->text), ev->data.subtitle.text);
+        return;
+    }
     if (ev->id == SV_EVENT_RENDITION_CHANGED) {
         rendition_rec *r = grow((void **)&st->renditions, &st->nb_renditions,
                                 &st->cap_renditions, sizeof(*r));
@@ -223,6 +245,11 @@ static json_t *timeline_json(const svp_stats *st)
                                               (json_int_t)r->segments, "rebuffer_count",
                                               (json_int_t)r->rebuffers));
     }
+    json_t *subs = json_array();
+    for (size_t i = 0; st && i < st->nb_subtitles; i++)
+        json_array_append_new(subs, json_pack("{s:f,s:f,s:s}", "t_s", st->subtitles[i].t_s,
+                                              "position_s", st->subtitles[i].position_s,
+                                              "text", st->subtitles[i].text));
     json_object_set_new(obj, "renditions", renditions);
     json_object_set_new(obj, "rebuffers", rebuffers);
     for (size_t i = 0; st && i < st->nb_skips; i++) {
@@ -234,12 +261,38 @@ static json_t *timeline_json(const svp_stats *st)
     }
     json_object_set_new(obj, "cdn_changes", cdns);
     json_object_set_new(obj, "segment_skips", skips);
+    json_object_set_new(obj, "subtitles", subs);
     return obj;
 }
 
+/* Every audio and text track of the presentation, as the player lists
+ * them at the end: which one played, its language and roles. */
+static json_t *tracks_json(sv_player *player)
+{
+    json_t *arr = json_array();
+    static const sv_track_type types[] = { SV_TRACK_VIDEO, SV_TRACK_AUDIO, SV_TRACK_TEXT };
+
+    for (size_t k = 0; player && k < sizeof(types) / sizeof(types[0]); k++) {
+        int n = sv_player_track_count(player, types[k]);
+        for (int i = 0; i < n; i++) {
+            sv_track_info ti = SV_TRACK_INFO_INIT;
+            if (sv_player_get_track(player, types[k], i, &ti) < 0)
+                continue;
+            json_array_append_new(arr, json_pack("{s:s,s:i,s:b,s:b,s:s,s:s,s:s,s:s}", "type",
+                                                 track_type_name(types[k]), "index", i,
+                                                 "selected", ti.selected, "default",
+                                                 ti.is_default, "language", ti.language,
+                                                 "label", ti.label, "roles", ti.roles,
+                                                 "codecs", ti.codecs));
+        }
+    }
+    return arr;
+}
+
 int svp_stats_write(const svp_stats *st, const char *path, sv_player *player,
-                    int64_t audio_frames, int64_t audio_silence_frames, int error_code,
-                    const char *error_message, int exit_code)
+                    int64_t audio_frames, int64_t audio_silence_frames,
+                    const char *audio_md5, int error_code, const char *error_message,
+                    int exit_code)
 {
     sv_player_stats ps = SV_PLAYER_STATS_INIT;
     int ret = -1;
@@ -265,11 +318,13 @@ int svp_stats_write(const svp_stats *st, const char *path, sv_player *player,
     json_object_set_new(root, "skipped_s", json_real(ps.skipped_s));
     json_object_set_new(root, "audio_frames", json_integer(audio_frames));
     json_object_set_new(root, "audio_silence_frames", json_integer(audio_silence_frames));
+    json_object_set_new(root, "audio_md5", audio_md5 ? json_string(audio_md5) : json_null());
     json_object_set_new(root, "load_unix_s",
                         st && st->load_unix_s > 0 ? json_real(st->load_unix_s) : json_null());
     json_t *tl = timeline_json(st);
     json_object_update(root, tl);
     json_decref(tl);
+    json_object_set_new(root, "tracks", tracks_json(player));
     if (error_code)
         json_object_set_new(root, "error",
                             json_pack("{s:i,s:s}", "code", error_code, "message",

@@ -1,5 +1,5 @@
 /*
- * subs.c - svplay's subtitle choice (--sub) and log (--sub-log).
+ * subs.c - svplay's subtitle choice (--sub, --slang) and cue log (--sub-log).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -46,13 +46,12 @@ static int choose(sv_player *p, const char *sel)
     return -1;
 }
 
-static void log_text(svp_app *app, const char *text)
+/* One --sub-log line per cue: start, end (media times, seconds), text with
+ * its newlines written as \n. Flushed, so a run cut short keeps its lines. */
+static void log_cue(svp_app *app, const sv_event *ev)
 {
-    double pos = 0;
-
-    sv_player_get_double(app->player, SV_PROP_POSITION, &pos);
-    fprintf(app->sub_log, "%.3f\t", pos);
-    for (const char *c = text; *c; c++) {
+    fprintf(app->sub_log, "%.3f\t%.3f\t", ev->data.cue.start_s, ev->data.cue.end_s);
+    for (const char *c = ev->data.cue.text ? ev->data.cue.text : ""; *c; c++) {
         if (*c == '\n')
             fputs("\\n", app->sub_log);
         else
@@ -65,14 +64,16 @@ static void log_text(svp_app *app, const char *text)
 void svp_subs_event(svp_app *app, const sv_event *ev)
 {
     if (ev->id == SV_EVENT_TRACKS_CHANGED && !app->sub_chosen && app->player) {
-        int t = choose(app->player, app->opt.sub ? app->opt.sub : "auto");
         app->sub_chosen = 1;
-        if (t >= 0 && sv_player_select_track(app->player, SV_TRACK_TEXT, t, 0) < 0)
+        /* With --slang and no --sub the player chose at load (or chose none). */
+        if (!app->opt.sub && app->opt.slang)
+            return;
+        int t = choose(app->player, app->opt.sub ? app->opt.sub : "auto");
+        /* A --sub that names no track turns off what --slang chose. */
+        if ((t >= 0 || app->opt.sub) &&
+            sv_player_select_track(app->player, SV_TRACK_TEXT, t, 0) < 0 && t >= 0)
             fprintf(stderr, "svplay: warning: cannot show subtitle track %d\n", t);
-    } else if (ev->id == SV_EVENT_SUBTITLE && app->sub_log) {
-        char text[4096];
-
-        sv_player_get_subtitle(app->player, text, sizeof(text));
-        log_text(app, text);
+    } else if (ev->id == SV_EVENT_SUBTITLE_CUE && app->sub_log) {
+        log_cue(app, ev);
     }
 }

@@ -39,7 +39,9 @@ typedef struct svp_options {
     int allow_codec_switch;     /* --allow-codec-switch */
     const char *stats_path, *framemd5_path;
     const char *license_url;
-    const char *sub;            /* --sub: "auto" (default), "off", a number or a language */
+    const char *sub;            /* --sub: "auto" (default), "off", a number or a language;
+                                   NULL when not given */
+    const char *alang, *slang;  /* --alang/--slang: LANG[:ROLE] lists, or NULL */
     const char *sub_log_path;
     const char *keys[SVP_MAX_KEYS]; /* --key KID:KEY texts, from argv */
     int nb_keys;
@@ -86,12 +88,14 @@ void svp_stats_loaded(svp_stats *st, double unix_s);
 void svp_stats_event(svp_stats *st, const sv_event *ev, double t_s, sv_player *player);
 /*
  * Writes the --stats JSON. `player` may be NULL (it was never created);
- * audio_frames/audio_silence_frames are -1 when no null audio sink counted
- * them; error_code 0 means no error. Returns 0 or -1 (message printed).
+ * audio_frames/audio_silence_frames are -1 and audio_md5 (32 hex digits of
+ * the null audio sink's hash of every sample it was given) NULL when no
+ * null audio sink counted them; error_code 0 means no error. Returns 0 or -1 (message printed).
  */
 int svp_stats_write(const svp_stats *st, const char *path, sv_player *player,
-                    int64_t audio_frames, int64_t audio_silence_frames, int error_code,
-                    const char *error_message, int exit_code);
+                    int64_t audio_frames, int64_t audio_silence_frames,
+                    const char *audio_md5, int error_code, const char *error_message,
+                    int exit_code);
 
 /* ---- framemd5 (framemd5.c) ---------------------------------------------- */
 
@@ -122,6 +126,7 @@ typedef struct svp_app {
     int pending_fail_code;       /* that reply's code */
     int tty_progress;            /* print a progress line on stderr */
     FILE *sub_log;               /* --sub-log, or NULL */
+    char audio_md5[33];          /* headless: the null audio sink's MD5, "" if none */
     int sub_chosen;              /* --sub was applied to the track list */
     char *user_token;            /* --server: the login's bearer token (owned) */
 } svp_app;
@@ -165,7 +170,7 @@ int svp_backend_login(svp_app *app, char *err, size_t errlen);
 
 /* Opens --sub-log. Returns 0 or SV_ERR_IO (the caller reports it). */
 int svp_subs_open(svp_app *app);
-/* Applies --sub once the tracks are known; logs subtitle changes. */
+/* Applies --sub once the tracks are known; logs each cue (--sub-log). */
 void svp_subs_event(svp_app *app, const sv_event *ev);
 void svp_subs_close(svp_app *app);
 

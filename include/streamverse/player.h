@@ -144,6 +144,27 @@ typedef struct sv_player_settings {
      * out before the error. 100 to 3600000; default 10000. */
     int fetch_give_up_ms;
 
+    /* Track preferences (API 2.2): the audio and subtitle tracks to play,
+     * as comma-separated entries LANG[:ROLE], most preferred first. LANG is
+     * a BCP 47 tag ("en", "pt-BR"), compared case-insensitively with
+     * fallback ("en" takes "en-US"; "pt-BR" takes "pt-BR", then "pt"), or
+     * "*" for any language. ROLE is one of "main", "alternate",
+     * "commentary", "description" (audio description of the picture, for
+     * the blind), "caption" (dialogue and sounds as text, for the deaf and
+     * hard of hearing), "subtitle" and "forced" (sv_track_info.roles says
+     * which a track has). At load the first entry that a track matches
+     * chooses: without a role it takes the language's main track (not an
+     * accessibility, forced or commentary one while the language has
+     * another); with a role only a track with that role ("en:description,
+     * en" plays the English audio description, else the English main
+     * track). When no entry matches, audio plays the manifest's default
+     * track (DASH Role main, HLS DEFAULT=YES) and no subtitles are shown.
+     * NULL or "" (default): audio plays the default track and subtitles
+     * stay off until sv_player_select_track(). Copied; a malformed list
+     * makes sv_player_create() fail with SV_ERR_INVALID. */
+    const char *audio_languages;
+    const char *subtitle_languages;
+
     /* New fields are appended here (common.h, "Growable structs"). */
 } sv_player_settings;
 
@@ -209,8 +230,10 @@ typedef enum sv_event_id {
     SV_EVENT_SUBTITLE,          /* the subtitle text shown changed: data.subtitle.text
                                    ("" clears it); sv_player_get_subtitle() has it whole */
     SV_EVENT_SESSION,           /* backend session news (sv_player_load_title): data.session */
-    SV_EVENT_SEGMENT_SKIPPED    /* (API 2.1) a segment could not be fetched and its
+    SV_EVENT_SEGMENT_SKIPPED,   /* (API 2.1) a segment could not be fetched and its
                                    time is played over: data.skip */
+    SV_EVENT_SUBTITLE_CUE       /* (API 2.2) playback reached a cue of the selected text
+                                   track: data.cue */
 } sv_event_id;
 
 /* Returns a static name for an event ("state-changed"), or "unknown". */
@@ -264,6 +287,18 @@ typedef struct sv_event {
             double duration_s;
             const char *reason;     /* the last failure ("HTTP 404", "truncated body: ...") */
         } skip;
+        /* (API 2.2) One cue of the selected text track. Every cue is
+         * reported once, in order of start time (then file order), when
+         * playback reaches its start; when its subtitle segment came late
+         * it is reported as soon as it is read, still in order, so the
+         * sequence of cues is the same on every run, however fast the
+         * player decodes. A seek reports again the cues from its target
+         * on. Cues that end before the load's start position are not
+         * reported. */
+        struct {
+            double start_s, end_s;  /* on the presentation timeline, like the position */
+            const char *text;       /* plain UTF-8, lines split by '\n'; cut at 199 bytes */
+        } cue;
     } data;
 } sv_event;
 
@@ -513,6 +548,14 @@ typedef struct sv_track_info {
     char language[16];       /* BCP 47 tag, or "" */
     char label[64];
     char codecs[64];
+    /* (API 2.2) The track's roles, comma-separated, among "main",
+     * "alternate", "commentary", "description", "caption", "subtitle",
+     * "forced" (sv_player_settings.audio_languages explains them), from
+     * DASH Role and Accessibility descriptors and HLS CHARACTERISTICS
+     * (public.accessibility.describes-video: description;
+     * transcribes-spoken-dialog, describes-music-and-sound: caption) and
+     * FORCED=YES; "" when the manifest says nothing. */
+    char roles[64];
 } sv_track_info;
 
 #define SV_TRACK_INFO_INIT SV_STRUCT_INIT(sv_track_info)

@@ -277,11 +277,15 @@ static void check(void *arg)
          * error ends the load. */
         char msg[SV__EVENT_TEXT];
         int code = sv__sched_failure(p, msg, sizeof(msg));
-        if (code < 0)
+        if (code < 0) {
             sv__control_error(p, code, 1, "%s", msg);
-        else
+            return;
+        }
+        /* The end, once the subtitles reported every cue up to it too. */
+        if (sv__subs_finish(p->subs)) {
             finish(p);
-        return;
+            return;
+        }
     }
     if ((st == SV_STATE_BUFFERING || st == SV_STATE_LOADING) && media_ready(p) &&
         (ahead >= p->settings.start_buffer_s || all || !p->pres || p->settings.benchmark ||
@@ -379,21 +383,6 @@ static int start_stream(struct sv_player *p, sv__stream **out, int feeds, const 
     return 0;
 }
 
-static int pick_track(const sv__period *per, sv_track_type type)
-{
-    int first = -1;
-    for (size_t i = 0; i < per->nb_tracks; i++) {
-        const sv__track *t = &per->tracks[i];
-        if (t->type != type)
-            continue;
-        if (t->is_default)
-            return t->index;
-        if (first < 0)
-            first = t->index;
-    }
-    return first;
-}
-
 static const sv__track *find_track(const sv__period *per, sv_track_type type, int index)
 {
     for (size_t i = 0; i < per->nb_tracks; i++)
@@ -469,8 +458,15 @@ static int begin(struct sv_player *p, int choose)
     }
     const sv__period *per = &p->pres->periods[0];
     if (choose) {
-        p->video_track = pick_track(per, SV_TRACK_VIDEO);
-        p->audio_track = pick_track(per, SV_TRACK_AUDIO);
+        /* The host's languages first (track_prefs.h), else the default. */
+        p->video_track = sv__lang_default(per, SV_TRACK_VIDEO);
+        p->audio_track = sv__lang_pick(per, SV_TRACK_AUDIO, &p->audio_prefs);
+        if (p->audio_track < 0)
+            p->audio_track = sv__lang_default(per, SV_TRACK_AUDIO);
+        int text = sv__lang_pick(per, SV_TRACK_TEXT, &p->subtitle_prefs);
+        if (text >= 0 && sv__subs_select(p->subs, p->pres, p->period, text,
+                                         p->load_opts.start_position_s) == 0)
+            p->text_track = text;
     }
     if (p->video_track < 0 && p->audio_track < 0) {
         sv__control_error(p, SV_ERR_UNSUPPORTED, 1, "%s has no video or audio track", p->pres->url);
@@ -669,7 +665,7 @@ int sv__control_select_track(struct sv_player *p, sv_track_type type, int index)
     if (!p->pres || p->pres->kind == SV__SOURCE_FILE)
         return SV_ERR_STATE;
     if (type == SV_TRACK_TEXT) { /* no restart: cues come beside the media */
-        int r = sv__subs_select(p->subs, p->pres, p->period, index);
+        int r = sv__subs_select(p->subs, p->pres, p->period, index, NAN);
         p->text_track = r == 0 && index >= 0 ? index : -1;
         return r;
     }
@@ -731,7 +727,7 @@ static int cmd_seek(struct sv_player *p, sv__cmd *c)
     p->rebuffer_start_s = -1;
     sv__set_state(p, SV_STATE_SEEKING);
     sv__sched_seek(p, target);
-    sv__subs_seek(p->subs);
+    sv__subs_seek(p->subs, target);
     return 0;
 }
 

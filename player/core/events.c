@@ -107,6 +107,9 @@ static void bind_text(sv__event_slot *s)
     case SV_EVENT_SUBTITLE:
         s->ev.data.subtitle.text = s->text[0];
         break;
+    case SV_EVENT_SUBTITLE_CUE:
+        s->ev.data.cue.text = s->text[0];
+        break;
     case SV_EVENT_SESSION:
         s->ev.data.session.what = s->text[0];
         s->ev.data.session.session_id = s->text[1];

@@ -40,6 +40,7 @@
 #include "player/net/steering.h"
 #include "player/model/codec.h"
 #include "player/model/model.h"
+#include "player/model/track_prefs.h"
 #include "player/media/media.h"
 #include "player/output/output.h"
 #include "player/session/session.h"
@@ -206,6 +207,8 @@ struct sv_player {
                                       (the C library). settings.allocator points here */
     char *abr_rule_name, *license_url, *user_agent, *codecs;
     sv__codec_prefs codec_prefs;   /* settings.codecs parsed (player/model/codec.h) */
+    sv__lang_prefs audio_prefs;    /* settings.audio_languages parsed (track_prefs.h) */
+    sv__lang_prefs subtitle_prefs; /* settings.subtitle_languages parsed */
     sv_abr_param *abr_params;      /* settings.abr_params' copy (names owned) */
     sv__logger log;
     const sv_clock *clock;

@@ -3,6 +3,7 @@
  * the control loop, events, rendering on the host's thread.
  */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -155,6 +156,23 @@ static int read_settings(struct sv_player *p, const sv_player_settings *host)
     return 0;
 }
 
+/* A language list of the settings (track_prefs.h); a malformed one is
+ * reported through the host's log callback, which is all there is before
+ * the player exists. */
+static int check_languages(const sv_player_settings *s, const char *field, const char *list,
+                           sv__lang_prefs *out)
+{
+    char err[256];
+    if (sv__lang_prefs_parse(list, out, err, sizeof(err)) == 0)
+        return 0;
+    if (s->log_cb) {
+        char msg[320];
+        snprintf(msg, sizeof(msg), "settings.%s: %s", field, err);
+        s->log_cb(s->log_opaque, SV_LOG_ERROR, "player", msg);
+    }
+    return SV_ERR_INVALID;
+}
+
 static int check_settings(const sv_player_settings *s)
 {
     if (s->start_buffer_s < 0 || s->buffer_goal_s <= 0 || s->buffer_max_s < s->buffer_goal_s ||
@@ -164,7 +182,10 @@ static int check_settings(const sv_player_settings *s)
         return SV_ERR_INVALID;
     char err[160];
     sv__codec_prefs prefs;
-    if (sv__codec_prefs_parse(s->codecs, &prefs, err, sizeof(err)) < 0)
+    sv__lang_prefs langs;
+    if (sv__codec_prefs_parse(s->codecs, &prefs, err, sizeof(err)) < 0 ||
+        check_languages(s, "audio_languages", s->audio_languages, &langs) < 0 ||
+        check_languages(s, "subtitle_languages", s->subtitle_languages, &langs) < 0)
         return SV_ERR_INVALID;
     if (s->video_sink && !s->video_sink->present)
         return SV_ERR_INVALID;
@@ -221,6 +242,11 @@ int sv__player_create(sv_player **out, const sv_player_settings *settings,
     p->settings.codecs = p->codecs;
     char codec_err[160]; /* check_settings() refused a bad list already */
     sv__codec_prefs_parse(p->codecs, &p->codec_prefs, codec_err, sizeof(codec_err));
+    /* Parsed once for the loads (checked above); the strings are not kept. */
+    sv__lang_prefs_parse(settings->audio_languages, &p->audio_prefs, codec_err, sizeof(codec_err));
+    sv__lang_prefs_parse(settings->subtitle_languages, &p->subtitle_prefs, codec_err,
+                         sizeof(codec_err));
+    p->settings.audio_languages = p->settings.subtitle_languages = NULL;
     const sv_abr_param *host_params = p->settings.abr_params;
     p->settings.abr_params = NULL;
     if (failed || (ret = copy_abr_params(p, host_params, p->settings.num_abr_params)) < 0)

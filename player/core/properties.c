@@ -9,6 +9,7 @@
 
 #include "player/core/internal.h"
 #include "platform/abi.h"
+#include "player/model/track_prefs.h"
 
 /* The sizes of the first published versions (ABI 1) of the structs written here. */
 #define STATS_V1 SV__SIZE_TO(sv_player_stats, max_av_drift_s)
@@ -28,7 +29,8 @@ const char *sv_event_name(sv_event_id id)
                                          "tracks-changed", "rendition-changed",
                                          "rebuffer-start", "rebuffer-end", "seek-done",
                                          "cdn-changed", "end-of-file", "error",
-                                         "subtitle", "session", "segment-skipped" };
+                                         "subtitle", "session", "segment-skipped",
+                                         "subtitle-cue" };
     return (unsigned)id < sizeof(names) / sizeof(names[0]) ? names[id] : "unknown";
 }
 
@@ -220,6 +222,7 @@ void sv__props_publish_tracks(struct sv_player *p)
         copy_str(ti->language, sizeof(ti->language), t->language);
         copy_str(ti->label, sizeof(ti->label), t->label);
         copy_str(ti->codecs, sizeof(ti->codecs), t->codecs);
+        sv__role_names(t->roles, ti->roles, sizeof(ti->roles));
         p->reps[type][k] = sv__calloc(p->settings.allocator, t->nb_reps ? t->nb_reps : 1, sizeof(sv_representation_info));
         if (!p->reps[type][k])
             continue;

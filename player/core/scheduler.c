@@ -434,6 +434,8 @@ static void pump(sched_stream *ss)
               ri, reason, seg->start);
     }
     ss->seg = *seg;
+    if (!sv__segment_url(rep, seg, ss->seg_url, sizeof(ss->seg_url)))
+        ss->seg_url[0] = '\0';
     ss->reason = reason;
     char cmcd[512];
     if (ss->init_pending) {
@@ -444,7 +446,13 @@ static void pump(sched_stream *ss)
         return;
     }
     ss->fetch_is_init = 0;
-    start_fetch(ss, &seg->res, on_segment, cmcd_for(ss, ri, 0, seg->duration, cmcd, sizeof(cmcd)));
+    if (!ss->seg_url[0]) {
+        sv__env_error(&p->env, SV_ERR_INTERNAL, 1, "segment %lld of representation %d has no URL",
+                      (long long)seg->number, ri);
+        return;
+    }
+    sv__resource res = { .url = ss->seg_url, .offset = seg->offset, .length = seg->length };
+    start_fetch(ss, &res, on_segment, cmcd_for(ss, ri, 0, seg->duration, cmcd, sizeof(cmcd)));
 }
 
 /* ---- the scheduler's interface ------------------------------------------------- */

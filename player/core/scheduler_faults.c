@@ -74,7 +74,7 @@ static void skip(sched_stream *ss, const sv__fetch_result *r)
     sv__sched *s = ss->owner;
     struct sv_player *p = s->p;
     double from = ss->seg.start, to = ss->seg.start + ss->seg.duration;
-    const char *url = r->url && *r->url ? r->url : ss->seg.res.url;
+    const char *url = r->url && *r->url ? r->url : ss->seg_url;
     const char *why = r->message;
 
     /* The fetcher's message is "GET <url>: <cause> (<n> attempts)": the

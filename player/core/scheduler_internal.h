@@ -21,6 +21,7 @@ typedef struct sched_stream {
     int fetch_is_index;        /* playlist or sidx for `fetch_rep` */
     int fetch_rep;
     sv__segment seg;           /* the segment being fetched (copied) */
+    char seg_url[SV__URL_MAX]; /* its URL (sv__segment_url), "" when it has none */
     const char *reason;        /* the ABR's reason for its rep (static string) */
     /* A decision that needed a playlist, sidx or init segment first: the
      * fetch that follows it takes this rep rather than asking the rule

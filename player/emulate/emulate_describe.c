@@ -195,17 +195,23 @@ static int measure(sv__transport *t, const sv__track *tr, size_t nsegs, int para
         while (ret == 0 && next < total && inflight < (size_t)parallel) {
             size_t k = next / rungs, r = next % rungs;
             const sv__segment *seg = &tr->reps[r].segs[k];
+            char url[SV__URL_MAX];
             next++;
-            if (seg->res.length > 0) {
-                sizes[k * rungs + r] = (uint64_t)seg->res.length;
+            if (seg->length > 0) {
+                sizes[k * rungs + r] = (uint64_t)seg->length;
                 continue;
             }
             req *q = NULL;
             for (int i = 0; i < parallel && !q; i++)
                 if (!slots[i].busy)
                     q = &slots[i];
-            if ((ret = submit(t, q, seg->res.url, seg->res.offset, -1, 1)) < 0) {
-                snprintf(err, errlen, "HEAD %s: %s", seg->res.url, sv_strerror(ret));
+            if (!sv__segment_url(&tr->reps[r], seg, url, sizeof(url))) {
+                ret = SV_ERR_INTERNAL;
+                snprintf(err, errlen, "segment %zu of rung %zu has no URL", k, r);
+                break;
+            }
+            if ((ret = submit(t, q, url, seg->offset, -1, 1)) < 0) {
+                snprintf(err, errlen, "HEAD %s: %s", url, sv_strerror(ret));
                 break;
             }
             q->seg = k;
@@ -226,7 +232,11 @@ static int measure(sv__transport *t, const sv__track *tr, size_t nsegs, int para
                 continue;
             q->busy = 0;
             inflight--;
-            const char *url = tr->reps[q->rung].segs[q->seg].res.url;
+            char buf[SV__URL_MAX];
+            const char *url = sv__segment_url(&tr->reps[q->rung], &tr->reps[q->rung].segs[q->seg],
+                                              buf, sizeof(buf));
+            if (!url)
+                url = "(no URL)";
             if (ret == 0 && q->res.error) {
                 ret = q->res.error;
                 snprintf(err, errlen, "HEAD %s: %s", url, q->res.message);

@@ -88,10 +88,21 @@ typedef struct sv__dash_protection {
     const char *pssh;                  /* cenc:pssh base64, or NULL */
 } sv__dash_protection;
 
+/* A Role or Accessibility descriptor: schemeIdUri (lowercased) and value
+ * (NULL when absent). */
+typedef struct sv__dash_descriptor {
+    const char *scheme_id_uri;
+    const char *value;
+} sv__dash_descriptor;
+
 typedef struct sv__dash_adaptation {
     int id;
     sv__dash_content content;
     const char *mime_type, *codecs, *lang, *label;
+    sv__dash_descriptor *roles;        /* Role elements, in document order */
+    size_t nb_roles;
+    sv__dash_descriptor *accessibility; /* Accessibility elements */
+    size_t nb_accessibility;
     sv__dash_representation *reps;
     size_t nb_reps;
     sv__dash_protection *protections;

@@ -380,6 +380,31 @@ static int parse_protection(ctx *c, const xmlNode *n, sv__dash_adaptation *as, s
     return 0;
 }
 
+/* Appends a Role or Accessibility descriptor to (*list, *count). */
+static int parse_descriptor(ctx *c, const xmlNode *n, sv__dash_descriptor **list, size_t *count,
+                            size_t *cap)
+{
+    if (*count == MAX_ITEMS)
+        return sv__parse_fail(c->err, (int)xmlGetLineNo(n), "more than %d %s descriptors",
+                              MAX_ITEMS, (const char *)n->name);
+    if (!(*list = sv__arena_grow(c->arena, *list, cap, *count + 1, sizeof(**list))))
+        return SV_ERR_NOMEM;
+    sv__dash_descriptor *d = &(*list)[(*count)++];
+    memset(d, 0, sizeof(*d));
+    const char *scheme = attr(c, n, "schemeIdUri");
+    if (scheme) {
+        char *low = sv__arena_strdup(c->arena, scheme);
+        if (!low)
+            return SV_ERR_NOMEM;
+        for (char *q = low; *q; q++)
+            if (*q >= 'A' && *q <= 'Z')
+                *q = (char)(*q - 'A' + 'a');
+        d->scheme_id_uri = low;
+    }
+    d->value = attr(c, n, "value");
+    return 0;
+}
+
 static int parse_representation(ctx *c, const xmlNode *n, const sv__dash_adaptation *as,
                                  const bases *parent, const sv__dash_segments *inherited,
                                  sv__dash_representation *r)
@@ -433,7 +458,7 @@ static int parse_adaptation(ctx *c, const xmlNode *n, const bases *parent,
                             const sv__dash_segments *inherited, sv__dash_adaptation *as)
 {
     sv__dash_segments seg = *inherited;
-    size_t cap_reps = 0, cap_prot = 0;
+    size_t cap_reps = 0, cap_prot = 0, cap_roles = 0, cap_access = 0;
     bases b;
     int64_t v;
     int ret;
@@ -451,6 +476,13 @@ static int parse_adaptation(ctx *c, const xmlNode *n, const bases *parent,
     for (const xmlNode *ch = n->children; ch; ch = ch->next) {
         if (is(ch, "ContentProtection")) {
             if ((ret = parse_protection(c, ch, as, &cap_prot)) < 0)
+                return ret;
+        } else if (is(ch, "Role")) {
+            if ((ret = parse_descriptor(c, ch, &as->roles, &as->nb_roles, &cap_roles)) < 0)
+                return ret;
+        } else if (is(ch, "Accessibility")) {
+            if ((ret = parse_descriptor(c, ch, &as->accessibility, &as->nb_accessibility,
+                                        &cap_access)) < 0)
                 return ret;
         } else if (is(ch, "Label")) {
             as->label = text_of(c, ch);

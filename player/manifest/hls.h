@@ -133,6 +133,28 @@ int sv__hls_parse(const char *text, size_t size, const char *url, const sv_alloc
 
 void sv__hls_playlist_free(sv__hls_playlist *pl);
 
+/*
+ * Receives each segment of a media playlist as sv__hls_parse_each() reads
+ * it. `seg` and the strings it points to are valid during the call only;
+ * seg->key and seg->map index pl->keys and pl->maps, which hold the keys and
+ * maps read so far (the arrays may move between calls). Returns 0 to go on,
+ * or a negative code that ends the parse with it (the callback may fill the
+ * parse's error first; otherwise the parser names the line).
+ */
+typedef int (*sv__hls_segment_fn)(void *opaque, const sv__hls_playlist *pl,
+                                  const sv__hls_segment *seg);
+
+/*
+ * Parses like sv__hls_parse(), but hands each segment to `fn` instead of
+ * keeping it: pl->segments stays NULL while nb_segments, duration and the
+ * rest are filled as usual. Per segment the parser keeps nothing, so a
+ * playlist of a million segments costs what the caller keeps of them (the
+ * model: issue 16). Returns what sv__hls_parse() returns, or fn's code.
+ */
+int sv__hls_parse_each(const char *text, size_t size, const char *url, const sv_allocator *alloc,
+                       sv__hls_segment_fn fn, void *opaque, sv__hls_playlist **out,
+                       sv__parse_error *err);
+
 /* One NAME=VALUE pair of an attribute list; value excludes the quotes. */
 typedef struct sv__hls_attr {
     const char *name;

@@ -2,50 +2,19 @@
  * HLS playlist parser: one pass over the lines, with the state that tags
  * carry over to the next URI line (EXTINF, BYTERANGE, DISCONTINUITY, KEY,
  * MAP, STREAM-INF). Unknown tags are ignored, as RFC 8216 requires.
+ *
+ * Segment URI lines are hls_segment.c's (kept in pl->segments, or handed
+ * one by one to the caller's function, sv__hls_parse_each); the state both
+ * files share is hls_internal.h.
  */
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "player/manifest/hls.h"
-#include "platform/alloc.h"
-#include "player/manifest/url.h"
+#include "player/manifest/hls_internal.h"
 #include "platform/hex.h"
 #include "platform/numeric.h"
-
-/* Refuse absurd playlists before they exhaust memory. */
-#define MAX_SEGMENTS 1000000
-#define MAX_VARIANTS 1000
-#define MAX_KEYS 100000
-
-typedef struct parser {
-    sv__hls_playlist *pl;
-    sv__arena *arena;
-    const char *url;
-    sv__parse_error *err;
-    int line;
-    size_t cap_variants, cap_renditions, cap_session_keys, cap_segments, cap_keys, cap_maps;
-
-    /* Carried from tags to the next URI line. */
-    int have_inf;
-    double inf_duration;
-    const char *inf_title;
-    int have_range;
-    int64_t range_len, range_off;     /* off -1: continues the previous range */
-    int discontinuity, gap;
-    const char *pdt;
-    int pending_variant;              /* STREAM-INF waiting for its URI, or -1 */
-    int cur_key, cur_map;
-
-    /* Media playlist bookkeeping. */
-    int64_t next_sequence;
-    int64_t disc_sequence;
-    int sequence_started;             /* a segment was seen: MEDIA-SEQUENCE is too late */
-    const char *last_range_uri;       /* for BYTERANGE without an offset */
-    int64_t last_range_end;
-    int saw_master_tag, saw_media_tag;
-} parser;
 
 /* ---- small value parsers ------------------------------------------------ */
 
@@ -112,29 +81,14 @@ static int value_is(const sv__hls_attr *a, const char *v)
     return strlen(v) == a->value_len && memcmp(a->value, v, a->value_len) == 0;
 }
 
-static const char *attr_str(parser *p, const sv__hls_attr *a)
+static const char *attr_str(sv__hls_parser *p, const sv__hls_attr *a)
 {
     return sv__arena_strndup(p->arena, a->value, a->value_len);
 }
 
-static const char *resolve(parser *p, const char *uri, size_t len)
-{
-    const char *ref = sv__arena_strndup(p->arena, uri, len);
-    return ref ? sv__url_resolve(p->arena, p->url, ref) : NULL;
-}
-
-#define FAIL(...) sv__parse_fail(p->err, p->line, __VA_ARGS__)
-
-/* Appends one zeroed element to an arena array; NULL when out of memory. */
-#define APPEND(p, arr, count, cap, max)                                          \
-    ((count) >= (max) ? NULL                                                      \
-     : ((arr) = sv__arena_grow((p)->arena, (arr), &(cap), (count) + 1, sizeof(*(arr)))) \
-       ? memset(&(arr)[(count)++], 0, sizeof(*(arr)))                             \
-       : NULL)
-
 /* ---- tags -------------------------------------------------------------- */
 
-static int split(parser *p, const char *v, size_t len, sv__hls_attr *attrs, const char *tag)
+static int split(sv__hls_parser *p, const char *v, size_t len, sv__hls_attr *attrs, const char *tag)
 {
     int n = sv__hls_attrs_split(v, len, attrs, SV_HLS_MAX_ATTRS);
     if (n < 0)
@@ -142,7 +96,7 @@ static int split(parser *p, const char *v, size_t len, sv__hls_attr *attrs, cons
     return n;
 }
 
-static int parse_key(parser *p, const char *v, size_t len, sv__hls_key *k, const char *tag)
+static int parse_key(sv__hls_parser *p, const char *v, size_t len, sv__hls_key *k, const char *tag)
 {
     sv__hls_attr attrs[SV_HLS_MAX_ATTRS];
     int n = split(p, v, len, attrs, tag), have_method = 0;
@@ -165,7 +119,7 @@ static int parse_key(parser *p, const char *v, size_t len, sv__hls_key *k, const
             else
                 return FAIL("%s: unknown METHOD %.*s", tag, (int)a->value_len, a->value);
         } else if (attr_is(a, "URI")) {
-            if (!(k->uri = resolve(p, a->value, a->value_len)))
+            if (!(k->uri = sv__hls_resolve(p, a->value, a->value_len)))
                 return FAIL("%s: bad URI", tag);
         } else if (attr_is(a, "IV")) {
             if (parse_iv(a->value, a->value_len, k->iv) < 0)
@@ -198,7 +152,7 @@ static int parse_byterange(const char *v, size_t len, int64_t *length, int64_t *
     return 0;
 }
 
-static int tag_stream_inf(parser *p, const char *v, size_t len, int iframe)
+static int tag_stream_inf(sv__hls_parser *p, const char *v, size_t len, int iframe)
 {
     const char *tag = iframe ? "EXT-X-I-FRAME-STREAM-INF" : "EXT-X-STREAM-INF";
     sv__hls_attr attrs[SV_HLS_MAX_ATTRS];
@@ -207,9 +161,9 @@ static int tag_stream_inf(parser *p, const char *v, size_t len, int iframe)
 
     if (n < 0)
         return n;
-    sv__hls_variant *var = APPEND(p, pl->variants, pl->nb_variants, p->cap_variants, MAX_VARIANTS);
+    sv__hls_variant *var = APPEND(p, pl->variants, pl->nb_variants, p->cap_variants, SV_HLS_MAX_VARIANTS);
     if (!var)
-        return pl->nb_variants >= MAX_VARIANTS ? FAIL("too many variants") : SV_ERR_NOMEM;
+        return pl->nb_variants >= SV_HLS_MAX_VARIANTS ? FAIL("too many variants") : SV_ERR_NOMEM;
     var->codecs = "";
     var->pathway_id = ".";
     var->iframe_only = iframe;
@@ -249,7 +203,7 @@ static int tag_stream_inf(parser *p, const char *v, size_t len, int iframe)
         } else if (attr_is(a, "STABLE-VARIANT-ID")) {
             var->stable_id = attr_str(p, a);
         } else if (attr_is(a, "URI") && iframe) {
-            if (!(var->uri = resolve(p, a->value, a->value_len)))
+            if (!(var->uri = sv__hls_resolve(p, a->value, a->value_len)))
                 return FAIL("%s: bad URI", tag);
         }
     }
@@ -265,7 +219,7 @@ static int tag_stream_inf(parser *p, const char *v, size_t len, int iframe)
     return 0;
 }
 
-static int tag_media(parser *p, const char *v, size_t len)
+static int tag_media(sv__hls_parser *p, const char *v, size_t len)
 {
     sv__hls_attr attrs[SV_HLS_MAX_ATTRS];
     sv__hls_playlist *pl = p->pl;
@@ -274,9 +228,9 @@ static int tag_media(parser *p, const char *v, size_t len)
     if (n < 0)
         return n;
     sv__hls_rendition *r = APPEND(p, pl->renditions, pl->nb_renditions, p->cap_renditions,
-                                  MAX_VARIANTS);
+                                  SV_HLS_MAX_VARIANTS);
     if (!r)
-        return pl->nb_renditions >= MAX_VARIANTS ? FAIL("too many renditions") : SV_ERR_NOMEM;
+        return pl->nb_renditions >= SV_HLS_MAX_VARIANTS ? FAIL("too many renditions") : SV_ERR_NOMEM;
     for (int i = 0; i < n; i++) {
         const sv__hls_attr *a = &attrs[i];
         if (attr_is(a, "TYPE")) {
@@ -296,7 +250,7 @@ static int tag_media(parser *p, const char *v, size_t len)
         } else if (attr_is(a, "NAME")) {
             r->name = attr_str(p, a);
         } else if (attr_is(a, "URI")) {
-            if (!(r->uri = resolve(p, a->value, a->value_len)))
+            if (!(r->uri = sv__hls_resolve(p, a->value, a->value_len)))
                 return FAIL("EXT-X-MEDIA: bad URI");
         } else if (attr_is(a, "LANGUAGE")) {
             r->language = attr_str(p, a);
@@ -326,7 +280,7 @@ static int tag_media(parser *p, const char *v, size_t len)
     return 0;
 }
 
-static int tag_map(parser *p, const char *v, size_t len)
+static int tag_map(sv__hls_parser *p, const char *v, size_t len)
 {
     sv__hls_attr attrs[SV_HLS_MAX_ATTRS];
     sv__hls_playlist *pl = p->pl;
@@ -334,14 +288,14 @@ static int tag_map(parser *p, const char *v, size_t len)
 
     if (n < 0)
         return n;
-    sv__hls_map *m = APPEND(p, pl->maps, pl->nb_maps, p->cap_maps, MAX_KEYS);
+    sv__hls_map *m = APPEND(p, pl->maps, pl->nb_maps, p->cap_maps, SV_HLS_MAX_KEYS);
     if (!m)
-        return pl->nb_maps >= MAX_KEYS ? FAIL("too many EXT-X-MAP tags") : SV_ERR_NOMEM;
+        return pl->nb_maps >= SV_HLS_MAX_KEYS ? FAIL("too many EXT-X-MAP tags") : SV_ERR_NOMEM;
     m->length = -1;
     for (int i = 0; i < n; i++) {
         const sv__hls_attr *a = &attrs[i];
         if (attr_is(a, "URI")) {
-            if (!(m->uri = resolve(p, a->value, a->value_len)))
+            if (!(m->uri = sv__hls_resolve(p, a->value, a->value_len)))
                 return FAIL("EXT-X-MAP: bad URI");
         } else if (attr_is(a, "BYTERANGE")) {
             if (parse_byterange(a->value, a->value_len, &m->length, &m->offset) < 0)
@@ -357,7 +311,7 @@ static int tag_map(parser *p, const char *v, size_t len)
     return 0;
 }
 
-static int tag_key(parser *p, const char *v, size_t len, int session)
+static int tag_key(sv__hls_parser *p, const char *v, size_t len, int session)
 {
     sv__hls_playlist *pl = p->pl;
     sv__hls_key k;
@@ -370,7 +324,7 @@ static int tag_key(parser *p, const char *v, size_t len, int session)
         if (k.method == SV_HLS_KEY_NONE)
             return FAIL("EXT-X-SESSION-KEY: METHOD must not be NONE");
         sv__hls_key *s = APPEND(p, pl->session_keys, pl->nb_session_keys, p->cap_session_keys,
-                                MAX_KEYS);
+                                SV_HLS_MAX_KEYS);
         if (!s)
             return SV_ERR_NOMEM;
         *s = k;
@@ -382,30 +336,29 @@ static int tag_key(parser *p, const char *v, size_t len, int session)
         p->cur_key = -1;
         return 0;
     }
-    sv__hls_key *dst = APPEND(p, pl->keys, pl->nb_keys, p->cap_keys, MAX_KEYS);
+    sv__hls_key *dst = APPEND(p, pl->keys, pl->nb_keys, p->cap_keys, SV_HLS_MAX_KEYS);
     if (!dst)
-        return pl->nb_keys >= MAX_KEYS ? FAIL("too many EXT-X-KEY tags") : SV_ERR_NOMEM;
+        return pl->nb_keys >= SV_HLS_MAX_KEYS ? FAIL("too many EXT-X-KEY tags") : SV_ERR_NOMEM;
     *dst = k;
     p->cur_key = (int)(pl->nb_keys - 1);
     return 0;
 }
 
-static int tag_extinf(parser *p, const char *v, size_t len)
+static int tag_extinf(sv__hls_parser *p, const char *v, size_t len)
 {
     const char *comma = memchr(v, ',', len);
     size_t dlen = comma ? (size_t)(comma - v) : len;
 
     if (parse_double(v, dlen, &p->inf_duration) < 0 || p->inf_duration < 0)
         return FAIL("EXTINF: duration must be a non-negative number");
-    p->inf_title = comma ? sv__arena_strndup(p->arena, comma + 1, len - dlen - 1) : "";
-    if (!p->inf_title)
-        return SV_ERR_NOMEM;
+    p->inf_title = comma ? comma + 1 : "";
+    p->inf_title_len = comma ? len - dlen - 1 : 0;
     p->have_inf = 1;
     p->saw_media_tag = 1;
     return 0;
 }
 
-static int tag_start(parser *p, const char *v, size_t len)
+static int tag_start(sv__hls_parser *p, const char *v, size_t len)
 {
     sv__hls_attr attrs[SV_HLS_MAX_ATTRS];
     int n = split(p, v, len, attrs, "EXT-X-START");
@@ -427,7 +380,7 @@ static int tag_start(parser *p, const char *v, size_t len)
     return 0;
 }
 
-static int tag_steering(parser *p, const char *v, size_t len)
+static int tag_steering(sv__hls_parser *p, const char *v, size_t len)
 {
     sv__hls_attr attrs[SV_HLS_MAX_ATTRS];
     int n = split(p, v, len, attrs, "EXT-X-CONTENT-STEERING");
@@ -436,7 +389,7 @@ static int tag_steering(parser *p, const char *v, size_t len)
         return n;
     for (int i = 0; i < n; i++) {
         if (attr_is(&attrs[i], "SERVER-URI")) {
-            if (!(p->pl->steering_uri = resolve(p, attrs[i].value, attrs[i].value_len)))
+            if (!(p->pl->steering_uri = sv__hls_resolve(p, attrs[i].value, attrs[i].value_len)))
                 return FAIL("EXT-X-CONTENT-STEERING: bad SERVER-URI");
         } else if (attr_is(&attrs[i], "PATHWAY-ID")) {
             p->pl->steering_pathway = attr_str(p, &attrs[i]);
@@ -449,14 +402,14 @@ static int tag_steering(parser *p, const char *v, size_t len)
 }
 
 /* Parses a decimal-integer tag value into *out. */
-static int tag_int(parser *p, const char *v, size_t len, int64_t *out, const char *tag)
+static int tag_int(sv__hls_parser *p, const char *v, size_t len, int64_t *out, const char *tag)
 {
     if (parse_int64(v, len, out) < 0)
         return FAIL("%s: not a decimal integer", tag);
     return 0;
 }
 
-static int handle_tag(parser *p, const char *line, size_t len)
+static int handle_tag(sv__hls_parser *p, const char *line, size_t len)
 {
     const char *colon = memchr(line, ':', len);
     size_t nlen = colon ? (size_t)(colon - line) : len;
@@ -512,8 +465,8 @@ static int handle_tag(parser *p, const char *line, size_t len)
     } else if (IS("#EXT-X-MAP")) {
         ret = tag_map(p, v, vlen);
     } else if (IS("#EXT-X-PROGRAM-DATE-TIME")) {
-        if (!(p->pdt = sv__arena_strndup(p->arena, v, vlen)))
-            return SV_ERR_NOMEM;
+        p->pdt = v;
+        p->pdt_len = vlen;
     } else if (IS("#EXT-X-STREAM-INF")) {
         if (p->pending_variant >= 0)
             return FAIL("EXT-X-STREAM-INF not followed by a URI");
@@ -540,68 +493,9 @@ static int handle_tag(parser *p, const char *line, size_t len)
     return ret;
 }
 
-/* ---- URI lines -------------------------------------------------------- */
-
-static int handle_uri(parser *p, const char *line, size_t len)
-{
-    sv__hls_playlist *pl = p->pl;
-    const char *uri = resolve(p, line, len);
-
-    if (!uri)
-        return FAIL("malformed URI %.*s", (int)(len > 80 ? 80 : len), line);
-    if (p->pending_variant >= 0) {
-        pl->variants[p->pending_variant].uri = uri;
-        p->pending_variant = -1;
-        return 0;
-    }
-    if (!p->have_inf)
-        return FAIL("URI line without a preceding EXTINF or EXT-X-STREAM-INF");
-
-    sv__hls_segment *s = APPEND(p, pl->segments, pl->nb_segments, p->cap_segments, MAX_SEGMENTS);
-    if (!s)
-        return pl->nb_segments >= MAX_SEGMENTS ? FAIL("too many segments") : SV_ERR_NOMEM;
-    s->uri = uri;
-    s->title = p->inf_title;
-    s->duration = p->inf_duration;
-    s->start = pl->duration;
-    s->sequence = p->next_sequence++;
-    s->discontinuity = p->discontinuity;
-    if (p->discontinuity)
-        p->disc_sequence++;
-    s->discontinuity_sequence = p->disc_sequence;
-    s->gap = p->gap;
-    s->key = p->cur_key;
-    s->map = p->cur_map;
-    s->program_date_time = p->pdt;
-    s->length = -1;
-    if (p->have_range) {
-        s->length = p->range_len;
-        if (p->range_off >= 0) {
-            s->offset = p->range_off;
-        } else {
-            /* No offset: continues the previous sub-range of the same resource. */
-            if (!p->last_range_uri || strcmp(p->last_range_uri, uri) != 0)
-                return FAIL("EXT-X-BYTERANGE without offset, but the previous segment was "
-                            "not a sub-range of the same URI");
-            s->offset = p->last_range_end;
-        }
-        if (s->offset > INT64_MAX - s->length)
-            return FAIL("EXT-X-BYTERANGE overflows");
-        p->last_range_uri = uri;
-        p->last_range_end = s->offset + s->length;
-    } else {
-        p->last_range_uri = NULL;
-    }
-    pl->duration += s->duration;
-    p->have_inf = p->have_range = p->discontinuity = p->gap = 0;
-    p->pdt = NULL;
-    p->sequence_started = 1;
-    return 0;
-}
-
 /* ---- driver ------------------------------------------------------------ */
 
-static int parse_lines(parser *p, const char *text, size_t size)
+static int parse_lines(sv__hls_parser *p, const char *text, size_t size)
 {
     size_t pos = 0;
     int ret;
@@ -636,7 +530,7 @@ static int parse_lines(parser *p, const char *text, size_t size)
         if (line[0] == '#') {
             if (len >= 4 && memcmp(line, "#EXT", 4) == 0 && (ret = handle_tag(p, line, len)) < 0)
                 return ret;
-        } else if ((ret = handle_uri(p, line, len)) < 0) {
+        } else if ((ret = sv__hls_uri_line(p, line, len)) < 0) {
             return ret;
         }
     }
@@ -655,8 +549,15 @@ static int parse_lines(parser *p, const char *text, size_t size)
 int sv__hls_parse(const char *text, size_t size, const char *url, const sv_allocator *alloc,
                   sv__hls_playlist **out, sv__parse_error *err)
 {
+    return sv__hls_parse_each(text, size, url, alloc, NULL, NULL, out, err);
+}
+
+int sv__hls_parse_each(const char *text, size_t size, const char *url, const sv_allocator *alloc,
+                       sv__hls_segment_fn fn, void *opaque, sv__hls_playlist **out,
+                       sv__parse_error *err)
+{
     sv__parse_error local_err;
-    parser p;
+    sv__hls_parser p;
     sv__arena *arena;
     sv__c_numeric numeric;
     int ret;
@@ -675,6 +576,9 @@ int sv__hls_parse(const char *text, size_t size, const char *url, const sv_alloc
         return SV_ERR_NOMEM;
     memset(&p, 0, sizeof(p));
     p.arena = arena;
+    p.alloc = alloc;
+    p.each = fn;
+    p.each_opaque = opaque;
     p.err = err;
     p.pending_variant = -1;
     p.cur_key = -1;
@@ -690,10 +594,12 @@ int sv__hls_parse(const char *text, size_t size, const char *url, const sv_alloc
     sv__c_numeric_leave(&numeric);
     if (ret < 0)
         goto fail;
+    sv__hls_scratch_free(&p);
     *out = p.pl;
     return 0;
 
 fail:
+    sv__hls_scratch_free(&p);
     sv__arena_destroy(arena);
     return ret;
 }

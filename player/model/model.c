@@ -4,6 +4,7 @@
  * arenas, period ordering, CDN bases). It calls no builder: the entry that
  * dispatches to them is model_create.c.
  */
+#include <stdint.h>
 #include <string.h>
 #include <strings.h>
 
@@ -116,12 +117,41 @@ long sv__model_find_number(const sv__rep *rep, int64_t number)
     return lo < rep->nb_segs && rep->segs[lo].number == number ? (long)lo : -1;
 }
 
+const char *sv__segment_url(const sv__rep *rep, const sv__segment *seg, char *buf, size_t cap)
+{
+    if (!rep || !rep->uris || !seg)
+        return NULL;
+    return sv__uri_table_format(rep->uris, seg->uri, seg->uri_number, buf, cap);
+}
+
 /* ---- shared helpers ------------------------------------------------------ */
 
 int sv__seg_list_init(sv__model *m, sv__seg_list *l)
 {
     memset(l, 0, sizeof(*l));
-    return (l->arena = sv__arena_create(sv__model_alloc(m))) ? 0 : SV_ERR_NOMEM;
+    if (!(l->arena = sv__arena_create(sv__model_alloc(m))))
+        return SV_ERR_NOMEM;
+    if (!(l->uris = sv__uri_table_create(l->arena))) {
+        sv__seg_list_discard(l);
+        return SV_ERR_NOMEM;
+    }
+    return 0;
+}
+
+int sv__seg_list_reserve(sv__seg_list *l, size_t n)
+{
+    if (n <= l->cap)
+        return 0;
+    if (n > SIZE_MAX / 2 / sizeof(*l->segs))
+        return SV_ERR_NOMEM;
+    sv__segment *segs = sv__arena_alloc(l->arena, n * sizeof(*segs));
+    if (!segs)
+        return SV_ERR_NOMEM;
+    if (l->n)
+        memcpy(segs, l->segs, l->n * sizeof(*segs));
+    l->segs = segs;
+    l->cap = n;
+    return 0;
 }
 
 sv__segment *sv__seg_list_add(sv__seg_list *l)
@@ -130,7 +160,13 @@ sv__segment *sv__seg_list_add(sv__seg_list *l)
         return NULL;
     sv__segment *s = &l->segs[l->n++];
     memset(s, 0, sizeof(*s));
+    s->length = -1;
     return s;
+}
+
+int sv__seg_list_url(sv__seg_list *l, sv__segment *s, const char *url, size_t len)
+{
+    return sv__uri_table_add(l->uris, url, len, &s->uri, &s->uri_number);
 }
 
 void sv__seg_list_discard(sv__seg_list *l)
@@ -146,6 +182,7 @@ void sv__seg_list_commit(sv__seg_list *l, sv__rep *rep)
     rep->segs = l->segs;
     rep->nb_segs = l->n;
     rep->complete = l->complete;
+    rep->uris = l->uris;
     rep->seg_state = SV__SEGS_READY;
     memset(l, 0, sizeof(*l));
 }

@@ -9,9 +9,11 @@
  * and fed back with the sv__model_* calls below.
  *
  * Memory: everything a presentation points to lives in pres->arena, except
- * each representation's segment array, which lives in its own arena
- * (rep->seg_arena) so a live refresh can replace it without growing the
- * presentation forever. Not thread-safe: the control thread owns a model.
+ * each representation's segment array and the table of its segments' URLs,
+ * which live in its own arena (rep->seg_arena) so a live refresh can replace
+ * them without growing the presentation forever. A segment holds no string:
+ * its URL is a pattern and a number (uri_table.h), so a million segments
+ * cost 80 MB, not a million allocations. Not thread-safe: the control thread owns a model.
  * Segment pointers stay valid until the next load/refresh of that
  * representation; hold (period, track, rep, segment number) across calls,
  * not pointers. A DASH refresh that adds a period moves pres->periods (the
@@ -30,6 +32,7 @@
 #include <stdint.h>
 
 #include "player/manifest/parse_error.h"
+#include "player/model/uri_table.h"
 #include "platform/arena.h"
 #include "streamverse/player.h"
 
@@ -62,16 +65,21 @@ typedef struct sv__resource {
     int64_t offset, length;
 } sv__resource;
 
+/* One segment: 80 bytes on LP64 and no string of its own, so a playlist
+ * of a million segments costs 80 MB here (its URL is a pattern of the rep's
+ * uri table and a number: sv__segment_url()). */
 typedef struct sv__segment {
-    sv__resource res;
     double start;            /* seconds on the presentation timeline */
     double duration;         /* seconds; cut at the end of its period */
     int64_t number;          /* HLS media sequence / DASH $Number$; increasing */
     int64_t disc;            /* discontinuity sequence (HLS) / period index (DASH):
                                 when it changes the demuxer starts afresh */
+    int64_t offset, length;  /* the bytes of its URL; length -1 means to the end */
     const sv__resource *init; /* init segment (EXT-X-MAP / DASH Initialization), NULL for TS */
     const sv__key *key;      /* NULL when the manifest announces no encryption */
-    int gap;                 /* EXT-X-GAP: no media, skip it */
+    uint64_t uri_number;     /* its URL: pattern `uri` of rep->uris with this number */
+    uint32_t uri;
+    int32_t gap;             /* EXT-X-GAP: no media, skip it */
 } sv__segment;
 
 /* HLS: a variant's id is its STABLE-VARIANT-ID (or ""); an EXT-X-MEDIA
@@ -94,7 +102,8 @@ typedef struct sv__rep {
     enum { SV__SEGS_NEED_PLAYLIST, SV__SEGS_NEED_INDEX, SV__SEGS_READY } seg_state;
     sv__segment *segs;
     size_t nb_segs;
-    sv__arena *seg_arena;        /* owns segs and their strings */
+    sv__uri_table *uris;         /* the segments' URLs (uri_table.h) */
+    sv__arena *seg_arena;        /* owns segs, uris and the strings they point to */
     /* DASH: the list holds the last segment of the rep's period (a static
      * MPD, a sidx, or a live period whose end has become available), so
      * nothing more will come for it; 0 otherwise, and always for HLS. */
@@ -119,6 +128,9 @@ typedef struct sv__track {
     const char *codecs;          /* common codecs ("" when they differ/unknown) */
     const char *group_id;        /* HLS rendition group, or "" */
     int is_default;
+    unsigned roles;              /* SV__ROLE_* bits (track_prefs.h): DASH Role and
+                                    Accessibility, HLS CHARACTERISTICS and FORCED;
+                                    0 when the manifest says nothing */
     int muxed;                   /* HLS: audio travels inside the video segments
                                     (every rendition of the track has no URI) */
     /* Protection announced by the manifest (DASH ContentProtection, HLS
@@ -279,6 +291,12 @@ int sv__model_dash_update(sv__presentation *pres, double now_utc, sv__parse_erro
  */
 double sv__model_dash_next_available(const sv__presentation *pres, double now_utc,
                                      int *needs_refresh);
+
+/*
+ * The URL of segment `seg` of `rep`, written into buf[cap] (SV__URL_MAX
+ * bytes hold any); returns buf, or NULL when it does not fit.
+ */
+const char *sv__segment_url(const sv__rep *rep, const sv__segment *seg, char *buf, size_t cap);
 
 /* Returns the index in rep->segs of the segment containing time t (the last
  * one that starts at or before t + 1 ms), or -1 when t is past the end or the

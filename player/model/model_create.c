@@ -39,12 +39,13 @@ static int build_file(sv__model *m)
     r->index_range.length = r->init_res.length = -1;
     r->playlist_url = NULL;
     sv__segment *s;
-    if ((ret = sv__seg_list_init(m, &l)) < 0 || !(s = sv__seg_list_add(&l)) ||
-        !(s->res.url = sv__arena_strdup(l.arena, pres->url))) {
+    if ((ret = sv__seg_list_init(m, &l)) < 0)
+        return ret;
+    if (!(s = sv__seg_list_add(&l)) ||
+        (ret = sv__seg_list_url(&l, s, pres->url, strlen(pres->url))) < 0) {
         sv__seg_list_discard(&l);
-        return SV_ERR_NOMEM;
+        return s ? ret : SV_ERR_NOMEM;
     }
-    s->res.length = -1;
     sv__seg_list_commit(&l, r);
     return 0;
 }

@@ -14,13 +14,17 @@
 #include <string.h>
 
 #include "player/model/model_internal.h"
+#include "player/model/track_prefs.h"
 #include "player/manifest/url.h"
 #include "platform/hex.h"
 #include "player/manifest/sidx.h"
 
 /* Beyond these, a listing is cut: a 24/7 stream without timeShiftBufferDepth
  * would otherwise list every segment since its availabilityStartTime. */
-#define MAX_SEGMENTS 100000
+/* A representation lists at most this many segments (as many as an HLS
+ * media playlist may have), expanded EXPAND_WINDOW at a time. */
+#define MAX_SEGMENTS 1000000
+#define EXPAND_WINDOW 10000
 #define MAX_LIVE_WINDOW (24 * 3600.0)
 
 /* The buffer a live start keeps between the playing position and the end
@@ -88,6 +92,28 @@ static int addressing_fits(const sv__dash_segments *s, double span)
     return 1;
 }
 
+/* How many segments of addressing `s` overlap [from, to) seconds of a
+ * period of `duration` seconds (to <= 0: to its end): an upper bound, at
+ * most MAX_SEGMENTS, so the list is allocated once at its size. */
+static size_t estimate(const sv__dash_segments *s, double duration, double from, double to)
+{
+    double end = to > 0 ? to : duration, n = 1;
+    const double ts = (double)(s->timescale ? s->timescale : 1);
+    if (s->kind == SV_DASH_ADDR_LIST) {
+        n = (double)s->nb_list;
+    } else if (s->kind == SV_DASH_ADDR_TEMPLATE && s->nb_timeline) {
+        n = 0;
+        for (size_t i = 0; i < s->nb_timeline; i++) {
+            const sv__dash_s *e = &s->timeline[i];
+            n += e->r >= 0 ? (double)e->r + 1
+                           : e->d > 0 && end > 0 ? end * ts / (double)e->d + 1 : 1;
+        }
+    } else if (s->kind == SV_DASH_ADDR_TEMPLATE && s->duration > 0 && end > 0) {
+        n = (end - from) * ts / (double)s->duration + 2;
+    }
+    return n < 1 ? 1 : n > MAX_SEGMENTS ? MAX_SEGMENTS : (size_t)n;
+}
+
 int sv__model_dash_list(sv__model *m, const sv__dash_mpd *mpd, size_t pi,
                         const sv__dash_representation *dr, double now_utc, sv__seg_list *out,
                         double *max_seg_duration, sv__parse_error *err)
@@ -95,6 +121,7 @@ int sv__model_dash_list(sv__model *m, const sv__dash_mpd *mpd, size_t pi,
     const sv__dash_period *dp = &mpd->periods[pi];
     sv__dash_seg *segs = NULL;
     sv__resource *init = NULL;
+    sv__arena *tmp = NULL;       /* the expansion's URLs, until they are in out->uris */
     sv__dash_range range;
     int ret, n;
 
@@ -139,49 +166,81 @@ int sv__model_dash_list(sv__model *m, const sv__dash_mpd *mpd, size_t pi,
         return sv__parse_fail(err, 0, "Representation %s: segment numbers or times out of "
                               "range", dr->id);
     }
+    /* The segments come in windows of EXPAND_WINDOW, each expanded into a
+     * scratch arena of its own: a timeline of a million segments never
+     * holds more than one window's URL strings beside the list. */
+    sv__dash_representation whole;
     if (dr->seg.kind == SV_DASH_ADDR_BASE) {
         /* SegmentBase without indexRange: the file is one segment. */
-        sv__dash_representation whole = *dr;
+        whole = *dr;
         whole.seg.kind = SV_DASH_ADDR_NONE;
-        n = sv__dash_expand(out->arena, &whole, 0, dp->duration, from, to, MAX_SEGMENTS, &segs);
-    } else {
-        n = sv__dash_expand(out->arena, dr, 0, dp->duration, from, to, MAX_SEGMENTS, &segs);
+        dr = &whole;
     }
-    if (n == SV_ERR_NOMEM)
+    if (sv__seg_list_reserve(out, estimate(&dr->seg, dp->duration, from, to)) < 0)
         goto nomem;
-    if (n < 0) {
-        sv__seg_list_discard(out);
-        return sv__parse_fail(err, 0, "Representation %s: cannot list its segments "
-                              "(malformed template or open-ended timeline)", dr->id);
-    }
-    for (int i = 0; i < n; i++) {
-        const sv__dash_seg *d = &segs[i];
-        double seg_end = d->start + d->duration;
-        if (mpd->dynamic && (seg_end > pa + LIVE_EPSILON_S || seg_end <= pn - (mpd->time_shift_buffer_depth >= 0
-                                                             ? mpd->time_shift_buffer_depth
-                                                             : MAX_LIVE_WINDOW)))
-            continue; /* not yet available, or already out of the time-shift buffer */
-        sv__segment *s = sv__seg_list_add(out);
-        if (!s)
+    for (double wfrom = from; out->n < MAX_SEGMENTS;) {
+        sv__arena_destroy(tmp);
+        if (!(tmp = sv__arena_create(sv__model_alloc(m))))
             goto nomem;
-        s->res.url = d->url;
-        s->res.offset = d->range.length > 0 ? d->range.offset : 0;
-        s->res.length = d->range.length > 0 ? d->range.length : -1;
-        s->start = dp->start + d->start;
-        s->duration = d->duration;
-        /* A timeline's last segment may run past the period's end; only up
-         * to the end is presented (the @duration expansion already cuts). */
-        if (dp->duration > 0 && d->start + d->duration > dp->duration)
-            s->duration = dp->duration - d->start;
-        s->number = d->number;
-        s->disc = (int64_t)pi;
-        s->init = init;
-        if (max_seg_duration && d->duration > *max_seg_duration)
-            *max_seg_duration = d->duration;
+        size_t room = MAX_SEGMENTS - out->n < EXPAND_WINDOW ? MAX_SEGMENTS - out->n : EXPAND_WINDOW;
+        n = sv__dash_expand(tmp, dr, 0, dp->duration, wfrom, to, room, &segs);
+        if (n == SV_ERR_NOMEM)
+            goto nomem;
+        if (n < 0) {
+            sv__arena_destroy(tmp);
+            sv__seg_list_discard(out);
+            return sv__parse_fail(err, 0, "Representation %s: cannot list its segments "
+                                  "(malformed template or open-ended timeline)", dr->id);
+        }
+        for (int i = 0; i < n; i++) {
+            const sv__dash_seg *d = &segs[i];
+            double seg_end = d->start + d->duration;
+            if (mpd->dynamic &&
+                (seg_end > pa + LIVE_EPSILON_S ||
+                 seg_end <= pn - (mpd->time_shift_buffer_depth >= 0 ? mpd->time_shift_buffer_depth
+                                                                    : MAX_LIVE_WINDOW)))
+                continue; /* not yet available, or already out of the time-shift buffer */
+            sv__segment *s = sv__seg_list_add(out);
+            if (!s)
+                goto nomem;
+            if ((ret = sv__seg_list_url(out, s, d->url, strlen(d->url))) < 0) {
+                sv__arena_destroy(tmp);
+                sv__seg_list_discard(out);
+                return ret == SV_ERR_NOMEM ? ret
+                                           : sv__parse_fail(err, 0, "Representation %s: a "
+                                                            "segment URL of %zu bytes is over "
+                                                            "the limit of %d", dr->id,
+                                                            strlen(d->url), SV__URL_MAX - 1);
+            }
+            s->offset = d->range.length > 0 ? d->range.offset : 0;
+            s->length = d->range.length > 0 ? d->range.length : -1;
+            s->start = dp->start + d->start;
+            s->duration = d->duration;
+            /* A timeline's last segment may run past the period's end; only up
+             * to the end is presented (the @duration expansion already cuts). */
+            if (dp->duration > 0 && d->start + d->duration > dp->duration)
+                s->duration = dp->duration - d->start;
+            s->number = d->number;
+            s->disc = (int64_t)pi;
+            s->init = init;
+            if (max_seg_duration && d->duration > *max_seg_duration)
+                *max_seg_duration = d->duration;
+        }
+        /* A short window was the last; the next starts where this one ended
+         * (segments overlapping [wfrom, to) are listed: the last one ends
+         * at the new wfrom, so it is not listed twice). */
+        if ((size_t)n < room || n == 0)
+            break;
+        double next = segs[n - 1].start + segs[n - 1].duration;
+        if (!(next > wfrom))
+            break;
+        wfrom = next;
     }
+    sv__arena_destroy(tmp);
     return 0;
 
 nomem:
+    sv__arena_destroy(tmp);
     sv__seg_list_discard(out);
     return SV_ERR_NOMEM;
 }
@@ -230,6 +289,54 @@ static sv_track_type track_type(sv__dash_content c)
     return c == SV_DASH_VIDEO ? SV_TRACK_VIDEO : c == SV_DASH_AUDIO ? SV_TRACK_AUDIO : SV_TRACK_TEXT;
 }
 
+/* The role bits of an AdaptationSet: Role and Accessibility descriptors of
+ * the DASH role scheme (23009-1 5.8.5.5), and of the TV-Anytime audio
+ * purpose scheme DVB-DASH uses (1: audio description for the blind; 2, on
+ * text: subtitles for the hard of hearing). */
+static unsigned dash_roles(const sv__dash_adaptation *as)
+{
+    static const char role_scheme[] = "urn:mpeg:dash:role:2011";
+    static const char purpose_scheme[] = "urn:tva:metadata:cs:audiopurposecs:2007";
+    unsigned roles = 0;
+
+    for (size_t k = 0; k < as->nb_roles + as->nb_accessibility; k++) {
+        const sv__dash_descriptor *d =
+            k < as->nb_roles ? &as->roles[k] : &as->accessibility[k - as->nb_roles];
+        const char *v = d->value ? d->value : "";
+        if (!d->scheme_id_uri)
+            continue;
+        if (!strcmp(d->scheme_id_uri, role_scheme)) {
+            if (!strcmp(v, "forced-subtitle"))
+                roles |= SV__ROLE_FORCED;
+            else
+                roles |= sv__role_of(v, strlen(v)) & ~SV__ROLE_FORCED;
+        } else if (!strcmp(d->scheme_id_uri, purpose_scheme) && k >= as->nb_roles) {
+            if (!strcmp(v, "1"))
+                roles |= SV__ROLE_DESCRIPTION;
+            else if (!strcmp(v, "2") && as->content == SV_DASH_TEXT)
+                roles |= SV__ROLE_CAPTION;
+        }
+    }
+    return roles;
+}
+
+/* Each type's default track: the first whose Role is main, else the first. */
+static void mark_defaults(sv__period *p)
+{
+    for (int type = SV_TRACK_VIDEO; type <= SV_TRACK_TEXT; type++) {
+        sv__track *def = NULL;
+        for (size_t i = 0; i < p->nb_tracks; i++) {
+            sv__track *t = &p->tracks[i];
+            if ((int)t->type == type && (!def || ((t->roles & SV__ROLE_MAIN) &&
+                                                  !(def->roles & SV__ROLE_MAIN))))
+                def = t;
+        }
+        for (size_t i = 0; i < p->nb_tracks; i++)
+            if ((int)p->tracks[i].type == type)
+                p->tracks[i].is_default = &p->tracks[i] == def;
+    }
+}
+
 int sv__model_dash_period(sv__model *m, const sv__dash_mpd *mpd, size_t pi, double now_utc,
                           sv__period *out, double *max_seg_duration, sv__parse_error *err)
 {
@@ -254,6 +361,7 @@ int sv__model_dash_period(sv__model *m, const sv__dash_mpd *mpd, size_t pi, doub
             !(t->label = sv__model_str(a, as->label)) ||
             !(t->reps = sv__arena_alloc(a, as->nb_reps * sizeof(*t->reps))))
             return SV_ERR_NOMEM;
+        t->roles = dash_roles(as);
         t->encrypted = as->nb_protections > 0;
         for (size_t k = 0; k < as->nb_protections; k++) {
             const sv__dash_protection *p = &as->protections[k];
@@ -275,8 +383,7 @@ int sv__model_dash_period(sv__model *m, const sv__dash_mpd *mpd, size_t pi, doub
     }
     if ((ret = sv__model_finish_period(a, out)) < 0)
         return ret;
-    for (size_t i = 0; i < out->nb_tracks; i++)
-        out->tracks[i].is_default = out->tracks[i].index == 0;
+    mark_defaults(out);
     return 0;
 }
 
@@ -444,18 +551,19 @@ int sv__model_dash_sidx(sv__presentation *pres, sv__rep *rep, const uint8_t *dat
         init->offset = rep->init_res.offset;
         init->length = rep->init_res.length;
     }
-    const char *url = sv__arena_strdup(l.arena, rep->index_range.url);
+    const char *url = rep->index_range.url;
     /* presentationTimeOffset is in the SegmentBase's timescale, the times
      * in the sidx's own. */
     double pto = (double)dr->seg.presentation_time_offset / (double)dr->seg.timescale;
+    if (!url || sv__seg_list_reserve(&l, sidx.nb_refs) < 0)
+        goto fail;
     for (size_t i = 0; i < sidx.nb_refs; i++) {
         const sv__sidx_ref *r = &sidx.refs[i];
         sv__segment *s = sv__seg_list_add(&l);
-        if (!url || !s)
+        if (!s || (ret = sv__seg_list_url(&l, s, url, strlen(url))) < 0)
             goto fail;
-        s->res.url = url;
-        s->res.offset = r->offset;
-        s->res.length = r->size;
+        s->offset = r->offset;
+        s->length = r->size;
         s->start = p->start + (double)r->time / sidx.timescale - pto;
         s->duration = (double)r->duration / sidx.timescale;
         s->number = dr->seg.start_number + (int64_t)i;

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "player/model/model_internal.h"
+#include "player/model/track_prefs.h"
 
 /* ---- master playlists ---------------------------------------------------- */
 
@@ -93,6 +94,25 @@ static int64_t group_order(const sv__hls_playlist *pl, const sv__hls_rendition *
     return best;
 }
 
+/* The role bits of a rendition (track_prefs.h): its CHARACTERISTICS (Apple's
+ * accessibility media characteristics) and FORCED. */
+static unsigned hls_roles(const sv__hls_rendition *r)
+{
+    unsigned roles = r->forced ? SV__ROLE_FORCED : 0;
+    for (const char *c = r->characteristics ? r->characteristics : ""; *c;) {
+        size_t n = strcspn(c, ",");
+#define CH(name) (n == sizeof(name) - 1 && strncmp(c, name, n) == 0)
+        if (CH("public.accessibility.describes-video"))
+            roles |= SV__ROLE_DESCRIPTION;
+        else if (CH("public.accessibility.transcribes-spoken-dialog") ||
+                 CH("public.accessibility.describes-music-and-sound"))
+            roles |= SV__ROLE_CAPTION;
+#undef CH
+        c += n + (c[n] == ',');
+    }
+    return roles;
+}
+
 /* Adds rendition r to its track (one track per type, NAME and LANGUAGE),
  * creating the track when it is the first of its kind. */
 static int add_rendition(sv__presentation *pres, const sv__hls_playlist *pl,
@@ -140,6 +160,7 @@ static int add_rendition(sv__presentation *pres, const sv__hls_playlist *pl,
         return SV_ERR_NOMEM;
     if (r->is_default)
         t->is_default = 1;
+    t->roles |= hls_roles(r);
     if (r->uri) {
         t->muxed = 0;
         rep->playlist_url = r->uri;
@@ -245,14 +266,15 @@ static sv__key_method key_method(sv__hls_key_method k)
     }
 }
 
-/* Where the new playlist's first segment starts on the model's timeline. */
+/* Where the new playlist's first segment starts on the model's timeline;
+ * `l` holds its segments with starts from 0. */
 static double anchor(const sv__presentation *pres, const sv__rep *rep,
-                     const sv__hls_playlist *pl)
+                     const sv__hls_playlist *pl, const sv__seg_list *l)
 {
-    const sv__hls_segment *s = pl->segments;
+    const sv__segment *s = l->segs;
     const sv__rep *ref = NULL;
 
-    if (!pl->nb_segments)
+    if (!l->n)
         return 0;
     if (rep->seg_state == SV__SEGS_READY && rep->nb_segs) {
         ref = rep; /* a refresh: keep this rep's own timeline */
@@ -269,60 +291,134 @@ static double anchor(const sv__presentation *pres, const sv__rep *rep,
         if (!ref)
             return 0;
     }
-    long k = sv__model_find_number(ref, s[0].sequence);
+    long k = sv__model_find_number(ref, s[0].number);
     if (k >= 0)
         return ref->segs[k].start;
     const sv__segment *first = &ref->segs[0], *last = &ref->segs[ref->nb_segs - 1];
-    if (s[0].sequence > last->number) /* fell behind: extrapolate by target durations */
+    if (s[0].number > last->number) /* fell behind: extrapolate by target durations */
         return last->start + last->duration +
-               (double)(s[0].sequence - last->number - 1) * pl->target_duration;
-    for (size_t i = 0; i < pl->nb_segments; i++)
-        if (s[i].sequence == first->number)
+               (double)(s[0].number - last->number - 1) * pl->target_duration;
+    for (size_t i = 0; i < l->n; i++)
+        if (s[i].number == first->number)
             return first->start - s[i].start;
-    return first->start - (double)(first->number - s[0].sequence) * pl->target_duration;
+    return first->start - (double)(first->number - s[0].number) * pl->target_duration;
 }
 
-/* Builds the segment list of a parsed media playlist into l. */
-static int build_segments(sv__seg_list *l, const sv__hls_playlist *pl, double offset)
-{
-    sv__resource *maps = NULL;
-    sv__key *keys = NULL;
-    sv__arena *a = l->arena;
+/* The segments of a media playlist as the parser hands them over
+ * (sv__hls_parse_each), straight into the list: no copy of the playlist's
+ * segments is ever kept. Maps and keys are converted when a segment first
+ * uses them; the pointer tables are indexed like pl->maps and pl->keys. */
+typedef struct media_sink {
+    sv__seg_list *l;
+    sv__parse_error *err;
+    const sv__resource **maps;
+    size_t cap_maps;
+    const sv__key **keys;
+    size_t cap_keys;
+} media_sink;
 
-    if ((pl->nb_maps && !(maps = sv__arena_alloc(a, pl->nb_maps * sizeof(*maps)))) ||
-        (pl->nb_keys && !(keys = sv__arena_alloc(a, pl->nb_keys * sizeof(*keys)))))
+static int map_of(media_sink *k, const sv__hls_playlist *pl, int i, const sv__resource **out)
+{
+    sv__arena *a = k->l->arena;
+    *out = NULL;
+    if (i < 0)
+        return 0;
+    /* Arena memory comes zeroed: a new slot holds NULL until converted. */
+    if (!(k->maps = sv__arena_grow(a, k->maps, &k->cap_maps, pl->nb_maps, sizeof(*k->maps))))
         return SV_ERR_NOMEM;
-    for (size_t i = 0; i < pl->nb_maps; i++) {
-        maps[i].offset = pl->maps[i].offset;
-        maps[i].length = pl->maps[i].length;
-        if (!(maps[i].url = sv__arena_strdup(a, pl->maps[i].uri)))
+    if (!k->maps[i]) {
+        sv__resource *r = sv__arena_alloc(a, sizeof(*r));
+        if (!r || !(r->url = sv__arena_strdup(a, pl->maps[i].uri)))
             return SV_ERR_NOMEM;
+        r->offset = pl->maps[i].offset;
+        r->length = pl->maps[i].length;
+        k->maps[i] = r;
     }
-    for (size_t i = 0; i < pl->nb_keys; i++) {
-        const sv__hls_key *k = &pl->keys[i];
-        keys[i].method = key_method(k->method);
-        memcpy(keys[i].iv, k->iv, sizeof(keys[i].iv));
-        keys[i].has_iv = k->has_iv;
-        if ((k->uri && !(keys[i].uri = sv__arena_strdup(a, k->uri))) ||
-            !(keys[i].keyformat = sv__model_str(a, k->keyformat)))
-            return SV_ERR_NOMEM;
-    }
-    for (size_t i = 0; i < pl->nb_segments; i++) {
-        const sv__hls_segment *src = &pl->segments[i];
-        sv__segment *s = sv__seg_list_add(l);
-        if (!s || !(s->res.url = sv__arena_strdup(a, src->uri)))
-            return SV_ERR_NOMEM;
-        s->res.offset = src->offset;
-        s->res.length = src->length;
-        s->start = offset + src->start;
-        s->duration = src->duration;
-        s->number = src->sequence;
-        s->disc = src->discontinuity_sequence;
-        s->init = src->map >= 0 ? &maps[src->map] : NULL;
-        s->key = src->key >= 0 ? &keys[src->key] : NULL;
-        s->gap = src->gap;
-    }
+    *out = k->maps[i];
     return 0;
+}
+
+static int key_of(media_sink *k, const sv__hls_playlist *pl, int i, const sv__key **out)
+{
+    sv__arena *a = k->l->arena;
+    *out = NULL;
+    if (i < 0)
+        return 0;
+    if (!(k->keys = sv__arena_grow(a, k->keys, &k->cap_keys, pl->nb_keys, sizeof(*k->keys))))
+        return SV_ERR_NOMEM;
+    if (!k->keys[i]) {
+        const sv__hls_key *src = &pl->keys[i];
+        sv__key *key = sv__arena_alloc(a, sizeof(*key));
+        if (!key || (src->uri && !(key->uri = sv__arena_strdup(a, src->uri))) ||
+            !(key->keyformat = sv__model_str(a, src->keyformat)))
+            return SV_ERR_NOMEM;
+        key->method = key_method(src->method);
+        memcpy(key->iv, src->iv, sizeof(key->iv));
+        key->has_iv = src->has_iv;
+        k->keys[i] = key;
+    }
+    *out = k->keys[i];
+    return 0;
+}
+
+static int on_segment(void *opaque, const sv__hls_playlist *pl, const sv__hls_segment *src)
+{
+    media_sink *k = opaque;
+    sv__segment *s = sv__seg_list_add(k->l);
+    int ret;
+
+    if (!s)
+        return SV_ERR_NOMEM;
+    if ((ret = sv__seg_list_url(k->l, s, src->uri, strlen(src->uri))) < 0)
+        return ret == SV_ERR_NOMEM ? ret
+                                   : sv__parse_fail(k->err, 0, "segment URI of %zu bytes is over "
+                                                    "the limit of %d", strlen(src->uri),
+                                                    SV__URL_MAX - 1);
+    if ((ret = map_of(k, pl, src->map, &s->init)) < 0 || (ret = key_of(k, pl, src->key, &s->key)) < 0)
+        return ret;
+    s->offset = src->offset;
+    s->length = src->length;
+    s->start = src->start; /* placed on the timeline once the whole list is read */
+    s->duration = src->duration;
+    s->number = src->sequence;
+    s->disc = src->discontinuity_sequence;
+    s->gap = src->gap;
+    return 0;
+}
+
+/* An upper bound of a playlist's segments: its EXTINF lines. */
+static size_t count_extinf(const char *text, size_t size)
+{
+    size_t n = 0;
+    for (const char *p = text, *end = text + size; p < end;) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        const char *line = p;
+        while (line < end && (*line == ' ' || *line == '\t'))
+            line++;
+        if ((size_t)(end - line) >= 8 && memcmp(line, "#EXTINF:", 8) == 0)
+            n++;
+        p = nl ? nl + 1 : end;
+    }
+    return n;
+}
+
+/* Parses a playlist: its segments into `l` (a fresh list, discarded on
+ * failure), the rest into *out. */
+static int parse_into(sv__model *m, const char *text, size_t size, const char *url,
+                      sv__seg_list *l, sv__hls_playlist **out, sv__parse_error *err)
+{
+    media_sink k = { .l = l, .err = err };
+    int ret;
+
+    if ((ret = sv__seg_list_init(m, l)) < 0)
+        return ret;
+    if (size <= SV_HLS_MAX_BYTES && (ret = sv__seg_list_reserve(l, count_extinf(text, size))) < 0) {
+        sv__seg_list_discard(l);
+        return ret;
+    }
+    if ((ret = sv__hls_parse_each(text, size, url, sv__model_alloc(m), on_segment, &k, out, err)) < 0)
+        sv__seg_list_discard(l);
+    return ret;
 }
 
 /* RFC 8216 6.3.3: do not start less than three target durations from the
@@ -342,32 +438,27 @@ static double live_start(const sv__seg_list *l, const sv__hls_playlist *pl)
     return l->segs[i].start;
 }
 
-static int apply_media(sv__model *m, sv__rep *rep, const sv__hls_playlist *pl, const char *url)
+/* Gives `rep` the segments of a parsed media playlist (l, starts from 0). */
+static int apply_media(sv__model *m, sv__rep *rep, const sv__hls_playlist *pl, sv__seg_list *l,
+                       const char *url)
 {
     sv__presentation *pres = &m->pub;
-    sv__seg_list l;
     size_t pi, ti;
-    int ret;
 
     int live = !pl->endlist && pl->type != SV_HLS_TYPE_VOD;
     /* VOD starts at 0; a live stream that just ended keeps its timeline. */
     int had = rep->seg_state == SV__SEGS_READY && rep->nb_segs;
-    double offset = live || (pres->live && had) ? anchor(pres, rep, pl) : 0;
+    double offset = live || (pres->live && had) ? anchor(pres, rep, pl, l) : 0;
+    if (offset != 0)
+        for (size_t i = 0; i < l->n; i++)
+            l->segs[i].start += offset;
     /* Unchanged: the same last media sequence number as the previous load. */
-    int unchanged = had && pl->nb_segments &&
-                    rep->segs[rep->nb_segs - 1].number ==
-                        pl->segments[pl->nb_segments - 1].sequence;
-    if ((ret = sv__seg_list_init(m, &l)) < 0)
-        return ret;
-    if ((ret = build_segments(&l, pl, offset)) < 0) {
-        sv__seg_list_discard(&l);
-        return ret;
-    }
+    int unchanged = had && l->n && rep->segs[rep->nb_segs - 1].number == l->segs[l->n - 1].number;
     /* Later reloads go where this one was answered from (redirects). */
     if (!rep->playlist_url || strcmp(rep->playlist_url, url) != 0) {
         const char *copy = sv__arena_strdup(pres->arena, url);
         if (!copy) {
-            sv__seg_list_discard(&l);
+            sv__seg_list_discard(l);
             return SV_ERR_NOMEM;
         }
         rep->playlist_url = copy;
@@ -378,8 +469,8 @@ static int apply_media(sv__model *m, sv__rep *rep, const sv__hls_playlist *pl, c
          * when the playlist had not changed since the last load. */
         pres->refresh_s = unchanged ? pl->target_duration / 2 : pl->target_duration;
         pres->duration = 0;
-        if (l.n)
-            pres->live_start = live_start(&l, pl);
+        if (l->n)
+            pres->live_start = live_start(l, pl);
     } else {
         pres->refresh_s = 0;
         double end = offset + pl->duration;
@@ -392,7 +483,7 @@ static int apply_media(sv__model *m, sv__rep *rep, const sv__hls_playlist *pl, c
         if (pl->nb_keys)
             p->tracks[ti].encrypted = 1;
     }
-    sv__seg_list_commit(&l, rep);
+    sv__seg_list_commit(l, rep);
     return 0;
 }
 
@@ -401,6 +492,7 @@ int sv__model_hls_media(sv__presentation *pres, sv__rep *rep, const char *text, 
 {
     sv__parse_error local_err;
     sv__hls_playlist *pl = NULL;
+    sv__seg_list l;
     int ret;
 
     if (!err)
@@ -409,12 +501,14 @@ int sv__model_hls_media(sv__presentation *pres, sv__rep *rep, const char *text, 
     if (!pres || !rep || !text || !url || pres->kind != SV__SOURCE_HLS)
         return SV_ERR_INVALID;
     sv__model *m = sv__model_of(pres);
-    if ((ret = sv__hls_parse(text, size, url, sv__model_alloc(m), &pl, err)) < 0)
+    if ((ret = parse_into(m, text, size, url, &l, &pl, err)) < 0)
         return ret;
-    if (pl->is_master)
+    if (pl->is_master) {
+        sv__seg_list_discard(&l);
         ret = sv__parse_fail(err, 0, "expected a media playlist, got a master playlist");
-    else
-        ret = apply_media(m, rep, pl, url);
+    } else {
+        ret = apply_media(m, rep, pl, &l, url);
+    }
     sv__hls_playlist_free(pl);
     return ret;
 }
@@ -423,11 +517,13 @@ int sv__model_hls_build(sv__model *m, const char *text, size_t size, sv__parse_e
 {
     sv__presentation *pres = &m->pub;
     sv__hls_playlist *pl = NULL;
+    sv__seg_list l;
     int ret;
 
-    if ((ret = sv__hls_parse(text, size, pres->url, sv__model_alloc(m), &pl, err)) < 0)
+    if ((ret = parse_into(m, text, size, pres->url, &l, &pl, err)) < 0)
         return ret;
     if (pl->is_master) {
+        sv__seg_list_discard(&l);
         m->master = pl; /* reps point into it */
         ret = build_master(m, pl);
         if (ret == SV_ERR_UNSUPPORTED)
@@ -439,8 +535,10 @@ int sv__model_hls_build(sv__model *m, const char *text, size_t size, sv__parse_e
     sv__track *t = sv__arena_alloc(pres->arena, sizeof(*t));
     sv__rep *r = sv__arena_alloc(pres->arena, sizeof(*r));
     ret = SV_ERR_NOMEM;
-    if (!p || !t || !r)
+    if (!p || !t || !r) {
+        sv__seg_list_discard(&l);
         goto done;
+    }
     p->id = t->language = t->label = t->codecs = t->group_id = "";
     p->duration = -1;
     p->tracks = t;
@@ -453,7 +551,7 @@ int sv__model_hls_build(sv__model *m, const char *text, size_t size, sv__parse_e
     r->playlist_url = pres->url;
     pres->periods = p;
     pres->nb_periods = 1;
-    ret = apply_media(m, r, pl, pres->url);
+    ret = apply_media(m, r, pl, &l, pres->url);
 done:
     sv__hls_playlist_free(pl);
     return ret;

@@ -37,12 +37,19 @@ typedef struct sv__seg_list {
     sv__segment *segs;
     size_t n, cap;
     int complete;                /* becomes rep->complete */
+    sv__uri_table *uris;         /* the segments' URLs, in the same arena */
 } sv__seg_list;
 
 /* Starts an empty list with a fresh arena; SV_ERR_NOMEM. */
 int sv__seg_list_init(sv__model *m, sv__seg_list *l);
-/* Appends a zeroed segment and returns it, or NULL when out of memory. */
+/* Makes room for `n` segments at once, so a list whose length is known (or
+ * bounded) takes exactly that much memory instead of doubling into it. */
+int sv__seg_list_reserve(sv__seg_list *l, size_t n);
+/* Appends a zeroed segment (length -1) and returns it, or NULL when out of memory. */
 sv__segment *sv__seg_list_add(sv__seg_list *l);
+/* Sets segment s's URL (`len` bytes, stored in l->uris). 0, SV_ERR_OVERFLOW
+ * (SV__URL_MAX bytes or more) or SV_ERR_NOMEM. */
+int sv__seg_list_url(sv__seg_list *l, sv__segment *s, const char *url, size_t len);
 /* Frees a list that was not committed. Accepts a zeroed list. */
 void sv__seg_list_discard(sv__seg_list *l);
 /* Replaces the rep's segments with the list (the rep takes the arena, the

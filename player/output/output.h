@@ -103,21 +103,34 @@ void sv__aout_volume(sv__aout *a, double volume, int muted);
 /* ---- subtitles (subtitles.c) --------------------------------------------------- */
 
 /* WebVTT text tracks: cues fetched up to 30 s ahead of the position, the
- * active ones shown through SV_EVENT_SUBTITLE and sv_player_get_subtitle().
+ * active ones shown through SV_EVENT_SUBTITLE and sv_player_get_subtitle(),
+ * each reported once through SV_EVENT_SUBTITLE_CUE in order of start when
+ * playback reaches it (the same cues in the same order on every run).
  * Loop thread, except sv__subs_text (any thread). */
 typedef struct sv__subs sv__subs;
 /* `env` and `fetcher` are borrowed for the object's lifetime. */
 int sv__subs_create(sv__subs **out, const sv__env *env, sv__fetcher *fetcher);
 void sv__subs_destroy(sv__subs *s);
 /* Shows text track `index` of period `period` of `pres` (borrowed until the
- * next reset), or none (-1). Returns 0 or SV_ERR_RANGE. */
-int sv__subs_select(sv__subs *s, sv__presentation *pres, int period, int index);
+ * next reset), or none (-1); cues that end at or before `from` are not
+ * reported: the load's start position (0 for a live presentation: its
+ * live_start), or NAN for the position now. Returns 0 or SV_ERR_RANGE. */
+int sv__subs_select(sv__subs *s, sv__presentation *pres, int period, int index, double from);
 /* Forgets the track and its cues (unload). */
 void sv__subs_reset(sv__subs *s);
-/* The position jumped: fetching restarts from there (cues read are kept). */
-void sv__subs_seek(sv__subs *s);
-/* From the tick: fetches ahead and updates the text shown at `position`. */
+/* The position jumped to `target`: fetching restarts from there (cues read
+ * are kept) and the cues from there on are reported again. */
+void sv__subs_seek(sv__subs *s, double target);
+/* From the tick: fetches ahead, reports the cues reached and updates the
+ * text shown at `position`. */
 void sv__subs_tick(sv__subs *s, double position);
+/* At the end of playback (the duration, or the position when it is
+ * unknown or passed): fetches what remains up to it and reports every cue
+ * before it. Returns 1 when all are reported (or no track is selected), 0
+ * while some are still coming: the player then holds
+ * SV_EVENT_END_OF_FILE back and calls again at its next tick. Bounded: a
+ * segment that cannot be fetched is skipped. */
+int sv__subs_finish(sv__subs *s);
 /* Copies the text shown now ("" none). Returns 0, SV_ERR_OVERFLOW when cut
  * to fit, or SV_ERR_INVALID. */
 int sv__subs_text(sv__subs *s, char *buf, size_t cap);

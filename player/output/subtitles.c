@@ -1,6 +1,14 @@
 /*
- * subtitles.c - WebVTT text tracks: fetching cues ahead of the position and
- * showing the ones active now (internal.h, "subtitles").
+ * subtitles.c - WebVTT text tracks: fetching cues ahead of the position,
+ * showing the ones active now and reporting each cue once as playback
+ * reaches it (output.h, "subtitles").
+ *
+ * The report (SV_EVENT_SUBTITLE_CUE) does not depend on timing: segments
+ * are read in order, `fetched_until` says how far the cues are all known,
+ * and a cue is reported only once the position has reached its start and
+ * everything before it is known, in order of start. A run that decodes
+ * faster than the subtitles arrive reports them late but the same; the end
+ * of playback waits until every cue up to the end was reported.
  *
  * Loop thread, except sv__subs_text(), which copies the current text under
  * the module's own lock for any thread. Subtitles never stop playback: a
@@ -16,11 +24,15 @@
 
 #define LOOKAHEAD_S 30.0 /* cues fetched this far ahead of the position */
 #define MAX_TEXT 4096
+/* Cue events queued per tick at most: a host that drains its queue keeps up
+ * (20 ticks a second), and a burst never pushes older events out. */
+#define CUES_PER_TICK 32
 
 typedef struct stored_cue {
     double start, end;   /* seconds as in the file */
     int64_t disc;        /* epoch of the segment it came from */
     int mapped;          /* X-TIMESTAMP-MAP: media time + the epoch's offset */
+    int reported;        /* SV_EVENT_SUBTITLE_CUE sent (or before report_from) */
     char *text;
 } stored_cue;
 
@@ -35,6 +47,13 @@ struct sv__subs {
     int fetching_playlist;
     stored_cue *cues;
     size_t nb_cues, cap_cues;
+    /* The report: every segment up to fetched_until (presentation time)
+     * has been read or skipped (-INFINITY before the first, INFINITY after
+     * the last); cues that end at or before report_from are not reported;
+     * cues before first_unreported all are. */
+    double fetched_until;
+    double report_from;
+    size_t first_unreported;
     sv__mutex lock;       /* guards text */
     char text[MAX_TEXT];  /* cue text shown now ("" none) */
 };
@@ -53,6 +72,7 @@ int sv__subs_create(sv__subs **out, const sv__env *env, sv__fetcher *fetcher)
     }
     s->track = -1;
     s->next_seg = -1;
+    s->fetched_until = -INFINITY;
     *out = s;
     return 0;
 }
@@ -62,6 +82,7 @@ static void clear_cues(sv__subs *s)
     for (size_t i = 0; i < s->nb_cues; i++)
         sv__free(s->env->alloc, s->cues[i].text);
     s->nb_cues = 0;
+    s->first_unreported = 0;
 }
 
 void sv__subs_destroy(sv__subs *s)
@@ -96,6 +117,7 @@ void sv__subs_reset(sv__subs *s)
     s->next_seg = -1;
     s->track = -1;
     s->pres = NULL;
+    s->fetched_until = -INFINITY;
     clear_cues(s);
     set_text(s, "");
 }
@@ -111,7 +133,15 @@ static sv__track *text_track(sv__subs *s)
     return NULL;
 }
 
-int sv__subs_select(sv__subs *s, sv__presentation *pres, int period, int index)
+static double position_now(sv__subs *s)
+{
+    sv__mutex_lock(&s->env->st->lock);
+    double pos = s->env->st->position_s;
+    sv__mutex_unlock(&s->env->st->lock);
+    return pos;
+}
+
+int sv__subs_select(sv__subs *s, sv__presentation *pres, int period, int index, double from)
 {
     sv__subs_reset(s);
     if (index < 0)
@@ -119,6 +149,11 @@ int sv__subs_select(sv__subs *s, sv__presentation *pres, int period, int index)
     s->pres = pres;
     s->period = period;
     s->track = index;
+    if (isnan(from))
+        from = position_now(s);
+    else if (from <= 0 && pres->live)
+        from = pres->live_start;
+    s->report_from = from;
     if (!text_track(s)) {
         s->track = -1;
         return SV_ERR_RANGE;
@@ -190,20 +225,13 @@ static int add_cues(sv__subs *s, const sv__webvtt *v, int64_t disc)
         c->end = end;
         c->disc = disc;
         c->mapped = mapped;
+        c->reported = 0;
         s->nb_cues++;
     }
     return 0;
 }
 
 static void pump(sv__subs *s, double position);
-
-static double position_now(sv__subs *s)
-{
-    sv__mutex_lock(&s->env->st->lock);
-    double pos = s->env->st->position_s;
-    sv__mutex_unlock(&s->env->st->lock);
-    return pos;
-}
 
 static void on_playlist(void *opaque, sv__fetch_result *r)
 {
@@ -234,6 +262,12 @@ static void on_segment(void *opaque, sv__fetch_result *r)
     sv__webvtt v;
 
     s->fetch_id = 0;
+    if (t && s->next_seg > 0 && (size_t)(s->next_seg - 1) < t->reps[0].nb_segs) {
+        /* Read or skipped, the segment's cues are all known now. */
+        const sv__segment *done = &t->reps[0].segs[s->next_seg - 1];
+        s->fetched_until = (size_t)s->next_seg >= t->reps[0].nb_segs
+                               ? INFINITY : done->start + done->duration;
+    }
     if (r->error) {
         SV_LOGW(s->env->log, "subtitles", "subtitle segment skipped: %s", r->message);
     } else if (t && s->next_seg > 0 && (size_t)(s->next_seg - 1) < t->reps[0].nb_segs) {
@@ -259,6 +293,7 @@ static void pump(sv__subs *s, double position)
         return;
     sv__rep *rep = &t->reps[0];
     sv__fetch_req req = { .kind = SV__FETCH_SEGMENT, .length = -1 };
+    char url[SV__URL_MAX];
     if (rep->seg_state == SV__SEGS_NEED_PLAYLIST && rep->playlist_url) {
         req.kind = SV__FETCH_MANIFEST;
         req.url = rep->playlist_url;
@@ -268,15 +303,18 @@ static void pump(sv__subs *s, double position)
         if (s->next_seg < 0) {
             long i = sv__model_find_segment(rep, position);
             s->next_seg = i < 0 ? (long)rep->nb_segs : i;
+            /* Reading starts here: what lies before is not waited for. */
+            s->fetched_until = (size_t)s->next_seg < rep->nb_segs ? rep->segs[s->next_seg].start
+                                                                  : INFINITY;
         }
         if ((size_t)s->next_seg >= rep->nb_segs ||
             rep->segs[s->next_seg].start > position + LOOKAHEAD_S)
             return;
         const sv__segment *seg = &rep->segs[s->next_seg++];
-        req.url = seg->res.url;
-        req.offset = seg->res.offset;
-        req.length = seg->res.length;
-        s->fetch_id = sv__fetch(s->fetcher, &req, on_segment, s);
+        req.url = sv__segment_url(rep, seg, url, sizeof(url)); /* copied by the fetcher */
+        req.offset = seg->offset;
+        req.length = seg->length;
+        s->fetch_id = req.url ? sv__fetch(s->fetcher, &req, on_segment, s) : SV_ERR_INTERNAL;
     } else {
         return; /* no segment list (e.g. an indexed text file): nothing to show */
     }
@@ -287,13 +325,92 @@ static void pump(sv__subs *s, double position)
     }
 }
 
-void sv__subs_seek(sv__subs *s)
+void sv__subs_seek(sv__subs *s, double target)
 {
     if (s->fetch_id > 0 && !s->fetching_playlist) {
         sv__fetch_cancel(s->fetcher, s->fetch_id);
         s->fetch_id = 0;
     }
     s->next_seg = -1; /* cues already read stay; segments are found again */
+    s->fetched_until = -INFINITY;
+    /* Cues from the target on are reported again as playback reaches them. */
+    s->report_from = target;
+    for (size_t i = 0; i < s->nb_cues; i++)
+        s->cues[i].reported = 0;
+    s->first_unreported = 0;
+}
+
+/* Reports the cues that start at or before `upto` and before
+ * fetched_until, in order of start (then of arrival), at most `budget` of
+ * them. A cue that cannot be placed yet (its epoch has no mapping) waits.
+ * Returns how many of those that can be placed remain. */
+static size_t report(sv__subs *s, double upto, int budget)
+{
+    epoch_cache ec = { 0 };
+    size_t left = 0;
+
+    while (s->first_unreported < s->nb_cues && s->cues[s->first_unreported].reported)
+        s->first_unreported++;
+    for (;;) {
+        stored_cue *next = NULL;
+        double next_start = 0, next_end = 0;
+        left = 0;
+        for (size_t i = s->first_unreported; i < s->nb_cues; i++) {
+            stored_cue *c = &s->cues[i];
+            double a, b;
+            if (c->reported)
+                continue;
+            if (!place(s, &ec, c, &a, &b))
+                continue;
+            if (b <= s->report_from + 1e-6) {
+                c->reported = 1; /* over before the load's (or seek's) start */
+                continue;
+            }
+            if (a > upto || a >= s->fetched_until)
+                continue;
+            left++;
+            if (!next || a < next_start - 1e-9) {
+                next = c;
+                next_start = a;
+                next_end = b;
+            }
+        }
+        if (!next || budget-- <= 0)
+            return left;
+        next->reported = 1;
+        sv_event ev = { .id = SV_EVENT_SUBTITLE_CUE };
+        ev.data.cue.start_s = next_start;
+        ev.data.cue.end_s = next_end;
+        sv__env_event(s->env, &ev, next->text, NULL, NULL);
+    }
+}
+
+int sv__subs_finish(sv__subs *s)
+{
+    if (s->track < 0 || !text_track(s))
+        return 1;
+    sv__mutex_lock(&s->env->st->lock);
+    double end = s->env->st->duration_s > s->env->st->position_s ? s->env->st->duration_s
+                                                                  : s->env->st->position_s;
+    sv__mutex_unlock(&s->env->st->lock);
+    /* Reading starts where playback started when it has not yet begun. */
+    pump(s, s->next_seg < 0 ? s->report_from : end);
+    if (s->track < 0)
+        return 1; /* the track was given up */
+    if (s->fetched_until < end && s->fetch_id > 0)
+        return 0; /* a segment (or the playlist) before the end is on its way */
+    if (report(s, end, CUES_PER_TICK) > 0)
+        return 0;
+    /* Whatever is left has no place on the timeline: no stream ever
+     * demuxed its epoch, so playback never reached it. */
+    for (size_t i = s->first_unreported; i < s->nb_cues; i++)
+        if (!s->cues[i].reported) {
+            SV_LOGW(s->env->log, "subtitles", "cue at %.3f s of epoch %lld not reported: "
+                    "no media of that epoch was played", s->cues[i].start,
+                    (long long)s->cues[i].disc);
+            s->cues[i].reported = 1;
+        }
+    return 1;
 }
 
 void sv__subs_tick(sv__subs *s, double position)
@@ -307,6 +424,7 @@ void sv__subs_tick(sv__subs *s, double position)
         return;
     }
     pump(s, position);
+    report(s, position, CUES_PER_TICK);
     text[0] = '\0';
     /* Cues in file order; simultaneous ones are stacked in that order. */
     epoch_cache ec = { 0 };

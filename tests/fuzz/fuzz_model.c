@@ -2,23 +2,46 @@
  * playlist or an MPD (told apart by sv__model_detect); it is then fed back
  * as every rep's media playlist twice (a live refresh), or as a DASH
  * refresh ten seconds later (then listed again at the next segment's
- * availability time) and as every SegmentBase rep's sidx bytes. */
+ * availability time) and as every SegmentBase rep's sidx bytes; the language
+ * lists choose among its tracks. */
 #include <stddef.h>
 #include <stdint.h>
 
 #include "player/model/model.h"
+#include "player/model/track_prefs.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+/* The track choices of the host's language lists, over whatever languages
+ * and roles the manifest gave its tracks. */
+static double choose(const sv__presentation *pres)
+{
+    static const char *const lists[] = { "en", "pt-BR,*", "en:description,en",
+                                         "zh-Hant-TW:caption,x-a,fr:forced" };
+    double sum = 0;
+    char err[256];
+    for (size_t i = 0; pres->nb_periods && i < sizeof(lists) / sizeof(lists[0]); i++) {
+        sv__lang_prefs prefs;
+        if (sv__lang_prefs_parse(lists[i], &prefs, err, sizeof(err)) != 0)
+            continue;
+        for (int type = SV_TRACK_VIDEO; type <= SV_TRACK_TEXT; type++)
+            sum += sv__lang_pick(&pres->periods[0], (sv_track_type)type, &prefs) +
+                   sv__lang_default(&pres->periods[0], (sv_track_type)type);
+    }
+    return sum;
+}
+
 static void touch(const sv__presentation *pres)
 {
-    volatile double sum = pres->live_start + pres->refresh_s;
+    volatile double sum = pres->live_start + pres->refresh_s + choose(pres);
     for (size_t p = 0; p < pres->nb_periods; p++)
         for (size_t t = 0; t < pres->periods[p].nb_tracks; t++)
             for (size_t r = 0; r < pres->periods[p].tracks[t].nb_reps; r++) {
                 const sv__rep *rep = &pres->periods[p].tracks[t].reps[r];
+                char url[SV__URL_MAX];
                 for (size_t s = 0; s < rep->nb_segs; s++)
-                    sum += rep->segs[s].start + (double)rep->segs[s].res.url[0] +
+                    sum += rep->segs[s].start +
+                           (double)sv__segment_url(rep, &rep->segs[s], url, sizeof(url))[0] +
                            (rep->segs[s].init ? (double)rep->segs[s].init->url[0] : 0);
                 sum += (double)sv__model_find_segment(rep, 10);
             }

@@ -1,11 +1,13 @@
 #!/bin/sh
 # WebVTT subtitles: an HLS stream with a SUBTITLES group made by ffmpeg's hls
 # muxer (segmented WebVTT, cues repeated across segments where they span
-# them), played in real time headless with --sub-log. Every cue must appear
-# with its plain text (tags dropped, entities decoded) within 0.15 s of its
-# start, and disappear within 0.15 s of its end. A second subtitles playlist
-# whose segments carry X-TIMESTAMP-MAP (cue times in MPEG-TS time) lands on
-# the same presentation times. --sub off shows nothing.
+# them), played in real time headless. The text shown (the --stats
+# "subtitles" timeline: each change with the position it was seen at) must
+# show every cue with its plain text (tags dropped, entities decoded) within
+# 0.15 s of its start, and clear within 0.15 s of its end; --sub-log lists
+# each cue once with the times the packager wrote. A second subtitles
+# playlist whose segments carry X-TIMESTAMP-MAP (cue times in MPEG-TS time)
+# lands on the same presentation times. --sub off shows nothing.
 . "$SV_SOURCE_DIR/tests/player/playlib.sh"
 
 w="$PL_TMP/www"
@@ -44,6 +46,16 @@ sed 's/out_0_vtt\.m3u8/map_vtt.m3u8/' "$w/master.m3u8" >"$w/master_map.m3u8"
 
 pl_serve "$w"
 
+# shown STATS - the text changes of a --stats file as "position<TAB>text"
+# lines (newlines in the text as \n).
+shown() {
+    node -e '
+        const s = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+        for (const r of s.subtitles)
+            console.log(r.position_s.toFixed(3) + "\t" + r.text.replace(/\n/g, "\\n"));
+    ' "$1"
+}
+
 # expect LOG START END TEXT - a line with TEXT within 0.15 s of START, and
 # the next line (the text going away) within 0.15 s of END.
 expect() {
@@ -54,22 +66,34 @@ expect() {
         END { exit !(found && ok) }' "$1"
 }
 
+# The cues as --sub-log must list them, each once: the packager's times
+# (ffmpeg shifts them by the audio priming, 22 ms); with X-TIMESTAMP-MAP,
+# the source's times mapped through the first video PTS.
+printf '1.022\t2.522\tFirst cue\n3.522\t5.022\tSecond & line\\nand two\n6.222\t7.022\tThird\n' \
+    >"$PL_TMP/master.want"
+printf '1.000\t2.500\tFirst cue\n3.500\t5.000\tSecond & line\\nand two\n6.200\t7.000\tThird\n' \
+    >"$PL_TMP/master_map.want"
+
 for variant in master master_map; do
     pl_play "$variant" 60 --headless --realtime --quiet --sub-log "$PL_TMP/$variant.log" \
-        "$PL_URL/$variant.m3u8"
+        --stats "$PL_TMP/$variant.json" "$PL_URL/$variant.m3u8"
     [ "$PL_RC" -eq 0 ] || { pl_show "$variant"; fail "$variant: svplay exited $PL_RC"; }
-    echo "--- $variant subtitle log:"
-    cat "$PL_TMP/$variant.log"
-    # ffmpeg's muxer shifts cue times by the audio priming (22 ms).
-    expect "$PL_TMP/$variant.log" 1.0 2.5 'First cue'
+    shown "$PL_TMP/$variant.json" >"$PL_TMP/$variant.shown"
+    echo "--- $variant subtitles shown:"
+    cat "$PL_TMP/$variant.shown"
+    expect "$PL_TMP/$variant.shown" 1.0 2.5 'First cue'
     check $? "$variant: first cue"
-    expect "$PL_TMP/$variant.log" 3.5 5.0 'Second & line\nand two'
+    expect "$PL_TMP/$variant.shown" 3.5 5.0 'Second & line\nand two'
     check $? "$variant: second cue (tags dropped, &amp; decoded, two lines)"
-    expect "$PL_TMP/$variant.log" 6.2 7.0 'Third'
+    expect "$PL_TMP/$variant.shown" 6.2 7.0 'Third'
     check $? "$variant: third cue (voice span dropped)"
-    n=$(grep -c . "$PL_TMP/$variant.log")
+    n=$(grep -c . "$PL_TMP/$variant.shown")
     [ "$n" -eq 6 ]
     check $? "$variant: 6 changes, no repeated cue (got $n)"
+    echo "--- $variant --sub-log:"
+    cat "$PL_TMP/$variant.log"
+    cmp -s "$PL_TMP/$variant.log" "$PL_TMP/$variant.want"
+    check $? "$variant: --sub-log lists the 3 cues once, with their times"
 done
 
 pl_play off 60 --headless --benchmark --quiet --sub off --sub-log "$PL_TMP/off.log" \

@@ -312,6 +312,8 @@ static const field sv_player_settings_fields[] = {
     F(sv_player_settings, codecs, const char *, 1),
     F(sv_player_settings, allow_codec_switch, int, 1),
     F(sv_player_settings, fetch_give_up_ms, int, 1),
+    F(sv_player_settings, audio_languages, const char *, 1),
+    F(sv_player_settings, subtitle_languages, const char *, 1),
 };
 /* player.h */
 static const field sv_cdn_fields[] = {
@@ -375,6 +377,7 @@ static const field sv_track_info_fields[] = {
     F(sv_track_info, language, char, 16),
     F(sv_track_info, label, char, 64),
     F(sv_track_info, codecs, char, 64),
+    F(sv_track_info, roles, char, 64),
 };
 /* player.h */
 static const field sv_player_stats_fields[] = {
@@ -591,13 +594,13 @@ static const field sv_event_fields[] = {
     X(sv_emulate_config, 160) \
     X(sv_emulate_report, 288) \
     X(sv_emulate_video, 104) \
-    X(sv_player_settings, 208) \
+    X(sv_player_settings, 224) \
     X(sv_cdn, 32) \
     X(sv_load_options, 56) \
     X(sv_session_options, 56) \
     X(sv_session_info, 112) \
     X(sv_representation_info, 168) \
-    X(sv_track_info, 176) \
+    X(sv_track_info, 240) \
     X(sv_player_stats, 128) \
     X(sv_sdl2_video_settings, 56) \
     X(sv_sdl2_video_stats, 48) \

@@ -18,6 +18,16 @@
 
 #include "player/model/model.h"
 
+/* The URL of segment i of rep (sv__segment_url), in one of a few buffers
+ * so an assertion can compare two. */
+static const char *seg_url(const sv__rep *rep, size_t i)
+{
+    static char bufs[4][SV__URL_MAX];
+    static unsigned next;
+    const char *u = sv__segment_url(rep, &rep->segs[i], bufs[next++ % 4], SV__URL_MAX);
+    return u ? u : "(no URL)";
+}
+
 static int near(double a, double b)
 {
     return a - b < 1e-6 && b - a < 1e-6;
@@ -122,12 +132,12 @@ static void vod_template_protection_cdns(void **state)
     assert_int_equal(v0->seg_state, SV__SEGS_READY);
     /* 60.5 s of 4 s segments from r=-1: 16 segments, the last 0.5 s. */
     assert_int_equal(v0->nb_segs, 16);
-    assert_string_equal(v0->segs[0].res.url, "http://127.0.0.1:9001/media/t1/v0/seg_00001.m4s");
-    assert_string_equal(v0->segs[15].res.url, "http://127.0.0.1:9001/media/t1/v0/seg_00016.m4s");
+    assert_string_equal(seg_url(v0, 0), "http://127.0.0.1:9001/media/t1/v0/seg_00001.m4s");
+    assert_string_equal(seg_url(v0, 15), "http://127.0.0.1:9001/media/t1/v0/seg_00016.m4s");
     assert_int_equal(v0->segs[15].number, 16);
     assert_true(near(v0->segs[15].start, 60));
     assert_true(near(v0->segs[15].duration, 0.5));
-    assert_int_equal(v0->segs[15].res.length, -1);
+    assert_int_equal(v0->segs[15].length, -1);
     assert_string_equal(v0->segs[0].init->url, "http://127.0.0.1:9001/media/t1/v0/init.mp4");
     assert_ptr_equal(v0->segs[7].init, v0->segs[0].init);
     assert_null(v0->segs[0].key);
@@ -138,12 +148,12 @@ static void vod_template_protection_cdns(void **state)
 
     const sv__rep *a0 = &a->reps[0];
     assert_int_equal(a0->nb_segs, 16);
-    assert_string_equal(a0->segs[1].res.url, "http://127.0.0.1:9001/media/t1/a/192000.m4s");
+    assert_string_equal(seg_url(a0, 1), "http://127.0.0.1:9001/media/t1/a/192000.m4s");
     assert_int_equal(a0->segs[1].number, 1);
     assert_int_equal(a0->audio_sample_rate, 48000);
     /* A BaseURL-only text rep: one segment, the whole file. */
     assert_int_equal(t->reps[0].nb_segs, 1);
-    assert_string_equal(t->reps[0].segs[0].res.url, "http://127.0.0.1:9001/media/t1/subs/de.vtt");
+    assert_string_equal(seg_url(&t->reps[0], 0), "http://127.0.0.1:9001/media/t1/subs/de.vtt");
     assert_true(near(t->reps[0].segs[0].duration, 60.5));
     sv__model_destroy(pres);
 }
@@ -185,13 +195,13 @@ static void dynamic_window_and_refresh(void **state)
     assert_int_equal(v->segs[0].number, 18);
     assert_true(near(v->segs[0].start, 68));
     assert_int_equal(v->segs[7].number, 25);
-    assert_string_equal(v->segs[7].res.url, "http://127.0.0.1:8080/live/v/96000.m4s");
+    assert_string_equal(seg_url(v, 7), "http://127.0.0.1:8080/live/v/96000.m4s");
     assert_string_equal(v->segs[7].init->url, "http://127.0.0.1:8080/live/v/init.mp4");
     /* Audio, 2 s by @duration: [70, 72) .. [98, 100), numbers 36..50. */
     const sv__rep *a = &pres->periods[0].tracks[1].reps[0];
     assert_int_equal(a->nb_segs, 15);
-    assert_string_equal(a->segs[0].res.url, "http://127.0.0.1:8080/live/a/00036.m4s");
-    assert_string_equal(a->segs[14].res.url, "http://127.0.0.1:8080/live/a/00050.m4s");
+    assert_string_equal(seg_url(a, 0), "http://127.0.0.1:8080/live/a/00036.m4s");
+    assert_string_equal(seg_url(a, 14), "http://127.0.0.1:8080/live/a/00050.m4s");
     /* No suggestedPresentationDelay: 3 x the longest segment (4 s) back. */
     assert_true(near(pres->live_start, 88.5));
 
@@ -238,7 +248,7 @@ static void dynamic_window_and_refresh(void **state)
     assert_int_equal(v2->nb_segs, 8);
     assert_true(near(v2->segs[0].start, 104));
     assert_int_equal(v2->segs[0].disc, 1);
-    assert_string_equal(v2->segs[7].res.url, "http://127.0.0.1:8080/live/p2/8.m4s");
+    assert_string_equal(seg_url(v2, 7), "http://127.0.0.1:8080/live/p2/8.m4s");
     assert_true(near(pres->refresh_s, 4));
     assert_true(near(pres->live_start, 115.5));
 
@@ -268,7 +278,7 @@ static void long_running_live_timeline(void **state)
     assert_int_equal(a->segs[0].number, INT64_C(19999994001));
     assert_true(a->segs[0].start > 2e8 - 60 - 1e-6 && a->segs[0].start < 2e8 - 60 + 1e-6);
     assert_int_equal(a->segs[5969].number, INT64_C(19999999970));
-    assert_string_equal(a->segs[5969].res.url, "http://h/a/19999999970.m4s");
+    assert_string_equal(seg_url(a, 5969), "http://h/a/19999999970.m4s");
     sv__model_destroy(pres);
 }
 
@@ -327,7 +337,7 @@ static void live_number_template_by_time(void **state)
     assert_int_equal(v->nb_segs, 4);
     assert_int_equal(sv__model_dash_update(pres, AST + 10.3, &err), 0);
     assert_int_equal(v->nb_segs, 5);
-    assert_string_equal(v->segs[4].res.url, "http://h/live/c-0-00005.m4s");
+    assert_string_equal(seg_url(v, 4), "http://h/live/c-0-00005.m4s");
     assert_string_equal(v->segs[4].init->url, "http://h/live/init-0.m4s");
     assert_true(near(sv__model_dash_next_available(pres, AST + 10.3, NULL), AST + 12.3));
     /* 10 s later: the time-shift buffer (10 s) holds [10, 12) .. [18, 20). */
@@ -428,7 +438,7 @@ static void live_periods_by_time(void **state)
     assert_true(near(sv__model_dash_next_available(pres, AST + 6.3, NULL), AST + 8.3));
     assert_int_equal(sv__model_dash_update(pres, AST + 8.3, &err), 0);
     assert_int_equal(b->nb_segs, 1);
-    assert_string_equal(b->segs[0].res.url, "http://h/b/1.m4s");
+    assert_string_equal(seg_url(b, 0), "http://h/b/1.m4s");
     assert_int_equal(b->segs[0].disc, 1);
     assert_true(near(b->segs[0].start, 6));
     sv__model_destroy(pres);
@@ -467,9 +477,9 @@ static void list_then_segment_base(void **state)
     assert_int_equal(pres->nb_periods, 2);
     const sv__rep *ad = &pres->periods[0].tracks[0].reps[0];
     assert_int_equal(ad->nb_segs, 2);
-    assert_string_equal(ad->segs[1].res.url, "http://127.0.0.1:8080/m/ad/video.mp4");
-    assert_int_equal(ad->segs[1].res.offset, 2000);
-    assert_int_equal(ad->segs[1].res.length, 1000);
+    assert_string_equal(seg_url(ad, 1), "http://127.0.0.1:8080/m/ad/video.mp4");
+    assert_int_equal(ad->segs[1].offset, 2000);
+    assert_int_equal(ad->segs[1].length, 1000);
     assert_true(near(ad->segs[1].start, 4));
     assert_string_equal(ad->segs[0].init->url, "http://127.0.0.1:8080/m/ad/ad/init.mp4");
 
@@ -493,9 +503,9 @@ static void list_then_segment_base(void **state)
     assert_int_equal(main_rep->nb_segs, 3);
     for (size_t i = 0; i < 3; i++) {
         const sv__segment *s = &main_rep->segs[i];
-        assert_string_equal(s->res.url, "http://127.0.0.1:8080/m/main.mp4");
-        assert_int_equal(s->res.offset, off[i]);
-        assert_int_equal(s->res.length, len[i]);
+        assert_string_equal(seg_url(main_rep, i), "http://127.0.0.1:8080/m/main.mp4");
+        assert_int_equal(s->offset, off[i]);
+        assert_int_equal(s->length, len[i]);
         /* 8 s period start, minus 0.5 s of presentationTimeOffset. */
         assert_true(near(s->start, 7.5 + 2.0 * (double)i));
         assert_true(near(s->duration, 2));

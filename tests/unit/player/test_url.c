@@ -3,6 +3,8 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <string.h>
 #include <cmocka.h>
 
 #include "player/manifest/url.h"
@@ -44,10 +46,46 @@ static void resolves_rfc3986_examples(void **state)
     sv__arena_destroy(a);
 }
 
+/* The fast path of long playlists: the base's folder followed by a plain
+ * reference is what libcurl makes of them, and what is not plain is left
+ * to libcurl. */
+static void folder_and_plain_paths(void **state)
+{
+    static const char *const bases[] = {
+        "http://127.0.0.1:8080/media/t1/v0/index.m3u8", "https://h.example/a/b/c.m3u8?token=1#f",
+        "http://h", "http://h/", "file:///data/t/master.m3u8", "http://h/a%20b/x.m3u8",
+    };
+    static const char *const plain[] = { "seg_0000001.ts", "v0/seg-1.m4s", "a.b.c", "x~y_z",
+                                         "...x", "a/..b/c" };
+    static const char *const not_plain[] = { "", "/abs", "./x", "../x", "a/./b", "a/../b",
+                                             "a//b", "a/", ".", "..", "x?q", "x#f", "a b",
+                                             "%41", "http://h/x", "a:b" };
+    sv__arena *a = sv__arena_create(NULL);
+    char folder[256];
+    (void)state;
+    for (size_t b = 0; b < sizeof(bases) / sizeof(bases[0]); b++) {
+        int n = sv__url_folder(bases[b], folder, sizeof(folder));
+        assert_true(n > 0);
+        assert_int_equal(folder[n - 1], '/');
+        for (size_t i = 0; i < sizeof(plain) / sizeof(plain[0]); i++) {
+            char joined[512];
+            assert_true(sv__url_plain_path(plain[i], strlen(plain[i])));
+            snprintf(joined, sizeof(joined), "%s%s", folder, plain[i]);
+            assert_string_equal(joined, sv__url_resolve(a, bases[b], plain[i]));
+        }
+    }
+    for (size_t i = 0; i < sizeof(not_plain) / sizeof(not_plain[0]); i++)
+        assert_false(sv__url_plain_path(not_plain[i], strlen(not_plain[i])));
+    assert_true(sv__url_folder("http://h/a/b.m3u8", folder, 8) < 0); /* too small */
+    assert_true(sv__url_folder("not a url", folder, sizeof(folder)) < 0);
+    sv__arena_destroy(a);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(resolves_rfc3986_examples),
+        cmocka_unit_test(folder_and_plain_paths),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
