@@ -114,7 +114,9 @@ void sv__subs_destroy(sv__subs *s);
 /* Shows text track `index` of period `period` of `pres` (borrowed until the
  * next reset), or none (-1); cues that end at or before `from` are not
  * reported: the load's start position (0 for a live presentation: its
- * live_start), or NAN for the position now. Returns 0 or SV_ERR_RANGE. */
+ * live_start), or NAN for the position now. Segments are read from the one
+ * holding `from` (a seek's target after sv__subs_seek()), wherever playback
+ * is when the playlist arrives. Returns 0 or SV_ERR_RANGE. */
 int sv__subs_select(sv__subs *s, sv__presentation *pres, int period, int index, double from);
 /* Forgets the track and its cues (unload). */
 void sv__subs_reset(sv__subs *s);

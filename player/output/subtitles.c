@@ -301,9 +301,13 @@ static void pump(sv__subs *s, double position)
         s->fetch_id = sv__fetch(s->fetcher, &req, on_playlist, s);
     } else if (rep->seg_state == SV__SEGS_READY && rep->nb_segs > 0) {
         if (s->next_seg < 0) {
-            long i = sv__model_find_segment(rep, position);
+            /* Reading starts where the report does (the load's start, a
+             * seek's target, the position at selection), not where
+             * playback is once the playlist is in: an untimed run may be
+             * segments past it by then, and their cues would be lost. */
+            long i = sv__model_find_segment(rep, s->report_from);
             s->next_seg = i < 0 ? (long)rep->nb_segs : i;
-            /* Reading starts here: what lies before is not waited for. */
+            /* What lies before is not waited for. */
             s->fetched_until = (size_t)s->next_seg < rep->nb_segs ? rep->segs[s->next_seg].start
                                                                   : INFINITY;
         }
@@ -393,8 +397,7 @@ int sv__subs_finish(sv__subs *s)
     double end = s->env->st->duration_s > s->env->st->position_s ? s->env->st->duration_s
                                                                   : s->env->st->position_s;
     sv__mutex_unlock(&s->env->st->lock);
-    /* Reading starts where playback started when it has not yet begun. */
-    pump(s, s->next_seg < 0 ? s->report_from : end);
+    pump(s, end);
     if (s->track < 0)
         return 1; /* the track was given up */
     if (s->fetched_until < end && s->fetch_id > 0)

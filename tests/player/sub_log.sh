@@ -6,7 +6,8 @@
 #   - HLS: segmented WebVTT as ffmpeg's hls muxer writes it (2 s segments,
 #     cues that span a boundary repeated in both),
 #   - DASH: a sidecar WebVTT file (a text AdaptationSet with a BaseURL),
-#   - HLS again from --start 5 (only the cues that end after 5 s).
+#   - HLS again from --start 5 (only the cues that end after 5 s),
+#   - both HLS cases again with the subtitle playlist served 1.5 s late.
 # The three logs of each must be equal byte for byte and equal the cue list
 # the packager wrote (HLS: the cues of its segment files, each once; DASH:
 # the source file's cues).
@@ -105,4 +106,12 @@ runs() {
 runs hls "$PL_URL/hls/master.m3u8"
 runs dash "$PL_URL/dash/manifest.mpd"
 runs hls_start "$PL_URL/hls/master.m3u8" --start 5
+# The subtitle playlist 1.5 s late: an untimed run has played segments past
+# its start (or to its end) by the time it comes, and reading must still
+# begin where playback began, with and without --start.
+pl_rules '[{"name":"late-subs","match":"/hls/out_0_vtt.m3u8","delay_ms":1500}]'
+cp "$PL_TMP/hls.want" "$PL_TMP/hls_late.want"
+cp "$PL_TMP/hls_start.want" "$PL_TMP/hls_start_late.want"
+runs hls_late "$PL_URL/hls/master.m3u8"
+runs hls_start_late "$PL_URL/hls/master.m3u8" --start 5
 pl_finish
