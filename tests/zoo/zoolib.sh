@@ -145,8 +145,19 @@ zoo_match_vod() {
     ' got="$1" "$ZOO/ref/$2/"v*.md5 "$1"
 }
 
+# zoo_shown STATS - the text changes svplay's --stats recorded in real time
+# ("subtitles": each change with the position it was seen at) as
+# "position<TAB>text" lines, newlines in the text as \n; "" is a clear.
+zoo_shown() {
+    node -e '
+        const s = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+        for (const r of s.subtitles || [])
+            console.log(r.position_s.toFixed(3) + "\t" + r.text.replace(/\n/g, "\\n"));
+    ' "$1"
+}
+
 # zoo_cues LOG CUES - every cue of CUES (start, end, text) appears in the
-# sub-log LOG within ZOO_SUB_SLACK of its start and clears within
+# text changes LOG (zoo_shown) within ZOO_SUB_SLACK of its start and clears within
 # ZOO_SUB_SLACK of its end. Prints the first cue that did not and returns 1.
 zoo_cues() {
     [ -f "$1" ] || { echo "no subtitle log"; return 1; }
@@ -251,7 +262,8 @@ zoo_svplay_vod() {
     awk -v w="$Z_WALL" -v d="$_dur" 'BEGIN { exit !(w >= d * 0.95) }'
     check $? "$_name: real time, $Z_WALL s wall clock for $_dur s of media"
     if [ -n "$Z_SUBS" ]; then
-        _bad=$(zoo_cues "$ZOO_TMP/$_name.subs" "$ZOO/src/$Z_SUBS.cues")
+        zoo_shown "$ZOO_TMP/$_name.json" >"$ZOO_TMP/$_name.shown"
+        _bad=$(zoo_cues "$ZOO_TMP/$_name.shown" "$ZOO/src/$Z_SUBS.cues")
         check $? "$_name: --sub $Z_SUBS, every cue shown and cleared within $ZOO_SUB_SLACK s${_bad:+ (not: $_bad)}"
     fi
     echo "info $_name: audio_frames $(zoo_stat "$_name" audio_frames), silence $(zoo_stat "$_name" audio_silence_frames), rebuffers $(zoo_stat "$_name" rebuffer_count), switches $(zoo_stat "$_name" switches), startup $(zoo_round "$(zoo_stat "$_name" startup_time_s)") s"
