@@ -24,7 +24,7 @@
 # Quiet on success, loud on failure (non-zero exit, the tool's own error).
 set -eu
 
-HOST_PACKAGES="gcc-aarch64-linux-gnu gcc-arm-linux-gnueabihf qemu-user-static"
+HOST_PACKAGES="gcc-aarch64-linux-gnu gcc-arm-linux-gnueabihf libc6-dev-arm64-cross libc6-dev-armhf-cross qemu-user-static"
 
 # The libraries the build links: every lib*-dev package of
 # scripts/install-deps.sh (read from it, so a new dependency reaches the
