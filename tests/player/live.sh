@@ -13,6 +13,7 @@
 # generator's segments (all kept on disk) are decoded by ffmpeg, and frame k
 # of that stream, k/30 s of media, was produced at start_epoch + k/30.
 . "$SV_SOURCE_DIR/tests/player/playlib.sh"
+. "$SV_SOURCE_DIR/tests/support/livegen.sh"
 pl_need date
 
 # 1 s segments, 8 in the window: the window fills, and the test joins, at
@@ -25,13 +26,7 @@ mkdir -p "$live"
 sh "$PL_DIR/live_gen.sh" "$live" 45 "$seg" "$win" 2>"$PL_TMP/gen.err" &
 gen=$!
 PL_PIDS="$gen"
-i=0
-while [ ! -f "$live/ready" ]; do
-    kill -0 "$gen" 2>/dev/null || fail "the live generator stopped: $(cat "$PL_TMP/gen.err")"
-    i=$((i + 1))
-    [ "$i" -le 250 ] || fail "the live generator was not ready within 25 s"
-    sleep 0.1
-done
+livegen_wait "$gen" "$live" 25 "$PL_TMP/gen.err"
 pl_serve "$live"
 start_epoch=$(cat "$live/start_epoch")
 # Join once the window no longer starts at 0: a player that starts at the

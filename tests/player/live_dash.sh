@@ -25,6 +25,7 @@
 # generator's segments (all kept on disk) are decoded by ffmpeg, and frame k
 # of that stream is media time k/30 s.
 . "$SV_SOURCE_DIR/tests/player/playlib.sh"
+. "$SV_SOURCE_DIR/tests/support/livegen.sh"
 pl_need date
 
 frames=450
@@ -33,13 +34,7 @@ mkdir -p "$live"
 sh "$PL_DIR/live_dash_gen.sh" "$live" 60 2>"$PL_TMP/gen.err" &
 gen=$!
 PL_PIDS="$gen"
-i=0
-while [ ! -f "$live/ready" ]; do
-    kill -0 "$gen" 2>/dev/null || fail "the live generator stopped: $(cat "$PL_TMP/gen.err")"
-    i=$((i + 1))
-    [ "$i" -le 250 ] || fail "the live generator was not ready within 25 s"
-    sleep 0.1
-done
+livegen_wait "$gen" "$live" 25 "$PL_TMP/gen.err"
 
 # lag_mpd IN - IN with the last segment of the audio SegmentTimeline left out.
 lag_mpd() {

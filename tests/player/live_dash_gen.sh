@@ -15,6 +15,7 @@
 # dynamic and 3 segments of each stream exist. Stops after SECONDS, or on
 # SIGTERM/SIGINT (ffmpeg too). Exit 1 if ffmpeg fails or the outputs do not
 # appear within 20 s.
+. "$(dirname "$0")/../support/livegen.sh"
 set -eu
 [ $# -ge 1 ] || { echo "usage: live_dash_gen.sh OUTDIR [SECONDS]" >&2; exit 2; }
 out=$1
@@ -54,11 +55,6 @@ while :; do
 done
 touch "$out/ready"
 
-rc=0
-wait "$ffpid" || rc=$?
+_ff=$ffpid
 ffpid=""
-if [ "$rc" -ne 0 ] && [ "$rc" -ne 255 ]; then
-    cat "$out/ffmpeg.err" >&2
-    exit 1
-fi
-exit 0
+livegen_finish "$_ff" "$out"

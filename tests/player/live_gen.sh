@@ -20,6 +20,7 @@
 # Serve OUTDIR with sv-faultsrv. Stops after SECONDS, or on SIGTERM/SIGINT
 # (then ffmpeg is stopped too). Exit 1 if ffmpeg fails or the outputs do not
 # appear within 20 s.
+. "$(dirname "$0")/../support/livegen.sh"
 set -eu
 [ $# -ge 1 ] || { echo "usage: live_gen.sh OUTDIR [SECONDS [SEGMENT [WINDOW]]]" >&2; exit 2; }
 out=$1
@@ -84,11 +85,6 @@ done
 
 touch "$out/ready"
 
-rc=0
-wait "$ffpid" || rc=$?
+_ff=$ffpid
 ffpid=""
-if [ "$rc" -ne 0 ] && [ "$rc" -ne 255 ]; then
-    cat "$out/ffmpeg.err" >&2
-    exit 1
-fi
-exit 0
+livegen_finish "$_ff" "$out"

@@ -17,6 +17,7 @@
 #                        cannot start at 0)
 # Runs until ffmpeg ends (90 s) or SIGTERM/SIGINT (ffmpeg is stopped too).
 # Exit 1 if ffmpeg fails or the streams are not ready within 40 s.
+. "$(dirname "$0")/../support/livegen.sh"
 set -eu
 [ $# -eq 2 ] || { echo "usage: zoo_live.sh ZOO OUTDIR" >&2; exit 2; }
 src="$1/src/live.mp4"
@@ -91,11 +92,6 @@ while :; do
 done
 touch "$out/ready"
 
-rc=0
-wait "$ffpid" || rc=$?
+_ff=$ffpid
 ffpid=""
-if [ "$rc" -ne 0 ] && [ "$rc" -ne 255 ]; then
-    cat "$out/ffmpeg.err" >&2
-    exit 1
-fi
-exit 0
+livegen_finish "$_ff" "$out"

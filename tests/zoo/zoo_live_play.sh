@@ -9,6 +9,7 @@
 # asks for.
 #   zoo_live_play.sh [ENTRY...]   (default: every live entry)
 . "$SV_SOURCE_DIR/tests/zoo/zoolib.sh"
+. "$SV_SOURCE_DIR/tests/support/livegen.sh"
 
 frames=${ZOO_LIVE_FRAMES:-300}
 names=${*:-$(echo "$ZOO_LIVE_ENTRIES" | cut -d: -f1)}
@@ -20,13 +21,7 @@ live="$ZOO_TMP/live"
 sh "$ZOO_LIB/zoo_live.sh" "$ZOO" "$live" 2>"$ZOO_TMP/gen.err" &
 gen=$!
 ZOO_PIDS="$gen"
-i=0
-while [ ! -f "$live/ready" ]; do
-    kill -0 "$gen" 2>/dev/null || fail "the live generator stopped: $(cat "$ZOO_TMP/gen.err")"
-    i=$((i + 1))
-    [ "$i" -le 450 ] || fail "the live streams were not ready within 45 s"
-    sleep 0.1
-done
+livegen_wait "$gen" "$live" 45 "$ZOO_TMP/gen.err"
 for name in $names; do
     zoo_live_snapshot "$live" "$name"
 done

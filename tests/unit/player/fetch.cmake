@@ -3,7 +3,7 @@
 # fault servers (tests/support) on 127.0.0.1; it takes a few seconds.
 sv_unit_test(test_loop SOURCES test_loop.c)
 set_tests_properties(test_loop PROPERTIES TIMEOUT 60)
-sv_unit_test(test_fetcher SOURCES test_fetcher.c test_fetcher_transport.c LIBS sv_faultsrv)
+sv_unit_test(test_fetcher SOURCES test_fetcher.c test_fetcher_transport.c test_fetcher_faults.c LIBS sv_faultsrv)
 set_tests_properties(test_fetcher PROPERTIES TIMEOUT 90)
 # Real HTTP with timers and stalls: waiting, hardly any CPU.
 sv_test_cost(11 5 test_fetcher)

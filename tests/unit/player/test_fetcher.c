@@ -7,7 +7,9 @@
  * failover on 500 / 404 / reset / stall with back-off and probing, a drip
  * under the relative speed floor, retries that outlast max_attempts while
  * media is buffered, the query token and cancellation. The transport alone (file://, error
- * bodies) is in test_fetcher_transport.c, sharing this file's servers.
+ * bodies) is in test_fetcher_transport.c, segment faults (retries while
+ * buffered, 404s, short bodies) in test_fetcher_faults.c; both share this
+ * file's servers and helpers (test_fetcher.h).
  */
 #define _XOPEN_SOURCE 700 /* mkdtemp */
 #include <stdarg.h>
@@ -130,7 +132,7 @@ void rules(sv_faultsrv *srv, const char *json)
 }
 
 /* Short timeouts so every failure shows within about a second. */
-static sv__fetcher *make_fetcher(int max_attempts)
+sv__fetcher *make_fetcher(int max_attempts)
 {
     sv__fetch_options o;
     sv__fetcher *f;
@@ -149,18 +151,8 @@ static sv__fetcher *make_fetcher(int max_attempts)
 
 /* ---- running one fetch ------------------------------------------------------------- */
 
-typedef struct done {
-    int called;
-    int error;
-    long status;
-    uint8_t *data;
-    size_t size;
-    double throughput;
-    int attempts;
-    char cdn[32], url[256], ctype[64], message[256];
-} done;
 
-static void on_fetched(void *opaque, sv__fetch_result *r)
+void on_fetched(void *opaque, sv__fetch_result *r)
 {
     done *d = opaque;
 
@@ -187,7 +179,7 @@ static void on_guard(void *arg)
 }
 
 /* Runs the loop for `seconds` at most, or until a fetch callback stops it. */
-static void run_loop(double seconds)
+void run_loop(double seconds)
 {
     guard_fired = 0;
     int64_t guard = sv__loop_timer(E.loop, seconds, on_guard, NULL);
@@ -196,8 +188,8 @@ static void run_loop(double seconds)
     sv__loop_timer_cancel(E.loop, guard);
 }
 
-static void fetch_kind(sv__fetcher *f, sv__fetch_kind kind, const char *url, int64_t offset,
-                       int64_t length, int head, done *d)
+void fetch_kind(sv__fetcher *f, sv__fetch_kind kind, const char *url, int64_t offset,
+                int64_t length, int head, done *d)
 {
     sv__fetch_req req = { .kind = kind, .url = url, .offset = offset, .length = length,
                           .head_only = head };
@@ -210,8 +202,6 @@ static void fetch_kind(sv__fetcher *f, sv__fetch_kind kind, const char *url, int
     assert_int_equal(d->called, 1);
 }
 
-#define fetch_url(f, url, offset, length, head, d) \
-    fetch_kind((f), SV__FETCH_SEGMENT, (url), (offset), (length), (head), (d))
 
 char *url_of(char *buf, size_t size, int port, const char *path)
 {
@@ -488,10 +478,6 @@ static void test_speed_floor_and_broken_bodies(void **state)
 
 /* ---- CDNs ------------------------------------------------------------------------------ */
 
-typedef struct changes {
-    int n;
-    char from[4][16], to[4][16], reason[4][64];
-} changes;
 
 static void on_cdn_change(void *opaque, const char *from, const char *to, const char *reason)
 {
@@ -525,7 +511,7 @@ static sv__fetcher *make_cdn_fetcher_on(changes *c, char *seg_url, size_t size, 
     return f;
 }
 
-static sv__fetcher *make_cdn_fetcher(changes *c, char *seg_url, size_t size)
+sv__fetcher *make_cdn_fetcher(changes *c, char *seg_url, size_t size)
 {
     return make_cdn_fetcher_on(c, seg_url, size, E.pa);
 }
@@ -649,147 +635,6 @@ static void test_slow_transfer_fails_over(void **state)
     assert_string_equal(c.reason[0], "too slow");
     sv__fetcher_stats(f, &st);
     assert_int_equal(st.slow_aborts, 1);
-    sv__fetcher_destroy(f);
-}
-
-static double probe_buffer;
-static int probe_calls;
-
-static double buffer_probe(void *opaque)
-{
-    (void)opaque;
-    probe_calls++;
-    return probe_buffer;
-}
-
-static void spend_buffer(void *arg)
-{
-    (void)arg;
-    probe_buffer = 0;
-}
-
-/* Every CDN answers 503. While the probe reports media buffered, a segment
- * fetch goes on past max_attempts (4); once the buffer is spent it fails.
- * A manifest never waits for the buffer. */
-static void test_keeps_trying_while_buffered(void **state)
-{
-    changes c;
-    char url[128];
-    sv__fetcher *f = make_cdn_fetcher(&c, url, sizeof(url));
-    done d;
-
-    (void)state;
-    rules(E.a, "[{\"match\":\"*\",\"status\":503}]");
-    rules(E.b, "[{\"match\":\"*\",\"status\":503}]");
-    sv__fetcher_set_buffer_probe(f, buffer_probe, NULL);
-    probe_buffer = 20;
-    probe_calls = 0;
-    assert_true(sv__loop_timer(E.loop, 1.0, spend_buffer, NULL) > 0);
-    fetch_url(f, url, 0, -1, 0, &d);
-    assert_int_equal(d.error, SV_ERR_HTTP);
-    assert_int_equal(d.status, 503);
-    assert_true(d.attempts > 4);
-    assert_true(probe_calls >= 2);
-    assert_float_equal(probe_buffer, 0, 0);
-
-    probe_buffer = 20;
-    fetch_kind(f, SV__FETCH_MANIFEST, url, 0, -1, 0, &d);
-    assert_int_equal(d.error, SV_ERR_HTTP);
-    assert_int_equal(d.attempts, 4);
-    sv__fetcher_destroy(f);
-}
-
-/* A segment's 404 and 410 from a single source are retried like a 5xx (an
- * origin still publishing, a CDN hole): max_attempts attempts, and more
- * while the probe reports media buffered; a 403 still fails at once. */
-static void test_segment_404_retried(void **state)
-{
-    sv__fetcher *f = make_fetcher(3);
-    char url[128];
-    done d;
-
-    (void)state;
-    rules(E.a, "[{\"match\":\"/seg.bin\",\"status\":404}]");
-    fetch_url(f, url_of(url, sizeof(url), E.pa, "/seg.bin"), 0, -1, 0, &d);
-    assert_int_equal(d.error, SV_ERR_NOT_FOUND);
-    assert_int_equal(d.attempts, 3);
-    assert_non_null(strstr(d.message, url));
-    assert_non_null(strstr(d.message, "404"));
-
-    rules(E.a, "[{\"match\":\"/seg.bin\",\"times\":2,\"status\":410}]");
-    fetch_url(f, url, 0, -1, 0, &d);
-    assert_int_equal(d.error, 0);
-    assert_int_equal(d.attempts, 3);
-    free(d.data);
-
-    rules(E.a, "[{\"match\":\"/seg.bin\",\"status\":404}]");
-    sv__fetcher_set_buffer_probe(f, buffer_probe, NULL);
-    probe_buffer = 20;
-    assert_true(sv__loop_timer(E.loop, 0.8, spend_buffer, NULL) > 0);
-    fetch_url(f, url, 0, -1, 0, &d);
-    assert_int_equal(d.error, SV_ERR_NOT_FOUND);
-    assert_true(d.attempts > 3);
-    assert_float_equal(probe_buffer, 0, 0);
-
-    rules(E.a, "[{\"match\":\"/seg.bin\",\"status\":403}]");
-    fetch_url(f, url, 0, -1, 0, &d);
-    assert_int_equal(d.error, SV_ERR_FORBIDDEN);
-    assert_int_equal(d.attempts, 1);
-    sv__fetcher_set_buffer_probe(f, NULL, NULL);
-    sv__fetcher_destroy(f);
-}
-
-/* The body check of a request: a 1000-byte answer that its check calls
- * short is a truncated body, retried, and the message counts the bytes; a
- * body that passes is delivered. */
-static int need_1000(const uint8_t *data, size_t size, char *why, size_t cap)
-{
-    (void)data;
-    if (size >= 1000)
-        return 0;
-    snprintf(why, cap, "its boxes need 1000");
-    return SV_ERR_PARSE;
-}
-
-static void test_short_body_retried(void **state)
-{
-    sv__fetcher *f = make_fetcher(3);
-    char url[128];
-    done d;
-    sv__fetch_req req = { .kind = SV__FETCH_SEGMENT, .length = -1, .check = need_1000 };
-
-    (void)state;
-    /* The server announces and sends 400 bytes of the 1000: no transport
-     * error, only the check sees it. The first answer is short, the second
-     * whole. */
-    rules(E.a, "[{\"match\":\"/seg.bin\",\"times\":1,\"content_length\":400}]");
-    req.url = url_of(url, sizeof(url), E.pa, "/seg.bin");
-    memset(&d, 0, sizeof(d));
-    assert_true(sv__fetch(f, &req, on_fetched, &d) > 0);
-    run_loop(15);
-    assert_int_equal(d.called, 1);
-    assert_int_equal(d.error, 0);
-    assert_int_equal(d.attempts, 2);
-    assert_int_equal(d.size, FILE_SIZE);
-    free(d.data);
-
-    rules(E.a, "[{\"match\":\"/seg.bin\",\"content_length\":400}]");
-    memset(&d, 0, sizeof(d));
-    assert_true(sv__fetch(f, &req, on_fetched, &d) > 0);
-    run_loop(15);
-    assert_int_equal(d.error, SV_ERR_NETWORK);
-    assert_int_equal(d.attempts, 3);
-    assert_non_null(strstr(d.message, "truncated body: 400 bytes received, its boxes need 1000"));
-
-    /* Content-Length larger than the body: the transport sees it, the
-     * message counts the bytes. */
-    rules(E.a, "[{\"match\":\"/seg.bin\",\"content_length_delta\":500}]");
-    fetch_url(f, url, 0, -1, 0, &d);
-    assert_int_equal(d.error, SV_ERR_NETWORK);
-    char want[96];
-    snprintf(want, sizeof(want), "truncated body: %d of %d bytes", (int)FILE_SIZE,
-             (int)FILE_SIZE + 500);
-    assert_non_null(strstr(d.message, want));
     sv__fetcher_destroy(f);
 }
 
