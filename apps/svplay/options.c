@@ -30,7 +30,8 @@ static const char usage_tail[] =
     "\n"
     "Keys (window): space/p pause, left/right seek -/+10 s, down/up -/+60 s,\n"
     "  f fullscreen, m mute, 9/0 volume down/up, i info panel, a next audio track,\n"
-    "  s next subtitle track, v cycle quality (auto, 0..n-1), q/Esc quit.\n"
+    "  s next subtitle track, v cycle quality (auto, 0..n-1), l back to the live\n"
+    "  edge (live), q/Esc quit.\n"
     "Keys (catalog): arrows move (left/right in a row, up/down between rows),\n"
     "  Enter plays the title from its resume position, letters or / search\n"
     "  (Backspace edits; Esc or Backspace on an empty query leaves the search),\n"
@@ -47,7 +48,7 @@ enum {
     OPT_VOLUME, OPT_MUTE, OPT_FULLSCREEN, OPT_LOG_LEVEL, OPT_SUB, OPT_SUB_LOG, OPT_CDN,
     OPT_AUTH_TOKEN, OPT_SERVER, OPT_USER, OPT_PASSWORD_FILE, OPT_DEVICE, OPT_HLS,
     OPT_FROM_START, OPT_CMCD, OPT_CODECS, OPT_ALLOW_CODEC_SWITCH, OPT_GIVE_UP,
-    OPT_ALANG, OPT_SLANG
+    OPT_ALANG, OPT_SLANG, OPT_TARGET_LATENCY
 };
 
 /* Every option, described once: the parser and --help are made from it
@@ -118,6 +119,12 @@ static const cli_opt options[] = {
       "milliseconds after the buffer ran out (100 to 3600000); a "
       "segment that fails is retried while media is buffered, then "
       "skipped", "10000", NULL },
+    { "target-latency", 0, "MS", OPT_TARGET_LATENCY, 0,
+      "live: play MS milliseconds behind the live edge (now minus the "
+      "frame's program date time), held by playing at 0.95 to 1.05 "
+      "times the normal rate with the pitch kept; default: the "
+      "manifest's target (DASH ServiceDescription, HLS PART-HOLD-BACK "
+      "or HOLD-BACK); -1: never change the rate", NULL, NULL },
     { "cmcd", 0, NULL, OPT_CMCD, 0,
       "send Common Media Client Data (CTA-5004) with each "
       "segment request (CMCD= query argument)", NULL, NULL },
@@ -429,6 +436,13 @@ static int apply_option(svp_options *o, int c, const char *arg)
     case OPT_HLS: o->prefer_hls = 1; return 0;
     case OPT_FROM_START: o->from_start = 1; return 0;
     case OPT_CMCD: o->cmcd = 1; return 0;
+    case OPT_TARGET_LATENCY:
+        if (parse_int("target-latency", arg, -1, 600000, &n) < 0)
+            return -1;
+        if (n == 0)
+            return usage_error("invalid value '0' for --target-latency: 1 to 600000 ms, or -1");
+        o->target_latency_ms = (int)n;
+        return 0;
     case OPT_GIVE_UP:
         if (parse_int("give-up", arg, 100, 3600000, &n) < 0)
             return -1;

@@ -53,4 +53,12 @@ void svp_osd_format(sv_player *p, char *buf, size_t size)
              (long long)w, (long long)h, rate, (long long)q, locked ? "locked" : "auto", buffer,
              trate, (long long)decoded, (long long)dropped, (long long)rebuf,
              (int)(volume * 100 + 0.5), muted ? " (muted)" : "");
+    /* Live: how far behind the edge, and the rate holding it. */
+    double latency = 0, prate = 1;
+    if (sv_player_get_double(p, SV_PROP_LIVE_LATENCY, &latency) == 0 &&
+        sv_player_get_double(p, SV_PROP_PLAYBACK_RATE, &prate) == 0) {
+        size_t n = strlen(buf);
+        snprintf(buf + n, size - n, "\nlive latency %.2f s  rate %.3f  (l: live edge)", latency,
+                 prate);
+    }
 }

@@ -117,6 +117,7 @@ int svp_session_settings(svp_app *app, sv_player_settings *s)
     s->cmcd = app->opt.cmcd;
     if (app->opt.give_up_ms > 0)
         s->fetch_give_up_ms = app->opt.give_up_ms;
+    s->live_target_latency_ms = app->opt.target_latency_ms;
     if (app->opt.abr_rule)
         s->abr_rule = app->opt.abr_rule;
     s->max_height = app->opt.max_height;

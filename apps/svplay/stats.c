@@ -316,6 +316,14 @@ int svp_stats_write(const svp_stats *st, const char *path, sv_player *player,
     json_object_set_new(root, "max_av_drift_s", json_real(ps.max_av_drift_s));
     json_object_set_new(root, "skipped_segments", json_integer(ps.skipped_segments));
     json_object_set_new(root, "skipped_s", json_real(ps.skipped_s));
+    json_object_set_new(root, "live_latency_s", json_real(ps.live_latency_s));
+    json_object_set_new(root, "live_latency_p50_s", json_real(ps.live_latency_p50_s));
+    json_object_set_new(root, "live_latency_p95_s", json_real(ps.live_latency_p95_s));
+    json_object_set_new(root, "live_target_latency_s", json_real(ps.live_target_latency_s));
+    json_object_set_new(root, "playback_rate", json_real(ps.playback_rate));
+    json_object_set_new(root, "min_playback_rate", json_real(ps.min_playback_rate));
+    json_object_set_new(root, "max_playback_rate", json_real(ps.max_playback_rate));
+    json_object_set_new(root, "playback_rate_changes", json_integer(ps.playback_rate_changes));
     json_object_set_new(root, "audio_frames", json_integer(audio_frames));
     json_object_set_new(root, "audio_silence_frames", json_integer(audio_silence_frames));
     json_object_set_new(root, "audio_md5", audio_md5 ? json_string(audio_md5) : json_null());

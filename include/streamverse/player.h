@@ -165,6 +165,16 @@ typedef struct sv_player_settings {
     const char *audio_languages;
     const char *subtitle_languages;
 
+    /* Live latency (API 2.3): how far behind the live edge to play, in
+     * milliseconds of "now minus the program date time of the frame on
+     * screen" (docs/sdk.md, "Live latency"). 0 (default): the manifest's
+     * target (DASH ServiceDescription Latency@target, HLS PART-HOLD-BACK
+     * or HOLD-BACK), and none when it gives none; -1: never change the
+     * playback rate. With a target a live load starts that far behind
+     * the edge, and the player holds it by playing at 0.95 to 1.05 times
+     * the normal rate, the pitch kept. 1 to 600000, 0 or -1. */
+    int live_target_latency_ms;
+
     /* New fields are appended here (common.h, "Growable structs"). */
 } sv_player_settings;
 
@@ -386,6 +396,18 @@ SV_API int sv_player_set_pause(sv_player *player, int paused, uint64_t userdata)
  * shown. Returns 0, SV_ERR_INVALID or SV_ERR_STATE.
  */
 SV_API int sv_player_seek(sv_player *player, double position_s, int flags, uint64_t userdata);
+/* (Live: the seekable range is the DVR window, SV_PROP_SEEKABLE_START to
+ * SV_PROP_SEEKABLE_END; a target past its end goes to the live start.) */
+
+/*
+ * (API 2.3) Live: goes back to the live edge, as far behind it as a new
+ * load would start (the target latency: settings.live_target_latency_ms
+ * or the manifest's), from a pause or a seek back into the DVR window.
+ * The reply comes when the seek is accepted, SV_EVENT_SEEK_DONE when its
+ * first frame is shown. Returns 0, SV_ERR_INVALID, or SV_ERR_STATE (nothing
+ * loaded); the reply carries SV_ERR_UNSUPPORTED when the load is not live.
+ */
+SV_API int sv_player_seek_live(sv_player *player, uint64_t userdata);
 
 /* Stops playback and unloads; the state becomes IDLE. Returns 0. */
 SV_API int sv_player_stop(sv_player *player, uint64_t userdata);
@@ -502,7 +524,12 @@ typedef enum sv_property {
     SV_PROP_QUALITY_INDEX,    /* int64: video representation index being played */
     SV_PROP_QUALITY_LOCKED,   /* int64: 1 if set_quality locked it, 0 for ABR */
     SV_PROP_STARTUP_TIME,     /* double, s: from load to the first frame shown */
-    SV_PROP_AV_DRIFT          /* double, s: audio clock minus video clock at the last frame */
+    SV_PROP_AV_DRIFT,         /* double, s: audio clock minus video clock at the last frame */
+    /* (API 2.3) Live. SV_ERR_STATE when the load is not live. */
+    SV_PROP_LIVE_LATENCY,     /* double, s: now minus the program date time on screen */
+    SV_PROP_PLAYBACK_RATE,    /* double: 1, or what holds the target latency */
+    SV_PROP_SEEKABLE_START,   /* double, s: the DVR window on the position's timeline */
+    SV_PROP_SEEKABLE_END      /* double, s: the live start (the latest position a seek takes) */
     /* New properties are appended. There is no count: a host walks the list
      * with sv_property_name() until it returns NULL, so a newer library's
      * extra properties are found without a rebuild. */
@@ -609,6 +636,19 @@ typedef struct sv_player_stats {
      * with SV_EVENT_SEGMENT_SKIPPED), and the media time they covered. */
     int64_t skipped_segments;
     double skipped_s;
+    /* (API 2.3) Live: now minus the program date time of the frame on
+     * screen (DASH availabilityStartTime + its time, HLS
+     * EXT-X-PROGRAM-DATE-TIME), sampled every 50 ms while playing: the
+     * last sample and the median and 95th percentile of them all (10 ms
+     * steps); -1 when not live or the stream gives no date. */
+    double live_latency_s;
+    double live_latency_p50_s;
+    double live_latency_p95_s;
+    double live_target_latency_s; /* the target held; -1 none */
+    double playback_rate;         /* now: 1, or 0.95 to 1.05 holding the target */
+    double min_playback_rate;     /* the lowest and highest played since load */
+    double max_playback_rate;
+    int64_t playback_rate_changes;
 } sv_player_stats;
 
 #define SV_PLAYER_STATS_INIT SV_STRUCT_INIT(sv_player_stats)

@@ -303,6 +303,7 @@ static void check(void *arg)
         sv__set_state(p, SV_STATE_BUFFERING);
     }
     sv__sched_kick(p);
+    sv__latency_tick(p, get_state(p) == SV_STATE_PLAYING, ahead);
     sv__mutex_lock(&p->st.lock);
     double pos = p->st.position_s;
     sv__mutex_unlock(&p->st.lock);
@@ -534,6 +535,9 @@ static void on_manifest(void *opaque, sv__fetch_result *r)
                               err.message[0] ? err.message : sv_strerror(ret));
         return;
     }
+    if (p->settings.live_target_latency_ms > 0)
+        sv__model_set_target_latency(p->pres, p->settings.live_target_latency_ms / 1000.0,
+                                     sv__wallclock_utc(p));
     sv__mutex_lock(&p->st.lock);
     p->st.duration_s = p->pres->duration;
     sv__mutex_unlock(&p->st.lock);
@@ -603,6 +607,7 @@ void sv__control_load(struct sv_player *p, sv__cmd *c, int continues)
     p->st.bitrate_time_weight = p->st.bitrate_weighted_sum = 0;
     p->st.quality_locked = c->opts.quality_index >= 0;
     sv__mutex_unlock(&p->st.lock);
+    sv__latency_reset(p);
 
     p->load_url = to_url(p->settings.allocator, c->url);
     if (!p->load_url) {
@@ -702,7 +707,15 @@ static int cmd_seek(struct sv_player *p, sv__cmd *c)
 {
     if (!p->pres)
         return SV_ERR_STATE;
-    double target = c->dvalue;
+    double target = c->dvalue, lo = 0, hi = 0;
+    int live = p->pres->live;
+    if (live && sv__model_seekable(p->pres, sv__wallclock_utc(p), &lo, &hi) < 0)
+        return SV_ERR_STATE; /* nothing listed yet */
+    if (c->flags & SV__SEEK_LIVE) {
+        if (!live)
+            return SV_ERR_UNSUPPORTED;
+        target = hi;
+    }
     sv__mutex_lock(&p->st.lock);
     if (c->flags & SV_SEEK_RELATIVE)
         target += p->st.position_s;
@@ -710,6 +723,17 @@ static int cmd_seek(struct sv_player *p, sv__cmd *c)
     sv__mutex_unlock(&p->st.lock);
     if (dur > 0 && target > dur)
         target = dur - 0.001;
+    if (live) {
+        /* The DVR window; past its end is the live start. */
+        if (target > hi)
+            target = hi;
+        if (target < lo)
+            target = lo;
+        PLOGI(p, "live seek to %.3f s (window %.3f to %.3f s)", target, lo, hi);
+    }
+    /* Back at the edge the target latency is held again; behind it, in
+     * the window, the rate stays 1. */
+    sv__latency_hold(p, !live || (c->flags & SV__SEEK_LIVE) || target >= hi - 0.001);
     if (target < 0)
         target = 0;
     double accurate = (c->flags & SV_SEEK_KEYFRAME) ? -1 : target;

@@ -126,6 +126,9 @@ typedef enum sv__cmd_kind {
     SV__CMD_LOAD_TITLE
 } sv__cmd_kind;
 
+/* SV__CMD_SEEK to the live start (sv_player_seek_live), beside SV_SEEK_*. */
+#define SV__SEEK_LIVE 0x100
+
 typedef struct sv__cmd {
     struct sv_player *player;
     sv__cmd_kind kind;
@@ -190,6 +193,31 @@ size_t sv__control_cdns_list(struct sv_player *p, sv__cdn_entry *out, size_t cap
  * load has CDNs (fetched now, then every TTL). 0 or SV_ERR_NOMEM. */
 int sv__steer_start(struct sv_player *p);
 void sv__steer_stop(struct sv_player *p);
+
+/* ---- live latency (latency.c) --------------------------------------------------- */
+
+#define SV__LATENCY_BINS 6000      /* 10 ms steps up to a minute */
+
+/* Loop thread only. */
+typedef struct sv__latency {
+    double target;                 /* seconds held; < 0 none */
+    double rate;                   /* asked of the outputs */
+    double last_change_s;          /* player clock of the last change */
+    int hold;                      /* the target is held (not after a seek behind the edge) */
+    int64_t nb;                    /* samples in hist */
+    uint32_t *hist;                /* SV__LATENCY_BINS counts; NULL until live is played */
+} sv__latency;
+
+/* A new load: rate 1, no samples, the stats' live fields -1. */
+void sv__latency_reset(struct sv_player *p);
+/* From the tick: samples the latency while `playing` (live with a date),
+ * moves the rate toward the target given the `buffer` ahead (seconds), and
+ * publishes the stats. */
+void sv__latency_tick(struct sv_player *p, int playing, double buffer);
+void sv__latency_free(struct sv_player *p);
+/* Holds the target (1: at a load and back at the live edge) or not (0:
+ * a seek back into the DVR window plays on at rate 1). */
+void sv__latency_hold(struct sv_player *p, int hold);
 
 /* ---- the player ------------------------------------------------------------ */
 
@@ -257,6 +285,7 @@ struct sv_player {
     double seek_target;            /* < 0 when no seek is pending */
     int paused_by_user;
 
+    sv__latency latency;           /* live latency and the rate that holds it */
     int64_t manifest_fetch;        /* > 0 while the manifest is being fetched */
     int stats_startup_pending;     /* startup_time_s not measured yet */
 

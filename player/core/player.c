@@ -178,7 +178,8 @@ static int check_settings(const sv_player_settings *s)
     if (s->start_buffer_s < 0 || s->buffer_goal_s <= 0 || s->buffer_max_s < s->buffer_goal_s ||
         s->max_height < 0 || s->decoder_threads < 0 || s->connect_timeout_s < 0 ||
         s->fetch_give_up_ms < SV__FETCH_GIVE_UP_MIN_MS ||
-        s->fetch_give_up_ms > SV__FETCH_GIVE_UP_MAX_MS)
+        s->fetch_give_up_ms > SV__FETCH_GIVE_UP_MAX_MS || s->live_target_latency_ms < -1 ||
+        s->live_target_latency_ms > 600000)
         return SV_ERR_INVALID;
     char err[160];
     sv__codec_prefs prefs;
@@ -353,6 +354,7 @@ void sv_player_destroy(sv_player *p)
     }
     sv__vout_destroy(p->vout);
     sv__aout_destroy(p->aout);
+    sv__latency_free(p);
     sv__subs_destroy(p->subs);
     sv__sessions_destroy(p->sessions);
     sv__fetcher_destroy(p->fetcher);
@@ -504,6 +506,18 @@ int sv_player_seek(sv_player *p, double position_s, int flags, uint64_t userdata
         c->dvalue = position_s;
         c->flags = flags;
     }
+    return post(p, c);
+}
+
+int sv_player_seek_live(sv_player *p, uint64_t userdata)
+{
+    if (!p)
+        return SV_ERR_INVALID;
+    if (!loaded(p))
+        return SV_ERR_STATE;
+    sv__cmd *c = cmd_new(p, SV__CMD_SEEK, userdata);
+    if (c)
+        c->flags = SV__SEEK_LIVE;
     return post(p, c);
 }
 

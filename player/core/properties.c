@@ -38,12 +38,13 @@ const char *sv_event_name(sv_event_id id)
  * (move it when a property is appended; the ABI test names each one).
  * Kept here, not in player.h, so that adding a property never changes a
  * public constant a host may have compiled in. */
-#define PROP_COUNT ((unsigned)SV_PROP_AV_DRIFT + 1)
+#define PROP_COUNT ((unsigned)SV_PROP_SEEKABLE_END + 1)
 
 static const char *const prop_names[PROP_COUNT] = {
     "state", "position", "duration", "buffer", "bitrate", "throughput", "dropped-frames",
     "decoded-frames", "rebuffer-count", "rebuffer-time", "volume", "mute", "video-width",
     "video-height", "quality-index", "quality-locked", "startup-time", "av-drift",
+    "live-latency", "playback-rate", "seekable-start", "seekable-end",
 };
 
 const char *sv_property_name(sv_property prop)
@@ -84,6 +85,18 @@ static int get_locked(struct sv_player *p, sv_property prop, double *out, int *i
         *out = p->st.stats.startup_time_s;
         return p->st.stats.startup_time_s >= 0 ? 0 : SV_ERR_STATE;
     case SV_PROP_AV_DRIFT: *out = p->st.av_drift_s; return idle ? SV_ERR_STATE : 0;
+    case SV_PROP_LIVE_LATENCY:
+        *out = p->st.stats.live_latency_s;
+        return !idle && p->st.live && p->st.stats.live_latency_s >= 0 ? 0 : SV_ERR_STATE;
+    case SV_PROP_PLAYBACK_RATE:
+        *out = p->st.stats.playback_rate;
+        return !idle && p->st.live ? 0 : SV_ERR_STATE;
+    case SV_PROP_SEEKABLE_START:
+        *out = p->st.seekable_start_s;
+        return !idle && p->st.live > 1 ? 0 : SV_ERR_STATE;
+    case SV_PROP_SEEKABLE_END:
+        *out = p->st.seekable_end_s;
+        return !idle && p->st.live > 1 ? 0 : SV_ERR_STATE;
     default: return SV_ERR_INVALID;
     }
 }

@@ -128,6 +128,7 @@ typedef struct sv__dash_mpd {
     double suggested_presentation_delay; /* < 0 if absent */
     double availability_start_time;    /* seconds since 1970 (UTC), 0 if absent */
     double target_latency;             /* ServiceDescription Latency@target (s), < 0 if absent */
+    double min_latency, max_latency;   /* Latency@min, @max (s), < 0 if absent */
     double publish_time;
     const char *utc_timing_scheme, *utc_timing_value; /* first UTCTiming, or NULL */
     const char *steering_uri;          /* ContentSteering, or NULL */

@@ -553,6 +553,7 @@ static int parse_mpd(ctx *c, const xmlNode *root, const char *url)
     mpd->dynamic = type && strcmp(type, "dynamic") == 0;
     mpd->duration = mpd->min_update_period = mpd->time_shift_buffer_depth = -1;
     mpd->suggested_presentation_delay = mpd->target_latency = mpd->max_segment_duration = -1;
+    mpd->min_latency = mpd->max_latency = -1;
     if (attr_dur(c, root, "mediaPresentationDuration", &mpd->duration) < 0 ||
         attr_dur(c, root, "minBufferTime", &mpd->min_buffer_time) < 0 ||
         attr_dur(c, root, "maxSegmentDuration", &mpd->max_segment_duration) < 0 ||
@@ -584,17 +585,25 @@ static int parse_mpd(ctx *c, const xmlNode *root, const char *url)
             mpd->utc_timing_scheme = attr(c, ch, "schemeIdUri");
             mpd->utc_timing_value = attr(c, ch, "value");
         } else if (is(ch, "ServiceDescription") && mpd->target_latency < 0) {
-            /* DASH-IF low-latency: Latency@target in milliseconds. */
+            /* DASH-IF low-latency: Latency@target, @min and @max in
+             * milliseconds (the first Latency with a target). */
             for (const xmlNode *l = ch->children; l; l = l->next) {
-                int64_t ms;
-                if (!is(l, "Latency") || (ret = attr_i64(c, l, "target", &ms)) == 0)
+                static const char *const names[] = { "target", "min", "max" };
+                double *dst[] = { &mpd->target_latency, &mpd->min_latency, &mpd->max_latency };
+                if (!is(l, "Latency"))
                     continue;
-                if (ret < 0)
-                    return ret;
-                if (ms < 0 || ms > 86400000)
-                    return bad_attr(c, l, "target", "is not a latency in ms (0..86400000)");
-                mpd->target_latency = (double)ms / 1000;
-                break;
+                for (int k = 0; k < 3; k++) {
+                    int64_t ms;
+                    if ((ret = attr_i64(c, l, names[k], &ms)) < 0)
+                        return ret;
+                    if (ret == 0)
+                        continue;
+                    if (ms < 0 || ms > 86400000)
+                        return bad_attr(c, l, names[k], "is not a latency in ms (0..86400000)");
+                    *dst[k] = (double)ms / 1000;
+                }
+                if (mpd->target_latency >= 0)
+                    break;
             }
         } else if (is(ch, "ContentSteering")) {
             const char *s = text_of(c, ch);

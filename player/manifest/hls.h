@@ -56,6 +56,24 @@ typedef struct sv__hls_segment {
     const char *program_date_time; /* EXT-X-PROGRAM-DATE-TIME text, or NULL */
 } sv__hls_segment;
 
+/* EXT-X-PART: a part of segment `sequence` (the segment the next URI line
+ * lists, or the one still being written after the last URI line). */
+typedef struct sv__hls_part {
+    const char *uri;            /* resolved */
+    double duration;            /* seconds */
+    double start;               /* like a segment's: the durations before it */
+    int64_t offset, length;     /* BYTERANGE; length -1: the whole resource */
+    int64_t sequence;           /* media sequence number of its segment */
+    int index;                  /* in its segment, from 0 */
+    int independent, gap;       /* INDEPENDENT=YES, GAP=YES */
+} sv__hls_part;
+
+/* EXT-X-RENDITION-REPORT: where another rendition's playlist ends. */
+typedef struct sv__hls_rendition_report {
+    const char *uri;            /* resolved */
+    int64_t last_msn, last_part; /* -1 when absent */
+} sv__hls_rendition_report;
+
 /* EXT-X-STREAM-INF (or EXT-X-I-FRAME-STREAM-INF with iframe_only). */
 typedef struct sv__hls_variant {
     const char *uri;
@@ -119,6 +137,24 @@ typedef struct sv__hls_playlist {
     sv__hls_map *maps;
     size_t nb_maps;
     double duration;            /* sum of the segment durations */
+
+    /* Low-latency HLS (hls_ll.c). EXT-X-SERVER-CONTROL: */
+    int can_block_reload;       /* CAN-BLOCK-RELOAD=YES: _HLS_msn/_HLS_part answered */
+    double can_skip_until;      /* CAN-SKIP-UNTIL (s): _HLS_skip=YES answered; < 0 absent */
+    double hold_back;           /* HOLD-BACK (s), < 0 absent */
+    double part_hold_back;      /* PART-HOLD-BACK (s), < 0 absent */
+    double part_target;         /* EXT-X-PART-INF PART-TARGET (s), 0 absent */
+    int64_t skipped_segments;   /* EXT-X-SKIP: segments left out before the first listed */
+    sv__hls_part *parts;        /* every EXT-X-PART, in playlist order */
+    size_t nb_parts;
+    /* EXT-X-PRELOAD-HINT TYPE=PART: the next part (of segment
+     * preload_sequence, index preload_index), being written; NULL none. */
+    const char *preload_uri;
+    int64_t preload_offset, preload_length; /* length -1: to the end */
+    int64_t preload_sequence;
+    int preload_index;
+    sv__hls_rendition_report *reports;
+    size_t nb_reports;
 } sv__hls_playlist;
 
 /*

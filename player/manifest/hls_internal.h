@@ -1,7 +1,8 @@
 /*
  * Inside the HLS parser: the state hls_parse.c (lines, tags, the driver)
  * shares with hls_segment.c (segment URI lines, kept or handed over, and
- * their scratch buffers). Only those two files include it.
+ * their scratch buffers) and hls_ll.c (the low-latency tags). Only those
+ * files include it.
  */
 #ifndef SV_PLAYER_HLS_INTERNAL_H
 #define SV_PLAYER_HLS_INTERNAL_H
@@ -27,6 +28,7 @@ typedef struct sv__hls_parser {
     sv__parse_error *err;
     int line;
     size_t cap_variants, cap_renditions, cap_session_keys, cap_segments, cap_keys, cap_maps;
+    size_t cap_parts, cap_reports;
     sv__hls_segment_fn each;          /* NULL: segments go into pl->segments */
     void *each_opaque;
 
@@ -75,6 +77,9 @@ const char *sv__hls_resolve(sv__hls_parser *p, const char *uri, size_t len);
 /* A URI line: a variant's (after EXT-X-STREAM-INF) or a segment's, kept in
  * pl->segments or handed to p->each. 0 or a negative code (err filled). */
 int sv__hls_uri_line(sv__hls_parser *p, const char *line, size_t len);
+/* A low-latency tag (hls_ll.c) named by the `nlen` bytes at `name`, with
+ * its value: 0 handled, 1 not one of them, or a negative code. */
+int sv__hls_ll_tag(sv__hls_parser *p, const char *name, size_t nlen, const char *v, size_t vlen);
 /* Frees the scratch buffers (accepts a parser that made none). */
 void sv__hls_scratch_free(sv__hls_parser *p);
 

@@ -487,6 +487,8 @@ static int handle_tag(sv__hls_parser *p, const char *line, size_t len)
                 return FAIL("EXT-X-VERSION %lld is not a protocol version", (long long)iv);
             pl->version = (int)iv;
         }
+    } else if ((ret = sv__hls_ll_tag(p, line, nlen, v, vlen)) > 0) {
+        ret = 0; /* not a low-latency tag either */
     }
     /* Any other line starting with '#' is a comment or a tag we do not use. */
 #undef IS
@@ -588,6 +590,7 @@ int sv__hls_parse_each(const char *text, size_t size, const char *url, const sv_
         goto fail;
     p.pl->arena = arena;
     p.pl->version = 1;
+    p.pl->hold_back = p.pl->part_hold_back = p.pl->can_skip_until = -1;
 
     sv__c_numeric_enter(&numeric);
     ret = parse_lines(&p, text, size);

@@ -192,6 +192,17 @@ typedef struct sv__presentation {
      * presentation time 0 corresponds to; 0 otherwise. */
     double availability_start_time;
     double time_shift_buffer_depth; /* seconds, < 0 if none */
+    /* Live latency (core/latency.c). What the manifest asks for, seconds,
+     * < 0 when it says nothing: DASH ServiceDescription Latency@target,
+     * @min, @max; HLS EXT-X-SERVER-CONTROL PART-HOLD-BACK when the
+     * playlist has parts, else HOLD-BACK (no min or max). */
+    double target_latency, min_latency, max_latency;
+    /* The UTC time (seconds since 1970) that presentation time 0 stands
+     * for, so that a frame's program date time is this + its time: DASH
+     * availabilityStartTime (dynamic), HLS a segment's EXT-X-PROGRAM-DATE-
+     * TIME less its start (the last media playlist loaded that has one);
+     * 0 when unknown. */
+    double wallclock_origin;
 
     const char *steering_uri;    /* HLS/DASH content steering server, or NULL */
     sv__model_cdn *cdns;         /* alternative bases announced by the manifest */
@@ -274,6 +285,26 @@ int sv__model_dash_refresh(sv__presentation *pres, const char *text, size_t size
  * unchanged; SV_ERR_INVALID when pres is not a live DASH presentation.
  */
 int sv__model_dash_update(sv__presentation *pres, double now_utc, sv__parse_error *err);
+
+/*
+ * The host's target latency (settings.live_target_latency_ms), seconds; < 0
+ * goes back to the manifest's. It becomes pres->target_latency, and a live
+ * start is placed by it: a live DASH presentation's live_start is computed
+ * again for now_utc (call it right after sv__model_create), an HLS one's at
+ * each media playlist load (end - the target, at the start of the segment
+ * holding it).
+ */
+void sv__model_set_target_latency(sv__presentation *pres, double target, double now_utc);
+
+/*
+ * Live: the positions a seek may take at now_utc, on the presentation
+ * timeline: from the latest first start of the audio and video reps listed
+ * (the DVR window: DASH timeShiftBufferDepth, an HLS sliding playlist) to
+ * the live start (where a load now would start: DASH recomputed for
+ * now_utc, HLS that of the last media playlist loaded). Returns 0, or
+ * SV_ERR_STATE when the presentation is not live or lists nothing yet.
+ */
+int sv__model_seekable(sv__presentation *pres, double now_utc, double *start, double *end);
 
 /*
  * Live DASH: when, at the earliest, some rep's list can grow (wall-clock UTC,

@@ -73,6 +73,8 @@ int sv__model_create(sv__source_kind kind, const char *text, size_t size, const 
     m->pub.arena = arena;
     m->pub.kind = kind;
     m->pub.time_shift_buffer_depth = -1;
+    m->pub.target_latency = m->pub.min_latency = m->pub.max_latency = -1;
+    m->latency_override = -1;
     if (!(m->pub.url = sv__arena_strdup(arena, url)))
         goto fail;
     switch (kind) {

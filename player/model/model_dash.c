@@ -423,11 +423,16 @@ void sv__model_dash_timing(sv__model *m, const sv__dash_mpd *mpd, double now_utc
     pres->duration = mpd->dynamic ? 0 : mpd->duration;
     pres->availability_start_time = mpd->dynamic ? mpd->availability_start_time : 0;
     pres->time_shift_buffer_depth = mpd->time_shift_buffer_depth;
+    pres->target_latency = m->latency_override >= 0 ? m->latency_override : mpd->target_latency;
+    pres->min_latency = mpd->min_latency;
+    pres->max_latency = mpd->max_latency;
+    pres->wallclock_origin = pres->availability_start_time;
     if (!mpd->dynamic) {
         pres->refresh_s = pres->live_start = 0;
         return;
     }
     pres->refresh_s = mpd->min_update_period > 0 ? mpd->min_update_period : 2;
+    m->max_seg_duration = max_seg_duration;
     /* The latency to aim for: ServiceDescription's Latency@target, else
      * suggestedPresentationDelay, else three of the longest segments (never
      * less than minBufferTime). Never under one segment plus the publishing
@@ -436,8 +441,8 @@ void sv__model_dash_timing(sv__model *m, const sv__dash_mpd *mpd, double now_utc
      * buffer. */
     if (mpd->max_segment_duration > max_seg_duration)
         max_seg_duration = mpd->max_segment_duration;
-    double delay = mpd->target_latency >= 0 ? mpd->target_latency
-                                            : mpd->suggested_presentation_delay;
+    double delay = pres->target_latency >= 0 ? pres->target_latency
+                                             : mpd->suggested_presentation_delay;
     if (delay < 0) {
         delay = 3 * max_seg_duration;
         if (delay < mpd->min_buffer_time)

@@ -10,8 +10,11 @@
  * refresh, or another variant) are placed on that timeline by their media
  * sequence numbers, which RFC 8216 6.3.2 requires to match across reloads.
  */
+#include <math.h>
 #include <string.h>
 
+
+#include "player/manifest/dash.h"
 #include "player/model/model_internal.h"
 #include "player/model/track_prefs.h"
 
@@ -311,6 +314,7 @@ static double anchor(const sv__presentation *pres, const sv__rep *rep,
 typedef struct media_sink {
     sv__seg_list *l;
     sv__parse_error *err;
+    double origin;               /* a segment's PDT less its start in the list; NAN none */
     const sv__resource **maps;
     size_t cap_maps;
     const sv__key **keys;
@@ -383,6 +387,11 @@ static int on_segment(void *opaque, const sv__hls_playlist *pl, const sv__hls_se
     s->number = src->sequence;
     s->disc = src->discontinuity_sequence;
     s->gap = src->gap;
+    if (src->program_date_time && isnan(k->origin)) {
+        double pdt = sv__dash_parse_datetime(src->program_date_time);
+        if (pdt > 0)
+            k->origin = pdt - src->start;
+    }
     return 0;
 }
 
@@ -405,9 +414,10 @@ static size_t count_extinf(const char *text, size_t size)
 /* Parses a playlist: its segments into `l` (a fresh list, discarded on
  * failure), the rest into *out. */
 static int parse_into(sv__model *m, const char *text, size_t size, const char *url,
-                      sv__seg_list *l, sv__hls_playlist **out, sv__parse_error *err)
+                      sv__seg_list *l, sv__hls_playlist **out, double *origin,
+                      sv__parse_error *err)
 {
-    media_sink k = { .l = l, .err = err };
+    media_sink k = { .l = l, .err = err, .origin = NAN };
     int ret;
 
     if ((ret = sv__seg_list_init(m, l)) < 0)
@@ -418,16 +428,18 @@ static int parse_into(sv__model *m, const char *text, size_t size, const char *u
     }
     if ((ret = sv__hls_parse_each(text, size, url, sv__model_alloc(m), on_segment, &k, out, err)) < 0)
         sv__seg_list_discard(l);
+    *origin = k.origin;
     return ret;
 }
 
 /* RFC 8216 6.3.3: do not start less than three target durations from the
  * end; EXT-X-START, when present, says where instead. The start snaps to the
  * beginning of the segment that holds it. */
-static double live_start(const sv__seg_list *l, const sv__hls_playlist *pl)
+static double live_start(const sv__seg_list *l, const sv__hls_playlist *pl, double latency)
 {
     const sv__segment *first = &l->segs[0], *last = &l->segs[l->n - 1];
-    double end = last->start + last->duration, t = end - 3 * pl->target_duration;
+    double end = last->start + last->duration;
+    double t = end - (latency >= 0 ? latency : 3 * pl->target_duration);
     if (pl->has_start_offset)
         t = pl->start_offset < 0 ? end + pl->start_offset : first->start + pl->start_offset;
     if (t < first->start)
@@ -440,7 +452,7 @@ static double live_start(const sv__seg_list *l, const sv__hls_playlist *pl)
 
 /* Gives `rep` the segments of a parsed media playlist (l, starts from 0). */
 static int apply_media(sv__model *m, sv__rep *rep, const sv__hls_playlist *pl, sv__seg_list *l,
-                       const char *url)
+                       const char *url, double origin)
 {
     sv__presentation *pres = &m->pub;
     size_t pi, ti;
@@ -469,8 +481,16 @@ static int apply_media(sv__model *m, sv__rep *rep, const sv__hls_playlist *pl, s
          * when the playlist had not changed since the last load. */
         pres->refresh_s = unchanged ? pl->target_duration / 2 : pl->target_duration;
         pres->duration = 0;
+        if (!isnan(origin))
+            pres->wallclock_origin = origin - offset;
+        /* The host's target, else (RFC 8216bis 6.3.3) PART-HOLD-BACK when
+         * playing parts, HOLD-BACK otherwise; none: three target
+         * durations from the end. */
+        pres->target_latency = m->latency_override >= 0 ? m->latency_override
+                               : pl->nb_parts && pl->part_hold_back >= 0 ? pl->part_hold_back
+                                                                         : pl->hold_back;
         if (l->n)
-            pres->live_start = live_start(l, pl);
+            pres->live_start = live_start(l, pl, pres->target_latency);
     } else {
         pres->refresh_s = 0;
         double end = offset + pl->duration;
@@ -501,13 +521,14 @@ int sv__model_hls_media(sv__presentation *pres, sv__rep *rep, const char *text, 
     if (!pres || !rep || !text || !url || pres->kind != SV__SOURCE_HLS)
         return SV_ERR_INVALID;
     sv__model *m = sv__model_of(pres);
-    if ((ret = parse_into(m, text, size, url, &l, &pl, err)) < 0)
+    double origin;
+    if ((ret = parse_into(m, text, size, url, &l, &pl, &origin, err)) < 0)
         return ret;
     if (pl->is_master) {
         sv__seg_list_discard(&l);
         ret = sv__parse_fail(err, 0, "expected a media playlist, got a master playlist");
     } else {
-        ret = apply_media(m, rep, pl, &l, url);
+        ret = apply_media(m, rep, pl, &l, url, origin);
     }
     sv__hls_playlist_free(pl);
     return ret;
@@ -520,7 +541,8 @@ int sv__model_hls_build(sv__model *m, const char *text, size_t size, sv__parse_e
     sv__seg_list l;
     int ret;
 
-    if ((ret = parse_into(m, text, size, pres->url, &l, &pl, err)) < 0)
+    double origin;
+    if ((ret = parse_into(m, text, size, pres->url, &l, &pl, &origin, err)) < 0)
         return ret;
     if (pl->is_master) {
         sv__seg_list_discard(&l);
@@ -551,7 +573,7 @@ int sv__model_hls_build(sv__model *m, const char *text, size_t size, sv__parse_e
     r->playlist_url = pres->url;
     pres->periods = p;
     pres->nb_periods = 1;
-    ret = apply_media(m, r, pl, &l, pres->url);
+    ret = apply_media(m, r, pl, &l, pres->url, origin);
 done:
     sv__hls_playlist_free(pl);
     return ret;

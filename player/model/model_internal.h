@@ -19,6 +19,8 @@ typedef struct sv__model {
     int has_alloc;
     sv__hls_playlist *master;    /* HLS master playlist (rep->source points into it), or NULL */
     sv__dash_mpd *mpd;           /* DASH: the MPD of the last create/refresh (rep->source) */
+    double latency_override;     /* the host's target latency (s), < 0: the manifest's */
+    double max_seg_duration;     /* DASH: the longest segment listed at the last timing */
 } sv__model;
 
 static inline sv__model *sv__model_of(sv__presentation *pres)

@@ -359,3 +359,46 @@ double sv__model_dash_next_available(const sv__presentation *pres, double now_ut
         *needs_refresh = reload;
     return best;
 }
+
+void sv__model_set_target_latency(sv__presentation *pres, double target, double now_utc)
+{
+    sv__model *m = sv__model_of(pres);
+    m->latency_override = target >= 0 ? target : -1;
+    if (target >= 0)
+        pres->target_latency = target;
+    if (pres->kind == SV__SOURCE_DASH && pres->live && m->mpd)
+        sv__model_dash_timing(m, m->mpd, now_utc, m->max_seg_duration);
+}
+
+int sv__model_seekable(sv__presentation *pres, double now_utc, double *start, double *end)
+{
+    sv__model *m = sv__model_of(pres);
+    double lo = -1e300;
+    int any = 0;
+    if (!pres->live)
+        return SV_ERR_STATE;
+    if (pres->kind == SV__SOURCE_DASH && m->mpd)
+        sv__model_dash_timing(m, m->mpd, now_utc, m->max_seg_duration);
+    for (size_t pi = 0; pi < pres->nb_periods; pi++) {
+        const sv__period *per = &pres->periods[pi];
+        for (size_t k = 0; k < per->nb_tracks; k++) {
+            if (per->tracks[k].type == SV_TRACK_TEXT)
+                continue;
+            for (size_t r = 0; r < per->tracks[k].nb_reps; r++) {
+                const sv__rep *rep = &per->tracks[k].reps[r];
+                if (rep->seg_state != SV__SEGS_READY || !rep->nb_segs)
+                    continue;
+                if (!any || rep->segs[0].start > lo)
+                    lo = rep->segs[0].start;
+                any = 1;
+            }
+        }
+        if (any)
+            break; /* the window starts in the first period that lists something */
+    }
+    if (!any)
+        return SV_ERR_STATE;
+    *start = lo;
+    *end = pres->live_start > lo ? pres->live_start : lo;
+    return 0;
+}

@@ -67,6 +67,9 @@ int sv__vout_queued(sv__vout *v);
 int sv__vout_done(sv__vout *v);     /* EOS reached and every frame presented */
 int sv__vout_has_frame(sv__vout *v); /* a first frame is queued or was shown */
 int sv__vout_shown(sv__vout *v);     /* a frame of this generation was presented */
+/* The video-only clock's speed (media seconds per second; audio, when it
+ * plays, has its own: sv__aout_set_speed). Any thread. */
+void sv__vout_set_speed(sv__vout *v, double speed);
 
 /* ---- audio output (output_audio.c) ----------------------------------------- */
 
@@ -99,6 +102,13 @@ int sv__aout_done(sv__aout *a);
 int sv__aout_active(sv__aout *a);  /* audio exists for this load */
 void sv__aout_set_active(sv__aout *a, int active);
 void sv__aout_volume(sv__aout *a, double volume, int muted);
+/* Plays at `speed` media seconds per second (0.5 to 2; a live latency is
+ * held within 0.95 to 1.05) with the pitch kept: the samples pushed from
+ * now on go through libavfilter's atempo (output_tempo.h) and the clock
+ * moves at the speed of the samples heard. Any thread. */
+void sv__aout_set_speed(sv__aout *a, double speed);
+/* The speed of the audio heard now. Any thread. */
+double sv__aout_speed(sv__aout *a);
 
 /* ---- subtitles (subtitles.c) --------------------------------------------------- */
 

@@ -26,6 +26,7 @@
 #include <libswresample/swresample.h>
 
 #include "player/output/output.h"
+#include "player/output/output_tempo.h"
 
 #define FIFO_SECONDS 1.0
 /* Samples this close to the queued end follow on (no jump), and a gap that
@@ -37,6 +38,10 @@
  * (0.7 s by default in ffmpeg's mpegts), beyond that something else is
  * wrong and the time just jumps. */
 #define GAP_PAD_MAX_S 1.0
+/* Marks the FIFO holds: the gaps' jumps (at most SV__OUT_GAPS) and the
+ * changes of speed (a playback rate asked for is taken up when one is
+ * free). */
+#define MARKS (2 * SV__OUT_GAPS)
 
 struct sv__aout {
     const sv__env *env;        /* borrowed: clock, notify */
@@ -47,6 +52,8 @@ struct sv__aout {
     int in_rate, in_fmt, in_channels;
     uint8_t *tmp;
     int tmp_samples;
+    sv__tempo *tempo;          /* the rate with the pitch kept; NULL while it was always 1 */
+    uint64_t tempo_gen;        /* the generation the tempo's samples belong to */
 
     sv__mutex lock;            /* guards everything below */
     sv__cond cond;
@@ -60,13 +67,19 @@ struct sv__aout {
     uint64_t gen;
     double target;
     int eos, done, playing, active;
-    double anchor_time, anchor_pts;
+    double anchor_time, anchor_pts, anchor_speed;
     int anchor_valid;
-    /* Gaps of `gen`, and where the FIFO's time jumps over one: frame `at`
-     * (counted like nwritten) is heard at `pts`. */
+    /* Playback rate: asked for (any thread), of the samples being written
+     * (w_speed) and of the sample at rpos (fifo_speed). A FIFO frame stands
+     * for `speed` frames of media: time moves by speed / sample rate per
+     * frame heard. */
+    double want_speed, w_speed, fifo_speed;
+    /* Gaps of `gen`, and where the FIFO's time jumps over one or its
+     * speed changes: from frame `at` (counted like nwritten) on, heard at
+     * `pts` and moving at `speed`; `jump`: the time jumps there. */
     struct { double from, to; } gaps[SV__OUT_GAPS];
     int nb_gaps;
-    struct { uint64_t at; double pts; } marks[SV__OUT_GAPS];
+    struct { uint64_t at; double pts, speed; int jump; } marks[MARKS];
     int nb_marks;
     uint64_t nread, nwritten;  /* frames handed to the sink / queued, since the FIFO emptied */
     uint64_t cuts;             /* times a gap cut queued samples: a write waiting stops */
@@ -86,6 +99,7 @@ int sv__aout_create(sv__aout **out, const sv__env *env, sv_audio_sink *sink)
     a->sink = sink;
     a->target = -1;
     a->gain = 1.0f;
+    a->want_speed = a->w_speed = a->fifo_speed = a->anchor_speed = 1.0;
     if (sv__mutex_init(&a->lock) < 0)
         goto fail;
     if (sv__cond_init(&a->cond) < 0) {
@@ -119,6 +133,8 @@ void sv__aout_close(sv__aout *a)
     av_freep(&a->tmp);
     a->tmp_samples = 0;
     a->in_rate = 0;
+    sv__tempo_destroy(a->tempo);
+    a->tempo = NULL;
 }
 
 void sv__aout_destroy(sv__aout *a)
@@ -179,8 +195,9 @@ static int pull(void *opaque, void *out, int frames, int64_t delay_us)
         int start_jump = 0;
         while (take && a->nb_marks && a->marks[0].at <= a->nread) {
             a->fifo_pts = a->marks[0].pts;
+            a->fifo_speed = a->marks[0].speed;
+            start_jump |= a->marks[0].jump;
             pop_mark_locked(a);
-            start_jump = 1;
         }
         /* At most one jump per pull: stop before a second one. */
         if (a->nb_marks > 1 && a->marks[1].at < a->nread + take / fb)
@@ -195,6 +212,7 @@ static int pull(void *opaque, void *out, int frames, int64_t delay_us)
         if (n > 0) {
             double rate = a->fmt.sample_rate;
             a->anchor_pts = a->fifo_pts;
+            a->anchor_speed = a->fifo_speed;
             a->anchor_time = now + (double)delay_us / 1e6;
             a->anchor_valid = 1;
             forget_heard_jumps_locked(a, now);
@@ -202,12 +220,14 @@ static int pull(void *opaque, void *out, int frames, int64_t delay_us)
                 add_jump_locked(a, a->anchor_time, start_from, a->anchor_pts);
             if (a->nb_marks && a->marks[0].at < a->nread + (uint64_t)n) {
                 double before = (double)(a->marks[0].at - a->nread) / rate;
-                add_jump_locked(a, a->anchor_time + before, a->fifo_pts + before,
-                                a->marks[0].pts);
-                a->fifo_pts = a->marks[0].pts + (double)n / rate - before;
+                if (a->marks[0].jump)
+                    add_jump_locked(a, a->anchor_time + before,
+                                    a->fifo_pts + before * a->fifo_speed, a->marks[0].pts);
+                a->fifo_speed = a->marks[0].speed;
+                a->fifo_pts = a->marks[0].pts + ((double)n / rate - before) * a->fifo_speed;
                 pop_mark_locked(a);
             } else {
-                a->fifo_pts += (double)n / rate;
+                a->fifo_pts += (double)n / rate * a->fifo_speed;
             }
             a->nread += (uint64_t)n;
         }
@@ -345,7 +365,7 @@ static int put_locked(sv__aout *a, const uint8_t *data, size_t frames, uint64_t 
         }
         a->len += n;
         a->nwritten += n / fb;
-        a->end_pts += (double)(n / fb) / a->fmt.sample_rate;
+        a->end_pts += (double)(n / fb) / a->fmt.sample_rate * a->w_speed;
         bytes -= n;
     }
     return 0;
@@ -354,7 +374,7 @@ static int put_locked(sv__aout *a, const uint8_t *data, size_t frames, uint64_t 
 /* Silence from the queued end to `t` (nothing when `t` is not after it). */
 static size_t pad_frames_locked(const sv__aout *a, double t)
 {
-    double n = floor((t - a->end_pts) * a->fmt.sample_rate + 0.5);
+    double n = floor((t - a->end_pts) * a->fmt.sample_rate / a->w_speed + 0.5);
     return n > 0 ? (size_t)n : 0;
 }
 
@@ -364,7 +384,8 @@ static size_t pad_frames_locked(const sv__aout *a, double t)
  * and silence fills up to `pts`, so the clock crosses the gap exactly at
  * its ends, as video does (the frames before it are due before the jump,
  * the first after it at the jump). */
-static int write_fifo(sv__aout *a, const uint8_t *data, size_t bytes, double pts, uint64_t gen)
+static int write_fifo(sv__aout *a, const uint8_t *data, size_t bytes, double pts, uint64_t gen,
+                      double speed)
 {
     size_t fb = (size_t)a->frame_bytes;
     double from = 0, to = 0;
@@ -377,7 +398,7 @@ static int write_fifo(sv__aout *a, const uint8_t *data, size_t bytes, double pts
         return SV_ERR_CANCELLED;
     }
     double end = a->end_pts;
-    if (!isnan(pts) && a->nb_marks < SV__OUT_GAPS && gap_between_locked(a, pts, &from, &to)) {
+    if (!isnan(pts) && a->nb_marks < MARKS && gap_between_locked(a, pts, &from, &to)) {
         /* Also when the FIFO ran dry meanwhile: the clock waits at the
          * queued end and goes on through the silence. */
         jump = 1;
@@ -387,6 +408,8 @@ static int write_fifo(sv__aout *a, const uint8_t *data, size_t bytes, double pts
             a->end_pts = pts - to > 0 && pts - to <= GAP_PAD_MAX_S ? to : pts;
             a->marks[a->nb_marks].at = a->nwritten;
             a->marks[a->nb_marks].pts = a->end_pts;
+            a->marks[a->nb_marks].speed = a->w_speed;
+            a->marks[a->nb_marks].jump = 1;
             a->nb_marks++;
             after = pad_frames_locked(a, pts);
             r = put_locked(a, NULL, after, gen);
@@ -394,8 +417,18 @@ static int write_fifo(sv__aout *a, const uint8_t *data, size_t bytes, double pts
     } else if (a->len == 0 && !isnan(pts)) {
         /* An empty FIFO restarts at this frame's time. */
         a->fifo_pts = a->end_pts = pts;
+        a->fifo_speed = a->w_speed = speed;
         a->nb_marks = 0;
         a->nread = a->nwritten = 0;
+    }
+    if (r == 0 && speed != a->w_speed && a->nb_marks < MARKS) {
+        /* The speed changes here (the writer checked there was a free mark). */
+        a->w_speed = speed;
+        a->marks[a->nb_marks].at = a->nwritten;
+        a->marks[a->nb_marks].pts = a->end_pts;
+        a->marks[a->nb_marks].speed = speed;
+        a->marks[a->nb_marks].jump = 0;
+        a->nb_marks++;
     }
     if (r == 0)
         r = put_locked(a, data, bytes / fb, gen);
@@ -439,17 +472,18 @@ static uint64_t frame_at_locked(const sv__aout *a, double t)
 {
     double rate = a->fmt.sample_rate;
     uint64_t at = a->nread;
-    double pts = a->fifo_pts;
+    double pts = a->fifo_pts, speed = a->fifo_speed;
 
     for (int i = 0; i <= a->nb_marks; i++) {
         uint64_t end = i < a->nb_marks ? a->marks[i].at : a->nwritten;
         if (t <= pts)
             return at;
-        if (t < pts + (double)(end - at) / rate)
-            return at + (uint64_t)ceil((t - pts) * rate);
+        if (t < pts + (double)(end - at) / rate * speed)
+            return at + (uint64_t)ceil((t - pts) * rate / speed);
         if (i < a->nb_marks) {
             at = a->marks[i].at;
             pts = a->marks[i].pts;
+            speed = a->marks[i].speed;
         }
     }
     return a->nwritten;
@@ -479,12 +513,77 @@ void sv__aout_gap(sv__aout *a, uint64_t gen, double from, double to)
             a->nwritten = cut;
             while (a->nb_marks && a->marks[a->nb_marks - 1].at >= cut)
                 a->nb_marks--;
+            /* The writer goes on at the speed of what is left. */
+            a->w_speed = a->nb_marks ? a->marks[a->nb_marks - 1].speed : a->fifo_speed;
             a->end_pts = from;
             a->cuts++;
         }
     }
     sv__cond_broadcast(&a->cond);
     sv__mutex_unlock(&a->lock);
+}
+
+/* ---- the playback rate ------------------------------------------------------ */
+
+typedef struct tempo_ctx {
+    sv__aout *a;
+    uint64_t gen;
+} tempo_ctx;
+
+static int tempo_out(void *opaque, const uint8_t *data, int frames, double pts, double speed)
+{
+    tempo_ctx *c = opaque;
+    return write_fifo(c->a, data, (size_t)frames * (size_t)c->a->frame_bytes, pts, c->gen, speed);
+}
+
+/* Queues `frames` converted frames at `pts`: straight into the FIFO while
+ * the rate has always been 1, else through the tempo (which then stays, so
+ * its samples follow on when the rate comes back to 1). A new rate is taken
+ * up when the FIFO has a mark free for it. */
+static int write_out(sv__aout *a, const uint8_t *data, int frames, double pts, uint64_t gen)
+{
+    sv__mutex_lock(&a->lock);
+    double want = a->want_speed;
+    int room = a->nb_marks < MARKS - 1;
+    sv__mutex_unlock(&a->lock);
+    if (!a->tempo && want != 1.0) {
+        int r = sv__tempo_create(&a->tempo, a->env->alloc, a->fmt.sample_rate, a->fmt.channels,
+                                 a->fmt.format == SV_SAMPLE_FMT_F32);
+        if (r < 0) {
+            sv__env_error(a->env, r, 1, "cannot change the playback rate: %s", sv_strerror(r));
+            return r;
+        }
+        a->tempo_gen = gen;
+    }
+    if (!a->tempo)
+        return write_fifo(a, data, (size_t)frames * (size_t)a->frame_bytes, pts, gen, 1.0);
+    if (a->tempo_gen != gen) {
+        sv__tempo_reset(a->tempo);
+        a->tempo_gen = gen;
+    }
+    if (want != sv__tempo_speed(a->tempo) && room)
+        sv__tempo_set_speed(a->tempo, want);
+    tempo_ctx c = { a, gen };
+    int r = sv__tempo_process(a->tempo, data, frames, pts, tempo_out, &c);
+    if (r == SV_ERR_UNSUPPORTED || r == SV_ERR_INTERNAL)
+        sv__env_error(a->env, r, 1, "the playback rate filter (atempo) failed: %s",
+                      sv_strerror(r));
+    return r;
+}
+
+void sv__aout_set_speed(sv__aout *a, double speed)
+{
+    sv__mutex_lock(&a->lock);
+    a->want_speed = speed;
+    sv__mutex_unlock(&a->lock);
+}
+
+double sv__aout_speed(sv__aout *a)
+{
+    sv__mutex_lock(&a->lock);
+    double s = a->anchor_valid ? a->anchor_speed : a->fifo_speed;
+    sv__mutex_unlock(&a->lock);
+    return s;
 }
 
 int sv__aout_push(sv__aout *a, AVFrame *f, uint64_t gen, double pts)
@@ -536,13 +635,17 @@ int sv__aout_push(sv__aout *a, AVFrame *f, uint64_t gen, double pts)
     }
     if (skip >= keep)
         return 0;
-    return write_fifo(a, a->tmp + (size_t)skip * (size_t)a->frame_bytes,
-                      (size_t)(keep - skip) * (size_t)a->frame_bytes, pts, gen);
+    return write_out(a, a->tmp + (size_t)skip * (size_t)a->frame_bytes, keep - skip, pts, gen);
 }
 
 void sv__aout_eos(sv__aout *a, uint64_t gen)
 {
     int done_now = 0;
+    if (a->tempo && a->tempo_gen == gen) {
+        /* What the filter still holds is the end of the audio. */
+        tempo_ctx c = { a, gen };
+        sv__tempo_drain(a->tempo, tempo_out, &c);
+    }
     sv__mutex_lock(&a->lock);
     if (a->gen == gen) {
         a->eos = 1;
@@ -589,12 +692,13 @@ void sv__aout_set_playing(sv__aout *a, int playing)
  * since the anchor, the time after it; otherwise the anchor's. */
 static double heard_locked(const sv__aout *a, double now)
 {
+    double v = a->anchor_speed;
     for (int i = 0; i < a->nb_jumps; i++)
         if (a->jumps[i].time > now)
-            return a->jumps[i].from - (a->jumps[i].time - now);
+            return a->jumps[i].from - (a->jumps[i].time - now) * v;
     if (a->nb_jumps && a->jumps[a->nb_jumps - 1].time >= a->anchor_time)
-        return a->jumps[a->nb_jumps - 1].pts + (now - a->jumps[a->nb_jumps - 1].time);
-    return a->anchor_pts + (now - a->anchor_time);
+        return a->jumps[a->nb_jumps - 1].pts + (now - a->jumps[a->nb_jumps - 1].time) * v;
+    return a->anchor_pts + (now - a->anchor_time) * v;
 }
 
 double sv__aout_clock(sv__aout *a)

@@ -43,6 +43,7 @@ struct sv__vout {
     int shown_since_flush;     /* a frame of this generation was presented */
     int playing;               /* the clock runs */
     double base_time, base_pts; /* video-only clock anchor */
+    double speed;               /* video-only clock: media seconds per second */
     struct { double from, to; int jumped; } gaps[SV__OUT_GAPS]; /* of `gen` */
     int nb_gaps;
     double last_pts;
@@ -91,6 +92,7 @@ int sv__vout_create(sv__vout **out, const sv__env *env, sv_video_sink *sink, sv_
     v->aout = aout;
     v->benchmark = benchmark;
     v->target = -1;
+    v->speed = 1.0;
     v->last_rep = -1;
     v->cfg_fmt = -1;
     if (sv__mutex_init(&v->lock) < 0)
@@ -240,6 +242,19 @@ void sv__vout_set_playing(sv__vout *v, int playing)
     }
     v->playing = playing;
     sv__cond_broadcast(&v->cond);
+    sv__mutex_unlock(&v->lock);
+}
+
+void sv__vout_set_speed(sv__vout *v, double speed)
+{
+    sv__mutex_lock(&v->lock);
+    if (v->playing) {
+        /* Re-anchored where the clock is now, to move on at the new speed. */
+        double now = sv__env_now(v->env);
+        v->base_pts += (now - v->base_time) * v->speed;
+        v->base_time = now;
+    }
+    v->speed = speed;
     sv__mutex_unlock(&v->lock);
 }
 
@@ -395,7 +410,7 @@ static double clock_locked(sv__vout *v)
         if (!sv__aout_done(v->aout))
             return NAN; /* audio is starting: wait for it */
     }
-    double c = v->base_pts + (sv__env_now(v->env) - v->base_time);
+    double c = v->base_pts + (sv__env_now(v->env) - v->base_time) * v->speed;
     /* The video-only clock reached a gap: it jumps to the gap's end. */
     for (int i = 0; i < v->nb_gaps; i++) {
         if (!v->gaps[i].jumped && c >= v->gaps[i].from - 0.0005) {

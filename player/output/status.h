@@ -39,6 +39,8 @@ typedef struct sv__status {
     int quality_index, quality_locked;
     int video_width, video_height;
     double av_drift_s;
+    int live;                      /* 1: the load is live; 2: and its window is known */
+    double seekable_start_s, seekable_end_s; /* live: the DVR window (core/latency.c) */
     double volume;
     int muted;
     double bitrate_time_weight, bitrate_weighted_sum; /* for mean_bitrate_bps */

@@ -9,7 +9,8 @@
  *             manifests {hls, dash}, license_url, heartbeat_interval_s,
  *             resume_position_s, cdns, steering_url, ...}
  *   heartbeat {session_id, position_s, bitrate_kbps, buffer_s,
- *             rebuffer_count, rebuffer_s, dropped_frames, cdn} -> 200 with a
+ *             rebuffer_count, rebuffer_s, dropped_frames, cdn, and live:
+ *             live_latency_s, playback_rate} -> 200 with a
  *             fresh media_query (the media token is short-lived)
  *   stop      {session_id, position_s} -> 200
  * Every call carries "Authorization: Bearer <user token>"; refusals are
@@ -156,16 +157,25 @@ static json_t *report(sv__sessions *m, const sv__session *s, int full)
     double pos = st->position_s, buf = st->buffer_s, rs = st->stats.rebuffer_time_s;
     int64_t kbps = st->bitrate_bps / 1000, rc = st->stats.rebuffer_count;
     int64_t dropped = st->stats.dropped_frames;
+    double latency = st->stats.live_latency_s, rate = st->stats.playback_rate;
     sv__mutex_unlock(&st->lock);
 
     if (!full)
         return json_pack("{s:s,s:f}", "session_id", s->id, "position_s", pos > 0 ? pos : 0);
     sv__fetcher_stats(m->host.fetcher, &fs);
-    return json_pack("{s:s,s:f,s:I,s:f,s:I,s:f,s:I,s:s}", "session_id", s->id, "position_s",
-                     pos > 0 ? pos : 0, "bitrate_kbps", (json_int_t)kbps, "buffer_s",
-                     buf > 0 ? buf : 0, "rebuffer_count", (json_int_t)rc, "rebuffer_s",
-                     rs > 0 ? rs : 0, "dropped_frames", (json_int_t)dropped, "cdn",
-                     fs.current_cdn ? fs.current_cdn : "");
+    json_t *o = json_pack("{s:s,s:f,s:I,s:f,s:I,s:f,s:I,s:s}", "session_id", s->id, "position_s",
+                          pos > 0 ? pos : 0, "bitrate_kbps", (json_int_t)kbps, "buffer_s",
+                          buf > 0 ? buf : 0, "rebuffer_count", (json_int_t)rc, "rebuffer_s",
+                          rs > 0 ? rs : 0, "dropped_frames", (json_int_t)dropped, "cdn",
+                          fs.current_cdn ? fs.current_cdn : "");
+    /* Live: the latency behind the edge and the rate holding it. */
+    if (o && latency >= 0 &&
+        (json_object_set_new(o, "live_latency_s", json_real(latency)) < 0 ||
+         json_object_set_new(o, "playback_rate", json_real(rate)) < 0)) {
+        json_decref(o);
+        o = NULL;
+    }
+    return o;
 }
 
 /* ---- heartbeats ------------------------------------------------------------ */

@@ -1,3 +1,6 @@
 # Outputs (output/): the audio output's master clock over a skipped
 # segment's gap, on a virtual clock with a sink pulled by hand.
 sv_unit_test(test_output_audio SOURCES test_output_audio.c)
+# The playback rate (output_tempo.c): a tone keeps its pitch at 0.95 and
+# 1.05 while the master clock moves at that speed.
+sv_unit_test(test_output_tempo SOURCES test_output_tempo.c)

@@ -1,0 +1,177 @@
+/*
+ * Live latency: measured and held by the playback rate.
+ *
+ * The latency is now (UTC on the player's clock) minus the program date
+ * time of the frame on screen: the model's wallclock_origin (DASH
+ * availabilityStartTime, HLS EXT-X-PROGRAM-DATE-TIME less the segment's
+ * start) plus the position. Every tick (50 ms) while playing it is sampled
+ * into a histogram of 10 ms steps, from which the stats give the median and
+ * the 95th percentile.
+ *
+ * With a target (the host's settings.live_target_latency_ms, else the
+ * manifest's) the rate follows the error, as dash.js's catch-up does:
+ * 1 + 0.05 tanh(error / 0.5 s), in steps of 0.005, held within 0.95-1.05;
+ * 1 inside a dead band of 50 ms (left at 20 ms, so the rate does not flap
+ * around the band's edge), changed at most every 0.5 s, and never faster
+ * than 1 while less than 0.5 s is buffered: playing faster would eat the
+ * buffer the stream needs at the edge. The audio output plays the rate
+ * with the pitch kept (libavfilter's atempo); video follows the audio
+ * clock, or its own clock sped up alike when there is no audio.
+ *
+ * Loop thread; the stats are published under st.lock.
+ */
+#include <math.h>
+#include <string.h>
+
+#include "player/core/internal.h"
+
+#define BIN_S 0.01
+#define MAX_RATE_STEP 0.05      /* the rate stays within 1 +- this */
+#define RATE_QUANTUM 0.005
+#define ERROR_SCALE_S 0.5       /* the error at which the rate reaches 76% of its step */
+#define DEAD_BAND_S 0.05        /* |error| under this: rate 1 ... */
+#define DEAD_BAND_EXIT_S 0.02   /* ... kept until it falls under this */
+#define MIN_CHANGE_GAP_S 0.5
+#define LOW_BUFFER_S 0.5        /* no speeding up with less than this buffered */
+
+void sv__latency_reset(struct sv_player *p)
+{
+    sv__latency *l = &p->latency;
+    l->rate = 1.0;
+    l->last_change_s = -1e9;
+    l->nb = 0;
+    l->target = -1;
+    l->hold = 1;
+    if (l->hist)
+        memset(l->hist, 0, SV__LATENCY_BINS * sizeof(*l->hist));
+    sv__aout_set_speed(p->aout, 1.0);
+    sv__vout_set_speed(p->vout, 1.0);
+    sv__mutex_lock(&p->st.lock);
+    p->st.live = 0;
+    p->st.stats.live_latency_s = p->st.stats.live_latency_p50_s = -1;
+    p->st.stats.live_latency_p95_s = p->st.stats.live_target_latency_s = -1;
+    p->st.stats.playback_rate = p->st.stats.min_playback_rate = 1;
+    p->st.stats.max_playback_rate = 1;
+    p->st.stats.playback_rate_changes = 0;
+    sv__mutex_unlock(&p->st.lock);
+}
+
+void sv__latency_hold(struct sv_player *p, int hold)
+{
+    sv__latency *l = &p->latency;
+    l->hold = hold;
+    if (!hold && l->rate != 1.0) {
+        l->rate = 1.0;
+        sv__aout_set_speed(p->aout, 1.0);
+        sv__vout_set_speed(p->vout, 1.0);
+    }
+}
+
+void sv__latency_free(struct sv_player *p)
+{
+    sv__free(p->settings.allocator, p->latency.hist);
+    p->latency.hist = NULL;
+}
+
+/* The target held now, seconds; < 0 none. */
+static double target_of(const struct sv_player *p)
+{
+    if (p->settings.live_target_latency_ms < 0)
+        return -1;
+    if (p->settings.live_target_latency_ms > 0)
+        return p->settings.live_target_latency_ms / 1000.0;
+    return p->pres->target_latency;
+}
+
+/* The latency under which a share `q` of the samples lie. */
+static double percentile(const sv__latency *l, double q)
+{
+    int64_t want = (int64_t)ceil(q * (double)l->nb), seen = 0;
+    for (int i = 0; i < SV__LATENCY_BINS; i++) {
+        seen += l->hist[i];
+        if (seen >= want && seen > 0)
+            return (i + 0.5) * BIN_S;
+    }
+    return SV__LATENCY_BINS * BIN_S;
+}
+
+static double rate_for(sv__latency *l, double error, double buffer)
+{
+    double band = l->rate == 1.0 ? DEAD_BAND_S : DEAD_BAND_EXIT_S;
+    if (fabs(error) < band)
+        return 1.0;
+    double r = 1 + MAX_RATE_STEP * tanh(error / ERROR_SCALE_S);
+    r = 1 + round((r - 1) / RATE_QUANTUM) * RATE_QUANTUM;
+    if (r > 1 + MAX_RATE_STEP)
+        r = 1 + MAX_RATE_STEP;
+    if (r < 1 - MAX_RATE_STEP)
+        r = 1 - MAX_RATE_STEP;
+    if (r > 1 && buffer < LOW_BUFFER_S)
+        r = 1.0;
+    return r;
+}
+
+void sv__latency_tick(struct sv_player *p, int playing, double buffer)
+{
+    sv__latency *l = &p->latency;
+    sv__presentation *pres = p->pres;
+    if (!pres || !pres->live)
+        return;
+    double lo, hi;
+    int window = sv__model_seekable(pres, sv__wallclock_utc(p), &lo, &hi) == 0;
+    sv__mutex_lock(&p->st.lock);
+    p->st.live = 1 + window;
+    if (window) {
+        p->st.seekable_start_s = lo;
+        p->st.seekable_end_s = hi;
+    }
+    sv__mutex_unlock(&p->st.lock);
+    if (!(pres->wallclock_origin > 0))
+        return;
+    if (!l->hist && !(l->hist = sv__calloc(p->settings.allocator, SV__LATENCY_BINS,
+                                           sizeof(*l->hist))))
+        return; /* no memory for the histogram: nothing measured */
+    l->target = target_of(p);
+    sv__mutex_lock(&p->st.lock);
+    double pos = p->st.position_s;
+    p->st.stats.live_target_latency_s = l->target;
+    sv__mutex_unlock(&p->st.lock);
+    if (!playing)
+        return;
+    double latency = sv__wallclock_utc(p) - (pres->wallclock_origin + pos);
+    int bin = latency <= 0 ? 0 : (int)(latency / BIN_S);
+    if (bin >= SV__LATENCY_BINS)
+        bin = SV__LATENCY_BINS - 1;
+    l->hist[bin]++;
+    l->nb++;
+
+    double now = sv__player_now(p);
+    int changed = 0;
+    if (l->target >= 0 && l->hold && p->playout == &p->own_playout &&
+        now - l->last_change_s >= MIN_CHANGE_GAP_S) {
+        double r = rate_for(l, latency - l->target, buffer);
+        if (r != l->rate) {
+            l->rate = r;
+            l->last_change_s = now;
+            sv__aout_set_speed(p->aout, r);
+            sv__vout_set_speed(p->vout, r);
+            changed = 1;
+            PLOGD(p, "live latency %.3f s, target %.3f s, buffer %.2f s: rate %.3f", latency,
+                  l->target, buffer, r);
+        }
+    }
+    double p50 = percentile(l, 0.5), p95 = percentile(l, 0.95);
+    double heard = sv__aout_active(p->aout) ? sv__aout_speed(p->aout) : l->rate;
+    sv__mutex_lock(&p->st.lock);
+    sv_player_stats *s = &p->st.stats;
+    s->live_latency_s = latency;
+    s->live_latency_p50_s = p50;
+    s->live_latency_p95_s = p95;
+    s->playback_rate = heard;
+    if (heard < s->min_playback_rate)
+        s->min_playback_rate = heard;
+    if (heard > s->max_playback_rate)
+        s->max_playback_rate = heard;
+    s->playback_rate_changes += changed;
+    sv__mutex_unlock(&p->st.lock);
+}
