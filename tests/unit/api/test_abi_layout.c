@@ -166,6 +166,7 @@ static const field sv_player_settings_fields[] = {
     F(sv_player_settings, fetch_give_up_ms, int, 1),
     F(sv_player_settings, audio_languages, const char *, 1),
     F(sv_player_settings, subtitle_languages, const char *, 1),
+    F(sv_player_settings, live_target_latency_ms, int, 1),
 };
 /* player.h */
 static const field sv_cdn_fields[] = {
@@ -249,6 +250,14 @@ static const field sv_player_stats_fields[] = {
     F(sv_player_stats, max_av_drift_s, double, 1),
     F(sv_player_stats, skipped_segments, int64_t, 1),
     F(sv_player_stats, skipped_s, double, 1),
+    F(sv_player_stats, live_latency_s, double, 1),
+    F(sv_player_stats, live_latency_p50_s, double, 1),
+    F(sv_player_stats, live_latency_p95_s, double, 1),
+    F(sv_player_stats, live_target_latency_s, double, 1),
+    F(sv_player_stats, playback_rate, double, 1),
+    F(sv_player_stats, min_playback_rate, double, 1),
+    F(sv_player_stats, max_playback_rate, double, 1),
+    F(sv_player_stats, playback_rate_changes, int64_t, 1),
 };
 /* sdl2.h */
 static const field sv_sdl2_video_settings_fields[] = {
@@ -444,16 +453,16 @@ static const field sv_event_fields[] = {
     X(sv_clock, 40) \
     X(sv_allocator, 40) \
     X(sv_emulate_config, 160) \
-    X(sv_emulate_report, 288) \
+    X(sv_emulate_report, 352) \
     X(sv_emulate_video, 104) \
-    X(sv_player_settings, 224) \
+    X(sv_player_settings, 232) \
     X(sv_cdn, 32) \
     X(sv_load_options, 56) \
     X(sv_session_options, 56) \
     X(sv_session_info, 112) \
     X(sv_representation_info, 168) \
     X(sv_track_info, 240) \
-    X(sv_player_stats, 128) \
+    X(sv_player_stats, 192) \
     X(sv_sdl2_video_settings, 56) \
     X(sv_sdl2_video_stats, 48) \
     X(sv_sdl2_audio_settings, 24) \
@@ -584,9 +593,15 @@ static void properties_end_without_a_count(void **state)
     int n = 0;
     while (sv_property_name((sv_property)n))
         n++;
-    /* SV_PROP_AV_DRIFT is the last property of API 1.0. */
-    assert_int_equal(n, SV_PROP_AV_DRIFT + 1);
+    /* SV_PROP_AV_DRIFT is the last property of API 1.0, SV_PROP_SEEKABLE_END
+     * of API 2.3 (the live ones appended after it). */
+    assert_int_equal(n, SV_PROP_SEEKABLE_END + 1);
     assert_string_equal(sv_property_name(SV_PROP_AV_DRIFT), "av-drift");
+    assert_int_equal(SV_PROP_LIVE_LATENCY, SV_PROP_AV_DRIFT + 1);
+    assert_string_equal(sv_property_name(SV_PROP_LIVE_LATENCY), "live-latency");
+    assert_string_equal(sv_property_name(SV_PROP_PLAYBACK_RATE), "playback-rate");
+    assert_string_equal(sv_property_name(SV_PROP_SEEKABLE_START), "seekable-start");
+    assert_string_equal(sv_property_name(SV_PROP_SEEKABLE_END), "seekable-end");
     assert_null(sv_property_name((sv_property)-1));
 }
 
