@@ -295,13 +295,23 @@ static const char *cmcd_for(sched_stream *ss, int ri, int is_init, double durati
     return sv__cmcd_query(&o, buf, cap) ? buf : NULL;
 }
 
+/* A piece of a segment read as it grows: on to the receive stage. */
+static void on_piece(void *opaque, const uint8_t *data, size_t len, size_t offset)
+{
+    sched_stream *ss = opaque;
+    sv__recv_item it;
+    describe(ss, &it);
+    sv__recv_piece(ss->recv, data, len, offset, &it);
+}
+
 static int start_fetch(sched_stream *ss, const sv__resource *res, sv__fetch_cb cb,
-                       const char *query)
+                       const char *query, int growing)
 {
     /* A body shorter than its own boxes is a truncated segment: retried,
      * then skipped, never handed to the demuxer (media/segment_check.c). */
     sv__fetch_req req = { .kind = SV__FETCH_SEGMENT, .url = res->url, .offset = res->offset,
-                          .length = res->length, .query = query, .check = sv__segment_check };
+                          .length = res->length, .query = query, .check = sv__segment_check,
+                          .progress = growing ? on_piece : NULL };
     int64_t id = sv__fetch(ss->owner->p->fetcher, &req, cb, ss);
     if (id < 0) {
         sv__env_error(&ss->owner->p->env, (int)id, 1, "cannot request %s", res->url);
@@ -442,7 +452,7 @@ static void pump(sched_stream *ss)
         ss->fetch_is_init = 1;
         ss->chosen_rep = ri;
         ss->chosen_reason = reason;
-        start_fetch(ss, seg->init, on_segment, cmcd_for(ss, ri, 1, 0, cmcd, sizeof(cmcd)));
+        start_fetch(ss, seg->init, on_segment, cmcd_for(ss, ri, 1, 0, cmcd, sizeof(cmcd)), 0);
         return;
     }
     ss->fetch_is_init = 0;
@@ -452,7 +462,11 @@ static void pump(sched_stream *ss)
         return;
     }
     sv__resource res = { .url = ss->seg_url, .offset = seg->offset, .length = seg->length };
-    start_fetch(ss, &res, on_segment, cmcd_for(ss, ri, 0, seg->duration, cmcd, sizeof(cmcd)));
+    /* Low-latency DASH: a clear segment still being written is read as it
+     * grows (an encrypted one is decrypted whole). */
+    ss->growing = rep->chunked && !seg->key && !t->encrypted && !sv__recv_encrypted(ss->recv);
+    start_fetch(ss, &res, on_segment, cmcd_for(ss, ri, 0, seg->duration, cmcd, sizeof(cmcd)),
+                ss->growing);
 }
 
 /* ---- the scheduler's interface ------------------------------------------------- */
@@ -645,9 +659,21 @@ double sv__sched_buffered_end(struct sv_player *p)
     if (!s)
         return 0;
     double end = INFINITY;
-    for (int k = 0; k < s->nb; k++)
-        if (!s->ss[k].done && s->ss[k].buffered_end < end)
-            end = s->ss[k].buffered_end;
+    for (int k = 0; k < s->nb; k++) {
+        const sched_stream *ss = &s->ss[k];
+        if (ss->done)
+            continue;
+        double e = ss->buffered_end;
+        /* A segment read as it grows: as far as the demuxer got into it. */
+        if (ss->fetch_id && ss->growing && !ss->fetch_is_init) {
+            double d = sv__stream_demuxed_end(ss->stream);
+            double seg_end = ss->seg.start + ss->seg.duration;
+            if (!isnan(d) && d > e)
+                e = d < seg_end ? d : seg_end;
+        }
+        if (e < end)
+            end = e;
+    }
     return end;
 }
 

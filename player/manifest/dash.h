@@ -200,11 +200,13 @@ const char *sv__dash_init_url(sv__arena *a, const sv__dash_representation *rep,
 /*
  * The availabilityTimeOffset that moves the segments of `rep` (reached
  * through base_urls[base_index]) earlier: the segment information's plus
- * the BaseURLs' (23009-1 5.3.9.5.3), in seconds, INFINITY for "INF". 0
- * when availabilityTimeComplete is false: such a segment is only being
- * written at that time (low-latency chunked delivery), and the player
- * fetches whole segments.
+ * the BaseURLs' (23009-1 5.3.9.5.3), in seconds, INFINITY for "INF".
  */
 double sv__dash_availability_offset(const sv__dash_representation *rep, size_t base_index);
+/* availabilityTimeComplete (the segment information's, else the BaseURL's;
+ * 1 when absent): 0 means a segment is only being written from its
+ * availability time on (low-latency chunked delivery), and is read as it
+ * grows. */
+int sv__dash_availability_complete(const sv__dash_representation *rep, size_t base_index);
 
 #endif

@@ -294,12 +294,17 @@ double sv__dash_availability_offset(const sv__dash_representation *rep, size_t b
     const sv__dash_segments *s = &rep->seg;
     const sv__dash_base_url *b = base_index < rep->nb_base_urls ? &rep->base_urls[base_index]
                                                                 : NULL;
+    return s->availability_time_offset + (b ? b->availability_time_offset : 0);
+}
+
+int sv__dash_availability_complete(const sv__dash_representation *rep, size_t base_index)
+{
+    const sv__dash_segments *s = &rep->seg;
+    const sv__dash_base_url *b = base_index < rep->nb_base_urls ? &rep->base_urls[base_index]
+                                                                : NULL;
     /* The segment information's availabilityTimeComplete wins over the
      * BaseURL's; absent everywhere means true. */
-    int complete = s->availability_time_complete >= 0 ? s->availability_time_complete
-                   : b && b->availability_time_complete >= 0 ? b->availability_time_complete
-                                                              : 1;
-    if (!complete)
-        return 0;
-    return s->availability_time_offset + (b ? b->availability_time_offset : 0);
+    return s->availability_time_complete >= 0 ? s->availability_time_complete
+           : b && b->availability_time_complete >= 0 ? b->availability_time_complete
+                                                      : 1;
 }

@@ -315,6 +315,11 @@ static int queue_packet(demux *d, AVPacket *pkt)
     }
     it->seconds = packet_seconds(d, lane, pkt);
     it->offset = d->offset;
+    int64_t ts = pkt->pts != AV_NOPTS_VALUE ? pkt->pts : pkt->dts;
+    if (ts != AV_NOPTS_VALUE && d->have_offset)
+        sv__stream_note_demuxed(d->s, d->gen,
+                                (double)ts * av_q2d(d->fmt->streams[pkt->stream_index]->time_base) +
+                                    d->offset + it->seconds);
     it->authoritative = d->authoritative;
     av_packet_move_ref(it->pkt, pkt);
     return sv__lanes_put(d->lanes, lane, it);

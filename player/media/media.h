@@ -100,6 +100,12 @@ void sv__stream_watch(sv__stream *s, void (*fn)(void *opaque, uint64_t gen, int 
                       void *opaque);
 /* Bytes queued and not yet read by the demuxer. */
 size_t sv__stream_queued_bytes(sv__stream *s);
+/* The demux thread read a packet of generation `gen` that ends at `end`
+ * (presentation seconds). Any thread. */
+void sv__stream_note_demuxed(sv__stream *s, uint64_t gen, double end);
+/* The latest such end since the last flush, NAN when none: how far a
+ * segment read as it grows has come. Any thread. */
+double sv__stream_demuxed_end(sv__stream *s);
 
 /* Used by the demux thread (demux.c): blocks for the next chunk of
  * generation >= *gen; returns NULL when the stream is being destroyed.
@@ -233,9 +239,19 @@ void sv__recv_cancel(sv__recv *rv);
 /* 1 while a segment waits for its key or a license is in flight: the
  * scheduler asks for nothing more on this stream until it is delivered. */
 int sv__recv_busy(const sv__recv *rv);
+/* 1 when the current init segment announced encryption (CENC). */
+int sv__recv_encrypted(const sv__recv *rv);
 /* A fetched segment: takes r->data. Counts it, makes a throughput sample of
  * a media segment, clears it (fetching keys when needed) and hands it to the
  * stream, then calls delivered(); errors go to the env (fatal). */
 void sv__recv_segment(sv__recv *rv, sv__fetch_result *r, const sv__recv_item *item);
+/* A piece of a clear media segment still being written (low-latency DASH:
+ * sv__fetch_req.progress): what lies past the bytes already handed on goes
+ * to the stream now, as part of the segment's chunk run, so the demuxer
+ * reads the segment as it grows. sv__recv_segment() at the end of the
+ * transfer hands on the rest and calls delivered(); its throughput sample
+ * comes from the chunks' bursts, the waits between chunks left out. */
+void sv__recv_piece(sv__recv *rv, const uint8_t *data, size_t len, size_t offset,
+                    const sv__recv_item *item);
 
 #endif

@@ -41,6 +41,7 @@ void sv__recv_cancel(sv__recv *rv)
     sv__aes_keys_cancel(rv->aes);
     sv__free(rv->cfg.env->alloc, rv->held);
     rv->held = NULL;
+    rv->growing = 0;
 }
 
 void sv__recv_destroy(sv__recv *rv)
@@ -53,6 +54,46 @@ void sv__recv_destroy(sv__recv *rv)
     if (rv->license_req)
         rv->cfg.cdm->free_request(rv->cfg.cdm->opaque, rv->license_req);
     sv__free(rv->cfg.env->alloc, rv);
+}
+
+/* Pieces closer than this belong to one burst; a longer wait is the
+ * producer writing the next chunk, not the link. */
+#define IDLE_GAP_S 0.03
+/* Bursts shorter than this in all measure nothing (a loopback link). */
+#define MIN_BURST_S 0.002
+
+void sv__recv_piece(sv__recv *rv, const uint8_t *data, size_t len, size_t offset,
+                    const sv__recv_item *item)
+{
+    const sv_allocator *alloc = rv->cfg.env->alloc;
+    double now = sv__env_now(rv->cfg.env);
+    /* A new segment (the last one's transfer failed and it was given up). */
+    if (rv->growing && (item->gen != rv->item.gen || item->chunk.start != rv->item.chunk.start ||
+                        item->chunk.run != rv->item.chunk.run))
+        rv->growing = 0;
+    if (!rv->growing) {
+        rv->growing = 1;
+        rv->forwarded = 0;
+        rv->last_piece_s = -1;
+        rv->burst_bytes = rv->burst_s = 0;
+        rv->item = *item;
+    }
+    if (rv->last_piece_s >= 0 && now - rv->last_piece_s < IDLE_GAP_S) {
+        rv->burst_bytes += (double)len;
+        rv->burst_s += now - rv->last_piece_s;
+    }
+    rv->last_piece_s = now;
+    if (offset + len <= rv->forwarded)
+        return; /* a retry's repeat of what went on already */
+    size_t skip = rv->forwarded > offset ? rv->forwarded - offset : 0;
+    uint8_t *copy = sv__malloc(alloc, len - skip);
+    if (!copy) {
+        sv__env_error(rv->cfg.env, SV_ERR_NOMEM, 1, "out of memory queueing a segment");
+        return;
+    }
+    memcpy(copy, data + skip, len - skip);
+    rv->forwarded = offset + len;
+    sv__recv_push_chunk(rv, copy, len - skip, 0);
 }
 
 int sv__recv_busy(const sv__recv *rv)
@@ -82,15 +123,21 @@ static void measure(sv__recv *rv, const sv__fetch_result *r)
         st->stats.segments_downloaded++;
     sv__mutex_unlock(&st->lock);
 
-    double took = r->end_s - r->start_s;
+    double took = r->end_s - r->start_s, bytes = (double)r->size;
+    if (rv->growing) {
+        /* Read as it grew: the chunks' bursts, not the producer's pace. */
+        took = rv->burst_s >= MIN_BURST_S ? rv->burst_s : 0;
+        bytes = rv->burst_bytes;
+    }
     /* Init segments are small and latency-bound: they would overstate the
      * link, so only media segments make throughput samples. */
-    if (took > 0 && r->size > 0 && !rv->item.is_init) {
+    if (took > 0 && bytes > 0 && !rv->item.is_init) {
         tp->media_samples++;
-        sv_abr_estimator_add(tp->est, r->size, took);
+        sv_abr_estimator_add(tp->est, (uint64_t)bytes, took);
         if (rv->cfg.abr) {
-            double lat = r->first_byte_s > r->start_s ? r->first_byte_s - r->start_s : 0;
-            sv_abr_sample smp = { .bytes = r->size, .duration_s = took, .index = seg->rep_index,
+            double lat = !rv->growing && r->first_byte_s > r->start_s ? r->first_byte_s - r->start_s
+                                                                        : 0;
+            sv_abr_sample smp = { .bytes = (uint64_t)bytes, .duration_s = took, .index = seg->rep_index,
                                   .latency_s = lat < took ? lat : 0,
                                   .buffer_s = seg->start + seg->duration - position(rv) };
             sv_abr_on_download(rv->cfg.abr, &smp);
@@ -103,6 +150,20 @@ void sv__recv_segment(sv__recv *rv, sv__fetch_result *r, const sv__recv_item *it
 {
     rv->item = *item;
     measure(rv, r);
+    if (rv->growing) {
+        /* Most of it went on piece by piece; the rest (a piece that came
+         * with the end) goes now, then the scheduler moves on. */
+        size_t done = rv->forwarded;
+        rv->growing = 0;
+        if (r->size > done) {
+            memmove(r->data, r->data + done, r->size - done);
+            sv__recv_push_chunk(rv, r->data, r->size - done, 0);
+        } else {
+            sv__free(rv->cfg.env->alloc, r->data);
+        }
+        rv->cfg.delivered(rv->cfg.opaque, 0);
+        return;
+    }
     if (item->is_init) {
         int ret = sv__decryptor_set_init(rv->dec, r->data, r->size);
         if (ret == 0 && sv__decryptor_encrypted(rv->dec)) {
@@ -131,4 +192,9 @@ void sv__recv_segment(sv__recv *rv, sv__fetch_result *r, const sv__recv_item *it
     } else {
         sv__recv_deliver_media(rv, r->data, r->size, r->url);
     }
+}
+
+int sv__recv_encrypted(const sv__recv *rv)
+{
+    return sv__decryptor_encrypted(rv->dec);
 }

@@ -16,6 +16,15 @@ struct sv__recv {
     uint8_t *held;             /* a media segment waiting for its AES-128 key */
     size_t held_size;
     uint8_t *license_req;      /* request in flight (CDM-owned) */
+
+    /* A media segment read as it grows (sv__recv_piece): the bytes handed
+     * to the stream so far, and the throughput of its chunks: the bytes
+     * that came within a burst (after its first piece) over the bursts'
+     * time, the idle gaps while the producer wrote the next chunk left out. */
+    int growing;
+    size_t forwarded;
+    double last_piece_s;       /* clock seconds of the last piece, < 0 none */
+    double burst_bytes, burst_s;
 };
 
 /* receive_keys.c */

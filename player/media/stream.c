@@ -4,6 +4,7 @@
  * sv__stream_next(). A flush bumps the generation, which makes the demux
  * thread abandon its demuxer at its next read.
  */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -21,6 +22,7 @@ struct sv__stream {
     size_t bytes;
     uint64_t gen;              /* chunks of older generations are dropped */
     double target;             /* accurate-seek target of this generation */
+    double demuxed_end;        /* presentation end of the last packet demuxed in gen; NAN */
     int quit;
     /* Told of every flush and of quit, under the lock (sv__stream_watch). */
     void (*watch)(void *opaque, uint64_t gen, int quit);
@@ -65,6 +67,7 @@ int sv__stream_create(sv__stream **out, const sv__stream_config *cfg)
         goto fail_alloc;
     }
     s->target = -1;
+    s->demuxed_end = NAN;
     if (cfg->sink) {
         *out = s; /* the sink takes the chunks: no reader thread */
         return 0;
@@ -133,6 +136,7 @@ void sv__stream_flush(sv__stream *s, uint64_t gen, double target)
     drop_all_locked(s);
     s->gen = gen;
     s->target = target;
+    s->demuxed_end = NAN;
     sv__cond_broadcast(&s->cond);
     if (s->watch)
         s->watch(s->watch_opaque, s->gen, s->quit);
@@ -148,6 +152,22 @@ void sv__stream_watch(sv__stream *s, void (*fn)(void *opaque, uint64_t gen, int 
     if (fn)
         fn(opaque, s->gen, s->quit);
     sv__mutex_unlock(&s->lock);
+}
+
+void sv__stream_note_demuxed(sv__stream *s, uint64_t gen, double end)
+{
+    sv__mutex_lock(&s->lock);
+    if (gen == s->gen && (isnan(s->demuxed_end) || end > s->demuxed_end))
+        s->demuxed_end = end;
+    sv__mutex_unlock(&s->lock);
+}
+
+double sv__stream_demuxed_end(sv__stream *s)
+{
+    sv__mutex_lock(&s->lock);
+    double t = s->demuxed_end;
+    sv__mutex_unlock(&s->lock);
+    return t;
 }
 
 size_t sv__stream_queued_bytes(sv__stream *s)

@@ -108,6 +108,11 @@ typedef struct sv__rep {
      * MPD, a sidx, or a live period whose end has become available), so
      * nothing more will come for it; 0 otherwise, and always for HLS. */
     int complete;
+    /* DASH availabilityTimeComplete="false" (low-latency chunked delivery):
+     * a segment is listed from availabilityTimeOffset before its end, when
+     * its first chunks are written, and the scheduler reads it as it grows
+     * (the fetcher hands each piece on as it arrives). */
+    int chunked;
 
     /* What is still needed to list the segments: */
     const char *playlist_url;    /* HLS media playlist (NEED_PLAYLIST, and live refresh);

@@ -255,6 +255,7 @@ static int fill_rep(sv__model *m, const sv__dash_mpd *mpd, size_t pi,
 
     memset(r, 0, sizeof(*r));
     r->source = dr;
+    r->chunked = mpd->dynamic && !sv__dash_availability_complete(dr, 0);
     r->bandwidth = dr->bandwidth;
     r->width = dr->width;
     r->height = dr->height;
@@ -414,6 +415,30 @@ static int common_span(const sv__presentation *pres, size_t pi, double *lo, doub
     return any;
 }
 
+/* The longest stretch of media that becomes available at once: the
+ * longest segment, less the smallest availabilityTimeOffset of a chunked
+ * rep when every audio and video rep is chunked. */
+static double chunk_step(const sv__presentation *pres, double max_seg_duration)
+{
+    double ato = INFINITY;
+    for (size_t pi = 0; pi < pres->nb_periods; pi++)
+        for (size_t k = 0; k < pres->periods[pi].nb_tracks; k++) {
+            const sv__track *t = &pres->periods[pi].tracks[k];
+            if (t->type == SV_TRACK_TEXT)
+                continue;
+            for (size_t r = 0; r < t->nb_reps; r++) {
+                if (!t->reps[r].chunked || !t->reps[r].source)
+                    return max_seg_duration;
+                double a = sv__dash_availability_offset(t->reps[r].source, 0);
+                if (a < ato)
+                    ato = a;
+            }
+        }
+    if (!isfinite(ato) || ato <= 0 || ato >= max_seg_duration)
+        return max_seg_duration;
+    return max_seg_duration - ato;
+}
+
 void sv__model_dash_timing(sv__model *m, const sv__dash_mpd *mpd, double now_utc,
                            double max_seg_duration)
 {
@@ -448,8 +473,11 @@ void sv__model_dash_timing(sv__model *m, const sv__dash_mpd *mpd, double now_utc
         if (delay < mpd->min_buffer_time)
             delay = mpd->min_buffer_time;
     }
-    if (delay < max_seg_duration + SV__DASH_PUBLISH_MARGIN_S + LIVE_CUSHION_S)
-        delay = max_seg_duration + SV__DASH_PUBLISH_MARGIN_S + LIVE_CUSHION_S;
+    /* What becomes available at once: a segment, or, read as it grows
+     * (chunked), the part before its availabilityTimeOffset. */
+    double step = chunk_step(pres, max_seg_duration);
+    if (delay < step + SV__DASH_PUBLISH_MARGIN_S + LIVE_CUSHION_S)
+        delay = step + SV__DASH_PUBLISH_MARGIN_S + LIVE_CUSHION_S;
     double t = now_utc - mpd->availability_start_time - delay;
     /* Every audio and video set starts at this one time, so it must lie
      * where all of them list a segment (an audio segment published after

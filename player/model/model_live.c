@@ -165,6 +165,7 @@ static int commit(refresh *rf, const sv__dash_mpd *mpd, const long *pmap)
     for (size_t i = 0; i < rf->nb_ups; i++) {
         update *u = &rf->ups[i];
         u->rep->source = u->src;
+        u->rep->chunked = u->src && !sv__dash_availability_complete(u->src, 0);
         if (u->need_index) {
             if (u->rep->seg_state != SV__SEGS_READY)
                 u->rep->seg_state = SV__SEGS_NEED_INDEX;

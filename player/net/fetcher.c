@@ -48,6 +48,7 @@ typedef struct fetch {
     char *header;            /* extra request header line, or NULL */
     char *query;             /* this request's own query arguments, or NULL */
     int (*check)(const uint8_t *data, size_t size, char *why, size_t cap);
+    void (*progress)(void *opaque, const uint8_t *data, size_t len, size_t offset);
     sv__fetch_cb cb;
     void *opaque;
 
@@ -251,6 +252,8 @@ static int on_data(void *opaque, const uint8_t *data, size_t len)
     }
     memcpy(x->data + x->size, data, len);
     x->size += len;
+    if (x->progress)
+        x->progress(x->opaque, data, len, x->size - len);
     return 0;
 }
 
@@ -358,7 +361,7 @@ static void on_done(void *opaque, const sv__transfer_result *result)
             sv__cdn_succeeded(&f->cdns, x->cdn);
         f->bytes += (int64_t)x->size;
         f->last_success_s = sv__loop_now(f->loop);
-        if (x->kind == SV__FETCH_SEGMENT && x->size >= MIN_SAMPLE_BYTES &&
+        if (x->kind == SV__FETCH_SEGMENT && x->size >= MIN_SAMPLE_BYTES && !x->progress &&
             tr->end_s > tr->start_s) {
             double bps = (double)x->size / (tr->end_s - tr->start_s);
             f->segment_Bps = f->segment_Bps > 0
@@ -555,8 +558,9 @@ static void attempt(void *opaque)
     req.head_only = x->head_only;
     req.timeout_s = x->kind == SV__FETCH_SEGMENT ? 0 : f->opts.manifest_timeout_s;
     req.connect_timeout_s = f->opts.connect_timeout_s;
-    req.low_speed_bytes_per_s = f->opts.low_speed_bytes_per_s;
-    req.low_speed_time_s = f->opts.low_speed_time_s;
+    /* A resource being written comes at its producer's pace. */
+    req.low_speed_bytes_per_s = x->progress ? 0 : f->opts.low_speed_bytes_per_s;
+    req.low_speed_time_s = x->progress ? 0 : f->opts.low_speed_time_s;
     req.body = x->body;
     req.body_len = x->body_len;
     req.body_type = x->body_type;
@@ -569,7 +573,7 @@ static void attempt(void *opaque)
     x->slow = 0;
     if ((ret = f->transport->ops->submit(f->transport->priv, &req, &x->xfer)) < 0)
         goto fail;
-    if (x->kind == SV__FETCH_SEGMENT && x->cdn >= 0 && f->opts.slow_fraction > 0 &&
+    if (x->kind == SV__FETCH_SEGMENT && !x->progress && x->cdn >= 0 && f->opts.slow_fraction > 0 &&
         f->cdns.n > 1 && (x->watchdog = sv__loop_timer(f->loop, f->opts.slow_grace_s,
                                                        watchdog, x)) < 0)
         x->watchdog = 0; /* no check this time; libcurl's own floor still holds */
@@ -605,6 +609,7 @@ int64_t sv__fetch(sv__fetcher *f, const sv__fetch_req *req, sv__fetch_cb cb, voi
     x->cb = cb;
     x->opaque = opaque;
     x->check = req->check;
+    x->progress = req->progress;
     x->cdn = -1;
     if (!(x->url = sv__strdup(x->f->opts.alloc, req->url)))
         goto fail;

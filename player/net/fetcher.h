@@ -97,6 +97,14 @@ typedef struct sv__fetch_req {
      * check. A byte range that comes back shorter than asked is truncated
      * without it. */
     int (*check)(const uint8_t *data, size_t size, char *why, size_t cap);
+    /* A resource still being written (low-latency DASH chunks): each piece
+     * of the body is also handed here as it arrives, with its offset in the
+     * body (a retry starts again from 0: the callee skips what it had). The
+     * transfer has no speed floor (it comes at the producer's pace) and
+     * makes no sample for the CDN watchdog. NULL: the whole body at the end
+     * only. Called with the fetch's `opaque`, on the loop thread, never
+     * after a cancel. */
+    void (*progress)(void *opaque, const uint8_t *data, size_t len, size_t offset);
 } sv__fetch_req;
 
 /* Creates a fetcher on `loop` and `transport` (both borrowed; they must

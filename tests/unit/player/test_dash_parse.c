@@ -265,8 +265,9 @@ static void init_ranges_without_source_url(void **state)
 }
 
 /* availabilityTimeOffset: the segment information's plus the BaseURLs'
- * (summed down the levels), "INF", and none when availabilityTimeComplete
- * is false; ServiceDescription's Latency@target and maxSegmentDuration. */
+ * (summed down the levels), "INF", and availabilityTimeComplete false
+ * (chunked); ServiceDescription's Latency@target, @max (no @min) and
+ * maxSegmentDuration. */
 static void availability_attributes(void **state)
 {
     const char *text =
@@ -292,8 +293,12 @@ static void availability_attributes(void **state)
     assert_true(near(mpd->max_segment_duration, 2));
     assert_true(near(as->reps[0].base_urls[0].availability_time_offset, 0.75));
     assert_true(near(sv__dash_availability_offset(&as->reps[0], 0), 1.75));
-    assert_true(near(sv__dash_availability_offset(&as->reps[1], 0), 0));
+    assert_true(near(sv__dash_availability_offset(&as->reps[1], 0), 1.967 + 0.75));
     assert_true(isinf(sv__dash_availability_offset(&as->reps[2], 0)));
+    assert_int_equal(sv__dash_availability_complete(&as->reps[0], 0), 1);
+    assert_int_equal(sv__dash_availability_complete(&as->reps[1], 0), 0);
+    assert_true(near(mpd->max_latency, 6.0));
+    assert_true(mpd->min_latency < 0);
     sv__dash_mpd_free(mpd);
 }
 

@@ -351,7 +351,8 @@ static void live_number_template_by_time(void **state)
 }
 
 /* availabilityTimeOffset lists segments earlier; with
- * availabilityTimeComplete="false" (ffmpeg -streaming 1) it does not. */
+ * availabilityTimeComplete="false" (ffmpeg -ldash 1 -streaming 1) too, and
+ * the rep is read as it grows (chunked). */
 static void live_availability_time_offset(void **state)
 {
     sv__presentation *pres = number_live(" availabilityTimeOffset=\"1.5\"", AST + 9.5);
@@ -360,9 +361,17 @@ static void live_availability_time_offset(void **state)
     assert_true(near(sv__model_dash_next_available(pres, AST + 9.5, NULL), AST + 10.8));
     sv__model_destroy(pres);
 
-    pres = number_live(" availabilityTimeOffset=\"1.967\" availabilityTimeComplete=\"false\"",
+    pres = number_live(" availabilityTimeOffset=\"1.8\" availabilityTimeComplete=\"false\"",
                        AST + 9.5);
-    assert_int_equal(pres->periods[0].tracks[0].reps[0].nb_segs, 4);
+    const sv__rep *v = &pres->periods[0].tracks[0].reps[0];
+    assert_int_equal(v->nb_segs, 5);
+    assert_true(v->chunked);
+    /* [10, 12) gets its first chunk at 10.2 s: listed 0.3 s after. */
+    assert_true(near(sv__model_dash_next_available(pres, AST + 9.5, NULL), AST + 10.5));
+    /* What becomes available at once is 0.2 s, not a segment: the start
+     * may lie 0.2 + 0.3 + 0.5 s behind now (suggestedPresentationDelay is
+     * 2 s here, which wins). */
+    assert_true(near(pres->live_start, 7.5));
     sv__model_destroy(pres);
 }
 
