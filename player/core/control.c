@@ -355,6 +355,9 @@ void sv__control_unload(struct sv_player *p)
     if (p->manifest_fetch > 0)
         sv__fetch_cancel(p->fetcher, p->manifest_fetch);
     p->manifest_fetch = 0;
+    if (p->utc_fetch > 0)
+        sv__fetch_cancel(p->fetcher, p->utc_fetch);
+    p->utc_fetch = 0;
     stop_streams(p);
     sv__model_destroy(p->pres);
     p->pres = NULL;
@@ -535,6 +538,14 @@ static void on_manifest(void *opaque, sv__fetch_result *r)
                               err.message[0] ? err.message : sv_strerror(ret));
         return;
     }
+    /* Live DASH with UTCTiming: the clock is set by the server's first. */
+    if (sv__control_sync_clock(p) == 0)
+        sv__control_start_loaded(p);
+}
+
+void sv__control_start_loaded(struct sv_player *p)
+{
+    int ret;
     if (p->settings.live_target_latency_ms > 0)
         sv__model_set_target_latency(p->pres, p->settings.live_target_latency_ms / 1000.0,
                                      sv__wallclock_utc(p));
@@ -703,58 +714,6 @@ int sv__control_select_track(struct sv_player *p, sv_track_type type, int index)
     return r;
 }
 
-static int cmd_seek(struct sv_player *p, sv__cmd *c)
-{
-    if (!p->pres)
-        return SV_ERR_STATE;
-    double target = c->dvalue, lo = 0, hi = 0;
-    int live = p->pres->live;
-    if (live && sv__model_seekable(p->pres, sv__wallclock_utc(p), &lo, &hi) < 0)
-        return SV_ERR_STATE; /* nothing listed yet */
-    if (c->flags & SV__SEEK_LIVE) {
-        if (!live)
-            return SV_ERR_UNSUPPORTED;
-        target = hi;
-    }
-    sv__mutex_lock(&p->st.lock);
-    if (c->flags & SV_SEEK_RELATIVE)
-        target += p->st.position_s;
-    double dur = p->st.duration_s;
-    sv__mutex_unlock(&p->st.lock);
-    if (dur > 0 && target > dur)
-        target = dur - 0.001;
-    if (live) {
-        /* The DVR window; past its end is the live start. */
-        if (target > hi)
-            target = hi;
-        if (target < lo)
-            target = lo;
-        PLOGI(p, "live seek to %.3f s (window %.3f to %.3f s)", target, lo, hi);
-    }
-    /* Back at the edge the target latency is held again; behind it, in
-     * the window, the rate stays 1. */
-    sv__latency_hold(p, !live || (c->flags & SV__SEEK_LIVE) || target >= hi - 0.001);
-    if (target < 0)
-        target = 0;
-    double accurate = (c->flags & SV_SEEK_KEYFRAME) ? -1 : target;
-    uint64_t gen = atomic_fetch_add(&p->gen, 1) + 1;
-    set_outputs_playing(p, 0);
-    if (p->vstream)
-        sv__stream_flush(p->vstream, gen, target);
-    if (p->astream)
-        sv__stream_flush(p->astream, gen, target);
-    sv__vout_flush(p->vout, gen, accurate);
-    sv__aout_flush(p->aout, gen, accurate);
-    sv__mutex_lock(&p->st.lock);
-    p->st.position_s = target;
-    sv__mutex_unlock(&p->st.lock);
-    p->rebuffer_start_s = -1;
-    sv__set_state(p, SV_STATE_SEEKING);
-    sv__sched_seek(p, target);
-    sv__subs_seek(p->subs, target);
-    return 0;
-}
-
 static int cmd_pause(struct sv_player *p, int paused)
 {
     sv_player_state st = get_state(p);
@@ -791,7 +750,7 @@ void sv__control_run_cmd(void *arg)
         r = cmd_pause(p, c->ivalue);
         break;
     case SV__CMD_SEEK:
-        r = cmd_seek(p, c);
+        r = sv__control_seek(p, c);
         break;
     case SV__CMD_STOP:
         reply_load(p, SV_ERR_CANCELLED);

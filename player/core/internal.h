@@ -153,6 +153,20 @@ void sv__control_begin_pending(struct sv_player *p, uint64_t userdata);
 /* Loads c->url with c->opts; the player owns c from here on. `continues`:
  * the pending load begun by sv__control_begin_pending (a session's). */
 void sv__control_load(struct sv_player *p, sv__cmd *c, int continues);
+/* The presentation is loaded (and the clock synchronised): starts playing
+ * it. */
+void sv__control_start_loaded(struct sv_player *p);
+
+/* ---- live (control_live.c) ------------------------------------------------------ */
+
+/* A seek command: a position (clamped to a live load's DVR window) or, with
+ * SV__SEEK_LIVE, the live start. Returns 0 or a negative code for the reply. */
+int sv__control_seek(struct sv_player *p, sv__cmd *c);
+/* Live DASH with UTCTiming (http-xsdate, http-iso, direct): sets the
+ * player's UTC from the server's time. Returns 1 when a request went out
+ * (sv__control_start_loaded follows its answer), 0 when the load goes on
+ * now (no UTCTiming, direct, or a scheme not supported: logged). */
+int sv__control_sync_clock(struct sv_player *p);
 /* Switches the video or audio track (restarting the streams at the current
  * position). Returns 0, SV_ERR_RANGE or SV_ERR_STATE. */
 int sv__control_select_track(struct sv_player *p, sv_track_type type, int index);
@@ -287,6 +301,7 @@ struct sv_player {
 
     sv__latency latency;           /* live latency and the rate that holds it */
     int64_t manifest_fetch;        /* > 0 while the manifest is being fetched */
+    int64_t utc_fetch;             /* > 0 while the UTCTiming time is being fetched */
     int stats_startup_pending;     /* startup_time_s not measured yet */
 
     /* Shared across threads. */

@@ -208,6 +208,8 @@ typedef struct sv__presentation {
      * TIME less its start (the last media playlist loaded that has one);
      * 0 when unknown. */
     double wallclock_origin;
+    /* DASH UTCTiming (the MPD's first): the clock to follow, or NULL. */
+    const char *utc_timing_scheme, *utc_timing_value;
 
     const char *steering_uri;    /* HLS/DASH content steering server, or NULL */
     sv__model_cdn *cdns;         /* alternative bases announced by the manifest */

@@ -452,6 +452,11 @@ void sv__model_dash_timing(sv__model *m, const sv__dash_mpd *mpd, double now_utc
     pres->min_latency = mpd->min_latency;
     pres->max_latency = mpd->max_latency;
     pres->wallclock_origin = pres->availability_start_time;
+    /* Strings of the MPD: the first build's (a refresh keeps the clock). */
+    if (!pres->utc_timing_scheme && mpd->utc_timing_scheme && mpd->utc_timing_value) {
+        pres->utc_timing_scheme = sv__arena_strdup(pres->arena, mpd->utc_timing_scheme);
+        pres->utc_timing_value = sv__arena_strdup(pres->arena, mpd->utc_timing_value);
+    }
     if (!mpd->dynamic) {
         pres->refresh_s = pres->live_start = 0;
         return;
