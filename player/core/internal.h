@@ -96,7 +96,8 @@ void sv__sched_kick(struct sv_player *p);  /* re-evaluate what to fetch */
 double sv__sched_buffered_end(struct sv_player *p); /* lowest buffered end over streams */
 int sv__sched_all_fetched(struct sv_player *p);
 /* Live: 1 when every stream still fetching has fetched all that is
- * available and waits at the live edge (more buffer is not to be had). */
+ * available and waits at the live edge, or reads the segment being written
+ * (more buffer is not to be had). */
 int sv__sched_at_live_edge(struct sv_player *p);
 void sv__sched_lock_quality(struct sv_player *p, int index); /* -1: ABR */
 double sv__sched_throughput_bps(struct sv_player *p);

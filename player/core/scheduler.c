@@ -698,7 +698,9 @@ int sv__sched_at_live_edge(struct sv_player *p)
         const sched_stream *ss = &s->ss[k];
         if (ss->done)
             continue;
-        if (!ss->waiting_live || ss->fetch_id || sv__recv_busy(ss->recv))
+        /* A segment read as it is written is the edge too. */
+        int growing = ss->fetch_id && ss->growing && !ss->fetch_is_init;
+        if (!growing && (!ss->waiting_live || ss->fetch_id || sv__recv_busy(ss->recv)))
             return 0;
         waiting = 1;
     }

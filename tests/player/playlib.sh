@@ -107,6 +107,27 @@ pl_serve() {
     PL_URL="http://127.0.0.1:$PL_PORT"
 }
 
+# pl_llserve ROOT - tests/support/llserve.js on ROOT (a packager's output
+# folder: the segment being written is sent with chunked transfer as it
+# grows; /time is the server's clock); sets LL_PORT and LL_URL. Waits at
+# most 10 s.
+pl_llserve() {
+    rm -f "$PL_TMP/llport"
+    node "$SV_SOURCE_DIR/tests/support/llserve.js" --root "$1" --port-file "$PL_TMP/llport" \
+        --log "$PL_TMP/llserve.jsonl" 2>"$PL_TMP/llserve.err" &
+    PL_PIDS="$PL_PIDS $!"
+    _lp=$!
+    _i=0
+    while [ ! -s "$PL_TMP/llport" ]; do
+        _i=$((_i + 1))
+        kill -0 "$_lp" 2>/dev/null || fail "llserve.js exited: $(cat "$PL_TMP/llserve.err")"
+        [ "$_i" -le 200 ] || fail "llserve.js did not write its port file within 10 s"
+        sleep 0.05
+    done
+    LL_PORT=$(cat "$PL_TMP/llport")
+    LL_URL="http://127.0.0.1:$LL_PORT"
+}
+
 # pl_rules JSON - replaces the server's fault rules (see docs/fault-server.md).
 pl_rules() {
     _code=$(curl -s -o "$PL_TMP/rules.out" -w '%{http_code}' -X PUT --data-binary "$1" \
