@@ -449,9 +449,9 @@ static int choose_codec(struct sv_player *p, const sv__period *per, int index)
  * the default tracks, otherwise p->video_track/audio_track are kept. */
 static int begin(struct sv_player *p, int choose)
 {
-    /* Live DASH starts mid-segment, A and V at one time (model.h): earlier frames are hidden. */
-    double start = p->pres->kind == SV__SOURCE_DASH && p->pres->live ? p->pres->live_start
-                                                                     : p->load_opts.start_position_s;
+    /* A live start may lie inside a segment (DASH: A and V at one time; LL-HLS: a
+     * part after the independent one decoding starts from): earlier frames are hidden. */
+    double start = p->pres->live ? p->pres->live_start : p->load_opts.start_position_s;
     uint64_t gen = atomic_load(&p->gen);
     sv__vout_flush(p->vout, gen, start > 0 ? start : -1);
     sv__aout_flush(p->aout, gen, start > 0 ? start : -1);

@@ -261,6 +261,7 @@ static void on_delivered(void *opaque, int is_init)
     } else {
         ss->buffered_end = ss->seg.start + ss->seg.duration;
         ss->next_time = ss->buffered_end;
+        ss->run_media = 1;
         ss->owner->last_delivery = sv__loop_now(ss->owner->p->loop);
     }
     pump(ss);
@@ -331,6 +332,43 @@ void sv__sched_end_stream(sched_stream *ss)
         sv__stream_push(ss->stream, c, ss->owner->gen);
     }
     ss->done = 1;
+}
+
+/* LL-HLS parts (entries with `part` set): which entry of `rep` to take for
+ * next_time, given the one that holds it (`i`, or -1):
+ *   - a run starts at an independent part: decoding cannot start at the
+ *     others (the outputs drop what comes before the start);
+ *   - a switch to another rep waits for one (the current rep goes on until
+ *     then), so no media is fetched twice;
+ *   - the part the last fetch took (a preload hint, listed again by the
+ *     next playlist with its real duration) is not taken again. */
+static long ll_entry(sched_stream *ss, sv__track *t, int *ri, sv__rep **rep, const char **reason,
+                     long i)
+{
+    if (i < 0 || (size_t)i >= (*rep)->nb_segs || !(*rep)->segs[i].part)
+        return i;
+    int fresh = ss->last_rep < 0 || !ss->run_media;
+    if (!fresh && *ri != ss->last_rep && !(*rep)->segs[i].independent &&
+        t->reps[ss->last_rep].seg_state == SV__SEGS_READY) {
+        long j = sv__model_find_segment(&t->reps[ss->last_rep], ss->next_time);
+        if (j >= 0) {
+            *ri = ss->last_rep;
+            *rep = &t->reps[*ri];
+            *reason = ss->reason;
+            i = j;
+        }
+    }
+    const sv__rep *r = *rep;
+    if (fresh || *ri != ss->last_rep) {
+        while (i > 0 && r->segs[i].part && !r->segs[i].independent)
+            i--;
+        return i;
+    }
+    char url[SV__URL_MAX];
+    if ((size_t)i < r->nb_segs && sv__segment_url(r, &r->segs[i], url, sizeof(url)) &&
+        !strcmp(url, ss->seg_url) && r->segs[i].offset == ss->seg.offset)
+        i++;
+    return i;
 }
 
 /* Init segments are compared by address: live refreshes rebuild the
@@ -409,6 +447,7 @@ static void pump(sched_stream *ss)
     }
 
     long i = sv__model_find_segment(rep, ss->next_time);
+    i = ll_entry(ss, t, &ri, &rep, &reason, i);
     while (i >= 0 && (size_t)i < rep->nb_segs && rep->segs[i].gap)
         i++;
     if (i < 0 || (size_t)i >= rep->nb_segs) {
@@ -434,6 +473,7 @@ static void pump(sched_stream *ss)
     const sv__segment *seg = &rep->segs[i];
     if (ri != ss->last_rep || seg->disc != ss->last_disc || !same_init(ss, seg->init)) {
         ss->run++;
+        ss->run_media = 0;
         ss->last_rep = ri;
         ss->last_disc = seg->disc;
         sv__free(p->settings.allocator, ss->last_init_url);

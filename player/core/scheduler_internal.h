@@ -36,6 +36,7 @@ typedef struct sched_stream {
     int64_t last_disc;
     uint64_t run;
     int init_pending;          /* the run's init segment is still to be fetched */
+    int run_media;             /* media of the current run was delivered */
     int done;                  /* end of stream pushed */
     int waiting_live;          /* at the live edge, waiting for a refresh or (DASH) for
                                   the next segment's availability time */
@@ -58,6 +59,8 @@ struct sv__sched {
     int avail_refresh;         /* the timer reloads the MPD (a SegmentTimeline's next
                                   segment) rather than listing from the one we have */
     int edge_misses;           /* such reloads in a row that came too early */
+    int refresh_errors;        /* HLS: playlist reloads of this round that failed */
+    int refresh_failed;        /* the last round failed: no blocking reload at once */
     uint64_t gen;              /* generation the chunks are tagged with */
 
     /* Segment faults (scheduler_faults.c). An outage starts at the first

@@ -8,6 +8,9 @@
  *
  * Loop thread only.
  */
+#include <stdio.h>
+#include <string.h>
+
 #include "player/core/scheduler_internal.h"
 
 static int start_mpd_refresh(sv__sched *s);
@@ -73,12 +76,61 @@ void sv__sched_schedule_avail(sv__sched *s)
 
 /* ---- live refresh ------------------------------------------------------------ */
 
+/* LL-HLS: the rep a stream reloads answers blocking reloads. */
+static int blocking_rep(sched_stream *ss)
+{
+    sv__track *t = sv__sched_track_of(ss);
+    return t && ss->last_rep >= 0 && t->reps[ss->last_rep].ll.can_block;
+}
+
+/* The reload URL of an LL-HLS playlist (RFC 8216bis 6.2.5): the playlist's
+ * own query without delivery directives, then _HLS_msn and _HLS_part (the
+ * part after the last one listed: the server answers once it exists) and,
+ * when the server offers delta updates, _HLS_skip=YES, in that order.
+ * Returns buf, or NULL when it does not fit. */
+static const char *blocking_url(const sv__rep *rep, char *buf, size_t cap)
+{
+    const char *url = rep->playlist_url, *q = strchr(url, '?');
+    size_t n = q ? (size_t)(q - url) : strlen(url), len = 0;
+    char sep = '?';
+    if (n >= cap)
+        return NULL;
+    memcpy(buf, url, n);
+    len = n;
+    for (const char *a = q ? q + 1 : NULL; a && *a;) {
+        const char *e = strchr(a, '&');
+        size_t al = e ? (size_t)(e - a) : strlen(a);
+        if (al && strncmp(a, "_HLS_", 5) != 0) {
+            if (len + al + 2 >= cap)
+                return NULL;
+            buf[len++] = sep;
+            memcpy(buf + len, a, al);
+            len += al;
+            sep = '&';
+        }
+        a = e ? e + 1 : NULL;
+    }
+    int w = rep->ll.next_part >= 0
+                ? snprintf(buf + len, cap - len, "%c_HLS_msn=%lld&_HLS_part=%d%s", sep,
+                           (long long)rep->ll.next_msn, rep->ll.next_part,
+                           rep->ll.can_skip ? "&_HLS_skip=YES" : "")
+                : snprintf(buf + len, cap - len, "%c_HLS_msn=%lld%s", sep,
+                           (long long)rep->ll.next_msn, rep->ll.can_skip ? "&_HLS_skip=YES" : "");
+    return w > 0 && (size_t)w < cap - len ? buf : NULL;
+}
+
 void sv__sched_schedule_refresh(sv__sched *s)
 {
     struct sv_player *p = s->p;
     if (!p->pres->live || s->refresh_timer)
         return;
     double d = p->pres->refresh_s > 0 ? p->pres->refresh_s : 2;
+    /* LL-HLS: the next reload goes out at once and the server holds it
+     * until the next part is there (after a failure: a period later). */
+    if (p->pres->kind == SV__SOURCE_HLS && !s->refresh_failed)
+        for (int k = 0; k < s->nb; k++)
+            if (blocking_rep(&s->ss[k]))
+                d = 0.001;
     s->refresh_timer = sv__loop_timer(p->loop, d, refresh_due, s);
     if (s->refresh_timer < 0)
         s->refresh_timer = 0;
@@ -89,6 +141,8 @@ static void refresh_done(sv__sched *s)
     for (int k = 0; k < s->nb; k++)
         if (s->ss[k].refreshing)
             return; /* another playlist is still coming */
+    s->refresh_failed = s->refresh_errors > 0;
+    s->refresh_errors = 0;
     for (int k = 0; k < s->nb; k++)
         sv__sched_pump(&s->ss[k]);
     sv__sched_live_check(s, s->p->pres->url);
@@ -125,12 +179,17 @@ static void on_playlist_refresh(void *opaque, sv__fetch_result *r)
     sv__track *t = sv__sched_track_of(ss);
     if (r->error) {
         sv__env_error(&p->env, r->error, 0, "%s", r->message);
+        ss->owner->refresh_errors++;
     } else if (t && ss->last_rep >= 0) {
         sv__parse_error err = { 0 };
-        int ret = sv__model_hls_media(p->pres, &t->reps[ss->last_rep], (const char *)r->data,
-                                      r->size, r->url, &err);
-        if (ret < 0)
+        sv__rep *rep = &t->reps[ss->last_rep];
+        int ret = sv__model_hls_media(p->pres, rep, (const char *)r->data, r->size, r->url, &err);
+        if (ret < 0) {
             sv__env_error(&p->env, ret, 0, "live refresh of %s: %s", r->url, err.message);
+            /* A delta update the kept playlist cannot fill: ask in full. */
+            rep->ll.can_skip = 0;
+            ss->owner->refresh_errors++;
+        }
     }
     sv__free(p->settings.allocator, r->data);
     refresh_done(ss->owner);
@@ -169,7 +228,11 @@ static void refresh_due(void *arg)
             sv__track *t = sv__sched_track_of(ss);
             if (!t || ss->last_rep < 0 || !t->reps[ss->last_rep].playlist_url || ss->refreshing)
                 continue;
-            req.url = t->reps[ss->last_rep].playlist_url;
+            char url[SV__URL_MAX];
+            const sv__rep *rep = &t->reps[ss->last_rep];
+            req.url = rep->playlist_url;
+            if (rep->ll.can_block && blocking_url(rep, url, sizeof(url)))
+                req.url = url;
             ss->refresh_id = sv__fetch(p->fetcher, &req, on_playlist_refresh, ss);
             ss->refreshing = ss->refresh_id > 0;
             started |= ss->refreshing;

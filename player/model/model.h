@@ -79,7 +79,12 @@ typedef struct sv__segment {
     const sv__key *key;      /* NULL when the manifest announces no encryption */
     uint64_t uri_number;     /* its URL: pattern `uri` of rep->uris with this number */
     uint32_t uri;
-    int32_t gap;             /* EXT-X-GAP: no media, skip it */
+    int8_t gap;              /* EXT-X-GAP: no media, skip it */
+    int8_t independent;      /* a decoder can start here: a whole segment, or an LL-HLS
+                                part with INDEPENDENT=YES */
+    int16_t part;            /* LL-HLS: 1 + the index of the EXT-X-PART this entry is
+                                within segment `number` (the playlist lists the parts of
+                                its last segments instead of them); 0: a whole segment */
 } sv__segment;
 
 /* HLS: a variant's id is its STABLE-VARIANT-ID (or ""); an EXT-X-MEDIA
@@ -113,6 +118,17 @@ typedef struct sv__rep {
      * its first chunks are written, and the scheduler reads it as it grows
      * (the fetcher hands each piece on as it arrives). */
     int chunked;
+    /* LL-HLS, from the last media playlist loaded (RFC 8216bis 6.2.5):
+     * blocking reloads ask for part `next_part` of segment `next_msn` (the
+     * one after the last listed), delta updates (_HLS_skip=YES) are
+     * answered. The preload hint, when there is one, is listed as the
+     * last entry (duration: the part target) so it is asked for ahead. */
+    struct {
+        int can_block, can_skip;
+        int64_t next_msn;
+        int next_part;
+        double part_target;
+    } ll;
 
     /* What is still needed to list the segments: */
     const char *playlist_url;    /* HLS media playlist (NEED_PLAYLIST, and live refresh);

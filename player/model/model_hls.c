@@ -365,12 +365,107 @@ static int key_of(media_sink *k, const sv__hls_playlist *pl, int i, const sv__ke
     return 0;
 }
 
+/* Adds an entry for `uri` (a part, or a preload hint) into *out; the
+ * caller fills the rest. Returns 0, SV_ERR_NOMEM or SV_ERR_PARSE. */
+static int add_entry(media_sink *k, const char *uri, sv__segment **out)
+{
+    sv__segment *s = sv__seg_list_add(k->l);
+    if (!s)
+        return SV_ERR_NOMEM;
+    int ret = sv__seg_list_url(k->l, s, uri, strlen(uri));
+    if (ret < 0) {
+        k->l->n--;
+        return ret == SV_ERR_NOMEM ? ret
+                                   : sv__parse_fail(k->err, 0, "part URI of %zu bytes is over "
+                                                    "the limit of %d", strlen(uri),
+                                                    SV__URL_MAX - 1);
+    }
+    *out = s;
+    return 0;
+}
+
+/* LL-HLS: pl->parts[first, first + n) stand for segment `number` (whose
+ * init, key and epoch `like` gives). */
+static int add_parts(media_sink *k, const sv__hls_playlist *pl, size_t first, size_t n,
+                     const sv__segment *like)
+{
+    for (size_t i = first; i < first + n; i++) {
+        const sv__hls_part *pt = &pl->parts[i];
+        sv__segment *s;
+        int ret = add_entry(k, pt->uri, &s);
+        if (ret < 0)
+            return ret;
+        s->init = like->init;
+        s->key = like->key;
+        s->disc = like->disc;
+        s->offset = pt->length >= 0 ? pt->offset : 0;
+        s->length = pt->length;
+        s->start = pt->start;
+        s->duration = pt->duration;
+        s->number = pt->sequence;
+        s->gap = (int8_t)pt->gap;
+        s->independent = (int8_t)pt->independent;
+        s->part = (int16_t)(pt->index + 1);
+    }
+    return 0;
+}
+
+/* After the last URI line: the parts of the segment being written, then
+ * the part hinted to come next (asked for ahead: the server holds the
+ * request until it is written). */
+static int add_tail(media_sink *k, const sv__hls_playlist *pl)
+{
+    sv__seg_list *l = k->l;
+    size_t first = pl->nb_parts;
+    while (first > 0 && pl->parts[first - 1].sequence >= pl->media_sequence + pl->skipped_segments +
+                                                            (int64_t)pl->nb_segments)
+        first--;
+    if (!l->n || (first == pl->nb_parts && !pl->preload_uri))
+        return 0;
+    sv__segment like = l->segs[l->n - 1];
+    int ret = add_parts(k, pl, first, pl->nb_parts - first, &like);
+    if (ret < 0 || !pl->preload_uri)
+        return ret;
+    double end = l->segs[l->n - 1].start + l->segs[l->n - 1].duration;
+    sv__segment *s;
+    if ((ret = add_entry(k, pl->preload_uri, &s)) < 0)
+        return ret;
+    s->init = like.init;
+    s->key = like.key;
+    s->disc = like.disc;
+    s->offset = pl->preload_length >= 0 ? pl->preload_offset : 0;
+    s->length = pl->preload_length;
+    s->start = end;
+    s->duration = pl->part_target > 0 ? pl->part_target : pl->target_duration;
+    s->number = pl->preload_sequence;
+    s->independent = pl->preload_index == 0;
+    s->part = (int16_t)(pl->preload_index + 1);
+    return 0;
+}
+
 static int on_segment(void *opaque, const sv__hls_playlist *pl, const sv__hls_segment *src)
 {
     media_sink *k = opaque;
-    sv__segment *s = sv__seg_list_add(k->l);
     int ret;
 
+    if (src->program_date_time && isnan(k->origin)) {
+        double pdt = sv__dash_parse_datetime(src->program_date_time);
+        if (pdt > 0)
+            k->origin = pdt - src->start;
+    }
+    /* LL-HLS: a segment whose parts the playlist lists plays by its parts
+     * (a player that took parts of it before its end goes on from them). */
+    size_t np = 0;
+    while (np < pl->nb_parts && pl->parts[pl->nb_parts - 1 - np].sequence == src->sequence)
+        np++;
+    if (np) {
+        sv__segment like = { .disc = src->discontinuity_sequence };
+        if ((ret = map_of(k, pl, src->map, &like.init)) < 0 ||
+            (ret = key_of(k, pl, src->key, &like.key)) < 0)
+            return ret;
+        return add_parts(k, pl, pl->nb_parts - np, np, &like);
+    }
+    sv__segment *s = sv__seg_list_add(k->l);
     if (!s)
         return SV_ERR_NOMEM;
     if ((ret = sv__seg_list_url(k->l, s, src->uri, strlen(src->uri))) < 0)
@@ -386,12 +481,8 @@ static int on_segment(void *opaque, const sv__hls_playlist *pl, const sv__hls_se
     s->duration = src->duration;
     s->number = src->sequence;
     s->disc = src->discontinuity_sequence;
-    s->gap = src->gap;
-    if (src->program_date_time && isnan(k->origin)) {
-        double pdt = sv__dash_parse_datetime(src->program_date_time);
-        if (pdt > 0)
-            k->origin = pdt - src->start;
-    }
+    s->gap = (int8_t)src->gap;
+    s->independent = 1;
     return 0;
 }
 
@@ -426,8 +517,13 @@ static int parse_into(sv__model *m, const char *text, size_t size, const char *u
         sv__seg_list_discard(l);
         return ret;
     }
-    if ((ret = sv__hls_parse_each(text, size, url, sv__model_alloc(m), on_segment, &k, out, err)) < 0)
+    if ((ret = sv__hls_parse_each(text, size, url, sv__model_alloc(m), on_segment, &k, out, err)) < 0) {
         sv__seg_list_discard(l);
+    } else if (!(*out)->is_master && (ret = add_tail(&k, *out)) < 0) {
+        sv__seg_list_discard(l);
+        sv__hls_playlist_free(*out);
+        *out = NULL;
+    }
     *origin = k.origin;
     return ret;
 }
@@ -452,7 +548,7 @@ static double live_start(const sv__seg_list *l, const sv__hls_playlist *pl, doub
 
 /* Gives `rep` the segments of a parsed media playlist (l, starts from 0). */
 static int apply_media(sv__model *m, sv__rep *rep, const sv__hls_playlist *pl, sv__seg_list *l,
-                       const char *url, double origin)
+                       const char *url, double origin, sv__parse_error *err)
 {
     sv__presentation *pres = &m->pub;
     size_t pi, ti;
@@ -464,6 +560,13 @@ static int apply_media(sv__model *m, sv__rep *rep, const sv__hls_playlist *pl, s
     if (offset != 0)
         for (size_t i = 0; i < l->n; i++)
             l->segs[i].start += offset;
+    /* A delta update: the segments it left out are the ones kept. */
+    int ret = sv__model_hls_merge_skipped(rep, pl, l, err);
+    if (ret < 0) {
+        sv__seg_list_discard(l);
+        return ret;
+    }
+    sv__model_hls_ll_state(rep, pl);
     /* Unchanged: the same last media sequence number as the previous load. */
     int unchanged = had && l->n && rep->segs[rep->nb_segs - 1].number == l->segs[l->n - 1].number;
     /* Later reloads go where this one was answered from (redirects). */
@@ -528,7 +631,7 @@ int sv__model_hls_media(sv__presentation *pres, sv__rep *rep, const char *text, 
         sv__seg_list_discard(&l);
         ret = sv__parse_fail(err, 0, "expected a media playlist, got a master playlist");
     } else {
-        ret = apply_media(m, rep, pl, &l, url, origin);
+        ret = apply_media(m, rep, pl, &l, url, origin, err);
     }
     sv__hls_playlist_free(pl);
     return ret;
@@ -573,7 +676,7 @@ int sv__model_hls_build(sv__model *m, const char *text, size_t size, sv__parse_e
     r->playlist_url = pres->url;
     pres->periods = p;
     pres->nb_periods = 1;
-    ret = apply_media(m, r, pl, &l, pres->url, origin);
+    ret = apply_media(m, r, pl, &l, pres->url, origin, err);
 done:
     sv__hls_playlist_free(pl);
     return ret;

@@ -121,6 +121,16 @@ int sv__model_dash_period(sv__model *m, const sv__dash_mpd *mpd, size_t pi, doub
 double sv__model_dash_avail_edge(const sv__dash_mpd *mpd, size_t pi,
                                  const sv__dash_representation *dr, double now_utc);
 
+/* LL-HLS (model_hls_ll.c): the rep's blocking-reload and delta-update
+ * state from the playlist just parsed. */
+void sv__model_hls_ll_state(sv__rep *rep, const sv__hls_playlist *pl);
+/* A delta update (pl->skipped_segments > 0): the segments it left out are
+ * taken from the rep's list and put in front of `l` (already placed on the
+ * rep's timeline). Returns 0, SV_ERR_PARSE (err says why: the kept list
+ * does not have them) or SV_ERR_NOMEM. */
+int sv__model_hls_merge_skipped(const sv__rep *rep, const sv__hls_playlist *pl, sv__seg_list *l,
+                                sv__parse_error *err);
+
 /* DASH: sets live, duration, refresh_s, live_start, availability fields
  * from the MPD at now_utc (max_seg_duration: the longest listed segment). */
 void sv__model_dash_timing(sv__model *m, const sv__dash_mpd *mpd, double now_utc,

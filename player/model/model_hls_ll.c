@@ -1,0 +1,105 @@
+/*
+ * Low-latency HLS in the model (RFC 8216bis): what the next blocking reload
+ * asks for, and delta updates.
+ *
+ * A delta update (_HLS_skip=YES) answers a playlist whose first
+ * CAN-SKIP-UNTIL seconds are replaced by EXT-X-SKIP:SKIPPED-SEGMENTS=n: the
+ * segments from EXT-X-MEDIA-SEQUENCE on, n of them, are the ones the
+ * player kept from its last load, and are put back in front of the new
+ * list here (their URLs, inits and keys copied into the new list's arena,
+ * which replaces the old one).
+ *
+ * The parts themselves become entries of the segment list in model_hls.c.
+ * Control thread.
+ */
+#include <string.h>
+
+#include "player/model/model_internal.h"
+
+void sv__model_hls_ll_state(sv__rep *rep, const sv__hls_playlist *pl)
+{
+    rep->ll.can_block = pl->can_block_reload;
+    rep->ll.can_skip = pl->can_skip_until > 0;
+    rep->ll.part_target = pl->part_target;
+    int64_t after = pl->media_sequence + pl->skipped_segments + (int64_t)pl->nb_segments;
+    if (pl->preload_uri) {
+        /* The playlist that lists the hinted part. */
+        rep->ll.next_msn = pl->preload_sequence;
+        rep->ll.next_part = pl->preload_index;
+    } else if (pl->nb_parts && pl->parts[pl->nb_parts - 1].sequence >= after - 1) {
+        const sv__hls_part *last = &pl->parts[pl->nb_parts - 1];
+        rep->ll.next_msn = last->sequence;
+        rep->ll.next_part = last->index + 1;
+    } else {
+        rep->ll.next_msn = after;
+        rep->ll.next_part = pl->part_target > 0 ? 0 : -1;
+    }
+}
+
+/* A copy of `r` in `a` (NULL stays NULL). */
+static const sv__resource *copy_resource(sv__arena *a, const sv__resource *r)
+{
+    if (!r)
+        return NULL;
+    sv__resource *c = sv__arena_alloc(a, sizeof(*c));
+    if (!c)
+        return NULL;
+    *c = *r;
+    if (r->url && !(c->url = sv__arena_strdup(a, r->url)))
+        return NULL;
+    return c;
+}
+
+static const sv__key *copy_key(sv__arena *a, const sv__key *k)
+{
+    if (!k)
+        return NULL;
+    sv__key *c = sv__arena_alloc(a, sizeof(*c));
+    if (!c)
+        return NULL;
+    *c = *k;
+    if ((k->uri && !(c->uri = sv__arena_strdup(a, k->uri))) ||
+        (k->keyformat && !(c->keyformat = sv__arena_strdup(a, k->keyformat))))
+        return NULL;
+    return c;
+}
+
+int sv__model_hls_merge_skipped(const sv__rep *rep, const sv__hls_playlist *pl, sv__seg_list *l,
+                                sv__parse_error *err)
+{
+    if (pl->skipped_segments <= 0)
+        return 0;
+    int64_t from = pl->media_sequence, to = pl->media_sequence + pl->skipped_segments;
+    long first = rep->seg_state == SV__SEGS_READY ? sv__model_find_number(rep, from) : -1;
+    if (first < 0)
+        return sv__parse_fail(err, 0, "EXT-X-SKIP: segments %lld to %lld were left out, and the "
+                              "playlist kept from the last load does not have segment %lld",
+                              (long long)from, (long long)(to - 1), (long long)from);
+    size_t n = 0;
+    while ((size_t)first + n < rep->nb_segs && rep->segs[first + n].number < to)
+        n++;
+    if (sv__seg_list_reserve(l, l->n + n) < 0)
+        return SV_ERR_NOMEM;
+    memmove(l->segs + n, l->segs, l->n * sizeof(*l->segs));
+    l->n += n;
+    const sv__resource *init = NULL, *init_src = NULL;
+    for (size_t i = 0; i < n; i++) {
+        const sv__segment *old = &rep->segs[first + i];
+        sv__segment *s = &l->segs[i];
+        char url[SV__URL_MAX];
+        *s = *old;
+        if (!sv__segment_url(rep, old, url, sizeof(url)) ||
+            sv__seg_list_url(l, s, url, strlen(url)) < 0)
+            return SV_ERR_NOMEM;
+        /* Segments share their map: it is copied once. */
+        if (old->init != init_src) {
+            init_src = old->init;
+            if (!(init = copy_resource(l->arena, old->init)) && old->init)
+                return SV_ERR_NOMEM;
+        }
+        s->init = init;
+        if (old->key && !(s->key = copy_key(l->arena, old->key)))
+            return SV_ERR_NOMEM;
+    }
+    return 0;
+}
