@@ -505,6 +505,7 @@ static void pump(sched_stream *ss)
     /* Low-latency DASH: a clear segment still being written is read as it
      * grows (an encrypted one is decrypted whole). */
     ss->growing = rep->chunked && !seg->key && !t->encrypted && !sv__recv_encrypted(ss->recv);
+    ss->fetch_last = p->pres->live && (size_t)i + 1 == rep->nb_segs;
     start_fetch(ss, &res, on_segment, cmcd_for(ss, ri, 0, seg->duration, cmcd, sizeof(cmcd)),
                 ss->growing);
 }
@@ -738,9 +739,10 @@ int sv__sched_at_live_edge(struct sv_player *p)
         const sched_stream *ss = &s->ss[k];
         if (ss->done)
             continue;
-        /* A segment read as it is written is the edge too. */
-        int growing = ss->fetch_id && ss->growing && !ss->fetch_is_init;
-        if (!growing && (!ss->waiting_live || ss->fetch_id || sv__recv_busy(ss->recv)))
+        /* A segment read as it is written, or the last entry listed (an
+         * LL-HLS preload hint the server holds), is the edge too. */
+        int edge = ss->fetch_id && !ss->fetch_is_init && (ss->growing || ss->fetch_last);
+        if (!edge && (!ss->waiting_live || ss->fetch_id || sv__recv_busy(ss->recv)))
             return 0;
         waiting = 1;
     }

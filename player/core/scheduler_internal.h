@@ -19,6 +19,7 @@ typedef struct sched_stream {
     int64_t fetch_id;          /* > 0 while a request is in flight */
     int fetch_is_init;
     int growing;               /* the media fetch in flight reads the segment as it grows */
+    int fetch_last;            /* ... is of the last entry listed (live) */
     int fetch_is_index;        /* playlist or sidx for `fetch_rep` */
     int fetch_rep;
     sv__segment seg;           /* the segment being fetched (copied) */
