@@ -433,6 +433,16 @@ static void pump(sched_stream *ss)
         } else {
             req.url = rep->playlist_url;
         }
+        /* LL-HLS: switching renditions, the one played reports where the
+         * other's playlist ends: it is asked for as of then (a blocking
+         * reload answered at once, never an older playlist). */
+        char url[SV__URL_MAX];
+        if (ss->last_rep >= 0 && ss->last_rep != ri && rep->seg_state == SV__SEGS_NEED_PLAYLIST &&
+            sv__model_hls_report_url(&t->reps[ss->last_rep], rep->playlist_url, url,
+                                     sizeof(url)) == 0) {
+            PLOGD(p, "rendition report: %s", url);
+            req.url = url;
+        }
         int64_t id = sv__fetch(p->fetcher, &req, on_index, ss);
         if (id < 0) {
             sv__env_error(&p->env, (int)id, 1, "cannot request %s", req.url ? req.url : "(none)");

@@ -128,6 +128,10 @@ typedef struct sv__rep {
         int64_t next_msn;
         int next_part;
         double part_target;
+        /* EXT-X-RENDITION-REPORT: where the other renditions' playlists
+         * end (in seg_arena; replaced with each load). */
+        const struct sv__ll_report { const char *uri; int64_t last_msn, last_part; } *reports;
+        size_t nb_reports;
     } ll;
 
     /* What is still needed to list the segments: */
@@ -318,6 +322,16 @@ int sv__model_dash_update(sv__presentation *pres, double now_utc, sv__parse_erro
  * holding it).
  */
 void sv__model_set_target_latency(sv__presentation *pres, double target, double now_utc);
+
+/*
+ * LL-HLS: the URL to load `playlist_url` (another rendition's) with, from
+ * the rendition report of `from` (the rep played): the playlist with the
+ * _HLS_msn and _HLS_part the report gives (RFC 8216bis 6.2.5.2). Returns 0
+ * with the URL in buf, or SV_ERR_NOT_FOUND (no report for it, or it does
+ * not fit).
+ */
+int sv__model_hls_report_url(const sv__rep *from, const char *playlist_url, char *buf,
+                             size_t cap);
 
 /*
  * Live: the positions a seek may take at now_utc, on the presentation

@@ -567,6 +567,10 @@ static int apply_media(sv__model *m, sv__rep *rep, const sv__hls_playlist *pl, s
         return ret;
     }
     sv__model_hls_ll_state(rep, pl);
+    if ((ret = sv__model_hls_ll_reports(rep, pl, l->arena)) < 0) {
+        sv__seg_list_discard(l);
+        return ret;
+    }
     /* Unchanged: the same last media sequence number as the previous load. */
     int unchanged = had && l->n && rep->segs[rep->nb_segs - 1].number == l->segs[l->n - 1].number;
     /* Later reloads go where this one was answered from (redirects). */

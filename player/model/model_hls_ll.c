@@ -12,6 +12,7 @@
  * The parts themselves become entries of the segment list in model_hls.c.
  * Control thread.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "player/model/model_internal.h"
@@ -34,6 +35,45 @@ void sv__model_hls_ll_state(sv__rep *rep, const sv__hls_playlist *pl)
         rep->ll.next_msn = after;
         rep->ll.next_part = pl->part_target > 0 ? 0 : -1;
     }
+}
+
+int sv__model_hls_ll_reports(sv__rep *rep, const sv__hls_playlist *pl, sv__arena *a)
+{
+    rep->ll.reports = NULL;
+    rep->ll.nb_reports = 0;
+    if (!pl->nb_reports)
+        return 0;
+    struct sv__ll_report *r = sv__arena_alloc(a, pl->nb_reports * sizeof(*r));
+    if (!r)
+        return SV_ERR_NOMEM;
+    for (size_t i = 0; i < pl->nb_reports; i++) {
+        r[i].last_msn = pl->reports[i].last_msn;
+        r[i].last_part = pl->reports[i].last_part;
+        if (!(r[i].uri = sv__arena_strdup(a, pl->reports[i].uri)))
+            return SV_ERR_NOMEM;
+    }
+    rep->ll.reports = r;
+    rep->ll.nb_reports = pl->nb_reports;
+    return 0;
+}
+
+int sv__model_hls_report_url(const sv__rep *from, const char *playlist_url, char *buf,
+                             size_t cap)
+{
+    size_t n = strcspn(playlist_url, "?");
+    for (size_t i = 0; i < from->ll.nb_reports; i++) {
+        const struct sv__ll_report *r = &from->ll.reports[i];
+        if (r->last_msn < 0 || strncmp(r->uri, playlist_url, n) != 0 || r->uri[n] != '\0')
+            continue;
+        int w = r->last_part >= 0
+                    ? snprintf(buf, cap, "%s%s_HLS_msn=%lld&_HLS_part=%lld", playlist_url,
+                               playlist_url[n] ? "&" : "?", (long long)r->last_msn,
+                               (long long)r->last_part)
+                    : snprintf(buf, cap, "%s%s_HLS_msn=%lld", playlist_url,
+                               playlist_url[n] ? "&" : "?", (long long)r->last_msn);
+        return w > 0 && (size_t)w < cap ? 0 : SV_ERR_NOT_FOUND;
+    }
+    return SV_ERR_NOT_FOUND;
 }
 
 /* A copy of `r` in `a` (NULL stays NULL). */

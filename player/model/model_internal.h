@@ -124,6 +124,9 @@ double sv__model_dash_avail_edge(const sv__dash_mpd *mpd, size_t pi,
 /* LL-HLS (model_hls_ll.c): the rep's blocking-reload and delta-update
  * state from the playlist just parsed. */
 void sv__model_hls_ll_state(sv__rep *rep, const sv__hls_playlist *pl);
+/* The playlist's rendition reports into the rep (copied into `a`, the new
+ * segment list's arena). 0 or SV_ERR_NOMEM. */
+int sv__model_hls_ll_reports(sv__rep *rep, const sv__hls_playlist *pl, sv__arena *a);
 /* A delta update (pl->skipped_segments > 0): the segments it left out are
  * taken from the rep's list and put in front of `l` (already placed on the
  * rep's timeline). Returns 0, SV_ERR_PARSE (err says why: the kept list

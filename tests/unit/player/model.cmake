@@ -7,3 +7,6 @@ sv_unit_test(test_webvtt test_webvtt.c)
 sv_unit_test(test_codec_choice test_codec_choice.c)
 sv_unit_test(test_track_prefs test_track_prefs.c)
 sv_unit_test(test_uri_table test_uri_table.c)
+# Low-latency HLS: the parser's tags and the model's parts, preload hint,
+# delta updates and rendition reports.
+sv_unit_test(test_hls_ll test_hls_ll.c)
