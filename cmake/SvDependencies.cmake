@@ -6,7 +6,8 @@ find_package(Threads REQUIRED)
 
 pkg_check_modules(FFMPEG REQUIRED IMPORTED_TARGET
     libavformat>=59 libavcodec>=59 libavutil>=57 libswscale>=6 libswresample>=4)
-# libavfilter: only the backend's per-title probe (psnr, ssim filters).
+# libavfilter: the backend's per-title probe (psnr, ssim filters) and the
+# player's playback rate with the pitch kept (atempo, player/output/output_tempo.c).
 pkg_check_modules(AVFILTER REQUIRED IMPORTED_TARGET libavfilter>=8)
 # GStreamer's codec parsers: only the backend's packager, which must find
 # HEVC slice headers and AV1 tiles (CENC subsamples) and read the AV1
@@ -36,4 +37,4 @@ find_library(MATH_LIBRARY m REQUIRED)
 
 # The pkg-config modules libstreamverse links privately, for streamverse.pc.
 # Grows as modules start using more libraries.
-set(SV_PKGCONFIG_MODULES "libcrypto libcurl libxml-2.0 jansson libavformat libavcodec libavutil libswscale libswresample")
+set(SV_PKGCONFIG_MODULES "libcrypto libcurl libxml-2.0 jansson libavformat libavcodec libavutil libswscale libswresample libavfilter")
