@@ -27,7 +27,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 sv__dash_expand(mpd->arena, rep, 0, dur, 0, dur > 0 ? 0 : 60, 200, &segs);
                 sv__dash_init_url(mpd->arena, rep, 0, &range);
                 volatile double ato = sv__dash_availability_offset(rep, 0);
+                volatile int complete = sv__dash_availability_complete(rep, 0);
                 (void)ato;
+                (void)complete;
             }
         }
     }

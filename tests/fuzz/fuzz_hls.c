@@ -42,6 +42,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             sum += (size_t)pl->segments[i].uri[0] + (size_t)pl->segments[i].length;
         for (size_t i = 0; i < pl->nb_variants; i++)
             sum += (size_t)(pl->variants[i].uri ? pl->variants[i].uri[0] : 0);
+        /* LL-HLS: parts, the hint and the reports. */
+        for (size_t i = 0; i < pl->nb_parts; i++)
+            sum += (size_t)pl->parts[i].uri[0] + (size_t)pl->parts[i].index;
+        for (size_t i = 0; i < pl->nb_reports; i++)
+            sum += (size_t)pl->reports[i].uri[0];
+        if (pl->preload_uri)
+            sum += (size_t)pl->preload_uri[0];
         (void)sum;
         seen s = { pl, 0 };
         if (sv__hls_parse_each((const char *)data, size, url, NULL, each, &s, &pl2, &err) != 0 ||
