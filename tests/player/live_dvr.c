@@ -4,8 +4,9 @@
  * playback rate with the pitch kept, a seek back into the DVR window and
  * the return to the live edge (sv_player_seek_live).
  *
- * The stream is tests/player/live_ll_dash_gen.sh's (a 440 Hz tone, a 20 s
- * window, Latency@target 1.5 s). The audio sink is the null sink with a tap
+ * The stream is tests/player/live_ll_dash_gen.sh's (LL-DASH, a 20 s window,
+ * Latency@target 1.5 s) or tests/support/llhls.js' (LL-HLS, 20 segments of
+ * 2 s, PART-HOLD-BACK 1.0 s), with a 440 Hz tone. The audio sink is the null sink with a tap
  * on its pulls that measures the tone's frequency over every 0.25 s of
  * sound (rising zero crossings of the first channel), tagged with the
  * playback rate read then (SV_PROP_PLAYBACK_RATE).
