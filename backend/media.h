@@ -86,13 +86,18 @@ void sv__ladder_default(sv__ladder *l);
  * on this title at the best resolution. sv__ladder_probe() encodes short
  * samples of the source at each template height and several rates with the
  * ingest's own encoder settings, measures PSNR and SSIM at display size
- * with libavfilter, and sv__ladder_choose() picks, for each template rung,
- * the lowest rate whose quality on the rate-quality convex hull is within
- * SV_LADDER_TOLERANCE_DB of that level, at the resolution the hull has
- * there. Easy content gets lower rates (the curve flattens early: the top
- * rung stops where quality stops rising), hard content the resolution that
- * gives the most quality for the template's rate.
+ * with libavfilter, and sv__ladder_choose() reads the rate-quality convex
+ * hull at each template rung's rate:
+ * - at or below SV_LADDER_CEILING_DB (bits still buy quality one can see,
+ *   hard content) the rung keeps the template's rate at the resolution the
+ *   hull has there: more quality for the same bytes;
+ * - above it (easy content) the rung takes the lowest rate within
+ *   SV_LADDER_TOLERANCE_DB of the ceiling, or of the fixed rung's own
+ *   quality on this title when that is higher: the same quality for fewer
+ *   bytes, never worse than the fixed ladder.
  */
+#define SV_LADDER_CEILING_DB 45.0  /* PSNR at display size above which more bits
+                                    * are not seen (SSIM about 0.99) */
 #define SV_LADDER_TOLERANCE_DB 0.2
 #define SV_LADDER_MAX_POINTS 64
 

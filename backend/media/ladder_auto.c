@@ -248,6 +248,57 @@ static int place(const curve *curves, int nb, int max_height, double tmpl_kbps, 
     return *kbps > 0 ? best : -1;
 }
 
+/* The curve of `height`, or NULL. */
+static const curve *curve_of(const curve *curves, int nb, int height)
+{
+    for (int i = 0; i < nb; i++)
+        if (curves[i].height == height)
+            return &curves[i];
+    return NULL;
+}
+
+/* The resolution (at most max_height tall) best at `kbps`, or -1. */
+static int best_at(const curve *curves, int nb, int max_height, double kbps)
+{
+    int best = -1;
+    double best_q = -INFINITY;
+
+    for (int i = 0; i < nb; i++) {
+        double q = curves[i].height <= max_height ? at(&curves[i], kbps, NULL) : NAN;
+
+        if (!isnan(q) && q > best_q) {
+            best_q = q;
+            best = i;
+        }
+    }
+    return best;
+}
+
+/* The rate the encoder produces when asked for `target` on this curve:
+ * linear in log rate between the probed targets, in proportion outside
+ * them, except above a last point that produced under 90 % of its target
+ * (the encoder ran out of things to spend bits on: it will not spend more). */
+static double rate_for_target(const curve *c, double target)
+{
+    const sv__probe_point *first = &c->p[0], *last = &c->p[c->n - 1];
+
+    if (target <= first->target_kbps)
+        return first->kbps * target / first->target_kbps;
+    if (target >= last->target_kbps)
+        return last->kbps < 0.9 * last->target_kbps ? last->kbps
+                                                     : last->kbps * target / last->target_kbps;
+    for (int i = 1; i < c->n; i++) {
+        const sv__probe_point *a = &c->p[i - 1], *b = &c->p[i];
+
+        if (target <= b->target_kbps && b->target_kbps > a->target_kbps) {
+            double t = (lx(target) - lx(a->target_kbps)) / (lx(b->target_kbps) - lx(a->target_kbps));
+
+            return exp2(lx(a->kbps) + t * (lx(b->kbps) - lx(a->kbps)));
+        }
+    }
+    return last->kbps;
+}
+
 void sv__ladder_choose(const sv__ladder *tmpl, sv__ladder_report *rep)
 {
     curve curves[SV_MEDIA_MAX_RUNGS];
@@ -274,7 +325,7 @@ void sv__ladder_choose(const sv__ladder *tmpl, sv__ladder_report *rep)
      * more). */
     for (int i = tmpl->nb_rungs - 1; i >= 0; i--) {
         const sv__rung *t = &tmpl->rungs[i];
-        double level, kbps, ssim = NAN;
+        double level, kbps, target, ssim = NAN;
         int c;
 
         if (rep->src_height > 0 && t->height > rep->src_height)
@@ -282,16 +333,33 @@ void sv__ladder_choose(const sv__ladder *tmpl, sv__ladder_report *rep)
         level = level_at(curves, nb_curves, t->bitrate_kbps);
         if (!isfinite(level))
             continue;
-        c = place(curves, nb_curves, max_height, t->bitrate_kbps, level, &kbps);
-        if (c < 0)
-            continue;
+        if (level <= SV_LADDER_CEILING_DB) {
+            /* Bits still buy quality one can see: the template's rate, at
+             * the resolution that makes the most of it. */
+            if ((c = best_at(curves, nb_curves, max_height, t->bitrate_kbps)) < 0)
+                continue;
+            target = t->bitrate_kbps;
+            kbps = fmin(rate_for_target(&curves[c], target), t->bitrate_kbps);
+        } else {
+            /* Above the ceiling more bits are not seen: the cheapest rate
+             * that keeps the ceiling, or the fixed rung's own quality on
+             * this title when that is higher (never worse than the fixed
+             * ladder). */
+            const curve *own = curve_of(curves, nb_curves, t->height);
+            double fixed = own ? at(own, t->bitrate_kbps, NULL) : NAN;
+
+            level = fmin(level, fmax(isnan(fixed) ? level : fixed, SV_LADDER_CEILING_DB));
+            if ((c = place(curves, nb_curves, max_height, t->bitrate_kbps, level, &kbps)) < 0)
+                continue;
+            target = target_at(&curves[c], kbps);
+        }
         if (nb_out && out[nb_out - 1].expected_kbps < kbps * MIN_STEP)
             continue;
         max_height = curves[c].height;
         out[nb_out] = (sv__ladder_choice){
             .width = width_for(rep, curves[c].height),
             .height = curves[c].height,
-            .kbps = (int)lround(fmax(target_at(&curves[c], kbps), MIN_KBPS)),
+            .kbps = (int)lround(fmax(target, MIN_KBPS)),
             .expected_kbps = kbps,
             .from_rung = i,
             .level_psnr = level,

@@ -10,7 +10,8 @@
  * The rate grid is the template's rates plus one and two octaves below the
  * lowest; each height is probed at the grid rates from an eighth of its own
  * template rate to twice it, so neighbouring heights overlap and the hull
- * can compare them at the same rate.
+ * can compare them at the same rate. A height already above the quality
+ * ceiling at its cheapest rate is probed lower on the first window.
  */
 #include <math.h>
 #include <stdio.h>
@@ -30,6 +31,7 @@
 #define MEASURE_EVERY 2      /* frames: every other decoded frame is measured */
 #define FLAT_DB 0.1          /* a height whose quality rose less than this from one
                               * rate to the next is not probed at higher rates */
+#define MIN_PROBE_KBPS 20
 #define MIN_SOURCE_S 2.0     /* shorter sources are not probed */
 #define MAX_THREADS 8
 #define MAX_WINDOW_FRAMES 241  /* WINDOW_S at up to 240 frames/s */
@@ -101,7 +103,8 @@ static void plan(probe *pr, sv__ladder_report *rep)
         for (int g = 0; g < nb_grid && pr->nb_c < SV_LADDER_MAX_POINTS; g++) {
             int dup = 0;
 
-            if (grid[g] * 8 < r->bitrate_kbps || grid[g] > 2 * r->bitrate_kbps || grid[g] < 20)
+            if (grid[g] * 8 < r->bitrate_kbps || grid[g] > 2 * r->bitrate_kbps ||
+                grid[g] < MIN_PROBE_KBPS)
                 continue;
             for (int k = 0; k < pr->nb_c; k++)
                 dup |= pr->c[k].height == r->height && pr->c[k].kbps == grid[g];
@@ -368,12 +371,13 @@ static void *worker(void *arg)
     return NULL;
 }
 
-static int run_window(probe *pr, int nb_threads)
+/* Runs candidates from..nb_c over the current window. */
+static int run_window(probe *pr, int from, int nb_threads)
 {
     sv__thread t[MAX_THREADS];
     int started = 0;
 
-    pr->next = 0;
+    pr->next = from;
     for (int i = 1; i < nb_threads; i++) {
         if (sv__thread_create(&t[started], "svprobe", worker, pr) < 0)
             break;
@@ -390,6 +394,38 @@ static int threads_for(const sv__ladder *t)
     int n = t->threads > 0 ? t->threads : (int)sysconf(_SC_NPROCESSORS_ONLN);
 
     return n < 1 ? 1 : n > MAX_THREADS ? MAX_THREADS : n;
+}
+
+/* After the first window: a height whose cheapest candidate is already above
+ * the quality ceiling (easy content, where the tallest rung wins at every
+ * rate probed) is probed at a half, a quarter and an eighth of that rate as
+ * well, on the same window, so the hull finds where it crosses the ceiling. */
+static int extend(probe *pr, int nb_threads, char *errbuf, size_t errlen)
+{
+    int first = pr->nb_c, ret;
+
+    for (int i = 0; i < first; i++) {
+        const cand *low = &pr->c[i];
+        int lowest = 1;
+
+        for (int k = 0; k < first; k++)
+            lowest &= pr->c[k].height != low->height || pr->c[k].kbps >= low->kbps;
+        if (!lowest || low->rc || sv__quality_peek(low->q) <= SV_LADDER_CEILING_DB)
+            continue;
+        for (int d = 2; d <= 8 && pr->nb_c < SV_LADDER_MAX_POINTS; d *= 2) {
+            cand *c = &pr->c[pr->nb_c];
+
+            if (low->kbps / d < MIN_PROBE_KBPS)
+                break;
+            *c = (cand){ .width = low->width, .height = low->height, .kbps = low->kbps / d };
+            if ((ret = sv__quality_open(pr->dw, pr->dh, &c->q, errbuf, errlen)) < 0)
+                return ret;
+            pr->nb_c++;
+        }
+    }
+    if (pr->nb_c > first)
+        run_window(pr, first, nb_threads);
+    return 0;
 }
 
 /* Fills rep->points from the candidates that were measured. */
@@ -512,7 +548,9 @@ int sv__ladder_probe(const char *input, const sv__ladder *tmpl, const volatile i
 
         if ((ret = read_window(&pr, start > 0 ? start : 0, errbuf, errlen)) < 0)
             goto done;
-        run_window(&pr, nb_threads);
+        run_window(&pr, 0, nb_threads);
+        if (w == 0 && (ret = extend(&pr, nb_threads, errbuf, errlen)) < 0)
+            goto done;
         if (cancel && *cancel) {
             ret = sv__media_err(errbuf, errlen, SV_ERR_CANCELLED, "ingest cancelled");
             goto done;
