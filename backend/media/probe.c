@@ -37,6 +37,7 @@
 #define MAX_WINDOW_FRAMES 241  /* WINDOW_S at up to 240 frames/s */
 
 typedef struct cand {
+    int codec;               /* enum sv__video_codec */
     int width, height, kbps;
     sv__quality *q;
     int64_t bytes;
@@ -80,6 +81,34 @@ static int even(double v)
     return i < 2 ? 2 : (i + 1) & ~1;
 }
 
+/* Each codec beyond H.264 at the reference point's height, at shares of
+ * its rate (media.h, sv__ladder_codec_rates). */
+static void plan_codecs(probe *pr, const sv__ladder_report *rep)
+{
+    static const int shares[] = { 35, 50, 70, 100 };
+    const sv__ladder *t = pr->tmpl;
+    int ref = sv__ladder_codec_reference(t, rep->src_height);
+
+    if (ref < 0)
+        return;
+    for (int codec = SV__CODEC_H264 + 1; codec < SV__NB_CODECS; codec++) {
+        if (!(t->codecs & (1u << codec)))
+            continue;
+        for (size_t i = 0; i < sizeof(shares) / sizeof(shares[0]); i++) {
+            int kbps = t->rungs[ref].bitrate_kbps * shares[i] / 100;
+
+            if (pr->nb_c >= SV_LADDER_MAX_POINTS || kbps < MIN_PROBE_KBPS)
+                continue;
+            pr->c[pr->nb_c++] = (cand){
+                .codec = codec,
+                .width = even((double)rep->src_width * t->rungs[ref].height / rep->src_height),
+                .height = t->rungs[ref].height,
+                .kbps = kbps,
+            };
+        }
+    }
+}
+
 /* The grid rates each fitting template height is probed at. */
 static void plan(probe *pr, sv__ladder_report *rep)
 {
@@ -117,6 +146,7 @@ static void plan(probe *pr, sv__ladder_report *rep)
             };
         }
     }
+    plan_codecs(pr, rep);
     /* Quality is judged at the size the tallest rung is shown at. */
     pr->dh = tallest;
     pr->dw = even((double)rep->src_width * tallest / rep->src_height);
@@ -284,6 +314,7 @@ static int drain(const probe *pr, cand *c, coder *k)
 static int open_coder(const probe *pr, cand *c, coder *k)
 {
     sv__rung_params p = {
+        .codec = c->codec,
         .width = c->width,
         .height = c->height,
         .bitrate_kbps = c->kbps,
@@ -293,12 +324,13 @@ static int open_coder(const probe *pr, cand *c, coder *k)
         .frame_rate = pr->fps,
         .gop_frames = pr->nb_win,
     };
-    const AVCodec *h264 = avcodec_find_decoder(AV_CODEC_ID_H264);
+    const AVCodec *decoder;
     int ret;
 
-    if ((ret = sv__x264_open(&p, &k->enc, NULL, 0, c->err, sizeof(c->err))) < 0)
+    if ((ret = sv__video_encoder_open(&p, &k->enc, c->err, sizeof(c->err))) < 0)
         return ret;
-    if (!h264 || !(k->dec = avcodec_alloc_context3(h264)) || !(k->pkt = av_packet_alloc()) ||
+    decoder = avcodec_find_decoder(k->enc->codec_id);
+    if (!decoder || !(k->dec = avcodec_alloc_context3(decoder)) || !(k->pkt = av_packet_alloc()) ||
         !(k->out = av_frame_alloc()))
         return sv__media_err(c->err, sizeof(c->err), SV_ERR_NOMEM, "out of memory (probe coder)");
     k->dec->thread_count = 1;
@@ -309,8 +341,8 @@ static int open_coder(const probe *pr, cand *c, coder *k)
         memcpy(k->dec->extradata, k->enc->extradata, (size_t)k->enc->extradata_size);
         k->dec->extradata_size = k->enc->extradata_size;
     }
-    if ((ret = avcodec_open2(k->dec, h264, NULL)) < 0)
-        return sv__media_averr(c->err, sizeof(c->err), SV_ERR_UNSUPPORTED, ret, "H.264 decoder");
+    if ((ret = avcodec_open2(k->dec, decoder, NULL)) < 0)
+        return sv__media_averr(c->err, sizeof(c->err), SV_ERR_UNSUPPORTED, ret, decoder->name);
     return 0;
 }
 
@@ -409,8 +441,9 @@ static int extend(probe *pr, int nb_threads, char *errbuf, size_t errlen)
         int lowest = 1;
 
         for (int k = 0; k < first; k++)
-            lowest &= pr->c[k].height != low->height || pr->c[k].kbps >= low->kbps;
-        if (!lowest || low->rc || sv__quality_peek(low->q) <= SV_LADDER_CEILING_DB)
+            lowest &= pr->c[k].codec != SV__CODEC_H264 || pr->c[k].height != low->height ||
+                      pr->c[k].kbps >= low->kbps;
+        if (low->codec != SV__CODEC_H264 || !lowest || low->rc || sv__quality_peek(low->q) <= SV_LADDER_CEILING_DB)
             continue;
         for (int d = 2; d <= 8 && pr->nb_c < SV_LADDER_MAX_POINTS; d *= 2) {
             cand *c = &pr->c[pr->nb_c];
@@ -438,9 +471,10 @@ static int collect(probe *pr, sv__ladder_report *rep, char *errbuf, size_t errle
         if (c->rc < 0)
             return sv__media_err(errbuf, errlen, c->rc, "%s", c->err);
         if (sv__quality_finish(c->q, &psnr, &ssim, c->err, sizeof(c->err)) < 0)
-            return sv__media_err(errbuf, errlen, SV_ERR_DECODE, "probe %dp at %d kb/s: %s",
-                                 c->height, c->kbps, c->err);
+            return sv__media_err(errbuf, errlen, SV_ERR_DECODE, "probe %dp %s at %d kb/s: %s",
+                                 c->height, sv__codec_name(c->codec), c->kbps, c->err);
         rep->points[rep->nb_points++] = (sv__probe_point){
+            .codec = c->codec,
             .width = c->width,
             .height = c->height,
             .target_kbps = c->kbps,
@@ -464,7 +498,8 @@ static int flat_from(const probe *pr, int height)
 
         /* The next rate of this height, in rising order. */
         for (int i = 0; i < pr->nb_c; i++)
-            if (pr->c[i].height == height && (prev < 0 || pr->c[i].kbps > pr->c[prev].kbps) &&
+            if (pr->c[i].codec == SV__CODEC_H264 && pr->c[i].height == height &&
+                (prev < 0 || pr->c[i].kbps > pr->c[prev].kbps) &&
                 (next < 0 || pr->c[i].kbps < pr->c[next].kbps))
                 next = i;
         if (next < 0)
@@ -485,7 +520,7 @@ static void prune(probe *pr)
     for (int i = 0; i < pr->nb_c; i++)
         flat[i] = flat_from(pr, pr->c[i].height);
     for (int i = 0; i < pr->nb_c; i++) {
-        if (pr->c[i].kbps <= flat[i])
+        if (pr->c[i].codec != SV__CODEC_H264 || pr->c[i].kbps <= flat[i])
             pr->c[n++] = pr->c[i];
         else
             sv__quality_close(pr->c[i].q);

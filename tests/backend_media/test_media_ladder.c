@@ -219,6 +219,60 @@ static void test_grain_keeps_the_rates(void **state)
     }
 }
 
+/* The other codecs' rates: HEVC probed at 480p (the middle rung) at 35, 50,
+ * 70 and 100 % of its 1200 kb/s reaches H.264's quality there at about 55 %;
+ * AV1 never does (100 %). The codec points leave the H.264 hull and the
+ * choice as they were, and the record keeps them. */
+static void test_codec_rates_from_the_probe(void **state)
+{
+    static const measured hevc[] = {
+        { 480, 420, 380, 31.2 }, { 480, 600, 560, 31.95 }, { 480, 840, 800, 32.5 }, { 480, 1200, 1150, 32.9 },
+    };
+    static const measured av1[] = {
+        { 480, 420, 400, 30.0 }, { 480, 600, 590, 30.5 }, { 480, 840, 820, 31.0 }, { 480, 1200, 1180, 31.5 },
+    };
+    sv__ladder tmpl, out;
+    sv__ladder_report rep, plain, back;
+    json_t *j;
+
+    (void)state;
+    sv__ladder_default(&tmpl);
+    assert_int_equal(sv__ladder_codec_reference(&tmpl, 1080), 2);
+    assert_int_equal(sv__ladder_codec_reference(&tmpl, 400), 1);  /* 240p, 360p fit */
+    load(&plain, grain, (int)(sizeof(grain) / sizeof(grain[0])));
+    sv__ladder_choose(&tmpl, &plain);
+    load(&rep, grain, (int)(sizeof(grain) / sizeof(grain[0])));
+    for (int i = 0; i < 4; i++) {
+        add(&rep, hevc[i].height, hevc[i].target, hevc[i].kbps, hevc[i].psnr);
+        rep.points[rep.nb_points - 1].codec = SV__CODEC_HEVC;
+        add(&rep, av1[i].height, av1[i].target, av1[i].kbps, av1[i].psnr);
+        rep.points[rep.nb_points - 1].codec = SV__CODEC_AV1;
+    }
+    sv__ladder_choose(&tmpl, &rep);
+    assert_true(rep.codec_percent[SV__CODEC_HEVC] >= 52 && rep.codec_percent[SV__CODEC_HEVC] <= 58);
+    assert_int_equal(rep.codec_percent[SV__CODEC_AV1], 100);
+    assert_int_equal(rep.codec_percent[SV__CODEC_H264], 0);
+    assert_int_equal(rep.nb_chosen, plain.nb_chosen);
+    for (int i = 0; i < rep.nb_chosen; i++) {
+        assert_int_equal(rep.chosen[i].kbps, plain.chosen[i].kbps);
+        assert_int_equal(rep.chosen[i].height, plain.chosen[i].height);
+    }
+    for (int i = 0; i < rep.nb_points; i++)
+        if (rep.points[i].codec)
+            assert_int_equal(rep.points[i].on_hull, 0);
+    sv__ladder_apply(&tmpl, &rep, &out);
+    assert_int_equal(out.codec_percent[SV__CODEC_HEVC], rep.codec_percent[SV__CODEC_HEVC]);
+    assert_int_equal(sv__codec_rate_kbps(SV__CODEC_HEVC, 1000, out.codec_percent[SV__CODEC_HEVC]),
+                     10 * rep.codec_percent[SV__CODEC_HEVC]);
+    assert_int_equal(sv__codec_rate_kbps(SV__CODEC_HEVC, 1000, 0), 700);  /* the rule of thumb */
+    assert_non_null(j = sv__ladder_report_json(&rep));
+    assert_int_equal(sv__ladder_report_parse(j, &back), 0);
+    json_decref(j);
+    assert_int_equal(back.codec_percent[SV__CODEC_HEVC], rep.codec_percent[SV__CODEC_HEVC]);
+    assert_int_equal(back.codec_percent[SV__CODEC_AV1], 100);
+    assert_int_equal(back.points[rep.nb_points - 1].codec, SV__CODEC_AV1);
+}
+
 static void test_few_points_give_the_template(void **state)
 {
     sv__ladder tmpl;
@@ -304,6 +358,7 @@ int main(void)
         cmocka_unit_test(test_hard_content_follows_the_hull),
         cmocka_unit_test(test_test_card_saves_bytes_above_the_ceiling),
         cmocka_unit_test(test_grain_keeps_the_rates),
+        cmocka_unit_test(test_codec_rates_from_the_probe),
         cmocka_unit_test(test_few_points_give_the_template),
         cmocka_unit_test(test_parse_setting),
         cmocka_unit_test(test_record_round_trip_and_plot),
