@@ -93,6 +93,12 @@ void sv__api_steering_get(void *ctx, sv__http_req *req);
 void sv__api_steering_put(void *ctx, sv__http_req *req);
 void sv__api_title_regions(void *ctx, sv__http_req *req);
 
+/* api_channels.c: live channels (GET open, writes admin). */
+void sv__api_channels_list(void *ctx, sv__http_req *req);
+void sv__api_channel_get(void *ctx, sv__http_req *req);
+void sv__api_channel_add(void *ctx, sv__http_req *req);
+void sv__api_channel_remove(void *ctx, sv__http_req *req);
+
 /* api_users.c: roles, the audit log, accounts, lockouts. */
 /* On the head: the bearer user token has at least `role` (req->user, role
  * filled). Returns 0, or -1 after refusing the request (401 or 403). */
