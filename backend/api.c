@@ -25,6 +25,8 @@ static void media(void *ctx, sv__http_req *req);
 static const sv__route routes[] = {
     /* methods, pattern, name, on_headers, handler, role[, without_catalog] */
     {GET_HEAD, "/media/*", "media", NULL, media, SV__ROLE_NONE, 0},
+    {GET_HEAD, "/live/*", "live", NULL, sv__api_live, SV__ROLE_NONE, 0},
+    {GET_HEAD, "/api/v1/time", "time", NULL, sv__api_time, SV__ROLE_NONE, 1},
     {GET_HEAD, "/api/v1/titles", "titles_list", NULL, sv__api_titles_list, SV__ROLE_NONE, 0},
     {SV__M(HTTP_POST), "/api/v1/titles", "titles_ingest", sv__api_title_upload_head,
      sv__api_title_upload, SV__ROLE_OPERATOR, 0},

@@ -126,6 +126,9 @@ void sv__api_channel_add(void *ctx, sv__http_req *req)
         sv__api_write_failed(srv, req, "cannot add the channel");
         goto out;
     }
+#ifdef SV_HAVE_MEDIA
+    sv__live_sync(srv->live);
+#endif
     sv__channel_urls(&ch, srv->cfg->listen_host, srt_url, sizeof(srt_url), rtmp_url,
                      sizeof(rtmp_url));
     answer = channel_json(&ch);
@@ -150,5 +153,44 @@ void sv__api_channel_remove(void *ctx, sv__http_req *req)
         sv__api_write_failed(srv, req, "cannot remove the channel");
         return;
     }
+#ifdef SV_HAVE_MEDIA
+    sv__live_sync(srv->live);
+#endif
     sv__api_send_json(req, 200, json_pack("{s:s,s:b}", "name", req->params[0], "removed", 1));
+}
+
+/* GET /live/{channel}/...: playlists, MPD, parts, segments. */
+void sv__api_live(void *ctx, sv__http_req *req)
+{
+    sv__server *srv = ctx;
+
+#ifdef SV_HAVE_MEDIA
+    if (!srv->live) {
+        sv__http_add_header_str(req, "Retry-After", "1");
+        sv__http_send_error(req, 503, "unavailable", "the server is stopping");
+        return;
+    }
+    sv__live_serve(srv->live, req, req->params[0]);
+#else
+    (void)srv;
+    sv__http_send_error(req, 404, "not_found", "this svserver was built without live channels");
+#endif
+}
+
+/* GET /api/v1/time: the server's clock, ISO 8601 with milliseconds (DASH
+ * UTCTiming, urn:mpeg:dash:utc:http-iso:2014). */
+void sv__api_time(void *ctx, sv__http_req *req)
+{
+    struct timespec ts;
+    struct tm tm;
+    char day[32], text[48];
+    int n;
+
+    (void)ctx;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    gmtime_r(&ts.tv_sec, &tm);
+    strftime(day, sizeof(day), "%Y-%m-%dT%H:%M:%S", &tm);
+    n = snprintf(text, sizeof(text), "%s.%03dZ", day, (int)(ts.tv_nsec / 1000000));
+    sv__http_add_header_str(req, "Cache-Control", "no-store");
+    sv__http_send(req, 200, "text/plain", text, (size_t)n);
 }

@@ -133,7 +133,7 @@ int sv__channel_settings_parse(const char *text, sv__channel_settings *s, char *
     double parts;
     int ret = SV_ERR_INVALID, commas = 0;
 
-    *s = (sv__channel_settings){300, 2, 0.5, 10, 1.5, "360:800,540:1600,720:2800"};
+    *s = (sv__channel_settings){300, 2, 0.4, 10, 1.5, "360:800,540:1600,720:2800"};
     if (!text || !text[0])
         return 0;
     if (!(root = json_loads(text, JSON_REJECT_DUPLICATES, NULL)) || !json_is_object(root)) {

@@ -44,7 +44,7 @@ typedef struct sv__channel {
 typedef struct sv__channel_settings {
     double dvr_s;            /* time-shift window kept on disk and listed; default 300 */
     double segment_s;        /* segment = GOP duration; default 2 */
-    double part_s;           /* CMAF fragment = LL-HLS part = LL-DASH chunk; default 0.5 */
+    double part_s;           /* CMAF fragment = LL-HLS part = LL-DASH chunk; default 0.4 */
     double end_after_s;      /* publisher gone this long ends the event; default 10 */
     double target_latency_s; /* DASH ServiceDescription, HLS PART-HOLD-BACK floor; 1.5 */
     char ladder[128];        /* fixed rungs H:KBPS,...; default 360:800,540:1600,720:2800 */

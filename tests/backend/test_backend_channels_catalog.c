@@ -133,7 +133,7 @@ static void test_names_settings(void **state)
     assert_false(sv__channel_name_valid("a/b"));
     assert_false(sv__channel_name_valid("0123456789012345678901234567890123456789012345678"));
     assert_int_equal(sv__channel_settings_parse(NULL, &s, err, sizeof(err)), 0);
-    assert_true(s.dvr_s == 300 && s.segment_s == 2 && s.part_s == 0.5);
+    assert_true(s.dvr_s == 300 && s.segment_s == 2 && s.part_s == 0.4);
     assert_int_equal(sv__channel_settings_parse("{\"part_s\":0.4,\"segment_s\":2}", &s, err,
                                                 sizeof(err)), 0);
     assert_int_equal(sv__channel_settings_format(&s, text, sizeof(text)), 0);
