@@ -1,23 +1,42 @@
 /*
- * pipeline.c - a publisher's feed on its listener's thread: find the video
+ * pipeline.c - a publisher's feed: on its listener's thread, find the video
  * (required) and audio (optional) streams, plan the ladder (the channel's
- * rungs that fit the source; never upscaled), open the encoders, announce
- * the renditions to the loop, then decode and hand every frame to every
- * rung with its part number k (t = 0 is the first video frame; IDRs on
- * segment starts), audio through audio.c, until the feed ends, stalls
- * past end_after_s, or the server stops.
+ * rungs that fit the source; never upscaled), open the encoders, then read
+ * the feed into a packet queue until it ends, stalls past end_after_s, or
+ * the server stops; on the feed's own thread, decode and hand every frame
+ * to every rung with its part number k (t = 0 is the first video frame,
+ * which also announces the renditions to the loop; IDRs on segment
+ * starts), audio through audio.c.
  */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/time.h>
+#include <time.h>
 
 #include <libavformat/avformat.h>
 
 #include "backend/live/internal.h"
 #include "backend/media/internal.h"
 #include "streamverse/common.h"
+
+/* Compressed media waiting for the feed's thread: at most this much (about
+ * three minutes at 5 Mb/s) before packets are dropped. */
+#define QUEUE_MAX_BYTES (128u << 20)
+
+typedef struct pkt_queue {
+    sv__mutex lock;
+    sv__cond cond;
+    /* guarded by lock */
+    AVPacket **items;        /* a ring */
+    int head, count, cap;
+    size_t bytes;
+    int ended, failed;
+    int64_t dropped;
+    /* end of lock-guarded fields */
+    int made;
+} pkt_queue;
 
 typedef struct pipe_state {
     sv__live_channel *ch;
@@ -35,6 +54,13 @@ typedef struct pipe_state {
     int64_t last_n;          /* frame number on the nominal grid */
     AVRational fps;
     double part_ticks;       /* 90 kHz ticks a part */
+    int64_t packets, frames, pushed; /* the feed's video: read, decoded, to the rungs */
+    int64_t start_ns, behind_logged_ns;
+    pkt_queue q;
+    sv__thread worker;
+    int worker_started;
+    int work_rc;             /* the worker's result, read after the join */
+    int64_t work_cpu_ns;     /* the worker's CPU time (decode, audio) */
     char err[256];
 } pipe_state;
 
@@ -158,6 +184,21 @@ static int start(pipe_state *p)
     return 0;
 }
 
+/* Says so (every 10 s at most) when the media time made lags the wall
+ * clock since the first frame by 2 s: latency grows from there. */
+static void behind(pipe_state *p, int64_t pts)
+{
+    int64_t now = sv__monotonic_ns();
+    double lag = (double)(now - p->start_ns) / 1e9 - (double)pts / 90000.0;
+
+    if (lag > 2.0 && now - p->behind_logged_ns > 10000000000LL) {
+        SV_LOGW(p->ch->log, "live", "channel %s: the output is %.1f s behind the wall clock "
+                "(the feed comes late, or this machine is short of CPU for the ladder)",
+                p->ch->row.name, lag);
+        p->behind_logged_ns = now;
+    }
+}
+
 static int video_frames(pipe_state *p)
 {
     AVRational tb = p->ic->streams[p->vi]->time_base;
@@ -170,6 +211,7 @@ static int video_frames(pipe_state *p)
             ts = p->last_pts == INT64_MIN ? 0 : p->last_pts + 1;
         if (p->t0 == AV_NOPTS_VALUE) {
             p->t0 = ts;
+            p->start_ns = sv__monotonic_ns();
             if ((ret = start(p)) < 0) {
                 av_frame_unref(p->frame);
                 return ret;
@@ -178,6 +220,7 @@ static int video_frames(pipe_state *p)
         /* On the nominal frame grid: a live source's timestamps jitter
          * (RTMP's are whole milliseconds), and the muxer wants each
          * packet's duration to reach the next one exactly. */
+        p->frames++;
         pts = av_rescale_q(ts - p->t0, tb, (AVRational){1, 90000});
         n = (int64_t)llround((double)pts * p->fps.num / (90000.0 * p->fps.den));
         if (p->last_pts != INT64_MIN && n <= p->last_n)
@@ -196,9 +239,140 @@ static int video_frames(pipe_state *p)
                 return ret;
             }
         p->last_k = k;
+        p->pushed++;
         av_frame_unref(p->frame);
+        behind(p, pts);
     }
-    return ret == AVERROR(EAGAIN) || ret == AVERROR_EOF ? 0 : 0;
+    /* EAGAIN, the end, or a packet that did not decode (its frame is lost,
+     * as a player would lose it): nothing more for now. */
+    return 0;
+}
+
+static int queue_init(pkt_queue *q)
+{
+    if (sv__mutex_init(&q->lock) < 0)
+        return SV_ERR_INTERNAL;
+    if (sv__cond_init(&q->cond) < 0) {
+        sv__mutex_destroy(&q->lock);
+        return SV_ERR_INTERNAL;
+    }
+    q->made = 1;
+    return 0;
+}
+
+/* Queues the packet (its reference moves). Returns 0, or < 0 once the
+ * worker failed. */
+static int queue_push(pipe_state *p, AVPacket *pkt)
+{
+    pkt_queue *q = &p->q;
+    AVPacket *copy = av_packet_alloc();
+    int failed;
+
+    if (!copy) {
+        av_packet_unref(pkt);
+        return 0;
+    }
+    av_packet_move_ref(copy, pkt);
+    sv__mutex_lock(&q->lock);
+    failed = q->failed;
+    if (!failed && q->bytes + (size_t)copy->size > QUEUE_MAX_BYTES) {
+        if (q->dropped++ % 300 == 0)
+            SV_LOGW(p->ch->log, "live", "channel %s: the ladder is too far behind the feed: "
+                    "packets dropped (%lld so far)", p->ch->row.name, (long long)q->dropped);
+        av_packet_free(&copy);
+    } else if (!failed && q->count == q->cap) {
+        int cap = q->cap ? 2 * q->cap : 256;
+        AVPacket **n = malloc((size_t)cap * sizeof(*n));
+
+        if (n) {
+            for (int i = 0; i < q->count; i++)
+                n[i] = q->items[(q->head + i) % q->cap];
+            free(q->items);
+            q->items = n;
+            q->head = 0;
+            q->cap = cap;
+        }
+    }
+    if (copy && !failed && q->count < q->cap) {
+        q->items[(q->head + q->count++) % q->cap] = copy;
+        q->bytes += (size_t)copy->size;
+        copy = NULL;
+        sv__cond_signal(&q->cond);
+    }
+    sv__mutex_unlock(&q->lock);
+    av_packet_free(&copy);
+    return failed ? -1 : 0;
+}
+
+static void queue_end(pkt_queue *q)
+{
+    sv__mutex_lock(&q->lock);
+    q->ended = 1;
+    sv__cond_signal(&q->cond);
+    sv__mutex_unlock(&q->lock);
+}
+
+static void queue_free(pkt_queue *q)
+{
+    if (!q->made)
+        return;
+    for (int i = 0; i < q->count; i++)
+        av_packet_free(&q->items[(q->head + i) % q->cap]);
+    free(q->items);
+    sv__cond_destroy(&q->cond);
+    sv__mutex_destroy(&q->lock);
+}
+
+/* The feed's thread: decodes and hands on every queued packet, then
+ * drains the decoder once the reader said the end. */
+static void *work_main(void *arg)
+{
+    pipe_state *p = arg;
+    pkt_queue *q = &p->q;
+    struct timespec ts;
+    int ret = 0;
+
+    for (;;) {
+        AVPacket *pkt = NULL;
+
+        /* A stopping server does not wait for a backlog. */
+        if (p->ch->stop && ret == 0)
+            ret = SV_ERR_CANCELLED;
+
+        sv__mutex_lock(&q->lock);
+        while (!q->count && !q->ended)
+            sv__cond_wait(&q->cond, &q->lock);
+        if (q->count) {
+            pkt = q->items[q->head];
+            q->head = (q->head + 1) % q->cap;
+            q->count--;
+            q->bytes -= (size_t)pkt->size;
+        }
+        sv__mutex_unlock(&q->lock);
+        if (!pkt)
+            break;
+        if (ret == 0 && pkt->stream_index == p->vi) {
+            p->packets++;
+            ret = avcodec_send_packet(p->dec, pkt);
+            ret = ret >= 0 || ret == AVERROR_INVALIDDATA ? video_frames(p) : 0;
+        } else if (ret == 0 && pkt->stream_index == p->ai && p->t0 != AV_NOPTS_VALUE) {
+            ret = sv__live_audio_packet(p->audio, pkt, p->err, sizeof(p->err));
+        }
+        av_packet_free(&pkt);
+        if (ret < 0) {
+            sv__mutex_lock(&q->lock);
+            q->failed = 1;
+            sv__mutex_unlock(&q->lock);
+        }
+    }
+    if (ret == 0 && p->t0 != AV_NOPTS_VALUE) {
+        avcodec_send_packet(p->dec, NULL);
+        ret = video_frames(p);
+    }
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    p->work_cpu_ns = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+    p->work_rc = ret == SV_ERR_CANCELLED ? 0 : ret;
+    return NULL;
 }
 
 int sv__live_pipeline_run(sv__live_channel *ch, AVFormatContext *ic, const char *proto,
@@ -208,7 +382,7 @@ int sv__live_pipeline_run(sv__live_channel *ch, AVFormatContext *ic, const char 
                     .t0 = AV_NOPTS_VALUE, .last_pts = INT64_MIN, .last_k = -1};
     sv__live_event ev = {.kind = SV__LIVE_EV_END};
     AVPacket *pkt = av_packet_alloc();
-    int ret = 0, r;
+    int ret = 0;
 
     p.part_ticks = ch->set.part_s * 90000.0;
     if (avformat_find_stream_info(ic, NULL) < 0) {
@@ -234,29 +408,49 @@ int sv__live_pipeline_run(sv__live_channel *ch, AVFormatContext *ic, const char 
     SV_LOGI(ch->log, "live", "channel %s: %s publisher on: %dx%d %.2f fps%s, %d rung(s)",
             ch->row.name, proto, p.dec->width, p.dec->height, av_q2d(p.fps),
             p.audio ? " with audio" : "", p.nb_rungs);
-    while (!ch->stop && (r = av_read_frame(ic, pkt)) >= 0) {
+    /* The feed is read here and worked on by a thread of its own, through
+     * a queue of packets: a ladder short of CPU must not hold the
+     * publisher's socket back (an RTMP publisher that closes with data we
+     * have not read resets the connection, and the kernel drops what was
+     * still unread); the queue absorbs it, up to QUEUE_MAX_BYTES. */
+    if (queue_init(&p.q) < 0 || sv__thread_create(&p.worker, "sv-live-feed", work_main, &p) < 0) {
+        sv__media_err(p.err, sizeof(p.err), SV_ERR_INTERNAL, "cannot start the feed's thread");
+        ret = SV_ERR_INTERNAL;
+    } else {
+        p.worker_started = 1;
+    }
+    while (p.worker_started && !ch->stop && av_read_frame(ic, pkt) >= 0) {
         *last_read_ns = sv__monotonic_ns();
-        if (pkt->stream_index == p.vi) {
-            ret = avcodec_send_packet(p.dec, pkt);
-            if (ret >= 0 || ret == AVERROR_INVALIDDATA)
-                ret = video_frames(&p);
-        } else if (pkt->stream_index == p.ai && p.t0 != AV_NOPTS_VALUE) {
-            ret = sv__live_audio_packet(p.audio, pkt, p.err, sizeof(p.err));
+        if (pkt->stream_index != p.vi && pkt->stream_index != p.ai) {
+            av_packet_unref(pkt);
+            continue;
         }
-        av_packet_unref(pkt);
-        if (ret < 0)
+        if (queue_push(&p, pkt) < 0)
             break;
+    }
+    if (p.worker_started) {
+        queue_end(&p.q);
+        sv__thread_join(&p.worker);
+        ret = p.work_rc;
     }
     if (ret < 0)
         SV_LOGE(ch->log, "live", "channel %s: the feed failed: %s", ch->row.name, p.err);
     else
         SV_LOGI(ch->log, "live", "channel %s: %s publisher gone%s", ch->row.name, proto,
                 ch->stop ? " (server stopping)" : "");
+    {
+        double media = p.last_pts == INT64_MIN ? 0.0 : (double)p.last_pts / 90000.0;
+
+        SV_LOGI(ch->log, "live", "channel %s: the feed: %lld video packets, %lld frames "
+                "decoded, %lld to the rungs, %.1f s of media in %.1f s; decode and audio "
+                "%.1f%% of a core", ch->row.name, (long long)p.packets, (long long)p.frames,
+                (long long)p.pushed, media,
+                p.start_ns ? (double)(sv__monotonic_ns() - p.start_ns) / 1e9 : 0.0,
+                media > 0 ? 100.0 * (double)p.work_cpu_ns / 1e9 / media : 0.0);
+    }
 out:
     if (p.t0 != AV_NOPTS_VALUE) {
-        /* Drain: the last parts land, the segment in progress ends short. */
-        avcodec_send_packet(p.dec, NULL);
-        video_frames(&p);
+        /* The last parts land, the segment in progress ends short. */
         for (int i = 0; i < p.nb_rungs; i++)
             sv__live_rung_join(p.rungs[i]);
         if (p.audio && sv__live_audio_finish(p.audio, p.err, sizeof(p.err)) < 0)
@@ -269,6 +463,7 @@ out:
     for (int i = 0; i < p.nb_rungs; i++)
         sv__live_rung_destroy(p.rungs[i]);
     sv__live_audio_destroy(p.audio);
+    queue_free(&p.q);
     avcodec_free_context(&p.dec);
     av_frame_free(&p.frame);
     av_packet_free(&pkt);

@@ -55,7 +55,7 @@ struct sv__live_rung {
 
     /* CPU accounting, on the rung's thread */
     int64_t cpu_mark_ns, frames_mark, frames;
-    int64_t cpu_total_ns;
+    int64_t cpu_start_ns;
     double media_mark_s, media_s;
 };
 
@@ -203,7 +203,7 @@ static void *rung_main(void *arg)
     sv__live_rung *r = arg;
     int ret = 0;
 
-    r->cpu_mark_ns = thread_cpu_ns();
+    r->cpu_mark_ns = r->cpu_start_ns = thread_cpu_ns();
     for (;;) {
         item it;
 
@@ -223,8 +223,11 @@ static void *rung_main(void *arg)
     }
     if (ret == 0 && (ret = encode(r, NULL, r->track.k, 0)) == 0)
         ret = sv__live_track_finish(&r->track, r->err, sizeof(r->err));
-    r->cpu_total_ns = thread_cpu_ns();
-    log_cpu(r, " (end of the feed)");
+    /* The whole feed, from the thread's start. */
+    r->cpu_mark_ns = r->cpu_start_ns;
+    r->frames_mark = 0;
+    r->media_mark_s = 0;
+    log_cpu(r, " (the whole feed)");
     sv__mutex_lock(&r->lock);
     r->rc = ret;
     sv__mutex_unlock(&r->lock);
