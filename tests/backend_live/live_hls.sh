@@ -102,7 +102,7 @@ echo "the ladder: ${total}% of a core in all (decode, audio and three rungs)"
 awk -v t="$total" 'BEGIN { exit !(t > 0 && t < 200) }' || fail "the ladder needs ${total}% of a core"
 for r in 360p 540p 720p; do
     pct=$(grep "rung $r: .*the whole feed" "$SV_TMP/server.err" | grep -o "[0-9.]*% of a core" |
-          sed 's/.*: \([0-9.]*\)%.*/\1/')
+          sed 's/%.*//')
     awk -v p="$pct" 'BEGIN { exit !(p > 0 && p < 100) }' ||
         fail "rung $r used ${pct}% of a core: not real time"
 done
