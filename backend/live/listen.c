@@ -43,8 +43,10 @@ static __thread int tls_wrong_name;
 static void av_log_cb(void *avcl, int level, const char *fmt, va_list vl)
 {
     const AVClass *cls = avcl ? *(const AVClass **)avcl : NULL;
+    /* A protocol's context (URLContext) is named after its protocol. */
+    const char *name = cls ? (cls->item_name ? cls->item_name(avcl) : cls->class_name) : NULL;
 
-    if (tls_accepting && cls && !strcmp(cls->class_name, "rtmp") &&
+    if (tls_accepting && name && !strcmp(name, "rtmp") &&
         !strncmp(fmt, "Unexpected stream", 17)) {
         tls_wrong_name = 1;
         return; /* never printed: it holds the channel's key */
