@@ -117,12 +117,12 @@ int sv__live_hls_media(const sv__live_view *v, int i, int skip, sv__buf *out)
                    (long long)(r->nb_segs ? r->segs[0].msn : 0));
     if (r->disc_seq)
         sv__buf_printf(out, "#EXT-X-DISCONTINUITY-SEQUENCE:%lld\n", (long long)r->disc_seq);
-    /* A delta update skips the complete segments that start more than
-     * CAN-SKIP-UNTIL before the end (never the last one). */
+    /* A delta update skips the complete segments that end before the skip
+     * boundary, CAN-SKIP-UNTIL before the end (never the last one). */
     from_end = total;
     if (skip && !v->ended) {
         for (int j = 0; j < r->nb_segs - 1 && r->segs[j].complete; j++) {
-            if (from_end <= skip_until)
+            if (from_end - r->segs[j].duration < skip_until)
                 break;
             from_end -= r->segs[j].duration;
             skipped++;
@@ -245,5 +245,27 @@ int sv__live_hls_query(const char *query, size_t len, int64_t *msn, int *part, i
         return SV_ERR_INVALID;
     }
     *skip = r == 1;
+    return 0;
+}
+
+int sv__live_media_name(const char *name, int *is_part, int64_t *msn, int *part)
+{
+    long long m;
+    int p, n = 0;
+
+    if (sscanf(name, "part-%lld.%d.m4s%n", &m, &p, &n) == 2 && n && !name[n] && m >= 0 &&
+        p >= 0 && p < SV__LIVE_MAX_PARTS) {
+        *is_part = 1;
+        *msn = m;
+        *part = p;
+        return 1;
+    }
+    n = 0;
+    if (sscanf(name, "seg-%lld.m4s%n", &m, &n) == 1 && n && !name[n] && m >= 0) {
+        *is_part = 0;
+        *msn = m;
+        *part = -1;
+        return 1;
+    }
     return 0;
 }

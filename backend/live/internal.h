@@ -129,6 +129,10 @@ int sv__live_dash_mpd(const sv__live_view *v, int64_t now_ms, sv__buf *out);
 int sv__live_hls_query(const char *query, size_t len, int64_t *msn, int *part, int *skip,
                        char *err, size_t errlen);
 
+/* A media file's name: "part-M.P.m4s" (is_part 1) or "seg-M.m4s" (part
+ * -1). 1 with the numbers, 0 for another name. */
+int sv__live_media_name(const char *name, int *is_part, int64_t *msn, int *part);
+
 /* ---- threads to loop --------------------------------------------------- */
 
 enum sv__live_event_kind { SV__LIVE_EV_START, SV__LIVE_EV_PART, SV__LIVE_EV_END };

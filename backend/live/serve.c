@@ -306,29 +306,6 @@ static void media_playlist(sv__live_channel *ch, sv__http_req *req, int rend)
     park(ch, req, WAIT_PLAYLIST, rend, msn, part, skip);
 }
 
-/* "part-M.P.m4s" or "seg-M.m4s": 1 with the numbers, else 0. */
-static int media_name(const char *name, int *is_part, int64_t *msn, int *part)
-{
-    long long m;
-    int p, n = 0;
-
-    if (sscanf(name, "part-%lld.%d.m4s%n", &m, &p, &n) == 2 && n && !name[n] && m >= 0 &&
-        p >= 0 && p < SV__LIVE_MAX_PARTS) {
-        *is_part = 1;
-        *msn = m;
-        *part = p;
-        return 1;
-    }
-    n = 0;
-    if (sscanf(name, "seg-%lld.m4s%n", &m, &n) == 1 && n && !name[n] && m >= 0) {
-        *is_part = 0;
-        *msn = m;
-        *part = -1;
-        return 1;
-    }
-    return 0;
-}
-
 static void media_file(sv__live_channel *ch, sv__http_req *req, int rend, const char *name,
                        const char *rel)
 {
@@ -336,7 +313,7 @@ static void media_file(sv__live_channel *ch, sv__http_req *req, int rend, const 
     int64_t msn, last;
     int part, is_part, last_part;
 
-    if (!media_name(name, &is_part, &msn, &part) || ch->ended) {
+    if (!sv__live_media_name(name, &is_part, &msn, &part) || ch->ended) {
         sv__live_serve_file(ch->lv, req, rel);
         return;
     }
