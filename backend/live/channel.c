@@ -16,39 +16,6 @@
 #include "platform/fs.h"
 #include "streamverse/common.h"
 
-void sv__live_post(sv__live_channel *ch, const sv__live_event *ev)
-{
-    sv__mutex_lock(&ch->lock);
-    if (ch->nb_events == ch->cap_events) {
-        int cap = ch->cap_events ? 2 * ch->cap_events : 64;
-        sv__live_event *n = realloc(ch->events, (size_t)cap * sizeof(*n));
-
-        if (!n) {
-            sv__mutex_unlock(&ch->lock);
-            SV_LOGE(ch->log, "live", "channel %s: out of memory: an event is lost",
-                    ch->row.name);
-            return;
-        }
-        ch->events = n;
-        ch->cap_events = cap;
-    }
-    ch->events[ch->nb_events++] = *ev;
-    sv__mutex_unlock(&ch->lock);
-    uv_async_send(&ch->async);
-}
-
-void sv__live_channel_view(const sv__live_channel *ch, sv__live_view *v)
-{
-    v->rends = ch->rends;
-    v->nb_rends = ch->nb_rends;
-    v->segment_s = ch->set.segment_s;
-    v->part_s = ch->set.part_s;
-    v->dvr_s = ch->set.dvr_s;
-    v->target_latency_s = ch->set.target_latency_s;
-    v->ast_ms = ch->ast_ms;
-    v->ended = ch->ended;
-}
-
 static void save_index(sv__live_channel *ch)
 {
     char path[1200];
@@ -61,7 +28,7 @@ static void save_index(sv__live_channel *ch)
 
 static void set_state(sv__live_channel *ch, int state, int64_t title_id)
 {
-    sv__catalog *cat = sv__live_catalog(ch->lv);
+    sv__catalog *cat = ch->env->cat;
 
     if (!ch->removed && sv__catalog_channel_set_state(cat, ch->row.name, state, title_id) < 0)
         SV_LOGW(ch->log, "live", "channel %s: cannot store its state %s: %s", ch->row.name,
@@ -155,18 +122,8 @@ static void on_async(uv_async_t *a)
     sv__live_channel *ch = a->data;
     sv__live_event *evs;
     sv__live_start st;
-    int n, started;
+    int n, started = sv__live_events_take(ch, &evs, &n, &st);
 
-    sv__mutex_lock(&ch->lock);
-    evs = ch->events;
-    n = ch->nb_events;
-    ch->events = NULL;
-    ch->nb_events = ch->cap_events = 0;
-    started = ch->start_pending;
-    if (started)
-        st = ch->start;
-    ch->start_pending = 0;
-    sv__mutex_unlock(&ch->lock);
     for (int i = 0; i < n; i++) {
         switch (evs[i].kind) {
         case SV__LIVE_EV_START:
@@ -237,19 +194,19 @@ static void load_index(sv__live_channel *ch)
     }
 }
 
-int sv__live_channel_create(sv__live *lv, uv_loop_t *loop, const sv__channel *row,
-                            sv__live_channel **out)
+int sv__live_channel_create(const sv__live_shared *env, uv_loop_t *loop,
+                            const sv__channel *row, sv__live_channel **out)
 {
     sv__live_channel *ch = calloc(1, sizeof(*ch));
     char err[256];
 
     if (!ch)
         return SV_ERR_NOMEM;
-    ch->lv = lv;
+    ch->env = env;
     ch->row = *row;
-    ch->log = sv__live_log(lv);
-    ch->listen_host = sv__live_listen_host(lv);
-    ch->preset = sv__live_preset(lv);
+    ch->log = env->log;
+    ch->listen_host = env->listen_host;
+    ch->preset = env->preset;
     if (sv__channel_settings_parse(row->settings, &ch->set, err, sizeof(err)) < 0) {
         SV_LOGE(ch->log, "live", "channel %s: %s; the defaults apply", row->name, err);
         sv__channel_settings_parse(NULL, &ch->set, err, sizeof(err));
@@ -257,7 +214,7 @@ int sv__live_channel_create(sv__live *lv, uv_loop_t *loop, const sv__channel *ro
     ch->pps = (int)lround(ch->set.segment_s / ch->set.part_s);
     if (ch->pps < 1 || ch->pps > SV__LIVE_MAX_PARTS)
         ch->pps = 4;
-    snprintf(ch->dir, sizeof(ch->dir), "%s/live/%s", sv__live_data_dir(lv), row->name);
+    snprintf(ch->dir, sizeof(ch->dir), "%s/live/%s", env->data_dir, row->name);
     if (sv__mkdirs(ch->dir) < 0 || sv__mutex_init(&ch->lock) < 0) {
         free(ch);
         return SV_ERR_IO;

@@ -148,9 +148,6 @@ typedef struct sv__live_event {
     int64_t pdt_ms;          /* the segment's first sample */
 } sv__live_event;
 
-/* Queues an event for the loop and wakes it. Any thread. */
-void sv__live_post(sv__live_channel *ch, const sv__live_event *ev);
-
 /* What a publisher's pipeline announces at its start (under ch->lock). */
 typedef struct sv__live_start {
     sv__live_rend rends[SV__LIVE_MAX_RENDS]; /* names, sizes, codecs; no segments */
@@ -160,12 +157,31 @@ typedef struct sv__live_start {
     int64_t pdt0_ms;
 } sv__live_start;
 
+/* events.c: queues an event for the loop and wakes it (any thread); the
+ * loop takes the queue and the last start announcement. */
+void sv__live_post(sv__live_channel *ch, const sv__live_event *ev);
+/* Moves the queued events (caller frees *evs) and, when a publisher
+ * started since, its announcement into *st (returns 1). Loop thread. */
+int sv__live_events_take(sv__live_channel *ch, sv__live_event **evs, int *n,
+                         sv__live_start *st);
+
 /* ---- a channel --------------------------------------------------------- */
 
 typedef struct sv__live_wait sv__live_wait;
 
+/* What every channel of a server shares (manager.c owns it; the loop's
+ * catalog connection and the file server are used on the loop only). */
+typedef struct sv__live_shared {
+    sv__catalog *cat;
+    const char *data_dir;
+    const char *listen_host;
+    const char *preset;
+    const sv__logger *log;
+    struct sv__static *files; /* DATA/live */
+} sv__live_shared;
+
 struct sv__live_channel {
-    sv__live *lv;
+    const sv__live_shared *env;
     sv__channel row;
     sv__channel_settings set;
     char dir[1100];          /* DATA/live/<name> */
@@ -207,13 +223,10 @@ struct sv__live_channel {
 };
 
 /* channel.c */
-int sv__live_channel_create(sv__live *lv, uv_loop_t *loop, const sv__channel *row,
-                            sv__live_channel **out);
+int sv__live_channel_create(const sv__live_shared *env, uv_loop_t *loop,
+                            const sv__channel *row, sv__live_channel **out);
 /* Stops its threads; the memory goes once the loop closed its handles. */
 void sv__live_channel_destroy(sv__live_channel *ch);
-void sv__live_channel_view(const sv__live_channel *ch, sv__live_view *v);
-/* Wakes parked requests whose part landed, or whose time ran out. */
-void sv__live_channel_wake(sv__live_channel *ch, int64_t now_ns);
 /* Ends the event now (the timer of end_after_s ran out). */
 void sv__live_channel_end(sv__live_channel *ch);
 
@@ -313,16 +326,11 @@ void sv__live_audio_destroy(sv__live_audio *a);
 
 /* serve.c */
 void sv__live_channel_serve(sv__live_channel *ch, sv__http_req *req, const char *rest);
+/* The channel as the manifest writers see it. */
+void sv__live_channel_view(const sv__live_channel *ch, sv__live_view *v);
+/* Wakes parked requests whose part landed, or whose time ran out. */
+void sv__live_channel_wake(sv__live_channel *ch, int64_t now_ns);
 void sv__live_waits_fail(sv__live_channel *ch);
-
-/* manager.c: what the channels share. */
-sv__catalog *sv__live_catalog(sv__live *lv);
-const char *sv__live_data_dir(sv__live *lv);
-const sv__logger *sv__live_log(sv__live *lv);
-const char *sv__live_listen_host(sv__live *lv);
-const char *sv__live_preset(sv__live *lv);
-/* Serves DATA/live/<rel> (Range, ETag: the static file layer). */
-void sv__live_serve_file(sv__live *lv, sv__http_req *req, const char *rel);
 
 /* vod.c: an ended event becomes a title in the catalog (its segments
  * linked, not re-encoded, into DATA/media/<id>/). 0 with *title_id. */

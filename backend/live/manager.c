@@ -24,22 +24,12 @@ struct sv__live {
     char preset[32];
     const sv__logger *log;
     sv__static *files;       /* DATA/live */
+    sv__live_shared env;     /* what the channels share (points into this) */
     uv_timer_t timer;
     int ticks;
     sv__live_channel *chans[SV__CHANNEL_MAX];
     int nb;
 };
-
-sv__catalog *sv__live_catalog(sv__live *lv) { return lv->cat; }
-const char *sv__live_data_dir(sv__live *lv) { return lv->data_dir; }
-const sv__logger *sv__live_log(sv__live *lv) { return lv->log; }
-const char *sv__live_listen_host(sv__live *lv) { return lv->listen_host; }
-const char *sv__live_preset(sv__live *lv) { return lv->preset; }
-
-void sv__live_serve_file(sv__live *lv, sv__http_req *req, const char *rel)
-{
-    sv__static_serve(lv->files, req, rel);
-}
 
 /* Starts the channels new in the table, stops those gone from it. */
 void sv__live_sync(sv__live *lv)
@@ -73,7 +63,7 @@ void sv__live_sync(sv__live *lv)
         for (int i = 0; i < lv->nb && !found; i++)
             found = !strcmp(rows[j].name, lv->chans[i]->row.name);
         if (!found && lv->nb < SV__CHANNEL_MAX &&
-            sv__live_channel_create(lv, lv->loop, &rows[j], &lv->chans[lv->nb]) == 0)
+            sv__live_channel_create(&lv->env, lv->loop, &rows[j], &lv->chans[lv->nb]) == 0)
             lv->nb++;
     }
     free(rows);
@@ -110,6 +100,8 @@ int sv__live_create(uv_loop_t *loop, sv__catalog *cat, const sv__live_env *env, 
         free(lv);
         return SV_ERR_IO;
     }
+    lv->env = (sv__live_shared){cat, lv->data_dir, lv->listen_host, lv->preset, lv->log,
+                                lv->files};
     sv__live_av_log_install();
     uv_timer_init(loop, &lv->timer);
     lv->timer.data = lv;

@@ -35,6 +35,23 @@ struct sv__live_wait {
     int64_t deadline_ns;
 };
 
+void sv__live_channel_view(const sv__live_channel *ch, sv__live_view *v)
+{
+    v->rends = ch->rends;
+    v->nb_rends = ch->nb_rends;
+    v->segment_s = ch->set.segment_s;
+    v->part_s = ch->set.part_s;
+    v->dvr_s = ch->set.dvr_s;
+    v->target_latency_s = ch->set.target_latency_s;
+    v->ast_ms = ch->ast_ms;
+    v->ended = ch->ended;
+}
+
+static void serve_file(sv__live_channel *ch, sv__http_req *req, const char *rel)
+{
+    sv__static_serve(ch->env->files, req, rel);
+}
+
 static void seg_gone(void *opaque, sv__http_req *req);
 static const sv__http_stream_cb seg_cb = {NULL, seg_gone};
 
@@ -191,7 +208,7 @@ static void answer(sv__live_wait *w, int timed_out)
     }
     snprintf(rel, sizeof(rel), "%s/%s/part-%lld.%d.m4s", ch->row.name, ch->rends[w->rend].name,
              (long long)w->msn, w->part);
-    sv__live_serve_file(ch->lv, req, rel);
+    serve_file(ch, req, rel);
 }
 
 /* Is w to be looked at now: its part landed, its segment grew, the event
@@ -314,17 +331,17 @@ static void media_file(sv__live_channel *ch, sv__http_req *req, int rend, const 
     int part, is_part, last_part;
 
     if (!sv__live_media_name(name, &is_part, &msn, &part) || ch->ended) {
-        sv__live_serve_file(ch->lv, req, rel);
+        serve_file(ch, req, rel);
         return;
     }
     last = sv__live_index_last(r, &last_part);
     if (sv__live_index_has(r, msn, is_part ? part : -1)) {
-        sv__live_serve_file(ch->lv, req, rel);
+        serve_file(ch, req, rel);
         return;
     }
     /* Soon to land: the segment being written, or the next one. */
     if (!ch->live || last < 0 || msn > last + 1 || msn < last) {
-        sv__live_serve_file(ch->lv, req, rel); /* 404 unless it is on disk */
+        serve_file(ch, req, rel); /* 404 unless it is on disk */
         return;
     }
     if (is_part) {
@@ -362,7 +379,7 @@ void sv__live_channel_serve(sv__live_channel *ch, sv__http_req *req, const char 
         return;
     }
     if (!slash || (rend = find_rend(ch, rest, (size_t)(slash - rest))) < 0) {
-        sv__live_serve_file(ch->lv, req, rel);
+        serve_file(ch, req, rel);
         return;
     }
     if (!strcmp(slash + 1, "index.m3u8")) {

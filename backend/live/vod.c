@@ -62,7 +62,7 @@ static int put(const char *dir, const char *name, sv__buf *b)
 /* The title's folder: links and manifests in staging, then renamed. */
 static int make_folder(sv__live_channel *ch, int64_t id, sv__media_result *res)
 {
-    const char *data = sv__live_data_dir(ch->lv);
+    const char *data = ch->env->data_dir;
     char staging[1200], final[1200], dir[1300];
     sv__live_view v;
     sv__buf b = {0};
@@ -114,7 +114,7 @@ static int make_folder(sv__live_channel *ch, int64_t id, sv__media_result *res)
 
 int sv__live_vod_publish(sv__live_channel *ch, int64_t *title_id)
 {
-    sv__catalog *cat = sv__live_catalog(ch->lv);
+    sv__catalog *cat = ch->env->cat;
     sv__job_claim_args claim = {NULL, (int)getpid(), 60, 1};
     sv__media_result *res = calloc(1, sizeof(*res));
     char name[300], worker[64], when[32];
