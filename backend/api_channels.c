@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "backend/channels.h"
+#include "backend/http_util.h"
 #include "backend/server_internal.h"
 #include "streamverse/common.h"
 
@@ -159,12 +160,36 @@ void sv__api_channel_remove(void *ctx, sv__http_req *req)
     sv__api_send_json(req, 200, json_pack("{s:s,s:b}", "name", req->params[0], "removed", 1));
 }
 
-/* GET /live/{channel}/...: playlists, MPD, parts, segments. */
+/* GET /live/{channel}/...: playlists, MPD, parts, segments. With
+ * media-auth token, as /media/: a playback token whose prefix covers the
+ * path (`svserver token ID --prefix /live/NAME/`), checked the same way. */
 void sv__api_live(void *ctx, sv__http_req *req)
 {
     sv__server *srv = ctx;
 
 #ifdef SV_HAVE_MEDIA
+    if (!strcmp(srv->cfg->media_auth, "token")) {
+        char token[2048];
+        const char *code, *message;
+        sv__token_claims c;
+        int n = sv__http_query_get(req->query, req->query_len, "token", 0, token,
+                                   sizeof(token)), status;
+
+        status = n == SV_ERR_NOT_FOUND
+                     ? sv__playback_check_token(srv->playback, "", 0, req->path, &c, &code,
+                                                &message)
+                 : n < 0 ? 403
+                         : sv__playback_check_token(srv->playback, token, (size_t)n, req->path,
+                                                    &c, &code, &message);
+        if (n < 0 && n != SV_ERR_NOT_FOUND) {
+            code = "token_invalid";
+            message = "the token is not valid";
+        }
+        if (status != 0) {
+            sv__http_send_error(req, status, code, message);
+            return;
+        }
+    }
     if (!srv->live) {
         sv__http_add_header_str(req, "Retry-After", "1");
         sv__http_send_error(req, 503, "unavailable", "the server is stopping");

@@ -86,3 +86,23 @@ ok "main went on: $last0 then $last1"
 grep -q 'EXT-X-DISCONTINUITY' "$SV_TMP/pl" && fail "main has a discontinuity"
 ok "main has no discontinuity"
 wait "$MAIN_PID" || fail "the live publisher failed: $(cat "$SV_TMP/pub.log")"
+
+# With media-auth token, /live/ wants a playback token whose prefix covers
+# the channel, as /media/ does.
+sv_stop || fail "svserver did not stop cleanly"
+SECRET=live-test-secret-0123456789
+SVSERVER_TOKEN_SECRET=$SECRET
+export SVSERVER_TOKEN_SECRET
+sv_start --workers 0 --media-auth token
+req code "$SV_URL/live/main/master.m3u8"
+expect_eq "no token" "$code" 403
+expect_contains "no token" "$(cat "$SV_TMP/body")" token_required
+tok=$("$SVSERVER" token 1 --prefix /live/main/ --ttl 60) || fail "svserver token"
+req code "$SV_URL/live/main/master.m3u8?token=$tok"
+expect_eq "a token for /live/main/" "$code" 200
+req code "$SV_URL/live/main/360p/index.m3u8?token=$tok&_HLS_msn=0&_HLS_part=0"
+expect_eq "a blocking reload with the token" "$code" 200
+tok=$("$SVSERVER" token 1 --prefix /live/other/ --ttl 60) || fail "svserver token"
+req code "$SV_URL/live/main/master.m3u8?token=$tok"
+expect_eq "a token for another channel" "$code" 403
+expect_contains "another channel" "$(cat "$SV_TMP/body")" token_wrong_title
