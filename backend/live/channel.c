@@ -215,6 +215,9 @@ int sv__live_channel_create(const sv__live_shared *env, uv_loop_t *loop,
     if (ch->pps < 1 || ch->pps > SV__LIVE_MAX_PARTS)
         ch->pps = 4;
     snprintf(ch->dir, sizeof(ch->dir), "%s/live/%s", env->data_dir, row->name);
+    /* Segments are numbered from 1, as DASH's startNumber defaults and
+     * VOD titles do; a restart goes on from index.json. */
+    ch->next_msn = 1;
     if (sv__mkdirs(ch->dir) < 0 || sv__mutex_init(&ch->lock) < 0) {
         free(ch);
         return SV_ERR_IO;

@@ -37,6 +37,7 @@ struct sv__live_wait {
 
 void sv__live_channel_view(const sv__live_channel *ch, sv__live_view *v)
 {
+    memset(v, 0, sizeof(*v)); /* vod 0: the live layout */
     v->rends = ch->rends;
     v->nb_rends = ch->nb_rends;
     v->segment_s = ch->set.segment_s;

@@ -39,6 +39,15 @@ if command -v xmllint >/dev/null 2>&1; then
     xmllint --noout "$SV_TMP/live.mpd" || fail "the MPD is not well-formed XML"
 fi
 $CHECK mpd "$SV_TMP/live.mpd" || fail "MPD"
+# The templates resolve: every Representation's init segment is there.
+for r in 360p audio; do
+    init=$(grep -o 'initialization="[^"]*"' "$SV_TMP/live.mpd" | sed 's/initialization="\(.*\)"/\1/' |
+           grep -v audio | head -n 1)
+    [ "$r" = audio ] && init=$(grep -o 'initialization="[^"]*"' "$SV_TMP/live.mpd" | tail -n 1 |
+                               sed 's/initialization="\(.*\)"/\1/')
+    req code "$SV_URL/live/sport/$(echo "$init" | sed "s/\\\$RepresentationID\\\$/$r/")"
+    expect_eq "MPD -> $r's init segment" "$code" 200
+done
 
 req code "$SV_URL/api/v1/time"
 expect_eq "/api/v1/time" "$code" 200

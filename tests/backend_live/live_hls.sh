@@ -27,6 +27,12 @@ for r in 360p 540p 720p; do
 done
 expect_contains "master.m3u8" "$(cat "$SV_TMP/body")" 'TYPE=AUDIO'
 expect_contains "master.m3u8" "$(cat "$SV_TMP/body")" 'mp4a.40.2'
+# Every URI of the multivariant playlist is there.
+cp "$SV_TMP/body" "$SV_TMP/master"
+for u in $(grep -v '^#' "$SV_TMP/master") $(grep -o 'URI="[^"]*"' "$SV_TMP/master" | sed 's/URI="\(.*\)"/\1/'); do
+    req code "$SV_URL/live/news/$u"
+    expect_eq "master.m3u8 -> $u" "$code" 200
+done
 expect_contains "channel state" "$(curl -s "$SV_URL/api/v1/channels/news")" '"state":"live"'
 
 for r in 720p 360p audio; do
