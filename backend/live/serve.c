@@ -172,11 +172,15 @@ static int seg_push(sv__live_wait *w)
             n = pread(fd, data, s->parts[w->sent].bytes, 0);
             close(fd);
         }
-        if (n != (ssize_t)s->parts[w->sent].bytes ||
-            (w->req->method != HTTP_HEAD && sv__http_stream_write(w->req, data, (size_t)n) < 0)) {
+        if (n != (ssize_t)s->parts[w->sent].bytes) {
+            /* The part left the disk (the window moved on): cut. */
             free(data);
             sv__http_stream_end(w->req, SV__HTTP_STREAM_RESET);
             return 1;
+        }
+        if (w->req->method != HTTP_HEAD && sv__http_stream_write(w->req, data, (size_t)n) < 0) {
+            free(data);
+            return 1; /* the layer closed the connection: the stream is over */
         }
         free(data);
         w->sent++;
