@@ -156,8 +156,8 @@ static const cli_opt options[] = {
     { "rtmp-port", 0, "N", SVS_OPT_RTMP_PORT, SVS_CHANNEL,
       "the channel's RTMP listener port (with --srt-port)", NULL, NULL },
     { "settings", 0, "JSON", SVS_OPT_CHANNEL_SETTINGS, SVS_CHANNEL,
-      "live settings: dvr_s, segment_s, part_s, end_after_s, target_latency_s, ladder "
-      "(docs/live.md)", "{\"dvr_s\":300,\"segment_s\":2,\"part_s\":0.5,...}", NULL },
+      "live settings: dvr_s, segment_s, part_s, end_after_s, target_latency_s, ladder, "
+      "passthrough (docs/live.md)", "{\"dvr_s\":300,\"segment_s\":2,\"part_s\":0.5,...}", NULL },
     { NULL, 0, NULL, 0, 0, NULL, NULL, NULL },
 };
 

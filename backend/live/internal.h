@@ -28,13 +28,15 @@
 #include <stdint.h>
 #include <uv.h>
 
+#include <libavutil/rational.h>
+
 #include "backend/channels.h"
 #include "backend/http.h"
 #include "backend/live/live.h"
 #include "platform/buf.h"
 #include "platform/thread.h"
 
-#define SV__LIVE_MAX_RENDS 4     /* three video rungs and audio */
+#define SV__LIVE_MAX_RENDS 5     /* three video rungs, the passthrough and audio */
 #define SV__LIVE_MAX_PARTS 20    /* parts per segment (segment_s / part_s) */
 
 typedef struct sv__live_channel sv__live_channel;
@@ -323,6 +325,23 @@ int sv__live_audio_packet(sv__live_audio *a, const struct AVPacket *pkt, char *e
                           size_t errlen);
 int sv__live_audio_finish(sv__live_audio *a, char *err, size_t errlen);
 void sv__live_audio_destroy(sv__live_audio *a);
+
+/* ---- the passthrough rung (passthrough.c): on the pipeline's thread ----- */
+
+typedef struct sv__live_src sv__live_src;
+
+/* For the feed's video stream `st` (H.264 with parameter sets in its
+ * header, else SV_ERR_UNSUPPORTED naming the codec): its RFC 6381 string
+ * into codecs. */
+int sv__live_src_open(sv__live_src **out, const struct AVStream *st, AVRational fps,
+                      char *codecs, size_t cap, char *err, size_t errlen);
+int sv__live_src_start(sv__live_src *s, sv__live_channel *ch, int rend, const sv__live_start *st,
+                       char *err, size_t errlen);
+/* One packet of the feed (its time base; t0 the first frame's time). */
+int sv__live_src_packet(sv__live_src *s, const struct AVPacket *pkt, int64_t t0,
+                        double part_ticks, char *err, size_t errlen);
+int sv__live_src_finish(sv__live_src *s, char *err, size_t errlen);
+void sv__live_src_destroy(sv__live_src *s);
 
 /* serve.c */
 void sv__live_channel_serve(sv__live_channel *ch, sv__http_req *req, const char *rest);

@@ -48,6 +48,11 @@ typedef struct pipe_state {
     sv__live_rung *rungs[SV__LIVE_MAX_RENDS];
     int nb_rungs;
     sv__live_audio *audio;
+    int audio_rend;          /* its rendition's index */
+    sv__live_src *src;       /* the passthrough rung, NULL when none */
+    int src_rend;
+    AVPacket *held[32];      /* feed packets waiting for t0 (the passthrough) */
+    int nb_held;
     sv__live_start st;
     int64_t t0;              /* first video frame, video time base */
     int64_t last_pts, last_k;
@@ -82,7 +87,7 @@ static int plan(pipe_state *p, sv__rung *out)
     memset(&lad, 0, sizeof(lad));
     if (sv__ladder_parse(p->ch->set.ladder, &lad) < 0 || lad.nb_rungs < 1)
         return 0;
-    for (int i = 0; i < lad.nb_rungs && n < SV__LIVE_MAX_RENDS - 1; i++)
+    for (int i = 0; i < lad.nb_rungs && n < 3; i++)
         if (lad.rungs[i].height <= h)
             out[n++] = lad.rungs[i];
     if (n == 0) {
@@ -139,9 +144,32 @@ static int open_all(pipe_state *p)
         r->bandwidth = rp.kbps * 1100; /* the VBV peak over a part, with the muxing */
         p->st.nb_rends++;
     }
+    if (ch->set.passthrough) {
+        sv__live_rend *r = &p->st.rends[p->st.nb_rends];
+        int64_t rate = vst->codecpar->bit_rate > 0 ? vst->codecpar->bit_rate : p->ic->bit_rate;
+
+        if (sv__live_src_open(&p->src, vst, p->fps, r->codecs, sizeof(r->codecs), p->err,
+                              sizeof(p->err)) < 0) {
+            SV_LOGW(ch->log, "live", "channel %s: no passthrough rung: %s", ch->row.name,
+                    p->err);
+            sv__live_src_destroy(p->src);
+            p->src = NULL;
+        } else {
+            snprintf(r->name, sizeof(r->name), "src");
+            r->width = p->dec->width;
+            r->height = p->dec->height;
+            r->frame_rate = av_q2d(p->fps);
+            /* The feed's rate when its container says it, else twice the
+             * top rung's: HLS BANDWIDTH is a peak. */
+            r->bandwidth = rate > 0 ? (int)(rate * 11 / 10)
+                                    : 2 * p->st.rends[p->st.nb_rends - 1].bandwidth;
+            p->src_rend = p->st.nb_rends++;
+        }
+    }
     if (p->ai >= 0) {
         sv__live_rend *r = &p->st.rends[p->st.nb_rends];
 
+        p->audio_rend = p->st.nb_rends;
         if ((ret = sv__live_audio_open(&p->audio, p->ic->streams[p->ai], p->err,
                                        sizeof(p->err))) < 0)
             return ret;
@@ -170,8 +198,11 @@ static int start(pipe_state *p)
         if ((ret = sv__live_rung_start(p->rungs[i], ch, i, p->st.rends[i].name, &p->st, p->err,
                                        sizeof(p->err))) < 0)
             return ret;
+    if (p->src &&
+        (ret = sv__live_src_start(p->src, ch, p->src_rend, &p->st, p->err, sizeof(p->err))) < 0)
+        return ret;
     if (p->audio &&
-        (ret = sv__live_audio_start(p->audio, ch, p->nb_rungs, &p->st,
+        (ret = sv__live_audio_start(p->audio, ch, p->audio_rend, &p->st,
                                     av_rescale_q(p->t0, p->ic->streams[p->vi]->time_base,
                                                  p->ic->streams[p->ai]->time_base),
                                     p->err, sizeof(p->err))) < 0)
@@ -323,6 +354,32 @@ static void queue_free(pkt_queue *q)
     sv__mutex_destroy(&q->lock);
 }
 
+/* The passthrough rung's packets: held until the decoder named t0 (a feed
+ * with B-frames shows its first frame after its first packets), then in
+ * order. *pkt may be kept (then NULL). */
+static int src_packet(pipe_state *p, AVPacket **pkt)
+{
+    int ret = 0;
+
+    if (p->t0 == AV_NOPTS_VALUE) {
+        if (p->nb_held < (int)(sizeof(p->held) / sizeof(p->held[0]))) {
+            p->held[p->nb_held++] = *pkt;
+            *pkt = NULL;
+        }
+        return 0;
+    }
+    for (int i = 0; i < p->nb_held; i++) {
+        if (ret == 0)
+            ret = sv__live_src_packet(p->src, p->held[i], p->t0, p->part_ticks, p->err,
+                                      sizeof(p->err));
+        av_packet_free(&p->held[i]);
+    }
+    p->nb_held = 0;
+    if (ret == 0)
+        ret = sv__live_src_packet(p->src, *pkt, p->t0, p->part_ticks, p->err, sizeof(p->err));
+    return ret;
+}
+
 /* The feed's thread: decodes and hands on every queued packet, then
  * drains the decoder once the reader said the end. */
 static void *work_main(void *arg)
@@ -355,6 +412,8 @@ static void *work_main(void *arg)
             p->packets++;
             ret = avcodec_send_packet(p->dec, pkt);
             ret = ret >= 0 || ret == AVERROR_INVALIDDATA ? video_frames(p) : 0;
+            if (ret == 0 && p->src)
+                ret = src_packet(p, &pkt);
         } else if (ret == 0 && pkt->stream_index == p->ai && p->t0 != AV_NOPTS_VALUE) {
             ret = sv__live_audio_packet(p->audio, pkt, p->err, sizeof(p->err));
         }
@@ -455,6 +514,8 @@ out:
             sv__live_rung_join(p.rungs[i]);
         if (p.audio && sv__live_audio_finish(p.audio, p.err, sizeof(p.err)) < 0)
             SV_LOGW(ch->log, "live", "channel %s: audio: %s", ch->row.name, p.err);
+        if (p.src && sv__live_src_finish(p.src, p.err, sizeof(p.err)) < 0)
+            SV_LOGW(ch->log, "live", "channel %s: passthrough: %s", ch->row.name, p.err);
         sv__mutex_lock(&ch->lock);
         ch->next_msn = p.st.msn0 + (p.last_k < 0 ? 0 : p.last_k / ch->pps) + 1;
         sv__mutex_unlock(&ch->lock);
@@ -463,6 +524,9 @@ out:
     for (int i = 0; i < p.nb_rungs; i++)
         sv__live_rung_destroy(p.rungs[i]);
     sv__live_audio_destroy(p.audio);
+    sv__live_src_destroy(p.src);
+    for (int i = 0; i < p.nb_held; i++)
+        av_packet_free(&p.held[i]);
     queue_free(&p.q);
     avcodec_free_context(&p.dec);
     av_frame_free(&p.frame);

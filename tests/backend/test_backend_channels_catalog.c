@@ -150,6 +150,14 @@ static void test_names_settings(void **state)
     assert_int_equal(sv__channel_settings_parse("{\"ladder\":\"1:2,3:4,5:6,7:8\"}", &s, err,
                                                 sizeof(err)), SV_ERR_INVALID);
     assert_int_equal(sv__channel_settings_parse("[1]", &s, err, sizeof(err)), SV_ERR_INVALID);
+    assert_int_equal(sv__channel_settings_parse("{\"passthrough\":1}", &s, err, sizeof(err)),
+                     SV_ERR_INVALID);
+    assert_non_null(strstr(err, "passthrough"));
+    assert_int_equal(sv__channel_settings_parse("{\"passthrough\":true}", &s, err, sizeof(err)),
+                     0);
+    assert_true(s.passthrough);
+    assert_int_equal(sv__channel_settings_format(&s, text, sizeof(text)), 0);
+    assert_non_null(strstr(text, "\"passthrough\":true"));
 }
 
 static int run_group(const char *name)

@@ -6,7 +6,9 @@
 # availabilityTimeComplete=false, a ServiceDescription latency target and
 # UTCTiming on /api/v1/time, which answers the server's ISO time; the
 # segment being written comes chunked as its parts land and equals the
-# segment file; its frames decode.
+# segment file; its frames decode. With passthrough, the feed's own H.264
+# is a rung too ("src"), cut into the same parts, its segments starting
+# with a keyframe.
 . "$SV_SOURCE_DIR/tests/backend/backendlib.sh"
 . "$SV_SOURCE_DIR/tests/backend_live/livelib.sh"
 CHECK="python3 $SV_SOURCE_DIR/tests/backend_live/livecheck.py"
@@ -16,7 +18,7 @@ live_admin
 sv_start --workers 0
 live_token
 live_ports
-live_channel sport '{"end_after_s":30}'
+live_channel sport '{"end_after_s":30,"passthrough":true}'
 
 # A wrong key: the SRT handshake fails, the encoder gives up.
 live_publish srt "$SV_TMP/clip-640x360.mkv" "$SV_TMP/bad.log" \
@@ -40,9 +42,9 @@ if command -v xmllint >/dev/null 2>&1; then
 fi
 $CHECK mpd "$SV_TMP/live.mpd" || fail "MPD"
 # The templates resolve: every Representation's init segment is there.
-for r in 360p audio; do
+for r in 360p src audio; do
     init=$(grep -o 'initialization="[^"]*"' "$SV_TMP/live.mpd" | sed 's/initialization="\(.*\)"/\1/' |
-           grep -v audio | head -n 1)
+           head -n 1)
     [ "$r" = audio ] && init=$(grep -o 'initialization="[^"]*"' "$SV_TMP/live.mpd" | tail -n 1 |
                                sed 's/initialization="\(.*\)"/\1/')
     req code "$SV_URL/live/sport/$(echo "$init" | sed "s/\\\$RepresentationID\\\$/$r/")"
@@ -73,5 +75,20 @@ cat "$SV_TMP/init.mp4" "$SV_TMP/seg.m4s" >"$SV_TMP/seg.mp4"
 n=$(ffprobe -v error -count_frames -select_streams v -show_entries stream=nb_read_frames \
     -of csv=p=0 "$SV_TMP/seg.mp4")
 expect_eq "frames in seg-$m" "$n" 60
+
+# The passthrough rung: the feed's packets, cut like the others.
+$CHECK chunked "$SV_URL/live/sport/src/index.m3u8" "$SV_DATA/live/sport/src" ||
+    fail "chunked passthrough segment"
+live_pl sport src
+expect_contains "src playlist" "$(cat "$SV_TMP/pl")" 'INDEPENDENT=YES'
+m=$(grep '^seg-' "$SV_TMP/pl" | tail -n 1 | sed 's/seg-\([0-9]*\).m4s/\1/')
+d="$SV_DATA/live/sport/src"
+cat "$d/init-0.mp4" "$d/seg-$m.m4s" >"$SV_TMP/src.mp4"
+n=$(ffprobe -v error -count_frames -select_streams v -show_entries stream=nb_read_frames \
+    -of csv=p=0 "$SV_TMP/src.mp4")
+expect_eq "frames in src seg-$m" "$n" 60
+expect_eq "src seg-$m starts with a keyframe" \
+    "$(ffprobe -v error -select_streams v -show_entries packet=flags -of csv=p=0 "$SV_TMP/src.mp4" | head -n 1)" "K_"
+expect_contains "master.m3u8" "$(curl -s "$SV_URL/live/sport/master.m3u8")" 'src/index.m3u8'
 
 wait "$PUB_PID" || fail "the SRT publisher failed: $(cat "$SV_TMP/pub.log")"
