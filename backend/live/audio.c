@@ -21,6 +21,7 @@
 #define OUT_RATE 48000
 
 struct sv__live_audio {
+    int64_t max_k;           /* at the end: no part past the video's last */
     AVRational src_tb;
     int64_t start;           /* t = 0 in src_tb */
     double part_s;
@@ -45,6 +46,8 @@ static int drain_encoder(sv__live_audio *a, char *err, size_t errlen)
 
         if (k < a->track.k)
             k = a->track.k;
+        if (k > a->max_k)
+            k = a->max_k;
         if ((ret = sv__live_track_write(&a->track, k, a->pkt, err, errlen)) < 0)
             return ret;
     }
@@ -131,6 +134,7 @@ int sv__live_audio_open(sv__live_audio **out, const AVStream *st, char *err, siz
         return sv__media_err(err, errlen, SV_ERR_NOMEM, "out of memory (audio)");
     a->src_tb = st->time_base;
     a->next_pts = INT64_MIN;
+    a->max_k = INT64_MAX;
     if (!dc || !ec)
         return sv__media_err(err, errlen, SV_ERR_UNSUPPORTED, "no decoder for the audio codec "
                              "%s, or no aac encoder", avcodec_get_name(st->codecpar->codec_id));
@@ -198,12 +202,15 @@ int sv__live_audio_packet(sv__live_audio *a, const AVPacket *pkt, char *err, siz
     return sv__media_averr(err, errlen, SV_ERR_DECODE, ret, "audio decode");
 }
 
-int sv__live_audio_finish(sv__live_audio *a, char *err, size_t errlen)
+int sv__live_audio_finish(sv__live_audio *a, int64_t last_k, char *err, size_t errlen)
 {
     int ret;
 
     if (a->next_pts == INT64_MIN)
         return 0;
+    /* The encoder's tail (the last frame's padding) stays in the video's
+     * last part: no audio segment past the video's. */
+    a->max_k = last_k < a->track.k ? a->track.k : last_k;
     if ((ret = encode_fifo(a, 1, err, errlen)) < 0)
         return ret;
     if ((ret = avcodec_send_frame(a->enc, NULL)) < 0)

@@ -323,7 +323,8 @@ int sv__live_audio_start(sv__live_audio *a, sv__live_channel *ch, int rend,
                          const sv__live_start *st, int64_t start, char *err, size_t errlen);
 int sv__live_audio_packet(sv__live_audio *a, const struct AVPacket *pkt, char *err,
                           size_t errlen);
-int sv__live_audio_finish(sv__live_audio *a, char *err, size_t errlen);
+/* Flushes; no part after last_k (the video's last part). */
+int sv__live_audio_finish(sv__live_audio *a, int64_t last_k, char *err, size_t errlen);
 void sv__live_audio_destroy(sv__live_audio *a);
 
 /* ---- the passthrough rung (passthrough.c): on the pipeline's thread ----- */

@@ -512,7 +512,7 @@ out:
         /* The last parts land, the segment in progress ends short. */
         for (int i = 0; i < p.nb_rungs; i++)
             sv__live_rung_join(p.rungs[i]);
-        if (p.audio && sv__live_audio_finish(p.audio, p.err, sizeof(p.err)) < 0)
+        if (p.audio && sv__live_audio_finish(p.audio, p.last_k, p.err, sizeof(p.err)) < 0)
             SV_LOGW(ch->log, "live", "channel %s: audio: %s", ch->row.name, p.err);
         if (p.src && sv__live_src_finish(p.src, p.err, sizeof(p.err)) < 0)
             SV_LOGW(ch->log, "live", "channel %s: passthrough: %s", ch->row.name, p.err);

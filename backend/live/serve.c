@@ -243,9 +243,19 @@ static int process(sv__live_wait *w, int64_t now_ns)
             if (!ch->ended && !late)
                 return 1;
         }
-        /* Never began (the feed stopped first), or stalled: the client
-         * sees a cut answer and asks again. */
-        sv__http_stream_end(w->req, w->sent < 0 ? SV__HTTP_STREAM_RESET : SV__HTTP_STREAM_CLOSE);
+        if (w->sent < 0) {
+            /* Never began: the feed did not come back, or the event ended. */
+            static const char body[] = "{\"error\":{\"code\":\"not_found\",\"message\":"
+                                       "\"no such segment: the feed stopped before it\"}}\n";
+
+            if (sv__http_stream_head(w->req, 404, "application/json", sizeof(body) - 1) >= 0 &&
+                (w->req->method == HTTP_HEAD ||
+                 sv__http_stream_write(w->req, body, sizeof(body) - 1) >= 0))
+                sv__http_stream_end(w->req, SV__HTTP_STREAM_DONE);
+            return 0;
+        }
+        /* Stalled halfway: the client sees a cut answer and asks again. */
+        sv__http_stream_end(w->req, SV__HTTP_STREAM_CLOSE);
         return 0;
     }
     ready = w->rend < ch->nb_rends && (ch->ended ||
@@ -344,8 +354,9 @@ static void media_file(sv__live_channel *ch, sv__http_req *req, int rend, const 
         serve_file(ch, req, rel);
         return;
     }
-    /* Soon to land: the segment being written, or the next one. */
-    if (!ch->live || last < 0 || msn > last + 1 || msn < last) {
+    /* Soon to land: the segment being written, or the next one (also while
+     * the event waits for its encoder to come back). */
+    if (ch->ended || last < 0 || msn > last + 1 || msn < last) {
         serve_file(ch, req, rel); /* 404 unless it is on disk */
         return;
     }
