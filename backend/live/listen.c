@@ -97,8 +97,12 @@ static int accept_one(listener *l, AVFormatContext **out)
     ic->interrupt_callback.callback = interrupted;
     ic->interrupt_callback.opaque = l;
     if (l->proto == PROTO_SRT) {
+        /* tlpktdrop=0: a packet that comes late (a loaded machine, a
+         * retransmission) is taken late rather than dropped: the origin
+         * wants the whole feed more than a bounded delay. */
         snprintf(url, sizeof(url), "srt://%s:%d?mode=listener&passphrase=%s&pbkeylen=16"
-                 "&latency=120000", ch->listen_host, ch->row.srt_port, ch->row.key);
+                 "&latency=120000&tlpktdrop=0", ch->listen_host, ch->row.srt_port,
+                 ch->row.key);
         av_dict_set(&opts, "f", "mpegts", 0);
     } else {
         snprintf(url, sizeof(url), "rtmp://%s:%d/live/%s", ch->listen_host, ch->row.rtmp_port,

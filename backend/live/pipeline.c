@@ -82,7 +82,7 @@ static int64_t wall_ms(void)
 static int plan(pipe_state *p, sv__rung *out)
 {
     sv__ladder lad;
-    int w = p->dec->width, h = p->dec->height, n = 0;
+    int h = p->dec->height, n = 0;
 
     memset(&lad, 0, sizeof(lad));
     if (sv__ladder_parse(p->ch->set.ladder, &lad) < 0 || lad.nb_rungs < 1)
@@ -95,7 +95,6 @@ static int plan(pipe_state *p, sv__rung *out)
         out[0].height = h & ~1;
         n = 1;
     }
-    (void)w;
     return n;
 }
 

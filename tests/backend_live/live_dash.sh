@@ -68,7 +68,8 @@ $CHECK chunked "$SV_URL/live/sport/audio/index.m3u8" "$SV_DATA/live/sport/audio"
 
 # A segment fetched whole once complete decodes to its 60 frames.
 live_pl sport 360p
-m=$(grep '^seg-' "$SV_TMP/pl" | tail -n 1 | sed 's/seg-\([0-9]*\).m4s/\1/')
+# The segment before the last: a feed that has ended leaves its last one short.
+m=$(grep '^seg-' "$SV_TMP/pl" | tail -n 2 | head -n 1 | sed 's/seg-\([0-9]*\).m4s/\1/')
 curl -s -o "$SV_TMP/seg.m4s" "$SV_URL/live/sport/360p/seg-$m.m4s"
 curl -s -o "$SV_TMP/init.mp4" "$SV_URL/live/sport/360p/init-0.mp4"
 cat "$SV_TMP/init.mp4" "$SV_TMP/seg.m4s" >"$SV_TMP/seg.mp4"
@@ -81,7 +82,8 @@ $CHECK chunked "$SV_URL/live/sport/src/index.m3u8" "$SV_DATA/live/sport/src" ||
     fail "chunked passthrough segment"
 live_pl sport src
 expect_contains "src playlist" "$(cat "$SV_TMP/pl")" 'INDEPENDENT=YES'
-m=$(grep '^seg-' "$SV_TMP/pl" | tail -n 1 | sed 's/seg-\([0-9]*\).m4s/\1/')
+# The segment before the last: a feed that has ended leaves its last one short.
+m=$(grep '^seg-' "$SV_TMP/pl" | tail -n 2 | head -n 1 | sed 's/seg-\([0-9]*\).m4s/\1/')
 d="$SV_DATA/live/sport/src"
 cat "$d/init-0.mp4" "$d/seg-$m.m4s" >"$SV_TMP/src.mp4"
 n=$(ffprobe -v error -count_frames -select_streams v -show_entries stream=nb_read_frames \

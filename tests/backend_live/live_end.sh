@@ -1,10 +1,10 @@
 #!/bin/sh
-# The life of an event (end_after_s 5): a publisher (RTMP, 8 s) leaves and
+# The life of an event (end_after_s 10): a publisher (RTMP, 8 s) leaves and
 # another comes back within the window (SRT): the event goes on after a
 # discontinuity (EXT-X-DISCONTINUITY, a new EXT-X-MAP, a second DASH
 # Period); svserver is stopped during the second feed and started again:
 # the channel resumes its event with the DVR window from disk, and a third
-# publisher continues it; when no publisher comes back for 5 s the event
+# publisher continues it; when no publisher comes back for 10 s the event
 # ends: ENDLIST, a static MPD, state ended and a ready VOD title whose
 # segments are the live ones (linked, not encoded again) and decode.
 . "$SV_SOURCE_DIR/tests/backend/backendlib.sh"
@@ -15,7 +15,7 @@ live_admin
 sv_start --workers 0
 live_token
 live_ports
-live_channel ev '{"end_after_s":5}'
+live_channel ev '{"end_after_s":10}'
 CLIP="$SV_TMP/clip-640x360.mkv"
 
 live_publish rtmp "$CLIP" "$SV_TMP/pub1.log"

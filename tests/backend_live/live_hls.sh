@@ -54,7 +54,8 @@ expect_eq "_HLS_msn far ahead" "$code" 400
 
 # The parts of a complete segment are the segment, and decode alike.
 live_pl news 720p
-m=$(grep '^seg-' "$SV_TMP/pl" | tail -n 1 | sed 's/seg-\([0-9]*\).m4s/\1/')
+# The segment before the last: a feed that has ended leaves its last one short.
+m=$(grep '^seg-' "$SV_TMP/pl" | tail -n 2 | head -n 1 | sed 's/seg-\([0-9]*\).m4s/\1/')
 d="$SV_DATA/live/news/720p"
 cat "$d/init-0.mp4" "$d/seg-$m.m4s" >"$SV_TMP/seg.mp4"
 cat "$d/init-0.mp4" "$d"/part-"$m".?.m4s >"$SV_TMP/parts.mp4"
