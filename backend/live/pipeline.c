@@ -495,7 +495,7 @@ int sv__live_pipeline_run(sv__live_channel *ch, AVFormatContext *ic, const char 
         SV_LOGE(ch->log, "live", "channel %s: the feed failed: %s", ch->row.name, p.err);
     else
         SV_LOGI(ch->log, "live", "channel %s: %s publisher gone%s", ch->row.name, proto,
-                ch->stop ? " (server stopping)" : "");
+                ch->stop ? " (the channel stops: the server stops or it was removed)" : "");
     {
         double media = p.last_pts == INT64_MIN ? 0.0 : (double)p.last_pts / 90000.0;
 
