@@ -123,7 +123,8 @@ static void test_media_playlist(void **state)
      * parts of 10. */
     assert_int_equal(count(t, "#EXT-X-PART:"), 18);
     assert_null(strstr(t, "part-6.4.m4s"));
-    assert_non_null(strstr(t, "#EXT-X-PART:DURATION=0.40000,URI=\"part-7.0.m4s\",INDEPENDENT=YES\n"));
+    assert_non_null(strstr(t, "#EXT-X-PART:DURATION=0.40000,URI=\"part-7.0.m4s\","
+                              "INDEPENDENT=YES\n"));
     assert_non_null(strstr(t, "#EXT-X-PRELOAD-HINT:TYPE=PART,URI=\"part-10.3.m4s\"\n"));
     assert_non_null(strstr(t, "#EXT-X-DISCONTINUITY\n#EXT-X-MAP:URI=\"init-1.mp4\"\n"));
     assert_non_null(strstr(t, "#EXT-X-MAP:URI=\"init-0.mp4\"\n"));
@@ -174,7 +175,8 @@ static void test_master_and_mpd(void **state)
     t = (const char *)b.data;
     assert_non_null(strstr(t, "#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID=\"aud\""));
     assert_non_null(strstr(t, "BANDWIDTH=3140000,CODECS=\"avc1.64001f,mp4a.40.2\","
-                              "RESOLUTION=1280x720,FRAME-RATE=30.000,AUDIO=\"aud\"\n720p/index.m3u8\n"));
+                              "RESOLUTION=1280x720,FRAME-RATE=30.000,AUDIO=\"aud\"\n"
+                              "720p/index.m3u8\n"));
     b.size = 0;
     assert_int_equal(sv__live_dash_mpd(&v, 1700000010000LL, &b), 0);
     sv__buf_u8(&b, 0);
@@ -184,7 +186,8 @@ static void test_master_and_mpd(void **state)
     assert_int_equal(count(t, "<Period "), 2);
     assert_non_null(strstr(t, "<Period id=\"1\" start=\"PT6.000S\""));
     assert_non_null(strstr(t, "startNumber=\"3\""));
-    assert_non_null(strstr(t, "availabilityTimeOffset=\"1.600\" availabilityTimeComplete=\"false\""));
+    assert_non_null(strstr(t, "availabilityTimeOffset=\"1.600\" "
+                              "availabilityTimeComplete=\"false\""));
     assert_non_null(strstr(t, "<Latency referenceId=\"0\" target=\"1500\""));
     assert_non_null(strstr(t, "urn:mpeg:dash:utc:http-iso:2014"));
     v.ended = 1;
