@@ -292,7 +292,8 @@ static void check(void *arg)
          (ahead >= LIVE_EDGE_START_S && sv__sched_at_live_edge(p)))) {
         start_playing(p);
     } else if (st == SV_STATE_PLAYING && p->pres && !all && !p->settings.benchmark &&
-               (ahead < REBUFFER_LOW_S || (frozen = sv__sched_edge_frozen(p)) > 0)) {
+               (ahead < REBUFFER_LOW_S ||
+                (ahead < LIVE_EDGE_START_S && (frozen = sv__sched_edge_frozen(p)) > 0))) {
         set_outputs_playing(p, 0);
         p->rebuffer_start_s = sv__player_now(p) - frozen; /* since the picture stood still */
         sv__mutex_lock(&p->st.lock);

@@ -102,8 +102,11 @@ int sv__sched_at_live_edge(struct sv_player *p);
  * long it has (seconds, player clock), once that is SV__EDGE_FROZEN_S or
  * more, else 0. The decoder keeps the last frames it was given until more
  * come, so a stream starved at the edge freezes with a few frames' worth of
- * media still counted ahead of the position: this tells such a stall from
- * a short wait for the next segment. Control thread, each tick. */
+ * media still counted ahead of the position: the control loop asks this
+ * while under 0.4 s is ahead, to tell such a stall from a short wait for
+ * the next segment (a video under 2 frames a second would look frozen
+ * between its frames; with more buffered than that it is never asked).
+ * Control thread, each tick. */
 #define SV__EDGE_FROZEN_S 0.5
 double sv__sched_edge_frozen(struct sv_player *p);
 void sv__sched_lock_quality(struct sv_player *p, int index); /* -1: ABR */
