@@ -102,8 +102,10 @@ static int choose_rep(sched_stream *ss, sv__track *t, const char **reason, doubl
     }
     double seg_d = 4;
     const sv__rep *cur = &t->reps[ss->last_rep >= 0 ? ss->last_rep : 0];
-    if (cur->seg_state == SV__SEGS_READY && cur->nb_segs)
-        seg_d = cur->segs[0].duration > 0 ? cur->segs[0].duration : seg_d;
+    if (cur->seg_state == SV__SEGS_READY && cur->nb_segs) {
+        double d0 = sv__rep_segment(cur, 0).duration;
+        seg_d = d0 > 0 ? d0 : seg_d;
+    }
     int last = -1;
     for (size_t i = 0; i < n; i++)
         if (map[i] == ss->last_rep)
@@ -399,7 +401,7 @@ static void pump(sched_stream *ss)
     }
 
     long i = sv__model_find_segment(rep, ss->next_time);
-    while (i >= 0 && (size_t)i < rep->nb_segs && rep->segs[i].gap)
+    while (i >= 0 && (size_t)i < rep->nb_segs && sv__rep_segment(rep, (size_t)i).gap)
         i++;
     if (i < 0 || (size_t)i >= rep->nb_segs) {
         /* A live period is over once its rep lists its last segment. */
@@ -421,7 +423,7 @@ static void pump(sched_stream *ss)
     }
     ss->waiting_live = 0;
     s->edge_misses = 0;
-    const sv__segment *seg = &rep->segs[i];
+    const sv__segment segv = sv__rep_segment(rep, (size_t)i), *seg = &segv;
     if (ri != ss->last_rep || seg->disc != ss->last_disc || !same_init(ss, seg->init)) {
         ss->run++;
         ss->last_rep = ri;
