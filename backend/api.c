@@ -25,6 +25,8 @@ static void media(void *ctx, sv__http_req *req);
 static const sv__route routes[] = {
     /* methods, pattern, name, on_headers, handler, role[, without_catalog] */
     {GET_HEAD, "/media/*", "media", NULL, media, SV__ROLE_NONE, 0},
+    {GET_HEAD, "/live/*", "live", NULL, sv__api_live, SV__ROLE_NONE, 0},
+    {GET_HEAD, "/api/v1/time", "time", NULL, sv__api_time, SV__ROLE_NONE, 1},
     {GET_HEAD, "/api/v1/titles", "titles_list", NULL, sv__api_titles_list, SV__ROLE_NONE, 0},
     {SV__M(HTTP_POST), "/api/v1/titles", "titles_ingest", sv__api_title_upload_head,
      sv__api_title_upload, SV__ROLE_OPERATOR, 0},
@@ -57,6 +59,14 @@ static const sv__route routes[] = {
     {SV__M(HTTP_PATCH), "/api/v1/users/{}", "user_patch", sv__api_json_head,
      sv__api_user_patch, SV__ROLE_ADMIN, 0},
     {SV__M(HTTP_DELETE), "/api/v1/users/{}/lockout", "user_unlock", NULL, sv__api_user_unlock,
+     SV__ROLE_ADMIN, 0},
+    {GET_HEAD, "/api/v1/channels", "channels_list", NULL, sv__api_channels_list, SV__ROLE_NONE,
+     0},
+    {SV__M(HTTP_POST), "/api/v1/channels", "channel_add", sv__api_json_head,
+     sv__api_channel_add, SV__ROLE_ADMIN, 0},
+    {GET_HEAD, "/api/v1/channels/{}", "channel_get", NULL, sv__api_channel_get, SV__ROLE_NONE,
+     0},
+    {SV__M(HTTP_DELETE), "/api/v1/channels/{}", "channel_remove", NULL, sv__api_channel_remove,
      SV__ROLE_ADMIN, 0},
     {GET_HEAD, "/api/v1/audit", "audit", NULL, sv__api_audit_list, SV__ROLE_ADMIN, 0},
     {SV__M(HTTP_POST), "/api/v1/license", "license", NULL, sv__api_license, SV__ROLE_NONE, 0},

@@ -14,6 +14,7 @@
 
 #include "backend/accounts.h"
 #include "backend/catalog.h"
+#include "backend/channels.h"
 #include "backend/keys.h"
 #include "backend/sessions.h"
 
@@ -88,6 +89,12 @@ typedef struct sv__catalog_ops {
     int (*user_get)(sv__catalog *cat, int64_t id, sv__user *out);
     int (*user_set_role)(sv__catalog *cat, const char *name, int role);
     json_t *(*users_list)(sv__catalog *cat);
+    /* channels (channels.h; channels.c chooses ports before the insert) */
+    int (*channel_insert)(sv__catalog *cat, sv__channel *ch);
+    int (*channel_get)(sv__catalog *cat, const char *name, sv__channel *out);
+    int (*channels)(sv__catalog *cat, sv__channel *out, int cap);
+    int (*channel_remove)(sv__catalog *cat, const char *name);
+    int (*channel_set_state)(sv__catalog *cat, const char *name, int state, int64_t title_id);
 } sv__catalog_ops;
 
 struct sqlite3;

@@ -136,6 +136,18 @@ static const char *const migrations[] = {
     /* 2 -> 3: a per-title ladder's record (media.h, sv__ladder_report_json),
      * NULL for a fixed ladder. */
     "ALTER TABLE titles ADD COLUMN ladder TEXT;",
+    /* 3 -> 4: live channels (channels.h, catalog_pg_channels.c), as
+     * SQLite's version 8. */
+    "CREATE TABLE channels ("
+    "  id BIGSERIAL PRIMARY KEY,"
+    "  name TEXT NOT NULL UNIQUE,"
+    "  stream_key TEXT NOT NULL,"
+    "  srt_port INTEGER NOT NULL UNIQUE,"
+    "  rtmp_port INTEGER NOT NULL UNIQUE,"
+    "  state TEXT NOT NULL DEFAULT 'idle' CHECK (state IN ('idle', 'live', 'ended')),"
+    "  settings TEXT NOT NULL DEFAULT '{}',"
+    "  created BIGINT NOT NULL,"
+    "  title_id BIGINT REFERENCES titles(id) ON DELETE SET NULL);",
 };
 
 #define PG_SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))
@@ -468,6 +480,11 @@ const sv__catalog_ops sv__pg_ops = {
     .user_get = sv__pg_user_get,
     .user_set_role = sv__pg_user_set_role,
     .users_list = sv__pg_users_list,
+    .channel_insert = sv__pg_channel_insert,
+    .channel_get = sv__pg_channel_get,
+    .channels = sv__pg_channels,
+    .channel_remove = sv__pg_channel_remove,
+    .channel_set_state = sv__pg_channel_set_state,
     .title_create = sv__pg_title_create,
     .title_update = sv__pg_title_update,
     .title_json = sv__pg_title_json,

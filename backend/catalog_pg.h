@@ -83,6 +83,12 @@ int sv__pg_user_find(sv__catalog *cat, const char *name, sv__user *out, sv__pw_r
 int sv__pg_user_get(sv__catalog *cat, int64_t id, sv__user *out);
 int sv__pg_user_set_role(sv__catalog *cat, const char *name, int role);
 json_t *sv__pg_users_list(sv__catalog *cat);
+/* ---- channels (catalog_pg_channels.c) ---- */
+int sv__pg_channel_insert(sv__catalog *cat, sv__channel *ch);
+int sv__pg_channel_get(sv__catalog *cat, const char *name, sv__channel *out);
+int sv__pg_channels(sv__catalog *cat, sv__channel *out, int cap);
+int sv__pg_channel_remove(sv__catalog *cat, const char *name);
+int sv__pg_channel_set_state(sv__catalog *cat, const char *name, int state, int64_t title_id);
 int sv__pg_session_start(sv__catalog *cat, const sv__session *s, int max_streams,
                          int64_t stale_before);
 int sv__pg_session_get(sv__catalog *cat, const char *id, sv__session *out);

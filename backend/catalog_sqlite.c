@@ -161,6 +161,20 @@ static const char *const migrations[] = {
     /* 6 -> 7: a per-title ladder's record (media.h, sv__ladder_report_json),
      * NULL for a fixed ladder. */
     "ALTER TABLE titles ADD COLUMN ladder TEXT;",
+    /* 7 -> 8: live channels (channels.h, catalog_sqlite_channels.c): the
+     * stream key is kept as it is (it configures the channel's listeners),
+     * each port belongs to one channel, title_id is the VOD title an ended
+     * event became. */
+    "CREATE TABLE channels ("
+    "  id INTEGER PRIMARY KEY,"
+    "  name TEXT NOT NULL UNIQUE,"
+    "  stream_key TEXT NOT NULL,"
+    "  srt_port INTEGER NOT NULL UNIQUE,"
+    "  rtmp_port INTEGER NOT NULL UNIQUE,"
+    "  state TEXT NOT NULL DEFAULT 'idle' CHECK (state IN ('idle', 'live', 'ended')),"
+    "  settings TEXT NOT NULL DEFAULT '{}',"
+    "  created INTEGER NOT NULL,"
+    "  title_id INTEGER REFERENCES titles(id) ON DELETE SET NULL);",
 };
 
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) == SV__CATALOG_SCHEMA_VERSION,
@@ -343,4 +357,9 @@ const sv__catalog_ops sv__sqlite_ops = {
     .user_get = sv__sqlite_user_get,
     .user_set_role = sv__sqlite_user_set_role,
     .users_list = sv__sqlite_users_list,
+    .channel_insert = sv__sqlite_channel_insert,
+    .channel_get = sv__sqlite_channel_get,
+    .channels = sv__sqlite_channels,
+    .channel_remove = sv__sqlite_channel_remove,
+    .channel_set_state = sv__sqlite_channel_set_state,
 };

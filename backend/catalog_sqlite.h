@@ -79,5 +79,11 @@ int sv__sqlite_user_find(sv__catalog *cat, const char *name, sv__user *out, sv__
 int sv__sqlite_user_get(sv__catalog *cat, int64_t id, sv__user *out);
 int sv__sqlite_user_set_role(sv__catalog *cat, const char *name, int role);
 json_t *sv__sqlite_users_list(sv__catalog *cat);
+int sv__sqlite_channel_insert(sv__catalog *cat, sv__channel *ch);
+int sv__sqlite_channel_get(sv__catalog *cat, const char *name, sv__channel *out);
+int sv__sqlite_channels(sv__catalog *cat, sv__channel *out, int cap);
+int sv__sqlite_channel_remove(sv__catalog *cat, const char *name);
+int sv__sqlite_channel_set_state(sv__catalog *cat, const char *name, int state,
+                                 int64_t title_id);
 
 #endif

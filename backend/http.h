@@ -258,6 +258,13 @@ enum sv__http_stream_end {
     SV__HTTP_STREAM_RESET     /* reset the connection now (RST), dropping what waits */
 };
 
+/* The content_length of a body whose length is not known when the head
+ * goes: HTTP/1.1 clients get it with Transfer-Encoding: chunked (each
+ * sv__http_stream_write() is one chunk, DONE writes the last, empty one and
+ * keeps the connection), HTTP/1.0 clients without a length, ended by the
+ * close. */
+#define SV__HTTP_CHUNKED UINT64_MAX
+
 /* Takes the answer over (`cb` and `opaque` outlive the stream). */
 void sv__http_stream_open(sv__http_req *req, const sv__http_stream_cb *cb, void *opaque);
 /* Once, before any body byte. Extra headers as for sv__http_send. */

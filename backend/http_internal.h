@@ -80,6 +80,7 @@ struct sv__http_conn {
     void (*stream_poll)(sv__http_conn *conn, int events);
     void (*stream_gone)(sv__http_conn *conn);
     uint64_t stream_promised, stream_body;
+    int stream_chunked;            /* the body goes out in chunks (SV__HTTP_CHUNKED) */
 };
 
 struct sv__http_server {

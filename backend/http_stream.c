@@ -6,6 +6,7 @@
  * application ends it.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -36,6 +37,7 @@ void sv__http_stream_open(sv__http_req *req, const sv__http_stream_cb *cb, void 
     conn->stream_gone = stream_gone;
     conn->stream_opaque = opaque;
     conn->stream_promised = conn->stream_body = 0;
+    conn->stream_chunked = 0;
     conn->state = SV__CONN_STREAM;
     uv_timer_stop(&conn->timer);
 }
@@ -85,6 +87,10 @@ int sv__http_stream_head(sv__http_req *req, int status, const char *content_type
         return r;
     }
     conn->stream_promised = req->method == HTTP_HEAD ? 0 : content_length;
+    conn->stream_chunked = content_length == SV__HTTP_CHUNKED && req->http_minor >= 1 &&
+                           req->method != HTTP_HEAD;
+    if (content_length == SV__HTTP_CHUNKED && req->method == HTTP_HEAD)
+        conn->stream_promised = 0;
     return stream_flush(conn);
 }
 
@@ -94,7 +100,16 @@ int sv__http_stream_write(sv__http_req *req, const void *data, size_t len)
 
     if (conn->state != SV__CONN_STREAM || !req->status)
         return SV_ERR_STATE;
+    if (conn->stream_chunked) {
+        char size[24];
+
+        if (len == 0)
+            return stream_flush(conn); /* an empty chunk would end the body */
+        sv__buf_append(&conn->out, size, (size_t)snprintf(size, sizeof(size), "%zx\r\n", len));
+    }
     sv__buf_append(&conn->out, data, len);
+    if (conn->stream_chunked)
+        sv__buf_append(&conn->out, "\r\n", 2);
     if (conn->out.err) {
         conn->stream_cb = NULL;
         sv__http_conn_close(conn);
@@ -121,9 +136,16 @@ void sv__http_stream_end(sv__http_req *req, enum sv__http_stream_end how)
         sv__http_conn_close(conn);
         return;
     }
+    /* A chunked body ends with its last chunk, whatever its length. */
+    if (conn->stream_chunked && how == SV__HTTP_STREAM_DONE) {
+        sv__buf_append(&conn->out, "0\r\n\r\n", 5);
+        conn->stream_promised = conn->stream_body;
+    }
     /* A short or long body, or none at all: the client cannot frame what
-     * follows, so the connection ends with this answer. */
-    if (how == SV__HTTP_STREAM_CLOSE || !req->status ||
+     * follows, so the connection ends with this answer. An HTTP/1.0
+     * client's body of unknown length ends with the close. */
+    if (how == SV__HTTP_STREAM_CLOSE || !req->status || conn->out.err ||
+        (conn->stream_promised == SV__HTTP_CHUNKED && !conn->stream_chunked) ||
         conn->stream_body != conn->stream_promised)
         conn->close_after = 1;
     if (!req->status) {

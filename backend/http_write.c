@@ -183,8 +183,16 @@ static int build_head(sv__http_req *req, int status, const char *content_type, u
         memcpy(p, content_type, ct_len);
         p += ct_len;
     }
-    PUT_LIT(p, "\r\nContent-Length: ");
-    p += sv__http_put_u64(p, length);
+    if (length == UINT64_MAX && req->http_minor >= 1) {
+        /* A streamed body of unknown length (http.h, SV__HTTP_CHUNKED). */
+        PUT_LIT(p, "\r\nTransfer-Encoding: chunked");
+    } else if (length == UINT64_MAX) {
+        /* HTTP/1.0 has no chunks: the end of the body is the close. */
+        conn->close_after = 1;
+    } else {
+        PUT_LIT(p, "\r\nContent-Length: ");
+        p += sv__http_put_u64(p, length);
+    }
     PUT_LIT(p, "\r\n" CORS_HEADERS);
     if (conn->close_after)
         PUT_LIT(p, "Connection: close\r\n");

@@ -53,9 +53,10 @@ void sv__codecs_format(unsigned codecs, char *out, size_t cap);
 int sv__codecs_check(unsigned codecs, char *errbuf, size_t errlen);
 /* The codec of an RFC 6381 string ("avc1.", "hvc1.", "av01."), or -1. */
 int sv__codec_of_string(const char *rfc6381);
-/* The rate a rung of `kbps` for H.264 gets in `codec`: HEVC 70 %, AV1 60 %
- * (the usual rule of thumb for the same quality; not measured per title). */
-int sv__codec_rate_kbps(int codec, int h264_kbps);
+/* The rate a rung of `kbps` for H.264 gets in `codec`: `percent` of it when
+ * > 0 (measured per title by the probe), else the usual rule of thumb for
+ * the same quality, HEVC 70 %, AV1 60 %. */
+int sv__codec_rate_kbps(int codec, int h264_kbps, int percent);
 
 typedef struct sv__rung {
     int height;              /* lines; width follows the source aspect, rounded to even */
@@ -73,6 +74,8 @@ typedef struct sv__ladder {
     int per_title;           /* rungs[] is the template of a per-title ladder (below) */
     unsigned codecs;         /* video codecs (bits 1 << enum sv__video_codec); 0 or
                               * SV__CODECS_DEFAULT: H.264 only */
+    int codec_percent[SV__NB_CODECS];  /* each codec's rate as a percentage of
+                              * the H.264 rung's; 0: the rule of thumb */
 } sv__ladder;
 
 /* Fills the default ladder: 240p 300, 360p 750, 480p 1200, 720p 2800,
@@ -86,17 +89,23 @@ void sv__ladder_default(sv__ladder *l);
  * on this title at the best resolution. sv__ladder_probe() encodes short
  * samples of the source at each template height and several rates with the
  * ingest's own encoder settings, measures PSNR and SSIM at display size
- * with libavfilter, and sv__ladder_choose() picks, for each template rung,
- * the lowest rate whose quality on the rate-quality convex hull is within
- * SV_LADDER_TOLERANCE_DB of that level, at the resolution the hull has
- * there. Easy content gets lower rates (the curve flattens early: the top
- * rung stops where quality stops rising), hard content the resolution that
- * gives the most quality for the template's rate.
+ * with libavfilter, and sv__ladder_choose() reads the rate-quality convex
+ * hull at each template rung's rate:
+ * - at or below SV_LADDER_CEILING_DB (bits still buy quality one can see,
+ *   hard content) the rung keeps the template's rate at the resolution the
+ *   hull has there: more quality for the same bytes;
+ * - above it (easy content) the rung takes the lowest rate within
+ *   SV_LADDER_TOLERANCE_DB of the ceiling, or of the fixed rung's own
+ *   quality on this title when that is higher: the same quality for fewer
+ *   bytes, never worse than the fixed ladder.
  */
+#define SV_LADDER_CEILING_DB 45.0  /* PSNR at display size above which more bits
+                                    * are not seen (SSIM about 0.99) */
 #define SV_LADDER_TOLERANCE_DB 0.2
 #define SV_LADDER_MAX_POINTS 64
 
 typedef struct sv__probe_point {
+    int codec;               /* enum sv__video_codec; the hull is H.264's */
     int width, height;
     int target_kbps;         /* the rate asked of the encoder */
     double kbps;             /* the rate it produced over the samples */
@@ -125,6 +134,9 @@ typedef struct sv__ladder_report {
     sv__ladder_choice chosen[SV_MEDIA_MAX_RUNGS];
     int nb_chosen;
     char note[256];          /* why the ladder is what it is, "" when per title as planned */
+    int codec_percent[SV__NB_CODECS];  /* the rate each other codec needs for the
+                              * H.264 reference point's quality, in % of its
+                              * rate (sv__ladder_codec_rates); 0: not probed */
 } sv__ladder_report;
 
 /* Probes `input` for the template `tmpl` (its rungs, preset, threads) and
@@ -151,6 +163,18 @@ int sv__ladder_parse(const char *spec, sv__ladder *l);
 /* The ladder to encode: `tmpl` with its rungs replaced by rep->chosen and
  * per_title cleared. */
 void sv__ladder_apply(const sv__ladder *tmpl, const sv__ladder_report *rep, sv__ladder *out);
+/* The other codecs' rates (ladder_codecs.c): with the template's codecs
+ * beyond H.264, the probe also encodes the reference point (the middle
+ * template rung that fits, at its rate) in each of them at several shares
+ * of its rate. For each codec the share that reaches the H.264 reference's
+ * quality (linear in log rate between the shares, within
+ * SV_CODEC_MIN_PERCENT..100) goes into rep->codec_percent; a codec whose
+ * best share does not reach it gets 100. Called by sv__ladder_choose. */
+#define SV_CODEC_MIN_PERCENT 30
+void sv__ladder_codec_rates(sv__ladder_report *rep);
+/* The reference point of the codec probe: the middle template rung that
+ * fits a source `src_height` tall (-1 when none fits). */
+int sv__ladder_codec_reference(const sv__ladder *tmpl, int src_height);
 
 /* The record as a new JSON object (jansson; NULL when out of memory), and
  * back: 0, or SV_ERR_PARSE naming nothing (the record is ours). */

@@ -79,6 +79,13 @@ static void on_signal(uv_signal_t *h, int signum)
     uv_signal_stop(&srv->sig_int);
     uv_signal_stop(&srv->sig_term);
     uv_signal_stop(&srv->sig_hup);
+#ifdef SV_HAVE_MEDIA
+    /* Live publishers are cut off and parked live requests answered (503)
+     * first: the drain would wait for them, and their handles would keep
+     * the loop running. */
+    sv__live_destroy(srv->live);
+    srv->live = NULL;
+#endif
     sv__http_server_drain(srv->http);
 }
 
@@ -408,6 +415,13 @@ int sv__server_create(const sv__config *cfg, const sv__logger *log, sv__server *
         SV_LOGE(log, "server", "cannot start the job workers: %s", sv_strerror(ret));
         goto fail;
     }
+    {
+        sv__live_env le = {srv->cfg_start.data_dir, srv->cfg_start.db,
+                           srv->cfg_start.listen_host, NULL, srv->log_start};
+
+        if ((ret = sv__live_create(&srv->loop, srv->cat, &le, &srv->live)) < 0)
+            goto fail;
+    }
 #else
     SV_LOGW(log, "server", "built without the media library: ingest is disabled");
 #endif
@@ -452,6 +466,8 @@ void sv__server_destroy(sv__server *srv)
 #ifdef SV_HAVE_MEDIA
     /* Running transcodes are cancelled and queued again for the next start. */
     sv__jobs_destroy(srv->jobs);
+    /* Publishers are cut off; the channels' windows stay on disk. */
+    sv__live_destroy(srv->live);
 #endif
     if (srv->http) {
         /* Created but never run: close its handles before the loop goes. */

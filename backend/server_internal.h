@@ -14,6 +14,7 @@
 #include "backend/static_files.h"
 #ifdef SV_HAVE_MEDIA
 #include "backend/jobs.h"
+#include "backend/live/live.h"
 #endif
 
 struct sv_server {
@@ -44,6 +45,7 @@ struct sv_server {
 #ifdef SV_HAVE_MEDIA
     sv__job_env env;
     sv__jobs *jobs;
+    sv__live *live;              /* live channels (backend/live/) */
 #endif
 };
 
@@ -92,6 +94,15 @@ void sv__api_continue_watching(void *ctx, sv__http_req *req);
 void sv__api_steering_get(void *ctx, sv__http_req *req);
 void sv__api_steering_put(void *ctx, sv__http_req *req);
 void sv__api_title_regions(void *ctx, sv__http_req *req);
+
+/* api_channels.c: live channels (GET open, writes admin), their media
+ * (/live/...) and the server's clock for DASH's UTCTiming. */
+void sv__api_live(void *ctx, sv__http_req *req);
+void sv__api_time(void *ctx, sv__http_req *req);
+void sv__api_channels_list(void *ctx, sv__http_req *req);
+void sv__api_channel_get(void *ctx, sv__http_req *req);
+void sv__api_channel_add(void *ctx, sv__http_req *req);
+void sv__api_channel_remove(void *ctx, sv__http_req *req);
 
 /* api_users.c: roles, the audit log, accounts, lockouts. */
 /* On the head: the bearer user token has at least `role` (req->user, role

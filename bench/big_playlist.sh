@@ -1,19 +1,25 @@
 #!/bin/sh
-# Peak resident memory with a playlist of a million segments (issue 16):
+# Peak resident memory with manifests of a million segments (issue 16):
 # svplay vs ffmpeg on the same files over loopback, in one run, both under
-# /usr/bin/time -f %M. The segments are 2 s of 320x240 H.264 in MPEG-TS;
-# the first SEGMENTS_REAL of them exist (the players stop after FRAMES
-# frames, so nothing past them is asked for), the playlist names N.
+# /usr/bin/time -f %M. The segments are 2 s of 320x240 H.264; the first
+# SEGMENTS_REAL of them exist (the players stop after FRAMES frames, so
+# nothing past them is asked for), the manifests name N.
 #   - HLS: a VOD media playlist of N segments (seg_0000000.ts ...).
-#   - DASH: an MPD whose SegmentTimeline repeats one 2 s entry N times
-#     (fMP4, $Number%07d$), the same million segments for the DASH path.
+#   - DASH, fMP4 from ffmpeg's dash muxer, each addressing of N segments:
+#     - timeline_r: a SegmentTimeline of one <S> repeated N times (@r);
+#     - timeline_s: N <S> elements without @r;
+#     - timeline_mix: <S> with and without @r, alternating 2 s (r=18) and
+#       1 s entries (N/20 of each);
+#     - number: a $Number$ SegmentTemplate with @duration, no timeline;
+#     - list: a SegmentList of N SegmentURLs (1.m4s ...).
 #
 #   bench/big_playlist.sh [BUILD_DIR]
-#   N=1000000 FRAMES=50 MAX_RATIO=1.0 bench/big_playlist.sh build
+#   N=1000000 FRAMES=50 MAX_RATIO=1.0 CASES="hls timeline_r" bench/big_playlist.sh build
 #
-# Prints each peak in MiB and svplay/ffmpeg; with MAX_RATIO set, exits 1
-# when the HLS ratio is above it. The streams are cached in
-# BUILD/big-playlist (about 35 MB of playlist and 100 s of video).
+# Prints each peak in MiB and svplay/ffmpeg, then a table of every case;
+# with MAX_RATIO set, exits 1 when a ratio is above it. The streams are
+# cached in BUILD/big-playlist (about 150 MB of manifests and 100 s of
+# video). CASES picks some (default: all; DASH cases want N a multiple of 20).
 set -eu
 src=$(cd "$(dirname "$0")/.." && pwd)
 build=$(cd "${1:-$src/build}" && pwd)
@@ -48,22 +54,56 @@ if [ ! -f "$dir/hls/seg_$(printf %07d $((SEGMENTS_REAL - 1))).ts" ] ||
         -t $((SEGMENTS_REAL * 2)) -c:v libx264 -preset ultrafast -g 50 -seg_duration 2 \
         -f dash ffmpeg.mpd) || fail "ffmpeg could not make the DASH segments"
 fi
-# The playlists of N segments (rewritten when N changes).
+# The SegmentList names segments 1.m4s, 2.m4s ... (short names keep a
+# million SegmentURLs under the 32 MiB MPD limit): links to ffmpeg's.
+i=1
+while [ "$i" -le "$SEGMENTS_REAL" ]; do
+    [ -e "$dir/dash/$i.m4s" ] || ln -s "chunk-stream0-$(printf %05d "$i").m4s" "$dir/dash/$i.m4s"
+    i=$((i + 1))
+done
+# The manifests of N segments (rewritten when N changes).
 if [ "$(cat "$dir/n" 2>/dev/null)" != "$N" ]; then
     awk -v n="$N" 'BEGIN {
         print "#EXTM3U"; print "#EXT-X-VERSION:3"; print "#EXT-X-TARGETDURATION:2"
         print "#EXT-X-MEDIA-SEQUENCE:0"; print "#EXT-X-PLAYLIST-TYPE:VOD"
         for (i = 0; i < n; i++) printf "#EXTINF:2.000000,\nseg_%07d.ts\n", i
         print "#EXT-X-ENDLIST" }' >"$dir/hls/big.m3u8"
-    # ffmpeg wrote <S t="0" d="..." r="..."/> for 2 s segments: one entry
-    # repeated N times, and the presentation N x 2 s long.
-    awk -v n="$N" '
-        /<S / { sub(/ r="[0-9]+"/, ""); sub(/\/>/, " r=\"" n - 1 "\"/>"); print; skip = 1; next }
-        skip && /<S / { next }
-        /mediaPresentationDuration=/ { sub(/mediaPresentationDuration="[^"]*"/,
-                                           "mediaPresentationDuration=\"PT" 2 * n "S\"") }
-        /<\/SegmentTimeline>/ { skip = 0 }
-        { print }' "$dir/dash/ffmpeg.mpd" >"$dir/dash/big.mpd"
+    # ffmpeg wrote one <S t="0" d="D" r="..."/> for its 2 s segments, in a
+    # SegmentTemplate of timescale TS; each case rewrites the timeline (or
+    # the whole addressing) and the presentation's duration (SECONDS).
+    mpd() { # CASE SECONDS
+        awk -v n="$N" -v c="$1" -v secs="$2" '
+            /mediaPresentationDuration=/ { sub(/mediaPresentationDuration="[^"]*"/,
+                                               "mediaPresentationDuration=\"PT" secs "S\"") }
+            /<SegmentTemplate/ { match($0, /timescale="[0-9]+"/)
+                                 ts = substr($0, RSTART + 11, RLENGTH - 12) }
+            /<S / { match($0, / d="[0-9]+"/); d = substr($0, RSTART + 4, RLENGTH - 5)
+                    if (c == "timeline_r") printf "<S t=\"0\" d=\"%d\" r=\"%d\"/>\n", d, n - 1
+                    if (c == "timeline_s") { print "<S t=\"0\" d=\"" d "\"/>"
+                                             for (i = 1; i < n; i++) print "<S d=\"" d "\"/>" }
+                    if (c == "timeline_mix") { printf "<S t=\"0\" d=\"%d\" r=\"18\"/>\n", d
+                                               for (i = 0; i < n / 20; i++) {
+                                                   if (i) printf "<S d=\"%d\" r=\"18\"/>\n", d
+                                                   printf "<S d=\"%d\"/>\n", d / 2 } }
+                    next }
+            c == "number" && /<SegmentTemplate/ {
+                sub(/>$/, "/>"); sub(/timescale=/, "duration=\"" d0 "\" timescale="); print
+                skip = 1; next }
+            c == "list" && /<SegmentTemplate/ {
+                printf "<SegmentList timescale=\"%d\" duration=\"%d\">", ts, d0
+                print "<Initialization sourceURL=\"init-stream0.m4s\"/>"
+                for (i = 1; i <= n; i++) print "<SegmentURL media=\"" i ".m4s\"/>"
+                print "</SegmentList>"; skip = 1; next }
+            skip && /<\/SegmentTemplate>/ { skip = 0; next }
+            skip { next }
+            { print }' d0="$D0" "$dir/dash/ffmpeg.mpd"
+    }
+    D0=$(sed -n 's/.*<S [^>]*d="\([0-9]*\)".*/\1/p' "$dir/dash/ffmpeg.mpd")
+    [ -n "$D0" ] || fail "no <S d> in ffmpeg's MPD"
+    for c in timeline_r timeline_s number list; do
+        mpd "$c" $((2 * N)) >"$dir/dash/$c.mpd"
+    done
+    mpd timeline_mix $((N / 20 * 39)) >"$dir/dash/timeline_mix.mpd"
     echo "$N" >"$dir/n"
 fi
 
@@ -100,27 +140,40 @@ report() { # TITLE SVPLAY_KIB SVPLAY_S FFMPEG_KIB FFMPEG_S
             t, s / 1024, ss, f / 1024, fs, s / f }'
 }
 
-bytes=$(wc -c <"$dir/hls/big.m3u8")
-set -- $(peak svplay_hls "$SVPLAY" --headless --benchmark --quiet --frames "$FRAMES" \
-    "$url/hls/big.m3u8")
-s_kb=$1 s_s=$2
-set -- $(peak ffmpeg_hls ffmpeg -nostdin -v error -i "$url/hls/big.m3u8" -map 0:v \
-    -frames:v "$FRAMES" -f null -)
-f_kb=$1 f_s=$2
-report "peak RSS, HLS media playlist of $N segments ($bytes bytes), $FRAMES frames:" \
-    "$s_kb" "$s_s" "$f_kb" "$f_s"
-hls_ratio=$(awk -v s="$s_kb" -v f="$f_kb" 'BEGIN { printf "%.3f", s / f }')
+table="$tmp/table"
+worst=""
+# run CASE TITLE URL - both players on one manifest, their peaks reported.
+run() {
+    set -- "$1" "$2" "$3" $(peak "svplay_$1" "$SVPLAY" --headless --benchmark --quiet \
+        --frames "$FRAMES" "$3")
+    set -- "$@" $(peak "ffmpeg_$1" ffmpeg -nostdin -v error -i "$3" -map 0:v \
+        -frames:v "$FRAMES" -f null -)
+    report "peak RSS, $2, $FRAMES frames:" "$4" "$5" "$6" "$7"
+    awk -v c="$1" -v s="$4" -v f="$6" 'BEGIN {
+        printf "%-13s %10.1f %10.1f %8.2f\n", c, s / 1024, f / 1024, s / f }' >>"$table"
+    if [ -n "${MAX_RATIO:-}" ] &&
+        awk -v s="$4" -v f="$6" -v m="$MAX_RATIO" 'BEGIN { exit !(s / f > m) }'; then
+        worst="$worst $1"
+    fi
+}
 
-set -- $(peak svplay_dash "$SVPLAY" --headless --benchmark --quiet --frames "$FRAMES" \
-    "$url/dash/big.mpd")
-s_kb=$1 s_s=$2
-set -- $(peak ffmpeg_dash ffmpeg -nostdin -v error -i "$url/dash/big.mpd" -map 0:v \
-    -frames:v "$FRAMES" -f null -)
-f_kb=$1 f_s=$2
-report "peak RSS, DASH SegmentTimeline of $N segments (one <S> repeated), $FRAMES frames:" \
-    "$s_kb" "$s_s" "$f_kb" "$f_s"
+for c in ${CASES:-hls timeline_r timeline_s timeline_mix number list}; do
+    case $c in
+    hls) run hls "HLS media playlist of $N segments ($(wc -c <"$dir/hls/big.m3u8") bytes)" \
+        "$url/hls/big.m3u8" ;;
+    timeline_r) run "$c" "DASH SegmentTimeline, one <S> with r=$((N - 1))" "$url/dash/$c.mpd" ;;
+    timeline_s) run "$c" "DASH SegmentTimeline, $N <S> without @r" "$url/dash/$c.mpd" ;;
+    timeline_mix) run "$c" "DASH SegmentTimeline, $((N / 10)) <S> with and without @r" \
+        "$url/dash/$c.mpd" ;;
+    number) run "$c" "DASH \$Number\$ SegmentTemplate with @duration, $N segments" \
+        "$url/dash/$c.mpd" ;;
+    list) run "$c" "DASH SegmentList of $N SegmentURLs" "$url/dash/$c.mpd" ;;
+    *) fail "unknown case $c (hls timeline_r timeline_s timeline_mix number list)" ;;
+    esac
+done
 
-if [ -n "${MAX_RATIO:-}" ] &&
-    awk -v r="$hls_ratio" -v m="$MAX_RATIO" 'BEGIN { exit !(r > m) }'; then
-    fail "HLS svplay/ffmpeg $hls_ratio is above $MAX_RATIO"
-fi
+echo
+echo "peak RSS with $N segments ($FRAMES frames), MiB"
+printf "%-13s %10s %10s %8s\n" case svplay ffmpeg ratio
+cat "$table"
+[ -z "$worst" ] || fail "svplay/ffmpeg above $MAX_RATIO for:$worst"

@@ -83,7 +83,9 @@ cpu_of() { # time-file -> user+sys seconds
 # One rung folder -> "bytes psnr ssim" (segments only, init excluded).
 measure() { # src rung-dir
     bytes=$(cat "$2"/seg-*.m4s | wc -c)
-    ls "$2"/seg-*.m4s | sort -t- -k2 -n | xargs cat "$2/init.mp4" > "$WORK/rung.mp4"
+    # Segments in number order: sort the names alone (the folder's path
+    # may hold '-' too, which shifted the sort key and put seg-10 before seg-2).
+    (cd "$2" && ls seg-*.m4s | sort -t- -k2 -n | xargs cat init.mp4) > "$WORK/rung.mp4"
     ffmpeg -nostdin -nostats -v info -i "$WORK/rung.mp4" -i "$1" -lavfi \
         "[0:v]settb=1/30,setpts=N,scale=1920:1080:flags=bicubic,split[d1][d2];[1:v]settb=1/30,setpts=N,split[r1][r2];[d1][r1]psnr;[d2][r2]ssim" \
         -f null - 2>&1 | awk -v b="$bytes" '

@@ -5,7 +5,17 @@
 #
 #   scripts/install-deps.sh           build + test dependencies
 #   scripts/install-deps.sh --check   only report what is missing (exit 1 if any)
+#
+# Then the npm tools of the interop tests go into the machine's store
+# (scripts/install-npm-tools.sh --store-only): the download is paid here,
+# once per machine, not by the first `make test` of each build tree.
 set -eu
+
+src_dir=$(cd "$(dirname "$0")/.." && pwd)
+
+npm_tools() {
+    "$src_dir/scripts/install-npm-tools.sh" --store-only
+}
 
 PACKAGES="
   build-essential cmake pkg-config git ca-certificates
@@ -41,13 +51,15 @@ done
 # ask for Debian's only when no npm is on the PATH.
 command -v npm >/dev/null 2>&1 || missing="$missing npm"
 
-if [ -z "$missing" ]; then
-    exit 0
-fi
-
 if [ "${1:-}" = "--check" ]; then
+    [ -z "$missing" ] && exit 0
     echo "missing packages:$missing" >&2
     exit 1
+fi
+
+if [ -z "$missing" ]; then
+    npm_tools
+    exit 0
 fi
 
 SUDO=""
@@ -78,3 +90,4 @@ if ! $SUDO apt-get install -y -qq --no-install-recommends $missing >"$log" 2>&1;
 fi
 rm -f "$log"
 echo "install-deps: done"
+npm_tools

@@ -13,14 +13,15 @@
 
 /* The commands, as the option table's scope bits. */
 enum { SVS_SERVE = 1, SVS_INGEST = 2, SVS_WORKER = 4, SVS_TOKEN = 8, SVS_USER_ADD = 16,
-       SVS_USER_UNLOCK = 32 };
+       SVS_USER_UNLOCK = 32, SVS_CHANNEL = 64 };
 
 /* What the parser hands a command's callback: its own options, and each
  * positional argument as SVS_OPT_ARG. */
 enum {
     SVS_OPT_SETTING = 256, SVS_OPT_LOG_JSON, SVS_OPT_CONFIG, SVS_OPT_VERSION, SVS_OPT_TITLE,
     SVS_OPT_GENRE, SVS_OPT_SYNOPSIS, SVS_OPT_TTL, SVS_OPT_SESSION, SVS_OPT_PREFIX,
-    SVS_OPT_PASSWORD_FILE, SVS_OPT_REGION, SVS_OPT_MAX_STREAMS, SVS_OPT_ROLE, SVS_OPT_ARG
+    SVS_OPT_PASSWORD_FILE, SVS_OPT_REGION, SVS_OPT_MAX_STREAMS, SVS_OPT_ROLE, SVS_OPT_ARG,
+    SVS_OPT_SRT_PORT, SVS_OPT_RTMP_PORT, SVS_OPT_CHANNEL_SETTINGS
 };
 
 /* svs_parse(): --help or --version was printed (exit 0); a usage error was
@@ -71,5 +72,11 @@ int svs_cmd_token(int argc, char **argv);
  * id; `svserver user unlock NAME [settings]` lifts a login lockout. Returns
  * the exit status (0, 1 failed or the name exists, 2 bad usage). */
 int svs_cmd_user(int argc, char **argv);
+
+/* `svserver channel add NAME [--srt-port N --rtmp-port N] [--settings JSON]
+ * [settings]`, `channel list`, `channel remove NAME` (argv after "channel"):
+ * live channels in the data folder's catalog. Returns the exit status (0, 1
+ * failed, 2 bad usage). */
+int svs_cmd_channel(int argc, char **argv);
 
 #endif

@@ -101,6 +101,8 @@ int main(int argc, char **argv)
         return svs_cmd_token(argc - 1, argv + 1);
     if (argc > 1 && !strcmp(argv[1], "user"))
         return svs_cmd_user(argc - 2, argv + 2);
+    if (argc > 1 && !strcmp(argv[1], "channel"))
+        return svs_cmd_channel(argc - 2, argv + 2);
     if (argc > 1 && !strcmp(argv[1], "serve")) {
         i = 2;
     } else if (argc > 1 && !strcmp(argv[1], "ingest")) {

@@ -150,6 +150,14 @@ static const cli_opt options[] = {
       "0..100 streams at once; 0: may browse, not play (required)", NULL, NULL },
     { "role", 0, "ROLE", SVS_OPT_ROLE, SVS_USER_ADD, "viewer, operator or admin", "viewer",
       NULL },
+    { "srt-port", 0, "N", SVS_OPT_SRT_PORT, SVS_CHANNEL,
+      "the channel's SRT listener port (with --rtmp-port)", "the next free pair from 9000",
+      "channel add options:" },
+    { "rtmp-port", 0, "N", SVS_OPT_RTMP_PORT, SVS_CHANNEL,
+      "the channel's RTMP listener port (with --srt-port)", NULL, NULL },
+    { "settings", 0, "JSON", SVS_OPT_CHANNEL_SETTINGS, SVS_CHANNEL,
+      "live settings: dvr_s, segment_s, part_s, end_after_s, target_latency_s, ladder, "
+      "passthrough (docs/live.md)", "{\"dvr_s\":300,\"segment_s\":2,\"part_s\":0.5,...}", NULL },
     { NULL, 0, NULL, 0, 0, NULL, NULL, NULL },
 };
 
@@ -162,6 +170,9 @@ static const char usage_head[] =
 "       svserver user add NAME --password-file F --region CC --max-streams N\n"
 "                [--role viewer|operator|admin] [options]\n"
 "       svserver user unlock NAME [options]   lift a login lockout\n"
+"       svserver channel add NAME [--srt-port N --rtmp-port N] [--settings JSON]\n"
+"                [options]\n"
+"       svserver channel list|remove NAME [options]   live channels\n"
 "\n"
 "Serves the HTTP API (/api/v1/titles, /api/v1/jobs), the media tree (/media/),\n"
 "/healthz and /metrics from one process; ingest jobs run on a worker pool.\n"
@@ -175,7 +186,9 @@ static const char usage_head[] =
 "hand running jobs back to the queue; a killed worker's jobs are taken over by\n"
 "another once their lease (job-lease) runs out.\n"
 "`token` prints a signed playback token for a title; `user` adds an account or\n"
-"lifts a lockout. Every command takes the settings.\n"
+"lifts a lockout; `channel add` makes a live channel and prints its SRT and RTMP\n"
+"publish URLs with the secret stream key (docs/live.md). Every command takes\n"
+"the settings.\n"
 "\n";
 
 static const char usage_tail[] =

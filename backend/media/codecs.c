@@ -40,11 +40,11 @@ const char *sv__codec_name(int codec)
     return codec >= 0 && codec < SV__NB_CODECS ? codecs[codec].name : NULL;
 }
 
-int sv__codec_rate_kbps(int codec, int h264_kbps)
+int sv__codec_rate_kbps(int codec, int h264_kbps, int percent)
 {
     if (codec <= 0 || codec >= SV__NB_CODECS)
         return h264_kbps;
-    int kbps = (int)((int64_t)h264_kbps * codecs[codec].rate_percent / 100);
+    int kbps = (int)((int64_t)h264_kbps * (percent > 0 ? percent : codecs[codec].rate_percent) / 100);
     return kbps > 16 ? kbps : 16;
 }
 

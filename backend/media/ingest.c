@@ -176,7 +176,8 @@ static int start_outputs(ingest *g, char *errbuf, size_t errlen)
             else
                 snprintf(names[n], sizeof(names[n]), "%s-%s", base, sv__codec_name(c));
             plan[n] = (sv__rung){ heights[i].height,
-                                  sv__codec_rate_kbps(c, heights[i].bitrate_kbps) };
+                                  sv__codec_rate_kbps(c, heights[i].bitrate_kbps,
+                                                      g->l->codec_percent[c]) };
             codec_of[n++] = c;
         }
     }

@@ -43,9 +43,13 @@ static double cross(const sv__probe_point *a, const sv__probe_point *b, const sv
 static void mark_hull(sv__ladder_report *rep)
 {
     sv__probe_point sorted[SV_LADDER_MAX_POINTS];
-    int hull[SV_LADDER_MAX_POINTS], k = 0, best = 0, n = rep->nb_points;
+    int hull[SV_LADDER_MAX_POINTS], k = 0, best = 0, n = 0;
 
-    memcpy(sorted, rep->points, sizeof(sorted[0]) * (size_t)n);
+    for (int i = 0; i < rep->nb_points; i++)
+        if (rep->points[i].codec == SV__CODEC_H264)
+            sorted[n++] = rep->points[i];
+    if (!n)
+        return;
     qsort(sorted, (size_t)n, sizeof(sorted[0]), by_rate);
     for (int i = 1; i < n; i++)
         if (sorted[i].psnr > sorted[best].psnr)
@@ -55,7 +59,7 @@ static void mark_hull(sv__ladder_report *rep)
             k--;
         hull[k++] = i;
     }
-    for (int j = 0; j < n; j++) {
+    for (int j = 0; j < rep->nb_points; j++) {
         rep->points[j].on_hull = 0;
         for (int i = 0; i < k; i++)
             if (!memcmp(&rep->points[j], &sorted[hull[i]], sizeof(sorted[0])))
@@ -63,7 +67,7 @@ static void mark_hull(sv__ladder_report *rep)
     }
 }
 
-/* One height's rate-quality curve: its points in rate order, made
+/* One height's rate-quality curve in one codec: its points in rate order, made
  * non-decreasing in quality (more bits never make an encode worse; a dip is
  * measurement noise). */
 typedef struct curve {
@@ -72,14 +76,14 @@ typedef struct curve {
     int n;
 } curve;
 
-static void make_curve(const sv__ladder_report *rep, int height, curve *c)
+static void make_curve(const sv__ladder_report *rep, int height, int codec, curve *c)
 {
     double best = -INFINITY, best_ssim = -INFINITY;
 
     c->height = height;
     c->n = 0;
     for (int i = 0; i < rep->nb_points; i++)
-        if (rep->points[i].height == height)
+        if (rep->points[i].height == height && rep->points[i].codec == codec)
             c->p[c->n++] = rep->points[i];
     qsort(c->p, (size_t)c->n, sizeof(c->p[0]), by_rate);
     for (int i = 0; i < c->n; i++) {
@@ -248,6 +252,57 @@ static int place(const curve *curves, int nb, int max_height, double tmpl_kbps, 
     return *kbps > 0 ? best : -1;
 }
 
+/* The curve of `height`, or NULL. */
+static const curve *curve_of(const curve *curves, int nb, int height)
+{
+    for (int i = 0; i < nb; i++)
+        if (curves[i].height == height)
+            return &curves[i];
+    return NULL;
+}
+
+/* The resolution (at most max_height tall) best at `kbps`, or -1. */
+static int best_at(const curve *curves, int nb, int max_height, double kbps)
+{
+    int best = -1;
+    double best_q = -INFINITY;
+
+    for (int i = 0; i < nb; i++) {
+        double q = curves[i].height <= max_height ? at(&curves[i], kbps, NULL) : NAN;
+
+        if (!isnan(q) && q > best_q) {
+            best_q = q;
+            best = i;
+        }
+    }
+    return best;
+}
+
+/* The rate the encoder produces when asked for `target` on this curve:
+ * linear in log rate between the probed targets, in proportion outside
+ * them, except above a last point that produced under 90 % of its target
+ * (the encoder ran out of things to spend bits on: it will not spend more). */
+static double rate_for_target(const curve *c, double target)
+{
+    const sv__probe_point *first = &c->p[0], *last = &c->p[c->n - 1];
+
+    if (target <= first->target_kbps)
+        return first->kbps * target / first->target_kbps;
+    if (target >= last->target_kbps)
+        return last->kbps < 0.9 * last->target_kbps ? last->kbps
+                                                     : last->kbps * target / last->target_kbps;
+    for (int i = 1; i < c->n; i++) {
+        const sv__probe_point *a = &c->p[i - 1], *b = &c->p[i];
+
+        if (target <= b->target_kbps && b->target_kbps > a->target_kbps) {
+            double t = (lx(target) - lx(a->target_kbps)) / (lx(b->target_kbps) - lx(a->target_kbps));
+
+            return exp2(lx(a->kbps) + t * (lx(b->kbps) - lx(a->kbps)));
+        }
+    }
+    return last->kbps;
+}
+
 void sv__ladder_choose(const sv__ladder *tmpl, sv__ladder_report *rep)
 {
     curve curves[SV_MEDIA_MAX_RUNGS];
@@ -261,20 +316,21 @@ void sv__ladder_choose(const sv__ladder *tmpl, sv__ladder_report *rep)
         return;
     }
     mark_hull(rep);
+    sv__ladder_codec_rates(rep);
     for (int i = 0; i < rep->nb_points && nb_curves < SV_MEDIA_MAX_RUNGS; i++) {
-        int seen = 0;
+        int seen = rep->points[i].codec != SV__CODEC_H264;
 
         for (int k = 0; k < nb_curves; k++)
             seen |= curves[k].height == rep->points[i].height;
         if (!seen)
-            make_curve(rep, rep->points[i].height, &curves[nb_curves++]);
+            make_curve(rep, rep->points[i].height, SV__CODEC_H264, &curves[nb_curves++]);
     }
     /* From the top level down: every rung at most as tall as the one above
      * and clearly cheaper, or it is left out (the level above costs hardly
      * more). */
     for (int i = tmpl->nb_rungs - 1; i >= 0; i--) {
         const sv__rung *t = &tmpl->rungs[i];
-        double level, kbps, ssim = NAN;
+        double level, kbps, target, ssim = NAN;
         int c;
 
         if (rep->src_height > 0 && t->height > rep->src_height)
@@ -282,16 +338,33 @@ void sv__ladder_choose(const sv__ladder *tmpl, sv__ladder_report *rep)
         level = level_at(curves, nb_curves, t->bitrate_kbps);
         if (!isfinite(level))
             continue;
-        c = place(curves, nb_curves, max_height, t->bitrate_kbps, level, &kbps);
-        if (c < 0)
-            continue;
+        if (level <= SV_LADDER_CEILING_DB) {
+            /* Bits still buy quality one can see: the template's rate, at
+             * the resolution that makes the most of it. */
+            if ((c = best_at(curves, nb_curves, max_height, t->bitrate_kbps)) < 0)
+                continue;
+            target = t->bitrate_kbps;
+            kbps = fmin(rate_for_target(&curves[c], target), t->bitrate_kbps);
+        } else {
+            /* Above the ceiling more bits are not seen: the cheapest rate
+             * that keeps the ceiling, or the fixed rung's own quality on
+             * this title when that is higher (never worse than the fixed
+             * ladder). */
+            const curve *own = curve_of(curves, nb_curves, t->height);
+            double fixed = own ? at(own, t->bitrate_kbps, NULL) : NAN;
+
+            level = fmin(level, fmax(isnan(fixed) ? level : fixed, SV_LADDER_CEILING_DB));
+            if ((c = place(curves, nb_curves, max_height, t->bitrate_kbps, level, &kbps)) < 0)
+                continue;
+            target = target_at(&curves[c], kbps);
+        }
         if (nb_out && out[nb_out - 1].expected_kbps < kbps * MIN_STEP)
             continue;
         max_height = curves[c].height;
         out[nb_out] = (sv__ladder_choice){
             .width = width_for(rep, curves[c].height),
             .height = curves[c].height,
-            .kbps = (int)lround(fmax(target_at(&curves[c], kbps), MIN_KBPS)),
+            .kbps = (int)lround(fmax(target, MIN_KBPS)),
             .expected_kbps = kbps,
             .from_rung = i,
             .level_psnr = level,
@@ -373,10 +446,58 @@ void sv__ladder_apply(const sv__ladder *tmpl, const sv__ladder_report *rep, sv__
 {
     *out = *tmpl;
     out->per_title = 0;
+    for (int c = 0; c < SV__NB_CODECS; c++)
+        if (rep->codec_percent[c] > 0)
+            out->codec_percent[c] = rep->codec_percent[c];
     out->nb_rungs = 0;
     for (int i = 0; i < rep->nb_chosen && i < SV_MEDIA_MAX_RUNGS; i++) {
         out->rungs[i].height = rep->chosen[i].height;
         out->rungs[i].bitrate_kbps = rep->chosen[i].kbps;
         out->nb_rungs++;
+    }
+}
+
+int sv__ladder_codec_reference(const sv__ladder *tmpl, int src_height)
+{
+    int fit[SV_MEDIA_MAX_RUNGS], n = 0;
+
+    for (int i = 0; i < tmpl->nb_rungs && i < SV_MEDIA_MAX_RUNGS; i++)
+        if (src_height <= 0 || tmpl->rungs[i].height <= src_height)
+            fit[n++] = i;
+    return n ? fit[n / 2] : -1;
+}
+
+/* The reference is the codec's own 100 % point: its target is the H.264
+ * reference rate, its height the reference height. */
+static const sv__probe_point *codec_reference(const sv__ladder_report *rep, int codec)
+{
+    const sv__probe_point *ref = NULL;
+
+    for (int i = 0; i < rep->nb_points; i++)
+        if (rep->points[i].codec == codec && (!ref || rep->points[i].target_kbps > ref->target_kbps))
+            ref = &rep->points[i];
+    return ref;
+}
+
+void sv__ladder_codec_rates(sv__ladder_report *rep)
+{
+    for (int codec = SV__CODEC_H264 + 1; codec < SV__NB_CODECS; codec++) {
+        const sv__probe_point *ref = codec_reference(rep, codec);
+        curve h264, other;
+        double level, rate, percent;
+
+        rep->codec_percent[codec] = 0;
+        if (!ref)
+            continue;
+        make_curve(rep, ref->height, SV__CODEC_H264, &h264);
+        make_curve(rep, ref->height, codec, &other);
+        if (!h264.n || other.n < 2)
+            continue;
+        level = at(&h264, rate_for_target(&h264, ref->target_kbps), NULL);
+        if (isnan(level))
+            continue;
+        rate = lowest_rate(&other, other.p[other.n - 1].kbps, level);
+        percent = rate > 0 ? 100.0 * target_at(&other, rate) / ref->target_kbps : 100;
+        rep->codec_percent[codec] = (int)lround(fmin(fmax(percent, SV_CODEC_MIN_PERCENT), 100));
     }
 }

@@ -17,15 +17,16 @@
 
 json_t *sv__ladder_report_json(const sv__ladder_report *rep)
 {
-    json_t *points = json_array(), *chosen = json_array(), *root;
+    json_t *points = json_array(), *chosen = json_array(), *percent = json_object(), *root;
 
-    if (!points || !chosen)
+    if (!points || !chosen || !percent)
         goto fail;
     for (int i = 0; i < rep->nb_points; i++) {
         const sv__probe_point *p = &rep->points[i];
 
-        if (json_array_append_new(points, json_pack("{s:i,s:i,s:i,s:f,s:f,s:f,s:b}", "width",
-                                                     p->width, "height", p->height, "target_kbps",
+        if (json_array_append_new(points, json_pack("{s:s,s:i,s:i,s:i,s:f,s:f,s:f,s:b}", "codec",
+                                                     sv__codec_name(p->codec), "width", p->width,
+                                                     "height", p->height, "target_kbps",
                                                      p->target_kbps, "kbps", p->kbps, "psnr",
                                                      p->psnr, "ssim", p->ssim, "on_hull",
                                                      p->on_hull)) < 0)
@@ -47,15 +48,22 @@ json_t *sv__ladder_report_json(const sv__ladder_report *rep)
                                                                             : json_null())) < 0)
             goto fail;
     }
-    root = json_pack("{s:i,s:i,s:i,s:i,s:i,s:f,s:f,s:f,s:s,s:o,s:o}", "src_width", rep->src_width,
-                     "src_height", rep->src_height, "display_width", rep->display_width,
-                     "display_height", rep->display_height, "windows", rep->nb_windows,
-                     "sample_s", rep->sample_s, "probe_s", rep->probe_s, "tolerance_db",
-                     SV_LADDER_TOLERANCE_DB, "note", rep->note, "points", points, "chosen", chosen);
+    for (int c = SV__CODEC_H264 + 1; c < SV__NB_CODECS; c++)
+        if (rep->codec_percent[c] > 0 &&
+            json_object_set_new(percent, sv__codec_name(c), json_integer(rep->codec_percent[c])) < 0)
+            goto fail;
+    root = json_pack("{s:i,s:i,s:i,s:i,s:i,s:f,s:f,s:f,s:f,s:s,s:o,s:o,s:o}", "src_width",
+                     rep->src_width, "src_height", rep->src_height, "display_width",
+                     rep->display_width, "display_height", rep->display_height, "windows",
+                     rep->nb_windows, "sample_s", rep->sample_s, "probe_s", rep->probe_s,
+                     "tolerance_db", SV_LADDER_TOLERANCE_DB, "ceiling_db", SV_LADDER_CEILING_DB,
+                     "note", rep->note, "points", points, "chosen", chosen, "codec_percent",
+                     percent);
     return root;
 fail:
     json_decref(points);
     json_decref(chosen);
+    json_decref(percent);
     return NULL;
 }
 
@@ -66,28 +74,43 @@ static double real_or_nan(json_t *v)
 
 int sv__ladder_report_parse(json_t *root, sv__ladder_report *rep)
 {
-    json_t *points, *chosen, *v;
+    json_t *points, *chosen, *v, *percent = NULL;
     const char *note = "";
     size_t i;
 
     memset(rep, 0, sizeof(*rep));
-    if (json_unpack(root, "{s:i,s:i,s:i,s:i,s:i,s:F,s:F,s?s,s:o,s:o}", "src_width",
+    if (json_unpack(root, "{s:i,s:i,s:i,s:i,s:i,s:F,s:F,s?s,s:o,s:o,s?o}", "src_width",
                     &rep->src_width, "src_height", &rep->src_height, "display_width",
                     &rep->display_width, "display_height", &rep->display_height, "windows",
                     &rep->nb_windows, "sample_s", &rep->sample_s, "probe_s", &rep->probe_s,
-                    "note", &note, "points", &points, "chosen", &chosen) < 0 ||
+                    "note", &note, "points", &points, "chosen", &chosen, "codec_percent",
+                    &percent) < 0 ||
         !json_is_array(points) || !json_is_array(chosen) ||
         json_array_size(points) > SV_LADDER_MAX_POINTS ||
         json_array_size(chosen) > SV_MEDIA_MAX_RUNGS)
         return SV_ERR_PARSE;
     snprintf(rep->note, sizeof(rep->note), "%s", note);
+    for (int c = SV__CODEC_H264 + 1; c < SV__NB_CODECS && json_is_object(percent); c++) {
+        json_t *n = json_object_get(percent, sv__codec_name(c));
+
+        if (n && (!json_is_integer(n) || json_integer_value(n) < SV_CODEC_MIN_PERCENT ||
+                  json_integer_value(n) > 100))
+            return SV_ERR_PARSE;
+        rep->codec_percent[c] = n ? (int)json_integer_value(n) : 0;
+    }
     json_array_foreach(points, i, v) {
         sv__probe_point *p = &rep->points[rep->nb_points++];
+        const char *codec = "h264";
         int on_hull = 0;
 
-        if (json_unpack(v, "{s:i,s:i,s:i,s:F,s:F,s:F,s?b}", "width", &p->width, "height",
-                        &p->height, "target_kbps", &p->target_kbps, "kbps", &p->kbps, "psnr",
-                        &p->psnr, "ssim", &p->ssim, "on_hull", &on_hull) < 0)
+        if (json_unpack(v, "{s?s,s:i,s:i,s:i,s:F,s:F,s:F,s?b}", "codec", &codec, "width",
+                        &p->width, "height", &p->height, "target_kbps", &p->target_kbps, "kbps",
+                        &p->kbps, "psnr", &p->psnr, "ssim", &p->ssim, "on_hull", &on_hull) < 0)
+            return SV_ERR_PARSE;
+        for (p->codec = 0; p->codec < SV__NB_CODECS; p->codec++)
+            if (!strcmp(sv__codec_name(p->codec), codec))
+                break;
+        if (p->codec == SV__NB_CODECS)
             return SV_ERR_PARSE;
         p->on_hull = on_hull;
     }
@@ -178,28 +201,31 @@ static void axes(sv__buf *b, const plot *p)
                     (W - R + L) / 2, H - 12, (H - B + T) / 2, (H - B + T) / 2);
 }
 
+/* One polyline per codec and height: H.264 solid, the others dashed, with
+ * the share of the H.264 rate they were given in the legend. */
 static void curves(sv__buf *b, const sv__ladder_report *rep, const plot *p)
 {
-    int heights[SV_MEDIA_MAX_RUNGS], nb = 0;
+    int keys[SV_LADDER_MAX_POINTS], nb = 0;
 
     for (int i = 0; i < rep->nb_points; i++) {
-        int seen = 0;
+        int key = rep->points[i].codec * 100000 + rep->points[i].height, seen = 0;
 
         for (int k = 0; k < nb; k++)
-            seen |= heights[k] == rep->points[i].height;
-        if (!seen && nb < SV_MEDIA_MAX_RUNGS)
-            heights[nb++] = rep->points[i].height;
+            seen |= keys[k] == key;
+        if (!seen)
+            keys[nb++] = key;
     }
     for (int k = 0; k < nb; k++) {
         sv__probe_point pts[SV_LADDER_MAX_POINTS];
         const char *col = colours[k % 8];
-        int n = 0;
+        int n = 0, codec = keys[k] / 100000, height = keys[k] % 100000;
 
         for (int i = 0; i < rep->nb_points; i++)
-            if (rep->points[i].height == heights[k])
+            if (rep->points[i].codec * 100000 + rep->points[i].height == keys[k])
                 pts[n++] = rep->points[i];
         qsort(pts, (size_t)n, sizeof(pts[0]), by_kbps);
-        sv__buf_printf(b, "<polyline fill='none' stroke='%s' stroke-width='2' points='", col);
+        sv__buf_printf(b, "<polyline fill='none' stroke='%s' stroke-width='2'%s points='", col,
+                        codec ? " stroke-dasharray='6 3'" : "");
         for (int i = 0; i < n; i++)
             sv__buf_printf(b, "%.1f,%.1f ", px(p, pts[i].kbps), py(p, pts[i].psnr));
         sv__buf_printf(b, "'/>\n");
@@ -208,8 +234,13 @@ static void curves(sv__buf *b, const sv__ladder_report *rep, const plot *p)
                                "stroke-width='%d'/>\n",
                             px(p, pts[i].kbps), py(p, pts[i].psnr), pts[i].on_hull ? 5 : 3, col,
                             pts[i].on_hull ? 1 : 0);
-        sv__buf_printf(b, "<text x='%d' y='%d' fill='%s'>%dp</text>\n", W - R + 12, T + 16 + 18 * k,
-                        col, heights[k]);
+        if (codec)
+            sv__buf_printf(b, "<text x='%d' y='%d' fill='%s'>%dp %s %d%%</text>\n", W - R + 12,
+                            T + 16 + 18 * k, col, height, sv__codec_name(codec),
+                            rep->codec_percent[codec]);
+        else
+            sv__buf_printf(b, "<text x='%d' y='%d' fill='%s'>%dp</text>\n", W - R + 12,
+                            T + 16 + 18 * k, col, height);
     }
 }
 

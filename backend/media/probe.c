@@ -10,7 +10,8 @@
  * The rate grid is the template's rates plus one and two octaves below the
  * lowest; each height is probed at the grid rates from an eighth of its own
  * template rate to twice it, so neighbouring heights overlap and the hull
- * can compare them at the same rate.
+ * can compare them at the same rate. A height already above the quality
+ * ceiling at its cheapest rate is probed lower on the first window.
  */
 #include <math.h>
 #include <stdio.h>
@@ -30,11 +31,13 @@
 #define MEASURE_EVERY 2      /* frames: every other decoded frame is measured */
 #define FLAT_DB 0.1          /* a height whose quality rose less than this from one
                               * rate to the next is not probed at higher rates */
+#define MIN_PROBE_KBPS 20
 #define MIN_SOURCE_S 2.0     /* shorter sources are not probed */
 #define MAX_THREADS 8
 #define MAX_WINDOW_FRAMES 241  /* WINDOW_S at up to 240 frames/s */
 
 typedef struct cand {
+    int codec;               /* enum sv__video_codec */
     int width, height, kbps;
     sv__quality *q;
     int64_t bytes;
@@ -78,6 +81,34 @@ static int even(double v)
     return i < 2 ? 2 : (i + 1) & ~1;
 }
 
+/* Each codec beyond H.264 at the reference point's height, at shares of
+ * its rate (media.h, sv__ladder_codec_rates). */
+static void plan_codecs(probe *pr, const sv__ladder_report *rep)
+{
+    static const int shares[] = { 35, 50, 70, 100 };
+    const sv__ladder *t = pr->tmpl;
+    int ref = sv__ladder_codec_reference(t, rep->src_height);
+
+    if (ref < 0)
+        return;
+    for (int codec = SV__CODEC_H264 + 1; codec < SV__NB_CODECS; codec++) {
+        if (!(t->codecs & (1u << codec)))
+            continue;
+        for (size_t i = 0; i < sizeof(shares) / sizeof(shares[0]); i++) {
+            int kbps = t->rungs[ref].bitrate_kbps * shares[i] / 100;
+
+            if (pr->nb_c >= SV_LADDER_MAX_POINTS || kbps < MIN_PROBE_KBPS)
+                continue;
+            pr->c[pr->nb_c++] = (cand){
+                .codec = codec,
+                .width = even((double)rep->src_width * t->rungs[ref].height / rep->src_height),
+                .height = t->rungs[ref].height,
+                .kbps = kbps,
+            };
+        }
+    }
+}
+
 /* The grid rates each fitting template height is probed at. */
 static void plan(probe *pr, sv__ladder_report *rep)
 {
@@ -101,7 +132,8 @@ static void plan(probe *pr, sv__ladder_report *rep)
         for (int g = 0; g < nb_grid && pr->nb_c < SV_LADDER_MAX_POINTS; g++) {
             int dup = 0;
 
-            if (grid[g] * 8 < r->bitrate_kbps || grid[g] > 2 * r->bitrate_kbps || grid[g] < 20)
+            if (grid[g] * 8 < r->bitrate_kbps || grid[g] > 2 * r->bitrate_kbps ||
+                grid[g] < MIN_PROBE_KBPS)
                 continue;
             for (int k = 0; k < pr->nb_c; k++)
                 dup |= pr->c[k].height == r->height && pr->c[k].kbps == grid[g];
@@ -114,6 +146,7 @@ static void plan(probe *pr, sv__ladder_report *rep)
             };
         }
     }
+    plan_codecs(pr, rep);
     /* Quality is judged at the size the tallest rung is shown at. */
     pr->dh = tallest;
     pr->dw = even((double)rep->src_width * tallest / rep->src_height);
@@ -281,6 +314,7 @@ static int drain(const probe *pr, cand *c, coder *k)
 static int open_coder(const probe *pr, cand *c, coder *k)
 {
     sv__rung_params p = {
+        .codec = c->codec,
         .width = c->width,
         .height = c->height,
         .bitrate_kbps = c->kbps,
@@ -290,12 +324,13 @@ static int open_coder(const probe *pr, cand *c, coder *k)
         .frame_rate = pr->fps,
         .gop_frames = pr->nb_win,
     };
-    const AVCodec *h264 = avcodec_find_decoder(AV_CODEC_ID_H264);
+    const AVCodec *decoder;
     int ret;
 
-    if ((ret = sv__x264_open(&p, &k->enc, NULL, 0, c->err, sizeof(c->err))) < 0)
+    if ((ret = sv__video_encoder_open(&p, &k->enc, c->err, sizeof(c->err))) < 0)
         return ret;
-    if (!h264 || !(k->dec = avcodec_alloc_context3(h264)) || !(k->pkt = av_packet_alloc()) ||
+    decoder = avcodec_find_decoder(k->enc->codec_id);
+    if (!decoder || !(k->dec = avcodec_alloc_context3(decoder)) || !(k->pkt = av_packet_alloc()) ||
         !(k->out = av_frame_alloc()))
         return sv__media_err(c->err, sizeof(c->err), SV_ERR_NOMEM, "out of memory (probe coder)");
     k->dec->thread_count = 1;
@@ -306,8 +341,8 @@ static int open_coder(const probe *pr, cand *c, coder *k)
         memcpy(k->dec->extradata, k->enc->extradata, (size_t)k->enc->extradata_size);
         k->dec->extradata_size = k->enc->extradata_size;
     }
-    if ((ret = avcodec_open2(k->dec, h264, NULL)) < 0)
-        return sv__media_averr(c->err, sizeof(c->err), SV_ERR_UNSUPPORTED, ret, "H.264 decoder");
+    if ((ret = avcodec_open2(k->dec, decoder, NULL)) < 0)
+        return sv__media_averr(c->err, sizeof(c->err), SV_ERR_UNSUPPORTED, ret, decoder->name);
     return 0;
 }
 
@@ -368,12 +403,13 @@ static void *worker(void *arg)
     return NULL;
 }
 
-static int run_window(probe *pr, int nb_threads)
+/* Runs candidates from..nb_c over the current window. */
+static int run_window(probe *pr, int from, int nb_threads)
 {
     sv__thread t[MAX_THREADS];
     int started = 0;
 
-    pr->next = 0;
+    pr->next = from;
     for (int i = 1; i < nb_threads; i++) {
         if (sv__thread_create(&t[started], "svprobe", worker, pr) < 0)
             break;
@@ -392,6 +428,39 @@ static int threads_for(const sv__ladder *t)
     return n < 1 ? 1 : n > MAX_THREADS ? MAX_THREADS : n;
 }
 
+/* After the first window: a height whose cheapest candidate is already above
+ * the quality ceiling (easy content, where the tallest rung wins at every
+ * rate probed) is probed at a half, a quarter and an eighth of that rate as
+ * well, on the same window, so the hull finds where it crosses the ceiling. */
+static int extend(probe *pr, int nb_threads, char *errbuf, size_t errlen)
+{
+    int first = pr->nb_c, ret;
+
+    for (int i = 0; i < first; i++) {
+        const cand *low = &pr->c[i];
+        int lowest = 1;
+
+        for (int k = 0; k < first; k++)
+            lowest &= pr->c[k].codec != SV__CODEC_H264 || pr->c[k].height != low->height ||
+                      pr->c[k].kbps >= low->kbps;
+        if (low->codec != SV__CODEC_H264 || !lowest || low->rc || sv__quality_peek(low->q) <= SV_LADDER_CEILING_DB)
+            continue;
+        for (int d = 2; d <= 8 && pr->nb_c < SV_LADDER_MAX_POINTS; d *= 2) {
+            cand *c = &pr->c[pr->nb_c];
+
+            if (low->kbps / d < MIN_PROBE_KBPS)
+                break;
+            *c = (cand){ .width = low->width, .height = low->height, .kbps = low->kbps / d };
+            if ((ret = sv__quality_open(pr->dw, pr->dh, &c->q, errbuf, errlen)) < 0)
+                return ret;
+            pr->nb_c++;
+        }
+    }
+    if (pr->nb_c > first)
+        run_window(pr, first, nb_threads);
+    return 0;
+}
+
 /* Fills rep->points from the candidates that were measured. */
 static int collect(probe *pr, sv__ladder_report *rep, char *errbuf, size_t errlen)
 {
@@ -402,9 +471,10 @@ static int collect(probe *pr, sv__ladder_report *rep, char *errbuf, size_t errle
         if (c->rc < 0)
             return sv__media_err(errbuf, errlen, c->rc, "%s", c->err);
         if (sv__quality_finish(c->q, &psnr, &ssim, c->err, sizeof(c->err)) < 0)
-            return sv__media_err(errbuf, errlen, SV_ERR_DECODE, "probe %dp at %d kb/s: %s",
-                                 c->height, c->kbps, c->err);
+            return sv__media_err(errbuf, errlen, SV_ERR_DECODE, "probe %dp %s at %d kb/s: %s",
+                                 c->height, sv__codec_name(c->codec), c->kbps, c->err);
         rep->points[rep->nb_points++] = (sv__probe_point){
+            .codec = c->codec,
             .width = c->width,
             .height = c->height,
             .target_kbps = c->kbps,
@@ -428,7 +498,8 @@ static int flat_from(const probe *pr, int height)
 
         /* The next rate of this height, in rising order. */
         for (int i = 0; i < pr->nb_c; i++)
-            if (pr->c[i].height == height && (prev < 0 || pr->c[i].kbps > pr->c[prev].kbps) &&
+            if (pr->c[i].codec == SV__CODEC_H264 && pr->c[i].height == height &&
+                (prev < 0 || pr->c[i].kbps > pr->c[prev].kbps) &&
                 (next < 0 || pr->c[i].kbps < pr->c[next].kbps))
                 next = i;
         if (next < 0)
@@ -449,7 +520,7 @@ static void prune(probe *pr)
     for (int i = 0; i < pr->nb_c; i++)
         flat[i] = flat_from(pr, pr->c[i].height);
     for (int i = 0; i < pr->nb_c; i++) {
-        if (pr->c[i].kbps <= flat[i])
+        if (pr->c[i].codec != SV__CODEC_H264 || pr->c[i].kbps <= flat[i])
             pr->c[n++] = pr->c[i];
         else
             sv__quality_close(pr->c[i].q);
@@ -512,7 +583,9 @@ int sv__ladder_probe(const char *input, const sv__ladder *tmpl, const volatile i
 
         if ((ret = read_window(&pr, start > 0 ? start : 0, errbuf, errlen)) < 0)
             goto done;
-        run_window(&pr, nb_threads);
+        run_window(&pr, 0, nb_threads);
+        if (w == 0 && (ret = extend(&pr, nb_threads, errbuf, errlen)) < 0)
+            goto done;
         if (cancel && *cancel) {
             ret = sv__media_err(errbuf, errlen, SV_ERR_CANCELLED, "ingest cancelled");
             goto done;

@@ -252,7 +252,7 @@ static void check(void *arg)
     sv_player_state st = get_state(p);
     if (st == SV_STATE_ERROR || st == SV_STATE_IDLE)
         return;
-    double ahead = measure(p);
+    double ahead = measure(p), frozen = 0;
     int all = sv__sched_all_fetched(p);
     int shown = p->playout->shown(p->playout->opaque);
 
@@ -291,10 +291,11 @@ static void check(void *arg)
         (ahead >= p->settings.start_buffer_s || all || !p->pres || p->settings.benchmark ||
          (ahead >= LIVE_EDGE_START_S && sv__sched_at_live_edge(p)))) {
         start_playing(p);
-    } else if (st == SV_STATE_PLAYING && p->pres && !all && ahead < REBUFFER_LOW_S &&
-               !p->settings.benchmark) {
+    } else if (st == SV_STATE_PLAYING && p->pres && !all && !p->settings.benchmark &&
+               (ahead < REBUFFER_LOW_S ||
+                (ahead < LIVE_EDGE_START_S && (frozen = sv__sched_edge_frozen(p)) > 0))) {
         set_outputs_playing(p, 0);
-        p->rebuffer_start_s = sv__player_now(p);
+        p->rebuffer_start_s = sv__player_now(p) - frozen; /* since the picture stood still */
         sv__mutex_lock(&p->st.lock);
         p->st.stats.rebuffer_count++;
         sv__mutex_unlock(&p->st.lock);

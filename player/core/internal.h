@@ -99,6 +99,17 @@ int sv__sched_all_fetched(struct sv_player *p);
  * available and waits at the live edge, or reads the segment being written
  * (more buffer is not to be had). */
 int sv__sched_at_live_edge(struct sv_player *p);
+/* Live, at the edge (as above), the playback position standing still: how
+ * long it has (seconds, player clock), once that is SV__EDGE_FROZEN_S or
+ * more, else 0. The decoder keeps the last frames it was given until more
+ * come, so a stream starved at the edge freezes with a few frames' worth of
+ * media still counted ahead of the position: the control loop asks this
+ * while under 0.4 s is ahead, to tell such a stall from a short wait for
+ * the next segment (a video under 2 frames a second would look frozen
+ * between its frames; with more buffered than that it is never asked).
+ * Control thread, each tick. */
+#define SV__EDGE_FROZEN_S 0.5
+double sv__sched_edge_frozen(struct sv_player *p);
 void sv__sched_lock_quality(struct sv_player *p, int index); /* -1: ABR */
 double sv__sched_throughput_bps(struct sv_player *p);
 /* When the scheduler gave up (nothing could be fetched for

@@ -102,8 +102,10 @@ static int choose_rep(sched_stream *ss, sv__track *t, const char **reason, doubl
     }
     double seg_d = 4;
     const sv__rep *cur = &t->reps[ss->last_rep >= 0 ? ss->last_rep : 0];
-    if (cur->seg_state == SV__SEGS_READY && cur->nb_segs)
-        seg_d = cur->segs[0].duration > 0 ? cur->segs[0].duration : seg_d;
+    if (cur->seg_state == SV__SEGS_READY && cur->nb_segs) {
+        double d0 = sv__rep_segment(cur, 0).duration;
+        seg_d = d0 > 0 ? d0 : seg_d;
+    }
     int last = -1;
     for (size_t i = 0; i < n; i++)
         if (map[i] == ss->last_rep)
@@ -345,10 +347,10 @@ void sv__sched_end_stream(sched_stream *ss)
 static long ll_entry(sched_stream *ss, sv__track *t, int *ri, sv__rep **rep, const char **reason,
                      long i)
 {
-    if (i < 0 || (size_t)i >= (*rep)->nb_segs || !(*rep)->segs[i].part)
+    if (i < 0 || (size_t)i >= (*rep)->nb_segs || !sv__rep_segment(*rep, (size_t)i).part)
         return i;
     int fresh = ss->last_rep < 0 || !ss->run_media;
-    if (!fresh && *ri != ss->last_rep && !(*rep)->segs[i].independent &&
+    if (!fresh && *ri != ss->last_rep && !sv__rep_segment(*rep, (size_t)i).independent &&
         t->reps[ss->last_rep].seg_state == SV__SEGS_READY) {
         long j = sv__model_find_segment(&t->reps[ss->last_rep], ss->next_time);
         if (j >= 0) {
@@ -360,13 +362,17 @@ static long ll_entry(sched_stream *ss, sv__track *t, int *ri, sv__rep **rep, con
     }
     const sv__rep *r = *rep;
     if (fresh || *ri != ss->last_rep) {
-        while (i > 0 && r->segs[i].part && !r->segs[i].independent)
+        for (;;) {
+            sv__segment e = sv__rep_segment(r, (size_t)i);
+            if (i == 0 || !e.part || e.independent)
+                return i;
             i--;
-        return i;
+        }
     }
     char url[SV__URL_MAX];
-    if ((size_t)i < r->nb_segs && sv__segment_url(r, &r->segs[i], url, sizeof(url)) &&
-        !strcmp(url, ss->seg_url) && r->segs[i].offset == ss->seg.offset)
+    sv__segment e = sv__rep_segment(r, (size_t)i);
+    if (sv__segment_url(r, &e, url, sizeof(url)) && !strcmp(url, ss->seg_url) &&
+        e.offset == ss->seg.offset)
         i++;
     return i;
 }
@@ -458,7 +464,7 @@ static void pump(sched_stream *ss)
 
     long i = sv__model_find_segment(rep, ss->next_time);
     i = ll_entry(ss, t, &ri, &rep, &reason, i);
-    while (i >= 0 && (size_t)i < rep->nb_segs && rep->segs[i].gap)
+    while (i >= 0 && (size_t)i < rep->nb_segs && sv__rep_segment(rep, (size_t)i).gap)
         i++;
     if (i < 0 || (size_t)i >= rep->nb_segs) {
         /* A live period is over once its rep lists its last segment. */
@@ -480,7 +486,7 @@ static void pump(sched_stream *ss)
     }
     ss->waiting_live = 0;
     s->edge_misses = 0;
-    const sv__segment *seg = &rep->segs[i];
+    const sv__segment segv = sv__rep_segment(rep, (size_t)i), *seg = &segv;
     if (ri != ss->last_rep || seg->disc != ss->last_disc || !same_init(ss, seg->init)) {
         ss->run++;
         ss->run_media = 0;

@@ -60,6 +60,8 @@ struct sv__sched {
     int avail_refresh;         /* the timer reloads the MPD (a SegmentTimeline's next
                                   segment) rather than listing from the one we have */
     int edge_misses;           /* such reloads in a row that came too early */
+    double edge_pos;           /* sv__sched_edge_frozen: the position last seen at the edge */
+    double edge_pos_since;     /* player clock since which it has stood there */
     int refresh_errors;        /* HLS: playlist reloads of this round that failed */
     int refresh_failed;        /* the last round failed: no blocking reload at once */
     uint64_t gen;              /* generation the chunks are tagged with */

@@ -74,6 +74,23 @@ void sv__sched_schedule_avail(sv__sched *s)
         s->avail_timer = 0;
 }
 
+double sv__sched_edge_frozen(struct sv_player *p)
+{
+    sv__sched *s = p->sched;
+    double now = sv__player_now(p);
+    if (!s)
+        return 0;
+    sv__mutex_lock(&p->st.lock);
+    double pos = p->st.position_s;
+    sv__mutex_unlock(&p->st.lock);
+    if (!sv__sched_at_live_edge(p) || pos != s->edge_pos) {
+        s->edge_pos = pos;
+        s->edge_pos_since = now;
+        return 0;
+    }
+    return now - s->edge_pos_since >= SV__EDGE_FROZEN_S ? now - s->edge_pos_since : 0;
+}
+
 /* ---- live refresh ------------------------------------------------------------ */
 
 /* LL-HLS: the rep a stream reloads answers blocking reloads. */

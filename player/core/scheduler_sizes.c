@@ -36,8 +36,9 @@ size_t sv__sched_known_sizes(const struct sv_player *p, const sv__track *t, int 
         size_t k = 0;
         for (; k < known && (size_t)i + k < total; k++) {
             size_t si = (size_t)i + k;
-            if (listed && rep->segs[si].length > 0)
-                out[k * n + r] = (uint64_t)rep->segs[si].length;
+            int64_t length = listed ? sv__rep_segment(rep, si).length : -1;
+            if (length > 0)
+                out[k * n + r] = (uint64_t)length;
             else if (table)
                 out[k * n + r] = table->segment_bytes[si * table->num_rungs + (size_t)map[r]];
             else

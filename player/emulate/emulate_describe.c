@@ -130,7 +130,8 @@ static int init_sizes(sv__transport *t, const sv__track *tr, uint64_t *init, siz
                       char *err, size_t errlen)
 {
     for (size_t i = 0; i < tr->nb_reps; i++) {
-        const sv__resource *res = tr->reps[i].nb_segs ? tr->reps[i].segs[0].init : NULL;
+        const sv__resource *res = tr->reps[i].nb_segs ? sv__rep_segment(&tr->reps[i], 0).init
+                                                      : NULL;
         init[i] = 0;
         if (!res || !res->url)
             continue;
@@ -194,7 +195,7 @@ static int measure(sv__transport *t, const sv__track *tr, size_t nsegs, int para
         /* Start what fits; byte ranges need no request. */
         while (ret == 0 && next < total && inflight < (size_t)parallel) {
             size_t k = next / rungs, r = next % rungs;
-            const sv__segment *seg = &tr->reps[r].segs[k];
+            const sv__segment segv = sv__rep_segment(&tr->reps[r], k), *seg = &segv;
             char url[SV__URL_MAX];
             next++;
             if (seg->length > 0) {
@@ -233,8 +234,8 @@ static int measure(sv__transport *t, const sv__track *tr, size_t nsegs, int para
             q->busy = 0;
             inflight--;
             char buf[SV__URL_MAX];
-            const char *url = sv__segment_url(&tr->reps[q->rung], &tr->reps[q->rung].segs[q->seg],
-                                              buf, sizeof(buf));
+            const sv__segment seg = sv__rep_segment(&tr->reps[q->rung], q->seg);
+            const char *url = sv__segment_url(&tr->reps[q->rung], &seg, buf, sizeof(buf));
             if (!url)
                 url = "(no URL)";
             if (ret == 0 && q->res.error) {
@@ -321,7 +322,7 @@ static int describe(sv__transport *t, const char *url, int parallel, sv_emulate_
     *sizes_out = sizes;
     v->video.num_rungs = rungs;
     v->video.num_segments = nsegs;
-    v->video.segment_duration_s = tr->reps[0].segs[0].duration;
+    v->video.segment_duration_s = sv__rep_segment(&tr->reps[0], 0).duration;
 
 done:
     sv__model_destroy(pres);

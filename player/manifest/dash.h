@@ -166,6 +166,8 @@ typedef struct sv__dash_seg {
     double duration;
     int64_t number;                    /* $Number$ */
     int64_t time;                      /* $Time$, in timescale units */
+    int64_t d;                         /* its duration in timescale units, before any
+                                          cut at the period's end */
 } sv__dash_seg;
 
 /*
@@ -175,6 +177,33 @@ typedef struct sv__dash_seg {
  */
 char *sv__dash_fill_template(sv__arena *a, const char *tmpl, const char *rep_id,
                              int64_t number, int64_t bandwidth, int64_t time);
+
+/*
+ * Like sv__dash_fill_template(), into buf[cap] (NUL-terminated). Returns the
+ * length, SV_ERR_PARSE when the template is malformed, or SV_ERR_OVERFLOW
+ * when the result does not fit.
+ */
+int sv__dash_fill_template_buf(const char *tmpl, const char *rep_id, int64_t number,
+                               int64_t bandwidth, int64_t time, char *buf, size_t cap);
+
+/*
+ * Called by sv__dash_walk() for each segment, in order. seg->url is the
+ * reference as the MPD gives it, neither filled in nor resolved: the
+ * template (SegmentTemplate), the SegmentURL@media or NULL (SegmentList,
+ * single segment: the BaseURL itself). Returns 0 to go on, 1 to stop, or
+ * a negative code that sv__dash_walk() returns.
+ */
+typedef int (*sv__dash_visit)(void *opaque, const sv__dash_seg *seg);
+
+/*
+ * Walks the segments of `rep` that overlap [from, to) seconds of the period
+ * (to <= 0: the whole period of `period_duration` seconds), at most
+ * max_segments of them, building no URL and allocating nothing. Returns how
+ * many were handed to `visit`, a visitor's negative code, SV_ERR_PARSE for
+ * an open-ended timeline without a bound, or SV_ERR_STATE for SegmentBase.
+ */
+int sv__dash_walk(const sv__dash_representation *rep, double period_duration, double from,
+                  double to, size_t max_segments, sv__dash_visit visit, void *opaque);
 
 /*
  * Lists the segments of `rep` that overlap [from, to) seconds of the period

@@ -14,10 +14,12 @@
 #include <strings.h>
 
 #include "player/manifest/dash.h"
+#include "player/manifest/dash_xml.h"
 #include "platform/numeric.h"
 #include "player/manifest/url.h"
 
 #define MAX_BASES 16
+/* Representations in an AdaptationSet, descriptors of one kind. */
 #define MAX_ITEMS 100000
 
 typedef struct ctx {
@@ -188,23 +190,6 @@ static int resolve_bases(ctx *c, const xmlNode *n, const bases *parent, bases *o
 
 /* ---- segment addressing --------------------------------------------------- */
 
-static int parse_range(const char *s, sv__dash_range *r)
-{
-    char *end;
-    if (!s)
-        return 0;
-    long long a = strtoll(s, &end, 10);
-    if (end == s || *end != '-')
-        return -1;
-    const char *b = end + 1;
-    long long z = strtoll(b, &end, 10);
-    if (end == b || *end || a < 0 || z < a)
-        return -1;
-    r->offset = a;
-    r->length = z - a + 1;
-    return 1;
-}
-
 static int merge_common(ctx *c, const xmlNode *n, sv__dash_segments *s)
 {
     int64_t v;
@@ -231,7 +216,7 @@ static int merge_common(ctx *c, const xmlNode *n, sv__dash_segments *s)
         return bad_attr(c, n, "duration", "is negative");
     if (s->start_number < 0)
         return bad_attr(c, n, "startNumber", "is negative");
-    if (parse_range(attr(c, n, "indexRange"), &s->index_range) < 0)
+    if (sv__dash_parse_range(attr(c, n, "indexRange"), &s->index_range) < 0)
         return bad_attr(c, n, "indexRange", "is not a byte range first-last");
     for (const xmlNode *ch = n->children; ch; ch = ch->next) {
         if (is(ch, "Initialization") || is(ch, "RepresentationIndex")) {
@@ -239,38 +224,14 @@ static int merge_common(ctx *c, const xmlNode *n, sv__dash_segments *s)
                 const char *src = attr(c, ch, "sourceURL");
                 if (src)
                     s->initialization = src;
-                if (parse_range(attr(c, ch, "range"), &s->init_range) < 0)
+                if (sv__dash_parse_range(attr(c, ch, "range"), &s->init_range) < 0)
                     return bad_attr(c, ch, "range", "is not a byte range first-last");
             }
         } else if (is(ch, "SegmentTimeline")) {
-            size_t cap = 0;
-            s->timeline = NULL;
-            s->nb_timeline = 0;
-            for (const xmlNode *e = ch->children; e; e = e->next) {
-                if (!is(e, "S"))
-                    continue;
-                if (s->nb_timeline == MAX_ITEMS)
-                    return sv__parse_fail(c->err, (int)xmlGetLineNo(e),
-                                          "SegmentTimeline: more than %d S elements", MAX_ITEMS);
-                s->timeline = sv__arena_grow(c->arena, s->timeline, &cap, s->nb_timeline + 1,
-                                             sizeof(*s->timeline));
-                if (!s->timeline)
-                    return SV_ERR_NOMEM;
-                sv__dash_s *entry = &s->timeline[s->nb_timeline++];
-                memset(entry, 0, sizeof(*entry));
-                if ((ret = attr_i64(c, e, "t", &entry->t)) < 0 ||
-                    attr_i64(c, e, "d", &entry->d) < 0 || attr_i64(c, e, "r", &entry->r) < 0)
-                    return SV_ERR_PARSE;
-                entry->has_t = ret;
-                if (entry->d <= 0)
-                    return attr_raw(e, "d") ? bad_attr(c, e, "d", "must be positive")
-                                            : sv__parse_fail(c->err, (int)xmlGetLineNo(e),
-                                                             "S without the d attribute");
-                if (entry->r < -1)
-                    return bad_attr(c, e, "r", "must be -1 or more");
-                if (entry->t < 0)
-                    return bad_attr(c, e, "t", "is negative");
-            }
+            /* Read while the XML streamed past (dash_xml.h). */
+            const sv__dash_items *it = ch->_private;
+            s->timeline = it ? it->s : NULL;
+            s->nb_timeline = it ? it->nb_s : 0;
         } else if (is(ch, "SegmentURL")) {
             /* Collected by the caller for SegmentList. */
         }
@@ -299,23 +260,10 @@ static int merge_segments(ctx *c, const xmlNode *level, sv__dash_segments *s)
             s->kind = SV_DASH_ADDR_LIST;
             if ((ret = merge_common(c, n, s)) < 0)
                 return ret;
-            size_t cap = 0, count = 0;
-            sv__dash_segment_url *list = NULL;
-            for (const xmlNode *u = n->children; u; u = u->next) {
-                if (!is(u, "SegmentURL"))
-                    continue;
-                if (count == MAX_ITEMS)
-                    return sv__parse_fail(c->err, (int)xmlGetLineNo(u),
-                                          "SegmentList: more than %d SegmentURL elements",
-                                          MAX_ITEMS);
-                if (!(list = sv__arena_grow(c->arena, list, &cap, count + 1, sizeof(*list))))
-                    return SV_ERR_NOMEM;
-                sv__dash_segment_url *su = &list[count++];
-                su->media = attr(c, u, "media");
-                su->range.length = -1;
-                if (parse_range(attr(c, u, "mediaRange"), &su->range) < 0)
-                    return bad_attr(c, u, "mediaRange", "is not a byte range first-last");
-            }
+            /* Read while the XML streamed past (dash_xml.h). */
+            const sv__dash_items *it = n->_private;
+            size_t count = it ? it->nb_urls : 0;
+            sv__dash_segment_url *list = it ? it->urls : NULL;
             if (count) {
                 s->list = list;
                 s->nb_list = count;
@@ -693,18 +641,11 @@ int sv__dash_parse(const char *text, size_t size, const char *url, const sv_allo
         goto fail;
     /* No network, no DTD loading, no entity substitution: an MPD needs none,
      * and each is a way for a hostile manifest to reach out or blow up. */
-    doc = xmlCtxtReadMemory(px, text, (int)size, url, NULL,
-                            XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
-    if (!doc) {
-        const xmlError *e = xmlCtxtGetLastError(px);
-        ret = sv__parse_fail(err, e ? e->line : 0, "XML: %s",
-                             e && e->message ? e->message : "not well-formed");
-        /* libxml2 messages end with a newline. */
-        size_t n = strlen(err->message);
-        if (n && err->message[n - 1] == '\n')
-            err->message[n - 1] = '\0';
+    doc = sv__dash_xml_read(px, text, size, url,
+                            XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING, c.arena,
+                            err, &ret);
+    if (!doc)
         goto fail;
-    }
     const xmlNode *root = xmlDocGetRootElement(doc);
     if (!root) {
         ret = sv__parse_fail(err, 0, "empty XML document");

@@ -21,28 +21,29 @@ static int put(char *buf, size_t cap, size_t *len, int64_t v, int width)
     return 0;
 }
 
-char *sv__dash_fill_template(sv__arena *a, const char *tmpl, const char *rep_id,
-                             int64_t number, int64_t bandwidth, int64_t time)
+int sv__dash_fill_template_buf(const char *tmpl, const char *rep_id, int64_t number,
+                               int64_t bandwidth, int64_t time, char *buf, size_t cap)
 {
-    char buf[4096];
     size_t len = 0;
 
+    if (!cap)
+        return SV_ERR_OVERFLOW;
     for (const char *p = tmpl; *p;) {
         if (*p != '$') {
-            if (len + 1 >= sizeof(buf))
-                return NULL;
+            if (len + 1 >= cap)
+                return SV_ERR_OVERFLOW;
             buf[len++] = *p++;
             continue;
         }
         const char *end = strchr(p + 1, '$');
         if (!end)
-            return NULL;
+            return SV_ERR_PARSE;
         size_t idlen = (size_t)(end - p - 1);
         const char *id = p + 1;
         p = end + 1;
         if (idlen == 0) { /* "$$" is a literal '$' */
-            if (len + 1 >= sizeof(buf))
-                return NULL;
+            if (len + 1 >= cap)
+                return SV_ERR_OVERFLOW;
             buf[len++] = '$';
             continue;
         }
@@ -53,65 +54,64 @@ char *sv__dash_fill_template(sv__arena *a, const char *tmpl, const char *rep_id,
         if (pct) {
             const char *f = pct + 1;
             if (*f != '0')
-                return NULL;
+                return SV_ERR_PARSE;
             while (++f < end && *f >= '0' && *f <= '9')
                 width = width * 10 + (*f - '0');
             if (f != end - 1 || *f != 'd' || width > 32)
-                return NULL;
+                return SV_ERR_PARSE;
         }
 #define ID(s) (namelen == sizeof(s) - 1 && memcmp(id, s, namelen) == 0)
+        int ok;
         if (ID("RepresentationID")) {
             size_t n = strlen(rep_id);
-            if (pct || len + n >= sizeof(buf))
-                return NULL;
-            memcpy(buf + len, rep_id, n);
-            len += n;
+            if (pct)
+                return SV_ERR_PARSE;
+            if ((ok = len + n < cap) != 0) {
+                memcpy(buf + len, rep_id, n);
+                len += n;
+            }
         } else if (ID("Number")) {
-            if (put(buf, sizeof(buf), &len, number, width) < 0)
-                return NULL;
+            ok = put(buf, cap, &len, number, width) == 0;
         } else if (ID("Bandwidth")) {
-            if (put(buf, sizeof(buf), &len, bandwidth, width) < 0)
-                return NULL;
+            ok = put(buf, cap, &len, bandwidth, width) == 0;
         } else if (ID("Time")) {
-            if (put(buf, sizeof(buf), &len, time, width) < 0)
-                return NULL;
+            ok = put(buf, cap, &len, time, width) == 0;
         } else {
-            return NULL;
+            return SV_ERR_PARSE;
         }
 #undef ID
+        if (!ok)
+            return SV_ERR_OVERFLOW;
     }
-    return sv__arena_strndup(a, buf, len);
+    buf[len] = '\0';
+    return (int)len;
 }
 
-typedef struct out_list {
-    sv__arena *a;
-    sv__dash_seg *v;
-    size_t n, cap, max;
-} out_list;
-
-static int add(out_list *o, const sv__dash_representation *rep, const char *base,
-               const char *media, sv__dash_range range, double start, double dur,
-               int64_t number, int64_t time)
+char *sv__dash_fill_template(sv__arena *a, const char *tmpl, const char *rep_id,
+                             int64_t number, int64_t bandwidth, int64_t time)
 {
-    if (o->n >= o->max)
+    char buf[4096];
+    int len = sv__dash_fill_template_buf(tmpl, rep_id, number, bandwidth, time, buf, sizeof(buf));
+    return len < 0 ? NULL : sv__arena_strndup(a, buf, (size_t)len);
+}
+
+/* A walk in progress: the visitor and how many segments it was handed. */
+typedef struct walk {
+    sv__dash_visit visit;
+    void *opaque;
+    size_t n, max;
+} walk;
+
+/* Hands one segment to the visitor: 0 to go on, 1 to stop (the visitor
+ * asked, or max_segments were handed over), or its negative code. */
+static int emit(walk *w, const char *ref, sv__dash_range range, double start, double dur,
+                int64_t d, int64_t number, int64_t time)
+{
+    if (w->n >= w->max)
         return 1; /* full: stop quietly */
-    if (!(o->v = sv__arena_grow(o->a, o->v, &o->cap, o->n + 1, sizeof(*o->v))))
-        return SV_ERR_NOMEM;
-    sv__dash_seg *s = &o->v[o->n];
-    const char *ref = media;
-    if (media && rep->seg.kind == SV_DASH_ADDR_TEMPLATE &&
-        !(ref = sv__dash_fill_template(o->a, media, rep->id, number, rep->bandwidth, time)))
-        return SV_ERR_PARSE;
-    s->url = ref ? sv__url_resolve(o->a, base, ref) : sv__arena_strdup(o->a, base);
-    if (!s->url)
-        return SV_ERR_PARSE;
-    s->range = range;
-    s->start = start;
-    s->duration = dur;
-    s->number = number;
-    s->time = time;
-    o->n++;
-    return 0;
+    sv__dash_seg s = { ref, range, start, dur, number, time, d };
+    w->n++;
+    return w->visit(w->opaque, &s);
 }
 
 /* Whether [start, start+dur) overlaps [from, to), to <= 0 meaning open. */
@@ -120,8 +120,8 @@ static int overlaps(double start, double dur, double from, double to)
     return start + dur > from && (to <= 0 || start < to);
 }
 
-static int expand_timeline(out_list *o, const sv__dash_representation *rep, const char *base,
-                           double period_duration, double from, double to)
+static int walk_timeline(walk *w, const sv__dash_representation *rep, double period_duration,
+                         double from, double to)
 {
     const sv__dash_segments *s = &rep->seg;
     const double ts = (double)s->timescale;
@@ -167,15 +167,15 @@ static int expand_timeline(out_list *o, const sv__dash_representation *rep, cons
             if (to > 0 && start >= to)
                 return 0;
             if (overlaps(start, dur, from, to) &&
-                (ret = add(o, rep, base, s->media, whole, start, dur, number, t)) != 0)
+                (ret = emit(w, s->media, whole, start, dur, e->d, number, t)) != 0)
                 return ret < 0 ? ret : 0;
         }
     }
     return 0;
 }
 
-static int expand_numbered(out_list *o, const sv__dash_representation *rep, const char *base,
-                           double period_duration, double from, double to)
+static int walk_numbered(walk *w, const sv__dash_representation *rep, double period_duration,
+                         double from, double to)
 {
     const sv__dash_segments *s = &rep->seg;
     const double ts = (double)s->timescale, dur = (double)s->duration / ts;
@@ -199,30 +199,88 @@ static int expand_numbered(out_list *o, const sv__dash_representation *rep, cons
         double d = period_duration > 0 && start + dur > period_duration ? period_duration - start
                                                                           : dur;
         int64_t time = s->presentation_time_offset + i * s->duration;
-        if ((ret = add(o, rep, base, s->media, whole, start, d, s->start_number + i, time)) != 0)
+        if ((ret = emit(w, s->media, whole, start, d, s->duration, s->start_number + i, time)) != 0)
             return ret < 0 ? ret : 0;
     }
     return 0;
 }
 
-static int expand_list(out_list *o, const sv__dash_representation *rep, const char *base,
-                       double period_duration, double from, double to)
+static int walk_list(walk *w, const sv__dash_representation *rep, double period_duration,
+                     double from, double to)
 {
     const sv__dash_segments *s = &rep->seg;
+    int64_t d = s->duration;
     double dur = s->duration > 0 ? (double)s->duration / (double)s->timescale
                                  : (s->nb_list == 1 ? period_duration : 0);
     int ret;
 
     if (dur <= 0)
         return SV_ERR_PARSE;
+    if (d <= 0)
+        d = (int64_t)llround(dur * (double)s->timescale);
     for (size_t i = 0; i < s->nb_list; i++) {
         double start = (double)i * dur;
         if (!overlaps(start, dur, from, to))
             continue;
-        if ((ret = add(o, rep, base, s->list[i].media, s->list[i].range, start, dur,
-                       s->start_number + (int64_t)i, 0)) != 0)
+        if ((ret = emit(w, s->list[i].media, s->list[i].range, start, dur, d,
+                        s->start_number + (int64_t)i, 0)) != 0)
             return ret < 0 ? ret : 0;
     }
+    return 0;
+}
+
+int sv__dash_walk(const sv__dash_representation *rep, double period_duration, double from,
+                  double to, size_t max_segments, sv__dash_visit visit, void *opaque)
+{
+    walk w = { visit, opaque, 0, max_segments };
+    const sv__dash_range whole = { 0, -1 };
+    int ret = 0;
+
+    if (!rep || !visit)
+        return SV_ERR_INVALID;
+    switch (rep->seg.kind) {
+    case SV_DASH_ADDR_TEMPLATE:
+        ret = rep->seg.nb_timeline ? walk_timeline(&w, rep, period_duration, from, to)
+                                   : walk_numbered(&w, rep, period_duration, from, to);
+        break;
+    case SV_DASH_ADDR_LIST:
+        ret = walk_list(&w, rep, period_duration, from, to);
+        break;
+    case SV_DASH_ADDR_NONE:
+        ret = emit(&w, NULL, whole, 0, period_duration, 0, 1, 0);
+        break;
+    case SV_DASH_ADDR_BASE:
+        return SV_ERR_STATE;
+    }
+    return ret < 0 ? ret : (int)(w.n > INT32_MAX ? INT32_MAX : w.n);
+}
+
+/* sv__dash_expand's visitor: the URL is built and the segment kept. */
+typedef struct expansion {
+    sv__arena *a;
+    const sv__dash_representation *rep;
+    const char *base;
+    sv__dash_seg *v;
+    size_t n, cap;
+} expansion;
+
+static int keep(void *opaque, const sv__dash_seg *seg)
+{
+    expansion *x = opaque;
+    const char *ref = seg->url;
+
+    if (!(x->v = sv__arena_grow(x->a, x->v, &x->cap, x->n + 1, sizeof(*x->v))))
+        return SV_ERR_NOMEM;
+    if (ref && x->rep->seg.kind == SV_DASH_ADDR_TEMPLATE &&
+        !(ref = sv__dash_fill_template(x->a, ref, x->rep->id, seg->number, x->rep->bandwidth,
+                                       seg->time)))
+        return SV_ERR_PARSE;
+    sv__dash_seg *s = &x->v[x->n];
+    *s = *seg;
+    s->url = ref ? sv__url_resolve(x->a, x->base, ref) : sv__arena_strdup(x->a, x->base);
+    if (!s->url)
+        return SV_ERR_PARSE;
+    x->n++;
     return 0;
 }
 
@@ -230,31 +288,14 @@ int sv__dash_expand(sv__arena *a, const sv__dash_representation *rep, size_t bas
                     double period_duration, double from, double to, size_t max_segments,
                     sv__dash_seg **out)
 {
-    out_list o = { a, NULL, 0, 0, max_segments };
-    const sv__dash_range whole = { 0, -1 };
-    int ret = 0;
-
     if (!rep || base_index >= rep->nb_base_urls || !out)
         return SV_ERR_INVALID;
-    const char *base = rep->base_urls[base_index].url;
-    switch (rep->seg.kind) {
-    case SV_DASH_ADDR_TEMPLATE:
-        ret = rep->seg.nb_timeline ? expand_timeline(&o, rep, base, period_duration, from, to)
-                                   : expand_numbered(&o, rep, base, period_duration, from, to);
-        break;
-    case SV_DASH_ADDR_LIST:
-        ret = expand_list(&o, rep, base, period_duration, from, to);
-        break;
-    case SV_DASH_ADDR_NONE:
-        ret = add(&o, rep, base, NULL, whole, 0, period_duration, 1, 0);
-        break;
-    case SV_DASH_ADDR_BASE:
-        return SV_ERR_STATE;
-    }
+    expansion x = { a, rep, rep->base_urls[base_index].url, NULL, 0, 0 };
+    int ret = sv__dash_walk(rep, period_duration, from, to, max_segments, keep, &x);
     if (ret < 0)
         return ret;
-    *out = o.v;
-    return (int)o.n;
+    *out = x.v;
+    return (int)x.n;
 }
 
 const char *sv__dash_init_url(sv__arena *a, const sv__dash_representation *rep,

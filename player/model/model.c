@@ -81,12 +81,23 @@ void sv__model_destroy(sv__presentation *pres)
 
 /* ---- look-ups ------------------------------------------------------------ */
 
+sv__segment sv__rep_segment(const sv__rep *rep, size_t i)
+{
+    return rep->runs ? sv__seg_runs_get(rep->runs, i) : rep->seg_array[i];
+}
+
+/* The start of segment i: what the binary searches below compare. */
+static double start_of(const sv__rep *rep, size_t i)
+{
+    return rep->runs ? sv__seg_runs_get(rep->runs, i).start : rep->seg_array[i].start;
+}
+
 long sv__model_find_segment(const sv__rep *rep, double t)
 {
     if (!rep || rep->seg_state != SV__SEGS_READY || rep->nb_segs == 0)
         return -1;
-    const sv__segment *last = &rep->segs[rep->nb_segs - 1];
-    if (t >= last->start + last->duration)
+    const sv__segment last = sv__rep_segment(rep, rep->nb_segs - 1);
+    if (t >= last.start + last.duration)
         return -1;
     /* Binary search for the last segment starting at or before t + 1 ms:
      * the tolerance absorbs rounding in timescale arithmetic, so a seek to a
@@ -94,7 +105,7 @@ long sv__model_find_segment(const sv__rep *rep, double t)
     size_t lo = 0, hi = rep->nb_segs;
     while (hi - lo > 1) {
         size_t mid = lo + (hi - lo) / 2;
-        if (rep->segs[mid].start <= t + 0.001)
+        if (start_of(rep, mid) <= t + 0.001)
             lo = mid;
         else
             hi = mid;
@@ -109,17 +120,21 @@ long sv__model_find_number(const sv__rep *rep, int64_t number)
     size_t lo = 0, hi = rep->nb_segs;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        if (rep->segs[mid].number < number)
+        if (sv__rep_segment(rep, mid).number < number)
             lo = mid + 1;
         else
             hi = mid;
     }
-    return lo < rep->nb_segs && rep->segs[lo].number == number ? (long)lo : -1;
+    return lo < rep->nb_segs && sv__rep_segment(rep, lo).number == number ? (long)lo : -1;
 }
 
 const char *sv__segment_url(const sv__rep *rep, const sv__segment *seg, char *buf, size_t cap)
 {
-    if (!rep || !rep->uris || !seg)
+    if (!rep || !seg)
+        return NULL;
+    if (rep->runs)
+        return sv__seg_runs_url(rep->runs, seg, buf, cap) >= 0 ? buf : NULL;
+    if (!rep->uris)
         return NULL;
     return sv__uri_table_format(rep->uris, seg->uri, seg->uri_number, buf, cap);
 }
@@ -179,7 +194,8 @@ void sv__seg_list_commit(sv__seg_list *l, sv__rep *rep)
 {
     sv__arena_destroy(rep->seg_arena);
     rep->seg_arena = l->arena;
-    rep->segs = l->segs;
+    rep->seg_array = l->runs ? NULL : l->segs;
+    rep->runs = l->runs;
     rep->nb_segs = l->n;
     rep->complete = l->complete;
     rep->uris = l->uris;

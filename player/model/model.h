@@ -9,14 +9,19 @@
  * and fed back with the sv__model_* calls below.
  *
  * Memory: everything a presentation points to lives in pres->arena, except
- * each representation's segment array and the table of its segments' URLs,
- * which live in its own arena (rep->seg_arena) so a live refresh can replace
- * them without growing the presentation forever. A segment holds no string:
- * its URL is a pattern and a number (uri_table.h), so a million segments
- * cost 80 MB, not a million allocations. Not thread-safe: the control thread owns a model.
- * Segment pointers stay valid until the next load/refresh of that
- * representation; hold (period, track, rep, segment number) across calls,
- * not pointers. A DASH refresh that adds a period moves pres->periods (the
+ * each representation's segments, which live in its own arena
+ * (rep->seg_arena) so a live refresh can replace them without growing the
+ * presentation forever. Segments the manifest lists one by one (HLS, DASH
+ * SegmentList and sidx) are an array of 80-byte records whose URLs are a
+ * pattern and a number (uri_table.h): a million cost 80 MB, not a million
+ * allocations. Segments a DASH SegmentTemplate describes are not stored at
+ * all: the rep keeps runs of equal segments (a SegmentTimeline's <S t d r>,
+ * or @duration numbering) and sv__rep_segment() computes segment i and
+ * sv__segment_url() its URL on demand, so a timeline of a million segments
+ * costs a few bytes per run. Not thread-safe: the control thread owns a model.
+ * Segments and the resources they point to stay valid until the next
+ * load/refresh of that representation; hold (period, track, rep, segment
+ * number) across calls, not pointers. A DASH refresh that adds a period moves pres->periods (the
  * tracks and reps arrays stay put).
  *
  * Timelines: DASH segment times are period start + (t -
@@ -77,7 +82,8 @@ typedef struct sv__segment {
     int64_t offset, length;  /* the bytes of its URL; length -1 means to the end */
     const sv__resource *init; /* init segment (EXT-X-MAP / DASH Initialization), NULL for TS */
     const sv__key *key;      /* NULL when the manifest announces no encryption */
-    uint64_t uri_number;     /* its URL: pattern `uri` of rep->uris with this number */
+    uint64_t uri_number;     /* its URL: pattern `uri` of rep->uris with this number;
+                                for a rep computed from template runs, its $Time$ */
     uint32_t uri;
     int8_t gap;              /* EXT-X-GAP: no media, skip it */
     int8_t independent;      /* a decoder can start here: a whole segment, or an LL-HLS
@@ -103,12 +109,16 @@ typedef struct sv__rep {
     const char *mime_type;       /* "" when unknown */
     int audio_sample_rate;       /* 0 when unknown */
 
-    /* Segments, sorted by start; valid when seg_state == SV__SEGS_READY. */
+    /* Segments, sorted by start; valid when seg_state == SV__SEGS_READY.
+     * Read segment i (< nb_segs) with sv__rep_segment(). */
     enum { SV__SEGS_NEED_PLAYLIST, SV__SEGS_NEED_INDEX, SV__SEGS_READY } seg_state;
-    sv__segment *segs;
     size_t nb_segs;
-    sv__uri_table *uris;         /* the segments' URLs (uri_table.h) */
-    sv__arena *seg_arena;        /* owns segs, uris and the strings they point to */
+    sv__segment *seg_array;      /* the segments stored one by one, or NULL when they
+                                    are computed from runs */
+    struct sv__seg_runs *runs;   /* DASH SegmentTemplate: the runs they are computed
+                                    from (model_internal.h), or NULL */
+    sv__uri_table *uris;         /* the stored segments' URLs (uri_table.h) */
+    sv__arena *seg_arena;        /* owns seg_array or runs, uris and their strings */
     /* DASH: the list holds the last segment of the rep's period (a static
      * MPD, a sidx, or a live period whose end has become available), so
      * nothing more will come for it; 0 otherwise, and always for HLS. */
@@ -360,13 +370,19 @@ int sv__model_seekable(sv__presentation *pres, double now_utc, double *start, do
 double sv__model_dash_next_available(const sv__presentation *pres, double now_utc,
                                      int *needs_refresh);
 
+/* Segment i of rep, by value (i < rep->nb_segs of a READY rep): a stored
+ * one, or one computed from the rep's runs. Its init and key point into
+ * the rep's segment arena (valid until the rep's next load or refresh). */
+sv__segment sv__rep_segment(const sv__rep *rep, size_t i);
+
 /*
- * The URL of segment `seg` of `rep`, written into buf[cap] (SV__URL_MAX
- * bytes hold any); returns buf, or NULL when it does not fit.
+ * The URL of segment `seg` of `rep` (a segment sv__rep_segment() gave for
+ * this rep), written into buf[cap] (SV__URL_MAX bytes hold any); returns
+ * buf, or NULL when it does not fit.
  */
 const char *sv__segment_url(const sv__rep *rep, const sv__segment *seg, char *buf, size_t cap);
 
-/* Returns the index in rep->segs of the segment containing time t (the last
+/* Returns the index in rep of the segment containing time t (the last
  * one that starts at or before t + 1 ms), or -1 when t is past the end or the
  * list is not READY. Times before the first segment give 0. */
 long sv__model_find_segment(const sv__rep *rep, double t);

@@ -20,11 +20,10 @@
 #include "player/manifest/sidx.h"
 
 /* Beyond these, a listing is cut: a 24/7 stream without timeShiftBufferDepth
- * would otherwise list every segment since its availabilityStartTime. */
-/* A representation lists at most this many segments (as many as an HLS
- * media playlist may have), expanded EXPAND_WINDOW at a time. */
+ * would otherwise list every segment since its availabilityStartTime. A
+ * representation lists at most MAX_SEGMENTS (as many as an HLS media
+ * playlist may have). */
 #define MAX_SEGMENTS 1000000
-#define EXPAND_WINDOW 10000
 #define MAX_LIVE_WINDOW (24 * 3600.0)
 
 /* The buffer a live start keeps between the playing position and the end
@@ -92,26 +91,112 @@ static int addressing_fits(const sv__dash_segments *s, double span)
     return 1;
 }
 
-/* How many segments of addressing `s` overlap [from, to) seconds of a
- * period of `duration` seconds (to <= 0: to its end): an upper bound, at
- * most MAX_SEGMENTS, so the list is allocated once at its size. */
-static size_t estimate(const sv__dash_segments *s, double duration, double from, double to)
+/* How many segments of a SegmentList overlap [from, to) seconds of a
+ * period: an upper bound, at most MAX_SEGMENTS, so its list is allocated
+ * once at its size. (Template segments are runs: nothing to reserve.) */
+static size_t estimate(const sv__dash_segments *s)
 {
-    double end = to > 0 ? to : duration, n = 1;
-    const double ts = (double)(s->timescale ? s->timescale : 1);
-    if (s->kind == SV_DASH_ADDR_LIST) {
-        n = (double)s->nb_list;
-    } else if (s->kind == SV_DASH_ADDR_TEMPLATE && s->nb_timeline) {
-        n = 0;
-        for (size_t i = 0; i < s->nb_timeline; i++) {
-            const sv__dash_s *e = &s->timeline[i];
-            n += e->r >= 0 ? (double)e->r + 1
-                           : e->d > 0 && end > 0 ? end * ts / (double)e->d + 1 : 1;
-        }
-    } else if (s->kind == SV_DASH_ADDR_TEMPLATE && s->duration > 0 && end > 0) {
-        n = (end - from) * ts / (double)s->duration + 2;
+    size_t n = s->kind == SV_DASH_ADDR_LIST ? s->nb_list : 1;
+    return n < 1 ? 1 : n > MAX_SEGMENTS ? MAX_SEGMENTS : n;
+}
+
+/* A listing in progress: sv__dash_walk() hands each segment to add_seg(). */
+typedef struct lister {
+    sv__seg_list *out;
+    const sv__dash_mpd *mpd;
+    const sv__dash_period *dp;
+    size_t pi;
+    const sv__resource *init;
+    const char *base;            /* the BaseURL of stored segments */
+    char folder[SV__URL_MAX];    /* its folder (sv__url_folder), "" when unknown */
+    size_t folder_len;
+    double pn, pa, depth;        /* dynamic: now, the availability edge, the buffer */
+    double *max_seg_duration;
+    int url_error;               /* a stored segment's URL failed: SV_ERR_PARSE/OVERFLOW */
+} lister;
+
+/* The URL of a stored segment (SegmentList, single segment) into buf:
+ * its length, or SV_ERR_PARSE / SV_ERR_OVERFLOW. */
+static int stored_url(const lister *ls, const char *ref, char *buf, size_t cap)
+{
+    size_t n = strlen(ref ? ref : ls->base);
+    if (!ref) { /* the BaseURL itself */
+        if (n >= cap)
+            return SV_ERR_OVERFLOW;
+        memcpy(buf, ls->base, n + 1);
+        return (int)n;
     }
-    return n < 1 ? 1 : n > MAX_SEGMENTS ? MAX_SEGMENTS : (size_t)n;
+    /* Many segments in one folder: skip libcurl for plain relative paths. */
+    if (ls->folder_len && sv__url_plain_path(ref, n)) {
+        if (ls->folder_len + n >= cap)
+            return SV_ERR_OVERFLOW;
+        memcpy(buf, ls->folder, ls->folder_len);
+        memcpy(buf + ls->folder_len, ref, n + 1);
+        return (int)(ls->folder_len + n);
+    }
+    int len = sv__url_resolve_buf(ls->base, ref, buf, cap);
+    return len == SV_ERR_INVALID ? SV_ERR_PARSE : len;
+}
+
+static int add_seg(void *opaque, const sv__dash_seg *d)
+{
+    lister *ls = opaque;
+    sv__seg_list *out = ls->out;
+    double seg_end = d->start + d->duration;
+    char url[SV__URL_MAX];
+    int ret;
+
+    if (ls->mpd->dynamic && (seg_end > ls->pa + LIVE_EPSILON_S || seg_end <= ls->pn - ls->depth))
+        return 0; /* not yet available, or already out of the time-shift buffer */
+    if (out->n >= MAX_SEGMENTS)
+        return 1;
+    if (ls->max_seg_duration && d->duration > *ls->max_seg_duration)
+        *ls->max_seg_duration = d->duration;
+    if (out->runs)
+        return sv__seg_list_add_run(out, d);
+    sv__segment *s = sv__seg_list_add(out);
+    if (!s)
+        return SV_ERR_NOMEM;
+    int len = stored_url(ls, d->url, url, sizeof(url));
+    if (len < 0 || (ret = sv__seg_list_url(out, s, url, (size_t)len)) == SV_ERR_OVERFLOW) {
+        ls->url_error = len < 0 ? len : SV_ERR_OVERFLOW;
+        return SV_ERR_PARSE;
+    }
+    if (ret < 0)
+        return ret;
+    s->offset = d->range.length > 0 ? d->range.offset : 0;
+    s->length = d->range.length > 0 ? d->range.length : -1;
+    s->start = ls->dp->start + d->start;
+    s->duration = d->duration;
+    /* A last segment may run past the period's end; only up to the end is
+     * presented. */
+    if (ls->dp->duration > 0 && d->start + d->duration > ls->dp->duration)
+        s->duration = ls->dp->duration - d->start;
+    s->number = d->number;
+    s->disc = (int64_t)ls->pi;
+    s->init = ls->init;
+    return 0;
+}
+
+/* A template's URLs are made on demand: refuses a malformed template, or
+ * one whose longest URL (the last segment's, with the largest number and
+ * time) would not fit. */
+static int check_template(const sv__seg_list *l, const char *rep_id, sv__parse_error *err)
+{
+    char url[SV__URL_MAX];
+    sv__segment s;
+    memset(&s, 0, sizeof(s));
+    s.number = 1;
+    if (l->n)
+        s = sv__seg_runs_get(l->runs, l->n - 1);
+    int ret = sv__seg_runs_url(l->runs, &s, url, sizeof(url));
+    if (ret == SV_ERR_OVERFLOW)
+        return sv__parse_fail(err, 0, "Representation %s: a segment URL is over the limit of "
+                              "%d bytes", rep_id, SV__URL_MAX - 1);
+    if (ret < 0)
+        return sv__parse_fail(err, 0, "Representation %s: SegmentTemplate@media \"%.60s\" is "
+                              "malformed", rep_id, l->runs->media);
+    return 0;
 }
 
 int sv__model_dash_list(sv__model *m, const sv__dash_mpd *mpd, size_t pi,
@@ -119,11 +204,10 @@ int sv__model_dash_list(sv__model *m, const sv__dash_mpd *mpd, size_t pi,
                         double *max_seg_duration, sv__parse_error *err)
 {
     const sv__dash_period *dp = &mpd->periods[pi];
-    sv__dash_seg *segs = NULL;
     sv__resource *init = NULL;
-    sv__arena *tmp = NULL;       /* the expansion's URLs, until they are in out->uris */
     sv__dash_range range;
-    int ret, n;
+    lister ls;
+    int ret;
 
     if (dr->seg.kind == SV_DASH_ADDR_BASE && dr->seg.index_range.length > 0)
         return 1;
@@ -137,21 +221,31 @@ int sv__model_dash_list(sv__model *m, const sv__dash_mpd *mpd, size_t pi,
         init->offset = range.length > 0 ? range.offset : 0;
         init->length = range.length > 0 ? range.length : -1;
     }
+    memset(&ls, 0, sizeof(ls));
+    ls.out = out;
+    ls.mpd = mpd;
+    ls.dp = dp;
+    ls.pi = pi;
+    ls.init = init;
+    ls.base = dr->base_urls[0].url;
+    ls.max_seg_duration = max_seg_duration;
+    int folder = sv__url_folder(ls.base, ls.folder, sizeof(ls.folder));
+    ls.folder_len = folder > 0 ? (size_t)folder : 0;
 
-    double from = 0, to = 0, pn = 0, pa = 0;
+    double from = 0, to = 0;
     out->complete = !mpd->dynamic;
     if (mpd->dynamic) {
-        pn = now_utc - mpd->availability_start_time - dp->start; /* "now" in the period */
-        pa = sv__model_dash_avail_edge(mpd, pi, dr, now_utc);    /* ends available by now */
-        if (pa <= 0)
+        ls.pn = now_utc - mpd->availability_start_time - dp->start; /* "now" in the period */
+        ls.pa = sv__model_dash_avail_edge(mpd, pi, dr, now_utc);    /* ends available by now */
+        if (ls.pa <= 0)
             return 0; /* the period has not begun: nothing available yet */
-        to = dp->duration > 0 && pa > dp->duration ? dp->duration : pa;
-        double depth = mpd->time_shift_buffer_depth >= 0 ? mpd->time_shift_buffer_depth
-                                                         : MAX_LIVE_WINDOW;
-        from = pn - depth > 0 ? pn - depth : 0;
+        to = dp->duration > 0 && ls.pa > dp->duration ? dp->duration : ls.pa;
+        ls.depth = mpd->time_shift_buffer_depth >= 0 ? mpd->time_shift_buffer_depth
+                                                     : MAX_LIVE_WINDOW;
+        from = ls.pn - ls.depth > 0 ? ls.pn - ls.depth : 0;
         if (from > to)
             from = to;
-        out->complete = dp->duration > 0 && pa + LIVE_EPSILON_S >= dp->duration;
+        out->complete = dp->duration > 0 && ls.pa + LIVE_EPSILON_S >= dp->duration;
         /* Listings stop after MAX_SEGMENTS from `from`: keep the live edge
          * in them when @duration says how many a window holds. */
         if (dr->seg.kind == SV_DASH_ADDR_TEMPLATE && !dr->seg.nb_timeline) {
@@ -160,15 +254,12 @@ int sv__model_dash_list(sv__model *m, const sv__dash_mpd *mpd, size_t pi,
                 from = to - dur * (MAX_SEGMENTS - 1);
         }
     }
-    /* sv__dash_expand counts from the period's duration when it has one. */
+    /* sv__dash_walk counts from the period's duration when it has one. */
     if (!addressing_fits(&dr->seg, dp->duration > 0 ? dp->duration : to)) {
         sv__seg_list_discard(out);
         return sv__parse_fail(err, 0, "Representation %s: segment numbers or times out of "
                               "range", dr->id);
     }
-    /* The segments come in windows of EXPAND_WINDOW, each expanded into a
-     * scratch arena of its own: a timeline of a million segments never
-     * holds more than one window's URL strings beside the list. */
     sv__dash_representation whole;
     if (dr->seg.kind == SV_DASH_ADDR_BASE) {
         /* SegmentBase without indexRange: the file is one segment. */
@@ -176,71 +267,34 @@ int sv__model_dash_list(sv__model *m, const sv__dash_mpd *mpd, size_t pi,
         whole.seg.kind = SV_DASH_ADDR_NONE;
         dr = &whole;
     }
-    if (sv__seg_list_reserve(out, estimate(&dr->seg, dp->duration, from, to)) < 0)
+    /* A template's segments are kept as runs and computed on demand; the
+     * others (each with a URL of its own) are stored. */
+    if (dr->seg.kind == SV_DASH_ADDR_TEMPLATE) {
+        if (sv__seg_list_use_runs(out, dr, dp->start, dp->duration, (int64_t)pi, init) < 0)
+            goto nomem;
+    } else if (sv__seg_list_reserve(out, estimate(&dr->seg)) < 0) {
         goto nomem;
-    for (double wfrom = from; out->n < MAX_SEGMENTS;) {
-        sv__arena_destroy(tmp);
-        if (!(tmp = sv__arena_create(sv__model_alloc(m))))
-            goto nomem;
-        size_t room = MAX_SEGMENTS - out->n < EXPAND_WINDOW ? MAX_SEGMENTS - out->n : EXPAND_WINDOW;
-        n = sv__dash_expand(tmp, dr, 0, dp->duration, wfrom, to, room, &segs);
-        if (n == SV_ERR_NOMEM)
-            goto nomem;
-        if (n < 0) {
-            sv__arena_destroy(tmp);
-            sv__seg_list_discard(out);
-            return sv__parse_fail(err, 0, "Representation %s: cannot list its segments "
-                                  "(malformed template or open-ended timeline)", dr->id);
-        }
-        for (int i = 0; i < n; i++) {
-            const sv__dash_seg *d = &segs[i];
-            double seg_end = d->start + d->duration;
-            if (mpd->dynamic &&
-                (seg_end > pa + LIVE_EPSILON_S ||
-                 seg_end <= pn - (mpd->time_shift_buffer_depth >= 0 ? mpd->time_shift_buffer_depth
-                                                                    : MAX_LIVE_WINDOW)))
-                continue; /* not yet available, or already out of the time-shift buffer */
-            sv__segment *s = sv__seg_list_add(out);
-            if (!s)
-                goto nomem;
-            if ((ret = sv__seg_list_url(out, s, d->url, strlen(d->url))) < 0) {
-                sv__arena_destroy(tmp);
-                sv__seg_list_discard(out);
-                return ret == SV_ERR_NOMEM ? ret
-                                           : sv__parse_fail(err, 0, "Representation %s: a "
-                                                            "segment URL of %zu bytes is over "
-                                                            "the limit of %d", dr->id,
-                                                            strlen(d->url), SV__URL_MAX - 1);
-            }
-            s->offset = d->range.length > 0 ? d->range.offset : 0;
-            s->length = d->range.length > 0 ? d->range.length : -1;
-            s->start = dp->start + d->start;
-            s->duration = d->duration;
-            /* A timeline's last segment may run past the period's end; only up
-             * to the end is presented (the @duration expansion already cuts). */
-            if (dp->duration > 0 && d->start + d->duration > dp->duration)
-                s->duration = dp->duration - d->start;
-            s->number = d->number;
-            s->disc = (int64_t)pi;
-            s->init = init;
-            if (max_seg_duration && d->duration > *max_seg_duration)
-                *max_seg_duration = d->duration;
-        }
-        /* A short window was the last; the next starts where this one ended
-         * (segments overlapping [wfrom, to) are listed: the last one ends
-         * at the new wfrom, so it is not listed twice). */
-        if ((size_t)n < room || n == 0)
-            break;
-        double next = segs[n - 1].start + segs[n - 1].duration;
-        if (!(next > wfrom))
-            break;
-        wfrom = next;
     }
-    sv__arena_destroy(tmp);
+    ret = sv__dash_walk(dr, dp->duration, from, to, SIZE_MAX, add_seg, &ls);
+    if (ret == SV_ERR_NOMEM)
+        goto nomem;
+    if (ret < 0 && ls.url_error == SV_ERR_OVERFLOW) {
+        sv__seg_list_discard(out);
+        return sv__parse_fail(err, 0, "Representation %s: a segment URL is over the limit of "
+                              "%d bytes", dr->id, SV__URL_MAX - 1);
+    }
+    if (ret < 0) {
+        sv__seg_list_discard(out);
+        return sv__parse_fail(err, 0, "Representation %s: cannot list its segments "
+                              "(malformed URL or open-ended timeline)", dr->id);
+    }
+    if (out->runs && (ret = check_template(out, dr->id, err)) < 0) {
+        sv__seg_list_discard(out);
+        return ret;
+    }
     return 0;
 
 nomem:
-    sv__arena_destroy(tmp);
     sv__seg_list_discard(out);
     return SV_ERR_NOMEM;
 }
@@ -404,11 +458,12 @@ static int common_span(const sv__presentation *pres, size_t pi, double *lo, doub
             const sv__rep *rep = &per->tracks[k].reps[r];
             if (rep->seg_state != SV__SEGS_READY || !rep->nb_segs)
                 continue;
-            const sv__segment *last = &rep->segs[rep->nb_segs - 1];
-            if (rep->segs[0].start > *lo)
-                *lo = rep->segs[0].start;
-            if (last->start + last->duration < *hi)
-                *hi = last->start + last->duration;
+            const sv__segment first = sv__rep_segment(rep, 0);
+            const sv__segment last = sv__rep_segment(rep, rep->nb_segs - 1);
+            if (first.start > *lo)
+                *lo = first.start;
+            if (last.start + last.duration < *hi)
+                *hi = last.start + last.duration;
             any = 1;
         }
     }

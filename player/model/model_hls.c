@@ -296,8 +296,10 @@ static double anchor(const sv__presentation *pres, const sv__rep *rep,
     }
     long k = sv__model_find_number(ref, s[0].number);
     if (k >= 0)
-        return ref->segs[k].start;
-    const sv__segment *first = &ref->segs[0], *last = &ref->segs[ref->nb_segs - 1];
+        return sv__rep_segment(ref, (size_t)k).start;
+    const sv__segment first_seg = sv__rep_segment(ref, 0);
+    const sv__segment last_seg = sv__rep_segment(ref, ref->nb_segs - 1);
+    const sv__segment *first = &first_seg, *last = &last_seg;
     if (s[0].number > last->number) /* fell behind: extrapolate by target durations */
         return last->start + last->duration +
                (double)(s[0].number - last->number - 1) * pl->target_duration;
@@ -572,7 +574,7 @@ static int apply_media(sv__model *m, sv__rep *rep, const sv__hls_playlist *pl, s
         return ret;
     }
     /* Unchanged: the same last media sequence number as the previous load. */
-    int unchanged = had && l->n && rep->segs[rep->nb_segs - 1].number == l->segs[l->n - 1].number;
+    int unchanged = had && l->n && sv__rep_segment(rep, rep->nb_segs - 1).number == l->segs[l->n - 1].number;
     /* Later reloads go where this one was answered from (redirects). */
     if (!rep->playlist_url || strcmp(rep->playlist_url, url) != 0) {
         const char *copy = sv__arena_strdup(pres->arena, url);

@@ -116,7 +116,8 @@ int sv__model_hls_merge_skipped(const sv__rep *rep, const sv__hls_playlist *pl, 
                               "playlist kept from the last load does not have segment %lld",
                               (long long)from, (long long)(to - 1), (long long)from);
     size_t n = 0;
-    while ((size_t)first + n < rep->nb_segs && rep->segs[first + n].number < to)
+    while ((size_t)first + n < rep->nb_segs &&
+           sv__rep_segment(rep, (size_t)first + n).number < to)
         n++;
     if (sv__seg_list_reserve(l, l->n + n) < 0)
         return SV_ERR_NOMEM;
@@ -124,7 +125,7 @@ int sv__model_hls_merge_skipped(const sv__rep *rep, const sv__hls_playlist *pl, 
     l->n += n;
     const sv__resource *init = NULL, *init_src = NULL;
     for (size_t i = 0; i < n; i++) {
-        const sv__segment *old = &rep->segs[first + i];
+        const sv__segment seg = sv__rep_segment(rep, (size_t)first + i), *old = &seg;
         sv__segment *s = &l->segs[i];
         char url[SV__URL_MAX];
         *s = *old;

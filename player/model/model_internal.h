@@ -33,13 +33,46 @@ static inline const sv_allocator *sv__model_alloc(const sv__model *m)
     return m->has_alloc ? &m->alloc : NULL;
 }
 
-/* A segment list being built in its own arena, before it replaces a rep's. */
+/* A run of segments a DASH SegmentTemplate describes: `count` segments of
+ * `d` timescale units each, one after the other, numbered on from `number`
+ * (a SegmentTimeline's <S t d r>, or a stretch of @duration numbering). */
+typedef struct sv__seg_run {
+    size_t first;                /* the index of its first segment in the rep's list */
+    size_t count;
+    int64_t time;                /* $Time$ of the first, in timescale units */
+    int64_t d;
+    int64_t number;              /* $Number$ of the first */
+} sv__seg_run;
+
+/* A rep's segments as runs (model.h, "Memory"), and what turns a run's
+ * time and number into a segment and its URL. Lives in the list's arena. */
+typedef struct sv__seg_runs {
+    sv__seg_run *v;              /* by `first`, ascending */
+    size_t n, cap;
+    const char *media;           /* the template, copied */
+    const char *base;            /* the BaseURL it resolves against, copied */
+    const char *rep_id;          /* $RepresentationID$, copied */
+    int64_t bandwidth;           /* $Bandwidth$ */
+    uint64_t timescale;
+    int64_t pto;                 /* presentationTimeOffset */
+    int64_t numbered;            /* @duration numbering: that duration (start =
+                                    index x duration, as sv__dash_walk() counts);
+                                    0 for a SegmentTimeline */
+    double period_start;         /* seconds on the presentation timeline */
+    double period_duration;      /* seconds; <= 0 when open: segments are cut at it */
+    int64_t disc;
+    const sv__resource *init;    /* in the same arena, or NULL */
+} sv__seg_runs;
+
+/* A segment list being built in its own arena, before it replaces a rep's:
+ * stored segments (segs), or runs (runs != NULL, segs unused). */
 typedef struct sv__seg_list {
     sv__arena *arena;
     sv__segment *segs;
-    size_t n, cap;
+    size_t n, cap;               /* n: segments listed, stored or in the runs */
     int complete;                /* becomes rep->complete */
-    sv__uri_table *uris;         /* the segments' URLs, in the same arena */
+    sv__uri_table *uris;         /* the stored segments' URLs, in the same arena */
+    sv__seg_runs *runs;
 } sv__seg_list;
 
 /* Starts an empty list with a fresh arena; SV_ERR_NOMEM. */
@@ -52,6 +85,26 @@ sv__segment *sv__seg_list_add(sv__seg_list *l);
 /* Sets segment s's URL (`len` bytes, stored in l->uris). 0, SV_ERR_OVERFLOW
  * (SV__URL_MAX bytes or more) or SV_ERR_NOMEM. */
 int sv__seg_list_url(sv__seg_list *l, sv__segment *s, const char *url, size_t len);
+/*
+ * Makes an empty list one of runs for the SegmentTemplate of `dr`, whose
+ * segments belong to a period starting at period_start seconds and lasting
+ * period_duration (<= 0: open), with `disc` and `init` (in l->arena, or
+ * NULL). Strings are copied into l->arena. 0 or SV_ERR_NOMEM.
+ */
+int sv__seg_list_use_runs(sv__seg_list *l, const sv__dash_representation *dr,
+                          double period_start, double period_duration, int64_t disc,
+                          const sv__resource *init);
+/* Appends a segment sv__dash_walk() gave for that rep to a list of runs:
+ * the last run grows when the segment continues it. 0 or SV_ERR_NOMEM. */
+int sv__seg_list_add_run(sv__seg_list *l, const sv__dash_seg *seg);
+/* Sets every segment's `disc`, stored or computed, of a list or a rep. */
+void sv__seg_list_set_disc(sv__seg_list *l, int64_t disc);
+void sv__rep_set_disc(sv__rep *rep, int64_t disc);
+/* Segment i (< the runs' total) computed from the runs. */
+sv__segment sv__seg_runs_get(const sv__seg_runs *r, size_t i);
+/* The URL of a segment computed from the runs into buf[cap]; its length,
+ * SV_ERR_PARSE (a malformed template) or SV_ERR_OVERFLOW. */
+int sv__seg_runs_url(const sv__seg_runs *r, const sv__segment *seg, char *buf, size_t cap);
 /* Frees a list that was not committed. Accepts a zeroed list. */
 void sv__seg_list_discard(sv__seg_list *l);
 /* Replaces the rep's segments with the list (the rep takes the arena, the

@@ -94,8 +94,7 @@ static int prepare(refresh *rf, const sv__dash_mpd *mpd, double now_utc, long *p
                 return ret;
             for (size_t t = 0; t < np->nb_tracks; t++)
                 for (size_t r = 0; r < np->tracks[t].nb_reps; r++)
-                    for (size_t s = 0; s < np->tracks[t].reps[r].nb_segs; s++)
-                        np->tracks[t].reps[r].segs[s].disc = (int64_t)index;
+                    sv__rep_set_disc(&np->tracks[t].reps[r], (int64_t)index);
             continue;
         }
         sv__period *op = &pres->periods[i];
@@ -115,8 +114,7 @@ static int prepare(refresh *rf, const sv__dash_mpd *mpd, double now_utc, long *p
                     return ret;
                 u->need_index = ret == 1;
                 /* Segments of a continued period keep its old index. */
-                for (size_t s = 0; s < u->list.n; s++)
-                    u->list.segs[s].disc = i;
+                sv__seg_list_set_disc(&u->list, i);
             }
     }
     /* Periods the MPD no longer lists have left the time-shift buffer. */
@@ -389,8 +387,9 @@ int sv__model_seekable(sv__presentation *pres, double now_utc, double *start, do
                 const sv__rep *rep = &per->tracks[k].reps[r];
                 if (rep->seg_state != SV__SEGS_READY || !rep->nb_segs)
                     continue;
-                if (!any || rep->segs[0].start > lo)
-                    lo = rep->segs[0].start;
+                double first = sv__rep_segment(rep, 0).start;
+                if (!any || first > lo)
+                    lo = first;
                 any = 1;
             }
         }

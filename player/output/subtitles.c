@@ -264,18 +264,18 @@ static void on_segment(void *opaque, sv__fetch_result *r)
     s->fetch_id = 0;
     if (t && s->next_seg > 0 && (size_t)(s->next_seg - 1) < t->reps[0].nb_segs) {
         /* Read or skipped, the segment's cues are all known now. */
-        const sv__segment *done = &t->reps[0].segs[s->next_seg - 1];
+        const sv__segment done = sv__rep_segment(&t->reps[0], (size_t)s->next_seg - 1);
         s->fetched_until = (size_t)s->next_seg >= t->reps[0].nb_segs
-                               ? INFINITY : done->start + done->duration;
+                               ? INFINITY : done.start + done.duration;
     }
     if (r->error) {
         SV_LOGW(s->env->log, "subtitles", "subtitle segment skipped: %s", r->message);
     } else if (t && s->next_seg > 0 && (size_t)(s->next_seg - 1) < t->reps[0].nb_segs) {
-        const sv__segment *seg = &t->reps[0].segs[s->next_seg - 1];
+        const sv__segment seg = sv__rep_segment(&t->reps[0], (size_t)s->next_seg - 1);
         if (sv__webvtt_parse((const char *)r->data, r->size, s->env->alloc, &v, &err) < 0) {
             SV_LOGW(s->env->log, "subtitles", "%s: line %d: %s", r->url, err.line, err.message);
         } else {
-            if (add_cues(s, &v, seg->disc) < 0)
+            if (add_cues(s, &v, seg.disc) < 0)
                 SV_LOGW(s->env->log, "subtitles", "out of memory for cues");
             sv__webvtt_free(&v);
         }
@@ -308,13 +308,14 @@ static void pump(sv__subs *s, double position)
             long i = sv__model_find_segment(rep, s->report_from);
             s->next_seg = i < 0 ? (long)rep->nb_segs : i;
             /* What lies before is not waited for. */
-            s->fetched_until = (size_t)s->next_seg < rep->nb_segs ? rep->segs[s->next_seg].start
-                                                                  : INFINITY;
+            s->fetched_until = (size_t)s->next_seg < rep->nb_segs
+                                   ? sv__rep_segment(rep, (size_t)s->next_seg).start
+                                   : INFINITY;
         }
         if ((size_t)s->next_seg >= rep->nb_segs ||
-            rep->segs[s->next_seg].start > position + LOOKAHEAD_S)
+            sv__rep_segment(rep, (size_t)s->next_seg).start > position + LOOKAHEAD_S)
             return;
-        const sv__segment *seg = &rep->segs[s->next_seg++];
+        const sv__segment segv = sv__rep_segment(rep, (size_t)s->next_seg++), *seg = &segv;
         req.url = sv__segment_url(rep, seg, url, sizeof(url)); /* copied by the fetcher */
         req.offset = seg->offset;
         req.length = seg->length;

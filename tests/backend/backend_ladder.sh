@@ -19,6 +19,10 @@ auto=$(tail -n 1 "$SV_TMP/auto.out")
 "$SVSERVER" ingest "$SV_TMP/clip.mp4" --title "Fixed" $COMMON --ladder 180:150,240:300 \
     >"$SV_TMP/fixed.out" 2>&1 || fail "svserver ingest --ladder (fixed) failed"
 fixed=$(tail -n 1 "$SV_TMP/fixed.out")
+"$SVSERVER" ingest "$SV_TMP/clip.mp4" --title "Per title, two codecs" $COMMON --codecs h264,hevc \
+    --ladder auto:180:150,240:300,360:800 >"$SV_TMP/hevc.out" 2>"$SV_TMP/hevc.err" ||
+    { cat "$SV_TMP/hevc.err" >&2; fail "svserver ingest --ladder auto --codecs h264,hevc failed"; }
+hevc=$(tail -n 1 "$SV_TMP/hevc.out")
 
 # pyj EXPR - a Python expression over the last JSON body (d).
 pyj() {
@@ -46,6 +50,23 @@ req code "$SV_URL/api/v1/titles/$auto/ladder.svg"
 expect_eq "plot" "$code $(header Content-Type)" "200 image/svg+xml"
 grep -q '<svg' "$SV_TMP/body" || fail "the plot is not SVG"
 grep -q '<polyline' "$SV_TMP/body" || fail "the plot has no curve"
+
+# HEVC's share of the rate is measured per title: probe points in HEVC at
+# the reference rung (240p, the middle of three), a share in the record,
+# and an HEVC rendition per chosen rung.
+req code "$SV_URL/api/v1/titles/$hevc/ladder"
+expect_eq "two-codec record" "$code $(json_get .per_title)" "200 true"
+share=$(pyj 'd["codec_percent"]["hevc"]')
+[ "$share" -ge 30 ] && [ "$share" -le 100 ] || fail "HEVC share $share is not 30..100"
+expect_eq "HEVC probe points at the reference height" \
+    "$(pyj 'sorted(set((p["height"], p["target_kbps"]) for p in d["points"] if p["codec"] == "hevc"))')" \
+    "[(240, 105), (240, 150), (240, 210), (240, 300)]"
+nb_chosen2=$(pyj 'len(d["chosen"])')
+req code "$SV_URL/api/v1/titles/$hevc"
+expect_eq "an HEVC rendition per chosen rung" \
+    "$(pyj 'len([r for r in d["renditions"] if r["kind"] == "video" and r["codecs"].startswith("hvc1")])')" \
+    "$nb_chosen2"
+echo "hevc share: $share %"
 
 req code "$SV_URL/api/v1/titles/$fixed/ladder"
 expect_eq "fixed ladder" "$code $(json_get .per_title)" "200 false"

@@ -5,7 +5,8 @@
  * short body or a clean close ends it with what was written; a reset is a
  * reset; a client leaving during a stall, or before the head, is reported;
  * a large body goes out as the socket drains; pipelined requests wait
- * their turn.
+ * their turn; a body of unknown length goes out in chunks (HTTP/1.1, the
+ * connection kept) or until the close (HTTP/1.0).
  */
 #define _GNU_SOURCE /* memmem */
 #include <errno.h>
@@ -122,6 +123,14 @@ static void on_request(void *opaque, sv__http_req *req)
     sv__http_stream_open(req, &cb, strcmp(t, "/big") ? NULL : &A.big_sent);
     if (!strcmp(t, "/wait"))
         return; /* no head: the client gives up first */
+    if (!strcmp(t, "/chunked")) {
+        /* Half now, half from a timer, the length unknown. */
+        assert_int_equal(sv__http_stream_head(req, 200, "text/plain", SV__HTTP_CHUNKED), 1);
+        assert_int_equal(sv__http_stream_write(req, "0123", 4), 1);
+        A.pending = req;
+        uv_timer_start(&A.timer, on_timer, 30, 0);
+        return;
+    }
     assert_int_equal(sv__http_stream_head(req, 200, "text/plain",
                                           !strcmp(t, "/big") ? BIG : 10), 1);
     if (!strcmp(t, "/whole")) {
@@ -337,6 +346,49 @@ static void pieces_keep_the_connection(void **state)
     close(fd);
 }
 
+static void chunked_bodies(void **state)
+{
+    static const char want[] = "4\r\n0123\r\n5\r\n56789\r\n0\r\n\r\n";
+    static const char old[] = "GET /chunked HTTP/1.0\r\nHost: t\r\n\r\n";
+    char buf[4096];
+    size_t head, extra;
+    int fd = client(), end, done0 = watch("/chunked");
+
+    (void)state;
+    ask(fd, "/chunked");
+    extra = read_head(fd, buf, sizeof(buf), &head);
+    assert_non_null(strstr(buf, "Transfer-Encoding: chunked\r\n"));
+    assert_null(strstr(buf, "\r\nContent-Length:"));
+    assert_null(strstr(buf, "Connection: close"));
+    memmove(buf, buf + head, extra);
+    extra += read_some(fd, buf + extra, sizeof(want) - 1 - extra, &end);
+    assert_int_equal(extra, sizeof(want) - 1);
+    assert_memory_equal(buf, want, sizeof(want) - 1);
+    wait_for(&A.done, done0 + 1);
+    assert_int_equal(counter(&A.last_completed), 1);
+    /* What the socket took: the chunks with their framing. */
+    assert_int_equal(last_written(), sizeof(want) - 1);
+    /* The connection goes on after the last chunk. */
+    ask(fd, "/plain");
+    extra = read_head(fd, buf, sizeof(buf), &head);
+    assert_string_equal(buf + head, "plain");
+    close(fd);
+
+    /* HTTP/1.0 has no chunks: the body is raw and ends with the close. */
+    fd = client();
+    assert_int_equal(send(fd, old, sizeof(old) - 1, MSG_NOSIGNAL), (ssize_t)(sizeof(old) - 1));
+    extra = read_head(fd, buf, sizeof(buf), &head);
+    assert_null(strstr(buf, "Transfer-Encoding"));
+    assert_null(strstr(buf, "\r\nContent-Length:"));
+    assert_non_null(strstr(buf, "Connection: close\r\n"));
+    memmove(buf, buf + head, extra);
+    extra += read_some(fd, buf + extra, sizeof(buf) - extra, &end);
+    assert_int_equal(end, 0);
+    assert_int_equal(extra, 9);
+    assert_memory_equal(buf, "012356789", 9);
+    close(fd);
+}
+
 static void pipelined_requests_wait_their_turn(void **state)
 {
     static const char two[] = "GET /whole HTTP/1.1\r\nHost: t\r\n\r\n"
@@ -446,6 +498,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(pieces_keep_the_connection),
         cmocka_unit_test(pipelined_requests_wait_their_turn),
+        cmocka_unit_test(chunked_bodies),
         cmocka_unit_test(early_ends),
         cmocka_unit_test(a_client_leaving_is_reported),
         cmocka_unit_test(large_bodies_follow_the_socket),

@@ -1,10 +1,10 @@
 #!/bin/sh
 # Faults end to end while svplay plays through the balancer (issue 14):
 # scripts/cluster.sh with PostgreSQL, three API nodes and nginx; svplay
-# --server plays a 40 s title headless in real time for PLAY_S seconds of
+# --server plays a 24 s title headless in real time for PLAY_S (20) seconds of
 # media as a playback session (heartbeat interval 2 s), while
 #   - at 4 s the node that answered the start is killed with SIGKILL;
-#   - at 8 s PostgreSQL stops for OUTAGE_S seconds: /api/ through the
+#   - at 8 s PostgreSQL stops for OUTAGE_S (10) seconds: /api/ through the
 #     balancer answers 503 with a JSON error within 5 s, /healthz says why,
 #     and then everything answers again without restarting a node.
 # svplay must play to the end with 0 rebuffers and 0 dropped frames, its
@@ -14,8 +14,8 @@
 # (kill -9 of a worker mid-transcode: tests/backend_workers.)
 . "$SV_SOURCE_DIR/tests/backend_cluster/clusterlib.sh"
 SVPLAY="$SV_BUILD_DIR/apps/svplay/svplay"
-OUTAGE_S=${OUTAGE_S:-20}
-PLAY_S=${PLAY_S:-30}
+OUTAGE_S=${OUTAGE_S:-10}
+PLAY_S=${PLAY_S:-20}
 
 [ -x "$SVPLAY" ] || fail "$SVPLAY not built"
 PLAY_PID=""
@@ -41,7 +41,7 @@ hb() {
 }
 
 ffmpeg -nostdin -v error -f lavfi -i testsrc2=size=320x240:rate=25 \
-    -f lavfi -i sine=frequency=440:sample_rate=48000 -t 40 -c:v libx264 -preset ultrafast \
+    -f lavfi -i sine=frequency=440:sample_rate=48000 -t $((PLAY_S + 4)) -c:v libx264 -preset ultrafast \
     -pix_fmt yuv420p -c:a aac -shortest "$TMP/clip.mp4" || fail "ffmpeg could not make the clip"
 
 SVSERVER="$SVSERVER" sh "$CLUSTER" up "$CL" --nodes 3 --workers 0 --log-level debug -- \

@@ -17,7 +17,9 @@ packager=$("$SV_SOURCE_DIR/scripts/shaka-packager.sh" | tail -n 1) ||
 MASTER=00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff
 SECRET=drm-server-test-secret-0123456789
 export SVSERVER_MASTER_KEY=$MASTER SVSERVER_TOKEN_SECRET=$SECRET
-OPTS="--data $SV_DATA --ladder 240:300,360:750 --segment-seconds 2 --log-level trace"
+# One rung: the checks read the 240p rendition only (a second one cost
+# twice its encode and was never looked at).
+OPTS="--data $SV_DATA --ladder 240:300 --segment-seconds 2 --log-level trace"
 
 ffmpeg -loglevel error -f lavfi -i testsrc2=size=640x360:rate=25 \
     -f lavfi -i "sine=frequency=440:sample_rate=48000" -t 8 \
@@ -40,7 +42,7 @@ T1=$(tail -n 1 "$SV_TMP/ingest1.out")
 T2=$(tail -n 1 "$SV_TMP/ingest2.out")
 T3=$(tail -n 1 "$SV_TMP/ingest3.out")
 
-sv_start --ladder 240:300,360:750 --segment-seconds 2 --log-level trace
+sv_start --ladder 240:300 --segment-seconds 2 --log-level trace
 req code "$SV_URL/api/v1/titles/$T1"
 expect_eq "title $T1 drm" "$(json_get .drm)" cenc
 req code "$SV_URL/api/v1/titles/$T2"

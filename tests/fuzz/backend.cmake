@@ -26,6 +26,15 @@ if(TARGET sv_backend)
         LIBS sv_backend)
 endif()
 
+# Live channels (backend/live/): the blocking reload query, media file
+# names, and the live index and its playlists and MPD from arbitrary events.
+if(TARGET sv_backend AND SV_BACKEND_HAVE_MEDIA)
+    sv_fuzz_target(fuzz_backend_live
+        SOURCES ${CMAKE_CURRENT_LIST_DIR}/fuzz_backend_live.c
+        CORPUS ${CMAKE_CURRENT_LIST_DIR}/corpus/fuzz_backend_live
+        LIBS sv_backend)
+endif()
+
 # The packager's reading of HEVC/AV1 tracks before it encrypts them: the
 # init's sample entry, codec strings, the layouts over GStreamer's parsers,
 # and drm/'s subsample rules over their ranges.

@@ -10,6 +10,11 @@
 #include "player/model/model.h"
 #include "player/model/track_prefs.h"
 
+/* Segment i of rep by value, and a pointer to such a copy that lives to the
+ * end of the enclosing block (sv__rep_segment). */
+#define SEG(rep, i) sv__rep_segment((rep), (size_t)(i))
+#define SEGP(rep, i) (&(sv__segment[1]){ SEG(rep, i) }[0])
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* The track choices of the host's language lists, over whatever languages
@@ -40,9 +45,9 @@ static void touch(const sv__presentation *pres)
                 const sv__rep *rep = &pres->periods[p].tracks[t].reps[r];
                 char url[SV__URL_MAX];
                 for (size_t s = 0; s < rep->nb_segs; s++)
-                    sum += rep->segs[s].start +
-                           (double)sv__segment_url(rep, &rep->segs[s], url, sizeof(url))[0] +
-                           (rep->segs[s].init ? (double)rep->segs[s].init->url[0] : 0);
+                    sum += SEG(rep, s).start +
+                           (double)sv__segment_url(rep, SEGP(rep, s), url, sizeof(url))[0] +
+                           (SEG(rep, s).init ? (double)SEG(rep, s).init->url[0] : 0);
                 sum += (double)sv__model_find_segment(rep, 10);
             }
     (void)sum;

@@ -14,9 +14,19 @@
 #   Everything failing from 6 s on (503): the 6 s buffered play out, then
 #   exit 1 with an error naming a URL, no sooner than --give-up after the
 #   buffer ran out.
+# The six runs play at the same time (pl_play_bg), each from its own copy of
+# its fixture under /CASE/ on one server, so every fault rule (all set at
+# once, named after their case) reaches only its own run.
 . "$SV_SOURCE_DIR/tests/player/playlib.sh"
 
-pl_serve
+CASES="hls-fmp4-404:hls_fmp4 dash-404:dash_ffmpeg hls-ts-404:hls_ts truncated-skip:hls_fmp4
+truncated-recovered:hls_fmp4 everything-fails:hls_fmp4"
+root="$PL_TMP/www"
+for c in $CASES; do
+    mkdir -p "$root/${c%%:*}"
+    cp -R "$PL_STREAMS/www/${c#*:}" "$root/${c%%:*}/" || fail "cannot copy ${c#*:} for ${c%%:*}"
+done
+pl_serve "$root"
 CONTENT=12
 FRAME=$(awk 'BEGIN { printf "%.6f", 1 / 30 }')
 
@@ -29,21 +39,38 @@ ge() {
     awk -v a="$1" -v b="$2" 'BEGIN { exit !(a + 0 >= b + 0) }'
 }
 
-# play NAME URL [svplay options] - a real-time headless run with --stats.
+# play NAME PATH [svplay options] - starts a real-time headless run with
+# --stats of /NAME/PATH; collect NAME - waits for it (sets PL_RC).
 play() {
     _n=$1
     _u=$2
     shift 2
-    pl_play "$_n" 60 --headless --stats "$PL_TMP/$_n.json" "$@" "$_u"
-    date +%s.%N >"$PL_TMP/$_n.end"
+    pl_play_bg "$_n" 60 --headless --stats "$PL_TMP/$_n.json" "$@" "$PL_URL/$_n/$_u"
 }
+collect() {
+    pl_wait "$1"
+}
+
+# The fault rules of every case, under its own folder.
+pl_rules '[
+ {"name":"gone-hls-fmp4-404","match":"/hls-fmp4-404/hls_fmp4/s[123]_003.m4s","status":404},
+ {"name":"gone-dash-404","match":"/dash-404/dash_ffmpeg/chunk-stream[012]-00004.m4s","status":404},
+ {"name":"gone-hls-ts-404","match":"/hls-ts-404/hls_ts/v[012]_002.ts","status":404},
+ {"name":"short","match":"/truncated-skip/hls_fmp4/s[123]_003.m4s","content_length_delta":-100000},
+ {"name":"cut","match":"/truncated-recovered/hls_fmp4/s[123]_003.m4s","times":1,"truncate_after":30000},
+ {"name":"down","match":"/everything-fails/hls_fmp4/s[0-3]_00[3-6].m4s","status":503}]'
+play hls-fmp4-404 hls_fmp4/master.m3u8
+play dash-404 dash_ffmpeg/manifest.mpd
+play hls-ts-404 hls_ts/master.m3u8
+play truncated-skip hls_fmp4/master.m3u8
+play truncated-recovered hls_fmp4/master.m3u8
+play everything-fails hls_fmp4/master.m3u8 --give-up 3000
 
 # skip_case NAME PATH GLOB SKIPPED_PATH_RE - one segment answers 404 on
 # every rendition; the run must go over it.
 skip_case() {
     name=$1
-    pl_rules "[{\"name\":\"gone\",\"match\":\"$3\",\"status\":404}]"
-    play "$name" "$PL_URL/$2"
+    collect "$name"
     s="$PL_TMP/$name.json"
     r=0
     [ "$PL_RC" -eq 0 ] || { echo "  $name: exit $PL_RC, expected 0 (played over the gap)"; r=1; }
@@ -56,7 +83,7 @@ skip_case() {
     drift=$(pl_json "$s" max_av_drift_s)
     [ "$n" = 1 ] || { echo "  $name: skipped_segments $n, expected 1"; r=1; }
     echo "$url" | grep -Eq "$4" || { echo "  $name: skipped URL '$url' is not $4"; r=1; }
-    grep -q '"rule":"gone"' "$PL_TMP/requests.jsonl" || { echo "  $name: the 404 never fired"; r=1; }
+    grep -q "\"rule\":\"gone-$name\"" "$PL_TMP/requests.jsonl" || { echo "  $name: the 404 never fired"; r=1; }
     want=$(awk -v c="$CONTENT" -v g="$gap" 'BEGIN { printf "%.3f", c - g }')
     # Late frames (a busy machine) are not the gap's: they count as played.
     played=$(awk -v p="$played" -v d="$dropped" 'BEGIN { printf "%.3f", p + d / 30 }')
@@ -68,23 +95,22 @@ skip_case() {
     check "$r" "$name: 404 on $3: skipped $url, gap $gap s, played $played s (want $want), dropped $dropped, drift $drift s"
 }
 
-skip_case hls-fmp4-404 hls_fmp4/master.m3u8 '/hls_fmp4/s[123]_003.m4s' '/hls_fmp4/s[123]_003\.m4s$'
+skip_case hls-fmp4-404 hls_fmp4/master.m3u8 '/hls_fmp4/s[123]_003.m4s' '/hls-fmp4-404/hls_fmp4/s[123]_003\.m4s$'
 skip_case dash-404 dash_ffmpeg/manifest.mpd '/dash_ffmpeg/chunk-stream[012]-00004.m4s' \
-    '/dash_ffmpeg/chunk-stream[012]-00004\.m4s$'
-skip_case hls-ts-404 hls_ts/master.m3u8 '/hls_ts/v[012]_002.ts' '/hls_ts/v[012]_002\.ts$'
+    '/dash-404/dash_ffmpeg/chunk-stream[012]-00004\.m4s$'
+skip_case hls-ts-404 hls_ts/master.m3u8 '/hls_ts/v[012]_002.ts' '/hls-ts-404/hls_ts/v[012]_002\.ts$'
 
 # A segment served short: 100000 bytes fewer announced and sent, so the
 # transfer looks whole. Detected by its boxes, retried, then skipped.
 name=truncated-skip
-pl_rules '[{"name":"short","match":"/hls_fmp4/s[123]_003.m4s","content_length_delta":-100000}]'
-play "$name" "$PL_URL/hls_fmp4/master.m3u8"
+collect "$name"
 s="$PL_TMP/$name.json"
 r=0
 [ "$PL_RC" -eq 0 ] || { echo "  $name: exit $PL_RC"; r=1; }
 warn=$(grep -m1 -E 'warn.*s[123]_003\.m4s.*truncated body: [0-9]+ bytes received, its boxes need [0-9]+' \
     "$PL_TMP/$name.err")
 [ -n "$warn" ] || { echo "  $name: no warning naming the URL and byte counts"; r=1; }
-tries=$(grep -c '"path":"/hls_fmp4/s[123]_003.m4s".*"rule":"short"' "$PL_TMP/requests.jsonl")
+tries=$(grep -c '"path":"/truncated-skip/hls_fmp4/s[123]_003.m4s".*"rule":"short"' "$PL_TMP/requests.jsonl")
 ge "$tries" 2 || { echo "  $name: $tries requests of the short segment (not retried)"; r=1; }
 [ "$(pl_json "$s" skipped_segments)" = 1 ] || { echo "  $name: not skipped"; r=1; }
 played=$(awk -v p="$(pl_json "$s" played_s)" -v d="$(pl_json "$s" dropped_frames)" \
@@ -97,8 +123,7 @@ check "$r" "$name: $tries tries, skipped, played $played s; $warn"
 # Cut by the server once (it closes after 30000 bytes of the body): the
 # retry gets it whole; nothing is skipped.
 name=truncated-recovered
-pl_rules '[{"name":"cut","match":"/hls_fmp4/s[123]_003.m4s","times":1,"truncate_after":30000}]'
-play "$name" "$PL_URL/hls_fmp4/master.m3u8"
+collect "$name"
 s="$PL_TMP/$name.json"
 r=0
 [ "$PL_RC" -eq 0 ] || { echo "  $name: exit $PL_RC"; r=1; }
@@ -116,13 +141,12 @@ check "$r" "$name: recovered, played $played s; $warn"
 # run ends with an error naming a URL, --give-up (3 s) after the buffer ran
 # out (the first segment given up).
 name=everything-fails
-pl_rules '[{"name":"down","match":"/hls_fmp4/s[0-3]_00[3-6].m4s","status":503}]'
-play "$name" "$PL_URL/hls_fmp4/master.m3u8" --give-up 3000
+collect "$name"
 s="$PL_TMP/$name.json"
 pl_expect_error "$name"
 r=$?
 msg=$(pl_json "$s" error.message)
-echo "$msg" | grep -Eq 'http://127\.0\.0\.1:[0-9]+/hls_fmp4/s[0-3]_00[3-6]\.m4s' ||
+echo "$msg" | grep -Eq 'http://127\.0\.0\.1:[0-9]+/everything-fails/hls_fmp4/s[0-3]_00[3-6]\.m4s' ||
     { echo "  $name: the error '$msg' names no segment URL"; r=1; }
 played=$(pl_json "$s" played_s)
 ge "$played" 5.8 || { echo "  $name: played $played s of the 6 s buffered"; r=1; }

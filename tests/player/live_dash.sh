@@ -11,7 +11,7 @@
 #        video segment and not yet the audio one: audio and video must still
 #        start at the same presentation time.
 # svplay joins each (all at once, 10 s in, when the 10 s window has filled)
-# and must play 15 s (450 frames) in real time:
+# and must play 10 s (300 frames) in real time:
 #   - every frame presented is the generator's, in order, none skipped or
 #     repeated, none dropped, no rebuffer, and the run takes the media's
 #     time (no stall that the player did not count);
@@ -28,7 +28,7 @@
 . "$SV_SOURCE_DIR/tests/support/livegen.sh"
 pl_need date
 
-frames=450
+frames=300
 live="$PL_TMP/live"
 mkdir -p "$live"
 sh "$PL_DIR/live_dash_gen.sh" "$live" 60 2>"$PL_TMP/gen.err" &

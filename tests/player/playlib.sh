@@ -3,6 +3,7 @@
 #   . "$SV_SOURCE_DIR/tests/player/playlib.sh"
 #   pl_serve                  # sv-faultsrv on the fixtures; sets PL_URL
 #   pl_play OUT -- --headless --benchmark --stats "$PL_TMP/s.json" "$PL_URL/hls_ts/master.m3u8"
+#   pl_play_bg A 60 ...; pl_play_bg B 60 ...; pl_wait A; pl_wait B   # at once
 #
 # The player under test is $SVPLAY when set (any program with svplay's
 # command line, e.g. tests/player/refplayer.sh to check this harness), else
@@ -23,12 +24,13 @@ PL_ARTIFACTS="$SV_BUILD_DIR/tests/player/artifacts"
 PL_TMP=$(mktemp -d "${TMPDIR:-/tmp}/sv-player.XXXXXX") || exit 1
 PL_FS_PID=""
 PL_PIDS=""
+PL_BG_PIDS=""
 PL_FAILED=0
 PL_PASSED=0
 
 pl_cleanup() {
     _status=$?
-    for _p in $PL_PIDS; do
+    for _p in $PL_PIDS $PL_BG_PIDS; do
         kill -TERM "$_p" 2>/dev/null
         wait "$_p" 2>/dev/null
     done
@@ -144,6 +146,45 @@ pl_play() {
     shift 2
     PL_RC=0
     timeout -k 5 "$_limit" "$SVPLAY" "$@" >"$PL_TMP/$_name.out" 2>"$PL_TMP/$_name.err" || PL_RC=$?
+}
+
+# pl_play_bg NAME TIMEOUT_S ARGS... - pl_play in the background, so that
+# the independent real-time runs of one test play at the same time (their
+# media time is the test's wall time; decoding a few small renditions at
+# once leaves the cores mostly idle). Its start and end times (date +%s.%N)
+# go to $PL_TMP/NAME.start and NAME.end. pl_wait NAME collects it.
+pl_play_bg() {
+    _name=$1
+    _limit=$2
+    shift 2
+    rm -f "$PL_TMP/$_name.end"
+    date +%s.%N >"$PL_TMP/$_name.start"
+    (
+        timeout -k 5 "$_limit" "$SVPLAY" "$@" >"$PL_TMP/$_name.out" 2>"$PL_TMP/$_name.err" &
+        _p=$!
+        trap 'kill -TERM $_p 2>/dev/null; wait $_p; exit 143' TERM
+        _rc=0
+        wait "$_p" || _rc=$?
+        date +%s.%N >"$PL_TMP/$_name.end"
+        exit "$_rc"
+    ) &
+    echo "$!" >"$PL_TMP/$_name.pid"
+    PL_BG_PIDS="$PL_BG_PIDS $!"
+}
+
+# pl_wait NAME - waits for pl_play_bg's run NAME; sets PL_RC (as pl_play)
+# and PL_WALL, the run's wall time in seconds.
+pl_wait() {
+    _pid=$(cat "$PL_TMP/$1.pid")
+    PL_RC=0
+    wait "$_pid" || PL_RC=$?
+    _left=""
+    for _p in $PL_BG_PIDS; do
+        [ "$_p" = "$_pid" ] || _left="$_left $_p"
+    done
+    PL_BG_PIDS=$_left
+    PL_WALL=$(awk -v a="$(cat "$PL_TMP/$1.start")" -v b="$(cat "$PL_TMP/$1.end" 2>/dev/null || echo 0)" \
+        'BEGIN { printf "%.2f", b - a }')
 }
 
 # pl_show NAME - the player's stderr, for a failure report.

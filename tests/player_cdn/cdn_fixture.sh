@@ -1,7 +1,8 @@
 #!/bin/sh
 # cdn_fixture.sh - fixture set-up of the multi-CDN tests (CTest fixture
-# player_cdn_title): a 70 s 640x360 lavfi clip with audio, ingested by
-# `svserver ingest` (one rung 360:800, 2 s segments) into
+# player_cdn_title): a 70 s 320x180 lavfi clip with audio, ingested by
+# `svserver ingest` (one rung 180:800, 2 s segments: the failover checks
+# need the length and the segment sizes of 800 kb/s, not the picture size) into
 # $SV_BUILD_DIR/tests/player_cdn/title/data, made afresh on every run so
 # that it is always the current packager's output. The tests copy that data
 # folder (cdn_title in cdnlib.sh) instead of each encoding and ingesting a
@@ -21,11 +22,11 @@ command -v ffmpeg >/dev/null 2>&1 || fail "ffmpeg is missing; run scripts/instal
 
 rm -rf "$out"
 mkdir -p "$out"
-ffmpeg -nostdin -v error -f lavfi -i "testsrc2=size=640x360:rate=25" \
+ffmpeg -nostdin -v error -f lavfi -i "testsrc2=size=320x180:rate=25" \
     -f lavfi -i "sine=frequency=440:sample_rate=48000" -t "$SECONDS_LONG" -c:v libx264 \
     -preset ultrafast -g 50 -pix_fmt yuv420p -c:a aac -shortest "$out/clip.mp4" ||
     fail "ffmpeg could not make the clip"
-"$SVSERVER" ingest "$out/clip.mp4" --title "CDN test" --data "$out/data" --ladder 360:800 \
+"$SVSERVER" ingest "$out/clip.mp4" --title "CDN test" --data "$out/data" --ladder 180:800 \
     --segment-seconds 2 --preset ultrafast --log-level warn >"$out/ingest.out" \
     2>"$out/ingest.err" || { cat "$out/ingest.err" >&2; fail "svserver ingest failed"; }
 id=$(tail -n 1 "$out/ingest.out")

@@ -2,7 +2,7 @@
 # tests/backend/backendlib.sh (which gives $SV_TMP, $SV_DATA, $SVSERVER,
 # fail/ok/expect_*, json_get and the cleanup trap).
 #
-#   cdn_title SECONDS      a title at least SECONDS long (360p lavfi, one
+#   cdn_title SECONDS      a title at least SECONDS long (180p lavfi, one
 #                          rung, 2 s segments, audio) in $SV_DATA, before
 #                          sv_start: a copy of the data folder the fixture
 #                          player_cdn_title made (cdn_fixture.sh); prints

@@ -5,9 +5,23 @@
 # tests SV_TEST_NICE=10, so that when the machine is busy the real-time
 # tests beside them (players at their own pace, heartbeats, failover
 # deadlines) get the CPU first; the batch tests only finish a little later.
+#
+# SV_TEST_TIMES=FILE (optional, for measuring the suite): append one line
+# per test to FILE, "WALL USER SYS EXIT NAME" in seconds, from /usr/bin/time:
+# the CPU of every process the test waited for, not of servers outside it
+# (the PostgreSQL cluster). NAME is SV_TEST_NAME (set by sv_script_test),
+# else the script. docs/testing.md, "How make test fits in its time".
 [ $# -ge 1 ] || { echo "usage: run_script.sh SCRIPT [ARG...]" >&2; exit 2; }
+_script=$1
 case "${SV_TEST_NICE:-}" in
-    '') exec sh "$@" ;;
+    '') set -- sh "$@" ;;
     *[!0-9]*) echo "run_script.sh: SV_TEST_NICE '$SV_TEST_NICE' is not a niceness (0-19)" >&2; exit 2 ;;
-    *) exec nice -n "$SV_TEST_NICE" sh "$@" ;;
+    *) set -- nice -n "$SV_TEST_NICE" sh "$@" ;;
 esac
+if [ -n "${SV_TEST_TIMES:-}" ]; then
+    [ -x /usr/bin/time ] || { echo "run_script.sh: SV_TEST_TIMES needs /usr/bin/time (package time)" >&2; exit 2; }
+    _name=${SV_TEST_NAME:-$_script}
+    case "$_name" in *%*) _name=$(printf '%s' "$_name" | sed 's/%/%%/g') ;; esac
+    set -- /usr/bin/time -a -o "$SV_TEST_TIMES" -f "%e %U %S %x $_name" "$@"
+fi
+exec "$@"

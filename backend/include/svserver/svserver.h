@@ -314,6 +314,52 @@ int sv_server_user_add(const sv_server_config *cfg, const char *name, const char
 int sv_server_user_unlock(const sv_server_config *cfg, const char *name, const char *actor,
                           char *err, size_t errlen);
 
+/* ---- live channels (docs/live.md) --------------------------------------- */
+
+/* A channel to add. Strings are borrowed for the call. */
+typedef struct sv_server_channel_args {
+    const char *name;           /* [a-z0-9_-], 1..48 characters */
+    int srt_port, rtmp_port;    /* its publishers' ports; 0 and 0: the next free pair
+                                 * from 9000 on */
+    const char *settings;       /* JSON object (dvr_s, segment_s, part_s, end_after_s,
+                                 * target_latency_s, ladder); NULL: defaults */
+} sv_server_channel_args;
+
+/* A channel as the command line shows it. */
+typedef struct sv_server_channel_info {
+    char name[64];
+    char key[40];               /* the secret stream key */
+    int srt_port, rtmp_port;
+    char state[16];             /* "idle", "live", "ended" */
+    char srt_url[256];          /* publish URLs on cfg's listen address */
+    char rtmp_url[256];
+    char hls[128], dash[128];   /* playback paths on the HTTP server */
+    char settings[512];         /* JSON, every key with its value */
+} sv_server_channel_info;
+
+/*
+ * Adds a channel to the catalog of cfg's data folder with a new random
+ * stream key and fills *out (its key and publish URLs). Safe beside a
+ * running server, which starts the channel's listeners within a second.
+ * Returns 0, or with a reason in err: SV_ERR_INVALID (a bad name, port or
+ * setting), SV_ERR_STATE (the name or a port is another channel's), or
+ * another code when the folder or catalog fail.
+ */
+int sv_server_channel_add(const sv_server_config *cfg, const sv_server_channel_args *args,
+                          sv_server_channel_info *out, char *err, size_t errlen);
+
+/* Calls fn with every channel, oldest first. Returns their count, or a
+ * negative code with a reason in err. */
+int sv_server_channel_list(const sv_server_config *cfg,
+                           void (*fn)(void *opaque, const sv_server_channel_info *ch),
+                           void *opaque, char *err, size_t errlen);
+
+/* Removes a channel from the catalog (a running server stops its listeners;
+ * its DVR files stay in DATA/live/NAME until removed by hand). Returns 0,
+ * SV_ERR_NOT_FOUND or another code, with a reason in err. */
+int sv_server_channel_remove(const sv_server_config *cfg, const char *name, char *err,
+                             size_t errlen);
+
 #ifdef __cplusplus
 }
 #endif

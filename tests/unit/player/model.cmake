@@ -1,5 +1,5 @@
 # Presentation model: HLS and DASH into periods/tracks/reps/segments, sidx;
-# the video codec family choice; track roles and language preferences.
+# DASH segments kept as runs (test_dash_runs); the video codec family choice; track roles and language preferences.
 sv_unit_test(test_model_hls test_model_hls.c)
 sv_unit_test(test_model_dash test_model_dash.c)
 sv_unit_test(test_sidx test_sidx.c)
@@ -7,6 +7,7 @@ sv_unit_test(test_webvtt test_webvtt.c)
 sv_unit_test(test_codec_choice test_codec_choice.c)
 sv_unit_test(test_track_prefs test_track_prefs.c)
 sv_unit_test(test_uri_table test_uri_table.c)
+sv_unit_test(test_dash_runs test_dash_runs.c)
 # Low-latency HLS: the parser's tags and the model's parts, preload hint,
 # delta updates and rendition reports.
 sv_unit_test(test_hls_ll test_hls_ll.c)

@@ -36,7 +36,8 @@ static const char *url_of(const sv__rep *rep, size_t i)
 {
     static char bufs[4][SV__URL_MAX];
     static unsigned next;
-    const char *u = sv__segment_url(rep, &rep->segs[i], bufs[next++ % 4], SV__URL_MAX);
+    sv__segment seg = sv__rep_segment(rep, i);
+    const char *u = sv__segment_url(rep, &seg, bufs[next++ % 4], SV__URL_MAX);
     return u ? u : "(no URL)";
 }
 
@@ -153,19 +154,19 @@ static void model_plays_the_parts(void **state)
     (void)state;
     /* seg10, 4 parts of 11, 4 of 12, 3 of 13, the hint. */
     assert_int_equal(r->nb_segs, 1 + 4 + 4 + 3 + 1);
-    assert_int_equal(r->segs[0].part, 0);
-    assert_true(r->segs[0].independent);
+    assert_int_equal(sv__rep_segment(r, 0).part, 0);
+    assert_true(sv__rep_segment(r, 0).independent);
     assert_string_equal(url_of(r, 1), BASE "p11.mp4");
-    assert_int_equal(r->segs[1].part, 1);
-    assert_int_equal(r->segs[2].offset, 100);
-    assert_int_equal(r->segs[2].length, 120);
-    assert_false(r->segs[2].independent);
-    assert_int_equal(r->segs[5].number, 12);
-    assert_true(near(r->segs[5].start, 4.0));
-    assert_non_null(r->segs[5].init);
-    assert_string_equal(r->segs[5].init->url, BASE "init.mp4");
-    assert_true(r->segs[11].gap);
-    const sv__segment *hint = &r->segs[12];
+    assert_int_equal(sv__rep_segment(r, 1).part, 1);
+    assert_int_equal(sv__rep_segment(r, 2).offset, 100);
+    assert_int_equal(sv__rep_segment(r, 2).length, 120);
+    assert_false(sv__rep_segment(r, 2).independent);
+    assert_int_equal(sv__rep_segment(r, 5).number, 12);
+    assert_true(near(sv__rep_segment(r, 5).start, 4.0));
+    assert_non_null(sv__rep_segment(r, 5).init);
+    assert_string_equal(sv__rep_segment(r, 5).init->url, BASE "init.mp4");
+    assert_true(sv__rep_segment(r, 11).gap);
+    const sv__segment h = sv__rep_segment(r, 12), *hint = &h;
     assert_string_equal(url_of(r, 12), BASE "p13.3.mp4");
     assert_int_equal(hint->number, 13);
     assert_int_equal(hint->part, 4);
@@ -214,16 +215,16 @@ static void delta_update_merges_the_kept_segments(void **state)
     /* seg10 and the 4 parts of 11 kept, seg12, 4 parts of 13, the hint. */
     assert_int_equal(r->nb_segs, 1 + 4 + 1 + 4 + 1);
     assert_string_equal(url_of(r, 0), BASE "seg10.m4s");
-    assert_true(near(r->segs[0].start, 0.0));
+    assert_true(near(sv__rep_segment(r, 0).start, 0.0));
     assert_string_equal(url_of(r, 1), BASE "p11.mp4");
-    assert_int_equal(r->segs[2].offset, 100);
-    assert_string_equal(r->segs[1].init->url, BASE "init.mp4");
+    assert_int_equal(sv__rep_segment(r, 2).offset, 100);
+    assert_string_equal(sv__rep_segment(r, 1).init->url, BASE "init.mp4");
     assert_string_equal(url_of(r, 5), BASE "seg12.m4s");
-    assert_true(near(r->segs[5].start, 4.0));
-    assert_int_equal(r->segs[5].part, 0);
-    assert_true(near(r->segs[9].start, 7.5));
+    assert_true(near(sv__rep_segment(r, 5).start, 4.0));
+    assert_int_equal(sv__rep_segment(r, 5).part, 0);
+    assert_true(near(sv__rep_segment(r, 9).start, 7.5));
     assert_string_equal(url_of(r, 10), BASE "p14.0.mp4");
-    assert_true(r->segs[10].independent);
+    assert_true(sv__rep_segment(r, 10).independent);
     assert_int_equal(r->ll.next_msn, 14);
     assert_int_equal(r->ll.next_part, 0);
 

@@ -18,13 +18,18 @@
 
 #include "player/model/model.h"
 
+/* Segment i of rep by value, and a pointer to such a copy that lives to the
+ * end of the enclosing block (sv__rep_segment). */
+#define SEG(rep, i) sv__rep_segment((rep), (size_t)(i))
+#define SEGP(rep, i) (&(sv__segment[1]){ SEG(rep, i) }[0])
+
 /* The URL of segment i of rep (sv__segment_url), in one of a few buffers
  * so an assertion can compare two. */
 static const char *seg_url(const sv__rep *rep, size_t i)
 {
     static char bufs[4][SV__URL_MAX];
     static unsigned next;
-    const char *u = sv__segment_url(rep, &rep->segs[i], bufs[next++ % 4], SV__URL_MAX);
+    const char *u = sv__segment_url(rep, SEGP(rep, i), bufs[next++ % 4], SV__URL_MAX);
     return u ? u : "(no URL)";
 }
 
@@ -134,13 +139,13 @@ static void vod_template_protection_cdns(void **state)
     assert_int_equal(v0->nb_segs, 16);
     assert_string_equal(seg_url(v0, 0), "http://127.0.0.1:9001/media/t1/v0/seg_00001.m4s");
     assert_string_equal(seg_url(v0, 15), "http://127.0.0.1:9001/media/t1/v0/seg_00016.m4s");
-    assert_int_equal(v0->segs[15].number, 16);
-    assert_true(near(v0->segs[15].start, 60));
-    assert_true(near(v0->segs[15].duration, 0.5));
-    assert_int_equal(v0->segs[15].length, -1);
-    assert_string_equal(v0->segs[0].init->url, "http://127.0.0.1:9001/media/t1/v0/init.mp4");
-    assert_ptr_equal(v0->segs[7].init, v0->segs[0].init);
-    assert_null(v0->segs[0].key);
+    assert_int_equal(SEG(v0, 15).number, 16);
+    assert_true(near(SEG(v0, 15).start, 60));
+    assert_true(near(SEG(v0, 15).duration, 0.5));
+    assert_int_equal(SEG(v0, 15).length, -1);
+    assert_string_equal(SEG(v0, 0).init->url, "http://127.0.0.1:9001/media/t1/v0/init.mp4");
+    assert_ptr_equal(SEG(v0, 7).init, SEG(v0, 0).init);
+    assert_null(SEG(v0, 0).key);
     assert_int_equal(sv__model_find_segment(v0, 59.9995), 15);
     assert_int_equal(sv__model_find_segment(v0, 30), 7);
     assert_int_equal(sv__model_find_segment(v0, 60.5), -1);
@@ -149,12 +154,12 @@ static void vod_template_protection_cdns(void **state)
     const sv__rep *a0 = &a->reps[0];
     assert_int_equal(a0->nb_segs, 16);
     assert_string_equal(seg_url(a0, 1), "http://127.0.0.1:9001/media/t1/a/192000.m4s");
-    assert_int_equal(a0->segs[1].number, 1);
+    assert_int_equal(SEG(a0, 1).number, 1);
     assert_int_equal(a0->audio_sample_rate, 48000);
     /* A BaseURL-only text rep: one segment, the whole file. */
     assert_int_equal(t->reps[0].nb_segs, 1);
     assert_string_equal(seg_url(&t->reps[0], 0), "http://127.0.0.1:9001/media/t1/subs/de.vtt");
-    assert_true(near(t->reps[0].segs[0].duration, 60.5));
+    assert_true(near(SEG(&t->reps[0], 0).duration, 60.5));
     sv__model_destroy(pres);
 }
 
@@ -192,11 +197,11 @@ static void dynamic_window_and_refresh(void **state)
      * numbers 18..25. */
     const sv__rep *v = &pres->periods[0].tracks[0].reps[0];
     assert_int_equal(v->nb_segs, 8);
-    assert_int_equal(v->segs[0].number, 18);
-    assert_true(near(v->segs[0].start, 68));
-    assert_int_equal(v->segs[7].number, 25);
+    assert_int_equal(SEG(v, 0).number, 18);
+    assert_true(near(SEG(v, 0).start, 68));
+    assert_int_equal(SEG(v, 7).number, 25);
     assert_string_equal(seg_url(v, 7), "http://127.0.0.1:8080/live/v/96000.m4s");
-    assert_string_equal(v->segs[7].init->url, "http://127.0.0.1:8080/live/v/init.mp4");
+    assert_string_equal(SEG(v, 7).init->url, "http://127.0.0.1:8080/live/v/init.mp4");
     /* Audio, 2 s by @duration: [70, 72) .. [98, 100), numbers 36..50. */
     const sv__rep *a = &pres->periods[0].tracks[1].reps[0];
     assert_int_equal(a->nb_segs, 15);
@@ -209,9 +214,9 @@ static void dynamic_window_and_refresh(void **state)
     assert_int_equal(sv__model_dash_refresh(pres, live_mpd, strlen(live_mpd), NULL, AST + 108.7,
                                             &err), 0);
     assert_int_equal(v->nb_segs, 8);
-    assert_int_equal(v->segs[0].number, 20);
-    assert_int_equal(v->segs[7].number, 27);
-    assert_true(near(v->segs[7].start, 104));
+    assert_int_equal(SEG(v, 0).number, 20);
+    assert_int_equal(SEG(v, 7).number, 27);
+    assert_true(near(SEG(v, 7).start, 104));
     assert_true(near(pres->live_start, 96.7));
 
     /* The first period closes at 104 s and a second one opens. */
@@ -235,8 +240,8 @@ static void dynamic_window_and_refresh(void **state)
     assert_true(near(pres->periods[0].duration, 104));
     v = &pres->periods[0].tracks[0].reps[0];
     assert_int_equal(v->nb_segs, 4); /* [88, 92) .. [100, 104) */
-    assert_true(near(v->segs[0].start, 88));
-    assert_int_equal(v->segs[0].disc, 0);
+    assert_true(near(SEG(v, 0).start, 88));
+    assert_int_equal(SEG(v, 0).disc, 0);
     /* The audio set is gone from the MPD: its rep is empty, indexes kept. */
     assert_int_equal(pres->periods[0].nb_tracks, 2);
     assert_int_equal(pres->periods[0].tracks[1].reps[0].nb_segs, 0);
@@ -246,8 +251,8 @@ static void dynamic_window_and_refresh(void **state)
     const sv__rep *v2 = &p2->tracks[0].reps[0];
     /* 16.5 s into the period: 2 s segments [104, 106) .. [118, 120). */
     assert_int_equal(v2->nb_segs, 8);
-    assert_true(near(v2->segs[0].start, 104));
-    assert_int_equal(v2->segs[0].disc, 1);
+    assert_true(near(SEG(v2, 0).start, 104));
+    assert_int_equal(SEG(v2, 0).disc, 1);
     assert_string_equal(seg_url(v2, 7), "http://127.0.0.1:8080/live/p2/8.m4s");
     assert_true(near(pres->refresh_s, 4));
     assert_true(near(pres->live_start, 115.5));
@@ -275,9 +280,9 @@ static void long_running_live_timeline(void **state)
 
     const sv__rep *a = &pres->periods[0].tracks[0].reps[0];
     assert_int_equal(a->nb_segs, 5970);
-    assert_int_equal(a->segs[0].number, INT64_C(19999994001));
-    assert_true(a->segs[0].start > 2e8 - 60 - 1e-6 && a->segs[0].start < 2e8 - 60 + 1e-6);
-    assert_int_equal(a->segs[5969].number, INT64_C(19999999970));
+    assert_int_equal(SEG(a, 0).number, INT64_C(19999994001));
+    assert_true(SEG(a, 0).start > 2e8 - 60 - 1e-6 && SEG(a, 0).start < 2e8 - 60 + 1e-6);
+    assert_int_equal(SEG(a, 5969).number, INT64_C(19999999970));
     assert_string_equal(seg_url(a, 5969), "http://h/a/19999999970.m4s");
     sv__model_destroy(pres);
 }
@@ -326,7 +331,7 @@ static void live_number_template_by_time(void **state)
     /* 9.5 s in: the segments that ended 0.3 s ago or earlier, [0, 8). */
     const sv__rep *v = &pres->periods[0].tracks[0].reps[0];
     assert_int_equal(v->nb_segs, 4);
-    assert_int_equal(v->segs[3].number, 4);
+    assert_int_equal(SEG(v, 3).number, 4);
     assert_false(v->complete);
     /* 2 s behind (suggestedPresentationDelay) is closer than a segment +
      * the margin + 0.5 s: 2.8 s behind, inside [0, 8) of both sets. */
@@ -338,15 +343,15 @@ static void live_number_template_by_time(void **state)
     assert_int_equal(sv__model_dash_update(pres, AST + 10.3, &err), 0);
     assert_int_equal(v->nb_segs, 5);
     assert_string_equal(seg_url(v, 4), "http://h/live/c-0-00005.m4s");
-    assert_string_equal(v->segs[4].init->url, "http://h/live/init-0.m4s");
+    assert_string_equal(SEG(v, 4).init->url, "http://h/live/init-0.m4s");
     assert_true(near(sv__model_dash_next_available(pres, AST + 10.3, NULL), AST + 12.3));
     /* 10 s later: the time-shift buffer (10 s) holds [10, 12) .. [18, 20). */
     assert_int_equal(sv__model_dash_update(pres, AST + 20.3, &err), 0);
     const sv__rep *a = &pres->periods[0].tracks[1].reps[0];
     assert_int_equal(v->nb_segs, 5);
-    assert_int_equal(v->segs[0].number, 6);
+    assert_int_equal(SEG(v, 0).number, 6);
     assert_int_equal(a->nb_segs, 5);
-    assert_int_equal(a->segs[4].number, 10);
+    assert_int_equal(SEG(a, 4).number, 10);
     sv__model_destroy(pres);
 }
 
@@ -448,8 +453,8 @@ static void live_periods_by_time(void **state)
     assert_int_equal(sv__model_dash_update(pres, AST + 8.3, &err), 0);
     assert_int_equal(b->nb_segs, 1);
     assert_string_equal(seg_url(b, 0), "http://h/b/1.m4s");
-    assert_int_equal(b->segs[0].disc, 1);
-    assert_true(near(b->segs[0].start, 6));
+    assert_int_equal(SEG(b, 0).disc, 1);
+    assert_true(near(SEG(b, 0).start, 6));
     sv__model_destroy(pres);
 }
 
@@ -487,10 +492,10 @@ static void list_then_segment_base(void **state)
     const sv__rep *ad = &pres->periods[0].tracks[0].reps[0];
     assert_int_equal(ad->nb_segs, 2);
     assert_string_equal(seg_url(ad, 1), "http://127.0.0.1:8080/m/ad/video.mp4");
-    assert_int_equal(ad->segs[1].offset, 2000);
-    assert_int_equal(ad->segs[1].length, 1000);
-    assert_true(near(ad->segs[1].start, 4));
-    assert_string_equal(ad->segs[0].init->url, "http://127.0.0.1:8080/m/ad/ad/init.mp4");
+    assert_int_equal(SEG(ad, 1).offset, 2000);
+    assert_int_equal(SEG(ad, 1).length, 1000);
+    assert_true(near(SEG(ad, 1).start, 4));
+    assert_string_equal(SEG(ad, 0).init->url, "http://127.0.0.1:8080/m/ad/ad/init.mp4");
 
     sv__rep *main_rep = &pres->periods[1].tracks[0].reps[0];
     assert_true(near(pres->periods[1].start, 8));
@@ -511,7 +516,7 @@ static void list_then_segment_base(void **state)
     assert_int_equal(main_rep->seg_state, SV__SEGS_READY);
     assert_int_equal(main_rep->nb_segs, 3);
     for (size_t i = 0; i < 3; i++) {
-        const sv__segment *s = &main_rep->segs[i];
+        const sv__segment *s = SEGP(main_rep, i);
         assert_string_equal(seg_url(main_rep, i), "http://127.0.0.1:8080/m/main.mp4");
         assert_int_equal(s->offset, off[i]);
         assert_int_equal(s->length, len[i]);

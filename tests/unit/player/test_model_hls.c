@@ -16,13 +16,18 @@
 
 #include "player/model/model.h"
 
+/* Segment i of rep by value, and a pointer to such a copy that lives to the
+ * end of the enclosing block (sv__rep_segment). */
+#define SEG(rep, i) sv__rep_segment((rep), (size_t)(i))
+#define SEGP(rep, i) (&(sv__segment[1]){ SEG(rep, i) }[0])
+
 /* The URL of segment i of rep (sv__segment_url), in one of a few buffers
  * so an assertion can compare two. */
 static const char *seg_url(const sv__rep *rep, size_t i)
 {
     static char bufs[4][SV__URL_MAX];
     static unsigned next;
-    const char *u = sv__segment_url(rep, &rep->segs[i], bufs[next++ % 4], SV__URL_MAX);
+    const char *u = sv__segment_url(rep, SEGP(rep, i), bufs[next++ % 4], SV__URL_MAX);
     return u ? u : "(no URL)";
 }
 
@@ -79,15 +84,15 @@ static void ffmpeg_ts_media_playlist_alone(void **state)
     assert_string_equal(r->playlist_url, BASE "v/index.m3u8");
     assert_int_equal(r->nb_segs, 4);
     for (size_t i = 0; i < 4; i++) {
-        assert_true(near(r->segs[i].start, 2.0 * (double)i));
-        assert_int_equal(r->segs[i].number, (int64_t)i);
-        assert_int_equal(r->segs[i].disc, 0);
-        assert_null(r->segs[i].init);
-        assert_null(r->segs[i].key);
-        assert_int_equal(r->segs[i].length, -1);
+        assert_true(near(SEG(r, i).start, 2.0 * (double)i));
+        assert_int_equal(SEG(r, i).number, (int64_t)i);
+        assert_int_equal(SEG(r, i).disc, 0);
+        assert_null(SEG(r, i).init);
+        assert_null(SEG(r, i).key);
+        assert_int_equal(SEG(r, i).length, -1);
     }
     assert_string_equal(seg_url(r, 3), BASE "v/index3.ts");
-    assert_true(near(r->segs[3].duration, 1));
+    assert_true(near(SEG(r, 3).duration, 1));
     assert_int_equal(sv__model_find_segment(r, 6.5), 3);
     assert_int_equal(sv__model_find_segment(r, 3.9995), 2); /* 1 ms tolerance */
     assert_int_equal(sv__model_find_segment(r, -3), 0);
@@ -115,16 +120,16 @@ static void ffmpeg_fmp4_byteranges(void **state)
 
     const sv__rep *r = &pres->periods[0].tracks[0].reps[0];
     assert_int_equal(r->nb_segs, 4);
-    const sv__resource *init = r->segs[0].init;
+    const sv__resource *init = SEG(r, 0).init;
     assert_non_null(init);
     assert_string_equal(init->url, BASE "f/index.m4s");
     assert_int_equal(init->offset, 0);
     assert_int_equal(init->length, 808);
     for (size_t i = 0; i < 4; i++) {
-        assert_ptr_equal(r->segs[i].init, init);
+        assert_ptr_equal(SEG(r, i).init, init);
         assert_string_equal(seg_url(r, i), BASE "f/index.m4s");
-        assert_int_equal(r->segs[i].offset, off[i]);
-        assert_int_equal(r->segs[i].length, len[i]);
+        assert_int_equal(SEG(r, i).offset, off[i]);
+        assert_int_equal(SEG(r, i).length, len[i]);
     }
     assert_true(near(pres->duration, 7));
     sv__model_destroy(pres);
@@ -297,31 +302,31 @@ static void live_refresh(void **state)
     /* 24 s listed; three target durations from the end is 12 s: s103. */
     assert_true(near(pres->live_start, 12));
     assert_int_equal(r->nb_segs, 6);
-    assert_int_equal(r->segs[0].number, 100);
-    assert_int_equal(r->segs[3].disc, 3);
-    assert_int_equal(r->segs[4].disc, 4);
-    const sv__key *k = r->segs[0].key;
+    assert_int_equal(SEG(r, 0).number, 100);
+    assert_int_equal(SEG(r, 3).disc, 3);
+    assert_int_equal(SEG(r, 4).disc, 4);
+    const sv__key *k = SEG(r, 0).key;
     assert_non_null(k);
     assert_int_equal(k->method, SV__KEY_AES128);
     assert_string_equal(k->uri, "http://127.0.0.1:8080/keys/k7");
     assert_true(k->has_iv);
     assert_int_equal(k->iv[15], 0x0f);
-    assert_ptr_equal(r->segs[3].key, k);
-    assert_null(r->segs[4].key);
+    assert_ptr_equal(SEG(r, 3).key, k);
+    assert_null(SEG(r, 4).key);
     assert_true(pres->periods[0].tracks[0].encrypted);
 
     /* The window slides by two: numbers and times keep their meaning. */
     media_ok(pres, r, live2, BASE "live/v.m3u8");
     assert_int_equal(r->nb_segs, 6);
-    assert_int_equal(r->segs[0].number, 102);
-    assert_true(near(r->segs[0].start, 8));
+    assert_int_equal(SEG(r, 0).number, 102);
+    assert_true(near(SEG(r, 0).start, 8));
     long i = sv__model_find_number(r, 106);
     assert_int_equal(i, 4);
-    assert_true(near(r->segs[i].start, 24));
-    assert_true(r->segs[i].gap);
-    assert_false(r->segs[i + 1].gap);
+    assert_true(near(SEG(r, i).start, 24));
+    assert_true(SEG(r, i).gap);
+    assert_false(SEG(r, i + 1).gap);
     assert_string_equal(seg_url(r, 2), BASE "live/ad104.ts");
-    assert_int_equal(r->segs[2].disc, 4);
+    assert_int_equal(SEG(r, 2).disc, 4);
     assert_true(near(pres->refresh_s, 4));
     assert_true(near(pres->live_start, 20));
     assert_int_equal(sv__model_find_segment(r, 30), 5);
@@ -329,7 +334,7 @@ static void live_refresh(void **state)
     /* Unchanged on reload: retry after half the target duration. */
     media_ok(pres, r, live2, BASE "live/v.m3u8");
     assert_true(near(pres->refresh_s, 2));
-    assert_true(near(r->segs[0].start, 8));
+    assert_true(near(SEG(r, 0).start, 8));
 
     /* The stream ends: VOD from now on. */
     char ended[2048];
@@ -339,7 +344,7 @@ static void live_refresh(void **state)
     assert_false(pres->live);
     assert_true(near(pres->refresh_s, 0));
     assert_int_equal(r->nb_segs, 7);
-    assert_true(near(r->segs[6].start, 32));
+    assert_true(near(SEG(r, 6).start, 32));
     assert_true(near(pres->duration, 34.5)); /* s108 ends at 32 + 2.5 */
     sv__model_destroy(pres);
 }
@@ -360,8 +365,8 @@ static void live_variants_share_a_timeline(void **state)
     media_ok(pres, &t->reps[0], live1, BASE "live/lo.m3u8");
     media_ok(pres, &t->reps[1], hi, BASE "live/hi.m3u8");
     assert_true(pres->live);
-    assert_true(near(t->reps[1].segs[0].start, 12)); /* 103 started at 12 s in lo */
-    assert_true(near(t->reps[1].segs[3].start, 24));
+    assert_true(near(SEG(&t->reps[1], 0).start, 12)); /* 103 started at 12 s in lo */
+    assert_true(near(SEG(&t->reps[1], 3).start, 24));
     /* EXT-X-START -9.5 s from the end (28 s): inside h104, which starts at 16. */
     assert_true(near(pres->live_start, 16));
     sv__model_destroy(pres);

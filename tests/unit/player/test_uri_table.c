@@ -20,6 +20,11 @@
 #include "player/model/model.h"
 #include "player/model/uri_table.h"
 
+/* Segment i of rep by value, and a pointer to such a copy that lives to the
+ * end of the enclosing block (sv__rep_segment). */
+#define SEG(rep, i) sv__rep_segment((rep), (size_t)(i))
+#define SEGP(rep, i) (&(sv__segment[1]){ SEG(rep, i) }[0])
+
 typedef struct fixture {
     sv__arena *arena;
     sv__uri_table *t;
@@ -174,12 +179,12 @@ static void test_million(void **state)
     assert_true(sv__uri_table_patterns(rep->uris) <= 2);
     if (sizeof(void *) == 8)
         assert_int_equal(sizeof(sv__segment), 80);
-    assert_string_equal(sv__segment_url(rep, &rep->segs[0], url, sizeof(url)),
+    assert_string_equal(sv__segment_url(rep, SEGP(rep, 0), url, sizeof(url)),
                         "http://127.0.0.1:8080/big/seg_0000000.ts");
-    assert_string_equal(sv__segment_url(rep, &rep->segs[N - 1], url, sizeof(url)),
+    assert_string_equal(sv__segment_url(rep, SEGP(rep, N - 1), url, sizeof(url)),
                         "http://127.0.0.1:8080/big/seg_0999999.ts");
-    assert_true(rep->segs[N - 1].start > 1999997.9 && rep->segs[N - 1].start < 1999998.1);
-    assert_int_equal(rep->segs[N - 1].number, (int64_t)N - 1);
+    assert_true(SEG(rep, N - 1).start > 1999997.9 && SEG(rep, N - 1).start < 1999998.1);
+    assert_int_equal(SEG(rep, N - 1).number, (int64_t)N - 1);
     assert_true(pres->duration > 1999999.9);
     sv__model_destroy(pres);
     free(text);
