@@ -142,5 +142,10 @@ int sv__model_hls_merge_skipped(const sv__rep *rep, const sv__hls_playlist *pl, 
         if (old->key && !(s->key = copy_key(l->arena, old->key)))
             return SV_ERR_NOMEM;
     }
+    /* The EXT-X-MAP before the skipped segments applies to the segments
+     * after them too: a delta update need not repeat it (svserver does
+     * not), and its segments then come with no map of their own. */
+    for (size_t i = n; i < l->n && !l->segs[i].init; i++)
+        l->segs[i].init = init;
     return 0;
 }

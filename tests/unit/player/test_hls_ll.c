@@ -228,13 +228,29 @@ static void delta_update_merges_the_kept_segments(void **state)
     assert_int_equal(r->ll.next_msn, 14);
     assert_int_equal(r->ll.next_part, 0);
 
+    /* A delta update without EXT-X-MAP (it was before the skipped
+     * segments): the map of the kept ones goes on. */
+    const char *nomap =
+        "#EXTM3U\n#EXT-X-VERSION:9\n#EXT-X-TARGETDURATION:2\n"
+        "#EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES,PART-HOLD-BACK=1.0,CAN-SKIP-UNTIL=12.0\n"
+        "#EXT-X-PART-INF:PART-TARGET=0.5\n#EXT-X-MEDIA-SEQUENCE:10\n"
+        "#EXT-X-SKIP:SKIPPED-SEGMENTS=3\n"
+        "#EXTINF:2.0,\nseg13.m4s\n#EXTINF:2.0,\nseg14.m4s\n";
+    assert_int_equal(sv__model_hls_media(pres, r, nomap, strlen(nomap), BASE "live.m3u8", &err),
+                     0);
+    assert_int_equal(r->nb_segs, 1 + 4 + 1 + 2);
+    assert_string_equal(url_of(r, 7), BASE "seg14.m4s");
+    assert_non_null(sv__rep_segment(r, 7).init);
+    assert_string_equal(sv__rep_segment(r, 7).init->url, BASE "init.mp4");
+    assert_string_equal(sv__rep_segment(r, 6).init->url, BASE "init.mp4");
+
     /* A delta that skips what the kept list no longer has is refused. */
     const char *gone = "#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXT-X-MEDIA-SEQUENCE:2\n"
                        "#EXT-X-SKIP:SKIPPED-SEGMENTS=3\n#EXTINF:2.0,\nseg5.m4s\n";
     assert_int_equal(sv__model_hls_media(pres, r, gone, strlen(gone), BASE "live.m3u8", &err),
                      SV_ERR_PARSE);
     assert_non_null(strstr(err.message, "EXT-X-SKIP"));
-    assert_int_equal(r->nb_segs, 11); /* unchanged */
+    assert_int_equal(r->nb_segs, 8); /* unchanged */
     sv__model_destroy(pres);
 }
 
