@@ -102,7 +102,7 @@ static int write_set(xmlTextWriterPtr w, const sv__live_view *v, const period *p
     /* The UTCTiming child says wallClockTime is an ISO date (ISO/IEC
      * 23009-1 5.12, DASH-IF low-latency guidelines): without it the value
      * is an NTP timestamp, and Shaka Player read the date as 0 NTP (1900)
-     * and reported a live latency of 126 years. */
+     * and reported a live latency of 127 years. */
     if (!audio && (W_START(w, "ProducerReferenceTime") || W_ATTR(w, "id", "0") ||
                    W_ATTR(w, "type", "encoder") || W_ATTR(w, "wallClockTime", "%s", wall) ||
                    W_ATTR(w, "presentationTime", "0") || W_START(w, "UTCTiming") ||

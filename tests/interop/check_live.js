@@ -12,7 +12,7 @@
 // --parts (hls.js): LL-HLS parts were loaded and playlists were reloaded
 // with _HLS_msn (blocking reloads). Shaka: media segments were requested.
 // The last line, "latency: ...", gives p50 / p95 / max of each figure
-// (player, edge, wall: page/live.js says what each is).
+// (player, edge, wall, and the buffer ahead: page/live.js says what each is).
 'use strict';
 
 const fs = require('fs');
@@ -82,7 +82,7 @@ if (s.player === 'shaka')
   check('media segments were requested', lv.segmentRequests > 0, `${lv.segmentRequests} requests`);
 
 const figs = {};
-for (const k of ['player', 'edge', 'wall']) {
+for (const k of ['player', 'edge', 'wall', 'buffer']) {
   const v = lv.samples.map((x) => x[k]).filter((x) => x !== null);
   figs[k] = { n: v.length, p50: pct(v, 50), p95: pct(v, 95), max: pct(v, 100) };
 }
@@ -93,7 +93,7 @@ check(`its median latency < ${opt['max-latency']} s`, p.p50 !== null && p.p50 < 
       `p50 ${fmt(p.p50)} s`);
 const rates = lv.samples.map((x) => x.rate);
 console.log(`latency: ${s.player} ${s.version}: ` +
-            ['player', 'edge', 'wall'].map((k) =>
+            ['player', 'edge', 'wall', 'buffer'].map((k) =>
               `${k} p50 ${fmt(figs[k].p50)} p95 ${fmt(figs[k].p95)} max ${fmt(figs[k].max)}`).join('; ') +
             ` s; rate ${Math.min(...rates)}..${Math.max(...rates)}; rebuffers ${s.rebuffers}`);
 process.exit(failed ? 1 : 0);

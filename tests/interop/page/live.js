@@ -13,6 +13,7 @@
 //           playingDate, Shaka getPlayheadTimeAsDate()): svserver stamps a
 //           segment with the wall clock its first frame reached it, so this is
 //           ingest-to-screen, the figure svplay reports as live_latency
+// and beside them `buffer`, the media buffered ahead of the playhead.
 'use strict';
 
 (function () {
@@ -21,7 +22,7 @@
   const r = {
     startMs: null,           // page time of the first frame
     startPos: null,          // currentTime at the first frame
-    samples: [],             // { t, pos, rate, player, edge, wall }
+    samples: [],             // { t, pos, rate, player, edge, wall, buffer }
     fragmentsLoaded: 0,      // hls.js: whole segments loaded
     partsLoaded: 0,          // hls.js: LL-HLS parts loaded
     blockingReloads: 0,      // hls.js: playlist requests with _HLS_msn
@@ -96,7 +97,11 @@
     if (!player || r.samples.length >= MAX_SAMPLES)
       return;
     const s = { t: t, pos: round(video.currentTime), rate: video.playbackRate,
-                player: null, edge: null, wall: null };
+                player: null, edge: null, wall: null, buffer: null };
+    const b = video.buffered;
+    for (let i = 0; i < b.length; i++)
+      if (b.start(i) <= video.currentTime + 0.1 && b.end(i) >= video.currentTime)
+        s.buffer = round(b.end(i) - video.currentTime);
     let date = null;
     if (kind === 'hlsjs') {
       s.player = round(player.latency);
