@@ -19,7 +19,8 @@ const fs = require('fs');
 
 const args = process.argv.slice(2);
 if (args.length < 1) {
-  process.stderr.write('usage: check_live.js SUMMARY.json [--advance S] [--max-latency S] [--parts]\n');
+  process.stderr.write('usage: check_live.js SUMMARY.json [--advance S] [--max-latency S] ' +
+                       '[--parts]\n');
   process.exit(2);
 }
 const s = JSON.parse(fs.readFileSync(args[0], 'utf8'));
@@ -67,7 +68,8 @@ if (!lv) {
 const advance = s.currentTime - lv.startPos;
 check(`currentTime grew by >= ${opt.advance} s`, advance >= opt.advance,
       `${lv.startPos} -> ${s.currentTime}: ${advance.toFixed(2)} s`);
-check('rebuffer count reported', Number.isInteger(s.rebuffers), `${s.rebuffers} rebuffer(s)`);
+check('rebuffer count reported', Number.isInteger(s.rebuffers),
+      `${s.rebuffers} rebuffer(s)`);
 check('decoded video frames > 0', s.decodedFrames > 0,
       `decoded ${s.decodedFrames}, dropped ${s.droppedVideoFrames}, ${s.videoWidth}x${s.videoHeight}`);
 check('the player ran in low-latency mode', lv.lowLatencyMode === true,
@@ -87,13 +89,13 @@ for (const k of ['player', 'edge', 'wall', 'buffer']) {
   figs[k] = { n: v.length, p50: pct(v, 50), p95: pct(v, 95), max: pct(v, 100) };
 }
 const p = figs.player;
-check(`the player reports its latency (${s.player === 'shaka' ? 'getStats().liveLatency' : 'latency'})`,
-      p.n >= 10, `${p.n} of ${lv.samples.length} samples`);
+const own = s.player === 'shaka' ? 'getStats().liveLatency' : 'latency';
+check(`the player reports its latency (${own})`, p.n >= 10, `${p.n} of ${lv.samples.length} samples`);
 check(`its median latency < ${opt['max-latency']} s`, p.p50 !== null && p.p50 < opt['max-latency'],
       `p50 ${fmt(p.p50)} s`);
 const rates = lv.samples.map((x) => x.rate);
 console.log(`latency: ${s.player} ${s.version}: ` +
-            ['player', 'edge', 'wall', 'buffer'].map((k) =>
-              `${k} p50 ${fmt(figs[k].p50)} p95 ${fmt(figs[k].p95)} max ${fmt(figs[k].max)}`).join('; ') +
+            Object.keys(figs).map((k) => `${k} p50 ${fmt(figs[k].p50)} ` +
+                                         `p95 ${fmt(figs[k].p95)} max ${fmt(figs[k].max)}`).join('; ') +
             ` s; rate ${Math.min(...rates)}..${Math.max(...rates)}; rebuffers ${s.rebuffers}`);
 process.exit(failed ? 1 : 0);

@@ -29,7 +29,8 @@ stop_publisher() {
     wait "$PUB_PID" 2>/dev/null || true
     PUB_PID=""
 }
-trap 'stop_publisher; sv_cleanup' EXIT
+# sv_cleanup exits with the status it finds in $?: keep the script's.
+trap '_st=$?; stop_publisher; (exit "$_st"); sv_cleanup' EXIT
 
 live_admin
 sv_start --workers 0
