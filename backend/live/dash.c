@@ -99,9 +99,15 @@ static int write_set(xmlTextWriterPtr w, const sv__live_view *v, const period *p
         W_ATTR(w, "mimeType", audio ? "audio/mp4" : "video/mp4") ||
         W_ATTR(w, "segmentAlignment", "true") || W_ATTR(w, "startWithSAP", "1"))
         return -1;
+    /* The UTCTiming child says wallClockTime is an ISO date (ISO/IEC
+     * 23009-1 5.12, DASH-IF low-latency guidelines): without it the value
+     * is an NTP timestamp, and Shaka Player read the date as 0 NTP (1900)
+     * and reported a live latency of 127 years. */
     if (!audio && (W_START(w, "ProducerReferenceTime") || W_ATTR(w, "id", "0") ||
                    W_ATTR(w, "type", "encoder") || W_ATTR(w, "wallClockTime", "%s", wall) ||
-                   W_ATTR(w, "presentationTime", "0") || W_END(w)))
+                   W_ATTR(w, "presentationTime", "0") || W_START(w, "UTCTiming") ||
+                   W_ATTR(w, "schemeIdUri", "urn:mpeg:dash:utc:http-iso:2014") ||
+                   W_ATTR(w, "value", "/api/v1/time") || W_END(w) || W_END(w)))
         return -1;
     /* Media time 0 of the tracks is the publisher's first frame. A live
      * Period starts there (its start never moves between updates); an

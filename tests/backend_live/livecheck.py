@@ -166,6 +166,13 @@ def mpd(path):
     utc = root.find("d:UTCTiming", NS)
     if utc is None or "http-iso" not in utc.get("schemeIdUri"):
         fail("no UTCTiming http-iso")
+    for prt in root.findall("d:Period/d:AdaptationSet/d:ProducerReferenceTime", NS):
+        # An ISO wallClockTime needs a UTCTiming child saying so: without
+        # one it is an NTP timestamp (ISO/IEC 23009-1 5.12).
+        put = prt.find("d:UTCTiming", NS)
+        if put is None or "iso" not in put.get("schemeIdUri", ""):
+            fail("ProducerReferenceTime wallClockTime=%s has no UTCTiming child of an ISO "
+                 "scheme (it would be read as NTP)" % prt.get("wallClockTime"))
     tpls = root.findall("d:Period/d:AdaptationSet/d:SegmentTemplate", NS)
     if not tpls:
         fail("no SegmentTemplate")

@@ -190,6 +190,19 @@ static void test_master_and_mpd(void **state)
                               "availabilityTimeComplete=\"false\""));
     assert_non_null(strstr(t, "<Latency referenceId=\"0\" target=\"1500\""));
     assert_non_null(strstr(t, "urn:mpeg:dash:utc:http-iso:2014"));
+    /* ProducerReferenceTime@wallClockTime is an ISO date: its UTCTiming
+     * child says so (without one it is read as NTP; Shaka Player did). */
+    {
+        const char *prt = strstr(t, "<ProducerReferenceTime "), *utc, *end;
+
+        assert_non_null(prt);
+        assert_non_null(strstr(prt, "wallClockTime=\"2023-11-14T22:13:20.000Z\""));
+        utc = strstr(prt, "<UTCTiming schemeIdUri=\"urn:mpeg:dash:utc:http-iso:2014\"");
+        end = strstr(prt, "</ProducerReferenceTime>");
+        assert_non_null(utc);
+        assert_non_null(end);
+        assert_true(utc < end);
+    }
     v.ended = 1;
     b.size = 0;
     assert_int_equal(sv__live_dash_mpd(&v, 1700000010000LL, &b), 0);

@@ -45,6 +45,8 @@ const USAGE = `usage: browser_play.js --player shaka|hlsjs|dashjs --url URL [opt
   --token T              shorthand for --license-header 'Authorization: Bearer T'
   --prefer-codec C       Shaka: preferred video codec (preferredVideo), e.g. av01, avc1
   --rate R               playbackRate, default 1 (tests use 4; Chromium caps at 16)
+  --live S               a live stream (shaka, hlsjs): low-latency settings, play S seconds
+                         from the first frame, sample the latency (summary "live")
   --load-timeout S       seconds until the duration is known, default 30
   --timeout S            overall limit; default load-timeout + 2 x duration / rate + 20
   --tools DIR            npm tools folder (scripts/install-npm-tools.sh installs it if needed)
@@ -96,6 +98,7 @@ function parseArgs(argv) {
     case '--rate': o.rate = num(a, need(i)); i++; break;
     case '--load-timeout': o.loadTimeout = num(a, need(i)); i++; break;
     case '--timeout': o.timeout = num(a, need(i)); i++; break;
+    case '--live': o.live = num(a, need(i)); i++; break;
     case '--tools': o.tools = need(i); i++; break;
     case '--faultsrv': o.faultsrv = need(i); i++; break;
     case '--chromium': o.chromium = need(i); i++; break;
@@ -119,6 +122,10 @@ function parseArgs(argv) {
     usage('--url is required');
   if (o.preferCodec && o.player !== 'shaka')
     usage('--prefer-codec is for --player shaka');
+  if (o.live && o.player === 'dashjs')
+    usage('--live is for --player shaka or hlsjs');
+  if (o.live && o.rate !== 1)
+    usage('--live plays at the live rate: no --rate');
   if (o.rate > 16)
     usage('--rate: Chromium plays at most 16x');
   if (o.pageUrl && (o.root || o.scenario || o.serverLog))
@@ -147,7 +154,7 @@ function toolsDir(o) {
 function stagePage(root, tools, player) {
   const dest = path.join(root, '_interop');
   fs.mkdirSync(path.join(dest, 'lib'), { recursive: true });
-  for (const f of ['player.html', 'player.js'])
+  for (const f of ['player.html', 'player.js', 'live.js'])
     fs.copyFileSync(path.join(__dirname, 'page', f), path.join(dest, f));
   const lib = path.join(tools, 'node_modules', LIB_FILES[player]);
   fs.copyFileSync(lib, path.join(dest, 'lib', path.basename(lib)));
@@ -193,8 +200,33 @@ function stopFaultsrv(srv) {
   });
 }
 
+// Live: plays o.live seconds from the first frame (load-timeout to get
+// there, or --timeout overall); no end to wait for.
+async function watchLive(o, page) {
+  const started = Date.now();
+  const limit = o.timeout ? o.timeout * 1000 : (o.loadTimeout + o.live + 5) * 1000;
+  for (;;) {
+    const st = await page.evaluate(() => window.svInterop.status());
+    if (st.phase === 'failed')
+      return { st, reason: 'error event' };
+    const lv = st.live;
+    if (lv && lv.startMs !== null && st.elapsedMs - lv.startMs >= o.live * 1000)
+      return { st, reason: null };
+    if (lv && lv.startMs === null && Date.now() - started > o.loadTimeout * 1000)
+      return { st, reason: `no first frame within ${o.loadTimeout} s (phase ${st.phase})` };
+    if (st.ended)
+      return { st, reason: `the stream ended at ${st.currentTime.toFixed(2)} s during the live window` };
+    if (Date.now() - started > limit)
+      return { st, reason: `timed out after ${((Date.now() - started) / 1000).toFixed(1)} s ` +
+                           `at ${st.currentTime.toFixed(2)} s (phase ${st.phase})` };
+    await sleep(250);
+  }
+}
+
 // Waits for the end of playback; returns the last status and why it stopped.
 async function watch(o, page) {
+  if (o.live)
+    return watchLive(o, page);
   const started = Date.now();
   let limit = o.timeout ? o.timeout * 1000 : o.loadTimeout * 1000;
   let st = null;
@@ -262,7 +294,7 @@ async function main() {
       throw new Error(`page ${pageUrl}: HTTP ${resp ? resp.status() : 'no response'}`);
     await page.evaluate((opts) => { window.svInterop.start(opts); },
                         { player: o.player, url, rate: o.rate, clearkeys: o.clearkeys,
-                          preferCodec: o.preferCodec || null,
+                          preferCodec: o.preferCodec || null, live: !!o.live,
                           licenseUrl, licenseHeaders: o.licenseHeaders });
     const { st, reason } = await watch(o, page);
     Object.assign(summary, {
@@ -280,6 +312,7 @@ async function main() {
       audioDecodedBytes: st.audioDecodedBytes,
       firstFrameMs: st.firstFrameMs,
       rebuffers: st.rebuffers,
+      live: st.live || undefined,
       videoCodecs: st.videoCodecs,
       manifestVideoCodecs: st.manifestVideoCodecs,
       errors: st.errors.concat(pageErrors.map((m) => ({ source: 'pageerror', message: m }))),

@@ -19,6 +19,7 @@
   const st = {
     phase: 'idle',      // idle -> loading -> playing -> ended | failed
     player: null,
+    live: false,        // --live: low-latency settings and latency samples (live.js)
     version: null,
     errors: [],
     warnings: [],       // errors the player reported as recovered (non-fatal)
@@ -76,8 +77,11 @@
       st.rebuffers++;
   });
   video.addEventListener('playing', function () {
-    if (st.firstFrameMs === null)
+    if (st.firstFrameMs === null) {
       st.firstFrameMs = ms();
+      if (st.live)
+        window.svLive.startSampling(ms);
+    }
   });
   video.addEventListener('ended', function () {
     note('ended');
@@ -125,7 +129,9 @@
       drm.clearKeys = o.clearkeys;
     if (o.licenseUrl)
       drm.servers = { 'org.w3.clearkey': o.licenseUrl };
-    const cfg = { drm: drm };
+    let cfg = { drm: drm };
+    if (o.live)
+      cfg = window.svLive.shakaConfig(cfg);
     // --prefer-codec: Shaka chooses the codec family at load time from
     // preferredVideo (Shaka 5's successor of preferredVideoCodecs).
     if (o.preferCodec)
@@ -140,6 +146,8 @@
     }
     st.version = shaka.Player.version;
     window.svPlayer = player;
+    if (o.live)
+      window.svLive.attachShaka(player, shaka);
     await player.load(o.url);
     st.manifestVideoCodecs = uniq(player.getVariantTracks().map(function (t) { return t.videoCodec; }));
     noteShakaVariant();
@@ -162,7 +170,9 @@
     const Hls = window.Hls;
     if (!Hls.isSupported())
       throw new Error('hls.js says MediaSource is not supported');
-    const cfg = { debug: false };
+    let cfg = { debug: false };
+    if (o.live)
+      cfg = window.svLive.hlsConfig(cfg);
     if (o.clearkeys)
       throw new Error('hls.js takes ClearKey keys from a license server only: use --license-url');
     if (o.licenseUrl) {
@@ -196,6 +206,8 @@
     });
     st.version = Hls.version;
     window.svPlayer = hls;
+    if (o.live)
+      window.svLive.attachHls(hls, Hls);
     hls.attachMedia(video);
     hls.loadSource(o.url);
   }
@@ -254,6 +266,9 @@
     if (!LIBS[o.player])
       throw new Error('unknown player ' + o.player);
     st.player = o.player;
+    st.live = !!o.live;
+    if (st.live && o.player === 'dashjs')
+      throw new Error('live mode is for shaka and hlsjs');
     st.phase = 'loading';
     note('start', { url: o.url });
     try {
@@ -305,6 +320,7 @@
       rebuffers: st.rebuffers,
       videoCodecs: st.videoCodecs,
       manifestVideoCodecs: st.manifestVideoCodecs,
+      live: st.live ? window.svLive.report() : null,
       errors: st.errors,
       warnings: st.warnings,
       events: st.events,
