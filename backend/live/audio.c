@@ -56,32 +56,15 @@ static int drain_encoder(sv__live_audio *a, char *err, size_t errlen)
     return sv__media_averr(err, errlen, SV_ERR_INTERNAL, ret, "aac encode");
 }
 
+static int drain_live(void *opaque, char *err, size_t errlen)
+{
+    return drain_encoder(opaque, err, errlen);
+}
+
 static int encode_fifo(sv__live_audio *a, int final, char *err, size_t errlen)
 {
-    int fs = a->enc->frame_size, ret;
-
-    while (av_audio_fifo_size(a->fifo) >= fs || (final && av_audio_fifo_size(a->fifo) > 0)) {
-        int n = FFMIN(fs, av_audio_fifo_size(a->fifo));
-        AVFrame *f = a->out;
-
-        av_frame_unref(f);
-        f->nb_samples = n;
-        f->format = AV_SAMPLE_FMT_FLTP;
-        f->sample_rate = OUT_RATE;
-        ret = av_channel_layout_copy(&f->ch_layout, &a->enc->ch_layout);
-        if (ret >= 0)
-            ret = av_frame_get_buffer(f, 0);
-        if (ret < 0)
-            return sv__media_averr(err, errlen, SV_ERR_NOMEM, ret, "audio frame");
-        av_audio_fifo_read(a->fifo, (void **)f->data, n);
-        f->pts = a->next_pts;
-        a->next_pts += n;
-        if ((ret = avcodec_send_frame(a->enc, f)) < 0)
-            return sv__media_averr(err, errlen, SV_ERR_INTERNAL, ret, "aac send");
-        if ((ret = drain_encoder(a, err, errlen)) < 0)
-            return ret;
-    }
-    return 0;
+    return sv__aac_encode_fifo(a->enc, a->fifo, a->out, &a->next_pts, final, drain_live, a, err,
+                               errlen);
 }
 
 static int resample(sv__live_audio *a, const AVFrame *in, char *err, size_t errlen)

@@ -60,31 +60,43 @@ static int drain_encoder(sv__audio_job *a, char *errbuf, size_t errlen)
     return sv__media_averr(errbuf, errlen, SV_ERR_INTERNAL, ret, "aac encode");
 }
 
-/* Encodes whole frames from the FIFO; at the end also the partial rest. */
-static int encode_fifo(sv__audio_job *a, int final, char *errbuf, size_t errlen)
+int sv__aac_encode_fifo(AVCodecContext *enc, AVAudioFifo *fifo, AVFrame *out, int64_t *next_pts,
+                        int final, int (*drain)(void *opaque, char *err, size_t errlen),
+                        void *opaque, char *errbuf, size_t errlen)
 {
-    int fs = a->enc->frame_size;
-    while (av_audio_fifo_size(a->fifo) >= fs || (final && av_audio_fifo_size(a->fifo) > 0)) {
-        int n = FFMIN(fs, av_audio_fifo_size(a->fifo));
-        AVFrame *f = a->out;
-        av_frame_unref(f);
-        f->nb_samples = n;
-        f->format = AV_SAMPLE_FMT_FLTP;
-        f->sample_rate = OUT_RATE;
-        int ret = av_channel_layout_copy(&f->ch_layout, &a->enc->ch_layout);
+    int fs = enc->frame_size;
+    while (av_audio_fifo_size(fifo) >= fs || (final && av_audio_fifo_size(fifo) > 0)) {
+        int n = FFMIN(fs, av_audio_fifo_size(fifo));
+        av_frame_unref(out);
+        out->nb_samples = n;
+        out->format = enc->sample_fmt;
+        out->sample_rate = enc->sample_rate;
+        int ret = av_channel_layout_copy(&out->ch_layout, &enc->ch_layout);
         if (ret >= 0)
-            ret = av_frame_get_buffer(f, 0);
+            ret = av_frame_get_buffer(out, 0);
         if (ret < 0)
             return sv__media_averr(errbuf, errlen, SV_ERR_NOMEM, ret, "audio frame");
-        av_audio_fifo_read(a->fifo, (void **)f->data, n);
-        f->pts = a->next_pts;
-        a->next_pts += n;
-        if ((ret = avcodec_send_frame(a->enc, f)) < 0)
+        av_audio_fifo_read(fifo, (void **)out->data, n);
+        out->pts = *next_pts;
+        *next_pts += n;
+        if ((ret = avcodec_send_frame(enc, out)) < 0)
             return sv__media_averr(errbuf, errlen, SV_ERR_INTERNAL, ret, "aac send");
-        if ((ret = drain_encoder(a, errbuf, errlen)) < 0)
+        if ((ret = drain(opaque, errbuf, errlen)) < 0)
             return ret;
     }
     return 0;
+}
+
+static int drain_job(void *opaque, char *errbuf, size_t errlen)
+{
+    return drain_encoder(opaque, errbuf, errlen);
+}
+
+/* Encodes whole frames from the FIFO; at the end also the partial rest. */
+static int encode_fifo(sv__audio_job *a, int final, char *errbuf, size_t errlen)
+{
+    return sv__aac_encode_fifo(a->enc, a->fifo, a->out, &a->next_pts, final, drain_job, a, errbuf,
+                               errlen);
 }
 
 static int setup_swr(sv__audio_job *a, const AVFrame *in, char *errbuf, size_t errlen)

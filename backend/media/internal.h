@@ -328,6 +328,16 @@ int sv__audio_open(sv__audio_job **out, const AVStream *st, int64_t start_time,
 int sv__audio_packet(sv__audio_job *a, const AVPacket *pkt, char *errbuf, size_t errlen);
 int sv__audio_finish(sv__audio_job *a, char *errbuf, size_t errlen);
 const sv__segwriter *sv__audio_segments(const sv__audio_job *a);
+/* Hands the FIFO's samples to the AAC encoder (opened by the caller) in
+ * frames of its frame size, the partial rest too when `final`, with pts
+ * from *next_pts (advanced); after each frame drain(opaque) takes the
+ * packets. `out` is scratch. Shared by the VOD ingest and the live ladder.
+ * Returns 0 or < 0 with a message in errbuf. */
+struct AVAudioFifo;
+int sv__aac_encode_fifo(AVCodecContext *enc, struct AVAudioFifo *fifo, AVFrame *out,
+                        int64_t *next_pts, int final,
+                        int (*drain)(void *opaque, char *err, size_t errlen), void *opaque,
+                        char *errbuf, size_t errlen);
 void sv__audio_destroy(sv__audio_job *a);
 
 /* ---- thumbnails (thumbs.c) ----------------------------------------------- */
