@@ -191,6 +191,7 @@ static int add_cue(sv__webvtt *v, size_t *cap, double start, double end, const c
         v->cues = c;
         *cap = nc;
     }
+    memset(&v->cues[v->nb_cues], 0, sizeof(v->cues[v->nb_cues]));
     if (!(v->cues[v->nb_cues].text = sv__strdup(v->alloc, text)))
         return SV_ERR_NOMEM;
     v->cues[v->nb_cues].start = start;

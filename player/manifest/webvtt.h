@@ -15,11 +15,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "streamverse/player.h" /* sv_cue_style */
 #include "player/manifest/parse_error.h"
 
 typedef struct sv__cue {
     double start, end;   /* seconds, as written in the file (see map below) */
-    char *text;          /* plain text, from the sv__webvtt's alloc */
+    char *text;          /* plain text, from the parse's alloc */
+    sv_cue_style style;  /* where and how (TTML); meaningful when has_style */
+    int has_style;
 } sv__cue;
 
 typedef struct sv__webvtt {
