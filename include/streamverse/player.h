@@ -677,6 +677,10 @@ typedef struct sv_player_stats {
     double min_playback_rate;     /* the lowest and highest played since load */
     double max_playback_rate;
     int64_t playback_rate_changes;
+    /* (API 2.4) Text tracks and captions: pieces skipped because they did
+     * not parse (a subtitle segment or file, a TTML document or element, a
+     * caption packet), each logged as a warning; playback goes on. */
+    int64_t text_skipped;
 } sv_player_stats;
 
 #define SV_PLAYER_STATS_INIT SV_STRUCT_INIT(sv_player_stats)
