@@ -207,11 +207,21 @@ static int add_cues(sv__subs *s, const sv__text_cues *v, int64_t disc)
             start = start - v->map_local + (double)v->map_mpegts / 90000.0;
             end = end - v->map_local + (double)v->map_mpegts / 90000.0;
         }
-        /* Segmented WebVTT and TTML repeat a cue in every segment it spans. */
+        /* A cue that spans segments comes in each: repeated whole
+         * (segmented WebVTT), or cut at the boundary, its next piece
+         * starting where the last ended or at the same start with a later
+         * end (TTML in MP4). The pieces are one cue. */
         int dup = 0;
-        for (size_t j = s->nb_cues; j-- > 0 && !dup;)
-            dup = s->cues[j].disc == disc && fabs(s->cues[j].start - start) < 1e-6 &&
-                  fabs(s->cues[j].end - end) < 1e-6 && !strcmp(s->cues[j].text, v->cues[i].text);
+        for (size_t j = s->nb_cues; j-- > 0 && !dup;) {
+            stored_cue *o = &s->cues[j];
+            if (o->disc != disc || strcmp(o->text, v->cues[i].text))
+                continue;
+            if (fabs(o->start - start) < 1e-6 && fabs(o->end - end) < 1e-6)
+                dup = 1;
+            else if ((fabs(o->start - start) < 1e-6 || fabs(o->end - start) < 1e-6) &&
+                     end > o->end)
+                dup = 1, o->end = end;
+        }
         if (dup)
             continue;
         if (s->nb_cues == s->cap_cues) {
@@ -430,7 +440,10 @@ static size_t report(sv__subs *s, double upto, int budget)
                 c->reported = 1; /* over before the load's (or seek's) start */
                 continue;
             }
-            if (a > upto || a >= s->fetched_until)
+            /* One that ends right where the known cues end may go on in
+             * the next segment: it waits for it. */
+            if (a > upto || a >= s->fetched_until ||
+                (isfinite(s->fetched_until) && fabs(b - s->fetched_until) < 1e-3))
                 continue;
             left++;
             if (!next || a < next_start - 1e-9) {
