@@ -5,7 +5,9 @@
  * Cue payloads come out as plain text: tags (<b>, <i>, <c.x>, <v Name>,
  * timestamps) are dropped and the character references &amp; &lt; &gt;
  * &quot; &nbsp; &lrm; &rlm; are decoded; lines stay separated by '\n'.
- * STYLE, REGION and NOTE blocks and cue settings are ignored.
+ * Cue settings give the cue a style (align; line, position and size as
+ * percentages: the cue box). STYLE, REGION and NOTE blocks, integer line
+ * numbers and vertical text are ignored.
  *
  * Threads: pure functions, any thread.
  */
@@ -21,7 +23,7 @@
 typedef struct sv__cue {
     double start, end;   /* seconds, as written in the file (see map below) */
     char *text;          /* plain text, from the parse's alloc */
-    sv_cue_style style;  /* where and how (TTML); meaningful when has_style */
+    sv_cue_style style;  /* where and how (TTML; WebVTT settings); when has_style */
     int has_style;
 } sv__cue;
 
