@@ -14,6 +14,8 @@
 /* Appends src's cues to out (taking their text). */
 static int take(sv__text_cues *out, size_t *cap, sv__cue *src, size_t n)
 {
+    if (n == 0)
+        return 0;
     if (out->nb_cues + n > *cap) {
         size_t nc = *cap ? *cap : 16;
         while (nc < out->nb_cues + n)
