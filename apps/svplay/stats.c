@@ -324,6 +324,7 @@ int svp_stats_write(const svp_stats *st, const char *path, sv_player *player,
     json_object_set_new(root, "min_playback_rate", json_real(ps.min_playback_rate));
     json_object_set_new(root, "max_playback_rate", json_real(ps.max_playback_rate));
     json_object_set_new(root, "playback_rate_changes", json_integer(ps.playback_rate_changes));
+    json_object_set_new(root, "text_skipped", json_integer(ps.text_skipped));
     json_object_set_new(root, "audio_frames", json_integer(audio_frames));
     json_object_set_new(root, "audio_silence_frames", json_integer(audio_silence_frames));
     json_object_set_new(root, "audio_md5", audio_md5 ? json_string(audio_md5) : json_null());
