@@ -175,6 +175,13 @@ typedef struct sv_player_settings {
      * the normal rate, the pitch kept. 1 to 600000, 0 or -1. */
     int live_target_latency_ms;
 
+    /* Closed captions (API 2.4): non-zero decodes the CEA-608 captions
+     * (channel CC1) that H.264 and HEVC video carries in its SEI (ATSC A/53
+     * cc_data) with libavcodec's EIA-608 decoder, and shows and reports
+     * them as subtitle cues (SV_EVENT_SUBTITLE, SV_EVENT_SUBTITLE_CUE)
+     * while no text track is selected. Default 0. */
+    int captions;
+
     /* New fields are appended here (common.h, "Growable structs"). */
 } sv_player_settings;
 
