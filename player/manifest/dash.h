@@ -103,6 +103,8 @@ typedef struct sv__dash_adaptation {
     size_t nb_roles;
     sv__dash_descriptor *accessibility; /* Accessibility elements */
     size_t nb_accessibility;
+    sv__dash_descriptor *essentials;   /* EssentialProperty elements */
+    size_t nb_essentials;
     sv__dash_representation *reps;
     size_t nb_reps;
     sv__dash_protection *protections;
