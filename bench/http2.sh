@@ -11,7 +11,9 @@
 # tc/netem is not used).
 #   bench/http2.sh [BUILD_DIR]
 # Prints, per link, the median over the runs of each figure for both
-# protocols and the ratio HTTP/2 / HTTP/1.1 (below 1: HTTP/2 faster).
+# protocols, the ratio HTTP/2 / HTTP/1.1 (below 1: HTTP/2 faster) and the
+# range over the runs (on a shared machine the loopback figures, a few
+# milliseconds, move with its load).
 set -eu
 src=$(cd "$(dirname "$0")/.." && pwd)
 SV_SOURCE_DIR=$src
@@ -78,23 +80,31 @@ echo "nginx TLS edge on 127.0.0.1; median of $RUNS runs each, interleaved:"
 for l in loopback delayed; do
     [ "$l" = loopback ] && d="plain loopback" || d="+${DELAY_MS} ms each way (delayproxy.js)"
     awk -v name="$d" '
-        function median(a, n,   i, j, t) {
+        function sort(a, n,   i, j, t) {
             for (i = 2; i <= n; i++)
                 for (j = i; j > 1 && a[j - 1] > a[j]; j--) { t = a[j]; a[j] = a[j - 1]; a[j - 1] = t }
-            return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+        }
+        function median(a, n) { return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2 }
+        # row LABEL COLUMN SCALE: medians of both protocols, their ratio, and
+        # the range over the runs of each.
+        function row(label, col, scale,   k, i, A, m, lo, hi) {
+            for (k = 1; k <= 2; k++) {
+                for (i = 1; i <= n[k]; i++) A[i] = v[k, i, col] * scale
+                sort(A, n[k])
+                m[k] = median(A, n[k]); lo[k] = A[1]; hi[k] = A[n[k]]
+            }
+            printf "  %-26s %8.1f %8.1f %7.3f   %.1f-%.1f | %.1f-%.1f\n", label, m[1], m[2],
+                m[2] > 0 ? m[1] / m[2] : 0, lo[1], hi[1], lo[2], hi[2]
         }
         FNR == 1 { f++ }
-        { n[f]++; s[f, n[f]] = $1; p50[f, n[f]] = $2; p95[f, n[f]] = $3; c[f, n[f]] = $4 }
+        { n[f]++; for (c = 1; c <= 4; c++) v[f, n[f], c] = $c }
         END {
-            for (k = 1; k <= 2; k++) {
-                for (i = 1; i <= n[k]; i++) { A[i] = s[k, i]; B[i] = p50[k, i]; C[i] = p95[k, i]; D[i] = c[k, i] }
-                S[k] = median(A, n[k]); P[k] = median(B, n[k]); Q[k] = median(C, n[k]); N[k] = median(D, n[k])
-            }
             printf "%s:\n", name
-            printf "  %-26s %10s %10s %8s\n", "", "HTTP/2", "HTTP/1.1", "ratio"
-            printf "  %-26s %10.1f %10.1f %8.3f\n", "time to first frame (ms)", S[1] * 1000, S[2] * 1000, S[1] / S[2]
-            printf "  %-26s %10.1f %10.1f %8.3f\n", "segment fetch p50 (ms)", P[1] * 1000, P[2] * 1000, P[1] / P[2]
-            printf "  %-26s %10.1f %10.1f %8.3f\n", "segment fetch p95 (ms)", Q[1] * 1000, Q[2] * 1000, Q[1] / Q[2]
-            printf "  %-26s %10d %10d\n", "connections opened", N[1], N[2]
+            printf "  %-26s %8s %8s %7s   %s\n", "", "HTTP/2", "HTTP/1.1", "ratio",
+                "range over the runs: HTTP/2 | HTTP/1.1"
+            row("time to first frame (ms)", 1, 1000)
+            row("segment fetch p50 (ms)", 2, 1000)
+            row("segment fetch p95 (ms)", 3, 1000)
+            row("connections opened", 4, 1)
         }' "$H2_TMP/$l.h2" "$H2_TMP/$l.h1"
 done
