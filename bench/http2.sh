@@ -94,7 +94,7 @@ for l in loopback delayed; do
                 m[k] = median(A, n[k]); lo[k] = A[1]; hi[k] = A[n[k]]
             }
             printf "  %-26s %8.1f %8.1f %7.3f   %.1f-%.1f | %.1f-%.1f\n", label, m[1], m[2],
-                m[2] > 0 ? m[1] / m[2] : 0, lo[1], hi[1], lo[2], hi[2]
+                (m[2] > 0 ? m[1] / m[2] : 0), lo[1], hi[1], lo[2], hi[2]
         }
         FNR == 1 { f++ }
         { n[f]++; for (c = 1; c <= 4; c++) v[f, n[f], c] = $c }
@@ -106,5 +106,5 @@ for l in loopback delayed; do
             row("segment fetch p50 (ms)", 2, 1000)
             row("segment fetch p95 (ms)", 3, 1000)
             row("connections opened", 4, 1)
-        }' "$H2_TMP/$l.h2" "$H2_TMP/$l.h1"
+        }' "$H2_TMP/$l.h2" "$H2_TMP/$l.h1" || fail "cannot summarise the $l runs"
 done

@@ -414,11 +414,12 @@ static int setup_easy(curl_transport *ct, sv__transfer *t, const sv__request *re
         SET(CURLOPT_FRESH_CONNECT, 1L);
         SET(CURLOPT_FORBID_REUSE, 1L);
     } else if (ct->http_version != CURL_HTTP_VERSION_1_1 && !strncasecmp(t->url, "https://", 8)) {
-        /* The manifest's and the first segments' requests start together:
-         * without this each would open its own connection while the first
-         * one's TLS handshake is still running. They wait for it instead and
-         * go on it as HTTP/2 streams (or open their own once ALPN said
-         * HTTP/1.1). */
+        /* Requests that start together towards a host whose connection is
+         * still being set up (the audio and video playlists of a master on
+         * another host, both streams' segments after a connection closed)
+         * would each open a connection of their own. They wait for it
+         * instead and go on it as HTTP/2 streams (or open their own once
+         * ALPN said HTTP/1.1). */
         SET(CURLOPT_PIPEWAIT, 1L);
     }
     if (req->connect_timeout_s > 0)
