@@ -17,7 +17,9 @@
 #      HTTP/1.1 for each request);
 #   3. without the CA, and with a wrong pin, playback fails at once (one
 #      attempt, exit 1) with an error naming the host and the cause, and
-#      with the wrong pin nginx never sees a request.
+#      with the wrong pin nginx never sees a request;
+#   4. with two CDNs, the preferred one showing a self-signed certificate:
+#      the refusal fails over to the other at once and the title plays.
 . "$SV_SOURCE_DIR/tests/player_cdn/h2lib.sh"
 
 SECONDS_=6
@@ -156,6 +158,18 @@ from=$(($(wc -l <"$LOG") + 1))
 refused wrong_pin "TLS: the public key of 127.0.0.1 does not match the pinned key" \
     --ca-file "$CA/ca.pem" --pin-pubkey "sha256//AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="
 expect "requests nginx served to the wrong pin" "$(tail -n +"$from" "$LOG" | wc -l)" 0
+
+# --- 4: a refused CDN is failed over, not retried.
+play cdns 25 --ca-file "$CA/ca.pem" --benchmark --cdn "untrusted=$H2_URL_UNTRUSTED/dash/,1" \
+    --cdn "good=$H2_URL/dash/,2" "$H2_URL/dash/manifest.mpd"
+wait_play cdns
+[ "$RC" -eq 0 ] || { show cdns; fail "two CDNs, one untrusted: svplay exited $RC"; }
+s="$H2_TMP/cdns.json"
+expect "cdns: decoded frames" "$(h2_json "$s" decoded_frames)" "$frames"
+expect "cdns: the first CDN change" "$(h2_json "$s" cdn_changes.0.from) -> \
+$(h2_json "$s" cdn_changes.0.to) ($(h2_json "$s" cdn_changes.0.reason))" \
+    "untrusted -> good (network error)"
+
 rc=0
 "$SVPLAY" --headless --ca-file "$H2_TMP/none.pem" "$H2_URL/hls/master.m3u8" \
     2>"$H2_TMP/usage.err" || rc=$?

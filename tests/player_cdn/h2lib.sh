@@ -9,11 +9,14 @@
 #                          (manifest.mpd, 1 s segments); DIR/ref.md5 holds
 #                          ffmpeg's hash of each decoded video frame
 #   h2_testca DIR          a throw-away CA and a server certificate for
-#                          127.0.0.1 (scripts/tls-edge.sh testca)
+#                          127.0.0.1 (scripts/tls-edge.sh testca), and a
+#                          self-signed one (DIR/untrusted.pem, .key)
 #   h2_edge_start DIR ROOT nginx serving ROOT over TLS on 127.0.0.1 with
 #                          HTTP/2 offered (nginx-h2.conf.in), the
 #                          certificate from h2_testca DIR; sets H2_URL
-#                          (https://127.0.0.1:PORT) and H2_EDGE (its folder)
+#                          (https://127.0.0.1:PORT) and H2_EDGE (its folder),
+#                          and H2_URL_UNTRUSTED (the next port: the same
+#                          files with the self-signed certificate)
 #   h2_edge_stop           stops it (also done on exit by the caller's trap)
 #   h2_pin DIR             the sha256// pin of DIR/server.pem's public key
 
@@ -24,6 +27,7 @@ H2_NGINX=${NGINX:-$(command -v nginx || echo /usr/sbin/nginx)}
 SVPLAY="${SVPLAY:-$SV_BUILD_DIR/apps/svplay/svplay}"
 H2_EDGE=""
 H2_URL=""
+H2_URL_UNTRUSTED=""
 H2_TMP=$(mktemp -d "${TMPDIR:-/tmp}/sv-h2.XXXXXX") || exit 1
 
 fail() {
@@ -74,6 +78,10 @@ h2_title() {
 
 h2_testca() {
     sh "$SV_SOURCE_DIR/scripts/tls-edge.sh" testca "$1" || fail "cannot make the test CA"
+    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 \
+        -subj "/CN=127.0.0.1" -addext "subjectAltName=IP:127.0.0.1" \
+        -keyout "$1/untrusted.key" -out "$1/untrusted.pem" 2>/dev/null ||
+        fail "cannot make the self-signed certificate"
 }
 
 h2_pin() {
@@ -97,7 +105,9 @@ h2_edge_start() {
         # scripts/edges.sh); a taken one fails to bind and another is tried.
         _port=$(($(od -An -N2 -tu2 /dev/urandom | tr -d ' ') % 12000 + 20000))
         sed -e "s|@PREFIX@|$H2_EDGE|g" -e "s|@LISTEN@|127.0.0.1:$_port|g" \
+            -e "s|@LISTEN_UNTRUSTED@|127.0.0.1:$((_port + 1))|g" \
             -e "s|@CERT@|$1/server.pem|g" -e "s|@KEY@|$1/server.key|g" -e "s|@ROOT@|$2|g" \
+            -e "s|@CERT_UNTRUSTED@|$1/untrusted.pem|g" -e "s|@KEY_UNTRUSTED@|$1/untrusted.key|g" \
             "$SV_SOURCE_DIR/tests/player_cdn/nginx-h2.conf.in" >"$H2_EDGE/nginx.conf" ||
             fail "cannot write $H2_EDGE/nginx.conf"
         rm -f "$H2_EDGE/nginx.pid"
@@ -114,6 +124,7 @@ h2_edge_start() {
         [ $_tries -lt 20 ] || { cat "$H2_EDGE/error.log" >&2; fail "nginx did not start"; }
     done
     H2_URL="https://127.0.0.1:$_port"
+    H2_URL_UNTRUSTED="https://127.0.0.1:$((_port + 1))"
 }
 
 # h2_json FILE EXPR - one value of a JSON file (node), e.g. h2_json s.json
