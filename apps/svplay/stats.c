@@ -325,6 +325,7 @@ int svp_stats_write(const svp_stats *st, const char *path, sv_player *player,
     json_object_set_new(root, "min_playback_rate", json_real(ps.min_playback_rate));
     json_object_set_new(root, "max_playback_rate", json_real(ps.max_playback_rate));
     json_object_set_new(root, "playback_rate_changes", json_integer(ps.playback_rate_changes));
+    json_object_set_new(root, "text_skipped", json_integer(ps.text_skipped));
     json_object_set_new(root, "http1_requests", json_integer(ps.http1_requests));
     json_object_set_new(root, "http2_requests", json_integer(ps.http2_requests));
     json_object_set_new(root, "connections_opened", json_integer(ps.connections_opened));

@@ -43,7 +43,7 @@ typedef struct sv_player sv_player;
 
 /* ---- settings -------------------------------------------------------- */
 
-/* (API 2.4) The HTTP version the player asks servers for
+/* (API 2.5) The HTTP version the player asks servers for
  * (sv_player_settings.http_version). */
 typedef enum sv_http_version {
     SV_HTTP_VERSION_AUTO = 0, /* HTTP/2 over TLS when the server offers it (ALPN),
@@ -185,7 +185,7 @@ typedef struct sv_player_settings {
      * the normal rate, the pitch kept. 1 to 600000, 0 or -1. */
     int live_target_latency_ms;
 
-    /* TLS and HTTP (API 2.4); they apply to every request of the player
+    /* TLS and HTTP (API 2.5); they apply to every request of the player
      * (manifests, segments, keys, licenses, backend calls).
      * tls_ca_file: a PEM file of the certificate authorities to trust
      * instead of the system's (a private or test CA). NULL (default): the
@@ -288,6 +288,33 @@ typedef enum sv_track_type {
 } sv_track_type;
 
 /*
+ * (API 2.4) Where and how a cue asks to be drawn: the region and styles of a
+ * TTML/IMSC1 cue, the row of a CEA-608 caption, the settings of a WebVTT cue.
+ * Owned by the player, like the event that points at it. Places and sizes
+ * are percentages of the video picture from its top left corner; a field the
+ * source leaves unset keeps its zero value and the host draws as it likes
+ * (svplay: centred at the bottom, white on a dark box). The player may
+ * append fields; it never moves these.
+ */
+typedef enum sv_cue_align {
+    SV_CUE_ALIGN_UNSET = 0,
+    SV_CUE_ALIGN_START = 1,  /* text: left (in left-to-right text); block: top */
+    SV_CUE_ALIGN_CENTER = 2,
+    SV_CUE_ALIGN_END = 3     /* text: right; block: bottom */
+} sv_cue_align;
+
+typedef struct sv_cue_style {
+    float x, y;              /* the region's top left corner, % of the picture */
+    float width, height;     /* the region's size, %; width 0: no region given */
+    sv_cue_align text_align;     /* lines within the region (TTML textAlign) */
+    sv_cue_align display_align;  /* the block within the region (TTML displayAlign) */
+    uint32_t color;          /* text colour 0xRRGGBBAA; 0: unset */
+    uint32_t background;     /* colour behind the text 0xRRGGBBAA; 0: unset */
+    float font_size;         /* % of the picture height; 0: unset */
+    int italic, bold, underline; /* 1 when the whole cue is so */
+} sv_cue_style;
+
+/*
  * An event. Returned by sv_player_wait_event(); the struct and every string
  * it points to are owned by the player and stay valid until the next
  * sv_player_wait_event() call on the same player.
@@ -340,6 +367,7 @@ typedef struct sv_event {
         struct {
             double start_s, end_s;  /* on the presentation timeline, like the position */
             const char *text;       /* plain UTF-8, lines split by '\n'; cut at 199 bytes */
+            const sv_cue_style *style; /* (API 2.4) NULL when the source gives none */
         } cue;
     } data;
 } sv_event;
@@ -681,7 +709,11 @@ typedef struct sv_player_stats {
     double min_playback_rate;     /* the lowest and highest played since load */
     double max_playback_rate;
     int64_t playback_rate_changes;
-    /* (API 2.4) HTTP: requests answered over HTTP/1.x and over HTTP/2
+    /* (API 2.4) Text tracks and captions: pieces skipped because they did
+     * not parse (a subtitle segment or file, a TTML document or element, a
+     * caption packet), each logged as a warning; playback goes on. */
+    int64_t text_skipped;
+    /* (API 2.5) HTTP: requests answered over HTTP/1.x and over HTTP/2
      * (every attempt: manifests, segments, keys, retries), and the
      * connections opened for them (one per host when HTTP/2 multiplexes
      * them all). Segment fetches (init and media; low-latency chunks read

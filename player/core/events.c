@@ -80,6 +80,10 @@ void sv__events_push(sv__events *q, const sv_event *ev, const char *t0, const ch
     copy_text(slot->text[0], t0);
     copy_text(slot->text[1], t1);
     copy_text(slot->text[2], t2);
+    /* A cue's style is the producer's: the slot keeps its own copy. */
+    slot->has_style = ev->id == SV_EVENT_SUBTITLE_CUE && ev->data.cue.style;
+    if (slot->has_style)
+        slot->style = *ev->data.cue.style;
     q->count++;
     cb = q->wakeup_cb;
     opaque = q->wakeup_opaque;
@@ -109,6 +113,7 @@ static void bind_text(sv__event_slot *s)
         break;
     case SV_EVENT_SUBTITLE_CUE:
         s->ev.data.cue.text = s->text[0];
+        s->ev.data.cue.style = s->has_style ? &s->style : NULL;
         break;
     case SV_EVENT_SESSION:
         s->ev.data.session.what = s->text[0];

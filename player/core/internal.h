@@ -61,6 +61,8 @@ typedef struct sv__sched sv__sched;
 typedef struct sv__event_slot {
     sv_event ev;
     char text[3][SV__EVENT_TEXT]; /* strings the event's pointers refer to */
+    sv_cue_style style;           /* what a cue's style points to */
+    int has_style;
 } sv__event_slot;
 
 typedef struct sv__events {

@@ -236,6 +236,20 @@ static const field sv_track_info_fields[] = {
     F(sv_track_info, roles, char, 64),
 };
 /* player.h */
+static const field sv_cue_style_fields[] = {
+    F(sv_cue_style, x, float, 1),
+    F(sv_cue_style, y, float, 1),
+    F(sv_cue_style, width, float, 1),
+    F(sv_cue_style, height, float, 1),
+    F(sv_cue_style, text_align, sv_cue_align, 1),
+    F(sv_cue_style, display_align, sv_cue_align, 1),
+    F(sv_cue_style, color, uint32_t, 1),
+    F(sv_cue_style, background, uint32_t, 1),
+    F(sv_cue_style, font_size, float, 1),
+    F(sv_cue_style, italic, int, 1),
+    F(sv_cue_style, bold, int, 1),
+    F(sv_cue_style, underline, int, 1),
+};
 static const field sv_player_stats_fields[] = {
     F(sv_player_stats, struct_size, size_t, 1),
     F(sv_player_stats, startup_time_s, double, 1),
@@ -261,6 +275,7 @@ static const field sv_player_stats_fields[] = {
     F(sv_player_stats, min_playback_rate, double, 1),
     F(sv_player_stats, max_playback_rate, double, 1),
     F(sv_player_stats, playback_rate_changes, int64_t, 1),
+    F(sv_player_stats, text_skipped, int64_t, 1),
     F(sv_player_stats, http1_requests, int64_t, 1),
     F(sv_player_stats, http2_requests, int64_t, 1),
     F(sv_player_stats, connections_opened, int64_t, 1),
@@ -417,6 +432,7 @@ static const field sv_null_audio_stats_fields[] = {
     X(sv_representation_info) \
     X(sv_track_info) \
     X(sv_player_stats) \
+    X(sv_cue_style) \
     X(sv_sdl2_video_settings) \
     X(sv_sdl2_video_stats) \
     X(sv_sdl2_audio_settings) \
@@ -461,7 +477,7 @@ static const field sv_event_fields[] = {
     X(sv_clock, 40) \
     X(sv_allocator, 40) \
     X(sv_emulate_config, 160) \
-    X(sv_emulate_report, 392) \
+    X(sv_emulate_report, 400) \
     X(sv_emulate_video, 104) \
     X(sv_player_settings, 256) \
     X(sv_cdn, 32) \
@@ -470,7 +486,8 @@ static const field sv_event_fields[] = {
     X(sv_session_info, 112) \
     X(sv_representation_info, 168) \
     X(sv_track_info, 240) \
-    X(sv_player_stats, 232) \
+    X(sv_player_stats, 240) \
+    X(sv_cue_style, 48) \
     X(sv_sdl2_video_settings, 56) \
     X(sv_sdl2_video_stats, 48) \
     X(sv_sdl2_audio_settings, 24) \
@@ -595,7 +612,7 @@ static void versions_agree(void **state)
     assert_int_equal(sv_version_number(), SV_VERSION_NUMBER);
 }
 
-/* (API 2.4) The values of sv_http_version are the settings' numbers. */
+/* (API 2.5) The values of sv_http_version are the settings' numbers. */
 static void http_versions_keep_their_values(void **state)
 {
     (void)state;

@@ -1,5 +1,5 @@
 /*
- * The TLS and HTTP settings (API 2.4) and the segment fetch time figures:
+ * The TLS and HTTP settings (API 2.5) and the segment fetch time figures:
  * the form of a pin list (player/net/tls_pin.h) and sv_player_create()'s
  * refusals naming the setting; the medians and 95th percentiles of the
  * fetch time histogram (player/net/fetch_times.h).
@@ -84,7 +84,7 @@ static void player_refuses_bad_tls_settings(void **state)
     assert_int_equal(sv_player_create(&p, &s), SV_ERR_INVALID);
     assert_non_null(strstr(logged, "settings.tls_ca_file"));
 
-    /* Good values, and a host built before API 2.4 (a smaller struct whose
+    /* Good values, and a host built before API 2.5 (a smaller struct whose
      * garbage past its end is never read). */
     sv_player_default_settings(&s);
     s.tls_ca_file = "ca.pem";
