@@ -15,9 +15,10 @@
 #      connections in all, one per host (without the wait: three);
 #   2. --http1 with the right --pin-pubkey plays over HTTP/1.1 (nginx logs
 #      HTTP/1.1 for each request);
-#   3. without the CA, and with a wrong pin, playback fails at once (one
-#      attempt, exit 1) with an error naming the host and the cause, and
-#      with the wrong pin nginx never sees a request;
+#   3. without the CA, with a CA file that is no PEM, and with a wrong pin,
+#      playback fails at once (one attempt, exit 1) with an error naming
+#      the host or the file and the cause, and with the wrong pin nginx
+#      never sees a request;
 #   4. with two CDNs, the preferred one showing a self-signed certificate:
 #      the refusal fails over to the other at once and the title plays.
 . "$SV_SOURCE_DIR/tests/player_cdn/h2lib.sh"
@@ -154,6 +155,8 @@ refused() {
     ok "$_n: exit 1 in $_t s: $_msg"
 }
 refused no_ca "TLS: the certificate of 127.0.0.1 is not trusted"
+echo "not a certificate" >"$H2_TMP/bad.pem"
+refused bad_ca "TLS: cannot load the CA file $H2_TMP/bad.pem (tls_ca_file)" --ca-file "$H2_TMP/bad.pem"
 from=$(($(wc -l <"$LOG") + 1))
 refused wrong_pin "TLS: the public key of 127.0.0.1 does not match the pinned key" \
     --ca-file "$CA/ca.pem" --pin-pubkey "sha256//AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="
