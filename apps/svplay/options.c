@@ -50,7 +50,8 @@ enum {
     OPT_VOLUME, OPT_MUTE, OPT_FULLSCREEN, OPT_LOG_LEVEL, OPT_SUB, OPT_SUB_LOG, OPT_CDN,
     OPT_AUTH_TOKEN, OPT_SERVER, OPT_USER, OPT_PASSWORD_FILE, OPT_DEVICE, OPT_HLS,
     OPT_FROM_START, OPT_CMCD, OPT_CODECS, OPT_ALLOW_CODEC_SWITCH, OPT_GIVE_UP,
-    OPT_ALANG, OPT_SLANG, OPT_TARGET_LATENCY, OPT_CA_FILE, OPT_PIN_PUBKEY, OPT_HTTP1
+    OPT_ALANG, OPT_SLANG, OPT_TARGET_LATENCY, OPT_CAPTIONS, OPT_CA_FILE, OPT_PIN_PUBKEY,
+    OPT_HTTP1
 };
 
 /* Every option, described once: the parser and --help are made from it
@@ -107,6 +108,9 @@ static const cli_opt options[] = {
       "write each subtitle cue once, in order, when playback reaches it: "
       "start (s), tab, end (s), tab, text (newlines as \\n); the same "
       "lines on every run, however fast it plays", NULL, NULL },
+    { "captions", 0, NULL, OPT_CAPTIONS, 0,
+      "show the CEA-608 closed captions (CC1) carried in the video while "
+      "no subtitle track is shown; --sub-log logs them", NULL, NULL },
     { "cdn", 0, "ID=BASE_URL[,PRIORITY[,WEIGHT]]", OPT_CDN, 0,
       "a CDN serving the manifest's folder under BASE_URL "
       "(repeatable, at most 16); each request goes to the best "
@@ -449,6 +453,7 @@ static int apply_option(svp_options *o, int c, const char *arg)
     case OPT_HLS: o->prefer_hls = 1; return 0;
     case OPT_FROM_START: o->from_start = 1; return 0;
     case OPT_CMCD: o->cmcd = 1; return 0;
+    case OPT_CAPTIONS: o->captions = 1; return 0;
     case OPT_CA_FILE:
         if (access(arg, R_OK) != 0)
             return usage_error("cannot read --ca-file '%s': %s", arg, strerror(errno));

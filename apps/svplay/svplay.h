@@ -53,6 +53,7 @@ typedef struct svp_options {
     long long title_id;         /* with --server */
     int prefer_hls, from_start;
     int cmcd;                   /* --cmcd */
+    int captions;               /* --captions */
     int give_up_ms;             /* --give-up: settings.fetch_give_up_ms, 0: the default */
     int target_latency_ms;      /* --target-latency: settings.live_target_latency_ms */
     const char *ca_file;        /* --ca-file: settings.tls_ca_file */

@@ -185,6 +185,13 @@ typedef struct sv_player_settings {
      * the normal rate, the pitch kept. 1 to 600000, 0 or -1. */
     int live_target_latency_ms;
 
+    /* Closed captions (API 2.4): non-zero decodes the CEA-608 captions
+     * (channel CC1) that H.264 and HEVC video carries in its SEI (ATSC A/53
+     * cc_data) with libavcodec's EIA-608 decoder, and shows and reports
+     * them as subtitle cues (SV_EVENT_SUBTITLE, SV_EVENT_SUBTITLE_CUE)
+     * while no text track is selected. Default 0. */
+    int captions;
+
     /* TLS and HTTP (API 2.5); they apply to every request of the player
      * (manifests, segments, keys, licenses, backend calls).
      * tls_ca_file: a PEM file of the certificate authorities to trust

@@ -379,7 +379,8 @@ static int start_stream(struct sv_player *p, sv__stream **out, int feeds, const 
     sv__stream_config cfg = { .feeds = feeds, .direct_url = direct, .env = &p->env,
                               .vout = p->vout, .aout = p->aout,
                               .decoder_threads = p->settings.decoder_threads,
-                              .reader = sv__demux_thread, .sink = p->chunk_sink };
+                              .reader = sv__demux_thread, .sink = p->chunk_sink,
+                              .captions = p->captions };
     int r = sv__stream_create(out, &cfg);
     if (r < 0)
         return r;

@@ -78,6 +78,7 @@ typedef struct sv__stream_config {
      * when `sink` is set, no thread: the sink takes every chunk. */
     void *(*reader)(void *stream);
     const sv__chunk_sink *sink;
+    sv__captions *captions;    /* borrowed: fed the video's A/53 cc_data; NULL none */
 } sv__stream_config;
 
 int sv__stream_create(sv__stream **out, const sv__stream_config *cfg);

@@ -32,6 +32,7 @@ typedef struct stored_cue {
     double start, end;   /* seconds as in the file */
     int64_t disc;        /* epoch of the segment it came from */
     int mapped;          /* X-TIMESTAMP-MAP: media time + the epoch's offset */
+    int absolute;        /* a caption: on the presentation timeline already */
     int reported;        /* SV_EVENT_SUBTITLE_CUE sent (or before report_from) */
     int has_style;
     sv_cue_style style;  /* TTML regions and styles (has_style) */
@@ -46,6 +47,8 @@ struct sv__subs {
     int track;            /* text track index in the current period, -1 off */
     long next_seg;        /* next segment to fetch, -1 before the first */
     int sidecar;          /* 1 while a whole text file is fetched, 2 once read */
+    sv__captions *captions; /* borrowed; used while no text track is selected */
+    sv__captions_state cc;  /* the caption screen as last taken */
     int64_t fetch_id;     /* > 0 while a request is in flight */
     int fetching_playlist;
     stored_cue *cues;
@@ -123,7 +126,15 @@ void sv__subs_reset(sv__subs *s)
     s->pres = NULL;
     s->fetched_until = -INFINITY;
     clear_cues(s);
+    if (s->captions)
+        sv__captions_reset(s->captions);
+    memset(&s->cc, 0, sizeof(s->cc));
     set_text(s, "");
+}
+
+void sv__subs_set_captions(sv__subs *s, sv__captions *c)
+{
+    s->captions = c;
 }
 
 static sv__track *text_track(sv__subs *s)
@@ -180,7 +191,9 @@ static int place(sv__subs *s, epoch_cache *ec, const stored_cue *c, double *star
 {
     double off = 0;
 
-    if (c->mapped) {
+    if (c->absolute) {
+        off = 0;
+    } else if (c->mapped) {
         if (!ec->valid || ec->disc != c->disc) {
             ec->valid = 1;
             ec->disc = c->disc;
@@ -239,6 +252,7 @@ static int add_cues(sv__subs *s, const sv__text_cues *v, int64_t disc)
         c->end = end;
         c->disc = disc;
         c->mapped = mapped;
+        c->absolute = 0;
         c->reported = 0;
         c->has_style = v->cues[i].has_style;
         c->style = v->cues[i].style;
@@ -405,6 +419,8 @@ void sv__subs_seek(sv__subs *s, double target)
         if (s->sidecar == 1)
             s->sidecar = 0; /* the whole file is asked for again */
     }
+    if (s->captions && s->track < 0)
+        sv__captions_reset(s->captions); /* decoding starts again from the target */
     s->next_seg = -1; /* cues already read stay; segments are found again */
     s->fetched_until = s->sidecar == 2 ? INFINITY : -INFINITY;
     /* Cues from the target on are reported again as playback reaches them. */
@@ -443,7 +459,7 @@ static size_t report(sv__subs *s, double upto, int budget)
             /* One that ends right where the known cues end may go on in
              * the next segment: it waits for it. */
             if (a > upto || a >= s->fetched_until ||
-                (isfinite(s->fetched_until) && fabs(b - s->fetched_until) < 1e-3))
+                (isfinite(s->fetched_until) && !c->absolute && fabs(b - s->fetched_until) < 1e-3))
                 continue;
             left++;
             if (!next || a < next_start - 1e-9) {
@@ -463,8 +479,68 @@ static size_t report(sv__subs *s, double upto, int budget)
     }
 }
 
+/* ---- captions: the cues the video carries --------------------------------- */
+
+static void store_caption(sv__subs *s, sv__cue *q)
+{
+    for (size_t j = s->nb_cues; j-- > 0;)
+        if (fabs(s->cues[j].start - q->start) < 1e-6 && !strcmp(s->cues[j].text, q->text)) {
+            sv__free(s->env->alloc, q->text); /* decoded again after a seek */
+            return;
+        }
+    if (s->nb_cues == s->cap_cues) {
+        size_t cap = s->cap_cues ? s->cap_cues * 2 : 64;
+        stored_cue *n = sv__realloc(s->env->alloc, s->cues, cap * sizeof(*n));
+        if (!n) {
+            sv__free(s->env->alloc, q->text);
+            return;
+        }
+        s->cues = n;
+        s->cap_cues = cap;
+    }
+    s->cues[s->nb_cues++] = (stored_cue){ .start = q->start, .end = q->end, .disc = -1,
+                                          .absolute = 1, .text = q->text };
+}
+
+static void take_captions(sv__subs *s, double position)
+{
+    sv__cue got[64];
+    size_t n;
+
+    do {
+        n = sv__captions_take(s->captions, got, 64, position, &s->cc);
+        for (size_t i = 0; i < n; i++)
+            store_caption(s, &got[i]);
+    } while (n == 64);
+    s->fetched_until = s->cc.known_until;
+}
+
+/* The text shown is the live screen's; the cues reported are the exact
+ * decoder's, each once it is complete. */
+static void caption_tick(sv__subs *s, double position)
+{
+    take_captions(s, position);
+    report(s, position, CUES_PER_TICK);
+    set_text(s, s->cc.screen);
+}
+
+static int caption_finish(sv__subs *s, double end)
+{
+    take_captions(s, end);
+    /* Playback is over: every frame was decoded. */
+    s->fetched_until = INFINITY;
+    return report(s, end, CUES_PER_TICK) == 0;
+}
+
 int sv__subs_finish(sv__subs *s)
 {
+    if (s->track < 0 && s->captions) {
+        sv__mutex_lock(&s->env->st->lock);
+        double e = s->env->st->duration_s > s->env->st->position_s ? s->env->st->duration_s
+                                                                    : s->env->st->position_s;
+        sv__mutex_unlock(&s->env->st->lock);
+        return caption_finish(s, e);
+    }
     if (s->track < 0 || !text_track(s))
         return 1;
     sv__mutex_lock(&s->env->st->lock);
@@ -495,6 +571,10 @@ void sv__subs_tick(sv__subs *s, double position)
     char text[MAX_TEXT];
     size_t n = 0;
 
+    if (s->track < 0 && s->captions) {
+        caption_tick(s, position);
+        return;
+    }
     if (s->track < 0) {
         if (s->text[0])
             set_text(s, "");

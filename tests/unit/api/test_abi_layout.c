@@ -167,6 +167,7 @@ static const field sv_player_settings_fields[] = {
     F(sv_player_settings, audio_languages, const char *, 1),
     F(sv_player_settings, subtitle_languages, const char *, 1),
     F(sv_player_settings, live_target_latency_ms, int, 1),
+    F(sv_player_settings, captions, int, 1),
     F(sv_player_settings, tls_ca_file, const char *, 1),
     F(sv_player_settings, tls_pinned_pubkey, const char *, 1),
     F(sv_player_settings, http_version, sv_http_version, 1),
