@@ -119,6 +119,9 @@ int svp_session_settings(svp_app *app, sv_player_settings *s)
     if (app->opt.give_up_ms > 0)
         s->fetch_give_up_ms = app->opt.give_up_ms;
     s->live_target_latency_ms = app->opt.target_latency_ms;
+    s->tls_ca_file = app->opt.ca_file;
+    s->tls_pinned_pubkey = app->opt.pin_pubkey;
+    s->http_version = app->opt.http1 ? SV_HTTP_VERSION_1_1 : SV_HTTP_VERSION_AUTO;
     if (app->opt.abr_rule)
         s->abr_rule = app->opt.abr_rule;
     s->max_height = app->opt.max_height;

@@ -298,6 +298,7 @@ int svp_stats_write(const svp_stats *st, const char *path, sv_player *player,
     int ret = -1;
 
     ps.startup_time_s = -1;
+    ps.segment_fetch_p50_s = ps.segment_fetch_p95_s = -1;
     if (player)
         sv_player_get_stats(player, &ps);
     json_t *root = json_object();
@@ -325,6 +326,11 @@ int svp_stats_write(const svp_stats *st, const char *path, sv_player *player,
     json_object_set_new(root, "max_playback_rate", json_real(ps.max_playback_rate));
     json_object_set_new(root, "playback_rate_changes", json_integer(ps.playback_rate_changes));
     json_object_set_new(root, "text_skipped", json_integer(ps.text_skipped));
+    json_object_set_new(root, "http1_requests", json_integer(ps.http1_requests));
+    json_object_set_new(root, "http2_requests", json_integer(ps.http2_requests));
+    json_object_set_new(root, "connections_opened", json_integer(ps.connections_opened));
+    json_object_set_new(root, "segment_fetch_p50_s", json_real(ps.segment_fetch_p50_s));
+    json_object_set_new(root, "segment_fetch_p95_s", json_real(ps.segment_fetch_p95_s));
     json_object_set_new(root, "audio_frames", json_integer(audio_frames));
     json_object_set_new(root, "audio_silence_frames", json_integer(audio_silence_frames));
     json_object_set_new(root, "audio_md5", audio_md5 ? json_string(audio_md5) : json_null());

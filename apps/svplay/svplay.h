@@ -56,6 +56,9 @@ typedef struct svp_options {
     int captions;               /* --captions */
     int give_up_ms;             /* --give-up: settings.fetch_give_up_ms, 0: the default */
     int target_latency_ms;      /* --target-latency: settings.live_target_latency_ms */
+    const char *ca_file;        /* --ca-file: settings.tls_ca_file */
+    const char *pin_pubkey;     /* --pin-pubkey: settings.tls_pinned_pubkey */
+    int http1;                  /* --http1: settings.http_version = SV_HTTP_VERSION_1_1 */
     int volume;                 /* 0..100 */
     int mute, fullscreen, quiet;
     sv_log_level log_level;
@@ -164,6 +167,9 @@ void svp_session_end(svp_app *app, int64_t audio_frames, int64_t audio_silence_f
  * with a message in err ("code: message (HTTP n)" for refusals). */
 int svp_backend_call(const char *server, const char *method, const char *path,
                      const char *token, json_t *body, json_t **out, char *err, size_t errlen);
+/* The TLS options (--ca-file, --pin-pubkey; borrowed from argv) and --http1
+ * for every later svp_backend_call. Main thread, before the first call. */
+void svp_backend_set_tls(const char *ca_file, const char *pin_pubkey, int http1);
 /* Logs in as --user (password from --password-file or a prompt) and keeps
  * the token in app->user_token. 0, or -1 with a message in err. */
 int svp_backend_login(svp_app *app, char *err, size_t errlen);

@@ -43,6 +43,16 @@ typedef struct sv_player sv_player;
 
 /* ---- settings -------------------------------------------------------- */
 
+/* (API 2.5) The HTTP version the player asks servers for
+ * (sv_player_settings.http_version). */
+typedef enum sv_http_version {
+    SV_HTTP_VERSION_AUTO = 0, /* HTTP/2 over TLS when the server offers it (ALPN),
+                                 HTTP/1.1 otherwise and on cleartext http:// */
+    SV_HTTP_VERSION_1_1 = 1,  /* HTTP/1.1 only, also over TLS */
+    SV_HTTP_VERSION_2 = 2     /* HTTP/2 over TLS as AUTO, and an h2c upgrade
+                                 offered to cleartext http:// servers */
+} sv_http_version;
+
 typedef struct sv_player_settings {
     /* sizeof(sv_player_settings), set by sv_player_default_settings(). */
     size_t struct_size;
@@ -181,6 +191,28 @@ typedef struct sv_player_settings {
      * them as subtitle cues (SV_EVENT_SUBTITLE, SV_EVENT_SUBTITLE_CUE)
      * while no text track is selected. Default 0. */
     int captions;
+
+    /* TLS and HTTP (API 2.5); they apply to every request of the player
+     * (manifests, segments, keys, licenses, backend calls).
+     * tls_ca_file: a PEM file of the certificate authorities to trust
+     * instead of the system's (a private or test CA). NULL (default): the
+     * system's. A file that cannot be read fails each https request with
+     * SV_ERR_NETWORK, the message naming the file.
+     * tls_pinned_pubkey: the server public keys to accept, as libcurl's
+     * CURLOPT_PINNEDPUBLICKEY takes them: "sha256//" and the base64 of the
+     * SHA-256 of the key's DER SubjectPublicKeyInfo, several joined by ';'.
+     * A server whose key is none of them is refused (the certificate chain
+     * is still verified too): the request fails with SV_ERR_NETWORK and a
+     * message naming the host, and is not retried on the same server (with
+     * several CDNs the next one is tried). NULL (default): no pinning.
+     * Both copied; a pin list that is not of that form makes
+     * sv_player_create() fail with SV_ERR_INVALID (the log callback says
+     * which entry).
+     * http_version: SV_HTTP_VERSION_AUTO (default) lets requests to one
+     * host share one HTTP/2 connection when the server offers HTTP/2. */
+    const char *tls_ca_file;
+    const char *tls_pinned_pubkey;
+    sv_http_version http_version;
 
     /* New fields are appended here (common.h, "Growable structs"). */
 } sv_player_settings;
@@ -688,6 +720,18 @@ typedef struct sv_player_stats {
      * not parse (a subtitle segment or file, a TTML document or element, a
      * caption packet), each logged as a warning; playback goes on. */
     int64_t text_skipped;
+    /* (API 2.5) HTTP: requests answered over HTTP/1.x and over HTTP/2
+     * (every attempt: manifests, segments, keys, retries), and the
+     * connections opened for them (one per host when HTTP/2 multiplexes
+     * them all). Segment fetches (init and media; low-latency chunks read
+     * while they are written excluded) from request to last byte: median
+     * and 95th percentile, 1 ms steps under 1 s, 10 ms above; -1 before
+     * the first. */
+    int64_t http1_requests;
+    int64_t http2_requests;
+    int64_t connections_opened;
+    double segment_fetch_p50_s;
+    double segment_fetch_p95_s;
 } sv_player_stats;
 
 #define SV_PLAYER_STATS_INIT SV_STRUCT_INIT(sv_player_stats)

@@ -262,6 +262,7 @@ struct sv_player {
     sv_allocator allocator;        /* the host's, copied; no callbacks when it gave none
                                       (the C library). settings.allocator points here */
     char *abr_rule_name, *license_url, *user_agent, *codecs;
+    char *tls_ca_file, *tls_pinned_pubkey; /* settings' copies, or NULL */
     sv__codec_prefs codec_prefs;   /* settings.codecs parsed (player/model/codec.h) */
     sv__lang_prefs audio_prefs;    /* settings.audio_languages parsed (track_prefs.h) */
     sv__lang_prefs subtitle_prefs; /* settings.subtitle_languages parsed */

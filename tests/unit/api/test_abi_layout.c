@@ -168,6 +168,9 @@ static const field sv_player_settings_fields[] = {
     F(sv_player_settings, subtitle_languages, const char *, 1),
     F(sv_player_settings, live_target_latency_ms, int, 1),
     F(sv_player_settings, captions, int, 1),
+    F(sv_player_settings, tls_ca_file, const char *, 1),
+    F(sv_player_settings, tls_pinned_pubkey, const char *, 1),
+    F(sv_player_settings, http_version, sv_http_version, 1),
 };
 /* player.h */
 static const field sv_cdn_fields[] = {
@@ -274,6 +277,11 @@ static const field sv_player_stats_fields[] = {
     F(sv_player_stats, max_playback_rate, double, 1),
     F(sv_player_stats, playback_rate_changes, int64_t, 1),
     F(sv_player_stats, text_skipped, int64_t, 1),
+    F(sv_player_stats, http1_requests, int64_t, 1),
+    F(sv_player_stats, http2_requests, int64_t, 1),
+    F(sv_player_stats, connections_opened, int64_t, 1),
+    F(sv_player_stats, segment_fetch_p50_s, double, 1),
+    F(sv_player_stats, segment_fetch_p95_s, double, 1),
 };
 /* sdl2.h */
 static const field sv_sdl2_video_settings_fields[] = {
@@ -470,16 +478,16 @@ static const field sv_event_fields[] = {
     X(sv_clock, 40) \
     X(sv_allocator, 40) \
     X(sv_emulate_config, 160) \
-    X(sv_emulate_report, 360) \
+    X(sv_emulate_report, 400) \
     X(sv_emulate_video, 104) \
-    X(sv_player_settings, 232) \
+    X(sv_player_settings, 256) \
     X(sv_cdn, 32) \
     X(sv_load_options, 56) \
     X(sv_session_options, 56) \
     X(sv_session_info, 112) \
     X(sv_representation_info, 168) \
     X(sv_track_info, 240) \
-    X(sv_player_stats, 200) \
+    X(sv_player_stats, 240) \
     X(sv_cue_style, 48) \
     X(sv_sdl2_video_settings, 56) \
     X(sv_sdl2_video_stats, 48) \
@@ -605,6 +613,20 @@ static void versions_agree(void **state)
     assert_int_equal(sv_version_number(), SV_VERSION_NUMBER);
 }
 
+/* (API 2.5) The values of sv_http_version are the settings' numbers. */
+static void http_versions_keep_their_values(void **state)
+{
+    (void)state;
+    assert_int_equal(SV_HTTP_VERSION_AUTO, 0);
+    assert_int_equal(SV_HTTP_VERSION_1_1, 1);
+    assert_int_equal(SV_HTTP_VERSION_2, 2);
+    sv_player_settings s;
+    sv_player_default_settings(&s);
+    assert_int_equal(s.http_version, SV_HTTP_VERSION_AUTO);
+    assert_null(s.tls_ca_file);
+    assert_null(s.tls_pinned_pubkey);
+}
+
 static void properties_end_without_a_count(void **state)
 {
     (void)state;
@@ -686,6 +708,7 @@ int main(void)
         cmocka_unit_test(lp64_sizes_are_pinned),
         cmocka_unit_test(growable_structs_start_with_their_size),
         cmocka_unit_test(versions_agree),
+        cmocka_unit_test(http_versions_keep_their_values),
         cmocka_unit_test(properties_end_without_a_count),
         cmocka_unit_test(sizes_are_honoured),
     };
