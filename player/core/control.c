@@ -139,6 +139,26 @@ static void env_event(void *opaque, const sv_event *ev, const char *t0, const ch
     sv__events_push(&p->events, ev, t0, t1, t2);
 }
 
+static void env_timed(void *opaque, sv_timed_event *ev)
+{
+    struct sv_player *p = opaque;
+    sv__events_push_timed(&p->events, ev);
+}
+
+/* Timed events the model took from the manifests go to the store; the
+ * malformed ones are logged and counted there. */
+static void take_timed(void *opaque, const sv__timed_desc *d)
+{
+    struct sv_player *p = opaque;
+    sv__timed_add(p->timed, d);
+}
+
+static void take_malformed(void *opaque, const char *msg)
+{
+    struct sv_player *p = opaque;
+    sv__timed_malformed(p->timed, msg);
+}
+
 /* A backend session answered with what to load (session/session.h). */
 static void session_load(void *opaque, uint64_t userdata, char *url, const sv_load_options *opts)
 {
@@ -171,7 +191,8 @@ void sv__control_init_env(struct sv_player *p)
     p->env = (sv__env){ .st = &p->st, .clock = p->clock, .log = &p->log,
                         .alloc = p->settings.allocator,
                         .notify = { .opaque = p, .changed = env_changed, .error = env_error,
-                                    .event = env_event } };
+                                    .event = env_event, .timed = env_timed },
+                        .timed = p->timed };
 }
 
 /* ---- the tick ------------------------------------------------------------------ */
@@ -309,6 +330,15 @@ static void check(void *arg)
     double pos = p->st.position_s;
     sv__mutex_unlock(&p->st.lock);
     sv__subs_tick(p->subs, pos);
+    if (p->pres) {
+        sv__model_event_sink sink = { .opaque = p, .event = take_timed,
+                                      .malformed = take_malformed };
+        sv__model_take_events(p->pres, &sink);
+    }
+    /* Video reports timed events as its frames are shown; without video
+     * the position is the audio clock's, read here. */
+    if (!plays_video(p) && get_state(p) == SV_STATE_PLAYING)
+        sv__timed_reached(p->timed, pos, 0);
 }
 
 static void tick(void *arg)
@@ -349,6 +379,7 @@ void sv__control_unload(struct sv_player *p)
 {
     sv__sched_stop(p);
     sv__subs_reset(p->subs);
+    sv__timed_reset(p->timed);
     p->text_track = -1;
     if (p->tick_timer > 0)
         sv__loop_timer_cancel(p->loop, p->tick_timer);
@@ -456,6 +487,7 @@ static int begin(struct sv_player *p, int choose)
     uint64_t gen = atomic_load(&p->gen);
     sv__vout_flush(p->vout, gen, start > 0 ? start : -1);
     sv__aout_flush(p->aout, gen, start > 0 ? start : -1);
+    sv__timed_seek(p->timed, start > 0 ? start : 0);
     if (p->pres->kind == SV__SOURCE_FILE) {
         p->video_track = 0;
         p->audio_track = -1;

@@ -61,6 +61,7 @@ typedef struct sv__sched sv__sched;
 typedef struct sv__event_slot {
     sv_event ev;
     char text[3][SV__EVENT_TEXT]; /* strings the event's pointers refer to */
+    sv_timed_event *timed;     /* SV_EVENT_TIMED_METADATA: its block, owned by the slot */
 } sv__event_slot;
 
 typedef struct sv__events {
@@ -72,10 +73,16 @@ typedef struct sv__events {
     void (*wakeup_cb)(void *);
     void *wakeup_opaque;
     sv__event_slot current;    /* what the last wait returned (waiter's own) */
+    const sv_allocator *alloc; /* the player's: frees the slots' timed blocks */
 } sv__events;
 
-int sv__events_init(sv__events *q);
+int sv__events_init(sv__events *q, const sv_allocator *alloc);
 void sv__events_destroy(sv__events *q);
+/* Queues SV_EVENT_TIMED_METADATA with `ev`, a block from the player's
+ * allocator that the queue takes (freed once the host moved past it, or
+ * when the queue is full of events that are never dropped and it is the
+ * oldest). Any thread. */
+void sv__events_push_timed(sv__events *q, sv_timed_event *ev);
 /*
  * Queues `ev`. Its string pointers are copied into the slot: pass the
  * strings as t0..t2 (NULL allowed) and they are bound in the order the
@@ -295,6 +302,7 @@ struct sv_player {
                                       0: no restriction */
     int text_track;
     sv__subs *subs;
+    sv__timed *timed;          /* the load's timed events (output/timed_events.c) */
     sv__stream *vstream, *astream; /* astream NULL when audio is muxed/absent */
     sv__sched *sched;
     sv_load_options load_opts;     /* strings belong to load_cmd */

@@ -235,6 +235,9 @@ static void describe(sched_stream *ss, sv__recv_item *it)
     c->width = rep ? rep->width : 0;
     c->height = rep ? rep->height : 0;
     c->reason = ss->reason;
+    it->pres = s->p->pres;
+    it->period = c->disc >= 0 ? (size_t)c->disc : 0; /* DASH: the period index */
+    it->media_offset = sv__model_media_offset(s->p->pres, rep);
 }
 
 static void on_segment(void *opaque, sv__fetch_result *r)
