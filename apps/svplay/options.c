@@ -45,7 +45,7 @@ static const char usage_tail[] =
 enum {
     OPT_HEADLESS = 256, OPT_BENCHMARK, OPT_START, OPT_FRAMES, OPT_ABR, OPT_QUALITY,
     OPT_MAX_HEIGHT, OPT_STATS, OPT_FRAMEMD5, OPT_REALTIME, OPT_LICENSE_URL, OPT_KEY,
-    OPT_VOLUME, OPT_MUTE, OPT_FULLSCREEN, OPT_LOG_LEVEL, OPT_SUB, OPT_SUB_LOG, OPT_CDN,
+    OPT_VOLUME, OPT_MUTE, OPT_FULLSCREEN, OPT_LOG_LEVEL, OPT_SUB, OPT_SUB_LOG, OPT_EVENTS, OPT_CDN,
     OPT_AUTH_TOKEN, OPT_SERVER, OPT_USER, OPT_PASSWORD_FILE, OPT_DEVICE, OPT_HLS,
     OPT_FROM_START, OPT_CMCD, OPT_CODECS, OPT_ALLOW_CODEC_SWITCH, OPT_GIVE_UP,
     OPT_ALANG, OPT_SLANG, OPT_TARGET_LATENCY
@@ -105,6 +105,11 @@ static const cli_opt options[] = {
       "write each subtitle cue once, in order, when playback reaches it: "
       "start (s), tab, end (s), tab, text (newlines as \\n); the same "
       "lines on every run, however fast it plays", NULL, NULL },
+    { "events", 0, "FILE", OPT_EVENTS, 0,
+      "write each timed event (DASH EventStream and emsg, HLS "
+      "EXT-X-DATERANGE, SCTE-35) as one JSON line when playback reaches "
+      "it: source, scheme, value, id, start_s, duration_s, reported_at_s, "
+      "payload_hex, attributes, scte35", NULL, NULL },
     { "cdn", 0, "ID=BASE_URL[,PRIORITY[,WEIGHT]]", OPT_CDN, 0,
       "a CDN serving the manifest's folder under BASE_URL "
       "(repeatable, at most 16); each request goes to the best "
@@ -378,6 +383,7 @@ static int apply_option(svp_options *o, int c, const char *arg)
         o->sub = arg;
         return 0;
     case OPT_SUB_LOG: o->sub_log_path = arg; return 0;
+    case OPT_EVENTS: o->events_path = arg; return 0;
     case OPT_ALANG:
         if (parse_languages("alang", arg) < 0)
             return -1;

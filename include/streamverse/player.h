@@ -322,6 +322,8 @@ typedef struct sv_timed_event {
      * "" for DASH; cut at 1023 bytes. */
     const char *attributes;
     sv_scte35_info scte35;  /* the payload read as SCTE-35, when it is */
+    double reported_at_s;   /* the position when it was reported: the start of the
+                               frame shown (audio only: the audio clock) */
 } sv_timed_event;
 
 typedef enum sv_track_type {

@@ -159,6 +159,14 @@ static void take_malformed(void *opaque, const char *msg)
     sv__timed_malformed(p->timed, msg);
 }
 
+void sv__control_take_events(struct sv_player *p)
+{
+    if (!p->pres)
+        return;
+    sv__model_event_sink sink = { .opaque = p, .event = take_timed, .malformed = take_malformed };
+    sv__model_take_events(p->pres, &sink);
+}
+
 /* A backend session answered with what to load (session/session.h). */
 static void session_load(void *opaque, uint64_t userdata, char *url, const sv_load_options *opts)
 {
@@ -330,11 +338,7 @@ static void check(void *arg)
     double pos = p->st.position_s;
     sv__mutex_unlock(&p->st.lock);
     sv__subs_tick(p->subs, pos);
-    if (p->pres) {
-        sv__model_event_sink sink = { .opaque = p, .event = take_timed,
-                                      .malformed = take_malformed };
-        sv__model_take_events(p->pres, &sink);
-    }
+    sv__control_take_events(p);
     /* Video reports timed events as its frames are shown; without video
      * the position is the audio clock's, read here. */
     if (!plays_video(p) && get_state(p) == SV_STATE_PLAYING)
@@ -488,6 +492,7 @@ static int begin(struct sv_player *p, int choose)
     sv__vout_flush(p->vout, gen, start > 0 ? start : -1);
     sv__aout_flush(p->aout, gen, start > 0 ? start : -1);
     sv__timed_seek(p->timed, start > 0 ? start : 0);
+    sv__control_take_events(p);
     if (p->pres->kind == SV__SOURCE_FILE) {
         p->video_track = 0;
         p->audio_track = -1;

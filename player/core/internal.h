@@ -201,6 +201,9 @@ void sv__control_notify(struct sv_player *p);
 /* Fills p->env in: the status, clock and logger, and notify callbacks that
  * end in sv__control_notify, sv__control_error and the event queue. */
 void sv__control_init_env(struct sv_player *p);
+/* Moves the timed events the manifest loads brought into the store (loop
+ * thread): after each load, media playlist and refresh, and every tick. */
+void sv__control_take_events(struct sv_player *p);
 /* The sessions' host: their loads end in sv__control_load. */
 void sv__control_session_host(struct sv_player *p, sv__session_host *host);
 

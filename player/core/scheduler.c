@@ -196,6 +196,7 @@ static void on_index(void *opaque, sv__fetch_result *r)
         sv__env_error(&p->env, ret, 1, "%s: line %d: %s", r->url, err.line, err.message);
         return;
     }
+    sv__control_take_events(p);
     if (p->pres->live && !ss->owner->live_joined)
         join_live(ss->owner);
     pump(ss);

@@ -249,6 +249,8 @@ void sv__timed_reached(sv__timed *t, double pos, double frame_s)
         if (first) {
             first->armed = 0;
             copy = make_block(t->env->alloc, first->ev, &size);
+            if (copy)
+                copy->reported_at_s = pos;
         }
         sv__mutex_unlock(&t->lock);
         if (!first)
