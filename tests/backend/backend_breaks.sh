@@ -105,6 +105,12 @@ for f in master.m3u8 manifest.mpd; do
     *) want="$b1@3.200/$b1/splice_insert/on-frame $b2@6.000/$b2/splice_insert/on-frame " ;;
     esac
     expect_eq "$f: the breaks reported at their media time" "$got" "$want"
+    # Real time: the second came as long after the first as the media says.
+    gap=$(awk '{ match($0, /"elapsed_s":[^,]*/); t[NR] = substr($0, RSTART + 12, RLENGTH - 12) + 0 }
+               END { d = (t[2] - t[1]) - 2.8; printf "%.3f", d < 0 ? -d : d }' "$SV_TMP/$f.jsonl")
+    awk -v g="$gap" 'BEGIN { exit !(g <= 0.1) }' ||
+        fail "$f: the second break came $gap s off the 2.8 s after the first"
+    ok "$f: the second break came 2.8 s after the first, within $gap s"
     expect_eq "$f: no frame dropped" "$("$RAWCLIENT" json "$SV_TMP/$f.json" .dropped_frames)" 0
 done
 echo "backend_breaks: ok"
