@@ -97,13 +97,13 @@ static void write_line(svp_app *app, const sv_timed_event *e, double elapsed_s)
     json_decref(o);
 }
 
-void svp_events_event(svp_app *app, const sv_event *ev)
+void svp_events_event(svp_app *app, const sv_event *ev, double elapsed_s)
 {
     if (ev->id != SV_EVENT_TIMED_METADATA || !ev->data.timed)
         return;
     const sv_timed_event *e = ev->data.timed;
     if (app->events_log)
-        write_line(app, e, svp_elapsed_s(app));
+        write_line(app, e, elapsed_s);
     if (app->opt.log_level >= SV_LOG_INFO && !app->opt.quiet) {
         char scte[96] = "";
         if (e->scte35.command >= 0)

@@ -245,7 +245,7 @@ void svp_session_event(svp_app *app, const sv_event *ev)
 {
     svp_stats_event(app->stats, ev, svp_elapsed_s(app), app->player);
     svp_subs_event(app, ev);
-    svp_events_event(app, ev);
+    svp_events_event(app, ev, svp_elapsed_s(app));
     switch (ev->id) {
     case SV_EVENT_STATE_CHANGED:
         app->state = ev->data.state.state;

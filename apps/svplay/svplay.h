@@ -176,8 +176,9 @@ int svp_backend_login(svp_app *app, char *err, size_t errlen);
 /* Opens --events. Returns 0 or SV_ERR_IO (the caller reports it). */
 int svp_events_open(svp_app *app);
 void svp_events_close(svp_app *app);
-/* Writes SV_EVENT_TIMED_METADATA to --events and, at log level info, stderr. */
-void svp_events_event(svp_app *app, const sv_event *ev);
+/* Writes SV_EVENT_TIMED_METADATA to --events (with `elapsed_s`, the
+ * seconds since the load) and, at log level info, stderr. */
+void svp_events_event(svp_app *app, const sv_event *ev, double elapsed_s);
 
 /* Opens --sub-log. Returns 0 or SV_ERR_IO (the caller reports it). */
 int svp_subs_open(svp_app *app);
