@@ -242,7 +242,7 @@ void sv__timed_reached(sv__timed *t, double pos, double frame_s)
         stored *first = NULL;
         for (size_t i = 0; i < t->nb; i++) {
             stored *s = &t->ev[i];
-            if (s->armed && s->ev->start_s < pos + frame_s &&
+            if (s->armed && (s->ev->start_s < pos + frame_s || s->ev->start_s <= pos) &&
                 (!first || s->ev->start_s < first->ev->start_s))
                 first = s;
         }
