@@ -139,34 +139,6 @@ static void env_event(void *opaque, const sv_event *ev, const char *t0, const ch
     sv__events_push(&p->events, ev, t0, t1, t2);
 }
 
-static void env_timed(void *opaque, sv_timed_event *ev)
-{
-    struct sv_player *p = opaque;
-    sv__events_push_timed(&p->events, ev);
-}
-
-/* Timed events the model took from the manifests go to the store; the
- * malformed ones are logged and counted there. */
-static void take_timed(void *opaque, const sv__timed_desc *d)
-{
-    struct sv_player *p = opaque;
-    sv__timed_add(p->timed, d);
-}
-
-static void take_malformed(void *opaque, const char *msg)
-{
-    struct sv_player *p = opaque;
-    sv__timed_malformed(p->timed, msg);
-}
-
-void sv__control_take_events(struct sv_player *p)
-{
-    if (!p->pres)
-        return;
-    sv__model_event_sink sink = { .opaque = p, .event = take_timed, .malformed = take_malformed };
-    sv__model_take_events(p->pres, &sink);
-}
-
 /* A backend session answered with what to load (session/session.h). */
 static void session_load(void *opaque, uint64_t userdata, char *url, const sv_load_options *opts)
 {
@@ -199,7 +171,7 @@ void sv__control_init_env(struct sv_player *p)
     p->env = (sv__env){ .st = &p->st, .clock = p->clock, .log = &p->log,
                         .alloc = p->settings.allocator,
                         .notify = { .opaque = p, .changed = env_changed, .error = env_error,
-                                    .event = env_event, .timed = env_timed },
+                                    .event = env_event, .timed = sv__control_env_timed },
                         .timed = p->timed };
 }
 

@@ -201,9 +201,12 @@ void sv__control_notify(struct sv_player *p);
 /* Fills p->env in: the status, clock and logger, and notify callbacks that
  * end in sv__control_notify, sv__control_error and the event queue. */
 void sv__control_init_env(struct sv_player *p);
-/* Moves the timed events the manifest loads brought into the store (loop
- * thread): after each load, media playlist and refresh, and every tick. */
+/* control_timed.c: moves the timed events the manifest loads brought into
+ * the store (loop thread: after each load, media playlist and refresh, and
+ * every tick); the notify callback that queues what the store reports (any
+ * thread). */
 void sv__control_take_events(struct sv_player *p);
+void sv__control_env_timed(void *opaque, sv_timed_event *ev);
 /* The sessions' host: their loads end in sv__control_load. */
 void sv__control_session_host(struct sv_player *p, sv__session_host *host);
 
