@@ -9,7 +9,10 @@
 #     EXT-X-DATERANGE tags (SCTE35-OUT at 3.0 s, a chapter at 5.47 s, one
 #     with a START-DATE that is not a date);
 #   - DASH again from --start 6.5: the events whose span holds 6.5 come with
-#     the first frame, the ones before it never.
+#     the first frame, the ones before it never;
+#   - live HLS: a sliding playlist (5 segments of 2 s, one more every 2 s,
+#     written by a relay of ffmpeg's segments) that repeats one
+#     EXT-X-DATERANGE at 15 s in every reload: reported once.
 # Each event must come once, in order, at the frame that covers its start
 # (reported_at_s <= start_s < reported_at_s + 0.04 at 25 fps), at the wall
 # time that matches (the gaps between events' arrival equal the gaps
@@ -66,6 +69,33 @@ awk -v hex="$SCTE_HEX" '
         done = 1
     }
     { print }' "$w/hls/out.m3u8" >"$w/hls/events.m3u8"
+
+# The live source: 24 s in 2 s segments, relayed as a sliding playlist.
+mkdir -p "$w/live_src" "$w/live"
+(cd "$w/live_src" && ffmpeg -nostdin -v error -f lavfi -i testsrc2=size=320x240:rate=25 \
+    -f lavfi -i sine=r=48000 -t 24 -map 0:v -map 1:a -c:v libx264 -preset ultrafast -g 50 \
+    -c:a aac -f hls -hls_time 2 -hls_playlist_type vod -hls_segment_type fmp4 \
+    -hls_fmp4_init_filename init.mp4 -hls_segment_filename 'seg_%03d.m4s' out.m3u8) ||
+    fail "ffmpeg could not make the live source"
+cp "$w/live_src"/*.m4s "$w/live_src/init.mp4" "$w/live/"
+# live_playlist N - segments max(0, N-5) .. N-1, ENDLIST when N is 12.
+live_playlist() {
+    lp_first=$(($1 > 5 ? $1 - 5 : 0))
+    {
+        printf '#EXTM3U\n#EXT-X-VERSION:7\n#EXT-X-TARGETDURATION:2\n#EXT-X-MEDIA-SEQUENCE:%d\n' "$lp_first"
+        printf '#EXT-X-MAP:URI="init.mp4"\n'
+        printf '#EXT-X-PROGRAM-DATE-TIME:2026-01-01T00:00:%02d.000Z\n' $((lp_first * 2))
+        printf '#EXT-X-DATERANGE:ID="live-ad",CLASS="com.example.ad",START-DATE="2026-01-01T00:00:15.000Z",DURATION=2.0,SCTE35-OUT=0x%s\n' "$SCTE_HEX"
+        lp_i=$lp_first
+        while [ "$lp_i" -lt "$1" ]; do
+            printf '#EXTINF:2.000000,\nseg_%03d.m4s\n' "$lp_i"
+            lp_i=$((lp_i + 1))
+        done
+        [ "$1" -lt 12 ] || printf '#EXT-X-ENDLIST\n'
+    } >"$w/live/index.m3u8.tmp"
+    mv "$w/live/index.m3u8.tmp" "$w/live/index.m3u8"
+}
+live_playlist 3
 
 pl_serve "$w"
 
@@ -127,7 +157,16 @@ pl_play_bg hls 60 --headless --events "$PL_TMP/hls.jsonl" --stats "$PL_TMP/hls.j
     "$PL_URL/hls/events.m3u8"
 pl_play_bg start 60 --headless --start 6.5 --events "$PL_TMP/start.jsonl" \
     --stats "$PL_TMP/start.json" "$PL_URL/dash/manifest.mpd"
-for n in dash hls start; do
+pl_play_bg live 60 --headless --events "$PL_TMP/live.jsonl" --stats "$PL_TMP/live.json" \
+    "$PL_URL/live/index.m3u8"
+# The relay: one segment more every 2 s, then the end (bounded: 9 steps).
+n=4
+while [ "$n" -le 12 ]; do
+    sleep 2
+    live_playlist "$n"
+    n=$((n + 1))
+done
+for n in dash hls start live; do
     pl_wait $n
     [ "$PL_RC" -eq 0 ] || { pl_show $n; fail "$n: svplay exited $PL_RC"; }
 done
@@ -171,4 +210,14 @@ r1=$(field "$l" reported_at_s)
 l=$(sed -n 2p "$PL_TMP/start.jsonl")
 [ "$r1" = 6.52 ] && [ "$(field "$l" reported_at_s)" = 6.52 ]
 check $? "start 6.5: the events whose span holds 6.5 come with the first frame (6.52 s), once"
+# Live: the tag came with every reload (about 9), the event once, on its
+# frame; 15 s on the timeline that starts at the first playlist's first
+# segment (the relay had segments 0-2 when the player loaded it).
+expect live "$PL_TMP/live.jsonl" live-ad
+l=$(sed -n 1p "$PL_TMP/live.jsonl")
+[ "$(field "$l" start_s)" = 15.0 ] && [ "$(field "$l" command)" = splice_insert ]
+check $? "live: the DATERANGE at 15.0 s through the sliding playlists' dates ($(field "$l" start_s))"
+reloads=$(grep -c '"/live/index.m3u8"' "$PL_TMP/requests.jsonl" || true)
+[ "$reloads" -ge 5 ]
+check $? "live: the playlist was reloaded $reloads times (at least 5), the event reported once"
 pl_finish
