@@ -263,8 +263,10 @@ typedef enum sv_timed_source {
  * (API 2.4) What an SCTE-35 splice_info_section (ANSI/SCTE 35) says, read
  * from a timed event's payload: DASH scheme urn:scte:scte35:2013:bin (Event
  * content or emsg message_data, binary or base64) and HLS SCTE35-OUT, -IN
- * and -CMD (hex). command is -1 when the event carries no SCTE-35 or its
- * section was malformed (the event still arrives; the player logs why).
+ * and -CMD (hex). command is -1 when the event carries no SCTE-35. An
+ * event whose SCTE-35 section is malformed (a length past its end, a wrong
+ * CRC_32, an encrypted packet) is left out: the player logs why and counts
+ * it in sv_player_stats.timed_events_malformed.
  */
 typedef struct sv_scte35_info {
     int command;            /* splice_command_type: 0 splice_null, 5 splice_insert,
@@ -296,7 +298,10 @@ typedef struct sv_scte35_info {
  * covers start_s, so within one frame. A load or seek that lands inside an
  * event's span [start_s, start_s + duration_s) reports it once at once;
  * events wholly before the load's start or a seek's target are not
- * reported. A seek back before an event arms it again. Events are the same
+ * reported. A seek back before an event arms it again; an event that
+ * arrives after its time (a late segment or playlist) is reported at once.
+ * The thread that reports it is the render thread (the host's own with
+ * host_renders), or the control thread without video. Events are the same
  * when scheme, value and id are (DASH's rule for emsg, applied to every
  * source): copies in other representations, segments or manifest reloads
  * are reported once.
