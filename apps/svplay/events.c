@@ -97,6 +97,20 @@ static void write_line(svp_app *app, const sv_timed_event *e, double elapsed_s)
     json_decref(o);
 }
 
+void svp_events_describe(const sv_timed_event *e, char *buf, size_t cap)
+{
+    char scte[96] = "";
+    if (e->scte35.command >= 0)
+        snprintf(scte, sizeof(scte), " (SCTE-35 %s%s, event %u%s)",
+                 command_name(e->scte35.command),
+                 e->scte35.out_of_network == 1 ? " out"
+                 : e->scte35.out_of_network == 0 ? " in" : "",
+                 (unsigned)e->scte35.event_id, e->scte35.cancel ? ", cancelled" : "");
+    snprintf(buf, cap, "event %s %s%s%s id %s at %.3f s%s", source_name(e->source),
+             e->scheme[0] ? e->scheme : "-", e->value[0] ? " " : "", e->value, e->id, e->start_s,
+             scte);
+}
+
 void svp_events_event(svp_app *app, const sv_event *ev, double elapsed_s)
 {
     if (ev->id != SV_EVENT_TIMED_METADATA || !ev->data.timed)
@@ -105,16 +119,8 @@ void svp_events_event(svp_app *app, const sv_event *ev, double elapsed_s)
     if (app->events_log)
         write_line(app, e, elapsed_s);
     if (app->opt.log_level >= SV_LOG_INFO && !app->opt.quiet) {
-        char scte[96] = "";
-        if (e->scte35.command >= 0)
-            snprintf(scte, sizeof(scte), " (SCTE-35 %s%s, event %u%s)",
-                     command_name(e->scte35.command),
-                     e->scte35.out_of_network == 1 ? " out"
-                     : e->scte35.out_of_network == 0 ? " in" : "",
-                     (unsigned)e->scte35.event_id, e->scte35.cancel ? ", cancelled" : "");
-        fprintf(stderr, "%ssvplay: event %s %s%s%s id %s at %.3f s%s\n",
-                app->tty_progress ? "\r\033[K" : "", source_name(e->source),
-                e->scheme[0] ? e->scheme : "-", e->value[0] ? " " : "", e->value, e->id,
-                e->start_s, scte);
+        char line[600];
+        svp_events_describe(e, line, sizeof(line));
+        fprintf(stderr, "%ssvplay: %s\n", app->tty_progress ? "\r\033[K" : "", line);
     }
 }

@@ -179,6 +179,9 @@ void svp_events_close(svp_app *app);
 /* Writes SV_EVENT_TIMED_METADATA to --events (with `elapsed_s`, the
  * seconds since the load) and, at log level info, stderr. */
 void svp_events_event(svp_app *app, const sv_event *ev, double elapsed_s);
+/* One line about a timed event ("event hls-daterange CLASS SCTE35-OUT id X
+ * at 3.200 s (SCTE-35 splice_insert out, event 1)"): stderr and the OSD. */
+void svp_events_describe(const sv_timed_event *e, char *buf, size_t cap);
 
 /* Opens --sub-log. Returns 0 or SV_ERR_IO (the caller reports it). */
 int svp_subs_open(svp_app *app);

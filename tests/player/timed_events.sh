@@ -46,10 +46,13 @@ awk -v b64="$SCTE_B64" '
         next
     }
     { print }' "$w/dash/ffmpeg.mpd" >"$w/dash/manifest.mpd"
-# Segment 4 is 6-8 s, 5 is 8-10 s (2 s segments numbered from 1).
+# Segment 4 is 6-8 s, 5 is 8-10 s (2 s segments numbered from 1). The audio
+# segment 4 starts at 287744 / 48000 s (AAC frames), so its copy of the
+# version 0 emsg counts 24736 / 48000 s from there: 6.51 s as well, so the
+# copy that arrives first places it at the same time.
 d="$w/dash"
 "$INJECT" "$d/chunk-stream0-00004.m4s" 0 urn:example:emsg v0 1000 510 1000 7 hello &&
-    "$INJECT" "$d/chunk-stream1-00004.m4s" 0 urn:example:emsg v0 1000 510 1000 7 hello &&
+    "$INJECT" "$d/chunk-stream1-00004.m4s" 0 urn:example:emsg v0 48000 24736 48000 7 hello &&
     "$INJECT" "$d/chunk-stream0-00005.m4s" 1 urn:scte:scte35:2013:bin "" 90000 828000 90000 11 \
         "hex:$SCTE_HEX" &&
     "$INJECT" "$d/chunk-stream0-00003.m4s" 0 urn:example:emsg v0 0 0 0 8 bad ||
