@@ -61,11 +61,13 @@ static size_t build(uint8_t *s, uint64_t pts_adjustment, int cmd_type, const uin
     s[o++] = (uint8_t)(0xF0 | (cmd_len >> 8));
     s[o++] = (uint8_t)cmd_len;
     s[o++] = (uint8_t)cmd_type;
-    memcpy(s + o, cmd, cmd_len);
+    if (cmd_len)
+        memcpy(s + o, cmd, cmd_len);
     o += cmd_len;
     s[o++] = (uint8_t)(desc_len >> 8);
     s[o++] = (uint8_t)desc_len;
-    memcpy(s + o, desc, desc_len);
+    if (desc_len)
+        memcpy(s + o, desc, desc_len);
     o += desc_len;
     o += 4;
     put_crc(s, o);
