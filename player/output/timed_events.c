@@ -32,6 +32,7 @@ struct sv__timed {
     double from;         /* events wholly before it are not reported */
     uint64_t bad[MAX_BAD];
     size_t nb_bad;
+    int warned_full;     /* the store was full once: said once per load */
 };
 
 int sv__timed_create(sv__timed **out, const sv__env *env)
@@ -55,6 +56,7 @@ static void clear_locked(sv__timed *t)
     t->nb = 0;
     t->nb_bad = 0;
     t->from = 0;
+    t->warned_full = 0;
 }
 
 void sv__timed_destroy(sv__timed *t)
@@ -149,7 +151,7 @@ static void prune_locked(sv__timed *t, double pos)
 int sv__timed_add(sv__timed *t, const sv__timed_desc *d)
 {
     uint64_t key = key_of(d->scheme, d->value, d->id);
-    int ret = 1;
+    int ret = 1, say_full = 0;
 
     sv__mutex_lock(&t->lock);
     for (size_t i = 0; i < t->nb; i++) {
@@ -167,6 +169,8 @@ int sv__timed_add(sv__timed *t, const sv__timed_desc *d)
         prune_locked(t, pos);
         if (t->nb == SV__TIMED_MAX) {
             ret = SV_ERR_OVERFLOW;
+            say_full = !t->warned_full;
+            t->warned_full = 1;
             goto done;
         }
     }
@@ -194,9 +198,11 @@ int sv__timed_add(sv__timed *t, const sv__timed_desc *d)
     t->nb++;
 done:
     sv__mutex_unlock(&t->lock);
-    if (ret == SV_ERR_OVERFLOW)
+    /* A live reload brings the same events again: say it once. */
+    if (say_full)
         SV_LOGW(t->env->log, "player", "timed event %s id %s at %.3f s left out: %d events are "
-                "kept already and none has passed", d->scheme, d->id, d->start_s, SV__TIMED_MAX);
+                "kept already and none has passed (later ones are left out without a word)",
+                d->scheme, d->id, d->start_s, SV__TIMED_MAX);
     return ret;
 }
 

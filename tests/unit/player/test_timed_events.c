@@ -181,6 +181,31 @@ static void malformed_once_and_payload_cut(void **state)
     rig_free(&r);
 }
 
+/* The store holds SV__TIMED_MAX; past it, reported events that ended make
+ * room, and without any a new one is refused. */
+static void full_store(void **state)
+{
+    (void)state;
+    rig r;
+    char id[16];
+    rig_init(&r);
+    sv__timed_seek(r.t, 0);
+    for (int i = 0; i < SV__TIMED_MAX; i++) {
+        snprintf(id, sizeof(id), "%d", i);
+        assert_int_equal(add(&r, "urn:many", id, 1.0 + i * 0.001, 0.0005), 1);
+    }
+    assert_int_equal(add(&r, "urn:many", "one-more", 100, -1), SV_ERR_OVERFLOW);
+    /* The frame at 2.0 s reports the 1040 that start before 2.04 s; those
+     * that ended before the position (2.0 s) make room. */
+    sv__timed_reached(r.t, 2.0, 0.04);
+    assert_int_equal(r.n, 1040);
+    sv__mutex_lock(&r.st.lock);
+    r.st.position_s = 2.0;
+    sv__mutex_unlock(&r.st.lock);
+    assert_int_equal(add(&r, "urn:many", "one-more", 100, -1), 1);
+    rig_free(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -188,6 +213,7 @@ int main(void)
         cmocka_unit_test(seeks),
         cmocka_unit_test(late_add_and_audio_only),
         cmocka_unit_test(malformed_once_and_payload_cut),
+        cmocka_unit_test(full_store),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
