@@ -12,7 +12,10 @@
 #     the first frame, the ones before it never;
 #   - live HLS: a sliding playlist (5 segments of 2 s, one more every 2 s,
 #     written by a relay of ffmpeg's segments) that repeats one
-#     EXT-X-DATERANGE at 15 s in every reload: reported once.
+#     EXT-X-DATERANGE at 15 s in every reload: reported once;
+#   - live DASH: a dynamic MPD over ffmpeg's segments (availabilityStartTime
+#     7 s before the run, minimumUpdatePeriod 2 s) with an SCTE-35 Event at
+#     8 s, reloaded every 2 s: reported once.
 # Each event must come once, in order, at the frame that covers its start
 # (reported_at_s <= start_s < reported_at_s + 0.04 at 25 fps), at the wall
 # time that matches (the gaps between events' arrival equal the gaps
@@ -100,6 +103,32 @@ live_playlist() {
 }
 live_playlist 3
 
+# Live DASH: 20 s of video in 2 s segments; the dynamic MPD is written just
+# before its run (its availabilityStartTime is 7 s before then).
+mkdir -p "$w/live_dash"
+(cd "$w/live_dash" && ffmpeg -nostdin -v error -f lavfi -i testsrc2=size=320x240:rate=25 -t 20 \
+    -c:v libx264 -preset ultrafast -bf 0 -g 50 -seg_duration 2 -f dash ffmpeg.mpd) ||
+    fail "ffmpeg could not make the live DASH source"
+ld_codecs=$(sed -n 's/.*codecs="\([^"]*\)".*/\1/p' "$w/live_dash/ffmpeg.mpd" | head -n 1)
+live_dash_mpd() {
+    ld_ast=$(date -u -d "@$(($(date +%s) - 7))" +%Y-%m-%dT%H:%M:%SZ)
+    cat >"$w/live_dash/manifest.mpd" <<EOF
+<?xml version="1.0"?>
+<MPD xmlns="urn:mpeg:dash:schema:mpd:2011" type="dynamic" availabilityStartTime="$ld_ast"
+     publishTime="$ld_ast" minimumUpdatePeriod="PT2S" timeShiftBufferDepth="PT30S"
+     maxSegmentDuration="PT2S" minBufferTime="PT2S" profiles="urn:mpeg:dash:profile:isoff-live:2011">
+<Period id="0" start="PT0S">
+<EventStream schemeIdUri="urn:scte:scte35:2013:bin" timescale="90000">
+<Event presentationTime="720000" duration="90000" id="42">$SCTE_B64</Event></EventStream>
+<AdaptationSet contentType="video" mimeType="video/mp4" segmentAlignment="true" startWithSAP="1">
+<SegmentTemplate timescale="12800" duration="25600" startNumber="1"
+    initialization="init-stream\$RepresentationID\$.m4s"
+    media="chunk-stream\$RepresentationID\$-\$Number%05d\$.m4s"/>
+<Representation id="0" codecs="$ld_codecs" bandwidth="300000" width="320" height="240"/>
+</AdaptationSet></Period></MPD>
+EOF
+}
+
 pl_serve "$w"
 
 # field LINE NAME - a scalar of one --events JSON line (compact, one level).
@@ -160,8 +189,17 @@ pl_play_bg hls 60 --headless --events "$PL_TMP/hls.jsonl" --stats "$PL_TMP/hls.j
     "$PL_URL/hls/events.m3u8"
 pl_play_bg start 60 --headless --start 6.5 --events "$PL_TMP/start.jsonl" \
     --stats "$PL_TMP/start.json" "$PL_URL/dash/manifest.mpd"
+# Two at a time: the real-time runs must not starve each other of the CPU
+# (the video-on-demand three, then the two live ones).
+for n in dash hls start; do
+    pl_wait $n
+    [ "$PL_RC" -eq 0 ] || { pl_show $n; fail "$n: svplay exited $PL_RC"; }
+done
 pl_play_bg live 60 --headless --events "$PL_TMP/live.jsonl" --stats "$PL_TMP/live.json" \
     "$PL_URL/live/index.m3u8"
+live_dash_mpd
+pl_play_bg live_dash 60 --headless --frames 250 --events "$PL_TMP/live_dash.jsonl" \
+    --stats "$PL_TMP/live_dash.json" "$PL_URL/live_dash/manifest.mpd"
 # The relay: one segment more every 2 s, then the end (bounded: 9 steps).
 n=4
 while [ "$n" -le 12 ]; do
@@ -169,7 +207,7 @@ while [ "$n" -le 12 ]; do
     live_playlist "$n"
     n=$((n + 1))
 done
-for n in dash hls start live; do
+for n in live live_dash; do
     pl_wait $n
     [ "$PL_RC" -eq 0 ] || { pl_show $n; fail "$n: svplay exited $PL_RC"; }
 done
@@ -223,4 +261,12 @@ check $? "live: the DATERANGE at 15.0 s through the sliding playlists' dates ($(
 reloads=$(grep -c '"/live/index.m3u8"' "$PL_TMP/requests.jsonl" || true)
 [ "$reloads" -ge 5 ]
 check $? "live: the playlist was reloaded $reloads times (at least 5), the event reported once"
+# Live DASH: the Event came with every MPD reload, and once to the host.
+expect live_dash "$PL_TMP/live_dash.jsonl" 42
+l=$(sed -n 1p "$PL_TMP/live_dash.jsonl")
+[ "$(field "$l" start_s)" = 8.0 ] && [ "$(field "$l" event_id)" = 1207959695 ]
+check $? "live_dash: the SCTE-35 Event at 8.0 s after availabilityStartTime ($(field "$l" start_s))"
+reloads=$(grep -c '"/live_dash/manifest.mpd"' "$PL_TMP/requests.jsonl" || true)
+[ "$reloads" -ge 3 ]
+check $? "live_dash: the MPD was loaded $reloads times (at least 3), the event reported once"
 pl_finish
