@@ -295,7 +295,8 @@ typedef struct sv_scte35_info {
  *
  * Each event is reported once, when the position (the frame on screen, or
  * the audio heard in an audio-only load) reaches start_s: at the frame that
- * covers start_s, so within one frame. A load or seek that lands inside an
+ * covers start_s, so within one frame (with the next frame shown when that
+ * one is dropped as late). A load or seek that lands inside an
  * event's span [start_s, start_s + duration_s) reports it once at once;
  * events wholly before the load's start or a seek's target are not
  * reported. A seek back before an event arms it again; an event that
