@@ -175,6 +175,12 @@ static const char *const migrations[] = {
     "  settings TEXT NOT NULL DEFAULT '{}',"
     "  created INTEGER NOT NULL,"
     "  title_id INTEGER REFERENCES titles(id) ON DELETE SET NULL);",
+    /* 8 -> 9: what a live session's heartbeats report (sessions.h): its
+     * latency behind the live edge and its playback rate, NULL when the
+     * player does not say (VOD). A live title needs no column of its own:
+     * it is the title a live channel records into (catalog_internal.h). */
+    "ALTER TABLE sessions ADD COLUMN live_latency_s REAL;"
+    "ALTER TABLE sessions ADD COLUMN playback_rate REAL;",
 };
 
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) == SV__CATALOG_SCHEMA_VERSION,

@@ -52,6 +52,8 @@ typedef struct sv__session_stats {
     double rebuffer_s;
     int64_t dropped_frames;
     char cdn[32];
+    double live_latency_s;   /* live: now - the shown frame's program date time; < 0 unknown */
+    double playback_rate;    /* live: the player's rate (latency control); < 0 unknown */
 } sv__session_stats;
 
 typedef struct sv__session {
@@ -63,6 +65,8 @@ typedef struct sv__session {
     uint64_t last_seen_ms;    /* loop clock: the last heartbeat here, or the row's age */
     int64_t heartbeats;       /* as the catalog had them when read, plus this server's */
     sv__session_stats stats;
+    char prefix[128];         /* its media tokens' URL prefix: /media/ID/, or /live/NAME/
+                               * for a live title; "" until its first token (playback.c) */
     int dirty;                /* to write at the next tick (a heartbeat, or a lookup) */
     int64_t unsaved_heartbeats; /* received here since the last write */
     int gone;                 /* the catalog says another server ended it */
@@ -185,9 +189,12 @@ int sv__catalog_resume_get(sv__catalog *cat, int64_t user_id, int64_t title_id, 
  * most recent first, ready titles only. */
 json_t *sv__catalog_continue_watching(sv__catalog *cat, int64_t user_id, int limit, int *err);
 
-/* What playback/start needs of a title: ready (1/0), its regions (a JSON
- * array, caller owns it). SV_ERR_NOT_FOUND or SV_ERR_IO. */
-int sv__catalog_title_access(sv__catalog *cat, int64_t title_id, int *ready, json_t **regions);
+/* What playback/start needs of a title: playable (1: ready, or live), its
+ * regions (a JSON array, caller owns it) and, for a live title, the name of
+ * the channel whose event it records into live_channel[cap] ("" for any
+ * other title). SV_ERR_NOT_FOUND or SV_ERR_IO. */
+int sv__catalog_title_access(sv__catalog *cat, int64_t title_id, int *ready, json_t **regions,
+                             char *live_channel, size_t cap);
 
 /* Sets a title's allowed regions (array of "CC" strings, borrowed; []
  * means everywhere). SV_ERR_NOT_FOUND, SV_ERR_IO. */
