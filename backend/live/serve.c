@@ -156,6 +156,9 @@ static int seg_push(sv__live_wait *w)
         return 0;
     if (w->sent < 0) {
         sv__http_add_header_str(w->req, "Cache-Control", "no-cache");
+        /* A proxy (the nginx edges) passes it on part by part, unbuffered,
+         * and keeps no copy of an answer that is still growing. */
+        sv__http_add_header_str(w->req, "X-Accel-Buffering", "no");
         if (sv__http_stream_head(w->req, 200, sv__mime_type(ch->rends[w->rend].is_audio
                                                                 ? "audio/x.m4s" : "x.m4s"),
                                  SV__HTTP_CHUNKED) < 0)
