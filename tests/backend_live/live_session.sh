@@ -168,10 +168,9 @@ phase "svplay"
 rc=0
 timeout -k 5 60 "$SVPLAY" --headless --server "$SV_URL" --user alice \
     --password-file "$SV_TMP/pw-alice" --hls --frames 240 --realtime \
-    --framemd5 "$SV_TMP/svplay.md5" --stats "$SV_TMP/play.json" --log-level debug "$title" \
+    --framemd5 "$SV_TMP/svplay.md5" --stats "$SV_TMP/play.json" "$title" \
     >"$SV_TMP/play.out" 2>"$SV_TMP/play.err" || rc=$?
 [ "$rc" = 0 ] || fail "svplay exited $rc: $(tail -n 5 "$SV_TMP/play.err")"
-grep 'late frame' "$SV_TMP/play.err" || true # why frames were dropped, if they were
 python3 - "$SV_TMP/play.json" <<'PY' || fail "svplay's stats: see above"
 import json, sys
 s = json.load(open(sys.argv[1]))
@@ -218,8 +217,9 @@ ok "ffmpeg -decryption_key decodes the live segments to svplay's frames"
 
 # The heartbeats are in the catalog with the session (flushed every tick).
 sleep 1.5
-row=$(catalog_sql "SELECT heartbeats, live_latency_s IS NOT NULL, playback_rate IS NOT NULL,
-        end_reason FROM sessions WHERE title_id = $title AND device_id <> 'tv1'
+row=$(catalog_sql "SELECT heartbeats, CASE WHEN live_latency_s > 0 THEN 1 ELSE 0 END,
+        CASE WHEN playback_rate BETWEEN 0.95 AND 1.05 THEN 1 ELSE 0 END, end_reason
+        FROM sessions WHERE title_id = $title AND device_id <> 'tv1'
         ORDER BY started DESC LIMIT 1")
 echo "svplay's session row: $row"
 beats=${row%%|*}
@@ -227,8 +227,8 @@ expect_ge "heartbeats of svplay's live session in the catalog" "$beats" 3
 expect_eq "its live latency, rate and end" "${row#*|}" "1|1|stopped"
 ok "the heartbeats of the live session are in the catalog"
 
-row=$(catalog_sql "SELECT heartbeats > 3, live_latency_s, playback_rate FROM sessions
-        WHERE id = '$LSID'")
+row=$(catalog_sql "SELECT CASE WHEN heartbeats > 3 THEN 1 ELSE 0 END, live_latency_s,
+        playback_rate FROM sessions WHERE id = '$LSID'")
 expect_eq "the test's live session in the catalog" "$row" "1|1.25|1.02"
 kill "$BEAT_PID" 2>/dev/null
 wait "$BEAT_PID" 2>/dev/null
