@@ -226,8 +226,9 @@ void sv__api_playback_heartbeat(void *ctx, sv__http_req *req)
 {
     sv__server *srv = ctx;
     sv__playback *pb = srv->playback;
-    double pos = 0, bitrate = 0, buffer = 0, rc = 0, rs = 0, dropped = 0, latency = -1,
-           rate = -1;
+    double pos = 0, bitrate = 0, buffer = 0, rc = 0, rs = 0, dropped = 0, latency = NAN,
+           rate = NAN;
+    json_t *lat;
     const char *result = "unauthorized";
     sv__session_stats st;
     sv__jwt_claims jc;
@@ -243,12 +244,15 @@ void sv__api_playback_heartbeat(void *ctx, sv__http_req *req)
     if (num_field(body, "position_s", &pos) < 0 || num_field(body, "bitrate_kbps", &bitrate) < 0 ||
         num_field(body, "buffer_s", &buffer) < 0 || num_field(body, "rebuffer_count", &rc) < 0 ||
         num_field(body, "rebuffer_s", &rs) < 0 || num_field(body, "dropped_frames", &dropped) < 0 ||
-        num_field(body, "live_latency_s", &latency) < 0 ||
         num_field(body, "playback_rate", &rate) < 0 ||
+        /* A latency may be below 0: the player's clock ahead of ours. */
+        ((lat = json_object_get(body, "live_latency_s")) &&
+         (!json_is_number(lat) || !isfinite(latency = json_number_value(lat)))) ||
         (cdn && (!json_is_string(cdn) || json_string_length(cdn) >= sizeof(st.cdn)))) {
         sv__http_send_error(req, 400, "bad_request", "heartbeat fields are non-negative numbers "
                             "(position_s, bitrate_kbps, buffer_s, rebuffer_count, rebuffer_s, "
-                            "dropped_frames, live_latency_s, playback_rate) and a cdn id");
+                            "dropped_frames, playback_rate), a number live_latency_s and a cdn "
+                            "id");
         result = "bad_request";
         goto out;
     }

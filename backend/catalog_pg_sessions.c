@@ -12,6 +12,7 @@
  * other in turn and never in a cycle (which PostgreSQL would break only
  * after a second, by failing one of them).
  */
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -100,7 +101,7 @@ int sv__pg_session_get(sv__catalog *cat, const char *id, sv__session *out)
                                     " coalesce(bitrate_kbps, 0), coalesce(buffer_s, 0),"
                                     " coalesce(rebuffer_count, 0), coalesce(rebuffer_s, 0),"
                                     " coalesce(dropped_frames, 0), coalesce(cdn, ''),"
-                                    " coalesce(live_latency_s, -1), coalesce(playback_rate, -1)"
+                                    " live_latency_s, playback_rate"
                                     " FROM sessions WHERE id = $1", "s", id);
     int ret = SV_ERR_NOT_FOUND;
 
@@ -123,8 +124,8 @@ int sv__pg_session_get(sv__catalog *cat, const char *id, sv__session *out)
         out->stats.rebuffer_s = sv__pg_double(r, 0, 11);
         out->stats.dropped_frames = sv__pg_int(r, 0, 12);
         snprintf(out->stats.cdn, sizeof(out->stats.cdn), "%s", sv__pg_text(r, 0, 13));
-        out->stats.live_latency_s = sv__pg_double(r, 0, 14);
-        out->stats.playback_rate = sv__pg_double(r, 0, 15);
+        out->stats.live_latency_s = sv__pg_null(r, 0, 14) ? NAN : sv__pg_double(r, 0, 14);
+        out->stats.playback_rate = sv__pg_null(r, 0, 15) ? NAN : sv__pg_double(r, 0, 15);
     }
     PQclear(r);
     return ret;
@@ -253,11 +254,11 @@ int sv__pg_sessions_save(sv__catalog *cat, sv__session *const *s, int n, const c
         lit_add(&col[C_REBUF_S], "%.17g", t->rebuffer_s);
         lit_add(&col[C_DROPPED], "%lld", (long long)t->dropped_frames);
         lit_add_text(&col[C_CDN], t->cdn);
-        if (t->live_latency_s >= 0)
+        if (!isnan(t->live_latency_s))
             lit_add(&col[C_LATENCY], "%.17g", t->live_latency_s);
         else
             lit_add(&col[C_LATENCY], "NULL");
-        if (t->playback_rate >= 0)
+        if (!isnan(t->playback_rate))
             lit_add(&col[C_RATE], "%.17g", t->playback_rate);
         else
             lit_add(&col[C_RATE], "NULL");

@@ -2,6 +2,7 @@
  * catalog_sqlite_sessions.c - playback sessions, resume positions and title
  * regions in the SQLite catalog (sessions.h).
  */
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -87,8 +88,8 @@ int sv__sqlite_session_get(sv__catalog *cat, const char *id, sv__session *out)
                                "ended IS NULL, position, heartbeats, coalesce(bitrate_kbps, 0), "
                                "coalesce(buffer_s, 0), coalesce(rebuffer_count, 0), "
                                "coalesce(rebuffer_s, 0), coalesce(dropped_frames, 0), "
-                               "coalesce(cdn, ''), coalesce(live_latency_s, -1), "
-                               "coalesce(playback_rate, -1) FROM sessions WHERE id = ?",
+                               "coalesce(cdn, ''), live_latency_s, playback_rate "
+                               "FROM sessions WHERE id = ?",
                                &st)) < 0)
         return ret;
     sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
@@ -112,8 +113,10 @@ int sv__sqlite_session_get(sv__catalog *cat, const char *id, sv__session *out)
         out->stats.dropped_frames = sqlite3_column_int64(st, 12);
         snprintf(out->stats.cdn, sizeof(out->stats.cdn), "%s",
                  (const char *)sqlite3_column_text(st, 13));
-        out->stats.live_latency_s = sqlite3_column_double(st, 14);
-        out->stats.playback_rate = sqlite3_column_double(st, 15);
+        out->stats.live_latency_s = sqlite3_column_type(st, 14) == SQLITE_NULL
+                                        ? NAN : sqlite3_column_double(st, 14);
+        out->stats.playback_rate = sqlite3_column_type(st, 15) == SQLITE_NULL
+                                       ? NAN : sqlite3_column_double(st, 15);
     } else {
         ret = rc == SQLITE_DONE ? SV_ERR_NOT_FOUND : SV_ERR_IO;
     }
@@ -147,12 +150,12 @@ static int save_one(sqlite3_stmt *upd, sqlite3_stmt *res, sqlite3_stmt *del, sv_
         sqlite3_bind_null(upd, 11);
     }
     sqlite3_bind_text(upd, 12, s->id, -1, SQLITE_STATIC);
-    /* Negative: the player did not say (NULL, not a figure). */
-    if (t->live_latency_s >= 0)
+    /* NAN: the player did not say (NULL, not a figure). */
+    if (!isnan(t->live_latency_s))
         sqlite3_bind_double(upd, 13, t->live_latency_s);
     else
         sqlite3_bind_null(upd, 13);
-    if (t->playback_rate >= 0)
+    if (!isnan(t->playback_rate))
         sqlite3_bind_double(upd, 14, t->playback_rate);
     else
         sqlite3_bind_null(upd, 14);

@@ -4,6 +4,7 @@
  * heartbeats, expires sessions and forgets idle entries.
  */
 #include <openssl/rand.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -432,7 +433,7 @@ int sv__sessions_open(sv__sessions *ss, int64_t user_id, int64_t title_id,
     snprintf(s->device_id, sizeof(s->device_id), "%s", device_id);
     s->started = s->last_seen = (int64_t)time(NULL);
     s->last_seen_ms = uv_now(ss->loop);
-    s->stats.live_latency_s = s->stats.playback_rate = -1; /* not reported yet */
+    s->stats.live_latency_s = s->stats.playback_rate = NAN; /* not reported yet */
     /* The replaced session's position is in the catalog from its last
      * heartbeat write; write ours first so a replacement on this server
      * loses nothing. */

@@ -52,8 +52,9 @@ typedef struct sv__session_stats {
     double rebuffer_s;
     int64_t dropped_frames;
     char cdn[32];
-    double live_latency_s;   /* live: now - the shown frame's program date time; < 0 unknown */
-    double playback_rate;    /* live: the player's rate (latency control); < 0 unknown */
+    double live_latency_s;   /* live: now - the shown frame's program date time (below 0
+                              * when the clocks disagree); NAN: not reported */
+    double playback_rate;    /* live: the player's rate (latency control); NAN: not reported */
 } sv__session_stats;
 
 typedef struct sv__session {

@@ -16,6 +16,7 @@
 
 #include "backend/keys.h"
 #include "backend/live/internal.h"
+#include "backend/sessions.h"
 #include "platform/fs.h"
 #include "streamverse/common.h"
 
@@ -176,6 +177,22 @@ void sv__live_channel_end(sv__live_channel *ch)
     sv__live_channel_wake(ch, sv__monotonic_ns());
 }
 
+/* Is title `id` the live title of this channel (unpublished, recorded
+ * into by it)? An event begun by an svserver that made no title at the
+ * start left the channel pointing to an earlier event's VOD title. */
+static int title_is_live(sv__live_channel *ch, int64_t id)
+{
+    char live[SV__CHANNEL_NAME_MAX + 1];
+    json_t *regions = NULL;
+    int ready, r;
+
+    if (id <= 0)
+        return 0;
+    r = sv__catalog_title_access(ch->env->cat, id, &ready, &regions, live, sizeof(live));
+    json_decref(regions);
+    return r == 0 && !strcmp(live, ch->row.name);
+}
+
 /* A resumed event's scheme and KID (the key is wiped at once: the loop
  * only writes manifests). */
 static void resume_protection(sv__live_channel *ch)
@@ -214,7 +231,8 @@ static void load_index(sv__live_channel *ch)
     if (!ended && last >= 0) {
         /* The event's title, made at its start (channels.title_id), and
          * its protection for the manifests. */
-        ch->title_id = ch->row.state == SV__CHANNEL_LIVE ? ch->row.title_id : 0;
+        ch->title_id = ch->row.state == SV__CHANNEL_LIVE && title_is_live(ch, ch->row.title_id)
+                           ? ch->row.title_id : 0;
         ch->event_title = ch->title_id;
         resume_protection(ch);
         /* An event was on when the server stopped: the encoder may come

@@ -13,6 +13,7 @@
  * deadlock, every heartbeat counted. A last case times sessions_save of
  * 10,000 dirty sessions (printed, not asserted).
  */
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -530,8 +531,8 @@ static void test_live_title(void **state)
     json_decref(list);
 }
 
-/* A live session's latency and rate are saved and read back; NULL (-1)
- * when the player does not report them. */
+/* A live session's latency (below 0 too) and rate are saved and read back;
+ * NULL (NAN) when the player does not report them. */
 static void test_live_stats(void **state)
 {
     fixture *f = *state;
@@ -539,8 +540,12 @@ static void test_live_stats(void **state)
     sv__session s = session(1, user, 2, "tv", f->now), got;
 
     assert_int_equal(sv__catalog_session_start(f->cat, &s, 2, 0), 0);
+    s.stats.live_latency_s = s.stats.playback_rate = NAN;
+    s.last_seen = f->now;
+    s.unsaved_heartbeats = 1;
+    assert_int_equal(save(f->cat, &s, NULL), 0);
     assert_int_equal(sv__catalog_session_get(f->other, s.id, &got), 1);
-    assert_true(got.stats.live_latency_s == -1 && got.stats.playback_rate == -1);
+    assert_true(isnan(got.stats.live_latency_s) && isnan(got.stats.playback_rate));
     s.stats.live_latency_s = 1.25;
     s.stats.playback_rate = 1.04;
     s.last_seen = f->now + 1;
@@ -548,11 +553,16 @@ static void test_live_stats(void **state)
     assert_int_equal(save(f->cat, &s, NULL), 0);
     assert_int_equal(sv__catalog_session_get(f->other, s.id, &got), 1);
     assert_true(got.stats.live_latency_s == 1.25 && got.stats.playback_rate == 1.04);
-    s.stats.live_latency_s = s.stats.playback_rate = -1;
+    s.stats.live_latency_s = -0.25;
     s.last_seen = f->now + 2;
     assert_int_equal(save(f->cat, &s, NULL), 0);
     assert_int_equal(sv__catalog_session_get(f->other, s.id, &got), 1);
-    assert_true(got.stats.live_latency_s == -1 && got.stats.playback_rate == -1);
+    assert_true(got.stats.live_latency_s == -0.25);
+    s.stats.live_latency_s = s.stats.playback_rate = NAN;
+    s.last_seen = f->now + 3;
+    assert_int_equal(save(f->cat, &s, NULL), 0);
+    assert_int_equal(sv__catalog_session_get(f->other, s.id, &got), 1);
+    assert_true(isnan(got.stats.live_latency_s) && isnan(got.stats.playback_rate));
 }
 
 /* ---- racing starts ---- */
