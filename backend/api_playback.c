@@ -135,18 +135,18 @@ void sv__api_playback_start(void *ctx, sv__http_req *req)
         start_refused(srv, req, 403, "geo_blocked", "this title is not available in your region");
         goto out;
     }
-    r = sv__sessions_open(pb->sessions, u.id, title_id, device, u.max_streams, &s);
+    /* A live title plays from its channel; its tokens cover /live/NAME/. */
+    if (channel[0])
+        snprintf(url, sizeof(url), "/live/%s/", channel);
+    else
+        snprintf(url, sizeof(url), "/media/%lld/", (long long)title_id);
+    r = sv__sessions_open(pb->sessions, u.id, title_id, device, u.max_streams, url, &s);
     if (r == SV_ERR_OVERFLOW) {
         start_refused(srv, req, 403, "too_many_streams",
                       "the account's concurrent stream limit is reached: stop another "
                       "session first");
         goto out;
     }
-    /* A live title plays from its channel; its tokens cover /live/NAME/. */
-    if (r == 0 && channel[0])
-        snprintf(s->prefix, sizeof(s->prefix), "/live/%s/", channel);
-    else if (r == 0)
-        snprintf(s->prefix, sizeof(s->prefix), "/media/%lld/", (long long)title_id);
     if (r < 0 || sv__catalog_resume_get(srv->cat, u.id, title_id, &resume) < 0 ||
         !(ans = session_answer(pb, s))) {
         sv__metrics_playback_start(srv->metrics, "internal");

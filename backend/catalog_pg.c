@@ -148,10 +148,11 @@ static const char *const migrations[] = {
     "  settings TEXT NOT NULL DEFAULT '{}',"
     "  created BIGINT NOT NULL,"
     "  title_id BIGINT REFERENCES titles(id) ON DELETE SET NULL);",
-    /* 4 -> 5: a live session's latency and playback rate, as SQLite's
-     * version 9. */
+    /* 4 -> 5: a live session's latency and playback rate, its tokens'
+     * prefix, as SQLite's version 9. */
     "ALTER TABLE sessions ADD COLUMN live_latency_s DOUBLE PRECISION;"
-    "ALTER TABLE sessions ADD COLUMN playback_rate DOUBLE PRECISION;",
+    "ALTER TABLE sessions ADD COLUMN playback_rate DOUBLE PRECISION;"
+    "ALTER TABLE sessions ADD COLUMN prefix TEXT;",
 };
 
 #define PG_SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))

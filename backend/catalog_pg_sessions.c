@@ -83,8 +83,9 @@ int sv__pg_session_start(sv__catalog *cat, const sv__session *s, int max_streams
                                                 " AND ended IS NULL AND device_id = $3",
                                            "iis", now, s->user_id, s->device_id)) < 0) ||
         sv__pg_run(cat, "INSERT INTO sessions (id, user_id, title_id, device_id, started,"
-                        " last_seen) VALUES ($1, $2, $3, $4, $5, $6)", "siisii", s->id,
-                   s->user_id, s->title_id, s->device_id, s->started, s->last_seen) != 1)
+                        " last_seen, prefix) VALUES ($1, $2, $3, $4, $5, $6, $7)", "siisiis",
+                   s->id, s->user_id, s->title_id, s->device_id, s->started, s->last_seen,
+                   s->prefix) != 1)
         goto fail;
     return sv__pg_exec(cat, "COMMIT") < 0 ? SV_ERR_IO : replaced;
 
@@ -101,7 +102,7 @@ int sv__pg_session_get(sv__catalog *cat, const char *id, sv__session *out)
                                     " coalesce(bitrate_kbps, 0), coalesce(buffer_s, 0),"
                                     " coalesce(rebuffer_count, 0), coalesce(rebuffer_s, 0),"
                                     " coalesce(dropped_frames, 0), coalesce(cdn, ''),"
-                                    " live_latency_s, playback_rate"
+                                    " live_latency_s, playback_rate, coalesce(prefix, '')"
                                     " FROM sessions WHERE id = $1", "s", id);
     int ret = SV_ERR_NOT_FOUND;
 
@@ -126,6 +127,7 @@ int sv__pg_session_get(sv__catalog *cat, const char *id, sv__session *out)
         snprintf(out->stats.cdn, sizeof(out->stats.cdn), "%s", sv__pg_text(r, 0, 13));
         out->stats.live_latency_s = sv__pg_null(r, 0, 14) ? NAN : sv__pg_double(r, 0, 14);
         out->stats.playback_rate = sv__pg_null(r, 0, 15) ? NAN : sv__pg_double(r, 0, 15);
+        snprintf(out->prefix, sizeof(out->prefix), "%s", sv__pg_text(r, 0, 16));
     }
     PQclear(r);
     return ret;

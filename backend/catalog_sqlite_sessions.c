@@ -66,9 +66,9 @@ int sv__sqlite_session_start(sv__catalog *cat, const sv__session *s, int max_str
         ret = SV_ERR_OVERFLOW;
         goto fail;
     }
-    if (run(cat, "INSERT INTO sessions (id, user_id, title_id, device_id, started, last_seen) "
-                 "VALUES (?, ?, ?, ?, ?, ?)", "siisii", s->id, s->user_id, s->title_id,
-            s->device_id, s->started, s->last_seen) != 1)
+    if (run(cat, "INSERT INTO sessions (id, user_id, title_id, device_id, started, last_seen, "
+                 "prefix) VALUES (?, ?, ?, ?, ?, ?, ?)", "siisiis", s->id, s->user_id,
+            s->title_id, s->device_id, s->started, s->last_seen, s->prefix) != 1)
         goto fail;
     sqlite3_finalize(st);
     return sv__cat_exec(cat, "COMMIT") < 0 ? SV_ERR_IO : replaced;
@@ -88,8 +88,8 @@ int sv__sqlite_session_get(sv__catalog *cat, const char *id, sv__session *out)
                                "ended IS NULL, position, heartbeats, coalesce(bitrate_kbps, 0), "
                                "coalesce(buffer_s, 0), coalesce(rebuffer_count, 0), "
                                "coalesce(rebuffer_s, 0), coalesce(dropped_frames, 0), "
-                               "coalesce(cdn, ''), live_latency_s, playback_rate "
-                               "FROM sessions WHERE id = ?",
+                               "coalesce(cdn, ''), live_latency_s, playback_rate, "
+                               "coalesce(prefix, '') FROM sessions WHERE id = ?",
                                &st)) < 0)
         return ret;
     sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
@@ -117,6 +117,8 @@ int sv__sqlite_session_get(sv__catalog *cat, const char *id, sv__session *out)
                                         ? NAN : sqlite3_column_double(st, 14);
         out->stats.playback_rate = sqlite3_column_type(st, 15) == SQLITE_NULL
                                        ? NAN : sqlite3_column_double(st, 15);
+        snprintf(out->prefix, sizeof(out->prefix), "%s",
+                 (const char *)sqlite3_column_text(st, 16));
     } else {
         ret = rc == SQLITE_DONE ? SV_ERR_NOT_FOUND : SV_ERR_IO;
     }

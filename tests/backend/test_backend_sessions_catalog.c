@@ -531,15 +531,19 @@ static void test_live_title(void **state)
     json_decref(list);
 }
 
-/* A live session's latency (below 0 too) and rate are saved and read back;
- * NULL (NAN) when the player does not report them. */
+/* A live session's token prefix is kept from its start; its latency (below
+ * 0 too) and rate are saved and read back, NULL (NAN) when the player does
+ * not report them. */
 static void test_live_stats(void **state)
 {
     fixture *f = *state;
     int64_t user = add_user(f->cat, "lena", 2);
     sv__session s = session(1, user, 2, "tv", f->now), got;
 
+    snprintf(s.prefix, sizeof(s.prefix), "/live/cam/");
     assert_int_equal(sv__catalog_session_start(f->cat, &s, 2, 0), 0);
+    assert_int_equal(sv__catalog_session_get(f->other, s.id, &got), 1);
+    assert_string_equal(got.prefix, "/live/cam/");
     s.stats.live_latency_s = s.stats.playback_rate = NAN;
     s.last_seen = f->now;
     s.unsaved_heartbeats = 1;
