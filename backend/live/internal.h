@@ -373,7 +373,8 @@ void sv__live_waits_fail(sv__live_channel *ch);
 /* title.c: the publisher's pipeline, at its start (st->pdt0_ms set): the
  * event's title (ch->event_title, or a new one) and, on an encrypted
  * channel, its protection into *prot (the key included: the caller wipes it
- * after the tracks), all into st (title_id, scheme, kid, prot). 0 or a
+ * after the tracks), all into st (title_id, scheme, kid, prot). 0 (for a
+ * clear channel also when the catalog failed: title_id 0, logged) or a
  * negative code with err (the publisher is refused). */
 int sv__live_event_title(sv__live_channel *ch, sv__live_start *st, sv__media_protection *prot,
                          char *err, size_t errlen);

@@ -11,7 +11,9 @@
  *
  * A publisher that continues an event (a reconnect within end_after_s, or
  * after a restart) keeps its title and key: the loop keeps the event's
- * title in ch->event_title until the event ends.
+ * title in ch->event_title until the event ends. Without the catalog a
+ * clear event starts anyway (its title comes at its end); an encrypted one
+ * is refused.
  */
 #include <stdio.h>
 #include <string.h>
@@ -83,5 +85,14 @@ out:
     if (ret < 0)
         OPENSSL_cleanse(prot, sizeof(*prot));
     sv__catalog_close(cat);
+    if (ret < 0 && !encrypt) {
+        /* A clear event can go on without its title for now (the catalog
+         * is down): it gets one when it ends (vod.c). An encrypted one
+         * cannot: no key, no output. */
+        SV_LOGW(ch->log, "live", "channel %s: the event starts without its title (%s): no "
+                "sessions on it until it ends", ch->row.name, err);
+        st->title_id = 0;
+        return 0;
+    }
     return ret;
 }
