@@ -53,13 +53,17 @@ int sv__live_event_title(sv__live_channel *ch, sv__live_start *st, sv__media_pro
     int encrypt = strcmp(ch->set.encrypt, "none") != 0;
     sv__catalog *cat = NULL;
     char why[256];
-    int64_t id;
+    int64_t id, had;
     int ret;
 
     memset(prot, 0, sizeof(*prot));
     sv__mutex_lock(&ch->lock);
-    id = ch->event_title;
+    id = had = ch->event_title;
     sv__mutex_unlock(&ch->lock);
+    if (id && !encrypt) {
+        st->title_id = id; /* a clear event going on: nothing to read */
+        return 0;
+    }
     if ((ret = sv__catalog_connect(env->db, env->data_dir, &cat, why, sizeof(why))) < 0) {
         sv__media_err(err, errlen, ret, "cannot open the catalog: %s", why);
         goto out;
@@ -89,9 +93,10 @@ out:
         /* A clear event can go on without its title for now (the catalog
          * is down): it gets one when it ends (vod.c). An encrypted one
          * cannot: no key, no output. */
-        SV_LOGW(ch->log, "live", "channel %s: the event starts without its title (%s): no "
-                "sessions on it until it ends", ch->row.name, err);
-        st->title_id = 0;
+        SV_LOGW(ch->log, "live", "channel %s: %s; the publisher goes on (%s)", ch->row.name,
+                err, had ? "the event keeps its title" : "no sessions on the event until it "
+                "ends");
+        st->title_id = had;
         return 0;
     }
     return ret;
