@@ -14,7 +14,8 @@
 #     the live session;
 #   - svplay plays the LL-HLS as that session: no error, no dropped frame,
 #     the position advances; ffmpeg -decryption_key decodes whole fetched
-#     segments to frame hashes svplay presented;
+#     segments to frame hashes svplay presented, and a part alone to its
+#     segment's first frames;
 #   - the heartbeats are in the catalog with the session (count, live
 #     latency, playback rate);
 #   - when the event ends, the same title becomes VOD, still encrypted
@@ -212,6 +213,20 @@ while read -r seg; do
     [ "$n" -gt 0 ] && [ "$found" = "$n" ] && matched=$((matched + 1))
 done <"$SV_TMP/segs"
 echo "segments whose every frame svplay presented: $matched of $(wc -l <"$SV_TMP/segs")"
+# A part alone (one moof + mdat) decrypts too: the first part of the last
+# segment gives that segment's first frames (chunk by chunk, as LL-HLS
+# parts and LL-DASH chunks are read).
+msn=$(tail -n 1 "$SV_TMP/segs" | sed 's/^seg-\([0-9]*\)\.m4s$/\1/')
+curl -s --max-time 10 -o "$SV_TMP/part.m4s" "$SV_URL/live/sec/240p/part-$msn.0.m4s?$LMQ"
+cat "$SV_TMP/init.mp4" "$SV_TMP/part.m4s" |
+    ffmpeg -nostdin -y -v error -decryption_key "$key" -i pipe:0 -map 0:v -f framemd5 \
+        "$SV_TMP/part.md5" 2>"$SV_TMP/ffmpeg.err" && [ ! -s "$SV_TMP/ffmpeg.err" ] ||
+    fail "ffmpeg cannot decode part-$msn.0.m4s with the key: $(cat "$SV_TMP/ffmpeg.err")"
+awk -F', *' '!/^#/ { print $NF }' "$SV_TMP/part.md5" >"$SV_TMP/part.hashes"
+n=$(wc -l <"$SV_TMP/part.hashes")
+expect_eq "frames of part-$msn.0 (0.4 s at 30 fps)" "$n" 12
+expect_eq "they are seg-$msn's first frames" "$(tail -n 60 "$SV_TMP/live_hashes" | head -n 12)" \
+    "$(cat "$SV_TMP/part.hashes")"
 expect_ge "segments decrypted by ffmpeg to svplay's frames" "$matched" 2
 ok "ffmpeg -decryption_key decodes the live segments to svplay's frames"
 
