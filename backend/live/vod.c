@@ -1,6 +1,8 @@
 /*
- * vod.c - an ended event becomes a VOD title without re-encoding: its DVR
- * window's init segments and segments are hard-linked (same file system:
+ * vod.c - an ended event's title (made at its start, title.c) becomes a VOD
+ * title without re-encoding (or re-encrypting: the files keep the event's
+ * key, and the manifests its tags): its DVR window's init segments and
+ * segments are hard-linked (same file system:
  * DATA/live and DATA/media) into a staging folder in media.h's layout
  * (video/<name>/, audio/), with the playlists and a static MPD made from
  * the index (ENDLIST, a discontinuity and a new EXT-X-MAP per reconnect;
@@ -16,7 +18,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "backend/catalog.h"
