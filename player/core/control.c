@@ -309,6 +309,7 @@ static void check(void *arg)
     double pos = p->st.position_s;
     sv__mutex_unlock(&p->st.lock);
     sv__subs_tick(p->subs, pos);
+    sv__thumbs_tick(p->thumbs, pos);
 }
 
 static void tick(void *arg)
@@ -349,6 +350,7 @@ void sv__control_unload(struct sv_player *p)
 {
     sv__sched_stop(p);
     sv__subs_reset(p->subs);
+    sv__thumbs_reset(p->thumbs);
     p->text_track = -1;
     if (p->tick_timer > 0)
         sv__loop_timer_cancel(p->loop, p->tick_timer);
@@ -463,6 +465,7 @@ static int begin(struct sv_player *p, int choose)
         return start_stream(p, &p->vstream, SV__FEED_VIDEO | SV__FEED_AUDIO, p->pres->url);
     }
     const sv__period *per = &p->pres->periods[0];
+    sv__thumbs_select(p->thumbs, p->pres, p->period);
     if (choose) {
         /* The host's languages first (track_prefs.h), else the default. */
         p->video_track = sv__lang_default(per, SV_TRACK_VIDEO);

@@ -298,6 +298,7 @@ struct sv_player {
                                       0: no restriction */
     int text_track;
     sv__subs *subs;
+    sv__thumbs *thumbs;        /* seek thumbnails of the period played */
     sv__captions *captions;    /* settings.captions: CEA-608 from the video, else NULL */
     sv__stream *vstream, *astream; /* astream NULL when audio is muxed/absent */
     sv__sched *sched;
