@@ -47,7 +47,7 @@ static const char usage_tail[] =
 enum {
     OPT_HEADLESS = 256, OPT_BENCHMARK, OPT_START, OPT_FRAMES, OPT_ABR, OPT_QUALITY,
     OPT_MAX_HEIGHT, OPT_STATS, OPT_FRAMEMD5, OPT_REALTIME, OPT_LICENSE_URL, OPT_KEY,
-    OPT_VOLUME, OPT_MUTE, OPT_FULLSCREEN, OPT_LOG_LEVEL, OPT_SUB, OPT_SUB_LOG, OPT_CDN,
+    OPT_VOLUME, OPT_MUTE, OPT_FULLSCREEN, OPT_LOG_LEVEL, OPT_SUB, OPT_SUB_LOG, OPT_EVENTS, OPT_CDN,
     OPT_AUTH_TOKEN, OPT_SERVER, OPT_USER, OPT_PASSWORD_FILE, OPT_DEVICE, OPT_HLS,
     OPT_FROM_START, OPT_CMCD, OPT_CODECS, OPT_ALLOW_CODEC_SWITCH, OPT_GIVE_UP,
     OPT_ALANG, OPT_SLANG, OPT_TARGET_LATENCY, OPT_CAPTIONS, OPT_CA_FILE, OPT_PIN_PUBKEY,
@@ -111,6 +111,11 @@ static const cli_opt options[] = {
     { "captions", 0, NULL, OPT_CAPTIONS, 0,
       "show the CEA-608 closed captions (CC1) carried in the video while "
       "no subtitle track is shown; --sub-log logs them", NULL, NULL },
+    { "events", 0, "FILE", OPT_EVENTS, 0,
+      "write each timed event (DASH EventStream and emsg, HLS "
+      "EXT-X-DATERANGE, SCTE-35) as one JSON line when playback reaches "
+      "it: source, scheme, value, id, start_s, duration_s, reported_at_s, "
+      "payload_hex, attributes, scte35", NULL, NULL },
     { "cdn", 0, "ID=BASE_URL[,PRIORITY[,WEIGHT]]", OPT_CDN, 0,
       "a CDN serving the manifest's folder under BASE_URL "
       "(repeatable, at most 16); each request goes to the best "
@@ -395,6 +400,7 @@ static int apply_option(svp_options *o, int c, const char *arg)
         o->sub = arg;
         return 0;
     case OPT_SUB_LOG: o->sub_log_path = arg; return 0;
+    case OPT_EVENTS: o->events_path = arg; return 0;
     case OPT_ALANG:
         if (parse_languages("alang", arg) < 0)
             return -1;

@@ -43,6 +43,7 @@ typedef struct svp_options {
                                    NULL when not given */
     const char *alang, *slang;  /* --alang/--slang: LANG[:ROLE] lists, or NULL */
     const char *sub_log_path;
+    const char *events_path;    /* --events: timed events as JSON lines, or NULL */
     const char *keys[SVP_MAX_KEYS]; /* --key KID:KEY texts, from argv */
     int nb_keys;
     const char *cdns[SVP_MAX_CDNS]; /* --cdn ID=BASE_URL[,PRIORITY[,WEIGHT]] texts, from argv */
@@ -131,6 +132,7 @@ typedef struct svp_app {
     int pending_fail_code;       /* that reply's code */
     int tty_progress;            /* print a progress line on stderr */
     FILE *sub_log;               /* --sub-log, or NULL */
+    FILE *events_log;            /* --events, or NULL */
     char audio_md5[33];          /* headless: the null audio sink's MD5, "" if none */
     int sub_chosen;              /* --sub was applied to the track list */
     char *user_token;            /* --server: the login's bearer token (owned) */
@@ -175,6 +177,18 @@ void svp_backend_set_tls(const char *ca_file, const char *pin_pubkey, int http1)
 int svp_backend_login(svp_app *app, char *err, size_t errlen);
 
 /* ---- subtitles (subs.c) ----------------------------------------------- */
+
+/* ---- timed events (events.c) -------------------------------------------- */
+
+/* Opens --events. Returns 0 or SV_ERR_IO (the caller reports it). */
+int svp_events_open(svp_app *app);
+void svp_events_close(svp_app *app);
+/* Writes SV_EVENT_TIMED_METADATA to --events (with `elapsed_s`, the
+ * seconds since the load) and, at log level info, stderr. */
+void svp_events_event(svp_app *app, const sv_event *ev, double elapsed_s);
+/* One line about a timed event ("event hls-daterange CLASS SCTE35-OUT id X
+ * at 3.200 s (SCTE-35 splice_insert out, event 1)"): stderr and the OSD. */
+void svp_events_describe(const sv_timed_event *e, char *buf, size_t cap);
 
 /* Opens --sub-log. Returns 0 or SV_ERR_IO (the caller reports it). */
 int svp_subs_open(svp_app *app);

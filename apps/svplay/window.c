@@ -337,6 +337,11 @@ int svp_run_window(svp_app *app)
             svp_session_event(app, ev);
             if (ev->id == SV_EVENT_STATE_CHANGED)
                 w.overlay_stale |= w.osd_on;
+            if (ev->id == SV_EVENT_TIMED_METADATA && ev->data.timed) {
+                char text[sizeof(w.message)];
+                svp_events_describe(ev->data.timed, text, sizeof(text));
+                show_message(&w, text); /* a few seconds on the overlay */
+            }
             if (ev->id == SV_EVENT_SUBTITLE_CUE) {
                 w.cue_styled = ev->data.cue.style != NULL;
                 snprintf(w.cue_text, sizeof(w.cue_text), "%s", ev->data.cue.text);

@@ -298,7 +298,7 @@ int sv__player_create(sv_player **out, const sv_player_settings *settings,
         goto fail;
     }
     p->sync_ready = 1;
-    if (sv__events_init(&p->events) < 0) {
+    if (sv__events_init(&p->events, p->settings.allocator) < 0) {
         ret = SV_ERR_INTERNAL;
         goto fail;
     }
@@ -341,9 +341,11 @@ int sv__player_create(sv_player **out, const sv_player_settings *settings,
                                p->settings.benchmark)) < 0 ||
         (ret = sv__subs_create(&p->subs, &p->env, p->fetcher)) < 0 ||
         (ret = sv__thumbs_create(&p->thumbs, &p->env, p->fetcher)) < 0 ||
-        (p->settings.captions && (ret = sv__captions_create(&p->captions, &p->env)) < 0))
+        (p->settings.captions && (ret = sv__captions_create(&p->captions, &p->env)) < 0) ||
+        (ret = sv__timed_create(&p->timed, &p->env)) < 0)
         goto fail;
     sv__subs_set_captions(p->subs, p->captions);
+    p->env.timed = p->timed;
     sv__session_host sh;
     sv__control_session_host(p, &sh);
     if ((ret = sv__sessions_create(&p->sessions, &sh)) < 0)
@@ -396,6 +398,7 @@ void sv_player_destroy(sv_player *p)
     sv__subs_destroy(p->subs);
     sv__thumbs_destroy(p->thumbs);
     sv__captions_destroy(p->captions);
+    sv__timed_destroy(p->timed);
     sv__sessions_destroy(p->sessions);
     sv__fetcher_destroy(p->fetcher);
     sv__loop_destroy(p->loop);

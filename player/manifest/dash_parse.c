@@ -488,7 +488,7 @@ static int parse_period(ctx *c, const xmlNode *n, const bases *parent, sv__dash_
             return ret;
         p->nb_sets++;
     }
-    return 0;
+    return sv__dash_parse_events(c->arena, n, p, &c->mpd->event_warnings);
 }
 
 static int parse_mpd(ctx *c, const xmlNode *root, const char *url)

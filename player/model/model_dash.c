@@ -660,7 +660,7 @@ int sv__model_dash_build(sv__model *m, const char *text, size_t size, double now
     if (mpd->steering_uri && !(pres->steering_uri = sv__arena_strdup(pres->arena, mpd->steering_uri)))
         return SV_ERR_NOMEM;
     sv__model_dash_timing(m, mpd, now_utc, max_dur);
-    return 0;
+    return sv__model_events_dash(m, mpd);
 }
 
 int sv__model_dash_sidx(sv__presentation *pres, sv__rep *rep, const uint8_t *data, size_t size,

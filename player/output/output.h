@@ -179,6 +179,37 @@ size_t sv__captions_take(sv__captions *c, sv__cue *out, size_t max, double posit
                          sv__captions_state *st);
 /* Forgets the decoders' screens and what was not taken (a seek, an unload). */
 void sv__captions_reset(sv__captions *c);
+/* ---- timed events (timed_events.c) ------------------------------------- */
+
+/* The timed events of the load (DASH Events and emsg, HLS DATERANGE),
+ * each reported once as SV_EVENT_TIMED_METADATA when the position reaches
+ * its start (player.h, sv_timed_event). Copies are dropped on the way in:
+ * the same scheme, value and id. Every function takes the store's own
+ * lock: events come from the control thread, the position from the
+ * render thread (video) or the control thread (audio only). */
+typedef struct sv__timed sv__timed;
+/* At most this many events are kept; past it, those reported and ended
+ * before the position go first, then new ones are refused (and warned). */
+#define SV__TIMED_MAX 4096
+int sv__timed_create(sv__timed **out, const sv__env *env);
+void sv__timed_destroy(sv__timed *t);
+/* Forgets every event (a new load). */
+void sv__timed_reset(sv__timed *t);
+/* Playback starts (again) at `from`: events that start at or after it,
+ * or whose span holds it, are reported when reached; earlier ones not. */
+void sv__timed_seek(sv__timed *t, double from);
+/* Keeps a copy of `d` unless an event of the same scheme, value and id is
+ * kept already. Returns 1 kept, 0 a copy, SV_ERR_OVERFLOW full, or
+ * SV_ERR_NOMEM. */
+int sv__timed_add(sv__timed *t, const sv__timed_desc *d);
+/* An event left out as malformed: logged once per message (a live
+ * playlist brings the same one at every reload) and counted in the stats
+ * once per message. */
+void sv__timed_malformed(sv__timed *t, const char *msg);
+/* The position reached `pos`, a frame of `frame_s` seconds being shown
+ * from there (0: a position without frames): reports the events that
+ * start before pos + frame_s, in order of start. */
+void sv__timed_reached(sv__timed *t, double pos, double frame_s);
 
 /* ---- thumbnails (thumbs.c) ------------------------------------------------ */
 

@@ -315,6 +315,7 @@ async function main() {
       live: st.live || undefined,
       videoCodecs: st.videoCodecs,
       manifestVideoCodecs: st.manifestVideoCodecs,
+      timeline: st.timeline,
       errors: st.errors.concat(pageErrors.map((m) => ({ source: 'pageerror', message: m }))),
       warnings: st.warnings || [],
       consoleErrors,

@@ -28,6 +28,8 @@
     firstFrameMs: null,
     videoCodecs: [],          // Shaka: codecs of the variants played
     manifestVideoCodecs: [],  // Shaka: codecs of the variants it kept after load
+    timeline: [],             // Shaka: timed metadata it found (timelineregionadded,
+                              // metadataadded), as it reports them
   };
 
   function ms() {
@@ -144,6 +146,22 @@
           Object.assign(req.headers, o.licenseHeaders);
       });
     }
+    // Timed metadata, registered before the load that finds it: DASH
+    // EventStream regions, HLS EXT-X-DATERANGE metadata.
+    player.addEventListener('timelineregionadded', function (ev) {
+      const d = ev.detail || {};
+      if (st.timeline.length < MAX_EVENTS)
+        st.timeline.push({ kind: 'region', scheme: d.schemeIdUri || '', value: d.value || '',
+                           id: String(d.id || ''), start: d.startTime, end: d.endTime });
+    });
+    player.addEventListener('metadataadded', function (ev) {
+      const d = ev.detail || {};
+      const values = (d.values || []).map(function (v) { return { key: v.key, data: String(v.data) }; });
+      const idv = values.filter(function (v) { return v.key === 'ID'; })[0];
+      if (st.timeline.length < MAX_EVENTS)
+        st.timeline.push({ kind: 'metadata', scheme: d.type || '', id: idv ? idv.data : '',
+                           start: d.startTime, end: d.endTime, values: values });
+    });
     st.version = shaka.Player.version;
     window.svPlayer = player;
     if (o.live)
@@ -320,6 +338,7 @@
       rebuffers: st.rebuffers,
       videoCodecs: st.videoCodecs,
       manifestVideoCodecs: st.manifestVideoCodecs,
+      timeline: st.timeline,
       live: st.live ? window.svLive.report() : null,
       errors: st.errors,
       warnings: st.warnings,

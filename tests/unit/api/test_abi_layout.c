@@ -282,6 +282,35 @@ static const field sv_player_stats_fields[] = {
     F(sv_player_stats, connections_opened, int64_t, 1),
     F(sv_player_stats, segment_fetch_p50_s, double, 1),
     F(sv_player_stats, segment_fetch_p95_s, double, 1),
+    F(sv_player_stats, timed_events, int64_t, 1),
+    F(sv_player_stats, timed_events_malformed, int64_t, 1),
+};
+/* player.h (API 2.4): the timed event the player hands out, and its
+ * SCTE-35 summary. */
+static const field sv_scte35_info_fields[] = {
+    F(sv_scte35_info, command, int, 1),
+    F(sv_scte35_info, out_of_network, int, 1),
+    F(sv_scte35_info, cancel, int, 1),
+    F(sv_scte35_info, immediate, int, 1),
+    F(sv_scte35_info, event_id, uint32_t, 1),
+    F(sv_scte35_info, pts_s, double, 1),
+    F(sv_scte35_info, duration_s, double, 1),
+    F(sv_scte35_info, auto_return, int, 1),
+    F(sv_scte35_info, segmentation_type, int, 1),
+};
+static const field sv_timed_event_fields[] = {
+    F(sv_timed_event, source, sv_timed_source, 1),
+    F(sv_timed_event, scheme, const char *, 1),
+    F(sv_timed_event, value, const char *, 1),
+    F(sv_timed_event, id, const char *, 1),
+    F(sv_timed_event, start_s, double, 1),
+    F(sv_timed_event, duration_s, double, 1),
+    F(sv_timed_event, payload, const uint8_t *, 1),
+    F(sv_timed_event, payload_size, size_t, 1),
+    F(sv_timed_event, payload_cut, int, 1),
+    F(sv_timed_event, attributes, const char *, 1),
+    F(sv_timed_event, scte35, sv_scte35_info, 1),
+    F(sv_timed_event, reported_at_s, double, 1),
 };
 /* sdl2.h */
 static const field sv_sdl2_video_settings_fields[] = {
@@ -402,6 +431,8 @@ static const field sv_null_audio_stats_fields[] = {
 };
 
 #define ALL_STRUCTS(X) \
+    X(sv_scte35_info) \
+    X(sv_timed_event) \
     X(sv_abr_param_info) \
     X(sv_abr_param) \
     X(sv_abr_input) \
@@ -478,7 +509,7 @@ static const field sv_event_fields[] = {
     X(sv_clock, 40) \
     X(sv_allocator, 40) \
     X(sv_emulate_config, 160) \
-    X(sv_emulate_report, 400) \
+    X(sv_emulate_report, 416) \
     X(sv_emulate_video, 104) \
     X(sv_player_settings, 256) \
     X(sv_cdn, 32) \
@@ -487,8 +518,10 @@ static const field sv_event_fields[] = {
     X(sv_session_info, 112) \
     X(sv_representation_info, 168) \
     X(sv_track_info, 240) \
-    X(sv_player_stats, 240) \
+    X(sv_player_stats, 256) \
     X(sv_cue_style, 48) \
+    X(sv_scte35_info, 48) \
+    X(sv_timed_event, 136) \
     X(sv_sdl2_video_settings, 56) \
     X(sv_sdl2_video_stats, 48) \
     X(sv_sdl2_audio_settings, 24) \
