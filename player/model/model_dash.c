@@ -391,15 +391,21 @@ static int is_trick_mode(const sv__dash_adaptation *as)
 
 /* A set of JPEG seek thumbnails (DASH-IF IOP: EssentialProperty
  * http://dashif.org/thumbnail_tile, value "CxR", the grid of each image). */
+static int grid_of(const char *v, int *cols, int *rows)
+{
+    return v && sscanf(v, "%dx%d", cols, rows) == 2 && *cols >= 1 && *rows >= 1 &&
+           *cols <= 100 && *rows <= 100;
+}
+
 static int thumbnail_grid(const sv__dash_adaptation *as, int *cols, int *rows)
 {
+    if (grid_of(as->reps[0].thumbnail_tile, cols, rows))
+        return 1;
     for (size_t k = 0; k < as->nb_essentials; k++) {
-        const char *s = as->essentials[k].scheme_id_uri, *v = as->essentials[k].value;
-        if (!s || !v || (strcmp(s, "http://dashif.org/thumbnail_tile") &&
-                         strcmp(s, "http://dashif.org/guidelines/thumbnail_tile")))
-            continue;
-        if (sscanf(v, "%dx%d", cols, rows) == 2 && *cols >= 1 && *rows >= 1 && *cols <= 100 &&
-            *rows <= 100)
+        const char *s = as->essentials[k].scheme_id_uri;
+        if (s && (!strcmp(s, "http://dashif.org/thumbnail_tile") ||
+                  !strcmp(s, "http://dashif.org/guidelines/thumbnail_tile")) &&
+            grid_of(as->essentials[k].value, cols, rows))
             return 1;
     }
     return 0;

@@ -248,7 +248,12 @@ int sv__thumbs_get(sv__thumbs *t, double time, sv_thumbnail *out)
         ret = SV_ERR_AGAIN;
     } else if ((ret = decode_tile(t, i)) == 0) {
         int cells = t->cols * t->rows;
-        double cell_dur = t->durations[i] / cells;
+        /* The last image is cut at the period's end: its cells keep the
+         * length the others have. */
+        double span = t->durations[i];
+        if (i + 1 == t->nb_tiles && i > 0 && span < t->durations[i - 1])
+            span = t->durations[i - 1];
+        double cell_dur = span / cells;
         int k = (int)((time - t->starts[i]) / cell_dur);
         k = k < 0 ? 0 : k >= cells ? cells - 1 : k;
         int cw = t->frame->width / t->cols, ch = t->frame->height / t->rows;
@@ -268,9 +273,20 @@ int sv__thumbs_get(sv__thumbs *t, double time, sv_thumbnail *out)
                 int sy = p == 1 || p == 2 ? y >> d->log2_chroma_h : y;
                 src[p] = t->frame->data[p] + (ptrdiff_t)sy * t->frame->linesize[p] + sx;
             }
-            struct SwsContext *sws = sws_getContext(cw, ch, t->frame->format, cw, ch,
-                                                    AV_PIX_FMT_RGBA, SWS_BILINEAR, NULL, NULL,
-                                                    NULL);
+            /* JPEG's full-range YUV formats by their plain names, the
+             * range said to libswscale. */
+            enum AVPixelFormat fmt = t->frame->format;
+            int full = fmt == AV_PIX_FMT_YUVJ420P || fmt == AV_PIX_FMT_YUVJ422P ||
+                       fmt == AV_PIX_FMT_YUVJ444P || t->frame->color_range == AVCOL_RANGE_JPEG;
+            fmt = fmt == AV_PIX_FMT_YUVJ420P ? AV_PIX_FMT_YUV420P
+                  : fmt == AV_PIX_FMT_YUVJ422P ? AV_PIX_FMT_YUV422P
+                  : fmt == AV_PIX_FMT_YUVJ444P ? AV_PIX_FMT_YUV444P : fmt;
+            struct SwsContext *sws = sws_getContext(cw, ch, fmt, cw, ch, AV_PIX_FMT_RGBA,
+                                                    SWS_BILINEAR, NULL, NULL, NULL);
+            if (sws) {
+                const int *coeffs = sws_getCoefficients(SWS_CS_ITU601);
+                sws_setColorspaceDetails(sws, coeffs, full, coeffs, 1, 0, 1 << 16, 1 << 16);
+            }
             uint8_t *dst[4] = { out->pixels };
             int dst_stride[4] = { cw * 4 };
             if (!sws || sws_scale(sws, src, t->frame->linesize, 0, ch, dst, dst_stride) != ch)
