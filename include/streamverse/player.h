@@ -827,6 +827,36 @@ typedef struct sv_player_stats {
 
 #define SV_PLAYER_STATS_INIT SV_STRUCT_INIT(sv_player_stats)
 
+/*
+ * (API 2.4) A seek thumbnail, from the presentation's thumbnail images (DASH
+ * thumbnail_tile image sets: grids of small pictures, one every few seconds).
+ * Initialise with SV_THUMBNAIL_INIT, then point `pixels` at a buffer of
+ * `capacity` bytes; the player writes the picture there as RGBA, 4 bytes a
+ * pixel, width * 4 bytes a row.
+ */
+typedef struct sv_thumbnail {
+    size_t struct_size;
+    uint8_t *pixels;            /* the host's buffer (borrowed during the call) */
+    size_t capacity;            /* its size in bytes */
+    int width, height;          /* out: the thumbnail's size in pixels */
+    double start_s, duration_s; /* out: the stretch of the timeline it stands for */
+} sv_thumbnail;
+
+#define SV_THUMBNAIL_INIT SV_STRUCT_INIT(sv_thumbnail)
+
+/*
+ * The thumbnail for presentation time `t` (the current period's). The
+ * player fetches the images from load on (the one under the playback
+ * position first, then on from there) and keeps them, so a host scrubbing
+ * gets an answer without waiting on the network; cutting one out takes
+ * about a millisecond (the image decoded last is kept). Returns 0;
+ * SV_ERR_NOT_FOUND (no thumbnails, or none for `t`); SV_ERR_AGAIN (that
+ * image is not fetched yet); SV_ERR_DECODE (it could not be fetched or
+ * decoded); SV_ERR_OVERFLOW (the buffer is too small: width and height say
+ * what is needed); SV_ERR_INVALID. Thread-safe.
+ */
+SV_API int sv_player_get_thumbnail(sv_player *player, double t, sv_thumbnail *thumb);
+
 /* Copies the current stats into as many fields as stats->struct_size holds.
  * Returns 0 or SV_ERR_INVALID (NULL, or struct_size too small).
  * Thread-safe. */

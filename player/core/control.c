@@ -315,6 +315,7 @@ static void check(void *arg)
      * the position is the audio clock's, read here. */
     if (!plays_video(p) && get_state(p) == SV_STATE_PLAYING)
         sv__timed_reached(p->timed, pos, 0);
+    sv__thumbs_tick(p->thumbs, pos);
 }
 
 static void tick(void *arg)
@@ -356,6 +357,7 @@ void sv__control_unload(struct sv_player *p)
     sv__sched_stop(p);
     sv__subs_reset(p->subs);
     sv__timed_reset(p->timed);
+    sv__thumbs_reset(p->thumbs);
     p->text_track = -1;
     if (p->tick_timer > 0)
         sv__loop_timer_cancel(p->loop, p->tick_timer);
@@ -472,6 +474,7 @@ static int begin(struct sv_player *p, int choose)
         return start_stream(p, &p->vstream, SV__FEED_VIDEO | SV__FEED_AUDIO, p->pres->url);
     }
     const sv__period *per = &p->pres->periods[0];
+    sv__thumbs_select(p->thumbs, p->pres, p->period);
     if (choose) {
         /* The host's languages first (track_prefs.h), else the default. */
         p->video_track = sv__lang_default(per, SV_TRACK_VIDEO);

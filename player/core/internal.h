@@ -311,6 +311,7 @@ struct sv_player {
                                       0: no restriction */
     int text_track;
     sv__subs *subs;
+    sv__thumbs *thumbs;        /* seek thumbnails of the period played */
     sv__captions *captions;    /* settings.captions: CEA-608 from the video, else NULL */
     sv__timed *timed;          /* the load's timed events (output/timed_events.c) */
     sv__stream *vstream, *astream; /* astream NULL when audio is muxed/absent */

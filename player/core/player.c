@@ -340,6 +340,7 @@ int sv__player_create(sv_player **out, const sv_player_settings *settings,
         (ret = sv__vout_create(&p->vout, &p->env, p->settings.video_sink, p->aout,
                                p->settings.benchmark)) < 0 ||
         (ret = sv__subs_create(&p->subs, &p->env, p->fetcher)) < 0 ||
+        (ret = sv__thumbs_create(&p->thumbs, &p->env, p->fetcher)) < 0 ||
         (p->settings.captions && (ret = sv__captions_create(&p->captions, &p->env)) < 0) ||
         (ret = sv__timed_create(&p->timed, &p->env)) < 0)
         goto fail;
@@ -395,6 +396,7 @@ void sv_player_destroy(sv_player *p)
     sv__aout_destroy(p->aout);
     sv__latency_free(p);
     sv__subs_destroy(p->subs);
+    sv__thumbs_destroy(p->thumbs);
     sv__captions_destroy(p->captions);
     sv__timed_destroy(p->timed);
     sv__sessions_destroy(p->sessions);

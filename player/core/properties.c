@@ -124,6 +124,13 @@ int sv_player_get_int64(sv_player *p, sv_property prop, int64_t *out)
     return r;
 }
 
+int sv_player_get_thumbnail(sv_player *p, double t, sv_thumbnail *thumb)
+{
+    if (!p || !isfinite(t) || sv__struct_size(thumb) < sizeof(sv_thumbnail))
+        return SV_ERR_INVALID;
+    return sv__thumbs_get(p->thumbs, t, thumb);
+}
+
 int sv_player_get_stats(sv_player *p, sv_player_stats *host)
 {
     if (!p || sv__struct_size(host) < STATS_V1)

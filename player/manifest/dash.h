@@ -79,6 +79,8 @@ typedef struct sv__dash_representation {
     sv__dash_base_url *base_urls;      /* at least one (the MPD URL's folder) */
     size_t nb_base_urls;
     sv__dash_segments seg;
+    const char *thumbnail_tile;        /* its EssentialProperty thumbnail_tile value ("5x5"),
+                                          or NULL (DASH-IF writes it here or on the set) */
 } sv__dash_representation;
 
 typedef struct sv__dash_protection {

@@ -392,6 +392,12 @@ static int parse_representation(ctx *c, const xmlNode *n, const sv__dash_adaptat
     r->seg = *inherited;
     if ((ret = merge_segments(c, n, &r->seg)) < 0)
         return ret;
+    for (const xmlNode *ch = n->children; ch; ch = ch->next) {
+        const char *scheme;
+        if (is(ch, "EssentialProperty") && (scheme = attr(c, ch, "schemeIdUri")) &&
+            strstr(scheme, "dashif.org/") && strstr(scheme, "thumbnail_tile"))
+            r->thumbnail_tile = attr(c, ch, "value");
+    }
     if (r->seg.kind == SV_DASH_ADDR_TEMPLATE && !r->seg.media)
         return sv__parse_fail(c->err, (int)xmlGetLineNo(n),
                               "Representation %s: SegmentTemplate without media", r->id);

@@ -185,6 +185,12 @@ typedef struct sv__period {
     double duration;             /* seconds; < 0 while unknown (live) */
     sv__track *tracks;           /* video tracks first, then audio, then text */
     size_t nb_tracks;
+    /* Seek thumbnails (DASH-IF thumbnail_tile image set): one image per
+     * segment, a grid of thumb_cols x thumb_rows thumbnails each standing
+     * for segment duration / (cols x rows), row by row; rep->width and
+     * height are the whole image's. NULL when the period has none. */
+    sv__rep *thumbs;
+    int thumb_cols, thumb_rows;
 } sv__period;
 
 /* A CDN/base URL alternative (DASH BaseURL@serviceLocation, HLS PATHWAY-ID).

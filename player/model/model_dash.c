@@ -11,6 +11,7 @@
  * end inside the time-shift buffer (end > now - timeShiftBufferDepth).
  */
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "player/model/model_internal.h"
@@ -388,6 +389,28 @@ static int is_trick_mode(const sv__dash_adaptation *as)
     return 0;
 }
 
+/* A set of JPEG seek thumbnails (DASH-IF IOP: EssentialProperty
+ * http://dashif.org/thumbnail_tile, value "CxR", the grid of each image). */
+static int grid_of(const char *v, int *cols, int *rows)
+{
+    return v && sscanf(v, "%dx%d", cols, rows) == 2 && *cols >= 1 && *rows >= 1 &&
+           *cols <= 100 && *rows <= 100;
+}
+
+static int thumbnail_grid(const sv__dash_adaptation *as, int *cols, int *rows)
+{
+    if (grid_of(as->reps[0].thumbnail_tile, cols, rows))
+        return 1;
+    for (size_t k = 0; k < as->nb_essentials; k++) {
+        const char *s = as->essentials[k].scheme_id_uri;
+        if (s && (!strcmp(s, "http://dashif.org/thumbnail_tile") ||
+                  !strcmp(s, "http://dashif.org/guidelines/thumbnail_tile")) &&
+            grid_of(as->essentials[k].value, cols, rows))
+            return 1;
+    }
+    return 0;
+}
+
 /* Each type's default track: the first whose Role is main, else the first. */
 static void mark_defaults(sv__period *p)
 {
@@ -420,8 +443,28 @@ int sv__model_dash_period(sv__model *m, const sv__dash_mpd *mpd, size_t pi, doub
         return SV_ERR_NOMEM;
     for (size_t i = 0; i < dp->nb_sets; i++) {
         const sv__dash_adaptation *as = &dp->sets[i];
+        int cols, rows;
+        /* Thumbnails of on-demand presentations (a live one's are not
+         * followed as its MPD updates). */
+        if (as->content == SV_DASH_OTHER && as->nb_reps && !out->thumbs && !mpd->dynamic &&
+            thumbnail_grid(as, &cols, &rows)) {
+            double unused = 0; /* their segments say nothing of the media's */
+            if (!(out->thumbs = sv__arena_alloc(a, sizeof(*out->thumbs))))
+                return SV_ERR_NOMEM;
+            sv__parse_error ignored = { 0 };
+            if ((ret = fill_rep(m, mpd, pi, &as->reps[0], now_utc, out->thumbs, &unused,
+                                &ignored)) == SV_ERR_NOMEM)
+                return ret;
+            if (ret < 0) {
+                out->thumbs = NULL; /* thumbnails that cannot be listed are done without */
+                continue;
+            }
+            out->thumb_cols = cols;
+            out->thumb_rows = rows;
+            continue;
+        }
         if (as->content == SV_DASH_OTHER || as->nb_reps == 0 || is_trick_mode(as))
-            continue; /* thumbnails, trick-mode tracks and the like are not played */
+            continue; /* trick-mode tracks and the like are not played */
         sv__track *t = &out->tracks[out->nb_tracks++];
         t->type = track_type(as->content);
         t->group_id = "";

@@ -211,6 +211,24 @@ void sv__timed_malformed(sv__timed *t, const char *msg);
  * start before pos + frame_s, in order of start. */
 void sv__timed_reached(sv__timed *t, double pos, double frame_s);
 
+/* ---- thumbnails (thumbs.c) ------------------------------------------------ */
+
+/* Seek thumbnails of the period played (its thumbnail tile set): tiles
+ * fetched one at a time from the position on, cut out on demand. Loop
+ * thread, except sv__thumbs_get (any thread). */
+typedef struct sv__thumbs sv__thumbs;
+/* `env` and `fetcher` are borrowed. */
+int sv__thumbs_create(sv__thumbs **out, const sv__env *env, sv__fetcher *fetcher);
+void sv__thumbs_destroy(sv__thumbs *t);
+/* Uses period `period` of `pres` (borrowed until the next reset or select);
+ * none when it has no thumbnail set. Returns 0 or SV_ERR_NOMEM. */
+int sv__thumbs_select(sv__thumbs *t, const sv__presentation *pres, int period);
+void sv__thumbs_reset(sv__thumbs *t);
+/* Fetches the next tile not yet held (the one under `position` first). */
+void sv__thumbs_tick(sv__thumbs *t, double position);
+/* The thumbnail for `time` into out (sv_player_get_thumbnail()'s contract). */
+int sv__thumbs_get(sv__thumbs *t, double time, sv_thumbnail *out);
+
 /* ---- the playout as the control loop drives it ------------------------- */
 
 /* What plays the media, as the control loop starts, stops and watches it:

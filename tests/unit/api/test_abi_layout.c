@@ -237,6 +237,15 @@ static const field sv_track_info_fields[] = {
     F(sv_track_info, roles, char, 64),
 };
 /* player.h */
+static const field sv_thumbnail_fields[] = {
+    F(sv_thumbnail, struct_size, size_t, 1),
+    F(sv_thumbnail, pixels, uint8_t *, 1),
+    F(sv_thumbnail, capacity, size_t, 1),
+    F(sv_thumbnail, width, int, 1),
+    F(sv_thumbnail, height, int, 1),
+    F(sv_thumbnail, start_s, double, 1),
+    F(sv_thumbnail, duration_s, double, 1),
+};
 static const field sv_cue_style_fields[] = {
     F(sv_cue_style, x, float, 1),
     F(sv_cue_style, y, float, 1),
@@ -465,6 +474,7 @@ static const field sv_null_audio_stats_fields[] = {
     X(sv_track_info) \
     X(sv_player_stats) \
     X(sv_cue_style) \
+    X(sv_thumbnail) \
     X(sv_sdl2_video_settings) \
     X(sv_sdl2_video_stats) \
     X(sv_sdl2_audio_settings) \
@@ -520,6 +530,7 @@ static const field sv_event_fields[] = {
     X(sv_track_info, 240) \
     X(sv_player_stats, 256) \
     X(sv_cue_style, 48) \
+    X(sv_thumbnail, 48) \
     X(sv_scte35_info, 48) \
     X(sv_timed_event, 136) \
     X(sv_sdl2_video_settings, 56) \

@@ -1,0 +1,69 @@
+#!/bin/sh
+# Seek thumbnails (issue 18, item 2): a DASH title with a thumbnail_tile image
+# set (5x5 JPEG grids of 160x90 thumbnails, one every 2 s, made by ffmpeg's
+# tile filter), the grid given on the Representation (as svserver and Shaka
+# Packager write it) and on the AdaptationSet. sv-thumbcheck asks the SDK
+# (sv_player_get_thumbnail) for times in the first and last image:
+#   - each answer names the right cell (start, duration 2 s, 160x90) and its
+#     picture is that cell as ffmpeg decodes and crops the JPEG (PSNR over
+#     40 dB, and 10 dB above another cell of the image), the last image's
+#     cells keeping 2 s though the period cuts it short;
+#   - a time past the end has none;
+#   - once the image is fetched an answer takes less than one frame time
+#     (40 ms at 25 fps).
+. "$SV_SOURCE_DIR/tests/player/playlib.sh"
+
+check_tool="$SV_BUILD_DIR/tests/support/sv-thumbcheck"
+[ -x "$check_tool" ] || fail "no sv-thumbcheck in the build"
+w="$PL_TMP/www"
+mkdir -p "$w/tiles" "$PL_TMP/out_rep" "$PL_TMP/out_set"
+ffmpeg -nostdin -v error -f lavfi -i testsrc2=size=640x360:rate=25 -t 60 -c:v libx264 \
+    -preset ultrafast -g 50 "$PL_TMP/clip.mp4" || fail "ffmpeg could not make the clip"
+(cd "$w" && ffmpeg -nostdin -v error -i "$PL_TMP/clip.mp4" -c copy -seg_duration 2 -f dash \
+    ffmpeg.mpd) || fail "ffmpeg could not make the DASH"
+ffmpeg -nostdin -v error -i "$PL_TMP/clip.mp4" -vf "fps=1/2,scale=160:90,tile=5x5" -q:v 3 \
+    "$w/tiles/tile-%d.jpg" || fail "ffmpeg could not make the tiles"
+[ -f "$w/tiles/tile-2.jpg" ] || fail "ffmpeg made no second tile"
+set_open='<AdaptationSet id="9" contentType="image" mimeType="image/jpeg">'
+tmpl='<SegmentTemplate media="tiles/tile-$Number$.jpg" duration="50" startNumber="1" timescale="1"/>'
+prop='<EssentialProperty schemeIdUri="http://dashif.org/thumbnail_tile" value="5x5"/>'
+rep='<Representation id="thumbnails" bandwidth="10000" width="800" height="450">'
+awk -v a="$set_open$tmpl$rep$prop</Representation></AdaptationSet>" \
+    '/<\/Period>/ { print a } { print }' "$w/ffmpeg.mpd" >"$w/rep.mpd"
+awk -v a="$set_open$prop$tmpl$rep</Representation></AdaptationSet>" \
+    '/<\/Period>/ { print a } { print }' "$w/ffmpeg.mpd" >"$w/set.mpd"
+pl_serve "$w"
+
+# psnr PPM TILE K - PSNR (average; "inf" when equal) of a thumbnail against
+# cell K of the tile image TILE as ffmpeg decodes and crops it.
+psnr() {
+    r=$(ffmpeg -nostdin -i "$1" -i "$w/tiles/tile-$2.jpg" -lavfi \
+        "[1:v]crop=160:90:$(($3 % 5 * 160)):$(($3 / 5 * 90)),format=rgb24[r];[0:v]format=rgb24[t];[t][r]psnr" \
+        -frames:v 1 -f null - 2>&1 | sed -n 's/.*average:\([0-9.inf]*\).*/\1/p' | tail -n 1)
+    echo "${r:-inf}"
+}
+
+for m in rep set; do
+    timeout -k 5 60 "$check_tool" "$PL_URL/$m.mpd" "$PL_TMP/out_$m" 7 13.9 51 59 61 \
+        >"$PL_TMP/$m.out" 2>"$PL_TMP/$m.err" || { cat "$PL_TMP/$m.err"; fail "$m: sv-thumbcheck failed"; }
+    cat "$PL_TMP/$m.out"
+    printf '7 6.000 2.000 160 90\n13.9 12.000 2.000 160 90\n51 50.000 2.000 160 90\n59 58.000 2.000 160 90\n61 none\n' \
+        >"$PL_TMP/want"
+    cut -d' ' -f1-5 "$PL_TMP/$m.out" | cmp -s - "$PL_TMP/want"
+    check $? "$m: the cells of 7, 13.9, 51 and 59 s (2 s each, 160x90), none for 61 s"
+    slow=$(awk '$2 != "none" && $6 >= 40' "$PL_TMP/$m.out")
+    [ -z "$slow" ]
+    check $? "$m: every answer within one frame time (max $(awk '$2 != "none" { if ($6 > m) m = $6 } END { print m + 0 }' "$PL_TMP/$m.out") ms)"
+    i=0
+    for start in 6 12 50 58; do
+        i=$((i + 1))
+        tile=$((start / 50 + 1))
+        k=$(((start % 50) / 2))
+        other=$(((k + 5) % 25))
+        good=$(psnr "$PL_TMP/out_$m/thumb-$i.ppm" "$tile" "$k")
+        bad=$(psnr "$PL_TMP/out_$m/thumb-$i.ppm" "$tile" "$other")
+        awk -v g="$good" -v b="$bad" 'BEGIN { if (g == "inf") g = 99; exit !(g + 0 > 40 && g - b > 10) }'
+        check $? "$m: the thumbnail at $start s is cell $k of tile $tile (PSNR $good dB; cell $other: $bad dB)"
+    done
+done
+pl_finish
