@@ -86,6 +86,7 @@ typedef struct sv__hls_variant {
     const char *pathway_id;     /* content steering pathway, "." when absent */
     const char *stable_id;
     int iframe_only;
+    int image_only;             /* EXT-X-IMAGE-STREAM-INF (iframe_only is set too: not played) */
 } sv__hls_variant;
 
 /* EXT-X-MEDIA: an alternative rendition in a group. */
@@ -131,6 +132,7 @@ typedef struct sv__hls_playlist {
     int endlist;
     sv__hls_playlist_type type;
     int iframes_only;
+    int tiles_cols, tiles_rows; /* the first EXT-X-TILES LAYOUT (image playlists); 0 none */
     sv__hls_segment *segments;
     size_t nb_segments;
     sv__hls_key *keys;

@@ -152,9 +152,13 @@ static int parse_byterange(const char *v, size_t len, int64_t *length, int64_t *
     return 0;
 }
 
-static int tag_stream_inf(sv__hls_parser *p, const char *v, size_t len, int iframe)
+/* kind: 0 EXT-X-STREAM-INF, 1 EXT-X-I-FRAME-STREAM-INF, 2 EXT-X-IMAGE-STREAM-INF
+ * (the Image Media Playlist specification: thumbnails, never played). */
+static int tag_stream_inf(sv__hls_parser *p, const char *v, size_t len, int kind)
 {
-    const char *tag = iframe ? "EXT-X-I-FRAME-STREAM-INF" : "EXT-X-STREAM-INF";
+    const char *tag = kind == 2 ? "EXT-X-IMAGE-STREAM-INF"
+                      : kind ? "EXT-X-I-FRAME-STREAM-INF" : "EXT-X-STREAM-INF";
+    int iframe = kind != 0;
     sv__hls_attr attrs[SV_HLS_MAX_ATTRS];
     sv__hls_playlist *pl = p->pl;
     int n = split(p, v, len, attrs, tag), have_bw = 0;
@@ -167,6 +171,7 @@ static int tag_stream_inf(sv__hls_parser *p, const char *v, size_t len, int ifra
     var->codecs = "";
     var->pathway_id = ".";
     var->iframe_only = iframe;
+    var->image_only = kind == 2;
     for (int i = 0; i < n; i++) {
         const sv__hls_attr *a = &attrs[i];
         if (attr_is(a, "BANDWIDTH")) {
@@ -216,6 +221,33 @@ static int tag_stream_inf(sv__hls_parser *p, const char *v, size_t len, int ifra
         p->pending_variant = (int)(pl->nb_variants - 1);
     }
     p->saw_master_tag = 1;
+    return 0;
+}
+
+/* EXT-X-TILES:RESOLUTION=WxH,LAYOUT=CxR,DURATION=D: the grid of an image
+ * playlist's next segment; the first one is kept. */
+static int tag_tiles(sv__hls_parser *p, const char *v, size_t len)
+{
+    sv__hls_attr attrs[SV_HLS_MAX_ATTRS];
+    int n = split(p, v, len, attrs, "EXT-X-TILES");
+
+    if (n < 0)
+        return n;
+    for (int i = 0; i < n; i++) {
+        const sv__hls_attr *a = &attrs[i];
+        if (!attr_is(a, "LAYOUT"))
+            continue;
+        const char *x = memchr(a->value, 'x', a->value_len);
+        int64_t c, r;
+        if (!x || parse_int64(a->value, (size_t)(x - a->value), &c) < 0 ||
+            parse_int64(x + 1, a->value_len - (size_t)(x - a->value) - 1, &r) < 0 || c < 1 ||
+            r < 1 || c > 100 || r > 100)
+            return FAIL("EXT-X-TILES: LAYOUT must be COLUMNSxROWS, each 1 to 100");
+        if (!p->pl->tiles_cols) {
+            p->pl->tiles_cols = (int)c;
+            p->pl->tiles_rows = (int)r;
+        }
+    }
     return 0;
 }
 
@@ -475,6 +507,10 @@ static int handle_tag(sv__hls_parser *p, const char *line, size_t len)
         ret = tag_stream_inf(p, v, vlen, 0);
     } else if (IS("#EXT-X-I-FRAME-STREAM-INF")) {
         ret = tag_stream_inf(p, v, vlen, 1);
+    } else if (IS("#EXT-X-IMAGE-STREAM-INF")) {
+        ret = tag_stream_inf(p, v, vlen, 2);
+    } else if (IS("#EXT-X-TILES")) {
+        ret = tag_tiles(p, v, vlen);
     } else if (IS("#EXT-X-MEDIA")) {
         ret = tag_media(p, v, vlen);
     } else if (IS("#EXT-X-CONTENT-STEERING")) {

@@ -185,7 +185,8 @@ typedef struct sv__period {
     double duration;             /* seconds; < 0 while unknown (live) */
     sv__track *tracks;           /* video tracks first, then audio, then text */
     size_t nb_tracks;
-    /* Seek thumbnails (DASH-IF thumbnail_tile image set): one image per
+    /* Seek thumbnails (a DASH-IF thumbnail_tile image set, an HLS image
+     * playlist: READY once sv__model_hls_thumbs read it): one image per
      * segment, a grid of thumb_cols x thumb_rows thumbnails each standing
      * for segment duration / (cols x rows), row by row; rep->width and
      * height are the whole image's. NULL when the period has none. */
@@ -288,6 +289,12 @@ void sv__model_destroy(sv__presentation *pres);
  */
 int sv__model_hls_media(sv__presentation *pres, sv__rep *rep, const char *text, size_t size,
                         const char *url, sv__parse_error *err);
+/* The image playlist of period `per`'s thumbnails (per->thumbs, from
+ * EXT-X-IMAGE-STREAM-INF) into its segments, and its grid from EXT-X-TILES.
+ * Returns 0, SV_ERR_PARSE with err set (no LAYOUT, a bad playlist),
+ * SV_ERR_NOMEM. */
+int sv__model_hls_thumbs(sv__presentation *pres, sv__period *per, const char *text, size_t size,
+                         const char *url, sv__parse_error *err);
 
 /* Gives a SegmentBase rep the bytes of its index_range (a `sidx` box,
  * possibly after other boxes; see player/sidx.h). Segments get byte ranges

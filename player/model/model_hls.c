@@ -218,6 +218,18 @@ static int build_master(sv__model *m, const sv__hls_playlist *pl)
     p->duration = -1;
     pres->periods = p;
     pres->nb_periods = 1;
+    /* Thumbnails: the first image playlist (EXT-X-IMAGE-STREAM-INF), read
+     * when the thumbnails module asks (sv__model_hls_thumbs). */
+    for (size_t i = 0; i < pl->nb_variants && !p->thumbs; i++) {
+        if (!pl->variants[i].image_only || !pl->variants[i].uri)
+            continue;
+        if (!(p->thumbs = sv__arena_alloc(a, sizeof(*p->thumbs))))
+            return SV_ERR_NOMEM;
+        init_rep(p->thumbs);
+        p->thumbs->playlist_url = pl->variants[i].uri;
+        p->thumbs->width = pl->variants[i].width;
+        p->thumbs->height = pl->variants[i].height;
+    }
 
     /* The ladder: with no video variant at all it is an audio-only ladder. */
     sv__track *t = &p->tracks[p->nb_tracks++];
@@ -620,8 +632,10 @@ static int apply_media(sv__model *m, sv__rep *rep, const sv__hls_playlist *pl, s
     return 0;
 }
 
-int sv__model_hls_media(sv__presentation *pres, sv__rep *rep, const char *text, size_t size,
-                        const char *url, sv__parse_error *err)
+/* A media playlist into rep; *cols and *rows (when given) get its EXT-X-TILES
+ * layout. */
+static int media_into(sv__presentation *pres, sv__rep *rep, const char *text, size_t size,
+                      const char *url, int *cols, int *rows, sv__parse_error *err)
 {
     sv__parse_error local_err;
     sv__hls_playlist *pl = NULL;
@@ -642,8 +656,32 @@ int sv__model_hls_media(sv__presentation *pres, sv__rep *rep, const char *text, 
         ret = sv__parse_fail(err, 0, "expected a media playlist, got a master playlist");
     } else {
         ret = apply_media(m, rep, pl, &l, url, origin, err);
+        if (cols) {
+            *cols = pl->tiles_cols;
+            *rows = pl->tiles_rows;
+        }
     }
     sv__hls_playlist_free(pl);
+    return ret;
+}
+
+int sv__model_hls_media(sv__presentation *pres, sv__rep *rep, const char *text, size_t size,
+                        const char *url, sv__parse_error *err)
+{
+    return media_into(pres, rep, text, size, url, NULL, NULL, err);
+}
+
+int sv__model_hls_thumbs(sv__presentation *pres, sv__period *per, const char *text, size_t size,
+                         const char *url, sv__parse_error *err)
+{
+    int cols = 0, rows = 0;
+    int ret = media_into(pres, per->thumbs, text, size, url, &cols, &rows, err);
+    if (ret == 0 && (cols < 1 || rows < 1))
+        ret = sv__parse_fail(err, 0, "an image playlist without EXT-X-TILES LAYOUT");
+    if (ret == 0) {
+        per->thumb_cols = cols;
+        per->thumb_rows = rows;
+    }
     return ret;
 }
 

@@ -220,9 +220,10 @@ typedef struct sv__thumbs sv__thumbs;
 /* `env` and `fetcher` are borrowed. */
 int sv__thumbs_create(sv__thumbs **out, const sv__env *env, sv__fetcher *fetcher);
 void sv__thumbs_destroy(sv__thumbs *t);
-/* Uses period `period` of `pres` (borrowed until the next reset or select);
- * none when it has no thumbnail set. Returns 0 or SV_ERR_NOMEM. */
-int sv__thumbs_select(sv__thumbs *t, const sv__presentation *pres, int period);
+/* Uses period `period` of `pres` (borrowed until the next reset or select;
+ * an HLS image playlist is fetched and read into it); none when it has no
+ * thumbnail set. Returns 0 or SV_ERR_NOMEM. */
+int sv__thumbs_select(sv__thumbs *t, sv__presentation *pres, int period);
 void sv__thumbs_reset(sv__thumbs *t);
 /* Fetches the next tile not yet held (the one under `position` first). */
 void sv__thumbs_tick(sv__thumbs *t, double position);

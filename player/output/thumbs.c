@@ -31,7 +31,10 @@ struct sv__thumbs {
     const sv__env *env;
     sv__fetcher *fetcher;      /* borrowed */
     /* Loop thread: */
-    const sv__rep *rep;        /* the period's thumbnail set (borrowed), NULL none */
+    sv__presentation *pres;    /* borrowed until the next reset or select */
+    sv__period *period;        /* its period whose thumbnails are read, NULL none */
+    int playlist;              /* an HLS image playlist is on its way */
+    const sv__rep *rep;        /* the period's thumbnail set once listed, NULL none */
     double period_start;
     int64_t fetch_id;          /* > 0 while a tile is on its way */
     size_t fetching;
@@ -89,6 +92,9 @@ void sv__thumbs_reset(sv__thumbs *t)
         sv__fetch_cancel(t->fetcher, t->fetch_id);
     t->fetch_id = 0;
     t->rep = NULL;
+    t->pres = NULL;
+    t->period = NULL;
+    t->playlist = 0;
     sv__mutex_lock(&t->lock);
     clear_locked(t);
     sv__mutex_unlock(&t->lock);
@@ -106,14 +112,13 @@ void sv__thumbs_destroy(sv__thumbs *t)
     sv__free(t->env->alloc, t);
 }
 
-int sv__thumbs_select(sv__thumbs *t, const sv__presentation *pres, int period)
+/* The tile table of the period's listed thumbnail set. */
+static int list_tiles(sv__thumbs *t)
 {
-    sv__thumbs_reset(t);
-    if (!pres || period < 0 || (size_t)period >= pres->nb_periods)
-        return 0;
-    const sv__period *per = &pres->periods[period];
+    const sv__period *per = t->period;
     const sv__rep *rep = per->thumbs;
-    if (!rep || rep->seg_state != SV__SEGS_READY || !rep->nb_segs || rep->nb_segs > MAX_TILES)
+    if (rep->seg_state != SV__SEGS_READY || !rep->nb_segs || rep->nb_segs > MAX_TILES ||
+        per->thumb_cols < 1 || per->thumb_rows < 1)
         return 0;
     size_t n = rep->nb_segs;
     sv__mutex_lock(&t->lock);
@@ -137,6 +142,45 @@ int sv__thumbs_select(sv__thumbs *t, const sv__presentation *pres, int period)
     }
     sv__mutex_unlock(&t->lock);
     return ret;
+}
+
+static void on_playlist(void *opaque, sv__fetch_result *r)
+{
+    sv__thumbs *t = opaque;
+    sv__parse_error err = { 0 };
+
+    t->fetch_id = 0;
+    t->playlist = 0;
+    if (r->error)
+        SV_LOGW(t->env->log, "thumbs", "thumbnail playlist: %s", r->message);
+    else if (sv__model_hls_thumbs(t->pres, t->period, (const char *)r->data, r->size, r->url,
+                                  &err) < 0)
+        SV_LOGW(t->env->log, "thumbs", "%s: line %d: %s", r->url, err.line, err.message);
+    else if (list_tiles(t) < 0)
+        SV_LOGW(t->env->log, "thumbs", "out of memory for the thumbnail tiles");
+    sv__free(t->env->alloc, r->data);
+}
+
+int sv__thumbs_select(sv__thumbs *t, sv__presentation *pres, int period)
+{
+    sv__thumbs_reset(t);
+    if (!pres || period < 0 || (size_t)period >= pres->nb_periods ||
+        !pres->periods[period].thumbs)
+        return 0;
+    t->pres = pres;
+    t->period = &pres->periods[period];
+    const sv__rep *rep = t->period->thumbs;
+    if (rep->seg_state == SV__SEGS_NEED_PLAYLIST && rep->playlist_url) {
+        sv__fetch_req req = { .kind = SV__FETCH_MANIFEST, .url = rep->playlist_url, .length = -1 };
+        t->playlist = 1;
+        t->fetch_id = sv__fetch(t->fetcher, &req, on_playlist, t);
+        if (t->fetch_id < 0) {
+            t->fetch_id = 0;
+            t->playlist = 0;
+        }
+        return 0;
+    }
+    return list_tiles(t);
 }
 
 static void on_tile(void *opaque, sv__fetch_result *r)
@@ -181,7 +225,7 @@ void sv__thumbs_tick(sv__thumbs *t, double position)
 {
     char url[SV__URL_MAX];
 
-    if (!t->rep || t->fetch_id > 0)
+    if (!t->rep || t->fetch_id > 0 || t->playlist)
         return;
     sv__mutex_lock(&t->lock);
     /* The tile under the position first, then the ones after it, then

@@ -2,7 +2,8 @@
 # Seek thumbnails (issue 18, item 2): a DASH title with a thumbnail_tile image
 # set (5x5 JPEG grids of 160x90 thumbnails, one every 2 s, made by ffmpeg's
 # tile filter), the grid given on the Representation (as svserver and Shaka
-# Packager write it) and on the AdaptationSet. sv-thumbcheck asks the SDK
+# Packager write it) and on the AdaptationSet, and an HLS title with the same
+# tiles as an image playlist (EXT-X-IMAGE-STREAM-INF, EXT-X-TILES). sv-thumbcheck asks the SDK
 # (sv_player_get_thumbnail) for times in the first and last image:
 #   - each answer names the right cell (start, duration 2 s, 160x90) and its
 #     picture is that cell as ffmpeg decodes and crops the JPEG (PSNR over
@@ -32,6 +33,16 @@ awk -v a="$set_open$tmpl$rep$prop</Representation></AdaptationSet>" \
     '/<\/Period>/ { print a } { print }' "$w/ffmpeg.mpd" >"$w/rep.mpd"
 awk -v a="$set_open$prop$tmpl$rep</Representation></AdaptationSet>" \
     '/<\/Period>/ { print a } { print }' "$w/ffmpeg.mpd" >"$w/set.mpd"
+# The same tiles as an HLS image playlist (Image Media Playlist 0.4, as
+# svserver and Roku write it) beside ffmpeg's HLS of the clip.
+(cd "$w" && ffmpeg -nostdin -v error -i "$PL_TMP/clip.mp4" -c copy -f hls -hls_time 2 \
+    -hls_playlist_type vod -hls_segment_type fmp4 -hls_fmp4_init_filename v-init.mp4 \
+    -hls_segment_filename 'v-%03d.m4s' v.m3u8) || fail "ffmpeg could not make the HLS"
+printf '#EXTM3U\n#EXT-X-VERSION:7\n#EXT-X-STREAM-INF:BANDWIDTH=900000,RESOLUTION=640x360,CODECS="avc1.64001e"\nv.m3u8\n#EXT-X-IMAGE-STREAM-INF:BANDWIDTH=12000,RESOLUTION=160x90,CODECS="jpeg",URI="images.m3u8"\n' \
+    >"$w/master.m3u8"
+printf '#EXTM3U\n#EXT-X-VERSION:7\n#EXT-X-TARGETDURATION:50\n#EXT-X-PLAYLIST-TYPE:VOD\n#EXT-X-IMAGES-ONLY\n#EXTINF:50,\n#EXT-X-TILES:RESOLUTION=160x90,LAYOUT=5x5,DURATION=2\ntiles/tile-1.jpg\n#EXTINF:10,\n#EXT-X-TILES:RESOLUTION=160x90,LAYOUT=5x5,DURATION=2\ntiles/tile-2.jpg\n#EXT-X-ENDLIST\n' \
+    >"$w/images.m3u8"
+mkdir -p "$PL_TMP/out_hls"
 pl_serve "$w"
 
 # psnr PPM TILE K - PSNR (average; "inf" when equal) of a thumbnail against
@@ -43,8 +54,10 @@ psnr() {
     echo "${r:-inf}"
 }
 
-for m in rep set; do
-    timeout -k 5 60 "$check_tool" "$PL_URL/$m.mpd" "$PL_TMP/out_$m" 7 13.9 51 59 61 \
+for m in rep set hls; do
+    url="$PL_URL/$m.mpd"
+    [ "$m" = hls ] && url="$PL_URL/master.m3u8"
+    timeout -k 5 60 "$check_tool" "$url" "$PL_TMP/out_$m" 7 13.9 51 59 61 \
         >"$PL_TMP/$m.out" 2>"$PL_TMP/$m.err" || { cat "$PL_TMP/$m.err"; fail "$m: sv-thumbcheck failed"; }
     cat "$PL_TMP/$m.out"
     printf '7 6.000 2.000 160 90\n13.9 12.000 2.000 160 90\n51 50.000 2.000 160 90\n59 58.000 2.000 160 90\n61 none\n' \
