@@ -6,7 +6,10 @@
  * own variant, its CODECS attribute naming it: a client keeps the variants
  * it can decode. H.264 variants come first (the fallback every client
  * has), then HEVC, then AV1. BANDWIDTH and AVERAGE-BANDWIDTH of a variant count the
- * video and the audio it plays with, as the spec asks.
+ * video and the audio it plays with, as the spec asks. Each video rung also
+ * has an I-frame playlist (EXT-X-I-FRAME-STREAM-INF in the master) whose
+ * byte ranges are the key frames' own fragments at the start of the
+ * existing segment files (fmp4.c).
  */
 #include <math.h>
 #include <stdio.h>
@@ -34,8 +37,12 @@ static int save(sv__buf *b, const char *out_dir, const char *rel, char *errbuf, 
     return rc;
 }
 
+/* The media playlist of a rendition (index.m3u8), or with `iframes` its
+ * I-frame playlist (iframes.m3u8): EXT-X-I-FRAMES-ONLY, one entry per
+ * segment whose EXT-X-BYTERANGE is the key frame's own moof+mdat at the
+ * start of the segment file, lasting until the next key frame. */
 static int media_playlist(const sv__manifest_rendition *r, const sv__media_protection *prot,
-                          const char *out_dir, char *errbuf, size_t errlen)
+                          int iframes, const char *out_dir, char *errbuf, size_t errlen)
 {
     const sv__segwriter *w = r->segs;
     sv__buf b = { 0 };
@@ -47,15 +54,20 @@ static int media_playlist(const sv__manifest_rendition *r, const sv__media_prote
     }
     sv__buf_printf(&b, "#EXTM3U\n#EXT-X-VERSION:7\n#EXT-X-TARGETDURATION:%ld\n", target);
     sv__buf_printf(&b, "#EXT-X-MEDIA-SEQUENCE:1\n#EXT-X-PLAYLIST-TYPE:VOD\n");
+    if (iframes)
+        sv__buf_printf(&b, "#EXT-X-I-FRAMES-ONLY\n");
     sv__buf_printf(&b, "#EXT-X-INDEPENDENT-SEGMENTS\n#EXT-X-MAP:URI=\"init.mp4\"\n");
     if (prot && sv__hls_key_line(prot, &b) < 0)
         b.err = SV_ERR_NOMEM;
-    for (int i = 0; i < w->nb_segs; i++)
-        sv__buf_printf(&b, "#EXTINF:%.6f,\nseg-%d.m4s\n",
-                        (double)w->segs[i].duration / w->timescale, i + 1);
+    for (int i = 0; i < w->nb_segs; i++) {
+        sv__buf_printf(&b, "#EXTINF:%.6f,\n", (double)w->segs[i].duration / w->timescale);
+        if (iframes)
+            sv__buf_printf(&b, "#EXT-X-BYTERANGE:%lld@0\n", (long long)w->segs[i].key_bytes);
+        sv__buf_printf(&b, "seg-%d.m4s\n", i + 1);
+    }
     sv__buf_printf(&b, "#EXT-X-ENDLIST\n");
     char rel[64];
-    snprintf(rel, sizeof(rel), "%s/index.m3u8", r->path);
+    snprintf(rel, sizeof(rel), "%s/%s", r->path, iframes ? "iframes.m3u8" : "index.m3u8");
     return save(&b, out_dir, rel, errbuf, errlen);
 }
 
@@ -77,9 +89,11 @@ int sv__hls_write(const sv__manifest *m, const char *out_dir, char *errbuf, size
     int rc;
     const sv__rendition_info *ai = m->audio ? m->audio->info : NULL;
     for (int i = 0; i < m->nb_video; i++)
-        if ((rc = media_playlist(&m->video[i], m->prot, out_dir, errbuf, errlen)) < 0)
+        if ((rc = media_playlist(&m->video[i], m->prot, 0, out_dir, errbuf, errlen)) < 0 ||
+            (sv__segwriter_has_keys(m->video[i].segs) &&
+             (rc = media_playlist(&m->video[i], m->prot, 1, out_dir, errbuf, errlen)) < 0))
             return rc;
-    if (m->audio && (rc = media_playlist(m->audio, m->prot, out_dir, errbuf, errlen)) < 0)
+    if (m->audio && (rc = media_playlist(m->audio, m->prot, 0, out_dir, errbuf, errlen)) < 0)
         return rc;
 
     sv__buf b = { 0 };
@@ -100,6 +114,20 @@ int sv__hls_write(const sv__manifest *m, const char *out_dir, char *errbuf, size
                         (long long)bw, (long long)avg, v->width, v->height, v->codecs,
                         ai ? "," : "", ai ? ai->codecs : "", v->frame_rate,
                         ai ? ",AUDIO=\"" AUDIO_GROUP "\"" : "", m->video[i].path);
+    }
+    /* The I-frame variants, in the same order (video only: CODECS names
+     * no audio, RFC 8216 4.3.4.3). */
+    for (int k = 0; k < m->nb_video; k++) {
+        int i = video_order(m, k);
+        const sv__rendition_info *v = m->video[i].info;
+        int64_t bw, avg;
+        if (!sv__segwriter_has_keys(m->video[i].segs))
+            continue;
+        sv__segwriter_key_bandwidth(m->video[i].segs, &bw, &avg);
+        sv__buf_printf(&b, "#EXT-X-I-FRAME-STREAM-INF:BANDWIDTH=%lld,AVERAGE-BANDWIDTH=%lld,"
+                        "RESOLUTION=%dx%d,CODECS=\"%s\",URI=\"%s/iframes.m3u8\"\n",
+                        (long long)bw, (long long)avg, v->width, v->height, v->codecs,
+                        m->video[i].path);
     }
     return save(&b, out_dir, "master.m3u8", errbuf, errlen);
 }

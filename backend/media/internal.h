@@ -81,6 +81,14 @@ typedef struct sv__fragment {
     int64_t duration;        /* presentation duration of the fragment */
     const sv__sample_info *samples;  /* in decode order */
     int nb_samples;
+    /* Video: a segment comes in two calls with the same number, each one
+     * moof+mdat: first its key frame alone (key_chunk = 1), then the rest
+     * of its frames (key_chunk = 0), so that the first bytes of every
+     * segment are a decodable fragment holding just the key frame (the HLS
+     * I-frame playlists and the DASH trick-mode sets address that range).
+     * A call with key_chunk = 0 ends the segment; a segment of one frame is
+     * one such call. Audio: always 0. */
+    int key_chunk;
 } sv__fragment;
 
 /* A sink receives the init segment once, then every fragment in order.
@@ -147,6 +155,8 @@ typedef struct sv__seg_record {
     int64_t start_pts;       /* track timescale */
     int64_t duration;
     int64_t bytes;
+    int64_t key_bytes;       /* video: bytes of the key frame's moof+mdat at the
+                              * start of the segment file; 0: none (audio) */
 } sv__seg_record;
 
 /* The default sink: writes <dir>/init.mp4 and <dir>/seg-<n>.m4s, each
@@ -160,6 +170,8 @@ typedef struct sv__segwriter {
     sv__seg_record *segs;
     int nb_segs, cap_segs;
     int64_t total_bytes;
+    sv__buf pending;         /* the key chunk of the segment being written */
+    int64_t pending_start, pending_end;
 } sv__segwriter;
 
 int sv__segwriter_init(sv__segwriter *w, const char *dir, sv__writer *writer,
@@ -167,6 +179,13 @@ int sv__segwriter_init(sv__segwriter *w, const char *dir, sv__writer *writer,
 sv__frag_sink sv__segwriter_sink(sv__segwriter *w);
 /* Peak and average bit/s over the segments (HLS BANDWIDTH/AVERAGE-BANDWIDTH). */
 void sv__segwriter_bandwidth(const sv__segwriter *w, int64_t *peak, int64_t *average);
+/* Peak and average bit/s of the key frames alone (the I-frame playlists'
+ * BANDWIDTH and AVERAGE-BANDWIDTH, the trick-mode Representations');
+ * 0 when a segment has no key chunk recorded. */
+void sv__segwriter_key_bandwidth(const sv__segwriter *w, int64_t *peak, int64_t *average);
+/* 1 when every segment starts with a key chunk (video written since the
+ * key chunks exist), else 0. */
+int sv__segwriter_has_keys(const sv__segwriter *w);
 /* Sum of the segment durations, seconds. */
 double sv__segwriter_duration(const sv__segwriter *w);
 void sv__segwriter_free(sv__segwriter *w);

@@ -46,9 +46,10 @@ static json_t *rendition_json(const sv__manifest_rendition *r)
     for (int i = 0; segs && i < r->segs->nb_segs; i++) {
         const sv__seg_record *s = &r->segs->segs[i];
 
-        if (json_array_append_new(segs, json_pack("[I,I,I]", (json_int_t)s->start_pts,
+        if (json_array_append_new(segs, json_pack("[I,I,I,I]", (json_int_t)s->start_pts,
                                                   (json_int_t)s->duration,
-                                                  (json_int_t)s->bytes)) < 0) {
+                                                  (json_int_t)s->bytes,
+                                                  (json_int_t)s->key_bytes)) < 0) {
             json_decref(segs);
             return NULL;
         }
@@ -181,12 +182,17 @@ static int add_rendition(assembly *a, json_t *jr, const char *dir, char *errbuf,
         !(w->segs = calloc(json_array_size(segs), sizeof(*w->segs))))
         return sv__media_err(errbuf, errlen, SV_ERR_NOMEM, "out of memory (segments)");
     json_array_foreach(segs, i, s) {
-        json_int_t start, dur, bytes;
+        json_int_t start, dur, bytes, key_bytes = 0;
 
-        if (json_unpack(s, "[I,I,I]", &start, &dur, &bytes) < 0 || dur <= 0 || bytes < 0)
+        /* [start, duration, bytes, key bytes]; parts written before the key
+         * chunks existed have no fourth item (no I-frame playlist then). */
+        if ((json_array_size(s) == 4
+                 ? json_unpack(s, "[I,I,I,I]", &start, &dur, &bytes, &key_bytes)
+                 : json_unpack(s, "[I,I,I!]", &start, &dur, &bytes)) < 0 ||
+            dur <= 0 || bytes < 0 || key_bytes < 0 || key_bytes > bytes)
             return sv__media_err(errbuf, errlen, SV_ERR_INVALID, "%s/part.json: a bad segment",
                                  dir);
-        w->segs[w->nb_segs++] = (sv__seg_record){ start, dur, bytes };
+        w->segs[w->nb_segs++] = (sv__seg_record){ start, dur, bytes, key_bytes };
         w->total_bytes += bytes;
     }
     w->cap_segs = w->nb_segs;
