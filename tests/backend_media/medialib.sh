@@ -176,6 +176,25 @@ serve_out() {
     MEDIA_URL="$(sed -n 's/^listening on //p' "$WORK/server.out")/media/1"
 }
 
+# key_len DIR N: the bytes of segment N's key chunk (its key frame's own
+# moof+mdat at the start of the file), from DIR/iframes.m3u8.
+key_len() {
+    _l=$(awk -v s="seg-$2.m4s" '/^#EXT-X-BYTERANGE:/ { split(substr($0, 18), a, "@"); l = a[1] }
+                               $0 == s { print l; exit }' "$1/iframes.m3u8")
+    [ -n "$_l" ] || fail "$1/iframes.m3u8: no range for seg-$2.m4s"
+    echo "$_l"
+}
+
+# seg_chunks DIR N OUT: OUT.key.mp4 = init + segment N's key chunk,
+# OUT.rest.mp4 = init + the rest of the segment (a second moof+mdat). FFmpeg
+# 5.1 reads the CENC protection of one fragment per file reliably, so the
+# encrypted checks read the two fragments of a segment one at a time.
+seg_chunks() {
+    _l=$(key_len "$1" "$2")
+    head -c "$_l" "$1/seg-$2.m4s" | cat "$1/init.mp4" - > "$3.key.mp4"
+    tail -c +$((_l + 1)) "$1/seg-$2.m4s" | cat "$1/init.mp4" - > "$3.rest.mp4"
+}
+
 # check_iframes OUT RUNG NB_SEGS: the rung's I-frame playlist
 # (EXT-X-I-FRAMES-ONLY, one EXT-X-BYTERANGE at offset 0 per segment) and its
 # DASH trick-mode Representation (the same ranges as mediaRange). Each range,
@@ -185,7 +204,7 @@ serve_out() {
 check_iframes() {
     out=$1 rung=$2 nsegs=$3
     d="$out/video/$rung" p="$out/video/$rung/iframes.m3u8"
-    grep -q "^#EXT-X-I-FRAME-STREAM-INF:BANDWIDTH=[0-9]*,AVERAGE-BANDWIDTH=[0-9]*,RESOLUTION=[0-9]*x[0-9]*,CODECS=\"[a-z0-9.]*\",URI=\"video/$rung/iframes.m3u8\"$" \
+    grep -q "^#EXT-X-I-FRAME-STREAM-INF:BANDWIDTH=[0-9]*,AVERAGE-BANDWIDTH=[0-9]*,RESOLUTION=[0-9]*x[0-9]*,CODECS=\"[A-Za-z0-9.]*\",URI=\"video/$rung/iframes.m3u8\"$" \
         "$out/master.m3u8" || fail "master: no I-frame variant for $rung"
     grep -q '^#EXT-X-I-FRAMES-ONLY$' "$p" || fail "$p: no EXT-X-I-FRAMES-ONLY"
     grep -q '^#EXT-X-MAP:URI="init.mp4"$' "$p" || fail "$p: EXT-X-MAP"
@@ -194,9 +213,7 @@ check_iframes() {
     mpd="$out/manifest.mpd"
     n=1
     while [ "$n" -le "$nsegs" ]; do
-        len=$(awk -v s="seg-$n.m4s" '/^#EXT-X-BYTERANGE:/ { split(substr($0, 18), a, "@"); l = a[1] }
-                                   $0 == s { print l; exit }' "$p")
-        [ -n "$len" ] || fail "$p: no range for seg-$n.m4s"
+        len=$(key_len "$d" "$n")
         range=$(xmllint --xpath "string(//*[local-name()=\"Representation\"][@id=\"$rung-trick\"]//*[local-name()=\"SegmentURL\"][@media=\"video/$rung/seg-$n.m4s\"]/@mediaRange)" "$mpd")
         [ "$range" = "0-$((len - 1))" ] || fail "MPD: $rung-trick seg-$n mediaRange $range, HLS $len"
         head -c "$len" "$d/seg-$n.m4s" | cat "$d/init.mp4" - > "$WORK/key.mp4"
