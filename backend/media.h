@@ -17,6 +17,9 @@
  *     video/<height>p-av1/)
  *   audio/init.mp4, audio/seg-<n>.m4s, audio/index.m3u8
  *   thumbs/thumb-<n>.jpg (one every thumb_interval_s, n from 1)
+ *   thumbs/tile-<n>.jpg (5x5 grids of 160-wide thumbnails, one every
+ *     tile_interval_s), thumbs/images.m3u8 (HLS image playlist),
+ *     thumbs/poster.jpg (one representative frame)
  */
 #ifndef SV_BACKEND_MEDIA_H
 #define SV_BACKEND_MEDIA_H
@@ -76,6 +79,8 @@ typedef struct sv__ladder {
                               * SV__CODECS_DEFAULT: H.264 only */
     int codec_percent[SV__NB_CODECS];  /* each codec's rate as a percentage of
                               * the H.264 rung's; 0: the rule of thumb */
+    double tile_interval_s;  /* seek thumbnails in tiles: one every this many
+                              * seconds (0: the default, 2) */
 } sv__ladder;
 
 /* Fills the default ladder: 240p 300, 360p 750, 480p 1200, 720p 2800,
@@ -206,6 +211,8 @@ typedef struct sv__media_result {
     int nb_renditions;
     sv__rendition_info renditions[SV_MEDIA_MAX_VIDEO + 1];
     int nb_thumbs;
+    int nb_tiles;            /* thumbnail tiles, thumbs/tile-<n>.jpg */
+    int poster;              /* thumbs/poster.jpg was written */
     double transcode_s;      /* wall time spent, the probe included */
     int per_title;           /* the ladder was chosen per title: */
     sv__ladder_report ladder;  /* how (probe points, hull, choice) */

@@ -8,7 +8,8 @@
  * SegmentTimeline of the exact segment durations (runs of equal durations
  * folded with @r). After the audio set, one trick-mode set per video set
  * (EssentialProperty http://dashif.org/guidelines/trickmode): the key
- * frames alone, by byte range into the same segment files.
+ * frames alone, by byte range into the same segment files. Last, the
+ * thumbnail tiles as an image set (http://dashif.org/thumbnail_tile).
  */
 #include <math.h>
 #include <stdio.h>
@@ -176,6 +177,30 @@ static int write_trick_set(xmlTextWriterPtr w, const sv__manifest *m, int codec,
     return W_END(w) ? -1 : 0;
 }
 
+/* The thumbnail tiles (DASH-IF IOP 6.2.6 "thumbnail_tile"): an image
+ * AdaptationSet whose one Representation is a whole tile (width, height)
+ * with EssentialProperty http://dashif.org/thumbnail_tile value "5x5", and a
+ * SegmentTemplate of one tile per cols x rows x interval seconds. */
+static int write_image_set(xmlTextWriterPtr w, const sv__tiles_info *t, int id)
+{
+    double tile_s = t->interval_s * t->cols * t->rows;
+    AVRational d = av_d2q(tile_s, 1000000);
+    if (W_START(w, "AdaptationSet") || W_ATTR(w, "id", "%d", id) ||
+        W_ATTR(w, "contentType", "image") || W_ATTR(w, "mimeType", "image/jpeg") ||
+        W_START(w, "SegmentTemplate") || W_ATTR(w, "timescale", "%d", d.den) ||
+        W_ATTR(w, "duration", "%d", d.num) || W_ATTR(w, "media", "thumbs/tile-$Number$.jpg") ||
+        W_ATTR(w, "startNumber", "1") || W_END(w) ||
+        W_START(w, "Representation") || W_ATTR(w, "id", "thumbnails") ||
+        W_ATTR(w, "bandwidth", "%lld", (long long)ceil(t->max_bytes * 8.0 / tile_s)) ||
+        W_ATTR(w, "width", "%d", t->thumb_width * t->cols) ||
+        W_ATTR(w, "height", "%d", t->thumb_height * t->rows) ||
+        W_START(w, "EssentialProperty") ||
+        W_ATTR(w, "schemeIdUri", "http://dashif.org/thumbnail_tile") ||
+        W_ATTR(w, "value", "%dx%d", t->cols, t->rows) || W_END(w) || W_END(w) || W_END(w))
+        return -1;
+    return 0;
+}
+
 static int write_audio_set(xmlTextWriterPtr w, const sv__manifest_rendition *a,
                            const sv__media_protection *prot, int id)
 {
@@ -249,6 +274,7 @@ int sv__dash_write(const sv__manifest *m, const char *out_dir, char *errbuf, siz
         write_video_sets(w, m, 0, &sets) < 0 ||
         (m->audio && write_audio_set(w, m->audio, m->prot, sets++) < 0) ||
         write_video_sets(w, m, 1, &sets) < 0 ||
+        (m->tiles && m->tiles->count > 0 && write_image_set(w, m->tiles, sets++) < 0) ||
         xmlTextWriterEndDocument(w) < 0) {
         rc = sv__media_err(errbuf, errlen, SV_ERR_INTERNAL, "libxml2 failed writing the MPD");
         goto fail;

@@ -9,7 +9,8 @@
  * video and the audio it plays with, as the spec asks. Each video rung also
  * has an I-frame playlist (EXT-X-I-FRAME-STREAM-INF in the master) whose
  * byte ranges are the key frames' own fragments at the start of the
- * existing segment files (fmp4.c).
+ * existing segment files (fmp4.c). The thumbnail tiles (tiles.c) are an
+ * image playlist (EXT-X-IMAGE-STREAM-INF, thumbs/images.m3u8).
  */
 #include <math.h>
 #include <stdio.h>
@@ -71,6 +72,32 @@ static int media_playlist(const sv__manifest_rendition *r, const sv__media_prote
     return save(&b, out_dir, rel, errbuf, errlen);
 }
 
+/* thumbs/images.m3u8: the thumbnail tiles as an image media playlist
+ * (Image Media Playlist specification 0.4, as Roku, Apple and Shaka Player
+ * read it): EXT-X-IMAGES-ONLY, one tile per entry, EXT-X-TILES giving one
+ * thumbnail's RESOLUTION, the grid LAYOUT and each thumbnail's DURATION. */
+static int image_playlist(const sv__tiles_info *t, double duration_s, const char *out_dir,
+                          char *errbuf, size_t errlen)
+{
+    sv__buf b = { 0 };
+    double tile_s = t->interval_s * t->cols * t->rows;
+    sv__buf_printf(&b, "#EXTM3U\n#EXT-X-VERSION:7\n#EXT-X-TARGETDURATION:%ld\n",
+                    (long)ceil(tile_s));
+    sv__buf_printf(&b, "#EXT-X-MEDIA-SEQUENCE:1\n#EXT-X-PLAYLIST-TYPE:VOD\n#EXT-X-IMAGES-ONLY\n");
+    for (int i = 0; i < t->count; i++) {
+        double start = i * tile_s, d = duration_s - start;
+        if (d > tile_s || i + 1 < t->count)
+            d = tile_s;
+        if (d <= 0)
+            d = t->interval_s;
+        sv__buf_printf(&b, "#EXTINF:%.3f,\n#EXT-X-TILES:RESOLUTION=%dx%d,LAYOUT=%dx%d,"
+                        "DURATION=%.3f\ntile-%d.jpg\n", d, t->thumb_width, t->thumb_height,
+                        t->cols, t->rows, t->interval_s, i + 1);
+    }
+    sv__buf_printf(&b, "#EXT-X-ENDLIST\n");
+    return save(&b, out_dir, "thumbs/images.m3u8", errbuf, errlen);
+}
+
 /* The k-th variant of the master: by codec (H.264 first, a string of no
  * known codec with it), within a codec the highest rung first. */
 static int video_order(const sv__manifest *m, int k)
@@ -94,6 +121,9 @@ int sv__hls_write(const sv__manifest *m, const char *out_dir, char *errbuf, size
              (rc = media_playlist(&m->video[i], m->prot, 1, out_dir, errbuf, errlen)) < 0))
             return rc;
     if (m->audio && (rc = media_playlist(m->audio, m->prot, 0, out_dir, errbuf, errlen)) < 0)
+        return rc;
+    if (m->tiles && m->tiles->count > 0 &&
+        (rc = image_playlist(m->tiles, m->duration_s, out_dir, errbuf, errlen)) < 0)
         return rc;
 
     sv__buf b = { 0 };
@@ -128,6 +158,16 @@ int sv__hls_write(const sv__manifest *m, const char *out_dir, char *errbuf, size
                         "RESOLUTION=%dx%d,CODECS=\"%s\",URI=\"%s/iframes.m3u8\"\n",
                         (long long)bw, (long long)avg, v->width, v->height, v->codecs,
                         m->video[i].path);
+    }
+    /* The image playlist: BANDWIDTH the largest tile over a tile's time,
+     * RESOLUTION that of a whole tile (the spec's examples). */
+    if (m->tiles && m->tiles->count > 0) {
+        const sv__tiles_info *t = m->tiles;
+        double tile_s = t->interval_s * t->cols * t->rows;
+        sv__buf_printf(&b, "#EXT-X-IMAGE-STREAM-INF:BANDWIDTH=%lld,RESOLUTION=%dx%d,"
+                        "CODECS=\"jpeg\",URI=\"thumbs/images.m3u8\"\n",
+                        (long long)ceil(t->max_bytes * 8.0 / tile_s),
+                        t->thumb_width * t->cols, t->thumb_height * t->rows);
     }
     return save(&b, out_dir, "master.m3u8", errbuf, errlen);
 }

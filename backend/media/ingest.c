@@ -2,7 +2,8 @@
  * sv__media_ingest(): the pipeline's driver. The calling (worker) thread
  * probes and demuxes the input and decodes the video once; each decoded
  * frame goes by reference to one thread per rung (rung.c) and, every
- * thumb_interval_s, to the thumbnailer. Audio is decoded and encoded inline.
+ * thumb_interval_s, to the thumbnailer (every tile_interval_s to the tiles,
+ * and around 10 % of the duration to the poster). Audio is decoded and encoded inline.
  * Every media file (segments, thumbnails) is written and fsync'ed by one
  * writer thread (writer.c), so neither the decoder nor a rung waits on the
  * disk. When the input ends, the rungs drain, the writer is flushed, the
@@ -51,6 +52,8 @@ typedef struct ingest {
     int nb_rungs;
     sv__audio_job *audio;
     sv__thumbs *thumbs;
+    sv__tiles *tiles;        /* with the thumbnails: part 0's */
+    sv__poster *poster;
     sv__writer *writer;
 
     int64_t last_pts;
@@ -234,9 +237,14 @@ static int start_outputs(ingest *g, char *errbuf, size_t errlen)
                                  g->l->segment_s, dir, g->prot, g->writer, errbuf, errlen)) < 0)
             return rc;
     }
-    if ((rc = path_join(dir, sizeof(dir), g->out_dir, "thumbs", errbuf, errlen)) < 0)
+    if ((rc = path_join(dir, sizeof(dir), g->out_dir, "thumbs", errbuf, errlen)) < 0 ||
+        (rc = sv__thumbs_open(&g->thumbs, g->l->thumb_interval_s, dir, g->writer, errbuf,
+                              errlen)) < 0 ||
+        (rc = sv__tiles_open(&g->tiles, g->l->tile_interval_s, dir, g->writer, errbuf,
+                             errlen)) < 0 ||
+        (rc = path_join(dir, sizeof(dir), g->out_dir, "thumbs/poster.jpg", errbuf, errlen)) < 0)
         return rc;
-    return sv__thumbs_open(&g->thumbs, g->l->thumb_interval_s, dir, g->writer, errbuf, errlen);
+    return sv__poster_open(&g->poster, g->duration, dir, g->writer, errbuf, errlen);
 }
 
 /* Gives the first failed rung's message (the rung knows the cause). */
@@ -270,7 +278,8 @@ static int on_frame(ingest *g, AVFrame *f, char *errbuf, size_t errlen)
         g->next_boundary = (int)floor(out_t / g->l->segment_s + 1e-9) + 1;
     }
     int rc = g->thumbs ? sv__thumbs_offer(g->thumbs, f, out_t, errbuf, errlen) : 0;
-    if (rc < 0)
+    if (rc < 0 || (g->tiles && (rc = sv__tiles_offer(g->tiles, f, out_t, errbuf, errlen)) < 0) ||
+        (g->poster && (rc = sv__poster_offer(g->poster, f, out_t, errbuf, errlen)) < 0))
         return rc;
     f->pts = pts;
     for (int i = 0; i < g->nb_rungs; i++)
@@ -331,6 +340,9 @@ static int transcode(ingest *g, char *errbuf, size_t errlen)
             return rung_failure(g, rc, errbuf, errlen);
     if (g->audio && (rc = sv__audio_finish(g->audio, errbuf, errlen)) < 0)
         return rc;
+    if ((g->tiles && (rc = sv__tiles_finish(g->tiles, errbuf, errlen)) < 0) ||
+        (g->poster && (rc = sv__poster_finish(g->poster, errbuf, errlen)) < 0))
+        return rc;
     return 0;
 }
 
@@ -377,6 +389,9 @@ static int package(ingest *g, sv__media_result *res, char *errbuf, size_t errlen
             res->duration_s = sv__segwriter_duration(audio.segs);
     }
     res->nb_thumbs = g->thumbs ? sv__thumbs_count(g->thumbs) : 0;
+    const sv__tiles_info *tiles = g->tiles ? sv__tiles_info_of(g->tiles) : NULL;
+    res->nb_tiles = tiles ? tiles->count : 0;
+    res->poster = g->poster && sv__poster_done(g->poster);
     if (g->part) {
         /* The playlists and the MPD wait for every part (sv__media_assemble). */
         for (int i = 0; i < g->nb_rungs; i++)
@@ -385,11 +400,11 @@ static int package(ingest *g, sv__media_result *res, char *errbuf, size_t errlen
             all[nb_all++] = &audio;
         res->transcode_s = (double)(sv__monotonic_ns() - g->t0) / 1e9;
         if ((rc = sv__media_part_save(g->out_dir, g->part, res, all, nb_all, g->l->segment_s,
-                                      errbuf, errlen)) < 0)
+                                      tiles, errbuf, errlen)) < 0)
             return rc;
     } else {
         sv__manifest m = { video, g->nb_rungs, g->audio ? &audio : NULL,
-                           res->duration_s, g->l->segment_s, g->prot };
+                           res->duration_s, g->l->segment_s, g->prot, tiles };
         if ((rc = sv__hls_write(&m, g->out_dir, errbuf, errlen)) < 0 ||
             (rc = sv__dash_write(&m, g->out_dir, errbuf, errlen)) < 0)
             return rc;
@@ -516,6 +531,8 @@ fail:
         sv__rung_destroy(g.rungs[i]);   /* aborts a rung still running */
     sv__audio_destroy(g.audio);
     sv__thumbs_destroy(g.thumbs);
+    sv__tiles_destroy(g.tiles);
+    sv__poster_destroy(g.poster);
     sv__writer_destroy(g.writer);   /* last: the rungs above submitted to it */
     avcodec_free_context(&g.vdec);
     avformat_close_input(&g.ic);

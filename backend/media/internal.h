@@ -10,7 +10,8 @@
  *     |       and codec: swscale -> libx264 / libx265 / libsvtav1 (codecs.c)
  *     |       -> fmp4.c -> [encrypt.c] -> segwriter.c -> files
  *     |-- audio packets --> audio.c: decode -> swresample -> AAC -> fmp4.c -> segwriter.c
- *     '-- video frames every thumb_interval_s --> thumbs.c -> JPEG files
+ *     |-- video frames every thumb_interval_s --> thumbs.c -> JPEG files
+ *     '-- video frames every tile_interval_s --> tiles.c -> JPEG grids
  *   then hls.c and dash.c write the manifests from the segment records.
  *
  * The fragment seam (fmp4.c -> segwriter.c) is where a later stage (CENC
@@ -373,6 +374,55 @@ int sv__thumbs_offer(sv__thumbs *t, const AVFrame *frame, double t_s,
 int sv__thumbs_count(const sv__thumbs *t);
 void sv__thumbs_destroy(sv__thumbs *t);
 
+/* ---- thumbnail tiles (tiles.c) ---------------------------------------------
+ * Seek thumbnails for players' scrub bars: SV__TILE_WIDTH-wide thumbnails
+ * every tile_interval_s in JPEG grids of SV__TILE_COLS x SV__TILE_ROWS,
+ * thumbs/tile-<n>.jpg, signalled in the HLS master (an image playlist) and
+ * the MPD (an image AdaptationSet). */
+#define SV__TILE_WIDTH 160
+#define SV__TILE_COLS 5
+#define SV__TILE_ROWS 5
+#define SV__TILE_INTERVAL_DEFAULT 2.0
+
+typedef struct sv__tiles_info {
+    int count;               /* tile files written */
+    int thumbs;              /* cells used, the last tile's included */
+    double interval_s;       /* time between two thumbnails */
+    int cols, rows;
+    int thumb_width, thumb_height;
+    int max_bytes;           /* the largest tile file (for BANDWIDTH) */
+} sv__tiles_info;
+
+typedef struct sv__tiles sv__tiles;
+
+/* The JPEGs go through `writer` (NULL: written in the caller). */
+int sv__tiles_open(sv__tiles **out, double interval_s, const char *dir, sv__writer *writer,
+                   char *errbuf, size_t errlen);
+/* Offers a decoded frame at time t_s; it fills the next cell when t_s
+ * reaches the next multiple of the interval, and a full grid is written. */
+int sv__tiles_offer(sv__tiles *t, const AVFrame *frame, double t_s, char *errbuf, size_t errlen);
+/* Writes the last, partly filled tile. */
+int sv__tiles_finish(sv__tiles *t, char *errbuf, size_t errlen);
+const sv__tiles_info *sv__tiles_info_of(const sv__tiles *t);
+void sv__tiles_destroy(sv__tiles *t);
+
+/* ---- the poster (poster.c) ------------------------------------------------ */
+
+typedef struct sv__poster sv__poster;
+
+/* `path` is the JPEG to write (thumbs/poster.jpg), through `writer` (NULL:
+ * in the caller); duration_s the probed duration (0: unknown). */
+int sv__poster_open(sv__poster **out, double duration_s, const char *path, sv__writer *writer,
+                    char *errbuf, size_t errlen);
+/* Offers a decoded frame at time t_s; writes the poster once a frame at or
+ * after 10 % of the duration is neither black nor flat. */
+int sv__poster_offer(sv__poster *p, const AVFrame *frame, double t_s, char *errbuf,
+                     size_t errlen);
+/* At the end of the video: writes the best frame seen when none passed. */
+int sv__poster_finish(sv__poster *p, char *errbuf, size_t errlen);
+int sv__poster_done(const sv__poster *p);
+void sv__poster_destroy(sv__poster *p);
+
 /* ---- manifests (hls.c, dash.c) ----------------------------------------- */
 
 typedef struct sv__manifest_rendition {
@@ -388,6 +438,7 @@ typedef struct sv__manifest {
     double duration_s;
     double segment_s;
     const sv__media_protection *prot;   /* NULL: clear */
+    const sv__tiles_info *tiles;        /* NULL or count 0: no thumbnail tiles */
 } sv__manifest;
 
 int sv__hls_write(const sv__manifest *m, const char *out_dir, char *errbuf, size_t errlen);
@@ -408,10 +459,12 @@ int sv__dash_write(const sv__manifest *m, const char *out_dir, char *errbuf, siz
 int sv__media_part_owns(const int *heights, int n, const sv__media_part *part, int i);
 
 /* Writes <out_dir>/part.json: the part, the renditions it wrote (their
- * info and segment records), the duration, thumbnails and segment_s. */
+ * info and segment records), the duration, thumbnails, thumbnail tiles
+ * (part 0's, NULL: none), poster and segment_s. */
 int sv__media_part_save(const char *out_dir, const sv__media_part *part,
                         const sv__media_result *res, const sv__manifest_rendition *const *r,
-                        int nb, double segment_s, char *errbuf, size_t errlen);
+                        int nb, double segment_s, const sv__tiles_info *tiles, char *errbuf,
+                        size_t errlen);
 
 /* ---- error messages (errors.c) ----------------------------------------- */
 

@@ -61,21 +61,35 @@ static json_t *rendition_json(const sv__manifest_rendition *r)
     return j;
 }
 
+/* The thumbnail tiles of part 0, as the manifests need them. */
+static json_t *tiles_json(const sv__tiles_info *t)
+{
+    return json_pack("{s:i,s:i,s:f,s:i,s:i,s:i,s:i,s:i}", "count", t->count, "thumbs",
+                     t->thumbs, "interval", t->interval_s, "cols", t->cols, "rows", t->rows,
+                     "width", t->thumb_width, "height", t->thumb_height, "max_bytes",
+                     t->max_bytes);
+}
+
 int sv__media_part_save(const char *out_dir, const sv__media_part *part,
                         const sv__media_result *res, const sv__manifest_rendition *const *r,
-                        int nb, double segment_s, char *errbuf, size_t errlen)
+                        int nb, double segment_s, const sv__tiles_info *tiles, char *errbuf,
+                        size_t errlen)
 {
-    json_t *list = json_array(), *doc = NULL;
+    json_t *list = json_array(), *doc = NULL, *jt = NULL;
     char *text = NULL, path[4200];
     int rc = SV_ERR_NOMEM;
 
     for (int i = 0; list && i < nb; i++)
         if (json_array_append_new(list, rendition_json(r[i])) < 0)
             goto fail;
-    if (!list || !(doc = json_pack("{s:i,s:i,s:f,s:i,s:f,s:f,s:O}", "part", part->index,
+    if (tiles && tiles->count > 0 && !(jt = tiles_json(tiles)))
+        goto fail;
+    if (!list || !(doc = json_pack("{s:i,s:i,s:f,s:i,s:f,s:f,s:O,s:b}", "part", part->index,
                                    "parts", part->count, "duration", res->duration_s, "thumbs",
                                    res->nb_thumbs, "segment_s", segment_s, "transcode_s",
-                                   res->transcode_s, "renditions", list)) ||
+                                   res->transcode_s, "renditions", list, "poster",
+                                   res->poster)) ||
+        (jt && json_object_set(doc, "tiles", jt) < 0) ||
         !(text = json_dumps(doc, JSON_COMPACT)))
         goto fail;
     if (snprintf(path, sizeof(path), "%s/part.json", out_dir) >= (int)sizeof(path)) {
@@ -90,6 +104,7 @@ fail:
     sv__media_err(errbuf, errlen, rc, "out of memory (part.json)");
 out:
     free(text);
+    json_decref(jt);
     json_decref(doc);
     json_decref(list);
     return rc;
@@ -107,6 +122,8 @@ typedef struct assembly {
     const char *from[SV_MEDIA_MAX_VIDEO + 1];  /* the part folder holding each */
     int nb_video, has_audio;
     int nb_thumbs;
+    sv__tiles_info tiles;    /* part 0's; count 0: none */
+    int poster;
     double segment_s, transcode_s;
 } assembly;
 
@@ -238,8 +255,19 @@ static int load_parts(assembly *a, const char *const *part_dirs, int nb_parts, c
         }
         a->docs[index] = doc;
         a->dirs[index] = part_dirs[i];
-        if (index == 0)
+        if (index == 0) {
+            json_t *jt = json_object_get(doc, "tiles");
+            sv__tiles_info *t = &a->tiles;
             a->nb_thumbs = thumbs;
+            a->poster = json_is_true(json_object_get(doc, "poster"));
+            if (jt && (json_unpack(jt, "{s:i,s:i,s:F,s:i,s:i,s:i,s:i,s:i}", "count", &t->count,
+                                   "thumbs", &t->thumbs, "interval", &t->interval_s, "cols",
+                                   &t->cols, "rows", &t->rows, "width", &t->thumb_width,
+                                   "height", &t->thumb_height, "max_bytes", &t->max_bytes) < 0 ||
+                       t->count < 1 || t->interval_s <= 0 || t->cols < 1 || t->rows < 1 ||
+                       t->thumb_width < 2 || t->thumb_height < 2 || t->max_bytes < 0))
+                return sv__media_err(errbuf, errlen, SV_ERR_INVALID, "%s: bad tiles", path);
+        }
         if (i > 0 && segment_s != a->segment_s)
             return sv__media_err(errbuf, errlen, SV_ERR_INVALID,
                                  "the parts were cut with different segment durations");
@@ -378,7 +406,8 @@ int sv__media_assemble(const char *const *part_dirs, int nb_parts, const char *o
                                       &a->segs[SV_MEDIA_MAX_VIDEO], "audio" };
     m = (sv__manifest){ video, a->nb_video, a->has_audio ? &audio : NULL,
                         sv__segwriter_duration(video[0].segs), a->segment_s,
-                        prot && prot->scheme != SV__PROTECT_NONE ? prot : NULL };
+                        prot && prot->scheme != SV__PROTECT_NONE ? prot : NULL,
+                        a->tiles.count > 0 ? &a->tiles : NULL };
     if ((rc = sv__hls_write(&m, out_dir, errbuf, errlen)) < 0 ||
         (rc = sv__dash_write(&m, out_dir, errbuf, errlen)) < 0)
         goto out;
@@ -398,6 +427,8 @@ int sv__media_assemble(const char *const *part_dirs, int nb_parts, const char *o
         res->renditions[res->nb_renditions++] = a->infos[SV_MEDIA_MAX_VIDEO];
     res->duration_s = m.duration_s;
     res->nb_thumbs = a->nb_thumbs;
+    res->nb_tiles = a->tiles.count;
+    res->poster = a->poster;
     res->transcode_s = a->transcode_s;
     rc = 0;
 out:
