@@ -3,7 +3,7 @@
  * backend_media tests and bench/transcode.sh.
  *
  *   sv-media-ingest INPUT OUT_DIR [--ladder 240:300,360:750|auto[:H:KBPS,...]] [--segment S]
- *                   [--codecs h264,hevc,av1]
+ *                   [--codecs h264,hevc,av1] [--tile-interval S]
  *                   [--threads N] [--preset P] [--cancel-at PERCENT] [--progress]
  *                   [--verbose] [--drm none|cenc|cbcs --kid HEX32 --key HEX32]
  *                   [--part K/N]
@@ -58,8 +58,9 @@ static void print_ladder(const sv__ladder_report *l);
 
 static void print_result(const sv__media_result *res)
 {
-    printf("duration=%.3f\nwall=%.3f\nthumbs=%d\nrenditions=%d\n",
-           res->duration_s, res->transcode_s, res->nb_thumbs, res->nb_renditions);
+    printf("duration=%.3f\nwall=%.3f\nthumbs=%d\ntiles=%d\nposter=%d\nrenditions=%d\n",
+           res->duration_s, res->transcode_s, res->nb_thumbs, res->nb_tiles, res->poster,
+           res->nb_renditions);
     for (int i = 0; i < res->nb_renditions; i++) {
         const sv__rendition_info *r = &res->renditions[i];
         printf("rendition=%s %s %dx%d bw=%lld avg=%lld codecs=%s fps=%.3f segs=%d\n",
@@ -166,6 +167,8 @@ int main(int argc, char **argv)
             }
         } else if (!strcmp(a, "--segment")) {
             ladder.segment_s = atof(v);
+        } else if (!strcmp(a, "--tile-interval")) {
+            ladder.tile_interval_s = atof(v);
         } else if (!strcmp(a, "--threads")) {
             ladder.threads = atoi(v);
         } else if (!strcmp(a, "--preset")) {

@@ -136,10 +136,12 @@ check_manifests() {
     mpd="$out/manifest.mpd"
     xmllint --noout "$mpd" || fail "manifest.mpd is not well-formed XML"
     x() { xmllint --xpath "$1" "$mpd"; }
-    main='//*[local-name()="AdaptationSet"][not(*[local-name()="EssentialProperty"])]'
+    main='//*[local-name()="AdaptationSet"][not(*[local-name()="EssentialProperty"])][not(@contentType="image")]'
     trick='//*[local-name()="AdaptationSet"][*[local-name()="EssentialProperty"][@schemeIdUri="http://dashif.org/guidelines/trickmode"]]'
     [ "$(x "count($main)")" -eq $((1 + HAS_AUDIO)) ] || fail "MPD: AdaptationSet count"
     [ "$(x "count($trick)")" -eq 1 ] || fail "MPD: no trick-mode AdaptationSet"
+    [ "$(x 'count(//*[local-name()="AdaptationSet"][@contentType="image"])')" -eq 1 ] ||
+        fail "MPD: no thumbnail tile AdaptationSet"
     [ "$(x "count($main[@contentType=\"video\"]/*[local-name()=\"Representation\"])")" -eq "$nv" ] ||
         fail "MPD: video Representation count"
     [ "$(x "count($trick/*[local-name()=\"Representation\"])")" -eq "$nv" ] ||
