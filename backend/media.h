@@ -81,6 +81,9 @@ typedef struct sv__ladder {
                               * the H.264 rung's; 0: the rule of thumb */
     double tile_interval_s;  /* seek thumbnails in tiles: one every this many
                               * seconds (0: the default, 2) */
+    int no_extras;           /* measurement only (bench/transcode.sh): no key
+                              * frame fragments (so no I-frame playlists or
+                              * trick-mode sets), no tiles, no poster */
 } sv__ladder;
 
 /* Fills the default ladder: 240p 300, 360p 750, 480p 1200, 720p 2800,

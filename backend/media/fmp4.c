@@ -40,6 +40,7 @@ struct sv__fmp4 {
     sv__sample_info *samples; /* packets of the pending fragment */
     int nb_samples, cap_samples;
     int is_video;
+    int key_chunks;          /* video: the key frame gets a fragment of its own */
     int key_sent;            /* the pending segment's key chunk went out */
     char codecs[48];         /* RFC 6381, from the init segment (video) */
 };
@@ -63,6 +64,7 @@ int sv__fmp4_open(sv__fmp4 **out, const AVCodecContext *enc, sv__frag_sink sink,
     m->sink = sink;
     m->enc_tb = enc->time_base;
     m->is_video = enc->codec_type == AVMEDIA_TYPE_VIDEO;
+    m->key_chunks = m->is_video;
     m->next_number = 1;
     ret = avformat_alloc_output_context2(&m->ctx, NULL, "mp4", NULL);
     if (ret < 0) {
@@ -114,7 +116,7 @@ int sv__fmp4_write(sv__fmp4 *m, AVPacket *pkt, char *errbuf, size_t errlen)
 {
     /* A video segment's key frame becomes a fragment of its own as soon as
      * a second frame follows it (internal.h, sv__fragment.key_chunk). */
-    if (m->is_video && m->nb_samples == 1 && m->samples[0].keyframe && !m->key_sent) {
+    if (m->key_chunks && m->nb_samples == 1 && m->samples[0].keyframe && !m->key_sent) {
         int ret = flush_chunk(m, 1, errbuf, errlen);
         if (ret < 0) {
             av_packet_unref(pkt);
@@ -259,6 +261,11 @@ int sv__fmp4_finish(sv__fmp4 *m, char *errbuf, size_t errlen)
         return sv__media_err(errbuf, errlen, SV_ERR_INTERNAL,
                              "muxer wrote %zu bytes after the last fragment", m->out.size);
     return 0;
+}
+
+void sv__fmp4_set_key_chunks(sv__fmp4 *m, int on)
+{
+    m->key_chunks = m->is_video && on;
 }
 
 const char *sv__fmp4_codecs(const sv__fmp4 *m)

@@ -225,6 +225,7 @@ static int start_outputs(ingest *g, char *errbuf, size_t errlen)
         p->out_dir = g->rung_dirs[i];
         p->prot = g->prot;
         p->writer = g->writer;
+        p->no_key_chunks = g->l->no_extras;
         if ((rc = sv__rung_start(&g->rungs[i], p, errbuf, errlen)) < 0)
             return rc;
         g->nb_rungs++;
@@ -239,8 +240,11 @@ static int start_outputs(ingest *g, char *errbuf, size_t errlen)
     }
     if ((rc = path_join(dir, sizeof(dir), g->out_dir, "thumbs", errbuf, errlen)) < 0 ||
         (rc = sv__thumbs_open(&g->thumbs, g->l->thumb_interval_s, dir, g->writer, errbuf,
-                              errlen)) < 0 ||
-        (rc = sv__tiles_open(&g->tiles, g->l->tile_interval_s, dir, g->writer, errbuf,
+                              errlen)) < 0)
+        return rc;
+    if (g->l->no_extras)
+        return 0;
+    if ((rc = sv__tiles_open(&g->tiles, g->l->tile_interval_s, dir, g->writer, errbuf,
                              errlen)) < 0 ||
         (rc = path_join(dir, sizeof(dir), g->out_dir, "thumbs/poster.jpg", errbuf, errlen)) < 0)
         return rc;

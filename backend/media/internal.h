@@ -199,6 +199,9 @@ typedef struct sv__fmp4 sv__fmp4;
  * its time_base is the packets' time base). Output goes to `sink`. */
 int sv__fmp4_open(sv__fmp4 **out, const AVCodecContext *enc, sv__frag_sink sink,
                   char *errbuf, size_t errlen);
+/* Video: with on = 0, a segment stays one fragment (no key frame fragment
+ * of its own, so no I-frame ranges). Call before the first write. */
+void sv__fmp4_set_key_chunks(sv__fmp4 *m, int on);
 /* Cuts a fragment here: the packets written so far become one fragment.
  * Does nothing when no packet is pending. */
 int sv__fmp4_cut(sv__fmp4 *m, char *errbuf, size_t errlen);
@@ -271,6 +274,7 @@ typedef struct sv__rung_params {
     const char *out_dir;     /* video/<h>p */
     const sv__media_protection *prot;  /* NULL: clear output */
     sv__writer *writer;      /* where the files go (must outlive the rung) */
+    int no_key_chunks;       /* sv__ladder.no_extras: one fragment per segment */
 } sv__rung_params;
 
 /* Creates the encoder and muxer for one rung and starts its thread. */

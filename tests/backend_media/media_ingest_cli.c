@@ -3,7 +3,7 @@
  * backend_media tests and bench/transcode.sh.
  *
  *   sv-media-ingest INPUT OUT_DIR [--ladder 240:300,360:750|auto[:H:KBPS,...]] [--segment S]
- *                   [--codecs h264,hevc,av1] [--tile-interval S]
+ *                   [--codecs h264,hevc,av1] [--tile-interval S] [--no-extras]
  *                   [--threads N] [--preset P] [--cancel-at PERCENT] [--progress]
  *                   [--verbose] [--drm none|cenc|cbcs --kid HEX32 --key HEX32]
  *                   [--part K/N]
@@ -147,6 +147,10 @@ int main(int argc, char **argv)
         }
         if (!strcmp(a, "--probe-only")) {
             probe_only = 1;
+            continue;
+        }
+        if (!strcmp(a, "--no-extras")) {
+            ladder.no_extras = 1;
             continue;
         }
         if (!v) {
