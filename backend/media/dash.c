@@ -9,7 +9,8 @@
  * folded with @r). After the audio set, one trick-mode set per video set
  * (EssentialProperty http://dashif.org/guidelines/trickmode): the key
  * frames alone, by byte range into the same segment files. Last, the
- * thumbnail tiles as an image set (http://dashif.org/thumbnail_tile).
+ * thumbnail tiles as an image set (http://dashif.org/thumbnail_tile), and
+ * one text/vtt set per subtitle language.
  */
 #include <math.h>
 #include <stdio.h>
@@ -201,6 +202,23 @@ static int write_image_set(xmlTextWriterPtr w, const sv__tiles_info *t, int id)
     return 0;
 }
 
+/* A subtitle track (subs.c): WebVTT segments cut like the video's. */
+static int write_text_set(xmlTextWriterPtr w, const sv__manifest_subs *t, double segment_s,
+                          int id)
+{
+    if (W_START(w, "AdaptationSet") || W_ATTR(w, "id", "%d", id) ||
+        W_ATTR(w, "contentType", "text") || W_ATTR(w, "mimeType", "text/vtt") ||
+        W_ATTR(w, "lang", "%s", t->lang) || W_START(w, "Role") ||
+        W_ATTR(w, "schemeIdUri", "urn:mpeg:dash:role:2011") || W_ATTR(w, "value", "subtitle") ||
+        W_END(w) || W_START(w, "Representation") || W_ATTR(w, "id", "subs-%s", t->lang) ||
+        W_ATTR(w, "bandwidth", "256") || W_START(w, "SegmentTemplate") ||
+        W_ATTR(w, "timescale", "1000") || W_ATTR(w, "duration", "%lld", llround(segment_s * 1000)) ||
+        W_ATTR(w, "media", "subs/%s/seg-$Number$.vtt", t->lang) || W_ATTR(w, "startNumber", "1") ||
+        W_END(w) || W_END(w) || W_END(w))
+        return -1;
+    return 0;
+}
+
 static int write_audio_set(xmlTextWriterPtr w, const sv__manifest_rendition *a,
                            const sv__media_protection *prot, int id)
 {
@@ -249,6 +267,14 @@ static int write_video_sets(xmlTextWriterPtr w, const sv__manifest *m, int trick
     return 0;
 }
 
+static int write_text_sets(xmlTextWriterPtr w, const sv__manifest *m, int *sets)
+{
+    for (int i = 0; i < m->nb_subs; i++)
+        if (write_text_set(w, &m->subs[i], m->segment_s, (*sets)++) < 0)
+            return -1;
+    return 0;
+}
+
 int sv__dash_write(const sv__manifest *m, const char *out_dir, char *errbuf, size_t errlen)
 {
     int rc = SV_ERR_NOMEM, sets = 0;
@@ -275,6 +301,7 @@ int sv__dash_write(const sv__manifest *m, const char *out_dir, char *errbuf, siz
         (m->audio && write_audio_set(w, m->audio, m->prot, sets++) < 0) ||
         write_video_sets(w, m, 1, &sets) < 0 ||
         (m->tiles && m->tiles->count > 0 && write_image_set(w, m->tiles, sets++) < 0) ||
+        write_text_sets(w, m, &sets) < 0 ||
         xmlTextWriterEndDocument(w) < 0) {
         rc = sv__media_err(errbuf, errlen, SV_ERR_INTERNAL, "libxml2 failed writing the MPD");
         goto fail;

@@ -10,7 +10,8 @@
  * has an I-frame playlist (EXT-X-I-FRAME-STREAM-INF in the master) whose
  * byte ranges are the key frames' own fragments at the start of the
  * existing segment files (fmp4.c). The thumbnail tiles (tiles.c) are an
- * image playlist (EXT-X-IMAGE-STREAM-INF, thumbs/images.m3u8).
+ * image playlist (EXT-X-IMAGE-STREAM-INF, thumbs/images.m3u8); subtitle
+ * tracks (subs.c writes their playlists) EXT-X-MEDIA TYPE=SUBTITLES.
  */
 #include <math.h>
 #include <stdio.h>
@@ -21,6 +22,7 @@
 #include "streamverse/common.h"
 
 #define AUDIO_GROUP "audio"
+#define SUBS_GROUP "subs"
 
 static int save(sv__buf *b, const char *out_dir, const char *rel, char *errbuf, size_t errlen)
 {
@@ -132,6 +134,11 @@ int sv__hls_write(const sv__manifest *m, const char *out_dir, char *errbuf, size
         sv__buf_printf(&b, "#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID=\"" AUDIO_GROUP "\",NAME=\"audio\","
                         "DEFAULT=YES,AUTOSELECT=YES,CHANNELS=\"2\",URI=\"%s/index.m3u8\"\n",
                         m->audio->path);
+    for (int i = 0; i < m->nb_subs; i++)
+        sv__buf_printf(&b, "#EXT-X-MEDIA:TYPE=SUBTITLES,GROUP-ID=\"" SUBS_GROUP "\",NAME=\"%s\","
+                        "LANGUAGE=\"%s\",DEFAULT=NO,AUTOSELECT=YES,"
+                        "URI=\"subs/%s/index.m3u8\"\n",
+                        m->subs[i].lang, m->subs[i].lang, m->subs[i].lang);
     /* Highest rung first: players that take the first variant as the start
      * pick a good one, and the order is what most packagers write. */
     for (int k = 0; k < m->nb_video; k++) {
@@ -140,10 +147,11 @@ int sv__hls_write(const sv__manifest *m, const char *out_dir, char *errbuf, size
         int64_t bw = v->bandwidth + (ai ? ai->bandwidth : 0);
         int64_t avg = v->average_bandwidth + (ai ? ai->average_bandwidth : 0);
         sv__buf_printf(&b, "#EXT-X-STREAM-INF:BANDWIDTH=%lld,AVERAGE-BANDWIDTH=%lld,"
-                        "RESOLUTION=%dx%d,CODECS=\"%s%s%s\",FRAME-RATE=%.3f%s\n%s/index.m3u8\n",
+                        "RESOLUTION=%dx%d,CODECS=\"%s%s%s\",FRAME-RATE=%.3f%s%s\n%s/index.m3u8\n",
                         (long long)bw, (long long)avg, v->width, v->height, v->codecs,
                         ai ? "," : "", ai ? ai->codecs : "", v->frame_rate,
-                        ai ? ",AUDIO=\"" AUDIO_GROUP "\"" : "", m->video[i].path);
+                        ai ? ",AUDIO=\"" AUDIO_GROUP "\"" : "",
+                        m->nb_subs ? ",SUBTITLES=\"" SUBS_GROUP "\"" : "", m->video[i].path);
     }
     /* The I-frame variants, in the same order (video only: CODECS names
      * no audio, RFC 8216 4.3.4.3). */

@@ -427,6 +427,51 @@ int sv__poster_finish(sv__poster *p, char *errbuf, size_t errlen);
 int sv__poster_done(const sv__poster *p);
 void sv__poster_destroy(sv__poster *p);
 
+/* ---- subtitles (subs_parse.c, subs.c) -------------------------------------- */
+
+#define SV__SUBS_MAX_BYTES (8 << 20)
+#define SV__SUBS_MAX_CUES 100000
+#define SV__SUBS_MAX_TEXT 4096
+
+typedef struct sv__sub_cue {
+    int64_t start_ms, end_ms;
+    char *settings;          /* WebVTT cue settings as written, or NULL */
+    char *text;              /* WebVTT cue text (lines joined by '\n') */
+} sv__sub_cue;
+
+typedef struct sv__sub_track {
+    sv__sub_cue *cues;       /* in file order */
+    int nb_cues;
+    int webvtt_input;        /* the file was WebVTT (else SRT) */
+} sv__sub_track;
+
+/* Reads an SRT or WebVTT file (`name` for messages). 0 with *out filled
+ * (free with sv__subs_free), or SV_ERR_PARSE / SV_ERR_OVERFLOW with a
+ * message naming the file, the line and what was wrong, or SV_ERR_NOMEM. */
+int sv__subs_parse(const char *data, size_t size, const char *name, sv__sub_track *out,
+                   char *errbuf, size_t errlen);
+void sv__subs_free(sv__sub_track *t);
+
+#define SV__SUBS_LANG_MAX 16
+/* A language tag: 2-3 letters, then "-" and 1-8 letters or digits, repeated. */
+int sv__subs_lang_ok(const char *lang);
+/* Reads and parses in->path (SV_ERR_INVALID for a bad language, SV_ERR_IO
+ * when it cannot be read, else as sv__subs_parse). */
+int sv__subs_load(const sv__subtitle_input *in, sv__sub_track *out, char *errbuf, size_t errlen);
+/* Segments of a subtitle track: as many as the video's. */
+int sv__subs_segments(double duration_s, double segment_s);
+/* Writes subs/<lang>/seg-<n>.vtt and subs/<lang>/index.m3u8 through `w`
+ * (NULL: in the caller). */
+int sv__subs_write(const sv__sub_track *t, const char *lang, const char *out_dir,
+                   double duration_s, double segment_s, sv__writer *w, char *errbuf,
+                   size_t errlen);
+
+/* A subtitle track as the manifests list it. */
+typedef struct sv__manifest_subs {
+    char lang[SV__SUBS_LANG_MAX];
+    int nb_segs;
+} sv__manifest_subs;
+
 /* ---- manifests (hls.c, dash.c) ----------------------------------------- */
 
 typedef struct sv__manifest_rendition {
@@ -443,6 +488,8 @@ typedef struct sv__manifest {
     double segment_s;
     const sv__media_protection *prot;   /* NULL: clear */
     const sv__tiles_info *tiles;        /* NULL or count 0: no thumbnail tiles */
+    const sv__manifest_subs *subs;      /* subtitle tracks, nb_subs of them */
+    int nb_subs;
 } sv__manifest;
 
 int sv__hls_write(const sv__manifest *m, const char *out_dir, char *errbuf, size_t errlen);
@@ -467,7 +514,8 @@ int sv__media_part_owns(const int *heights, int n, const sv__media_part *part, i
  * (part 0's, NULL: none), poster and segment_s. */
 int sv__media_part_save(const char *out_dir, const sv__media_part *part,
                         const sv__media_result *res, const sv__manifest_rendition *const *r,
-                        int nb, double segment_s, const sv__tiles_info *tiles, char *errbuf,
+                        int nb, double segment_s, const sv__tiles_info *tiles,
+                        const sv__manifest_subs *subs, int nb_subs, char *errbuf,
                         size_t errlen);
 
 /* ---- error messages (errors.c) ----------------------------------------- */
