@@ -100,8 +100,11 @@ int sv__subs_write(const sv__sub_track *t, const char *lang, const char *out_dir
 {
     char dir[4200], path[4300];
     int nseg = sv__subs_segments(duration_s, segment_s), rc;
-    if (snprintf(dir, sizeof(dir), "%s/subs/%s", out_dir, lang) >= (int)sizeof(dir))
+    if (snprintf(dir, sizeof(dir), "%s/subs", out_dir) >= (int)sizeof(dir) - SV__SUBS_LANG_MAX)
         return sv__media_err(errbuf, errlen, SV_ERR_IO, "path too long under %s", out_dir);
+    if ((rc = sv__media_ioerr(errbuf, errlen, sv__mkdir(dir, 0), "create", dir)) < 0)
+        return rc;
+    snprintf(dir + strlen(dir), sizeof(dir) - strlen(dir), "/%s", lang);
     if ((rc = sv__media_ioerr(errbuf, errlen, sv__mkdir(dir, 1), "create", dir)) < 0)
         return rc;
     sv__buf pl = { 0 };

@@ -37,18 +37,20 @@ typedef struct reader {
     size_t errlen;
 } reader;
 
-/* The next line without its \n or \r\n; 0 at the end. */
+/* The next line without its terminator (LF, CRLF or a lone CR, as WebVTT
+ * has them); 0 at the end. */
 static int next_line(reader *r, const char **s, size_t *n)
 {
+    const char *e = r->p;
     if (r->p >= r->end)
         return 0;
-    const char *nl = memchr(r->p, '\n', (size_t)(r->end - r->p));
-    const char *e = nl ? nl : r->end;
+    while (e < r->end && *e != '\n' && *e != '\r')
+        e++;
     *s = r->p;
     *n = (size_t)(e - r->p);
-    if (*n > 0 && (*s)[*n - 1] == '\r')
-        (*n)--;
-    r->p = nl ? nl + 1 : r->end;
+    if (e < r->end && *e == '\r' && e + 1 < r->end && e[1] == '\n')
+        e++;
+    r->p = e < r->end ? e + 1 : r->end;
     r->line++;
     return 1;
 }
