@@ -255,13 +255,19 @@ static int cue_text(reader *r, int srt, sv__sub_cue *cue)
     size_t n;
     int first = 1;
     while (next_line(r, &s, &n) && n > 0) {
+        size_t before = b.size;
         if (!first)
             sv__buf_printf(&b, "\n");
-        first = 0;
         if (srt)
             srt_text(&b, s, n);
         else
             vtt_text(&b, s, n);
+        /* A line that was only dropped tags is left out: an empty line
+         * would end the cue in the WebVTT written from it. */
+        if (b.size == before + !first)
+            b.size = before;
+        else
+            first = 0;
         if (b.size > SV__SUBS_MAX_TEXT) {
             char what[64];
             snprintf(what, sizeof(what), "a cue's text is over %d bytes", SV__SUBS_MAX_TEXT);
@@ -289,8 +295,9 @@ static int parse_srt(reader *r, sv__sub_track *t)
             continue;
         /* A cue number (digits alone), then its timing line. */
         const char *p = s;
-        if (digits(&p, s + n, 1, 9) >= 0 && p == s + n) {
-            number = atoi(s);
+        long v = digits(&p, s + n, 1, 9);
+        if (v >= 0 && p == s + n) {
+            number = (int)v;
             if (!next_line(r, &s, &n))
                 return fail(r, "the file ends after a cue number", "", 0);
         }
