@@ -168,14 +168,15 @@ int sv__hls_write(const sv__manifest *m, const char *out_dir, char *errbuf, size
                         m->video[i].path);
     }
     /* The image playlist: BANDWIDTH the largest tile over a tile's time,
-     * RESOLUTION that of a whole tile (the spec's examples). */
+     * RESOLUTION that of one thumbnail, as in EXT-X-TILES (the spec's
+     * examples; Shaka Player multiplies it by the layout). */
     if (m->tiles && m->tiles->count > 0) {
         const sv__tiles_info *t = m->tiles;
         double tile_s = t->interval_s * t->cols * t->rows;
         sv__buf_printf(&b, "#EXT-X-IMAGE-STREAM-INF:BANDWIDTH=%lld,RESOLUTION=%dx%d,"
                         "CODECS=\"jpeg\",URI=\"thumbs/images.m3u8\"\n",
-                        (long long)ceil(t->max_bytes * 8.0 / tile_s),
-                        t->thumb_width * t->cols, t->thumb_height * t->rows);
+                        (long long)ceil(t->max_bytes * 8.0 / tile_s), t->thumb_width,
+                        t->thumb_height);
     }
     return save(&b, out_dir, "master.m3u8", errbuf, errlen);
 }

@@ -63,7 +63,7 @@ y=$(yavg "$T/tile-2.jpg" "crop=160:90:640:360")
 awk -v y="$y" 'BEGIN { exit !(y < 20) }' || fail "tile 2's unused last cell is not black ($y)"
 
 p="$T/images.m3u8"
-grep -q '^#EXT-X-IMAGE-STREAM-INF:BANDWIDTH=[0-9]*,RESOLUTION=800x450,CODECS="jpeg",URI="thumbs/images.m3u8"$' \
+grep -q '^#EXT-X-IMAGE-STREAM-INF:BANDWIDTH=[0-9]*,RESOLUTION=160x90,CODECS="jpeg",URI="thumbs/images.m3u8"$' \
     "$OUT/master.m3u8" || fail "master: no EXT-X-IMAGE-STREAM-INF"
 grep -q '^#EXT-X-IMAGES-ONLY$' "$p" || fail "images.m3u8: no EXT-X-IMAGES-ONLY"
 [ "$(grep -c '^#EXT-X-TILES:RESOLUTION=160x90,LAYOUT=5x5,DURATION=0.400$' "$p")" -eq 2 ] ||
