@@ -267,10 +267,33 @@ static int write_video_sets(xmlTextWriterPtr w, const sv__manifest *m, int trick
     return 0;
 }
 
+/* The same track as TTML (IMSC1 text profile) in fMP4 (ttml.c). */
+static int write_stpp_set(xmlTextWriterPtr w, const sv__manifest_subs *t, double segment_s,
+                          int id)
+{
+    if (W_START(w, "AdaptationSet") || W_ATTR(w, "id", "%d", id) ||
+        W_ATTR(w, "contentType", "text") || W_ATTR(w, "mimeType", "application/mp4") ||
+        W_ATTR(w, "codecs", "stpp.ttml.im1t") || W_ATTR(w, "lang", "%s", t->lang) ||
+        W_START(w, "Role") || W_ATTR(w, "schemeIdUri", "urn:mpeg:dash:role:2011") ||
+        W_ATTR(w, "value", "subtitle") || W_END(w) || W_START(w, "Representation") ||
+        W_ATTR(w, "id", "ttml-%s", t->lang) || W_ATTR(w, "bandwidth", "1024") ||
+        W_START(w, "SegmentTemplate") || W_ATTR(w, "timescale", "1000") ||
+        W_ATTR(w, "duration", "%lld", llround(segment_s * 1000)) ||
+        W_ATTR(w, "initialization", "subs/%s/ttml-init.mp4", t->lang) ||
+        W_ATTR(w, "media", "subs/%s/ttml-$Number$.m4s", t->lang) ||
+        W_ATTR(w, "startNumber", "1") || W_END(w) || W_END(w) || W_END(w))
+        return -1;
+    return 0;
+}
+
+/* WebVTT sets first (every player reads them), then the TTML ones. */
 static int write_text_sets(xmlTextWriterPtr w, const sv__manifest *m, int *sets)
 {
     for (int i = 0; i < m->nb_subs; i++)
         if (write_text_set(w, &m->subs[i], m->segment_s, (*sets)++) < 0)
+            return -1;
+    for (int i = 0; i < m->nb_subs; i++)
+        if (write_stpp_set(w, &m->subs[i], m->segment_s, (*sets)++) < 0)
             return -1;
     return 0;
 }

@@ -373,6 +373,8 @@ static int package(ingest *g, sv__media_result *res, char *errbuf, size_t errlen
     double video_s = (double)(g->last_pts + 1) * av_q2d(g->tb);
     for (int i = 0; i < g->nb_subs && (!g->part || g->part->index == 0); i++) {
         if ((rc = sv__subs_write(&g->subs[i], g->l->subs[i].lang, g->out_dir, video_s,
+                                 g->l->segment_s, g->writer, errbuf, errlen)) < 0 ||
+            (rc = sv__ttml_write(&g->subs[i], g->l->subs[i].lang, g->out_dir, video_s,
                                  g->l->segment_s, g->writer, errbuf, errlen)) < 0)
             return rc;
         snprintf(g->sub_list[i].lang, sizeof(g->sub_list[i].lang), "%s", g->l->subs[i].lang);

@@ -466,6 +466,13 @@ int sv__subs_write(const sv__sub_track *t, const char *lang, const char *out_dir
                    double duration_s, double segment_s, sv__writer *w, char *errbuf,
                    size_t errlen);
 
+/* Writes subs/<lang>/ttml-init.mp4 and ttml-<n>.m4s (TTML, IMSC1 text
+ * profile, in fMP4 'stpp', one document per video segment) after
+ * sv__subs_write made the folder (ttml.c). */
+int sv__ttml_write(const sv__sub_track *t, const char *lang, const char *out_dir,
+                   double duration_s, double segment_s, sv__writer *w, char *errbuf,
+                   size_t errlen);
+
 /* A subtitle track as the manifests list it. */
 typedef struct sv__manifest_subs {
     char lang[SV__SUBS_LANG_MAX];

@@ -6,6 +6,8 @@
 #  - the WebVTT segments (a cue in every segment it overlaps), their
 #    playlists, the master's EXT-X-MEDIA TYPE=SUBTITLES and SUBTITLES group,
 #    the MPD's text/vtt sets;
+#  - the TTML (IMSC1 text profile) in fMP4 'stpp' tracks and their MPD sets:
+#    one sample per segment, a document libxml2 parses, the cues clipped;
 #  - svplay (--sub-log) shows each cue once at its times with its text, from
 #    the HLS master and from the MPD, in both languages;
 #  - bad files are refused before any decoding with the file, line and what
@@ -57,6 +59,45 @@ for l in en fr; do
     [ "$(xmllint --xpath "string(//*[local-name()=\"AdaptationSet\"][@contentType=\"text\"][@lang=\"$l\"]/@mimeType)" "$mpd")" = text/vtt ] ||
         fail "MPD: no text/vtt set for $l"
 done
+
+# TTML (IMSC1 text) in fMP4 for DASH: a stpp set per language, an init with
+# the stpp sample entry, one sample per segment holding a well-formed TTML
+# document (parsed back by libxml2) with the cues clipped to the segment.
+for l in en fr; do
+    set_="//*[local-name()=\"AdaptationSet\"][@mimeType=\"application/mp4\"][@lang=\"$l\"]"
+    [ "$(xmllint --xpath "string($set_/@codecs)" "$mpd")" = stpp.ttml.im1t ] ||
+        fail "MPD: no stpp set for $l"
+    [ "$(xmllint --xpath "string($set_//*[local-name()=\"SegmentTemplate\"]/@media)" "$mpd")" = "subs/$l/ttml-\$Number\$.m4s" ] ||
+        fail "MPD: the $l stpp template"
+done
+# ttml N: the TTML document of segment N of the en track (the one mdat).
+ttml() {
+    cat "$S/ttml-init.mp4" "$S/ttml-$1.m4s" > "$WORK/ttml.mp4"
+    [ "$(ffprobe -v error -show_entries stream=codec_tag_string -of csv=p=0 "$WORK/ttml.mp4")" = stpp ] ||
+        fail "ttml-$1.m4s: not an stpp track"
+    [ "$(ffprobe -v error -show_entries packet=size -of csv=p=0 "$WORK/ttml.mp4" | wc -l)" -eq 1 ] ||
+        fail "ttml-$1.m4s: not one sample"
+    python3 -c "import sys; d = open(sys.argv[1], 'rb').read(); i = d.index(b'mdat'); sys.stdout.buffer.write(d[i + 4:])" \
+        "$S/ttml-$1.m4s" > "$WORK/ttml-$1.xml"
+    xmllint --noout "$WORK/ttml-$1.xml" || fail "ttml-$1.m4s: the TTML is not well-formed"
+}
+tt() { xmllint --xpath "$1" "$WORK/ttml-$2.xml"; }
+for n in 1 2 3; do
+    ttml "$n"
+    [ "$(tt 'string(/*[local-name()="tt"]/@*[local-name()="profile"])' "$n")" = \
+        http://www.w3.org/ns/ttml/profile/imsc1/text ] || fail "ttml-$n: not the IMSC1 text profile"
+done
+p='//*[local-name()="p"]'
+[ "$(tt "count($p)" 1)" -eq 2 ] && [ "$(tt "string($p[1])" 1)" = "Hello world" ] &&
+    [ "$(tt "string($p[2]/@begin)" 1)" = 00:00:03.500 ] &&
+    [ "$(tt "string($p[2]/@end)" 1)" = 00:00:04.000 ] && [ "$(tt "string($p[2])" 1)" = "Spans & crosses" ] ||
+    fail "ttml-1: the cues of 0-4 s (the one across 4 s clipped to 4 s)"
+[ "$(tt "count($p)" 2)" -eq 2 ] && [ "$(tt "string($p[1]/@begin)" 2)" = 00:00:04.000 ] &&
+    [ "$(tt "string($p[1]/@end)" 2)" = 00:00:04.500 ] &&
+    [ "$(tt "count($p[2]/*[local-name()=\"br\"])" 2)" -eq 1 ] ||
+    fail "ttml-2: the cues of 4-8 s (two lines split by br)"
+[ "$(tt "count($p)" 3)" -eq 0 ] || fail "ttml-3: a cue after 8 s"
+echo "TTML: an stpp track per language, well-formed IMSC1 documents with the segments' cues"
 
 # svplay: the cues at their times, each once (tags dropped, '&' decoded).
 printf '0.500\t1.500\tHello world\n3.500\t4.500\tSpans & crosses\n6.000\t7.250\tLine one\\nLine two\n' \
