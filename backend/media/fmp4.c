@@ -11,7 +11,8 @@
  * segment, everything from the first moof on is one fragment. tfdt stays
  * continuous because one muxer serves the whole track.
  *
- * A video segment is two fragments (CMAF chunks) back to back in one file:
+ * A VOD video segment (sv__fmp4_set_key_chunks, rung.c) is two fragments
+ * (CMAF chunks) back to back in one file:
  * the key frame alone, then the rest of the GOP. The first bytes of every
  * segment are then a complete moof+mdat holding only its key frame, which
  * the I-frame playlists (hls.c) and the DASH trick-mode sets (dash.c)
@@ -64,7 +65,7 @@ int sv__fmp4_open(sv__fmp4 **out, const AVCodecContext *enc, sv__frag_sink sink,
     m->sink = sink;
     m->enc_tb = enc->time_base;
     m->is_video = enc->codec_type == AVMEDIA_TYPE_VIDEO;
-    m->key_chunks = m->is_video;
+    m->key_chunks = 0;       /* the VOD rungs turn it on (rung.c); live parts stay whole */
     m->next_number = 1;
     ret = avformat_alloc_output_context2(&m->ctx, NULL, "mp4", NULL);
     if (ret < 0) {

@@ -199,8 +199,11 @@ typedef struct sv__fmp4 sv__fmp4;
  * its time_base is the packets' time base). Output goes to `sink`. */
 int sv__fmp4_open(sv__fmp4 **out, const AVCodecContext *enc, sv__frag_sink sink,
                   char *errbuf, size_t errlen);
-/* Video: with on = 0, a segment stays one fragment (no key frame fragment
- * of its own, so no I-frame ranges). Call before the first write. */
+/* Video: with on != 0 the key frame that starts a fragment is flushed as a
+ * fragment of its own (key_chunk = 1, see sv__fragment) as soon as a second
+ * frame follows; off (the default, the live ladder's parts) a cut is one
+ * fragment. The VOD rungs turn it on (rung.c) unless sv__ladder.no_extras.
+ * Call before the first write. */
 void sv__fmp4_set_key_chunks(sv__fmp4 *m, int on);
 /* Cuts a fragment here: the packets written so far become one fragment.
  * Does nothing when no packet is pending. */
