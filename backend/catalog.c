@@ -341,3 +341,18 @@ json_t *sv__catalog_users_list(sv__catalog *cat)
 {
     return cat->ops->users_list(cat);
 }
+
+int sv__catalog_break_add(sv__catalog *cat, sv__ad_break *b)
+{
+    return cat->ops->break_add(cat, b);
+}
+
+int sv__catalog_breaks(sv__catalog *cat, int64_t title_id, sv__ad_break *out, int cap)
+{
+    return cat->ops->breaks(cat, title_id, out, cap);
+}
+
+int sv__catalog_break_remove(sv__catalog *cat, int64_t title_id, int64_t id)
+{
+    return cat->ops->break_remove(cat, title_id, id);
+}

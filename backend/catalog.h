@@ -31,11 +31,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "backend/breaks.h"
 #include "backend/media.h"
 
 typedef struct sv__catalog sv__catalog;
 
-#define SV__CATALOG_SCHEMA_VERSION 8
+#define SV__CATALOG_SCHEMA_VERSION 9
 
 enum sv__job_state { SV__JOB_QUEUED, SV__JOB_RUNNING, SV__JOB_DONE, SV__JOB_FAILED, SV__JOB_NB };
 
@@ -232,5 +233,16 @@ int sv__catalog_job_inputs_active(sv__catalog *cat, void (*fn)(void *opaque, con
 
 /* Number of jobs per state (counts[SV__JOB_NB]). */
 int sv__catalog_job_counts(sv__catalog *cat, int64_t *counts);
+
+/* ---- ad breaks (breaks.h) ------------------------------------------------ */
+
+/* Adds break *b (title_id, at_s, duration_s, cls) and sets b->id and
+ * b->created. Returns 0, SV_ERR_NOT_FOUND (no such title) or SV_ERR_IO. */
+int sv__catalog_break_add(sv__catalog *cat, sv__ad_break *b);
+/* The title's breaks by at_s (at most cap). Returns the count or SV_ERR_IO
+ * (an unknown title has none). */
+int sv__catalog_breaks(sv__catalog *cat, int64_t title_id, sv__ad_break *out, int cap);
+/* Removes break `id` of the title. Returns 0, SV_ERR_NOT_FOUND or SV_ERR_IO. */
+int sv__catalog_break_remove(sv__catalog *cat, int64_t title_id, int64_t id);
 
 #endif

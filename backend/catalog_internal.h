@@ -75,6 +75,10 @@ typedef struct sv__catalog_ops {
     json_t *(*continue_watching)(sv__catalog *cat, int64_t user_id, int limit, int *err);
     int (*title_access)(sv__catalog *cat, int64_t title_id, int *ready, json_t **regions);
     int (*title_set_regions)(sv__catalog *cat, int64_t title_id, json_t *regions);
+    /* ad breaks (breaks.h) */
+    int (*break_add)(sv__catalog *cat, sv__ad_break *b);
+    int (*breaks)(sv__catalog *cat, int64_t title_id, sv__ad_break *out, int cap);
+    int (*break_remove)(sv__catalog *cat, int64_t title_id, int64_t id);
     /* titles */
     int (*title_create)(sv__catalog *cat, const char *title, const char *synopsis,
                         const char *const *genres, int nb_genres, int64_t *id);

@@ -148,6 +148,16 @@ static const char *const migrations[] = {
     "  settings TEXT NOT NULL DEFAULT '{}',"
     "  created BIGINT NOT NULL,"
     "  title_id BIGINT REFERENCES titles(id) ON DELETE SET NULL);",
+    /* 4 -> 5: ad breaks (breaks.h, catalog_pg_breaks.c), as SQLite's
+     * version 9. */
+    "CREATE TABLE ad_breaks ("
+    "  id BIGSERIAL PRIMARY KEY,"
+    "  title_id BIGINT NOT NULL REFERENCES titles(id) ON DELETE CASCADE,"
+    "  at_s DOUBLE PRECISION NOT NULL CHECK (at_s >= 0),"
+    "  duration_s DOUBLE PRECISION NOT NULL CHECK (duration_s > 0),"
+    "  class TEXT NOT NULL,"
+    "  created BIGINT NOT NULL);"
+    "CREATE INDEX ad_breaks_title ON ad_breaks(title_id, at_s);",
 };
 
 #define PG_SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))
@@ -474,6 +484,9 @@ const sv__catalog_ops sv__pg_ops = {
     .continue_watching = sv__pg_continue_watching,
     .title_access = sv__pg_title_access,
     .title_set_regions = sv__pg_title_set_regions,
+    .break_add = sv__pg_break_add,
+    .breaks = sv__pg_breaks,
+    .break_remove = sv__pg_break_remove,
     .title_ladder = sv__pg_title_ladder,
     .user_insert = sv__pg_user_insert,
     .user_find = sv__pg_user_find,

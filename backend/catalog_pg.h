@@ -100,6 +100,10 @@ int sv__pg_resume_get(sv__catalog *cat, int64_t user_id, int64_t title_id, doubl
 json_t *sv__pg_continue_watching(sv__catalog *cat, int64_t user_id, int limit, int *err);
 int sv__pg_title_access(sv__catalog *cat, int64_t title_id, int *ready, json_t **regions);
 int sv__pg_title_set_regions(sv__catalog *cat, int64_t title_id, json_t *regions);
+/* catalog_pg_breaks.c */
+int sv__pg_break_add(sv__catalog *cat, sv__ad_break *b);
+int sv__pg_breaks(sv__catalog *cat, int64_t title_id, sv__ad_break *out, int cap);
+int sv__pg_break_remove(sv__catalog *cat, int64_t title_id, int64_t id);
 int sv__pg_title_ladder(sv__catalog *cat, int64_t title_id, char **json_text);
 
 /* ---- titles, keys, lockouts and audit (catalog_pg_titles.c,

@@ -175,6 +175,17 @@ static const char *const migrations[] = {
     "  settings TEXT NOT NULL DEFAULT '{}',"
     "  created INTEGER NOT NULL,"
     "  title_id INTEGER REFERENCES titles(id) ON DELETE SET NULL);",
+    /* 8 -> 9: ad breaks (breaks.h, catalog_sqlite_breaks.c): where a break
+     * sits in a title and how long it lasts, and the DATERANGE CLASS its
+     * manifests give it. */
+    "CREATE TABLE ad_breaks ("
+    "  id INTEGER PRIMARY KEY,"
+    "  title_id INTEGER NOT NULL REFERENCES titles(id) ON DELETE CASCADE,"
+    "  at_s REAL NOT NULL CHECK (at_s >= 0),"
+    "  duration_s REAL NOT NULL CHECK (duration_s > 0),"
+    "  class TEXT NOT NULL,"
+    "  created INTEGER NOT NULL);"
+    "CREATE INDEX ad_breaks_title ON ad_breaks(title_id, at_s);",
 };
 
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) == SV__CATALOG_SCHEMA_VERSION,
@@ -347,6 +358,9 @@ const sv__catalog_ops sv__sqlite_ops = {
     .continue_watching = sv__sqlite_continue_watching,
     .title_access = sv__sqlite_title_access,
     .title_set_regions = sv__sqlite_title_set_regions,
+    .break_add = sv__sqlite_break_add,
+    .breaks = sv__sqlite_breaks,
+    .break_remove = sv__sqlite_break_remove,
     .title_ladder = sv__sqlite_title_ladder,
     .title_create = sv__sqlite_title_create,
     .title_update = sv__sqlite_title_update,

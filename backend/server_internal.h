@@ -96,6 +96,10 @@ void sv__api_continue_watching(void *ctx, sv__http_req *req);
 void sv__api_steering_get(void *ctx, sv__http_req *req);
 void sv__api_steering_put(void *ctx, sv__http_req *req);
 void sv__api_title_regions(void *ctx, sv__http_req *req);
+/* api_breaks.c: ad breaks (breaks.h) */
+void sv__api_title_breaks(void *ctx, sv__http_req *req);
+void sv__api_title_break_add(void *ctx, sv__http_req *req);
+void sv__api_title_break_remove(void *ctx, sv__http_req *req);
 
 /* api_channels.c: live channels (GET open, writes admin), their media
  * (/live/...) and the server's clock for DASH's UTCTiming. */

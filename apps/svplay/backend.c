@@ -14,6 +14,19 @@
 
 #define MAX_ANSWER (4 << 20)
 
+/* --ca-file, --pin-pubkey and --http1, for these calls as for the player's. */
+static struct {
+    const char *ca_file, *pin_pubkey;
+    int http1;
+} tls;
+
+void svp_backend_set_tls(const char *ca_file, const char *pin_pubkey, int http1)
+{
+    tls.ca_file = ca_file;
+    tls.pin_pubkey = pin_pubkey;
+    tls.http1 = http1;
+}
+
 typedef struct answer {
     char *data;
     size_t len;
@@ -87,6 +100,12 @@ int svp_backend_call(const char *server, const char *method, const char *path,
     curl_easy_setopt(h, CURLOPT_TIMEOUT, 15L);
     curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(h, CURLOPT_HTTP_VERSION,
+                     tls.http1 ? (long)CURL_HTTP_VERSION_1_1 : (long)CURL_HTTP_VERSION_2TLS);
+    if (tls.ca_file)
+        curl_easy_setopt(h, CURLOPT_CAINFO, tls.ca_file);
+    if (tls.pin_pubkey)
+        curl_easy_setopt(h, CURLOPT_PINNEDPUBLICKEY, tls.pin_pubkey);
     if (curl_easy_perform(h) != CURLE_OK) {
         snprintf(err, errlen, "%s %s: %s", method, url, cerr[0] ? cerr : "transfer failed");
         goto out;

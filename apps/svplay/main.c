@@ -19,6 +19,7 @@ int main(int argc, char **argv)
         return SVP_EXIT_OK;
     if (ret < 0)
         return SVP_EXIT_USAGE;
+    svp_backend_set_tls(app.opt.ca_file, app.opt.pin_pubkey, app.opt.http1);
     if (svp_stats_create(&app.stats) < 0) {
         fprintf(stderr, "svplay: error: out of memory\n");
         return SVP_EXIT_ERROR;

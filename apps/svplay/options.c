@@ -2,11 +2,13 @@
  * svplay's command line. Every value is checked here, so a typo is a usage
  * error (exit 2) before any network or window work starts.
  */
+#include <errno.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include <streamverse/abr.h>
 #include <streamverse/cdm.h>
@@ -45,10 +47,11 @@ static const char usage_tail[] =
 enum {
     OPT_HEADLESS = 256, OPT_BENCHMARK, OPT_START, OPT_FRAMES, OPT_ABR, OPT_QUALITY,
     OPT_MAX_HEIGHT, OPT_STATS, OPT_FRAMEMD5, OPT_REALTIME, OPT_LICENSE_URL, OPT_KEY,
-    OPT_VOLUME, OPT_MUTE, OPT_FULLSCREEN, OPT_LOG_LEVEL, OPT_SUB, OPT_SUB_LOG, OPT_CDN,
+    OPT_VOLUME, OPT_MUTE, OPT_FULLSCREEN, OPT_LOG_LEVEL, OPT_SUB, OPT_SUB_LOG, OPT_EVENTS, OPT_CDN,
     OPT_AUTH_TOKEN, OPT_SERVER, OPT_USER, OPT_PASSWORD_FILE, OPT_DEVICE, OPT_HLS,
     OPT_FROM_START, OPT_CMCD, OPT_CODECS, OPT_ALLOW_CODEC_SWITCH, OPT_GIVE_UP,
-    OPT_ALANG, OPT_SLANG, OPT_TARGET_LATENCY
+    OPT_ALANG, OPT_SLANG, OPT_TARGET_LATENCY, OPT_CAPTIONS, OPT_CA_FILE, OPT_PIN_PUBKEY,
+    OPT_HTTP1
 };
 
 /* Every option, described once: the parser and --help are made from it
@@ -105,6 +108,14 @@ static const cli_opt options[] = {
       "write each subtitle cue once, in order, when playback reaches it: "
       "start (s), tab, end (s), tab, text (newlines as \\n); the same "
       "lines on every run, however fast it plays", NULL, NULL },
+    { "captions", 0, NULL, OPT_CAPTIONS, 0,
+      "show the CEA-608 closed captions (CC1) carried in the video while "
+      "no subtitle track is shown; --sub-log logs them", NULL, NULL },
+    { "events", 0, "FILE", OPT_EVENTS, 0,
+      "write each timed event (DASH EventStream and emsg, HLS "
+      "EXT-X-DATERANGE, SCTE-35) as one JSON line when playback reaches "
+      "it: source, scheme, value, id, start_s, duration_s, reported_at_s, "
+      "payload_hex, attributes, scte35", NULL, NULL },
     { "cdn", 0, "ID=BASE_URL[,PRIORITY[,WEIGHT]]", OPT_CDN, 0,
       "a CDN serving the manifest's folder under BASE_URL "
       "(repeatable, at most 16); each request goes to the best "
@@ -128,6 +139,17 @@ static const cli_opt options[] = {
     { "cmcd", 0, NULL, OPT_CMCD, 0,
       "send Common Media Client Data (CTA-5004) with each "
       "segment request (CMCD= query argument)", NULL, NULL },
+    { "ca-file", 0, "FILE", OPT_CA_FILE, 0,
+      "trust the certificate authorities of this PEM file instead of the "
+      "system's (a private or test CA), for every https request", NULL, "Network:" },
+    { "pin-pubkey", 0, "sha256//BASE64[;...]", OPT_PIN_PUBKEY, 0,
+      "accept only servers whose public key has one of these SHA-256 "
+      "hashes (base64 of the DER SubjectPublicKeyInfo's hash, as curl "
+      "--pinnedpubkey); a mismatch ends playback with an error naming the host",
+      NULL, NULL },
+    { "http1", 0, NULL, OPT_HTTP1, 0,
+      "HTTP/1.1 only (by default requests to one host share one HTTP/2 "
+      "connection when the server offers HTTP/2)", NULL, NULL },
     { "server", 0, "URL", OPT_SERVER, 0,
       "the backend's base URL; the input is then a title id, "
       "or none for the catalog (window only)", NULL, "Backend (svserver):" },
@@ -378,6 +400,7 @@ static int apply_option(svp_options *o, int c, const char *arg)
         o->sub = arg;
         return 0;
     case OPT_SUB_LOG: o->sub_log_path = arg; return 0;
+    case OPT_EVENTS: o->events_path = arg; return 0;
     case OPT_ALANG:
         if (parse_languages("alang", arg) < 0)
             return -1;
@@ -436,6 +459,20 @@ static int apply_option(svp_options *o, int c, const char *arg)
     case OPT_HLS: o->prefer_hls = 1; return 0;
     case OPT_FROM_START: o->from_start = 1; return 0;
     case OPT_CMCD: o->cmcd = 1; return 0;
+    case OPT_CAPTIONS: o->captions = 1; return 0;
+    case OPT_CA_FILE:
+        if (access(arg, R_OK) != 0)
+            return usage_error("cannot read --ca-file '%s': %s", arg, strerror(errno));
+        o->ca_file = arg;
+        return 0;
+    case OPT_PIN_PUBKEY:
+        /* The SDK checks each hash; here only the form, for a usage error. */
+        if (strncmp(arg, "sha256//", 8) || strstr(arg, ";;") || arg[strlen(arg) - 1] == ';')
+            return usage_error("invalid --pin-pubkey '%s': sha256//BASE64, several joined "
+                               "by ';'", arg);
+        o->pin_pubkey = arg;
+        return 0;
+    case OPT_HTTP1: o->http1 = 1; return 0;
     case OPT_TARGET_LATENCY:
         if (parse_int("target-latency", arg, -1, 600000, &n) < 0)
             return -1;

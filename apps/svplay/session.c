@@ -115,9 +115,13 @@ int svp_session_settings(svp_app *app, sv_player_settings *s)
         return -1;
     sv_player_default_settings(s);
     s->cmcd = app->opt.cmcd;
+    s->captions = app->opt.captions;
     if (app->opt.give_up_ms > 0)
         s->fetch_give_up_ms = app->opt.give_up_ms;
     s->live_target_latency_ms = app->opt.target_latency_ms;
+    s->tls_ca_file = app->opt.ca_file;
+    s->tls_pinned_pubkey = app->opt.pin_pubkey;
+    s->http_version = app->opt.http1 ? SV_HTTP_VERSION_1_1 : SV_HTTP_VERSION_AUTO;
     if (app->opt.abr_rule)
         s->abr_rule = app->opt.abr_rule;
     s->max_height = app->opt.max_height;
@@ -197,6 +201,10 @@ int svp_session_start(svp_app *app, const sv_player_settings *s)
         svp_session_fail(app, ret, "cannot open the --sub-log file");
         return -1;
     }
+    if ((ret = svp_events_open(app)) < 0) {
+        svp_session_fail(app, ret, "cannot open the --events file");
+        return -1;
+    }
     if ((ret = sv_player_create(&app->player, s)) < 0) {
         snprintf(msg, sizeof(msg), "cannot create the player: %s", sv_strerror(ret));
         svp_session_fail(app, ret, msg);
@@ -241,6 +249,7 @@ void svp_session_event(svp_app *app, const sv_event *ev)
 {
     svp_stats_event(app->stats, ev, svp_elapsed_s(app), app->player);
     svp_subs_event(app, ev);
+    svp_events_event(app, ev, svp_elapsed_s(app));
     switch (ev->id) {
     case SV_EVENT_STATE_CHANGED:
         app->state = ev->data.state.state;
@@ -302,6 +311,7 @@ void svp_session_end(svp_app *app, int64_t audio_frames, int64_t audio_silence_f
     sv_player_destroy(app->player);
     app->player = NULL;
     svp_subs_close(app);
+    svp_events_close(app);
     if (app->cdm && app->cdm->destroy)
         app->cdm->destroy(app->cdm);
     app->cdm = NULL;

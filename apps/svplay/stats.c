@@ -51,6 +51,11 @@ typedef struct skip_rec {
     char url[256], reason[200];
 } skip_rec;
 
+typedef struct timed_rec {
+    double t_s, start_s, duration_s, reported_at_s;
+    char scheme[128], value[32], id[64];
+} timed_rec;
+
 struct svp_stats {
     rendition_rec *renditions;
     size_t nb_renditions, cap_renditions;
@@ -62,6 +67,8 @@ struct svp_stats {
     size_t nb_skips, cap_skips;
     subtitle_rec *subtitles;
     size_t nb_subtitles, cap_subtitles;
+    timed_rec *timed;
+    size_t nb_timed, cap_timed;
     double rebuffer_start_s;     /* -1 when not stalled */
     double load_unix_s;          /* 0 until the load command */
 };
@@ -85,6 +92,7 @@ void svp_stats_destroy(svp_stats *st)
     free(st->cdns);
     free(st->skips);
     free(st->subtitles);
+    free(st->timed);
     free(st);
 }
 
@@ -169,6 +177,20 @@ void svp_stats_event(svp_stats *st, const sv_event *ev, double t_s, sv_player *p
         r->duration_s = ev->data.skip.duration_s;
         copy_id(r->url, sizeof(r->url), ev->data.skip.url);
         copy_id(r->reason, sizeof(r->reason), ev->data.skip.reason);
+        return;
+    }
+    if (ev->id == SV_EVENT_TIMED_METADATA && ev->data.timed) {
+        const sv_timed_event *e = ev->data.timed;
+        timed_rec *r = grow((void **)&st->timed, &st->nb_timed, &st->cap_timed, sizeof(*r));
+        if (!r)
+            return;
+        r->t_s = t_s;
+        r->start_s = e->start_s;
+        r->duration_s = e->duration_s;
+        r->reported_at_s = e->reported_at_s;
+        copy_id(r->scheme, sizeof(r->scheme), e->scheme);
+        copy_id(r->value, sizeof(r->value), e->value);
+        copy_id(r->id, sizeof(r->id), e->id);
         return;
     }
     if (ev->id == SV_EVENT_SUBTITLE) {
@@ -262,6 +284,15 @@ static json_t *timeline_json(const svp_stats *st)
     json_object_set_new(obj, "cdn_changes", cdns);
     json_object_set_new(obj, "segment_skips", skips);
     json_object_set_new(obj, "subtitles", subs);
+    json_t *timed = json_array();
+    for (size_t i = 0; st && i < st->nb_timed; i++) {
+        const timed_rec *r = &st->timed[i];
+        json_array_append_new(timed, json_pack("{s:f,s:s,s:s,s:s,s:f,s:f,s:f}", "t_s", r->t_s,
+                                               "scheme", r->scheme, "value", r->value, "id", r->id,
+                                               "start_s", r->start_s, "duration_s", r->duration_s,
+                                               "reported_at_s", r->reported_at_s));
+    }
+    json_object_set_new(obj, "timed_events_list", timed);
     return obj;
 }
 
@@ -298,6 +329,7 @@ int svp_stats_write(const svp_stats *st, const char *path, sv_player *player,
     int ret = -1;
 
     ps.startup_time_s = -1;
+    ps.segment_fetch_p50_s = ps.segment_fetch_p95_s = -1;
     if (player)
         sv_player_get_stats(player, &ps);
     json_t *root = json_object();
@@ -324,6 +356,14 @@ int svp_stats_write(const svp_stats *st, const char *path, sv_player *player,
     json_object_set_new(root, "min_playback_rate", json_real(ps.min_playback_rate));
     json_object_set_new(root, "max_playback_rate", json_real(ps.max_playback_rate));
     json_object_set_new(root, "playback_rate_changes", json_integer(ps.playback_rate_changes));
+    json_object_set_new(root, "text_skipped", json_integer(ps.text_skipped));
+    json_object_set_new(root, "http1_requests", json_integer(ps.http1_requests));
+    json_object_set_new(root, "http2_requests", json_integer(ps.http2_requests));
+    json_object_set_new(root, "connections_opened", json_integer(ps.connections_opened));
+    json_object_set_new(root, "segment_fetch_p50_s", json_real(ps.segment_fetch_p50_s));
+    json_object_set_new(root, "segment_fetch_p95_s", json_real(ps.segment_fetch_p95_s));
+    json_object_set_new(root, "timed_events", json_integer(ps.timed_events));
+    json_object_set_new(root, "timed_events_malformed", json_integer(ps.timed_events_malformed));
     json_object_set_new(root, "audio_frames", json_integer(audio_frames));
     json_object_set_new(root, "audio_silence_frames", json_integer(audio_silence_frames));
     json_object_set_new(root, "audio_md5", audio_md5 ? json_string(audio_md5) : json_null());

@@ -1,6 +1,7 @@
 /*
  * subs.c - svplay's subtitle choice (--sub, --slang) and cue log (--sub-log).
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -46,8 +47,40 @@ static int choose(sv_player *p, const char *sel)
     return -1;
 }
 
+static const char *align_name(sv_cue_align a)
+{
+    return a == SV_CUE_ALIGN_START ? "start" : a == SV_CUE_ALIGN_CENTER ? "center" : "end";
+}
+
+/* The fourth column of a cue with a style: the fields its source set,
+ * separated by spaces. */
+static void log_style(FILE *f, const sv_cue_style *st)
+{
+    char b[256];
+    int n = 0;
+
+    if (st->width > 0)
+        n += snprintf(b + n, sizeof(b) - (size_t)n, " region=%.1f,%.1f,%.1f,%.1f", st->x, st->y,
+                      st->width, st->height);
+    if (st->text_align)
+        n += snprintf(b + n, sizeof(b) - (size_t)n, " text-align=%s", align_name(st->text_align));
+    if (st->display_align)
+        n += snprintf(b + n, sizeof(b) - (size_t)n, " display-align=%s",
+                      align_name(st->display_align));
+    if (st->color)
+        n += snprintf(b + n, sizeof(b) - (size_t)n, " color=#%08x", (unsigned)st->color);
+    if (st->background)
+        n += snprintf(b + n, sizeof(b) - (size_t)n, " background=#%08x", (unsigned)st->background);
+    if (st->font_size > 0)
+        n += snprintf(b + n, sizeof(b) - (size_t)n, " font-size=%.1f", st->font_size);
+    snprintf(b + n, sizeof(b) - (size_t)n, "%s%s%s", st->italic ? " italic" : "",
+             st->bold ? " bold" : "", st->underline ? " underline" : "");
+    fprintf(f, "\t%s", b[0] ? b + 1 : "");
+}
+
 /* One --sub-log line per cue: start, end (media times, seconds), text with
- * its newlines written as \n. Flushed, so a run cut short keeps its lines. */
+ * its newlines written as \n, and when the source gives one, its style.
+ * Flushed, so a run cut short keeps its lines. */
 static void log_cue(svp_app *app, const sv_event *ev)
 {
     fprintf(app->sub_log, "%.3f\t%.3f\t", ev->data.cue.start_s, ev->data.cue.end_s);
@@ -57,6 +90,8 @@ static void log_cue(svp_app *app, const sv_event *ev)
         else
             fputc(*c, app->sub_log);
     }
+    if (ev->data.cue.style)
+        log_style(app->sub_log, ev->data.cue.style);
     fputc('\n', app->sub_log);
     fflush(app->sub_log);
 }

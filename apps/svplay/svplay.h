@@ -43,6 +43,7 @@ typedef struct svp_options {
                                    NULL when not given */
     const char *alang, *slang;  /* --alang/--slang: LANG[:ROLE] lists, or NULL */
     const char *sub_log_path;
+    const char *events_path;    /* --events: timed events as JSON lines, or NULL */
     const char *keys[SVP_MAX_KEYS]; /* --key KID:KEY texts, from argv */
     int nb_keys;
     const char *cdns[SVP_MAX_CDNS]; /* --cdn ID=BASE_URL[,PRIORITY[,WEIGHT]] texts, from argv */
@@ -53,8 +54,12 @@ typedef struct svp_options {
     long long title_id;         /* with --server */
     int prefer_hls, from_start;
     int cmcd;                   /* --cmcd */
+    int captions;               /* --captions */
     int give_up_ms;             /* --give-up: settings.fetch_give_up_ms, 0: the default */
     int target_latency_ms;      /* --target-latency: settings.live_target_latency_ms */
+    const char *ca_file;        /* --ca-file: settings.tls_ca_file */
+    const char *pin_pubkey;     /* --pin-pubkey: settings.tls_pinned_pubkey */
+    int http1;                  /* --http1: settings.http_version = SV_HTTP_VERSION_1_1 */
     int volume;                 /* 0..100 */
     int mute, fullscreen, quiet;
     sv_log_level log_level;
@@ -127,6 +132,7 @@ typedef struct svp_app {
     int pending_fail_code;       /* that reply's code */
     int tty_progress;            /* print a progress line on stderr */
     FILE *sub_log;               /* --sub-log, or NULL */
+    FILE *events_log;            /* --events, or NULL */
     char audio_md5[33];          /* headless: the null audio sink's MD5, "" if none */
     int sub_chosen;              /* --sub was applied to the track list */
     char *user_token;            /* --server: the login's bearer token (owned) */
@@ -163,11 +169,26 @@ void svp_session_end(svp_app *app, int64_t audio_frames, int64_t audio_silence_f
  * with a message in err ("code: message (HTTP n)" for refusals). */
 int svp_backend_call(const char *server, const char *method, const char *path,
                      const char *token, json_t *body, json_t **out, char *err, size_t errlen);
+/* The TLS options (--ca-file, --pin-pubkey; borrowed from argv) and --http1
+ * for every later svp_backend_call. Main thread, before the first call. */
+void svp_backend_set_tls(const char *ca_file, const char *pin_pubkey, int http1);
 /* Logs in as --user (password from --password-file or a prompt) and keeps
  * the token in app->user_token. 0, or -1 with a message in err. */
 int svp_backend_login(svp_app *app, char *err, size_t errlen);
 
 /* ---- subtitles (subs.c) ----------------------------------------------- */
+
+/* ---- timed events (events.c) -------------------------------------------- */
+
+/* Opens --events. Returns 0 or SV_ERR_IO (the caller reports it). */
+int svp_events_open(svp_app *app);
+void svp_events_close(svp_app *app);
+/* Writes SV_EVENT_TIMED_METADATA to --events (with `elapsed_s`, the
+ * seconds since the load) and, at log level info, stderr. */
+void svp_events_event(svp_app *app, const sv_event *ev, double elapsed_s);
+/* One line about a timed event ("event hls-daterange CLASS SCTE35-OUT id X
+ * at 3.200 s (SCTE-35 splice_insert out, event 1)"): stderr and the OSD. */
+void svp_events_describe(const sv_timed_event *e, char *buf, size_t cap);
 
 /* Opens --sub-log. Returns 0 or SV_ERR_IO (the caller reports it). */
 int svp_subs_open(svp_app *app);

@@ -6,6 +6,7 @@
  * event so that loop wakes for player events too.
  */
 #include <SDL.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <streamverse/sdl2.h>
@@ -32,7 +33,24 @@ typedef struct window {
     int64_t message_until_ns;   /* 0: no message shown */
     int overlay_stale;          /* overlay text must be rebuilt now */
     svp_catalog_ui *cat;        /* catalog mode (--server, no title), else NULL */
+    /* The last cue reported with a style: drawn so while it is the text shown. */
+    char cue_text[200];
+    sv_cue_style cue_style;
+    int cue_styled;
 } window;
+
+/* The subtitle shown changed: drawn with its cue's style when it is that
+ * one cue (several at once are drawn plain, stacked). */
+static void show_subtitle(window *w)
+{
+    char text[4096];
+
+    sv_player_get_subtitle(w->app->player, text, sizeof(text));
+    if (w->cue_styled && text[0] && !strncmp(text, w->cue_text, sizeof(w->cue_text) - 1))
+        sv_sdl2_video_set_subtitle_styled(w->vsink, text, &w->cue_style);
+    else
+        sv_sdl2_video_set_subtitle(w->vsink, text[0] ? text : NULL);
+}
 
 static void on_wakeup(void *opaque)
 {
@@ -319,11 +337,19 @@ int svp_run_window(svp_app *app)
             svp_session_event(app, ev);
             if (ev->id == SV_EVENT_STATE_CHANGED)
                 w.overlay_stale |= w.osd_on;
-            if (ev->id == SV_EVENT_SUBTITLE) {
-                char text[4096];
-                sv_player_get_subtitle(app->player, text, sizeof(text));
-                sv_sdl2_video_set_subtitle(w.vsink, text[0] ? text : NULL);
+            if (ev->id == SV_EVENT_TIMED_METADATA && ev->data.timed) {
+                char text[sizeof(w.message)];
+                svp_events_describe(ev->data.timed, text, sizeof(text));
+                show_message(&w, text); /* a few seconds on the overlay */
             }
+            if (ev->id == SV_EVENT_SUBTITLE_CUE) {
+                w.cue_styled = ev->data.cue.style != NULL;
+                snprintf(w.cue_text, sizeof(w.cue_text), "%s", ev->data.cue.text);
+                if (w.cue_styled)
+                    w.cue_style = *ev->data.cue.style;
+            }
+            if (ev->id == SV_EVENT_SUBTITLE)
+                show_subtitle(&w);
         }
         svp_session_tick(app);
         if (w.cat)

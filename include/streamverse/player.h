@@ -43,6 +43,16 @@ typedef struct sv_player sv_player;
 
 /* ---- settings -------------------------------------------------------- */
 
+/* (API 2.5) The HTTP version the player asks servers for
+ * (sv_player_settings.http_version). */
+typedef enum sv_http_version {
+    SV_HTTP_VERSION_AUTO = 0, /* HTTP/2 over TLS when the server offers it (ALPN),
+                                 HTTP/1.1 otherwise and on cleartext http:// */
+    SV_HTTP_VERSION_1_1 = 1,  /* HTTP/1.1 only, also over TLS */
+    SV_HTTP_VERSION_2 = 2     /* HTTP/2 over TLS as AUTO, and an h2c upgrade
+                                 offered to cleartext http:// servers */
+} sv_http_version;
+
 typedef struct sv_player_settings {
     /* sizeof(sv_player_settings), set by sv_player_default_settings(). */
     size_t struct_size;
@@ -175,6 +185,35 @@ typedef struct sv_player_settings {
      * the normal rate, the pitch kept. 1 to 600000, 0 or -1. */
     int live_target_latency_ms;
 
+    /* Closed captions (API 2.4): non-zero decodes the CEA-608 captions
+     * (channel CC1) that H.264 and HEVC video carries in its SEI (ATSC A/53
+     * cc_data) with libavcodec's EIA-608 decoder, and shows and reports
+     * them as subtitle cues (SV_EVENT_SUBTITLE, SV_EVENT_SUBTITLE_CUE)
+     * while no text track is selected. Default 0. */
+    int captions;
+
+    /* TLS and HTTP (API 2.5); they apply to every request of the player
+     * (manifests, segments, keys, licenses, backend calls).
+     * tls_ca_file: a PEM file of the certificate authorities to trust
+     * instead of the system's (a private or test CA). NULL (default): the
+     * system's. A file that cannot be read fails each https request with
+     * SV_ERR_NETWORK, the message naming the file.
+     * tls_pinned_pubkey: the server public keys to accept, as libcurl's
+     * CURLOPT_PINNEDPUBLICKEY takes them: "sha256//" and the base64 of the
+     * SHA-256 of the key's DER SubjectPublicKeyInfo, several joined by ';'.
+     * A server whose key is none of them is refused (the certificate chain
+     * is still verified too): the request fails with SV_ERR_NETWORK and a
+     * message naming the host, and is not retried on the same server (with
+     * several CDNs the next one is tried). NULL (default): no pinning.
+     * Both copied; a pin list that is not of that form makes
+     * sv_player_create() fail with SV_ERR_INVALID (the log callback says
+     * which entry).
+     * http_version: SV_HTTP_VERSION_AUTO (default) lets requests to one
+     * host share one HTTP/2 connection when the server offers HTTP/2. */
+    const char *tls_ca_file;
+    const char *tls_pinned_pubkey;
+    sv_http_version http_version;
+
     /* New fields are appended here (common.h, "Growable structs"). */
 } sv_player_settings;
 
@@ -242,18 +281,128 @@ typedef enum sv_event_id {
     SV_EVENT_SESSION,           /* backend session news (sv_player_load_title): data.session */
     SV_EVENT_SEGMENT_SKIPPED,   /* (API 2.1) a segment could not be fetched and its
                                    time is played over: data.skip */
-    SV_EVENT_SUBTITLE_CUE       /* (API 2.2) playback reached a cue of the selected text
+    SV_EVENT_SUBTITLE_CUE,      /* (API 2.2) playback reached a cue of the selected text
                                    track: data.cue */
+    SV_EVENT_TIMED_METADATA     /* (API 2.4) playback reached a timed event of the
+                                   presentation (DASH EventStream or emsg, HLS
+                                   EXT-X-DATERANGE, SCTE-35 among them): data.timed */
 } sv_event_id;
 
 /* Returns a static name for an event ("state-changed"), or "unknown". */
 SV_API const char *sv_event_name(sv_event_id id);
+
+/* (API 2.4) Where a timed event came from. */
+typedef enum sv_timed_source {
+    SV_TIMED_DASH_EVENT_STREAM = 1, /* an Event of a Period's EventStream */
+    SV_TIMED_DASH_EMSG = 2,         /* an 'emsg' box (version 0 or 1) of an fMP4 segment */
+    SV_TIMED_HLS_DATERANGE = 3      /* an EXT-X-DATERANGE tag of a media playlist */
+} sv_timed_source;
+
+/*
+ * (API 2.4) What an SCTE-35 splice_info_section (ANSI/SCTE 35) says, read
+ * from a timed event's payload: DASH scheme urn:scte:scte35:2013:bin (Event
+ * content or emsg message_data, binary or base64) and HLS SCTE35-OUT, -IN
+ * and -CMD (hex). command is -1 when the event carries no SCTE-35. An
+ * event whose SCTE-35 section is malformed (a length past its end, a wrong
+ * CRC_32, an encrypted packet) is left out: the player logs why and counts
+ * it in sv_player_stats.timed_events_malformed.
+ */
+typedef struct sv_scte35_info {
+    int command;            /* splice_command_type: 0 splice_null, 5 splice_insert,
+                               6 time_signal, 7 bandwidth_reservation, 0xff private;
+                               -1 none */
+    int out_of_network;     /* 1: a break starts (splice_insert out_of_network, or a
+                               segmentation type that starts a break, ad, placement
+                               opportunity); 0: it ends; -1: the section does not say */
+    int cancel;             /* the splice (or segmentation) event is cancelled */
+    int immediate;          /* splice_insert splice_immediate_flag */
+    uint32_t event_id;      /* splice_event_id, else the first segmentation
+                               descriptor's segmentation_event_id; 0 none */
+    double pts_s;           /* splice time: pts_time + pts_adjustment, 90 kHz units
+                               modulo 2^33, in seconds; -1 when none is given */
+    double duration_s;      /* break_duration, else segmentation_duration; -1 none */
+    int auto_return;        /* break_duration's auto_return */
+    int segmentation_type;  /* the first segmentation_descriptor's
+                               segmentation_type_id; -1 none */
+} sv_scte35_info;
+
+/*
+ * (API 2.4) A timed event: metadata the presentation places at a media
+ * time. Owned by the player, valid until the next sv_player_wait_event();
+ * grows at the end (read a later field only when sv_version_api() says the
+ * library has it).
+ *
+ * Each event is reported once, when the position (the frame on screen, or
+ * the audio heard in an audio-only load) reaches start_s: at the frame that
+ * covers start_s, so within one frame (with the next frame shown when that
+ * one is dropped as late). A load or seek that lands inside an
+ * event's span [start_s, start_s + duration_s) reports it once at once;
+ * events wholly before the load's start or a seek's target are not
+ * reported. A seek back before an event arms it again; an event that
+ * arrives after its time (a late segment or playlist) is reported at once.
+ * The thread that reports it is the render thread (the host's own with
+ * host_renders), or the control thread without video. Events are the same
+ * when scheme, value and id are (DASH's rule for emsg, applied to every
+ * source): copies in other representations, segments or manifest reloads
+ * are reported once.
+ */
+typedef struct sv_timed_event {
+    sv_timed_source source;
+    const char *scheme;     /* DASH schemeIdUri; HLS: the CLASS ("" when none) */
+    const char *value;      /* DASH @value ("" none); HLS: "SCTE35-OUT", "SCTE35-IN",
+                               "SCTE35-CMD" for the part of a DATERANGE that carries
+                               one (each its own event), "" otherwise */
+    const char *id;         /* DASH Event@id / emsg id in decimal; HLS ID */
+    double start_s;         /* on the presentation timeline, like the position */
+    double duration_s;      /* -1 when unknown; HLS: DURATION, END-DATE - START-DATE,
+                               the next START-DATE of its CLASS (END-ON-NEXT), else
+                               PLANNED-DURATION */
+    const uint8_t *payload; /* DASH messageData, Event content (base64 decoded when
+                               the EventStream says contentEncoding="base64") or emsg
+                               message_data; HLS: the SCTE35-* bytes, hex decoded */
+    size_t payload_size;    /* bytes (at most 4096: larger payloads are cut;
+                               payload_cut says so) */
+    int payload_cut;
+    /* HLS: the tag's attribute list as written (X- attributes among them),
+     * "" for DASH; cut at 1023 bytes. */
+    const char *attributes;
+    sv_scte35_info scte35;  /* the payload read as SCTE-35, when it is */
+    double reported_at_s;   /* the position when it was reported: the start of the
+                               frame shown (audio only: the audio clock) */
+} sv_timed_event;
 
 typedef enum sv_track_type {
     SV_TRACK_VIDEO = 0,
     SV_TRACK_AUDIO = 1,
     SV_TRACK_TEXT = 2
 } sv_track_type;
+
+/*
+ * (API 2.4) Where and how a cue asks to be drawn: the region and styles of a
+ * TTML/IMSC1 cue, the row of a CEA-608 caption, the settings of a WebVTT cue.
+ * Owned by the player, like the event that points at it. Places and sizes
+ * are percentages of the video picture from its top left corner; a field the
+ * source leaves unset keeps its zero value and the host draws as it likes
+ * (svplay: centred at the bottom, white on a dark box). The player may
+ * append fields; it never moves these.
+ */
+typedef enum sv_cue_align {
+    SV_CUE_ALIGN_UNSET = 0,
+    SV_CUE_ALIGN_START = 1,  /* text: left (in left-to-right text); block: top */
+    SV_CUE_ALIGN_CENTER = 2,
+    SV_CUE_ALIGN_END = 3     /* text: right; block: bottom */
+} sv_cue_align;
+
+typedef struct sv_cue_style {
+    float x, y;              /* the region's top left corner, % of the picture */
+    float width, height;     /* the region's size, %; width 0: no region given */
+    sv_cue_align text_align;     /* lines within the region (TTML textAlign) */
+    sv_cue_align display_align;  /* the block within the region (TTML displayAlign) */
+    uint32_t color;          /* text colour 0xRRGGBBAA; 0: unset */
+    uint32_t background;     /* colour behind the text 0xRRGGBBAA; 0: unset */
+    float font_size;         /* % of the picture height; 0: unset */
+    int italic, bold, underline; /* 1 when the whole cue is so */
+} sv_cue_style;
 
 /*
  * An event. Returned by sv_player_wait_event(); the struct and every string
@@ -308,7 +457,10 @@ typedef struct sv_event {
         struct {
             double start_s, end_s;  /* on the presentation timeline, like the position */
             const char *text;       /* plain UTF-8, lines split by '\n'; cut at 199 bytes */
+            const sv_cue_style *style; /* (API 2.4) NULL when the source gives none */
         } cue;
+        /* (API 2.4) A timed event reached (sv_timed_event says when). */
+        const sv_timed_event *timed;
     } data;
 } sv_event;
 
@@ -649,6 +801,28 @@ typedef struct sv_player_stats {
     double min_playback_rate;     /* the lowest and highest played since load */
     double max_playback_rate;
     int64_t playback_rate_changes;
+    /* (API 2.4) Text tracks and captions: pieces skipped because they did
+     * not parse (a subtitle segment or file, a TTML document or element, a
+     * caption packet), each logged as a warning; playback goes on. */
+    int64_t text_skipped;
+    /* (API 2.5) HTTP: requests answered over HTTP/1.x and over HTTP/2
+     * (every attempt: manifests, segments, keys, retries), and the
+     * connections opened for them (one per host when HTTP/2 multiplexes
+     * them all). Segment fetches (init and media; low-latency chunks read
+     * while they are written excluded) from request to last byte: median
+     * and 95th percentile, 1 ms steps under 1 s, 10 ms above; -1 before
+     * the first. */
+    int64_t http1_requests;
+    int64_t http2_requests;
+    int64_t connections_opened;
+    double segment_fetch_p50_s;
+    double segment_fetch_p95_s;
+    /* (API 2.4) Timed events (SV_EVENT_TIMED_METADATA): reported, and
+     * skipped because they were malformed (a DASH Event, emsg box,
+     * EXT-X-DATERANGE or SCTE-35 section the player could not read; each
+     * is logged as a warning naming what was wrong). */
+    int64_t timed_events;
+    int64_t timed_events_malformed;
 } sv_player_stats;
 
 #define SV_PLAYER_STATS_INIT SV_STRUCT_INIT(sv_player_stats)

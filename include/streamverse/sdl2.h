@@ -26,6 +26,7 @@
 #define STREAMVERSE_SDL2_H
 
 #include "common.h"
+#include "player.h" /* sv_cue_style */
 #include "sinks.h"
 
 #ifdef __cplusplus
@@ -128,6 +129,17 @@ SV_SDL2_API int sv_sdl2_video_set_overlay(sv_video_sink *sink, const char *text)
  * sv_sdl2_video_set_overlay().
  */
 SV_SDL2_API int sv_sdl2_video_set_subtitle(sv_video_sink *sink, const char *text);
+
+/*
+ * (API 2.4) Sets the subtitle text with where and how to draw it (a cue's
+ * style, player.h; copied): inside its region of the picture (not of the
+ * window), placed by display_align and text_align, in its colours, at its
+ * font size (the bitmap font scaled by whole steps). Fields left unset keep
+ * the defaults of sv_sdl2_video_set_subtitle(); a NULL style is that call.
+ * Same rules as sv_sdl2_video_set_overlay().
+ */
+SV_SDL2_API int sv_sdl2_video_set_subtitle_styled(sv_video_sink *sink, const char *text,
+                                                  const sv_cue_style *style);
 
 /*
  * Redraws the window from the last frame presented, with the current panel

@@ -21,6 +21,10 @@
 typedef struct text_layer {
     char *text;              /* guarded by the sink's lock */
     int dirty;               /* guarded by the sink's lock: text changed */
+    sv_cue_style style;      /* guarded by the sink's lock (subtitle); has_style */
+    int has_style;
+    sv_cue_style drawn;      /* the style tex was made with, render thread only */
+    int drawn_style;
     SDL_Texture *tex;        /* render thread only */
     int w, h;                /* texture size, render thread only */
 } text_layer;
@@ -129,6 +133,12 @@ static int configure(void *opaque, const sv_video_frame *frame)
     return 0;
 }
 
+/* A cue colour 0xRRGGBBAA as the textures' ARGB. */
+static uint32_t argb(uint32_t rgba)
+{
+    return (rgba >> 8) | (rgba << 24);
+}
+
 /* Rebuilds a text layer's texture when its text changed. */
 static void refresh_layer(sdl_video *s, text_layer *l)
 {
@@ -140,6 +150,10 @@ static void refresh_layer(sdl_video *s, text_layer *l)
     l->dirty = 0;
     if (dirty && l->text)
         text = SDL_strdup(l->text);
+    if (dirty) {
+        l->drawn = l->style;
+        l->drawn_style = l->has_style;
+    }
     SDL_UnlockMutex(s->lock);
     if (!dirty)
         return;
@@ -155,9 +169,14 @@ static void refresh_layer(sdl_video *s, text_layer *l)
         int w = cols * SV_SDL2_TEXT_CELL_W + 3, h = lines * SV_SDL2_TEXT_CELL_H + 2;
         uint32_t *px = SDL_malloc((size_t)w * (size_t)h * sizeof(*px));
         if (px) {
+            uint32_t bg = 0xb0000000u, fg = 0xffffffffu; /* ARGB: white on translucent black */
+            if (l->drawn_style && l->drawn.background)
+                bg = argb(l->drawn.background);
+            if (l->drawn_style && l->drawn.color)
+                fg = argb(l->drawn.color);
             for (int i = 0; i < w * h; i++)
-                px[i] = 0xb0000000u; /* ARGB: translucent black */
-            sv_sdl2_text_draw(px, w, w, h, 2, 2, text, 0xffffffffu);
+                px[i] = bg;
+            sv_sdl2_text_draw(px, w, w, h, 2, 2, text, fg);
             l->tex = SDL_CreateTexture(s->ren, SDL_PIXELFORMAT_ARGB8888,
                                        SDL_TEXTUREACCESS_STATIC, w, h);
             if (l->tex) {
@@ -173,9 +192,43 @@ static void refresh_layer(sdl_video *s, text_layer *l)
     SDL_free(text);
 }
 
+static int place(sv_cue_align a, int start, int len, int size)
+{
+    return a == SV_CUE_ALIGN_START ? start
+           : a == SV_CUE_ALIGN_END ? start + len - size
+                                   : start + (len - size) / 2;
+}
+
+/* The subtitle: centred near the bottom of the window, or where its style
+ * says inside the picture `pic`. */
+static void draw_subtitle(sdl_video *s, const SDL_Rect *pic, int ow, int oh, int sub_scale)
+{
+    const sv_cue_style *st = s->sub.drawn_style ? &s->sub.drawn : NULL;
+    SDL_Rect r = {0, 0, s->sub.w * sub_scale, s->sub.h * sub_scale};
+
+    if (st && st->font_size > 0 && pic->h > 0) {
+        /* Whole steps of the bitmap font nearest the asked size. */
+        int step = (int)(st->font_size / 100 * pic->h / SV_SDL2_TEXT_CELL_H + 0.5f);
+        step = step < 1 ? 1 : step > 8 ? 8 : step;
+        r.w = s->sub.w * step;
+        r.h = s->sub.h * step;
+    }
+    if (st && st->width > 0 && pic->w > 0) {
+        SDL_Rect reg = {pic->x + (int)(st->x / 100 * pic->w), pic->y + (int)(st->y / 100 * pic->h),
+                        (int)(st->width / 100 * pic->w), (int)(st->height / 100 * pic->h)};
+        r.x = place(st->text_align ? st->text_align : SV_CUE_ALIGN_CENTER, reg.x, reg.w, r.w);
+        r.y = place(st->display_align ? st->display_align : SV_CUE_ALIGN_END, reg.y, reg.h, r.h);
+    } else {
+        r.x = st && st->text_align ? place(st->text_align, pic->x, pic->w, r.w) : (ow - r.w) / 2;
+        r.y = oh - r.h - oh / 16;
+    }
+    SDL_RenderCopy(s->ren, s->sub.tex, NULL, &r);
+}
+
 static int draw(sdl_video *s)
 {
     int ow = 0, oh = 0;
+    SDL_Rect pic = {0, 0, 0, 0};
 
     if (SDL_GetRendererOutputSize(s->ren, &ow, &oh) != 0 || ow <= 0 || oh <= 0)
         return SV_ERR_IO;
@@ -193,6 +246,7 @@ static int draw(sdl_video *s)
         }
         dst.x = (ow - dst.w) / 2;
         dst.y = (oh - dst.h) / 2;
+        pic = dst;
         if (SDL_RenderCopy(s->ren, s->tex, NULL, &dst) != 0)
             return SV_ERR_IO;
     }
@@ -206,13 +260,8 @@ static int draw(sdl_video *s)
         SDL_Rect r = {8 * scale, 8 * scale, s->osd.w * scale, s->osd.h * scale};
         SDL_RenderCopy(s->ren, s->osd.tex, NULL, &r);
     }
-    if (s->sub.tex) {
-        int sub_scale = scale + 1;
-        SDL_Rect r = {0, 0, s->sub.w * sub_scale, s->sub.h * sub_scale};
-        r.x = (ow - r.w) / 2;
-        r.y = oh - r.h - oh / 16;
-        SDL_RenderCopy(s->ren, s->sub.tex, NULL, &r);
-    }
+    if (s->sub.tex)
+        draw_subtitle(s, &pic, ow, oh, scale + 1);
     SDL_RenderPresent(s->ren);
     return 0;
 }
@@ -369,7 +418,8 @@ SV_SDL2_API uint32_t sv_sdl2_video_window_id(const sv_video_sink *sink)
     return s ? SDL_GetWindowID(s->win) : 0;
 }
 
-static int set_layer_text(sv_video_sink *sink, int subtitle, const char *text)
+static int set_layer_text(sv_video_sink *sink, int subtitle, const char *text,
+                          const sv_cue_style *style)
 {
     sdl_video *s = as_sdl_video(sink);
     char *copy = NULL;
@@ -383,18 +433,27 @@ static int set_layer_text(sv_video_sink *sink, int subtitle, const char *text)
     SDL_free(l->text);
     l->text = copy;
     l->dirty = 1;
+    l->has_style = style != NULL;
+    if (style)
+        l->style = *style;
     SDL_UnlockMutex(s->lock);
     return 0;
 }
 
 SV_SDL2_API int sv_sdl2_video_set_overlay(sv_video_sink *sink, const char *text)
 {
-    return set_layer_text(sink, 0, text);
+    return set_layer_text(sink, 0, text, NULL);
 }
 
 SV_SDL2_API int sv_sdl2_video_set_subtitle(sv_video_sink *sink, const char *text)
 {
-    return set_layer_text(sink, 1, text);
+    return set_layer_text(sink, 1, text, NULL);
+}
+
+SV_SDL2_API int sv_sdl2_video_set_subtitle_styled(sv_video_sink *sink, const char *text,
+                                                  const sv_cue_style *style)
+{
+    return set_layer_text(sink, 1, text, style);
 }
 
 SV_SDL2_API int sv_sdl2_video_redraw(sv_video_sink *sink)

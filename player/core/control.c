@@ -171,7 +171,8 @@ void sv__control_init_env(struct sv_player *p)
     p->env = (sv__env){ .st = &p->st, .clock = p->clock, .log = &p->log,
                         .alloc = p->settings.allocator,
                         .notify = { .opaque = p, .changed = env_changed, .error = env_error,
-                                    .event = env_event } };
+                                    .event = env_event, .timed = sv__control_env_timed },
+                        .timed = p->timed };
 }
 
 /* ---- the tick ------------------------------------------------------------------ */
@@ -309,6 +310,11 @@ static void check(void *arg)
     double pos = p->st.position_s;
     sv__mutex_unlock(&p->st.lock);
     sv__subs_tick(p->subs, pos);
+    sv__control_take_events(p);
+    /* Video reports timed events as its frames are shown; without video
+     * the position is the audio clock's, read here. */
+    if (!plays_video(p) && get_state(p) == SV_STATE_PLAYING)
+        sv__timed_reached(p->timed, pos, 0);
 }
 
 static void tick(void *arg)
@@ -349,6 +355,7 @@ void sv__control_unload(struct sv_player *p)
 {
     sv__sched_stop(p);
     sv__subs_reset(p->subs);
+    sv__timed_reset(p->timed);
     p->text_track = -1;
     if (p->tick_timer > 0)
         sv__loop_timer_cancel(p->loop, p->tick_timer);
@@ -379,7 +386,8 @@ static int start_stream(struct sv_player *p, sv__stream **out, int feeds, const 
     sv__stream_config cfg = { .feeds = feeds, .direct_url = direct, .env = &p->env,
                               .vout = p->vout, .aout = p->aout,
                               .decoder_threads = p->settings.decoder_threads,
-                              .reader = sv__demux_thread, .sink = p->chunk_sink };
+                              .reader = sv__demux_thread, .sink = p->chunk_sink,
+                              .captions = p->captions };
     int r = sv__stream_create(out, &cfg);
     if (r < 0)
         return r;
@@ -456,6 +464,8 @@ static int begin(struct sv_player *p, int choose)
     uint64_t gen = atomic_load(&p->gen);
     sv__vout_flush(p->vout, gen, start > 0 ? start : -1);
     sv__aout_flush(p->aout, gen, start > 0 ? start : -1);
+    sv__timed_seek(p->timed, start > 0 ? start : 0);
+    sv__control_take_events(p);
     if (p->pres->kind == SV__SOURCE_FILE) {
         p->video_track = 0;
         p->audio_track = -1;

@@ -157,5 +157,6 @@ int sv__control_seek(struct sv_player *p, sv__cmd *c)
     sv__set_state(p, SV_STATE_SEEKING);
     sv__sched_seek(p, target);
     sv__subs_seek(p->subs, target);
+    sv__timed_seek(p->timed, target);
     return 0;
 }

@@ -9,9 +9,10 @@
 
 #include "player/core/internal.h"
 
-int sv__events_init(sv__events *q)
+int sv__events_init(sv__events *q, const sv_allocator *alloc)
 {
     memset(q, 0, sizeof(*q));
+    q->alloc = alloc;
     if (sv__mutex_init(&q->lock) < 0)
         return SV_ERR_INTERNAL;
     if (sv__cond_init(&q->cond) < 0) {
@@ -23,6 +24,9 @@ int sv__events_init(sv__events *q)
 
 void sv__events_destroy(sv__events *q)
 {
+    for (size_t i = 0; i < q->count; i++)
+        sv__free(q->alloc, q->ring[(q->head + i) % SV__EVENT_QUEUE].timed);
+    sv__free(q->alloc, q->current.timed);
     sv__cond_destroy(&q->cond);
     sv__mutex_destroy(&q->lock);
 }
@@ -63,23 +67,30 @@ static void copy_text(char *dst, const char *src)
     dst[n] = '\0';
 }
 
-void sv__events_push(sv__events *q, const sv_event *ev, const char *t0, const char *t1,
-                     const char *t2)
+static void push(sv__events *q, const sv_event *ev, const char *t0, const char *t1,
+                 const char *t2, sv_timed_event *timed)
 {
     void (*cb)(void *) = NULL;
     void *opaque = NULL;
 
     sv__mutex_lock(&q->lock);
     if (q->count == SV__EVENT_QUEUE && !drop_one_locked(q)) {
-        /* Full of replies and errors the host never reads: the oldest goes. */
+        /* Full of replies, errors and timed events the host never reads:
+         * the oldest goes. */
+        sv__free(q->alloc, q->ring[q->head].timed);
         q->head = (q->head + 1) % SV__EVENT_QUEUE;
         q->count--;
     }
     sv__event_slot *slot = &q->ring[(q->head + q->count) % SV__EVENT_QUEUE];
     slot->ev = *ev;
+    slot->timed = timed;
     copy_text(slot->text[0], t0);
     copy_text(slot->text[1], t1);
     copy_text(slot->text[2], t2);
+    /* A cue's style is the producer's: the slot keeps its own copy. */
+    slot->has_style = ev->id == SV_EVENT_SUBTITLE_CUE && ev->data.cue.style;
+    if (slot->has_style)
+        slot->style = *ev->data.cue.style;
     q->count++;
     cb = q->wakeup_cb;
     opaque = q->wakeup_opaque;
@@ -87,6 +98,18 @@ void sv__events_push(sv__events *q, const sv_event *ev, const char *t0, const ch
     sv__mutex_unlock(&q->lock);
     if (cb)
         cb(opaque);
+}
+
+void sv__events_push(sv__events *q, const sv_event *ev, const char *t0, const char *t1,
+                     const char *t2)
+{
+    push(q, ev, t0, t1, t2, NULL);
+}
+
+void sv__events_push_timed(sv__events *q, sv_timed_event *timed)
+{
+    sv_event ev = { .id = SV_EVENT_TIMED_METADATA };
+    push(q, &ev, NULL, NULL, NULL, timed);
 }
 
 /* Points the event's strings at the slot's own copies. */
@@ -109,6 +132,7 @@ static void bind_text(sv__event_slot *s)
         break;
     case SV_EVENT_SUBTITLE_CUE:
         s->ev.data.cue.text = s->text[0];
+        s->ev.data.cue.style = s->has_style ? &s->style : NULL;
         break;
     case SV_EVENT_SESSION:
         s->ev.data.session.what = s->text[0];
@@ -117,6 +141,9 @@ static void bind_text(sv__event_slot *s)
     case SV_EVENT_SEGMENT_SKIPPED:
         s->ev.data.skip.url = s->text[0];
         s->ev.data.skip.reason = s->text[1];
+        break;
+    case SV_EVENT_TIMED_METADATA:
+        s->ev.data.timed = s->timed;
         break;
     default:
         break;
@@ -130,6 +157,9 @@ const sv_event *sv__events_wait(sv__events *q, double timeout_s)
         deadline = sv__monotonic_ns() + (int64_t)(timeout_s * 1e9);
 
     sv__mutex_lock(&q->lock);
+    /* The event the host had until now is done with. */
+    sv__free(q->alloc, q->current.timed);
+    q->current.timed = NULL;
     for (;;) {
         if (q->count > 0) {
             q->current = q->ring[q->head];

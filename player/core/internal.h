@@ -61,6 +61,9 @@ typedef struct sv__sched sv__sched;
 typedef struct sv__event_slot {
     sv_event ev;
     char text[3][SV__EVENT_TEXT]; /* strings the event's pointers refer to */
+    sv_cue_style style;           /* what a cue's style points to */
+    int has_style;
+    sv_timed_event *timed;     /* SV_EVENT_TIMED_METADATA: its block, owned by the slot */
 } sv__event_slot;
 
 typedef struct sv__events {
@@ -72,10 +75,16 @@ typedef struct sv__events {
     void (*wakeup_cb)(void *);
     void *wakeup_opaque;
     sv__event_slot current;    /* what the last wait returned (waiter's own) */
+    const sv_allocator *alloc; /* the player's: frees the slots' timed blocks */
 } sv__events;
 
-int sv__events_init(sv__events *q);
+int sv__events_init(sv__events *q, const sv_allocator *alloc);
 void sv__events_destroy(sv__events *q);
+/* Queues SV_EVENT_TIMED_METADATA with `ev`, a block from the player's
+ * allocator that the queue takes (freed once the host moved past it, or
+ * when the queue is full of events that are never dropped and it is the
+ * oldest). Any thread. */
+void sv__events_push_timed(sv__events *q, sv_timed_event *ev);
 /*
  * Queues `ev`. Its string pointers are copied into the slot: pass the
  * strings as t0..t2 (NULL allowed) and they are bound in the order the
@@ -194,6 +203,12 @@ void sv__control_notify(struct sv_player *p);
 /* Fills p->env in: the status, clock and logger, and notify callbacks that
  * end in sv__control_notify, sv__control_error and the event queue. */
 void sv__control_init_env(struct sv_player *p);
+/* control_timed.c: moves the timed events the manifest loads brought into
+ * the store (loop thread: after each load, media playlist and refresh, and
+ * every tick); the notify callback that queues what the store reports (any
+ * thread). */
+void sv__control_take_events(struct sv_player *p);
+void sv__control_env_timed(void *opaque, sv_timed_event *ev);
 /* The sessions' host: their loads end in sv__control_load. */
 void sv__control_session_host(struct sv_player *p, sv__session_host *host);
 
@@ -260,6 +275,7 @@ struct sv_player {
     sv_allocator allocator;        /* the host's, copied; no callbacks when it gave none
                                       (the C library). settings.allocator points here */
     char *abr_rule_name, *license_url, *user_agent, *codecs;
+    char *tls_ca_file, *tls_pinned_pubkey; /* settings' copies, or NULL */
     sv__codec_prefs codec_prefs;   /* settings.codecs parsed (player/model/codec.h) */
     sv__lang_prefs audio_prefs;    /* settings.audio_languages parsed (track_prefs.h) */
     sv__lang_prefs subtitle_prefs; /* settings.subtitle_languages parsed */
@@ -295,6 +311,8 @@ struct sv_player {
                                       0: no restriction */
     int text_track;
     sv__subs *subs;
+    sv__captions *captions;    /* settings.captions: CEA-608 from the video, else NULL */
+    sv__timed *timed;          /* the load's timed events (output/timed_events.c) */
     sv__stream *vstream, *astream; /* astream NULL when audio is muxed/absent */
     sv__sched *sched;
     sv_load_options load_opts;     /* strings belong to load_cmd */

@@ -139,9 +139,10 @@ void sv__latency_tick(struct sv_player *p, int playing, double buffer)
     if (!playing)
         return;
     double latency = sv__wallclock_utc(p) - (pres->wallclock_origin + pos);
-    int bin = latency <= 0 ? 0 : (int)(latency / BIN_S);
-    if (bin >= SV__LATENCY_BINS)
-        bin = SV__LATENCY_BINS - 1;
+    /* Clamped before the conversion: a playlist dated months ago (or a
+     * NaN) would overflow int and index far outside the histogram. */
+    double bins = latency / BIN_S;
+    int bin = !(bins > 0) ? 0 : bins >= SV__LATENCY_BINS ? SV__LATENCY_BINS - 1 : (int)bins;
     l->hist[bin]++;
     l->nb++;
 

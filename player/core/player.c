@@ -12,6 +12,7 @@
 #include "platform/abi.h"
 #include "platform/alloc.h"
 #include "player/manifest/url.h"
+#include "player/net/tls_pin.h"
 
 /* The sizes of the first published versions (ABI 1) of the structs read here. */
 #define SETTINGS_V1 SV__SIZE_TO(sv_player_settings, num_abr_params)
@@ -173,6 +174,32 @@ static int check_languages(const sv_player_settings *s, const char *field, const
     return SV_ERR_INVALID;
 }
 
+/* The TLS and HTTP settings; a bad pin list is reported like a language list. */
+static int check_tls(const sv_player_settings *s)
+{
+    char err[200];
+    const char *field = NULL;
+
+    if (s->http_version < SV_HTTP_VERSION_AUTO || s->http_version > SV_HTTP_VERSION_2) {
+        field = "http_version";
+        snprintf(err, sizeof(err), "%d is not an sv_http_version (0 to 2)", (int)s->http_version);
+    } else if (s->tls_ca_file && !*s->tls_ca_file) {
+        field = "tls_ca_file";
+        snprintf(err, sizeof(err), "empty path (NULL for the system's CAs)");
+    } else if (s->tls_pinned_pubkey && sv__tls_pins_check(s->tls_pinned_pubkey, err,
+                                                          sizeof(err)) < 0) {
+        field = "tls_pinned_pubkey";
+    }
+    if (!field)
+        return 0;
+    if (s->log_cb) {
+        char msg[260];
+        snprintf(msg, sizeof(msg), "settings.%s: %s", field, err);
+        s->log_cb(s->log_opaque, SV_LOG_ERROR, "player", msg);
+    }
+    return SV_ERR_INVALID;
+}
+
 static int check_settings(const sv_player_settings *s)
 {
     if (s->start_buffer_s < 0 || s->buffer_goal_s <= 0 || s->buffer_max_s < s->buffer_goal_s ||
@@ -186,7 +213,8 @@ static int check_settings(const sv_player_settings *s)
     sv__lang_prefs langs;
     if (sv__codec_prefs_parse(s->codecs, &prefs, err, sizeof(err)) < 0 ||
         check_languages(s, "audio_languages", s->audio_languages, &langs) < 0 ||
-        check_languages(s, "subtitle_languages", s->subtitle_languages, &langs) < 0)
+        check_languages(s, "subtitle_languages", s->subtitle_languages, &langs) < 0 ||
+        check_tls(s) < 0)
         return SV_ERR_INVALID;
     if (s->video_sink && !s->video_sink->present)
         return SV_ERR_INVALID;
@@ -241,6 +269,11 @@ int sv__player_create(sv_player **out, const sv_player_settings *settings,
     p->settings.user_agent = p->user_agent;
     p->codecs = dup_or_null(p->settings.allocator, settings->codecs, &failed);
     p->settings.codecs = p->codecs;
+    p->tls_ca_file = dup_or_null(p->settings.allocator, settings->tls_ca_file, &failed);
+    p->tls_pinned_pubkey = dup_or_null(p->settings.allocator, settings->tls_pinned_pubkey,
+                                       &failed);
+    p->settings.tls_ca_file = p->tls_ca_file;
+    p->settings.tls_pinned_pubkey = p->tls_pinned_pubkey;
     char codec_err[160]; /* check_settings() refused a bad list already */
     sv__codec_prefs_parse(p->codecs, &p->codec_prefs, codec_err, sizeof(codec_err));
     /* Parsed once for the loads (checked above); the strings are not kept. */
@@ -265,7 +298,7 @@ int sv__player_create(sv_player **out, const sv_player_settings *settings,
         goto fail;
     }
     p->sync_ready = 1;
-    if (sv__events_init(&p->events) < 0) {
+    if (sv__events_init(&p->events, p->settings.allocator) < 0) {
         ret = SV_ERR_INTERNAL;
         goto fail;
     }
@@ -286,7 +319,9 @@ int sv__player_create(sv_player **out, const sv_player_settings *settings,
             goto fail;
         p->cdm = p->own_cdm;
     }
-    sv__curl_options copts = { .alloc = p->settings.allocator, .user_agent = p->user_agent };
+    sv__curl_options copts = { .alloc = p->settings.allocator, .user_agent = p->user_agent,
+                               .ca_file = p->tls_ca_file, .pinned_pubkey = p->tls_pinned_pubkey,
+                               .http_version = (int)p->settings.http_version };
     if ((!p->transport && (ret = sv__transport_curl_create(&p->transport, p->clock, &copts)) < 0) ||
         (ret = sv__loop_create(&p->loop, p->clock, p->transport, p->settings.allocator)) < 0)
         goto fail;
@@ -304,8 +339,12 @@ int sv__player_create(sv_player **out, const sv_player_settings *settings,
     if ((ret = sv__aout_create(&p->aout, &p->env, p->settings.audio_sink)) < 0 ||
         (ret = sv__vout_create(&p->vout, &p->env, p->settings.video_sink, p->aout,
                                p->settings.benchmark)) < 0 ||
-        (ret = sv__subs_create(&p->subs, &p->env, p->fetcher)) < 0)
+        (ret = sv__subs_create(&p->subs, &p->env, p->fetcher)) < 0 ||
+        (p->settings.captions && (ret = sv__captions_create(&p->captions, &p->env)) < 0) ||
+        (ret = sv__timed_create(&p->timed, &p->env)) < 0)
         goto fail;
+    sv__subs_set_captions(p->subs, p->captions);
+    p->env.timed = p->timed;
     sv__session_host sh;
     sv__control_session_host(p, &sh);
     if ((ret = sv__sessions_create(&p->sessions, &sh)) < 0)
@@ -356,6 +395,8 @@ void sv_player_destroy(sv_player *p)
     sv__aout_destroy(p->aout);
     sv__latency_free(p);
     sv__subs_destroy(p->subs);
+    sv__captions_destroy(p->captions);
+    sv__timed_destroy(p->timed);
     sv__sessions_destroy(p->sessions);
     sv__fetcher_destroy(p->fetcher);
     sv__loop_destroy(p->loop);
@@ -378,6 +419,8 @@ void sv_player_destroy(sv_player *p)
     sv__free(p->settings.allocator, p->license_url);
     sv__free(p->settings.allocator, p->user_agent);
     sv__free(p->settings.allocator, p->codecs);
+    sv__free(p->settings.allocator, p->tls_ca_file);
+    sv__free(p->settings.allocator, p->tls_pinned_pubkey);
     sv_allocator al = p->allocator;
     sv__free(&al, p);
 }

@@ -30,7 +30,7 @@ const char *sv_event_name(sv_event_id id)
                                          "rebuffer-start", "rebuffer-end", "seek-done",
                                          "cdn-changed", "end-of-file", "error",
                                          "subtitle", "session", "segment-skipped",
-                                         "subtitle-cue" };
+                                         "subtitle-cue", "timed-metadata" };
     return (unsigned)id < sizeof(names) / sizeof(names[0]) ? names[id] : "unknown";
 }
 
@@ -141,6 +141,13 @@ int sv_player_get_stats(sv_player *p, sv_player_stats *host)
         sv__fetcher_stats(p->fetcher, &fs);
         st->segment_retries = fs.retries;
         st->cdn_switches = fs.cdn_switches;
+        st->http1_requests = fs.http1_requests;
+        st->http2_requests = fs.http2_requests;
+        st->connections_opened = fs.connections;
+        st->segment_fetch_p50_s = fs.segment_fetch_p50_s;
+        st->segment_fetch_p95_s = fs.segment_fetch_p95_s;
+    } else {
+        st->segment_fetch_p50_s = st->segment_fetch_p95_s = -1;
     }
     return sv__struct_write(host, &full, sizeof(full), STATS_V1);
 }

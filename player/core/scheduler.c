@@ -196,6 +196,7 @@ static void on_index(void *opaque, sv__fetch_result *r)
         sv__env_error(&p->env, ret, 1, "%s: line %d: %s", r->url, err.line, err.message);
         return;
     }
+    sv__control_take_events(p);
     if (p->pres->live && !ss->owner->live_joined)
         join_live(ss->owner);
     pump(ss);
@@ -235,6 +236,9 @@ static void describe(sched_stream *ss, sv__recv_item *it)
     c->width = rep ? rep->width : 0;
     c->height = rep ? rep->height : 0;
     c->reason = ss->reason;
+    it->pres = s->p->pres;
+    it->period = c->disc >= 0 ? (size_t)c->disc : 0; /* DASH: the period index */
+    it->media_offset = sv__model_media_offset(s->p->pres, rep);
 }
 
 static void on_segment(void *opaque, sv__fetch_result *r)

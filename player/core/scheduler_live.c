@@ -182,6 +182,7 @@ static void on_mpd_refresh(void *opaque, sv__fetch_result *r)
                                          sv__wallclock_utc(p), &err);
         if (ret < 0)
             sv__env_error(&p->env, ret, 0, "live refresh of %s: %s", r->url, err.message);
+        sv__control_take_events(p);
     }
     sv__free(p->settings.allocator, r->data);
     refresh_done(s);
@@ -207,6 +208,7 @@ static void on_playlist_refresh(void *opaque, sv__fetch_result *r)
             rep->ll.can_skip = 0;
             ss->owner->refresh_errors++;
         }
+        sv__control_take_events(p);
     }
     sv__free(p->settings.allocator, r->data);
     refresh_done(ss->owner);

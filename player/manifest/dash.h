@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "player/manifest/parse_error.h"
+#include "player/manifest/timed.h"
 #include "platform/arena.h"
 
 #define SV_DASH_MAX_BYTES (32 * 1024 * 1024)
@@ -103,6 +104,8 @@ typedef struct sv__dash_adaptation {
     size_t nb_roles;
     sv__dash_descriptor *accessibility; /* Accessibility elements */
     size_t nb_accessibility;
+    sv__dash_descriptor *essentials;   /* EssentialProperty elements */
+    size_t nb_essentials;
     sv__dash_representation *reps;
     size_t nb_reps;
     sv__dash_protection *protections;
@@ -115,6 +118,14 @@ typedef struct sv__dash_period {
     double duration;                   /* seconds; < 0 when unknown (open live period) */
     sv__dash_adaptation *sets;
     size_t nb_sets;
+    /* EventStream Events (dash_events.c), start_s on the period's timeline
+     * (presentationTime - presentationTimeOffset over the timescale). */
+    sv__timed_desc *events;
+    size_t nb_events;
+    /* InbandEventStream schemes of the period's sets and representations
+     * (schemeIdUri and value, "" when absent): the emsg boxes announced. */
+    sv__dash_descriptor *inband;
+    size_t nb_inband;
 } sv__dash_period;
 
 typedef struct sv__dash_mpd {
@@ -135,6 +146,7 @@ typedef struct sv__dash_mpd {
     const char *steering_default_service_location;
     sv__dash_period *periods;
     size_t nb_periods;
+    sv__timed_warnings event_warnings; /* Events left out, and why */
 } sv__dash_mpd;
 
 /*

@@ -328,7 +328,7 @@ static int parse_protection(ctx *c, const xmlNode *n, sv__dash_adaptation *as, s
     return 0;
 }
 
-/* Appends a Role or Accessibility descriptor to (*list, *count). */
+/* Appends a Role, Accessibility or EssentialProperty descriptor to (*list, *count). */
 static int parse_descriptor(ctx *c, const xmlNode *n, sv__dash_descriptor **list, size_t *count,
                             size_t *cap)
 {
@@ -419,7 +419,7 @@ static int parse_adaptation(ctx *c, const xmlNode *n, const bases *parent,
                             const sv__dash_segments *inherited, sv__dash_adaptation *as)
 {
     sv__dash_segments seg = *inherited;
-    size_t cap_reps = 0, cap_prot = 0, cap_roles = 0, cap_access = 0;
+    size_t cap_reps = 0, cap_prot = 0, cap_roles = 0, cap_access = 0, cap_essential = 0;
     bases b;
     int64_t v;
     int ret;
@@ -444,6 +444,10 @@ static int parse_adaptation(ctx *c, const xmlNode *n, const bases *parent,
         } else if (is(ch, "Accessibility")) {
             if ((ret = parse_descriptor(c, ch, &as->accessibility, &as->nb_accessibility,
                                         &cap_access)) < 0)
+                return ret;
+        } else if (is(ch, "EssentialProperty")) {
+            if ((ret = parse_descriptor(c, ch, &as->essentials, &as->nb_essentials,
+                                        &cap_essential)) < 0)
                 return ret;
         } else if (is(ch, "Label")) {
             as->label = text_of(c, ch);
@@ -497,7 +501,7 @@ static int parse_period(ctx *c, const xmlNode *n, const bases *parent, sv__dash_
             return ret;
         p->nb_sets++;
     }
-    return 0;
+    return sv__dash_parse_events(c->arena, n, p, &c->mpd->event_warnings);
 }
 
 static int parse_mpd(ctx *c, const xmlNode *root, const char *url)

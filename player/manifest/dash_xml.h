@@ -8,7 +8,7 @@
  * node and a text node each (about 500 bytes). Consecutive S entries that
  * continue one another (same d, no t or the t they would reach) become one
  * entry with a larger r, which sv__dash_walk() expands the same way.
- * Only dash_parse.c uses it.
+ * Only dash_parse.c (and dash_events.c, for the Period's events) uses it.
  */
 #ifndef SV_PLAYER_DASH_XML_H
 #define SV_PLAYER_DASH_XML_H
@@ -46,5 +46,14 @@ int sv__dash_parse_range(const char *s, sv__dash_range *r);
  */
 xmlDocPtr sv__dash_xml_read(xmlParserCtxtPtr px, const char *text, size_t size, const char *url,
                             int options, sv__arena *a, sv__parse_error *err, int *code);
+
+/*
+ * Reads the EventStream and InbandEventStream elements of Period `n` into
+ * p->events and p->inband (dash_events.c). A malformed Event or
+ * EventStream is left out and counted in *w with why; only SV_ERR_NOMEM
+ * fails the parse.
+ */
+int sv__dash_parse_events(sv__arena *a, const xmlNode *n, sv__dash_period *p,
+                          sv__timed_warnings *w);
 
 #endif

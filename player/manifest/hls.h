@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "player/manifest/parse_error.h"
+#include "player/manifest/timed.h"
 #include "platform/arena.h"
 
 /* Playlists larger than this are refused before parsing. */
@@ -155,6 +156,18 @@ typedef struct sv__hls_playlist {
     int preload_index;
     sv__hls_rendition_report *reports;
     size_t nb_reports;
+
+    /* EXT-X-DATERANGE (hls_daterange.c), one event per tag, or one per
+     * SCTE35-OUT, -IN and -CMD it carries (value names which). start_s is
+     * on this playlist's own timeline (like a segment's start: the
+     * durations before it), mapped from START-DATE through the
+     * EXT-X-PROGRAM-DATE-TIME of the nearest segment before the tag (else
+     * the first after it); an -IN event starts at the range's end when
+     * that is known. Malformed tags, and all of them in a playlist without
+     * dates, are left out and counted with why. */
+    sv__timed_desc *dateranges;
+    size_t nb_dateranges;
+    sv__timed_warnings daterange_warnings;
 } sv__hls_playlist;
 
 /*

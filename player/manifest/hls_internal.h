@@ -61,6 +61,14 @@ typedef struct sv__hls_parser {
      * "seg_0001.ts" needs no libcurl call (url.h, sv__url_plain_path). */
     sv__hls_scratch folder;
     int folder_len;
+
+    /* EXT-X-DATERANGE (hls_daterange.c): the last segment with a date
+     * (its date and start), and per event what placing it needs. */
+    int have_anchor;
+    double anchor_date, anchor_start;
+    double first_anchor_date, first_anchor_start;
+    struct sv__hls_dr_state *dr;
+    size_t cap_dateranges, cap_dr;
 } sv__hls_parser;
 
 #define FAIL(...) sv__parse_fail(p->err, p->line, __VA_ARGS__)
@@ -80,6 +88,13 @@ int sv__hls_uri_line(sv__hls_parser *p, const char *line, size_t len);
 /* A low-latency tag (hls_ll.c) named by the `nlen` bytes at `name`, with
  * its value: 0 handled, 1 not one of them, or a negative code. */
 int sv__hls_ll_tag(sv__hls_parser *p, const char *name, size_t nlen, const char *v, size_t vlen);
+/* EXT-X-DATERANGE (hls_daterange.c): a tag (a malformed one is counted
+ * and left out: only SV_ERR_NOMEM fails), a segment's date (`pdt`, `len`
+ * bytes) as the anchor of the tags that follow, and the placing of every
+ * tag once the playlist was read. */
+int sv__hls_daterange_tag(sv__hls_parser *p, const char *v, size_t len);
+void sv__hls_daterange_anchor(sv__hls_parser *p, const char *pdt, size_t len, double start);
+int sv__hls_daterange_finish(sv__hls_parser *p);
 /* Frees the scratch buffers (accepts a parser that made none). */
 void sv__hls_scratch_free(sv__hls_parser *p);
 

@@ -464,6 +464,8 @@ static int handle_tag(sv__hls_parser *p, const char *line, size_t len)
         ret = tag_key(p, v, vlen, 1);
     } else if (IS("#EXT-X-MAP")) {
         ret = tag_map(p, v, vlen);
+    } else if (IS("#EXT-X-DATERANGE")) {
+        ret = sv__hls_daterange_tag(p, v, vlen);
     } else if (IS("#EXT-X-PROGRAM-DATE-TIME")) {
         p->pdt = v;
         p->pdt_len = vlen;
@@ -545,7 +547,7 @@ static int parse_lines(sv__hls_parser *p, const char *text, size_t size)
     p->pl->is_master = p->saw_master_tag;
     if (!p->pl->is_master && p->pl->target_duration <= 0)
         return sv__parse_fail(p->err, 0, "media playlist without EXT-X-TARGETDURATION");
-    return 0;
+    return sv__hls_daterange_finish(p);
 }
 
 int sv__hls_parse(const char *text, size_t size, const char *url, const sv_allocator *alloc,

@@ -120,6 +120,8 @@ int sv__hls_uri_line(sv__hls_parser *p, const char *line, size_t len)
     s->uri = uri;
     s->duration = p->inf_duration;
     s->start = pl->duration;
+    if (p->pdt)
+        sv__hls_daterange_anchor(p, p->pdt, p->pdt_len, s->start);
     s->sequence = p->next_sequence++;
     s->discontinuity = p->discontinuity;
     if (p->discontinuity)

@@ -89,8 +89,85 @@ static void skip_ws(const char **s, const char *end)
         (*s)++;
 }
 
-/* "start --> end [settings]". Returns 1 parsed, 0 not a timing line, -1 bad. */
-static int timing_line(const char *line, size_t len, double *start, double *end_s)
+/* A percentage "N%" (0..100) at s, up to `end`. Returns 0 or -1. */
+static int percent(const char *s, const char *end, float *out)
+{
+    double v = 0, scale = 0;
+
+    if (s >= end || *s < '0' || *s > '9')
+        return -1;
+    for (; s < end && ((*s >= '0' && *s <= '9') || (*s == '.' && scale == 0)); s++) {
+        if (*s == '.')
+            scale = 1;
+        else if (scale > 0)
+            v += (*s - '0') * (scale /= 10);
+        else
+            v = v * 10 + (*s - '0');
+    }
+    if (s + 1 != end || *s != '%' || v > 100)
+        return -1;
+    *out = (float)v;
+    return 0;
+}
+
+/* Cue settings (WebVTT 6.3) as a style: align, line and position as
+ * percentages, size. Integer line numbers and vertical text are left to
+ * the host's default. Returns 1 when a setting was used. */
+static int cue_settings(const char *s, const char *end, sv_cue_style *st)
+{
+    float line = -1, pos = -1, size = 100;
+    int used = 0;
+
+    memset(st, 0, sizeof(*st));
+    while (s < end) {
+        while (s < end && (*s == ' ' || *s == '\t'))
+            s++;
+        const char *w = s;
+        while (s < end && *s != ' ' && *s != '\t')
+            s++;
+        const char *colon = memchr(w, ':', (size_t)(s - w));
+        if (!colon)
+            continue;
+        size_t klen = (size_t)(colon - w);
+        const char *v = colon + 1, *vend = memchr(v, ',', (size_t)(s - v));
+        vend = vend ? vend : s; /* "line:10%,start": the alignment after ',' is left out */
+        if (klen == 5 && !memcmp(w, "align", 5)) {
+            size_t n = (size_t)(vend - v);
+            st->text_align = (n == 5 && !memcmp(v, "start", 5)) || (n == 4 && !memcmp(v, "left", 4))
+                                 ? SV_CUE_ALIGN_START
+                             : (n == 3 && !memcmp(v, "end", 3)) || (n == 5 && !memcmp(v, "right", 5))
+                                 ? SV_CUE_ALIGN_END
+                             : n == 6 && !memcmp(v, "center", 6) ? SV_CUE_ALIGN_CENTER
+                                                                 : st->text_align;
+            used |= st->text_align != SV_CUE_ALIGN_UNSET;
+        } else if (klen == 4 && !memcmp(w, "line", 4) && percent(v, vend, &line) == 0) {
+            used = 1;
+        } else if (klen == 8 && !memcmp(w, "position", 8) && percent(v, vend, &pos) == 0) {
+            used = 1;
+        } else if (klen == 4 && !memcmp(w, "size", 4) && percent(v, vend, &size) == 0) {
+            used = 1;
+        }
+    }
+    if (line >= 0 || pos >= 0 || size < 100) {
+        /* The cue box: `size` wide around `position` as the alignment
+         * says; its top at `line` down to the bottom. */
+        float x = pos < 0 ? (100 - size) / 2
+                  : st->text_align == SV_CUE_ALIGN_START ? pos
+                  : st->text_align == SV_CUE_ALIGN_END   ? pos - size
+                                                         : pos - size / 2;
+        st->x = x < 0 ? 0 : x + size > 100 ? 100 - size : x;
+        st->width = size;
+        st->y = line >= 0 ? line : 0;
+        st->height = 100 - st->y;
+        st->display_align = line >= 0 ? SV_CUE_ALIGN_START : SV_CUE_ALIGN_END;
+    }
+    return used;
+}
+
+/* "start --> end [settings]". Returns 1 parsed (*settings: where they
+ * start), 0 not a timing line, -1 bad. */
+static int timing_line(const char *line, size_t len, double *start, double *end_s,
+                       const char **settings)
 {
     const char *s = line, *end = line + len;
 
@@ -106,6 +183,7 @@ static int timing_line(const char *line, size_t len, double *start, double *end_
     skip_ws(&s, end);
     if (timestamp(&s, end, end_s) < 0 || (s < end && *s != ' ' && *s != '\t'))
         return -1;
+    *settings = s;
     return 1;
 }
 
@@ -191,6 +269,7 @@ static int add_cue(sv__webvtt *v, size_t *cap, double start, double end, const c
         v->cues = c;
         *cap = nc;
     }
+    memset(&v->cues[v->nb_cues], 0, sizeof(v->cues[v->nb_cues]));
     if (!(v->cues[v->nb_cues].text = sv__strdup(v->alloc, text)))
         return SV_ERR_NOMEM;
     v->cues[v->nb_cues].start = start;
@@ -243,6 +322,8 @@ int sv__webvtt_parse(const char *text, size_t size, const sv_allocator *alloc, s
     /* Blocks: [id] timing, payload lines, blank. */
     while (next_line(&r, &line, &len)) {
         double start, end;
+        const char *settings = NULL;
+        sv_cue_style style;
         int t, tl;
 
         if (is_blank(line, len))
@@ -253,9 +334,10 @@ int sv__webvtt_parse(const char *text, size_t size, const sv_allocator *alloc, s
                 ;
             continue;
         }
-        if ((t = timing_line(line, len, &start, &end)) == 0) {
+        if ((t = timing_line(line, len, &start, &end, &settings)) == 0) {
             tl = r.lineno; /* a cue identifier: the timing follows */
-            if (!next_line(&r, &line, &len) || (t = timing_line(line, len, &start, &end)) == 0) {
+            if (!next_line(&r, &line, &len) ||
+                (t = timing_line(line, len, &start, &end, &settings)) == 0) {
                 ret = sv__parse_fail(err, tl, "a cue identifier without a timing line");
                 goto fail;
             }
@@ -265,12 +347,15 @@ int sv__webvtt_parse(const char *text, size_t size, const sv_allocator *alloc, s
                                  line);
             goto fail;
         }
+        int styled = cue_settings(settings, line + len, &style);
         size_t n = 0;
         buf[0] = '\0';
         while (next_line(&r, &line, &len) && !is_blank(line, len))
             append_plain(buf, &n, line, len);
         if ((ret = add_cue(out, &cap, start, end, buf)) < 0)
             goto fail;
+        out->cues[out->nb_cues - 1].style = style;
+        out->cues[out->nb_cues - 1].has_style = styled;
     }
     sv__free(alloc, buf);
     return 0;

@@ -5,7 +5,9 @@
  * Cue payloads come out as plain text: tags (<b>, <i>, <c.x>, <v Name>,
  * timestamps) are dropped and the character references &amp; &lt; &gt;
  * &quot; &nbsp; &lrm; &rlm; are decoded; lines stay separated by '\n'.
- * STYLE, REGION and NOTE blocks and cue settings are ignored.
+ * Cue settings give the cue a style (align; line, position and size as
+ * percentages: the cue box). STYLE, REGION and NOTE blocks, integer line
+ * numbers and vertical text are ignored.
  *
  * Threads: pure functions, any thread.
  */
@@ -15,11 +17,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "streamverse/player.h" /* sv_cue_style */
 #include "player/manifest/parse_error.h"
 
 typedef struct sv__cue {
     double start, end;   /* seconds, as written in the file (see map below) */
-    char *text;          /* plain text, from the sv__webvtt's alloc */
+    char *text;          /* plain text, from the parse's alloc */
+    sv_cue_style style;  /* where and how (TTML; WebVTT settings); when has_style */
+    int has_style;
 } sv__cue;
 
 typedef struct sv__webvtt {

@@ -56,6 +56,9 @@ static int on_video(void *opaque, AVFrame *f)
     if (check_decrypted(d, f) < 0)
         return SV_ERR_DRM;
     double pts = frame_time(d, f);
+    const AVFrameSideData *cc;
+    if (d->cfg->captions && (cc = av_frame_get_side_data(f, AV_FRAME_DATA_A53_CC)))
+        sv__captions_feed(d->cfg->captions, pts, cc->data, cc->size);
     double dur = f->pkt_duration > 0 ? (double)f->pkt_duration * d->run.tb_num / d->run.tb_den
                                      : d->run.frame_dur;
     return sv__vout_push(d->cfg->vout, f, d->gen, pts, dur, &d->run.meta);

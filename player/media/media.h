@@ -78,6 +78,7 @@ typedef struct sv__stream_config {
      * when `sink` is set, no thread: the sink takes every chunk. */
     void *(*reader)(void *stream);
     const sv__chunk_sink *sink;
+    sv__captions *captions;    /* borrowed: fed the video's A/53 cc_data; NULL none */
 } sv__stream_config;
 
 int sv__stream_create(sv__stream **out, const sv__stream_config *cfg);
@@ -213,6 +214,12 @@ typedef struct sv__recv_item {
     int64_t sequence;          /* media sequence number (the AES-128 IV) */
     const char *license_url;   /* where a license is asked for, or NULL */
     uint64_t gen;              /* generation the chunk is tagged with */
+    /* emsg boxes (media/receive_emsg.c): the load's presentation (its
+     * InbandEventStream announcements), the period, and presentation
+     * seconds minus media seconds of the rep (NAN: not known). */
+    sv__presentation *pres;
+    size_t period;
+    double media_offset;
 } sv__recv_item;
 
 typedef struct sv__recv_config {

@@ -93,6 +93,10 @@ void sv__recv_piece(sv__recv *rv, const uint8_t *data, size_t len, size_t offset
     }
     memcpy(copy, data + skip, len - skip);
     rv->forwarded = offset + len;
+    /* emsg boxes come before the segment's moof: its first piece holds
+     * them (a box cut by the piece's end is not read). */
+    if (offset == 0)
+        sv__recv_emsg(rv, copy, len, "a segment read as it grows");
     sv__recv_push_chunk(rv, copy, len - skip, 0);
 }
 

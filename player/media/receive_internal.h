@@ -35,6 +35,8 @@ void sv__recv_acquire_keys(sv__recv *rv);
 /* A media segment, clear of any whole-segment encryption, goes on (CENC
  * samples are decrypted here). Takes `data`. */
 void sv__recv_deliver_media(sv__recv *rv, uint8_t *data, size_t size, const char *url);
+/* receive_emsg.c: the segment's emsg boxes go to the timed events. */
+void sv__recv_emsg(sv__recv *rv, const uint8_t *data, size_t size, const char *url);
 /* resume() of sv__aes_keys_decrypt for a held segment. */
 void sv__recv_on_aes_key(void *opaque, int error, const char *message);
 

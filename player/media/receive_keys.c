@@ -99,6 +99,7 @@ void sv__recv_acquire_keys(sv__recv *rv)
 /* A media segment, clear of any whole-segment encryption, goes on. */
 void sv__recv_deliver_media(sv__recv *rv, uint8_t *data, size_t size, const char *url)
 {
+    sv__recv_emsg(rv, data, size, url);
     int ret = sv__decryptor_segment(rv->dec, rv->cfg.cdm, data, size);
     if (ret < 0) {
         sv__free(rv->cfg.env->alloc, data);

@@ -76,6 +76,7 @@ void sv__model_destroy(sv__presentation *pres)
                 sv__arena_destroy(pres->periods[p].tracks[t].reps[r].seg_arena);
     sv__hls_playlist_free(m->master);
     sv__dash_mpd_free(m->mpd);
+    sv__model_events_free(m);
     sv__arena_destroy(pres->arena);
 }
 

@@ -37,6 +37,7 @@
 #include <stdint.h>
 
 #include "player/manifest/parse_error.h"
+#include "player/manifest/timed.h"
 #include "player/model/uri_table.h"
 #include "platform/arena.h"
 #include "streamverse/player.h"
@@ -369,6 +370,34 @@ int sv__model_seekable(sv__presentation *pres, double now_utc, double *start, do
  */
 double sv__model_dash_next_available(const sv__presentation *pres, double now_utc,
                                      int *needs_refresh);
+
+/* ---- timed events (model_events.c) ------------------------------------ */
+
+/*
+ * Hands over the timed events the manifest loads since the last call
+ * brought: DASH EventStream Events (every create and refresh: the same
+ * Events come again and the taker drops copies) and HLS EXT-X-DATERANGE
+ * (every media playlist load), with start_s on the presentation timeline;
+ * then the events the loads left out as malformed, one message each.
+ * `d` and `msg` are valid during the call only; the model then frees
+ * them. Loop thread.
+ */
+typedef struct sv__model_event_sink {
+    void *opaque;
+    void (*event)(void *opaque, const sv__timed_desc *d);
+    void (*malformed)(void *opaque, const char *msg);
+} sv__model_event_sink;
+void sv__model_take_events(sv__presentation *pres, const sv__model_event_sink *sink);
+
+/* Whether the emsg boxes of `scheme` in period `pi` are to be reported:
+ * DASH: an InbandEventStream of the period announces the scheme, or the
+ * period announces none; HLS and plain files: always. */
+int sv__model_inband_wanted(const sv__presentation *pres, size_t pi, const char *scheme);
+
+/* Presentation seconds minus media seconds (the times inside the rep's
+ * segments) for a DASH rep: its period's start less its
+ * presentationTimeOffset; NAN for HLS and files (no manifest says). */
+double sv__model_media_offset(sv__presentation *pres, const sv__rep *rep);
 
 /* Segment i of rep, by value (i < rep->nb_segs of a READY rep): a stored
  * one, or one computed from the rep's runs. Its init and key point into

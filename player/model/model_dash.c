@@ -375,6 +375,19 @@ static unsigned dash_roles(const sv__dash_adaptation *as)
     return roles;
 }
 
+/* A trick-mode set (DASH-IF IOP: EssentialProperty
+ * http://dashif.org/guidelines/trickmode) holds key frames for fast
+ * forward and rewind; as an EssentialProperty says, a player that does not
+ * play it that way must leave it out, never play it as the video. */
+static int is_trick_mode(const sv__dash_adaptation *as)
+{
+    for (size_t k = 0; k < as->nb_essentials; k++)
+        if (as->essentials[k].scheme_id_uri &&
+            !strcmp(as->essentials[k].scheme_id_uri, "http://dashif.org/guidelines/trickmode"))
+            return 1;
+    return 0;
+}
+
 /* Each type's default track: the first whose Role is main, else the first. */
 static void mark_defaults(sv__period *p)
 {
@@ -407,8 +420,8 @@ int sv__model_dash_period(sv__model *m, const sv__dash_mpd *mpd, size_t pi, doub
         return SV_ERR_NOMEM;
     for (size_t i = 0; i < dp->nb_sets; i++) {
         const sv__dash_adaptation *as = &dp->sets[i];
-        if (as->content == SV_DASH_OTHER || as->nb_reps == 0)
-            continue; /* thumbnails and the like are not played */
+        if (as->content == SV_DASH_OTHER || as->nb_reps == 0 || is_trick_mode(as))
+            continue; /* thumbnails, trick-mode tracks and the like are not played */
         sv__track *t = &out->tracks[out->nb_tracks++];
         t->type = track_type(as->content);
         t->group_id = "";
@@ -610,7 +623,7 @@ int sv__model_dash_build(sv__model *m, const char *text, size_t size, double now
     if (mpd->steering_uri && !(pres->steering_uri = sv__arena_strdup(pres->arena, mpd->steering_uri)))
         return SV_ERR_NOMEM;
     sv__model_dash_timing(m, mpd, now_utc, max_dur);
-    return 0;
+    return sv__model_events_dash(m, mpd);
 }
 
 int sv__model_dash_sidx(sv__presentation *pres, sv__rep *rep, const uint8_t *data, size_t size,

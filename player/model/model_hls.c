@@ -568,6 +568,10 @@ static int apply_media(sv__model *m, sv__rep *rep, const sv__hls_playlist *pl, s
         sv__seg_list_discard(l);
         return ret;
     }
+    if ((ret = sv__model_events_hls(m, pl, offset)) < 0) {
+        sv__seg_list_discard(l);
+        return ret;
+    }
     sv__model_hls_ll_state(rep, pl);
     if ((ret = sv__model_hls_ll_reports(rep, pl, l->arena)) < 0) {
         sv__seg_list_discard(l);

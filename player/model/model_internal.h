@@ -21,7 +21,23 @@ typedef struct sv__model {
     sv__dash_mpd *mpd;           /* DASH: the MPD of the last create/refresh (rep->source) */
     double latency_override;     /* the host's target latency (s), < 0: the manifest's */
     double max_seg_duration;     /* DASH: the longest segment listed at the last timing */
+    /* Timed events not yet taken (model_events.c), in their own arena so
+     * that live reloads do not grow the presentation's. */
+    sv__arena *ev_arena;         /* NULL when none are pending */
+    sv__timed_desc *ev;
+    size_t nb_ev, cap_ev;
+    const char **ev_bad;         /* the messages of those left out */
+    size_t nb_ev_bad, cap_ev_bad;
 } sv__model;
+
+/* Queues the timed events of a parsed MPD (each period's Events moved to
+ * the presentation timeline) or of a media playlist (`offset`: its
+ * timeline to the presentation's), and the warnings of the parse, for
+ * sv__model_take_events(). Returns 0 or SV_ERR_NOMEM. */
+int sv__model_events_dash(sv__model *m, const sv__dash_mpd *mpd);
+int sv__model_events_hls(sv__model *m, const sv__hls_playlist *pl, double offset);
+/* Frees what is pending (model destroy). */
+void sv__model_events_free(sv__model *m);
 
 static inline sv__model *sv__model_of(sv__presentation *pres)
 {

@@ -227,7 +227,8 @@ int sv__model_dash_refresh(sv__presentation *pres, const char *text, size_t size
     /* Copied first: once the lists are committed nothing may fail. */
     const char *new_url = url == pres->url ? url : sv__arena_strdup(pres->arena, url);
     ret = SV_ERR_NOMEM;
-    if (!new_url || (ret = relist(m, mpd, now_utc, err)) < 0)
+    if (!new_url || (ret = sv__model_events_dash(m, mpd)) < 0 ||
+        (ret = relist(m, mpd, now_utc, err)) < 0)
         goto fail;
     pres->url = new_url;
     sv__dash_mpd_free(m->mpd);

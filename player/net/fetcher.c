@@ -29,6 +29,7 @@
 #include "platform/alloc.h"
 #include "player/net/fetcher.h"
 #include "player/net/fetcher_internal.h"
+#include "player/net/fetch_times.h"
 #include "player/manifest/url.h"
 #include "platform/log.h"
 
@@ -81,6 +82,8 @@ struct sv__fetcher {
     fetch *fetches;
     int64_t next_id;
     int64_t bytes, requests, retries, slow_aborts;
+    int64_t http1_requests, http2_requests, connections; /* of the answers received */
+    sv__fetch_times segment_times; /* successful segment fetches, start to end */
     double last_success_s;   /* loop clock, 0 before the first success */
     double segment_Bps;      /* EWMA of segment transfer rates, bytes/s; 0 before one */
     double (*probe)(void *opaque);
@@ -129,6 +132,7 @@ int sv__fetcher_create(sv__fetcher **out, sv__loop *loop, sv__transport *transpo
     if (!f->opts.max_body_bytes)
         f->opts.max_body_bytes = (size_t)256 << 20;
     sv__cdn_set_init(&f->cdns, f->opts.alloc);
+    sv__fetch_times_init(&f->segment_times, f->opts.alloc);
     f->next_id = 1;
     *out = f;
     return 0;
@@ -264,6 +268,10 @@ static verdict classify(const sv__transfer_result *tr, int multi_cdn, sv__fetch_
 {
     long st = tr->status;
 
+    /* A certificate or key refused: another CDN may be fine, this one will
+     * not change its mind on a retry. */
+    if (tr->tls_error)
+        return multi_cdn ? FAILOVER : FATAL;
     switch (tr->error) {
     case SV_ERR_NETWORK:
     case SV_ERR_TIMEOUT:
@@ -354,6 +362,11 @@ static void on_done(void *opaque, const sv__transfer_result *result)
     if (x->watchdog > 0)
         sv__loop_timer_cancel(f->loop, x->watchdog);
     x->watchdog = 0;
+    f->connections += tr->connections;
+    if (tr->http_version == 10 || tr->http_version == 11)
+        f->http1_requests++;
+    else if (tr->http_version == 20)
+        f->http2_requests++;
     if (!tr->error && short_body(x, tr, &shortened))
         tr = &shortened;
     if (!tr->error) {
@@ -368,6 +381,10 @@ static void on_done(void *opaque, const sv__transfer_result *result)
                              ? (1 - SEGMENT_EWMA_ALPHA) * f->segment_Bps + SEGMENT_EWMA_ALPHA * bps
                              : bps;
         }
+        /* A chunk still being written arrives at its producer's pace: not a
+         * fetch time. Without memory for the histogram the sample is lost. */
+        if (x->kind == SV__FETCH_SEGMENT && !x->progress && !x->head_only)
+            (void)sv__fetch_times_add(&f->segment_times, tr->end_s - tr->start_s);
         finish(x, tr, 0, NULL);
         return;
     }
@@ -662,6 +679,7 @@ void sv__fetcher_destroy(sv__fetcher *f)
         free_fetch(x);
     }
     sv__cdn_set_free(&f->cdns);
+    sv__fetch_times_free(&f->segment_times);
     sv__free(f->opts.alloc, f->query);
     sv__free(f->opts.alloc, f);
 }
@@ -715,6 +733,7 @@ void sv__fetcher_stats(const sv__fetcher *f, sv__fetch_stats *st)
 {
     memset(st, 0, sizeof(*st));
     st->current_cdn = "";
+    st->segment_fetch_p50_s = st->segment_fetch_p95_s = -1;
     if (!f)
         return;
     st->bytes = f->bytes;
@@ -723,6 +742,11 @@ void sv__fetcher_stats(const sv__fetcher *f, sv__fetch_stats *st)
     st->cdn_switches = f->cdns.switches;
     st->slow_aborts = f->slow_aborts;
     st->last_success_s = f->last_success_s;
+    st->http1_requests = f->http1_requests;
+    st->http2_requests = f->http2_requests;
+    st->connections = f->connections;
+    st->segment_fetch_p50_s = f->segment_times.p50_s;
+    st->segment_fetch_p95_s = f->segment_times.p95_s;
     if (f->cdns.current >= 0)
         st->current_cdn = f->cdns.cdns[f->cdns.current].id;
 }

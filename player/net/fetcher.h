@@ -180,6 +180,13 @@ typedef struct sv__fetch_stats {
     int64_t slow_aborts;      /* transfers abandoned under the relative speed floor */
     const char *current_cdn;  /* "" without CDNs; valid until the next call */
     double last_success_s;    /* loop clock of the last successful fetch, 0 before one */
+    /* Attempts answered over HTTP/1.x and over HTTP/2, and the connections
+     * they opened (0 for those that reused one). */
+    int64_t http1_requests, http2_requests, connections;
+    /* Successful segment fetches (init and media, not chunks read as they
+     * are written), from the request to the last byte: median and 95th
+     * percentile, seconds; -1 before the first (fetch_times.h). */
+    double segment_fetch_p50_s, segment_fetch_p95_s;
 } sv__fetch_stats;
 void sv__fetcher_stats(const sv__fetcher *f, sv__fetch_stats *st);
 

@@ -36,6 +36,12 @@ typedef struct sv__transfer_result {
     const char *effective_url; /* after redirects; valid during on_done only */
     const char *error_body;  /* status >= 300: the body's first bytes (up to 1 KiB,
                                 NUL-terminated, raw), else NULL; valid during on_done */
+    int http_version;        /* of the response: 10, 11, 20 or 30 (HTTP/1.0 ... /3);
+                                0 when none came (file://, no connection) */
+    int connections;         /* connections this transfer opened (0: it reused one) */
+    int tls_error;           /* the server's certificate or key was refused (not
+                                trusted, wrong name, pin mismatch) or the CA file could
+                                not be read: the same server will not do better */
     char message[200];       /* human-readable reason when error != 0 */
 } sv__transfer_result;
 
@@ -84,15 +90,31 @@ struct sv__transport {
     sv_allocator alloc;      /* this struct's own (zero: the C library) */
 };
 
+/* HTTP versions the libcurl transport asks for (sv_http_version's values). */
+enum { SV__HTTP_AUTO = 0, SV__HTTP_1_1 = 1, SV__HTTP_2 = 2 };
+
 /* Options for the libcurl transport. */
 typedef struct sv__curl_options {
     const sv_allocator *alloc; /* every allocation of the transport; NULL: the C library */
     const char *user_agent;  /* copied; NULL: "Streamverse/<version>" */
     int max_host_connections; /* 0: libcurl's default */
+    /* TLS: a PEM file of the CAs to trust instead of the system's, and the
+     * server public keys to accept ("sha256//<base64>", several joined by
+     * ';'), or NULL. Copied. */
+    const char *ca_file;
+    const char *pinned_pubkey;
+    /* SV__HTTP_AUTO: HTTP/2 over TLS when ALPN offers it, HTTP/1.1 otherwise;
+     * SV__HTTP_1_1: HTTP/1.1 only; SV__HTTP_2: HTTP/2 over TLS, and an
+     * h2c upgrade offered on cleartext http://. */
+    int http_version;
 } sv__curl_options;
 
 /* Creates the libcurl transport (HTTP/1.1 keep-alive, HTTP/2 where offered,
- * file:// URLs). `clock` is the loop's clock (borrowed), used for the
+ * file:// URLs). Every transfer runs on one multi handle with multiplexing
+ * on, so the requests to one host share its connections: one HTTP/2
+ * connection carries them all (transfers started while that connection
+ * is still being set up wait for it, CURLOPT_PIPEWAIT, rather than opening
+ * more), HTTP/1.1 keeps a pool of keep-alive connections. `clock` is the loop's clock (borrowed), used for the
  * timestamps in results; poll() waits in real time, so pair it with a clock
  * that moves in real time. Returns 0, SV_ERR_NOMEM or SV_ERR_INTERNAL. Free
  * with sv__transport_destroy (t->ops->destroy(t->priv), then t itself).
@@ -106,7 +128,11 @@ typedef struct sv__curl_options {
  *    be seen, or a 206 whose Content-Length disagrees with its Content-Range
  *    is SV_ERR_NETWORK; a server that ignores Range (200) still gives
  *    on_data exactly the requested range;
- *  - the speed floor uses whole seconds (low_speed_time_s rounds up, >= 1).
+ *  - the speed floor uses whole seconds (low_speed_time_s rounds up, >= 1);
+ *  - a TLS refusal (certificate not trusted or for another name, public key
+ *    not the pinned one, CA file unreadable) is SV_ERR_NETWORK with
+ *    tls_error set and a message naming the host ("TLS: the public key of
+ *    127.0.0.1 does not match the pinned key").
  * submit() also fails with SV_ERR_INVALID for a bad range (length 0 or < -1,
  * offset < 0), a body with head_only, or a header with CR/LF. */
 struct sv_clock;

@@ -1,7 +1,10 @@
 /*
  * The libcurl transport (transport.h): one multi handle, so connections
  * (HTTP/1.1 keep-alive, HTTP/2 multiplexing) are shared by every transfer,
- * driven by curl_multi_poll() and interrupted by curl_multi_wakeup().
+ * driven by curl_multi_poll() and interrupted by curl_multi_wakeup(). Every
+ * easy handle lives on that one multi and on the loop thread, so libcurl's
+ * connection cache is already shared per host: no CURLSH (and no locks) is
+ * needed.
  *
  * A transfer is in one of three places: running inside the multi handle,
  * finished and waiting in a batch for its on_done, or freed. libcurl forbids
@@ -63,6 +66,8 @@ struct curl_transport {
     CURLM *multi;
     const sv_clock *clock;
     char *user_agent;
+    char *ca_file, *pinned_pubkey; /* NULL: the system's CAs, no pin */
+    long http_version;       /* CURLOPT_HTTP_VERSION */
     sv__transfer *transfers;
     int in_perform;          /* inside curl_multi_perform(): defer removals */
 };
@@ -258,10 +263,67 @@ static void first_line(char *s)
     }
 }
 
+/* 1 when `rc` says the server's identity was refused or could not be
+ * checked: retrying the same server cannot help. */
+static int is_tls_refusal(CURLcode rc)
+{
+    return rc == CURLE_PEER_FAILED_VERIFICATION || rc == CURLE_SSL_PINNEDPUBKEYNOTMATCH ||
+           rc == CURLE_SSL_CACERT_BADFILE;
+}
+
+/* The host of `url` (libcurl's URL parser), or "?" when it has none. */
+static void url_host(const char *url, char *out, size_t cap)
+{
+    CURLU *u = curl_url();
+    char *host = NULL;
+
+    snprintf(out, cap, "?");
+    if (u && curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
+        curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK && host)
+        snprintf(out, cap, "%s", host);
+    curl_free(host);
+    curl_url_cleanup(u);
+}
+
+/* The message of a TLS refusal, naming the host and the setting involved. */
+static void tls_message(const sv__transfer *t, CURLcode rc, const char *url, char *out,
+                        size_t cap)
+{
+    char host[64];
+    const char *why = t->errbuf[0] ? t->errbuf : curl_easy_strerror(rc);
+
+    url_host(url, host, sizeof(host));
+    if (rc == CURLE_SSL_PINNEDPUBKEYNOTMATCH)
+        snprintf(out, cap, "TLS: the public key of %s does not match the pinned key "
+                 "(tls_pinned_pubkey)", host);
+    else if (rc == CURLE_SSL_CACERT_BADFILE)
+        snprintf(out, cap, "TLS: cannot load the CA file %.100s (tls_ca_file)",
+                 t->owner->ca_file ? t->owner->ca_file : "of the system");
+    else
+        snprintf(out, cap, "TLS: the certificate of %s is not trusted%s: %.80s", host,
+                 t->owner->ca_file ? " by tls_ca_file" : "", why);
+}
+
+/* CURLINFO_HTTP_VERSION as 10, 11, 20 or 30; 0 for none. */
+static int http_version_of(CURL *e)
+{
+    long v = 0;
+
+    curl_easy_getinfo(e, CURLINFO_HTTP_VERSION, &v);
+    switch (v) {
+    case CURL_HTTP_VERSION_1_0: return 10;
+    case CURL_HTTP_VERSION_1_1: return 11;
+    case CURL_HTTP_VERSION_2_0: return 20;
+    case CURL_HTTP_VERSION_3: return 30;
+    default: return 0;
+    }
+}
+
 static void fill_result(sv__transfer *t, CURLcode rc, sv__transfer_result *r)
 {
     curl_off_t cl = -1;
     char *ct = NULL, *eff = NULL;
+    long connects = 0;
 
     memset(r, 0, sizeof(*r));
     curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &r->status);
@@ -275,6 +337,9 @@ static void fill_result(sv__transfer *t, CURLcode rc, sv__transfer_result *r)
     r->end_s = now_s(t->owner);
     r->content_type = ct;
     r->effective_url = eff ? eff : t->url;
+    r->http_version = http_version_of(t->easy);
+    if (curl_easy_getinfo(t->easy, CURLINFO_NUM_CONNECTS, &connects) == CURLE_OK)
+        r->connections = (int)connects;
 
     if (t->refused) {
         r->error = SV_ERR_CANCELLED;
@@ -291,6 +356,10 @@ static void fill_result(sv__transfer *t, CURLcode rc, sv__transfer_result *r)
         r->error_body = t->err_body;
         snprintf(r->message, sizeof(r->message), "HTTP %ld%s%.120s", r->status,
                  t->err_line[0] ? ": " : "", t->err_line);
+    } else if (is_tls_refusal(rc)) {
+        r->error = SV_ERR_NETWORK;
+        r->tls_error = 1;
+        tls_message(t, rc, r->effective_url, r->message, sizeof(r->message));
     } else if (rc != CURLE_OK && !(rc == CURLE_WRITE_ERROR && t->range_done)) {
         r->error = map_curl_error(rc);
         snprintf(r->message, sizeof(r->message), "%.180s",
@@ -335,11 +404,23 @@ static int setup_easy(curl_transport *ct, sv__transfer *t, const sv__request *re
     SET(CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
     SET(CURLOPT_FOLLOWLOCATION, 1L);
     SET(CURLOPT_MAXREDIRS, MAX_REDIRECTS);
-    SET(CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
+    SET(CURLOPT_HTTP_VERSION, ct->http_version);
     SET(CURLOPT_TCP_KEEPALIVE, 1L);
+    if (ct->ca_file)
+        SET(CURLOPT_CAINFO, ct->ca_file);
+    if (ct->pinned_pubkey)
+        SET(CURLOPT_PINNEDPUBLICKEY, ct->pinned_pubkey);
     if (req->fresh_connection) {
         SET(CURLOPT_FRESH_CONNECT, 1L);
         SET(CURLOPT_FORBID_REUSE, 1L);
+    } else if (ct->http_version != CURL_HTTP_VERSION_1_1 && !strncasecmp(t->url, "https://", 8)) {
+        /* Requests that start together towards a host whose connection is
+         * still being set up (the audio and video playlists of a master on
+         * another host, both streams' segments after a connection closed)
+         * would each open a connection of their own. They wait for it
+         * instead and go on it as HTTP/2 streams (or open their own once
+         * ALPN said HTTP/1.1). */
+        SET(CURLOPT_PIPEWAIT, 1L);
     }
     if (req->connect_timeout_s > 0)
         SET(CURLOPT_CONNECTTIMEOUT_MS, (long)(req->connect_timeout_s * 1000 + 0.5));
@@ -569,6 +650,8 @@ static void curl_destroy(void *priv)
     if (ct->multi)
         curl_multi_cleanup(ct->multi);
     sv__free(ct->alloc, ct->user_agent);
+    sv__free(ct->alloc, ct->ca_file);
+    sv__free(ct->alloc, ct->pinned_pubkey);
     sv__free(ct->alloc, ct);
     curl_global_cleanup();
 }
@@ -604,6 +687,14 @@ int sv__transport_curl_create(sv__transport **out, const struct sv_clock *clock,
     snprintf(ua, sizeof(ua), "Streamverse/%s", sv_version());
     if (!(ct->user_agent = sv__strdup(ct->alloc, opts && opts->user_agent ? opts->user_agent : ua)))
         goto fail;
+    if (opts && opts->ca_file && !(ct->ca_file = sv__strdup(ct->alloc, opts->ca_file)))
+        goto fail;
+    if (opts && opts->pinned_pubkey &&
+        !(ct->pinned_pubkey = sv__strdup(ct->alloc, opts->pinned_pubkey)))
+        goto fail;
+    ct->http_version = !opts || opts->http_version == SV__HTTP_AUTO ? CURL_HTTP_VERSION_2TLS
+                     : opts->http_version == SV__HTTP_1_1         ? CURL_HTTP_VERSION_1_1
+                                                                   : CURL_HTTP_VERSION_2_0;
     if (!(ct->multi = curl_multi_init())) {
         ret = SV_ERR_INTERNAL;
         goto fail;
@@ -621,6 +712,8 @@ fail:
     sv__free(alloc, t);
     if (ct) {
         sv__free(alloc, ct->user_agent);
+        sv__free(alloc, ct->ca_file);
+        sv__free(alloc, ct->pinned_pubkey);
         sv__free(alloc, ct);
     }
     curl_global_cleanup();

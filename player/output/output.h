@@ -17,6 +17,7 @@
 
 #include <stdint.h>
 
+#include "player/manifest/webvtt.h" /* sv__cue */
 #include "player/model/model.h"
 #include "player/net/fetcher.h"
 #include "player/output/status.h"
@@ -110,6 +111,8 @@ void sv__aout_set_speed(sv__aout *a, double speed);
 /* The speed of the audio heard now. Any thread. */
 double sv__aout_speed(sv__aout *a);
 
+typedef struct sv__captions sv__captions; /* captions.c, below */
+
 /* ---- subtitles (subtitles.c) --------------------------------------------------- */
 
 /* WebVTT text tracks: cues fetched up to 30 s ahead of the position, the
@@ -130,6 +133,9 @@ void sv__subs_destroy(sv__subs *s);
 int sv__subs_select(sv__subs *s, sv__presentation *pres, int period, int index, double from);
 /* Forgets the track and its cues (unload). */
 void sv__subs_reset(sv__subs *s);
+/* Closed captions (borrowed, NULL none): shown and reported like a text
+ * track while no text track is selected. */
+void sv__subs_set_captions(sv__subs *s, sv__captions *c);
 /* The position jumped to `target`: fetching restarts from there (cues read
  * are kept) and the cues from there on are reported again. */
 void sv__subs_seek(sv__subs *s, double target);
@@ -146,6 +152,64 @@ int sv__subs_finish(sv__subs *s);
 /* Copies the text shown now ("" none). Returns 0, SV_ERR_OVERFLOW when cut
  * to fit, or SV_ERR_INVALID. */
 int sv__subs_text(sv__subs *s, char *buf, size_t cap);
+
+/* ---- captions (captions.c) ---------------------------------------------- */
+
+/* CEA-608 closed captions (channel CC1) carried in the video's A/53 cc_data,
+ * decoded by libavcodec: complete cues (start and end) for the report, and
+ * the screen's changes as they happen for the text shown. Fed by the video
+ * decode threads, taken by the subtitle module on the loop thread; its own
+ * lock. */
+#define SV__CAPTION_TEXT 1024
+typedef struct sv__captions_state {
+    double known_until;      /* cues starting before this are all complete */
+    char screen[SV__CAPTION_TEXT]; /* the caption text on screen at the position */
+} sv__captions_state;
+/* `env` is borrowed. SV_ERR_UNSUPPORTED when libavcodec has no EIA-608
+ * decoder. */
+int sv__captions_create(sv__captions **out, const sv__env *env);
+void sv__captions_destroy(sv__captions *c);
+/* The cc_data triplets of the frame presented at `pts` (presentation
+ * seconds), frames in presentation order. Data that does not decode is
+ * logged and counted in stats.text_skipped. Decode threads. */
+void sv__captions_feed(sv__captions *c, double pts, const uint8_t *cc, size_t size);
+/* Moves up to `max` complete cues to out (their text now the caller's, from
+ * the player's allocator) and says what is on screen at `position`. */
+size_t sv__captions_take(sv__captions *c, sv__cue *out, size_t max, double position,
+                         sv__captions_state *st);
+/* Forgets the decoders' screens and what was not taken (a seek, an unload). */
+void sv__captions_reset(sv__captions *c);
+/* ---- timed events (timed_events.c) ------------------------------------- */
+
+/* The timed events of the load (DASH Events and emsg, HLS DATERANGE),
+ * each reported once as SV_EVENT_TIMED_METADATA when the position reaches
+ * its start (player.h, sv_timed_event). Copies are dropped on the way in:
+ * the same scheme, value and id. Every function takes the store's own
+ * lock: events come from the control thread, the position from the
+ * render thread (video) or the control thread (audio only). */
+typedef struct sv__timed sv__timed;
+/* At most this many events are kept; past it, those reported and ended
+ * before the position go first, then new ones are refused (and warned). */
+#define SV__TIMED_MAX 4096
+int sv__timed_create(sv__timed **out, const sv__env *env);
+void sv__timed_destroy(sv__timed *t);
+/* Forgets every event (a new load). */
+void sv__timed_reset(sv__timed *t);
+/* Playback starts (again) at `from`: events that start at or after it,
+ * or whose span holds it, are reported when reached; earlier ones not. */
+void sv__timed_seek(sv__timed *t, double from);
+/* Keeps a copy of `d` unless an event of the same scheme, value and id is
+ * kept already. Returns 1 kept, 0 a copy, SV_ERR_OVERFLOW full, or
+ * SV_ERR_NOMEM. */
+int sv__timed_add(sv__timed *t, const sv__timed_desc *d);
+/* An event left out as malformed: logged once per message (a live
+ * playlist brings the same one at every reload) and counted in the stats
+ * once per message. */
+void sv__timed_malformed(sv__timed *t, const char *msg);
+/* The position reached `pos`, a frame of `frame_s` seconds being shown
+ * from there (0: a position without frames): reports the events that
+ * start before pos + frame_s, in order of start. */
+void sv__timed_reached(sv__timed *t, double pos, double frame_s);
 
 /* ---- the playout as the control loop drives it ------------------------- */
 

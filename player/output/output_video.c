@@ -384,6 +384,8 @@ static void show(sv__vout *v, entry *e, double clock)
         st->stats.switches++;
     sv__mutex_unlock(&st->lock);
 
+    /* Timed events reached with this frame (the one that covers their start). */
+    sv__timed_reached(v->env->timed, e->pts, e->dur);
     if (rep_changed) {
         sv_event ev = { .id = SV_EVENT_RENDITION_CHANGED };
         ev.data.rendition.type = SV_TRACK_VIDEO;

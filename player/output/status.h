@@ -59,6 +59,10 @@ typedef struct sv__notify {
     /* An event for the host's queue; the strings are copied (events.c). */
     void (*event)(void *opaque, const sv_event *ev, const char *t0, const char *t1,
                   const char *t2);
+    /* An SV_EVENT_TIMED_METADATA for the host's queue: `ev` is one
+     * allocation from the env's allocator (the struct, its strings and its
+     * payload), which the callee takes in every case. */
+    void (*timed)(void *opaque, sv_timed_event *ev);
 } sv__notify;
 
 typedef struct sv__env {
@@ -67,6 +71,7 @@ typedef struct sv__env {
     const sv__logger *log;
     const sv_allocator *alloc;     /* the player's: every allocation below the core */
     sv__notify notify;
+    struct sv__timed *timed;       /* the timed events (output.h); the core's */
 } sv__env;
 
 /* Seconds on the injected clock. Any thread. */

@@ -20,7 +20,7 @@
 #include <string.h>
 
 #include "player/output/output.h"
-#include "player/manifest/webvtt.h"
+#include "player/manifest/text_track.h"
 
 #define LOOKAHEAD_S 30.0 /* cues fetched this far ahead of the position */
 #define MAX_TEXT 4096
@@ -32,7 +32,10 @@ typedef struct stored_cue {
     double start, end;   /* seconds as in the file */
     int64_t disc;        /* epoch of the segment it came from */
     int mapped;          /* X-TIMESTAMP-MAP: media time + the epoch's offset */
+    int absolute;        /* a caption: on the presentation timeline already */
     int reported;        /* SV_EVENT_SUBTITLE_CUE sent (or before report_from) */
+    int has_style;
+    sv_cue_style style;  /* TTML regions and styles (has_style) */
     char *text;
 } stored_cue;
 
@@ -43,6 +46,9 @@ struct sv__subs {
     int period;
     int track;            /* text track index in the current period, -1 off */
     long next_seg;        /* next segment to fetch, -1 before the first */
+    int sidecar;          /* 1 while a whole text file is fetched, 2 once read */
+    sv__captions *captions; /* borrowed; used while no text track is selected */
+    sv__captions_state cc;  /* the caption screen as last taken */
     int64_t fetch_id;     /* > 0 while a request is in flight */
     int fetching_playlist;
     stored_cue *cues;
@@ -115,11 +121,20 @@ void sv__subs_reset(sv__subs *s)
     s->fetch_id = 0;
     s->fetching_playlist = 0;
     s->next_seg = -1;
+    s->sidecar = 0;
     s->track = -1;
     s->pres = NULL;
     s->fetched_until = -INFINITY;
     clear_cues(s);
+    if (s->captions)
+        sv__captions_reset(s->captions);
+    memset(&s->cc, 0, sizeof(s->cc));
     set_text(s, "");
+}
+
+void sv__subs_set_captions(sv__subs *s, sv__captions *c)
+{
+    s->captions = c;
 }
 
 static sv__track *text_track(sv__subs *s)
@@ -176,7 +191,9 @@ static int place(sv__subs *s, epoch_cache *ec, const stored_cue *c, double *star
 {
     double off = 0;
 
-    if (c->mapped) {
+    if (c->absolute) {
+        off = 0;
+    } else if (c->mapped) {
         if (!ec->valid || ec->disc != c->disc) {
             ec->valid = 1;
             ec->disc = c->disc;
@@ -193,7 +210,7 @@ static int place(sv__subs *s, epoch_cache *ec, const stored_cue *c, double *star
     return 1;
 }
 
-static int add_cues(sv__subs *s, const sv__webvtt *v, int64_t disc)
+static int add_cues(sv__subs *s, const sv__text_cues *v, int64_t disc)
 {
     for (size_t i = 0; i < v->nb_cues; i++) {
         double start = v->cues[i].start, end = v->cues[i].end;
@@ -203,11 +220,21 @@ static int add_cues(sv__subs *s, const sv__webvtt *v, int64_t disc)
             start = start - v->map_local + (double)v->map_mpegts / 90000.0;
             end = end - v->map_local + (double)v->map_mpegts / 90000.0;
         }
-        /* Segmented WebVTT repeats a cue in every segment it spans. */
+        /* A cue that spans segments comes in each: repeated whole
+         * (segmented WebVTT), or cut at the boundary, its next piece
+         * starting where the last ended or at the same start with a later
+         * end (TTML in MP4). The pieces are one cue. */
         int dup = 0;
-        for (size_t j = s->nb_cues; j-- > 0 && !dup;)
-            dup = s->cues[j].disc == disc && fabs(s->cues[j].start - start) < 1e-6 &&
-                  fabs(s->cues[j].end - end) < 1e-6 && !strcmp(s->cues[j].text, v->cues[i].text);
+        for (size_t j = s->nb_cues; j-- > 0 && !dup;) {
+            stored_cue *o = &s->cues[j];
+            if (o->disc != disc || strcmp(o->text, v->cues[i].text))
+                continue;
+            if (fabs(o->start - start) < 1e-6 && fabs(o->end - end) < 1e-6)
+                dup = 1;
+            else if ((fabs(o->start - start) < 1e-6 || fabs(o->end - start) < 1e-6) &&
+                     end > o->end)
+                dup = 1, o->end = end;
+        }
         if (dup)
             continue;
         if (s->nb_cues == s->cap_cues) {
@@ -225,10 +252,43 @@ static int add_cues(sv__subs *s, const sv__webvtt *v, int64_t disc)
         c->end = end;
         c->disc = disc;
         c->mapped = mapped;
+        c->absolute = 0;
         c->reported = 0;
+        c->has_style = v->cues[i].has_style;
+        c->style = v->cues[i].style;
         s->nb_cues++;
     }
     return 0;
+}
+
+static void count_skipped(sv__subs *s, int n)
+{
+    sv__mutex_lock(&s->env->st->lock);
+    s->env->st->stats.text_skipped += n;
+    sv__mutex_unlock(&s->env->st->lock);
+}
+
+/* Reads one fetched piece of the track (a segment, or the whole file of a
+ * sidecar track) whose cues end by `doc_end` when they give no end. */
+static void read_text(sv__subs *s, const sv__fetch_result *r, int64_t disc, double doc_end)
+{
+    sv__parse_error err = { 0 };
+    sv__text_cues v;
+
+    if (sv__text_parse(r->data, r->size, doc_end, s->env->alloc, &v, &err) < 0) {
+        SV_LOGW(s->env->log, "subtitles", "%s skipped: line %d: %s", r->url, err.line,
+                err.message);
+        count_skipped(s, 1);
+        return;
+    }
+    if (v.skipped) {
+        SV_LOGW(s->env->log, "subtitles", "%s: %d part(s) of the %s skipped, the first: %s",
+                r->url, v.skipped, v.format, v.warning);
+        count_skipped(s, v.skipped);
+    }
+    if (add_cues(s, &v, disc) < 0)
+        SV_LOGW(s->env->log, "subtitles", "out of memory for cues");
+    sv__text_cues_free(&v);
 }
 
 static void pump(sv__subs *s, double position);
@@ -254,14 +314,35 @@ static void on_playlist(void *opaque, sv__fetch_result *r)
         pump(s, position_now(s));
 }
 
+/* The times a cue of segment `seg` is written in: DASH counts from its
+ * period's start. */
+static double local_end(const sv__subs *s, const sv__segment *seg)
+{
+    double end = seg->start + seg->duration;
+    if (s->pres->kind == SV__SOURCE_DASH && seg->disc >= 0 &&
+        seg->disc < (int64_t)s->pres->nb_periods)
+        end -= s->pres->periods[seg->disc].start;
+    return end;
+}
+
 static void on_segment(void *opaque, sv__fetch_result *r)
 {
     sv__subs *s = opaque;
     sv__track *t = text_track(s);
-    sv__parse_error err = { 0 };
-    sv__webvtt v;
 
     s->fetch_id = 0;
+    if (s->sidecar == 1) {
+        /* The whole file: every cue of the period is known now. */
+        s->sidecar = 2;
+        s->fetched_until = INFINITY;
+        if (r->error)
+            SV_LOGW(s->env->log, "subtitles", "subtitle file skipped: %s", r->message);
+        else if (t)
+            read_text(s, r, s->period, INFINITY);
+        sv__free(s->env->alloc, r->data);
+        pump(s, position_now(s));
+        return;
+    }
     if (t && s->next_seg > 0 && (size_t)(s->next_seg - 1) < t->reps[0].nb_segs) {
         /* Read or skipped, the segment's cues are all known now. */
         const sv__segment done = sv__rep_segment(&t->reps[0], (size_t)s->next_seg - 1);
@@ -272,13 +353,7 @@ static void on_segment(void *opaque, sv__fetch_result *r)
         SV_LOGW(s->env->log, "subtitles", "subtitle segment skipped: %s", r->message);
     } else if (t && s->next_seg > 0 && (size_t)(s->next_seg - 1) < t->reps[0].nb_segs) {
         const sv__segment seg = sv__rep_segment(&t->reps[0], (size_t)s->next_seg - 1);
-        if (sv__webvtt_parse((const char *)r->data, r->size, s->env->alloc, &v, &err) < 0) {
-            SV_LOGW(s->env->log, "subtitles", "%s: line %d: %s", r->url, err.line, err.message);
-        } else {
-            if (add_cues(s, &v, seg.disc) < 0)
-                SV_LOGW(s->env->log, "subtitles", "out of memory for cues");
-            sv__webvtt_free(&v);
-        }
+        read_text(s, r, seg.disc, local_end(s, &seg));
     }
     sv__free(s->env->alloc, r->data);
     pump(s, position_now(s));
@@ -320,8 +395,14 @@ static void pump(sv__subs *s, double position)
         req.offset = seg->offset;
         req.length = seg->length;
         s->fetch_id = req.url ? sv__fetch(s->fetcher, &req, on_segment, s) : SV_ERR_INTERNAL;
+    } else if (rep->seg_state == SV__SEGS_NEED_INDEX && rep->index_range.url && !s->sidecar) {
+        /* A DASH text Representation of one file (BaseURL, no segments):
+         * read whole, once. */
+        req.url = rep->index_range.url;
+        s->sidecar = 1;
+        s->fetch_id = sv__fetch(s->fetcher, &req, on_segment, s);
     } else {
-        return; /* no segment list (e.g. an indexed text file): nothing to show */
+        return;
     }
     if (s->fetch_id < 0) {
         SV_LOGW(s->env->log, "subtitles", "cannot fetch %s", req.url ? req.url : "(none)");
@@ -335,9 +416,13 @@ void sv__subs_seek(sv__subs *s, double target)
     if (s->fetch_id > 0 && !s->fetching_playlist) {
         sv__fetch_cancel(s->fetcher, s->fetch_id);
         s->fetch_id = 0;
+        if (s->sidecar == 1)
+            s->sidecar = 0; /* the whole file is asked for again */
     }
+    if (s->captions && s->track < 0)
+        sv__captions_reset(s->captions); /* decoding starts again from the target */
     s->next_seg = -1; /* cues already read stay; segments are found again */
-    s->fetched_until = -INFINITY;
+    s->fetched_until = s->sidecar == 2 ? INFINITY : -INFINITY;
     /* Cues from the target on are reported again as playback reaches them. */
     s->report_from = target;
     for (size_t i = 0; i < s->nb_cues; i++)
@@ -371,7 +456,10 @@ static size_t report(sv__subs *s, double upto, int budget)
                 c->reported = 1; /* over before the load's (or seek's) start */
                 continue;
             }
-            if (a > upto || a >= s->fetched_until)
+            /* One that ends right where the known cues end may go on in
+             * the next segment: it waits for it. */
+            if (a > upto || a >= s->fetched_until ||
+                (isfinite(s->fetched_until) && !c->absolute && fabs(b - s->fetched_until) < 1e-3))
                 continue;
             left++;
             if (!next || a < next_start - 1e-9) {
@@ -386,12 +474,73 @@ static size_t report(sv__subs *s, double upto, int budget)
         sv_event ev = { .id = SV_EVENT_SUBTITLE_CUE };
         ev.data.cue.start_s = next_start;
         ev.data.cue.end_s = next_end;
+        ev.data.cue.style = next->has_style ? &next->style : NULL;
         sv__env_event(s->env, &ev, next->text, NULL, NULL);
     }
 }
 
+/* ---- captions: the cues the video carries --------------------------------- */
+
+static void store_caption(sv__subs *s, sv__cue *q)
+{
+    for (size_t j = s->nb_cues; j-- > 0;)
+        if (fabs(s->cues[j].start - q->start) < 1e-6 && !strcmp(s->cues[j].text, q->text)) {
+            sv__free(s->env->alloc, q->text); /* decoded again after a seek */
+            return;
+        }
+    if (s->nb_cues == s->cap_cues) {
+        size_t cap = s->cap_cues ? s->cap_cues * 2 : 64;
+        stored_cue *n = sv__realloc(s->env->alloc, s->cues, cap * sizeof(*n));
+        if (!n) {
+            sv__free(s->env->alloc, q->text);
+            return;
+        }
+        s->cues = n;
+        s->cap_cues = cap;
+    }
+    s->cues[s->nb_cues++] = (stored_cue){ .start = q->start, .end = q->end, .disc = -1,
+                                          .absolute = 1, .text = q->text };
+}
+
+static void take_captions(sv__subs *s, double position)
+{
+    sv__cue got[64];
+    size_t n;
+
+    do {
+        n = sv__captions_take(s->captions, got, 64, position, &s->cc);
+        for (size_t i = 0; i < n; i++)
+            store_caption(s, &got[i]);
+    } while (n == 64);
+    s->fetched_until = s->cc.known_until;
+}
+
+/* The text shown is the live screen's; the cues reported are the exact
+ * decoder's, each once it is complete. */
+static void caption_tick(sv__subs *s, double position)
+{
+    take_captions(s, position);
+    report(s, position, CUES_PER_TICK);
+    set_text(s, s->cc.screen);
+}
+
+static int caption_finish(sv__subs *s, double end)
+{
+    take_captions(s, end);
+    /* Playback is over: every frame was decoded. */
+    s->fetched_until = INFINITY;
+    return report(s, end, CUES_PER_TICK) == 0;
+}
+
 int sv__subs_finish(sv__subs *s)
 {
+    if (s->track < 0 && s->captions) {
+        sv__mutex_lock(&s->env->st->lock);
+        double e = s->env->st->duration_s > s->env->st->position_s ? s->env->st->duration_s
+                                                                    : s->env->st->position_s;
+        sv__mutex_unlock(&s->env->st->lock);
+        return caption_finish(s, e);
+    }
     if (s->track < 0 || !text_track(s))
         return 1;
     sv__mutex_lock(&s->env->st->lock);
@@ -422,6 +571,10 @@ void sv__subs_tick(sv__subs *s, double position)
     char text[MAX_TEXT];
     size_t n = 0;
 
+    if (s->track < 0 && s->captions) {
+        caption_tick(s, position);
+        return;
+    }
     if (s->track < 0) {
         if (s->text[0])
             set_text(s, "");

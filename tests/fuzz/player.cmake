@@ -5,3 +5,5 @@ sv_fuzz_target(fuzz_dash SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/fuzz_dash.c
                CORPUS ${CMAKE_CURRENT_SOURCE_DIR}/corpus/fuzz_dash)
 sv_fuzz_target(fuzz_webvtt SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/fuzz_webvtt.c
                CORPUS ${CMAKE_CURRENT_SOURCE_DIR}/corpus/fuzz_webvtt)
+sv_fuzz_target(fuzz_ttml SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/fuzz_ttml.c
+               CORPUS ${CMAKE_CURRENT_SOURCE_DIR}/corpus/fuzz_ttml)

@@ -318,6 +318,7 @@ async function main() {
       trickModes: st.trickModes,
       imageTracks: st.imageTracks,
       thumbnails: st.thumbnails,
+      timeline: st.timeline,
       errors: st.errors.concat(pageErrors.map((m) => ({ source: 'pageerror', message: m }))),
       warnings: st.warnings || [],
       consoleErrors,

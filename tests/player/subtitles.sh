@@ -71,7 +71,8 @@ expect() {
 # the source's times mapped through the first video PTS.
 printf '1.022\t2.522\tFirst cue\n3.522\t5.022\tSecond & line\\nand two\n6.222\t7.022\tThird\n' \
     >"$PL_TMP/master.want"
-printf '1.000\t2.500\tFirst cue\n3.500\t5.000\tSecond & line\\nand two\n6.200\t7.000\tThird\n' \
+# The source keeps the second cue's setting (align:start), ffmpeg's segments do not.
+printf '1.000\t2.500\tFirst cue\n3.500\t5.000\tSecond & line\\nand two\ttext-align=start\n6.200\t7.000\tThird\n' \
     >"$PL_TMP/master_map.want"
 
 for variant in master master_map; do

@@ -31,6 +31,8 @@
     trickModes: [],     // Shaka: trick-play streams (noteShakaExtras)
     imageTracks: [],    // Shaka: thumbnail tracks
     thumbnails: [],     // Shaka: getThumbnails answers
+    timeline: [],             // Shaka: timed metadata it found (timelineregionadded,
+                              // metadataadded), as it reports them
   };
 
   function ms() {
@@ -147,6 +149,22 @@
           Object.assign(req.headers, o.licenseHeaders);
       });
     }
+    // Timed metadata, registered before the load that finds it: DASH
+    // EventStream regions, HLS EXT-X-DATERANGE metadata.
+    player.addEventListener('timelineregionadded', function (ev) {
+      const d = ev.detail || {};
+      if (st.timeline.length < MAX_EVENTS)
+        st.timeline.push({ kind: 'region', scheme: d.schemeIdUri || '', value: d.value || '',
+                           id: String(d.id || ''), start: d.startTime, end: d.endTime });
+    });
+    player.addEventListener('metadataadded', function (ev) {
+      const d = ev.detail || {};
+      const values = (d.values || []).map(function (v) { return { key: v.key, data: String(v.data) }; });
+      const idv = values.filter(function (v) { return v.key === 'ID'; })[0];
+      if (st.timeline.length < MAX_EVENTS)
+        st.timeline.push({ kind: 'metadata', scheme: d.type || '', id: idv ? idv.data : '',
+                           start: d.startTime, end: d.endTime, values: values });
+    });
     st.version = shaka.Player.version;
     window.svPlayer = player;
     if (o.live)
@@ -361,6 +379,7 @@
       rebuffers: st.rebuffers,
       videoCodecs: st.videoCodecs,
       manifestVideoCodecs: st.manifestVideoCodecs,
+      timeline: st.timeline,
       live: st.live ? window.svLive.report() : null,
       trickModes: st.trickModes,
       imageTracks: st.imageTracks,

@@ -167,6 +167,10 @@ static const field sv_player_settings_fields[] = {
     F(sv_player_settings, audio_languages, const char *, 1),
     F(sv_player_settings, subtitle_languages, const char *, 1),
     F(sv_player_settings, live_target_latency_ms, int, 1),
+    F(sv_player_settings, captions, int, 1),
+    F(sv_player_settings, tls_ca_file, const char *, 1),
+    F(sv_player_settings, tls_pinned_pubkey, const char *, 1),
+    F(sv_player_settings, http_version, sv_http_version, 1),
 };
 /* player.h */
 static const field sv_cdn_fields[] = {
@@ -233,6 +237,20 @@ static const field sv_track_info_fields[] = {
     F(sv_track_info, roles, char, 64),
 };
 /* player.h */
+static const field sv_cue_style_fields[] = {
+    F(sv_cue_style, x, float, 1),
+    F(sv_cue_style, y, float, 1),
+    F(sv_cue_style, width, float, 1),
+    F(sv_cue_style, height, float, 1),
+    F(sv_cue_style, text_align, sv_cue_align, 1),
+    F(sv_cue_style, display_align, sv_cue_align, 1),
+    F(sv_cue_style, color, uint32_t, 1),
+    F(sv_cue_style, background, uint32_t, 1),
+    F(sv_cue_style, font_size, float, 1),
+    F(sv_cue_style, italic, int, 1),
+    F(sv_cue_style, bold, int, 1),
+    F(sv_cue_style, underline, int, 1),
+};
 static const field sv_player_stats_fields[] = {
     F(sv_player_stats, struct_size, size_t, 1),
     F(sv_player_stats, startup_time_s, double, 1),
@@ -258,6 +276,41 @@ static const field sv_player_stats_fields[] = {
     F(sv_player_stats, min_playback_rate, double, 1),
     F(sv_player_stats, max_playback_rate, double, 1),
     F(sv_player_stats, playback_rate_changes, int64_t, 1),
+    F(sv_player_stats, text_skipped, int64_t, 1),
+    F(sv_player_stats, http1_requests, int64_t, 1),
+    F(sv_player_stats, http2_requests, int64_t, 1),
+    F(sv_player_stats, connections_opened, int64_t, 1),
+    F(sv_player_stats, segment_fetch_p50_s, double, 1),
+    F(sv_player_stats, segment_fetch_p95_s, double, 1),
+    F(sv_player_stats, timed_events, int64_t, 1),
+    F(sv_player_stats, timed_events_malformed, int64_t, 1),
+};
+/* player.h (API 2.4): the timed event the player hands out, and its
+ * SCTE-35 summary. */
+static const field sv_scte35_info_fields[] = {
+    F(sv_scte35_info, command, int, 1),
+    F(sv_scte35_info, out_of_network, int, 1),
+    F(sv_scte35_info, cancel, int, 1),
+    F(sv_scte35_info, immediate, int, 1),
+    F(sv_scte35_info, event_id, uint32_t, 1),
+    F(sv_scte35_info, pts_s, double, 1),
+    F(sv_scte35_info, duration_s, double, 1),
+    F(sv_scte35_info, auto_return, int, 1),
+    F(sv_scte35_info, segmentation_type, int, 1),
+};
+static const field sv_timed_event_fields[] = {
+    F(sv_timed_event, source, sv_timed_source, 1),
+    F(sv_timed_event, scheme, const char *, 1),
+    F(sv_timed_event, value, const char *, 1),
+    F(sv_timed_event, id, const char *, 1),
+    F(sv_timed_event, start_s, double, 1),
+    F(sv_timed_event, duration_s, double, 1),
+    F(sv_timed_event, payload, const uint8_t *, 1),
+    F(sv_timed_event, payload_size, size_t, 1),
+    F(sv_timed_event, payload_cut, int, 1),
+    F(sv_timed_event, attributes, const char *, 1),
+    F(sv_timed_event, scte35, sv_scte35_info, 1),
+    F(sv_timed_event, reported_at_s, double, 1),
 };
 /* sdl2.h */
 static const field sv_sdl2_video_settings_fields[] = {
@@ -378,6 +431,8 @@ static const field sv_null_audio_stats_fields[] = {
 };
 
 #define ALL_STRUCTS(X) \
+    X(sv_scte35_info) \
+    X(sv_timed_event) \
     X(sv_abr_param_info) \
     X(sv_abr_param) \
     X(sv_abr_input) \
@@ -409,6 +464,7 @@ static const field sv_null_audio_stats_fields[] = {
     X(sv_representation_info) \
     X(sv_track_info) \
     X(sv_player_stats) \
+    X(sv_cue_style) \
     X(sv_sdl2_video_settings) \
     X(sv_sdl2_video_stats) \
     X(sv_sdl2_audio_settings) \
@@ -453,16 +509,19 @@ static const field sv_event_fields[] = {
     X(sv_clock, 40) \
     X(sv_allocator, 40) \
     X(sv_emulate_config, 160) \
-    X(sv_emulate_report, 352) \
+    X(sv_emulate_report, 416) \
     X(sv_emulate_video, 104) \
-    X(sv_player_settings, 232) \
+    X(sv_player_settings, 256) \
     X(sv_cdn, 32) \
     X(sv_load_options, 56) \
     X(sv_session_options, 56) \
     X(sv_session_info, 112) \
     X(sv_representation_info, 168) \
     X(sv_track_info, 240) \
-    X(sv_player_stats, 192) \
+    X(sv_player_stats, 256) \
+    X(sv_cue_style, 48) \
+    X(sv_scte35_info, 48) \
+    X(sv_timed_event, 136) \
     X(sv_sdl2_video_settings, 56) \
     X(sv_sdl2_video_stats, 48) \
     X(sv_sdl2_audio_settings, 24) \
@@ -587,6 +646,20 @@ static void versions_agree(void **state)
     assert_int_equal(sv_version_number(), SV_VERSION_NUMBER);
 }
 
+/* (API 2.5) The values of sv_http_version are the settings' numbers. */
+static void http_versions_keep_their_values(void **state)
+{
+    (void)state;
+    assert_int_equal(SV_HTTP_VERSION_AUTO, 0);
+    assert_int_equal(SV_HTTP_VERSION_1_1, 1);
+    assert_int_equal(SV_HTTP_VERSION_2, 2);
+    sv_player_settings s;
+    sv_player_default_settings(&s);
+    assert_int_equal(s.http_version, SV_HTTP_VERSION_AUTO);
+    assert_null(s.tls_ca_file);
+    assert_null(s.tls_pinned_pubkey);
+}
+
 static void properties_end_without_a_count(void **state)
 {
     (void)state;
@@ -668,6 +741,7 @@ int main(void)
         cmocka_unit_test(lp64_sizes_are_pinned),
         cmocka_unit_test(growable_structs_start_with_their_size),
         cmocka_unit_test(versions_agree),
+        cmocka_unit_test(http_versions_keep_their_values),
         cmocka_unit_test(properties_end_without_a_count),
         cmocka_unit_test(sizes_are_honoured),
     };

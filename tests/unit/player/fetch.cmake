@@ -7,3 +7,5 @@ sv_unit_test(test_fetcher SOURCES test_fetcher.c test_fetcher_transport.c test_f
 set_tests_properties(test_fetcher PROPERTIES TIMEOUT 90)
 # Real HTTP with timers and stalls: waiting, hardly any CPU.
 sv_test_cost(11 5 test_fetcher)
+# The TLS and HTTP settings' checks and the segment fetch time histogram.
+sv_unit_test(test_tls_settings SOURCES test_tls_settings.c)

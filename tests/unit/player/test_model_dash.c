@@ -532,6 +532,35 @@ static void list_then_segment_base(void **state)
     sv__model_destroy(pres);
 }
 
+/* A trick-mode set (Shaka Packager's trick_play_factor writes one), even
+ * listed first, is never played as the video: one video track remains. */
+static void trick_mode_set_left_out(void **state)
+{
+    static const char mpd[] =
+        "<MPD xmlns=\"urn:mpeg:dash:schema:mpd:2011\" type=\"static\" mediaPresentationDuration=\"PT12S\">"
+        "<Period id=\"0\">"
+        "<AdaptationSet id=\"1\" contentType=\"video\">"
+        "<EssentialProperty schemeIdUri=\"http://dashif.org/guidelines/trickmode\" value=\"0\"/>"
+        "<Representation id=\"trick\" bandwidth=\"45000\" codecs=\"avc1.42c00d\" mimeType=\"video/mp4\""
+        " maxPlayoutRate=\"50\" codingDependency=\"false\">"
+        "<SegmentTemplate timescale=\"1000\" duration=\"2000\" media=\"t/$Number$.m4s\" initialization=\"t/init.mp4\"/>"
+        "</Representation></AdaptationSet>"
+        "<AdaptationSet id=\"0\" contentType=\"video\">"
+        "<Representation id=\"main\" bandwidth=\"800000\" codecs=\"avc1.42c00d\" mimeType=\"video/mp4\">"
+        "<SegmentTemplate timescale=\"1000\" duration=\"2000\" media=\"v/$Number$.m4s\" initialization=\"v/init.mp4\"/>"
+        "</Representation></AdaptationSet></Period></MPD>";
+    sv__presentation *pres = create_ok(mpd, "http://h/m.mpd", 0);
+    (void)state;
+    size_t video = 0;
+    for (size_t i = 0; i < pres->periods[0].nb_tracks; i++)
+        if (pres->periods[0].tracks[i].type == SV_TRACK_VIDEO) {
+            video++;
+            assert_string_equal(pres->periods[0].tracks[i].reps[0].id, "main");
+        }
+    assert_int_equal(video, 1);
+    sv__model_destroy(pres);
+}
+
 static void refusals(void **state)
 {
     sv__presentation *pres = NULL;
@@ -572,6 +601,7 @@ int main(void)
         cmocka_unit_test(live_start_common_to_audio_and_video),
         cmocka_unit_test(live_periods_by_time),
         cmocka_unit_test(list_then_segment_base),
+        cmocka_unit_test(trick_mode_set_left_out),
         cmocka_unit_test(refusals),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

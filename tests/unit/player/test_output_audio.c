@@ -105,7 +105,7 @@ static void rig_init(rig *r)
     assert_int_equal(sv__mutex_init(&r->st.lock), 0);
     sv__logger_init(&r->log, NULL, NULL, SV_LOG_WARN);
     r->env = (sv__env){ &r->st, r->clock, &r->log, NULL,
-                        { r, on_changed, on_error, on_event } };
+                        { r, on_changed, on_error, on_event, NULL }, NULL };
     r->sink = (sv_audio_sink)SV_AUDIO_SINK_INIT;
     r->sink.open = hs_open;
     r->sink.pause = hs_pause;

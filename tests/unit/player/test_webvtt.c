@@ -40,6 +40,13 @@ static void cues_and_text(void **state)
     assert_false(v.has_map);
     assert_true(v.cues[0].start == 1.5 && v.cues[0].end == 3.25);
     assert_string_equal(v.cues[0].text, "Bold & it <3>\nsecond line");
+    /* align:start line:10% - a box from 10 % down, the lines to the left. */
+    assert_true(v.cues[0].has_style);
+    assert_int_equal(v.cues[0].style.text_align, SV_CUE_ALIGN_START);
+    assert_true(v.cues[0].style.y == 10 && v.cues[0].style.height == 90);
+    assert_true(v.cues[0].style.x == 0 && v.cues[0].style.width == 100);
+    assert_int_equal(v.cues[0].style.display_align, SV_CUE_ALIGN_START);
+    assert_false(v.cues[1].has_style);
     assert_true(v.cues[1].start == 3723.004);
     assert_string_equal(v.cues[1].text, "x\xc2\xa0y &unknown;");
     assert_true(v.cues[2].start == 59.0 && v.cues[2].end == 60.0);
@@ -65,6 +72,29 @@ static void timestamp_map(void **state)
     /* An empty file with only the signature has no cues. */
     assert_int_equal(parse("WEBVTT\n", &v, &err), 0);
     assert_int_equal(v.nb_cues, 0);
+    sv__webvtt_free(&v);
+}
+
+static void settings(void **state)
+{
+    sv__webvtt v;
+    sv__parse_error err;
+
+    (void)state;
+    assert_int_equal(parse("WEBVTT\n\n00:01.000 --> 00:02.000 position:30% size:40% align:center\na\n\n"
+                           "00:03.000 --> 00:04.000 position:90% size:40%\tline:5%,end\nb\n\n"
+                           "00:05.000 --> 00:06.000 line:-1 vertical:rl region:x\nc\n",
+                           &v, &err),
+                     0);
+    assert_int_equal(v.nb_cues, 3);
+    /* Centred on 30 %: from 10 % to 50 %, at the bottom. */
+    assert_true(v.cues[0].style.x == 10 && v.cues[0].style.width == 40);
+    assert_int_equal(v.cues[0].style.display_align, SV_CUE_ALIGN_END);
+    assert_int_equal(v.cues[0].style.text_align, SV_CUE_ALIGN_CENTER);
+    /* Centred on 90 %, 40 % wide: kept inside the picture. */
+    assert_true(v.cues[1].style.x == 60 && v.cues[1].style.y == 5);
+    /* An integer line and vertical text: the host's default place. */
+    assert_false(v.cues[2].has_style);
     sv__webvtt_free(&v);
 }
 
@@ -100,6 +130,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(cues_and_text),
         cmocka_unit_test(timestamp_map),
+        cmocka_unit_test(settings),
         cmocka_unit_test(refused),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,80 @@
+#!/bin/sh
+# CEA-608 closed captions in H.264 SEI (issue 18): sv-ccgen makes a clip
+# whose SEI carries pop-on captions (A/53 cc_data through libx264), ffmpeg
+# packages it as HLS (fMP4) and DASH without re-encoding, and
+#   - svplay --captions --sub-log --framemd5 (untimed) logs exactly the
+#     captions ffmpeg itself reads from the clip (lavfi
+#     movie=...[out+subcc], as SRT): same texts, same start and end times,
+#     from HLS and from DASH;
+#   - a real-time run shows each caption (--stats' subtitles) within 0.1 s
+#     of its start and clears it within 0.1 s of its end, 0 frames dropped;
+#   - without --captions nothing is shown.
+. "$SV_SOURCE_DIR/tests/player/playlib.sh"
+
+ccgen="$SV_BUILD_DIR/tests/support/sv-ccgen"
+[ -x "$ccgen" ] || fail "no sv-ccgen in the build"
+w="$PL_TMP/www"
+mkdir -p "$w/hls" "$w/dash"
+cat >"$PL_TMP/cues.txt" <<'EOF'
+1.0 2.5 HELLO WORLD
+3.0 4.2 Second caption|on two rows
+5.0 6.0 third, with punctuation!
+6.6 8.4 A LONGER ONE ACROSS A SEGMENT
+9.0 10.0 last
+EOF
+"$ccgen" "$PL_TMP/cc.mp4" 12 "$PL_TMP/cues.txt" 2>"$PL_TMP/ccgen.log" ||
+    { cat "$PL_TMP/ccgen.log"; fail "sv-ccgen could not make the clip"; }
+
+# The reference: the captions as ffmpeg reads them, "start<TAB>end<TAB>text".
+ffmpeg -nostdin -v error -f lavfi -i "movie=$PL_TMP/cc.mp4[out+subcc]" -map 0:1 -c:s srt \
+    "$PL_TMP/ref.srt" || fail "ffmpeg could not read the captions back"
+awk 'function sec(s,  a) { split(s, a, /[:,]/); return a[1] * 3600 + a[2] * 60 + a[3] + a[4] / 1000 }
+     / --> / { start = sec($1); end = sec($3); text = ""; incue = 1; next }
+     incue && $0 == "" { printf "%.3f\t%.3f\t%s\n", start, end, text; incue = 0; next }
+     incue { gsub(/\r/, ""); gsub(/<[^>]*>/, ""); gsub(/\{[^}]*\}/, ""); text = text == "" ? $0 : text "\\n" $0 }
+     END { if (incue) printf "%.3f\t%.3f\t%s\n", start, end, text }' "$PL_TMP/ref.srt" \
+    >"$PL_TMP/ref.want"
+[ "$(wc -l <"$PL_TMP/ref.want")" -eq 5 ] || { cat "$PL_TMP/ref.want"; fail "ffmpeg read $(wc -l <"$PL_TMP/ref.want") captions, not 5"; }
+
+(cd "$w/hls" && ffmpeg -nostdin -v error -i "$PL_TMP/cc.mp4" -c copy -f hls -hls_time 2 \
+    -hls_segment_type fmp4 -hls_playlist_type vod index.m3u8) || fail "ffmpeg could not make the HLS"
+(cd "$w/dash" && ffmpeg -nostdin -v error -i "$PL_TMP/cc.mp4" -c copy -seg_duration 2 -f dash \
+    manifest.mpd) || fail "ffmpeg could not make the DASH"
+pl_serve "$w"
+
+for f in hls/index.m3u8 dash/manifest.mpd; do
+    n=${f%%/*}
+    pl_play "$n" 60 --quiet --captions --sub-log "$PL_TMP/$n.log" --framemd5 "$PL_TMP/$n.md5" \
+        "$PL_URL/$f"
+    [ "$PL_RC" -eq 0 ] || { pl_show "$n"; fail "$n: svplay exited $PL_RC"; }
+    if cmp -s "$PL_TMP/$n.log" "$PL_TMP/ref.want"; then
+        check 0 "$n: --sub-log has ffmpeg's 5 captions, texts and times"
+    else
+        diff "$PL_TMP/ref.want" "$PL_TMP/$n.log" | head -n 12
+        check 1 "$n: the captions differ from ffmpeg's"
+    fi
+done
+
+# Real time: the text shown follows the captions' times.
+pl_play rt 60 --headless --realtime --quiet --captions --stats "$PL_TMP/rt.json" \
+    "$PL_URL/hls/index.m3u8"
+[ "$PL_RC" -eq 0 ] || { pl_show rt; fail "real-time run: svplay exited $PL_RC"; }
+jq -r '.subtitles[] | "\(.position_s)\t\(.text | gsub("\n"; "\\n"))"' "$PL_TMP/rt.json" \
+    >"$PL_TMP/rt.shown"
+bad=$(awk -F'\t' 'NR == FNR { s[NR] = $1; e[NR] = $2; t[NR] = $3; n = NR; next }
+                  { for (i = 1; i <= n; i++) {
+                        if ($2 == t[i] && $1 - s[i] <= 0.1 && s[i] - $1 <= 0.1) on[i] = 1
+                        if ($2 == "" && $1 - e[i] <= 0.1 && e[i] - $1 <= 0.1) off[i] = 1 } }
+                  END { for (i = 1; i <= n; i++) if (!on[i] || !off[i]) print t[i] }' \
+          "$PL_TMP/ref.want" "$PL_TMP/rt.shown")
+[ -z "$bad" ]
+check $? "real time: every caption shown and cleared within 0.1 s of its times${bad:+ (not: $bad)}"
+dropped=$(jq .dropped_frames "$PL_TMP/rt.json")
+[ "$dropped" -eq 0 ]
+check $? "real time: $dropped frames dropped"
+
+pl_play off 60 --quiet --sub-log "$PL_TMP/off.log" --framemd5 "$PL_TMP/off.md5" \
+    "$PL_URL/hls/index.m3u8"
+[ "$PL_RC" -eq 0 ] && [ ! -s "$PL_TMP/off.log" ]
+check $? "without --captions: no caption shown"
+pl_finish

@@ -1,0 +1,218 @@
+/*
+ * sv-ccgen: makes an H.264 MP4 that carries CEA-608 captions the way
+ * broadcast encoders do (ATSC A/53 cc_data in SEI user data, through
+ * libx264's a53cc), for the caption tests.
+ *
+ *   sv-ccgen OUT.mp4 SECONDS CUES
+ *
+ * CUES is a text file, one caption per line: "START END TEXT" (seconds,
+ * TEXT of letters, digits, spaces and . , ! ? ' - up to 32 characters; a
+ * '|' splits it over rows 14 and 15). Each caption is loaded pop-on style
+ * (RCL, PACs, characters) half a second before START, shown at START (EOC)
+ * and erased at END (EDM), channel CC1, control codes sent twice as
+ * encoders do. The picture is a moving grey ramp at 320x240, 25 fps.
+ *
+ * The 608 byte pairs are test data written by this generator; reading them
+ * back is libavcodec's (ffmpeg's `movie=...[out+subcc]` and the player).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libavcodec/avcodec.h>
+#include <libavformat/avformat.h>
+#include <libavutil/log.h>
+#include <libavutil/opt.h>
+
+#define FPS 25
+#define MAX_CAPS 256
+#define MAX_PAIRS 64 /* a frame's cc_data (cc_count is 5 bits: 31 triplets) */
+
+typedef struct cap {
+    double start, end;
+    char text[80];
+} cap;
+
+typedef struct frame_cc {
+    uint8_t pairs[MAX_PAIRS][2];
+    int n;
+} frame_cc;
+
+static uint8_t parity(uint8_t b)
+{
+    int ones = 0;
+    for (int i = 0; i < 7; i++)
+        ones += (b >> i) & 1;
+    return (uint8_t)((b & 0x7f) | (ones % 2 ? 0 : 0x80));
+}
+
+static void pair(frame_cc *f, uint8_t a, uint8_t b)
+{
+    if (f->n < 31) {
+        f->pairs[f->n][0] = parity(a);
+        f->pairs[f->n][1] = parity(b);
+        f->n++;
+    }
+}
+
+static void control(frame_cc *f, uint8_t a, uint8_t b)
+{
+    pair(f, a, b);
+    pair(f, a, b); /* sent twice; a decoder ignores the repeat */
+}
+
+/* Loads `text` into non-displayed memory: rows 14 and 15 when split by '|'. */
+static void load(frame_cc *f, const char *text)
+{
+    const char *bar = strchr(text, '|');
+    control(f, 0x14, 0x20); /* RCL: resume caption loading */
+    control(f, 0x14, 0x2e); /* ENM: erase non-displayed memory */
+    for (int row = bar ? 14 : 15; row <= 15; row++) {
+        const char *s = row == 14 || !bar ? text : bar + 1;
+        size_t len = row == 14 ? (size_t)(bar - text) : strlen(s);
+        control(f, 0x14, row == 14 ? 0x40 : 0x60); /* PAC: the row, white, column 0 */
+        for (size_t i = 0; i < len; i += 2)
+            pair(f, (uint8_t)s[i], i + 1 < len ? (uint8_t)s[i + 1] : 0x00);
+    }
+}
+
+static int read_caps(const char *path, cap *caps, int *n)
+{
+    FILE *in = fopen(path, "r");
+    char line[256];
+    if (!in)
+        return -1;
+    *n = 0;
+    while (fgets(line, sizeof(line), in) && *n < MAX_CAPS) {
+        cap *c = &caps[*n];
+        int used = 0;
+        if (sscanf(line, "%lf %lf %n", &c->start, &c->end, &used) < 2 || !used)
+            continue;
+        snprintf(c->text, sizeof(c->text), "%s", line + used);
+        c->text[strcspn(c->text, "\r\n")] = '\0';
+        if (strlen(c->text) > 65 || c->end <= c->start || c->start < 0.6) {
+            fprintf(stderr, "sv-ccgen: bad caption line: %s", line);
+            fclose(in);
+            return -1;
+        }
+        (*n)++;
+    }
+    fclose(in);
+    return 0;
+}
+
+static int encode(AVCodecContext *enc, AVFormatContext *oc, AVStream *st, AVFrame *fr,
+                  AVPacket *pkt)
+{
+    int ret = avcodec_send_frame(enc, fr);
+    while (ret >= 0) {
+        ret = avcodec_receive_packet(enc, pkt);
+        if (ret == AVERROR(EAGAIN) || ret == AVERROR_EOF)
+            return 0;
+        if (ret < 0)
+            return ret;
+        av_packet_rescale_ts(pkt, enc->time_base, st->time_base);
+        pkt->stream_index = st->index;
+        if ((ret = av_interleaved_write_frame(oc, pkt)) < 0)
+            return ret;
+    }
+    return ret;
+}
+
+int main(int argc, char **argv)
+{
+    static cap caps[MAX_CAPS];
+    static frame_cc cc[FPS * 600];
+    int ncaps, ret = 1;
+
+    if (argc != 4) {
+        fprintf(stderr, "usage: sv-ccgen OUT.mp4 SECONDS CUES\n");
+        return 2;
+    }
+    av_log_set_level(AV_LOG_ERROR);
+    int frames = (int)(atof(argv[2]) * FPS);
+    if (frames <= 0 || frames > FPS * 600 || read_caps(argv[3], caps, &ncaps) < 0) {
+        fprintf(stderr, "sv-ccgen: bad duration or cue file\n");
+        return 2;
+    }
+    for (int i = 0; i < ncaps; i++) {
+        int fl = (int)((caps[i].start - 0.5) * FPS + 0.5), fs = (int)(caps[i].start * FPS + 0.5);
+        int fe = (int)(caps[i].end * FPS + 0.5);
+        if (fe >= frames)
+            continue;
+        load(&cc[fl], caps[i].text);
+        control(&cc[fs], 0x14, 0x2f); /* EOC: show it */
+        control(&cc[fe], 0x14, 0x2c); /* EDM: erase it */
+    }
+
+    const AVCodec *codec = avcodec_find_encoder_by_name("libx264");
+    AVFormatContext *oc = NULL;
+    AVCodecContext *enc = NULL;
+    AVFrame *fr = av_frame_alloc();
+    AVPacket *pkt = av_packet_alloc();
+    if (!codec || !fr || !pkt || avformat_alloc_output_context2(&oc, NULL, "mp4", argv[1]) < 0)
+        goto done;
+    AVStream *st = avformat_new_stream(oc, NULL);
+    enc = avcodec_alloc_context3(codec);
+    if (!st || !enc)
+        goto done;
+    enc->width = 320;
+    enc->height = 240;
+    enc->pix_fmt = AV_PIX_FMT_YUV420P;
+    enc->time_base = (AVRational){ 1, FPS };
+    enc->framerate = (AVRational){ FPS, 1 };
+    enc->gop_size = 2 * FPS;
+    enc->max_b_frames = 2;
+    enc->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;
+    av_opt_set(enc->priv_data, "preset", "ultrafast", 0);
+    av_opt_set_int(enc->priv_data, "a53cc", 1, 0);
+    if (avcodec_open2(enc, codec, NULL) < 0 || avcodec_parameters_from_context(st->codecpar, enc) < 0)
+        goto done;
+    st->time_base = enc->time_base;
+    if (avio_open(&oc->pb, argv[1], AVIO_FLAG_WRITE) < 0 || avformat_write_header(oc, NULL) < 0)
+        goto done;
+    fr->format = enc->pix_fmt;
+    fr->width = enc->width;
+    fr->height = enc->height;
+    for (int i = 0; i < frames; i++) {
+        if (av_frame_get_buffer(fr, 0) < 0)
+            goto done;
+        for (int y = 0; y < fr->height; y++)
+            for (int x = 0; x < fr->width; x++)
+                fr->data[0][y * fr->linesize[0] + x] = (uint8_t)(x + y + 3 * i);
+        for (int p = 1; p < 3; p++)
+            for (int y = 0; y < fr->height / 2; y++)
+                memset(fr->data[p] + y * fr->linesize[p], 128, (size_t)fr->width / 2);
+        fr->pts = i;
+        if (cc[i].n) {
+            AVFrameSideData *sd =
+                av_frame_new_side_data(fr, AV_FRAME_DATA_A53_CC, (size_t)cc[i].n * 3);
+            if (!sd)
+                goto done;
+            for (int k = 0; k < cc[i].n; k++) {
+                sd->data[3 * k] = 0xfc; /* marker bits, cc_valid, cc_type 0: field 1 */
+                sd->data[3 * k + 1] = cc[i].pairs[k][0];
+                sd->data[3 * k + 2] = cc[i].pairs[k][1];
+            }
+        }
+        if (encode(enc, oc, st, fr, pkt) < 0)
+            goto done;
+        av_frame_unref(fr);
+        fr->format = enc->pix_fmt;
+        fr->width = enc->width;
+        fr->height = enc->height;
+    }
+    if (encode(enc, oc, st, NULL, pkt) < 0 || av_write_trailer(oc) < 0)
+        goto done;
+    ret = 0;
+done:
+    if (ret)
+        fprintf(stderr, "sv-ccgen: could not write %s\n", argv[1]);
+    avcodec_free_context(&enc);
+    av_frame_free(&fr);
+    av_packet_free(&pkt);
+    if (oc && oc->pb)
+        avio_closep(&oc->pb);
+    avformat_free_context(oc);
+    return ret;
+}
