@@ -102,7 +102,8 @@ echo "TTML: an stpp track per language, well-formed IMSC1 documents with the seg
 # svplay: the cues at their times, each once (tags dropped, '&' decoded).
 printf '0.500\t1.500\tHello world\n3.500\t4.500\tSpans & crosses\n6.000\t7.250\tLine one\\nLine two\n' \
     > "$WORK/en.want"
-printf '1.000\t2.000\tBonjour\n5.000\t8.500\tAu revoir\n' > "$WORK/fr.want"
+# (The cue settings kept from the WebVTT file reach svplay as its style.)
+printf '1.000\t2.000\tBonjour\ttext-align=start\n5.000\t8.500\tAu revoir\n' > "$WORK/fr.want"
 for manifest in master.m3u8 manifest.mpd; do
     for l in en fr; do
         "$SVPLAY" --headless --benchmark --quiet --sub "$l" --sub-log "$WORK/got.log" \
