@@ -106,6 +106,12 @@ void sv__api_channel_add(void *ctx, sv__http_req *req)
         sv__http_send_error(req, 400, "bad_request", err);
         goto out;
     }
+    if (strcmp(set.encrypt, "none") && !srv->cfg->has_master_key) {
+        snprintf(err, sizeof(err), "channel setting encrypt %s: this server has no master-key "
+                 "to keep the content keys under", set.encrypt);
+        sv__http_send_error(req, 400, "bad_request", err);
+        goto out;
+    }
     sv__channel_settings_format(&set, ch.settings, sizeof(ch.settings));
     snprintf(ch.name, sizeof(ch.name), "%s", name);
     ch.srt_port = srt;
@@ -163,39 +169,53 @@ void sv__api_channel_remove(void *ctx, sv__http_req *req)
 /* GET /live/{channel}/...: playlists, MPD, parts, segments. With
  * media-auth token, as /media/: a playback token whose prefix covers the
  * path (`svserver token ID --prefix /live/NAME/`), checked the same way. */
+#ifdef SV_HAVE_MEDIA
+typedef struct live_rewrite {
+    sv__server *srv;
+    sv__token_claims claims;
+} live_rewrite;
+
+static int rewrite_live(void *opaque, sv__http_req *req, const char *text, size_t len, int dash)
+{
+    live_rewrite *lr = opaque;
+
+    return sv__playback_rewrite(lr->srv->playback, req, text, len, dash, &lr->claims);
+}
+#endif
+
 void sv__api_live(void *ctx, sv__http_req *req)
 {
     sv__server *srv = ctx;
 
 #ifdef SV_HAVE_MEDIA
-    if (!strcmp(srv->cfg->media_auth, "token")) {
-        char token[2048];
-        const char *code, *message;
-        sv__token_claims c;
-        int n = sv__http_query_get(req->query, req->query_len, "token", 0, token,
-                                   sizeof(token)), status;
+    char token[2048];
+    const char *code = "token_invalid", *message = "the token is not valid";
+    live_rewrite lr = {srv, {0}};
+    sv__live_rewrite rw = {rewrite_live, &lr};
+    int auth = !strcmp(srv->cfg->media_auth, "token"), status = -1;
+    int n = sv__http_query_get(req->query, req->query_len, "token", 0, token, sizeof(token));
 
-        status = n == SV_ERR_NOT_FOUND
-                     ? sv__playback_check_token(srv->playback, "", 0, req->path, &c, &code,
-                                                &message)
-                 : n < 0 ? 403
-                         : sv__playback_check_token(srv->playback, token, (size_t)n, req->path,
-                                                    &c, &code, &message);
-        if (n < 0 && n != SV_ERR_NOT_FOUND) {
-            code = "token_invalid";
-            message = "the token is not valid";
-        }
-        if (status != 0) {
-            sv__http_send_error(req, status, code, message);
-            return;
-        }
+    /* As /media/: with media-auth token every request needs a token of a
+     * session whose prefix covers the channel (/live/NAME/); in both modes
+     * a valid token of a session gets the master playlist and MPD
+     * rewritten for the CDNs and content steering. */
+    if (n == SV_ERR_NOT_FOUND)
+        n = 0;
+    if (n > 0 || (n == 0 && auth))
+        status = sv__playback_check_token(srv->playback, token, (size_t)n, req->path,
+                                          &lr.claims, &code, &message);
+    else if (n < 0)
+        status = 403; /* a token that does not even decode */
+    if (auth && status != 0) {
+        sv__http_send_error(req, status, code, message);
+        return;
     }
     if (!srv->live) {
         sv__http_add_header_str(req, "Retry-After", "1");
         sv__http_send_error(req, 503, "unavailable", "the server is stopping");
         return;
     }
-    sv__live_serve(srv->live, req, req->params[0]);
+    sv__live_serve(srv->live, req, req->params[0], status == 0 ? &rw : NULL);
 #else
     (void)srv;
     sv__http_send_error(req, 404, "not_found", "this svserver was built without live channels");

@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "backend/api_params.h"
+#include "backend/channels.h"
 #include "backend/http_util.h"
 #include "backend/playback_internal.h"
 #include "backend/server_internal.h"
@@ -54,7 +55,7 @@ static json_t *cdns_json(sv__playback *pb)
 
 /* {session_id, token, token_expires, media_query, heartbeat_interval_s}
  * plus whatever the caller adds; NULL when the token cannot be made. */
-static json_t *session_answer(sv__playback *pb, const sv__session *s)
+static json_t *session_answer(sv__playback *pb, sv__session *s)
 {
     char token[SV__TOKEN_MAX], query[SV__TOKEN_MAX + 128];
     int64_t expires;
@@ -81,7 +82,7 @@ void sv__api_playback_start(void *ctx, sv__http_req *req)
     json_t *body = NULL, *regions = NULL, *ans;
     json_int_t title_id;
     const char *device;
-    char url[160];
+    char url[160], channel[SV__CHANNEL_NAME_MAX + 1];
     sv__jwt_claims jc;
     sv__session *s;
     sv__user u;
@@ -111,7 +112,8 @@ void sv__api_playback_start(void *ctx, sv__http_req *req)
         }
         goto out;
     }
-    r = sv__catalog_title_access(srv->cat, title_id, &ready, &regions);
+    r = sv__catalog_title_access(srv->cat, title_id, &ready, &regions, channel,
+                                 sizeof(channel));
     if (r == SV_ERR_NOT_FOUND) {
         start_refused(srv, req, 404, "not_found", "no such title");
         goto out;
@@ -133,7 +135,12 @@ void sv__api_playback_start(void *ctx, sv__http_req *req)
         start_refused(srv, req, 403, "geo_blocked", "this title is not available in your region");
         goto out;
     }
-    r = sv__sessions_open(pb->sessions, u.id, title_id, device, u.max_streams, &s);
+    /* A live title plays from its channel; its tokens cover /live/NAME/. */
+    if (channel[0])
+        snprintf(url, sizeof(url), "/live/%s/", channel);
+    else
+        snprintf(url, sizeof(url), "/media/%lld/", (long long)title_id);
+    r = sv__sessions_open(pb->sessions, u.id, title_id, device, u.max_streams, url, &s);
     if (r == SV_ERR_OVERFLOW) {
         start_refused(srv, req, 403, "too_many_streams",
                       "the account's concurrent stream limit is reached: stop another "
@@ -148,16 +155,18 @@ void sv__api_playback_start(void *ctx, sv__http_req *req)
     }
     json_object_set_new(ans, "title_id", json_integer(title_id));
     json_object_set_new(ans, "cdns", cdns_json(pb));
-    snprintf(url, sizeof(url), "/media/%lld/", (long long)title_id);
     json_object_set_new(ans, "manifests",
-                        json_pack("{s:s+,s:s+}", "hls", url, "master.m3u8", "dash", url,
-                                  "manifest.mpd"));
+                        json_pack("{s:s+,s:s+}", "hls", s->prefix, "master.m3u8", "dash",
+                                  s->prefix, "manifest.mpd"));
+    json_object_set_new(ans, "live", json_boolean(channel[0] != 0));
     json_object_set_new(ans, "license_url", json_string("/api/v1/license"));
     snprintf(url, sizeof(url), "/api/v1/steering?session=%s", s->id);
     json_object_set_new(ans, "steering_url", json_string(url));
-    json_object_set_new(ans, "resume_position_s", json_real(resume));
-    SV_LOGI(srv->log, "playback", "session %s: user %lld, title %lld, device %s", s->id,
-            (long long)u.id, (long long)title_id, device);
+    /* A live title joins at the live edge: no resume point. */
+    json_object_set_new(ans, "resume_position_s", json_real(channel[0] ? 0 : resume));
+    SV_LOGI(srv->log, "playback", "session %s: user %lld, title %lld%s%s, device %s", s->id,
+            (long long)u.id, (long long)title_id, channel[0] ? ", live on channel " : "",
+            channel, device);
     sv__metrics_playback_start(srv->metrics, "ok");
     sv__api_send_json(req, 201, ans);
 out:
@@ -217,7 +226,9 @@ void sv__api_playback_heartbeat(void *ctx, sv__http_req *req)
 {
     sv__server *srv = ctx;
     sv__playback *pb = srv->playback;
-    double pos = 0, bitrate = 0, buffer = 0, rc = 0, rs = 0, dropped = 0;
+    double pos = 0, bitrate = 0, buffer = 0, rc = 0, rs = 0, dropped = 0, latency = NAN,
+           rate = NAN;
+    json_t *lat;
     const char *result = "unauthorized";
     sv__session_stats st;
     sv__jwt_claims jc;
@@ -233,10 +244,15 @@ void sv__api_playback_heartbeat(void *ctx, sv__http_req *req)
     if (num_field(body, "position_s", &pos) < 0 || num_field(body, "bitrate_kbps", &bitrate) < 0 ||
         num_field(body, "buffer_s", &buffer) < 0 || num_field(body, "rebuffer_count", &rc) < 0 ||
         num_field(body, "rebuffer_s", &rs) < 0 || num_field(body, "dropped_frames", &dropped) < 0 ||
+        num_field(body, "playback_rate", &rate) < 0 ||
+        /* A latency may be below 0: the player's clock ahead of ours. */
+        ((lat = json_object_get(body, "live_latency_s")) &&
+         (!json_is_number(lat) || !isfinite(latency = json_number_value(lat)))) ||
         (cdn && (!json_is_string(cdn) || json_string_length(cdn) >= sizeof(st.cdn)))) {
         sv__http_send_error(req, 400, "bad_request", "heartbeat fields are non-negative numbers "
                             "(position_s, bitrate_kbps, buffer_s, rebuffer_count, rebuffer_s, "
-                            "dropped_frames) and a cdn id");
+                            "dropped_frames, playback_rate), a number live_latency_s and a cdn "
+                            "id");
         result = "bad_request";
         goto out;
     }
@@ -247,6 +263,8 @@ void sv__api_playback_heartbeat(void *ctx, sv__http_req *req)
     st.rebuffer_count = (int64_t)rc;
     st.rebuffer_s = rs;
     st.dropped_frames = (int64_t)dropped;
+    st.live_latency_s = latency;
+    st.playback_rate = rate;
     if (cdn)
         snprintf(st.cdn, sizeof(st.cdn), "%s", json_string_value(cdn));
     sv__sessions_heartbeat(pb->sessions, s, &st);

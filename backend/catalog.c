@@ -72,6 +72,16 @@ void sv__cat_iso8601(int64_t t, char *buf, size_t cap)
              tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
 }
 
+void sv__cat_live_manifests(json_t *t, const char *channel)
+{
+    char hls[96], dash[96];
+
+    snprintf(hls, sizeof(hls), "/live/%s/master.m3u8", channel);
+    snprintf(dash, sizeof(dash), "/live/%s/manifest.mpd", channel);
+    json_object_set_new(t, "channel", json_string(channel));
+    json_object_set_new(t, "manifests", json_pack("{s:s,s:s}", "hls", hls, "dash", dash));
+}
+
 /* ---- forwarding: one line per operation ---- */
 
 const char *sv__catalog_errmsg(sv__catalog *cat)
@@ -284,9 +294,10 @@ json_t *sv__catalog_continue_watching(sv__catalog *cat, int64_t user_id, int lim
     return cat->ops->continue_watching(cat, user_id, limit, err);
 }
 
-int sv__catalog_title_access(sv__catalog *cat, int64_t title_id, int *ready, json_t **regions)
+int sv__catalog_title_access(sv__catalog *cat, int64_t title_id, int *ready, json_t **regions,
+                             char *live_channel, size_t cap)
 {
-    return cat->ops->title_access(cat, title_id, ready, regions);
+    return cat->ops->title_access(cat, title_id, ready, regions, live_channel, cap);
 }
 
 int sv__catalog_title_set_regions(sv__catalog *cat, int64_t title_id, json_t *regions)

@@ -18,6 +18,18 @@
 #include "backend/keys.h"
 #include "backend/sessions.h"
 
+/*
+ * A title is live while a channel in state 'live' records its event into
+ * it (channels.title_id) and the title is not published yet: its status
+ * reads "live" and it plays from /live/<channel>/. The same SQL works in
+ * both back ends; `t` is the titles row's alias.
+ */
+#define SV__CAT_LIVE_CHANNEL                                                           \
+    "(SELECT c.name FROM channels c WHERE c.title_id = t.id AND c.state = 'live'"      \
+    " AND t.status = 'processing' ORDER BY c.id LIMIT 1)"
+#define SV__CAT_TITLE_STATUS                                                           \
+    "CASE WHEN " SV__CAT_LIVE_CHANNEL " IS NULL THEN t.status ELSE 'live' END"
+
 typedef struct sv__catalog_ops {
     const char *name; /* "sqlite", "postgresql" */
     /* handle */
@@ -73,7 +85,8 @@ typedef struct sv__catalog_ops {
     int (*session_ended)(sv__catalog *cat, const char *id);
     int (*resume_get)(sv__catalog *cat, int64_t user_id, int64_t title_id, double *pos);
     json_t *(*continue_watching)(sv__catalog *cat, int64_t user_id, int limit, int *err);
-    int (*title_access)(sv__catalog *cat, int64_t title_id, int *ready, json_t **regions);
+    int (*title_access)(sv__catalog *cat, int64_t title_id, int *ready, json_t **regions,
+                        char *live_channel, size_t cap);
     int (*title_set_regions)(sv__catalog *cat, int64_t title_id, json_t *regions);
     /* ad breaks (breaks.h) */
     int (*break_add)(sv__catalog *cat, sv__ad_break *b);
@@ -126,6 +139,8 @@ int64_t sv__cat_now(void);
 
 /* ISO 8601 UTC ("2024-05-01T12:00:00Z") of an epoch second; buf >= 21. */
 void sv__cat_iso8601(int64_t t, char *buf, size_t cap);
+/* A live title's JSON gets its channel and the channel's manifests. */
+void sv__cat_live_manifests(json_t *t, const char *channel);
 
 /* catalog.c: the text publish stores for res's ladder (malloc'ed), or NULL
  * for a fixed one (and when out of memory: the record is informative). */

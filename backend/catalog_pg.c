@@ -158,6 +158,11 @@ static const char *const migrations[] = {
     "  class TEXT NOT NULL,"
     "  created BIGINT NOT NULL);"
     "CREATE INDEX ad_breaks_title ON ad_breaks(title_id, at_s);",
+    /* 5 -> 6: a live session's latency and playback rate, its tokens'
+     * prefix, as SQLite's version 10. */
+    "ALTER TABLE sessions ADD COLUMN live_latency_s DOUBLE PRECISION;"
+    "ALTER TABLE sessions ADD COLUMN playback_rate DOUBLE PRECISION;"
+    "ALTER TABLE sessions ADD COLUMN prefix TEXT;",
 };
 
 #define PG_SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))

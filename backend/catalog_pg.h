@@ -98,7 +98,8 @@ int sv__pg_sessions_live(sv__catalog *cat, int64_t since, int64_t *n);
 int sv__pg_session_ended(sv__catalog *cat, const char *id);
 int sv__pg_resume_get(sv__catalog *cat, int64_t user_id, int64_t title_id, double *pos);
 json_t *sv__pg_continue_watching(sv__catalog *cat, int64_t user_id, int limit, int *err);
-int sv__pg_title_access(sv__catalog *cat, int64_t title_id, int *ready, json_t **regions);
+int sv__pg_title_access(sv__catalog *cat, int64_t title_id, int *ready, json_t **regions,
+                        char *live_channel, size_t cap);
 int sv__pg_title_set_regions(sv__catalog *cat, int64_t title_id, json_t *regions);
 /* catalog_pg_breaks.c */
 int sv__pg_break_add(sv__catalog *cat, sv__ad_break *b);

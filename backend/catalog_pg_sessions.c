@@ -12,6 +12,7 @@
  * other in turn and never in a cycle (which PostgreSQL would break only
  * after a second, by failing one of them).
  */
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -82,8 +83,9 @@ int sv__pg_session_start(sv__catalog *cat, const sv__session *s, int max_streams
                                                 " AND ended IS NULL AND device_id = $3",
                                            "iis", now, s->user_id, s->device_id)) < 0) ||
         sv__pg_run(cat, "INSERT INTO sessions (id, user_id, title_id, device_id, started,"
-                        " last_seen) VALUES ($1, $2, $3, $4, $5, $6)", "siisii", s->id,
-                   s->user_id, s->title_id, s->device_id, s->started, s->last_seen) != 1)
+                        " last_seen, prefix) VALUES ($1, $2, $3, $4, $5, $6, $7)", "siisiis",
+                   s->id, s->user_id, s->title_id, s->device_id, s->started, s->last_seen,
+                   s->prefix) != 1)
         goto fail;
     return sv__pg_exec(cat, "COMMIT") < 0 ? SV_ERR_IO : replaced;
 
@@ -99,7 +101,8 @@ int sv__pg_session_get(sv__catalog *cat, const char *id, sv__session *out)
                                     " (ended IS NULL)::int, position, heartbeats,"
                                     " coalesce(bitrate_kbps, 0), coalesce(buffer_s, 0),"
                                     " coalesce(rebuffer_count, 0), coalesce(rebuffer_s, 0),"
-                                    " coalesce(dropped_frames, 0), coalesce(cdn, '')"
+                                    " coalesce(dropped_frames, 0), coalesce(cdn, ''),"
+                                    " live_latency_s, playback_rate, coalesce(prefix, '')"
                                     " FROM sessions WHERE id = $1", "s", id);
     int ret = SV_ERR_NOT_FOUND;
 
@@ -122,6 +125,9 @@ int sv__pg_session_get(sv__catalog *cat, const char *id, sv__session *out)
         out->stats.rebuffer_s = sv__pg_double(r, 0, 11);
         out->stats.dropped_frames = sv__pg_int(r, 0, 12);
         snprintf(out->stats.cdn, sizeof(out->stats.cdn), "%s", sv__pg_text(r, 0, 13));
+        out->stats.live_latency_s = sv__pg_null(r, 0, 14) ? NAN : sv__pg_double(r, 0, 14);
+        out->stats.playback_rate = sv__pg_null(r, 0, 15) ? NAN : sv__pg_double(r, 0, 15);
+        snprintf(out->prefix, sizeof(out->prefix), "%s", sv__pg_text(r, 0, 16));
     }
     PQclear(r);
     return ret;
@@ -173,11 +179,12 @@ static const char *lit_end(sv__buf *l)
 }
 
 enum { C_ID, C_LAST_SEEN, C_POSITION, C_UNSAVED, C_BITRATE, C_BUFFER, C_REBUF_COUNT, C_REBUF_S,
-       C_DROPPED, C_CDN, C_NB };
+       C_DROPPED, C_CDN, C_LATENCY, C_RATE, C_NB };
 
 /*
  * The merge, then the resume rows, in one statement. v is the batch (ord:
- * its index + 1; the ids are distinct, one cache entry per session), $11
+ * its index + 1; the ids are distinct, one cache entry per session; $13
+ * and $14 its live latencies and rates, NULL when not reported), $11
  * the end reason or NULL, $12 now; u the open rows updated; w, for each
  * (user, title), the batch's last session with the row's merged position,
  * whose resume row is removed (watched: past 95 % of the title) or written
@@ -188,9 +195,10 @@ enum { C_ID, C_LAST_SEEN, C_POSITION, C_UNSAVED, C_BITRATE, C_BUFFER, C_REBUF_CO
  */
 static const char SAVE_SQL[] =
     "WITH v AS (SELECT * FROM unnest($1::text[], $2::int8[], $3::float8[], $4::int8[],"
-    "  $5::int8[], $6::float8[], $7::int8[], $8::float8[], $9::int8[], $10::text[])"
+    "  $5::int8[], $6::float8[], $7::int8[], $8::float8[], $9::int8[], $10::text[],"
+    "  $13::float8[], $14::float8[])"
     "  WITH ORDINALITY AS v(id, last_seen, position, unsaved, bitrate_kbps, buffer_s,"
-    "  rebuffer_count, rebuffer_s, dropped_frames, cdn, ord)),"
+    "  rebuffer_count, rebuffer_s, dropped_frames, cdn, live_latency_s, playback_rate, ord)),"
     " u AS (UPDATE sessions s SET heartbeats = s.heartbeats + v.unsaved,"
     "  position = CASE WHEN v.last_seen >= s.last_seen THEN v.position ELSE s.position END,"
     "  bitrate_kbps = CASE WHEN v.last_seen >= s.last_seen THEN v.bitrate_kbps"
@@ -203,6 +211,10 @@ static const char SAVE_SQL[] =
     "  dropped_frames = CASE WHEN v.last_seen >= s.last_seen THEN v.dropped_frames"
     "   ELSE s.dropped_frames END,"
     "  cdn = CASE WHEN v.last_seen >= s.last_seen THEN v.cdn ELSE s.cdn END,"
+    "  live_latency_s = CASE WHEN v.last_seen >= s.last_seen THEN v.live_latency_s"
+    "   ELSE s.live_latency_s END,"
+    "  playback_rate = CASE WHEN v.last_seen >= s.last_seen THEN v.playback_rate"
+    "   ELSE s.playback_rate END,"
     "  last_seen = greatest(s.last_seen, v.last_seen),"
     "  ended = CASE WHEN $11::text IS NULL THEN s.ended ELSE $12::bigint END,"
     "  end_reason = coalesce($11::text, s.end_reason)"
@@ -244,6 +256,14 @@ int sv__pg_sessions_save(sv__catalog *cat, sv__session *const *s, int n, const c
         lit_add(&col[C_REBUF_S], "%.17g", t->rebuffer_s);
         lit_add(&col[C_DROPPED], "%lld", (long long)t->dropped_frames);
         lit_add_text(&col[C_CDN], t->cdn);
+        if (!isnan(t->live_latency_s))
+            lit_add(&col[C_LATENCY], "%.17g", t->live_latency_s);
+        else
+            lit_add(&col[C_LATENCY], "NULL");
+        if (!isnan(t->playback_rate))
+            lit_add(&col[C_RATE], "%.17g", t->playback_rate);
+        else
+            lit_add(&col[C_RATE], "NULL");
     }
     for (int c = 0; c < C_NB; c++)
         if (!(arg[c] = lit_end(&col[c])))
@@ -260,10 +280,10 @@ int sv__pg_sessions_save(sv__catalog *cat, sv__session *const *s, int n, const c
                                 " ORDER BY id FOR UPDATE) l", "s", arg[C_ID])))
         goto fail;
     PQclear(r);
-    if (!(r = sv__pg_query(cat, SAVE_SQL, "sssssssssssi", arg[C_ID], arg[C_LAST_SEEN],
+    if (!(r = sv__pg_query(cat, SAVE_SQL, "sssssssssssiss", arg[C_ID], arg[C_LAST_SEEN],
                            arg[C_POSITION], arg[C_UNSAVED], arg[C_BITRATE], arg[C_BUFFER],
                            arg[C_REBUF_COUNT], arg[C_REBUF_S], arg[C_DROPPED], arg[C_CDN],
-                           reason, sv__cat_now())))
+                           reason, sv__cat_now(), arg[C_LATENCY], arg[C_RATE])))
         goto fail;
     if (sv__pg_exec(cat, "COMMIT") < 0)
         goto out;
@@ -381,16 +401,21 @@ out:
     return root;
 }
 
-int sv__pg_title_access(sv__catalog *cat, int64_t title_id, int *ready, json_t **regions)
+int sv__pg_title_access(sv__catalog *cat, int64_t title_id, int *ready, json_t **regions,
+                        char *live_channel, size_t cap)
 {
-    PGresult *r = sv__pg_query(cat, "SELECT (status = 'ready')::int, regions FROM titles"
-                                    " WHERE id = $1", "i", title_id);
+    PGresult *r = sv__pg_query(cat, "SELECT (t.status = 'ready')::int, t.regions, "
+                                    SV__CAT_LIVE_CHANNEL " FROM titles t WHERE t.id = $1", "i",
+                               title_id);
     int ret = SV_ERR_NOT_FOUND;
 
     if (!r)
         return SV_ERR_IO;
     if (PQntuples(r) == 1) {
-        *ready = (int)sv__pg_int(r, 0, 0);
+        int live = !sv__pg_null(r, 0, 2);
+
+        snprintf(live_channel, cap, "%s", live ? sv__pg_text(r, 0, 2) : "");
+        *ready = (int)sv__pg_int(r, 0, 0) || live;
         *regions = json_loads(sv__pg_text(r, 0, 1), 0, NULL);
         ret = json_is_array(*regions) ? 0 : SV_ERR_IO;
         if (ret < 0) {

@@ -29,11 +29,17 @@
 #include "backend/catalog_pg.h"
 #include "streamverse/common.h"
 
-/* Columns 0-10 of title_row(); in a listing they follow the total and the
- * rank (columns 2-12). Unqualified: both titles and the hits CTE have them. */
+/* Columns 0-11 of title_row(); in a listing they follow the total and the
+ * rank (columns 2-13). TITLE_SELECT reads them from titles t (status
+ * "live" while a channel records into the title, then its live channel);
+ * TITLE_COLUMNS, unqualified, from the hits CTE that selected them. */
+#define TITLE_SELECT                                                                       \
+    "t.id, t.title, t.synopsis, t.genres, t.duration, " SV__CAT_TITLE_STATUS " AS status," \
+    " t.created, t.nb_thumbs, t.thumb_interval, t.drm, t.regions, " SV__CAT_LIVE_CHANNEL   \
+    " AS live_channel"
 #define TITLE_COLUMNS                                                                      \
     "id, title, synopsis, genres, duration, status, created, nb_thumbs, thumb_interval,"   \
-    " drm, regions"
+    " drm, regions, live_channel"
 
 int sv__pg_title_create(sv__catalog *cat, const char *title, const char *synopsis,
                         const char *const *genres, int nb_genres, int64_t *id)
@@ -169,6 +175,8 @@ static json_t *title_row(const PGresult *r, int row, int c, const PGresult *rr)
     json_object_set_new(t, "duration", sv__pg_null(r, row, c + 4)
                                            ? json_null()
                                            : json_real(sv__pg_double(r, row, c + 4)));
+    if (!sv__pg_null(r, row, c + 11))
+        sv__cat_live_manifests(t, sv__pg_text(r, row, c + 11));
     if (!strcmp(status, "ready")) {
         int nb_thumbs = (int)sv__pg_int(r, row, c + 7);
         json_t *urls = json_array();
@@ -191,7 +199,7 @@ static json_t *title_row(const PGresult *r, int row, int c, const PGresult *rr)
 
 json_t *sv__pg_title_json(sv__catalog *cat, int64_t id, int *err)
 {
-    PGresult *r = sv__pg_query(cat, "SELECT " TITLE_COLUMNS " FROM titles WHERE id = $1", "i",
+    PGresult *r = sv__pg_query(cat, "SELECT " TITLE_SELECT " FROM titles t WHERE t.id = $1", "i",
                                id);
     PGresult *rr = NULL;
     json_t *t = NULL;
@@ -222,7 +230,7 @@ out:
  * page is empty.
  */
 #define FILTERS                                                                            \
-    " ($2::int <> 0 OR t.status = 'ready') AND ($1::text IS NULL OR EXISTS (SELECT 1"      \
+    " ($2::int <> 0 OR t.status = 'ready' OR " SV__CAT_LIVE_CHANNEL " IS NOT NULL) AND ($1::text IS NULL OR EXISTS (SELECT 1"      \
     " FROM json_array_elements_text(t.genres::json) g WHERE lower(g) = lower($1::text)))"
 
 #define PAGE(order)                                                                        \
@@ -233,7 +241,7 @@ out:
 
 /* Not materialized: the count and the page each use the indexes. */
 #define LIST_SQL                                                                           \
-    "WITH hits AS NOT MATERIALIZED (SELECT " TITLE_COLUMNS " FROM titles t WHERE" FILTERS  \
+    "WITH hits AS NOT MATERIALIZED (SELECT " TITLE_SELECT " FROM titles t WHERE" FILTERS  \
     ")" PAGE("id DESC")
 
 /* A LIKE pattern matching `x` anywhere, x's own % _ and \ taken literally. */
@@ -252,7 +260,7 @@ out:
     "  FROM unnest(regexp_split_to_array($5::text, '[ \\t\"]+')) x"                        \
     "  WHERE octet_length(x) >= 3),"                                                       \
     " longest AS (SELECT p FROM w ORDER BY n DESC LIMIT 1),"                               \
-    " hits AS (SELECT " TITLE_COLUMNS ", 10 * m.nt + m.ns AS weight,"                      \
+    " hits AS (SELECT " TITLE_SELECT ", 10 * m.nt + m.ns AS weight,"                      \
     "  CASE WHEN m.nt > 0 THEN similarity(lower(title), lower($5::text)) ELSE 0 END AS st," \
     "  CASE WHEN m.ns > 0 THEN similarity(lower(synopsis), lower($5::text)) ELSE 0 END"    \
     "  AS ss"                                                                              \
@@ -285,7 +293,7 @@ out:
     "WITH w AS (SELECT x AS w, char_length(x) AS n, " LIKE_ANYWHERE("x") " AS p"           \
     "  FROM unnest(regexp_split_to_array(lower($5::text), " NOT_WORD ")) x WHERE x <> ''),"  \
     " longest AS (SELECT w, n, p FROM w ORDER BY n DESC LIMIT 1),"                         \
-    " hits AS (SELECT " TITLE_COLUMNS ", s.score FROM titles t,"                           \
+    " hits AS (SELECT " TITLE_SELECT ", s.score FROM titles t,"                           \
     "  LATERAL (SELECT sum(b.best) AS score, bool_and(b.best >= " TYPO_SIMILARITY ")"      \
     "   AS every FROM w, LATERAL (SELECT max(CASE WHEN w.n <= 3"                           \
     "    THEN (left(tw, w.n) = w.w)::int"                                                  \

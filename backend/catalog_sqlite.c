@@ -186,6 +186,15 @@ static const char *const migrations[] = {
     "  class TEXT NOT NULL,"
     "  created INTEGER NOT NULL);"
     "CREATE INDEX ad_breaks_title ON ad_breaks(title_id, at_s);",
+    /* 9 -> 10: what a live session's heartbeats report (sessions.h): its
+     * latency behind the live edge and its playback rate, NULL when the
+     * player does not say (VOD); and its media tokens' prefix, which for a
+     * session of a live title is the channel's folder for the session's
+     * life. A live title needs no column of its own: it is the title a
+     * live channel records into (catalog_internal.h). */
+    "ALTER TABLE sessions ADD COLUMN live_latency_s REAL;"
+    "ALTER TABLE sessions ADD COLUMN playback_rate REAL;"
+    "ALTER TABLE sessions ADD COLUMN prefix TEXT;",
 };
 
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) == SV__CATALOG_SCHEMA_VERSION,

@@ -64,7 +64,8 @@ int sv__sqlite_sessions_save(sv__catalog *cat, sv__session *const *s, int n, con
 int sv__sqlite_session_ended(sv__catalog *cat, const char *id);
 int sv__sqlite_resume_get(sv__catalog *cat, int64_t user_id, int64_t title_id, double *pos);
 json_t *sv__sqlite_continue_watching(sv__catalog *cat, int64_t user_id, int limit, int *err);
-int sv__sqlite_title_access(sv__catalog *cat, int64_t title_id, int *ready, json_t **regions);
+int sv__sqlite_title_access(sv__catalog *cat, int64_t title_id, int *ready, json_t **regions,
+                            char *live_channel, size_t cap);
 int sv__sqlite_title_set_regions(sv__catalog *cat, int64_t title_id, json_t *regions);
 /* catalog_sqlite_breaks.c */
 int sv__sqlite_break_add(sv__catalog *cat, sv__ad_break *b);

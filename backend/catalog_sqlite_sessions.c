@@ -2,6 +2,7 @@
  * catalog_sqlite_sessions.c - playback sessions, resume positions and title
  * regions in the SQLite catalog (sessions.h).
  */
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -65,9 +66,9 @@ int sv__sqlite_session_start(sv__catalog *cat, const sv__session *s, int max_str
         ret = SV_ERR_OVERFLOW;
         goto fail;
     }
-    if (run(cat, "INSERT INTO sessions (id, user_id, title_id, device_id, started, last_seen) "
-                 "VALUES (?, ?, ?, ?, ?, ?)", "siisii", s->id, s->user_id, s->title_id,
-            s->device_id, s->started, s->last_seen) != 1)
+    if (run(cat, "INSERT INTO sessions (id, user_id, title_id, device_id, started, last_seen, "
+                 "prefix) VALUES (?, ?, ?, ?, ?, ?, ?)", "siisiis", s->id, s->user_id,
+            s->title_id, s->device_id, s->started, s->last_seen, s->prefix) != 1)
         goto fail;
     sqlite3_finalize(st);
     return sv__cat_exec(cat, "COMMIT") < 0 ? SV_ERR_IO : replaced;
@@ -87,7 +88,9 @@ int sv__sqlite_session_get(sv__catalog *cat, const char *id, sv__session *out)
                                "ended IS NULL, position, heartbeats, coalesce(bitrate_kbps, 0), "
                                "coalesce(buffer_s, 0), coalesce(rebuffer_count, 0), "
                                "coalesce(rebuffer_s, 0), coalesce(dropped_frames, 0), "
-                               "coalesce(cdn, '') FROM sessions WHERE id = ?", &st)) < 0)
+                               "coalesce(cdn, ''), live_latency_s, playback_rate, "
+                               "coalesce(prefix, '') FROM sessions WHERE id = ?",
+                               &st)) < 0)
         return ret;
     sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
     rc = sqlite3_step(st);
@@ -110,6 +113,12 @@ int sv__sqlite_session_get(sv__catalog *cat, const char *id, sv__session *out)
         out->stats.dropped_frames = sqlite3_column_int64(st, 12);
         snprintf(out->stats.cdn, sizeof(out->stats.cdn), "%s",
                  (const char *)sqlite3_column_text(st, 13));
+        out->stats.live_latency_s = sqlite3_column_type(st, 14) == SQLITE_NULL
+                                        ? NAN : sqlite3_column_double(st, 14);
+        out->stats.playback_rate = sqlite3_column_type(st, 15) == SQLITE_NULL
+                                       ? NAN : sqlite3_column_double(st, 15);
+        snprintf(out->prefix, sizeof(out->prefix), "%s",
+                 (const char *)sqlite3_column_text(st, 16));
     } else {
         ret = rc == SQLITE_DONE ? SV_ERR_NOT_FOUND : SV_ERR_IO;
     }
@@ -143,6 +152,15 @@ static int save_one(sqlite3_stmt *upd, sqlite3_stmt *res, sqlite3_stmt *del, sv_
         sqlite3_bind_null(upd, 11);
     }
     sqlite3_bind_text(upd, 12, s->id, -1, SQLITE_STATIC);
+    /* NAN: the player did not say (NULL, not a figure). */
+    if (!isnan(t->live_latency_s))
+        sqlite3_bind_double(upd, 13, t->live_latency_s);
+    else
+        sqlite3_bind_null(upd, 13);
+    if (!isnan(t->playback_rate))
+        sqlite3_bind_double(upd, 14, t->playback_rate);
+    else
+        sqlite3_bind_null(upd, 14);
     if (sqlite3_step(upd) != SQLITE_DONE)
         return SV_ERR_IO;
     if (sqlite3_changes(sqlite3_db_handle(upd)) == 0) {
@@ -186,6 +204,10 @@ int sv__sqlite_sessions_save(sv__catalog *cat, sv__session *const *s, int n,
                                "dropped_frames = CASE WHEN ?1 >= last_seen THEN ?8 "
                                "ELSE dropped_frames END, "
                                "cdn = CASE WHEN ?1 >= last_seen THEN ?9 ELSE cdn END, "
+                               "live_latency_s = CASE WHEN ?1 >= last_seen THEN ?13 "
+                               "ELSE live_latency_s END, "
+                               "playback_rate = CASE WHEN ?1 >= last_seen THEN ?14 "
+                               "ELSE playback_rate END, "
                                "last_seen = max(last_seen, ?1), "
                                "ended = ?10, end_reason = ?11 "
                                "WHERE id = ?12 AND ended IS NULL", &upd)) < 0 ||
@@ -312,20 +334,23 @@ fail:
     return root;
 }
 
-int sv__sqlite_title_access(sv__catalog *cat, int64_t title_id, int *ready, json_t **regions)
+int sv__sqlite_title_access(sv__catalog *cat, int64_t title_id, int *ready, json_t **regions,
+                            char *live_channel, size_t cap)
 {
     sqlite3_stmt *st;
     int ret, rc;
 
-    if ((ret = sv__cat_prepare(cat, "SELECT status = 'ready', regions FROM titles WHERE id = ?",
-                               &st)) < 0)
+    if ((ret = sv__cat_prepare(cat, "SELECT t.status = 'ready', t.regions, "
+                               SV__CAT_LIVE_CHANNEL " FROM titles t WHERE t.id = ?", &st)) < 0)
         return ret;
     sqlite3_bind_int64(st, 1, title_id);
     rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) {
         const char *text = (const char *)sqlite3_column_text(st, 1);
+        const char *live = (const char *)sqlite3_column_text(st, 2);
 
-        *ready = sqlite3_column_int(st, 0);
+        snprintf(live_channel, cap, "%s", live ? live : "");
+        *ready = sqlite3_column_int(st, 0) || live;
         *regions = json_loads(text ? text : "[]", 0, NULL);
         ret = json_is_array(*regions) ? 0 : SV_ERR_IO;
         if (ret < 0) {

@@ -112,11 +112,12 @@ fail:
     return NULL;
 }
 
-/* Columns: id, title, synopsis, genres, duration, status, created, nb_thumbs,
- * thumb_interval, drm, regions. */
+/* Columns: id, title, synopsis, genres, duration, status ("live" while a
+ * channel records into it), created, nb_thumbs, thumb_interval, drm,
+ * regions, the live channel (NULL when not live). */
 #define TITLE_COLUMNS                                                                      \
-    "t.id, t.title, t.synopsis, t.genres, t.duration, t.status, t.created, t.nb_thumbs,"   \
-    " t.thumb_interval, t.drm, t.regions"
+    "t.id, t.title, t.synopsis, t.genres, t.duration, " SV__CAT_TITLE_STATUS ","           \
+    " t.created, t.nb_thumbs, t.thumb_interval, t.drm, t.regions, " SV__CAT_LIVE_CHANNEL
 
 static json_t *row_json(sv__catalog *cat, sqlite3_stmt *st)
 {
@@ -147,6 +148,8 @@ static json_t *row_json(sv__catalog *cat, sqlite3_stmt *st)
     json_object_set_new(t, "duration", sqlite3_column_type(st, 4) == SQLITE_NULL
                                            ? json_null()
                                            : json_real(sqlite3_column_double(st, 4)));
+    if (sqlite3_column_type(st, 11) != SQLITE_NULL)
+        sv__cat_live_manifests(t, (const char *)sqlite3_column_text(st, 11));
     if (!strcmp(status, "ready")) {
         int nb_thumbs = sqlite3_column_int(st, 7);
         json_t *urls = json_array();
@@ -189,7 +192,7 @@ json_t *sv__sqlite_title_json(sv__catalog *cat, int64_t id, int *err)
 
 /* The filters every listing shares; binds ?1 (genre) and uses ?2 (all). */
 #define FILTERS                                                                    \
-    " (?2 OR t.status = 'ready') AND (?1 IS NULL OR EXISTS (SELECT 1 FROM"         \
+    " (?2 OR t.status = 'ready' OR " SV__CAT_LIVE_CHANNEL " IS NOT NULL) AND (?1 IS NULL OR EXISTS (SELECT 1 FROM"         \
     " json_each(t.genres) g WHERE lower(g.value) = lower(?1)))"
 
 /* Turns free text into an FTS5 query: each word of 3+ bytes as a quoted

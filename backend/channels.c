@@ -133,7 +133,7 @@ int sv__channel_settings_parse(const char *text, sv__channel_settings *s, char *
     double parts;
     int ret = SV_ERR_INVALID, commas = 0;
 
-    *s = (sv__channel_settings){300, 2, 0.4, 10, 1.5, "360:800,540:1600,720:2800", 0};
+    *s = (sv__channel_settings){300, 2, 0.4, 10, 1.5, "360:800,540:1600,720:2800", 0, "none"};
     if (!text || !text[0])
         return 0;
     if (!(root = json_loads(text, JSON_REJECT_DUPLICATES, NULL)) || !json_is_object(root)) {
@@ -143,7 +143,7 @@ int sv__channel_settings_parse(const char *text, sv__channel_settings *s, char *
     json_object_foreach(root, key, val) {
         if (strcmp(key, "dvr_s") && strcmp(key, "segment_s") && strcmp(key, "part_s") &&
             strcmp(key, "end_after_s") && strcmp(key, "target_latency_s") &&
-            strcmp(key, "ladder") && strcmp(key, "passthrough")) {
+            strcmp(key, "ladder") && strcmp(key, "passthrough") && strcmp(key, "encrypt")) {
             snprintf(err, errlen, "channel settings: unknown key '%.40s'", key);
             goto out;
         }
@@ -167,6 +167,16 @@ int sv__channel_settings_parse(const char *text, sv__channel_settings *s, char *
         }
         s->passthrough = json_is_true(lad);
     }
+    if ((lad = json_object_get(root, "encrypt"))) {
+        const char *t = json_string_value(lad);
+
+        if (!t || (strcmp(t, "none") && strcmp(t, "cenc") && strcmp(t, "cbcs"))) {
+            snprintf(err, errlen, "channel setting encrypt: expected \"none\", \"cenc\" or "
+                     "\"cbcs\", not %.20s", t ? t : "a non-string");
+            goto out;
+        }
+        snprintf(s->encrypt, sizeof(s->encrypt), "%s", t);
+    }
     if ((lad = json_object_get(root, "ladder"))) {
         const char *t = json_string_value(lad);
 
@@ -189,9 +199,9 @@ int sv__channel_settings_format(const sv__channel_settings *s, char *out, size_t
 {
     int n = snprintf(out, cap, "{\"dvr_s\":%g,\"segment_s\":%g,\"part_s\":%g,"
                      "\"end_after_s\":%g,\"target_latency_s\":%g,\"ladder\":\"%s\","
-                     "\"passthrough\":%s}",
+                     "\"passthrough\":%s,\"encrypt\":\"%s\"}",
                      s->dvr_s, s->segment_s, s->part_s, s->end_after_s, s->target_latency_s,
-                     s->ladder, s->passthrough ? "true" : "false");
+                     s->ladder, s->passthrough ? "true" : "false", s->encrypt);
 
     return n < 0 || (size_t)n >= cap ? SV_ERR_OVERFLOW : 0;
 }

@@ -49,13 +49,15 @@ typedef struct sv__channel_settings {
     double target_latency_s; /* DASH ServiceDescription, HLS PART-HOLD-BACK floor; 1.5 */
     char ladder[128];        /* fixed rungs H:KBPS,...; default 360:800,540:1600,720:2800 */
     int passthrough;         /* the feed's own H.264 as the top rung ("src"); default 0 */
+    char encrypt[8];         /* "none" (default), "cenc" or "cbcs": every event's title
+                              * gets a key and every part is encrypted as it is written */
 } sv__channel_settings;
 
 /* Parses settings JSON text (NULL or "": all defaults). 0, or SV_ERR_INVALID
  * naming the key and its bad value in err: dvr_s 10..86400, segment_s
  * 1..10, part_s 0.1..1 and dividing segment_s into whole parts, end_after_s
  * 1..3600, target_latency_s 0.5..30, ladder 1..3 rungs, passthrough a
- * boolean. */
+ * boolean, encrypt "none", "cenc" or "cbcs". */
 int sv__channel_settings_parse(const char *json, sv__channel_settings *out, char *err,
                                size_t errlen);
 /* Writes the settings as JSON text into out[cap]. 0 or SV_ERR_OVERFLOW. */

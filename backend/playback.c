@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "backend/channels.h"
 #include "backend/edge_token.h"
 #include "platform/b64url.h"
 #include "backend/http_util.h"
@@ -166,17 +167,39 @@ int sv__playback_bearer(sv__playback *pb, sv__http_req *req, sv__jwt_claims *cla
     return 0;
 }
 
-int sv__playback_issue(sv__playback *pb, const sv__session *s, char *token, size_t token_cap,
+int sv__playback_session_prefix(sv__playback *pb, sv__session *s)
+{
+    char channel[SV__CHANNEL_NAME_MAX + 1];
+    json_t *regions = NULL;
+    int ready, r;
+
+    if (s->prefix[0])
+        return 0;
+    r = sv__catalog_title_access(pb->cat, s->title_id, &ready, &regions, channel,
+                                 sizeof(channel));
+    json_decref(regions);
+    if (r < 0 && r != SV_ERR_NOT_FOUND)
+        return SV_ERR_IO;
+    if (r == 0 && channel[0])
+        snprintf(s->prefix, sizeof(s->prefix), "/live/%s/", channel);
+    else
+        snprintf(s->prefix, sizeof(s->prefix), "/media/%lld/", (long long)s->title_id);
+    return 0;
+}
+
+int sv__playback_issue(sv__playback *pb, sv__session *s, char *token, size_t token_cap,
                        char *query, size_t query_cap, int64_t *expires)
 {
     sv__token_claims c;
     int n, ret;
 
+    if ((ret = sv__playback_session_prefix(pb, s)) < 0)
+        return ret;
     memset(&c, 0, sizeof(c));
     c.title_id = s->title_id;
     c.expires = (int64_t)time(NULL) + pb->cfg->playback_token_ttl;
     snprintf(c.session, sizeof(c.session), "%s", s->id);
-    snprintf(c.prefix, sizeof(c.prefix), "/media/%lld/", (long long)s->title_id);
+    snprintf(c.prefix, sizeof(c.prefix), "%s", s->prefix);
     if ((ret = sv__token_sign(pb->secret, &c, token, token_cap)) < 0)
         return ret;
     n = snprintf(query, query_cap, "token=%s", token);
@@ -273,33 +296,47 @@ static int manifest_kind(const char *rel)
     return !strcmp(rel + d + 1, "master.m3u8") ? 1 : !strcmp(rel + d + 1, "manifest.mpd") ? 2 : 0;
 }
 
-/* Serves a master playlist or MPD rewritten for the session's CDNs.
- * Returns 1 when it answered. */
-static int serve_rewritten(sv__playback *pb, sv__static *media, sv__http_req *req,
-                           const char *rel, int kind, const sv__token_claims *c)
+int sv__playback_rewrite(sv__playback *pb, sv__http_req *req, const char *text, size_t len,
+                         int dash, const sv__token_claims *c)
 {
-    char steer[160], *text, *out;
-    size_t len, out_len = 0;
+    char steer[160], *out;
+    size_t out_len = 0;
 
     if (sv__steering_cdns(pb->steering)->n == 0 || !c->session[0])
         return 0;
-    if (!(text = read_manifest(media, rel, &len)))
-        return 0; /* the static path answers 404 */
     snprintf(steer, sizeof(steer), "/api/v1/steering?session=%s%s", c->session,
-             kind == 2 ? "&fmt=dash" : "");
-    out = kind == 1 ? sv__hls_master_rewrite(text, len, pb->steering, c->prefix, steer, &out_len)
-                    : sv__dash_mpd_rewrite(text, len, pb->steering, c->prefix, steer, &out_len);
-    free(text);
+             dash ? "&fmt=dash" : "");
+    out = dash ? sv__dash_mpd_rewrite(text, len, pb->steering, c->prefix, steer, &out_len)
+               : sv__hls_master_rewrite(text, len, pb->steering, c->prefix, steer, &out_len);
     if (!out) {
-        SV_LOGE(pb->log, "playback", "cannot rewrite %s for the CDNs", rel);
+        SV_LOGE(pb->log, "playback", "cannot rewrite %s for the CDNs", req->path);
         sv__http_send_error(req, 500, "internal", "cannot prepare the manifest");
         return 1;
     }
     /* Per session (steering URI): never kept by a shared cache. */
     sv__http_add_header(req, "Cache-Control", "private, no-store");
-    sv__http_send(req, 200, sv__mime_type(rel), out, out_len);
+    sv__http_send(req, 200, dash ? "application/dash+xml" : "application/vnd.apple.mpegurl", out,
+                  out_len);
     free(out);
     return 1;
+}
+
+/* Serves a master playlist or MPD rewritten for the session's CDNs.
+ * Returns 1 when it answered. */
+static int serve_rewritten(sv__playback *pb, sv__static *media, sv__http_req *req,
+                           const char *rel, int kind, const sv__token_claims *c)
+{
+    char *text;
+    size_t len;
+    int ret;
+
+    if (sv__steering_cdns(pb->steering)->n == 0 || !c->session[0])
+        return 0;
+    if (!(text = read_manifest(media, rel, &len)))
+        return 0; /* the static path answers 404 */
+    ret = sv__playback_rewrite(pb, req, text, len, kind == 2, c);
+    free(text);
+    return ret;
 }
 
 void sv__playback_media(sv__playback *pb, sv__static *media, sv__http_req *req, const char *rel)

@@ -65,6 +65,17 @@ int sv__playback_check_token(sv__playback *pb, const char *token, size_t len, co
                              sv__token_claims *claims, const char **code, const char **message);
 
 /*
+ * Answers req with `text` (a master playlist, or an MPD when dash is 1)
+ * rewritten for the CDNs and content steering of the session in the
+ * token's claims (manifest_rewrite.h; URIs under c->prefix on each CDN),
+ * "Cache-Control: private, no-store". Returns 1 when it answered (a 500 if
+ * the text cannot be rewritten), 0 when there is nothing to rewrite for (no
+ * CDNs configured, or a token without a session): the caller answers.
+ */
+int sv__playback_rewrite(sv__playback *pb, sv__http_req *req, const char *text, size_t len,
+                         int dash, const sv__token_claims *c);
+
+/*
  * After the settings `cfg` points to changed (SIGHUP): a new token-secret
  * signs from now on while the previous one still verifies tokens for
  * grace_s seconds, so tokens issued before the rotation keep working until

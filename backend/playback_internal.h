@@ -28,8 +28,16 @@ int sv__playback_bearer(sv__playback *pb, sv__http_req *req, sv__jwt_claims *cla
 
 /* A fresh playback token for a session (title prefix, short expiry) and
  * the query the player appends to media URLs ("token=.." plus the edge's
- * "&md5=..&expires=.." when an edge-secret is set). Returns 0 or < 0. */
-int sv__playback_issue(sv__playback *pb, const sv__session *s, char *token, size_t token_cap,
+ * "&md5=..&expires=.." when an edge-secret is set). The prefix is the
+ * session's (sv__playback_session_prefix). Returns 0 or < 0. */
+int sv__playback_issue(sv__playback *pb, sv__session *s, char *token, size_t token_cap,
                        char *query, size_t query_cap, int64_t *expires);
+
+/* Sets s->prefix when it has none yet: /live/NAME/ while the session's
+ * title is a live event of channel NAME (sv__catalog_title_access), else
+ * /media/ID/. A session keeps its prefix: a live session goes on with the
+ * channel's playlists (ENDLIST once the event ended) after its title became
+ * VOD. Returns 0 or SV_ERR_IO (the catalog; the prefix stays unset). */
+int sv__playback_session_prefix(sv__playback *pb, sv__session *s);
 
 #endif

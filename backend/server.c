@@ -417,7 +417,8 @@ int sv__server_create(const sv__config *cfg, const sv__logger *log, sv__server *
     }
     {
         sv__live_env le = {srv->cfg_start.data_dir, srv->cfg_start.db,
-                           srv->cfg_start.listen_host, NULL, srv->log_start};
+                           srv->cfg_start.listen_host, NULL, srv->log_start,
+                           srv->env.master_key};
 
         if ((ret = sv__live_create(&srv->loop, srv->cat, &le, &srv->live)) < 0)
             goto fail;

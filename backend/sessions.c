@@ -4,6 +4,7 @@
  * heartbeats, expires sessions and forgets idle entries.
  */
 #include <openssl/rand.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -415,7 +416,8 @@ static void forget_device(sv__sessions *ss, const sv__session *s)
 }
 
 int sv__sessions_open(sv__sessions *ss, int64_t user_id, int64_t title_id,
-                      const char *device_id, int max_streams, sv__session **out)
+                      const char *device_id, int max_streams, const char *prefix,
+                      sv__session **out)
 {
     uint8_t rnd[SV__SESSION_ID_LEN / 2];
     sv__session *s;
@@ -430,8 +432,10 @@ int sv__sessions_open(sv__sessions *ss, int64_t user_id, int64_t title_id,
     s->user_id = user_id;
     s->title_id = title_id;
     snprintf(s->device_id, sizeof(s->device_id), "%s", device_id);
+    snprintf(s->prefix, sizeof(s->prefix), "%s", prefix ? prefix : "");
     s->started = s->last_seen = (int64_t)time(NULL);
     s->last_seen_ms = uv_now(ss->loop);
+    s->stats.live_latency_s = s->stats.playback_rate = NAN; /* not reported yet */
     /* The replaced session's position is in the catalog from its last
      * heartbeat write; write ours first so a replacement on this server
      * loses nothing. */

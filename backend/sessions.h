@@ -52,6 +52,9 @@ typedef struct sv__session_stats {
     double rebuffer_s;
     int64_t dropped_frames;
     char cdn[32];
+    double live_latency_s;   /* live: now - the shown frame's program date time (below 0
+                              * when the clocks disagree); NAN: not reported */
+    double playback_rate;    /* live: the player's rate (latency control); NAN: not reported */
 } sv__session_stats;
 
 typedef struct sv__session {
@@ -63,6 +66,9 @@ typedef struct sv__session {
     uint64_t last_seen_ms;    /* loop clock: the last heartbeat here, or the row's age */
     int64_t heartbeats;       /* as the catalog had them when read, plus this server's */
     sv__session_stats stats;
+    char prefix[128];         /* its media tokens' URL prefix: /media/ID/, or /live/NAME/
+                               * for a live title (kept in the catalog; "" for a row from
+                               * before: playback.c finds it again) */
     int dirty;                /* to write at the next tick (a heartbeat, or a lookup) */
     int64_t unsaved_heartbeats; /* received here since the last write */
     int gone;                 /* the catalog says another server ended it */
@@ -93,12 +99,14 @@ sv__session *sv__sessions_find(sv__sessions *ss, const char *id);
 /*
  * Opens a session for user_id on device_id, which replaces the user's live
  * session on that device, unless the user's other live sessions number
- * max_streams already. Returns 0 and *out (owned by the table),
+ * max_streams already. `prefix` is its media tokens' URL prefix (kept with
+ * the session in the catalog; sv__session.prefix). Returns 0 and *out (owned by the table),
  * SV_ERR_OVERFLOW (the stream limit), SV_ERR_NOMEM, SV_ERR_IO or
  * SV_ERR_INTERNAL.
  */
 int sv__sessions_open(sv__sessions *ss, int64_t user_id, int64_t title_id,
-                      const char *device_id, int max_streams, sv__session **out);
+                      const char *device_id, int max_streams, const char *prefix,
+                      sv__session **out);
 
 /* Records a heartbeat: the session stays alive for three more intervals. */
 void sv__sessions_heartbeat(sv__sessions *ss, sv__session *s, const sv__session_stats *st);
@@ -139,7 +147,7 @@ void sv__sessions_ended(const sv__sessions *ss, uint64_t *stopped, uint64_t *exp
  */
 
 /*
- * Opens session s (id, user, title, device, started, last_seen) in one
+ * Opens session s (id, user, title, device, started, last_seen, prefix) in one
  * transaction serialised per user (PostgreSQL: the user's row locked FOR
  * NO KEY UPDATE; SQLite: the database's write lock): the user's open
  * session on s->device_id ends ("replaced"), and the row is inserted unless
@@ -185,9 +193,12 @@ int sv__catalog_resume_get(sv__catalog *cat, int64_t user_id, int64_t title_id, 
  * most recent first, ready titles only. */
 json_t *sv__catalog_continue_watching(sv__catalog *cat, int64_t user_id, int limit, int *err);
 
-/* What playback/start needs of a title: ready (1/0), its regions (a JSON
- * array, caller owns it). SV_ERR_NOT_FOUND or SV_ERR_IO. */
-int sv__catalog_title_access(sv__catalog *cat, int64_t title_id, int *ready, json_t **regions);
+/* What playback/start needs of a title: playable (1: ready, or live), its
+ * regions (a JSON array, caller owns it) and, for a live title, the name of
+ * the channel whose event it records into live_channel[cap] ("" for any
+ * other title). SV_ERR_NOT_FOUND or SV_ERR_IO. */
+int sv__catalog_title_access(sv__catalog *cat, int64_t title_id, int *ready, json_t **regions,
+                             char *live_channel, size_t cap);
 
 /* Sets a title's allowed regions (array of "CC" strings, borrowed; []
  * means everywhere). SV_ERR_NOT_FOUND, SV_ERR_IO. */

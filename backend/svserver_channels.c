@@ -63,8 +63,23 @@ int sv_server_channel_add(const sv_server_config *scfg, const sv_server_channel_
         return SV_ERR_INVALID;
     }
     memset(&ch, 0, sizeof(ch));
-    if ((ret = sv__channel_settings_parse(a->settings, &set, err, errlen)) < 0 ||
-        (ret = sv__channel_settings_format(&set, ch.settings, sizeof(ch.settings))) < 0)
+    if ((ret = sv__channel_settings_parse(a->settings, &set, err, errlen)) < 0)
+        return SV_ERR_INVALID;
+    if (a->encrypt) {
+        if (strcmp(a->encrypt, "none") && strcmp(a->encrypt, "cenc") &&
+            strcmp(a->encrypt, "cbcs")) {
+            sv__svserver_err(err, errlen, "--encrypt must be cenc, cbcs or none, not '%.20s'",
+                             a->encrypt);
+            return SV_ERR_INVALID;
+        }
+        snprintf(set.encrypt, sizeof(set.encrypt), "%s", a->encrypt);
+    }
+    if (strcmp(set.encrypt, "none") && !cfg->has_master_key) {
+        sv__svserver_err(err, errlen, "encrypt %s needs the master-key setting (the content "
+                         "keys are kept wrapped under it)", set.encrypt);
+        return SV_ERR_INVALID;
+    }
+    if ((ret = sv__channel_settings_format(&set, ch.settings, sizeof(ch.settings))) < 0)
         return SV_ERR_INVALID;
     snprintf(ch.name, sizeof(ch.name), "%s", a->name);
     ch.srt_port = a->srt_port;

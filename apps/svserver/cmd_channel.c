@@ -1,5 +1,6 @@
 /*
- * `svserver channel add NAME [--srt-port N --rtmp-port N] [--settings JSON]`:
+ * `svserver channel add NAME [--srt-port N --rtmp-port N] [--settings JSON]
+ * [--encrypt cenc|cbcs]`:
  * makes a live channel in the data folder's catalog and prints its secret
  * stream key and the SRT and RTMP URLs a standard encoder publishes to.
  * `svserver channel list` prints every channel (name, state, ports, URLs);
@@ -16,7 +17,7 @@
 #include "cli.h"
 
 #define USAGE "usage: svserver channel add NAME [--srt-port N --rtmp-port N] " \
-              "[--settings JSON] [--data DIR] [settings]\n" \
+              "[--settings JSON] [--encrypt cenc|cbcs] [--data DIR] [settings]\n" \
               "       svserver channel list [--data DIR] [settings]\n" \
               "       svserver channel remove NAME [--data DIR] [settings]"
 
@@ -24,6 +25,7 @@ typedef struct channel_args {
     const char *name;
     long srt_port, rtmp_port;
     const char *settings;
+    const char *encrypt;
 } channel_args;
 
 static int take(void *opaque, int id, const char *v, char *err, size_t errlen)
@@ -51,6 +53,9 @@ static int take(void *opaque, int id, const char *v, char *err, size_t errlen)
         return 0;
     case SVS_OPT_CHANNEL_SETTINGS:
         a->settings = v;
+        return 0;
+    case SVS_OPT_ENCRYPT:
+        a->encrypt = v;
         return 0;
     default:
         snprintf(err, errlen, "unexpected option");
@@ -92,7 +97,7 @@ int svs_cmd_channel(int argc, char **argv)
     if (r < 0)
         goto bad;
     if (!strcmp(verb, "list")) {
-        if (a.name || a.srt_port || a.rtmp_port || a.settings) {
+        if (a.name || a.srt_port || a.rtmp_port || a.settings || a.encrypt) {
             snprintf(err, sizeof(err), "channel list takes no name or channel option");
             goto bad;
         }
@@ -109,6 +114,7 @@ int svs_cmd_channel(int argc, char **argv)
         add.srt_port = (int)a.srt_port;
         add.rtmp_port = (int)a.rtmp_port;
         add.settings = a.settings;
+        add.encrypt = a.encrypt;
         r = sv_server_channel_add(cfg, &add, &info, err, sizeof(err));
         if (r == SV_ERR_INVALID)
             goto bad;

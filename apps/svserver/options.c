@@ -157,7 +157,11 @@ static const cli_opt options[] = {
       "the channel's RTMP listener port (with --srt-port)", NULL, NULL },
     { "settings", 0, "JSON", SVS_OPT_CHANNEL_SETTINGS, SVS_CHANNEL,
       "live settings: dvr_s, segment_s, part_s, end_after_s, target_latency_s, ladder, "
-      "passthrough (docs/live.md)", "{\"dvr_s\":300,\"segment_s\":2,\"part_s\":0.5,...}", NULL },
+      "passthrough, encrypt (docs/live.md)", "{\"dvr_s\":300,\"segment_s\":2,\"part_s\":0.5,...}",
+      NULL },
+    { "encrypt", 0, "SCHEME", SVS_OPT_ENCRYPT, SVS_CHANNEL,
+      "cenc or cbcs: every event's title gets a content key and the live output is encrypted "
+      "(needs master-key; the settings' encrypt)", "none", NULL },
     { NULL, 0, NULL, 0, 0, NULL, NULL, NULL },
 };
 

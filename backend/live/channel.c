@@ -12,7 +12,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <openssl/crypto.h>
+
+#include "backend/keys.h"
 #include "backend/live/internal.h"
+#include "backend/sessions.h"
 #include "platform/fs.h"
 #include "streamverse/common.h"
 
@@ -63,13 +67,21 @@ static void on_start(sv__live_channel *ch, const sv__live_start *st)
     }
     ch->epoch = st->epoch;
     ch->msn0 = st->msn0;
+    /* The event's title from its start (the pipeline made it): sessions,
+     * tokens and heartbeats work on it while it is live, and it becomes
+     * the VOD title at the end. */
+    ch->title_id = st->title_id;
+    memset(&ch->prot, 0, sizeof(ch->prot));
+    ch->prot.scheme = st->scheme;
+    memcpy(ch->prot.kid, st->kid, sizeof(ch->prot.kid));
+    ch->prot.license_url = st->scheme ? SV__LICENSE_PATH : NULL;
     ch->live = 1;
     ch->ended = 0;
     uv_timer_stop(&ch->end_timer);
-    set_state(ch, SV__CHANNEL_LIVE, 0);
-    SV_LOGI(ch->log, "live", "channel %s: %s at segment %lld (%d rendition(s))", ch->row.name,
-            same ? "the event goes on after a discontinuity" : "a new event starts",
-            (long long)st->msn0, st->nb_rends);
+    set_state(ch, SV__CHANNEL_LIVE, ch->title_id);
+    SV_LOGI(ch->log, "live", "channel %s: %s at segment %lld (%d rendition(s)), title %lld",
+            ch->row.name, same ? "the event goes on after a discontinuity" : "a new event starts",
+            (long long)st->msn0, st->nb_rends, (long long)ch->title_id);
 }
 
 static void remove_files(sv__live_channel *ch, const sv__live_rend *r, int64_t msn, int parts)
@@ -153,13 +165,46 @@ void sv__live_channel_end(sv__live_channel *ch)
     if (ch->ended || ch->live)
         return;
     ch->ended = 1;
+    sv__mutex_lock(&ch->lock);
+    ch->event_title = 0; /* the next publisher starts a new event */
+    sv__mutex_unlock(&ch->lock);
     save_index(ch);
-    if (ch->nb_rends && ch->rends[0].nb_segs)
+    if ((ch->nb_rends && ch->rends[0].nb_segs) || ch->title_id)
         sv__live_vod_publish(ch, &title_id);
     set_state(ch, SV__CHANNEL_ENDED, title_id);
     SV_LOGI(ch->log, "live", "channel %s: the event ended (no publisher for %.0f s)%s",
             ch->row.name, ch->set.end_after_s, title_id ? "; it is now a VOD title" : "");
     sv__live_channel_wake(ch, sv__monotonic_ns());
+}
+
+/* Is title `id` the live title of this channel (unpublished, recorded
+ * into by it)? An event begun by an svserver that made no title at the
+ * start left the channel pointing to an earlier event's VOD title. */
+static int title_is_live(sv__live_channel *ch, int64_t id)
+{
+    char live[SV__CHANNEL_NAME_MAX + 1];
+    json_t *regions = NULL;
+    int ready, r;
+
+    if (id <= 0)
+        return 0;
+    r = sv__catalog_title_access(ch->env->cat, id, &ready, &regions, live, sizeof(live));
+    json_decref(regions);
+    return r == 0 && !strcmp(live, ch->row.name);
+}
+
+/* A resumed event's scheme and KID (the key is wiped at once: the loop
+ * only writes manifests). */
+static void resume_protection(sv__live_channel *ch)
+{
+    char why[256];
+
+    if (!ch->title_id || !strcmp(ch->set.encrypt, "none"))
+        return;
+    if (sv__keys_media_protection(ch->env->cat, ch->env->master_key, ch->title_id, &ch->prot,
+                                  why, sizeof(why)) < 0)
+        SV_LOGE(ch->log, "live", "channel %s: %s", ch->row.name, why);
+    OPENSSL_cleanse(ch->prot.key, sizeof(ch->prot.key));
 }
 
 /* What a restarted server finds on disk: the window, the numbering. */
@@ -184,6 +229,12 @@ static void load_index(sv__live_channel *ch)
     ch->next_msn = last + 1;
     ch->next_epoch = epoch + 1;
     if (!ended && last >= 0) {
+        /* The event's title, made at its start (channels.title_id), and
+         * its protection for the manifests. */
+        ch->title_id = ch->row.state == SV__CHANNEL_LIVE && title_is_live(ch, ch->row.title_id)
+                           ? ch->row.title_id : 0;
+        ch->event_title = ch->title_id;
+        resume_protection(ch);
         /* An event was on when the server stopped: the encoder may come
          * back within end_after_s and go on, else the event ends. */
         uv_timer_start(&ch->end_timer, on_end_timer, (uint64_t)(ch->set.end_after_s * 1000),

@@ -17,6 +17,7 @@
 #include <libxml/xmlwriter.h>
 
 #include "backend/live/internal.h"
+#include "backend/media/internal.h"
 #include "streamverse/common.h"
 
 #define W_ATTR(w, name, ...) \
@@ -99,6 +100,9 @@ static int write_set(xmlTextWriterPtr w, const sv__live_view *v, const period *p
         W_ATTR(w, "mimeType", audio ? "audio/mp4" : "video/mp4") ||
         W_ATTR(w, "segmentAlignment", "true") || W_ATTR(w, "startWithSAP", "1"))
         return -1;
+    /* Encrypted: as a VOD title's (backend/media/encrypt_manifest.c). */
+    if (v->prot && sv__dash_write_protection(w, v->prot) < 0)
+        return -1;
     /* The UTCTiming child says wallClockTime is an ISO date (ISO/IEC
      * 23009-1 5.12, DASH-IF low-latency guidelines): without it the value
      * is an NTP timestamp, and Shaka Player read the date as 0 NTP (1900)
@@ -153,6 +157,7 @@ int sv__live_dash_mpd(const sv__live_view *v, int64_t now_ms, sv__buf *out)
     iso_time(now_ms, pub, sizeof(pub));
     bad = xmlTextWriterStartDocument(w, NULL, "UTF-8", NULL) < 0 || W_START(w, "MPD") ||
           W_ATTR(w, "xmlns", "urn:mpeg:dash:schema:mpd:2011") ||
+          (v->prot && sv__dash_write_namespaces(w) < 0) ||
           W_ATTR(w, "profiles", "urn:mpeg:dash:profile:isoff-live:2011,"
                  "urn:mpeg:dash:profile:cmaf:2019") ||
           W_ATTR(w, "type", v->ended ? "static" : "dynamic") ||

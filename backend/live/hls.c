@@ -15,6 +15,7 @@
 
 #include "backend/http_util.h"
 #include "backend/live/internal.h"
+#include "backend/media/internal.h"
 #include "streamverse/common.h"
 
 /* The longest an AAC frame (1024 samples at 48 kHz) may carry a part past
@@ -54,6 +55,21 @@ static int target_duration(const sv__live_view *v)
     return longest < 1 ? 1 : (int)lround(longest);
 }
 
+/* EXT-X-SESSION-KEY: the media playlists' EXT-X-KEY line under its name. */
+static int session_key(const sv__media_protection *prot, sv__buf *out)
+{
+    sv__buf line = {0};
+    int ret = sv__hls_key_line(prot, &line);
+
+    if (ret == 0 && !line.err && line.size > 11) {
+        sv__buf_printf(out, "#EXT-X-SESSION-KEY:");
+        sv__buf_append(out, line.data + 11, line.size - 11); /* after "#EXT-X-KEY:" */
+    }
+    ret = ret < 0 ? ret : line.err;
+    sv__buf_free(&line);
+    return ret;
+}
+
 int sv__live_hls_master(const sv__live_view *v, sv__buf *out)
 {
     const sv__live_rend *audio = NULL;
@@ -62,6 +78,10 @@ int sv__live_hls_master(const sv__live_view *v, sv__buf *out)
         if (v->rends[i].is_audio)
             audio = &v->rends[i];
     sv__buf_printf(out, "#EXTM3U\n#EXT-X-VERSION:9\n#EXT-X-INDEPENDENT-SEGMENTS\n");
+    /* The key's system and ID up front, as the media playlists' EXT-X-KEY
+     * says them: a player may fetch the license before the first segment. */
+    if (v->prot && session_key(v->prot, out) < 0)
+        return SV_ERR_NOMEM;
     if (audio)
         sv__buf_printf(out, "#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID=\"aud\",NAME=\"audio\","
                        "DEFAULT=YES,AUTOSELECT=YES,CHANNELS=\"2\",URI=\"audio/index.m3u8\"\n");
@@ -130,6 +150,10 @@ int sv__live_hls_media(const sv__live_view *v, int i, int skip, sv__buf *out)
         if (skipped)
             sv__buf_printf(out, "#EXT-X-SKIP:SKIPPED-SEGMENTS=%d\n", skipped);
     }
+    /* The event has one key (title.c): one EXT-X-KEY before every segment
+     * listed, in a delta update too, as a VOD title's playlist has it. */
+    if (v->prot && sv__hls_key_line(v->prot, out) < 0)
+        return SV_ERR_NOMEM;
     from_end = total;
     for (int j = 0; j < r->nb_segs; j++) {
         const sv__live_seg *s = &r->segs[j];

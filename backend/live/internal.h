@@ -116,6 +116,8 @@ typedef struct sv__live_view {
     int64_t ast_ms;          /* availabilityStartTime: the first segment's pdt */
     int ended;               /* ENDLIST / static MPD */
     int vod;                 /* the VOD title's layout (media.h): video/<name>/, audio/ */
+    const sv__media_protection *prot; /* encrypted (scheme, KID, license URL): EXT-X-KEY,
+                                       * EXT-X-SESSION-KEY, ContentProtection; NULL: clear */
 } sv__live_view;
 
 /* The multivariant playlist. */
@@ -157,6 +159,12 @@ typedef struct sv__live_start {
     int epoch;
     int64_t msn0;            /* the publisher's first segment */
     int64_t pdt0_ms;
+    int64_t title_id;        /* the event's title (pipeline.c: made at the event's start) */
+    int scheme;              /* enum sv__protection_scheme of the event's output */
+    uint8_t kid[16];         /* its key ID (the manifests); the key is not here */
+    /* The tracks' protection (scheme, KID, key), NULL when clear: owned by
+     * the pipeline, valid while its tracks write; never read on the loop. */
+    const sv__media_protection *prot;
 } sv__live_start;
 
 /* events.c: queues an event for the loop and wakes it (any thread); the
@@ -180,6 +188,8 @@ typedef struct sv__live_shared {
     const char *preset;
     const sv__logger *log;
     struct sv__static *files; /* DATA/live */
+    const char *db;          /* the catalog, for the publishers' threads (their own handle) */
+    const uint8_t *master_key; /* 32 bytes, or NULL */
 } sv__live_shared;
 
 struct sv__live_channel {
@@ -206,6 +216,8 @@ struct sv__live_channel {
     int nb_events, cap_events;
     sv__live_start start;    /* the last publisher's announcement */
     int start_pending;
+    int64_t event_title;     /* the event's title while it lasts: a publisher's pipeline
+                              * makes one when 0; the loop sets 0 when the event ends */
     /* end of lock-guarded fields */
 
     /* loop thread */
@@ -219,6 +231,8 @@ struct sv__live_channel {
     int epoch;
     int64_t msn0;            /* the current publisher's first segment */
     int64_t ast_ms;
+    int64_t title_id;        /* the event's title, from its start; 0: none */
+    sv__media_protection prot; /* its scheme and KID for the manifests; the key zeroed */
     sv__live_rend rends[SV__LIVE_MAX_RENDS];
     int nb_rends;
     sv__live_wait *waits;    /* parked requests */
@@ -262,10 +276,13 @@ typedef struct sv__live_track {
     int last;                /* set before a cut: the segment ends with it */
     sv__buf seg;             /* the segment's fragments so far */
     int64_t bytes;           /* written in all */
+    struct sv__encsink *enc; /* encrypting each fragment (part) as it is cut; NULL: clear */
 } sv__live_track;
 
 /* Opens the track's muxer for `enc` (opened encoder) writing into
- * DATA/live/<name>/<rendition>/. 0 or a negative code with err. */
+ * DATA/live/<name>/<rendition>/, encrypted under st->prot when set (the
+ * init gets encv/enca + sinf + pssh, every part its senc/saiz/saio: each
+ * part decrypts on its own). 0 or a negative code with err. */
 int sv__live_track_open(sv__live_track *t, sv__live_channel *ch, int rend, const char *name,
                         const struct AVCodecContext *enc, const sv__live_start *st, char *err,
                         size_t errlen);
@@ -345,15 +362,31 @@ int sv__live_src_finish(sv__live_src *s, char *err, size_t errlen);
 void sv__live_src_destroy(sv__live_src *s);
 
 /* serve.c */
-void sv__live_channel_serve(sv__live_channel *ch, sv__http_req *req, const char *rest);
+void sv__live_channel_serve(sv__live_channel *ch, sv__http_req *req, const char *rest,
+                            const sv__live_rewrite *rw);
 /* The channel as the manifest writers see it. */
 void sv__live_channel_view(const sv__live_channel *ch, sv__live_view *v);
 /* Wakes parked requests whose part landed, or whose time ran out. */
 void sv__live_channel_wake(sv__live_channel *ch, int64_t now_ns);
 void sv__live_waits_fail(sv__live_channel *ch);
 
-/* vod.c: an ended event becomes a title in the catalog (its segments
- * linked, not re-encoded, into DATA/media/<id>/). 0 with *title_id. */
+/* title.c: the publisher's pipeline, at its start (st->pdt0_ms set): the
+ * event's title (ch->event_title, or a new one) and, on an encrypted
+ * channel, its protection into *prot (the key included: the caller wipes it
+ * after the tracks), all into st (title_id, scheme, kid, prot). 0 (for a
+ * clear channel also when the catalog failed: title_id 0, logged) or a
+ * negative code with err (the publisher is refused). */
+int sv__live_event_title(sv__live_channel *ch, sv__live_start *st, sv__media_protection *prot,
+                         char *err, size_t errlen);
+/* title.c: a new event's catalog title ("NAME (live, DATE)" with the date of
+ * ast_ms, status processing: the catalog reads it as live while the channel
+ * is, catalog_internal.h; drm the channel's encrypt setting) through `cat`
+ * (the caller's thread's handle). 0 with *id, or a negative code (logged). */
+int sv__live_title_create(sv__live_channel *ch, sv__catalog *cat, int64_t ast_ms, int64_t *id);
+/* vod.c: an ended event's title becomes a VOD title (its segments linked,
+ * not re-encoded, into DATA/media/<id>/; published as ready). The title is
+ * ch->title_id, or a new one when the event had none (an event that began
+ * before titles were made at the start). 0 with *title_id. */
 int sv__live_vod_publish(sv__live_channel *ch, int64_t *title_id);
 
 #endif

@@ -28,6 +28,8 @@ typedef struct sv__live_env {
     const char *listen_host;     /* the listeners bind here (the HTTP listen address) */
     const char *x264_preset;     /* live rungs' preset; NULL: "superfast" */
     const sv__logger *log;       /* thread-safe */
+    const uint8_t *master_key;   /* 32 bytes wrapping content keys (encrypted channels);
+                                  * NULL: an encrypted channel's events fail to start */
 } sv__live_env;
 
 /* Starts the live side: reads the channel table, starts every channel's
@@ -40,9 +42,19 @@ int sv__live_create(uv_loop_t *loop, sv__catalog *cat, const sv__live_env *env,
 /* The channel table changed (the API added or removed one): look now. */
 void sv__live_sync(sv__live *lv);
 
+/* How the server rewrites a channel's master playlist or MPD for a
+ * session's CDNs and content steering: fn answers req with the rewritten
+ * text and returns 1, or returns 0 to let the channel send it as it is.
+ * On the loop thread, during sv__live_serve. */
+typedef struct sv__live_rewrite {
+    int (*fn)(void *opaque, sv__http_req *req, const char *text, size_t len, int dash);
+    void *opaque;
+} sv__live_rewrite;
+
 /* Answers GET/HEAD /live/<rest> (a channel's playlists, manifests, parts,
- * segments). */
-void sv__live_serve(sv__live *lv, sv__http_req *req, const char *rest);
+ * segments). rw (NULL: none) may rewrite the master playlist and MPD. */
+void sv__live_serve(sv__live *lv, sv__http_req *req, const char *rest,
+                    const sv__live_rewrite *rw);
 
 /* Stops every listener and encoder (a publisher is cut off; the channel's
  * index stays on disk for the next start), answers parked requests and

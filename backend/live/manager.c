@@ -22,6 +22,9 @@ struct sv__live {
     char data_dir[1024];
     char listen_host[64];
     char preset[32];
+    char db[1024];
+    uint8_t master_key[32];
+    int has_master_key;
     const sv__logger *log;
     sv__static *files;       /* DATA/live */
     sv__live_shared env;     /* what the channels share (points into this) */
@@ -94,6 +97,11 @@ int sv__live_create(uv_loop_t *loop, sv__catalog *cat, const sv__live_env *env, 
     snprintf(lv->listen_host, sizeof(lv->listen_host), "%s", env->listen_host);
     snprintf(lv->preset, sizeof(lv->preset), "%s", env->x264_preset ? env->x264_preset
                                                                       : "superfast");
+    snprintf(lv->db, sizeof(lv->db), "%s", env->db ? env->db : "");
+    if (env->master_key) {
+        memcpy(lv->master_key, env->master_key, sizeof(lv->master_key));
+        lv->has_master_key = 1;
+    }
     snprintf(dir, sizeof(dir), "%s/live", env->data_dir);
     if (sv__mkdirs(dir) < 0 || sv__static_create(dir, &lv->files) < 0) {
         SV_LOGE(env->log, "live", "cannot create %s", dir);
@@ -101,7 +109,8 @@ int sv__live_create(uv_loop_t *loop, sv__catalog *cat, const sv__live_env *env, 
         return SV_ERR_IO;
     }
     lv->env = (sv__live_shared){cat, lv->data_dir, lv->listen_host, lv->preset, lv->log,
-                                lv->files};
+                                lv->files, lv->db,
+                                lv->has_master_key ? lv->master_key : NULL};
     sv__live_av_log_install();
     uv_timer_init(loop, &lv->timer);
     lv->timer.data = lv;
@@ -111,7 +120,8 @@ int sv__live_create(uv_loop_t *loop, sv__catalog *cat, const sv__live_env *env, 
     return 0;
 }
 
-void sv__live_serve(sv__live *lv, sv__http_req *req, const char *rest)
+void sv__live_serve(sv__live *lv, sv__http_req *req, const char *rest,
+                    const sv__live_rewrite *rw)
 {
     const char *slash = strchr(rest, '/');
 
@@ -120,7 +130,7 @@ void sv__live_serve(sv__live *lv, sv__http_req *req, const char *rest)
 
         if (strlen(ch->row.name) == (size_t)(slash - rest) &&
             !strncmp(ch->row.name, rest, (size_t)(slash - rest))) {
-            sv__live_channel_serve(ch, req, slash + 1);
+            sv__live_channel_serve(ch, req, slash + 1, rw);
             return;
         }
     }

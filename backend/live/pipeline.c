@@ -16,6 +16,7 @@
 #include <time.h>
 
 #include <libavformat/avformat.h>
+#include <openssl/crypto.h>
 
 #include "backend/live/internal.h"
 #include "backend/media/internal.h"
@@ -54,6 +55,7 @@ typedef struct pipe_state {
     AVPacket *held[32];      /* feed packets waiting for t0 (the passthrough) */
     int nb_held;
     sv__live_start st;
+    sv__media_protection prot; /* the event's key on an encrypted channel (title.c) */
     int64_t t0;              /* first video frame, video time base */
     int64_t last_pts, last_k;
     int64_t last_n;          /* frame number on the nominal grid */
@@ -193,6 +195,9 @@ static int start(pipe_state *p)
     p->st.epoch = ch->next_epoch++;
     sv__mutex_unlock(&ch->lock);
     p->st.pdt0_ms = wall_ms();
+    /* The event's title and key before any track writes. */
+    if ((ret = sv__live_event_title(ch, &p->st, &p->prot, p->err, sizeof(p->err))) < 0)
+        return ret;
     for (int i = 0; i < p->nb_rungs; i++)
         if ((ret = sv__live_rung_start(p->rungs[i], ch, i, p->st.rends[i].name, &p->st, p->err,
                                        sizeof(p->err))) < 0)
@@ -527,6 +532,7 @@ out:
     for (int i = 0; i < p.nb_held; i++)
         av_packet_free(&p.held[i]);
     queue_free(&p.q);
+    OPENSSL_cleanse(&p.prot, sizeof(p.prot));
     avcodec_free_context(&p.dec);
     av_frame_free(&p.frame);
     av_packet_free(&pkt);

@@ -46,6 +46,7 @@ void sv__live_channel_view(const sv__live_channel *ch, sv__live_view *v)
     v->target_latency_s = ch->set.target_latency_s;
     v->ast_ms = ch->ast_ms;
     v->ended = ch->ended;
+    v->prot = ch->prot.scheme != SV__PROTECT_NONE ? &ch->prot : NULL;
 }
 
 static void serve_file(sv__live_channel *ch, sv__http_req *req, const char *rel)
@@ -155,6 +156,9 @@ static int seg_push(sv__live_wait *w)
         return 0;
     if (w->sent < 0) {
         sv__http_add_header_str(w->req, "Cache-Control", "no-cache");
+        /* A proxy (the nginx edges) passes it on part by part, unbuffered,
+         * and keeps no copy of an answer that is still growing. */
+        sv__http_add_header_str(w->req, "X-Accel-Buffering", "no");
         if (sv__http_stream_head(w->req, 200, sv__mime_type(ch->rends[w->rend].is_audio
                                                                 ? "audio/x.m4s" : "x.m4s"),
                                  SV__HTTP_CHUNKED) < 0)
@@ -368,7 +372,8 @@ static void media_file(sv__live_channel *ch, sv__http_req *req, int rend, const 
     sv__live_channel_wake(ch, sv__monotonic_ns());
 }
 
-void sv__live_channel_serve(sv__live_channel *ch, sv__http_req *req, const char *rest)
+void sv__live_channel_serve(sv__live_channel *ch, sv__http_req *req, const char *rest,
+                            const sv__live_rewrite *rw)
 {
     const char *slash = strchr(rest, '/');
     char rel[400];
@@ -384,13 +389,19 @@ void sv__live_channel_serve(sv__live_channel *ch, sv__http_req *req, const char 
             sv__http_send_error(req, 404, "not_live", "the channel has not been live yet");
             return;
         }
-        if (rest[0] == 'm' && rest[1] == 'a' && rest[2] == 's') {
-            send_playlist(ch, req, -1, 0);
+        int dash = rest[1] == 'a' && rest[2] == 'n';
+
+        sv__live_channel_view(ch, &v);
+        if (dash)
+            sv__live_dash_mpd(&v, now_ms(), &b);
+        else
+            sv__live_hls_master(&v, &b);
+        /* A session's CDNs and steering, as a VOD title's (playback.h). */
+        if (!b.err && rw && rw->fn(rw->opaque, req, (const char *)b.data, b.size, dash)) {
+            sv__buf_free(&b);
             return;
         }
-        sv__live_channel_view(ch, &v);
-        sv__live_dash_mpd(&v, now_ms(), &b);
-        send_buf(req, "application/dash+xml", &b);
+        send_buf(req, dash ? "application/dash+xml" : "application/vnd.apple.mpegurl", &b);
         sv__buf_free(&b);
         return;
     }

@@ -102,7 +102,8 @@ int sv__live_track_open(sv__live_track *t, sv__live_channel *ch, int rend, const
                         const AVCodecContext *enc, const sv__live_start *st, char *err,
                         size_t errlen)
 {
-    sv__frag_sink sink = {on_init, on_fragment, t};
+    sv__frag_sink sink = {on_init, on_fragment, t}, out;
+    int ret;
 
     memset(t, 0, sizeof(*t));
     t->ch = ch;
@@ -116,7 +117,12 @@ int sv__live_track_open(sv__live_track *t, sv__live_channel *ch, int rend, const
     if (sv__mkdirs(t->dir) < 0)
         return sv__media_err(err, errlen, SV_ERR_IO, "cannot create %s: %s", t->dir,
                              strerror(errno));
-    return sv__fmp4_open(&t->mux, enc, sink, err, errlen);
+    /* Encrypted: the sink between the muxer and the files encrypts each
+     * fragment, so every part is a complete protected moof + mdat. */
+    if ((ret = sv__encsink_wrap(&t->enc, st->prot, enc->codec_type == AVMEDIA_TYPE_VIDEO, sink,
+                                &out, err, errlen)) < 0)
+        return ret;
+    return sv__fmp4_open(&t->mux, enc, out, err, errlen);
 }
 
 int sv__live_track_write(sv__live_track *t, int64_t k, AVPacket *pkt, char *err, size_t errlen)
@@ -149,5 +155,7 @@ void sv__live_track_close(sv__live_track *t)
 {
     sv__fmp4_destroy(t->mux);
     t->mux = NULL;
+    sv__encsink_destroy(t->enc);
+    t->enc = NULL;
     sv__buf_free(&t->seg);
 }

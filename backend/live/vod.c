@@ -1,6 +1,8 @@
 /*
- * vod.c - an ended event becomes a VOD title without re-encoding: its DVR
- * window's init segments and segments are hard-linked (same file system:
+ * vod.c - an ended event's title (made at its start, title.c) becomes a VOD
+ * title without re-encoding (or re-encrypting: the files keep the event's
+ * key, and the manifests its tags): its DVR window's init segments and
+ * segments are hard-linked (same file system:
  * DATA/live and DATA/media) into a staging folder in media.h's layout
  * (video/<name>/, audio/), with the playlists and a static MPD made from
  * the index (ENDLIST, a discontinuity and a new EXT-X-MAP per reconnect;
@@ -16,7 +18,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "backend/catalog.h"
@@ -117,35 +118,35 @@ int sv__live_vod_publish(sv__live_channel *ch, int64_t *title_id)
     sv__catalog *cat = ch->env->cat;
     sv__job_claim_args claim = {NULL, (int)getpid(), 60, 1};
     sv__media_result *res = calloc(1, sizeof(*res));
-    char name[300], worker[64], when[32];
-    time_t t = (time_t)(ch->ast_ms / 1000);
+    char worker[64];
     sv__job_info job;
-    struct tm tm;
-    int64_t id = 0, job_id = 0;
+    int64_t job_id = 0;
     int ret = SV_ERR_NOMEM;
 
     if (!res)
         goto fail;
-    gmtime_r(&t, &tm);
-    strftime(when, sizeof(when), "%Y-%m-%d %H:%M UTC", &tm);
-    snprintf(name, sizeof(name), "%s (live, %s)", ch->row.name, when);
     snprintf(worker, sizeof(worker), "live:%d", (int)getpid());
     claim.worker = worker;
-    if ((ret = sv__catalog_title_create(cat, name, "Recorded from a live channel", NULL, 0,
-                                        &id)) < 0 ||
-        (ret = sv__catalog_job_create(cat, id, "live", 0, &job_id)) < 0)
+    if ((!ch->title_id && (ret = sv__live_title_create(ch, cat, ch->ast_ms, &ch->title_id)) < 0) ||
+        (ret = sv__catalog_job_create(cat, ch->title_id, "live", 0, &job_id)) < 0)
         goto fail;
     if ((ret = sv__catalog_job_claim(cat, job_id, &claim, &job)) != 1) {
         ret = ret < 0 ? ret : SV_ERR_STATE;
         goto fail;
     }
-    if ((ret = make_folder(ch, id, res)) < 0) {
+    if (!ch->nb_rends || !ch->rends[0].nb_segs) {
+        /* Nothing was recorded: the title made at the start fails. */
+        sv__catalog_job_fail(cat, &job, "the live event recorded no segment");
+        ret = SV_ERR_STATE;
+        goto fail;
+    }
+    if ((ret = make_folder(ch, ch->title_id, res)) < 0) {
         sv__catalog_job_fail(cat, &job, "cannot link the live event's files");
         goto fail;
     }
     if ((ret = sv__catalog_publish(cat, &job, res)) < 0)
         goto fail;
-    *title_id = id;
+    *title_id = ch->title_id;
     free(res);
     return 0;
 fail:

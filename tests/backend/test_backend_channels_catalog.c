@@ -158,6 +158,16 @@ static void test_names_settings(void **state)
     assert_true(s.passthrough);
     assert_int_equal(sv__channel_settings_format(&s, text, sizeof(text)), 0);
     assert_non_null(strstr(text, "\"passthrough\":true"));
+    assert_non_null(strstr(text, "\"encrypt\":\"none\""));
+    assert_int_equal(sv__channel_settings_parse("{\"encrypt\":\"aes\"}", &s, err, sizeof(err)),
+                     SV_ERR_INVALID);
+    assert_non_null(strstr(err, "encrypt"));
+    assert_non_null(strstr(err, "aes"));
+    assert_int_equal(sv__channel_settings_parse("{\"encrypt\":\"cbcs\"}", &s, err, sizeof(err)),
+                     0);
+    assert_string_equal(s.encrypt, "cbcs");
+    assert_int_equal(sv__channel_settings_format(&s, text, sizeof(text)), 0);
+    assert_non_null(strstr(text, "\"encrypt\":\"cbcs\""));
 }
 
 static int run_group(const char *name)

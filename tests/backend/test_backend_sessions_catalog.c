@@ -13,6 +13,7 @@
  * deadlock, every heartbeat counted. A last case times sessions_save of
  * 10,000 dirty sessions (printed, not asserted).
  */
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -27,6 +28,7 @@
 #include <sqlite3.h>
 
 #include "backend/catalog_internal.h"
+#include "backend/channels.h"
 #include "tests/backend/catalog_testlib.h"
 #include "platform/fs.h"
 #include "platform/thread.h"
@@ -455,22 +457,116 @@ static void test_regions(void **state)
     fixture *f = *state;
     json_t *regions = json_pack("[ss]", "FR", "DE"), *got = NULL;
     int ready = -1;
-    char *text;
+    char *text, live[64] = "x";
 
-    assert_int_equal(sv__catalog_title_access(f->cat, 1, &ready, &got), 0);
+    assert_int_equal(sv__catalog_title_access(f->cat, 1, &ready, &got, live, sizeof(live)), 0);
     assert_int_equal(ready, 1);
+    assert_string_equal(live, "");
     assert_int_equal(json_array_size(got), 0);
     json_decref(got);
     assert_int_equal(sv__catalog_title_set_regions(f->cat, 3, regions), 0);
-    assert_int_equal(sv__catalog_title_access(f->other, 3, &ready, &got), 0);
+    assert_int_equal(sv__catalog_title_access(f->other, 3, &ready, &got, live, sizeof(live)), 0);
     assert_int_equal(ready, 0);
     text = json_dumps(got, JSON_COMPACT);
     assert_string_equal(text, "[\"FR\",\"DE\"]");
     free(text);
     json_decref(got);
     assert_int_equal(sv__catalog_title_set_regions(f->cat, 99, regions), SV_ERR_NOT_FOUND);
-    assert_int_equal(sv__catalog_title_access(f->cat, 99, &ready, &got), SV_ERR_NOT_FOUND);
+    assert_int_equal(sv__catalog_title_access(f->cat, 99, &ready, &got, live, sizeof(live)),
+                     SV_ERR_NOT_FOUND);
     json_decref(regions);
+}
+
+/* A processing title that a live channel records into is live: playable,
+ * with the channel's manifests, listed among ready titles; no longer once
+ * the channel is not live (and not once the title is published). */
+static void test_live_title(void **state)
+{
+    fixture *f = *state;
+    sv__title_query q = {NULL, NULL, 0, 50, 0};
+    json_t *got = NULL, *t, *list;
+    sv__channel ch;
+    char live[64];
+    int ready = -1, err;
+
+    memset(&ch, 0, sizeof(ch));
+    snprintf(ch.name, sizeof(ch.name), "cam");
+    snprintf(ch.key, sizeof(ch.key), "%032d", 7);
+    snprintf(ch.settings, sizeof(ch.settings), "{}");
+    ch.srt_port = 9300;
+    ch.rtmp_port = 9301;
+    assert_int_equal(sv__catalog_channel_add(f->cat, &ch, 9300), 0);
+    assert_int_equal(sv__catalog_channel_set_state(f->cat, "cam", SV__CHANNEL_LIVE, 3), 0);
+    assert_int_equal(sv__catalog_title_access(f->other, 3, &ready, &got, live, sizeof(live)), 0);
+    json_decref(got);
+    assert_int_equal(ready, 1);
+    assert_string_equal(live, "cam");
+    t = sv__catalog_title_json(f->other, 3, &err);
+    assert_non_null(t);
+    assert_string_equal(json_string_value(json_object_get(t, "status")), "live");
+    assert_string_equal(json_string_value(json_object_get(t, "channel")), "cam");
+    assert_string_equal(json_string_value(json_object_get(json_object_get(t, "manifests"),
+                                                          "hls")), "/live/cam/master.m3u8");
+    json_decref(t);
+    list = sv__catalog_titles_list(f->other, &q, &err);
+    assert_non_null(list);
+    assert_int_equal(json_integer_value(json_object_get(list, "total")), 3);
+    json_decref(list);
+    /* A ready title is not live, even if a live channel names it. */
+    assert_int_equal(sv__catalog_channel_set_state(f->cat, "cam", SV__CHANNEL_LIVE, 1), 0);
+    assert_int_equal(sv__catalog_title_access(f->cat, 1, &ready, &got, live, sizeof(live)), 0);
+    json_decref(got);
+    assert_string_equal(live, "");
+    assert_int_equal(sv__catalog_channel_set_state(f->cat, "cam", SV__CHANNEL_ENDED, 3), 0);
+    assert_int_equal(sv__catalog_title_access(f->cat, 3, &ready, &got, live, sizeof(live)), 0);
+    json_decref(got);
+    assert_int_equal(ready, 0);
+    assert_string_equal(live, "");
+    t = sv__catalog_title_json(f->cat, 3, &err);
+    assert_string_equal(json_string_value(json_object_get(t, "status")), "processing");
+    assert_null(json_object_get(t, "manifests"));
+    json_decref(t);
+    list = sv__catalog_titles_list(f->cat, &q, &err);
+    assert_int_equal(json_integer_value(json_object_get(list, "total")), 2);
+    json_decref(list);
+}
+
+/* A live session's token prefix is kept from its start; its latency (below
+ * 0 too) and rate are saved and read back, NULL (NAN) when the player does
+ * not report them. */
+static void test_live_stats(void **state)
+{
+    fixture *f = *state;
+    int64_t user = add_user(f->cat, "lena", 2);
+    sv__session s = session(1, user, 2, "tv", f->now), got;
+
+    snprintf(s.prefix, sizeof(s.prefix), "/live/cam/");
+    assert_int_equal(sv__catalog_session_start(f->cat, &s, 2, 0), 0);
+    assert_int_equal(sv__catalog_session_get(f->other, s.id, &got), 1);
+    assert_string_equal(got.prefix, "/live/cam/");
+    s.stats.live_latency_s = s.stats.playback_rate = NAN;
+    s.last_seen = f->now;
+    s.unsaved_heartbeats = 1;
+    assert_int_equal(save(f->cat, &s, NULL), 0);
+    assert_int_equal(sv__catalog_session_get(f->other, s.id, &got), 1);
+    assert_true(isnan(got.stats.live_latency_s) && isnan(got.stats.playback_rate));
+    s.stats.live_latency_s = 1.25;
+    s.stats.playback_rate = 1.04;
+    s.last_seen = f->now + 1;
+    s.unsaved_heartbeats = 1;
+    assert_int_equal(save(f->cat, &s, NULL), 0);
+    assert_int_equal(sv__catalog_session_get(f->other, s.id, &got), 1);
+    assert_true(got.stats.live_latency_s == 1.25 && got.stats.playback_rate == 1.04);
+    s.stats.live_latency_s = -0.25;
+    s.last_seen = f->now + 2;
+    assert_int_equal(save(f->cat, &s, NULL), 0);
+    assert_int_equal(sv__catalog_session_get(f->other, s.id, &got), 1);
+    assert_true(got.stats.live_latency_s == -0.25);
+    s.stats.live_latency_s = s.stats.playback_rate = NAN;
+    s.last_seen = f->now + 3;
+    assert_int_equal(save(f->cat, &s, NULL), 0);
+    assert_int_equal(sv__catalog_session_get(f->other, s.id, &got), 1);
+    assert_true(isnan(got.stats.live_latency_s) && isnan(got.stats.playback_rate));
 }
 
 /* ---- racing starts ---- */
@@ -729,6 +825,8 @@ static int run_group(const char *name)
         cmocka_unit_test_setup_teardown(test_resume, setup, teardown),
         cmocka_unit_test_setup_teardown(test_expire, setup, teardown),
         cmocka_unit_test_setup_teardown(test_regions, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_live_title, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_live_stats, setup, teardown),
         cmocka_unit_test_setup_teardown(test_racing_starts, setup, teardown),
         cmocka_unit_test_setup_teardown(test_concurrent_saves, setup, teardown),
         cmocka_unit_test_setup_teardown(test_save_many, setup, teardown),

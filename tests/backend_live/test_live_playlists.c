@@ -7,7 +7,9 @@
  * segments in a delta update, marks a reconnect with a discontinuity and
  * a new map, reports the other renditions, ends with ENDLIST; the MPD has
  * one Period per publisher; the blocking reload query is read and refused
- * with reasons; index.json round-trips.
+ * with reasons; index.json round-trips. An encrypted channel's playlists
+ * carry its key (EXT-X-SESSION-KEY, one EXT-X-KEY in full and delta
+ * playlists) and the MPD its ContentProtection.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -42,7 +44,7 @@ static void fill(sv__live_rend *r, int first, int last, int last_parts, int reco
 
 static sv__live_view view(sv__live_rend *r, int n)
 {
-    return (sv__live_view){r, n, 2.0, 0.4, 300, 1.5, 1700000000000LL, 0, 0};
+    return (sv__live_view){r, n, 2.0, 0.4, 300, 1.5, 1700000000000LL, 0, 0, NULL};
 }
 
 static int count(const char *hay, const char *needle)
@@ -215,6 +217,57 @@ static void test_master_and_mpd(void **state)
     sv__live_index_free(&r[1]);
 }
 
+static void test_protected(void **state)
+{
+    sv__live_rend r[2] = {{.name = "720p", .width = 1280, .height = 720, .frame_rate = 30,
+                           .bandwidth = 3000000, .codecs = "avc1.64001f"},
+                          {.name = "audio", .is_audio = 1, .bandwidth = 140000,
+                           .codecs = "mp4a.40.2"}};
+    sv__media_protection prot = {SV__PROTECT_CENC, {0x10, 0x77, 0xef, 0xec}, {0},
+                                 "/api/v1/license"};
+    sv__live_view v;
+    sv__buf b = {0};
+    const char *t, *key;
+
+    (void)state;
+    fill(&r[0], 0, 10, 3, 6);
+    fill(&r[1], 0, 10, 2, 6);
+    v = view(r, 2);
+    v.prot = &prot;
+    assert_int_equal(sv__live_hls_master(&v, &b), 0);
+    sv__buf_u8(&b, 0);
+    t = (const char *)b.data;
+    assert_non_null(strstr(t, "#EXT-X-SESSION-KEY:METHOD=SAMPLE-AES-CTR,URI=\"data:text/plain;"
+                              "base64,"));
+    assert_non_null(strstr(t, "KEYID=0x1077efec000000000000000000000000,KEYFORMAT=\"urn:uuid:"
+                              "e2719d58-a985-b3c9-781a-b030af78d30e\""));
+    for (int skip = 0; skip <= 1; skip++) {
+        b.size = 0;
+        assert_int_equal(sv__live_hls_media(&v, 0, skip, &b), 0);
+        sv__buf_u8(&b, 0);
+        t = (const char *)b.data;
+        /* Once, before the first segment listed (a delta update too). */
+        assert_int_equal(count(t, "#EXT-X-KEY:METHOD=SAMPLE-AES-CTR,"), 1);
+        key = strstr(t, "#EXT-X-KEY:");
+        assert_true(key < strstr(t, "#EXT-X-MAP:"));
+        assert_true(!skip || strstr(t, "#EXT-X-SKIP:") < key);
+    }
+    b.size = 0;
+    assert_int_equal(sv__live_dash_mpd(&v, 1700000010000LL, &b), 0);
+    sv__buf_u8(&b, 0);
+    t = (const char *)b.data;
+    assert_non_null(strstr(t, "xmlns:cenc=\"urn:mpeg:cenc:2013\""));
+    /* Every AdaptationSet of both Periods: video and audio. */
+    assert_int_equal(count(t, "value=\"cenc\" cenc:default_KID=\"1077efec-0000-0000-0000-"
+                              "000000000000\""), 4);
+    assert_int_equal(count(t, "<dashif:Laurl Lic_type=\"EME-1.0\">/api/v1/license<"), 4);
+    /* Before ProducerReferenceTime, as the schema orders them. */
+    assert_true(strstr(t, "<ContentProtection") < strstr(t, "<ProducerReferenceTime"));
+    sv__buf_free(&b);
+    sv__live_index_free(&r[0]);
+    sv__live_index_free(&r[1]);
+}
+
 static void test_query(void **state)
 {
     int64_t msn;
@@ -285,6 +338,7 @@ int main(void)
         cmocka_unit_test(test_trim),
         cmocka_unit_test(test_media_playlist),
         cmocka_unit_test(test_master_and_mpd),
+        cmocka_unit_test(test_protected),
         cmocka_unit_test(test_query),
         cmocka_unit_test(test_index_file),
     };

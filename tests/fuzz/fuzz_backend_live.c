@@ -65,7 +65,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             ;
         sv__live_index_has(r, msn, p[2] % 8 - 1);
     }
-    v = (sv__live_view){rends, 3, 2.0, 0.4, window, 1.5, 0, 0, 0};
+    v = (sv__live_view){rends, 3, 2.0, 0.4, window, 1.5, 0, 0, 0, NULL};
     for (int ended = 0; ended < 2; ended++) {
         v.ended = ended;
         sv__live_hls_master(&v, &b);

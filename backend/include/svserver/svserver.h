@@ -322,7 +322,11 @@ typedef struct sv_server_channel_args {
     int srt_port, rtmp_port;    /* its publishers' ports; 0 and 0: the next free pair
                                  * from 9000 on */
     const char *settings;       /* JSON object (dvr_s, segment_s, part_s, end_after_s,
-                                 * target_latency_s, ladder); NULL: defaults */
+                                 * target_latency_s, ladder, passthrough, encrypt);
+                                 * NULL: defaults */
+    const char *encrypt;        /* "cenc", "cbcs" or "none": the settings' encrypt (this one
+                                 * wins); NULL: as the settings say. Encrypting needs the
+                                 * master-key setting (SV_ERR_INVALID without) */
 } sv_server_channel_args;
 
 /* A channel as the command line shows it. */
