@@ -38,6 +38,8 @@ static const sv__route routes[] = {
      SV__ROLE_NONE, 0},
     {GET_HEAD, "/api/v1/titles/{}/ladder.svg", "title_ladder_svg", NULL, sv__api_title_ladder_svg,
      SV__ROLE_NONE, 0},
+    {GET_HEAD, "/api/v1/titles/{}/poster", "title_poster", NULL, sv__api_title_poster,
+     SV__ROLE_NONE, 0},
     {SV__M(HTTP_PUT), "/api/v1/titles/{}/regions", "title_regions", sv__api_json_head,
      sv__api_title_regions, SV__ROLE_OPERATOR, 0},
     {GET_HEAD, "/api/v1/titles/{}/breaks", "title_breaks", NULL, sv__api_title_breaks,

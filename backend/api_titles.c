@@ -1,6 +1,6 @@
 /*
- * api_titles.c - /api/v1/titles (list, search, get, edit, upload) and
- * /api/v1/jobs/{id}.
+ * api_titles.c - /api/v1/titles (list, search, get, edit, upload, poster)
+ * and /api/v1/jobs/{id}.
  */
 #include <fcntl.h>
 #include <stdio.h>
@@ -25,6 +25,53 @@ static void catalog_error(sv__server *srv, sv__http_req *req, int err, const cha
     sv__api_write_failed(srv, req, "catalog error");
 }
 
+/* A ready title's poster (thumbs/poster.jpg, written by the ingest) is
+ * served by GET /api/v1/titles/{id}/poster: its URL goes into the JSON. */
+static void add_poster_url(json_t *t)
+{
+    const char *status = json_string_value(json_object_get(t, "status"));
+    json_int_t id = json_integer_value(json_object_get(t, "id"));
+    char url[80];
+
+    if (!status || strcmp(status, "ready") || id <= 0)
+        return;
+    snprintf(url, sizeof(url), "/api/v1/titles/%lld/poster", (long long)id);
+    json_object_set_new(t, "poster_url", json_string(url));
+}
+
+void sv__api_title_poster(void *ctx, sv__http_req *req)
+{
+    sv__server *srv = ctx;
+    int64_t id = sv__parse_id(req->params[0]);
+    const char *status;
+    char rel[64], msg[128];
+    json_t *t;
+    int e = SV_ERR_NOT_FOUND, fd;
+
+    if (id < 0 || !(t = sv__catalog_title_json(srv->cat, id, &e))) {
+        catalog_error(srv, req, e, "no such title");
+        return;
+    }
+    status = json_string_value(json_object_get(t, "status"));
+    if (!status || strcmp(status, "ready")) {
+        snprintf(msg, sizeof(msg), "title %lld is %s: its poster comes with the ingest",
+                 (long long)id, status ? status : "not ready");
+        json_decref(t);
+        sv__http_send_error(req, 404, "not_ready", msg);
+        return;
+    }
+    json_decref(t);
+    snprintf(rel, sizeof(rel), "%lld/thumbs/poster.jpg", (long long)id);
+    if ((fd = sv__static_open(srv->media, rel)) < 0) {
+        snprintf(msg, sizeof(msg), "title %lld has no poster (ingested before posters were made)",
+                 (long long)id);
+        sv__http_send_error(req, 404, "no_poster", msg);
+        return;
+    }
+    close(fd);
+    sv__static_serve(srv->media, req, rel);
+}
+
 void sv__api_titles_list(void *ctx, sv__http_req *req)
 {
     sv__server *srv = ctx;
@@ -47,6 +94,10 @@ void sv__api_titles_list(void *ctx, sv__http_req *req)
         catalog_error(srv, req, e, "no titles");
         return;
     }
+    size_t i;
+    json_t *item;
+    json_array_foreach(json_object_get(res, "items"), i, item)
+        add_poster_url(item);
     sv__api_send_json(req, 200, res);
 }
 
@@ -61,6 +112,7 @@ void sv__api_title_get(void *ctx, sv__http_req *req)
         catalog_error(srv, req, e, "no such title");
         return;
     }
+    add_poster_url(t);
     sv__api_send_json(req, 200, t);
 }
 
@@ -107,6 +159,7 @@ void sv__api_title_patch(void *ctx, sv__http_req *req)
         catalog_error(srv, req, e, "no such title");
         return;
     }
+    add_poster_url(t);
     sv__api_send_json(req, 200, t);
 }
 

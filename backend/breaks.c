@@ -105,7 +105,10 @@ static int rewrite_hls(const char *dir, const sv__ad_break *b, int n, char *err,
             l--;
         if (l && p[0] != '#') {
             ret = rewrite_playlist(dir, p, l, b, n, err, errlen);
-        } else if (l > 13 && !memcmp(p, "#EXT-X-MEDIA:", 13)) {
+        } else if ((l > 13 && !memcmp(p, "#EXT-X-MEDIA:", 13)) ||
+                   (l > 26 && !memcmp(p, "#EXT-X-I-FRAME-STREAM-INF:", 26))) {
+            /* Renditions, and each rung's I-frame playlist (trick play
+             * meets the breaks too); not the thumbnails' image playlist. */
             const char *u = strstr(p, "URI=\"");
             if (u && u < p + l) {
                 const char *q = memchr(u + 5, '"', (size_t)(p + l - (u + 5)));

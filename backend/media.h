@@ -17,6 +17,10 @@
  *     video/<height>p-av1/)
  *   audio/init.mp4, audio/seg-<n>.m4s, audio/index.m3u8
  *   thumbs/thumb-<n>.jpg (one every thumb_interval_s, n from 1)
+ *   thumbs/tile-<n>.jpg (5x5 grids of 160-wide thumbnails, one every
+ *     tile_interval_s), thumbs/images.m3u8 (HLS image playlist),
+ *     thumbs/poster.jpg (one representative frame)
+ *   subs/<lang>/seg-<n>.vtt, subs/<lang>/index.m3u8 (subtitles given with the title)
  */
 #ifndef SV_BACKEND_MEDIA_H
 #define SV_BACKEND_MEDIA_H
@@ -63,6 +67,14 @@ typedef struct sv__rung {
     int bitrate_kbps;
 } sv__rung;
 
+/* A subtitle file given with a title: SRT or WebVTT (docs/packaging.md,
+ * "Subtitles"), its language a tag such as "en" or "pt-BR". */
+typedef struct sv__subtitle_input {
+    const char *lang;
+    const char *path;
+} sv__subtitle_input;
+#define SV_MEDIA_MAX_SUBS 16
+
 typedef struct sv__ladder {
     sv__rung rungs[SV_MEDIA_MAX_RUNGS];
     int nb_rungs;            /* rungs taller than the source are skipped (never upscale) */
@@ -76,6 +88,13 @@ typedef struct sv__ladder {
                               * SV__CODECS_DEFAULT: H.264 only */
     int codec_percent[SV__NB_CODECS];  /* each codec's rate as a percentage of
                               * the H.264 rung's; 0: the rule of thumb */
+    double tile_interval_s;  /* seek thumbnails in tiles: one every this many
+                              * seconds (0: the default, 2) */
+    int no_extras;           /* measurement only (bench/transcode.sh): no key
+                              * frame fragments (so no I-frame playlists or
+                              * trick-mode sets), no tiles, no poster */
+    const sv__subtitle_input *subs;  /* subtitle files to package (not owned) */
+    int nb_subs;             /* at most SV_MEDIA_MAX_SUBS, one per language */
 } sv__ladder;
 
 /* Fills the default ladder: 240p 300, 360p 750, 480p 1200, 720p 2800,
@@ -206,6 +225,9 @@ typedef struct sv__media_result {
     int nb_renditions;
     sv__rendition_info renditions[SV_MEDIA_MAX_VIDEO + 1];
     int nb_thumbs;
+    int nb_tiles;            /* thumbnail tiles, thumbs/tile-<n>.jpg */
+    int poster;              /* thumbs/poster.jpg was written */
+    int nb_subs;             /* subtitle tracks written (subs/<lang>/) */
     double transcode_s;      /* wall time spent, the probe included */
     int per_title;           /* the ladder was chosen per title: */
     sv__ladder_report ladder;  /* how (probe points, hull, choice) */

@@ -72,6 +72,8 @@ void sv__api_send_json(sv__http_req *req, int status, json_t *value);
 /* api_titles.c: route handlers. */
 void sv__api_titles_list(void *ctx, sv__http_req *req);
 void sv__api_title_get(void *ctx, sv__http_req *req);
+/* GET /api/v1/titles/{id}/poster: the ready title's thumbs/poster.jpg. */
+void sv__api_title_poster(void *ctx, sv__http_req *req);
 void sv__api_title_patch(void *ctx, sv__http_req *req);
 int sv__api_title_patch_head(void *ctx, sv__http_req *req);
 void sv__api_title_upload(void *ctx, sv__http_req *req);

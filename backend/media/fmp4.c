@@ -10,6 +10,14 @@
  * split at top-level box boundaries: ftyp/moov go to the sink as the init
  * segment, everything from the first moof on is one fragment. tfdt stays
  * continuous because one muxer serves the whole track.
+ *
+ * A VOD video segment (sv__fmp4_set_key_chunks, rung.c) is two fragments
+ * (CMAF chunks) back to back in one file:
+ * the key frame alone, then the rest of the GOP. The first bytes of every
+ * segment are then a complete moof+mdat holding only its key frame, which
+ * the I-frame playlists (hls.c) and the DASH trick-mode sets (dash.c)
+ * address by byte range: no second copy of the media, about 100 bytes of
+ * moof more per segment.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -33,8 +41,12 @@ struct sv__fmp4 {
     sv__sample_info *samples; /* packets of the pending fragment */
     int nb_samples, cap_samples;
     int is_video;
+    int key_chunks;          /* video: the key frame gets a fragment of its own */
+    int key_sent;            /* the pending segment's key chunk went out */
     char codecs[48];         /* RFC 6381, from the init segment (video) */
 };
+
+static int flush_chunk(sv__fmp4 *m, int key_chunk, char *errbuf, size_t errlen);
 
 static int io_write(void *opaque, uint8_t *buf, int size)
 {
@@ -53,6 +65,7 @@ int sv__fmp4_open(sv__fmp4 **out, const AVCodecContext *enc, sv__frag_sink sink,
     m->sink = sink;
     m->enc_tb = enc->time_base;
     m->is_video = enc->codec_type == AVMEDIA_TYPE_VIDEO;
+    m->key_chunks = 0;       /* the VOD rungs turn it on (rung.c); live parts stay whole */
     m->next_number = 1;
     ret = avformat_alloc_output_context2(&m->ctx, NULL, "mp4", NULL);
     if (ret < 0) {
@@ -102,6 +115,15 @@ fail:
 
 int sv__fmp4_write(sv__fmp4 *m, AVPacket *pkt, char *errbuf, size_t errlen)
 {
+    /* A video segment's key frame becomes a fragment of its own as soon as
+     * a second frame follows it (internal.h, sv__fragment.key_chunk). */
+    if (m->key_chunks && m->nb_samples == 1 && m->samples[0].keyframe && !m->key_sent) {
+        int ret = flush_chunk(m, 1, errbuf, errlen);
+        if (ret < 0) {
+            av_packet_unref(pkt);
+            return ret;
+        }
+    }
     if (m->nb_samples == m->cap_samples) {
         int cap = m->cap_samples ? m->cap_samples * 2 : 256;
         sv__sample_info *s = realloc(m->samples, (size_t)cap * sizeof(*s));
@@ -164,11 +186,11 @@ static int take_init(sv__fmp4 *m, char *errbuf, size_t errlen)
     return 0;
 }
 
-int sv__fmp4_cut(sv__fmp4 *m, char *errbuf, size_t errlen)
+/* Flushes the pending packets as one moof+mdat and hands it to the sink.
+ * key_chunk: the segment's key frame alone, the rest of it follows. */
+static int flush_chunk(sv__fmp4 *m, int key_chunk, char *errbuf, size_t errlen)
 {
     int ret;
-    if (m->nb_samples == 0)
-        return 0;
     /* With delay_moov the first flush may write only the moov; a second one
      * then writes the fragment. */
     for (int pass = 0; pass < 2; pass++) {
@@ -206,12 +228,22 @@ int sv__fmp4_cut(sv__fmp4 *m, char *errbuf, size_t errlen)
         .duration = end - start,
         .samples = m->samples,
         .nb_samples = m->nb_samples,
+        .key_chunk = key_chunk,
     };
     ret = m->sink.fragment(m->sink.opaque, &f, errbuf, errlen);
     m->out.size = 0;
     m->nb_samples = 0;
-    m->next_number++;
+    if (!key_chunk)
+        m->next_number++;
+    m->key_sent = key_chunk;
     return ret < 0 ? ret : 0;
+}
+
+int sv__fmp4_cut(sv__fmp4 *m, char *errbuf, size_t errlen)
+{
+    if (m->nb_samples == 0)
+        return 0;
+    return flush_chunk(m, 0, errbuf, errlen);
 }
 
 int sv__fmp4_finish(sv__fmp4 *m, char *errbuf, size_t errlen)
@@ -230,6 +262,11 @@ int sv__fmp4_finish(sv__fmp4 *m, char *errbuf, size_t errlen)
         return sv__media_err(errbuf, errlen, SV_ERR_INTERNAL,
                              "muxer wrote %zu bytes after the last fragment", m->out.size);
     return 0;
+}
+
+void sv__fmp4_set_key_chunks(sv__fmp4 *m, int on)
+{
+    m->key_chunks = m->is_video && on;
 }
 
 const char *sv__fmp4_codecs(const sv__fmp4 *m)

@@ -2,7 +2,8 @@
  * sv__media_ingest(): the pipeline's driver. The calling (worker) thread
  * probes and demuxes the input and decodes the video once; each decoded
  * frame goes by reference to one thread per rung (rung.c) and, every
- * thumb_interval_s, to the thumbnailer. Audio is decoded and encoded inline.
+ * thumb_interval_s, to the thumbnailer (every tile_interval_s to the tiles,
+ * and around 10 % of the duration to the poster). Audio is decoded and encoded inline.
  * Every media file (segments, thumbnails) is written and fsync'ed by one
  * writer thread (writer.c), so neither the decoder nor a rung waits on the
  * disk. When the input ends, the rungs drain, the writer is flushed, the
@@ -51,7 +52,12 @@ typedef struct ingest {
     int nb_rungs;
     sv__audio_job *audio;
     sv__thumbs *thumbs;
+    sv__tiles *tiles;        /* with the thumbnails: part 0's */
+    sv__poster *poster;
     sv__writer *writer;
+    sv__sub_track subs[SV_MEDIA_MAX_SUBS];  /* read before decoding */
+    sv__manifest_subs sub_list[SV_MEDIA_MAX_SUBS];
+    int nb_subs;
 
     int64_t last_pts;
     int64_t frames;
@@ -222,6 +228,7 @@ static int start_outputs(ingest *g, char *errbuf, size_t errlen)
         p->out_dir = g->rung_dirs[i];
         p->prot = g->prot;
         p->writer = g->writer;
+        p->no_key_chunks = g->l->no_extras;
         if ((rc = sv__rung_start(&g->rungs[i], p, errbuf, errlen)) < 0)
             return rc;
         g->nb_rungs++;
@@ -234,9 +241,17 @@ static int start_outputs(ingest *g, char *errbuf, size_t errlen)
                                  g->l->segment_s, dir, g->prot, g->writer, errbuf, errlen)) < 0)
             return rc;
     }
-    if ((rc = path_join(dir, sizeof(dir), g->out_dir, "thumbs", errbuf, errlen)) < 0)
+    if ((rc = path_join(dir, sizeof(dir), g->out_dir, "thumbs", errbuf, errlen)) < 0 ||
+        (rc = sv__thumbs_open(&g->thumbs, g->l->thumb_interval_s, dir, g->writer, errbuf,
+                              errlen)) < 0)
         return rc;
-    return sv__thumbs_open(&g->thumbs, g->l->thumb_interval_s, dir, g->writer, errbuf, errlen);
+    if (g->l->no_extras)
+        return 0;
+    if ((rc = sv__tiles_open(&g->tiles, g->l->tile_interval_s, dir, g->writer, errbuf,
+                             errlen)) < 0 ||
+        (rc = path_join(dir, sizeof(dir), g->out_dir, "thumbs/poster.jpg", errbuf, errlen)) < 0)
+        return rc;
+    return sv__poster_open(&g->poster, g->duration, dir, g->writer, errbuf, errlen);
 }
 
 /* Gives the first failed rung's message (the rung knows the cause). */
@@ -270,7 +285,8 @@ static int on_frame(ingest *g, AVFrame *f, char *errbuf, size_t errlen)
         g->next_boundary = (int)floor(out_t / g->l->segment_s + 1e-9) + 1;
     }
     int rc = g->thumbs ? sv__thumbs_offer(g->thumbs, f, out_t, errbuf, errlen) : 0;
-    if (rc < 0)
+    if (rc < 0 || (g->tiles && (rc = sv__tiles_offer(g->tiles, f, out_t, errbuf, errlen)) < 0) ||
+        (g->poster && (rc = sv__poster_offer(g->poster, f, out_t, errbuf, errlen)) < 0))
         return rc;
     f->pts = pts;
     for (int i = 0; i < g->nb_rungs; i++)
@@ -331,6 +347,9 @@ static int transcode(ingest *g, char *errbuf, size_t errlen)
             return rung_failure(g, rc, errbuf, errlen);
     if (g->audio && (rc = sv__audio_finish(g->audio, errbuf, errlen)) < 0)
         return rc;
+    if ((g->tiles && (rc = sv__tiles_finish(g->tiles, errbuf, errlen)) < 0) ||
+        (g->poster && (rc = sv__poster_finish(g->poster, errbuf, errlen)) < 0))
+        return rc;
     return 0;
 }
 
@@ -350,6 +369,18 @@ static int package(ingest *g, sv__media_result *res, char *errbuf, size_t errlen
     const sv__manifest_rendition *all[SV_MEDIA_MAX_VIDEO + 1];
     char paths[SV_MEDIA_MAX_VIDEO][32];
     int rc, nb_all = 0;
+    /* Subtitles (part 0's) cut at the video's segment times. */
+    double video_s = (double)(g->last_pts + 1) * av_q2d(g->tb);
+    for (int i = 0; i < g->nb_subs && (!g->part || g->part->index == 0); i++) {
+        if ((rc = sv__subs_write(&g->subs[i], g->l->subs[i].lang, g->out_dir, video_s,
+                                 g->l->segment_s, g->writer, errbuf, errlen)) < 0 ||
+            (rc = sv__ttml_write(&g->subs[i], g->l->subs[i].lang, g->out_dir, video_s,
+                                 g->l->segment_s, g->writer, errbuf, errlen)) < 0)
+            return rc;
+        snprintf(g->sub_list[i].lang, sizeof(g->sub_list[i].lang), "%s", g->l->subs[i].lang);
+        g->sub_list[i].nb_segs = sv__subs_segments(video_s, g->l->segment_s);
+        res->nb_subs++;
+    }
     /* Every segment and thumbnail is on disk before a manifest names it. */
     if ((rc = sv__writer_flush(g->writer, errbuf, errlen)) < 0)
         return rc;
@@ -377,6 +408,9 @@ static int package(ingest *g, sv__media_result *res, char *errbuf, size_t errlen
             res->duration_s = sv__segwriter_duration(audio.segs);
     }
     res->nb_thumbs = g->thumbs ? sv__thumbs_count(g->thumbs) : 0;
+    const sv__tiles_info *tiles = g->tiles ? sv__tiles_info_of(g->tiles) : NULL;
+    res->nb_tiles = tiles ? tiles->count : 0;
+    res->poster = g->poster && sv__poster_done(g->poster);
     if (g->part) {
         /* The playlists and the MPD wait for every part (sv__media_assemble). */
         for (int i = 0; i < g->nb_rungs; i++)
@@ -385,11 +419,12 @@ static int package(ingest *g, sv__media_result *res, char *errbuf, size_t errlen
             all[nb_all++] = &audio;
         res->transcode_s = (double)(sv__monotonic_ns() - g->t0) / 1e9;
         if ((rc = sv__media_part_save(g->out_dir, g->part, res, all, nb_all, g->l->segment_s,
-                                      errbuf, errlen)) < 0)
+                                      tiles, g->sub_list, res->nb_subs, errbuf, errlen)) < 0)
             return rc;
     } else {
         sv__manifest m = { video, g->nb_rungs, g->audio ? &audio : NULL,
-                           res->duration_s, g->l->segment_s, g->prot };
+                           res->duration_s, g->l->segment_s, g->prot, tiles,
+                           g->sub_list, res->nb_subs };
         if ((rc = sv__hls_write(&m, g->out_dir, errbuf, errlen)) < 0 ||
             (rc = sv__dash_write(&m, g->out_dir, errbuf, errlen)) < 0)
             return rc;
@@ -402,9 +437,16 @@ static int package(ingest *g, sv__media_result *res, char *errbuf, size_t errlen
                                   sv__fsync_dir(g->rung_dirs[i]),
                                   "fsync", g->rung_dirs[i])) < 0)
             return rc;
-    static const char *const subdirs[] = { "video", "audio", "thumbs" };
+    for (int i = 0; i < res->nb_subs; i++) {
+        char sd[300];
+        snprintf(sd, sizeof(sd), "subs/%s", g->sub_list[i].lang);
+        if ((rc = path_join(dir, sizeof(dir), g->out_dir, sd, errbuf, errlen)) < 0 ||
+            (rc = sv__media_ioerr(errbuf, errlen, sv__fsync_dir(dir), "fsync", dir)) < 0)
+            return rc;
+    }
+    static const char *const subdirs[] = { "video", "audio", "thumbs", "subs" };
     for (size_t i = 0; i < sizeof(subdirs) / sizeof(subdirs[0]); i++) {
-        if ((i == 1 && !g->audio) || (i == 2 && !g->thumbs))
+        if ((i == 1 && !g->audio) || (i == 2 && !g->thumbs) || (i == 3 && !res->nb_subs))
             continue;
         if ((rc = path_join(dir, sizeof(dir), g->out_dir, subdirs[i], errbuf, errlen)) < 0 ||
             (rc = sv__media_ioerr(errbuf, errlen, sv__fsync_dir(dir), "fsync", dir)) < 0)
@@ -454,6 +496,18 @@ int sv__media_ingest_part(const char *input, const char *out_dir, const sv__ladd
         return sv__media_err(errbuf, errlen, SV_ERR_INVALID, "invalid ladder settings");
     if (ladder->codecs >= (1u << SV__NB_CODECS))
         return sv__media_err(errbuf, errlen, SV_ERR_INVALID, "invalid codecs setting");
+    if (ladder->nb_subs < 0 || ladder->nb_subs > SV_MEDIA_MAX_SUBS ||
+        (ladder->nb_subs > 0 && !ladder->subs))
+        return sv__media_err(errbuf, errlen, SV_ERR_INVALID,
+                             "subtitles: %d files, at most %d (one per language)",
+                             ladder->nb_subs, SV_MEDIA_MAX_SUBS);
+    for (int i = 0; i < ladder->nb_subs; i++)
+        for (int j = 0; j < i; j++)
+            if (ladder->subs[i].lang && ladder->subs[j].lang &&
+                !strcmp(ladder->subs[i].lang, ladder->subs[j].lang))
+                return sv__media_err(errbuf, errlen, SV_ERR_INVALID,
+                                     "subtitles: two files for the language '%s'",
+                                     ladder->subs[i].lang);
     /* A codec this FFmpeg cannot encode fails here, before any work. */
     if ((rc = sv__codecs_check(ladder->codecs ? ladder->codecs : SV__CODECS_DEFAULT, errbuf,
                                errlen)) < 0)
@@ -466,16 +520,20 @@ int sv__media_ingest_part(const char *input, const char *out_dir, const sv__ladd
                  part->index >= part->count))
         return sv__media_err(errbuf, errlen, SV_ERR_INVALID, "invalid part %d of %d",
                              part ? part->index : 0, part ? part->count : 0);
+    /* Subtitle files are read first: a bad one fails before any decoding
+     * (the per-title probe included). */
+    for (; g.nb_subs < ladder->nb_subs; g.nb_subs++)
+        if ((rc = sv__subs_load(&ladder->subs[g.nb_subs], &g.subs[g.nb_subs], errbuf,
+                                errlen)) < 0)
+            goto fail;
     if (ladder->per_title) {
         /* Each part of a split ingest probes alike (the probe is
          * deterministic); a caller that split the job may instead pass
          * every part the ladder chosen once. */
         if (progress)
             progress(opaque, 0.0, "probe");
-        if ((rc = sv__ladder_probe(input, ladder, cancel, &res->ladder, errbuf, errlen)) < 0) {
-            memset(res, 0, sizeof(*res));
-            return rc;
-        }
+        if ((rc = sv__ladder_probe(input, ladder, cancel, &res->ladder, errbuf, errlen)) < 0)
+            goto fail;   /* clears res */
         sv__ladder_choose(ladder, &res->ladder);
         sv__ladder_apply(ladder, &res->ladder, &chosen);
         res->per_title = 1;
@@ -516,6 +574,10 @@ fail:
         sv__rung_destroy(g.rungs[i]);   /* aborts a rung still running */
     sv__audio_destroy(g.audio);
     sv__thumbs_destroy(g.thumbs);
+    sv__tiles_destroy(g.tiles);
+    sv__poster_destroy(g.poster);
+    for (int i = 0; i < g.nb_subs; i++)
+        sv__subs_free(&g.subs[i]);
     sv__writer_destroy(g.writer);   /* last: the rungs above submitted to it */
     avcodec_free_context(&g.vdec);
     avformat_close_input(&g.ic);

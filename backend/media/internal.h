@@ -10,7 +10,8 @@
  *     |       and codec: swscale -> libx264 / libx265 / libsvtav1 (codecs.c)
  *     |       -> fmp4.c -> [encrypt.c] -> segwriter.c -> files
  *     |-- audio packets --> audio.c: decode -> swresample -> AAC -> fmp4.c -> segwriter.c
- *     '-- video frames every thumb_interval_s --> thumbs.c -> JPEG files
+ *     |-- video frames every thumb_interval_s --> thumbs.c -> JPEG files
+ *     '-- video frames every tile_interval_s --> tiles.c -> JPEG grids
  *   then hls.c and dash.c write the manifests from the segment records.
  *
  * The fragment seam (fmp4.c -> segwriter.c) is where a later stage (CENC
@@ -81,6 +82,14 @@ typedef struct sv__fragment {
     int64_t duration;        /* presentation duration of the fragment */
     const sv__sample_info *samples;  /* in decode order */
     int nb_samples;
+    /* Video: a segment comes in two calls with the same number, each one
+     * moof+mdat: first its key frame alone (key_chunk = 1), then the rest
+     * of its frames (key_chunk = 0), so that the first bytes of every
+     * segment are a decodable fragment holding just the key frame (the HLS
+     * I-frame playlists and the DASH trick-mode sets address that range).
+     * A call with key_chunk = 0 ends the segment; a segment of one frame is
+     * one such call. Audio: always 0. */
+    int key_chunk;
 } sv__fragment;
 
 /* A sink receives the init segment once, then every fragment in order.
@@ -147,6 +156,8 @@ typedef struct sv__seg_record {
     int64_t start_pts;       /* track timescale */
     int64_t duration;
     int64_t bytes;
+    int64_t key_bytes;       /* video: bytes of the key frame's moof+mdat at the
+                              * start of the segment file; 0: none (audio) */
 } sv__seg_record;
 
 /* The default sink: writes <dir>/init.mp4 and <dir>/seg-<n>.m4s, each
@@ -160,6 +171,8 @@ typedef struct sv__segwriter {
     sv__seg_record *segs;
     int nb_segs, cap_segs;
     int64_t total_bytes;
+    sv__buf pending;         /* the key chunk of the segment being written */
+    int64_t pending_start, pending_end;
 } sv__segwriter;
 
 int sv__segwriter_init(sv__segwriter *w, const char *dir, sv__writer *writer,
@@ -167,6 +180,13 @@ int sv__segwriter_init(sv__segwriter *w, const char *dir, sv__writer *writer,
 sv__frag_sink sv__segwriter_sink(sv__segwriter *w);
 /* Peak and average bit/s over the segments (HLS BANDWIDTH/AVERAGE-BANDWIDTH). */
 void sv__segwriter_bandwidth(const sv__segwriter *w, int64_t *peak, int64_t *average);
+/* Peak and average bit/s of the key frames alone (the I-frame playlists'
+ * BANDWIDTH and AVERAGE-BANDWIDTH, the trick-mode Representations');
+ * 0 when a segment has no key chunk recorded. */
+void sv__segwriter_key_bandwidth(const sv__segwriter *w, int64_t *peak, int64_t *average);
+/* 1 when every segment starts with a key chunk (video written since the
+ * key chunks exist), else 0. */
+int sv__segwriter_has_keys(const sv__segwriter *w);
 /* Sum of the segment durations, seconds. */
 double sv__segwriter_duration(const sv__segwriter *w);
 void sv__segwriter_free(sv__segwriter *w);
@@ -179,6 +199,12 @@ typedef struct sv__fmp4 sv__fmp4;
  * its time_base is the packets' time base). Output goes to `sink`. */
 int sv__fmp4_open(sv__fmp4 **out, const AVCodecContext *enc, sv__frag_sink sink,
                   char *errbuf, size_t errlen);
+/* Video: with on != 0 the key frame that starts a fragment is flushed as a
+ * fragment of its own (key_chunk = 1, see sv__fragment) as soon as a second
+ * frame follows; off (the default, the live ladder's parts) a cut is one
+ * fragment. The VOD rungs turn it on (rung.c) unless sv__ladder.no_extras.
+ * Call before the first write. */
+void sv__fmp4_set_key_chunks(sv__fmp4 *m, int on);
 /* Cuts a fragment here: the packets written so far become one fragment.
  * Does nothing when no packet is pending. */
 int sv__fmp4_cut(sv__fmp4 *m, char *errbuf, size_t errlen);
@@ -251,6 +277,7 @@ typedef struct sv__rung_params {
     const char *out_dir;     /* video/<h>p */
     const sv__media_protection *prot;  /* NULL: clear output */
     sv__writer *writer;      /* where the files go (must outlive the rung) */
+    int no_key_chunks;       /* sv__ladder.no_extras: one fragment per segment */
 } sv__rung_params;
 
 /* Creates the encoder and muxer for one rung and starts its thread. */
@@ -354,6 +381,107 @@ int sv__thumbs_offer(sv__thumbs *t, const AVFrame *frame, double t_s,
 int sv__thumbs_count(const sv__thumbs *t);
 void sv__thumbs_destroy(sv__thumbs *t);
 
+/* ---- thumbnail tiles (tiles.c) ---------------------------------------------
+ * Seek thumbnails for players' scrub bars: SV__TILE_WIDTH-wide thumbnails
+ * every tile_interval_s in JPEG grids of SV__TILE_COLS x SV__TILE_ROWS,
+ * thumbs/tile-<n>.jpg, signalled in the HLS master (an image playlist) and
+ * the MPD (an image AdaptationSet). */
+#define SV__TILE_WIDTH 160
+#define SV__TILE_COLS 5
+#define SV__TILE_ROWS 5
+#define SV__TILE_INTERVAL_DEFAULT 2.0
+
+typedef struct sv__tiles_info {
+    int count;               /* tile files written */
+    int thumbs;              /* cells used, the last tile's included */
+    double interval_s;       /* time between two thumbnails */
+    int cols, rows;
+    int thumb_width, thumb_height;
+    int max_bytes;           /* the largest tile file (for BANDWIDTH) */
+} sv__tiles_info;
+
+typedef struct sv__tiles sv__tiles;
+
+/* The JPEGs go through `writer` (NULL: written in the caller). */
+int sv__tiles_open(sv__tiles **out, double interval_s, const char *dir, sv__writer *writer,
+                   char *errbuf, size_t errlen);
+/* Offers a decoded frame at time t_s; it fills the next cell when t_s
+ * reaches the next multiple of the interval, and a full grid is written. */
+int sv__tiles_offer(sv__tiles *t, const AVFrame *frame, double t_s, char *errbuf, size_t errlen);
+/* Writes the last, partly filled tile. */
+int sv__tiles_finish(sv__tiles *t, char *errbuf, size_t errlen);
+const sv__tiles_info *sv__tiles_info_of(const sv__tiles *t);
+void sv__tiles_destroy(sv__tiles *t);
+
+/* ---- the poster (poster.c) ------------------------------------------------ */
+
+typedef struct sv__poster sv__poster;
+
+/* `path` is the JPEG to write (thumbs/poster.jpg), through `writer` (NULL:
+ * in the caller); duration_s the probed duration (0: unknown). */
+int sv__poster_open(sv__poster **out, double duration_s, const char *path, sv__writer *writer,
+                    char *errbuf, size_t errlen);
+/* Offers a decoded frame at time t_s; writes the poster once a frame at or
+ * after 10 % of the duration is neither black nor flat. */
+int sv__poster_offer(sv__poster *p, const AVFrame *frame, double t_s, char *errbuf,
+                     size_t errlen);
+/* At the end of the video: writes the best frame seen when none passed. */
+int sv__poster_finish(sv__poster *p, char *errbuf, size_t errlen);
+int sv__poster_done(const sv__poster *p);
+void sv__poster_destroy(sv__poster *p);
+
+/* ---- subtitles (subs_parse.c, subs.c) -------------------------------------- */
+
+#define SV__SUBS_MAX_BYTES (8 << 20)
+#define SV__SUBS_MAX_CUES 100000
+#define SV__SUBS_MAX_TEXT 4096
+
+typedef struct sv__sub_cue {
+    int64_t start_ms, end_ms;
+    char *settings;          /* WebVTT cue settings as written, or NULL */
+    char *text;              /* WebVTT cue text (lines joined by '\n') */
+} sv__sub_cue;
+
+typedef struct sv__sub_track {
+    sv__sub_cue *cues;       /* in file order */
+    int nb_cues;
+    int webvtt_input;        /* the file was WebVTT (else SRT) */
+} sv__sub_track;
+
+/* Reads an SRT or WebVTT file (`name` for messages). 0 with *out filled
+ * (free with sv__subs_free), or SV_ERR_PARSE / SV_ERR_OVERFLOW with a
+ * message naming the file, the line and what was wrong, or SV_ERR_NOMEM. */
+int sv__subs_parse(const char *data, size_t size, const char *name, sv__sub_track *out,
+                   char *errbuf, size_t errlen);
+void sv__subs_free(sv__sub_track *t);
+
+#define SV__SUBS_LANG_MAX 16
+/* A language tag: 2-3 letters, then "-" and 1-8 letters or digits, repeated. */
+int sv__subs_lang_ok(const char *lang);
+/* Reads and parses in->path (SV_ERR_INVALID for a bad language, SV_ERR_IO
+ * when it cannot be read, else as sv__subs_parse). */
+int sv__subs_load(const sv__subtitle_input *in, sv__sub_track *out, char *errbuf, size_t errlen);
+/* Segments of a subtitle track: as many as the video's. */
+int sv__subs_segments(double duration_s, double segment_s);
+/* Writes subs/<lang>/seg-<n>.vtt and subs/<lang>/index.m3u8 through `w`
+ * (NULL: in the caller). */
+int sv__subs_write(const sv__sub_track *t, const char *lang, const char *out_dir,
+                   double duration_s, double segment_s, sv__writer *w, char *errbuf,
+                   size_t errlen);
+
+/* Writes subs/<lang>/ttml-init.mp4 and ttml-<n>.m4s (TTML, IMSC1 text
+ * profile, in fMP4 'stpp', one document per video segment) after
+ * sv__subs_write made the folder (ttml.c). */
+int sv__ttml_write(const sv__sub_track *t, const char *lang, const char *out_dir,
+                   double duration_s, double segment_s, sv__writer *w, char *errbuf,
+                   size_t errlen);
+
+/* A subtitle track as the manifests list it. */
+typedef struct sv__manifest_subs {
+    char lang[SV__SUBS_LANG_MAX];
+    int nb_segs;
+} sv__manifest_subs;
+
 /* ---- manifests (hls.c, dash.c) ----------------------------------------- */
 
 typedef struct sv__manifest_rendition {
@@ -369,6 +497,9 @@ typedef struct sv__manifest {
     double duration_s;
     double segment_s;
     const sv__media_protection *prot;   /* NULL: clear */
+    const sv__tiles_info *tiles;        /* NULL or count 0: no thumbnail tiles */
+    const sv__manifest_subs *subs;      /* subtitle tracks, nb_subs of them */
+    int nb_subs;
 } sv__manifest;
 
 int sv__hls_write(const sv__manifest *m, const char *out_dir, char *errbuf, size_t errlen);
@@ -389,10 +520,13 @@ int sv__dash_write(const sv__manifest *m, const char *out_dir, char *errbuf, siz
 int sv__media_part_owns(const int *heights, int n, const sv__media_part *part, int i);
 
 /* Writes <out_dir>/part.json: the part, the renditions it wrote (their
- * info and segment records), the duration, thumbnails and segment_s. */
+ * info and segment records), the duration, thumbnails, thumbnail tiles
+ * (part 0's, NULL: none), poster and segment_s. */
 int sv__media_part_save(const char *out_dir, const sv__media_part *part,
                         const sv__media_result *res, const sv__manifest_rendition *const *r,
-                        int nb, double segment_s, char *errbuf, size_t errlen);
+                        int nb, double segment_s, const sv__tiles_info *tiles,
+                        const sv__manifest_subs *subs, int nb_subs, char *errbuf,
+                        size_t errlen);
 
 /* ---- error messages (errors.c) ----------------------------------------- */
 

@@ -46,9 +46,10 @@ static json_t *rendition_json(const sv__manifest_rendition *r)
     for (int i = 0; segs && i < r->segs->nb_segs; i++) {
         const sv__seg_record *s = &r->segs->segs[i];
 
-        if (json_array_append_new(segs, json_pack("[I,I,I]", (json_int_t)s->start_pts,
+        if (json_array_append_new(segs, json_pack("[I,I,I,I]", (json_int_t)s->start_pts,
                                                   (json_int_t)s->duration,
-                                                  (json_int_t)s->bytes)) < 0) {
+                                                  (json_int_t)s->bytes,
+                                                  (json_int_t)s->key_bytes)) < 0) {
             json_decref(segs);
             return NULL;
         }
@@ -60,21 +61,41 @@ static json_t *rendition_json(const sv__manifest_rendition *r)
     return j;
 }
 
+/* The thumbnail tiles of part 0, as the manifests need them. */
+static json_t *tiles_json(const sv__tiles_info *t)
+{
+    return json_pack("{s:i,s:i,s:f,s:i,s:i,s:i,s:i,s:i}", "count", t->count, "thumbs",
+                     t->thumbs, "interval", t->interval_s, "cols", t->cols, "rows", t->rows,
+                     "width", t->thumb_width, "height", t->thumb_height, "max_bytes",
+                     t->max_bytes);
+}
+
 int sv__media_part_save(const char *out_dir, const sv__media_part *part,
                         const sv__media_result *res, const sv__manifest_rendition *const *r,
-                        int nb, double segment_s, char *errbuf, size_t errlen)
+                        int nb, double segment_s, const sv__tiles_info *tiles,
+                        const sv__manifest_subs *subs, int nb_subs, char *errbuf,
+                        size_t errlen)
 {
-    json_t *list = json_array(), *doc = NULL;
+    json_t *list = json_array(), *doc = NULL, *jt = NULL, *js = json_array();
     char *text = NULL, path[4200];
     int rc = SV_ERR_NOMEM;
 
     for (int i = 0; list && i < nb; i++)
         if (json_array_append_new(list, rendition_json(r[i])) < 0)
             goto fail;
-    if (!list || !(doc = json_pack("{s:i,s:i,s:f,s:i,s:f,s:f,s:O}", "part", part->index,
+    if (tiles && tiles->count > 0 && !(jt = tiles_json(tiles)))
+        goto fail;
+    for (int i = 0; js && i < nb_subs; i++)
+        if (json_array_append_new(js, json_pack("{s:s,s:i}", "lang", subs[i].lang, "segments",
+                                                subs[i].nb_segs)) < 0)
+            goto fail;
+    if (!list || !(doc = json_pack("{s:i,s:i,s:f,s:i,s:f,s:f,s:O,s:b}", "part", part->index,
                                    "parts", part->count, "duration", res->duration_s, "thumbs",
                                    res->nb_thumbs, "segment_s", segment_s, "transcode_s",
-                                   res->transcode_s, "renditions", list)) ||
+                                   res->transcode_s, "renditions", list, "poster",
+                                   res->poster)) ||
+        (jt && json_object_set(doc, "tiles", jt) < 0) || !js ||
+        (nb_subs > 0 && json_object_set(doc, "subs", js) < 0) ||
         !(text = json_dumps(doc, JSON_COMPACT)))
         goto fail;
     if (snprintf(path, sizeof(path), "%s/part.json", out_dir) >= (int)sizeof(path)) {
@@ -89,6 +110,8 @@ fail:
     sv__media_err(errbuf, errlen, rc, "out of memory (part.json)");
 out:
     free(text);
+    json_decref(jt);
+    json_decref(js);
     json_decref(doc);
     json_decref(list);
     return rc;
@@ -106,6 +129,10 @@ typedef struct assembly {
     const char *from[SV_MEDIA_MAX_VIDEO + 1];  /* the part folder holding each */
     int nb_video, has_audio;
     int nb_thumbs;
+    sv__tiles_info tiles;    /* part 0's; count 0: none */
+    sv__manifest_subs subs[SV_MEDIA_MAX_SUBS];  /* part 0's subtitle tracks */
+    int nb_subs;
+    int poster;
     double segment_s, transcode_s;
 } assembly;
 
@@ -181,12 +208,17 @@ static int add_rendition(assembly *a, json_t *jr, const char *dir, char *errbuf,
         !(w->segs = calloc(json_array_size(segs), sizeof(*w->segs))))
         return sv__media_err(errbuf, errlen, SV_ERR_NOMEM, "out of memory (segments)");
     json_array_foreach(segs, i, s) {
-        json_int_t start, dur, bytes;
+        json_int_t start, dur, bytes, key_bytes = 0;
 
-        if (json_unpack(s, "[I,I,I]", &start, &dur, &bytes) < 0 || dur <= 0 || bytes < 0)
+        /* [start, duration, bytes, key bytes]; parts written before the key
+         * chunks existed have no fourth item (no I-frame playlist then). */
+        if ((json_array_size(s) == 4
+                 ? json_unpack(s, "[I,I,I,I]", &start, &dur, &bytes, &key_bytes)
+                 : json_unpack(s, "[I,I,I!]", &start, &dur, &bytes)) < 0 ||
+            dur <= 0 || bytes < 0 || key_bytes < 0 || key_bytes > bytes)
             return sv__media_err(errbuf, errlen, SV_ERR_INVALID, "%s/part.json: a bad segment",
                                  dir);
-        w->segs[w->nb_segs++] = (sv__seg_record){ start, dur, bytes };
+        w->segs[w->nb_segs++] = (sv__seg_record){ start, dur, bytes, key_bytes };
         w->total_bytes += bytes;
     }
     w->cap_segs = w->nb_segs;
@@ -232,8 +264,32 @@ static int load_parts(assembly *a, const char *const *part_dirs, int nb_parts, c
         }
         a->docs[index] = doc;
         a->dirs[index] = part_dirs[i];
-        if (index == 0)
+        if (index == 0) {
+            json_t *jt = json_object_get(doc, "tiles");
+            sv__tiles_info *t = &a->tiles;
             a->nb_thumbs = thumbs;
+            a->poster = json_is_true(json_object_get(doc, "poster"));
+            if (jt && (json_unpack(jt, "{s:i,s:i,s:F,s:i,s:i,s:i,s:i,s:i}", "count", &t->count,
+                                   "thumbs", &t->thumbs, "interval", &t->interval_s, "cols",
+                                   &t->cols, "rows", &t->rows, "width", &t->thumb_width,
+                                   "height", &t->thumb_height, "max_bytes", &t->max_bytes) < 0 ||
+                       t->count < 1 || t->interval_s <= 0 || t->cols < 1 || t->rows < 1 ||
+                       t->thumb_width < 2 || t->thumb_height < 2 || t->max_bytes < 0))
+                return sv__media_err(errbuf, errlen, SV_ERR_INVALID, "%s: bad tiles", path);
+            size_t k2;
+            json_t *js;
+            json_array_foreach(json_object_get(doc, "subs"), k2, js) {
+                const char *lang = NULL;
+                sv__manifest_subs *st = &a->subs[a->nb_subs];
+                if (a->nb_subs == SV_MEDIA_MAX_SUBS ||
+                    json_unpack(js, "{s:s,s:i}", "lang", &lang, "segments", &st->nb_segs) < 0 ||
+                    !sv__subs_lang_ok(lang) || st->nb_segs < 1)
+                    return sv__media_err(errbuf, errlen, SV_ERR_INVALID, "%s: bad subtitles",
+                                         path);
+                snprintf(st->lang, sizeof(st->lang), "%s", lang);
+                a->nb_subs++;
+            }
+        }
         if (i > 0 && segment_s != a->segment_s)
             return sv__media_err(errbuf, errlen, SV_ERR_INVALID,
                                  "the parts were cut with different segment durations");
@@ -368,11 +424,26 @@ int sv__media_assemble(const char *const *part_dirs, int nb_parts, const char *o
     if ((rc = sv__media_ioerr(errbuf, errlen, sv__mkdir(dir, 0), "create", dir)) < 0 ||
         (rc = link_in(a->dirs[0], "thumbs", out_dir, errbuf, errlen)) < 0)
         goto out;
+    /* Part 0's subtitle tracks. */
+    for (int i = 0; i < a->nb_subs; i++) {
+        char rel[64];
+        snprintf(rel, sizeof(rel), "subs/%s", a->subs[i].lang);
+        snprintf(dir, sizeof(dir), "%s/subs", out_dir);
+        if ((rc = sv__media_ioerr(errbuf, errlen, sv__mkdir(dir, 0), "create", dir)) < 0 ||
+            (rc = link_in(a->dirs[0], rel, out_dir, errbuf, errlen)) < 0)
+            goto out;
+    }
+    if (a->nb_subs > 0) {
+        snprintf(dir, sizeof(dir), "%s/subs", out_dir);
+        if ((rc = sv__media_ioerr(errbuf, errlen, sv__fsync_dir(dir), "fsync", dir)) < 0)
+            goto out;
+    }
     audio = (sv__manifest_rendition){ &a->infos[SV_MEDIA_MAX_VIDEO],
                                       &a->segs[SV_MEDIA_MAX_VIDEO], "audio" };
     m = (sv__manifest){ video, a->nb_video, a->has_audio ? &audio : NULL,
                         sv__segwriter_duration(video[0].segs), a->segment_s,
-                        prot && prot->scheme != SV__PROTECT_NONE ? prot : NULL };
+                        prot && prot->scheme != SV__PROTECT_NONE ? prot : NULL,
+                        a->tiles.count > 0 ? &a->tiles : NULL, a->subs, a->nb_subs };
     if ((rc = sv__hls_write(&m, out_dir, errbuf, errlen)) < 0 ||
         (rc = sv__dash_write(&m, out_dir, errbuf, errlen)) < 0)
         goto out;
@@ -392,6 +463,9 @@ int sv__media_assemble(const char *const *part_dirs, int nb_parts, const char *o
         res->renditions[res->nb_renditions++] = a->infos[SV_MEDIA_MAX_VIDEO];
     res->duration_s = m.duration_s;
     res->nb_thumbs = a->nb_thumbs;
+    res->nb_tiles = a->tiles.count;
+    res->poster = a->poster;
+    res->nb_subs = a->nb_subs;
     res->transcode_s = a->transcode_s;
     rc = 0;
 out:

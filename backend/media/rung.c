@@ -208,6 +208,7 @@ int sv__rung_start(sv__rung_job **out, const sv__rung_params *p, char *errbuf, s
                                errbuf, errlen)) < 0 ||
         (rc = sv__fmp4_open(&r->mux, r->enc, sink, errbuf, errlen)) < 0)
         goto fail;
+    sv__fmp4_set_key_chunks(r->mux, !p->no_key_chunks);
     char name[16];
     snprintf(name, sizeof(name), "sv-%s-%d", sv__codec_name(p->codec), p->height);
     if ((rc = sv__thread_create(&r->thread, name, rung_main, r)) < 0) {

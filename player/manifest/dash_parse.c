@@ -408,6 +408,19 @@ static int parse_representation(ctx *c, const xmlNode *n, const sv__dash_adaptat
     return 0;
 }
 
+/* Does `n` carry an EssentialProperty? This parser knows no scheme of
+ * one, and ISO/IEC 23009-1 5.8.4.8 asks a client to ignore an element
+ * whose essential property it does not know: svserver's trick-mode sets
+ * (http://dashif.org/guidelines/trickmode, key frames only) are the ones
+ * this drops, so they never stand in for the video. */
+static int has_essential(const xmlNode *n)
+{
+    for (const xmlNode *ch = n->children; ch; ch = ch->next)
+        if (is(ch, "EssentialProperty"))
+            return 1;
+    return 0;
+}
+
 static int parse_adaptation(ctx *c, const xmlNode *n, const bases *parent,
                             const sv__dash_segments *inherited, sv__dash_adaptation *as)
 {
@@ -449,7 +462,7 @@ static int parse_adaptation(ctx *c, const xmlNode *n, const bases *parent,
         }
     }
     for (const xmlNode *ch = n->children; ch; ch = ch->next) {
-        if (!is(ch, "Representation"))
+        if (!is(ch, "Representation") || has_essential(ch))
             continue;
         if (as->nb_reps == MAX_ITEMS)
             return sv__parse_fail(c->err, (int)xmlGetLineNo(ch),
@@ -486,7 +499,7 @@ static int parse_period(ctx *c, const xmlNode *n, const bases *parent, sv__dash_
     if ((ret = merge_segments(c, n, &seg)) < 0)
         return ret;
     for (const xmlNode *ch = n->children; ch; ch = ch->next) {
-        if (!is(ch, "AdaptationSet"))
+        if (!is(ch, "AdaptationSet") || has_essential(ch))
             continue;
         if (!(p->sets = sv__arena_grow(c->arena, p->sets, &cap, p->nb_sets + 1, sizeof(*p->sets))))
             return SV_ERR_NOMEM;

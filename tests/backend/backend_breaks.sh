@@ -58,7 +58,9 @@ expect_eq "list" "$code $(json_get '.breaks[0].id') $(json_get '.breaks[1].at_s'
 expect_eq "catalog rows" "$(catalog_sql "SELECT count(*) FROM ad_breaks WHERE title_id = $id")" 2
 
 # The manifests: every media playlist of the master, and the MPD.
-lists=$(grep -v '^#' "$dir/master.m3u8"; sed -n 's/.*URI="\([^"]*\)".*/\1/p' "$dir/master.m3u8")
+# (The I-frame playlists too; the thumbnails' image playlist has no breaks.)
+lists=$(grep -v '^#' "$dir/master.m3u8"
+        grep -v '^#EXT-X-IMAGE-STREAM-INF:' "$dir/master.m3u8" | sed -n 's/.*URI="\([^"]*\)".*/\1/p')
 [ -n "$lists" ] || fail "no media playlist in master.m3u8"
 for l in $lists; do
     expect_eq "$l: two DATERANGE tags" "$(grep -c '^#EXT-X-DATERANGE:ID="sv-break-' "$dir/$l")" 2

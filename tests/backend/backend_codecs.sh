@@ -39,8 +39,10 @@ for c in avc1 hvc1 av01; do
     expect_eq "$c variants" "$n" 2
 done
 req code "$SV_URL/media/$id/manifest.mpd"
-n=$(grep -c '<AdaptationSet [^>]*contentType="video"' "$SV_TMP/body" || true)
+n=$(grep '<AdaptationSet [^>]*contentType="video"' "$SV_TMP/body" | grep -vc 'codingDependency="false"' || true)
 expect_eq "video AdaptationSets" "$n" 3
+n=$(grep -c 'schemeIdUri="http://dashif.org/guidelines/trickmode"' "$SV_TMP/body" || true)
+expect_eq "trick-mode AdaptationSets (one per codec)" "$n" 3
 sv_stop
 
 # The server refuses to start with a codec it does not know.

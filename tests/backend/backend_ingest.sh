@@ -63,6 +63,25 @@ expect_ge "duration" "$(json_get .duration)" 3.5
 thumb=$(json_get .thumbnails.urls[0])
 req code "$SV_URL$thumb"
 expect_eq "thumbnail" "$code $(header Content-Type)" "200 image/jpeg"
+# The poster: its URL in the title, a JPEG from the route; the list's items too.
+req code "$SV_URL/api/v1/titles/$title"
+expect_eq "poster url" "$(json_get .poster_url)" "/api/v1/titles/$title/poster"
+req code "$SV_URL/api/v1/titles/$title/poster"
+expect_eq "poster" "$code $(header Content-Type)" "200 image/jpeg"
+if command -v ffprobe >/dev/null 2>&1; then
+    expect_eq "poster decodes as a JPEG" \
+        "$(ffprobe -v error -show_entries stream=codec_name -of csv=p=0 "$SV_TMP/body")" mjpeg
+fi
+req code "$SV_URL/api/v1/titles"
+expect_eq "poster url in the list" "$(json_get .items[0].poster_url)" "/api/v1/titles/$title/poster"
+req code "$SV_URL/api/v1/titles/999999/poster"
+expect_eq "poster of no title" "$code $(json_get .error.code)" "404 not_found"
+# The seek thumbnail tiles and their image playlist.
+req code "$SV_URL/media/$title/thumbs/tile-1.jpg"
+expect_eq "thumbnail tile" "$code $(header Content-Type)" "200 image/jpeg"
+req code "$SV_URL/media/$title/thumbs/images.m3u8"
+expect_eq "image playlist" "$code $(header Content-Type)" "200 application/vnd.apple.mpegurl"
+expect_contains "image playlist tiles" "$(cat "$SV_TMP/body")" "#EXT-X-TILES:RESOLUTION=160x"
 
 # --- the published files over HTTP ---------------------------------------------
 req code "$SV_URL/media/$title/master.m3u8"

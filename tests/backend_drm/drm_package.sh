@@ -9,8 +9,9 @@
 #    differs from the clear build's.
 #  - Shaka Packager (--enable_raw_key_decryption) decrypts each rendition,
 #    cenc and cbcs, to packets (size + MD5) equal to the clear build's.
-#  - ffmpeg -decryption_key decodes each cenc init+segment pair to the same
-#    frames as the clear pair (FFmpeg 5.1 decrypts one fragment reliably).
+#  - ffmpeg -decryption_key decodes each cenc init+fragment pair to the same
+#    frames or packets as the clear pair (FFmpeg 5.1 decrypts one fragment
+#    reliably; a video segment is its key frame's fragment and the rest's).
 #  - Manifests: ContentProtection (mp4protection + ClearKey with
 #    dashif:Laurl, default_KID) in the MPD, EXT-X-KEY in every media
 #    playlist, the key nowhere in any file.
@@ -111,19 +112,52 @@ for s in cenc cbcs; do
     done
 done
 
-# ffmpeg's own CENC decryption (cenc only: FFmpeg 5.1 has no cbcs), one
-# init+segment pair at a time, decoded.
+# ffmpeg's own CENC decryption (cenc only: FFmpeg 5.1 has no cbcs), decoded.
+# FFmpeg 5.1 reads the protection of one fragment per file reliably; a video
+# segment is two (its key frame's own moof+mdat, then the rest: the I-frame
+# playlist's byte range says where the first ends), so a video segment is
+# read as init + key fragment, decoded to the clear key frame, and init +
+# the rest, decrypted to the clear packets (-copyinkf: it starts after the
+# key frame). Audio: one init+segment pair at a time, decoded.
+key_len() { # DIR N: segment N's key fragment bytes, from DIR/iframes.m3u8
+    awk -v s="seg-$2.m4s" '/^#EXT-X-BYTERANGE:/ { split(substr($0, 18), a, "@"); l = a[1] }
+                           $0 == s { print l; exit }' "$1/iframes.m3u8"
+}
+copied() {
+    ffmpeg -loglevel error "$@" -map 0 -c copy -copyinkf -f framemd5 - | grep -v '^#' |
+        awk -F, '{gsub(/ /, ""); print $5, $6}'
+}
 for r in $RENDS; do
     for n in 1 2 3 4; do
-        cat "$TMP/cenc/$r/init.mp4" "$TMP/cenc/$r/seg-$n.m4s" >"$TMP/pair.mp4"
-        cat "$TMP/clear/$r/init.mp4" "$TMP/clear/$r/seg-$n.m4s" >"$TMP/cpair.mp4"
+        e="$TMP/cenc/$r" c="$TMP/clear/$r"
+        if [ "$r" = audio ]; then
+            cat "$e/init.mp4" "$e/seg-$n.m4s" >"$TMP/pair.mp4"
+            cat "$c/init.mp4" "$c/seg-$n.m4s" >"$TMP/cpair.mp4"
+            frames -decryption_key $KEY -i "$TMP/pair.mp4" >"$TMP/got.md5"
+            frames -i "$TMP/cpair.mp4" >"$TMP/want.md5"
+            [ -s "$TMP/want.md5" ] || fail "no frames in clear $r seg-$n"
+            cmp -s "$TMP/got.md5" "$TMP/want.md5" ||
+                fail "cenc $r seg-$n: ffmpeg -decryption_key frames differ from the clear build"
+            continue
+        fi
+        el=$(key_len "$e" "$n") cl=$(key_len "$c" "$n")
+        [ -n "$el" ] && [ -n "$cl" ] || fail "$r seg-$n: no I-frame range"
+        head -c "$el" "$e/seg-$n.m4s" | cat "$e/init.mp4" - >"$TMP/pair.mp4"
+        head -c "$cl" "$c/seg-$n.m4s" | cat "$c/init.mp4" - >"$TMP/cpair.mp4"
         frames -decryption_key $KEY -i "$TMP/pair.mp4" >"$TMP/got.md5"
         frames -i "$TMP/cpair.mp4" >"$TMP/want.md5"
-        [ -s "$TMP/want.md5" ] || fail "no frames in clear $r seg-$n"
+        [ "$(wc -l <"$TMP/want.md5")" -eq 1 ] || fail "clear $r seg-$n: key fragment is not one frame"
         cmp -s "$TMP/got.md5" "$TMP/want.md5" ||
-            fail "cenc $r seg-$n: ffmpeg -decryption_key frames differ from the clear build"
+            fail "cenc $r seg-$n: ffmpeg -decryption_key key frame differs from the clear build"
+        tail -c +$((el + 1)) "$e/seg-$n.m4s" | cat "$e/init.mp4" - >"$TMP/rest.mp4"
+        tail -c +$((cl + 1)) "$c/seg-$n.m4s" | cat "$c/init.mp4" - >"$TMP/crest.mp4"
+        copied -decryption_key $KEY -i "$TMP/rest.mp4" >"$TMP/got.pk"
+        copied -i "$TMP/crest.mp4" >"$TMP/want.pk"
+        [ -s "$TMP/want.pk" ] || fail "no packets in clear $r seg-$n after its key frame"
+        cmp -s "$TMP/got.pk" "$TMP/want.pk" ||
+            fail "cenc $r seg-$n: ffmpeg -decryption_key packets differ from the clear build"
     done
-    ok "cenc $r: ffmpeg -decryption_key decodes every init+segment pair to the clear frames"
+    ok "cenc $r: ffmpeg -decryption_key decodes every segment (video: key frame fragment and the rest) to the clear build"
 done
 # Without the key the encrypted audio does not decode cleanly.
 if ffmpeg -v error -xerror -i "$TMP/pair.mp4" -f null - >/dev/null 2>&1; then
@@ -135,15 +169,18 @@ ok "encrypted audio does not decode without the key"
 for s in cenc cbcs; do
     mpd="$TMP/$s/manifest.mpd"
     xmllint --noout "$mpd" || fail "$s MPD is not XML"
+    # Video, audio and the video's trick-mode set (its key frames, encrypted).
     expect_eq "$s MPD mp4protection entries" \
-        "$(grep -c "urn:mpeg:dash:mp4protection:2011\" value=\"$s\" cenc:default_KID=\"4060a865-8878-4267-9cbf-91ae5bae1e72\"" "$mpd")" 2
+        "$(grep -c "urn:mpeg:dash:mp4protection:2011\" value=\"$s\" cenc:default_KID=\"4060a865-8878-4267-9cbf-91ae5bae1e72\"" "$mpd")" 3
     expect_eq "$s MPD ClearKey Laurl entries" \
-        "$(grep -c '<dashif:Laurl Lic_type="EME-1.0">/api/v1/license</dashif:Laurl>' "$mpd")" 2
+        "$(grep -c '<dashif:Laurl Lic_type="EME-1.0">/api/v1/license</dashif:Laurl>' "$mpd")" 3
     method=SAMPLE-AES-CTR
     [ $s = cbcs ] && method=SAMPLE-AES
     for r in $RENDS; do
         grep -q "^#EXT-X-KEY:METHOD=$method,URI=\"data:text/plain;base64,.*KEYID=0x$KID," \
             "$TMP/$s/$r/index.m3u8" || fail "$s $r playlist: no EXT-X-KEY $method"
+        [ "$r" = audio ] || grep -q "^#EXT-X-KEY:METHOD=$method,URI=\"data:text/plain;base64,.*KEYID=0x$KID," \
+            "$TMP/$s/$r/iframes.m3u8" || fail "$s $r I-frame playlist: no EXT-X-KEY $method"
     done
     ok "$s playlists carry EXT-X-KEY METHOD=$method"
     # The key, in hex or as raw bytes, is in no file of the build.

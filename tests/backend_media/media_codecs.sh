@@ -62,6 +62,8 @@ for r in 120p 180p 120p-hevc 180p-hevc 120p-av1 180p-av1; do
     h=${r%%p*}
     w=$(awk -v h="$h" 'BEGIN { printf "%d", int(h * 16 / 9 / 2 + 0.5) * 2 }')
     check_rung "$WORK/clear/video/$r" 2 2 30 "$w" "$h"
+    # Its I-frame ranges decode alone to its key frames, in every codec.
+    check_iframes "$WORK/clear" "$r" 2
     cat "$WORK/clear/video/$r/init.mp4" "$WORK/clear/video/$r"/seg-*.m4s > "$WORK/$r.mp4"
     info=$(ffprobe -v error -select_streams v:0 -show_entries stream=codec_name,codec_tag_string \
            -of csv=p=0 "$WORK/$r.mp4")
@@ -82,27 +84,38 @@ echo "six rungs: read by ffprobe, keyframes on every segment start, 120 frames e
 mpd="$WORK/clear/manifest.mpd"
 xmllint --noout "$mpd" || fail "manifest.mpd is not well-formed"
 x() { xmllint --xpath "$1" "$mpd"; }
-[ "$(x 'count(//*[local-name()="AdaptationSet"][@contentType="video"])')" -eq 3 ] ||
+# The main sets (no EssentialProperty), and one trick-mode set per codec
+# naming its main set's id, with the same codec.
+set_='//*[local-name()="AdaptationSet"]'
+ess='*[local-name()="EssentialProperty"]'
+[ "$(x "count($set_[@contentType=\"video\"][not($ess)])")" -eq 3 ] ||
     fail "MPD: not one video AdaptationSet per codec"
+[ "$(x "count($set_[$ess/@schemeIdUri=\"http://dashif.org/guidelines/trickmode\"])")" -eq 3 ] ||
+    fail "MPD: not one trick-mode AdaptationSet per codec"
 for c in avc1 hvc1 av01; do
-    n=$(x "count(//*[local-name()=\"AdaptationSet\"][*[local-name()=\"Representation\"][starts-with(@codecs,\"$c\")]]/*[local-name()=\"Representation\"][not(starts-with(@codecs,\"$c\"))])")
+    n=$(x "count($set_[*[local-name()=\"Representation\"][starts-with(@codecs,\"$c\")]]/*[local-name()=\"Representation\"][not(starts-with(@codecs,\"$c\"))])")
     [ "$n" -eq 0 ] || fail "MPD: the $c set holds another codec"
-    [ "$(x "count(//*[local-name()=\"Representation\"][starts-with(@codecs,\"$c\")])")" -eq 2 ] ||
+    [ "$(x "count($set_[not($ess)]/*[local-name()=\"Representation\"][starts-with(@codecs,\"$c\")])")" -eq 2 ] ||
         fail "MPD: not two $c Representations"
+    id=$(x "string($set_[not($ess)][*[local-name()=\"Representation\"][starts-with(@codecs,\"$c\")]]/@id)")
+    [ "$(x "count($set_[$ess/@value=\"$id\"]/*[local-name()=\"Representation\"][starts-with(@codecs,\"$c\")])")" -eq 2 ] ||
+        fail "MPD: the $c trick-mode set does not name set $id with two $c Representations"
 done
 m="$WORK/clear/master.m3u8"
 [ "$(grep -c '^#EXT-X-STREAM-INF:' "$m")" -eq 6 ] || fail "master: not 6 variants"
+[ "$(grep -c '^#EXT-X-I-FRAME-STREAM-INF:' "$m")" -eq 6 ] || fail "master: not 6 I-frame variants"
 for r in 120p 180p 120p-hevc 180p-hevc 120p-av1 180p-av1; do
     c=$(codecs_of "$r")
     grep -B1 "^video/$r/index.m3u8$" "$m" | grep -q "CODECS=\"$c,mp4a.40.2\"" ||
         fail "master: video/$r has no CODECS=\"$c,...\""
 done
 head -n 5 "$m" | grep -q 'CODECS="avc1' || fail "master: H.264 variants do not come first"
-echo "MPD: 3 video AdaptationSets (avc1, hvc1, av01); master: 6 variants with their CODECS"
+echo "MPD: 3 video AdaptationSets (avc1, hvc1, av01) and 3 trick-mode sets; master: 6 variants with their CODECS and 6 I-frame variants"
 
 # ---- encryption -----------------------------------------------------------------
+# (-copyinkf: a segment's second fragment starts after its key frame.)
 packets() {
-    ffmpeg -loglevel error -i "$1" -map 0 -c copy -f framemd5 - 2>/dev/null | grep -v '^#' |
+    ffmpeg -loglevel error -i "$1" -map 0 -c copy -copyinkf -f framemd5 - 2>/dev/null | grep -v '^#' |
         awk -F, '{gsub(/ /, ""); print $5, $6}'
 }
 frames() {
@@ -111,15 +124,18 @@ frames() {
 for s in cenc cbcs; do
     for r in 180p-hevc 180p-av1 120p-hevc 120p-av1; do
         d="$WORK/$s/video/$r"
-        # Packets of the encrypted track, one init+segment pair at a time (FFmpeg
-        # 5.1 reads the protection of one fragment reliably).
+        # Packets of the encrypted track, one init+fragment pair at a time (FFmpeg
+        # 5.1 reads the protection of one fragment reliably): each segment is
+        # its key frame's fragment, then the rest's.
         : > "$WORK/enc.pk"
         : > "$WORK/clr.pk"
         for n in 1 2; do
-            cat "$d/init.mp4" "$d/seg-$n.m4s" > "$WORK/pair.mp4"
-            cat "$WORK/clear/video/$r/init.mp4" "$WORK/clear/video/$r/seg-$n.m4s" > "$WORK/cpair.mp4"
-            packets "$WORK/pair.mp4" >> "$WORK/enc.pk"
-            packets "$WORK/cpair.mp4" >> "$WORK/clr.pk"
+            seg_chunks "$d" "$n" "$WORK/e"
+            seg_chunks "$WORK/clear/video/$r" "$n" "$WORK/c"
+            for c in key rest; do
+                packets "$WORK/e.$c.mp4" >> "$WORK/enc.pk"
+                packets "$WORK/c.$c.mp4" >> "$WORK/clr.pk"
+            done
         done
         total=$(wc -l < "$WORK/clr.pk")
         [ "$(wc -l < "$WORK/enc.pk")" -eq "$total" ] || fail "$s $r: packet count differs"
@@ -151,18 +167,25 @@ for s in cenc cbcs; do
         echo "$s $r: $((total - same))/$total packets encrypted; Shaka decrypts to the clear packets; svplay's $(wc -l < "$WORK/got.md5") frames equal ffmpeg's"
     done
 done
-# FFmpeg's own cenc decryption (FFmpeg 5.1 has no cbcs), segment by segment.
+# FFmpeg's own cenc decryption (FFmpeg 5.1 has no cbcs), fragment by fragment:
+# each key frame's fragment decodes alone to the clear key frame, and the
+# rest of each segment decrypts to the clear packets.
 for r in 180p-hevc 180p-av1; do
     for n in 1 2; do
-        cat "$WORK/cenc/video/$r/init.mp4" "$WORK/cenc/video/$r/seg-$n.m4s" > "$WORK/pair.mp4"
-        cat "$WORK/clear/video/$r/init.mp4" "$WORK/clear/video/$r/seg-$n.m4s" > "$WORK/cpair.mp4"
-        frames -decryption_key $KEY -i "$WORK/pair.mp4" > "$WORK/got.md5"
-        frames -i "$WORK/cpair.mp4" > "$WORK/want.md5"
-        [ -s "$WORK/want.md5" ] && cmp -s "$WORK/got.md5" "$WORK/want.md5" ||
-            fail "cenc $r seg-$n: ffmpeg's decryption decodes other frames"
+        seg_chunks "$WORK/cenc/video/$r" "$n" "$WORK/e"
+        seg_chunks "$WORK/clear/video/$r" "$n" "$WORK/c"
+        frames -decryption_key $KEY -i "$WORK/e.key.mp4" > "$WORK/got.md5"
+        frames -i "$WORK/c.key.mp4" > "$WORK/want.md5"
+        [ "$(wc -l < "$WORK/want.md5")" -eq 1 ] && cmp -s "$WORK/got.md5" "$WORK/want.md5" ||
+            fail "cenc $r seg-$n: ffmpeg's decryption decodes another key frame"
+        ffmpeg -loglevel error -decryption_key $KEY -i "$WORK/e.rest.mp4" -map 0 -c copy \
+            -copyinkf -f framemd5 - | grep -v '^#' | awk -F, '{gsub(/ /, ""); print $5, $6}' > "$WORK/got.pk"
+        packets "$WORK/c.rest.mp4" > "$WORK/want.pk"
+        [ -s "$WORK/want.pk" ] && cmp -s "$WORK/got.pk" "$WORK/want.pk" ||
+            fail "cenc $r seg-$n: ffmpeg's decryption gives other packets"
     done
 done
-echo "cenc: ffmpeg -decryption_key decodes every AV1 and HEVC segment to the clear frames"
+echo "cenc: ffmpeg -decryption_key decodes every AV1 and HEVC key frame fragment to the clear key frame and decrypts every other fragment to the clear packets"
 
 # ---- an ingest split in two parts, assembled: the same title --------------------
 for k in 0 1; do

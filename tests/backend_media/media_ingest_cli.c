@@ -3,7 +3,8 @@
  * backend_media tests and bench/transcode.sh.
  *
  *   sv-media-ingest INPUT OUT_DIR [--ladder 240:300,360:750|auto[:H:KBPS,...]] [--segment S]
- *                   [--codecs h264,hevc,av1]
+ *                   [--codecs h264,hevc,av1] [--tile-interval S] [--no-extras]
+ *                   [--subtitles LANG:FILE]...
  *                   [--threads N] [--preset P] [--cancel-at PERCENT] [--progress]
  *                   [--verbose] [--drm none|cenc|cbcs --kid HEX32 --key HEX32]
  *                   [--part K/N]
@@ -58,8 +59,9 @@ static void print_ladder(const sv__ladder_report *l);
 
 static void print_result(const sv__media_result *res)
 {
-    printf("duration=%.3f\nwall=%.3f\nthumbs=%d\nrenditions=%d\n",
-           res->duration_s, res->transcode_s, res->nb_thumbs, res->nb_renditions);
+    printf("duration=%.3f\nwall=%.3f\nthumbs=%d\ntiles=%d\nposter=%d\nsubtitles=%d\n"
+           "renditions=%d\n", res->duration_s, res->transcode_s, res->nb_thumbs, res->nb_tiles,
+           res->poster, res->nb_subs, res->nb_renditions);
     for (int i = 0; i < res->nb_renditions; i++) {
         const sv__rendition_info *r = &res->renditions[i];
         printf("rendition=%s %s %dx%d bw=%lld avg=%lld codecs=%s fps=%.3f segs=%d\n",
@@ -121,6 +123,9 @@ int main(int argc, char **argv)
 {
     sv__ladder ladder;
     sv__media_part part = { 0, 0 };
+    sv__subtitle_input subs[SV_MEDIA_MAX_SUBS];
+    char sub_langs[SV_MEDIA_MAX_SUBS][32];
+    int nb_subs = 0;
     cli_state st = { .cancel_at = -1, .last = 0 };
     sv__media_protection prot = { .license_url = "/api/v1/license" };
     int verbose = 0, have_kid = 0, have_key = 0, probe_only = 0;
@@ -148,6 +153,10 @@ int main(int argc, char **argv)
             probe_only = 1;
             continue;
         }
+        if (!strcmp(a, "--no-extras")) {
+            ladder.no_extras = 1;
+            continue;
+        }
         if (!v) {
             fprintf(stderr, "%s needs a value\n", a);
             return 2;
@@ -166,6 +175,21 @@ int main(int argc, char **argv)
             }
         } else if (!strcmp(a, "--segment")) {
             ladder.segment_s = atof(v);
+        } else if (!strcmp(a, "--tile-interval")) {
+            ladder.tile_interval_s = atof(v);
+        } else if (!strcmp(a, "--subtitles")) {
+            /* LANG:FILE, repeatable; the colon after the language. */
+            const char *colon = strchr(v, ':');
+            if (!colon || colon == v || nb_subs == SV_MEDIA_MAX_SUBS ||
+                (size_t)(colon - v) >= sizeof(sub_langs[0])) {
+                fprintf(stderr, "--subtitles needs LANG:FILE (at most %d)\n", SV_MEDIA_MAX_SUBS);
+                return 2;
+            }
+            snprintf(sub_langs[nb_subs], sizeof(sub_langs[0]), "%.*s", (int)(colon - v), v);
+            subs[nb_subs].lang = sub_langs[nb_subs];
+            subs[nb_subs].path = colon + 1;
+            ladder.subs = subs;
+            ladder.nb_subs = ++nb_subs;
         } else if (!strcmp(a, "--threads")) {
             ladder.threads = atoi(v);
         } else if (!strcmp(a, "--preset")) {

@@ -1,7 +1,8 @@
 #!/bin/sh
 # An ingest in parts (issue 14: a title's rungs encoded by different
 # workers): a 9 s 640x360 clip with three rungs, once whole and once as three
-# parts (--part K/3, one rung each; part 0 with audio and thumbnails) put
+# parts (--part K/3, one rung each; part 0 with audio, thumbnails, tiles,
+# poster and subtitles) put
 # together by --assemble. With x264 on one thread the two titles are the
 # same bytes, file for file: playlists, MPD, segments, init segments,
 # thumbnails. Also: more parts than rungs (an empty part), a part missing,
@@ -12,7 +13,9 @@ WORK="$SV_BUILD_DIR/tests/backend_media/work-parts"
 rm -rf "$WORK"
 mkdir -p "$WORK"
 make_clip "$WORK/clip.mp4" 9 640x360
-L="--ladder 144:150,240:300,360:750 --segment 2 --threads 1"
+# Subtitles too: part 0 writes them, part.json lists them for the assembly.
+printf '1\n00:00:01,000 --> 00:00:03,000\nAcross two segments\n' > "$WORK/en.srt"
+L="--ladder 144:150,240:300,360:750 --segment 2 --threads 1 --subtitles en:$WORK/en.srt"
 
 # shellcheck disable=SC2086 # L is a list of options
 "$INGEST" "$WORK/clip.mp4" "$WORK/whole" $L >"$WORK/whole.txt" || fail "whole ingest failed"

@@ -69,15 +69,18 @@ check_rung() {
 
 # decode_all URL NB_VIDEO: ffprobe lists NB_VIDEO video streams and one
 # audio stream (when HAS_AUDIO=1); ffmpeg decodes every video rung to the
-# end with no error line and the expected frame count (FRAMES).
+# end with no error line and the expected frame count (FRAMES). FFmpeg's
+# DASH reader knows no trick-mode sets and lists their Representations (one
+# per rung, key frames only) after the rungs: an MPD has NB_VIDEO more.
 decode_all() {
-    url=$1 nv=$2
+    url=$1 nv=$2 want=$2
+    case $url in *.mpd) want=$((nv * 2)) ;; esac
     # HLS lists each stream again under its program: count distinct indexes.
     ffprobe -v error -show_entries stream=index,codec_type -of csv=p=0 "$url" | sort -u \
         > "$WORK/streams.txt" || fail "ffprobe $url"
     nvid=$(grep -c ',video$' "$WORK/streams.txt" || true)
     naud=$(grep -c ',audio$' "$WORK/streams.txt" || true)
-    [ "$nvid" -eq "$nv" ] || fail "$url: ffprobe lists $nvid video streams, expected $nv"
+    [ "$nvid" -eq "$want" ] || fail "$url: ffprobe lists $nvid video streams, expected $want"
     [ "$naud" -eq "$HAS_AUDIO" ] || fail "$url: ffprobe lists $naud audio streams"
     i=0
     while [ "$i" -lt "$nv" ]; do
@@ -103,6 +106,8 @@ check_manifests() {
     head -n 1 "$m" | grep -q '^#EXTM3U' || fail "master.m3u8 header"
     grep -q '^#EXT-X-INDEPENDENT-SEGMENTS' "$m" || fail "no EXT-X-INDEPENDENT-SEGMENTS"
     [ "$(grep -c '^#EXT-X-STREAM-INF:' "$m")" -eq "$nv" ] || fail "master: not $nv variants"
+    [ "$(grep -c '^#EXT-X-I-FRAME-STREAM-INF:' "$m")" -eq "$nv" ] ||
+        fail "master: not $nv I-frame variants"
     grep '^#EXT-X-STREAM-INF:' "$m" | while read -r line; do
         for attr in 'BANDWIDTH=[0-9]' 'AVERAGE-BANDWIDTH=[0-9]' 'RESOLUTION=[0-9]*x[0-9]' \
                     'CODECS="avc1\.[0-9a-f]\{6\}' 'FRAME-RATE=[0-9]'; do
@@ -131,14 +136,20 @@ check_manifests() {
     mpd="$out/manifest.mpd"
     xmllint --noout "$mpd" || fail "manifest.mpd is not well-formed XML"
     x() { xmllint --xpath "$1" "$mpd"; }
-    [ "$(x 'count(//*[local-name()="AdaptationSet"])')" -eq $((1 + HAS_AUDIO)) ] ||
-        fail "MPD: AdaptationSet count"
-    [ "$(x 'count(//*[local-name()="AdaptationSet"][@contentType="video"]/*[local-name()="Representation"])')" -eq "$nv" ] ||
+    main='//*[local-name()="AdaptationSet"][not(*[local-name()="EssentialProperty"])][not(@contentType="image")]'
+    trick='//*[local-name()="AdaptationSet"][*[local-name()="EssentialProperty"][@schemeIdUri="http://dashif.org/guidelines/trickmode"]]'
+    [ "$(x "count($main)")" -eq $((1 + HAS_AUDIO)) ] || fail "MPD: AdaptationSet count"
+    [ "$(x "count($trick)")" -eq 1 ] || fail "MPD: no trick-mode AdaptationSet"
+    [ "$(x 'count(//*[local-name()="AdaptationSet"][@contentType="image"])')" -eq 1 ] ||
+        fail "MPD: no thumbnail tile AdaptationSet"
+    [ "$(x "count($main[@contentType=\"video\"]/*[local-name()=\"Representation\"])")" -eq "$nv" ] ||
         fail "MPD: video Representation count"
+    [ "$(x "count($trick/*[local-name()=\"Representation\"])")" -eq "$nv" ] ||
+        fail "MPD: trick-mode Representation count"
     [ "$(x 'string(/*[local-name()="MPD"]/@profiles)')" = "urn:mpeg:dash:profile:isoff-live:2011" ] ||
         fail "MPD: profile"
     [ "$(x 'string(/*[local-name()="MPD"]/@type)')" = static ] || fail "MPD: type"
-    [ "$(x 'count(//*[local-name()="SegmentTimeline"])')" -eq $((nv + HAS_AUDIO)) ] ||
+    [ "$(x 'count(//*[local-name()="SegmentTimeline"])')" -eq $((2 * nv + HAS_AUDIO)) ] ||
         fail "MPD: SegmentTimeline count"
     return 0
 }
@@ -165,4 +176,60 @@ serve_out() {
         sleep 0.05
     done
     MEDIA_URL="$(sed -n 's/^listening on //p' "$WORK/server.out")/media/1"
+}
+
+# key_len DIR N: the bytes of segment N's key chunk (its key frame's own
+# moof+mdat at the start of the file), from DIR/iframes.m3u8.
+key_len() {
+    _l=$(awk -v s="seg-$2.m4s" '/^#EXT-X-BYTERANGE:/ { split(substr($0, 18), a, "@"); l = a[1] }
+                               $0 == s { print l; exit }' "$1/iframes.m3u8")
+    [ -n "$_l" ] || fail "$1/iframes.m3u8: no range for seg-$2.m4s"
+    echo "$_l"
+}
+
+# seg_chunks DIR N OUT: OUT.key.mp4 = init + segment N's key chunk,
+# OUT.rest.mp4 = init + the rest of the segment (a second moof+mdat). FFmpeg
+# 5.1 reads the CENC protection of one fragment per file reliably, so the
+# encrypted checks read the two fragments of a segment one at a time.
+seg_chunks() {
+    _l=$(key_len "$1" "$2")
+    head -c "$_l" "$1/seg-$2.m4s" | cat "$1/init.mp4" - > "$3.key.mp4"
+    tail -c +$((_l + 1)) "$1/seg-$2.m4s" | cat "$1/init.mp4" - > "$3.rest.mp4"
+}
+
+# check_iframes OUT RUNG NB_SEGS: the rung's I-frame playlist
+# (EXT-X-I-FRAMES-ONLY, one EXT-X-BYTERANGE at offset 0 per segment) and its
+# DASH trick-mode Representation (the same ranges as mediaRange). Each range,
+# after init.mp4, is one decodable fragment: ffmpeg decodes it with no error
+# line to exactly one frame whose framemd5 is that of the segment's key frame
+# in a full decode of init + segment.
+check_iframes() {
+    out=$1 rung=$2 nsegs=$3
+    d="$out/video/$rung" p="$out/video/$rung/iframes.m3u8"
+    grep -q "^#EXT-X-I-FRAME-STREAM-INF:BANDWIDTH=[0-9]*,AVERAGE-BANDWIDTH=[0-9]*,RESOLUTION=[0-9]*x[0-9]*,CODECS=\"[A-Za-z0-9.]*\",URI=\"video/$rung/iframes.m3u8\"$" \
+        "$out/master.m3u8" || fail "master: no I-frame variant for $rung"
+    grep -q '^#EXT-X-I-FRAMES-ONLY$' "$p" || fail "$p: no EXT-X-I-FRAMES-ONLY"
+    grep -q '^#EXT-X-MAP:URI="init.mp4"$' "$p" || fail "$p: EXT-X-MAP"
+    [ "$(grep -c '^#EXT-X-BYTERANGE:[0-9]*@0$' "$p")" -eq "$nsegs" ] || fail "$p: byte ranges"
+    [ "$(grep -c '^#EXTINF:' "$p")" -eq "$nsegs" ] || fail "$p: EXTINF count"
+    mpd="$out/manifest.mpd"
+    n=1
+    while [ "$n" -le "$nsegs" ]; do
+        len=$(key_len "$d" "$n")
+        range=$(xmllint --xpath "string(//*[local-name()=\"Representation\"][@id=\"$rung-trick\"]//*[local-name()=\"SegmentURL\"][@media=\"video/$rung/seg-$n.m4s\"]/@mediaRange)" "$mpd")
+        [ "$range" = "0-$((len - 1))" ] || fail "MPD: $rung-trick seg-$n mediaRange $range, HLS $len"
+        head -c "$len" "$d/seg-$n.m4s" | cat "$d/init.mp4" - > "$WORK/key.mp4"
+        ffmpeg -nostdin -v error -y -i "$WORK/key.mp4" -f framemd5 "$WORK/key.md5" \
+            2> "$WORK/key.err" || fail "$rung seg-$n I-frame: ffmpeg failed"
+        [ -s "$WORK/key.err" ] && fail "$rung seg-$n I-frame: $(head -n 3 "$WORK/key.err")"
+        [ "$(grep -vc '^#' "$WORK/key.md5")" -eq 1 ] || fail "$rung seg-$n: range is not one frame"
+        cat "$d/init.mp4" "$d/seg-$n.m4s" > "$WORK/full.mp4"
+        ffmpeg -nostdin -v error -y -i "$WORK/full.mp4" -frames:v 1 -f framemd5 "$WORK/full.md5" ||
+            fail "$rung seg-$n: ffmpeg failed"
+        k=$(grep -v '^#' "$WORK/key.md5" | awk -F, '{ gsub(/ /, "", $6); print $6 }')
+        f=$(grep -v '^#' "$WORK/full.md5" | awk -F, '{ gsub(/ /, "", $6); print $6 }')
+        [ "$k" = "$f" ] || fail "$rung seg-$n: I-frame $k differs from the key frame $f"
+        n=$((n + 1))
+    done
+    return 0
 }

@@ -233,7 +233,10 @@ expect_eq "master for a session" "$code $(header Cache-Control)" "200 private, n
 body=$(cat "$SV_TMP/body")
 expect_contains "steering tag" "$body" \
     "#EXT-X-CONTENT-STEERING:SERVER-URI=\"/api/v1/steering?session=$S_WATCH\",PATHWAY-ID=\"edge1\""
-expect_eq "variants per pathway" "$(grep -c 'PATHWAY-ID="edge1"' "$SV_TMP/body") $(grep -c 'PATHWAY-ID="edge2"' "$SV_TMP/body")" "2 1"
+expect_eq "variants per pathway" "$(grep -c '^#EXT-X-STREAM-INF:.*PATHWAY-ID="edge1"' "$SV_TMP/body") $(grep -c '^#EXT-X-STREAM-INF:.*PATHWAY-ID="edge2"' "$SV_TMP/body")" "1 1"
+# The rung's I-frame playlist (trick play) is cloned per pathway too.
+expect_eq "I-frame variants per pathway" "$(grep -c '^#EXT-X-I-FRAME-STREAM-INF:.*PATHWAY-ID="edge1"' "$SV_TMP/body") $(grep -c '^#EXT-X-I-FRAME-STREAM-INF:.*PATHWAY-ID="edge2"' "$SV_TMP/body")" "1 1"
+expect_contains "edge2 I-frame URI" "$body" "http://127.0.0.1:10/media/$t1/video/240p/iframes.m3u8"
 expect_contains "edge2 variant URI" "$body" "http://127.0.0.1:10/media/$t1/video/240p/index.m3u8"
 expect_contains "renditions per pathway" "$body" "GROUP-ID=\"audio.edge2\""
 

@@ -44,3 +44,12 @@ if(TARGET sv_media)
         CORPUS ${CMAKE_CURRENT_LIST_DIR}/corpus/fuzz_media_layout
         LIBS sv_media)
 endif()
+
+# Subtitle files uploaded with a title (SRT and WebVTT): what the reader
+# takes must make well-formed WebVTT cues.
+if(TARGET sv_media)
+    sv_fuzz_target(fuzz_media_subs
+        SOURCES ${CMAKE_CURRENT_LIST_DIR}/fuzz_media_subs.c
+        CORPUS ${CMAKE_CURRENT_LIST_DIR}/corpus/fuzz_media_subs
+        LIBS sv_media)
+endif()

@@ -7,7 +7,8 @@
 #
 # Ingests a 10 s 640x360 lavfi clip with `svserver ingest` into a fresh data
 # folder, starts `svserver --listen 127.0.0.1:0` on it, and plays
-# /media/<id>/manifest.mpd and /media/<id>/master.m3u8. The test page comes
+# /media/<id>/manifest.mpd and /media/<id>/master.m3u8, and checks that Shaka
+# reads the trick-play tracks and the thumbnail tiles (getThumbnails). The test page comes
 # from sv-faultsrv on another port, so this also proves svserver's CORS
 # headers work for a browser player.
 set -eu
@@ -76,6 +77,33 @@ for manifest in manifest.mpd master.m3u8; do
     [ -f "$tmp/summary.json" ] || fail "browser_play.js wrote no summary for $url (exit $rc)"
     if ! node "$here/check_summary.js" "$tmp/summary.json" --duration 10; then
         cat "$tmp/summary.json"
+        failed=$((failed + 1))
+    # Shaka read the trick-play tracks (each rung's key frames by byte range
+    # from 0 in its first segment) and the thumbnail tiles: the thumbnail for
+    # 5 s is cell 2 (2 s apart) of tile 1, 160 wide, at x = 320.
+    elif ! node -e '
+        const s = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+        const bad = [];
+        if (s.trickModes.length < 1) bad.push("no trick-play stream");
+        for (const t of s.trickModes)
+            if (!t.first || t.first.startByte !== 0 || !(t.first.endByte > 0) ||
+                !/\/seg-1\.m4s$/.test(t.first.uri))
+                bad.push("trick-play stream " + JSON.stringify(t));
+        // HLS gives the layout per tile (EXT-X-TILES), so Shaka has none on
+        // the track; the thumbnail below shows it was read.
+        const hls = process.argv[2].endsWith(".m3u8");
+        if (s.imageTracks.length !== 1 ||
+            s.imageTracks[0].tilesLayout !== (hls ? null : "5x5"))
+            bad.push("image tracks " + JSON.stringify(s.imageTracks));
+        const th = s.thumbnails.find(x => x.time === 5);
+        if (!th || th.none || th.width !== 160 || th.positionX !== 320 || th.positionY !== 0 ||
+            !/\/thumbs\/tile-1\.jpg$/.test(th.uri))
+            bad.push("thumbnail at 5 s " + JSON.stringify(th));
+        if (bad.length) { console.error(bad.join("\n")); process.exit(1); }
+        console.log("ok: Shaka " + s.version + ": " + s.trickModes.length +
+                    " trick-play streams, thumbnail at 5 s " + JSON.stringify(th));
+    ' "$tmp/summary.json" "$manifest"; then
+        echo "FAIL: $manifest: Shaka did not read the trick-play or thumbnail tracks" >&2
         failed=$((failed + 1))
     fi
     rm -f "$tmp/summary.json"

@@ -28,6 +28,9 @@
     firstFrameMs: null,
     videoCodecs: [],          // Shaka: codecs of the variants played
     manifestVideoCodecs: [],  // Shaka: codecs of the variants it kept after load
+    trickModes: [],     // Shaka: trick-play streams (noteShakaExtras)
+    imageTracks: [],    // Shaka: thumbnail tracks
+    thumbnails: [],     // Shaka: getThumbnails answers
     timeline: [],             // Shaka: timed metadata it found (timelineregionadded,
                               // metadataadded), as it reports them
   };
@@ -167,10 +170,48 @@
     if (o.live)
       window.svLive.attachShaka(player, shaka);
     await player.load(o.url);
+    await noteShakaExtras(player);
     st.manifestVideoCodecs = uniq(player.getVariantTracks().map(function (t) { return t.videoCodec; }));
     noteShakaVariant();
     player.addEventListener('variantchanged', noteShakaVariant);
     player.addEventListener('adaptation', noteShakaVariant);
+  }
+
+  // What Shaka made of the trick-play tracks (DASH trick-mode sets, HLS
+  // I-frame playlists: a variant's video.trickModeVideo, with its first
+  // segment's byte range) and of the thumbnail tiles (getImageTracks,
+  // getThumbnails at 1, 5 and 9 s), for the summary.
+  async function noteShakaExtras(player) {
+    const m = player.getManifest();
+    const seen = {};
+    for (const v of (m ? m.variants : [])) {
+      const t = v.video && v.video.trickModeVideo;
+      if (!t || seen[t.id])
+        continue;
+      seen[t.id] = true;
+      const e = { codecs: t.codecs, width: t.width, height: t.height, isIframe: !!t.isIframe };
+      try {
+        await t.createSegmentIndex();
+        const ref = t.segmentIndex && t.segmentIndex.get(t.segmentIndex.find(0));
+        if (ref)
+          e.first = { startTime: ref.startTime, endTime: ref.endTime, startByte: ref.startByte,
+                      endByte: ref.endByte, uri: ref.getUris()[0] };
+      } catch (err) {
+        e.error = String(err && (err.message || err.code) || err);
+      }
+      st.trickModes.push(e);
+    }
+    for (const tr of player.getImageTracks()) {
+      st.imageTracks.push({ width: tr.width, height: tr.height, tilesLayout: tr.tilesLayout,
+                            mimeType: tr.mimeType });
+      for (const time of [1, 5, 9]) {
+        const th = await player.getThumbnails(tr.id, time);
+        st.thumbnails.push(th ? { time: time, startTime: th.startTime, duration: th.duration,
+                                  width: th.width, height: th.height, positionX: th.positionX,
+                                  positionY: th.positionY, uri: th.uris[0] }
+                              : { time: time, none: true });
+      }
+    }
   }
 
   function uniq(list) {
@@ -340,6 +381,9 @@
       manifestVideoCodecs: st.manifestVideoCodecs,
       timeline: st.timeline,
       live: st.live ? window.svLive.report() : null,
+      trickModes: st.trickModes,
+      imageTracks: st.imageTracks,
+      thumbnails: st.thumbnails,
       errors: st.errors,
       warnings: st.warnings,
       events: st.events,

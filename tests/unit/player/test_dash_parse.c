@@ -170,6 +170,45 @@ static void list_base_and_two_periods(void **state)
     sv__dash_mpd_free(mpd);
 }
 
+/* An AdaptationSet or Representation with an EssentialProperty (svserver's
+ * trick-mode set: key frames only) is left out, as ISO/IEC 23009-1 asks of a
+ * client that does not know the scheme; the main set stays whole. */
+static void essential_property_sets_are_dropped(void **state)
+{
+    const char *text =
+        "<MPD xmlns=\"urn:mpeg:dash:schema:mpd:2011\" type=\"static\" mediaPresentationDuration=\"PT8S\">"
+        "<Period><AdaptationSet id=\"0\" contentType=\"video\" mimeType=\"video/mp4\">"
+        "  <Representation id=\"240p\" bandwidth=\"300000\">"
+        "    <SegmentTemplate media=\"v/seg-$Number$.m4s\" duration=\"4\"/></Representation>"
+        "  <Representation id=\"odd\" bandwidth=\"1\">"
+        "    <EssentialProperty schemeIdUri=\"urn:example:unknown\"/>"
+        "    <SegmentTemplate media=\"o/seg-$Number$.m4s\" duration=\"4\"/></Representation>"
+        "</AdaptationSet>"
+        "<AdaptationSet id=\"2\" contentType=\"video\" mimeType=\"video/mp4\" codingDependency=\"false\">"
+        "  <EssentialProperty schemeIdUri=\"http://dashif.org/guidelines/trickmode\" value=\"0\"/>"
+        "  <Representation id=\"240p-trick\" bandwidth=\"20000\">"
+        "    <SegmentList timescale=\"1000\" duration=\"4000\">"
+        "      <Initialization sourceURL=\"v/init.mp4\"/>"
+        "      <SegmentURL media=\"v/seg-1.m4s\" mediaRange=\"0-99\"/>"
+        "      <SegmentURL media=\"v/seg-2.m4s\" mediaRange=\"0-99\"/>"
+        "    </SegmentList></Representation></AdaptationSet>"
+        "<AdaptationSet id=\"1\" contentType=\"audio\" mimeType=\"audio/mp4\">"
+        "  <Representation id=\"a\" bandwidth=\"128000\">"
+        "    <SegmentTemplate media=\"a/seg-$Number$.m4s\" duration=\"4\"/></Representation>"
+        "</AdaptationSet></Period></MPD>";
+    sv__dash_mpd *mpd = parse_ok(text, "http://h/t/manifest.mpd");
+    (void)state;
+
+    const sv__dash_period *p = &mpd->periods[0];
+    assert_int_equal(p->nb_sets, 2);
+    assert_int_equal(p->sets[0].id, 0);
+    assert_int_equal(p->sets[0].nb_reps, 1);
+    assert_string_equal(p->sets[0].reps[0].id, "240p");
+    assert_int_equal(p->sets[1].id, 1);
+    assert_int_equal(p->sets[1].content, SV_DASH_AUDIO);
+    sv__dash_mpd_free(mpd);
+}
+
 static void dynamic_mpd_timing(void **state)
 {
     const char *text =
@@ -384,6 +423,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(vod_template_timeline_and_cdns),
         cmocka_unit_test(list_base_and_two_periods),
+        cmocka_unit_test(essential_property_sets_are_dropped),
         cmocka_unit_test(dynamic_mpd_timing),
         cmocka_unit_test(templates_and_times),
         cmocka_unit_test(init_ranges_without_source_url),
