@@ -408,16 +408,33 @@ static int parse_representation(ctx *c, const xmlNode *n, const sv__dash_adaptat
     return 0;
 }
 
-/* Does `n` carry an EssentialProperty? This parser knows no scheme of
- * one, and ISO/IEC 23009-1 5.8.4.8 asks a client to ignore an element
- * whose essential property it does not know: svserver's trick-mode sets
- * (http://dashif.org/guidelines/trickmode, key frames only) are the ones
- * this drops, so they never stand in for the video. */
-static int has_essential(const xmlNode *n)
+/* The EssentialProperty schemes the player knows: trick-mode sets (kept
+ * out of normal playback by the model, model_dash.c), thumbnail tiles (the
+ * seek thumbnails), and the colour description of ISO/IEC 23001-8 (CICP),
+ * which the decoder follows. */
+static const char *const known_essentials[] = {
+    "http://dashif.org/guidelines/trickmode",
+    "http://dashif.org/thumbnail_tile",
+    "http://dashif.org/guidelines/thumbnail_tile",
+    "urn:mpeg:mpegb:cicp:colourprimaries",
+    "urn:mpeg:mpegb:cicp:transfercharacteristics",
+    "urn:mpeg:mpegb:cicp:matrixcoefficients",
+};
+
+/* Does `n` carry an EssentialProperty of a scheme the player does not know?
+ * ISO/IEC 23009-1 5.8.4.8 asks a client to ignore such an element. */
+static int has_unknown_essential(ctx *c, const xmlNode *n)
 {
-    for (const xmlNode *ch = n->children; ch; ch = ch->next)
-        if (is(ch, "EssentialProperty"))
+    for (const xmlNode *ch = n->children; ch; ch = ch->next) {
+        if (!is(ch, "EssentialProperty"))
+            continue;
+        const char *scheme = attr(c, ch, "schemeIdUri");
+        int known = 0;
+        for (size_t k = 0; scheme && !known && k < sizeof(known_essentials) / sizeof(*known_essentials); k++)
+            known = !strcasecmp(scheme, known_essentials[k]);
+        if (!known)
             return 1;
+    }
     return 0;
 }
 
@@ -462,7 +479,7 @@ static int parse_adaptation(ctx *c, const xmlNode *n, const bases *parent,
         }
     }
     for (const xmlNode *ch = n->children; ch; ch = ch->next) {
-        if (!is(ch, "Representation") || has_essential(ch))
+        if (!is(ch, "Representation") || has_unknown_essential(c, ch))
             continue;
         if (as->nb_reps == MAX_ITEMS)
             return sv__parse_fail(c->err, (int)xmlGetLineNo(ch),
@@ -499,7 +516,7 @@ static int parse_period(ctx *c, const xmlNode *n, const bases *parent, sv__dash_
     if ((ret = merge_segments(c, n, &seg)) < 0)
         return ret;
     for (const xmlNode *ch = n->children; ch; ch = ch->next) {
-        if (!is(ch, "AdaptationSet") || has_essential(ch))
+        if (!is(ch, "AdaptationSet") || has_unknown_essential(c, ch))
             continue;
         if (!(p->sets = sv__arena_grow(c->arena, p->sets, &cap, p->nb_sets + 1, sizeof(*p->sets))))
             return SV_ERR_NOMEM;
