@@ -801,9 +801,10 @@ typedef struct sv_player_stats {
     double min_playback_rate;     /* the lowest and highest played since load */
     double max_playback_rate;
     int64_t playback_rate_changes;
-    /* (API 2.4) Text tracks and captions: pieces skipped because they did
-     * not parse (a subtitle segment or file, a TTML document or element, a
-     * caption packet), each logged as a warning; playback goes on. */
+    /* (API 2.4) Text tracks, captions and thumbnails: pieces skipped
+     * because they did not parse (a subtitle segment or file, a TTML
+     * document or element, a caption packet, a thumbnail image), each
+     * logged as a warning; playback goes on. */
     int64_t text_skipped;
     /* (API 2.5) HTTP: requests answered over HTTP/1.x and over HTTP/2
      * (every attempt: manifests, segments, keys, retries), and the

@@ -253,6 +253,18 @@ void sv__thumbs_tick(sv__thumbs *t, double position)
     }
 }
 
+/* Tile i cannot be used: never tried again, warned and counted. */
+static int broken(sv__thumbs *t, size_t i, const char *why)
+{
+    t->tiles[i].failed = 1;
+    SV_LOGW(t->env->log, "thumbs", "thumbnail image %zu (from %.3f s) skipped: it %s", i + 1,
+            t->starts[i], why);
+    sv__mutex_lock(&t->env->st->lock);
+    t->env->st->stats.text_skipped++;
+    sv__mutex_unlock(&t->env->st->lock);
+    return SV_ERR_DECODE;
+}
+
 /* Decodes tile i into t->frame unless it is there. Under the lock. */
 static int decode_tile(sv__thumbs *t, size_t i)
 {
@@ -267,13 +279,10 @@ static int decode_tile(sv__thumbs *t, size_t i)
     if ((ret = avcodec_send_packet(t->dec, t->pkt)) < 0 ||
         (ret = avcodec_receive_frame(t->dec, t->frame)) < 0) {
         avcodec_flush_buffers(t->dec);
-        t->tiles[i].failed = 1;
-        return SV_ERR_DECODE;
+        return broken(t, i, "is not a JPEG that decodes");
     }
-    if (t->frame->width < t->cols || t->frame->height < t->rows) {
-        t->tiles[i].failed = 1;
-        return SV_ERR_DECODE;
-    }
+    if (t->frame->width < t->cols || t->frame->height < t->rows)
+        return broken(t, i, "is smaller than its grid");
     t->frame_tile = i;
     return 0;
 }
