@@ -334,6 +334,14 @@ int sv__model_dash_update(sv__presentation *pres, double now_utc, sv__parse_erro
 void sv__model_set_target_latency(sv__presentation *pres, double target, double now_utc);
 
 /*
+ * A target latency (seconds; < 0: none, returned as is) within the
+ * manifest's range: DASH ServiceDescription Latency@min and @max when they
+ * are given (the service says how close it can be played and how far
+ * behind it may be). Pure: reads pres->min_latency and max_latency only.
+ */
+double sv__model_clamp_latency(const sv__presentation *pres, double target);
+
+/*
  * LL-HLS: the URL to load `playlist_url` (another rendition's) with, from
  * the rendition report of `from` (the rep played): the playlist with the
  * _HLS_msn and _HLS_part the report gives (RFC 8216bis 6.2.5.2). Returns 0
