@@ -9,10 +9,16 @@
  * Loop thread only.
  */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "player/core/scheduler_internal.h"
+
+/* A preload hint with no byte for this long: its producer stalled. Parts
+ * land every part target (0.2-1 s); a publisher that comes back needs its
+ * stream probed before its first part (over a second). */
+#define HINT_STALL_S 2.0
 
 static sv__period *period_of(sched_stream *ss)
 {
@@ -243,6 +249,18 @@ static void on_segment(void *opaque, sv__fetch_result *r)
     sv__sched *s = ss->owner;
     struct sv_player *p = s->p;
     ss->fetch_id = 0;
+    if (r->error && ss->fetch_hint && !ss->fetch_is_init) {
+        /* The hint did not come: the next playlist says what did. */
+        PLOGI(p, "%s: preload hint %s not answered (%s): waiting for the playlist",
+              ss->type == SV_TRACK_VIDEO ? "video" : "audio", ss->seg_url, r->message);
+        sv__free(p->settings.allocator, r->data);
+        snprintf(ss->hint_failed, sizeof(ss->hint_failed), "%s", ss->seg_url);
+        ss->seg_url[0] = '\0'; /* not taken: listed again, it is fetched */
+        ss->fetch_hint = 0;
+        ss->waiting_live = 1;
+        return;
+    }
+    ss->fetch_hint = 0;
     if (r->error) {
         sv__free(p->settings.allocator, r->data);
         sv__sched_segment_failed(ss, r);
@@ -308,13 +326,14 @@ static void on_piece(void *opaque, const uint8_t *data, size_t len, size_t offse
 }
 
 static int start_fetch(sched_stream *ss, const sv__resource *res, sv__fetch_cb cb,
-                       const char *query, int growing)
+                       const char *query, int growing, double hint_stall_s)
 {
     /* A body shorter than its own boxes is a truncated segment: retried,
      * then skipped, never handed to the demuxer (media/segment_check.c). */
     sv__fetch_req req = { .kind = SV__FETCH_SEGMENT, .url = res->url, .offset = res->offset,
                           .length = res->length, .query = query, .check = sv__segment_check,
-                          .progress = growing ? on_piece : NULL };
+                          .progress = growing ? on_piece : NULL,
+                          .hint_stall_s = hint_stall_s };
     int64_t id = sv__fetch(ss->owner->p->fetcher, &req, cb, ss);
     if (id < 0) {
         sv__env_error(&ss->owner->p->env, (int)id, 1, "cannot request %s", res->url);
@@ -464,6 +483,14 @@ static void pump(sched_stream *ss)
 
     long i = sv__model_find_segment(rep, ss->next_time);
     i = ll_entry(ss, t, &ri, &rep, &reason, i);
+    if (ss->hint_failed[0] && i >= 0 && (size_t)i + 1 == rep->nb_segs) {
+        char url[SV__URL_MAX];
+        sv__segment e = sv__rep_segment(rep, (size_t)i);
+        if (e.part && sv__segment_url(rep, &e, url, sizeof(url)) && !strcmp(url, ss->hint_failed)) {
+            ss->waiting_live = 1;
+            return; /* the failed hint, not listed again yet */
+        }
+    }
     while (i >= 0 && (size_t)i < rep->nb_segs && sv__rep_segment(rep, (size_t)i).gap)
         i++;
     if (i < 0 || (size_t)i >= rep->nb_segs) {
@@ -508,7 +535,7 @@ static void pump(sched_stream *ss)
         ss->fetch_is_init = 1;
         ss->chosen_rep = ri;
         ss->chosen_reason = reason;
-        start_fetch(ss, seg->init, on_segment, cmcd_for(ss, ri, 1, 0, cmcd, sizeof(cmcd)), 0);
+        start_fetch(ss, seg->init, on_segment, cmcd_for(ss, ri, 1, 0, cmcd, sizeof(cmcd)), 0, 0);
         return;
     }
     ss->fetch_is_init = 0;
@@ -522,8 +549,13 @@ static void pump(sched_stream *ss)
      * grows (an encrypted one is decrypted whole). */
     ss->growing = rep->chunked && !seg->key && !t->encrypted && !sv__recv_encrypted(ss->recv);
     ss->fetch_last = p->pres->live && (size_t)i + 1 == rep->nb_segs;
+    /* An LL-HLS preload hint (the last entry, a part) is held by the server
+     * until the part exists: one attempt, given up after HINT_STALL_S
+     * without a byte (an encoder that stalled may come back after a
+     * discontinuity, with a part that does not continue this run). */
+    ss->fetch_hint = ss->fetch_last && seg->part && rep->ll.can_block;
     start_fetch(ss, &res, on_segment, cmcd_for(ss, ri, 0, seg->duration, cmcd, sizeof(cmcd)),
-                ss->growing);
+                ss->growing, ss->fetch_hint ? HINT_STALL_S : 0);
 }
 
 /* ---- the scheduler's interface ------------------------------------------------- */

@@ -20,6 +20,10 @@ typedef struct sched_stream {
     int fetch_is_init;
     int growing;               /* the media fetch in flight reads the segment as it grows */
     int fetch_last;            /* ... is of the last entry listed (live) */
+    int fetch_hint;            /* ... is an LL-HLS preload hint */
+    /* A preload hint that failed (its producer stalled): not asked again
+     * before the next playlist load lists what really came. */
+    char hint_failed[SV__URL_MAX];
     int fetch_is_index;        /* playlist or sidx for `fetch_rep` */
     int fetch_rep;
     sv__segment seg;           /* the segment being fetched (copied) */

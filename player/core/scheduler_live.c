@@ -193,6 +193,7 @@ static void on_playlist_refresh(void *opaque, sv__fetch_result *r)
     sched_stream *ss = opaque;
     struct sv_player *p = ss->owner->p;
     ss->refreshing = 0;
+    ss->hint_failed[0] = '\0';
     sv__track *t = sv__sched_track_of(ss);
     if (r->error) {
         sv__env_error(&p->env, r->error, 0, "%s", r->message);
@@ -248,8 +249,11 @@ static void refresh_due(void *arg)
             char url[SV__URL_MAX];
             const sv__rep *rep = &t->reps[ss->last_rep];
             req.url = rep->playlist_url;
-            if (rep->ll.can_block && blocking_url(rep, url, sizeof(url)))
+            req.hold_s = 0;
+            if (rep->ll.can_block && blocking_url(rep, url, sizeof(url))) {
                 req.url = url;
+                req.hold_s = 3 * rep->ll.target_duration; /* RFC 8216bis 6.2.5.2 */
+            }
             ss->refresh_id = sv__fetch(p->fetcher, &req, on_playlist_refresh, ss);
             ss->refreshing = ss->refresh_id > 0;
             started |= ss->refreshing;

@@ -138,6 +138,8 @@ typedef struct sv__rep {
         int64_t next_msn;
         int next_part;
         double part_target;
+        double target_duration;  /* EXT-X-TARGETDURATION: a server holds a blocking
+                                    reload or a preload hint up to three of them */
         /* EXT-X-RENDITION-REPORT: where the other renditions' playlists
          * end (in seg_arena; replaced with each load). */
         const struct sv__ll_report { const char *uri; int64_t last_msn, last_part; } *reports;

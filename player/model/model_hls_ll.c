@@ -22,6 +22,7 @@ void sv__model_hls_ll_state(sv__rep *rep, const sv__hls_playlist *pl)
     rep->ll.can_block = pl->can_block_reload;
     rep->ll.can_skip = pl->can_skip_until > 0;
     rep->ll.part_target = pl->part_target;
+    rep->ll.target_duration = pl->target_duration;
     int64_t after = pl->media_sequence + pl->skipped_segments + (int64_t)pl->nb_segments;
     if (pl->preload_uri) {
         /* The playlist that lists the hinted part. */
