@@ -9,16 +9,10 @@
  * Loop thread only.
  */
 #include <math.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "player/core/scheduler_internal.h"
-
-/* A preload hint with no byte for this long: its producer stalled. Parts
- * land every part target (0.2-1 s); a publisher that comes back needs its
- * stream probed before its first part (over a second). */
-#define HINT_STALL_S 2.0
 
 static sv__period *period_of(sched_stream *ss)
 {
@@ -249,18 +243,8 @@ static void on_segment(void *opaque, sv__fetch_result *r)
     sv__sched *s = ss->owner;
     struct sv_player *p = s->p;
     ss->fetch_id = 0;
-    if (r->error && ss->fetch_hint && !ss->fetch_is_init) {
-        /* The hint did not come: the next playlist says what did. */
-        PLOGI(p, "%s: preload hint %s not answered (%s): waiting for the playlist",
-              ss->type == SV_TRACK_VIDEO ? "video" : "audio", ss->seg_url, r->message);
-        sv__free(p->settings.allocator, r->data);
-        snprintf(ss->hint_failed, sizeof(ss->hint_failed), "%s", ss->seg_url);
-        ss->seg_url[0] = '\0'; /* not taken: listed again, it is fetched */
-        ss->fetch_hint = 0;
-        ss->waiting_live = 1;
+    if (sv__sched_hint_failed(ss, r))
         return;
-    }
-    ss->fetch_hint = 0;
     if (r->error) {
         sv__free(p->settings.allocator, r->data);
         sv__sched_segment_failed(ss, r);
@@ -483,14 +467,8 @@ static void pump(sched_stream *ss)
 
     long i = sv__model_find_segment(rep, ss->next_time);
     i = ll_entry(ss, t, &ri, &rep, &reason, i);
-    if (ss->hint_failed[0] && i >= 0 && (size_t)i + 1 == rep->nb_segs) {
-        char url[SV__URL_MAX];
-        sv__segment e = sv__rep_segment(rep, (size_t)i);
-        if (e.part && sv__segment_url(rep, &e, url, sizeof(url)) && !strcmp(url, ss->hint_failed)) {
-            ss->waiting_live = 1;
-            return; /* the failed hint, not listed again yet */
-        }
-    }
+    if (sv__sched_hint_withheld(ss, rep, i))
+        return; /* the failed hint, not listed again yet */
     while (i >= 0 && (size_t)i < rep->nb_segs && sv__rep_segment(rep, (size_t)i).gap)
         i++;
     if (i < 0 || (size_t)i >= rep->nb_segs) {

@@ -262,3 +262,34 @@ static void refresh_due(void *arg)
     if (!started)
         sv__sched_schedule_refresh(s);
 }
+
+/* ---- LL-HLS preload hints ---------------------------------------------------- */
+
+int sv__sched_hint_failed(sched_stream *ss, sv__fetch_result *r)
+{
+    struct sv_player *p = ss->owner->p;
+    int hint = ss->fetch_hint && !ss->fetch_is_init;
+    ss->fetch_hint = 0;
+    if (!r->error || !hint)
+        return 0;
+    /* The hint did not come: the next playlist says what did. */
+    PLOGI(p, "%s: preload hint %s not answered (%s): waiting for the playlist",
+          ss->type == SV_TRACK_VIDEO ? "video" : "audio", ss->seg_url, r->message);
+    sv__free(p->settings.allocator, r->data);
+    snprintf(ss->hint_failed, sizeof(ss->hint_failed), "%s", ss->seg_url);
+    ss->seg_url[0] = '\0'; /* not taken: listed again, it is fetched */
+    ss->waiting_live = 1;
+    return 1;
+}
+
+int sv__sched_hint_withheld(sched_stream *ss, const sv__rep *rep, long i)
+{
+    if (!ss->hint_failed[0] || i < 0 || (size_t)i + 1 != rep->nb_segs)
+        return 0;
+    char url[SV__URL_MAX];
+    sv__segment e = sv__rep_segment(rep, (size_t)i);
+    if (!e.part || !sv__segment_url(rep, &e, url, sizeof(url)) || strcmp(url, ss->hint_failed))
+        return 0;
+    ss->waiting_live = 1;
+    return 1;
+}
