@@ -17,7 +17,7 @@
  * buffer the stream needs at the edge. The target is held within the
  * manifest's DASH Latency@min..@max; a latency over @max by more than
  * 0.5 s (more than the rate can make up soon) sends the player back to the
- * live start, at most once per 10 s (dash.js's liveCatchup maxDrift).
+ * live start, at most once per 4 s (dash.js's liveCatchup maxDrift).
  * The audio output plays the rate
  * with the pitch kept (libavfilter's atempo); video follows the audio
  * clock, or its own clock sped up alike when there is no audio.
@@ -38,7 +38,8 @@
 #define MIN_CHANGE_GAP_S 0.5
 #define LOW_BUFFER_S 0.5        /* no speeding up with less than this buffered */
 #define MAX_DRIFT_EXTRA_S 0.5   /* over Latency@max by more than this: back to the live start */
-#define CATCH_UP_GAP_S 10.0     /* at most one such seek in this long */
+#define CATCH_UP_GAP_S 4.0      /* at most one such seek in this long: a seek made while
+                                   the next publisher was not there yet is made again soon */
 
 void sv__latency_reset(struct sv_player *p)
 {
