@@ -26,6 +26,9 @@
 /* The capture clock's anchor is checked against this much of the feed
  * read in real time after the probe before media time 0 is dated. */
 #define SETTLE_MS 500
+/* More than this early is a jump in the feed's timestamps, not a late
+ * anchor: not followed. */
+#define MAX_EARLY_MS 2000
 
 typedef struct pkt_queue {
     sv__mutex lock;
@@ -208,6 +211,8 @@ static int64_t capture_t0(pipe_state *p)
     sv__mutex_lock(&p->q.lock);
     early = p->q.min_offset_ms < 0 ? -p->q.min_offset_ms : 0;
     sv__mutex_unlock(&p->q.lock);
+    if (early > MAX_EARLY_MS)
+        early = 0;
     ms -= early;
     now = sv__live_wall_ms();
     if (ms > now)

@@ -425,14 +425,19 @@ static int add_tail(media_sink *k, const sv__hls_playlist *pl)
         first--;
     if (!l->n || (first == pl->nb_parts && !pl->preload_uri))
         return 0;
-    /* The tail's own init, key and epoch: after a discontinuity they are
-     * not the last segment's. */
+    /* The last segment's init, key and epoch go on, unless a discontinuity
+     * after it (an encoder that came back) brings the tail its own. A
+     * delta update may carry no EXT-X-MAP or EXT-X-KEY at all (they were
+     * before the skipped segments): then the kept ones hold. */
     sv__segment like = l->segs[l->n - 1];
     int ret;
-    like.disc = pl->tail_discontinuity_sequence;
-    if ((ret = map_of(k, pl, pl->tail_map, &like.init)) < 0 ||
-        (ret = key_of(k, pl, pl->tail_key, &like.key)) < 0)
-        return ret;
+    if (pl->tail_discontinuity) {
+        like.disc = pl->tail_discontinuity_sequence;
+        if (pl->tail_map >= 0 && (ret = map_of(k, pl, pl->tail_map, &like.init)) < 0)
+            return ret;
+        if (pl->nb_keys && (ret = key_of(k, pl, pl->tail_key, &like.key)) < 0)
+            return ret;
+    }
     if (pl->tail_program_date_time && first < pl->nb_parts) {
         double pdt = sv__dash_parse_datetime(pl->tail_program_date_time);
         if (pdt > 0)

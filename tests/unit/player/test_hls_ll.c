@@ -248,13 +248,32 @@ static void delta_update_merges_the_kept_segments(void **state)
     assert_string_equal(sv__rep_segment(r, 7).init->url, BASE "init.mp4");
     assert_string_equal(sv__rep_segment(r, 6).init->url, BASE "init.mp4");
 
+    /* ... and so do the parts of the segment being written and the hint
+     * (svplay lost its init there and stalled 12 s into a live channel). */
+    const char *nomap_tail =
+        "#EXTM3U\n#EXT-X-VERSION:9\n#EXT-X-TARGETDURATION:2\n"
+        "#EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES,PART-HOLD-BACK=1.0,CAN-SKIP-UNTIL=12.0\n"
+        "#EXT-X-PART-INF:PART-TARGET=0.5\n#EXT-X-MEDIA-SEQUENCE:10\n"
+        "#EXT-X-SKIP:SKIPPED-SEGMENTS=3\n"
+        "#EXTINF:2.0,\nseg13.m4s\n#EXTINF:2.0,\nseg14.m4s\n"
+        "#EXT-X-PART:DURATION=0.5,URI=\"p15.0.mp4\",INDEPENDENT=YES\n"
+        "#EXT-X-PRELOAD-HINT:TYPE=PART,URI=\"p15.1.mp4\"\n";
+    assert_int_equal(sv__model_hls_media(pres, r, nomap_tail, strlen(nomap_tail),
+                                         BASE "live.m3u8", &err), 0);
+    assert_int_equal(r->nb_segs, 1 + 4 + 1 + 2 + 2);
+    for (size_t i = 8; i < 10; i++) {
+        assert_non_null(sv__rep_segment(r, i).init);
+        assert_string_equal(sv__rep_segment(r, i).init->url, BASE "init.mp4");
+        assert_int_equal(sv__rep_segment(r, i).disc, sv__rep_segment(r, 7).disc);
+    }
+
     /* A delta that skips what the kept list no longer has is refused. */
     const char *gone = "#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXT-X-MEDIA-SEQUENCE:2\n"
                        "#EXT-X-SKIP:SKIPPED-SEGMENTS=3\n#EXTINF:2.0,\nseg5.m4s\n";
     assert_int_equal(sv__model_hls_media(pres, r, gone, strlen(gone), BASE "live.m3u8", &err),
                      SV_ERR_PARSE);
     assert_non_null(strstr(err.message, "EXT-X-SKIP"));
-    assert_int_equal(r->nb_segs, 8); /* unchanged */
+    assert_int_equal(r->nb_segs, 10); /* unchanged */
     sv__model_destroy(pres);
 }
 
