@@ -439,13 +439,13 @@ static void pump(sched_stream *ss)
             req.url = rep->index_range.url;
             req.offset = rep->index_range.offset;
             req.length = rep->index_range.length;
-        } else {
-            req.url = rep->playlist_url;
         }
+        char plain[SV__URL_MAX], url[SV__URL_MAX];
+        if (rep->seg_state != SV__SEGS_NEED_INDEX && rep->playlist_url)
+            req.url = sv__sched_plain_playlist_url(rep->playlist_url, plain, sizeof(plain));
         /* LL-HLS: switching renditions, the one played reports where the
          * other's playlist ends: it is asked for as of then (a blocking
          * reload answered at once, never an older playlist). */
-        char url[SV__URL_MAX];
         if (ss->last_rep >= 0 && ss->last_rep != ri && rep->seg_state == SV__SEGS_NEED_PLAYLIST &&
             sv__model_hls_report_url(&t->reps[ss->last_rep], rep->playlist_url, url,
                                      sizeof(url)) == 0) {
@@ -469,6 +469,22 @@ static void pump(sched_stream *ss)
     i = ll_entry(ss, t, &ri, &rep, &reason, i);
     if (sv__sched_hint_withheld(ss, rep, i))
         return; /* the failed hint, not listed again yet */
+    /* Live HLS: only the rendition played is reloaded, so one the ABR
+     * turns to again may end before next_time; no refresh would bring it
+     * (the player stalled for good there): it is reloaded first, through
+     * the played one's rendition report, at most twice a second. */
+    if (p->pres->live && p->pres->kind == SV__SOURCE_HLS && ss->last_rep >= 0 &&
+        ri != ss->last_rep && (i < 0 || (size_t)i >= rep->nb_segs) && rep->playlist_url &&
+        sv__loop_now(p->loop) - ss->stale_reload_s >= 0.5) {
+        ss->stale_reload_s = sv__loop_now(p->loop);
+        PLOGD(p, "%s: representation %d lists nothing at %.3f s: its playlist again",
+              ss->type == SV_TRACK_VIDEO ? "video" : "audio", ri, ss->next_time);
+        rep->seg_state = SV__SEGS_NEED_PLAYLIST;
+        ss->chosen_rep = ri;
+        ss->chosen_reason = reason;
+        pump(ss);
+        return;
+    }
     while (i >= 0 && (size_t)i < rep->nb_segs && sv__rep_segment(rep, (size_t)i).gap)
         i++;
     if (i < 0 || (size_t)i >= rep->nb_segs) {

@@ -24,6 +24,7 @@ typedef struct sched_stream {
     /* A preload hint that failed (its producer stalled): not asked again
      * before the next playlist load lists what really came. */
     char hint_failed[SV__URL_MAX];
+    double stale_reload_s;     /* loop clock of the last reload of a stale other rep */
     int fetch_is_index;        /* playlist or sidx for `fetch_rep` */
     int fetch_rep;
     sv__segment seg;           /* the segment being fetched (copied) */
@@ -97,6 +98,11 @@ int sv__sched_hint_failed(sched_stream *ss, sv__fetch_result *r);
 /* Entry i of rep is the hint that failed, not listed again by a playlist
  * load since: the stream waits (1), else 0. */
 int sv__sched_hint_withheld(sched_stream *ss, const sv__rep *rep, long i);
+/* An HLS playlist URL without the delivery directives (_HLS_msn, _HLS_part,
+ * _HLS_skip) its last load carried: `url` itself when it has none (or buf
+ * is too small), else buf. A playlist loaded whole again (a rendition
+ * played before, its list stale) must not ask for a delta update. */
+const char *sv__sched_plain_playlist_url(const char *url, char *buf, size_t cap);
 void sv__sched_pump_later(sched_stream *ss, double delay_s);
 /* scheduler.c: cancels every fetch, timer and refresh of the scheduler. */
 void sv__sched_cancel(sv__sched *s);

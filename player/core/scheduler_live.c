@@ -293,3 +293,31 @@ int sv__sched_hint_withheld(sched_stream *ss, const sv__rep *rep, long i)
     ss->waiting_live = 1;
     return 1;
 }
+
+const char *sv__sched_plain_playlist_url(const char *url, char *buf, size_t cap)
+{
+    const char *q = strchr(url, '?');
+    size_t n = q ? (size_t)(q - url) : strlen(url), len;
+    char sep = '?';
+    if (!q || !strstr(q, "_HLS_"))
+        return url;
+    if (n >= cap)
+        return url;
+    memcpy(buf, url, n);
+    len = n;
+    for (const char *a = q + 1; a && *a;) {
+        const char *e = strchr(a, '&');
+        size_t al = e ? (size_t)(e - a) : strlen(a);
+        if (al && strncmp(a, "_HLS_", 5) != 0) {
+            if (len + al + 2 >= cap)
+                return url;
+            buf[len++] = sep;
+            memcpy(buf + len, a, al);
+            len += al;
+            sep = '&';
+        }
+        a = e ? e + 1 : NULL;
+    }
+    buf[len] = '\0';
+    return buf;
+}

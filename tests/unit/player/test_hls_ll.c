@@ -189,6 +189,11 @@ static void model_plays_the_parts(void **state)
     char url[SV__URL_MAX];
     assert_int_equal(sv__model_hls_report_url(r, "http://h/alt/live.m3u8", url, sizeof(url)), 0);
     assert_string_equal(url, "http://h/alt/live.m3u8?_HLS_msn=13&_HLS_part=2");
+    /* The URL of the other playlist's last load keeps its own query, not
+     * that load's delivery directives. */
+    assert_int_equal(sv__model_hls_report_url(r, "http://h/alt/live.m3u8?t=1&_HLS_msn=3&_HLS_part=1"
+                                              "&_HLS_skip=YES", url, sizeof(url)), 0);
+    assert_string_equal(url, "http://h/alt/live.m3u8?t=1&_HLS_msn=13&_HLS_part=2");
     assert_int_equal(sv__model_hls_report_url(r, "http://h/other.m3u8", url, sizeof(url)),
                      SV_ERR_NOT_FOUND);
     sv__model_destroy(pres);
