@@ -3,9 +3,9 @@
  * libxml2's xmlTextWriter, following the DASH-IF low-latency guidelines:
  * type dynamic, one Period per publisher (a reconnect starts a new one, at
  * its wall-clock start), SegmentTemplate with $Number$ and @duration, and
- * availabilityTimeOffset = segment - part with availabilityTimeComplete
- * false (a segment may be fetched as soon as its first part exists: the
- * server sends it chunked as its parts land), a ProducerReferenceTime and
+ * availabilityTimeOffset = segment - two parts with availabilityTimeComplete
+ * false (a segment may be fetched once its first part exists: the server
+ * sends it chunked as its parts land), a ProducerReferenceTime and
  * a ServiceDescription with the target latency and the playback rates a
  * player may use, UTCTiming (http-iso) on svserver's /api/v1/time.
  * Once the event ended: type static with each Period's duration.
@@ -64,6 +64,23 @@ static int periods(const sv__live_view *v, period *out, int cap)
         out[n - 1].duration += s->duration;
     }
     return n;
+}
+
+/* availabilityTimeOffset on the availability clock. availabilityStartTime
+ * and the Period's start are on the capture clock (media time t is dated
+ * when its frame reached svserver: the presentation timeline a player's
+ * latency is measured on), and a part exists only once its last frame went
+ * through the ladder and landed: a few tens of ms later on an idle
+ * machine, hundreds on a loaded one. So the first part of a segment is
+ * announced one part after it was captured whole (one part of allowance
+ * for the ladder), never before it exists as long as the ladder keeps
+ * within a part of real time (a request that still comes early is held
+ * until the part lands). */
+static double avail_offset(const sv__live_view *v)
+{
+    double ato = v->segment_s - 2 * v->part_s;
+
+    return ato > 0 ? ato : 0;
 }
 
 static int write_rep(xmlTextWriterPtr w, const sv__live_rend *r)
@@ -127,7 +144,7 @@ static int write_set(xmlTextWriterPtr w, const sv__live_view *v, const period *p
         W_ATTR(w, "media", "%s$RepresentationID$/seg-$Number$.m4s",
                v->vod && !audio ? "video/" : ""))
         return -1;
-    if (!v->ended && (W_ATTR(w, "availabilityTimeOffset", "%.3f", v->segment_s - v->part_s) ||
+    if (!v->ended && (W_ATTR(w, "availabilityTimeOffset", "%.3f", avail_offset(v)) ||
                       W_ATTR(w, "availabilityTimeComplete", "false")))
         return -1;
     if (W_END(w))

@@ -4,9 +4,18 @@
  * uv_async to wake the loop, which takes them all at once.
  */
 #include <stdlib.h>
+#include <sys/time.h>
 
 #include "backend/live/internal.h"
 #include "streamverse/common.h"
+
+int64_t sv__live_wall_ms(void)
+{
+    struct timeval tv;
+
+    gettimeofday(&tv, NULL);
+    return (int64_t)tv.tv_sec * 1000 + tv.tv_usec / 1000;
+}
 
 void sv__live_post(sv__live_channel *ch, const sv__live_event *ev)
 {

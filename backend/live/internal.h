@@ -158,6 +158,11 @@ typedef struct sv__live_start {
     int nb_rends;
     int epoch;
     int64_t msn0;            /* the publisher's first segment */
+    /* The capture clock: the wall time media time 0 reached svserver (the
+     * feed's first packet read, carried to t = 0 by the feed's
+     * timestamps). Every program date time and ProducerReferenceTime
+     * comes from it; when a part exists is the availability clock's
+     * business (dash.c). */
     int64_t pdt0_ms;
     int64_t title_id;        /* the event's title (pipeline.c: made at the event's start) */
     int scheme;              /* enum sv__protection_scheme of the event's output */
@@ -167,6 +172,8 @@ typedef struct sv__live_start {
     const sv__media_protection *prot;
 } sv__live_start;
 
+/* events.c: the wall clock, ms since the epoch (any thread). */
+int64_t sv__live_wall_ms(void);
 /* events.c: queues an event for the loop and wakes it (any thread); the
  * loop takes the queue and the last start announcement. */
 void sv__live_post(sv__live_channel *ch, const sv__live_event *ev);
@@ -256,9 +263,11 @@ void sv__live_av_log_install(void);
 
 /* pipeline.c: runs a publisher's feed (ic opened) on the calling thread
  * until it ends or ch->stop; *last_read_ns is set at every packet (the
- * listener's stall watch). proto: "srt" or "rtmp". Returns 0 or < 0. */
+ * listener's stall watch). proto: "srt" or "rtmp"; opened_ms: the wall
+ * clock when avformat_open_input() returned (the capture clock's anchor,
+ * before the stream info is probed). Returns 0 or < 0. */
 int sv__live_pipeline_run(sv__live_channel *ch, struct AVFormatContext *ic, const char *proto,
-                          int64_t *last_read_ns);
+                          int64_t opened_ms, int64_t *last_read_ns);
 
 /* ---- a CMAF track (track.c): one thread ------------------------------- */
 

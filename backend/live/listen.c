@@ -63,6 +63,7 @@ typedef struct listener {
     sv__live_channel *ch;
     int proto;
     int64_t last_read_ns;    /* while a feed runs: the last packet's arrival */
+    int64_t opened_ms;       /* wall clock when the publisher's input opened */
     int reading;
 } listener;
 
@@ -119,6 +120,11 @@ static int accept_one(listener *l, AVFormatContext **out)
     av_dict_free(&opts);
     if (ret < 0)
         return ret == AVERROR_EXIT ? SV_ERR_CANCELLED : SV_ERR_IO;
+    /* The capture clock's anchor: avformat_open_input() returns once the
+     * first bytes of the feed (the probe's few kB, the first packets of an
+     * encoder that sends in real time) were read, before
+     * avformat_find_stream_info() buffers a second or two of it. */
+    l->opened_ms = sv__live_wall_ms();
     *out = ic;
     return 0;
 }
@@ -168,7 +174,8 @@ static void *listen_main(void *arg)
         }
         self.reading = 1;
         self.last_read_ns = sv__monotonic_ns();
-        sv__live_pipeline_run(ch, ic, proto_name(self.proto), &self.last_read_ns);
+        sv__live_pipeline_run(ch, ic, proto_name(self.proto), self.opened_ms,
+                              &self.last_read_ns);
         self.reading = 0;
         avformat_close_input(&ic);
         sv__mutex_lock(&ch->lock);

@@ -12,7 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/time.h>
 #include <time.h>
 
 #include <libavformat/avformat.h>
@@ -25,6 +24,12 @@
 /* Compressed media waiting for the feed's thread: at most this much (about
  * three minutes at 5 Mb/s) before packets are dropped. */
 #define QUEUE_MAX_BYTES (128u << 20)
+/* The capture clock's anchor is checked against this much of the feed
+ * read in real time after the probe before media time 0 is dated. */
+#define SETTLE_MS 500
+/* More than this early is a jump in the feed's timestamps, not a late
+ * anchor: not followed. */
+#define MAX_EARLY_MS 2000
 
 typedef struct pkt_queue {
     sv__mutex lock;
@@ -35,6 +40,7 @@ typedef struct pkt_queue {
     size_t bytes;
     int ended, failed;
     int64_t dropped;
+    int64_t min_offset_ms;   /* least (read time - capture clock) of a packet */
     /* end of lock-guarded fields */
     int made;
 } pkt_queue;
@@ -63,6 +69,9 @@ typedef struct pipe_state {
     double part_ticks;       /* 90 kHz ticks a part */
     int64_t packets, frames, pushed; /* the feed's video: read, decoded, to the rungs */
     int64_t start_ns, behind_logged_ns;
+    int64_t opened_ms;       /* wall clock of the feed's first bytes */
+    int64_t first_us;        /* the feed's first timestamp (AV_TIME_BASE) */
+    int64_t probed_ms;       /* wall clock when the stream info was probed */
     pkt_queue q;
     sv__thread worker;
     int worker_started;
@@ -70,14 +79,6 @@ typedef struct pipe_state {
     int64_t work_cpu_ns;     /* the worker's CPU time (decode, audio) */
     char err[256];
 } pipe_state;
-
-static int64_t wall_ms(void)
-{
-    struct timeval tv;
-
-    gettimeofday(&tv, NULL);
-    return (int64_t)tv.tv_sec * 1000 + tv.tv_usec / 1000;
-}
 
 /* The rungs of the channel's ladder no taller than the source (at least
  * the smallest, at the source's height when even that is taller). */
@@ -183,6 +184,47 @@ static int open_all(pipe_state *p)
     return 0;
 }
 
+/* The capture clock of a feed timestamp (ms): the wall time the feed's
+ * first bytes were read (opened_ms) carried its first timestamp; later
+ * ones came that much feed time later. */
+static int64_t capture_of(const pipe_state *p, int64_t ts, AVRational tb)
+{
+    if (p->first_us == AV_NOPTS_VALUE)
+        return p->opened_ms;
+    return p->opened_ms + (av_rescale_q(ts, tb, AV_TIME_BASE_Q) - p->first_us) / 1000;
+}
+
+/* The capture clock at media time 0. Not the time the first frame leaves
+ * the decoder: that comes after avformat_find_stream_info() has held the
+ * start of the feed (up to analyzeduration), which dated every program
+ * date time 1.2 to 2 s late. The anchor itself may come late (RTMP's open
+ * returns after the publisher's metadata and the probe's first kilobytes):
+ * a packet read before its capture time says by how much, so the feed is
+ * read SETTLE_MS past the probe first and the earliest such packet moves
+ * the anchor back. Bounded by the decode time: timestamps that jump cannot
+ * date media in the future. */
+static int64_t capture_t0(pipe_state *p)
+{
+    int64_t ms = capture_of(p, p->t0, p->ic->streams[p->vi]->time_base), now, early;
+
+    for (int i = 0; i < SETTLE_MS / 10 && !p->ch->stop &&
+                    sv__live_wall_ms() < p->probed_ms + SETTLE_MS; i++)
+        sv__sleep_ns(10000000);
+    sv__mutex_lock(&p->q.lock);
+    early = p->q.min_offset_ms < 0 ? -p->q.min_offset_ms : 0;
+    sv__mutex_unlock(&p->q.lock);
+    if (early > MAX_EARLY_MS)
+        early = 0;
+    ms -= early;
+    now = sv__live_wall_ms();
+    if (ms > now)
+        ms = now;
+    SV_LOGI(p->ch->log, "live", "channel %s: media time 0 reached svserver %lld ms before its "
+            "first frame was decoded (the feed's probe; the anchor moved back %lld ms by the "
+            "packets read since)", p->ch->row.name, (long long)(now - ms), (long long)early);
+    return ms;
+}
+
 /* Announces the renditions, takes the segment numbers and the epoch. */
 static int start(pipe_state *p)
 {
@@ -194,7 +236,7 @@ static int start(pipe_state *p)
     p->st.msn0 = ch->next_msn;
     p->st.epoch = ch->next_epoch++;
     sv__mutex_unlock(&ch->lock);
-    p->st.pdt0_ms = wall_ms();
+    p->st.pdt0_ms = capture_t0(p);
     /* The event's title and key before any track writes. */
     if ((ret = sv__live_event_title(ch, &p->st, &p->prot, p->err, sizeof(p->err))) < 0)
         return ret;
@@ -219,12 +261,12 @@ static int start(pipe_state *p)
     return 0;
 }
 
-/* Says so (every 10 s at most) when the media time made lags the wall
- * clock since the first frame by 2 s: latency grows from there. */
+/* Says so (every 10 s at most) when the media time made lags the capture
+ * clock by 2 s: latency grows from there. */
 static void behind(pipe_state *p, int64_t pts)
 {
     int64_t now = sv__monotonic_ns();
-    double lag = (double)(now - p->start_ns) / 1e9 - (double)pts / 90000.0;
+    double lag = (double)(sv__live_wall_ms() - p->st.pdt0_ms) / 1e3 - (double)pts / 90000.0;
 
     if (lag > 2.0 && now - p->behind_logged_ns > 10000000000LL) {
         SV_LOGW(p->ch->log, "live", "channel %s: the output is %.1f s behind the wall clock "
@@ -291,6 +333,7 @@ static int queue_init(pkt_queue *q)
         sv__mutex_destroy(&q->lock);
         return SV_ERR_INTERNAL;
     }
+    q->min_offset_ms = INT64_MAX;
     q->made = 1;
     return 0;
 }
@@ -439,10 +482,11 @@ static void *work_main(void *arg)
 }
 
 int sv__live_pipeline_run(sv__live_channel *ch, AVFormatContext *ic, const char *proto,
-                          int64_t *last_read_ns)
+                          int64_t opened_ms, int64_t *last_read_ns)
 {
     pipe_state p = {.ch = ch, .proto = proto, .ic = ic, .vi = -1, .ai = -1,
-                    .t0 = AV_NOPTS_VALUE, .last_pts = INT64_MIN, .last_k = -1};
+                    .t0 = AV_NOPTS_VALUE, .last_pts = INT64_MIN, .last_k = -1,
+                    .opened_ms = opened_ms, .first_us = AV_NOPTS_VALUE};
     sv__live_event ev = {.kind = SV__LIVE_EV_END};
     AVPacket *pkt = av_packet_alloc();
     int ret = 0;
@@ -453,6 +497,8 @@ int sv__live_pipeline_run(sv__live_channel *ch, AVFormatContext *ic, const char 
                 ch->row.name, proto);
         goto out;
     }
+    p.probed_ms = sv__live_wall_ms();
+    p.first_us = ic->start_time;
     p.vi = av_find_best_stream(ic, AVMEDIA_TYPE_VIDEO, -1, -1, NULL, 0);
     p.ai = av_find_best_stream(ic, AVMEDIA_TYPE_AUDIO, -1, -1, NULL, 0);
     if (p.vi < 0) {
@@ -487,6 +533,15 @@ int sv__live_pipeline_run(sv__live_channel *ch, AVFormatContext *ic, const char 
         if (pkt->stream_index != p.vi && pkt->stream_index != p.ai) {
             av_packet_unref(pkt);
             continue;
+        }
+        if (pkt->dts != AV_NOPTS_VALUE) {
+            int64_t off = sv__live_wall_ms() -
+                          capture_of(&p, pkt->dts, ic->streams[pkt->stream_index]->time_base);
+
+            sv__mutex_lock(&p.q.lock);
+            if (off < p.q.min_offset_ms)
+                p.q.min_offset_ms = off;
+            sv__mutex_unlock(&p.q.lock);
         }
         if (queue_push(&p, pkt) < 0)
             break;

@@ -245,6 +245,7 @@ typedef struct sv__latency {
     double rate;                   /* asked of the outputs */
     double last_change_s;          /* player clock of the last change */
     int hold;                      /* the target is held (not after a seek behind the edge) */
+    double last_catch_up_s;        /* player clock of the last seek back to the live start */
     int64_t nb;                    /* samples in hist */
     uint32_t *hist;                /* SV__LATENCY_BINS counts; NULL until live is played */
 } sv__latency;
@@ -259,6 +260,12 @@ void sv__latency_free(struct sv_player *p);
 /* Holds the target (1: at a load and back at the live edge) or not (0:
  * a seek back into the DVR window plays on at rate 1). */
 void sv__latency_hold(struct sv_player *p, int hold);
+/* Pure: 1 when a live `latency` held at `target` is so far over the
+ * manifest's maximum latency `max` (< 0: none) that the rate cannot make it
+ * up and the player goes back to the live start instead: more than
+ * max - target + 0.5 s over the target (dash.js's liveCatchup maxDrift from
+ * ServiceDescription Latency@max). */
+int sv__latency_too_late(double latency, double target, double max);
 
 /* ---- the player ------------------------------------------------------------ */
 

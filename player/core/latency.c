@@ -14,7 +14,11 @@
  * 1 inside a dead band of 50 ms (left at 20 ms, so the rate does not flap
  * around the band's edge), changed at most every 0.5 s, and never faster
  * than 1 while less than 0.5 s is buffered: playing faster would eat the
- * buffer the stream needs at the edge. The audio output plays the rate
+ * buffer the stream needs at the edge. The target is held within the
+ * manifest's DASH Latency@min..@max; a latency over @max by more than
+ * 0.5 s (more than the rate can make up soon) sends the player back to the
+ * live start, at most once per 4 s (dash.js's liveCatchup maxDrift).
+ * The audio output plays the rate
  * with the pitch kept (libavfilter's atempo); video follows the audio
  * clock, or its own clock sped up alike when there is no audio.
  *
@@ -33,6 +37,9 @@
 #define DEAD_BAND_EXIT_S 0.02   /* ... kept until it falls under this */
 #define MIN_CHANGE_GAP_S 0.5
 #define LOW_BUFFER_S 0.5        /* no speeding up with less than this buffered */
+#define MAX_DRIFT_EXTRA_S 0.5   /* over Latency@max by more than this: back to the live start */
+#define CATCH_UP_GAP_S 4.0      /* at most one such seek in this long: a seek made while
+                                   the next publisher was not there yet is made again soon */
 
 void sv__latency_reset(struct sv_player *p)
 {
@@ -42,6 +49,7 @@ void sv__latency_reset(struct sv_player *p)
     l->nb = 0;
     l->target = -1;
     l->hold = 1;
+    l->last_catch_up_s = -1e9;
     if (l->hist)
         memset(l->hist, 0, SV__LATENCY_BINS * sizeof(*l->hist));
     sv__aout_set_speed(p->aout, 1.0);
@@ -73,14 +81,22 @@ void sv__latency_free(struct sv_player *p)
     p->latency.hist = NULL;
 }
 
-/* The target held now, seconds; < 0 none. */
+/* The target held now, seconds; < 0 none. Within the manifest's
+ * Latency@min..@max (the host's target too). */
 static double target_of(const struct sv_player *p)
 {
     if (p->settings.live_target_latency_ms < 0)
         return -1;
     if (p->settings.live_target_latency_ms > 0)
-        return p->settings.live_target_latency_ms / 1000.0;
+        return sv__model_clamp_latency(p->pres, p->settings.live_target_latency_ms / 1000.0);
     return p->pres->target_latency;
+}
+
+int sv__latency_too_late(double latency, double target, double max)
+{
+    if (!(max > 0) || target < 0 || max < target)
+        return 0;
+    return latency - target > max - target + MAX_DRIFT_EXTRA_S;
 }
 
 /* The latency under which a share `q` of the samples lie. */
@@ -148,6 +164,19 @@ void sv__latency_tick(struct sv_player *p, int playing, double buffer)
 
     double now = sv__player_now(p);
     int changed = 0;
+    /* Later than the manifest's maximum by more than the rate can make up
+     * (1.05 closes a second in 20 s): back to the live start, as dash.js
+     * does, at most once per CATCH_UP_GAP_S. */
+    if (l->target >= 0 && l->hold && p->playout == &p->own_playout &&
+        now - l->last_catch_up_s >= CATCH_UP_GAP_S &&
+        sv__latency_too_late(latency, l->target, pres->max_latency)) {
+        sv__cmd c = { .player = p, .kind = SV__CMD_SEEK, .flags = SV__SEEK_LIVE };
+        PLOGI(p, "live latency %.3f s is over the manifest's maximum %.3f s by more than "
+              "%.1f s: back to the live start", latency, pres->max_latency, MAX_DRIFT_EXTRA_S);
+        l->last_catch_up_s = now;
+        if (sv__control_seek(p, &c) == 0)
+            return;
+    }
     if (l->target >= 0 && l->hold && p->playout == &p->own_playout &&
         now - l->last_change_s >= MIN_CHANGE_GAP_S) {
         double r = rate_for(l, latency - l->target, buffer);

@@ -247,6 +247,8 @@ static void on_segment(void *opaque, sv__fetch_result *r)
     sv__sched *s = ss->owner;
     struct sv_player *p = s->p;
     ss->fetch_id = 0;
+    if (sv__sched_hint_failed(ss, r))
+        return;
     if (r->error) {
         sv__free(p->settings.allocator, r->data);
         sv__sched_segment_failed(ss, r);
@@ -312,13 +314,14 @@ static void on_piece(void *opaque, const uint8_t *data, size_t len, size_t offse
 }
 
 static int start_fetch(sched_stream *ss, const sv__resource *res, sv__fetch_cb cb,
-                       const char *query, int growing)
+                       const char *query, int growing, double hint_stall_s)
 {
     /* A body shorter than its own boxes is a truncated segment: retried,
      * then skipped, never handed to the demuxer (media/segment_check.c). */
     sv__fetch_req req = { .kind = SV__FETCH_SEGMENT, .url = res->url, .offset = res->offset,
                           .length = res->length, .query = query, .check = sv__segment_check,
-                          .progress = growing ? on_piece : NULL };
+                          .progress = growing ? on_piece : NULL,
+                          .hint_stall_s = hint_stall_s };
     int64_t id = sv__fetch(ss->owner->p->fetcher, &req, cb, ss);
     if (id < 0) {
         sv__env_error(&ss->owner->p->env, (int)id, 1, "cannot request %s", res->url);
@@ -440,13 +443,13 @@ static void pump(sched_stream *ss)
             req.url = rep->index_range.url;
             req.offset = rep->index_range.offset;
             req.length = rep->index_range.length;
-        } else {
-            req.url = rep->playlist_url;
         }
+        char plain[SV__URL_MAX], url[SV__URL_MAX];
+        if (rep->seg_state != SV__SEGS_NEED_INDEX && rep->playlist_url)
+            req.url = sv__sched_plain_playlist_url(rep->playlist_url, plain, sizeof(plain));
         /* LL-HLS: switching renditions, the one played reports where the
          * other's playlist ends: it is asked for as of then (a blocking
          * reload answered at once, never an older playlist). */
-        char url[SV__URL_MAX];
         if (ss->last_rep >= 0 && ss->last_rep != ri && rep->seg_state == SV__SEGS_NEED_PLAYLIST &&
             sv__model_hls_report_url(&t->reps[ss->last_rep], rep->playlist_url, url,
                                      sizeof(url)) == 0) {
@@ -468,6 +471,24 @@ static void pump(sched_stream *ss)
 
     long i = sv__model_find_segment(rep, ss->next_time);
     i = ll_entry(ss, t, &ri, &rep, &reason, i);
+    if (sv__sched_hint_withheld(ss, rep, i))
+        return; /* the failed hint, not listed again yet */
+    /* Live HLS: only the rendition played is reloaded, so one the ABR
+     * turns to again may end before next_time; no refresh would bring it
+     * (the player stalled for good there): it is reloaded first, through
+     * the played one's rendition report, at most twice a second. */
+    if (p->pres->live && p->pres->kind == SV__SOURCE_HLS && ss->last_rep >= 0 &&
+        ri != ss->last_rep && (i < 0 || (size_t)i >= rep->nb_segs) && rep->playlist_url &&
+        sv__loop_now(p->loop) - ss->stale_reload_s >= 0.5) {
+        ss->stale_reload_s = sv__loop_now(p->loop);
+        PLOGD(p, "%s: representation %d lists nothing at %.3f s: its playlist again",
+              ss->type == SV_TRACK_VIDEO ? "video" : "audio", ri, ss->next_time);
+        rep->seg_state = SV__SEGS_NEED_PLAYLIST;
+        ss->chosen_rep = ri;
+        ss->chosen_reason = reason;
+        pump(ss);
+        return;
+    }
     while (i >= 0 && (size_t)i < rep->nb_segs && sv__rep_segment(rep, (size_t)i).gap)
         i++;
     if (i < 0 || (size_t)i >= rep->nb_segs) {
@@ -512,7 +533,7 @@ static void pump(sched_stream *ss)
         ss->fetch_is_init = 1;
         ss->chosen_rep = ri;
         ss->chosen_reason = reason;
-        start_fetch(ss, seg->init, on_segment, cmcd_for(ss, ri, 1, 0, cmcd, sizeof(cmcd)), 0);
+        start_fetch(ss, seg->init, on_segment, cmcd_for(ss, ri, 1, 0, cmcd, sizeof(cmcd)), 0, 0);
         return;
     }
     ss->fetch_is_init = 0;
@@ -526,8 +547,13 @@ static void pump(sched_stream *ss)
      * grows (an encrypted one is decrypted whole). */
     ss->growing = rep->chunked && !seg->key && !t->encrypted && !sv__recv_encrypted(ss->recv);
     ss->fetch_last = p->pres->live && (size_t)i + 1 == rep->nb_segs;
+    /* An LL-HLS preload hint (the last entry, a part) is held by the server
+     * until the part exists: one attempt, given up after HINT_STALL_S
+     * without a byte (an encoder that stalled may come back after a
+     * discontinuity, with a part that does not continue this run). */
+    ss->fetch_hint = ss->fetch_last && seg->part && rep->ll.can_block;
     start_fetch(ss, &res, on_segment, cmcd_for(ss, ri, 0, seg->duration, cmcd, sizeof(cmcd)),
-                ss->growing);
+                ss->growing, ss->fetch_hint ? HINT_STALL_S : 0);
 }
 
 /* ---- the scheduler's interface ------------------------------------------------- */

@@ -20,6 +20,11 @@ typedef struct sched_stream {
     int fetch_is_init;
     int growing;               /* the media fetch in flight reads the segment as it grows */
     int fetch_last;            /* ... is of the last entry listed (live) */
+    int fetch_hint;            /* ... is an LL-HLS preload hint */
+    /* A preload hint that failed (its producer stalled): not asked again
+     * before the next playlist load lists what really came. */
+    char hint_failed[SV__URL_MAX];
+    double stale_reload_s;     /* loop clock of the last reload of a stale other rep */
     int fetch_is_index;        /* playlist or sidx for `fetch_rep` */
     int fetch_rep;
     sv__segment seg;           /* the segment being fetched (copied) */
@@ -80,6 +85,24 @@ struct sv__sched {
  * delay_s (on the stream's wait timer); at a live edge it waits
  * (sv__sched_schedule_avail). */
 void sv__sched_pump(sched_stream *ss);
+
+/* LL-HLS preload hints (scheduler_live.c). A hint with no byte for
+ * HINT_STALL_S: its producer stalled. Parts land every part target
+ * (0.2-1 s); a publisher that comes back needs its stream probed before
+ * its first part (over a second), so a hint given up by then was not
+ * answered with the new publisher's part. */
+#define HINT_STALL_S 2.0
+/* The fetch that ended with r was a preload hint that failed: the stream
+ * waits for the next playlist load (1: handled), else 0. */
+int sv__sched_hint_failed(sched_stream *ss, sv__fetch_result *r);
+/* Entry i of rep is the hint that failed, not listed again by a playlist
+ * load since: the stream waits (1), else 0. */
+int sv__sched_hint_withheld(sched_stream *ss, const sv__rep *rep, long i);
+/* An HLS playlist URL without the delivery directives (_HLS_msn, _HLS_part,
+ * _HLS_skip) its last load carried: `url` itself when it has none (or buf
+ * is too small), else buf. A playlist loaded whole again (a rendition
+ * played before, its list stale) must not ask for a delta update. */
+const char *sv__sched_plain_playlist_url(const char *url, char *buf, size_t cap);
 void sv__sched_pump_later(sched_stream *ss, double delay_s);
 /* scheduler.c: cancels every fetch, timer and refresh of the scheduler. */
 void sv__sched_cancel(sv__sched *s);

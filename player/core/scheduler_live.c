@@ -194,6 +194,7 @@ static void on_playlist_refresh(void *opaque, sv__fetch_result *r)
     sched_stream *ss = opaque;
     struct sv_player *p = ss->owner->p;
     ss->refreshing = 0;
+    ss->hint_failed[0] = '\0';
     sv__track *t = sv__sched_track_of(ss);
     if (r->error) {
         sv__env_error(&p->env, r->error, 0, "%s", r->message);
@@ -250,8 +251,11 @@ static void refresh_due(void *arg)
             char url[SV__URL_MAX];
             const sv__rep *rep = &t->reps[ss->last_rep];
             req.url = rep->playlist_url;
-            if (rep->ll.can_block && blocking_url(rep, url, sizeof(url)))
+            req.hold_s = 0;
+            if (rep->ll.can_block && blocking_url(rep, url, sizeof(url))) {
                 req.url = url;
+                req.hold_s = 3 * rep->ll.target_duration; /* RFC 8216bis 6.2.5.2 */
+            }
             ss->refresh_id = sv__fetch(p->fetcher, &req, on_playlist_refresh, ss);
             ss->refreshing = ss->refresh_id > 0;
             started |= ss->refreshing;
@@ -259,4 +263,63 @@ static void refresh_due(void *arg)
     }
     if (!started)
         sv__sched_schedule_refresh(s);
+}
+
+/* ---- LL-HLS preload hints ---------------------------------------------------- */
+
+int sv__sched_hint_failed(sched_stream *ss, sv__fetch_result *r)
+{
+    struct sv_player *p = ss->owner->p;
+    int hint = ss->fetch_hint && !ss->fetch_is_init;
+    ss->fetch_hint = 0;
+    if (!r->error || !hint)
+        return 0;
+    /* The hint did not come: the next playlist says what did. */
+    PLOGI(p, "%s: preload hint %s not answered (%s): waiting for the playlist",
+          ss->type == SV_TRACK_VIDEO ? "video" : "audio", ss->seg_url, r->message);
+    sv__free(p->settings.allocator, r->data);
+    snprintf(ss->hint_failed, sizeof(ss->hint_failed), "%s", ss->seg_url);
+    ss->seg_url[0] = '\0'; /* not taken: listed again, it is fetched */
+    ss->waiting_live = 1;
+    return 1;
+}
+
+int sv__sched_hint_withheld(sched_stream *ss, const sv__rep *rep, long i)
+{
+    if (!ss->hint_failed[0] || i < 0 || (size_t)i + 1 != rep->nb_segs)
+        return 0;
+    char url[SV__URL_MAX];
+    sv__segment e = sv__rep_segment(rep, (size_t)i);
+    if (!e.part || !sv__segment_url(rep, &e, url, sizeof(url)) || strcmp(url, ss->hint_failed))
+        return 0;
+    ss->waiting_live = 1;
+    return 1;
+}
+
+const char *sv__sched_plain_playlist_url(const char *url, char *buf, size_t cap)
+{
+    const char *q = strchr(url, '?');
+    size_t n = q ? (size_t)(q - url) : strlen(url), len;
+    char sep = '?';
+    if (!q || !strstr(q, "_HLS_"))
+        return url;
+    if (n >= cap)
+        return url;
+    memcpy(buf, url, n);
+    len = n;
+    for (const char *a = q + 1; a && *a;) {
+        const char *e = strchr(a, '&');
+        size_t al = e ? (size_t)(e - a) : strlen(a);
+        if (al && strncmp(a, "_HLS_", 5) != 0) {
+            if (len + al + 2 >= cap)
+                return url;
+            buf[len++] = sep;
+            memcpy(buf + len, a, al);
+            len += al;
+            sep = '&';
+        }
+        a = e ? e + 1 : NULL;
+    }
+    buf[len] = '\0';
+    return buf;
 }

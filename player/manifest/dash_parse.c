@@ -497,6 +497,32 @@ static int parse_adaptation(ctx *c, const xmlNode *n, const bases *parent,
     return 0;
 }
 
+/* DASH-IF low-latency: ServiceDescription Latency@target, @min and @max in
+ * milliseconds (the first Latency with a target). */
+static int service_description(ctx *c, const xmlNode *sd, sv__dash_mpd *mpd)
+{
+    int ret;
+    for (const xmlNode *l = sd->children; l; l = l->next) {
+        static const char *const names[] = { "target", "min", "max" };
+        double *dst[] = { &mpd->target_latency, &mpd->min_latency, &mpd->max_latency };
+        if (!is(l, "Latency"))
+            continue;
+        for (int k = 0; k < 3; k++) {
+            int64_t ms;
+            if ((ret = attr_i64(c, l, names[k], &ms)) < 0)
+                return ret;
+            if (ret == 0)
+                continue;
+            if (ms < 0 || ms > 86400000)
+                return bad_attr(c, l, names[k], "is not a latency in ms (0..86400000)");
+            *dst[k] = (double)ms / 1000;
+        }
+        if (mpd->target_latency >= 0)
+            break;
+    }
+    return 0;
+}
+
 static int parse_period(ctx *c, const xmlNode *n, const bases *parent, sv__dash_period *p)
 {
     sv__dash_segments seg;
@@ -573,32 +599,18 @@ static int parse_mpd(ctx *c, const xmlNode *root, const char *url)
             mpd->utc_timing_scheme = attr(c, ch, "schemeIdUri");
             mpd->utc_timing_value = attr(c, ch, "value");
         } else if (is(ch, "ServiceDescription") && mpd->target_latency < 0) {
-            /* DASH-IF low-latency: Latency@target, @min and @max in
-             * milliseconds (the first Latency with a target). */
-            for (const xmlNode *l = ch->children; l; l = l->next) {
-                static const char *const names[] = { "target", "min", "max" };
-                double *dst[] = { &mpd->target_latency, &mpd->min_latency, &mpd->max_latency };
-                if (!is(l, "Latency"))
-                    continue;
-                for (int k = 0; k < 3; k++) {
-                    int64_t ms;
-                    if ((ret = attr_i64(c, l, names[k], &ms)) < 0)
-                        return ret;
-                    if (ret == 0)
-                        continue;
-                    if (ms < 0 || ms > 86400000)
-                        return bad_attr(c, l, names[k], "is not a latency in ms (0..86400000)");
-                    *dst[k] = (double)ms / 1000;
-                }
-                if (mpd->target_latency >= 0)
-                    break;
-            }
+            if ((ret = service_description(c, ch, mpd)) < 0)
+                return ret;
         } else if (is(ch, "ContentSteering")) {
             const char *s = text_of(c, ch);
             if (s && *s && !(mpd->steering_uri = sv__url_resolve(c->arena, url, s)))
                 return sv__parse_fail(c->err, (int)xmlGetLineNo(ch), "ContentSteering: bad URL");
             mpd->steering_default_service_location = attr(c, ch, "defaultServiceLocation");
         } else if (is(ch, "Period")) {
+            /* Shaka Packager writes its ServiceDescription in the Period. */
+            for (const xmlNode *sd = ch->children; sd && mpd->target_latency < 0; sd = sd->next)
+                if (is(sd, "ServiceDescription") && (ret = service_description(c, sd, mpd)) < 0)
+                    return ret;
             if (!(mpd->periods = sv__arena_grow(c->arena, mpd->periods, &cap, mpd->nb_periods + 1,
                                                 sizeof(*mpd->periods))))
                 return SV_ERR_NOMEM;

@@ -170,6 +170,15 @@ typedef struct sv__hls_playlist {
     sv__timed_desc *dateranges;
     size_t nb_dateranges;
     sv__timed_warnings daterange_warnings;
+
+    /* What is in force after the last URI line, for the parts of the
+     * segment being written and the preload hint: an EXT-X-DISCONTINUITY,
+     * EXT-X-MAP, EXT-X-KEY or EXT-X-PROGRAM-DATE-TIME there applies to them
+     * (an encoder that came back starts its first segment so). */
+    int64_t tail_discontinuity_sequence;
+    int tail_discontinuity;     /* EXT-X-DISCONTINUITY after the last URI line */
+    int tail_map, tail_key;     /* indexes, -1 none */
+    const char *tail_program_date_time; /* NULL none */
 } sv__hls_playlist;
 
 /*

@@ -635,6 +635,14 @@ int sv__hls_parse_each(const char *text, size_t size, const char *url, const sv_
     sv__c_numeric_leave(&numeric);
     if (ret < 0)
         goto fail;
+    p.pl->tail_discontinuity = p.discontinuity;
+    p.pl->tail_discontinuity_sequence = p.disc_sequence + (p.discontinuity ? 1 : 0);
+    p.pl->tail_map = p.cur_map;
+    p.pl->tail_key = p.cur_key;
+    if (p.pdt && !(p.pl->tail_program_date_time = sv__arena_strndup(arena, p.pdt, p.pdt_len))) {
+        ret = SV_ERR_NOMEM;
+        goto fail;
+    }
     sv__hls_scratch_free(&p);
     *out = p.pl;
     return 0;

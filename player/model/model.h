@@ -139,6 +139,8 @@ typedef struct sv__rep {
         int64_t next_msn;
         int next_part;
         double part_target;
+        double target_duration;  /* EXT-X-TARGETDURATION: a server holds a blocking
+                                    reload or a preload hint up to three of them */
         /* EXT-X-RENDITION-REPORT: where the other renditions' playlists
          * end (in seg_arena; replaced with each load). */
         const struct sv__ll_report { const char *uri; int64_t last_msn, last_part; } *reports;
@@ -346,6 +348,14 @@ int sv__model_dash_update(sv__presentation *pres, double now_utc, sv__parse_erro
  * holding it).
  */
 void sv__model_set_target_latency(sv__presentation *pres, double target, double now_utc);
+
+/*
+ * A target latency (seconds; < 0: none, returned as is) within the
+ * manifest's range: DASH ServiceDescription Latency@min and @max when they
+ * are given (the service says how close it can be played and how far
+ * behind it may be). Pure: reads pres->min_latency and max_latency only.
+ */
+double sv__model_clamp_latency(const sv__presentation *pres, double target);
 
 /*
  * LL-HLS: the URL to load `playlist_url` (another rendition's) with, from

@@ -559,9 +559,11 @@ void sv__model_dash_timing(sv__model *m, const sv__dash_mpd *mpd, double now_utc
     pres->duration = mpd->dynamic ? 0 : mpd->duration;
     pres->availability_start_time = mpd->dynamic ? mpd->availability_start_time : 0;
     pres->time_shift_buffer_depth = mpd->time_shift_buffer_depth;
-    pres->target_latency = m->latency_override >= 0 ? m->latency_override : mpd->target_latency;
+    /* The target within Latency@min..@max: the live start is placed by it. */
     pres->min_latency = mpd->min_latency;
     pres->max_latency = mpd->max_latency;
+    pres->target_latency = sv__model_clamp_latency(
+        pres, m->latency_override >= 0 ? m->latency_override : mpd->target_latency);
     pres->wallclock_origin = pres->availability_start_time;
     /* Strings of the MPD: the first build's (a refresh keeps the clock). */
     if (!pres->utc_timing_scheme && mpd->utc_timing_scheme && mpd->utc_timing_value) {

@@ -328,7 +328,8 @@ static double anchor(const sv__presentation *pres, const sv__rep *rep,
 typedef struct media_sink {
     sv__seg_list *l;
     sv__parse_error *err;
-    double origin;               /* a segment's PDT less its start in the list; NAN none */
+    double origin;               /* the last dated segment's PDT less its start in the list;
+                                    NAN none */
     const sv__resource **maps;
     size_t cap_maps;
     const sv__key **keys;
@@ -436,8 +437,25 @@ static int add_tail(media_sink *k, const sv__hls_playlist *pl)
         first--;
     if (!l->n || (first == pl->nb_parts && !pl->preload_uri))
         return 0;
+    /* The last segment's init, key and epoch go on, unless a discontinuity
+     * after it (an encoder that came back) brings the tail its own. A
+     * delta update may carry no EXT-X-MAP or EXT-X-KEY at all (they were
+     * before the skipped segments): then the kept ones hold. */
     sv__segment like = l->segs[l->n - 1];
-    int ret = add_parts(k, pl, first, pl->nb_parts - first, &like);
+    int ret;
+    if (pl->tail_discontinuity) {
+        like.disc = pl->tail_discontinuity_sequence;
+        if (pl->tail_map >= 0 && (ret = map_of(k, pl, pl->tail_map, &like.init)) < 0)
+            return ret;
+        if (pl->nb_keys && (ret = key_of(k, pl, pl->tail_key, &like.key)) < 0)
+            return ret;
+    }
+    if (pl->tail_program_date_time && first < pl->nb_parts) {
+        double pdt = sv__dash_parse_datetime(pl->tail_program_date_time);
+        if (pdt > 0)
+            k->origin = pdt - pl->parts[first].start;
+    }
+    ret = add_parts(k, pl, first, pl->nb_parts - first, &like);
     if (ret < 0 || !pl->preload_uri)
         return ret;
     double end = l->segs[l->n - 1].start + l->segs[l->n - 1].duration;
@@ -462,7 +480,10 @@ static int on_segment(void *opaque, const sv__hls_playlist *pl, const sv__hls_se
     media_sink *k = opaque;
     int ret;
 
-    if (src->program_date_time && isnan(k->origin)) {
+    /* The last segment's date: after a discontinuity (an encoder that came
+     * back) the dates jump by the gap while the list's times run on, and
+     * the edge is what a live load plays. */
+    if (src->program_date_time) {
         double pdt = sv__dash_parse_datetime(src->program_date_time);
         if (pdt > 0)
             k->origin = pdt - src->start;

@@ -22,6 +22,7 @@ void sv__model_hls_ll_state(sv__rep *rep, const sv__hls_playlist *pl)
     rep->ll.can_block = pl->can_block_reload;
     rep->ll.can_skip = pl->can_skip_until > 0;
     rep->ll.part_target = pl->part_target;
+    rep->ll.target_duration = pl->target_duration;
     int64_t after = pl->media_sequence + pl->skipped_segments + (int64_t)pl->nb_segments;
     if (pl->preload_uri) {
         /* The playlist that lists the hinted part. */
@@ -60,18 +61,37 @@ int sv__model_hls_ll_reports(sv__rep *rep, const sv__hls_playlist *pl, sv__arena
 int sv__model_hls_report_url(const sv__rep *from, const char *playlist_url, char *buf,
                              size_t cap)
 {
-    size_t n = strcspn(playlist_url, "?");
+    size_t n = strcspn(playlist_url, "?"), len = n;
+    char sep = '?';
+    if (n >= cap)
+        return SV_ERR_NOT_FOUND;
+    /* The playlist's URL follows its last load, whose delivery directives
+     * (_HLS_msn, _HLS_part, _HLS_skip) are not this request's: its own
+     * query without them, then the report's. */
+    memcpy(buf, playlist_url, n);
+    for (const char *a = playlist_url[n] ? playlist_url + n + 1 : NULL; a && *a;) {
+        const char *e = strchr(a, '&');
+        size_t al = e ? (size_t)(e - a) : strlen(a);
+        if (al && strncmp(a, "_HLS_", 5) != 0) {
+            if (len + al + 2 >= cap)
+                return SV_ERR_NOT_FOUND;
+            buf[len++] = sep;
+            memcpy(buf + len, a, al);
+            len += al;
+            sep = '&';
+        }
+        a = e ? e + 1 : NULL;
+    }
     for (size_t i = 0; i < from->ll.nb_reports; i++) {
         const struct sv__ll_report *r = &from->ll.reports[i];
         if (r->last_msn < 0 || strncmp(r->uri, playlist_url, n) != 0 || r->uri[n] != '\0')
             continue;
         int w = r->last_part >= 0
-                    ? snprintf(buf, cap, "%s%s_HLS_msn=%lld&_HLS_part=%lld", playlist_url,
-                               playlist_url[n] ? "&" : "?", (long long)r->last_msn,
-                               (long long)r->last_part)
-                    : snprintf(buf, cap, "%s%s_HLS_msn=%lld", playlist_url,
-                               playlist_url[n] ? "&" : "?", (long long)r->last_msn);
-        return w > 0 && (size_t)w < cap ? 0 : SV_ERR_NOT_FOUND;
+                    ? snprintf(buf + len, cap - len, "%c_HLS_msn=%lld&_HLS_part=%lld", sep,
+                               (long long)r->last_msn, (long long)r->last_part)
+                    : snprintf(buf + len, cap - len, "%c_HLS_msn=%lld", sep,
+                               (long long)r->last_msn);
+        return w > 0 && (size_t)w < cap - len ? 0 : SV_ERR_NOT_FOUND;
     }
     return SV_ERR_NOT_FOUND;
 }

@@ -50,6 +50,8 @@ typedef struct fetch {
     char *query;             /* this request's own query arguments, or NULL */
     int (*check)(const uint8_t *data, size_t size, char *why, size_t cap);
     void (*progress)(void *opaque, const uint8_t *data, size_t len, size_t offset);
+    double hold_s;           /* the server may hold the answer this long */
+    double hint_stall_s;     /* > 0: a preload hint (one attempt, this stall limit) */
     sv__fetch_cb cb;
     void *opaque;
 
@@ -408,8 +410,9 @@ static void on_done(void *opaque, const sv__transfer_result *result)
     /* Out of attempts, a segment still waits for a CDN to come back while
      * the player has media to play: giving up now would stop playback
      * with seconds still buffered. */
-    out_of_attempts = x->attempts >= f->opts.max_attempts;
-    if (out_of_attempts && v != FATAL && x->kind == SV__FETCH_SEGMENT && f->probe &&
+    out_of_attempts = x->attempts >= f->opts.max_attempts || x->hint_stall_s > 0;
+    if (out_of_attempts && v != FATAL && x->kind == SV__FETCH_SEGMENT && !(x->hint_stall_s > 0) &&
+        f->probe &&
         f->probe(f->probe_opaque) > f->opts.keep_trying_above_s)
         out_of_attempts = 0;
     if (v == FATAL || out_of_attempts) {
@@ -573,11 +576,13 @@ static void attempt(void *opaque)
     req.offset = x->offset;
     req.length = x->length;
     req.head_only = x->head_only;
-    req.timeout_s = x->kind == SV__FETCH_SEGMENT ? 0 : f->opts.manifest_timeout_s;
+    req.timeout_s = x->kind == SV__FETCH_SEGMENT ? 0 : f->opts.manifest_timeout_s + x->hold_s;
     req.connect_timeout_s = f->opts.connect_timeout_s;
     /* A resource being written comes at its producer's pace. */
     req.low_speed_bytes_per_s = x->progress ? 0 : f->opts.low_speed_bytes_per_s;
-    req.low_speed_time_s = x->progress ? 0 : f->opts.low_speed_time_s;
+    req.low_speed_time_s = x->progress        ? 0
+                           : x->hint_stall_s > 0 ? x->hint_stall_s
+                                                 : f->opts.low_speed_time_s + x->hold_s;
     req.body = x->body;
     req.body_len = x->body_len;
     req.body_type = x->body_type;
@@ -590,7 +595,8 @@ static void attempt(void *opaque)
     x->slow = 0;
     if ((ret = f->transport->ops->submit(f->transport->priv, &req, &x->xfer)) < 0)
         goto fail;
-    if (x->kind == SV__FETCH_SEGMENT && !x->progress && x->cdn >= 0 && f->opts.slow_fraction > 0 &&
+    if (x->kind == SV__FETCH_SEGMENT && !x->progress && !(x->hold_s > 0) && x->cdn >= 0 &&
+        f->opts.slow_fraction > 0 &&
         f->cdns.n > 1 && (x->watchdog = sv__loop_timer(f->loop, f->opts.slow_grace_s,
                                                        watchdog, x)) < 0)
         x->watchdog = 0; /* no check this time; libcurl's own floor still holds */
@@ -627,6 +633,8 @@ int64_t sv__fetch(sv__fetcher *f, const sv__fetch_req *req, sv__fetch_cb cb, voi
     x->opaque = opaque;
     x->check = req->check;
     x->progress = req->progress;
+    x->hold_s = req->hold_s > 0 ? req->hold_s : 0;
+    x->hint_stall_s = req->hint_stall_s > 0 ? req->hint_stall_s : 0;
     x->cdn = -1;
     if (!(x->url = sv__strdup(x->f->opts.alloc, req->url)))
         goto fail;

@@ -105,6 +105,18 @@ typedef struct sv__fetch_req {
      * only. Called with the fetch's `opaque`, on the loop thread, never
      * after a cancel. */
     void (*progress)(void *opaque, const uint8_t *data, size_t len, size_t offset);
+    /* Seconds the server may hold the answer by design before its first
+     * byte (an LL-HLS blocking playlist reload, a preload hint asked for
+     * before the part exists: RFC 8216bis 6.2.5.2 allows three target
+     * durations); the speed floor's window and a playlist's timeout are
+     * that much longer, and no CDN watchdog runs. 0: none. */
+    double hold_s;
+    /* An LL-HLS preload hint: one attempt, failed after this many seconds
+     * without a byte (0: the fetcher's speed floor). The producer of a
+     * hinted part may stall and come back after a discontinuity: a part
+     * that comes then is not the continuation the hint promised, so the
+     * caller asks the playlist again rather than the hint. */
+    double hint_stall_s;
 } sv__fetch_req;
 
 /* Creates a fetcher on `loop` and `transport` (both borrowed; they must

@@ -8,6 +8,9 @@
     livecheck.py hint URL                 the preload hint's part, asked before it exists
     livecheck.py mpd FILE                 the LL-DASH MPD's attributes
     livecheck.py chunked URL DIR          the segment being written, fetched as it grows
+    livecheck.py clock BASE REND DIR LAUNCH   the program date times on the capture clock and
+                                          the MPD's availability against the parts' landing
+                                          (LAUNCH: the wall time the publisher was started)
 
 Each prints what it measured and exits 1 with a reason on a failed check.
 """
@@ -226,6 +229,96 @@ def chunked(url, folder):
              "parts landed" % (landed - first))
 
 
+def iso(t):
+    import calendar
+    day, frac = (t.rstrip("Z") + ".0").split(".")[:2]
+    return calendar.timegm(time.strptime(day, "%Y-%m-%dT%H:%M:%S")) + float("0." + frac)
+
+
+def clock(base, rend, folder, launch):
+    """The clocks of a publisher's parts: each part's date (its segment's
+    EXT-X-PROGRAM-DATE-TIME + the parts before it) + its duration, when its
+    last frame reached svserver, cannot be later than the part's file landed
+    in DIR; the publisher's first segment is dated within 1 s of the
+    publisher's launch; the MPD lists no segment of it before its first part
+    landed (availabilityStartTime + Period@start + its end -
+    availabilityTimeOffset), from its third segment on."""
+    _, text = get("%s/%s/index.m3u8" % (base, rend))
+    segs, pdt, parts, first = {}, None, [], None
+    for line in text.splitlines():
+        if line.startswith("#EXT-X-PROGRAM-DATE-TIME:"):
+            pdt = iso(line.split(":", 1)[1])
+        elif line == "#EXT-X-DISCONTINUITY":
+            first = None
+        elif line.startswith("#EXT-X-PART:"):
+            a = attrs(line)
+            parts.append((a["URI"].strip('"'), float(a["DURATION"])))
+        elif line.startswith("seg-"):
+            msn = int(line[4:].split(".")[0])
+            segs[msn] = pdt
+            if first is None:
+                first = msn
+            for i, (uri, d) in enumerate(parts):
+                start = pdt + sum(x for _, x in parts[:i])
+                segs[(msn, i)] = (uri, start, d)
+            parts = []
+    lags = []
+    for key, v in sorted((k, v) for k, v in segs.items() if isinstance(k, tuple)):
+        uri, start, d = v
+        if key[0] < first:
+            continue
+        landed = os.stat(os.path.join(folder, uri)).st_mtime
+        lags.append((landed - (start + d), key))
+    if not lags:
+        fail("no part of the publisher listed")
+    lags.sort()
+    early = segs[first] - launch
+    print("clock: the first segment (%d) dated %.3f s after the publisher's launch; %d parts "
+          "landed %.0f ms (min), %.0f ms (median), %.0f ms (max) after their last frame's date"
+          % (first, early, len(lags), lags[0][0] * 1000, lags[len(lags) // 2][0] * 1000,
+             lags[-1][0] * 1000))
+    if lags[0][0] < -0.02:
+        fail("part %d.%d landed %.3f s before the date of its end: its program date time is "
+             "late" % (lags[0][1][0], lags[0][1][1], -lags[0][0]))
+    if not 0 <= early <= 1.0:
+        fail("the publisher's first segment is dated %.3f s after its launch (0 to 1 s)"
+             % early)
+    _, text = get(base + "/manifest.mpd")
+    root = ET.fromstring(text)
+    ast = iso(root.get("availabilityStartTime"))
+    period = root.findall("d:Period", NS)[-1]
+    pstart = float(period.get("start")[2:-1])
+    tpl = period.find("d:AdaptationSet/d:SegmentTemplate", NS)
+    dur = int(tpl.get("duration")) / int(tpl.get("timescale"))
+    ato = float(tpl.get("availabilityTimeOffset"))
+    wall = iso(period.find("d:AdaptationSet/d:ProducerReferenceTime", NS).get("wallClockTime"))
+    # From the publisher's third segment: the stream-info probe holds the
+    # start of the feed (up to 1.5 s) and the anchor's check half a second
+    # more, so its first two segments' first parts land in one burst after
+    # that; no MPD lists the first before it landed (the Period appears with
+    # its first part), and a request for the second that comes early is held
+    # until its part lands.
+    margins = []
+    for msn in range(max(first + 2, int(tpl.get("startNumber"))), max(k for k in segs
+                                                                   if not isinstance(k, tuple)) + 1):
+        name = os.path.join(folder, "part-%d.0.m4s" % msn)
+        if not os.path.exists(name):
+            continue
+        n = msn - int(tpl.get("startNumber"))
+        avail = ast + pstart + (n + 1) * dur - ato
+        margins.append((avail - os.stat(name).st_mtime, msn))
+    margins.sort()
+    print("clock: MPD ProducerReferenceTime %.3f s after the launch (the first segment's date "
+          "%+.3f s); segments listed %.0f ms (min) .. %.0f ms (max) after their first part "
+          "landed (%d)" % (wall - launch, segs[first] - wall, margins[0][0] * 1000,
+                           margins[-1][0] * 1000, len(margins)))
+    if abs(segs[first] - wall) > 0.002:
+        fail("the ProducerReferenceTime is not the first segment's date")
+    if margins[0][0] < -0.01:
+        fail("the MPD lists seg-%d %.3f s before its first part landed" % (margins[0][1],
+                                                                          -margins[0][0]))
+
+
 cmd = sys.argv[1]
 if cmd == "media":
     media(sys.argv[2])
@@ -239,5 +332,7 @@ elif cmd == "mpd":
     mpd(sys.argv[2])
 elif cmd == "chunked":
     chunked(sys.argv[2], sys.argv[3])
+elif cmd == "clock":
+    clock(sys.argv[2], sys.argv[3], sys.argv[4], float(sys.argv[5]))
 else:
     fail("unknown check " + cmd)

@@ -17,6 +17,9 @@
 //     milliseconds), then 404.
 // GET /time: the server's clock as xs:dateTime with milliseconds (DASH
 //   UTCTiming urn:mpeg:dash:utc:http-xsdate:2014 and http-iso).
+// PUT /PATH (a packager's HTTP upload, e.g. Shaka Packager's, chunked): the
+//   body goes to PATH.tmp as it comes and is renamed to PATH at its end, so
+//   a GET during the upload is the growing case above; 201 once stored.
 // Binds 127.0.0.1 only, on an ephemeral port written to --port-file. With
 // --log, one JSON line per request: path, status, bytes, start and end
 // (seconds since the epoch), chunked or not.
@@ -105,9 +108,34 @@ function sendWhole(req, res, file, start) {
     record(req, 200, data.length, start, false);
 }
 
+// An upload: PATH.tmp while it comes, PATH once whole.
+function receive(req, res, file, start) {
+    const tmp = file + '.tmp';
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    const out = fs.createWriteStream(tmp);
+    let bytes = 0;
+    req.on('data', (b) => { bytes += b.length; out.write(b); });
+    req.on('end', () => out.end(() => {
+        fs.renameSync(tmp, file);
+        res.writeHead(201, { 'Content-Length': 0 });
+        res.end();
+        record(req, 201, bytes, start, false);
+    }));
+    req.on('error', () => { out.destroy(); res.destroy(); });
+}
+
 const server = http.createServer((req, res) => {
     const start = Date.now() / 1000;
     const url = new URL(req.url, 'http://127.0.0.1');
+    if (req.method === 'PUT' || req.method === 'POST') {
+        const file = path.join(root, decodeURIComponent(url.pathname));
+        if (!file.startsWith(root + path.sep)) {
+            res.writeHead(403);
+            res.end();
+            return record(req, 403, 0, start, false);
+        }
+        return receive(req, res, file, start);
+    }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
         res.writeHead(405);
         res.end();

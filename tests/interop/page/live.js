@@ -17,7 +17,7 @@
 'use strict';
 
 (function () {
-  const MAX_SAMPLES = 400;
+  const MAX_SAMPLES = 1000;     // 500 s at one every 500 ms (bench/live_latency.sh plays 300 s)
   const video = document.getElementById('video');
   const r = {
     startMs: null,           // page time of the first frame

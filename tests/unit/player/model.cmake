@@ -12,3 +12,5 @@ sv_unit_test(test_dash_runs test_dash_runs.c)
 # Low-latency HLS: the parser's tags and the model's parts, preload hint,
 # delta updates and rendition reports.
 sv_unit_test(test_hls_ll test_hls_ll.c)
+# DASH Latency@min/@max: the target clamped, back to the live start past @max.
+sv_unit_test(test_latency test_latency.c)

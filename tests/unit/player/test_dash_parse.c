@@ -347,6 +347,25 @@ static void availability_attributes(void **state)
     sv__dash_mpd_free(mpd);
 }
 
+/* Shaka Packager 3.4 (--low_latency_dash_mode) writes its
+ * ServiceDescription in the Period: read there when the MPD has none. */
+static void service_description_in_the_period(void **state)
+{
+    const char *text =
+        "<MPD xmlns=\"urn:mpeg:dash:schema:mpd:2011\" type=\"dynamic\""
+        " availabilityStartTime=\"2026-11-20T10:00:00Z\"><Period id=\"0\" start=\"PT0S\">"
+        "<ServiceDescription id=\"0\"><Latency target=\"1000\"/></ServiceDescription>"
+        "<AdaptationSet mimeType=\"video/mp4\"><Representation id=\"0\" bandwidth=\"1\">"
+        "<SegmentTemplate timescale=\"90000\" duration=\"180000\" media=\"v_$Number$.m4s\""
+        " availabilityTimeOffset=\"1.966667\" availabilityTimeComplete=\"false\"/>"
+        "</Representation></AdaptationSet></Period></MPD>";
+    sv__dash_mpd *mpd = parse_ok(text, "http://h/live.mpd");
+    (void)state;
+    assert_true(near(mpd->target_latency, 1.0));
+    assert_true(mpd->max_latency < 0);
+    sv__dash_mpd_free(mpd);
+}
+
 static void expect_error(const char *text, const char *fragment)
 {
     sv__dash_mpd *mpd = NULL;
@@ -434,6 +453,7 @@ int main(void)
         cmocka_unit_test(templates_and_times),
         cmocka_unit_test(init_ranges_without_source_url),
         cmocka_unit_test(availability_attributes),
+        cmocka_unit_test(service_description_in_the_period),
         cmocka_unit_test(malformed_mpds),
         cmocka_unit_test(oversized_mpd_names_the_limit),
     };

@@ -11,7 +11,11 @@
  *   - a delta update puts the skipped segments back from the kept list,
  *     and one the kept list cannot fill is refused;
  *   - a rendition report gives the other rendition's playlist URL with
- *     _HLS_msn and _HLS_part.
+ *     _HLS_msn and _HLS_part;
+ *   - an encoder that came back: the parts of the segment being written and
+ *     the hint after EXT-X-DISCONTINUITY and a new EXT-X-MAP take that
+ *     init and epoch, and their date gives the wall clock (the dates jump
+ *     by the gap, the list's times do not).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -185,6 +189,11 @@ static void model_plays_the_parts(void **state)
     char url[SV__URL_MAX];
     assert_int_equal(sv__model_hls_report_url(r, "http://h/alt/live.m3u8", url, sizeof(url)), 0);
     assert_string_equal(url, "http://h/alt/live.m3u8?_HLS_msn=13&_HLS_part=2");
+    /* The URL of the other playlist's last load keeps its own query, not
+     * that load's delivery directives. */
+    assert_int_equal(sv__model_hls_report_url(r, "http://h/alt/live.m3u8?t=1&_HLS_msn=3&_HLS_part=1"
+                                              "&_HLS_skip=YES", url, sizeof(url)), 0);
+    assert_string_equal(url, "http://h/alt/live.m3u8?t=1&_HLS_msn=13&_HLS_part=2");
     assert_int_equal(sv__model_hls_report_url(r, "http://h/other.m3u8", url, sizeof(url)),
                      SV_ERR_NOT_FOUND);
     sv__model_destroy(pres);
@@ -244,13 +253,68 @@ static void delta_update_merges_the_kept_segments(void **state)
     assert_string_equal(sv__rep_segment(r, 7).init->url, BASE "init.mp4");
     assert_string_equal(sv__rep_segment(r, 6).init->url, BASE "init.mp4");
 
+    /* ... and so do the parts of the segment being written and the hint
+     * (svplay lost its init there and stalled 12 s into a live channel). */
+    const char *nomap_tail =
+        "#EXTM3U\n#EXT-X-VERSION:9\n#EXT-X-TARGETDURATION:2\n"
+        "#EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES,PART-HOLD-BACK=1.0,CAN-SKIP-UNTIL=12.0\n"
+        "#EXT-X-PART-INF:PART-TARGET=0.5\n#EXT-X-MEDIA-SEQUENCE:10\n"
+        "#EXT-X-SKIP:SKIPPED-SEGMENTS=3\n"
+        "#EXTINF:2.0,\nseg13.m4s\n#EXTINF:2.0,\nseg14.m4s\n"
+        "#EXT-X-PART:DURATION=0.5,URI=\"p15.0.mp4\",INDEPENDENT=YES\n"
+        "#EXT-X-PRELOAD-HINT:TYPE=PART,URI=\"p15.1.mp4\"\n";
+    assert_int_equal(sv__model_hls_media(pres, r, nomap_tail, strlen(nomap_tail),
+                                         BASE "live.m3u8", &err), 0);
+    assert_int_equal(r->nb_segs, 1 + 4 + 1 + 2 + 2);
+    for (size_t i = 8; i < 10; i++) {
+        assert_non_null(sv__rep_segment(r, i).init);
+        assert_string_equal(sv__rep_segment(r, i).init->url, BASE "init.mp4");
+        assert_int_equal(sv__rep_segment(r, i).disc, sv__rep_segment(r, 7).disc);
+    }
+
     /* A delta that skips what the kept list no longer has is refused. */
     const char *gone = "#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXT-X-MEDIA-SEQUENCE:2\n"
                        "#EXT-X-SKIP:SKIPPED-SEGMENTS=3\n#EXTINF:2.0,\nseg5.m4s\n";
     assert_int_equal(sv__model_hls_media(pres, r, gone, strlen(gone), BASE "live.m3u8", &err),
                      SV_ERR_PARSE);
     assert_non_null(strstr(err.message, "EXT-X-SKIP"));
-    assert_int_equal(r->nb_segs, 8); /* unchanged */
+    assert_int_equal(r->nb_segs, 10); /* unchanged */
+    sv__model_destroy(pres);
+}
+
+/* Segments 10 and 11 of the first publisher, then the second one's
+ * segment 12 being written (two parts and the hint) 10 s of wall clock
+ * later: a new init segment and epoch. */
+static const char *came_back =
+    "#EXTM3U\n#EXT-X-VERSION:9\n#EXT-X-TARGETDURATION:2\n"
+    "#EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES,PART-HOLD-BACK=1.0\n"
+    "#EXT-X-PART-INF:PART-TARGET=0.5\n#EXT-X-MEDIA-SEQUENCE:10\n#EXT-X-MAP:URI=\"init-0.mp4\"\n"
+    "#EXT-X-PROGRAM-DATE-TIME:2026-12-07T00:00:20.000Z\n#EXTINF:2.0,\nseg10.m4s\n"
+    "#EXT-X-PROGRAM-DATE-TIME:2026-12-07T00:00:22.000Z\n#EXTINF:2.0,\nseg11.m4s\n"
+    "#EXT-X-DISCONTINUITY\n#EXT-X-MAP:URI=\"init-1.mp4\"\n"
+    "#EXT-X-PROGRAM-DATE-TIME:2026-12-07T00:00:34.000Z\n"
+    "#EXT-X-PART:DURATION=0.5,URI=\"p12.0.mp4\",INDEPENDENT=YES\n"
+    "#EXT-X-PART:DURATION=0.5,URI=\"p12.1.mp4\"\n"
+    "#EXT-X-PRELOAD-HINT:TYPE=PART,URI=\"p12.2.mp4\"\n";
+
+static void tail_after_a_discontinuity(void **state)
+{
+    sv__presentation *pres = load(came_back);
+    const sv__rep *r = &pres->periods[0].tracks[0].reps[0];
+    (void)state;
+    assert_int_equal(r->nb_segs, 2 + 2 + 1);
+    assert_string_equal(sv__rep_segment(r, 1).init->url, BASE "init-0.mp4");
+    for (size_t i = 2; i < 5; i++) {
+        sv__segment e = sv__rep_segment(r, i);
+        assert_non_null(e.init);
+        assert_string_equal(e.init->url, BASE "init-1.mp4");
+        assert_int_equal(e.disc, sv__rep_segment(r, 1).disc + 1);
+        assert_int_equal(e.number, 12);
+    }
+    assert_string_equal(url_of(r, 4), BASE "p12.2.mp4");
+    /* Segment 12 starts at 4.0 in the list and was made at 00:00:34. */
+    assert_true(near(pres->wallclock_origin, 1796601634.0 - 4.0));
+    assert_true(near(r->ll.target_duration, 2.0));
     sv__model_destroy(pres);
 }
 
@@ -261,6 +325,7 @@ int main(void)
         cmocka_unit_test(malformed_tags_say_where),
         cmocka_unit_test(model_plays_the_parts),
         cmocka_unit_test(delta_update_merges_the_kept_segments),
+        cmocka_unit_test(tail_after_a_discontinuity),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
