@@ -847,9 +847,12 @@ typedef struct sv_thumbnail {
 
 /*
  * The thumbnail for presentation time `t` (the current period's). The
- * player fetches the images from load on (the one under the playback
+ * first call of the player's life starts the fetching: from then on the
+ * player fetches the images of every load (the one under the playback
  * position first, then on from there) and keeps them, so a host scrubbing
- * gets an answer without waiting on the network; cutting one out takes
+ * gets an answer without waiting on the network, and a host that never
+ * asks spends no bandwidth on them (call it once when a seek bar may be
+ * shown; SV_ERR_AGAIN until the image is in). Cutting one out takes
  * about a millisecond (the image decoded last is kept). Returns 0;
  * SV_ERR_NOT_FOUND (no thumbnails, or none for `t`); SV_ERR_AGAIN (that
  * image is not fetched yet); SV_ERR_DECODE (it could not be fetched or

@@ -1,7 +1,9 @@
 /*
  * thumbs.c - seek thumbnails (output.h, "thumbnails"): the JPEG tiles of a
- * period's thumbnail set fetched one after the other from load on (the tile
- * under the position first, then on from there), kept as JPEG, and cut out
+ * period's thumbnail set fetched one after the other once the host first
+ * asks for a thumbnail (the tile under the position first, then on from
+ * there; a host that never asks spends no bandwidth on them), kept as JPEG,
+ * and cut out
  * and converted for the host on demand: libavcodec's mjpeg decoder (the
  * last tile decoded is kept, so scrubbing within a tile decodes nothing)
  * and libswscale to RGBA.
@@ -10,6 +12,7 @@
  * the module's lock.
  */
 #include <math.h>
+#include <stdatomic.h>
 #include <string.h>
 
 #include <libavcodec/avcodec.h>
@@ -34,6 +37,8 @@ struct sv__thumbs {
     sv__presentation *pres;    /* borrowed until the next reset or select */
     sv__period *period;        /* its period whose thumbnails are read, NULL none */
     int playlist;              /* an HLS image playlist is on its way */
+    int playlist_tried;        /* it was asked for (once per select) */
+    atomic_int wanted;         /* the host asked for a thumbnail: fetching may start */
     const sv__rep *rep;        /* the period's thumbnail set once listed, NULL none */
     double period_start;
     int64_t fetch_id;          /* > 0 while a tile is on its way */
@@ -47,6 +52,7 @@ struct sv__thumbs {
     AVCodecContext *dec;
     AVFrame *frame;            /* the tile decoded last */
     size_t frame_tile;         /* its index; nb_tiles when none */
+    int listing;               /* the thumbnails' list is still to be read (HLS) */
     AVPacket *pkt;
 };
 
@@ -74,6 +80,7 @@ int sv__thumbs_create(sv__thumbs **out, const sv__env *env, sv__fetcher *fetcher
 
 static void clear_locked(sv__thumbs *t)
 {
+    t->listing = 0;
     for (size_t i = 0; i < t->nb_tiles; i++)
         sv__free(t->env->alloc, t->tiles[i].jpeg);
     sv__free(t->env->alloc, t->tiles);
@@ -95,6 +102,7 @@ void sv__thumbs_reset(sv__thumbs *t)
     t->pres = NULL;
     t->period = NULL;
     t->playlist = 0;
+    t->playlist_tried = 0;
     sv__mutex_lock(&t->lock);
     clear_locked(t);
     sv__mutex_unlock(&t->lock);
@@ -158,6 +166,9 @@ static void on_playlist(void *opaque, sv__fetch_result *r)
         SV_LOGW(t->env->log, "thumbs", "%s: line %d: %s", r->url, err.line, err.message);
     else if (list_tiles(t) < 0)
         SV_LOGW(t->env->log, "thumbs", "out of memory for the thumbnail tiles");
+    sv__mutex_lock(&t->lock);
+    t->listing = 0; /* read or failed: the answer is known either way */
+    sv__mutex_unlock(&t->lock);
     sv__free(t->env->alloc, r->data);
 }
 
@@ -169,18 +180,28 @@ int sv__thumbs_select(sv__thumbs *t, sv__presentation *pres, int period)
         return 0;
     t->pres = pres;
     t->period = &pres->periods[period];
+    if (t->period->thumbs->seg_state == SV__SEGS_READY)
+        return list_tiles(t);
+    sv__mutex_lock(&t->lock);
+    t->listing = 1;
+    sv__mutex_unlock(&t->lock);
+    return 0;
+}
+
+/* An HLS image playlist, fetched the first time the tick may fetch. */
+static void fetch_playlist(sv__thumbs *t)
+{
     const sv__rep *rep = t->period->thumbs;
-    if (rep->seg_state == SV__SEGS_NEED_PLAYLIST && rep->playlist_url) {
-        sv__fetch_req req = { .kind = SV__FETCH_MANIFEST, .url = rep->playlist_url, .length = -1 };
-        t->playlist = 1;
-        t->fetch_id = sv__fetch(t->fetcher, &req, on_playlist, t);
-        if (t->fetch_id < 0) {
-            t->fetch_id = 0;
-            t->playlist = 0;
-        }
-        return 0;
+    sv__fetch_req req = { .kind = SV__FETCH_MANIFEST, .url = rep->playlist_url, .length = -1 };
+
+    t->playlist_tried = 1;
+    if (rep->seg_state != SV__SEGS_NEED_PLAYLIST || !rep->playlist_url)
+        return;
+    t->playlist = 1;
+    if ((t->fetch_id = sv__fetch(t->fetcher, &req, on_playlist, t)) < 0) {
+        t->fetch_id = 0;
+        t->playlist = 0;
     }
-    return list_tiles(t);
 }
 
 static void on_tile(void *opaque, sv__fetch_result *r)
@@ -225,8 +246,13 @@ void sv__thumbs_tick(sv__thumbs *t, double position)
 {
     char url[SV__URL_MAX];
 
-    if (!t->rep || t->fetch_id > 0 || t->playlist)
+    if (!atomic_load(&t->wanted) || !t->period || t->fetch_id > 0 || t->playlist)
         return;
+    if (!t->rep) {
+        if (!t->playlist_tried)
+            fetch_playlist(t);
+        return;
+    }
     sv__mutex_lock(&t->lock);
     /* The tile under the position first, then the ones after it, then
      * those before. */
@@ -291,9 +317,12 @@ int sv__thumbs_get(sv__thumbs *t, double time, sv_thumbnail *out)
 {
     int ret = 0;
 
+    atomic_store(&t->wanted, 1); /* from now on the tick fetches */
     sv__mutex_lock(&t->lock);
     size_t i = t->nb_tiles ? tile_at(t, time) : 0;
-    if (!t->nb_tiles || i == t->nb_tiles) {
+    if (!t->nb_tiles && t->listing) {
+        ret = SV_ERR_AGAIN; /* the HLS image playlist is not read yet */
+    } else if (!t->nb_tiles || i == t->nb_tiles) {
         ret = SV_ERR_NOT_FOUND;
     } else if (t->tiles[i].failed) {
         ret = SV_ERR_DECODE;
