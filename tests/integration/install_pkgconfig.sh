@@ -15,7 +15,8 @@ cmake --install "$SV_BUILD_DIR" --prefix "$prefix" >"$tmp/install.log" 2>&1 || {
 libdir=$(find "$prefix" -name streamverse.pc -path '*pkgconfig*' -exec dirname {} \; | head -n1)
 [ -n "$libdir" ] || { echo "FAIL: streamverse.pc not installed"; exit 1; }
 libdir=$(dirname "$libdir")
-for f in "$prefix/include/streamverse/player.h" "$prefix/include/streamverse/sinks.h" \
+for f in "$prefix/include/streamverse/player.h" "$prefix/include/streamverse/timed.h" \
+         "$prefix/include/streamverse/sinks.h" \
          "$prefix/include/streamverse/cdm.h" "$prefix/include/streamverse/abr.h" \
          "$prefix/include/streamverse/version.h" "$prefix/include/streamverse/clock.h" \
          "$libdir/libstreamverse.a"; do
