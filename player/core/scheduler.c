@@ -139,7 +139,6 @@ static int choose_rep(sched_stream *ss, sv__track *t, const char **reason, doubl
 
 /* ---- fetch completions ----------------------------------------------------- */
 
-
 /* A master playlist does not say whether the stream is live: its first
  * media playlist does, after sv__sched_start chose where to start. When it
  * is live, the streams that have fetched nothing yet start where the model
