@@ -59,8 +59,9 @@ done
 pl_play rt 60 --headless --realtime --quiet --captions --stats "$PL_TMP/rt.json" \
     "$PL_URL/hls/index.m3u8"
 [ "$PL_RC" -eq 0 ] || { pl_show rt; fail "real-time run: svplay exited $PL_RC"; }
-jq -r '.subtitles[] | "\(.position_s)\t\(.text | gsub("\n"; "\\n"))"' "$PL_TMP/rt.json" \
-    >"$PL_TMP/rt.shown"
+python3 -c 'import json, sys
+for e in json.load(open(sys.argv[1]))["subtitles"]:
+    print("%s\t%s" % (e["position_s"], e["text"].replace("\n", "\\n")))' "$PL_TMP/rt.json" >"$PL_TMP/rt.shown"
 bad=$(awk -F'\t' 'NR == FNR { s[NR] = $1; e[NR] = $2; t[NR] = $3; n = NR; next }
                   { for (i = 1; i <= n; i++) {
                         if ($2 == t[i] && $1 - s[i] <= 0.1 && s[i] - $1 <= 0.1) on[i] = 1
@@ -69,7 +70,7 @@ bad=$(awk -F'\t' 'NR == FNR { s[NR] = $1; e[NR] = $2; t[NR] = $3; n = NR; next }
           "$PL_TMP/ref.want" "$PL_TMP/rt.shown")
 [ -z "$bad" ]
 check $? "real time: every caption shown and cleared within 0.1 s of its times${bad:+ (not: $bad)}"
-dropped=$(jq .dropped_frames "$PL_TMP/rt.json")
+dropped=$(pl_json "$PL_TMP/rt.json" dropped_frames)
 [ "$dropped" -eq 0 ]
 check $? "real time: $dropped frames dropped"
 

@@ -130,7 +130,7 @@ runs() {
     frames=$(grep -c '^0,' "$PL_TMP/${r_name}1.md5")
     [ "$frames" -eq 350 ]
     check $? "$r_name: all 350 frames played ($frames)"
-    got=$(jq -r .text_skipped "$PL_TMP/${r_name}1.json")
+    got=$(pl_json "$PL_TMP/${r_name}1.json" text_skipped)
     [ "$got" = "$r_skipped" ]
     check $? "$r_name: text_skipped is $r_skipped ($got)"
 }
