@@ -175,8 +175,15 @@ static int timing(reader *r, const char *s, size_t n, int srt, sv__sub_cue *cue)
     cue->start_ms = a;
     cue->end_ms = b;
     p = skip_ws(p, end);
-    if (!srt && p < end && !(cue->settings = strndup(p, (size_t)(end - p))))
-        return sv__media_err(r->errbuf, r->errlen, SV_ERR_NOMEM, "out of memory (subtitles)");
+    if (!srt && p < end) {
+        /* The settings, copied by length: the line is not NUL-terminated
+         * (strndup would look for a NUL past it). */
+        size_t len = (size_t)(end - p);
+        if (!(cue->settings = malloc(len + 1)))
+            return sv__media_err(r->errbuf, r->errlen, SV_ERR_NOMEM, "out of memory (subtitles)");
+        memcpy(cue->settings, p, len);
+        cue->settings[len] = '\0';
+    }
     return 1;
 }
 
