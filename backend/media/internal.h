@@ -367,6 +367,34 @@ int sv__aac_encode_fifo(AVCodecContext *enc, struct AVAudioFifo *fifo, AVFrame *
                         char *errbuf, size_t errlen);
 void sv__audio_destroy(sv__audio_job *a);
 
+/* ---- JPEG pictures (jpeg.c) ---------------------------------------------- */
+
+/* An mjpeg encoder and its picture, w x h full-range yuv420p; frames are
+ * scaled into it and it is written as one JPEG file at a time. `what`
+ * names the picture in error messages ("tile", "poster"). Zero it before
+ * sv__jpeg_open; sv__jpeg_close frees what was made, also after a failure. */
+struct SwsContext;
+typedef struct sv__jpeg {
+    AVCodecContext *enc;
+    AVFrame *pic;
+    AVPacket *pkt;
+    struct SwsContext *sws;
+} sv__jpeg;
+/* The even height (at least 2) of a `width`-wide picture of the frame's
+ * display aspect. */
+int sv__jpeg_height(const AVFrame *frame, int width);
+/* qscale: the encoder's quality, 2 (best) to 31. */
+int sv__jpeg_open(sv__jpeg *j, int w, int h, int qscale, const char *what, char *errbuf,
+                  size_t errlen);
+/* Scales `frame` (its range as tagged) into the w x h area at even (x, y). */
+int sv__jpeg_scale(sv__jpeg *j, const AVFrame *frame, int x, int y, int w, int h,
+                   const char *what, char *errbuf, size_t errlen);
+/* Encodes the picture (pts) to `path` through `writer` (NULL: written
+ * here); *bytes (may be NULL) gets the file's size. */
+int sv__jpeg_write(sv__jpeg *j, int64_t pts, const char *path, sv__writer *writer, int *bytes,
+                   const char *what, char *errbuf, size_t errlen);
+void sv__jpeg_close(sv__jpeg *j);
+
 /* ---- thumbnails (thumbs.c) ----------------------------------------------- */
 
 typedef struct sv__thumbs sv__thumbs;

@@ -16,7 +16,6 @@
 #include <string.h>
 
 #include <libavutil/pixdesc.h>
-#include <libswscale/swscale.h>
 
 #include "backend/media/internal.h"
 #include "platform/fs.h"
@@ -89,67 +88,18 @@ static int encode(sv__poster *p, const AVFrame *frame, char *errbuf, size_t errl
     double sar = frame->sample_aspect_ratio.num > 0 ? av_q2d(frame->sample_aspect_ratio) : 1.0;
     int w = frame->width * sar < SV__POSTER_WIDTH ? (int)lrint(frame->width * sar / 2) * 2
                                                   : SV__POSTER_WIDTH;
-    int h = (int)lrint(w * frame->height / (frame->width * sar) / 2.0) * 2;
-    int rc = SV_ERR_NOMEM, ret;
-    AVCodecContext *enc = NULL;
-    AVFrame *small = av_frame_alloc();
-    AVPacket *pkt = av_packet_alloc();
-    struct SwsContext *sws = NULL;
-    const AVCodec *codec = avcodec_find_encoder(AV_CODEC_ID_MJPEG);
     if (w < 2)
         w = 2;
-    if (h < 2)
-        h = 2;
-    if (!codec) {
-        rc = sv__media_err(errbuf, errlen, SV_ERR_UNSUPPORTED, "no mjpeg encoder");
-        goto out;
-    }
-    if (!small || !pkt || !(enc = avcodec_alloc_context3(codec)))
-        goto nomem;
-    enc->width = small->width = w;
-    enc->height = small->height = h;
-    enc->pix_fmt = small->format = AV_PIX_FMT_YUV420P;
-    enc->color_range = small->color_range = AVCOL_RANGE_JPEG;
-    enc->time_base = (AVRational){ 1, 25 };
-    enc->flags |= AV_CODEC_FLAG_QSCALE;
-    enc->global_quality = FF_QP2LAMBDA * 3;
-    if ((ret = avcodec_open2(enc, codec, NULL)) < 0) {
-        rc = sv__media_averr(errbuf, errlen, SV_ERR_UNSUPPORTED, ret, "mjpeg encoder");
-        goto out;
-    }
-    if (av_frame_get_buffer(small, 0) < 0)
-        goto nomem;
-    sws = sws_getContext(frame->width, frame->height, frame->format, w, h, AV_PIX_FMT_YUV420P,
-                         SWS_BICUBIC, NULL, NULL, NULL);
-    if (!sws) {
-        rc = sv__media_err(errbuf, errlen, SV_ERR_UNSUPPORTED, "cannot scale the poster");
-        goto out;
-    }
-    const int *coefs = sws_getCoefficients(SWS_CS_DEFAULT);
-    sws_setColorspaceDetails(sws, coefs, frame->color_range == AVCOL_RANGE_JPEG, coefs, 1, 0,
-                             1 << 16, 1 << 16);
-    sws_scale(sws, (const uint8_t *const *)frame->data, frame->linesize, 0, frame->height,
-              small->data, small->linesize);
-    small->pts = 0;
-    if ((ret = avcodec_send_frame(enc, small)) < 0 || (ret = avcodec_receive_packet(enc, pkt)) < 0) {
-        rc = sv__media_averr(errbuf, errlen, SV_ERR_INTERNAL, ret, "mjpeg encode (poster)");
-        goto out;
-    }
-    rc = p->writer ? sv__writer_submit(p->writer, p->path, pkt->data, (size_t)pkt->size,
-                                       errbuf, errlen)
-                   : sv__media_ioerr(errbuf, errlen,
-                                     sv__file_write(p->path, pkt->data, (size_t)pkt->size, 0644),
-                                     "write", p->path);
+    int h = sv__jpeg_height(frame, w);
+    sv__jpeg j = { 0 };
+    int rc = sv__jpeg_open(&j, w, h, 3, "poster", errbuf, errlen);
+    if (rc == 0)
+        rc = sv__jpeg_scale(&j, frame, 0, 0, w, h, "poster", errbuf, errlen);
+    if (rc == 0)
+        rc = sv__jpeg_write(&j, 0, p->path, p->writer, NULL, "poster", errbuf, errlen);
     if (rc == 0)
         p->done = 1;
-    goto out;
-nomem:
-    rc = sv__media_err(errbuf, errlen, SV_ERR_NOMEM, "out of memory (poster)");
-out:
-    sws_freeContext(sws);
-    avcodec_free_context(&enc);
-    av_frame_free(&small);
-    av_packet_free(&pkt);
+    sv__jpeg_close(&j);
     return rc;
 }
 

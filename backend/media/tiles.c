@@ -16,7 +16,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <libswscale/swscale.h>
 
 #include "backend/media/internal.h"
 #include "platform/fs.h"
@@ -28,10 +27,7 @@ struct sv__tiles {
     int cell;                /* cells filled in the current tile */
     char dir[4096];
     sv__writer *writer;      /* not owned; NULL: write in the caller's thread */
-    AVCodecContext *enc;     /* opened at the first frame, when the size is known */
-    struct SwsContext *sws;
-    AVFrame *grid;
-    AVPacket *pkt;
+    sv__jpeg jpeg;           /* the grid; opened at the first frame, when the size is known */
 };
 
 int sv__tiles_open(sv__tiles **out, double interval_s, const char *dir, sv__writer *writer,
@@ -65,68 +61,34 @@ static void clear_grid(AVFrame *g)
     }
 }
 
-static int open_encoder(sv__tiles *t, const AVFrame *frame, char *errbuf, size_t errlen)
+static int open_grid(sv__tiles *t, const AVFrame *frame, char *errbuf, size_t errlen)
 {
-    double sar = frame->sample_aspect_ratio.num > 0 ? av_q2d(frame->sample_aspect_ratio) : 1.0;
-    int h = (int)lrint(SV__TILE_WIDTH * frame->height / (frame->width * sar) / 2.0) * 2;
-    if (h < 2)
-        h = 2;
     t->info.thumb_width = SV__TILE_WIDTH;
-    t->info.thumb_height = h;
-    const AVCodec *codec = avcodec_find_encoder(AV_CODEC_ID_MJPEG);
-    if (!codec)
-        return sv__media_err(errbuf, errlen, SV_ERR_UNSUPPORTED, "no mjpeg encoder");
-    t->enc = avcodec_alloc_context3(codec);
-    t->grid = av_frame_alloc();
-    t->pkt = av_packet_alloc();
-    if (!t->enc || !t->grid || !t->pkt)
-        return sv__media_err(errbuf, errlen, SV_ERR_NOMEM, "out of memory (tiles)");
-    t->enc->width = SV__TILE_WIDTH * t->info.cols;
-    t->enc->height = h * t->info.rows;
-    t->enc->pix_fmt = AV_PIX_FMT_YUV420P;
-    t->enc->color_range = AVCOL_RANGE_JPEG;
-    t->enc->time_base = (AVRational){ 1, 25 };
-    t->enc->flags |= AV_CODEC_FLAG_QSCALE;
-    t->enc->global_quality = FF_QP2LAMBDA * 5;
-    int ret = avcodec_open2(t->enc, codec, NULL);
+    t->info.thumb_height = sv__jpeg_height(frame, SV__TILE_WIDTH);
+    int ret = sv__jpeg_open(&t->jpeg, SV__TILE_WIDTH * t->info.cols,
+                            t->info.thumb_height * t->info.rows, 5, "tile", errbuf, errlen);
     if (ret < 0)
-        return sv__media_averr(errbuf, errlen, SV_ERR_UNSUPPORTED, ret, "mjpeg encoder");
-    t->grid->format = AV_PIX_FMT_YUV420P;
-    t->grid->color_range = AVCOL_RANGE_JPEG;
-    t->grid->width = t->enc->width;
-    t->grid->height = t->enc->height;
-    if ((ret = av_frame_get_buffer(t->grid, 0)) < 0)
-        return sv__media_averr(errbuf, errlen, SV_ERR_NOMEM, ret, "tile frame");
-    clear_grid(t->grid);
+        return ret;
+    clear_grid(t->jpeg.pic);
     return 0;
 }
 
 /* Encodes the grid as the next tile-<n>.jpg and clears it. */
 static int write_tile(sv__tiles *t, char *errbuf, size_t errlen)
 {
-    int ret;
     char path[4200];
-    t->grid->pts = t->info.count;
-    if ((ret = avcodec_send_frame(t->enc, t->grid)) < 0 ||
-        (ret = avcodec_receive_packet(t->enc, t->pkt)) < 0)
-        return sv__media_averr(errbuf, errlen, SV_ERR_INTERNAL, ret, "mjpeg encode (tile)");
+    int bytes = 0, ret;
     snprintf(path, sizeof(path), "%s/tile-%d.jpg", t->dir, t->info.count + 1);
-    ret = t->writer ? sv__writer_submit(t->writer, path, t->pkt->data, (size_t)t->pkt->size,
-                                        errbuf, errlen)
-                    : sv__media_ioerr(errbuf, errlen,
-                                      sv__file_write(path, t->pkt->data,
-                                                     (size_t)t->pkt->size, 0644),
-                                      "write", path);
-    if (t->pkt->size > t->info.max_bytes)
-        t->info.max_bytes = t->pkt->size;
-    av_packet_unref(t->pkt);
-    if (ret < 0)
+    if ((ret = sv__jpeg_write(&t->jpeg, t->info.count, path, t->writer, &bytes, "tile", errbuf,
+                              errlen)) < 0)
         return ret;
+    if (bytes > t->info.max_bytes)
+        t->info.max_bytes = bytes;
     t->info.count++;
     t->cell = 0;
-    if ((ret = av_frame_make_writable(t->grid)) < 0)
+    if ((ret = av_frame_make_writable(t->jpeg.pic)) < 0)
         return sv__media_averr(errbuf, errlen, SV_ERR_NOMEM, ret, "tile frame");
-    clear_grid(t->grid);
+    clear_grid(t->jpeg.pic);
     return 0;
 }
 
@@ -134,27 +96,10 @@ static int write_tile(sv__tiles *t, char *errbuf, size_t errlen)
 static int fill_cell(sv__tiles *t, const AVFrame *frame, char *errbuf, size_t errlen)
 {
     const int tw = t->info.thumb_width, th = t->info.thumb_height;
-    t->sws = sws_getCachedContext(t->sws, frame->width, frame->height, frame->format, tw, th,
-                                  AV_PIX_FMT_YUV420P, SWS_BICUBIC, NULL, NULL, NULL);
-    if (!t->sws)
-        return sv__media_err(errbuf, errlen, SV_ERR_UNSUPPORTED, "cannot scale a tile thumbnail");
-    /* Source range as tagged (limited when unknown), output full range. */
-    const int *coefs = sws_getCoefficients(SWS_CS_DEFAULT);
-    sws_setColorspaceDetails(t->sws, coefs, frame->color_range == AVCOL_RANGE_JPEG, coefs, 1, 0,
-                             1 << 16, 1 << 16);
-    int ret = av_frame_make_writable(t->grid);
-    if (ret < 0)
-        return sv__media_averr(errbuf, errlen, SV_ERR_NOMEM, ret, "tile frame");
-    /* Even sizes and offsets: the chroma cell starts at half the luma's. */
     int x = (t->cell % t->info.cols) * tw, y = (t->cell / t->info.cols) * th;
-    uint8_t *dst[4] = {
-        t->grid->data[0] + (size_t)y * t->grid->linesize[0] + x,
-        t->grid->data[1] + (size_t)(y / 2) * t->grid->linesize[1] + x / 2,
-        t->grid->data[2] + (size_t)(y / 2) * t->grid->linesize[2] + x / 2,
-        NULL,
-    };
-    sws_scale(t->sws, (const uint8_t *const *)frame->data, frame->linesize, 0, frame->height,
-              dst, t->grid->linesize);
+    int ret = sv__jpeg_scale(&t->jpeg, frame, x, y, tw, th, "tile thumbnail", errbuf, errlen);
+    if (ret < 0)
+        return ret;
     t->cell++;
     t->info.thumbs++;
     return 0;
@@ -166,7 +111,7 @@ int sv__tiles_offer(sv__tiles *t, const AVFrame *frame, double t_s, char *errbuf
     if (t_s + 0.0005 < t->next_t)
         return 0;
     int ret;
-    if (!t->enc && (ret = open_encoder(t, frame, errbuf, errlen)) < 0)
+    if (!t->jpeg.enc && (ret = open_grid(t, frame, errbuf, errlen)) < 0)
         return ret;
     /* Cell k always shows time k x interval: after a gap in the source the
      * cells of the missing times stay black (no frame was there). */
@@ -199,9 +144,6 @@ void sv__tiles_destroy(sv__tiles *t)
 {
     if (!t)
         return;
-    avcodec_free_context(&t->enc);
-    sws_freeContext(t->sws);
-    av_frame_free(&t->grid);
-    av_packet_free(&t->pkt);
+    sv__jpeg_close(&t->jpeg);
     free(t);
 }
