@@ -70,6 +70,25 @@ pl_finish() {
     [ "$PL_FAILED" -eq 0 ]
 }
 
+# pl_xvfb W H - starts Xvfb on a free display (-displayfd) with a W x H
+# screen: $PL_DISPLAY (":N") and $PL_XVFB_PID, which joins PL_PIDS (stopped
+# at exit). Fails when it gives no display within 10 s.
+pl_xvfb() {
+    exec 8>"$PL_TMP/display"
+    Xvfb -displayfd 8 -screen 0 "${1}x${2}x24" -nolisten tcp -noreset >"$PL_TMP/xvfb.log" 2>&1 &
+    PL_XVFB_PID=$!
+    exec 8>&-
+    PL_PIDS="$PL_PIDS $PL_XVFB_PID"
+    _i=0
+    while [ ! -s "$PL_TMP/display" ]; do
+        kill -0 "$PL_XVFB_PID" 2>/dev/null || fail "Xvfb did not start: $(cat "$PL_TMP/xvfb.log")"
+        _i=$((_i + 1))
+        [ "$_i" -le 100 ] || fail "Xvfb gave no display number within 10 s"
+        sleep 0.1
+    done
+    PL_DISPLAY=":$(head -n 1 "$PL_TMP/display")"
+}
+
 pl_need() {
     for _t in "$@"; do
         command -v "$_t" >/dev/null 2>&1 || fail "$_t is missing: run scripts/install-deps.sh"

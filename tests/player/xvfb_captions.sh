@@ -13,19 +13,9 @@ pl_need Xvfb od
 mkdir -p "$PL_ARTIFACTS"
 W=1280
 H=720
-exec 8>"$PL_TMP/display"
-Xvfb -displayfd 8 -screen 0 "${W}x${H}x24" -nolisten tcp -noreset >"$PL_TMP/xvfb.log" 2>&1 &
-xpid=$!
-exec 8>&-
-PL_PIDS="$xpid"
-i=0
-while [ ! -s "$PL_TMP/display" ]; do
-    kill -0 "$xpid" 2>/dev/null || fail "Xvfb did not start: $(cat "$PL_TMP/xvfb.log")"
-    i=$((i + 1))
-    [ "$i" -le 100 ] || fail "Xvfb gave no display number within 10 s"
-    sleep 0.1
-done
-disp=":$(head -n 1 "$PL_TMP/display")"
+pl_xvfb "$W" "$H"
+xpid=$PL_XVFB_PID
+disp=$PL_DISPLAY
 
 w="$PL_TMP/www"
 mkdir -p "$w"
