@@ -56,6 +56,15 @@ int sv__writer_start(sv__writer **out, char *errbuf, size_t errlen);
  * SV_ERR_NOMEM. */
 int sv__writer_submit(sv__writer *w, const char *path, const void *data, size_t size,
                       char *errbuf, size_t errlen);
+/* Writes a file through `w`, or here and now when w is NULL (callers that
+ * run without a writer thread). Returns 0 or < 0 with the reason. */
+int sv__writer_put(sv__writer *w, const char *path, const void *data, size_t size,
+                   char *errbuf, size_t errlen);
+/* The same for the bytes of `b`, which it frees; a buffer whose growth
+ * failed (b->err) is an out-of-memory error naming the file. */
+struct sv__buf;
+int sv__writer_put_buf(sv__writer *w, const char *path, struct sv__buf *b, char *errbuf,
+                       size_t errlen);
 /* Waits until every file submitted so far is written and fsync'ed. 0, or
  * the first write error with its reason. */
 int sv__writer_flush(sv__writer *w, char *errbuf, size_t errlen);

@@ -11,7 +11,6 @@
 #include <libswscale/swscale.h>
 
 #include "backend/media/internal.h"
-#include "platform/fs.h"
 #include "streamverse/common.h"
 
 /* sv__media_averr naming the step ("mjpeg encode", "frame") of `what`. */
@@ -96,11 +95,7 @@ int sv__jpeg_write(sv__jpeg *j, int64_t pts, const char *path, sv__writer *write
         return averr(errbuf, errlen, SV_ERR_INTERNAL, ret, "mjpeg encode", what);
     if (bytes)
         *bytes = j->pkt->size;
-    ret = writer ? sv__writer_submit(writer, path, j->pkt->data, (size_t)j->pkt->size, errbuf,
-                                     errlen)
-                 : sv__media_ioerr(errbuf, errlen,
-                                   sv__file_write(path, j->pkt->data, (size_t)j->pkt->size, 0644),
-                                   "write", path);
+    ret = sv__writer_put(writer, path, j->pkt->data, (size_t)j->pkt->size, errbuf, errlen);
     av_packet_unref(j->pkt);
     return ret;
 }

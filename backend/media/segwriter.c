@@ -32,10 +32,7 @@ static int on_init(void *opaque, const uint8_t *data, size_t size, char *errbuf,
     int rc = path_in(w, path, sizeof(path), "init.mp4", errbuf, errlen);
     if (rc < 0)
         return rc;
-    return w->writer ? sv__writer_submit(w->writer, path, data, size, errbuf, errlen)
-                     : sv__media_ioerr(errbuf, errlen,
-                                       sv__file_write(path, data, size, 0644),
-                                       "write", path);
+    return sv__writer_put(w->writer, path, data, size, errbuf, errlen);
 }
 
 /* Keeps the key chunk of a segment until the rest of it arrives. */
@@ -92,10 +89,7 @@ static int on_fragment(void *opaque, const sv__fragment *f, char *errbuf, size_t
     snprintf(name, sizeof(name), "seg-%d.m4s", f->number);
     int rc = path_in(w, path, sizeof(path), name, errbuf, errlen);
     if (rc == 0)
-        rc = w->writer ? sv__writer_submit(w->writer, path, data, size, errbuf, errlen)
-                       : sv__media_ioerr(errbuf, errlen,
-                                         sv__file_write(path, data, size, 0644),
-                                         "write", path);
+        rc = sv__writer_put(w->writer, path, data, size, errbuf, errlen);
     w->pending.size = 0;
     if (rc < 0)
         return rc;

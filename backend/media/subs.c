@@ -81,19 +81,6 @@ static void vtt_time(sv__buf *b, int64_t ms)
                     (long long)(ms % 1000));
 }
 
-static int write_file(sv__writer *w, const char *path, sv__buf *b, char *errbuf, size_t errlen)
-{
-    int rc;
-    if (b->err)
-        rc = sv__media_err(errbuf, errlen, SV_ERR_NOMEM, "out of memory writing %s", path);
-    else
-        rc = w ? sv__writer_submit(w, path, b->data, b->size, errbuf, errlen)
-               : sv__media_ioerr(errbuf, errlen, sv__file_write(path, b->data, b->size, 0644),
-                                 "write", path);
-    sv__buf_free(b);
-    return rc;
-}
-
 int sv__subs_write(const sv__sub_track *t, const char *lang, const char *out_dir,
                    double duration_s, double segment_s, sv__writer *w, char *errbuf,
                    size_t errlen)
@@ -135,7 +122,7 @@ int sv__subs_write(const sv__sub_track *t, const char *lang, const char *out_dir
             sv__buf_printf(&b, "\n%s\n", c->text);
         }
         snprintf(path, sizeof(path), "%s/seg-%d.vtt", dir, n + 1);
-        if ((rc = write_file(w, path, &b, errbuf, errlen)) < 0) {
+        if ((rc = sv__writer_put_buf(w, path, &b, errbuf, errlen)) < 0) {
             sv__buf_free(&pl);
             return rc;
         }
@@ -143,5 +130,5 @@ int sv__subs_write(const sv__sub_track *t, const char *lang, const char *out_dir
     }
     sv__buf_printf(&pl, "#EXT-X-ENDLIST\n");
     snprintf(path, sizeof(path), "%s/index.m3u8", dir);
-    return write_file(w, path, &pl, errbuf, errlen);
+    return sv__writer_put_buf(w, path, &pl, errbuf, errlen);
 }

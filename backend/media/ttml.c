@@ -258,19 +258,6 @@ out:
     return rc;
 }
 
-static int save(sv__writer *wr, const char *path, sv__buf *b, char *errbuf, size_t errlen)
-{
-    int rc;
-    if (b->err)
-        rc = sv__media_err(errbuf, errlen, SV_ERR_NOMEM, "out of memory writing %s", path);
-    else
-        rc = wr ? sv__writer_submit(wr, path, b->data, b->size, errbuf, errlen)
-                : sv__media_ioerr(errbuf, errlen, sv__file_write(path, b->data, b->size, 0644),
-                                  "write", path);
-    sv__buf_free(b);
-    return rc;
-}
-
 int sv__ttml_write(const sv__sub_track *t, const char *lang, const char *out_dir,
                    double duration_s, double segment_s, sv__writer *wr, char *errbuf,
                    size_t errlen)
@@ -281,7 +268,7 @@ int sv__ttml_write(const sv__sub_track *t, const char *lang, const char *out_dir
     /* subs/<lang>/ exists: sv__subs_write made it. */
     init_segment(&b);
     snprintf(path, sizeof(path), "%s/subs/%s/ttml-init.mp4", out_dir, lang);
-    if ((rc = save(wr, path, &b, errbuf, errlen)) < 0)
+    if ((rc = sv__writer_put_buf(wr, path, &b, errbuf, errlen)) < 0)
         return rc;
     for (int n = 0; n < nseg; n++) {
         int64_t a = llround(n * segment_s * 1000);
@@ -298,7 +285,7 @@ int sv__ttml_write(const sv__sub_track *t, const char *lang, const char *out_dir
                  (size_t)xmlBufferLength(doc));
         xmlBufferFree(doc);
         snprintf(path, sizeof(path), "%s/subs/%s/ttml-%d.m4s", out_dir, lang, n + 1);
-        if ((rc = save(wr, path, &b, errbuf, errlen)) < 0)
+        if ((rc = sv__writer_put_buf(wr, path, &b, errbuf, errlen)) < 0)
             return rc;
     }
     return 0;

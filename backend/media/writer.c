@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "backend/media/internal.h"
+#include "platform/buf.h"
 #include "platform/fs.h"
 #include "platform/thread.h"
 #include "streamverse/common.h"
@@ -185,4 +186,20 @@ void sv__writer_destroy(sv__writer *w)
     sv__cond_destroy(&w->cond);
     sv__mutex_destroy(&w->lock);
     free(w);
+}
+
+int sv__writer_put(sv__writer *w, const char *path, const void *data, size_t size,
+                   char *errbuf, size_t errlen)
+{
+    return w ? sv__writer_submit(w, path, data, size, errbuf, errlen)
+             : sv__media_ioerr(errbuf, errlen, sv__file_write(path, data, size, 0644), "write",
+                               path);
+}
+
+int sv__writer_put_buf(sv__writer *w, const char *path, sv__buf *b, char *errbuf, size_t errlen)
+{
+    int rc = b->err ? sv__media_err(errbuf, errlen, SV_ERR_NOMEM, "out of memory writing %s", path)
+                    : sv__writer_put(w, path, b->data, b->size, errbuf, errlen);
+    sv__buf_free(b);
+    return rc;
 }
