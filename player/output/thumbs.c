@@ -54,6 +54,7 @@ struct sv__thumbs {
     size_t frame_tile;         /* its index; nb_tiles when none */
     int listing;               /* the thumbnails' list is still to be read (HLS) */
     AVPacket *pkt;
+    struct SwsContext *sws;    /* cell to RGBA, kept while the tiles' size and format hold */
 };
 
 int sv__thumbs_create(sv__thumbs **out, const sv__env *env, sv__fetcher *fetcher)
@@ -116,6 +117,7 @@ void sv__thumbs_destroy(sv__thumbs *t)
     avcodec_free_context(&t->dec);
     av_frame_free(&t->frame);
     av_packet_free(&t->pkt);
+    sws_freeContext(t->sws);
     sv__mutex_destroy(&t->lock);
     sv__free(t->env->alloc, t);
 }
@@ -363,8 +365,9 @@ int sv__thumbs_get(sv__thumbs *t, double time, sv_thumbnail *out)
             fmt = fmt == AV_PIX_FMT_YUVJ420P ? AV_PIX_FMT_YUV420P
                   : fmt == AV_PIX_FMT_YUVJ422P ? AV_PIX_FMT_YUV422P
                   : fmt == AV_PIX_FMT_YUVJ444P ? AV_PIX_FMT_YUV444P : fmt;
-            struct SwsContext *sws = sws_getContext(cw, ch, fmt, cw, ch, AV_PIX_FMT_RGBA,
-                                                    SWS_BILINEAR, NULL, NULL, NULL);
+            struct SwsContext *sws = t->sws =
+                sws_getCachedContext(t->sws, cw, ch, fmt, cw, ch, AV_PIX_FMT_RGBA, SWS_BILINEAR,
+                                     NULL, NULL, NULL);
             if (sws) {
                 const int *coeffs = sws_getCoefficients(SWS_CS_ITU601);
                 sws_setColorspaceDetails(sws, coeffs, full, coeffs, 1, 0, 1 << 16, 1 << 16);
@@ -373,7 +376,6 @@ int sv__thumbs_get(sv__thumbs *t, double time, sv_thumbnail *out)
             int dst_stride[4] = { cw * 4 };
             if (!sws || sws_scale(sws, src, t->frame->linesize, 0, ch, dst, dst_stride) != ch)
                 ret = SV_ERR_INTERNAL;
-            sws_freeContext(sws);
         }
     }
     sv__mutex_unlock(&t->lock);
