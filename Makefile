@@ -5,7 +5,8 @@
 #   make test        build with -Werror and run the default test suite (its
 #                    pg reruns included), packed by CPU share
 #   make test-asan   the unit tests and fuzz corpora again under ASan+UBSan
-#   make test-slow   the long suites (soaks, full benchmarks)
+#   make test-slow   the slow suite: soaks, full benchmarks, and the heavy
+#                    real-time suites make test keeps one of per feature
 #   make test-arm    cross-build for arm64 and armhf and run the unit tests,
 #                    headless playback and a backend ingest under qemu-user
 #                    (scripts/install-cross-deps.sh, scripts/test-arm.sh;
@@ -56,7 +57,7 @@ test-asan: deps
 	cd $(ASAN_DIR) && ctest $(CTEST_FLAGS) -L 'unit|fuzz' -LE slow -j$(JOBS)
 
 test-slow: build
-	cd $(BUILD_DIR) && ctest $(CTEST_FLAGS) -L slow
+	cd $(BUILD_DIR) && ctest $(CTEST_FLAGS) -L slow -j$(TEST_JOBS)
 
 # The host's tools (ffmpeg, node for the fixtures) come from deps; the cross
 # compilers, qemu and the target sysroots from install-cross-deps.sh.

@@ -8,6 +8,11 @@
  * sends it chunked as its parts land), a ProducerReferenceTime and
  * a ServiceDescription with the target latency and the playback rates a
  * player may use, UTCTiming (http-iso) on svserver's /api/v1/time.
+ * While its publisher is gone (the event waits end_after_s for one) the
+ * last Period gets its duration, so players stop at its last segment and
+ * wait for the next Period (a publisher coming back) or the static MPD,
+ * instead of asking for segments that may never come (Shaka Player and
+ * dash.js reported the 404 as an error).
  * Once the event ended: type static with each Period's duration.
  */
 #include <stdio.h>
@@ -196,12 +201,15 @@ int sv__live_dash_mpd(const sv__live_view *v, int64_t now_ms, sv__buf *out)
               W_START(w, "PlaybackRate") || W_ATTR(w, "min", "0.95") ||
               W_ATTR(w, "max", "1.05") || W_END(w) || W_END(w);
     for (int i = 0; !bad && i < n; i++) {
-        double skipped = v->ended ? (double)(ps[i].first - ps[i].msn0) * v->segment_s : 0;
+        double before = (double)(ps[i].first - ps[i].msn0) * v->segment_s;
+        double skipped = v->ended ? before : 0;
+        int closed = !v->ended && v->gone && i == n - 1; /* ends at its last segment */
 
         bad = W_START(w, "Period") || W_ATTR(w, "id", "%d", ps[i].epoch) ||
               W_ATTR(w, "start", "PT%.3fS",
                      (double)(ps[i].start_ms - v->ast_ms) / 1000.0 + skipped) ||
               (v->ended && W_ATTR(w, "duration", "PT%.3fS", ps[i].duration)) ||
+              (closed && W_ATTR(w, "duration", "PT%.3fS", before + ps[i].duration)) ||
               write_set(w, v, &ps[i], 0, 0) < 0 || write_set(w, v, &ps[i], 1, 1) < 0 ||
               W_END(w);
     }

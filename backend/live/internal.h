@@ -115,6 +115,8 @@ typedef struct sv__live_view {
     double segment_s, part_s, dvr_s, target_latency_s;
     int64_t ast_ms;          /* availabilityStartTime: the first segment's pdt */
     int ended;               /* ENDLIST / static MPD */
+    int gone;                /* live, its publisher gone (the event waits end_after_s
+                              * for one): the last Period ends at its last segment */
     int vod;                 /* the VOD title's layout (media.h): video/<name>/, audio/ */
     const sv__media_protection *prot; /* encrypted (scheme, KID, license URL): EXT-X-KEY,
                                        * EXT-X-SESSION-KEY, ContentProtection; NULL: clear */

@@ -46,6 +46,7 @@ void sv__live_channel_view(const sv__live_channel *ch, sv__live_view *v)
     v->target_latency_s = ch->set.target_latency_s;
     v->ast_ms = ch->ast_ms;
     v->ended = ch->ended;
+    v->gone = !ch->ended && !ch->live;
     v->prot = ch->prot.scheme != SV__PROTECT_NONE ? &ch->prot : NULL;
 }
 

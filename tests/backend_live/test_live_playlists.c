@@ -44,7 +44,8 @@ static void fill(sv__live_rend *r, int first, int last, int last_parts, int reco
 
 static sv__live_view view(sv__live_rend *r, int n)
 {
-    return (sv__live_view){r, n, 2.0, 0.4, 300, 1.5, 1700000000000LL, 0, 0, NULL};
+    return (sv__live_view){.rends = r, .nb_rends = n, .segment_s = 2.0, .part_s = 0.4,
+                           .dvr_s = 300, .target_latency_s = 1.5, .ast_ms = 1700000000000LL};
 }
 
 static int count(const char *hay, const char *needle)
@@ -208,6 +209,22 @@ static void test_master_and_mpd(void **state)
         assert_non_null(end);
         assert_true(utc < end);
     }
+    /* No Period has a duration while live (a player asks for segments as
+     * the clock makes them available)... */
+    assert_null(strstr(t, "duration=\"PT"));
+    /* ...but while the publisher is gone the last one ends at its last
+     * segment (segments 3..5 of the second publisher: two whole, one of
+     * 2 parts, 4.8 s), the first still ends where the second starts. */
+    v.gone = 1;
+    b.size = 0;
+    assert_int_equal(sv__live_dash_mpd(&v, 1700000010000LL, &b), 0);
+    sv__buf_u8(&b, 0);
+    t = (const char *)b.data;
+    assert_non_null(strstr(t, "type=\"dynamic\""));
+    assert_non_null(strstr(t, "minimumUpdatePeriod"));
+    assert_int_equal(count(t, "duration=\"PT"), 1);
+    assert_non_null(strstr(t, "<Period id=\"1\" start=\"PT6.000S\" duration=\"PT4.800S\""));
+    v.gone = 0;
     v.ended = 1;
     b.size = 0;
     assert_int_equal(sv__live_dash_mpd(&v, 1700000010000LL, &b), 0);

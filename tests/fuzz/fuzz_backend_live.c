@@ -65,9 +65,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             ;
         sv__live_index_has(r, msn, p[2] % 8 - 1);
     }
-    v = (sv__live_view){rends, 3, 2.0, 0.4, window, 1.5, 0, 0, 0, NULL};
-    for (int ended = 0; ended < 2; ended++) {
-        v.ended = ended;
+    v = (sv__live_view){.rends = rends, .nb_rends = 3, .segment_s = 2.0, .part_s = 0.4,
+                        .dvr_s = window, .target_latency_s = 1.5};
+    for (int state = 0; state < 3; state++) { /* live, its publisher gone, ended */
+        v.ended = state == 2;
+        v.gone = state == 1;
         sv__live_hls_master(&v, &b);
         for (int i = 0; i < 3; i++) {
             b.size = 0;

@@ -61,6 +61,7 @@ run() {
     t_moved=$(play_elapsed)
     took=$(awk -v a="$t_put" -v b="$t_moved" 'BEGIN { printf "%.1f", b - a }')
     echo "$kind: PATHWAY-PRIORITY $order at ${t_put} s, first segment from $next ${took} s later"
+    awk -v a="$took" -v b=$((TTL + SEG + 1)) 'BEGIN { exit !(a + 0 > b + 0) }' && dump_play
     expect_le "$kind: move to $next (s after the change)" "$took" $((TTL + SEG + 1))
     kill -INT "$PLAY_PID"
     play_wait 10
