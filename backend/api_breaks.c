@@ -14,9 +14,12 @@
 
 static json_t *break_json(const sv__ad_break *b)
 {
-    return json_pack("{s:I,s:I,s:f,s:f,s:s,s:I}", "id", (json_int_t)b->id, "title_id",
-                     (json_int_t)b->title_id, "at_s", b->at_s, "duration_s", b->duration_s,
-                     "class", b->cls, "created", (json_int_t)b->created);
+    json_t *j = json_pack("{s:I,s:I,s:f,s:f,s:s,s:I}", "id", (json_int_t)b->id, "title_id",
+                          (json_int_t)b->title_id, "at_s", b->at_s, "duration_s", b->duration_s,
+                          "class", b->cls, "created", (json_int_t)b->created);
+    if (j && b->asset_title_id > 0)
+        json_object_set_new(j, "asset_title_id", json_integer((json_int_t)b->asset_title_id));
+    return j;
 }
 
 static int class_ok(const char *s)
@@ -73,26 +76,45 @@ static json_t *load_object(sv__http_req *req)
     return b;
 }
 
-/* Fills *b from the body; NULL, or what is wrong (into msg). */
+/* Fills *b from the body; NULL, or what is wrong (into msg). An
+ * interstitial (asset_title_id) takes its duration from the asset, later. */
 static const char *parse_break(json_t *body, double title_s, sv__ad_break *b, char *msg,
                                size_t cap)
 {
     const char *key;
     json_t *v;
     json_object_foreach(body, key, v) {
-        if (strcmp(key, "at_s") && strcmp(key, "duration_s") && strcmp(key, "class")) {
-            snprintf(msg, cap, "unknown field \"%.40s\" (at_s, duration_s, class)", key);
+        if (strcmp(key, "at_s") && strcmp(key, "duration_s") && strcmp(key, "class") &&
+            strcmp(key, "asset_title_id")) {
+            snprintf(msg, cap, "unknown field \"%.40s\" (at_s, duration_s, class, asset_title_id)",
+                     key);
             return msg;
         }
     }
     json_t *at = json_object_get(body, "at_s"), *dur = json_object_get(body, "duration_s");
-    json_t *cls = json_object_get(body, "class");
-    if (!json_is_number(at) || !json_is_number(dur)) {
+    json_t *cls = json_object_get(body, "class"), *asset = json_object_get(body, "asset_title_id");
+    if (asset) {
+        if (!json_is_integer(asset) || json_integer_value(asset) <= 0) {
+            snprintf(msg, cap, "asset_title_id must be a title's id");
+            return msg;
+        }
+        if (dur) {
+            snprintf(msg, cap, "an interstitial's duration_s is its asset title's");
+            return msg;
+        }
+        if (cls && (!json_is_string(cls) ||
+                    strcmp(json_string_value(cls), SV__BREAK_CLASS_INTERSTITIAL))) {
+            snprintf(msg, cap, "an interstitial's class is " SV__BREAK_CLASS_INTERSTITIAL);
+            return msg;
+        }
+        b->asset_title_id = (int64_t)json_integer_value(asset);
+    }
+    if (!json_is_number(at) || (!asset && !json_is_number(dur))) {
         snprintf(msg, cap, "at_s and duration_s must be numbers of seconds");
         return msg;
     }
     b->at_s = json_number_value(at);
-    b->duration_s = json_number_value(dur);
+    b->duration_s = asset ? 1 : json_number_value(dur);
     if (!isfinite(b->at_s) || b->at_s < 0 || b->at_s >= title_s) {
         snprintf(msg, cap, "at_s %.3f is outside the title (0 to %.3f s)", b->at_s, title_s);
         return msg;
@@ -107,8 +129,61 @@ static const char *parse_break(json_t *body, double title_s, sv__ad_break *b, ch
         snprintf(msg, cap, "class must be 1 to 64 letters, digits, '.', '-' or '_'");
         return msg;
     }
-    snprintf(b->cls, sizeof(b->cls), "%s", cls ? json_string_value(cls) : SV__BREAK_CLASS_DEFAULT);
+    snprintf(b->cls, sizeof(b->cls), "%s", cls ? json_string_value(cls)
+                                       : asset ? SV__BREAK_CLASS_INTERSTITIAL
+                                               : SV__BREAK_CLASS_DEFAULT);
     return NULL;
+}
+
+/* An interstitial's asset: a ready title other than the break's, with no
+ * interstitials of its own (nothing nested); the break takes its duration
+ * and moves to the title's nearest video segment boundary (a key frame,
+ * where the DASH Periods split). 0, or an HTTP status with msg filled. */
+static int check_asset(sv__server *srv, sv__ad_break *b, char *msg, size_t cap)
+{
+    sv__ad_break own[SV__MAX_BREAKS];
+    char dir[1200];
+    double asset_s = 0, at = b->at_s;
+    int r, n;
+
+    if (b->asset_title_id == b->title_id) {
+        snprintf(msg, cap, "a title cannot be its own interstitial");
+        return 400;
+    }
+    if ((r = ready_title(srv, b->asset_title_id, &asset_s)) < 0) {
+        snprintf(msg, cap, "the asset title %lld %s", (long long)b->asset_title_id,
+                 r == SV_ERR_NOT_FOUND ? "does not exist" : r == SV_ERR_STATE ? "is not ready"
+                                                                           : "cannot be read");
+        return r == SV_ERR_IO ? 500 : r == SV_ERR_STATE ? 409 : 400;
+    }
+    if ((n = sv__catalog_breaks(srv->cat, b->asset_title_id, own, SV__MAX_BREAKS)) < 0) {
+        snprintf(msg, cap, "catalog error");
+        return 500;
+    }
+    for (int i = 0; i < n; i++) {
+        if (own[i].asset_title_id > 0) {
+            snprintf(msg, cap, "the asset title %lld has interstitials of its own",
+                     (long long)b->asset_title_id);
+            return 409;
+        }
+    }
+    if (asset_s <= 0 || asset_s > SV__BREAK_MAX_DURATION_S) {
+        snprintf(msg, cap, "the asset title lasts %.3f s, not in (0, %.0f]", asset_s,
+                 SV__BREAK_MAX_DURATION_S);
+        return 409;
+    }
+    b->duration_s = asset_s;
+    snprintf(dir, sizeof(dir), "%s/%lld", srv->media_dir, (long long)b->title_id);
+    if (sv__breaks_snap(dir, b->at_s, &at) == 0)
+        b->at_s = at;
+    return 0;
+}
+
+/* The part of the title a break holds: a signalled one its span, an
+ * interstitial (played between two frames of the title) its point. */
+static double span_of(const sv__ad_break *b)
+{
+    return b->asset_title_id > 0 ? 0.001 : b->duration_s;
 }
 
 void sv__api_title_break_add(void *ctx, sv__http_req *req)
@@ -141,13 +216,20 @@ void sv__api_title_break_add(void *ctx, sv__http_req *req)
         sv__http_send_error(req, 400, "bad_request", msg);
         goto out;
     }
+    if (b.asset_title_id > 0 && (r = check_asset(srv, &b, msg, sizeof(msg))) != 0) {
+        if (r == 500)
+            sv__api_write_failed(srv, req, msg);
+        else
+            sv__http_send_error(req, r, r == 409 ? "asset_unusable" : "bad_request", msg);
+        goto out;
+    }
     if (n >= SV__MAX_BREAKS) {
         snprintf(msg, sizeof(msg), "the title has %d breaks, the most it may have", n);
         sv__http_send_error(req, 409, "too_many_breaks", msg);
         goto out;
     }
     for (int i = 0; i < n; i++) {
-        if (b.at_s < list[i].at_s + list[i].duration_s && list[i].at_s < b.at_s + b.duration_s) {
+        if (b.at_s < list[i].at_s + span_of(&list[i]) && list[i].at_s < b.at_s + span_of(&b)) {
             snprintf(msg, sizeof(msg), "the break overlaps break %lld (%.3f s for %.3f s)",
                      (long long)list[i].id, list[i].at_s, list[i].duration_s);
             sv__http_send_error(req, 409, "break_overlaps", msg);
@@ -173,8 +255,8 @@ void sv__api_title_break_add(void *ctx, sv__http_req *req)
         sv__http_send_error(req, 500, "manifest_write_failed", msg);
         goto out;
     }
-    SV_LOGI(srv->log, "api", "title %lld: break %lld at %.3f s for %.3f s", (long long)id,
-            (long long)b.id, b.at_s, b.duration_s);
+    SV_LOGI(srv->log, "api", "title %lld: break %lld at %.3f s for %.3f s%s", (long long)id,
+            (long long)b.id, b.at_s, b.duration_s, b.asset_title_id > 0 ? " (interstitial)" : "");
     sv__api_send_json(req, 201, break_json(&b));
 out:
     json_decref(body);

@@ -1,13 +1,18 @@
 /*
  * breaks.c - the title's manifest files rewritten with its ad breaks
- * (breaks.h): the media playlists its master playlist names, and its MPD.
- * Each file is written beside itself and renamed over it, so a client
- * never reads half a playlist.
+ * (breaks.h): the media playlists its master playlist names, and its MPD
+ * (from its single-Period base), after the links to the interstitials'
+ * assets. Each file is written beside itself and renamed over it, so a
+ * client never reads half a playlist.
  */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "backend/breaks.h"
 #include "platform/fs.h"
@@ -76,7 +81,12 @@ static int rewrite_playlist(const char *dir, const char *uri, size_t ulen, const
         snprintf(err, errlen, "cannot read %s", path);
         return SV_ERR_IO;
     }
-    out = sv__breaks_hls(text, len, b, n, &out_len);
+    /* "../" for each folder between the title's and the playlist's. */
+    char up[3 * 64 + 1] = "";
+    for (size_t i = 0, k = 0; i < ulen && k < 64; i++)
+        if (uri[i] == '/')
+            memcpy(up + 3 * k++, "../", 4);
+    out = sv__breaks_hls(text, len, b, n, up, &out_len);
     free(text);
     if (!out) {
         snprintf(err, errlen, "%s is not a media playlist the breaks can be written into", path);
@@ -122,31 +132,151 @@ static int rewrite_hls(const char *dir, const sv__ad_break *b, int n, char *err,
     return ret;
 }
 
-static int rewrite_dash(const char *dir, const sv__ad_break *b, int n, char *err, size_t errlen)
+/* The asset MPDs of the interstitials among b (NULL for the others), read
+ * through the links. 0, or SV_ERR_IO with err filled. */
+static int read_assets(const char *dir, const sv__ad_break *b, int n, char **assets,
+                       size_t *lens, char *err, size_t errlen)
 {
     char path[4200];
-    size_t len = 0, out_len = 0;
-    char *text, *out;
-    int ret;
+    for (int i = 0; i < n; i++) {
+        if (b[i].asset_title_id <= 0)
+            continue;
+        char link[4000];
+        snprintf(link, sizeof(link), "%s/" SV__BREAKS_ADS_DIR "/%lld", dir,
+                 (long long)b[i].asset_title_id);
+        sv__breaks_asset_mpd(link, path, sizeof(path));
+        if (!(assets[i] = read_all(path, &lens[i]))) {
+            snprintf(err, errlen, "cannot read %s (the asset of break %lld)", path,
+                     (long long)b[i].id);
+            return SV_ERR_IO;
+        }
+    }
+    return 0;
+}
+
+static int rewrite_dash(const char *dir, const sv__ad_break *b, int n, char *err, size_t errlen)
+{
+    char path[4200], base[4200];
+    size_t len = 0, out_len = 0, *lens = NULL;
+    char *text, *out = NULL, **assets = NULL;
+    int ret = SV_ERR_IO;
 
     snprintf(path, sizeof(path), "%s/manifest.mpd", dir);
-    if (!(text = read_all(path, &len)))
-        return 0; /* a title without DASH */
-    out = sv__breaks_dash(text, len, b, n, &out_len);
-    free(text);
+    snprintf(base, sizeof(base), "%s/" SV__BREAKS_BASE_MPD, dir);
+    /* The title as packaged, kept the first time: splits start from it. */
+    if (!(text = read_all(base, &len))) {
+        if (!(text = read_all(path, &len)))
+            return 0; /* a title without DASH */
+        int r = sv__file_create_atomic(base, text, len, 0644);
+        if (r < 0 && r != SV_ERR_STATE) { /* STATE: another node kept it first */
+            snprintf(err, errlen, "cannot write %s", base);
+            free(text);
+            return SV_ERR_IO;
+        }
+    }
+    if (n > 0 && (!(assets = calloc((size_t)n, sizeof(*assets))) ||
+                  !(lens = calloc((size_t)n, sizeof(*lens))))) {
+        snprintf(err, errlen, "out of memory");
+        ret = SV_ERR_NOMEM;
+        goto out;
+    }
+    if ((ret = read_assets(dir, b, n, assets, lens, err, errlen)) < 0)
+        goto out;
+    out = sv__breaks_dash(text, len, b, n, (const char *const *)assets, lens, &out_len);
     if (!out) {
-        snprintf(err, errlen, "%s is not an MPD the breaks can be written into", path);
+        snprintf(err, errlen, "%s is not an MPD the breaks can be written into", base);
+        ret = SV_ERR_IO;
+    } else if ((ret = replace(path, out, out_len)) < 0) {
+        snprintf(err, errlen, "cannot replace %s", path);
+    }
+out:
+    for (int i = 0; assets && i < n; i++)
+        free(assets[i]);
+    free(assets);
+    free(lens);
+    free(out);
+    free(text);
+    return ret;
+}
+
+static int used(const sv__ad_break *b, int n, const char *name)
+{
+    char num[32];
+    for (int i = 0; i < n; i++) {
+        snprintf(num, sizeof(num), "%lld", (long long)b[i].asset_title_id);
+        if (b[i].asset_title_id > 0 && !strcmp(num, name))
+            return 1;
+    }
+    return 0;
+}
+
+/* dir/ads/<asset> -> ../../<asset> for every interstitial's asset; the
+ * links of assets no break plays any more removed. */
+static int link_assets(const char *dir, const sv__ad_break *b, int n, char *err, size_t errlen)
+{
+    char ads[4200], path[4300], target[64];
+    int wanted = 0;
+
+    for (int i = 0; i < n; i++)
+        wanted += b[i].asset_title_id > 0;
+    snprintf(ads, sizeof(ads), "%s/" SV__BREAKS_ADS_DIR, dir);
+    DIR *d = opendir(ads);
+    if (!d && !wanted)
+        return 0;
+    for (struct dirent *e; d && (e = readdir(d));) {
+        if (e->d_name[0] != '.' && !used(b, n, e->d_name))
+            unlinkat(dirfd(d), e->d_name, 0);
+    }
+    if (d)
+        closedir(d);
+    if (wanted && sv__mkdirs(ads) < 0) {
+        snprintf(err, errlen, "cannot make %s", ads);
         return SV_ERR_IO;
     }
-    if ((ret = replace(path, out, out_len)) < 0)
-        snprintf(err, errlen, "cannot replace %s", path);
-    free(out);
+    for (int i = 0; i < n; i++) {
+        if (b[i].asset_title_id <= 0)
+            continue;
+        snprintf(path, sizeof(path), "%s/%lld", ads, (long long)b[i].asset_title_id);
+        snprintf(target, sizeof(target), "../../%lld", (long long)b[i].asset_title_id);
+        if (symlink(target, path) < 0 && errno != EEXIST) {
+            snprintf(err, errlen, "cannot link %s to %s: %s", path, target, strerror(errno));
+            return SV_ERR_IO;
+        }
+    }
+    return sv__fsync_dir(ads) < 0 && wanted ? SV_ERR_IO : 0;
+}
+
+const char *sv__breaks_asset_mpd(const char *asset_dir, char *buf, size_t cap)
+{
+    snprintf(buf, cap, "%s/" SV__BREAKS_BASE_MPD, asset_dir);
+    if (access(buf, R_OK) != 0)
+        snprintf(buf, cap, "%s/manifest.mpd", asset_dir);
+    return buf;
+}
+
+int sv__breaks_snap(const char *dir, double at_s, double *out)
+{
+    char path[4200];
+    size_t len = 0;
+    char *text;
+    int ret;
+
+    snprintf(path, sizeof(path), "%s/" SV__BREAKS_BASE_MPD, dir);
+    if (!(text = read_all(path, &len))) {
+        snprintf(path, sizeof(path), "%s/manifest.mpd", dir);
+        if (!(text = read_all(path, &len)))
+            return SV_ERR_IO;
+    }
+    ret = sv__breaks_dash_boundary(text, len, at_s, out);
+    free(text);
     return ret;
 }
 
 int sv__breaks_write(const char *dir, const sv__ad_break *b, int n, char *err, size_t errlen)
 {
-    int ret = rewrite_hls(dir, b, n, err, errlen);
+    int ret = link_assets(dir, b, n, err, errlen);
+    if (ret == 0)
+        ret = rewrite_hls(dir, b, n, err, errlen);
     if (ret == 0)
         ret = rewrite_dash(dir, b, n, err, errlen);
     return ret;

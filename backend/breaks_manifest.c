@@ -1,13 +1,11 @@
 /*
  * breaks_manifest.c - ad breaks into manifests (breaks.h): the SCTE-35
- * splice_insert of a break, and the HLS and DASH rewrites. Pure: no I/O.
+ * splice_insert of a break, and the HLS rewrite (DASH: breaks_dash.c).
+ * Pure: no I/O.
  */
 #define _GNU_SOURCE /* strptime, timegm */
 #include <libavutil/crc.h>
-#include <libxml/parser.h>
-#include <libxml/tree.h>
 #include <math.h>
-#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -158,22 +156,30 @@ static double parse_date(const char *s, size_t len)
     return t;
 }
 
-static void daterange(text *t, double origin, const sv__ad_break *b)
+static void daterange(text *t, double origin, const sv__ad_break *b, const char *to_title)
 {
     uint8_t sec[64];
-    char line[512], date[48], hex[2 * sizeof(sec) + 1];
+    char line[768], date[48], hex[2 * sizeof(sec) + 1], asset[320] = "";
     size_t n = sv__break_scte35(b, sec, sizeof(sec));
     for (size_t i = 0; i < n; i++)
         snprintf(hex + 2 * i, 3, "%02X", sec[i]);
     date_of(origin, b->at_s, date, sizeof(date));
+    /* An interstitial: the asset's master through the title's link to it,
+     * the title going on where it stopped, neither skipped nor jumped. */
+    if (b->asset_title_id > 0)
+        snprintf(asset, sizeof(asset),
+                 ",X-ASSET-URI=\"%s" SV__BREAKS_ADS_DIR "/%lld/master.m3u8\","
+                 "X-RESUME-OFFSET=0,X-RESTRICT=\"SKIP,JUMP\"",
+                 to_title, (long long)b->asset_title_id);
     snprintf(line, sizeof(line),
              TAG_PREFIX "%lld\",CLASS=\"%s\",START-DATE=\"%s\",DURATION=%.3f,"
-             "PLANNED-DURATION=%.3f,SCTE35-OUT=0x%s\n",
-             (long long)b->id, b->cls, date, b->duration_s, b->duration_s, hex);
+             "PLANNED-DURATION=%.3f%s,SCTE35-OUT=0x%s\n",
+             (long long)b->id, b->cls, date, b->duration_s, b->duration_s, asset, hex);
     add_str(t, line);
 }
 
-char *sv__breaks_hls(const char *src, size_t len, const sv__ad_break *b, int n, size_t *out_len)
+char *sv__breaks_hls(const char *src, size_t len, const sv__ad_break *b, int n,
+                     const char *to_title, size_t *out_len)
 {
     text t = { 0 };
     double origin = ORIGIN_UNIX;
@@ -207,7 +213,7 @@ char *sv__breaks_hls(const char *src, size_t len, const sv__ad_break *b, int n, 
             if (n > 0 && !own_pdt)
                 add_str(&t, ORIGIN_PDT "\n");
             for (int i = 0; i < n; i++)
-                daterange(&t, origin, &b[i]);
+                daterange(&t, origin, &b[i], to_title);
         }
         if (!ours)
             add(&t, p, l);
@@ -219,92 +225,4 @@ char *sv__breaks_hls(const char *src, size_t len, const sv__ad_break *b, int n, 
     }
     *out_len = t.n;
     return t.p;
-}
-
-static int is_element(const xmlNode *n, const char *name)
-{
-    return n->type == XML_ELEMENT_NODE && !xmlStrcmp(n->name, BAD_CAST name);
-}
-
-static int is_ours(const xmlNode *n)
-{
-    xmlChar *scheme = xmlGetProp(n, BAD_CAST "schemeIdUri");
-    xmlChar *value = xmlGetProp(n, BAD_CAST "value");
-    int ours = scheme && value && !xmlStrcmp(scheme, BAD_CAST SV__BREAKS_SCHEME) &&
-               !xmlStrcmp(value, BAD_CAST SV__BREAKS_VALUE);
-    xmlFree(scheme);
-    xmlFree(value);
-    return ours;
-}
-
-char *sv__breaks_dash(const char *xml, size_t len, const sv__ad_break *b, int n, size_t *out_len)
-{
-    xmlDocPtr doc;
-    xmlNodePtr root, period = NULL, anchor = NULL, es;
-    xmlChar *dump = NULL;
-    char *out = NULL;
-    int size = 0;
-
-    doc = xmlReadMemory(xml, (int)len, "manifest.mpd", NULL, XML_PARSE_NONET | XML_PARSE_NOBLANKS |
-                        XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
-    if (!doc || !(root = xmlDocGetRootElement(doc)) || !is_element(root, "MPD"))
-        goto done;
-    for (xmlNodePtr c = root->children; c && !period; c = c->next)
-        if (is_element(c, "Period"))
-            period = c;
-    if (!period)
-        goto done;
-    for (xmlNodePtr c = period->children, next; c; c = next) {
-        next = c->next;
-        if (is_element(c, "EventStream") && is_ours(c)) {
-            xmlUnlinkNode(c);
-            xmlFreeNode(c);
-        }
-    }
-    for (xmlNodePtr c = period->children; c && !anchor; c = c->next)
-        if (is_element(c, "AdaptationSet"))
-            anchor = c;
-    if (n > 0) {
-        if (!(es = xmlNewDocNode(doc, period->ns, BAD_CAST "EventStream", NULL)))
-            goto done;
-        xmlNewProp(es, BAD_CAST "schemeIdUri", BAD_CAST SV__BREAKS_SCHEME);
-        xmlNewProp(es, BAD_CAST "value", BAD_CAST SV__BREAKS_VALUE);
-        xmlNewProp(es, BAD_CAST "timescale", BAD_CAST "90000");
-        xmlNewProp(es, BAD_CAST "contentEncoding", BAD_CAST "base64");
-        for (int i = 0; i < n; i++) {
-            uint8_t sec[64];
-            unsigned char b64[4 * sizeof(sec) / 3 + 8];
-            char num[32];
-            size_t sl = sv__break_scte35(&b[i], sec, sizeof(sec));
-            EVP_EncodeBlock(b64, sec, (int)sl);
-            xmlNodePtr ev = xmlNewDocNode(doc, period->ns, BAD_CAST "Event", NULL);
-            if (!ev) {
-                xmlFreeNode(es);
-                goto done;
-            }
-            snprintf(num, sizeof(num), "%llu", (unsigned long long)llround(b[i].at_s * 90000.0));
-            xmlNewProp(ev, BAD_CAST "presentationTime", BAD_CAST num);
-            snprintf(num, sizeof(num), "%llu",
-                     (unsigned long long)llround(b[i].duration_s * 90000.0));
-            xmlNewProp(ev, BAD_CAST "duration", BAD_CAST num);
-            snprintf(num, sizeof(num), "%lld", (long long)b[i].id);
-            xmlNewProp(ev, BAD_CAST "id", BAD_CAST num);
-            xmlNodeAddContent(ev, b64);
-            xmlAddChild(es, ev);
-        }
-        if (anchor)
-            xmlAddPrevSibling(anchor, es);
-        else
-            xmlAddChild(period, es);
-    }
-    xmlDocDumpFormatMemoryEnc(doc, &dump, &size, "UTF-8", 1);
-    if (dump && size > 0 && (out = malloc((size_t)size + 1))) {
-        memcpy(out, dump, (size_t)size);
-        out[size] = '\0';
-        *out_len = (size_t)size;
-    }
-done:
-    xmlFree(dump);
-    xmlFreeDoc(doc);
-    return out;
 }

@@ -163,6 +163,9 @@ static const char *const migrations[] = {
     "ALTER TABLE sessions ADD COLUMN live_latency_s DOUBLE PRECISION;"
     "ALTER TABLE sessions ADD COLUMN playback_rate DOUBLE PRECISION;"
     "ALTER TABLE sessions ADD COLUMN prefix TEXT;",
+    /* 6 -> 7: the title an interstitial break plays, as SQLite's version
+     * 11. */
+    "ALTER TABLE ad_breaks ADD COLUMN asset_title_id BIGINT REFERENCES titles(id);",
 };
 
 #define PG_SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))

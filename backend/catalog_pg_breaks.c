@@ -1,6 +1,6 @@
 /*
  * catalog_pg_breaks.c - ad breaks (breaks.h) on PostgreSQL. Same codes as
- * catalog_sqlite_breaks.c. Schema: catalog_pg.c, version 5.
+ * catalog_sqlite_breaks.c. Schema: catalog_pg.c, versions 5 and 7.
  */
 #include <stdio.h>
 #include <string.h>
@@ -12,8 +12,10 @@ int sv__pg_break_add(sv__catalog *cat, sv__ad_break *b)
 {
     b->created = sv__cat_now();
     PGresult *r = sv__pg_query(cat, "INSERT INTO ad_breaks (title_id, at_s, duration_s, class,"
-                                    " created) VALUES ($1, $2, $3, $4, $5) RETURNING id",
-                               "iddsi", b->title_id, b->at_s, b->duration_s, b->cls, b->created);
+                                    " created, asset_title_id)"
+                                    " VALUES ($1, $2, $3, $4, $5, NULLIF($6, 0)) RETURNING id",
+                               "iddsii", b->title_id, b->at_s, b->duration_s, b->cls, b->created,
+                               b->asset_title_id);
     if (!r)
         return !strcmp(sv__pg_sqlstate(cat), "23503") ? SV_ERR_NOT_FOUND : SV_ERR_IO;
     b->id = sv__pg_int(r, 0, 0);
@@ -23,7 +25,8 @@ int sv__pg_break_add(sv__catalog *cat, sv__ad_break *b)
 
 int sv__pg_breaks(sv__catalog *cat, int64_t title_id, sv__ad_break *out, int cap)
 {
-    PGresult *r = sv__pg_query(cat, "SELECT id, at_s, duration_s, class, created FROM ad_breaks"
+    PGresult *r = sv__pg_query(cat, "SELECT id, at_s, duration_s, class, created,"
+                                    " coalesce(asset_title_id, 0) FROM ad_breaks"
                                     " WHERE title_id = $1 ORDER BY at_s, id", "i", title_id);
     int n = 0;
 
@@ -38,6 +41,7 @@ int sv__pg_breaks(sv__catalog *cat, int64_t title_id, sv__ad_break *out, int cap
         b->duration_s = sv__pg_double(r, row, 2);
         snprintf(b->cls, sizeof(b->cls), "%s", sv__pg_text(r, row, 3));
         b->created = sv__pg_int(r, row, 4);
+        b->asset_title_id = sv__pg_int(r, row, 5);
     }
     PQclear(r);
     return n;

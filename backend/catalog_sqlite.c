@@ -195,6 +195,10 @@ static const char *const migrations[] = {
     "ALTER TABLE sessions ADD COLUMN live_latency_s REAL;"
     "ALTER TABLE sessions ADD COLUMN playback_rate REAL;"
     "ALTER TABLE sessions ADD COLUMN prefix TEXT;",
+    /* 10 -> 11: an ad break played from another title, an interstitial
+     * (breaks.h): the title it plays, NULL for a break that is only
+     * signalled. */
+    "ALTER TABLE ad_breaks ADD COLUMN asset_title_id INTEGER REFERENCES titles(id);",
 };
 
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) == SV__CATALOG_SCHEMA_VERSION,

@@ -1,6 +1,6 @@
 /*
  * catalog_sqlite_breaks.c - ad breaks (breaks.h) in the SQLite catalog.
- * Schema: catalog_sqlite.c, version 9.
+ * Schema: catalog_sqlite.c, versions 9 and 11.
  */
 #include <sqlite3.h>
 #include <stdio.h>
@@ -16,13 +16,15 @@ int sv__sqlite_break_add(sv__catalog *cat, sv__ad_break *b)
 
     b->created = sv__cat_now();
     if ((ret = sv__cat_prepare(cat, "INSERT INTO ad_breaks (title_id, at_s, duration_s, class,"
-                                    " created) VALUES (?, ?, ?, ?, ?)", &st)) < 0)
+                                    " created, asset_title_id)"
+                                    " VALUES (?, ?, ?, ?, ?, NULLIF(?, 0))", &st)) < 0)
         return ret;
     sqlite3_bind_int64(st, 1, b->title_id);
     sqlite3_bind_double(st, 2, b->at_s);
     sqlite3_bind_double(st, 3, b->duration_s);
     sqlite3_bind_text(st, 4, b->cls, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 5, b->created);
+    sqlite3_bind_int64(st, 6, b->asset_title_id);
     rc = sqlite3_step(st);
     if (rc == SQLITE_DONE) {
         b->id = sqlite3_last_insert_rowid(cat->db);
@@ -40,7 +42,8 @@ int sv__sqlite_breaks(sv__catalog *cat, int64_t title_id, sv__ad_break *out, int
     sqlite3_stmt *st = NULL;
     int n = 0, rc = SQLITE_DONE, ret;
 
-    if ((ret = sv__cat_prepare(cat, "SELECT id, at_s, duration_s, class, created FROM ad_breaks"
+    if ((ret = sv__cat_prepare(cat, "SELECT id, at_s, duration_s, class, created,"
+                                    " coalesce(asset_title_id, 0) FROM ad_breaks"
                                     " WHERE title_id = ? ORDER BY at_s, id", &st)) < 0)
         return ret;
     sqlite3_bind_int64(st, 1, title_id);
@@ -53,6 +56,7 @@ int sv__sqlite_breaks(sv__catalog *cat, int64_t title_id, sv__ad_break *out, int
         b->duration_s = sqlite3_column_double(st, 2);
         snprintf(b->cls, sizeof(b->cls), "%s", (const char *)sqlite3_column_text(st, 3));
         b->created = sqlite3_column_int64(st, 4);
+        b->asset_title_id = sqlite3_column_int64(st, 5);
     }
     if (n < cap && rc != SQLITE_DONE)
         n = SV_ERR_IO;

@@ -54,7 +54,7 @@ static void hls(void **state)
 {
     (void)state;
     size_t n1 = 0, n2 = 0, n0 = 0;
-    char *once = sv__breaks_hls(playlist, strlen(playlist), breaks, 2, &n1);
+    char *once = sv__breaks_hls(playlist, strlen(playlist), breaks, 2, "../", &n1);
     assert_non_null(once);
     const char *map = strstr(once, "#EXT-X-MAP"), *pdt = strstr(once, "#EXT-X-PROGRAM-DATE-TIME:2000-01-01T00:00:00.000Z\n");
     const char *tag = strstr(once, "#EXT-X-DATERANGE:ID=\"sv-break-7\",CLASS=\"com.streamverse.ad-break\","
@@ -66,17 +66,17 @@ static void hls(void **state)
     assert_true(map && pdt && tag && tag2 && inf);
     assert_true(map < pdt && pdt < tag && tag < tag2 && tag2 < inf);
     /* Again: the same text (ours replaced, not added). */
-    char *twice = sv__breaks_hls(once, n1, breaks, 2, &n2);
+    char *twice = sv__breaks_hls(once, n1, breaks, 2, "../", &n2);
     assert_int_equal(n1, n2);
     assert_memory_equal(once, twice, n1);
     /* None: the packager's playlist, byte for byte. */
-    char *none = sv__breaks_hls(twice, n2, breaks, 0, &n0);
+    char *none = sv__breaks_hls(twice, n2, breaks, 0, "../", &n0);
     assert_int_equal(n0, strlen(playlist));
     assert_memory_equal(none, playlist, n0);
     free(once);
     free(twice);
     free(none);
-    assert_null(sv__breaks_hls("#EXT-X-DATERANGE", 16, breaks, 1, &n0));
+    assert_null(sv__breaks_hls("#EXT-X-DATERANGE", 16, breaks, 1, "", &n0));
 }
 
 static void hls_with_own_dates(void **state)
@@ -86,7 +86,7 @@ static void hls_with_own_dates(void **state)
         "#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXT-X-PROGRAM-DATE-TIME:2026-05-01T10:00:00.500+02:00\n"
         "#EXTINF:2.000,\nseg_0.m4s\n#EXT-X-ENDLIST\n";
     size_t n = 0;
-    char *out = sv__breaks_hls(live, strlen(live), breaks, 1, &n);
+    char *out = sv__breaks_hls(live, strlen(live), breaks, 1, "", &n);
     assert_non_null(out);
     assert_null(strstr(out, "2000-01-01"));
     assert_non_null(strstr(out, "START-DATE=\"2026-05-01T08:00:03.700Z\""));
@@ -112,7 +112,7 @@ static void dash(void **state)
 {
     (void)state;
     size_t n1 = 0, n2 = 0, n0 = 0;
-    char *once = sv__breaks_dash(mpd, strlen(mpd), breaks, 2, &n1);
+    char *once = sv__breaks_dash(mpd, strlen(mpd), breaks, 2, NULL, NULL, &n1);
     assert_non_null(once);
     const char *es = strstr(once, "<EventStream schemeIdUri=\"urn:scte:scte35:2013:bin\" "
                                   "value=\"streamverse-breaks\" timescale=\"90000\" "
@@ -121,16 +121,16 @@ static void dash(void **state)
     const char *as = strstr(once, "<AdaptationSet");
     assert_true(es && ev && as && es < ev && ev < as);
     assert_int_equal(count(once, "urn:example:other"), 1);
-    char *twice = sv__breaks_dash(once, n1, breaks, 2, &n2);
+    char *twice = sv__breaks_dash(once, n1, breaks, 2, NULL, NULL, &n2);
     assert_int_equal(count(twice, "streamverse-breaks"), 1);
     assert_int_equal(count(twice, "<Event "), 3);
-    char *none = sv__breaks_dash(twice, n2, breaks, 0, &n0);
+    char *none = sv__breaks_dash(twice, n2, breaks, 0, NULL, NULL, &n0);
     assert_int_equal(count(none, "streamverse-breaks"), 0);
     assert_int_equal(count(none, "urn:example:other"), 1);
     free(once);
     free(twice);
     free(none);
-    assert_null(sv__breaks_dash("<html/>", 7, breaks, 1, &n0));
+    assert_null(sv__breaks_dash("<html/>", 7, breaks, 1, NULL, NULL, &n0));
 }
 
 int main(void)

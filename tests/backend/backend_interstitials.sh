@@ -1,0 +1,140 @@
+#!/bin/sh
+# Interstitial ad breaks through svserver (issue 19, item 4): an admin places
+# a break that plays another catalog title (POST /api/v1/titles/{id}/breaks
+# with asset_title_id). The break moves to the title's nearest video segment
+# boundary and takes the asset's duration; the HLS media playlists get an
+# interstitial EXT-X-DATERANGE whose X-ASSET-URI reaches the asset through
+# the title's own folder; the MPD becomes three Periods (the title to the
+# break, the asset, the title from the break). Bad requests are refused with
+# the rule they broke. Then svplay plays the MPD: every frame equals ffmpeg's
+# decode of the title's first segments, then the asset's, then the title's
+# rest, and in real time the break's SCTE-35 Event comes at the ad's first
+# frame with no frame dropped.
+. "$SV_SOURCE_DIR/tests/backend/backendlib.sh"
+
+command -v ffmpeg >/dev/null 2>&1 || fail "ffmpeg is missing; run scripts/install-deps.sh"
+SVPLAY="$SV_BUILD_DIR/apps/svplay/svplay"
+[ -x "$SVPLAY" ] || fail "svplay is not built"
+
+# The title: 6 s of the test card and a 440 Hz tone; the ad: 2 s of colour
+# bars and an 880 Hz tone. 25 fps, 2 s segments.
+ffmpeg -nostdin -v error -f lavfi -i testsrc2=size=320x240:rate=25 -f lavfi -i sine=r=48000 \
+    -t 6 -c:v libx264 -preset ultrafast -c:a aac -pix_fmt yuv420p "$SV_TMP/title.mp4" ||
+    fail "ffmpeg could not make the title"
+ffmpeg -nostdin -v error -f lavfi -i smptebars=size=320x240:rate=25 \
+    -f lavfi -i sine=r=48000:frequency=880 -t 2 -c:v libx264 -preset ultrafast -c:a aac \
+    -pix_fmt yuv420p "$SV_TMP/ad.mp4" || fail "ffmpeg could not make the ad"
+ingest() {
+    "$SVSERVER" ingest "$1" --title "$2" --segment-seconds 2 --preset ultrafast \
+        --data "$SV_DATA" --log-level warn >"$SV_TMP/ingest.out" 2>"$SV_TMP/ingest.err" ||
+        { cat "$SV_TMP/ingest.err" >&2; fail "svserver ingest $1 failed"; }
+    tail -n 1 "$SV_TMP/ingest.out"
+}
+id=$(ingest "$SV_TMP/title.mp4" "The film")
+ad=$(ingest "$SV_TMP/ad.mp4" "The ad")
+dir="$SV_DATA/media/$id"
+
+sv_start
+sv_user sv-admin admin
+ADMIN="Authorization: Bearer $(sv_token sv-admin)"
+B="$SV_URL/api/v1/titles/$id/breaks"
+J='Content-Type: application/json'
+
+req code -X POST -H "$J" -H "$ADMIN" -d "{\"at_s\":1,\"asset_title_id\":$id}" "$B"
+expect_contains "its own interstitial refused" "$code $(json_get .error.message)" \
+    "400 a title cannot be its own interstitial"
+req code -X POST -H "$J" -H "$ADMIN" -d '{"at_s":1,"asset_title_id":999}' "$B"
+expect_contains "unknown asset refused" "$code $(json_get .error.message)" \
+    "400 the asset title 999 does not exist"
+req code -X POST -H "$J" -H "$ADMIN" -d "{\"at_s\":1,\"duration_s\":5,\"asset_title_id\":$ad}" "$B"
+expect_contains "a duration of its own refused" "$code $(json_get .error.message)" \
+    "400 an interstitial's duration_s is its asset title's"
+req code -X POST -H "$J" -H "$ADMIN" -d "{\"at_s\":1,\"class\":\"x\",\"asset_title_id\":$ad}" "$B"
+expect_eq "another class refused" "$code" 400
+req code -X POST -H "$J" -H "$ADMIN" -d '{"at_s":1,"asset_title_id":"2"}' "$B"
+expect_eq "an asset id that is not a number refused" "$code" 400
+
+# 2.7 s is nearest the boundary at 2 s.
+req code -X POST -H "$J" -H "$ADMIN" -d "{\"at_s\":2.7,\"asset_title_id\":$ad}" "$B"
+expect_eq "interstitial placed" "$code" 201
+b=$(json_get .id)
+expect_eq "moved to the segment boundary" "$(json_get .at_s)" 2.0
+expect_eq "its class" "$(json_get .class)" com.apple.hls.interstitial
+expect_eq "its asset" "$(json_get .asset_title_id)" "$ad"
+ad_s=$(json_get .duration_s)
+awk -v d="$ad_s" 'BEGIN { exit !(d >= 1.95 && d <= 2.1) }' || fail "the ad's duration is $ad_s, not about 2 s"
+ok "its duration is the ad's: $ad_s s"
+req code -X POST -H "$J" -H "$ADMIN" -d "{\"at_s\":2.1,\"asset_title_id\":$ad}" "$B"
+expect_eq "a second one at the same boundary refused" "$code $(json_get .error.code)" "409 break_overlaps"
+req code -X POST -H "$J" -H "$ADMIN" -d "{\"at_s\":1,\"asset_title_id\":$id}" \
+    "$SV_URL/api/v1/titles/$ad/breaks"
+expect_contains "a title with interstitials is no asset" "$code $(json_get .error.message)" \
+    "409 the asset title $id has interstitials of its own"
+req code -X POST -H "$J" -H "$ADMIN" -d '{"at_s":4.5,"duration_s":1}' "$B"
+expect_eq "a signalled break beside it" "$code" 201
+b2=$(json_get .id)
+
+# HLS: the interstitial in every media playlist, its asset reachable through
+# the title's folder (so the title's media token and CDN prefix cover it).
+expect_eq "the link" "$(readlink "$dir/ads/$ad")" "../../$ad"
+lists=$(grep -v '^#' "$dir/master.m3u8"
+        grep -v '^#EXT-X-IMAGE-STREAM-INF:' "$dir/master.m3u8" | sed -n 's/.*URI="\([^"]*\)".*/\1/p')
+for l in $lists; do
+    up=$(echo "$l" | sed 's|[^/]*/|../|g; s|[^/]*$||')
+    tag=$(grep "^#EXT-X-DATERANGE:ID=\"sv-break-$b\"" "$dir/$l") || fail "$l: no interstitial tag"
+    expect_contains "$l: an interstitial" "$tag" \
+        "CLASS=\"com.apple.hls.interstitial\",START-DATE=\"2000-01-01T00:00:02.000Z\""
+    expect_contains "$l: its asset" "$tag" \
+        "X-ASSET-URI=\"${up}ads/$ad/master.m3u8\",X-RESUME-OFFSET=0,X-RESTRICT=\"SKIP,JUMP\""
+    req code "$SV_URL/media/$id/$(dirname "$l")/${up}ads/$ad/master.m3u8"
+    expect_eq "$l: X-ASSET-URI resolves to the ad's master" "$code" 200
+done
+
+# DASH: three Periods, the ad's in the middle.
+mpd="$dir/manifest.mpd"
+expect_eq "Periods" "$(grep -o '<Period [^>]*>' "$mpd" | tr '\n' ' ')" \
+    "<Period id=\"0\" start=\"PT0.000S\" duration=\"PT2.000S\"> <Period id=\"ad-$b\" start=\"PT2.000S\" duration=\"PT$(printf %.3f "$ad_s")S\"> <Period id=\"0-1\" start=\"PT$(awk -v d="$ad_s" 'BEGIN { printf "%.3f", 2 + d }')S\" duration=\"PT4.000S\"> "
+expect_contains "the ad reached through the link" "$(cat "$mpd")" "<BaseURL>ads/$ad/</BaseURL>"
+expect_contains "the title resumes at its second segment" "$(cat "$mpd")" \
+    'startNumber="2" presentationTimeOffset="25600"'
+req code "$SV_URL/media/$id/ads/$ad/manifest.mpd"
+expect_eq "the ad's files through the link" "$code" 200
+req code -X DELETE -H "$ADMIN" "$B/$b2"
+expect_eq "the signalled break removed" "$code" 204
+expect_eq "still three Periods" "$(grep -c '<Period ' "$mpd")" 3
+
+# Every frame, in benchmark mode: the title to 2 s, the ad, the title on.
+rung=$(sed -n 's/.*<Representation id="\([0-9]*p\)".*/\1/p' "$dir/manifest.base.mpd" | tail -n 1)
+adrung=$(sed -n 's/.*<Representation id="\([0-9]*p\)".*/\1/p' "$SV_DATA/media/$ad/manifest.mpd" | tail -n 1)
+low=$(grep -o '<Representation id="[0-9]*p" bandwidth="[0-9]*"' "$dir/manifest.base.mpd" |
+      sort -t'"' -k4 -n | head -n 1 | sed 's/.*id="\([0-9]*p\)".*/\1/')
+adlow=$(grep -o '<Representation id="[0-9]*p" bandwidth="[0-9]*"' "$SV_DATA/media/$ad/manifest.mpd" |
+        sort -t'"' -k4 -n | head -n 1 | sed 's/.*id="\([0-9]*p\)".*/\1/')
+[ -n "$rung" ] && [ -n "$adrung" ] && [ -n "$low" ] && [ -n "$adlow" ] || fail "no video rung in the MPDs"
+hashes() { ffmpeg -nostdin -v error -i "$1" -map 0:v -f framemd5 - | grep -v '^#' | awk -F', *' '{ print $6 }'; }
+cat "$dir/video/$low/init.mp4" "$dir/video/$low/seg-1.m4s" >"$SV_TMP/a.mp4"
+cat "$SV_DATA/media/$ad/video/$adlow/init.mp4" "$SV_DATA/media/$ad/video/$adlow"/seg-*.m4s >"$SV_TMP/b.mp4"
+cat "$dir/video/$low/init.mp4" "$dir/video/$low/seg-2.m4s" "$dir/video/$low/seg-3.m4s" >"$SV_TMP/c.mp4"
+{ hashes "$SV_TMP/a.mp4"; hashes "$SV_TMP/b.mp4"; hashes "$SV_TMP/c.mp4"; } >"$SV_TMP/want"
+timeout -k 5 60 "$SVPLAY" --quiet --quality 0 --framemd5 "$SV_TMP/got.framemd5" \
+    "$SV_URL/media/$id/manifest.mpd" >"$SV_TMP/md5.out" 2>&1 ||
+    { cat "$SV_TMP/md5.out" >&2; fail "svplay --framemd5 failed"; }
+grep -v '^#' "$SV_TMP/got.framemd5" | awk -F', *' '{ print $6 }' >"$SV_TMP/got"
+expect_eq "frames: the title's, the ad's, the title's" "$(wc -l <"$SV_TMP/got")" "$(wc -l <"$SV_TMP/want")"
+cmp -s "$SV_TMP/got" "$SV_TMP/want" || fail "svplay's frames differ from ffmpeg's decode (first at line $(cmp "$SV_TMP/got" "$SV_TMP/want" | sed 's/.*line //'))"
+ok "$(wc -l <"$SV_TMP/got") frame hashes equal ffmpeg's: title to 2 s, the ad, the title from 2 s"
+
+# Real time: the break's Event at the ad's first frame, nothing dropped.
+timeout -k 5 60 "$SVPLAY" --headless --quality 0 --events "$SV_TMP/ev.jsonl" --stats "$SV_TMP/st.json" \
+    "$SV_URL/media/$id/manifest.mpd" >"$SV_TMP/rt.out" 2>&1 ||
+    { cat "$SV_TMP/rt.out" >&2; fail "svplay in real time failed"; }
+got=$(awk '{
+    match($0, /"id":"[^"]*"/); i = substr($0, RSTART + 6, RLENGTH - 7)
+    match($0, /"start_s":[^,]*/); s = substr($0, RSTART + 10, RLENGTH - 10) + 0
+    match($0, /"reported_at_s":[^,]*/); r = substr($0, RSTART + 16, RLENGTH - 16) + 0
+    match($0, /"command":"[a-z_]*"/); c = substr($0, RSTART + 11, RLENGTH - 12)
+    printf "%s@%.3f/%s/%s ", i, s, c, (r <= s + 1e-6 && s < r + 0.04 + 1e-6) ? "on-frame" : "off-frame:" r
+}' "$SV_TMP/ev.jsonl")
+expect_eq "the break's Event at the ad's start" "$got" "$b@2.000/splice_insert/on-frame "
+expect_eq "no frame dropped" "$("$RAWCLIENT" json "$SV_TMP/st.json" .dropped_frames)" 0
+echo "backend_interstitials: ok"
