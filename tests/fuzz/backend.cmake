@@ -17,6 +17,15 @@ if(TARGET sv_backend)
         LIBS sv_backend)
 endif()
 
+# Ad breaks into manifests (backend/breaks_dash.c, breaks_manifest.c): a
+# title's MPD and an asset's, split into Periods; the input as a playlist.
+if(TARGET sv_backend)
+    sv_fuzz_target(fuzz_backend_breaks
+        SOURCES ${CMAKE_CURRENT_LIST_DIR}/fuzz_backend_breaks.c
+        CORPUS ${CMAKE_CURRENT_LIST_DIR}/corpus/fuzz_backend_breaks
+        LIBS sv_backend)
+endif()
+
 # The real entry point: bytes on a connection through the connection layer,
 # the router and the API handlers of a whole server (temporary data folder).
 if(TARGET sv_backend)
