@@ -62,7 +62,7 @@ static int write_manifests(sv__server *srv, int64_t id, char *err, size_t errlen
         return n;
     }
     snprintf(dir, sizeof(dir), "%s/%lld", srv->media_dir, (long long)id);
-    return sv__breaks_write(dir, list, n, err, errlen);
+    return sv__breaks_write(dir, list, n, srv->cfg->public_url, err, errlen);
 }
 
 static json_t *load_object(sv__http_req *req)

@@ -65,7 +65,7 @@ static int inside(const char *uri, size_t len)
 }
 
 static int rewrite_playlist(const char *dir, const char *uri, size_t ulen, const sv__ad_break *b,
-                            int n, char *err, size_t errlen)
+                            int n, const char *public_url, char *err, size_t errlen)
 {
     char path[4200];
     size_t len = 0, out_len = 0;
@@ -81,12 +81,20 @@ static int rewrite_playlist(const char *dir, const char *uri, size_t ulen, const
         snprintf(err, errlen, "cannot read %s", path);
         return SV_ERR_IO;
     }
-    /* "../" for each folder between the title's and the playlist's. */
-    char up[3 * 64 + 1] = "";
-    for (size_t i = 0, k = 0; i < ulen && k < 64; i++)
-        if (uri[i] == '/')
-            memcpy(up + 3 * k++, "../", 4);
-    out = sv__breaks_hls(text, len, b, n, up, &out_len);
+    /* The ads/ folder: by the public URL, or "../" for each folder between
+     * the title's and the playlist's. */
+    char ads[512] = "";
+    if (public_url[0] && n > 0) {
+        snprintf(ads, sizeof(ads), "%.300s/media/%lld/" SV__BREAKS_ADS_DIR "/", public_url,
+                 (long long)b[0].title_id);
+    } else {
+        size_t k = 0;
+        for (size_t i = 0; i < ulen && k < 64; i++)
+            if (uri[i] == '/')
+                memcpy(ads + 3 * k++, "../", 3);
+        snprintf(ads + 3 * k, sizeof(ads) - 3 * k, SV__BREAKS_ADS_DIR "/");
+    }
+    out = sv__breaks_hls(text, len, b, n, ads, &out_len);
     free(text);
     if (!out) {
         snprintf(err, errlen, "%s is not a media playlist the breaks can be written into", path);
@@ -98,7 +106,8 @@ static int rewrite_playlist(const char *dir, const char *uri, size_t ulen, const
     return ret;
 }
 
-static int rewrite_hls(const char *dir, const sv__ad_break *b, int n, char *err, size_t errlen)
+static int rewrite_hls(const char *dir, const sv__ad_break *b, int n, const char *public_url,
+                       char *err, size_t errlen)
 {
     char path[4200];
     size_t len = 0;
@@ -114,7 +123,7 @@ static int rewrite_hls(const char *dir, const sv__ad_break *b, int n, char *err,
         while (l && (p[l - 1] == '\r' || p[l - 1] == ' '))
             l--;
         if (l && p[0] != '#') {
-            ret = rewrite_playlist(dir, p, l, b, n, err, errlen);
+            ret = rewrite_playlist(dir, p, l, b, n, public_url, err, errlen);
         } else if ((l > 13 && !memcmp(p, "#EXT-X-MEDIA:", 13)) ||
                    (l > 26 && !memcmp(p, "#EXT-X-I-FRAME-STREAM-INF:", 26))) {
             /* Renditions, and each rung's I-frame playlist (trick play
@@ -123,7 +132,8 @@ static int rewrite_hls(const char *dir, const sv__ad_break *b, int n, char *err,
             if (u && u < p + l) {
                 const char *q = memchr(u + 5, '"', (size_t)(p + l - (u + 5)));
                 if (q)
-                    ret = rewrite_playlist(dir, u + 5, (size_t)(q - (u + 5)), b, n, err, errlen);
+                    ret = rewrite_playlist(dir, u + 5, (size_t)(q - (u + 5)), b, n, public_url,
+                                           err, errlen);
             }
         }
         p = nl ? nl + 1 : end;
@@ -272,11 +282,12 @@ int sv__breaks_snap(const char *dir, double at_s, double *out)
     return ret;
 }
 
-int sv__breaks_write(const char *dir, const sv__ad_break *b, int n, char *err, size_t errlen)
+int sv__breaks_write(const char *dir, const sv__ad_break *b, int n, const char *public_url,
+                     char *err, size_t errlen)
 {
     int ret = link_assets(dir, b, n, err, errlen);
     if (ret == 0)
-        ret = rewrite_hls(dir, b, n, err, errlen);
+        ret = rewrite_hls(dir, b, n, public_url ? public_url : "", err, errlen);
     if (ret == 0)
         ret = rewrite_dash(dir, b, n, err, errlen);
     return ret;

@@ -64,12 +64,13 @@ typedef struct sv__ad_break {
 size_t sv__break_scte35(const sv__ad_break *b, uint8_t *out, size_t cap);
 
 /* A media playlist with the breaks' tags (any earlier ones replaced).
- * to_title is the way from the playlist's folder up to the title's
- * ("../../" for video/240p/index.m3u8), for the interstitials' X-ASSET-URI.
+ * ads_uri is how the playlist names the title's ads/ folder, relative
+ * ("../../ads/" for video/240p/index.m3u8) or absolute, for the
+ * interstitials' X-ASSET-URI.
  * Returns a malloc'd text and its length, or NULL (out of memory, or not
  * a media playlist). */
 char *sv__breaks_hls(const char *text, size_t len, const sv__ad_break *b, int n,
-                     const char *to_title, size_t *out_len);
+                     const char *ads_uri, size_t *out_len);
 
 /* The title's MPD (its single-Period base) with the breaks (b sorted by
  * at_s): the signalled ones as Events, the interstitials as Periods of
@@ -89,11 +90,14 @@ int sv__breaks_dash_boundary(const char *xml, size_t len, double at_s, double *o
  * Rewrites the manifests of the packaged title in `dir` (its master.m3u8's
  * media playlists, its manifest.mpd) with the breaks, b sorted by at_s,
  * after linking the folder of each asset (a sibling of dir) as
- * dir/ads/<asset> and removing the links no break uses. Returns 0, or
+ * dir/ads/<asset> and removing the links no break uses. X-ASSET-URI is
+ * public_url + "/media/<title>/ads/<asset>/master.m3u8" when public_url is
+ * not empty, else relative to each playlist. Returns 0, or
  * SV_ERR_IO / SV_ERR_NOMEM with what failed in err (the files not yet
  * rewritten keep their previous breaks).
  */
-int sv__breaks_write(const char *dir, const sv__ad_break *b, int n, char *err, size_t errlen);
+int sv__breaks_write(const char *dir, const sv__ad_break *b, int n, const char *public_url,
+                     char *err, size_t errlen);
 
 /* The title in `dir` (its base MPD, else its MPD) split at the video
  * segment boundary nearest at_s (sv__breaks_dash_boundary). 0, SV_ERR_IO

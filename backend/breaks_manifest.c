@@ -156,10 +156,10 @@ static double parse_date(const char *s, size_t len)
     return t;
 }
 
-static void daterange(text *t, double origin, const sv__ad_break *b, const char *to_title)
+static void daterange(text *t, double origin, const sv__ad_break *b, const char *ads_uri)
 {
     uint8_t sec[64];
-    char line[768], date[48], hex[2 * sizeof(sec) + 1], asset[320] = "";
+    char line[1024], date[48], hex[2 * sizeof(sec) + 1], asset[512] = "";
     size_t n = sv__break_scte35(b, sec, sizeof(sec));
     for (size_t i = 0; i < n; i++)
         snprintf(hex + 2 * i, 3, "%02X", sec[i]);
@@ -168,9 +168,9 @@ static void daterange(text *t, double origin, const sv__ad_break *b, const char 
      * the title going on where it stopped, neither skipped nor jumped. */
     if (b->asset_title_id > 0)
         snprintf(asset, sizeof(asset),
-                 ",X-ASSET-URI=\"%s" SV__BREAKS_ADS_DIR "/%lld/master.m3u8\","
+                 ",X-ASSET-URI=\"%.400s%lld/master.m3u8\","
                  "X-RESUME-OFFSET=0,X-RESTRICT=\"SKIP,JUMP\"",
-                 to_title, (long long)b->asset_title_id);
+                 ads_uri, (long long)b->asset_title_id);
     snprintf(line, sizeof(line),
              TAG_PREFIX "%lld\",CLASS=\"%s\",START-DATE=\"%s\",DURATION=%.3f,"
              "PLANNED-DURATION=%.3f%s,SCTE35-OUT=0x%s\n",
@@ -179,7 +179,7 @@ static void daterange(text *t, double origin, const sv__ad_break *b, const char 
 }
 
 char *sv__breaks_hls(const char *src, size_t len, const sv__ad_break *b, int n,
-                     const char *to_title, size_t *out_len)
+                     const char *ads_uri, size_t *out_len)
 {
     text t = { 0 };
     double origin = ORIGIN_UNIX;
@@ -213,7 +213,7 @@ char *sv__breaks_hls(const char *src, size_t len, const sv__ad_break *b, int n,
             if (n > 0 && !own_pdt)
                 add_str(&t, ORIGIN_PDT "\n");
             for (int i = 0; i < n; i++)
-                daterange(&t, origin, &b[i], to_title);
+                daterange(&t, origin, &b[i], ads_uri);
         }
         if (!ours)
             add(&t, p, l);

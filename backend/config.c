@@ -17,7 +17,7 @@ static const char *const keys[] = {
     "segment-seconds", "preset", "max-attempts", "job-lease", "job-parts", "master-key",
     "token-secret", "drm", "media-auth", "edge-secret", "cdns", "heartbeat-interval",
     "playback-token-ttl", "login-ttl", "steering-ttl", "max-connections", "rate-limit",
-    "rate-burst", "trusted-proxies", "log-rate", "login-free-failures", "login-backoff-max",
+    "rate-burst", "trusted-proxies", "public-url", "log-rate", "login-free-failures", "login-backoff-max",
     "login-lockout-failures", "login-lockout", "login-fail-window", "login-max-pending",
 };
 
@@ -250,6 +250,22 @@ int sv__config_set(sv__config *c, const char *key, const char *v, char *err, siz
     } else if (!strcmp(key, "log-rate")) {
         if (parse_num(v, 0, 1e6, &c->log_rate) < 0)
             goto bad;
+    } else if (!strcmp(key, "public-url")) {
+        size_t n = strlen(v);
+        if (!strcmp(v, "none")) {
+            c->public_url[0] = '\0';
+        } else if (n >= sizeof(c->public_url) || strpbrk(v, " \t\"',<>\\?#") ||
+                   (strncmp(v, "http://", 7) && strncmp(v, "https://", 8)) ||
+                   n <= (size_t)(v[4] == 's' ? 8 : 7)) {
+            snprintf(err, errlen, "public-url must be http(s)://host[:port][/path], at most %zu "
+                     "characters, without blanks, quotes, commas, '<', '>', '\\', '?' or '#'",
+                     sizeof(c->public_url) - 1);
+            return SV_ERR_INVALID;
+        } else {
+            while (n > 0 && v[n - 1] == '/')
+                n--;
+            snprintf(c->public_url, sizeof(c->public_url), "%.*s", (int)n, v);
+        }
     } else if (!strcmp(key, "trusted-proxies")) {
         if (strlen(v) >= sizeof(c->trusted_proxies) || check_addresses(v) < 0)
             goto bad;

@@ -69,6 +69,7 @@ typedef struct sv_server_config {
     double rate_limit;         /* 20 */
     double rate_burst;         /* 100 */
     char trusted_proxies[256]; /* "" */
+    char public_url[256];      /* "" or http(s)://host[:port][/path], no '/' at the end */
     double log_rate;           /* 100 */
 } sv__config;
 

@@ -65,6 +65,11 @@ static const cli_opt options[] = {
     { "trusted-proxies", 0, "A,B", SET, ALL,
       "balancers whose X-Forwarded-For (its last address) names the client, for rate "
       "limits, login throttling and the audit log", "none", NULL },
+    { "public-url", 0, "URL", SET, ALL,
+      "where players reach this service, http(s)://host[:port][/path]: an interstitial "
+      "names its ad by it (X-ASSET-URI), for players such as hls.js that resolve that URI "
+      "against the page rather than the playlist; none: relative to the playlist", "none",
+      NULL },
     { "ladder", 0, "LADDER", SET, ALL,
       "video rungs: auto chooses them per title over the template "
       "240:300,360:750,480:1200,720:2800,1080:5000 (docs/packaging.md); auto:H:KBPS,... "

@@ -54,7 +54,7 @@ static void hls(void **state)
 {
     (void)state;
     size_t n1 = 0, n2 = 0, n0 = 0;
-    char *once = sv__breaks_hls(playlist, strlen(playlist), breaks, 2, "../", &n1);
+    char *once = sv__breaks_hls(playlist, strlen(playlist), breaks, 2, "../ads/", &n1);
     assert_non_null(once);
     const char *map = strstr(once, "#EXT-X-MAP"), *pdt = strstr(once, "#EXT-X-PROGRAM-DATE-TIME:2000-01-01T00:00:00.000Z\n");
     const char *tag = strstr(once, "#EXT-X-DATERANGE:ID=\"sv-break-7\",CLASS=\"com.streamverse.ad-break\","
@@ -66,11 +66,11 @@ static void hls(void **state)
     assert_true(map && pdt && tag && tag2 && inf);
     assert_true(map < pdt && pdt < tag && tag < tag2 && tag2 < inf);
     /* Again: the same text (ours replaced, not added). */
-    char *twice = sv__breaks_hls(once, n1, breaks, 2, "../", &n2);
+    char *twice = sv__breaks_hls(once, n1, breaks, 2, "../ads/", &n2);
     assert_int_equal(n1, n2);
     assert_memory_equal(once, twice, n1);
     /* None: the packager's playlist, byte for byte. */
-    char *none = sv__breaks_hls(twice, n2, breaks, 0, "../", &n0);
+    char *none = sv__breaks_hls(twice, n2, breaks, 0, "../ads/", &n0);
     assert_int_equal(n0, strlen(playlist));
     assert_memory_equal(none, playlist, n0);
     free(once);

@@ -55,7 +55,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     out = sv__breaks_dash(text, len, b + 1, 1, NULL, NULL, &out_len);
     free(out);
-    out = sv__breaks_hls(text, len, b, 3, "../../", &out_len);
+    out = sv__breaks_hls(text, len, b, 3, "../../ads/", &out_len);
     free(out);
     return 0;
 }

@@ -319,6 +319,7 @@ async function main() {
       imageTracks: st.imageTracks,
       thumbnails: st.thumbnails,
       timeline: st.timeline,
+      interstitials: st.interstitials || [],
       errors: st.errors.concat(pageErrors.map((m) => ({ source: 'pageerror', message: m }))),
       warnings: st.warnings || [],
       consoleErrors,

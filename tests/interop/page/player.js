@@ -33,6 +33,8 @@
     thumbnails: [],     // Shaka: getThumbnails answers
     timeline: [],             // Shaka: timed metadata it found (timelineregionadded,
                               // metadataadded), as it reports them
+    interstitials: [],        // hls.js: its interstitial events, in order (noteHlsInterstitials)
+    inBreak: false,           // hls.js: from an interstitial's start to the primary's resumption
   };
 
   function ms() {
@@ -89,6 +91,12 @@
     }
   });
   video.addEventListener('ended', function () {
+    // hls.js plays an interstitial's asset on the same element: its end is
+    // not the presentation's (the primary content resumes after it).
+    if (st.inBreak) {
+      note('break-asset-ended');
+      return;
+    }
     note('ended');
     if (st.phase !== 'failed')
       st.phase = 'ended';
@@ -225,6 +233,46 @@
       st.videoCodecs.push(active.videoCodec);
   }
 
+  // hls.js's HLS interstitials: each step of a break as it plays it, with
+  // the primary content's playhead (hls.interstitialsManager) at that step.
+  function noteHlsInterstitials(hls, Hls) {
+    const E = Hls.Events;
+    if (!E.INTERSTITIAL_STARTED)
+      return;
+    function primary() {
+      const m = hls.interstitialsManager;
+      return m && m.primary ? m.primary.currentTime : null;
+    }
+    function push(kind, d, extra) {
+      const ev = d && d.event;
+      if (st.interstitials.length < MAX_EVENTS)
+        st.interstitials.push(Object.assign({
+          t: ms(), kind: kind, primary: primary(),
+          id: ev ? ev.identifier : null,
+          start: ev ? ev.startTime : null,
+          duration: ev ? ev.duration : null,
+          resume: ev ? ev.resumeTime : null,
+          assetUrl: ev ? ev.assetUrl || null : null,
+        }, extra || {}));
+    }
+    hls.on(E.INTERSTITIAL_STARTED, function (e, d) {
+      st.inBreak = true;
+      push('started', d);
+    });
+    hls.on(E.INTERSTITIAL_ASSET_STARTED, function (e, d) {
+      push('asset-started', d, { uri: d.asset ? d.asset.uri : null });
+    });
+    hls.on(E.INTERSTITIAL_ASSET_ENDED, function (e, d) { push('asset-ended', d); });
+    hls.on(E.INTERSTITIAL_ASSET_ERROR, function (e, d) {
+      push('asset-error', d, { error: d.error ? String(d.error.message || d.error) : null });
+    });
+    hls.on(E.INTERSTITIAL_ENDED, function (e, d) { push('ended', d); });
+    hls.on(E.INTERSTITIALS_PRIMARY_RESUMED, function (e, d) {
+      st.inBreak = false;
+      push('primary-resumed', null);
+    });
+  }
+
   function startHls(o) {
     const Hls = window.Hls;
     if (!Hls.isSupported())
@@ -263,6 +311,7 @@
         note('warning', { source: 'hlsjs', details: data.details });
       }
     });
+    noteHlsInterstitials(hls, Hls);
     st.version = Hls.version;
     window.svPlayer = hls;
     if (o.live)
@@ -361,7 +410,7 @@
       phase: st.phase,
       player: st.player,
       version: st.version,
-      ended: video.ended,
+      ended: video.ended && !st.inBreak,
       duration: video.duration,
       currentTime: video.currentTime,
       playbackRate: video.playbackRate,
@@ -380,6 +429,7 @@
       videoCodecs: st.videoCodecs,
       manifestVideoCodecs: st.manifestVideoCodecs,
       timeline: st.timeline,
+      interstitials: st.interstitials,
       live: st.live ? window.svLive.report() : null,
       trickModes: st.trickModes,
       imageTracks: st.imageTracks,

@@ -1,0 +1,161 @@
+#!/bin/sh
+# Issue 19, item 4, the third-party check: an interstitial svserver places
+# (an ad break playing another catalog title) plays in hls.js 1.7 (Apple's
+# HLS interstitials) and in Shaka Player (DASH multi-Period ad insertion) in
+# Debian's headless Chromium, at the same positions svplay reports.
+#
+#   svserver_interstitials.sh PATH_TO_SVSERVER PATH_TO_SVPLAY
+#
+# Ingests a 6 s title and a 2 s ad (2 s segments), places the ad at 2.7 s
+# (svserver moves it to 2.0, the nearest segment start), then:
+#   - hls.js plays master.m3u8: the interstitial sv-break-<id> starts at
+#     primary time 2.0 for the ad's duration, resumes at 2.0, plays the ad's
+#     master (X-ASSET-URI: the public URL of the title's ads/ link) from its
+#     start to its end, then the primary resumes and plays to its end (6 s);
+#   - Shaka plays manifest.mpd to its end (8 s: the ad is a Period of its
+#     own), and reports the ad Period's SCTE-35 Event from 2.0 to 4.0;
+#   - svplay --events in real time reports that Event at 2.000.
+set -eu
+: "${SV_SOURCE_DIR:?run through ctest (SV_SOURCE_DIR unset)}"
+: "${SV_BUILD_DIR:?run through ctest (SV_BUILD_DIR unset)}"
+svserver=$1
+svplay=$2
+here="$SV_SOURCE_DIR/tests/interop"
+
+fail() {
+    echo "FAIL: $*" >&2
+    if [ -s "${tmp:-/nonexistent}/server.err" ]; then
+        echo "--- svserver output:" >&2
+        tail -n 30 "$tmp/server.err" >&2
+    fi
+    exit 1
+}
+[ -x "$svserver" ] || fail "$svserver is not built"
+[ -x "$svplay" ] || fail "$svplay is not built"
+command -v ffmpeg >/dev/null 2>&1 || fail "ffmpeg is missing: run scripts/install-deps.sh"
+command -v node >/dev/null 2>&1 || fail "node is missing: run scripts/install-deps.sh"
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/sv-interstitials.XXXXXX")
+pid=""
+cleanup() {
+    status=$?
+    if [ -n "$pid" ]; then
+        kill -TERM "$pid" 2>/dev/null || true
+        wait "$pid" 2>/dev/null || true
+    fi
+    rm -rf "$tmp"
+    exit "$status"
+}
+trap cleanup EXIT
+trap 'exit 1' HUP INT TERM
+
+ffmpeg -nostdin -v error -f lavfi -i testsrc2=size=320x240:rate=25:duration=6 \
+    -f lavfi -i sine=frequency=440:sample_rate=48000:duration=6 \
+    -c:v libx264 -preset veryfast -pix_fmt yuv420p -c:a aac -b:a 96k "$tmp/title.mp4"
+ffmpeg -nostdin -v error -f lavfi -i smptebars=size=320x240:rate=25:duration=2 \
+    -f lavfi -i sine=frequency=880:sample_rate=48000:duration=2 \
+    -c:v libx264 -preset veryfast -pix_fmt yuv420p -c:a aac -b:a 96k "$tmp/ad.mp4"
+mkdir -p "$tmp/data"
+ingest() {
+    "$svserver" ingest "$1" --title "$2" --segment-seconds 2 --preset ultrafast \
+        --data "$tmp/data" >"$tmp/ingest.out" 2>&1 </dev/null ||
+        { cat "$tmp/ingest.out" >&2; fail "svserver ingest $1 failed"; }
+    tail -n 1 "$tmp/ingest.out" | tr -d '\r[:space:]'
+}
+id=$(ingest "$tmp/title.mp4" "Film")
+ad=$(ingest "$tmp/ad.mp4" "Ad")
+echo "pw-admin-secret" >"$tmp/pw"
+"$svserver" user add admin --password-file "$tmp/pw" --region FR --max-streams 4 --role admin \
+    --data "$tmp/data" >/dev/null 2>&1 || fail "svserver user add failed"
+
+# hls.js 1.7 resolves X-ASSET-URI against the page, not the playlist: svserver
+# names the ad by its public URL (public-url), so its port is chosen first.
+port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+"$svserver" --listen "127.0.0.1:$port" --public-url "http://127.0.0.1:$port" --data "$tmp/data" \
+    >"$tmp/server.err" 2>&1 </dev/null &
+pid=$!
+base=""
+i=0
+while [ -z "$base" ]; do
+    i=$((i + 1))
+    kill -0 "$pid" 2>/dev/null || { pid=""; fail "svserver exited during start-up"; }
+    [ "$i" -le 200 ] || fail "svserver printed no 'listening on' line within 10 s"
+    base=$(sed -n 's/.*listening on \(http:\/\/127\.0\.0\.1:[0-9][0-9]*\).*/\1/p' "$tmp/server.err" | head -n 1)
+    [ -n "$base" ] || sleep 0.05
+done
+token=$(curl -s --max-time 10 -H 'Content-Type: application/json' \
+    -d '{"name":"admin","password":"pw-admin-secret"}' "$base/api/v1/auth/login" |
+    sed -n 's/.*"token":"\([^"]*\)".*/\1/p')
+[ -n "$token" ] || fail "cannot log the admin in"
+code=$(curl -s --max-time 10 -o "$tmp/break.json" -w '%{http_code}' -X POST \
+    -H "Authorization: Bearer $token" -H 'Content-Type: application/json' \
+    -d "{\"at_s\":2.7,\"asset_title_id\":$ad}" "$base/api/v1/titles/$id/breaks")
+[ "$code" = 201 ] || fail "POST breaks: HTTP $code $(cat "$tmp/break.json")"
+echo "ok: title $id with the ad $ad as an interstitial: $(cat "$tmp/break.json")"
+
+failed=0
+check() { # NAME MANIFEST PLAYER
+    name=$1
+    url="$base/media/$id/$2"
+    rc=0
+    node "$here/browser_play.js" --player "$3" --url "$url" \
+        --json-out "$tmp/$name.json" >/dev/null || rc=$?
+    [ -f "$tmp/$name.json" ] || fail "browser_play.js wrote no summary for $url (exit $rc)"
+    if node - "$tmp/$name.json" "$tmp/svplay.jsonl" "$2" "$ad" <<'JS'
+'use strict';
+const fs = require('fs');
+const [summaryFile, eventsFile, manifest, ad] = process.argv.slice(2);
+const s = JSON.parse(fs.readFileSync(summaryFile, 'utf8'));
+const ours = fs.readFileSync(eventsFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+const near = (a, b) => typeof a === 'number' && Math.abs(a - b) < 0.05;
+const problems = [];
+if ((s.errors || []).length)
+  problems.push('errors: ' + JSON.stringify(s.errors));
+if (ours.length !== 1 || !near(ours[0].start_s, 2))
+  problems.push('svplay: ' + JSON.stringify(ours.map((e) => [e.id, e.start_s])));
+if (manifest.endsWith('.mpd')) {
+  const r = (s.timeline || []).filter((t) => t.kind === 'region' && t.scheme === 'urn:scte:scte35:2013:bin');
+  console.log(`${manifest}: Shaka ${s.version}: ended ${s.ended}, duration ${s.duration}, ` +
+    `currentTime ${s.currentTime}, regions ${JSON.stringify(r.map((t) => [t.id, t.start, t.end]))}`);
+  if (!s.ended || !near(s.duration, 8) || !near(s.currentTime, 8))
+    problems.push('Shaka did not play the 8 s of title and ad to the end');
+  if (r.length !== 1 || !near(r[0].start, 2) || !near(r[0].end, 4) || r[0].id !== String(ours[0].id))
+    problems.push('Shaka: the ad Period\'s Event is not the break from 2 to 4 s');
+} else {
+  const steps = (s.interstitials || []).map((e) => e.kind);
+  console.log(`${manifest}: hls.js ${s.version}: ended ${s.ended}, currentTime ${s.currentTime}, ` +
+    `interstitials ${JSON.stringify(s.interstitials)}`);
+  const started = (s.interstitials || []).find((e) => e.kind === 'started');
+  const asset = (s.interstitials || []).find((e) => e.kind === 'asset-started');
+  const resumed = (s.interstitials || []).find((e) => e.kind === 'primary-resumed');
+  if (!started || started.id !== 'sv-break-' + ours[0].id || !near(started.start, 2) ||
+      !near(started.duration, 2) || !near(started.resume, 2))
+    problems.push('hls.js: no interstitial sv-break-' + ours[0].id + ' at 2 s for 2 s resuming at 2 s');
+  if (!asset || !/^http:\/\/127\.0\.0\.1:\d+\/media\/\d+\/ads\/\d+\/master\.m3u8$/.test(asset.uri) ||
+      !String(asset.uri).endsWith(`/ads/${ad}/master.m3u8`))
+    problems.push('hls.js: the ad\'s master through the ads/ link did not start');
+  if (['started', 'asset-started', 'asset-ended', 'ended', 'primary-resumed']
+      .some((k, i) => steps.indexOf(k) < 0 || (i && steps.indexOf(k) < steps.indexOf(['started', 'asset-started', 'asset-ended', 'ended', 'primary-resumed'][i - 1]))))
+    problems.push('hls.js: steps ' + steps.join(','));
+  if (!resumed || !near(resumed.primary, 2))
+    problems.push('hls.js: the title did not resume at 2 s (' + (resumed && resumed.primary) + ')');
+  if (!s.ended || !near(s.currentTime, 6))
+    problems.push('hls.js did not play the title to its end after the ad');
+}
+problems.forEach((p) => console.log('  ' + p));
+process.exit(problems.length ? 1 : 0);
+JS
+    then
+        echo "ok   $name"
+    else
+        echo "FAIL $name"
+        failed=$((failed + 1))
+    fi
+}
+
+timeout -k 5 60 "$svplay" --headless --events "$tmp/svplay.jsonl" "$base/media/$id/manifest.mpd" \
+    >"$tmp/svplay.out" 2>&1 || fail "svplay: $(tail -n 5 "$tmp/svplay.out")"
+check shaka-dash manifest.mpd shaka
+check hlsjs-hls master.m3u8 hlsjs
+echo "$((2 - failed)) passed, $failed failed"
+[ "$failed" -eq 0 ]
