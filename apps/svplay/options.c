@@ -50,7 +50,7 @@ enum {
     OPT_VOLUME, OPT_MUTE, OPT_FULLSCREEN, OPT_LOG_LEVEL, OPT_SUB, OPT_SUB_LOG, OPT_EVENTS, OPT_CDN,
     OPT_AUTH_TOKEN, OPT_SERVER, OPT_USER, OPT_PASSWORD_FILE, OPT_DEVICE, OPT_HLS,
     OPT_FROM_START, OPT_CMCD, OPT_CODECS, OPT_ALLOW_CODEC_SWITCH, OPT_GIVE_UP,
-    OPT_ALANG, OPT_SLANG, OPT_TARGET_LATENCY, OPT_CAPTIONS, OPT_CA_FILE, OPT_PIN_PUBKEY,
+    OPT_ALANG, OPT_SLANG, OPT_TARGET_LATENCY, OPT_MAX_LATENCY, OPT_CAPTIONS, OPT_CA_FILE, OPT_PIN_PUBKEY,
     OPT_HTTP1
 };
 
@@ -136,6 +136,11 @@ static const cli_opt options[] = {
       "times the normal rate with the pitch kept; default: the "
       "manifest's target (DASH ServiceDescription, HLS PART-HOLD-BACK "
       "or HOLD-BACK); -1: never change the rate", NULL, NULL },
+    { "max-latency", 0, "MS", OPT_MAX_LATENCY, 0,
+      "live: once the latency is over MS milliseconds by more than 0.5 s "
+      "(after the network stalled), jump to the live start, at most once "
+      "per 4 s; default: the manifest's maximum (DASH Latency@max), none "
+      "without one; -1: never", NULL, NULL },
     { "cmcd", 0, NULL, OPT_CMCD, 0,
       "send Common Media Client Data (CTA-5004) with each "
       "segment request (CMCD= query argument)", NULL, NULL },
@@ -479,6 +484,13 @@ static int apply_option(svp_options *o, int c, const char *arg)
         if (n == 0)
             return usage_error("invalid value '0' for --target-latency: 1 to 600000 ms, or -1");
         o->target_latency_ms = (int)n;
+        return 0;
+    case OPT_MAX_LATENCY:
+        if (parse_int("max-latency", arg, -1, 600000, &n) < 0)
+            return -1;
+        if (n == 0)
+            return usage_error("invalid value '0' for --max-latency: 1 to 600000 ms, or -1");
+        o->max_latency_ms = (int)n;
         return 0;
     case OPT_GIVE_UP:
         if (parse_int("give-up", arg, 100, 3600000, &n) < 0)

@@ -119,6 +119,7 @@ int svp_session_settings(svp_app *app, sv_player_settings *s)
     if (app->opt.give_up_ms > 0)
         s->fetch_give_up_ms = app->opt.give_up_ms;
     s->live_target_latency_ms = app->opt.target_latency_ms;
+    s->live_max_latency_ms = app->opt.max_latency_ms;
     s->tls_ca_file = app->opt.ca_file;
     s->tls_pinned_pubkey = app->opt.pin_pubkey;
     s->http_version = app->opt.http1 ? SV_HTTP_VERSION_1_1 : SV_HTTP_VERSION_AUTO;

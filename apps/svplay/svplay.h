@@ -57,6 +57,7 @@ typedef struct svp_options {
     int captions;               /* --captions */
     int give_up_ms;             /* --give-up: settings.fetch_give_up_ms, 0: the default */
     int target_latency_ms;      /* --target-latency: settings.live_target_latency_ms */
+    int max_latency_ms;         /* --max-latency: settings.live_max_latency_ms */
     const char *ca_file;        /* --ca-file: settings.tls_ca_file */
     const char *pin_pubkey;     /* --pin-pubkey: settings.tls_pinned_pubkey */
     int http1;                  /* --http1: settings.http_version = SV_HTTP_VERSION_1_1 */

@@ -214,6 +214,17 @@ typedef struct sv_player_settings {
     const char *tls_pinned_pubkey;
     sv_http_version http_version;
 
+    /* Live catch-up (API 2.6): the most latency to play at, in milliseconds
+     * (the measure of live_target_latency_ms). A latency over it by more
+     * than 0.5 s, more than the rate makes up soon (after the network
+     * stalled, say), sends the player to the live start, at most once per
+     * 4 s, as dash.js's liveCatchup and hls.js's liveMaxLatencyDuration do;
+     * what it skips is not played. Only while a target is held (not after a
+     * seek into the DVR window, until sv_player_seek_live()). 0 (default):
+     * the manifest's maximum (DASH ServiceDescription Latency@max), none
+     * when it gives none; -1: never; 1 to 600000. */
+    int live_max_latency_ms;
+
     /* New fields are appended here (common.h, "Growable structs"). */
 } sv_player_settings;
 

@@ -15,9 +15,10 @@
  * around the band's edge), changed at most every 0.5 s, and never faster
  * than 1 while less than 0.5 s is buffered: playing faster would eat the
  * buffer the stream needs at the edge. The target is held within the
- * manifest's DASH Latency@min..@max; a latency over @max by more than
- * 0.5 s (more than the rate can make up soon) sends the player back to the
- * live start, at most once per 4 s (dash.js's liveCatchup maxDrift).
+ * manifest's DASH Latency@min..@max; a latency over the maximum (the
+ * host's settings.live_max_latency_ms, else @max) by more than 0.5 s (more
+ * than the rate can make up soon) sends the player back to the live start,
+ * at most once per 4 s (dash.js's liveCatchup maxDrift).
  * The audio output plays the rate
  * with the pitch kept (libavfilter's atempo); video follows the audio
  * clock, or its own clock sped up alike when there is no audio.
@@ -92,6 +93,13 @@ static double target_of(const struct sv_player *p)
     return p->pres->target_latency;
 }
 
+/* The most latency to play at, seconds; < 0 none. */
+static double max_of(const struct sv_player *p)
+{
+    int ms = p->settings.live_max_latency_ms;
+    return ms > 0 ? ms / 1000.0 : ms < 0 ? -1 : p->pres->max_latency;
+}
+
 int sv__latency_too_late(double latency, double target, double max)
 {
     if (!(max > 0) || target < 0 || max < target)
@@ -164,15 +172,16 @@ void sv__latency_tick(struct sv_player *p, int playing, double buffer)
 
     double now = sv__player_now(p);
     int changed = 0;
-    /* Later than the manifest's maximum by more than the rate can make up
-     * (1.05 closes a second in 20 s): back to the live start, as dash.js
-     * does, at most once per CATCH_UP_GAP_S. */
+    /* Later than the maximum by more than the rate can make up (1.05
+     * closes a second in 20 s): back to the live start, as dash.js does, at
+     * most once per CATCH_UP_GAP_S. */
+    double max = max_of(p);
     if (l->target >= 0 && l->hold && p->playout == &p->own_playout &&
         now - l->last_catch_up_s >= CATCH_UP_GAP_S &&
-        sv__latency_too_late(latency, l->target, pres->max_latency)) {
+        sv__latency_too_late(latency, l->target, max)) {
         sv__cmd c = { .player = p, .kind = SV__CMD_SEEK, .flags = SV__SEEK_LIVE };
-        PLOGI(p, "live latency %.3f s is over the manifest's maximum %.3f s by more than "
-              "%.1f s: back to the live start", latency, pres->max_latency, MAX_DRIFT_EXTRA_S);
+        PLOGI(p, "live latency %.3f s is over the maximum %.3f s by more than %.1f s: back to "
+              "the live start", latency, max, MAX_DRIFT_EXTRA_S);
         l->last_catch_up_s = now;
         if (sv__control_seek(p, &c) == 0)
             return;

@@ -206,7 +206,8 @@ static int check_settings(const sv_player_settings *s)
         s->max_height < 0 || s->decoder_threads < 0 || s->connect_timeout_s < 0 ||
         s->fetch_give_up_ms < SV__FETCH_GIVE_UP_MIN_MS ||
         s->fetch_give_up_ms > SV__FETCH_GIVE_UP_MAX_MS || s->live_target_latency_ms < -1 ||
-        s->live_target_latency_ms > 600000)
+        s->live_target_latency_ms > 600000 || s->live_max_latency_ms < -1 ||
+        s->live_max_latency_ms > 600000)
         return SV_ERR_INVALID;
     char err[160];
     sv__codec_prefs prefs;

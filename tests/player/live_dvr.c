@@ -21,6 +21,10 @@
  *      latency is over 6 s with the rate at 1 (no catching up from the
  *      window);
  *   4. sv_player_seek_live(): 5 s later the latency is under 2.5 s again;
+ *      then a 5 s pause leaves it over the maximum the player was given
+ *      (settings.live_max_latency_ms 5000) by more than 0.5 s: the player
+ *      goes back to the live start by itself (a SEEK_DONE it was not asked
+ *      for), and 3 s after the pause the latency is under 2.5 s;
  *   5. at the end: no error, no rebuffer, no dropped frame, the rate stayed
  *      within 0.95-1.05, |audio - video| under 40 ms.
  * Prints the measured figures. Exit 0 when every check passed, 1 otherwise,
@@ -211,6 +215,7 @@ int main(int argc, char **argv)
     s.video_sink = video;
     s.audio_sink = &sink;
     s.log_level = SV_LOG_WARN;
+    s.live_max_latency_ms = 5000;
     if (sv_player_create(&player, &s) < 0 || sv_player_load(player, argv[1], NULL, 1) < 0) {
         fprintf(stderr, "cannot create the player or load %s\n", argv[1]);
         return 2;
@@ -281,6 +286,18 @@ int main(int argc, char **argv)
     snprintf(msg, sizeof(msg), "back to live: done %d, latency %.3f s < 2.5 s", landed, lat5);
     check(landed && lat5 > 0 && lat5 < 2.5, msg);
 
+    /* 4b. Too far behind for the rate: back to the live start unasked. */
+    sv_player_set_pause(player, 1, 6);
+    run_for(5);
+    seek_done = 0;
+    sv_player_set_pause(player, 0, 7);
+    int jumped = wait_for(-1, 3);
+    run_for(3);
+    double lat6 = prop(SV_PROP_LIVE_LATENCY);
+    snprintf(msg, sizeof(msg), "after a 5 s pause (maximum 5 s): back to the live start by itself "
+             "%d, 3 s later latency %.3f s < 2.5 s", jumped, lat6);
+    check(jumped && lat6 > 0 && lat6 < 2.5, msg);
+
     /* 5. The whole run. */
     sv_player_stats st = SV_PLAYER_STATS_INIT;
     sv_player_get_stats(player, &st);
@@ -293,8 +310,9 @@ int main(int argc, char **argv)
     check(st.min_playback_rate >= 0.95 && st.max_playback_rate <= 1.05 &&
           st.max_av_drift_s < 0.040, msg);
     printf("measured: latency at the edge %.3f s, after the pause %.3f -> %.3f s (rate up to "
-           "%.3f), in the window %.3f s, back at live %.3f s; p50 %.3f s, p95 %.3f s\n",
-           lat1, lat2, lat3, max_rate, lat4, lat5, st.live_latency_p50_s, st.live_latency_p95_s);
+           "%.3f), in the window %.3f s, back at live %.3f s, after the 5 s pause %.3f s; p50 "
+           "%.3f s, p95 %.3f s\n", lat1, lat2, lat3, max_rate, lat4, lat5, lat6,
+           st.live_latency_p50_s, st.live_latency_p95_s);
 
     sv_player_destroy(player);
     video->destroy(video);
