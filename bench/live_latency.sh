@@ -29,7 +29,10 @@
 # env:   DURATION (s, default 300), PROTO (srt|rtmp, default srt),
 #        TRACES (belgium-4g trace names, default report_tram_0002 report_foot_0002;
 #        empty: none), PEERS (default "hlsjs shaka"), SVPLAY (another svplay),
-#        LOG_DIR (keep the players' logs and stats, the server's log there)
+#        LOG_DIR (keep the players' logs and stats, the server's log there),
+#        MAX_LATENCY (svplay --max-latency in ms, default 2500: after a stall
+#        of the link, jump to the live start rather than play seconds late;
+#        empty: the manifest's, which LL-HLS does not give)
 set -u
 
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -40,6 +43,7 @@ DURATION=${DURATION:-300}
 PROTO=${PROTO:-srt}
 TRACES=${TRACES-report_tram_0002 report_foot_0002}
 PEERS=${PEERS-hlsjs shaka}
+MAX_LATENCY=${MAX_LATENCY-2500}
 TRACE_DIR="$SV_SOURCE_DIR/../shared/data/traces/belgium-4g"
 . "$SV_SOURCE_DIR/tests/backend/backendlib.sh"
 . "$SV_SOURCE_DIR/tests/backend_live/livelib.sh"
@@ -82,11 +86,12 @@ ffmpeg -hide_banner -loglevel error -nostdin \
 PIDS="$!"
 live_wait_segments bench 360p 2 30
 base="$SV_URL/live/bench"
-echo "channel live at $base/ over $PROTO; $DURATION s per player; load average $load0"
+echo "channel live at $base/ over $PROTO; $DURATION s per player; svplay max latency" \
+    "${MAX_LATENCY:-none} ms; load average $load0"
 
 svplay_run() {  # svplay_run NAME URL
     timeout -k 5 $((DURATION + 90)) "$SVPLAY" --headless --log-level "${SVPLAY_LOG:-warn}" \
-        --frames $((DURATION * 30)) \
+        --frames $((DURATION * 30)) ${MAX_LATENCY:+--max-latency "$MAX_LATENCY"} \
         --stats "$SV_TMP/$1.json" "$2" >"$SV_TMP/$1.out" 2>"$SV_TMP/$1.err"
     echo $? >"$SV_TMP/$1.rc"
 }
