@@ -75,6 +75,43 @@ typedef struct sv__subtitle_input {
 } sv__subtitle_input;
 #define SV_MEDIA_MAX_SUBS 16
 
+/*
+ * Subtitles of a title already packaged in `title_dir` (subs_title.c;
+ * docs/packaging.md "Subtitles of a ready title"), its video untouched.
+ * `staging_dir` is a folder on the same file system (DATA/staging): the
+ * new files are made there and moved in by rename, and the lock that
+ * serialises changes to one title across processes lives there. Blocking
+ * file work: call from a worker thread.
+ *
+ * sv__media_subs_put reads `data` (SRT or WebVTT, `name` for messages) and
+ * writes it as subs/<lang>/ (WebVTT segments and their playlist, TTML in
+ * fMP4) at the title's segment duration, then lists the language in
+ * master.m3u8 and manifest.mpd; a language there already is replaced in one
+ * step (*replaced = 1). Returns 0, or SV_ERR_INVALID (not a language tag),
+ * SV_ERR_PARSE / SV_ERR_OVERFLOW (the reader's message: file, line, what
+ * was wrong; or too large, or SV_MEDIA_MAX_SUBS languages already),
+ * SV_ERR_UNSUPPORTED (a title subtitles cannot go into, e.g. a recorded
+ * live event), SV_ERR_IO, SV_ERR_NOMEM, with the reason in errbuf.
+ * sv__media_subs_remove takes a language out of the manifests, then its
+ * files: 0, SV_ERR_NOT_FOUND, or as above.
+ * sv__media_subs_list writes the languages (sorted) into langs[max] and
+ * returns their count, or SV_ERR_IO.
+ */
+#define SV__MEDIA_LANG_MAX 16
+#define SV__MEDIA_SUBS_MAX_BYTES (8 << 20)   /* the largest subtitle file */
+int sv__media_subs_put(const char *title_dir, const char *staging_dir, const char *lang,
+                       const char *data, size_t size, const char *name, int *replaced,
+                       char *errbuf, size_t errlen);
+int sv__media_subs_remove(const char *title_dir, const char *staging_dir, const char *lang,
+                          char *errbuf, size_t errlen);
+int sv__media_subs_list(const char *title_dir, char (*langs)[SV__MEDIA_LANG_MAX], int max);
+/* The same from a file: sv__media_subs_check_file reads and checks it
+ * (SV_ERR_INVALID for a bad tag, SV_ERR_IO, or as sv__media_subs_put),
+ * writing nothing; sv__media_subs_put_file puts it into the title. */
+int sv__media_subs_check_file(const char *lang, const char *path, char *errbuf, size_t errlen);
+int sv__media_subs_put_file(const char *title_dir, const char *staging_dir, const char *lang,
+                            const char *path, char *errbuf, size_t errlen);
+
 typedef struct sv__ladder {
     sv__rung rungs[SV_MEDIA_MAX_RUNGS];
     int nb_rungs;            /* rungs taller than the source are skipped (never upscale) */
