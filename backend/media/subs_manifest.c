@@ -35,18 +35,21 @@ static int starts(const char *p, size_t l, const char *s)
     return l >= n && !memcmp(p, s, n);
 }
 
-/* A variant line without our SUBTITLES attribute. */
+/* A variant line without our SUBTITLES attribute (every copy of it). */
 static void put_variant(sv__buf *b, const char *p, size_t l)
 {
-    const char *end = p + l;
+    const char *end = p + l, *from = p;
     size_t n = strlen(SUBS_ATTR);
-    for (const char *q = p; q + n <= end; q++)
+    for (const char *q = p; q + n <= end;) {
         if (!memcmp(q, SUBS_ATTR, n)) {
-            sv__buf_append(b, p, (size_t)(q - p));
-            sv__buf_append(b, q + n, (size_t)(end - q - n));
-            return;
+            sv__buf_append(b, from, (size_t)(q - from));
+            q += n;
+            from = q;
+        } else {
+            q++;
         }
-    sv__buf_append(b, p, l);
+    }
+    sv__buf_append(b, from, (size_t)(end - from));
 }
 
 char *sv__subs_master_rewrite(const char *text, size_t len, const sv__manifest_subs *subs, int n,
