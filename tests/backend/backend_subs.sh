@@ -186,6 +186,15 @@ play "$id/manifest.mpd" 2 "$SV_TMP/en.want"
 grep -q 'region=' "$SV_TMP/got.log" || fail "svplay --sub 2 did not read the TTML set (no region)"
 play "$id/manifest.mpd" 3 "$SV_TMP/fr.want"
 
+# What may change in place is revalidated by players and edges; media is not.
+req code -I "$SV_URL/media/$id/master.m3u8"
+etag1=$(header ETag)
+expect_eq "master: Cache-Control" "$(header Cache-Control)" "public, no-cache"
+req code -I "$SV_URL/media/$id/subs/en/seg-1.vtt"
+expect_eq "a subtitle segment: Cache-Control" "$(header Cache-Control)" "public, no-cache"
+req code -I "$SV_URL/media/$id/video/180p/seg-1.m4s"
+expect_eq "a video segment: Cache-Control" "$(header Cache-Control)" "public, max-age=86400"
+
 # --- replace, delete ------------------------------------------------------------
 printf '1\n00:00:02,000 --> 00:00:03,000\nReplaced text\n' >"$SV_TMP/en2.srt"
 req code -X PUT -H "$SRT" -H "$OP_AUTH" --data-binary @"$SV_TMP/en2.srt" "$U/en"
@@ -197,8 +206,11 @@ printf '2.000\t3.000\tReplaced text\n' >"$SV_TMP/en2.want"
 play "$id/master.m3u8" en "$SV_TMP/en2.want"
 ls "$SV_DATA/staging" | grep -v '\.lock$' | grep -q . && fail "staging folders left: $(ls "$SV_DATA/staging")"
 
+sleep 1 # the ETag holds the modification time in seconds
 req code -X DELETE -H "$OP_AUTH" "$U/fr"
 expect_eq "fr removed" "$code" 204
+req code -H "If-None-Match: $etag1" "$SV_URL/media/$id/master.m3u8"
+expect_eq "the old master's ETag no longer matches" "$code" 200
 req code -X DELETE -H "$OP_AUTH" "$U/fr"
 expect_eq "fr removed twice" "$code" 404
 req code -X DELETE -H "$VIEWER" "$U/en"
