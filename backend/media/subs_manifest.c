@@ -11,6 +11,7 @@
  *
  * Pure: no I/O. The MPD is read with libxml2 (XML_PARSE_NONET).
  */
+#define _GNU_SOURCE /* memmem */
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -35,21 +36,24 @@ static int starts(const char *p, size_t l, const char *s)
     return l >= n && !memcmp(p, s, n);
 }
 
-/* A variant line without our SUBTITLES attribute (every copy of it). */
+/* A variant line without our SUBTITLES attribute: every copy of it, also
+ * one that taking out another makes (",SUBTIT" + copy + "LES=\"subs\""),
+ * so that the rewrite of its own output changes nothing. */
 static void put_variant(sv__buf *b, const char *p, size_t l)
 {
-    const char *end = p + l, *from = p;
     size_t n = strlen(SUBS_ATTR);
-    for (const char *q = p; q + n <= end;) {
-        if (!memcmp(q, SUBS_ATTR, n)) {
-            sv__buf_append(b, from, (size_t)(q - from));
-            q += n;
-            from = q;
-        } else {
-            q++;
-        }
+    char *line = malloc(l ? l : 1), *q;
+    if (!line) {
+        b->err = SV_ERR_NOMEM;
+        return;
     }
-    sv__buf_append(b, from, (size_t)(end - from));
+    memcpy(line, p, l);
+    while ((q = memmem(line, l, SUBS_ATTR, n))) {
+        memmove(q, q + n, l - (size_t)(q - line) - n);
+        l -= n;
+    }
+    sv__buf_append(b, line, l);
+    free(line);
 }
 
 char *sv__subs_master_rewrite(const char *text, size_t len, const sv__manifest_subs *subs, int n,
