@@ -97,13 +97,11 @@ typedef struct subs_work {
 static void subs_run(uv_work_t *w)
 {
     subs_work *sw = w->data;
-    char name[64];
-    snprintf(name, sizeof(name), "%s upload", sw->lang);
     sw->result = sw->remove
                      ? sv__media_subs_remove(sw->title_dir, sw->srv->staging_dir, sw->lang,
                                              sw->err, sizeof(sw->err))
                      : sv__media_subs_put(sw->title_dir, sw->srv->staging_dir, sw->lang,
-                                          sw->data, sw->size, name, &sw->replaced, sw->err,
+                                          sw->data, sw->size, sw->lang, &sw->replaced, sw->err,
                                           sizeof(sw->err));
 }
 
