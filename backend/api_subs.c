@@ -90,30 +90,28 @@ typedef struct subs_work {
     char title_dir[1200];
     char *data;              /* the body (owned) */
     size_t size;
+    sv__ad_break breaks[SV__MAX_BREAKS];  /* the title's, for the new playlist */
+    int nb_breaks;
     int result, replaced;
     char err[512];
 } subs_work;
 
+/* The new subtitle playlist gets the title's ad breaks, like its other
+ * playlists (breaks.h), before it goes in. */
+static char *add_breaks(void *opaque, const char *text, size_t len, size_t *out_len)
+{
+    subs_work *sw = opaque;
+    return sv__breaks_hls(text, len, sw->breaks, sw->nb_breaks, out_len);
+}
+
 static void subs_run(uv_work_t *w)
 {
     subs_work *sw = w->data;
-    sw->result = sw->remove
-                     ? sv__media_subs_remove(sw->title_dir, sw->srv->staging_dir, sw->lang,
-                                             sw->err, sizeof(sw->err))
-                     : sv__media_subs_put(sw->title_dir, sw->srv->staging_dir, sw->lang,
-                                          sw->data, sw->size, sw->lang, &sw->replaced, sw->err,
-                                          sizeof(sw->err));
-}
-
-/* The new subtitle playlist meets the title's ad breaks, like the others
- * (breaks.h: the rewrite is idempotent). */
-static int reapply_breaks(subs_work *sw)
-{
-    sv__ad_break list[SV__MAX_BREAKS];
-    int n = sv__catalog_breaks(sw->srv->cat, sw->id, list, SV__MAX_BREAKS);
-    if (n <= 0)
-        return n;
-    return sv__breaks_write(sw->title_dir, list, n, sw->err, sizeof(sw->err));
+    sv__subs_put p = { sw->title_dir, sw->srv->staging_dir, sw->lang, sw->data, sw->size,
+                       sw->lang, sw->nb_breaks > 0 ? add_breaks : NULL, sw };
+    sw->result = sw->remove ? sv__media_subs_remove(sw->title_dir, sw->srv->staging_dir,
+                                                    sw->lang, sw->err, sizeof(sw->err))
+                            : sv__media_subs_put(&p, &sw->replaced, sw->err, sizeof(sw->err));
 }
 
 static void answer(subs_work *sw)
@@ -149,11 +147,6 @@ static void subs_done(uv_work_t *w, int status)
     subs_work *sw = w->data;
     if (status < 0 && sw->result == 0)
         sw->result = SV_ERR_INTERNAL;
-    if (sw->result == 0 && !sw->remove && reapply_breaks(sw) < 0) {
-        SV_LOGE(sw->srv->log, "api", "title %lld: the breaks could not be written into the "
-                "%s subtitles: %s", (long long)sw->id, sw->lang, sw->err);
-        sw->result = SV_ERR_IO;
-    }
     if (sw->result < 0 && sw->result != SV_ERR_PARSE && sw->result != SV_ERR_NOT_FOUND)
         SV_LOGW(sw->srv->log, "api", "title %lld, %s subtitles: %s", (long long)sw->id,
                 sw->lang, sw->err);
@@ -194,6 +187,13 @@ static void start(sv__server *srv, sv__http_req *req, int remove)
         (!remove && !(sw->data = malloc(req->body_len)))) {
         free(sw);
         sv__http_send_error(req, 500, "internal", "out of memory");
+        return;
+    }
+    if (!remove && (sw->nb_breaks = sv__catalog_breaks(srv->cat, id, sw->breaks,
+                                                       SV__MAX_BREAKS)) < 0) {
+        free(sw->data);
+        free(sw);
+        sv__api_write_failed(srv, req, "catalog error");
         return;
     }
     sw->work.data = sw;

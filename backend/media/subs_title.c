@@ -169,40 +169,51 @@ static int swap_in(const char *from, const char *to, const char *old, int *repla
     return sv__remove_tree(old) < 0 ? SV_ERR_IO : 0;
 }
 
+/* The new playlist through p->playlist_fix. */
+static int fix_playlist(const sv__subs_put *p, const char *dir, char *errbuf, size_t errlen)
+{
+    char path[4400];
+    size_t len = 0, out_len = 0;
+    snprintf(path, sizeof(path), "%s/index.m3u8", dir);
+    char *text = read_all(path, &len), *out = NULL;
+    int rc = text && (out = p->playlist_fix(p->opaque, text, len, &out_len))
+                 ? sv__file_write(path, out, out_len, 0644)
+                 : SV_ERR_IO;
+    free(text);
+    free(out);
+    return sv__media_ioerr(errbuf, errlen, rc, "rewrite", path);
+}
+
 /* Writes the language's files into a new staging folder and swaps them in. */
-static int package_lang(const char *title_dir, const char *staging_dir, const char *lang,
-                        const sv__sub_track *t, double segment_s, double duration_s,
-                        int *replaced, char *errbuf, size_t errlen)
+static int package_lang(const sv__subs_put *p, const sv__sub_track *t, double segment_s,
+                        double duration_s, int *replaced, char *errbuf, size_t errlen)
 {
     char work[4200], from[4300], to[4300], old[4300];
     int rc;
-    snprintf(work, sizeof(work), "%s/subs-XXXXXX", staging_dir);
+    snprintf(work, sizeof(work), "%s/subs-XXXXXX", p->staging_dir);
     if (!mkdtemp(work))
         return sv__media_ioerr(errbuf, errlen, SV_ERR_IO, "create", work);
-    snprintf(from, sizeof(from), "%s/subs/%s", work, lang);
-    snprintf(to, sizeof(to), "%s/subs/%s", title_dir, lang);
+    snprintf(from, sizeof(from), "%s/subs/%s", work, p->lang);
     snprintf(old, sizeof(old), "%s/old", work);
-    if ((rc = sv__subs_write(t, lang, work, duration_s, segment_s, NULL, errbuf, errlen)) < 0 ||
-        (rc = sv__ttml_write(t, lang, work, duration_s, segment_s, NULL, errbuf, errlen)) < 0 ||
-        (rc = sv__media_ioerr(errbuf, errlen, sv__fsync_dir(from), "fsync", from)) < 0)
+    snprintf(to, sizeof(to), "%s/subs", p->title_dir);
+    if ((rc = sv__subs_write(t, p->lang, work, duration_s, segment_s, NULL, errbuf, errlen)) < 0 ||
+        (rc = sv__ttml_write(t, p->lang, work, duration_s, segment_s, NULL, errbuf, errlen)) < 0 ||
+        (p->playlist_fix && (rc = fix_playlist(p, from, errbuf, errlen)) < 0) ||
+        (rc = sv__media_ioerr(errbuf, errlen, sv__fsync_dir(from), "fsync", from)) < 0 ||
+        (rc = sv__media_ioerr(errbuf, errlen, sv__mkdir(to, 0), "create", to)) < 0)
         goto out;
-    snprintf(to, sizeof(to), "%s/subs", title_dir);
-    if ((rc = sv__media_ioerr(errbuf, errlen, sv__mkdir(to, 0), "create", to)) < 0)
-        goto out;
-    snprintf(to, sizeof(to), "%s/subs/%s", title_dir, lang);
+    snprintf(to, sizeof(to), "%s/subs/%s", p->title_dir, p->lang);
     if ((rc = sv__media_ioerr(errbuf, errlen, swap_in(from, to, old, replaced), "move into place",
                               to)) < 0)
         goto out;
-    snprintf(to, sizeof(to), "%s/subs", title_dir);
+    snprintf(to, sizeof(to), "%s/subs", p->title_dir);
     rc = sv__media_ioerr(errbuf, errlen, sv__fsync_dir(to), "fsync", to);
 out:
     sv__remove_tree(work);
     return rc;
 }
 
-int sv__media_subs_put(const char *title_dir, const char *staging_dir, const char *lang,
-                       const char *data, size_t size, const char *name, int *replaced,
-                       char *errbuf, size_t errlen)
+int sv__media_subs_put(const sv__subs_put *p, int *replaced, char *errbuf, size_t errlen)
 {
     sv__manifest_subs list[SV_MEDIA_MAX_SUBS + 1];
     sv__sub_track t = { 0 };
@@ -211,36 +222,35 @@ int sv__media_subs_put(const char *title_dir, const char *staging_dir, const cha
     *replaced = 0;
     if (errlen)
         errbuf[0] = '\0';
-    if (!sv__subs_lang_ok(lang))
+    if (!sv__subs_lang_ok(p->lang))
         return sv__media_err(errbuf, errlen, SV_ERR_INVALID,
                              "subtitle language '%.40s' is not a language tag (e.g. en, pt-BR)",
-                             lang);
-    if (size > SV__SUBS_MAX_BYTES)
+                             p->lang);
+    if (p->size > SV__SUBS_MAX_BYTES)
         return sv__media_err(errbuf, errlen, SV_ERR_OVERFLOW,
-                             "subtitles %s: %zu bytes, more than the %d allowed", name, size,
-                             SV__SUBS_MAX_BYTES);
+                             "subtitles %s: %zu bytes, more than the %d allowed", p->name,
+                             p->size, SV__SUBS_MAX_BYTES);
     /* A bad file is refused before anything is locked or written. */
-    if ((rc = sv__subs_parse(data, size, name, &t, errbuf, errlen)) < 0)
+    if ((rc = sv__subs_parse(p->data, p->size, p->name, &t, errbuf, errlen)) < 0)
         return rc;
-    if ((rc = fd = lock_title(title_dir, staging_dir, errbuf, errlen)) < 0 ||
-        (rc = title_timing(title_dir, &segment_s, &duration_s, errbuf, errlen)) < 0 ||
-        (rc = n = list_langs(title_dir, list)) < 0)
+    if ((rc = fd = lock_title(p->title_dir, p->staging_dir, errbuf, errlen)) < 0 ||
+        (rc = title_timing(p->title_dir, &segment_s, &duration_s, errbuf, errlen)) < 0 ||
+        (rc = n = list_langs(p->title_dir, list)) < 0)
         goto out;
     for (int i = 0; i < n; i++)
-        found |= !strcmp(list[i].lang, lang);
+        found |= !strcmp(list[i].lang, p->lang);
     if (!found && n >= SV_MEDIA_MAX_SUBS) {
         rc = sv__media_err(errbuf, errlen, SV_ERR_OVERFLOW,
                            "the title has %d subtitle languages, the most it may have", n);
         goto out;
     }
-    if ((rc = package_lang(title_dir, staging_dir, lang, &t, segment_s, duration_s, replaced,
-                           errbuf, errlen)) < 0 ||
-        (rc = n = list_langs(title_dir, list)) < 0)
+    if ((rc = package_lang(p, &t, segment_s, duration_s, replaced, errbuf, errlen)) < 0 ||
+        (rc = n = list_langs(p->title_dir, list)) < 0)
         goto out;
-    rc = write_manifests(title_dir, list, n, segment_s, errbuf, errlen);
+    rc = write_manifests(p->title_dir, list, n, segment_s, errbuf, errlen);
 out:
     if (rc == SV_ERR_IO && !errbuf[0])
-        sv__media_err(errbuf, errlen, rc, "cannot list the subtitles of %s", title_dir);
+        sv__media_err(errbuf, errlen, rc, "cannot list the subtitles of %s", p->title_dir);
     if (fd >= 0)
         close(fd); /* releases the lock */
     sv__subs_free(&t);
@@ -330,8 +340,8 @@ int sv__media_subs_put_file(const char *title_dir, const char *staging_dir, cons
     if (!data)
         return sv__media_err(errbuf, errlen, SV_ERR_IO, "cannot read the %s subtitles %s",
                              lang, path);
-    rc = sv__media_subs_put(title_dir, staging_dir, lang, data, size, path, &replaced, errbuf,
-                            errlen);
+    sv__subs_put p = { title_dir, staging_dir, lang, data, size, path, NULL, NULL };
+    rc = sv__media_subs_put(&p, &replaced, errbuf, errlen);
     free(data);
     return rc;
 }

@@ -248,6 +248,48 @@ expect_eq "en playlist: the break's DATERANGE" \
     "$(grep -c '^#EXT-X-DATERANGE:ID="sv-break-' "$S/index.m3u8")" 1
 expect_eq "MPD: the break's EventStream kept" "$(grep -c '<EventStream' "$mpd")" 1
 
+# --- many changes at once: six languages PUT together (on PostgreSQL over two
+# API nodes sharing the data folder); each ends up in both manifests --------
+URL2=$SV_URL
+NODE2=""
+if [ -n "${SV_TEST_PG:-}" ]; then
+    "$SVSERVER" --listen 127.0.0.1:0 --data "$SV_DATA" --workers 0 >"$SV_TMP/node2.out" \
+        2>"$SV_TMP/node2.err" &
+    NODE2=$!
+    trap '_st=$?; kill "$NODE2" 2>/dev/null; (exit $_st); sv_cleanup' EXIT
+    i=0
+    until grep -q '^listening on' "$SV_TMP/node2.out" 2>/dev/null; do
+        i=$((i + 1))
+        [ $i -le 200 ] && kill -0 "$NODE2" 2>/dev/null || fail "the second node did not start"
+        sleep 0.05
+    done
+    URL2=$(sed -n 's/^listening on //p' "$SV_TMP/node2.out")
+    ok "a second API node on the same catalog and data folder: $URL2"
+fi
+i=0
+pids=""
+for l in de es it nl pl sv; do
+    u=$SV_URL
+    [ $((i % 2)) -eq 1 ] && u=$URL2
+    curl -s --max-time 30 -o /dev/null -w '%{http_code}' -X PUT -H "$VTT" -H "$OP_AUTH" \
+        --data-binary @"$SV_TMP/fr.vtt" "$u/api/v1/titles/$id/subtitles/$l" >"$SV_TMP/put-$l" &
+    pids="$pids $!"
+    i=$((i + 1))
+done
+# shellcheck disable=SC2086
+wait $pids # not the servers, which are this shell's children too
+for l in de es it nl pl sv; do
+    expect_eq "$l PUT at once" "$(cat "$SV_TMP/put-$l")" 201
+    expect_eq "master: $l once" "$(grep -c "LANGUAGE=\"$l\"" "$m")" 1
+    expect_eq "MPD: $l sets" "$(grep -c "lang=\"$l\"" "$mpd")" 2
+    expect_eq "$l playlist: the break" "$(grep -c '^#EXT-X-DATERANGE:ID="sv-break-' "$dir/subs/$l/index.m3u8")" 1
+done
+expect_eq "master: 7 languages" "$(grep -c '^#EXT-X-MEDIA:TYPE=SUBTITLES' "$m")" 7
+xmllint --noout "$mpd" || fail "MPD not well-formed after concurrent changes"
+req code "$URL2/api/v1/titles/$id"
+expect_eq "the title's languages (from $URL2)" "$(json_get .subtitles)" '["de","en","es","it","nl","pl","sv"]'
+[ -z "$NODE2" ] || { kill "$NODE2"; wait "$NODE2" 2>/dev/null; NODE2=""; }
+
 # --- an encrypted title -----------------------------------------------------------
 ingest id2 "Locked" --drm cenc
 eid=$(tail -n 1 "$SV_TMP/id2")
