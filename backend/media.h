@@ -80,7 +80,8 @@ typedef struct sv__subtitle_input {
  * docs/packaging.md "Subtitles of a ready title"), its video untouched.
  * `staging_dir` is a folder on the same file system (DATA/staging): the
  * new files are made there and moved in by rename, and the lock that
- * serialises changes to one title across processes lives there. Blocking
+ * serialises changes to one title across processes (SV__MEDIA_TITLE_LOCK,
+ * flock) lives there. Blocking
  * file work: call from a worker thread.
  *
  * sv__media_subs_put reads p->data (SRT or WebVTT, p->name for messages)
@@ -101,6 +102,9 @@ typedef struct sv__subtitle_input {
  * returns their count, or SV_ERR_IO.
  */
 #define SV__MEDIA_LANG_MAX 16
+/* The lock file in staging_dir, by the title folder's name, that every
+ * change to a title's manifests holds (subtitles, ad breaks). */
+#define SV__MEDIA_TITLE_LOCK "title-%s.lock"
 #define SV__MEDIA_SUBS_MAX_BYTES (8 << 20)   /* the largest subtitle file */
 typedef struct sv__subs_put {
     const char *title_dir, *staging_dir, *lang;

@@ -22,7 +22,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <unistd.h>
 
 #include "backend/media/internal.h"
@@ -120,19 +119,15 @@ static int write_manifests(const char *title_dir, const sv__manifest_subs *subs,
     return rc;
 }
 
-/* Takes the title's lock (blocking). Returns the fd, or < 0. */
+/* Takes the title's lock (blocking; SV__MEDIA_TITLE_LOCK). Returns the fd,
+ * or < 0. */
 static int lock_title(const char *title_dir, const char *staging_dir, char *errbuf, size_t errlen)
 {
     char path[4200];
     const char *base = strrchr(title_dir, '/');
-    snprintf(path, sizeof(path), "%s/subs-%s.lock", staging_dir, base ? base + 1 : title_dir);
-    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-    if (fd < 0 || flock(fd, LOCK_EX) < 0) {
-        if (fd >= 0)
-            close(fd);
-        return sv__media_ioerr(errbuf, errlen, SV_ERR_IO, "lock", path);
-    }
-    return fd;
+    snprintf(path, sizeof(path), "%s/" SV__MEDIA_TITLE_LOCK, staging_dir, base ? base + 1 : title_dir);
+    int fd = sv__file_lock(path, 1);
+    return fd < 0 ? sv__media_ioerr(errbuf, errlen, SV_ERR_IO, "lock", path) : fd;
 }
 
 /* The title's segment duration and video duration, from its MPD. */

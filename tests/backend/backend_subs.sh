@@ -290,6 +290,24 @@ req code "$URL2/api/v1/titles/$id"
 expect_eq "the title's languages (from $URL2)" "$(json_get .subtitles)" '["de","en","es","it","nl","pl","sv"]'
 [ -z "$NODE2" ] || { kill "$NODE2"; wait "$NODE2" 2>/dev/null; NODE2=""; }
 
+# The title's lock, held from outside (flock(1), as another node would): a
+# break waits for nobody (409 manifests_busy), a subtitle PUT waits for it.
+command -v flock >/dev/null 2>&1 || fail "flock (util-linux) is missing"
+flock "$SV_DATA/staging/title-$id.lock" sleep 2 &
+holder=$!
+sleep 0.3
+req code -X POST -H 'Content-Type: application/json' -H "$ADMIN" -d '{"at_s":8,"duration_s":1}' \
+    "$SV_URL/api/v1/titles/$id/breaks"
+expect_eq "a break while the lock is held" "$code $(json_get .error.code) $(header Retry-After)" \
+    "409 manifests_busy 1"
+t0=$(date +%s.%N)
+req code -X PUT -H "$VTT" -H "$OP_AUTH" --data-binary @"$SV_TMP/fr.vtt" "$U/fr"
+waited=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.2f", b - a }')
+expect_eq "a PUT while the lock is held" "$code" 201
+awk -v w="$waited" 'BEGIN { exit !(w >= 1.2) }' || fail "the PUT did not wait for the lock ($waited s)"
+ok "the PUT waited $waited s for the lock"
+wait "$holder"
+
 # --- an encrypted title -----------------------------------------------------------
 ingest id2 "Locked" --drm cenc
 eid=$(tail -n 1 "$SV_TMP/id2")
