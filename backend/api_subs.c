@@ -124,10 +124,12 @@ static void answer(subs_work *sw)
         sv__http_send_error(req, 400, "bad_request", sw->err);
     else if (r == SV_ERR_NOT_FOUND)
         sv__http_send_error(req, 404, "not_found", sw->err);
-    else if (r == SV_ERR_OVERFLOW)
-        sv__http_send_error(req, strstr(sw->err, "languages") ? 409 : 413,
-                            strstr(sw->err, "languages") ? "too_many_languages"
-                                                         : "payload_too_large", sw->err);
+    else if (r == SV_ERR_OVERFLOW && strstr(sw->err, " languages"))
+        sv__http_send_error(req, 409, "too_many_languages", sw->err);
+    else if (r == SV_ERR_OVERFLOW && strstr(sw->err, " bytes"))
+        sv__http_send_error(req, 413, "payload_too_large", sw->err);
+    else if (r == SV_ERR_OVERFLOW) /* more cues than the reader takes */
+        sv__http_send_error(req, 422, "invalid_subtitles", sw->err);
     else if (r == SV_ERR_UNSUPPORTED)
         sv__http_send_error(req, 409, "subtitles_unsupported", sw->err);
     else if (r < 0)

@@ -308,6 +308,21 @@ awk -v w="$waited" 'BEGIN { exit !(w >= 1.2) }' || fail "the PUT did not wait fo
 ok "the PUT waited $waited s for the lock"
 wait "$holder"
 
+# Limits: 16 languages a title, 8 MiB a file.
+for l in ja ko zh ru ar hi tr cs; do
+    req code -X PUT -H "$VTT" -H "$OP_AUTH" --data-binary @"$SV_TMP/fr.vtt" "$U/$l"
+    [ "$code" = 201 ] || fail "PUT $l: $code $(cat "$SV_TMP/body")"
+done
+expect_eq "16 languages" "$(grep -c '^#EXT-X-MEDIA:TYPE=SUBTITLES' "$m")" 16
+req code -X PUT -H "$VTT" -H "$OP_AUTH" --data-binary @"$SV_TMP/fr.vtt" "$U/da"
+expect_eq "a 17th language" "$code $(json_get .error.code)" "409 too_many_languages"
+req code -X PUT -H "$VTT" -H "$OP_AUTH" --data-binary @"$SV_TMP/fr.vtt" "$U/ja"
+expect_eq "replacing one of 16" "$code" 200
+head -c 9000000 /dev/zero | tr '\0' a >"$SV_TMP/big.vtt"
+req code -X PUT -H "$VTT" -H "$OP_AUTH" --data-binary @"$SV_TMP/big.vtt" "$U/da"
+expect_eq "9 MB" "$code $(json_get .error.code)" "413 payload_too_large"
+[ -e "$dir/subs/da" ] && fail "a refused language was written"
+
 # --- an encrypted title -----------------------------------------------------------
 ingest id2 "Locked" --drm cenc
 eid=$(tail -n 1 "$SV_TMP/id2")
