@@ -116,7 +116,9 @@ static int write_manifests(const char *title_dir, const sv__manifest_subs *subs,
                                  "%s is not a manifest subtitles can be written into", path);
         free(out);
     }
-    return rc;
+    /* The renames are durable before the answer says so. */
+    return rc < 0 ? rc : sv__media_ioerr(errbuf, errlen, sv__fsync_dir(title_dir), "fsync",
+                                         title_dir);
 }
 
 /* Takes the title's lock (blocking; SV__MEDIA_TITLE_LOCK). Returns the fd,
@@ -159,8 +161,14 @@ static int swap_in(const char *from, const char *to, const char *old, int *repla
         return sv__remove_tree(from) < 0 ? SV_ERR_IO : 0;
     if (errno != EINVAL && errno != ENOSYS)
         return SV_ERR_IO;
-    if (rename(to, old) != 0 || rename(from, to) != 0)
+    if (rename(to, old) != 0)
         return SV_ERR_IO;
+    if (rename(from, to) != 0) {
+        int e = errno;
+        (void)!rename(old, to); /* the old language back */
+        errno = e;
+        return SV_ERR_IO;
+    }
     return sv__remove_tree(old) < 0 ? SV_ERR_IO : 0;
 }
 
