@@ -8,8 +8,12 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <unistd.h>
+
 #include "backend/api_params.h"
+#include "backend/media.h"
 #include "backend/server_internal.h"
+#include "platform/fs.h"
 #include "streamverse/common.h"
 
 static json_t *break_json(const sv__ad_break *b)
@@ -63,6 +67,26 @@ static int write_manifests(sv__server *srv, int64_t id, char *err, size_t errlen
     }
     snprintf(dir, sizeof(dir), "%s/%lld", srv->media_dir, (long long)id);
     return sv__breaks_write(dir, list, n, srv->cfg->public_url, err, errlen);
+}
+
+/* The title's manifest lock (SV__MEDIA_TITLE_LOCK), which subtitle changes
+ * hold while they rewrite the same MPD on the thread pool or on another
+ * node: taken without waiting (this is the loop thread). The fd, or after
+ * answering 409 manifests_busy (Retry-After: 1) or a write failure, < 0. */
+static int lock_manifests(sv__server *srv, sv__http_req *req, int64_t id)
+{
+    char path[1300], name[32];
+    snprintf(name, sizeof(name), "%lld", (long long)id);
+    snprintf(path, sizeof(path), "%s/" SV__MEDIA_TITLE_LOCK, srv->staging_dir, name);
+    int fd = sv__file_lock(path, 0);
+    if (fd == SV_ERR_AGAIN) {
+        sv__http_add_header(req, "Retry-After", "1");
+        sv__http_send_error(req, 409, "manifests_busy",
+                            "the title's manifests are being rewritten (subtitles); try again");
+    } else if (fd < 0) {
+        sv__api_write_failed(srv, req, "cannot lock the title's manifests");
+    }
+    return fd;
 }
 
 static json_t *load_object(sv__http_req *req)
@@ -194,7 +218,7 @@ void sv__api_title_break_add(void *ctx, sv__http_req *req)
     char msg[300];
     json_t *body = NULL;
     double title_s = 0;
-    int r, n;
+    int r, n, lock = -1;
 
     if (id < 0 || (r = ready_title(srv, id, &title_s)) == SV_ERR_NOT_FOUND) {
         sv__http_send_error(req, 404, "not_found", "no such title");
@@ -236,6 +260,8 @@ void sv__api_title_break_add(void *ctx, sv__http_req *req)
             goto out;
         }
     }
+    if ((lock = lock_manifests(srv, req, id)) < 0)
+        goto out;
     if ((r = sv__catalog_break_add(srv->cat, &b)) < 0) {
         if (r == SV_ERR_NOT_FOUND)
             sv__http_send_error(req, 404, "not_found", "no such title");
@@ -259,6 +285,8 @@ void sv__api_title_break_add(void *ctx, sv__http_req *req)
             (long long)b.id, b.at_s, b.duration_s, b.asset_title_id > 0 ? " (interstitial)" : "");
     sv__api_send_json(req, 201, break_json(&b));
 out:
+    if (lock >= 0)
+        close(lock);
     json_decref(body);
 }
 
@@ -290,26 +318,26 @@ void sv__api_title_break_remove(void *ctx, sv__http_req *req)
     sv__server *srv = ctx;
     int64_t id = sv__parse_id(req->params[0]), bid = sv__parse_id(req->params[1]);
     char msg[300];
-    int r;
+    int r, lock;
 
     if (id < 0 || bid < 0) {
         sv__http_send_error(req, 404, "not_found", "no such break");
         return;
     }
+    if ((lock = lock_manifests(srv, req, id)) < 0)
+        return;
     if ((r = sv__catalog_break_remove(srv->cat, id, bid)) == SV_ERR_NOT_FOUND) {
         sv__http_send_error(req, 404, "not_found", "no such break");
-        return;
-    }
-    if (r < 0) {
+    } else if (r < 0) {
         sv__api_write_failed(srv, req, "catalog error");
-        return;
-    }
-    if (write_manifests(srv, id, msg, sizeof(msg)) < 0) {
+    } else if (write_manifests(srv, id, msg, sizeof(msg)) < 0) {
         SV_LOGE(srv->log, "api", "title %lld after removing break %lld: %s", (long long)id,
                 (long long)bid, msg);
         sv__http_send_error(req, 500, "manifest_write_failed", msg);
-        return;
+    } else {
+        SV_LOGI(srv->log, "api", "title %lld: break %lld removed", (long long)id,
+                (long long)bid);
+        sv__http_send(req, 204, NULL, NULL, 0);
     }
-    SV_LOGI(srv->log, "api", "title %lld: break %lld removed", (long long)id, (long long)bid);
-    sv__http_send(req, 204, NULL, NULL, 0);
+    close(lock);
 }

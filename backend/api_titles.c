@@ -26,8 +26,9 @@ static void catalog_error(sv__server *srv, sv__http_req *req, int err, const cha
 }
 
 /* A ready title's poster (thumbs/poster.jpg, written by the ingest) is
- * served by GET /api/v1/titles/{id}/poster: its URL goes into the JSON. */
-static void add_poster_url(json_t *t)
+ * served by GET /api/v1/titles/{id}/poster: its URL goes into the JSON, with
+ * its subtitle languages (api_subs.c: the folders of its media). */
+static void add_poster_url(sv__server *srv, json_t *t)
 {
     const char *status = json_string_value(json_object_get(t, "status"));
     json_int_t id = json_integer_value(json_object_get(t, "id"));
@@ -37,6 +38,7 @@ static void add_poster_url(json_t *t)
         return;
     snprintf(url, sizeof(url), "/api/v1/titles/%lld/poster", (long long)id);
     json_object_set_new(t, "poster_url", json_string(url));
+    json_object_set_new(t, "subtitles", sv__api_subs_langs(srv, id));
 }
 
 void sv__api_title_poster(void *ctx, sv__http_req *req)
@@ -97,7 +99,7 @@ void sv__api_titles_list(void *ctx, sv__http_req *req)
     size_t i;
     json_t *item;
     json_array_foreach(json_object_get(res, "items"), i, item)
-        add_poster_url(item);
+        add_poster_url(srv, item);
     sv__api_send_json(req, 200, res);
 }
 
@@ -112,7 +114,7 @@ void sv__api_title_get(void *ctx, sv__http_req *req)
         catalog_error(srv, req, e, "no such title");
         return;
     }
-    add_poster_url(t);
+    add_poster_url(srv, t);
     sv__api_send_json(req, 200, t);
 }
 
@@ -159,7 +161,7 @@ void sv__api_title_patch(void *ctx, sv__http_req *req)
         catalog_error(srv, req, e, "no such title");
         return;
     }
-    add_poster_url(t);
+    add_poster_url(srv, t);
     sv__api_send_json(req, 200, t);
 }
 

@@ -75,6 +75,56 @@ typedef struct sv__subtitle_input {
 } sv__subtitle_input;
 #define SV_MEDIA_MAX_SUBS 16
 
+/*
+ * Subtitles of a title already packaged in `title_dir` (subs_title.c;
+ * docs/packaging.md "Subtitles of a ready title"), its video untouched.
+ * `staging_dir` is a folder on the same file system (DATA/staging): the
+ * new files are made there and moved in by rename, and the lock that
+ * serialises changes to one title across processes (SV__MEDIA_TITLE_LOCK,
+ * flock) lives there. Blocking
+ * file work: call from a worker thread.
+ *
+ * sv__media_subs_put reads p->data (SRT or WebVTT, p->name for messages)
+ * and writes it as subs/<lang>/ (WebVTT segments and their playlist, TTML in
+ * fMP4) at the title's segment duration, then lists the language in
+ * master.m3u8 and manifest.mpd; a language there already is replaced in one
+ * step (*replaced = 1). p->playlist_fix, when set, rewrites the new
+ * playlist before it goes in (the server adds the title's ad breaks): it
+ * returns a malloc'd text, or NULL to fail. Returns 0, or SV_ERR_INVALID
+ * (not a language tag), SV_ERR_PARSE / SV_ERR_OVERFLOW (the reader's
+ * message: file, line, what was wrong; or too large, or SV_MEDIA_MAX_SUBS
+ * languages already), SV_ERR_UNSUPPORTED (a title subtitles cannot go into,
+ * e.g. a recorded live event), SV_ERR_IO, SV_ERR_NOMEM, with the reason in
+ * errbuf.
+ * sv__media_subs_remove takes a language out of the manifests, then its
+ * files: 0, SV_ERR_NOT_FOUND, or as above.
+ * sv__media_subs_list writes the languages (sorted) into langs[max] and
+ * returns their count, or SV_ERR_IO.
+ */
+#define SV__MEDIA_LANG_MAX 16
+/* The lock file in staging_dir, by the title folder's name, that every
+ * change to a title's manifests holds (subtitles, ad breaks). */
+#define SV__MEDIA_TITLE_LOCK "title-%s.lock"
+#define SV__MEDIA_SUBS_MAX_BYTES (8 << 20)   /* the largest subtitle file */
+typedef struct sv__subs_put {
+    const char *title_dir, *staging_dir, *lang;
+    const char *data;        /* the file's bytes (not owned) */
+    size_t size;
+    const char *name;        /* for messages */
+    char *(*playlist_fix)(void *opaque, const char *text, size_t len, size_t *out_len);
+    void *opaque;
+} sv__subs_put;
+int sv__media_subs_put(const sv__subs_put *p, int *replaced, char *errbuf, size_t errlen);
+int sv__media_subs_remove(const char *title_dir, const char *staging_dir, const char *lang,
+                          char *errbuf, size_t errlen);
+int sv__media_subs_list(const char *title_dir, char (*langs)[SV__MEDIA_LANG_MAX], int max);
+/* The same from a file: sv__media_subs_check_file reads and checks it
+ * (SV_ERR_INVALID for a bad tag, SV_ERR_IO, or as sv__media_subs_put),
+ * writing nothing; sv__media_subs_put_file puts it into the title. */
+int sv__media_subs_check_file(const char *lang, const char *path, char *errbuf, size_t errlen);
+int sv__media_subs_put_file(const char *title_dir, const char *staging_dir, const char *lang,
+                            const char *path, char *errbuf, size_t errlen);
+
 typedef struct sv__ladder {
     sv__rung rungs[SV_MEDIA_MAX_RUNGS];
     int nb_rungs;            /* rungs taller than the source are skipped (never upscale) */

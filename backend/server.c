@@ -370,6 +370,7 @@ int sv__server_create(const sv__config *cfg, const sv__logger *log, sv__server *
     snprintf(srv->media_dir, sizeof(srv->media_dir), "%s/media", cfg->data_dir);
     snprintf(srv->uploads_dir, sizeof(srv->uploads_dir), "%s/uploads", cfg->data_dir);
     snprintf(path, sizeof(path), "%s/staging", cfg->data_dir);
+    snprintf(srv->staging_dir, sizeof(srv->staging_dir), "%s", path);
     if (sv__mkdirs(srv->media_dir) < 0 || sv__mkdirs(srv->uploads_dir) < 0 ||
         sv__mkdirs(path) < 0) {
         SV_LOGE(log, "server", "cannot create the data folder %s", cfg->data_dir);

@@ -41,6 +41,7 @@ struct sv_server {
     struct sv__ratelimit *ratelimit; /* per-client API rate; NULL: off (rate-limit 0) */
     char media_dir[1100];
     char uploads_dir[1100];
+    char staging_dir[1100];      /* DATA/staging: subtitle changes are made there */
     uint64_t started_ns;
 #ifdef SV_HAVE_MEDIA
     sv__job_env env;
@@ -100,6 +101,17 @@ void sv__api_title_regions(void *ctx, sv__http_req *req);
 void sv__api_title_breaks(void *ctx, sv__http_req *req);
 void sv__api_title_break_add(void *ctx, sv__http_req *req);
 void sv__api_title_break_remove(void *ctx, sv__http_req *req);
+
+/* api_subs.c: a title's subtitles (docs/http-api.md, "Subtitles"): GET
+ * lists them, PUT /{lang} adds or replaces one (operator), DELETE removes
+ * one (operator). The packaging runs on the loop's thread pool. */
+int sv__api_title_subs_put_head(void *ctx, sv__http_req *req);
+void sv__api_title_subs_put(void *ctx, sv__http_req *req);
+void sv__api_title_subs(void *ctx, sv__http_req *req);
+void sv__api_title_subs_remove(void *ctx, sv__http_req *req);
+/* The ready title's subtitle languages as a JSON array (sorted; [] when
+ * none or when built without the media library). */
+json_t *sv__api_subs_langs(sv__server *srv, int64_t id);
 
 /* api_channels.c: live channels (GET open, writes admin), their media
  * (/live/...) and the server's clock for DASH's UTCTiming. */

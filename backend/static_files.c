@@ -164,6 +164,17 @@ int sv__static_open(sv__static *st, const char *rel)
     return open_beneath(st, rel);
 }
 
+/* What the API rewrites in place: the manifests (ad breaks, subtitles put
+ * or removed) and the subtitle files (a language replaced) are revalidated
+ * at every use (by ETag: a 304 costs a few bytes, and an edge does not keep
+ * them); segments, init segments and pictures never change. */
+static int may_change(const char *rel)
+{
+    const char *dot = strrchr(rel, '.');
+    return (dot && (!strcmp(dot, ".m3u8") || !strcmp(dot, ".mpd"))) ||
+           strstr(rel, "/subs/") || !strncmp(rel, "subs/", 5);
+}
+
 static void not_found(sv__http_req *req)
 {
     sv__http_send_error(req, 404, "not_found", "no such media file");
@@ -192,8 +203,10 @@ void sv__static_serve(sv__static *st, sv__http_req *req, const char *rel)
     sv__http_add_header_str(req, "ETag", etag);
     sv__http_add_header_str(req, "Last-Modified", lastmod);
     sv__http_add_header_str(req, "Accept-Ranges", "bytes");
-    /* Published titles never change in place (a re-ingest is a new title). */
-    sv__http_add_header_str(req, "Cache-Control", "public, max-age=86400");
+    /* Media of a published title never changes in place (a re-ingest is a
+     * new title); its manifests and subtitles may. */
+    sv__http_add_header_str(req, "Cache-Control",
+                            may_change(rel) ? "public, no-cache" : "public, max-age=86400");
 
     if (req->if_none_match[0] ? sv__http_etag_match(req->if_none_match, etag)
                               : (req->if_modified_since[0] &&

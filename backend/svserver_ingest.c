@@ -67,6 +67,63 @@ static int job_failed(int code)
     return code == SV_ERR_INVALID ? SV_ERR_IO : code;
 }
 
+/* "LANG:FILE" split: the language into lang[], the file's name returned
+ * (NULL when the value has no ':' or too long a language). */
+static const char *split_subtitle(const char *spec, char lang[SV__MEDIA_LANG_MAX])
+{
+    const char *colon = strchr(spec, ':');
+    if (!colon || colon == spec || colon - spec >= SV__MEDIA_LANG_MAX || !colon[1])
+        return NULL;
+    memcpy(lang, spec, (size_t)(colon - spec));
+    lang[colon - spec] = '\0';
+    return colon + 1;
+}
+
+/* Every subtitle file reads and is one of its own language, before the
+ * title exists: a typo costs no transcode. */
+static int check_subtitles(const sv_server_ingest_args *a, char *err, size_t errlen)
+{
+    char lang[SV_SERVER_MAX_SUBTITLES][SV__MEDIA_LANG_MAX];
+    if (a->nb_subtitles < 0 || a->nb_subtitles > SV_SERVER_MAX_SUBTITLES) {
+        sv__svserver_err(err, errlen, "at most %d subtitle files", SV_SERVER_MAX_SUBTITLES);
+        return SV_ERR_INVALID;
+    }
+    for (int i = 0; i < a->nb_subtitles; i++) {
+        const char *file = a->subtitles[i] ? split_subtitle(a->subtitles[i], lang[i]) : NULL;
+        if (!file) {
+            sv__svserver_err(err, errlen, "--subtitles %s: expected LANG:FILE, e.g. en:en.srt",
+                             a->subtitles[i] ? a->subtitles[i] : "");
+            return SV_ERR_INVALID;
+        }
+        for (int j = 0; j < i; j++)
+            if (!strcmp(lang[i], lang[j])) {
+                sv__svserver_err(err, errlen, "--subtitles: two files for %s", lang[i]);
+                return SV_ERR_INVALID;
+            }
+        if (sv__media_subs_check_file(lang[i], file, err, errlen) < 0)
+            return SV_ERR_INVALID;
+    }
+    return 0;
+}
+
+/* The ready title gets its subtitle files (checked before). */
+static int put_subtitles(const sv__config *cfg, const sv_server_ingest_args *a, int64_t tid,
+                         char *err, size_t errlen)
+{
+    char dir[PATH_MAX], staging[PATH_MAX], lang[SV__MEDIA_LANG_MAX], why[512];
+    snprintf(dir, sizeof(dir), "%s/media/%lld", cfg->data_dir, (long long)tid);
+    snprintf(staging, sizeof(staging), "%s/staging", cfg->data_dir);
+    for (int i = 0; i < a->nb_subtitles; i++) {
+        const char *file = split_subtitle(a->subtitles[i], lang);
+        if (sv__media_subs_put_file(dir, staging, lang, file, why, sizeof(why)) < 0) {
+            sv__svserver_err(err, errlen, "title %lld is ready, but its %s subtitles are not: %s",
+                             (long long)tid, lang, why);
+            return SV_ERR_IO;
+        }
+    }
+    return 0;
+}
+
 /* A usable request: a title, a readable file (made absolute in input[]: a
  * worker in another folder, or on another machine sharing it, may be the
  * one that runs the job), and a master key when the title is protected. */
@@ -91,6 +148,8 @@ static int check_request(const sv__config *cfg, const sv_server_ingest_args *a,
         return SV_ERR_INVALID;
     }
     close(fd);
+    if (check_subtitles(a, err, errlen) < 0)
+        return SV_ERR_INVALID;
     /* The drm setting protects the title; its key is wrapped under the
      * master key, so one must be configured. */
     if (strcmp(cfg->drm, "none") && !cfg->has_master_key) {
@@ -159,6 +218,8 @@ int sv_server_ingest(const sv_server_config *cfg, const sv_server_logger *log,
         if (ret < 0)
             sv__svserver_err(err, errlen, "failed: %s", why);
     }
+    if (ret == 0)
+        ret = put_subtitles(cfg, a, tid, err, errlen);
     if (ret == 0)
         *title_id = tid;
 out:

@@ -1,5 +1,6 @@
 /* File-system helpers (platform/fs.h). */
 #define _XOPEN_SOURCE 700 /* nftw */
+#define _DEFAULT_SOURCE   /* flock */
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -7,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
@@ -201,4 +203,19 @@ char *sv__file_url(const sv_allocator *alloc, const char *path)
     else
         errno = ENOMEM;
     return url;
+}
+
+int sv__file_lock(const char *path, int wait)
+{
+    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0)
+        return SV_ERR_IO;
+    while (flock(fd, LOCK_EX | (wait ? 0 : LOCK_NB)) < 0) {
+        int e = errno;
+        if (e == EINTR)
+            continue;
+        close(fd);
+        return e == EWOULDBLOCK ? SV_ERR_AGAIN : SV_ERR_IO;
+    }
+    return fd;
 }

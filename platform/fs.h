@@ -56,6 +56,15 @@ int sv__file_write(const char *path, const void *data, size_t len, unsigned mode
  */
 int sv__file_create_atomic(const char *path, const void *data, size_t len, unsigned mode);
 
+/*
+ * Takes an exclusive flock(2) on `path` (created with mode 0644 when
+ * missing): waiting for it, or with `wait` 0 answering SV_ERR_AGAIN at once
+ * when another open file holds it. Locks are per open file, so two threads
+ * of one process exclude each other too; Linux NFS clients map them to NFS
+ * locks. Returns the fd (close() releases the lock), or SV_ERR_IO.
+ */
+int sv__file_lock(const char *path, int wait);
+
 /* Is the file system holding `path` full for an ordinary writer: less than
  * SV__FS_FULL_BYTES free, or no inode left? 0 when it cannot be told. */
 #define SV__FS_FULL_BYTES (1024 * 1024)

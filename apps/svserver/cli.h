@@ -19,7 +19,7 @@ enum { SVS_SERVE = 1, SVS_INGEST = 2, SVS_WORKER = 4, SVS_TOKEN = 8, SVS_USER_AD
  * positional argument as SVS_OPT_ARG. */
 enum {
     SVS_OPT_SETTING = 256, SVS_OPT_LOG_JSON, SVS_OPT_CONFIG, SVS_OPT_VERSION, SVS_OPT_TITLE,
-    SVS_OPT_GENRE, SVS_OPT_SYNOPSIS, SVS_OPT_TTL, SVS_OPT_SESSION, SVS_OPT_PREFIX,
+    SVS_OPT_GENRE, SVS_OPT_SYNOPSIS, SVS_OPT_SUBTITLES, SVS_OPT_TTL, SVS_OPT_SESSION, SVS_OPT_PREFIX,
     SVS_OPT_PASSWORD_FILE, SVS_OPT_REGION, SVS_OPT_MAX_STREAMS, SVS_OPT_ROLE, SVS_OPT_ARG,
     SVS_OPT_SRT_PORT, SVS_OPT_RTMP_PORT, SVS_OPT_CHANNEL_SETTINGS, SVS_OPT_ENCRYPT
 };
@@ -48,7 +48,7 @@ void svs_usage(FILE *f);
 int svs_parse(const char *prog, unsigned command, int argc, char **argv, sv_server_config *cfg,
               svs_option_fn fn, void *opaque, char *err, size_t errlen);
 
-/* Takes --title, --genre, --synopsis. Returns 0 or SV_ERR_INVALID (err). */
+/* Takes --title, --genre, --synopsis, --subtitles. Returns 0 or SV_ERR_INVALID (err). */
 int svs_ingest_args_add(sv_server_ingest_args *a, const char *name, const char *value,
                         char *err, size_t errlen);
 

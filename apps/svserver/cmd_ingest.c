@@ -20,6 +20,12 @@ int svs_ingest_args_add(sv_server_ingest_args *a, const char *name, const char *
         a->title = value;
     } else if (!strcmp(name, "synopsis")) {
         a->synopsis = value;
+    } else if (!strcmp(name, "subtitles")) {
+        if (a->nb_subtitles >= SV_SERVER_MAX_SUBTITLES) {
+            snprintf(err, errlen, "at most %d --subtitles", SV_SERVER_MAX_SUBTITLES);
+            return SV_ERR_INVALID;
+        }
+        a->subtitles[a->nb_subtitles++] = value;
     } else if (a->nb_genres < SV_SERVER_MAX_GENRES) {
         a->genres[a->nb_genres++] = value;
     } else {

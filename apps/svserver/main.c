@@ -33,10 +33,12 @@ static int take_option(void *opaque, int id, const char *value, char *err, size_
         snprintf(err, errlen, "unexpected argument '%s'", value);
         return SV_ERR_INVALID;
     }
-    if (ingest && (id == SVS_OPT_TITLE || id == SVS_OPT_GENRE || id == SVS_OPT_SYNOPSIS))
-        return svs_ingest_args_add(ingest, id == SVS_OPT_TITLE   ? "title"
-                                           : id == SVS_OPT_GENRE ? "genre"
-                                                                 : "synopsis",
+    if (ingest && (id == SVS_OPT_TITLE || id == SVS_OPT_GENRE || id == SVS_OPT_SYNOPSIS ||
+                   id == SVS_OPT_SUBTITLES))
+        return svs_ingest_args_add(ingest, id == SVS_OPT_TITLE       ? "title"
+                                           : id == SVS_OPT_GENRE     ? "genre"
+                                           : id == SVS_OPT_SUBTITLES ? "subtitles"
+                                                                     : "synopsis",
                                    value, err, errlen);
     snprintf(err, errlen, "unexpected option");
     return SV_ERR_INVALID;

@@ -140,6 +140,8 @@ static const cli_opt options[] = {
       "ingest options:" },
     { "genre", 0, "G", SVS_OPT_GENRE, SVS_INGEST, "a genre; repeat for several", NULL, NULL },
     { "synopsis", 0, "S", SVS_OPT_SYNOPSIS, SVS_INGEST, "synopsis", NULL, NULL },
+    { "subtitles", 0, "LANG:FILE", SVS_OPT_SUBTITLES, SVS_INGEST,
+      "an SRT or WebVTT file for language LANG (en, pt-BR); repeat for several", NULL, NULL },
     { "ttl", 0, "S", SVS_OPT_TTL, SVS_TOKEN, "token lifetime, 1 s to 30 days", "3600",
       "token options:" },
     { "session", 0, "ID", SVS_OPT_SESSION, SVS_TOKEN, "the playback session it belongs to",
@@ -173,7 +175,7 @@ static const cli_opt options[] = {
 static const char usage_head[] =
 "usage: svserver [serve] [options]\n"
 "       svserver ingest FILE --title TITLE [--genre G]... [--synopsis S]\n"
-"                [options]\n"
+"                [--subtitles LANG:FILE]... [options]\n"
 "       svserver worker [--db URL] [--data DIR] [--workers N] [options]\n"
 "       svserver token TITLE_ID [--ttl S] [--session ID] [--prefix P] [options]\n"
 "       svserver user add NAME --password-file F --region CC --max-streams N\n"

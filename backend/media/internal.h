@@ -469,7 +469,7 @@ void sv__poster_destroy(sv__poster *p);
 
 /* ---- subtitles (subs_parse.c, subs.c) -------------------------------------- */
 
-#define SV__SUBS_MAX_BYTES (8 << 20)
+#define SV__SUBS_MAX_BYTES SV__MEDIA_SUBS_MAX_BYTES
 #define SV__SUBS_MAX_CUES 100000
 #define SV__SUBS_MAX_TEXT 4096
 
@@ -492,7 +492,7 @@ int sv__subs_parse(const char *data, size_t size, const char *name, sv__sub_trac
                    char *errbuf, size_t errlen);
 void sv__subs_free(sv__sub_track *t);
 
-#define SV__SUBS_LANG_MAX 16
+#define SV__SUBS_LANG_MAX SV__MEDIA_LANG_MAX
 /* A language tag: 2-3 letters, then "-" and 1-8 letters or digits, repeated. */
 int sv__subs_lang_ok(const char *lang);
 /* Reads and parses in->path (SV_ERR_INVALID for a bad language, SV_ERR_IO
@@ -518,6 +518,25 @@ typedef struct sv__manifest_subs {
     char lang[SV__SUBS_LANG_MAX];
     int nb_segs;
 } sv__manifest_subs;
+
+/* Subtitles written into a packaged title's manifests (subs_manifest.c,
+ * pure): the master playlist with one EXT-X-MEDIA TYPE=SUBTITLES line per
+ * language of `subs` and SUBTITLES="subs" on every variant, the MPD with a
+ * text/vtt and an stpp AdaptationSet per language at the end of its Period
+ * (as hls.c and dash.c write them); earlier subtitle lines and sets are
+ * replaced, n = 0 removes them. Return a malloc'd text and its length, or
+ * NULL (not a master playlist / MPD, or out of memory). */
+char *sv__subs_master_rewrite(const char *text, size_t len, const sv__manifest_subs *subs, int n,
+                              size_t *out_len);
+char *sv__subs_mpd_rewrite(const char *xml, size_t len, const sv__manifest_subs *subs, int n,
+                           double segment_s, size_t *out_len);
+/* Reads from a title's MPD the segment duration it was cut at (the setting
+ * of its ingest: the roundest duration its video's segment boundaries
+ * allow, or that of subtitles already there) and its video's duration.
+ * 0, or SV_ERR_UNSUPPORTED naming why subtitles cannot go in (not an MPD,
+ * several Periods or a timeline not from 0: a recorded live event). */
+int sv__subs_mpd_timing(const char *xml, size_t len, double *segment_s, double *duration_s,
+                        char *errbuf, size_t errlen);
 
 /* ---- manifests (hls.c, dash.c) ----------------------------------------- */
 

@@ -62,3 +62,13 @@ if(TARGET sv_media)
         CORPUS ${CMAKE_CURRENT_LIST_DIR}/corpus/fuzz_media_subs
         LIBS sv_media)
 endif()
+
+# Subtitles put into a packaged title (PUT /api/v1/titles/{id}/subtitles):
+# the segment duration read back from its MPD and the master and MPD
+# rewrites, on arbitrary manifests.
+if(TARGET sv_media)
+    sv_fuzz_target(fuzz_media_subs_manifest
+        SOURCES ${CMAKE_CURRENT_LIST_DIR}/fuzz_media_subs_manifest.c
+        CORPUS ${CMAKE_CURRENT_LIST_DIR}/corpus/fuzz_media_subs_manifest
+        LIBS sv_media)
+endif()

@@ -178,6 +178,9 @@ void sv_server_destroy(sv_server *srv);
 /* The most genres a title has. */
 #define SV_SERVER_MAX_GENRES 16
 
+/* The most subtitle files an ingest takes (one per language). */
+#define SV_SERVER_MAX_SUBTITLES 16
+
 /* A file to add to the catalog. Strings are borrowed for the call. */
 typedef struct sv_server_ingest_args {
     const char *file;           /* the video file (required) */
@@ -185,6 +188,12 @@ typedef struct sv_server_ingest_args {
     const char *synopsis;       /* NULL: none */
     const char *genres[SV_SERVER_MAX_GENRES];
     int nb_genres;              /* 0..SV_SERVER_MAX_GENRES */
+    /* Subtitle files, "LANG:FILE" each (SRT or WebVTT; LANG a tag such as
+     * en or pt-BR, one file per language): checked before the title is
+     * made, put into the title once it is ready, exactly as
+     * PUT /api/v1/titles/{id}/subtitles/{lang} does (docs/http-api.md). */
+    const char *subtitles[SV_SERVER_MAX_SUBTITLES];
+    int nb_subtitles;           /* 0..SV_SERVER_MAX_SUBTITLES */
 } sv_server_ingest_args;
 
 /* Progress of an ingest: percent of the whole (0..100) and the stage name
@@ -200,8 +209,10 @@ typedef void (*sv_server_progress_fn)(void *opaque, double percent, const char *
  * `progress` (may be NULL) sees both. Returns 0 with the ready title's id in
  * *title_id, or, with a reason in err:
  *   SV_ERR_INVALID      a bad request: no file or title, an unreadable
- *                       file, drm without a master-key, or a data folder
- *                       or catalog that cannot be opened;
+ *                       file, a subtitle file that is not LANG:FILE or does
+ *                       not read (the reader's message: file, line), drm
+ *                       without a master-key, or a data folder or catalog
+ *                       that cannot be opened;
  *   SV_ERR_UNSUPPORTED  this svserver was built without backend/media/;
  *   another code        the job failed (the reason is in the catalog too);
  *                       never SV_ERR_INVALID, so a caller can tell the two
