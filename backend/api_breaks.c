@@ -54,9 +54,7 @@ static int ready_title(sv__server *srv, int64_t id, double *duration)
     return ret;
 }
 
-/* Writes the title's breaks (as the catalog has them now) into its
- * manifests. 0, or a negative code with err filled. */
-static int write_manifests(sv__server *srv, int64_t id, char *err, size_t errlen)
+int sv__api_breaks_rewrite(sv__server *srv, int64_t id, char *err, size_t errlen)
 {
     sv__ad_break list[SV__MAX_BREAKS];
     char dir[1200];
@@ -269,13 +267,13 @@ void sv__api_title_break_add(void *ctx, sv__http_req *req)
             sv__api_write_failed(srv, req, "catalog error");
         goto out;
     }
-    if (write_manifests(srv, id, msg, sizeof(msg)) < 0) {
+    if (sv__api_breaks_rewrite(srv, id, msg, sizeof(msg)) < 0) {
         /* The manifests keep what they had: so does the catalog. */
         char again[300];
         SV_LOGE(srv->log, "api", "break %lld of title %lld: %s", (long long)b.id, (long long)id,
                 msg);
         if (sv__catalog_break_remove(srv->cat, id, b.id) < 0 ||
-            write_manifests(srv, id, again, sizeof(again)) < 0)
+            sv__api_breaks_rewrite(srv, id, again, sizeof(again)) < 0)
             SV_LOGE(srv->log, "api", "title %lld: the break %lld could not be taken back",
                     (long long)id, (long long)b.id);
         sv__http_send_error(req, 500, "manifest_write_failed", msg);
@@ -330,7 +328,7 @@ void sv__api_title_break_remove(void *ctx, sv__http_req *req)
         sv__http_send_error(req, 404, "not_found", "no such break");
     } else if (r < 0) {
         sv__api_write_failed(srv, req, "catalog error");
-    } else if (write_manifests(srv, id, msg, sizeof(msg)) < 0) {
+    } else if (sv__api_breaks_rewrite(srv, id, msg, sizeof(msg)) < 0) {
         SV_LOGE(srv->log, "api", "title %lld after removing break %lld: %s", (long long)id,
                 (long long)bid, msg);
         sv__http_send_error(req, 500, "manifest_write_failed", msg);

@@ -12,10 +12,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "backend/api_params.h"
 #include "backend/breaks.h"
 #include "backend/server_internal.h"
+#include "platform/fs.h"
 #include "streamverse/common.h"
 
 #ifdef SV_HAVE_MEDIA
@@ -92,6 +94,7 @@ typedef struct subs_work {
     size_t size;
     sv__ad_break breaks[SV__MAX_BREAKS];  /* the title's, for the new playlist */
     int nb_breaks;
+    char ads_uri[512];       /* how the new playlist names the title's ads/ folder */
     int result, replaced;
     char err[512];
 } subs_work;
@@ -101,7 +104,7 @@ typedef struct subs_work {
 static char *add_breaks(void *opaque, const char *text, size_t len, size_t *out_len)
 {
     subs_work *sw = opaque;
-    return sv__breaks_hls(text, len, sw->breaks, sw->nb_breaks, out_len);
+    return sv__breaks_hls(text, len, sw->breaks, sw->nb_breaks, sw->ads_uri, out_len);
 }
 
 static void subs_run(uv_work_t *w)
@@ -144,11 +147,37 @@ static void answer(subs_work *sw)
                                     sv__api_subs_langs(sw->srv, sw->id)));
 }
 
+/* A title whose MPD is made from its packaged one (its breaks, breaks.h)
+ * gets it made again now that the packaged one lists the change. The lock
+ * is taken without waiting: whoever holds it writes the breaks itself (a
+ * break placed or removed, or another subtitle change ending here too). */
+static void rewrite_breaks(subs_work *sw)
+{
+    char path[1300], name[32];
+    snprintf(path, sizeof(path), "%s/" SV__MEDIA_BASE_MPD, sw->title_dir);
+    if (!sv__path_exists(path))
+        return;
+    snprintf(name, sizeof(name), "%lld", (long long)sw->id);
+    snprintf(path, sizeof(path), "%s/" SV__MEDIA_TITLE_LOCK, sw->srv->staging_dir, name);
+    int fd = sv__file_lock(path, 0);
+    if (fd == SV_ERR_AGAIN)
+        return;
+    if (fd < 0 || sv__api_breaks_rewrite(sw->srv, sw->id, sw->err, sizeof(sw->err)) < 0) {
+        if (fd < 0)
+            snprintf(sw->err, sizeof(sw->err), "cannot lock the title's manifests");
+        sw->result = SV_ERR_IO;
+    }
+    if (fd >= 0)
+        close(fd);
+}
+
 static void subs_done(uv_work_t *w, int status)
 {
     subs_work *sw = w->data;
     if (status < 0 && sw->result == 0)
         sw->result = SV_ERR_INTERNAL;
+    if (sw->result == 0)
+        rewrite_breaks(sw);
     if (sw->result < 0 && sw->result != SV_ERR_PARSE && sw->result != SV_ERR_NOT_FOUND)
         SV_LOGW(sw->srv->log, "api", "title %lld, %s subtitles: %s", (long long)sw->id,
                 sw->lang, sw->err);
@@ -204,9 +233,18 @@ static void start(sv__server *srv, sv__http_req *req, int remove)
     sw->id = id;
     sw->remove = remove;
     /* The tag is checked by the media layer; a longer name is no tag. */
-    snprintf(sw->lang, sizeof(sw->lang), "%s", strlen(req->params[1]) < sizeof(sw->lang)
-                                                   ? req->params[1] : "?");
+    size_t lang_len = strlen(req->params[1]);
+    if (lang_len < sizeof(sw->lang))
+        memcpy(sw->lang, req->params[1], lang_len + 1);
+    else
+        memcpy(sw->lang, "?", 2);
     snprintf(sw->title_dir, sizeof(sw->title_dir), "%s/%lld", srv->media_dir, (long long)id);
+    /* The new playlist is subs/<lang>/index.m3u8. */
+    if (srv->cfg->public_url[0])
+        snprintf(sw->ads_uri, sizeof(sw->ads_uri), "%.300s/media/%lld/" SV__BREAKS_ADS_DIR "/",
+                 srv->cfg->public_url, (long long)id);
+    else
+        snprintf(sw->ads_uri, sizeof(sw->ads_uri), "../../" SV__BREAKS_ADS_DIR "/");
     if (!remove) {
         memcpy(sw->data, req->body, req->body_len);
         sw->size = req->body_len;

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "backend/breaks.h"
+#include "backend/media.h"
 #include "platform/fs.h"
 #include "streamverse/common.h"
 
@@ -172,7 +173,7 @@ static int rewrite_dash(const char *dir, const sv__ad_break *b, int n, char *err
     int ret = SV_ERR_IO;
 
     snprintf(path, sizeof(path), "%s/manifest.mpd", dir);
-    snprintf(base, sizeof(base), "%s/" SV__BREAKS_BASE_MPD, dir);
+    snprintf(base, sizeof(base), "%s/" SV__MEDIA_BASE_MPD, dir);
     /* The title as packaged, kept the first time: splits start from it. */
     if (!(text = read_all(base, &len))) {
         if (!(text = read_all(path, &len)))
@@ -258,7 +259,7 @@ static int link_assets(const char *dir, const sv__ad_break *b, int n, char *err,
 
 const char *sv__breaks_asset_mpd(const char *asset_dir, char *buf, size_t cap)
 {
-    snprintf(buf, cap, "%s/" SV__BREAKS_BASE_MPD, asset_dir);
+    snprintf(buf, cap, "%s/" SV__MEDIA_BASE_MPD, asset_dir);
     if (access(buf, R_OK) != 0)
         snprintf(buf, cap, "%s/manifest.mpd", asset_dir);
     return buf;
@@ -271,7 +272,7 @@ int sv__breaks_snap(const char *dir, double at_s, double *out)
     char *text;
     int ret;
 
-    snprintf(path, sizeof(path), "%s/" SV__BREAKS_BASE_MPD, dir);
+    snprintf(path, sizeof(path), "%s/" SV__MEDIA_BASE_MPD, dir);
     if (!(text = read_all(path, &len))) {
         snprintf(path, sizeof(path), "%s/manifest.mpd", dir);
         if (!(text = read_all(path, &len)))

@@ -28,7 +28,8 @@
  * The rewrites are idempotent: HLS tags and EventStreams written before
  * are replaced, the rest of each file is kept byte for byte (HLS) or as
  * libxml2 writes it back (DASH); the title's single-Period MPD is kept as
- * manifest.base.mpd the first time, and every rewrite starts from it.
+ * manifest.base.mpd (SV__MEDIA_BASE_MPD, backend/media.h) the first time,
+ * and every rewrite starts from it.
  *
  * breaks_manifest.c and breaks_dash.c are pure (no I/O); breaks.c reads
  * and replaces the files (each written beside, then renamed over: a reader
@@ -48,7 +49,6 @@
 #define SV__BREAKS_VALUE "streamverse-breaks"
 #define SV__BREAK_CLASS_INTERSTITIAL "com.apple.hls.interstitial"
 #define SV__BREAKS_ADS_DIR "ads"        /* DIR/ads/<asset>: the link to an asset's folder */
-#define SV__BREAKS_BASE_MPD "manifest.base.mpd"
 
 typedef struct sv__ad_break {
     int64_t id;                     /* the catalog's; the SCTE-35 splice_event_id */

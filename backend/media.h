@@ -105,6 +105,11 @@ typedef struct sv__subtitle_input {
 /* The lock file in staging_dir, by the title folder's name, that every
  * change to a title's manifests holds (subtitles, ad breaks). */
 #define SV__MEDIA_TITLE_LOCK "title-%s.lock"
+/* A title whose MPD the server made from another one (ad breaks split it
+ * into Periods, backend/breaks.h) keeps its MPD as packaged under this
+ * name: subtitles go into that one (manifest.mpd when there is none), and
+ * the server then writes the breaks again from it. */
+#define SV__MEDIA_BASE_MPD "manifest.base.mpd"
 #define SV__MEDIA_SUBS_MAX_BYTES (8 << 20)   /* the largest subtitle file */
 typedef struct sv__subs_put {
     const char *title_dir, *staging_dir, *lang;

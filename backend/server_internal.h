@@ -65,6 +65,10 @@ void sv__api_on_done(void *opaque, const sv__http_req *req);
  * said SQLITE_FULL / ENOSPC, or under 1 MiB is free), else 500 with
  * `message`; logs either. sv__server_disk_full() is the test alone. */
 void sv__api_write_failed(sv__server *srv, sv__http_req *req, const char *message);
+/* Writes the title's ad breaks (as the catalog has them now) into its
+ * manifests (breaks.h), on the loop thread with the title's manifest lock
+ * held. 0, or a negative code with err filled. */
+int sv__api_breaks_rewrite(sv__server *srv, int64_t id, char *err, size_t errlen);
 int sv__server_disk_full(sv__server *srv);
 
 /* api_reply.c: sends a JSON value (stolen) with a status, not cached. */

@@ -96,7 +96,18 @@ static int replace_file(const char *path, const char *data, size_t len, char *er
     return 0;
 }
 
-/* master.m3u8 and manifest.mpd listing `subs` (n of them). */
+/* The MPD subtitles are written into: the packaged one kept beside a
+ * manifest.mpd the server derives from it (SV__MEDIA_BASE_MPD), else
+ * manifest.mpd. */
+static const char *mpd_of(const char *title_dir, char *path, size_t cap)
+{
+    snprintf(path, cap, "%s/" SV__MEDIA_BASE_MPD, title_dir);
+    if (!sv__path_exists(path))
+        snprintf(path, cap, "%s/manifest.mpd", title_dir);
+    return path;
+}
+
+/* master.m3u8 and the MPD listing `subs` (n of them). */
 static int write_manifests(const char *title_dir, const sv__manifest_subs *subs, int n,
                            double segment_s, char *errbuf, size_t errlen)
 {
@@ -105,7 +116,10 @@ static int write_manifests(const char *title_dir, const sv__manifest_subs *subs,
     char *text, *out = NULL;
     int rc = 0;
     for (int dash = 0; dash < 2 && rc == 0; dash++) {
-        snprintf(path, sizeof(path), "%s/%s", title_dir, dash ? "manifest.mpd" : "master.m3u8");
+        if (dash)
+            mpd_of(title_dir, path, sizeof(path));
+        else
+            snprintf(path, sizeof(path), "%s/master.m3u8", title_dir);
         if (!(text = read_all(path, &len)))
             return sv__media_ioerr(errbuf, errlen, SV_ERR_IO, "read", path);
         out = dash ? sv__subs_mpd_rewrite(text, len, subs, n, segment_s, &out_len)
@@ -138,8 +152,7 @@ static int title_timing(const char *title_dir, double *segment_s, double *durati
 {
     char path[4200];
     size_t len = 0;
-    snprintf(path, sizeof(path), "%s/manifest.mpd", title_dir);
-    char *mpd = read_all(path, &len);
+    char *mpd = read_all(mpd_of(title_dir, path, sizeof(path)), &len);
     if (!mpd)
         return sv__media_err(errbuf, errlen, SV_ERR_UNSUPPORTED,
                              "subtitles cannot be added to this title: it has no MPD");

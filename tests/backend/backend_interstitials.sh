@@ -103,6 +103,20 @@ req code -X DELETE -H "$ADMIN" "$B/$b2"
 expect_eq "the signalled break removed" "$code" 204
 expect_eq "still three Periods" "$(grep -c '<Period ' "$mpd")" 3
 
+# Subtitles added after the split go into the packaged MPD, and the Periods
+# are made again from it: both title Periods list them, the ad's does not;
+# the new playlist carries the interstitial too.
+printf '1\n00:00:00,500 --> 00:00:05,000\nHello\n' >"$SV_TMP/en.srt"
+req code -X PUT -H "$ADMIN" -H 'Content-Type: application/x-subrip' --data-binary "@$SV_TMP/en.srt" \
+    "$SV_URL/api/v1/titles/$id/subtitles/en"
+expect_eq "subtitles added to the split title" "$code" 201
+expect_eq "in the packaged MPD" "$(grep -c 'lang="en"' "$dir/manifest.base.mpd")" 2
+expect_eq "Periods with them: the title's two" \
+    "$(awk '/<Period /{p=$0} /lang="en"/{print p}' "$mpd" | sed 's/.* id="\([^"]*\)".*/\1/' | sort -u | tr '\n' ' ')" "0 0-1 "
+expect_eq "still three Periods" "$(grep -c '<Period ' "$mpd")" 3
+expect_contains "the subtitle playlist's interstitial" "$(cat "$dir/subs/en/index.m3u8")" \
+    "X-ASSET-URI=\"../../ads/$ad/master.m3u8\""
+
 # Every frame, in benchmark mode: the title to 2 s, the ad, the title on.
 rung=$(sed -n 's/.*<Representation id="\([0-9]*p\)".*/\1/p' "$dir/manifest.base.mpd" | tail -n 1)
 adrung=$(sed -n 's/.*<Representation id="\([0-9]*p\)".*/\1/p' "$SV_DATA/media/$ad/manifest.mpd" | tail -n 1)
