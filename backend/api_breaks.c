@@ -23,6 +23,8 @@ static json_t *break_json(const sv__ad_break *b)
                           "class", b->cls, "created", (json_int_t)b->created);
     if (j && b->asset_title_id > 0)
         json_object_set_new(j, "asset_title_id", json_integer((json_int_t)b->asset_title_id));
+    if (j)
+        json_object_set_new(j, "impressions", json_integer((json_int_t)b->impressions));
     return j;
 }
 

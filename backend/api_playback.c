@@ -222,6 +222,41 @@ static int num_field(json_t *body, const char *key, double *out)
     return 0;
 }
 
+/* The breaks a report says the player reached ("ad_breaks", optional: at
+ * most SV__ADS_PER_REPORT of {event_id, start_s, duration_s}) into a[].
+ * Returns their count, or -1 when the field is malformed. */
+#define SV__ADS_PER_REPORT 32
+static int body_ads(json_t *body, sv__ad_impression *a)
+{
+    json_t *arr = json_object_get(body, "ad_breaks"), *v;
+    size_t i;
+    if (!arr)
+        return 0;
+    if (!json_is_array(arr) || json_array_size(arr) > SV__ADS_PER_REPORT)
+        return -1;
+    json_array_foreach(arr, i, v) {
+        json_t *id = json_object_get(v, "event_id"), *start = json_object_get(v, "start_s");
+        json_t *dur = json_object_get(v, "duration_s");
+        if (!json_is_object(v) || !json_is_integer(id) || json_integer_value(id) <= 0 ||
+            json_integer_value(id) > UINT32_MAX || !json_is_number(start) ||
+            !isfinite(json_number_value(start)) || json_number_value(start) < 0 ||
+            (dur && !json_is_number(dur)))
+            return -1;
+        a[i].break_id = (int64_t)json_integer_value(id);
+        a[i].start_s = json_number_value(start);
+    }
+    return (int)json_array_size(arr);
+}
+
+/* Records the breaks a report names as the session's impressions. A catalog
+ * that fails loses them (logged): the report itself still counts. */
+static void record_ads(sv__server *srv, const sv__session *s, const sv__ad_impression *a, int n)
+{
+    if (n > 0 && sv__catalog_ad_impressions_add(srv->cat, s->id, s->title_id, a, n) < 0)
+        SV_LOGW(srv->log, "api", "session %s: %d ad impressions not recorded (catalog error)",
+                s->id, n);
+}
+
 void sv__api_playback_heartbeat(void *ctx, sv__http_req *req)
 {
     sv__server *srv = ctx;
@@ -234,6 +269,8 @@ void sv__api_playback_heartbeat(void *ctx, sv__http_req *req)
     sv__jwt_claims jc;
     json_t *body = NULL, *ans, *cdn;
     sv__session *s;
+    sv__ad_impression ads[SV__ADS_PER_REPORT];
+    int nb_ads = 0;
 
     if (sv__playback_bearer(pb, req, &jc) < 0)
         goto out;
@@ -248,11 +285,12 @@ void sv__api_playback_heartbeat(void *ctx, sv__http_req *req)
         /* A latency may be below 0: the player's clock ahead of ours. */
         ((lat = json_object_get(body, "live_latency_s")) &&
          (!json_is_number(lat) || !isfinite(latency = json_number_value(lat)))) ||
-        (cdn && (!json_is_string(cdn) || json_string_length(cdn) >= sizeof(st.cdn)))) {
+        (cdn && (!json_is_string(cdn) || json_string_length(cdn) >= sizeof(st.cdn))) ||
+        (nb_ads = body_ads(body, ads)) < 0) {
         sv__http_send_error(req, 400, "bad_request", "heartbeat fields are non-negative numbers "
                             "(position_s, bitrate_kbps, buffer_s, rebuffer_count, rebuffer_s, "
-                            "dropped_frames, playback_rate), a number live_latency_s and a cdn "
-                            "id");
+                            "dropped_frames, playback_rate), a number live_latency_s, a cdn "
+                            "id and at most 32 ad_breaks {event_id, start_s, duration_s}");
         result = "bad_request";
         goto out;
     }
@@ -268,6 +306,7 @@ void sv__api_playback_heartbeat(void *ctx, sv__http_req *req)
     if (cdn)
         snprintf(st.cdn, sizeof(st.cdn), "%s", json_string_value(cdn));
     sv__sessions_heartbeat(pb->sessions, s, &st);
+    record_ads(srv, s, ads, nb_ads);
     if (!(ans = session_answer(pb, s))) {
         sv__http_send_error(req, 500, "internal", "cannot refresh the token");
         result = "internal";
@@ -290,15 +329,19 @@ void sv__api_playback_stop(void *ctx, sv__http_req *req)
     json_t *body = NULL;
     sv__session *s;
     double pos;
+    sv__ad_impression ads[SV__ADS_PER_REPORT];
+    int nb_ads;
 
     if (sv__playback_bearer(pb, req, &jc) < 0 || !(body = load_body(req)) ||
         !(s = body_session(srv, req, body, &jc, &code)))
         goto out;
     pos = s->stats.position_s;
-    if (num_field(body, "position_s", &pos) < 0) {
-        sv__http_send_error(req, 400, "bad_request", "'position_s' must be a non-negative number");
+    if (num_field(body, "position_s", &pos) < 0 || (nb_ads = body_ads(body, ads)) < 0) {
+        sv__http_send_error(req, 400, "bad_request", "'position_s' must be a non-negative "
+                            "number, 'ad_breaks' at most 32 {event_id, start_s, duration_s}");
         goto out;
     }
+    record_ads(srv, s, ads, nb_ads);
     snprintf(id, sizeof(id), "%s", s->id);
     if (sv__sessions_end(pb->sessions, s, pos, "stopped") < 0) {
         sv__api_write_failed(srv, req, "cannot save the position");

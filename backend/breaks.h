@@ -57,6 +57,7 @@ typedef struct sv__ad_break {
     char cls[65];                   /* the DATERANGE CLASS */
     int64_t asset_title_id;         /* the title an interstitial plays; 0: signalled only */
     int64_t created;                /* seconds since 1970 */
+    int64_t impressions;            /* sessions whose player reached it (their reports) */
 } sv__ad_break;
 
 /* Writes the SCTE-35 splice_info_section of break `b` into out (at least

@@ -367,3 +367,9 @@ int sv__catalog_break_remove(sv__catalog *cat, int64_t title_id, int64_t id)
 {
     return cat->ops->break_remove(cat, title_id, id);
 }
+
+int sv__catalog_ad_impressions_add(sv__catalog *cat, const char *session_id, int64_t title_id,
+                                   const sv__ad_impression *a, int n)
+{
+    return cat->ops->ad_impressions_add(cat, session_id, title_id, a, n);
+}

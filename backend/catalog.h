@@ -36,7 +36,7 @@
 
 typedef struct sv__catalog sv__catalog;
 
-#define SV__CATALOG_SCHEMA_VERSION 11
+#define SV__CATALOG_SCHEMA_VERSION 12
 
 enum sv__job_state { SV__JOB_QUEUED, SV__JOB_RUNNING, SV__JOB_DONE, SV__JOB_FAILED, SV__JOB_NB };
 
@@ -244,5 +244,17 @@ int sv__catalog_break_add(sv__catalog *cat, sv__ad_break *b);
 int sv__catalog_breaks(sv__catalog *cat, int64_t title_id, sv__ad_break *out, int cap);
 /* Removes break `id` of the title. Returns 0, SV_ERR_NOT_FOUND or SV_ERR_IO. */
 int sv__catalog_break_remove(sv__catalog *cat, int64_t title_id, int64_t id);
+
+/* A break a session's player reached, as its heartbeat or stop reports it
+ * (the break's id is its SCTE-35 splice_event_id). */
+typedef struct sv__ad_impression {
+    int64_t break_id;
+    double start_s;          /* where the player met it, on its timeline */
+} sv__ad_impression;
+/* Records n of them for session_id of title_id; a break of another title,
+ * or one the session reported before at the same start, is left out.
+ * Returns how many were recorded, or SV_ERR_IO. */
+int sv__catalog_ad_impressions_add(sv__catalog *cat, const char *session_id, int64_t title_id,
+                                   const sv__ad_impression *a, int n);
 
 #endif

@@ -92,6 +92,8 @@ typedef struct sv__catalog_ops {
     int (*break_add)(sv__catalog *cat, sv__ad_break *b);
     int (*breaks)(sv__catalog *cat, int64_t title_id, sv__ad_break *out, int cap);
     int (*break_remove)(sv__catalog *cat, int64_t title_id, int64_t id);
+    int (*ad_impressions_add)(sv__catalog *cat, const char *session_id, int64_t title_id,
+                              const sv__ad_impression *a, int n);
     /* titles */
     int (*title_create)(sv__catalog *cat, const char *title, const char *synopsis,
                         const char *const *genres, int nb_genres, int64_t *id);

@@ -166,6 +166,14 @@ static const char *const migrations[] = {
     /* 6 -> 7: the title an interstitial break plays, as SQLite's version
      * 11. */
     "ALTER TABLE ad_breaks ADD COLUMN asset_title_id BIGINT REFERENCES titles(id);",
+    /* 7 -> 8: the breaks sessions' players reached, as SQLite's version
+     * 12. */
+    "CREATE TABLE ad_impressions ("
+    "  break_id BIGINT NOT NULL REFERENCES ad_breaks(id) ON DELETE CASCADE,"
+    "  session_id TEXT NOT NULL,"
+    "  start_s DOUBLE PRECISION NOT NULL,"
+    "  created BIGINT NOT NULL,"
+    "  PRIMARY KEY (break_id, session_id, start_s));",
 };
 
 #define PG_SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))
@@ -495,6 +503,7 @@ const sv__catalog_ops sv__pg_ops = {
     .break_add = sv__pg_break_add,
     .breaks = sv__pg_breaks,
     .break_remove = sv__pg_break_remove,
+    .ad_impressions_add = sv__pg_ad_impressions_add,
     .title_ladder = sv__pg_title_ladder,
     .user_insert = sv__pg_user_insert,
     .user_find = sv__pg_user_find,

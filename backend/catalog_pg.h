@@ -105,6 +105,8 @@ int sv__pg_title_set_regions(sv__catalog *cat, int64_t title_id, json_t *regions
 int sv__pg_break_add(sv__catalog *cat, sv__ad_break *b);
 int sv__pg_breaks(sv__catalog *cat, int64_t title_id, sv__ad_break *out, int cap);
 int sv__pg_break_remove(sv__catalog *cat, int64_t title_id, int64_t id);
+int sv__pg_ad_impressions_add(sv__catalog *cat, const char *session_id, int64_t title_id,
+                              const sv__ad_impression *a, int n);
 int sv__pg_title_ladder(sv__catalog *cat, int64_t title_id, char **json_text);
 
 /* ---- titles, keys, lockouts and audit (catalog_pg_titles.c,

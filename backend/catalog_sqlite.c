@@ -199,6 +199,15 @@ static const char *const migrations[] = {
      * (breaks.h): the title it plays, NULL for a break that is only
      * signalled. */
     "ALTER TABLE ad_breaks ADD COLUMN asset_title_id INTEGER REFERENCES titles(id);",
+    /* 11 -> 12: the breaks sessions' players reached (their heartbeats and
+     * stops say so): one row per session, break and start, so a report sent
+     * again counts once. */
+    "CREATE TABLE ad_impressions ("
+    "  break_id INTEGER NOT NULL REFERENCES ad_breaks(id) ON DELETE CASCADE,"
+    "  session_id TEXT NOT NULL,"
+    "  start_s REAL NOT NULL,"
+    "  created INTEGER NOT NULL,"
+    "  PRIMARY KEY (break_id, session_id, start_s));",
 };
 
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) == SV__CATALOG_SCHEMA_VERSION,
@@ -374,6 +383,7 @@ const sv__catalog_ops sv__sqlite_ops = {
     .break_add = sv__sqlite_break_add,
     .breaks = sv__sqlite_breaks,
     .break_remove = sv__sqlite_break_remove,
+    .ad_impressions_add = sv__sqlite_ad_impressions_add,
     .title_ladder = sv__sqlite_title_ladder,
     .title_create = sv__sqlite_title_create,
     .title_update = sv__sqlite_title_update,

@@ -1,6 +1,6 @@
 /*
  * catalog_sqlite_breaks.c - ad breaks (breaks.h) in the SQLite catalog.
- * Schema: catalog_sqlite.c, versions 9 and 11.
+ * Schema: catalog_sqlite.c, versions 9, 11 and 12.
  */
 #include <sqlite3.h>
 #include <stdio.h>
@@ -43,8 +43,10 @@ int sv__sqlite_breaks(sv__catalog *cat, int64_t title_id, sv__ad_break *out, int
     int n = 0, rc = SQLITE_DONE, ret;
 
     if ((ret = sv__cat_prepare(cat, "SELECT id, at_s, duration_s, class, created,"
-                                    " coalesce(asset_title_id, 0) FROM ad_breaks"
-                                    " WHERE title_id = ? ORDER BY at_s, id", &st)) < 0)
+                                    " coalesce(asset_title_id, 0),"
+                                    " (SELECT count(*) FROM ad_impressions i"
+                                    "  WHERE i.break_id = ad_breaks.id)"
+                                    " FROM ad_breaks WHERE title_id = ? ORDER BY at_s, id", &st)) < 0)
         return ret;
     sqlite3_bind_int64(st, 1, title_id);
     while (n < cap && (rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -57,6 +59,7 @@ int sv__sqlite_breaks(sv__catalog *cat, int64_t title_id, sv__ad_break *out, int
         snprintf(b->cls, sizeof(b->cls), "%s", (const char *)sqlite3_column_text(st, 3));
         b->created = sqlite3_column_int64(st, 4);
         b->asset_title_id = sqlite3_column_int64(st, 5);
+        b->impressions = sqlite3_column_int64(st, 6);
     }
     if (n < cap && rc != SQLITE_DONE)
         n = SV_ERR_IO;
@@ -78,4 +81,30 @@ int sv__sqlite_break_remove(sv__catalog *cat, int64_t title_id, int64_t id)
           : sqlite3_changes(cat->db) == 0 ? SV_ERR_NOT_FOUND : 0;
     sqlite3_finalize(st);
     return ret;
+}
+
+int sv__sqlite_ad_impressions_add(sv__catalog *cat, const char *session_id, int64_t title_id,
+                                  const sv__ad_impression *a, int n)
+{
+    sqlite3_stmt *st = NULL;
+    int ret, done = 0;
+
+    if ((ret = sv__cat_prepare(cat, "INSERT OR IGNORE INTO ad_impressions (break_id, session_id,"
+                                    " start_s, created) SELECT id, ?, ?, ? FROM ad_breaks"
+                                    " WHERE id = ? AND title_id = ?", &st)) < 0)
+        return ret;
+    for (int i = 0; i < n && ret == 0; i++) {
+        sqlite3_reset(st);
+        sqlite3_bind_text(st, 1, session_id, -1, SQLITE_STATIC);
+        sqlite3_bind_double(st, 2, a[i].start_s);
+        sqlite3_bind_int64(st, 3, sv__cat_now());
+        sqlite3_bind_int64(st, 4, a[i].break_id);
+        sqlite3_bind_int64(st, 5, title_id);
+        if (sqlite3_step(st) != SQLITE_DONE)
+            ret = SV_ERR_IO;
+        else
+            done += sqlite3_changes(cat->db);
+    }
+    sqlite3_finalize(st);
+    return ret < 0 ? ret : done;
 }

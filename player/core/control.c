@@ -629,6 +629,7 @@ void sv__control_load(struct sv_player *p, sv__cmd *c, int continues)
     p->st.stats.startup_time_s = -1;
     p->st.position_s = c->opts.start_position_s;
     p->st.nb_epochs = 0;
+    p->st.nb_ads = 0;
     p->st.bitrate_time_weight = p->st.bitrate_weighted_sum = 0;
     p->st.quality_locked = c->opts.quality_index >= 0;
     sv__mutex_unlock(&p->st.lock);

@@ -10,6 +10,16 @@
 void sv__control_env_timed(void *opaque, sv_timed_event *ev)
 {
     struct sv_player *p = opaque;
+    const sv_scte35_info *c = &ev->scte35;
+    /* A break reached: kept for the backend session's reports. */
+    if (c->command >= 0 && c->out_of_network == 1 && !c->cancel && c->event_id) {
+        sv__mutex_lock(&p->st.lock);
+        sv__ad_seen *a = &p->st.ads[p->st.nb_ads++ % SV__ADS_SEEN];
+        a->event_id = c->event_id;
+        a->start_s = ev->start_s;
+        a->duration_s = ev->duration_s >= 0 ? ev->duration_s : c->duration_s;
+        sv__mutex_unlock(&p->st.lock);
+    }
     sv__events_push_timed(&p->events, ev);
 }
 

@@ -29,6 +29,15 @@
 
 typedef struct sv__epoch { int64_t disc; double offset; int authoritative; } sv__epoch;
 
+/* An ad break the playback reached: a timed event whose SCTE-35 starts a
+ * break (out of network, not cancelled), reported at its media time. The
+ * session module tells the backend (docs/sdk.md, "Sessions"). */
+#define SV__ADS_SEEN 32
+typedef struct sv__ad_seen {
+    uint32_t event_id;             /* splice_event_id (svserver: the break's id) */
+    double start_s, duration_s;    /* on the presentation timeline; duration -1 unknown */
+} sv__ad_seen;
+
 typedef struct sv__status {
     sv__mutex lock;                /* guards every field below (and the player's fields
                                       that core/internal.h says it guards) */
@@ -47,6 +56,9 @@ typedef struct sv__status {
     sv__epoch epochs[16];
     int nb_epochs;
     sv_session_info session_info;  /* the backend session (session/) */
+    sv__ad_seen ads[SV__ADS_SEEN]; /* the last breaks reached: the k-th (from 0) of the load
+                                      at ads[k % SV__ADS_SEEN] */
+    int64_t nb_ads;                /* breaks reached since the load */
 } sv__status;
 
 typedef struct sv__notify {

@@ -61,6 +61,8 @@ struct sv__session {
     double interval_s;
     int64_t start_fetch, hb_fetch, stop_fetch, hb_timer;
     int started;
+    int64_t ads_acked, ads_sent;  /* breaks reached (sv__status.nb_ads) the backend has, and
+                                     those in the report out now */
 };
 
 static void publish(sv__sessions *m, const sv__session *s, int active, int hb_ok, int hb_fail,
@@ -148,8 +150,34 @@ static int64_t post_json(sv__session *s, const char *path, json_t *body, sv__fet
     return id;
 }
 
+/* The breaks reached since the backend last took a report (those the
+ * ring still holds), as "ad_breaks": [{event_id, start_s, duration_s}]. */
+static int add_ads(json_t *o, sv__status *st, sv__session *s)
+{
+    json_t *arr = json_array();
+    sv__mutex_lock(&st->lock);
+    int64_t from = s->ads_acked, to = st->nb_ads;
+    if (to < from) /* a new load of the session's player */
+        from = s->ads_acked = 0;
+    if (to - from > SV__ADS_SEEN)
+        from = to - SV__ADS_SEEN;
+    for (int64_t k = from; arr && k < to; k++) {
+        const sv__ad_seen *a = &st->ads[k % SV__ADS_SEEN];
+        json_array_append_new(arr, json_pack("{s:I,s:f,s:f}", "event_id",
+                                             (json_int_t)a->event_id, "start_s",
+                                             a->start_s, "duration_s", a->duration_s));
+    }
+    sv__mutex_unlock(&st->lock);
+    s->ads_sent = to;
+    if (!arr || json_array_size(arr) == 0) {
+        json_decref(arr);
+        return 0;
+    }
+    return json_object_set_new(o, "ad_breaks", arr);
+}
+
 /* What a heartbeat or stop reports, read under the player's lock. */
-static json_t *report(sv__sessions *m, const sv__session *s, int full)
+static json_t *report(sv__sessions *m, sv__session *s, int full)
 {
     sv__fetch_stats fs;
     sv__status *st = m->host.env->st;
@@ -160,8 +188,14 @@ static json_t *report(sv__sessions *m, const sv__session *s, int full)
     double latency = st->stats.live_latency_s, rate = st->stats.playback_rate;
     sv__mutex_unlock(&st->lock);
 
-    if (!full)
-        return json_pack("{s:s,s:f}", "session_id", s->id, "position_s", pos > 0 ? pos : 0);
+    if (!full) {
+        json_t *o = json_pack("{s:s,s:f}", "session_id", s->id, "position_s", pos > 0 ? pos : 0);
+        if (o && add_ads(o, st, s) < 0) {
+            json_decref(o);
+            o = NULL;
+        }
+        return o;
+    }
     sv__fetcher_stats(m->host.fetcher, &fs);
     json_t *o = json_pack("{s:s,s:f,s:I,s:f,s:I,s:f,s:I,s:s}", "session_id", s->id, "position_s",
                           pos > 0 ? pos : 0, "bitrate_kbps", (json_int_t)kbps, "buffer_s",
@@ -172,6 +206,10 @@ static json_t *report(sv__sessions *m, const sv__session *s, int full)
     if (o && latency >= 0 &&
         (json_object_set_new(o, "live_latency_s", json_real(latency)) < 0 ||
          json_object_set_new(o, "playback_rate", json_real(rate)) < 0)) {
+        json_decref(o);
+        o = NULL;
+    }
+    if (o && add_ads(o, st, s) < 0) {
         json_decref(o);
         o = NULL;
     }
@@ -199,6 +237,7 @@ static void on_heartbeat(void *opaque, sv__fetch_result *r)
 
     s->hb_fetch = 0;
     if (!r->error) {
+        s->ads_acked = s->ads_sent;
         if ((ans = json_loadb((const char *)r->data, r->size, 0, NULL)))
             take_token(s, ans);
         json_decref(ans);

@@ -8,8 +8,9 @@
 # break, the asset, the title from the break). Bad requests are refused with
 # the rule they broke. Then svplay plays the MPD: every frame equals ffmpeg's
 # decode of the title's first segments, then the asset's, then the title's
-# rest, and in real time the break's SCTE-35 Event comes at the ad's first
-# frame with no frame dropped.
+# rest; and a viewer's session plays it in real time: the break's SCTE-35
+# Event comes at the ad's first frame with no frame dropped, and the player
+# reports the breaks it reached to the backend, which counts them.
 . "$SV_SOURCE_DIR/tests/backend/backendlib.sh"
 
 command -v ffmpeg >/dev/null 2>&1 || fail "ffmpeg is missing; run scripts/install-deps.sh"
@@ -138,10 +139,17 @@ expect_eq "frames: the title's, the ad's, the title's" "$(wc -l <"$SV_TMP/got")"
 cmp -s "$SV_TMP/got" "$SV_TMP/want" || fail "svplay's frames differ from ffmpeg's decode (first at line $(cmp "$SV_TMP/got" "$SV_TMP/want" | sed 's/.*line //'))"
 ok "$(wc -l <"$SV_TMP/got") frame hashes equal ffmpeg's: title to 2 s, the ad, the title from 2 s"
 
-# Real time: the break's Event at the ad's first frame, nothing dropped.
-timeout -k 5 60 "$SVPLAY" --headless --quality 0 --events "$SV_TMP/ev.jsonl" --stats "$SV_TMP/st.json" \
-    "$SV_URL/media/$id/manifest.mpd" >"$SV_TMP/rt.out" 2>&1 ||
-    { cat "$SV_TMP/rt.out" >&2; fail "svplay in real time failed"; }
+# A viewer's session, in real time: the breaks reached are reported at
+# their frames (the ad Period's Event at the ad's first), nothing is
+# dropped, and the player's heartbeats and stop tell the backend, which
+# counts each break once.
+req code -X POST -H "$J" -H "$ADMIN" -d '{"at_s":4.5,"duration_s":1}' "$B"
+expect_eq "a signalled break after the ad" "$code" 201
+b3=$(json_get .id)
+sv_user alice viewer
+timeout -k 5 60 "$SVPLAY" --headless --quality 0 --server "$SV_URL" --user alice \
+    --password-file "$SV_TMP/pw-alice" --events "$SV_TMP/ev.jsonl" --stats "$SV_TMP/st.json" \
+    "$id" >"$SV_TMP/sess.out" 2>&1 || { cat "$SV_TMP/sess.out" >&2; fail "svplay's session failed"; }
 got=$(awk '{
     match($0, /"id":"[^"]*"/); i = substr($0, RSTART + 6, RLENGTH - 7)
     match($0, /"start_s":[^,]*/); s = substr($0, RSTART + 10, RLENGTH - 10) + 0
@@ -149,6 +157,13 @@ got=$(awk '{
     match($0, /"command":"[a-z_]*"/); c = substr($0, RSTART + 11, RLENGTH - 12)
     printf "%s@%.3f/%s/%s ", i, s, c, (r <= s + 1e-6 && s < r + 0.04 + 1e-6) ? "on-frame" : "off-frame:" r
 }' "$SV_TMP/ev.jsonl")
-expect_eq "the break's Event at the ad's start" "$got" "$b@2.000/splice_insert/on-frame "
+expect_eq "the breaks at their frames (the ad's at its start, the other 2 s later in the MPD)" \
+    "$got" "$b@2.000/splice_insert/on-frame $b3@6.500/splice_insert/on-frame "
 expect_eq "no frame dropped" "$("$RAWCLIENT" json "$SV_TMP/st.json" .dropped_frames)" 0
+req code "$B"
+expect_eq "impressions: the ad's and the signalled break's" \
+    "$(json_get '.breaks[0].id')=$(json_get '.breaks[0].impressions') $(json_get '.breaks[1].id')=$(json_get '.breaks[1].impressions')" \
+    "$b=1 $b3=1"
+expect_eq "one row each in the catalog" \
+    "$(catalog_sql "SELECT count(*) FROM ad_impressions")" 2
 echo "backend_interstitials: ok"
