@@ -28,7 +28,8 @@
 # usage: bench/live_latency.sh [BUILD_DIR]   (default: ./build, or SV_BUILD_DIR)
 # env:   DURATION (s, default 300), PROTO (srt|rtmp, default srt),
 #        TRACES (belgium-4g trace names, default report_tram_0002 report_foot_0002;
-#        empty: none), PEERS (default "hlsjs shaka"), SVPLAY (another svplay),
+#        empty: none), TRACE_DIR (their folder: another one of Pensieve-format
+#        traces), PEERS (default "hlsjs shaka"), SVPLAY (another svplay),
 #        LOG_DIR (keep the players' logs and stats, the server's log there),
 #        MAX_LATENCY (svplay --max-latency in ms, default 2500: after a stall
 #        of the link, jump to the live start rather than play seconds late;
@@ -44,7 +45,7 @@ PROTO=${PROTO:-srt}
 TRACES=${TRACES-report_tram_0002 report_foot_0002}
 PEERS=${PEERS-hlsjs shaka}
 MAX_LATENCY=${MAX_LATENCY-2500}
-TRACE_DIR="$SV_SOURCE_DIR/../shared/data/traces/belgium-4g"
+TRACE_DIR=${TRACE_DIR:-"$SV_SOURCE_DIR/../shared/data/traces/belgium-4g"}
 . "$SV_SOURCE_DIR/tests/backend/backendlib.sh"
 . "$SV_SOURCE_DIR/tests/backend_live/livelib.sh"
 SVPLAY=${SVPLAY:-$SV_BUILD_DIR/apps/svplay/svplay}
