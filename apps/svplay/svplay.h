@@ -44,6 +44,7 @@ typedef struct svp_options {
     const char *alang, *slang;  /* --alang/--slang: LANG[:ROLE] lists, or NULL */
     const char *sub_log_path;
     const char *events_path;    /* --events: timed events as JSON lines, or NULL */
+    const char *ui_log_path;    /* --ui-log: what the window laid out, JSON lines, or NULL */
     const char *keys[SVP_MAX_KEYS]; /* --key KID:KEY texts, from argv */
     int nb_keys;
     const char *cdns[SVP_MAX_CDNS]; /* --cdn ID=BASE_URL[,PRIORITY[,WEIGHT]] texts, from argv */
@@ -136,6 +137,7 @@ typedef struct svp_app {
     char audio_md5[33];          /* headless: the null audio sink's MD5, "" if none */
     int sub_chosen;              /* --sub was applied to the track list */
     char *user_token;            /* --server: the login's bearer token (owned) */
+    FILE *ui_log;                /* --ui-log, or NULL */
 } svp_app;
 
 int64_t svp_now_ns(void);
@@ -195,6 +197,15 @@ int svp_subs_open(svp_app *app);
 /* Applies --sub once the tracks are known; logs each cue (--sub-log). */
 void svp_subs_event(svp_app *app, const sv_event *ev);
 void svp_subs_close(svp_app *app);
+
+/* ---- --ui-log (uilog.c) ------------------------------------------------ */
+
+/* Opens --ui-log (nothing without it). 0, or -1 (message printed). */
+int svp_uilog_open(svp_app *app);
+void svp_uilog_close(svp_app *app);
+/* Writes `line` (taken: decref'd) as one compact JSON line and flushes;
+ * nothing without --ui-log. */
+void svp_uilog_write(svp_app *app, json_t *line);
 
 /* Formats seconds as [H:]MM:SS.s into buf. */
 void svp_format_time(char *buf, size_t size, double s);
