@@ -171,6 +171,11 @@ void svp_session_end(svp_app *app, int64_t audio_frames, int64_t audio_silence_f
  * with a message in err ("code: message (HTTP n)" for refusals). */
 int svp_backend_call(const char *server, const char *method, const char *path,
                      const char *token, json_t *body, json_t **out, char *err, size_t errlen);
+/* GET path of the backend as bytes (an image): 0 with *data (malloc'd,
+ * caller frees; NUL-terminated past *len) on 200, or -1 with a message in
+ * err. At most 4 MiB. */
+int svp_backend_get(const char *server, const char *path, const char *token, uint8_t **data,
+                    size_t *len, char *err, size_t errlen);
 /* The TLS options (--ca-file, --pin-pubkey; borrowed from argv) and --http1
  * for every later svp_backend_call. Main thread, before the first call. */
 void svp_backend_set_tls(const char *ca_file, const char *pin_pubkey, int http1);
