@@ -14,6 +14,7 @@
 
 #include "catalog.h"
 #include "catalog_page.h"
+#include "mpd_langs.h"
 #include "poster.h"
 
 #define PAGE 100
@@ -354,19 +355,44 @@ static void play(svp_catalog_ui *ui, const svp_choice *choice, int start_over)
     app->opt.start_s = start_s;
 }
 
+/* The audio and subtitle languages of the title's DASH manifest (the title
+ * JSON does not list them): 0, or -1 when it cannot be read (a media tree
+ * that wants a playback token answers 403 to a plain GET). */
+static int manifest_languages(svp_catalog_ui *ui, const json_t *title, char *audio,
+                              size_t asize, char *subs, size_t ssize)
+{
+    const char *mpd = json_string_value(json_object_get(json_object_get(title, "manifests"),
+                                                        "dash"));
+    uint8_t *data = NULL;
+    size_t len = 0;
+    char err[512];
+    int ret = -1;
+
+    if (mpd && mpd[0] == '/' &&
+        svp_backend_get(ui->app->opt.server, mpd, NULL, &data, &len, err, sizeof(err)) == 0)
+        ret = svp_mpd_languages((const char *)data, len, audio, asize, subs, ssize) < 0 ? -1 : 0;
+    free(data);
+    return ret;
+}
+
 /* Opens the title page of the chosen card: GET /api/v1/titles/{id} for its
- * synopsis, genres and duration (the card's fields alone when that fails). */
+ * synopsis, genres and duration (the card's fields alone when that fails),
+ * and its manifest for the languages. */
 static void open_page(svp_catalog_ui *ui, const svp_choice *choice)
 {
-    char path[64], err[512];
+    char path[64], err[512], audio[128], subs[128];
     json_t *title = NULL;
+    int langs = -1;
 
     ui->playing = *choice;
     snprintf(path, sizeof(path), "/api/v1/titles/%lld", (long long)choice->title_id);
     if (svp_backend_call(ui->app->opt.server, "GET", path, ui->app->user_token, NULL, &title,
                          err, sizeof(err)) < 0)
         snprintf(ui->status, sizeof(ui->status), "Cannot read the title: %.120s", err);
-    svp_title_page_fill(&ui->page, &choice->card, title, NULL, NULL);
+    else
+        langs = manifest_languages(ui, title, audio, sizeof(audio), subs, sizeof(subs));
+    svp_title_page_fill(&ui->page, &choice->card, title, langs == 0 ? audio : NULL,
+                        langs == 0 ? subs : NULL);
     json_decref(title);
     ui->page_open = 1;
     ui->dirty = 1;
