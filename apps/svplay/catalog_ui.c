@@ -39,6 +39,7 @@ struct svp_catalog_ui {
     svp_posters *posters;       /* the titles' posters (poster.c) */
     svp_title_page page;        /* the title page, while page_open */
     int page_open;
+    int start_over;             /* the title playing was started from 0, not resumed */
     char *logged;               /* the last --ui-log line of the catalog (owned) */
 };
 
@@ -347,6 +348,7 @@ static void play(svp_catalog_ui *ui, const svp_choice *choice, int start_over)
     ui->status[0] = '\0';
     ui->showing = 0;
     ui->page_open = 0;
+    ui->start_over = start_over;
     app->opt.from_start = start_over;
     app->opt.start_s = start_over ? 0 : start_s;
     /* A refusal here sets the app's error; the next tick shows it. */
@@ -493,7 +495,8 @@ void svp_catalog_ui_player_event(svp_catalog_ui *ui, const sv_event *ev)
         return;
     if (!strcmp(ev->data.session.what, "started") && ui->app->opt.log_level >= SV_LOG_WARN)
         fprintf(stderr, "svplay: playing title %lld \"%s\" from %.1f s\n",
-                (long long)ui->playing.title_id, ui->playing.title, ev->data.session.position_s);
+                (long long)ui->playing.title_id, ui->playing.title,
+                ui->start_over ? 0.0 : ev->data.session.position_s);
     /* The resume position is saved: the continue-watching row can show it. */
     if (!strcmp(ev->data.session.what, "stopped") && ui->refresh_at_ns)
         ui->refresh_at_ns = svp_now_ns();
