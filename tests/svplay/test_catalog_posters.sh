@@ -15,7 +15,7 @@
 . "$SV_SOURCE_DIR/tests/backend/backendlib.sh"
 . "$SV_SOURCE_DIR/tests/backend_sessions/sessionslib.sh"
 : "${DISPLAY:?run through run_xvfb.sh}" "${XKEY:?}"
-SVPLAY="$SV_BUILD_DIR/apps/svplay/svplay"
+SVPLAY="${SVPLAY:-$SV_BUILD_DIR/apps/svplay/svplay}" # another build's (ASan) when set
 [ -x "$SVPLAY" ] || fail "$SVPLAY not built"
 UILOG="$SV_SOURCE_DIR/tests/player/uilog_get.js"
 
