@@ -15,9 +15,10 @@
 #   - the white marker found in the row above the bar is at the x the bar's
 #     geometry gives for the scrub time (1.5 px), and the red played part
 #     ends at the x of the position;
-#   - a click (press, release) on the bar seeks there; Enter opens keyboard
-#     scrubbing, Right moves 5 s without seeking, Esc cancels (the position
-#     stays), Enter seeks.
+#   - a click (press, release) on the bar seeks there; a drag scrubs (the
+#     thumbnail follows, no seek) and seeks where it is released; Enter opens
+#     keyboard scrubbing, Left/Right move 5 s without seeking, Esc cancels
+#     (the position stays), Enter seeks.
 # Screenshots are kept as $SV_BUILD_DIR/tests/player/artifacts/xvfb_seekbar_*.png
 . "$SV_SOURCE_DIR/tests/player/playlib.sh"
 pl_need Xvfb od
@@ -186,16 +187,40 @@ wait_bar 'p > 44.8 && p < 45.3' || fail "the click did not seek to 45 s"
 set -- $(node "$PL_DIR/uilog_get.js" "$log" seek to_s by)
 near "$1" 45 0.1 && [ "$2" = mouse ]; check $? "the click seeks to $1 s (by $2)"
 
+# Drag: press at 20 s, move to 51 s (no seek while the button is held, the
+# thumbnail follows: the first cell of the second tile, checked on screen),
+# release there.
+x1=$(awk -v x="$bx" -v w="$bw" -v d="$dur" 'BEGIN { printf "%d", x + w * 20 / d + 0.5 }')
+x2=$(awk -v x="$bx" -v w="$bw" -v d="$dur" 'BEGIN { printf "%d", x + w * 51 / d + 0.5 }')
+xk mouse move "$x1" $((by + 2)) press "$x1" $((by + 2)) move 300 $((by - 40)) \
+    move "$x2" $((by - 40)) || fail "cannot drag"
+wait_bar 'm == "drag" && r == "true" && c == 50 && s > 50.9 && s < 51.1' ||
+    fail "dragging to 51 s did not scrub there"
+[ "$(node "$PL_DIR/uilog_get.js" "$log" seek count)" = 1 ]; check $? "no seek while dragging"
+near "$(bar position_s)" 45 0.3; check $? "the position stays at 45 s while dragging"
+sleep 0.4
+checks drag "$(bar scrub_s)" 2 0
+xk mouse release "$x2" $((by - 40)) || fail "cannot release"
+wait_bar 'p > 50.8 && p < 51.3' || fail "the release did not seek to 51 s"
+set -- $(node "$PL_DIR/uilog_get.js" "$log" seek to_s by count)
+near "$1" 51 0.1 && [ "$2" = mouse ] && [ "$3" = 2 ]
+check $? "the release seeks to $1 s (by $2; seeks: $3)"
+
 # Keyboard: Enter scrubs from the position, Right moves 5 s, Esc cancels.
 xk mouse move 300 20 || fail "cannot move the pointer"
 sleep 0.3
 pos=$(bar position_s)
-xk Return Right Right || fail "cannot send keys"
-t=$(awk -v p="$pos" 'BEGIN { printf "%.3f", p + 10 }')
+xk Return || fail "cannot send Enter"
+wait_bar 'm == "keys"' || fail "Enter did not start scrubbing"
+s0=$(bar scrub_s)
+near "$s0" "$(bar position_s)" 0.001; check $? "Enter scrubs from the position ($s0 s)"
+pos=$s0
+xk Left Left Left Right || fail "cannot send keys"
+t=$(awk -v p="$s0" 'BEGIN { printf "%.3f", p - 10 }')
 wait_bar "m == \"keys\" && r == \"true\" && s > $t - 0.01 && s < $t + 0.01" ||
-    fail "Enter, Right, Right did not scrub to $t s"
+    fail "Enter, Left, Left, Left, Right did not scrub to $t s"
 sleep 0.4
-checks keys "$t" 2 2
+checks keys "$t" 1 20
 xk Escape || fail "cannot send Escape"
 wait_bar 'm == "none"' || fail "Esc did not end the scrub"
 near "$(bar position_s)" "$pos" 0.05; check $? "Esc left the position at $pos s"
@@ -204,7 +229,7 @@ xk Return Left Return || fail "cannot send keys"
 t=$(awk -v p="$pos" 'BEGIN { printf "%.3f", p - 5 }')
 wait_bar "p > $t - 0.1 && p < $t + 0.3" || fail "Enter, Left, Enter did not seek to $t s"
 set -- $(node "$PL_DIR/uilog_get.js" "$log" seek to_s by count)
-near "$1" "$t" 0.01 && [ "$2" = keys ] && [ "$3" = 2 ]
+near "$1" "$t" 0.01 && [ "$2" = keys ] && [ "$3" = 3 ]
 check $? "Enter seeks to the scrub point: $1 s (by $2; seeks: $3)"
 
 xk q || fail "cannot send q"
