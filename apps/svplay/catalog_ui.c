@@ -278,7 +278,7 @@ int svp_catalog_ui_create(svp_catalog_ui **out, svp_app *app, sv_video_sink *vsi
         goto fail;
     }
     SDL_SetTextureScaleMode(ui->tex, SDL_ScaleModeNearest);
-    if (svp_posters_create(&ui->posters, app, ui->ren) < 0 || svp_uilog_open(app) < 0)
+    if (svp_posters_create(&ui->posters, app, ui->ren) < 0)
         goto fail;
     if (!app->user_token && svp_backend_login(app, err, sizeof(err)) < 0) {
         code = SV_ERR_FORBIDDEN;

@@ -205,7 +205,7 @@ void svp_subs_close(svp_app *app);
 
 /* ---- --ui-log (uilog.c) ------------------------------------------------ */
 
-/* Opens --ui-log (nothing without it). 0, or -1 (message printed). */
+/* Opens --ui-log (nothing without it). 0, or -1 with errno set. */
 int svp_uilog_open(svp_app *app);
 void svp_uilog_close(svp_app *app);
 /* Writes `line` (taken: decref'd) as one compact JSON line and flushes;

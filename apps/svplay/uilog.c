@@ -2,21 +2,13 @@
  * --ui-log: what the window laid out (seek bar, catalog cards, title page),
  * one JSON line each time it changes, for tests and bug reports.
  */
-#include <errno.h>
-#include <string.h>
-
 #include "svplay.h"
 
 int svp_uilog_open(svp_app *app)
 {
     if (!app->opt.ui_log_path || app->ui_log)
         return 0;
-    if (!(app->ui_log = fopen(app->opt.ui_log_path, "w"))) {
-        fprintf(stderr, "svplay: cannot write --ui-log %s: %s\n", app->opt.ui_log_path,
-                strerror(errno));
-        return -1;
-    }
-    return 0;
+    return (app->ui_log = fopen(app->opt.ui_log_path, "w")) ? 0 : -1;
 }
 
 void svp_uilog_close(svp_app *app)

@@ -6,6 +6,7 @@
  * event so that loop wakes for player events too.
  */
 #include <SDL.h>
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -326,9 +327,15 @@ int svp_run_window(svp_app *app)
     if (svp_session_start(app, &s) < 0)
         goto out;
     sv_player_set_wakeup_callback(app->player, on_wakeup, &w);
-    if (svp_uilog_open(app) < 0 || svp_seekbar_create(&w.bar, app->player, w.vsink,
-                                                      app->ui_log) < 0) {
-        svp_session_fail(app, SV_ERR_IO, "cannot set up the seek bar or open --ui-log");
+    if (svp_uilog_open(app) < 0) {
+        char msg[600];
+        snprintf(msg, sizeof(msg), "cannot write --ui-log %s: %s", app->opt.ui_log_path,
+                 strerror(errno));
+        svp_session_fail(app, SV_ERR_IO, msg);
+        goto out;
+    }
+    if (svp_seekbar_create(&w.bar, app->player, w.vsink, app->ui_log) < 0) {
+        svp_session_fail(app, SV_ERR_IO, "cannot draw the seek bar (no renderer)");
         goto out;
     }
     if (!app->opt.input && svp_catalog_ui_create(&w.cat, app, w.vsink) < 0)
