@@ -237,4 +237,13 @@ rc=0
 wait "$spid" || rc=$?
 PL_PIDS=$xpid
 [ "$rc" -eq 0 ]; check $? "svplay exits 0 after q (status $rc)"
+
+# A --ui-log that cannot be written: exit 1, naming the file and why.
+rc=0
+DISPLAY=$disp SDL_AUDIODRIVER=${SDL_AUDIODRIVER:-dummy} timeout -k 5 30 "$SVPLAY" --quiet \
+    --ui-log "$PL_TMP/no/such/dir/ui.log" "$PL_URL/title.mpd" >/dev/null 2>"$PL_TMP/bad.err" ||
+    rc=$?
+[ "$rc" -eq 1 ] && grep -q "svplay: error: cannot write --ui-log $PL_TMP/no/such/dir/ui.log: No such file" \
+    "$PL_TMP/bad.err"
+check $? "an unwritable --ui-log exits $rc: $(cat "$PL_TMP/bad.err")"
 pl_finish
