@@ -426,6 +426,10 @@ double sv__model_media_offset(sv__presentation *pres, const sv__rep *rep);
  * one, or one computed from the rep's runs. Its init and key point into
  * the rep's segment arena (valid until the rep's next load or refresh). */
 sv__segment sv__rep_segment(const sv__rep *rep, size_t i);
+/* DASH @duration numbering (SegmentTemplate@duration): that duration in
+ * seconds, which the last segment keeps even where the period cuts it
+ * short; 0 for a SegmentTimeline, a list, HLS or a rep not READY. */
+double sv__rep_nominal_duration(const sv__rep *rep);
 
 /*
  * The URL of segment `seg` of `rep` (a segment sv__rep_segment() gave for
