@@ -10,7 +10,9 @@
 # its line lists the title, synopsis, duration, "Resume at 00:04" and "Start
 # over", and the languages of the title's MPD; the grab shows its poster, the
 # title's white text and the focus frame on the first action. Down, Enter
-# plays from the start (0.0 s); Backspace returns to the rows; each poster was
+# plays from the start (0.0 s); paused, the seek bar under the pointer shows
+# svserver's own thumbnail (its tile's cell, and ffmpeg's frame); Backspace
+# returns to the rows, having saved a position under 4 s; each poster was
 # fetched once. Grabs stay in the working folder as svplay_posters_*.png.
 . "$SV_SOURCE_DIR/tests/backend/backendlib.sh"
 . "$SV_SOURCE_DIR/tests/backend_sessions/sessionslib.sh"
@@ -164,7 +166,56 @@ until grep -q "playing title" "$SV_TMP/svplay.err"; do
 done
 expect_eq "start over" "$(grep "playing title" "$SV_TMP/svplay.err")" \
     "svplay: playing title $alpha \"Alpha Run\" from 0.0 s"
-sleep 1.5
+sleep 1
+# The seek bar over svserver's own thumbnails: paused, the pointer on the bar
+# at 6.9 s shows cell 3 of thumbs/tile-1.jpg (the frame at 6 s: svserver's
+# 5x5 grids of 160x90 cells, one every 2 s, docs/packaging.md).
+"$XKEY" "svplay - " space || fail "cannot send space"
+bar() { node "$UILOG" "$log" seekbar "$@"; }
+i=0
+until [ "$(bar mode 2>/dev/null)" = hover ]; do
+    i=$((i + 1))
+    [ $i -le 50 ] || fail "no seek bar under the pointer: $(tail -n 1 "$log")"
+    "$XKEY" "svplay - " mouse move $((100 + i % 2)) 530 || fail "cannot move the pointer"
+    sleep 0.1
+done
+set -- $(bar bar.0 bar.2 duration_s)
+x=$(awk -v x="$1" -v w="$2" -v d="$3" 'BEGIN { printf "%d", x + w * 6.9 / d + 0.5 }')
+"$XKEY" "svplay - " mouse move "$x" 530 || fail "cannot move the pointer"
+i=0
+until [ "$(bar thumb_ready thumb_span_s.0 2>/dev/null)" = "true 6" ]; do
+    i=$((i + 1))
+    [ $i -le 50 ] || fail "no thumbnail of 6.9 s: $(tail -n 1 "$log")"
+    sleep 0.1
+done
+sleep 0.3
+grab seekbar || fail "cannot grab the window"
+set -- $(bar thumb.0 thumb.1 thumb.2 thumb.3 scrub_s)
+expect_eq "thumbnail size" "$3x$4" 160x90
+req code "$SV_URL/media/$alpha/thumbs/tile-1.jpg"
+expect_eq "svserver's first tile" "$code" 200
+cp "$SV_TMP/body" "$SV_TMP/tile-1.jpg"
+ffmpeg -nostdin -v error -y -ss 6 -i "$SV_TMP/bars.mp4" -frames:v 1 "$SV_TMP/frame6.png" ||
+    fail "ffmpeg could not decode the frame at 6 s"
+# cell_psnr IMAGE FILTER - the thumbnail on screen against IMAGE after FILTER.
+cell_psnr() {
+    _r=$(ffmpeg -nostdin -i svplay_posters_seekbar.png -i "$1" -lavfi         "[0:v]crop=160:90:$tx:$ty,format=rgb24[a];[1:v]$2,format=rgb24[b];[a][b]psnr"         -frames:v 1 -f null - 2>&1 | sed -n 's/.*average:\([0-9.inf]*\).*/\1/p' | tail -n 1)
+    [ "$_r" = inf ] && _r=99
+    echo "${_r:-0}"
+}
+tx=$1 ty=$2
+cell=$(cell_psnr "$SV_TMP/tile-1.jpg" crop=160:90:480:0)
+frame=$(cell_psnr "$SV_TMP/frame6.png" scale=160:90)
+other=$(cell_psnr "$SV_TMP/tile-1.jpg" crop=160:90:0:0)
+echo "scrub at $5 s: thumbnail PSNR $cell dB against cell 3 of svserver's tile, $frame dB" \
+    "against ffmpeg's frame at 6 s, $other dB against cell 0"
+ge "$cell" 30 || fail "the thumbnail on screen is not cell 3 of the tile ($cell dB)"
+# (svserver's tiles are small JPEGs of testsrc2's sharp edges: 21-24 dB
+# against ffmpeg's own scaling of the frame, 11-12 dB against another cell.)
+ge "$frame" 20 || fail "the thumbnail on screen is not the frame at 6 s ($frame dB)"
+ge "$cell" "$(awk -v o="$other" 'BEGIN { print o + 3 }')" || fail "cell 0 matches as well ($other dB)"
+ok "the seek bar shows svserver's thumbnail of 6.9 s ($cell dB; frame at 6 s: $frame dB)"
+"$XKEY" "svplay - " mouse move 400 100 || fail "cannot move the pointer"
 "$XKEY" "svplay - " BackSpace || fail "cannot send Backspace"
 i=0
 until [ "$(grep -c 'access: GET /api/v1/me/continue-watching 200' "$SV_TMP/server.err")" -ge 2 ]; do
