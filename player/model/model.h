@@ -194,6 +194,8 @@ typedef struct sv__period {
      * height are the whole image's. NULL when the period has none. */
     sv__rep *thumbs;
     int thumb_cols, thumb_rows;
+    double thumb_cell_s;         /* HLS EXT-X-TILES DURATION: one thumbnail's
+                                    seconds, which a cut last image keeps; 0 none */
 } sv__period;
 
 /* A CDN/base URL alternative (DASH BaseURL@serviceLocation, HLS PATHWAY-ID).

@@ -49,7 +49,8 @@ struct sv__thumbs {
     size_t nb_tiles;
     int cols, rows;
     double *starts, *durations; /* each tile's span, presentation seconds */
-    double nominal;            /* DASH @duration of a tile (0: none), kept by a cut last one */
+    double nominal;            /* a whole tile's seconds by the manifest (0: unknown),
+                                  kept by a cut last one */
     AVCodecContext *dec;
     AVFrame *frame;            /* the tile decoded last */
     size_t frame_tile;         /* its index; nb_tiles when none */
@@ -145,7 +146,10 @@ static int list_tiles(sv__thumbs *t)
             t->durations[i] = seg.duration;
         }
         t->nb_tiles = n;
-        t->nominal = sv__rep_nominal_duration(rep);
+        /* What a cut last image keeps: the template's @duration (DASH), or
+         * EXT-X-TILES DURATION x the grid (HLS). */
+        t->nominal = per->thumb_cell_s > 0 ? per->thumb_cell_s * per->thumb_cols * per->thumb_rows
+                                           : sv__rep_nominal_duration(rep);
         t->frame_tile = n;
         t->cols = per->thumb_cols;
         t->rows = per->thumb_rows;
@@ -336,8 +340,9 @@ int sv__thumbs_get(sv__thumbs *t, double time, sv_thumbnail *out)
     } else if ((ret = decode_tile(t, i)) == 0) {
         int cells = t->cols * t->rows;
         /* The last image is cut at the period's end: its cells keep the
-         * length the others have, or the template's (@duration) when it is
-         * the only one (a title shorter than one image). */
+         * length the others have, or the manifest's (DASH @duration, HLS
+         * EXT-X-TILES DURATION) when it is the only one (a title shorter
+         * than one image). */
         double span = t->durations[i];
         if (i + 1 == t->nb_tiles && i > 0 && span < t->durations[i - 1])
             span = t->durations[i - 1];
