@@ -8,7 +8,8 @@
 # that size by ffmpeg: PSNR over 28 dB, and at least 6 dB less against the
 # other title's poster). Enter on "Continue watching" opens the title page:
 # its line lists the title, synopsis, duration, "Resume at 00:04" and "Start
-# over", and the languages of the title's MPD; the grab shows its poster, the
+# over", and the languages of the title's MPD; a title whose poster is gone
+# (404 no_poster) gets a warning and a card without one; the grab shows its poster, the
 # title's white text and the focus frame on the first action. Down, Enter
 # plays from the start (0.0 s); paused, the seek bar under the pointer shows
 # svserver's own thumbnail (its tile's cell, and ffmpeg's frame); Backspace
@@ -37,6 +38,10 @@ clip testsrc2 bars
 clip mandelbrot mandel
 alpha=$(ingest bars "Alpha Run" Action "A runner in colour bars.")
 mandel=$(ingest mandel "Mandel Zoom" Drama "Into the set, forever.")
+# A title whose poster is gone (as one ingested before posters were made):
+# GET poster_url answers 404 no_poster.
+bare=$(ingest bars "No Poster" Drama "")
+rm -f "$SV_DATA/media/$bare/thumbs/poster.jpg"
 add_user alice FR 2
 sv_start --workers 1
 
@@ -109,10 +114,14 @@ node -e '
         console.log(c.title_id, c.poster ? c.poster.join(" ") : "none", c.row);
 ' "$log" >"$SV_TMP/cards"
 cat "$SV_TMP/cards"
-expect_eq "cards in view (three rows: Continue watching, Action, Drama)" \
-    "$(wc -l <"$SV_TMP/cards" | tr -d " ")" 3
+expect_eq "cards in view (three rows: Continue watching, Action, Drama x 2)" \
+    "$(wc -l <"$SV_TMP/cards" | tr -d " ")" 4
 n=0
 while read -r id x y w h row; do
+    if [ "$id" = "$bare" ]; then
+        expect_eq "the card of the title without a poster draws none" "$x" none
+        continue
+    fi
     [ "$x" != none ] || fail "card of title $id ($row) has no poster"
     other=$mandel
     [ "$id" = "$mandel" ] && other=$alpha
@@ -120,6 +129,8 @@ while read -r id x y w h row; do
     n=$((n + 1))
 done <"$SV_TMP/cards"
 expect_eq "cards checked" "$n" 3
+expect_contains "the missing poster's warning" "$(cat "$SV_TMP/svplay.err")" \
+    "svplay: warning: no poster for title $bare (/api/v1/titles/$bare/poster): no_poster:"
 
 # Enter on the first card (Continue watching: Alpha Run) opens its title page.
 "$XKEY" "svplay - " Return || fail "cannot send Enter"
