@@ -62,23 +62,20 @@ static void error_text(const answer *a, long status, char *err, size_t errlen)
     json_decref(root);
 }
 
-int svp_backend_call(const char *server, const char *method, const char *path,
-                     const char *token, json_t *body, json_t **out, char *err, size_t errlen)
+/* One request: the body into *a, the status into *status. 0, or -1 with a
+ * message in err when it could not be made (not for HTTP errors). */
+static int request(const char *server, const char *method, const char *path, const char *token,
+                   const char *text, answer *a, long *status, char *err, size_t errlen)
 {
     CURL *h = curl_easy_init();
     struct curl_slist *hdr = NULL;
     char url[2048], auth[2048], cerr[CURL_ERROR_SIZE] = "";
-    char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
-    answer a = { NULL, 0 };
-    long status = 0;
     int ret = -1;
 
-    *out = NULL;
     size_t n = strlen(server);
     while (n > 0 && server[n - 1] == '/')
         n--;
-    if (!h || (body && !text) ||
-        snprintf(url, sizeof(url), "%.*s%s", (int)n, server, path) >= (int)sizeof(url)) {
+    if (!h || snprintf(url, sizeof(url), "%.*s%s", (int)n, server, path) >= (int)sizeof(url)) {
         snprintf(err, errlen, "cannot prepare the request to %s", server);
         goto out;
     }
@@ -94,7 +91,7 @@ int svp_backend_call(const char *server, const char *method, const char *path,
         curl_easy_setopt(h, CURLOPT_POSTFIELDS, text);
     curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdr);
     curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
-    curl_easy_setopt(h, CURLOPT_WRITEDATA, &a);
+    curl_easy_setopt(h, CURLOPT_WRITEDATA, a);
     curl_easy_setopt(h, CURLOPT_ERRORBUFFER, cerr);
     curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, 5L);
     curl_easy_setopt(h, CURLOPT_TIMEOUT, 15L);
@@ -110,23 +107,65 @@ int svp_backend_call(const char *server, const char *method, const char *path,
         snprintf(err, errlen, "%s %s: %s", method, url, cerr[0] ? cerr : "transfer failed");
         goto out;
     }
-    curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
-    if (status >= 300) {
-        error_text(&a, status, err, errlen);
-        goto out;
-    }
-    if (!(*out = json_loadb(a.data ? a.data : "", a.len, 0, NULL))) {
-        snprintf(err, errlen, "%s %s: the answer is not JSON", method, url);
-        goto out;
-    }
+    curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, status);
     ret = 0;
 out:
     curl_slist_free_all(hdr);
     if (h)
         curl_easy_cleanup(h);
+    return ret;
+}
+
+int svp_backend_call(const char *server, const char *method, const char *path,
+                     const char *token, json_t *body, json_t **out, char *err, size_t errlen)
+{
+    char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
+    answer a = { NULL, 0 };
+    long status = 0;
+    int ret = -1;
+
+    *out = NULL;
+    if (body && !text) {
+        snprintf(err, errlen, "out of memory");
+        goto out;
+    }
+    if (request(server, method, path, token, text, &a, &status, err, errlen) < 0)
+        goto out;
+    if (status >= 300) {
+        error_text(&a, status, err, errlen);
+        goto out;
+    }
+    if (!(*out = json_loadb(a.data ? a.data : "", a.len, 0, NULL))) {
+        snprintf(err, errlen, "%s %s: the answer is not JSON", method, path);
+        goto out;
+    }
+    ret = 0;
+out:
     free(text);
     free(a.data);
     return ret;
+}
+
+int svp_backend_get(const char *server, const char *path, const char *token, uint8_t **data,
+                    size_t *len, char *err, size_t errlen)
+{
+    answer a = { NULL, 0 };
+    long status = 0;
+
+    *data = NULL;
+    *len = 0;
+    if (request(server, "GET", path, token, NULL, &a, &status, err, errlen) < 0) {
+        free(a.data);
+        return -1;
+    }
+    if (status != 200) {
+        error_text(&a, status, err, errlen);
+        free(a.data);
+        return -1;
+    }
+    *data = (uint8_t *)a.data;
+    *len = a.len;
+    return 0;
 }
 
 /* A password from a file (first line) or, on a terminal, typed without echo. */

@@ -64,6 +64,23 @@ static size_t collect_genres(const json_t *titles, const char **out, size_t cap)
     return n;
 }
 
+/* Copies the poster URL of card's title from the title items, if it has none. */
+static void poster_of(const json_t *titles, svp_card *card)
+{
+    size_t i;
+    json_t *it;
+
+    if (card->poster_url[0])
+        return;
+    json_array_foreach(titles, i, it) {
+        if (json_integer_value(json_object_get(it, "id")) == card->title_id) {
+            svp__catalog_copy_text(card->poster_url, sizeof(card->poster_url),
+                                   json_string_value(json_object_get(it, "poster_url")));
+            return;
+        }
+    }
+}
+
 int svp_catalog_set_browse(svp_catalog *c, const json_t *titles, const json_t *continuing)
 {
     const char *genres[MAX_GENRE_ROWS];
@@ -81,6 +98,9 @@ int svp_catalog_set_browse(svp_catalog *c, const json_t *titles, const json_t *c
     if (json_array_size(continuing) > 0) {
         if (svp__catalog_fill_row(&rows[n], "Continue watching", continuing, NULL, continuing) < 0)
             goto fail;
+        /* Continue-watching items carry no poster URL: the title's has it. */
+        for (size_t k = 0; k < rows[n].nb_cards; k++)
+            poster_of(titles, &rows[n].cards[k]);
         if (rows[n].nb_cards > 0)
             n++;
         else
@@ -156,6 +176,7 @@ svp_nav_result svp_catalog_key(svp_catalog *c, svp_nav_key key, int ch, int64_t 
         choice->title_id = r->cards[r->focus].title_id;
         choice->resume_s = r->cards[r->focus].resume_s;
         svp__catalog_copy_text(choice->title, sizeof(choice->title), r->cards[r->focus].title);
+        choice->card = r->cards[r->focus];
         return SVP_NAV_PLAY;
     case SVP_KEY_BACK:
         return c->searching ? svp__catalog_search_back(c, now_ns) : SVP_NAV_NONE;

@@ -27,6 +27,7 @@
 #define SVP_CARD_TITLE_MAX 96
 #define SVP_ROW_NAME_MAX 80
 #define SVP_QUERY_MAX 64
+#define SVP_POSTER_URL_MAX 160
 /* Search waits this long after the last keystroke before it queries. */
 #define SVP_SEARCH_DEBOUNCE_NS 300000000LL
 
@@ -35,6 +36,7 @@ typedef struct svp_card {
     char title[SVP_CARD_TITLE_MAX];
     double resume_s;            /* continue-watching position; 0 when none */
     double duration_s;          /* 0 when unknown */
+    char poster_url[SVP_POSTER_URL_MAX]; /* the title's poster_url path; "" when none */
 } svp_card;
 
 typedef struct svp_row {
@@ -67,6 +69,7 @@ typedef struct svp_choice {
     int64_t title_id;
     double resume_s;            /* where the backend will resume it (0: the start) */
     char title[SVP_CARD_TITLE_MAX];
+    svp_card card;              /* the card chosen (for its title page) */
 } svp_choice;
 
 typedef struct svp_catalog svp_catalog;
@@ -136,6 +139,18 @@ const svp_card *svp_catalog_focused(const svp_catalog *c);
 /* Where card (row, col) of the screen lies on the canvas (x, y, w, h), as
  * drawn now; 0, or -1 when it is scrolled off. */
 int svp_catalog_card_rect(const svp_catalog *c, size_t row, size_t col, int rect[4]);
+
+/* The box of a card (x, y, w, h on the canvas) that shows the poster of a
+ * title with a poster_url: the card less its title line. */
+void svp_catalog_poster_box(const int card[4], int box[4]);
+
+/* Canvas helpers of catalog_draw.c, shared with catalog_page.c: a filled
+ * rectangle (clipped to the canvas), text in the built-in font, and text
+ * word-wrapped into at most max_lines lines of `cols` cells (a word longer
+ * than a line is cut; ".." ends the last line when the text goes on). */
+void svp_canvas_fill(uint32_t *px, int pitch, int x, int y, int w, int h, uint32_t argb);
+void svp_canvas_text(uint32_t *px, int pitch, int x, int y, const char *s, uint32_t fg);
+void svp_canvas_wrap(const char *text, size_t cols, size_t max_lines, char *out, size_t size);
 
 /*
  * Paints the catalog into px (SVP_CANVAS_W x SVP_CANVAS_H pixels, ARGB,

@@ -66,6 +66,15 @@ static size_t first_col(const svp_row *r)
     return r->focus >= n ? r->focus - n + 1 : 0;
 }
 
+void svp_catalog_poster_box(const int card[4], int box[4])
+{
+    /* The card less a line of text and the progress bar under it. */
+    box[0] = card[0];
+    box[1] = card[1];
+    box[2] = card[2];
+    box[3] = card[3] - SV_SDL2_TEXT_CELL_H - 3;
+}
+
 int svp_catalog_card_rect(const svp_catalog *c, size_t row, size_t col, int rect[4])
 {
     layout l;
@@ -84,7 +93,7 @@ int svp_catalog_card_rect(const svp_catalog *c, size_t row, size_t col, int rect
     return 0;
 }
 
-static void fill(uint32_t *px, int pitch, int x, int y, int w, int h, uint32_t argb)
+void svp_canvas_fill(uint32_t *px, int pitch, int x, int y, int w, int h, uint32_t argb)
 {
     int x1 = x + w, y1 = y + h;
 
@@ -97,15 +106,15 @@ static void fill(uint32_t *px, int pitch, int x, int y, int w, int h, uint32_t a
             px[(size_t)j * (size_t)pitch + (size_t)i] = argb;
 }
 
-static void text(uint32_t *px, int pitch, int x, int y, const char *s, uint32_t fg)
+void svp_canvas_text(uint32_t *px, int pitch, int x, int y, const char *s, uint32_t fg)
 {
     sv_sdl2_text_draw(px, pitch, SVP_CANVAS_W, SVP_CANVAS_H, x, y, s, fg);
 }
 
-/* Word-wraps a title into at most CARD_LINES lines of CARD_CHARS cells;
- * a word longer than a line is cut, the last line ends with ".." when
- * the title goes on. */
-static void wrap_title(const char *title, char *out, size_t size)
+#define fill svp_canvas_fill
+#define text svp_canvas_text
+
+void svp_canvas_wrap(const char *title, size_t cols, size_t max_lines, char *out, size_t size)
 {
     size_t o = 0, col = 0, lines = 1;
     const char *p = title;
@@ -115,10 +124,10 @@ static void wrap_title(const char *title, char *out, size_t size)
         p++;
     while (*p && o + 4 < size) {
         size_t word = strcspn(p, " ");
-        size_t take = word > CARD_CHARS ? CARD_CHARS : word;
-        if (col > 0 && col + 1 + take > CARD_CHARS) {
-            if (lines == CARD_LINES) {
-                if (o >= 2 && col + 2 > CARD_CHARS)
+        size_t take = word > cols ? cols : word;
+        if (col > 0 && col + 1 + take > cols) {
+            if (lines == max_lines) {
+                if (o >= 2 && col + 2 > cols)
                     o -= 2;
                 out[o++] = '.';
                 out[o++] = '.';
@@ -149,7 +158,24 @@ static void draw_card(uint32_t *px, int pitch, const svp_card *card, const int r
              r[3] + 2 * FOCUS_PAD, 0xff000000u | SVP_FOCUS_RGB);
     fill(px, pitch, r[0], r[1], r[2], r[3],
          palette[(uint64_t)card->title_id % (sizeof(palette) / sizeof(palette[0]))]);
-    wrap_title(card->title, wrapped, sizeof(wrapped));
+    if (card->poster_url[0]) {
+        /* The poster (drawn over its box by catalog_ui.c), the title in one
+         * line under it, the progress at the very bottom. */
+        int box[4];
+        svp_catalog_poster_box(r, box);
+        fill(px, pitch, box[0], box[1], box[2], box[3], 0xff000000u);
+        svp_canvas_wrap(card->title, CARD_CHARS, 1, wrapped, sizeof(wrapped));
+        text(px, pitch, r[0] + 3, box[1] + box[3] + 1, wrapped,
+             focused ? 0xffffffffu : TEXT_FG);
+        if (card->resume_s > 0 && card->duration_s > 0) {
+            double f = card->resume_s / card->duration_s;
+            f = f > 1 ? 1 : f;
+            fill(px, pitch, r[0], r[1] + r[3] - 2, r[2], 2, BAR_BG);
+            fill(px, pitch, r[0], r[1] + r[3] - 2, (int)(r[2] * f + 0.5), 2, BAR_FG);
+        }
+        return;
+    }
+    svp_canvas_wrap(card->title, CARD_CHARS, CARD_LINES, wrapped, sizeof(wrapped));
     text(px, pitch, r[0] + 4, r[1] + 4, wrapped, focused ? 0xffffffffu : TEXT_FG);
     if (card->resume_s > 0 && card->duration_s > 0) {
         double f = card->resume_s / card->duration_s;
@@ -185,7 +211,7 @@ void svp_catalog_draw(const svp_catalog *c, uint32_t *px, int pitch, const char 
     char line[SVP_QUERY_MAX + 16];
     size_t focus = svp_catalog_focus_row(c), n = svp_catalog_row_count(c);
     int searching = svp_catalog_searching(c);
-    const char *hint = searching ? "Enter play  Esc back" : "Enter play  / search  Esc quit";
+    const char *hint = searching ? "Enter open  Esc back" : "Enter open  / search  Esc quit";
 
     fill(px, pitch, 0, 0, SVP_CANVAS_W, SVP_CANVAS_H, BG);
     text(px, pitch, MARGIN, 8, "STREAMVERSE", HEADER_FG);

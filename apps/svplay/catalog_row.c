@@ -49,6 +49,8 @@ static int card_from(svp_card *card, const json_t *item, const json_t *continuin
     svp__catalog_copy_text(card->title, sizeof(card->title),
               json_string_value(json_object_get(item, "title")));
     card->duration_s = json_number_value(json_object_get(item, "duration"));
+    svp__catalog_copy_text(card->poster_url, sizeof(card->poster_url),
+                           json_string_value(json_object_get(item, "poster_url")));
     card->resume_s = json_object_get(item, "position_s")
                          ? json_number_value(json_object_get(item, "position_s"))
                          : resume_of(continuing, card->title_id);

@@ -13,6 +13,9 @@
 #include <streamverse/sdl2.h>
 
 #include "catalog.h"
+#include "catalog_page.h"
+#include "mpd_langs.h"
+#include "poster.h"
 
 #define PAGE 100
 #define MAX_TITLES 1000
@@ -33,6 +36,11 @@ struct svp_catalog_ui {
     int64_t refresh_at_ns;      /* fetch the rows again at this time; 0: no */
     svp_choice playing;         /* the title chosen last */
     char status[160];
+    svp_posters *posters;       /* the titles' posters (poster.c) */
+    svp_title_page page;        /* the title page, while page_open */
+    int page_open;
+    int start_over;             /* the title playing was started from 0, not resumed */
+    char *logged;               /* the last --ui-log line of the catalog (owned) */
 };
 
 /* GET path into *items (the answer's "items", a new reference). */
@@ -117,12 +125,108 @@ static void run_search(svp_catalog_ui *ui, const char *query)
     ui->dirty = 1;
 }
 
+/* Canvas rectangle r to window pixels, for a canvas drawn at dst. */
+static SDL_Rect to_window(const SDL_Rect *dst, const int r[4])
+{
+    SDL_Rect w = {dst->x + r[0] * dst->w / SVP_CANVAS_W, dst->y + r[1] * dst->h / SVP_CANVAS_H,
+                  r[2] * dst->w / SVP_CANVAS_W, r[3] * dst->h / SVP_CANVAS_H};
+    return w;
+}
+
+/* The poster of a title centred in canvas box `box`; adds its place (window
+ * pixels, or null) to the --ui-log object `log` as "poster". */
+static void draw_poster(svp_catalog_ui *ui, const SDL_Rect *dst, const svp_card *card,
+                        const int box[4], json_t *log)
+{
+    SDL_Rect b = to_window(dst, box), r;
+    SDL_Texture *tex = svp_posters_get(ui->posters, card->title_id, card->poster_url, b.w, b.h,
+                                       &r.w, &r.h);
+
+    if (!tex) {
+        json_object_set_new(log, "poster", json_null());
+        return;
+    }
+    r.x = b.x + (b.w - r.w) / 2;
+    r.y = b.y + (b.h - r.h) / 2;
+    SDL_RenderCopy(ui->ren, tex, NULL, &r);
+    json_object_set_new(log, "poster", json_pack("[iiii]", r.x, r.y, r.w, r.h));
+}
+
+/* The posters over the cards in view, and their --ui-log entries. */
+static json_t *draw_card_posters(svp_catalog_ui *ui, const SDL_Rect *dst)
+{
+    json_t *cards = json_array();
+    size_t focus_row = svp_catalog_focus_row(ui->cat);
+    int rect[4], box[4];
+
+    for (size_t row = 0; row < svp_catalog_row_count(ui->cat); row++) {
+        const svp_row *r = svp_catalog_row(ui->cat, row);
+        for (size_t col = 0; col < r->nb_cards; col++) {
+            if (svp_catalog_card_rect(ui->cat, row, col, rect) < 0)
+                continue;
+            const svp_card *card = &r->cards[col];
+            SDL_Rect w = to_window(dst, rect);
+            json_t *c = json_pack("{s:I,s:s,s:s,s:[iiii],s:b}", "title_id",
+                                  (json_int_t)card->title_id, "title", card->title, "row",
+                                  r->name, "rect", w.x, w.y, w.w, w.h, "focused",
+                                  row == focus_row && col == r->focus);
+            if (card->poster_url[0]) {
+                svp_catalog_poster_box(rect, box);
+                draw_poster(ui, dst, card, box, c);
+            }
+            json_array_append_new(cards, c);
+        }
+    }
+    return json_pack("{s:s,s:o}", "what", "catalog", "cards", cards);
+}
+
+/* The title page's poster and its --ui-log line (what was laid out). */
+static json_t *draw_page_poster(svp_catalog_ui *ui, const SDL_Rect *dst)
+{
+    const svp_title_page *pg = &ui->page;
+    json_t *actions = json_array();
+    char label[64];
+    int box[4];
+
+    for (int i = 0; i < pg->nb_actions; i++) {
+        svp_title_page_action_label(pg, i, label, sizeof(label));
+        json_array_append_new(actions, json_string(label));
+    }
+    json_t *log = json_pack("{s:s,s:I,s:s,s:s,s:s,s:f,s:f,s:s,s:s,s:o,s:i}", "what",
+                            "title_page", "title_id", (json_int_t)pg->card.title_id, "title",
+                            pg->card.title, "synopsis", pg->synopsis, "genres", pg->genres,
+                            "duration_s", pg->duration_s, "resume_s", pg->card.resume_s, "audio",
+                            pg->audio, "subtitles", pg->subtitles, "actions", actions, "focus",
+                            pg->focus);
+    svp_title_page_poster_box(box);
+    draw_poster(ui, dst, &pg->card, box, log);
+    return log;
+}
+
+/* Writes the view's --ui-log line when it changed. */
+static void log_view(svp_catalog_ui *ui, json_t *view)
+{
+    char *text = view ? json_dumps(view, JSON_COMPACT) : NULL;
+
+    if (text && (!ui->logged || strcmp(text, ui->logged))) {
+        free(ui->logged);
+        ui->logged = text;
+        text = NULL;
+        svp_uilog_write(ui->app, json_incref(view));
+    }
+    free(text);
+    json_decref(view);
+}
+
 static void draw(svp_catalog_ui *ui)
 {
     int ow = 0, oh = 0;
     SDL_Rect dst;
 
-    svp_catalog_draw(ui->cat, ui->px, SVP_CANVAS_W, ui->status);
+    if (ui->page_open)
+        svp_title_page_draw(&ui->page, ui->px, SVP_CANVAS_W, ui->status);
+    else
+        svp_catalog_draw(ui->cat, ui->px, SVP_CANVAS_W, ui->status);
     if (SDL_UpdateTexture(ui->tex, NULL, ui->px, SVP_CANVAS_W * (int)sizeof(uint32_t)) != 0 ||
         SDL_GetRendererOutputSize(ui->ren, &ow, &oh) != 0 || ow <= 0 || oh <= 0)
         return;
@@ -144,8 +248,12 @@ static void draw(svp_catalog_ui *ui)
     SDL_SetRenderDrawColor(ui->ren, 0x12, 0x16, 0x1c, 255);
     SDL_RenderClear(ui->ren);
     SDL_RenderCopy(ui->ren, ui->tex, NULL, &dst);
+    json_t *view = ui->page_open ? draw_page_poster(ui, &dst) : draw_card_posters(ui, &dst);
     SDL_RenderPresent(ui->ren);
     ui->dirty = 0;
+    if (view)
+        json_object_set_new(view, "window", json_pack("[ii]", ow, oh));
+    log_view(ui, view);
 }
 
 int svp_catalog_ui_create(svp_catalog_ui **out, svp_app *app, sv_video_sink *vsink)
@@ -170,6 +278,8 @@ int svp_catalog_ui_create(svp_catalog_ui **out, svp_app *app, sv_video_sink *vsi
         goto fail;
     }
     SDL_SetTextureScaleMode(ui->tex, SDL_ScaleModeNearest);
+    if (svp_posters_create(&ui->posters, app, ui->ren) < 0)
+        goto fail;
     if (!app->user_token && svp_backend_login(app, err, sizeof(err)) < 0) {
         code = SV_ERR_FORBIDDEN;
         snprintf(msg, sizeof(msg), "cannot log in to %s as %s: %s", app->opt.server,
@@ -200,6 +310,8 @@ void svp_catalog_ui_destroy(svp_catalog_ui *ui)
     if (ui->tex)
         SDL_DestroyTexture(ui->tex);
     svp_catalog_destroy(ui->cat);
+    svp_posters_destroy(ui->posters);
+    free(ui->logged);
     free(ui->px);
     free(ui);
 }
@@ -221,9 +333,13 @@ static void back_to_catalog(svp_catalog_ui *ui)
     ui->refresh_at_ns = svp_now_ns() + REFRESH_WAIT_NS;
 }
 
-static void play(svp_catalog_ui *ui, const svp_choice *choice)
+/* Plays the title of the page: from the backend's resume position, or
+ * (start_over) from the start. */
+static void play(svp_catalog_ui *ui, const svp_choice *choice, int start_over)
 {
     svp_app *app = ui->app;
+    int from_start = app->opt.from_start;
+    double start_s = app->opt.start_s;
 
     ui->playing = *choice;
     app->opt.title_id = choice->title_id;
@@ -231,8 +347,76 @@ static void play(svp_catalog_ui *ui, const svp_choice *choice)
     draw(ui); /* stays up until the first frame replaces it */
     ui->status[0] = '\0';
     ui->showing = 0;
+    ui->page_open = 0;
+    ui->start_over = start_over;
+    app->opt.from_start = start_over;
+    app->opt.start_s = start_over ? 0 : start_s;
     /* A refusal here sets the app's error; the next tick shows it. */
     svp_session_load_title(app);
+    app->opt.from_start = from_start;
+    app->opt.start_s = start_s;
+}
+
+/* The audio and subtitle languages of the title's DASH manifest (the title
+ * JSON does not list them): 0, or -1 when it cannot be read (a media tree
+ * that wants a playback token answers 403 to a plain GET). */
+static int manifest_languages(svp_catalog_ui *ui, const json_t *title, char *audio,
+                              size_t asize, char *subs, size_t ssize)
+{
+    const char *mpd = json_string_value(json_object_get(json_object_get(title, "manifests"),
+                                                        "dash"));
+    uint8_t *data = NULL;
+    size_t len = 0;
+    char err[512];
+    int ret = -1;
+
+    if (mpd && mpd[0] == '/' &&
+        svp_backend_get(ui->app->opt.server, mpd, NULL, &data, &len, err, sizeof(err)) == 0)
+        ret = svp_mpd_languages((const char *)data, len, audio, asize, subs, ssize) < 0 ? -1 : 0;
+    free(data);
+    return ret;
+}
+
+/* Opens the title page of the chosen card: GET /api/v1/titles/{id} for its
+ * synopsis, genres and duration (the card's fields alone when that fails),
+ * and its manifest for the languages. */
+static void open_page(svp_catalog_ui *ui, const svp_choice *choice)
+{
+    char path[64], err[512], audio[128], subs[128];
+    json_t *title = NULL;
+    int langs = -1;
+
+    ui->playing = *choice;
+    snprintf(path, sizeof(path), "/api/v1/titles/%lld", (long long)choice->title_id);
+    if (svp_backend_call(ui->app->opt.server, "GET", path, ui->app->user_token, NULL, &title,
+                         err, sizeof(err)) < 0)
+        snprintf(ui->status, sizeof(ui->status), "Cannot read the title: %.120s", err);
+    else
+        langs = manifest_languages(ui, title, audio, sizeof(audio), subs, sizeof(subs));
+    svp_title_page_fill(&ui->page, &choice->card, title, langs == 0 ? audio : NULL,
+                        langs == 0 ? subs : NULL);
+    json_decref(title);
+    ui->page_open = 1;
+    ui->dirty = 1;
+}
+
+static void page_key(svp_catalog_ui *ui, svp_nav_key key)
+{
+    double from = 0;
+
+    switch (svp_title_page_key(&ui->page, key, &from)) {
+    case SVP_PAGE_REDRAW: ui->dirty = 1; break;
+    case SVP_PAGE_GO:
+        ui->playing.card = ui->page.card;
+        play(ui, &ui->playing, from <= 0);
+        break;
+    case SVP_PAGE_CLOSE:
+        ui->page_open = 0;
+        ui->status[0] = '\0';
+        ui->dirty = 1;
+        break;
+    case SVP_PAGE_NONE: break;
+    }
 }
 
 static int nav_key(SDL_Keycode sym, svp_nav_key *key, int *ch)
@@ -289,9 +473,13 @@ int svp_catalog_ui_event(svp_catalog_ui *ui, const void *sdl_event)
     }
     if (nav_key(sym, &key, &ch) < 0)
         return 1;
+    if (ui->page_open) {
+        page_key(ui, key);
+        return 1;
+    }
     switch (svp_catalog_key(ui->cat, key, ch, svp_now_ns(), &choice)) {
     case SVP_NAV_REDRAW: ui->dirty = 1; break;
-    case SVP_NAV_PLAY: play(ui, &choice); break;
+    case SVP_NAV_PLAY: open_page(ui, &choice); break;
     case SVP_NAV_QUIT:
         ui->quit = 1;
         ui->app->done = 1;
@@ -307,7 +495,8 @@ void svp_catalog_ui_player_event(svp_catalog_ui *ui, const sv_event *ev)
         return;
     if (!strcmp(ev->data.session.what, "started") && ui->app->opt.log_level >= SV_LOG_WARN)
         fprintf(stderr, "svplay: playing title %lld \"%s\" from %.1f s\n",
-                (long long)ui->playing.title_id, ui->playing.title, ev->data.session.position_s);
+                (long long)ui->playing.title_id, ui->playing.title,
+                ui->start_over ? 0.0 : ev->data.session.position_s);
     /* The resume position is saved: the continue-watching row can show it. */
     if (!strcmp(ev->data.session.what, "stopped") && ui->refresh_at_ns)
         ui->refresh_at_ns = svp_now_ns();

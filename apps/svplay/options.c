@@ -34,8 +34,14 @@ static const char usage_tail[] =
     "  f fullscreen, m mute, 9/0 volume down/up, i info panel, a next audio track,\n"
     "  s next subtitle track, v cycle quality (auto, 0..n-1), l back to the live\n"
     "  edge (live), q/Esc quit.\n"
+    "Seek bar: Enter starts scrubbing at the position (left/right -/+5 s,\n"
+    "  down/up -/+60 s, Home/End; the thumbnail of the scrub time shows above the\n"
+    "  bar, playback goes on), Enter seeks there, Esc/Backspace cancels. Mouse:\n"
+    "  the pointer over the bottom of the window shows the bar and the thumbnail\n"
+    "  under the pointer; a click or a drag seeks where the button is released.\n"
     "Keys (catalog): arrows move (left/right in a row, up/down between rows),\n"
-    "  Enter plays the title from its resume position, letters or / search\n"
+    "  Enter opens the title page (up/down pick Resume at mm:ss, Start over or\n"
+    "  Play, Enter plays, Esc/Backspace back to the rows), letters or / search\n"
     "  (Backspace edits; Esc or Backspace on an empty query leaves the search),\n"
     "  Esc quits. While a title plays: Backspace/Esc back to the catalog (the\n"
     "  resume position is saved), q quits, the other window keys as above.\n"
@@ -50,8 +56,8 @@ enum {
     OPT_VOLUME, OPT_MUTE, OPT_FULLSCREEN, OPT_LOG_LEVEL, OPT_SUB, OPT_SUB_LOG, OPT_EVENTS, OPT_CDN,
     OPT_AUTH_TOKEN, OPT_SERVER, OPT_USER, OPT_PASSWORD_FILE, OPT_DEVICE, OPT_HLS,
     OPT_FROM_START, OPT_CMCD, OPT_CODECS, OPT_ALLOW_CODEC_SWITCH, OPT_GIVE_UP,
-    OPT_ALANG, OPT_SLANG, OPT_TARGET_LATENCY, OPT_MAX_LATENCY, OPT_CAPTIONS, OPT_CA_FILE, OPT_PIN_PUBKEY,
-    OPT_HTTP1
+    OPT_ALANG, OPT_SLANG, OPT_TARGET_LATENCY, OPT_MAX_LATENCY, OPT_CAPTIONS, OPT_CA_FILE,
+    OPT_PIN_PUBKEY, OPT_HTTP1, OPT_UI_LOG
 };
 
 /* Every option, described once: the parser and --help are made from it
@@ -116,6 +122,10 @@ static const cli_opt options[] = {
       "EXT-X-DATERANGE, SCTE-35) as one JSON line when playback reaches "
       "it: source, scheme, value, id, start_s, duration_s, reported_at_s, "
       "payload_hex, attributes, scte35", NULL, NULL },
+    { "ui-log", 0, "FILE", OPT_UI_LOG, 0,
+      "window: write what the seek bar, the catalog cards and the title "
+      "page drew, as one JSON line each time it changes (rectangles in "
+      "window pixels, times, texts), for tests and bug reports", NULL, NULL },
     { "cdn", 0, "ID=BASE_URL[,PRIORITY[,WEIGHT]]", OPT_CDN, 0,
       "a CDN serving the manifest's folder under BASE_URL "
       "(repeatable, at most 16); each request goes to the best "
@@ -406,6 +416,7 @@ static int apply_option(svp_options *o, int c, const char *arg)
         return 0;
     case OPT_SUB_LOG: o->sub_log_path = arg; return 0;
     case OPT_EVENTS: o->events_path = arg; return 0;
+    case OPT_UI_LOG: o->ui_log_path = arg; return 0;
     case OPT_ALANG:
         if (parse_languages("alang", arg) < 0)
             return -1;

@@ -44,6 +44,7 @@ typedef struct svp_options {
     const char *alang, *slang;  /* --alang/--slang: LANG[:ROLE] lists, or NULL */
     const char *sub_log_path;
     const char *events_path;    /* --events: timed events as JSON lines, or NULL */
+    const char *ui_log_path;    /* --ui-log: what the window laid out, JSON lines, or NULL */
     const char *keys[SVP_MAX_KEYS]; /* --key KID:KEY texts, from argv */
     int nb_keys;
     const char *cdns[SVP_MAX_CDNS]; /* --cdn ID=BASE_URL[,PRIORITY[,WEIGHT]] texts, from argv */
@@ -137,6 +138,7 @@ typedef struct svp_app {
     char audio_md5[33];          /* headless: the null audio sink's MD5, "" if none */
     int sub_chosen;              /* --sub was applied to the track list */
     char *user_token;            /* --server: the login's bearer token (owned) */
+    FILE *ui_log;                /* --ui-log, or NULL */
 } svp_app;
 
 int64_t svp_now_ns(void);
@@ -170,6 +172,11 @@ void svp_session_end(svp_app *app, int64_t audio_frames, int64_t audio_silence_f
  * with a message in err ("code: message (HTTP n)" for refusals). */
 int svp_backend_call(const char *server, const char *method, const char *path,
                      const char *token, json_t *body, json_t **out, char *err, size_t errlen);
+/* GET path of the backend as bytes (an image): 0 with *data (malloc'd,
+ * caller frees; NUL-terminated past *len) on 200, or -1 with a message in
+ * err. At most 4 MiB. */
+int svp_backend_get(const char *server, const char *path, const char *token, uint8_t **data,
+                    size_t *len, char *err, size_t errlen);
 /* The TLS options (--ca-file, --pin-pubkey; borrowed from argv) and --http1
  * for every later svp_backend_call. Main thread, before the first call. */
 void svp_backend_set_tls(const char *ca_file, const char *pin_pubkey, int http1);
@@ -196,6 +203,15 @@ int svp_subs_open(svp_app *app);
 /* Applies --sub once the tracks are known; logs each cue (--sub-log). */
 void svp_subs_event(svp_app *app, const sv_event *ev);
 void svp_subs_close(svp_app *app);
+
+/* ---- --ui-log (uilog.c) ------------------------------------------------ */
+
+/* Opens --ui-log (nothing without it). 0, or -1 with errno set. */
+int svp_uilog_open(svp_app *app);
+void svp_uilog_close(svp_app *app);
+/* Writes `line` (taken: decref'd) as one compact JSON line and flushes;
+ * nothing without --ui-log. */
+void svp_uilog_write(svp_app *app, json_t *line);
 
 /* Formats seconds as [H:]MM:SS.s into buf. */
 void svp_format_time(char *buf, size_t size, double s);

@@ -6,12 +6,14 @@
  * event so that loop wakes for player events too.
  */
 #include <SDL.h>
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
 #include <streamverse/sdl2.h>
 
 #include "catalog.h"
+#include "seekbar.h"
 #include "svplay.h"
 
 #define OSD_PERIOD_NS 250000000LL
@@ -33,6 +35,7 @@ typedef struct window {
     int64_t message_until_ns;   /* 0: no message shown */
     int overlay_stale;          /* overlay text must be rebuilt now */
     svp_catalog_ui *cat;        /* catalog mode (--server, no title), else NULL */
+    svp_seekbar *bar;           /* the seek bar with thumbnails (seekbar.h) */
     /* The last cue reported with a style: drawn so while it is the text shown. */
     char cue_text[200];
     sv_cue_style cue_style;
@@ -183,6 +186,7 @@ static void seek_by(window *w, double s)
     char msg[64];
 
     sv_player_seek(w->app->player, s, SV_SEEK_RELATIVE | SV_SEEK_ACCURATE, 0);
+    svp_seekbar_show(w->bar);
     snprintf(msg, sizeof(msg), "seek %+.0f s", s);
     show_message(w, msg);
 }
@@ -230,8 +234,17 @@ static void handle_key(window *w, SDL_Keycode key)
     }
 }
 
+/* 1 while a title's picture is on screen (not the catalog). */
+static int playing_view(const window *w)
+{
+    return !w->cat || !svp_catalog_ui_showing(w->cat);
+}
+
 static void handle_sdl_event(window *w, const SDL_Event *e)
 {
+    /* The bar first: while scrubbing, Esc cancels the scrub, not the title. */
+    if (playing_view(w) && svp_seekbar_event(w->bar, e))
+        return;
     if (w->cat && svp_catalog_ui_event(w->cat, e))
         return;
     if (e->type == SDL_QUIT) {
@@ -314,6 +327,17 @@ int svp_run_window(svp_app *app)
     if (svp_session_start(app, &s) < 0)
         goto out;
     sv_player_set_wakeup_callback(app->player, on_wakeup, &w);
+    if (svp_uilog_open(app) < 0) {
+        char msg[600];
+        snprintf(msg, sizeof(msg), "cannot write --ui-log %s: %s", app->opt.ui_log_path,
+                 strerror(errno));
+        svp_session_fail(app, SV_ERR_IO, msg);
+        goto out;
+    }
+    if (svp_seekbar_create(&w.bar, app->player, w.vsink, app->ui_log) < 0) {
+        svp_session_fail(app, SV_ERR_IO, "cannot draw the seek bar (no renderer)");
+        goto out;
+    }
     if (!app->opt.input && svp_catalog_ui_create(&w.cat, app, w.vsink) < 0)
         goto out;
 
@@ -325,6 +349,10 @@ int svp_run_window(svp_app *app)
             while (!app->done && SDL_PollEvent(&e))
                 handle_sdl_event(&w, &e);
         }
+        if (playing_view(&w))
+            svp_seekbar_tick(w.bar, app->state);
+        else
+            svp_seekbar_reset(w.bar);
         int presented = sv_player_render(app->player, &next_due) == 1;
         if (presented)
             atomic_fetch_add(&app->frames_presented, 1);
@@ -367,10 +395,12 @@ out:
     }
     svp_session_end(app, audio_frames, audio_silence);
     svp_catalog_ui_destroy(w.cat);
+    svp_seekbar_destroy(w.bar);
     if (w.vsink)
         w.vsink->destroy(w.vsink);
     if (w.asink)
         w.asink->destroy(w.asink);
+    svp_uilog_close(app);
     SDL_Quit();
     return app->exit_code;
 }

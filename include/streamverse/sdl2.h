@@ -156,6 +156,30 @@ SV_SDL2_API int sv_sdl2_video_redraw(sv_video_sink *sink);
 SV_SDL2_API int sv_sdl2_video_set_fullscreen(sv_video_sink *sink, int on);
 
 /*
+ * (API 2.6) A host's drawing over the picture, such as a seek bar. The
+ * callback runs on the render thread inside every present and
+ * sv_sdl2_video_redraw() (and the redraw of a fullscreen switch), after the
+ * picture, the subtitle and the panel were drawn and before the frame is
+ * shown. `renderer` is the window's SDL_Renderer (an `SDL_Renderer *`; this
+ * header does not include SDL's), (out_w, out_h) its output size in pixels
+ * and picture[4] the picture's rectangle in it (x, y, w, h; all 0 before the
+ * first frame). The callback draws with SDL's render calls and textures of
+ * its own; it must not present, nor call the sink or the player: a host
+ * prepares what it draws (a player property, a thumbnail) before it calls
+ * sv_player_render() and only draws it here.
+ */
+typedef void (*sv_sdl2_draw_fn)(void *opaque, void *renderer, int out_w, int out_h,
+                                const int picture[4]);
+
+/*
+ * (API 2.6) Sets the callback above (NULL removes it); `opaque` is passed to
+ * it as given. Returns 0, or SV_ERR_INVALID when sink is not an SDL2 video
+ * sink. Thread: the render thread only.
+ */
+SV_SDL2_API int sv_sdl2_video_set_draw_callback(sv_video_sink *sink, sv_sdl2_draw_fn fn,
+                                                void *opaque);
+
+/*
  * Counts of what the video sink did, for tests and statistics. `frames` is
  * presents that reached the screen; `redraws` counts sv_sdl2_video_redraw();
  * `configures` counts format changes. Thread: any.

@@ -41,6 +41,8 @@ typedef struct sdl_video {
     int sized;               /* the window was fitted to the first picture */
     int keep_window_size, hidden;
     int fullscreen;
+    sv_sdl2_draw_fn draw_fn; /* the host's drawing over the picture, render thread only */
+    void *draw_opaque;
     SDL_mutex *lock;
     /* Guarded by lock: */
     text_layer osd, sub;
@@ -262,6 +264,10 @@ static int draw(sdl_video *s)
     }
     if (s->sub.tex)
         draw_subtitle(s, &pic, ow, oh, scale + 1);
+    if (s->draw_fn) {
+        const int rect[4] = {pic.x, pic.y, pic.w, pic.h};
+        s->draw_fn(s->draw_opaque, s->ren, ow, oh, rect);
+    }
     SDL_RenderPresent(s->ren);
     return 0;
 }
@@ -483,6 +489,18 @@ SV_SDL2_API int sv_sdl2_video_set_fullscreen(sv_video_sink *sink, int on)
     s->fullscreen = want;
     draw(s);
     return want;
+}
+
+SV_SDL2_API int sv_sdl2_video_set_draw_callback(sv_video_sink *sink, sv_sdl2_draw_fn fn,
+                                                void *opaque)
+{
+    sdl_video *s = as_sdl_video(sink);
+
+    if (!s)
+        return SV_ERR_INVALID;
+    s->draw_fn = fn;
+    s->draw_opaque = opaque;
+    return 0;
 }
 
 SV_SDL2_API int sv_sdl2_video_get_stats(const sv_video_sink *sink, sv_sdl2_video_stats *stats)

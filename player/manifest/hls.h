@@ -133,6 +133,8 @@ typedef struct sv__hls_playlist {
     sv__hls_playlist_type type;
     int iframes_only;
     int tiles_cols, tiles_rows; /* the first EXT-X-TILES LAYOUT (image playlists); 0 none */
+    double tiles_duration;      /* the first EXT-X-TILES DURATION (one thumbnail's
+                                   seconds); 0 none */
     sv__hls_segment *segments;
     size_t nb_segments;
     sv__hls_key *keys;

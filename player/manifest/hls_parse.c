@@ -225,7 +225,8 @@ static int tag_stream_inf(sv__hls_parser *p, const char *v, size_t len, int kind
 }
 
 /* EXT-X-TILES:RESOLUTION=WxH,LAYOUT=CxR,DURATION=D: the grid of an image
- * playlist's next segment; the first one is kept. */
+ * playlist's next segment and one thumbnail's duration; the first ones are
+ * kept. */
 static int tag_tiles(sv__hls_parser *p, const char *v, size_t len)
 {
     sv__hls_attr attrs[SV_HLS_MAX_ATTRS];
@@ -235,6 +236,14 @@ static int tag_tiles(sv__hls_parser *p, const char *v, size_t len)
         return n;
     for (int i = 0; i < n; i++) {
         const sv__hls_attr *a = &attrs[i];
+        if (attr_is(a, "DURATION")) {
+            double d;
+            if (parse_double(a->value, a->value_len, &d) < 0 || !(d > 0) || d > 86400)
+                return FAIL("EXT-X-TILES: DURATION must be seconds above 0");
+            if (!p->pl->tiles_duration)
+                p->pl->tiles_duration = d;
+            continue;
+        }
         if (!attr_is(a, "LAYOUT"))
             continue;
         const char *x = memchr(a->value, 'x', a->value_len);

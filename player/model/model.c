@@ -90,6 +90,14 @@ sv__segment sv__rep_segment(const sv__rep *rep, size_t i)
     return rep->runs ? sv__seg_runs_get(rep->runs, i) : rep->seg_array[i];
 }
 
+double sv__rep_nominal_duration(const sv__rep *rep)
+{
+    if (!rep || rep->seg_state != SV__SEGS_READY || !rep->runs || rep->runs->numbered <= 0 ||
+        !rep->runs->timescale)
+        return 0;
+    return (double)rep->runs->numbered / (double)rep->runs->timescale;
+}
+
 /* The start of segment i: what the binary searches below compare. */
 static double start_of(const sv__rep *rep, size_t i)
 {

@@ -194,6 +194,8 @@ typedef struct sv__period {
      * height are the whole image's. NULL when the period has none. */
     sv__rep *thumbs;
     int thumb_cols, thumb_rows;
+    double thumb_cell_s;         /* HLS EXT-X-TILES DURATION: one thumbnail's
+                                    seconds, which a cut last image keeps; 0 none */
 } sv__period;
 
 /* A CDN/base URL alternative (DASH BaseURL@serviceLocation, HLS PATHWAY-ID).
@@ -426,6 +428,10 @@ double sv__model_media_offset(sv__presentation *pres, const sv__rep *rep);
  * one, or one computed from the rep's runs. Its init and key point into
  * the rep's segment arena (valid until the rep's next load or refresh). */
 sv__segment sv__rep_segment(const sv__rep *rep, size_t i);
+/* DASH @duration numbering (SegmentTemplate@duration): that duration in
+ * seconds, which the last segment keeps even where the period cuts it
+ * short; 0 for a SegmentTimeline, a list, HLS or a rep not READY. */
+double sv__rep_nominal_duration(const sv__rep *rep);
 
 /*
  * The URL of segment `seg` of `rep` (a segment sv__rep_segment() gave for

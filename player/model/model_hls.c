@@ -653,10 +653,11 @@ static int apply_media(sv__model *m, sv__rep *rep, const sv__hls_playlist *pl, s
     return 0;
 }
 
-/* A media playlist into rep; *cols and *rows (when given) get its EXT-X-TILES
- * layout. */
+/* A media playlist into rep; *cols, *rows and *cell_s (when given) get its
+ * EXT-X-TILES layout and duration. */
 static int media_into(sv__presentation *pres, sv__rep *rep, const char *text, size_t size,
-                      const char *url, int *cols, int *rows, sv__parse_error *err)
+                      const char *url, int *cols, int *rows, double *cell_s,
+                      sv__parse_error *err)
 {
     sv__parse_error local_err;
     sv__hls_playlist *pl = NULL;
@@ -680,6 +681,7 @@ static int media_into(sv__presentation *pres, sv__rep *rep, const char *text, si
         if (cols) {
             *cols = pl->tiles_cols;
             *rows = pl->tiles_rows;
+            *cell_s = pl->tiles_duration;
         }
     }
     sv__hls_playlist_free(pl);
@@ -689,19 +691,21 @@ static int media_into(sv__presentation *pres, sv__rep *rep, const char *text, si
 int sv__model_hls_media(sv__presentation *pres, sv__rep *rep, const char *text, size_t size,
                         const char *url, sv__parse_error *err)
 {
-    return media_into(pres, rep, text, size, url, NULL, NULL, err);
+    return media_into(pres, rep, text, size, url, NULL, NULL, NULL, err);
 }
 
 int sv__model_hls_thumbs(sv__presentation *pres, sv__period *per, const char *text, size_t size,
                          const char *url, sv__parse_error *err)
 {
     int cols = 0, rows = 0;
-    int ret = media_into(pres, per->thumbs, text, size, url, &cols, &rows, err);
+    double cell_s = 0;
+    int ret = media_into(pres, per->thumbs, text, size, url, &cols, &rows, &cell_s, err);
     if (ret == 0 && (cols < 1 || rows < 1))
         ret = sv__parse_fail(err, 0, "an image playlist without EXT-X-TILES LAYOUT");
     if (ret == 0) {
         per->thumb_cols = cols;
         per->thumb_rows = rows;
+        per->thumb_cell_s = cell_s;
     }
     return ret;
 }

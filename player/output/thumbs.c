@@ -49,6 +49,8 @@ struct sv__thumbs {
     size_t nb_tiles;
     int cols, rows;
     double *starts, *durations; /* each tile's span, presentation seconds */
+    double nominal;            /* a whole tile's seconds by the manifest (0: unknown),
+                                  kept by a cut last one */
     AVCodecContext *dec;
     AVFrame *frame;            /* the tile decoded last */
     size_t frame_tile;         /* its index; nb_tiles when none */
@@ -90,6 +92,7 @@ static void clear_locked(sv__thumbs *t)
     t->tiles = NULL;
     t->starts = t->durations = NULL;
     t->nb_tiles = 0;
+    t->nominal = 0;
     t->frame_tile = 0;
     av_frame_unref(t->frame);
 }
@@ -143,6 +146,10 @@ static int list_tiles(sv__thumbs *t)
             t->durations[i] = seg.duration;
         }
         t->nb_tiles = n;
+        /* What a cut last image keeps: the template's @duration (DASH), or
+         * EXT-X-TILES DURATION x the grid (HLS). */
+        t->nominal = per->thumb_cell_s > 0 ? per->thumb_cell_s * per->thumb_cols * per->thumb_rows
+                                           : sv__rep_nominal_duration(rep);
         t->frame_tile = n;
         t->cols = per->thumb_cols;
         t->rows = per->thumb_rows;
@@ -333,10 +340,14 @@ int sv__thumbs_get(sv__thumbs *t, double time, sv_thumbnail *out)
     } else if ((ret = decode_tile(t, i)) == 0) {
         int cells = t->cols * t->rows;
         /* The last image is cut at the period's end: its cells keep the
-         * length the others have. */
+         * length the others have, or the manifest's (DASH @duration, HLS
+         * EXT-X-TILES DURATION) when it is the only one (a title shorter
+         * than one image). */
         double span = t->durations[i];
         if (i + 1 == t->nb_tiles && i > 0 && span < t->durations[i - 1])
             span = t->durations[i - 1];
+        if (i + 1 == t->nb_tiles && span < t->nominal)
+            span = t->nominal;
         double cell_dur = span / cells;
         int k = (int)((time - t->starts[i]) / cell_dur);
         k = k < 0 ? 0 : k >= cells ? cells - 1 : k;

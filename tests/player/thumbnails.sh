@@ -79,4 +79,39 @@ for m in rep set hls; do
         check $? "$m: the thumbnail at $start s is cell $k of tile $tile (PSNR $good dB; cell $other: $bad dB)"
     done
 done
+# A title shorter than one image (svserver's 10 s titles: one tile of 5x5
+# cells for 50 s, the period cut at 10 s): the cells keep the template's
+# 2 s, they are not stretched over the 10 s the period leaves.
+mkdir -p "$w/short" "$PL_TMP/out_short"
+ffmpeg -nostdin -v error -i "$PL_TMP/clip.mp4" -t 10 -c copy "$PL_TMP/short.mp4" &&
+    (cd "$w/short" && ffmpeg -nostdin -v error -i "$PL_TMP/short.mp4" -c copy -seg_duration 2 \
+        -f dash ffmpeg.mpd) || fail "ffmpeg could not make the short DASH"
+awk -v a="$set_open$tmpl$rep$prop</Representation></AdaptationSet>" \
+    '/<\/Period>/ { print a } { print }' "$w/short/ffmpeg.mpd" >"$w/short/short.mpd"
+ln -s ../tiles "$w/short/tiles"
+timeout -k 5 60 "$check_tool" "$PL_URL/short/short.mpd" "$PL_TMP/out_short" 6.9 9.5 \
+    >"$PL_TMP/short.out" 2>"$PL_TMP/short.err" || { cat "$PL_TMP/short.err"; fail "short: sv-thumbcheck failed"; }
+cat "$PL_TMP/short.out"
+printf '6.9 6.000 2.000 160 90\n9.5 8.000 2.000 160 90\n' >"$PL_TMP/want"
+cut -d' ' -f1-5 "$PL_TMP/short.out" | cmp -s - "$PL_TMP/want"
+check $? "short: the one image's cells keep 2 s (6.9 s is the cell of 6 s, 9.5 s that of 8 s)"
+good=$(psnr "$PL_TMP/out_short/thumb-1.ppm" 1 3)
+awk -v g="$good" 'BEGIN { if (g == "inf") g = 99; exit !(g + 0 > 40) }'
+check $? "short: the thumbnail at 6.9 s is cell 3 of tile 1 (PSNR $good dB)"
+# The same as HLS (svserver's image playlist: one tile, EXTINF 10, each
+# thumbnail DURATION=2): EXT-X-TILES DURATION keeps the cells at 2 s.
+(cd "$w/short" && ffmpeg -nostdin -v error -i "$PL_TMP/short.mp4" -c copy -f hls -hls_time 2 \
+    -hls_playlist_type vod -hls_segment_type fmp4 -hls_fmp4_init_filename v-init.mp4 \
+    -hls_segment_filename 'v-%03d.m4s' v.m3u8) || fail "ffmpeg could not make the short HLS"
+printf '#EXTM3U\n#EXT-X-VERSION:7\n#EXT-X-STREAM-INF:BANDWIDTH=900000,RESOLUTION=640x360,CODECS="avc1.64001e"\nv.m3u8\n#EXT-X-IMAGE-STREAM-INF:BANDWIDTH=12000,RESOLUTION=160x90,CODECS="jpeg",URI="images.m3u8"\n' \
+    >"$w/short/master.m3u8"
+printf '#EXTM3U\n#EXT-X-VERSION:7\n#EXT-X-TARGETDURATION:10\n#EXT-X-PLAYLIST-TYPE:VOD\n#EXT-X-IMAGES-ONLY\n#EXTINF:10,\n#EXT-X-TILES:RESOLUTION=160x90,LAYOUT=5x5,DURATION=2\ntiles/tile-1.jpg\n#EXT-X-ENDLIST\n' \
+    >"$w/short/images.m3u8"
+mkdir -p "$PL_TMP/out_short_hls"
+timeout -k 5 60 "$check_tool" "$PL_URL/short/master.m3u8" "$PL_TMP/out_short_hls" 6.9 9.5 \
+    >"$PL_TMP/short_hls.out" 2>"$PL_TMP/short_hls.err" ||
+    { cat "$PL_TMP/short_hls.err"; fail "short HLS: sv-thumbcheck failed"; }
+cat "$PL_TMP/short_hls.out"
+cut -d' ' -f1-5 "$PL_TMP/short_hls.out" | cmp -s - "$PL_TMP/want"
+check $? "short HLS: DURATION=2 keeps the cells at 2 s (6.9 s is the cell of 6 s, 9.5 s that of 8 s)"
 pl_finish

@@ -276,6 +276,58 @@ static void test_overlay_panel(void **state)
     free(cleared);
 }
 
+/* The draw callback's record of its last call, and the square it draws. */
+static struct {
+    int calls, ow, oh, pic[4];
+} drawn;
+
+static void draw_square(void *opaque, void *renderer, int ow, int oh, const int rect[4])
+{
+    SDL_Rect r = {rect[0] + 10, rect[1] + 10, 40, 30};
+
+    assert_ptr_equal(opaque, &drawn);
+    drawn.calls++;
+    drawn.ow = ow;
+    drawn.oh = oh;
+    memcpy(drawn.pic, rect, sizeof(drawn.pic));
+    SDL_SetRenderDrawColor(renderer, 0, 255, 0, 255);
+    SDL_RenderFillRect(renderer, &r);
+}
+
+/* (API 2.6) The host's drawing lands over the picture at every redraw, with
+ * the output size and the picture's rectangle, and goes when removed. */
+static void test_draw_callback(void **state)
+{
+    static const uint8_t green[3] = {0, 255, 0};
+    int w, h;
+
+    (void)state;
+    assert_int_equal(sv_sdl2_video_set_draw_callback(NULL, draw_square, &drawn),
+                     SV_ERR_INVALID);
+    assert_int_equal(sv_sdl2_video_set_draw_callback(sink, draw_square, &drawn), 0);
+    assert_int_equal(sv_sdl2_video_redraw(sink), 0);
+    settle(100);
+    assert_int_equal(drawn.calls, 1);
+    uint8_t *px = grab("sdl2_draw_callback", &w, &h);
+    assert_int_equal(drawn.ow, w);
+    assert_int_equal(drawn.oh, h);
+    /* 4:3 bars pillarboxed in the 640x360 window: 480x360 at x 80. */
+    assert_int_equal(drawn.pic[0], 80);
+    assert_int_equal(drawn.pic[1], 0);
+    assert_int_equal(drawn.pic[2], 480);
+    assert_int_equal(drawn.pic[3], 360);
+    assert_colour(px, w, 80 + 30, 10 + 15, green, "the callback's square");
+    assert_colour(px, w, 80 + 30, 10 + 60, bar_rgb[0], "the first bar under it");
+    free(px);
+    assert_int_equal(sv_sdl2_video_set_draw_callback(sink, NULL, NULL), 0);
+    assert_int_equal(sv_sdl2_video_redraw(sink), 0);
+    settle(100);
+    px = grab("sdl2_draw_callback_removed", &w, &h);
+    assert_int_equal(drawn.calls, 1);
+    assert_colour(px, w, 80 + 30, 10 + 15, bar_rgb[0], "the bar where the square was");
+    free(px);
+}
+
 static void test_resize_letterboxes(void **state)
 {
     SDL_Window *win = SDL_GetWindowFromID(sv_sdl2_video_window_id(sink));
@@ -305,6 +357,7 @@ int main(void)
         cmocka_unit_test(test_yuv420p_bars_pillarboxed),
         cmocka_unit_test(test_nv12_bars_pillarboxed),
         cmocka_unit_test(test_overlay_panel),
+        cmocka_unit_test(test_draw_callback),
         cmocka_unit_test(test_resize_letterboxes),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

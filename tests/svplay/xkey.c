@@ -3,10 +3,17 @@
  *   svplay_xkey TITLE_PREFIX geometry     prints "X Y W H" of the window
  *   svplay_xkey TITLE_PREFIX KEY...       sends key presses (X keysym names:
  *                                         i, space, q, Right...)
+ *   svplay_xkey TITLE_PREFIX mouse ACTION X Y [ACTION X Y]...
+ *                                         moves the pointer to (X, Y) of the
+ *                                         window (XWarpPointer: real motion
+ *                                         events), and for ACTION press or
+ *                                         release sends the left button there;
+ *                                         ACTION move only moves
  * The window is the first whose name starts with TITLE_PREFIX. Exit 0, 1 on
  * a bad key or X error, 3 when no such window exists (yet).
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <X11/Xlib.h>
@@ -58,6 +65,36 @@ static int send_key(Display *dpy, Window w, const char *name)
     return 0;
 }
 
+/* The pointer to (x, y) of w, then a left button press or release there. */
+static int send_mouse(Display *dpy, Window w, const char *action, int x, int y)
+{
+    XEvent ev;
+    int press = !strcmp(action, "press");
+
+    if (!press && strcmp(action, "release") && strcmp(action, "move")) {
+        fprintf(stderr, "svplay_xkey: unknown mouse action '%s'\n", action);
+        return -1;
+    }
+    XWarpPointer(dpy, None, w, 0, 0, 0, 0, x, y);
+    XSync(dpy, False);
+    if (!strcmp(action, "move"))
+        return 0;
+    memset(&ev, 0, sizeof(ev));
+    ev.xbutton.type = press ? ButtonPress : ButtonRelease;
+    ev.xbutton.display = dpy;
+    ev.xbutton.window = w;
+    ev.xbutton.root = DefaultRootWindow(dpy);
+    ev.xbutton.time = CurrentTime;
+    ev.xbutton.x = x;
+    ev.xbutton.y = y;
+    ev.xbutton.button = Button1;
+    ev.xbutton.state = press ? 0 : Button1Mask;
+    ev.xbutton.same_screen = True;
+    XSendEvent(dpy, w, True, press ? ButtonPressMask : ButtonReleaseMask, &ev);
+    XSync(dpy, False);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 3) {
@@ -80,6 +117,9 @@ int main(int argc, char **argv)
         XGetWindowAttributes(dpy, w, &a);
         XTranslateCoordinates(dpy, w, DefaultRootWindow(dpy), 0, 0, &x, &y, &child);
         printf("%d %d %d %d\n", x, y, a.width, a.height);
+    } else if (!strcmp(argv[2], "mouse")) {
+        for (int i = 3; i + 2 < argc && !ret; i += 3)
+            ret = send_mouse(dpy, w, argv[i], atoi(argv[i + 1]), atoi(argv[i + 2])) < 0 ? 1 : 0;
     } else {
         for (int i = 2; i < argc && !ret; i++)
             ret = send_key(dpy, w, argv[i]) < 0 ? 1 : 0;
