@@ -259,8 +259,3 @@ void sv__api_title_break_remove(void *ctx, sv__http_req *req)
     }
     close(lock);
 }
-
-int sv__api_breaks_rewrite(sv__server *srv, int64_t id, char *err, size_t errlen)
-{
-    return write_manifests(srv, id, err, errlen);
-}

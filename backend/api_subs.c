@@ -12,12 +12,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <unistd.h>
 
 #include "backend/api_params.h"
 #include "backend/breaks.h"
 #include "backend/server_internal.h"
-#include "platform/fs.h"
 #include "streamverse/common.h"
 
 #ifdef SV_HAVE_MEDIA
@@ -92,45 +90,28 @@ typedef struct subs_work {
     char title_dir[1200];
     char *data;              /* the body (owned) */
     size_t size;
-    int nb_breaks;           /* the title has ad breaks: they are written again after */
+    sv__ad_break breaks[SV__MAX_BREAKS];  /* the title's, for the new playlist */
+    int nb_breaks;
     int result, replaced;
     char err[512];
 } subs_work;
+
+/* The new subtitle playlist gets the title's ad breaks, like its other
+ * playlists (breaks.h), before it goes in. */
+static char *add_breaks(void *opaque, const char *text, size_t len, size_t *out_len)
+{
+    subs_work *sw = opaque;
+    return sv__breaks_hls(text, len, sw->breaks, sw->nb_breaks, out_len);
+}
 
 static void subs_run(uv_work_t *w)
 {
     subs_work *sw = w->data;
     sv__subs_put p = { sw->title_dir, sw->srv->staging_dir, sw->lang, sw->data, sw->size,
-                       sw->lang };
+                       sw->lang, sw->nb_breaks > 0 ? add_breaks : NULL, sw };
     sw->result = sw->remove ? sv__media_subs_remove(sw->title_dir, sw->srv->staging_dir,
                                                     sw->lang, sw->err, sizeof(sw->err))
                             : sv__media_subs_put(&p, &sw->replaced, sw->err, sizeof(sw->err));
-}
-
-/* A title with ad breaks has them written again (api_breaks.c): into the new
- * subtitle playlist, and its MPD made again when the breaks make it from a
- * base the subtitles went into (SV__MEDIA_BASE_MPD). Under the title's
- * lock, not waited for on the loop: whoever holds it is a change of this
- * title that writes the breaks itself once done. */
-static int rewrite_breaks(subs_work *sw)
-{
-    char path[1300], name[32];
-    snprintf(name, sizeof(name), "%lld", (long long)sw->id);
-    snprintf(path, sizeof(path), "%s/" SV__MEDIA_TITLE_LOCK, sw->srv->staging_dir, name);
-    int lock = sv__file_lock(path, 0), r = 0;
-    if (lock == SV_ERR_AGAIN)
-        return 0;
-    if (lock < 0 || (r = sv__api_breaks_rewrite(sw->srv, sw->id, sw->err, sizeof(sw->err))) < 0) {
-        SV_LOGE(sw->srv->log, "api", "title %lld: the ad breaks could not be written again "
-                "after its %s subtitles changed: %s", (long long)sw->id, sw->lang,
-                lock < 0 ? "cannot take the title's lock" : sw->err);
-        if (lock < 0)
-            snprintf(sw->err, sizeof(sw->err), "cannot take the title's lock");
-        r = SV_ERR_IO;
-    }
-    if (lock >= 0)
-        close(lock);
-    return r;
 }
 
 static void answer(subs_work *sw)
@@ -168,8 +149,6 @@ static void subs_done(uv_work_t *w, int status)
     subs_work *sw = w->data;
     if (status < 0 && sw->result == 0)
         sw->result = SV_ERR_INTERNAL;
-    if (sw->result == 0 && sw->nb_breaks > 0)
-        sw->result = rewrite_breaks(sw);
     if (sw->result < 0 && sw->result != SV_ERR_PARSE && sw->result != SV_ERR_NOT_FOUND)
         SV_LOGW(sw->srv->log, "api", "title %lld, %s subtitles: %s", (long long)sw->id,
                 sw->lang, sw->err);
@@ -187,7 +166,6 @@ static void start(sv__server *srv, sv__http_req *req, int remove)
 {
     int64_t id = sv__parse_id(req->params[0]);
     int r = title_state(srv, id);
-    sv__ad_break breaks[SV__MAX_BREAKS];
     subs_work *sw = NULL;
     char msg[128];
     if (r == SV_ERR_NOT_FOUND) {
@@ -219,7 +197,8 @@ static void start(sv__server *srv, sv__http_req *req, int remove)
         sv__http_send_error(req, 500, "internal", "out of memory");
         goto fail;
     }
-    if ((sw->nb_breaks = sv__catalog_breaks(srv->cat, id, breaks, SV__MAX_BREAKS)) < 0) {
+    if (!remove && (sw->nb_breaks = sv__catalog_breaks(srv->cat, id, sw->breaks,
+                                                       SV__MAX_BREAKS)) < 0) {
         sv__api_write_failed(srv, req, "catalog error");
         goto fail;
     }

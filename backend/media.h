@@ -88,12 +88,9 @@ typedef struct sv__subtitle_input {
  * and writes it as subs/<lang>/ (WebVTT segments and their playlist, TTML in
  * fMP4) at the title's segment duration, then lists the language in
  * master.m3u8 and manifest.mpd; a language there already is replaced in one
- * step (*replaced = 1). A title whose MPD is made from a single-Period base
- * (SV__MEDIA_BASE_MPD: the ad-break writer keeps one when interstitials
- * split the title into Periods) gets the language in the base, and its
- * MPD, when that has several Periods, is left for the caller to have made
- * again from the base (the server rewrites the breaks after every change of
- * a title that has some). Returns 0, or SV_ERR_INVALID
+ * step (*replaced = 1). p->playlist_fix, when set, rewrites the new
+ * playlist before it goes in (the server adds the title's ad breaks): it
+ * returns a malloc'd text, or NULL to fail. Returns 0, or SV_ERR_INVALID
  * (not a language tag), SV_ERR_PARSE / SV_ERR_OVERFLOW (the reader's
  * message: file, line, what was wrong; or too large, or SV_MEDIA_MAX_SUBS
  * languages already), SV_ERR_UNSUPPORTED (a title subtitles cannot go into,
@@ -109,12 +106,13 @@ typedef struct sv__subtitle_input {
  * change to a title's manifests holds (subtitles, ad breaks). */
 #define SV__MEDIA_TITLE_LOCK "title-%s.lock"
 #define SV__MEDIA_SUBS_MAX_BYTES (8 << 20)   /* the largest subtitle file */
-#define SV__MEDIA_BASE_MPD "manifest.base.mpd"
 typedef struct sv__subs_put {
     const char *title_dir, *staging_dir, *lang;
     const char *data;        /* the file's bytes (not owned) */
     size_t size;
     const char *name;        /* for messages */
+    char *(*playlist_fix)(void *opaque, const char *text, size_t len, size_t *out_len);
+    void *opaque;
 } sv__subs_put;
 int sv__media_subs_put(const sv__subs_put *p, int *replaced, char *errbuf, size_t errlen);
 int sv__media_subs_remove(const char *title_dir, const char *staging_dir, const char *lang,

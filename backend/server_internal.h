@@ -101,10 +101,6 @@ void sv__api_title_regions(void *ctx, sv__http_req *req);
 void sv__api_title_breaks(void *ctx, sv__http_req *req);
 void sv__api_title_break_add(void *ctx, sv__http_req *req);
 void sv__api_title_break_remove(void *ctx, sv__http_req *req);
-/* Writes the title's breaks (as the catalog has them) into its manifests
- * again, e.g. after its subtitles changed; the caller holds the title's
- * lock. 0, or < 0 with err filled. */
-int sv__api_breaks_rewrite(sv__server *srv, int64_t id, char *err, size_t errlen);
 
 /* api_subs.c: a title's subtitles (docs/http-api.md, "Subtitles"): GET
  * lists them, PUT /{lang} adds or replaces one (operator), DELETE removes

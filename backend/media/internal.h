@@ -530,8 +530,6 @@ char *sv__subs_master_rewrite(const char *text, size_t len, const sv__manifest_s
                               size_t *out_len);
 char *sv__subs_mpd_rewrite(const char *xml, size_t len, const sv__manifest_subs *subs, int n,
                            double segment_s, size_t *out_len);
-/* The Periods of an MPD, or SV_ERR_PARSE. */
-int sv__subs_mpd_periods(const char *xml, size_t len);
 /* Reads from a title's MPD the segment duration it was cut at (the setting
  * of its ingest: the roundest duration its video's segment boundaries
  * allow, or that of subtitles already there) and its video's duration.

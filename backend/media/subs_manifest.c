@@ -261,18 +261,6 @@ done:
     return 0;
 }
 
-int sv__subs_mpd_periods(const char *xml, size_t len)
-{
-    xmlDocPtr doc = xmlReadMemory(xml, (int)len, "manifest.mpd", NULL,
-                                  XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
-    xmlNodePtr root = doc ? xmlDocGetRootElement(doc) : NULL;
-    int n = is_element(root, "MPD") ? 0 : SV_ERR_PARSE;
-    for (xmlNodePtr c = n == 0 ? root->children : NULL; c; c = c->next)
-        n += is_element(c, "Period");
-    xmlFreeDoc(doc);
-    return n;
-}
-
 static xmlNodePtr add(xmlNodePtr parent, const char *name)
 {
     return xmlNewChild(parent, parent->ns, BAD_CAST name, NULL);

@@ -96,56 +96,29 @@ static int replace_file(const char *path, const char *data, size_t len, char *er
     return 0;
 }
 
-/* One manifest of the title listing `subs` (n of them); an MPD of several
- * Periods made from a base is skipped (made again from the base by the
- * caller). */
-static int write_manifest(const char *title_dir, const char *name, const sv__manifest_subs *subs,
-                          int n, double segment_s, int has_base, char *errbuf, size_t errlen)
-{
-    char path[4200];
-    size_t len = 0, out_len = 0;
-    int dash = strcmp(name, "master.m3u8") != 0, rc;
-    snprintf(path, sizeof(path), "%s/%s", title_dir, name);
-    char *text = read_all(path, &len), *out = NULL;
-    if (!text)
-        return sv__media_ioerr(errbuf, errlen, SV_ERR_IO, "read", path);
-    if (dash && has_base && !strcmp(name, "manifest.mpd") && sv__subs_mpd_periods(text, len) > 1) {
-        free(text);
-        return 0;
-    }
-    out = dash ? sv__subs_mpd_rewrite(text, len, subs, n, segment_s, &out_len)
-               : sv__subs_master_rewrite(text, len, subs, n, &out_len);
-    free(text);
-    rc = out ? replace_file(path, out, out_len, errbuf, errlen)
-             : sv__media_err(errbuf, errlen, SV_ERR_UNSUPPORTED,
-                             "%s is not a manifest subtitles can be written into", path);
-    free(out);
-    return rc;
-}
-
-/* Does the title have a base MPD (SV__MEDIA_BASE_MPD)? */
-static int has_base(const char *title_dir)
-{
-    char path[4200];
-    snprintf(path, sizeof(path), "%s/" SV__MEDIA_BASE_MPD, title_dir);
-    return sv__path_exists(path);
-}
-
-/* The title's manifests listing `subs` (n of them): the master, the base
- * MPD when there is one, the MPD. */
+/* master.m3u8 and manifest.mpd listing `subs` (n of them). */
 static int write_manifests(const char *title_dir, const sv__manifest_subs *subs, int n,
                            double segment_s, char *errbuf, size_t errlen)
 {
-    int base = has_base(title_dir), rc;
-    if ((rc = write_manifest(title_dir, "master.m3u8", subs, n, segment_s, base, errbuf,
-                             errlen)) < 0 ||
-        (base && (rc = write_manifest(title_dir, SV__MEDIA_BASE_MPD, subs, n, segment_s, base,
-                                      errbuf, errlen)) < 0) ||
-        (rc = write_manifest(title_dir, "manifest.mpd", subs, n, segment_s, base, errbuf,
-                             errlen)) < 0)
-        return rc;
+    char path[4200];
+    size_t len = 0, out_len = 0;
+    char *text, *out = NULL;
+    int rc = 0;
+    for (int dash = 0; dash < 2 && rc == 0; dash++) {
+        snprintf(path, sizeof(path), "%s/%s", title_dir, dash ? "manifest.mpd" : "master.m3u8");
+        if (!(text = read_all(path, &len)))
+            return sv__media_ioerr(errbuf, errlen, SV_ERR_IO, "read", path);
+        out = dash ? sv__subs_mpd_rewrite(text, len, subs, n, segment_s, &out_len)
+                   : sv__subs_master_rewrite(text, len, subs, n, &out_len);
+        free(text);
+        rc = out ? replace_file(path, out, out_len, errbuf, errlen)
+                 : sv__media_err(errbuf, errlen, SV_ERR_UNSUPPORTED,
+                                 "%s is not a manifest subtitles can be written into", path);
+        free(out);
+    }
     /* The renames are durable before the answer says so. */
-    return sv__media_ioerr(errbuf, errlen, sv__fsync_dir(title_dir), "fsync", title_dir);
+    return rc < 0 ? rc : sv__media_ioerr(errbuf, errlen, sv__fsync_dir(title_dir), "fsync",
+                                         title_dir);
 }
 
 /* Takes the title's lock (blocking; SV__MEDIA_TITLE_LOCK). Returns the fd,
@@ -165,8 +138,7 @@ static int title_timing(const char *title_dir, double *segment_s, double *durati
 {
     char path[4200];
     size_t len = 0;
-    snprintf(path, sizeof(path), "%s/%s", title_dir,
-             has_base(title_dir) ? SV__MEDIA_BASE_MPD : "manifest.mpd");
+    snprintf(path, sizeof(path), "%s/manifest.mpd", title_dir);
     char *mpd = read_all(path, &len);
     if (!mpd)
         return sv__media_err(errbuf, errlen, SV_ERR_UNSUPPORTED,
@@ -200,6 +172,21 @@ static int swap_in(const char *from, const char *to, const char *old, int *repla
     return sv__remove_tree(old) < 0 ? SV_ERR_IO : 0;
 }
 
+/* The new playlist through p->playlist_fix. */
+static int fix_playlist(const sv__subs_put *p, const char *dir, char *errbuf, size_t errlen)
+{
+    char path[4400];
+    size_t len = 0, out_len = 0;
+    snprintf(path, sizeof(path), "%s/index.m3u8", dir);
+    char *text = read_all(path, &len), *out = NULL;
+    int rc = text && (out = p->playlist_fix(p->opaque, text, len, &out_len))
+                 ? sv__file_write(path, out, out_len, 0644)
+                 : SV_ERR_IO;
+    free(text);
+    free(out);
+    return sv__media_ioerr(errbuf, errlen, rc, "rewrite", path);
+}
+
 /* Writes the language's files into a new staging folder and swaps them in. */
 static int package_lang(const sv__subs_put *p, const sv__sub_track *t, double segment_s,
                         double duration_s, int *replaced, char *errbuf, size_t errlen)
@@ -214,6 +201,7 @@ static int package_lang(const sv__subs_put *p, const sv__sub_track *t, double se
     snprintf(to, sizeof(to), "%s/subs", p->title_dir);
     if ((rc = sv__subs_write(t, p->lang, work, duration_s, segment_s, NULL, errbuf, errlen)) < 0 ||
         (rc = sv__ttml_write(t, p->lang, work, duration_s, segment_s, NULL, errbuf, errlen)) < 0 ||
+        (p->playlist_fix && (rc = fix_playlist(p, from, errbuf, errlen)) < 0) ||
         (rc = sv__media_ioerr(errbuf, errlen, sv__fsync_dir(from), "fsync", from)) < 0 ||
         (rc = sv__media_ioerr(errbuf, errlen, sv__mkdir(to, 0), "create", to)) < 0)
         goto out;
@@ -355,7 +343,7 @@ int sv__media_subs_put_file(const char *title_dir, const char *staging_dir, cons
     if (!data)
         return sv__media_err(errbuf, errlen, SV_ERR_IO, "cannot read the %s subtitles %s",
                              lang, path);
-    sv__subs_put p = { title_dir, staging_dir, lang, data, size, path };
+    sv__subs_put p = { title_dir, staging_dir, lang, data, size, path, NULL, NULL };
     rc = sv__media_subs_put(&p, &replaced, errbuf, errlen);
     free(data);
     return rc;

@@ -404,27 +404,4 @@ req code "$SV_URL/api/v1/titles/$sid"
 expect_eq "ingest --subtitles: the title's languages" "$(json_get .subtitles)" '["en","fr"]'
 play "$sid/master.m3u8" fr "$SV_TMP/fr.want"
 play "$sid/manifest.mpd" en "$SV_TMP/en.want"
-
-# A title whose MPD the ad-break writer makes from a single-Period base
-# (manifest.base.mpd, kept when interstitials split the title into Periods):
-# the language goes into the base and the master; an MPD of several Periods
-# is left to be made again from the base.
-sdir="$SV_DATA/media/$sid"
-cp "$sdir/manifest.mpd" "$sdir/manifest.base.mpd"
-python3 - "$sdir/manifest.mpd" <<'PY'
-import sys
-p = sys.argv[1]
-s = open(p).read()
-a, b = s.index("<Period"), s.index("</Period>") + len("</Period>")
-open(p, "w").write(s[:b] + s[a:b].replace('id="0"', 'id="1"', 1) + s[b:])
-PY
-cp "$sdir/manifest.mpd" "$SV_TMP/two-periods.mpd"
-req code -X PUT -H "$VTT" -H "$OP_AUTH" --data-binary @"$SV_TMP/fr.vtt" \
-    "$SV_URL/api/v1/titles/$sid/subtitles/de"
-expect_eq "de into a title with a base MPD" "$code" 201
-expect_eq "the base: the de sets" "$(grep -c 'lang="de"' "$sdir/manifest.base.mpd")" 2
-expect_eq "the base: one Period" "$(grep -c '<Period' "$sdir/manifest.base.mpd")" 1
-cmp -s "$sdir/manifest.mpd" "$SV_TMP/two-periods.mpd" ||
-    fail "the MPD of two Periods was rewritten (it is made from the base)"
-grep -q 'LANGUAGE="de"' "$sdir/master.m3u8" || fail "the master does not list de"
 echo "backend_subs: ok"
