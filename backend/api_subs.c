@@ -167,7 +167,6 @@ static void start(sv__server *srv, sv__http_req *req, int remove)
     int64_t id = sv__parse_id(req->params[0]);
     int r = title_state(srv, id);
     subs_work *sw = NULL;
-    char msg[128];
     if (r == SV_ERR_NOT_FOUND) {
         sv__http_send_error(req, 404, "not_found", "no such title");
         return;
@@ -181,33 +180,32 @@ static void start(sv__server *srv, sv__http_req *req, int remove)
         sv__api_write_failed(srv, req, "catalog error");
         return;
     }
-    /* The tag itself is checked by the media layer; a longer name is none. */
-    if (strlen(req->params[1]) >= SV__MEDIA_LANG_MAX) {
-        snprintf(msg, sizeof(msg), "subtitle language '%.40s' is not a language tag (e.g. en, "
-                 "pt-BR)", req->params[1]);
-        sv__http_send_error(req, remove ? 404 : 400, remove ? "not_found" : "bad_request", msg);
-        return;
-    }
     if (!remove && req->body_len == 0) {
         sv__http_send_error(req, 400, "bad_request", "the request body (the subtitle file) is "
                             "empty");
         return;
     }
-    if (!(sw = calloc(1, sizeof(*sw))) || (!remove && !(sw->data = malloc(req->body_len)))) {
+    if (!(sw = calloc(1, sizeof(*sw))) ||
+        (!remove && !(sw->data = malloc(req->body_len)))) {
+        free(sw);
         sv__http_send_error(req, 500, "internal", "out of memory");
-        goto fail;
+        return;
     }
     if (!remove && (sw->nb_breaks = sv__catalog_breaks(srv->cat, id, sw->breaks,
                                                        SV__MAX_BREAKS)) < 0) {
+        free(sw->data);
+        free(sw);
         sv__api_write_failed(srv, req, "catalog error");
-        goto fail;
+        return;
     }
     sw->work.data = sw;
     sw->srv = srv;
     sw->req = req;
     sw->id = id;
     sw->remove = remove;
-    snprintf(sw->lang, sizeof(sw->lang), "%s", req->params[1]);
+    /* The tag is checked by the media layer; a longer name is no tag. */
+    snprintf(sw->lang, sizeof(sw->lang), "%s", strlen(req->params[1]) < sizeof(sw->lang)
+                                                   ? req->params[1] : "?");
     snprintf(sw->title_dir, sizeof(sw->title_dir), "%s/%lld", srv->media_dir, (long long)id);
     if (!remove) {
         memcpy(sw->data, req->body, req->body_len);
@@ -217,13 +215,9 @@ static void start(sv__server *srv, sv__http_req *req, int remove)
     if (uv_queue_work(&srv->loop, &sw->work, subs_run, subs_done) < 0) {
         sv__http_resume(req);
         sv__http_send_error(req, 500, "internal", "cannot queue the subtitle work");
-        goto fail;
-    }
-    return;
-fail:
-    if (sw)
         free(sw->data);
-    free(sw);
+        free(sw);
+    }
 }
 
 void sv__api_title_subs_put(void *ctx, sv__http_req *req)
