@@ -88,6 +88,9 @@ expect_eq "a video body" "$code $(json_get .error.code)" "415 unsupported_media_
 req code -X PUT -H "$SRT" -H "$OP_AUTH" --data-binary @"$SV_TMP/en.srt" "$U/english!"
 expect_eq "not a language tag" "$code" 400
 expect_contains "its message" "$(json_get .error.message)" "'english!' is not a language tag"
+req code -X PUT -H "$SRT" -H "$OP_AUTH" --data-binary @"$SV_TMP/en.srt" "$U/en-abcdefgh-ijklmnop"
+expect_eq "too long a tag" "$code $(json_get .error.message)" \
+    "400 subtitle language 'en-abcdefgh-ijklmnop' is not a language tag (e.g. en, pt-BR)"
 for bad in '..%2F..%2F..%2Fetc' '..%2Fx' 'en%2F..%2F..' '..' '%2e%2e' 'en/../../x'; do
     req code --path-as-is -X PUT -H "$SRT" -H "$OP_AUTH" --data-binary @"$SV_TMP/en.srt" "$U/$bad"
     case $code in 400 | 404) ok "language '$bad' refused ($code)" ;;
