@@ -66,7 +66,15 @@ static int subs_type_ok(const char *ct)
 
 int sv__api_title_subs_put_head(void *ctx, sv__http_req *req)
 {
+    char msg[128];
     (void)ctx;
+    /* The tag itself is checked by the media layer; a longer name is none. */
+    if (strlen(req->params[1]) >= SV__MEDIA_LANG_MAX) {
+        snprintf(msg, sizeof(msg), "subtitle language '%.40s' is not a language tag (e.g. en, "
+                 "pt-BR)", req->params[1]);
+        sv__http_reject(req, 400, "bad_request", msg);
+        return -1;
+    }
     if (!subs_type_ok(req->content_type)) {
         sv__http_reject(req, 415, "unsupported_media_type",
                         "the body must be an SRT or WebVTT file (text/vtt, "

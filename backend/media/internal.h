@@ -524,8 +524,8 @@ typedef struct sv__manifest_subs {
  * language of `subs` and SUBTITLES="subs" on every variant, the MPD with a
  * text/vtt and an stpp AdaptationSet per language at the end of its Period
  * (as hls.c and dash.c write them); earlier subtitle lines and sets are
- * replaced, n = 0 removes them. Return a malloc'd text and its length, or
- * NULL (not a master playlist / MPD, or out of memory). */
+ * replaced, n = 0 removes them. Return a malloc'd text (NUL-terminated)
+ * and its length, or NULL (not a master playlist / MPD, or out of memory). */
 char *sv__subs_master_rewrite(const char *text, size_t len, const sv__manifest_subs *subs, int n,
                               size_t *out_len);
 char *sv__subs_mpd_rewrite(const char *xml, size_t len, const sv__manifest_subs *subs, int n,

@@ -95,11 +95,12 @@ char *sv__subs_master_rewrite(const char *text, size_t len, const sv__manifest_s
             sv__buf_append(&b, "\n", 1);
         p = nl ? nl + 1 : end;
     }
+    sv__buf_append(&b, "", 1); /* a C string too */
     if (!variants || b.err) {
         sv__buf_free(&b);
         return NULL;
     }
-    *out_len = b.size;
+    *out_len = b.size - 1;
     return (char *)b.data;
 }
 

@@ -23,9 +23,23 @@
 #    title exists (a bad file: exit 2, its line named, no title), put in once
 #    the title is ready.
 . "$SV_SOURCE_DIR/tests/backend/backendlib.sh"
+EDGES="$SV_SOURCE_DIR/scripts/edges.sh"
+NODE2=""
+EDGES_UP=""
+subs_cleanup() {
+    _st=$?
+    [ -z "$NODE2" ] || kill "$NODE2" 2>/dev/null
+    [ -z "$EDGES_UP" ] || sh "$EDGES" stop "$SV_TMP/edges" >/dev/null 2>&1
+    (exit "$_st")
+    sv_cleanup
+}
+trap subs_cleanup EXIT
 
 command -v ffmpeg >/dev/null 2>&1 || fail "ffmpeg is missing; run scripts/install-deps.sh"
 command -v xmllint >/dev/null 2>&1 || fail "xmllint is missing; run scripts/install-deps.sh"
+command -v openssl >/dev/null 2>&1 || fail "openssl is missing; run scripts/install-deps.sh"
+command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] ||
+    fail "nginx is missing; run scripts/install-deps.sh (nginx-light)"
 SVPLAY="$SV_BUILD_DIR/apps/svplay/svplay"
 [ -x "$SVPLAY" ] || fail "svplay is not built"
 export SVSERVER_MASTER_KEY=00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff
@@ -74,6 +88,9 @@ expect_eq "a video body" "$code $(json_get .error.code)" "415 unsupported_media_
 req code -X PUT -H "$SRT" -H "$OP_AUTH" --data-binary @"$SV_TMP/en.srt" "$U/english!"
 expect_eq "not a language tag" "$code" 400
 expect_contains "its message" "$(json_get .error.message)" "'english!' is not a language tag"
+req code -X PUT -H "$SRT" -H "$OP_AUTH" --data-binary @"$SV_TMP/en.srt" "$U/en-abcdefgh-ijklmnop"
+expect_eq "too long a tag" "$code $(json_get .error.message)" \
+    "400 subtitle language 'en-abcdefgh-ijklmnop' is not a language tag (e.g. en, pt-BR)"
 for bad in '..%2F..%2F..%2Fetc' '..%2Fx' 'en%2F..%2F..' '..' '%2e%2e' 'en/../../x'; do
     req code --path-as-is -X PUT -H "$SRT" -H "$OP_AUTH" --data-binary @"$SV_TMP/en.srt" "$U/$bad"
     case $code in 400 | 404) ok "language '$bad' refused ($code)" ;;
@@ -251,12 +268,10 @@ expect_eq "MPD: the break's EventStream kept" "$(grep -c '<EventStream' "$mpd")"
 # --- many changes at once: six languages PUT together (on PostgreSQL over two
 # API nodes sharing the data folder); each ends up in both manifests --------
 URL2=$SV_URL
-NODE2=""
 if [ -n "${SV_TEST_PG:-}" ]; then
     "$SVSERVER" --listen 127.0.0.1:0 --data "$SV_DATA" --workers 0 >"$SV_TMP/node2.out" \
         2>"$SV_TMP/node2.err" &
     NODE2=$!
-    trap '_st=$?; kill "$NODE2" 2>/dev/null; (exit $_st); sv_cleanup' EXIT
     i=0
     until grep -q '^listening on' "$SV_TMP/node2.out" 2>/dev/null; do
         i=$((i + 1))
@@ -322,6 +337,40 @@ head -c 9000000 /dev/zero | tr '\0' a >"$SV_TMP/big.vtt"
 req code -X PUT -H "$VTT" -H "$OP_AUTH" --data-binary @"$SV_TMP/big.vtt" "$U/da"
 expect_eq "9 MB" "$code $(json_get .error.code)" "413 payload_too_large"
 [ -e "$dir/subs/da" ] && fail "a refused language was written"
+
+# --- through a CDN edge (nginx, backend/deploy/nginx-edge.conf): a change is
+# seen at the next load (the manifests and subtitles are not kept), segments
+# are still cached ----------------------------------------------------------------
+EDGE_SECRET=subs-edge-secret-0123456789
+chmod 755 "$SV_TMP" # nginx workers of a root master run as nobody
+CDNS=$(sh "$EDGES" start "$SV_TMP/edges" "$SV_URL" "$EDGE_SECRET" 1) || fail "edges.sh start failed"
+EDGES_UP=1
+E1=$(echo "$CDNS" | sed 's/^edge1=//')
+exp=$(($(date +%s) + 600))
+EQ="md5=$(printf '%s/media/%s/ %s' "$exp" "$id" "$EDGE_SECRET" | openssl md5 -binary |
+    openssl base64 -A | tr '+/' '-_' | tr -d '=')&expires=$exp"
+for n in 1 2; do
+    req code "$E1/media/$id/master.m3u8?$EQ"
+    expect_eq "master through the edge ($n)" "$code $(header X-Cache-Status)" "200 MISS"
+    req code "$E1/media/$id/video/180p/seg-1.m4s?$EQ"
+done
+expect_eq "a segment through the edge, again" "$code $(header X-Cache-Status)" "200 HIT"
+req code "$E1/media/$id/subs/ja/seg-1.vtt?$EQ"
+expect_eq "ja seg-1.vtt through the edge" "$code" 200
+grep -q Bonjour "$SV_TMP/body" || fail "ja seg-1.vtt through the edge: not the fr.vtt cues"
+printf 'WEBVTT\n\n00:00:01.000 --> 00:00:02.000\nKonnichiwa\n' >"$SV_TMP/ja.vtt"
+req code -X PUT -H "$VTT" -H "$OP_AUTH" --data-binary @"$SV_TMP/ja.vtt" "$U/ja"
+expect_eq "ja replaced" "$code" 200
+req code -X DELETE -H "$OP_AUTH" "$U/cs"
+expect_eq "cs removed" "$code" 204
+req code "$E1/media/$id/subs/ja/seg-1.vtt?$EQ"
+grep -q Konnichiwa "$SV_TMP/body" || fail "the edge served the old ja segment: $(cat "$SV_TMP/body")"
+req code "$E1/media/$id/master.m3u8?$EQ"
+grep -q 'LANGUAGE="cs"' "$SV_TMP/body" && fail "the edge served the master from before cs went"
+expect_eq "the master through the edge after the changes" \
+    "$(grep -c '^#EXT-X-MEDIA:TYPE=SUBTITLES' "$SV_TMP/body")" 15
+sh "$EDGES" stop "$SV_TMP/edges" >/dev/null 2>&1
+EDGES_UP=""
 
 # --- an encrypted title -----------------------------------------------------------
 ingest id2 "Locked" --drm cenc
