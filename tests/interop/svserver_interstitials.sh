@@ -5,6 +5,7 @@
 # Debian's headless Chromium, at the same positions svplay reports.
 #
 #   svserver_interstitials.sh PATH_TO_SVSERVER PATH_TO_SVPLAY
+#   (svserver: the build's, as tests/backend/backendlib.sh finds it)
 #
 # Ingests a 6 s title and a 2 s ad (2 s segments), places the ad at 2.7 s
 # (svserver moves it to 2.0, the nearest segment start), then:
@@ -15,83 +16,43 @@
 #   - Shaka plays manifest.mpd to its end (8 s: the ad is a Period of its
 #     own), and reports the ad Period's SCTE-35 Event from 2.0 to 4.0;
 #   - svplay --events in real time reports that Event at 2.000.
-set -eu
-: "${SV_SOURCE_DIR:?run through ctest (SV_SOURCE_DIR unset)}"
-: "${SV_BUILD_DIR:?run through ctest (SV_BUILD_DIR unset)}"
-svserver=$1
+. "$SV_SOURCE_DIR/tests/backend/backendlib.sh"
 svplay=$2
 here="$SV_SOURCE_DIR/tests/interop"
-
-fail() {
-    echo "FAIL: $*" >&2
-    if [ -s "${tmp:-/nonexistent}/server.err" ]; then
-        echo "--- svserver output:" >&2
-        tail -n 30 "$tmp/server.err" >&2
-    fi
-    exit 1
-}
-[ -x "$svserver" ] || fail "$svserver is not built"
 [ -x "$svplay" ] || fail "$svplay is not built"
 command -v ffmpeg >/dev/null 2>&1 || fail "ffmpeg is missing: run scripts/install-deps.sh"
 command -v node >/dev/null 2>&1 || fail "node is missing: run scripts/install-deps.sh"
 
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/sv-interstitials.XXXXXX")
-pid=""
-cleanup() {
-    status=$?
-    if [ -n "$pid" ]; then
-        kill -TERM "$pid" 2>/dev/null || true
-        wait "$pid" 2>/dev/null || true
-    fi
-    rm -rf "$tmp"
-    exit "$status"
-}
-trap cleanup EXIT
-trap 'exit 1' HUP INT TERM
-
 ffmpeg -nostdin -v error -f lavfi -i testsrc2=size=320x240:rate=25:duration=6 \
     -f lavfi -i sine=frequency=440:sample_rate=48000:duration=6 \
-    -c:v libx264 -preset veryfast -pix_fmt yuv420p -c:a aac -b:a 96k "$tmp/title.mp4"
+    -c:v libx264 -preset veryfast -pix_fmt yuv420p -c:a aac -b:a 96k "$SV_TMP/title.mp4" ||
+    fail "ffmpeg could not make the title"
 ffmpeg -nostdin -v error -f lavfi -i smptebars=size=320x240:rate=25:duration=2 \
     -f lavfi -i sine=frequency=880:sample_rate=48000:duration=2 \
-    -c:v libx264 -preset veryfast -pix_fmt yuv420p -c:a aac -b:a 96k "$tmp/ad.mp4"
-mkdir -p "$tmp/data"
+    -c:v libx264 -preset veryfast -pix_fmt yuv420p -c:a aac -b:a 96k "$SV_TMP/ad.mp4" ||
+    fail "ffmpeg could not make the ad"
 ingest() {
-    "$svserver" ingest "$1" --title "$2" --segment-seconds 2 --preset ultrafast \
-        --data "$tmp/data" >"$tmp/ingest.out" 2>&1 </dev/null ||
-        { cat "$tmp/ingest.out" >&2; fail "svserver ingest $1 failed"; }
-    tail -n 1 "$tmp/ingest.out" | tr -d '\r[:space:]'
+    "$SVSERVER" ingest "$1" --title "$2" --segment-seconds 2 --preset ultrafast \
+        --data "$SV_DATA" >"$SV_TMP/ingest.out" 2>&1 </dev/null ||
+        { cat "$SV_TMP/ingest.out" >&2; fail "svserver ingest $1 failed"; }
+    tail -n 1 "$SV_TMP/ingest.out" | tr -d '\r[:space:]'
 }
-id=$(ingest "$tmp/title.mp4" "Film")
-ad=$(ingest "$tmp/ad.mp4" "Ad")
-echo "pw-admin-secret" >"$tmp/pw"
-"$svserver" user add admin --password-file "$tmp/pw" --region FR --max-streams 4 --role admin \
-    --data "$tmp/data" >/dev/null 2>&1 || fail "svserver user add failed"
+id=$(ingest "$SV_TMP/title.mp4" "Film")
+ad=$(ingest "$SV_TMP/ad.mp4" "Ad")
 
 # hls.js 1.7 resolves X-ASSET-URI against the page, not the playlist: svserver
 # names the ad by its public URL (public-url), so its port is chosen first.
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-"$svserver" --listen "127.0.0.1:$port" --public-url "http://127.0.0.1:$port" --data "$tmp/data" \
-    >"$tmp/server.err" 2>&1 </dev/null &
-pid=$!
-base=""
-i=0
-while [ -z "$base" ]; do
-    i=$((i + 1))
-    kill -0 "$pid" 2>/dev/null || { pid=""; fail "svserver exited during start-up"; }
-    [ "$i" -le 200 ] || fail "svserver printed no 'listening on' line within 10 s"
-    base=$(sed -n 's/.*listening on \(http:\/\/127\.0\.0\.1:[0-9][0-9]*\).*/\1/p' "$tmp/server.err" | head -n 1)
-    [ -n "$base" ] || sleep 0.05
-done
-token=$(curl -s --max-time 10 -H 'Content-Type: application/json' \
-    -d '{"name":"admin","password":"pw-admin-secret"}' "$base/api/v1/auth/login" |
-    sed -n 's/.*"token":"\([^"]*\)".*/\1/p')
+sv_start --listen "127.0.0.1:$port" --public-url "http://127.0.0.1:$port"
+sv_user admin admin
+token=$(sv_token admin)
 [ -n "$token" ] || fail "cannot log the admin in"
-code=$(curl -s --max-time 10 -o "$tmp/break.json" -w '%{http_code}' -X POST \
-    -H "Authorization: Bearer $token" -H 'Content-Type: application/json' \
-    -d "{\"at_s\":2.7,\"asset_title_id\":$ad}" "$base/api/v1/titles/$id/breaks")
-[ "$code" = 201 ] || fail "POST breaks: HTTP $code $(cat "$tmp/break.json")"
-echo "ok: title $id with the ad $ad as an interstitial: $(cat "$tmp/break.json")"
+req code -X POST -H "Authorization: Bearer $token" -H 'Content-Type: application/json' \
+    -d "{\"at_s\":2.7,\"asset_title_id\":$ad}" "$SV_URL/api/v1/titles/$id/breaks"
+[ "$code" = 201 ] || fail "POST breaks: HTTP $code $(cat "$SV_TMP/body")"
+echo "ok: title $id with the ad $ad as an interstitial: $(cat "$SV_TMP/body")"
+base=$SV_URL
+tmp=$SV_TMP
 
 failed=0
 check() { # NAME MANIFEST PLAYER
