@@ -60,6 +60,11 @@ typedef struct svp_options {
     const char *ca_file;        /* --ca-file: settings.tls_ca_file */
     const char *pin_pubkey;     /* --pin-pubkey: settings.tls_pinned_pubkey */
     int http1;                  /* --http1: settings.http_version = SV_HTTP_VERSION_1_1 */
+    const char *download_dir;   /* --download DIR, or NULL */
+    int64_t max_bandwidth;      /* --max-bandwidth (downloads), 0: no limit */
+    int64_t download_quota;     /* --download-quota, 0: none */
+    const char *list_downloads; /* --list-downloads ROOT, or NULL */
+    const char *delete_download; /* --delete-download DIR, or NULL */
     int volume;                 /* 0..100 */
     int mute, fullscreen, quiet;
     sv_log_level log_level;
@@ -175,6 +180,12 @@ void svp_backend_set_tls(const char *ca_file, const char *pin_pubkey, int http1)
 /* Logs in as --user (password from --password-file or a prompt) and keeps
  * the token in app->user_token. 0, or -1 with a message in err. */
 int svp_backend_login(svp_app *app, char *err, size_t errlen);
+
+/* ---- downloads (download.c) ------------------------------------------- */
+
+/* --download, --list-downloads, --delete-download: runs them and returns
+ * the exit code. */
+int svp_run_download(svp_app *app);
 
 /* ---- subtitles (subs.c) ----------------------------------------------- */
 

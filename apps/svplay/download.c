@@ -1,0 +1,183 @@
+/*
+ * svplay --download DIR: stores a presentation (a URL, a local path, or a
+ * backend title with --server) for offline viewing through the SDK's
+ * download API (streamverse/download.h), with a progress line; Ctrl-C or a
+ * kill leaves a folder the next run resumes. --list-downloads and
+ * --delete-download manage what is stored. `svplay DIR/master.m3u8` plays it.
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <streamverse/download.h>
+
+#include "svplay.h"
+
+static volatile sig_atomic_t interrupted;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    interrupted = 1;
+}
+
+static void on_progress(void *opaque, const sv_download_progress *p)
+{
+    const svp_app *app = opaque;
+    if (app->opt.quiet)
+        return;
+    fprintf(stderr, "download: %lld/%lld files, %.1f%%, %lld bytes (about %lld), %lld on disk\n",
+            (long long)p->files_done, (long long)p->files_total, p->percent,
+            (long long)p->bytes_done, (long long)p->bytes_expected, (long long)p->storage_bytes);
+}
+
+/* --server: a playback session gives the manifest URL and its media query;
+ * it is stopped at once (the download is no viewing). */
+static int title_url(svp_app *app, char *url, size_t cap, char *query, size_t qcap)
+{
+    char err[512];
+    json_t *ans = NULL, *body = NULL;
+    int ret = -1;
+
+    if (!app->user_token && svp_backend_login(app, err, sizeof(err)) < 0)
+        goto fail;
+    body = json_pack("{s:I,s:s}", "title_id", (json_int_t)app->opt.title_id, "device_id",
+                     app->opt.device ? app->opt.device : "svplay");
+    if (!body || svp_backend_call(app->opt.server, "POST", "/api/v1/playback/start",
+                                  app->user_token, body, &ans, err, sizeof(err)) < 0)
+        goto fail;
+    const char *m = json_string_value(json_object_get(json_object_get(ans, "manifests"),
+                                                      app->opt.prefer_hls ? "hls" : "dash"));
+    const char *q = json_string_value(json_object_get(ans, "media_query"));
+    const char *sid = json_string_value(json_object_get(ans, "session_id"));
+    if (!m || !sid) {
+        snprintf(err, sizeof(err), "the playback answer names no manifest");
+        goto fail;
+    }
+    snprintf(url, cap, "%s%s", app->opt.server, m);
+    snprintf(query, qcap, "%s", q ? q : "");
+    json_decref(body);
+    body = json_pack("{s:s,s:f}", "session_id", sid, "position_s", 0.0);
+    json_decref(ans);
+    ans = NULL;
+    if (body)
+        svp_backend_call(app->opt.server, "POST", "/api/v1/playback/stop", app->user_token, body,
+                         &ans, err, sizeof(err));
+    ret = 0;
+    goto done;
+fail:
+    fprintf(stderr, "svplay: error: title %lld: %s\n", app->opt.title_id, err);
+done:
+    json_decref(body);
+    json_decref(ans);
+    return ret;
+}
+
+static int run(svp_app *app, sv_download *dl)
+{
+    sv_download_progress p = SV_DOWNLOAD_PROGRESS_INIT;
+    int state;
+
+    sv_download_get_progress(dl, &p);
+    if (p.state == SV_DOWNLOAD_COMPLETE) {
+        if (!app->opt.quiet)
+            fprintf(stderr, "download: %s is complete already\n", app->opt.download_dir);
+        return SVP_EXIT_OK;
+    }
+    if (sv_download_start(dl) < 0) {
+        fprintf(stderr, "svplay: error: the download could not start\n");
+        return SVP_EXIT_ERROR;
+    }
+    while ((state = sv_download_wait(dl, 200)) == SV_ERR_TIMEOUT) {
+        if (interrupted)
+            sv_download_pause(dl);
+    }
+    sv_download_get_progress(dl, &p);
+    if (state == SV_DOWNLOAD_COMPLETE) {
+        printf("%s/master.m3u8\n", app->opt.download_dir);
+        return SVP_EXIT_OK;
+    }
+    if (state == SV_DOWNLOAD_PAUSED) {
+        fprintf(stderr, "svplay: download paused at %lld/%lld files; run again to resume\n",
+                (long long)p.files_done, (long long)p.files_total);
+        return SVP_EXIT_ERROR;
+    }
+    fprintf(stderr, "svplay: error: download failed (%s): %s\n", sv_strerror(p.error), p.message);
+    return SVP_EXIT_ERROR;
+}
+
+static int list_downloads(const char *root)
+{
+    int64_t storage = 0;
+    int n = sv_download_list(root, NULL, 0, &storage);
+    if (n < 0) {
+        fprintf(stderr, "svplay: error: cannot list %s: %s\n", root, sv_strerror(n));
+        return SVP_EXIT_ERROR;
+    }
+    sv_download_info *all = calloc((size_t)n + 1, sizeof(*all));
+    if (!all)
+        return SVP_EXIT_ERROR;
+    for (int i = 0; i < n; i++)
+        all[i] = (sv_download_info)SV_DOWNLOAD_INFO_INIT;
+    n = sv_download_list(root, all, (size_t)n, &storage);
+    for (int i = 0; i < n; i++)
+        printf("%s\t%s\t%lld/%lld files\t%lld bytes\t%dp\t%s\n", all[i].dir,
+               all[i].complete ? "complete" : "partial", (long long)all[i].files_done,
+               (long long)all[i].files_total, (long long)all[i].storage_bytes, all[i].height,
+               all[i].url);
+    printf("total\t%d downloads\t%lld bytes\n", n < 0 ? 0 : n, (long long)storage);
+    free(all);
+    return n < 0 ? SVP_EXIT_ERROR : SVP_EXIT_OK;
+}
+
+int svp_run_download(svp_app *app)
+{
+    char url[4096], query[2048] = "";
+    sv_download_settings s;
+    sv_download *dl = NULL;
+    int ret;
+
+    if (app->opt.list_downloads)
+        return list_downloads(app->opt.list_downloads);
+    if (app->opt.delete_download) {
+        if ((ret = sv_download_delete(app->opt.delete_download)) < 0) {
+            fprintf(stderr, "svplay: error: cannot delete %s: %s\n", app->opt.delete_download,
+                    sv_strerror(ret));
+            return SVP_EXIT_ERROR;
+        }
+        return SVP_EXIT_OK;
+    }
+    if (app->opt.server) {
+        if (title_url(app, url, sizeof(url), query, sizeof(query)) < 0)
+            return SVP_EXIT_ERROR;
+    } else {
+        snprintf(url, sizeof(url), "%s", app->opt.input);
+    }
+    sv_download_default_settings(&s);
+    s.dir = app->opt.download_dir;
+    /* A folder that holds a download resumes it: its state file names the URL. */
+    sv_download_info info = SV_DOWNLOAD_INFO_INIT;
+    s.url = sv_download_info_read(app->opt.download_dir, &info) == 0 ? NULL : url;
+    s.max_height = app->opt.max_height;
+    s.max_bandwidth = app->opt.max_bandwidth;
+    s.audio_languages = app->opt.alang;
+    s.subtitle_languages = app->opt.slang;
+    s.quota_bytes = app->opt.download_quota;
+    s.tls_ca_file = app->opt.ca_file;
+    s.url_query = query[0] ? query : app->opt.auth_token;
+    s.on_progress = on_progress;
+    s.progress_opaque = app;
+    s.log_level = app->opt.log_level;
+    if ((ret = sv_download_create(&dl, &s)) < 0) {
+        fprintf(stderr, "svplay: error: cannot open the download in %s: %s\n",
+                app->opt.download_dir, sv_strerror(ret));
+        return SVP_EXIT_ERROR;
+    }
+    signal(SIGINT, on_signal);
+    signal(SIGTERM, on_signal);
+    ret = run(app, dl);
+    sv_download_destroy(dl);
+    return ret;
+}
