@@ -253,7 +253,8 @@ SV_API int sv_download_list(const char *root, sv_download_info *out, size_t cap,
 /*
  * Deletes the download in `dir`: its files and the folder when nothing else
  * is in it. The download must not be running in any object. Returns 0,
- * SV_ERR_NOT_FOUND (no state file: nothing is removed) or SV_ERR_IO.
+ * SV_ERR_NOT_FOUND (no state file: nothing is removed), SV_ERR_PARSE (a
+ * damaged state file: nothing is removed) or SV_ERR_IO.
  */
 SV_API int sv_download_delete(const char *dir);
 
