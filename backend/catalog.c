@@ -367,3 +367,20 @@ int sv__catalog_break_remove(sv__catalog *cat, int64_t title_id, int64_t id)
 {
     return cat->ops->break_remove(cat, title_id, id);
 }
+
+int sv__catalog_offline_add(sv__catalog *cat, const sv__offline_license *l, int max_devices,
+                            int64_t now)
+{
+    return cat->ops->offline_add(cat, l, max_devices, now);
+}
+
+int sv__catalog_offline_get(sv__catalog *cat, const char *id, sv__offline_license *out)
+{
+    return cat->ops->offline_get(cat, id, out);
+}
+
+int sv__catalog_offline_revoke(sv__catalog *cat, const char *id, int64_t title_id,
+                               int64_t user_id)
+{
+    return cat->ops->offline_revoke(cat, id, title_id, user_id);
+}
