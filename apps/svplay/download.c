@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <streamverse/cdm.h>
 #include <streamverse/download.h>
 
 #include "svplay.h"
@@ -73,6 +74,23 @@ done:
     json_decref(body);
     json_decref(ans);
     return ret;
+}
+
+/* --server: is the title protected? 1, 0, or -1 (message printed). */
+static int title_protected(svp_app *app)
+{
+    char err[512], path[64];
+    json_t *ans = NULL;
+    snprintf(path, sizeof(path), "/api/v1/titles/%lld", app->opt.title_id);
+    if (svp_backend_call(app->opt.server, "GET", path, app->user_token, NULL, &ans, err,
+                         sizeof(err)) < 0) {
+        fprintf(stderr, "svplay: error: title %lld: %s\n", app->opt.title_id, err);
+        return -1;
+    }
+    const char *drm = json_string_value(json_object_get(ans, "drm"));
+    int prot = drm && strcmp(drm, "none") != 0;
+    json_decref(ans);
+    return prot;
 }
 
 static int run(svp_app *app, sv_download *dl)
@@ -149,9 +167,15 @@ int svp_run_download(svp_app *app)
         }
         return SVP_EXIT_OK;
     }
+    char lic_url[4200] = "";
     if (app->opt.server) {
         if (title_url(app, url, sizeof(url), query, sizeof(query)) < 0)
             return SVP_EXIT_ERROR;
+        if ((ret = title_protected(app)) < 0)
+            return SVP_EXIT_ERROR;
+        if (ret)
+            snprintf(lic_url, sizeof(lic_url), "%s/api/v1/titles/%lld/offline-license",
+                     app->opt.server, app->opt.title_id);
     } else {
         snprintf(url, sizeof(url), "%s", app->opt.input);
     }
@@ -167,6 +191,10 @@ int svp_run_download(svp_app *app)
     s.quota_bytes = app->opt.download_quota;
     s.tls_ca_file = app->opt.ca_file;
     s.url_query = query[0] ? query : app->opt.auth_token;
+    s.offline_license_url = lic_url[0] ? lic_url : NULL;
+    s.user_token = app->user_token;
+    s.device_id = app->opt.device ? app->opt.device : "svplay";
+    s.license_public_key = app->opt.license_pubkey;
     s.on_progress = on_progress;
     s.progress_opaque = app;
     s.log_level = app->opt.log_level;
@@ -180,4 +208,49 @@ int svp_run_download(svp_app *app)
     ret = run(app, dl);
     sv_download_destroy(dl);
     return ret;
+}
+
+/* The folder of a local input (a path or a file:// URL), into dir[cap]. */
+static int local_folder(const char *input, char *dir, size_t cap)
+{
+    const char *p = input;
+    if (!strncmp(p, "file://", 7))
+        p += 7;
+    else if (strstr(p, "://"))
+        return -1;
+    const char *slash = strrchr(p, '/');
+    if (!slash)
+        snprintf(dir, cap, ".");
+    else
+        snprintf(dir, cap, "%.*s", (int)(slash - p), p);
+    return 0;
+}
+
+int svp_offline_license(svp_app *app)
+{
+    char dir[4096], path[4200], msg[600];
+    sv_offline_check oc;
+    int ret;
+
+    if (!app->opt.input || local_folder(app->opt.input, dir, sizeof(dir)) < 0)
+        return 0;
+    snprintf(path, sizeof(path), "%s/license.json", dir);
+    if (access(path, F_OK) != 0)
+        return 0;
+    if (!app->cdm && (ret = sv_cdm_clearkey_create(&app->cdm)) < 0) {
+        svp_session_fail(app, ret, "cannot create the ClearKey CDM");
+        return -1;
+    }
+    sv_offline_check_default(&oc);
+    oc.device_id = app->opt.device ? app->opt.device : "svplay";
+    oc.public_key = app->opt.license_pubkey;
+    oc.tls_ca_file = app->opt.ca_file;
+    oc.log_level = app->opt.log_level;
+    if ((ret = sv_download_license_check(dir, &oc, app->cdm, msg, sizeof(msg))) < 0) {
+        char text[700];
+        snprintf(text, sizeof(text), "offline license refused: %s", msg);
+        svp_session_fail(app, ret, text);
+        return -1;
+    }
+    return 0;
 }

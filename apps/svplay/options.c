@@ -54,7 +54,7 @@ enum {
     OPT_FROM_START, OPT_CMCD, OPT_CODECS, OPT_ALLOW_CODEC_SWITCH, OPT_GIVE_UP,
     OPT_ALANG, OPT_SLANG, OPT_TARGET_LATENCY, OPT_CAPTIONS, OPT_CA_FILE, OPT_PIN_PUBKEY,
     OPT_HTTP1, OPT_DOWNLOAD, OPT_MAX_BANDWIDTH, OPT_DOWNLOAD_QUOTA, OPT_LIST_DOWNLOADS,
-    OPT_DELETE_DOWNLOAD
+    OPT_DELETE_DOWNLOAD, OPT_LICENSE_PUBKEY
 };
 
 /* Every option, described once: the parser and --help are made from it
@@ -163,6 +163,10 @@ static const cli_opt options[] = {
       "with --download: the highest rung declaring at most BPS bit/s", NULL, NULL },
     { "download-quota", 0, "BYTES", OPT_DOWNLOAD_QUOTA, 0,
       "with --download: fail (resumable) rather than store more than BYTES", NULL, NULL },
+    { "license-pubkey", 0, "FILE", OPT_LICENSE_PUBKEY, 0,
+      "the server's Ed25519 public key (PEM) offline licenses must be signed with, "
+      "when downloading a protected title and when playing it (default: the key "
+      "stored with the download at download time)", NULL, NULL },
     { "list-downloads", 0, "ROOT", OPT_LIST_DOWNLOADS, 0,
       "list the downloads in the folders under ROOT and the storage they use, and exit",
       NULL, NULL },
@@ -507,6 +511,18 @@ static int apply_option(svp_options *o, int c, const char *arg)
         o->download_quota = n;
         return 0;
     case OPT_LIST_DOWNLOADS: o->list_downloads = arg; return 0;
+    case OPT_LICENSE_PUBKEY: {
+        static char pem[4096];
+        FILE *f = fopen(arg, "r");
+        size_t got = f ? fread(pem, 1, sizeof(pem) - 1, f) : 0;
+        if (f)
+            fclose(f);
+        pem[got] = '\0';
+        if (!got || !strstr(pem, "BEGIN PUBLIC KEY"))
+            return usage_error("cannot read a PEM public key from --license-pubkey '%s'", arg);
+        o->license_pubkey = pem;
+        return 0;
+    }
     case OPT_DELETE_DOWNLOAD: o->delete_download = arg; return 0;
     case OPT_TARGET_LATENCY:
         if (parse_int("target-latency", arg, -1, 600000, &n) < 0)

@@ -65,6 +65,7 @@ typedef struct svp_options {
     int64_t download_quota;     /* --download-quota, 0: none */
     const char *list_downloads; /* --list-downloads ROOT, or NULL */
     const char *delete_download; /* --delete-download DIR, or NULL */
+    const char *license_pubkey; /* --license-pubkey FILE: PEM text read from it, or NULL */
     int volume;                 /* 0..100 */
     int mute, fullscreen, quiet;
     sv_log_level log_level;
@@ -186,6 +187,12 @@ int svp_backend_login(svp_app *app, char *err, size_t errlen);
 /* --download, --list-downloads, --delete-download: runs them and returns
  * the exit code. */
 int svp_run_download(svp_app *app);
+/* Playing a local file of a download folder that holds an offline license
+ * (DIR/license.json): checks it (online when the server answers) with
+ * --device and --license-pubkey and gives its keys to app->cdm (made when
+ * needed). 0 (also when there is no license), or fails the session and
+ * returns -1 with the SDK's message. */
+int svp_offline_license(svp_app *app);
 
 /* ---- subtitles (subs.c) ----------------------------------------------- */
 

@@ -41,6 +41,7 @@
 
 #include <stdint.h>
 
+#include "cdm.h"
 #include "common.h"
 
 #ifdef __cplusplus
@@ -144,6 +145,22 @@ typedef struct sv_download_settings {
      * library. */
     const sv_allocator *allocator;
 
+    /* Offline license of a protected (ClearKey) title, API 2.6: the URL of
+     * the server's offline-license route (svserver: POST
+     * .../api/v1/titles/{id}/offline-license), the account's bearer token
+     * and this device's id. Before any segment, the license is fetched,
+     * verified (signature, device, expiry) and stored with the server's
+     * public key as DIR/license.json; a refusal (409 device_limit, 403 ...)
+     * fails the download with SV_ERR_HTTP or SV_ERR_FORBIDDEN and its
+     * message. NULL offline_license_url (default): no license. Copied. */
+    const char *offline_license_url;
+    const char *user_token;
+    const char *device_id;
+    /* The server's Ed25519 public key (PEM) a license must be signed with.
+     * NULL (default): the key the license route sends along is stored
+     * (trusted as the TLS connection it came over). Copied. */
+    const char *license_public_key;
+
     /* New fields are appended here (common.h, "Growable structs"). */
 } sv_download_settings;
 
@@ -210,6 +227,53 @@ SV_API int sv_download_get_progress(sv_download *dl, sv_download_progress *out);
  * (resumable). Accepts NULL. Must not be called from its progress callback.
  */
 SV_API void sv_download_destroy(sv_download *dl);
+
+/* ---- offline licenses at playback (API 2.6) ------------------------- */
+
+/* How sv_download_license_check() checks a stored license. Fill with
+ * sv_offline_check_default(). */
+typedef struct sv_offline_check {
+    size_t struct_size;
+    /* This device's id: the license must name it. Required. */
+    const char *device_id;
+    /* The public key (PEM) to verify with; NULL (default): the one stored
+     * with the download. */
+    const char *public_key;
+    /* Non-zero (default 1): ask the server whether the license still
+     * holds (its check route, stored with the license). A server that
+     * answers "revoked" makes the check fail, now and at every later check
+     * offline; a server that cannot be reached does not. */
+    int online;
+    /* The time to check the expiry against, Unix seconds; 0 (default):
+     * the system's clock. */
+    int64_t now_unix;
+    /* HTTP for the online check, as the player's settings. */
+    const char *user_agent;
+    const char *tls_ca_file;
+    sv_log_fn log_cb;
+    void *log_opaque;
+    sv_log_level log_level;
+} sv_offline_check;
+
+#define sv_offline_check_default(c) sv_offline_check_default_sized((c), sizeof(*(c)))
+SV_API void sv_offline_check_default_sized(sv_offline_check *c, size_t struct_size);
+
+/*
+ * Checks the offline license stored in download folder `dir` and, when it
+ * holds, gives its keys to `cdm` (cdm->update() with the ClearKey JWK set),
+ * so the player can then play DIR/master.m3u8 with that CDM and no
+ * network. Checks, in order: the signature (Ed25519, opts->public_key or
+ * the stored key), the device (opts->device_id), the expiry, a revocation
+ * seen at an earlier check, and, with opts->online, the server's answer.
+ * Returns 0, or: SV_ERR_NOT_FOUND (no license: a clear title),
+ * SV_ERR_FORBIDDEN (bad signature, another key, another device, revoked),
+ * SV_ERR_TIMEOUT (expired), SV_ERR_PARSE (a damaged license file),
+ * SV_ERR_INVALID (no dir, cdm or device_id), or the CDM's error; `message`
+ * (cap bytes, may be NULL) says which, naming the file. Blocks on the
+ * network for the online check; any thread.
+ */
+SV_API int sv_download_license_check(const char *dir, const sv_offline_check *opts,
+                                     sv_cdm *cdm, char *message, size_t cap);
 
 /* ---- downloads on disk, without an object ---------------------------- */
 

@@ -62,8 +62,16 @@ static int copy_settings(sv_download *dl, const sv_download_settings *s)
     dl->progress_opaque = s->progress_opaque;
     if ((ret = copy_str(dl, &dl->dir, s->dir)) < 0 ||
         (ret = copy_str(dl, &dl->audio, s->audio_languages)) < 0 ||
-        (ret = copy_str(dl, &dl->subs, s->subtitle_languages)) < 0)
+        (ret = copy_str(dl, &dl->subs, s->subtitle_languages)) < 0 ||
+        (ret = copy_str(dl, &dl->lic_url, s->offline_license_url)) < 0 ||
+        (ret = copy_str(dl, &dl->lic_token, s->user_token)) < 0 ||
+        (ret = copy_str(dl, &dl->lic_device, s->device_id)) < 0 ||
+        (ret = copy_str(dl, &dl->lic_key, s->license_public_key)) < 0)
         return ret;
+    if (dl->lic_url && (!dl->lic_device || !*dl->lic_device || strlen(dl->lic_device) > 64)) {
+        SV_LOGE(&dl->log, "download", "an offline license needs a device_id of 1 to 64 bytes");
+        return SV_ERR_INVALID;
+    }
     return sv__dl_fetcher_create(&dl->fetcher, dl->alloc, s->user_agent, s->tls_ca_file,
                                  s->url_query);
 }
@@ -247,6 +255,10 @@ void sv_download_destroy(sv_download *dl)
     sv__free(dl->alloc, dl->dir);
     sv__free(dl->alloc, dl->audio);
     sv__free(dl->alloc, dl->subs);
+    sv__free(dl->alloc, dl->lic_url);
+    sv__free(dl->alloc, dl->lic_token);
+    sv__free(dl->alloc, dl->lic_device);
+    sv__free(dl->alloc, dl->lic_key);
     sv__cond_destroy(&dl->cond);
     sv__mutex_destroy(&dl->lock);
     sv_allocator a = dl->alloc_copy;

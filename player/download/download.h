@@ -15,6 +15,7 @@ struct sv_download {
     const sv_allocator *alloc;     /* &alloc_copy, or NULL for the C library */
     sv__logger log;
     char *dir, *audio, *subs;      /* settings, copied; fixed after create */
+    char *lic_url, *lic_token, *lic_device, *lic_key; /* offline license settings, or NULL */
     int choice_height;
     int64_t choice_bandwidth, quota;
     sv_download_progress_fn on_progress;

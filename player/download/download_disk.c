@@ -76,6 +76,10 @@ int sv__dl_remove(const sv__dl_state *st, const char *dir)
         rmdir_rel(dir, st->tracks[i].dir);
     }
     if (unlink_rel(dir, SV__DL_MANIFEST, "") < 0 || unlink_rel(dir, SV__DL_MANIFEST, ".part") < 0 ||
+        unlink_rel(dir, SV__DL_LICENSE_FILE, "") < 0 ||
+        unlink_rel(dir, SV__DL_LICENSE_FILE, ".tmp") < 0 ||
+        unlink_rel(dir, SV__DL_LICENSE_FILE, ".revoked") < 0 ||
+        unlink_rel(dir, SV__DL_LICENSE_FILE, ".revoked.tmp") < 0 ||
         unlink_rel(dir, SV__DL_STATE_FILE, ".tmp") < 0 || unlink_rel(dir, SV__DL_STATE_FILE, "") < 0)
         ret = SV_ERR_IO;
     rmdir(dir);

@@ -98,14 +98,16 @@ void sv__dl_fetcher_reset_stop(sv__dl_fetcher *f)
 }
 
 /* One attempt. Returns 0 or the transfer's error, with o->message set. */
-static int attempt(sv__dl_fetcher *f, const char *url, int64_t offset, int64_t length,
-                   one_fetch *o)
+static int attempt_req(sv__dl_fetcher *f, sv__request *req, one_fetch *o)
 {
-    sv__request req = { .url = url, .offset = offset, .length = length, .connect_timeout_s = 5,
-                        .low_speed_bytes_per_s = 1000, .low_speed_time_s = 10,
-                        .on_data = on_data, .on_done = on_done, .opaque = o };
     sv__transfer *t = NULL;
-    int ret = f->tr->ops->submit(f->tr->priv, &req, &t);
+    req->connect_timeout_s = 5;
+    req->low_speed_bytes_per_s = 1000;
+    req->low_speed_time_s = 10;
+    req->on_data = on_data;
+    req->on_done = on_done;
+    req->opaque = o;
+    int ret = f->tr->ops->submit(f->tr->priv, req, &t);
 
     if (ret < 0) {
         snprintf(o->message, sizeof(o->message), "the request could not be made (%s)",
@@ -125,6 +127,34 @@ static int attempt(sv__dl_fetcher *f, const char *url, int64_t offset, int64_t l
         }
     }
     return o->res.error;
+}
+
+static int attempt(sv__dl_fetcher *f, const char *url, int64_t offset, int64_t length,
+                   one_fetch *o)
+{
+    sv__request req = { .url = url, .offset = offset, .length = length };
+    return attempt_req(f, &req, o);
+}
+
+int sv__dl_post(sv__dl_fetcher *f, const char *url, const char *body, const char *header,
+                uint8_t **data, size_t *size, char *msg, size_t cap)
+{
+    sv__request req = { .url = url, .length = -1, .body = (const uint8_t *)body,
+                        .body_len = strlen(body), .body_type = "application/json",
+                        .extra_header = header };
+    one_fetch o = { .f = f, .body = { .alloc = f->alloc } };
+    int ret = attempt_req(f, &req, &o);
+    if (ret == 0 && o.body.err)
+        ret = o.body.err;
+    if (ret == 0) {
+        *data = sv__buf_take(&o.body, size);
+        if (!*data && !(*data = sv__calloc(f->alloc, 1, 1)))
+            ret = SV_ERR_NOMEM;
+        return ret;
+    }
+    snprintf(msg, cap, "POST %s: %s", url, o.message[0] ? o.message : sv_strerror(ret));
+    sv__buf_free(&o.body);
+    return ret;
 }
 
 static int retryable(int err, long status)

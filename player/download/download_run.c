@@ -156,6 +156,12 @@ static int run(sv_download *dl, char *msg, size_t cap)
 
     if (dl->st.nb_files == 0 && (ret = plan(dl, msg, cap)) < 0)
         return ret;
+    if (dl->lic_url) {
+        sv__dl_license_req r = { .url = dl->lic_url, .user_token = dl->lic_token,
+                                 .device_id = dl->lic_device, .public_key = dl->lic_key };
+        if ((ret = sv__dl_license_fetch(dl->fetcher, &r, dl->dir, dl->alloc, msg, cap)) < 0)
+            return ret;
+    }
     check_finished(dl);
     report(dl, SV_DOWNLOAD_RUNNING, 1);
     for (size_t i = 0; i < dl->st.nb_files; i++) {

@@ -28,6 +28,7 @@
 #define SV__DL_STATE_FILE "download.json"
 #define SV__DL_MANIFEST "master.m3u8"
 #define SV__DL_STATE_VERSION 1
+#define SV__DL_LICENSE_FILE "license.json"
 
 /* One track chosen: video, audio or text. */
 typedef struct sv__dl_track {
@@ -111,6 +112,26 @@ void sv__dl_fetcher_reset_stop(sv__dl_fetcher *f);
  */
 int sv__dl_fetch(sv__dl_fetcher *f, const char *url, int64_t offset, int64_t length,
                  uint8_t **data, size_t *size, char *msg, size_t msg_cap);
+
+/* POSTs `body` (JSON) with one extra header line (or NULL) and returns the
+ * answer's body like sv__dl_fetch (no retry: a license is issued once).
+ * The url_query is not added. */
+int sv__dl_post(sv__dl_fetcher *f, const char *url, const char *body, const char *header,
+                uint8_t **data, size_t *size, char *msg, size_t msg_cap);
+
+/* ---- download_license.c ----------------------------------------------- */
+
+typedef struct sv__dl_license_req {
+    const char *url;          /* the offline-license route */
+    const char *user_token;   /* bearer, or NULL */
+    const char *device_id;
+    const char *public_key;   /* PEM to trust, or NULL: the one the answer gives */
+} sv__dl_license_req;
+
+/* Fetches, verifies (signature, device, expiry) and stores DIR/license.json
+ * unless it is there already. Returns 0 or an SV_ERR_* with msg set. */
+int sv__dl_license_fetch(sv__dl_fetcher *f, const sv__dl_license_req *r, const char *dir,
+                         const sv_allocator *alloc, char *msg, size_t cap);
 
 /* ---- download_plan.c -------------------------------------------------- */
 
