@@ -146,7 +146,7 @@ static int online_check(const char *dir, const char *url, const char *jws,
     if (!body || sv__dl_fetcher_create(&f, NULL, o->user_agent, o->tls_ca_file, NULL) < 0)
         goto done;
     int r = sv__dl_post(f, url, body, NULL, &data, &size, why, sizeof(why));
-    if (r == SV_ERR_HTTP && strstr(why, "HTTP 410")) {
+    if (r < 0 && strstr(why, "HTTP 410")) { /* the transport: SV_ERR_NOT_FOUND */
         snprintf(msg, cap, "the license was revoked on the server: %s", why);
         write_atomic(dir, SV__DL_LICENSE_FILE ".revoked", why, ignored, sizeof(ignored));
         ret = SV_ERR_FORBIDDEN;
