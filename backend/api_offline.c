@@ -25,7 +25,6 @@
 #include "backend/keys.h"
 #include "backend/playback_internal.h"
 #include "backend/server_internal.h"
-#include "drm/offline_license.h"
 #include "drm/package.h"
 #include "streamverse/common.h"
 

@@ -226,9 +226,9 @@ static int local_folder(const char *input, char *dir, size_t cap)
     return 0;
 }
 
-int svp_offline_license(svp_app *app)
+int svp_offline_license(svp_app *app, char *msg, size_t cap)
 {
-    char dir[4096], path[4200], msg[600];
+    char dir[4096], path[4200];
     sv_offline_check oc;
     int ret;
 
@@ -238,19 +238,16 @@ int svp_offline_license(svp_app *app)
     if (access(path, F_OK) != 0)
         return 0;
     if (!app->cdm && (ret = sv_cdm_clearkey_create(&app->cdm)) < 0) {
-        svp_session_fail(app, ret, "cannot create the ClearKey CDM");
-        return -1;
+        snprintf(msg, cap, "cannot create the ClearKey CDM");
+        return ret;
     }
     sv_offline_check_default(&oc);
     oc.device_id = app->opt.device ? app->opt.device : "svplay";
     oc.public_key = app->opt.license_pubkey;
     oc.tls_ca_file = app->opt.ca_file;
     oc.log_level = app->opt.log_level;
-    if ((ret = sv_download_license_check(dir, &oc, app->cdm, msg, sizeof(msg))) < 0) {
-        char text[700];
-        snprintf(text, sizeof(text), "offline license refused: %s", msg);
-        svp_session_fail(app, ret, text);
-        return -1;
-    }
-    return 0;
+    char why[600];
+    if ((ret = sv_download_license_check(dir, &oc, app->cdm, why, sizeof(why))) < 0)
+        snprintf(msg, cap, "offline license refused: %s", why);
+    return ret;
 }

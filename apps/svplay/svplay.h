@@ -190,9 +190,9 @@ int svp_run_download(svp_app *app);
 /* Playing a local file of a download folder that holds an offline license
  * (DIR/license.json): checks it (online when the server answers) with
  * --device and --license-pubkey and gives its keys to app->cdm (made when
- * needed). 0 (also when there is no license), or fails the session and
- * returns -1 with the SDK's message. */
-int svp_offline_license(svp_app *app);
+ * needed). 0 (also when there is no license), or the SDK's error code with
+ * its message in msg[cap]. */
+int svp_offline_license(svp_app *app, char *msg, size_t cap);
 
 /* ---- subtitles (subs.c) ----------------------------------------------- */
 
