@@ -53,10 +53,12 @@ static const char master[] =
     "#EXTM3U\n#EXT-X-VERSION:7\n"
     "#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID=\"a\",NAME=\"English\",LANGUAGE=\"en\",DEFAULT=YES,"
     "URI=\"a.m3u8\"\n"
+    "#EXT-X-MEDIA:TYPE=SUBTITLES,GROUP-ID=\"s\",NAME=\"Deutsch\",LANGUAGE=\"de\","
+    "URI=\"s.m3u8\"\n"
     "#EXT-X-STREAM-INF:BANDWIDTH=200000,RESOLUTION=320x180,CODECS=\"avc1.42c00d,mp4a.40.2\","
-    "AUDIO=\"a\"\nlow.m3u8\n"
+    "AUDIO=\"a\",SUBTITLES=\"s\"\nlow.m3u8\n"
     "#EXT-X-STREAM-INF:BANDWIDTH=800000,RESOLUTION=640x360,CODECS=\"avc1.64001e,mp4a.40.2\","
-    "AUDIO=\"a\"\nhigh.m3u8\n";
+    "AUDIO=\"a\",SUBTITLES=\"s\"\nhigh.m3u8\n";
 
 static void media(const char *dir, const char *name, const char *prefix)
 {
@@ -90,6 +92,12 @@ static int setup(void **state)
             put_box(fx->src, n, (size_t)(k == 1 ? 20000 : 5000) + (size_t)i, 'a' + i);
         }
     }
+    static const char subs[] = "#EXTM3U\n#EXT-X-TARGETDURATION:4\n#EXTINF:4.0,\ns-1.vtt\n"
+                               "#EXTINF:4.0,\ns-2.vtt\n#EXT-X-ENDLIST\n";
+    static const char cue[] = "WEBVTT\n\n00:00:01.000 --> 00:00:02.000\nHallo\n";
+    put(fx->src, "s.m3u8", subs, strlen(subs));
+    put(fx->src, "s-1.vtt", cue, strlen(cue));
+    put(fx->src, "s-2.vtt", cue, strlen(cue));
     snprintf(fx->url, sizeof(fx->url), "file://%s/master.m3u8", fx->src);
     *state = fx;
     return 0;
@@ -253,6 +261,42 @@ static void test_download_resume_and_check(void **state)
     assert_int_equal(sv_download_delete(path), SV_ERR_NOT_FOUND);
 }
 
+/* subtitle_languages "de": the WebVTT rendition comes along, and the master
+ * playlist names it. */
+static void test_download_subtitles(void **state)
+{
+    fixture *fx = *state;
+    char dir[400], path[600], text[2048] = "";
+    sv_download_settings s;
+    sv_download *dl = NULL;
+
+    snprintf(dir, sizeof(dir), "%s/subs", fx->root);
+    sv_download_default_settings(&s);
+    s.dir = dir;
+    s.url = fx->url;
+    s.subtitle_languages = "de";
+    s.log_level = SV_LOG_ERROR;
+    assert_int_equal(sv_download_create(&dl, &s), 0);
+    assert_int_equal(sv_download_start(dl), 0);
+    assert_int_equal(sv_download_wait(dl, 20000), SV_DOWNLOAD_COMPLETE);
+    sv_download_progress p = SV_DOWNLOAD_PROGRESS_INIT;
+    assert_int_equal(sv_download_get_progress(dl, &p), 0);
+    assert_int_equal(p.files_total, 12); /* 2 inits, 8 segments, 2 cues */
+    sv_download_destroy(dl);
+    snprintf(path, sizeof(path), "%s/subs/seg-00002.vtt", dir);
+    snprintf(text, sizeof(text), "%s/s-2.vtt", fx->src);
+    assert_true(same_file(path, text));
+    snprintf(path, sizeof(path), "%s/master.m3u8", dir);
+    FILE *f = fopen(path, "r");
+    assert_non_null(f);
+    assert_true(fread(text, 1, sizeof(text) - 1, f) > 0);
+    fclose(f);
+    assert_non_null(strstr(text, "TYPE=SUBTITLES,GROUP-ID=\"subs\",NAME=\"Deutsch\",LANGUAGE=\"de\""));
+    assert_non_null(strstr(text, "SUBTITLES=\"subs\""));
+    /* The highest rung (no limit given). */
+    assert_non_null(strstr(text, "RESOLUTION=640x360"));
+}
+
 static void test_download_refusals(void **state)
 {
     fixture *fx = *state;
@@ -345,6 +389,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_download_whole, setup, teardown),
         cmocka_unit_test_setup_teardown(test_download_resume_and_check, setup, teardown),
         cmocka_unit_test_setup_teardown(test_download_refusals, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_download_subtitles, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
