@@ -4,15 +4,13 @@
  * names (and their .part, the playlists, the state file) are removed, so a
  * wrong folder given to delete loses nothing else.
  */
-#include <dirent.h>
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "platform/abi.h"
 #include "platform/alloc.h"
+#include "platform/fs.h"
 #include "player/download/internal.h"
 
 #define INFO_V1 sizeof(sv_download_info)
@@ -50,14 +48,14 @@ static int unlink_rel(const char *dir, const char *rel, const char *suffix)
 {
     char path[4400];
     snprintf(path, sizeof(path), "%s/%s%s", dir, rel, suffix);
-    return unlink(path) != 0 && errno != ENOENT ? SV_ERR_IO : 0;
+    return sv__remove_file(path);
 }
 
 static void rmdir_rel(const char *dir, const char *rel)
 {
     char path[4400];
     snprintf(path, sizeof(path), "%s/%s", dir, rel);
-    rmdir(path); /* only when empty */
+    sv__rmdir_empty(path); /* only when empty */
 }
 
 int sv__dl_remove(const sv__dl_state *st, const char *dir)
@@ -82,7 +80,7 @@ int sv__dl_remove(const sv__dl_state *st, const char *dir)
         unlink_rel(dir, SV__DL_LICENSE_FILE, ".revoked.tmp") < 0 ||
         unlink_rel(dir, SV__DL_STATE_FILE, ".tmp") < 0 || unlink_rel(dir, SV__DL_STATE_FILE, "") < 0)
         ret = SV_ERR_IO;
-    rmdir(dir);
+    sv__rmdir_empty(dir);
     return ret;
 }
 
@@ -107,43 +105,47 @@ static int by_name(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+typedef struct names {
+    char **v;
+    size_t n, room;
+} names;
+
+static int add_name(void *opaque, const char *name)
+{
+    names *l = opaque;
+    if (name[0] == '.')
+        return 0;
+    if (l->n == l->room) {
+        size_t room = l->room ? 2 * l->room : 16;
+        char **m = sv__realloc(NULL, l->v, room * sizeof(*m));
+        if (!m)
+            return SV_ERR_NOMEM;
+        l->v = m;
+        l->room = room;
+    }
+    if (!(l->v[l->n] = sv__strdup(NULL, name)))
+        return SV_ERR_NOMEM;
+    l->n++;
+    return 0;
+}
+
 int sv_download_list(const char *root, sv_download_info *out, size_t cap, int64_t *storage)
 {
-    DIR *d;
-    struct dirent *de;
-    char **names = NULL;
-    size_t n = 0, room = 0;
-    int count = 0, ret = 0;
+    names l = { 0 };
+    int count = 0, ret;
 
     if (storage)
         *storage = 0;
     if (!root || (cap && (!out || sv__struct_size(out) < INFO_V1)))
         return SV_ERR_INVALID;
-    if (!(d = opendir(root)))
-        return SV_ERR_IO;
-    while ((de = readdir(d))) {
-        if (de->d_name[0] == '.')
-            continue;
-        if (n == room) {
-            char **m = sv__realloc(NULL, names, (room = room ? 2 * room : 16) * sizeof(*m));
-            if (!m) {
-                ret = SV_ERR_NOMEM;
-                goto done;
-            }
-            names = m;
-        }
-        if (!(names[n] = sv__strdup(NULL, de->d_name))) {
-            ret = SV_ERR_NOMEM;
-            goto done;
-        }
-        n++;
-    }
-    if (n)
-        qsort(names, n, sizeof(*names), by_name);
-    for (size_t i = 0; i < n; i++) {
+    if ((ret = sv__dir_each(root, add_name, &l)) < 0)
+        goto done;
+    if (l.n)
+        qsort(l.v, l.n, sizeof(*l.v), by_name);
+    for (size_t i = 0; i < l.n; i++) {
         char dir[1024];
         sv_download_info info = SV_DOWNLOAD_INFO_INIT;
-        snprintf(dir, sizeof(dir), "%s/%s", root, names[i]);
+        snprintf(dir, sizeof(dir), "%s/%s", root, l.v[i]);
         if (sv_download_info_read(dir, &info) < 0)
             continue;
         if (storage)
@@ -156,10 +158,9 @@ int sv_download_list(const char *root, sv_download_info *out, size_t cap, int64_
     }
     ret = count;
 done:
-    for (size_t i = 0; i < n; i++)
-        sv__free(NULL, names[i]);
-    sv__free(NULL, names);
-    closedir(d);
+    for (size_t i = 0; i < l.n; i++)
+        sv__free(NULL, l.v[i]);
+    sv__free(NULL, l.v);
     return ret;
 }
 

@@ -4,13 +4,9 @@
  * (SHA-256, OpenSSL EVP) and written so that its name only ever holds the
  * whole file: NAME.part, fsync, rename, fsync of the folder.
  */
-#include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <openssl/evp.h>
 
@@ -126,61 +122,20 @@ fail:
 
 int sv__dl_file_intact(const char *dir, const sv__dl_file *f, const sv_allocator *alloc)
 {
-    char path[4096];
-    struct stat sb;
+    char path[4096], hex[65];
     uint8_t *data = NULL;
-    int ok = 0, fd = -1;
+    size_t size = 0;
 
     snprintf(path, sizeof(path), "%s/%s", dir, f->path);
-    if (!f->done || f->size < 0 || stat(path, &sb) != 0 || !S_ISREG(sb.st_mode) ||
-        sb.st_size != f->size)
+    if (!f->done || f->size < 0 || sv__file_size(path) != f->size ||
+        sv__file_read(path, alloc, (size_t)f->size, &data, &size) < 0)
         return 0;
-    if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0 ||
-        !(data = sv__malloc(alloc, (size_t)f->size + 1)))
-        goto done;
-    size_t got = 0;
-    while (got < (size_t)f->size) {
-        ssize_t n = read(fd, data + got, (size_t)f->size - got);
-        if (n <= 0)
-            goto done;
-        got += (size_t)n;
-    }
-    char hex[65];
-    sv__dl_sha256_hex(data, got, hex);
-    ok = strcmp(hex, f->sha256) == 0;
-done:
-    if (fd >= 0)
-        close(fd);
+    sv__dl_sha256_hex(data, size, hex);
     sv__free(alloc, data);
-    return ok;
-}
-
-static int64_t tree_blocks(const char *path, int depth)
-{
-    struct stat sb;
-    int64_t total = 0;
-
-    if (lstat(path, &sb) != 0)
-        return 0;
-    total = (int64_t)sb.st_blocks * 512;
-    if (!S_ISDIR(sb.st_mode) || depth > 8)
-        return total;
-    DIR *d = opendir(path);
-    if (!d)
-        return total;
-    struct dirent *de;
-    while ((de = readdir(d))) {
-        char sub[4096];
-        if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
-            continue;
-        if ((size_t)snprintf(sub, sizeof(sub), "%s/%s", path, de->d_name) < sizeof(sub))
-            total += tree_blocks(sub, depth + 1);
-    }
-    closedir(d);
-    return total;
+    return strcmp(hex, f->sha256) == 0;
 }
 
 int64_t sv__dl_storage(const char *dir)
 {
-    return tree_blocks(dir, 0);
+    return sv__tree_disk_bytes(dir);
 }
