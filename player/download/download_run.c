@@ -195,8 +195,10 @@ void *sv__dl_run(void *opaque)
     sv_download_state end = ret == 0                    ? SV_DOWNLOAD_COMPLETE
                             : ret == SV_ERR_CANCELLED && stop_asked(dl) ? SV_DOWNLOAD_PAUSED
                                                                         : SV_DOWNLOAD_FAILED;
+    /* A failure reaches the host through progress.error and .message; the
+     * log has it at info level, so a host printing both does not repeat it. */
     if (end == SV_DOWNLOAD_FAILED)
-        SV_LOGE(&dl->log, "download", "%s", msg);
+        SV_LOGI(&dl->log, "download", "failed: %s", msg);
     else
         SV_LOGI(&dl->log, "download", "%s: %s", dl->dir,
                 end == SV_DOWNLOAD_COMPLETE ? "complete" : "paused");
