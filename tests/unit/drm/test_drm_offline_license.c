@@ -118,7 +118,9 @@ static void test_header_and_claims(void **state)
     json_decref(c);
     assert_int_equal(verify(pem, text, why), SV_ERR_PARSE);
     assert_non_null(strstr(why, "claims"));
-    assert_int_equal(sv__olic_sign(seed, json_string("x"), text, sizeof(text)), SV_ERR_INVALID);
+    json_t *str = json_string("x");
+    assert_int_equal(sv__olic_sign(seed, str, text, sizeof(text)), SV_ERR_INVALID);
+    json_decref(str);
     assert_int_equal(sv__olic_sign(seed, NULL, text, sizeof(text)), SV_ERR_INVALID);
     c = claims("tv-1", 9);
     assert_int_equal(sv__olic_sign(seed, c, text, 40), SV_ERR_OVERFLOW);
