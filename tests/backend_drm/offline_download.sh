@@ -93,6 +93,24 @@ expect_eq "files stored" "$(same_bytes "$D1" "$SV_DATA/media/$T1")" 10
 expect_contains "the 240p rung chosen" "$(cat "$D1/master.m3u8")" "RESOLUTION=426x240"
 ok "resumed download: 10 files, bytes equal the server's"
 
+# SIGTERM pauses (sv_download_pause: the transfer in flight abandoned, no
+# .part left), exit 1 "paused"; the next run completes the same folder.
+D5="$SV_TMP/dl/paused"
+"$SVPLAY" --download "$D5" --max-height 240 "$RELAY/media/$T1/master.m3u8" >/dev/null 2>"$SV_TMP/dl5.err" &
+PID=$!
+i=0
+while [ "$(files_done "$D5")" -lt 2 ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
+kill -TERM $PID
+rc=0
+wait $PID || rc=$?
+expect_eq "SIGTERM: exit" "$rc" 1
+expect_contains "SIGTERM: paused" "$(cat "$SV_TMP/dl5.err")" "download paused at"
+ls "$D5"/*/*.part >/dev/null 2>&1 && fail "a pause left a .part file"
+"$SVPLAY" -q --download "$D5" "$RELAY/media/$T1/master.m3u8" >/dev/null || fail "resume after a pause"
+diff -r "$D1/video" "$D5/video" >/dev/null || fail "the paused download differs once complete"
+ok "SIGTERM pauses; the next run completes it with the same bytes"
+rm -rf "$D5"
+
 # --- cenc title, directly, with its key from the license server ------------------
 D2="$SV_TMP/dl/locked"
 "$SVPLAY" -q --download "$D2" "$SV_URL/media/$T2/manifest.mpd" >/dev/null 2>"$SV_TMP/dl2.err" ||
