@@ -161,6 +161,14 @@ typedef struct sv_download_settings {
      * (trusted as the TLS connection it came over). Copied. */
     const char *license_public_key;
 
+    /* A lost network or a failing server (connection errors, timeouts,
+     * 5xx): the file in flight is tried again with back-off (0.5 s doubling
+     * to 4 s), a warning each time, for this many milliseconds after its
+     * first failure; the download goes on by itself when the network comes
+     * back within it, and is FAILED (resumable) after it. Default 30000; 0:
+     * fail at the first error. */
+    int64_t give_up_ms;
+
     /* New fields are appended here (common.h, "Growable structs"). */
 } sv_download_settings;
 

@@ -20,6 +20,7 @@ static void settings_defaults(sv_download_settings *s)
     memset(s, 0, sizeof(*s));
     s->struct_size = sizeof(*s);
     s->log_level = SV_LOG_WARN;
+    s->give_up_ms = 30000;
 }
 
 void sv_download_default_settings_sized(sv_download_settings *s, size_t struct_size)
@@ -72,8 +73,10 @@ static int copy_settings(sv_download *dl, const sv_download_settings *s)
         SV_LOGE(&dl->log, "download", "an offline license needs a device_id of 1 to 64 bytes");
         return SV_ERR_INVALID;
     }
+    if (s->give_up_ms < 0)
+        return SV_ERR_INVALID;
     return sv__dl_fetcher_create(&dl->fetcher, dl->alloc, s->user_agent, s->tls_ca_file,
-                                 s->url_query);
+                                 s->url_query, s->give_up_ms, &dl->log);
 }
 
 /* Reads the folder's state file, or starts a new state for `url`. */

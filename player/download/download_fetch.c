@@ -16,13 +16,17 @@
 #include "player/net/transport.h"
 #include "streamverse/clock.h"
 
-#define FETCH_ATTEMPTS 3
+/* Back-off between attempts at one file: doubles from 0.5 s up to 4 s. */
+#define BACKOFF_FIRST_NS INT64_C(500000000)
+#define BACKOFF_MAX_NS INT64_C(4000000000)
 
 struct sv__dl_fetcher {
     const sv_allocator *alloc;
     struct sv_clock *clock;
     sv__transport *tr;
     char *query;            /* appended to every URL, or NULL */
+    int64_t give_up_ns;     /* how long a file is retried over network errors and 5xx */
+    const sv__logger *log;  /* borrowed; the retries' warnings */
     atomic_int stop;        /* set by sv__dl_fetcher_stop from any thread */
 };
 
@@ -52,7 +56,8 @@ static void on_done(void *opaque, const sv__transfer_result *r)
 }
 
 int sv__dl_fetcher_create(sv__dl_fetcher **out, const sv_allocator *alloc,
-                          const char *user_agent, const char *ca_file, const char *query)
+                          const char *user_agent, const char *ca_file, const char *query,
+                          int64_t give_up_ms, const sv__logger *log)
 {
     sv__dl_fetcher *f = sv__calloc(alloc, 1, sizeof(*f));
     int ret = SV_ERR_NOMEM;
@@ -60,6 +65,8 @@ int sv__dl_fetcher_create(sv__dl_fetcher **out, const sv_allocator *alloc,
     if (!f)
         return ret;
     f->alloc = alloc;
+    f->give_up_ns = give_up_ms * 1000000;
+    f->log = log;
     atomic_init(&f->stop, 0);
     if (query && *query && !(f->query = sv__strdup(alloc, query)))
         goto fail;
@@ -172,7 +179,10 @@ int sv__dl_fetch(sv__dl_fetcher *f, const char *url, int64_t offset, int64_t len
     if (f->query && strncmp(url, "file:", 5) != 0 &&
         !(full = sv__asprintf(f->alloc, "%s%c%s", url, strchr(url, '?') ? '&' : '?', f->query)))
         return ret;
-    for (int i = 0; i < FETCH_ATTEMPTS; i++) {
+    /* A lost network or a failing server is waited out: the file is tried
+     * again with back-off until give_up_ns after its first failure. */
+    int64_t first_fail = 0, backoff = BACKOFF_FIRST_NS;
+    for (int i = 0;; i++) {
         o = (one_fetch){ .f = f, .body = { .alloc = f->alloc } };
         ret = attempt(f, full ? full : url, offset, length, &o);
         if (ret == 0 && o.body.err)
@@ -180,7 +190,15 @@ int sv__dl_fetch(sv__dl_fetcher *f, const char *url, int64_t offset, int64_t len
         if (ret == 0 || !retryable(ret, o.res.status) || atomic_load(&f->stop))
             break;
         sv__buf_free(&o.body);
-        int64_t until = sv__monotonic_ns() + (int64_t)(i + 1) * 500000000;
+        int64_t now = sv__monotonic_ns();
+        if (!first_fail)
+            first_fail = now;
+        if (now - first_fail >= f->give_up_ns)
+            break;
+        SV_LOGW(f->log, "download", "GET %s: %s (attempt %d; retried for up to %.0f s)", url,
+                o.message, i + 1, (double)f->give_up_ns / 1e9);
+        int64_t until = now + backoff;
+        backoff = backoff * 2 < BACKOFF_MAX_NS ? backoff * 2 : BACKOFF_MAX_NS;
         while (sv__monotonic_ns() < until && !atomic_load(&f->stop))
             f->tr->ops->poll(f->tr->priv, 100 * INT64_C(1000000));
     }

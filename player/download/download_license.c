@@ -143,7 +143,7 @@ static int online_check(const char *dir, const char *url, const char *jws,
     int ret = 0;
 
     json_decref(b);
-    if (!body || sv__dl_fetcher_create(&f, NULL, o->user_agent, o->tls_ca_file, NULL) < 0)
+    if (!body || sv__dl_fetcher_create(&f, NULL, o->user_agent, o->tls_ca_file, NULL, 0, log) < 0)
         goto done;
     int r = sv__dl_post(f, url, body, NULL, &data, &size, why, sizeof(why));
     if (r < 0 && strstr(why, "HTTP 410")) { /* the transport: SV_ERR_NOT_FOUND */

@@ -97,9 +97,13 @@ int sv__dl_path_safe(const char *path);
 
 typedef struct sv__dl_fetcher sv__dl_fetcher;
 
-/* Makes a blocking fetcher (libcurl transport on its own clock). */
+/* Makes a blocking fetcher (libcurl transport on its own clock). A file
+ * that meets network errors or 5xx is retried with back-off (0.5 s
+ * doubling to 4 s) for give_up_ms after its first failure, each retry a
+ * warning on `log` (borrowed; may be NULL). */
 int sv__dl_fetcher_create(sv__dl_fetcher **out, const sv_allocator *alloc,
-                          const char *user_agent, const char *ca_file, const char *query);
+                          const char *user_agent, const char *ca_file, const char *query,
+                          int64_t give_up_ms, const sv__logger *log);
 void sv__dl_fetcher_destroy(sv__dl_fetcher *f);
 /* Asks a fetch in progress to stop (any thread): it ends with
  * SV_ERR_CANCELLED. Sticky until sv__dl_fetcher_reset_stop(). */
@@ -107,7 +111,7 @@ void sv__dl_fetcher_stop(sv__dl_fetcher *f);
 void sv__dl_fetcher_reset_stop(sv__dl_fetcher *f);
 /*
  * Fetches url (a byte range when length >= 0) into a new buffer (*data from
- * alloc, *size), retrying a network error or a 5xx up to 3 times. Returns 0,
+ * alloc, *size), retrying network errors and 5xx as said above. Returns 0,
  * or an SV_ERR_* with `msg` naming the URL and the cause.
  */
 int sv__dl_fetch(sv__dl_fetcher *f, const char *url, int64_t offset, int64_t length,

@@ -111,6 +111,32 @@ diff -r "$D1/video" "$D5/video" >/dev/null || fail "the paused download differs 
 ok "SIGTERM pauses; the next run completes it with the same bytes"
 rm -rf "$D5"
 
+# A network outage mid-download: the relay killed for 3 s and started again
+# on the same port; the same run goes on by itself (retries with back-off,
+# give_up_ms 30 s) and completes.
+D6="$SV_TMP/dl/outage"
+"$SVPLAY" --download "$D6" --max-height 240 "$RELAY/media/$T1/master.m3u8" >/dev/null \
+    2>"$SV_TMP/dl6.err" &
+PID=$!
+i=0
+while [ "$(files_done "$D6")" -lt 3 ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
+kill $RELAY_PID
+wait $RELAY_PID 2>/dev/null || true
+sleep 3
+kill -0 $PID 2>/dev/null || fail "the download ended during the outage: $(cat "$SV_TMP/dl6.err")"
+rm -f "$SV_TMP/relay.port"
+node "$SV_SOURCE_DIR/tests/support/delayproxy.js" --target "127.0.0.1:$SV_PORT" --delay-ms 120 \
+    --port "${RELAY##*:}" --port-file "$SV_TMP/relay.port" >>"$SV_TMP/relay.log" 2>&1 &
+RELAY_PID=$!
+rc=0
+wait $PID || rc=$?
+[ "$rc" -eq 0 ] || { cat "$SV_TMP/dl6.err" >&2; fail "the download did not survive the outage"; }
+expect_contains "the outage was retried" "$(cat "$SV_TMP/dl6.err")" "retried for up to 30 s"
+diff -r "$D1/video" "$D6/video" >/dev/null && diff -r "$D1/audio" "$D6/audio" >/dev/null ||
+    fail "the download through the outage differs"
+ok "a 3 s network outage mid-download: the same run went on and completed, same bytes"
+rm -rf "$D6"
+
 # --- cenc title, directly, with its key from the license server ------------------
 D2="$SV_TMP/dl/locked"
 "$SVPLAY" -q --download "$D2" "$SV_URL/media/$T2/manifest.mpd" >/dev/null 2>"$SV_TMP/dl2.err" ||
