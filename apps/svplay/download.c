@@ -195,6 +195,8 @@ int svp_run_download(svp_app *app)
     s.user_token = app->user_token;
     s.device_id = app->opt.device ? app->opt.device : "svplay";
     s.license_public_key = app->opt.license_pubkey;
+    if (app->opt.give_up_ms > 0)
+        s.give_up_ms = app->opt.give_up_ms;
     s.on_progress = on_progress;
     s.progress_opaque = app;
     s.log_level = app->opt.log_level;
