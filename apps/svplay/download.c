@@ -34,65 +34,6 @@ static void on_progress(void *opaque, const sv_download_progress *p)
             (long long)p->bytes_done, (long long)p->bytes_expected, (long long)p->storage_bytes);
 }
 
-/* --server: a playback session gives the manifest URL and its media query;
- * it is stopped at once (the download is no viewing). */
-static int title_url(svp_app *app, char *url, size_t cap, char *query, size_t qcap)
-{
-    char err[512];
-    json_t *ans = NULL, *body = NULL;
-    int ret = -1;
-
-    if (!app->user_token && svp_backend_login(app, err, sizeof(err)) < 0)
-        goto fail;
-    body = json_pack("{s:I,s:s}", "title_id", (json_int_t)app->opt.title_id, "device_id",
-                     app->opt.device ? app->opt.device : "svplay");
-    if (!body || svp_backend_call(app->opt.server, "POST", "/api/v1/playback/start",
-                                  app->user_token, body, &ans, err, sizeof(err)) < 0)
-        goto fail;
-    const char *m = json_string_value(json_object_get(json_object_get(ans, "manifests"),
-                                                      app->opt.prefer_hls ? "hls" : "dash"));
-    const char *q = json_string_value(json_object_get(ans, "media_query"));
-    const char *sid = json_string_value(json_object_get(ans, "session_id"));
-    if (!m || !sid) {
-        snprintf(err, sizeof(err), "the playback answer names no manifest");
-        goto fail;
-    }
-    snprintf(url, cap, "%s%s", app->opt.server, m);
-    snprintf(query, qcap, "%s", q ? q : "");
-    json_decref(body);
-    body = json_pack("{s:s,s:f}", "session_id", sid, "position_s", 0.0);
-    json_decref(ans);
-    ans = NULL;
-    if (body)
-        svp_backend_call(app->opt.server, "POST", "/api/v1/playback/stop", app->user_token, body,
-                         &ans, err, sizeof(err));
-    ret = 0;
-    goto done;
-fail:
-    fprintf(stderr, "svplay: error: title %lld: %s\n", app->opt.title_id, err);
-done:
-    json_decref(body);
-    json_decref(ans);
-    return ret;
-}
-
-/* --server: is the title protected? 1, 0, or -1 (message printed). */
-static int title_protected(svp_app *app)
-{
-    char err[512], path[64];
-    json_t *ans = NULL;
-    snprintf(path, sizeof(path), "/api/v1/titles/%lld", app->opt.title_id);
-    if (svp_backend_call(app->opt.server, "GET", path, app->user_token, NULL, &ans, err,
-                         sizeof(err)) < 0) {
-        fprintf(stderr, "svplay: error: title %lld: %s\n", app->opt.title_id, err);
-        return -1;
-    }
-    const char *drm = json_string_value(json_object_get(ans, "drm"));
-    int prot = drm && strcmp(drm, "none") != 0;
-    json_decref(ans);
-    return prot;
-}
-
 static int run(svp_app *app, sv_download *dl)
 {
     sv_download_progress p = SV_DOWNLOAD_PROGRESS_INIT;
@@ -152,7 +93,7 @@ static int list_downloads(const char *root)
 
 int svp_run_download(svp_app *app)
 {
-    char url[4096], query[2048] = "";
+    char err[512];
     sv_download_settings s;
     sv_download *dl = NULL;
     int ret;
@@ -167,31 +108,30 @@ int svp_run_download(svp_app *app)
         }
         return SVP_EXIT_OK;
     }
-    char lic_url[4200] = "";
-    if (app->opt.server) {
-        if (title_url(app, url, sizeof(url), query, sizeof(query)) < 0)
-            return SVP_EXIT_ERROR;
-        if ((ret = title_protected(app)) < 0)
-            return SVP_EXIT_ERROR;
-        if (ret)
-            snprintf(lic_url, sizeof(lic_url), "%s/api/v1/titles/%lld/offline-license",
-                     app->opt.server, app->opt.title_id);
-    } else {
-        snprintf(url, sizeof(url), "%s", app->opt.input);
+    /* A backend title: the SDK opens a playback session for its manifest
+     * (and stops it), and fetches a protected title's offline license. */
+    if (app->opt.server && !app->user_token && svp_backend_login(app, err, sizeof(err)) < 0) {
+        fprintf(stderr, "svplay: error: %s\n", err);
+        return SVP_EXIT_ERROR;
     }
     sv_download_default_settings(&s);
     s.dir = app->opt.download_dir;
     /* A folder that holds a download resumes it: its state file names the URL. */
     sv_download_info info = SV_DOWNLOAD_INFO_INIT;
-    s.url = sv_download_info_read(app->opt.download_dir, &info) == 0 ? NULL : url;
+    int resumed = sv_download_info_read(app->opt.download_dir, &info) == 0;
+    if (app->opt.server) {
+        s.backend_url = app->opt.server;
+        s.title_id = app->opt.title_id;
+    } else {
+        s.url = resumed ? NULL : app->opt.input;
+    }
     s.max_height = app->opt.max_height;
     s.max_bandwidth = app->opt.max_bandwidth;
     s.audio_languages = app->opt.alang;
     s.subtitle_languages = app->opt.slang;
     s.quota_bytes = app->opt.download_quota;
     s.tls_ca_file = app->opt.ca_file;
-    s.url_query = query[0] ? query : app->opt.auth_token;
-    s.offline_license_url = lic_url[0] ? lic_url : NULL;
+    s.url_query = app->opt.auth_token;
     s.user_token = app->user_token;
     s.device_id = app->opt.device ? app->opt.device : "svplay";
     s.license_public_key = app->opt.license_pubkey;

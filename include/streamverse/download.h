@@ -169,6 +169,18 @@ typedef struct sv_download_settings {
      * fail at the first error. */
     int64_t give_up_ms;
 
+    /* A title of a Streamverse backend instead of a URL: backend_url (its
+     * base, "https://api.example"), title_id, and user_token above (the
+     * account's bearer token, from POST /api/v1/auth/login). Each run of
+     * the download opens a playback session for the manifest and its media
+     * token (POST /api/v1/playback/start with device_id) and stops it at
+     * once; a protected title gets its offline license from
+     * /api/v1/titles/{id}/offline-license unless offline_license_url says
+     * otherwise. `url` must then be NULL. Copied; NULL / 0 (default): a URL
+     * download. */
+    const char *backend_url;
+    int64_t title_id;
+
     /* New fields are appended here (common.h, "Growable structs"). */
 } sv_download_settings;
 
@@ -185,7 +197,7 @@ SV_API void sv_download_default_settings_sized(sv_download_settings *s, size_t s
  * it is read back: settings->url must then be NULL or the URL it names,
  * and the choice of tracks it records is kept (a finished download is
  * COMPLETE at once). Returns 0 with *out (the caller owns it; free with
- * sv_download_destroy()), or SV_ERR_INVALID (no dir, no url for a new
+ * sv_download_destroy()), or SV_ERR_INVALID (no dir, no url nor title for a new
  * download, a bad language list, struct_size too small), SV_ERR_STATE (the
  * folder holds a download of another URL), SV_ERR_PARSE (its state file is
  * damaged: the message goes to the log), SV_ERR_IO (the folder cannot be

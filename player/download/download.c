@@ -67,8 +67,21 @@ static int copy_settings(sv_download *dl, const sv_download_settings *s)
         (ret = copy_str(dl, &dl->lic_url, s->offline_license_url)) < 0 ||
         (ret = copy_str(dl, &dl->lic_token, s->user_token)) < 0 ||
         (ret = copy_str(dl, &dl->lic_device, s->device_id)) < 0 ||
-        (ret = copy_str(dl, &dl->lic_key, s->license_public_key)) < 0)
+        (ret = copy_str(dl, &dl->lic_key, s->license_public_key)) < 0 ||
+        (ret = copy_str(dl, &dl->backend, s->backend_url)) < 0)
         return ret;
+    if (dl->backend) {
+        size_t n = strlen(dl->backend);
+        while (n > 0 && dl->backend[n - 1] == '/')
+            dl->backend[--n] = '\0';
+        if (s->title_id <= 0 || !s->user_token || s->url || (strncmp(dl->backend, "http://", 7) &&
+                                                   strncmp(dl->backend, "https://", 8))) {
+            SV_LOGE(&dl->log, "download", "a backend title needs an http(s) backend_url, a "
+                                          "title_id, a user_token and no url");
+            return SV_ERR_INVALID;
+        }
+        dl->title_id = s->title_id;
+    }
     if (dl->lic_url && (!dl->lic_device || !*dl->lic_device || strlen(dl->lic_device) > 64)) {
         SV_LOGE(&dl->log, "download", "an offline license needs a device_id of 1 to 64 bytes");
         return SV_ERR_INVALID;
@@ -93,7 +106,7 @@ static int open_state(sv_download *dl, const char *url)
     ret = sv__dl_state_load(&dl->st, dl->dir, why, sizeof(why));
     if (ret == SV_ERR_NOT_FOUND) {
         if (!url)
-            return SV_ERR_INVALID;
+            return dl->backend ? 0 : SV_ERR_INVALID; /* a title: the session names it */
         return (dl->st.url = sv__strdup(dl->alloc, url)) ? 0 : SV_ERR_NOMEM;
     }
     if (ret < 0) {
@@ -262,6 +275,7 @@ void sv_download_destroy(sv_download *dl)
     sv__free(dl->alloc, dl->lic_token);
     sv__free(dl->alloc, dl->lic_device);
     sv__free(dl->alloc, dl->lic_key);
+    sv__free(dl->alloc, dl->backend);
     sv__cond_destroy(&dl->cond);
     sv__mutex_destroy(&dl->lock);
     sv_allocator a = dl->alloc_copy;

@@ -16,6 +16,8 @@ struct sv_download {
     sv__logger log;
     char *dir, *audio, *subs;      /* settings, copied; fixed after create */
     char *lic_url, *lic_token, *lic_device, *lic_key; /* offline license settings, or NULL */
+    char *backend;                 /* settings.backend_url (no trailing '/'), or NULL */
+    int64_t title_id;              /* with backend: the title; 0 otherwise */
     int choice_height;
     int64_t choice_bandwidth, quota;
     sv_download_progress_fn on_progress;
@@ -34,6 +36,12 @@ struct sv_download {
     sv_download_progress prog;     /* storage_bytes filled when read */
     int stop;                      /* pause/cancel/destroy asked the thread to stop */
 };
+
+/* Title mode (download_title.c): a playback session's manifest URL (into
+ * dl->st.url when it has none) and media query (into the fetcher), the
+ * title's offline-license route (dl->lic_url); the session is stopped at
+ * once. The download's thread. Returns 0 or an SV_ERR_* with msg set. */
+int sv__dl_title_session(sv_download *dl, char *msg, size_t cap);
 
 /* The thread (download_run.c). */
 void *sv__dl_run(void *opaque);

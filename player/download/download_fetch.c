@@ -99,6 +99,16 @@ void sv__dl_fetcher_stop(sv__dl_fetcher *f)
     f->tr->ops->wakeup(f->tr->priv);
 }
 
+int sv__dl_fetcher_set_query(sv__dl_fetcher *f, const char *query)
+{
+    char *q = NULL;
+    if (query && *query && !(q = sv__strdup(f->alloc, query)))
+        return SV_ERR_NOMEM;
+    sv__free(f->alloc, f->query);
+    f->query = q;
+    return 0;
+}
+
 void sv__dl_fetcher_reset_stop(sv__dl_fetcher *f)
 {
     atomic_store(&f->stop, 0);

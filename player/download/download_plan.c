@@ -126,7 +126,8 @@ static int add_track(planner *p, const sv__track *t, const sv__rep *rep, const c
     st->tracks = n;
     sv__dl_track *d = &st->tracks[st->nb_tracks++];
     *d = (sv__dl_track){ .type = t->type, .bandwidth = rep->bandwidth, .width = rep->width,
-                         .height = rep->height, .frame_rate = rep->frame_rate };
+                         .height = rep->height, .frame_rate = rep->frame_rate,
+                         .encrypted = t->encrypted };
     d->dir = sv__strdup(st->alloc, dir);
     d->language = sv__strdup(st->alloc, t->language);
     d->name = sv__strdup(st->alloc, t->label[0] ? t->label : t->language);
@@ -144,6 +145,7 @@ static int note_key(planner *p, sv__dl_track *d, const sv__key *k)
         return fail(p, SV_ERR_UNSUPPORTED,
                     "%s: HLS METHOD=AES-128 segments cannot be downloaded for offline viewing",
                     p->pres->url);
+    d->encrypted = 1;
     d->key_method = sv__strdup(a, methods[k->method]);
     d->key_uri = k->uri ? sv__strdup(a, k->uri) : NULL;
     d->key_format = k->keyformat ? sv__strdup(a, k->keyformat) : NULL;

@@ -134,6 +134,7 @@ static void read_track(reader *r, json_t *o, sv__dl_track *t)
     t->key_method = str_of(r, o, "key_method", 1);
     t->key_uri = str_of(r, o, "key_uri", 1);
     t->key_format = str_of(r, o, "key_format", 1);
+    t->encrypted = json_is_true(json_object_get(o, "encrypted")) || t->key_method;
     if (t->dir && !sv__dl_path_safe(t->dir))
         bad(r, "a track's dir leaves the download folder");
 }
@@ -232,13 +233,13 @@ static json_t *str_or_null(const char *s)
 static json_t *track_json(const sv__dl_track *t)
 {
     static const char *const types[] = { "video", "audio", "text" };
-    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:i, s:i, s:f, s:o, s:o, s:o}", "type",
+    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:i, s:i, s:f, s:o, s:o, s:o, s:b}", "type",
                      types[t->type <= SV_TRACK_TEXT ? t->type : 0], "dir", t->dir, "language",
                      t->language, "name", t->name, "codecs", t->codecs, "bandwidth",
                      (json_int_t)t->bandwidth, "width", t->width, "height", t->height,
                      "frame_rate", t->frame_rate, "key_method", str_or_null(t->key_method),
                      "key_uri", str_or_null(t->key_uri), "key_format",
-                     str_or_null(t->key_format));
+                     str_or_null(t->key_format), "encrypted", t->encrypted);
 }
 
 static json_t *file_json(const sv__dl_file *f)

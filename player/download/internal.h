@@ -41,6 +41,8 @@ typedef struct sv__dl_track {
     /* Sample encryption announced by the source (HLS EXT-X-KEY), written
      * again into the local media playlist; NULL when clear. */
     char *key_method, *key_uri, *key_format;
+    int encrypted;             /* the manifest announces protection (DASH
+                                  ContentProtection, HLS EXT-X-KEY) */
 } sv__dl_track;
 
 /* One file: an init segment or a segment of a track. */
@@ -108,6 +110,9 @@ void sv__dl_fetcher_destroy(sv__dl_fetcher *f);
 /* Asks a fetch in progress to stop (any thread): it ends with
  * SV_ERR_CANCELLED. Sticky until sv__dl_fetcher_reset_stop(). */
 void sv__dl_fetcher_stop(sv__dl_fetcher *f);
+/* Replaces the query appended to every URL (NULL or "": none). The
+ * fetcher's thread. Returns 0 or SV_ERR_NOMEM. */
+int sv__dl_fetcher_set_query(sv__dl_fetcher *f, const char *query);
 void sv__dl_fetcher_reset_stop(sv__dl_fetcher *f);
 /*
  * Fetches url (a byte range when length >= 0) into a new buffer (*data from

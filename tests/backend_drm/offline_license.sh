@@ -53,6 +53,15 @@ for f in json.load(open(d + '/download.json'))['files']:
         assert open(d + '/' + f['path'], 'rb').read() == open('%s/seg-%d.m4s' % (src, n), 'rb').read()
 EOF
 ok "protected title downloaded with its license"
+# A clear title of the backend: no license asked for, and the session the
+# download opened for its manifest is stopped (no live session left).
+DL --device dev1 --download "$SV_TMP/d2" "$T2" >/dev/null 2>"$SV_TMP/d2.err" ||
+    { cat "$SV_TMP/d2.err" >&2; fail "download of the clear title"; }
+[ ! -e "$SV_TMP/d2/license.json" ] || fail "a clear title got a license"
+[ -s "$SV_TMP/d2/master.m3u8" ] || fail "the clear title's download has no master playlist"
+need_catalog_sql
+expect_eq "sessions left open by the downloads" \
+    "$(catalog_sql "SELECT count(*) FROM sessions WHERE ended IS NULL")" 0
 
 # --- the device limit, revocation, refusals of the route --------------------------------
 issue "$T1" dev2
