@@ -14,6 +14,17 @@
 #include "platform/fs.h"
 #include "player/download/internal.h"
 
+/* A quoted-string attribute value (RFC 8216 4.2: no '"', CR or LF): the
+ * source manifest's names are copied, so what a quoted string cannot hold
+ * becomes '_' instead of ending the attribute or the line. */
+static void quoted(sv__buf *b, const char *s)
+{
+    sv__buf_printf(b, "\"");
+    for (; *s; s++)
+        sv__buf_u8(b, (uint8_t)(*s == '"' || *s == '\r' || *s == '\n' ? '_' : *s));
+    sv__buf_printf(b, "\"");
+}
+
 /* The part of `path` after the track's folder ("seg-00001.m4s"). */
 static const char *leaf(const char *path)
 {
@@ -37,10 +48,15 @@ static void media_playlist(const sv__dl_state *st, size_t track, sv__buf *b)
                    (int)ceil(target - 0.001));
     if (t->key_method) {
         sv__buf_printf(b, "#EXT-X-KEY:METHOD=%s", t->key_method);
-        if (t->key_uri)
-            sv__buf_printf(b, ",URI=\"%s\"", t->key_uri);
-        if (t->key_format)
-            sv__buf_printf(b, ",KEYFORMAT=\"%s\",KEYFORMATVERSIONS=\"1\"", t->key_format);
+        if (t->key_uri) {
+            sv__buf_printf(b, ",URI=");
+            quoted(b, t->key_uri);
+        }
+        if (t->key_format) {
+            sv__buf_printf(b, ",KEYFORMAT=");
+            quoted(b, t->key_format);
+            sv__buf_printf(b, ",KEYFORMATVERSIONS=\"1\"");
+        }
         sv__buf_printf(b, "\n");
     }
     for (size_t i = 0; i < st->nb_files; i++) {
@@ -58,6 +74,18 @@ static void media_playlist(const sv__dl_state *st, size_t track, sv__buf *b)
     sv__buf_printf(b, "#EXT-X-ENDLIST\n");
 }
 
+static void media_line(sv__buf *b, const char *type, const char *group, const sv__dl_track *t,
+                       const char *dflt_name)
+{
+    sv__buf_printf(b, "#EXT-X-MEDIA:TYPE=%s,GROUP-ID=\"%s\",NAME=", type, group);
+    quoted(b, t->name[0] ? t->name : dflt_name);
+    if (t->language[0]) {
+        sv__buf_printf(b, ",LANGUAGE=");
+        quoted(b, t->language);
+    }
+    sv__buf_printf(b, ",DEFAULT=YES,AUTOSELECT=YES,URI=\"%s/index.m3u8\"\n", t->dir);
+}
+
 static void master_playlist(const sv__dl_state *st, sv__buf *b)
 {
     const sv__dl_track *video = NULL, *audio = NULL, *text = NULL;
@@ -72,15 +100,9 @@ static void master_playlist(const sv__dl_state *st, sv__buf *b)
     }
     sv__buf_printf(b, "#EXTM3U\n#EXT-X-VERSION:7\n#EXT-X-INDEPENDENT-SEGMENTS\n");
     if (audio)
-        sv__buf_printf(b, "#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID=\"audio\",NAME=\"%s\",%s%s%s"
-                          "DEFAULT=YES,AUTOSELECT=YES,URI=\"%s/index.m3u8\"\n",
-                       audio->name[0] ? audio->name : "audio", audio->language[0] ? "LANGUAGE=\"" : "",
-                       audio->language, audio->language[0] ? "\"," : "", audio->dir);
+        media_line(b, "AUDIO", "audio", audio, "audio");
     if (text)
-        sv__buf_printf(b, "#EXT-X-MEDIA:TYPE=SUBTITLES,GROUP-ID=\"subs\",NAME=\"%s\",%s%s%s"
-                          "DEFAULT=YES,AUTOSELECT=YES,URI=\"%s/index.m3u8\"\n",
-                       text->name[0] ? text->name : "subtitles", text->language[0] ? "LANGUAGE=\"" : "",
-                       text->language, text->language[0] ? "\"," : "", text->dir);
+        media_line(b, "SUBTITLES", "subs", text, "subtitles");
     int64_t bw = (video ? video->bandwidth : 0) + (audio ? audio->bandwidth : 0);
     sv__buf_printf(b, "#EXT-X-STREAM-INF:BANDWIDTH=%lld", (long long)(bw > 0 ? bw : 1));
     if (video && video->width && video->height)
@@ -88,9 +110,13 @@ static void master_playlist(const sv__dl_state *st, sv__buf *b)
     /* An HLS source gives its variant's whole CODECS to the video rung:
      * the audio codec is added only when it is not there already. */
     int add_audio = audio && audio->codecs[0] && video && !strstr(video->codecs, audio->codecs);
-    if (video && video->codecs[0])
-        sv__buf_printf(b, ",CODECS=\"%s%s%s\"", video->codecs, add_audio ? "," : "",
-                       add_audio ? audio->codecs : "");
+    if (video && video->codecs[0]) {
+        char codecs[300];
+        snprintf(codecs, sizeof(codecs), "%s%s%s", video->codecs, add_audio ? "," : "",
+                 add_audio ? audio->codecs : "");
+        sv__buf_printf(b, ",CODECS=");
+        quoted(b, codecs);
+    }
     if (audio)
         sv__buf_printf(b, ",AUDIO=\"audio\"");
     if (text)

@@ -39,7 +39,8 @@ void sv__dl_state_clear(sv__dl_state *st)
 
 int sv__dl_path_safe(const char *p)
 {
-    if (!p || !*p || *p == '/' || strchr(p, '\\') || strlen(p) > 200)
+    /* No '"': the paths go into playlists, some inside quoted strings. */
+    if (!p || !*p || *p == '/' || strchr(p, '\\') || strchr(p, '"') || strlen(p) > 200)
         return 0;
     for (const char *s = p; *s;) {
         const char *e = strchr(s, '/');
