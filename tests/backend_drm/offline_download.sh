@@ -142,6 +142,14 @@ D2="$SV_TMP/dl/locked"
 "$SVPLAY" -q --download "$D2" "$SV_URL/media/$T2/manifest.mpd" >/dev/null 2>"$SV_TMP/dl2.err" ||
     { cat "$SV_TMP/dl2.err" >&2; fail "download of the cenc title"; }
 expect_eq "cenc files stored" "$(same_bytes "$D2" "$SV_DATA/media/$T2")" 10
+# The same title from its HLS master: the local playlists keep its
+# SAMPLE-AES-CTR EXT-X-KEY (ClearKey KEYFORMAT, pssh data URI).
+D3="$SV_TMP/dl/locked-hls"
+"$SVPLAY" -q --download "$D3" "$SV_URL/media/$T2/master.m3u8" >/dev/null 2>"$SV_TMP/dl3.err" ||
+    { cat "$SV_TMP/dl3.err" >&2; fail "download of the cenc title's HLS"; }
+expect_contains "EXT-X-KEY kept" "$(cat "$D3/video/index.m3u8")" \
+    '#EXT-X-KEY:METHOD=SAMPLE-AES-CTR,URI="data:text/plain;base64,'
+expect_eq "cenc files stored (HLS)" "$(same_bytes "$D3" "$SV_DATA/media/$T2")" 10
 KID=$(python3 -c "import sys; d=open(sys.argv[1],'rb').read(); i=d.index(b'tenc'); print(d[i+12:i+28].hex())" "$D2/video/init-0.mp4")
 KIDU=$(python3 -c "import base64,sys; print(base64.urlsafe_b64encode(bytes.fromhex(sys.argv[1])).decode().rstrip('='))" "$KID")
 TOK=$("$SVSERVER" token "$T2" --ttl 600)
@@ -151,11 +159,11 @@ KEY=$(python3 -c "import base64,sys; s=sys.argv[1]; print(base64.urlsafe_b64deco
 
 # --- list, storage --------------------------------------------------------------
 "$SVPLAY" --list-downloads "$SV_TMP/dl" >"$SV_TMP/list.out" || fail "--list-downloads"
-expect_eq "downloads listed" "$(grep -c complete "$SV_TMP/list.out")" 2
+expect_eq "downloads listed" "$(grep -c complete "$SV_TMP/list.out")" 3
 du=$(du -s --block-size=1 "$SV_TMP/dl" | cut -f1)
 total=$(awk -F'\t' '$1 == "total" {print $3}' "$SV_TMP/list.out" | cut -d' ' -f1)
 [ "$total" -gt 800000 ] && [ "$total" -le "$du" ] || fail "storage reported $total, du says $du"
-ok "list: 2 complete downloads, $total bytes on disk (du: $du with the root folder)"
+ok "list: 3 complete downloads, $total bytes on disk (du: $du with the root folder)"
 
 # --- offline: svserver stopped, then play ----------------------------------------
 sv_stop
@@ -178,6 +186,10 @@ cmp -s "$SV_TMP/want1.md5" "$SV_TMP/got1.md5" || fail "clear title: frames diffe
     2>"$SV_TMP/play2.err" || { cat "$SV_TMP/play2.err" >&2; fail "offline play of the cenc title"; }
 got_md5 "$SV_TMP/got2.txt" >"$SV_TMP/got2.md5"
 cmp -s "$SV_TMP/want2.md5" "$SV_TMP/got2.md5" || fail "cenc title: frames differ from ffmpeg's"
+"$SVPLAY" --framemd5 "$SV_TMP/got3.txt" --key "$KID:$KEY" "$D3/master.m3u8" \
+    2>"$SV_TMP/play3.err" || { cat "$SV_TMP/play3.err" >&2; fail "offline play of the cenc HLS download"; }
+got_md5 "$SV_TMP/got3.txt" >"$SV_TMP/got3.md5"
+cmp -s "$SV_TMP/want2.md5" "$SV_TMP/got3.md5" || fail "cenc title (HLS): frames differ from ffmpeg's"
 ok "server stopped: both downloads play, 200 frames each equal ffmpeg's decode"
 
 # --- quota and a full disk: clear errors, resumable, nothing referenced ----------
