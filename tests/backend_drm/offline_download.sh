@@ -190,7 +190,7 @@ cmp -s "$SV_TMP/want2.md5" "$SV_TMP/got2.md5" || fail "cenc title: frames differ
     2>"$SV_TMP/play3.err" || { cat "$SV_TMP/play3.err" >&2; fail "offline play of the cenc HLS download"; }
 got_md5 "$SV_TMP/got3.txt" >"$SV_TMP/got3.md5"
 cmp -s "$SV_TMP/want2.md5" "$SV_TMP/got3.md5" || fail "cenc title (HLS): frames differ from ffmpeg's"
-ok "server stopped: both downloads play, 200 frames each equal ffmpeg's decode"
+ok "server stopped: the three downloads play, 200 frames each equal ffmpeg's decode"
 
 # --- quota and a full disk: clear errors, resumable, nothing referenced ----------
 rc=0
