@@ -149,25 +149,29 @@ static int plan(sv_download *dl, char *msg, size_t cap)
     return ret;
 }
 
+/* The offline license, before any segment: asked for when the host named
+ * a license route, or for a backend title that is protected. */
+static int license(sv_download *dl, char *msg, size_t cap)
+{
+    int protected_title = 0;
+    for (size_t i = 0; i < dl->st.nb_tracks; i++)
+        protected_title |= dl->st.tracks[i].encrypted;
+    if (!dl->lic_url || (dl->backend && !protected_title))
+        return 0;
+    sv__dl_license_req r = { .url = dl->lic_url, .user_token = dl->lic_token,
+                             .device_id = dl->lic_device, .public_key = dl->lic_key };
+    return sv__dl_license_fetch(dl->fetcher, &r, dl->dir, dl->alloc, msg, cap);
+}
+
 static int run(sv_download *dl, char *msg, size_t cap)
 {
     int ret = 0;
     int64_t last_storage = 0;
 
-    if (dl->backend && (ret = sv__dl_title_session(dl, msg, cap)) < 0)
+    if ((dl->backend && (ret = sv__dl_title_session(dl, msg, cap)) < 0) ||
+        (dl->st.nb_files == 0 && (ret = plan(dl, msg, cap)) < 0) ||
+        (ret = license(dl, msg, cap)) < 0)
         return ret;
-    if (dl->st.nb_files == 0 && (ret = plan(dl, msg, cap)) < 0)
-        return ret;
-    /* A backend title asks for a license only when it is protected. */
-    int protected_title = 0;
-    for (size_t i = 0; i < dl->st.nb_tracks; i++)
-        protected_title |= dl->st.tracks[i].encrypted;
-    if (dl->lic_url && (!dl->backend || protected_title)) {
-        sv__dl_license_req r = { .url = dl->lic_url, .user_token = dl->lic_token,
-                                 .device_id = dl->lic_device, .public_key = dl->lic_key };
-        if ((ret = sv__dl_license_fetch(dl->fetcher, &r, dl->dir, dl->alloc, msg, cap)) < 0)
-            return ret;
-    }
     check_finished(dl);
     report(dl, SV_DOWNLOAD_RUNNING, 1);
     for (size_t i = 0; i < dl->st.nb_files; i++) {
