@@ -172,9 +172,12 @@ typedef struct sv_download_settings {
     /* A title of a Streamverse backend instead of a URL: backend_url (its
      * base, "https://api.example"), title_id, and user_token above (the
      * account's bearer token, from POST /api/v1/auth/login). Each run of
-     * the download opens a playback session for the manifest and its media
-     * token (POST /api/v1/playback/start with device_id) and stops it at
-     * once; a protected title gets its offline license from
+     * the download holds a playback session as a player does (POST
+     * /api/v1/playback/start with device_id for the manifest and its media
+     * token, heartbeats between files for fresh tokens, playback/stop when
+     * the run ends), so it counts against the account's streams while it
+     * runs; a media request refused (403) opens a new session once per
+     * file. A protected title gets its offline license from
      * /api/v1/titles/{id}/offline-license unless offline_license_url says
      * otherwise. `url` must then be NULL. Copied; NULL / 0 (default): a URL
      * download. */

@@ -81,6 +81,7 @@ static int copy_settings(sv_download *dl, const sv_download_settings *s)
             return SV_ERR_INVALID;
         }
         dl->title_id = s->title_id;
+        dl->hb_interval_ns = INT64_C(10000000000); /* until the server says */
     }
     if (dl->lic_url && (!dl->lic_device || !*dl->lic_device || strlen(dl->lic_device) > 64)) {
         SV_LOGE(&dl->log, "download", "an offline license needs a device_id of 1 to 64 bytes");

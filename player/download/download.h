@@ -18,6 +18,9 @@ struct sv_download {
     char *lic_url, *lic_token, *lic_device, *lic_key; /* offline license settings, or NULL */
     char *backend;                 /* settings.backend_url (no trailing '/'), or NULL */
     int64_t title_id;              /* with backend: the title; 0 otherwise */
+    /* The playback session of a title's run (download_title.c; the thread's). */
+    char session_id[40];           /* "" when none is open */
+    int64_t hb_interval_ns, next_hb_ns;
     int choice_height;
     int64_t choice_bandwidth, quota;
     sv_download_progress_fn on_progress;
@@ -37,11 +40,16 @@ struct sv_download {
     int stop;                      /* pause/cancel/destroy asked the thread to stop */
 };
 
-/* Title mode (download_title.c): a playback session's manifest URL (into
- * dl->st.url when it has none) and media query (into the fetcher), the
- * title's offline-license route (dl->lic_url); the session is stopped at
- * once. The download's thread. Returns 0 or an SV_ERR_* with msg set. */
+/* Title mode (download_title.c), on the download's thread: opens a
+ * playback session: the manifest URL (into dl->st.url when it has none),
+ * the media query (into the fetcher), the title's offline-license route
+ * (dl->lic_url). Returns 0 or an SV_ERR_* with msg set. */
 int sv__dl_title_session(sv_download *dl, char *msg, size_t cap);
+/* Sends the session's heartbeat when it is due (a fresh media token), or
+ * opens a new session when the server ended it. 0 or an SV_ERR_*. */
+int sv__dl_title_heartbeat(sv_download *dl, char *msg, size_t cap);
+/* Stops the session, if one is open (best effort). */
+void sv__dl_title_stop(sv_download *dl);
 
 /* The thread (download_run.c). */
 void *sv__dl_run(void *opaque);

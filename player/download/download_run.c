@@ -149,6 +149,15 @@ static int plan(sv_download *dl, char *msg, size_t cap)
     return ret;
 }
 
+/* A backend title's media token was refused (403): the session ended or
+ * its token expired between heartbeats. A new session. */
+static int fresh_session(sv_download *dl, char *msg, size_t cap)
+{
+    SV_LOGI(&dl->log, "download", "%s: refused (%s): a fresh media token", dl->dir, msg);
+    sv__dl_title_stop(dl);
+    return sv__dl_title_session(dl, msg, cap);
+}
+
 /* The offline license, before any segment: asked for when the host named
  * a license route, or for a backend title that is protected. */
 static int license(sv_download *dl, char *msg, size_t cap)
@@ -168,9 +177,16 @@ static int run(sv_download *dl, char *msg, size_t cap)
     int ret = 0;
     int64_t last_storage = 0;
 
-    if ((dl->backend && (ret = sv__dl_title_session(dl, msg, cap)) < 0) ||
-        (dl->st.nb_files == 0 && (ret = plan(dl, msg, cap)) < 0) ||
-        (ret = license(dl, msg, cap)) < 0)
+    if (dl->backend && (ret = sv__dl_title_session(dl, msg, cap)) < 0)
+        return ret;
+    if (dl->st.nb_files == 0) {
+        ret = plan(dl, msg, cap);
+        if (ret == SV_ERR_FORBIDDEN && dl->backend && (ret = fresh_session(dl, msg, cap)) == 0)
+            ret = plan(dl, msg, cap);
+        if (ret < 0)
+            return ret;
+    }
+    if ((ret = license(dl, msg, cap)) < 0)
         return ret;
     check_finished(dl);
     report(dl, SV_DOWNLOAD_RUNNING, 1);
@@ -179,7 +195,14 @@ static int run(sv_download *dl, char *msg, size_t cap)
             return SV_ERR_CANCELLED;
         if (dl->st.files[i].done)
             continue;
-        if ((ret = fetch_one(dl, i, msg, cap)) < 0)
+        if ((ret = sv__dl_title_heartbeat(dl, msg, cap)) < 0)
+            return ret;
+        ret = fetch_one(dl, i, msg, cap);
+        /* A backend title's media token refused: a new session gives a
+         * fresh one, once per file. */
+        if (ret == SV_ERR_FORBIDDEN && dl->backend && (ret = fresh_session(dl, msg, cap)) == 0)
+            ret = fetch_one(dl, i, msg, cap);
+        if (ret < 0)
             return ret;
         int64_t now = sv__monotonic_ns();
         int storage = now - last_storage > 1000000000;
@@ -202,6 +225,7 @@ void *sv__dl_run(void *opaque)
     sv_download *dl = opaque;
     char msg[512] = "";
     int ret = run(dl, msg, sizeof(msg));
+    sv__dl_title_stop(dl);
     sv_download_state end = ret == 0                    ? SV_DOWNLOAD_COMPLETE
                             : ret == SV_ERR_CANCELLED && stop_asked(dl) ? SV_DOWNLOAD_PAUSED
                                                                         : SV_DOWNLOAD_FAILED;

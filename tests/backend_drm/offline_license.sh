@@ -143,6 +143,34 @@ play expired "$SV_TMP/d4" --device dev1
 expect_eq "expired: exit" "$rc" 1
 expect_contains "expired: message" "$err" "expired"
 
+# --- media tokens that expire during a title's download ---------------------------------------
+# media-auth token with 2 s tokens and heartbeats every 0.5 s, the download
+# through a relay that holds every chunk 100 ms (it takes several seconds):
+# the session's heartbeats bring fresh tokens, the download completes with
+# the server's bytes, and its session is stopped at the end.
+sv_stop
+sv_start --offline-devices 2 --media-auth token --playback-token-ttl 2 --heartbeat-interval 0.5
+node "$SV_SOURCE_DIR/tests/support/delayproxy.js" --target "127.0.0.1:$SV_PORT" --delay-ms 100 \
+    --port-file "$SV_TMP/relay.port" >"$SV_TMP/relay.log" 2>&1 &
+RELAY_PID=$!
+trap '_s=$?; kill $RELAY_PID 2>/dev/null || true; (exit $_s) || sv_cleanup; sv_cleanup' EXIT
+i=0
+while [ ! -s "$SV_TMP/relay.port" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+t0=$(date +%s)
+rc=0
+"$SVPLAY" --log-level info --server "http://127.0.0.1:$(cat "$SV_TMP/relay.port")" --user alice \
+    --password-file "$SV_TMP/pw" --device dev1 --download "$SV_TMP/d5" "$T2" >/dev/null \
+    2>"$SV_TMP/d5.err" || rc=$?
+[ "$rc" -eq 0 ] || { cat "$SV_TMP/d5.err" >&2; fail "download with expiring media tokens"; }
+took=$(($(date +%s) - t0))
+[ "$took" -ge 3 ] || fail "the download took ${took} s: too fast to outlive a 2 s token"
+hb=$(grep -c "POST /api/v1/playback/heartbeat 200" "$SV_TMP/server.err" || true)
+[ "$hb" -ge 2 ] || fail "only $hb heartbeats during the download"
+diff -r "$SV_TMP/d2/video" "$SV_TMP/d5/video" >/dev/null || fail "the download differs"
+expect_eq "sessions left open" "$(catalog_sql "SELECT count(*) FROM sessions WHERE ended IS NULL")" 0
+kill $RELAY_PID 2>/dev/null || true
+ok "2 s media tokens over a ${took} s download: $hb heartbeats refreshed them, same bytes"
+
 # --- offline: the server stopped ------------------------------------------------------------
 sv_stop
 curl -s -o /dev/null "$SV_URL/healthz" && fail "the server still answers"
