@@ -373,3 +373,20 @@ int sv__catalog_ad_impressions_add(sv__catalog *cat, const char *session_id, int
 {
     return cat->ops->ad_impressions_add(cat, session_id, title_id, a, n);
 }
+
+int sv__catalog_offline_add(sv__catalog *cat, const sv__offline_license *l, int max_devices,
+                            int64_t now)
+{
+    return cat->ops->offline_add(cat, l, max_devices, now);
+}
+
+int sv__catalog_offline_get(sv__catalog *cat, const char *id, sv__offline_license *out)
+{
+    return cat->ops->offline_get(cat, id, out);
+}
+
+int sv__catalog_offline_revoke(sv__catalog *cat, const char *id, int64_t title_id,
+                               int64_t user_id)
+{
+    return cat->ops->offline_revoke(cat, id, title_id, user_id);
+}

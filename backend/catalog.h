@@ -36,7 +36,7 @@
 
 typedef struct sv__catalog sv__catalog;
 
-#define SV__CATALOG_SCHEMA_VERSION 12
+#define SV__CATALOG_SCHEMA_VERSION 13
 
 enum sv__job_state { SV__JOB_QUEUED, SV__JOB_RUNNING, SV__JOB_DONE, SV__JOB_FAILED, SV__JOB_NB };
 
@@ -256,5 +256,32 @@ typedef struct sv__ad_impression {
  * Returns how many were recorded, or SV_ERR_IO. */
 int sv__catalog_ad_impressions_add(sv__catalog *cat, const char *session_id, int64_t title_id,
                                    const sv__ad_impression *a, int n);
+/* ---- offline licenses (api_offline.c) ---------------------------------- */
+
+typedef struct sv__offline_license {
+    char id[33];               /* 32 hex digits */
+    int64_t user_id, title_id;
+    char device_id[65];
+    int64_t created, expires;  /* Unix seconds */
+    int revoked;
+} sv__offline_license;
+
+/*
+ * Records license *l unless the account would then hold live licenses
+ * (neither revoked nor expired at `now`) on more than `max_devices`
+ * devices: a device that holds one already may always get another. One
+ * statement, so the count and the insert are one step on SQLite (on
+ * PostgreSQL two requests racing for the last device may both pass).
+ * Returns 0, SV_ERR_OVERFLOW (the limit), SV_ERR_NOT_FOUND (no such title
+ * or user) or SV_ERR_IO.
+ */
+int sv__catalog_offline_add(sv__catalog *cat, const sv__offline_license *l, int max_devices,
+                            int64_t now);
+/* License `id`. Returns 0, SV_ERR_NOT_FOUND or SV_ERR_IO. */
+int sv__catalog_offline_get(sv__catalog *cat, const char *id, sv__offline_license *out);
+/* Revokes license `id` of the title, of `user_id` (or anyone's: -1).
+ * Returns 0, SV_ERR_NOT_FOUND or SV_ERR_IO. */
+int sv__catalog_offline_revoke(sv__catalog *cat, const char *id, int64_t title_id,
+                               int64_t user_id);
 
 #endif

@@ -94,6 +94,11 @@ typedef struct sv__catalog_ops {
     int (*break_remove)(sv__catalog *cat, int64_t title_id, int64_t id);
     int (*ad_impressions_add)(sv__catalog *cat, const char *session_id, int64_t title_id,
                               const sv__ad_impression *a, int n);
+    /* offline licenses (api_offline.c) */
+    int (*offline_add)(sv__catalog *cat, const sv__offline_license *l, int max_devices,
+                       int64_t now);
+    int (*offline_get)(sv__catalog *cat, const char *id, sv__offline_license *out);
+    int (*offline_revoke)(sv__catalog *cat, const char *id, int64_t title_id, int64_t user_id);
     /* titles */
     int (*title_create)(sv__catalog *cat, const char *title, const char *synopsis,
                         const char *const *genres, int nb_genres, int64_t *id);

@@ -174,6 +174,17 @@ static const char *const migrations[] = {
     "  start_s DOUBLE PRECISION NOT NULL,"
     "  created BIGINT NOT NULL,"
     "  PRIMARY KEY (break_id, session_id, start_s));",
+    /* 8 -> 9: offline licenses (catalog_pg_offline.c), as SQLite's
+     * version 13. */
+    "CREATE TABLE offline_licenses ("
+    "  id TEXT PRIMARY KEY,"
+    "  user_id BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+    "  title_id BIGINT NOT NULL REFERENCES titles(id) ON DELETE CASCADE,"
+    "  device_id TEXT NOT NULL,"
+    "  created BIGINT NOT NULL,"
+    "  expires BIGINT NOT NULL,"
+    "  revoked INTEGER NOT NULL DEFAULT 0);"
+    "CREATE INDEX offline_licenses_user ON offline_licenses(user_id, revoked, expires);",
 };
 
 #define PG_SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))
@@ -504,6 +515,9 @@ const sv__catalog_ops sv__pg_ops = {
     .breaks = sv__pg_breaks,
     .break_remove = sv__pg_break_remove,
     .ad_impressions_add = sv__pg_ad_impressions_add,
+    .offline_add = sv__pg_offline_add,
+    .offline_get = sv__pg_offline_get,
+    .offline_revoke = sv__pg_offline_revoke,
     .title_ladder = sv__pg_title_ladder,
     .user_insert = sv__pg_user_insert,
     .user_find = sv__pg_user_find,

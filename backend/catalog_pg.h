@@ -107,6 +107,11 @@ int sv__pg_breaks(sv__catalog *cat, int64_t title_id, sv__ad_break *out, int cap
 int sv__pg_break_remove(sv__catalog *cat, int64_t title_id, int64_t id);
 int sv__pg_ad_impressions_add(sv__catalog *cat, const char *session_id, int64_t title_id,
                               const sv__ad_impression *a, int n);
+/* catalog_pg_offline.c */
+int sv__pg_offline_add(sv__catalog *cat, const sv__offline_license *l, int max_devices,
+                       int64_t now);
+int sv__pg_offline_get(sv__catalog *cat, const char *id, sv__offline_license *out);
+int sv__pg_offline_revoke(sv__catalog *cat, const char *id, int64_t title_id, int64_t user_id);
 int sv__pg_title_ladder(sv__catalog *cat, int64_t title_id, char **json_text);
 
 /* ---- titles, keys, lockouts and audit (catalog_pg_titles.c,

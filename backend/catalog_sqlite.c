@@ -208,6 +208,18 @@ static const char *const migrations[] = {
     "  start_s REAL NOT NULL,"
     "  created INTEGER NOT NULL,"
     "  PRIMARY KEY (break_id, session_id, start_s));",
+    /* 12 -> 13: offline licenses (api_offline.c, catalog_sqlite_offline.c):
+     * who holds one, for which title and device, until when, and whether
+     * it was revoked. The keys themselves are only in the signed license. */
+    "CREATE TABLE offline_licenses ("
+    "  id TEXT PRIMARY KEY,"
+    "  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+    "  title_id INTEGER NOT NULL REFERENCES titles(id) ON DELETE CASCADE,"
+    "  device_id TEXT NOT NULL,"
+    "  created INTEGER NOT NULL,"
+    "  expires INTEGER NOT NULL,"
+    "  revoked INTEGER NOT NULL DEFAULT 0);"
+    "CREATE INDEX offline_licenses_user ON offline_licenses(user_id, revoked, expires);",
 };
 
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) == SV__CATALOG_SCHEMA_VERSION,
@@ -384,6 +396,9 @@ const sv__catalog_ops sv__sqlite_ops = {
     .breaks = sv__sqlite_breaks,
     .break_remove = sv__sqlite_break_remove,
     .ad_impressions_add = sv__sqlite_ad_impressions_add,
+    .offline_add = sv__sqlite_offline_add,
+    .offline_get = sv__sqlite_offline_get,
+    .offline_revoke = sv__sqlite_offline_revoke,
     .title_ladder = sv__sqlite_title_ladder,
     .title_create = sv__sqlite_title_create,
     .title_update = sv__sqlite_title_update,

@@ -73,6 +73,11 @@ int sv__sqlite_breaks(sv__catalog *cat, int64_t title_id, sv__ad_break *out, int
 int sv__sqlite_break_remove(sv__catalog *cat, int64_t title_id, int64_t id);
 int sv__sqlite_ad_impressions_add(sv__catalog *cat, const char *session_id, int64_t title_id,
                                   const sv__ad_impression *a, int n);
+/* catalog_sqlite_offline.c */
+int sv__sqlite_offline_add(sv__catalog *cat, const sv__offline_license *l, int max_devices,
+                       int64_t now);
+int sv__sqlite_offline_get(sv__catalog *cat, const char *id, sv__offline_license *out);
+int sv__sqlite_offline_revoke(sv__catalog *cat, const char *id, int64_t title_id, int64_t user_id);
 int sv__sqlite_title_ladder(sv__catalog *cat, int64_t title_id, char **json_text);
 int sv__sqlite_title_create(sv__catalog *cat, const char *title, const char *synopsis,
                             const char *const *genres, int nb_genres, int64_t *id);

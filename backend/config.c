@@ -19,6 +19,7 @@ static const char *const keys[] = {
     "playback-token-ttl", "login-ttl", "steering-ttl", "max-connections", "rate-limit",
     "rate-burst", "trusted-proxies", "public-url", "log-rate", "login-free-failures", "login-backoff-max",
     "login-lockout-failures", "login-lockout", "login-fail-window", "login-max-pending",
+    "offline-devices", "offline-license-ttl",
 };
 
 /* The login guard's limits (login_guard.h): key, field, range. */
@@ -47,6 +48,8 @@ void sv__config_default(sv__config *c)
     c->playback_token_ttl = 120;
     c->login_ttl = 43200;
     c->steering_ttl = 10;
+    c->offline_devices = 3;
+    c->offline_license_ttl = 30 * 86400;
     sv__login_limits_default(&c->login);
     c->rate_limit = 20;
     c->rate_burst = 100;
@@ -237,6 +240,14 @@ int sv__config_set(sv__config *c, const char *key, const char *v, char *err, siz
             goto bad;
         *(key[0] == 'p' ? &c->playback_token_ttl
           : key[0] == 'l' ? &c->login_ttl : &c->steering_ttl) = (int)d;
+    } else if (!strcmp(key, "offline-devices")) {
+        if (parse_num(v, 0, 1000, &d) < 0)
+            goto bad;
+        c->offline_devices = (int)d;
+    } else if (!strcmp(key, "offline-license-ttl")) {
+        if (parse_num(v, 1, 3650.0 * 86400, &d) < 0)
+            goto bad;
+        c->offline_license_ttl = (int64_t)d;
     } else if (!strcmp(key, "max-connections")) {
         if (parse_num(v, 0, 10000000, &d) < 0)
             goto bad;

@@ -61,6 +61,10 @@ typedef struct sv_server_config {
     int playback_token_ttl;    /* 120 */
     int login_ttl;             /* 43200 */
     int steering_ttl;          /* 10 */
+    /* Offline licenses (api_offline.c): the devices an account may hold
+     * downloads on at once (0: no offline licenses), and their lifetime. */
+    int offline_devices;       /* 3 */
+    int64_t offline_license_ttl; /* 30 days, seconds */
     sv__login_limits login;    /* password guessing limits (login_guard.h) */
     /* Abuse limits (docs/deploy.md, "Limits"): API requests per second and
      * burst per client (0: off), the proxies whose X-Forwarded-For names the

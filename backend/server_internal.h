@@ -90,6 +90,11 @@ void sv__api_title_ladder_svg(void *ctx, sv__http_req *req);
 
 /* api_license.c: POST /api/v1/license (ClearKey, playback token). */
 void sv__api_license(void *ctx, sv__http_req *req);
+/* api_offline.c: offline licenses (issue, revoke, check, public key). */
+void sv__api_offline_issue(void *ctx, sv__http_req *req);
+void sv__api_offline_revoke(void *ctx, sv__http_req *req);
+void sv__api_offline_check(void *ctx, sv__http_req *req);
+void sv__api_offline_key(void *ctx, sv__http_req *req);
 
 /* api_auth.c, api_playback.c: accounts, sessions, steering. */
 int sv__api_json_head(void *ctx, sv__http_req *req);

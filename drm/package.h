@@ -30,6 +30,7 @@
 
 #include "box.h" /* the box walker, with internal.h's sv__rd and sv__buf */
 #include "streamverse/cdm.h"
+#include "offline_license.h" /* persistent licenses: svserver signs, the SDK checks */
 
 /* ---- Common Encryption for packagers ---- */
 

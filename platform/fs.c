@@ -3,6 +3,7 @@
 #define _DEFAULT_SOURCE   /* flock */
 #include <errno.h>
 #include <fcntl.h>
+#include <dirent.h>
 #include <ftw.h>
 #include <limits.h>
 #include <stdio.h>
@@ -218,4 +219,110 @@ int sv__file_lock(const char *path, int wait)
         return e == EWOULDBLOCK ? SV_ERR_AGAIN : SV_ERR_IO;
     }
     return fd;
+}
+
+int sv__file_read(const char *path, const sv_allocator *alloc, size_t max, uint8_t **data,
+                  size_t *size)
+{
+    struct stat st;
+    uint8_t *buf = NULL;
+    size_t got = 0;
+    int fd = open(path, O_RDONLY | O_CLOEXEC), ret = SV_ERR_IO, e = 0;
+
+    if (fd < 0)
+        return errno == ENOENT ? SV_ERR_NOT_FOUND : SV_ERR_IO;
+    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+        e = errno ? errno : EISDIR;
+        goto done;
+    }
+    if ((uint64_t)st.st_size > max) {
+        ret = SV_ERR_OVERFLOW;
+        goto done;
+    }
+    ret = SV_ERR_NOMEM;
+    if (!(buf = sv__malloc(alloc, (size_t)st.st_size + 1)))
+        goto done;
+    ret = SV_ERR_IO;
+    while (got < (size_t)st.st_size) {
+        ssize_t n = read(fd, buf + got, (size_t)st.st_size - got);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            e = n < 0 ? errno : EIO;
+            goto done;
+        }
+        got += (size_t)n;
+    }
+    buf[got] = '\0';
+    *data = buf;
+    *size = got;
+    buf = NULL;
+    ret = 0;
+done:
+    sv__free(alloc, buf);
+    close(fd);
+    if (ret == SV_ERR_IO && e)
+        errno = e;
+    return ret;
+}
+
+int64_t sv__file_size(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISREG(st.st_mode) ? (int64_t)st.st_size : -1;
+}
+
+int sv__remove_file(const char *path)
+{
+    return unlink(path) < 0 && errno != ENOENT ? SV_ERR_IO : 0;
+}
+
+int sv__rmdir_empty(const char *path)
+{
+    return rmdir(path) < 0 ? SV_ERR_IO : 0;
+}
+
+static int64_t tree_bytes(const char *path, int depth)
+{
+    struct stat st;
+    int64_t total;
+
+    if (lstat(path, &st) != 0)
+        return 0;
+    total = (int64_t)st.st_blocks * 512;
+    if (!S_ISDIR(st.st_mode) || depth > 16)
+        return total;
+    DIR *d = opendir(path);
+    if (!d)
+        return total;
+    struct dirent *de;
+    while ((de = readdir(d))) {
+        char sub[4096];
+        if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+            continue;
+        if ((size_t)snprintf(sub, sizeof(sub), "%s/%s", path, de->d_name) < sizeof(sub))
+            total += tree_bytes(sub, depth + 1);
+    }
+    closedir(d);
+    return total;
+}
+
+int64_t sv__tree_disk_bytes(const char *path)
+{
+    return tree_bytes(path, 0);
+}
+
+int sv__dir_each(const char *path, int (*fn)(void *opaque, const char *name), void *opaque)
+{
+    DIR *d = opendir(path);
+    struct dirent *de;
+    int ret = 0;
+
+    if (!d)
+        return SV_ERR_IO;
+    while (ret == 0 && (de = readdir(d)))
+        if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
+            ret = fn(opaque, de->d_name);
+    closedir(d);
+    return ret;
 }

@@ -14,6 +14,7 @@
 #define SV_PLATFORM_FS_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "streamverse/common.h"
 
@@ -79,5 +80,32 @@ int sv__errno_is_full(int e);
  * frees with sv__free(alloc, ...), or NULL with errno set (ENOENT when there
  * is no such file, EINVAL for NULL, ENAMETOOLONG, ENOMEM). */
 char *sv__file_url(const sv_allocator *alloc, const char *path);
+
+/* Reads the whole regular file `path` (at most `max` bytes) into a new
+ * buffer from `alloc` (NULL: the C library), NUL-terminated (the NUL not
+ * counted in *size). Returns 0, SV_ERR_NOT_FOUND (no such file),
+ * SV_ERR_OVERFLOW (larger than max), SV_ERR_IO (errno kept) or
+ * SV_ERR_NOMEM. */
+int sv__file_read(const char *path, const sv_allocator *alloc, size_t max, uint8_t **data,
+                  size_t *size);
+
+/* The size of the regular file at `path`, or -1 when there is none. */
+int64_t sv__file_size(const char *path);
+
+/* Removes one file; a missing one is fine. Returns 0 or SV_ERR_IO. */
+int sv__remove_file(const char *path);
+
+/* Removes the folder `path` when it is empty. Returns 0, or SV_ERR_IO (not
+ * empty, missing, not a folder). */
+int sv__rmdir_empty(const char *path);
+
+/* Bytes the tree at `path` takes on disk (st_blocks * 512 of every entry,
+ * symbolic links not followed), 0 when there is nothing. */
+int64_t sv__tree_disk_bytes(const char *path);
+
+/* Calls fn(opaque, name) for every entry of the folder `path` but "." and
+ * "..", in the order the system gives, until fn returns non-zero (which is
+ * returned). Returns 0, fn's value, or SV_ERR_IO (not a readable folder). */
+int sv__dir_each(const char *path, int (*fn)(void *opaque, const char *name), void *opaque);
 
 #endif

@@ -20,6 +20,11 @@ int main(int argc, char **argv)
     if (ret < 0)
         return SVP_EXIT_USAGE;
     svp_backend_set_tls(app.opt.ca_file, app.opt.pin_pubkey, app.opt.http1);
+    if (app.opt.download_dir || app.opt.list_downloads || app.opt.delete_download) {
+        ret = svp_run_download(&app);
+        free(app.user_token);
+        return ret;
+    }
     if (svp_stats_create(&app.stats) < 0) {
         fprintf(stderr, "svplay: error: out of memory\n");
         return SVP_EXIT_ERROR;

@@ -21,6 +21,8 @@ static const char usage_head[] =
     "Usage: svplay [options] URL|FILE\n"
     "       svplay --server URL --user NAME [options] TITLE_ID\n"
     "       svplay --server URL --user NAME [options]      (TV catalog)\n"
+    "       svplay --download DIR [options] URL|FILE       (store for offline viewing)\n"
+    "       svplay --download DIR --server URL --user NAME [options] TITLE_ID\n"
     "Plays an HLS playlist (.m3u8), a DASH manifest (.mpd) or a plain media file,\n"
     "from an http(s) URL or a local path; or, with --server, a title of a\n"
     "Streamverse backend as a playback session (heartbeats, resume position).\n"
@@ -57,7 +59,8 @@ enum {
     OPT_AUTH_TOKEN, OPT_SERVER, OPT_USER, OPT_PASSWORD_FILE, OPT_DEVICE, OPT_HLS,
     OPT_FROM_START, OPT_CMCD, OPT_CODECS, OPT_ALLOW_CODEC_SWITCH, OPT_GIVE_UP,
     OPT_ALANG, OPT_SLANG, OPT_TARGET_LATENCY, OPT_MAX_LATENCY, OPT_CAPTIONS, OPT_CA_FILE,
-    OPT_PIN_PUBKEY, OPT_HTTP1, OPT_UI_LOG
+    OPT_PIN_PUBKEY, OPT_HTTP1, OPT_UI_LOG, OPT_DOWNLOAD, OPT_MAX_BANDWIDTH, OPT_DOWNLOAD_QUOTA,
+    OPT_LIST_DOWNLOADS, OPT_DELETE_DOWNLOAD, OPT_LICENSE_PUBKEY
 };
 
 /* Every option, described once: the parser and --help are made from it
@@ -165,6 +168,25 @@ static const cli_opt options[] = {
     { "http1", 0, NULL, OPT_HTTP1, 0,
       "HTTP/1.1 only (by default requests to one host share one HTTP/2 "
       "connection when the server offers HTTP/2)", NULL, NULL },
+    { "download", 0, "DIR", OPT_DOWNLOAD, 0,
+      "store the input for offline viewing in DIR and exit (a folder that "
+      "holds a download resumes it): one video rung (--max-height, "
+      "--max-bandwidth), the audio of --alang (default: the manifest's), "
+      "the WebVTT subtitles of --slang; then play DIR/master.m3u8",
+      NULL, "Downloads:" },
+    { "max-bandwidth", 0, "BPS", OPT_MAX_BANDWIDTH, 0,
+      "with --download: the highest rung declaring at most BPS bit/s", NULL, NULL },
+    { "download-quota", 0, "BYTES", OPT_DOWNLOAD_QUOTA, 0,
+      "with --download: fail (resumable) rather than store more than BYTES", NULL, NULL },
+    { "license-pubkey", 0, "FILE", OPT_LICENSE_PUBKEY, 0,
+      "the server's Ed25519 public key (PEM) offline licenses must be signed with, "
+      "when downloading a protected title and when playing it (default: the key "
+      "stored with the download at download time)", NULL, NULL },
+    { "list-downloads", 0, "ROOT", OPT_LIST_DOWNLOADS, 0,
+      "list the downloads in the folders under ROOT and the storage they use, and exit",
+      NULL, NULL },
+    { "delete-download", 0, "DIR", OPT_DELETE_DOWNLOAD, 0,
+      "delete the download in DIR (only the files it made) and exit", NULL, NULL },
     { "server", 0, "URL", OPT_SERVER, 0,
       "the backend's base URL; the input is then a title id, "
       "or none for the catalog (window only)", NULL, "Backend (svserver):" },
@@ -489,6 +511,35 @@ static int apply_option(svp_options *o, int c, const char *arg)
         o->pin_pubkey = arg;
         return 0;
     case OPT_HTTP1: o->http1 = 1; return 0;
+    case OPT_DOWNLOAD:
+        if (!arg[0])
+            return usage_error("empty --download folder");
+        o->download_dir = arg;
+        return 0;
+    case OPT_MAX_BANDWIDTH:
+        if (parse_int("max-bandwidth", arg, 1, INT64_C(1) << 40, &n) < 0)
+            return -1;
+        o->max_bandwidth = n;
+        return 0;
+    case OPT_DOWNLOAD_QUOTA:
+        if (parse_int("download-quota", arg, 1, INT64_C(1) << 50, &n) < 0)
+            return -1;
+        o->download_quota = n;
+        return 0;
+    case OPT_LIST_DOWNLOADS: o->list_downloads = arg; return 0;
+    case OPT_LICENSE_PUBKEY: {
+        static char pem[4096];
+        FILE *f = fopen(arg, "r");
+        size_t got = f ? fread(pem, 1, sizeof(pem) - 1, f) : 0;
+        if (f)
+            fclose(f);
+        pem[got] = '\0';
+        if (!got || !strstr(pem, "BEGIN PUBLIC KEY"))
+            return usage_error("cannot read a PEM public key from --license-pubkey '%s'", arg);
+        o->license_pubkey = pem;
+        return 0;
+    }
+    case OPT_DELETE_DOWNLOAD: o->delete_download = arg; return 0;
     case OPT_TARGET_LATENCY:
         if (parse_int("target-latency", arg, -1, 600000, &n) < 0)
             return -1;
@@ -544,6 +595,16 @@ int svp_parse_options(svp_options *o, int argc, char **argv)
         }
     }
     int first = cli_optind();
+    if (o->list_downloads || o->delete_download) {
+        if (first < argc || o->download_dir || (o->list_downloads && o->delete_download))
+            return usage_error("--list-downloads and --delete-download take no input and "
+                               "no other download option");
+        return 0;
+    }
+    if ((o->max_bandwidth || o->download_quota) && !o->download_dir)
+        return usage_error("--max-bandwidth and --download-quota need --download");
+    if (o->download_dir && o->server && first >= argc)
+        return usage_error("--download with --server needs a TITLE_ID");
     /* --server without a title opens the catalog (catalog_ui.c). */
     if (first >= argc && !o->server)
         return usage_error("no URL or file given");

@@ -150,6 +150,14 @@ int svp_session_settings(svp_app *app, sv_player_settings *s)
         }
         s->cdm = app->cdm;
     }
+    /* A download's offline license: checked, its keys into the CDM. */
+    char msg[700];
+    if (!app->opt.server && (ret = svp_offline_license(app, msg, sizeof(msg))) < 0) {
+        svp_session_fail(app, ret, msg);
+        return -1;
+    }
+    if (app->cdm)
+        s->cdm = app->cdm;
     return 0;
 }
 

@@ -62,6 +62,12 @@ typedef struct svp_options {
     const char *ca_file;        /* --ca-file: settings.tls_ca_file */
     const char *pin_pubkey;     /* --pin-pubkey: settings.tls_pinned_pubkey */
     int http1;                  /* --http1: settings.http_version = SV_HTTP_VERSION_1_1 */
+    const char *download_dir;   /* --download DIR, or NULL */
+    int64_t max_bandwidth;      /* --max-bandwidth (downloads), 0: no limit */
+    int64_t download_quota;     /* --download-quota, 0: none */
+    const char *list_downloads; /* --list-downloads ROOT, or NULL */
+    const char *delete_download; /* --delete-download DIR, or NULL */
+    const char *license_pubkey; /* --license-pubkey FILE: PEM text read from it, or NULL */
     int volume;                 /* 0..100 */
     int mute, fullscreen, quiet;
     sv_log_level log_level;
@@ -183,6 +189,18 @@ void svp_backend_set_tls(const char *ca_file, const char *pin_pubkey, int http1)
 /* Logs in as --user (password from --password-file or a prompt) and keeps
  * the token in app->user_token. 0, or -1 with a message in err. */
 int svp_backend_login(svp_app *app, char *err, size_t errlen);
+
+/* ---- downloads (download.c) ------------------------------------------- */
+
+/* --download, --list-downloads, --delete-download: runs them and returns
+ * the exit code. */
+int svp_run_download(svp_app *app);
+/* Playing a local file of a download folder that holds an offline license
+ * (DIR/license.json): checks it (online when the server answers) with
+ * --device and --license-pubkey and gives its keys to app->cdm (made when
+ * needed). 0 (also when there is no license), or the SDK's error code with
+ * its message in msg[cap]. */
+int svp_offline_license(svp_app *app, char *msg, size_t cap);
 
 /* ---- subtitles (subs.c) ----------------------------------------------- */
 

@@ -115,6 +115,12 @@ static const cli_opt options[] = {
       "playback and media token lifetime; every heartbeat answer carries a fresh one", "120",
       NULL },
     { "login-ttl", 0, "S", SET, ALL, "user token lifetime", "43200", NULL },
+    { "offline-devices", 0, "N", SET, ALL,
+      "devices an account may hold offline licenses (downloads of protected titles) on at "
+      "once; another device gets 409 device_limit; 0: no offline licenses", "3", NULL },
+    { "offline-license-ttl", 0, "S", SET, ALL,
+      "lifetime of an offline license; the player refuses it afterwards, offline too",
+      "2592000", NULL },
     { "steering-ttl", 0, "S", SET, ALL, "TTL of the content steering manifest", "10", NULL },
     { "login-free-failures", 0, "N", SET, ALL,
       "failed logins per name (as typed, known or not) and per client address before "

@@ -5,3 +5,6 @@ sv_fuzz_target(fuzz_sidx SOURCES ${CMAKE_CURRENT_LIST_DIR}/fuzz_sidx.c
 # live refresh and sidx, all fed the same input.
 sv_fuzz_target(fuzz_model SOURCES ${CMAKE_CURRENT_LIST_DIR}/fuzz_model.c
                CORPUS ${CMAKE_CURRENT_LIST_DIR}/corpus/fuzz_model)
+# Downloads: the state file a download keeps on disk (download.json).
+sv_fuzz_target(fuzz_download_state SOURCES ${CMAKE_CURRENT_LIST_DIR}/fuzz_download_state.c
+               CORPUS ${CMAKE_CURRENT_LIST_DIR}/corpus/fuzz_download_state)

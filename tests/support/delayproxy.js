@@ -7,10 +7,11 @@
 // delayed; the upstream one, made when a client connects, is (the client's
 // first bytes wait for it).
 //
-//   node delayproxy.js --target HOST:PORT --delay-ms N --port-file FILE
+//   node delayproxy.js --target HOST:PORT --delay-ms N --port-file FILE [--port P]
 //
-// Binds 127.0.0.1 on an ephemeral port, written to --port-file once it
-// listens. Runs until killed.
+// Binds 127.0.0.1 on an ephemeral port (or P, so a test can kill the relay
+// and start it again where its client left it: a network outage), written
+// to --port-file once it listens. Runs until killed.
 'use strict';
 const fs = require('fs');
 const net = require('net');
@@ -49,6 +50,6 @@ const server = net.createServer({ noDelay: true }, (client) => {
     }, 2 * delay);
     client.on('error', () => {});
 });
-server.listen(0, '127.0.0.1', () => {
+server.listen(Number(args.port || 0), '127.0.0.1', () => {
     fs.writeFileSync(args['port-file'], String(server.address().port));
 });

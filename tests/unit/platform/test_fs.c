@@ -174,6 +174,46 @@ static void local_paths_become_file_urls(void **state)
     free(real);
 }
 
+static int count_entry(void *opaque, const char *name)
+{
+    (void)name;
+    ++*(int *)opaque;
+    return 0;
+}
+
+/* Reading whole files, sizes, removals and the disk use of a tree (the
+ * download folders' helpers). */
+static void reads_sizes_and_removals(void **state)
+{
+    (void)state;
+    uint8_t *data = NULL;
+    size_t size = 0;
+    int n = 0;
+
+    assert_int_equal(sv__mkdirs(at("r/sub")), 0);
+    assert_int_equal(sv__file_write(at("r/a.txt"), "hello", 5, 0644), 0);
+    assert_int_equal(sv__file_read(at("r/a.txt"), NULL, 5, &data, &size), 0);
+    assert_int_equal(size, 5);
+    assert_string_equal((const char *)data, "hello");
+    sv__free(NULL, data);
+    assert_int_equal(sv__file_read(at("r/a.txt"), NULL, 4, &data, &size), SV_ERR_OVERFLOW);
+    assert_int_equal(sv__file_read(at("r/none"), NULL, 4, &data, &size), SV_ERR_NOT_FOUND);
+    assert_int_equal(sv__file_read(at("r/sub"), NULL, 4, &data, &size), SV_ERR_IO);
+    assert_int_equal(sv__file_size(at("r/a.txt")), 5);
+    assert_int_equal(sv__file_size(at("r/sub")), -1);
+    assert_int_equal(sv__dir_each(at("r"), count_entry, &n), 0);
+    assert_int_equal(n, 2);
+    assert_int_equal(sv__dir_each(at("r/none"), count_entry, &n), SV_ERR_IO);
+    assert_true(sv__tree_disk_bytes(at("r")) >= 4096);
+    assert_int_equal(sv__tree_disk_bytes(at("r/none")), 0);
+    assert_int_equal(sv__rmdir_empty(at("r")), SV_ERR_IO); /* not empty */
+    assert_int_equal(sv__remove_file(at("r/a.txt")), 0);
+    assert_int_equal(sv__remove_file(at("r/a.txt")), 0); /* missing: fine */
+    assert_int_equal(sv__rmdir_empty(at("r/sub")), 0);
+    assert_int_equal(sv__rmdir_empty(at("r")), 0);
+    assert_false(sv__path_exists(at("r")));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -183,6 +223,7 @@ int main(void)
         cmocka_unit_test(trees_go_without_following_links),
         cmocka_unit_test(full_disk_is_told_apart),
         cmocka_unit_test(local_paths_become_file_urls),
+        cmocka_unit_test(reads_sizes_and_removals),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -14,3 +14,6 @@ sv_unit_test(test_dash_runs test_dash_runs.c)
 sv_unit_test(test_hls_ll test_hls_ll.c)
 # DASH Latency@min/@max: the target clamped, back to the live start past @max.
 sv_unit_test(test_latency test_latency.c)
+# Downloads for offline viewing: a file:// HLS title through the real
+# transport, the state file, resume, quota, cancel, list and delete.
+sv_unit_test(test_download test_download.c)
