@@ -8,6 +8,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,25 +22,11 @@
 
 #define MAX_MANIFEST (16 * 1024 * 1024)
 
+/* The file at path, NUL-terminated, or NULL (none, too large, unreadable). */
 static char *read_all(const char *path, size_t *len)
 {
-    FILE *f = fopen(path, "rb");
-    char *buf = NULL;
-    long n;
-
-    if (!f)
-        return NULL;
-    if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) > 0 && n <= MAX_MANIFEST &&
-        fseek(f, 0, SEEK_SET) == 0 && (buf = malloc((size_t)n + 1)) &&
-        fread(buf, 1, (size_t)n, f) == (size_t)n) {
-        buf[n] = '\0';
-        *len = (size_t)n;
-    } else {
-        free(buf);
-        buf = NULL;
-    }
-    fclose(f);
-    return buf;
+    uint8_t *data = NULL;
+    return sv__file_read(path, NULL, MAX_MANIFEST, &data, len) == 0 ? (char *)data : NULL;
 }
 
 static int replace(const char *path, const char *data, size_t len)
