@@ -45,6 +45,10 @@ const USAGE = `usage: browser_play.js --player shaka|hlsjs|dashjs --url URL [opt
   --token T              shorthand for --license-header 'Authorization: Bearer T'
   --prefer-codec C       Shaka: preferred video codec (preferredVideo), e.g. av01, avc1
   --rate R               playbackRate, default 1 (tests use 4; Chromium caps at 16)
+  --trick R@T:S          Shaka: trickPlay(R) once the position reaches T s, for S s of
+                         wall time, then cancelTrickPlay(); the summary's "trick" has the
+                         positions and the segment requests made meanwhile (Shaka then
+                         buffers 2 s ahead, so that trick play fetches)
   --live S               a live stream (shaka, hlsjs): low-latency settings, play S seconds
                          from the first frame, sample the latency (summary "live")
   --load-timeout S       seconds until the duration is known, default 30
@@ -96,6 +100,14 @@ function parseArgs(argv) {
     case '--token': header(`Authorization: Bearer ${need(i)}`); i++; break;
     case '--prefer-codec': o.preferCodec = need(i); i++; break;
     case '--rate': o.rate = num(a, need(i)); i++; break;
+    case '--trick': {
+      const m = /^([0-9.]+)@([0-9.]+):([0-9.]+)$/.exec(need(i));
+      if (!m)
+        usage(`--trick: expected RATE@AT:SECONDS, got '${argv[i + 1]}'`);
+      o.trick = { rate: num(a, m[1]), at: Number(m[2]), for: num(a, m[3]) };
+      i++;
+      break;
+    }
     case '--load-timeout': o.loadTimeout = num(a, need(i)); i++; break;
     case '--timeout': o.timeout = num(a, need(i)); i++; break;
     case '--live': o.live = num(a, need(i)); i++; break;
@@ -295,6 +307,7 @@ async function main() {
     await page.evaluate((opts) => { window.svInterop.start(opts); },
                         { player: o.player, url, rate: o.rate, clearkeys: o.clearkeys,
                           preferCodec: o.preferCodec || null, live: !!o.live,
+                          trick: o.trick || null,
                           licenseUrl, licenseHeaders: o.licenseHeaders });
     const { st, reason } = await watch(o, page);
     Object.assign(summary, {
@@ -320,6 +333,7 @@ async function main() {
       thumbnails: st.thumbnails,
       timeline: st.timeline,
       interstitials: st.interstitials || [],
+      trick: st.trick || undefined,
       errors: st.errors.concat(pageErrors.map((m) => ({ source: 'pageerror', message: m }))),
       warnings: st.warnings || [],
       consoleErrors,

@@ -72,7 +72,7 @@ failed=0
 for manifest in manifest.mpd master.m3u8; do
     url="$base/media/$id/$manifest"
     rc=0
-    node "$here/browser_play.js" --player shaka --url "$url" --rate 4 \
+    node "$here/browser_play.js" --player shaka --url "$url" --rate 4 --trick 8@1:0.5 \
         --json-out "$tmp/summary.json" >/dev/null || rc=$?
     [ -f "$tmp/summary.json" ] || fail "browser_play.js wrote no summary for $url (exit $rc)"
     if ! node "$here/check_summary.js" "$tmp/summary.json" --duration 10; then
@@ -99,9 +99,20 @@ for manifest in manifest.mpd master.m3u8; do
         if (!th || th.none || th.width !== 160 || th.positionX !== 320 || th.positionY !== 0 ||
             !/\/thumbs\/tile-1\.jpg$/.test(th.uri))
             bad.push("thumbnail at 5 s " + JSON.stringify(th));
+        // Trick play at 8x for 0.5 s: the key frames fetched by byte range
+        // from the segments (the trick-play stream), the position moved on.
+        const tr = s.trick || {};
+        const ranged = (tr.requests || []).filter(r => r.during && r.range &&
+            /^bytes=0-[0-9]+$/.test(r.range) && /\/video\/[^\/]+\/seg-[0-9]+\.m4s$/.test(r.uri));
+        if (tr.phase !== "done" || !(tr.endPos - tr.startPos >= 1.5) || ranged.length < 1)
+            bad.push("trick play " + JSON.stringify(tr));
         if (bad.length) { console.error(bad.join("\n")); process.exit(1); }
         console.log("ok: Shaka " + s.version + ": " + s.trickModes.length +
-                    " trick-play streams, thumbnail at 5 s " + JSON.stringify(th));
+                    " trick-play streams, thumbnail at 5 s " + JSON.stringify(th) +
+                    "; trickPlay(8) from " + tr.startPos.toFixed(2) + " s to " +
+                    tr.endPos.toFixed(2) + " s in " + (tr.endMs - tr.startMs) + " ms, " +
+                    ranged.length + " key frames fetched by range: " +
+                    ranged.map(r => r.uri.replace(/.*\/video\//, "") + " " + r.range).join(", "));
     ' "$tmp/summary.json" "$manifest"; then
         echo "FAIL: $manifest: Shaka did not read the trick-play or thumbnail tracks" >&2
         failed=$((failed + 1))

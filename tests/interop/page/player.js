@@ -35,6 +35,7 @@
                               // metadataadded), as it reports them
     interstitials: [],        // hls.js: its interstitial events, in order (noteHlsInterstitials)
     inBreak: false,           // hls.js: from an interstitial's start to the primary's resumption
+    trick: null,              // Shaka with o.trick: its trick play (noteShakaTrick)
   };
 
   function ms() {
@@ -126,6 +127,33 @@
     return btoa(bin).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
   }
 
+  // o.trick {rate, at, for}: trickPlay(rate) once the position reaches `at`,
+  // cancelTrickPlay() `for` seconds later; the segment requests (URI and
+  // Range) are recorded, marked with whether trick play was on.
+  function noteShakaTrick(player, shaka, o) {
+    const SEGMENT = shaka.net.NetworkingEngine.RequestType.SEGMENT;
+    const t = st.trick = { phase: 'waiting', rate: o.trick.rate, requests: [] };
+    player.getNetworkingEngine().registerRequestFilter(function (type, req) {
+      if (type === SEGMENT && t.requests.length < MAX_EVENTS)
+        t.requests.push({ t: ms(), uri: req.uris[0], during: t.phase === 'on',
+                          range: req.headers.Range || req.headers.range || null });
+    });
+    const timer = setInterval(function () {
+      if (t.phase === 'waiting' && video.currentTime >= o.trick.at) {
+        t.phase = 'on';
+        t.startPos = video.currentTime;
+        t.startMs = ms();
+        player.trickPlay(o.trick.rate);
+      } else if (t.phase === 'on' && ms() - t.startMs >= o.trick.for * 1000) {
+        t.endPos = video.currentTime;
+        t.endMs = ms();
+        t.phase = 'done';
+        player.cancelTrickPlay();
+        clearInterval(timer);
+      }
+    }, 50);
+  }
+
   async function startShaka(o) {
     const shaka = window.shaka;
     shaka.polyfill.installAll();
@@ -149,6 +177,10 @@
     // preferredVideo (Shaka 5's successor of preferredVideoCodecs).
     if (o.preferCodec)
       cfg.preferredVideo = [{ codec: o.preferCodec }];
+    // Trick play must fetch: with the default 10 s goal a short title is
+    // all buffered before it starts, and Shaka plays what it has.
+    if (o.trick)
+      cfg.streaming = { bufferingGoal: 2, rebufferingGoal: 0.5, bufferBehind: 2 };
     player.configure(cfg);
     if (o.licenseHeaders) {
       const LICENSE = shaka.net.NetworkingEngine.RequestType.LICENSE;
@@ -173,6 +205,8 @@
         st.timeline.push({ kind: 'metadata', scheme: d.type || '', id: idv ? idv.data : '',
                            start: d.startTime, end: d.endTime, values: values });
     });
+    if (o.trick)
+      noteShakaTrick(player, shaka, o);
     st.version = shaka.Player.version;
     window.svPlayer = player;
     if (o.live)
@@ -430,6 +464,7 @@
       manifestVideoCodecs: st.manifestVideoCodecs,
       timeline: st.timeline,
       interstitials: st.interstitials,
+      trick: st.trick,
       live: st.live ? window.svLive.report() : null,
       trickModes: st.trickModes,
       imageTracks: st.imageTracks,
