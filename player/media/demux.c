@@ -38,6 +38,9 @@ typedef struct demux {
     sv__rep_meta meta;
     int encrypted;             /* the run was decrypted by the player */
     int eos, stale;
+    uint64_t cut_run;          /* first_frame_only: the run ended after its first
+                                  frame, its further chunks are dropped */
+    int cut;
 
     AVFormatContext *fmt;
     int vidx, aidx;
@@ -72,6 +75,10 @@ static int next_chunk(demux *d)
             sv__chunk_free(c);
             d->eos = 1;
             return AVERROR_EOF;
+        }
+        if (d->cut && c->run == d->cut_run) {
+            sv__chunk_free(c);
+            continue;
         }
         if (d->fmt && c->run != d->run) {
             d->pending = c;
@@ -338,6 +345,7 @@ static int play_run(demux *d)
         if (averr < 0)
             break;
         set_offset(d, pkt);
+        int video = pkt->stream_index == d->vidx;
         int r = queue_packet(d, pkt);
         if (r == SV_ERR_CANCELLED || d->stale) {
             ret = SV_ERR_CANCELLED;
@@ -345,6 +353,11 @@ static int play_run(demux *d)
         }
         if (r < 0) {
             ret = r;
+            break;
+        }
+        if (video && d->cfg->first_frame_only) {
+            d->cut = 1;
+            d->cut_run = d->run;
             break;
         }
     }

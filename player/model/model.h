@@ -194,6 +194,14 @@ typedef struct sv__period {
      * height are the whole image's. NULL when the period has none. */
     sv__rep *thumbs;
     int thumb_cols, thumb_rows;
+    /* Trick play (key frames only): the HLS I-frame playlists
+     * (EXT-X-I-FRAME-STREAM-INF of the primary pathway, each rep
+     * NEED_PLAYLIST until sv__model_hls_media() is given its playlist) or
+     * the reps of the period's first DASH trick-mode set (EssentialProperty
+     * http://dashif.org/guidelines/trickmode), as a video track of its own
+     * whose reps are sorted by bandwidth. Never played as the video; NULL
+     * when the period has none. */
+    sv__track *trick;
 } sv__period;
 
 /* A CDN/base URL alternative (DASH BaseURL@serviceLocation, HLS PATHWAY-ID).

@@ -175,6 +175,40 @@ static int add_rendition(sv__presentation *pres, const sv__hls_playlist *pl,
     return 0;
 }
 
+/* The I-frame playlists of pathway `primary` as p->trick (trick play):
+ * video reps like the ladder's, sorted by bandwidth, loaded on demand. */
+static int add_iframes(sv__arena *a, const sv__hls_playlist *pl, sv__period *p,
+                       const char *primary)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < pl->nb_variants; i++)
+        n += pl->variants[i].iframe_only && !pl->variants[i].image_only && pl->variants[i].uri &&
+             strcmp(pl->variants[i].pathway_id, primary) == 0;
+    if (!n)
+        return 0;
+    sv__track *t = sv__arena_alloc(a, sizeof(*t));
+    if (!t || !(t->reps = sv__arena_alloc(a, n * sizeof(*t->reps))))
+        return SV_ERR_NOMEM;
+    t->type = SV_TRACK_VIDEO;
+    t->language = t->label = t->group_id = "";
+    for (size_t i = 0; i < pl->nb_variants; i++) {
+        const sv__hls_variant *v = &pl->variants[i];
+        if (!v->iframe_only || v->image_only || !v->uri || strcmp(v->pathway_id, primary) != 0)
+            continue;
+        sv__rep *r = &t->reps[t->nb_reps++];
+        init_rep(r);
+        r->source = v;
+        r->bandwidth = v->bandwidth;
+        r->width = v->width;
+        r->height = v->height;
+        r->codecs = v->codecs ? v->codecs : "";
+        r->playlist_url = v->uri;
+    }
+    sv__period one = { .tracks = t, .nb_tracks = 1 };
+    p->trick = t;
+    return sv__model_finish_period(a, &one); /* sorts the reps, sets t->codecs */
+}
+
 static int build_master(sv__model *m, const sv__hls_playlist *pl)
 {
     sv__presentation *pres = &m->pub;
@@ -255,6 +289,8 @@ static int build_master(sv__model *m, const sv__hls_playlist *pl)
         r->codecs = v->codecs ? v->codecs : "";
         r->playlist_url = v->uri;
     }
+    if ((ret = add_iframes(a, pl, p, primary)) < 0)
+        return ret;
     for (size_t i = 0; i < pl->nb_renditions; i++) {
         const sv__hls_rendition *r = &pl->renditions[i];
         if ((r->type == SV_HLS_AUDIO || r->type == SV_HLS_SUBTITLES) &&

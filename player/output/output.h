@@ -72,6 +72,13 @@ int sv__vout_shown(sv__vout *v);     /* a frame of this generation was presented
  * plays, has its own: sv__aout_set_speed). Any thread. */
 void sv__vout_set_speed(sv__vout *v, double speed);
 
+/* Trick play (on: 1): frames are presented as soon as they are queued, in
+ * order, on no clock and never dropped as late; the one who pushes them
+ * paces them (core/control_trick.c). Off: back to the clock. Any thread. */
+void sv__vout_set_trick(sv__vout *v, int on);
+/* Frames presented since the output was created (any generation). */
+uint64_t sv__vout_presented(sv__vout *v);
+
 /* ---- audio output (output_audio.c) ----------------------------------------- */
 
 /* `sink` (the host's, NULL: no audio) and `env` are borrowed. */
