@@ -14,3 +14,5 @@ sv_unit_test(test_dash_runs test_dash_runs.c)
 sv_unit_test(test_hls_ll test_hls_ll.c)
 # DASH Latency@min/@max: the target clamped, back to the live start past @max.
 sv_unit_test(test_latency test_latency.c)
+# Trick play's pace (core/control_trick.c): the target at a rate, its bounds.
+sv_unit_test(test_trick_pace test_trick_pace.c)

@@ -558,6 +558,19 @@ static void trick_mode_set_left_out(void **state)
             assert_string_equal(pres->periods[0].tracks[i].reps[0].id, "main");
         }
     assert_int_equal(video, 1);
+    /* (Issue 18) It is the period's trick track instead, listed like video. */
+    const sv__track *t = pres->periods[0].trick;
+    assert_non_null(t);
+    assert_int_equal(t->nb_reps, 1);
+    assert_string_equal(t->reps[0].id, "trick");
+    assert_int_equal(t->reps[0].bandwidth, 45000);
+    assert_int_equal(t->reps[0].seg_state, SV__SEGS_READY);
+    assert_int_equal(t->reps[0].nb_segs, 6);
+    assert_true(sv__rep_segment(&t->reps[0], 5).start > 9.999);
+    char url[SV__URL_MAX];
+    sv__segment seg = sv__rep_segment(&t->reps[0], 1);
+    assert_string_equal(sv__segment_url(&t->reps[0], &seg, url, sizeof(url)), "http://h/t/2.m4s");
+    assert_string_equal(seg.init->url, "http://h/t/init.mp4");
     sv__model_destroy(pres);
 }
 
