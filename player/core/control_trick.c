@@ -430,7 +430,7 @@ static void choose_rep(struct sv_player *p, sv__trick *t)
         t->rep = lowest(p, t->main);
 }
 
-static int start(struct sv_player *p, int rate)
+static int start(struct sv_player *p)
 {
     sv__trick *t = sv__calloc(p->settings.allocator, 1, sizeof(*t));
     if (!t)
@@ -469,9 +469,11 @@ static int start(struct sv_player *p, int rate)
         return r;
     }
     t->anchor = pos;
-    PLOGI(p, "trick play at %dx from %.3f s over %s (%s)", rate, pos,
+    PLOGI(p, "trick play over %s (%s)",
           t->iframes ? "the I-frame track" : "the lowest rung's key frames",
-          t->rep->id && *t->rep->id ? t->rep->id : t->rep->codecs);
+          t->rep->id && *t->rep->id   ? t->rep->id
+          : t->rep->codecs && *t->rep->codecs ? t->rep->codecs
+                                            : "no codecs declared");
     return 0;
 }
 
@@ -488,7 +490,7 @@ int sv__trick_set(struct sv_player *p, int rate)
     if (p->pres->kind == SV__SOURCE_FILE || p->video_track < 0 || p->chunk_sink)
         return SV_ERR_UNSUPPORTED;
     if (!p->trick) {
-        int r = start(p, rate);
+        int r = start(p);
         if (r < 0)
             return r;
         sv__set_state(p, SV_STATE_PLAYING);
@@ -499,6 +501,7 @@ int sv__trick_set(struct sv_player *p, int rate)
         t->anchor = position(p);
     t->anchor_time = sv__player_now(p);
     t->rate = rate;
+    PLOGI(p, "trick play at %dx from %.3f s", rate, t->anchor);
     publish(p, rate, t->anchor);
     if (!t->timer)
         step(t);
