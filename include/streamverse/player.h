@@ -508,13 +508,16 @@ SV_API int sv_player_seek_live(sv_player *player, uint64_t userdata);
  *
  * Rate 1 resumes normal playback, with audio, at the position of the last
  * key frame shown: an accurate seek there (state SEEKING, then
- * SV_EVENT_SEEK_DONE). Fast forward that reaches the end ends the load
- * (ENDED, SV_EVENT_END_OF_FILE); rewind that reaches the start (or a live
- * load's DVR window start) goes back to rate 1 there, paused; live fast
- * forward that reaches the live start goes back to rate 1 there, playing.
- * A seek during trick play moves the trick position; a pause ends trick
- * play at the frame shown (rate 1, paused). Each of these sends
- * SV_EVENT_TRICK_RATE with rate 1.
+ * SV_EVENT_SEEK_DONE). Fast forward that reaches the last key frame, and
+ * rewind that reaches 0, go back to rate 1 there, paused (the host resumes
+ * with sv_player_set_pause(player, 0, ...)). Live, the range is the DVR
+ * window (SV_PROP_SEEKABLE_START to SV_PROP_SEEKABLE_END): reaching either
+ * end goes back to rate 1 there, playing.
+ * A seek during trick play moves the trick position (SV_EVENT_SEEK_DONE at
+ * once); a pause ends trick play at the frame shown (rate 1, paused); a
+ * track switch, a new load or a stop end it too. Each end sends
+ * SV_EVENT_TRICK_RATE with rate 1. Trick play stays within the period
+ * being played (multi-period DASH).
  *
  * Returns 0 (the reply follows once the rate is taken), SV_ERR_RANGE (a
  * rate other than 1 whose magnitude is not 2 to 64) or SV_ERR_STATE

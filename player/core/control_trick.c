@@ -362,9 +362,7 @@ void sv__trick_abort(struct sv_player *p)
     if (!p->trick)
         return;
     destroy(p);
-    sv__mutex_lock(&p->st.lock);
-    p->st.trick_rate = 0;
-    sv__mutex_unlock(&p->st.lock);
+    publish(p, 1, position(p)); /* the host learns the rate is 1 again */
 }
 
 int sv__control_restart(struct sv_player *p, double pos)

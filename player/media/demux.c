@@ -41,6 +41,8 @@ typedef struct demux {
     uint64_t cut_run;          /* first_frame_only: the run ended after its first
                                   frame, its further chunks are dropped */
     int cut;
+    int media_read;            /* first_frame_only: the run's media chunk is being read;
+                                  its end is the run's (TS probes to the end of its data) */
 
     AVFormatContext *fmt;
     int vidx, aidx;
@@ -58,7 +60,7 @@ typedef struct demux {
 static int next_chunk(demux *d)
 {
     for (;;) {
-        if (d->pending || d->eos || d->stale)
+        if (d->pending || d->eos || d->stale || (d->media_read && d->cfg->first_frame_only))
             return AVERROR_EOF;
         uint64_t gen = d->gen;
         double target = d->target;
@@ -86,6 +88,7 @@ static int next_chunk(demux *d)
         }
         d->cur = c;
         d->cur_pos = 0;
+        d->media_read |= !c->is_init;
         if (!c->is_init && !d->have_run_start) {
             d->run_start = c->start;
             d->have_run_start = 1;
@@ -370,6 +373,7 @@ static void reset_run(demux *d)
     close_demuxer(d);
     sv__chunk_free(d->cur);
     d->cur = NULL;
+    d->media_read = 0;
     d->have_run_start = 0;
     d->have_offset = 0;
 }
@@ -474,6 +478,7 @@ static void run_chunks(demux *d)
         d->pending = NULL;
         d->cur = first;
         d->cur_pos = 0;
+        d->media_read = !first->is_init;
         d->run = first->run;
         d->disc = first->disc;
         d->meta = (sv__rep_meta){ first->rep_index, first->bitrate, first->width, first->height };
