@@ -6,8 +6,9 @@
 #     byte ranges into the segments);
 #   - Shaka Packager's DASH with a trick-mode AdaptationSet
 #     (trick_play_factor=1: every key frame);
-#   - the same HLS without its I-frame playlist: the fallback, the first
-#     frame of each segment of the lowest rung.
+#   - the same HLS without its I-frame playlist, and ffmpeg's MPEG-TS HLS of
+#     the clip: the fallback, the first frame of each segment of the lowest
+#     rung.
 # The clip: 40 s of 320x240 at 25 fps, a key frame every 2 s (each segment's
 # first frame), and a 440 Hz tone. trick_play.c checks positions, pictures
 # (ffmpeg's frame hashes), the return to 1x and the ends (its header says
@@ -55,6 +56,10 @@ grep -v EXT-X-I-FRAME-STREAM-INF "$w/hls/master.m3u8" >"$w/hls/fallback.m3u8"
     { tail -n 5 "$PL_TMP/packager.log"; fail "Shaka Packager could not make the DASH"; }
 grep -q 'http://dashif.org/guidelines/trickmode' "$w/dash/manifest.mpd" ||
     fail "the packager wrote no trick-mode AdaptationSet"
+# The fallback on MPEG-TS too: ffmpeg's HLS of the same clip, no I-frame playlist.
+mkdir -p "$w/ts"
+ffmpeg -nostdin -v error -i "$PL_TMP/src.mp4" -c copy -f hls -hls_time 2 -hls_playlist_type vod \
+    -hls_segment_filename "$w/ts/s%03d.ts" "$w/ts/index.m3u8" || fail "ffmpeg could not make the TS HLS"
 # The I-frame playlist's byte ranges as the request log writes them.
 awk -F'[:@]' '/^#EXT-X-BYTERANGE/ { r = "bytes=" $3 "-" ($3 + $2 - 1) }
               /^v\// && r { print "/hls/" $0 " " r; r = "" }' "$w/hls/v_iframe.m3u8" |
@@ -68,7 +73,7 @@ requests() {
         sed -n 's/.*"path":"\([^"]*\)".*"range":\(null\|"[^"]*"\).*/\1 \2/p' | tr -d '"'
 }
 
-for run in hls/master.m3u8 dash/manifest.mpd hls/fallback.m3u8; do
+for run in hls/master.m3u8 dash/manifest.mpd hls/fallback.m3u8 ts/index.m3u8; do
     echo "== $run"
     mark=$(($(wc -l <"$PL_TMP/requests.jsonl") + 1))
     timeout -k 5 90 "$PL_TMP/trick_play" "$PL_URL/$run" "$PL_TMP/ref.md5" 25 2 \
