@@ -511,8 +511,10 @@ SV_API int sv_player_seek_live(sv_player *player, uint64_t userdata);
  * SV_EVENT_SEEK_DONE). Fast forward that reaches the last key frame, and
  * rewind that reaches 0, go back to rate 1 there, paused (the host resumes
  * with sv_player_set_pause(player, 0, ...)). Live, the range is the DVR
- * window (SV_PROP_SEEKABLE_START to SV_PROP_SEEKABLE_END): reaching either
- * end goes back to rate 1 there, playing.
+ * window (SV_PROP_SEEKABLE_START to SV_PROP_SEEKABLE_END, listed again
+ * every 2 s at most during trick play): reaching the live start goes back
+ * to rate 1 there, reaching the window's start goes back to rate 1 one
+ * segment into the window (it slides on), both playing.
  * A seek during trick play moves the trick position (SV_EVENT_SEEK_DONE at
  * once); a pause ends trick play at the frame shown (rate 1, paused); a
  * track switch, a new load or a stop end it too. Each end sends

@@ -21,10 +21,12 @@
 #include <string.h>
 
 #include "player/core/internal.h"
+#include "player/core/scheduler_internal.h" /* sv__sched_plain_playlist_url */
 #include "player/media/media.h"
 
 #define STEP_S 0.02         /* how often the pace is looked at */
 #define FRAME_WAIT_S 2.0    /* a key frame handed on and not shown by then is given up */
+#define LIVE_REFRESH_S 2.0  /* live: the window is listed again this often at most */
 
 enum { FETCH_NONE, FETCH_INDEX, FETCH_INIT, FETCH_MEDIA };
 
@@ -54,6 +56,7 @@ struct sv__trick {
     uint64_t presented;          /* the output's count of frames when it was */
     double handed_at;
     uint64_t gen;
+    double next_refresh;         /* live: player clock of the next listing of the window */
 };
 
 double sv__trick_target(double anchor, int rate, double elapsed, double lo, double hi,
@@ -282,6 +285,28 @@ static void fetch_entry(sv__trick *t, long k)
 
 /* ---- the pace ------------------------------------------------------------------ */
 
+/* Live: the scheduler, which reloads playlists, is stopped during trick
+ * play, so the window moves on here: an HLS rep's media playlist is loaded
+ * again (its plain URL: no blocking reload), a DASH presentation listed
+ * again for now (a SegmentTimeline that only a new MPD extends is not
+ * followed). The window is the model's (sv__model_seekable): the latest
+ * first start of the reps, the live start of the last playlist. */
+static void refresh(sv__trick *t)
+{
+    struct sv_player *p = t->p;
+    double every = p->pres->refresh_s > 0 ? p->pres->refresh_s : LIVE_REFRESH_S;
+    t->next_refresh = sv__player_now(p) + (every < LIVE_REFRESH_S ? every : LIVE_REFRESH_S);
+    if (p->pres->kind == SV__SOURCE_DASH) {
+        sv__parse_error err = { 0 };
+        if (sv__model_dash_update(p->pres, sv__wallclock_utc(p), &err) < 0)
+            PLOGW(p, "trick play: the live window: %s", err.message);
+    } else if (t->rep->playlist_url) {
+        char plain[SV__URL_MAX];
+        fetch(t, FETCH_INDEX, sv__sched_plain_playlist_url(t->rep->playlist_url, plain,
+                                                           sizeof(plain)), 0, -1);
+    }
+}
+
 static void step(void *arg)
 {
     sv__trick *t = arg;
@@ -302,6 +327,10 @@ static void step(void *arg)
             fetch(t, FETCH_INDEX, t->rep->playlist_url, 0, -1);
         goto again;
     }
+    if (p->pres->live && sv__player_now(p) >= t->next_refresh) {
+        refresh(t);
+        goto again;
+    }
     double lo, hi;
     int at_end;
     if (bounds(p, &lo, &hi) < 0 || !t->rep->nb_segs)
@@ -316,14 +345,17 @@ static void step(void *arg)
     if (t->rate < 0 && k + 1 < (long)t->rep->nb_segs &&
         sv__rep_segment(t->rep, (size_t)k).start < target - 0.001)
         k++;
-    if (k != t->entry) {
+    /* By its time, not its index: a live reload moves the indexes. */
+    if (t->entry < 0 || fabs(sv__rep_segment(t->rep, (size_t)k).start - t->seg.start) > 0.001) {
         fetch_entry(t, k);
         goto again;
     }
     if (at_end) {
         /* The key frame at the bound is on screen: normal playback takes
-         * over, paused there on demand, playing at the bound when live. */
-        end_at(p, p->pres->live ? target : position(p), !p->pres->live);
+         * over there, paused. Live plays on: at the live start, or a
+         * segment into the window (its start slides away as it plays). */
+        double live_pos = t->rate > 0 ? hi : fmin(lo + sv__rep_segment(t->rep, 0).duration, hi);
+        end_at(p, p->pres->live ? live_pos : position(p), !p->pres->live);
         return;
     }
 again:
@@ -435,6 +467,7 @@ static int start(struct sv_player *p)
         return SV_ERR_NOMEM;
     t->p = p;
     t->entry = -1;
+    t->next_refresh = sv__player_now(p) + LIVE_REFRESH_S;
     choose_rep(p, t);
     if (!t->rep) {
         sv__free(p->settings.allocator, t);
