@@ -816,7 +816,9 @@ typedef struct sv_thumbnail {
 #define SV_THUMBNAIL_INIT SV_STRUCT_INIT(sv_thumbnail)
 
 /*
- * The thumbnail for presentation time `t` (the current period's). The
+ * The thumbnail for presentation time `t` (the current period's): a cell
+ * of its image set, or (API 2.6), when it has none, the key frame at or
+ * before `t` of its I-frame track (clear, on demand; docs/sdk.md). The
  * first call of the player's life starts the fetching: from then on the
  * player fetches the images of every load (the one under the playback
  * position first, then on from there) and keeps them, so a host scrubbing

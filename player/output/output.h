@@ -236,6 +236,12 @@ void sv__thumbs_reset(sv__thumbs *t);
 void sv__thumbs_tick(sv__thumbs *t, double position);
 /* The thumbnail for `time` into out (sv_player_get_thumbnail()'s contract). */
 int sv__thumbs_get(sv__thumbs *t, double time, sv_thumbnail *out);
+/* thumbs_keyframe.c: the first video frame of an init segment (NULL: none,
+ * MPEG-TS) followed by an I-frame entry's bytes, into `out`. Returns 0,
+ * SV_ERR_DECODE, SV_ERR_UNSUPPORTED (no decoder) or SV_ERR_NOMEM. Any
+ * thread; no state kept. */
+int sv__keyframe_decode(const uint8_t *init, size_t init_size, const uint8_t *data, size_t size,
+                        struct AVFrame *out);
 
 /* ---- the playout as the control loop drives it ------------------------- */
 
