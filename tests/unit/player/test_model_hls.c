@@ -426,6 +426,25 @@ static void iframe_track(void **state)
     assert_true(near(pres->duration, 5.5));
     sv__model_destroy(pres);
 
+    /* Shaka Packager's trick_play_factor stream: an ordinary variant at its
+     * key-frame rate beside a 25 fps one is the trick track's, not a rung. */
+    pres = create_ok("#EXTM3U\n"
+                     "#EXT-X-STREAM-INF:BANDWIDTH=797148,RESOLUTION=320x240,FRAME-RATE=25.000\nv.m3u8\n"
+                     "#EXT-X-STREAM-INF:BANDWIDTH=45228,RESOLUTION=320x240,FRAME-RATE=0.500\nt.m3u8\n",
+                     BASE "m.m3u8");
+    assert_int_equal(pres->periods[0].tracks[0].nb_reps, 1);
+    assert_string_equal(pres->periods[0].tracks[0].reps[0].playlist_url, BASE "v.m3u8");
+    assert_non_null(pres->periods[0].trick);
+    assert_int_equal(pres->periods[0].trick->nb_reps, 1);
+    assert_string_equal(pres->periods[0].trick->reps[0].playlist_url, BASE "t.m3u8");
+    sv__model_destroy(pres);
+    /* A slideshow alone (no faster variant) stays the video. */
+    pres = create_ok("#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1,FRAME-RATE=0.500\ns.m3u8\n",
+                     BASE "m.m3u8");
+    assert_int_equal(pres->periods[0].tracks[0].nb_reps, 1);
+    assert_null(pres->periods[0].trick);
+    sv__model_destroy(pres);
+
     /* No I-frame playlist: no trick track. */
     pres = create_ok("#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1\na.m3u8\n", BASE "m.m3u8");
     assert_null(pres->periods[0].trick);
