@@ -516,8 +516,9 @@ SV_API int sv_player_seek_live(sv_player *player, uint64_t userdata);
  * to rate 1 there, reaching the window's start goes back to rate 1 one
  * segment into the window (it slides on), both playing.
  * A seek during trick play moves the trick position (SV_EVENT_SEEK_DONE at
- * once); a pause ends trick play at the frame shown (rate 1, paused); a
- * track switch, a new load or a stop end it too. Each end sends
+ * once); sv_player_seek_live() ends it at the live edge; a pause ends
+ * trick play at the frame shown (rate 1, paused); a track switch, a new
+ * load or a stop end it too. Each end sends
  * SV_EVENT_TRICK_RATE with rate 1. Trick play stays within the period
  * being played (multi-period DASH).
  *

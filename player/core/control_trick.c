@@ -430,11 +430,15 @@ static int end_at(struct sv_player *p, double pos, int paused)
     return r;
 }
 
-int sv__trick_seek(struct sv_player *p, const sv__cmd *c)
+int sv__trick_seek(struct sv_player *p, sv__cmd *c)
 {
     sv__trick *t = p->trick;
     double lo, hi, target = c->dvalue;
-    if ((c->flags & SV__SEEK_LIVE) || bounds(p, &lo, &hi) < 0)
+    if (c->flags & SV__SEEK_LIVE) { /* back to the live edge at 1x */
+        int r = end_at(p, position(p), 0);
+        return r < 0 ? r : sv__control_seek(p, c);
+    }
+    if (bounds(p, &lo, &hi) < 0)
         return SV_ERR_STATE;
     if (c->flags & SV_SEEK_RELATIVE)
         target += position(p);

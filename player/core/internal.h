@@ -197,8 +197,9 @@ int sv__trick_active(const struct sv_player *p);
 /* Ends trick play: normal playback restarts at the key frame on screen
  * (SEEKING), paused with `paused`; SV_EVENT_TRICK_RATE with rate 1. */
 int sv__trick_end(struct sv_player *p, int paused);
-/* A seek during trick play: trick play goes on from the target. */
-int sv__trick_seek(struct sv_player *p, const sv__cmd *c);
+/* A seek during trick play: trick play goes on from the target; a seek
+ * to the live edge ends it there (sv__control_seek). */
+int sv__trick_seek(struct sv_player *p, sv__cmd *c);
 /* Drops trick play without restarting anything (unload, track switch). */
 void sv__trick_abort(struct sv_player *p);
 /* Restarts the streams at `pos` with the tracks chosen (a track switch,

@@ -22,6 +22,9 @@
  *      frame (within one frame time), and 3 s of playback follow with every
  *      frame ffmpeg's, one after the other, 0 dropped frames, audio back and
  *      |A/V drift| under 40 ms;
+ *   3b. at 4x, a seek to 30 s is taken at once (SEEK_DONE) and trick play
+ *      goes on from there (1 s later between 30 - GOP_S and 34 s); a pause
+ *      ends it: SV_EVENT_TRICK_RATE 1, PAUSED on that key frame;
  *   4. 64x forward reaches the end: the rate goes back to 1 on its own and
  *      playback is PAUSED on the last key frame; -64x back reaches 0: PAUSED
  *      at 0;
@@ -329,7 +332,29 @@ int main(int argc, char **argv)
     check(f1 - f0 >= (int)(2.5 * fps) && !bad && !gaps && dropped1 == dropped0 &&
               p1 - p0 > 2.5 && p1 - p0 < 3.5 && heard > 2.5 && fabs(drift) < 0.04, msg);
 
-    /* 4. The ends. */
+    /* 3b. A seek during trick play moves it; a pause ends it there. */
+    set_rate(4);
+    drain(0.5);
+    seek_done = 0;
+    sv_player_seek(player, 30, SV_SEEK_ACCURATE, 7);
+    int sought = wait_flag(&seek_done, 2);
+    drain(1.0);
+    double at = prop(SV_PROP_POSITION);
+    int before_pause = trick_events;
+    sv_player_set_pause(player, 1, 8);
+    for (int i = 0; i < 100 && trick_events == before_pause && !fatal; i++)
+        drain(0.02);
+    int paused_trick = wait_state(SV_STATE_PAUSED, 5);
+    double paused_at = prop(SV_PROP_POSITION);
+    snprintf(msg, sizeof(msg), "4x, a seek to 30 s (SEEK_DONE %d): 1 s later at %.3f s (30 - %.0f "
+             "to 34); a pause: rate %d, PAUSED %d at %.3f s (the key frame %.3f s)", sought, at,
+             gop_s, last_trick_rate, paused_trick, paused_at, last_trick_pos);
+    check(sought && at >= 30 - gop_s - 0.001 && at <= 34.1 && last_trick_rate == 1 && paused_trick &&
+              fabs(paused_at - last_trick_pos) < 0.001 &&
+              fabs(last_trick_pos / gop_s - round(last_trick_pos / gop_s)) < 0.001,
+          msg);
+
+    /* 4. The ends (from the pause). */
     int before = trick_events;
     set_rate(64);
     for (int i = 0; i < 250 && !(trick_events > before + 1) && !fatal; i++)
