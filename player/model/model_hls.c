@@ -175,60 +175,6 @@ static int add_rendition(sv__presentation *pres, const sv__hls_playlist *pl,
     return 0;
 }
 
-/* Shaka Packager writes a trick_play_factor stream as an ordinary
- * EXT-X-STREAM-INF variant whose FRAME-RATE is its key-frame rate (0.5 for
- * a key frame every 2 s): a variant under 2 frames a second beside one of
- * 10 or more is such a trick stream, kept out of the ladder and played by
- * trick play only. */
-static int trick_variant(const sv__hls_playlist *pl, const sv__hls_variant *v)
-{
-    if (v->iframe_only || !(v->frame_rate > 0 && v->frame_rate < 2))
-        return 0;
-    for (size_t i = 0; i < pl->nb_variants; i++)
-        if (!pl->variants[i].iframe_only && pl->variants[i].frame_rate >= 10)
-            return 1;
-    return 0;
-}
-
-/* The I-frame playlists (and trick variants) of pathway `primary` as
- * p->trick (trick play): video reps like the ladder's, sorted by
- * bandwidth, loaded on demand. */
-static int is_trick(const sv__hls_playlist *pl, const sv__hls_variant *v)
-{
-    return ((v->iframe_only && !v->image_only) || trick_variant(pl, v)) && v->uri;
-}
-
-static int add_iframes(sv__arena *a, const sv__hls_playlist *pl, sv__period *p,
-                       const char *primary)
-{
-    size_t n = 0;
-    for (size_t i = 0; i < pl->nb_variants; i++)
-        n += is_trick(pl, &pl->variants[i]) && strcmp(pl->variants[i].pathway_id, primary) == 0;
-    if (!n)
-        return 0;
-    sv__track *t = sv__arena_alloc(a, sizeof(*t));
-    if (!t || !(t->reps = sv__arena_alloc(a, n * sizeof(*t->reps))))
-        return SV_ERR_NOMEM;
-    t->type = SV_TRACK_VIDEO;
-    t->language = t->label = t->group_id = "";
-    for (size_t i = 0; i < pl->nb_variants; i++) {
-        const sv__hls_variant *v = &pl->variants[i];
-        if (!is_trick(pl, v) || strcmp(v->pathway_id, primary) != 0)
-            continue;
-        sv__rep *r = &t->reps[t->nb_reps++];
-        init_rep(r);
-        r->source = v;
-        r->bandwidth = v->bandwidth;
-        r->width = v->width;
-        r->height = v->height;
-        r->codecs = v->codecs ? v->codecs : "";
-        r->playlist_url = v->uri;
-    }
-    sv__period one = { .tracks = t, .nb_tracks = 1 };
-    p->trick = t;
-    return sv__model_finish_period(a, &one); /* sorts the reps, sets t->codecs */
-}
-
 static int build_master(sv__model *m, const sv__hls_playlist *pl)
 {
     sv__presentation *pres = &m->pub;
@@ -294,7 +240,8 @@ static int build_master(sv__model *m, const sv__hls_playlist *pl)
         return SV_ERR_NOMEM;
     for (size_t i = 0; i < pl->nb_variants; i++) {
         const sv__hls_variant *v = &pl->variants[i];
-        if (v->iframe_only || trick_variant(pl, v) || strcmp(v->pathway_id, primary) != 0 ||
+        if (v->iframe_only || sv__model_hls_trick_variant(pl, v) ||
+            strcmp(v->pathway_id, primary) != 0 ||
             (nb_video && !variant_has_video(v)))
             continue;
         sv__rep *r = &t->reps[t->nb_reps++];
@@ -309,7 +256,7 @@ static int build_master(sv__model *m, const sv__hls_playlist *pl)
         r->codecs = v->codecs ? v->codecs : "";
         r->playlist_url = v->uri;
     }
-    if ((ret = add_iframes(a, pl, p, primary)) < 0)
+    if ((ret = sv__model_hls_trick(a, pl, p, primary)) < 0)
         return ret;
     for (size_t i = 0; i < pl->nb_renditions; i++) {
         const sv__hls_rendition *r = &pl->renditions[i];
