@@ -140,7 +140,8 @@ static void describe(sv__trick *t, int is_init, sv__recv_item *it)
     struct sv_player *p = t->p;
     const char *lic = p->load_opts.license_url   ? p->load_opts.license_url
                       : p->settings.license_url ? p->settings.license_url
-                                                 : t->main->license_url;
+                      : t->main                 ? t->main->license_url
+                                                 : NULL;
     *it = (sv__recv_item){ .is_init = is_init, .key = t->seg.key, .sequence = t->seg.number,
                            .license_url = lic, .gen = t->gen, .pres = p->pres,
                            .media_offset = sv__model_media_offset(p->pres, t->rep) };
