@@ -15,6 +15,23 @@ static void format_rate(char *buf, size_t size, double bps)
         snprintf(buf, size, "-");
 }
 
+int svp_trick_next(int rate, int dir)
+{
+    if (rate * dir < 2)
+        return 2 * dir; /* from 1x, or from the other direction */
+    return rate * 2 * dir > 64 ? 64 * dir : rate * 2;
+}
+
+void svp_trick_label(int rate, char *buf, size_t size)
+{
+    if (rate > 1)
+        snprintf(buf, size, "fast forward %dx", rate);
+    else if (rate < 0)
+        snprintf(buf, size, "rewind %dx", -rate);
+    else
+        snprintf(buf, size, "normal speed");
+}
+
 void svp_osd_format(sv_player *p, char *buf, size_t size)
 {
     double pos = 0, dur = 0, buffer = 0, thr = 0, volume = 1;
@@ -53,6 +70,14 @@ void svp_osd_format(sv_player *p, char *buf, size_t size)
              (long long)w, (long long)h, rate, (long long)q, locked ? "locked" : "auto", buffer,
              trate, (long long)decoded, (long long)dropped, (long long)rebuf,
              (int)(volume * 100 + 0.5), muted ? " (muted)" : "");
+    /* Trick play: its speed while it runs. */
+    int64_t trick = 1;
+    if (sv_player_get_int64(p, SV_PROP_TRICK_RATE, &trick) == 0 && trick != 1) {
+        size_t n = strlen(buf);
+        char label[32];
+        svp_trick_label((int)trick, label, sizeof(label));
+        snprintf(buf + n, size - n, "\n%s  (\\: normal speed)", label);
+    }
     /* Live: how far behind the edge, and the rate holding it. */
     double latency = 0, prate = 1;
     if (sv_player_get_double(p, SV_PROP_LIVE_LATENCY, &latency) == 0 &&

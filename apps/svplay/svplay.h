@@ -246,5 +246,11 @@ int svp_run_window(svp_app *app);
 /* Writes the panel text (state, time, rendition, buffer, throughput,
  * frames, volume) for the player's current properties. */
 void svp_osd_format(sv_player *player, char *buf, size_t size);
+/* Trick play keys: the rate after `dir` (+1 ']' faster forward, -1 '['
+ * faster rewind) from `rate`: from normal play (or the other direction)
+ * 2x, then doubling up to 64x, where it stays. */
+int svp_trick_next(int rate, int dir);
+/* "fast forward 8x", "rewind 4x" or "normal speed" into buf. */
+void svp_trick_label(int rate, char *buf, size_t size);
 
 #endif

@@ -40,6 +40,7 @@ typedef struct window {
     char cue_text[200];
     sv_cue_style cue_style;
     int cue_styled;
+    int trick;                  /* trick_rate() */
 } window;
 
 /* The subtitle shown changed: drawn with its cue's style when it is that
@@ -67,6 +68,14 @@ static void on_wakeup(void *opaque)
     }
 }
 
+/* The trick-play rate asked for last (1: none): keys pressed faster than
+ * the player answers each double the one before. An SV_EVENT_TRICK_RATE
+ * of 1 (the player stopped at an end) resets it. */
+static int trick_rate(window *w)
+{
+    return w->trick ? w->trick : 1;
+}
+
 static void show_message(window *w, const char *text)
 {
     snprintf(w->message, sizeof(w->message), "%s", text);
@@ -83,12 +92,21 @@ static void update_overlay(window *w)
         w->message_until_ns = 0;
         w->overlay_stale = 1;
     }
-    if (!w->overlay_stale && !(w->osd_on && now >= w->osd_next_ns))
+    int trick = trick_rate(w);
+    if (!w->overlay_stale && !((w->osd_on || trick != 1) && now >= w->osd_next_ns))
         return;
     if (w->osd_on) {
         svp_osd_format(w->app->player, text, sizeof(text));
-        w->osd_next_ns = now + OSD_PERIOD_NS;
+    } else if (trick != 1) {
+        /* Trick play shows its speed (and the position) without the panel. */
+        double pos = 0;
+        char label[32], tpos[32];
+        sv_player_get_double(w->app->player, SV_PROP_POSITION, &pos);
+        svp_trick_label(trick, label, sizeof(label));
+        svp_format_time(tpos, sizeof(tpos), pos);
+        snprintf(text, sizeof(text), "%s %s  %s", trick > 0 ? ">>" : "<<", label, tpos);
     }
+    w->osd_next_ns = now + OSD_PERIOD_NS;
     if (w->message_until_ns) {
         size_t len = strlen(text);
         snprintf(text + len, sizeof(text) - len, "%s%s", len ? "\n" : "", w->message);
@@ -191,6 +209,21 @@ static void seek_by(window *w, double s)
     show_message(w, msg);
 }
 
+/* ']' and '[' (dir +1 / -1): faster forward or rewind; '\' (dir 0) back to 1x. */
+static void trick_key(window *w, int dir)
+{
+    int rate = dir ? svp_trick_next(trick_rate(w), dir) : 1;
+    char msg[64];
+    int r = sv_player_set_trick_rate(w->app->player, rate, 0);
+    if (r < 0) {
+        snprintf(msg, sizeof(msg), "trick play: %s", sv_strerror(r));
+    } else {
+        w->trick = rate;
+        svp_trick_label(rate, msg, sizeof(msg));
+    }
+    show_message(w, msg);
+}
+
 static void handle_key(window *w, SDL_Keycode key)
 {
     svp_app *app = w->app;
@@ -199,8 +232,15 @@ static void handle_key(window *w, SDL_Keycode key)
     switch (key) {
     case SDLK_q:
     case SDLK_ESCAPE: app->done = 1; break;
+    case SDLK_RIGHTBRACKET: trick_key(w, 1); break;
+    case SDLK_LEFTBRACKET: trick_key(w, -1); break;
+    case SDLK_BACKSLASH: trick_key(w, 0); break;
     case SDLK_SPACE:
     case SDLK_p:
+        if (trick_rate(w) != 1) { /* from trick play: back to normal speed */
+            trick_key(w, 0);
+            break;
+        }
         sv_player_set_pause(app->player, app->state != SV_STATE_PAUSED, 0);
         show_message(w, app->state != SV_STATE_PAUSED ? "pause" : "play");
         break;
@@ -363,8 +403,10 @@ int svp_run_window(svp_app *app)
             if (w.cat)
                 svp_catalog_ui_player_event(w.cat, ev);
             svp_session_event(app, ev);
-            if (ev->id == SV_EVENT_STATE_CHANGED)
-                w.overlay_stale |= w.osd_on;
+            if (ev->id == SV_EVENT_STATE_CHANGED || ev->id == SV_EVENT_TRICK_RATE)
+                w.overlay_stale = 1;
+            if (ev->id == SV_EVENT_TRICK_RATE && ev->data.trick.rate == 1)
+                w.trick = 1;
             if (ev->id == SV_EVENT_TIMED_METADATA && ev->data.timed) {
                 char text[sizeof(w.message)];
                 svp_events_describe(ev->data.timed, text, sizeof(text));

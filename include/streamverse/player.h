@@ -294,9 +294,12 @@ typedef enum sv_event_id {
                                    time is played over: data.skip */
     SV_EVENT_SUBTITLE_CUE,      /* (API 2.2) playback reached a cue of the selected text
                                    track: data.cue */
-    SV_EVENT_TIMED_METADATA     /* (API 2.4) playback reached a timed event of the
+    SV_EVENT_TIMED_METADATA,    /* (API 2.4) playback reached a timed event of the
                                    presentation (DASH EventStream or emsg, HLS
                                    EXT-X-DATERANGE, SCTE-35 among them): data.timed */
+    SV_EVENT_TRICK_RATE         /* (API 2.6) the trick-play rate changed (a host's
+                                   sv_player_set_trick_rate(), or the player's own at
+                                   either end of the media): data.trick */
 } sv_event_id;
 
 /* Returns a static name for an event ("state-changed"), or "unknown". */
@@ -394,6 +397,10 @@ typedef struct sv_event {
         } cue;
         /* (API 2.4) A timed event reached (sv_timed_event says when). */
         const sv_timed_event *timed;
+        /* (API 2.6) SV_EVENT_TRICK_RATE: the rate now (1: normal playback)
+         * and the position it took effect at (the last key frame shown when
+         * trick play ends). */
+        struct { int rate; double position_s; } trick;
     } data;
 } sv_event;
 
@@ -493,6 +500,46 @@ SV_API int sv_player_seek(sv_player *player, double position_s, int flags, uint6
  * loaded); the reply carries SV_ERR_UNSUPPORTED when the load is not live.
  */
 SV_API int sv_player_seek_live(sv_player *player, uint64_t userdata);
+
+/*
+ * (API 2.6) Trick play: fast forward (rate 2 to 64) or rewind (-2 to -64)
+ * at `rate` times real time, or back to normal playback (1).
+ *
+ * During trick play the player fetches only key frames: those of the
+ * period's I-frame track (HLS EXT-X-I-FRAME-STREAM-INF, DASH trick-mode
+ * AdaptationSet, the lowest bandwidth of the codec played), or, when the
+ * presentation has none (or is live), the first frame of each segment of
+ * the lowest video representation. It shows the key frame at or before
+ * (forward; at or after, rewinding) start + rate x the time since the
+ * call, one at a time as fast as they come, so the position
+ * (SV_PROP_POSITION, the key frame on screen) moves at about `rate` times
+ * real time in steps of the key-frame spacing. Audio stops (the sink is
+ * closed) and subtitles stand still. The state is PLAYING; SV_PROP_TRICK_RATE
+ * and SV_EVENT_TRICK_RATE tell the rate.
+ *
+ * Rate 1 resumes normal playback, with audio, at the position of the last
+ * key frame shown: an accurate seek there (state SEEKING, then
+ * SV_EVENT_SEEK_DONE). Fast forward that reaches the last key frame, and
+ * rewind that reaches 0, go back to rate 1 there, paused (the host resumes
+ * with sv_player_set_pause(player, 0, ...)). Live, the range is the DVR
+ * window (SV_PROP_SEEKABLE_START to SV_PROP_SEEKABLE_END, listed again
+ * every 2 s at most during trick play): reaching the live start goes back
+ * to rate 1 there, reaching the window's start goes back to rate 1 one
+ * segment into the window (it slides on), both playing.
+ * A seek during trick play moves the trick position (SV_EVENT_SEEK_DONE at
+ * once); sv_player_seek_live() ends it at the live edge; a pause ends
+ * trick play at the frame shown (rate 1, paused); a track switch, a new
+ * load or a stop end it too. Each end sends
+ * SV_EVENT_TRICK_RATE with rate 1. Trick play stays within the period
+ * being played (multi-period DASH).
+ *
+ * Returns 0 (the reply follows once the rate is taken), SV_ERR_RANGE (a
+ * rate other than 1 whose magnitude is not 2 to 64) or SV_ERR_STATE
+ * (nothing loaded). The reply carries SV_ERR_UNSUPPORTED for a plain media
+ * file or a load without video, SV_ERR_STATE before the load started.
+ * Thread-safe.
+ */
+SV_API int sv_player_set_trick_rate(sv_player *player, int rate, uint64_t userdata);
 
 /* Stops playback and unloads; the state becomes IDLE. Returns 0. */
 SV_API int sv_player_stop(sv_player *player, uint64_t userdata);
@@ -614,7 +661,9 @@ typedef enum sv_property {
     SV_PROP_LIVE_LATENCY,     /* double, s: now minus the program date time on screen */
     SV_PROP_PLAYBACK_RATE,    /* double: 1, or what holds the target latency */
     SV_PROP_SEEKABLE_START,   /* double, s: the DVR window on the position's timeline */
-    SV_PROP_SEEKABLE_END      /* double, s: the live start (the latest position a seek takes) */
+    SV_PROP_SEEKABLE_END,     /* double, s: the live start (the latest position a seek takes) */
+    SV_PROP_TRICK_RATE        /* (API 2.6) int64: the trick-play rate, 1 in normal playback
+                                 (sv_player_set_trick_rate) */
     /* New properties are appended. There is no count: a host walks the list
      * with sv_property_name() until it returns NULL, so a newer library's
      * extra properties are found without a rebuild. */
@@ -779,7 +828,9 @@ typedef struct sv_thumbnail {
 #define SV_THUMBNAIL_INIT SV_STRUCT_INIT(sv_thumbnail)
 
 /*
- * The thumbnail for presentation time `t` (the current period's). The
+ * The thumbnail for presentation time `t` (the current period's): a cell
+ * of its image set, or (API 2.6), when it has none, the key frame at or
+ * before `t` of its I-frame track (clear, on demand; docs/sdk.md). The
  * first call of the player's life starts the fetching: from then on the
  * player fetches the images of every load (the one under the playback
  * position first, then on from there) and keeps them, so a host scrubbing

@@ -197,6 +197,8 @@ static double measure(struct sv_player *p)
     int has_video = p->video_track >= 0 || p->pres == NULL;
     double aclock = sv__aout_clock(p->aout);
     sv__mutex_lock(&p->st.lock);
+    if (p->pres && p->pres->duration > 0) /* HLS: known once a media playlist is */
+        p->st.duration_s = p->pres->duration;
     if (!has_video && !isnan(aclock))
         p->st.position_s = aclock;
     double ahead = isinf(end) ? p->st.duration_s - p->st.position_s : end - p->st.position_s;
@@ -251,8 +253,8 @@ static void check(void *arg)
     if (!p->pres && !p->vstream)
         return;
     sv_player_state st = get_state(p);
-    if (st == SV_STATE_ERROR || st == SV_STATE_IDLE)
-        return;
+    if (st == SV_STATE_ERROR || st == SV_STATE_IDLE || sv__trick_active(p))
+        return; /* trick play paces itself (control_trick.c) */
     double ahead = measure(p), frozen = 0;
     int all = sv__sched_all_fetched(p);
     int shown = p->playout->shown(p->playout->opaque);
@@ -335,7 +337,7 @@ static void tick(void *arg)
  * threads blocked on full outputs. The streams go stale first, so a woken
  * thread cannot take a queued chunk of the old generation for the start of
  * a new run; then the threads are joined and the audio sink closed. */
-static void stop_streams(struct sv_player *p)
+void sv__control_stop_streams(struct sv_player *p)
 {
     uint64_t gen = atomic_fetch_add(&p->gen, 1) + 1;
     if (p->vstream)
@@ -354,6 +356,7 @@ static void stop_streams(struct sv_player *p)
 
 void sv__control_unload(struct sv_player *p)
 {
+    sv__trick_abort(p);
     sv__sched_stop(p);
     sv__subs_reset(p->subs);
     sv__timed_reset(p->timed);
@@ -368,7 +371,7 @@ void sv__control_unload(struct sv_player *p)
     if (p->utc_fetch > 0)
         sv__fetch_cancel(p->fetcher, p->utc_fetch);
     p->utc_fetch = 0;
-    stop_streams(p);
+    sv__control_stop_streams(p);
     sv__model_destroy(p->pres);
     p->pres = NULL;
     sv__free(p->settings.allocator, p->load_url);
@@ -458,7 +461,7 @@ static int choose_codec(struct sv_player *p, const sv__period *per, int index)
 
 /* Starts playing a loaded presentation (or a plain file); `choose` picks
  * the default tracks, otherwise p->video_track/audio_track are kept. */
-static int begin(struct sv_player *p, int choose)
+int sv__control_begin(struct sv_player *p, int choose)
 {
     /* A live start may lie inside a segment (DASH: A and V at one time; LL-HLS: a
      * part after the independent one decoding starts from): earlier frames are hidden. */
@@ -568,7 +571,7 @@ void sv__control_start_loaded(struct sv_player *p)
     sv__mutex_unlock(&p->st.lock);
     if ((ret = sv__control_cdns_model(p)) < 0)
         PLOGW(p, "ignoring the manifest's CDN alternatives: %s", sv_strerror(ret));
-    ret = begin(p, 1);
+    ret = sv__control_begin(p, 1);
     if (ret < 0 && !atomic_load(&p->failed))
         sv__control_error(p, ret, 1, "cannot start playback: %s", sv_strerror(ret));
     if (ret == 0) {
@@ -651,7 +654,7 @@ void sv__control_load(struct sv_player *p, sv__cmd *c, int continues)
     if (looks_like_media_file(p->load_url)) {
         sv__parse_error err = { 0 };
         if (sv__model_create(SV__SOURCE_FILE, NULL, 0, p->load_url, 0, p->settings.allocator,
-                             &p->pres, &err) < 0 || begin(p, 1) < 0) {
+                             &p->pres, &err) < 0 || sv__control_begin(p, 1) < 0) {
             if (!atomic_load(&p->failed))
                 sv__control_error(p, SV_ERR_NOMEM, 1, "cannot start playback of %s", c->url);
             return;
@@ -713,20 +716,15 @@ int sv__control_select_track(struct sv_player *p, sv_track_type type, int index)
         return SV_ERR_UNSUPPORTED;
     }
     /* Restart the streams at the current position with the new track. */
+    sv__trick_abort(p);
     sv__mutex_lock(&p->st.lock);
     double pos = p->st.position_s;
     sv__mutex_unlock(&p->st.lock);
-    sv__sched_stop(p);
-    stop_streams(p);
     if (type == SV_TRACK_VIDEO)
         p->video_track = index;
     else
         p->audio_track = index;
-    p->load_opts.start_position_s = pos;
-    int r = begin(p, 0);
-    if (r == 0)
-        sv__set_state(p, SV_STATE_SEEKING);
-    return r;
+    return sv__control_restart(p, pos);
 }
 
 static int cmd_pause(struct sv_player *p, int paused)
@@ -734,6 +732,8 @@ static int cmd_pause(struct sv_player *p, int paused)
     sv_player_state st = get_state(p);
     if (!p->pres || st == SV_STATE_IDLE || st == SV_STATE_ERROR)
         return SV_ERR_STATE;
+    if (paused && sv__trick_active(p))
+        return sv__trick_end(p, 1); /* rate 1, paused at the key frame shown */
     p->paused_by_user = paused;
     if (paused && st == SV_STATE_PLAYING) {
         set_outputs_playing(p, 0);
@@ -765,7 +765,10 @@ void sv__control_run_cmd(void *arg)
         r = cmd_pause(p, c->ivalue);
         break;
     case SV__CMD_SEEK:
-        r = sv__control_seek(p, c);
+        r = sv__trick_active(p) ? sv__trick_seek(p, c) : sv__control_seek(p, c);
+        break;
+    case SV__CMD_TRICK:
+        r = sv__trick_set(p, c->ivalue);
         break;
     case SV__CMD_STOP:
         reply_load(p, SV_ERR_CANCELLED);

@@ -144,7 +144,7 @@ size_t sv__sched_known_sizes(const struct sv_player *p, const sv__track *t, int 
 
 typedef enum sv__cmd_kind {
     SV__CMD_LOAD, SV__CMD_PAUSE, SV__CMD_SEEK, SV__CMD_STOP, SV__CMD_QUALITY, SV__CMD_TRACK,
-    SV__CMD_LOAD_TITLE
+    SV__CMD_LOAD_TITLE, SV__CMD_TRICK
 } sv__cmd_kind;
 
 /* SV__CMD_SEEK to the live start (sv_player_seek_live), beside SV_SEEK_*. */
@@ -177,6 +177,39 @@ void sv__control_load(struct sv_player *p, sv__cmd *c, int continues);
 /* The presentation is loaded (and the clock synchronised): starts playing
  * it. */
 void sv__control_start_loaded(struct sv_player *p);
+/* Starts the streams and the scheduler of the loaded presentation at the
+ * load's start position; `choose` picks the default tracks, otherwise
+ * p->video_track and audio_track are kept. 0 or a negative code. */
+int sv__control_begin(struct sv_player *p, int choose);
+/* Ends the streams of the load (a new generation, threads joined, the
+ * audio sink closed). */
+void sv__control_stop_streams(struct sv_player *p);
+
+/* ---- trick play (control_trick.c) ------------------------------------------------ */
+
+/* Opaque: the trick stream, its receiver and its pace. Loop thread only. */
+typedef struct sv__trick sv__trick;
+/* sv_player_set_trick_rate(): starts trick play at `rate`, changes it, or
+ * with 1 ends it (sv__trick_end). Returns 0 or a code for the reply. */
+int sv__trick_set(struct sv_player *p, int rate);
+/* 1 while trick play runs (the control loop's tick leaves it alone). */
+int sv__trick_active(const struct sv_player *p);
+/* Ends trick play: normal playback restarts at the key frame on screen
+ * (SEEKING), paused with `paused`; SV_EVENT_TRICK_RATE with rate 1. */
+int sv__trick_end(struct sv_player *p, int paused);
+/* A seek during trick play: trick play goes on from the target; a seek
+ * to the live edge ends it there (sv__control_seek). */
+int sv__trick_seek(struct sv_player *p, sv__cmd *c);
+/* Drops trick play without restarting anything (unload, track switch). */
+void sv__trick_abort(struct sv_player *p);
+/* Restarts the streams at `pos` with the tracks chosen (a track switch,
+ * the end of trick play): state SEEKING. 0 or a negative code. */
+int sv__control_restart(struct sv_player *p, double pos);
+/* Pure: where trick play at `rate` that started at `anchor` stands after
+ * `elapsed` seconds, within [lo, hi]; *at_end 1 when it reached the bound
+ * it moves to (hi forward, lo rewinding). */
+double sv__trick_target(double anchor, int rate, double elapsed, double lo, double hi,
+                        int *at_end);
 
 /* ---- live (control_live.c) ------------------------------------------------------ */
 
@@ -338,6 +371,7 @@ struct sv_player {
     int paused_by_user;
 
     sv__latency latency;           /* live latency and the rate that holds it */
+    sv__trick *trick;              /* trick play, NULL when none (control_trick.c) */
     int64_t manifest_fetch;        /* > 0 while the manifest is being fetched */
     int64_t utc_fetch;             /* > 0 while the UTCTiming time is being fetched */
     int stats_startup_pending;     /* startup_time_s not measured yet */

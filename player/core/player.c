@@ -567,6 +567,20 @@ int sv_player_seek_live(sv_player *p, uint64_t userdata)
     return post(p, c);
 }
 
+int sv_player_set_trick_rate(sv_player *p, int rate, uint64_t userdata)
+{
+    if (!p)
+        return SV_ERR_INVALID;
+    if (rate != 1 && (rate < -64 || rate > 64 || (rate > -2 && rate < 2)))
+        return SV_ERR_RANGE;
+    if (!loaded(p))
+        return SV_ERR_STATE;
+    sv__cmd *c = cmd_new(p, SV__CMD_TRICK, userdata);
+    if (c)
+        c->ivalue = rate;
+    return post(p, c);
+}
+
 int sv_player_stop(sv_player *p, uint64_t userdata)
 {
     if (!p)

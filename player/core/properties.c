@@ -30,7 +30,8 @@ const char *sv_event_name(sv_event_id id)
                                          "rebuffer-start", "rebuffer-end", "seek-done",
                                          "cdn-changed", "end-of-file", "error",
                                          "subtitle", "session", "segment-skipped",
-                                         "subtitle-cue", "timed-metadata" };
+                                         "subtitle-cue", "timed-metadata",
+                                         "trick-rate" };
     return (unsigned)id < sizeof(names) / sizeof(names[0]) ? names[id] : "unknown";
 }
 
@@ -38,13 +39,13 @@ const char *sv_event_name(sv_event_id id)
  * (move it when a property is appended; the ABI test names each one).
  * Kept here, not in player.h, so that adding a property never changes a
  * public constant a host may have compiled in. */
-#define PROP_COUNT ((unsigned)SV_PROP_SEEKABLE_END + 1)
+#define PROP_COUNT ((unsigned)SV_PROP_TRICK_RATE + 1)
 
 static const char *const prop_names[PROP_COUNT] = {
     "state", "position", "duration", "buffer", "bitrate", "throughput", "dropped-frames",
     "decoded-frames", "rebuffer-count", "rebuffer-time", "volume", "mute", "video-width",
     "video-height", "quality-index", "quality-locked", "startup-time", "av-drift",
-    "live-latency", "playback-rate", "seekable-start", "seekable-end",
+    "live-latency", "playback-rate", "seekable-start", "seekable-end", "trick-rate",
 };
 
 const char *sv_property_name(sv_property prop)
@@ -63,6 +64,7 @@ static int get_locked(struct sv_player *p, sv_property prop, double *out, int *i
     case SV_PROP_REBUFFER_COUNT: *out = (double)p->st.stats.rebuffer_count; return 0;
     case SV_PROP_MUTE: *out = p->st.muted; return 0;
     case SV_PROP_QUALITY_LOCKED: *out = p->st.quality_locked; return 0;
+    case SV_PROP_TRICK_RATE: *out = p->st.trick_rate ? p->st.trick_rate : 1; return 0;
     default: break;
     }
     int idle = p->st.state == SV_STATE_IDLE;

@@ -205,10 +205,46 @@ static int walk_numbered(walk *w, const sv__dash_representation *rep, double per
     return 0;
 }
 
+/* A SegmentList timed by a SegmentTimeline (23009-1 5.3.9.2: the multiple
+ * segment base may hold either; svserver's trick-mode sets do): the i-th
+ * SegmentURL lasts the timeline's i-th segment. */
+static int walk_list_timeline(walk *w, const sv__dash_segments *s, double period_duration,
+                              double from, double to)
+{
+    const double ts = (double)s->timescale;
+    int64_t t = 0;
+    size_t i = 0;
+
+    for (size_t k = 0; k < s->nb_timeline && i < s->nb_list; k++) {
+        const sv__dash_s *e = &s->timeline[k];
+        if (e->has_t)
+            t = e->t;
+        if (e->d <= 0)
+            return SV_ERR_PARSE;
+        /* r = -1: as many as the list has left. */
+        int64_t repeats = e->r >= 0 ? e->r : (int64_t)(s->nb_list - i) - 1;
+        for (int64_t n = 0; n <= repeats && i < s->nb_list; n++, t += e->d, i++) {
+            double start = (double)(t - s->presentation_time_offset) / ts;
+            double dur = (double)e->d / ts;
+            if (period_duration > 0 && start >= period_duration - 1e-9)
+                return 0;
+            if (!overlaps(start, dur, from, to))
+                continue;
+            int ret = emit(w, s->list[i].media, s->list[i].range, start, dur, e->d,
+                           s->start_number + (int64_t)i, t);
+            if (ret != 0)
+                return ret < 0 ? ret : 0;
+        }
+    }
+    return 0;
+}
+
 static int walk_list(walk *w, const sv__dash_representation *rep, double period_duration,
                      double from, double to)
 {
     const sv__dash_segments *s = &rep->seg;
+    if (s->nb_timeline && s->timescale > 0)
+        return walk_list_timeline(w, s, period_duration, from, to);
     int64_t d = s->duration;
     double dur = s->duration > 0 ? (double)s->duration / (double)s->timescale
                                  : (s->nb_list == 1 ? period_duration : 0);

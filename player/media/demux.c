@@ -38,6 +38,11 @@ typedef struct demux {
     sv__rep_meta meta;
     int encrypted;             /* the run was decrypted by the player */
     int eos, stale;
+    uint64_t cut_run;          /* first_frame_only: the run ended after its first
+                                  frame, its further chunks are dropped */
+    int cut;
+    int media_read;            /* first_frame_only: the run's media chunk is being read;
+                                  its end is the run's (TS probes to the end of its data) */
 
     AVFormatContext *fmt;
     int vidx, aidx;
@@ -55,7 +60,7 @@ typedef struct demux {
 static int next_chunk(demux *d)
 {
     for (;;) {
-        if (d->pending || d->eos || d->stale)
+        if (d->pending || d->eos || d->stale || (d->media_read && d->cfg->first_frame_only))
             return AVERROR_EOF;
         uint64_t gen = d->gen;
         double target = d->target;
@@ -73,12 +78,17 @@ static int next_chunk(demux *d)
             d->eos = 1;
             return AVERROR_EOF;
         }
+        if (d->cut && c->run == d->cut_run) {
+            sv__chunk_free(c);
+            continue;
+        }
         if (d->fmt && c->run != d->run) {
             d->pending = c;
             return AVERROR_EOF;
         }
         d->cur = c;
         d->cur_pos = 0;
+        d->media_read |= !c->is_init;
         if (!c->is_init && !d->have_run_start) {
             d->run_start = c->start;
             d->have_run_start = 1;
@@ -338,6 +348,7 @@ static int play_run(demux *d)
         if (averr < 0)
             break;
         set_offset(d, pkt);
+        int video = pkt->stream_index == d->vidx;
         int r = queue_packet(d, pkt);
         if (r == SV_ERR_CANCELLED || d->stale) {
             ret = SV_ERR_CANCELLED;
@@ -345,6 +356,11 @@ static int play_run(demux *d)
         }
         if (r < 0) {
             ret = r;
+            break;
+        }
+        if (video && d->cfg->first_frame_only) {
+            d->cut = 1;
+            d->cut_run = d->run;
             break;
         }
     }
@@ -357,6 +373,7 @@ static void reset_run(demux *d)
     close_demuxer(d);
     sv__chunk_free(d->cur);
     d->cur = NULL;
+    d->media_read = 0;
     d->have_run_start = 0;
     d->have_offset = 0;
 }
@@ -461,6 +478,7 @@ static void run_chunks(demux *d)
         d->pending = NULL;
         d->cur = first;
         d->cur_pos = 0;
+        d->media_read = !first->is_init;
         d->run = first->run;
         d->disc = first->disc;
         d->meta = (sv__rep_meta){ first->rep_index, first->bitrate, first->width, first->height };

@@ -79,6 +79,10 @@ typedef struct sv__stream_config {
     void *(*reader)(void *stream);
     const sv__chunk_sink *sink;
     sv__captions *captions;    /* borrowed: fed the video's A/53 cc_data; NULL none */
+    /* Trick play: each run gives its first video packet only (a key frame:
+     * runs start with one) and ends right after it, so the decoder drains
+     * it at once; the rest of the run's chunks are dropped. */
+    int first_frame_only;
 } sv__stream_config;
 
 int sv__stream_create(sv__stream **out, const sv__stream_config *cfg);

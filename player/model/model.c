@@ -75,8 +75,13 @@ void sv__model_destroy(sv__presentation *pres)
             for (size_t r = 0; r < pres->periods[p].tracks[t].nb_reps; r++)
                 sv__arena_destroy(pres->periods[p].tracks[t].reps[r].seg_arena);
     for (size_t p = 0; p < pres->nb_periods; p++)
-        if (pres->periods[p].thumbs)
-            sv__arena_destroy(pres->periods[p].thumbs->seg_arena);
+    {
+        const sv__period *per = &pres->periods[p];
+        if (per->thumbs)
+            sv__arena_destroy(per->thumbs->seg_arena);
+        for (size_t r = 0; per->trick && r < per->trick->nb_reps; r++)
+            sv__arena_destroy(per->trick->reps[r].seg_arena);
+    }
     sv__hls_playlist_free(m->master);
     sv__dash_mpd_free(m->mpd);
     sv__model_events_free(m);

@@ -196,6 +196,14 @@ typedef struct sv__period {
     int thumb_cols, thumb_rows;
     double thumb_cell_s;         /* HLS EXT-X-TILES DURATION: one thumbnail's
                                     seconds, which a cut last image keeps; 0 none */
+    /* Trick play (key frames only): the HLS I-frame playlists
+     * (EXT-X-I-FRAME-STREAM-INF of the primary pathway, each rep
+     * NEED_PLAYLIST until sv__model_hls_media() is given its playlist) or
+     * the reps of the period's first DASH trick-mode set (EssentialProperty
+     * http://dashif.org/guidelines/trickmode), as a video track of its own
+     * whose reps are sorted by bandwidth. Never played as the video; NULL
+     * when the period has none. */
+    sv__track *trick;
 } sv__period;
 
 /* A CDN/base URL alternative (DASH BaseURL@serviceLocation, HLS PATHWAY-ID).

@@ -411,6 +411,35 @@ static int thumbnail_grid(const sv__dash_adaptation *as, int *cols, int *rows)
     return 0;
 }
 
+/* The first trick-mode set of a period as its trick track (model.h): its
+ * reps listed like the video's; a set that cannot be listed is done without. */
+static int trick_set(sv__model *m, const sv__dash_mpd *mpd, size_t pi,
+                     const sv__dash_adaptation *as, double now_utc, sv__period *out)
+{
+    sv__arena *a = m->pub.arena;
+    sv__track *t = sv__arena_alloc(a, sizeof(*t));
+    if (!t || !(t->reps = sv__arena_alloc(a, as->nb_reps * sizeof(*t->reps))))
+        return SV_ERR_NOMEM;
+    t->type = SV_TRACK_VIDEO;
+    t->language = t->label = t->group_id = "";
+    for (size_t k = 0; k < as->nb_reps; k++) {
+        double unused = 0; /* the main video's segments set the live timing */
+        sv__parse_error ignored = { 0 };
+        t->nb_reps++;
+        int ret = fill_rep(m, mpd, pi, &as->reps[k], now_utc, &t->reps[k], &unused, &ignored);
+        if (ret < 0) {
+            for (size_t r = 0; r < t->nb_reps; r++)
+                sv__arena_destroy(t->reps[r].seg_arena);
+            return ret == SV_ERR_NOMEM ? ret : 0;
+        }
+    }
+    sv__period one = { .tracks = t, .nb_tracks = 1 };
+    int ret = sv__model_finish_period(a, &one);
+    if (ret == 0)
+        out->trick = t;
+    return ret;
+}
+
 /* Each type's default track: the first whose Role is main, else the first. */
 static void mark_defaults(sv__period *p)
 {
@@ -463,8 +492,14 @@ int sv__model_dash_period(sv__model *m, const sv__dash_mpd *mpd, size_t pi, doub
             out->thumb_rows = rows;
             continue;
         }
-        if (as->content == SV_DASH_OTHER || as->nb_reps == 0 || is_trick_mode(as))
-            continue; /* trick-mode tracks and the like are not played */
+        if (as->content != SV_DASH_OTHER && as->nb_reps && is_trick_mode(as)) {
+            /* On demand only, like the thumbnails: a live refresh does not follow it. */
+            if (!out->trick && !mpd->dynamic && (ret = trick_set(m, mpd, pi, as, now_utc, out)) < 0)
+                return ret;
+            continue; /* key frames for trick play, never played as the video */
+        }
+        if (as->content == SV_DASH_OTHER || as->nb_reps == 0)
+            continue;
         sv__track *t = &out->tracks[out->nb_tracks++];
         t->type = track_type(as->content);
         t->group_id = "";

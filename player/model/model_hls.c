@@ -240,7 +240,8 @@ static int build_master(sv__model *m, const sv__hls_playlist *pl)
         return SV_ERR_NOMEM;
     for (size_t i = 0; i < pl->nb_variants; i++) {
         const sv__hls_variant *v = &pl->variants[i];
-        if (v->iframe_only || strcmp(v->pathway_id, primary) != 0 ||
+        if (v->iframe_only || sv__model_hls_trick_variant(pl, v) ||
+            strcmp(v->pathway_id, primary) != 0 ||
             (nb_video && !variant_has_video(v)))
             continue;
         sv__rep *r = &t->reps[t->nb_reps++];
@@ -255,6 +256,8 @@ static int build_master(sv__model *m, const sv__hls_playlist *pl)
         r->codecs = v->codecs ? v->codecs : "";
         r->playlist_url = v->uri;
     }
+    if ((ret = sv__model_hls_trick(a, pl, p, primary)) < 0)
+        return ret;
     for (size_t i = 0; i < pl->nb_renditions; i++) {
         const sv__hls_rendition *r = &pl->renditions[i];
         if ((r->type == SV_HLS_AUDIO || r->type == SV_HLS_SUBTITLES) &&

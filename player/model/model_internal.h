@@ -193,6 +193,16 @@ double sv__model_dash_avail_edge(const sv__dash_mpd *mpd, size_t pi,
 /* LL-HLS (model_hls_ll.c): the rep's blocking-reload and delta-update
  * state from the playlist just parsed. */
 void sv__model_hls_ll_state(sv__rep *rep, const sv__hls_playlist *pl);
+/* model_hls_trick.c: 1 when variant v of master pl is a trick stream
+ * written as an ordinary variant (Shaka Packager's trick_play_factor: a
+ * FRAME-RATE under 2 beside a variant of 10 or more), kept out of the
+ * ladder. */
+int sv__model_hls_trick_variant(const sv__hls_playlist *pl, const sv__hls_variant *v);
+/* model_hls_trick.c: the I-frame playlists and trick variants of pathway
+ * `primary` as p->trick, reps sorted by bandwidth and NEED_PLAYLIST (none:
+ * p->trick stays NULL). 0 or SV_ERR_NOMEM. */
+int sv__model_hls_trick(sv__arena *a, const sv__hls_playlist *pl, sv__period *p,
+                        const char *primary);
 /* The playlist's rendition reports into the rep (copied into `a`, the new
  * segment list's arena). 0 or SV_ERR_NOMEM. */
 int sv__model_hls_ll_reports(sv__rep *rep, const sv__hls_playlist *pl, sv__arena *a);

@@ -72,6 +72,13 @@ int sv__vout_shown(sv__vout *v);     /* a frame of this generation was presented
  * plays, has its own: sv__aout_set_speed). Any thread. */
 void sv__vout_set_speed(sv__vout *v, double speed);
 
+/* Trick play (on: 1): frames are presented as soon as they are queued, in
+ * order, on no clock and never dropped as late; the one who pushes them
+ * paces them (core/control_trick.c). Off: back to the clock. Any thread. */
+void sv__vout_set_trick(sv__vout *v, int on);
+/* Frames presented since the output was created (any generation). */
+uint64_t sv__vout_presented(sv__vout *v);
+
 /* ---- audio output (output_audio.c) ----------------------------------------- */
 
 /* `sink` (the host's, NULL: no audio) and `env` are borrowed. */
@@ -229,6 +236,12 @@ void sv__thumbs_reset(sv__thumbs *t);
 void sv__thumbs_tick(sv__thumbs *t, double position);
 /* The thumbnail for `time` into out (sv_player_get_thumbnail()'s contract). */
 int sv__thumbs_get(sv__thumbs *t, double time, sv_thumbnail *out);
+/* thumbs_keyframe.c: the first video frame of an init segment (NULL: none,
+ * MPEG-TS) followed by an I-frame entry's bytes, into `out`. Returns 0,
+ * SV_ERR_DECODE, SV_ERR_UNSUPPORTED (no decoder) or SV_ERR_NOMEM. Any
+ * thread; no state kept. */
+int sv__keyframe_decode(const uint8_t *init, size_t init_size, const uint8_t *data, size_t size,
+                        struct AVFrame *out);
 
 /* ---- the playout as the control loop drives it ------------------------- */
 

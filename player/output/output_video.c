@@ -42,6 +42,8 @@ struct sv__vout {
     int eos, done, quit;
     int shown_since_flush;     /* a frame of this generation was presented */
     int playing;               /* the clock runs */
+    int trick;                 /* trick play: each frame is shown as it comes */
+    uint64_t presented;        /* frames presented since creation */
     double base_time, base_pts; /* video-only clock anchor */
     double speed;               /* video-only clock: media seconds per second */
     struct { double from, to; int jumped; } gaps[SV__OUT_GAPS]; /* of `gen` */
@@ -258,6 +260,14 @@ void sv__vout_set_speed(sv__vout *v, double speed)
     sv__mutex_unlock(&v->lock);
 }
 
+void sv__vout_set_trick(sv__vout *v, int on)
+{
+    sv__mutex_lock(&v->lock);
+    v->trick = on;
+    sv__cond_broadcast(&v->cond);
+    sv__mutex_unlock(&v->lock);
+}
+
 /* ---- presenting ---------------------------------------------------------- */
 
 /* Describes `f` (as decoded, or converted for the sink) as an sv_video_frame. */
@@ -360,6 +370,7 @@ static void show(sv__vout *v, entry *e, double clock)
     sv__mutex_lock(&v->lock); /* the control thread reads them (set_playing, shown) */
     int first = !v->shown_since_flush;
     v->shown_since_flush = 1;
+    v->presented++;
     v->last_pts = e->pts;
     int rep_changed = e->meta.rep_index != v->last_rep;
     int old_rep = v->last_rep;
@@ -444,7 +455,7 @@ int sv__vout_render(sv__vout *v, double *next_due_s)
         sv__mutex_unlock(&v->lock);
         return 0;
     }
-    if (!benchmark && v->shown_since_flush) {
+    if (!benchmark && !v->trick && v->shown_since_flush) {
         clock = clock_locked(v);
         if (isnan(clock)) {
             sv__mutex_unlock(&v->lock);
@@ -540,6 +551,14 @@ int sv__vout_has_frame(sv__vout *v)
     int h = v->shown_since_flush || v->count > 0;
     sv__mutex_unlock(&v->lock);
     return h;
+}
+
+uint64_t sv__vout_presented(sv__vout *v)
+{
+    sv__mutex_lock(&v->lock);
+    uint64_t n = v->presented;
+    sv__mutex_unlock(&v->lock);
+    return n;
 }
 
 int sv__vout_shown(sv__vout *v)

@@ -52,6 +52,7 @@ typedef struct sv__status {
     double seekable_start_s, seekable_end_s; /* live: the DVR window (core/latency.c) */
     double volume;
     int muted;
+    int trick_rate;                /* trick play (core/control_trick.c); 0 or 1: none */
     double bitrate_time_weight, bitrate_weighted_sum; /* for mean_bitrate_bps */
     sv__epoch epochs[16];
     int nb_epochs;

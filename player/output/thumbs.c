@@ -8,6 +8,11 @@
  * last tile decoded is kept, so scrubbing within a tile decodes nothing)
  * and libswscale to RGBA.
  *
+ * A period with no image set but an I-frame track (on demand, clear) has
+ * its key frames as thumbnails instead: each entry of the track's lowest
+ * representation is a "tile" of one cell, its bytes fetched like a tile's
+ * (after the init segment) and decoded by sv__keyframe_decode.
+ *
  * Fetching runs on the loop thread; sv__thumbs_get() on any thread, under
  * the module's lock.
  */
@@ -25,7 +30,7 @@
 #define MAX_TILES 100000
 
 typedef struct tile {
-    uint8_t *jpeg;             /* NULL until fetched */
+    uint8_t *jpeg;             /* NULL until fetched (a JPEG, or a key frame's bytes) */
     size_t size;
     int failed;                /* the fetch or the decode failed: never tried again */
 } tile;
@@ -40,6 +45,10 @@ struct sv__thumbs {
     int playlist_tried;        /* it was asked for (once per select) */
     atomic_int wanted;         /* the host asked for a thumbnail: fetching may start */
     const sv__rep *rep;        /* the period's thumbnail set once listed, NULL none */
+    sv__rep *src;              /* the rep whose entries are the images: per->thumbs, or
+                                  the trick track's lowest (keyframes) */
+    int keyframes;             /* the images are key frames of the I-frame track */
+    int init_state;            /* keyframes: 0 to fetch, 1 on its way, 2 held, -1 failed */
     double period_start;
     int64_t fetch_id;          /* > 0 while a tile is on its way */
     size_t fetching;
@@ -51,6 +60,8 @@ struct sv__thumbs {
     double *starts, *durations; /* each tile's span, presentation seconds */
     double nominal;            /* a whole tile's seconds by the manifest (0: unknown),
                                   kept by a cut last one */
+    uint8_t *init;             /* keyframes: the init segment (under lock once held) */
+    size_t init_size;
     AVCodecContext *dec;
     AVFrame *frame;            /* the tile decoded last */
     size_t frame_tile;         /* its index; nb_tiles when none */
@@ -103,12 +114,18 @@ void sv__thumbs_reset(sv__thumbs *t)
         sv__fetch_cancel(t->fetcher, t->fetch_id);
     t->fetch_id = 0;
     t->rep = NULL;
+    t->src = NULL;
+    t->keyframes = 0;
+    t->init_state = 0;
     t->pres = NULL;
     t->period = NULL;
     t->playlist = 0;
     t->playlist_tried = 0;
     sv__mutex_lock(&t->lock);
     clear_locked(t);
+    sv__free(t->env->alloc, t->init);
+    t->init = NULL;
+    t->init_size = 0;
     sv__mutex_unlock(&t->lock);
 }
 
@@ -129,10 +146,16 @@ void sv__thumbs_destroy(sv__thumbs *t)
 static int list_tiles(sv__thumbs *t)
 {
     const sv__period *per = t->period;
-    const sv__rep *rep = per->thumbs;
+    const sv__rep *rep = t->src;
+    int cols = t->keyframes ? 1 : per->thumb_cols, rows = t->keyframes ? 1 : per->thumb_rows;
     if (rep->seg_state != SV__SEGS_READY || !rep->nb_segs || rep->nb_segs > MAX_TILES ||
-        per->thumb_cols < 1 || per->thumb_rows < 1)
+        cols < 1 || rows < 1)
         return 0;
+    if (t->keyframes && (sv__rep_segment(rep, 0).key || !sv__rep_segment(rep, 0).init)) {
+        SV_LOGI(t->env->log, "thumbs", "no thumbnails from the I-frame track: %s",
+                sv__rep_segment(rep, 0).key ? "it is encrypted" : "it has no init segment");
+        return 0;
+    }
     size_t n = rep->nb_segs;
     sv__mutex_lock(&t->lock);
     t->tiles = sv__calloc(t->env->alloc, n, sizeof(*t->tiles));
@@ -151,8 +174,8 @@ static int list_tiles(sv__thumbs *t)
         t->nominal = per->thumb_cell_s > 0 ? per->thumb_cell_s * per->thumb_cols * per->thumb_rows
                                            : sv__rep_nominal_duration(rep);
         t->frame_tile = n;
-        t->cols = per->thumb_cols;
-        t->rows = per->thumb_rows;
+        t->cols = cols;
+        t->rows = rows;
         t->rep = rep;
     } else {
         clear_locked(t);
@@ -170,8 +193,10 @@ static void on_playlist(void *opaque, sv__fetch_result *r)
     t->playlist = 0;
     if (r->error)
         SV_LOGW(t->env->log, "thumbs", "thumbnail playlist: %s", r->message);
-    else if (sv__model_hls_thumbs(t->pres, t->period, (const char *)r->data, r->size, r->url,
-                                  &err) < 0)
+    else if (t->keyframes ? sv__model_hls_media(t->pres, t->src, (const char *)r->data, r->size,
+                                                r->url, &err) < 0
+                          : sv__model_hls_thumbs(t->pres, t->period, (const char *)r->data,
+                                                 r->size, r->url, &err) < 0)
         SV_LOGW(t->env->log, "thumbs", "%s: line %d: %s", r->url, err.line, err.message);
     else if (list_tiles(t) < 0)
         SV_LOGW(t->env->log, "thumbs", "out of memory for the thumbnail tiles");
@@ -181,15 +206,33 @@ static void on_playlist(void *opaque, sv__fetch_result *r)
     sv__free(t->env->alloc, r->data);
 }
 
+/* Whether the period's video is announced encrypted (its key frames could
+ * not be decoded here). */
+static int video_encrypted(const sv__period *per)
+{
+    for (size_t i = 0; i < per->nb_tracks; i++)
+        if (per->tracks[i].type == SV_TRACK_VIDEO && per->tracks[i].encrypted)
+            return 1;
+    return 0;
+}
+
 int sv__thumbs_select(sv__thumbs *t, sv__presentation *pres, int period)
 {
     sv__thumbs_reset(t);
-    if (!pres || period < 0 || (size_t)period >= pres->nb_periods ||
-        !pres->periods[period].thumbs)
+    if (!pres || period < 0 || (size_t)period >= pres->nb_periods)
         return 0;
+    sv__period *per = &pres->periods[period];
+    if (per->thumbs) {
+        t->src = per->thumbs;
+    } else if (per->trick && per->trick->nb_reps && !pres->live && !video_encrypted(per)) {
+        t->src = &per->trick->reps[0]; /* the lowest bandwidth */
+        t->keyframes = 1;
+    } else {
+        return 0;
+    }
     t->pres = pres;
-    t->period = &pres->periods[period];
-    if (t->period->thumbs->seg_state == SV__SEGS_READY)
+    t->period = per;
+    if (t->src->seg_state == SV__SEGS_READY)
         return list_tiles(t);
     sv__mutex_lock(&t->lock);
     t->listing = 1;
@@ -200,7 +243,7 @@ int sv__thumbs_select(sv__thumbs *t, sv__presentation *pres, int period)
 /* An HLS image playlist, fetched the first time the tick may fetch. */
 static void fetch_playlist(sv__thumbs *t)
 {
-    const sv__rep *rep = t->period->thumbs;
+    const sv__rep *rep = t->src;
     sv__fetch_req req = { .kind = SV__FETCH_MANIFEST, .url = rep->playlist_url, .length = -1 };
 
     t->playlist_tried = 1;
@@ -210,6 +253,42 @@ static void fetch_playlist(sv__thumbs *t)
     if ((t->fetch_id = sv__fetch(t->fetcher, &req, on_playlist, t)) < 0) {
         t->fetch_id = 0;
         t->playlist = 0;
+    }
+}
+
+static void on_init(void *opaque, sv__fetch_result *r)
+{
+    sv__thumbs *t = opaque;
+
+    t->fetch_id = 0;
+    if (r->error || !r->size) {
+        SV_LOGW(t->env->log, "thumbs", "no thumbnails from the I-frame track: %s",
+                r->error ? r->message : "an empty init segment");
+        t->init_state = -1;
+        sv__mutex_lock(&t->lock);
+        for (size_t i = 0; i < t->nb_tiles; i++)
+            t->tiles[i].failed = 1;
+        sv__mutex_unlock(&t->lock);
+        sv__free(t->env->alloc, r->data);
+        return;
+    }
+    sv__mutex_lock(&t->lock);
+    t->init = r->data;
+    t->init_size = r->size;
+    sv__mutex_unlock(&t->lock);
+    t->init_state = 2;
+}
+
+/* Key frames: the rep's init segment, before any of them. */
+static void fetch_init(sv__thumbs *t)
+{
+    const sv__segment seg = sv__rep_segment(t->rep, 0);
+    sv__fetch_req req = { .kind = SV__FETCH_SEGMENT, .url = seg.init->url,
+                          .offset = seg.init->offset, .length = seg.init->length };
+    t->init_state = 1;
+    if ((t->fetch_id = sv__fetch(t->fetcher, &req, on_init, t)) < 0) {
+        t->fetch_id = 0;
+        t->init_state = -1;
     }
 }
 
@@ -262,6 +341,11 @@ void sv__thumbs_tick(sv__thumbs *t, double position)
             fetch_playlist(t);
         return;
     }
+    if (t->keyframes && t->init_state != 2) {
+        if (t->init_state == 0)
+            fetch_init(t);
+        return;
+    }
     sv__mutex_lock(&t->lock);
     /* The tile under the position first, then the ones after it, then
      * those before. */
@@ -309,6 +393,13 @@ static int decode_tile(sv__thumbs *t, size_t i)
         return 0;
     av_frame_unref(t->frame);
     t->frame_tile = t->nb_tiles;
+    if (t->keyframes) {
+        if (sv__keyframe_decode(t->init, t->init_size, t->tiles[i].jpeg, t->tiles[i].size,
+                                t->frame) < 0)
+            return broken(t, i, "is not a key frame that decodes");
+        t->frame_tile = i;
+        return 0;
+    }
     t->pkt->data = t->tiles[i].jpeg;
     t->pkt->size = (int)t->tiles[i].size;
     if ((ret = avcodec_send_packet(t->dec, t->pkt)) < 0 ||

@@ -2,8 +2,9 @@
  * playlist or an MPD (told apart by sv__model_detect); it is then fed back
  * as every rep's media playlist twice (a live refresh), or as a DASH
  * refresh ten seconds later (then listed again at the next segment's
- * availability time) and as every SegmentBase rep's sidx bytes; the language
- * lists choose among its tracks. */
+ * availability time) and as every SegmentBase rep's sidx bytes (and, HLS,
+ * as every I-frame playlist of the trick track); the language lists choose
+ * among its tracks. */
 #include <stddef.h>
 #include <stdint.h>
 
@@ -36,20 +37,27 @@ static double choose(const sv__presentation *pres)
     return sum;
 }
 
+static double touch_rep(const sv__rep *rep)
+{
+    char url[SV__URL_MAX];
+    double sum = 0;
+    for (size_t s = 0; s < rep->nb_segs; s++)
+        sum += SEG(rep, s).start + (double)sv__segment_url(rep, SEGP(rep, s), url, sizeof(url))[0] +
+               (SEG(rep, s).init ? (double)SEG(rep, s).init->url[0] : 0);
+    return sum + (double)sv__model_find_segment(rep, 10);
+}
+
 static void touch(const sv__presentation *pres)
 {
     volatile double sum = pres->live_start + pres->refresh_s + choose(pres);
-    for (size_t p = 0; p < pres->nb_periods; p++)
+    for (size_t p = 0; p < pres->nb_periods; p++) {
         for (size_t t = 0; t < pres->periods[p].nb_tracks; t++)
-            for (size_t r = 0; r < pres->periods[p].tracks[t].nb_reps; r++) {
-                const sv__rep *rep = &pres->periods[p].tracks[t].reps[r];
-                char url[SV__URL_MAX];
-                for (size_t s = 0; s < rep->nb_segs; s++)
-                    sum += SEG(rep, s).start +
-                           (double)sv__segment_url(rep, SEGP(rep, s), url, sizeof(url))[0] +
-                           (SEG(rep, s).init ? (double)SEG(rep, s).init->url[0] : 0);
-                sum += (double)sv__model_find_segment(rep, 10);
-            }
+            for (size_t r = 0; r < pres->periods[p].tracks[t].nb_reps; r++)
+                sum += touch_rep(&pres->periods[p].tracks[t].reps[r]);
+        /* The trick track (I-frame playlists, a DASH trick-mode set). */
+        for (size_t r = 0; pres->periods[p].trick && r < pres->periods[p].trick->nb_reps; r++)
+            sum += touch_rep(&pres->periods[p].trick->reps[r]);
+    }
     (void)sum;
 }
 
@@ -76,6 +84,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                     else if (rep->seg_state == SV__SEGS_NEED_INDEX)
                         sv__model_dash_sidx(pres, rep, data, size, &err);
                 }
+        /* HLS I-frame playlists: the input again, as trick play loads them. */
+        for (size_t p = 0; kind == SV__SOURCE_HLS && p < pres->nb_periods; p++)
+            for (size_t r = 0; pres->periods[p].trick && r < pres->periods[p].trick->nb_reps; r++)
+                sv__model_hls_media(pres, &pres->periods[p].trick->reps[r], (const char *)data,
+                                    size, pres->periods[p].trick->reps[r].playlist_url, &err);
         if (kind == SV__SOURCE_DASH) {
             sv__model_dash_refresh(pres, (const char *)data, size, NULL, now + 10 * (round + 1),
                                    &err);

@@ -7,3 +7,7 @@ sv_fuzz_target(fuzz_webvtt SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/fuzz_webvtt.c
                CORPUS ${CMAKE_CURRENT_SOURCE_DIR}/corpus/fuzz_webvtt)
 sv_fuzz_target(fuzz_ttml SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/fuzz_ttml.c
                CORPUS ${CMAKE_CURRENT_SOURCE_DIR}/corpus/fuzz_ttml)
+# A key frame from an init segment and an I-frame entry (seek thumbnails of an
+# I-frame track, player/output/thumbs_keyframe.c).
+sv_fuzz_target(fuzz_keyframe SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/fuzz_keyframe.c
+               CORPUS ${CMAKE_CURRENT_SOURCE_DIR}/corpus/fuzz_keyframe)

@@ -2,9 +2,10 @@
 # Shaka Packager's trick-play output (issue 18, item 4): an MPD with the main
 # video and a trick-mode AdaptationSet (trick_play_factor=2: every second key
 # frame, EssentialProperty http://dashif.org/guidelines/trickmode), written
-# in both orders. svplay must play the main video, never the trick track:
-# every frame hash equals ffmpeg's own decode of the source, in order, with
-# the trick set listed after the main one and before it.
+# in both orders, and its HLS, where the trick stream is an ordinary variant
+# at its key-frame rate. svplay must play the main video, never the trick
+# track: every frame hash equals ffmpeg's own decode of the source, in order,
+# with the trick set listed after the main one and before it, and in HLS.
 . "$SV_SOURCE_DIR/tests/player/playlib.sh"
 
 packager=$("$SV_SOURCE_DIR/scripts/shaka-packager.sh") || fail "no Shaka Packager"
@@ -33,9 +34,19 @@ awk 'part == 0 && /<AdaptationSet/ { part = 1 }
      { print }' "$w/main_first.mpd" >"$w/trick_first.mpd"
 [ "$(grep -n trickmode "$w/trick_first.mpd" | cut -d: -f1)" -lt "$(grep -n 'v/init.mp4' "$w/trick_first.mpd" | cut -d: -f1)" ] ||
     fail "could not reorder the MPD"
+# Its HLS: the trick stream is an ordinary EXT-X-STREAM-INF variant there, at
+# its key-frame rate (FRAME-RATE=0.500), which the ladder must leave out.
+(cd "$w" && "$packager" \
+    "in=$PL_TMP/v.mp4,stream=video,init_segment=hv/init.mp4,segment_template=hv/\$Number\$.m4s,playlist_name=hv.m3u8" \
+    "in=$PL_TMP/v.mp4,stream=video,init_segment=ht/init.mp4,segment_template=ht/\$Number\$.m4s,trick_play_factor=2,playlist_name=ht.m3u8" \
+    --segment_duration 2 --hls_master_playlist_output hls.m3u8 >"$PL_TMP/packager.log" 2>&1) ||
+    { tail -n 5 "$PL_TMP/packager.log"; fail "Shaka Packager could not make the trick-play HLS"; }
+grep -q 'FRAME-RATE=0.500' "$w/hls.m3u8" || fail "the packager wrote no trick variant in the HLS"
 pl_serve "$w"
-for m in main_first trick_first; do
-    pl_play "$m" 60 --quiet --framemd5 "$PL_TMP/$m.framemd5" "$PL_URL/$m.mpd"
+for m in main_first trick_first hls; do
+    url="$PL_URL/$m.mpd"
+    [ "$m" = hls ] && url="$PL_URL/hls.m3u8"
+    pl_play "$m" 60 --quiet --framemd5 "$PL_TMP/$m.framemd5" "$url"
     [ "$PL_RC" -eq 0 ] || { pl_show "$m"; fail "$m: svplay exited $PL_RC"; }
     pl_hashes "$PL_TMP/$m.framemd5" >"$PL_TMP/$m.md5"
     cmp -s "$PL_TMP/$m.md5" "$PL_TMP/ref.md5"

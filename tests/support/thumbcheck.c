@@ -7,9 +7,10 @@
  * Loads URL headless (a null video sink; it plays on meanwhile), and for each
  * time T waits (up to 20 s) for sv_player_get_thumbnail() to answer, then
  * writes OUTDIR/thumb-<i>.ppm and prints "T start duration width height
- * milliseconds" (the last: how long the answer took once the image was
- * fetched). A time with no thumbnail prints "T none". Exit 0, or 1 on an
- * error (named on stderr).
+ * milliseconds first" (milliseconds: how long the answer took once the image
+ * was fetched and decoded; first: how long the first answer took, the
+ * image's decode included). A time with no thumbnail prints "T none". Exit
+ * 0, or 1 on an error (named on stderr).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -63,6 +64,7 @@ int main(int argc, char **argv)
         th.pixels = pixels;
         th.capacity = sizeof(pixels);
         int r;
+        double first_ms = 0, t1 = now_s();
         while ((r = sv_player_get_thumbnail(p, t, &th)) == SV_ERR_AGAIN ||
                (r == SV_ERR_NOT_FOUND && now_s() < deadline - 15)) {
             if (now_s() > deadline) {
@@ -70,7 +72,9 @@ int main(int argc, char **argv)
                 goto done;
             }
             sv_player_wait_event(p, 0.02);
+            t1 = now_s();
         }
+        first_ms = (now_s() - t1) * 1000;
         if (r == SV_ERR_NOT_FOUND) {
             printf("%g none\n", t);
             continue;
@@ -88,7 +92,8 @@ int main(int argc, char **argv)
             fprintf(stderr, "sv-thumbcheck: cannot write %s\n", path);
             goto done;
         }
-        printf("%g %.3f %.3f %d %d %.2f\n", t, th.start_s, th.duration_s, th.width, th.height, ms);
+        printf("%g %.3f %.3f %d %d %.2f %.2f\n", t, th.start_s, th.duration_s, th.width, th.height,
+               ms, first_ms);
     }
     ret = 0;
 done:

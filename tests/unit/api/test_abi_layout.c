@@ -678,8 +678,13 @@ static void properties_end_without_a_count(void **state)
     while (sv_property_name((sv_property)n))
         n++;
     /* SV_PROP_AV_DRIFT is the last property of API 1.0, SV_PROP_SEEKABLE_END
-     * of API 2.3 (the live ones appended after it). */
-    assert_int_equal(n, SV_PROP_SEEKABLE_END + 1);
+     * of API 2.3 (the live ones appended after it), SV_PROP_TRICK_RATE of
+     * API 2.6. */
+    assert_int_equal(n, SV_PROP_TRICK_RATE + 1);
+    assert_int_equal(SV_PROP_TRICK_RATE, SV_PROP_SEEKABLE_END + 1);
+    assert_string_equal(sv_property_name(SV_PROP_TRICK_RATE), "trick-rate");
+    assert_int_equal(SV_EVENT_TRICK_RATE, SV_EVENT_TIMED_METADATA + 1);
+    assert_string_equal(sv_event_name(SV_EVENT_TRICK_RATE), "trick-rate");
     assert_string_equal(sv_property_name(SV_PROP_AV_DRIFT), "av-drift");
     assert_int_equal(SV_PROP_LIVE_LATENCY, SV_PROP_AV_DRIFT + 1);
     assert_string_equal(sv_property_name(SV_PROP_LIVE_LATENCY), "live-latency");

@@ -17,3 +17,6 @@ sv_unit_test(test_latency test_latency.c)
 # Downloads for offline viewing: a file:// HLS title through the real
 # transport, the state file, resume, quota, cancel, list and delete.
 sv_unit_test(test_download test_download.c)
+
+# Trick play's pace (core/control_trick.c): the target at a rate, its bounds.
+sv_unit_test(test_trick_pace test_trick_pace.c)

@@ -558,6 +558,61 @@ static void trick_mode_set_left_out(void **state)
             assert_string_equal(pres->periods[0].tracks[i].reps[0].id, "main");
         }
     assert_int_equal(video, 1);
+    /* (Issue 18) It is the period's trick track instead, listed like video. */
+    const sv__track *t = pres->periods[0].trick;
+    assert_non_null(t);
+    assert_int_equal(t->nb_reps, 1);
+    assert_string_equal(t->reps[0].id, "trick");
+    assert_int_equal(t->reps[0].bandwidth, 45000);
+    assert_int_equal(t->reps[0].seg_state, SV__SEGS_READY);
+    assert_int_equal(t->reps[0].nb_segs, 6);
+    assert_true(sv__rep_segment(&t->reps[0], 5).start > 9.999);
+    char url[SV__URL_MAX];
+    sv__segment seg = sv__rep_segment(&t->reps[0], 1);
+    assert_string_equal(sv__segment_url(&t->reps[0], &seg, url, sizeof(url)), "http://h/t/2.m4s");
+    assert_string_equal(seg.init->url, "http://h/t/init.mp4");
+    sv__model_destroy(pres);
+}
+
+/* svserver's trick-mode set (backend/media/dash.c): a SegmentList of the
+ * key frames' byte ranges at the start of each segment, timed by a
+ * SegmentTimeline, after the audio set. */
+static void svserver_trick_set(void **state)
+{
+    static const char mpd[] =
+        "<MPD xmlns=\"urn:mpeg:dash:schema:mpd:2011\" type=\"static\" mediaPresentationDuration=\"PT6.000S\">"
+        "<Period id=\"0\" start=\"PT0S\">"
+        "<AdaptationSet id=\"0\" contentType=\"video\" mimeType=\"video/mp4\">"
+        "<Representation id=\"240p\" bandwidth=\"347136\" codecs=\"avc1.64000d\" width=\"320\" height=\"240\">"
+        "<SegmentTemplate timescale=\"12800\" initialization=\"video/240p/init.mp4\" "
+        "media=\"video/240p/seg-$Number$.m4s\" startNumber=\"1\"><SegmentTimeline>"
+        "<S t=\"0\" d=\"25600\" r=\"2\"/></SegmentTimeline></SegmentTemplate></Representation>"
+        "</AdaptationSet>"
+        "<AdaptationSet id=\"2\" contentType=\"video\" mimeType=\"video/mp4\" maxPlayoutRate=\"50\" "
+        "codingDependency=\"false\">"
+        "<EssentialProperty schemeIdUri=\"http://dashif.org/guidelines/trickmode\" value=\"0\"/>"
+        "<Representation id=\"240p-trick\" bandwidth=\"30124\" codecs=\"avc1.64000d\" width=\"320\" "
+        "height=\"240\" frameRate=\"1/2\"><SegmentList timescale=\"12800\">"
+        "<Initialization sourceURL=\"video/240p/init.mp4\"/>"
+        "<SegmentTimeline><S t=\"0\" d=\"25600\" r=\"2\"/></SegmentTimeline>"
+        "<SegmentURL media=\"video/240p/seg-1.m4s\" mediaRange=\"0-7530\"/>"
+        "<SegmentURL media=\"video/240p/seg-2.m4s\" mediaRange=\"0-6548\"/>"
+        "<SegmentURL media=\"video/240p/seg-3.m4s\" mediaRange=\"0-6021\"/>"
+        "</SegmentList></Representation></AdaptationSet></Period></MPD>";
+    sv__presentation *pres = create_ok(mpd, "http://h/m.mpd", 0);
+    (void)state;
+    const sv__track *t = pres->periods[0].trick;
+    assert_non_null(t);
+    assert_int_equal(t->nb_reps, 1);
+    const sv__rep *r = &t->reps[0];
+    assert_int_equal(r->seg_state, SV__SEGS_READY);
+    assert_int_equal(r->nb_segs, 3);
+    sv__segment seg = sv__rep_segment(r, 2);
+    char url[SV__URL_MAX];
+    assert_string_equal(sv__segment_url(r, &seg, url, sizeof(url)), "http://h/video/240p/seg-3.m4s");
+    assert_int_equal(seg.offset, 0);
+    assert_int_equal(seg.length, 6022);
+    assert_true(seg.start > 3.999 && seg.start < 4.001);
     sv__model_destroy(pres);
 }
 
@@ -602,6 +657,7 @@ int main(void)
         cmocka_unit_test(live_periods_by_time),
         cmocka_unit_test(list_then_segment_base),
         cmocka_unit_test(trick_mode_set_left_out),
+        cmocka_unit_test(svserver_trick_set),
         cmocka_unit_test(refusals),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

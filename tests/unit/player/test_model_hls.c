@@ -372,6 +372,85 @@ static void live_variants_share_a_timeline(void **state)
     sv__model_destroy(pres);
 }
 
+/* Trick play (issue 18): the I-frame playlists of the primary pathway
+ * become the period's trick track, sorted by bandwidth (an image playlist
+ * is not among them), never a rung of the ladder; an I-frame playlist's
+ * entries are byte ranges with their times. */
+static void iframe_track(void **state)
+{
+    static const char text[] =
+        "#EXTM3U\n"
+        "#EXT-X-STREAM-INF:BANDWIDTH=800000,RESOLUTION=640x360,CODECS=\"avc1.42c01e\"\nv360.m3u8\n"
+        "#EXT-X-STREAM-INF:BANDWIDTH=300000,RESOLUTION=320x180,CODECS=\"avc1.42c00d\"\nv180.m3u8\n"
+        "#EXT-X-I-FRAME-STREAM-INF:BANDWIDTH=90000,RESOLUTION=640x360,CODECS=\"avc1.42c01e\","
+        "URI=\"i360.m3u8\"\n"
+        "#EXT-X-I-FRAME-STREAM-INF:BANDWIDTH=40000,RESOLUTION=320x180,CODECS=\"avc1.42c00d\","
+        "URI=\"i180.m3u8\"\n"
+        "#EXT-X-IMAGE-STREAM-INF:BANDWIDTH=9000,RESOLUTION=800x450,CODECS=\"jpeg\","
+        "URI=\"images.m3u8\"\n";
+    static const char iframes[] =
+        "#EXTM3U\n#EXT-X-VERSION:6\n#EXT-X-TARGETDURATION:3\n#EXT-X-PLAYLIST-TYPE:VOD\n"
+        "#EXT-X-I-FRAMES-ONLY\n#EXT-X-MAP:URI=\"v/init.mp4\"\n"
+        "#EXTINF:2.000,\n#EXT-X-BYTERANGE:9157@84\nv/1.m4s\n"
+        "#EXTINF:2.000,\n#EXT-X-BYTERANGE:11006@84\nv/2.m4s\n"
+        "#EXTINF:1.500,\n#EXT-X-BYTERANGE:7000@84\nv/3.m4s\n#EXT-X-ENDLIST\n";
+    sv__presentation *pres = create_ok(text, BASE "master.m3u8");
+    (void)state;
+
+    const sv__period *p = &pres->periods[0];
+    assert_int_equal(p->tracks[0].nb_reps, 2);
+    assert_non_null(p->trick);
+    sv__track *t = p->trick;
+    assert_int_equal(t->type, SV_TRACK_VIDEO);
+    assert_int_equal(t->nb_reps, 2);
+    assert_int_equal(t->reps[0].bandwidth, 40000);
+    assert_int_equal(t->reps[0].height, 180);
+    assert_string_equal(t->reps[0].codecs, "avc1.42c00d");
+    assert_string_equal(t->reps[0].playlist_url, BASE "i180.m3u8");
+    assert_int_equal(t->reps[0].seg_state, SV__SEGS_NEED_PLAYLIST);
+    assert_int_equal(t->reps[1].bandwidth, 90000);
+    assert_int_equal(t->reps[1].index, 1);
+
+    media_ok(pres, &t->reps[0], iframes, BASE "i180.m3u8");
+    sv__rep *r = &t->reps[0];
+    assert_int_equal(r->seg_state, SV__SEGS_READY);
+    assert_int_equal(r->nb_segs, 3);
+    assert_true(near(SEG(r, 1).start, 2));
+    assert_true(near(SEG(r, 2).start, 4));
+    assert_true(near(SEG(r, 2).duration, 1.5));
+    assert_int_equal(SEG(r, 1).offset, 84);
+    assert_int_equal(SEG(r, 1).length, 11006);
+    assert_string_equal(seg_url(r, 1), BASE "v/2.m4s");
+    assert_string_equal(SEG(r, 0).init->url, BASE "v/init.mp4");
+    assert_int_equal(sv__model_find_segment(r, 3.9), 1);
+    assert_true(near(pres->duration, 5.5));
+    sv__model_destroy(pres);
+
+    /* Shaka Packager's trick_play_factor stream: an ordinary variant at its
+     * key-frame rate beside a 25 fps one is the trick track's, not a rung. */
+    pres = create_ok("#EXTM3U\n"
+                     "#EXT-X-STREAM-INF:BANDWIDTH=797148,RESOLUTION=320x240,FRAME-RATE=25.000\nv.m3u8\n"
+                     "#EXT-X-STREAM-INF:BANDWIDTH=45228,RESOLUTION=320x240,FRAME-RATE=0.500\nt.m3u8\n",
+                     BASE "m.m3u8");
+    assert_int_equal(pres->periods[0].tracks[0].nb_reps, 1);
+    assert_string_equal(pres->periods[0].tracks[0].reps[0].playlist_url, BASE "v.m3u8");
+    assert_non_null(pres->periods[0].trick);
+    assert_int_equal(pres->periods[0].trick->nb_reps, 1);
+    assert_string_equal(pres->periods[0].trick->reps[0].playlist_url, BASE "t.m3u8");
+    sv__model_destroy(pres);
+    /* A slideshow alone (no faster variant) stays the video. */
+    pres = create_ok("#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1,FRAME-RATE=0.500\ns.m3u8\n",
+                     BASE "m.m3u8");
+    assert_int_equal(pres->periods[0].tracks[0].nb_reps, 1);
+    assert_null(pres->periods[0].trick);
+    sv__model_destroy(pres);
+
+    /* No I-frame playlist: no trick track. */
+    pres = create_ok("#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1\na.m3u8\n", BASE "m.m3u8");
+    assert_null(pres->periods[0].trick);
+    sv__model_destroy(pres);
+}
+
 static void detect_and_refusals(void **state)
 {
     sv__presentation *pres = NULL;
@@ -414,6 +493,7 @@ int main(void)
         cmocka_unit_test(ffmpeg_ts_media_playlist_alone),
         cmocka_unit_test(ffmpeg_fmp4_byteranges),
         cmocka_unit_test(master_tracks),
+        cmocka_unit_test(iframe_track),
         cmocka_unit_test(muxed_audio_and_pathways),
         cmocka_unit_test(live_refresh),
         cmocka_unit_test(live_variants_share_a_timeline),

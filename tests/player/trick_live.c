@@ -1,0 +1,152 @@
+/*
+ * trick_live URL SEGMENT_S - trick play on a live load through the public API
+ * (streamverse/player.h, streamverse/sinks.h), in real time with the null
+ * sinks. The stream is tests/player/live_gen.sh's (a sliding window of
+ * SEGMENT_S s segments, old segments kept on disk):
+ *   1. plays 5 s, then rewinds at -16x: within 6 s the rate goes back to 1
+ *      on its own (SV_EVENT_TRICK_RATE 1) at a position within one segment
+ *      after the window's start (SV_PROP_SEEKABLE_START), and 2 s later it
+ *      plays (PLAYING) inside the window, the position moving on;
+ *   2. fast forward at 16x: within 6 s the rate goes back to 1 at the live
+ *      start (SV_PROP_SEEKABLE_END, within one segment), playing;
+ *   3. no error all along.
+ * Prints the figures. Exit 0 when every check passed, 1 otherwise, 2 on bad
+ * arguments or set-up failure.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include <streamverse/player.h>
+#include <streamverse/sinks.h>
+
+static sv_player *player;
+static int failures, fatal, trick_events, last_rate = 1;
+static double last_pos = -1;
+
+static void check(int ok, const char *what)
+{
+    printf("%s %s\n", ok ? "ok  " : "FAIL", what);
+    fflush(stdout);
+    if (!ok)
+        failures++;
+}
+
+static double prop(sv_property p)
+{
+    double v = NAN;
+    if (sv_player_get_double(player, p, &v) < 0)
+        return NAN;
+    return v;
+}
+
+static void drain(double s)
+{
+    struct timespec a, b;
+    clock_gettime(CLOCK_MONOTONIC, &a);
+    for (;;) {
+        clock_gettime(CLOCK_MONOTONIC, &b);
+        double left = s - ((double)(b.tv_sec - a.tv_sec) + (double)(b.tv_nsec - a.tv_nsec) / 1e9);
+        if (left <= 0)
+            return;
+        const sv_event *ev = sv_player_wait_event(player, left < 0.02 ? left : 0.02);
+        if (ev->id == SV_EVENT_ERROR) {
+            fprintf(stderr, "error: %s\n", ev->data.error.message);
+            fatal = 1;
+        } else if (ev->id == SV_EVENT_TRICK_RATE) {
+            trick_events++;
+            last_rate = ev->data.trick.rate;
+            last_pos = ev->data.trick.position_s;
+        }
+    }
+}
+
+static int state(void)
+{
+    int64_t st = -1;
+    sv_player_get_int64(player, SV_PROP_STATE, &st);
+    return (int)st;
+}
+
+/* Sets `rate` and waits up to `s` seconds for the player's own return to 1. */
+static int trick_until_back(int rate, double s)
+{
+    int before = trick_events;
+    if (sv_player_set_trick_rate(player, rate, 1) < 0)
+        return 0;
+    for (int i = 0; i < (int)(s / 0.02) && !fatal; i++) {
+        drain(0.02);
+        if (trick_events >= before + 2 && last_rate == 1)
+            return 1;
+    }
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    sv_video_sink *video = NULL;
+    sv_audio_sink *audio = NULL;
+    sv_null_audio_settings as;
+    sv_player_settings s;
+    char msg[300];
+    double seg;
+
+    if (argc != 3 || (seg = atof(argv[2])) <= 0) {
+        fprintf(stderr, "usage: trick_live URL SEGMENT_S\n");
+        return 2;
+    }
+    sv_null_audio_default_settings(&as);
+    if (sv_null_video_sink_create(&video, NULL, NULL, 0) < 0 ||
+        sv_null_audio_sink_create(&audio, &as) < 0) {
+        fprintf(stderr, "cannot create the null sinks\n");
+        return 2;
+    }
+    sv_player_default_settings(&s);
+    s.video_sink = video;
+    s.audio_sink = audio;
+    s.log_level = SV_LOG_INFO;
+    if (sv_player_create(&player, &s) < 0 || sv_player_load(player, argv[1], NULL, 1) < 0) {
+        fprintf(stderr, "cannot create the player or load %s\n", argv[1]);
+        return 2;
+    }
+    for (int i = 0; i < 1000 && state() != SV_STATE_PLAYING && !fatal; i++)
+        drain(0.02);
+    check(state() == SV_STATE_PLAYING, "playing within 20 s");
+    drain(5);
+
+    /* 1. Rewind into the window's start. */
+    double from = prop(SV_PROP_POSITION);
+    int back = trick_until_back(-16, 6);
+    drain(0.2); /* the window's properties are published again by the next tick */
+    double lo = prop(SV_PROP_SEEKABLE_START);
+    snprintf(msg, sizeof(msg), "-16x from %.3f s: back to 1 by itself at %.3f s, the window "
+             "starting at %.3f s (within %.0f s after it)", from, last_pos, lo, seg);
+    check(back && last_pos >= lo - 0.5 && last_pos <= lo + seg + 0.5, msg);
+    drain(2);
+    double p1 = prop(SV_PROP_POSITION), lo1 = prop(SV_PROP_SEEKABLE_START);
+    drain(1);
+    double p2 = prop(SV_PROP_POSITION);
+    snprintf(msg, sizeof(msg), "then playing inside the window: %.3f s (window from %.3f s), "
+             "%.3f s a second later", p1, lo1, p2);
+    check(state() == SV_STATE_PLAYING && p1 >= lo1 && p2 > p1 + 0.5, msg);
+
+    /* 2. Fast forward to the live start. */
+    from = prop(SV_PROP_POSITION);
+    back = trick_until_back(16, 6);
+    drain(0.2);
+    double hi = prop(SV_PROP_SEEKABLE_END);
+    snprintf(msg, sizeof(msg), "16x from %.3f s: back to 1 by itself at %.3f s, the live start "
+             "%.3f s (within %.0f s)", from, last_pos, hi, seg);
+    check(back && fabs(last_pos - hi) <= seg + 0.5, msg);
+    drain(2);
+    snprintf(msg, sizeof(msg), "then playing at %.3f s", prop(SV_PROP_POSITION));
+    check(state() == SV_STATE_PLAYING, msg);
+
+    check(!fatal, "no error");
+    sv_player_destroy(player);
+    video->destroy(video);
+    audio->destroy(audio);
+    printf("%s\n", failures ? "FAILED" : "PASSED");
+    return failures ? 1 : 0;
+}
