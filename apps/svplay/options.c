@@ -18,7 +18,7 @@
 #include "../common/cli_options.h"
 
 static const char usage_head[] =
-    "Usage: svplay [options] URL|FILE\n"
+    "Usage: svplay [options] URL|FILE [URL|FILE...]\n"
     "       svplay --server URL --user NAME [options] TITLE_ID\n"
     "       svplay --server URL --user NAME [options]      (TV catalog)\n"
     "Plays an HLS playlist (.m3u8), a DASH manifest (.mpd) or a plain media file,\n"
@@ -51,7 +51,7 @@ enum {
     OPT_AUTH_TOKEN, OPT_SERVER, OPT_USER, OPT_PASSWORD_FILE, OPT_DEVICE, OPT_HLS,
     OPT_FROM_START, OPT_CMCD, OPT_CODECS, OPT_ALLOW_CODEC_SWITCH, OPT_GIVE_UP,
     OPT_ALANG, OPT_SLANG, OPT_TARGET_LATENCY, OPT_CAPTIONS, OPT_CA_FILE, OPT_PIN_PUBKEY,
-    OPT_HTTP1
+    OPT_HTTP1, OPT_NEXT
 };
 
 /* Every option, described once: the parser and --help are made from it
@@ -116,6 +116,10 @@ static const cli_opt options[] = {
       "EXT-X-DATERANGE, SCTE-35) as one JSON line when playback reaches "
       "it: source, scheme, value, id, start_s, duration_s, reported_at_s, "
       "payload_hex, attributes, scte35", NULL, NULL },
+    { "next", 0, "URL", OPT_NEXT, 0,
+      "play URL after the input (repeatable, like more URLs after it): "
+      "each item is preloaded while the one before plays (manifest, keys, "
+      "first segments) and played at its end, or at once with the n key", NULL, NULL },
     { "cdn", 0, "ID=BASE_URL[,PRIORITY[,WEIGHT]]", OPT_CDN, 0,
       "a CDN serving the manifest's folder under BASE_URL "
       "(repeatable, at most 16); each request goes to the best "
@@ -401,6 +405,14 @@ static int apply_option(svp_options *o, int c, const char *arg)
         return 0;
     case OPT_SUB_LOG: o->sub_log_path = arg; return 0;
     case OPT_EVENTS: o->events_path = arg; return 0;
+    case OPT_NEXT:
+        if (!*arg)
+            return usage_error("empty --next URL");
+        if (o->nb_next >= SVP_MAX_ITEMS)
+            return usage_error("too many playlist items (at most %d after the first)",
+                               SVP_MAX_ITEMS);
+        o->next[o->nb_next++] = arg;
+        return 0;
     case OPT_ALANG:
         if (parse_languages("alang", arg) < 0)
             return -1;
@@ -524,8 +536,23 @@ int svp_parse_options(svp_options *o, int argc, char **argv)
     /* --server without a title opens the catalog (catalog_ui.c). */
     if (first >= argc && !o->server)
         return usage_error("no URL or file given");
-    if (first + 1 < argc)
-        return usage_error("one URL or file only; unexpected '%s'", argv[first + 1]);
+    /* More URLs after the first are the playlist's next items, ahead of --next's. */
+    int more = first + 1 < argc ? argc - first - 1 : 0;
+    if (more && o->server)
+        return usage_error("one title id only; unexpected '%s'", argv[first + 1]);
+    if (more + o->nb_next > SVP_MAX_ITEMS)
+        return usage_error("too many playlist items (at most %d after the first)", SVP_MAX_ITEMS);
+    if (more) {
+        memmove(o->next + more, o->next, (size_t)o->nb_next * sizeof(o->next[0]));
+        for (int i = 0; i < more; i++) {
+            if (!*argv[first + 1 + i])
+                return usage_error("empty URL");
+            o->next[i] = argv[first + 1 + i];
+        }
+        o->nb_next += more;
+    }
+    if (o->nb_next && o->server)
+        return usage_error("--next plays URLs, not titles of --server");
     o->input = first < argc ? argv[first] : NULL;
     if (o->input && !*o->input)
         return usage_error("empty URL");

@@ -283,9 +283,10 @@ typedef enum sv_event_id {
                                    time is played over: data.skip */
     SV_EVENT_SUBTITLE_CUE,      /* (API 2.2) playback reached a cue of the selected text
                                    track: data.cue */
-    SV_EVENT_TIMED_METADATA     /* (API 2.4) playback reached a timed event of the
+    SV_EVENT_TIMED_METADATA,    /* (API 2.4) playback reached a timed event of the
                                    presentation (DASH EventStream or emsg, HLS
                                    EXT-X-DATERANGE, SCTE-35 among them): data.timed */
+    SV_EVENT_PRELOAD            /* (API 2.6) a preload is ready or failed: data.preload, error */
 } sv_event_id;
 
 /* Returns a static name for an event ("state-changed"), or "unknown". */
@@ -383,6 +384,8 @@ typedef struct sv_event {
         } cue;
         /* (API 2.4) A timed event reached (sv_timed_event says when). */
         const sv_timed_event *timed;
+        /* (API 2.6) sv_player_preload()'s outcome (streamverse/preload.h). */
+        struct { const char *url; const char *message; int ready; } preload;
     } data;
 } sv_event;
 
@@ -792,4 +795,5 @@ SV_API int sv_player_get_stats(sv_player *player, sv_player_stats *stats);
 }
 #endif
 
+#include "preload.h" /* sv_player_preload (API 2.6) */
 #endif /* STREAMVERSE_PLAYER_H */

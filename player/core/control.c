@@ -316,6 +316,7 @@ static void check(void *arg)
     if (!plays_video(p) && get_state(p) == SV_STATE_PLAYING)
         sv__timed_reached(p->timed, pos, 0);
     sv__thumbs_tick(p->thumbs, pos);
+    sv__preload_refresh(p);
 }
 
 static void tick(void *arg)
@@ -580,7 +581,7 @@ void sv__control_start_loaded(struct sv_player *p)
 
 /* A plain file is recognised by its name, so it is never downloaded whole
  * just to learn it is not a manifest. */
-static int looks_like_media_file(const char *url)
+int sv__control_plain_file(const char *url)
 {
     static const char *const ext[] = { ".mp4", ".m4v", ".m4a", ".mkv", ".webm", ".mov",
                                        ".ts", ".mp3", ".aac", ".flac", ".ogg", ".avi" };
@@ -639,6 +640,7 @@ void sv__control_load(struct sv_player *p, sv__cmd *c, int continues)
         sv__control_error(p, SV_ERR_NOT_FOUND, 1, "cannot open %s: no such file", c->url);
         return;
     }
+    sv__preload_loading(p, p->load_url);
     /* NULL clears the previous load's token. */
     if (sv__fetcher_set_query(p->fetcher, c->opts.auth_token) < 0 ||
         sv__control_cdns_host(p, p->load_url) < 0) {
@@ -647,7 +649,7 @@ void sv__control_load(struct sv_player *p, sv__cmd *c, int continues)
         return;
     }
     p->tick_timer = sv__loop_timer(p->loop, TICK_S, tick, p);
-    if (looks_like_media_file(p->load_url)) {
+    if (sv__control_plain_file(p->load_url)) {
         sv__parse_error err = { 0 };
         if (sv__model_create(SV__SOURCE_FILE, NULL, 0, p->load_url, 0, p->settings.allocator,
                              &p->pres, &err) < 0 || begin(p, 1) < 0) {
@@ -766,7 +768,11 @@ void sv__control_run_cmd(void *arg)
     case SV__CMD_SEEK:
         r = sv__control_seek(p, c);
         break;
+    case SV__CMD_PRELOAD:
+        sv__preload_start(p, c);
+        return; /* the preload keeps c and replies when it ends */
     case SV__CMD_STOP:
+        sv__preload_stop(p);
         reply_load(p, SV_ERR_CANCELLED);
         sv__session_end(p->sessions);
         sv__control_unload(p);

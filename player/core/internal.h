@@ -35,6 +35,7 @@
 #include <time.h>
 
 #include "player/net/fetcher.h"
+#include "player/net/preload_cache.h"
 #include "player/net/cmcd.h"
 #include "player/net/loop.h"
 #include "player/net/steering.h"
@@ -144,7 +145,7 @@ size_t sv__sched_known_sizes(const struct sv_player *p, const sv__track *t, int 
 
 typedef enum sv__cmd_kind {
     SV__CMD_LOAD, SV__CMD_PAUSE, SV__CMD_SEEK, SV__CMD_STOP, SV__CMD_QUALITY, SV__CMD_TRACK,
-    SV__CMD_LOAD_TITLE
+    SV__CMD_LOAD_TITLE, SV__CMD_PRELOAD
 } sv__cmd_kind;
 
 /* SV__CMD_SEEK to the live start (sv_player_seek_live), beside SV_SEEK_*. */
@@ -164,6 +165,7 @@ typedef struct sv__cmd {
     double dvalue;
     int flags;
     sv_track_type track_type;
+    size_t max_bytes;          /* PRELOAD: sv_preload_options.max_bytes (ahead_s: dvalue) */
 } sv__cmd;
 
 void sv__control_run_cmd(void *cmd);     /* loop task */
@@ -177,6 +179,25 @@ void sv__control_load(struct sv_player *p, sv__cmd *c, int continues);
 /* The presentation is loaded (and the clock synchronised): starts playing
  * it. */
 void sv__control_start_loaded(struct sv_player *p);
+
+/* 1 when `url` names a plain media file (by its extension): the demuxer
+ * opens it itself, nothing is fetched as a manifest. */
+int sv__control_plain_file(const char *url);
+
+/* ---- preload (preload.c) ---------------------------------------------------------- */
+
+/* The next item fetched ahead (streamverse/preload.h), loop thread but
+ * create/destroy (with the player). */
+typedef struct sv__preload sv__preload;
+int sv__preload_create(struct sv_player *p);   /* after the fetcher and the cache */
+void sv__preload_destroy(struct sv_player *p); /* before them */
+void sv__preload_start(struct sv_player *p, sv__cmd *c); /* takes c */
+void sv__preload_stop(struct sv_player *p);    /* a stop: cancelled, bodies dropped */
+/* A load of `url` (absolute) begins: the preload of that URL serves it;
+ * one already played is dropped. */
+void sv__preload_loading(struct sv_player *p, const char *url);
+/* From the tick: the published figures (hits) catch up. */
+void sv__preload_refresh(struct sv_player *p);
 
 /* ---- live (control_live.c) ------------------------------------------------------ */
 
@@ -305,7 +326,10 @@ struct sv_player {
     /* Control thread. */
     sv__thread control_thread;
     sv__loop *loop;
-    sv__transport *transport;
+    sv__transport *transport;      /* the preload cache's serving face over the real one */
+    sv__transport *record_transport; /* its recording face (the preload's fetcher) */
+    sv__pcache *pcache;            /* the bodies preloaded (net/preload_cache.h) */
+    sv__preload *preload;          /* the next item fetched ahead (preload.c) */
     sv__fetcher *fetcher;
     int control_started;
     int sync_ready;                /* 1: lock initialised, 2: events too */

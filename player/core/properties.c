@@ -30,7 +30,7 @@ const char *sv_event_name(sv_event_id id)
                                          "rebuffer-start", "rebuffer-end", "seek-done",
                                          "cdn-changed", "end-of-file", "error",
                                          "subtitle", "session", "segment-skipped",
-                                         "subtitle-cue", "timed-metadata" };
+                                         "subtitle-cue", "timed-metadata", "preload" };
     return (unsigned)id < sizeof(names) / sizeof(names[0]) ? names[id] : "unknown";
 }
 
