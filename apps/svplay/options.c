@@ -51,7 +51,7 @@ enum {
     OPT_AUTH_TOKEN, OPT_SERVER, OPT_USER, OPT_PASSWORD_FILE, OPT_DEVICE, OPT_HLS,
     OPT_FROM_START, OPT_CMCD, OPT_CODECS, OPT_ALLOW_CODEC_SWITCH, OPT_GIVE_UP,
     OPT_ALANG, OPT_SLANG, OPT_TARGET_LATENCY, OPT_CAPTIONS, OPT_CA_FILE, OPT_PIN_PUBKEY,
-    OPT_HTTP1, OPT_NEXT
+    OPT_HTTP1, OPT_NEXT, OPT_GAPLESS
 };
 
 /* Every option, described once: the parser and --help are made from it
@@ -120,6 +120,9 @@ static const cli_opt options[] = {
       "play URL after the input (repeatable, like more URLs after it): "
       "each item is preloaded while the one before plays (manifest, keys, "
       "first segments) and played at its end, or at once with the n key", NULL, NULL },
+    { "gapless", 0, NULL, OPT_GAPLESS, 0,
+      "with a playlist: each next item's audio follows the last sample of "
+      "the one before without a gap, the audio device playing on", NULL, NULL },
     { "cdn", 0, "ID=BASE_URL[,PRIORITY[,WEIGHT]]", OPT_CDN, 0,
       "a CDN serving the manifest's folder under BASE_URL "
       "(repeatable, at most 16); each request goes to the best "
@@ -405,6 +408,7 @@ static int apply_option(svp_options *o, int c, const char *arg)
         return 0;
     case OPT_SUB_LOG: o->sub_log_path = arg; return 0;
     case OPT_EVENTS: o->events_path = arg; return 0;
+    case OPT_GAPLESS: o->gapless = 1; return 0;
     case OPT_NEXT:
         if (!*arg)
             return usage_error("empty --next URL");

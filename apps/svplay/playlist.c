@@ -30,6 +30,7 @@ static void preload_next(svp_app *app)
     lo.quality_index = app->opt.quality;
     lo.auth_token = app->opt.auth_token;
     po.load = &lo;
+    po.gapless = app->opt.gapless;
     if ((ret = sv_player_preload(app->player, url, &po, SVP_PRELOAD_USERDATA)) < 0)
         fprintf(stderr, "svplay: warning: cannot preload %s: %s\n", url, sv_strerror(ret));
 }
@@ -81,21 +82,28 @@ void svp_playlist_begin(svp_app *app, const char *url)
     app->item_ns = svp_now_ns();
 }
 
-int svp_playlist_next(svp_app *app)
+/* The next item's figures start (the player loads it, or has). */
+static const char *advance(svp_app *app)
 {
     const char *url = item_url(app, app->item + 1);
-    sv_load_options lo;
-    int ret;
-
-    if (!url)
-        return 0;
     close_item(app);
     app->item++;
     app->preload_sent = 0;
+    svp_playlist_begin(app, url);
+    return url;
+}
+
+int svp_playlist_next(svp_app *app)
+{
+    sv_load_options lo;
+    int ret;
+
+    if (!item_url(app, app->item + 1))
+        return 0;
+    const char *url = advance(app);
     sv_load_default_options(&lo);
     lo.quality_index = app->opt.quality;
     lo.auth_token = app->opt.auth_token;
-    svp_playlist_begin(app, url);
     if ((ret = sv_player_load(app->player, url, &lo, 1)) < 0) {
         char msg[600];
         snprintf(msg, sizeof(msg), "cannot load %s: %s", url, sv_strerror(ret));
@@ -119,10 +127,19 @@ int svp_playlist_event(svp_app *app, const sv_event *ev)
         }
         return 0;
     case SV_EVENT_END_OF_FILE:
-        if (!app->skip_eof)
-            return 0;
-        app->skip_eof = 0;
-        return 1;
+        if (app->skip_eof) {
+            app->skip_eof = 0;
+            return 1;
+        }
+        if (app->opt.gapless && item_url(app, app->item + 1)) {
+            /* Gapless: the player moved on to the preloaded item itself. */
+            sv_preload_info pi = SV_PRELOAD_INFO_INIT;
+            if (sv_player_get_preload(app->player, &pi) == 0 && pi.state == SV_PRELOAD_USED) {
+                advance(app);
+                return 1;
+            }
+        }
+        return 0;
     case SV_EVENT_PRELOAD:
         if (ev->error < 0)
             fprintf(stderr, "svplay: warning: preload of %s failed: %s\n", ev->data.preload.url,

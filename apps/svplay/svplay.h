@@ -33,6 +33,7 @@ typedef struct svp_options {
     const char *input;          /* URL or path, from argv */
     const char *next[SVP_MAX_ITEMS]; /* the playlist's next items: more URLs, --next */
     int nb_next;
+    int gapless;                /* --gapless: the player moves to the next item itself */
     int headless, benchmark, realtime;
     double start_s;
     int64_t frames;             /* --frames: quit after this many; -1 for no limit */

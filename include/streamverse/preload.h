@@ -72,6 +72,21 @@ typedef struct sv_preload_options {
     /* Media fetched ahead from the start position, seconds of each stream;
      * 0: settings.start_buffer_s (at least one segment is fetched). */
     double ahead_s;
+    /* Gapless: non-zero makes the player move to this item by itself when
+     * the current one ends, its audio following the current item's last
+     * sample in the same open audio sink (docs/sdk.md, "Gapless"): once
+     * every sample and frame of the current item is queued, the preloaded
+     * item is loaded (as sv_player_load(url, opts->load) would, its reply
+     * carrying this command's userdata) with the outputs playing on; its
+     * first samples are queued right behind the current item's last ones,
+     * the current item's last frames are shown on its own clock, and the
+     * new item's video starts when its audio is heard. The host gets
+     * SV_EVENT_END_OF_FILE for the current item, then the new load's
+     * events (no ENDED state in between). Needs the preload READY by then
+     * and an audio track of its own in the next item (not muxed in its
+     * video segments); otherwise the current item ends as usual. Default 0:
+     * the host loads the next item itself. */
+    int gapless;
 } sv_preload_options;
 
 #define SV_PRELOAD_OPTIONS_INIT SV_STRUCT_INIT(sv_preload_options)

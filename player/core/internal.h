@@ -180,9 +180,20 @@ void sv__control_load(struct sv_player *p, sv__cmd *c, int continues);
  * it. */
 void sv__control_start_loaded(struct sv_player *p);
 
+/* ---- the streams of a load (control_streams.c) ------------------------------------ */
+
+/* Starts a stream feeding `feeds` (SV__FEED_*), of the scheduler's chunks or
+ * of `direct` (a plain file the demuxer opens), at the load's start. */
+int sv__control_start_stream(struct sv_player *p, sv__stream **out, int feeds,
+                             const char *direct);
+/* Ends the load's streams (a new generation) and closes the audio sink;
+ * with p->handover the audio sink plays on and keeps what it holds. */
+void sv__control_stop_streams(struct sv_player *p);
 /* 1 when `url` names a plain media file (by its extension): the demuxer
  * opens it itself, nothing is fetched as a manifest. */
 int sv__control_plain_file(const char *url);
+/* A local path as a file:// URL, an absolute URL copied; NULL on failure. */
+char *sv__control_to_url(const sv_allocator *alloc, const char *in);
 
 /* ---- preload (preload.c) ---------------------------------------------------------- */
 
@@ -196,8 +207,10 @@ void sv__preload_stop(struct sv_player *p);    /* a stop: cancelled, bodies drop
 /* A load of `url` (absolute) begins: the preload of that URL serves it;
  * one already played is dropped. */
 void sv__preload_loading(struct sv_player *p, const char *url);
-/* From the tick: the published figures (hits) catch up. */
-void sv__preload_refresh(struct sv_player *p);
+/* From the tick: the published figures (hits) catch up, and with a gapless
+ * preload ready, at the end of the current item the preloaded one is
+ * loaded behind it (a task posted). Returns 1 when that was posted. */
+int sv__preload_tick(struct sv_player *p);
 
 /* ---- live (control_live.c) ------------------------------------------------------ */
 
@@ -360,6 +373,11 @@ struct sv_player {
     double rebuffer_start_s;       /* < 0 when not rebuffering */
     double seek_target;            /* < 0 when no seek is pending */
     int paused_by_user;
+    /* Gapless (preload.c): the next sv__control_stop_streams keeps the
+     * outputs playing and what they hold (the next item queues behind);
+     * then the load starts playing as soon as its first samples are heard. */
+    int handover;
+    int gapless_start;
 
     sv__latency latency;           /* live latency and the rate that holds it */
     int64_t manifest_fetch;        /* > 0 while the manifest is being fetched */

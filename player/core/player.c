@@ -527,6 +527,7 @@ int sv_player_preload(sv_player *p, const char *url, const sv_preload_options *h
     opts.cdns = NULL;
     c->max_bytes = o.max_bytes;
     c->dvalue = o.ahead_s;
+    c->flags = o.gapless != 0;
     c->url = sv__strdup(p->settings.allocator, url);
     if (!c->url || copy_load_options(c, &opts) < 0) {
         sv__cmd_free(c);

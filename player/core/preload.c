@@ -58,6 +58,9 @@ struct sv__preload {
     uint8_t *license_req;      /* CDM-owned, while the license request is in flight */
     double started_s, ahead_s;
     size_t max_bytes;
+    int gapless;               /* move to it at the end of the current item */
+    int has_audio;             /* a separate audio track was picked */
+    int moving;                /* the gapless move is posted */
 };
 
 const char *sv_preload_state_name(sv_preload_state st)
@@ -226,8 +229,10 @@ static int plan(sv__preload *pl, char *msg, size_t cap)
     int ai = sv__lang_pick(per, SV_TRACK_AUDIO, &p->audio_prefs);
     sv__track *at = find_track(per, SV_TRACK_AUDIO,
                                ai >= 0 ? ai : sv__lang_default(per, SV_TRACK_AUDIO));
-    if (at && !at->muxed && p->settings.audio_sink && at->nb_reps)
+    if (at && !at->muxed && p->settings.audio_sink && at->nb_reps) {
         pl->picks[pl->nb_picks++] = (pick){ .track = at, .rep = (int)at->nb_reps - 1, .next = -1 };
+        pl->has_audio = 1;
+    }
     return 0;
 }
 
@@ -526,6 +531,8 @@ void sv__preload_start(struct sv_player *p, sv__cmd *c)
     if (pl->max_bytes < MIN_MAX_BYTES)
         pl->max_bytes = MIN_MAX_BYTES;
     pl->ahead_s = c->dvalue > 0 ? c->dvalue : p->settings.start_buffer_s;
+    pl->gapless = c->flags;
+    pl->has_audio = 0;
     sv__pcache_reset(p->pcache, pl->max_bytes);
     sv__mutex_lock(&pl->lock);
     pl->info = (sv_preload_info){ .struct_size = sizeof(pl->info),
@@ -572,7 +579,44 @@ void sv__preload_loading(struct sv_player *p, const char *url)
         drop(pl, SV_PRELOAD_NONE); /* the preloaded item was played: its bodies go */
 }
 
-void sv__preload_refresh(struct sv_player *p)
+/* Gapless: the current item has queued its last sample and frame (the
+ * outputs hold them) and plays on. */
+static int at_the_end(struct sv_player *p)
+{
+    sv__mutex_lock(&p->st.lock);
+    sv_player_state st = p->st.state;
+    sv__mutex_unlock(&p->st.lock);
+    return st == SV_STATE_PLAYING && p->pres && p->playout == &p->own_playout &&
+           sv__sched_all_fetched(p) && (p->video_track < 0 || sv__vout_all_queued(p->vout)) &&
+           sv__aout_tail(p->aout);
+}
+
+/* Loads the preloaded item behind the current one, the outputs kept (a
+ * loop task: the tick that saw the end has re-armed itself by then). */
+static void move_on(void *arg)
+{
+    sv__preload *pl = arg;
+    struct sv_player *p = pl->p;
+    sv__cmd *c = pl->cmd;
+    pl->moving = 0;
+    if (!c || !at_the_end(p))
+        return; /* stopped, replaced or sought meanwhile */
+    PLOGI(p, "gapless: %s follows %s", c->url, p->load_url);
+    /* The load owns the command from here on; the preload is used (said
+     * before the event, so a host that reads it finds USED). */
+    pl->cmd = NULL;
+    c->kind = SV__CMD_LOAD;
+    publish(pl, SV_PRELOAD_USED, 0, NULL);
+    sv_event ev = { .id = SV_EVENT_END_OF_FILE };
+    sv__events_push(&p->events, &ev, NULL, NULL, NULL);
+    sv__session_end(p->sessions);
+    p->handover = 1;
+    sv__control_load(p, c, 0);
+    p->handover = 0;
+    p->gapless_start = !atomic_load(&p->failed);
+}
+
+int sv__preload_tick(struct sv_player *p)
 {
     sv__preload *pl = p->preload;
     sv__mutex_lock(&pl->lock);
@@ -583,4 +627,9 @@ void sv__preload_refresh(struct sv_player *p)
         memcpy(msg, pl->info.message, sizeof(msg)); /* only this thread writes it */
         publish(pl, st, pl->info.error, msg);
     }
+    if (st != SV_PRELOAD_READY || !pl->gapless || !pl->has_audio || !pl->cmd || pl->moving ||
+        !at_the_end(p))
+        return 0;
+    pl->moving = sv__loop_post(p->loop, move_on, pl) == 0;
+    return pl->moving;
 }
