@@ -1,0 +1,104 @@
+#!/bin/sh
+# Preloading the next item and gapless switching (issue 19 item 2), through
+# the public API: tests/player/preload.c is built here against
+# include/streamverse and libstreamverse (like two_players.sh) and plays, in
+# real time with a sound card of its own (a sink that pulls in real time and
+# counts the samples it asked for and did not get):
+#   switch:  the fMP4 HLS fixture (A); a preload of a 404 URL must fail with
+#            an event while A plays on; Shaka's DASH (B) preloaded; at 4 s of
+#            A a load of B; B plays to its end;
+#   gapless: the same, with the gapless preload: A plays to its end and the
+#            player moves to B by itself, the audio sink open throughout.
+# Checks: the 404's event and error, A still playing; A 0 dropped frames;
+# B's first frame within 500 ms of the command (the bench has the tight
+# figure); B's presented frames equal ffmpeg's decode of its lowest
+# rendition; the load was answered from the preload; gapless: every frame of
+# A equal to ffmpeg's, one open of the audio sink, no silence between A's
+# last sample and B's first beyond 20 ms, B's first frame within 100 ms of
+# A's last.
+#   preload.sh LIBSTREAMVERSE_DIR
+. "$SV_SOURCE_DIR/tests/player/playlib.sh"
+libdir=${1:-$SV_BUILD_DIR}
+: "${CC:=cc}"
+ls "$libdir"/libstreamverse.so* >/dev/null 2>&1 || fail "no libstreamverse.so in $libdir"
+
+if ! "$CC" -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Wshadow -Wstrict-prototypes \
+        -Wmissing-prototypes -Wformat=2 -Wvla -Werror -I"$SV_SOURCE_DIR/include" \
+        -o "$PL_TMP/preload" "$PL_DIR/preload.c" \
+        -L"$libdir" -Wl,-rpath,"$libdir" -lstreamverse -lpthread -lm 2>"$PL_TMP/cc.err"; then
+    cat "$PL_TMP/cc.err"
+    fail "preload.c does not build against the player API"
+fi
+
+pl_serve
+pl_fixture hls_fmp4
+a="$PL_URL/$FX_PATH"
+fa=$FX_FRAMES
+pl_fixture shaka_dash
+b="$PL_URL/$FX_PATH"
+fb=$FX_FRAMES
+bad="$PL_URL/no/such/manifest.mpd"
+
+# key FILE NAME - the value of a "NAME value" line of the program's output.
+key() {
+    awk -v k="$2" '$1 == k { sub(/^[^ ]+ /, ""); print; exit }' "$1"
+}
+
+# below VALUE LIMIT - VALUE is a number under LIMIT.
+below() {
+    awk -v v="$1" -v l="$2" 'BEGIN { exit !(v != "" && v + 0 == v && v >= 0 && v < l) }'
+}
+
+for mode in switch gapless; do
+    out="$PL_TMP/$mode"
+    mkdir -p "$out"
+    timeout -k 5 120 "$PL_TMP/preload" "$mode" "$a" "$b" "$bad" "$out" >"$out/figures" \
+        2>"$out/err"
+    rc=$?
+    sed "s/^/  $mode: /" "$out/figures"
+    if [ "$rc" -ne 0 ]; then
+        check 1 "$mode: the run exited $rc"
+        tail -n 20 "$out/err"
+        continue
+    fi
+    e=$(key "$out/figures" bad_error)
+    [ "$e" = -11 ] # SV_ERR_NOT_FOUND
+    check $? "$mode: the 404 preload failed with SV_ERR_NOT_FOUND ($e): $(key "$out/figures" bad_message)"
+    s=$(key "$out/figures" bad_state_after)
+    [ "$s" = playing ]
+    check $? "$mode: A plays on after the failed preload ($s)"
+    d=$(key "$out/figures" a_dropped)
+    [ "$d" = 0 ]
+    check $? "$mode: A dropped $d frames while B was preloaded"
+    d=$(key "$out/figures" b_dropped)
+    [ "$d" = 0 ]
+    check $? "$mode: B dropped $d frames"
+    h=$(key "$out/figures" preload_hits)
+    [ "${h:-0}" -ge 3 ]
+    check $? "$mode: B's load took $h answers from the preload (manifest, init, segments)"
+    n=$(wc -l <"$out/b.md5")
+    if cmp -s "$out/b.md5" "$PL_STREAMS/ref/shaka_dash/v0.md5"; then
+        check 0 "$mode: B's $n/$fb presented frames equal ffmpeg's decode"
+    else
+        check 1 "$mode: B's presented frames differ from ffmpeg's ($n of $fb; first difference: $(diff "$out/b.md5" "$PL_STREAMS/ref/shaka_dash/v0.md5" | head -n 1))"
+    fi
+    if [ "$mode" = switch ]; then
+        t=$(key "$out/figures" switch_first_frame_ms)
+        below "$t" 500
+        check $? "switch: B's first frame $t ms after the load command (bound 500 ms)"
+        continue
+    fi
+    n=$(wc -l <"$out/a.md5")
+    cmp -s "$out/a.md5" "$PL_STREAMS/ref/hls_fmp4/v0.md5"
+    check $? "gapless: A's $n/$fa frames, the last ones shown after B was loaded, equal ffmpeg's decode"
+    o=$(key "$out/figures" audio_opens)
+    [ "$o" = 1 ]
+    check $? "gapless: the audio sink was opened $o time(s) for both items"
+    g=$(key "$out/figures" audio_gap_ms)
+    below "$g" 20
+    check $? "gapless: longest silence between samples $g ms (bound 20 ms)"
+    v=$(key "$out/figures" video_seam_ms)
+    below "$v" 100
+    check $? "gapless: B's first frame $v ms after A's last (bound 100 ms)"
+done
+pl_finish
