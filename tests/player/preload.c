@@ -201,8 +201,8 @@ static int is_playing(run *r) { return r->state == SV_STATE_PLAYING; }
 static int preload_over(run *r) { return r->preload_done; }
 static int got_eof(run *r) { return r->eof > 0; }
 
-/* card: our counting sound card; else the library's null audio sink. */
-static int start(run *r, int card)
+/* own_card: our counting sound card; else the library's null audio sink. */
+static int start(run *r, int own_card)
 {
     sv_player_settings s;
     sv_null_audio_settings as;
@@ -216,12 +216,13 @@ static int start(run *r, int card)
     r->sink.opaque = &r->card;
     sv_null_audio_default_settings(&as);
     if (sv_null_video_sink_create(&r->video, on_frame, NULL, 0) < 0 ||
-        (!card && sv_null_audio_sink_create(&r->null_audio, &as) < 0))
+        (!own_card && sv_null_audio_sink_create(&r->null_audio, &as) < 0))
         return -1;
     sv_player_default_settings(&s);
     s.video_sink = r->video;
-    s.audio_sink = card ? &r->sink : r->null_audio;
-    s.log_level = SV_LOG_WARN;
+    s.audio_sink = own_card ? &r->sink : r->null_audio;
+    /* PRELOAD_DEBUG=1: the player's debug log on stderr (dropped frames, states). */
+    s.log_level = getenv("PRELOAD_DEBUG") ? SV_LOG_DEBUG : SV_LOG_WARN;
     return sv_player_create(&r->player, &s);
 }
 
