@@ -143,13 +143,14 @@ static void drop(sv__preload *pl, sv_preload_state st)
 {
     struct sv_player *p = pl->p;
     halt(pl);
+    sv__pcache_reset(p->pcache, 0);
+    /* Published before the reply: a host woken by it reads the new state. */
+    publish(pl, st, 0, NULL);
     reply(pl, SV_ERR_CANCELLED);
     sv__cmd_free(pl->cmd);
     pl->cmd = NULL;
     sv__free(p->settings.allocator, pl->url);
     pl->url = NULL;
-    sv__pcache_reset(p->pcache, 0);
-    publish(pl, st, 0, NULL);
 }
 
 static void finish(sv__preload *pl, int error, const char *msg)
@@ -157,7 +158,7 @@ static void finish(sv__preload *pl, int error, const char *msg)
     halt(pl);
     publish(pl, error ? SV_PRELOAD_FAILED : SV_PRELOAD_READY, error, msg);
     if (error)
-        PLOGW(pl->p, "preload of %s failed: %s", pl->cmd->url, msg);
+        PLOGI(pl->p, "preload of %s failed: %s", pl->cmd->url, msg);
     else
         PLOGI(pl->p, "preload of %s ready", pl->cmd->url);
     sv_event ev = { .id = SV_EVENT_PRELOAD, .error = error };
@@ -410,6 +411,8 @@ static int took_init(sv__preload *pl, sv__fetch_result *r, char *msg, size_t cap
     uint8_t *req = NULL;
     size_t len = 0;
     int ret;
+    sv__decryptor_destroy(pl->dec); /* the last pick's */
+    pl->dec = NULL;
     if ((ret = sv__decryptor_create(&pl->dec, p->settings.allocator)) < 0 ||
         (ret = sv__decryptor_set_init(pl->dec, r->data, r->size)) < 0)
         return ret;
@@ -568,8 +571,8 @@ void sv__preload_loading(struct sv_player *p, const char *url)
     if (pl->url && !strcmp(pl->url, url)) {
         /* The load takes over: what is held serves it, the rest it fetches. */
         halt(pl);
-        reply(pl, SV_ERR_CANCELLED);
         publish(pl, SV_PRELOAD_USED, 0, NULL);
+        reply(pl, SV_ERR_CANCELLED);
         return;
     }
     sv__mutex_lock(&pl->lock);

@@ -7,3 +7,6 @@ sv_fuzz_target(fuzz_webvtt SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/fuzz_webvtt.c
                CORPUS ${CMAKE_CURRENT_SOURCE_DIR}/corpus/fuzz_webvtt)
 sv_fuzz_target(fuzz_ttml SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/fuzz_ttml.c
                CORPUS ${CMAKE_CURRENT_SOURCE_DIR}/corpus/fuzz_ttml)
+# The preload cache's URL keys (the CMCD argument left out).
+sv_fuzz_target(fuzz_pcache_key SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/fuzz_pcache_key.c
+               CORPUS ${CMAKE_CURRENT_SOURCE_DIR}/corpus/fuzz_pcache_key)

@@ -4,6 +4,7 @@
  *
  *   preload switch  URL_A URL_B URL_BAD OUTDIR   load B with a command at 4 s of A
  *   preload gapless URL_A URL_B URL_BAD OUTDIR   the player moves to B at A's end
+ *   preload edge    URL_A URL_B                  replaced, stopped, taken over, destroyed
  *   preload bench   URL_A URL_B RUNS             command to first frame, cold vs preloaded
  *
  * switch/gapless play A in real time (quality 0), preload URL_BAD (its failure
@@ -161,6 +162,7 @@ typedef struct run {
     card card;
     int state, eof, fatal, preload_done, preload_error;
     int quiet;                 /* bench: no line per preload */
+    int replies[8];            /* edge: the reply of userdata 100 + i, 1 when none yet */
 } run;
 
 /* Drains the events that come within wait_s. */
@@ -178,6 +180,9 @@ static void pump(run *r, double wait_s)
             fprintf(stderr, "warning: %s\n", ev->data.error.message);
         if (ev->id == SV_EVENT_ERROR && ev->data.error.fatal)
             fprintf(stderr, "error: %s\n", ev->data.error.message);
+        if (ev->id == SV_EVENT_COMMAND_REPLY && ev->reply_userdata >= 100 &&
+            ev->reply_userdata < 108)
+            r->replies[ev->reply_userdata - 100] = ev->error;
         if (ev->id == SV_EVENT_PRELOAD) {
             r->preload_done = 1;
             r->preload_error = ev->error;
@@ -355,6 +360,71 @@ static int play_two(int gapless, const char *a, const char *b, const char *bad, 
     return 0;
 }
 
+/* ---- edge: replacing, stopping, taking over, destroying ---------------------- */
+
+static int preload_as(run *r, const char *url, uint64_t userdata)
+{
+    r->replies[userdata - 100] = 1;
+    return sv_player_preload(r->player, url, NULL, userdata);
+}
+
+static int replied(run *r, int i) { return r->replies[i] != 1; }
+static int replied_100(run *r) { return replied(r, 0); }
+static int replied_101(run *r) { return replied(r, 1); }
+static int replied_102(run *r) { return replied(r, 2); }
+static int replied_103(run *r) { return replied(r, 3); }
+
+static sv_preload_state preload_state(run *r)
+{
+    sv_preload_info pi = SV_PRELOAD_INFO_INIT;
+    sv_player_get_preload(r->player, &pi);
+    return pi.state;
+}
+
+/* Prints "key value" lines: the replies and states after each step. */
+static int edge(const char *a, const char *b)
+{
+    run r;
+    if (start(&r, 0) < 0 || load(&r, a, 1) < 0 || !wait_for(&r, is_playing, 20))
+        return 1;
+    r.quiet = 1;
+    /* A preload replaced by the next one at once: its reply is CANCELLED. */
+    preload_as(&r, b, 100);
+    preload_as(&r, a, 101);
+    wait_for(&r, replied_100, 5);
+    wait_for(&r, replied_101, 10);
+    printf("replaced_reply %d\nreplacing_reply %d\nreplacing_state %s\n", r.replies[0],
+           r.replies[1], sv_preload_state_name(preload_state(&r)));
+    /* A stop cancels it: state none, nothing held. */
+    preload_as(&r, b, 102);
+    sv_player_stop(r.player, 0);
+    wait_for(&r, replied_102, 5);
+    sv_preload_info pi = SV_PRELOAD_INFO_INIT;
+    sv_player_get_preload(r.player, &pi);
+    printf("stopped_reply %d\nstopped_state %s\nstopped_bytes %lld\n", r.replies[2],
+           sv_preload_state_name(pi.state), (long long)pi.bytes);
+    /* A load of the URL while it is still being preloaded takes it over. */
+    preload_as(&r, b, 103);
+    r.state = 0;
+    int before = atomic_load(&nb_frames);
+    load(&r, b, 2);
+    wait_for(&r, replied_103, 5);
+    int played = wait_for(&r, is_playing, 20);
+    printf("takeover_reply %d\ntakeover_state %s\ntakeover_plays %d\ntakeover_frames %d\n",
+           r.replies[3], sv_preload_state_name(preload_state(&r)), played,
+           atomic_load(&nb_frames) - before);
+    /* Bad arguments are refused at the call. */
+    sv_preload_options bad = SV_PRELOAD_OPTIONS_INIT;
+    bad.ahead_s = -1;
+    printf("null_url %d\nnegative_ahead %d\n", sv_player_preload(r.player, NULL, NULL, 0),
+           sv_player_preload(r.player, a, &bad, 0));
+    /* Destroyed while a preload is in flight. */
+    preload_as(&r, a, 104);
+    finish(&r);
+    printf("destroyed 1\n");
+    return 0;
+}
+
 /* ---- bench -------------------------------------------------------------------- */
 
 static int cmp_double(const void *x, const void *y)
@@ -419,11 +489,14 @@ static int bench(const char *a, const char *b, int runs)
 int main(int argc, char **argv)
 {
     setvbuf(stdout, NULL, _IOLBF, 0);
+    if (argc == 4 && !strcmp(argv[1], "edge"))
+        return edge(argv[2], argv[3]);
     if (argc == 5 && !strcmp(argv[1], "bench"))
         return bench(argv[2], argv[3], atoi(argv[4]));
     if (argc == 6 && (!strcmp(argv[1], "switch") || !strcmp(argv[1], "gapless")))
         return play_two(!strcmp(argv[1], "gapless"), argv[2], argv[3], argv[4], argv[5]);
     fprintf(stderr, "usage: preload switch|gapless URL_A URL_B URL_BAD OUTDIR\n"
+                    "       preload edge URL_A URL_B\n"
                     "       preload bench URL_A URL_B RUNS\n");
     return 2;
 }

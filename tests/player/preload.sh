@@ -15,7 +15,7 @@
 # rendition; the load was answered from the preload; gapless: every frame of
 # A equal to ffmpeg's, one open of the audio sink, no silence between A's
 # last sample and B's first beyond 20 ms, B's first frame within 100 ms of
-# A's last.
+# A's last. Then the preload's life cycle (preload.c edge).
 #   preload.sh LIBSTREAMVERSE_DIR
 . "$SV_SOURCE_DIR/tests/player/playlib.sh"
 libdir=${1:-$SV_BUILD_DIR}
@@ -101,4 +101,23 @@ for mode in switch gapless; do
     below "$v" 100
     check $? "gapless: B's first frame $v ms after A's last (bound 100 ms)"
 done
+# The preload's life cycle (not in real time): a preload replaced by another
+# (its reply SV_ERR_CANCELLED), one cancelled by a stop (state none, nothing
+# held), one a load of its URL takes over while it is still fetching (state
+# used, the load plays), bad arguments refused, the player destroyed with one
+# in flight.
+out="$PL_TMP/edge"
+mkdir -p "$out"
+if timeout -k 5 60 "$PL_TMP/preload" edge "$a" "$b" >"$out/figures" 2>"$out/err"; then
+    sed "s/^/  edge: /" "$out/figures"
+    for want in "replaced_reply -17" "replacing_reply 0" "stopped_reply -17" \
+                "stopped_state none" "stopped_bytes 0" "takeover_state used" \
+                "takeover_plays 1" "null_url -1" "negative_ahead -1" "destroyed 1"; do
+        grep -qx "$want" "$out/figures"
+        check $? "edge: $want"
+    done
+else
+    check 1 "edge: the run exited non-zero"
+    tail -n 20 "$out/err"
+fi
 pl_finish
