@@ -7,8 +7,18 @@
  * JSON's "items" array.
  */
 #include <string.h>
+#include <time.h>
 
 #include "svplay.h"
+
+/* The monotonic clock in ns, as session.c's svp_now_ns() (this file calls
+ * no other file of svplay but stats.c: the session calls it). */
+static int64_t now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
 
 /* Items: 0 is opt.input, then opt.next[]. */
 static const char *item_url(const svp_app *app, int i)
@@ -79,7 +89,7 @@ void svp_playlist_begin(svp_app *app, const char *url)
     json_object_set_new(app->item_json, "preload_bytes", json_integer(pi.bytes));
     json_object_set_new(app->item_json, "preload_requests", json_integer(pi.requests));
     atomic_store(&app->first_frame_ns, 0);
-    app->item_ns = svp_now_ns();
+    app->item_ns = now_ns();
 }
 
 /* The next item's figures start (the player loads it, or has). */
@@ -105,9 +115,8 @@ int svp_playlist_next(svp_app *app)
     lo.quality_index = app->opt.quality;
     lo.auth_token = app->opt.auth_token;
     if ((ret = sv_player_load(app->player, url, &lo, 1)) < 0) {
-        char msg[600];
-        snprintf(msg, sizeof(msg), "cannot load %s: %s", url, sv_strerror(ret));
-        svp_session_fail(app, ret, msg);
+        fprintf(stderr, "svplay: error: cannot load %s: %s\n", url, sv_strerror(ret));
+        return ret;
     }
     return 1;
 }
@@ -121,9 +130,10 @@ int svp_playlist_event(svp_app *app, const sv_event *ev)
         /* The end moves on to the next item, when there is one; the
          * END_OF_FILE that follows is that item's. */
         if (ev->data.state.state == SV_STATE_ENDED && !app->error_code &&
-            item_url(app, app->item + 1) && svp_playlist_next(app)) {
-            app->skip_eof = 1;
-            return 1;
+            item_url(app, app->item + 1)) {
+            int r = svp_playlist_next(app);
+            app->skip_eof = r > 0;
+            return r;
         }
         return 0;
     case SV_EVENT_END_OF_FILE:

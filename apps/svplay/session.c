@@ -251,7 +251,10 @@ void svp_session_event(svp_app *app, const sv_event *ev)
     svp_stats_event(app->stats, ev, svp_elapsed_s(app), app->player);
     svp_subs_event(app, ev);
     svp_events_event(app, ev, svp_elapsed_s(app));
-    if (svp_playlist_event(app, ev))
+    int moved = svp_playlist_event(app, ev);
+    if (moved < 0)
+        svp_session_fail(app, moved, "cannot load the next item of the playlist");
+    if (moved)
         return;
     switch (ev->id) {
     case SV_EVENT_STATE_CHANGED:

@@ -183,10 +183,13 @@ void svp_session_end(svp_app *app, int64_t audio_frames, int64_t audio_silence_f
 
 /* An item's load begins (its figures start; url borrowed). */
 void svp_playlist_begin(svp_app *app, const char *url);
-/* Moves to the next item now (the end, or the n key). 1 when there was one. */
+/* Moves to the next item now (the end, or the n key): 1 when there was one,
+ * 0 when there is none, or the load call's negative code (the caller ends
+ * the session with it). */
 int svp_playlist_next(svp_app *app);
 /* Reacts to an event (preloads once an item plays, moves on at its end).
- * Returns 1 when the event is dealt with (the session must not end). */
+ * Returns 1 when the event is dealt with (the session must not end), 0 when
+ * not, or a negative code as svp_playlist_next(). */
 int svp_playlist_event(svp_app *app, const sv_event *ev);
 /* The last item's figures, before the stats are written. */
 void svp_playlist_end(svp_app *app);

@@ -34,11 +34,14 @@
 
 #include "common.h"
 
+/* sv_player and sv_load_options are player.h's, which includes this header;
+ * named by their struct tags here so that this header compiles on its own. */
+struct sv_player;
+struct sv_load_options;
+
 #ifdef __cplusplus
 extern "C" {
 #endif
-
-typedef struct sv_player sv_player;
 
 /* (API 2.6) Where a preload is. */
 typedef enum sv_preload_state {
@@ -106,8 +109,8 @@ typedef struct sv_preload_options {
  * ready). SV_EVENT_PRELOAD says the same with the URL and a message; a
  * failed preload never raises SV_EVENT_ERROR nor stops the current item.
  */
-SV_API int sv_player_preload(sv_player *player, const char *url, const sv_preload_options *opts,
-                             uint64_t userdata);
+SV_API int sv_player_preload(struct sv_player *player, const char *url,
+                             const sv_preload_options *opts, uint64_t userdata);
 
 /* (API 2.6) The preload's state and figures. Initialise with
  * SV_PRELOAD_INFO_INIT. */
@@ -128,7 +131,7 @@ typedef struct sv_preload_info {
 /* Copies the preload's state into as many fields as info->struct_size
  * holds. Returns 0 or SV_ERR_INVALID (NULL, or struct_size too small).
  * Thread-safe; never blocks on the network. */
-SV_API int sv_player_get_preload(sv_player *player, sv_preload_info *info);
+SV_API int sv_player_get_preload(struct sv_player *player, sv_preload_info *info);
 
 #ifdef __cplusplus
 }
