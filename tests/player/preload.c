@@ -2,11 +2,13 @@
  * preload - the next item preloaded while the current one plays, through the
  * public API only (streamverse/player.h, preload.h, sinks.h).
  *
- *   preload switch  URL_A URL_B URL_BAD OUTDIR   load B with a command at 4 s of A
+ *   preload switch  URL_A URL_B URL_BAD OUTDIR [LICENSE_URL]   load B at 4 s of A
  *   preload gapless URL_A URL_B URL_BAD OUTDIR   the player moves to B at A's end
  *   preload edge    URL_A URL_B                  replaced, stopped, taken over, destroyed
  *   preload bench   URL_A URL_B RUNS             command to first frame, cold vs preloaded
  *
+ * (LICENSE_URL: B is encrypted, its ClearKey license server for the preload
+ * and the load.)
  * switch/gapless play A in real time (quality 0), preload URL_BAD (its failure
  * must come as SV_EVENT_PRELOAD with an error while A plays on), then B, and
  * play B to its end. They write OUTDIR/a.md5 and b.md5 (the MD5 of every
@@ -241,11 +243,15 @@ static void finish(run *r)
     card_close(&r->card);
 }
 
+/* B's ClearKey license server (switch/gapless LICENSE_URL), or NULL. */
+static const char *license_b;
+
 static int load(run *r, const char *url, uint64_t userdata)
 {
     sv_load_options lo;
     sv_load_default_options(&lo);
     lo.quality_index = 0;
+    lo.license_url = userdata == 2 ? license_b : NULL;
     return sv_player_load(r->player, url, &lo, userdata);
 }
 
@@ -255,6 +261,7 @@ static int preload(run *r, const char *url, int gapless)
     sv_preload_options po = SV_PRELOAD_OPTIONS_INIT;
     sv_load_default_options(&lo);
     lo.quality_index = 0;
+    lo.license_url = license_b;
     po.load = &lo;
     po.gapless = gapless;
     r->preload_done = 0;
@@ -493,9 +500,11 @@ int main(int argc, char **argv)
         return edge(argv[2], argv[3]);
     if (argc == 5 && !strcmp(argv[1], "bench"))
         return bench(argv[2], argv[3], atoi(argv[4]));
-    if (argc == 6 && (!strcmp(argv[1], "switch") || !strcmp(argv[1], "gapless")))
+    if ((argc == 6 || argc == 7) && (!strcmp(argv[1], "switch") || !strcmp(argv[1], "gapless"))) {
+        license_b = argc == 7 ? argv[6] : NULL;
         return play_two(!strcmp(argv[1], "gapless"), argv[2], argv[3], argv[4], argv[5]);
-    fprintf(stderr, "usage: preload switch|gapless URL_A URL_B URL_BAD OUTDIR\n"
+    }
+    fprintf(stderr, "usage: preload switch|gapless URL_A URL_B URL_BAD OUTDIR [LICENSE_URL]\n"
                     "       preload edge URL_A URL_B\n"
                     "       preload bench URL_A URL_B RUNS\n");
     return 2;

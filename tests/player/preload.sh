@@ -15,7 +15,8 @@
 # rendition; the load was answered from the preload; gapless: every frame of
 # A equal to ffmpeg's, one open of the audio sink, no silence between A's
 # last sample and B's first beyond 20 ms, B's first frame within 100 ms of
-# A's last. Then the preload's life cycle (preload.c edge).
+# A's last. Then an encrypted B (CENC, ClearKey license fetched by the
+# preload) and the preload's life cycle (preload.c edge).
 #   preload.sh LIBSTREAMVERSE_DIR
 . "$SV_SOURCE_DIR/tests/player/playlib.sh"
 libdir=${1:-$SV_BUILD_DIR}
@@ -101,6 +102,59 @@ for mode in switch gapless; do
     below "$v" 100
     check $? "gapless: B's first frame $v ms after A's last (bound 100 ms)"
 done
+# An encrypted next item: Shaka Packager's CENC DASH of the same lowest
+# rendition (the interop tests' ClearKey test key), its license answered by a
+# second sv-faultsrv (tests/interop/scenarios/license-clearkey.json, POST
+# /license). The preload asks for the license (the CDM keeps the keys): the
+# one license request of the run comes before B's load, and B's frames, now
+# decrypted, equal ffmpeg's decode of the clear rendition.
+packager=$("$SV_SOURCE_DIR/scripts/shaka-packager.sh" | tail -n 1) || fail "no Shaka Packager"
+enc="$PL_TMP/enc"
+mkdir -p "$enc"
+(cd "$enc" && "$packager" --quiet \
+    "in=$PL_STREAMS/src/v0.mp4,stream=video,init_segment=v0/init.mp4,segment_template=v0/\$Number\$.m4s" \
+    "in=$PL_STREAMS/src/a.mp4,stream=audio,init_segment=a/init.mp4,segment_template=a/\$Number\$.m4s" \
+    --enable_raw_key_encryption \
+    --keys "label=:key_id=4060a865887842679cbf91ae5bae1e72:key=fc35340837310cc0fb53de97e22a69e0" \
+    --protection_scheme cenc --protection_systems CommonSystem --clear_lead 0 \
+    --segment_duration 2 --generate_static_live_mpd --mpd_output manifest.mpd \
+    >"$PL_TMP/packager.log" 2>&1) ||
+    { tail -n 5 "$PL_TMP/packager.log"; fail "Shaka Packager could not make the CENC DASH"; }
+"$PL_FS_BIN" --root "$enc" --scenario "$SV_SOURCE_DIR/tests/interop/scenarios/license-clearkey.json" \
+    --listen 127.0.0.1:0 --port-file "$PL_TMP/eport" --log "$PL_TMP/license.jsonl" \
+    2>"$PL_TMP/eserver.err" &
+PL_PIDS="$PL_PIDS $!"
+i=0
+while [ ! -s "$PL_TMP/eport" ]; do
+    i=$((i + 1))
+    [ "$i" -le 100 ] || fail "the license server did not start: $(cat "$PL_TMP/eserver.err")"
+    sleep 0.05
+done
+e="http://127.0.0.1:$(cat "$PL_TMP/eport")"
+out="$PL_TMP/encrypted"
+mkdir -p "$out"
+timeout -k 5 120 "$PL_TMP/preload" switch "$a" "$e/manifest.mpd" "$bad" "$out" "$e/license" \
+    >"$out/figures" 2>"$out/err"
+rc=$?
+sed "s/^/  encrypted: /" "$out/figures"
+if [ "$rc" -ne 0 ]; then
+    check 1 "encrypted: the run exited $rc"
+    tail -n 20 "$out/err"
+else
+    n=$(grep -c '"method":"POST","path":"/license"' "$PL_TMP/license.jsonl")
+    [ "$n" = 1 ]
+    check $? "encrypted: $n license request(s) in the run, made by the preload"
+    h=$(key "$out/figures" preload_hits)
+    [ "${h:-0}" -ge 3 ]
+    check $? "encrypted: B's load took $h answers from the preload"
+    d=$(key "$out/figures" b_dropped)
+    [ "$d" = 0 ]
+    check $? "encrypted: B dropped $d frames"
+    n=$(wc -l <"$out/b.md5")
+    cmp -s "$out/b.md5" "$PL_STREAMS/ref/shaka_dash/v0.md5"
+    check $? "encrypted: B's $n/$fb frames, decrypted, equal ffmpeg's decode of the clear rendition"
+fi
+
 # The preload's life cycle (not in real time): a preload replaced by another
 # (its reply SV_ERR_CANCELLED), one cancelled by a stop (state none, nothing
 # held), one a load of its URL takes over while it is still fetching (state
