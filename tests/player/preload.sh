@@ -15,8 +15,9 @@
 # rendition; the load was answered from the preload; gapless: every frame of
 # A equal to ffmpeg's, one open of the audio sink, no silence between A's
 # last sample and B's first beyond 20 ms, B's first frame within 100 ms of
-# A's last. Then an encrypted B (CENC, ClearKey license fetched by the
-# preload) and the preload's life cycle (preload.c edge).
+# A's last. Then svplay's playlist with --gapless, an encrypted B (CENC,
+# ClearKey license fetched by the preload) and the preload's life cycle
+# (preload.c edge).
 #   preload.sh LIBSTREAMVERSE_DIR
 . "$SV_SOURCE_DIR/tests/player/playlib.sh"
 libdir=${1:-$SV_BUILD_DIR}
@@ -102,6 +103,33 @@ for mode in switch gapless; do
     below "$v" 100
     check $? "gapless: B's first frame $v ms after A's last (bound 100 ms)"
 done
+# svplay's playlist (issue 19 item 3): two URLs with --gapless, the first
+# from 8 s: the second is preloaded while the first plays and follows it;
+# --stats lists both items, the second taken from the preload (state used);
+# the frames presented are A's last 4 s then all of B, equal to ffmpeg's.
+pl_play playlist 60 --headless --realtime --gapless --quality 0 --start 8 \
+    --framemd5 "$PL_TMP/playlist.md5" --stats "$PL_TMP/playlist.json" "$a" "$b"
+if [ "$PL_RC" -ne 0 ]; then
+    check 1 "svplay playlist: exit status $PL_RC"
+    pl_show playlist
+else
+    st="$PL_TMP/playlist.json"
+    items=$(pl_json "$st" items.length)
+    p1=$(pl_json "$st" items.1.preload)
+    [ "$items" = 2 ] && [ "$p1" = used ]
+    check $? "svplay playlist: $items items in --stats, the second's preload $p1"
+    d0=$(pl_json "$st" items.0.dropped_frames)
+    d1=$(pl_json "$st" items.1.dropped_frames)
+    [ "$d0" = 0 ] && [ "$d1" = 0 ]
+    check $? "svplay playlist: dropped frames $d0 and $d1"
+    pl_hashes "$PL_TMP/playlist.md5" >"$PL_TMP/playlist.hashes"
+    { tail -n 120 "$PL_STREAMS/ref/hls_fmp4/v0.md5"; cat "$PL_STREAMS/ref/shaka_dash/v0.md5"; } \
+        >"$PL_TMP/playlist.ref"
+    n=$(wc -l <"$PL_TMP/playlist.hashes")
+    cmp -s "$PL_TMP/playlist.hashes" "$PL_TMP/playlist.ref"
+    check $? "svplay playlist: $n frames (A from 8 s, then B) equal ffmpeg's decode, in order"
+fi
+
 # An encrypted next item: Shaka Packager's CENC DASH of the same lowest
 # rendition (the interop tests' ClearKey test key), its license answered by a
 # second sv-faultsrv (tests/interop/scenarios/license-clearkey.json, POST
