@@ -29,6 +29,10 @@ static void on_frame(void *opaque, const sv_video_frame *frame, const uint8_t md
     headless *h = opaque;
     svp_app *app = h->app;
     long long n = atomic_fetch_add(&app->frames_presented, 1) + 1;
+    long long zero = 0;
+
+    /* The first frame of the item playing (playlist.c resets it). */
+    atomic_compare_exchange_strong(&app->first_frame_ns, &zero, svp_now_ns());
 
     /* Benchmark runs decode past the limit before the main thread stops
      * the player; those frames are not part of the output. */

@@ -14,6 +14,7 @@ int main(int argc, char **argv)
 
     memset(&app, 0, sizeof(app));
     atomic_init(&app.frames_presented, 0);
+    atomic_init(&app.first_frame_ns, 0);
     ret = svp_parse_options(&app.opt, argc, argv);
     if (ret > 0)
         return SVP_EXIT_OK;

@@ -18,7 +18,7 @@
 #include "../common/cli_options.h"
 
 static const char usage_head[] =
-    "Usage: svplay [options] URL|FILE\n"
+    "Usage: svplay [options] URL|FILE [URL|FILE...]\n"
     "       svplay --server URL --user NAME [options] TITLE_ID\n"
     "       svplay --server URL --user NAME [options]      (TV catalog)\n"
     "       svplay --download DIR [options] URL|FILE       (store for offline viewing)\n"
@@ -61,7 +61,7 @@ enum {
     OPT_FROM_START, OPT_CMCD, OPT_CODECS, OPT_ALLOW_CODEC_SWITCH, OPT_GIVE_UP,
     OPT_ALANG, OPT_SLANG, OPT_TARGET_LATENCY, OPT_MAX_LATENCY, OPT_CAPTIONS, OPT_CA_FILE,
     OPT_PIN_PUBKEY, OPT_HTTP1, OPT_UI_LOG, OPT_DOWNLOAD, OPT_MAX_BANDWIDTH, OPT_DOWNLOAD_QUOTA,
-    OPT_LIST_DOWNLOADS, OPT_DELETE_DOWNLOAD, OPT_LICENSE_PUBKEY
+    OPT_LIST_DOWNLOADS, OPT_DELETE_DOWNLOAD, OPT_LICENSE_PUBKEY, OPT_NEXT, OPT_GAPLESS
 };
 
 /* Every option, described once: the parser and --help are made from it
@@ -130,6 +130,13 @@ static const cli_opt options[] = {
       "window: write what the seek bar, the catalog cards and the title "
       "page drew, as one JSON line each time it changes (rectangles in "
       "window pixels, times, texts), for tests and bug reports", NULL, NULL },
+    { "next", 0, "URL", OPT_NEXT, 0,
+      "play URL after the input (repeatable, like more URLs after it): "
+      "each item is preloaded while the one before plays (manifest, keys, "
+      "first segments) and played at its end, or at once with the n key", NULL, NULL },
+    { "gapless", 0, NULL, OPT_GAPLESS, 0,
+      "with a playlist: each next item's audio follows the last sample of "
+      "the one before without a gap, the audio device playing on", NULL, NULL },
     { "cdn", 0, "ID=BASE_URL[,PRIORITY[,WEIGHT]]", OPT_CDN, 0,
       "a CDN serving the manifest's folder under BASE_URL "
       "(repeatable, at most 16); each request goes to the best "
@@ -440,6 +447,15 @@ static int apply_option(svp_options *o, int c, const char *arg)
     case OPT_SUB_LOG: o->sub_log_path = arg; return 0;
     case OPT_EVENTS: o->events_path = arg; return 0;
     case OPT_UI_LOG: o->ui_log_path = arg; return 0;
+    case OPT_GAPLESS: o->gapless = 1; return 0;
+    case OPT_NEXT:
+        if (!*arg)
+            return usage_error("empty --next URL");
+        if (o->nb_next >= SVP_MAX_ITEMS)
+            return usage_error("too many playlist items (at most %d after the first)",
+                               SVP_MAX_ITEMS);
+        o->next[o->nb_next++] = arg;
+        return 0;
     case OPT_ALANG:
         if (parse_languages("alang", arg) < 0)
             return -1;
@@ -609,8 +625,23 @@ int svp_parse_options(svp_options *o, int argc, char **argv)
     /* --server without a title opens the catalog (catalog_ui.c). */
     if (first >= argc && !o->server)
         return usage_error("no URL or file given");
-    if (first + 1 < argc)
-        return usage_error("one URL or file only; unexpected '%s'", argv[first + 1]);
+    /* More URLs after the first are the playlist's next items, ahead of --next's. */
+    int more = first + 1 < argc ? argc - first - 1 : 0;
+    if (more && o->server)
+        return usage_error("one title id only; unexpected '%s'", argv[first + 1]);
+    if (more + o->nb_next > SVP_MAX_ITEMS)
+        return usage_error("too many playlist items (at most %d after the first)", SVP_MAX_ITEMS);
+    if (more) {
+        memmove(o->next + more, o->next, (size_t)o->nb_next * sizeof(o->next[0]));
+        for (int i = 0; i < more; i++) {
+            if (!*argv[first + 1 + i])
+                return usage_error("empty URL");
+            o->next[i] = argv[first + 1 + i];
+        }
+        o->nb_next += more;
+    }
+    if (o->nb_next && o->server)
+        return usage_error("--next plays URLs, not titles of --server");
     o->input = first < argc ? argv[first] : NULL;
     if (o->input && !*o->input)
         return usage_error("empty URL");

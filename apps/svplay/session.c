@@ -246,6 +246,7 @@ int svp_session_start(svp_app *app, const sv_player_settings *s)
     if (app->opt.server)
         return svp_session_load_title(app);
     mark_load(app);
+    svp_playlist_begin(app, app->opt.input);
     if ((ret = sv_player_load(app->player, url, &lo, 1)) < 0) {
         snprintf(msg, sizeof(msg), "cannot load %s: %s", app->opt.input, sv_strerror(ret));
         svp_session_fail(app, ret, msg);
@@ -259,6 +260,11 @@ void svp_session_event(svp_app *app, const sv_event *ev)
     svp_stats_event(app->stats, ev, svp_elapsed_s(app), app->player);
     svp_subs_event(app, ev);
     svp_events_event(app, ev, svp_elapsed_s(app));
+    int moved = svp_playlist_event(app, ev);
+    if (moved < 0)
+        svp_session_fail(app, moved, "cannot load the next item of the playlist");
+    if (moved)
+        return;
     switch (ev->id) {
     case SV_EVENT_STATE_CHANGED:
         app->state = ev->data.state.state;
@@ -279,7 +285,8 @@ void svp_session_event(svp_app *app, const sv_event *ev)
     case SV_EVENT_COMMAND_REPLY:
         /* userdata 1 is the load. Its failure also comes as an ERROR event
          * with the better message; wait a moment for it. */
-        if (ev->reply_userdata == 1 && ev->error < 0 && !app->error_code &&
+        if (ev->reply_userdata == 1 && ev->error < 0 && ev->error != SV_ERR_CANCELLED &&
+            !app->error_code &&
             !app->pending_fail_ns) {
             app->pending_fail_ns = svp_now_ns() + PENDING_FAIL_NS;
             copy_text(app->error_message, sizeof(app->error_message), sv_strerror(ev->error));
@@ -310,6 +317,7 @@ void svp_session_end(svp_app *app, int64_t audio_frames, int64_t audio_silence_f
                 app->error_message);
     else if (app->tty_progress)
         fprintf(stderr, "\n");
+    svp_playlist_end(app);
     if (app->opt.stats_path &&
         svp_stats_write(app->stats, app->opt.stats_path, app->player, audio_frames,
                         audio_silence_frames, app->audio_md5[0] ? app->audio_md5 : NULL,

@@ -71,6 +71,7 @@ struct svp_stats {
     size_t nb_timed, cap_timed;
     double rebuffer_start_s;     /* -1 when not stalled */
     double load_unix_s;          /* 0 until the load command */
+    json_t *items;               /* playlist items' figures, or NULL */
 };
 
 int svp_stats_create(svp_stats **out)
@@ -93,7 +94,16 @@ void svp_stats_destroy(svp_stats *st)
     free(st->skips);
     free(st->subtitles);
     free(st->timed);
+    json_decref(st->items);
     free(st);
+}
+
+void svp_stats_item(svp_stats *st, json_t *item)
+{
+    if (!st->items)
+        st->items = json_array();
+    if (!st->items || json_array_append_new(st->items, item) < 0)
+        json_decref(item);
 }
 
 /* Grows an array by one slot; returns the slot or NULL. */
@@ -369,6 +379,8 @@ int svp_stats_write(const svp_stats *st, const char *path, sv_player *player,
     json_object_set_new(root, "audio_md5", audio_md5 ? json_string(audio_md5) : json_null());
     json_object_set_new(root, "load_unix_s",
                         st && st->load_unix_s > 0 ? json_real(st->load_unix_s) : json_null());
+    if (st && st->items)
+        json_object_set(root, "items", st->items);
     json_t *tl = timeline_json(st);
     json_object_update(root, tl);
     json_decref(tl);

@@ -26,9 +26,14 @@
 
 #define SVP_MAX_KEYS 64
 #define SVP_MAX_CDNS 16
+#define SVP_MAX_ITEMS 64           /* playlist items after the first */
+#define SVP_PRELOAD_USERDATA 7     /* the reply of sv_player_preload() */
 
 typedef struct svp_options {
     const char *input;          /* URL or path, from argv */
+    const char *next[SVP_MAX_ITEMS]; /* the playlist's next items: more URLs, --next */
+    int nb_next;
+    int gapless;                /* --gapless: the player moves to the next item itself */
     int headless, benchmark, realtime;
     double start_s;
     int64_t frames;             /* --frames: quit after this many; -1 for no limit */
@@ -111,6 +116,9 @@ int svp_stats_write(const svp_stats *st, const char *path, sv_player *player,
                     const char *audio_md5, int error_code, const char *error_message,
                     int exit_code);
 
+/* Appends one playlist item's figures to the stats' "items" (takes it). */
+void svp_stats_item(svp_stats *st, json_t *item);
+
 /* ---- framemd5 (framemd5.c) ---------------------------------------------- */
 
 typedef struct svp_framemd5 svp_framemd5;
@@ -145,6 +153,15 @@ typedef struct svp_app {
     int sub_chosen;              /* --sub was applied to the track list */
     char *user_token;            /* --server: the login's bearer token (owned) */
     FILE *ui_log;                /* --ui-log, or NULL */
+    /* Playlist (playlist.c): the item playing (0: opt.input), its load
+     * instant, the first frame after it (headless: the render thread sets
+     * it), and its figures for the stats. */
+    int item;
+    int preload_sent;            /* the next item's preload was asked for */
+    int skip_eof;                /* the END_OF_FILE of an item moved past */
+    int64_t item_ns;
+    atomic_llong first_frame_ns;
+    json_t *item_json;
 } svp_app;
 
 int64_t svp_now_ns(void);
@@ -170,6 +187,21 @@ void svp_session_tick(svp_app *app);
 void svp_session_fail(svp_app *app, int code, const char *message);
 /* Destroys the player and CDM after the stats were written. */
 void svp_session_end(svp_app *app, int64_t audio_frames, int64_t audio_silence_frames);
+
+/* ---- playlist (playlist.c) ----------------------------------------------- */
+
+/* An item's load begins (its figures start; url borrowed). */
+void svp_playlist_begin(svp_app *app, const char *url);
+/* Moves to the next item now (the end, or the n key): 1 when there was one,
+ * 0 when there is none, or the load call's negative code (the caller ends
+ * the session with it). */
+int svp_playlist_next(svp_app *app);
+/* Reacts to an event (preloads once an item plays, moves on at its end).
+ * Returns 1 when the event is dealt with (the session must not end), 0 when
+ * not, or a negative code as svp_playlist_next(). */
+int svp_playlist_event(svp_app *app, const sv_event *ev);
+/* The last item's figures, before the stats are written. */
+void svp_playlist_end(svp_app *app);
 
 /* ---- backend calls outside playback (backend.c) ------------------------- */
 

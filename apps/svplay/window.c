@@ -266,6 +266,14 @@ static void handle_key(window *w, SDL_Keycode key)
     case SDLK_a: cycle_track(w, SV_TRACK_AUDIO); break;
     case SDLK_s: cycle_track(w, SV_TRACK_TEXT); break;
     case SDLK_v: cycle_quality(w); break;
+    case SDLK_n: {
+        int r = svp_playlist_next(app);
+        if (r > 0)
+            show_message(w, "next item");
+        else if (r < 0)
+            svp_session_fail(app, r, "cannot load the next item of the playlist");
+        break;
+    }
     case SDLK_l:
         sv_player_seek_live(app->player, 0);
         show_message(w, "live edge");

@@ -297,9 +297,10 @@ typedef enum sv_event_id {
     SV_EVENT_TIMED_METADATA,    /* (API 2.4) playback reached a timed event of the
                                    presentation (DASH EventStream or emsg, HLS
                                    EXT-X-DATERANGE, SCTE-35 among them): data.timed */
-    SV_EVENT_TRICK_RATE         /* (API 2.6) the trick-play rate changed (a host's
+    SV_EVENT_TRICK_RATE,        /* (API 2.6) the trick-play rate changed (a host's
                                    sv_player_set_trick_rate(), or the player's own at
                                    either end of the media): data.trick */
+    SV_EVENT_PRELOAD            /* (API 2.6) a preload is ready or failed: data.preload, error */
 } sv_event_id;
 
 /* Returns a static name for an event ("state-changed"), or "unknown". */
@@ -401,6 +402,8 @@ typedef struct sv_event {
          * and the position it took effect at (the last key frame shown when
          * trick play ends). */
         struct { int rate; double position_s; } trick;
+        /* (API 2.6) sv_player_preload()'s outcome (streamverse/preload.h). */
+        struct { const char *url; const char *message; int ready; } preload;
     } data;
 } sv_event;
 
@@ -854,4 +857,5 @@ SV_API int sv_player_get_stats(sv_player *player, sv_player_stats *stats);
 }
 #endif
 
+#include "preload.h" /* sv_player_preload (API 2.6) */
 #endif /* STREAMVERSE_PLAYER_H */

@@ -228,6 +228,7 @@ static void finish(struct sv_player *p)
 static void start_playing(struct sv_player *p)
 {
     double now = sv__player_now(p);
+    p->gapless_start = 0;
     if (p->rebuffer_start_s >= 0) {
         double d = now - p->rebuffer_start_s;
         p->rebuffer_start_s = -1;
@@ -290,7 +291,11 @@ static void check(void *arg)
             return;
         }
     }
-    if ((st == SV_STATE_BUFFERING || st == SV_STATE_LOADING) && media_ready(p) &&
+    if (p->gapless_start) {
+        /* The previous item still sounds: this one plays once it is heard. */
+        if (st == SV_STATE_BUFFERING && !sv__aout_seam_pending(p->aout))
+            start_playing(p);
+    } else if ((st == SV_STATE_BUFFERING || st == SV_STATE_LOADING) && media_ready(p) &&
         (ahead >= p->settings.start_buffer_s || all || !p->pres || p->settings.benchmark ||
          (ahead >= LIVE_EDGE_START_S && sv__sched_at_live_edge(p)))) {
         start_playing(p);
@@ -318,6 +323,7 @@ static void check(void *arg)
     if (!plays_video(p) && get_state(p) == SV_STATE_PLAYING)
         sv__timed_reached(p->timed, pos, 0);
     sv__thumbs_tick(p->thumbs, pos);
+    sv__preload_tick(p);
 }
 
 static void tick(void *arg)
@@ -332,27 +338,6 @@ static void tick(void *arg)
 }
 
 /* ---- loading -------------------------------------------------------------------- */
-
-/* Ends the streams of the current load: a new generation wakes demux
- * threads blocked on full outputs. The streams go stale first, so a woken
- * thread cannot take a queued chunk of the old generation for the start of
- * a new run; then the threads are joined and the audio sink closed. */
-void sv__control_stop_streams(struct sv_player *p)
-{
-    uint64_t gen = atomic_fetch_add(&p->gen, 1) + 1;
-    if (p->vstream)
-        sv__stream_flush(p->vstream, gen, -1);
-    if (p->astream)
-        sv__stream_flush(p->astream, gen, -1);
-    sv__vout_flush(p->vout, gen, -1);
-    sv__aout_flush(p->aout, gen, -1);
-    set_outputs_playing(p, 0);
-    sv__stream_destroy(p->vstream);
-    sv__stream_destroy(p->astream);
-    p->vstream = p->astream = NULL;
-    sv__aout_close(p->aout);
-    sv__aout_set_active(p->aout, 0);
-}
 
 void sv__control_unload(struct sv_player *p)
 {
@@ -372,6 +357,7 @@ void sv__control_unload(struct sv_player *p)
         sv__fetch_cancel(p->fetcher, p->utc_fetch);
     p->utc_fetch = 0;
     sv__control_stop_streams(p);
+    p->gapless_start = 0;
     sv__model_destroy(p->pres);
     p->pres = NULL;
     sv__free(p->settings.allocator, p->load_url);
@@ -384,21 +370,6 @@ void sv__control_unload(struct sv_player *p)
     sv__control_cdns_clear(p);
     sv__props_clear(p);
     atomic_store(&p->failed, 0);
-}
-
-static int start_stream(struct sv_player *p, sv__stream **out, int feeds, const char *direct)
-{
-    sv__stream_config cfg = { .feeds = feeds, .direct_url = direct, .env = &p->env,
-                              .vout = p->vout, .aout = p->aout,
-                              .decoder_threads = p->settings.decoder_threads,
-                              .reader = sv__demux_thread, .sink = p->chunk_sink,
-                              .captions = p->captions };
-    int r = sv__stream_create(out, &cfg);
-    if (r < 0)
-        return r;
-    uint64_t gen = atomic_load(&p->gen);
-    sv__stream_flush(*out, gen, p->load_opts.start_position_s > 0 ? p->load_opts.start_position_s : -1);
-    return 0;
 }
 
 static const sv__track *find_track(const sv__period *per, sv_track_type type, int index)
@@ -474,7 +445,7 @@ int sv__control_begin(struct sv_player *p, int choose)
     if (p->pres->kind == SV__SOURCE_FILE) {
         p->video_track = 0;
         p->audio_track = -1;
-        return start_stream(p, &p->vstream, SV__FEED_VIDEO | SV__FEED_AUDIO, p->pres->url);
+        return sv__control_start_stream(p, &p->vstream, SV__FEED_VIDEO | SV__FEED_AUDIO, p->pres->url);
     }
     const sv__period *per = &p->pres->periods[0];
     sv__thumbs_select(p->thumbs, p->pres, p->period);
@@ -510,9 +481,9 @@ int sv__control_begin(struct sv_player *p, int choose)
     int separate_audio = at && !at->muxed && p->settings.audio_sink;
     int feeds = (p->video_track >= 0 ? SV__FEED_VIDEO : 0) |
                 (!separate_audio || p->video_track < 0 ? SV__FEED_AUDIO : 0);
-    int r = start_stream(p, &p->vstream, feeds, NULL);
+    int r = sv__control_start_stream(p, &p->vstream, feeds, NULL);
     if (r == 0 && separate_audio && p->video_track >= 0)
-        r = start_stream(p, &p->astream, SV__FEED_AUDIO, NULL);
+        r = sv__control_start_stream(p, &p->astream, SV__FEED_AUDIO, NULL);
     if (r < 0)
         return r;
     if (separate_audio)
@@ -581,29 +552,6 @@ void sv__control_start_loaded(struct sv_player *p)
     }
 }
 
-/* A plain file is recognised by its name, so it is never downloaded whole
- * just to learn it is not a manifest. */
-static int looks_like_media_file(const char *url)
-{
-    static const char *const ext[] = { ".mp4", ".m4v", ".m4a", ".mkv", ".webm", ".mov",
-                                       ".ts", ".mp3", ".aac", ".flac", ".ogg", ".avi" };
-    const char *end = url + strcspn(url, "?#");
-    for (size_t i = 0; i < sizeof(ext) / sizeof(ext[0]); i++) {
-        size_t n = strlen(ext[i]);
-        if ((size_t)(end - url) > n && !strncasecmp(end - n, ext[i], n))
-            return 1;
-    }
-    return 0;
-}
-
-/* Local paths become file:// URLs so everything downstream sees URLs. */
-static char *to_url(const sv_allocator *alloc, const char *in)
-{
-    if (sv__url_is_absolute(in))
-        return sv__strdup(alloc, in);
-    return sv__file_url(alloc, in);
-}
-
 void sv__control_begin_pending(struct sv_player *p, uint64_t userdata)
 {
     if (p->pres || p->vstream || p->manifest_fetch || p->load_cmd)
@@ -638,11 +586,12 @@ void sv__control_load(struct sv_player *p, sv__cmd *c, int continues)
     sv__mutex_unlock(&p->st.lock);
     sv__latency_reset(p);
 
-    p->load_url = to_url(p->settings.allocator, c->url);
+    p->load_url = sv__control_to_url(p->settings.allocator, c->url);
     if (!p->load_url) {
         sv__control_error(p, SV_ERR_NOT_FOUND, 1, "cannot open %s: no such file", c->url);
         return;
     }
+    sv__preload_loading(p, p->load_url);
     /* NULL clears the previous load's token. */
     if (sv__fetcher_set_query(p->fetcher, c->opts.auth_token) < 0 ||
         sv__control_cdns_host(p, p->load_url) < 0) {
@@ -651,7 +600,7 @@ void sv__control_load(struct sv_player *p, sv__cmd *c, int continues)
         return;
     }
     p->tick_timer = sv__loop_timer(p->loop, TICK_S, tick, p);
-    if (looks_like_media_file(p->load_url)) {
+    if (sv__control_plain_file(p->load_url)) {
         sv__parse_error err = { 0 };
         if (sv__model_create(SV__SOURCE_FILE, NULL, 0, p->load_url, 0, p->settings.allocator,
                              &p->pres, &err) < 0 || sv__control_begin(p, 1) < 0) {
@@ -720,6 +669,8 @@ int sv__control_select_track(struct sv_player *p, sv_track_type type, int index)
     sv__mutex_lock(&p->st.lock);
     double pos = p->st.position_s;
     sv__mutex_unlock(&p->st.lock);
+    sv__sched_stop(p);
+    sv__control_stop_streams(p);
     if (type == SV_TRACK_VIDEO)
         p->video_track = index;
     else
@@ -770,7 +721,11 @@ void sv__control_run_cmd(void *arg)
     case SV__CMD_TRICK:
         r = sv__trick_set(p, c->ivalue);
         break;
+    case SV__CMD_PRELOAD:
+        sv__preload_start(p, c);
+        return; /* the preload keeps c and replies when it ends */
     case SV__CMD_STOP:
+        sv__preload_stop(p);
         reply_load(p, SV_ERR_CANCELLED);
         sv__session_end(p->sessions);
         sv__control_unload(p);

@@ -145,6 +145,10 @@ static void bind_text(sv__event_slot *s)
     case SV_EVENT_TIMED_METADATA:
         s->ev.data.timed = s->timed;
         break;
+    case SV_EVENT_PRELOAD:
+        s->ev.data.preload.url = s->text[0];
+        s->ev.data.preload.message = s->text[1];
+        break;
     default:
         break;
     }

@@ -35,6 +35,7 @@
 #include <time.h>
 
 #include "player/net/fetcher.h"
+#include "player/net/preload_cache.h"
 #include "player/net/cmcd.h"
 #include "player/net/loop.h"
 #include "player/net/steering.h"
@@ -144,7 +145,7 @@ size_t sv__sched_known_sizes(const struct sv_player *p, const sv__track *t, int 
 
 typedef enum sv__cmd_kind {
     SV__CMD_LOAD, SV__CMD_PAUSE, SV__CMD_SEEK, SV__CMD_STOP, SV__CMD_QUALITY, SV__CMD_TRACK,
-    SV__CMD_LOAD_TITLE, SV__CMD_TRICK
+    SV__CMD_LOAD_TITLE, SV__CMD_TRICK, SV__CMD_PRELOAD
 } sv__cmd_kind;
 
 /* SV__CMD_SEEK to the live start (sv_player_seek_live), beside SV_SEEK_*. */
@@ -164,6 +165,7 @@ typedef struct sv__cmd {
     double dvalue;
     int flags;
     sv_track_type track_type;
+    size_t max_bytes;          /* PRELOAD: sv_preload_options.max_bytes (ahead_s: dvalue) */
 } sv__cmd;
 
 void sv__control_run_cmd(void *cmd);     /* loop task */
@@ -181,9 +183,6 @@ void sv__control_start_loaded(struct sv_player *p);
  * load's start position; `choose` picks the default tracks, otherwise
  * p->video_track and audio_track are kept. 0 or a negative code. */
 int sv__control_begin(struct sv_player *p, int choose);
-/* Ends the streams of the load (a new generation, threads joined, the
- * audio sink closed). */
-void sv__control_stop_streams(struct sv_player *p);
 
 /* ---- trick play (control_trick.c) ------------------------------------------------ */
 
@@ -210,6 +209,38 @@ int sv__control_restart(struct sv_player *p, double pos);
  * it moves to (hi forward, lo rewinding). */
 double sv__trick_target(double anchor, int rate, double elapsed, double lo, double hi,
                         int *at_end);
+
+/* ---- the streams of a load (control_streams.c) ------------------------------------ */
+
+/* Starts a stream feeding `feeds` (SV__FEED_*), of the scheduler's chunks or
+ * of `direct` (a plain file the demuxer opens), at the load's start. */
+int sv__control_start_stream(struct sv_player *p, sv__stream **out, int feeds,
+                             const char *direct);
+/* Ends the load's streams (a new generation) and closes the audio sink;
+ * with p->handover the audio sink plays on and keeps what it holds. */
+void sv__control_stop_streams(struct sv_player *p);
+/* 1 when `url` names a plain media file (by its extension): the demuxer
+ * opens it itself, nothing is fetched as a manifest. */
+int sv__control_plain_file(const char *url);
+/* A local path as a file:// URL, an absolute URL copied; NULL on failure. */
+char *sv__control_to_url(const sv_allocator *alloc, const char *in);
+
+/* ---- preload (preload.c) ---------------------------------------------------------- */
+
+/* The next item fetched ahead (streamverse/preload.h), loop thread but
+ * create/destroy (with the player). */
+typedef struct sv__preload sv__preload;
+int sv__preload_create(struct sv_player *p);   /* after the fetcher and the cache */
+void sv__preload_destroy(struct sv_player *p); /* before them */
+void sv__preload_start(struct sv_player *p, sv__cmd *c); /* takes c */
+void sv__preload_stop(struct sv_player *p);    /* a stop: cancelled, bodies dropped */
+/* A load of `url` (absolute) begins: the preload of that URL serves it;
+ * one already played is dropped. */
+void sv__preload_loading(struct sv_player *p, const char *url);
+/* From the tick: the published figures (hits) catch up, and with a gapless
+ * preload ready, at the end of the current item the preloaded one is
+ * loaded behind it (a task posted). Returns 1 when that was posted. */
+int sv__preload_tick(struct sv_player *p);
 
 /* ---- live (control_live.c) ------------------------------------------------------ */
 
@@ -338,7 +369,10 @@ struct sv_player {
     /* Control thread. */
     sv__thread control_thread;
     sv__loop *loop;
-    sv__transport *transport;
+    sv__transport *transport;      /* the preload cache's serving face over the real one */
+    sv__transport *record_transport; /* its recording face (the preload's fetcher) */
+    sv__pcache *pcache;            /* the bodies preloaded (net/preload_cache.h) */
+    sv__preload *preload;          /* the next item fetched ahead (preload.c) */
     sv__fetcher *fetcher;
     int control_started;
     int sync_ready;                /* 1: lock initialised, 2: events too */
@@ -369,6 +403,11 @@ struct sv_player {
     double rebuffer_start_s;       /* < 0 when not rebuffering */
     double seek_target;            /* < 0 when no seek is pending */
     int paused_by_user;
+    /* Gapless (preload.c): the next sv__control_stop_streams keeps the
+     * outputs playing and what they hold (the next item queues behind);
+     * then the load starts playing as soon as its first samples are heard. */
+    int handover;
+    int gapless_start;
 
     sv__latency latency;           /* live latency and the rate that holds it */
     sv__trick *trick;              /* trick play, NULL when none (control_trick.c) */

@@ -323,7 +323,13 @@ int sv__player_create(sv_player **out, const sv_player_settings *settings,
     sv__curl_options copts = { .alloc = p->settings.allocator, .user_agent = p->user_agent,
                                .ca_file = p->tls_ca_file, .pinned_pubkey = p->tls_pinned_pubkey,
                                .http_version = (int)p->settings.http_version };
-    if ((!p->transport && (ret = sv__transport_curl_create(&p->transport, p->clock, &copts)) < 0) ||
+    if (!p->transport && (ret = sv__transport_curl_create(&p->transport, p->clock, &copts)) < 0)
+        goto fail;
+    /* The preload cache wraps the real transport (it takes it, also on failure). */
+    sv__transport *inner = p->transport;
+    p->transport = NULL;
+    if ((ret = sv__pcache_create(&p->transport, &p->record_transport, &p->pcache, inner, p->clock,
+                                 p->settings.allocator)) < 0 ||
         (ret = sv__loop_create(&p->loop, p->clock, p->transport, p->settings.allocator)) < 0)
         goto fail;
     sv__fetch_options fo;
@@ -335,6 +341,8 @@ int sv__player_create(sv_player **out, const sv_player_settings *settings,
     if ((ret = sv__fetcher_create(&p->fetcher, p->loop, p->transport, &fo)) < 0)
         goto fail;
     sv__fetcher_set_logger(p->fetcher, &p->log);
+    if ((ret = sv__preload_create(p)) < 0)
+        goto fail;
     sv__control_cdns_init(p);
     sv__control_init_env(p);
     if ((ret = sv__aout_create(&p->aout, &p->env, p->settings.audio_sink)) < 0 ||
@@ -401,6 +409,7 @@ void sv_player_destroy(sv_player *p)
     sv__captions_destroy(p->captions);
     sv__timed_destroy(p->timed);
     sv__sessions_destroy(p->sessions);
+    sv__preload_destroy(p);
     sv__fetcher_destroy(p->fetcher);
     sv__loop_destroy(p->loop);
     if (p->transport)
@@ -502,6 +511,30 @@ static int copy_load_options(sv__cmd *c, const sv_load_options *o)
         c->opts.cdns = c->cdns;
     }
     return failed ? SV_ERR_NOMEM : 0;
+}
+
+int sv_player_preload(sv_player *p, const char *url, const sv_preload_options *host,
+                      uint64_t userdata)
+{
+    sv_preload_options o = SV_PRELOAD_OPTIONS_INIT;
+    sv_load_options opts;
+    if (!p || !url || !*url || (host && sv__struct_read(&o, sizeof(o), host, sizeof(o)) < 0) ||
+        read_load_options(&opts, o.load) < 0 || !(o.ahead_s >= 0))
+        return SV_ERR_INVALID;
+    sv__cmd *c = cmd_new(p, SV__CMD_PRELOAD, userdata);
+    if (!c)
+        return SV_ERR_NOMEM;
+    opts.nb_cdns = 0; /* the preload fetches from the manifest's URLs */
+    opts.cdns = NULL;
+    c->max_bytes = o.max_bytes;
+    c->dvalue = o.ahead_s;
+    c->flags = o.gapless != 0;
+    c->url = sv__strdup(p->settings.allocator, url);
+    if (!c->url || copy_load_options(c, &opts) < 0) {
+        sv__cmd_free(c);
+        return SV_ERR_NOMEM;
+    }
+    return post(p, c);
 }
 
 int sv_player_load(sv_player *p, const char *url, const sv_load_options *host_opts,

@@ -31,7 +31,7 @@ const char *sv_event_name(sv_event_id id)
                                          "cdn-changed", "end-of-file", "error",
                                          "subtitle", "session", "segment-skipped",
                                          "subtitle-cue", "timed-metadata",
-                                         "trick-rate" };
+                                         "trick-rate", "preload" };
     return (unsigned)id < sizeof(names) / sizeof(names[0]) ? names[id] : "unknown";
 }
 

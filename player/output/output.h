@@ -49,6 +49,14 @@ void sv__vout_eos(sv__vout *v, uint64_t gen);
 /* Drops queued frames; frames of `gen` before `target` (accurate seek,
  * < 0: none) are dropped at push. Any thread. */
 void sv__vout_flush(sv__vout *v, uint64_t gen, double target);
+/* Gapless (core/preload.c): generation `gen` (the next item) follows the
+ * frames queued, which are shown first on the previous item's clock (and
+ * count in none of this load's figures); its own frames wait until its
+ * audio is heard (sv__aout_seam_pending), the first one too. A flush of
+ * `gen` then only sets the target. Control thread. */
+void sv__vout_keep(sv__vout *v, uint64_t gen);
+/* 1 when the generation played reached its end: every frame is queued. */
+int sv__vout_all_queued(sv__vout *v);
 /* The media of generation `gen` in [from, to) (presentation seconds) will
  * not come (a segment was skipped): frames in it are dropped, queued or
  * pushed later, without counting as late drops, and the video-only clock
@@ -90,6 +98,18 @@ void sv__aout_destroy(sv__aout *a);
 int sv__aout_push(sv__aout *a, struct AVFrame *frame, uint64_t gen, double pts_s);
 void sv__aout_eos(sv__aout *a, uint64_t gen);
 void sv__aout_flush(sv__aout *a, uint64_t gen, double target);
+/* 1 from a keep until the next item's first sample is heard. Any thread. */
+int sv__aout_seam_pending(sv__aout *a);
+/* Gapless (core/preload.c): generation `gen` (the next item) follows what
+ * the FIFO holds, the sink open and pulling. Its first samples are queued
+ * right behind the last queued ones, with a mark where the time restarts
+ * (the seam); sv__aout_flush of `gen` then only sets the target. Until the
+ * seam is heard the clock is the previous item's (its kept video frames
+ * are shown on it). Control thread, the old streams joined. */
+void sv__aout_keep(sv__aout *a, uint64_t gen);
+/* 1 when the audio of the generation played is all queued (its end came)
+ * and not all heard yet: a gapless move can still queue behind it. */
+int sv__aout_tail(sv__aout *a);
 void sv__aout_set_playing(sv__aout *a, int playing);
 /* As sv__vout_gap: samples in [from, to) are dropped (cut from the FIFO
  * when already queued, with what follows them there and the rest of a push

@@ -28,67 +28,7 @@
 #include "player/output/output.h"
 #include "player/output/output_tempo.h"
 
-#define FIFO_SECONDS 1.0
-/* Samples this close to the queued end follow on (no jump), and a gap that
- * ends this close to it is behind it (the end rounds to a sample). */
-#define GAP_SLACK_S 0.02
-/* At most this much silence fills the hole between the queued audio and a
- * gap's start, or between its end and the next samples: the audio a muxed
- * segment carries is offset from its video by up to the muxer's delay
- * (0.7 s by default in ffmpeg's mpegts), beyond that something else is
- * wrong and the time just jumps. */
-#define GAP_PAD_MAX_S 1.0
-/* Marks the FIFO holds: the gaps' jumps (at most SV__OUT_GAPS) and the
- * changes of speed (a playback rate asked for is taken up when one is
- * free). */
-#define MARKS (2 * SV__OUT_GAPS)
-
-struct sv__aout {
-    const sv__env *env;        /* borrowed: clock, notify */
-    sv_audio_sink *sink;       /* the host's, or NULL: no audio is played */
-
-    /* Demux thread only (open, conversion). */
-    SwrContext *swr;
-    int in_rate, in_fmt, in_channels;
-    uint8_t *tmp;
-    int tmp_samples;
-    sv__tempo *tempo;          /* the rate with the pitch kept; NULL while it was always 1 */
-    uint64_t tempo_gen;        /* the generation the tempo's samples belong to */
-
-    sv__mutex lock;            /* guards everything below */
-    sv__cond cond;
-    int opened;
-    sv_audio_format fmt;       /* what the sink obtained */
-    int frame_bytes;
-    uint8_t *buf;              /* ring of converted samples */
-    size_t cap, rpos, len;
-    double fifo_pts;           /* time of the sample at rpos */
-    double end_pts;            /* time just after the last sample queued */
-    uint64_t gen;
-    double target;
-    int eos, done, playing, active;
-    double anchor_time, anchor_pts, anchor_speed;
-    int anchor_valid;
-    /* Playback rate: asked for (any thread), of the samples being written
-     * (w_speed) and of the sample at rpos (fifo_speed). A FIFO frame stands
-     * for `speed` frames of media: time moves by speed / sample rate per
-     * frame heard. */
-    double want_speed, w_speed, fifo_speed;
-    /* Gaps of `gen`, and where the FIFO's time jumps over one or its
-     * speed changes: from frame `at` (counted like nwritten) on, heard at
-     * `pts` and moving at `speed`; `jump`: the time jumps there. */
-    struct { double from, to; } gaps[SV__OUT_GAPS];
-    int nb_gaps;
-    struct { uint64_t at; double pts, speed; int jump; } marks[MARKS];
-    int nb_marks;
-    uint64_t nread, nwritten;  /* frames handed to the sink / queued, since the FIFO emptied */
-    uint64_t cuts;             /* times a gap cut queued samples: a write waiting stops */
-    /* Marks handed out and not yet heard (or heard since the last pull),
-     * oldest first: at `time` the time heard goes from `from` to `pts`. */
-    struct { double time, from, pts; } jumps[SV__OUT_GAPS];
-    int nb_jumps;
-    float gain;
-};
+#include "player/output/output_audio_internal.h"
 
 int sv__aout_create(sv__aout **out, const sv__env *env, sv_audio_sink *sink)
 {
@@ -128,6 +68,7 @@ void sv__aout_close(sv__aout *a)
     a->anchor_valid = 0;
     a->nb_marks = a->nb_jumps = 0;
     a->nread = a->nwritten = 0;
+    a->seam = 0;
     sv__mutex_unlock(&a->lock);
     swr_free(&a->swr);
     av_freep(&a->tmp);
@@ -178,6 +119,13 @@ static void forget_heard_jumps_locked(sv__aout *a, double now)
     a->nb_jumps -= k;
 }
 
+/* The seam's mark is handed out: heard at `time`. */
+static void seam_out_locked(sv__aout *a, double time)
+{
+    a->seam = 3;
+    a->seam_time = time;
+}
+
 static int pull(void *opaque, void *out, int frames, int64_t delay_us)
 {
     sv__aout *a = opaque;
@@ -197,6 +145,8 @@ static int pull(void *opaque, void *out, int frames, int64_t delay_us)
             a->fifo_pts = a->marks[0].pts;
             a->fifo_speed = a->marks[0].speed;
             start_jump |= a->marks[0].jump;
+            if (a->marks[0].jump == 2)
+                seam_out_locked(a, now + (double)delay_us / 1e6);
             pop_mark_locked(a);
         }
         /* At most one jump per pull: stop before a second one. */
@@ -223,6 +173,8 @@ static int pull(void *opaque, void *out, int frames, int64_t delay_us)
                 if (a->marks[0].jump)
                     add_jump_locked(a, a->anchor_time + before,
                                     a->fifo_pts + before * a->fifo_speed, a->marks[0].pts);
+                if (a->marks[0].jump == 2)
+                    seam_out_locked(a, a->anchor_time + before);
                 a->fifo_speed = a->marks[0].speed;
                 a->fifo_pts = a->marks[0].pts + ((double)n / rate - before) * a->fifo_speed;
                 pop_mark_locked(a);
@@ -398,6 +350,19 @@ static int write_fifo(sv__aout *a, const uint8_t *data, size_t bytes, double pts
         return SV_ERR_CANCELLED;
     }
     double end = a->end_pts;
+    if (a->seam == 1 && !isnan(pts)) {
+        /* Gapless: the first samples of the next item, right behind the
+         * last of the one before (when none are left the FIFO restarts). */
+        a->seam = a->len && a->nb_marks < MARKS ? 2 : 0;
+        if (a->seam) {
+            a->marks[a->nb_marks].at = a->nwritten;
+            a->marks[a->nb_marks].pts = pts;
+            a->marks[a->nb_marks].speed = speed;
+            a->marks[a->nb_marks++].jump = 2;
+            a->end_pts = pts;
+            a->w_speed = speed;
+        }
+    }
     if (!isnan(pts) && a->nb_marks < MARKS && gap_between_locked(a, pts, &from, &to)) {
         /* Also when the FIFO ran dry meanwhile: the clock waits at the
          * queued end and goes on through the silence. */
@@ -660,6 +625,12 @@ void sv__aout_eos(sv__aout *a, uint64_t gen)
 void sv__aout_flush(sv__aout *a, uint64_t gen, double target)
 {
     sv__mutex_lock(&a->lock);
+    if (a->seam && a->keep_gen == gen) {
+        a->target = target; /* the next item's start: what is queued stays */
+        sv__mutex_unlock(&a->lock);
+        return;
+    }
+    a->seam = 0;
     a->gen = gen;
     a->target = target;
     a->rpos = a->len = 0;
@@ -686,69 +657,3 @@ void sv__aout_set_playing(sv__aout *a, int playing)
         sink->pause(sink->opaque, !playing);
 }
 
-/* The time heard at `now`. Before a jump still to come it is the time
- * before the jump (the samples before a mark are contiguous up to it, even
- * when a later pull's anchor lies beyond it); after the last jump heard
- * since the anchor, the time after it; otherwise the anchor's. */
-static double heard_locked(const sv__aout *a, double now)
-{
-    double v = a->anchor_speed;
-    for (int i = 0; i < a->nb_jumps; i++)
-        if (a->jumps[i].time > now)
-            return a->jumps[i].from - (a->jumps[i].time - now) * v;
-    if (a->nb_jumps && a->jumps[a->nb_jumps - 1].time >= a->anchor_time)
-        return a->jumps[a->nb_jumps - 1].pts + (now - a->jumps[a->nb_jumps - 1].time) * v;
-    return a->anchor_pts + (now - a->anchor_time) * v;
-}
-
-double sv__aout_clock(sv__aout *a)
-{
-    double now = sv__env_now(a->env);
-    sv__mutex_lock(&a->lock);
-    double c = NAN;
-    if (a->playing && a->anchor_valid) {
-        c = heard_locked(a, now);
-        if (c > a->fifo_pts && !(a->eos && !a->len))
-            c = a->fifo_pts; /* nothing beyond what was handed out is heard */
-    }
-    sv__mutex_unlock(&a->lock);
-    return c;
-}
-
-double sv__aout_buffered_s(sv__aout *a)
-{
-    sv__mutex_lock(&a->lock);
-    double s = a->frame_bytes ? (double)(a->len / (size_t)a->frame_bytes) / a->fmt.sample_rate : 0;
-    sv__mutex_unlock(&a->lock);
-    return s;
-}
-
-int sv__aout_done(sv__aout *a)
-{
-    sv__mutex_lock(&a->lock);
-    int d = a->done || !a->active || !a->sink;
-    sv__mutex_unlock(&a->lock);
-    return d;
-}
-
-int sv__aout_active(sv__aout *a)
-{
-    sv__mutex_lock(&a->lock);
-    int r = a->active && a->sink != NULL;
-    sv__mutex_unlock(&a->lock);
-    return r;
-}
-
-void sv__aout_set_active(sv__aout *a, int active)
-{
-    sv__mutex_lock(&a->lock);
-    a->active = active;
-    sv__mutex_unlock(&a->lock);
-}
-
-void sv__aout_volume(sv__aout *a, double volume, int muted)
-{
-    sv__mutex_lock(&a->lock);
-    a->gain = muted ? 0.0f : (float)volume;
-    sv__mutex_unlock(&a->lock);
-}

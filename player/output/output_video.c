@@ -50,6 +50,11 @@ struct sv__vout {
     int nb_gaps;
     double last_pts;
     int last_rep;
+    /* Gapless (sv__vout_keep): the previous item's frames at the head of the
+     * queue (`kept`), shown on its clock; the next item's wait until its
+     * audio is heard (sv__aout_seam). `keeping` until its first is shown. */
+    int kept, keeping;
+    uint64_t keep_gen;
 
     /* Render thread only. */
     struct SwsContext *sws;
@@ -219,9 +224,37 @@ void sv__vout_eos(sv__vout *v, uint64_t gen)
     sv__env_changed(v->env);
 }
 
+void sv__vout_keep(sv__vout *v, uint64_t gen)
+{
+    sv__mutex_lock(&v->lock);
+    v->gen = v->keep_gen = gen;
+    v->kept = v->count;
+    v->keeping = 1;
+    v->target = -1;
+    v->eos = v->done = 0;
+    v->shown_since_flush = 0;
+    v->nb_gaps = 0;
+    sv__cond_broadcast(&v->cond);
+    sv__mutex_unlock(&v->lock);
+}
+
+int sv__vout_all_queued(sv__vout *v)
+{
+    sv__mutex_lock(&v->lock);
+    int r = v->eos && !v->keeping;
+    sv__mutex_unlock(&v->lock);
+    return r;
+}
+
 void sv__vout_flush(sv__vout *v, uint64_t gen, double target)
 {
     sv__mutex_lock(&v->lock);
+    if (v->keeping && v->keep_gen == gen) {
+        v->target = target; /* the next item's start: the kept frames stay */
+        sv__mutex_unlock(&v->lock);
+        return;
+    }
+    v->kept = v->keeping = 0;
     clear_locked(v);
     v->gen = gen;
     v->target = target;
@@ -330,7 +363,7 @@ static int convert(sv__vout *v, const AVFrame *f, const AVFrame **shown, sv_pixe
     return 0;
 }
 
-static void show(sv__vout *v, entry *e, double clock)
+static void show(sv__vout *v, entry *e, double clock, int old)
 {
     sv__status *st = v->env->st;
     sv_video_sink *sink = v->sink;
@@ -366,6 +399,8 @@ static void show(sv__vout *v, entry *e, double clock)
     }
     if (sink->present(sink->opaque, &vf) < 0)
         SV_LOGW(v->env->log, "player", "the video sink failed to present a frame");
+    if (old)
+        return; /* the previous item's (gapless): not this load's position or stats */
 
     sv__mutex_lock(&v->lock); /* the control thread reads them (set_playing, shown) */
     int first = !v->shown_since_flush;
@@ -455,7 +490,14 @@ int sv__vout_render(sv__vout *v, double *next_due_s)
         sv__mutex_unlock(&v->lock);
         return 0;
     }
-    if (!benchmark && !v->trick && v->shown_since_flush) {
+    /* Gapless: the kept frames first, then the next item's from its seam. */
+    int old = v->kept > 0;
+    if (!old && v->keeping && !benchmark && sv__aout_seam_pending(v->aout)) {
+        sv__mutex_unlock(&v->lock);
+        *next_due_s = 0.005;
+        return 0;
+    }
+    if (!benchmark && !v->trick && (v->shown_since_flush || old)) {
         clock = clock_locked(v);
         if (isnan(clock)) {
             sv__mutex_unlock(&v->lock);
@@ -471,10 +513,11 @@ int sv__vout_render(sv__vout *v, double *next_due_s)
         /* Late: skip to the newest frame that is already due. */
         int64_t dropped = 0;
         double first_late = v->q[v->head].pts;
-        while (v->count > 1 && v->q[(v->head + 1) % QUEUE_FRAMES].pts <= clock) {
+        while (v->count > 1 && v->kept != 1 && v->q[(v->head + 1) % QUEUE_FRAMES].pts <= clock) {
             av_frame_free(&v->q[v->head].frame);
             v->head = (v->head + 1) % QUEUE_FRAMES;
             v->count--;
+            v->kept -= v->kept > 0;
             dropped++;
         }
         if (dropped) {
@@ -490,12 +533,16 @@ int sv__vout_render(sv__vout *v, double *next_due_s)
     v->q[v->head].frame = NULL;
     v->head = (v->head + 1) % QUEUE_FRAMES;
     v->count--;
+    if (old)
+        v->kept--;
+    else
+        v->keeping = 0;
     sv__cond_broadcast(&v->cond);
     if (v->count)
         *next_due_s = benchmark ? 0 : v->q[v->head].pts - e.pts;
     sv__mutex_unlock(&v->lock);
 
-    show(v, &e, clock);
+    show(v, &e, clock, old);
     av_frame_free(&e.frame);
     return 1;
 }

@@ -11,3 +11,6 @@ sv_fuzz_target(fuzz_ttml SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/fuzz_ttml.c
 # I-frame track, player/output/thumbs_keyframe.c).
 sv_fuzz_target(fuzz_keyframe SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/fuzz_keyframe.c
                CORPUS ${CMAKE_CURRENT_SOURCE_DIR}/corpus/fuzz_keyframe)
+# The preload cache's URL keys (the CMCD argument left out).
+sv_fuzz_target(fuzz_pcache_key SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/fuzz_pcache_key.c
+               CORPUS ${CMAKE_CURRENT_SOURCE_DIR}/corpus/fuzz_pcache_key)

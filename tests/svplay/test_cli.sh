@@ -15,7 +15,7 @@ fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
 "$svplay" --help >"$tmp/help" 2>&1 || fail "--help exited $?"
 for opt in --headless --benchmark --start --frames --abr --quality --max-height --stats \
            --framemd5 --realtime --license-url --key --volume --mute --fullscreen \
-           --log-level --quiet --help --version; do
+           --log-level --quiet --help --version --next --gapless; do
     grep -q -- "$opt" "$tmp/help" || fail "--help does not mention $opt"
 done
 grep -q "hybrid" "$tmp/help" || fail "--help does not list the ABR rules"
@@ -33,7 +33,11 @@ expect_exit() {
 }
 expect_exit 2 "unknown option" --bogus x.m3u8
 expect_exit 2 "no URL" --headless
-expect_exit 2 "one URL" a.m3u8 b.m3u8
+# More URLs are a playlist (issue 19): a title id of --server stays one.
+expect_exit 2 "one title id only" --server http://127.0.0.1:9 --user a 1 2
+expect_exit 2 "plays URLs, not titles" --server http://127.0.0.1:9 --user a --next x.m3u8 1
+expect_exit 2 "empty --next URL" --next "" x.m3u8
+expect_exit 2 "empty URL" x.m3u8 ""
 expect_exit 2 "needs a value" x.m3u8 --frames
 expect_exit 2 "invalid value" --frames abc x.m3u8
 expect_exit 2 "invalid value" --frames 0 x.m3u8

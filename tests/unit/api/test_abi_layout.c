@@ -246,6 +246,25 @@ static const field sv_thumbnail_fields[] = {
     F(sv_thumbnail, start_s, double, 1),
     F(sv_thumbnail, duration_s, double, 1),
 };
+/* preload.h (API 2.6) */
+static const field sv_preload_options_fields[] = {
+    F(sv_preload_options, struct_size, size_t, 1),
+    F(sv_preload_options, load, const sv_load_options *, 1),
+    F(sv_preload_options, max_bytes, size_t, 1),
+    F(sv_preload_options, ahead_s, double, 1),
+    F(sv_preload_options, gapless, int, 1),
+};
+static const field sv_preload_info_fields[] = {
+    F(sv_preload_info, struct_size, size_t, 1),
+    F(sv_preload_info, state, sv_preload_state, 1),
+    F(sv_preload_info, error, int, 1),
+    F(sv_preload_info, message, char, 200),
+    F(sv_preload_info, requests, int64_t, 1),
+    F(sv_preload_info, bytes, int64_t, 1),
+    F(sv_preload_info, hits, int64_t, 1),
+    F(sv_preload_info, ready_s, double, 1),
+    F(sv_preload_info, bounded, int, 1),
+};
 static const field sv_cue_style_fields[] = {
     F(sv_cue_style, x, float, 1),
     F(sv_cue_style, y, float, 1),
@@ -475,6 +494,8 @@ static const field sv_null_audio_stats_fields[] = {
     X(sv_player_stats) \
     X(sv_cue_style) \
     X(sv_thumbnail) \
+    X(sv_preload_options) \
+    X(sv_preload_info) \
     X(sv_sdl2_video_settings) \
     X(sv_sdl2_video_stats) \
     X(sv_sdl2_audio_settings) \
@@ -531,6 +552,8 @@ static const field sv_event_fields[] = {
     X(sv_player_stats, 256) \
     X(sv_cue_style, 48) \
     X(sv_thumbnail, 48) \
+    X(sv_preload_options, 40) \
+    X(sv_preload_info, 256) \
     X(sv_scte35_info, 48) \
     X(sv_timed_event, 136) \
     X(sv_sdl2_video_settings, 56) \
