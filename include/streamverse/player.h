@@ -547,66 +547,6 @@ SV_API int sv_player_set_trick_rate(sv_player *player, int rate, uint64_t userda
 /* Stops playback and unloads; the state becomes IDLE. Returns 0. */
 SV_API int sv_player_stop(sv_player *player, uint64_t userdata);
 
-/* ---- backend sessions (svserver) ------------------------------------------ */
-
-/*
- * Options for sv_player_load_title(): start from SV_SESSION_OPTIONS_INIT
- * (every other field zero), then set the fields. Strings are copied.
- */
-typedef struct sv_session_options {
-    size_t struct_size;
-    const char *server_url;     /* the backend's API base, "http://127.0.0.1:8080" */
-    const char *user_token;     /* the account's bearer token (POST /api/v1/auth/login) */
-    int64_t title_id;
-    const char *device_id;      /* counts against the account's stream limit; NULL: "sdk" */
-    int prefer_hls;             /* 1: the HLS master playlist; 0 (default): the DASH MPD */
-    int from_start;             /* 1: start at load.start_position_s, not the resume point */
-    /* Load options, or NULL for the defaults. Only start_position_s (with
-     * from_start) and quality_index are used; the session supplies the CDNs,
-     * license URL and media token. Read during the call. */
-    const sv_load_options *load;
-} sv_session_options;
-
-#define SV_SESSION_OPTIONS_INIT SV_STRUCT_INIT(sv_session_options)
-
-/*
- * Plays a title of a Streamverse backend as a playback session, replacing
- * whatever was playing: POST /api/v1/playback/start (entitlement, region
- * and stream-limit checks), then the session's manifest over the CDNs it
- * names, its license URL and its short-lived media token (refreshed by
- * each heartbeat), from the resume position. While it plays, the control
- * thread sends a heartbeat every heartbeat_interval_s (position, bitrate,
- * buffer, rebuffers, dropped frames, CDN); a stop, a new load, the end of
- * the title, a fatal error or sv_player_destroy() ends the session with
- * POST /api/v1/playback/stop, which saves the resume position (destroy
- * waits up to 2 s for that answer).
- *
- * Returns 0 (the reply follows like sv_player_load()'s) or SV_ERR_INVALID.
- * A refusal arrives as a fatal SV_EVENT_ERROR whose message starts with
- * the backend's code ("too_many_streams: ...", "geo_blocked: ...",
- * "not_entitled: ...") and code SV_ERR_FORBIDDEN, SV_ERR_NOT_FOUND or
- * SV_ERR_HTTP.
- */
-SV_API int sv_player_load_title(sv_player *player, const sv_session_options *opts,
-                                uint64_t userdata);
-
-/* The current backend session. Initialise with SV_SESSION_INFO_INIT. */
-typedef struct sv_session_info {
-    size_t struct_size;
-    int active;                 /* 1 between "started" and its end */
-    char session_id[64];
-    double heartbeat_interval_s;
-    double resume_position_s;   /* where the session started */
-    int64_t heartbeats_sent, heartbeats_failed;
-} sv_session_info;
-
-#define SV_SESSION_INFO_INIT SV_STRUCT_INIT(sv_session_info)
-
-/* Copies the session state (zeroes when none) into as many fields as
- * info->struct_size holds. Returns 0 or SV_ERR_INVALID (NULL, or
- * struct_size too small). Thread-safe. */
-SV_API int sv_player_get_session(sv_player *player, sv_session_info *info);
-
 /*
  * Locks video to representation `index` of the current video track, or
  * returns to ABR with index -1. Returns 0, SV_ERR_RANGE or SV_ERR_STATE.
@@ -813,41 +753,6 @@ typedef struct sv_player_stats {
 
 #define SV_PLAYER_STATS_INIT SV_STRUCT_INIT(sv_player_stats)
 
-/*
- * (API 2.4) A seek thumbnail, from the presentation's thumbnail images (DASH
- * thumbnail_tile image sets: grids of small pictures, one every few seconds).
- * Initialise with SV_THUMBNAIL_INIT, then point `pixels` at a buffer of
- * `capacity` bytes; the player writes the picture there as RGBA, 4 bytes a
- * pixel, width * 4 bytes a row.
- */
-typedef struct sv_thumbnail {
-    size_t struct_size;
-    uint8_t *pixels;            /* the host's buffer (borrowed during the call) */
-    size_t capacity;            /* its size in bytes */
-    int width, height;          /* out: the thumbnail's size in pixels */
-    double start_s, duration_s; /* out: the stretch of the timeline it stands for */
-} sv_thumbnail;
-
-#define SV_THUMBNAIL_INIT SV_STRUCT_INIT(sv_thumbnail)
-
-/*
- * The thumbnail for presentation time `t` (the current period's): a cell
- * of its image set, or (API 2.6), when it has none, the key frame at or
- * before `t` of its I-frame track (clear, on demand; docs/sdk.md). The
- * first call of the player's life starts the fetching: from then on the
- * player fetches the images of every load (the one under the playback
- * position first, then on from there) and keeps them, so a host scrubbing
- * gets an answer without waiting on the network, and a host that never
- * asks spends no bandwidth on them (call it once when a seek bar may be
- * shown; SV_ERR_AGAIN until the image is in). Cutting one out takes
- * about a millisecond (the image decoded last is kept). Returns 0;
- * SV_ERR_NOT_FOUND (no thumbnails, or none for `t`); SV_ERR_AGAIN (that
- * image is not fetched yet); SV_ERR_DECODE (it could not be fetched or
- * decoded); SV_ERR_OVERFLOW (the buffer is too small: width and height say
- * what is needed); SV_ERR_INVALID. Thread-safe.
- */
-SV_API int sv_player_get_thumbnail(sv_player *player, double t, sv_thumbnail *thumb);
-
 /* Copies the current stats into as many fields as stats->struct_size holds.
  * Returns 0 or SV_ERR_INVALID (NULL, or struct_size too small).
  * Thread-safe. */
@@ -858,4 +763,6 @@ SV_API int sv_player_get_stats(sv_player *player, sv_player_stats *stats);
 #endif
 
 #include "preload.h" /* sv_player_preload (API 2.6) */
+#include "session.h" /* sv_player_load_title: backend sessions */
+#include "thumbnail.h" /* sv_player_get_thumbnail: seek thumbnails */
 #endif /* STREAMVERSE_PLAYER_H */
