@@ -39,6 +39,12 @@ static void add_poster_url(sv__server *srv, json_t *t)
     snprintf(url, sizeof(url), "/api/v1/titles/%lld/poster", (long long)id);
     json_object_set_new(t, "poster_url", json_string(url));
     json_object_set_new(t, "subtitles", sv__api_subs_langs(srv, id));
+    /* Offered for offline viewing: a clear title always, a protected one
+     * when this server issues offline licenses (api_offline.c). */
+    const char *drm = json_string_value(json_object_get(t, "drm"));
+    int clear = !drm || !strcmp(drm, "none");
+    json_object_set_new(t, "download", json_boolean(clear || (srv->cfg->offline_devices > 0 &&
+                                                              srv->cfg->has_master_key)));
 }
 
 void sv__api_title_poster(void *ctx, sv__http_req *req)

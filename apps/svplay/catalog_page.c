@@ -78,6 +78,8 @@ void svp_title_page_fill(svp_title_page *pg, const svp_card *card, const json_t 
     } else {
         pg->actions[pg->nb_actions++] = SVP_PAGE_PLAY;
     }
+    if (title && json_is_true(json_object_get(title, "download")))
+        pg->actions[pg->nb_actions++] = SVP_PAGE_DOWNLOAD;
 }
 
 /* mm:ss (h:mm:ss from an hour), whole seconds. */
@@ -101,6 +103,9 @@ void svp_title_page_action_label(const svp_title_page *pg, int i, char *buf, siz
         break;
     case SVP_PAGE_START_OVER: snprintf(buf, size, "Start over"); break;
     case SVP_PAGE_PLAY: snprintf(buf, size, "Play"); break;
+    case SVP_PAGE_DOWNLOAD:
+        snprintf(buf, size, "%s", pg->download_label[0] ? pg->download_label : "Download");
+        break;
     }
 }
 
@@ -120,6 +125,8 @@ svp_page_result svp_title_page_key(svp_title_page *pg, svp_nav_key key, double *
         pg->focus++;
         return SVP_PAGE_REDRAW;
     case SVP_KEY_ENTER:
+        if (pg->actions[pg->focus] == SVP_PAGE_DOWNLOAD)
+            return SVP_PAGE_DOWNLOAD_IT;
         *from_s = pg->actions[pg->focus] == SVP_PAGE_RESUME ? pg->card.resume_s : 0;
         return SVP_PAGE_GO;
     case SVP_KEY_BACK:

@@ -2,7 +2,8 @@
  * The TV catalog's title page (svplay --server URL, Enter on a card): the
  * poster, title, genres, duration, synopsis, audio and subtitle languages,
  * and the actions "Resume at mm:ss" and "Start over" (or "Play" when the
- * backend has no resume position). Model and canvas drawing, pure (no I/O,
+ * backend has no resume position), and "Download" when the backend offers
+ * the title for offline viewing (its JSON's "download"). Model and canvas drawing, pure (no I/O,
  * no SDL): catalog_ui.c fetches the title, draws the poster over the box
  * this file leaves for it, and starts the play. Main thread.
  */
@@ -14,12 +15,13 @@
 #include "catalog.h"
 
 #define SVP_PAGE_TEXT_MAX 1024
-#define SVP_PAGE_MAX_ACTIONS 2
+#define SVP_PAGE_MAX_ACTIONS 3
 
 typedef enum svp_page_action {
     SVP_PAGE_RESUME,            /* play from the card's resume position */
     SVP_PAGE_START_OVER,        /* play from the start (there is a resume position) */
-    SVP_PAGE_PLAY               /* play from the start (there is none) */
+    SVP_PAGE_PLAY,              /* play from the start (there is none) */
+    SVP_PAGE_DOWNLOAD           /* store it for offline viewing (catalog_download.c) */
 } svp_page_action;
 
 typedef struct svp_title_page {
@@ -31,6 +33,7 @@ typedef struct svp_title_page {
     char subtitles[128];        /* subtitle languages, "none" or "" when unknown */
     svp_page_action actions[SVP_PAGE_MAX_ACTIONS];
     int nb_actions, focus;
+    char download_label[96];    /* the Download action's label: "" says "Download" */
 } svp_title_page;
 
 /*
@@ -41,13 +44,15 @@ typedef struct svp_title_page {
 void svp_title_page_fill(svp_title_page *pg, const svp_card *card, const json_t *title,
                          const char *audio, const char *subtitles);
 
-/* The label of action i ("Resume at 00:04", "Start over", "Play"). */
+/* The label of action i ("Resume at 00:04", "Start over", "Play",
+ * "Download" or the download's progress). */
 void svp_title_page_action_label(const svp_title_page *pg, int i, char *buf, size_t size);
 
 typedef enum svp_page_result {
     SVP_PAGE_NONE,              /* nothing changed */
     SVP_PAGE_REDRAW,            /* the focus moved */
     SVP_PAGE_GO,                /* Enter: play, from *from_s (0: the start) */
+    SVP_PAGE_DOWNLOAD_IT,       /* Enter on Download */
     SVP_PAGE_CLOSE              /* Esc or Backspace: back to the rows */
 } svp_page_result;
 

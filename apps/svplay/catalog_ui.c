@@ -10,9 +10,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <streamverse/download.h>
 #include <streamverse/sdl2.h>
 
 #include "catalog.h"
+#include "catalog_download.h"
 #include "catalog_page.h"
 #include "mpd_langs.h"
 #include "poster.h"
@@ -41,6 +43,8 @@ struct svp_catalog_ui {
     int page_open;
     int start_over;             /* the title playing was started from 0, not resumed */
     char *logged;               /* the last --ui-log line of the catalog (owned) */
+    svp_title_download *download; /* the title page's last download (catalog_download.c) */
+    int download_state;         /* its SV_DOWNLOAD_* when last looked at */
 };
 
 /* GET path into *items (the answer's "items", a new reference). */
@@ -311,6 +315,7 @@ void svp_catalog_ui_destroy(svp_catalog_ui *ui)
         SDL_DestroyTexture(ui->tex);
     svp_catalog_destroy(ui->cat);
     svp_posters_destroy(ui->posters);
+    svp_title_download_free(ui->download);
     free(ui->logged);
     free(ui->px);
     free(ui);
@@ -396,8 +401,53 @@ static void open_page(svp_catalog_ui *ui, const svp_choice *choice)
     svp_title_page_fill(&ui->page, &choice->card, title, langs == 0 ? audio : NULL,
                         langs == 0 ? subs : NULL);
     json_decref(title);
+    if (ui->download && svp_title_download_title(ui->download) == choice->title_id)
+        svp_title_download_poll(ui->download, ui->page.download_label,
+                                sizeof(ui->page.download_label));
     ui->page_open = 1;
     ui->dirty = 1;
+}
+
+/* Enter on Download: the page's title stored for offline viewing (the
+ * download of another title before it pauses, resumable from its folder). */
+static void start_download(svp_catalog_ui *ui)
+{
+    char err[600];
+    int64_t id = ui->page.card.title_id;
+
+    if (ui->download && svp_title_download_title(ui->download) == id &&
+        ui->download_state != SV_DOWNLOAD_FAILED)
+        return; /* running, or done */
+    svp_title_download_free(ui->download);
+    ui->download = NULL;
+    ui->download_state = -1;
+    if (svp_title_download_start(ui->app, id, &ui->download, err, sizeof(err)) < 0) {
+        snprintf(ui->page.download_label, sizeof(ui->page.download_label), "Download failed");
+        snprintf(ui->status, sizeof(ui->status), "%.150s", err);
+        fprintf(stderr, "svplay: cannot download title %lld: %s\n", (long long)id, err);
+    }
+    ui->dirty = 1;
+}
+
+/* The download's progress into the page's label; its end on stderr. */
+static void poll_download(svp_catalog_ui *ui)
+{
+    char label[96];
+    if (!ui->download)
+        return;
+    int state = svp_title_download_poll(ui->download, label, sizeof(label));
+    int64_t id = svp_title_download_title(ui->download);
+    if (ui->page_open && ui->page.card.title_id == id &&
+        strcmp(label, ui->page.download_label)) {
+        snprintf(ui->page.download_label, sizeof(ui->page.download_label), "%s", label);
+        ui->dirty = 1;
+    }
+    if (state != ui->download_state && state == SV_DOWNLOAD_COMPLETE)
+        fprintf(stderr, "svplay: title %lld downloaded: %s/master.m3u8\n", (long long)id,
+                svp_title_download_dir(ui->download));
+    else if (state != ui->download_state && state == SV_DOWNLOAD_FAILED)
+        fprintf(stderr, "svplay: title %lld: %s\n", (long long)id, label);
+    ui->download_state = state;
 }
 
 static void page_key(svp_catalog_ui *ui, svp_nav_key key)
@@ -410,6 +460,7 @@ static void page_key(svp_catalog_ui *ui, svp_nav_key key)
         ui->playing.card = ui->page.card;
         play(ui, &ui->playing, from <= 0);
         break;
+    case SVP_PAGE_DOWNLOAD_IT: start_download(ui); break;
     case SVP_PAGE_CLOSE:
         ui->page_open = 0;
         ui->status[0] = '\0';
@@ -532,6 +583,7 @@ void svp_catalog_ui_tick(svp_catalog_ui *ui, int presented)
 
     if (ui->app->done && !ui->quit)
         absorb_end(ui);
+    poll_download(ui);
     if (!ui->showing)
         return;
     if (ui->refresh_at_ns && now >= ui->refresh_at_ns) {

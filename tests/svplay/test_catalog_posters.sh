@@ -11,10 +11,14 @@
 # over", and the languages of the title's MPD; a title whose poster is gone
 # (404 no_poster) gets a warning and a card without one; the grab shows its poster, the
 # title's white text and the focus frame on the first action. Down, Enter
-# plays from the start (0.0 s); paused, the seek bar under the pointer shows
+# plays from the start (0.0 s), after Download stored the title under
+# XDG_DATA_HOME (the action's label becomes "Downloaded"); paused, the seek
+# bar under the pointer shows
 # svserver's own thumbnail (its tile's cell, and ffmpeg's frame); Backspace
 # returns to the rows, having saved a position under 4 s; each poster was
-# fetched once. Grabs stay in the working folder as svplay_posters_*.png.
+# fetched once. At the end, with svserver stopped, the download plays: its
+# frames are ffmpeg's decode of the title's segments. Grabs stay in the
+# working folder as svplay_posters_*.png.
 . "$SV_SOURCE_DIR/tests/backend/backendlib.sh"
 . "$SV_SOURCE_DIR/tests/backend_sessions/sessionslib.sh"
 : "${DISPLAY:?run through run_xvfb.sh}" "${XKEY:?}"
@@ -57,7 +61,8 @@ for t in "$alpha" "$mandel"; do
 done
 
 log="$SV_TMP/ui.log"
-SDL_AUDIODRIVER=dummy "$SVPLAY" --server "$SV_URL" --user alice --ui-log "$log" \
+SDL_AUDIODRIVER=dummy XDG_DATA_HOME="$SV_TMP/xdg" \
+    "$SVPLAY" --server "$SV_URL" --user alice --ui-log "$log" \
     --password-file "$SV_TMP/pw-alice" >"$SV_TMP/svplay.out" 2>"$SV_TMP/svplay.err" &
 pid=$!
 trap '_st=$?; kill $pid 2>/dev/null; (exit $_st); sv_cleanup' EXIT
@@ -148,7 +153,7 @@ expect_eq "page synopsis" "$(page synopsis)" "A runner in colour bars."
 expect_eq "page genres" "$(page genres)" "Action"
 ge "$(page duration_s)" 9.9 && ge 10.1 "$(page duration_s)" || fail "duration $(page duration_s) s"
 expect_eq "page resume position" "$(page resume_s)" 4
-expect_eq "page actions" "$(page actions)" '["Resume at 00:04","Start over"]'
+expect_eq "page actions" "$(page actions)" '["Resume at 00:04","Start over","Download"]'
 expect_eq "page focus" "$(page focus)" 0
 # svserver's MPD: one audio set without a language, no subtitles.
 expect_eq "page audio languages (the MPD's)" "$(page audio)" und
@@ -163,6 +168,25 @@ expect_ge "white title pixels at the title's place" "$white" 150
 ring=$(count page 18 286 396 44 \
     '!(x >= 24 && x < 408 && y >= 292 && y < 324) && r >= 230 && g >= 185 && g <= 235 && b <= 40')
 expect_ge "focus frame pixels around \"Resume at 00:04\"" "$ring" 2500
+
+# Down, Down, Enter: Download stores the title while the page stays.
+"$XKEY" "svplay - " Down && "$XKEY" "svplay - " Down || fail "cannot send Down"
+sleep 0.3
+expect_eq "page focus on Download" "$(page focus)" 2
+"$XKEY" "svplay - " Return || fail "cannot send Enter"
+i=0
+until grep -q "title $alpha downloaded" "$SV_TMP/svplay.err"; do
+    i=$((i + 1))
+    [ $i -le 150 ] || fail "no download of title $alpha: $(cat "$SV_TMP/svplay.err")"
+    sleep 0.1
+done
+dl="$SV_TMP/xdg/streamverse/downloads/$alpha"
+expect_eq "download done" "$(grep "title $alpha downloaded" "$SV_TMP/svplay.err")" \
+    "svplay: title $alpha downloaded: $dl/master.m3u8"
+sleep 0.3
+expect_eq "page actions after it" "$(page actions)" '["Resume at 00:04","Start over","Downloaded"]'
+"$XKEY" "svplay - " Up && "$XKEY" "svplay - " Up || fail "cannot send Up"
+sleep 0.3
 
 # Down, Enter: Start over plays from 0 s.
 "$XKEY" "svplay - " Down || fail "cannot send Down"
@@ -249,4 +273,18 @@ rc=0
 wait $pid || rc=$?
 trap sv_cleanup EXIT
 expect_eq "svplay exit status after Esc" "$rc" 0
-ok "catalog posters and title page"
+
+# The download with the server gone: the title's frames, every one.
+sv_stop || fail "svserver exited with an error"
+rung=$(ls "$SV_DATA/media/$alpha/video")
+cat "$SV_DATA/media/$alpha/video/$rung/init.mp4" \
+    $(ls -v "$SV_DATA/media/$alpha/video/$rung"/seg-*.m4s) >"$SV_TMP/alpha.mp4"
+ffmpeg -nostdin -v error -i "$SV_TMP/alpha.mp4" -map 0:v -f framemd5 - | grep -v '^#' |
+    awk -F', *' '{ print $6 }' >"$SV_TMP/want.md5"
+"$SVPLAY" --quiet --framemd5 "$SV_TMP/got.framemd5" "$dl/master.m3u8" >"$SV_TMP/offline.out" 2>&1 ||
+    fail "svplay could not play the download: $(cat "$SV_TMP/offline.out")"
+grep -v '^#' "$SV_TMP/got.framemd5" | awk -F', *' '{ print $6 }' >"$SV_TMP/got.md5"
+expect_eq "the download's frames (server stopped)" "$(wc -l <"$SV_TMP/got.md5")" 250
+cmp -s "$SV_TMP/got.md5" "$SV_TMP/want.md5" || fail "the download's frames differ from ffmpeg's decode"
+ok "the download played with svserver stopped: 250 frames equal ffmpeg's decode"
+ok "catalog posters, title page and download"

@@ -175,6 +175,22 @@ static void test_page(void **state)
     assert_int_equal(pg.nb_actions, 1);
     svp_title_page_action_label(&pg, 0, label, sizeof(label));
     assert_string_equal(label, "Play");
+
+    /* Offered for offline viewing: Download after Play, its progress as
+     * the label, Enter on it asks for the download (not a play). */
+    json_object_set_new(title, "download", json_true());
+    svp_title_page_fill(&pg, &card, title, NULL, NULL);
+    assert_int_equal(pg.nb_actions, 2);
+    svp_title_page_action_label(&pg, 1, label, sizeof(label));
+    assert_string_equal(label, "Download");
+    snprintf(pg.download_label, sizeof(pg.download_label), "Downloading 45 %%");
+    svp_title_page_action_label(&pg, 1, label, sizeof(label));
+    assert_string_equal(label, "Downloading 45 %");
+    assert_int_equal(svp_title_page_key(&pg, SVP_KEY_DOWN, &from), SVP_PAGE_REDRAW);
+    assert_int_equal(svp_title_page_key(&pg, SVP_KEY_ENTER, &from), SVP_PAGE_DOWNLOAD_IT);
+    json_object_set_new(title, "download", json_false());
+    svp_title_page_fill(&pg, &card, title, NULL, NULL);
+    assert_int_equal(pg.nb_actions, 1);
     json_decref(title);
 }
 
