@@ -196,6 +196,9 @@ static int check_asset(sv__server *srv, sv__ad_break *b, char *msg, size_t cap)
                  SV__BREAK_MAX_DURATION_S);
         return 409;
     }
+    snprintf(dir, sizeof(dir), "%s/%lld", srv->media_dir, (long long)b->asset_title_id);
+    if ((r = sv__breaks_asset_check(dir, msg, cap)) < 0)
+        return 409;
     b->duration_s = asset_s;
     snprintf(dir, sizeof(dir), "%s/%lld", srv->media_dir, (long long)b->title_id);
     if (sv__breaks_snap(dir, b->at_s, &at) == 0)

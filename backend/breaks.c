@@ -252,6 +252,25 @@ const char *sv__breaks_asset_mpd(const char *asset_dir, char *buf, size_t cap)
     return buf;
 }
 
+int sv__breaks_asset_check(const char *asset_dir, char *err, size_t errlen)
+{
+    char path[4200];
+    size_t len = 0;
+    char *text = read_all(sv__breaks_asset_mpd(asset_dir, path, sizeof(path)), &len);
+    if (!text) {
+        snprintf(err, errlen, "the asset title has no MPD to read");
+        return SV_ERR_IO;
+    }
+    int n = sv__breaks_dash_periods(text, len);
+    free(text);
+    if (n != 1) {
+        snprintf(err, errlen, "the asset title's MPD has %d Periods: an interstitial plays a "
+                 "title of one", n);
+        return SV_ERR_UNSUPPORTED;
+    }
+    return 0;
+}
+
 int sv__breaks_snap(const char *dir, double at_s, double *out)
 {
     char path[4200];

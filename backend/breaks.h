@@ -105,6 +105,14 @@ int sv__breaks_write(const char *dir, const sv__ad_break *b, int n, const char *
  * (no MPD to read) or SV_ERR_INVALID. */
 int sv__breaks_snap(const char *dir, double at_s, double *out);
 
+/* How many Periods the MPD has (0 when it is not an MPD). Pure. */
+int sv__breaks_dash_periods(const char *xml, size_t len);
+
+/* Whether the title in asset_dir can be an interstitial's asset: an MPD of
+ * one Period (a recorded live event with a gap has several). 0, or
+ * SV_ERR_UNSUPPORTED / SV_ERR_IO with the reason in err. */
+int sv__breaks_asset_check(const char *asset_dir, char *err, size_t errlen);
+
 /* The MPD an asset title lends an interstitial: its base when it has
  * breaks of its own, so an ad plays its own content and nothing nested.
  * Returns the path into buf. */

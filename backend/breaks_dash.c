@@ -512,6 +512,20 @@ done:
     return out;
 }
 
+int sv__breaks_dash_periods(const char *xml, size_t len)
+{
+    xmlDocPtr doc = xmlReadMemory(xml, (int)len, "manifest.mpd", NULL,
+                                  XML_PARSE_NONET | XML_PARSE_NOBLANKS | XML_PARSE_NOERROR |
+                                  XML_PARSE_NOWARNING);
+    xmlNodePtr root = doc ? xmlDocGetRootElement(doc) : NULL;
+    int n = 0;
+    if (is_element(root, "MPD"))
+        for (xmlNodePtr c = root->children; c; c = c->next)
+            n += is_element(c, "Period");
+    xmlFreeDoc(doc);
+    return n;
+}
+
 int sv__breaks_dash_boundary(const char *xml, size_t len, double at_s, double *out)
 {
     xmlDocPtr doc = xmlReadMemory(xml, (int)len, "manifest.mpd", NULL,

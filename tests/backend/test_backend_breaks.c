@@ -11,6 +11,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
@@ -133,11 +134,77 @@ static void dash(void **state)
     assert_null(sv__breaks_dash("<html/>", 7, breaks, 1, NULL, NULL, &n0));
 }
 
+/* A title of 10 s (video: a timeline of 2 s segments; audio: numbered by
+ * @duration) and a 2 s asset: an interstitial at 4 s splits the title into
+ * two Periods around the asset's, each template keeping its own segments. */
+static const char *title_mpd =
+    "<MPD xmlns=\"urn:mpeg:dash:schema:mpd:2011\" type=\"static\" mediaPresentationDuration=\"PT10.000S\">"
+    "<Period id=\"0\" start=\"PT0S\">"
+    "<AdaptationSet contentType=\"video\" mimeType=\"video/mp4\"><Representation id=\"v\" bandwidth=\"1\">"
+    "<SegmentTemplate timescale=\"1000\" media=\"v/$Number$.m4s\" startNumber=\"1\">"
+    "<SegmentTimeline><S t=\"0\" d=\"2000\" r=\"4\"/></SegmentTimeline></SegmentTemplate>"
+    "</Representation></AdaptationSet>"
+    "<AdaptationSet contentType=\"audio\" mimeType=\"audio/mp4\"><Representation id=\"a\" bandwidth=\"1\">"
+    "<SegmentTemplate timescale=\"48000\" duration=\"96000\" media=\"a/$Number$.m4s\" startNumber=\"1\"/>"
+    "</Representation></AdaptationSet></Period></MPD>";
+static const char *asset_mpd =
+    "<MPD xmlns=\"urn:mpeg:dash:schema:mpd:2011\" type=\"static\" mediaPresentationDuration=\"PT2S\">"
+    "<Period><AdaptationSet contentType=\"video\" mimeType=\"video/mp4\"><Representation id=\"v\" bandwidth=\"1\">"
+    "<SegmentTemplate timescale=\"1000\" media=\"v/$Number$.m4s\" startNumber=\"1\">"
+    "<SegmentTimeline><S t=\"0\" d=\"2000\"/></SegmentTimeline></SegmentTemplate>"
+    "</Representation></AdaptationSet>"
+    "<AdaptationSet contentType=\"video\" mimeType=\"video/mp4\">"
+    "<EssentialProperty schemeIdUri=\"http://dashif.org/guidelines/trickmode\" value=\"0\"/>"
+    "<Representation id=\"t\" bandwidth=\"1\"/></AdaptationSet></Period></MPD>";
+
+static void dash_interstitial(void **state)
+{
+    (void)state;
+    sv__ad_break b = { .id = 7, .title_id = 1, .at_s = 4, .duration_s = 2, .asset_title_id = 3 };
+    snprintf(b.cls, sizeof(b.cls), "%s", SV__BREAK_CLASS_INTERSTITIAL);
+    const char *assets[1] = { asset_mpd };
+    size_t lens[1] = { strlen(asset_mpd) }, n = 0;
+    double at = -1;
+
+    assert_int_equal(sv__breaks_dash_boundary(title_mpd, strlen(title_mpd), 4.9, &at), 0);
+    assert_true(at == 4.0);
+    assert_int_equal(sv__breaks_dash_boundary(title_mpd, strlen(title_mpd), 5.1, &at), 0);
+    assert_true(at == 6.0);
+    assert_int_equal(sv__breaks_dash_periods(title_mpd, strlen(title_mpd)), 1);
+    assert_int_equal(sv__breaks_dash_periods("<html/>", 7), 0);
+    char *out = sv__breaks_dash(title_mpd, strlen(title_mpd), &b, 1, assets, lens, &n);
+    assert_non_null(out);
+    assert_int_equal(sv__breaks_dash_periods(out, n), 3);
+    assert_non_null(strstr(out, "mediaPresentationDuration=\"PT12.000S\""));
+    assert_non_null(strstr(out, "<Period id=\"0\" start=\"PT0.000S\" duration=\"PT4.000S\">"));
+    assert_non_null(strstr(out, "<Period id=\"ad-7\" start=\"PT4.000S\" duration=\"PT2.000S\">"));
+    assert_non_null(strstr(out, "<BaseURL>ads/3/</BaseURL>"));
+    assert_non_null(strstr(out, "<Period id=\"0-1\" start=\"PT6.000S\" duration=\"PT6.000S\">"));
+    /* The video after the break: its third segment on, where it stopped. */
+    assert_non_null(strstr(out, "startNumber=\"3\" presentationTimeOffset=\"4000\""));
+    assert_non_null(strstr(out, "<S t=\"4000\" d=\"2000\" r=\"2\"/>"));
+    /* The audio numbered by @duration became a timeline of its own spans. */
+    assert_non_null(strstr(out, "<S t=\"0\" d=\"96000\" r=\"1\"/>"));
+    assert_non_null(strstr(out, "<S t=\"192000\" d=\"96000\" r=\"2\"/>"));
+    /* The asset's trick-mode set stays out; its video is in, once. */
+    assert_int_equal(count(out, "trickmode"), 0);
+    assert_int_equal(count(out, "<AdaptationSet"), 5);
+    /* The break's Event at the start of the ad's Period. */
+    assert_non_null(strstr(out, "<Event presentationTime=\"0\" duration=\"180000\" id=\"7\">"));
+    /* A split MPD is no base: refused. */
+    size_t n2 = 0;
+    assert_null(sv__breaks_dash(out, n, &b, 1, assets, lens, &n2));
+    /* An interstitial without its asset's MPD: refused. */
+    assert_null(sv__breaks_dash(title_mpd, strlen(title_mpd), &b, 1, NULL, NULL, &n2));
+    free(out);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(scte35_reads_back),
         cmocka_unit_test(hls),
+        cmocka_unit_test(dash_interstitial),
         cmocka_unit_test(hls_with_own_dates),
         cmocka_unit_test(dash),
     };

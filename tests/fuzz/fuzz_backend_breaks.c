@@ -41,6 +41,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     snprintf(b[0].cls, sizeof(b[0].cls), "%s", SV__BREAK_CLASS_INTERSTITIAL);
     snprintf(b[1].cls, sizeof(b[1].cls), "%s", SV__BREAK_CLASS_DEFAULT);
     snprintf(b[2].cls, sizeof(b[2].cls), "%s", SV__BREAK_CLASS_INTERSTITIAL);
+    if (sv__breaks_dash_periods(text, len) < 0)
+        abort();
     if (sv__breaks_dash_boundary(text, len, 3.3, &at) == 0 && (at < 0 || at != at))
         abort();
     const char *assets[3] = {asset, NULL, asset};
