@@ -671,6 +671,8 @@ void sv__sched_stop(struct sv_player *p)
     sv__sched_cancel(s);
     if (s->refresh_timer)
         sv__loop_timer_cancel(p->loop, s->refresh_timer);
+    if (s->outage_timer)
+        sv__loop_timer_cancel(p->loop, s->outage_timer);
     for (int k = 0; k < s->nb; k++) {
         sv__free(p->settings.allocator, s->ss[k].last_init_url);
         sv__recv_destroy(s->ss[k].recv);

@@ -135,6 +135,13 @@ void sv__sched_segment_failed(sched_stream *ss, const sv__fetch_result *r)
     sv__sched_pump_later(ss, RETRY_WAIT_S);
 }
 
+static void outage_due(void *arg)
+{
+    sv__sched *s = arg;
+    s->outage_timer = 0;
+    sv__sched_live_check(s, s->p->pres->url);
+}
+
 void sv__sched_live_check(sv__sched *s, const char *manifest_url)
 {
     struct sv_player *p = s->p;
@@ -147,17 +154,27 @@ void sv__sched_live_check(sv__sched *s, const char *manifest_url)
     sv__mutex_lock(&p->st.lock);
     double buffered = p->st.buffer_s;
     sv__mutex_unlock(&p->st.lock);
-    /* Media still buffered, or not at the live edge: nothing to wait for
-     * yet. A segment fetched ends the outage (sv__sched_progress). */
-    if (!at_edge || buffered > 0.5)
+    /* Media still buffered, or neither at the live edge nor cut off from
+     * the manifest (its reloads failing: a dead network, where the streams
+     * go on asking for the parts the last playlist hinted at): nothing to
+     * wait for yet. A segment fetched ends the outage (sv__sched_progress). */
+    if (!(at_edge || s->refresh_failed) || buffered > 0.5)
         return;
     double now = now_s(s);
     if (!s->outage_start)
         s->outage_start = now;
-    if (now - s->outage_start < give_up_s(s))
+    if (now - s->outage_start < give_up_s(s)) {
+        /* A dead network answers nothing, not even the reloads that would
+         * look again: a timer does, when the give-up is due. */
+        if (!s->outage_timer && (s->outage_timer = sv__loop_timer(
+                                     p->loop, s->outage_start + give_up_s(s) - now + 0.05,
+                                     outage_due, s)) < 0)
+            s->outage_timer = 0;
         return;
+    }
     char msg[SV__EVENT_TEXT];
-    snprintf(msg, sizeof(msg), "the live manifest %s stopped advancing: no new segment for %.1f s",
-             manifest_url, now - s->last_delivery);
+    snprintf(msg, sizeof(msg), "the live manifest %s %s: no new segment for %.1f s", manifest_url,
+             s->refresh_failed ? "could not be reloaded" : "stopped advancing",
+             now - s->last_delivery);
     sv__sched_give_up(s, SV_ERR_TIMEOUT, msg);
 }

@@ -60,6 +60,7 @@ struct sv__sched {
     int live_joined;           /* live, and the streams start at the live start */
     sv__throughput tput;       /* measured by the receivers, read by choose_rep */
     int64_t refresh_timer;
+    int64_t outage_timer;      /* live: looks again when the outage reaches the give-up */
     int64_t refresh_fetch;
     int64_t avail_timer;       /* live DASH: > 0 until the next segment becomes available */
     int avail_refresh;         /* the timer reloads the MPD (a SegmentTimeline's next

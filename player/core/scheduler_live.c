@@ -281,6 +281,8 @@ int sv__sched_hint_failed(sched_stream *ss, sv__fetch_result *r)
     snprintf(ss->hint_failed, sizeof(ss->hint_failed), "%s", ss->seg_url);
     ss->seg_url[0] = '\0'; /* not taken: listed again, it is fetched */
     ss->waiting_live = 1;
+    /* At the edge with nothing coming: the outage clock may start. */
+    sv__sched_live_check(ss->owner, p->pres->url);
     return 1;
 }
 
