@@ -10,15 +10,7 @@
 . "$SV_SOURCE_DIR/tests/player/playlib.sh"
 . "$SV_SOURCE_DIR/tests/support/livegen.sh"
 libdir=${1:-$SV_BUILD_DIR}
-: "${CC:=cc}"
-ls "$libdir"/libstreamverse.so* >/dev/null 2>&1 || fail "no libstreamverse.so in $libdir"
-if ! "$CC" -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Wshadow -Wstrict-prototypes \
-        -Wmissing-prototypes -Wformat=2 -Wvla -Werror -I"$SV_SOURCE_DIR/include" \
-        -o "$PL_TMP/live_dvr" "$PL_DIR/live_dvr.c" \
-        -L"$libdir" -Wl,-rpath,"$libdir" -lstreamverse -lpthread -lm 2>"$PL_TMP/cc.err"; then
-    cat "$PL_TMP/cc.err"
-    fail "live_dvr.c does not build against the player API"
-fi
+pl_build_sdk_program live_dvr
 
 live="$PL_TMP/live"
 mkdir -p "$live"

@@ -218,6 +218,23 @@ pl_show() {
 # e.g. pl_json s.json decoded_frames, pl_json s.json 'error.message',
 # pl_json s.json 'renditions.length'. Objects print as JSON, null as "null";
 # a missing key prints "undefined".
+# pl_build_sdk_program NAME [EXTRA_SOURCES...] - builds tests/player/NAME.c
+# (and the extra sources) as a host of the public API only: strict C11
+# warnings as errors, include/ alone, libstreamverse from $libdir (the
+# build's by default) found at run time by rpath, into $PL_TMP/NAME. A
+# program that does not build fails the test, naming it.
+pl_build_sdk_program() {
+    _prog=$1
+    shift
+    _libdir=${libdir:-$SV_BUILD_DIR}
+    ls "$_libdir"/libstreamverse.so* >/dev/null 2>&1 || fail "no libstreamverse.so in $_libdir"
+    "${CC:-cc}" -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Wshadow -Wstrict-prototypes \
+        -Wmissing-prototypes -Wformat=2 -Wvla -Werror -I"$SV_SOURCE_DIR/include" \
+        -o "$PL_TMP/$_prog" "$PL_DIR/$_prog.c" "$@" \
+        -L"$_libdir" -Wl,-rpath,"$_libdir" -lstreamverse -lpthread -lm 2>"$PL_TMP/cc.err" ||
+        { cat "$PL_TMP/cc.err"; fail "$_prog.c does not build against the player API"; }
+}
+
 pl_json() {
     node "$PL_DIR/json_get.js" "$1" "$2"
 }

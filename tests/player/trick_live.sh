@@ -12,12 +12,7 @@
 . "$SV_SOURCE_DIR/tests/player/playlib.sh"
 . "$SV_SOURCE_DIR/tests/support/livegen.sh"
 libdir=${1:-$SV_BUILD_DIR}
-: "${CC:=cc}"
-"$CC" -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Wshadow -Wstrict-prototypes \
-    -Wmissing-prototypes -Wformat=2 -Wvla -Werror -I"$SV_SOURCE_DIR/include" \
-    -o "$PL_TMP/trick_live" "$PL_DIR/trick_live.c" \
-    -L"$libdir" -Wl,-rpath,"$libdir" -lstreamverse -lm 2>"$PL_TMP/cc.err" ||
-    { cat "$PL_TMP/cc.err"; fail "trick_live.c does not build against the player API"; }
+pl_build_sdk_program trick_live
 
 seg=2
 win=10

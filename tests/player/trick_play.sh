@@ -19,15 +19,7 @@
 #   trick_play.sh LIBSTREAMVERSE_DIR
 . "$SV_SOURCE_DIR/tests/player/playlib.sh"
 libdir=${1:-$SV_BUILD_DIR}
-: "${CC:=cc}"
-ls "$libdir"/libstreamverse.so* >/dev/null 2>&1 || fail "no libstreamverse.so in $libdir"
-if ! "$CC" -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Wshadow -Wstrict-prototypes \
-        -Wmissing-prototypes -Wformat=2 -Wvla -Werror -I"$SV_SOURCE_DIR/include" \
-        -o "$PL_TMP/trick_play" "$PL_DIR/trick_play.c" \
-        -L"$libdir" -Wl,-rpath,"$libdir" -lstreamverse -lpthread -lm 2>"$PL_TMP/cc.err"; then
-    cat "$PL_TMP/cc.err"
-    fail "trick_play.c does not build against the player API"
-fi
+pl_build_sdk_program trick_play
 
 packager=$("$SV_SOURCE_DIR/scripts/shaka-packager.sh") || fail "no Shaka Packager"
 w="$PL_TMP/www"

@@ -7,16 +7,8 @@
 # yet fails this test instead of the whole build.
 . "$SV_SOURCE_DIR/tests/player/playlib.sh"
 libdir=${1:-$SV_BUILD_DIR}
-: "${CC:=cc}"
-ls "$libdir"/libstreamverse.so* >/dev/null 2>&1 || fail "no libstreamverse.so in $libdir"
 
-if ! "$CC" -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Wshadow -Wstrict-prototypes \
-        -Wmissing-prototypes -Wformat=2 -Wvla -Werror -I"$SV_SOURCE_DIR/include" \
-        -o "$PL_TMP/two_players" "$PL_DIR/two_players.c" \
-        -L"$libdir" -Wl,-rpath,"$libdir" -lstreamverse 2>"$PL_TMP/cc.err"; then
-    cat "$PL_TMP/cc.err"
-    fail "two_players.c does not build against the player API"
-fi
+pl_build_sdk_program two_players
 
 pl_serve
 pl_fixture hls_fmp4
