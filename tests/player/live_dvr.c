@@ -42,6 +42,8 @@
 #include <streamverse/player.h>
 #include <streamverse/sinks.h>
 
+#include "sdk_check.h"
+
 #define WINDOW_S 0.25
 #define MAX_WINDOWS 1000
 
@@ -132,43 +134,26 @@ static void tap_close(void *opaque)
 /* ---- the host ------------------------------------------------------------------ */
 
 static sv_player *player;
-static int failures, fatal, seek_done, rebuffers;
+static int fatal, seek_done, rebuffers;
 
-static void check(int ok, const char *what)
+/* What this test looks at in the player's events. */
+static void on_event(void *opaque, const sv_event *ev)
 {
-    printf("%s %s\n", ok ? "ok  " : "FAIL", what);
-    if (!ok)
-        failures++;
-}
-
-static double prop(sv_property p)
-{
-    double v = NAN;
-    if (sv_player_get_double(player, p, &v) < 0)
-        return NAN;
-    return v;
+    (void)opaque;
+    if (ev->id == SV_EVENT_ERROR) {
+        fprintf(stderr, "error: %s\n", ev->data.error.message);
+        fatal |= ev->data.error.fatal;
+    } else if (ev->id == SV_EVENT_SEEK_DONE) {
+        seek_done = 1;
+    } else if (ev->id == SV_EVENT_REBUFFER_START) {
+        rebuffers++;
+    }
 }
 
 /* Drains events for `s` seconds. */
 static void run_for(double s)
 {
-    struct timespec a, b;
-    clock_gettime(CLOCK_MONOTONIC, &a);
-    for (;;) {
-        clock_gettime(CLOCK_MONOTONIC, &b);
-        double left = s - ((double)(b.tv_sec - a.tv_sec) + (double)(b.tv_nsec - a.tv_nsec) / 1e9);
-        if (left <= 0)
-            return;
-        const sv_event *ev = sv_player_wait_event(player, left < 0.05 ? left : 0.05);
-        if (ev->id == SV_EVENT_ERROR) {
-            fprintf(stderr, "error: %s\n", ev->data.error.message);
-            fatal |= ev->data.error.fatal;
-        } else if (ev->id == SV_EVENT_SEEK_DONE) {
-            seek_done = 1;
-        } else if (ev->id == SV_EVENT_REBUFFER_START) {
-            rebuffers++;
-        }
-    }
+    sdk_drain(player, s, 0.05, on_event, NULL);
 }
 
 /* Waits up to `s` seconds for `state` (or SEEK_DONE with state -1). */
@@ -223,28 +208,28 @@ int main(int argc, char **argv)
     atomic_store(&t.player, player);
 
     /* 1. At the edge. */
-    check(wait_for(SV_STATE_PLAYING, 20), "playing within 20 s");
+    sdk_check(wait_for(SV_STATE_PLAYING, 20), "playing within 20 s");
     run_for(6);
-    double lat1 = prop(SV_PROP_LIVE_LATENCY);
+    double lat1 = sdk_prop(player, SV_PROP_LIVE_LATENCY);
     snprintf(msg, sizeof(msg), "at the edge: latency %.3f s < 2.5 s", lat1);
-    check(lat1 > 0 && lat1 < 2.5, msg);
+    sdk_check(lat1 > 0 && lat1 < 2.5, msg);
 
     /* 2. A pause leaves it behind; the rate catches up, the pitch kept. */
     sv_player_set_pause(player, 1, 2);
     run_for(2.5);
     sv_player_set_pause(player, 0, 3);
     run_for(1.0);
-    double lat2 = prop(SV_PROP_LIVE_LATENCY), max_rate = 1;
+    double lat2 = sdk_prop(player, SV_PROP_LIVE_LATENCY), max_rate = 1;
     for (int i = 0; i < 110; i++) {
         run_for(0.1);
-        double r = prop(SV_PROP_PLAYBACK_RATE);
+        double r = sdk_prop(player, SV_PROP_PLAYBACK_RATE);
         if (r > max_rate)
             max_rate = r;
     }
-    double lat3 = prop(SV_PROP_LIVE_LATENCY);
+    double lat3 = sdk_prop(player, SV_PROP_LIVE_LATENCY);
     snprintf(msg, sizeof(msg), "after a 2.5 s pause: latency %.3f s, 11 s later %.3f s, rate up to "
              "%.3f (>= 1.03, <= 1.05)", lat2, lat3, max_rate);
-    check(lat2 > 3 && lat3 < lat2 - 0.3 && max_rate >= 1.03 && max_rate <= 1.05, msg);
+    sdk_check(lat2 > 3 && lat3 < lat2 - 0.3 && max_rate >= 1.03 && max_rate <= 1.05, msg);
     int fast = 0, off = 0;
     double worst = 0;
     pthread_mutex_lock(&t.lock);
@@ -260,31 +245,31 @@ int main(int argc, char **argv)
     pthread_mutex_unlock(&t.lock);
     snprintf(msg, sizeof(msg), "pitch kept: %d windows of 0.25 s played at a rate >= 1.02, %d off "
              "440 Hz by more than 2 Hz (worst %.2f Hz)", fast, off, worst);
-    check(fast >= 8 && off == 0, msg);
+    sdk_check(fast >= 8 && off == 0, msg);
 
     /* 3. Back into the DVR window. */
-    double lo = prop(SV_PROP_SEEKABLE_START), hi = prop(SV_PROP_SEEKABLE_END);
+    double lo = sdk_prop(player, SV_PROP_SEEKABLE_START), hi = sdk_prop(player, SV_PROP_SEEKABLE_END);
     double target = lo + 2;
     seek_done = 0;
     sv_player_seek(player, target, SV_SEEK_ACCURATE, 4);
     int landed = wait_for(-1, 10);
-    double pos = prop(SV_PROP_POSITION);
+    double pos = sdk_prop(player, SV_PROP_POSITION);
     snprintf(msg, sizeof(msg), "seek to %.3f s in the window %.3f..%.3f s: done %d at %.3f s", target,
              lo, hi, landed, pos);
-    check(landed && hi - lo > 10 && pos >= target - 0.05 && pos < target + 0.5, msg);
+    sdk_check(landed && hi - lo > 10 && pos >= target - 0.05 && pos < target + 0.5, msg);
     run_for(4);
-    double lat4 = prop(SV_PROP_LIVE_LATENCY), rate4 = prop(SV_PROP_PLAYBACK_RATE);
+    double lat4 = sdk_prop(player, SV_PROP_LIVE_LATENCY), rate4 = sdk_prop(player, SV_PROP_PLAYBACK_RATE);
     snprintf(msg, sizeof(msg), "in the window: latency %.3f s > 6 s, rate %.3f", lat4, rate4);
-    check(lat4 > 6 && rate4 == 1, msg);
+    sdk_check(lat4 > 6 && rate4 == 1, msg);
 
     /* 4. Back to the live edge. */
     seek_done = 0;
     sv_player_seek_live(player, 5);
     landed = wait_for(-1, 10);
     run_for(5);
-    double lat5 = prop(SV_PROP_LIVE_LATENCY);
+    double lat5 = sdk_prop(player, SV_PROP_LIVE_LATENCY);
     snprintf(msg, sizeof(msg), "back to live: done %d, latency %.3f s < 2.5 s", landed, lat5);
-    check(landed && lat5 > 0 && lat5 < 2.5, msg);
+    sdk_check(landed && lat5 > 0 && lat5 < 2.5, msg);
 
     /* 4b. Too far behind for the rate: back to the live start unasked. */
     sv_player_set_pause(player, 1, 6);
@@ -293,21 +278,21 @@ int main(int argc, char **argv)
     sv_player_set_pause(player, 0, 7);
     int jumped = wait_for(-1, 3);
     run_for(3);
-    double lat6 = prop(SV_PROP_LIVE_LATENCY);
+    double lat6 = sdk_prop(player, SV_PROP_LIVE_LATENCY);
     snprintf(msg, sizeof(msg), "after a 5 s pause (maximum 5 s): back to the live start by itself "
              "%d, 3 s later latency %.3f s < 2.5 s", jumped, lat6);
-    check(jumped && lat6 > 0 && lat6 < 2.5, msg);
+    sdk_check(jumped && lat6 > 0 && lat6 < 2.5, msg);
 
     /* 5. The whole run. */
     sv_player_stats st = SV_PLAYER_STATS_INIT;
     sv_player_get_stats(player, &st);
     snprintf(msg, sizeof(msg), "no error %d, rebuffers %d (stats %lld), dropped frames %lld",
              !fatal, rebuffers, (long long)st.rebuffer_count, (long long)st.dropped_frames);
-    check(!fatal && rebuffers == 0 && st.rebuffer_count == 0 && st.dropped_frames == 0, msg);
+    sdk_check(!fatal && rebuffers == 0 && st.rebuffer_count == 0 && st.dropped_frames == 0, msg);
     snprintf(msg, sizeof(msg), "playback rate %.3f..%.3f within 0.95-1.05 (%lld changes), max "
              "|audio - video| %.4f s < 0.040", st.min_playback_rate, st.max_playback_rate,
              (long long)st.playback_rate_changes, st.max_av_drift_s);
-    check(st.min_playback_rate >= 0.95 && st.max_playback_rate <= 1.05 &&
+    sdk_check(st.min_playback_rate >= 0.95 && st.max_playback_rate <= 1.05 &&
           st.max_av_drift_s < 0.040, msg);
     printf("measured: latency at the edge %.3f s, after the pause %.3f -> %.3f s (rate up to "
            "%.3f), in the window %.3f s, back at live %.3f s, after the 5 s pause %.3f s; p50 "
@@ -318,5 +303,5 @@ int main(int argc, char **argv)
     video->destroy(video);
     t.inner->destroy(t.inner);
     pthread_mutex_destroy(&t.lock);
-    return failures ? 1 : 0;
+    return sdk_failures ? 1 : 0;
 }

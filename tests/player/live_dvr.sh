@@ -10,7 +10,7 @@
 . "$SV_SOURCE_DIR/tests/player/playlib.sh"
 . "$SV_SOURCE_DIR/tests/support/livegen.sh"
 libdir=${1:-$SV_BUILD_DIR}
-pl_build_sdk_program live_dvr
+pl_build_sdk_program live_dvr "$PL_DIR/sdk_check.c"
 
 live="$PL_TMP/live"
 mkdir -p "$live"

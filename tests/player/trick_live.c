@@ -21,45 +21,29 @@
 #include <streamverse/player.h>
 #include <streamverse/sinks.h>
 
+#include "sdk_check.h"
+
 static sv_player *player;
-static int failures, fatal, trick_events, last_rate = 1;
+static int fatal, trick_events, last_rate = 1;
 static double last_pos = -1;
 
-static void check(int ok, const char *what)
+/* What this test looks at in the player's events. */
+static void on_event(void *opaque, const sv_event *ev)
 {
-    printf("%s %s\n", ok ? "ok  " : "FAIL", what);
-    fflush(stdout);
-    if (!ok)
-        failures++;
-}
-
-static double prop(sv_property p)
-{
-    double v = NAN;
-    if (sv_player_get_double(player, p, &v) < 0)
-        return NAN;
-    return v;
+    (void)opaque;
+    if (ev->id == SV_EVENT_ERROR) {
+        fprintf(stderr, "error: %s\n", ev->data.error.message);
+        fatal = 1;
+    } else if (ev->id == SV_EVENT_TRICK_RATE) {
+        trick_events++;
+        last_rate = ev->data.trick.rate;
+        last_pos = ev->data.trick.position_s;
+    }
 }
 
 static void drain(double s)
 {
-    struct timespec a, b;
-    clock_gettime(CLOCK_MONOTONIC, &a);
-    for (;;) {
-        clock_gettime(CLOCK_MONOTONIC, &b);
-        double left = s - ((double)(b.tv_sec - a.tv_sec) + (double)(b.tv_nsec - a.tv_nsec) / 1e9);
-        if (left <= 0)
-            return;
-        const sv_event *ev = sv_player_wait_event(player, left < 0.02 ? left : 0.02);
-        if (ev->id == SV_EVENT_ERROR) {
-            fprintf(stderr, "error: %s\n", ev->data.error.message);
-            fatal = 1;
-        } else if (ev->id == SV_EVENT_TRICK_RATE) {
-            trick_events++;
-            last_rate = ev->data.trick.rate;
-            last_pos = ev->data.trick.position_s;
-        }
-    }
+    sdk_drain(player, s, 0.02, on_event, NULL);
 }
 
 static int state(void)
@@ -112,41 +96,41 @@ int main(int argc, char **argv)
     }
     for (int i = 0; i < 1000 && state() != SV_STATE_PLAYING && !fatal; i++)
         drain(0.02);
-    check(state() == SV_STATE_PLAYING, "playing within 20 s");
+    sdk_check(state() == SV_STATE_PLAYING, "playing within 20 s");
     drain(5);
 
     /* 1. Rewind into the window's start. */
-    double from = prop(SV_PROP_POSITION);
+    double from = sdk_prop(player, SV_PROP_POSITION);
     int back = trick_until_back(-16, 6);
     drain(0.2); /* the window's properties are published again by the next tick */
-    double lo = prop(SV_PROP_SEEKABLE_START);
+    double lo = sdk_prop(player, SV_PROP_SEEKABLE_START);
     snprintf(msg, sizeof(msg), "-16x from %.3f s: back to 1 by itself at %.3f s, the window "
              "starting at %.3f s (within %.0f s after it)", from, last_pos, lo, seg);
-    check(back && last_pos >= lo - 0.5 && last_pos <= lo + seg + 0.5, msg);
+    sdk_check(back && last_pos >= lo - 0.5 && last_pos <= lo + seg + 0.5, msg);
     drain(2);
-    double p1 = prop(SV_PROP_POSITION), lo1 = prop(SV_PROP_SEEKABLE_START);
+    double p1 = sdk_prop(player, SV_PROP_POSITION), lo1 = sdk_prop(player, SV_PROP_SEEKABLE_START);
     drain(1);
-    double p2 = prop(SV_PROP_POSITION);
+    double p2 = sdk_prop(player, SV_PROP_POSITION);
     snprintf(msg, sizeof(msg), "then playing inside the window: %.3f s (window from %.3f s), "
              "%.3f s a second later", p1, lo1, p2);
-    check(state() == SV_STATE_PLAYING && p1 >= lo1 && p2 > p1 + 0.5, msg);
+    sdk_check(state() == SV_STATE_PLAYING && p1 >= lo1 && p2 > p1 + 0.5, msg);
 
     /* 2. Fast forward to the live start. */
-    from = prop(SV_PROP_POSITION);
+    from = sdk_prop(player, SV_PROP_POSITION);
     back = trick_until_back(16, 6);
     drain(0.2);
-    double hi = prop(SV_PROP_SEEKABLE_END);
+    double hi = sdk_prop(player, SV_PROP_SEEKABLE_END);
     snprintf(msg, sizeof(msg), "16x from %.3f s: back to 1 by itself at %.3f s, the live start "
              "%.3f s (within %.0f s)", from, last_pos, hi, seg);
-    check(back && fabs(last_pos - hi) <= seg + 0.5, msg);
+    sdk_check(back && fabs(last_pos - hi) <= seg + 0.5, msg);
     drain(2);
-    snprintf(msg, sizeof(msg), "then playing at %.3f s", prop(SV_PROP_POSITION));
-    check(state() == SV_STATE_PLAYING, msg);
+    snprintf(msg, sizeof(msg), "then playing at %.3f s", sdk_prop(player, SV_PROP_POSITION));
+    sdk_check(state() == SV_STATE_PLAYING, msg);
 
-    check(!fatal, "no error");
+    sdk_check(!fatal, "no error");
     sv_player_destroy(player);
     video->destroy(video);
     audio->destroy(audio);
-    printf("%s\n", failures ? "FAILED" : "PASSED");
-    return failures ? 1 : 0;
+    printf("%s\n", sdk_failures ? "FAILED" : "PASSED");
+    return sdk_failures ? 1 : 0;
 }

@@ -12,7 +12,7 @@
 . "$SV_SOURCE_DIR/tests/player/playlib.sh"
 . "$SV_SOURCE_DIR/tests/support/livegen.sh"
 libdir=${1:-$SV_BUILD_DIR}
-pl_build_sdk_program trick_live
+pl_build_sdk_program trick_live "$PL_DIR/sdk_check.c"
 
 seg=2
 win=10

@@ -43,6 +43,8 @@
 #include <streamverse/player.h>
 #include <streamverse/sinks.h>
 
+#include "sdk_check.h"
+
 #define MAX_FRAMES 20000
 #define MAX_REF 100000
 
@@ -57,7 +59,7 @@ static double fps, gop_s;
 
 static sv_player *player;
 static sv_audio_sink *audio;
-static int failures, fatal, seek_done, trick_events, last_trick_rate = 1;
+static int fatal, seek_done, trick_events, last_trick_rate = 1;
 static double last_trick_pos = -1;
 
 static void on_frame(void *opaque, const sv_video_frame *f, const uint8_t md5[16])
@@ -80,22 +82,6 @@ static int frame_count(void)
     return n;
 }
 
-static void check(int ok, const char *what)
-{
-    printf("%s %s\n", ok ? "ok  " : "FAIL", what);
-    fflush(stdout);
-    if (!ok)
-        failures++;
-}
-
-static double prop(sv_property p)
-{
-    double v = NAN;
-    if (sv_player_get_double(player, p, &v) < 0)
-        return NAN;
-    return v;
-}
-
 static double audio_s(void)
 {
     sv_null_audio_stats st = SV_NULL_AUDIO_STATS_INIT;
@@ -104,31 +90,29 @@ static double audio_s(void)
     return (double)st.frames / 48000.0;
 }
 
+/* What this test looks at in the player's events. */
+static void on_event(void *opaque, const sv_event *ev)
+{
+    (void)opaque;
+    if (ev->id == SV_EVENT_ERROR) {
+        fprintf(stderr, "error: %s\n", ev->data.error.message);
+        fatal = 1;
+    } else if (ev->id == SV_EVENT_SEEK_DONE) {
+        seek_done = 1;
+    } else if (ev->id == SV_EVENT_TRICK_RATE) {
+        trick_events++;
+        last_trick_rate = ev->data.trick.rate;
+        last_trick_pos = ev->data.trick.position_s;
+    } else if (ev->id == SV_EVENT_COMMAND_REPLY && ev->error < 0) {
+        fprintf(stderr, "command %llu failed: %s\n", (unsigned long long)ev->reply_userdata,
+                sv_strerror(ev->error));
+        fatal = 1;
+    }
+}
+
 static void drain(double s)
 {
-    struct timespec a, b;
-    clock_gettime(CLOCK_MONOTONIC, &a);
-    for (;;) {
-        clock_gettime(CLOCK_MONOTONIC, &b);
-        double left = s - ((double)(b.tv_sec - a.tv_sec) + (double)(b.tv_nsec - a.tv_nsec) / 1e9);
-        if (left <= 0)
-            return;
-        const sv_event *ev = sv_player_wait_event(player, left < 0.02 ? left : 0.02);
-        if (ev->id == SV_EVENT_ERROR) {
-            fprintf(stderr, "error: %s\n", ev->data.error.message);
-            fatal = 1;
-        } else if (ev->id == SV_EVENT_SEEK_DONE) {
-            seek_done = 1;
-        } else if (ev->id == SV_EVENT_TRICK_RATE) {
-            trick_events++;
-            last_trick_rate = ev->data.trick.rate;
-            last_trick_pos = ev->data.trick.position_s;
-        } else if (ev->id == SV_EVENT_COMMAND_REPLY && ev->error < 0) {
-            fprintf(stderr, "command %llu failed: %s\n", (unsigned long long)ev->reply_userdata,
-                    sv_strerror(ev->error));
-            fatal = 1;
-        }
-    }
+    sdk_drain(player, s, 0.02, on_event, NULL);
 }
 
 /* Waits up to `s` seconds for `*flag` to become non-zero, or for `state`. */
@@ -203,7 +187,7 @@ static void check_keys(int from, int to, int dir, const char *what)
     snprintf(msg, sizeof(msg), "%s: %d frames shown (%.3f s .. %.3f s), %d not on a key frame, "
              "%d unlike ffmpeg's picture, %d out of order", what, to - from, (double)first / 1e6,
              (double)last / 1e6, bad_key, bad_md5, bad_order);
-    check(to - from >= 6 && !bad_key && !bad_md5 && !bad_order, msg);
+    sdk_check(to - from >= 6 && !bad_key && !bad_md5 && !bad_order, msg);
 }
 
 static int load_ref(const char *path)
@@ -229,18 +213,18 @@ static void phase_trick(int rate, double wall_s, const char *what)
     int f0 = frame_count();
     double a0_audio = audio_s();
     drain(wall_s);
-    double pos = prop(SV_PROP_POSITION), moved = (pos - anchor) * (rate > 0 ? 1 : -1);
+    double pos = sdk_prop(player, SV_PROP_POSITION), moved = (pos - anchor) * (rate > 0 ? 1 : -1);
     double want = fabs((double)rate) * wall_s;
     int64_t r = 0;
     sv_player_get_int64(player, SV_PROP_TRICK_RATE, &r);
     snprintf(msg, sizeof(msg), "%s: from %.3f s to %.3f s in %.1f s: moved %.3f s (want %.1f - 4 "
              "to %.1f + 0.1), SV_PROP_TRICK_RATE %lld", what, anchor, pos, wall_s, moved, want,
              want, (long long)r);
-    check(!isnan(anchor) && moved >= want - 4 && moved <= want + 0.1 && r == rate, msg);
+    sdk_check(!isnan(anchor) && moved >= want - 4 && moved <= want + 0.1 && r == rate, msg);
     check_keys(f0, frame_count(), rate > 0 ? 1 : -1, what);
     double heard = audio_s() - a0_audio;
     snprintf(msg, sizeof(msg), "%s: %.3f s of audio played (< 0.1)", what, heard);
-    check(heard < 0.1, msg);
+    sdk_check(heard < 0.1, msg);
 }
 
 int main(int argc, char **argv)
@@ -272,7 +256,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "cannot create the player or load %s\n", argv[1]);
         return 2;
     }
-    check(wait_state(SV_STATE_PLAYING, 20), "playing within 20 s");
+    sdk_check(wait_state(SV_STATE_PLAYING, 20), "playing within 20 s");
     drain(1.5);
 
     /* 1 and 2. Fast forward, rewind. */
@@ -280,7 +264,7 @@ int main(int argc, char **argv)
     phase_trick(-8, 2.0, "8x rewind");
 
     /* 3. Back to normal playback at the key frame on screen. */
-    double shown_pos = prop(SV_PROP_POSITION);
+    double shown_pos = sdk_prop(player, SV_PROP_POSITION);
     int64_t dropped0 = 0, dropped1 = 0;
     sv_player_get_int64(player, SV_PROP_DROPPED_FRAMES, &dropped0);
     seek_done = 0;
@@ -291,13 +275,13 @@ int main(int argc, char **argv)
     double k = resumed / gop_s;
     snprintf(msg, sizeof(msg), "rate 1: resumes at %.3f s, a key frame, the one on screen a "
              "moment before (%.3f s) or the next", resumed, shown_pos);
-    check(fabs(k - round(k)) * gop_s < 0.001 && resumed <= shown_pos + 0.001 &&
+    sdk_check(fabs(k - round(k)) * gop_s < 0.001 && resumed <= shown_pos + 0.001 &&
               resumed >= shown_pos - gop_s - 0.001, msg);
-    check(wait_flag(&seek_done, 5), "SEEK_DONE within 5 s");
-    check(wait_state(SV_STATE_PLAYING, 5), "PLAYING again");
-    double a0 = audio_s(), p0 = prop(SV_PROP_POSITION);
+    sdk_check(wait_flag(&seek_done, 5), "SEEK_DONE within 5 s");
+    sdk_check(wait_state(SV_STATE_PLAYING, 5), "PLAYING again");
+    double a0 = audio_s(), p0 = sdk_prop(player, SV_PROP_POSITION);
     drain(3.0);
-    double p1 = prop(SV_PROP_POSITION), heard = audio_s() - a0, drift = prop(SV_PROP_AV_DRIFT);
+    double p1 = sdk_prop(player, SV_PROP_POSITION), heard = audio_s() - a0, drift = sdk_prop(player, SV_PROP_AV_DRIFT);
     sv_player_get_int64(player, SV_PROP_DROPPED_FRAMES, &dropped1);
     int f1 = frame_count(), bad = 0, gaps = 0;
     double gap_at = -1;
@@ -324,12 +308,12 @@ int main(int argc, char **argv)
     pthread_mutex_unlock(&lock);
     snprintf(msg, sizeof(msg), "the first frame after it: %.3f s (the key frame %.3f s, within "
              "one frame time)", (double)first / 1e6, resumed);
-    check(first >= 0 && fabs((double)first / 1e6 - resumed) <= 1.0 / fps + 0.0005, msg);
+    sdk_check(first >= 0 && fabs((double)first / 1e6 - resumed) <= 1.0 / fps + 0.0005, msg);
     snprintf(msg, sizeof(msg), "3 s of playback: %d frames, %d unlike ffmpeg's, %d not the next "
              "one (first after %.3f s), %lld dropped, position %.3f -> %.3f s, %.3f s of audio, "
              "A/V drift %.3f s", f1 - f0, bad, gaps, gap_at, (long long)(dropped1 - dropped0),
              p0, p1, heard, drift);
-    check(f1 - f0 >= (int)(2.5 * fps) && !bad && !gaps && dropped1 == dropped0 &&
+    sdk_check(f1 - f0 >= (int)(2.5 * fps) && !bad && !gaps && dropped1 == dropped0 &&
               p1 - p0 > 2.5 && p1 - p0 < 3.5 && heard > 2.5 && fabs(drift) < 0.04, msg);
 
     /* 3b. A seek during trick play moves it; a pause ends it there. */
@@ -339,17 +323,17 @@ int main(int argc, char **argv)
     sv_player_seek(player, 30, SV_SEEK_ACCURATE, 7);
     int sought = wait_flag(&seek_done, 2);
     drain(1.0);
-    double at = prop(SV_PROP_POSITION);
+    double at = sdk_prop(player, SV_PROP_POSITION);
     int before_pause = trick_events;
     sv_player_set_pause(player, 1, 8);
     for (int i = 0; i < 100 && trick_events == before_pause && !fatal; i++)
         drain(0.02);
     int paused_trick = wait_state(SV_STATE_PAUSED, 5);
-    double paused_at = prop(SV_PROP_POSITION);
+    double paused_at = sdk_prop(player, SV_PROP_POSITION);
     snprintf(msg, sizeof(msg), "4x, a seek to 30 s (SEEK_DONE %d): 1 s later at %.3f s (30 - %.0f "
              "to 34); a pause: rate %d, PAUSED %d at %.3f s (the key frame %.3f s)", sought, at,
              gop_s, last_trick_rate, paused_trick, paused_at, last_trick_pos);
-    check(sought && at >= 30 - gop_s - 0.001 && at <= 34.1 && last_trick_rate == 1 && paused_trick &&
+    sdk_check(sought && at >= 30 - gop_s - 0.001 && at <= 34.1 && last_trick_rate == 1 && paused_trick &&
               fabs(paused_at - last_trick_pos) < 0.001 &&
               fabs(last_trick_pos / gop_s - round(last_trick_pos / gop_s)) < 0.001,
           msg);
@@ -360,28 +344,28 @@ int main(int argc, char **argv)
     for (int i = 0; i < 250 && !(trick_events > before + 1) && !fatal; i++)
         drain(0.02);
     int paused = wait_state(SV_STATE_PAUSED, 5);
-    double end_pos = prop(SV_PROP_POSITION), dur = prop(SV_PROP_DURATION);
+    double end_pos = sdk_prop(player, SV_PROP_POSITION), dur = sdk_prop(player, SV_PROP_DURATION);
     double last_key = floor((nb_ref - 1) / fps / gop_s + 1e-9) * gop_s;
     snprintf(msg, sizeof(msg), "64x to the end: rate %d at %.3f s, paused %d at %.3f s (the last "
              "key frame %.3f s; duration %.3f s)", last_trick_rate, last_trick_pos, paused,
              end_pos, last_key, dur);
-    check(last_trick_rate == 1 && paused && fabs(end_pos - last_key) < 0.001 &&
+    sdk_check(last_trick_rate == 1 && paused && fabs(end_pos - last_key) < 0.001 &&
               fabs(dur - nb_ref / fps) < 0.1, msg);
     before = trick_events;
     set_rate(-64);
     for (int i = 0; i < 250 && !(trick_events > before + 1) && !fatal; i++)
         drain(0.02);
     paused = wait_state(SV_STATE_PAUSED, 5);
-    end_pos = prop(SV_PROP_POSITION);
+    end_pos = sdk_prop(player, SV_PROP_POSITION);
     snprintf(msg, sizeof(msg), "-64x to the start: rate %d at %.3f s, paused %d at %.3f s",
              last_trick_rate, last_trick_pos, paused, end_pos);
-    check(last_trick_rate == 1 && paused && fabs(end_pos) < 0.001, msg);
+    sdk_check(last_trick_rate == 1 && paused && fabs(end_pos) < 0.001, msg);
 
-    check(!fatal, "no error");
+    sdk_check(!fatal, "no error");
     sv_player_destroy(player);
     video->destroy(video);
     audio->destroy(audio);
     free(ref);
-    printf("%s\n", failures ? "FAILED" : "PASSED");
-    return failures ? 1 : 0;
+    printf("%s\n", sdk_failures ? "FAILED" : "PASSED");
+    return sdk_failures ? 1 : 0;
 }

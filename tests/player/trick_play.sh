@@ -19,7 +19,7 @@
 #   trick_play.sh LIBSTREAMVERSE_DIR
 . "$SV_SOURCE_DIR/tests/player/playlib.sh"
 libdir=${1:-$SV_BUILD_DIR}
-pl_build_sdk_program trick_play
+pl_build_sdk_program trick_play "$PL_DIR/sdk_check.c"
 
 packager=$("$SV_SOURCE_DIR/scripts/shaka-packager.sh") || fail "no Shaka Packager"
 w="$PL_TMP/www"
