@@ -73,12 +73,17 @@ int sv__api_breaks_rewrite(sv__server *srv, int64_t id, char *err, size_t errlen
  * hold while they rewrite the same MPD on the thread pool or on another
  * node: taken without waiting (this is the loop thread). The fd, or after
  * answering 409 manifests_busy (Retry-After: 1) or a write failure, < 0. */
-static int lock_manifests(sv__server *srv, sv__http_req *req, int64_t id)
+int sv__api_manifests_lock(sv__server *srv, int64_t id)
 {
     char path[1300], name[32];
     snprintf(name, sizeof(name), "%lld", (long long)id);
     snprintf(path, sizeof(path), "%s/" SV__MEDIA_TITLE_LOCK, srv->staging_dir, name);
-    int fd = sv__file_lock(path, 0);
+    return sv__file_lock(path, 0);
+}
+
+static int lock_manifests(sv__server *srv, sv__http_req *req, int64_t id)
+{
+    int fd = sv__api_manifests_lock(srv, id);
     if (fd == SV_ERR_AGAIN) {
         sv__http_add_header(req, "Retry-After", "1");
         sv__http_send_error(req, 409, "manifests_busy",

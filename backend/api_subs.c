@@ -161,13 +161,11 @@ static void answer(subs_work *sw)
  * break placed or removed, or another subtitle change ending here too). */
 static void rewrite_breaks(subs_work *sw)
 {
-    char path[1300], name[32];
+    char path[1300];
     snprintf(path, sizeof(path), "%s/" SV__MEDIA_BASE_MPD, sw->title_dir);
     if (!sv__path_exists(path))
         return;
-    snprintf(name, sizeof(name), "%lld", (long long)sw->id);
-    snprintf(path, sizeof(path), "%s/" SV__MEDIA_TITLE_LOCK, sw->srv->staging_dir, name);
-    int fd = sv__file_lock(path, 0);
+    int fd = sv__api_manifests_lock(sw->srv, sw->id);
     if (fd == SV_ERR_AGAIN)
         return;
     if (fd < 0 || sv__api_breaks_rewrite(sw->srv, sw->id, sw->err, sizeof(sw->err)) < 0) {
@@ -248,11 +246,7 @@ static void start(sv__server *srv, sv__http_req *req, int remove)
         memcpy(sw->lang, "?", 2);
     snprintf(sw->title_dir, sizeof(sw->title_dir), "%s/%lld", srv->media_dir, (long long)id);
     /* The new playlist is subs/<lang>/index.m3u8. */
-    if (srv->cfg->public_url[0])
-        snprintf(sw->ads_uri, sizeof(sw->ads_uri), "%.300s/media/%lld/" SV__BREAKS_ADS_DIR "/",
-                 srv->cfg->public_url, (long long)id);
-    else
-        snprintf(sw->ads_uri, sizeof(sw->ads_uri), "../../" SV__BREAKS_ADS_DIR "/");
+    sv__breaks_ads_uri(srv->cfg->public_url, id, 2, sw->ads_uri, sizeof(sw->ads_uri));
     if (!remove) {
         memcpy(sw->data, req->body, req->body_len);
         sw->size = req->body_len;

@@ -69,19 +69,11 @@ static int rewrite_playlist(const char *dir, const char *uri, size_t ulen, const
         snprintf(err, errlen, "cannot read %s", path);
         return SV_ERR_IO;
     }
-    /* The ads/ folder: by the public URL, or "../" for each folder between
-     * the title's and the playlist's. */
-    char ads[512] = "";
-    if (public_url[0] && n > 0) {
-        snprintf(ads, sizeof(ads), "%.300s/media/%lld/" SV__BREAKS_ADS_DIR "/", public_url,
-                 (long long)b[0].title_id);
-    } else {
-        size_t k = 0;
-        for (size_t i = 0; i < ulen && k < 64; i++)
-            if (uri[i] == '/')
-                memcpy(ads + 3 * k++, "../", 3);
-        snprintf(ads + 3 * k, sizeof(ads) - 3 * k, SV__BREAKS_ADS_DIR "/");
-    }
+    char ads[512];
+    int depth = 0;
+    for (size_t i = 0; i < ulen; i++)
+        depth += uri[i] == '/';
+    sv__breaks_ads_uri(public_url, n > 0 ? b[0].title_id : 0, depth, ads, sizeof(ads));
     out = sv__breaks_hls(text, len, b, n, ads, &out_len);
     free(text);
     if (!out) {
@@ -242,6 +234,20 @@ static int link_assets(const char *dir, const sv__ad_break *b, int n, char *err,
         }
     }
     return sv__fsync_dir(ads) < 0 && wanted ? SV_ERR_IO : 0;
+}
+
+void sv__breaks_ads_uri(const char *public_url, int64_t title_id, int depth, char *buf,
+                        size_t cap)
+{
+    size_t k = 0;
+    if (public_url && public_url[0]) {
+        snprintf(buf, cap, "%.300s/media/%lld/" SV__BREAKS_ADS_DIR "/", public_url,
+                 (long long)title_id);
+        return;
+    }
+    for (int i = 0; i < depth && k + 4 + sizeof(SV__BREAKS_ADS_DIR) < cap; i++, k += 3)
+        memcpy(buf + k, "../", 3);
+    snprintf(buf + k, cap - k, SV__BREAKS_ADS_DIR "/");
 }
 
 const char *sv__breaks_asset_mpd(const char *asset_dir, char *buf, size_t cap)

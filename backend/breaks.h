@@ -105,6 +105,12 @@ int sv__breaks_write(const char *dir, const sv__ad_break *b, int n, const char *
  * (no MPD to read) or SV_ERR_INVALID. */
 int sv__breaks_snap(const char *dir, double at_s, double *out);
 
+/* How a playlist `depth` folders below the title's folder names the
+ * title's ads/ folder, into buf: "<public_url>/media/<title>/ads/" when
+ * public_url is not empty, else "../" depth times and "ads/". */
+void sv__breaks_ads_uri(const char *public_url, int64_t title_id, int depth, char *buf,
+                        size_t cap);
+
 /* How many Periods the MPD has (0 when it is not an MPD). Pure. */
 int sv__breaks_dash_periods(const char *xml, size_t len);
 

@@ -69,6 +69,10 @@ void sv__api_write_failed(sv__server *srv, sv__http_req *req, const char *messag
  * manifests (breaks.h), on the loop thread with the title's manifest lock
  * held. 0, or a negative code with err filled. */
 int sv__api_breaks_rewrite(sv__server *srv, int64_t id, char *err, size_t errlen);
+/* The title's manifest lock (SV__MEDIA_TITLE_LOCK, backend/media.h), taken
+ * without waiting (the loop thread): the fd to close, SV_ERR_AGAIN while
+ * another change holds it, or SV_ERR_IO. */
+int sv__api_manifests_lock(sv__server *srv, int64_t id);
 int sv__server_disk_full(sv__server *srv);
 
 /* api_reply.c: sends a JSON value (stolen) with a status, not cached. */
