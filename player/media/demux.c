@@ -518,7 +518,7 @@ void *sv__demux_thread(void *arg)
     d.target = -1;
     d.vidx = d.aidx = -1;
 
-    int r = sv__lanes_create(&d.lanes, s);
+    int r = sv__lanes_create(&d.lanes, s, sv__lane_decode);
     if (r < 0) {
         sv__env_error(d.cfg->env, r, 1, "cannot start the decode threads: %s", sv_strerror(r));
         while (!sv__stream_quitting(s))

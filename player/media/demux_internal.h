@@ -69,10 +69,16 @@ void sv__lane_item_free(sv__lane_item *it);
 
 typedef struct sv__lanes sv__lanes;
 
-/* A lane and its decode thread for each track stream `s` feeds (its
- * SV__FEED_* mask); watches the stream's flushes. Demux thread. Returns 0,
- * SV_ERR_NOMEM or SV_ERR_INTERNAL (a thread could not start). */
-int sv__lanes_create(sv__lanes **out, sv__stream *s);
+/* The body of a lane's thread: takes the lane's items (sv__lanes_get)
+ * until the lanes stop. */
+typedef void (*sv__lane_worker)(sv__lanes *l, int lane);
+
+/* A lane and its thread, running `worker`, for each track stream `s` feeds
+ * (its SV__FEED_* mask); watches the stream's flushes. The queue knows
+ * nothing of what its threads do: the demux gives them sv__lane_decode.
+ * Demux thread. Returns 0, SV_ERR_NOMEM or SV_ERR_INTERNAL (a thread could
+ * not start). */
+int sv__lanes_create(sv__lanes **out, sv__stream *s, sv__lane_worker worker);
 /* Stops and joins the decode threads and frees what is queued. A decode
  * thread blocked on its output is woken by the output's flush, which the
  * core does before it destroys a stream. Accepts NULL. Demux thread. */

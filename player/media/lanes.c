@@ -35,6 +35,7 @@ typedef struct lane_q {
 
 struct sv__lanes {
     sv__stream *s;
+    sv__lane_worker worker;    /* each lane thread's body */
     const sv__stream_config *cfg; /* the stream's */
     const sv_allocator *alloc;
 
@@ -105,7 +106,7 @@ static void on_stream(void *opaque, uint64_t gen, int quit)
 static void *lane_main(void *arg)
 {
     lane_q *ln = arg;
-    sv__lane_decode(ln->owner, ln->index);
+    ln->owner->worker(ln->owner, ln->index);
     return NULL;
 }
 
@@ -122,7 +123,7 @@ static void stop_threads(sv__lanes *l)
     }
 }
 
-int sv__lanes_create(sv__lanes **out, sv__stream *s)
+int sv__lanes_create(sv__lanes **out, sv__stream *s, sv__lane_worker worker)
 {
     const sv__stream_config *cfg = sv__stream_cfg(s);
     int ret = SV_ERR_NOMEM;
@@ -130,6 +131,7 @@ int sv__lanes_create(sv__lanes **out, sv__stream *s)
     if (!l)
         return SV_ERR_NOMEM;
     l->s = s;
+    l->worker = worker;
     l->cfg = cfg;
     l->alloc = cfg->env->alloc;
     if (sv__mutex_init(&l->lock) < 0)

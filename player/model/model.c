@@ -84,7 +84,7 @@ void sv__model_destroy(sv__presentation *pres)
     }
     sv__hls_playlist_free(m->master);
     sv__dash_mpd_free(m->mpd);
-    sv__model_events_free(m);
+    sv__arena_destroy(m->ev_arena); /* the events not taken (model_events.c) */
     sv__arena_destroy(pres->arena);
 }
 
@@ -298,6 +298,18 @@ int sv__model_set_cdns(sv__presentation *pres, const char *const *urls, const ch
     pres->cdns = cdns;
     pres->nb_cdns = n;
     return 0;
+}
+
+double sv__model_clamp_latency(const sv__presentation *pres, double target)
+{
+    if (target < 0)
+        return target;
+    if (pres->max_latency > 0 && target > pres->max_latency)
+        target = pres->max_latency;
+    if (pres->min_latency > 0 && target < pres->min_latency &&
+        !(pres->max_latency > 0 && pres->min_latency > pres->max_latency))
+        target = pres->min_latency;
+    return target;
 }
 
 int sv__model_locate(const sv__presentation *pres, const sv__rep *rep, size_t *period,

@@ -76,7 +76,7 @@ int sv__model_events_hls(sv__model *m, const sv__hls_playlist *pl, double offset
     return queue_warnings(m, &pl->daterange_warnings);
 }
 
-void sv__model_events_free(sv__model *m)
+static void events_free(sv__model *m)
 {
     sv__arena_destroy(m->ev_arena);
     m->ev_arena = NULL;
@@ -92,7 +92,7 @@ void sv__model_take_events(sv__presentation *pres, const sv__model_event_sink *s
         sink->event(sink->opaque, &m->ev[i]);
     for (size_t i = 0; i < m->nb_ev_bad; i++)
         sink->malformed(sink->opaque, m->ev_bad[i]);
-    sv__model_events_free(m);
+    events_free(m);
 }
 
 int sv__model_inband_wanted(const sv__presentation *pres, size_t pi, const char *scheme)

@@ -36,8 +36,6 @@ typedef struct sv__model {
  * sv__model_take_events(). Returns 0 or SV_ERR_NOMEM. */
 int sv__model_events_dash(sv__model *m, const sv__dash_mpd *mpd);
 int sv__model_events_hls(sv__model *m, const sv__hls_playlist *pl, double offset);
-/* Frees what is pending (model destroy). */
-void sv__model_events_free(sv__model *m);
 
 static inline sv__model *sv__model_of(sv__presentation *pres)
 {

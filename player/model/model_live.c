@@ -370,18 +370,6 @@ void sv__model_set_target_latency(sv__presentation *pres, double target, double 
         sv__model_dash_timing(m, m->mpd, now_utc, m->max_seg_duration);
 }
 
-double sv__model_clamp_latency(const sv__presentation *pres, double target)
-{
-    if (target < 0)
-        return target;
-    if (pres->max_latency > 0 && target > pres->max_latency)
-        target = pres->max_latency;
-    if (pres->min_latency > 0 && target < pres->min_latency &&
-        !(pres->max_latency > 0 && pres->min_latency > pres->max_latency))
-        target = pres->min_latency;
-    return target;
-}
-
 int sv__model_seekable(sv__presentation *pres, double now_utc, double *start, double *end)
 {
     sv__model *m = sv__model_of(pres);
