@@ -10,11 +10,15 @@
  *
  * With a target (the host's settings.live_target_latency_ms, else the
  * manifest's) the rate follows the error, as dash.js's catch-up does:
- * 1 + 0.05 tanh(error / 0.5 s), in steps of 0.005, held within 0.95-1.05;
- * 1 inside a dead band of 50 ms (left at 20 ms, so the rate does not flap
- * around the band's edge), changed at most every 0.5 s, and never faster
- * than 1 while less than 0.5 s is buffered: playing faster would eat the
- * buffer the stream needs at the edge. The target is held within the
+ * 1 + 0.05 tanh(error / 0.5 s), in steps of 0.005, held within 0.95-1.05,
+ * changed at most every 0.5 s, and never faster than 1 while less than
+ * 0.5 s is buffered: playing faster would eat the buffer the stream needs
+ * at the edge. The rate is 1 within 30 ms of the target; a correction,
+ * once started, goes on (at least one step) until the latency is 30 ms
+ * past the target on the other side. So the latency swings evenly around
+ * the target and its median sits on it: a band that ended its correction
+ * at its own edge would leave the median at the edge, since a live
+ * latency only drifts one way (up, with every stall). The target is held within the
  * manifest's DASH Latency@min..@max; a latency over the maximum (the
  * host's settings.live_max_latency_ms, else @max) by more than 0.5 s (more
  * than the rate can make up soon) sends the player back to the live start,
@@ -34,8 +38,8 @@
 #define MAX_RATE_STEP 0.05      /* the rate stays within 1 +- this */
 #define RATE_QUANTUM 0.005
 #define ERROR_SCALE_S 0.5       /* the error at which the rate reaches 76% of its step */
-#define DEAD_BAND_S 0.05        /* |error| under this: rate 1 ... */
-#define DEAD_BAND_EXIT_S 0.02   /* ... kept until it falls under this */
+#define DEAD_BAND_S 0.03        /* |error| under this: rate 1, unless correcting ... */
+#define OVERSHOOT_S 0.03        /* ... until the error is this far past the target */
 #define MIN_CHANGE_GAP_S 0.5
 #define LOW_BUFFER_S 0.5        /* no speeding up with less than this buffered */
 #define MAX_DRIFT_EXTRA_S 0.5   /* over Latency@max by more than this: back to the live start */
@@ -119,13 +123,22 @@ static double percentile(const sv__latency *l, double q)
     return SV__LATENCY_BINS * BIN_S;
 }
 
-static double rate_for(sv__latency *l, double error, double buffer)
+double sv__latency_rate(double rate, double error, double buffer)
 {
-    double band = l->rate == 1.0 ? DEAD_BAND_S : DEAD_BAND_EXIT_S;
-    if (fabs(error) < band)
+    /* The direction of a correction under way (+1 faster, -1 slower). */
+    int dir = rate > 1.0 ? 1 : rate < 1.0 ? -1 : 0;
+    if (dir == 0 && fabs(error) < DEAD_BAND_S)
         return 1.0;
+    if (dir != 0 && error * dir < -OVERSHOOT_S)
+        return 1.0; /* past the target by the overshoot: corrected */
+    if (dir == 0)
+        dir = error > 0 ? 1 : -1;
     double r = 1 + MAX_RATE_STEP * tanh(error / ERROR_SCALE_S);
     r = 1 + round((r - 1) / RATE_QUANTUM) * RATE_QUANTUM;
+    if (dir > 0 && r < 1 + RATE_QUANTUM)
+        r = 1 + RATE_QUANTUM;
+    if (dir < 0 && r > 1 - RATE_QUANTUM)
+        r = 1 - RATE_QUANTUM;
     if (r > 1 + MAX_RATE_STEP)
         r = 1 + MAX_RATE_STEP;
     if (r < 1 - MAX_RATE_STEP)
@@ -188,7 +201,7 @@ void sv__latency_tick(struct sv_player *p, int playing, double buffer)
     }
     if (l->target >= 0 && l->hold && p->playout == &p->own_playout &&
         now - l->last_change_s >= MIN_CHANGE_GAP_S) {
-        double r = rate_for(l, latency - l->target, buffer);
+        double r = sv__latency_rate(l->rate, latency - l->target, buffer);
         if (r != l->rate) {
             l->rate = r;
             l->last_change_s = now;

@@ -93,11 +93,31 @@ static void too_late(void **state)
     assert_false(sv__latency_too_late(60.0, 4.0, 3.0)); /* a target over @max: not ours */
 }
 
+/* The rate holds the latency's median on the target: a correction starts
+ * 30 ms off and goes on to 30 ms past the target. */
+static void rate_swings_around_target(void **state)
+{
+    (void)state;
+    assert_true(near(sv__latency_rate(1.0, 0.02, 2.0), 1.0));
+    assert_true(near(sv__latency_rate(1.0, -0.02, 2.0), 1.0));
+    assert_true(near(sv__latency_rate(1.0, 0.04, 2.0), 1.005));   /* at least one step */
+    assert_true(near(sv__latency_rate(1.0, -0.04, 2.0), 0.995));
+    assert_true(near(sv__latency_rate(1.005, 0.0, 2.0), 1.005));  /* on through the target */
+    assert_true(near(sv__latency_rate(1.005, -0.02, 2.0), 1.005));
+    assert_true(near(sv__latency_rate(1.005, -0.031, 2.0), 1.0)); /* 30 ms past: done */
+    assert_true(near(sv__latency_rate(0.995, 0.031, 2.0), 1.0));
+    assert_true(near(sv__latency_rate(1.0, 3.0, 2.0), 1.05));     /* far behind: the most */
+    assert_true(near(sv__latency_rate(1.0, -3.0, 2.0), 0.95));
+    assert_true(near(sv__latency_rate(1.0, 0.5, 0.3), 1.0));      /* little buffered */
+    assert_true(near(sv__latency_rate(1.0, -0.5, 0.3), 0.96));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(target_clamped),
         cmocka_unit_test(too_late),
+        cmocka_unit_test(rate_swings_around_target),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
