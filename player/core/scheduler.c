@@ -14,30 +14,6 @@
 
 #include "player/core/scheduler_internal.h"
 
-static sv__period *period_of(sched_stream *ss)
-{
-    sv__presentation *pres = ss->owner->p->pres;
-    return ss->period < (int)pres->nb_periods ? &pres->periods[ss->period] : NULL;
-}
-
-static sv__track *track_of(sched_stream *ss)
-{
-    sv__period *per = period_of(ss);
-    if (!per)
-        return NULL;
-    sv__track *best = NULL;
-    for (size_t i = 0; i < per->nb_tracks; i++) {
-        sv__track *t = &per->tracks[i];
-        if (t->type != ss->type)
-            continue;
-        if (t->index == ss->track_index)
-            return t;
-        if (!best)
-            best = t; /* a later period without this track index: take its first */
-    }
-    return best;
-}
-
 static double position(sv__sched *s)
 {
     struct sv_player *p = s->p;
@@ -173,7 +149,7 @@ static void on_index(void *opaque, sv__fetch_result *r)
     struct sv_player *p = ss->owner->p;
     ss->fetch_id = 0;
     ss->fetch_is_index = 0;
-    sv__track *t = track_of(ss);
+    sv__track *t = sv__sched_track_of(ss);
     if (r->error) {
         /* The fetcher retried it; what is buffered plays out first. */
         sv__free(p->settings.allocator, r->data);
@@ -207,7 +183,7 @@ static void on_index(void *opaque, sv__fetch_result *r)
 static const char *license_url(sched_stream *ss)
 {
     struct sv_player *p = ss->owner->p;
-    sv__track *t = track_of(ss);
+    sv__track *t = sv__sched_track_of(ss);
     if (p->load_opts.license_url)
         return p->load_opts.license_url;
     if (p->settings.license_url)
@@ -219,7 +195,7 @@ static const char *license_url(sched_stream *ss)
 static void describe(sched_stream *ss, sv__recv_item *it)
 {
     sv__sched *s = ss->owner;
-    sv__track *t = track_of(ss);
+    sv__track *t = sv__sched_track_of(ss);
     const sv__rep *rep = t ? &t->reps[ss->last_rep] : NULL;
     sv__chunk *c = &it->chunk;
 
@@ -282,7 +258,7 @@ static const char *cmcd_for(sched_stream *ss, int ri, int is_init, double durati
                             char *buf, size_t cap)
 {
     struct sv_player *p = ss->owner->p;
-    const sv__track *t = track_of(ss);
+    const sv__track *t = sv__sched_track_of(ss);
     sv__cmcd_object o = { .type = ss->type, .is_init = is_init, .duration_s = duration_s };
 
     if (!p->settings.cmcd)
@@ -328,18 +304,6 @@ static int start_fetch(sched_stream *ss, const sv__resource *res, sv__fetch_cb c
     }
     ss->fetch_id = id;
     return 0;
-}
-
-void sv__sched_end_stream(sched_stream *ss)
-{
-    const sv_allocator *alloc = ss->owner->p->settings.allocator;
-    sv__chunk *c = sv__calloc(alloc, 1, sizeof(*c));
-    if (c) {
-        c->alloc = alloc;
-        c->eos = 1;
-        sv__stream_push(ss->stream, c, ss->owner->gen);
-    }
-    ss->done = 1;
 }
 
 /* LL-HLS parts (entries with `part` set): which entry of `rep` to take for
@@ -393,13 +357,6 @@ static int same_init(const sched_stream *ss, const sv__resource *init)
            ss->last_init_offset == init->offset;
 }
 
-static void wait_over(void *arg)
-{
-    sched_stream *ss = arg;
-    ss->wait_timer = 0;
-    pump(ss);
-}
-
 static void pump(sched_stream *ss)
 {
     sv__sched *s = ss->owner;
@@ -412,7 +369,7 @@ static void pump(sched_stream *ss)
     if (ss->buffered_end > 0 && ahead >= goal)
         return; /* the tick pumps again as the buffer drains */
 
-    sv__track *t = track_of(ss);
+    sv__track *t = sv__sched_track_of(ss);
     if (!t) {
         sv__sched_end_stream(ss);
         return;
@@ -425,14 +382,10 @@ static void pump(sched_stream *ss)
     else
         ri = choose_rep(ss, t, &reason, &wait_s);
     ss->chosen_rep = -1;
-    if (wait_s > 0) {
-        int64_t id = sv__loop_timer(p->loop, wait_s, wait_over, ss);
-        if (id > 0) {
-            ss->wait_timer = id;
-            ss->chosen_rep = ri;
-            ss->chosen_reason = reason;
-            return;
-        }
+    if (wait_s > 0 && sv__sched_wait(ss, wait_s)) {
+        ss->chosen_rep = ri;
+        ss->chosen_reason = reason;
+        return;
     }
     sv__rep *rep = &t->reps[ri];
     if (rep->seg_state != SV__SEGS_READY) {
@@ -586,6 +539,7 @@ int sv__sched_start(struct sv_player *p)
     if (!s)
         return SV_ERR_NOMEM;
     s->p = p;
+    s->pump = pump;
     s->locked = p->load_opts.quality_index;
     s->gen = atomic_load(&p->gen);
     s->live_joined = p->pres->live;
@@ -635,34 +589,6 @@ int sv__sched_start(struct sv_player *p)
     return 0;
 }
 
-void sv__sched_cancel(sv__sched *s)
-{
-    for (int k = 0; k < s->nb; k++) {
-        sched_stream *ss = &s->ss[k];
-        if (ss->fetch_id)
-            sv__fetch_cancel(s->p->fetcher, ss->fetch_id);
-        ss->fetch_id = 0;
-        ss->fetch_is_index = 0;
-        sv__recv_cancel(ss->recv);
-        if (ss->wait_timer)
-            sv__loop_timer_cancel(s->p->loop, ss->wait_timer);
-        ss->wait_timer = 0;
-        ss->chosen_rep = -1;
-    }
-    if (s->refresh_fetch)
-        sv__fetch_cancel(s->p->fetcher, s->refresh_fetch);
-    s->refresh_fetch = 0;
-    if (s->avail_timer)
-        sv__loop_timer_cancel(s->p->loop, s->avail_timer);
-    s->avail_timer = 0;
-    s->avail_refresh = 0;
-    for (int k = 0; k < s->nb; k++) {
-        if (s->ss[k].refreshing)
-            sv__fetch_cancel(s->p->fetcher, s->ss[k].refresh_id);
-        s->ss[k].refreshing = 0;
-    }
-}
-
 void sv__sched_stop(struct sv_player *p)
 {
     sv__sched *s = p->sched;
@@ -705,25 +631,6 @@ void sv__sched_seek(struct sv_player *p, double target)
     for (int k = 0; k < s->nb; k++)
         pump(&s->ss[k]);
     sv__sched_schedule_refresh(s);
-}
-
-void sv__sched_pump(sched_stream *ss)
-{
-    pump(ss);
-}
-
-sv__track *sv__sched_track_of(sched_stream *ss)
-{
-    return track_of(ss);
-}
-
-void sv__sched_pump_later(sched_stream *ss, double delay_s)
-{
-    int64_t id = ss->wait_timer ? 0 : sv__loop_timer(ss->owner->p->loop, delay_s, wait_over, ss);
-    if (id > 0)
-        ss->wait_timer = id;
-    else if (!ss->wait_timer)
-        pump(ss);
 }
 
 void sv__sched_kick(struct sv_player *p)

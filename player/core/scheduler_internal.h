@@ -53,6 +53,10 @@ typedef struct sched_stream {
 
 struct sv__sched {
     struct sv_player *p;
+    /* scheduler.c's pump, set by sv__sched_start: how the files below it
+     * (scheduler_streams.c, and through it faults and live) hand a stream
+     * back to be looked at. */
+    void (*pump)(sched_stream *ss);
     sched_stream ss[2];        /* 0: video (or muxed A/V), 1: separate audio */
     int nb;
     sv_abr *abr;
@@ -82,10 +86,6 @@ struct sv__sched {
     char fail_msg[SV__EVENT_TEXT];
 };
 
-/* scheduler.c: looks at what stream `ss` should fetch next, now or after
- * delay_s (on the stream's wait timer); at a live edge it waits
- * (sv__sched_schedule_avail). */
-void sv__sched_pump(sched_stream *ss);
 
 /* LL-HLS preload hints (scheduler_live.c). A hint with no byte for
  * HINT_STALL_S: its producer stalled. Parts land every part target
@@ -104,12 +104,22 @@ int sv__sched_hint_withheld(sched_stream *ss, const sv__rep *rep, long i);
  * is too small), else buf. A playlist loaded whole again (a rendition
  * played before, its list stale) must not ask for a delta update. */
 const char *sv__sched_plain_playlist_url(const char *url, char *buf, size_t cap);
+
+/* scheduler_streams.c (below scheduler.c, faults and live; calls none). */
+/* Looks at what stream `ss` should fetch next (scheduler.c's pump, through
+ * s->pump); at a live edge it waits (sv__sched_schedule_avail). */
+void sv__sched_pump(sched_stream *ss);
+/* Arms the stream's wait timer to pump it after delay_s: 1 when armed (or
+ * it already was), 0 when no timer could be set. */
+int sv__sched_wait(sched_stream *ss, double delay_s);
+/* Pumps the stream after delay_s, or at once when no timer can be set. */
 void sv__sched_pump_later(sched_stream *ss, double delay_s);
-/* scheduler.c: cancels every fetch, timer and refresh of the scheduler. */
+/* Cancels every fetch, timer and refresh of the scheduler. */
 void sv__sched_cancel(sv__sched *s);
-/* scheduler.c: the stream ends here (an end-of-stream chunk is pushed). */
+/* The stream ends here (an end-of-stream chunk is pushed). */
 void sv__sched_end_stream(sched_stream *ss);
-/* scheduler.c: the track `ss` plays in its period, or NULL. */
+/* The period and the track `ss` plays in it, or NULL. */
+sv__period *sv__sched_period_of(sched_stream *ss);
 sv__track *sv__sched_track_of(sched_stream *ss);
 
 /* scheduler_live.c */
