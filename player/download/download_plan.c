@@ -163,19 +163,18 @@ static int check_line_up(sv__planner *p, size_t n, const pick *first, const pick
     return 0;
 }
 
-/* The segments of rep cover Period n (a list that starts late or ends
- * more than a second early would shift every later Period). */
-static int check_cover(sv__planner *p, size_t n, const sv__rep *rep, const char *what)
+/* The segments cover Period n (a list that starts late or ends more than
+ * a second early would shift every later Period). */
+static int check_cover(sv__planner *p, size_t n, double a, double z, const char *what)
 {
     const sv__period *per = &p->pres->periods[n];
-    sv__segment a = sv__rep_segment(rep, 0), z = sv__rep_segment(rep, rep->nb_segs - 1);
-    double end = z.start + z.duration, per_end = per->start + per->duration;
-    if (a.start > per->start + 0.1 || (per->duration > 0 && end < per_end - 1.0))
+    double per_end = per->start + per->duration;
+    if (a > per->start + 0.1 || (per->duration > 0 && z < per_end - 1.0))
         return sv__plan_fail(p, SV_ERR_UNSUPPORTED,
                              "%s: the %s segments of Period \"%s\" cover %.3f-%.3f s, the "
                              "Period %.3f-%.3f s: Periods that do not line up cannot be "
                              "downloaded",
-                             p->pres->url, what, pid(per), a.start, end, per->start, per_end);
+                             p->pres->url, what, pid(per), a, z, per->start, per_end);
     return 0;
 }
 
@@ -227,17 +226,20 @@ static int plan_periods(sv__planner *p, const sv__dl_choice *c)
         goto done;
     for (size_t i = 0; i < n && ret == 0; i++) {
         pick *k = &picks[i];
-        ret = sv__plan_add_rep(p, k->video, k->vrep, "video", &tv);
+        const sv__period *per = &p->pres->periods[i];
+        /* One Period: every segment, as the source lists them. */
+        double from = per->start, to = n > 1 ? per->start + per->duration : 0, a, z;
+        ret = sv__plan_add_rep(p, k->video, k->vrep, "video", &tv, from, to, &a, &z);
         if (ret == 0 && n > 1)
-            ret = check_cover(p, i, k->vrep, "video");
+            ret = check_cover(p, i, a, z, "video");
         if (ret == 0 && k->audio) {
             sv__rep *ar = &k->audio->reps[k->audio->nb_reps - 1];
-            ret = sv__plan_add_rep(p, k->audio, ar, "audio", &ta);
+            ret = sv__plan_add_rep(p, k->audio, ar, "audio", &ta, from, to, &a, &z);
             if (ret == 0 && n > 1)
-                ret = check_cover(p, i, ar, "audio");
+                ret = check_cover(p, i, a, z, "audio");
         }
         if (ret == 0 && k->text)
-            ret = sv__plan_add_rep(p, k->text, &k->text->reps[0], "subs", &tt);
+            ret = sv__plan_add_rep(p, k->text, &k->text->reps[0], "subs", &tt, from, to, &a, &z);
     }
 done:
     sv__free(p->st->alloc, picks);

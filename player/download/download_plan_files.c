@@ -216,8 +216,20 @@ static int add_segment(sv__planner *p, const sv__track *t, sv__rep *rep, size_t 
     return add_file(p, &f, NULL);
 }
 
+/* Does segment s belong to the Period [from, to)? A segment that only
+ * touches it is left out: a DASH Period that starts in the middle of an
+ * audio segment lists that segment too (the player drops its samples
+ * before the Period), but a local playlist would play all of it again. */
+static int within(const sv__segment *s, double from, double to)
+{
+    double a = s->start > from ? s->start : from;
+    double z = s->start + s->duration < to ? s->start + s->duration : to;
+    double need = s->duration / 2 < 0.1 ? s->duration / 2 : 0.1;
+    return z - a >= need;
+}
+
 int sv__plan_add_rep(sv__planner *p, const sv__track *t, sv__rep *rep, const char *dir,
-                     int *track)
+                     int *track, double from, double to, double *cover_from, double *cover_to)
 {
     int ret;
 
@@ -233,11 +245,20 @@ int sv__plan_add_rep(sv__planner *p, const sv__track *t, sv__rep *rep, const cha
         if (rep->bandwidth > d->bandwidth)
             d->bandwidth = rep->bandwidth; /* the master's BANDWIDTH is a peak */
     }
-    if (rep->nb_segs == 0)
-        return sv__plan_fail(p, SV_ERR_PARSE, "%s lists no segment",
-                             rep->playlist_url ? rep->playlist_url : p->pres->url);
-    for (size_t i = 0; i < rep->nb_segs; i++)
+    *cover_from = *cover_to = 0;
+    int any = 0;
+    for (size_t i = 0; i < rep->nb_segs; i++) {
+        sv__segment s = sv__rep_segment(rep, i);
+        if (to > from && !within(&s, from, to))
+            continue;
         if ((ret = add_segment(p, t, rep, i, *track)) < 0)
             return ret;
+        if (!any++)
+            *cover_from = s.start;
+        *cover_to = s.start + s.duration;
+    }
+    if (!any)
+        return sv__plan_fail(p, SV_ERR_PARSE, "%s lists no segment",
+                             rep->playlist_url ? rep->playlist_url : p->pres->url);
     return 0;
 }

@@ -31,13 +31,16 @@ int sv__plan_fail(sv__planner *p, int err, const char *fmt, ...) SV_PRINTF(3, 4)
 int sv__plan_make_ready(sv__planner *p, sv__rep *rep);
 
 /*
- * Adds every segment of `rep` (of track `t`) to the plan: to the download
- * track *track, or, when *track is -1, to a new one in folder `dir` (its
- * index then in *track). Init segments are added once per track, AES-128
- * keys once per download, each before the first segment that needs it.
- * 0 or an SV_ERR_* with p->msg set.
+ * Adds the segments of `rep` (of track `t`) in the Period [from, to)
+ * seconds (to <= from: all of them) to the plan: to the download track
+ * *track, or, when *track is -1, to a new one in folder `dir` (its index
+ * then in *track). A segment that overlaps the Period by less than 0.1 s
+ * (or half its duration) is left out. Init segments are added once per
+ * track, AES-128 keys once per download, each before the first segment
+ * that needs it. *cover_from and *cover_to: the first added segment's
+ * start and the last one's end. 0 or an SV_ERR_* with p->msg set.
  */
 int sv__plan_add_rep(sv__planner *p, const sv__track *t, sv__rep *rep, const char *dir,
-                     int *track);
+                     int *track, double from, double to, double *cover_from, double *cover_to);
 
 #endif
