@@ -109,6 +109,19 @@ static void prefix(char *msg, size_t cap, const char *what)
     msg[n + len] = '\0';
 }
 
+/* A segment its key does not decrypt: the key stored is not the one (the
+ * server may have served a wrong one); a resume fetches it again. */
+static void forget_key(sv_download *dl, int key)
+{
+    char path[4200];
+    dl->st.files[key].done = 0;
+    snprintf(path, sizeof(path), "%s/%s", dl->dir, dl->st.files[key].path);
+    remove(path);
+    if (sv__dl_state_save(&dl->st, dl->dir) < 0)
+        SV_LOGW(&dl->log, "download", "cannot write %s/" SV__DL_STATE_FILE ": %s", dl->dir,
+                strerror(errno));
+}
+
 /* Fetches, checks and writes file i, then records it. An AES-128 segment
  * is checked decrypted with its key, which the plan put before it. */
 static int fetch_one(sv_download *dl, size_t i, char *msg, size_t cap)
@@ -120,8 +133,8 @@ static int fetch_one(sv_download *dl, size_t i, char *msg, size_t cap)
     int ret = sv__dl_fetch(dl->fetcher, f->url, f->offset, f->length, &data, &size, msg, cap);
 
     if (ret < 0) {
-        if (f->is_key) /* say what the URL was for: "the AES-128 key http://...: HTTP 404" */
-            prefix(msg, cap, "the AES-128 key ");
+        if (f->is_key) /* "the AES-128 key: GET http://...: HTTP 404" */
+            prefix(msg, cap, "the AES-128 key: ");
         return ret;
     }
     if (f->key >= 0)
@@ -132,6 +145,8 @@ static int fetch_one(sv_download *dl, size_t i, char *msg, size_t cap)
     if (ret < 0) {
         snprintf(msg, cap, "%s%s (for %s/%s): %s", f->is_key ? "the AES-128 key " : "", f->url,
                  dl->dir, f->path, why);
+        if (ret == SV_ERR_DRM)
+            forget_key(dl, f->key);
         goto done;
     }
     if (dl->quota > 0 && bytes_done(&dl->st) + (int64_t)size > dl->quota) {
