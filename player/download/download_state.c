@@ -168,7 +168,7 @@ static void read_file(reader *r, json_t *o, sv__dl_file *f, size_t nb_tracks, si
     const char *iv = json_string_value(json_object_get(o, "iv"));
     if (f->key >= 0 && !(iv && hex_n(iv, 32)))
         bad(r, "an encrypted segment has no \"iv\" of 32 hex digits");
-    if (f->key >= 0)
+    else if (f->key >= 0)
         memcpy(f->iv, iv, 33);
     json_t *d = json_object_get(o, "duration");
     f->duration = json_is_number(d) ? json_number_value(d) : -1;
