@@ -8,7 +8,8 @@
  * within the host's limits; the same audio language, else the same track
  * index). Every Period's segments of a track go into one list, its Period
  * index as the discontinuity (download_plan_files.c), so the local playlist
- * plays the Periods in turn.
+ * plays the Periods in turn. Subtitles are downloaded from single-Period
+ * presentations only.
  */
 #include <math.h>
 #include <stdio.h>
@@ -215,12 +216,16 @@ static int plan_periods(sv__planner *p, const sv__dl_choice *c)
         if ((ret = pick_period(p, i, c, i ? &picks[0] : NULL, &picks[i])) < 0 ||
             (i && (ret = check_line_up(p, i, &picks[0], &picks[i])) < 0))
             goto done;
-        if (picks[0].text && !picks[i].text) {
-            SV_LOGW(p->log, "download", "%s: Period \"%s\" has no subtitles: none downloaded",
-                    p->pres->url, pid(&p->pres->periods[i]));
-            for (size_t k = 0; k <= i; k++)
-                picks[k].text = NULL;
-        }
+    }
+    /* WebVTT cue times of a DASH Period count from its own start (less its
+     * presentationTimeOffset), which a local HLS playlist cannot say for a
+     * file that a later Period lists again: subtitles of several Periods
+     * are left out rather than shown at the wrong times. */
+    if (n > 1 && picks[0].text) {
+        SV_LOGW(p->log, "download", "%s: subtitles of a presentation of %zu Periods are not "
+                "downloaded (their cue times count from each Period's start)", p->pres->url, n);
+        for (size_t k = 0; k < n; k++)
+            picks[k].text = NULL;
     }
     if ((ret = check_keys(p, picks, n, c)) < 0)
         goto done;

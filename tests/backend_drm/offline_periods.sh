@@ -6,7 +6,8 @@
 # Period (matched across Periods), writes one playlist per track with a
 # discontinuity and the init segment named again at each Period; with
 # svserver stopped the download plays through its Periods and every frame
-# equals ffmpeg's decode of the same segments. Refused, each with its reason
+# equals ffmpeg's decode of the same segments; the film's subtitles (in its
+# Periods, not the ad's) are left out with a warning. Refused, each with its reason
 # and no download left behind: Periods with a gap, a Period without the
 # audio the others have, a segment list that stops short of its Period, and
 # a ClearKey title whose ad Period is encrypted with another title's key
@@ -56,10 +57,19 @@ lbreak=$(json_get .id)
 dir="$SV_DATA/media/$id"
 expect_eq "the film's Periods" "$(grep -c '<Period ' "$dir/manifest.mpd")" 3
 
+# English subtitles on the film: its two Periods list them, the ad's not.
+printf '1\n00:00:00,500 --> 00:00:05,000\nHello\n' >"$SV_TMP/en.srt"
+req code -X PUT -H "$ADMIN" -H 'Content-Type: application/x-subrip' --data-binary "@$SV_TMP/en.srt" \
+    "$SV_URL/api/v1/titles/$id/subtitles/en"
+expect_eq "subtitles added to the film" "$code" 201
+
 # --- the download ----------------------------------------------------------------
 D="$SV_TMP/dl/film"
-"$SVPLAY" --download "$D" --max-height 120 "$SV_URL/media/$id/manifest.mpd" \
+"$SVPLAY" --download "$D" --max-height 120 --slang en "$SV_URL/media/$id/manifest.mpd" \
     >"$SV_TMP/dl.out" 2>"$SV_TMP/dl.err" || { cat "$SV_TMP/dl.err" >&2; fail "download"; }
+expect_contains "subtitles of several Periods left out, and said so" "$(cat "$SV_TMP/dl.err")" \
+    "subtitles of a presentation of 3 Periods are not downloaded"
+[ ! -e "$D/subs" ] && ! grep -q SUBTITLES "$D/master.m3u8" || fail "subtitles were downloaded"
 # Every video file is the 120p rung's, in each Period (the film's and the ad's).
 rungs=$(python3 -c "
 import json, sys, re
