@@ -65,11 +65,13 @@ expect_eq "subtitles added to the film" "$code" 201
 
 # --- the download ----------------------------------------------------------------
 D="$SV_TMP/dl/film"
+t0=$(date +%s.%N)
 "$SVPLAY" --download "$D" --max-height 120 --slang en "$SV_URL/media/$id/manifest.mpd" \
     >"$SV_TMP/dl.out" 2>"$SV_TMP/dl.err" || { cat "$SV_TMP/dl.err" >&2; fail "download"; }
 expect_contains "subtitles of several Periods left out, and said so" "$(cat "$SV_TMP/dl.err")" \
     "subtitles of a presentation of 3 Periods are not downloaded"
 [ ! -e "$D/subs" ] && ! grep -q SUBTITLES "$D/master.m3u8" || fail "subtitles were downloaded"
+ok "downloaded in $(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.2f", b - a }') s: $(python3 -c "import json,sys; s=json.load(open(sys.argv[1]+'/download.json')); print(len(s['files']), 'files,', sum(f['size'] for f in s['files']), 'bytes')" "$D")"
 # Every video file is the 120p rung's, in each Period (the film's and the ad's).
 rungs=$(python3 -c "
 import json, sys, re
