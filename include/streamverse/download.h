@@ -28,8 +28,9 @@
  * keys/key-N.key, permissions 0600, the local EXT-X-KEY naming it with the
  * IV written out) and static DASH (SegmentTemplate, SegmentList,
  * SegmentBase with a sidx), also of several Periods: the rung and tracks
- * chosen in the first Period are matched in the others as the player
- * matches them, and each track's playlist has an EXT-X-DISCONTINUITY and
+ * chosen in the first Period are matched in the others (the same codec
+ * family, at most the same height within the limits; audio of the same
+ * language), and each track's playlist has an EXT-X-DISCONTINUITY and
  * its EXT-X-MAP at every Period. Refused with SV_ERR_UNSUPPORTED and a
  * message saying why: live presentations; Periods that do not line up (a
  * gap or an overlap, a Period without the audio the first has, segments

@@ -3,10 +3,10 @@
  * model (model/model.h), so HLS and DASH are understood exactly as the
  * player understands them. One video rung, one audio track and at most one
  * WebVTT subtitle track are chosen in the first Period; each later Period
- * of a multi-Period DASH VOD gets the ones that match them as the player
- * would carry them over (the same codec family and at most the height,
- * within the host's limits; the same audio language, else the same track
- * index). Every Period's segments of a track go into one list, its Period
+ * of a multi-Period DASH VOD gets the ones that match them: the player's
+ * rules (the codec family chosen at load, the host's limits; audio of the
+ * same language, else the same track index) and at most the first
+ * Period's height. Every Period's segments of a track go into one list, its Period
  * index as the discontinuity (download_plan_files.c), so the local playlist
  * plays the Periods in turn. Subtitles are downloaded from single-Period
  * presentations only.
