@@ -88,6 +88,11 @@ static int add_file(sv__planner *p, sv__dl_file *f, int *idx)
     return 0;
 }
 
+static int64_t clamp64(int64_t v, int64_t hi)
+{
+    return v < 0 ? 0 : v > hi ? hi : v;
+}
+
 static int add_track(sv__planner *p, const sv__track *t, const sv__rep *rep, const char *dir)
 {
     sv__dl_state *st = p->st;
@@ -98,8 +103,13 @@ static int add_track(sv__planner *p, const sv__track *t, const sv__rep *rep, con
         return SV_ERR_NOMEM;
     st->tracks = n;
     sv__dl_track *d = &st->tracks[st->nb_tracks++];
-    *d = (sv__dl_track){ .type = t->type, .bandwidth = rep->bandwidth, .width = rep->width,
-                         .height = rep->height, .frame_rate = rep->frame_rate,
+    /* Within what the state file reads back (download_state.c). */
+    *d = (sv__dl_track){ .type = t->type, .bandwidth = clamp64(rep->bandwidth, INT64_C(1) << 40),
+                         .width = (int)clamp64(rep->width, 65535),
+                         .height = (int)clamp64(rep->height, 65535),
+                         .frame_rate = rep->frame_rate >= 0 && rep->frame_rate < 1000
+                                           ? rep->frame_rate
+                                           : 0,
                          .encrypted = t->encrypted };
     d->dir = sv__strdup(st->alloc, dir);
     d->language = sv__strdup(st->alloc, t->language);
@@ -190,6 +200,15 @@ static int add_segment(sv__planner *p, const sv__track *t, sv__rep *rep, size_t 
 
     if (s.gap || s.part)
         return sv__plan_fail(p, SV_ERR_UNSUPPORTED, "%s has gaps or parts (live)", p->pres->url);
+    /* What the state file could not hold again (download_state.c) is
+     * refused here, before anything is stored. */
+    if (!(s.duration >= 0 && s.duration < 86400) || s.disc < 0 || s.offset < 0 ||
+        st->nb_files + 3 > SV__DL_MAX_FILES) /* a key, an init and the segment */
+        return sv__plan_fail(p, SV_ERR_PARSE,
+                             "%s: segment %zu of a %s track is out of range (%g s, "
+                             "discontinuity %lld, offset %lld, %zu files so far)",
+                             p->pres->url, i + 1, st->tracks[track].dir, s.duration,
+                             (long long)s.disc, (long long)s.offset, st->nb_files);
     if ((ret = note_sample_key(p, &st->tracks[track], s.key)) < 0)
         return ret;
     if (s.key && s.key->method == SV__KEY_AES128 &&
@@ -242,8 +261,8 @@ int sv__plan_add_rep(sv__planner *p, const sv__track *t, sv__rep *rep, const cha
     } else {
         sv__dl_track *d = &p->st->tracks[*track];
         d->encrypted |= t->encrypted;
-        if (rep->bandwidth > d->bandwidth)
-            d->bandwidth = rep->bandwidth; /* the master's BANDWIDTH is a peak */
+        if (rep->bandwidth > d->bandwidth) /* the master's BANDWIDTH is a peak */
+            d->bandwidth = clamp64(rep->bandwidth, INT64_C(1) << 40);
     }
     *cover_from = *cover_to = 0;
     int any = 0;

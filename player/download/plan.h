@@ -9,7 +9,8 @@
 #include "player/download/internal.h"
 #include "player/model/model.h"
 
-#define SV__DL_MAX_TRACKS 16 /* the state file's limit (download_state.c) */
+#define SV__DL_MAX_TRACKS 16      /* the state file's limits (download_state.c) */
+#define SV__DL_MAX_FILES 1000000
 
 typedef struct sv__planner {
     sv__dl_state *st;

@@ -37,8 +37,10 @@ static void check(const sv__dl_state *st)
     char *text = sv__dl_state_format(st), why[256];
     sv__dl_state again = { 0 };
     if (text && (sv__dl_state_parse(&again, text, strlen(text), why, sizeof(why)) < 0 ||
-                 again.nb_files != st->nb_files))
+                 again.nb_files != st->nb_files)) {
+        fprintf(stderr, "the plan's state file does not read back: %s\n", why);
         abort();
+    }
     sv__dl_state_clear(&again);
     sv__free(NULL, text);
     char out[128], msg[512];
