@@ -179,6 +179,16 @@ static int check_cover(sv__planner *p, size_t n, double a, double z, const char 
     return 0;
 }
 
+static void hex16(const uint8_t b[16], char out[33])
+{
+    static const char hex[] = "0123456789abcdef";
+    for (int i = 0; i < 16; i++) {
+        out[2 * i] = hex[b[i] >> 4];
+        out[2 * i + 1] = hex[b[i] & 15];
+    }
+    out[32] = '\0';
+}
+
 /* Encrypted Periods under different keys need a license each: refused
  * when the download takes one (c->one_key_set). */
 static int check_keys(sv__planner *p, const pick *picks, size_t n, const sv__dl_choice *c)
@@ -193,11 +203,16 @@ static int check_keys(sv__planner *p, const pick *picks, size_t n, const sv__dl_
             if (!first) {
                 first = t, first_i = i;
             } else if (memcmp(first->default_kid, t->default_kid, 16)) {
+                char a[33], b[33];
+                hex16(first->default_kid, a);
+                hex16(t->default_kid, b);
                 return sv__plan_fail(
                     p, SV_ERR_UNSUPPORTED,
-                    "%s: Period \"%s\" and Period \"%s\" are encrypted with different keys: one "
-                    "offline license covers one key set, so this title cannot be downloaded",
-                    p->pres->url, pid(&p->pres->periods[first_i]), pid(&p->pres->periods[i]));
+                    "%s: Period \"%s\" and Period \"%s\" are encrypted with different keys "
+                    "(KID %s, KID %s): one offline license covers one key set, so this title "
+                    "cannot be downloaded",
+                    p->pres->url, pid(&p->pres->periods[first_i]), pid(&p->pres->periods[i]), a,
+                    b);
             }
         }
     }

@@ -123,8 +123,11 @@ expect_eq "different keys: exit" "$rc" 1
 expect_contains "different keys: why" "$(cat "$SV_TMP/locked.err")" \
     "Period \"0\" and Period \"ad-"
 expect_contains "different keys: why (2)" "$(cat "$SV_TMP/locked.err")" \
-    "are encrypted with different keys: one offline license covers one key set"
+    "are encrypted with different keys (KID "
+expect_contains "different keys: why (3)" "$(cat "$SV_TMP/locked.err")" \
+    "): one offline license covers one key set, so this title cannot be downloaded"
 [ ! -e "$SV_TMP/dl/locked/license.json" ] || fail "different keys: a license was fetched"
+ok "refused: $(cat "$SV_TMP/locked.err")"
 [ ! -e "$SV_TMP/dl/locked/master.m3u8" ] || fail "different keys: a playlist was written"
 # The same title with a clear ad: its offline license covers the film's
 # Periods, the ad's need none.
@@ -217,6 +220,7 @@ refused() { # NAME FAULT EXPECTED
     expect_contains "$1: why" "$(cat "$SV_TMP/$2.err")" "$3"
     [ ! -e "$SV_TMP/dl/$2/download.json" ] || fail "$1: a plan was kept"
     [ ! -e "$SV_TMP/dl/$2/master.m3u8" ] || fail "$1: a playlist was written"
+    ok "refused: $(tail -n 1 "$SV_TMP/$2.err")"
 }
 refused "a gap between Periods" gap "starts at"
 expect_contains "a gap: the Periods named" "$(cat "$SV_TMP/gap.err")" \
