@@ -110,7 +110,7 @@ bad() { # NAME PLAYLIST EXPECTED
     expect_contains "$1: the message" "$(cat "$SV_TMP/$2.err")" "$3"
     [ ! -e "$SV_TMP/dl/$2/master.m3u8" ] || fail "$1: a playlist was written"
     [ -s "$SV_TMP/dl/$2/download.json" ] || fail "$1: no resumable state"
-    ok "refused: $(tail -n 1 "$SV_TMP/$2.err")"
+    ok "refused: $(grep "error:" "$SV_TMP/$2.err")"
 }
 bad "a key URI that 404s" missing "the AES-128 key: GET $URL/ts/missing.bin: HTTP 404"
 bad "a key of 8 bytes" short "the AES-128 key is 8 bytes, not 16"

@@ -220,7 +220,7 @@ refused() { # NAME FAULT EXPECTED
     expect_contains "$1: why" "$(cat "$SV_TMP/$2.err")" "$3"
     [ ! -e "$SV_TMP/dl/$2/download.json" ] || fail "$1: a plan was kept"
     [ ! -e "$SV_TMP/dl/$2/master.m3u8" ] || fail "$1: a playlist was written"
-    ok "refused: $(tail -n 1 "$SV_TMP/$2.err")"
+    ok "refused: $(grep "error:" "$SV_TMP/$2.err")"
 }
 refused "a gap between Periods" gap "starts at"
 expect_contains "a gap: the Periods named" "$(cat "$SV_TMP/gap.err")" \
