@@ -123,12 +123,12 @@ static int pick_period(sv__planner *p, size_t n, const sv__dl_choice *c, const p
                                    p->pres->url, pid(per))
                    : sv__plan_fail(p, SV_ERR_UNSUPPORTED, "%s has no video track", p->pres->url);
     out->vrep = pick_video(out->video, c, ref ? ref->vrep : NULL);
+    /* Subtitles of a single Period only (plan_periods). */
     if (ref) {
         out->audio = ref->audio ? match_lang(per, ref->audio) : NULL;
-        out->text = ref->text ? match_lang(per, ref->text) : NULL;
     } else if ((ret = pick_lang(p, per, SV_TRACK_AUDIO, c->audio_languages, &out->audio)) < 0) {
         return ret;
-    } else if (c->subtitle_languages && *c->subtitle_languages &&
+    } else if (p->pres->nb_periods == 1 && c->subtitle_languages && *c->subtitle_languages &&
                (ret = pick_lang(p, per, SV_TRACK_TEXT, c->subtitle_languages, &out->text)) < 0) {
         return ret;
     }
@@ -236,12 +236,10 @@ static int plan_periods(sv__planner *p, const sv__dl_choice *c)
      * presentationTimeOffset), which a local HLS playlist cannot say for a
      * file that a later Period lists again: subtitles of several Periods
      * are left out rather than shown at the wrong times. */
-    if (n > 1 && picks[0].text) {
+    if (n > 1 && c->subtitle_languages && *c->subtitle_languages &&
+        track_of(&p->pres->periods[0], SV_TRACK_TEXT, 0))
         SV_LOGW(p->log, "download", "%s: subtitles of a presentation of %zu Periods are not "
                 "downloaded (their cue times count from each Period's start)", p->pres->url, n);
-        for (size_t k = 0; k < n; k++)
-            picks[k].text = NULL;
-    }
     if ((ret = check_keys(p, picks, n, c)) < 0)
         goto done;
     for (size_t i = 0; i < n && ret == 0; i++) {
