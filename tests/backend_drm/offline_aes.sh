@@ -174,4 +174,7 @@ for kind in ts fmp4 missing clear mv; do
         fail "$kind: offline frames differ from ffmpeg's ($(wc -l <"$SV_TMP/got-$kind") frames)"
     ok "$kind: server stopped, $(wc -l <"$SV_TMP/got-$kind") frames equal ffmpeg's decode"
 done
+"$SVPLAY" --delete-download "$SV_TMP/dl/fmp4" || fail "--delete-download"
+[ ! -e "$SV_TMP/dl/fmp4" ] || fail "delete left $(ls -R "$SV_TMP/dl/fmp4")"
+ok "delete removes the keys with the rest"
 echo "offline_aes: all checks passed"
