@@ -22,12 +22,22 @@
  * local playlists are written last, once every file is in place, so no
  * playlist ever names a missing or partial file.
  *
- * What can be downloaded: HLS (fMP4 or MPEG-TS segments, clear or
- * SAMPLE-AES/SAMPLE-AES-CTR with keys from a license server) and static
- * single-period DASH (SegmentTemplate, SegmentList, SegmentBase with a
- * sidx). Live presentations, HLS METHOD=AES-128 (its key URI would be
- * needed offline) and multi-period DASH are refused with
- * SV_ERR_UNSUPPORTED. Subtitles are kept when they are WebVTT.
+ * What can be downloaded: HLS (fMP4 or MPEG-TS segments, clear,
+ * SAMPLE-AES/SAMPLE-AES-CTR with keys from a license server, or METHOD=
+ * AES-128: each key fetched once and stored in the folder as
+ * keys/key-N.key, permissions 0600, the local EXT-X-KEY naming it with the
+ * IV written out) and static DASH (SegmentTemplate, SegmentList,
+ * SegmentBase with a sidx), also of several Periods: the rung and tracks
+ * chosen in the first Period are matched in the others (the same codec
+ * family, at most the same height within the limits; audio of the same
+ * language), and each track's playlist has an EXT-X-DISCONTINUITY and
+ * its EXT-X-MAP at every Period. Refused with SV_ERR_UNSUPPORTED and a
+ * message saying why: live presentations; Periods that do not line up (a
+ * gap or an overlap, a Period without the audio the first has, segments
+ * that stop short of their Period); Periods encrypted with different keys
+ * when an offline license is to be fetched (one license holds one key
+ * set). Subtitles are kept when they are WebVTT, of a single-Period
+ * presentation.
  *
  * Memory: every allocation of the library's own code for a download goes
  * through settings.allocator (common.h).

@@ -73,6 +73,7 @@ int sv__dl_remove(const sv__dl_state *st, const char *dir)
             ret = SV_ERR_IO;
         rmdir_rel(dir, st->tracks[i].dir);
     }
+    rmdir_rel(dir, "keys"); /* AES-128 keys (download_plan_files.c) */
     if (unlink_rel(dir, SV__DL_MANIFEST, "") < 0 || unlink_rel(dir, SV__DL_MANIFEST, ".part") < 0 ||
         unlink_rel(dir, SV__DL_LICENSE_FILE, "") < 0 ||
         unlink_rel(dir, SV__DL_LICENSE_FILE, ".tmp") < 0 ||

@@ -10,6 +10,7 @@
 
 #include <openssl/evp.h>
 
+#include "drm/cenc.h"
 #include "drm/internal.h"
 #include "platform/alloc.h"
 #include "platform/fs.h"
@@ -30,6 +31,12 @@ static int is_fmp4_name(const char *p)
 
 int sv__dl_check_body(const char *path, const uint8_t *data, size_t size, char *why, size_t cap)
 {
+    if (ends_with(path, ".key")) {
+        if (size == 16)
+            return 0;
+        snprintf(why, cap, "the AES-128 key is %zu bytes, not 16", size);
+        return SV_ERR_PARSE;
+    }
     if (is_fmp4_name(path)) {
         /* The segment check lets bytes that are no boxes at all pass (it
          * cannot tell a format it does not know); an .mp4/.m4s here must
@@ -44,6 +51,60 @@ int sv__dl_check_body(const char *path, const uint8_t *data, size_t size, char *
         return SV_ERR_PARSE;
     }
     return sv__segment_check(data, size, why, cap);
+}
+
+static int unhex(const char *s, uint8_t *out, size_t n)
+{
+    if (!s || strlen(s) != 2 * n)
+        return -1;
+    for (size_t i = 0; i < 2 * n; i++) {
+        int c = s[i], v = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+        if (v < 0)
+            return -1;
+        out[i / 2] = (uint8_t)(i % 2 ? (out[i / 2] << 4) | v : v);
+    }
+    return 0;
+}
+
+int sv__dl_check_aes(const char *dir, const char *key_path, const char *iv_hex,
+                     const char *path, const uint8_t *data, size_t size,
+                     const sv_allocator *alloc, char *why, size_t cap)
+{
+    char kp[4200];
+    uint8_t *key = NULL, *clear = NULL, iv[16];
+    size_t key_size = 0, n = 0;
+    int ret;
+
+    snprintf(kp, sizeof(kp), "%s/%s", dir, key_path);
+    if ((ret = sv__file_read(kp, alloc, 64, &key, &key_size)) < 0 || key_size != 16) {
+        snprintf(why, cap, "its AES-128 key %s cannot be read (%s)", kp,
+                 ret < 0 ? strerror(errno) : "not 16 bytes");
+        ret = SV_ERR_IO;
+        goto done;
+    }
+    ret = SV_ERR_NOMEM;
+    if (unhex(iv_hex, iv, 16) < 0) {
+        snprintf(why, cap, "its AES-128 IV is not 32 hex digits");
+        ret = SV_ERR_PARSE;
+        goto done;
+    }
+    if (size && !(clear = sv__malloc(alloc, size)))
+        goto done;
+    if (size)
+        memcpy(clear, data, size);
+    if (sv__hls_aes128_decrypt(key, iv, clear, size, &n) < 0) {
+        snprintf(why, cap, "AES-128 decryption with %s fails (%zu bytes: a wrong key, or "
+                 "not a whole encrypted segment)", key_path, size);
+        ret = SV_ERR_DRM;
+        goto done;
+    }
+    ret = sv__dl_check_body(path, clear, n, why, cap);
+done:
+    if (key)
+        memset(key, 0, key_size);
+    sv__free(alloc, key);
+    sv__free(alloc, clear);
+    return ret;
 }
 
 void sv__dl_sha256_hex(const uint8_t *data, size_t size, char out[65])
@@ -82,7 +143,7 @@ static int make_parent(const char *path)
 }
 
 int sv__dl_write_file(const char *dir, const char *rel, const uint8_t *data, size_t size,
-                      char *msg, size_t cap)
+                      int mode, char *msg, size_t cap)
 {
     char path[4096], part[4200], folder[4096];
     int e;
@@ -96,7 +157,8 @@ int sv__dl_write_file(const char *dir, const char *rel, const uint8_t *data, siz
         io_message(msg, cap, "cannot make the folder of", path, errno);
         return SV_ERR_IO;
     }
-    if (sv__file_write(part, data, size, 0644) < 0) {
+    remove(part); /* a leftover would keep its permissions */
+    if (sv__file_write(part, data, size, (unsigned)mode) < 0) {
         e = errno;
         io_message(msg, cap, "cannot write", part, e);
         goto fail;

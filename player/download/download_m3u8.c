@@ -1,7 +1,9 @@
 /*
  * The local presentation of a finished download: one HLS media playlist per
  * track (VOD, every segment's duration, EXT-X-MAP for fMP4, the source's
- * sample-encryption EXT-X-KEY) and master.m3u8 naming them, paths relative
+ * sample-encryption EXT-X-KEY, an AES-128 EXT-X-KEY naming the stored key
+ * with its IV, EXT-X-DISCONTINUITY and the EXT-X-MAP again at each Period
+ * of a multi-Period source) and master.m3u8 naming them, paths relative
  * to the folder. Written only when every file is in place, master last, so
  * a playlist never names a file that is not whole.
  */
@@ -25,6 +27,25 @@ static void quoted(sv__buf *b, const char *s)
     sv__buf_printf(b, "\"");
 }
 
+/* HLS AES-128: an EXT-X-KEY line wherever the key or the IV changes. */
+static void aes_key(const sv__dl_state *st, const sv__dl_file *f, const sv__dl_file **last,
+                    sv__buf *b)
+{
+    const sv__dl_file *prev = *last;
+    if (f->key < 0 && (!prev || prev->key < 0))
+        return;
+    if (prev && prev->key == f->key && !strcmp(prev->iv, f->iv))
+        return;
+    *last = f;
+    if (f->key < 0) {
+        sv__buf_printf(b, "#EXT-X-KEY:METHOD=NONE\n");
+        return;
+    }
+    /* The track's playlist is one folder down: "video/index.m3u8". */
+    sv__buf_printf(b, "#EXT-X-KEY:METHOD=AES-128,URI=\"../%s\",IV=0x%s\n",
+                   st->files[f->key].path, f->iv);
+}
+
 /* The part of `path` after the track's folder ("seg-00001.m4s"). */
 static const char *leaf(const char *path)
 {
@@ -38,6 +59,7 @@ static void media_playlist(const sv__dl_state *st, size_t track, sv__buf *b)
     double target = 1;
     int map = -2;
     int64_t disc = -1;
+    const sv__dl_file *last_key = NULL;
 
     for (size_t i = 0; i < st->nb_files; i++)
         if (st->files[i].track == (int)track && st->files[i].duration > target)
@@ -61,12 +83,16 @@ static void media_playlist(const sv__dl_state *st, size_t track, sv__buf *b)
     }
     for (size_t i = 0; i < st->nb_files; i++) {
         const sv__dl_file *f = &st->files[i];
-        if (f->track != (int)track || f->is_init)
+        if (f->track != (int)track || f->is_init || f->is_key)
             continue;
-        if (disc >= 0 && f->disc != disc)
+        int new_disc = disc >= 0 && f->disc != disc;
+        if (new_disc)
             sv__buf_printf(b, "#EXT-X-DISCONTINUITY\n");
         disc = f->disc;
-        if (f->init != map && f->init >= 0)
+        aes_key(st, f, &last_key, b);
+        /* A new Period (or discontinuity) starts with its init segment
+         * named again, also when it is the one before. */
+        if ((f->init != map || new_disc) && f->init >= 0)
             sv__buf_printf(b, "#EXT-X-MAP:URI=\"%s\"\n", leaf(st->files[f->init].path));
         map = f->init;
         sv__buf_printf(b, "#EXTINF:%.6f,\n%s\n", f->duration, leaf(f->path));
@@ -130,7 +156,7 @@ static int write_one(const char *dir, const char *rel, sv__buf *b, char *msg, si
         snprintf(msg, cap, "out of memory writing %s", rel);
         return b->err;
     }
-    return sv__dl_write_file(dir, rel, b->data, b->size, msg, cap);
+    return sv__dl_write_file(dir, rel, b->data, b->size, 0644, msg, cap);
 }
 
 int sv__dl_write_playlists(const sv__dl_state *st, const char *dir, char *msg, size_t cap)

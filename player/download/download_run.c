@@ -16,6 +16,8 @@ static int64_t estimate(const sv__dl_state *st, const sv__dl_file *f)
 {
     if (f->is_init)
         return 1024;
+    if (f->is_key)
+        return 16;
     return (int64_t)((double)st->tracks[f->track].bandwidth / 8 * f->duration);
 }
 
@@ -94,7 +96,34 @@ static int64_t bytes_done(const sv__dl_state *st)
     return n;
 }
 
-/* Fetches, checks and writes file i, then records it. */
+/* Puts `what` before the message. */
+static void prefix(char *msg, size_t cap, const char *what)
+{
+    size_t n = strlen(what), len = strnlen(msg, cap - 1);
+    if (n >= cap)
+        return;
+    if (len + n >= cap)
+        len = cap - 1 - n;
+    memmove(msg + n, msg, len);
+    memcpy(msg, what, n);
+    msg[n + len] = '\0';
+}
+
+/* A segment its key does not decrypt: the key stored is not the one (the
+ * server may have served a wrong one); a resume fetches it again. */
+static void forget_key(sv_download *dl, int key)
+{
+    char path[4200];
+    dl->st.files[key].done = 0;
+    snprintf(path, sizeof(path), "%s/%s", dl->dir, dl->st.files[key].path);
+    remove(path);
+    if (sv__dl_state_save(&dl->st, dl->dir) < 0)
+        SV_LOGW(&dl->log, "download", "cannot write %s/" SV__DL_STATE_FILE ": %s", dl->dir,
+                strerror(errno));
+}
+
+/* Fetches, checks and writes file i, then records it. An AES-128 segment
+ * is checked decrypted with its key, which the plan put before it. */
 static int fetch_one(sv_download *dl, size_t i, char *msg, size_t cap)
 {
     sv__dl_file *f = &dl->st.files[i];
@@ -103,10 +132,21 @@ static int fetch_one(sv_download *dl, size_t i, char *msg, size_t cap)
     char why[200];
     int ret = sv__dl_fetch(dl->fetcher, f->url, f->offset, f->length, &data, &size, msg, cap);
 
-    if (ret < 0)
+    if (ret < 0) {
+        if (f->is_key) /* "the AES-128 key: GET http://...: HTTP 404" */
+            prefix(msg, cap, "the AES-128 key: ");
         return ret;
-    if ((ret = sv__dl_check_body(f->path, data, size, why, sizeof(why))) < 0) {
-        snprintf(msg, cap, "%s (for %s/%s): %s", f->url, dl->dir, f->path, why);
+    }
+    if (f->key >= 0)
+        ret = sv__dl_check_aes(dl->dir, dl->st.files[f->key].path, f->iv, f->path, data, size,
+                               dl->alloc, why, sizeof(why));
+    else
+        ret = sv__dl_check_body(f->path, data, size, why, sizeof(why));
+    if (ret < 0) {
+        snprintf(msg, cap, "%s%s (for %s/%s): %s", f->is_key ? "the AES-128 key " : "", f->url,
+                 dl->dir, f->path, why);
+        if (ret == SV_ERR_DRM)
+            forget_key(dl, f->key);
         goto done;
     }
     if (dl->quota > 0 && bytes_done(&dl->st) + (int64_t)size > dl->quota) {
@@ -115,7 +155,8 @@ static int fetch_one(sv_download *dl, size_t i, char *msg, size_t cap)
         ret = SV_ERR_OVERFLOW;
         goto done;
     }
-    if ((ret = sv__dl_write_file(dl->dir, f->path, data, size, msg, cap)) < 0)
+    if ((ret = sv__dl_write_file(dl->dir, f->path, data, size, f->is_key ? 0600 : 0644, msg,
+                                 cap)) < 0)
         goto done;
     f->size = (int64_t)size;
     sv__dl_sha256_hex(data, size, f->sha256);
@@ -134,7 +175,8 @@ done:
 static int plan(sv_download *dl, char *msg, size_t cap)
 {
     sv__dl_choice c = { .max_height = dl->choice_height, .max_bandwidth = dl->choice_bandwidth,
-                        .audio_languages = dl->audio, .subtitle_languages = dl->subs };
+                        .audio_languages = dl->audio, .subtitle_languages = dl->subs,
+                        .one_key_set = dl->lic_url != NULL };
     int ret = sv__dl_plan(&dl->st, dl->fetcher, &c, &dl->log, msg, cap);
     if (ret < 0) {
         /* Nothing planned is kept: a retry reads the manifest again. */

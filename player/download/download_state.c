@@ -140,11 +140,11 @@ static void read_track(reader *r, json_t *o, sv__dl_track *t)
         bad(r, "a track's dir leaves the download folder");
 }
 
-static int hex64(const char *s)
+static int hex_n(const char *s, size_t n)
 {
-    if (!s || strlen(s) != 64)
+    if (!s || strlen(s) != n)
         return 0;
-    for (int i = 0; i < 64; i++)
+    for (size_t i = 0; i < n; i++)
         if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
             return 0;
     return 1;
@@ -161,6 +161,15 @@ static void read_file(reader *r, json_t *o, sv__dl_file *f, size_t nb_tracks, si
     f->length = int_of(r, o, "length", -1, INT64_MAX);
     f->is_init = json_is_true(json_object_get(o, "is_init"));
     f->init = (int)int_of(r, o, "init", -1, (int64_t)nb_files - 1);
+    /* AES-128 (optional: a state file written before them has none). */
+    f->is_key = json_is_true(json_object_get(o, "is_key"));
+    f->key = json_object_get(o, "key") ? (int)int_of(r, o, "key", -1, (int64_t)nb_files - 1)
+                                       : -1;
+    const char *iv = json_string_value(json_object_get(o, "iv"));
+    if (f->key >= 0 && !(iv && hex_n(iv, 32)))
+        bad(r, "an encrypted segment has no \"iv\" of 32 hex digits");
+    else if (f->key >= 0)
+        memcpy(f->iv, iv, 33);
     json_t *d = json_object_get(o, "duration");
     f->duration = json_is_number(d) ? json_number_value(d) : -1;
     if (!(f->duration >= 0 && f->duration < 86400))
@@ -169,9 +178,9 @@ static void read_file(reader *r, json_t *o, sv__dl_file *f, size_t nb_tracks, si
     f->done = json_is_true(json_object_get(o, "done"));
     f->size = int_of(r, o, "size", -1, INT64_C(1) << 40);
     const char *h = json_string_value(json_object_get(o, "sha256"));
-    if (f->done && (!hex64(h) || f->size < 0))
+    if (f->done && (!hex_n(h, 64) || f->size < 0))
         bad(r, "a finished file has no size or no sha256 of 64 hex digits");
-    if (h && hex64(h))
+    if (h && hex_n(h, 64))
         memcpy(f->sha256, h, 65);
     if (f->path && !sv__dl_path_safe(f->path))
         bad(r, "a file's path leaves the download folder");
@@ -195,6 +204,10 @@ static void read_lists(reader *r, sv__dl_state *st, json_t *tracks, json_t *file
         const sv__dl_file *f = &st->files[i];
         if (f->init >= 0 && (!st->files[f->init].is_init || f->is_init))
             bad(r, "a segment's init is not an init file");
+        if (f->is_key && (f->is_init || f->init >= 0 || f->key >= 0))
+            bad(r, "a key file is also an init file or a segment");
+        if (f->key >= 0 && (!st->files[f->key].is_key || f->is_init))
+            bad(r, "a segment's key is not a key file");
     }
 }
 
@@ -245,12 +258,24 @@ static json_t *track_json(const sv__dl_track *t)
 
 static json_t *file_json(const sv__dl_file *f)
 {
-    return json_pack("{s:i, s:s, s:s, s:I, s:I, s:b, s:i, s:f, s:I, s:b, s:I, s:s}", "track",
-                     f->track, "path", f->path, "url", f->url, "offset", (json_int_t)f->offset,
-                     "length", (json_int_t)f->length, "is_init", f->is_init, "init", f->init,
-                     "duration", f->duration, "disc", (json_int_t)f->disc, "done", f->done,
-                     "size", (json_int_t)(f->done ? f->size : -1), "sha256",
-                     f->done ? f->sha256 : "");
+    json_t *o = json_pack("{s:i, s:s, s:s, s:I, s:I, s:b, s:i, s:f, s:I, s:b, s:I, s:s}", "track",
+                          f->track, "path", f->path, "url", f->url, "offset",
+                          (json_int_t)f->offset, "length", (json_int_t)f->length, "is_init",
+                          f->is_init, "init", f->init, "duration", f->duration, "disc",
+                          (json_int_t)f->disc, "done", f->done, "size",
+                          (json_int_t)(f->done ? f->size : -1), "sha256",
+                          f->done ? f->sha256 : "");
+    /* AES-128 members only where they mean something: a clear download's
+     * state file stays as earlier versions of this library wrote it. */
+    if (o && f->is_key && json_object_set_new(o, "is_key", json_true()) < 0)
+        goto fail;
+    if (o && f->key >= 0 && (json_object_set_new(o, "key", json_integer(f->key)) < 0 ||
+                             json_object_set_new(o, "iv", json_string(f->iv)) < 0))
+        goto fail;
+    return o;
+fail:
+    json_decref(o);
+    return NULL;
 }
 
 char *sv__dl_state_format(const sv__dl_state *st)

@@ -4,7 +4,8 @@
  *
  *   download.c        the public object: state, lock, thread, progress
  *   download_run.c    the thread: plan (or check) then fetch every file
- *   download_plan.c   manifest -> model -> the chosen tracks and their files
+ *   download_plan.c   manifest -> model -> the chosen tracks, Period by Period
+ *   download_plan_files.c  a chosen rep's segments, init and key files
  *   download_fetch.c  one blocking transfer through the libcurl transport
  *   download_files.c  a segment checked, hashed and written atomically
  *   download_state.c  the state file (download.json): JSON in and out
@@ -53,6 +54,11 @@ typedef struct sv__dl_file {
     int64_t offset, length;    /* byte range of url; length -1: all of it */
     int is_init;
     int init;                  /* index of this segment's init file, -1 for none */
+    int is_key;                /* an HLS AES-128 key (16 bytes, stored 0600) */
+    int key;                   /* index of the AES-128 key file this segment is
+                                  encrypted with, -1 for none */
+    char iv[33];               /* its AES-128 IV, 32 lowercase hex digits ("" with
+                                  no key): the source's, or its media sequence number */
     double duration;           /* seconds, 0 for an init segment */
     int64_t disc;              /* discontinuity sequence */
     int done;                  /* in place with `size` bytes hashing to sha256 */
@@ -148,9 +154,17 @@ typedef struct sv__dl_choice {
     int max_height;
     int64_t max_bandwidth;
     const char *audio_languages, *subtitle_languages;
+    /* One offline license will be asked for: Periods encrypted under
+     * different keys (DASH default_KID) are refused before it is. */
+    int one_key_set;
 } sv__dl_choice;
 
 /* Reads the presentation at st->url and fills st->tracks and st->files.
+ * A multi-Period DASH VOD becomes one list per track, every Period's
+ * segments in turn (disc = the Period's index), the reps matched across
+ * Periods as the player matches them; Periods that do not line up (a gap,
+ * an overlap, a track missing) are refused. HLS AES-128 keys become files
+ * of their own (keys/key-N.key) before the first segment that needs them.
  * Returns 0 or an SV_ERR_* with msg set. */
 int sv__dl_plan(sv__dl_state *st, sv__dl_fetcher *f, const sv__dl_choice *choice,
                 const sv__logger *log, char *msg, size_t msg_cap);
@@ -158,18 +172,27 @@ int sv__dl_plan(sv__dl_state *st, sv__dl_fetcher *f, const sv__dl_choice *choice
 /* ---- download_files.c ------------------------------------------------- */
 
 /* Checks a fetched file: an fMP4 one (.mp4, .m4s, .m4a, .m4v, .cmf*) must be
- * whole boxes, a .ts one whole packets. Returns 0 or SV_ERR_PARSE (why). */
+ * whole boxes, a .ts one whole packets, a .key one 16 bytes. Returns 0 or
+ * SV_ERR_PARSE (why). */
 int sv__dl_check_body(const char *path, const uint8_t *data, size_t size, char *why,
                       size_t cap);
+/* Checks an AES-128 segment: a copy decrypted with the key file `dir`/
+ * `key_path` (already stored) and `iv_hex`, then sv__dl_check_body() on the
+ * clear bytes. Returns 0, SV_ERR_DRM (a bad padding: the wrong key),
+ * SV_ERR_PARSE or SV_ERR_IO / SV_ERR_NOMEM, with why set. */
+int sv__dl_check_aes(const char *dir, const char *key_path, const char *iv_hex,
+                     const char *path, const uint8_t *data, size_t size,
+                     const sv_allocator *alloc, char *why, size_t cap);
 /* SHA-256 of data as 64 lowercase hex digits + NUL. */
 void sv__dl_sha256_hex(const uint8_t *data, size_t size, char out[65]);
 /*
- * Writes data as `dir`/`rel`: to rel.part, fsync, rename, fsync of its
- * folder. The .part is removed on failure. Returns 0, or SV_ERR_IO with msg
- * naming the path and the cause ("no space left on device" for a full disk).
+ * Writes data as `dir`/`rel` with permissions `mode` (0644; 0600 for a
+ * key): to rel.part, fsync, rename, fsync of its folder. The .part is
+ * removed on failure. Returns 0, or SV_ERR_IO with msg naming the path and
+ * the cause ("no space left on device" for a full disk).
  */
 int sv__dl_write_file(const char *dir, const char *rel, const uint8_t *data, size_t size,
-                      char *msg, size_t msg_cap);
+                      int mode, char *msg, size_t msg_cap);
 /* Is the file `dir`/`f->path` there with f->size bytes and f->sha256?
  * 1 or 0. */
 int sv__dl_file_intact(const char *dir, const sv__dl_file *f, const sv_allocator *alloc);

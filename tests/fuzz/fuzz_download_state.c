@@ -23,7 +23,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     for (size_t i = 0; i < st.nb_files; i++) {
         const sv__dl_file *f = &st.files[i];
         if (!sv__dl_path_safe(f->path) || f->track < 0 || (size_t)f->track >= st.nb_tracks ||
-            f->init >= (int)st.nb_files)
+            f->init >= (int)st.nb_files || f->key >= (int)st.nb_files ||
+            (f->key >= 0 && !st.files[f->key].is_key))
             abort();
     }
     for (size_t i = 0; i < st.nb_tracks; i++)

@@ -382,10 +382,66 @@ static void test_state_file(void **state)
     assert_non_null(strstr(why, "not JSON"));
 }
 
+/* The AES-128 members of the state file: a key file, segments naming it
+ * with their IV; round-trips, and refuses what does not fit together. */
+static void test_state_file_keys(void **state)
+{
+    (void)state;
+    sv__dl_state st = { 0 };
+    char why[256];
+    const char *good =
+        "{\"version\":1,\"url\":\"http://127.0.0.1/m.m3u8\",\"complete\":false,"
+        "\"tracks\":[{\"type\":\"video\",\"dir\":\"video\",\"language\":\"\",\"name\":\"\","
+        "\"codecs\":\"\",\"bandwidth\":1,\"width\":2,\"height\":3,\"frame_rate\":25}],"
+        "\"files\":[{\"track\":0,\"path\":\"keys/key-0.key\",\"url\":\"k\",\"offset\":0,"
+        "\"length\":-1,\"is_init\":false,\"init\":-1,\"duration\":0,\"disc\":0,\"done\":false,"
+        "\"size\":-1,\"sha256\":\"\",\"is_key\":true},"
+        "{\"track\":0,\"path\":\"video/seg-00001.ts\",\"url\":\"u\",\"offset\":0,"
+        "\"length\":-1,\"is_init\":false,\"init\":-1,\"duration\":2,\"disc\":0,\"done\":false,"
+        "\"size\":-1,\"sha256\":\"\",\"key\":0,\"iv\":\"00000000000000000000000000000007\"}]}";
+    assert_int_equal(sv__dl_state_parse(&st, good, strlen(good), why, sizeof(why)), 0);
+    assert_true(st.files[0].is_key);
+    assert_int_equal(st.files[0].key, -1);
+    assert_int_equal(st.files[1].key, 0);
+    assert_string_equal(st.files[1].iv, "00000000000000000000000000000007");
+    char *text = sv__dl_state_format(&st);
+    assert_non_null(text);
+    sv__dl_state_clear(&st);
+    assert_int_equal(sv__dl_state_parse(&st, text, strlen(text), why, sizeof(why)), 0);
+    assert_true(st.files[0].is_key);
+    assert_int_equal(st.files[1].key, 0);
+    assert_string_equal(st.files[1].iv, "00000000000000000000000000000007");
+    sv__dl_state_clear(&st);
+    free(text);
+
+    static const struct { const char *from, *to, *why; } bad[] = {
+        { "\"key\":0,", "\"key\":1,", "not a key file" },
+        { "\"key\":0,", "\"key\":2,", "\"key\" is not an integer" },
+        { "\"iv\":\"00000000000000000000000000000007\"", "\"iv\":\"7\"", "no \"iv\" of 32 hex" },
+        { ",\"iv\":\"00000000000000000000000000000007\"", "", "no \"iv\" of 32 hex" },
+        { "\"is_init\":false,\"init\":-1,\"duration\":0", "\"is_init\":true,\"init\":-1,\"duration\":0",
+          "a key file is also an init file" },
+        { "keys/key-0.key", "../key-0.key", "leaves the download folder" },
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        char buf[2048];
+        const char *at = strstr(good, bad[i].from);
+        assert_non_null(at);
+        snprintf(buf, sizeof(buf), "%.*s%s%s", (int)(at - good), good, bad[i].to,
+                 at + strlen(bad[i].from));
+        assert_int_equal(sv__dl_state_parse(&st, buf, strlen(buf), why, sizeof(why)),
+                         SV_ERR_PARSE);
+        if (!strstr(why, bad[i].why))
+            fail_msg("case %zu: \"%s\" does not say \"%s\"", i, why, bad[i].why);
+        assert_int_equal(st.nb_files, 0);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_state_file),
+        cmocka_unit_test(test_state_file_keys),
         cmocka_unit_test_setup_teardown(test_download_whole, setup, teardown),
         cmocka_unit_test_setup_teardown(test_download_resume_and_check, setup, teardown),
         cmocka_unit_test_setup_teardown(test_download_refusals, setup, teardown),
