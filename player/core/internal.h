@@ -333,7 +333,7 @@ int sv__latency_too_late(double latency, double target, double max);
 /* Pure: the playback rate to play at next, from the one played now
  * (`rate`), the latency's `error` (latency - target, seconds) and the
  * `buffer` ahead (seconds): 1 within 30 ms of the target; else
- * 1 + 0.05 tanh(error / 0.5 s) in steps of 0.005 (at least one step),
+ * 1 + 0.05 tanh(error / 0.5 s) in steps of 0.005 (at least 0.01 off 1),
  * within 0.95-1.05, a correction kept until the error is 30 ms past the
  * target the other way; never over 1 with less than 0.5 s buffered. */
 double sv__latency_rate(double rate, double error, double buffer);

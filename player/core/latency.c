@@ -14,7 +14,7 @@
  * changed at most every 0.5 s, and never faster than 1 while less than
  * 0.5 s is buffered: playing faster would eat the buffer the stream needs
  * at the edge. The rate is 1 within 30 ms of the target; a correction,
- * once started, goes on (at least one step) until the latency is 30 ms
+ * once started, goes on (at 1 +- 0.01 at least) until the latency is 30 ms
  * past the target on the other side. So the latency swings evenly around
  * the target and its median sits on it: a band that ended its correction
  * at its own edge would leave the median at the edge, since a live
@@ -40,6 +40,8 @@
 #define ERROR_SCALE_S 0.5       /* the error at which the rate reaches 76% of its step */
 #define DEAD_BAND_S 0.03        /* |error| under this: rate 1, unless correcting ... */
 #define OVERSHOOT_S 0.03        /* ... until the error is this far past the target */
+#define MIN_CORRECTION 0.01     /* a correction plays at least 1 +- this: quick to
+                                   cross the band, so little time is spent off target */
 #define MIN_CHANGE_GAP_S 0.5
 #define LOW_BUFFER_S 0.5        /* no speeding up with less than this buffered */
 #define MAX_DRIFT_EXTRA_S 0.5   /* over Latency@max by more than this: back to the live start */
@@ -135,10 +137,10 @@ double sv__latency_rate(double rate, double error, double buffer)
         dir = error > 0 ? 1 : -1;
     double r = 1 + MAX_RATE_STEP * tanh(error / ERROR_SCALE_S);
     r = 1 + round((r - 1) / RATE_QUANTUM) * RATE_QUANTUM;
-    if (dir > 0 && r < 1 + RATE_QUANTUM)
-        r = 1 + RATE_QUANTUM;
-    if (dir < 0 && r > 1 - RATE_QUANTUM)
-        r = 1 - RATE_QUANTUM;
+    if (dir > 0 && r < 1 + MIN_CORRECTION)
+        r = 1 + MIN_CORRECTION;
+    if (dir < 0 && r > 1 - MIN_CORRECTION)
+        r = 1 - MIN_CORRECTION;
     if (r > 1 + MAX_RATE_STEP)
         r = 1 + MAX_RATE_STEP;
     if (r < 1 - MAX_RATE_STEP)

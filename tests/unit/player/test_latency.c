@@ -100,12 +100,13 @@ static void rate_swings_around_target(void **state)
     (void)state;
     assert_true(near(sv__latency_rate(1.0, 0.02, 2.0), 1.0));
     assert_true(near(sv__latency_rate(1.0, -0.02, 2.0), 1.0));
-    assert_true(near(sv__latency_rate(1.0, 0.04, 2.0), 1.005));   /* at least one step */
-    assert_true(near(sv__latency_rate(1.0, -0.04, 2.0), 0.995));
-    assert_true(near(sv__latency_rate(1.005, 0.0, 2.0), 1.005));  /* on through the target */
-    assert_true(near(sv__latency_rate(1.005, -0.02, 2.0), 1.005));
-    assert_true(near(sv__latency_rate(1.005, -0.031, 2.0), 1.0)); /* 30 ms past: done */
-    assert_true(near(sv__latency_rate(0.995, 0.031, 2.0), 1.0));
+    assert_true(near(sv__latency_rate(1.0, 0.04, 2.0), 1.01));    /* at least 1 +- 0.01 */
+    assert_true(near(sv__latency_rate(1.0, -0.04, 2.0), 0.99));
+    assert_true(near(sv__latency_rate(1.0, 0.3, 2.0), 1.025));    /* more when further off */
+    assert_true(near(sv__latency_rate(1.01, 0.0, 2.0), 1.01));    /* on through the target */
+    assert_true(near(sv__latency_rate(1.01, -0.02, 2.0), 1.01));
+    assert_true(near(sv__latency_rate(1.01, -0.031, 2.0), 1.0));  /* 30 ms past: done */
+    assert_true(near(sv__latency_rate(0.99, 0.031, 2.0), 1.0));
     assert_true(near(sv__latency_rate(1.0, 3.0, 2.0), 1.05));     /* far behind: the most */
     assert_true(near(sv__latency_rate(1.0, -3.0, 2.0), 0.95));
     assert_true(near(sv__latency_rate(1.0, 0.5, 0.3), 1.0));      /* little buffered */
