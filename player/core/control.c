@@ -462,6 +462,7 @@ int sv__control_begin(struct sv_player *p, int choose)
     sv__vout_flush(p->vout, gen, start > 0 ? start : -1);
     sv__aout_flush(p->aout, gen, start > 0 ? start : -1);
     sv__timed_seek(p->timed, start > 0 ? start : 0);
+    sv__inter_begun(p);
     sv__control_take_events(p);
     if (p->pres->kind == SV__SOURCE_FILE) {
         p->video_track = 0;

@@ -276,6 +276,8 @@ int sv__inter_seek(struct sv_player *p, const sv__cmd *c);
 int sv__inter_asset_failed(struct sv_player *p, int code, const char *msg);
 /* The player's own preload of `url` ended with `error` (0: ready). */
 void sv__inter_preloaded(struct sv_player *p, const char *url, int error, const char *msg);
+/* A load's streams started (outputs flushed): the cut is set on them again. */
+void sv__inter_begun(struct sv_player *p);
 /* 1 while an interstitial whose X-RESTRICT has SKIP plays. Any thread. */
 int sv__control_seek_refused(struct sv_player *p);
 sv_player_state sv__control_get_state(struct sv_player *p);

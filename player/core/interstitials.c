@@ -32,7 +32,7 @@ int sv__inter_create(struct sv_player *p)
     return 0;
 }
 
-static void forget(sv__inter *in)
+static void forget(sv__inter *in, int outputs)
 {
     struct sv_player *p = in->p;
     for (size_t i = 0; i < in->nb; i++)
@@ -46,6 +46,8 @@ static void forget(sv__inter *in)
     in->playing = -1;
     in->primary_preloaded = 0;
     atomic_store(&in->active, 0);
+    if (outputs)
+        sv__inter_set_cut(p, INFINITY);
     p->stop_at = INFINITY;
     sv__mutex_lock(&p->st.lock);
     p->st.ad_playing = p->st.ad_restrict_skip = 0;
@@ -57,7 +59,7 @@ void sv__inter_destroy(struct sv_player *p)
 {
     if (!p->inter)
         return;
-    forget(p->inter);
+    forget(p->inter, 0); /* the outputs are gone by now */
     sv__free(p->settings.allocator, p->inter);
     p->inter = NULL;
 }
@@ -66,8 +68,33 @@ void sv__inter_reset(struct sv_player *p, double from)
 {
     if (!p->inter)
         return;
-    forget(p->inter);
+    forget(p->inter, 1);
     p->inter->from = from;
+}
+
+/* ---- the cut ----------------------------------------------------------------------- */
+
+/* The scheduler fetches nothing that starts at or after p->stop_at; the
+ * outputs show nothing from it on (a break between two segment starts,
+ * an asset's X-PLAYOUT-LIMIT). Set again after each flush of the outputs
+ * (a new generation). */
+void sv__inter_set_cut(struct sv_player *p, double at)
+{
+    sv__inter *in = p->inter;
+    uint64_t gen = atomic_load(&p->gen);
+    p->stop_at = at;
+    if (in->cut_gen == gen && in->cut_at == at)
+        return;
+    sv__vout_set_end(p->vout, gen, at);
+    sv__aout_set_end(p->aout, gen, at);
+    in->cut_gen = gen;
+    in->cut_at = at;
+}
+
+void sv__inter_begun(struct sv_player *p)
+{
+    p->inter->cut_gen = 0;
+    sv__inter_set_cut(p, p->stop_at);
 }
 
 /* ---- the schedule ------------------------------------------------------------------ */
@@ -130,7 +157,7 @@ void sv__inter_event(struct sv_player *p, const sv__timed_desc *d)
     }
     /* The cut before it, before the scheduler fetches past it. */
     sv__brk *next = sv__inter_next(in, in->from);
-    p->stop_at = next ? next->start : INFINITY;
+    sv__inter_set_cut(p, next ? next->start : INFINITY);
     PLOGI(p, "interstitial %s at %.3f s: %s%s%s", b->id, b->start,
           b->d.asset_uri[0] ? b->d.asset_uri : b->d.list_uri,
           b->d.restrict_flags & SV__RESTRICT_SKIP ? " (no skip)" : "",
@@ -226,6 +253,7 @@ int sv__inter_tick(struct sv_player *p)
     if (!p->pres)
         return 0;
     if (in->playing >= 0) {
+        sv__inter_set_cut(p, p->stop_at); /* after a seek in the asset */
         sv__inter_preload_next(in);
         return 0;
     }
@@ -242,7 +270,7 @@ int sv__inter_tick(struct sv_player *p)
     if (b)
         return 0; /* its list is on its way: the primary waits for it */
     b = sv__inter_next(in, in->from);
-    p->stop_at = b ? b->start : INFINITY;
+    sv__inter_set_cut(p, b ? b->start : INFINITY);
     /* A break the primary passed before it was known (its playlist came
      * late): it starts now, the primary resuming after it. */
     double pos = position(p);
@@ -284,7 +312,7 @@ int sv__inter_seek(struct sv_player *p, const sv__cmd *c)
     }
     in->from = target;
     sv__brk *next = sv__inter_next(in, target);
-    p->stop_at = next ? next->start : INFINITY;
+    sv__inter_set_cut(p, next ? next->start : INFINITY);
     if (!jumped || jumped->state != SV__BRK_READY)
         return 0;
     PLOGI(p, "seek to %.3f s over interstitial %s: it plays first", target, jumped->id);

@@ -59,9 +59,12 @@ struct sv__inter {
     int post;                      /* a POST-roll: the load ends after it */
     int primary_preloaded;         /* the primary's resume preloaded during this break */
     atomic_int active;             /* a break plays (read by any thread) */
+    uint64_t cut_gen;              /* the generation and time the outputs' end was set for */
+    double cut_at;
 };
 
 /* interstitials.c */
+void sv__inter_set_cut(struct sv_player *p, double at);
 sv__brk *sv__inter_next(sv__inter *in, double from);
 sv__brk *sv__inter_cued(sv__inter *in, int cue);
 void sv__inter_fail(sv__inter *in, sv__brk *b, int code, const char *what);

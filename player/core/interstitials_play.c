@@ -77,7 +77,7 @@ static int play_asset(sv__inter *in, sv__brk *b, size_t k)
     sv__mutex_lock(&p->st.lock);
     p->st.ad_limit_s = left;
     sv__mutex_unlock(&p->st.lock);
-    p->stop_at = left >= 0 ? left : INFINITY;
+    sv__inter_set_cut(p, left >= 0 ? left : INFINITY);
     PLOGI(p, "interstitial %s: asset %zu/%zu %s", b->id, k + 1, b->nb_assets, b->assets[k].uri);
     double dur = b->assets[k].duration;
     if (left >= 0 && (dur < 0 || dur > left))
@@ -136,7 +136,7 @@ static int resume(sv__inter *in, sv__brk *b)
     sv__mutex_unlock(&p->st.lock);
     if (in->post) {
         sv__cmd_free(c);
-        p->stop_at = INFINITY;
+        sv__inter_set_cut(p, INFINITY);
         return 0; /* the load ends: control.c finishes it */
     }
     if (dur > 0 && at > dur)
@@ -144,7 +144,7 @@ static int resume(sv__inter *in, sv__brk *b)
     PLOGI(p, "interstitial %s over: the primary resumes at %.3f s", b->id, at);
     in->from = at;
     sv__brk *next = sv__inter_next(in, at);
-    p->stop_at = next ? next->start : INFINITY;
+    sv__inter_set_cut(p, next ? next->start : INFINITY);
     c->opts.start_position_s = at;
     load(p, c);
     return 1;
@@ -158,9 +158,13 @@ static int asset_over(sv__inter *in, int error)
     sv__mutex_lock(&p->st.lock);
     double pos = p->st.position_s;
     sv__mutex_unlock(&p->st.lock);
-    double played = error ? 0 : pos;
+    /* Played: to its end (its DURATION when the list gives one) or to the
+     * playout limit; the position is the last frame's start. */
+    double played = error ? 0 : pos, left = limit_left(in, b);
     if (!error && b->assets[in->asset].duration >= 0 && fabs(pos - b->assets[in->asset].duration) < 0.5)
         played = b->assets[in->asset].duration;
+    if (!error && left >= 0 && (played > left || left - played < 0.1))
+        played = left;
     in->played += played;
     double at = in->resume_at;
     if (isnan(at))
@@ -168,7 +172,7 @@ static int asset_over(sv__inter *in, int error)
     if (b->d.cue & SV__CUE_PRE)
         at = in->from;
     push(in, SV_EVENT_INTERSTITIAL_END, b, at, played, error);
-    double left = limit_left(in, b);
+    left = limit_left(in, b);
     if (in->asset + 1 < b->nb_assets && left != 0 && play_asset(in, b, in->asset + 1) == 0)
         return 1;
     return resume(in, b);
@@ -194,7 +198,7 @@ int sv__inter_at_end(struct sv_player *p)
         p->load_cmd = NULL;
         in->from = at;
         b = sv__inter_next(in, at + SV__INTER_EPS);
-        p->stop_at = b ? b->start : INFINITY;
+        sv__inter_set_cut(p, b ? b->start : INFINITY);
         c->opts.start_position_s = at;
         PLOGI(p, "the primary goes on at %.3f s", at);
         load(p, c);
