@@ -26,6 +26,7 @@ int sv__inter_create(struct sv_player *p)
         return SV_ERR_NOMEM;
     in->p = p;
     in->playing = -1;
+    in->last_cut = INFINITY;
     atomic_init(&in->active, 0);
     p->inter = in;
     p->stop_at = INFINITY;
@@ -70,6 +71,7 @@ void sv__inter_reset(struct sv_player *p, double from)
         return;
     forget(p->inter, 1);
     p->inter->from = from;
+    p->inter->last_cut = INFINITY;
 }
 
 /* ---- the cut ----------------------------------------------------------------------- */
@@ -83,6 +85,8 @@ void sv__inter_set_cut(struct sv_player *p, double at)
     sv__inter *in = p->inter;
     uint64_t gen = atomic_load(&p->gen);
     p->stop_at = at;
+    if (isfinite(at) && in->playing < 0)
+        in->last_cut = at;
     if (in->cut_gen == gen && in->cut_at == at)
         return;
     sv__vout_set_end(p->vout, gen, at);
@@ -155,9 +159,13 @@ void sv__inter_event(struct sv_player *p, const sv__timed_desc *d)
         b->nb_assets = 1;
         b->state = SV__BRK_READY;
     }
-    /* The cut before it, before the scheduler fetches past it. */
+    /* The cut before it, before the scheduler fetches past it (a pre-roll:
+     * nothing of the primary is fetched or shown before it). */
     sv__brk *next = sv__inter_next(in, in->from);
-    sv__inter_set_cut(p, next ? next->start : INFINITY);
+    if (b->d.cue & SV__CUE_PRE)
+        sv__inter_set_cut(p, in->from);
+    else if (!sv__inter_cued(in, SV__CUE_PRE))
+        sv__inter_set_cut(p, next ? next->start : INFINITY);
     PLOGI(p, "interstitial %s at %.3f s: %s%s%s", b->id, b->start,
           b->d.asset_uri[0] ? b->d.asset_uri : b->d.list_uri,
           b->d.restrict_flags & SV__RESTRICT_SKIP ? " (no skip)" : "",
@@ -267,8 +275,10 @@ int sv__inter_tick(struct sv_player *p)
         sv__inter_start(in, b, p->load_opts.start_position_s);
         return 1;
     }
-    if (b)
+    if (b) {
+        sv__inter_set_cut(p, in->from);
         return 0; /* its list is on its way: the primary waits for it */
+    }
     b = sv__inter_next(in, in->from);
     sv__inter_set_cut(p, b ? b->start : INFINITY);
     /* A break the primary passed before it was known (its playlist came

@@ -59,6 +59,7 @@ struct sv__inter {
     int post;                      /* a POST-roll: the load ends after it */
     int primary_preloaded;         /* the primary's resume preloaded during this break */
     atomic_int active;             /* a break plays (read by any thread) */
+    double last_cut;               /* the primary's last finite cut since it (re)started */
     uint64_t cut_gen;              /* the generation and time the outputs' end was set for */
     double cut_at;
 };

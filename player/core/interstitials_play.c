@@ -143,6 +143,7 @@ static int resume(sv__inter *in, sv__brk *b)
         at = dur;
     PLOGI(p, "interstitial %s over: the primary resumes at %.3f s", b->id, at);
     in->from = at;
+    in->last_cut = INFINITY;
     sv__brk *next = sv__inter_next(in, at);
     sv__inter_set_cut(p, next ? next->start : INFINITY);
     c->opts.start_position_s = at;
@@ -156,8 +157,10 @@ static int asset_over(sv__inter *in, int error)
     struct sv_player *p = in->p;
     sv__brk *b = &in->brk[in->playing];
     sv__mutex_lock(&p->st.lock);
-    double pos = p->st.position_s;
+    double pos = p->st.position_s, asset_dur = p->st.duration_s;
     sv__mutex_unlock(&p->st.lock);
+    if (asset_dur > 0 && fabs(pos - asset_dur) < 0.5)
+        pos = asset_dur; /* the last frame's start: played to the end */
     /* Played: to its end (its DURATION when the list gives one) or to the
      * playout limit; the position is the last frame's start. */
     double played = error ? 0 : pos, left = limit_left(in, b);
@@ -186,18 +189,23 @@ int sv__inter_at_end(struct sv_player *p)
     if (!p->pres)
         return 0;
     /* The primary stopped at the cut before a break. */
-    if (isfinite(p->stop_at)) {
-        sv__brk *b = sv__inter_next(in, in->from);
-        if (b && b->state == SV__BRK_READY && fabs(b->start - p->stop_at) < SV__INTER_EPS) {
-            sv__inter_start(in, b, NAN);
-            return 1;
-        }
-        /* The break failed after the cut: the primary goes on from it. */
-        double at = p->stop_at;
+    sv__brk *b = sv__inter_next(in, in->from);
+    if (isfinite(p->stop_at) && b && b->state == SV__BRK_READY &&
+        fabs(b->start - p->stop_at) < SV__INTER_EPS) {
+        sv__inter_start(in, b, NAN);
+        return 1;
+    }
+    /* Stopped at a cut whose break failed since: the primary goes on from it. */
+    sv__mutex_lock(&p->st.lock);
+    double pos = p->st.position_s, dur = p->st.duration_s;
+    sv__mutex_unlock(&p->st.lock);
+    double at = in->last_cut;
+    if (isfinite(at) && pos < at + 0.1 && (dur <= 0 || at < dur - 0.1) && p->load_cmd) {
         sv__cmd *c = p->load_cmd;
         p->load_cmd = NULL;
         in->from = at;
-        b = sv__inter_next(in, at + SV__INTER_EPS);
+        in->last_cut = INFINITY;
+        b = sv__inter_next(in, at);
         sv__inter_set_cut(p, b ? b->start : INFINITY);
         c->opts.start_position_s = at;
         PLOGI(p, "the primary goes on at %.3f s", at);
