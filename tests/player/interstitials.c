@@ -33,6 +33,19 @@ static const char *mode;
 static double seek_target = -1;
 static int ended, failed, in_ad, seek_sent, seek_reply_wanted;
 static double ad_started_at = -1, ad_ended_at = -1, now_s;
+static int64_t last_pts_us = -1; /* render thread: the frame presented last */
+
+/* Frames the player did not present (dropped as late): a step of more than
+ * 1.5 frames (25 fps) between two presented ones of the same item. */
+static void on_frame(void *opaque, const sv_video_frame *f, const uint8_t md5[16])
+{
+    (void)opaque;
+    (void)md5;
+    if (last_pts_us >= 0 && f->pts_us > last_pts_us + 60000)
+        fprintf(stderr, "missing frames between %.3f and %.3f s\n", last_pts_us / 1e6,
+                f->pts_us / 1e6);
+    last_pts_us = f->pts_us;
+}
 
 static void on_event(void *opaque, const sv_event *ev)
 {
@@ -119,7 +132,7 @@ int main(int argc, char **argv)
     if (argc == 4)
         seek_target = atof(argv[3]);
     sv_null_audio_default_settings(&as);
-    if (sv_null_video_sink_create(&video, NULL, NULL, 0) < 0 ||
+    if (sv_null_video_sink_create(&video, on_frame, NULL, 0) < 0 ||
         sv_null_audio_sink_create(&audio, &as) < 0) {
         fprintf(stderr, "cannot create the null sinks\n");
         return 2;
