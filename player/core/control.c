@@ -55,14 +55,6 @@ sv_player_state sv__control_get_state(struct sv_player *p)
     return get_state(p);
 }
 
-int sv__control_seek_refused(struct sv_player *p)
-{
-    sv__mutex_lock(&p->st.lock);
-    int r = p->st.ad_playing && p->st.ad_restrict_skip;
-    sv__mutex_unlock(&p->st.lock);
-    return r;
-}
-
 static void reply(struct sv_player *p, uint64_t userdata, int error)
 {
     sv_event ev = { .id = SV_EVENT_COMMAND_REPLY, .error = error, .reply_userdata = userdata };

@@ -295,6 +295,14 @@ int sv__inter_tick(struct sv_player *p)
 
 /* ---- the seeks ------------------------------------------------------------------- */
 
+int sv__control_seek_refused(struct sv_player *p)
+{
+    sv__mutex_lock(&p->st.lock);
+    int r = p->st.ad_playing && p->st.ad_restrict_skip;
+    sv__mutex_unlock(&p->st.lock);
+    return r;
+}
+
 int sv__inter_seek(struct sv_player *p, const sv__cmd *c)
 {
     sv__inter *in = p->inter;
