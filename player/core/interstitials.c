@@ -42,6 +42,7 @@ static void forget(sv__inter *in, int outputs)
     sv__free(p->settings.allocator, in->brk);
     in->brk = NULL;
     in->nb = in->cap = 0;
+    in->overflow_warned = 0;
     sv__cmd_free(in->primary);
     in->primary = NULL;
     in->playing = -1;
@@ -51,7 +52,7 @@ static void forget(sv__inter *in, int outputs)
         sv__inter_set_cut(p, INFINITY);
     p->stop_at = INFINITY;
     sv__mutex_lock(&p->st.lock);
-    p->st.ad_playing = p->st.ad_restrict_skip = 0;
+    p->st.ad_playing = p->st.ad_hold = p->st.ad_restrict_skip = 0;
     p->st.ad_limit_s = -1;
     sv__mutex_unlock(&p->st.lock);
 }
@@ -130,6 +131,13 @@ void sv__inter_event(struct sv_player *p, const sv__timed_desc *d)
     if (b) { /* the same tag again (another rendition, a reload): its SCTE-35 part */
         if (d->scte35.command >= 0 && d->scte35.out_of_network == 1 && !b->scte_id)
             b->scte_id = d->scte35.event_id;
+        return;
+    }
+    if (in->nb == SV__INTER_MAX_BREAKS) {
+        if (!in->overflow_warned)
+            sv__control_error(p, SV_ERR_OVERFLOW, 0, "interstitial %s and later ones skipped: "
+                              "more than %d in the presentation", d->id, SV__INTER_MAX_BREAKS);
+        in->overflow_warned = 1;
         return;
     }
     if (in->nb == in->cap) {

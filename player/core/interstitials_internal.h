@@ -17,6 +17,9 @@
 /* A break the primary played past by more than this before it was known
  * starts at once. */
 #define SV__INTER_LATE_S 0.1
+/* Breaks kept per load (each holds its asset list: about 40 KiB); more are
+ * skipped with one warning, so a playlist of 10,000 tags cannot take 400 MiB. */
+#define SV__INTER_MAX_BREAKS 64
 
 typedef enum sv__brk_state {
     SV__BRK_NEW,       /* read; its X-ASSET-LIST not asked yet */
@@ -49,6 +52,7 @@ struct sv__inter {
     sv__brk *brk;
     size_t nb, cap;
     double from;                   /* where the primary (re)started: load, seek, resume */
+    int overflow_warned;           /* SV__INTER_MAX_BREAKS reached and said */
     /* While a break plays: the primary's load command (owned), the break,
      * the asset, the seconds of the break played before it, and where the
      * primary resumes (NAN: the break's start + its resume offset). */
@@ -56,6 +60,7 @@ struct sv__inter {
     int playing;                   /* index into brk; -1 none */
     size_t asset;
     double played, resume_at;
+    double at;                     /* the primary's position at the break (events, property) */
     int post;                      /* a POST-roll: the load ends after it */
     int primary_preloaded;         /* the primary's resume preloaded during this break */
     atomic_int active;             /* a break plays (read by any thread) */

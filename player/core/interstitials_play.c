@@ -82,7 +82,7 @@ static int play_asset(sv__inter *in, sv__brk *b, size_t k)
     double dur = b->assets[k].duration;
     if (left >= 0 && (dur < 0 || dur > left))
         dur = left;
-    push(in, SV_EVENT_INTERSTITIAL_START, b, b->start, dur, 0);
+    push(in, SV_EVENT_INTERSTITIAL_START, b, in->at, dur, 0);
     load(p, c);
     return 0;
 }
@@ -100,11 +100,13 @@ void sv__inter_start(sv__inter *in, sv__brk *b, double resume_at)
     b->state = SV__BRK_PLAYED;
     atomic_store(&in->active, 1);
     sv__mutex_lock(&p->st.lock);
-    p->st.ad_playing = 1;
+    p->st.ad_playing = p->st.ad_hold = 1;
     p->st.ad_restrict_skip = (b->d.restrict_flags & SV__RESTRICT_SKIP) != 0;
-    p->st.ad_primary_pos_s = (b->d.cue & SV__CUE_PRE) ? in->from : b->start;
+    /* Where the primary stands: the break, its start (PRE), its end (POST). */
+    in->at = (b->d.cue & SV__CUE_PRE) ? resume_at : b->start;
     if (b->d.cue & SV__CUE_POST)
-        p->st.ad_primary_pos_s = p->st.duration_s;
+        in->at = p->st.duration_s;
+    p->st.ad_primary_pos_s = in->at;
     p->st.ad_primary_dur_s = p->st.duration_s;
     sv__mutex_unlock(&p->st.lock);
     /* The break counts once for the backend (its DATERANGE's own report,
@@ -115,15 +117,23 @@ void sv__inter_start(sv__inter *in, sv__brk *b, double resume_at)
         sv__control_error(p, SV_ERR_NOMEM, 1, "out of memory starting interstitial %s", b->id);
 }
 
+/* Where the primary resumes: a JUMP's target, a PRE-roll's start, a
+ * POST-roll's end, else the break's start + X-RESUME-OFFSET (without one:
+ * the seconds of asset played, the draft's default). */
+static double resume_pos(const sv__inter *in, const sv__brk *b)
+{
+    if (!isnan(in->resume_at))
+        return in->resume_at;
+    if (b->d.cue & (SV__CUE_PRE | SV__CUE_POST))
+        return in->at;
+    return b->start + (b->d.resume_offset >= 0 ? b->d.resume_offset : in->played);
+}
+
 /* Back to the primary at the resume position, or (POST-roll) its end. */
 static int resume(sv__inter *in, sv__brk *b)
 {
     struct sv_player *p = in->p;
-    double at = in->resume_at;
-    if (isnan(at))
-        at = b->start + (b->d.resume_offset >= 0 ? b->d.resume_offset : in->played);
-    if (b->d.cue & SV__CUE_PRE)
-        at = isnan(in->resume_at) ? in->from : in->resume_at;
+    double at = resume_pos(in, b);
     sv__cmd *c = in->primary;
     in->primary = NULL;
     in->playing = -1;
@@ -131,6 +141,7 @@ static int resume(sv__inter *in, sv__brk *b)
     sv__mutex_lock(&p->st.lock);
     double dur = p->st.ad_primary_dur_s;
     p->st.ad_playing = p->st.ad_restrict_skip = 0;
+    p->st.ad_hold = in->post; /* after a POST-roll the load ends at the primary's end */
     p->st.ad_limit_s = -1;
     p->st.duration_s = dur;
     sv__mutex_unlock(&p->st.lock);
@@ -169,12 +180,7 @@ static int asset_over(sv__inter *in, int error)
     if (!error && left >= 0 && (played > left || left - played < 0.1))
         played = left;
     in->played += played;
-    double at = in->resume_at;
-    if (isnan(at))
-        at = b->start + (b->d.resume_offset >= 0 ? b->d.resume_offset : in->played);
-    if (b->d.cue & SV__CUE_PRE)
-        at = in->from;
-    push(in, SV_EVENT_INTERSTITIAL_END, b, at, played, error);
+    push(in, SV_EVENT_INTERSTITIAL_END, b, resume_pos(in, b), played, error);
     left = limit_left(in, b);
     if (in->asset + 1 < b->nb_assets && left != 0 && play_asset(in, b, in->asset + 1) == 0)
         return 1;

@@ -21,7 +21,8 @@
 #      JSON file) of two ads with X-PLAYOUT-LIMIT=3 (the second one cut at
 #      1 s), a pre-roll (CUE="PRE"), a break between two segment starts
 #      (3 s: the title's frames cut there), no X-RESUME-OFFSET (the title
-#      resumes after the ad's duration), each with frames equal to ffmpeg's;
+#      resumes after the ad's duration), a post-roll (CUE="POST"), each with
+#      frames equal to ffmpeg's;
 #      and bad input: an asset that is not there (404) and X-ASSET-LISTs that
 #      are not JSON, have no ASSETS, or a URI that is not a string: each break
 #      is skipped with a warning and the title plays to its end.
@@ -176,6 +177,7 @@ IC='CLASS="com.apple.hls.interstitial"'
 at() { echo "START-DATE=\"2000-01-01T00:00:0$1.000Z\""; }
 variant list "ID=\"l\",$IC,$(at 2),DURATION=3,X-ASSET-LIST=\"/lists/two.json\",X-RESUME-OFFSET=0,X-PLAYOUT-LIMIT=3"
 variant pre "ID=\"p\",$IC,$(at 0),X-ASSET-URI=\"/ad/master.m3u8\",CUE=\"PRE\""
+variant post "ID=\"z\",$IC,$(at 0),X-ASSET-URI=\"/ad/master.m3u8\",CUE=\"POST\""
 variant mid "ID=\"m\",$IC,$(at 3),DURATION=2,X-ASSET-URI=\"../../../ad/master.m3u8\",X-RESUME-OFFSET=0"
 variant default "ID=\"d\",$IC,$(at 2),DURATION=2,X-ASSET-URI=\"/ad/master.m3u8\""
 variant missing "ID=\"n\",$IC,$(at 2),DURATION=2,X-ASSET-URI=\"/no-such-ad/master.m3u8\""
@@ -210,6 +212,12 @@ expect_eq "list: two assets from the X-ASSET-LIST, the second cut at 1 s, then t
     "fetched 1/2 2.000 end 2.000 2.000 2/2 1.000 end 2.000 1.000 "
 cat "$SV_TMP/ad.h" "$SV_TMP/title.h" >"$SV_TMP/want.pre"
 frames pre "$FS/pre/master.m3u8" "$SV_TMP/want.pre"
+cat "$SV_TMP/title.h" "$SV_TMP/ad.h" >"$SV_TMP/want.post"
+frames post "$FS/post/master.m3u8" "$SV_TMP/want.post"
+api post play "$FS/post/master.m3u8"
+expect_eq "post: the ad after the title's end, the position stays at its end" \
+    "$(line post start | cut -d' ' -f1,2) $(line post end | cut -d' ' -f2) $(line post ended | cut -d' ' -f1)" \
+    "z 6.016 6.016 6.016"
 { part 1 75; cat "$SV_TMP/ad.h"; part 76 150; } >"$SV_TMP/want.mid"
 frames mid "$FS/mid/master.m3u8" "$SV_TMP/want.mid"
 { cat "$SV_TMP/t1.h" "$SV_TMP/ad.h"; part 101 150; } >"$SV_TMP/want.default"
