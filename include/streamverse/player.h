@@ -563,8 +563,9 @@ SV_API int sv_player_seek_live(sv_player *player, uint64_t userdata);
  * Returns 0 (the reply follows once the rate is taken), SV_ERR_RANGE (a
  * rate other than 1 whose magnitude is not 2 to 64) or SV_ERR_STATE
  * (nothing loaded). The reply carries SV_ERR_UNSUPPORTED for a plain media
- * file or a load without video, SV_ERR_STATE before the load started.
- * Thread-safe.
+ * file or a load without video, SV_ERR_STATE before the load started,
+ * (API 2.7) SV_ERR_FORBIDDEN for a rate other than 1 while an HLS
+ * interstitial whose X-RESTRICT has SKIP plays. Thread-safe.
  */
 SV_API int sv_player_set_trick_rate(sv_player *player, int rate, uint64_t userdata);
 

@@ -749,8 +749,9 @@ void sv__control_run_cmd(void *arg)
         else
             r = sv__inter_seek(p, c) ? 0 : sv__control_seek(p, c);
         break;
-    case SV__CMD_TRICK:
-        r = sv__trick_set(p, c->ivalue);
+    case SV__CMD_TRICK: /* fast forward would skip an ad that may not be skipped */
+        r = c->ivalue != 1 && sv__control_seek_refused(p) ? SV_ERR_FORBIDDEN
+                                                          : sv__trick_set(p, c->ivalue);
         break;
     case SV__CMD_PRELOAD:
         sv__preload_start(p, c);
