@@ -15,7 +15,8 @@
 #   3. through the public API (tests/player/interstitials.c): a seek while
 #      the ad plays is refused (SKIP: SV_ERR_FORBIDDEN), the position stays
 #      the title's break position while the ad's own moves; a seek from
-#      0.5 s to 5 s plays the ad first (JUMP) and then goes on at 5 s;
+#      0.5 s to 5 s plays the ad first (JUMP) and then goes on at 5 s; a
+#      seek back from 3 s to 1 s plays the ad again (not with CUE="ONCE");
 #   4. hand-written playlists on the test server (sv-faultsrv, a copy of the
 #      title's folder with its DATERANGE replaced): an X-ASSET-LIST (a static
 #      JSON file) of two ads with X-PLAYOUT-LIMIT=3 (the second one cut at
@@ -161,6 +162,10 @@ awk -v p="$(line jump after_end)" 'BEGIN { exit !(p >= 5 && p < 5.7) }' ||
     fail "jump: the title is at $(line jump after_end) s 0.5 s after the ad"
 ok "jump: the title at $(line jump after_end) s 0.5 s after the ad"
 
+api back back "$master" 1
+expect_eq "back: a seek back before the break plays it again" \
+    "$(grep -c '^start sv-break-' "$SV_TMP/back.txt") $(line back seek)" "2 0"
+
 # ---- 4. Hand-written playlists on the test server ------------------------------
 root="$SV_TMP/root"
 mkdir -p "$root/lists"
@@ -177,6 +182,7 @@ IC='CLASS="com.apple.hls.interstitial"'
 at() { echo "START-DATE=\"2000-01-01T00:00:0$1.000Z\""; }
 variant list "ID=\"l\",$IC,$(at 2),DURATION=3,X-ASSET-LIST=\"/lists/two.json\",X-RESUME-OFFSET=0,X-PLAYOUT-LIMIT=3"
 variant pre "ID=\"p\",$IC,$(at 0),X-ASSET-URI=\"/ad/master.m3u8\",CUE=\"PRE\""
+variant once "ID=\"o\",$IC,$(at 2),DURATION=2,X-ASSET-URI=\"/ad/master.m3u8\",X-RESUME-OFFSET=0,CUE=\"ONCE\""
 variant post "ID=\"z\",$IC,$(at 0),X-ASSET-URI=\"/ad/master.m3u8\",CUE=\"POST\""
 variant mid "ID=\"m\",$IC,$(at 3),DURATION=2,X-ASSET-URI=\"../../../ad/master.m3u8\",X-RESUME-OFFSET=0"
 variant default "ID=\"d\",$IC,$(at 2),DURATION=2,X-ASSET-URI=\"/ad/master.m3u8\""
@@ -212,6 +218,9 @@ expect_eq "list: two assets from the X-ASSET-LIST, the second cut at 1 s, then t
     "fetched 1/2 2.000 end 2.000 2.000 2/2 1.000 end 2.000 1.000 "
 cat "$SV_TMP/ad.h" "$SV_TMP/title.h" >"$SV_TMP/want.pre"
 frames pre "$FS/pre/master.m3u8" "$SV_TMP/want.pre"
+api once back "$FS/once/master.m3u8" 1
+expect_eq "once: CUE ONCE: a seek back does not play it again" \
+    "$(grep -c '^start o ' "$SV_TMP/once.txt") $(line once seek)" "1 0"
 cat "$SV_TMP/title.h" "$SV_TMP/ad.h" >"$SV_TMP/want.post"
 frames post "$FS/post/master.m3u8" "$SV_TMP/want.post"
 api post play "$FS/post/master.m3u8"

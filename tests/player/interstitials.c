@@ -14,7 +14,13 @@
  *   after_end POSITION                           SV_PROP_POSITION 0.5 s after an end
  *   ended POSITION FRAMES DROPPED                at SV_EVENT_END_OF_FILE
  *
- *   interstitials play|skip|jump URL [SEEK_TARGET]
+ *   seek RC                                      (jump, back) sv_player_seek's result
+ *
+ *   interstitials play|skip|jump|back URL [SEEK_TARGET]
+ *
+ * jump: at 0.5 s a seek to SEEK_TARGET; back: once an ad ended and the
+ * title is at 3 s, a seek back to SEEK_TARGET (the break plays again, but
+ * for CUE ONCE).
  */
 #include <math.h>
 #include <stdint.h>
@@ -31,7 +37,7 @@ static sv_player *player;
 static sv_video_sink *video;
 static const char *mode;
 static double seek_target = -1;
-static int ended, failed, in_ad, seek_sent, seek_reply_wanted;
+static int ended, failed, in_ad, seek_sent, seek_reply_wanted, ads_ended;
 static double ad_started_at = -1, ad_ended_at = -1, now_s;
 static int64_t last_pts_us = -1; /* render thread: the frame presented last */
 
@@ -64,6 +70,7 @@ static void on_event(void *opaque, const sv_event *ev)
                ev->data.interstitial.duration_s, ev->error);
         in_ad = 0;
         ad_ended_at = now_s;
+        ads_ended++;
         break;
     case SV_EVENT_ERROR:
         printf("%s %d %s\n", ev->data.error.fatal ? "fatal" : "warning", ev->error,
@@ -107,8 +114,9 @@ static void step(void)
         printf("after_end %.3f\n", sdk_prop(player, SV_PROP_POSITION));
         ad_ended_at = -1;
     }
-    if (!strcmp(mode, "jump") && !seek_sent && !in_ad &&
-        sdk_prop(player, SV_PROP_POSITION) >= 0.5) {
+    if (((!strcmp(mode, "jump") && sdk_prop(player, SV_PROP_POSITION) >= 0.5) ||
+         (!strcmp(mode, "back") && ads_ended && sdk_prop(player, SV_PROP_POSITION) >= 3)) &&
+        !seek_sent && !in_ad) {
         int rc = sv_player_seek(player, seek_target, 0, 77);
         printf("seek %d\n", rc);
         seek_sent = 1;
@@ -123,9 +131,11 @@ int main(int argc, char **argv)
     sv_null_audio_settings as;
     sv_player_settings s;
 
-    if (argc < 3 || (strcmp(argv[1], "play") && strcmp(argv[1], "skip") && strcmp(argv[1], "jump")) ||
-        (!strcmp(argv[1], "jump") && argc != 4)) {
-        fprintf(stderr, "usage: interstitials play|skip|jump URL [SEEK_TARGET]\n");
+    if (argc < 3 ||
+        (strcmp(argv[1], "play") && strcmp(argv[1], "skip") && strcmp(argv[1], "jump") &&
+         strcmp(argv[1], "back")) ||
+        ((!strcmp(argv[1], "jump") || !strcmp(argv[1], "back")) && argc != 4)) {
+        fprintf(stderr, "usage: interstitials play|skip|jump|back URL [SEEK_TARGET]\n");
         return 2;
     }
     mode = argv[1];
