@@ -36,9 +36,12 @@ int sv__inter_create(struct sv_player *p)
 static void forget(sv__inter *in, int outputs)
 {
     struct sv_player *p = in->p;
-    for (size_t i = 0; i < in->nb; i++)
-        if (in->brk[i].list_fetch > 0)
+    for (size_t i = 0; i < in->nb; i++) {
+        if (in->brk[i].list_fetch > 0) { /* a cancelled fetch's callback never comes */
             sv__fetch_cancel(p->fetcher, in->brk[i].list_fetch);
+            sv__free(p->settings.allocator, in->brk[i].list_ref);
+        }
+    }
     sv__free(p->settings.allocator, in->brk);
     in->brk = NULL;
     in->nb = in->cap = 0;
@@ -192,6 +195,7 @@ static void on_list(void *opaque, sv__fetch_result *r)
         return;
     }
     b->list_fetch = 0;
+    b->list_ref = NULL;
     char why[300];
     if (r->error) {
         sv__inter_fail(in, b, r->error, r->message);
@@ -217,9 +221,11 @@ static void fetch_list(sv__inter *in, sv__brk *b)
     snprintf(ref->id, sizeof(ref->id), "%s", b->id);
     sv__fetch_req req = { .kind = SV__FETCH_MANIFEST, .url = b->d.list_uri, .length = -1 };
     b->state = SV__BRK_LISTING;
+    b->list_ref = ref;
     b->list_fetch = sv__fetch(p->fetcher, &req, on_list, ref);
     if (b->list_fetch < 0) {
         b->list_fetch = 0;
+        b->list_ref = NULL;
         sv__free(p->settings.allocator, ref);
         sv__inter_fail(in, b, SV_ERR_INVALID, "X-ASSET-LIST cannot be requested");
     }

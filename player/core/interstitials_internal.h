@@ -39,6 +39,7 @@ typedef struct sv__brk {
     size_t nb_assets;
     sv__brk_state state;
     int64_t list_fetch;            /* > 0 while the X-ASSET-LIST is fetched */
+    struct sv__brk_ref *list_ref;  /* that fetch's opaque (freed if it is cancelled) */
 } sv__brk;
 
 /* What an X-ASSET-LIST answer finds its break by (breaks move in memory). */
