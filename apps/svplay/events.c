@@ -111,8 +111,44 @@ void svp_events_describe(const sv_timed_event *e, char *buf, size_t cap)
              scte);
 }
 
+/* An interstitial's start or end (API 2.7), as a line of its own:
+ * {"source":"interstitial","kind":"start"|"end",...}. */
+static void interstitial(svp_app *app, const sv_event *ev, double elapsed_s)
+{
+    int start = ev->id == SV_EVENT_INTERSTITIAL_START;
+    const char *id = ev->data.interstitial.id, *uri = ev->data.interstitial.asset_uri;
+    if (app->events_log) {
+        json_t *o = json_object();
+        json_object_set_new(o, "source", json_string("interstitial"));
+        json_object_set_new(o, "kind", json_string(start ? "start" : "end"));
+        json_object_set_new(o, "id", json_string(id ? id : ""));
+        json_object_set_new(o, "asset_uri", json_string(uri ? uri : ""));
+        json_object_set_new(o, "position_s", json_real(ev->data.interstitial.position_s));
+        json_object_set_new(o, "duration_s", json_real(ev->data.interstitial.duration_s));
+        json_object_set_new(o, "asset_index", json_integer(ev->data.interstitial.asset_index));
+        json_object_set_new(o, "nb_assets", json_integer(ev->data.interstitial.nb_assets));
+        json_object_set_new(o, "error", json_integer(ev->error));
+        json_object_set_new(o, "elapsed_s", json_real(elapsed_s));
+        char *line = json_dumps(o, JSON_COMPACT | JSON_REAL_PRECISION(9));
+        if (line)
+            fprintf(app->events_log, "%s\n", line);
+        fflush(app->events_log);
+        free(line);
+        json_decref(o);
+    }
+    if (app->opt.log_level >= SV_LOG_INFO && !app->opt.quiet)
+        fprintf(stderr, "%ssvplay: ad %s %s: %s at %.3f s%s%s\n",
+                app->tty_progress ? "\r\033[K" : "", id ? id : "", start ? "starts" : "ends",
+                uri ? uri : "", ev->data.interstitial.position_s,
+                start ? "" : " (the title resumes there)", ev->error ? " (failed)" : "");
+}
+
 void svp_events_event(svp_app *app, const sv_event *ev, double elapsed_s)
 {
+    if (ev->id == SV_EVENT_INTERSTITIAL_START || ev->id == SV_EVENT_INTERSTITIAL_END) {
+        interstitial(app, ev, elapsed_s);
+        return;
+    }
     if (ev->id != SV_EVENT_TIMED_METADATA || !ev->data.timed)
         return;
     const sv_timed_event *e = ev->data.timed;

@@ -125,7 +125,8 @@ static const cli_opt options[] = {
       "write each timed event (DASH EventStream and emsg, HLS "
       "EXT-X-DATERANGE, SCTE-35) as one JSON line when playback reaches "
       "it: source, scheme, value, id, start_s, duration_s, reported_at_s, "
-      "payload_hex, attributes, scte35", NULL, NULL },
+      "payload_hex, attributes, scte35; and each HLS interstitial's start "
+      "and end (source interstitial)", NULL, NULL },
     { "ui-log", 0, "FILE", OPT_UI_LOG, 0,
       "window: write what the seek bar, the catalog cards and the title "
       "page drew, as one JSON line each time it changes (rectangles in "

@@ -70,6 +70,18 @@ void svp_osd_format(sv_player *p, char *buf, size_t size)
              (long long)w, (long long)h, rate, (long long)q, locked ? "locked" : "auto", buffer,
              trate, (long long)decoded, (long long)dropped, (long long)rebuf,
              (int)(volume * 100 + 0.5), muted ? " (muted)" : "");
+    /* An interstitial (API 2.7): the ad's own time; the title's stays above. */
+    int64_t ad = 0;
+    double ad_pos = 0, ad_dur = 0;
+    if (sv_player_get_int64(p, SV_PROP_INTERSTITIAL, &ad) == 0 && ad) {
+        size_t n = strlen(buf);
+        char apos[32], adur[32] = "?";
+        sv_player_get_double(p, SV_PROP_INTERSTITIAL_POSITION, &ad_pos);
+        svp_format_time(apos, sizeof(apos), ad_pos);
+        if (sv_player_get_double(p, SV_PROP_INTERSTITIAL_DURATION, &ad_dur) == 0)
+            svp_format_time(adur, sizeof(adur), ad_dur);
+        snprintf(buf + n, size - n, "\nAD %s / %s  (the title resumes after it)", apos, adur);
+    }
     /* Trick play: its speed while it runs. */
     int64_t trick = 1;
     if (sv_player_get_int64(p, SV_PROP_TRICK_RATE, &trick) == 0 && trick != 1) {

@@ -7,6 +7,7 @@
  */
 #include <SDL.h>
 #include <jansson.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -251,7 +252,8 @@ static void log_seek(svp_seekbar *sb, double to, const char *by)
 
 static void seek_to(svp_seekbar *sb, double to, const char *by)
 {
-    sv_player_seek(sb->player, to, SV_SEEK_ACCURATE, 0);
+    if (sv_player_seek(sb->player, to, SV_SEEK_ACCURATE, 0) == SV_ERR_FORBIDDEN)
+        fprintf(stderr, "svplay: this ad cannot be skipped\n"); /* X-RESTRICT SKIP */
     svp_seekbar_show(sb);
     log_seek(sb, to, by);
 }

@@ -69,6 +69,8 @@ struct svp_stats {
     size_t nb_subtitles, cap_subtitles;
     timed_rec *timed;
     size_t nb_timed, cap_timed;
+    timed_rec *ads;            /* interstitials started and ended (value "start", "end") */
+    size_t nb_ads, cap_ads;
     double rebuffer_start_s;     /* -1 when not stalled */
     double load_unix_s;          /* 0 until the load command */
     json_t *items;               /* playlist items' figures, or NULL */
@@ -94,6 +96,7 @@ void svp_stats_destroy(svp_stats *st)
     free(st->skips);
     free(st->subtitles);
     free(st->timed);
+    free(st->ads);
     json_decref(st->items);
     free(st);
 }
@@ -203,6 +206,19 @@ void svp_stats_event(svp_stats *st, const sv_event *ev, double t_s, sv_player *p
         copy_id(r->id, sizeof(r->id), e->id);
         return;
     }
+    if (ev->id == SV_EVENT_INTERSTITIAL_START || ev->id == SV_EVENT_INTERSTITIAL_END) {
+        timed_rec *r = grow((void **)&st->ads, &st->nb_ads, &st->cap_ads, sizeof(*r));
+        if (!r)
+            return;
+        r->t_s = t_s;
+        r->start_s = ev->data.interstitial.position_s;
+        r->duration_s = ev->data.interstitial.duration_s;
+        r->reported_at_s = ev->error;
+        copy_id(r->scheme, sizeof(r->scheme), ev->data.interstitial.asset_uri);
+        copy_id(r->value, sizeof(r->value), ev->id == SV_EVENT_INTERSTITIAL_START ? "start" : "end");
+        copy_id(r->id, sizeof(r->id), ev->data.interstitial.id);
+        return;
+    }
     if (ev->id == SV_EVENT_SUBTITLE) {
         subtitle_rec *r = grow((void **)&st->subtitles, &st->nb_subtitles, &st->cap_subtitles,
                                sizeof(*r));
@@ -303,6 +319,17 @@ static json_t *timeline_json(const svp_stats *st)
                                                "reported_at_s", r->reported_at_s));
     }
     json_object_set_new(obj, "timed_events_list", timed);
+    /* Interstitials: the title's position at each start and end (where it
+     * resumes), the seconds of the ad played, the asset. */
+    json_t *ads = json_array();
+    for (size_t i = 0; st && i < st->nb_ads; i++) {
+        const timed_rec *r = &st->ads[i];
+        json_array_append_new(ads, json_pack("{s:f,s:s,s:s,s:s,s:f,s:f,s:i}", "t_s", r->t_s,
+                                             "kind", r->value, "id", r->id, "asset_uri",
+                                             r->scheme, "position_s", r->start_s, "duration_s",
+                                             r->duration_s, "error", (int)r->reported_at_s));
+    }
+    json_object_set_new(obj, "interstitials", ads);
     return obj;
 }
 

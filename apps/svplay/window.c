@@ -203,7 +203,13 @@ static void seek_by(window *w, double s)
 {
     char msg[64];
 
-    sv_player_seek(w->app->player, s, SV_SEEK_RELATIVE | SV_SEEK_ACCURATE, 0);
+    /* An interstitial that may not be skipped (X-RESTRICT SKIP) refuses it. */
+    if (sv_player_seek(w->app->player, s, SV_SEEK_RELATIVE | SV_SEEK_ACCURATE, 0) ==
+        SV_ERR_FORBIDDEN) {
+        fprintf(stderr, "svplay: this ad cannot be skipped\n");
+        show_message(w, "this ad cannot be skipped");
+        return;
+    }
     svp_seekbar_show(w->bar);
     snprintf(msg, sizeof(msg), "seek %+.0f s", s);
     show_message(w, msg);

@@ -300,7 +300,10 @@ typedef enum sv_event_id {
     SV_EVENT_TRICK_RATE,        /* (API 2.6) the trick-play rate changed (a host's
                                    sv_player_set_trick_rate(), or the player's own at
                                    either end of the media): data.trick */
-    SV_EVENT_PRELOAD            /* (API 2.6) a preload is ready or failed: data.preload, error */
+    SV_EVENT_PRELOAD,           /* (API 2.6) a preload is ready or failed: data.preload, error */
+    SV_EVENT_INTERSTITIAL_START, /* (API 2.7) an HLS interstitial's asset starts: data.interstitial */
+    SV_EVENT_INTERSTITIAL_END   /* (API 2.7) an interstitial's asset ended (or failed, error set):
+                                   data.interstitial */
 } sv_event_id;
 
 /* Returns a static name for an event ("state-changed"), or "unknown". */
@@ -404,6 +407,23 @@ typedef struct sv_event {
         struct { int rate; double position_s; } trick;
         /* (API 2.6) sv_player_preload()'s outcome (streamverse/preload.h). */
         struct { const char *url; const char *message; int ready; } preload;
+        /* (API 2.7) SV_EVENT_INTERSTITIAL_START and _END (docs/sdk.md,
+         * "Interstitials"). id: the DATERANGE's ID; asset_uri: the asset
+         * played (resolved; cut at 199 bytes). position_s is on the primary
+         * content's timeline: at START the break's position (where the
+         * primary stopped), at END where the primary resumes (the break's
+         * position + X-RESUME-OFFSET, or a JUMP seek's target). duration_s:
+         * at START the asset's duration when known (else -1), at END the
+         * seconds of it played. asset_index counts the assets of an
+         * X-ASSET-LIST from 0, of nb_assets. */
+        struct {
+            const char *id;
+            const char *asset_uri;
+            double position_s;
+            double duration_s;
+            int asset_index;
+            int nb_assets;
+        } interstitial;
     } data;
 } sv_event;
 
@@ -489,6 +509,10 @@ SV_API int sv_player_set_pause(sv_player *player, int paused, uint64_t userdata)
  * Seeks to position_s seconds (clamped to the seekable range). The reply
  * comes when the seek is accepted; SV_EVENT_SEEK_DONE when its first frame is
  * shown. Returns 0, SV_ERR_INVALID or SV_ERR_STATE.
+ * (API 2.7) While an HLS interstitial whose X-RESTRICT has SKIP plays,
+ * returns SV_ERR_FORBIDDEN and nothing moves. A seek over an interstitial
+ * not yet played whose X-RESTRICT has JUMP plays the interstitial first,
+ * then goes to the target (docs/sdk.md, "Interstitials").
  */
 SV_API int sv_player_seek(sv_player *player, double position_s, int flags, uint64_t userdata);
 /* (Live: the seekable range is the DVR window, SV_PROP_SEEKABLE_START to
@@ -539,8 +563,9 @@ SV_API int sv_player_seek_live(sv_player *player, uint64_t userdata);
  * Returns 0 (the reply follows once the rate is taken), SV_ERR_RANGE (a
  * rate other than 1 whose magnitude is not 2 to 64) or SV_ERR_STATE
  * (nothing loaded). The reply carries SV_ERR_UNSUPPORTED for a plain media
- * file or a load without video, SV_ERR_STATE before the load started.
- * Thread-safe.
+ * file or a load without video, SV_ERR_STATE before the load started,
+ * (API 2.7) SV_ERR_FORBIDDEN for a rate other than 1 while an HLS
+ * interstitial whose X-RESTRICT has SKIP plays. Thread-safe.
  */
 SV_API int sv_player_set_trick_rate(sv_player *player, int rate, uint64_t userdata);
 
@@ -605,8 +630,16 @@ typedef enum sv_property {
     SV_PROP_PLAYBACK_RATE,    /* double: 1, or what holds the target latency */
     SV_PROP_SEEKABLE_START,   /* double, s: the DVR window on the position's timeline */
     SV_PROP_SEEKABLE_END,     /* double, s: the live start (the latest position a seek takes) */
-    SV_PROP_TRICK_RATE        /* (API 2.6) int64: the trick-play rate, 1 in normal playback
+    SV_PROP_TRICK_RATE,       /* (API 2.6) int64: the trick-play rate, 1 in normal playback
                                  (sv_player_set_trick_rate) */
+    /* (API 2.7) HLS interstitials (docs/sdk.md, "Interstitials"). While an
+     * interstitial's asset plays, POSITION and DURATION stay the primary
+     * content's (POSITION: the break's position) and these give the asset's. */
+    SV_PROP_INTERSTITIAL,     /* int64: 1 while an interstitial's asset plays, else 0 */
+    SV_PROP_INTERSTITIAL_POSITION, /* double, s: on the asset's own timeline;
+                                      SV_ERR_STATE when none plays */
+    SV_PROP_INTERSTITIAL_DURATION  /* double, s: the asset's (cut by X-PLAYOUT-LIMIT);
+                                      SV_ERR_STATE when none plays or unknown */
     /* New properties are appended. There is no count: a host walks the list
      * with sv_property_name() until it returns NULL, so a newer library's
      * extra properties are found without a rebuild. */

@@ -50,6 +50,11 @@ static sv_player_state get_state(struct sv_player *p)
     return st;
 }
 
+sv_player_state sv__control_get_state(struct sv_player *p)
+{
+    return get_state(p);
+}
+
 static void reply(struct sv_player *p, uint64_t userdata, int error)
 {
     sv_event ev = { .id = SV_EVENT_COMMAND_REPLY, .error = error, .reply_userdata = userdata };
@@ -91,6 +96,9 @@ void sv__control_error(struct sv_player *p, int code, int fatal, const char *fmt
     va_start(ap, fmt);
     vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
+    /* An interstitial's asset that fails is skipped, not the playback. */
+    if (fatal && !atomic_load(&p->failed) && sv__inter_asset_failed(p, code, msg))
+        return;
     if (fatal && atomic_exchange(&p->failed, 1))
         return; /* the first fatal error stops playback; later ones are echoes */
     /* A fatal error reaches the host as an event; the log keeps it quieter. */
@@ -256,6 +264,10 @@ static void check(void *arg)
     sv_player_state st = get_state(p);
     if (st == SV_STATE_ERROR || st == SV_STATE_IDLE || sv__trick_active(p))
         return; /* trick play paces itself (control_trick.c) */
+    /* Interstitials first: a pre-roll plays before the primary's first frame. */
+    sv__control_take_events(p);
+    if (sv__inter_tick(p))
+        return;
     double ahead = measure(p), frozen = 0;
     int all = sv__sched_all_fetched(p);
     int shown = p->playout->shown(p->playout->opaque);
@@ -287,7 +299,8 @@ static void check(void *arg)
         }
         /* The end, once the subtitles reported every cue up to it too. */
         if (sv__subs_finish(p->subs)) {
-            finish(p);
+            if (!sv__inter_at_end(p)) /* a break, the next asset, or back to the primary */
+                finish(p);
             return;
         }
     }
@@ -441,6 +454,7 @@ int sv__control_begin(struct sv_player *p, int choose)
     sv__vout_flush(p->vout, gen, start > 0 ? start : -1);
     sv__aout_flush(p->aout, gen, start > 0 ? start : -1);
     sv__timed_seek(p->timed, start > 0 ? start : 0);
+    sv__inter_begun(p);
     sv__control_take_events(p);
     if (p->pres->kind == SV__SOURCE_FILE) {
         p->video_track = 0;
@@ -556,6 +570,11 @@ void sv__control_begin_pending(struct sv_player *p, uint64_t userdata)
 {
     if (p->pres || p->vstream || p->manifest_fetch || p->load_cmd)
         sv__control_unload(p);
+    if (p->item_switch) { /* an interstitial's switch: the host's load goes on */
+        atomic_store(&p->failed, 0);
+        sv__set_state(p, SV_STATE_LOADING);
+        return;
+    }
     reply_load(p, SV_ERR_CANCELLED); /* a load still pending is superseded */
     atomic_store(&p->failed, 0);
     p->load_userdata = userdata;
@@ -571,17 +590,24 @@ void sv__control_load(struct sv_player *p, sv__cmd *c, int continues)
     p->load_cmd = c;
     sv__cmcd_new_session(p->cmcd_sid, sizeof(p->cmcd_sid), p);
     p->load_opts = c->opts;
-    p->paused_by_user = 0;
     p->rebuffer_start_s = -1;
-    p->stats_startup_pending = 1;
-    p->load_time_s = sv__player_now(p);
+    /* An interstitial's switch is part of the host's load: its stats,
+     * breaks reached and pause go on. */
+    if (!p->item_switch) {
+        sv__inter_reset(p, c->opts.start_position_s);
+        p->paused_by_user = 0;
+        p->stats_startup_pending = 1;
+        p->load_time_s = sv__player_now(p);
+    }
     sv__mutex_lock(&p->st.lock);
-    memset(&p->st.stats, 0, sizeof(p->st.stats));
-    p->st.stats.startup_time_s = -1;
+    if (!p->item_switch) {
+        memset(&p->st.stats, 0, sizeof(p->st.stats));
+        p->st.stats.startup_time_s = -1;
+        p->st.nb_ads = 0;
+        p->st.bitrate_time_weight = p->st.bitrate_weighted_sum = 0;
+    }
     p->st.position_s = c->opts.start_position_s;
     p->st.nb_epochs = 0;
-    p->st.nb_ads = 0;
-    p->st.bitrate_time_weight = p->st.bitrate_weighted_sum = 0;
     p->st.quality_locked = c->opts.quality_index >= 0;
     sv__mutex_unlock(&p->st.lock);
     sv__latency_reset(p);
@@ -716,15 +742,22 @@ void sv__control_run_cmd(void *arg)
         r = cmd_pause(p, c->ivalue);
         break;
     case SV__CMD_SEEK:
-        r = sv__trick_active(p) ? sv__trick_seek(p, c) : sv__control_seek(p, c);
+        if (sv__control_seek_refused(p))
+            r = SV_ERR_FORBIDDEN;
+        else if (sv__trick_active(p))
+            r = sv__trick_seek(p, c);
+        else
+            r = sv__inter_seek(p, c) ? 0 : sv__control_seek(p, c);
         break;
-    case SV__CMD_TRICK:
-        r = sv__trick_set(p, c->ivalue);
+    case SV__CMD_TRICK: /* fast forward would skip an ad that may not be skipped */
+        r = c->ivalue != 1 && sv__control_seek_refused(p) ? SV_ERR_FORBIDDEN
+                                                          : sv__trick_set(p, c->ivalue);
         break;
     case SV__CMD_PRELOAD:
         sv__preload_start(p, c);
         return; /* the preload keeps c and replies when it ends */
     case SV__CMD_STOP:
+        sv__inter_reset(p, 0);
         sv__preload_stop(p);
         reply_load(p, SV_ERR_CANCELLED);
         sv__session_end(p->sessions);

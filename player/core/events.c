@@ -138,6 +138,11 @@ static void bind_text(sv__event_slot *s)
         s->ev.data.session.what = s->text[0];
         s->ev.data.session.session_id = s->text[1];
         break;
+    case SV_EVENT_INTERSTITIAL_START:
+    case SV_EVENT_INTERSTITIAL_END:
+        s->ev.data.interstitial.id = s->text[0];
+        s->ev.data.interstitial.asset_uri = s->text[1];
+        break;
     case SV_EVENT_SEGMENT_SKIPPED:
         s->ev.data.skip.url = s->text[0];
         s->ev.data.skip.reason = s->text[1];

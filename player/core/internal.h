@@ -166,6 +166,8 @@ typedef struct sv__cmd {
     int flags;
     sv_track_type track_type;
     size_t max_bytes;          /* PRELOAD: sv_preload_options.max_bytes (ahead_s: dvalue) */
+    int internal;              /* PRELOAD asked by the player itself (an interstitial's):
+                                  no reply, no SV_EVENT_PRELOAD */
 } sv__cmd;
 
 void sv__control_run_cmd(void *cmd);     /* loop task */
@@ -242,6 +244,44 @@ void sv__preload_loading(struct sv_player *p, const char *url);
  * loaded behind it (a task posted). Returns 1 when that was posted. */
 int sv__preload_tick(struct sv_player *p);
 
+/* The slot is free for the player's own preload: none, used, failed, or
+ * one of the player's (the host's preload is never replaced). */
+int sv__preload_free_for(struct sv_player *p);
+/* The preload is (or was, and failed) for `url` (absolute). */
+int sv__preload_holds(struct sv_player *p, const char *url);
+
+/* ---- HLS interstitials (interstitials.c, interstitials_play.c) -------------------- */
+
+typedef struct sv__inter sv__inter;
+int sv__inter_create(struct sv_player *p);
+void sv__inter_destroy(struct sv_player *p);
+/* A host's load (the primary from `from`) or stop: the schedule is forgotten. */
+void sv__inter_reset(struct sv_player *p, double from);
+/* A timed event the model took: an interstitial DATERANGE of the primary
+ * joins the schedule (its attributes read, a warning when they are wrong). */
+void sv__inter_event(struct sv_player *p, const sv__timed_desc *d);
+/* From the tick: asset lists fetched, the cut before the next break set
+ * (p->stop_at), preloads asked; 1 when a break started (a pre-roll, or a
+ * break passed before it was known): the tick stops there. */
+int sv__inter_tick(struct sv_player *p);
+/* The load played out: 1 when a break starts (the primary reached its cut,
+ * or its end with a POST-roll), the next asset plays, or the primary
+ * resumes; 0 when the load ends as usual. */
+int sv__inter_at_end(struct sv_player *p);
+/* A seek command on the primary: 1 when it jumps over a break with
+ * X-RESTRICT JUMP, which then plays first (the reply is 0). */
+int sv__inter_seek(struct sv_player *p, const sv__cmd *c);
+/* A fatal error while an asset plays: 1 when it is taken as a warning and
+ * the asset skipped (posted to the loop). Any thread. */
+int sv__inter_asset_failed(struct sv_player *p, int code, const char *msg);
+/* The player's own preload of `url` ended with `error` (0: ready). */
+void sv__inter_preloaded(struct sv_player *p, const char *url, int error, const char *msg);
+/* A load's streams started (outputs flushed): the cut is set on them again. */
+void sv__inter_begun(struct sv_player *p);
+/* 1 while an interstitial whose X-RESTRICT has SKIP plays. Any thread. */
+int sv__control_seek_refused(struct sv_player *p);
+sv_player_state sv__control_get_state(struct sv_player *p);
+
 /* ---- live (control_live.c) ------------------------------------------------------ */
 
 /* A seek command: a position (clamped to a live load's DVR window) or, with
@@ -272,6 +312,10 @@ void sv__control_init_env(struct sv_player *p);
  * every tick); the notify callback that queues what the store reports (any
  * thread). */
 void sv__control_take_events(struct sv_player *p);
+/* A break reached (SCTE-35 splice_event_id `id` at `start`), kept for the
+ * session's reports once per load (a repeat of one the ring holds is not).
+ * Any thread. */
+void sv__control_count_ad(struct sv_player *p, uint32_t id, double start, double duration);
 void sv__control_env_timed(void *opaque, sv_timed_event *ev);
 /* The sessions' host: their loads end in sv__control_load. */
 void sv__control_session_host(struct sv_player *p, sv__session_host *host);
@@ -415,6 +459,13 @@ struct sv_player {
      * then the load starts playing as soon as its first samples are heard. */
     int handover;
     int gapless_start;
+    /* Interstitials (interstitials.c): the schedule; item_switch is set
+     * while a break's switch loads an asset or the primary again (the
+     * host's load goes on: no reply, stats and session kept); stop_at is
+     * the cut: no segment that starts at or after it is fetched. */
+    sv__inter *inter;
+    int item_switch;
+    double stop_at;
 
     sv__latency latency;           /* live latency and the rate that holds it */
     sv__trick *trick;              /* trick play, NULL when none (control_trick.c) */

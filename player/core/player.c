@@ -341,7 +341,7 @@ int sv__player_create(sv_player **out, const sv_player_settings *settings,
     if ((ret = sv__fetcher_create(&p->fetcher, p->loop, p->transport, &fo)) < 0)
         goto fail;
     sv__fetcher_set_logger(p->fetcher, &p->log);
-    if ((ret = sv__preload_create(p)) < 0)
+    if ((ret = sv__preload_create(p)) < 0 || (ret = sv__inter_create(p)) < 0)
         goto fail;
     sv__control_cdns_init(p);
     sv__control_init_env(p);
@@ -409,6 +409,7 @@ void sv_player_destroy(sv_player *p)
     sv__captions_destroy(p->captions);
     sv__timed_destroy(p->timed);
     sv__sessions_destroy(p->sessions);
+    sv__inter_destroy(p);
     sv__preload_destroy(p);
     sv__fetcher_destroy(p->fetcher);
     sv__loop_destroy(p->loop);
@@ -580,6 +581,8 @@ int sv_player_seek(sv_player *p, double position_s, int flags, uint64_t userdata
         return SV_ERR_INVALID;
     if (!loaded(p))
         return SV_ERR_STATE;
+    if (sv__control_seek_refused(p))
+        return SV_ERR_FORBIDDEN; /* an interstitial with X-RESTRICT SKIP plays */
     sv__cmd *c = cmd_new(p, SV__CMD_SEEK, userdata);
     if (c) {
         c->dvalue = position_s;

@@ -61,6 +61,8 @@ struct sv__preload {
     int gapless;               /* move to it at the end of the current item */
     int has_audio;             /* a separate audio track was picked */
     int moving;                /* the gapless move is posted */
+    sv_preload_state internal_state; /* the state, also of the player's own preloads
+                                        (publish() leaves info alone for those) */
 };
 
 const char *sv_preload_state_name(sv_preload_state st)
@@ -72,6 +74,9 @@ const char *sv_preload_state_name(sv_preload_state st)
 static void publish(sv__preload *pl, sv_preload_state st, int error, const char *msg)
 {
     sv__pcache_stats cs;
+    pl->internal_state = st;
+    if (pl->cmd && pl->cmd->internal)
+        return; /* the player's own (an interstitial's): the host's info stays */
     sv__pcache_stats_get(pl->p->pcache, &cs);
     sv__mutex_lock(&pl->lock);
     pl->info.state = st;
@@ -106,6 +111,8 @@ static void reply(sv__preload *pl, int error)
     if (pl->replied || !pl->cmd)
         return;
     pl->replied = 1;
+    if (pl->cmd->internal)
+        return;
     sv_event ev = { .id = SV_EVENT_COMMAND_REPLY, .error = error,
                     .reply_userdata = pl->cmd->userdata };
     sv__events_push(&pl->p->events, &ev, NULL, NULL, NULL);
@@ -161,6 +168,11 @@ static void finish(sv__preload *pl, int error, const char *msg)
         PLOGI(pl->p, "preload of %s failed: %s", pl->cmd->url, msg);
     else
         PLOGI(pl->p, "preload of %s ready", pl->cmd->url);
+    pl->internal_state = error ? SV_PRELOAD_FAILED : SV_PRELOAD_READY;
+    if (pl->cmd->internal) {
+        sv__inter_preloaded(pl->p, pl->url ? pl->url : pl->cmd->url, error, msg ? msg : "");
+        return;
+    }
     sv_event ev = { .id = SV_EVENT_PRELOAD, .error = error };
     ev.data.preload.ready = !error;
     sv__events_push(&pl->p->events, &ev, pl->cmd->url, msg ? msg : "", NULL);
@@ -537,10 +549,13 @@ void sv__preload_start(struct sv_player *p, sv__cmd *c)
     pl->gapless = c->flags;
     pl->has_audio = 0;
     sv__pcache_reset(p->pcache, pl->max_bytes);
-    sv__mutex_lock(&pl->lock);
-    pl->info = (sv_preload_info){ .struct_size = sizeof(pl->info),
-                                  .state = SV_PRELOAD_LOADING, .ready_s = -1 };
-    sv__mutex_unlock(&pl->lock);
+    pl->internal_state = SV_PRELOAD_LOADING;
+    if (!c->internal) {
+        sv__mutex_lock(&pl->lock);
+        pl->info = (sv_preload_info){ .struct_size = sizeof(pl->info),
+                                      .state = SV_PRELOAD_LOADING, .ready_s = -1 };
+        sv__mutex_unlock(&pl->lock);
+    }
     pl->url = sv__url_is_absolute(c->url) ? sv__strdup(p->settings.allocator, c->url)
                                           : sv__file_url(p->settings.allocator, c->url);
     if (!pl->url) {
@@ -556,6 +571,20 @@ void sv__preload_start(struct sv_player *p, sv__cmd *c)
         return;
     }
     advance(pl);
+}
+
+int sv__preload_free_for(struct sv_player *p)
+{
+    sv__preload *pl = p->preload;
+    if (!pl->cmd || pl->cmd->internal)
+        return 1;
+    return pl->internal_state == SV_PRELOAD_USED || pl->internal_state == SV_PRELOAD_FAILED;
+}
+
+int sv__preload_holds(struct sv_player *p, const char *url)
+{
+    sv__preload *pl = p->preload;
+    return pl->cmd && pl->url && !strcmp(pl->url, url);
 }
 
 void sv__preload_stop(struct sv_player *p)
@@ -575,10 +604,7 @@ void sv__preload_loading(struct sv_player *p, const char *url)
         reply(pl, SV_ERR_CANCELLED);
         return;
     }
-    sv__mutex_lock(&pl->lock);
-    sv_preload_state st = pl->info.state;
-    sv__mutex_unlock(&pl->lock);
-    if (st == SV_PRELOAD_USED)
+    if (pl->internal_state == SV_PRELOAD_USED)
         drop(pl, SV_PRELOAD_NONE); /* the preloaded item was played: its bodies go */
 }
 
@@ -625,7 +651,7 @@ int sv__preload_tick(struct sv_player *p)
     sv__mutex_lock(&pl->lock);
     sv_preload_state st = pl->info.state;
     sv__mutex_unlock(&pl->lock);
-    if (st != SV_PRELOAD_NONE) {
+    if (st != SV_PRELOAD_NONE && !(pl->cmd && pl->cmd->internal)) {
         char msg[sizeof(pl->info.message)];
         memcpy(msg, pl->info.message, sizeof(msg)); /* only this thread writes it */
         publish(pl, st, pl->info.error, msg);

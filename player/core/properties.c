@@ -31,7 +31,8 @@ const char *sv_event_name(sv_event_id id)
                                          "cdn-changed", "end-of-file", "error",
                                          "subtitle", "session", "segment-skipped",
                                          "subtitle-cue", "timed-metadata",
-                                         "trick-rate", "preload" };
+                                         "trick-rate", "preload", "interstitial-start",
+                                         "interstitial-end" };
     return (unsigned)id < sizeof(names) / sizeof(names[0]) ? names[id] : "unknown";
 }
 
@@ -39,13 +40,14 @@ const char *sv_event_name(sv_event_id id)
  * (move it when a property is appended; the ABI test names each one).
  * Kept here, not in player.h, so that adding a property never changes a
  * public constant a host may have compiled in. */
-#define PROP_COUNT ((unsigned)SV_PROP_TRICK_RATE + 1)
+#define PROP_COUNT ((unsigned)SV_PROP_INTERSTITIAL_DURATION + 1)
 
 static const char *const prop_names[PROP_COUNT] = {
     "state", "position", "duration", "buffer", "bitrate", "throughput", "dropped-frames",
     "decoded-frames", "rebuffer-count", "rebuffer-time", "volume", "mute", "video-width",
     "video-height", "quality-index", "quality-locked", "startup-time", "av-drift",
     "live-latency", "playback-rate", "seekable-start", "seekable-end", "trick-rate",
+    "interstitial", "interstitial-position", "interstitial-duration",
 };
 
 const char *sv_property_name(sv_property prop)
@@ -65,6 +67,7 @@ static int get_locked(struct sv_player *p, sv_property prop, double *out, int *i
     case SV_PROP_MUTE: *out = p->st.muted; return 0;
     case SV_PROP_QUALITY_LOCKED: *out = p->st.quality_locked; return 0;
     case SV_PROP_TRICK_RATE: *out = p->st.trick_rate ? p->st.trick_rate : 1; return 0;
+    case SV_PROP_INTERSTITIAL: *out = p->st.ad_playing; return 0;
     default: break;
     }
     int idle = p->st.state == SV_STATE_IDLE;
@@ -77,8 +80,16 @@ static int get_locked(struct sv_player *p, sv_property prop, double *out, int *i
     }
     *is_int = 0;
     switch (prop) {
-    case SV_PROP_POSITION: *out = p->st.position_s; return idle ? SV_ERR_STATE : 0;
-    case SV_PROP_DURATION: *out = p->st.duration_s; return idle ? SV_ERR_STATE : 0;
+    case SV_PROP_POSITION: *out = sv__status_position_locked(&p->st); return idle ? SV_ERR_STATE : 0;
+    case SV_PROP_DURATION: *out = sv__status_duration_locked(&p->st); return idle ? SV_ERR_STATE : 0;
+    case SV_PROP_INTERSTITIAL_POSITION:
+        *out = p->st.position_s;
+        return p->st.ad_playing ? 0 : SV_ERR_STATE;
+    case SV_PROP_INTERSTITIAL_DURATION:
+        /* The asset's, cut by what X-PLAYOUT-LIMIT leaves of the break. */
+        *out = p->st.ad_limit_s >= 0 && (p->st.duration_s <= 0 || p->st.ad_limit_s < p->st.duration_s)
+                   ? p->st.ad_limit_s : p->st.duration_s;
+        return p->st.ad_playing && *out > 0 ? 0 : SV_ERR_STATE;
     case SV_PROP_BUFFER: *out = p->st.buffer_s; return idle ? SV_ERR_STATE : 0;
     case SV_PROP_THROUGHPUT: *out = p->st.throughput_bps; return p->st.throughput_bps > 0 ? 0 : SV_ERR_STATE;
     case SV_PROP_REBUFFER_TIME: *out = p->st.stats.rebuffer_time_s; return 0;

@@ -443,6 +443,12 @@ static void pump(sched_stream *ss)
     }
     while (i >= 0 && (size_t)i < rep->nb_segs && sv__rep_segment(rep, (size_t)i).gap)
         i++;
+    /* An interstitial's cut (interstitials.c): nothing from it on. */
+    if (i >= 0 && (size_t)i < rep->nb_segs &&
+        sv__rep_segment(rep, (size_t)i).start >= p->stop_at - SV__CUT_TOLERANCE_S) {
+        sv__sched_end_stream(ss);
+        return;
+    }
     if (i < 0 || (size_t)i >= rep->nb_segs) {
         /* A live period is over once its rep lists its last segment. */
         if (p->pres->live && !(rep->complete && ss->period + 1 < (int)p->pres->nb_periods)) {

@@ -7,6 +7,9 @@
 #include "player/core/internal.h"
 
 #define MAX_LADDER 32
+/* A segment that starts this close before an interstitial's cut is cut
+ * too (an audio segment's AAC frames end a few ms off the video's). */
+#define SV__CUT_TOLERANCE_S 0.05
 
 typedef struct sched_stream {
     sv__sched *owner;

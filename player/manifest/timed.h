@@ -34,6 +34,8 @@ typedef struct sv__timed_desc {
     size_t payload_size;
     const char *attributes;      /* HLS attribute list, "" otherwise */
     sv_scte35_info scte35;
+    const char *base_url;        /* HLS: the media playlist's URL (the model sets it, for
+                                    the URIs an interstitial names); NULL otherwise */
 } sv__timed_desc;
 
 /* Events a parse left out, with why (the first SV__TIMED_WARNINGS). */

@@ -8,7 +8,7 @@
 
 #include "player/model/model_internal.h"
 
-static int queue_event(sv__model *m, const sv__timed_desc *src, double offset)
+static int queue_event(sv__model *m, const sv__timed_desc *src, double offset, const char *base)
 {
     sv__arena *a = m->ev_arena;
     if (!(m->ev = sv__arena_grow(a, m->ev, &m->cap_ev, m->nb_ev + 1, sizeof(*m->ev))))
@@ -20,7 +20,8 @@ static int queue_event(sv__model *m, const sv__timed_desc *src, double offset)
     uint8_t *payload = sv__arena_alloc(a, src->payload_size ? src->payload_size : 1);
     if (!payload || !(d->scheme = sv__arena_strdup(a, src->scheme)) ||
         !(d->value = sv__arena_strdup(a, src->value)) || !(d->id = sv__arena_strdup(a, src->id)) ||
-        !(d->attributes = sv__arena_strdup(a, src->attributes ? src->attributes : "")))
+        !(d->attributes = sv__arena_strdup(a, src->attributes ? src->attributes : "")) ||
+        (base && !(d->base_url = sv__arena_strdup(a, base))))
         return SV_ERR_NOMEM;
     if (src->payload_size)
         memcpy(payload, src->payload, src->payload_size);
@@ -58,12 +59,12 @@ int sv__model_events_dash(sv__model *m, const sv__dash_mpd *mpd)
         return r;
     for (size_t pi = 0; pi < mpd->nb_periods; pi++)
         for (size_t i = 0; i < mpd->periods[pi].nb_events; i++)
-            if ((r = queue_event(m, &mpd->periods[pi].events[i], mpd->periods[pi].start)) < 0)
+            if ((r = queue_event(m, &mpd->periods[pi].events[i], mpd->periods[pi].start, NULL)) < 0)
                 return r;
     return queue_warnings(m, &mpd->event_warnings);
 }
 
-int sv__model_events_hls(sv__model *m, const sv__hls_playlist *pl, double offset)
+int sv__model_events_hls(sv__model *m, const sv__hls_playlist *pl, double offset, const char *url)
 {
     int r;
     if (!pl->nb_dateranges && !pl->daterange_warnings.count)
@@ -71,7 +72,7 @@ int sv__model_events_hls(sv__model *m, const sv__hls_playlist *pl, double offset
     if ((r = ensure_arena(m)) < 0)
         return r;
     for (size_t i = 0; i < pl->nb_dateranges; i++)
-        if ((r = queue_event(m, &pl->dateranges[i], offset)) < 0)
+        if ((r = queue_event(m, &pl->dateranges[i], offset, url)) < 0)
             return r;
     return queue_warnings(m, &pl->daterange_warnings);
 }

@@ -604,7 +604,7 @@ static int apply_media(sv__model *m, sv__rep *rep, const sv__hls_playlist *pl, s
         sv__seg_list_discard(l);
         return ret;
     }
-    if ((ret = sv__model_events_hls(m, pl, offset)) < 0) {
+    if ((ret = sv__model_events_hls(m, pl, offset, url)) < 0) {
         sv__seg_list_discard(l);
         return ret;
     }

@@ -35,7 +35,8 @@ typedef struct sv__model {
  * timeline to the presentation's), and the warnings of the parse, for
  * sv__model_take_events(). Returns 0 or SV_ERR_NOMEM. */
 int sv__model_events_dash(sv__model *m, const sv__dash_mpd *mpd);
-int sv__model_events_hls(sv__model *m, const sv__hls_playlist *pl, double offset);
+int sv__model_events_hls(sv__model *m, const sv__hls_playlist *pl, double offset,
+                         const char *url);
 
 static inline sv__model *sv__model_of(sv__presentation *pres)
 {

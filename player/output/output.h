@@ -64,6 +64,10 @@ int sv__vout_all_queued(sv__vout *v);
  * oldest goes). Any thread. */
 #define SV__OUT_GAPS 8
 void sv__vout_gap(sv__vout *v, uint64_t gen, double from, double to);
+/* Frames of generation `gen` from `end` on (presentation seconds) are not
+ * shown: an HLS interstitial's cut (core/interstitials.c). A flush sets it
+ * back to INFINITY. Any thread. */
+void sv__vout_set_end(sv__vout *v, uint64_t gen, double end);
 /* Presents what is due (render thread). Returns 1 presented, 0 not;
  * *next_due_s: wait hint. */
 int sv__vout_render(sv__vout *v, double *next_due_s);
@@ -119,6 +123,8 @@ void sv__aout_set_playing(sv__aout *a, int playing);
  * silence, so the clock still reaches `from` and leaves from `to`. Any
  * thread. */
 void sv__aout_gap(sv__aout *a, uint64_t gen, double from, double to);
+/* As sv__vout_set_end: samples from `end` on are not played. Any thread. */
+void sv__aout_set_end(sv__aout *a, uint64_t gen, double end);
 /* Closes the sink; call only when no demux thread runs. */
 void sv__aout_close(sv__aout *a);
 /* The master clock: presentation seconds being heard now (once the last

@@ -38,6 +38,7 @@ int sv__aout_create(sv__aout **out, const sv__env *env, sv_audio_sink *sink)
     a->env = env;
     a->sink = sink;
     a->target = -1;
+    a->end = INFINITY;
     a->gain = 1.0f;
     a->want_speed = a->w_speed = a->fifo_speed = a->anchor_speed = 1.0;
     if (sv__mutex_init(&a->lock) < 0)
@@ -598,6 +599,15 @@ int sv__aout_push(sv__aout *a, AVFrame *f, uint64_t gen, double pts)
         gap_trim(a, pts, n, &skip, &keep);
         pts += (double)skip / a->fmt.sample_rate;
     }
+    /* An interstitial's cut: nothing from `end` on. */
+    sv__mutex_lock(&a->lock);
+    double end = a->end;
+    sv__mutex_unlock(&a->lock);
+    if (!isnan(pts) && isfinite(end)) {
+        double e = skip + (end - pts) * a->fmt.sample_rate;
+        if (e < keep)
+            keep = e > 0 ? (int)floor(e) : 0;
+    }
     if (skip >= keep)
         return 0;
     return write_out(a, a->tmp + (size_t)skip * (size_t)a->frame_bytes, keep - skip, pts, gen);
@@ -622,6 +632,14 @@ void sv__aout_eos(sv__aout *a, uint64_t gen)
         sv__env_changed(a->env);
 }
 
+void sv__aout_set_end(sv__aout *a, uint64_t gen, double end)
+{
+    sv__mutex_lock(&a->lock);
+    if (a->gen == gen)
+        a->end = end;
+    sv__mutex_unlock(&a->lock);
+}
+
 void sv__aout_flush(sv__aout *a, uint64_t gen, double target)
 {
     sv__mutex_lock(&a->lock);
@@ -633,6 +651,7 @@ void sv__aout_flush(sv__aout *a, uint64_t gen, double target)
     a->seam = 0;
     a->gen = gen;
     a->target = target;
+    a->end = INFINITY;
     a->rpos = a->len = 0;
     a->eos = a->done = 0;
     a->anchor_valid = 0;

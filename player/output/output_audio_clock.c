@@ -14,6 +14,7 @@ void sv__aout_keep(sv__aout *a, uint64_t gen)
     sv__mutex_lock(&a->lock);
     a->gen = a->keep_gen = gen;
     a->target = -1;
+    a->end = INFINITY;
     a->eos = a->done = 0;
     a->nb_gaps = 0;
     a->seam = 1;

@@ -49,6 +49,8 @@ struct sv__aout {
     double end_pts;            /* time just after the last sample queued */
     uint64_t gen;
     double target;
+    double end;                /* samples from it on are not played (an interstitial's
+                                  cut); INFINITY */
     int eos, done, playing, active;
     double anchor_time, anchor_pts, anchor_speed;
     int anchor_valid;

@@ -39,6 +39,7 @@ struct sv__vout {
     int head, count;
     uint64_t gen;
     double target;             /* drop frames before it (accurate seek), < 0: none */
+    double end;                /* drop frames from it on (an interstitial's cut); INFINITY */
     int eos, done, quit;
     int shown_since_flush;     /* a frame of this generation was presented */
     int playing;               /* the clock runs */
@@ -99,6 +100,7 @@ int sv__vout_create(sv__vout **out, const sv__env *env, sv_video_sink *sink, sv_
     v->aout = aout;
     v->benchmark = benchmark;
     v->target = -1;
+    v->end = INFINITY;
     v->speed = 1.0;
     v->last_rep = -1;
     v->cfg_fmt = -1;
@@ -191,7 +193,7 @@ int sv__vout_push(sv__vout *v, AVFrame *frame, uint64_t gen, double pts, double 
         return SV_ERR_CANCELLED;
     }
     if ((v->target >= 0 && !isnan(pts) && pts < v->target - 0.0005) ||
-        (!isnan(pts) && in_gap_locked(v, pts))) {
+        (!isnan(pts) && (in_gap_locked(v, pts) || pts >= v->end - 0.0005))) {
         sv__mutex_unlock(&v->lock); /* before the seek target or in a gap: not shown */
         return 0;
     }
@@ -231,10 +233,20 @@ void sv__vout_keep(sv__vout *v, uint64_t gen)
     v->kept = v->count;
     v->keeping = 1;
     v->target = -1;
+    v->end = INFINITY;
     v->eos = v->done = 0;
     v->shown_since_flush = 0;
     v->nb_gaps = 0;
+    v->end = INFINITY;
     sv__cond_broadcast(&v->cond);
+    sv__mutex_unlock(&v->lock);
+}
+
+void sv__vout_set_end(sv__vout *v, uint64_t gen, double end)
+{
+    sv__mutex_lock(&v->lock);
+    if (v->gen == gen)
+        v->end = end;
     sv__mutex_unlock(&v->lock);
 }
 

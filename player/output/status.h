@@ -60,7 +60,28 @@ typedef struct sv__status {
     sv__ad_seen ads[SV__ADS_SEEN]; /* the last breaks reached: the k-th (from 0) of the load
                                       at ads[k % SV__ADS_SEEN] */
     int64_t nb_ads;                /* breaks reached since the load */
+    /* An HLS interstitial's asset plays (core/interstitials.c): the host's
+     * position and duration stay the primary content's (ad_primary_*);
+     * position_s and duration_s are the asset's. */
+    int ad_playing;
+    int ad_hold;                   /* position and duration are ad_primary_*: an asset plays,
+                                      or a POST-roll ended the load */
+    int ad_restrict_skip;          /* its X-RESTRICT has SKIP: seeks are refused */
+    double ad_primary_pos_s, ad_primary_dur_s;
+    double ad_limit_s;             /* X-PLAYOUT-LIMIT left for this asset; < 0 none */
 } sv__status;
+
+/* The position and duration the host sees (the primary's while an
+ * interstitial plays). Under st->lock. */
+static inline double sv__status_position_locked(const sv__status *st)
+{
+    return st->ad_hold ? st->ad_primary_pos_s : st->position_s;
+}
+
+static inline double sv__status_duration_locked(const sv__status *st)
+{
+    return st->ad_hold ? st->ad_primary_dur_s : st->duration_s;
+}
 
 typedef struct sv__notify {
     void *opaque;

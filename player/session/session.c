@@ -182,7 +182,8 @@ static json_t *report(sv__sessions *m, sv__session *s, int full)
     sv__fetch_stats fs;
     sv__status *st = m->host.env->st;
     sv__mutex_lock(&st->lock);
-    double pos = st->position_s, buf = st->buffer_s, rs = st->stats.rebuffer_time_s;
+    double pos = sv__status_position_locked(st), buf = st->buffer_s;
+    double rs = st->stats.rebuffer_time_s;
     int64_t kbps = st->bitrate_bps / 1000, rc = st->stats.rebuffer_count;
     int64_t dropped = st->stats.dropped_frames;
     double latency = st->stats.live_latency_s, rate = st->stats.playback_rate;

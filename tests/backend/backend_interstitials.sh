@@ -138,6 +138,16 @@ grep -v '^#' "$SV_TMP/got.framemd5" | awk -F', *' '{ print $6 }' >"$SV_TMP/got"
 expect_eq "frames: the title's, the ad's, the title's" "$(wc -l <"$SV_TMP/got")" "$(wc -l <"$SV_TMP/want")"
 cmp -s "$SV_TMP/got" "$SV_TMP/want" || fail "svplay's frames differ from ffmpeg's decode (first at line $(cmp "$SV_TMP/got" "$SV_TMP/want" | sed 's/.*line //'))"
 ok "$(wc -l <"$SV_TMP/got") frame hashes equal ffmpeg's: title to 2 s, the ad, the title from 2 s"
+# The same through HLS: the SDK plays the interstitial's asset (its own
+# master) and resumes the title at the break (backend_interstitials_hls has
+# the rest: real time, X-RESTRICT, asset lists, bad input).
+timeout -k 5 60 "$SVPLAY" --quiet --quality 0 --framemd5 "$SV_TMP/hls.framemd5" \
+    "$SV_URL/media/$id/master.m3u8" >"$SV_TMP/hls.out" 2>&1 ||
+    { cat "$SV_TMP/hls.out" >&2; fail "svplay --framemd5 of the HLS master failed"; }
+grep -v '^#' "$SV_TMP/hls.framemd5" | awk -F', *' '{ print $6 }' >"$SV_TMP/hls.got"
+cmp -s "$SV_TMP/hls.got" "$SV_TMP/want" ||
+    fail "HLS: svplay's $(wc -l <"$SV_TMP/hls.got") frames differ from ffmpeg's $(wc -l <"$SV_TMP/want")"
+ok "HLS: the interstitial's $(wc -l <"$SV_TMP/hls.got") frames equal the same"
 
 # A viewer's session, in real time: the breaks reached are reported at
 # their frames (the ad Period's Event at the ad's first), nothing is

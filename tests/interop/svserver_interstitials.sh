@@ -15,7 +15,10 @@
 #     start to its end, then the primary resumes and plays to its end (6 s);
 #   - Shaka plays manifest.mpd to its end (8 s: the ad is a Period of its
 #     own), and reports the ad Period's SCTE-35 Event from 2.0 to 4.0;
-#   - svplay --events in real time reports that Event at 2.000.
+#   - svplay --events in real time reports that Event at 2.000;
+#   - svplay plays master.m3u8 (the SDK's HLS interstitials) and reaches the
+#     positions hls.js reaches: the break starts at the title's 2.0 for the
+#     ad's 2 s, through the same ads/ URL, and the title resumes at 2.0.
 . "$SV_SOURCE_DIR/tests/backend/backendlib.sh"
 svplay=$2
 here="$SV_SOURCE_DIR/tests/interop"
@@ -62,12 +65,14 @@ check() { # NAME MANIFEST PLAYER
     node "$here/browser_play.js" --player "$3" --url "$url" \
         --json-out "$tmp/$name.json" >/dev/null || rc=$?
     [ -f "$tmp/$name.json" ] || fail "browser_play.js wrote no summary for $url (exit $rc)"
-    if node - "$tmp/$name.json" "$tmp/svplay.jsonl" "$2" "$ad" <<'JS'
+    if node - "$tmp/$name.json" "$tmp/svplay.jsonl" "$2" "$ad" "$tmp/svplay_hls.jsonl" <<'JS'
 'use strict';
 const fs = require('fs');
-const [summaryFile, eventsFile, manifest, ad] = process.argv.slice(2);
+const [summaryFile, eventsFile, manifest, ad, hlsEventsFile] = process.argv.slice(2);
 const s = JSON.parse(fs.readFileSync(summaryFile, 'utf8'));
 const ours = fs.readFileSync(eventsFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+const oursHls = fs.readFileSync(hlsEventsFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l))
+  .filter((e) => e.source === 'interstitial');
 const near = (a, b) => typeof a === 'number' && Math.abs(a - b) < 0.05;
 const problems = [];
 if ((s.errors || []).length)
@@ -102,6 +107,18 @@ if (manifest.endsWith('.mpd')) {
     problems.push('hls.js: the title did not resume at 2 s (' + (resumed && resumed.primary) + ')');
   if (!s.ended || !near(s.currentTime, 6))
     problems.push('hls.js did not play the title to its end after the ad');
+  // svplay (the SDK's interstitials) at the positions hls.js reached.
+  const ourStart = oursHls.find((e) => e.kind === 'start');
+  const ourEnd = oursHls.find((e) => e.kind === 'end');
+  console.log(`${manifest}: svplay: ${JSON.stringify(oursHls.map((e) => [e.kind, e.id, e.position_s, e.duration_s]))}`);
+  if (!ourStart || !started || ourStart.id !== started.id || !near(ourStart.position_s, started.start))
+    problems.push('svplay: the interstitial did not start where hls.js\'s did');
+  if (!ourEnd || !resumed || !near(ourEnd.position_s, resumed.primary) || ourEnd.error)
+    problems.push('svplay: the title did not resume where hls.js resumed it');
+  if (!ourEnd || !near(ourEnd.duration_s, started.duration))
+    problems.push('svplay: the ad did not play for as long as in hls.js');
+  if (!ourStart || !asset || ourStart.asset_uri !== asset.uri)
+    problems.push('svplay: not the asset URI hls.js played (' + (ourStart && ourStart.asset_uri) + ')');
 }
 problems.forEach((p) => console.log('  ' + p));
 process.exit(problems.length ? 1 : 0);
@@ -116,6 +133,9 @@ JS
 
 timeout -k 5 60 "$svplay" --headless --events "$tmp/svplay.jsonl" "$base/media/$id/manifest.mpd" \
     >"$tmp/svplay.out" 2>&1 || fail "svplay: $(tail -n 5 "$tmp/svplay.out")"
+timeout -k 5 60 "$svplay" --headless --quality 0 --events "$tmp/svplay_hls.jsonl" \
+    "$base/media/$id/master.m3u8" >"$tmp/svplay_hls.out" 2>&1 ||
+    fail "svplay (HLS): $(tail -n 5 "$tmp/svplay_hls.out")"
 check shaka-dash manifest.mpd shaka
 check hlsjs-hls master.m3u8 hlsjs
 echo "$((2 - failed)) passed, $failed failed"

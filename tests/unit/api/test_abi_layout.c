@@ -702,8 +702,15 @@ static void properties_end_without_a_count(void **state)
         n++;
     /* SV_PROP_AV_DRIFT is the last property of API 1.0, SV_PROP_SEEKABLE_END
      * of API 2.3 (the live ones appended after it), SV_PROP_TRICK_RATE of
-     * API 2.6. */
-    assert_int_equal(n, SV_PROP_TRICK_RATE + 1);
+     * API 2.6, SV_PROP_INTERSTITIAL_DURATION of API 2.7. */
+    assert_int_equal(n, SV_PROP_INTERSTITIAL_DURATION + 1);
+    assert_int_equal(SV_PROP_INTERSTITIAL, SV_PROP_TRICK_RATE + 1);
+    assert_string_equal(sv_property_name(SV_PROP_INTERSTITIAL), "interstitial");
+    assert_string_equal(sv_property_name(SV_PROP_INTERSTITIAL_POSITION), "interstitial-position");
+    assert_string_equal(sv_property_name(SV_PROP_INTERSTITIAL_DURATION), "interstitial-duration");
+    assert_int_equal(SV_EVENT_INTERSTITIAL_START, SV_EVENT_PRELOAD + 1);
+    assert_string_equal(sv_event_name(SV_EVENT_INTERSTITIAL_START), "interstitial-start");
+    assert_string_equal(sv_event_name(SV_EVENT_INTERSTITIAL_END), "interstitial-end");
     assert_int_equal(SV_PROP_TRICK_RATE, SV_PROP_SEEKABLE_END + 1);
     assert_string_equal(sv_property_name(SV_PROP_TRICK_RATE), "trick-rate");
     assert_int_equal(SV_EVENT_TRICK_RATE, SV_EVENT_TIMED_METADATA + 1);

@@ -5,3 +5,5 @@ sv_unit_test(test_emsg test_emsg.c)
 sv_unit_test(test_dash_events test_dash_events.c)
 sv_unit_test(test_hls_daterange test_hls_daterange.c)
 sv_unit_test(test_timed_events test_timed_events.c)
+# HLS interstitials: the DATERANGE's X- attributes and X-ASSET-LIST.
+sv_unit_test(test_interstitial test_interstitial.c)
