@@ -61,7 +61,8 @@ enum {
     OPT_FROM_START, OPT_CMCD, OPT_CODECS, OPT_ALLOW_CODEC_SWITCH, OPT_GIVE_UP,
     OPT_ALANG, OPT_SLANG, OPT_TARGET_LATENCY, OPT_MAX_LATENCY, OPT_CAPTIONS, OPT_CA_FILE,
     OPT_PIN_PUBKEY, OPT_HTTP1, OPT_UI_LOG, OPT_DOWNLOAD, OPT_MAX_BANDWIDTH, OPT_DOWNLOAD_QUOTA,
-    OPT_LIST_DOWNLOADS, OPT_DELETE_DOWNLOAD, OPT_LICENSE_PUBKEY, OPT_NEXT, OPT_GAPLESS
+    OPT_LIST_DOWNLOADS, OPT_DELETE_DOWNLOAD, OPT_LICENSE_PUBKEY, OPT_NEXT, OPT_GAPLESS,
+    OPT_CAPTION_TRACK
 };
 
 /* Every option, described once: the parser and --help are made from it
@@ -121,6 +122,10 @@ static const cli_opt options[] = {
     { "captions", 0, NULL, OPT_CAPTIONS, 0,
       "show the CEA-608 closed captions (CC1) carried in the video while "
       "no subtitle track is shown; --sub-log logs them", NULL, NULL },
+    { "caption-track", 0, "NAME", OPT_CAPTION_TRACK, 0,
+      "with --captions: CC1 (CEA-608) or SERVICE1 to SERVICE63 (a CEA-708 "
+      "service; --stats lists the ones the video carried as "
+      "caption_services)", "CC1", NULL },
     { "events", 0, "FILE", OPT_EVENTS, 0,
       "write each timed event (DASH EventStream and emsg, HLS "
       "EXT-X-DATERANGE, SCTE-35) as one JSON line when playback reaches "
@@ -515,6 +520,16 @@ static int apply_option(svp_options *o, int c, const char *arg)
     case OPT_FROM_START: o->from_start = 1; return 0;
     case OPT_CMCD: o->cmcd = 1; return 0;
     case OPT_CAPTIONS: o->captions = 1; return 0;
+    case OPT_CAPTION_TRACK: {
+        char *end = NULL;
+        long v = strncasecmp(arg, "SERVICE", 7) || arg[7] < '1' || arg[7] > '9'
+                     ? 0 : strtol(arg + 7, &end, 10);
+        if (strcasecmp(arg, "CC1") && (v < 1 || v > 63 || (end && *end)))
+            return usage_error("invalid --caption-track '%s': CC1 or SERVICE1 to SERVICE63",
+                               arg);
+        o->caption_track = arg;
+        return 0;
+    }
     case OPT_CA_FILE:
         if (access(arg, R_OK) != 0)
             return usage_error("cannot read --ca-file '%s': %s", arg, strerror(errno));

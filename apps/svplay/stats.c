@@ -72,6 +72,7 @@ struct svp_stats {
     double rebuffer_start_s;     /* -1 when not stalled */
     double load_unix_s;          /* 0 until the load command */
     json_t *items;               /* playlist items' figures, or NULL */
+    uint64_t caption_services;   /* CEA-708 services seen (sv_player_caption_services) */
 };
 
 int svp_stats_create(svp_stats **out)
@@ -171,8 +172,12 @@ static void rendition_codecs(sv_player *player, sv_track_type type, int rep, cha
 
 void svp_stats_event(svp_stats *st, const sv_event *ev, double t_s, sv_player *player)
 {
+    uint64_t services = 0;
+
     if (!st)
         return;
+    if (player && sv_player_caption_services(player, &services) == 0)
+        st->caption_services |= services; /* kept past the unload */
     if (ev->id == SV_EVENT_CDN_CHANGED) {
         record_cdn(st, ev, t_s, player);
         return;
@@ -367,6 +372,11 @@ int svp_stats_write(const svp_stats *st, const char *path, sv_player *player,
     json_object_set_new(root, "max_playback_rate", json_real(ps.max_playback_rate));
     json_object_set_new(root, "playback_rate_changes", json_integer(ps.playback_rate_changes));
     json_object_set_new(root, "text_skipped", json_integer(ps.text_skipped));
+    json_t *services = json_array();
+    for (int n = 1; n < 64; n++)
+        if (st && (st->caption_services >> n & 1))
+            json_array_append_new(services, json_integer(n));
+    json_object_set_new(root, "caption_services", services);
     json_object_set_new(root, "http1_requests", json_integer(ps.http1_requests));
     json_object_set_new(root, "http2_requests", json_integer(ps.http2_requests));
     json_object_set_new(root, "connections_opened", json_integer(ps.connections_opened));

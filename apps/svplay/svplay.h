@@ -61,6 +61,7 @@ typedef struct svp_options {
     int prefer_hls, from_start;
     int cmcd;                   /* --cmcd */
     int captions;               /* --captions */
+    const char *caption_track;  /* --caption-track: settings.caption_track, or NULL */
     int give_up_ms;             /* --give-up: settings.fetch_give_up_ms, 0: the default */
     int target_latency_ms;      /* --target-latency: settings.live_target_latency_ms */
     int max_latency_ms;         /* --max-latency: settings.live_max_latency_ms */

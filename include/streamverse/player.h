@@ -225,6 +225,22 @@ typedef struct sv_player_settings {
      * when it gives none; -1: never; 1 to 600000. */
     int live_max_latency_ms;
 
+    /* Closed captions (API 2.7): which captions `captions` decodes.
+     * NULL, "" or "CC1" (default): CEA-608 channel CC1, as above.
+     * "SERVICE1" to "SERVICE63": that CEA-708 (DTVCC) caption service,
+     * carried in the same cc_data (cc_type 2 and 3) and decoded by the
+     * player itself; its cues come with the window's place, the pen's
+     * colours, italics and underline and the window's fill
+     * (data.cue.style). HLS names services this way in CLOSED-CAPTIONS
+     * INSTREAM-ID; sv_player_caption_services() says which ones the video
+     * carried. Caption data that does not decode (a packet cut short, a
+     * sequence gap, a block longer than its packet, a command missing its
+     * parameters, a window never defined) is logged and counted in
+     * sv_player_stats.text_skipped; playback goes on. Case-insensitive;
+     * copied; any other value makes sv_player_create() fail with
+     * SV_ERR_INVALID. */
+    const char *caption_track;
+
     /* New fields are appended here (common.h, "Growable structs"). */
 } sv_player_settings;
 
@@ -678,6 +694,16 @@ SV_API int sv_player_track_count(sv_player *player, sv_track_type type);
  * sv_sdl2_video_set_subtitle().
  */
 SV_API int sv_player_get_subtitle(sv_player *player, char *buf, size_t cap);
+
+/*
+ * (API 2.7) The CEA-708 caption services the video of the current load has
+ * carried so far, as a bit set into *services: bit n (1 << n) for service n
+ * (1-63), whichever one settings.caption_track decodes; each is a track a
+ * host can name as "SERVICEn" there. 0 before any caption data came, after
+ * an unload, and when settings.captions is off (the video is not read for
+ * captions then). Returns 0 or SV_ERR_INVALID (NULL). Thread-safe.
+ */
+SV_API int sv_player_caption_services(sv_player *player, uint64_t *services);
 
 /* Copies track `index` of `type` into *info (the fields its struct_size
  * holds). Returns 0, SV_ERR_RANGE, or SV_ERR_INVALID (struct_size too small). */

@@ -55,7 +55,7 @@ extern "C" {
 /* The API version: major = SV_ABI_VERSION; minor grows with additions;
  * patch with fixes that leave the interface alone. */
 #define SV_API_VERSION_MAJOR SV_ABI_VERSION
-#define SV_API_VERSION_MINOR 6
+#define SV_API_VERSION_MINOR 7
 #define SV_API_VERSION_PATCH 0
 
 /* The API version as one number, SV_MAKE_VERSION(major, minor, patch):

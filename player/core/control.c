@@ -357,6 +357,8 @@ void sv__control_unload(struct sv_player *p)
         sv__fetch_cancel(p->fetcher, p->utc_fetch);
     p->utc_fetch = 0;
     sv__control_stop_streams(p);
+    if (p->captions)
+        sv__captions_services(p->captions, 1); /* the next load's are its own */
     p->gapless_start = 0;
     sv__model_destroy(p->pres);
     p->pres = NULL;

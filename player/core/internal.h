@@ -386,7 +386,8 @@ struct sv_player {
     int text_track;
     sv__subs *subs;
     sv__thumbs *thumbs;        /* seek thumbnails of the period played */
-    sv__captions *captions;    /* settings.captions: CEA-608 from the video, else NULL */
+    sv__captions *captions;    /* settings.captions: CEA-608 or 708 from the video, else NULL */
+    int caption_service;       /* settings.caption_track: 0 CC1, 1-63 a CEA-708 service */
     sv__timed *timed;          /* the load's timed events (output/timed_events.c) */
     sv__stream *vstream, *astream; /* astream NULL when audio is muxed/absent */
     sv__sched *sched;

@@ -499,7 +499,8 @@ static void store_caption(sv__subs *s, sv__cue *q)
         s->cap_cues = cap;
     }
     s->cues[s->nb_cues++] = (stored_cue){ .start = q->start, .end = q->end, .disc = -1,
-                                          .absolute = 1, .text = q->text };
+                                          .absolute = 1, .text = q->text,
+                                          .has_style = q->has_style, .style = q->style };
 }
 
 static void take_captions(sv__subs *s, double position)
