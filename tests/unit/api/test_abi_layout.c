@@ -171,6 +171,8 @@ static const field sv_player_settings_fields[] = {
     F(sv_player_settings, tls_ca_file, const char *, 1),
     F(sv_player_settings, tls_pinned_pubkey, const char *, 1),
     F(sv_player_settings, http_version, sv_http_version, 1),
+    F(sv_player_settings, live_max_latency_ms, int, 1),
+    F(sv_player_settings, caption_track, const char *, 1),
 };
 /* player.h */
 static const field sv_cdn_fields[] = {
@@ -542,7 +544,7 @@ static const field sv_event_fields[] = {
     X(sv_emulate_config, 160) \
     X(sv_emulate_report, 416) \
     X(sv_emulate_video, 104) \
-    X(sv_player_settings, 256) \
+    X(sv_player_settings, 264) \
     X(sv_cdn, 32) \
     X(sv_load_options, 56) \
     X(sv_session_options, 56) \
