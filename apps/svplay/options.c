@@ -120,8 +120,9 @@ static const cli_opt options[] = {
       "start (s), tab, end (s), tab, text (newlines as \\n); the same "
       "lines on every run, however fast it plays", NULL, NULL },
     { "captions", 0, NULL, OPT_CAPTIONS, 0,
-      "show the CEA-608 closed captions (CC1) carried in the video while "
-      "no subtitle track is shown; --sub-log logs them", NULL, NULL },
+      "show the closed captions carried in the video (CEA-608 CC1, or the "
+      "CEA-708 service --caption-track names) while no subtitle track is "
+      "shown; --sub-log logs them", NULL, NULL },
     { "caption-track", 0, "NAME", OPT_CAPTION_TRACK, 0,
       "with --captions: CC1 (CEA-608) or SERVICE1 to SERVICE63 (a CEA-708 "
       "service; --stats lists the ones the video carried as "

@@ -186,7 +186,8 @@ typedef struct sv_player_settings {
     int live_target_latency_ms;
 
     /* Closed captions (API 2.4): non-zero decodes the CEA-608 captions
-     * (channel CC1) that H.264 and HEVC video carries in its SEI (ATSC A/53
+     * (channel CC1; or a CEA-708 service, caption_track below) that H.264
+     * and HEVC video carries in its SEI (ATSC A/53
      * cc_data) with libavcodec's EIA-608 decoder, and shows and reports
      * them as subtitle cues (SV_EVENT_SUBTITLE, SV_EVENT_SUBTITLE_CUE)
      * while no text track is selected. Default 0. */
