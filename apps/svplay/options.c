@@ -123,10 +123,11 @@ static const cli_opt options[] = {
       "show the closed captions carried in the video (CEA-608 CC1, or the "
       "CEA-708 service --caption-track names) while no subtitle track is "
       "shown; --sub-log logs them", NULL, NULL },
-    { "caption-track", 0, "NAME", OPT_CAPTION_TRACK, 0,
-      "with --captions: CC1 (CEA-608) or SERVICE1 to SERVICE63 (a CEA-708 "
-      "service; --stats lists the ones the video carried as "
-      "caption_services)", "CC1", NULL },
+    { "caption-track", 0, "NAME|LANG[,...]", OPT_CAPTION_TRACK, 0,
+      "with --captions: CC1 (CEA-608), SERVICE1 to SERVICE63 (a CEA-708 "
+      "service), or languages as --slang, for the first caption track the "
+      "manifest declares in one of them (else CC1); --stats lists them as "
+      "caption_tracks", "CC1", NULL },
     { "events", 0, "FILE", OPT_EVENTS, 0,
       "write each timed event (DASH EventStream and emsg, HLS "
       "EXT-X-DATERANGE, SCTE-35) as one JSON line when playback reaches "
@@ -522,12 +523,14 @@ static int apply_option(svp_options *o, int c, const char *arg)
     case OPT_CMCD: o->cmcd = 1; return 0;
     case OPT_CAPTIONS: o->captions = 1; return 0;
     case OPT_CAPTION_TRACK: {
+        /* A name is checked here; languages by the SDK (as --slang's). */
         char *end = NULL;
+        int named = !strncasecmp(arg, "SERVICE", 7) || !strncasecmp(arg, "CC", 2);
         long v = strncasecmp(arg, "SERVICE", 7) || arg[7] < '1' || arg[7] > '9'
                      ? 0 : strtol(arg + 7, &end, 10);
-        if (strcasecmp(arg, "CC1") && (v < 1 || v > 63 || (end && *end)))
-            return usage_error("invalid --caption-track '%s': CC1 or SERVICE1 to SERVICE63",
-                               arg);
+        if (!arg[0] || (named && strcasecmp(arg, "CC1") && (v < 1 || v > 63 || (end && *end))))
+            return usage_error("invalid --caption-track '%s': CC1, SERVICE1 to SERVICE63 "
+                               "or languages", arg);
         o->caption_track = arg;
         return 0;
     }

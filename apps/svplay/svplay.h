@@ -25,6 +25,7 @@
 #define SVP_EXIT_USAGE 2
 
 #define SVP_MAX_KEYS 64
+#define SVP_MAX_CAPTION_TRACKS 32 /* --stats keeps this many caption tracks */
 #define SVP_MAX_CDNS 16
 #define SVP_MAX_ITEMS 64           /* playlist items after the first */
 #define SVP_PRELOAD_USERDATA 7     /* the reply of sv_player_preload() */

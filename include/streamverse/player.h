@@ -233,13 +233,16 @@ typedef struct sv_player_settings {
      * player itself; its cues come with the window's place, the pen's
      * colours, italics and underline and the window's fill
      * (data.cue.style). HLS names services this way in CLOSED-CAPTIONS
-     * INSTREAM-ID; sv_player_caption_services() says which ones the video
-     * carried. Caption data that does not decode (a packet cut short, a
-     * sequence gap, a block longer than its packet, a command missing its
-     * parameters, a window never defined) is logged and counted in
-     * sv_player_stats.text_skipped; playback goes on. Case-insensitive;
-     * copied; any other value makes sv_player_create() fail with
-     * SV_ERR_INVALID. */
+     * INSTREAM-ID. Or languages, as subtitle_languages writes them ("de,
+     * en"; roles are ignored): at each load the first caption track the
+     * manifest declares in one of them (sv_player_get_caption_track) is
+     * decoded, and CC1 when none is. Caption data that does not decode (a
+     * packet cut short, a sequence gap, a block longer than its packet, a
+     * command missing its parameters, a window never defined) is logged
+     * and counted in sv_player_stats.text_skipped; playback goes on.
+     * Case-insensitive; copied; a value that is none of these makes
+     * sv_player_create() fail with SV_ERR_INVALID.
+     * sv_player_select_caption_track() changes it while playing. */
     const char *caption_track;
 
     /* New fields are appended here (common.h, "Growable structs"). */
@@ -696,15 +699,6 @@ SV_API int sv_player_track_count(sv_player *player, sv_track_type type);
  */
 SV_API int sv_player_get_subtitle(sv_player *player, char *buf, size_t cap);
 
-/*
- * (API 2.7) The CEA-708 caption services the video of the current load has
- * carried so far, as a bit set into *services: bit n (1 << n) for service n
- * (1-63), whichever one settings.caption_track decodes; each is a track a
- * host can name as "SERVICEn" there. 0 before any caption data came, after
- * an unload, and when settings.captions is off (the video is not read for
- * captions then). Returns 0 or SV_ERR_INVALID (NULL). Thread-safe.
- */
-SV_API int sv_player_caption_services(sv_player *player, uint64_t *services);
 
 /* Copies track `index` of `type` into *info (the fields its struct_size
  * holds). Returns 0, SV_ERR_RANGE, or SV_ERR_INVALID (struct_size too small). */
@@ -792,4 +786,5 @@ SV_API int sv_player_get_stats(sv_player *player, sv_player_stats *stats);
 #include "preload.h" /* sv_player_preload (API 2.6) */
 #include "session.h" /* sv_player_load_title: backend sessions */
 #include "thumbnail.h" /* sv_player_get_thumbnail: seek thumbnails */
+#include "captions.h" /* sv_player_get_caption_track: closed caption tracks (API 2.7) */
 #endif /* STREAMVERSE_PLAYER_H */

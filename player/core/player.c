@@ -217,12 +217,10 @@ static int check_settings(const sv_player_settings *s)
         check_languages(s, "subtitle_languages", s->subtitle_languages, &langs) < 0 ||
         check_tls(s) < 0)
         return SV_ERR_INVALID;
-    if (sv__captions_track_parse(s->caption_track) < 0) {
-        if (s->log_cb)
-            s->log_cb(s->log_opaque, SV_LOG_ERROR, "player",
-                      "settings.caption_track: not CC1 nor SERVICE1 to SERVICE63");
+    if (sv__captions_track_parse(s->caption_track) < 0 &&
+        check_languages(s, "caption_track (not CC1, SERVICE1 to SERVICE63 nor languages)",
+                        s->caption_track, &langs) < 0)
         return SV_ERR_INVALID;
-    }
     if (s->video_sink && !s->video_sink->present)
         return SV_ERR_INVALID;
     if (s->audio_sink && (!s->audio_sink->open || !s->audio_sink->pause || !s->audio_sink->close))
@@ -289,6 +287,11 @@ int sv__player_create(sv_player **out, const sv_player_settings *settings,
                          sizeof(codec_err));
     p->settings.audio_languages = p->settings.subtitle_languages = NULL;
     p->caption_service = sv__captions_track_parse(settings->caption_track);
+    if (p->caption_service < 0) { /* languages, checked above */
+        sv__lang_prefs_parse(settings->caption_track, &p->caption_prefs, codec_err,
+                             sizeof(codec_err));
+        p->caption_service = 0;
+    }
     p->settings.caption_track = NULL;
     const sv_abr_param *host_params = p->settings.abr_params;
     p->settings.abr_params = NULL;

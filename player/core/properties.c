@@ -279,11 +279,3 @@ SV_API int sv_player_get_subtitle(sv_player *p, char *buf, size_t cap)
         return SV_ERR_INVALID;
     return sv__subs_text(p->subs, buf, cap);
 }
-
-SV_API int sv_player_caption_services(sv_player *p, uint64_t *services)
-{
-    if (!p || !services)
-        return SV_ERR_INVALID;
-    *services = p->captions ? sv__captions_services(p->captions, 0) : 0;
-    return 0;
-}

@@ -40,6 +40,8 @@ struct sv__captions {
     sv__mutex lock;           /* guards everything below */
     AVCodecContext *exact, *live; /* CEA-608 */
     int service;              /* 0: CEA-608 CC1; 1-63: that CEA-708 service */
+    int seen_608;             /* CEA-608 data (not padding) came since the clear */
+    unsigned generation;      /* counts the service changes */
     sv__dtvcc *dtvcc;         /* CEA-708: decodes `service` (none: only lists services) */
     sv__dtvcc_callbacks cb;   /* its callbacks, into this */
     int bad;                  /* DTVCC problems in the feed running */
@@ -72,6 +74,7 @@ static AVCodecContext *open_decoder(const AVCodec *codec, int real_time)
 
 static void dtvcc_cue(void *opaque, const sv__dtvcc_cue *q);
 static void dtvcc_bad(void *opaque, double pts, const char *why);
+static const sv__dtvcc_callbacks no_callbacks;
 
 /* The decoders of CEA-608 channel CC1 (libavcodec's, exact and live). */
 static int open_608(sv__captions *c)
@@ -103,7 +106,7 @@ int sv__captions_create(sv__captions **out, const sv__env *env, int service)
         goto fail;
     /* With CEA-608 the DTVCC packets are still split, to see the services. */
     if ((ret = sv__dtvcc_create(&c->dtvcc, env->alloc, service,
-                                service ? &c->cb : &(sv__dtvcc_callbacks){ 0 })) < 0 ||
+                                service ? &c->cb : &no_callbacks)) < 0 ||
         (!service && (ret = open_608(c)) < 0))
         goto fail;
     c->service = service;
@@ -259,6 +262,13 @@ static void dtvcc_bad(void *opaque, double pts, const char *why)
         snprintf(c->bad_why, sizeof(c->bad_why), "%.3f s: %s", pts, why);
 }
 
+/* Whether field 1 carried CEA-608 data other than padding (0x80 0x80). */
+static void note_608(sv__captions *c, const uint8_t *cc, size_t size)
+{
+    for (size_t i = 0; i + 3 <= size && !c->seen_608; i += 3)
+        c->seen_608 = (cc[i] & 0x07) == 0x04 && ((cc[i + 1] & 0x7f) || (cc[i + 2] & 0x7f));
+}
+
 static void feed_708(sv__captions *c, double pts, const uint8_t *cc, size_t size)
 {
     char text[SV__CAPTION_TEXT];
@@ -267,6 +277,7 @@ static void feed_708(sv__captions *c, double pts, const uint8_t *cc, size_t size
     sv__mutex_lock(&c->lock);
     c->bad = 0;
     sv__dtvcc_feed(c->dtvcc, pts, cc, size);
+    note_608(c, cc, size);
     sv__dtvcc_screen(c->dtvcc, text, sizeof(text));
     live_screen(c, text, pts);
     if (pts > c->decoded_until)
@@ -296,6 +307,7 @@ void sv__captions_feed(sv__captions *c, double pts, const uint8_t *cc, size_t si
     }
     sv__mutex_lock(&c->lock);
     sv__dtvcc_feed(c->dtvcc, pts, cc, size);
+    note_608(c, cc, size);
     c->pkt->data = (uint8_t *)cc;
     c->pkt->size = (int)size;
     c->pkt->pts = llround(pts * 1e6);
@@ -371,9 +383,11 @@ void sv__captions_reset(sv__captions *c)
 uint64_t sv__captions_services(sv__captions *c, int clear)
 {
     sv__mutex_lock(&c->lock);
-    uint64_t seen = sv__dtvcc_services(c->dtvcc);
-    if (clear)
+    uint64_t seen = sv__dtvcc_services(c->dtvcc) | (uint64_t)(c->seen_608 != 0);
+    if (clear) {
         sv__dtvcc_services_clear(c->dtvcc);
+        c->seen_608 = 0;
+    }
     sv__mutex_unlock(&c->lock);
     return seen;
 }
@@ -388,4 +402,39 @@ int sv__captions_track_parse(const char *name)
         return SV_ERR_INVALID;
     long n = strtol(name + 7, &end, 10);
     return *end || n < 1 || n > 63 ? SV_ERR_INVALID : (int)n;
+}
+
+int sv__captions_set_service(sv__captions *c, int service)
+{
+    int ret = 0;
+
+    if (service < 0 || service > 63)
+        return SV_ERR_INVALID;
+    sv__mutex_lock(&c->lock);
+    if (service == c->service)
+        goto done;
+    if (!service && !c->exact && (ret = open_608(c)) < 0)
+        goto done;
+    sv__dtvcc_set_service(c->dtvcc, service, service ? &c->cb : &no_callbacks);
+    if (c->exact) {
+        avcodec_flush_buffers(c->exact);
+        avcodec_flush_buffers(c->live);
+    }
+    drop_pending(c);
+    c->decoded_until = -INFINITY;
+    c->service = service;
+    c->generation++;
+done:
+    sv__mutex_unlock(&c->lock);
+    return ret;
+}
+
+int sv__captions_service(sv__captions *c, unsigned *generation)
+{
+    sv__mutex_lock(&c->lock);
+    int service = c->service;
+    if (generation)
+        *generation = c->generation;
+    sv__mutex_unlock(&c->lock);
+    return service;
 }

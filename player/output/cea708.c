@@ -50,6 +50,13 @@ void sv__dtvcc_destroy(sv__dtvcc *d)
         sv__free(d->alloc, d);
 }
 
+void sv__dtvcc_set_service(sv__dtvcc *d, int service, const sv__dtvcc_callbacks *cb)
+{
+    d->service = service >= 0 && service <= 63 ? service : 0;
+    d->cb = *cb;
+    sv__dtvcc_reset(d);
+}
+
 void sv__dtvcc_reset(sv__dtvcc *d)
 {
     d->in_packet = d->started = d->stray = 0;

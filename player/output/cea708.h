@@ -54,6 +54,9 @@ void sv__dtvcc_destroy(sv__dtvcc *d);
 /* Forgets the packet being assembled, the windows and the open cues (not
  * reported): decoding starts again with the next packet (a seek). */
 void sv__dtvcc_reset(sv__dtvcc *d);
+/* Decodes `service` (0-63) from now on, with these callbacks (borrowed);
+ * resets as above. The services seen are kept. */
+void sv__dtvcc_set_service(sv__dtvcc *d, int service, const sv__dtvcc_callbacks *cb);
 /* The cc_data of the frame presented at `pts` seconds (frames in
  * presentation order): `size` bytes, triplets of (marker and cc_valid and
  * cc_type, byte 1, byte 2); 608 triplets (cc_type 0 and 1) are left alone. */

@@ -209,10 +209,17 @@ size_t sv__captions_take(sv__captions *c, sv__cue *out, size_t max, double posit
                          sv__captions_state *st);
 /* Forgets the decoders' screens and what was not taken (a seek, an unload). */
 void sv__captions_reset(sv__captions *c);
-/* The CEA-708 services the data carried (bit n: service n), whichever is
- * decoded; `clear`: from now on only those that come again (a new load).
- * Any thread. */
+/* The caption services the data carried: bit n for CEA-708 service n, bit
+ * 0 for CEA-608 field 1 (CC1); whichever is decoded. `clear`: from now on
+ * only those that come again (a new load). Any thread. */
 uint64_t sv__captions_services(sv__captions *c, int clear);
+/* Decodes `service` (0: CC1, 1-63) from the next frame on; what was decoded
+ * and not taken is dropped, and the generation moves on (the subtitle
+ * module then forgets the cues it kept). Returns 0, SV_ERR_INVALID, or the
+ * error of opening the 608 decoders. Any thread. */
+int sv__captions_set_service(sv__captions *c, int service);
+/* The service decoded, and (when not NULL) the generation. Any thread. */
+int sv__captions_service(sv__captions *c, unsigned *generation);
 /* settings.caption_track: 0 for NULL, "" or "CC1", n for "SERVICEn"
  * (1-63), or SV_ERR_INVALID. Case-insensitive. */
 int sv__captions_track_parse(const char *name);

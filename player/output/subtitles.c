@@ -49,6 +49,7 @@ struct sv__subs {
     int sidecar;          /* 1 while a whole text file is fetched, 2 once read */
     sv__captions *captions; /* borrowed; used while no text track is selected */
     sv__captions_state cc;  /* the caption screen as last taken */
+    unsigned cc_generation; /* the captions' generation the cues kept are of */
     int64_t fetch_id;     /* > 0 while a request is in flight */
     int fetching_playlist;
     stored_cue *cues;
@@ -507,7 +508,14 @@ static void take_captions(sv__subs *s, double position)
 {
     sv__cue got[64];
     size_t n;
+    unsigned gen;
 
+    sv__captions_service(s->captions, &gen);
+    if (gen != s->cc_generation) { /* another service: its cues only */
+        s->cc_generation = gen;
+        clear_cues(s);
+        memset(&s->cc, 0, sizeof(s->cc));
+    }
     do {
         n = sv__captions_take(s->captions, got, 64, position, &s->cc);
         for (size_t i = 0; i < n; i++)

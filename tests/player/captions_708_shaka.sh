@@ -10,7 +10,12 @@
 #     its text displayer puts on the video element for svc1 (browser_play.js
 #     --text-track svc1) equal svplay's --sub-log of SERVICE1: the same
 #     texts (Shaka's <c>, <i>, <u> markup left out), starts and ends within
-#     0.1 s, from DASH and from HLS.
+#     0.1 s, from DASH and from HLS;
+#   - svplay reads the same declarations: --stats' caption_tracks has
+#     SERVICE1 "en" and SERVICE2 "de" (HLS: with their NAMEs) declared and
+#     carried, CC1 carried only; --caption-track de decodes service 2;
+#   - through the API (captions_switch.c, real time): caption_track "de",
+#     then sv_player_select_caption_track("SERVICE1") while playing.
 # The first caption starts after the first 2 s segment: Shaka's HLS path
 # shows no caption of the first segment (608 or 708; its DASH path does).
 . "$SV_SOURCE_DIR/tests/player/playlib.sh"
@@ -94,5 +99,25 @@ print("%s   %s: Shaka's %d cues of svc1 equal svplay's %d of SERVICE1 (text, tim
 sys.exit(0 if ok and same else 1)
 EOF
     check $? "$n: Shaka Player and svplay show the same CEA-708 service 1"
+
+    # The tracks svplay read from the manifest, and one picked by language.
+    pl_play "$n-de" 60 --quiet --captions --caption-track de --sub-log "$PL_TMP/$n.de" \
+        --stats "$PL_TMP/$n-de.json" --framemd5 "$PL_TMP/$n-de.md5" "$PL_URL/$f"
+    tracks=$(python3 -c 'import json, sys
+print(" ".join("%s:%s:%s:%s%s%s" % (t["name"], t["language"], t["label"], "d" if t["declared"] else "",
+      "c" if t["carried"] else "", "s" if t["selected"] else "")
+      for t in json.load(open(sys.argv[1]))["caption_tracks"]))' "$PL_TMP/$n-de.json")
+    [ "$n" = hls ] && want="SERVICE1:en:English:dc SERVICE2:de:Deutsch:dcs CC1:::c" ||
+        want="SERVICE1:en::dc SERVICE2:de::dcs CC1:::c"
+    [ "$PL_RC" -eq 0 ] && [ "$tracks" = "$want" ] && [ "$(wc -l <"$PL_TMP/$n.de")" -eq 5 ] &&
+        [ "$(grep -c "	S2 " "$PL_TMP/$n.de")" -eq 5 ]
+    check $? "$n: svplay's caption tracks from the manifest ($tracks); --caption-track de shows service 2"
 done
+
+pl_build_sdk_program captions_switch "$PL_DIR/sdk_check.c"
+"$PL_TMP/captions_switch" "$PL_URL/dash/manifest.mpd" >"$PL_TMP/switch.out" 2>"$PL_TMP/switch.err"
+rc=$?
+cat "$PL_TMP/switch.out"
+[ "$rc" -eq 0 ] || tail -n 5 "$PL_TMP/switch.err"
+check $rc "API: a caption track by language at load, another by name while playing"
 pl_finish
