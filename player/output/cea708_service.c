@@ -151,7 +151,11 @@ typedef struct run {
     char why[96];
 } run;
 
-static void problem(run *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void problem(run *r, const char *fmt, ...)
+#if defined(__GNUC__) || defined(__clang__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
 static void problem(run *r, const char *fmt, ...)
 {
     va_list ap;
