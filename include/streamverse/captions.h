@@ -1,8 +1,9 @@
 /*
  * streamverse/captions.h - closed caption tracks: the CEA-608 channel and
- * CEA-708 services of the video, which one is decoded (player.h includes
- * this header; docs/sdk.md, "Closed captions"). The captions themselves
- * come as subtitle cues (player.h: settings.captions and caption_track,
+ * CEA-708 services of the video, which one is decoded, and the style of
+ * the text shown (player.h includes this header after sv_cue_style;
+ * docs/sdk.md, "Closed captions"). The captions themselves come as
+ * subtitle cues (player.h: settings.captions and caption_track,
  * SV_EVENT_SUBTITLE_CUE).
  *
  * Threads: every function is thread-safe, like player.h's.
@@ -17,6 +18,7 @@
 /* sv_player is player.h's, which includes this header; named by its struct
  * tag here so that this header compiles on its own. */
 struct sv_player;
+struct sv_cue_style; /* player.h's sv_cue_style */
 
 #ifdef __cplusplus
 extern "C" {
@@ -69,6 +71,20 @@ SV_API int sv_player_get_caption_track(struct sv_player *player, int index,
  * Thread-safe.
  */
 SV_API int sv_player_select_caption_track(struct sv_player *player, const char *name);
+
+/*
+ * (API 2.7) The style of the subtitle text shown now (sv_player_get_subtitle):
+ * when that text is one cue that has a style (TTML/IMSC1, WebVTT settings)
+ * or one CEA-708 caption window (its place, colours and attributes, known
+ * from the moment it shows, before its cue event), copies it into *style
+ * (at most style_size bytes: sizeof(sv_cue_style) of the host's header) and
+ * returns 1; returns 0 when the text is "", several cues or has no style;
+ * SV_ERR_INVALID (NULL, or style_size smaller than API 2.4's
+ * sv_cue_style). Thread-safe; the style changes with the text, before
+ * SV_EVENT_SUBTITLE says so.
+ */
+SV_API int sv_player_get_subtitle_style(struct sv_player *player, struct sv_cue_style *style,
+                                        size_t style_size);
 
 #ifdef __cplusplus
 }

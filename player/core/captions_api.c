@@ -4,7 +4,8 @@
  * ones the load's manifest declares (sv__caption_decl of period 0, copied
  * at load), then the services the video carried that it did not declare
  * (sv__captions_services), and the choice of the one decoded (at load by
- * settings.caption_track's languages, or by the host by name).
+ * settings.caption_track's languages, or by the host by name). And the
+ * style of the text shown (subtitles.c keeps it).
  *
  * The copies are guarded by st.lock; the decoder has its own lock.
  */
@@ -148,4 +149,16 @@ int sv_player_select_caption_track(sv_player *p, const char *name)
     if (service == OTHER_608)
         return SV_ERR_UNSUPPORTED;
     return sv__captions_set_service(p->captions, service);
+}
+
+int sv_player_get_subtitle_style(sv_player *p, struct sv_cue_style *style, size_t style_size)
+{
+    sv_cue_style full;
+
+    if (!p || !style || style_size < SV__SIZE_TO(sv_cue_style, underline))
+        return SV_ERR_INVALID;
+    if (!sv__subs_style(p->subs, &full))
+        return 0;
+    memcpy(style, &full, style_size < sizeof(full) ? style_size : sizeof(full));
+    return 1;
 }

@@ -33,6 +33,8 @@
 typedef struct screen_state {
     double t;                  /* presentation seconds */
     char *text;                /* "" when the screen is clear */
+    int has_style;             /* CEA-708: one window shows it, in this style */
+    sv_cue_style style;
 } screen_state;
 
 struct sv__captions {
@@ -219,7 +221,7 @@ static void exact_cue(sv__captions *c, const AVSubtitle *sub)
         c->nb_pending++;
 }
 
-static void live_screen(sv__captions *c, const char *text, double pts)
+static void live_screen(sv__captions *c, const char *text, double pts, const sv_cue_style *style)
 {
     if (c->nb_screens && !strcmp(c->screens[c->nb_screens - 1].text, text))
         return; /* no change */
@@ -232,6 +234,9 @@ static void live_screen(sv__captions *c, const char *text, double pts)
     /* The change came with this frame's data (cc_dec's real-time pts is
      * the time the caption's loading began, not when it showed). */
     st->t = pts;
+    st->has_style = style != NULL;
+    if (style)
+        st->style = *style;
     if ((st->text = sv__strdup(c->env->alloc, text)))
         c->nb_screens++;
 }
@@ -278,8 +283,9 @@ static void feed_708(sv__captions *c, double pts, const uint8_t *cc, size_t size
     c->bad = 0;
     sv__dtvcc_feed(c->dtvcc, pts, cc, size);
     note_608(c, cc, size);
+    sv_cue_style style;
     sv__dtvcc_screen(c->dtvcc, text, sizeof(text));
-    live_screen(c, text, pts);
+    live_screen(c, text, pts, sv__dtvcc_screen_style(c->dtvcc, &style) ? &style : NULL);
     if (pts > c->decoded_until)
         c->decoded_until = pts;
     bad = c->bad;
@@ -318,7 +324,7 @@ void sv__captions_feed(sv__captions *c, double pts, const uint8_t *cc, size_t si
     if (ret >= 0 && (ret = decode(c, c->live, &sub)) > 0) {
         char text[SV__CAPTION_TEXT];
         sub_text(&sub, text, sizeof(text));
-        live_screen(c, text, pts);
+        live_screen(c, text, pts, NULL);
         avsubtitle_free(&sub);
     }
     if (pts > c->decoded_until)
@@ -356,6 +362,9 @@ size_t sv__captions_take(sv__captions *c, sv__cue *out, size_t max, double posit
     c->nb_screens -= k;
     int shown = c->nb_screens && c->screens[0].t <= position;
     snprintf(st->screen, sizeof(st->screen), "%s", shown ? c->screens[0].text : "");
+    st->has_style = shown && c->screens[0].has_style;
+    if (st->has_style)
+        st->style = c->screens[0].style;
     /* A caption on the live screen has not reached the exact decoder's
      * output: cues from its start on are not all known. */
     const screen_state *last = c->nb_screens ? &c->screens[c->nb_screens - 1] : NULL;

@@ -182,6 +182,23 @@ int sv__dtvcc_screen(const sv__dtvcc *d, char *buf, size_t cap)
     return 0;
 }
 
+int sv__dtvcc_screen_style(const sv__dtvcc *d, sv_cue_style *out)
+{
+    int shown = -1;
+
+    for (int i = 0; i < 8; i++) {
+        if (!d->svc.win[i].open_text[0])
+            continue;
+        if (shown >= 0)
+            return 0; /* several: drawn plain, stacked */
+        shown = i;
+    }
+    if (shown < 0)
+        return 0;
+    *out = d->svc.win[shown].open_style;
+    return 1;
+}
+
 double sv__dtvcc_open_since(const sv__dtvcc *d)
 {
     double since = INFINITY;

@@ -64,6 +64,9 @@ void sv__dtvcc_feed(sv__dtvcc *d, double pts, const uint8_t *cc, size_t size);
 /* The text on screen after the last feed: the visible windows' text in
  * window order, "" when none. Returns 0, or SV_ERR_OVERFLOW when cut. */
 int sv__dtvcc_screen(const sv__dtvcc *d, char *buf, size_t cap);
+/* When exactly one window shows text after the last feed: 1 and its cue's
+ * style into *out; else 0. */
+int sv__dtvcc_screen_style(const sv__dtvcc *d, sv_cue_style *out);
 /* The earliest start of a cue still on screen (not yet reported), or
  * INFINITY when none is. */
 double sv__dtvcc_open_since(const sv__dtvcc *d);

@@ -180,6 +180,9 @@ int sv__subs_finish(sv__subs *s);
 /* Copies the text shown now ("" none). Returns 0, SV_ERR_OVERFLOW when cut
  * to fit, or SV_ERR_INVALID. */
 int sv__subs_text(sv__subs *s, char *buf, size_t cap);
+/* 1 and the style into *out when the text shown now is one cue (or one
+ * CEA-708 caption window) that has a style; 0 otherwise. Any thread. */
+int sv__subs_style(sv__subs *s, sv_cue_style *out);
 
 /* ---- captions (captions.c) ---------------------------------------------- */
 
@@ -193,6 +196,8 @@ int sv__subs_text(sv__subs *s, char *buf, size_t cap);
 typedef struct sv__captions_state {
     double known_until;      /* cues starting before this are all complete */
     char screen[SV__CAPTION_TEXT]; /* the caption text on screen at the position */
+    int has_style;           /* CEA-708: one window shows it, in this style */
+    sv_cue_style style;
 } sv__captions_state;
 /* `env` is borrowed. `service`: 0 for CEA-608 CC1, 1-63 for that CEA-708
  * service. SV_ERR_UNSUPPORTED when libavcodec has no EIA-608 decoder,

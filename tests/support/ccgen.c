@@ -15,7 +15,8 @@
  * --708 also writes each caption as CEA-708 services 1 and 2 (ccgen708.c;
  * service 2's text begins "S2 "); a caption line may then begin with
  * "@P,V,H" (the window's anchor point 0-8 and its place, % of the picture
- * down and across; default @7,90,50) and "+i", "+u" (italics, underline).
+ * down and across; default @7,90,50) and "+i", "+u" (italics, underline),
+ * "+y", "+c" (yellow or cyan text, else white).
  * --bad-708 adds six pieces of broken DTVCC at 2.7 s (ccgen708.c).
  *
  * The 608 byte pairs are test data written by this generator; reading them
@@ -89,12 +90,14 @@ static int read_caps(const char *path, cap *caps, int *n)
         int used = 0, more = 0;
         if (sscanf(line, "%lf %lf %n", &c->start, &c->end, &used) < 2 || !used)
             continue;
-        c->anchor = 7, c->v = 90, c->h = 50, c->italic = c->underline = 0;
+        c->anchor = 7, c->v = 90, c->h = 50, c->italic = c->underline = 0, c->color = 0x3f;
         if (sscanf(line + used, "@%d,%d,%d %n", &c->anchor, &c->v, &c->h, &more) == 3 && more)
             used += more;
         for (; line[used] == '+' && line[used + 1] && line[used + 2] == ' '; used += 3) {
             c->italic |= line[used + 1] == 'i';
             c->underline |= line[used + 1] == 'u';
+            if (line[used + 1] == 'y' || line[used + 1] == 'c')
+                c->color = line[used + 1] == 'y' ? 0x3c : 0x0f; /* yellow, cyan */
         }
         snprintf(c->text, sizeof(c->text), "%s", line + used);
         c->text[strcspn(c->text, "\r\n")] = '\0';

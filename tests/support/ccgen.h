@@ -15,6 +15,7 @@ typedef struct ccgen_cap {
     char text[80];          /* the text, '|' between rows */
     int anchor, v, h;       /* 708: anchor point 0-8 and its place in % (@P,V,H) */
     int italic, underline;  /* 708: +i, +u */
+    int color;              /* 708: the pen's text colour (SPC code), white unless +y, +c */
 } ccgen_cap;
 
 typedef struct ccgen_frame {

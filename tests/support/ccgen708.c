@@ -3,9 +3,9 @@
  * channel packets (cc_type 3, then 2) of services 1 and 2, pop-on style in
  * windows 0-3 taken in turn:
  *
- *   START - 0.5 s  DFn (hidden, relative anchor @P,V,H, rows by '|', 32
- *                  columns), CLW, SPA (italics, underline), SPL, the text
- *                  with CR between rows;
+ *   START - 0.5 s  DFn (hidden, relative anchor @P,V,H, rows by '|',
+ *                  columns as the longest row, at most 32), CLW, SPA (italics, underline), SPC (the text
+ *                  colour on black), SPL, the text with CR between rows;
  *   START          DSW;
  *   END            HDW, CLW or DLW in turn (all three end a cue).
  *
@@ -102,14 +102,26 @@ static void add(cmds *c, const uint8_t *b, int n)
 
 static void load(cmds *c, const ccgen_cap *cap, int win, const char *prefix)
 {
-    int rows = 1;
-    for (const char *s = cap->text; *s; s++)
-        rows += *s == '|';
+    int rows = 1, cols = 0, n = (int)strlen(prefix);
+    for (const char *s = cap->text;; s++) {
+        if (*s && *s != '|') {
+            n++;
+            continue;
+        }
+        cols = n > cols ? n : cols;
+        if (!*s)
+            break;
+        rows++;
+        n = 0;
+    }
+    if (cols > 32)
+        cols = 32;
     const uint8_t df[] = { (uint8_t)(0x98 + win), 0x18, (uint8_t)(0x80 | cap->v), (uint8_t)cap->h,
-                           (uint8_t)(cap->anchor << 4 | (rows - 1)), 31, 0x09 };
+                           (uint8_t)(cap->anchor << 4 | (rows - 1)), (uint8_t)(cols - 1), 0x09 };
     add(c, df, sizeof(df));
     add(c, (const uint8_t[]){ 0x88, (uint8_t)(1 << win) }, 2); /* CLW */
     add(c, (const uint8_t[]){ 0x90, 0x05, (uint8_t)(cap->italic << 7 | cap->underline << 6) }, 3);
+    add(c, (const uint8_t[]){ 0x91, (uint8_t)cap->color, 0x00, 0x00 }, 4); /* SPC: on black */
     add(c, (const uint8_t[]){ 0x92, 0x00, 0x00 }, 3); /* SPL: row 0, column 0 */
     for (const char *s = prefix; *s; s++)
         add(c, (const uint8_t *)s, 1);
