@@ -7,7 +7,7 @@
  * of a 16:9 picture (CEA-708-E 8.4.5); the anchor point says which point of
  * the window sits there. A window's size is its rows and columns in cells
  * of 80 / 32 % of the width (32 columns fill the 4:3 safe title area) and
- * 80 / 15 % of the height.
+ * 80 / 15 % of the height, the text a row high.
  */
 #include <math.h>
 #include <stdio.h>
@@ -95,6 +95,7 @@ static void window_style(const sv__dtvcc_window *w, sv_cue_style *st)
     st->x = clampf(ax - st->width * (float)ah / 2, 0, 100 - st->width);
     st->y = clampf(ay - st->height * (float)av / 2, 0, 100 - st->height);
     st->text_align = justify[w->justify & 3];
+    st->font_size = ROW_PCT; /* a row of the caption grid (the pen's size is not read) */
     st->display_align = av == 0 ? SV_CUE_ALIGN_START : av == 1 ? SV_CUE_ALIGN_CENTER
                                                              : SV_CUE_ALIGN_END;
     for (int r = 0; r < w->rows; r++)

@@ -32,11 +32,11 @@ EOF
 # 2.5 % x 5.33 %; sv-ccgen sizes a window to its longest row), white on
 # black (pen and window style 1, sv-ccgen's SPC).
 cat >"$PL_TMP/want1" <<'EOF'
-1.000	2.500	HELLO WORLD	region=36.2,84.7,27.5,5.3 text-align=start display-align=end color=#ffffffff background=#000000ff
-3.000	4.200	Second caption\non two rows	region=32.5,10.0,35.0,10.7 text-align=start display-align=start color=#ffffffff background=#000000ff italic
-5.000	6.000	third, with punctuation!	region=20.0,84.7,60.0,5.3 text-align=start display-align=end color=#ffffffff background=#000000ff
-6.600	8.400	A LONGER ONE ACROSS A SEGMENT	region=5.0,5.0,72.5,5.3 text-align=start display-align=start color=#ffffffff background=#000000ff underline
-9.000	10.000	last	region=45.0,84.7,10.0,5.3 text-align=start display-align=end color=#ffffffff background=#000000ff
+1.000	2.500	HELLO WORLD	region=36.2,84.7,27.5,5.3 text-align=start display-align=end color=#ffffffff background=#000000ff font-size=5.3
+3.000	4.200	Second caption\non two rows	region=32.5,10.0,35.0,10.7 text-align=start display-align=start color=#ffffffff background=#000000ff font-size=5.3 italic
+5.000	6.000	third, with punctuation!	region=20.0,84.7,60.0,5.3 text-align=start display-align=end color=#ffffffff background=#000000ff font-size=5.3
+6.600	8.400	A LONGER ONE ACROSS A SEGMENT	region=5.0,5.0,72.5,5.3 text-align=start display-align=start color=#ffffffff background=#000000ff font-size=5.3 underline
+9.000	10.000	last	region=45.0,84.7,10.0,5.3 text-align=start display-align=end color=#ffffffff background=#000000ff font-size=5.3
 EOF
 "$ccgen" --708 --bad-708 "$PL_TMP/cc.mp4" 12 "$PL_TMP/cues.txt" 2>"$PL_TMP/ccgen.log" ||
     { cat "$PL_TMP/ccgen.log"; fail "sv-ccgen could not make the clip"; }

@@ -3,7 +3,7 @@
  * broadcast encoders do (ATSC A/53 cc_data in SEI user data, through
  * libx264's a53cc), for the caption tests.
  *
- *   sv-ccgen [--708] [--bad-708] OUT.mp4 SECONDS CUES
+ *   sv-ccgen [--708] [--bad-708] [--blue] OUT.mp4 SECONDS CUES
  *
  * CUES is a text file, one caption per line: "START END TEXT" (seconds,
  * TEXT of letters, digits, spaces and . , ! ? ' - up to 32 characters; a
@@ -18,6 +18,8 @@
  * down and across; default @7,90,50) and "+i", "+u" (italics, underline),
  * "+y", "+c" (yellow or cyan text, else white).
  * --bad-708 adds six pieces of broken DTVCC at 2.7 s (ccgen708.c).
+ * --blue makes the picture a flat dark blue (about #20207c), which a
+ * screenshot test can find.
  *
  * The 608 byte pairs are test data written by this generator; reading them
  * back is libavcodec's (ffmpeg's `movie=...[out+subcc]` and the player).
@@ -135,18 +137,20 @@ int main(int argc, char **argv)
 {
     static cap caps[MAX_CAPS];
     static frame_cc cc[FPS * 600];
-    int ncaps, ret = 1, with_708 = 0, bad_708 = 0;
+    int ncaps, ret = 1, with_708 = 0, bad_708 = 0, blue = 0;
 
     for (; argc > 1 && !strncmp(argv[1], "--", 2); argc--, argv++) {
         if (!strcmp(argv[1], "--708"))
             with_708 = 1;
         else if (!strcmp(argv[1], "--bad-708"))
             bad_708 = 1;
+        else if (!strcmp(argv[1], "--blue"))
+            blue = 1;
         else
             argc = 0;
     }
     if (argc != 4) {
-        fprintf(stderr, "usage: sv-ccgen [--708] [--bad-708] OUT.mp4 SECONDS CUES\n");
+        fprintf(stderr, "usage: sv-ccgen [--708] [--bad-708] [--blue] OUT.mp4 SECONDS CUES\n");
         return 2;
     }
     av_log_set_level(AV_LOG_ERROR);
@@ -204,10 +208,11 @@ int main(int argc, char **argv)
             goto done;
         for (int y = 0; y < fr->height; y++)
             for (int x = 0; x < fr->width; x++)
-                fr->data[0][y * fr->linesize[0] + x] = (uint8_t)(x + y + 3 * i);
+                fr->data[0][y * fr->linesize[0] + x] = blue ? 50 : (uint8_t)(x + y + 3 * i);
         for (int p = 1; p < 3; p++)
             for (int y = 0; y < fr->height / 2; y++)
-                memset(fr->data[p] + y * fr->linesize[p], 128, (size_t)fr->width / 2);
+                memset(fr->data[p] + y * fr->linesize[p], blue ? (p == 1 ? 160 : 123) : 128,
+                       (size_t)fr->width / 2);
         fr->pts = i;
         if (cc[i].n) {
             AVFrameSideData *sd =
