@@ -122,7 +122,7 @@ static int dash_entry(sv__arena *a, sv__period *p, int is708, const char *s, siz
                       int count)
 {
     const char *eq = memchr(s, '=', n);
-    char name[12], key[16];
+    char name[12], key[32];
     const char *lang = s;
     size_t lang_n = n;
     int service;
