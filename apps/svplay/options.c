@@ -61,7 +61,8 @@ enum {
     OPT_FROM_START, OPT_CMCD, OPT_CODECS, OPT_ALLOW_CODEC_SWITCH, OPT_GIVE_UP,
     OPT_ALANG, OPT_SLANG, OPT_TARGET_LATENCY, OPT_MAX_LATENCY, OPT_CAPTIONS, OPT_CA_FILE,
     OPT_PIN_PUBKEY, OPT_HTTP1, OPT_UI_LOG, OPT_DOWNLOAD, OPT_MAX_BANDWIDTH, OPT_DOWNLOAD_QUOTA,
-    OPT_LIST_DOWNLOADS, OPT_DELETE_DOWNLOAD, OPT_LICENSE_PUBKEY, OPT_NEXT, OPT_GAPLESS
+    OPT_LIST_DOWNLOADS, OPT_DELETE_DOWNLOAD, OPT_LICENSE_PUBKEY, OPT_NEXT, OPT_GAPLESS,
+    OPT_CAPTION_TRACK
 };
 
 /* Every option, described once: the parser and --help are made from it
@@ -119,8 +120,14 @@ static const cli_opt options[] = {
       "start (s), tab, end (s), tab, text (newlines as \\n); the same "
       "lines on every run, however fast it plays", NULL, NULL },
     { "captions", 0, NULL, OPT_CAPTIONS, 0,
-      "show the CEA-608 closed captions (CC1) carried in the video while "
-      "no subtitle track is shown; --sub-log logs them", NULL, NULL },
+      "show the closed captions carried in the video (CEA-608 CC1, or the "
+      "CEA-708 service --caption-track names) while no subtitle track is "
+      "shown; --sub-log logs them", NULL, NULL },
+    { "caption-track", 0, "NAME|LANG[,...]", OPT_CAPTION_TRACK, 0,
+      "with --captions: CC1 (CEA-608), SERVICE1 to SERVICE63 (a CEA-708 "
+      "service), or languages as --slang, for the first caption track the "
+      "manifest declares in one of them (else CC1); --stats lists them as "
+      "caption_tracks", "CC1", NULL },
     { "events", 0, "FILE", OPT_EVENTS, 0,
       "write each timed event (DASH EventStream and emsg, HLS "
       "EXT-X-DATERANGE, SCTE-35) as one JSON line when playback reaches "
@@ -516,6 +523,18 @@ static int apply_option(svp_options *o, int c, const char *arg)
     case OPT_FROM_START: o->from_start = 1; return 0;
     case OPT_CMCD: o->cmcd = 1; return 0;
     case OPT_CAPTIONS: o->captions = 1; return 0;
+    case OPT_CAPTION_TRACK: {
+        /* A name is checked here; languages by the SDK (as --slang's). */
+        char *end = NULL;
+        int named = !strncasecmp(arg, "SERVICE", 7) || !strncasecmp(arg, "CC", 2);
+        long v = strncasecmp(arg, "SERVICE", 7) || arg[7] < '1' || arg[7] > '9'
+                     ? 0 : strtol(arg + 7, &end, 10);
+        if (!arg[0] || (named && strcasecmp(arg, "CC1") && (v < 1 || v > 63 || (end && *end))))
+            return usage_error("invalid --caption-track '%s': CC1, SERVICE1 to SERVICE63 "
+                               "or languages", arg);
+        o->caption_track = arg;
+        return 0;
+    }
     case OPT_CA_FILE:
         if (access(arg, R_OK) != 0)
             return usage_error("cannot read --ca-file '%s': %s", arg, strerror(errno));

@@ -116,6 +116,7 @@ int svp_session_settings(svp_app *app, sv_player_settings *s)
     sv_player_default_settings(s);
     s->cmcd = app->opt.cmcd;
     s->captions = app->opt.captions;
+    s->caption_track = app->opt.caption_track;
     if (app->opt.give_up_ms > 0)
         s->fetch_give_up_ms = app->opt.give_up_ms;
     s->live_target_latency_ms = app->opt.target_latency_ms;

@@ -74,6 +74,9 @@ struct svp_stats {
     double rebuffer_start_s;     /* -1 when not stalled */
     double load_unix_s;          /* 0 until the load command */
     json_t *items;               /* playlist items' figures, or NULL */
+    uint64_t caption_services;   /* CEA-708 services carried (bit n), over the run */
+    sv_caption_track_info caption_tracks[SVP_MAX_CAPTION_TRACKS]; /* the last list seen */
+    int nb_caption_tracks;
 };
 
 int svp_stats_create(svp_stats **out)
@@ -172,10 +175,30 @@ static void rendition_codecs(sv_player *player, sv_track_type type, int rep, cha
     }
 }
 
+/* The caption tracks, kept past the unload (which empties the list). */
+static void note_captions(svp_stats *st, sv_player *player)
+{
+    int n = player ? sv_player_caption_track_count(player) : 0;
+
+    if (n <= 0)
+        return;
+    st->nb_caption_tracks = 0;
+    for (int i = 0; i < n && st->nb_caption_tracks < SVP_MAX_CAPTION_TRACKS; i++) {
+        sv_caption_track_info *t = &st->caption_tracks[st->nb_caption_tracks];
+        *t = (sv_caption_track_info)SV_CAPTION_TRACK_INFO_INIT;
+        if (sv_player_get_caption_track(player, i, t) < 0)
+            continue;
+        st->nb_caption_tracks++;
+        if (t->carried && !strncmp(t->name, "SERVICE", 7))
+            st->caption_services |= (uint64_t)1 << atoi(t->name + 7);
+    }
+}
+
 void svp_stats_event(svp_stats *st, const sv_event *ev, double t_s, sv_player *player)
 {
     if (!st)
         return;
+    note_captions(st, player);
     if (ev->id == SV_EVENT_CDN_CHANGED) {
         record_cdn(st, ev, t_s, player);
         return;
@@ -394,6 +417,20 @@ int svp_stats_write(const svp_stats *st, const char *path, sv_player *player,
     json_object_set_new(root, "max_playback_rate", json_real(ps.max_playback_rate));
     json_object_set_new(root, "playback_rate_changes", json_integer(ps.playback_rate_changes));
     json_object_set_new(root, "text_skipped", json_integer(ps.text_skipped));
+    json_t *services = json_array();
+    for (int n = 1; n < 64; n++)
+        if (st && (st->caption_services >> n & 1))
+            json_array_append_new(services, json_integer(n));
+    json_object_set_new(root, "caption_services", services);
+    json_t *tracks = json_array();
+    for (int i = 0; st && i < st->nb_caption_tracks; i++) {
+        const sv_caption_track_info *t = &st->caption_tracks[i];
+        json_array_append_new(tracks, json_pack("{s:s, s:s, s:s, s:b, s:b, s:b}", "name", t->name,
+                                                "language", t->language, "label", t->label,
+                                                "declared", t->declared, "carried", t->carried,
+                                                "selected", t->selected));
+    }
+    json_object_set_new(root, "caption_tracks", tracks);
     json_object_set_new(root, "http1_requests", json_integer(ps.http1_requests));
     json_object_set_new(root, "http2_requests", json_integer(ps.http2_requests));
     json_object_set_new(root, "connections_opened", json_integer(ps.connections_opened));

@@ -25,6 +25,7 @@
 #define SVP_EXIT_USAGE 2
 
 #define SVP_MAX_KEYS 64
+#define SVP_MAX_CAPTION_TRACKS 32 /* --stats keeps this many caption tracks */
 #define SVP_MAX_CDNS 16
 #define SVP_MAX_ITEMS 64           /* playlist items after the first */
 #define SVP_PRELOAD_USERDATA 7     /* the reply of sv_player_preload() */
@@ -61,6 +62,7 @@ typedef struct svp_options {
     int prefer_hls, from_start;
     int cmcd;                   /* --cmcd */
     int captions;               /* --captions */
+    const char *caption_track;  /* --caption-track: settings.caption_track, or NULL */
     int give_up_ms;             /* --give-up: settings.fetch_give_up_ms, 0: the default */
     int target_latency_ms;      /* --target-latency: settings.live_target_latency_ms */
     int max_latency_ms;         /* --max-latency: settings.live_max_latency_ms */

@@ -43,14 +43,19 @@ typedef struct window {
     int trick;                  /* trick_rate() */
 } window;
 
-/* The subtitle shown changed: drawn with its cue's style when it is that
- * one cue (several at once are drawn plain, stacked). */
+/* The subtitle shown changed: drawn with its style when it is one cue or
+ * caption window that has one (the player's, or else that of the last cue
+ * reported, when it is that text); several at once are drawn plain,
+ * stacked. */
 static void show_subtitle(window *w)
 {
     char text[4096];
+    sv_cue_style style;
 
     sv_player_get_subtitle(w->app->player, text, sizeof(text));
-    if (w->cue_styled && text[0] && !strncmp(text, w->cue_text, sizeof(w->cue_text) - 1))
+    if (text[0] && sv_player_get_subtitle_style(w->app->player, &style, sizeof(style)) == 1)
+        sv_sdl2_video_set_subtitle_styled(w->vsink, text, &style);
+    else if (w->cue_styled && text[0] && !strncmp(text, w->cue_text, sizeof(w->cue_text) - 1))
         sv_sdl2_video_set_subtitle_styled(w->vsink, text, &w->cue_style);
     else
         sv_sdl2_video_set_subtitle(w->vsink, text[0] ? text : NULL);

@@ -186,7 +186,8 @@ typedef struct sv_player_settings {
     int live_target_latency_ms;
 
     /* Closed captions (API 2.4): non-zero decodes the CEA-608 captions
-     * (channel CC1) that H.264 and HEVC video carries in its SEI (ATSC A/53
+     * (channel CC1; or a CEA-708 service, caption_track below) that H.264
+     * and HEVC video carries in its SEI (ATSC A/53
      * cc_data) with libavcodec's EIA-608 decoder, and shows and reports
      * them as subtitle cues (SV_EVENT_SUBTITLE, SV_EVENT_SUBTITLE_CUE)
      * while no text track is selected. Default 0. */
@@ -224,6 +225,25 @@ typedef struct sv_player_settings {
      * the manifest's maximum (DASH ServiceDescription Latency@max), none
      * when it gives none; -1: never; 1 to 600000. */
     int live_max_latency_ms;
+
+    /* Closed captions (API 2.7): which captions `captions` decodes.
+     * NULL, "" or "CC1" (default): CEA-608 channel CC1, as above.
+     * "SERVICE1" to "SERVICE63": that CEA-708 (DTVCC) caption service,
+     * carried in the same cc_data (cc_type 2 and 3) and decoded by the
+     * player itself; its cues come with the window's place, the pen's
+     * colours, italics and underline and the window's fill
+     * (data.cue.style). HLS names services this way in CLOSED-CAPTIONS
+     * INSTREAM-ID. Or languages, as subtitle_languages writes them ("de,
+     * en"; roles are ignored): at each load the first caption track the
+     * manifest declares in one of them (sv_player_get_caption_track) is
+     * decoded, and CC1 when none is. Caption data that does not decode (a
+     * packet cut short, a sequence gap, a block longer than its packet, a
+     * command missing its parameters, a window never defined) is logged
+     * and counted in sv_player_stats.text_skipped; playback goes on.
+     * Case-insensitive; copied; a value that is none of these makes
+     * sv_player_create() fail with SV_ERR_INVALID.
+     * sv_player_select_caption_track() changes it while playing. */
+    const char *caption_track;
 
     /* New fields are appended here (common.h, "Growable structs"). */
 } sv_player_settings;
@@ -712,6 +732,7 @@ SV_API int sv_player_track_count(sv_player *player, sv_track_type type);
  */
 SV_API int sv_player_get_subtitle(sv_player *player, char *buf, size_t cap);
 
+
 /* Copies track `index` of `type` into *info (the fields its struct_size
  * holds). Returns 0, SV_ERR_RANGE, or SV_ERR_INVALID (struct_size too small). */
 SV_API int sv_player_get_track(sv_player *player, sv_track_type type, int index,
@@ -798,4 +819,5 @@ SV_API int sv_player_get_stats(sv_player *player, sv_player_stats *stats);
 #include "preload.h" /* sv_player_preload (API 2.6) */
 #include "session.h" /* sv_player_load_title: backend sessions */
 #include "thumbnail.h" /* sv_player_get_thumbnail: seek thumbnails */
+#include "captions.h" /* sv_player_get_caption_track: closed caption tracks (API 2.7) */
 #endif /* STREAMVERSE_PLAYER_H */

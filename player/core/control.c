@@ -370,6 +370,7 @@ void sv__control_unload(struct sv_player *p)
         sv__fetch_cancel(p->fetcher, p->utc_fetch);
     p->utc_fetch = 0;
     sv__control_stop_streams(p);
+    sv__captions_api_unload(p);
     p->gapless_start = 0;
     sv__model_destroy(p->pres);
     p->pres = NULL;
@@ -463,6 +464,7 @@ int sv__control_begin(struct sv_player *p, int choose)
     }
     const sv__period *per = &p->pres->periods[0];
     sv__thumbs_select(p->thumbs, p->pres, p->period);
+    sv__captions_api_load(p, per);
     if (choose) {
         /* The host's languages first (track_prefs.h), else the default. */
         p->video_track = sv__lang_default(per, SV_TRACK_VIDEO);

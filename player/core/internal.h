@@ -386,6 +386,20 @@ double sv__latency_rate(double rate, double error, double buffer);
 
 #define SV__MAX_TRACKS 16
 
+/* A caption track a manifest declares (sv__caption_decl, copied). */
+#define SV__MAX_CAPTION_DECLS 67
+typedef struct sv__caption_track {
+    char name[12];
+    int service;               /* 0 CC1, 1-63, -1 CC2-CC4 */
+    char language[16];
+    char label[64];
+} sv__caption_track;
+
+/* captions_api.c: the load's caption tracks from period `per` (a
+ * settings.caption_track of languages picks among them); forgets them. */
+void sv__captions_api_load(struct sv_player *p, const sv__period *per);
+void sv__captions_api_unload(struct sv_player *p);
+
 struct sv_player {
     sv_player_settings settings;   /* strings point to the copies below; sinks, CDM,
                                       clock and allocator to the full-size copies of the
@@ -437,7 +451,13 @@ struct sv_player {
     int text_track;
     sv__subs *subs;
     sv__thumbs *thumbs;        /* seek thumbnails of the period played */
-    sv__captions *captions;    /* settings.captions: CEA-608 from the video, else NULL */
+    sv__captions *captions;    /* settings.captions: CEA-608 or 708 from the video, else NULL */
+    int caption_service;       /* settings.caption_track: 0 CC1, 1-63 a CEA-708 service */
+    sv__lang_prefs caption_prefs; /* settings.caption_track as languages (n 0: a name) */
+    /* The caption tracks the load's manifest declares (captions_api.c);
+     * guarded by st.lock. */
+    sv__caption_track cap_decls[SV__MAX_CAPTION_DECLS];
+    size_t nb_cap_decls;
     sv__timed *timed;          /* the load's timed events (output/timed_events.c) */
     sv__stream *vstream, *astream; /* astream NULL when audio is muxed/absent */
     sv__sched *sched;

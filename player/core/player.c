@@ -217,6 +217,10 @@ static int check_settings(const sv_player_settings *s)
         check_languages(s, "subtitle_languages", s->subtitle_languages, &langs) < 0 ||
         check_tls(s) < 0)
         return SV_ERR_INVALID;
+    if (sv__captions_track_parse(s->caption_track) < 0 &&
+        check_languages(s, "caption_track (not CC1, SERVICE1 to SERVICE63 nor languages)",
+                        s->caption_track, &langs) < 0)
+        return SV_ERR_INVALID;
     if (s->video_sink && !s->video_sink->present)
         return SV_ERR_INVALID;
     if (s->audio_sink && (!s->audio_sink->open || !s->audio_sink->pause || !s->audio_sink->close))
@@ -282,6 +286,13 @@ int sv__player_create(sv_player **out, const sv_player_settings *settings,
     sv__lang_prefs_parse(settings->subtitle_languages, &p->subtitle_prefs, codec_err,
                          sizeof(codec_err));
     p->settings.audio_languages = p->settings.subtitle_languages = NULL;
+    p->caption_service = sv__captions_track_parse(settings->caption_track);
+    if (p->caption_service < 0) { /* languages, checked above */
+        sv__lang_prefs_parse(settings->caption_track, &p->caption_prefs, codec_err,
+                             sizeof(codec_err));
+        p->caption_service = 0;
+    }
+    p->settings.caption_track = NULL;
     const sv_abr_param *host_params = p->settings.abr_params;
     p->settings.abr_params = NULL;
     if (failed || (ret = copy_abr_params(p, host_params, p->settings.num_abr_params)) < 0)
@@ -350,7 +361,7 @@ int sv__player_create(sv_player **out, const sv_player_settings *settings,
                                p->settings.benchmark)) < 0 ||
         (ret = sv__subs_create(&p->subs, &p->env, p->fetcher)) < 0 ||
         (ret = sv__thumbs_create(&p->thumbs, &p->env, p->fetcher)) < 0 ||
-        (p->settings.captions && (ret = sv__captions_create(&p->captions, &p->env)) < 0) ||
+        (p->settings.captions && (ret = sv__captions_create(&p->captions, &p->env, p->caption_service)) < 0) ||
         (ret = sv__timed_create(&p->timed, &p->env)) < 0)
         goto fail;
     sv__subs_set_captions(p->subs, p->captions);

@@ -181,12 +181,26 @@ typedef struct sv__track {
     size_t nb_reps;
 } sv__track;
 
+/* A closed caption service the manifest says the video carries: an HLS
+ * EXT-X-MEDIA TYPE=CLOSED-CAPTIONS rendition of a variant's group, a DASH
+ * Accessibility urn:scte:dash:cc:cea-608:2015 or cea-708:2015 entry of a
+ * video AdaptationSet (model_captions.c). */
+typedef struct sv__caption_decl {
+    char name[12];               /* "CC1" to "CC4", "SERVICE1" to "SERVICE63" */
+    int service;                 /* 0: CC1; 1-63: that CEA-708 service; -1: CC2-CC4 */
+    const char *language;        /* BCP 47 ("" unknown); DASH's ISO 639-2 codes
+                                    given as their two-letter form when there is one */
+    const char *label;           /* HLS NAME, or "" */
+} sv__caption_decl;
+
 typedef struct sv__period {
     const char *id;
     double start;                /* seconds */
     double duration;             /* seconds; < 0 while unknown (live) */
     sv__track *tracks;           /* video tracks first, then audio, then text */
     size_t nb_tracks;
+    sv__caption_decl *captions;  /* the closed captions declared, in manifest order */
+    size_t nb_captions;
     /* Seek thumbnails (a DASH-IF thumbnail_tile image set, an HLS image
      * playlist: READY once sv__model_hls_thumbs read it): one image per
      * segment, a grid of thumb_cols x thumb_rows thumbnails each standing

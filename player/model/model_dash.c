@@ -500,6 +500,8 @@ int sv__model_dash_period(sv__model *m, const sv__dash_mpd *mpd, size_t pi, doub
         }
         if (as->content == SV_DASH_OTHER || as->nb_reps == 0)
             continue;
+        if (as->content == SV_DASH_VIDEO && (ret = sv__model_captions_dash(a, out, as)) < 0)
+            return ret;
         sv__track *t = &out->tracks[out->nb_tracks++];
         t->type = track_type(as->content);
         t->group_id = "";

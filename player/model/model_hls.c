@@ -256,7 +256,8 @@ static int build_master(sv__model *m, const sv__hls_playlist *pl)
         r->codecs = v->codecs ? v->codecs : "";
         r->playlist_url = v->uri;
     }
-    if ((ret = sv__model_hls_trick(a, pl, p, primary)) < 0)
+    if ((ret = sv__model_hls_trick(a, pl, p, primary)) < 0 ||
+        (ret = sv__model_captions_hls(a, p, pl)) < 0)
         return ret;
     for (size_t i = 0; i < pl->nb_renditions; i++) {
         const sv__hls_rendition *r = &pl->renditions[i];

@@ -202,6 +202,13 @@ int sv__model_hls_trick_variant(const sv__hls_playlist *pl, const sv__hls_varian
  * p->trick stays NULL). 0 or SV_ERR_NOMEM. */
 int sv__model_hls_trick(sv__arena *a, const sv__hls_playlist *pl, sv__period *p,
                         const char *primary);
+/* model_captions.c: the closed captions the master's CLOSED-CAPTIONS
+ * renditions declare (those of a group a variant names), and those of a
+ * DASH video AdaptationSet's Accessibility descriptors, appended to
+ * p->captions (a name already there is not added again). 0 or
+ * SV_ERR_NOMEM; entries that do not parse are left out. */
+int sv__model_captions_hls(sv__arena *a, sv__period *p, const sv__hls_playlist *pl);
+int sv__model_captions_dash(sv__arena *a, sv__period *p, const sv__dash_adaptation *as);
 /* The playlist's rendition reports into the rep (copied into `a`, the new
  * segment list's arena). 0 or SV_ERR_NOMEM. */
 int sv__model_hls_ll_reports(sv__rep *rep, const sv__hls_playlist *pl, sv__arena *a);

@@ -243,3 +243,18 @@ int sv__lang_default(const sv__period *per, sv_track_type type)
     }
     return plain ? plain->index : first ? first->index : -1;
 }
+
+int sv__lang_pick_caption(const sv__period *per, const sv__lang_pref *pref)
+{
+    int best = -1, best_score = 0;
+
+    for (size_t i = 0; i < per->nb_captions; i++) {
+        int score = per->captions[i].service >= 0
+                        ? lang_score(pref->tag, per->captions[i].language) : 0;
+        if (score > best_score) {
+            best = (int)i;
+            best_score = score;
+        }
+    }
+    return best;
+}

@@ -83,4 +83,10 @@ int sv__lang_pick(const sv__period *per, sv_track_type type, const sv__lang_pref
  */
 int sv__lang_default(const sv__period *per, sv_track_type type);
 
+/* The caption track of `per` (an index into per->captions) that one
+ * preference chooses: a decodable one (CC1 or a CEA-708 service) whose
+ * language matches best, the first on a tie; the role is not looked at.
+ * -1 when none matches. */
+int sv__lang_pick_caption(const sv__period *per, const sv__lang_pref *pref);
+
 #endif

@@ -9,14 +9,21 @@
  * those are the cues reported. The live one (real_time) gives every change
  * of the screen as it happens: that is the text shown at each moment, since
  * a caption is on screen before its end is known.
+ *
+ * A CEA-708 service (DTVCC, cc_type 2 and 3) is decoded by the project's own
+ * decoder (cea708.h), which gives both: cues as they end, and the screen
+ * after each frame's data.
  */
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <libavcodec/avcodec.h>
 
 #include "platform/thread.h"
+#include "player/output/cea708.h"
 #include "player/output/output.h"
 
 #define MAX_PENDING 4096
@@ -26,12 +33,21 @@
 typedef struct screen_state {
     double t;                  /* presentation seconds */
     char *text;                /* "" when the screen is clear */
+    int has_style;             /* CEA-708: one window shows it, in this style */
+    sv_cue_style style;
 } screen_state;
 
 struct sv__captions {
     const sv__env *env;
     sv__mutex lock;           /* guards everything below */
-    AVCodecContext *exact, *live;
+    AVCodecContext *exact, *live; /* CEA-608 */
+    int service;              /* 0: CEA-608 CC1; 1-63: that CEA-708 service */
+    int seen_608;             /* CEA-608 data (not padding) came since the clear */
+    unsigned generation;      /* counts the service changes */
+    sv__dtvcc *dtvcc;         /* CEA-708: decodes `service` (none: only lists services) */
+    sv__dtvcc_callbacks cb;   /* its callbacks, into this */
+    int bad;                  /* DTVCC problems in the feed running */
+    char bad_why[128];        /* the first of them */
     AVPacket *pkt;
     sv__cue *pending;         /* complete cues the loop has not taken, in order */
     size_t nb_pending;
@@ -58,28 +74,44 @@ static AVCodecContext *open_decoder(const AVCodec *codec, int real_time)
     return ctx;
 }
 
-int sv__captions_create(sv__captions **out, const sv__env *env)
+static void dtvcc_cue(void *opaque, const sv__dtvcc_cue *q);
+static void dtvcc_bad(void *opaque, double pts, const char *why);
+static const sv__dtvcc_callbacks no_callbacks;
+
+/* The decoders of CEA-608 channel CC1 (libavcodec's, exact and live). */
+static int open_608(sv__captions *c)
+{
+    const AVCodec *codec = avcodec_find_decoder(AV_CODEC_ID_EIA_608);
+
+    if (!codec) {
+        SV_LOGE(c->env->log, "captions", "this libavcodec has no EIA-608 decoder");
+        return SV_ERR_UNSUPPORTED;
+    }
+    if (!(c->pkt = av_packet_alloc()))
+        return SV_ERR_NOMEM;
+    if (!(c->exact = open_decoder(codec, 0)) || !(c->live = open_decoder(codec, 1)))
+        return SV_ERR_INTERNAL;
+    return 0;
+}
+
+int sv__captions_create(sv__captions **out, const sv__env *env, int service)
 {
     sv__captions *c = sv__calloc(env->alloc, 1, sizeof(*c));
-    const AVCodec *codec = avcodec_find_decoder(AV_CODEC_ID_EIA_608);
     int ret = SV_ERR_NOMEM;
 
     if (!c)
         return SV_ERR_NOMEM;
     c->env = env;
     c->decoded_until = -INFINITY;
-    if (!codec) {
-        SV_LOGE(env->log, "captions", "this libavcodec has no EIA-608 decoder");
-        ret = SV_ERR_UNSUPPORTED;
+    c->cb = (sv__dtvcc_callbacks){ .opaque = c, .cue = dtvcc_cue, .bad = dtvcc_bad };
+    if (!(c->pending = sv__calloc(env->alloc, MAX_PENDING, sizeof(*c->pending))))
         goto fail;
-    }
-    if (!(c->pkt = av_packet_alloc()) ||
-        !(c->pending = sv__calloc(env->alloc, MAX_PENDING, sizeof(*c->pending))))
+    /* With CEA-608 the DTVCC packets are still split, to see the services. */
+    if ((ret = sv__dtvcc_create(&c->dtvcc, env->alloc, service,
+                                service ? &c->cb : &no_callbacks)) < 0 ||
+        (!service && (ret = open_608(c)) < 0))
         goto fail;
-    if (!(c->exact = open_decoder(codec, 0)) || !(c->live = open_decoder(codec, 1))) {
-        ret = SV_ERR_INTERNAL;
-        goto fail;
-    }
+    c->service = service;
     if (sv__mutex_init(&c->lock) < 0) {
         ret = SV_ERR_INTERNAL;
         goto fail;
@@ -87,6 +119,7 @@ int sv__captions_create(sv__captions **out, const sv__env *env)
     *out = c;
     return 0;
 fail:
+    sv__dtvcc_destroy(c->dtvcc);
     avcodec_free_context(&c->exact);
     avcodec_free_context(&c->live);
     av_packet_free(&c->pkt);
@@ -110,6 +143,7 @@ void sv__captions_destroy(sv__captions *c)
     if (!c)
         return;
     drop_pending(c);
+    sv__dtvcc_destroy(c->dtvcc);
     avcodec_free_context(&c->exact);
     avcodec_free_context(&c->live);
     av_packet_free(&c->pkt);
@@ -187,11 +221,8 @@ static void exact_cue(sv__captions *c, const AVSubtitle *sub)
         c->nb_pending++;
 }
 
-static void live_screen(sv__captions *c, const AVSubtitle *sub, double pts)
+static void live_screen(sv__captions *c, const char *text, double pts, const sv_cue_style *style)
 {
-    char text[SV__CAPTION_TEXT];
-
-    sub_text(sub, text, sizeof(text));
     if (c->nb_screens && !strcmp(c->screens[c->nb_screens - 1].text, text))
         return; /* no change */
     if (c->nb_screens == MAX_SCREENS) { /* the loop is not taking them: the oldest goes */
@@ -203,8 +234,70 @@ static void live_screen(sv__captions *c, const AVSubtitle *sub, double pts)
     /* The change came with this frame's data (cc_dec's real-time pts is
      * the time the caption's loading began, not when it showed). */
     st->t = pts;
+    st->has_style = style != NULL;
+    if (style)
+        st->style = *style;
     if ((st->text = sv__strdup(c->env->alloc, text)))
         c->nb_screens++;
+}
+
+/* ---- CEA-708 ------------------------------------------------------------- */
+
+static void dtvcc_cue(void *opaque, const sv__dtvcc_cue *q)
+{
+    sv__captions *c = opaque;
+
+    if (c->nb_pending == MAX_PENDING)
+        return;
+    sv__cue *out = &c->pending[c->nb_pending];
+    memset(out, 0, sizeof(*out));
+    out->start = q->start;
+    out->end = q->end;
+    out->style = q->style;
+    out->has_style = 1;
+    if ((out->text = sv__strdup(c->env->alloc, q->text)))
+        c->nb_pending++;
+}
+
+static void dtvcc_bad(void *opaque, double pts, const char *why)
+{
+    sv__captions *c = opaque;
+
+    if (!c->bad++)
+        snprintf(c->bad_why, sizeof(c->bad_why), "%.3f s: %s", pts, why);
+}
+
+/* Whether field 1 carried CEA-608 data other than padding (0x80 0x80). */
+static void note_608(sv__captions *c, const uint8_t *cc, size_t size)
+{
+    for (size_t i = 0; i + 3 <= size && !c->seen_608; i += 3)
+        c->seen_608 = (cc[i] & 0x07) == 0x04 && ((cc[i + 1] & 0x7f) || (cc[i + 2] & 0x7f));
+}
+
+static void feed_708(sv__captions *c, double pts, const uint8_t *cc, size_t size)
+{
+    char text[SV__CAPTION_TEXT];
+    int bad;
+
+    sv__mutex_lock(&c->lock);
+    c->bad = 0;
+    sv__dtvcc_feed(c->dtvcc, pts, cc, size);
+    note_608(c, cc, size);
+    sv_cue_style style;
+    sv__dtvcc_screen(c->dtvcc, text, sizeof(text));
+    live_screen(c, text, pts, sv__dtvcc_screen_style(c->dtvcc, &style) ? &style : NULL);
+    if (pts > c->decoded_until)
+        c->decoded_until = pts;
+    bad = c->bad;
+    snprintf(text, sizeof(text), "%s", c->bad_why);
+    sv__mutex_unlock(&c->lock);
+    if (bad) {
+        SV_LOGW(c->env->log, "captions", "CEA-708 data skipped (%d piece%s) at %s", bad,
+                bad > 1 ? "s" : "", text);
+        sv__mutex_lock(&c->env->st->lock);
+        c->env->st->stats.text_skipped += bad;
+        sv__mutex_unlock(&c->env->st->lock);
+    }
 }
 
 void sv__captions_feed(sv__captions *c, double pts, const uint8_t *cc, size_t size)
@@ -214,7 +307,13 @@ void sv__captions_feed(sv__captions *c, double pts, const uint8_t *cc, size_t si
 
     if (!isfinite(pts) || size == 0 || size > INT32_MAX)
         return;
+    if (c->service) {
+        feed_708(c, pts, cc, size);
+        return;
+    }
     sv__mutex_lock(&c->lock);
+    sv__dtvcc_feed(c->dtvcc, pts, cc, size);
+    note_608(c, cc, size);
     c->pkt->data = (uint8_t *)cc;
     c->pkt->size = (int)size;
     c->pkt->pts = llround(pts * 1e6);
@@ -223,7 +322,9 @@ void sv__captions_feed(sv__captions *c, double pts, const uint8_t *cc, size_t si
         avsubtitle_free(&sub);
     }
     if (ret >= 0 && (ret = decode(c, c->live, &sub)) > 0) {
-        live_screen(c, &sub, pts);
+        char text[SV__CAPTION_TEXT];
+        sub_text(&sub, text, sizeof(text));
+        live_screen(c, text, pts, NULL);
         avsubtitle_free(&sub);
     }
     if (pts > c->decoded_until)
@@ -261,10 +362,14 @@ size_t sv__captions_take(sv__captions *c, sv__cue *out, size_t max, double posit
     c->nb_screens -= k;
     int shown = c->nb_screens && c->screens[0].t <= position;
     snprintf(st->screen, sizeof(st->screen), "%s", shown ? c->screens[0].text : "");
+    st->has_style = shown && c->screens[0].has_style;
+    if (st->has_style)
+        st->style = c->screens[0].style;
     /* A caption on the live screen has not reached the exact decoder's
      * output: cues from its start on are not all known. */
     const screen_state *last = c->nb_screens ? &c->screens[c->nb_screens - 1] : NULL;
     st->known_until = c->nb_pending ? c->pending[0].start
+                      : c->service ? fmin(sv__dtvcc_open_since(c->dtvcc), c->decoded_until)
                       : last && last->text[0] ? fmin(last->t, c->decoded_until)
                                               : c->decoded_until;
     sv__mutex_unlock(&c->lock);
@@ -274,9 +379,71 @@ size_t sv__captions_take(sv__captions *c, sv__cue *out, size_t max, double posit
 void sv__captions_reset(sv__captions *c)
 {
     sv__mutex_lock(&c->lock);
-    avcodec_flush_buffers(c->exact);
-    avcodec_flush_buffers(c->live);
+    sv__dtvcc_reset(c->dtvcc);
+    if (!c->service) {
+        avcodec_flush_buffers(c->exact);
+        avcodec_flush_buffers(c->live);
+    }
     c->decoded_until = -INFINITY;
     drop_pending(c);
     sv__mutex_unlock(&c->lock);
+}
+
+uint64_t sv__captions_services(sv__captions *c, int clear)
+{
+    sv__mutex_lock(&c->lock);
+    uint64_t seen = sv__dtvcc_services(c->dtvcc) | (uint64_t)(c->seen_608 != 0);
+    if (clear) {
+        sv__dtvcc_services_clear(c->dtvcc);
+        c->seen_608 = 0;
+    }
+    sv__mutex_unlock(&c->lock);
+    return seen;
+}
+
+int sv__captions_track_parse(const char *name)
+{
+    char *end;
+
+    if (!name || !*name || !strcasecmp(name, "CC1"))
+        return 0;
+    if (strncasecmp(name, "SERVICE", 7) || name[7] < '1' || name[7] > '9')
+        return SV_ERR_INVALID;
+    long n = strtol(name + 7, &end, 10);
+    return *end || n < 1 || n > 63 ? SV_ERR_INVALID : (int)n;
+}
+
+int sv__captions_set_service(sv__captions *c, int service)
+{
+    int ret = 0;
+
+    if (service < 0 || service > 63)
+        return SV_ERR_INVALID;
+    sv__mutex_lock(&c->lock);
+    if (service == c->service)
+        goto done;
+    if (!service && !c->exact && (ret = open_608(c)) < 0)
+        goto done;
+    sv__dtvcc_set_service(c->dtvcc, service, service ? &c->cb : &no_callbacks);
+    if (c->exact) {
+        avcodec_flush_buffers(c->exact);
+        avcodec_flush_buffers(c->live);
+    }
+    drop_pending(c);
+    c->decoded_until = -INFINITY;
+    c->service = service;
+    c->generation++;
+done:
+    sv__mutex_unlock(&c->lock);
+    return ret;
+}
+
+int sv__captions_service(sv__captions *c, unsigned *generation)
+{
+    sv__mutex_lock(&c->lock);
+    int service = c->service;
+    if (generation)
+        *generation = c->generation;
+    sv__mutex_unlock(&c->lock);
+    return service;
 }

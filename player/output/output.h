@@ -4,6 +4,7 @@
  *   output_video.c  frame queue, presentation on time, drops, render thread
  *   output_audio.c  sample FIFO, resampling, the audio sink's pull, master clock
  *   subtitles.c     WebVTT cues fetched ahead, the text shown now
+ *   captions.c      CEA-608 and CEA-708 captions from the video (cea708.h: the 708 decoder)
  *   status.c        the status they report into and the way up (status.h)
  *
  * Threads: frames and samples are pushed by the demux threads (media/),
@@ -185,22 +186,29 @@ int sv__subs_finish(sv__subs *s);
 /* Copies the text shown now ("" none). Returns 0, SV_ERR_OVERFLOW when cut
  * to fit, or SV_ERR_INVALID. */
 int sv__subs_text(sv__subs *s, char *buf, size_t cap);
+/* 1 and the style into *out when the text shown now is one cue (or one
+ * CEA-708 caption window) that has a style; 0 otherwise. Any thread. */
+int sv__subs_style(sv__subs *s, sv_cue_style *out);
 
 /* ---- captions (captions.c) ---------------------------------------------- */
 
-/* CEA-608 closed captions (channel CC1) carried in the video's A/53 cc_data,
- * decoded by libavcodec: complete cues (start and end) for the report, and
- * the screen's changes as they happen for the text shown. Fed by the video
- * decode threads, taken by the subtitle module on the loop thread; its own
- * lock. */
+/* Closed captions carried in the video's A/53 cc_data: CEA-608 channel CC1
+ * decoded by libavcodec, or a CEA-708 service decoded by cea708.h. Complete
+ * cues (start and end; 708 ones with their place and style) for the report,
+ * and the screen's changes as they happen for the text shown. Fed by the
+ * video decode threads, taken by the subtitle module on the loop thread;
+ * its own lock. */
 #define SV__CAPTION_TEXT 1024
 typedef struct sv__captions_state {
     double known_until;      /* cues starting before this are all complete */
     char screen[SV__CAPTION_TEXT]; /* the caption text on screen at the position */
+    int has_style;           /* CEA-708: one window shows it, in this style */
+    sv_cue_style style;
 } sv__captions_state;
-/* `env` is borrowed. SV_ERR_UNSUPPORTED when libavcodec has no EIA-608
- * decoder. */
-int sv__captions_create(sv__captions **out, const sv__env *env);
+/* `env` is borrowed. `service`: 0 for CEA-608 CC1, 1-63 for that CEA-708
+ * service. SV_ERR_UNSUPPORTED when libavcodec has no EIA-608 decoder,
+ * SV_ERR_INVALID for a service out of range. */
+int sv__captions_create(sv__captions **out, const sv__env *env, int service);
 void sv__captions_destroy(sv__captions *c);
 /* The cc_data triplets of the frame presented at `pts` (presentation
  * seconds), frames in presentation order. Data that does not decode is
@@ -212,6 +220,20 @@ size_t sv__captions_take(sv__captions *c, sv__cue *out, size_t max, double posit
                          sv__captions_state *st);
 /* Forgets the decoders' screens and what was not taken (a seek, an unload). */
 void sv__captions_reset(sv__captions *c);
+/* The caption services the data carried: bit n for CEA-708 service n, bit
+ * 0 for CEA-608 field 1 (CC1); whichever is decoded. `clear`: from now on
+ * only those that come again (a new load). Any thread. */
+uint64_t sv__captions_services(sv__captions *c, int clear);
+/* Decodes `service` (0: CC1, 1-63) from the next frame on; what was decoded
+ * and not taken is dropped, and the generation moves on (the subtitle
+ * module then forgets the cues it kept). Returns 0, SV_ERR_INVALID, or the
+ * error of opening the 608 decoders. Any thread. */
+int sv__captions_set_service(sv__captions *c, int service);
+/* The service decoded, and (when not NULL) the generation. Any thread. */
+int sv__captions_service(sv__captions *c, unsigned *generation);
+/* settings.caption_track: 0 for NULL, "" or "CC1", n for "SERVICEn"
+ * (1-63), or SV_ERR_INVALID. Case-insensitive. */
+int sv__captions_track_parse(const char *name);
 /* ---- timed events (timed_events.c) ------------------------------------- */
 
 /* The timed events of the load (DASH Events and emsg, HLS DATERANGE),

@@ -49,6 +49,7 @@ struct sv__subs {
     int sidecar;          /* 1 while a whole text file is fetched, 2 once read */
     sv__captions *captions; /* borrowed; used while no text track is selected */
     sv__captions_state cc;  /* the caption screen as last taken */
+    unsigned cc_generation; /* the captions' generation the cues kept are of */
     int64_t fetch_id;     /* > 0 while a request is in flight */
     int fetching_playlist;
     stored_cue *cues;
@@ -62,6 +63,8 @@ struct sv__subs {
     size_t first_unreported;
     sv__mutex lock;       /* guards text */
     char text[MAX_TEXT];  /* cue text shown now ("" none) */
+    int has_style;        /* it is one cue or caption window with this style */
+    sv_cue_style style;
 };
 
 int sv__subs_create(sv__subs **out, const sv__env *env, sv__fetcher *fetcher)
@@ -101,17 +104,27 @@ void sv__subs_destroy(sv__subs *s)
     sv__free(s->env->alloc, s);
 }
 
-static void set_text(sv__subs *s, const char *text)
+/* The text shown and, when it is one styled cue (or caption window), its
+ * style; set together, before the event says the text changed. */
+static void set_text_styled(sv__subs *s, const char *text, const sv_cue_style *style)
 {
     sv__mutex_lock(&s->lock);
     int same = !strcmp(s->text, text);
     if (!same)
         snprintf(s->text, sizeof(s->text), "%s", text);
+    s->has_style = style && text[0];
+    if (s->has_style)
+        s->style = *style;
     sv__mutex_unlock(&s->lock);
     if (!same) {
         sv_event ev = { .id = SV_EVENT_SUBTITLE };
         sv__env_event(s->env, &ev, text, NULL, NULL);
     }
+}
+
+static void set_text(sv__subs *s, const char *text)
+{
+    set_text_styled(s, text, NULL);
 }
 
 void sv__subs_reset(sv__subs *s)
@@ -499,14 +512,22 @@ static void store_caption(sv__subs *s, sv__cue *q)
         s->cap_cues = cap;
     }
     s->cues[s->nb_cues++] = (stored_cue){ .start = q->start, .end = q->end, .disc = -1,
-                                          .absolute = 1, .text = q->text };
+                                          .absolute = 1, .text = q->text,
+                                          .has_style = q->has_style, .style = q->style };
 }
 
 static void take_captions(sv__subs *s, double position)
 {
     sv__cue got[64];
     size_t n;
+    unsigned gen;
 
+    sv__captions_service(s->captions, &gen);
+    if (gen != s->cc_generation) { /* another service: its cues only */
+        s->cc_generation = gen;
+        clear_cues(s);
+        memset(&s->cc, 0, sizeof(s->cc));
+    }
     do {
         n = sv__captions_take(s->captions, got, 64, position, &s->cc);
         for (size_t i = 0; i < n; i++)
@@ -521,7 +542,7 @@ static void caption_tick(sv__subs *s, double position)
 {
     take_captions(s, position);
     report(s, position, CUES_PER_TICK);
-    set_text(s, s->cc.screen);
+    set_text_styled(s, s->cc.screen, s->cc.has_style ? &s->cc.style : NULL);
 }
 
 static int caption_finish(sv__subs *s, double end)
@@ -569,7 +590,8 @@ int sv__subs_finish(sv__subs *s)
 void sv__subs_tick(sv__subs *s, double position)
 {
     char text[MAX_TEXT];
-    size_t n = 0;
+    size_t n = 0, active = 0;
+    const stored_cue *one = NULL;
 
     if (s->track < 0 && s->captions) {
         caption_tick(s, position);
@@ -591,10 +613,21 @@ void sv__subs_tick(sv__subs *s, double position)
             continue;
         n += (size_t)snprintf(text + n, sizeof(text) - n, "%s%s", n ? "\n" : "",
                               s->cues[i].text);
+        one = active++ ? NULL : &s->cues[i];
         if (n >= sizeof(text))
             break;
     }
-    set_text(s, text);
+    set_text_styled(s, text, one && one->has_style ? &one->style : NULL);
+}
+
+int sv__subs_style(sv__subs *s, sv_cue_style *out)
+{
+    sv__mutex_lock(&s->lock);
+    int has = s->has_style;
+    if (has)
+        *out = s->style;
+    sv__mutex_unlock(&s->lock);
+    return has;
 }
 
 int sv__subs_text(sv__subs *s, char *buf, size_t cap)

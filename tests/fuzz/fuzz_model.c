@@ -7,6 +7,7 @@
  * among its tracks. */
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "player/model/model.h"
 #include "player/model/track_prefs.h"
@@ -33,6 +34,14 @@ static double choose(const sv__presentation *pres)
         for (int type = SV_TRACK_VIDEO; type <= SV_TRACK_TEXT; type++)
             sum += sv__lang_pick(&pres->periods[0], (sv_track_type)type, &prefs) +
                    sv__lang_default(&pres->periods[0], (sv_track_type)type);
+        /* The closed captions the manifest declares (model_captions.c). */
+        for (size_t k = 0; k < prefs.n; k++)
+            sum += sv__lang_pick_caption(&pres->periods[0], &prefs.list[k]);
+        for (size_t k = 0; k < pres->periods[0].nb_captions; k++)
+            sum += pres->periods[0].captions[k].service +
+                   (double)strlen(pres->periods[0].captions[k].name) +
+                   (double)strlen(pres->periods[0].captions[k].language) +
+                   (double)strlen(pres->periods[0].captions[k].label);
     }
     return sum;
 }

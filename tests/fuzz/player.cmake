@@ -14,3 +14,7 @@ sv_fuzz_target(fuzz_keyframe SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/fuzz_keyframe.c
 # The preload cache's URL keys (the CMCD argument left out).
 sv_fuzz_target(fuzz_pcache_key SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/fuzz_pcache_key.c
                CORPUS ${CMAKE_CURRENT_SOURCE_DIR}/corpus/fuzz_pcache_key)
+# The CEA-708 (DTVCC) caption decoder (player/output/cea708*.c) on cc_data
+# triplets frame by frame.
+sv_fuzz_target(fuzz_cea708 SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/fuzz_cea708.c
+               CORPUS ${CMAKE_CURRENT_SOURCE_DIR}/corpus/fuzz_cea708)

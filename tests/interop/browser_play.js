@@ -44,6 +44,11 @@ const USAGE = `usage: browser_play.js --player shaka|hlsjs|dashjs --url URL [opt
   --license-header 'N: V'  extra header on license requests; repeatable
   --token T              shorthand for --license-header 'Authorization: Bearer T'
   --prefer-codec C       Shaka: preferred video codec (preferredVideo), e.g. av01, avc1
+  --text-track ID        Shaka: show the text track whose originalTextId is ID (CC1,
+                         svc1 for CEA-708 service 1 ...); the summary's "textCues" has
+                         every cue its text displayer put on the video element
+  --text-language L      Shaka: preferredText language L, so that the text track is
+                         chosen at load, before the first segment is read
   --rate R               playbackRate, default 1 (tests use 4; Chromium caps at 16)
   --trick R@T:S          Shaka: trickPlay(R) once the position reaches T s, for S s of
                          wall time, then cancelTrickPlay(); the summary's "trick" has the
@@ -99,6 +104,8 @@ function parseArgs(argv) {
     case '--license-header': header(need(i)); i++; break;
     case '--token': header(`Authorization: Bearer ${need(i)}`); i++; break;
     case '--prefer-codec': o.preferCodec = need(i); i++; break;
+    case '--text-track': o.textTrack = need(i); i++; break;
+    case '--text-language': o.textLanguage = need(i); i++; break;
     case '--rate': o.rate = num(a, need(i)); i++; break;
     case '--trick': {
       const m = /^([0-9.]+)@([0-9.]+):([0-9.]+)$/.exec(need(i));
@@ -134,6 +141,8 @@ function parseArgs(argv) {
     usage('--url is required');
   if (o.preferCodec && o.player !== 'shaka')
     usage('--prefer-codec is for --player shaka');
+  if (o.textTrack && o.player !== 'shaka')
+    usage('--text-track is for --player shaka');
   if (o.live && o.player === 'dashjs')
     usage('--live is for --player shaka or hlsjs');
   if (o.live && o.rate !== 1)
@@ -307,7 +316,8 @@ async function main() {
     await page.evaluate((opts) => { window.svInterop.start(opts); },
                         { player: o.player, url, rate: o.rate, clearkeys: o.clearkeys,
                           preferCodec: o.preferCodec || null, live: !!o.live,
-                          trick: o.trick || null,
+                          trick: o.trick || null, textTrack: o.textTrack || null,
+                          textLanguage: o.textLanguage || null,
                           licenseUrl, licenseHeaders: o.licenseHeaders });
     const { st, reason } = await watch(o, page);
     Object.assign(summary, {
@@ -334,6 +344,8 @@ async function main() {
       timeline: st.timeline,
       interstitials: st.interstitials || [],
       trick: st.trick || undefined,
+      textTracks: st.textTracks || [],
+      textCues: st.textCues || [],
       errors: st.errors.concat(pageErrors.map((m) => ({ source: 'pageerror', message: m }))),
       warnings: st.warnings || [],
       consoleErrors,

@@ -3,7 +3,7 @@
  * broadcast encoders do (ATSC A/53 cc_data in SEI user data, through
  * libx264's a53cc), for the caption tests.
  *
- *   sv-ccgen OUT.mp4 SECONDS CUES
+ *   sv-ccgen [--708] [--bad-708] [--blue] OUT.mp4 SECONDS CUES
  *
  * CUES is a text file, one caption per line: "START END TEXT" (seconds,
  * TEXT of letters, digits, spaces and . , ! ? ' - up to 32 characters; a
@@ -11,6 +11,15 @@
  * (RCL, PACs, characters) half a second before START, shown at START (EOC)
  * and erased at END (EDM), channel CC1, control codes sent twice as
  * encoders do. The picture is a moving grey ramp at 320x240, 25 fps.
+ *
+ * --708 also writes each caption as CEA-708 services 1 and 2 (ccgen708.c;
+ * service 2's text begins "S2 "); a caption line may then begin with
+ * "@P,V,H" (the window's anchor point 0-8 and its place, % of the picture
+ * down and across; default @7,90,50) and "+i", "+u" (italics, underline),
+ * "+y", "+c" (yellow or cyan text, else white).
+ * --bad-708 adds six pieces of broken DTVCC at 2.7 s (ccgen708.c).
+ * --blue makes the picture a flat dark blue (about #20207c), which a
+ * screenshot test can find.
  *
  * The 608 byte pairs are test data written by this generator; reading them
  * back is libavcodec's (ffmpeg's `movie=...[out+subcc]` and the player).
@@ -24,19 +33,13 @@
 #include <libavutil/log.h>
 #include <libavutil/opt.h>
 
-#define FPS 25
+#include "ccgen.h"
+
+#define FPS CCGEN_FPS
 #define MAX_CAPS 256
-#define MAX_PAIRS 64 /* a frame's cc_data (cc_count is 5 bits: 31 triplets) */
 
-typedef struct cap {
-    double start, end;
-    char text[80];
-} cap;
-
-typedef struct frame_cc {
-    uint8_t pairs[MAX_PAIRS][2];
-    int n;
-} frame_cc;
+typedef ccgen_cap cap;
+typedef ccgen_frame frame_cc;
 
 static uint8_t parity(uint8_t b)
 {
@@ -48,9 +51,10 @@ static uint8_t parity(uint8_t b)
 
 static void pair(frame_cc *f, uint8_t a, uint8_t b)
 {
-    if (f->n < 31) {
-        f->pairs[f->n][0] = parity(a);
-        f->pairs[f->n][1] = parity(b);
+    if (f->n < CCGEN_MAX_TRIPLETS) {
+        f->t[f->n][0] = 0xfc; /* marker bits, cc_valid, cc_type 0: field 1 */
+        f->t[f->n][1] = parity(a);
+        f->t[f->n][2] = parity(b);
         f->n++;
     }
 }
@@ -85,12 +89,22 @@ static int read_caps(const char *path, cap *caps, int *n)
     *n = 0;
     while (fgets(line, sizeof(line), in) && *n < MAX_CAPS) {
         cap *c = &caps[*n];
-        int used = 0;
+        int used = 0, more = 0;
         if (sscanf(line, "%lf %lf %n", &c->start, &c->end, &used) < 2 || !used)
             continue;
+        c->anchor = 7, c->v = 90, c->h = 50, c->italic = c->underline = 0, c->color = 0x3f;
+        if (sscanf(line + used, "@%d,%d,%d %n", &c->anchor, &c->v, &c->h, &more) == 3 && more)
+            used += more;
+        for (; line[used] == '+' && line[used + 1] && line[used + 2] == ' '; used += 3) {
+            c->italic |= line[used + 1] == 'i';
+            c->underline |= line[used + 1] == 'u';
+            if (line[used + 1] == 'y' || line[used + 1] == 'c')
+                c->color = line[used + 1] == 'y' ? 0x3c : 0x0f; /* yellow, cyan */
+        }
         snprintf(c->text, sizeof(c->text), "%s", line + used);
         c->text[strcspn(c->text, "\r\n")] = '\0';
-        if (strlen(c->text) > 65 || c->end <= c->start || c->start < 0.6) {
+        if (strlen(c->text) > 65 || c->end <= c->start || c->start < 0.6 || c->anchor < 0 ||
+            c->anchor > 8 || c->v < 0 || c->v > 99 || c->h < 0 || c->h > 99) {
             fprintf(stderr, "sv-ccgen: bad caption line: %s", line);
             fclose(in);
             return -1;
@@ -123,10 +137,20 @@ int main(int argc, char **argv)
 {
     static cap caps[MAX_CAPS];
     static frame_cc cc[FPS * 600];
-    int ncaps, ret = 1;
+    int ncaps, ret = 1, with_708 = 0, bad_708 = 0, blue = 0;
 
+    for (; argc > 1 && !strncmp(argv[1], "--", 2); argc--, argv++) {
+        if (!strcmp(argv[1], "--708"))
+            with_708 = 1;
+        else if (!strcmp(argv[1], "--bad-708"))
+            bad_708 = 1;
+        else if (!strcmp(argv[1], "--blue"))
+            blue = 1;
+        else
+            argc = 0;
+    }
     if (argc != 4) {
-        fprintf(stderr, "usage: sv-ccgen OUT.mp4 SECONDS CUES\n");
+        fprintf(stderr, "usage: sv-ccgen [--708] [--bad-708] [--blue] OUT.mp4 SECONDS CUES\n");
         return 2;
     }
     av_log_set_level(AV_LOG_ERROR);
@@ -143,6 +167,11 @@ int main(int argc, char **argv)
         load(&cc[fl], caps[i].text);
         control(&cc[fs], 0x14, 0x2f); /* EOC: show it */
         control(&cc[fe], 0x14, 0x2c); /* EDM: erase it */
+    }
+    if ((with_708 || bad_708) &&
+        ccgen_708(cc, frames, caps, with_708 ? ncaps : 0, bad_708) < 0) {
+        fprintf(stderr, "sv-ccgen: the CEA-708 captions do not fit the frames\n");
+        return 2;
     }
 
     const AVCodec *codec = avcodec_find_encoder_by_name("libx264");
@@ -179,21 +208,18 @@ int main(int argc, char **argv)
             goto done;
         for (int y = 0; y < fr->height; y++)
             for (int x = 0; x < fr->width; x++)
-                fr->data[0][y * fr->linesize[0] + x] = (uint8_t)(x + y + 3 * i);
+                fr->data[0][y * fr->linesize[0] + x] = blue ? 50 : (uint8_t)(x + y + 3 * i);
         for (int p = 1; p < 3; p++)
             for (int y = 0; y < fr->height / 2; y++)
-                memset(fr->data[p] + y * fr->linesize[p], 128, (size_t)fr->width / 2);
+                memset(fr->data[p] + y * fr->linesize[p], blue ? (p == 1 ? 160 : 123) : 128,
+                       (size_t)fr->width / 2);
         fr->pts = i;
         if (cc[i].n) {
             AVFrameSideData *sd =
                 av_frame_new_side_data(fr, AV_FRAME_DATA_A53_CC, (size_t)cc[i].n * 3);
             if (!sd)
                 goto done;
-            for (int k = 0; k < cc[i].n; k++) {
-                sd->data[3 * k] = 0xfc; /* marker bits, cc_valid, cc_type 0: field 1 */
-                sd->data[3 * k + 1] = cc[i].pairs[k][0];
-                sd->data[3 * k + 2] = cc[i].pairs[k][1];
-            }
+            memcpy(sd->data, cc[i].t, (size_t)cc[i].n * 3);
         }
         if (encode(enc, oc, st, fr, pkt) < 0)
             goto done;

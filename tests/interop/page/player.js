@@ -36,6 +36,8 @@
     interstitials: [],        // hls.js: its interstitial events, in order (noteHlsInterstitials)
     inBreak: false,           // hls.js: from an interstitial's start to the primary's resumption
     trick: null,              // Shaka with o.trick: its trick play (noteShakaTrick)
+    textTracks: [],           // Shaka: its text tracks after load (getTextTracks)
+    textCues: [],             // Shaka with o.textTrack: the cues shown (noteShakaText)
   };
 
   function ms() {
@@ -154,6 +156,44 @@
     }, 50);
   }
 
+  // o.textTrack: selects Shaka's text track of that originalTextId ('svc1':
+  // CEA-708 service 1) and shows it; every cue its text displayer puts on
+  // the video element's showing text track is recorded once (start, end,
+  // text), polled until the end as cues come with the segments.
+  function noteShakaText(player, o) {
+    st.textTracks = player.getTextTracks().map(function (t) {
+      return { id: t.originalTextId, kind: t.kind, language: t.language, mimeType: t.mimeType };
+    });
+    if (!o.textTrack)
+      return;
+    const track = player.getTextTracks().filter(function (t) {
+      return t.originalTextId === o.textTrack;
+    })[0];
+    if (!track) {
+      fail('shaka', { message: 'no text track ' + o.textTrack });
+      return;
+    }
+    player.selectTextTrack(track); /* Shaka 5: also makes it visible */
+    const seen = {};
+    const poll = function () {
+      for (let i = 0; i < video.textTracks.length; i++) {
+        const tt = video.textTracks[i];
+        if (tt.mode !== 'showing' || !tt.cues)
+          continue;
+        for (let k = 0; k < tt.cues.length; k++) {
+          const c = tt.cues[k];
+          const key = c.startTime + '|' + c.endTime + '|' + c.text;
+          if (!seen[key] && st.textCues.length < MAX_EVENTS) {
+            seen[key] = true;
+            st.textCues.push({ start: c.startTime, end: c.endTime, text: c.text });
+          }
+        }
+      }
+    };
+    setInterval(poll, 100);
+    video.addEventListener('ended', poll);
+  }
+
   async function startShaka(o) {
     const shaka = window.shaka;
     shaka.polyfill.installAll();
@@ -177,6 +217,10 @@
     // preferredVideo (Shaka 5's successor of preferredVideoCodecs).
     if (o.preferCodec)
       cfg.preferredVideo = [{ codec: o.preferCodec }];
+    // --text-language: the text track chosen at load (before its first
+    // segment is read, so its in-band captions are all decoded).
+    if (o.textLanguage)
+      cfg.preferredText = [{ language: o.textLanguage, role: '', format: '', forced: false }];
     // Trick play must fetch: with the default 10 s goal a short title is
     // all buffered before it starts, and Shaka plays what it has.
     if (o.trick)
@@ -212,6 +256,7 @@
     if (o.live)
       window.svLive.attachShaka(player, shaka);
     await player.load(o.url);
+    noteShakaText(player, o);
     await noteShakaExtras(player);
     st.manifestVideoCodecs = uniq(player.getVariantTracks().map(function (t) { return t.videoCodec; }));
     noteShakaVariant();
@@ -465,6 +510,8 @@
       timeline: st.timeline,
       interstitials: st.interstitials,
       trick: st.trick,
+      textTracks: st.textTracks,
+      textCues: st.textCues,
       live: st.live ? window.svLive.report() : null,
       trickModes: st.trickModes,
       imageTracks: st.imageTracks,

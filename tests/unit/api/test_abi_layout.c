@@ -171,6 +171,8 @@ static const field sv_player_settings_fields[] = {
     F(sv_player_settings, tls_ca_file, const char *, 1),
     F(sv_player_settings, tls_pinned_pubkey, const char *, 1),
     F(sv_player_settings, http_version, sv_http_version, 1),
+    F(sv_player_settings, live_max_latency_ms, int, 1),
+    F(sv_player_settings, caption_track, const char *, 1),
 };
 /* player.h */
 static const field sv_cdn_fields[] = {
@@ -235,6 +237,16 @@ static const field sv_track_info_fields[] = {
     F(sv_track_info, label, char, 64),
     F(sv_track_info, codecs, char, 64),
     F(sv_track_info, roles, char, 64),
+};
+/* player.h (API 2.7) */
+static const field sv_caption_track_info_fields[] = {
+    F(sv_caption_track_info, struct_size, size_t, 1),
+    F(sv_caption_track_info, name, char, 16),
+    F(sv_caption_track_info, language, char, 16),
+    F(sv_caption_track_info, label, char, 64),
+    F(sv_caption_track_info, declared, int, 1),
+    F(sv_caption_track_info, carried, int, 1),
+    F(sv_caption_track_info, selected, int, 1),
 };
 /* player.h */
 static const field sv_thumbnail_fields[] = {
@@ -491,6 +503,7 @@ static const field sv_null_audio_stats_fields[] = {
     X(sv_session_info) \
     X(sv_representation_info) \
     X(sv_track_info) \
+    X(sv_caption_track_info) \
     X(sv_player_stats) \
     X(sv_cue_style) \
     X(sv_thumbnail) \
@@ -542,13 +555,14 @@ static const field sv_event_fields[] = {
     X(sv_emulate_config, 160) \
     X(sv_emulate_report, 416) \
     X(sv_emulate_video, 104) \
-    X(sv_player_settings, 256) \
+    X(sv_player_settings, 264) \
     X(sv_cdn, 32) \
     X(sv_load_options, 56) \
     X(sv_session_options, 56) \
     X(sv_session_info, 112) \
     X(sv_representation_info, 168) \
     X(sv_track_info, 240) \
+    X(sv_caption_track_info, 120) \
     X(sv_player_stats, 256) \
     X(sv_cue_style, 48) \
     X(sv_thumbnail, 48) \
@@ -647,7 +661,8 @@ static void lp64_sizes_are_pinned(void **state)
     X(sv_allocator) X(sv_clock) X(sv_cdm) X(sv_video_sink) X(sv_audio_sink) \
     X(sv_null_audio_settings) X(sv_null_frame_record) X(sv_null_audio_stats) \
     X(sv_player_settings) X(sv_cdn) X(sv_load_options) X(sv_session_options) \
-    X(sv_session_info) X(sv_representation_info) X(sv_track_info) X(sv_player_stats) \
+    X(sv_session_info) X(sv_representation_info) X(sv_track_info) X(sv_caption_track_info) \
+    X(sv_player_stats) \
     X(sv_sdl2_video_settings) X(sv_sdl2_video_stats) X(sv_sdl2_audio_settings) \
     X(sv_sdl2_audio_stats)
 
