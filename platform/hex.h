@@ -1,4 +1,5 @@
-/* Hexadecimal digits, shared by the parsers that read keys and IVs. */
+/* Hexadecimal digits, shared by the parsers and writers of keys, IVs and
+ * digests. */
 #ifndef SV_PLATFORM_HEX_H
 #define SV_PLATFORM_HEX_H
 
@@ -30,6 +31,18 @@ static inline int sv__hex_decode(const char *s, uint8_t *out, size_t n)
         out[i] = (uint8_t)(hi << 4 | lo);
     }
     return s[2 * n] == '\0' ? 0 : -1;
+}
+
+/* Writes in[n] as 2 * n lowercase hex digits and a NUL into out. */
+static inline void sv__hex_encode(const uint8_t *in, size_t n, char *out)
+{
+    static const char digits[] = "0123456789abcdef";
+
+    for (size_t i = 0; i < n; i++) {
+        out[2 * i] = digits[in[i] >> 4];
+        out[2 * i + 1] = digits[in[i] & 15];
+    }
+    out[2 * n] = '\0';
 }
 
 #endif

@@ -14,6 +14,7 @@
 #include "drm/internal.h"
 #include "platform/alloc.h"
 #include "platform/fs.h"
+#include "platform/hex.h"
 #include "player/download/internal.h"
 #include "player/media/media.h"
 
@@ -53,19 +54,6 @@ int sv__dl_check_body(const char *path, const uint8_t *data, size_t size, char *
     return sv__segment_check(data, size, why, cap);
 }
 
-static int unhex(const char *s, uint8_t *out, size_t n)
-{
-    if (!s || strlen(s) != 2 * n)
-        return -1;
-    for (size_t i = 0; i < 2 * n; i++) {
-        int c = s[i], v = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-        if (v < 0)
-            return -1;
-        out[i / 2] = (uint8_t)(i % 2 ? (out[i / 2] << 4) | v : v);
-    }
-    return 0;
-}
-
 int sv__dl_check_aes(const char *dir, const char *key_path, const char *iv_hex,
                      const char *path, const uint8_t *data, size_t size,
                      const sv_allocator *alloc, char *why, size_t cap)
@@ -83,7 +71,7 @@ int sv__dl_check_aes(const char *dir, const char *key_path, const char *iv_hex,
         goto done;
     }
     ret = SV_ERR_NOMEM;
-    if (unhex(iv_hex, iv, 16) < 0) {
+    if (!iv_hex || sv__hex_decode(iv_hex, iv, 16) < 0) {
         snprintf(why, cap, "its AES-128 IV is not 32 hex digits");
         ret = SV_ERR_PARSE;
         goto done;
@@ -111,15 +99,10 @@ void sv__dl_sha256_hex(const uint8_t *data, size_t size, char out[65])
 {
     unsigned char md[32];
     unsigned int n = 0;
-    static const char hex[] = "0123456789abcdef";
 
     if (!EVP_Digest(data, size, md, &n, EVP_sha256(), NULL) || n != 32)
         memset(md, 0, sizeof(md));
-    for (int i = 0; i < 32; i++) {
-        out[2 * i] = hex[md[i] >> 4];
-        out[2 * i + 1] = hex[md[i] & 15];
-    }
-    out[64] = '\0';
+    sv__hex_encode(md, sizeof(md), out);
 }
 
 static void io_message(char *msg, size_t cap, const char *what, const char *path, int e)

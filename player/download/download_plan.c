@@ -17,6 +17,7 @@
 #include <time.h>
 
 #include "platform/alloc.h"
+#include "platform/hex.h"
 #include "player/download/plan.h"
 #include "player/model/codec.h"
 #include "player/model/track_prefs.h"
@@ -179,16 +180,6 @@ static int check_cover(sv__planner *p, size_t n, double a, double z, const char 
     return 0;
 }
 
-static void hex16(const uint8_t b[16], char out[33])
-{
-    static const char hex[] = "0123456789abcdef";
-    for (int i = 0; i < 16; i++) {
-        out[2 * i] = hex[b[i] >> 4];
-        out[2 * i + 1] = hex[b[i] & 15];
-    }
-    out[32] = '\0';
-}
-
 /* Encrypted Periods under different keys need a license each: refused
  * when the download takes one (c->one_key_set). */
 static int check_keys(sv__planner *p, const pick *picks, size_t n, const sv__dl_choice *c)
@@ -204,8 +195,8 @@ static int check_keys(sv__planner *p, const pick *picks, size_t n, const sv__dl_
                 first = t, first_i = i;
             } else if (memcmp(first->default_kid, t->default_kid, 16)) {
                 char a[33], b[33];
-                hex16(first->default_kid, a);
-                hex16(t->default_kid, b);
+                sv__hex_encode(first->default_kid, 16, a);
+                sv__hex_encode(t->default_kid, 16, b);
                 return sv__plan_fail(
                     p, SV_ERR_UNSUPPORTED,
                     "%s: Period \"%s\" and Period \"%s\" are encrypted with different keys "

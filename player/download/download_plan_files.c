@@ -11,6 +11,7 @@
 
 #include "drm/cenc.h"
 #include "platform/alloc.h"
+#include "platform/hex.h"
 #include "player/download/plan.h"
 #include "player/model/uri_table.h"
 
@@ -180,16 +181,6 @@ static int init_file(sv__planner *p, int track, const sv__resource *res, int *id
     return add_file(p, &f, idx);
 }
 
-static void hex16(const uint8_t b[16], char out[33])
-{
-    static const char hex[] = "0123456789abcdef";
-    for (int i = 0; i < 16; i++) {
-        out[2 * i] = hex[b[i] >> 4];
-        out[2 * i + 1] = hex[b[i] & 15];
-    }
-    out[32] = '\0';
-}
-
 /* Segment i of rep as a file of the plan. */
 static int add_segment(sv__planner *p, const sv__track *t, sv__rep *rep, size_t i, int track)
 {
@@ -227,7 +218,7 @@ static int add_segment(sv__planner *p, const sv__track *t, sv__rep *rep, size_t 
             memcpy(iv, s.key->iv, 16);
         else
             sv__hls_iv_from_sequence((uint64_t)s.number, iv);
-        hex16(iv, f.iv);
+        sv__hex_encode(iv, 16, f.iv);
     }
     f.path = sv__asprintf(st->alloc, "%s/seg-%05d.%s", st->tracks[track].dir,
                           ++p->next_seg[track], ext);
