@@ -8,13 +8,18 @@
 #     from HLS and from DASH;
 #   - a real-time run shows each caption (--stats' subtitles) within 0.1 s
 #     of its start and clears it within 0.1 s of its end, 0 frames dropped;
-#   - without --captions nothing is shown.
+#   - without --captions nothing is shown;
+#   - HEVC (issue 18): sv-ccgen --hevc writes the same cc_data as prefix SEI
+#     NAL units of a libx265 encode; ffprobe says hevc, ffmpeg reads the
+#     same 5 captions from it as from the H.264 clip, and svplay (untimed,
+#     HLS fMP4 and DASH) logs exactly them, its frame hashes equal to
+#     ffmpeg's framemd5 of the clip.
 . "$SV_SOURCE_DIR/tests/player/playlib.sh"
 
 ccgen="$SV_BUILD_DIR/tests/support/sv-ccgen"
 [ -x "$ccgen" ] || fail "no sv-ccgen in the build"
 w="$PL_TMP/www"
-mkdir -p "$w/hls" "$w/dash"
+mkdir -p "$w/hls" "$w/dash" "$w/hevc_hls" "$w/hevc_dash"
 cat >"$PL_TMP/cues.txt" <<'EOF'
 1.0 2.5 HELLO WORLD
 3.0 4.2 Second caption|on two rows
@@ -36,13 +41,35 @@ awk 'function sec(s,  a) { split(s, a, /[:,]/); return a[1] * 3600 + a[2] * 60 +
     >"$PL_TMP/ref.want"
 [ "$(wc -l <"$PL_TMP/ref.want")" -eq 5 ] || { cat "$PL_TMP/ref.want"; fail "ffmpeg read $(wc -l <"$PL_TMP/ref.want") captions, not 5"; }
 
-(cd "$w/hls" && ffmpeg -nostdin -v error -i "$PL_TMP/cc.mp4" -c copy -f hls -hls_time 2 \
-    -hls_segment_type fmp4 -hls_playlist_type vod index.m3u8) || fail "ffmpeg could not make the HLS"
-(cd "$w/dash" && ffmpeg -nostdin -v error -i "$PL_TMP/cc.mp4" -c copy -seg_duration 2 -f dash \
-    manifest.mpd) || fail "ffmpeg could not make the DASH"
+# The same captions in HEVC: ffprobe and ffmpeg's own reading of them.
+"$ccgen" --hevc "$PL_TMP/cc_hevc.mp4" 12 "$PL_TMP/cues.txt" 2>"$PL_TMP/ccgen.log" ||
+    { cat "$PL_TMP/ccgen.log"; fail "sv-ccgen --hevc could not make the clip"; }
+codec=$(ffprobe -v error -select_streams v:0 -show_entries stream=codec_name -of csv=p=0 \
+    "$PL_TMP/cc_hevc.mp4")
+[ "$codec" = hevc ]
+check $? "sv-ccgen --hevc: ffprobe says $codec"
+ffmpeg -nostdin -v error -f lavfi -i "movie=$PL_TMP/cc_hevc.mp4[out+subcc]" -map 0:1 -c:s srt \
+    "$PL_TMP/ref_hevc.srt" || fail "ffmpeg could not read the HEVC clip's captions back"
+cmp -s "$PL_TMP/ref.srt" "$PL_TMP/ref_hevc.srt"
+check $? "ffmpeg reads the same 5 captions (SRT) from the HEVC clip as from the H.264 one"
+# All 300 frames: the MP4's edit list (ffmpeg's muxer, B-frames) ends one
+# frame early, the fMP4 packaged from it has no such cut.
+ffmpeg -nostdin -v error -ignore_editlist 1 -i "$PL_TMP/cc_hevc.mp4" -map 0:v:0 \
+    -fps_mode passthrough -f framemd5 \
+    "$PL_TMP/ref_hevc.framemd5" || fail "ffmpeg cannot decode the HEVC clip"
+pl_hashes "$PL_TMP/ref_hevc.framemd5" >"$PL_TMP/ref_hevc.md5"
+
+for c in "" hevc_; do
+    clip="$PL_TMP/cc${c:+_hevc}.mp4"
+    (cd "$w/${c}hls" && ffmpeg -nostdin -v error -i "$clip" -c copy -f hls -hls_time 2 \
+        -hls_segment_type fmp4 -hls_playlist_type vod index.m3u8) ||
+        fail "ffmpeg could not make the ${c}HLS"
+    (cd "$w/${c}dash" && ffmpeg -nostdin -v error -i "$clip" -c copy -seg_duration 2 -f dash \
+        manifest.mpd) || fail "ffmpeg could not make the ${c}DASH"
+done
 pl_serve "$w"
 
-for f in hls/index.m3u8 dash/manifest.mpd; do
+for f in hls/index.m3u8 dash/manifest.mpd hevc_hls/index.m3u8 hevc_dash/manifest.mpd; do
     n=${f%%/*}
     pl_play "$n" 60 --quiet --captions --sub-log "$PL_TMP/$n.log" --framemd5 "$PL_TMP/$n.md5" \
         "$PL_URL/$f"
@@ -53,6 +80,13 @@ for f in hls/index.m3u8 dash/manifest.mpd; do
         diff "$PL_TMP/ref.want" "$PL_TMP/$n.log" | head -n 12
         check 1 "$n: the captions differ from ffmpeg's"
     fi
+    case "$n" in
+        hevc_*)
+            pl_hashes "$PL_TMP/$n.md5" >"$PL_TMP/$n.hashes"
+            cmp -s "$PL_TMP/$n.hashes" "$PL_TMP/ref_hevc.md5"
+            check $? "$n: $(wc -l <"$PL_TMP/$n.hashes")/$(wc -l <"$PL_TMP/ref_hevc.md5") frame hashes equal ffmpeg's framemd5"
+            ;;
+    esac
 done
 
 # Real time: the text shown follows the captions' times.

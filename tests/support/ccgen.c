@@ -3,7 +3,7 @@
  * broadcast encoders do (ATSC A/53 cc_data in SEI user data, through
  * libx264's a53cc), for the caption tests.
  *
- *   sv-ccgen [--708] [--bad-708] [--blue] OUT.mp4 SECONDS CUES
+ *   sv-ccgen [--hevc] [--708] [--bad-708] [--blue] OUT.mp4 SECONDS CUES
  *
  * CUES is a text file, one caption per line: "START END TEXT" (seconds,
  * TEXT of letters, digits, spaces and . , ! ? ' - up to 32 characters; a
@@ -18,6 +18,8 @@
  * down and across; default @7,90,50) and "+i", "+u" (italics, underline),
  * "+y", "+c" (yellow or cyan text, else white).
  * --bad-708 adds six pieces of broken DTVCC at 2.7 s (ccgen708.c).
+ * --hevc encodes the same picture with libx265 instead and writes the same
+ * cc_data into each access unit as a prefix SEI (ccgen_hevc.c).
  * --blue makes the picture a flat dark blue (about #20207c), which a
  * screenshot test can find.
  *
@@ -115,8 +117,10 @@ static int read_caps(const char *path, cap *caps, int *n)
     return 0;
 }
 
+/* Encodes `fr` (NULL: drains) and writes the packets; `cc`: the frames'
+ * cc_data to put into the HEVC packets' SEI, NULL when the encoder does. */
 static int encode(AVCodecContext *enc, AVFormatContext *oc, AVStream *st, AVFrame *fr,
-                  AVPacket *pkt)
+                  AVPacket *pkt, const frame_cc *cc, int frames)
 {
     int ret = avcodec_send_frame(enc, fr);
     while (ret >= 0) {
@@ -124,6 +128,9 @@ static int encode(AVCodecContext *enc, AVFormatContext *oc, AVStream *st, AVFram
         if (ret == AVERROR(EAGAIN) || ret == AVERROR_EOF)
             return 0;
         if (ret < 0)
+            return ret;
+        if (cc && pkt->pts >= 0 && pkt->pts < frames &&
+            (ret = ccgen_hevc_sei(pkt, &cc[pkt->pts])) < 0)
             return ret;
         av_packet_rescale_ts(pkt, enc->time_base, st->time_base);
         pkt->stream_index = st->index;
@@ -137,20 +144,22 @@ int main(int argc, char **argv)
 {
     static cap caps[MAX_CAPS];
     static frame_cc cc[FPS * 600];
-    int ncaps, ret = 1, with_708 = 0, bad_708 = 0, blue = 0;
+    int ncaps, ret = 1, with_708 = 0, bad_708 = 0, blue = 0, hevc = 0;
 
     for (; argc > 1 && !strncmp(argv[1], "--", 2); argc--, argv++) {
         if (!strcmp(argv[1], "--708"))
             with_708 = 1;
         else if (!strcmp(argv[1], "--bad-708"))
             bad_708 = 1;
+        else if (!strcmp(argv[1], "--hevc"))
+            hevc = 1;
         else if (!strcmp(argv[1], "--blue"))
             blue = 1;
         else
             argc = 0;
     }
     if (argc != 4) {
-        fprintf(stderr, "usage: sv-ccgen [--708] [--bad-708] [--blue] OUT.mp4 SECONDS CUES\n");
+        fprintf(stderr, "usage: sv-ccgen [--hevc] [--708] [--bad-708] [--blue] OUT.mp4 SECONDS CUES\n");
         return 2;
     }
     av_log_set_level(AV_LOG_ERROR);
@@ -174,7 +183,7 @@ int main(int argc, char **argv)
         return 2;
     }
 
-    const AVCodec *codec = avcodec_find_encoder_by_name("libx264");
+    const AVCodec *codec = avcodec_find_encoder_by_name(hevc ? "libx265" : "libx264");
     AVFormatContext *oc = NULL;
     AVCodecContext *enc = NULL;
     AVFrame *fr = av_frame_alloc();
@@ -194,7 +203,10 @@ int main(int argc, char **argv)
     enc->max_b_frames = 2;
     enc->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;
     av_opt_set(enc->priv_data, "preset", "ultrafast", 0);
-    av_opt_set_int(enc->priv_data, "a53cc", 1, 0);
+    if (hevc)
+        av_opt_set(enc->priv_data, "x265-params", "log-level=error", 0);
+    else
+        av_opt_set_int(enc->priv_data, "a53cc", 1, 0);
     if (avcodec_open2(enc, codec, NULL) < 0 || avcodec_parameters_from_context(st->codecpar, enc) < 0)
         goto done;
     st->time_base = enc->time_base;
@@ -214,21 +226,21 @@ int main(int argc, char **argv)
                 memset(fr->data[p] + y * fr->linesize[p], blue ? (p == 1 ? 160 : 123) : 128,
                        (size_t)fr->width / 2);
         fr->pts = i;
-        if (cc[i].n) {
+        if (cc[i].n && !hevc) {
             AVFrameSideData *sd =
                 av_frame_new_side_data(fr, AV_FRAME_DATA_A53_CC, (size_t)cc[i].n * 3);
             if (!sd)
                 goto done;
             memcpy(sd->data, cc[i].t, (size_t)cc[i].n * 3);
         }
-        if (encode(enc, oc, st, fr, pkt) < 0)
+        if (encode(enc, oc, st, fr, pkt, hevc ? cc : NULL, frames) < 0)
             goto done;
         av_frame_unref(fr);
         fr->format = enc->pix_fmt;
         fr->width = enc->width;
         fr->height = enc->height;
     }
-    if (encode(enc, oc, st, NULL, pkt) < 0 || av_write_trailer(oc) < 0)
+    if (encode(enc, oc, st, NULL, pkt, hevc ? cc : NULL, frames) < 0 || av_write_trailer(oc) < 0)
         goto done;
     ret = 0;
 done:

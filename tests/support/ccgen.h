@@ -7,6 +7,8 @@
 
 #include <stdint.h>
 
+#include <libavcodec/packet.h>
+
 #define CCGEN_FPS 25
 #define CCGEN_MAX_TRIPLETS 31 /* a frame's cc_count is 5 bits */
 
@@ -28,5 +30,10 @@ typedef struct ccgen_frame {
  * at 2.7 s that service 1's decoder must skip. Returns 0, or -1 when a
  * caption does not fit. */
 int ccgen_708(ccgen_frame *frames, int nb_frames, const ccgen_cap *caps, int nb_caps, int bad);
+
+/* Puts `f`'s cc_data into the HEVC packet `pkt` (Annex B or 4-byte
+ * length-prefixed NAL units) as an A/53 prefix SEI before its first VCL NAL
+ * unit; nothing when `f` has none. Returns 0 or a negative AVERROR. */
+int ccgen_hevc_sei(AVPacket *pkt, const ccgen_frame *f);
 
 #endif
