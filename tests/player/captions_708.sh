@@ -13,13 +13,17 @@
 #     services 1 and 2 as caption_services;
 #   - a real-time run shows each caption within 0.1 s of its start and
 #     clears it within 0.1 s of its end, 0 frames dropped;
-#   - --caption-track with anything but CC1 or SERVICE1-63 is a usage error.
+#   - --caption-track with anything but CC1 or SERVICE1-63 is a usage error;
+#   - HEVC (issue 18): sv-ccgen --hevc --708 --bad-708 writes the same
+#     cc_data as prefix SEI NAL units of a libx265 encode, and the untimed
+#     runs above (service 1's cues, text_skipped 6, caption_services) hold
+#     for its HLS (fMP4) and DASH too.
 . "$SV_SOURCE_DIR/tests/player/playlib.sh"
 
 ccgen="$SV_BUILD_DIR/tests/support/sv-ccgen"
 [ -x "$ccgen" ] || fail "no sv-ccgen in the build"
 w="$PL_TMP/www"
-mkdir -p "$w/hls" "$w/dash"
+mkdir -p "$w/hls" "$w/dash" "$w/hevc_hls" "$w/hevc_dash"
 cat >"$PL_TMP/cues.txt" <<'EOF'
 1.0 2.5 HELLO WORLD
 3.0 4.2 @1,10,50 +i Second caption|on two rows
@@ -40,10 +44,16 @@ cat >"$PL_TMP/want1" <<'EOF'
 EOF
 "$ccgen" --708 --bad-708 "$PL_TMP/cc.mp4" 12 "$PL_TMP/cues.txt" 2>"$PL_TMP/ccgen.log" ||
     { cat "$PL_TMP/ccgen.log"; fail "sv-ccgen could not make the clip"; }
-(cd "$w/hls" && ffmpeg -nostdin -v error -i "$PL_TMP/cc.mp4" -c copy -f hls -hls_time 2 \
-    -hls_segment_type fmp4 -hls_playlist_type vod index.m3u8) || fail "ffmpeg could not make the HLS"
-(cd "$w/dash" && ffmpeg -nostdin -v error -i "$PL_TMP/cc.mp4" -c copy -seg_duration 2 -f dash \
-    manifest.mpd) || fail "ffmpeg could not make the DASH"
+"$ccgen" --hevc --708 --bad-708 "$PL_TMP/cc_hevc.mp4" 12 "$PL_TMP/cues.txt" \
+    2>"$PL_TMP/ccgen.log" || { cat "$PL_TMP/ccgen.log"; fail "sv-ccgen --hevc could not make the clip"; }
+for c in "" hevc_; do
+    clip="$PL_TMP/cc${c:+_hevc}.mp4"
+    (cd "$w/${c}hls" && ffmpeg -nostdin -v error -i "$clip" -c copy -f hls -hls_time 2 \
+        -hls_segment_type fmp4 -hls_playlist_type vod index.m3u8) ||
+        fail "ffmpeg could not make the ${c}HLS"
+    (cd "$w/${c}dash" && ffmpeg -nostdin -v error -i "$clip" -c copy -seg_duration 2 -f dash \
+        manifest.mpd) || fail "ffmpeg could not make the ${c}DASH"
+done
 pl_serve "$w"
 
 # Same cues: text and style equal, times within one frame (40 ms).
@@ -54,7 +64,7 @@ same_cues() { # WANT GOT
                 END { exit (bad || m != n) }' "$1" "$2"
 }
 
-for f in hls/index.m3u8 dash/manifest.mpd; do
+for f in hls/index.m3u8 dash/manifest.mpd hevc_hls/index.m3u8 hevc_dash/manifest.mpd; do
     n=${f%%/*}
     pl_play "$n" 60 --quiet --captions --caption-track SERVICE1 --sub-log "$PL_TMP/$n.log" \
         --stats "$PL_TMP/$n.json" --framemd5 "$PL_TMP/$n.md5" "$PL_URL/$f"

@@ -40,6 +40,8 @@ static int sei_nal(const ccgen_frame *f, uint8_t *out)
     rbsp[n++] = 0xff; /* marker_bits */
     rbsp[n++] = 0x80; /* rbsp_trailing_bits */
 
+    /* Escapes 00 00 0x (x <= 3). Well-formed cc_data never needs it (the
+     * first byte of each triplet is 0xF8-0xFF), but broken data may. */
     out[o++] = 39 << 1; /* forbidden_zero_bit 0, nal_unit_type 39: prefix SEI */
     out[o++] = 0x01;    /* nuh_layer_id 0, nuh_temporal_id_plus1 1 */
     for (int i = 0; i < n; i++) {
