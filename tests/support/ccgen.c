@@ -188,6 +188,8 @@ int main(int argc, char **argv)
     AVCodecContext *enc = NULL;
     AVFrame *fr = av_frame_alloc();
     AVPacket *pkt = av_packet_alloc();
+    if (!codec)
+        fprintf(stderr, "sv-ccgen: this FFmpeg has no %s encoder\n", hevc ? "libx265" : "libx264");
     if (!codec || !fr || !pkt || avformat_alloc_output_context2(&oc, NULL, "mp4", argv[1]) < 0)
         goto done;
     AVStream *st = avformat_new_stream(oc, NULL);
