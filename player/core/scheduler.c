@@ -320,18 +320,23 @@ static long ll_entry(sched_stream *ss, sv__track *t, int *ri, sv__rep **rep, con
     if (i < 0 || (size_t)i >= (*rep)->nb_segs || !sv__rep_segment(*rep, (size_t)i).part)
         return i;
     int fresh = ss->last_rep < 0 || !ss->run_media;
-    if (!fresh && *ri != ss->last_rep && !sv__rep_segment(*rep, (size_t)i).independent &&
-        t->reps[ss->last_rep].seg_state == SV__SEGS_READY) {
-        long j = sv__model_find_segment(&t->reps[ss->last_rep], ss->next_time);
-        if (j >= 0) {
-            *ri = ss->last_rep;
-            *rep = &t->reps[*ri];
-            *reason = ss->reason;
-            i = j;
-        }
+    if (!fresh && *ri != ss->last_rep && !sv__rep_segment(*rep, (size_t)i).independent) {
+        /* Not at an independent part: the rep played goes on, or waits for
+         * its next playlist when it lists nothing at next_time yet. Going
+         * back to the new rep's independent part would fetch (and play)
+         * media already delivered. */
+        *ri = ss->last_rep;
+        *rep = &t->reps[*ri];
+        *reason = ss->reason;
+        long j = (*rep)->seg_state == SV__SEGS_READY
+                     ? sv__model_find_segment(*rep, ss->next_time)
+                     : -1;
+        if (j < 0 || (size_t)j >= (*rep)->nb_segs)
+            return (long)(*rep)->nb_segs;
+        i = j;
     }
     const sv__rep *r = *rep;
-    if (fresh || *ri != ss->last_rep) {
+    if (fresh) {
         for (;;) {
             sv__segment e = sv__rep_segment(r, (size_t)i);
             if (i == 0 || !e.part || e.independent)
@@ -481,6 +486,9 @@ static void pump(sched_stream *ss)
         ss->init_pending = seg->init != NULL;
         PLOGD(p, "%s: representation %d (%s) from %.3f s", ss->type == SV_TRACK_VIDEO ? "video" : "audio",
               ri, reason, seg->start);
+        /* LL-HLS: a stream that now reloads a rep answering blocking
+         * reloads asks at once, not a target duration later. */
+        sv__sched_schedule_refresh(s);
     }
     ss->seg = *seg;
     if (!sv__segment_url(rep, seg, ss->seg_url, sizeof(ss->seg_url)))

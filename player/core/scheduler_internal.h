@@ -51,6 +51,7 @@ typedef struct sched_stream {
                                   the next segment's availability time */
     int refreshing;            /* HLS live: this stream's playlist reload is in flight */
     int64_t refresh_id;
+    int refresh_rep;           /* ... of this rep (the stream may have switched since) */
     sv__recv *recv;            /* what the fetches are handed to (media/receive.c) */
 } sched_stream;
 
@@ -67,6 +68,7 @@ struct sv__sched {
     int live_joined;           /* live, and the streams start at the live start */
     sv__throughput tput;       /* measured by the receivers, read by choose_rep */
     int64_t refresh_timer;
+    int refresh_timer_blocking; /* it is armed for a blocking reload (at once) */
     int64_t outage_timer;      /* live: looks again when the outage reaches the give-up */
     int64_t refresh_fetch;
     int64_t avail_timer;       /* live DASH: > 0 until the next segment becomes available */

@@ -139,16 +139,30 @@ static const char *blocking_url(const sv__rep *rep, char *buf, size_t cap)
 void sv__sched_schedule_refresh(sv__sched *s)
 {
     struct sv_player *p = s->p;
-    if (!p->pres->live || s->refresh_timer)
+    if (!p->pres->live)
         return;
-    double d = p->pres->refresh_s > 0 ? p->pres->refresh_s : 2;
     /* LL-HLS: the next reload goes out at once and the server holds it
      * until the next part is there (after a failure: a period later). */
+    int blocking = 0;
+    for (int k = 0; k < s->nb; k++)
+        if (s->ss[k].refreshing)
+            return; /* refresh_done schedules the next round */
     if (p->pres->kind == SV__SOURCE_HLS && !s->refresh_failed)
         for (int k = 0; k < s->nb; k++)
-            if (blocking_rep(&s->ss[k]))
-                d = 0.001;
+            blocking |= blocking_rep(&s->ss[k]);
+    if (s->refresh_timer) {
+        /* A timer armed for a period before any stream had a rep that
+         * blocks (at the start, before the first fetch) gives way to an
+         * immediate reload: waiting a target duration there starved the
+         * first seconds of playback. */
+        if (!blocking || s->refresh_timer_blocking)
+            return;
+        sv__loop_timer_cancel(p->loop, s->refresh_timer);
+        s->refresh_timer = 0;
+    }
+    double d = blocking ? 0.001 : p->pres->refresh_s > 0 ? p->pres->refresh_s : 2;
     s->refresh_timer = sv__loop_timer(p->loop, d, refresh_due, s);
+    s->refresh_timer_blocking = blocking;
     if (s->refresh_timer < 0)
         s->refresh_timer = 0;
 }
@@ -199,9 +213,12 @@ static void on_playlist_refresh(void *opaque, sv__fetch_result *r)
     if (r->error) {
         sv__env_error(&p->env, r->error, 0, "%s", r->message);
         ss->owner->refresh_errors++;
-    } else if (t && ss->last_rep >= 0) {
+    } else if (t && ss->refresh_rep >= 0 && (size_t)ss->refresh_rep < t->nb_reps) {
+        /* The rep the reload was asked for: an ABR switch while a blocking
+         * reload was held made the stream's last_rep another one, and its
+         * list must not take this playlist's entries (nor its init). */
         sv__parse_error err = { 0 };
-        sv__rep *rep = &t->reps[ss->last_rep];
+        sv__rep *rep = &t->reps[ss->refresh_rep];
         int ret = sv__model_hls_media(p->pres, rep, (const char *)r->data, r->size, r->url, &err);
         if (ret < 0) {
             sv__env_error(&p->env, ret, 0, "live refresh of %s: %s", r->url, err.message);
@@ -257,6 +274,7 @@ static void refresh_due(void *arg)
                 req.hold_s = 3 * rep->ll.target_duration; /* RFC 8216bis 6.2.5.2 */
             }
             ss->refresh_id = sv__fetch(p->fetcher, &req, on_playlist_refresh, ss);
+            ss->refresh_rep = ss->last_rep;
             ss->refreshing = ss->refresh_id > 0;
             started |= ss->refreshing;
         }
