@@ -459,6 +459,7 @@ static void pump(sched_stream *ss)
         if (p->pres->live && !(rep->complete && ss->period + 1 < (int)p->pres->nb_periods)) {
             /* The next refresh brings more; with DASH, so does the time. */
             ss->waiting_live = 1;
+            ss->wait_rep = ri;
             sv__sched_schedule_avail(s);
             return;
         }

@@ -47,6 +47,8 @@ typedef struct sched_stream {
     int init_pending;          /* the run's init segment is still to be fetched */
     int run_media;             /* media of the current run was delivered */
     int done;                  /* end of stream pushed */
+    int wait_rep;              /* the rep waited for at the edge (HLS: the one reloaded
+                                  while the stream has no run yet, as after a seek) */
     int waiting_live;          /* at the live edge, waiting for a refresh or (DASH) for
                                   the next segment's availability time */
     int refreshing;            /* HLS live: this stream's playlist reload is in flight */

@@ -93,11 +93,21 @@ double sv__sched_edge_frozen(struct sv_player *p)
 
 /* ---- live refresh ------------------------------------------------------------ */
 
+/* HLS: the rep whose playlist a stream reloads: the one it plays, else
+ * (no run yet, as after a seek past what its list held) the one it waits
+ * for at the edge; -1 none. */
+static int reload_rep(const sched_stream *ss, const sv__track *t)
+{
+    int r = ss->last_rep >= 0 ? ss->last_rep : ss->waiting_live ? ss->wait_rep : -1;
+    return t && r >= 0 && (size_t)r < t->nb_reps ? r : -1;
+}
+
 /* LL-HLS: the rep a stream reloads answers blocking reloads. */
 static int blocking_rep(sched_stream *ss)
 {
     sv__track *t = sv__sched_track_of(ss);
-    return t && ss->last_rep >= 0 && t->reps[ss->last_rep].ll.can_block;
+    int r = reload_rep(ss, t);
+    return r >= 0 && t->reps[r].ll.can_block;
 }
 
 /* The reload URL of an LL-HLS playlist (RFC 8216bis 6.2.5): the playlist's
@@ -263,10 +273,11 @@ static void refresh_due(void *arg)
         for (int k = 0; k < s->nb; k++) {
             sched_stream *ss = &s->ss[k];
             sv__track *t = sv__sched_track_of(ss);
-            if (!t || ss->last_rep < 0 || !t->reps[ss->last_rep].playlist_url || ss->refreshing)
+            int r = reload_rep(ss, t);
+            if (r < 0 || !t->reps[r].playlist_url || ss->refreshing)
                 continue;
             char url[SV__URL_MAX];
-            const sv__rep *rep = &t->reps[ss->last_rep];
+            const sv__rep *rep = &t->reps[r];
             req.url = rep->playlist_url;
             req.hold_s = 0;
             if (rep->ll.can_block && blocking_url(rep, url, sizeof(url))) {
@@ -274,7 +285,7 @@ static void refresh_due(void *arg)
                 req.hold_s = 3 * rep->ll.target_duration; /* RFC 8216bis 6.2.5.2 */
             }
             ss->refresh_id = sv__fetch(p->fetcher, &req, on_playlist_refresh, ss);
-            ss->refresh_rep = ss->last_rep;
+            ss->refresh_rep = r;
             ss->refreshing = ss->refresh_id > 0;
             started |= ss->refreshing;
         }
