@@ -44,29 +44,14 @@ inter_cleanup() {
 trap inter_cleanup EXIT
 
 # The SDK program, built against the public headers and libstreamverse only.
-"${CC:-cc}" -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Wshadow -Wstrict-prototypes \
-    -Wmissing-prototypes -Wformat=2 -Wvla -Werror -I"$SV_SOURCE_DIR/include" \
-    -o "$SV_TMP/inter" "$SV_SOURCE_DIR/tests/player/interstitials.c" \
-    "$SV_SOURCE_DIR/tests/player/sdk_check.c" -L"$SV_BUILD_DIR" -Wl,-rpath,"$SV_BUILD_DIR" \
-    -lstreamverse -lpthread -lm 2>"$SV_TMP/cc.err" ||
+. "$SV_SOURCE_DIR/tests/support/sdk_program.sh"
+sv_build_sdk_program "$SV_TMP/inter" "$SV_BUILD_DIR" "$SV_TMP/cc.err" \
+    "$SV_SOURCE_DIR/tests/player/interstitials.c" "$SV_SOURCE_DIR/tests/player/sdk_check.c" ||
     { cat "$SV_TMP/cc.err" >&2; fail "tests/player/interstitials.c does not build against the API"; }
 
-# The title: 6 s of the test card and a 440 Hz tone; the ad: 2 s of colour
-# bars and an 880 Hz tone. 25 fps, 2 s segments.
-ffmpeg -nostdin -v error -f lavfi -i testsrc2=size=320x240:rate=25 -f lavfi -i sine=r=48000 \
-    -t 6 -c:v libx264 -preset ultrafast -c:a aac -pix_fmt yuv420p "$SV_TMP/title.mp4" ||
-    fail "ffmpeg could not make the title"
-ffmpeg -nostdin -v error -f lavfi -i smptebars=size=320x240:rate=25 \
-    -f lavfi -i sine=r=48000:frequency=880 -t 2 -c:v libx264 -preset ultrafast -c:a aac \
-    -pix_fmt yuv420p "$SV_TMP/ad.mp4" || fail "ffmpeg could not make the ad"
-ingest() {
-    "$SVSERVER" ingest "$1" --title "$2" --segment-seconds 2 --preset ultrafast \
-        --data "$SV_DATA" --log-level warn >"$SV_TMP/ingest.out" 2>"$SV_TMP/ingest.err" ||
-        { cat "$SV_TMP/ingest.err" >&2; fail "svserver ingest $1 failed"; }
-    tail -n 1 "$SV_TMP/ingest.out"
-}
-id=$(ingest "$SV_TMP/title.mp4" "The film")
-ad=$(ingest "$SV_TMP/ad.mp4" "The ad")
+sv_ad_clips
+id=$(sv_ingest "$SV_TMP/title.mp4" "The film")
+ad=$(sv_ingest "$SV_TMP/ad.mp4" "The ad")
 dir="$SV_DATA/media/$id"
 
 sv_start

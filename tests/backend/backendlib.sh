@@ -246,3 +246,26 @@ metric() {
     curl -s --max-time 5 -H "$OP_AUTH" "$SV_URL/metrics" |
         awk -v s="$1" '$1 == s { v = $2 } END { print v + 0 }'
 }
+
+# sv_ad_clips - $SV_TMP/title.mp4 (6 s of the test card and a 440 Hz tone)
+# and $SV_TMP/ad.mp4 (2 s of colour bars and an 880 Hz tone), 320x240 at
+# 25 fps: the title and the ad of the ad-break tests.
+sv_ad_clips() {
+    ffmpeg -nostdin -v error -f lavfi -i testsrc2=size=320x240:rate=25 -f lavfi -i sine=r=48000 \
+        -t 6 -c:v libx264 -preset ultrafast -c:a aac -pix_fmt yuv420p "$SV_TMP/title.mp4" ||
+        fail "ffmpeg could not make the title"
+    ffmpeg -nostdin -v error -f lavfi -i smptebars=size=320x240:rate=25 \
+        -f lavfi -i sine=r=48000:frequency=880 -t 2 -c:v libx264 -preset ultrafast -c:a aac \
+        -pix_fmt yuv420p "$SV_TMP/ad.mp4" || fail "ffmpeg could not make the ad"
+}
+
+# sv_ingest FILE NAME [OPTIONS...] - `svserver ingest` into $SV_DATA with
+# 2 s segments (ultrafast), before sv_start; prints the title's id.
+sv_ingest() {
+    _f=$1 _n=$2
+    shift 2
+    "$SVSERVER" ingest "$_f" --title "$_n" --segment-seconds 2 --preset ultrafast \
+        --data "$SV_DATA" --log-level warn "$@" >"$SV_TMP/ingest.out" 2>"$SV_TMP/ingest.err" ||
+        { cat "$SV_TMP/ingest.err" >&2; fail "svserver ingest $_f failed"; }
+    tail -n 1 "$SV_TMP/ingest.out"
+}

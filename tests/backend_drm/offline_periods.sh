@@ -22,24 +22,11 @@ command -v python3 >/dev/null || fail "python3 is missing"
 
 export SVSERVER_MASTER_KEY=00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff
 export SVSERVER_TOKEN_SECRET=offline-periods-test-secret-0123
-ffmpeg -nostdin -v error -f lavfi -i testsrc2=size=320x240:rate=25 -f lavfi -i sine=r=48000 \
-    -t 6 -c:v libx264 -preset ultrafast -c:a aac -pix_fmt yuv420p "$SV_TMP/title.mp4" ||
-    fail "ffmpeg could not make the title"
-ffmpeg -nostdin -v error -f lavfi -i smptebars=size=320x240:rate=25 \
-    -f lavfi -i sine=r=48000:frequency=880 -t 2 -c:v libx264 -preset ultrafast -c:a aac \
-    -pix_fmt yuv420p "$SV_TMP/ad.mp4" || fail "ffmpeg could not make the ad"
-ingest() { # FILE NAME [OPTIONS...]
-    _f=$1 _n=$2
-    shift 2
-    "$SVSERVER" ingest "$_f" --title "$_n" --segment-seconds 2 --preset ultrafast \
-        --data "$SV_DATA" --log-level warn "$@" >"$SV_TMP/ingest.out" 2>"$SV_TMP/ingest.err" ||
-        { cat "$SV_TMP/ingest.err" >&2; fail "svserver ingest $_f failed"; }
-    tail -n 1 "$SV_TMP/ingest.out"
-}
-id=$(ingest "$SV_TMP/title.mp4" "The film" --ladder 120:150,240:400)
-ad=$(ingest "$SV_TMP/ad.mp4" "The ad" --ladder 120:150,240:400)
-lid=$(ingest "$SV_TMP/title.mp4" "Locked film" --drm cenc --ladder 120:150)
-lad=$(ingest "$SV_TMP/ad.mp4" "Locked ad" --drm cenc --ladder 120:150)
+sv_ad_clips
+id=$(sv_ingest "$SV_TMP/title.mp4" "The film" --ladder 120:150,240:400)
+ad=$(sv_ingest "$SV_TMP/ad.mp4" "The ad" --ladder 120:150,240:400)
+lid=$(sv_ingest "$SV_TMP/title.mp4" "Locked film" --drm cenc --ladder 120:150)
+lad=$(sv_ingest "$SV_TMP/ad.mp4" "Locked ad" --drm cenc --ladder 120:150)
 printf 'alice-password-1\n' >"$SV_TMP/pw"
 "$SVSERVER" user add alice --password-file "$SV_TMP/pw" --region FR --max-streams 4 \
     --data "$SV_DATA" >/dev/null 2>"$SV_TMP/user.err" || fail "user add: $(cat "$SV_TMP/user.err")"

@@ -218,6 +218,7 @@ pl_show() {
 # e.g. pl_json s.json decoded_frames, pl_json s.json 'error.message',
 # pl_json s.json 'renditions.length'. Objects print as JSON, null as "null";
 # a missing key prints "undefined".
+. "$SV_SOURCE_DIR/tests/support/sdk_program.sh"
 # pl_build_sdk_program NAME [EXTRA_SOURCES...] - builds tests/player/NAME.c
 # (and the extra sources) as a host of the public API only: strict C11
 # warnings as errors, include/ alone, libstreamverse from $libdir (the
@@ -228,10 +229,7 @@ pl_build_sdk_program() {
     shift
     _libdir=${libdir:-$SV_BUILD_DIR}
     ls "$_libdir"/libstreamverse.so* >/dev/null 2>&1 || fail "no libstreamverse.so in $_libdir"
-    "${CC:-cc}" -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Wshadow -Wstrict-prototypes \
-        -Wmissing-prototypes -Wformat=2 -Wvla -Werror -I"$SV_SOURCE_DIR/include" \
-        -o "$PL_TMP/$_prog" "$PL_DIR/$_prog.c" "$@" \
-        -L"$_libdir" -Wl,-rpath,"$_libdir" -lstreamverse -lpthread -lm 2>"$PL_TMP/cc.err" ||
+    sv_build_sdk_program "$PL_TMP/$_prog" "$_libdir" "$PL_TMP/cc.err" "$PL_DIR/$_prog.c" "$@" ||
         { cat "$PL_TMP/cc.err"; fail "$_prog.c does not build against the player API"; }
 }
 
