@@ -93,20 +93,7 @@ done
 pl_play rt 60 --headless --realtime --quiet --captions --stats "$PL_TMP/rt.json" \
     "$PL_URL/hls/index.m3u8"
 [ "$PL_RC" -eq 0 ] || { pl_show rt; fail "real-time run: svplay exited $PL_RC"; }
-python3 -c 'import json, sys
-for e in json.load(open(sys.argv[1]))["subtitles"]:
-    print("%s\t%s" % (e["position_s"], e["text"].replace("\n", "\\n")))' "$PL_TMP/rt.json" >"$PL_TMP/rt.shown"
-bad=$(awk -F'\t' 'NR == FNR { s[NR] = $1; e[NR] = $2; t[NR] = $3; n = NR; next }
-                  { for (i = 1; i <= n; i++) {
-                        if ($2 == t[i] && $1 - s[i] <= 0.1 && s[i] - $1 <= 0.1) on[i] = 1
-                        if ($2 == "" && $1 - e[i] <= 0.1 && e[i] - $1 <= 0.1) off[i] = 1 } }
-                  END { for (i = 1; i <= n; i++) if (!on[i] || !off[i]) print t[i] }' \
-          "$PL_TMP/ref.want" "$PL_TMP/rt.shown")
-[ -z "$bad" ]
-check $? "real time: every caption shown and cleared within 0.1 s of its times${bad:+ (not: $bad)}"
-dropped=$(pl_json "$PL_TMP/rt.json" dropped_frames)
-[ "$dropped" -eq 0 ]
-check $? "real time: $dropped frames dropped"
+pl_check_captions_on_time "$PL_TMP/ref.want" "$PL_TMP/rt.json"
 
 pl_play off 60 --quiet --sub-log "$PL_TMP/off.log" --framemd5 "$PL_TMP/off.md5" \
     "$PL_URL/hls/index.m3u8"

@@ -332,3 +332,24 @@ pl_realtime_checks() {
         check $? "$_run: audio_frames $_audio, ffmpeg decodes $_want_audio samples"
     fi
 }
+
+# pl_check_captions_on_time WANT STATS - a real-time run's --stats STATS
+# against WANT ("start<TAB>end<TAB>text" lines): each caption shown within
+# 0.1 s of its start and cleared within 0.1 s of its end, and 0 frames
+# dropped (two checks).
+pl_check_captions_on_time() {
+    python3 -c 'import json, sys
+for e in json.load(open(sys.argv[1]))["subtitles"]:
+    print("%s\t%s" % (e["position_s"], e["text"].replace("\n", "\\n")))' "$2" >"$PL_TMP/rt.shown"
+    bad=$(awk -F'\t' 'NR == FNR { s[NR] = $1; e[NR] = $2; t[NR] = $3; n = NR; next }
+                      { for (i = 1; i <= n; i++) {
+                            if ($2 == t[i] && $1 - s[i] <= 0.1 && s[i] - $1 <= 0.1) on[i] = 1
+                            if ($2 == "" && $1 - e[i] <= 0.1 && e[i] - $1 <= 0.1) off[i] = 1 } }
+                      END { for (i = 1; i <= n; i++) if (!on[i] || !off[i]) print t[i] }' \
+              "$1" "$PL_TMP/rt.shown")
+    [ -z "$bad" ]
+    check $? "real time: every caption shown and cleared within 0.1 s of its times${bad:+ (not: $bad)}"
+    dropped=$(pl_json "$2" dropped_frames)
+    [ "$dropped" -eq 0 ]
+    check $? "real time: $dropped frames dropped"
+}
