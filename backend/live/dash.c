@@ -12,7 +12,8 @@
  * last Period gets its duration, so players stop at its last segment and
  * wait for the next Period (a publisher coming back) or the static MPD,
  * instead of asking for segments that may never come (Shaka Player and
- * dash.js reported the 404 as an error).
+ * dash.js reported the 404 as an error); it keeps that duration when the
+ * next Period starts, later, with the next publisher.
  * Once the event ended: type static with each Period's duration.
  */
 #include <stdio.h>
@@ -203,7 +204,13 @@ int sv__live_dash_mpd(const sv__live_view *v, int64_t now_ms, sv__buf *out)
     for (int i = 0; !bad && i < n; i++) {
         double before = (double)(ps[i].first - ps[i].msn0) * v->segment_s;
         double skipped = v->ended ? before : 0;
-        int closed = !v->ended && v->gone && i == n - 1; /* ends at its last segment */
+        /* A Period ends at its last segment once its publisher is gone, and
+         * keeps that duration after a new publisher starts the next one:
+         * an early-terminated Period (ISO/IEC 23009-1 5.3.2.1). Without it,
+         * its end would move to the next Period's start between updates,
+         * and Shaka Player, counting segments of the old Period into the
+         * gap, asked for the new Period's ahead of their time (a 404). */
+        int closed = !v->ended && (i < n - 1 || v->gone);
 
         bad = W_START(w, "Period") || W_ATTR(w, "id", "%d", ps[i].epoch) ||
               W_ATTR(w, "start", "PT%.3fS",

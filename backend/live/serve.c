@@ -243,8 +243,16 @@ static int process(sv__live_wait *w, int64_t now_ns)
 
     if (w->kind == WAIT_SEGMENT) {
         if (w->rend < ch->nb_rends && sv__live_index_find(&ch->rends[w->rend], w->msn)) {
+            int sent = w->sent;
+
             if (seg_push(w))
                 return 0;
+            /* The hold counts from the last part sent: a segment asked for
+             * ahead streams for as long as its parts keep landing. */
+            if (w->sent > sent) {
+                w->deadline_ns = now_ns + hold_ns(ch);
+                late = 0;
+            }
             if (!ch->ended && !late)
                 return 1;
         }
@@ -359,9 +367,14 @@ static void media_file(sv__live_channel *ch, sv__http_req *req, int rend, const 
         serve_file(ch, req, rel);
         return;
     }
-    /* Soon to land: the segment being written, or the next one (also while
-     * the event waits for its encoder to come back). */
-    if (ch->ended || last < 0 || msn > last + 1 || msn < last) {
+    /* Soon to land: the segment being written or one of the next two (also
+     * while the event waits for its encoder to come back), all within the
+     * hold of three target durations. Two: as far ahead as a blocking
+     * playlist reload may ask (media_playlist); a client whose clock or
+     * timeline runs a segment ahead (Shaka Player after a gap between two
+     * Periods asked for the segment after next) gets it when it lands
+     * instead of a 404 that stops its play. */
+    if (ch->ended || last < 0 || msn > last + 2 || msn < last) {
         serve_file(ch, req, rel); /* 404 unless it is on disk */
         return;
     }

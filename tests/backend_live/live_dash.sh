@@ -66,6 +66,26 @@ $CHECK chunked "$SV_URL/live/sport/360p/index.m3u8" "$SV_DATA/live/sport/360p" |
 $CHECK chunked "$SV_URL/live/sport/audio/index.m3u8" "$SV_DATA/live/sport/audio" ||
     fail "chunked audio segment"
 
+# A segment asked for ahead of its time: up to two past the one being
+# written, the request is held until it lands and then streamed (a player
+# whose timeline runs ahead, as Shaka Player's after a gap between two
+# Periods, gets its media instead of a 404); further ahead, 404 at once.
+# m is the last complete segment; a blocking reload returns once the first
+# part of m + 1 landed, so the one being written is m + 1 (or m + 2).
+live_pl sport 360p
+m=$(grep '^seg-' "$SV_TMP/pl" | tail -n 1 | sed 's/seg-\([0-9]*\).m4s/\1/')
+req code "$SV_URL/live/sport/360p/index.m3u8?_HLS_msn=$((m + 1))&_HLS_part=0"
+expect_eq "blocking reload for the first part of seg-$((m + 1))" "$code" 200
+far=$(curl -s -o /dev/null -w '%{http_code} %{time_total}' "$SV_URL/live/sport/360p/seg-$((m + 5)).m4s")
+expect_eq "seg-$((m + 5)), three or more past the one being written" "${far% *}" 404
+curl -s -o "$SV_TMP/ahead.m4s" -w '%{http_code}' "$SV_URL/live/sport/360p/seg-$((m + 3)).m4s" \
+    >"$SV_TMP/ahead.code"
+expect_eq "seg-$((m + 3)), asked for before it began" "$(cat "$SV_TMP/ahead.code")" 200
+cat "$SV_DATA/live/sport/360p/init-0.mp4" "$SV_TMP/ahead.m4s" >"$SV_TMP/ahead.mp4"
+n=$(ffprobe -v error -count_frames -select_streams v -show_entries stream=nb_read_frames \
+    -of csv=p=0 "$SV_TMP/ahead.mp4")
+expect_eq "frames in seg-$((m + 3)), held until it landed" "$n" 60
+
 # A segment fetched whole once complete decodes to its 60 frames.
 live_pl sport 360p
 # The segment before the last: a feed that has ended leaves its last one short.

@@ -209,12 +209,16 @@ static void test_master_and_mpd(void **state)
         assert_non_null(end);
         assert_true(utc < end);
     }
-    /* No Period has a duration while live (a player asks for segments as
-     * the clock makes them available)... */
-    assert_null(strstr(t, "duration=\"PT"));
-    /* ...but while the publisher is gone the last one ends at its last
-     * segment (segments 3..5 of the second publisher: two whole, one of
-     * 2 parts, 4.8 s), the first still ends where the second starts. */
+    /* The live Period has no duration (a player asks for segments as the
+     * clock makes them available); the first publisher's keeps the one it
+     * got when its publisher went: it ends at its last segment, an
+     * early-terminated Period, not where the second starts... */
+    assert_int_equal(count(t, "duration=\"PT"), 1);
+    assert_non_null(strstr(t, "<Period id=\"0\" start=\"PT0.000S\" duration=\"PT"));
+    assert_non_null(strstr(t, "<Period id=\"1\" start=\"PT6.000S\">"));
+    /* ...and while the publisher is gone the last one ends at its last
+     * segment too (segments 3..5 of the second publisher: two whole, one of
+     * 2 parts, 4.8 s). */
     v.gone = 1;
     b.size = 0;
     assert_int_equal(sv__live_dash_mpd(&v, 1700000010000LL, &b), 0);
@@ -222,7 +226,7 @@ static void test_master_and_mpd(void **state)
     t = (const char *)b.data;
     assert_non_null(strstr(t, "type=\"dynamic\""));
     assert_non_null(strstr(t, "minimumUpdatePeriod"));
-    assert_int_equal(count(t, "duration=\"PT"), 1);
+    assert_int_equal(count(t, "duration=\"PT"), 2);
     assert_non_null(strstr(t, "<Period id=\"1\" start=\"PT6.000S\" duration=\"PT4.800S\""));
     v.gone = 0;
     v.ended = 1;
