@@ -5,7 +5,8 @@
 # tests SV_TEST_NICE=10, so that when the machine is busy the real-time
 # tests beside them (players at their own pace, heartbeats, failover
 # deadlines) get the CPU first; the batch tests only finish a little later.
-# sv_test_realtime() gives playbacks held to 0 dropped frames -5, used only
+# sv_test_realtime() gives playbacks held to 0 dropped frames and live tests
+# a negative one (SV_TEST_NICE_REALTIME, tests/CMakeLists.txt), used only
 # where the user may raise a priority (root, as on CI).
 #
 # SV_TEST_TIMES=FILE (optional, for measuring the suite): append one line
