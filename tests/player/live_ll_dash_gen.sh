@@ -1,5 +1,5 @@
 #!/bin/sh
-# live_ll_dash_gen.sh OUTDIR UTC_URL [SECONDS] - a low-latency DASH generator
+# live_ll_dash_gen.sh OUTDIR UTC_URL [SECONDS [READY]] - a low-latency DASH generator
 # for the live latency tests: one `ffmpeg -re` encodes testsrc2 320x180@30
 # and a 440 Hz tone in real time for SECONDS (default 60) with ffmpeg's own
 # low-latency DASH muxer (-ldash 1 -streaming 1): 2 s segments, each written
@@ -9,14 +9,19 @@
 # 20 s), ServiceDescription Latency@target 1500 ms, and UTCTiming
 # http-xsdate at UTC_URL. Old segments stay on disk (a test decodes the
 # whole stream afterwards). Writes OUTDIR/ready once the MPD is dynamic and
-# 2 segments of each stream are complete; stops after SECONDS or on
+# READY segments (default 2) of each stream are complete; stops after SECONDS or on
 # SIGTERM/SIGINT. Exit 1 if ffmpeg fails or nothing appears within 20 s.
 . "$(dirname "$0")/../support/livegen.sh"
 set -eu
-[ $# -ge 2 ] || { echo "usage: live_ll_dash_gen.sh OUTDIR UTC_URL [SECONDS]" >&2; exit 2; }
+[ $# -ge 2 ] || { echo "usage: live_ll_dash_gen.sh OUTDIR UTC_URL [SECONDS [READY]]" >&2; exit 2; }
 out=$1
 utc=$2
 secs=${3:-60}
+ready=${4:-2}
+case "$ready" in
+    '' | *[!0-9]* | 0) echo "live_ll_dash_gen.sh: READY '$ready': a number of segments, at least 1" >&2; exit 2 ;;
+esac
+last=$(printf '%05d' "$ready")
 mkdir -p "$out"
 rm -f "$out/ready"
 
@@ -43,11 +48,11 @@ i=0
 while :; do
     kill -0 "$ffpid" 2>/dev/null || { cat "$out/ffmpeg.err" >&2; echo "live_ll_dash_gen: ffmpeg exited" >&2; exit 1; }
     if grep -q 'type="dynamic"' "$out/manifest.mpd" 2>/dev/null &&
-        [ -f "$out/chunk-stream0-00002.m4s" ] && [ -f "$out/chunk-stream1-00002.m4s" ]; then
+        [ -f "$out/chunk-stream0-$last.m4s" ] && [ -f "$out/chunk-stream1-$last.m4s" ]; then
         break
     fi
     i=$((i + 1))
-    [ "$i" -le 200 ] || { stop; echo "live_ll_dash_gen: no 2 segments within 20 s" >&2; exit 1; }
+    [ "$i" -le 200 ] || { stop; echo "live_ll_dash_gen: no $ready segments within 20 s" >&2; exit 1; }
     sleep 0.1
 done
 touch "$out/ready"

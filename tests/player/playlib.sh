@@ -4,6 +4,7 @@
 #   pl_serve                  # sv-faultsrv on the fixtures; sets PL_URL
 #   pl_play OUT -- --headless --benchmark --stats "$PL_TMP/s.json" "$PL_URL/hls_ts/master.m3u8"
 #   pl_play_bg A 60 ...; pl_play_bg B 60 ...; pl_wait A; pl_wait B   # at once
+#   pl_run_bg A 60 "$PL_TMP/prog" ...                               # any program
 #
 # The player under test is $SVPLAY when set (any program with svplay's
 # command line, e.g. tests/player/refplayer.sh to check this harness), else
@@ -176,10 +177,20 @@ pl_play_bg() {
     _name=$1
     _limit=$2
     shift 2
+    pl_run_bg "$_name" "$_limit" "$SVPLAY" "$@"
+}
+
+# pl_run_bg NAME TIMEOUT_S PROGRAM ARGS... - the same for another program
+# (one built by pl_build_sdk_program): stdout and stderr in $PL_TMP/NAME.out
+# and NAME.err, collected by pl_wait NAME.
+pl_run_bg() {
+    _name=$1
+    _limit=$2
+    shift 2
     rm -f "$PL_TMP/$_name.end"
     date +%s.%N >"$PL_TMP/$_name.start"
     (
-        timeout -k 5 "$_limit" "$SVPLAY" "$@" >"$PL_TMP/$_name.out" 2>"$PL_TMP/$_name.err" &
+        timeout -k 5 "$_limit" "$@" >"$PL_TMP/$_name.out" 2>"$PL_TMP/$_name.err" &
         _p=$!
         trap 'kill -TERM $_p 2>/dev/null; wait $_p; exit 143' TERM
         _rc=0

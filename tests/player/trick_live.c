@@ -3,10 +3,12 @@
  * (streamverse/player.h, streamverse/sinks.h), in real time with the null
  * sinks. The stream is tests/player/live_gen.sh's (a sliding window of
  * SEGMENT_S s segments, old segments kept on disk):
- *   1. plays 5 s, then rewinds at -16x: within 6 s the rate goes back to 1
- *      on its own (SV_EVENT_TRICK_RATE 1) at a position within one segment
- *      after the window's start (SV_PROP_SEEKABLE_START), and 2 s later it
- *      plays (PLAYING) inside the window, the position moving on;
+ *   1. plays 5 s and until the window has slid (SV_PROP_SEEKABLE_START
+ *      over 0, within 40 s: the stream's start is no longer the window's),
+ *      then rewinds at -16x: within 6 s the rate goes back to 1 on its own
+ *      (SV_EVENT_TRICK_RATE 1) at a position within one segment after the
+ *      window's start, and 2 s later it plays (PLAYING) inside the window,
+ *      the position moving on;
  *   2. fast forward at 16x: within 6 s the rate goes back to 1 at the live
  *      start (SV_PROP_SEEKABLE_END, within one segment), playing;
  *   3. no error all along.
@@ -98,6 +100,11 @@ int main(int argc, char **argv)
         drain(0.02);
     sdk_check(state() == SV_STATE_PLAYING, "playing within 20 s");
     drain(5);
+    for (int i = 0; i < 2000 && sdk_prop(player, SV_PROP_SEEKABLE_START) <= 0 && !fatal; i++)
+        drain(0.02);
+    snprintf(msg, sizeof(msg), "the window slid: it starts at %.3f s",
+             sdk_prop(player, SV_PROP_SEEKABLE_START));
+    sdk_check(sdk_prop(player, SV_PROP_SEEKABLE_START) > 0, msg);
 
     /* 1. Rewind into the window's start. */
     double from = sdk_prop(player, SV_PROP_POSITION);
@@ -105,8 +112,8 @@ int main(int argc, char **argv)
     drain(0.2); /* the window's properties are published again by the next tick */
     double lo = sdk_prop(player, SV_PROP_SEEKABLE_START);
     snprintf(msg, sizeof(msg), "-16x from %.3f s: back to 1 by itself at %.3f s, the window "
-             "starting at %.3f s (within %.0f s after it)", from, last_pos, lo, seg);
-    sdk_check(back && last_pos >= lo - 0.5 && last_pos <= lo + seg + 0.5, msg);
+             "starting at %.3f s > 0 (within %.0f s after it)", from, last_pos, lo, seg);
+    sdk_check(back && lo > 0 && last_pos >= lo - 0.5 && last_pos <= lo + seg + 0.5, msg);
     drain(2);
     double p1 = sdk_prop(player, SV_PROP_POSITION), lo1 = sdk_prop(player, SV_PROP_SEEKABLE_START);
     drain(1);

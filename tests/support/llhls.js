@@ -9,7 +9,7 @@
 // its size; nothing inside a box is read): ftyp+moov is the init segment,
 // each moof+mdat a part.
 //
-//   node llhls.js --port-file FILE --dir DIR [--seconds N] [--log FILE]
+//   node llhls.js --port-file FILE --dir DIR [--seconds N] [--log FILE] [--ready-segments N]
 //
 // Serves, on 127.0.0.1 (an ephemeral port written to --port-file):
 //   /live.m3u8     the media playlist: EXT-X-SERVER-CONTROL CAN-BLOCK-RELOAD,
@@ -26,7 +26,8 @@
 //   /init.mp4, /segN.m4s (whole segments), /partN.I.m4s (parts; the
 //                  hinted one is held until it exists, up to 6 s).
 // Writes DIR/all.mp4 (init and every part, in order: what a decoder of the
-// whole stream reads) and DIR/ready once 3 segments exist. With --log, one
+// whole stream reads) and DIR/ready once --ready-segments (default 3)
+// segments exist. With --log, one
 // JSON line per request: path, query, status, bytes, held (seconds the
 // answer waited), skipped (segments a delta update left out).
 // Exits when ffmpeg ends (after --seconds, default 60) or on SIGTERM.
@@ -39,8 +40,15 @@ const { spawn } = require('child_process');
 const args = {};
 for (let i = 2; i + 1 < process.argv.length; i += 2)
     args[process.argv[i].replace(/^--/, '')] = process.argv[i + 1];
+const USAGE = 'usage: llhls.js --port-file FILE --dir DIR [--seconds N] [--log FILE] ' +
+    '[--ready-segments N]\n';
 if (!args['port-file'] || !args.dir) {
-    process.stderr.write('usage: llhls.js --port-file FILE --dir DIR [--seconds N] [--log FILE]\n');
+    process.stderr.write(USAGE);
+    process.exit(2);
+}
+const READY_SEGS = Number(args['ready-segments'] || 3);
+if (!Number.isInteger(READY_SEGS) || READY_SEGS < 1) {
+    process.stderr.write(`llhls.js: --ready-segments '${args['ready-segments']}': a whole number, at least 1\n`);
     process.exit(2);
 }
 const PARTS_PER_SEG = 10, PART_S = 0.2, SEG_S = PART_S * PARTS_PER_SEG;
@@ -102,7 +110,7 @@ ff.stdout.on('data', (d) => {
                 t0 = Date.now() - PART_S * 1000; // its first frame was made a part ago
             parts.push(part);
             all.write(part);
-            if (segCount() === 3)
+            if (segCount() === READY_SEGS && parts.length % PARTS_PER_SEG === 0)
                 fs.writeFileSync(path.join(dir, 'ready'), '');
             partArrived();
         }
