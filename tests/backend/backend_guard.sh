@@ -36,23 +36,17 @@ sv_stop || fail "svserver exited with an error"
 # 64 fds: a few for the server itself, the rest for connections; the cap is
 # set far above so that accept() itself runs out.
 : >"$SV_TMP/server.err"
-(ulimit -n 64 && exec "$SVSERVER" --listen 127.0.0.1:0 --data "$SV_DATA" --log-level info \
-    --max-connections 10000 --rate-limit 0 --workers 1 \
-    >"$SV_TMP/server.out" 2>>"$SV_TMP/server.err") &
-SV_PID=$!
-i=0
-while ! grep -q '^listening on' "$SV_TMP/server.out" 2>/dev/null; do
-    i=$((i + 1)); [ $i -le 200 ] || fail "svserver did not start"; sleep 0.05
-done
-SV_URL=$(sed -n 's/^listening on //p' "$SV_TMP/server.out")
-SV_PORT=${SV_URL##*:}
+sv_launch sh -c 'ulimit -n 64 && exec "$@"' sh "$SVSERVER" --listen 127.0.0.1:0 \
+    --data "$SV_DATA" --log-level info --max-connections 10000 --rate-limit 0 --workers 1
 "$RAWCLIENT" hold "$SV_PORT" 150 4000 >/dev/null &
 holder=$!
 # The holder's connections exhaust the fds once they are open: wait for the
 # server's first line about it (bounded, 10 s; a busy machine opens them late).
 i=0
 until grep -q 'out of file descriptors' "$SV_TMP/server.err"; do
-    i=$((i + 1)); [ $i -le 200 ] || break; sleep 0.05
+    i=$((i + 1))
+    [ $i -le 200 ] || fail "no line about running out of fds within 10 s of 150 connections"
+    sleep 0.05
 done
 c0=$(cpu_s "$SV_PID")
 sleep 2
@@ -67,7 +61,7 @@ awk -v n="$lines" 'BEGIN { exit !(n >= 1 && n <= 2) }' ||
 ok "$lines log line(s) about running out of fds in 2 s"
 size=$(wc -c <"$SV_TMP/server.err")
 expect_ge "log size in bytes (at most 10000)" "$((10000 - size))" 0
-wait $holder
+wait $holder || fail "the client holding 150 connections failed"
 sleep 1.2  # the back-off is at most 1 s
 req code "$SV_URL/healthz"
 expect_eq "served again once fds are back" "$code" 200

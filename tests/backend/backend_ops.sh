@@ -113,14 +113,7 @@ sv_stop || fail "svserver exited with an error"
 # Log level live: start at info, reload to debug (no command-line level).
 printf '{"log-level":"info"}\n' >"$SV_TMP/config.json"
 : >"$SV_TMP/server.err"
-"$SVSERVER" --listen 127.0.0.1:0 --data "$SV_DATA" --config "$SV_TMP/config.json" \
-    >"$SV_TMP/server.out" 2>>"$SV_TMP/server.err" &
-SV_PID=$!
-i=0
-while ! grep -q '^listening on' "$SV_TMP/server.out"; do
-    i=$((i + 1)); [ $i -le 200 ] || fail "svserver did not start"; sleep 0.05
-done
-SV_URL=$(sed -n 's/^listening on //p' "$SV_TMP/server.out")
+sv_launch "$SVSERVER" --listen 127.0.0.1:0 --data "$SV_DATA" --config "$SV_TMP/config.json"
 curl -s -o /dev/null "$SV_URL/healthz"
 grep -q 'access: GET /healthz' "$SV_TMP/server.err" && fail "access line at level info"
 printf '{"log-level":"debug"}\n' >"$SV_TMP/config.json"
@@ -220,13 +213,7 @@ catalog_sql "INSERT INTO jobs (id, title_id, state, input, input_owned, created)
 : >"$SV_TMP/server.err"
 # Under another name for the same folder: files are matched by inode.
 ln -s "$SV_DATA" "$SV_TMP/data-link"
-"$SVSERVER" --listen 127.0.0.1:0 --data "$SV_TMP/data-link" --workers 1 \
-    >"$SV_TMP/server.out" 2>>"$SV_TMP/server.err" &
-SV_PID=$!
-i=0
-while ! grep -q '^listening on' "$SV_TMP/server.out"; do
-    i=$((i + 1)); [ $i -le 200 ] || fail "svserver did not start"; sleep 0.05
-done
+sv_launch "$SVSERVER" --listen 127.0.0.1:0 --data "$SV_TMP/data-link" --workers 1
 grep -q "removing orphaned upload .*upload-queued" "$SV_TMP/server.err" &&
     fail "the queued job's upload was removed"
 ok "a queued job's upload is kept"
