@@ -4,9 +4,11 @@
 # a download in flight not dropped, the previous secret still verifying for
 # its grace, a broken config refused, restart-only settings named in the log);
 # SIGTERM's drain (an upload in progress finishes, an idle keep-alive
-# connection closes at once, an upload too slow for drain-timeout is cut and
-# its file removed); start-up cleaning of uploads/ and staging/, including
-# the upload of a job that gave up after max-attempts interruptions.
+# connection closes at once, a second SIGTERM changes nothing, an upload too
+# slow for drain-timeout is cut and its file removed); start-up cleaning of
+# uploads/ and staging/, including the upload of a job that gave up after
+# max-attempts interruptions; two SIGTERMs right after start keep a queued
+# job and its upload.
 . "$SV_SOURCE_DIR/tests/backend/backendlib.sh"
 
 need_catalog_sql
@@ -150,12 +152,19 @@ expect_ge "idle connection closed within 1 s (1 - seconds taken)" \
     "$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", 1 - (b - a) }')" 0
 code=$(curl -s --max-time 2 -o /dev/null -w '%{http_code}' "$SV_URL/healthz") || true
 expect_eq "new connections during the drain" "$code" 000
+# A second SIGTERM while the upload still has about 2 s to go changes
+# nothing: libuv puts a signal's default action (terminate) back when its
+# last watcher stops, so svserver keeps watching until it has stopped.
+kill -TERM "$SV_PID" || fail "svserver was gone before the second SIGTERM"
 wait $UP || fail "the upload in progress failed"
 expect_eq "upload in progress at SIGTERM" "$(cat "$SV_TMP/upload.code")" 202
 rc=0
 wait "$SV_PID" || rc=$?
 SV_PID=""
-expect_eq "exit status after the drain" "$rc" 0
+expect_eq "exit status after the drain and a second SIGTERM" "$rc" 0
+grep -q "SIGTERM again: already stopping" "$SV_TMP/server.err" ||
+    fail "no log line for the second SIGTERM"
+ok "the second SIGTERM was logged and ignored"
 
 # An upload slower than drain-timeout is cut, and its partial file removed.
 : >"$SV_TMP/server.err"
@@ -218,3 +227,28 @@ grep -q "removing orphaned upload .*upload-queued" "$SV_TMP/server.err" &&
     fail "the queued job's upload was removed"
 ok "a queued job's upload is kept"
 sv_stop || fail "svserver exited with an error"
+
+# ---- SIGTERM twice right after start, a job queued ---------------------------
+# A real clip (several seconds of work at --preset medium): whether the
+# worker has claimed the job or not when the signals land, svserver exits 0
+# and the job is queued with its upload for the next start.
+ffmpeg -nostdin -v error -f lavfi -i testsrc2=size=480x270:rate=25 -t 12 -c:v libx264 \
+    -preset ultrafast -pix_fmt yuv420p -f mp4 "$SV_DATA/uploads/upload-twice" ||
+    fail "ffmpeg could not make the clip"
+catalog_sql "INSERT INTO titles (id, title, created) VALUES (902, 'Twice', 0);
+    INSERT INTO jobs (id, title_id, state, input, input_owned, created)
+      VALUES (902, 902, 'queued', '$SV_DATA/uploads/upload-twice', 1, 0);" ||
+    fail "cannot queue a job"
+: >"$SV_TMP/server.err"
+sv_start --workers 1 --ladder 144:150,240:300,270:400 --segment-seconds 2 --preset medium
+kill -TERM "$SV_PID"
+sleep 0.05
+kill -TERM "$SV_PID" 2>/dev/null || echo "note: svserver had stopped before the second SIGTERM"
+rc=0
+wait "$SV_PID" || rc=$?
+SV_PID=""
+expect_eq "exit status after two SIGTERMs at start" "$rc" 0
+expect_eq "the job after two SIGTERMs at start" \
+    "$(catalog_sql "SELECT state FROM jobs WHERE id = 902")" queued
+[ -f "$SV_DATA/uploads/upload-twice" ] || fail "the queued job's upload is gone"
+ok "the queued job's upload is kept"
