@@ -127,6 +127,7 @@ until curl -s -o /dev/null "$SV_URL/healthz" && sleep 0.1 &&
     grep -q 'access: GET /healthz' "$SV_TMP/server.err"; do
     i=$((i + 1))
     [ $i -le 150 ] || fail "no access line within 15 s of the reload to debug"
+    sleep 0.1 # also when curl failed at once: the bound is in seconds
 done
 ok "log level raised to debug by SIGHUP"
 sv_stop || fail "svserver exited with an error"
