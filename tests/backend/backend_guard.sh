@@ -11,11 +11,24 @@ cpu_s() {
     awk -v hz="$(getconf CLK_TCK)" '{ printf "%.2f\n", ($14 + $15) / hz }' "/proc/$1/stat"
 }
 
+# The established connections to a loopback port, seen from the clients'
+# side (the kernel's table: remote port PORT, state 01).
+established_to() {
+    awk -v p=":$(printf '%04X' "$1")" '$3 ~ p "$" && $4 == "01"' /proc/net/tcp | wc -l
+}
+
 # --- the connection cap -----------------------------------------------------
 sv_start --max-connections 8 --rate-limit 0
 "$RAWCLIENT" hold "$SV_PORT" 8 3000 >"$SV_TMP/held" &
 holder=$!
-sleep 1
+# The 9th connection must queue behind the holder's 8 (a busy machine may
+# start the holder late; at most 2 s of its 3).
+i=0
+until [ "$(established_to "$SV_PORT")" -ge 8 ]; do
+    i=$((i + 1))
+    [ $i -le 40 ] || fail "the holder did not open its 8 connections within 2 s"
+    sleep 0.05
+done
 got=$("$RAWCLIENT" bytes "$SV_PORT" \
     "$(printf 'GET /healthz HTTP/1.1\r\nHost: a\r\n\r\n' | od -An -tx1 | tr -d ' \n')" |
     tr '\n' ' ' | sed 's/ $//')
