@@ -63,9 +63,6 @@ static void on_drained(void *opaque)
     sv__server *srv = opaque;
 
     SV_LOGI(srv->log, "server", "all connections closed");
-    uv_close((uv_handle_t *)&srv->sig_int, on_closed);
-    uv_close((uv_handle_t *)&srv->sig_term, on_closed);
-    uv_close((uv_handle_t *)&srv->sig_hup, on_closed);
     sv__http_server_destroy(srv->http);
     srv->http = NULL;
 }
@@ -74,11 +71,21 @@ static void on_signal(uv_signal_t *h, int signum)
 {
     sv__server *srv = h->data;
 
+    if (srv->stopping) {
+        SV_LOGI(srv->log, "server", "%s again: already stopping (drain-timeout bounds it)",
+                signum == SIGINT ? "SIGINT" : "SIGTERM");
+        return;
+    }
+    srv->stopping = 1;
     SV_LOGI(srv->log, "server", "%s: finishing in-flight requests",
             signum == SIGINT ? "SIGINT" : "SIGTERM");
-    uv_signal_stop(&srv->sig_int);
-    uv_signal_stop(&srv->sig_term);
-    uv_signal_stop(&srv->sig_hup);
+    /* The watchers stay until sv__server_destroy(): once the last watcher of
+     * a signal stops, libuv puts its default action (terminate) back, and a
+     * second SIGTERM during the drain or the jobs' stop would kill the
+     * process half-way. Unreferenced, they no longer keep the loop running. */
+    uv_unref((uv_handle_t *)&srv->sig_int);
+    uv_unref((uv_handle_t *)&srv->sig_term);
+    uv_unref((uv_handle_t *)&srv->sig_hup);
 #ifdef SV_HAVE_MEDIA
     /* Live publishers are cut off and parked live requests answered (503)
      * first: the drain would wait for them, and their handles would keep
@@ -165,6 +172,10 @@ static void on_sighup(uv_signal_t *h, int signum)
     char err[512];
 
     (void)signum;
+    if (srv->stopping) {
+        SV_LOGI(srv->log, "server", "SIGHUP while stopping: ignored");
+        return;
+    }
     if (!srv->reload) {
         SV_LOGW(srv->log, "server", "SIGHUP: no settings source to reload from; ignored");
         return;
@@ -436,6 +447,7 @@ int sv__server_create(const sv__config *cfg, const sv__logger *log, sv__server *
     uv_signal_init(&srv->loop, &srv->sig_term);
     uv_signal_init(&srv->loop, &srv->sig_hup);
     srv->sig_int.data = srv->sig_term.data = srv->sig_hup.data = srv;
+    srv->signals_on = 1;
     uv_signal_start(&srv->sig_int, on_signal, SIGINT);
     uv_signal_start(&srv->sig_term, on_signal, SIGTERM);
     uv_signal_start(&srv->sig_hup, on_sighup, SIGHUP);
@@ -459,10 +471,28 @@ int sv__server_run(sv__server *srv)
     return 0;
 }
 
+/* The signal watchers go last, once the loop has nothing else left: the
+ * default actions come back with them (on_signal), when every part has
+ * stopped and written what it had. */
+static void close_signals(sv__server *srv)
+{
+    uv_signal_t *sigs[] = {&srv->sig_int, &srv->sig_term, &srv->sig_hup};
+
+    if (!srv->signals_on)
+        return;
+    for (size_t i = 0; i < 3; i++)
+        uv_unref((uv_handle_t *)sigs[i]);
+    uv_run(&srv->loop, UV_RUN_DEFAULT);
+    for (size_t i = 0; i < 3; i++)
+        uv_close((uv_handle_t *)sigs[i], on_closed);
+}
+
 void sv__server_destroy(sv__server *srv)
 {
     if (!srv)
         return;
+    /* A signal from now on is only logged (on_signal, on_sighup). */
+    srv->stopping = 1;
     /* Open sessions are written; its timer closes in the uv_run below. */
     sv__playback_destroy(srv->playback);
 #ifdef SV_HAVE_MEDIA
@@ -476,6 +506,7 @@ void sv__server_destroy(sv__server *srv)
         sv__http_server_drain(srv->http);
         uv_run(&srv->loop, UV_RUN_NOWAIT);
     }
+    close_signals(srv);
     uv_run(&srv->loop, UV_RUN_DEFAULT);
     uv_loop_close(&srv->loop);
     sv__static_destroy(srv->media);

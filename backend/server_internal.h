@@ -31,7 +31,9 @@ struct sv_server {
     sv__logger log_live;
     const sv__logger *log_start; /* the caller's, for the workers' threads */
     uv_loop_t loop;
-    uv_signal_t sig_int, sig_term, sig_hup;
+    uv_signal_t sig_int, sig_term, sig_hup; /* from create to destroy (signals_on) */
+    int signals_on;              /* the three watchers were initialised */
+    int stopping;                /* SIGINT or SIGTERM came: later ones are ignored */
     sv__http_server *http;
     sv__catalog *cat;            /* the loop's connection */
     sv__static *media;

@@ -2,6 +2,7 @@
 #
 #   . "$SV_SOURCE_DIR/tests/backend/backendlib.sh"
 #   sv_start [svserver options...]    # sets SV_URL, SV_PORT; data in $SV_DATA
+#   sv_launch COMMAND [ARGS...]       # the same for a server started otherwise
 #
 # Every test gets a private temporary folder ($SV_TMP), a server on
 # 127.0.0.1 with a free port (--listen 127.0.0.1:0, the port read from the
@@ -164,10 +165,21 @@ catalog_dump() {
 # sv_start [options...] - starts svserver on a free loopback port with the
 # data folder $SV_DATA; waits (at most 10 s) for its "listening on" line.
 sv_start() {
-    : >"$SV_TMP/server.out"
     rm -f "$SV_TMP/op-token" # a new server may sign with another secret
-    "$SVSERVER" --listen 127.0.0.1:0 --data "$SV_DATA" --log-level debug "$@" \
-        >"$SV_TMP/server.out" 2>>"$SV_TMP/server.err" &
+    sv_launch "$SVSERVER" --listen 127.0.0.1:0 --data "$SV_DATA" --log-level debug "$@"
+}
+
+# sv_launch COMMAND [ARGS...] - sv_start for a server started another way:
+# COMMAND is svserver with all its arguments, or a wrapper that execs it
+# (e.g. `sh -c 'ulimit -n 64 && exec "$@"' sh "$SVSERVER" ...`). Its stdout
+# goes to $SV_TMP/server.out, its stderr is added to $SV_TMP/server.err;
+# waits (at most 10 s) for its "listening on" line, sets SV_PID, SV_URL and
+# SV_PORT. server.out is emptied before the start: the previous server's
+# line would otherwise pass the wait at once, with that server's port,
+# before this one listens or handles SIGTERM.
+sv_launch() {
+    : >"$SV_TMP/server.out"
+    "$@" >"$SV_TMP/server.out" 2>>"$SV_TMP/server.err" &
     SV_PID=$!
     _i=0
     while ! grep -q '^listening on' "$SV_TMP/server.out" 2>/dev/null; do

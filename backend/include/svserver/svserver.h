@@ -164,8 +164,11 @@ void sv_server_set_reload(sv_server *srv, sv_server_reload_fn fn, void *opaque);
  * Runs the server's loop on the calling thread until SIGINT or SIGTERM:
  * then it stops accepting, lets in-flight answers and uploads finish
  * (drain-timeout), cancels running transcodes (queued again for the next
- * start) and returns 0. The loop installs its own handlers for SIGINT,
- * SIGTERM and SIGHUP while it runs.
+ * start) and returns 0. The server watches SIGINT, SIGTERM and SIGHUP
+ * (libuv handlers, on this loop) from sv_server_create() until
+ * sv_server_destroy() has stopped everything: a second SIGINT or SIGTERM
+ * while stopping, or a SIGHUP, is logged and ignored instead of finding the
+ * default action (terminate) half-way through the drain.
  */
 int sv_server_run(sv_server *srv);
 
