@@ -1,15 +1,31 @@
 /*
- * The core's internal contract: the sv_player struct and the core's pieces,
- * one file each:
+ * The core's internal contract: the sv_player struct and the core's pieces.
+ * Their files call one way, from the top down: a file calls functions of
+ * the files on the lines below its own, and "a -> b, c" on a line means a
+ * calls b and c, never the other way round (test_player_call_loops fails
+ * on any loop between two files of player/):
  *
- *   player.c        public entry points; commands are posted to the loop
- *   events.c        the bounded event queue the host drains
- *   properties.c    properties, stats and track lists (under st.lock)
- *   control.c       the loop-thread state machine: load, start, seek, stop;
- *                   the env and session host the lower stages report through
- *   control_cdn.c   the load's CDNs and its content steering
- *   scheduler.c     what to fetch next per stream, ABR, live refresh
- *   scheduler_faults.c  segments that cannot be fetched: skip, or give up
+ *   player.c          public entry points; commands are posted to the loop
+ *   control.c         the commands, and the ways up: the env and session
+ *                     host the stages below report through, p->hooks
+ *   control_load.c    loads, tracks chosen and switched, streams restarted
+ *   control_tick.c    the tick: buffering, playing, rebuffering, the end
+ *   the features      interstitials_tick.c -> interstitials_play.c ->
+ *                     interstitials.c, preload.c; control_trick.c ->
+ *                     control_live.c (seeks, UTCTiming) -> latency.c
+ *   control_state.c   the state, replies, errors, commands freed
+ *   the scheduler     scheduler.c -> scheduler_live.c -> scheduler_faults.c
+ *                     -> scheduler_streams.c; scheduler_sizes.c
+ *   the helpers       control_cdn.c, control_timed.c, control_streams.c,
+ *                     captions_api.c, properties.c -> scheduler_state.c,
+ *                     events.c (the event queue the host drains)
+ *
+ * A lower layer that has to reach a higher one does it through a hook
+ * (sv__control_hooks: p->hooks, set by control.c at creation): trick play
+ * restarting the streams, the UTCTiming answer starting the load, the
+ * interstitials' and gapless loads, the interstitials' error filter, their
+ * timed events and preloads. Decisions a higher layer acts on are returned
+ * (sv__latency_tick: a seek back to the live start).
  *
  * The core sits on the stages below it (docs/architecture.md, "Player"):
  * net/ (loop, fetcher), model/, output/ (status, outputs, subtitles), media/
