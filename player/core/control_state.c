@@ -5,8 +5,7 @@
  * interstitial's asset that fails reaches the interstitials through the
  * asset_failed hook, internal.h).
  *
- * Loop thread only, except sv__control_error, which any thread may call,
- * and sv__set_state and sv__control_get_state (under st.lock).
+ * Loop thread only, except sv__control_error, which any thread may call.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -78,8 +77,7 @@ void sv__control_error(struct sv_player *p, int code, int fatal, const char *fmt
     vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
     /* An interstitial's asset that fails is skipped, not the playback. */
-    if (fatal && !atomic_load(&p->failed) && p->hooks.asset_failed &&
-        p->hooks.asset_failed(p, code, msg))
+    if (fatal && !atomic_load(&p->failed) && p->hooks.asset_failed(p, code, msg))
         return;
     if (fatal && atomic_exchange(&p->failed, 1))
         return; /* the first fatal error stops playback; later ones are echoes */
