@@ -69,7 +69,7 @@ static void on_time(void *opaque, sv__fetch_result *r)
                   "clock", r->url, text);
     }
     sv__free(p->settings.allocator, r->data);
-    sv__control_start_loaded(p);
+    p->hooks.start_loaded(p);
 }
 
 int sv__control_sync_clock(struct sv_player *p)

@@ -50,7 +50,7 @@ void sv__control_env_timed(void *opaque, sv_timed_event *ev)
 static void take_timed(void *opaque, const sv__timed_desc *d)
 {
     struct sv_player *p = opaque;
-    sv__inter_event(p, d);
+    p->hooks.timed(p, d);
     sv__timed_add(p->timed, d);
 }
 

@@ -13,7 +13,7 @@
  * shown and the key frame at or before the target (at or after it,
  * rewinding) is another, that one is fetched. One fetch at a time: a slow link shows fewer frames, never a
  * late position. Rate 1 (or a bound reached) restarts normal playback at
- * the key frame on screen through sv__control_restart.
+ * the key frame on screen through the restart hook (control_load.c).
  *
  * Loop thread only.
  */
@@ -398,18 +398,6 @@ void sv__trick_abort(struct sv_player *p)
     publish(p, 1, position(p)); /* the host learns the rate is 1 again */
 }
 
-int sv__control_restart(struct sv_player *p, double pos)
-{
-    sv__sched_stop(p);
-    sv__control_stop_streams(p);
-    p->load_opts.start_position_s = pos;
-    p->rebuffer_start_s = -1;
-    int r = sv__control_begin(p, 0);
-    if (r == 0)
-        sv__set_state(p, SV_STATE_SEEKING);
-    return r;
-}
-
 int sv__trick_end(struct sv_player *p, int paused)
 {
     return p->trick ? end_at(p, position(p), paused) : 0;
@@ -420,7 +408,7 @@ static int end_at(struct sv_player *p, double pos, int paused)
     destroy(p);
     PLOGI(p, "trick play ends at %.3f s%s", pos, paused ? ", paused" : "");
     p->paused_by_user = paused;
-    int r = sv__control_restart(p, p->pres->live ? 0 : pos);
+    int r = p->hooks.restart(p, p->pres->live ? 0 : pos);
     if (r == 0 && p->pres->live) {
         /* A live begin starts at the live start: then the seek to pos. */
         sv__cmd c = { .player = p, .kind = SV__CMD_SEEK, .dvalue = pos };

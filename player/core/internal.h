@@ -1,15 +1,31 @@
 /*
- * The core's internal contract: the sv_player struct and the core's pieces,
- * one file each:
+ * The core's internal contract: the sv_player struct and the core's pieces.
+ * Their files call one way, from the top down: a file calls functions of
+ * the files on the lines below its own, and "a -> b, c" on a line means a
+ * calls b and c, never the other way round (test_player_call_loops fails
+ * on any loop between two files of player/):
  *
- *   player.c        public entry points; commands are posted to the loop
- *   events.c        the bounded event queue the host drains
- *   properties.c    properties, stats and track lists (under st.lock)
- *   control.c       the loop-thread state machine: load, start, seek, stop;
- *                   the env and session host the lower stages report through
- *   control_cdn.c   the load's CDNs and its content steering
- *   scheduler.c     what to fetch next per stream, ABR, live refresh
- *   scheduler_faults.c  segments that cannot be fetched: skip, or give up
+ *   player.c          public entry points; commands are posted to the loop
+ *   control.c         the commands, and the ways up: the env and session
+ *                     host the stages below report through, p->hooks
+ *   control_load.c    loads, tracks chosen and switched, streams restarted
+ *   control_tick.c    the tick: buffering, playing, rebuffering, the end
+ *   the features      interstitials_tick.c -> interstitials_play.c ->
+ *                     interstitials.c, preload.c; control_trick.c ->
+ *                     control_live.c (seeks, UTCTiming) -> latency.c
+ *   control_state.c   the state, replies, errors, commands freed
+ *   the scheduler     scheduler.c -> scheduler_live.c -> scheduler_faults.c
+ *                     -> scheduler_streams.c; scheduler_sizes.c
+ *   the helpers       control_cdn.c, control_timed.c, control_streams.c,
+ *                     captions_api.c, properties.c -> scheduler_state.c,
+ *                     events.c (the event queue the host drains)
+ *
+ * A lower layer that has to reach a higher one does it through a hook
+ * (sv__control_hooks: p->hooks, set by control.c at creation): trick play
+ * restarting the streams, the UTCTiming answer starting the load, the
+ * interstitials' and gapless loads, the interstitials' error filter, their
+ * timed events and preloads. Decisions a higher layer acts on are returned
+ * (sv__latency_tick: a seek back to the live start).
  *
  * The core sits on the stages below it (docs/architecture.md, "Player"):
  * net/ (loop, fetcher), model/, output/ (status, outputs, subtitles), media/
@@ -141,7 +157,7 @@ size_t sv__sched_known_sizes(const struct sv_player *p, const sv__track *t, int 
                              double next_time, const int *map, size_t n, uint64_t *out,
                              size_t *left);
 
-/* ---- control (control.c) ----------------------------------------------------- */
+/* ---- control (control.c, control_load.c, control_tick.c, control_state.c) ---- */
 
 typedef enum sv__cmd_kind {
     SV__CMD_LOAD, SV__CMD_PAUSE, SV__CMD_SEEK, SV__CMD_STOP, SV__CMD_QUALITY, SV__CMD_TRACK,
@@ -170,7 +186,34 @@ typedef struct sv__cmd {
                                   no reply, no SV_EVENT_PRELOAD */
 } sv__cmd;
 
+/*
+ * The way up inside the core: what a lower layer (the order is at the top
+ * of this file) calls in a higher one, filled in by sv__control_init_hooks
+ * at creation and never changed after, so any thread may read them.
+ */
+typedef struct sv__control_hooks {
+    /* control_load.c, loop thread: trick play's end restarts the streams
+     * (sv__control_restart), the UTCTiming answer starts the load
+     * (sv__control_start_loaded), an interstitial's switch and a gapless
+     * move load an item (sv__control_load). */
+    int (*restart)(struct sv_player *p, double pos);
+    void (*start_loaded)(struct sv_player *p);
+    void (*load)(struct sv_player *p, sv__cmd *c, int continues);
+    /* The interstitials: sv__control_error asks whether a fatal error is an
+     * asset's to skip (any thread, sv__inter_asset_failed); the timed events
+     * the model took (sv__inter_event, from control_timed.c); the player's
+     * own preload ended (sv__inter_preloaded, from preload.c). */
+    int (*asset_failed)(struct sv_player *p, int code, const char *msg);
+    void (*timed)(struct sv_player *p, const sv__timed_desc *d);
+    void (*preloaded)(struct sv_player *p, const char *url, int error, const char *msg);
+} sv__control_hooks;
+
+/* control.c: the commands and the ways up. */
 void sv__control_run_cmd(void *cmd);     /* loop task */
+/* Fills p->hooks in (first thing at creation). */
+void sv__control_init_hooks(struct sv_player *p);
+
+/* control_load.c: loads, below the commands and above the tick. */
 void sv__control_unload(struct sv_player *p);
 /* A load is pending from here on (state LOADING, the previous one unloaded
  * and its reply cancelled); its reply carries `userdata`. */
@@ -185,6 +228,32 @@ void sv__control_start_loaded(struct sv_player *p);
  * load's start position; `choose` picks the default tracks, otherwise
  * p->video_track and audio_track are kept. 0 or a negative code. */
 int sv__control_begin(struct sv_player *p, int choose);
+/* Restarts the streams at `pos` with the tracks chosen (a track switch,
+ * the end of trick play): state SEEKING. 0 or a negative code. */
+int sv__control_restart(struct sv_player *p, double pos);
+/* Switches the video or audio track (restarting the streams at the current
+ * position). Returns 0, SV_ERR_RANGE or SV_ERR_STATE. */
+int sv__control_select_track(struct sv_player *p, sv_track_type type, int index);
+
+/* control_tick.c: arms the tick (a load begins; sv__control_unload cancels
+ * p->tick_timer). */
+void sv__control_tick_start(struct sv_player *p);
+/* Looks at the state again soon (posted to the loop): the env's changed()
+ * ends here when an output shows a first frame or reaches the end. Any
+ * thread. */
+void sv__control_notify(struct sv_player *p);
+
+/* control_state.c: the bottom, called from every layer above the
+ * scheduler; calls nothing above it. */
+void sv__cmd_free(sv__cmd *c);
+/* Reports a fatal or non-fatal error from any thread. */
+void sv__control_error(struct sv_player *p, int code, int fatal, const char *fmt, ...)
+    SV_PRINTF(4, 5);
+void sv__set_state(struct sv_player *p, sv_player_state st);
+sv_player_state sv__control_get_state(struct sv_player *p);
+/* SV_EVENT_COMMAND_REPLY for `userdata`; the pending load's reply, once. */
+void sv__control_reply(struct sv_player *p, uint64_t userdata, int error);
+void sv__control_reply_load(struct sv_player *p, int error);
 
 /* ---- trick play (control_trick.c) ------------------------------------------------ */
 
@@ -203,9 +272,6 @@ int sv__trick_end(struct sv_player *p, int paused);
 int sv__trick_seek(struct sv_player *p, sv__cmd *c);
 /* Drops trick play without restarting anything (unload, track switch). */
 void sv__trick_abort(struct sv_player *p);
-/* Restarts the streams at `pos` with the tracks chosen (a track switch,
- * the end of trick play): state SEEKING. 0 or a negative code. */
-int sv__control_restart(struct sv_player *p, double pos);
 /* Pure: where trick play at `rate` that started at `anchor` stands after
  * `elapsed` seconds, within [lo, hi]; *at_end 1 when it reached the bound
  * it moves to (hi forward, lo rewinding). */
@@ -250,7 +316,7 @@ int sv__preload_free_for(struct sv_player *p);
 /* The preload is (or was, and failed) for `url` (absolute). */
 int sv__preload_holds(struct sv_player *p, const char *url);
 
-/* ---- HLS interstitials (interstitials.c, interstitials_play.c) -------------------- */
+/* ---- HLS interstitials (interstitials.c, _play.c, _tick.c) ------------------------ */
 
 typedef struct sv__inter sv__inter;
 int sv__inter_create(struct sv_player *p);
@@ -280,7 +346,6 @@ void sv__inter_preloaded(struct sv_player *p, const char *url, int error, const 
 void sv__inter_begun(struct sv_player *p);
 /* 1 while an interstitial whose X-RESTRICT has SKIP plays. Any thread. */
 int sv__control_seek_refused(struct sv_player *p);
-sv_player_state sv__control_get_state(struct sv_player *p);
 
 /* ---- live (control_live.c) ------------------------------------------------------ */
 
@@ -292,19 +357,7 @@ int sv__control_seek(struct sv_player *p, sv__cmd *c);
  * (sv__control_start_loaded follows its answer), 0 when the load goes on
  * now (no UTCTiming, direct, or a scheme not supported: logged). */
 int sv__control_sync_clock(struct sv_player *p);
-/* Switches the video or audio track (restarting the streams at the current
- * position). Returns 0, SV_ERR_RANGE or SV_ERR_STATE. */
-int sv__control_select_track(struct sv_player *p, sv_track_type type, int index);
-void sv__cmd_free(sv__cmd *c);
-/* Reports a fatal or non-fatal error from any thread. */
-void sv__control_error(struct sv_player *p, int code, int fatal, const char *fmt, ...)
-    SV_PRINTF(4, 5);
-void sv__set_state(struct sv_player *p, sv_player_state st);
-/* Looks at the state again soon (posted to the loop): the env's changed()
- * ends here when an output shows a first frame or reaches the end. Any
- * thread. */
-void sv__control_notify(struct sv_player *p);
-/* Fills p->env in: the status, clock and logger, and notify callbacks that
+/* control.c: fills p->env in: the status, clock and logger, and notify callbacks that
  * end in sv__control_notify, sv__control_error and the event queue. */
 void sv__control_init_env(struct sv_player *p);
 /* control_timed.c: moves the timed events the manifest loads brought into
@@ -317,7 +370,7 @@ void sv__control_take_events(struct sv_player *p);
  * Any thread. */
 void sv__control_count_ad(struct sv_player *p, uint32_t id, double start, double duration);
 void sv__control_env_timed(void *opaque, sv_timed_event *ev);
-/* The sessions' host: their loads end in sv__control_load. */
+/* control.c: the sessions' host; their loads end in sv__control_load. */
 void sv__control_session_host(struct sv_player *p, sv__session_host *host);
 
 /* ---- CDNs of a load (control_cdn.c) ------------------------------------------- */
@@ -354,6 +407,7 @@ typedef struct sv__latency {
     double last_change_s;          /* player clock of the last change */
     int hold;                      /* the target is held (not after a seek behind the edge) */
     double last_catch_up_s;        /* player clock of the last seek back to the live start */
+    double sample, sample_s;       /* the last latency sampled, and when (player clock) */
     int64_t nb;                    /* samples in hist */
     uint32_t *hist;                /* SV__LATENCY_BINS counts; NULL until live is played */
 } sv__latency;
@@ -362,8 +416,13 @@ typedef struct sv__latency {
 void sv__latency_reset(struct sv_player *p);
 /* From the tick: samples the latency while `playing` (live with a date),
  * moves the rate toward the target given the `buffer` ahead (seconds), and
- * publishes the stats. */
-void sv__latency_tick(struct sv_player *p, int playing, double buffer);
+ * publishes the stats (sv__latency_follow). Returns 1, and does neither,
+ * when the latency is too far over the maximum for the rate to make it up:
+ * the caller seeks back to the live start, and follows when that fails;
+ * else 0. */
+int sv__latency_tick(struct sv_player *p, int playing, double buffer);
+/* The rate and the stats for the last sample (the rest of the tick). */
+void sv__latency_follow(struct sv_player *p, double buffer);
 void sv__latency_free(struct sv_player *p);
 /* Holds the target (1: at a load and back at the live edge) or not (0:
  * a seek back into the DVR window plays on at rate 1). */
@@ -488,6 +547,7 @@ struct sv_player {
     double stop_at;
 
     sv__latency latency;           /* live latency and the rate that holds it */
+    sv__control_hooks hooks;       /* set at creation, read-only after (any thread) */
     sv__trick *trick;              /* trick play, NULL when none (control_trick.c) */
     int64_t manifest_fetch;        /* > 0 while the manifest is being fetched */
     int64_t utc_fetch;             /* > 0 while the UTCTiming time is being fetched */

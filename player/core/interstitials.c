@@ -5,8 +5,10 @@
  * first asset preloaded ahead, the primary cut at the next break (the
  * scheduler fetches no segment that starts at or after it: p->stop_at),
  * and the switches: primary -> asset(s) -> primary at the resume position,
- * each a load of its own (control.c's sv__control_load with
- * p->item_switch set: the host's load, stats and session go on).
+ * each a load of its own (the load hook: control_load.c's sv__control_load,
+ * with p->item_switch set: the host's load, stats and session go on). The
+ * schedule is here; the switches are in interstitials_play.c, the tick and
+ * the seeks in interstitials_tick.c.
  *
  * Loop thread, except sv__inter_asset_failed (any thread: an asset's
  * fatal error, which it turns into a skip posted to the loop).
@@ -231,12 +233,6 @@ static void fetch_list(sv__inter *in, sv__brk *b)
     }
 }
 
-/* Breaks still to play: neither failed nor played. */
-static int pending(const sv__brk *b)
-{
-    return b->state != SV__BRK_FAILED && b->state != SV__BRK_PLAYED;
-}
-
 /* The next break the primary reaches from `from` (mid-roll: neither PRE nor
  * POST), or NULL. */
 sv__brk *sv__inter_next(sv__inter *in, double from)
@@ -244,7 +240,7 @@ sv__brk *sv__inter_next(sv__inter *in, double from)
     sv__brk *best = NULL;
     for (size_t i = 0; i < in->nb; i++) {
         sv__brk *b = &in->brk[i];
-        if (pending(b) && !(b->d.cue & (SV__CUE_PRE | SV__CUE_POST)) &&
+        if (sv__inter_pending(b) && !(b->d.cue & (SV__CUE_PRE | SV__CUE_POST)) &&
             b->start >= from - SV__INTER_EPS && (!best || b->start < best->start))
             best = b;
     }
@@ -254,100 +250,14 @@ sv__brk *sv__inter_next(sv__inter *in, double from)
 sv__brk *sv__inter_cued(sv__inter *in, int cue)
 {
     for (size_t i = 0; i < in->nb; i++)
-        if (pending(&in->brk[i]) && (in->brk[i].d.cue & cue))
+        if (sv__inter_pending(&in->brk[i]) && (in->brk[i].d.cue & cue))
             return &in->brk[i];
     return NULL;
 }
 
-/* ---- the tick -------------------------------------------------------------------- */
-
-static double position(struct sv_player *p)
+void sv__inter_fetch_lists(sv__inter *in)
 {
-    sv__mutex_lock(&p->st.lock);
-    double pos = p->st.position_s;
-    sv__mutex_unlock(&p->st.lock);
-    return pos;
-}
-
-int sv__inter_tick(struct sv_player *p)
-{
-    sv__inter *in = p->inter;
-    if (!p->pres)
-        return 0;
-    if (in->playing >= 0) {
-        sv__inter_set_cut(p, p->stop_at); /* after a seek in the asset */
-        sv__inter_preload_next(in);
-        return 0;
-    }
     for (size_t i = 0; i < in->nb; i++)
         if (in->brk[i].state == SV__BRK_NEW && in->brk[i].d.list_uri[0])
             fetch_list(in, &in->brk[i]);
-    /* A pre-roll plays before the primary's first frame (at once when it
-     * comes later: the primary starts again where it started). */
-    sv__brk *b = sv__inter_cued(in, SV__CUE_PRE);
-    if (b && b->state == SV__BRK_READY) {
-        sv__inter_start(in, b, p->load_opts.start_position_s);
-        return 1;
-    }
-    if (b) {
-        sv__inter_set_cut(p, in->from);
-        return 0; /* its list is on its way: the primary waits for it */
-    }
-    b = sv__inter_next(in, in->from);
-    sv__inter_set_cut(p, b ? b->start : INFINITY);
-    /* A break the primary passed before it was known (its playlist came
-     * late): it starts now, the primary resuming after it. */
-    double pos = position(p);
-    if (b && b->state == SV__BRK_READY && pos > b->start + SV__INTER_LATE_S &&
-        sv__control_get_state(p) == SV_STATE_PLAYING) {
-        sv__inter_start(in, b, NAN);
-        return 1;
-    }
-    sv__inter_preload_next(in);
-    return 0;
-}
-
-/* ---- the seeks ------------------------------------------------------------------- */
-
-int sv__control_seek_refused(struct sv_player *p)
-{
-    sv__mutex_lock(&p->st.lock);
-    int r = p->st.ad_playing && p->st.ad_restrict_skip;
-    sv__mutex_unlock(&p->st.lock);
-    return r;
-}
-
-int sv__inter_seek(struct sv_player *p, const sv__cmd *c)
-{
-    sv__inter *in = p->inter;
-    if (in->playing >= 0 || !p->pres || (c->flags & SV__SEEK_LIVE))
-        return 0;
-    double pos = position(p);
-    double target = c->flags & SV_SEEK_RELATIVE ? pos + c->dvalue : c->dvalue;
-    if (target < 0)
-        target = 0;
-    /* Back before a break: it plays again (unless CUE ONCE). */
-    for (size_t i = 0; i < in->nb; i++) {
-        sv__brk *b = &in->brk[i];
-        if (b->state == SV__BRK_PLAYED && !(b->d.cue & (SV__CUE_ONCE | SV__CUE_PRE | SV__CUE_POST)) &&
-            b->start > target + SV__INTER_EPS)
-            b->state = SV__BRK_READY;
-    }
-    /* Over a break with JUMP: the last one jumped over plays first. */
-    sv__brk *jumped = NULL;
-    for (size_t i = 0; i < in->nb; i++) {
-        sv__brk *b = &in->brk[i];
-        if (pending(b) && (b->d.restrict_flags & SV__RESTRICT_JUMP) &&
-            !(b->d.cue & (SV__CUE_PRE | SV__CUE_POST)) && b->start > pos + SV__INTER_EPS &&
-            b->start <= target + SV__INTER_EPS && (!jumped || b->start > jumped->start))
-            jumped = b;
-    }
-    in->from = target;
-    sv__brk *next = sv__inter_next(in, target);
-    sv__inter_set_cut(p, next ? next->start : INFINITY);
-    if (!jumped || jumped->state != SV__BRK_READY)
-        return 0;
-    PLOGI(p, "seek to %.3f s over interstitial %s: it plays first", target, jumped->id);
-    sv__inter_start(in, jumped, target);
-    return 1;
 }

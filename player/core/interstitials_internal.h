@@ -1,7 +1,9 @@
 /*
- * The interstitials' own state (interstitials.c: the schedule, the tick,
- * the seeks; interstitials_play.c: the switches between the primary and
- * the assets, the preloads). Loop thread only, but `active` (atomic).
+ * The interstitials' own state, in three layers from the top:
+ * interstitials_tick.c (the tick, the seeks) -> interstitials_play.c (the
+ * switches between the primary and the assets, the preloads) ->
+ * interstitials.c (the schedule: breaks, asset lists, the cut). Loop thread
+ * only, but `active` (atomic).
  */
 #ifndef SV_PLAYER_INTERSTITIALS_INTERNAL_H
 #define SV_PLAYER_INTERSTITIALS_INTERNAL_H
@@ -70,13 +72,21 @@ struct sv__inter {
     double cut_at;
 };
 
-/* interstitials.c */
+/* Breaks still to play: neither failed nor played. */
+static inline int sv__inter_pending(const sv__brk *b)
+{
+    return b->state != SV__BRK_FAILED && b->state != SV__BRK_PLAYED;
+}
+
+/* interstitials.c: the schedule */
 void sv__inter_set_cut(struct sv_player *p, double at);
 sv__brk *sv__inter_next(sv__inter *in, double from);
 sv__brk *sv__inter_cued(sv__inter *in, int cue);
 void sv__inter_fail(sv__inter *in, sv__brk *b, int code, const char *what);
+/* Asks the X-ASSET-LIST of each break read since the last call. */
+void sv__inter_fetch_lists(sv__inter *in);
 
-/* interstitials_play.c */
+/* interstitials_play.c: the switches (below interstitials_tick.c) */
 /* Stops the primary and plays break b's first asset; the primary resumes
  * at `resume_at` afterwards (NAN: the break's start + resume offset). */
 void sv__inter_start(sv__inter *in, sv__brk *b, double resume_at);

@@ -60,7 +60,7 @@ static double limit_left(const sv__inter *in, const sv__brk *b)
 static void load(struct sv_player *p, sv__cmd *c)
 {
     p->item_switch = 1;
-    sv__control_load(p, c, 0);
+    p->hooks.load(p, c, 0);
     p->item_switch = 0;
 }
 

@@ -150,12 +150,12 @@ double sv__latency_rate(double rate, double error, double buffer)
     return r;
 }
 
-void sv__latency_tick(struct sv_player *p, int playing, double buffer)
+int sv__latency_tick(struct sv_player *p, int playing, double buffer)
 {
     sv__latency *l = &p->latency;
     sv__presentation *pres = p->pres;
     if (!pres || !pres->live)
-        return;
+        return 0;
     double lo, hi;
     int window = sv__model_seekable(pres, sv__wallclock_utc(p), &lo, &hi) == 0;
     sv__mutex_lock(&p->st.lock);
@@ -166,17 +166,17 @@ void sv__latency_tick(struct sv_player *p, int playing, double buffer)
     }
     sv__mutex_unlock(&p->st.lock);
     if (!(pres->wallclock_origin > 0))
-        return;
+        return 0;
     if (!l->hist && !(l->hist = sv__calloc(p->settings.allocator, SV__LATENCY_BINS,
                                            sizeof(*l->hist))))
-        return; /* no memory for the histogram: nothing measured */
+        return 0; /* no memory for the histogram: nothing measured */
     l->target = target_of(p);
     sv__mutex_lock(&p->st.lock);
     double pos = p->st.position_s;
     p->st.stats.live_target_latency_s = l->target;
     sv__mutex_unlock(&p->st.lock);
     if (!playing)
-        return;
+        return 0;
     double latency = sv__wallclock_utc(p) - (pres->wallclock_origin + pos);
     /* Clamped before the conversion: a playlist dated months ago (or a
      * NaN) would overflow int and index far outside the histogram. */
@@ -186,21 +186,29 @@ void sv__latency_tick(struct sv_player *p, int playing, double buffer)
     l->nb++;
 
     double now = sv__player_now(p);
-    int changed = 0;
+    l->sample = latency;
+    l->sample_s = now;
     /* Later than the maximum by more than the rate can make up (1.05
      * closes a second in 20 s): back to the live start, as dash.js does, at
-     * most once per CATCH_UP_GAP_S. */
+     * most once per CATCH_UP_GAP_S. The control loop seeks. */
     double max = max_of(p);
     if (l->target >= 0 && l->hold && p->playout == &p->own_playout &&
         now - l->last_catch_up_s >= CATCH_UP_GAP_S &&
         sv__latency_too_late(latency, l->target, max)) {
-        sv__cmd c = { .player = p, .kind = SV__CMD_SEEK, .flags = SV__SEEK_LIVE };
         PLOGI(p, "live latency %.3f s is over the maximum %.3f s by more than %.1f s: back to "
               "the live start", latency, max, MAX_DRIFT_EXTRA_S);
         l->last_catch_up_s = now;
-        if (sv__control_seek(p, &c) == 0)
-            return;
+        return 1;
     }
+    sv__latency_follow(p, buffer);
+    return 0;
+}
+
+void sv__latency_follow(struct sv_player *p, double buffer)
+{
+    sv__latency *l = &p->latency;
+    double latency = l->sample, now = l->sample_s;
+    int changed = 0;
     if (l->target >= 0 && l->hold && p->playout == &p->own_playout &&
         now - l->last_change_s >= MIN_CHANGE_GAP_S) {
         double r = sv__latency_rate(l->rate, latency - l->target, buffer);

@@ -304,6 +304,7 @@ int sv__player_create(sv_player **out, const sv_player_settings *settings,
     p->st.stats.startup_time_s = -1;
     p->st.quality_index = -1;
     p->load_replied = 1; /* no load is pending yet: nothing to supersede */
+    sv__control_init_hooks(p);
 
     if (sv__mutex_init(&p->st.lock) < 0) {
         ret = SV_ERR_INTERNAL;

@@ -170,7 +170,7 @@ static void finish(sv__preload *pl, int error, const char *msg)
         PLOGI(pl->p, "preload of %s ready", pl->cmd->url);
     pl->internal_state = error ? SV_PRELOAD_FAILED : SV_PRELOAD_READY;
     if (pl->cmd->internal) {
-        sv__inter_preloaded(pl->p, pl->url ? pl->url : pl->cmd->url, error, msg ? msg : "");
+        pl->p->hooks.preloaded(pl->p, pl->url ? pl->url : pl->cmd->url, error, msg ? msg : "");
         return;
     }
     sv_event ev = { .id = SV_EVENT_PRELOAD, .error = error };
@@ -640,7 +640,7 @@ static void move_on(void *arg)
     sv__events_push(&p->events, &ev, NULL, NULL, NULL);
     sv__session_end(p->sessions);
     p->handover = 1;
-    sv__control_load(p, c, 0);
+    p->hooks.load(p, c, 0);
     p->handover = 0;
     p->gapless_start = !atomic_load(&p->failed);
 }

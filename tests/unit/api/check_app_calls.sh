@@ -2,11 +2,15 @@
 # No file of an app calls into a file that calls back into it: within
 # svplay, svserver and svtrace, the graph "A.c calls a function defined in
 # B.c" (read from the built objects with nm) has no cycle, so each app's
-# files depend one way (docs/architecture.md). The checker first runs on
+# files depend one way (docs/architecture.md). With the argument `player`
+# the same holds for the files of player/ (the sv_player objects, all
+# stages at once: player/core's layers included). The checker first runs on
 # two small objects that do call each other, so a checker that stopped
 # seeing loops fails here too. Needs SV_BUILD_DIR (set by CTest) and CC.
 set -eu
 : "${SV_BUILD_DIR:?}" "${CC:=cc}"
+what=${1:-apps}
+case $what in apps|player) ;; *) echo "FAIL: usage: $0 [apps|player]"; exit 1;; esac
 command -v nm >/dev/null || { echo "FAIL: nm missing (binutils)"; exit 1; }
 command -v python3 >/dev/null || { echo "FAIL: python3 missing: run scripts/install-deps.sh"; exit 1; }
 tmp=$(mktemp -d)
@@ -18,10 +22,10 @@ printf 'int a(int);\nint b(int x) { return a(x); }\n' > "$tmp/b.c"
 printf 'int a(int);\nint c(void) { return a(3); }\n' > "$tmp/c.c"
 for f in a b c; do "$CC" -c "$tmp/$f.c" -o "$tmp/$f.c.o"; done
 
-python3 - "$SV_BUILD_DIR" "$tmp" <<'PY'
+python3 - "$SV_BUILD_DIR" "$tmp" "$what" <<'PY'
 import json, os, re, shlex, subprocess, sys
 
-build, tmp = sys.argv[1], sys.argv[2]
+build, tmp, what = sys.argv[1], sys.argv[2], sys.argv[3]
 
 def loops(objects):
     """objects: {name: path}; returns the sets of files that call each other."""
@@ -71,7 +75,9 @@ if known != [["a.c", "b.c"]]:
     print("FAIL: the checker misjudges its known case: %s" % known)
     fails += 1
 
-# The apps' own objects, from the compile commands.
+# The apps' own objects (or the player's), from the compile commands.
+targets = ("svplay", "svserver", "svtrace") if what == "apps" else ("sv_player",)
+least = 5 if what == "apps" else 100
 cc = json.load(open(os.path.join(build, "compile_commands.json")))
 apps = {}
 for e in cc:
@@ -79,12 +85,12 @@ for e in cc:
     if "-o" not in args:
         continue
     out = args[args.index("-o") + 1]
-    m = re.match(r"CMakeFiles/(svplay|svserver|svtrace)\.dir/(.+)\.o$", out)
+    m = re.match(r"CMakeFiles/(%s)\.dir/(.+)\.o$" % "|".join(targets), out)
     if m:
         apps.setdefault(m.group(1), {})[m.group(2)] = os.path.join(e["directory"], out)
-for app in ("svplay", "svserver", "svtrace"):
+for app in targets:
     objs = apps.get(app, {})
-    if len(objs) < 5:
+    if len(objs) < least:
         print("FAIL: only %d objects of %s in compile_commands.json" % (len(objs), app))
         fails += 1
         continue
