@@ -94,6 +94,11 @@ static int cmd_pause(struct sv_player *p, int paused)
         set_outputs_playing(p, 0);
         sv__set_state(p, SV_STATE_PAUSED);
     } else if (!paused && st == SV_STATE_PAUSED) {
+        /* Live, paused longer than the rate can make up: back to the live
+         * start now, as the next tick would after a late frame or two. */
+        sv__cmd live = { .player = p, .kind = SV__CMD_SEEK, .flags = SV__SEEK_LIVE };
+        if (sv__latency_resume_late(p) && sv__control_seek(p, &live) == 0)
+            return 0;
         set_outputs_playing(p, 1);
         sv__set_state(p, SV_STATE_PLAYING);
     }

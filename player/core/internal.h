@@ -423,6 +423,11 @@ void sv__latency_reset(struct sv_player *p);
 int sv__latency_tick(struct sv_player *p, int playing, double buffer);
 /* The rate and the stats for the last sample (the rest of the tick). */
 void sv__latency_follow(struct sv_player *p, double buffer);
+/* At a resume from pause: 1 when the position paused at is so far behind
+ * the live edge that the tick would send the player back to the live start
+ * (sv__latency_too_late): the caller seeks there instead of resuming, so no
+ * frame of the old position is shown (and found late) first; else 0. */
+int sv__latency_resume_late(struct sv_player *p);
 void sv__latency_free(struct sv_player *p);
 /* Holds the target (1: at a load and back at the live edge) or not (0:
  * a seek back into the DVR window plays on at rate 1). */

@@ -204,6 +204,25 @@ int sv__latency_tick(struct sv_player *p, int playing, double buffer)
     return 0;
 }
 
+int sv__latency_resume_late(struct sv_player *p)
+{
+    sv__latency *l = &p->latency;
+    sv__presentation *pres = p->pres;
+    if (!pres || !pres->live || !(pres->wallclock_origin > 0) || !l->hold || l->target < 0 ||
+        p->playout != &p->own_playout)
+        return 0;
+    sv__mutex_lock(&p->st.lock);
+    double pos = p->st.position_s;
+    sv__mutex_unlock(&p->st.lock);
+    double latency = sv__wallclock_utc(p) - (pres->wallclock_origin + pos), max = max_of(p);
+    if (!sv__latency_too_late(latency, l->target, max))
+        return 0;
+    PLOGI(p, "resumed at a live latency of %.3f s, over the maximum %.3f s by more than %.1f s: "
+          "back to the live start", latency, max, MAX_DRIFT_EXTRA_S);
+    l->last_catch_up_s = sv__player_now(p);
+    return 1;
+}
+
 void sv__latency_follow(struct sv_player *p, double buffer)
 {
     sv__latency *l = &p->latency;
