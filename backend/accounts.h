@@ -1,6 +1,9 @@
 /*
- * Accounts: users in the catalog (catalog_users.c) and the user tokens
- * that POST /api/v1/auth/login hands out (accounts_jwt.c).
+ * Accounts: users in the catalog (the back ends' catalog_*_users.c; adding
+ * and login in accounts.c) and the user tokens that POST
+ * /api/v1/auth/login hands out (accounts_jwt.c). Names, regions and roles
+ * are accounts_names.c's, password records accounts_pw.c's: files that
+ * call nothing above them, so the catalog back ends call down into them.
  *
  * Passwords are kept as scrypt(password, 16-byte random salt) from OpenSSL
  * (EVP_PBE_scrypt, N=2^14, r=8, p=1: about 16 MiB and tens of
@@ -125,7 +128,7 @@ int sv__catalog_user_set_role(sv__catalog *cat, const char *name, int role);
  * created}, or NULL (SV_ERR_IO). */
 json_t *sv__catalog_users_list(sv__catalog *cat);
 
-/* ---- lockouts and the audit log (catalog_audit.c) ---- */
+/* ---- lockouts and the audit log (catalog_*_audit.c) ---- */
 
 /*
  * A name locked after repeated failed logins (login_guard.h decides when).

@@ -1,10 +1,11 @@
 /*
  * catalog.c - the catalog's front: picks the back end a handle uses and
  * forwards every public call through its operations (catalog_internal.h).
+ * The values the back ends share are catalog_values.c's: the back ends
+ * call down into that file, never back into this one.
  */
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include "backend/catalog_internal.h"
 #include "streamverse/common.h"
@@ -48,38 +49,6 @@ void sv__catalog_close(sv__catalog *cat)
 {
     if (cat)
         cat->ops->close(cat);
-}
-
-const char *sv__job_state_name(int state)
-{
-    static const char *const names[] = {"queued", "running", "done", "failed"};
-
-    return state >= 0 && state < SV__JOB_NB ? names[state] : "unknown";
-}
-
-int64_t sv__cat_now(void)
-{
-    return (int64_t)time(NULL);
-}
-
-void sv__cat_iso8601(int64_t t, char *buf, size_t cap)
-{
-    time_t tt = (time_t)t;
-    struct tm tm;
-
-    gmtime_r(&tt, &tm);
-    snprintf(buf, cap, "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900, tm.tm_mon + 1,
-             tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
-}
-
-void sv__cat_live_manifests(json_t *t, const char *channel)
-{
-    char hls[96], dash[96];
-
-    snprintf(hls, sizeof(hls), "/live/%s/master.m3u8", channel);
-    snprintf(dash, sizeof(dash), "/live/%s/manifest.mpd", channel);
-    json_object_set_new(t, "channel", json_string(channel));
-    json_object_set_new(t, "manifests", json_pack("{s:s,s:s}", "hls", hls, "dash", dash));
 }
 
 /* ---- forwarding: one line per operation ---- */
@@ -165,20 +134,6 @@ int sv__catalog_job_fail(sv__catalog *cat, const sv__job_info *job, const char *
 int sv__catalog_job_requeue(sv__catalog *cat, const sv__job_info *job)
 {
     return cat->ops->job_requeue(cat, job);
-}
-
-char *sv__cat_ladder_text(const sv__media_result *res)
-{
-#ifdef SV_HAVE_MEDIA
-    json_t *j = res->per_title ? sv__ladder_report_json(&res->ladder) : NULL;
-    char *text = j ? json_dumps(j, JSON_COMPACT | JSON_REAL_PRECISION(6)) : NULL;
-
-    json_decref(j);
-    return text;
-#else
-    (void)res;
-    return NULL;
-#endif
 }
 
 int sv__catalog_title_ladder(sv__catalog *cat, int64_t title_id, char **json_text)

@@ -40,7 +40,7 @@ typedef struct sv__catalog sv__catalog;
 
 enum sv__job_state { SV__JOB_QUEUED, SV__JOB_RUNNING, SV__JOB_DONE, SV__JOB_FAILED, SV__JOB_NB };
 
-/* "queued", "running", "done", "failed". */
+/* "queued", "running", "done", "failed" (catalog_values.c). */
 const char *sv__job_state_name(int state);
 
 /* Opens (creating and migrating) the SQLite catalog file at `path`. Returns 0

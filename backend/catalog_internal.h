@@ -141,6 +141,10 @@ extern const sv__catalog_ops sv__pg_ops;
 int sv__sqlite_open(const char *path, sv__catalog **out, char *err, size_t errlen);
 int sv__pg_open(const char *url, sv__catalog **out, char *err, size_t errlen);
 
+/* ---- catalog_values.c: the values both back ends share ----
+ * A bottom file (it calls nothing above it in backend/): the back ends and
+ * channels.c call down into it, never up into catalog.c. */
+
 /* Seconds since the epoch, for created/started/finished columns. */
 int64_t sv__cat_now(void);
 
@@ -149,7 +153,7 @@ void sv__cat_iso8601(int64_t t, char *buf, size_t cap);
 /* A live title's JSON gets its channel and the channel's manifests. */
 void sv__cat_live_manifests(json_t *t, const char *channel);
 
-/* catalog.c: the text publish stores for res's ladder (malloc'ed), or NULL
+/* The text publish stores for res's ladder (malloc'ed), or NULL
  * for a fixed one (and when out of memory: the record is informative). */
 char *sv__cat_ladder_text(const sv__media_result *res);
 

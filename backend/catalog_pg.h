@@ -19,6 +19,16 @@
 
 #include "backend/catalog_internal.h"
 
+/* ---- query helpers (catalog_pg_query.c, below the operations) ---- */
+
+/* Records an error for sv__catalog_errmsg: "what: msg" (the first line of
+ * msg), and its SQLSTATE (NULL: none). */
+void sv__pg_set_error(sv__catalog *cat, const char *what, const char *msg, const char *state);
+
+/* 0 when the connection is up, after a reset if it had dropped (at most one
+ * attempt a second); SV_ERR_IO with the reason recorded otherwise. */
+int sv__pg_ensure_connected(sv__catalog *cat);
+
 /*
  * Runs `sql` with parameters $1.. described by fmt, one letter each:
  *   'i' int64_t, 'd' double, 's' const char * (NULL: SQL NULL),

@@ -1,6 +1,7 @@
 /*
  * catalog_sqlite.c - the SQLite back end: opening DATA/catalog.db, schema
- * migrations, statement helpers and the operations table.
+ * migrations and the operations table. The statement helpers the
+ * operations' files share are catalog_sqlite_stmt.c's, below them all.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -224,16 +225,6 @@ static const char *const migrations[] = {
 
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) == SV__CATALOG_SCHEMA_VERSION,
                "one migration per schema version");
-
-int sv__cat_prepare(sv__catalog *cat, const char *sql, sqlite3_stmt **st)
-{
-    return sqlite3_prepare_v2(cat->db, sql, -1, st, NULL) == SQLITE_OK ? 0 : SV_ERR_IO;
-}
-
-int sv__cat_exec(sv__catalog *cat, const char *sql)
-{
-    return sqlite3_exec(cat->db, sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : SV_ERR_IO;
-}
 
 const char *sv__sqlite_errmsg(sv__catalog *cat)
 {

@@ -10,6 +10,8 @@
 
 #include "backend/catalog_internal.h"
 
+/* ---- statement helpers (catalog_sqlite_stmt.c, below the operations) ---- */
+
 /* Prepares `sql` (SV_ERR_IO on failure). */
 int sv__cat_prepare(sv__catalog *cat, const char *sql, sqlite3_stmt **st);
 

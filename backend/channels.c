@@ -1,7 +1,8 @@
 /*
  * channels.c - what the channel rows need beyond their back end: names,
  * keys, states, the choice of a free port pair; the rows themselves go
- * through the catalog's operations (catalog_internal.h).
+ * through the catalog's operations (catalog_internal.h). The state names
+ * the back ends store are channels_state.c's, below the catalog.
  */
 #include <jansson.h>
 #include <math.h>
@@ -12,21 +13,6 @@
 #include "backend/catalog_internal.h"
 #include "backend/channels.h"
 #include "streamverse/common.h"
-
-const char *sv__channel_state_name(int state)
-{
-    static const char *const names[] = {"idle", "live", "ended"};
-
-    return state >= 0 && state < SV__CHANNEL_NB ? names[state] : "unknown";
-}
-
-int sv__channel_state_parse(const char *s)
-{
-    for (int i = 0; i < SV__CHANNEL_NB; i++)
-        if (s && !strcmp(s, sv__channel_state_name(i)))
-            return i;
-    return -1;
-}
 
 int sv__channel_name_valid(const char *name)
 {

@@ -69,7 +69,8 @@ int sv__channel_settings_format(const sv__channel_settings *s, char *out, size_t
 void sv__channel_urls(const sv__channel *ch, const char *host, char *srt, size_t srt_cap,
                       char *rtmp, size_t rtmp_cap);
 
-/* "idle", "live", "ended"; and back (-1 for another word). */
+/* "idle", "live", "ended"; and back (-1 for another word). channels_state.c:
+ * below the catalog, whose back ends store these names. */
 const char *sv__channel_state_name(int state);
 int sv__channel_state_parse(const char *s);
 

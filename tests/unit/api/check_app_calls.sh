@@ -4,13 +4,16 @@
 # B.c" (read from the built objects with nm) has no cycle, so each app's
 # files depend one way (docs/architecture.md). With the argument `player`
 # the same holds for the files of player/ (the sv_player objects, all
-# stages at once: player/core's layers included). The checker first runs on
+# stages at once: player/core's layers included); with `backend` for the
+# files of backend/ (the objects of sv_backend, sv_http and sv_media as one
+# graph: live/, media/ and the HTTP layer included, and the calls between
+# those libraries too). The checker first runs on
 # two small objects that do call each other, so a checker that stopped
 # seeing loops fails here too. Needs SV_BUILD_DIR (set by CTest) and CC.
 set -eu
 : "${SV_BUILD_DIR:?}" "${CC:=cc}"
 what=${1:-apps}
-case $what in apps|player) ;; *) echo "FAIL: usage: $0 [apps|player]"; exit 1;; esac
+case $what in apps|player|backend) ;; *) echo "FAIL: usage: $0 [apps|player|backend]"; exit 1;; esac
 command -v nm >/dev/null || { echo "FAIL: nm missing (binutils)"; exit 1; }
 command -v python3 >/dev/null || { echo "FAIL: python3 missing: run scripts/install-deps.sh"; exit 1; }
 tmp=$(mktemp -d)
@@ -75,11 +78,20 @@ if known != [["a.c", "b.c"]]:
     print("FAIL: the checker misjudges its known case: %s" % known)
     fails += 1
 
-# The apps' own objects (or the player's), from the compile commands.
-targets = ("svplay", "svserver", "svtrace") if what == "apps" else ("sv_player",)
-least = 5 if what == "apps" else 100
+# The apps' own objects (or the player's, or the backend's), from the
+# compile commands. Each graph is a list of targets whose objects are read
+# together; an object's name is its source path under the target's folder
+# (backend/media's under "media/").
+graphs = {
+    "apps": [(t, (t,)) for t in ("svplay", "svserver", "svtrace")],
+    "player": [("sv_player", ("sv_player",))],
+    "backend": [("backend", ("sv_backend", "sv_http", "sv_media"))],
+}[what]
+least = {"apps": 5, "player": 100, "backend": 60}[what]
+prefix = {"sv_media": "media/"}
+targets = [t for _, ts in graphs for t in ts]
 cc = json.load(open(os.path.join(build, "compile_commands.json")))
-apps = {}
+objects = {}
 for e in cc:
     args = e.get("arguments") or shlex.split(e["command"])
     if "-o" not in args:
@@ -87,18 +99,21 @@ for e in cc:
     out = args[args.index("-o") + 1]
     m = re.match(r"CMakeFiles/(%s)\.dir/(.+)\.o$" % "|".join(targets), out)
     if m:
-        apps.setdefault(m.group(1), {})[m.group(2)] = os.path.join(e["directory"], out)
-for app in targets:
-    objs = apps.get(app, {})
+        name = prefix.get(m.group(1), "") + m.group(2)
+        objects.setdefault(m.group(1), {})[name] = os.path.join(e["directory"], out)
+for graph, ts in graphs:
+    objs = {}
+    for t in ts:
+        objs.update(objects.get(t, {}))
     if len(objs) < least:
-        print("FAIL: only %d objects of %s in compile_commands.json" % (len(objs), app))
+        print("FAIL: only %d objects of %s in compile_commands.json" % (len(objs), graph))
         fails += 1
         continue
     found = loops(objs)
     for comp in found:
-        print("FAIL: %s: these files call each other: %s" % (app, ", ".join(comp)))
+        print("FAIL: %s: these files call each other: %s" % (graph, ", ".join(comp)))
     fails += len(found)
     if not found:
-        print("%s: %d files, no call loop" % (app, len(objs)))
+        print("%s: %d files, no call loop" % (graph, len(objs)))
 sys.exit(1 if fails else 0)
 PY
