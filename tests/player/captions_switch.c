@@ -87,7 +87,6 @@ int main(int argc, char **argv)
 {
     sv_video_sink *video = NULL;
     sv_audio_sink *audio = NULL;
-    sv_null_audio_settings as;
     sv_player_settings s;
     sv_player_stats st = SV_PLAYER_STATS_INIT;
     char msg[300];
@@ -96,15 +95,8 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: captions_switch URL\n");
         return 2;
     }
-    sv_null_audio_default_settings(&as);
-    if (sv_null_video_sink_create(&video, NULL, NULL, 0) < 0 ||
-        sv_null_audio_sink_create(&audio, &as) < 0) {
-        fprintf(stderr, "cannot create the null sinks\n");
+    if (sdk_null_sinks(&s, &video, &audio, NULL, NULL) < 0)
         return 2;
-    }
-    sv_player_default_settings(&s);
-    s.video_sink = video;
-    s.audio_sink = audio;
     s.captions = 1;
     s.caption_track = "de";
     if (sv_player_create(&player, &s) < 0 || sv_player_load(player, argv[1], NULL, 1) < 0) {

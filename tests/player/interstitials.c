@@ -128,7 +128,6 @@ static void step(void)
 int main(int argc, char **argv)
 {
     sv_audio_sink *audio = NULL;
-    sv_null_audio_settings as;
     sv_player_settings s;
 
     if (argc < 3 ||
@@ -141,15 +140,8 @@ int main(int argc, char **argv)
     mode = argv[1];
     if (argc == 4)
         seek_target = atof(argv[3]);
-    sv_null_audio_default_settings(&as);
-    if (sv_null_video_sink_create(&video, on_frame, NULL, 0) < 0 ||
-        sv_null_audio_sink_create(&audio, &as) < 0) {
-        fprintf(stderr, "cannot create the null sinks\n");
+    if (sdk_null_sinks(&s, &video, &audio, on_frame, NULL) < 0)
         return 2;
-    }
-    sv_player_default_settings(&s);
-    s.video_sink = video;
-    s.audio_sink = audio;
     s.log_level = SV_LOG_INFO;
     sv_load_options lo;
     sv_load_default_options(&lo);

@@ -183,7 +183,6 @@ int main(int argc, char **argv)
     static tap t;
     sv_video_sink *video = NULL;
     sv_audio_sink sink = SV_AUDIO_SINK_INIT;
-    sv_null_audio_settings as;
     sv_player_settings s;
     char msg[256];
 
@@ -193,19 +192,13 @@ int main(int argc, char **argv)
     }
     pthread_mutex_init(&t.lock, NULL);
     t.first = t.last = -1;
-    sv_null_audio_default_settings(&as);
-    if (sv_null_video_sink_create(&video, NULL, NULL, 0) < 0 ||
-        sv_null_audio_sink_create(&t.inner, &as) < 0) {
-        fprintf(stderr, "cannot create the null sinks\n");
+    if (sdk_null_sinks(&s, &video, &t.inner, NULL, NULL) < 0)
         return 2;
-    }
     sink.open = tap_open;
     sink.pause = tap_pause;
     sink.close = tap_close;
     sink.opaque = &t;
-    sv_player_default_settings(&s);
-    s.video_sink = video;
-    s.audio_sink = &sink;
+    s.audio_sink = &sink; /* the tap, in front of the null sink */
     s.log_level = SV_LOG_WARN;
     s.live_max_latency_ms = 5000;
     if (sv_player_create(&player, &s) < 0 || sv_player_load(player, argv[1], NULL, 1) < 0) {

@@ -9,6 +9,24 @@
 
 int sdk_failures;
 
+int sdk_null_sinks(sv_player_settings *s, sv_video_sink **video, sv_audio_sink **audio,
+                   sv_frame_hash_fn on_frame, const sv_audio_format *force)
+{
+    sv_null_audio_settings as;
+    sv_null_audio_default_settings(&as);
+    if (force)
+        as.force_format = *force;
+    if (sv_null_video_sink_create(video, on_frame, NULL, 0) < 0 ||
+        sv_null_audio_sink_create(audio, &as) < 0) {
+        fprintf(stderr, "cannot create the null sinks\n");
+        return -1;
+    }
+    sv_player_default_settings(s);
+    s->video_sink = *video;
+    s->audio_sink = *audio;
+    return 0;
+}
+
 void sdk_check(int ok, const char *what)
 {
     printf("%s %s\n", ok ? "ok  " : "FAIL", what);

@@ -73,7 +73,6 @@ int main(int argc, char **argv)
 {
     sv_video_sink *video = NULL;
     sv_audio_sink *audio = NULL;
-    sv_null_audio_settings as;
     sv_player_settings s;
     char msg[300];
     double seg;
@@ -82,15 +81,8 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: trick_live URL SEGMENT_S\n");
         return 2;
     }
-    sv_null_audio_default_settings(&as);
-    if (sv_null_video_sink_create(&video, NULL, NULL, 0) < 0 ||
-        sv_null_audio_sink_create(&audio, &as) < 0) {
-        fprintf(stderr, "cannot create the null sinks\n");
+    if (sdk_null_sinks(&s, &video, &audio, NULL, NULL) < 0)
         return 2;
-    }
-    sv_player_default_settings(&s);
-    s.video_sink = video;
-    s.audio_sink = audio;
     s.log_level = SV_LOG_INFO;
     if (sv_player_create(&player, &s) < 0 || sv_player_load(player, argv[1], NULL, 1) < 0) {
         fprintf(stderr, "cannot create the player or load %s\n", argv[1]);

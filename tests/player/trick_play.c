@@ -230,7 +230,6 @@ static void phase_trick(int rate, double wall_s, const char *what)
 int main(int argc, char **argv)
 {
     sv_video_sink *video = NULL;
-    sv_null_audio_settings as;
     sv_player_settings s;
     char msg[400];
 
@@ -239,17 +238,10 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: trick_play URL REF_MD5 FPS GOP_S [LICENSE_URL]\n");
         return 2;
     }
-    sv_null_audio_default_settings(&as);
-    as.force_format = (sv_audio_format){ .sample_rate = 48000, .channels = 2,
-                                         .format = SV_SAMPLE_FMT_S16 };
-    if (sv_null_video_sink_create(&video, on_frame, NULL, 0) < 0 ||
-        sv_null_audio_sink_create(&audio, &as) < 0) {
-        fprintf(stderr, "cannot create the null sinks\n");
+    const sv_audio_format s16 = { .sample_rate = 48000, .channels = 2,
+                                  .format = SV_SAMPLE_FMT_S16 };
+    if (sdk_null_sinks(&s, &video, &audio, on_frame, &s16) < 0)
         return 2;
-    }
-    sv_player_default_settings(&s);
-    s.video_sink = video;
-    s.audio_sink = audio;
     s.log_level = SV_LOG_INFO;
     s.license_url = argc == 6 ? argv[5] : NULL;
     if (sv_player_create(&player, &s) < 0 || sv_player_load(player, argv[1], NULL, 1) < 0) {
