@@ -150,6 +150,23 @@ double sv__latency_rate(double rate, double error, double buffer)
     return r;
 }
 
+/* Later than the maximum by more than the rate can make up (1.05 closes a
+ * second in 20 s), while the target is held on the player's own playout:
+ * logs it (`what`, then the figures), marks the catch-up and returns 1; the
+ * caller seeks back to the live start. */
+static int catch_up_due(struct sv_player *p, double latency, const char *what)
+{
+    sv__latency *l = &p->latency;
+    double max = max_of(p);
+    if (l->target < 0 || !l->hold || p->playout != &p->own_playout ||
+        !sv__latency_too_late(latency, l->target, max))
+        return 0;
+    PLOGI(p, "%s %.3f s is over the maximum %.3f s by more than %.1f s: back to the live start",
+          what, latency, max, MAX_DRIFT_EXTRA_S);
+    l->last_catch_up_s = sv__player_now(p);
+    return 1;
+}
+
 int sv__latency_tick(struct sv_player *p, int playing, double buffer)
 {
     sv__latency *l = &p->latency;
@@ -188,39 +205,24 @@ int sv__latency_tick(struct sv_player *p, int playing, double buffer)
     double now = sv__player_now(p);
     l->sample = latency;
     l->sample_s = now;
-    /* Later than the maximum by more than the rate can make up (1.05
-     * closes a second in 20 s): back to the live start, as dash.js does, at
-     * most once per CATCH_UP_GAP_S. The control loop seeks. */
-    double max = max_of(p);
-    if (l->target >= 0 && l->hold && p->playout == &p->own_playout &&
-        now - l->last_catch_up_s >= CATCH_UP_GAP_S &&
-        sv__latency_too_late(latency, l->target, max)) {
-        PLOGI(p, "live latency %.3f s is over the maximum %.3f s by more than %.1f s: back to "
-              "the live start", latency, max, MAX_DRIFT_EXTRA_S);
-        l->last_catch_up_s = now;
+    /* Back to the live start, as dash.js does, at most once per
+     * CATCH_UP_GAP_S. The control loop seeks. */
+    if (now - l->last_catch_up_s >= CATCH_UP_GAP_S && catch_up_due(p, latency, "live latency"))
         return 1;
-    }
     sv__latency_follow(p, buffer);
     return 0;
 }
 
 int sv__latency_resume_late(struct sv_player *p)
 {
-    sv__latency *l = &p->latency;
     sv__presentation *pres = p->pres;
-    if (!pres || !pres->live || !(pres->wallclock_origin > 0) || !l->hold || l->target < 0 ||
-        p->playout != &p->own_playout)
+    if (!pres || !pres->live || !(pres->wallclock_origin > 0))
         return 0;
     sv__mutex_lock(&p->st.lock);
     double pos = p->st.position_s;
     sv__mutex_unlock(&p->st.lock);
-    double latency = sv__wallclock_utc(p) - (pres->wallclock_origin + pos), max = max_of(p);
-    if (!sv__latency_too_late(latency, l->target, max))
-        return 0;
-    PLOGI(p, "resumed at a live latency of %.3f s, over the maximum %.3f s by more than %.1f s: "
-          "back to the live start", latency, max, MAX_DRIFT_EXTRA_S);
-    l->last_catch_up_s = sv__player_now(p);
-    return 1;
+    return catch_up_due(p, sv__wallclock_utc(p) - (pres->wallclock_origin + pos),
+                        "resumed at a live latency");
 }
 
 void sv__latency_follow(struct sv_player *p, double buffer)

@@ -17,14 +17,7 @@ command -v ffmpeg >/dev/null 2>&1 || fail "ffmpeg is missing; run scripts/instal
 SVPLAY="$SV_BUILD_DIR/apps/svplay/svplay"
 [ -x "$SVPLAY" ] || fail "svplay is not built"
 
-sv_ad_clips
-id=$(sv_ingest "$SV_TMP/title.mp4" "The film")
-ad=$(sv_ingest "$SV_TMP/ad.mp4" "The ad")
-dir="$SV_DATA/media/$id"
-
-sv_start
-sv_user sv-admin admin
-ADMIN="Authorization: Bearer $(sv_token sv-admin)"
+sv_ad_setup
 B="$SV_URL/api/v1/titles/$id/breaks"
 J='Content-Type: application/json'
 

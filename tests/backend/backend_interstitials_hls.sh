@@ -49,14 +49,7 @@ sv_build_sdk_program "$SV_TMP/inter" "$SV_BUILD_DIR" "$SV_TMP/cc.err" \
     "$SV_SOURCE_DIR/tests/player/interstitials.c" "$SV_SOURCE_DIR/tests/player/sdk_check.c" ||
     { cat "$SV_TMP/cc.err" >&2; fail "tests/player/interstitials.c does not build against the API"; }
 
-sv_ad_clips
-id=$(sv_ingest "$SV_TMP/title.mp4" "The film")
-ad=$(sv_ingest "$SV_TMP/ad.mp4" "The ad")
-dir="$SV_DATA/media/$id"
-
-sv_start
-sv_user sv-admin admin
-ADMIN="Authorization: Bearer $(sv_token sv-admin)"
+sv_ad_setup
 req code -X POST -H 'Content-Type: application/json' -H "$ADMIN" \
     -d "{\"at_s\":2.7,\"asset_title_id\":$ad}" "$SV_URL/api/v1/titles/$id/breaks"
 expect_eq "interstitial placed" "$code" 201

@@ -271,6 +271,19 @@ sv_ad_clips() {
         -pix_fmt yuv420p "$SV_TMP/ad.mp4" || fail "ffmpeg could not make the ad"
 }
 
+# sv_ad_setup - the interstitial tests' start: sv_ad_clips ingested as "The
+# film" ($id, its media folder $dir) and "The ad" ($ad), svserver started,
+# and an admin's header in $ADMIN.
+sv_ad_setup() {
+    sv_ad_clips
+    id=$(sv_ingest "$SV_TMP/title.mp4" "The film")
+    ad=$(sv_ingest "$SV_TMP/ad.mp4" "The ad")
+    dir="$SV_DATA/media/$id"
+    sv_start
+    sv_user sv-admin admin
+    ADMIN="Authorization: Bearer $(sv_token sv-admin)"
+}
+
 # sv_ingest FILE NAME [OPTIONS...] - `svserver ingest` into $SV_DATA with
 # 2 s segments (ultrafast), before sv_start; prints the title's id.
 sv_ingest() {

@@ -19,7 +19,6 @@
 ccgen="$SV_BUILD_DIR/tests/support/sv-ccgen"
 [ -x "$ccgen" ] || fail "no sv-ccgen in the build"
 w="$PL_TMP/www"
-mkdir -p "$w/hls" "$w/dash" "$w/hevc_hls" "$w/hevc_dash"
 cat >"$PL_TMP/cues.txt" <<'EOF'
 1.0 2.5 HELLO WORLD
 3.0 4.2 Second caption|on two rows
@@ -59,14 +58,7 @@ ffmpeg -nostdin -v error -ignore_editlist 1 -i "$PL_TMP/cc_hevc.mp4" -map 0:v:0 
     "$PL_TMP/ref_hevc.framemd5" || fail "ffmpeg cannot decode the HEVC clip"
 pl_hashes "$PL_TMP/ref_hevc.framemd5" >"$PL_TMP/ref_hevc.md5"
 
-for c in "" hevc_; do
-    clip="$PL_TMP/cc${c:+_hevc}.mp4"
-    (cd "$w/${c}hls" && ffmpeg -nostdin -v error -i "$clip" -c copy -f hls -hls_time 2 \
-        -hls_segment_type fmp4 -hls_playlist_type vod index.m3u8) ||
-        fail "ffmpeg could not make the ${c}HLS"
-    (cd "$w/${c}dash" && ffmpeg -nostdin -v error -i "$clip" -c copy -seg_duration 2 -f dash \
-        manifest.mpd) || fail "ffmpeg could not make the ${c}DASH"
-done
+pl_package_cc_clips "$w"
 pl_serve "$w"
 
 for f in hls/index.m3u8 dash/manifest.mpd hevc_hls/index.m3u8 hevc_dash/manifest.mpd; do

@@ -23,7 +23,6 @@
 ccgen="$SV_BUILD_DIR/tests/support/sv-ccgen"
 [ -x "$ccgen" ] || fail "no sv-ccgen in the build"
 w="$PL_TMP/www"
-mkdir -p "$w/hls" "$w/dash" "$w/hevc_hls" "$w/hevc_dash"
 cat >"$PL_TMP/cues.txt" <<'EOF'
 1.0 2.5 HELLO WORLD
 3.0 4.2 @1,10,50 +i Second caption|on two rows
@@ -46,14 +45,7 @@ EOF
     { cat "$PL_TMP/ccgen.log"; fail "sv-ccgen could not make the clip"; }
 "$ccgen" --hevc --708 --bad-708 "$PL_TMP/cc_hevc.mp4" 12 "$PL_TMP/cues.txt" \
     2>"$PL_TMP/ccgen.log" || { cat "$PL_TMP/ccgen.log"; fail "sv-ccgen --hevc could not make the clip"; }
-for c in "" hevc_; do
-    clip="$PL_TMP/cc${c:+_hevc}.mp4"
-    (cd "$w/${c}hls" && ffmpeg -nostdin -v error -i "$clip" -c copy -f hls -hls_time 2 \
-        -hls_segment_type fmp4 -hls_playlist_type vod index.m3u8) ||
-        fail "ffmpeg could not make the ${c}HLS"
-    (cd "$w/${c}dash" && ffmpeg -nostdin -v error -i "$clip" -c copy -seg_duration 2 -f dash \
-        manifest.mpd) || fail "ffmpeg could not make the ${c}DASH"
-done
+pl_package_cc_clips "$w"
 pl_serve "$w"
 
 # Same cues: text and style equal, times within one frame (40 ms).

@@ -344,6 +344,21 @@ pl_realtime_checks() {
     fi
 }
 
+# pl_package_cc_clips DIR - the caption tests' clips ($PL_TMP/cc.mp4, H.264,
+# and $PL_TMP/cc_hevc.mp4) packaged by ffmpeg into DIR/hls, DIR/dash,
+# DIR/hevc_hls and DIR/hevc_dash (fMP4, 2 s segments), without re-encoding.
+pl_package_cc_clips() {
+    mkdir -p "$1/hls" "$1/dash" "$1/hevc_hls" "$1/hevc_dash"
+    for c in "" hevc_; do
+        clip="$PL_TMP/cc${c:+_hevc}.mp4"
+        (cd "$1/${c}hls" && ffmpeg -nostdin -v error -i "$clip" -c copy -f hls -hls_time 2 \
+            -hls_segment_type fmp4 -hls_playlist_type vod index.m3u8) ||
+            fail "ffmpeg could not make the ${c}HLS"
+        (cd "$1/${c}dash" && ffmpeg -nostdin -v error -i "$clip" -c copy -seg_duration 2 \
+            -f dash manifest.mpd) || fail "ffmpeg could not make the ${c}DASH"
+    done
+}
+
 # pl_check_captions_on_time WANT STATS - a real-time run's --stats STATS
 # against WANT ("start<TAB>end<TAB>text" lines): each caption shown within
 # 0.1 s of its start and cleared within 0.1 s of its end, and 0 frames

@@ -261,6 +261,31 @@ static void test_download_resume_and_check(void **state)
     assert_int_equal(sv_download_delete(path), SV_ERR_NOT_FOUND);
 }
 
+/* A state file edited to be wrong: `from` in the good one replaced by `to`,
+ * refused with a reason that says `why`. */
+typedef struct bad_edit {
+    const char *from, *to, *why;
+} bad_edit;
+
+/* Each edit of `good` is refused (SV_ERR_PARSE, no file kept) and says why. */
+static void expect_refused(const char *good, const bad_edit *bad, size_t n)
+{
+    sv__dl_state st = { 0 };
+    char why[256];
+    for (size_t i = 0; i < n; i++) {
+        char buf[2048];
+        const char *at = strstr(good, bad[i].from);
+        assert_non_null(at);
+        snprintf(buf, sizeof(buf), "%.*s%s%s", (int)(at - good), good, bad[i].to,
+                 at + strlen(bad[i].from));
+        assert_int_equal(sv__dl_state_parse(&st, buf, strlen(buf), why, sizeof(why)),
+                         SV_ERR_PARSE);
+        if (!strstr(why, bad[i].why))
+            fail_msg("case %zu: \"%s\" does not say \"%s\"", i, why, bad[i].why);
+        assert_int_equal(st.nb_files, 0);
+    }
+}
+
 /* subtitle_languages "de": the WebVTT rendition comes along, and the master
  * playlist names it. */
 static void test_download_subtitles(void **state)
@@ -356,7 +381,7 @@ static void test_state_file(void **state)
     sv__dl_state_clear(&st);
     free(text);
 
-    static const struct { const char *from, *to, *why; } bad[] = {
+    static const bad_edit bad[] = {
         { "video/seg-1.m4s", "../seg-1.m4s", "leaves the download folder" },
         { "video/seg-1.m4s", "/etc/passwd", "leaves the download folder" },
         { "\"init\":0", "\"init\":1", "not an init file" },
@@ -367,17 +392,7 @@ static void test_state_file(void **state)
         { "\"done\":false,\"size\":-1,\"sha256\":\"\"}]", "\"done\":true,\"size\":5,\"sha256\":\"ab\"}]",
           "no size or no sha256" },
     };
-    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-        char buf[2048];
-        const char *at = strstr(good, bad[i].from);
-        assert_non_null(at);
-        snprintf(buf, sizeof(buf), "%.*s%s%s", (int)(at - good), good, bad[i].to,
-                 at + strlen(bad[i].from));
-        assert_int_equal(sv__dl_state_parse(&st, buf, strlen(buf), why, sizeof(why)),
-                         SV_ERR_PARSE);
-        assert_non_null(strstr(why, bad[i].why));
-        assert_int_equal(st.nb_files, 0);
-    }
+    expect_refused(good, bad, sizeof(bad) / sizeof(bad[0]));
     assert_int_equal(sv__dl_state_parse(&st, "{", 1, why, sizeof(why)), SV_ERR_PARSE);
     assert_non_null(strstr(why, "not JSON"));
 }
@@ -414,7 +429,7 @@ static void test_state_file_keys(void **state)
     sv__dl_state_clear(&st);
     free(text);
 
-    static const struct { const char *from, *to, *why; } bad[] = {
+    static const bad_edit bad[] = {
         { "\"key\":0,", "\"key\":1,", "not a key file" },
         { "\"key\":0,", "\"key\":2,", "\"key\" is not an integer" },
         { "\"iv\":\"00000000000000000000000000000007\"", "\"iv\":\"7\"", "no \"iv\" of 32 hex" },
@@ -423,18 +438,7 @@ static void test_state_file_keys(void **state)
           "a key file is also an init file" },
         { "keys/key-0.key", "../key-0.key", "leaves the download folder" },
     };
-    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-        char buf[2048];
-        const char *at = strstr(good, bad[i].from);
-        assert_non_null(at);
-        snprintf(buf, sizeof(buf), "%.*s%s%s", (int)(at - good), good, bad[i].to,
-                 at + strlen(bad[i].from));
-        assert_int_equal(sv__dl_state_parse(&st, buf, strlen(buf), why, sizeof(why)),
-                         SV_ERR_PARSE);
-        if (!strstr(why, bad[i].why))
-            fail_msg("case %zu: \"%s\" does not say \"%s\"", i, why, bad[i].why);
-        assert_int_equal(st.nb_files, 0);
-    }
+    expect_refused(good, bad, sizeof(bad) / sizeof(bad[0]));
 }
 
 int main(void)
