@@ -9,6 +9,7 @@
  * Settings come from defaults, then --config FILE (JSON), then SVSERVER_*
  * environment variables, then the command line.
  */
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -85,6 +86,18 @@ static int serve(int argc, char **argv, const sv_server_config *cfg, sv_server_l
         return ret == SV_ERR_INVALID ? 2 : 1;
     sv_server_set_reload(srv, reload_settings, &src);
     sv_server_run(srv);
+    /* The stop has begun. Until sv_server_destroy() closes its signal
+     * watchers (last, once the jobs and channels are down), another SIGTERM
+     * or SIGINT is logged and ignored; after that libuv puts the default
+     * action back, and one landing in the rest of the cleanup killed the
+     * process (exit 143). Blocked in this thread, the only one left by
+     * then, it stays pending until the exit. */
+    sigset_t stop;
+    sigemptyset(&stop);
+    sigaddset(&stop, SIGINT);
+    sigaddset(&stop, SIGTERM);
+    sigaddset(&stop, SIGHUP);
+    pthread_sigmask(SIG_BLOCK, &stop, NULL);
     sv_server_destroy(srv);
     sv_server_log(log, SV_LOG_INFO, "server", "stopped");
     return 0;
